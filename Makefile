@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0
+# xdphunt build. `make help` lists the targets; V=1 shows full commands.
+
+OUT      ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
+MULTIARCH := $(shell $(CC) -dumpmachine)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+PKGS     := libbpf libxdp libpcap jansson libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo "-lbpf -lxdp -lpcap -ljansson -lcrypto")
+
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+XH_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iheaders -Iuser -Ibpf -I$(OUT) $(PKG_CFLAGS) \
+	-DXH_DATADIR='"$(PREFIX)/share/xdphunt"'
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	-Wno-unused-function -I/usr/include/$(MULTIARCH) -Iheaders -Ibpf
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_HDRS  := $(wildcard bpf/*.h) headers/xh_abi.h
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_HDRS := $(wildcard user/*.h) headers/xh_abi.h
+USER_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+USER_LIB_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_LIB_SRCS))
+ASAN_LIB_OBJS := $(patsubst user/%.c,$(OUT)/asan/user/%.o,$(USER_LIB_SRCS))
+
+TEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
+TEST_LIB_HDRS := $(wildcard selftests/lib/*.h)
+UNIT_SRCS := $(wildcard selftests/unit/*.c)
+PROG_SRCS := $(wildcard selftests/prog/*.c)
+
+BIN        := $(OUT)/xdphunt
+UNIT_TESTS := $(OUT)/selftests/unit_tests
+PROG_TESTS := $(OUT)/selftests/prog_tests
+
+.PHONY: all deps test bench demo install clean help fmt check unit prog
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS)
+
+help:
+	@echo "make            build $(BIN), the BPF object and the test runners"
+	@echo "make deps       install build and test packages (apt-get, root)"
+	@echo "make test       every test level; ends with 'N passed, N failed'"
+	@echo "make demo       namespace lab: attach, make real traffic, print hunt hits"
+	@echo "make bench      benchmarks (not tests)"
+	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make fmt/check  apply/verify .clang-format"
+	@echo "make clean      remove $(OUT)/"
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+$(OUT) $(OUT)/user $(OUT)/asan/user $(OUT)/selftests:
+	$(Q)mkdir -p $@
+
+# BPF object -> skeleton (libbpf-bootstrap's chain); user objects depend on it.
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
+
+$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XH_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUT)/asan/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/asan/user
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(XH_CFLAGS) -O1 -g $(SAN) -c $< -o $@
+
+$(BIN): $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lelf -lz -o $@
+
+# Test runners: every `void test_<name>(void)` is picked up (test_progs style).
+$(OUT)/selftests/%_list.h: $(wildcard selftests/$*/*.c) | $(OUT)/selftests
+	$(Q)grep -ho '^void test_[a-z0-9_]*(void)' $(wildcard selftests/$*/*.c) /dev/null \
+		| sed -e 's/^void test_\(.*\)(void)/DEFINE_TEST(\1)/' > $@.tmp && mv $@.tmp $@
+
+$(OUT)/selftests/unit_list.h: $(UNIT_SRCS)
+$(OUT)/selftests/prog_list.h: $(PROG_SRCS)
+
+# Unit tests: no privileges, ASan and UBSan, over the userspace modules.
+$(UNIT_TESTS): $(UNIT_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
+		$(OUT)/selftests/unit_list.h $(BPF_HDRS) $(SKELS)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
+		-DTEST_LIST='"unit_list.h"' -I$(OUT)/selftests \
+		$(UNIT_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(PKG_LIBS) -lelf -lz -o $@
+
+# BPF_PROG_TEST_RUN tests (root): the real skeleton, the real verifier.
+$(PROG_TESTS): $(PROG_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
+		$(OUT)/selftests/prog_list.h $(BPF_HDRS) $(SKELS)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
+		-DTEST_LIST='"prog_list.h"' -I$(OUT)/selftests \
+		$(PROG_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(PKG_LIBS) -lelf -lz -o $@
+
+test: deps all
+	$(Q)selftests/run_all.sh $(OUT)
+
+demo: deps all
+	$(Q)scripts/demo.sh $(OUT)
+
+bench: deps all
+	$(Q)scripts/bench.sh $(OUT)
+
+install: all
+	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/xdphunt
+	$(Q)install -D -m 0644 $(OUT)/xdphunt.bpf.o $(DESTDIR)$(PREFIX)/lib/xdphunt/xdphunt.bpf.o
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
+	$(Q)for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/xdphunt/; done; true
+
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h)
+fmt:
+	$(Q)clang-format -i $(FMT_SRCS)
+
+check:
+	$(Q)clang-format --dry-run --Werror $(FMT_SRCS)
+
+clean:
+	$(Q)rm -rf $(OUT)

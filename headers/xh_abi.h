@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* xh_abi.h: everything shared by bpf/ and user/: events, flow key and state,
+ * counters, rules and limits. Includes nothing: each side includes
+ * <linux/types.h> (user) or <linux/bpf.h> (BPF) first.
+ *
+ * Rules for this file: fixed-width types only, explicit padding, and never
+ * reuse a retired enum number (append new values before the __MAX entry).
+ */
+#ifndef XH_ABI_H
+#define XH_ABI_H
+
+/* ---- limits ------------------------------------------------------------ */
+#define XH_MAX_VLANS 2		 /* 802.1Q / 802.1ad tags parsed; a third is an error */
+#define XH_MAX_IPV6_EXT 8	 /* IPv6 extension headers walked before giving up */
+#define XH_FLOWS_DEFAULT 131072	 /* xh_flows entries unless --flows says otherwise */
+#define XH_IOC4_MAX 1048576	 /* xh_ioc4 entries (LPM trie, not preallocated) */
+#define XH_IOC6_MAX 131072	 /* xh_ioc6 entries */
+#define XH_RINGBUF_DEFAULT (4u << 20) /* xh_events bytes; power of two */
+#define XH_PORTS_MAX 65536	 /* xh_ports is indexed by host-order port */
+
+/* Address families, as in <sys/socket.h>; repeated so that BPF code needs no libc. */
+#define XH_AF_INET 2
+#define XH_AF_INET6 10
+
+/* ---- services (value of xh_ports) and traffic classes -------------------- */
+enum xh_service {
+	XH_SVC_NONE = 0,
+	XH_SVC_SMB = 1, /* SMB direct (445) or NetBIOS session (139) */
+	XH_SVC_RPC = 2, /* MS-RPC endpoint mapper (135) */
+	XH_SVC__MAX,
+};
+
+/* Classes a packet is counted under; one packet may count in several. */
+enum xh_class {
+	XH_CLASS_SMB = 0,
+	XH_CLASS_RPC = 1,
+	XH_CLASS_IOC = 2,
+	XH_CLASS__MAX,
+};
+
+/* ---- rules: what an event reports. Printable names live in user/enrich.c */
+enum xh_rule {
+	XH_RULE_NONE = 0,
+	XH_RULE_SMB_CONNECT = 1, /* smb.connect: TCP flow to an SMB service port */
+	XH_RULE_RPC_CONNECT = 2, /* rpc.connect: TCP flow to an RPC service port */
+	XH_RULE_IOC_DEST = 3,	 /* ioc.dest: the flow's server is in an IoC feed */
+	XH_RULE_IOC_SRC = 4,	 /* ioc.src: the flow's client is in an IoC feed */
+	XH_RULE__MAX,
+};
+#define XH_RULE_BIT(r) (1ULL << (r))
+
+/* ---- parse failures: -XH_PERR_* from bpf/parse.h, counted per reason ----- */
+enum xh_perr {
+	XH_PERR_NONE = 0,
+	XH_PERR_ETH_TRUNC = 1,	    /* frame shorter than an Ethernet header */
+	XH_PERR_VLAN_TRUNC = 2,	    /* VLAN tag cut short */
+	XH_PERR_VLAN_DEPTH = 3,	    /* more than XH_MAX_VLANS tags */
+	XH_PERR_IPV4_TRUNC = 4,	    /* IPv4 header (with options) cut short */
+	XH_PERR_IPV4_BAD = 5,	    /* version != 4, IHL < 5, or total length < IHL */
+	XH_PERR_IPV6_TRUNC = 6,	    /* IPv6 fixed header cut short */
+	XH_PERR_IPV6_BAD = 7,	    /* version != 6 */
+	XH_PERR_IPV6_EXT_TRUNC = 8, /* extension header cut short */
+	XH_PERR_IPV6_EXT_DEPTH = 9, /* more than XH_MAX_IPV6_EXT extension headers */
+	XH_PERR_TCP_TRUNC = 10,	    /* TCP header (with options) cut short */
+	XH_PERR_TCP_BAD = 11,	    /* data offset < 5 */
+	XH_PERR_UDP_TRUNC = 12,	    /* UDP header cut short */
+	XH_PERR_ICMP_TRUNC = 13,    /* ICMP/ICMPv6 type and code cut short */
+	XH_PERR__MAX,
+};
+
+/* ---- counters: one per-CPU struct, indexed by these enums ---------------- */
+enum xh_counter {
+	XH_CNT_PACKETS = 0,	/* every packet the program saw */
+	XH_CNT_BYTES,		/* their bytes (frame length) */
+	XH_CNT_NON_IP,		/* Ethernet frames that are neither IPv4 nor IPv6 (ARP, LLDP...) */
+	XH_CNT_IPV4,
+	XH_CNT_IPV6,
+	XH_CNT_VLAN,		/* frames with at least one VLAN tag */
+	XH_CNT_FRAGMENT,	/* IP fragments after the first: no L4 header to see */
+	XH_CNT_TCP,
+	XH_CNT_UDP,
+	XH_CNT_ICMP,		/* ICMP and ICMPv6 */
+	XH_CNT_L4_OTHER,	/* any other IP protocol, or ESP/no-next-header */
+	XH_CNT_PARSE_ERR,	/* sum of perr[] */
+	XH_CNT_FLOWS_NEW,	/* flow entries created */
+	XH_CNT_FLOW_ERR,	/* flow map update or lookup failed */
+	XH_CNT_EVENTS,		/* events submitted to xh_events */
+	XH_CNT_EVENTS_LOST,	/* events dropped because xh_events was full */
+	XH_CNT_WAKEUPS,		/* consumer woken because the buffer passed the watermark */
+	XH_CNT_MAP_ERR,		/* a lookup of an always-present map entry failed */
+	XH_CNT__MAX,
+};
+
+/* Value of the single entry of the per-CPU array xh_counters: one lookup per
+ * packet reaches every counter. Userspace sums the CPUs. */
+struct xh_stats {
+	__u64 cnt[XH_CNT__MAX];
+	__u64 perr[XH_PERR__MAX];
+	__u64 class_pkts[XH_CLASS__MAX];
+	__u64 class_bytes[XH_CLASS__MAX];
+};
+
+/* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */
+struct xh_lpm4_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+struct xh_lpm6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* ---- flows ------------------------------------------------------------- */
+/* Canonical 5-tuple: the lower (address, port) endpoint is s*, so both
+ * directions of a connection share one key. IPv4 addresses use saddr[0]
+ * and daddr[0], the rest is zero. For ICMP, sport/dport hold type/code. */
+struct xh_flow_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family; /* XH_AF_INET or XH_AF_INET6 */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct xh_flow_key) == 40, "xh_flow_key ABI");
+
+/* Which endpoint of the canonical key started the flow (the client). */
+enum xh_initiator {
+	XH_INIT_SRC = 0, /* key.saddr/sport is the client */
+	XH_INIT_DST = 1, /* key.daddr/dport is the client */
+};
+
+struct xh_flow_state {
+	__u64 first_seen_ns; /* bpf_ktime_get_ns() of the first packet */
+	__u64 last_seen_ns;
+	__u64 packets;
+	__u64 bytes;
+	__u64 reported;	     /* XH_RULE_BIT() of every rule already emitted */
+	__u32 ioc_id;	     /* IoC id that matched this flow, 0 if none */
+	__u8 initiator;	     /* enum xh_initiator */
+	__u8 service;	     /* enum xh_service of the server port */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct xh_flow_state) == 48, "xh_flow_state ABI");
+
+/* ---- events (ring buffer xh_events) ------------------------------------- */
+enum xh_action {
+	XH_ACTION_PASS = 0,
+	XH_ACTION__MAX,
+};
+
+/* One finding on one flow. Addresses are oriented client -> server. */
+struct xh_event {
+	__u64 ts_ns;	    /* bpf_ktime_get_ns(); replay replaces it with the capture time */
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 rule;	    /* enum xh_rule */
+	__u8 action;	    /* enum xh_action */
+	__u32 ifindex;	    /* ingress interface */
+	__u32 ioc_id;	    /* for ioc.* rules: the IoC id from the LPM trie */
+	__u16 vlan[XH_MAX_VLANS]; /* VLAN ids, outer first */
+	__u8 vlan_count;
+	__u8 pad[3];
+	__u64 flow_packets; /* flow totals when the event was made */
+	__u64 flow_bytes;
+};
+_Static_assert(sizeof(struct xh_event) == 80, "xh_event ABI");
+
+/* Map and program names, as bpftool and `xdphunt stats` see them. */
+#define XH_PROG_NAME "xdphunt"
+#define XH_MAP_COUNTERS "xh_counters"
+
+#endif /* XH_ABI_H */

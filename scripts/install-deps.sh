@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# install-deps.sh: install with apt-get what building and testing xdphunt need.
+# Idempotent: when every package is already installed it does nothing (no
+# network, no apt-get update), so `make test` can call it on every run.
+set -euo pipefail
+
+# Build: compiler for BPF and userspace, libbpf/libxdp, libpcap for replay,
+# jansson for STIX/JSON feeds, libcrypto for Community ID (SHA-1, base64).
+BUILD_PKGS=(
+	clang llvm gcc make pkg-config libc6-dev linux-libc-dev
+	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev bpftool
+	libjansson-dev libssl-dev
+)
+# Tests, demo and benchmarks: namespaces, real traffic sources, the oracle.
+TEST_PKGS=(
+	iproute2 util-linux procps psmisc iputils-ping netcat-openbsd jq
+	tshark tcpdump tcpreplay python3 python3-scapy
+	samba smbclient smbmap python3-impacket
+	samba-ad-dc winbind krb5-user
+)
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#BUILD_PKGS[@]} build and ${#TEST_PKGS[@]} test packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}" >&2
+	echo "install-deps: run as root (sudo make deps) to install them" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Packages such as samba would start system daemons on the host; the lab
+# starts its own inside namespaces. Keep a policy-rc.d that forbids starts
+# during the install when the machine has none of its own.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	made_policy=1
+fi
+cleanup() { [ "$made_policy" -eq 0 ] || rm -f "$policy"; }
+trap cleanup EXIT
+
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
