@@ -10,16 +10,16 @@
 #define XH_ABI_H
 
 /* ---- limits ------------------------------------------------------------ */
-#define XH_MAX_VLANS 2		 /* 802.1Q / 802.1ad tags parsed; a third is an error */
-#define XH_MAX_IPV6_EXT 8	 /* IPv6 extension headers walked before giving up */
-#define XH_FLOWS_DEFAULT 131072	 /* xh_flows entries unless --flows says otherwise */
-#define XH_IOC4_MAX 1048576	 /* xh_ioc4 entries (LPM trie, not preallocated) */
-#define XH_IOC6_MAX 131072	 /* xh_ioc6 entries */
+#define XH_MAX_VLANS	   2	      /* 802.1Q / 802.1ad tags parsed; a third is an error */
+#define XH_MAX_IPV6_EXT	   8	      /* IPv6 extension headers walked before giving up */
+#define XH_FLOWS_DEFAULT   131072     /* xh_flows entries unless --flows says otherwise */
+#define XH_IOC4_MAX	   1048576    /* xh_ioc4 entries (LPM trie, not preallocated) */
+#define XH_IOC6_MAX	   131072     /* xh_ioc6 entries */
 #define XH_RINGBUF_DEFAULT (4u << 20) /* xh_events bytes; power of two */
-#define XH_PORTS_MAX 65536	 /* xh_ports is indexed by host-order port */
+#define XH_PORTS_MAX	   65536      /* xh_ports is indexed by host-order port */
 
 /* Address families, as in <sys/socket.h>; repeated so that BPF code needs no libc. */
-#define XH_AF_INET 2
+#define XH_AF_INET  2
 #define XH_AF_INET6 10
 
 /* ---- services (value of xh_ports) and traffic classes -------------------- */
@@ -70,24 +70,24 @@ enum xh_perr {
 
 /* ---- counters: one per-CPU struct, indexed by these enums ---------------- */
 enum xh_counter {
-	XH_CNT_PACKETS = 0,	/* every packet the program saw */
-	XH_CNT_BYTES,		/* their bytes (frame length) */
-	XH_CNT_NON_IP,		/* Ethernet frames that are neither IPv4 nor IPv6 (ARP, LLDP...) */
+	XH_CNT_PACKETS = 0, /* every packet the program saw */
+	XH_CNT_BYTES,	    /* their bytes (frame length) */
+	XH_CNT_NON_IP,	    /* Ethernet frames that are neither IPv4 nor IPv6 (ARP, LLDP...) */
 	XH_CNT_IPV4,
 	XH_CNT_IPV6,
-	XH_CNT_VLAN,		/* frames with at least one VLAN tag */
-	XH_CNT_FRAGMENT,	/* IP fragments after the first: no L4 header to see */
+	XH_CNT_VLAN,	 /* frames with at least one VLAN tag */
+	XH_CNT_FRAGMENT, /* IP fragments after the first: no L4 header to see */
 	XH_CNT_TCP,
 	XH_CNT_UDP,
-	XH_CNT_ICMP,		/* ICMP and ICMPv6 */
-	XH_CNT_L4_OTHER,	/* any other IP protocol, or ESP/no-next-header */
-	XH_CNT_PARSE_ERR,	/* sum of perr[] */
-	XH_CNT_FLOWS_NEW,	/* flow entries created */
-	XH_CNT_FLOW_ERR,	/* flow map update or lookup failed */
-	XH_CNT_EVENTS,		/* events submitted to xh_events */
-	XH_CNT_EVENTS_LOST,	/* events dropped because xh_events was full */
-	XH_CNT_WAKEUPS,		/* consumer woken because the buffer passed the watermark */
-	XH_CNT_MAP_ERR,		/* a lookup of an always-present map entry failed */
+	XH_CNT_ICMP,	    /* ICMP and ICMPv6 */
+	XH_CNT_L4_OTHER,    /* any other IP protocol, or ESP/no-next-header */
+	XH_CNT_PARSE_ERR,   /* sum of perr[] */
+	XH_CNT_FLOWS_NEW,   /* flow entries created */
+	XH_CNT_FLOW_ERR,    /* flow map update or lookup failed */
+	XH_CNT_EVENTS,	    /* events submitted to xh_events */
+	XH_CNT_EVENTS_LOST, /* events dropped because xh_events was full */
+	XH_CNT_WAKEUPS,	    /* consumer woken because the buffer passed the watermark */
+	XH_CNT_MAP_ERR,	    /* a lookup of an always-present map entry failed */
 	XH_CNT__MAX,
 };
 
@@ -137,10 +137,10 @@ struct xh_flow_state {
 	__u64 last_seen_ns;
 	__u64 packets;
 	__u64 bytes;
-	__u64 reported;	     /* XH_RULE_BIT() of every rule already emitted */
-	__u32 ioc_id;	     /* IoC id that matched this flow, 0 if none */
-	__u8 initiator;	     /* enum xh_initiator */
-	__u8 service;	     /* enum xh_service of the server port */
+	__u64 reported; /* XH_RULE_BIT() of every rule already emitted */
+	__u32 ioc_id;	/* IoC id that matched this flow, 0 if none */
+	__u8 initiator; /* enum xh_initiator */
+	__u8 service;	/* enum xh_service of the server port */
 	__u8 pad[2];
 };
 _Static_assert(sizeof(struct xh_flow_state) == 48, "xh_flow_state ABI");
@@ -153,17 +153,17 @@ enum xh_action {
 
 /* One finding on one flow. Addresses are oriented client -> server. */
 struct xh_event {
-	__u64 ts_ns;	    /* bpf_ktime_get_ns(); replay replaces it with the capture time */
+	__u64 ts_ns; /* bpf_ktime_get_ns(); replay replaces it with the capture time */
 	__be32 saddr[4];
 	__be32 daddr[4];
 	__be16 sport;
 	__be16 dport;
 	__u8 proto;
 	__u8 family;
-	__u8 rule;	    /* enum xh_rule */
-	__u8 action;	    /* enum xh_action */
-	__u32 ifindex;	    /* ingress interface */
-	__u32 ioc_id;	    /* for ioc.* rules: the IoC id from the LPM trie */
+	__u8 rule;		  /* enum xh_rule */
+	__u8 action;		  /* enum xh_action */
+	__u32 ifindex;		  /* ingress interface */
+	__u32 ioc_id;		  /* for ioc.* rules: the IoC id from the LPM trie */
 	__u16 vlan[XH_MAX_VLANS]; /* VLAN ids, outer first */
 	__u8 vlan_count;
 	__u8 pad[3];
@@ -173,7 +173,7 @@ struct xh_event {
 _Static_assert(sizeof(struct xh_event) == 80, "xh_event ABI");
 
 /* Map and program names, as bpftool and `xdphunt stats` see them. */
-#define XH_PROG_NAME "xdphunt"
+#define XH_PROG_NAME	"xdphunt"
 #define XH_MAP_COUNTERS "xh_counters"
 
 #endif /* XH_ABI_H */

@@ -7,10 +7,10 @@
 #include "xh_abi.h"
 
 /* Stable snake_case names ("packets", "events_lost", ...); NULL when unknown. */
-const char *counter_name(unsigned int cnt);	/* enum xh_counter */
-const char *perr_name(unsigned int perr);	/* enum xh_perr */
-const char *class_name(unsigned int cls);	/* enum xh_class: "smb", "rpc", "ioc" */
-const char *service_name(unsigned int svc);	/* enum xh_service: "none", "smb", "rpc" */
+const char *counter_name(unsigned int cnt); /* enum xh_counter */
+const char *perr_name(unsigned int perr);   /* enum xh_perr */
+const char *class_name(unsigned int cls);   /* enum xh_class: "smb", "rpc", "ioc" */
+const char *service_name(unsigned int svc); /* enum xh_service: "none", "smb", "rpc" */
 
 /* Sum the per-CPU values of the xh_counters map @map_fd into @sum.
  * Returns 0 or -errno. */

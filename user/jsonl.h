@@ -13,28 +13,28 @@ struct jbuf {
 	char *buf;
 	size_t len;
 	size_t cap;
-	int first;	/* no comma before the next member */
-	int err;	/* -ENOMEM once an append failed; further appends are ignored */
+	int first; /* no comma before the next member */
+	int err;   /* -ENOMEM once an append failed; further appends are ignored */
 };
 
 void jbuf_init(struct jbuf *b);
 void jbuf_free(struct jbuf *b);
-void jbuf_reset(struct jbuf *b);		/* empty, keep the allocation */
+void jbuf_reset(struct jbuf *b); /* empty, keep the allocation */
 
 /* Objects and arrays. Keys are written escaped. */
-void jbuf_obj_begin(struct jbuf *b);		/* "{" */
-void jbuf_obj_end(struct jbuf *b);		/* "}" */
+void jbuf_obj_begin(struct jbuf *b);			  /* "{" */
+void jbuf_obj_end(struct jbuf *b);			  /* "}" */
 void jbuf_key_obj_begin(struct jbuf *b, const char *key); /* "key":{ */
 void jbuf_key_arr_begin(struct jbuf *b, const char *key); /* "key":[ */
-void jbuf_arr_end(struct jbuf *b);		/* "]" */
+void jbuf_arr_end(struct jbuf *b);			  /* "]" */
 void jbuf_key_str(struct jbuf *b, const char *key, const char *val);
 void jbuf_key_strn(struct jbuf *b, const char *key, const char *val, size_t n);
 void jbuf_key_u64(struct jbuf *b, const char *key, uint64_t val);
 void jbuf_key_i64(struct jbuf *b, const char *key, int64_t val);
 void jbuf_key_bool(struct jbuf *b, const char *key, int val);
 void jbuf_key_double(struct jbuf *b, const char *key, double val); /* %.6g; NaN/inf as null */
-void jbuf_arr_u64(struct jbuf *b, uint64_t val);	/* array element */
-void jbuf_arr_str(struct jbuf *b, const char *val);	/* array element */
+void jbuf_arr_u64(struct jbuf *b, uint64_t val);		   /* array element */
+void jbuf_arr_str(struct jbuf *b, const char *val);		   /* array element */
 
 /* Escape @n bytes of @s as the body of a JSON string (no quotes) into @b:
  * ", \ and control characters escaped, invalid UTF-8 bytes replaced by

@@ -13,11 +13,10 @@ enum log_level {
 void log_setup(enum log_level level);
 enum log_level log_get_level(void);
 
-void log_printf(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define pr_warn(...) log_printf(LOG_WARN, "xdphunt: " __VA_ARGS__)
-#define pr_info(...) log_printf(LOG_INFO, "xdphunt: " __VA_ARGS__)
+#define pr_warn(...)  log_printf(LOG_WARN, "xdphunt: " __VA_ARGS__)
+#define pr_info(...)  log_printf(LOG_INFO, "xdphunt: " __VA_ARGS__)
 #define pr_debug(...) log_printf(LOG_DEBUG, "xdphunt: " __VA_ARGS__)
 
 #endif

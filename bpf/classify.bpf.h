@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* classify.bpf.h: which classes a packet belongs to: SMB/RPC by service port
+ * (xh_ports), IoC by LPM lookup of both addresses (xh_ioc4 / xh_ioc6). */
+#ifndef XH_CLASSIFY_BPF_H
+#define XH_CLASSIFY_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+
+/* Per-packet classification, in packet (not client/server) orientation. */
+struct xh_class_res {
+	__u32 ioc_src; /* IoC id of the source address, 0 if none */
+	__u32 ioc_dst; /* IoC id of the destination address, 0 if none */
+	__u8 svc_src;  /* enum xh_service of the source port (TCP only) */
+	__u8 svc_dst;  /* enum xh_service of the destination port (TCP only) */
+	__u8 classes;  /* 1 << XH_CLASS_* */
+	__u8 pad;
+};
+
+/* enum xh_service of a network-order port. A miss cannot happen for a 16-bit
+ * index into a 65536-entry array, but is counted as XH_CNT_MAP_ERR anyway. */
+static __always_inline __u8 xh_port_service(__be16 port, struct xh_stats *stats)
+{
+	__u32 key = bpf_ntohs(port);
+	__u8 *svc = bpf_map_lookup_elem(&xh_ports, &key);
+
+	if (!svc) {
+		stats->cnt[XH_CNT_MAP_ERR]++;
+		return XH_SVC_NONE;
+	}
+	return *svc;
+}
+
+/* IoC id of a full address (/32 or /128 lookup), 0 when no prefix covers it.
+ * A miss is the normal answer of an LPM trie, not an error. */
+static __always_inline __u32 xh_ioc_lookup(__u8 family, const __be32 *addr)
+{
+	__u32 *id;
+
+	if (family == XH_AF_INET) {
+		struct xh_lpm4_key k4 = {.prefixlen = 32, .addr = addr[0]};
+
+		id = bpf_map_lookup_elem(&xh_ioc4, &k4);
+	} else {
+		struct xh_lpm6_key k6 = {.prefixlen = 128};
+
+		__builtin_memcpy(k6.addr, addr, sizeof(k6.addr));
+		id = bpf_map_lookup_elem(&xh_ioc6, &k6);
+	}
+	return id ? *id : 0;
+}
+
+/* Classify an IP packet that is not a later fragment (@res >= XH_PARSE_L3).
+ * SMB/RPC need a TCP header; IoC applies to any IP protocol (ports 0 when
+ * there are none). Fills @cls and returns its class mask (0: plain traffic). */
+static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, struct xh_stats *stats,
+					struct xh_class_res *cls)
+{
+	__builtin_memset(cls, 0, sizeof(*cls));
+	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
+		cls->svc_src = xh_port_service(pkt->sport, stats);
+		cls->svc_dst = xh_port_service(pkt->dport, stats);
+		if (cls->svc_src == XH_SVC_SMB || cls->svc_dst == XH_SVC_SMB)
+			cls->classes |= 1 << XH_CLASS_SMB;
+		if (cls->svc_src == XH_SVC_RPC || cls->svc_dst == XH_SVC_RPC)
+			cls->classes |= 1 << XH_CLASS_RPC;
+	}
+	cls->ioc_src = xh_ioc_lookup(pkt->family, pkt->saddr);
+	cls->ioc_dst = xh_ioc_lookup(pkt->family, pkt->daddr);
+	if (cls->ioc_src || cls->ioc_dst)
+		cls->classes |= 1 << XH_CLASS_IOC;
+	return cls->classes;
+}
+
+#endif /* XH_CLASSIFY_BPF_H */

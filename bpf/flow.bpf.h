@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* flow.bpf.h: LRU flow state for classified flows only, client/server
+ * orientation, and one event per (flow, rule). */
+#ifndef XH_FLOW_BPF_H
+#define XH_FLOW_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "classify.bpf.h"
+#include "emit.bpf.h"
+
+#define XH_ICMP_ECHOREPLY   0
+#define XH_ICMPV6_ECHOREPLY 129
+
+/* Is the packet's sender the client of its flow? Decided once, on the first
+ * packet of the flow we see, so it must also work mid-connection. @cls holds
+ * the port services (xh_classify() looks them up for TCP only). */
+static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt,
+					       const struct xh_class_res *cls)
+{
+	__u16 sp, dp;
+
+	switch (pkt->proto) {
+	case IPPROTO_TCP:
+		if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
+			return 1;
+		if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == (XH_TCP_SYN | XH_TCP_ACK))
+			return 0;
+		break;
+	case IPPROTO_UDP:
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: {
+		/* sport holds the type; the port rules mean nothing here. */
+		__u16 type = bpf_ntohs(pkt->sport);
+
+		if (type == (pkt->proto == IPPROTO_ICMP ? XH_ICMP_ECHOREPLY : XH_ICMPV6_ECHOREPLY))
+			return 0;
+		return 1;
+	}
+	default:
+		return 1;
+	}
+	if (cls->svc_dst != XH_SVC_NONE)
+		return 1;
+	if (cls->svc_src != XH_SVC_NONE)
+		return 0;
+	sp = bpf_ntohs(pkt->sport);
+	dp = bpf_ntohs(pkt->dport);
+	if (dp < 1024 && sp >= 1024)
+		return 1;
+	if (sp < 1024 && dp >= 1024)
+		return 0;
+	return 1;
+}
+
+/* Insert the state of a new flow and return the entry in the map. Two CPUs may
+ * race on the first packets of a flow: BPF_NOEXIST lets the first insert win,
+ * and the re-lookup gives every CPU that same entry. NULL on failure. */
+static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow_key *key,
+							    int src_is_s, const struct xh_pkt *pkt,
+							    const struct xh_class_res *cls,
+							    struct xh_stats *stats, __u64 now)
+{
+	struct xh_class_res c = *cls;
+	struct xh_flow_state init = {};
+	struct xh_flow_state *st;
+	__u32 ioc_server, ioc_client;
+	int client;
+	long err;
+
+	/* xh_classify() looks ports up for TCP only, to keep plain UDP free of
+	 * lookups; a new UDP flow pays for them here. */
+	if (pkt->proto == IPPROTO_UDP) {
+		c.svc_src = xh_port_service(pkt->sport, stats);
+		c.svc_dst = xh_port_service(pkt->dport, stats);
+	}
+	client = xh_sender_is_client(pkt, &c);
+	/* The packet's sender is the key's s-side iff src_is_s. */
+	init.initiator = client == src_is_s ? XH_INIT_SRC : XH_INIT_DST;
+	init.service = client ? c.svc_dst : c.svc_src;
+	ioc_server = client ? c.ioc_dst : c.ioc_src;
+	ioc_client = client ? c.ioc_src : c.ioc_dst;
+	init.ioc_id = ioc_server ? ioc_server : ioc_client;
+	init.first_seen_ns = now;
+	init.last_seen_ns = now;
+
+	err = bpf_map_update_elem(&xh_flows, key, &init, BPF_NOEXIST);
+	if (!err)
+		stats->cnt[XH_CNT_FLOWS_NEW]++;
+	st = bpf_map_lookup_elem(&xh_flows, key);
+	if (!st)
+		stats->cnt[XH_CNT_FLOW_ERR]++;
+	return st;
+}
+
+/* Emit @rule once per flow: the first CPU to set its bit in st->reported
+ * emits; if the ring buffer is full the bit is cleared so a later packet
+ * retries. The plain read first keeps reported flows off the atomic. */
+static __always_inline void xh_flow_report(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					   const struct xh_flow_key *key, struct xh_flow_state *st,
+					   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
+{
+	__u64 bit = XH_RULE_BIT(rule);
+
+	if (*(volatile __u64 *)&st->reported & bit)
+		return;
+	if (__sync_fetch_and_or(&st->reported, bit) & bit)
+		return;
+	if (xh_emit(ctx, pkt, key, st, rule, ioc_id, stats) < 0)
+		__sync_fetch_and_and(&st->reported, ~bit);
+}
+
+/* Account a classified packet to its flow (creating it) and report every rule
+ * it matches. @bytes is the frame length. Flow lookup failures count as
+ * XH_CNT_FLOW_ERR and only cost the events of this packet. */
+static __always_inline void xh_flow_handle(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					   const struct xh_class_res *cls, struct xh_stats *stats,
+					   __u64 bytes)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct xh_flow_key key;
+	struct xh_flow_state *st;
+	__u32 ioc_client, ioc_server;
+	int src_is_s, sender_client;
+
+	src_is_s = xh_flow_key_make(pkt, &key);
+	st = bpf_map_lookup_elem(&xh_flows, &key);
+	if (!st) {
+		st = xh_flow_create(&key, src_is_s, pkt, cls, stats, now);
+		if (!st)
+			return;
+	}
+	__sync_fetch_and_add(&st->packets, 1);
+	__sync_fetch_and_add(&st->bytes, bytes);
+	st->last_seen_ns = now;
+
+	sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
+	ioc_client = sender_client ? cls->ioc_src : cls->ioc_dst;
+	ioc_server = sender_client ? cls->ioc_dst : cls->ioc_src;
+
+	if (pkt->proto == IPPROTO_TCP) {
+		if (st->service == XH_SVC_SMB)
+			xh_flow_report(ctx, pkt, &key, st, XH_RULE_SMB_CONNECT, 0, stats);
+		else if (st->service == XH_SVC_RPC)
+			xh_flow_report(ctx, pkt, &key, st, XH_RULE_RPC_CONNECT, 0, stats);
+	}
+	if (ioc_server)
+		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_DEST, ioc_server, stats);
+	if (ioc_client)
+		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_SRC, ioc_client, stats);
+}
+
+#endif /* XH_FLOW_BPF_H */

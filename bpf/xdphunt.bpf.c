@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdphunt.bpf.c: the XDP entry point. Parse, classify, track classified flows,
+ * count, emit findings; the verdict is always XDP_PASS: xdphunt only watches. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <xdp/xdp_helpers.h>
+#include "xh_abi.h"
+#include "parse.h"
+#include "maps.bpf.h"
+#include "classify.bpf.h"
+#include "flow.bpf.h"
+#include "emit.bpf.h"
+
+/* libxdp dispatcher metadata: run early, and let the next program run. */
+struct {
+	__uint(priority, 10);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(xdphunt);
+
+/* 0 while userspace fills xh_ports and the IoC tries (user/loader.c sets it
+ * before load and arms after), so no packet is judged against half-filled
+ * maps. 1 by default so the object also works when loaded on its own. */
+__u32 xh_armed = 1;
+
+/* Per-packet protocol counters from the parse result. */
+static __always_inline void xh_count_parse(struct xh_stats *stats, const struct xh_pkt *pkt,
+					   int res)
+{
+	if (pkt->vlan_count)
+		stats->cnt[XH_CNT_VLAN]++;
+	if (pkt->family == XH_AF_INET)
+		stats->cnt[XH_CNT_IPV4]++;
+	else if (pkt->family == XH_AF_INET6)
+		stats->cnt[XH_CNT_IPV6]++;
+
+	if (res < 0) {
+		__u32 perr = -res;
+
+		stats->cnt[XH_CNT_PARSE_ERR]++;
+		/* The bound check is for the verifier: perr comes from a return value. */
+		if (perr < XH_PERR__MAX)
+			stats->perr[perr]++;
+		return;
+	}
+	if (res == XH_PARSE_L2) {
+		stats->cnt[XH_CNT_NON_IP]++;
+	} else if (pkt->frag) {
+		stats->cnt[XH_CNT_FRAGMENT]++;
+	} else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
+		stats->cnt[XH_CNT_TCP]++;
+	} else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP) {
+		stats->cnt[XH_CNT_UDP]++;
+	} else if (res == XH_PARSE_L4) {
+		stats->cnt[XH_CNT_ICMP]++;
+	} else {
+		stats->cnt[XH_CNT_L4_OTHER]++;
+	}
+}
+
+/* Classify a parsed packet, track its flow and emit findings. A global
+ * (non-static, noinline) function, so the verifier checks it once with
+ * unknown packet fields instead of once per path through the parser: inlined,
+ * the combinations of VLAN tags, IPv6 extension headers and L4 protocols
+ * exceeded the 1M-instruction limit (kernel 6.18, clang 14). The caller must
+ * not read *pkt after the call: older verifiers (6.1) keep the caller's view
+ * of that stack memory across a global call. Returns 0. */
+__noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
+		       struct xh_stats *stats, __u64 bytes)
+{
+	struct xh_class_res cls;
+	int c;
+
+	/* Global function pointer arguments may be NULL for the verifier. */
+	if (!pkt || !stats)
+		return 0;
+	if (!xh_classify(pkt, res, stats, &cls))
+		return 0;
+	for (c = 0; c < XH_CLASS__MAX; c++) {
+		if (cls.classes & (1 << c)) {
+			stats->class_pkts[c]++;
+			stats->class_bytes[c] += bytes;
+		}
+	}
+	xh_flow_handle(ctx, pkt, &cls, stats, bytes);
+	return 0;
+}
+
+SEC("xdp")
+int xdphunt(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	__u64 bytes = (__u64)(data_end - data);
+	struct xh_stats *stats;
+	struct xh_pkt pkt;
+	__u32 zero = 0;
+	int res;
+
+	if (!xh_armed)
+		return XDP_PASS;
+	/* A one-entry per-CPU array cannot miss; if it ever did there would be
+	 * nowhere to count it. */
+	stats = bpf_map_lookup_elem(&xh_counters, &zero);
+	if (!stats)
+		return XDP_PASS;
+	stats->cnt[XH_CNT_PACKETS]++;
+	stats->cnt[XH_CNT_BYTES] += bytes;
+
+	res = xh_parse(data, data_end, &pkt);
+	xh_count_parse(stats, &pkt, res);
+	/* Errors, non-IP and later fragments: nothing to classify. */
+	if (res < XH_PARSE_L3 || pkt.frag)
+		return XDP_PASS;
+	xh_hunt(ctx, &pkt, res, stats, bytes);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

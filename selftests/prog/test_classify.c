@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_classify.c: the real xdphunt program under BPF_PROG_TEST_RUN, driven
+ * by katran-style tables of { description, packet, rules, orientation }.
+ * Every run also checks XDP_PASS and that the frame comes back unchanged. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "xh_prog.h"
+
+#define C4     "192.0.2.10"
+#define S4     "192.0.2.20"
+#define SYN    0x02
+#define SYNACK 0x12
+#define ACK    0x10
+
+struct want_ev {
+	uint8_t rule;
+	uint32_t ioc_id;
+};
+
+struct row {
+	const char *name;
+	struct pkt_desc pkt;
+	int client_is_src; /* event orientation: the packet's source is the client */
+	uint8_t classes;   /* 1 << XH_CLASS_* the packet counts in */
+	int counter;	   /* an enum xh_counter that must grow by one */
+	int n_ev;
+	struct want_ev ev[3];
+};
+
+#define TCP4(s, d, sp, dp, fl)                                                                     \
+	.family = 4, .src = (s), .dst = (d), .proto = IPPROTO_TCP, .sport = (sp), .dport = (dp),   \
+	.tcp_flags = (fl)
+#define CLS(c) (1 << XH_CLASS_##c)
+
+#define EV(r)                                                                                      \
+	{                                                                                          \
+		.rule = (r)                                                                        \
+	}
+#define EVI(r, id)                                                                                 \
+	{                                                                                          \
+		.rule = (r), .ioc_id = (id)                                                        \
+	}
+
+static const struct row rows[] = {
+	{.name = "smb445_syn",
+	 .pkt = {TCP4(C4, S4, 50000, 445, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "smb139_syn",
+	 .pkt = {TCP4(C4, S4, 50000, 139, SYN), .payload_len = 20},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "rpc135_syn",
+	 .pkt = {TCP4(C4, S4, 50000, 135, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(RPC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_RPC_CONNECT)}},
+	{.name = "plain_tcp443",
+	 .pkt = {TCP4(C4, S4, 50000, 443, SYN)},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 0},
+	{.name = "plain_udp445",
+	 .pkt = {.family = 4,
+		 .src = C4,
+		 .dst = S4,
+		 .proto = IPPROTO_UDP,
+		 .sport = 50000,
+		 .dport = 445},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_UDP,
+	 .n_ev = 0},
+	{.name = "synack_from_445",
+	 .pkt = {TCP4(S4, C4, 445, 50001, SYNACK)},
+	 .client_is_src = 0,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "midstream_from_445",
+	 .pkt = {TCP4(S4, C4, 445, 50002, ACK), .payload_len = 100},
+	 .client_is_src = 0,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "syn_from_port_445_to_high",
+	 .pkt = {TCP4(C4, S4, 445, 50000, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 0},
+	{.name = "ioc_dest_v4_net24",
+	 .pkt = {TCP4(C4, "203.0.113.5", 50000, 443, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_DEST, IOC_V4_NET24)}},
+	{.name = "ioc_src_v4_host32",
+	 .pkt = {TCP4("198.51.100.77", S4, 50000, 80, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_SRC, IOC_V4_HOST32)}},
+	{.name = "ioc_miss_v4_host32_neighbour",
+	 .pkt = {TCP4("198.51.100.78", S4, 50000, 80, SYN)},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 0},
+	{.name = "ioc_dest_reply_first",
+	 .pkt = {TCP4("203.0.113.200", C4, 443, 50000, SYNACK)},
+	 .client_is_src = 0,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_DEST, IOC_V4_NET24)}},
+	{.name = "smb_and_ioc_dest",
+	 .pkt = {TCP4(C4, "203.0.113.9", 50000, 445, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB) | CLS(IOC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 2,
+	 .ev = {EV(XH_RULE_SMB_CONNECT), EVI(XH_RULE_IOC_DEST, IOC_V4_NET24)}},
+	{.name = "ioc_both_ends",
+	 .pkt = {TCP4("198.51.100.77", "203.0.113.1", 50000, 22, SYN)},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 2,
+	 .ev = {EVI(XH_RULE_IOC_DEST, IOC_V4_NET24), EVI(XH_RULE_IOC_SRC, IOC_V4_HOST32)}},
+	{.name = "ioc_dest_v4_udp",
+	 .pkt = {.family = 4,
+		 .src = C4,
+		 .dst = "203.0.113.53",
+		 .proto = IPPROTO_UDP,
+		 .sport = 40000,
+		 .dport = 53},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_UDP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_DEST, IOC_V4_NET24)}},
+	{.name = "ioc_src_v4_icmp_echo",
+	 .pkt = {.family = 4, .src = "203.0.113.7", .dst = C4, .proto = IPPROTO_ICMP, .sport = 8},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_ICMP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_SRC, IOC_V4_NET24)}},
+	{.name = "ioc_dest_v6_net48_udp",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8::1",
+		 .dst = "2001:db8:bad:ffff::5",
+		 .proto = IPPROTO_UDP,
+		 .sport = 40000,
+		 .dport = 53},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_UDP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_DEST, IOC_V6_NET48)}},
+	{.name = "ioc_src_v6_net48_tcp",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8:bad::66",
+		 .dst = "2001:db8::2",
+		 .proto = IPPROTO_TCP,
+		 .sport = 50000,
+		 .dport = 8080,
+		 .tcp_flags = SYN},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_SRC, IOC_V6_NET48)}},
+	{.name = "ioc_miss_v6_outside_48",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8:bae::1",
+		 .dst = "2001:db8::2",
+		 .proto = IPPROTO_TCP,
+		 .sport = 50000,
+		 .dport = 80,
+		 .tcp_flags = SYN},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 0},
+	{.name = "ioc_src_v6_icmp_echo",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8:bad::1",
+		 .dst = "2001:db8::2",
+		 .proto = IPPROTO_ICMPV6,
+		 .sport = 128},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_ICMP,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_SRC, IOC_V6_NET48)}},
+	{.name = "ioc_dest_v6_esp",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8::1",
+		 .dst = "2001:db8:bad::2",
+		 .proto = IPPROTO_ESP,
+		 .payload_len = 40},
+	 .client_is_src = 1,
+	 .classes = CLS(IOC),
+	 .counter = XH_CNT_L4_OTHER,
+	 .n_ev = 1,
+	 .ev = {EVI(XH_RULE_IOC_DEST, IOC_V6_NET48)}},
+	{.name = "smb_v6_ext_chain",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8::10",
+		 .dst = "2001:db8::20",
+		 .proto = IPPROTO_TCP,
+		 .sport = 50000,
+		 .dport = 445,
+		 .tcp_flags = SYN,
+		 .n_ext = 3,
+		 .ext = {{.type = 0, .len = 8}, {.type = 60, .len = 16}, {.type = 51, .len = 16}}},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "smb_vlan",
+	 .pkt = {TCP4(C4, S4, 50000, 445, SYN), .nvlan = 1, .vlan_id = {100}},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_VLAN,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "rpc_qinq",
+	 .pkt = {TCP4(C4, S4, 50000, 135, SYN), .nvlan = 2, .vlan_tpid = {0x88a8, 0x8100},
+		 .vlan_id = {10, 20}},
+	 .client_is_src = 1,
+	 .classes = CLS(RPC),
+	 .counter = XH_CNT_VLAN,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_RPC_CONNECT)}},
+	{.name = "smb_vlan_third_tag",
+	 .pkt = {TCP4(C4, S4, 50000, 445, SYN), .nvlan = 3},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_PARSE_ERR,
+	 .n_ev = 0},
+	{.name = "smb_ipv4_options",
+	 .pkt = {TCP4(C4, S4, 50000, 445, SYN), .ip_optlen = 12},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "smb_first_fragment",
+	 .pkt = {TCP4(C4, S4, 50000, 445, SYN), .more_frags = 1, .payload_len = 64},
+	 .client_is_src = 1,
+	 .classes = CLS(SMB),
+	 .counter = XH_CNT_TCP,
+	 .n_ev = 1,
+	 .ev = {EV(XH_RULE_SMB_CONNECT)}},
+	{.name = "smb_later_fragment",
+	 .pkt = {TCP4(C4, S4, 50000, 445, SYN), .frag_off = 8, .payload_len = 64},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_FRAGMENT,
+	 .n_ev = 0},
+	{.name = "ioc_v6_later_fragment",
+	 .pkt = {.family = 6,
+		 .src = "2001:db8::1",
+		 .dst = "2001:db8:bad::2",
+		 .proto = IPPROTO_UDP,
+		 .n_ext = 1,
+		 .ext = {{.type = 44, .len = 8}},
+		 .frag_off = 2,
+		 .payload_len = 30},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_FRAGMENT,
+	 .n_ev = 0},
+	{.name = "non_ip_arp",
+	 .pkt = {.ethertype = 0x0806, .payload_len = 28},
+	 .client_is_src = 1,
+	 .classes = 0,
+	 .counter = XH_CNT_NON_IP,
+	 .n_ev = 0},
+};
+
+/* The packet's addresses/ports as a client -> server event expects them. */
+static void want_orientation(const struct pkt_desc *d, int client_is_src, struct xh_event *w)
+{
+	int af = d->family == 4 ? AF_INET : AF_INET6;
+	const char *c = client_is_src ? d->src : d->dst, *s = client_is_src ? d->dst : d->src;
+	uint16_t cp = client_is_src ? d->sport : d->dport, sp = client_is_src ? d->dport : d->sport;
+
+	memset(w, 0, sizeof(*w));
+	inet_pton(af, c, w->saddr);
+	inet_pton(af, s, w->daddr);
+	if (d->proto == IPPROTO_TCP || d->proto == IPPROTO_UDP || d->proto == IPPROTO_ICMP ||
+	    d->proto == IPPROTO_ICMPV6) {
+		w->sport = htons(cp);
+		w->dport = htons(sp);
+	}
+}
+
+static void check_event(const struct xh_event *e, const struct row *r, const struct want_ev *we,
+			size_t len)
+{
+	struct xh_event w;
+
+	want_orientation(&r->pkt, r->client_is_src, &w);
+	ASSERT_EQ(e->rule, we->rule, "rule");
+	ASSERT_EQ(e->ioc_id, we->ioc_id, "ioc_id");
+	ASSERT_MEMEQ(e->saddr, w.saddr, sizeof(w.saddr), "client address");
+	ASSERT_MEMEQ(e->daddr, w.daddr, sizeof(w.daddr), "server address");
+	ASSERT_EQ(ntohs(e->sport), ntohs(w.sport), "client port");
+	ASSERT_EQ(ntohs(e->dport), ntohs(w.dport), "server port");
+	ASSERT_EQ(e->proto, r->pkt.proto, "proto");
+	ASSERT_EQ(e->family, r->pkt.family == 4 ? XH_AF_INET : XH_AF_INET6, "family");
+	ASSERT_EQ(e->action, XH_ACTION_PASS, "action");
+	ASSERT_EQ(e->ifindex, 1, "ifindex (test_run uses lo)");
+	ASSERT_EQ(e->vlan_count, r->pkt.nvlan, "vlan_count");
+	for (int i = 0; i < r->pkt.nvlan && i < XH_MAX_VLANS; i++)
+		ASSERT_EQ(e->vlan[i], r->pkt.vlan_id[i] & 0xfff, "vlan id");
+	ASSERT_EQ(e->flow_packets, 1, "flow_packets");
+	ASSERT_EQ(e->flow_bytes, len, "flow_bytes");
+	ASSERT_NEQ(e->ts_ns, 0, "ts_ns");
+	ASSERT_EQ(e->pad[0] | e->pad[1] | e->pad[2], 0, "pad");
+}
+
+void test_classify_table(void)
+{
+	struct xh_stats before, after;
+	uint8_t buf[PKT_MAX];
+	struct xhp x;
+	size_t len;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		int classified = r->classes != 0;
+
+		test_subtest("%s", r->name);
+		xhp_reset(&x);
+		len = pkt_build(&r->pkt, buf, NULL);
+		if (!ASSERT_NEQ(len, 0, "pkt_build"))
+			continue;
+		xhp_stats(&x, &before);
+		if (xhp_run(&x, buf, len))
+			continue;
+		xhp_stats(&x, &after);
+		xhp_drain(&x);
+
+		ASSERT_EQ(after.cnt[XH_CNT_PACKETS] - before.cnt[XH_CNT_PACKETS], 1, "packets");
+		ASSERT_EQ(after.cnt[XH_CNT_BYTES] - before.cnt[XH_CNT_BYTES], len, "bytes");
+		ASSERT_EQ(after.cnt[r->counter] - before.cnt[r->counter], 1, "row counter");
+		for (int c = 0; c < XH_CLASS__MAX; c++) {
+			int in = !!(r->classes & (1 << c));
+
+			ASSERT_EQ(after.class_pkts[c] - before.class_pkts[c], in, "class_pkts");
+			ASSERT_EQ(after.class_bytes[c] - before.class_bytes[c], in ? len : 0,
+				  "class_bytes");
+		}
+		/* Plain traffic must not touch xh_flows. */
+		ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW] - before.cnt[XH_CNT_FLOWS_NEW], classified,
+			  "flows_new");
+		ASSERT_EQ(after.cnt[XH_CNT_EVENTS] - before.cnt[XH_CNT_EVENTS], r->n_ev, "events");
+		ASSERT_EQ(after.cnt[XH_CNT_FLOW_ERR] + after.cnt[XH_CNT_MAP_ERR] +
+				  after.cnt[XH_CNT_EVENTS_LOST],
+			  0, "no map errors or losses");
+		if (!ASSERT_EQ(x.n_ev, r->n_ev, "events read"))
+			continue;
+		for (int e = 0; e < r->n_ev; e++)
+			check_event(&x.ev[e], r, &r->ev[e], len);
+	}
+	xhp_close(&x);
+}
+
+/* Every prefix of a classified frame that cuts its headers: a counted parse
+ * error, never an event, and still XDP_PASS with the frame unchanged. */
+void test_classify_truncation(void)
+{
+	static const struct pkt_desc pkts[] = {
+		{TCP4(C4, S4, 50000, 445, SYN), .tcp_optlen = 12, .nvlan = 1, .vlan_id = {5}},
+		{TCP4(C4, S4, 50000, 135, SYN), .ip_optlen = 8},
+		{.family = 4,
+		 .src = C4,
+		 .dst = "203.0.113.1",
+		 .proto = IPPROTO_UDP,
+		 .sport = 1,
+		 .dport = 53},
+		{.family = 6,
+		 .src = "2001:db8::1",
+		 .dst = "2001:db8:bad::1",
+		 .proto = IPPROTO_TCP,
+		 .sport = 50000,
+		 .dport = 443,
+		 .tcp_flags = SYN,
+		 .n_ext = 2,
+		 .ext = {{.type = 0, .len = 8}, {.type = 43, .len = 24}}},
+	};
+	struct xh_stats before, after;
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xhp x;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+	for (size_t i = 0; i < sizeof(pkts) / sizeof(pkts[0]); i++) {
+		size_t len = pkt_build(&pkts[i], buf, &lay);
+		int bad_err = 0, bad_ev = 0, n_prefix = 0;
+
+		test_subtest("pkt%zu", i);
+		xhp_reset(&x);
+		xhp_stats(&x, &before);
+		/* BPF_PROG_TEST_RUN refuses XDP frames shorter than Ethernet. */
+		for (size_t n = 14; n < lay.payload_off; n++, n_prefix++) {
+			struct xh_stats s0, s1;
+
+			xhp_stats(&x, &s0);
+			if (xhp_run(&x, buf, n))
+				break;
+			xhp_stats(&x, &s1);
+			bad_err += s1.cnt[XH_CNT_PARSE_ERR] - s0.cnt[XH_CNT_PARSE_ERR] != 1;
+		}
+		xhp_drain(&x);
+		bad_ev = x.n_ev;
+		xhp_stats(&x, &after);
+		ASSERT_EQ(bad_err, 0, "prefixes without exactly one parse error");
+		ASSERT_EQ(bad_ev, 0, "events from truncated frames");
+		ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW] - before.cnt[XH_CNT_FLOWS_NEW], 0, "flows");
+		{
+			__u64 sum = 0;
+
+			for (int p = 0; p < XH_PERR__MAX; p++)
+				sum += after.perr[p] - before.perr[p];
+			ASSERT_EQ(sum, n_prefix, "perr[] sums to the parse errors");
+		}
+		/* And the whole frame is classified. */
+		xhp_run(&x, buf, len);
+		xhp_drain(&x);
+		ASSERT_EQ(x.n_ev, 1, "full frame gives its event");
+	}
+	xhp_close(&x);
+}
+
+/* Many packets of one flow, both directions: one event per rule, and the
+ * flow state counts every packet. Also checks the wake-up variant of rodata. */
+void test_classify_one_event_per_flow(void)
+{
+	struct pkt_desc fwd = {TCP4(C4, "203.0.113.44", 50000, 445, SYN), .payload_len = 10};
+	struct pkt_desc rev = {TCP4("203.0.113.44", C4, 445, 50000, SYNACK)};
+	struct xh_stats before, after;
+	struct xh_flow_state st;
+	struct xh_flow_key key = {};
+	uint8_t b1[PKT_MAX], b2[PKT_MAX];
+	size_t l1, l2, bytes = 0;
+	struct xhp x;
+
+	/* wakeup_bytes 0: every event wakes the consumer. */
+	if (xhp_open(&x, 0, 0))
+		return;
+	l1 = pkt_build(&fwd, b1, NULL);
+	l2 = pkt_build(&rev, b2, NULL);
+	xhp_stats(&x, &before);
+	for (int i = 0; i < 20; i++) {
+		if (i == 2)
+			fwd.tcp_flags = ACK, rev.tcp_flags = ACK, l1 = pkt_build(&fwd, b1, NULL),
+			l2 = pkt_build(&rev, b2, NULL);
+		xhp_run(&x, i % 2 ? b2 : b1, i % 2 ? l2 : l1);
+		bytes += i % 2 ? l2 : l1;
+	}
+	xhp_drain(&x);
+	xhp_stats(&x, &after);
+	ASSERT_EQ(x.n_ev, 2, "events");
+	ASSERT_EQ(after.cnt[XH_CNT_EVENTS] - before.cnt[XH_CNT_EVENTS], 2, "events counter");
+	ASSERT_EQ(after.cnt[XH_CNT_WAKEUPS] - before.cnt[XH_CNT_WAKEUPS], 2, "wakeups");
+	ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW] - before.cnt[XH_CNT_FLOWS_NEW], 1, "one flow");
+	ASSERT_EQ(after.class_pkts[XH_CLASS_SMB] - before.class_pkts[XH_CLASS_SMB], 20, "smb pkts");
+	for (int i = 0; i < x.n_ev; i++) {
+		ASSERT_EQ(x.ev[i].sport, htons(50000), "client port");
+		ASSERT_EQ(x.ev[i].dport, htons(445), "server port");
+		ASSERT_EQ(x.ev[i].flow_packets, 1, "first packet reported");
+	}
+	if (x.n_ev == 2) {
+		ASSERT_EQ(x.ev[0].rule, XH_RULE_SMB_CONNECT, "first rule");
+		ASSERT_EQ(x.ev[1].rule, XH_RULE_IOC_DEST, "second rule");
+	}
+
+	/* The flow entry under its canonical key (192.0.2.10 < 203.0.113.44). */
+	key.family = XH_AF_INET;
+	key.proto = IPPROTO_TCP;
+	inet_pton(AF_INET, C4, &key.saddr[0]);
+	inet_pton(AF_INET, "203.0.113.44", &key.daddr[0]);
+	key.sport = htons(50000);
+	key.dport = htons(445);
+	if (ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(x.skel->maps.xh_flows), &key, &st),
+		      "flow lookup")) {
+		ASSERT_EQ(st.packets, 20, "flow packets");
+		ASSERT_EQ(st.bytes, bytes, "flow bytes");
+		ASSERT_EQ(st.initiator, XH_INIT_SRC, "initiator");
+		ASSERT_EQ(st.service, XH_SVC_SMB, "service");
+		ASSERT_EQ(st.ioc_id, IOC_V4_NET24, "ioc_id");
+		ASSERT_EQ(st.reported,
+			  XH_RULE_BIT(XH_RULE_SMB_CONNECT) | XH_RULE_BIT(XH_RULE_IOC_DEST),
+			  "reported");
+		ASSERT_GE(st.last_seen_ns, st.first_seen_ns, "last_seen");
+	}
+	xhp_close(&x);
+}
+
+/* A full ring buffer loses the event, counts it, and leaves the rule
+ * unclaimed so that a later packet of the same flow reports it. */
+void test_classify_ringbuf_full(void)
+{
+	struct pkt_desc d = {TCP4(C4, S4, 1024, 445, SYN)};
+	struct xh_stats s;
+	uint8_t buf[PKT_MAX];
+	size_t len;
+	struct xhp x;
+	int sent = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT, 4096))
+		return;
+	/* Each event takes 88 bytes (80 + 8 header): 4096 bytes hold 46. */
+	for (int i = 0; i < 60; i++, sent++) {
+		d.sport = (uint16_t)(1024 + i);
+		len = pkt_build(&d, buf, NULL);
+		xhp_run(&x, buf, len);
+	}
+	xhp_stats(&x, &s);
+	ASSERT_GE(s.cnt[XH_CNT_EVENTS_LOST], 1, "events lost");
+	ASSERT_EQ(s.cnt[XH_CNT_EVENTS] + s.cnt[XH_CNT_EVENTS_LOST], sent, "every flow tried");
+	xhp_drain(&x);
+	x.n_ev = 0;
+	/* Second packet of the last (lost) flow: now it is reported. */
+	d.tcp_flags = ACK;
+	len = pkt_build(&d, buf, NULL);
+	xhp_run(&x, buf, len);
+	xhp_drain(&x);
+	ASSERT_EQ(x.n_ev, 1, "retried event");
+	if (x.n_ev == 1) {
+		ASSERT_EQ(x.ev[0].sport, htons(d.sport), "client port");
+		ASSERT_EQ(x.ev[0].flow_packets, 2, "flow_packets");
+	}
+	xhp_close(&x);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xh_prog.h: helpers shared by the BPF_PROG_TEST_RUN tests: load the real
+ * skeleton with test maps, run one frame, read counters and events. */
+#ifndef XH_PROG_H
+#define XH_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "xh_abi.h"
+
+struct xdphunt;
+
+#define XHP_MAX_EVENTS 256
+
+/* IoC ids the test maps hold. */
+#define IOC_V4_NET24  7 /* 203.0.113.0/24 */
+#define IOC_V4_HOST32 8 /* 198.51.100.77/32 */
+#define IOC_V6_NET48  9 /* 2001:db8:bad::/48 */
+
+struct xhp {
+	struct xdphunt *skel;
+	struct ring_buffer *rb;
+	struct xh_event ev[XHP_MAX_EVENTS];
+	int n_ev;
+};
+
+/* Open, set @wakeup_bytes (rodata) and @rb_bytes (0: default), load, fill
+ * xh_ports (445, 139 SMB; 135 RPC) and the IoC tries. 0 or -errno. Skips the
+ * test (and returns -EPERM) when not root. */
+int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes);
+void xhp_close(struct xhp *x);
+/* Run @buf once; checks XDP_PASS and an unchanged frame. 0 or -errno. */
+int xhp_run(struct xhp *x, const uint8_t *buf, size_t len);
+/* Sum the per-CPU counters. */
+int xhp_stats(struct xhp *x, struct xh_stats *s);
+/* Drain the ring buffer into x->ev (appending). Returns the number read. */
+int xhp_drain(struct xhp *x);
+/* Empty xh_flows and forget collected events. */
+void xhp_reset(struct xhp *x);
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_cli.c: command-line errors as a user meets them: exit code and the
+ * message on stderr. Runs the real binary (-x); needs no privileges for the
+ * cases here because each fails before anything is loaded. */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include "test.h"
+
+struct cli_result {
+	int status;	/* exit code, or -1 when it did not exit normally */
+	char err[4096]; /* stderr */
+	char out[4096]; /* stdout */
+};
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+static int run_cli(struct cli_result *r, const char *args)
+{
+	char cmd[2048], errp[] = "/tmp/xh-cli-err.XXXXXX", outp[] = "/tmp/xh-cli-out.XXXXXX";
+	int efd = mkstemp(errp), ofd = mkstemp(outp), st;
+
+	close(efd);
+	close(ofd);
+	snprintf(cmd, sizeof(cmd), "%s %s </dev/null >%s 2>%s", test_xdphunt_bin(), args, outp,
+		 errp);
+	st = system(cmd);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	slurp(errp, r->err, sizeof(r->err));
+	slurp(outp, r->out, sizeof(r->out));
+	unlink(errp);
+	unlink(outp);
+	return r->status;
+}
+
+void test_cli_errors(void)
+{
+	struct cli_result r;
+	char args[1024];
+
+	if (!test_xdphunt_bin()) {
+		test_skip("no xdphunt binary given (-x)");
+		return;
+	}
+
+	test_subtest("no command");
+	ASSERT_EQ(run_cli(&r, ""), 2, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "usage: xdphunt COMMAND", "usage on stderr");
+
+	test_subtest("unknown command");
+	ASSERT_EQ(run_cli(&r, "hunt"), 2, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "unknown command 'hunt'", "message");
+
+	test_subtest("help goes to stdout and succeeds");
+	ASSERT_EQ(run_cli(&r, "--help"), 0, "exit code");
+	ASSERT_HAS_SUBSTR(r.out, "replay CAPTURE", "usage on stdout");
+	ASSERT_EQ(run_cli(&r, "run --help"), 0, "run --help");
+	ASSERT_HAS_SUBSTR(r.out, "--mode MODE", "run usage");
+
+	test_subtest("run without an interface");
+	ASSERT_EQ(run_cli(&r, "run"), 2, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "no interface given", "message");
+
+	test_subtest("run with a bad mode");
+	ASSERT_EQ(run_cli(&r, "run -i lo --mode fast"), 2, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "invalid --mode 'fast'", "message");
+
+	test_subtest("bad port lists");
+	ASSERT_EQ(run_cli(&r, "run -i lo --smb-ports 445,0"), 2, "port 0");
+	ASSERT_HAS_SUBSTR(r.err, "'0' is not a port", "message");
+	ASSERT_EQ(run_cli(&r, "run -i lo --rpc-ports 135,x"), 2, "port x");
+	ASSERT_EQ(run_cli(&r, "run -i lo --flows 12"), 2, "tiny flow table");
+	ASSERT_HAS_SUBSTR(r.err, "at least 1024", "message");
+
+	test_subtest("replay without captures");
+	ASSERT_EQ(run_cli(&r, "replay"), 2, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "no capture file given", "message");
+
+	test_subtest("stray argument");
+	ASSERT_EQ(run_cli(&r, "run -i lo extra"), 2, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "unexpected argument 'extra'", "message");
+
+	test_subtest("missing IoC feed names the file and loads nothing");
+	ASSERT_EQ(run_cli(&r, "replay --ioc /nonexistent/feed.txt x.pcap"), 1, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "/nonexistent/feed.txt", "file named");
+	ASSERT_EQ(r.out[0], '\0', "no output");
+
+	test_subtest("bad IoC line names file and line");
+	snprintf(args, sizeof(args), "replay --ioc %s/ioc-bad-line3.txt x.pcap", test_data_dir());
+	ASSERT_EQ(run_cli(&r, args), 1, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "ioc-bad-line3.txt:3:", "file:line");
+	ASSERT_HAS_SUBSTR(r.err, "203.0.113.300", "bad text quoted");
+
+	test_subtest("bad IoC feed stops run before any interface is touched");
+	snprintf(args, sizeof(args), "run -i lo --ioc %s/ioc-bad-line3.txt", test_data_dir());
+	ASSERT_EQ(run_cli(&r, args), 1, "exit code");
+	ASSERT_HAS_SUBSTR(r.err, "ioc-bad-line3.txt:3:", "file:line");
+	ASSERT_FALSE(strstr(r.err, "ready:") != NULL, "never attached");
+}

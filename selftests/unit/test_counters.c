@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_counters.c: every counter, parse error, class and service has a unique,
+ * stable snake_case name (they are keys of `xdphunt stats --json`). */
+#include <errno.h>
+#include "test.h"
+#include "counters.h"
+
+static bool snake_case(const char *s)
+{
+	if (!s || !*s || !(*s >= 'a' && *s <= 'z'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return s[-1] != '_';
+}
+
+static void check_table(const char *what, const char *(*name)(unsigned int), unsigned int max)
+{
+	test_subtest("%s", what);
+	for (unsigned int i = 0; i < max; i++) {
+		const char *n = name(i);
+
+		if (!ASSERT_OK_PTR(n, "value has a name")) {
+			printf("  %s value %u\n", what, i);
+			continue;
+		}
+		ASSERT_TRUE(snake_case(n), "snake_case");
+		for (unsigned int j = 0; j < i; j++)
+			if (!ASSERT_FALSE(name(j) && strcmp(name(j), n) == 0, "unique"))
+				printf("  %s %u and %u are both '%s'\n", what, j, i, n);
+	}
+	ASSERT_NULL(name(max), "__MAX has no name");
+	ASSERT_NULL(name(~0u), "huge value has no name");
+}
+
+void test_counters_names(void)
+{
+	check_table("counter", counter_name, XH_CNT__MAX);
+	check_table("perr", perr_name, XH_PERR__MAX);
+	check_table("class", class_name, XH_CLASS__MAX);
+	check_table("service", service_name, XH_SVC__MAX);
+	test_subtest_end();
+
+	/* a few names pinned: renaming one breaks `stats --json` consumers */
+	ASSERT_STREQ(counter_name(XH_CNT_PACKETS), "packets", "packets");
+	ASSERT_STREQ(counter_name(XH_CNT_EVENTS_LOST), "events_lost", "events_lost");
+	ASSERT_STREQ(perr_name(XH_PERR_IPV6_EXT_DEPTH), "ipv6_ext_depth", "perr");
+	ASSERT_STREQ(class_name(XH_CLASS_IOC), "ioc", "class");
+	ASSERT_STREQ(service_name(XH_SVC_NONE), "none", "service none");
+	ASSERT_STREQ(service_name(XH_SVC_RPC), "rpc", "service rpc");
+}
+
+void test_counters_read_bad_fd(void)
+{
+	struct xh_stats s;
+
+	memset(&s, 0xff, sizeof(s));
+	ASSERT_ERR(counters_read(-1, &s), "bad fd is an error");
+	ASSERT_EQ(s.cnt[XH_CNT_PACKETS], 0, "sum zeroed even on error");
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_enrich.c: every rule, action and protocol has its name; every ATT&CK
+ * reference is well formed. */
+#include <ctype.h>
+#include <linux/types.h>
+#include "test.h"
+#include "xh_abi.h"
+#include "enrich.h"
+
+/* "T" + 4 digits, optionally "." + 3 digits */
+static bool technique_id_ok(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n != 5 && n != 9)
+		return false;
+	if (id[0] != 'T')
+		return false;
+	for (size_t i = 1; i < 5; i++)
+		if (!isdigit((unsigned char)id[i]))
+			return false;
+	if (n == 5)
+		return true;
+	if (id[5] != '.')
+		return false;
+	for (size_t i = 6; i < 9; i++)
+		if (!isdigit((unsigned char)id[i]))
+			return false;
+	return true;
+}
+
+static bool tactic_ok(const char *t)
+{
+	static const char *const tactics[] = {
+		"reconnaissance",  "resource-development",
+		"initial-access",  "execution",
+		"persistence",	   "privilege-escalation",
+		"defense-evasion", "credential-access",
+		"discovery",	   "lateral-movement",
+		"collection",	   "command-and-control",
+		"exfiltration",	   "impact",
+	};
+
+	for (size_t i = 0; t && i < sizeof(tactics) / sizeof(tactics[0]); i++)
+		if (strcmp(t, tactics[i]) == 0)
+			return true;
+	return false;
+}
+
+void test_enrich_names(void)
+{
+	ASSERT_NULL(enrich_rule_name(XH_RULE_NONE), "none has no name");
+	for (unsigned int r = XH_RULE_NONE + 1; r < XH_RULE__MAX; r++) {
+		test_subtest("rule %u", r);
+		ASSERT_OK_PTR(enrich_rule_name(r), "rule has a name");
+		for (unsigned int o = XH_RULE_NONE + 1; o < r; o++)
+			ASSERT_FALSE(enrich_rule_name(r) && enrich_rule_name(o) &&
+					     strcmp(enrich_rule_name(r), enrich_rule_name(o)) == 0,
+				     "rule names unique");
+	}
+	test_subtest_end();
+	ASSERT_STREQ(enrich_rule_name(XH_RULE_SMB_CONNECT), "smb.connect", "smb");
+	ASSERT_STREQ(enrich_rule_name(XH_RULE_RPC_CONNECT), "rpc.connect", "rpc");
+	ASSERT_STREQ(enrich_rule_name(XH_RULE_IOC_DEST), "ioc.dest", "ioc.dest");
+	ASSERT_STREQ(enrich_rule_name(XH_RULE_IOC_SRC), "ioc.src", "ioc.src");
+	ASSERT_NULL(enrich_rule_name(XH_RULE__MAX), "past the end");
+	ASSERT_NULL(enrich_rule_name(~0u), "huge");
+
+	for (unsigned int a = 0; a < XH_ACTION__MAX; a++)
+		ASSERT_OK_PTR(enrich_action_name(a), "action has a name");
+	ASSERT_STREQ(enrich_action_name(XH_ACTION_PASS), "pass", "pass");
+	ASSERT_NULL(enrich_action_name(XH_ACTION__MAX), "unknown action");
+
+	ASSERT_STREQ(enrich_proto_name(1), "ICMP", "icmp");
+	ASSERT_STREQ(enrich_proto_name(6), "TCP", "tcp");
+	ASSERT_STREQ(enrich_proto_name(17), "UDP", "udp");
+	ASSERT_STREQ(enrich_proto_name(58), "IPv6-ICMP", "icmpv6");
+	ASSERT_NULL(enrich_proto_name(47), "gre has none");
+	ASSERT_NULL(enrich_proto_name(256), "out of range");
+}
+
+void test_enrich_attack(void)
+{
+	const struct attack_ref *a;
+
+	ASSERT_NULL(enrich_rule_attack(XH_RULE_NONE), "none maps to nothing");
+	ASSERT_NULL(enrich_rule_attack(XH_RULE__MAX), "past the end");
+	for (unsigned int r = XH_RULE_NONE + 1; r < XH_RULE__MAX; r++) {
+		test_subtest("%s", enrich_rule_name(r) ? enrich_rule_name(r) : "?");
+		a = enrich_rule_attack(r);
+		if (!ASSERT_OK_PTR(a, "every current rule maps to a technique"))
+			continue;
+		ASSERT_TRUE(technique_id_ok(a->technique_id), "technique id is Tnnnn[.nnn]");
+		ASSERT_TRUE(a->technique && *a->technique, "technique name");
+		/* a sub-technique's name is "Parent: Sub" */
+		if (a->technique_id && strchr(a->technique_id, '.'))
+			ASSERT_HAS_SUBSTR(a->technique, ": ", "sub-technique name");
+		ASSERT_TRUE(tactic_ok(a->tactic), "tactic is an ATT&CK short name");
+	}
+	test_subtest_end();
+
+	a = enrich_rule_attack(XH_RULE_SMB_CONNECT);
+	if (ASSERT_OK_PTR(a, "smb")) {
+		ASSERT_STREQ(a->technique_id, "T1021.002", "smb id");
+		ASSERT_STREQ(a->technique, "Remote Services: SMB/Windows Admin Shares", "smb name");
+		ASSERT_STREQ(a->tactic, "lateral-movement", "smb tactic");
+	}
+	a = enrich_rule_attack(XH_RULE_RPC_CONNECT);
+	if (ASSERT_OK_PTR(a, "rpc")) {
+		ASSERT_STREQ(a->technique_id, "T1021", "rpc id: endpoint mapper only");
+		ASSERT_STREQ(a->technique, "Remote Services", "rpc name");
+		ASSERT_STREQ(a->tactic, "lateral-movement", "rpc tactic");
+	}
+	for (unsigned int r = XH_RULE_IOC_DEST; r <= XH_RULE_IOC_SRC; r++) {
+		a = enrich_rule_attack(r);
+		if (ASSERT_OK_PTR(a, "ioc")) {
+			ASSERT_STREQ(a->technique_id, "T1071", "ioc id");
+			ASSERT_STREQ(a->technique, "Application Layer Protocol", "ioc name");
+			ASSERT_STREQ(a->tactic, "command-and-control", "ioc tactic");
+		}
+	}
+}

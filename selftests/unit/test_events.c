@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_events.c: the JSON line a hunter reads, from a kernel event. */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <unistd.h>
+#include "events.h"
+#include "ioc.h"
+#include "test.h"
+
+static struct xh_event tcp4_event(uint8_t rule)
+{
+	struct xh_event e = {};
+
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	inet_pton(AF_INET, "192.0.2.10", &e.saddr[0]);
+	inet_pton(AF_INET, "203.0.113.66", &e.daddr[0]);
+	e.sport = htons(40000);
+	e.dport = htons(445);
+	e.rule = rule;
+	e.ifindex = 1;
+	return e;
+}
+
+static json_t *format_parse(struct event_sink *s, const struct xh_event *e)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (!ASSERT_OK(events_format(s, e, &s->jb), "format"))
+		return NULL;
+	j = json_loadb(s->jb.buf, s->jb.len, 0, &jerr);
+	if (!ASSERT_OK_PTR(j, "valid JSON"))
+		printf("  %s\n", jerr.text);
+	return j;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+void test_events_smb_line(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_SMB_CONNECT);
+	struct event_sink s;
+	json_t *j, *att;
+
+	event_sink_init(&s, NULL, NULL, "sensor-1");
+	s.ts_override_ns = 1763812227123456789ULL; /* 2025-11-22T11:50:27.123456Z */
+	s.iface = "lab.pcap";
+	e.vlan_count = 2;
+	e.vlan[0] = 100;
+	e.vlan[1] = 7;
+	j = format_parse(&s, &e);
+	if (!j)
+		goto out;
+	ASSERT_STREQ(jstr(j, "timestamp"), "2025-11-22T11:50:27.123456Z", "timestamp");
+	ASSERT_STREQ(jstr(j, "event_type"), "hunt", "event_type");
+	ASSERT_STREQ(jstr(j, "host"), "sensor-1", "host");
+	ASSERT_STREQ(jstr(j, "in_iface"), "lab.pcap", "in_iface");
+	ASSERT_STREQ(jstr(j, "src_ip"), "192.0.2.10", "src_ip");
+	ASSERT_EQ(json_integer_value(json_object_get(j, "src_port")), 40000, "src_port");
+	ASSERT_STREQ(jstr(j, "dest_ip"), "203.0.113.66", "dest_ip");
+	ASSERT_EQ(json_integer_value(json_object_get(j, "dest_port")), 445, "dest_port");
+	ASSERT_STREQ(jstr(j, "proto"), "TCP", "proto");
+	ASSERT_STREQ(jstr(j, "rule"), "smb.connect", "rule");
+	ASSERT_STREQ(jstr(j, "action"), "pass", "action");
+	ASSERT_EQ(json_array_size(json_object_get(j, "vlan")), 2, "vlan ids");
+	ASSERT_EQ(json_integer_value(json_array_get(json_object_get(j, "vlan"), 0)), 100, "outer");
+	ASSERT_TRUE(json_is_integer(json_object_get(j, "flow_id")), "flow_id is an integer");
+	ASSERT_EQ(strncmp(jstr(j, "community_id") ?: "", "1:", 2), 0, "community_id prefix");
+	ASSERT_EQ(strlen(jstr(j, "community_id") ?: ""), 30, "community_id length");
+	ASSERT_NULL(json_object_get(j, "ioc"), "no ioc object on smb rule");
+	att = json_object_get(j, "attack");
+	ASSERT_STREQ(jstr(att, "technique_id"), "T1021.002", "technique");
+	ASSERT_STREQ(jstr(att, "tactic"), "lateral-movement", "tactic");
+	json_decref(j);
+out:
+	event_sink_fini(&s);
+}
+
+void test_events_flow_id_both_directions(void)
+{
+	struct xh_event a = tcp4_event(XH_RULE_SMB_CONNECT), b = a;
+	struct event_sink s;
+	json_t *ja, *jb;
+
+	event_sink_init(&s, NULL, NULL, "h");
+	memcpy(b.saddr, a.daddr, sizeof(a.saddr));
+	memcpy(b.daddr, a.saddr, sizeof(a.saddr));
+	b.sport = a.dport;
+	b.dport = a.sport;
+	ja = format_parse(&s, &a);
+	jb = format_parse(&s, &b);
+	if (ja && jb) {
+		ASSERT_EQ(json_integer_value(json_object_get(ja, "flow_id")),
+			  json_integer_value(json_object_get(jb, "flow_id")), "same flow_id");
+		ASSERT_STREQ(jstr(ja, "community_id"), jstr(jb, "community_id"),
+			     "same community_id");
+		ASSERT_STREQ(jstr(ja, "src_ip"), "192.0.2.10", "a src");
+		ASSERT_STREQ(jstr(jb, "src_ip"), "203.0.113.66", "b src keeps its orientation");
+	}
+	json_decref(ja);
+	json_decref(jb);
+	event_sink_fini(&s);
+}
+
+void test_events_ioc_line(void)
+{
+	char path[512];
+	struct ioc_set *set = ioc_set__new();
+	struct xh_event e = tcp4_event(XH_RULE_IOC_DEST);
+	struct event_sink s;
+	json_t *j, *ioc;
+
+	snprintf(path, sizeof(path), "%s/ioc-good.txt", test_data_dir());
+	if (!ASSERT_OK_PTR(set, "set") || !ASSERT_EQ(ioc_set_load_file(set, path), 3, "load feed"))
+		goto out_set;
+	e.ioc_id = 1; /* first line: 203.0.113.66 */
+	event_sink_init(&s, NULL, set, "h");
+	j = format_parse(&s, &e);
+	if (j) {
+		ioc = json_object_get(j, "ioc");
+		ASSERT_STREQ(jstr(j, "rule"), "ioc.dest", "rule");
+		ASSERT_STREQ(jstr(ioc, "indicator"), "203.0.113.66", "indicator");
+		ASSERT_STREQ(jstr(ioc, "matched"), "dest_ip", "matched");
+		ASSERT_STREQ(jstr(json_object_get(j, "attack"), "technique_id"), "T1071", "attack");
+		json_decref(j);
+	}
+	e.rule = XH_RULE_IOC_SRC;
+	e.ioc_id = 2;
+	j = format_parse(&s, &e);
+	if (j) {
+		ioc = json_object_get(j, "ioc");
+		ASSERT_STREQ(jstr(ioc, "indicator"), "198.51.100.0/24", "cidr indicator");
+		ASSERT_STREQ(jstr(ioc, "matched"), "src_ip", "matched src");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+out_set:
+	ioc_set__free(set);
+}
+
+void test_events_rejects_bad_records(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE__MAX);
+	struct event_sink s;
+
+	event_sink_init(&s, NULL, NULL, "h");
+	ASSERT_ERR(events_format(&s, &e, &s.jb), "unknown rule");
+	e.rule = XH_RULE_SMB_CONNECT;
+	e.family = 3;
+	ASSERT_ERR(events_format(&s, &e, &s.jb), "unknown family");
+	ASSERT_OK(events_handle(&s, &e, sizeof(e) - 1), "short record is counted, not fatal");
+	ASSERT_EQ(s.bad_records, 1, "short record counted");
+	ASSERT_OK(events_handle(&s, &e, sizeof(e)), "bad family counted, not fatal");
+	ASSERT_EQ(s.bad_records, 2, "bad family counted");
+	event_sink_fini(&s);
+}
+
+void test_events_ipv6_time(void)
+{
+	struct xh_event e = {};
+	struct event_sink s;
+	char ts[32];
+	json_t *j;
+
+	events_format_time(0, ts);
+	ASSERT_STREQ(ts, "1970-01-01T00:00:00.000000Z", "epoch");
+	events_format_time(1700000000999999999ULL, ts);
+	ASSERT_STREQ(ts, "2023-11-14T22:13:20.999999Z", "truncates, never rounds up");
+
+	e.family = XH_AF_INET6;
+	e.proto = 17;
+	inet_pton(AF_INET6, "2001:db8::1", e.saddr);
+	inet_pton(AF_INET6, "2001:db8:c2::66", e.daddr);
+	e.sport = htons(5353);
+	e.dport = htons(53);
+	e.rule = XH_RULE_IOC_DEST;
+	e.ioc_id = 99; /* not in any set: the id is printed instead */
+	event_sink_init(&s, NULL, NULL, "h");
+	j = format_parse(&s, &e);
+	if (j) {
+		ASSERT_STREQ(jstr(j, "src_ip"), "2001:db8::1", "v6 src");
+		ASSERT_STREQ(jstr(j, "dest_ip"), "2001:db8:c2::66", "v6 dst");
+		ASSERT_STREQ(jstr(j, "proto"), "UDP", "udp");
+		ASSERT_NULL(json_object_get(j, "vlan"), "no vlan key when untagged");
+		ASSERT_EQ(json_integer_value(json_object_get(json_object_get(j, "ioc"), "id")), 99,
+			  "unknown ioc id");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
+
+void test_events_icmp_type_code(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_IOC_DEST);
+	struct event_sink s;
+	json_t *j;
+
+	e.proto = 1;
+	e.sport = htons(8); /* echo request */
+	e.dport = htons(0);
+	event_sink_init(&s, NULL, NULL, "h");
+	j = format_parse(&s, &e);
+	if (j) {
+		ASSERT_STREQ(jstr(j, "proto"), "ICMP", "proto");
+		ASSERT_EQ(json_integer_value(json_object_get(j, "icmp_type")), 8, "type");
+		ASSERT_EQ(json_integer_value(json_object_get(j, "icmp_code")), 0, "code");
+		ASSERT_NULL(json_object_get(j, "src_port"), "no ports for ICMP");
+		ASSERT_NULL(json_object_get(j, "dest_port"), "no ports for ICMP");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}

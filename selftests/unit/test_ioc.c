@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_ioc.c: plain-list feed parsing: good indicators and their normal form,
+ * comments/CRLF/BOM, each bad input with its exact "FILE:LINE" message,
+ * all-or-nothing, ids across files, missing and empty files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include "test.h"
+#include "xh_abi.h"
+#include "ioc.h"
+#include "log.h"
+
+static char tmpdir[64];
+
+static int setup_dir(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/xh_ioc_XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -errno;
+}
+
+/* Write @text to <tmpdir>/@name; the path goes to @path. */
+static int write_feed(const char *name, const char *text, char *path, size_t n)
+{
+	FILE *f;
+
+	snprintf(path, n, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	fclose(f);
+	return 0;
+}
+
+static void remove_feed(const char *path)
+{
+	unlink(path);
+}
+
+/* Load @path into @set with stderr captured into @msg. */
+static int load_captured(struct ioc_set *set, const char *path, char *msg, size_t n)
+{
+	int saved, tmp, ret;
+	ssize_t r;
+
+	msg[0] = '\0';
+	fflush(stderr);
+	tmp = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	saved = dup(2);
+	if (tmp < 0 || saved < 0)
+		return ioc_set_load_file(set, path);
+	dup2(tmp, 2);
+	ret = ioc_set_load_file(set, path);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	r = pread(tmp, msg, n - 1, 0);
+	msg[r > 0 ? r : 0] = '\0';
+	close(tmp);
+	return ret;
+}
+
+static void check_entry(const struct ioc_entry *e, int family, int plen, const char *text,
+			const char *what)
+{
+	if (!ASSERT_OK_PTR(e, what))
+		return;
+	ASSERT_EQ(e->family, family, what);
+	ASSERT_EQ(e->prefixlen, plen, what);
+	ASSERT_STREQ(e->indicator, text, what);
+}
+
+void test_ioc_parse_indicator(void)
+{
+	static const struct {
+		const char *in, *norm;
+		int family, plen;
+	} good[] = {
+		{"192.0.2.7", "192.0.2.7", XH_AF_INET, 32},
+		{"192.0.2.7/32", "192.0.2.7", XH_AF_INET, 32},
+		{"198.51.100.0/24", "198.51.100.0/24", XH_AF_INET, 24},
+		{"198.51.100.77/24", "198.51.100.0/24", XH_AF_INET, 24}, /* masked */
+		{"203.0.113.255/25", "203.0.113.128/25", XH_AF_INET, 25},
+		{"10.1.2.3/0", "0.0.0.0/0", XH_AF_INET, 0},
+		{"2001:db8::1", "2001:db8::1", XH_AF_INET6, 128},
+		{"2001:DB8:0:0:0:0:0:1/128", "2001:db8::1", XH_AF_INET6, 128},
+		{"2001:db8:abcd::/48", "2001:db8:abcd::/48", XH_AF_INET6, 48},
+		{"2001:db8:abcd:ffff::1/49", "2001:db8:abcd:8000::/49", XH_AF_INET6, 49},
+		{"::/0", "::/0", XH_AF_INET6, 0},
+		{"::ffff:192.0.2.1", "::ffff:192.0.2.1", XH_AF_INET6, 128},
+	};
+	static const char *const bad[] = {
+		"",
+		"1.2.3",
+		"1.2.3.4.5",
+		"256.1.1.1",
+		"01.2.3.4",
+		"1.2.3.4/33",
+		"1.2.3.4/",
+		"1.2.3.4/-1",
+		"1.2.3.4/+8",
+		"1.2.3.4/8a",
+		"1.2.3.4/24/5",
+		"1.2.3.4 /24",
+		"::/129",
+		"2001:db8::1%eth0",
+		"2001:db8:::1",
+		"example.com",
+		"/24",
+		"1.2.3.4/99999999999999999999",
+	};
+	struct ioc_entry e;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		test_subtest("good %s", good[i].in);
+		if (ASSERT_OK(ioc_parse_indicator(good[i].in, &e), "parse"))
+			check_entry(&e, good[i].family, good[i].plen, good[i].norm, "entry");
+		free(e.indicator);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		test_subtest("bad '%s'", bad[i]);
+		ASSERT_EQ(ioc_parse_indicator(bad[i], &e), -EINVAL, "rejected");
+	}
+	test_subtest_end();
+
+	/* address bytes are in network order with host bits cleared */
+	if (ASSERT_OK(ioc_parse_indicator("198.51.100.77/24", &e), "parse")) {
+		uint8_t want[4] = {198, 51, 100, 0};
+
+		ASSERT_MEMEQ(e.addr, want, 4, "v4 bytes");
+		free(e.indicator);
+	}
+}
+
+void test_ioc_load_good(void)
+{
+	char p1[128], p2[128], msg[4096];
+	struct ioc_set *set = NULL;
+	const struct ioc_entry *e;
+	enum log_level lvl = log_get_level();
+
+	if (!ASSERT_OK(setup_dir(), "mkdtemp"))
+		return;
+	log_setup(LOG_INFO);
+	write_feed("a.txt",
+		   "\xef\xbb\xbf# feed A\r\n"
+		   "\r\n"
+		   "   192.0.2.7   \r\n"
+		   "198.51.100.77/24 # trailing comment, host bits set\n"
+		   "\t2001:db8::1\t\n"
+		   "# only comment\n"
+		   "   # indented comment\n"
+		   "2001:db8:abcd::/48", /* no final newline */
+		   p1, sizeof(p1));
+	write_feed("b.txt", "203.0.113.9\n2001:db8::2/127\n", p2, sizeof(p2));
+	set = ioc_set__new();
+	if (!ASSERT_OK_PTR(set, "set"))
+		goto out;
+	ASSERT_EQ(load_captured(set, p1, msg, sizeof(msg)), 4, "file A count");
+	ASSERT_HAS_SUBSTR(msg, "has host bits set, loaded as 198.51.100.0/24", "masking said");
+	ASSERT_HAS_SUBSTR(msg, "4 indicators (2 IPv4, 2 IPv6)", "summary at info");
+	ASSERT_EQ(load_captured(set, p2, msg, sizeof(msg)), 2, "file B count");
+	ASSERT_EQ(ioc_set_count(set), 6, "total");
+
+	check_entry(ioc_set_get(set, 1), XH_AF_INET, 32, "192.0.2.7", "id 1");
+	check_entry(ioc_set_get(set, 2), XH_AF_INET, 24, "198.51.100.0/24", "id 2");
+	check_entry(ioc_set_get(set, 3), XH_AF_INET6, 128, "2001:db8::1", "id 3");
+	check_entry(ioc_set_get(set, 4), XH_AF_INET6, 48, "2001:db8:abcd::/48", "id 4");
+	check_entry(ioc_set_get(set, 5), XH_AF_INET, 32, "203.0.113.9", "id 5 (file B)");
+	check_entry(ioc_set_get(set, 6), XH_AF_INET6, 127, "2001:db8::2/127", "id 6");
+	ASSERT_NULL(ioc_set_get(set, 0), "id 0 is none");
+	ASSERT_NULL(ioc_set_get(set, 7), "id past the end");
+	ASSERT_NULL(ioc_set_at(set, 6), "index past the end");
+
+	e = ioc_set_get(set, 1);
+	if (ASSERT_OK_PTR(e, "id 1")) {
+		ASSERT_STREQ(e->file, p1, "file");
+		ASSERT_EQ(e->line, 3, "line");
+	}
+	e = ioc_set_get(set, 4);
+	if (ASSERT_OK_PTR(e, "id 4"))
+		ASSERT_EQ(e->line, 8, "line without final newline");
+	e = ioc_set_get(set, 6);
+	if (ASSERT_OK_PTR(e, "id 6")) {
+		ASSERT_STREQ(e->file, p2, "file B");
+		ASSERT_EQ(e->line, 2, "line B");
+	}
+	for (size_t i = 0; i < ioc_set_count(set); i++) {
+		e = ioc_set_at(set, i);
+		if (ASSERT_OK_PTR(e, "at"))
+			ASSERT_EQ(e->id, i + 1, "ids in load order from 1");
+	}
+out:
+	log_setup(lvl);
+	ioc_set__free(set);
+	ioc_set__free(NULL);
+	remove_feed(p1);
+	remove_feed(p2);
+	rmdir(tmpdir);
+}
+
+void test_ioc_load_bad(void)
+{
+	static const struct {
+		const char *text;  /* file content */
+		unsigned int line; /* bad line */
+		const char *ind;   /* the indicator as quoted */
+		const char *why;
+	} cases[] = {
+		{"192.0.2.1\n1.2.3.4/33\n", 2, "1.2.3.4/33", "prefix length exceeds 32"},
+		{"# c\n\n2001:db8::/129\n", 3, "2001:db8::/129", "prefix length exceeds 128"},
+		{"192.0.2.1\r\nexample.com\r\n", 2, "example.com", "not an IPv4 address"},
+		{"1.2.3\n", 1, "1.2.3", "not an IPv4 address"},
+		{"256.0.0.1 # comment\n", 1, "256.0.0.1", "not an IPv4 address"},
+		{"10.0.0.0/8\n10.0.0.0/\n", 2, "10.0.0.0/", "missing prefix length"},
+		{"10.0.0.0/x8\n", 1, "10.0.0.0/x8", "not a decimal number"},
+		{"10.0.0.0/8/9\n", 1, "10.0.0.0/8/9", "not a decimal number"},
+		{"fe80::1%eth0\n", 1, "fe80::1%eth0", "not an IPv6 address"},
+		{"192.0.2.1 192.0.2.2\n", 1, "192.0.2.1 192.0.2.2", "not an IPv4 address"},
+		{"/24\n", 1, "/24", "no address"},
+		{"indicator,type\n192.0.2.1,ipv4\n", 1, "indicator,type", "not an IPv4 address"},
+	};
+	char path[128], msg[4096], want[512];
+	struct ioc_set *set;
+
+	if (!ASSERT_OK(setup_dir(), "mkdtemp"))
+		return;
+	set = ioc_set__new();
+	if (!ASSERT_OK_PTR(set, "set"))
+		goto out;
+	/* a good file first: every failure below must leave it exactly as is */
+	write_feed("good.txt", "192.0.2.200\n", path, sizeof(path));
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 1, "good file");
+	remove_feed(path);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		test_subtest("case %zu: %s", i, cases[i].ind);
+		write_feed("bad.txt", cases[i].text, path, sizeof(path));
+		ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -EINVAL, "rejected");
+		snprintf(want, sizeof(want), "xdphunt: ioc: %s:%u: invalid indicator '%s': ", path,
+			 cases[i].line, cases[i].ind);
+		ASSERT_HAS_SUBSTR(msg, want, "message names file:line and indicator");
+		ASSERT_HAS_SUBSTR(msg, cases[i].why, "reason");
+		ASSERT_EQ(ioc_set_count(set), 1, "set unchanged");
+		remove_feed(path);
+	}
+	test_subtest_end();
+
+	/* a NUL byte inside a line */
+	snprintf(path, sizeof(path), "%s/nul.txt", tmpdir);
+	{
+		FILE *f = fopen(path, "w");
+
+		if (ASSERT_OK_PTR(f, "nul file")) {
+			fwrite("192.0.2.1\n19\0002.0.2.2\n", 1, 22, f);
+			fclose(f);
+			ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -EINVAL, "nul");
+			snprintf(want, sizeof(want),
+				 "ioc: %s:2: invalid indicator '19': line contains a NUL", path);
+			ASSERT_HAS_SUBSTR(msg, want, "nul line");
+		}
+		remove_feed(path);
+	}
+
+	/* after failures, the next good file continues the ids */
+	write_feed("good2.txt", "192.0.2.201\n", path, sizeof(path));
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 1, "good after bad");
+	if (ASSERT_OK_PTR(ioc_set_get(set, 2), "id 2"))
+		ASSERT_STREQ(ioc_set_get(set, 2)->indicator, "192.0.2.201", "id 2 text");
+	remove_feed(path);
+	ASSERT_EQ(ioc_set_count(set), 2, "count");
+out:
+	ioc_set__free(set);
+	rmdir(tmpdir);
+}
+
+void test_ioc_load_missing_and_empty(void)
+{
+	char path[128], msg[4096];
+	enum log_level lvl = log_get_level();
+	struct ioc_set *set;
+
+	if (!ASSERT_OK(setup_dir(), "mkdtemp"))
+		return;
+	set = ioc_set__new();
+	if (!ASSERT_OK_PTR(set, "set"))
+		goto out;
+	snprintf(path, sizeof(path), "%s/missing.txt", tmpdir);
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -ENOENT, "missing file");
+	ASSERT_HAS_SUBSTR(msg, path, "message names the file");
+	ASSERT_HAS_SUBSTR(msg, "No such file", "and why");
+	ASSERT_EQ(load_captured(set, tmpdir, msg, sizeof(msg)), -EISDIR, "directory");
+	ASSERT_HAS_SUBSTR(msg, tmpdir, "directory named");
+
+	log_setup(LOG_INFO);
+	write_feed("empty.txt", "", path, sizeof(path));
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 0, "empty file adds 0");
+	ASSERT_HAS_SUBSTR(msg, "no indicators", "empty said at info");
+	remove_feed(path);
+	write_feed("comments.txt", "# nothing\n\n  \t\r\n# here\n", path, sizeof(path));
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 0, "comments only adds 0");
+	ASSERT_HAS_SUBSTR(msg, "no indicators", "comments-only said at info");
+	remove_feed(path);
+	ASSERT_EQ(ioc_set_count(set), 0, "still empty");
+
+	/* at the default level the info lines stay quiet */
+	log_setup(LOG_WARN);
+	write_feed("empty.txt", "", path, sizeof(path));
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 0, "empty quiet");
+	ASSERT_STREQ(msg, "", "no output at warn level");
+	remove_feed(path);
+out:
+	log_setup(lvl);
+	ioc_set__free(set);
+	rmdir(tmpdir);
+}
+
+void test_ioc_to_maps_errors(void)
+{
+	char path[128], msg[4096];
+	struct ioc_set *set;
+
+	if (!ASSERT_OK(setup_dir(), "mkdtemp"))
+		return;
+	set = ioc_set__new();
+	if (!ASSERT_OK_PTR(set, "set"))
+		goto out;
+	ASSERT_OK(ioc_set_to_maps(set, -1, -1), "empty set touches no map");
+	write_feed("a.txt", "192.0.2.1\n", path, sizeof(path));
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 1, "load");
+	remove_feed(path);
+	{
+		int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 2);
+		ASSERT_ERR(ioc_set_to_maps(set, -1, -1),
+			   "bad map fd"); /* EBADF, or EPERM without bpf() */
+		dup2(saved, 2);
+		close(saved);
+		close(null);
+	}
+out:
+	ioc_set__free(set);
+	rmdir(tmpdir);
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_jsonl.c: JSON escaping (exact text), UTF-8 repair, nesting, numbers,
+ * and the buffered writer; every produced line is parsed back with jansson. */
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "test.h"
+#include "jsonl.h"
+
+/* Escape @n bytes as {"s":"..."} and compare the text. */
+static void check_escape(const char *in, size_t n, const char *want, const char *what)
+{
+	struct jbuf b;
+	char exp[512];
+
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	jbuf_key_strn(&b, "s", in, n);
+	jbuf_obj_end(&b);
+	snprintf(exp, sizeof(exp), "{\"s\":\"%s\"}", want);
+	ASSERT_OK(b.err, what);
+	ASSERT_STREQ(b.buf, exp, what);
+	ASSERT_EQ(b.len, strlen(exp), what);
+	jbuf_free(&b);
+}
+
+/* The line must parse, as valid UTF-8 JSON, and "s" must equal @want (@wn bytes). */
+static void check_roundtrip(const char *in, size_t n, const char *want, size_t wn, const char *what)
+{
+	json_error_t jerr;
+	struct jbuf b;
+	json_t *root;
+
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	jbuf_key_strn(&b, "s", in, n);
+	jbuf_obj_end(&b);
+	root = json_loadb(b.buf, b.len, JSON_ALLOW_NUL, &jerr);
+	if (ASSERT_OK_PTR(root, what)) {
+		json_t *s = json_object_get(root, "s");
+
+		ASSERT_EQ(json_string_length(s), wn, what);
+		ASSERT_MEMEQ(json_string_value(s), want, wn, what);
+	} else {
+		printf("  jansson: %s: %s\n", jerr.text, b.buf);
+	}
+	json_decref(root);
+	jbuf_free(&b);
+}
+
+#define ESC(in, want) check_escape(in, sizeof(in) - 1, want, #in)
+#define RT(in, want)  check_roundtrip(in, sizeof(in) - 1, want, sizeof(want) - 1, #in)
+
+void test_jsonl_escape(void)
+{
+	ESC("plain text", "plain text");
+	ESC("", "");
+	ESC("a\"b", "a\\\"b");
+	ESC("back\\slash", "back\\\\slash");
+	ESC("l1\nl2\r\n\tx", "l1\\nl2\\r\\n\\tx");
+	ESC("\x01\x1f\x7f\b\f", "\\u0001\\u001f\\u007f\\u0008\\u000c");
+	ESC("nul\0byte", "nul\\u0000byte");
+	ESC("/", "/");
+	/* valid UTF-8 passes through: 2, 3 and 4 bytes, U+FFFF, U+10FFFF */
+	ESC("caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80",
+	    "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80");
+	ESC("\xef\xbf\xbf\xf4\x8f\xbf\xbf", "\xef\xbf\xbf\xf4\x8f\xbf\xbf");
+	/* invalid UTF-8 -> U+FFFD per maximal ill-formed subsequence */
+	ESC("\xff", "\xef\xbf\xbd");
+	ESC("a\x80z", "a\xef\xbf\xbdz");
+	ESC("\xc3", "\xef\xbf\xbd");		     /* truncated at the end */
+	ESC("\xc3(", "\xef\xbf\xbd(");		     /* bad continuation */
+	ESC("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"); /* overlong '/' */
+	ESC("\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	ESC("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
+	ESC("\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	ESC("\xe6\x97", "\xef\xbf\xbd");	   /* truncated 3-byte: one U+FFFD */
+	ESC("\xf0\x9f\x98", "\xef\xbf\xbd");	   /* truncated 4-byte */
+	ESC("\xf0\x9f\x98\"", "\xef\xbf\xbd\\\""); /* truncated before a quote */
+
+	RT("a\"b\\c\n\x01", "a\"b\\c\n\x01");
+	RT("nul\0", "nul\0");
+	RT("\xff\xfe", "\xef\xbf\xbd\xef\xbf\xbd");
+	RT("\xed\xa0\x80x", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx");
+
+	/* every single byte value, and every byte pair, always parses */
+	for (int c = 0; c < 256; c++) {
+		char in[2] = {(char)c, (char)(255 - c)};
+		json_error_t jerr;
+		struct jbuf b;
+		json_t *root;
+
+		jbuf_init(&b);
+		jbuf_obj_begin(&b);
+		jbuf_key_strn(&b, "s", in, 2);
+		jbuf_obj_end(&b);
+		root = json_loadb(b.buf, b.len, JSON_ALLOW_NUL, &jerr);
+		if (!ASSERT_OK_PTR(root, "byte pair parses"))
+			printf("  byte 0x%02x: %s\n", c, jerr.text);
+		json_decref(root);
+		jbuf_free(&b);
+	}
+
+	/* keys are escaped too; NULL string values are null */
+	{
+		struct jbuf b;
+
+		jbuf_init(&b);
+		jbuf_obj_begin(&b);
+		jbuf_key_str(&b, "k\"1", NULL);
+		jbuf_obj_end(&b);
+		ASSERT_STREQ(b.buf, "{\"k\\\"1\":null}", "key escaped, null value");
+		jbuf_free(&b);
+	}
+}
+
+void test_jsonl_nesting_and_numbers(void)
+{
+	json_error_t jerr;
+	json_t *root;
+	struct jbuf b;
+
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	jbuf_key_str(&b, "event", "hit");
+	jbuf_key_obj_begin(&b, "attack");
+	jbuf_key_str(&b, "id", "T1021.002");
+	jbuf_key_arr_begin(&b, "tags");
+	jbuf_arr_str(&b, "a");
+	jbuf_arr_str(&b, "b\"");
+	jbuf_arr_u64(&b, 7);
+	jbuf_arr_end(&b);
+	jbuf_key_obj_begin(&b, "empty");
+	jbuf_obj_end(&b);
+	jbuf_key_arr_begin(&b, "none");
+	jbuf_arr_end(&b);
+	jbuf_obj_end(&b);
+	jbuf_key_arr_begin(&b, "objs");
+	jbuf_obj_begin(&b);
+	jbuf_key_u64(&b, "x", 1);
+	jbuf_obj_end(&b);
+	jbuf_obj_begin(&b);
+	jbuf_key_u64(&b, "x", 2);
+	jbuf_obj_end(&b);
+	jbuf_arr_end(&b);
+	jbuf_key_u64(&b, "u0", 0);
+	jbuf_key_u64(&b, "umax", UINT64_MAX);
+	jbuf_key_i64(&b, "imin", INT64_MIN);
+	jbuf_key_i64(&b, "ineg", -42);
+	jbuf_key_i64(&b, "imax", INT64_MAX);
+	jbuf_key_bool(&b, "t", 1);
+	jbuf_key_bool(&b, "f", 0);
+	jbuf_key_double(&b, "d", 1.5);
+	jbuf_key_double(&b, "big", 1e300);
+	jbuf_key_double(&b, "nan", NAN);
+	jbuf_key_double(&b, "inf", -INFINITY);
+	jbuf_obj_end(&b);
+	ASSERT_OK(b.err, "no error");
+	ASSERT_STREQ(
+		b.buf,
+		"{\"event\":\"hit\",\"attack\":{\"id\":\"T1021.002\",\"tags\":[\"a\",\"b\\\"\",7],"
+		"\"empty\":{},\"none\":[]},\"objs\":[{\"x\":1},{\"x\":2}],\"u0\":0,"
+		"\"umax\":18446744073709551615,\"imin\":-9223372036854775808,\"ineg\":-42,"
+		"\"imax\":9223372036854775807,\"t\":true,\"f\":false,\"d\":1.5,"
+		"\"big\":1e+300,\"nan\":null,\"inf\":null}",
+		"exact text");
+
+	/* jansson cannot hold u64 above INT64_MAX: drop "umax" before parsing back */
+	{
+		char *p = strstr(b.buf, "\"umax\":18446744073709551615,");
+		size_t cut = strlen("\"umax\":18446744073709551615,");
+
+		if (ASSERT_OK_PTR(p, "umax present"))
+			memmove(p, p + cut, strlen(p + cut) + 1);
+	}
+	root = json_loads(b.buf, 0, &jerr);
+	if (ASSERT_OK_PTR(root, "parses")) {
+		json_t *att = json_object_get(root, "attack");
+
+		ASSERT_STREQ(json_string_value(json_object_get(att, "id")), "T1021.002", "nested");
+		ASSERT_EQ(json_array_size(json_object_get(att, "tags")), 3, "array size");
+		ASSERT_STREQ(json_string_value(json_array_get(json_object_get(att, "tags"), 1)),
+			     "b\"", "array string");
+		ASSERT_EQ(json_integer_value(json_object_get(root, "imin")), INT64_MIN, "imin");
+		ASSERT_EQ(json_integer_value(json_object_get(root, "imax")), INT64_MAX, "imax");
+		ASSERT_TRUE(json_is_true(json_object_get(root, "t")), "true");
+		ASSERT_TRUE(json_is_false(json_object_get(root, "f")), "false");
+		ASSERT_TRUE(json_real_value(json_object_get(root, "d")) == 1.5, "double");
+		ASSERT_TRUE(json_is_null(json_object_get(root, "nan")), "nan is null");
+		ASSERT_EQ(json_array_size(json_object_get(root, "objs")), 2, "objects in array");
+	} else {
+		printf("  jansson: %s\n", jerr.text);
+	}
+	json_decref(root);
+
+	/* reset keeps the allocation and starts a new line without a comma */
+	{
+		char *old = b.buf;
+
+		jbuf_reset(&b);
+		ASSERT_EQ(b.len, 0, "reset len");
+		jbuf_obj_begin(&b);
+		jbuf_key_u64(&b, "a", 1);
+		jbuf_obj_end(&b);
+		ASSERT_STREQ(b.buf, "{\"a\":1}", "after reset");
+		ASSERT_TRUE(b.buf == old, "allocation kept");
+	}
+	jbuf_free(&b);
+	jbuf_free(&b); /* twice is fine */
+}
+
+void test_jsonl_long_string(void)
+{
+	size_t n = 300000;
+	char *big = malloc(n);
+	json_error_t jerr;
+	struct jbuf b;
+	json_t *root;
+
+	if (!ASSERT_OK_PTR(big, "malloc"))
+		return;
+	for (size_t i = 0; i < n; i++)
+		big[i] = "ab\"\\\n\x01"[i % 6];
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	jbuf_key_strn(&b, "big", big, n);
+	jbuf_obj_end(&b);
+	ASSERT_OK(b.err, "no error");
+	ASSERT_GE(b.cap, b.len + 1, "capacity");
+	ASSERT_GE(b.len, n, "grew");
+	root = json_loadb(b.buf, b.len, 0, &jerr);
+	if (ASSERT_OK_PTR(root, "parses")) {
+		json_t *s = json_object_get(root, "big");
+
+		ASSERT_EQ(json_string_length(s), n, "length");
+		ASSERT_MEMEQ(json_string_value(s), big, n, "content");
+	}
+	json_decref(root);
+	jbuf_free(&b);
+	free(big);
+}
+
+/* Read all of @fd from offset 0. */
+static char *slurp_fd(int fd, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t r;
+
+	if (!buf || lseek(fd, 0, SEEK_SET) < 0) {
+		free(buf);
+		return NULL;
+	}
+	while ((r = read(fd, buf + n, cap - n)) > 0) {
+		n += r;
+		if (n == cap) {
+			char *p = realloc(buf, cap * 2 + 1);
+
+			if (!p) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void make_line(struct jbuf *b, unsigned int i, size_t pad)
+{
+	jbuf_reset(b);
+	jbuf_obj_begin(b);
+	jbuf_key_u64(b, "i", i);
+	jbuf_key_str(b, "s", "q\"\xff\n");
+	if (pad) {
+		char *p = malloc(pad);
+
+		memset(p, 'x', pad);
+		jbuf_key_strn(b, "pad", p, pad);
+		free(p);
+	}
+	jbuf_obj_end(b);
+}
+
+void test_jsonl_writer(void)
+{
+	char path[] = "/tmp/xh_jsonl_XXXXXX";
+	const unsigned int nlines = 5000;
+	struct jsonl_writer *w = NULL;
+	char *data = NULL, *line, *save;
+	unsigned int i, got = 0;
+	struct jbuf b;
+	size_t len;
+	int fd;
+
+	jbuf_init(&b);
+	fd = mkstemp(path);
+	if (!ASSERT_GE(fd, 0, "mkstemp"))
+		return;
+	unlink(path);
+	w = jsonl_writer__new(fd, 0);
+	if (!ASSERT_OK_PTR(w, "writer"))
+		goto out;
+	/* enough lines to pass the 64 KiB buffer several times, and one longer line */
+	for (i = 0; i < nlines; i++) {
+		make_line(&b, i, i == 1234 ? 200000 : 0);
+		if (!ASSERT_OK(jsonl_write_line(w, &b), "write_line"))
+			goto out;
+	}
+	ASSERT_EQ(jsonl_lines(w), nlines, "lines counted");
+	ASSERT_OK(jsonl_flush(w), "flush");
+	ASSERT_OK(jsonl_flush(w), "flush again");
+	data = slurp_fd(fd, &len);
+	if (!ASSERT_OK_PTR(data, "read back"))
+		goto out;
+	ASSERT_EQ(data[len - 1], '\n', "ends with newline");
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *root = json_loads(line, 0, &jerr);
+
+		if (!ASSERT_OK_PTR(root, "line parses"))
+			break;
+		ASSERT_EQ(json_integer_value(json_object_get(root, "i")), got, "in order");
+		ASSERT_STREQ(json_string_value(json_object_get(root, "s")), "q\"\xef\xbf\xbd\n",
+			     "string");
+		if (got == 1234)
+			ASSERT_EQ(json_string_length(json_object_get(root, "pad")), 200000,
+				  "long line");
+		json_decref(root);
+		got++;
+	}
+	ASSERT_EQ(got, nlines, "all lines back");
+
+	/* a jbuf that ran out of memory is refused */
+	b.err = -ENOMEM;
+	ASSERT_EQ(jsonl_write_line(w, &b), -ENOMEM, "failed jbuf refused");
+	ASSERT_EQ(jsonl_lines(w), nlines, "not counted");
+out:
+	jsonl_writer__free(w);
+	jsonl_writer__free(NULL);
+	ASSERT_TRUE(fcntl(fd, F_GETFD) >= 0, "fd not owned stays open");
+	close(fd);
+	free(data);
+	jbuf_free(&b);
+}
+
+void test_jsonl_writer_pipe_and_errors(void)
+{
+	struct jsonl_writer *w;
+	char buf[256] = "";
+	struct jbuf b;
+	int p[2];
+	ssize_t n;
+
+	jbuf_init(&b);
+	if (!ASSERT_OK(pipe(p), "pipe"))
+		return;
+	w = jsonl_writer__new(p[1], 1); /* owns the write end */
+	if (!ASSERT_OK_PTR(w, "writer"))
+		goto out;
+	make_line(&b, 1, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 1");
+	make_line(&b, 2, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 2");
+	jsonl_writer__free(w); /* flushes and closes p[1] */
+	n = read(p[0], buf, sizeof(buf) - 1);
+	ASSERT_GE(n, 0, "read");
+	ASSERT_STREQ(buf,
+		     "{\"i\":1,\"s\":\"q\\\"\xef\xbf\xbd\\n\"}\n"
+		     "{\"i\":2,\"s\":\"q\\\"\xef\xbf\xbd\\n\"}\n",
+		     "pipe content");
+	ASSERT_EQ(read(p[0], buf, 1), 0, "write end closed by free");
+
+	/* write error: the read end of a pipe is not writable */
+	w = jsonl_writer__new(p[0], 0);
+	if (ASSERT_OK_PTR(w, "writer on read end")) {
+		ASSERT_OK(jsonl_write_line(w, &b), "buffered");
+		ASSERT_EQ(jsonl_flush(w), -EBADF, "flush reports the error");
+		ASSERT_EQ(jsonl_flush(w), -EBADF, "data kept for a retry");
+		/* free warns about the lost bytes on stderr; silence it */
+		{
+			int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+			jsonl_writer__free(w);
+			dup2(saved, 2);
+			close(saved);
+			close(null);
+		}
+	}
+
+	/* constructors */
+	errno = 0;
+	ASSERT_NULL(jsonl_writer__new(-1, 0), "bad fd");
+	ASSERT_EQ(errno, EBADF, "bad fd errno");
+	errno = 0;
+	ASSERT_NULL(jsonl_writer__open("/nonexistent-dir/x.jsonl"), "open in missing dir");
+	ASSERT_EQ(errno, ENOENT, "open errno");
+	w = jsonl_writer__open("-");
+	if (ASSERT_OK_PTR(w, "stdout writer"))
+		jsonl_writer__free(w);
+	ASSERT_TRUE(fcntl(STDOUT_FILENO, F_GETFD) >= 0, "stdout not closed");
+	{
+		char path[] = "/tmp/xh_jsonl_open_XXXXXX";
+		int fd = mkstemp(path);
+		size_t len = 0;
+		char *data;
+
+		if (ASSERT_GE(fd, 0, "mkstemp")) {
+			ASSERT_EQ(write(fd, "old\n", 4), 4, "seed file");
+			w = jsonl_writer__open(path);
+			if (ASSERT_OK_PTR(w, "open path")) {
+				ASSERT_OK(jsonl_write_line(w, &b), "write");
+				jsonl_writer__free(w);
+			}
+			data = slurp_fd(fd, &len);
+			if (ASSERT_OK_PTR(data, "read back"))
+				ASSERT_TRUE(strncmp(data, "old\n{\"i\":2,", 11) == 0, "appended");
+			free(data);
+			close(fd);
+			unlink(path);
+		}
+	}
+out:
+	close(p[0]);
+	jbuf_free(&b);
+}

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_parse.c: bpf/parse.h run natively under ASan/UBSan. Every frame is
+ * copied into a buffer malloc'ed at its exact length, so a read past data_end
+ * is an ASan error, not a silent pass. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include "test.h"
+#include "pkt.h"
+#include "parse.h"
+
+/* Parse @len bytes of @buf from a copy that ends exactly at the end of its
+ * allocation. It starts 2 bytes in, as drivers place frames (NET_IP_ALIGN),
+ * so the IP header is 4-byte aligned and UBSan's alignment check holds. */
+static int parse_exact(const uint8_t *buf, size_t len, struct xh_pkt *pkt)
+{
+	uint8_t *mem = malloc(len + 2);
+	int res;
+
+	if (!mem)
+		abort();
+	memcpy(mem + 2, buf, len);
+	res = xh_parse(mem + 2, mem + 2 + len, pkt);
+	free(mem);
+	return res;
+}
+
+static size_t build(const struct pkt_desc *d, uint8_t *buf, struct pkt_layout *lay)
+{
+	size_t len = pkt_build(d, buf, lay);
+
+	ASSERT_NEQ(len, 0, "pkt_build");
+	return len;
+}
+
+/* Every prefix shorter than the full frame must fail cleanly with the error
+ * of the header it cuts, and never crash. Returns the full-length result. */
+static void check_truncations(const char *name, const struct pkt_desc *d, int want_full)
+{
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len = build(d, buf, &lay), n;
+	int bad = 0;
+
+	test_subtest("trunc/%s", name);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), want_full, "full length");
+	for (n = 0; n < len; n++) {
+		int res = parse_exact(buf, n, &pkt);
+
+		/* Before the end of the L4 header every prefix is an error; after
+		 * it only the payload is cut, which is fine. */
+		if (n < lay.payload_off && res >= 0 && want_full == XH_PARSE_L4)
+			bad++;
+		if (n >= lay.payload_off && res != want_full)
+			bad++;
+		if (res < 0 && -res >= XH_PERR__MAX)
+			bad++;
+		if (n < 14 && res != -XH_PERR_ETH_TRUNC)
+			bad++;
+	}
+	ASSERT_EQ(bad, 0, "prefixes with a wrong result");
+}
+
+void test_parse_truncation(void)
+{
+	struct pkt_desc tcp4 = {.family = 4,
+				.proto = IPPROTO_TCP,
+				.sport = 50000,
+				.dport = 445,
+				.tcp_optlen = 12,
+				.payload_len = 10};
+	struct pkt_desc udp4 = {.family = 4,
+				.proto = IPPROTO_UDP,
+				.sport = 5353,
+				.dport = 53,
+				.ip_optlen = 8,
+				.payload_len = 5};
+	struct pkt_desc tcp6 = {.family = 6,
+				.proto = IPPROTO_TCP,
+				.sport = 50000,
+				.dport = 135,
+				.n_ext = 2,
+				.ext = {{0, 8}, {60, 16}},
+				.payload_len = 3};
+	struct pkt_desc udp6 = {.family = 6,
+				.proto = IPPROTO_UDP,
+				.sport = 1,
+				.dport = 2,
+				.nvlan = 2,
+				.vlan_tpid = {0x88a8, 0x8100},
+				.vlan_id = {10, 20}};
+	struct pkt_desc icmp4 = {.family = 4, .proto = IPPROTO_ICMP, .sport = 8};
+	struct pkt_desc icmp6 = {
+		.family = 6, .proto = IPPROTO_ICMPV6, .sport = 128, .n_ext = 1, .ext = {{51, 24}}};
+
+	check_truncations("tcp4", &tcp4, XH_PARSE_L4);
+	check_truncations("udp4_ipopts", &udp4, XH_PARSE_L4);
+	check_truncations("tcp6_ext", &tcp6, XH_PARSE_L4);
+	check_truncations("udp6_qinq", &udp6, XH_PARSE_L4);
+	check_truncations("icmp4", &icmp4, XH_PARSE_L4);
+	check_truncations("icmp6_ah", &icmp6, XH_PARSE_L4);
+}
+
+/* The error reported for a prefix names the header that was cut. */
+void test_parse_trunc_reasons(void)
+{
+	struct pkt_desc d = {.family = 4,
+			     .proto = IPPROTO_TCP,
+			     .sport = 1,
+			     .dport = 2,
+			     .nvlan = 1,
+			     .vlan_id = {5}};
+	uint8_t buf[PKT_MAX];
+	struct xh_pkt pkt;
+	size_t len = build(&d, buf, NULL);
+
+	test_subtest("v4");
+	ASSERT_EQ(parse_exact(buf, 13, &pkt), -XH_PERR_ETH_TRUNC, "eth");
+	ASSERT_EQ(parse_exact(buf, 17, &pkt), -XH_PERR_VLAN_TRUNC, "vlan");
+	ASSERT_EQ(parse_exact(buf, 18 + 19, &pkt), -XH_PERR_IPV4_TRUNC, "ipv4");
+	ASSERT_EQ(parse_exact(buf, 18 + 20 + 19, &pkt), -XH_PERR_TCP_TRUNC, "tcp");
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "full");
+
+	d.family = 6;
+	d.n_ext = 1;
+	d.ext[0] = (struct pkt_ext){43, 24};
+	d.proto = IPPROTO_UDP;
+	len = build(&d, buf, NULL);
+	test_subtest("v6");
+	ASSERT_EQ(parse_exact(buf, 18 + 39, &pkt), -XH_PERR_IPV6_TRUNC, "ipv6");
+	ASSERT_EQ(parse_exact(buf, 18 + 40 + 7, &pkt), -XH_PERR_IPV6_EXT_TRUNC, "ext head");
+	ASSERT_EQ(parse_exact(buf, 18 + 40 + 23, &pkt), -XH_PERR_IPV6_EXT_TRUNC, "ext body");
+	ASSERT_EQ(parse_exact(buf, 18 + 64 + 7, &pkt), -XH_PERR_UDP_TRUNC, "udp");
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "full");
+}
+
+void test_parse_fields(void)
+{
+	struct pkt_desc d = {.family = 4,
+			     .src = "192.0.2.10",
+			     .dst = "198.51.100.20",
+			     .proto = IPPROTO_TCP,
+			     .sport = 50123,
+			     .dport = 445,
+			     .tcp_flags = XH_TCP_SYN,
+			     .tcp_optlen = 8,
+			     .payload_len = 33};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len = build(&d, buf, &lay);
+
+	test_subtest("tcp4");
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.family, XH_AF_INET, "family");
+	ASSERT_EQ(pkt.proto, IPPROTO_TCP, "proto");
+	ASSERT_EQ(pkt.saddr[0], inet_addr("192.0.2.10"), "saddr");
+	ASSERT_EQ(pkt.daddr[0], inet_addr("198.51.100.20"), "daddr");
+	ASSERT_EQ(pkt.saddr[1] | pkt.saddr[2] | pkt.saddr[3] | pkt.daddr[1], 0, "v4 rest zero");
+	ASSERT_EQ(pkt.sport, htons(50123), "sport");
+	ASSERT_EQ(pkt.dport, htons(445), "dport");
+	ASSERT_EQ(pkt.tcp_flags, XH_TCP_SYN, "flags");
+	ASSERT_EQ(pkt.l3_off, 14, "l3_off");
+	ASSERT_EQ(pkt.l4_off, 34, "l4_off");
+	ASSERT_EQ(pkt.payload_off, lay.payload_off, "payload_off");
+	ASSERT_EQ(pkt.payload_len, 33, "payload_len");
+	ASSERT_EQ(pkt.vlan_count, 0, "vlans");
+	ASSERT_EQ(pkt.frag, 0, "frag");
+
+	/* Ethernet padding after a short IP packet is not payload. */
+	test_subtest("eth_padding");
+	d.payload_len = 0;
+	d.tcp_optlen = 0;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(len, 54, "len");
+	ASSERT_EQ(parse_exact(buf, 60, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 0, "payload_len clamped by IP length");
+
+	/* IP length beyond the frame: clamped by data_end. */
+	test_subtest("ip_len_beyond_frame");
+	d.payload_len = 100;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len - 40, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 60, "payload_len clamped by data_end");
+
+	test_subtest("icmp");
+	d = (struct pkt_desc){.family = 6, .proto = IPPROTO_ICMPV6, .sport = 128, .dport = 3};
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.sport, htons(128), "type");
+	ASSERT_EQ(pkt.dport, htons(3), "code");
+	ASSERT_EQ(pkt.family, XH_AF_INET6, "family");
+
+	test_subtest("other_proto");
+	d = (struct pkt_desc){.family = 4, .proto = 47 /* GRE */, .payload_len = 4};
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.proto, 47, "proto");
+	ASSERT_EQ(pkt.sport | pkt.dport, 0, "no ports");
+}
+
+void test_parse_vlan(void)
+{
+	struct pkt_desc d = {.family = 4, .proto = IPPROTO_UDP, .sport = 1, .dport = 2};
+	static const uint16_t tpids[] = {0x8100, 0x88a8, 0x9100};
+	uint8_t buf[PKT_MAX];
+	struct xh_pkt pkt;
+	size_t len;
+
+	for (int i = 0; i < 3; i++) {
+		test_subtest("single_%04x", tpids[i]);
+		d.nvlan = 1;
+		d.vlan_tpid[0] = tpids[i];
+		d.vlan_id[0] = 0x2fff; /* PCP/DEI bits set: only the 12-bit id is kept */
+		len = build(&d, buf, NULL);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+		ASSERT_EQ(pkt.vlan_count, 1, "count");
+		ASSERT_EQ(pkt.vlan[0], 0xfff, "id");
+		ASSERT_EQ(pkt.l3_off, 18, "l3_off");
+	}
+	test_subtest("qinq");
+	d.nvlan = 2;
+	d.vlan_tpid[0] = 0x88a8;
+	d.vlan_tpid[1] = 0x8100;
+	d.vlan_id[0] = 100;
+	d.vlan_id[1] = 200;
+	len = build(&d, buf, NULL);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.vlan_count, 2, "count");
+	ASSERT_EQ(pkt.vlan[0], 100, "outer");
+	ASSERT_EQ(pkt.vlan[1], 200, "inner");
+	ASSERT_EQ(pkt.dport, htons(2), "dport");
+
+	test_subtest("third_tag");
+	d.nvlan = 3;
+	d.vlan_id[2] = 300;
+	len = build(&d, buf, NULL);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_VLAN_DEPTH, "res");
+
+	test_subtest("vlan_non_ip");
+	d = (struct pkt_desc){.ethertype = 0x0806, .nvlan = 1, .vlan_id = {7}, .payload_len = 28};
+	len = build(&d, buf, NULL);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L2, "res");
+	ASSERT_EQ(pkt.family, 0, "family");
+	ASSERT_EQ(pkt.vlan_count, 1, "count");
+}
+
+void test_parse_ipv4(void)
+{
+	struct pkt_desc d = {
+		.family = 4, .proto = IPPROTO_TCP, .sport = 1000, .dport = 139, .payload_len = 16};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len;
+
+	for (int opt = 4; opt <= 40; opt += 12) {
+		test_subtest("options_%d", opt);
+		d.ip_optlen = opt;
+		len = build(&d, buf, &lay);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+		ASSERT_EQ(pkt.l4_off, 14 + 20 + opt, "l4_off");
+		ASSERT_EQ(pkt.dport, htons(139), "dport");
+		ASSERT_EQ(pkt.payload_len, 16, "payload_len");
+	}
+	d.ip_optlen = 0;
+	len = build(&d, buf, &lay);
+	for (int ihl = 0; ihl < 5; ihl++) {
+		test_subtest("ihl_%d", ihl);
+		buf[14] = (uint8_t)(0x40 | ihl);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV4_BAD, "res");
+	}
+	test_subtest("version");
+	buf[14] = 0x55;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV4_BAD, "res");
+	test_subtest("tot_len_below_ihl");
+	buf[14] = 0x45;
+	buf[16] = 0;
+	buf[17] = 19;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV4_BAD, "res");
+	test_subtest("ihl_beyond_frame");
+	buf[14] = 0x4f;
+	ASSERT_EQ(parse_exact(buf, 14 + 40, &pkt), -XH_PERR_IPV4_TRUNC, "res");
+	test_subtest("tcp_doff_below_5");
+	len = build(&d, buf, &lay);
+	buf[lay.l4_off + 12] = 4 << 4;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_TCP_BAD, "res");
+	test_subtest("tcp_options_beyond_ip_len");
+	len = build(&d, buf, &lay);
+	buf[lay.l4_off + 12] = 15 << 4; /* 60-byte header in a 36-byte segment */
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_TCP_TRUNC, "res");
+
+	test_subtest("first_fragment");
+	d.more_frags = 1;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.frag, 0, "frag");
+	ASSERT_EQ(pkt.dport, htons(139), "dport");
+
+	test_subtest("later_fragment");
+	d.frag_off = 3;
+	d.more_frags = 0;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.frag, 1, "frag");
+	ASSERT_EQ(pkt.sport | pkt.dport, 0, "no ports");
+	ASSERT_EQ(pkt.payload_off, 34, "payload_off");
+	ASSERT_EQ(pkt.payload_len, 16, "payload_len");
+	/* A later fragment too short for a TCP header is still no error. */
+	ASSERT_EQ(parse_exact(buf, 34 + 2, &pkt), XH_PARSE_L3, "short later fragment");
+}
+
+void test_parse_ipv6(void)
+{
+	static const uint8_t types[] = {0, 43, 60, 51, 44};
+	struct pkt_desc d = {
+		.family = 6, .proto = IPPROTO_TCP, .sport = 40000, .dport = 445, .payload_len = 7};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len;
+
+	test_subtest("no_ext");
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.family, XH_AF_INET6, "family");
+	ASSERT_EQ(pkt.saddr[0], htonl(0x20010db8), "saddr");
+	ASSERT_EQ(pkt.saddr[3], htonl(1), "saddr low");
+	ASSERT_EQ(pkt.payload_len, 7, "payload_len");
+
+	for (size_t i = 0; i < sizeof(types); i++) {
+		for (int n = 1; n <= 2; n++) {
+			test_subtest("ext_%u_x%d", types[i], n);
+			d.n_ext = n;
+			d.ext[0] = d.ext[1] = (struct pkt_ext){types[i], types[i] == 51 ? 12 : 24};
+			len = build(&d, buf, &lay);
+			ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+			ASSERT_EQ(pkt.proto, IPPROTO_TCP, "proto");
+			ASSERT_EQ(pkt.l4_off, lay.l4_off, "l4_off");
+			ASSERT_EQ(pkt.dport, htons(445), "dport");
+			ASSERT_EQ(pkt.payload_len, 7, "payload_len");
+		}
+	}
+	test_subtest("max_chain");
+	d.n_ext = XH_MAX_IPV6_EXT;
+	for (int i = 0; i < XH_MAX_IPV6_EXT; i++)
+		d.ext[i] = (struct pkt_ext){types[i % 4], 8 + 8 * i};
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.l4_off, lay.l4_off, "l4_off");
+
+	test_subtest("too_long_chain");
+	d.n_ext = XH_MAX_IPV6_EXT + 1;
+	d.ext[XH_MAX_IPV6_EXT] = (struct pkt_ext){60, 8};
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV6_EXT_DEPTH, "res");
+
+	test_subtest("ext_beyond_payload_len");
+	d.n_ext = 1;
+	d.ext[0] = (struct pkt_ext){0, 16};
+	d.payload_len = 0;
+	len = build(&d, buf, &lay);
+	buf[14 + 4] = 0;
+	buf[14 + 5] = 8; /* IPv6 payload length shorter than the extension header */
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV6_EXT_TRUNC, "res");
+
+	test_subtest("version");
+	len = build(&d, buf, &lay);
+	buf[14] = 0x40;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV6_BAD, "res");
+
+	test_subtest("later_fragment");
+	d.n_ext = 2;
+	d.ext[0] = (struct pkt_ext){0, 8};
+	d.ext[1] = (struct pkt_ext){44, 8};
+	d.frag_off = 100;
+	d.payload_len = 24;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.frag, 1, "frag");
+	ASSERT_EQ(pkt.proto, IPPROTO_TCP, "proto");
+	ASSERT_EQ(pkt.sport | pkt.dport, 0, "no ports");
+	ASSERT_EQ(pkt.payload_len, 24, "payload_len");
+
+	test_subtest("first_fragment");
+	d.frag_off = 0;
+	d.more_frags = 1;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.frag, 0, "frag");
+	ASSERT_EQ(pkt.dport, htons(445), "dport");
+
+	for (int nh = 50; nh <= 59; nh += 9) {
+		test_subtest("stop_at_%d", nh);
+		d = (struct pkt_desc){.family = 6,
+				      .proto = (uint8_t)nh,
+				      .n_ext = 1,
+				      .ext = {{60, 8}},
+				      .payload_len = 12};
+		len = build(&d, buf, &lay);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+		ASSERT_EQ(pkt.proto, nh, "proto");
+		ASSERT_EQ(pkt.frag, 0, "frag");
+		ASSERT_EQ(pkt.payload_len, 12, "payload_len");
+	}
+}
+
+void test_parse_non_ip(void)
+{
+	struct pkt_desc d = {.ethertype = 0x88cc /* LLDP */, .payload_len = 40};
+	uint8_t buf[PKT_MAX];
+	struct xh_pkt pkt;
+	size_t len = build(&d, buf, NULL);
+
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L2, "lldp");
+	ASSERT_EQ(pkt.family, 0, "family");
+	ASSERT_EQ(parse_exact(buf, 14, &pkt), XH_PARSE_L2, "bare header");
+}
+
+static int key_of(const struct pkt_desc *d, struct xh_flow_key *key)
+{
+	uint8_t buf[PKT_MAX];
+	struct xh_pkt pkt;
+	size_t len = build(d, buf, NULL);
+
+	memset(key, 0xaa, sizeof(*key)); /* must be fully overwritten */
+	if (!ASSERT_GE(parse_exact(buf, len, &pkt), XH_PARSE_L3, "parse"))
+		return -1;
+	return xh_flow_key_make(&pkt, key);
+}
+
+void test_parse_flow_key(void)
+{
+	static const struct {
+		const char *name;
+		int family;
+		const char *a, *b;
+		uint16_t pa, pb;
+		int a_is_s; /* expected: a is the key's s-side */
+	} cases[] = {
+		{"v4_addr", 4, "192.0.2.1", "198.51.100.1", 50000, 445, 1},
+		{"v4_addr_rev", 4, "203.0.113.9", "192.0.2.200", 445, 50000, 0},
+		{"v4_same_addr", 4, "192.0.2.1", "192.0.2.1", 135, 40000, 1},
+		{"v4_byte_order", 4, "192.0.2.255", "192.0.3.0", 1, 1, 1},
+		{"v6_addr", 6, "2001:db8::2", "2001:db8::1", 1, 2, 0},
+		{"v6_high_word", 6, "2001:db8:1::", "2001:db8::ffff", 9, 9, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt_desc fwd = {.family = cases[i].family,
+				       .proto = IPPROTO_TCP,
+				       .src = cases[i].a,
+				       .dst = cases[i].b,
+				       .sport = cases[i].pa,
+				       .dport = cases[i].pb};
+		struct pkt_desc rev = fwd;
+		struct xh_flow_key k1, k2;
+		int s1, s2;
+
+		test_subtest("%s", cases[i].name);
+		rev.src = fwd.dst;
+		rev.dst = fwd.src;
+		rev.sport = fwd.dport;
+		rev.dport = fwd.sport;
+		s1 = key_of(&fwd, &k1);
+		s2 = key_of(&rev, &k2);
+		ASSERT_MEMEQ(&k1, &k2, sizeof(k1), "both directions, same key");
+		ASSERT_EQ(s1, cases[i].a_is_s, "forward src is s-side");
+		ASSERT_EQ(s2, !cases[i].a_is_s, "reverse src is s-side");
+		ASSERT_EQ(k1.pad[0] | k1.pad[1], 0, "pad zeroed");
+		ASSERT_EQ(k1.proto, IPPROTO_TCP, "proto");
+		ASSERT_EQ(k1.family, cases[i].family == 4 ? XH_AF_INET : XH_AF_INET6, "family");
+		if (cases[i].family == 4)
+			ASSERT_EQ(k1.saddr[1] | k1.saddr[2] | k1.saddr[3] | k1.daddr[1] |
+					  k1.daddr[2] | k1.daddr[3],
+				  0, "v4 rest zero");
+		ASSERT_EQ(k1.sport, htons(s1 ? cases[i].pa : cases[i].pb), "key sport");
+	}
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cli.c: parsing of the options shared by `run` and `replay`. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "log.h"
+
+void hunt_opts_init(struct hunt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->output = "-";
+}
+
+int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || arg[0] == '-')
+		goto bad;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end || v > UINT32_MAX)
+		goto bad;
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	pr_warn("invalid %s '%s': expected a number\n", what, arg);
+	return -1;
+}
+
+int cli_parse_ports(const char *what, const char *arg, uint16_t *ports, int max)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int n = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v = strtol(tok, &end, 10);
+
+		if (*end || end == tok || v < 1 || v > 65535) {
+			pr_warn("invalid %s '%s': '%s' is not a port 1-65535\n", what, arg, tok);
+			goto bad;
+		}
+		if (n >= max) {
+			pr_warn("invalid %s '%s': at most %d ports\n", what, arg, max);
+			goto bad;
+		}
+		ports[n++] = (uint16_t)v;
+	}
+	if (!n) {
+		pr_warn("invalid %s '%s': no port\n", what, arg);
+		goto bad;
+	}
+	free(copy);
+	return n;
+bad:
+	free(copy);
+	return -1;
+}
+
+int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
+{
+	int n;
+
+	switch (opt) {
+	case OPT_IOC:
+		if (o->n_ioc_files >= CLI_MAX_IOC_FILES) {
+			pr_warn("at most %d --ioc files\n", CLI_MAX_IOC_FILES);
+			return -1;
+		}
+		o->ioc_files[o->n_ioc_files++] = arg;
+		return 1;
+	case 'o':
+		o->output = arg;
+		return 1;
+	case OPT_HOST:
+		if (!*arg) {
+			pr_warn("--host needs a name\n");
+			return -1;
+		}
+		o->host = arg;
+		return 1;
+	case OPT_FLOWS:
+		if (cli_parse_u32("--flows", arg, &o->load.flows_max))
+			return -1;
+		if (o->load.flows_max < 1024) {
+			pr_warn("invalid --flows '%s': at least 1024\n", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_RINGBUF:
+		return cli_parse_u32("--ringbuf", arg, &o->load.ringbuf_bytes) ? -1 : 1;
+	case OPT_SMB_PORTS:
+		n = cli_parse_ports("--smb-ports", arg, o->load.smb_ports, LOADER_MAX_PORTS);
+		if (n < 0)
+			return -1;
+		o->load.n_smb_ports = n;
+		return 1;
+	case OPT_RPC_PORTS:
+		n = cli_parse_ports("--rpc-ports", arg, o->load.rpc_ports, LOADER_MAX_PORTS);
+		if (n < 0)
+			return -1;
+		o->load.n_rpc_ports = n;
+		return 1;
+	case 'v':
+		o->verbose++;
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* cli.h: options shared by `run` and `replay`, and exit codes. */
+#ifndef XH_CLI_H
+#define XH_CLI_H
+
+#include <getopt.h>
+#include "loader.h"
+
+/* Exit codes (documented in README.md and `xdphunt --help`). */
+enum xh_exit {
+	XH_EXIT_OK = 0,	   /* done (run: stopped by a signal) */
+	XH_EXIT_ERROR = 1, /* runtime failure: load, attach, feed, capture, output */
+	XH_EXIT_USAGE = 2, /* bad command line */
+};
+
+#define CLI_MAX_IOC_FILES 64
+
+struct hunt_opts {
+	struct loader_opts load;
+	const char *ioc_files[CLI_MAX_IOC_FILES];
+	int n_ioc_files;
+	const char *output; /* "-" = stdout */
+	const char *host;   /* NULL = hostname */
+	int verbose;
+};
+
+/* Long options understood by both commands; option values >= 0x100. */
+enum cli_opt {
+	OPT_IOC = 0x100,
+	OPT_HOST,
+	OPT_FLOWS,
+	OPT_RINGBUF,
+	OPT_SMB_PORTS,
+	OPT_RPC_PORTS,
+	OPT_MODE,
+	OPT_JSON,
+	OPT_HELP,
+};
+
+#define CLI_HUNT_LONG_OPTIONS                                                                      \
+	{"ioc", required_argument, NULL, OPT_IOC}, {"output", required_argument, NULL, 'o'},       \
+		{"host", required_argument, NULL, OPT_HOST},                                       \
+		{"flows", required_argument, NULL, OPT_FLOWS},                                     \
+		{"ringbuf", required_argument, NULL, OPT_RINGBUF},                                 \
+		{"smb-ports", required_argument, NULL, OPT_SMB_PORTS},                             \
+		{"rpc-ports", required_argument, NULL, OPT_RPC_PORTS},                             \
+		{"verbose", no_argument, NULL, 'v'},                                               \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+
+#define CLI_HUNT_HELP                                                                              \
+	"  --ioc FILE          IoC feed: one IPv4/IPv6 address or CIDR per line, # comments\n"     \
+	"                      (repeatable)\n"                                                     \
+	"  -o, --output FILE   write JSON lines to FILE (appends; '-' = stdout, default)\n"        \
+	"  --host NAME         sensor name in the \"host\" field (default: hostname)\n"            \
+	"  --flows N           flow table entries (default 131072)\n"                              \
+	"  --ringbuf BYTES     event ring buffer size, power of two (default 4194304)\n"           \
+	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
+	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
+	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"
+
+void hunt_opts_init(struct hunt_opts *o);
+/* Handle one of the shared options. Returns 1 when handled, 0 when @opt is
+ * not a shared option, -1 on a bad value (message printed). */
+int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg);
+/* "445,139" -> ports. Returns the count or -1 (message printed). */
+int cli_parse_ports(const char *what, const char *arg, uint16_t *ports, int max);
+/* Decimal unsigned with optional k/M/G (x1024) suffix. Returns 0 or -1. */
+int cli_parse_u32(const char *what, const char *arg, uint32_t *out);
+
+#endif

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cmd_stats.c: `xdphunt stats` (counters of running instances) and
+ * `xdphunt detach` (remove xdphunt from an interface after a crash). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "cli.h"
+#include "cmd.h"
+#include "counters.h"
+#include "jsonl.h"
+#include "loader.h"
+#include "log.h"
+
+static const char stats_usage[] =
+	"usage: xdphunt stats [-i IFACE] [--json]\n"
+	"Print the counters of every xdphunt instance attached here (or on IFACE).\n"
+	"  -i, --iface IFACE   only the instance attached to IFACE\n"
+	"  --json              one JSON object per instance\n";
+
+static const char detach_usage[] =
+	"usage: xdphunt detach -i IFACE\n"
+	"Remove xdphunt from IFACE (after a crash left it attached). Other XDP\n"
+	"programs on IFACE are left alone.\n";
+
+#define MAX_INSTANCES 16
+
+struct instance {
+	uint32_t prog_id;
+	char ifaces[LOADER_MAX_IFACES][IF_NAMESIZE];
+	const char *modes[LOADER_MAX_IFACES];
+	int n_ifaces;
+};
+
+/* Find the xh_counters map of program @prog_id. Returns an fd or -errno. */
+static int counters_fd_of_prog(uint32_t prog_id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info), map_ids[32];
+	int pfd, ret = -ENOENT;
+
+	pfd = bpf_prog_get_fd_by_id(prog_id);
+	if (pfd < 0)
+		return -errno;
+	info.nr_map_ids = 32;
+	info.map_ids = (uint64_t)(unsigned long)map_ids;
+	if (bpf_obj_get_info_by_fd(pfd, &info, &len)) {
+		ret = -errno;
+		goto out;
+	}
+	for (uint32_t i = 0; i < info.nr_map_ids && i < 32; i++) {
+		struct bpf_map_info mi = {};
+		uint32_t mlen = sizeof(mi);
+		int mfd = bpf_map_get_fd_by_id(map_ids[i]);
+
+		if (mfd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) && !strcmp(mi.name, XH_MAP_COUNTERS)) {
+			ret = mfd;
+			break;
+		}
+		close(mfd);
+	}
+out:
+	close(pfd);
+	return ret;
+}
+
+static void print_text(const struct instance *in, const struct xh_stats *s)
+{
+	printf("xdphunt program id %u on", in->prog_id);
+	for (int i = 0; i < in->n_ifaces; i++)
+		printf(" %s (%s)", in->ifaces[i], in->modes[i]);
+	printf("\n");
+	for (unsigned int c = 0; c < XH_CNT__MAX; c++)
+		printf("  %-22s %20llu\n", counter_name(c), (unsigned long long)s->cnt[c]);
+	printf("  %-22s %20s %20s\n", "class", "packets", "bytes");
+	for (unsigned int c = 0; c < XH_CLASS__MAX; c++)
+		printf("  %-22s %20llu %20llu\n", class_name(c),
+		       (unsigned long long)s->class_pkts[c], (unsigned long long)s->class_bytes[c]);
+	printf("  parse errors by reason:\n");
+	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
+		printf("    %-20s %20llu\n", perr_name(c), (unsigned long long)s->perr[c]);
+}
+
+static int print_json(const struct instance *in, const struct xh_stats *s)
+{
+	struct jbuf b;
+
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	jbuf_key_u64(&b, "prog_id", in->prog_id);
+	jbuf_key_arr_begin(&b, "interfaces");
+	for (int i = 0; i < in->n_ifaces; i++)
+		jbuf_arr_str(&b, in->ifaces[i]);
+	jbuf_arr_end(&b);
+	jbuf_key_obj_begin(&b, "counters");
+	for (unsigned int c = 0; c < XH_CNT__MAX; c++)
+		jbuf_key_u64(&b, counter_name(c), s->cnt[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "classes");
+	for (unsigned int c = 0; c < XH_CLASS__MAX; c++) {
+		jbuf_key_obj_begin(&b, class_name(c));
+		jbuf_key_u64(&b, "packets", s->class_pkts[c]);
+		jbuf_key_u64(&b, "bytes", s->class_bytes[c]);
+		jbuf_obj_end(&b);
+	}
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "parse_errors");
+	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
+		jbuf_key_u64(&b, perr_name(c), s->perr[c]);
+	jbuf_obj_end(&b);
+	jbuf_obj_end(&b);
+	if (!b.err)
+		printf("%.*s\n", (int)b.len, b.buf);
+	jbuf_free(&b);
+	return b.err;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"iface", required_argument, NULL, 'i'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct instance inst[MAX_INSTANCES] = {};
+	struct if_nameindex *ifs, *it;
+	const char *only = NULL;
+	int n_inst = 0, json = 0, opt, verbose = 0, ret = XH_EXIT_OK;
+
+	while ((opt = getopt_long(argc, argv, "i:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			only = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(stats_usage, stdout);
+			return XH_EXIT_OK;
+		default:
+			fputs(stats_usage, stderr);
+			return XH_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		pr_warn("stats: unexpected argument '%s'\n", argv[optind]);
+		return XH_EXIT_USAGE;
+	}
+	log_setup(verbose > 2 ? LOG_DEBUG : (enum log_level)verbose);
+	if (only && !if_nametoindex(only)) {
+		pr_warn("stats: no interface '%s' here\n", only);
+		return XH_EXIT_ERROR;
+	}
+
+	ifs = if_nameindex();
+	for (it = ifs; it && it->if_index; it++) {
+		enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+		uint32_t id = 0;
+		int k;
+
+		if (only && strcmp(only, it->if_name))
+			continue;
+		if (loader_find_attached((int)it->if_index, &id, &mode) <= 0)
+			continue;
+		for (k = 0; k < n_inst && inst[k].prog_id != id; k++)
+			;
+		if (k == n_inst) {
+			if (n_inst == MAX_INSTANCES)
+				continue;
+			inst[n_inst++].prog_id = id;
+		}
+		if (inst[k].n_ifaces < LOADER_MAX_IFACES) {
+			snprintf(inst[k].ifaces[inst[k].n_ifaces], IF_NAMESIZE, "%s", it->if_name);
+			inst[k].modes[inst[k].n_ifaces++] = loader_mode_name(mode);
+		}
+	}
+	if_freenameindex(ifs);
+
+	if (!n_inst) {
+		pr_warn("stats: no xdphunt instance is attached%s%s\n", only ? " to " : "",
+			only ? only : " here");
+		return XH_EXIT_ERROR;
+	}
+	for (int k = 0; k < n_inst; k++) {
+		struct xh_stats s;
+		int fd = counters_fd_of_prog(inst[k].prog_id), err;
+
+		if (fd < 0) {
+			pr_warn("stats: program %u: counters map not found: %s\n", inst[k].prog_id,
+				strerror(-fd));
+			ret = XH_EXIT_ERROR;
+			continue;
+		}
+		err = counters_read(fd, &s);
+		close(fd);
+		if (err) {
+			pr_warn("stats: program %u: cannot read counters: %s\n", inst[k].prog_id,
+				strerror(-err));
+			ret = XH_EXIT_ERROR;
+			continue;
+		}
+		if (json)
+			print_json(&inst[k], &s);
+		else
+			print_text(&inst[k], &s);
+	}
+	return ret;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"iface", required_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *iface = NULL;
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			iface = optarg;
+			break;
+		case 'h':
+			fputs(detach_usage, stdout);
+			return XH_EXIT_OK;
+		default:
+			fputs(detach_usage, stderr);
+			return XH_EXIT_USAGE;
+		}
+	}
+	if (!iface || optind < argc) {
+		fputs(detach_usage, stderr);
+		return XH_EXIT_USAGE;
+	}
+	log_setup(LOG_WARN);
+	err = loader_detach_iface(iface);
+	if (err == -ENOENT) {
+		pr_warn("detach: %s has no xdphunt program attached\n", iface);
+		return XH_EXIT_ERROR;
+	}
+	if (err) {
+		pr_warn("detach: %s: %s\n", iface, strerror(-err));
+		return XH_EXIT_ERROR;
+	}
+	pr_warn("detach: removed xdphunt from %s\n", iface);
+	return XH_EXIT_OK;
+}

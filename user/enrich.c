@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/* enrich.c: pure tables from kernel enums to what a hunter reads: rule names,
+ * MITRE ATT&CK (v18 names), action and protocol names. */
+#include <stddef.h>
+#include <linux/types.h>
+#include "xh_abi.h"
+#include "enrich.h"
+
+static const char *const rule_names[XH_RULE__MAX] = {
+	[XH_RULE_SMB_CONNECT] = "smb.connect",
+	[XH_RULE_RPC_CONNECT] = "rpc.connect",
+	[XH_RULE_IOC_DEST] = "ioc.dest",
+	[XH_RULE_IOC_SRC] = "ioc.src",
+};
+
+/* Only what a connection proves. A TCP connection to 445/139 is SMB remote
+ * service use (admin shares, PsExec-style service creation ride on it). A bare
+ * connection to 135 is the RPC endpoint mapper, the first step of DCOM, WMI or
+ * service-control RPC; which one is not visible, so only the parent technique.
+ * Traffic to or from a feed address is C2 over whatever protocol it used. */
+static const struct attack_ref attack_smb = {
+	.technique_id = "T1021.002",
+	.technique = "Remote Services: SMB/Windows Admin Shares",
+	.tactic = "lateral-movement",
+};
+
+static const struct attack_ref attack_rpc = {
+	.technique_id = "T1021",
+	.technique = "Remote Services",
+	.tactic = "lateral-movement",
+};
+
+static const struct attack_ref attack_c2 = {
+	.technique_id = "T1071",
+	.technique = "Application Layer Protocol",
+	.tactic = "command-and-control",
+};
+
+static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
+	[XH_RULE_SMB_CONNECT] = &attack_smb,
+	[XH_RULE_RPC_CONNECT] = &attack_rpc,
+	[XH_RULE_IOC_DEST] = &attack_c2,
+	[XH_RULE_IOC_SRC] = &attack_c2,
+};
+
+static const char *const action_names[XH_ACTION__MAX] = {
+	[XH_ACTION_PASS] = "pass",
+};
+
+const char *enrich_rule_name(unsigned int rule)
+{
+	return rule < XH_RULE__MAX ? rule_names[rule] : NULL;
+}
+
+const struct attack_ref *enrich_rule_attack(unsigned int rule)
+{
+	return rule < XH_RULE__MAX ? rule_attack[rule] : NULL;
+}
+
+const char *enrich_action_name(unsigned int action)
+{
+	return action < XH_ACTION__MAX ? action_names[action] : NULL;
+}
+
+/* Spelled as Suricata's EVE "proto" (the IANA keyword, as in /etc/protocols). */
+const char *enrich_proto_name(unsigned int proto)
+{
+	switch (proto) {
+	case 1:
+		return "ICMP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 58:
+		return "IPv6-ICMP";
+	default:
+		return NULL;
+	}
+}

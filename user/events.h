@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* events.h: ring buffer records -> enriched JSON lines. */
+#ifndef XH_EVENTS_H
+#define XH_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "xh_abi.h"
+#include "jsonl.h"
+
+struct ioc_set;
+
+struct event_sink {
+	struct jsonl_writer *out;
+	const struct ioc_set *iocs; /* id -> indicator; may be NULL */
+	const char *host;	    /* sensor name */
+	const char *iface;	    /* in_iface to print instead of the ifindex's name (replay) */
+	int64_t mono_to_real_ns;    /* added to live bpf_ktime_get_ns() stamps */
+	uint64_t ts_override_ns;    /* replay: the packet's capture time (realtime ns), or 0 */
+	uint64_t events;	    /* lines written */
+	uint64_t bad_records;	    /* records of the wrong size or unknown rule */
+	int write_err;		    /* first output error (-errno), sticky */
+	struct jbuf jb;
+};
+
+/* Prepare @s (host defaults to the hostname when NULL). */
+void event_sink_init(struct event_sink *s, struct jsonl_writer *out, const struct ioc_set *iocs,
+		     const char *host);
+void event_sink_fini(struct event_sink *s);
+/* Recompute the monotonic -> realtime offset (call now and then: NTP slews). */
+void event_sink_sync_clock(struct event_sink *s);
+
+/* Encode @e as one JSON object into @b (reset first). Pure apart from
+ * if_indextoname(). Returns 0, or -EINVAL for an unknown rule. */
+int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b);
+
+/* ring_buffer_sample_fn: size check, format, write. Never stops the ring
+ * buffer on a bad record (counts it); returns a negative value only when
+ * the output cannot be written, which stops ring_buffer__consume(). */
+int events_handle(void *ctx, void *data, size_t size);
+
+/* "2026-11-22T11:50:27.123456Z" from nanoseconds since the epoch. */
+void events_format_time(uint64_t real_ns, char out[32]);
+
+#endif

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/* jsonl.c: JSON-lines encoding into a growing buffer (always valid UTF-8),
+ * and a buffered writer that hands whole lines to write(2). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "jsonl.h"
+#include "log.h"
+
+#define JBUF_MIN_CAP	 256
+#define JSONL_WRITER_CAP (64 * 1024)
+
+/* ---- jbuf -------------------------------------------------------------- */
+
+void jbuf_init(struct jbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->first = 1;
+}
+
+void jbuf_free(struct jbuf *b)
+{
+	free(b->buf);
+	jbuf_init(b);
+}
+
+void jbuf_reset(struct jbuf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+	b->first = 1;
+	b->err = 0;
+}
+
+/* Room for @n more bytes plus a NUL; keeps buf NUL-terminated for debugging. */
+static int jbuf_reserve(struct jbuf *b, size_t n)
+{
+	size_t need, cap;
+	char *p;
+
+	if (b->err)
+		return b->err;
+	if (n > SIZE_MAX - b->len - 1)
+		goto nomem;
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : JBUF_MIN_CAP;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2) {
+			cap = need;
+			break;
+		}
+		cap *= 2;
+	}
+	p = realloc(b->buf, cap);
+	if (!p)
+		goto nomem;
+	b->buf = p;
+	b->cap = cap;
+	return 0;
+nomem:
+	b->err = -ENOMEM;
+	return b->err;
+}
+
+static void jbuf_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (jbuf_reserve(b, n))
+		return;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+static void jbuf_putc(struct jbuf *b, char c)
+{
+	jbuf_put(b, &c, 1);
+}
+
+/* A comma unless this is the first member of the enclosing object/array. */
+static void jbuf_sep(struct jbuf *b)
+{
+	if (!b->first)
+		jbuf_putc(b, ',');
+	b->first = 0;
+}
+
+static void jbuf_quoted(struct jbuf *b, const char *s, size_t n)
+{
+	jbuf_putc(b, '"');
+	jbuf_escape(b, s, n);
+	jbuf_putc(b, '"');
+}
+
+static void jbuf_key(struct jbuf *b, const char *key)
+{
+	jbuf_sep(b);
+	jbuf_quoted(b, key, strlen(key));
+	jbuf_putc(b, ':');
+}
+
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 with *bad set to the length of
+ * the maximal ill-formed prefix to replace by one U+FFFD (Unicode's
+ * recommended practice, as in WHATWG decoders). */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		*bad = 1; /* stray continuation byte, 0xc0/0xc1 or 0xf5..0xff */
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+void jbuf_escape(struct jbuf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, j, len, bad;
+	unsigned char c;
+	char esc[6];
+
+	/* Copy runs of plain bytes at once; escape or replace the rest. */
+	while (i < n) {
+		for (j = i; j < n; j++) {
+			c = s[j];
+			if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+				break;
+		}
+		if (j > i) {
+			jbuf_put(b, str + i, j - i);
+			i = j;
+			if (i >= n)
+				break;
+		}
+		c = s[i];
+		if (c < 0x80) {
+			switch (c) {
+			case '"':
+				jbuf_put(b, "\\\"", 2);
+				break;
+			case '\\':
+				jbuf_put(b, "\\\\", 2);
+				break;
+			case '\n':
+				jbuf_put(b, "\\n", 2);
+				break;
+			case '\r':
+				jbuf_put(b, "\\r", 2);
+				break;
+			case '\t':
+				jbuf_put(b, "\\t", 2);
+				break;
+			default: /* other C0 controls and DEL */
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 0xf];
+				jbuf_put(b, esc, 6);
+				break;
+			}
+			i++;
+			continue;
+		}
+		len = utf8_seq(s + i, n - i, &bad);
+		if (len) {
+			jbuf_put(b, str + i, len);
+			i += len;
+		} else {
+			jbuf_put(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+			i += bad;
+		}
+	}
+}
+
+void jbuf_obj_begin(struct jbuf *b)
+{
+	jbuf_sep(b);
+	jbuf_putc(b, '{');
+	b->first = 1;
+}
+
+void jbuf_obj_end(struct jbuf *b)
+{
+	jbuf_putc(b, '}');
+	b->first = 0;
+}
+
+void jbuf_key_obj_begin(struct jbuf *b, const char *key)
+{
+	jbuf_key(b, key);
+	jbuf_putc(b, '{');
+	b->first = 1;
+}
+
+void jbuf_key_arr_begin(struct jbuf *b, const char *key)
+{
+	jbuf_key(b, key);
+	jbuf_putc(b, '[');
+	b->first = 1;
+}
+
+void jbuf_arr_end(struct jbuf *b)
+{
+	jbuf_putc(b, ']');
+	b->first = 0;
+}
+
+void jbuf_key_str(struct jbuf *b, const char *key, const char *val)
+{
+	jbuf_key(b, key);
+	if (val)
+		jbuf_quoted(b, val, strlen(val));
+	else
+		jbuf_put(b, "null", 4);
+}
+
+void jbuf_key_strn(struct jbuf *b, const char *key, const char *val, size_t n)
+{
+	jbuf_key(b, key);
+	jbuf_quoted(b, val, n);
+}
+
+static void jbuf_u64(struct jbuf *b, uint64_t v)
+{
+	char tmp[20], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	jbuf_put(b, p, tmp + sizeof(tmp) - p);
+}
+
+void jbuf_key_u64(struct jbuf *b, const char *key, uint64_t val)
+{
+	jbuf_key(b, key);
+	jbuf_u64(b, val);
+}
+
+void jbuf_key_i64(struct jbuf *b, const char *key, int64_t val)
+{
+	jbuf_key(b, key);
+	if (val < 0) {
+		jbuf_putc(b, '-');
+		jbuf_u64(b, -(uint64_t)val);
+	} else {
+		jbuf_u64(b, val);
+	}
+}
+
+void jbuf_key_bool(struct jbuf *b, const char *key, int val)
+{
+	jbuf_key(b, key);
+	if (val)
+		jbuf_put(b, "true", 4);
+	else
+		jbuf_put(b, "false", 5);
+}
+
+void jbuf_key_double(struct jbuf *b, const char *key, double val)
+{
+	char tmp[32];
+	int n;
+
+	jbuf_key(b, key);
+	if (!isfinite(val)) {
+		jbuf_put(b, "null", 4);
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.6g", val);
+	jbuf_put(b, tmp, n);
+}
+
+void jbuf_arr_u64(struct jbuf *b, uint64_t val)
+{
+	jbuf_sep(b);
+	jbuf_u64(b, val);
+}
+
+void jbuf_arr_str(struct jbuf *b, const char *val)
+{
+	jbuf_sep(b);
+	if (val)
+		jbuf_quoted(b, val, strlen(val));
+	else
+		jbuf_put(b, "null", 4);
+}
+
+/* ---- writer ------------------------------------------------------------- */
+
+struct jsonl_writer {
+	int fd;
+	int owns_fd;
+	char *buf;
+	size_t len;
+	size_t cap;
+	uint64_t lines;
+};
+
+/* write(2) all of @p, retrying on EINTR and short writes. Returns the bytes
+ * written in *done and 0, or -errno. */
+static int write_all(int fd, const char *p, size_t n, size_t *done)
+{
+	ssize_t r;
+
+	*done = 0;
+	while (*done < n) {
+		r = write(fd, p + *done, n - *done);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return -EIO;
+		*done += r;
+	}
+	return 0;
+}
+
+struct jsonl_writer *jsonl_writer__new(int fd, int owns_fd)
+{
+	struct jsonl_writer *w;
+
+	if (fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->buf = malloc(JSONL_WRITER_CAP);
+	if (!w->buf) {
+		free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->cap = JSONL_WRITER_CAP;
+	w->fd = fd;
+	w->owns_fd = owns_fd;
+	return w;
+}
+
+struct jsonl_writer *jsonl_writer__open(const char *path)
+{
+	struct jsonl_writer *w;
+	int fd, err;
+
+	if (strcmp(path, "-") == 0)
+		return jsonl_writer__new(STDOUT_FILENO, 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return NULL;
+	w = jsonl_writer__new(fd, 1);
+	if (!w) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return w;
+}
+
+int jsonl_flush(struct jsonl_writer *w)
+{
+	size_t done;
+	int err;
+
+	if (!w->len)
+		return 0;
+	err = write_all(w->fd, w->buf, w->len, &done);
+	/* keep what was not written, so a later flush can retry (EAGAIN) */
+	if (done < w->len)
+		memmove(w->buf, w->buf + done, w->len - done);
+	w->len -= done;
+	return err;
+}
+
+void jsonl_writer__free(struct jsonl_writer *w)
+{
+	int err;
+
+	if (!w)
+		return;
+	err = jsonl_flush(w);
+	if (err)
+		pr_warn("jsonl: %zu bytes of output lost: %s\n", w->len, strerror(-err));
+	if (w->owns_fd)
+		close(w->fd);
+	free(w->buf);
+	free(w);
+}
+
+int jsonl_write_line(struct jsonl_writer *w, const struct jbuf *b)
+{
+	size_t need, done;
+	int err;
+
+	if (b->err)
+		return b->err;
+	need = b->len + 1;
+	if (w->len + need > w->cap) {
+		err = jsonl_flush(w);
+		if (err)
+			return err;
+	}
+	if (need > w->cap) {
+		/* longer than the buffer (rare): out directly, still in order */
+		err = write_all(w->fd, b->buf, b->len, &done);
+		if (!err)
+			err = write_all(w->fd, "\n", 1, &done);
+		if (err)
+			return err;
+	} else {
+		if (b->len)
+			memcpy(w->buf + w->len, b->buf, b->len);
+		w->buf[w->len + b->len] = '\n';
+		w->len += need;
+	}
+	w->lines++;
+	return 0;
+}
+
+uint64_t jsonl_lines(const struct jsonl_writer *w)
+{
+	return w->lines;
+}

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/* loader.c: skeleton open -> sizes/rodata -> load or libxdp attach ->
+ * configure maps -> arm -> detach; bpffs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xh_abi.h"
+#include "xdphunt.skel.h"
+#include "ioc.h"
+#include "loader.h"
+#include "log.h"
+
+#define BPFFS_PATH "/sys/fs/bpf"
+
+const char *loader_mode_name(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "skb";
+	case XDP_MODE_HW:
+		return "hw";
+	default:
+		return "unspec";
+	}
+}
+
+int loader_ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS_PATH, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir(BPFFS_PATH, 0700) && errno != EEXIST) {
+		pr_warn("bpffs: cannot create %s: %s\n", BPFFS_PATH, strerror(errno));
+		return -errno;
+	}
+	if (mount("bpf", BPFFS_PATH, "bpf", 0, "mode=0700")) {
+		pr_warn("bpffs: cannot mount on %s: %s\n", BPFFS_PATH, strerror(errno));
+		return -errno;
+	}
+	pr_info("bpffs: mounted on %s\n", BPFFS_PATH);
+	return 0;
+}
+
+static int is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+struct loader *loader__open(const struct loader_opts *opts)
+{
+	struct loader *l;
+	uint32_t rb;
+	int err;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->skel = xdphunt__open();
+	if (!l->skel) {
+		err = -errno;
+		pr_warn("loader: cannot open the BPF object: %s\n", strerror(-err));
+		free(l);
+		errno = -err;
+		return NULL;
+	}
+	rb = opts->ringbuf_bytes ? opts->ringbuf_bytes : XH_RINGBUF_DEFAULT;
+	if (!is_pow2(rb) || rb < 4096) {
+		pr_warn("loader: ring buffer size %u is not a power of two >= 4096\n", rb);
+		loader__free(l);
+		errno = EINVAL;
+		return NULL;
+	}
+	bpf_map__set_max_entries(l->skel->maps.xh_events, rb);
+	if (opts->flows_max)
+		bpf_map__set_max_entries(l->skel->maps.xh_flows, opts->flows_max);
+	/* Wake the consumer early only when a quarter of the buffer is waiting;
+	 * otherwise it drains on its timer. */
+	l->skel->rodata->xh_cfg_wakeup_bytes = rb / 4;
+	/* Disarmed until the maps are filled, so no packet is judged against
+	 * an empty port table or IoC set. */
+	l->skel->data->xh_armed = 0;
+	return l;
+}
+
+int loader_load(struct loader *l)
+{
+	int err;
+
+	err = xdphunt__load(l->skel);
+	if (err) {
+		pr_warn("loader: BPF object failed to load (verifier log above at -v): %s\n",
+			strerror(-err));
+		return err;
+	}
+	l->loaded = 1;
+	return 0;
+}
+
+/* The xdphunt program attached to @ifindex, through libxdp's view (legacy
+ * single program or dispatcher components). */
+int loader_find_attached(int ifindex, uint32_t *prog_id, enum xdp_attach_mode *mode)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int found = 0;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp))
+		return 0; /* nothing attached, or nothing libxdp understands */
+	if (!mp)
+		return 0;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), XH_PROG_NAME)) {
+			*prog_id = xdp_program__id(p);
+			found = 1;
+		}
+	} else {
+		for (p = xdp_multiprog__next_prog(NULL, mp); p;
+		     p = xdp_multiprog__next_prog(p, mp)) {
+			if (!strcmp(xdp_program__name(p), XH_PROG_NAME)) {
+				*prog_id = xdp_program__id(p);
+				found = 1;
+				break;
+			}
+		}
+	}
+	if (found && mode)
+		*mode = xdp_multiprog__attach_mode(mp);
+	xdp_multiprog__close(mp);
+	return found;
+}
+
+/* Name and id of a non-xdphunt program in legacy mode on @ifindex, which
+ * libxdp cannot share: 1 when there is one. */
+static int foreign_legacy_prog(int ifindex, char *name, size_t len, uint32_t *id)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int found = 0;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (!mp || libxdp_get_error(mp))
+		return 0;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p) {
+			snprintf(name, len, "%s", xdp_program__name(p));
+			*id = xdp_program__id(p);
+			found = 1;
+		}
+	}
+	xdp_multiprog__close(mp);
+	return found;
+}
+
+int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mode)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj,
+			    .prog_name = XH_PROG_NAME);
+	struct loader_iface *li;
+	enum xdp_attach_mode cur_mode;
+	char other[BPF_OBJ_NAME_LEN] = "";
+	uint32_t id = 0;
+	int ifindex, err;
+
+	if (l->n_ifaces >= LOADER_MAX_IFACES) {
+		pr_warn("attach: at most %d interfaces\n", LOADER_MAX_IFACES);
+		return -E2BIG;
+	}
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		pr_warn("attach: no interface '%s' here: %s\n", ifname, strerror(errno));
+		return -ENODEV;
+	}
+	for (int i = 0; i < l->n_ifaces; i++) {
+		if (l->ifaces[i].ifindex == ifindex) {
+			pr_warn("attach: interface %s given twice\n", ifname);
+			return -EEXIST;
+		}
+	}
+	if (loader_find_attached(ifindex, &id, &cur_mode) > 0) {
+		pr_warn("attach: %s already runs xdphunt (program id %u, %s mode); stop that "
+			"instance, or remove it with 'xdphunt detach -i %s'\n",
+			ifname, id, loader_mode_name(cur_mode), ifname);
+		return -EEXIST;
+	}
+	if (foreign_legacy_prog(ifindex, other, sizeof(other), &id)) {
+		pr_warn("attach: %s already has XDP program '%s' (id %u) attached without "
+			"libxdp's dispatcher; xdphunt will not replace it\n",
+			ifname, other, id);
+		return -EBUSY;
+	}
+
+	if (!l->xdp_prog) {
+		l->xdp_prog = xdp_program__create(&xopts);
+		err = libxdp_get_error(l->xdp_prog);
+		if (err) {
+			l->xdp_prog = NULL;
+			pr_warn("attach: libxdp cannot use the BPF object: %s\n", strerror(-err));
+			return err;
+		}
+	}
+	err = xdp_program__attach(l->xdp_prog, ifindex,
+				  mode == XDP_MODE_UNSPEC ? XDP_MODE_NATIVE : mode, 0);
+	if (err && mode == XDP_MODE_UNSPEC) {
+		pr_info("attach: native mode on %s failed (%s), trying skb mode\n", ifname,
+			strerror(-err));
+		mode = XDP_MODE_SKB;
+		err = xdp_program__attach(l->xdp_prog, ifindex, mode, 0);
+	} else if (mode == XDP_MODE_UNSPEC) {
+		mode = XDP_MODE_NATIVE;
+	}
+	if (err) {
+		pr_warn("attach: cannot attach to %s in %s mode: %s\n", ifname,
+			loader_mode_name(mode), strerror(-err));
+		return err;
+	}
+	l->loaded = 1;
+	li = &l->ifaces[l->n_ifaces++];
+	snprintf(li->name, sizeof(li->name), "%s", ifname);
+	li->ifindex = ifindex;
+	li->mode = mode;
+	return 0;
+}
+
+int loader_detach_all(struct loader *l)
+{
+	int ret = 0, err;
+
+	while (l->n_ifaces > 0) {
+		struct loader_iface *li = &l->ifaces[l->n_ifaces - 1];
+
+		err = xdp_program__detach(l->xdp_prog, li->ifindex, li->mode, 0);
+		if (err) {
+			pr_warn("detach: %s: %s\n", li->name, strerror(-err));
+			if (!ret)
+				ret = err;
+		} else {
+			pr_info("detached from %s\n", li->name);
+		}
+		l->n_ifaces--;
+	}
+	return ret;
+}
+
+int loader_detach_iface(const char *ifname)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p, *target = NULL;
+	enum xdp_attach_mode mode;
+	int ifindex, err;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		pr_warn("detach: no interface '%s' here\n", ifname);
+		return -ENODEV;
+	}
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (!mp || libxdp_get_error(mp))
+		return -ENOENT;
+	mode = xdp_multiprog__attach_mode(mp);
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), XH_PROG_NAME))
+			target = p;
+	} else {
+		for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+			if (!strcmp(xdp_program__name(p), XH_PROG_NAME))
+				target = p;
+	}
+	if (!target) {
+		xdp_multiprog__close(mp);
+		return -ENOENT;
+	}
+	err = xdp_program__detach(target, ifindex, mode, 0);
+	xdp_multiprog__close(mp);
+	return err;
+}
+
+static int set_port(int fd, uint16_t port, uint8_t svc)
+{
+	uint32_t key = port;
+
+	return bpf_map_update_elem(fd, &key, &svc, BPF_ANY) ? -errno : 0;
+}
+
+int loader_configure(struct loader *l, const struct loader_opts *opts, const struct ioc_set *iocs)
+{
+	static const uint16_t smb_default[] = {445, 139};
+	static const uint16_t rpc_default[] = {135};
+	int fd = bpf_map__fd(l->skel->maps.xh_ports);
+	int err = 0;
+
+	if (opts->n_smb_ports) {
+		for (int i = 0; i < opts->n_smb_ports && !err; i++)
+			err = set_port(fd, opts->smb_ports[i], XH_SVC_SMB);
+	} else {
+		for (size_t i = 0; i < sizeof(smb_default) / sizeof(smb_default[0]) && !err; i++)
+			err = set_port(fd, smb_default[i], XH_SVC_SMB);
+	}
+	if (opts->n_rpc_ports) {
+		for (int i = 0; i < opts->n_rpc_ports && !err; i++)
+			err = set_port(fd, opts->rpc_ports[i], XH_SVC_RPC);
+	} else {
+		for (size_t i = 0; i < sizeof(rpc_default) / sizeof(rpc_default[0]) && !err; i++)
+			err = set_port(fd, rpc_default[i], XH_SVC_RPC);
+	}
+	if (err) {
+		pr_warn("loader: cannot fill xh_ports: %s\n", strerror(-err));
+		return err;
+	}
+	if (iocs) {
+		err = ioc_set_to_maps(iocs, bpf_map__fd(l->skel->maps.xh_ioc4),
+				      bpf_map__fd(l->skel->maps.xh_ioc6));
+		if (err) {
+			pr_warn("loader: cannot load IoC prefixes into xh_ioc4/xh_ioc6: %s\n",
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int loader_arm(struct loader *l)
+{
+	struct xdphunt__data data;
+	int fd = bpf_map__fd(l->skel->maps.data);
+	__u32 zero = 0;
+
+	/* Through the map, not skel->data: when libxdp loads the object it
+	 * calls bpf_object__load(), which does not mmap the skeleton's
+	 * sections, so skel->data still points at the pre-load image. */
+	if (bpf_map_lookup_elem(fd, &zero, &data))
+		goto err;
+	data.xh_armed = 1;
+	if (bpf_map_update_elem(fd, &zero, &data, BPF_ANY))
+		goto err;
+	return 0;
+err:
+	pr_warn("loader: cannot arm the program: %s\n", strerror(errno));
+	return -errno;
+}
+
+int loader_clear_flows(struct loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.xh_flows);
+	struct xh_flow_key key, next;
+	int n = 0;
+
+	/* Deleting while walking restarts from the first key each time. */
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+			return -errno;
+		if (++n > 100000000)
+			return -EOVERFLOW; /* bound: the map can never hold this many */
+	}
+	return 0;
+}
+
+void loader__free(struct loader *l)
+{
+	if (!l)
+		return;
+	loader_detach_all(l);
+	xdp_program__close(l->xdp_prog);
+	xdphunt__destroy(l->skel);
+	free(l);
+}

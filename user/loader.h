@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* loader.h: the BPF object's life: skeleton open -> sizes and rodata -> load
+ * (directly, or through libxdp's attach) -> configure maps -> arm -> detach. */
+#ifndef XH_LOADER_H
+#define XH_LOADER_H
+
+#include <stdint.h>
+#include <net/if.h>
+#include <xdp/libxdp.h>
+
+struct ioc_set;
+
+#define LOADER_MAX_IFACES 16
+#define LOADER_MAX_PORTS  32
+
+struct loader_opts {
+	uint32_t flows_max;	/* xh_flows entries; 0 = XH_FLOWS_DEFAULT */
+	uint32_t ringbuf_bytes; /* xh_events size; 0 = XH_RINGBUF_DEFAULT (power of two) */
+	uint16_t smb_ports[LOADER_MAX_PORTS]; /* host order; empty = 445, 139 */
+	int n_smb_ports;
+	uint16_t rpc_ports[LOADER_MAX_PORTS]; /* host order; empty = 135 */
+	int n_rpc_ports;
+};
+
+struct loader_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	enum xdp_attach_mode mode; /* as attached */
+};
+
+struct loader {
+	struct xdphunt *skel;
+	struct xdp_program *xdp_prog; /* libxdp handle, once attached */
+	struct loader_iface ifaces[LOADER_MAX_IFACES];
+	int n_ifaces;
+	int loaded;
+};
+
+/* Open the embedded object and apply @opts (map sizes, rodata). The program
+ * starts disarmed (passes every packet untouched) until loader_arm().
+ * Returns NULL and sets errno. */
+struct loader *loader__open(const struct loader_opts *opts);
+/* Detaches every interface still attached, then frees. Accepts NULL. */
+void loader__free(struct loader *l);
+
+/* Load without attaching (replay, tests). Returns 0 or -errno. */
+int loader_load(struct loader *l);
+/* Attach to @ifname in @mode (XDP_MODE_UNSPEC = native, falling back to
+ * skb). The first attach loads the object through libxdp, which uses its
+ * multi-program dispatcher where the kernel allows and a single program
+ * otherwise. Refuses, with a message, an interface that already runs
+ * xdphunt or another XDP program that cannot be shared.
+ * Returns 0 or -errno. */
+int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mode);
+/* Detach from every attached interface; returns the first error or 0. */
+int loader_detach_all(struct loader *l);
+
+/* Fill xh_ports from the options and the IoC tries from @iocs (may be NULL).
+ * Call after load, before loader_arm(). Returns 0 or -errno. */
+int loader_configure(struct loader *l, const struct loader_opts *opts, const struct ioc_set *iocs);
+/* Start classifying. Returns 0 or -errno. */
+int loader_arm(struct loader *l);
+
+/* Remove every entry of xh_flows (between replayed captures). */
+int loader_clear_flows(struct loader *l);
+
+/* Mount bpffs on /sys/fs/bpf when it is missing (libxdp keeps its state
+ * there). Returns 0 or -errno. */
+int loader_ensure_bpffs(void);
+
+const char *loader_mode_name(enum xdp_attach_mode mode);
+
+/* Find a loaded xdphunt program attached to @ifindex: returns its id, 0 if
+ * none, or -errno. */
+int loader_find_attached(int ifindex, uint32_t *prog_id, enum xdp_attach_mode *mode);
+
+/* Detach xdphunt (and only xdphunt) from @ifname, e.g. after a crash.
+ * Returns 0, -ENOENT when none is attached, or -errno. */
+int loader_detach_iface(const char *ifname);
+
+#endif
