@@ -13,22 +13,24 @@
  * Set through the skeleton's rodata before load. */
 const volatile __u64 xh_cfg_wakeup_bytes = XH_RINGBUF_DEFAULT / 4;
 
-/* Emit @rule for the flow @key/@st. @ioc_id is the IoC id for ioc.* rules.
- * Returns 0, or -1 when xh_events is full (counted as XH_CNT_EVENTS_LOST). */
-static __always_inline int xh_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
-				   const struct xh_flow_key *key, struct xh_flow_state *st,
-				   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
+/* Reserve an event for @rule on the flow @key/@st and fill its header;
+ * the caller may add the detail (e->detail_kind, e->d, e->name) and must then
+ * call xh_event_submit(). @ioc_id is the IoC id for ioc.* rules. Returns
+ * NULL when xh_events is full (counted as XH_CNT_EVENTS_LOST). */
+static __always_inline struct xh_event *
+xh_event_reserve(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_flow_key *key,
+		 struct xh_flow_state *st, __u8 rule, __u32 ioc_id, struct xh_stats *stats)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
 	struct xh_event *e;
 
 	e = bpf_ringbuf_reserve(&xh_events, sizeof(*e), 0);
 	if (!e) {
 		stats->cnt[XH_CNT_EVENTS_LOST]++;
-		return -1;
+		return NULL;
 	}
-	/* Ring buffer memory is not zeroed: clear the padding too. */
-	__builtin_memset(e, 0, sizeof(*e));
+	/* Ring buffer memory is not zeroed: clear everything but name[], whose
+	 * first name_len bytes are all userspace reads. */
+	__builtin_memset(e, 0, offsetof(struct xh_event, name));
 	e->ts_ns = bpf_ktime_get_ns();
 	if (st->initiator == XH_INIT_SRC) {
 		__builtin_memcpy(e->saddr, key->saddr, sizeof(e->saddr));
@@ -52,6 +54,14 @@ static __always_inline int xh_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	e->vlan_count = pkt->vlan_count;
 	e->flow_packets = st->packets;
 	e->flow_bytes = st->bytes;
+	return e;
+}
+
+/* Submit an event from xh_event_reserve(), waking the consumer only past the
+ * watermark. */
+static __always_inline void xh_event_submit(struct xh_event *e, struct xh_stats *stats)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (bpf_ringbuf_query(&xh_events, BPF_RB_AVAIL_DATA) > xh_cfg_wakeup_bytes) {
 		flags = BPF_RB_FORCE_WAKEUP;
@@ -59,6 +69,18 @@ static __always_inline int xh_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	}
 	bpf_ringbuf_submit(e, flags);
 	stats->cnt[XH_CNT_EVENTS]++;
+}
+
+/* Emit @rule with no detail. Returns 0, or -1 when xh_events is full. */
+static __always_inline int xh_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
+				   const struct xh_flow_key *key, struct xh_flow_state *st,
+				   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
+{
+	struct xh_event *e = xh_event_reserve(ctx, pkt, key, st, rule, ioc_id, stats);
+
+	if (!e)
+		return -1;
+	xh_event_submit(e, stats);
 	return 0;
 }
 

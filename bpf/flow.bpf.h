@@ -111,6 +111,35 @@ static __always_inline void xh_flow_report(struct xdp_md *ctx, const struct xh_p
 		__sync_fetch_and_and(&st->reported, ~bit);
 }
 
+/* Claim the finding (@rule, @value) on the flow @key for the caller: returns
+ * 1 exactly once per finding (across CPUs: the map insert with BPF_NOEXIST
+ * decides), 0 when it was already reported. @value must not be 0. When the
+ * event then cannot be emitted, call xh_finding_release() so that a later
+ * packet retries. */
+static __always_inline int xh_finding_claim(const struct xh_flow_key *key, __u8 rule, __u32 value)
+{
+	struct xh_seen_key sk = {};
+	__u8 one = 1;
+
+	sk.flow = *key;
+	sk.rule = rule;
+	sk.value = value;
+	if (bpf_map_lookup_elem(&xh_seen, &sk))
+		return 0;
+	return bpf_map_update_elem(&xh_seen, &sk, &one, BPF_NOEXIST) == 0;
+}
+
+static __always_inline void xh_finding_release(const struct xh_flow_key *key, __u8 rule,
+					       __u32 value)
+{
+	struct xh_seen_key sk = {};
+
+	sk.flow = *key;
+	sk.rule = rule;
+	sk.value = value;
+	bpf_map_delete_elem(&xh_seen, &sk);
+}
+
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
  * XH_CNT_FLOW_ERR and only cost the events of this packet. */

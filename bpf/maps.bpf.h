@@ -43,6 +43,15 @@ struct {
 	__type(value, struct xh_flow_state);
 } xh_flows SEC(".maps");
 
+/* Findings with a value already reported on a flow (see struct
+ * xh_seen_key). LRU: an evicted entry only means a repeated report. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SEEN_MAX);
+	__type(key, struct xh_seen_key);
+	__type(value, __u8);
+} xh_seen SEC(".maps");
+
 /* One per-CPU struct holding every counter: one lookup per packet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -17,6 +17,7 @@
 #define XH_IOC6_MAX	   131072     /* xh_ioc6 entries */
 #define XH_RINGBUF_DEFAULT (4u << 20) /* xh_events bytes; power of two */
 #define XH_PORTS_MAX	   65536      /* xh_ports is indexed by host-order port */
+#define XH_SEEN_MAX	   65536      /* xh_seen: (flow, rule, value) findings already reported */
 
 /* Address families, as in <sys/socket.h>; repeated so that BPF code needs no libc. */
 #define XH_AF_INET  2
@@ -151,6 +152,20 @@ enum xh_action {
 	XH_ACTION__MAX,
 };
 
+/* What the protocol-specific part of an event (xh_event.d and .name) holds.
+ * Each deep-inspection module appends its kind and its struct in union
+ * xh_event_detail. */
+enum xh_detail_kind {
+	XH_DETAIL_NONE = 0,
+	XH_DETAIL__MAX,
+};
+
+#define XH_EVENT_NAME_MAX 256 /* bytes of a name carried as on the wire */
+
+union xh_event_detail {
+	__u8 raw[64];
+};
+
 /* One finding on one flow. Addresses are oriented client -> server. */
 struct xh_event {
 	__u64 ts_ns; /* bpf_ktime_get_ns(); replay replaces it with the capture time */
@@ -169,8 +184,24 @@ struct xh_event {
 	__u8 pad[3];
 	__u64 flow_packets; /* flow totals when the event was made */
 	__u64 flow_bytes;
+	__u8 detail_kind; /* enum xh_detail_kind */
+	__u8 pad2;
+	__u16 name_len; /* bytes of name[] used */
+	__u32 pad3;
+	union xh_event_detail d;
+	__u8 name[XH_EVENT_NAME_MAX]; /* share, pipe, file or domain name, raw */
 };
-_Static_assert(sizeof(struct xh_event) == 80, "xh_event ABI");
+_Static_assert(sizeof(struct xh_event) == 408, "xh_event ABI");
+
+/* Key of xh_seen: a finding with a value (a pipe name, an interface) on a
+ * flow. @value is a hash or index chosen by the rule; 0 is never used (rules
+ * without a value use xh_flow_state.reported instead). */
+struct xh_seen_key {
+	struct xh_flow_key flow;
+	__u32 rule;
+	__u32 value;
+};
+_Static_assert(sizeof(struct xh_seen_key) == 48, "xh_seen_key ABI");
 
 /* Map and program names, as bpftool and `xdphunt stats` see them. */
 #define XH_PROG_NAME	"xdphunt"

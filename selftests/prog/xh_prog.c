@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdphunt.skel.h"
+#include "log.h"
 #include "test.h"
 #include "xh_prog.h"
 
@@ -55,6 +56,9 @@ int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes)
 		test_skip("BPF_PROG_TEST_RUN needs root");
 		return -EPERM;
 	}
+	/* libbpf's warnings (e.g. about libxdp's .xdp_run_config section)
+	 * only with -v, as in xdphunt itself. */
+	log_setup(env.verbose ? LOG_INFO : LOG_WARN);
 	x->skel = xdphunt__open();
 	if (!ASSERT_OK_PTR(x->skel, "xdphunt__open"))
 		return -errno;
