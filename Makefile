@@ -56,7 +56,9 @@ PROG_TESTS := $(OUT)/selftests/prog_tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS)
+FIXTURE_BPF := $(patsubst selftests/fixtures/%.bpf.c,$(OUT)/selftests/%.bpf.o,$(wildcard selftests/fixtures/*.bpf.c))
+
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF)
 
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
@@ -95,6 +97,11 @@ $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lelf -lz -o $@
 
+# BPF programs used as fixtures by the end-to-end tests.
+$(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # Test runners: every `void test_<name>(void)` is picked up (test_progs style).
 $(OUT)/selftests/%_list.h: $(wildcard selftests/$*/*.c) | $(OUT)/selftests
 	$(Q)grep -ho '^void test_[a-z0-9_]*(void)' $(wildcard selftests/$*/*.c) /dev/null \
@@ -132,7 +139,7 @@ install: all
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/xdphunt
 	$(Q)install -D -m 0644 $(OUT)/xdphunt.bpf.o $(DESTDIR)$(PREFIX)/lib/xdphunt/xdphunt.bpf.o
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
-	$(Q)for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/xdphunt/; done; true
+	$(Q)if [ -d data ]; then cp -R --no-preserve=mode,ownership data/. $(DESTDIR)$(PREFIX)/share/xdphunt/; fi
 
 FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h)
 fmt:
