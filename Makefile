@@ -49,6 +49,11 @@ UNIT_SRCS := $(wildcard selftests/unit/*.c)
 PROG_SRCS := $(wildcard selftests/prog/*.c)
 
 BIN        := $(OUT)/xdphunt
+
+# Bench tools (make bench): C programs and bench-only BPF objects in bench/.
+BENCH_SRCS  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BPF   := $(patsubst bench/%.bpf.c,$(OUT)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+BENCH_BIN   := $(OUT)/bench/xh_bench
 UNIT_TESTS := $(OUT)/selftests/unit_tests
 PROG_TESTS := $(OUT)/selftests/prog_tests
 
@@ -56,7 +61,7 @@ PROG_TESTS := $(OUT)/selftests/prog_tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS)
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(BENCH_BIN) $(BENCH_BPF)
 
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
@@ -95,6 +100,20 @@ $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lelf -lz -o $@
 
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
+
+$(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(USER_LIB_OBJS) $(OUT)/bench/evgen.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XH_CFLAGS) -Ibench -I$(OUT)/bench $(CFLAGS) $(BENCH_SRCS) $(USER_LIB_OBJS) \
+		$(PKG_LIBS) -lelf -lz -lpthread -o $@
+
 # Test runners: every `void test_<name>(void)` is picked up (test_progs style).
 $(OUT)/selftests/%_list.h: $(wildcard selftests/$*/*.c) | $(OUT)/selftests
 	$(Q)grep -ho '^void test_[a-z0-9_]*(void)' $(wildcard selftests/$*/*.c) /dev/null \
@@ -125,7 +144,7 @@ test: deps all
 demo: deps all
 	$(Q)scripts/demo.sh $(OUT)
 
-bench: deps all
+bench: deps all $(BENCH_BIN) $(BENCH_BPF)
 	$(Q)scripts/bench.sh $(OUT)
 
 install: all
@@ -134,7 +153,8 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
 	$(Q)for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/xdphunt/; done; true
 
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h \
+	bench/*.c bench/*.h)
 fmt:
 	$(Q)clang-format -i $(FMT_SRCS)
 
