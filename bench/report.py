@@ -384,6 +384,11 @@ def render_md(r, cmds):
             L.append("- loader max RSS, `xdphunt replay` with %s: %s" % (
                 "the 2-prefix feed" if "0" in name else "1M IoC prefixes",
                 fmt_bytes(r["replay"][name]["maxrss_kb"] * 1024)))
+    try:
+        with open(__file__.rsplit("/", 1)[0] + "/limits.md") as f:
+            L += ["", f.read().rstrip()]
+    except OSError:
+        pass
     L += ["", "## Commands", "", "```", cmds.rstrip(), "```", ""]
     return "\n".join(L)
 
