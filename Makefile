@@ -49,6 +49,11 @@ UNIT_SRCS := $(wildcard selftests/unit/*.c)
 PROG_SRCS := $(wildcard selftests/prog/*.c)
 
 BIN        := $(OUT)/xdphunt
+
+# Bench tools (make bench): C programs and bench-only BPF objects in bench/.
+BENCH_SRCS  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BPF   := $(patsubst bench/%.bpf.c,$(OUT)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+BENCH_BIN   := $(OUT)/bench/xh_bench
 UNIT_TESTS := $(OUT)/selftests/unit_tests
 PROG_TESTS := $(OUT)/selftests/prog_tests
 
@@ -58,7 +63,7 @@ PROG_TESTS := $(OUT)/selftests/prog_tests
 
 FIXTURE_BPF := $(patsubst selftests/fixtures/%.bpf.c,$(OUT)/selftests/%.bpf.o,$(wildcard selftests/fixtures/*.bpf.c))
 
-all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF)
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF)
 
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
@@ -102,6 +107,20 @@ $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
+
+$(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(USER_LIB_OBJS) $(OUT)/bench/evgen.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XH_CFLAGS) -Ibench -I$(OUT)/bench $(CFLAGS) $(BENCH_SRCS) $(USER_LIB_OBJS) \
+		$(PKG_LIBS) -lelf -lz -lpthread -o $@
+
 # Test runners: every `void test_<name>(void)` is picked up (test_progs style).
 $(OUT)/selftests/%_list.h: $(wildcard selftests/$*/*.c) | $(OUT)/selftests
 	$(Q)grep -ho '^void test_[a-z0-9_]*(void)' $(wildcard selftests/$*/*.c) /dev/null \
@@ -132,7 +151,7 @@ test: deps all
 demo: deps all
 	$(Q)scripts/demo.sh $(OUT)
 
-bench: deps all
+bench: deps all $(BENCH_BIN) $(BENCH_BPF)
 	$(Q)scripts/bench.sh $(OUT)
 
 install: all
@@ -141,7 +160,8 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
 	$(Q)if [ -d data ]; then cp -R --no-preserve=mode,ownership data/. $(DESTDIR)$(PREFIX)/share/xdphunt/; fi
 
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h \
+	bench/*.c bench/*.h)
 fmt:
 	$(Q)clang-format -i $(FMT_SRCS)
 

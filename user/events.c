@@ -44,6 +44,7 @@ void event_sink_sync_clock(struct event_sink *s)
 	clock_gettime(CLOCK_REALTIME, &real);
 	s->mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL +
 			     ((int64_t)real.tv_nsec - mono.tv_nsec);
+	s->ifname_index = 0;
 }
 
 void events_format_time(uint64_t real_ns, char out[32])
@@ -105,9 +106,14 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	jbuf_key_str(b, "host", s->host);
 	if (s->iface)
 		jbuf_key_str(b, "in_iface", s->iface);
-	else if (if_indextoname(e->ifindex, ifname))
+	else if (e->ifindex && e->ifindex == s->ifname_index)
+		jbuf_key_str(b, "in_iface", s->ifname);
+	else if (if_indextoname(e->ifindex, ifname)) {
+		_Static_assert(sizeof(s->ifname) >= IF_NAMESIZE, "ifname cache");
+		s->ifname_index = e->ifindex;
+		memcpy(s->ifname, ifname, sizeof(ifname));
 		jbuf_key_str(b, "in_iface", ifname);
-	else
+	} else
 		jbuf_key_u64(b, "in_iface", e->ifindex);
 	jbuf_key_u64(b, "flow_id", community_id_flow_id(&k));
 	jbuf_key_str(b, "community_id", cid);
