@@ -133,6 +133,8 @@ install: all
 	$(Q)install -D -m 0644 $(OUT)/xdphunt.bpf.o $(DESTDIR)$(PREFIX)/lib/xdphunt/xdphunt.bpf.o
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
 	$(Q)for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/xdphunt/; done; true
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt/ioc
+	$(Q)install -m 0644 data/ioc/* $(DESTDIR)$(PREFIX)/share/xdphunt/ioc/
 
 FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h)
 fmt:
