@@ -665,6 +665,8 @@ int ioc_set_load_dir(struct ioc_set *set, const char *dir, const struct ioc_file
 		if (ret < 0 || snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) >=
 				       (int)sizeof(path))
 			goto next;
+		if (names[i]->d_name[0] == '.')
+			goto next; /* ".", "..", hidden files */
 		if (stat(path, &st) || !S_ISREG(st.st_mode) || !feed_name(names[i])) {
 			pr_info("ioc: %s: not a feed file, ignored\n", path);
 			goto next;
