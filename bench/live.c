@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "bench.h"
 #include "ioc.h"
+#include "ioc_maps.h"
 #include "log.h"
 #include "xh_abi.h"
 
@@ -102,10 +103,15 @@ static int load_xdphunt_drop(const char *obj_path, const char *ioc_file, struct 
 			return -1;
 	if (ioc_file) {
 		iocs = ioc_set__new();
+		struct ioc_outer outer = {
+			.ioc4 = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc4")),
+			.ioc6 = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc6")),
+			.iocdom = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocdom")),
+			.iocport = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocport")),
+		};
+
 		err = !iocs || ioc_set_load_file(iocs, ioc_file) < 0 ||
-		      ioc_set_to_maps(iocs,
-				      bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc4")),
-				      bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc6")));
+		      ioc_maps_install(iocs, &outer, 0, NULL);
 		ioc_set__free(iocs);
 		if (err)
 			return -1;

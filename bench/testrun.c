@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include "bench.h"
 #include "ioc.h"
+#include "ioc_maps.h"
 #include "loader.h"
 #include "log.h"
 #include "xdphunt.skel.h"
@@ -73,6 +74,7 @@ int cmd_testrun(int argc, char **argv)
 	struct bench_class *classes = NULL;
 	struct ioc_set *iocs = NULL;
 	struct loader *l = NULL;
+	struct ioc_outer outer;
 	double t0, t_parse = 0, t_fill = 0, t_refill = 0, t_load;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -125,15 +127,15 @@ int cmd_testrun(int argc, char **argv)
 	t_load = bench_now() - t0;
 	if (loader_configure(l, &lo, NULL))
 		goto out;
+	loader_ioc_outer(l, &outer);
 	t0 = bench_now();
-	if (ioc_set_to_maps(iocs, bpf_map__fd(l->skel->maps.xh_ioc4),
-			    bpf_map__fd(l->skel->maps.xh_ioc6)))
+	if (ioc_maps_install(iocs, &outer, 1, NULL))
 		goto out;
 	t_fill = bench_now() - t0;
-	/* A reload of the same feed replaces every entry in place. */
+	/* A reload of the same feed builds fresh inner maps and swaps them in,
+	 * as SIGHUP does. */
 	t0 = bench_now();
-	if (ioc_set_count(iocs) && ioc_set_to_maps(iocs, bpf_map__fd(l->skel->maps.xh_ioc4),
-						   bpf_map__fd(l->skel->maps.xh_ioc6)))
+	if (ioc_set_count(iocs) && ioc_maps_install(iocs, &outer, 2, NULL))
 		goto out;
 	t_refill = bench_now() - t0;
 	if (loader_arm(l))

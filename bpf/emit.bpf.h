@@ -46,7 +46,7 @@ xh_event_reserve(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_f
 	e->proto = key->proto;
 	e->family = key->family;
 	e->rule = rule;
-	e->action = XH_ACTION_PASS;
+	e->action = (ioc_id & XH_IOC_F_BLOCK) ? XH_ACTION_DROP : XH_ACTION_PASS;
 	e->ifindex = ctx->ingress_ifindex;
 	e->ioc_id = ioc_id;
 	e->vlan[0] = pkt->vlan[0];

@@ -42,10 +42,12 @@ enum xh_class {
 /* ---- rules: what an event reports. Printable names live in user/enrich.c */
 enum xh_rule {
 	XH_RULE_NONE = 0,
-	XH_RULE_SMB_CONNECT = 1, /* smb.connect: TCP flow to an SMB service port */
-	XH_RULE_RPC_CONNECT = 2, /* rpc.connect: TCP flow to an RPC service port */
-	XH_RULE_IOC_DEST = 3,	 /* ioc.dest: the flow's server is in an IoC feed */
-	XH_RULE_IOC_SRC = 4,	 /* ioc.src: the flow's client is in an IoC feed */
+	XH_RULE_SMB_CONNECT = 1,  /* smb.connect: TCP flow to an SMB service port */
+	XH_RULE_RPC_CONNECT = 2,  /* rpc.connect: TCP flow to an RPC service port */
+	XH_RULE_IOC_DEST = 3,	  /* ioc.dest: the flow's server is in an IoC feed */
+	XH_RULE_IOC_SRC = 4,	  /* ioc.src: the flow's client is in an IoC feed */
+	XH_RULE_IOC_DNS = 13,	  /* ioc.dns: a DNS query names an IoC domain */
+	XH_RULE_IOC_TLS_SNI = 14, /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -67,6 +69,62 @@ enum xh_perr {
 	XH_PERR_UDP_TRUNC = 12,	    /* UDP header cut short */
 	XH_PERR_ICMP_TRUNC = 13,    /* ICMP/ICMPv6 type and code cut short */
 	XH_PERR__MAX,
+};
+
+/* ---- IoC: names (DNS, TLS SNI), references, block mode ------------------- */
+/* Reasons counted in xh_stats.ioc[]. */
+enum xh_ioc_cnt {
+	XH_IOC_CNT_DNS_QUERY = 0,   /* DNS queries whose question was parsed */
+	XH_IOC_CNT_DNS_NOT_QUERY,   /* port 53 payload that is a response or not opcode QUERY */
+	XH_IOC_CNT_DNS_NO_QUESTION, /* QDCOUNT 0 */
+	XH_IOC_CNT_DNS_MULTI_Q,	    /* QDCOUNT > 1: only the first question is matched */
+	XH_IOC_CNT_DNS_COMPRESSED,  /* compression pointer in a query name: malformed */
+	XH_IOC_CNT_DNS_BAD_LABEL,   /* label type 0x40/0x80, '.' inside a label, name > 253 */
+	XH_IOC_CNT_DNS_TRUNC,	    /* header or question cut short */
+	XH_IOC_CNT_TLS_HELLO,	    /* ClientHellos walked */
+	XH_IOC_CNT_TLS_SNI,	    /* ... with a server_name found */
+	XH_IOC_CNT_TLS_NO_SNI,	    /* ... complete, without server_name */
+	XH_IOC_CNT_TLS_TRUNC,	    /* ... SNI not within this segment (split ClientHello) */
+	XH_IOC_CNT_TLS_BAD,	    /* ... malformed lengths or server_name */
+	XH_IOC_CNT_NAME_MATCH,	    /* names whose suffix hash is an IoC domain */
+	XH_IOC_CNT_DROP,	    /* packets dropped by a block-mode indicator */
+	XH_IOC_CNT_NO_SET,	    /* an outer IoC map slot was empty (before the first load) */
+	XH_IOC_CNT__MAX,
+};
+
+#define XH_NAME_MAX	   256	  /* scratch for a DNS/SNI name as text (<= 253 used) */
+#define XH_NAME_SUFFIX_MAX 10	  /* parent domains looked up per name, shortest first */
+#define XH_IOCDOM_MAX	   262144 /* xh_iocdom inner map entries (domain hashes) */
+#define XH_IOCPORT_MAX	   65536  /* xh_iocport inner map entries (address:port) */
+
+/* An IoC reference, the value of every inner IoC map and of xh_event.ioc_id:
+ * bits 0-21 the indicator's index + 1 in its set, bits 22-29 the set's
+ * generation (mod 256: userspace keeps the previous generation until events
+ * in flight are drained), bit 30 "this address also has address:port
+ * indicators", bit 31 "block". 0 = no IoC. */
+#define XH_IOC_ID_MASK	 0x003fffffu
+#define XH_IOC_GEN_SHIFT 22
+#define XH_IOC_GEN_MASK	 0xffu
+#define XH_IOC_F_PORT	 0x40000000u
+#define XH_IOC_F_BLOCK	 0x80000000u
+
+/* Key of the xh_iocport inner hash: a host address and a port (network order). */
+struct xh_iocport_key {
+	__be32 addr[4];
+	__be16 port;
+	__u8 family;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xh_iocport_key) == 20, "xh_iocport_key ABI");
+
+/* Event detail of ioc.dns / ioc.tls_sni (detail kind XH_DETAIL_IOC_NAME):
+ * the name is in xh_event.name, as text with the case seen on the wire. */
+struct xh_ioc_detail {
+	__u64 hash;	/* suffix hash that matched (see bpf/name.h) */
+	__u16 name_off; /* offset in name[] of the matched suffix */
+	__u16 qtype;	/* DNS QTYPE (host order), 0 for TLS */
+	__u8 transport; /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 pad[3];
 };
 
 /* ---- counters: one per-CPU struct, indexed by these enums ---------------- */
@@ -99,6 +157,7 @@ struct xh_stats {
 	__u64 perr[XH_PERR__MAX];
 	__u64 class_pkts[XH_CLASS__MAX];
 	__u64 class_bytes[XH_CLASS__MAX];
+	__u64 ioc[XH_IOC_CNT__MAX]; /* enum xh_ioc_cnt; names in user/ioc_event.c */
 };
 
 /* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */
@@ -149,6 +208,7 @@ _Static_assert(sizeof(struct xh_flow_state) == 48, "xh_flow_state ABI");
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {
 	XH_ACTION_PASS = 0,
+	XH_ACTION_DROP = 1, /* a block-mode IoC: XDP_DROP */
 	XH_ACTION__MAX,
 };
 
@@ -157,6 +217,7 @@ enum xh_action {
  * xh_event_detail. */
 enum xh_detail_kind {
 	XH_DETAIL_NONE = 0,
+	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
 	XH_DETAIL__MAX,
 };
 
@@ -164,6 +225,7 @@ enum xh_detail_kind {
 
 union xh_event_detail {
 	__u8 raw[64];
+	struct xh_ioc_detail ioc;
 };
 
 /* One finding on one flow. Addresses are oriented client -> server. */

@@ -14,13 +14,18 @@ enum xh_exit {
 };
 
 #define CLI_MAX_IOC_FILES 64
+#define CLI_IOC_DIR	  0x1 /* ioc_files[i] is a folder of feeds */
+#define CLI_IOC_BLOCK	  0x2 /* its indicators are in block mode */
 
 struct hunt_opts {
 	struct loader_opts load;
 	const char *ioc_files[CLI_MAX_IOC_FILES];
+	uint8_t ioc_flags[CLI_MAX_IOC_FILES]; /* CLI_IOC_* of ioc_files[i] */
 	int n_ioc_files;
-	const char *output; /* "-" = stdout */
-	const char *host;   /* NULL = hostname */
+	int no_default_ioc;	/* --no-default-ioc */
+	uint64_t ioc_max_bytes; /* --ioc-max-size; 0 = IOC_MAX_BYTES_DEFAULT */
+	const char *output;	/* "-" = stdout */
+	const char *host;	/* NULL = hostname */
 	int verbose;
 };
 
@@ -35,10 +40,18 @@ enum cli_opt {
 	OPT_MODE,
 	OPT_JSON,
 	OPT_HELP,
+	OPT_IOC_DIR,
+	OPT_IOC_BLOCK,
+	OPT_NO_DEFAULT_IOC,
+	OPT_IOC_MAX_SIZE,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
 	{"ioc", required_argument, NULL, OPT_IOC}, {"output", required_argument, NULL, 'o'},       \
+		{"ioc-dir", required_argument, NULL, OPT_IOC_DIR},                                 \
+		{"ioc-block", required_argument, NULL, OPT_IOC_BLOCK},                             \
+		{"no-default-ioc", no_argument, NULL, OPT_NO_DEFAULT_IOC},                         \
+		{"ioc-max-size", required_argument, NULL, OPT_IOC_MAX_SIZE},                       \
 		{"host", required_argument, NULL, OPT_HOST},                                       \
 		{"flows", required_argument, NULL, OPT_FLOWS},                                     \
 		{"ringbuf", required_argument, NULL, OPT_RINGBUF},                                 \
@@ -50,8 +63,12 @@ enum cli_opt {
 	}
 
 #define CLI_HUNT_HELP                                                                              \
-	"  --ioc FILE          IoC feed: one IPv4/IPv6 address or CIDR per line, # comments\n"     \
-	"                      (repeatable)\n"                                                     \
+	"  --ioc FILE          IoC feed (repeatable): plain list, CSV with header or STIX 2.1\n"   \
+	"                      bundle; addresses, CIDRs, address:port, domains\n"                  \
+	"  --ioc-dir DIR       every *.txt *.list *.csv *.json *.stix feed in DIR (repeatable)\n"  \
+	"  --ioc-block PATH    feed file or folder in block mode: its indicators are dropped\n"    \
+	"  --no-default-ioc    without --ioc*, do not load the shipped default feed\n"             \
+	"  --ioc-max-size N    refuse feed files over N bytes (k/M/G; default 512M)\n"             \
 	"  -o, --output FILE   write JSON lines to FILE (appends; '-' = stdout, default)\n"        \
 	"  --host NAME         sensor name in the \"host\" field (default: hostname)\n"            \
 	"  --flows N           flow table entries (default 131072)\n"                              \

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "counters.h"
 #include "jsonl.h"
+#include "ioc_event.h"
 #include "loader.h"
 #include "log.h"
 
@@ -85,6 +86,9 @@ static void print_text(const struct instance *in, const struct xh_stats *s)
 	printf("  parse errors by reason:\n");
 	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
 		printf("    %-20s %20llu\n", perr_name(c), (unsigned long long)s->perr[c]);
+	printf("  ioc:\n");
+	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
+		printf("    %-20s %20llu\n", ioc_counter_name(c), (unsigned long long)s->ioc[c]);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -113,6 +117,10 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	jbuf_key_obj_begin(&b, "parse_errors");
 	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
 		jbuf_key_u64(&b, perr_name(c), s->perr[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "ioc");
+	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
+		jbuf_key_u64(&b, ioc_counter_name(c), s->ioc[c]);
 	jbuf_obj_end(&b);
 	jbuf_obj_end(&b);
 	if (!b.err)

@@ -7,10 +7,9 @@
 #include "enrich.h"
 
 static const char *const rule_names[XH_RULE__MAX] = {
-	[XH_RULE_SMB_CONNECT] = "smb.connect",
-	[XH_RULE_RPC_CONNECT] = "rpc.connect",
-	[XH_RULE_IOC_DEST] = "ioc.dest",
-	[XH_RULE_IOC_SRC] = "ioc.src",
+	[XH_RULE_SMB_CONNECT] = "smb.connect", [XH_RULE_RPC_CONNECT] = "rpc.connect",
+	[XH_RULE_IOC_DEST] = "ioc.dest",       [XH_RULE_IOC_SRC] = "ioc.src",
+	[XH_RULE_IOC_DNS] = "ioc.dns",	       [XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
 };
 
 /* Only what a connection proves. A TCP connection to 445/139 is SMB remote
@@ -36,15 +35,27 @@ static const struct attack_ref attack_c2 = {
 	.tactic = "command-and-control",
 };
 
+static const struct attack_ref attack_c2_dns = {
+	.technique_id = "T1071.004",
+	.technique = "Application Layer Protocol: DNS",
+	.tactic = "command-and-control",
+};
+
+static const struct attack_ref attack_c2_tls = {
+	.technique_id = "T1573",
+	.technique = "Encrypted Channel",
+	.tactic = "command-and-control",
+};
+
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
-	[XH_RULE_SMB_CONNECT] = &attack_smb,
-	[XH_RULE_RPC_CONNECT] = &attack_rpc,
-	[XH_RULE_IOC_DEST] = &attack_c2,
-	[XH_RULE_IOC_SRC] = &attack_c2,
+	[XH_RULE_SMB_CONNECT] = &attack_smb, [XH_RULE_RPC_CONNECT] = &attack_rpc,
+	[XH_RULE_IOC_DEST] = &attack_c2,     [XH_RULE_IOC_SRC] = &attack_c2,
+	[XH_RULE_IOC_DNS] = &attack_c2_dns,  [XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {
 	[XH_ACTION_PASS] = "pass",
+	[XH_ACTION_DROP] = "drop",
 };
 
 const char *enrich_rule_name(unsigned int rule)

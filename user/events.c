@@ -11,6 +11,7 @@
 #include "enrich.h"
 #include "events.h"
 #include "ioc.h"
+#include "ioc_event.h"
 #include "log.h"
 
 static char hostname_buf[256];
@@ -185,16 +186,12 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		jbuf_key_str(b, "tactic", att->tactic);
 		jbuf_obj_end(b);
 	}
-	if (e->rule == XH_RULE_IOC_DEST || e->rule == XH_RULE_IOC_SRC) {
-		const struct ioc_entry *ie = s->iocs ? ioc_set_get(s->iocs, e->ioc_id) : NULL;
+	if (e->rule == XH_RULE_IOC_DEST || e->rule == XH_RULE_IOC_SRC ||
+	    e->rule == XH_RULE_IOC_DNS || e->rule == XH_RULE_IOC_TLS_SNI) {
+		int err = ioc_event_format(s->iocs, e, b, &s->ioc);
 
-		jbuf_key_obj_begin(b, "ioc");
-		if (ie)
-			jbuf_key_str(b, "indicator", ie->indicator);
-		else
-			jbuf_key_u64(b, "id", e->ioc_id);
-		jbuf_key_str(b, "matched", e->rule == XH_RULE_IOC_DEST ? "dest_ip" : "src_ip");
-		jbuf_obj_end(b);
+		if (err)
+			return err;
 	}
 	action = enrich_action_name(e->action);
 	jbuf_key_str(b, "action", action ? action : "unknown");

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include "xh_abi.h"
 #include "jsonl.h"
+#include "ioc_event.h"
 
 struct ioc_set;
 
@@ -26,6 +27,9 @@ struct event_sink {
 	 * event_sink_sync_clock(), so a renamed interface shows up soon. */
 	uint32_t ifname_index;
 	char ifname[16];
+	struct ioc_event_stats ioc; /* ioc.* hits not written (stale reference, collision) */
+	int (*on_hup)(void *ctx);   /* run by the live loop on SIGHUP (reload), may be NULL */
+	void *on_hup_ctx;
 	struct jbuf jb;
 };
 
@@ -37,7 +41,8 @@ void event_sink_fini(struct event_sink *s);
 void event_sink_sync_clock(struct event_sink *s);
 
 /* Encode @e as one JSON object into @b (reset first). Pure apart from
- * if_indextoname(). Returns 0, or -EINVAL for an unknown rule. */
+ * if_indextoname(). Returns 0, -EINVAL for an unknown rule, or the
+ * ioc_event_format() error of an ioc.* hit that must not be written. */
 int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b);
 
 /* ring_buffer_sample_fn: size check, format, write. Never stops the ring

@@ -51,6 +51,9 @@ void test_enrich_names(void)
 {
 	ASSERT_NULL(enrich_rule_name(XH_RULE_NONE), "none has no name");
 	for (unsigned int r = XH_RULE_NONE + 1; r < XH_RULE__MAX; r++) {
+		if (r > XH_RULE_IOC_SRC && r < XH_RULE_IOC_DNS)
+			continue; /* 5-12: reserved for the SMB/DCE-RPC issues, not in this branch
+				   */
 		test_subtest("rule %u", r);
 		ASSERT_OK_PTR(enrich_rule_name(r), "rule has a name");
 		for (unsigned int o = XH_RULE_NONE + 1; o < r; o++)
@@ -63,6 +66,9 @@ void test_enrich_names(void)
 	ASSERT_STREQ(enrich_rule_name(XH_RULE_RPC_CONNECT), "rpc.connect", "rpc");
 	ASSERT_STREQ(enrich_rule_name(XH_RULE_IOC_DEST), "ioc.dest", "ioc.dest");
 	ASSERT_STREQ(enrich_rule_name(XH_RULE_IOC_SRC), "ioc.src", "ioc.src");
+	ASSERT_STREQ(enrich_rule_name(XH_RULE_IOC_DNS), "ioc.dns", "ioc.dns");
+	ASSERT_STREQ(enrich_rule_name(XH_RULE_IOC_TLS_SNI), "ioc.tls_sni", "ioc.tls_sni");
+	ASSERT_STREQ(enrich_action_name(XH_ACTION_DROP), "drop", "drop");
 	ASSERT_NULL(enrich_rule_name(XH_RULE__MAX), "past the end");
 	ASSERT_NULL(enrich_rule_name(~0u), "huge");
 
@@ -86,6 +92,9 @@ void test_enrich_attack(void)
 	ASSERT_NULL(enrich_rule_attack(XH_RULE_NONE), "none maps to nothing");
 	ASSERT_NULL(enrich_rule_attack(XH_RULE__MAX), "past the end");
 	for (unsigned int r = XH_RULE_NONE + 1; r < XH_RULE__MAX; r++) {
+		if (r > XH_RULE_IOC_SRC && r < XH_RULE_IOC_DNS)
+			continue; /* 5-12: reserved for the SMB/DCE-RPC issues, not in this branch
+				   */
 		test_subtest("%s", enrich_rule_name(r) ? enrich_rule_name(r) : "?");
 		a = enrich_rule_attack(r);
 		if (!ASSERT_OK_PTR(a, "every current rule maps to a technique"))
