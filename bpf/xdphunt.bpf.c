@@ -10,6 +10,7 @@
 #include "classify.bpf.h"
 #include "flow.bpf.h"
 #include "emit.bpf.h"
+#include "dcerpc.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {
@@ -94,7 +95,7 @@ int xdphunt(struct xdp_md *ctx)
 	struct xh_stats *stats;
 	struct xh_pkt pkt;
 	__u32 zero = 0;
-	int res;
+	int res, rpc;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -111,7 +112,13 @@ int xdphunt(struct xdp_md *ctx)
 	/* Errors, non-IP and later fragments: nothing to classify. */
 	if (res < XH_PARSE_L3 || pkt.frag)
 		return XDP_PASS;
+	/* Decided before xh_hunt(): *pkt is not read after a global call. */
+	rpc = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len >= XH_RPC_HDR_LEN;
 	xh_hunt(ctx, &pkt, res, stats, bytes);
+	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
+	 * the state of classified flows. */
+	if (rpc)
+		xh_dcerpc_tcp(ctx, &pkt, stats);
 	return XDP_PASS;
 }
 
