@@ -103,7 +103,7 @@ struct xh_rpc_env {
 	__u8 ptype;		/* bind: BIND or ALTER_CONTEXT */
 	__u8 rule;		/* xh_rpc_emit(): the rule to report */
 	__u8 pad;
-	__u32 value;		/* xh_rpc_emit(): the finding's value (never 0) */
+	__u32 value;		   /* xh_rpc_emit(): the finding's value (never 0) */
 	struct xh_dcerpc_detail d; /* xh_rpc_emit(): the event detail */
 	struct xh_rpc_ctx_key ck;
 	struct xh_rpc_ctx_val cv;
@@ -178,9 +178,8 @@ release:
 	return 0;
 }
 
-static __always_inline void xh_rpc_ctx_key_make(struct xh_rpc_ctx_key *k,
-						const struct xh_rpc_env *env, __u16 ctx_id,
-						__u8 kind)
+static __always_inline void
+xh_rpc_ctx_key_make(struct xh_rpc_ctx_key *k, const struct xh_rpc_env *env, __u16 ctx_id, __u8 kind)
 {
 	__builtin_memset(k, 0, sizeof(*k));
 	k->flow = env->key;
@@ -282,8 +281,7 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	}
 	/* Copied: the entry may be evicted while we use it. */
 	__builtin_memcpy(&env->cv, cv, sizeof(env->cv));
-	if ((env->cv.flags & XH_RPC_IF_F_EPM) && r.opnum == 3 &&
-	    env->transport == XH_RPC_TR_TCP) {
+	if ((env->cv.flags & XH_RPC_IF_F_EPM) && r.opnum == 3 && env->transport == XH_RPC_TR_TCP) {
 		/* ept_map: remember the call so that its answer is read. */
 		struct xh_rpc_ctx_val pend = {};
 
@@ -315,8 +313,8 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 /* A RESPONSE from the server of an RPC port: if it answers a pending
  * ept_map call, learn the endpoint of its first tower. */
 static __always_inline void xh_rpc_response(const struct xh_pkt *pkt, struct xh_rpc_env *env,
-					    struct xh_stats *stats, const __u8 *p,
-					    const void *end, const struct xh_rpc_hdr *h)
+					    struct xh_stats *stats, const __u8 *p, const void *end,
+					    const struct xh_rpc_hdr *h)
 {
 	struct xh_rpc_ep_key *ek = &env->ek;
 	struct xh_rpc_tower *w = &env->w;
@@ -447,8 +445,7 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 /* Every TCP packet with a payload of at least an RPC header comes here,
  * after xh_hunt() (so classified flows have their state). Looks up the port
  * services itself only for payloads that start like RPC or SMB. Returns 0. */
-__noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt,
-			     struct xh_stats *stats)
+__noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;

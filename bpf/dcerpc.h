@@ -31,15 +31,15 @@
 #define XH_RPC_HDR_LEN 16
 
 /* Packet types (C706 12.6.4.1). Connection-oriented ones are 0, 2, 3, 11-19. */
-#define XH_RPC_PT_REQUEST	 0
-#define XH_RPC_PT_RESPONSE	 2
-#define XH_RPC_PT_FAULT		 3
-#define XH_RPC_PT_BIND		 11
-#define XH_RPC_PT_BIND_ACK	 12
-#define XH_RPC_PT_BIND_NAK	 13
-#define XH_RPC_PT_ALTER_CONTEXT	 14
-#define XH_RPC_PT_ALTER_RESP	 15
-#define XH_RPC_PT_CO_MAX	 19 /* orphaned */
+#define XH_RPC_PT_REQUEST	0
+#define XH_RPC_PT_RESPONSE	2
+#define XH_RPC_PT_FAULT		3
+#define XH_RPC_PT_BIND		11
+#define XH_RPC_PT_BIND_ACK	12
+#define XH_RPC_PT_BIND_NAK	13
+#define XH_RPC_PT_ALTER_CONTEXT 14
+#define XH_RPC_PT_ALTER_RESP	15
+#define XH_RPC_PT_CO_MAX	19 /* orphaned */
 
 /* pfc_flags */
 #define XH_RPC_PFC_FIRST_FRAG 0x01
@@ -59,7 +59,7 @@
 
 /* Contexts looked at per BIND: Windows offers 1-3, Impacket 1; the Suricata
  * "iface-many" test offers 24, of which the first 16 are seen. */
-#define XH_RPC_MAX_CTX	16
+#define XH_RPC_MAX_CTX 16
 /* Transfer syntaxes per context: NDR, NDR64, bind-time features (3 in
  * practice); more is garbage, not RPC. */
 #define XH_RPC_MAX_XFER 8
@@ -143,7 +143,8 @@ static __always_inline int xh_rpc_hdr_parse(const __u8 *p, const void *end, __u3
 	h->minor = p[1];
 	h->be = !(p[4] & 0x10);
 	if (h->ptype != XH_RPC_PT_REQUEST && h->ptype != XH_RPC_PT_RESPONSE &&
-	    (h->ptype < XH_RPC_PT_FAULT || (h->ptype > XH_RPC_PT_FAULT && h->ptype < XH_RPC_PT_BIND) ||
+	    (h->ptype < XH_RPC_PT_FAULT ||
+	     (h->ptype > XH_RPC_PT_FAULT && h->ptype < XH_RPC_PT_BIND) ||
 	     h->ptype > XH_RPC_PT_CO_MAX))
 		return -XH_RPC_CNT_E_TYPE;
 	h->frag_len = xh_rpc_u16(p + 8, h->be);
@@ -221,7 +222,8 @@ static __always_inline int xh_rpc_bind_scan(const __u8 *p, const void *end, __u3
 		 * otherwise read through p + 2 + off (refused, kernel 6.18). */
 		q = p + off;
 		barrier_var(q);
-		if (off + XH_RPC_CTX_HDR_LEN > lim || (const void *)(q + XH_RPC_CTX_HDR_LEN) > end) {
+		if (off + XH_RPC_CTX_HDR_LEN > lim ||
+		    (const void *)(q + XH_RPC_CTX_HDR_LEN) > end) {
 			if (off + XH_RPC_CTX_HDR_LEN > h->frag_len)
 				return -XH_RPC_CNT_E_CTX_OVERRUN;
 			b->cut = 1;

@@ -16,16 +16,16 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define XH_SMB_NBSS_LEN	     4
-#define XH_SMB2_HDR_LEN	     64
-#define XH_SMB1_HDR_LEN	     32
-#define XH_SMB2_WRITE	     0x0009
-#define XH_SMB2_IOCTL	     0x000b
-#define XH_SMB2_FLAG_REPLY   0x00000001
-#define XH_SMB1_TRANSACTION  0x25
-#define XH_SMB1_WRITE_ANDX   0x2f
-#define XH_SMB1_FLAG_REPLY   0x80
-#define XH_SMB1_TRANS_NMPIPE 0x0026
+#define XH_SMB_NBSS_LEN		 4
+#define XH_SMB2_HDR_LEN		 64
+#define XH_SMB1_HDR_LEN		 32
+#define XH_SMB2_WRITE		 0x0009
+#define XH_SMB2_IOCTL		 0x000b
+#define XH_SMB2_FLAG_REPLY	 0x00000001
+#define XH_SMB1_TRANSACTION	 0x25
+#define XH_SMB1_WRITE_ANDX	 0x2f
+#define XH_SMB1_FLAG_REPLY	 0x80
+#define XH_SMB1_TRANS_NMPIPE	 0x0026
 #define XH_FSCTL_PIPE_TRANSCEIVE 0x0011c017
 /* Largest data offset followed: SMB2 writes put data at 0x70, IOCTL input at
  * 0x78, SMB1 at about 0x40-0x60; beyond this is not a pipe PDU in this
@@ -34,10 +34,10 @@
 
 /* Where the RPC PDU of an SMB request lies, relative to the TCP payload. */
 struct xh_rpc_smb_loc {
-	__u32 off;	    /* PDU start, from the TCP payload start */
-	__u32 len;	    /* data length the SMB request declares (the container) */
-	__u8 file_id[16];   /* SMB2 FileId; SMB1: the FID in the first two bytes */
-	__u8 transport;	    /* XH_RPC_TR_SMB2 or XH_RPC_TR_SMB1 */
+	__u32 off;	  /* PDU start, from the TCP payload start */
+	__u32 len;	  /* data length the SMB request declares (the container) */
+	__u8 file_id[16]; /* SMB2 FileId; SMB1: the FID in the first two bytes */
+	__u8 transport;	  /* XH_RPC_TR_SMB2 or XH_RPC_TR_SMB1 */
 	__u8 pad[3];
 };
 

@@ -42,10 +42,10 @@ enum xh_class {
 /* ---- rules: what an event reports. Printable names live in user/enrich.c */
 enum xh_rule {
 	XH_RULE_NONE = 0,
-	XH_RULE_SMB_CONNECT = 1, /* smb.connect: TCP flow to an SMB service port */
-	XH_RULE_RPC_CONNECT = 2, /* rpc.connect: TCP flow to an RPC service port */
-	XH_RULE_IOC_DEST = 3,	 /* ioc.dest: the flow's server is in an IoC feed */
-	XH_RULE_IOC_SRC = 4,	 /* ioc.src: the flow's client is in an IoC feed */
+	XH_RULE_SMB_CONNECT = 1,  /* smb.connect: TCP flow to an SMB service port */
+	XH_RULE_RPC_CONNECT = 2,  /* rpc.connect: TCP flow to an RPC service port */
+	XH_RULE_IOC_DEST = 3,	  /* ioc.dest: the flow's server is in an IoC feed */
+	XH_RULE_IOC_SRC = 4,	  /* ioc.src: the flow's client is in an IoC feed */
 	XH_RULE_DCERPC_BIND = 11, /* dcerpc.bind: a context binds a listed interface */
 	XH_RULE_DCERPC_CALL = 12, /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
 	XH_RULE__MAX,
@@ -213,7 +213,7 @@ enum xh_rpc_transport {
 
 /* Detail of dcerpc.bind / dcerpc.call events (XH_DETAIL_DCERPC). */
 struct xh_dcerpc_detail {
-	__u8 uuid[16];	     /* abstract syntax, little-endian (uuid.bytes_le) form */
+	__u8 uuid[16];	      /* abstract syntax, little-endian (uuid.bytes_le) form */
 	__u8 smb_file_id[16]; /* SMB2 FileId (persistent, volatile) or SMB1 FID; 0 over TCP */
 	__u32 call_id;
 	__u16 if_index; /* index in the interface table (xh_rpc_ifs) */

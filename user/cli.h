@@ -13,12 +13,15 @@ enum xh_exit {
 	XH_EXIT_USAGE = 2, /* bad command line */
 };
 
-#define CLI_MAX_IOC_FILES 64
+#define CLI_MAX_IOC_FILES    64
+#define CLI_MAX_DCERPC_FILES 16
 
 struct hunt_opts {
 	struct loader_opts load;
 	const char *ioc_files[CLI_MAX_IOC_FILES];
 	int n_ioc_files;
+	const char *dcerpc_files[CLI_MAX_DCERPC_FILES]; /* --dcerpc-table, after the built-in */
+	int n_dcerpc_files;
 	const char *output; /* "-" = stdout */
 	const char *host;   /* NULL = hostname */
 	int verbose;
@@ -35,6 +38,7 @@ enum cli_opt {
 	OPT_MODE,
 	OPT_JSON,
 	OPT_HELP,
+	OPT_DCERPC_TABLE,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
@@ -45,6 +49,7 @@ enum cli_opt {
 		{"smb-ports", required_argument, NULL, OPT_SMB_PORTS},                             \
 		{"rpc-ports", required_argument, NULL, OPT_RPC_PORTS},                             \
 		{"verbose", no_argument, NULL, 'v'},                                               \
+		{"dcerpc-table", required_argument, NULL, OPT_DCERPC_TABLE},                       \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -58,7 +63,9 @@ enum cli_opt {
 	"  --ringbuf BYTES     event ring buffer size, power of two (default 4194304)\n"           \
 	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
-	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"
+	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
+	"  --dcerpc-table FILE DCE/RPC interfaces/operations added to the built-in table\n"        \
+	"                      (repeatable; format in README.md)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "dcerpc_table.h"
 #include "cmd.h"
 #include "events.h"
 #include "ioc.h"
@@ -42,6 +43,31 @@ struct ioc_set *cmd_load_iocs(const struct hunt_opts *o)
 	return set;
 }
 
+struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o)
+{
+	struct dcerpc_table *t = dcerpc_table__new();
+
+	if (!t) {
+		pr_warn("dcerpc: out of memory\n");
+		return NULL;
+	}
+	if (dcerpc_table_load_builtin(t) < 0)
+		goto fail;
+	for (int i = 0; i < o->n_dcerpc_files; i++) {
+		int n = dcerpc_table_load_file(t, o->dcerpc_files[i]);
+
+		if (n < 0) {
+			pr_warn("dcerpc: table %s not loaded; stopping\n", o->dcerpc_files[i]);
+			goto fail;
+		}
+		pr_info("dcerpc: %s: %d lines\n", o->dcerpc_files[i], n);
+	}
+	return t;
+fail:
+	dcerpc_table__free(t);
+	return NULL;
+}
+
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
 	if (!strcmp(arg, "auto"))
@@ -69,6 +95,7 @@ int cmd_run(int argc, char **argv)
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct dcerpc_table *rpc = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -120,6 +147,9 @@ int cmd_run(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	rpc = cmd_load_dcerpc(&o);
+	if (!rpc)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
@@ -143,7 +173,14 @@ int cmd_run(int argc, char **argv)
 	err = loader_configure(l, &o.load, iocs);
 	if (err)
 		goto out;
+	err = dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
+				   bpf_map__fd(l->skel->maps.xh_rpc_ops));
+	if (err) {
+		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(-err));
+		goto out;
+	}
 	event_sink_init(&sink, out, iocs, o.host);
+	sink.dcerpc = rpc;
 	sink_ready = 1;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
@@ -174,5 +211,6 @@ out:
 		ret = XH_EXIT_ERROR;
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
+	dcerpc_table__free(rpc);
 	return ret;
 }

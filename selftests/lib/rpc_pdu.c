@@ -242,10 +242,10 @@ size_t smb1_wrap_trans(uint8_t *out, const uint8_t *pdu, size_t len, uint16_t fi
 	h[4] = 0x25;
 	h[32] = 16;
 	w = h + 33;
-	put16(w + 2, (uint16_t)len, 0);	     /* TotalDataCount */
-	put16(w + 22, (uint16_t)len, 0);     /* DataCount */
+	put16(w + 2, (uint16_t)len, 0);	      /* TotalDataCount */
+	put16(w + 22, (uint16_t)len, 0);      /* DataCount */
 	put16(w + 24, (uint16_t)data_off, 0); /* DataOffset */
-	w[26] = 2;			     /* SetupCount */
+	w[26] = 2;			      /* SetupCount */
 	put16(w + 28, 0x0026, 0);
 	put16(w + 30, fid, 0);
 	memcpy(h + data_off, pdu, len);

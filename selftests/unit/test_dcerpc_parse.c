@@ -302,7 +302,8 @@ void test_dcerpc_epm_tower(void)
 
 	rpc_uuid_le(UUID_DRSUAPI, key);
 	for (int ndr64 = 0; ndr64 < 2; ndr64++) {
-		size_t len = rpc_build_epm_response(buf, ndr64, 9, UUID_DRSUAPI, 49153, "192.0.2.20");
+		size_t len =
+			rpc_build_epm_response(buf, ndr64, 9, UUID_DRSUAPI, 49153, "192.0.2.20");
 
 		test_subtest("%s", ndr64 ? "NDR64" : "NDR");
 		if (!ASSERT_OK(epm_exact(buf, len, &w), "tower"))

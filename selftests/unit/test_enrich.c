@@ -100,7 +100,8 @@ void test_enrich_attack(void)
 		/* dcerpc.*: the technique is the interface's or operation's
 		 * (user/dcerpc.c, test_dcerpc.c), not the rule's. */
 		if (r == XH_RULE_DCERPC_BIND || r == XH_RULE_DCERPC_CALL) {
-			ASSERT_NULL(enrich_rule_attack(r), "dcerpc rules take the table's technique");
+			ASSERT_NULL(enrich_rule_attack(r),
+				    "dcerpc rules take the table's technique");
 			continue;
 		}
 		test_subtest("%s", enrich_rule_name(r) ? enrich_rule_name(r) : "?");
