@@ -108,6 +108,8 @@ done
 pass dcerpc_dc_attach
 
 T=$DCLAB_DC_IP
+# The tools leave files in their working directory (sessionresume_*).
+cd "$W" || exit 1
 CRED="$DCLAB_DOMAIN/$DCLAB_ADMIN:$DCLAB_PASS@$T"
 run_tool() { # name cmd...: in the client namespace, bounded; the wire is what counts
 	local name=$1 rc
