@@ -98,6 +98,9 @@ $(OUT)/asan/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/asan/user
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -O1 -g $(SAN) -c $< -o $@
 
+# The built-in DCE/RPC table is compiled into user/dcerpc.c (.incbin).
+$(OUT)/user/dcerpc.o $(OUT)/asan/user/dcerpc.o: data/dcerpc.tsv
+
 $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lelf -lz -o $@

@@ -12,6 +12,7 @@
 #include "flow.bpf.h"
 #include "emit.bpf.h"
 #include "ioc_name.bpf.h"
+#include "dcerpc.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {
@@ -106,7 +107,7 @@ int xdphunt(struct xdp_md *ctx)
 	struct xh_stats *stats;
 	struct xh_pkt pkt;
 	__u32 zero = 0;
-	int res;
+	int res, rpc, verdict;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -123,7 +124,14 @@ int xdphunt(struct xdp_md *ctx)
 	/* Errors, non-IP and later fragments: nothing to classify. */
 	if (res < XH_PARSE_L3 || pkt.frag)
 		return XDP_PASS;
-	return xh_hunt(ctx, &pkt, res, stats, bytes);
+	/* Decided before xh_hunt(): *pkt is not read after a global call. */
+	rpc = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len >= XH_RPC_HDR_LEN;
+	verdict = xh_hunt(ctx, &pkt, res, stats, bytes);
+	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
+	 * the state of classified flows. */
+	if (rpc)
+		xh_dcerpc_tcp(ctx, &pkt, stats);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -46,6 +46,8 @@ enum xh_rule {
 	XH_RULE_RPC_CONNECT = 2,  /* rpc.connect: TCP flow to an RPC service port */
 	XH_RULE_IOC_DEST = 3,	  /* ioc.dest: the flow's server is in an IoC feed */
 	XH_RULE_IOC_SRC = 4,	  /* ioc.src: the flow's client is in an IoC feed */
+	XH_RULE_DCERPC_BIND = 11, /* dcerpc.bind: a context binds a listed interface */
+	XH_RULE_DCERPC_CALL = 12, /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
 	XH_RULE_IOC_DNS = 13,	  /* ioc.dns: a DNS query names an IoC domain */
 	XH_RULE_IOC_TLS_SNI = 14, /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
 	XH_RULE__MAX,
@@ -150,6 +152,43 @@ enum xh_counter {
 	XH_CNT__MAX,
 };
 
+/* DCE/RPC inspection (bpf/dcerpc*.h): what was seen, and every reason a PDU
+ * was not used. Names in user/dcerpc.c (`xdphunt stats`: dcerpc_*). */
+enum xh_rpc_cnt {
+	XH_RPC_CNT_PDU = 0,	  /* connection-oriented PDUs that passed the header check */
+	XH_RPC_CNT_BIND,	  /* BIND PDUs */
+	XH_RPC_CNT_ALTER,	  /* ALTER_CONTEXT PDUs */
+	XH_RPC_CNT_BIND_ACK,	  /* BIND_ACK PDUs */
+	XH_RPC_CNT_REQUEST,	  /* REQUEST first fragments (new calls) */
+	XH_RPC_CNT_REQ_FRAG,	  /* REQUEST later fragments: not new calls */
+	XH_RPC_CNT_RESPONSE,	  /* RESPONSE PDUs looked at (ept_map answers) */
+	XH_RPC_CNT_OTHER_TYPE,	  /* valid CO types not inspected (fault, auth3, ...) */
+	XH_RPC_CNT_CTX,		  /* presentation contexts parsed */
+	XH_RPC_CNT_CTX_LISTED,	  /* ... whose interface is in the table */
+	XH_RPC_CNT_CALL_LISTED,	  /* requests whose (interface, opnum) is in the table */
+	XH_RPC_CNT_CALL_NOCTX,	  /* requests on a context id never bound on this flow */
+	XH_RPC_CNT_EPM_LEARNED,	  /* endpoints learned from ept_map responses */
+	XH_RPC_CNT_EP_HIT,	  /* PDUs accepted on a learned endpoint only */
+	XH_RPC_CNT_SMB_PDU,	  /* PDUs found inside SMB WRITE/IOCTL/TRANSACTION */
+	XH_RPC_CNT_E_TRUNC,	  /* header or body cut short by the segment */
+	XH_RPC_CNT_E_VERSION,	  /* starts with 05 but version/minor is not 5.0/5.1 */
+	XH_RPC_CNT_E_DREP,	  /* data representation bytes invalid */
+	XH_RPC_CNT_E_TYPE,	  /* packet type unknown to connection-oriented RPC */
+	XH_RPC_CNT_E_FRAG_LEN,	  /* frag_length below the PDU's minimum */
+	XH_RPC_CNT_E_AUTH_LEN,	  /* auth_length does not fit in frag_length */
+	XH_RPC_CNT_E_STRICT,	  /* other port: frag_length disagrees with the segment */
+	XH_RPC_CNT_E_CTX_ZERO,	  /* BIND with no presentation context */
+	XH_RPC_CNT_E_CTX_OVERRUN, /* contexts run past frag_length */
+	XH_RPC_CNT_CTX_CUT,	  /* contexts past the segment end (PDU continues): not seen */
+	XH_RPC_CNT_CTX_MANY,	  /* more than XH_RPC_MAX_CTX contexts: the rest not seen */
+	XH_RPC_CNT_E_XFER_ZERO,	  /* a context with n_transfer_syn 0 */
+	XH_RPC_CNT_E_XFER_HUGE,	  /* a context with n_transfer_syn > XH_RPC_MAX_XFER */
+	XH_RPC_CNT_E_EPM,	  /* ept_map response without a TCP/IP tower */
+	XH_RPC_CNT_E_SMB,	  /* SMB header or WRITE/IOCTL body malformed */
+	XH_RPC_CNT_MAP_ERR,	  /* a context/endpoint map update failed */
+	XH_RPC_CNT__MAX,
+};
+
 /* Value of the single entry of the per-CPU array xh_counters: one lookup per
  * packet reaches every counter. Userspace sums the CPUs. */
 struct xh_stats {
@@ -158,6 +197,7 @@ struct xh_stats {
 	__u64 class_pkts[XH_CLASS__MAX];
 	__u64 class_bytes[XH_CLASS__MAX];
 	__u64 ioc[XH_IOC_CNT__MAX]; /* enum xh_ioc_cnt; names in user/ioc_event.c */
+	__u64 dcerpc[XH_RPC_CNT__MAX];
 };
 
 /* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */
@@ -217,15 +257,43 @@ enum xh_action {
  * xh_event_detail. */
 enum xh_detail_kind {
 	XH_DETAIL_NONE = 0,
+	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (UTF-16LE) when known */
 	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
 	XH_DETAIL__MAX,
 };
 
 #define XH_EVENT_NAME_MAX 256 /* bytes of a name carried as on the wire */
 
+/* DCE/RPC over TCP or inside SMB (enum xh_rpc_transport). */
+enum xh_rpc_transport {
+	XH_RPC_TR_TCP = 0,  /* connection-oriented PDU at a TCP payload start */
+	XH_RPC_TR_SMB2 = 1, /* inside an SMB2 WRITE or IOCTL FSCTL_PIPE_TRANSCEIVE */
+	XH_RPC_TR_SMB1 = 2, /* inside an SMB1 TRANSACTION (TransactNmPipe) or WRITE_ANDX */
+	XH_RPC_TR__MAX,
+};
+
+/* Detail of dcerpc.bind / dcerpc.call events (XH_DETAIL_DCERPC). */
+struct xh_dcerpc_detail {
+	__u8 uuid[16];	      /* abstract syntax, little-endian (uuid.bytes_le) form */
+	__u8 smb_file_id[16]; /* SMB2 FileId (persistent, volatile) or SMB1 FID; 0 over TCP */
+	__u32 call_id;
+	__u16 if_index; /* index in the interface table (xh_rpc_ifs) */
+	__u16 op_index; /* dcerpc.call: index in the operation table (xh_rpc_ops) */
+	__u16 opnum;
+	__u16 ctx_id;
+	__u16 ver_major; /* interface version as bound on the wire */
+	__u16 ver_minor;
+	__u8 transport; /* enum xh_rpc_transport */
+	__u8 ptype;	/* PDU type: 11 bind, 14 alter_context, 0 request */
+	__u8 drep_be;	/* 1: the PDU used big-endian integers */
+	__u8 pad[13];
+};
+_Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
+
 union xh_event_detail {
 	__u8 raw[64];
 	struct xh_ioc_detail ioc;
+	struct xh_dcerpc_detail dcerpc;
 };
 
 /* One finding on one flow. Addresses are oriented client -> server. */
@@ -264,6 +332,44 @@ struct xh_seen_key {
 	__u32 value;
 };
 _Static_assert(sizeof(struct xh_seen_key) == 48, "xh_seen_key ABI");
+
+/* ---- DCE/RPC tables, filled by user/dcerpc.c before arming ------------- */
+#define XH_RPC_IFS_MAX 1024  /* xh_rpc_ifs: interfaces */
+#define XH_RPC_OPS_MAX 8192  /* xh_rpc_ops: (interface, opnum) operations */
+#define XH_RPC_CTX_MAX 65536 /* xh_rpc_ctx: (flow, pipe, context id) -> interface */
+#define XH_RPC_EPS_MAX 16384 /* xh_rpc_eps: endpoints learned from ept_map */
+
+/* xh_rpc_ifs key: the abstract syntax UUID in little-endian (bytes_le) form,
+ * as a little-endian BIND carries it. */
+struct xh_rpc_if_key {
+	__u8 uuid[16];
+};
+
+#define XH_RPC_IF_F_EPM	  0x1 /* the endpoint mapper: learn ports from ept_map answers */
+#define XH_RPC_IF_F_NOHIT 0x2 /* tracked only (not in the user's table): no hit */
+
+struct xh_rpc_if_val {
+	__u16 index; /* interface index (user/dcerpc.c table order) */
+	__u16 ver_major;
+	__u16 ver_minor;
+	__u16 flags; /* XH_RPC_IF_F_* */
+};
+
+/* xh_rpc_ops key; the value is a __u32 operation index. */
+struct xh_rpc_op_key {
+	__u16 if_index;
+	__u16 opnum;
+};
+
+/* xh_rpc_eps key: a TCP endpoint an ept_map response named; the value is a
+ * __u32 interface index (0xffff when the tower's interface is not listed). */
+struct xh_rpc_ep_key {
+	__be32 addr[4];
+	__be16 port;
+	__u8 family;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xh_rpc_ep_key) == 20, "xh_rpc_ep_key ABI");
 
 /* Map and program names, as bpftool and `xdphunt stats` see them. */
 #define XH_PROG_NAME	"xdphunt"

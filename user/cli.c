@@ -155,6 +155,13 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 	case 'v':
 		o->verbose++;
 		return 1;
+	case OPT_DCERPC_TABLE:
+		if (o->n_dcerpc_files >= CLI_MAX_DCERPC_FILES) {
+			pr_warn("at most %d --dcerpc-table files\n", CLI_MAX_DCERPC_FILES);
+			return -1;
+		}
+		o->dcerpc_files[o->n_dcerpc_files++] = arg;
+		return 1;
 	default:
 		return 0;
 	}

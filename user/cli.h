@@ -13,9 +13,10 @@ enum xh_exit {
 	XH_EXIT_USAGE = 2, /* bad command line */
 };
 
-#define CLI_MAX_IOC_FILES 64
-#define CLI_IOC_DIR	  0x1 /* ioc_files[i] is a folder of feeds */
-#define CLI_IOC_BLOCK	  0x2 /* its indicators are in block mode */
+#define CLI_MAX_IOC_FILES    64
+#define CLI_MAX_DCERPC_FILES 16
+#define CLI_IOC_DIR	     0x1 /* ioc_files[i] is a folder of feeds */
+#define CLI_IOC_BLOCK	     0x2 /* its indicators are in block mode */
 
 struct hunt_opts {
 	struct loader_opts load;
@@ -24,8 +25,10 @@ struct hunt_opts {
 	int n_ioc_files;
 	int no_default_ioc;	/* --no-default-ioc */
 	uint64_t ioc_max_bytes; /* --ioc-max-size; 0 = IOC_MAX_BYTES_DEFAULT */
-	const char *output;	/* "-" = stdout */
-	const char *host;	/* NULL = hostname */
+	const char *dcerpc_files[CLI_MAX_DCERPC_FILES]; /* --dcerpc-table, after the built-in */
+	int n_dcerpc_files;
+	const char *output; /* "-" = stdout */
+	const char *host;   /* NULL = hostname */
 	int verbose;
 };
 
@@ -44,6 +47,7 @@ enum cli_opt {
 	OPT_IOC_BLOCK,
 	OPT_NO_DEFAULT_IOC,
 	OPT_IOC_MAX_SIZE,
+	OPT_DCERPC_TABLE,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
@@ -58,6 +62,7 @@ enum cli_opt {
 		{"smb-ports", required_argument, NULL, OPT_SMB_PORTS},                             \
 		{"rpc-ports", required_argument, NULL, OPT_RPC_PORTS},                             \
 		{"verbose", no_argument, NULL, 'v'},                                               \
+		{"dcerpc-table", required_argument, NULL, OPT_DCERPC_TABLE},                       \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -75,7 +80,9 @@ enum cli_opt {
 	"  --ringbuf BYTES     event ring buffer size, power of two (default 4194304)\n"           \
 	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
-	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"
+	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
+	"  --dcerpc-table FILE DCE/RPC interfaces/operations added to the built-in table\n"        \
+	"                      (repeatable; format in README.md)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

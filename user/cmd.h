@@ -14,5 +14,8 @@ struct hunt_opts;
 /* Load every --ioc file of @o into a new set (all-or-nothing per file; any
  * failing file fails the whole command). Returns NULL on failure. */
 struct ioc_set *cmd_load_iocs(const struct hunt_opts *o);
+/* The built-in DCE/RPC table plus --dcerpc-table files; NULL on error
+ * (message printed). */
+struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "events.h"
 #include "ioc.h"
+#include "dcerpc_table.h"
 #include "jsonl.h"
 #include "loader.h"
 #include "log.h"
@@ -91,6 +92,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_stats st = {};
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct dcerpc_table *rpc = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -123,6 +125,9 @@ int cmd_replay(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	rpc = cmd_load_dcerpc(&o);
+	if (!rpc)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
@@ -131,9 +136,15 @@ int cmd_replay(int argc, char **argv)
 	l = loader__open(&o.load);
 	if (!l || loader_load(l) || loader_configure(l, &o.load, iocs))
 		goto out;
+	if (dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
+				 bpf_map__fd(l->skel->maps.xh_rpc_ops))) {
+		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(errno));
+		goto out;
+	}
 	if (loader_arm(l))
 		goto out;
 	event_sink_init(&sink, out, iocs, o.host);
+	sink.dcerpc = rpc;
 	sink_ready = 1;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
@@ -148,6 +159,8 @@ int cmd_replay(int argc, char **argv)
 		 * as an equal 5-tuple in the next. */
 		if (i > optind && loader_clear_flows(l))
 			pr_warn("replay: cannot clear the flow table before %s\n", argv[i]);
+		if (i > optind && dcerpc_clear_state(l->skel))
+			pr_warn("replay: cannot clear the DCE/RPC state before %s\n", argv[i]);
 		if (replay_file(argv[i], prog_fd, rb, &sink, &st))
 			failed++;
 		if (jsonl_flush(out))
@@ -171,5 +184,6 @@ out:
 		ret = XH_EXIT_ERROR;
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
+	dcerpc_table__free(rpc);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "dcerpc_table.h"
 #include "cmd.h"
 #include "events.h"
 #include "ioc.h"
@@ -27,6 +28,31 @@ static const char run_usage[] =
 struct ioc_set *cmd_load_iocs(const struct hunt_opts *o)
 {
 	return ioc_load_sources(o);
+}
+
+struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o)
+{
+	struct dcerpc_table *t = dcerpc_table__new();
+
+	if (!t) {
+		pr_warn("dcerpc: out of memory\n");
+		return NULL;
+	}
+	if (dcerpc_table_load_builtin(t) < 0)
+		goto fail;
+	for (int i = 0; i < o->n_dcerpc_files; i++) {
+		int n = dcerpc_table_load_file(t, o->dcerpc_files[i]);
+
+		if (n < 0) {
+			pr_warn("dcerpc: table %s not loaded; stopping\n", o->dcerpc_files[i]);
+			goto fail;
+		}
+		pr_info("dcerpc: %s: %d lines\n", o->dcerpc_files[i], n);
+	}
+	return t;
+fail:
+	dcerpc_table__free(t);
+	return NULL;
 }
 
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
@@ -56,6 +82,7 @@ int cmd_run(int argc, char **argv)
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct dcerpc_table *rpc = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -110,6 +137,9 @@ int cmd_run(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	rpc = cmd_load_dcerpc(&o);
+	if (!rpc)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
@@ -138,7 +168,14 @@ int cmd_run(int argc, char **argv)
 	iocs = NULL; /* owned by live now */
 	if (err)
 		goto out;
+	err = dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
+				   bpf_map__fd(l->skel->maps.xh_rpc_ops));
+	if (err) {
+		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(-err));
+		goto out;
+	}
 	event_sink_init(&sink, out, live.cur, o.host);
+	sink.dcerpc = rpc;
 	sink_ready = 1;
 	live.publish = &sink.iocs;
 	sink.on_hup = ioc_live_on_hup;
@@ -180,5 +217,6 @@ out:
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
 	ioc_live_fini(&live);
+	dcerpc_table__free(rpc);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include "dcerpc_table.h"
 #include "cli.h"
 #include "cmd.h"
 #include "counters.h"
@@ -89,6 +90,9 @@ static void print_text(const struct instance *in, const struct xh_stats *s)
 	printf("  ioc:\n");
 	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
 		printf("    %-20s %20llu\n", ioc_counter_name(c), (unsigned long long)s->ioc[c]);
+	printf("  dcerpc:\n");
+	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
+		printf("    %-20s %20llu\n", dcerpc_cnt_name(c), (unsigned long long)s->dcerpc[c]);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -121,6 +125,10 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	jbuf_key_obj_begin(&b, "ioc");
 	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
 		jbuf_key_u64(&b, ioc_counter_name(c), s->ioc[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "dcerpc");
+	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
+		jbuf_key_u64(&b, dcerpc_cnt_name(c), s->dcerpc[c]);
 	jbuf_obj_end(&b);
 	jbuf_obj_end(&b);
 	if (!b.err)

@@ -115,6 +115,8 @@ int counters_read(int map_fd, struct xh_stats *sum)
 			sum->class_pkts[i] += cpu->class_pkts[i];
 			sum->class_bytes[i] += cpu->class_bytes[i];
 		}
+		for (int i = 0; i < XH_RPC_CNT__MAX; i++)
+			sum->dcerpc[i] += cpu->dcerpc[i];
 	}
 out:
 	free(vals);

@@ -9,6 +9,7 @@
 static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SMB_CONNECT] = "smb.connect", [XH_RULE_RPC_CONNECT] = "rpc.connect",
 	[XH_RULE_IOC_DEST] = "ioc.dest",       [XH_RULE_IOC_SRC] = "ioc.src",
+	[XH_RULE_DCERPC_BIND] = "dcerpc.bind", [XH_RULE_DCERPC_CALL] = "dcerpc.call",
 	[XH_RULE_IOC_DNS] = "ioc.dns",	       [XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
 };
 

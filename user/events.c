@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "community_id.h"
+#include "dcerpc_table.h"
 #include "enrich.h"
 #include "events.h"
 #include "ioc.h"
@@ -193,6 +194,9 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		if (err)
 			return err;
 	}
+	if (e->detail_kind == XH_DETAIL_DCERPC &&
+	    (e->rule == XH_RULE_DCERPC_BIND || e->rule == XH_RULE_DCERPC_CALL))
+		dcerpc_event_format(s->dcerpc, e, b);
 	action = enrich_action_name(e->action);
 	jbuf_key_str(b, "action", action ? action : "unknown");
 	jbuf_obj_end(b);

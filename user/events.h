@@ -11,17 +11,19 @@
 #include "ioc_event.h"
 
 struct ioc_set;
+struct dcerpc_table;
 
 struct event_sink {
 	struct jsonl_writer *out;
-	const struct ioc_set *iocs; /* id -> indicator; may be NULL */
-	const char *host;	    /* sensor name */
-	const char *iface;	    /* in_iface to print instead of the ifindex's name (replay) */
-	int64_t mono_to_real_ns;    /* added to live bpf_ktime_get_ns() stamps */
-	uint64_t ts_override_ns;    /* replay: the packet's capture time (realtime ns), or 0 */
-	uint64_t events;	    /* lines written */
-	uint64_t bad_records;	    /* records of the wrong size or unknown rule */
-	int write_err;		    /* first output error (-errno), sticky */
+	const struct ioc_set *iocs;	   /* id -> indicator; may be NULL */
+	const struct dcerpc_table *dcerpc; /* interface/operation names; may be NULL */
+	const char *host;		   /* sensor name */
+	const char *iface;	 /* in_iface to print instead of the ifindex's name (replay) */
+	int64_t mono_to_real_ns; /* added to live bpf_ktime_get_ns() stamps */
+	uint64_t ts_override_ns; /* replay: the packet's capture time (realtime ns), or 0 */
+	uint64_t events;	 /* lines written */
+	uint64_t bad_records;	 /* records of the wrong size or unknown rule */
+	int write_err;		 /* first output error (-errno), sticky */
 	/* Last ifindex -> name: if_indextoname() opens a socket per call, which
 	 * capped live output near 0.2 M lines/s (make bench). Forgotten by
 	 * event_sink_sync_clock(), so a renamed interface shows up soon. */

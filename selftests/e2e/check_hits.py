@@ -196,6 +196,10 @@ def main():
     # One event per (flow, rule).
     actual = {}
     for h in hits:
+        # dcerpc.* hits (one per flow and interface/operation, e.g. srvsvc
+        # from smbclient -L) are checked against tshark by test_dcerpc_dc.sh.
+        if str(h.get("rule")).startswith("dcerpc."):
+            continue
         try:
             k = (h["rule"], norm_ip(h["src_ip"]), h["src_port"], norm_ip(h["dest_ip"]),
                  h["dest_port"], h["proto"])
