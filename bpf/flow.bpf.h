@@ -140,6 +140,10 @@ static __always_inline void xh_finding_release(const struct xh_flow_key *key, __
 	bpf_map_delete_elem(&xh_seen, &sk);
 }
 
+/* bpf/smb.bpf.h: deep inspection of SMB payload (a global function). */
+int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_flow_key *key,
+		   __u32 from_client, __u32 port139);
+
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
  * XH_CNT_FLOW_ERR and only cost the events of this packet. */
@@ -178,6 +182,10 @@ static __always_inline void xh_flow_handle(struct xdp_md *ctx, const struct xh_p
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_DEST, ioc_server, stats);
 	if (ioc_client)
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_SRC, ioc_client, stats);
+	/* Last: *pkt and key are not read after this global call. */
+	if (pkt->proto == IPPROTO_TCP && st->service == XH_SVC_SMB && pkt->payload_len)
+		xh_smb_inspect(ctx, pkt, &key, sender_client,
+			       bpf_ntohs(sender_client ? pkt->dport : pkt->sport) == 139);
 }
 
 #endif /* XH_FLOW_BPF_H */

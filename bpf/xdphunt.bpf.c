@@ -10,6 +10,7 @@
 #include "classify.bpf.h"
 #include "flow.bpf.h"
 #include "emit.bpf.h"
+#include "smb.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {

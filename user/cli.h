@@ -22,6 +22,8 @@ struct hunt_opts {
 	const char *output; /* "-" = stdout */
 	const char *host;   /* NULL = hostname */
 	int verbose;
+	/* --smb-rules FILE; NULL: the built-in rules */
+	const char *smb_rules;
 };
 
 /* Long options understood by both commands; option values >= 0x100. */
@@ -35,6 +37,7 @@ enum cli_opt {
 	OPT_MODE,
 	OPT_JSON,
 	OPT_HELP,
+	OPT_SMB_RULES,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
@@ -44,6 +47,7 @@ enum cli_opt {
 		{"ringbuf", required_argument, NULL, OPT_RINGBUF},                                 \
 		{"smb-ports", required_argument, NULL, OPT_SMB_PORTS},                             \
 		{"rpc-ports", required_argument, NULL, OPT_RPC_PORTS},                             \
+		{"smb-rules", required_argument, NULL, OPT_SMB_RULES},                             \
 		{"verbose", no_argument, NULL, 'v'},                                               \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
@@ -58,6 +62,7 @@ enum cli_opt {
 	"  --ringbuf BYTES     event ring buffer size, power of two (default 4194304)\n"           \
 	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
+	"  --smb-rules FILE    SMB shares, pipes, extensions and ATT&CK (default: built in)\n"     \
 	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"
 
 void hunt_opts_init(struct hunt_opts *o);

@@ -15,6 +15,7 @@
 #include "jsonl.h"
 #include "loader.h"
 #include "log.h"
+#include "smb_user.h"
 #include "xdphunt.skel.h"
 
 static const char replay_usage[] =
@@ -91,6 +92,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_stats st = {};
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -123,17 +125,22 @@ int cmd_replay(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	smb = cmd_load_smb_rules(&o);
+	if (!smb)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
 		goto out;
 	}
 	l = loader__open(&o.load);
-	if (!l || loader_load(l) || loader_configure(l, &o.load, iocs))
+	if (!l || loader_load(l) || loader_configure(l, &o.load, iocs) ||
+	    cmd_smb_rules_to_map(l, smb))
 		goto out;
 	if (loader_arm(l))
 		goto out;
 	event_sink_init(&sink, out, iocs, o.host);
+	sink.smb = smb;
 	sink_ready = 1;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
@@ -161,6 +168,9 @@ int cmd_replay(int argc, char **argv)
 		pr_info("replay: %llu records longer than %d bytes were cut to that length\n",
 			st.cut, CAPTURE_MAX_FRAME);
 	pr_info("replay: %llu packets, %llu hits\n", st.packets, (unsigned long long)sink.events);
+	if (sink.bad_names)
+		pr_warn("replay: %llu SMB names were not valid UTF-16 and were left out\n",
+			(unsigned long long)sink.bad_names);
 	ret = failed ? XH_EXIT_ERROR : XH_EXIT_OK;
 out:
 	ring_buffer__free(rb);
@@ -171,5 +181,6 @@ out:
 		ret = XH_EXIT_ERROR;
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
+	smb_rules__free(smb);
 	return ret;
 }

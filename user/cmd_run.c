@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "log.h"
 #include "loop.h"
+#include "smb_user.h"
 #include "xdphunt.skel.h"
 
 static const char run_usage[] =
@@ -42,6 +43,31 @@ struct ioc_set *cmd_load_iocs(const struct hunt_opts *o)
 	return set;
 }
 
+struct smb_rules *cmd_load_smb_rules(const struct hunt_opts *o)
+{
+	struct smb_rules *r;
+
+	if (o->smb_rules) {
+		r = smb_rules__load_file(o->smb_rules);
+		if (!r)
+			pr_warn("smb-rules: %s not loaded; stopping\n", o->smb_rules);
+		return r;
+	}
+	r = smb_rules__new_default();
+	if (!r)
+		pr_warn("smb-rules: built-in rules failed: %s\n", strerror(errno));
+	return r;
+}
+
+int cmd_smb_rules_to_map(struct loader *l, const struct smb_rules *r)
+{
+	int err = smb_rules_to_map(r, bpf_map__fd(l->skel->maps.xh_smb_names));
+
+	if (err)
+		pr_warn("smb-rules: cannot fill xh_smb_names: %s\n", strerror(-err));
+	return err;
+}
+
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
 	if (!strcmp(arg, "auto"))
@@ -69,6 +95,7 @@ int cmd_run(int argc, char **argv)
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -120,6 +147,9 @@ int cmd_run(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	smb = cmd_load_smb_rules(&o);
+	if (!smb)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
@@ -141,9 +171,10 @@ int cmd_run(int argc, char **argv)
 			goto out; /* loader__free() detaches what was attached */
 	}
 	err = loader_configure(l, &o.load, iocs);
-	if (err)
+	if (err || cmd_smb_rules_to_map(l, smb))
 		goto out;
 	event_sink_init(&sink, out, iocs, o.host);
+	sink.smb = smb;
 	sink_ready = 1;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
@@ -174,5 +205,6 @@ out:
 		ret = XH_EXIT_ERROR;
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
+	smb_rules__free(smb);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "events.h"
 #include "ioc.h"
 #include "log.h"
+#include "smb_user.h"
 
 static char hostname_buf[256];
 
@@ -135,6 +136,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	}
 	jbuf_key_str(b, "rule", rule);
 	att = enrich_rule_attack(e->rule);
+	if (e->detail_kind == XH_DETAIL_SMB)
+		att = smb_attack(s->smb, e, att);
 	if (att) {
 		jbuf_key_obj_begin(b, "attack");
 		jbuf_key_str(b, "technique_id", att->technique_id);
@@ -153,6 +156,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		jbuf_key_str(b, "matched", e->rule == XH_RULE_IOC_DEST ? "dest_ip" : "src_ip");
 		jbuf_obj_end(b);
 	}
+	if (e->detail_kind == XH_DETAIL_SMB && smb_format_json(s->smb, e, b))
+		s->bad_names++;
 	action = enrich_action_name(e->action);
 	jbuf_key_str(b, "action", action ? action : "unknown");
 	jbuf_obj_end(b);

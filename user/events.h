@@ -10,6 +10,7 @@
 #include "jsonl.h"
 
 struct ioc_set;
+struct smb_rules;
 
 struct event_sink {
 	struct jsonl_writer *out;
@@ -22,6 +23,10 @@ struct event_sink {
 	uint64_t bad_records;	    /* records of the wrong size or unknown rule */
 	int write_err;		    /* first output error (-errno), sticky */
 	struct jbuf jb;
+
+	/* SMB (user/smb.c) */
+	const struct smb_rules *smb; /* ATT&CK per rule and pipe; NULL: enrich's */
+	uint64_t bad_names;	     /* SMB names not valid UTF-16/ASCII (left out) */
 };
 
 /* Prepare @s (host defaults to the hostname when NULL). */
