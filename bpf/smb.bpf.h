@@ -2,7 +2,8 @@
 /* smb.bpf.h: SMB deep inspection in XDP. For each TCP segment with payload on
  * an SMB flow: walk the NetBIOS messages that start in it, the SMB2 compound
  * members or SMB1 AndX blocks of each, keep per-flow SMB state (pending tree
- * connects by MessageId, TreeId -> share kind, session, dialect) and report
+ * connects by MessageId, session, dialect, NetBIOS session request), per-session
+ * trees (TreeId -> share kind, in xh_smb_trees) and report
  * admin/IPC$ tree connects, named pipes, tool transfers, SMB1 and encryption.
  *
  * The walk is split into global (noinline) functions that share a per-CPU

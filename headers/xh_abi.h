@@ -96,18 +96,18 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_HDR_TRUNC,	   /* SMB header or command body cut short by the segment */
 	XH_SMB_CNT_HDR_BAD,	   /* SMB2 StructureSize != 64, or body StructureSize wrong */
 	XH_SMB_CNT_CHAIN_BAD, /* NextCommand/AndXOffset backwards, unaligned or past the message */
-	XH_SMB_CNT_CHAIN_LIMIT,	 /* compound longer than inspected */
-	XH_SMB_CNT_NAME_OOB,	 /* name offset/length outside the NetBIOS message */
-	XH_SMB_CNT_NAME_CUT,	 /* name continues in a later TCP segment */
-	XH_SMB_CNT_NAME_ODD,	 /* odd UTF-16 byte length */
-	XH_SMB_CNT_NAME_EMPTY,	 /* zero-length name */
-	XH_SMB_CNT_NAME_LONG,	 /* name longer than XH_EVENT_NAME_MAX bytes */
-	XH_SMB_CNT_NAME_BAD,	 /* unpaired surrogate, NUL or control character */
-	XH_SMB_CNT_TC_EXTENSION, /* SMB 3.1.1 tree connect with extension: path not read */
-	XH_SMB_CNT_TREE_CONNECT, /* tree connect requests parsed */
-	XH_SMB_CNT_TREE_TRACKED, /* tree connect responses that gave an IPC$/admin TreeId */
-	XH_SMB_CNT_TREE_EVICTED, /* tracked tree or pending request overwritten (table full) */
-	XH_SMB_CNT_CREATE,	 /* CREATE / NT_CREATE_ANDX requests parsed */
+	XH_SMB_CNT_CHAIN_LIMIT,		/* compound longer than inspected */
+	XH_SMB_CNT_NAME_OOB,		/* name offset/length outside the NetBIOS message */
+	XH_SMB_CNT_NAME_CUT,		/* name continues in a later TCP segment */
+	XH_SMB_CNT_NAME_ODD,		/* odd UTF-16 byte length */
+	XH_SMB_CNT_NAME_EMPTY,		/* zero-length name */
+	XH_SMB_CNT_NAME_LONG,		/* name longer than XH_EVENT_NAME_MAX bytes */
+	XH_SMB_CNT_NAME_BAD,		/* unpaired surrogate, NUL or control character */
+	XH_SMB_CNT_TC_EXTENSION,	/* SMB 3.1.1 tree connect with extension: path not read */
+	XH_SMB_CNT_TREE_CONNECT,	/* tree connect requests parsed */
+	XH_SMB_CNT_TREE_TRACKED,	/* tree connect responses that gave an IPC$/admin TreeId */
+	XH_SMB_CNT_TREE_EVICTED,	/* pending tree connect overwritten (> 4 in flight) */
+	XH_SMB_CNT_CREATE,		/* CREATE / NT_CREATE_ANDX requests parsed */
 	XH_SMB_CNT_CREATE_UNKNOWN_TREE, /* CREATE on a tree whose connect was not seen */
 	XH_SMB_CNT_WRITE_ADMIN,		/* WRITE requests on an admin-share tree */
 	XH_SMB_CNT_STATE_ERR,		/* xh_smb map or scratch lookup/update failed */

@@ -490,6 +490,35 @@ void test_smb_smb1(void)
 	ASSERT_EQ(w.n, 1, "block read once");
 }
 
+/* SMB1: a tree connect and an NT create in one segment, every prefix. */
+void test_smb_smb1_every_truncation(void)
+{
+	struct smbmsg s;
+	struct walk w;
+	int bad = 0, last = 0;
+
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb1_tree_connect_andx(&s, 3, 100, "\\\\srv\\IPC$", 1);
+	smbmsg_nb_end(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb1_nt_create_andx(&s, 4, 100, 2048, "\\samr", 0x2019f, 1);
+	smbmsg_nb_end(&s);
+	for (size_t n = 0; n <= s.len; n++) {
+		walk(s.b, n, 0, &w);
+		last = 0;
+		for (int i = 0; i < w.n; i++) {
+			if (w.f[i].name_err)
+				continue;
+			last++;
+			if (strcmp(w.f[i].name, "\\\\srv\\IPC$") && strcmp(w.f[i].name, "\\samr"))
+				bad++;
+		}
+	}
+	ASSERT_EQ(bad, 0, "prefixes with a wrong name");
+	ASSERT_EQ(last, 2, "whole segment: both names");
+}
+
 void test_smb_smb3(void)
 {
 	struct smbmsg s;
