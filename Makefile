@@ -90,6 +90,14 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
 
+# The built-in SMB rules are data/smb-rules.conf, as a C string.
+$(OUT)/smb_default.h: data/smb-rules.conf | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo 'const char smb_rules_default_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(OUT)/user/smb.o $(OUT)/asan/user/smb.o: $(OUT)/smb_default.h
+
 $(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) $(CFLAGS) -c $< -o $@

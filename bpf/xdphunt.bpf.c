@@ -13,6 +13,7 @@
 #include "emit.bpf.h"
 #include "ioc_name.bpf.h"
 #include "dcerpc.bpf.h"
+#include "smb.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {
@@ -107,7 +108,7 @@ int xdphunt(struct xdp_md *ctx)
 	struct xh_stats *stats;
 	struct xh_pkt pkt;
 	__u32 zero = 0;
-	int res, rpc, verdict;
+	int res, rpc, smb, verdict;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -126,7 +127,12 @@ int xdphunt(struct xdp_md *ctx)
 		return XDP_PASS;
 	/* Decided before xh_hunt(): *pkt is not read after a global call. */
 	rpc = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len >= XH_RPC_HDR_LEN;
+	smb = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len &&
+	      (xh_port_service(pkt.dport, stats) == XH_SVC_SMB ||
+	       xh_port_service(pkt.sport, stats) == XH_SVC_SMB);
 	verdict = xh_hunt(ctx, &pkt, res, stats, bytes);
+	if (smb)
+		xh_smb_flow(ctx, &pkt);
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
 	 * the state of classified flows. */
 	if (rpc)

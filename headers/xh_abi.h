@@ -42,10 +42,19 @@ enum xh_class {
 /* ---- rules: what an event reports. Printable names live in user/enrich.c */
 enum xh_rule {
 	XH_RULE_NONE = 0,
-	XH_RULE_SMB_CONNECT = 1,  /* smb.connect: TCP flow to an SMB service port */
-	XH_RULE_RPC_CONNECT = 2,  /* rpc.connect: TCP flow to an RPC service port */
-	XH_RULE_IOC_DEST = 3,	  /* ioc.dest: the flow's server is in an IoC feed */
-	XH_RULE_IOC_SRC = 4,	  /* ioc.src: the flow's client is in an IoC feed */
+	XH_RULE_SMB_CONNECT = 1, /* smb.connect: TCP flow to an SMB service port */
+	XH_RULE_RPC_CONNECT = 2, /* rpc.connect: TCP flow to an RPC service port */
+	XH_RULE_IOC_DEST = 3,	 /* ioc.dest: the flow's server is in an IoC feed */
+	XH_RULE_IOC_SRC = 4,	 /* ioc.src: the flow's client is in an IoC feed */
+
+	/* SMB deep inspection (bpf/smb.bpf.h) */
+	XH_RULE_SMB_ADMIN_SHARE = 5,   /* smb.admin_share: tree connect to ADMIN$, C$, X$ */
+	XH_RULE_SMB_IPC_SHARE = 6,     /* smb.ipc_share: tree connect to IPC$ */
+	XH_RULE_SMB_NAMED_PIPE = 7,    /* smb.named_pipe: CREATE on an IPC$ tree */
+	XH_RULE_SMB_TOOL_TRANSFER = 8, /* smb.tool_transfer: executable written to an admin share */
+	XH_RULE_SMB_V1 = 9,	       /* smb.v1: the flow speaks SMB1 */
+	XH_RULE_SMB_ENCRYPTED = 10,    /* smb.encrypted: SMB3 transform header on the flow */
+
 	XH_RULE_DCERPC_BIND = 11, /* dcerpc.bind: a context binds a listed interface */
 	XH_RULE_DCERPC_CALL = 12, /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
 	XH_RULE_IOC_DNS = 13,	  /* ioc.dns: a DNS query names an IoC domain */
@@ -129,6 +138,43 @@ struct xh_ioc_detail {
 	__u8 pad[3];
 };
 
+/* ---- SMB deep inspection (bpf/smb.h, bpf/smb.bpf.h): what was seen and
+ * why a message or name was not used. Names in user/smb.c. */
+enum xh_smb_cnt {
+	XH_SMB_CNT_SEGMENTS = 0,   /* TCP segments with payload on an SMB flow */
+	XH_SMB_CNT_NB_SESSION_REQ, /* NetBIOS session requests (0x81) */
+	XH_SMB_CNT_NB_OTHER,	   /* NetBIOS control messages (0x82-0x85) */
+	XH_SMB_CNT_NO_MSG_START,   /* segment does not start an SMB message (no reassembly) */
+	XH_SMB_CNT_NB_NO_REQUEST,  /* port 139 message before any session request */
+	XH_SMB_CNT_NB_BAD_LEN,	   /* NetBIOS length too small for an SMB header */
+	XH_SMB_CNT_NB_MULTI,	   /* further NetBIOS messages in one segment */
+	XH_SMB_CNT_NB_LIMIT,	   /* more NetBIOS messages in a segment than inspected */
+	XH_SMB_CNT_SMB1,	   /* SMB1 messages */
+	XH_SMB_CNT_SMB2,	   /* SMB2/3 messages (compound members included) */
+	XH_SMB_CNT_TRANSFORM,	   /* SMB3 transform (encrypted) messages */
+	XH_SMB_CNT_COMPRESSED,	   /* SMB3 compressed messages */
+	XH_SMB_CNT_HDR_TRUNC,	   /* SMB header or command body cut short by the segment */
+	XH_SMB_CNT_HDR_BAD,	   /* SMB2 StructureSize != 64, or body StructureSize wrong */
+	XH_SMB_CNT_CHAIN_BAD, /* NextCommand/AndXOffset backwards, unaligned or past the message */
+	XH_SMB_CNT_CHAIN_LIMIT,		/* compound longer than inspected */
+	XH_SMB_CNT_NAME_OOB,		/* name offset/length outside the NetBIOS message */
+	XH_SMB_CNT_NAME_CUT,		/* name continues in a later TCP segment */
+	XH_SMB_CNT_NAME_ODD,		/* odd UTF-16 byte length */
+	XH_SMB_CNT_NAME_EMPTY,		/* zero-length name */
+	XH_SMB_CNT_NAME_LONG,		/* name longer than XH_EVENT_NAME_MAX bytes */
+	XH_SMB_CNT_NAME_BAD,		/* unpaired surrogate, NUL or control character */
+	XH_SMB_CNT_TC_EXTENSION,	/* SMB 3.1.1 tree connect with extension: path not read */
+	XH_SMB_CNT_TREE_CONNECT,	/* tree connect requests parsed */
+	XH_SMB_CNT_TREE_TRACKED,	/* tree connect responses that gave an IPC$/admin TreeId */
+	XH_SMB_CNT_TREE_EVICTED,	/* pending tree connect overwritten (> 4 in flight) */
+	XH_SMB_CNT_CREATE,		/* CREATE / NT_CREATE_ANDX requests parsed */
+	XH_SMB_CNT_CREATE_UNKNOWN_TREE, /* CREATE on a tree whose connect was not seen */
+	XH_SMB_CNT_WRITE_ADMIN,		/* WRITE requests on an admin-share tree */
+	XH_SMB_CNT_STATE_ERR,		/* xh_smb map or scratch lookup/update failed */
+	XH_SMB_CNT_LOAD_ERR,		/* bpf_xdp_load_bytes() failed */
+	XH_SMB_CNT__MAX,
+};
+
 /* ---- counters: one per-CPU struct, indexed by these enums ---------------- */
 enum xh_counter {
 	XH_CNT_PACKETS = 0, /* every packet the program saw */
@@ -198,6 +244,7 @@ struct xh_stats {
 	__u64 class_bytes[XH_CLASS__MAX];
 	__u64 ioc[XH_IOC_CNT__MAX]; /* enum xh_ioc_cnt; names in user/ioc_event.c */
 	__u64 dcerpc[XH_RPC_CNT__MAX];
+	__u64 smb[XH_SMB_CNT__MAX]; /* enum xh_smb_cnt */
 };
 
 /* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */
@@ -257,6 +304,7 @@ enum xh_action {
  * xh_event_detail. */
 enum xh_detail_kind {
 	XH_DETAIL_NONE = 0,
+	XH_DETAIL_SMB = 1,	/* d.smb; name[] holds the share, pipe or file name */
 	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (UTF-16LE) when known */
 	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
 	XH_DETAIL__MAX,
@@ -290,8 +338,45 @@ struct xh_dcerpc_detail {
 };
 _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
 
+/* Encoding of xh_event.name for SMB: SMB2 and Unicode SMB1 send UTF-16LE,
+ * SMB1 without the Unicode flag sends OEM bytes (ASCII accepted). */
+enum xh_smb_name_enc {
+	XH_SMB_ENC_NONE = 0,
+	XH_SMB_ENC_UTF16LE = 1,
+	XH_SMB_ENC_ASCII = 2,
+};
+
+/* What a tracked tree is (value of the share table for a share name). */
+enum xh_smb_share_kind {
+	XH_SMB_SHARE_NONE = 0,
+	XH_SMB_SHARE_ADMIN = 1, /* ADMIN$, C$, any X$ */
+	XH_SMB_SHARE_IPC = 2,	/* IPC$ */
+	XH_SMB_SHARE__MAX,
+};
+
+#define XH_SMB_F_TREE_KNOWN    0x01 /* tree_id is meaningful */
+#define XH_SMB_F_SESSION_KNOWN 0x02 /* session_id is meaningful */
+
+/* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */
+struct xh_smb_detail {
+	__u64 session_id; /* SMB2 SessionId, SMB1 UID */
+	__u64 message_id; /* SMB2 MessageId, SMB1 MID */
+	__u32 tree_id;	  /* SMB2 TreeId, SMB1 TID */
+	__u32 access;	  /* CREATE DesiredAccess */
+	__u16 command;	  /* SMB2 command, or SMB1 command (version 1) */
+	__u16 dialect;	  /* negotiated SMB2 dialect (0x0311...), 0 if not seen */
+	__u8 version;	  /* 1: SMB1, 2: SMB2 header, 3: SMB3 transform/compressed */
+	__u8 name_enc;	  /* enum xh_smb_name_enc */
+	__u8 share_kind;  /* enum xh_smb_share_kind of the tree or path */
+	__u8 flags;	  /* XH_SMB_F_* */
+	__u16 pipe_id;	  /* 1-based entry of the pipe table, 0: not in it */
+	__u8 pad[26];
+};
+_Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
+
 union xh_event_detail {
 	__u8 raw[64];
+	struct xh_smb_detail smb;
 	struct xh_ioc_detail ioc;
 	struct xh_dcerpc_detail dcerpc;
 };
@@ -370,6 +455,26 @@ struct xh_rpc_ep_key {
 	__u8 pad;
 };
 _Static_assert(sizeof(struct xh_rpc_ep_key) == 20, "xh_rpc_ep_key ABI");
+
+/* ---- SMB tables (xh_smb_names), filled by userspace from the rules ------ */
+enum xh_smb_tbl {
+	XH_SMB_TBL_SHARE = 1,	    /* last path component of a tree connect -> share kind */
+	XH_SMB_TBL_SHARE_DRIVE = 2, /* hash 0: the kind of any drive-letter share "X$" */
+	XH_SMB_TBL_PIPE = 3,	    /* pipe name (leading '\\' stripped) -> pipe table entry */
+	XH_SMB_TBL_EXT = 4,	    /* file extension after the last '.' -> 1 */
+};
+
+/* Hash as bpf/smb.h computes it (FNV-1a of the ASCII-folded code units). */
+struct xh_smb_name_key {
+	__u32 hash;
+	__u32 kind; /* enum xh_smb_tbl */
+};
+
+struct xh_smb_name_val {
+	__u32 id;	  /* pipe: 1-based entry of the pipe table */
+	__u32 share_kind; /* share: enum xh_smb_share_kind */
+};
+#define XH_SMB_NAMES_MAX 4096
 
 /* Map and program names, as bpftool and `xdphunt stats` see them. */
 #define XH_PROG_NAME	"xdphunt"

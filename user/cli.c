@@ -152,6 +152,9 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 			return -1;
 		o->load.n_rpc_ports = n;
 		return 1;
+	case OPT_SMB_RULES:
+		o->smb_rules = arg;
+		return 1;
 	case 'v':
 		o->verbose++;
 		return 1;

@@ -30,6 +30,8 @@ struct hunt_opts {
 	const char *output; /* "-" = stdout */
 	const char *host;   /* NULL = hostname */
 	int verbose;
+	/* --smb-rules FILE; NULL: the built-in rules */
+	const char *smb_rules;
 };
 
 /* Long options understood by both commands; option values >= 0x100. */
@@ -48,6 +50,7 @@ enum cli_opt {
 	OPT_NO_DEFAULT_IOC,
 	OPT_IOC_MAX_SIZE,
 	OPT_DCERPC_TABLE,
+	OPT_SMB_RULES,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
@@ -61,6 +64,7 @@ enum cli_opt {
 		{"ringbuf", required_argument, NULL, OPT_RINGBUF},                                 \
 		{"smb-ports", required_argument, NULL, OPT_SMB_PORTS},                             \
 		{"rpc-ports", required_argument, NULL, OPT_RPC_PORTS},                             \
+		{"smb-rules", required_argument, NULL, OPT_SMB_RULES},                             \
 		{"verbose", no_argument, NULL, 'v'},                                               \
 		{"dcerpc-table", required_argument, NULL, OPT_DCERPC_TABLE},                       \
 	{                                                                                          \
@@ -82,7 +86,8 @@ enum cli_opt {
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
 	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
 	"  --dcerpc-table FILE DCE/RPC interfaces/operations added to the built-in table\n"        \
-	"                      (repeatable; format in README.md)\n"
+	"                      (repeatable; format in README.md)\n"                                \
+	"  --smb-rules FILE    SMB shares, pipes, extensions and ATT&CK (default: built in)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "log.h"
 #include "loop.h"
+#include "smb_user.h"
 #include "xdphunt.skel.h"
 
 static const char run_usage[] =
@@ -55,6 +56,31 @@ fail:
 	return NULL;
 }
 
+struct smb_rules *cmd_load_smb_rules(const struct hunt_opts *o)
+{
+	struct smb_rules *r;
+
+	if (o->smb_rules) {
+		r = smb_rules__load_file(o->smb_rules);
+		if (!r)
+			pr_warn("smb-rules: %s not loaded; stopping\n", o->smb_rules);
+		return r;
+	}
+	r = smb_rules__new_default();
+	if (!r)
+		pr_warn("smb-rules: built-in rules failed: %s\n", strerror(errno));
+	return r;
+}
+
+int cmd_smb_rules_to_map(struct loader *l, const struct smb_rules *r)
+{
+	int err = smb_rules_to_map(r, bpf_map__fd(l->skel->maps.xh_smb_names));
+
+	if (err)
+		pr_warn("smb-rules: cannot fill xh_smb_names: %s\n", strerror(-err));
+	return err;
+}
+
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
 	if (!strcmp(arg, "auto"))
@@ -83,6 +109,7 @@ int cmd_run(int argc, char **argv)
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
 	struct dcerpc_table *rpc = NULL;
+	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -140,6 +167,9 @@ int cmd_run(int argc, char **argv)
 	rpc = cmd_load_dcerpc(&o);
 	if (!rpc)
 		goto out;
+	smb = cmd_load_smb_rules(&o);
+	if (!smb)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
@@ -161,7 +191,7 @@ int cmd_run(int argc, char **argv)
 			goto out; /* loader__free() detaches what was attached */
 	}
 	err = loader_configure(l, &o.load, NULL);
-	if (err)
+	if (err || cmd_smb_rules_to_map(l, smb))
 		goto out;
 	loader_ioc_outer(l, &outer);
 	err = ioc_live_start(&live, &o, &outer, iocs);
@@ -176,6 +206,7 @@ int cmd_run(int argc, char **argv)
 	}
 	event_sink_init(&sink, out, live.cur, o.host);
 	sink.dcerpc = rpc;
+	sink.smb = smb;
 	sink_ready = 1;
 	live.publish = &sink.iocs;
 	sink.on_hup = ioc_live_on_hup;
@@ -218,5 +249,6 @@ out:
 	ioc_set__free(iocs);
 	ioc_live_fini(&live);
 	dcerpc_table__free(rpc);
+	smb_rules__free(smb);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include "ioc_event.h"
 #include "loader.h"
 #include "log.h"
+#include "smb_user.h"
 
 static const char stats_usage[] =
 	"usage: xdphunt stats [-i IFACE] [--json]\n"
@@ -93,6 +94,9 @@ static void print_text(const struct instance *in, const struct xh_stats *s)
 	printf("  dcerpc:\n");
 	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
 		printf("    %-20s %20llu\n", dcerpc_cnt_name(c), (unsigned long long)s->dcerpc[c]);
+	printf("  smb deep inspection:\n");
+	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
+		printf("    %-20s %20llu\n", smb_counter_name(c), (unsigned long long)s->smb[c]);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -129,6 +133,10 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	jbuf_key_obj_begin(&b, "dcerpc");
 	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
 		jbuf_key_u64(&b, dcerpc_cnt_name(c), s->dcerpc[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "smb");
+	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
+		jbuf_key_u64(&b, smb_counter_name(c), s->smb[c]);
 	jbuf_obj_end(&b);
 	jbuf_obj_end(&b);
 	if (!b.err)

@@ -14,6 +14,7 @@
 #include "ioc.h"
 #include "ioc_event.h"
 #include "log.h"
+#include "smb_user.h"
 
 static char hostname_buf[256];
 
@@ -180,6 +181,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	}
 	jbuf_key_str(b, "rule", rule);
 	att = enrich_rule_attack(e->rule);
+	if (e->detail_kind == XH_DETAIL_SMB)
+		att = smb_attack(s->smb, e, att);
 	if (att) {
 		jbuf_key_obj_begin(b, "attack");
 		jbuf_key_str(b, "technique_id", att->technique_id);
@@ -197,6 +200,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	if (e->detail_kind == XH_DETAIL_DCERPC &&
 	    (e->rule == XH_RULE_DCERPC_BIND || e->rule == XH_RULE_DCERPC_CALL))
 		dcerpc_event_format(s->dcerpc, e, b);
+	if (e->detail_kind == XH_DETAIL_SMB && smb_format_json(s->smb, e, b))
+		s->bad_names++;
 	action = enrich_action_name(e->action);
 	jbuf_key_str(b, "action", action ? action : "unknown");
 	jbuf_obj_end(b);

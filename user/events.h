@@ -12,6 +12,7 @@
 
 struct ioc_set;
 struct dcerpc_table;
+struct smb_rules;
 
 struct event_sink {
 	struct jsonl_writer *out;
@@ -33,6 +34,10 @@ struct event_sink {
 	int (*on_hup)(void *ctx);   /* run by the live loop on SIGHUP (reload), may be NULL */
 	void *on_hup_ctx;
 	struct jbuf jb;
+
+	/* SMB (user/smb.c) */
+	const struct smb_rules *smb; /* ATT&CK per rule and pipe; NULL: enrich's */
+	uint64_t bad_names;	     /* SMB names not valid UTF-16/ASCII (left out) */
 };
 
 /* Prepare @s (host defaults to the hostname when NULL). */

@@ -362,11 +362,22 @@ err:
 	return -errno;
 }
 
+static int clear_map(int fd, size_t key_size);
+
 int loader_clear_flows(struct loader *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.xh_flows);
 	struct xh_flow_key key, next;
-	int n = 0;
+	int n = 0, err;
+
+	/* Per-flow SMB state and reported findings go with their flows. */
+	err = clear_map(bpf_map__fd(l->skel->maps.xh_smb), sizeof(struct xh_flow_key));
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_trees), 48);
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_seen), sizeof(struct xh_seen_key));
+	if (err)
+		return err;
 
 	/* Deleting while walking restarts from the first key each time. */
 	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
@@ -375,6 +386,22 @@ int loader_clear_flows(struct loader *l)
 			return -errno;
 		if (++n > 100000000)
 			return -EOVERFLOW; /* bound: the map can never hold this many */
+	}
+	return 0;
+}
+
+static int clear_map(int fd, size_t key_size)
+{
+	char key[64];
+	long n = 0;
+
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	while (bpf_map_get_next_key(fd, NULL, key) == 0) {
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			return -errno;
+		if (++n > 100000000)
+			return -EOVERFLOW;
 	}
 	return 0;
 }

@@ -31,10 +31,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: bench_tools_mix: xdphunt replay needs root"
 	exit 0
 fi
-# 3000 packets, 10 per flow, mix 70/10/10/5/5: 30 SMB, 15 RPC (each binds the
-# endpoint mapper: rpc.connect and dcerpc.bind), 15 IoC flows.
+# 3000 packets, 10 per flow, mix 70/10/10/5/5: 30 SMB (each a tree connect to
+# IPC$: smb.connect and smb.ipc_share), 15 RPC (each binds the endpoint mapper:
+# rpc.connect and dcerpc.bind), 15 IoC flows.
 got=$("$OUT/xdphunt" replay --ioc "$T/a/ioc.txt" "$T/a/mix.pcap" 2>/dev/null |
 	/usr/bin/python3 -c 'import json,sys,collections; c=collections.Counter(json.loads(l)["rule"] for l in sys.stdin); print(" ".join("%s=%d" % kv for kv in sorted(c.items())))')
-want="dcerpc.bind=15 ioc.dest=15 rpc.connect=15 smb.connect=30"
+want="dcerpc.bind=15 ioc.dest=15 rpc.connect=15 smb.connect=30 smb.ipc_share=30"
 if [ "$got" = "$want" ]; then echo "PASS: bench_tools_mix: generated mix gives $want"
 else echo "FAIL: bench_tools_mix: got '$got', want '$want'"; fi

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "xdphunt.skel.h"
 #include "log.h"
+#include "smb_user.h"
 #include "test.h"
 #include "xh_prog.h"
 #include "name.h"
@@ -138,6 +139,15 @@ int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes)
 	err = add_iocs(x->skel);
 	if (!ASSERT_OK(err, "ioc maps"))
 		goto fail;
+	{
+		/* The built-in SMB rules, as xdphunt loads them. */
+		struct smb_rules *r = smb_rules__new_default();
+
+		err = r ? smb_rules_to_map(r, bpf_map__fd(x->skel->maps.xh_smb_names)) : -EINVAL;
+		smb_rules__free(r);
+		if (!ASSERT_OK(err, "xh_smb_names"))
+			goto fail;
+	}
 	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.xh_events), on_event, x, NULL);
 	if (!ASSERT_OK_PTR(x->rb, "ring_buffer__new")) {
 		err = -errno;
@@ -224,6 +234,24 @@ void xhp_reset(struct xhp *x)
 	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
 		if (bpf_map_delete_elem(fd, &key))
 			break;
+	fd = bpf_map__fd(x->skel->maps.xh_smb);
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	{
+		struct xh_seen_key sk;
+		char tk[64];
+
+		fd = bpf_map__fd(x->skel->maps.xh_smb_trees);
+		while (bpf_map_get_next_key(fd, NULL, tk) == 0)
+			if (bpf_map_delete_elem(fd, tk))
+				break;
+
+		fd = bpf_map__fd(x->skel->maps.xh_seen);
+		while (bpf_map_get_next_key(fd, NULL, &sk) == 0)
+			if (bpf_map_delete_elem(fd, &sk))
+				break;
+	}
 	xhp_drain(x);
 	x->n_ev = 0;
 }
