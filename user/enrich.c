@@ -23,20 +23,17 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
 };
 
-/* Only what a connection proves. A TCP connection to 445/139 is SMB remote
- * service use (admin shares, PsExec-style service creation ride on it). A bare
- * connection to 135 is the RPC endpoint mapper, the first step of DCOM, WMI or
- * service-control RPC; which one is not visible, so only the parent technique.
- * Traffic to or from a feed address is C2 over whatever protocol it used. */
-static const struct attack_ref attack_smb = {
+/* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
+ * (every SMB client opens one), a pipe the pipe table does not list, or an
+ * encrypted session is context, not a technique: mapping them to T1021 made
+ * every file-share user a lateral-movement hit (make coverage counted them as
+ * false hits on benign browsing). The techniques come from the deep rules:
+ * an admin share, a tool transfer, the pipe table (user/smb.c) and the
+ * DCE/RPC interface and operation table (user/dcerpc.c). Traffic to or from
+ * a feed address is C2 over whatever protocol it used. */
+static const struct attack_ref attack_admin_share = {
 	.technique_id = "T1021.002",
 	.technique = "Remote Services: SMB/Windows Admin Shares",
-	.tactic = "lateral-movement",
-};
-
-static const struct attack_ref attack_rpc = {
-	.technique_id = "T1021",
-	.technique = "Remote Services",
 	.tactic = "lateral-movement",
 };
 
@@ -59,8 +56,7 @@ static const struct attack_ref attack_c2_tls = {
 };
 
 /* SMB deep inspection (the SMB rules file may override these per rule, and
- * the pipe table per pipe; see user/smb.c). A named pipe or an encrypted
- * session is SMB remote service use until the pipe table says more. */
+ * the pipe table per pipe; see user/smb.c). */
 static const struct attack_ref attack_transfer = {
 	.technique_id = "T1570",
 	.technique = "Lateral Tool Transfer",
@@ -74,17 +70,12 @@ static const struct attack_ref attack_smb1 = {
 };
 
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
-	[XH_RULE_SMB_CONNECT] = &attack_smb,
-	[XH_RULE_RPC_CONNECT] = &attack_rpc,
 	[XH_RULE_IOC_DEST] = &attack_c2,
 	[XH_RULE_IOC_SRC] = &attack_c2,
 	/* SMB deep inspection */
-	[XH_RULE_SMB_ADMIN_SHARE] = &attack_smb,
-	[XH_RULE_SMB_IPC_SHARE] = &attack_smb,
-	[XH_RULE_SMB_NAMED_PIPE] = &attack_smb,
+	[XH_RULE_SMB_ADMIN_SHARE] = &attack_admin_share,
 	[XH_RULE_SMB_TOOL_TRANSFER] = &attack_transfer,
 	[XH_RULE_SMB_V1] = &attack_smb1,
-	[XH_RULE_SMB_ENCRYPTED] = &attack_smb,
 	[XH_RULE_IOC_DNS] = &attack_c2_dns,
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 };

@@ -17,17 +17,18 @@ import struct
 import sys
 from datetime import datetime, timezone
 
-# ATT&CK per rule, as user/enrich.c documents them.
+# ATT&CK per rule, as user/enrich.c documents them (None: the rule proves no
+# technique and the hit has no "attack" object).
 ATTACK = {
-    "smb.connect": ("T1021.002", "lateral-movement"),
-    "rpc.connect": ("T1021", "lateral-movement"),
+    "smb.connect": None,
+    "rpc.connect": None,
     "ioc.dest": ("T1071", "command-and-control"),
     "ioc.src": ("T1071", "command-and-control"),
 }
 SMB_PORTS = {445, 139}
 RPC_PORTS = {135}
 REQUIRED = ["timestamp", "event_type", "host", "in_iface", "flow_id", "community_id",
-            "src_ip", "src_port", "dest_ip", "dest_port", "proto", "rule", "attack", "action"]
+            "src_ip", "src_port", "dest_ip", "dest_port", "proto", "rule", "action"]
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 CID_RE = re.compile(r"^1:[A-Za-z0-9+/]{27}=$")
 SYN_RE = re.compile(r"\sIP6? (\S+)\.(\d+) > (\S+)\.(\d+): Flags \[S\]")
@@ -173,9 +174,12 @@ def main():
             key = tuple(sorted([(s, sp), (d, dp)]))
             if flow_ids.setdefault(key, fid) != fid:
                 problems["flow_id"].append(f"{tag}: two flow_ids for one flow")
-        att = h["attack"]
+        att = h.get("attack")
         exp = ATTACK.get(h["rule"])
-        if not isinstance(att, dict) or not all(isinstance(att.get(k), str) and att.get(k)
+        if h["rule"] in ATTACK and exp is None:
+            if att is not None:
+                problems["attack"].append(f"{tag}: {att!r}, want no attack object")
+        elif not isinstance(att, dict) or not all(isinstance(att.get(k), str) and att.get(k)
                                                 for k in ("technique_id", "technique", "tactic")):
             problems["attack"].append(f"{tag}: {att!r} lacks technique_id/technique/tactic")
         elif exp and (att["technique_id"], att["tactic"]) != exp:

@@ -101,10 +101,13 @@ void test_enrich_attack(void)
 		if (rule_reserved_elsewhere(r))
 			continue;
 		/* dcerpc.*: the technique is the interface's or operation's
-		 * (user/dcerpc.c, test_dcerpc.c), not the rule's. */
-		if (r == XH_RULE_DCERPC_BIND || r == XH_RULE_DCERPC_CALL) {
-			ASSERT_NULL(enrich_rule_attack(r),
-				    "dcerpc rules take the table's technique");
+		 * (user/dcerpc.c, test_dcerpc.c), not the rule's; connection
+		 * and context rules prove no technique. */
+		if (r == XH_RULE_DCERPC_BIND || r == XH_RULE_DCERPC_CALL ||
+		    r == XH_RULE_SMB_CONNECT || r == XH_RULE_RPC_CONNECT ||
+		    r == XH_RULE_SMB_IPC_SHARE || r == XH_RULE_SMB_NAMED_PIPE ||
+		    r == XH_RULE_SMB_ENCRYPTED) {
+			ASSERT_NULL(enrich_rule_attack(r), "no technique of its own");
 			continue;
 		}
 		test_subtest("%s", enrich_rule_name(r) ? enrich_rule_name(r) : "?");
@@ -120,18 +123,14 @@ void test_enrich_attack(void)
 	}
 	test_subtest_end();
 
-	a = enrich_rule_attack(XH_RULE_SMB_CONNECT);
-	if (ASSERT_OK_PTR(a, "smb")) {
-		ASSERT_STREQ(a->technique_id, "T1021.002", "smb id");
-		ASSERT_STREQ(a->technique, "Remote Services: SMB/Windows Admin Shares", "smb name");
-		ASSERT_STREQ(a->tactic, "lateral-movement", "smb tactic");
+	a = enrich_rule_attack(XH_RULE_SMB_ADMIN_SHARE);
+	if (ASSERT_OK_PTR(a, "admin share")) {
+		ASSERT_STREQ(a->technique_id, "T1021.002", "admin share id");
+		ASSERT_STREQ(a->technique, "Remote Services: SMB/Windows Admin Shares", "name");
+		ASSERT_STREQ(a->tactic, "lateral-movement", "tactic");
 	}
-	a = enrich_rule_attack(XH_RULE_RPC_CONNECT);
-	if (ASSERT_OK_PTR(a, "rpc")) {
-		ASSERT_STREQ(a->technique_id, "T1021", "rpc id: endpoint mapper only");
-		ASSERT_STREQ(a->technique, "Remote Services", "rpc name");
-		ASSERT_STREQ(a->tactic, "lateral-movement", "rpc tactic");
-	}
+	ASSERT_NULL(enrich_rule_attack(XH_RULE_SMB_CONNECT), "a connection to 445 is no technique");
+	ASSERT_NULL(enrich_rule_attack(XH_RULE_RPC_CONNECT), "a connection to 135 is no technique");
 	for (unsigned int r = XH_RULE_IOC_DEST; r <= XH_RULE_IOC_SRC; r++) {
 		a = enrich_rule_attack(r);
 		if (ASSERT_OK_PTR(a, "ioc")) {
