@@ -20,10 +20,11 @@
 #include "smb_user.h"
 
 static const char stats_usage[] =
-	"usage: xdphunt stats [-i IFACE] [--json]\n"
+	"usage: xdphunt stats [-i IFACE] [--json] [--all]\n"
 	"Print the counters of every xdphunt instance attached here (or on IFACE).\n"
 	"  -i, --iface IFACE   only the instance attached to IFACE\n"
-	"  --json              one JSON object per instance\n";
+	"  --json              one JSON object per instance (every counter)\n"
+	"  --all               also the reason counters that are zero\n";
 
 static const char detach_usage[] =
 	"usage: xdphunt detach -i IFACE\n"
@@ -73,7 +74,26 @@ out:
 	return ret;
 }
 
-static void print_text(const struct instance *in, const struct xh_stats *s)
+/* One section of reason counters: the non-zero ones, or all with --all. A
+ * 3 a.m. reader wants what happened, not a hundred zeros. */
+static void print_section(const char *title, const char *(*name)(unsigned int), const __u64 *v,
+			  unsigned int first, unsigned int n, int all)
+{
+	unsigned int zero = 0;
+
+	printf("  %s:\n", title);
+	for (unsigned int c = first; c < n; c++) {
+		if (!v[c] && !all) {
+			zero++;
+			continue;
+		}
+		printf("    %-20s %20llu\n", name(c), (unsigned long long)v[c]);
+	}
+	if (zero)
+		printf("    (%u zero counters not shown; --all shows them)\n", zero);
+}
+
+static void print_text(const struct instance *in, const struct xh_stats *s, int all)
 {
 	printf("xdphunt program id %u on", in->prog_id);
 	for (int i = 0; i < in->n_ifaces; i++)
@@ -85,18 +105,10 @@ static void print_text(const struct instance *in, const struct xh_stats *s)
 	for (unsigned int c = 0; c < XH_CLASS__MAX; c++)
 		printf("  %-22s %20llu %20llu\n", class_name(c),
 		       (unsigned long long)s->class_pkts[c], (unsigned long long)s->class_bytes[c]);
-	printf("  parse errors by reason:\n");
-	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
-		printf("    %-20s %20llu\n", perr_name(c), (unsigned long long)s->perr[c]);
-	printf("  ioc:\n");
-	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
-		printf("    %-20s %20llu\n", ioc_counter_name(c), (unsigned long long)s->ioc[c]);
-	printf("  dcerpc:\n");
-	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
-		printf("    %-20s %20llu\n", dcerpc_cnt_name(c), (unsigned long long)s->dcerpc[c]);
-	printf("  smb deep inspection:\n");
-	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
-		printf("    %-20s %20llu\n", smb_counter_name(c), (unsigned long long)s->smb[c]);
+	print_section("parse errors by reason", perr_name, s->perr, 1, XH_PERR__MAX, all);
+	print_section("ioc", ioc_counter_name, s->ioc, 0, XH_IOC_CNT__MAX, all);
+	print_section("dcerpc", dcerpc_cnt_name, s->dcerpc, 0, XH_RPC_CNT__MAX, all);
+	print_section("smb deep inspection", smb_counter_name, s->smb, 0, XH_SMB_CNT__MAX, all);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -148,16 +160,14 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"iface", required_argument, NULL, 'i'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"iface", required_argument, NULL, 'i'}, {"json", no_argument, NULL, OPT_JSON},
+		{"all", no_argument, NULL, 'a'},	 {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0},
 	};
 	struct instance inst[MAX_INSTANCES] = {};
 	struct if_nameindex *ifs, *it;
 	const char *only = NULL;
-	int n_inst = 0, json = 0, opt, verbose = 0, ret = XH_EXIT_OK;
+	int n_inst = 0, json = 0, all = 0, opt, verbose = 0, ret = XH_EXIT_OK;
 
 	while ((opt = getopt_long(argc, argv, "i:vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -166,6 +176,9 @@ int cmd_stats(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = 1;
+			break;
+		case 'a':
+			all = 1;
 			break;
 		case 'v':
 			verbose++;
@@ -238,7 +251,7 @@ int cmd_stats(int argc, char **argv)
 		if (json)
 			print_json(&inst[k], &s);
 		else
-			print_text(&inst[k], &s);
+			print_text(&inst[k], &s, all);
 	}
 	return ret;
 }

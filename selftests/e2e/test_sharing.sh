@@ -105,6 +105,15 @@ if start_run "$W/e6"; then
 			fail dispatcher "xdp-loader load: $(cat "$W/e7")"
 		fi
 	fi
+	# Text stats: the main counters, reason counters only when non-zero.
+	"$XH" stats -i "$A" >"$W/st1" 2>&1
+	"$XH" stats -i "$A" --all >"$W/st2" 2>&1
+	if grep -q "^  packets " "$W/st1" && grep -q "zero counters not shown" "$W/st1" &&
+		! grep -q "eth_trunc" "$W/st1" && grep -q "eth_trunc" "$W/st2"; then
+		pass "stats hides zero reason counters, --all shows them"
+	else
+		fail "stats text" "$(head -40 "$W/st1")"
+	fi
 	kill -TERM "$XH_PID"; wait "$XH_PID"; rc=$?; XH_PID=
 	[ "$rc" -eq 0 ] && [ "$(xdp_name "$A")" != xdphunt ] && pass "SIGTERM detaches" || fail "SIGTERM" "rc=$rc xdp '$(xdp_name "$A")'"
 else
