@@ -49,6 +49,11 @@ UNIT_SRCS := $(wildcard selftests/unit/*.c)
 PROG_SRCS := $(wildcard selftests/prog/*.c)
 
 BIN        := $(OUT)/xdphunt
+
+# Bench tools (make bench): C programs and bench-only BPF objects in bench/.
+BENCH_SRCS  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BPF   := $(patsubst bench/%.bpf.c,$(OUT)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+BENCH_BIN   := $(OUT)/bench/xh_bench
 UNIT_TESTS := $(OUT)/selftests/unit_tests
 PROG_TESTS := $(OUT)/selftests/prog_tests
 
@@ -56,7 +61,9 @@ PROG_TESTS := $(OUT)/selftests/prog_tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS)
+FIXTURE_BPF := $(patsubst selftests/fixtures/%.bpf.c,$(OUT)/selftests/%.bpf.o,$(wildcard selftests/fixtures/*.bpf.c))
+
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF)
 
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
@@ -83,6 +90,14 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
 
+# The built-in SMB rules are data/smb-rules.conf, as a C string.
+$(OUT)/smb_default.h: data/smb-rules.conf | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo 'const char smb_rules_default_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(OUT)/user/smb.o $(OUT)/asan/user/smb.o: $(OUT)/smb_default.h
+
 $(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) $(CFLAGS) -c $< -o $@
@@ -91,9 +106,31 @@ $(OUT)/asan/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/asan/user
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -O1 -g $(SAN) -c $< -o $@
 
+# The built-in DCE/RPC table is compiled into user/dcerpc.c (.incbin).
+$(OUT)/user/dcerpc.o $(OUT)/asan/user/dcerpc.o: data/dcerpc.tsv
+
 $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lelf -lz -o $@
+
+# BPF programs used as fixtures by the end-to-end tests.
+$(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
+
+$(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(USER_LIB_OBJS) $(OUT)/bench/evgen.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XH_CFLAGS) -Ibench -I$(OUT)/bench $(CFLAGS) $(BENCH_SRCS) $(USER_LIB_OBJS) \
+		$(PKG_LIBS) -lelf -lz -lpthread -o $@
 
 # Test runners: every `void test_<name>(void)` is picked up (test_progs style).
 $(OUT)/selftests/%_list.h: $(wildcard selftests/$*/*.c) | $(OUT)/selftests
@@ -125,16 +162,17 @@ test: deps all
 demo: deps all
 	$(Q)scripts/demo.sh $(OUT)
 
-bench: deps all
+bench: deps all $(BENCH_BIN) $(BENCH_BPF)
 	$(Q)scripts/bench.sh $(OUT)
 
 install: all
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/xdphunt
 	$(Q)install -D -m 0644 $(OUT)/xdphunt.bpf.o $(DESTDIR)$(PREFIX)/lib/xdphunt/xdphunt.bpf.o
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
-	$(Q)for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/xdphunt/; done; true
+	$(Q)if [ -d data ]; then cp -R --no-preserve=mode,ownership data/. $(DESTDIR)$(PREFIX)/share/xdphunt/; fi
 
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h \
+	bench/*.c bench/*.h)
 fmt:
 	$(Q)clang-format -i $(FMT_SRCS)
 

@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* classify.bpf.h: which classes a packet belongs to: SMB/RPC by service port
- * (xh_ports), IoC by LPM lookup of both addresses (xh_ioc4 / xh_ioc6). */
+ * (xh_ports), IoC by lookup of both addresses (bpf/ioc.bpf.h). */
 #ifndef XH_CLASSIFY_BPF_H
 #define XH_CLASSIFY_BPF_H
 
 #include "maps.bpf.h"
 #include "parse.h"
+#include "ioc.bpf.h"
 
 /* Per-packet classification, in packet (not client/server) orientation. */
 struct xh_class_res {
-	__u32 ioc_src; /* IoC id of the source address, 0 if none */
-	__u32 ioc_dst; /* IoC id of the destination address, 0 if none */
-	__u8 svc_src;  /* enum xh_service of the source port (TCP only) */
-	__u8 svc_dst;  /* enum xh_service of the destination port (TCP only) */
-	__u8 classes;  /* 1 << XH_CLASS_* */
-	__u8 pad;
+	__u32 ioc_src;	/* IoC id of the source address, 0 if none */
+	__u32 ioc_dst;	/* IoC id of the destination address, 0 if none */
+	__u8 svc_src;	/* enum xh_service of the source port (TCP only) */
+	__u8 svc_dst;	/* enum xh_service of the destination port (TCP only) */
+	__u8 classes;	/* 1 << XH_CLASS_* */
+	__u8 name_rule; /* XH_RULE_IOC_DNS / _TLS_SNI when name_ref is set */
+	__u32 name_ref; /* IoC reference of a DNS/SNI name (bpf/ioc.bpf.h), 0 if none */
 };
 
 /* enum xh_service of a network-order port. A miss cannot happen for a 16-bit
@@ -29,25 +31,6 @@ static __always_inline __u8 xh_port_service(__be16 port, struct xh_stats *stats)
 		return XH_SVC_NONE;
 	}
 	return *svc;
-}
-
-/* IoC id of a full address (/32 or /128 lookup), 0 when no prefix covers it.
- * A miss is the normal answer of an LPM trie, not an error. */
-static __always_inline __u32 xh_ioc_lookup(__u8 family, const __be32 *addr)
-{
-	__u32 *id;
-
-	if (family == XH_AF_INET) {
-		struct xh_lpm4_key k4 = {.prefixlen = 32, .addr = addr[0]};
-
-		id = bpf_map_lookup_elem(&xh_ioc4, &k4);
-	} else {
-		struct xh_lpm6_key k6 = {.prefixlen = 128};
-
-		__builtin_memcpy(k6.addr, addr, sizeof(k6.addr));
-		id = bpf_map_lookup_elem(&xh_ioc6, &k6);
-	}
-	return id ? *id : 0;
 }
 
 /* Classify an IP packet that is not a later fragment (@res >= XH_PARSE_L3).
@@ -65,8 +48,8 @@ static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, struc
 		if (cls->svc_src == XH_SVC_RPC || cls->svc_dst == XH_SVC_RPC)
 			cls->classes |= 1 << XH_CLASS_RPC;
 	}
-	cls->ioc_src = xh_ioc_lookup(pkt->family, pkt->saddr);
-	cls->ioc_dst = xh_ioc_lookup(pkt->family, pkt->daddr);
+	cls->ioc_src = xh_ioc_addr(pkt->family, pkt->saddr, pkt->sport, res == XH_PARSE_L4, stats);
+	cls->ioc_dst = xh_ioc_addr(pkt->family, pkt->daddr, pkt->dport, res == XH_PARSE_L4, stats);
 	if (cls->ioc_src || cls->ioc_dst)
 		cls->classes |= 1 << XH_CLASS_IOC;
 	return cls->classes;

@@ -140,6 +140,10 @@ static __always_inline void xh_finding_release(const struct xh_flow_key *key, __
 	bpf_map_delete_elem(&xh_seen, &sk);
 }
 
+/* bpf/smb.bpf.h: deep inspection of SMB payload (a global function). */
+int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_flow_key *key,
+		   __u32 from_client, __u32 port139);
+
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
  * XH_CNT_FLOW_ERR and only cost the events of this packet. */
@@ -178,6 +182,29 @@ static __always_inline void xh_flow_handle(struct xdp_md *ctx, const struct xh_p
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_DEST, ioc_server, stats);
 	if (ioc_client)
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_SRC, ioc_client, stats);
+}
+
+/* SMB deep inspection of a TCP segment with payload on an SMB flow, called
+ * by the entry point after xh_hunt() made the flow's state. A global
+ * function of its own, not a call at the end of xh_flow_handle(): there it
+ * stacked its frames on xh_hunt()'s 256 bytes, and the chain passed the
+ * verifier's 512-byte limit for combined frames (kernel 6.18, clang 14).
+ * The flow lookup is repeated here, once per SMB segment with payload. */
+__noinline int xh_smb_flow(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	struct xh_flow_state *st;
+	struct xh_flow_key key;
+	int src_is_s, sender_client;
+
+	if (!pkt)
+		return 0;
+	src_is_s = xh_flow_key_make(pkt, &key);
+	st = bpf_map_lookup_elem(&xh_flows, &key);
+	if (!st || st->service != XH_SVC_SMB)
+		return 0;
+	sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
+	return xh_smb_inspect(ctx, pkt, &key, sender_client,
+			      bpf_ntohs(sender_client ? pkt->dport : pkt->sport) == 139);
 }
 
 #endif /* XH_FLOW_BPF_H */

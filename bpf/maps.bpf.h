@@ -17,22 +17,98 @@ struct {
 	__type(value, __u8);
 } xh_ports SEC(".maps");
 
-/* IoC prefixes -> IoC id. LPM tries must be created with BPF_F_NO_PREALLOC. */
-struct {
+/* IoC sets, swapped whole on reload: each outer map has one slot holding the
+ * current inner map, which userspace builds and fills off to the side, then
+ * installs with one map update (an atomic pointer swap; packets in flight
+ * keep the old inner map until they finish, RCU). Values are IoC references
+ * (XH_IOC_* in xh_abi.h). LPM tries and the hashes are not preallocated, so
+ * an inner map costs only what it holds. Inner definitions below are the
+ * templates the userspace-built maps must match. They give key_size rather
+ * than __type(key): libbpf 1.1 / bpftool could not size a key type that is
+ * only reached through __array() ("can't determine key size"). */
+struct xh_ioc4_inner {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, XH_IOC4_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xh_lpm4_key);
-	__type(value, __u32);
-} xh_ioc4 SEC(".maps");
+	__uint(key_size, sizeof(struct xh_lpm4_key));
+	__uint(value_size, sizeof(__u32));
+};
 
-struct {
+struct xh_ioc6_inner {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, XH_IOC6_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xh_lpm6_key);
-	__type(value, __u32);
+	__uint(key_size, sizeof(struct xh_lpm6_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+/* Suffix hash of a domain (bpf/name.h) -> IoC reference. */
+struct xh_iocdom_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XH_IOCDOM_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(__u64));
+	__uint(value_size, sizeof(__u32));
+};
+
+/* address:port indicators; consulted only when the LPM value has XH_IOC_F_PORT. */
+struct xh_iocport_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XH_IOCPORT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct xh_iocport_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct xh_ioc4_inner);
+} xh_ioc4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct xh_ioc6_inner);
 } xh_ioc6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct xh_iocdom_inner);
+} xh_iocdom SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct xh_iocport_inner);
+} xh_iocport SEC(".maps");
+
+/* Per-CPU scratch of the DNS/TLS inspection: the payload copy, the name as
+ * text and its suffix hashes (too big for the 512-byte BPF stack). */
+#define XH_SCRATCH_PKT 2048 /* payload bytes copied; a power of two (index masks) */
+struct xh_name_scratch {
+	__u8 pkt[XH_SCRATCH_PKT];
+	__u8 name[XH_NAME_MAX];
+	__u64 hash[XH_NAME_SUFFIX_MAX];
+	__u16 off[XH_NAME_SUFFIX_MAX]; /* where in name[] each suffix starts */
+	__u32 name_len;
+	__u32 n_hash;
+	__u32 matched; /* index into hash[] of the longest matching suffix */
+	__u16 qtype;
+	__u8 pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xh_name_scratch);
+} xh_iocscr SEC(".maps");
 
 /* Classified flows only (smb, rpc, ioc). LRU so a flood of new flows evicts
  * old ones instead of failing inserts. */

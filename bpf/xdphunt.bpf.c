@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdphunt.bpf.c: the XDP entry point. Parse, classify, track classified flows,
- * count, emit findings; the verdict is always XDP_PASS: xdphunt only watches. */
+ * count, emit findings; the verdict is XDP_PASS (xdphunt watches) except for
+ * packets of block-mode IoC feeds (XDP_DROP). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <xdp/xdp_helpers.h>
@@ -10,6 +11,9 @@
 #include "classify.bpf.h"
 #include "flow.bpf.h"
 #include "emit.bpf.h"
+#include "ioc_name.bpf.h"
+#include "dcerpc.bpf.h"
+#include "smb.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {
@@ -63,7 +67,8 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
  * the combinations of VLAN tags, IPv6 extension headers and L4 protocols
  * exceeded the 1M-instruction limit (kernel 6.18, clang 14). The caller must
  * not read *pkt after the call: older verifiers (6.1) keep the caller's view
- * of that stack memory across a global call. Returns 0. */
+ * of that stack memory across a global call. Returns the verdict: XDP_PASS,
+ * or XDP_DROP for a block-mode IoC. */
 __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
 		       struct xh_stats *stats, __u64 bytes)
 {
@@ -72,9 +77,11 @@ __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
 
 	/* Global function pointer arguments may be NULL for the verifier. */
 	if (!pkt || !stats)
-		return 0;
-	if (!xh_classify(pkt, res, stats, &cls))
-		return 0;
+		return XDP_PASS;
+	xh_classify(pkt, res, stats, &cls);
+	xh_ioc_names(ctx, pkt, res, stats, &cls);
+	if (!cls.classes)
+		return XDP_PASS;
 	for (c = 0; c < XH_CLASS__MAX; c++) {
 		if (cls.classes & (1 << c)) {
 			stats->class_pkts[c]++;
@@ -82,7 +89,14 @@ __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
 		}
 	}
 	xh_flow_handle(ctx, pkt, &cls, stats, bytes);
-	return 0;
+	if (cls.name_ref)
+		xh_ioc_name_report(ctx, pkt, &cls, stats);
+	/* Block mode: the only verdict xdphunt changes (see README). */
+	if ((cls.ioc_src | cls.ioc_dst | cls.name_ref) & XH_IOC_F_BLOCK) {
+		stats->ioc[XH_IOC_CNT_DROP]++;
+		return XDP_DROP;
+	}
+	return XDP_PASS;
 }
 
 SEC("xdp")
@@ -94,7 +108,7 @@ int xdphunt(struct xdp_md *ctx)
 	struct xh_stats *stats;
 	struct xh_pkt pkt;
 	__u32 zero = 0;
-	int res;
+	int res, rpc, smb, verdict;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -111,8 +125,19 @@ int xdphunt(struct xdp_md *ctx)
 	/* Errors, non-IP and later fragments: nothing to classify. */
 	if (res < XH_PARSE_L3 || pkt.frag)
 		return XDP_PASS;
-	xh_hunt(ctx, &pkt, res, stats, bytes);
-	return XDP_PASS;
+	/* Decided before xh_hunt(): *pkt is not read after a global call. */
+	rpc = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len >= XH_RPC_HDR_LEN;
+	smb = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len &&
+	      (xh_port_service(pkt.dport, stats) == XH_SVC_SMB ||
+	       xh_port_service(pkt.sport, stats) == XH_SVC_SMB);
+	verdict = xh_hunt(ctx, &pkt, res, stats, bytes);
+	if (smb)
+		xh_smb_flow(ctx, &pkt);
+	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
+	 * the state of classified flows. */
+	if (rpc)
+		xh_dcerpc_tcp(ctx, &pkt, stats);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -46,6 +46,19 @@ enum xh_rule {
 	XH_RULE_RPC_CONNECT = 2, /* rpc.connect: TCP flow to an RPC service port */
 	XH_RULE_IOC_DEST = 3,	 /* ioc.dest: the flow's server is in an IoC feed */
 	XH_RULE_IOC_SRC = 4,	 /* ioc.src: the flow's client is in an IoC feed */
+
+	/* SMB deep inspection (bpf/smb.bpf.h) */
+	XH_RULE_SMB_ADMIN_SHARE = 5,   /* smb.admin_share: tree connect to ADMIN$, C$, X$ */
+	XH_RULE_SMB_IPC_SHARE = 6,     /* smb.ipc_share: tree connect to IPC$ */
+	XH_RULE_SMB_NAMED_PIPE = 7,    /* smb.named_pipe: CREATE on an IPC$ tree */
+	XH_RULE_SMB_TOOL_TRANSFER = 8, /* smb.tool_transfer: executable written to an admin share */
+	XH_RULE_SMB_V1 = 9,	       /* smb.v1: the flow speaks SMB1 */
+	XH_RULE_SMB_ENCRYPTED = 10,    /* smb.encrypted: SMB3 transform header on the flow */
+
+	XH_RULE_DCERPC_BIND = 11, /* dcerpc.bind: a context binds a listed interface */
+	XH_RULE_DCERPC_CALL = 12, /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
+	XH_RULE_IOC_DNS = 13,	  /* ioc.dns: a DNS query names an IoC domain */
+	XH_RULE_IOC_TLS_SNI = 14, /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -67,6 +80,99 @@ enum xh_perr {
 	XH_PERR_UDP_TRUNC = 12,	    /* UDP header cut short */
 	XH_PERR_ICMP_TRUNC = 13,    /* ICMP/ICMPv6 type and code cut short */
 	XH_PERR__MAX,
+};
+
+/* ---- IoC: names (DNS, TLS SNI), references, block mode ------------------- */
+/* Reasons counted in xh_stats.ioc[]. */
+enum xh_ioc_cnt {
+	XH_IOC_CNT_DNS_QUERY = 0,   /* DNS queries whose question was parsed */
+	XH_IOC_CNT_DNS_NOT_QUERY,   /* port 53 payload that is a response or not opcode QUERY */
+	XH_IOC_CNT_DNS_NO_QUESTION, /* QDCOUNT 0 */
+	XH_IOC_CNT_DNS_MULTI_Q,	    /* QDCOUNT > 1: only the first question is matched */
+	XH_IOC_CNT_DNS_COMPRESSED,  /* compression pointer in a query name: malformed */
+	XH_IOC_CNT_DNS_BAD_LABEL,   /* label type 0x40/0x80, '.' inside a label, name > 253 */
+	XH_IOC_CNT_DNS_TRUNC,	    /* header or question cut short */
+	XH_IOC_CNT_TLS_HELLO,	    /* ClientHellos walked */
+	XH_IOC_CNT_TLS_SNI,	    /* ... with a server_name found */
+	XH_IOC_CNT_TLS_NO_SNI,	    /* ... complete, without server_name */
+	XH_IOC_CNT_TLS_TRUNC,	    /* ... SNI not within this segment (split ClientHello) */
+	XH_IOC_CNT_TLS_BAD,	    /* ... malformed lengths or server_name */
+	XH_IOC_CNT_NAME_MATCH,	    /* names whose suffix hash is an IoC domain */
+	XH_IOC_CNT_DROP,	    /* packets dropped by a block-mode indicator */
+	XH_IOC_CNT_NO_SET,	    /* an outer IoC map slot was empty (before the first load) */
+	XH_IOC_CNT__MAX,
+};
+
+#define XH_NAME_MAX	   256	  /* scratch for a DNS/SNI name as text (<= 253 used) */
+#define XH_NAME_SUFFIX_MAX 10	  /* parent domains looked up per name, shortest first */
+#define XH_IOCDOM_MAX	   262144 /* xh_iocdom inner map entries (domain hashes) */
+#define XH_IOCPORT_MAX	   65536  /* xh_iocport inner map entries (address:port) */
+
+/* An IoC reference, the value of every inner IoC map and of xh_event.ioc_id:
+ * bits 0-21 the indicator's index + 1 in its set, bits 22-29 the set's
+ * generation (mod 256: userspace keeps the previous generation until events
+ * in flight are drained), bit 30 "this address also has address:port
+ * indicators", bit 31 "block". 0 = no IoC. */
+#define XH_IOC_ID_MASK	 0x003fffffu
+#define XH_IOC_GEN_SHIFT 22
+#define XH_IOC_GEN_MASK	 0xffu
+#define XH_IOC_F_PORT	 0x40000000u
+#define XH_IOC_F_BLOCK	 0x80000000u
+
+/* Key of the xh_iocport inner hash: a host address and a port (network order). */
+struct xh_iocport_key {
+	__be32 addr[4];
+	__be16 port;
+	__u8 family;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xh_iocport_key) == 20, "xh_iocport_key ABI");
+
+/* Event detail of ioc.dns / ioc.tls_sni (detail kind XH_DETAIL_IOC_NAME):
+ * the name is in xh_event.name, as text with the case seen on the wire. */
+struct xh_ioc_detail {
+	__u64 hash;	/* suffix hash that matched (see bpf/name.h) */
+	__u16 name_off; /* offset in name[] of the matched suffix */
+	__u16 qtype;	/* DNS QTYPE (host order), 0 for TLS */
+	__u8 transport; /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 pad[3];
+};
+
+/* ---- SMB deep inspection (bpf/smb.h, bpf/smb.bpf.h): what was seen and
+ * why a message or name was not used. Names in user/smb.c. */
+enum xh_smb_cnt {
+	XH_SMB_CNT_SEGMENTS = 0,   /* TCP segments with payload on an SMB flow */
+	XH_SMB_CNT_NB_SESSION_REQ, /* NetBIOS session requests (0x81) */
+	XH_SMB_CNT_NB_OTHER,	   /* NetBIOS control messages (0x82-0x85) */
+	XH_SMB_CNT_NO_MSG_START,   /* segment does not start an SMB message (no reassembly) */
+	XH_SMB_CNT_NB_NO_REQUEST,  /* port 139 message before any session request */
+	XH_SMB_CNT_NB_BAD_LEN,	   /* NetBIOS length too small for an SMB header */
+	XH_SMB_CNT_NB_MULTI,	   /* further NetBIOS messages in one segment */
+	XH_SMB_CNT_NB_LIMIT,	   /* more NetBIOS messages in a segment than inspected */
+	XH_SMB_CNT_SMB1,	   /* SMB1 messages */
+	XH_SMB_CNT_SMB2,	   /* SMB2/3 messages (compound members included) */
+	XH_SMB_CNT_TRANSFORM,	   /* SMB3 transform (encrypted) messages */
+	XH_SMB_CNT_COMPRESSED,	   /* SMB3 compressed messages */
+	XH_SMB_CNT_HDR_TRUNC,	   /* SMB header or command body cut short by the segment */
+	XH_SMB_CNT_HDR_BAD,	   /* SMB2 StructureSize != 64, or body StructureSize wrong */
+	XH_SMB_CNT_CHAIN_BAD, /* NextCommand/AndXOffset backwards, unaligned or past the message */
+	XH_SMB_CNT_CHAIN_LIMIT,		/* compound longer than inspected */
+	XH_SMB_CNT_NAME_OOB,		/* name offset/length outside the NetBIOS message */
+	XH_SMB_CNT_NAME_CUT,		/* name continues in a later TCP segment */
+	XH_SMB_CNT_NAME_ODD,		/* odd UTF-16 byte length */
+	XH_SMB_CNT_NAME_EMPTY,		/* zero-length name */
+	XH_SMB_CNT_NAME_LONG,		/* name longer than XH_EVENT_NAME_MAX bytes */
+	XH_SMB_CNT_NAME_BAD,		/* unpaired surrogate, NUL or control character */
+	XH_SMB_CNT_TC_EXTENSION,	/* SMB 3.1.1 tree connect with extension: path not read */
+	XH_SMB_CNT_TREE_CONNECT,	/* tree connect requests parsed */
+	XH_SMB_CNT_TREE_TRACKED,	/* tree connect responses that gave an IPC$/admin TreeId */
+	XH_SMB_CNT_TREE_EVICTED,	/* pending tree connect overwritten (> 4 in flight) */
+	XH_SMB_CNT_CREATE,		/* CREATE / NT_CREATE_ANDX requests parsed */
+	XH_SMB_CNT_CREATE_UNKNOWN_TREE, /* CREATE on a tree whose connect was not seen */
+	XH_SMB_CNT_WRITE_ADMIN,		/* WRITE requests on an admin-share tree */
+	XH_SMB_CNT_STATE_ERR,		/* xh_smb map or scratch lookup/update failed */
+	XH_SMB_CNT_LOAD_ERR,		/* bpf_xdp_load_bytes() failed */
+	XH_SMB_CNT__MAX,
 };
 
 /* ---- counters: one per-CPU struct, indexed by these enums ---------------- */
@@ -92,6 +198,43 @@ enum xh_counter {
 	XH_CNT__MAX,
 };
 
+/* DCE/RPC inspection (bpf/dcerpc*.h): what was seen, and every reason a PDU
+ * was not used. Names in user/dcerpc.c (`xdphunt stats`: dcerpc_*). */
+enum xh_rpc_cnt {
+	XH_RPC_CNT_PDU = 0,	  /* connection-oriented PDUs that passed the header check */
+	XH_RPC_CNT_BIND,	  /* BIND PDUs */
+	XH_RPC_CNT_ALTER,	  /* ALTER_CONTEXT PDUs */
+	XH_RPC_CNT_BIND_ACK,	  /* BIND_ACK PDUs */
+	XH_RPC_CNT_REQUEST,	  /* REQUEST first fragments (new calls) */
+	XH_RPC_CNT_REQ_FRAG,	  /* REQUEST later fragments: not new calls */
+	XH_RPC_CNT_RESPONSE,	  /* RESPONSE PDUs looked at (ept_map answers) */
+	XH_RPC_CNT_OTHER_TYPE,	  /* valid CO types not inspected (fault, auth3, ...) */
+	XH_RPC_CNT_CTX,		  /* presentation contexts parsed */
+	XH_RPC_CNT_CTX_LISTED,	  /* ... whose interface is in the table */
+	XH_RPC_CNT_CALL_LISTED,	  /* requests whose (interface, opnum) is in the table */
+	XH_RPC_CNT_CALL_NOCTX,	  /* requests on a context id never bound on this flow */
+	XH_RPC_CNT_EPM_LEARNED,	  /* endpoints learned from ept_map responses */
+	XH_RPC_CNT_EP_HIT,	  /* PDUs accepted on a learned endpoint only */
+	XH_RPC_CNT_SMB_PDU,	  /* PDUs found inside SMB WRITE/IOCTL/TRANSACTION */
+	XH_RPC_CNT_E_TRUNC,	  /* header or body cut short by the segment */
+	XH_RPC_CNT_E_VERSION,	  /* starts with 05 but version/minor is not 5.0/5.1 */
+	XH_RPC_CNT_E_DREP,	  /* data representation bytes invalid */
+	XH_RPC_CNT_E_TYPE,	  /* packet type unknown to connection-oriented RPC */
+	XH_RPC_CNT_E_FRAG_LEN,	  /* frag_length below the PDU's minimum */
+	XH_RPC_CNT_E_AUTH_LEN,	  /* auth_length does not fit in frag_length */
+	XH_RPC_CNT_E_STRICT,	  /* other port: frag_length disagrees with the segment */
+	XH_RPC_CNT_E_CTX_ZERO,	  /* BIND with no presentation context */
+	XH_RPC_CNT_E_CTX_OVERRUN, /* contexts run past frag_length */
+	XH_RPC_CNT_CTX_CUT,	  /* contexts past the segment end (PDU continues): not seen */
+	XH_RPC_CNT_CTX_MANY,	  /* more than XH_RPC_MAX_CTX contexts: the rest not seen */
+	XH_RPC_CNT_E_XFER_ZERO,	  /* a context with n_transfer_syn 0 */
+	XH_RPC_CNT_E_XFER_HUGE,	  /* a context with n_transfer_syn > XH_RPC_MAX_XFER */
+	XH_RPC_CNT_E_EPM,	  /* ept_map response without a TCP/IP tower */
+	XH_RPC_CNT_E_SMB,	  /* SMB header or WRITE/IOCTL body malformed */
+	XH_RPC_CNT_MAP_ERR,	  /* a context/endpoint map update failed */
+	XH_RPC_CNT__MAX,
+};
+
 /* Value of the single entry of the per-CPU array xh_counters: one lookup per
  * packet reaches every counter. Userspace sums the CPUs. */
 struct xh_stats {
@@ -99,6 +242,9 @@ struct xh_stats {
 	__u64 perr[XH_PERR__MAX];
 	__u64 class_pkts[XH_CLASS__MAX];
 	__u64 class_bytes[XH_CLASS__MAX];
+	__u64 ioc[XH_IOC_CNT__MAX]; /* enum xh_ioc_cnt; names in user/ioc_event.c */
+	__u64 dcerpc[XH_RPC_CNT__MAX];
+	__u64 smb[XH_SMB_CNT__MAX]; /* enum xh_smb_cnt */
 };
 
 /* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */
@@ -149,6 +295,7 @@ _Static_assert(sizeof(struct xh_flow_state) == 48, "xh_flow_state ABI");
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {
 	XH_ACTION_PASS = 0,
+	XH_ACTION_DROP = 1, /* a block-mode IoC: XDP_DROP */
 	XH_ACTION__MAX,
 };
 
@@ -157,13 +304,81 @@ enum xh_action {
  * xh_event_detail. */
 enum xh_detail_kind {
 	XH_DETAIL_NONE = 0,
+	XH_DETAIL_SMB = 1,	/* d.smb; name[] holds the share, pipe or file name */
+	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (UTF-16LE) when known */
+	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
 	XH_DETAIL__MAX,
 };
 
 #define XH_EVENT_NAME_MAX 256 /* bytes of a name carried as on the wire */
 
+/* DCE/RPC over TCP or inside SMB (enum xh_rpc_transport). */
+enum xh_rpc_transport {
+	XH_RPC_TR_TCP = 0,  /* connection-oriented PDU at a TCP payload start */
+	XH_RPC_TR_SMB2 = 1, /* inside an SMB2 WRITE or IOCTL FSCTL_PIPE_TRANSCEIVE */
+	XH_RPC_TR_SMB1 = 2, /* inside an SMB1 TRANSACTION (TransactNmPipe) or WRITE_ANDX */
+	XH_RPC_TR__MAX,
+};
+
+/* Detail of dcerpc.bind / dcerpc.call events (XH_DETAIL_DCERPC). */
+struct xh_dcerpc_detail {
+	__u8 uuid[16];	      /* abstract syntax, little-endian (uuid.bytes_le) form */
+	__u8 smb_file_id[16]; /* SMB2 FileId (persistent, volatile) or SMB1 FID; 0 over TCP */
+	__u32 call_id;
+	__u16 if_index; /* index in the interface table (xh_rpc_ifs) */
+	__u16 op_index; /* dcerpc.call: index in the operation table (xh_rpc_ops) */
+	__u16 opnum;
+	__u16 ctx_id;
+	__u16 ver_major; /* interface version as bound on the wire */
+	__u16 ver_minor;
+	__u8 transport; /* enum xh_rpc_transport */
+	__u8 ptype;	/* PDU type: 11 bind, 14 alter_context, 0 request */
+	__u8 drep_be;	/* 1: the PDU used big-endian integers */
+	__u8 pad[13];
+};
+_Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
+
+/* Encoding of xh_event.name for SMB: SMB2 and Unicode SMB1 send UTF-16LE,
+ * SMB1 without the Unicode flag sends OEM bytes (ASCII accepted). */
+enum xh_smb_name_enc {
+	XH_SMB_ENC_NONE = 0,
+	XH_SMB_ENC_UTF16LE = 1,
+	XH_SMB_ENC_ASCII = 2,
+};
+
+/* What a tracked tree is (value of the share table for a share name). */
+enum xh_smb_share_kind {
+	XH_SMB_SHARE_NONE = 0,
+	XH_SMB_SHARE_ADMIN = 1, /* ADMIN$, C$, any X$ */
+	XH_SMB_SHARE_IPC = 2,	/* IPC$ */
+	XH_SMB_SHARE__MAX,
+};
+
+#define XH_SMB_F_TREE_KNOWN    0x01 /* tree_id is meaningful */
+#define XH_SMB_F_SESSION_KNOWN 0x02 /* session_id is meaningful */
+
+/* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */
+struct xh_smb_detail {
+	__u64 session_id; /* SMB2 SessionId, SMB1 UID */
+	__u64 message_id; /* SMB2 MessageId, SMB1 MID */
+	__u32 tree_id;	  /* SMB2 TreeId, SMB1 TID */
+	__u32 access;	  /* CREATE DesiredAccess */
+	__u16 command;	  /* SMB2 command, or SMB1 command (version 1) */
+	__u16 dialect;	  /* negotiated SMB2 dialect (0x0311...), 0 if not seen */
+	__u8 version;	  /* 1: SMB1, 2: SMB2 header, 3: SMB3 transform/compressed */
+	__u8 name_enc;	  /* enum xh_smb_name_enc */
+	__u8 share_kind;  /* enum xh_smb_share_kind of the tree or path */
+	__u8 flags;	  /* XH_SMB_F_* */
+	__u16 pipe_id;	  /* 1-based entry of the pipe table, 0: not in it */
+	__u8 pad[26];
+};
+_Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
+
 union xh_event_detail {
 	__u8 raw[64];
+	struct xh_smb_detail smb;
+	struct xh_ioc_detail ioc;
+	struct xh_dcerpc_detail dcerpc;
 };
 
 /* One finding on one flow. Addresses are oriented client -> server. */
@@ -202,6 +417,64 @@ struct xh_seen_key {
 	__u32 value;
 };
 _Static_assert(sizeof(struct xh_seen_key) == 48, "xh_seen_key ABI");
+
+/* ---- DCE/RPC tables, filled by user/dcerpc.c before arming ------------- */
+#define XH_RPC_IFS_MAX 1024  /* xh_rpc_ifs: interfaces */
+#define XH_RPC_OPS_MAX 8192  /* xh_rpc_ops: (interface, opnum) operations */
+#define XH_RPC_CTX_MAX 65536 /* xh_rpc_ctx: (flow, pipe, context id) -> interface */
+#define XH_RPC_EPS_MAX 16384 /* xh_rpc_eps: endpoints learned from ept_map */
+
+/* xh_rpc_ifs key: the abstract syntax UUID in little-endian (bytes_le) form,
+ * as a little-endian BIND carries it. */
+struct xh_rpc_if_key {
+	__u8 uuid[16];
+};
+
+#define XH_RPC_IF_F_EPM	  0x1 /* the endpoint mapper: learn ports from ept_map answers */
+#define XH_RPC_IF_F_NOHIT 0x2 /* tracked only (not in the user's table): no hit */
+
+struct xh_rpc_if_val {
+	__u16 index; /* interface index (user/dcerpc.c table order) */
+	__u16 ver_major;
+	__u16 ver_minor;
+	__u16 flags; /* XH_RPC_IF_F_* */
+};
+
+/* xh_rpc_ops key; the value is a __u32 operation index. */
+struct xh_rpc_op_key {
+	__u16 if_index;
+	__u16 opnum;
+};
+
+/* xh_rpc_eps key: a TCP endpoint an ept_map response named; the value is a
+ * __u32 interface index (0xffff when the tower's interface is not listed). */
+struct xh_rpc_ep_key {
+	__be32 addr[4];
+	__be16 port;
+	__u8 family;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xh_rpc_ep_key) == 20, "xh_rpc_ep_key ABI");
+
+/* ---- SMB tables (xh_smb_names), filled by userspace from the rules ------ */
+enum xh_smb_tbl {
+	XH_SMB_TBL_SHARE = 1,	    /* last path component of a tree connect -> share kind */
+	XH_SMB_TBL_SHARE_DRIVE = 2, /* hash 0: the kind of any drive-letter share "X$" */
+	XH_SMB_TBL_PIPE = 3,	    /* pipe name (leading '\\' stripped) -> pipe table entry */
+	XH_SMB_TBL_EXT = 4,	    /* file extension after the last '.' -> 1 */
+};
+
+/* Hash as bpf/smb.h computes it (FNV-1a of the ASCII-folded code units). */
+struct xh_smb_name_key {
+	__u32 hash;
+	__u32 kind; /* enum xh_smb_tbl */
+};
+
+struct xh_smb_name_val {
+	__u32 id;	  /* pipe: 1-based entry of the pipe table */
+	__u32 share_kind; /* share: enum xh_smb_share_kind */
+};
+#define XH_SMB_NAMES_MAX 4096
 
 /* Map and program names, as bpftool and `xdphunt stats` see them. */
 #define XH_PROG_NAME	"xdphunt"

@@ -17,7 +17,7 @@ TEST_PKGS=(
 	iproute2 util-linux procps psmisc iputils-ping netcat-openbsd jq ethtool
 	tshark tcpdump tcpreplay python3 python3-scapy
 	samba smbclient smbmap python3-impacket
-	samba-ad-dc winbind krb5-user
+	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools
 )
 
 missing=()

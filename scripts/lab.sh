@@ -21,6 +21,16 @@
 # sends, including the SYN that tells who initiated a flow. Replies leave by
 # the same veth (TX) and are not seen, which a one-direction sensor does not need.
 #
+# LAB_TOPO=gateway (set before lab_init) builds instead the routed lab of the
+# SMB test (selftests/e2e/test_smb_lab.sh): attacker -- gateway -- victim.
+#
+#   ns ${PFX}-client          ns ${PFX}-gw (forwards)               ns ${PFX}-server
+#   ${PFX}c 192.0.2.10/25 <-> ${PFX}gc 192.0.2.1/25   ${PFX}gs 192.0.2.129/25 <-> ${PFX}s 192.0.2.200/25
+#           2001:db8:1::10/64      2001:db8:1::1/64        2001:db8:2::1/64      2001:db8:2::20/64
+#   default routes via the gateway; xdphunt attaches on both gateway
+#   interfaces (ingress of each: every packet of a flow is seen once, in
+#   both directions). Only smbd runs on the victim (no 135/C2 listeners).
+#
 # Every name starts with a per-run prefix (xh<PID>), so parallel runs do not
 # clash. lab_down removes what lab_up made: processes (by PID), namespaces, the
 # temp dir. Sourcing scripts install no trap: call lab_trap (or your own trap
@@ -47,8 +57,20 @@ lab_log() { echo "lab: $*" >&2; }
 # lab_init [PFX]: name everything for this run.
 lab_init() {
 	LAB_PFX=${1:-xh$$}
+	LAB_TOPO=${LAB_TOPO:-direct}
 	LAB_NS_CLIENT=$LAB_PFX-client
 	LAB_NS_SERVER=$LAB_PFX-server
+	LAB_NS_GW=$LAB_PFX-gw
+	LAB_IF_GW_C=${LAB_PFX}gc
+	LAB_IF_GW_S=${LAB_PFX}gs
+	if [ "$LAB_TOPO" = gateway ]; then
+		LAB_SERVER_IP4=192.0.2.200
+		LAB_SERVER_IP6=2001:db8:2::20
+		LAB_GW_C_IP4=192.0.2.1
+		LAB_GW_S_IP4=192.0.2.129
+		LAB_GW_C_IP6=2001:db8:1::1
+		LAB_GW_S_IP6=2001:db8:2::1
+	fi
 	LAB_IF_CLIENT=${LAB_PFX}c
 	LAB_IF_SERVER=${LAB_PFX}s
 	LAB_DIR=${TMPDIR:-/tmp}/$LAB_PFX.lab
@@ -62,7 +84,8 @@ lab_ns() {
 	case "$1" in
 	client) echo "$LAB_NS_CLIENT" ;;
 	server) echo "$LAB_NS_SERVER" ;;
-	*) lab_log "unknown side '$1' (client|server)"; return 2 ;;
+	gw) echo "$LAB_NS_GW" ;;
+	*) lab_log "unknown side '$1' (client|server|gw)"; return 2 ;;
 	esac
 }
 
@@ -131,6 +154,7 @@ lab_save_state() {
 		printf 'LAB_PFX=%q\n' "$LAB_PFX"
 		printf 'LAB_PIDS=(%s)\n' "${LAB_PIDS[*]}"
 		printf 'LAB_SMBD_PID=%q\n' "${LAB_SMBD_PID:-}"
+		printf 'LAB_TOPO=%q\n' "${LAB_TOPO:-direct}"
 	} >"$LAB_STATE"
 }
 
@@ -190,6 +214,51 @@ lab_net_up() {
 	ip -n "$s" neigh replace "$LAB_CLIENT_IP6" lladdr "$mc" dev "$LAB_IF_SERVER" nud permanent
 }
 
+# The routed lab (LAB_TOPO=gateway): client -- gw -- server.
+lab_gw_net_up() {
+	local c=$LAB_NS_CLIENT g=$LAB_NS_GW s=$LAB_NS_SERVER ns mc ms mgc mgs
+	ip netns add "$c" && ip netns add "$g" && ip netns add "$s" || return 1
+	for ns in "$c" "$g" "$s"; do
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.router_solicitations=0 \
+			net.ipv6.conf.default.router_solicitations=0 >/dev/null
+	done
+	ip netns exec "$g" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
+	ip link add "$LAB_IF_CLIENT" netns "$c" type veth peer name "$LAB_IF_GW_C" netns "$g" &&
+		ip link add "$LAB_IF_GW_S" netns "$g" type veth peer name "$LAB_IF_SERVER" netns "$s" ||
+		return 1
+	lab_offloads_off "$c" "$LAB_IF_CLIENT"
+	lab_offloads_off "$g" "$LAB_IF_GW_C"
+	lab_offloads_off "$g" "$LAB_IF_GW_S"
+	lab_offloads_off "$s" "$LAB_IF_SERVER"
+	ip -n "$c" addr add "$LAB_CLIENT_IP4/25" dev "$LAB_IF_CLIENT"
+	ip -n "$c" addr add "$LAB_CLIENT_IP6/64" dev "$LAB_IF_CLIENT" nodad
+	ip -n "$g" addr add "$LAB_GW_C_IP4/25" dev "$LAB_IF_GW_C"
+	ip -n "$g" addr add "$LAB_GW_C_IP6/64" dev "$LAB_IF_GW_C" nodad
+	ip -n "$g" addr add "$LAB_GW_S_IP4/25" dev "$LAB_IF_GW_S"
+	ip -n "$g" addr add "$LAB_GW_S_IP6/64" dev "$LAB_IF_GW_S" nodad
+	ip -n "$s" addr add "$LAB_SERVER_IP4/25" dev "$LAB_IF_SERVER"
+	ip -n "$s" addr add "$LAB_SERVER_IP6/64" dev "$LAB_IF_SERVER" nodad
+	for ns in "$c:$LAB_IF_CLIENT" "$g:$LAB_IF_GW_C" "$g:$LAB_IF_GW_S" "$s:$LAB_IF_SERVER"; do
+		ip -n "${ns%%:*}" link set "${ns#*:}" up
+	done
+	ip -n "$c" route add default via "$LAB_GW_C_IP4"
+	ip -n "$c" -6 route add default via "$LAB_GW_C_IP6"
+	ip -n "$s" route add default via "$LAB_GW_S_IP4"
+	ip -n "$s" -6 route add default via "$LAB_GW_S_IP6"
+	mc=$(lab_mac "$LAB_IF_CLIENT" "$c") && ms=$(lab_mac "$LAB_IF_SERVER" "$s") &&
+		mgc=$(lab_mac "$LAB_IF_GW_C" "$g") && mgs=$(lab_mac "$LAB_IF_GW_S" "$g") || return 1
+	ip -n "$c" neigh replace "$LAB_GW_C_IP4" lladdr "$mgc" dev "$LAB_IF_CLIENT" nud permanent
+	ip -n "$c" neigh replace "$LAB_GW_C_IP6" lladdr "$mgc" dev "$LAB_IF_CLIENT" nud permanent
+	ip -n "$g" neigh replace "$LAB_CLIENT_IP4" lladdr "$mc" dev "$LAB_IF_GW_C" nud permanent
+	ip -n "$g" neigh replace "$LAB_CLIENT_IP6" lladdr "$mc" dev "$LAB_IF_GW_C" nud permanent
+	ip -n "$g" neigh replace "$LAB_SERVER_IP4" lladdr "$ms" dev "$LAB_IF_GW_S" nud permanent
+	ip -n "$g" neigh replace "$LAB_SERVER_IP6" lladdr "$ms" dev "$LAB_IF_GW_S" nud permanent
+	ip -n "$s" neigh replace "$LAB_GW_S_IP4" lladdr "$mgs" dev "$LAB_IF_SERVER" nud permanent
+	ip -n "$s" neigh replace "$LAB_GW_S_IP6" lladdr "$mgs" dev "$LAB_IF_SERVER" nud permanent
+}
+
 lab_smb_conf() {
 	local d=$LAB_DIR/samba
 	mkdir -p "$d"/{private,lock,state,cache,pid,log,ncalrpc,binddns} \
@@ -204,7 +273,7 @@ lab_smb_conf() {
 	  server role = standalone server
 	  smb ports = 445 139
 	  disable netbios = yes
-	  server smb encrypt = off
+	  server smb encrypt = ${LAB_SMB_ENCRYPT:-off}
 	  server min protocol = NT1
 	  server signing = auto
 	  ntlm auth = ntlmv2-only
@@ -232,7 +301,7 @@ lab_smb_conf() {
 	  guest ok = no
 	[ADMIN\$]
 	  path = $d/shares/admin
-	  read only = yes
+	  read only = no
 	  comment = Remote Admin (lab)
 	[C\$]
 	  path = $d/shares/c
@@ -331,9 +400,22 @@ lab_up() {
 	mkdir -p "$LAB_DIR" || return 1
 	LAB_UP=1
 	lab_save_state
-	lab_net_up || { lab_log "network setup failed"; return 1; }
-	lab_smb_conf || { lab_log "samba setup failed"; return 1; }
-	lab_services_up || return 1
+	if [ "${LAB_TOPO:-direct}" = gateway ]; then
+		lab_gw_net_up || { lab_log "network setup failed"; return 1; }
+		lab_smb_conf || { lab_log "samba setup failed"; return 1; }
+		lab_bg server "$LAB_DIR/smbd.out" smbd -F --no-process-group --debug-stdout -s "$LAB_SMB_CONF"
+		LAB_SMBD_PID=$LAB_LAST_PID
+		lab_save_state
+		lab_wait_listen server 445 && lab_wait_listen server 139 || {
+			lab_log "smbd did not come up:"
+			tail -n 20 "$LAB_DIR/smbd.out" >&2
+			return 1
+		}
+	else
+		lab_net_up || { lab_log "network setup failed"; return 1; }
+		lab_smb_conf || { lab_log "samba setup failed"; return 1; }
+		lab_services_up || return 1
+	fi
 	lab_exec client ping -c1 -W2 "$LAB_SERVER_IP4" >/dev/null &&
 		lab_exec client ping -c1 -W2 "$LAB_SERVER_IP6" >/dev/null || {
 		lab_log "client cannot reach the server"
@@ -350,7 +432,7 @@ lab_down() {
 	for ((i = ${#LAB_PIDS[@]} - 1; i >= 0; i--)); do
 		lab_stop_pid "${LAB_PIDS[i]}" TERM 2>/dev/null
 	done
-	for ns in "$LAB_NS_CLIENT" "$LAB_NS_SERVER"; do
+	for ns in "$LAB_NS_CLIENT" "$LAB_NS_GW" "$LAB_NS_SERVER"; do
 		[ -e "/run/netns/$ns" ] || continue
 		# Only processes inside this run's private namespaces: all ours.
 		pids=$(ip netns pids "$ns" 2>/dev/null)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "log.h"
 
@@ -87,12 +88,38 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 
 	switch (opt) {
 	case OPT_IOC:
+	case OPT_IOC_DIR:
+	case OPT_IOC_BLOCK: {
+		struct stat st;
+
 		if (o->n_ioc_files >= CLI_MAX_IOC_FILES) {
 			pr_warn("at most %d --ioc files\n", CLI_MAX_IOC_FILES);
 			return -1;
 		}
+		o->ioc_flags[o->n_ioc_files] = 0;
+		if (opt == OPT_IOC_DIR ||
+		    (opt == OPT_IOC_BLOCK && !stat(arg, &st) && S_ISDIR(st.st_mode)))
+			o->ioc_flags[o->n_ioc_files] |= CLI_IOC_DIR;
+		if (opt == OPT_IOC_BLOCK)
+			o->ioc_flags[o->n_ioc_files] |= CLI_IOC_BLOCK;
 		o->ioc_files[o->n_ioc_files++] = arg;
 		return 1;
+	}
+	case OPT_NO_DEFAULT_IOC:
+		o->no_default_ioc = 1;
+		return 1;
+	case OPT_IOC_MAX_SIZE: {
+		uint32_t v;
+
+		if (cli_parse_u32("--ioc-max-size", arg, &v))
+			return -1;
+		if (!v) {
+			pr_warn("invalid --ioc-max-size '%s': at least 1 byte\n", arg);
+			return -1;
+		}
+		o->ioc_max_bytes = v;
+		return 1;
+	}
 	case 'o':
 		o->output = arg;
 		return 1;
@@ -125,8 +152,18 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 			return -1;
 		o->load.n_rpc_ports = n;
 		return 1;
+	case OPT_SMB_RULES:
+		o->smb_rules = arg;
+		return 1;
 	case 'v':
 		o->verbose++;
+		return 1;
+	case OPT_DCERPC_TABLE:
+		if (o->n_dcerpc_files >= CLI_MAX_DCERPC_FILES) {
+			pr_warn("at most %d --dcerpc-table files\n", CLI_MAX_DCERPC_FILES);
+			return -1;
+		}
+		o->dcerpc_files[o->n_dcerpc_files++] = arg;
 		return 1;
 	default:
 		return 0;

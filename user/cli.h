@@ -13,15 +13,25 @@ enum xh_exit {
 	XH_EXIT_USAGE = 2, /* bad command line */
 };
 
-#define CLI_MAX_IOC_FILES 64
+#define CLI_MAX_IOC_FILES    64
+#define CLI_MAX_DCERPC_FILES 16
+#define CLI_IOC_DIR	     0x1 /* ioc_files[i] is a folder of feeds */
+#define CLI_IOC_BLOCK	     0x2 /* its indicators are in block mode */
 
 struct hunt_opts {
 	struct loader_opts load;
 	const char *ioc_files[CLI_MAX_IOC_FILES];
+	uint8_t ioc_flags[CLI_MAX_IOC_FILES]; /* CLI_IOC_* of ioc_files[i] */
 	int n_ioc_files;
+	int no_default_ioc;	/* --no-default-ioc */
+	uint64_t ioc_max_bytes; /* --ioc-max-size; 0 = IOC_MAX_BYTES_DEFAULT */
+	const char *dcerpc_files[CLI_MAX_DCERPC_FILES]; /* --dcerpc-table, after the built-in */
+	int n_dcerpc_files;
 	const char *output; /* "-" = stdout */
 	const char *host;   /* NULL = hostname */
 	int verbose;
+	/* --smb-rules FILE; NULL: the built-in rules */
+	const char *smb_rules;
 };
 
 /* Long options understood by both commands; option values >= 0x100. */
@@ -35,30 +45,49 @@ enum cli_opt {
 	OPT_MODE,
 	OPT_JSON,
 	OPT_HELP,
+	OPT_IOC_DIR,
+	OPT_IOC_BLOCK,
+	OPT_NO_DEFAULT_IOC,
+	OPT_IOC_MAX_SIZE,
+	OPT_DCERPC_TABLE,
+	OPT_SMB_RULES,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
 	{"ioc", required_argument, NULL, OPT_IOC}, {"output", required_argument, NULL, 'o'},       \
+		{"ioc-dir", required_argument, NULL, OPT_IOC_DIR},                                 \
+		{"ioc-block", required_argument, NULL, OPT_IOC_BLOCK},                             \
+		{"no-default-ioc", no_argument, NULL, OPT_NO_DEFAULT_IOC},                         \
+		{"ioc-max-size", required_argument, NULL, OPT_IOC_MAX_SIZE},                       \
 		{"host", required_argument, NULL, OPT_HOST},                                       \
 		{"flows", required_argument, NULL, OPT_FLOWS},                                     \
 		{"ringbuf", required_argument, NULL, OPT_RINGBUF},                                 \
 		{"smb-ports", required_argument, NULL, OPT_SMB_PORTS},                             \
 		{"rpc-ports", required_argument, NULL, OPT_RPC_PORTS},                             \
+		{"smb-rules", required_argument, NULL, OPT_SMB_RULES},                             \
 		{"verbose", no_argument, NULL, 'v'},                                               \
+		{"dcerpc-table", required_argument, NULL, OPT_DCERPC_TABLE},                       \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
 
 #define CLI_HUNT_HELP                                                                              \
-	"  --ioc FILE          IoC feed: one IPv4/IPv6 address or CIDR per line, # comments\n"     \
-	"                      (repeatable)\n"                                                     \
+	"  --ioc FILE          IoC feed (repeatable): plain list, CSV with header or STIX 2.1\n"   \
+	"                      bundle; addresses, CIDRs, address:port, domains\n"                  \
+	"  --ioc-dir DIR       every *.txt *.list *.csv *.json *.stix feed in DIR (repeatable)\n"  \
+	"  --ioc-block PATH    feed file or folder in block mode: its indicators are dropped\n"    \
+	"  --no-default-ioc    without --ioc*, do not load the shipped default feed\n"             \
+	"  --ioc-max-size N    refuse feed files over N bytes (k/M/G; default 512M)\n"             \
 	"  -o, --output FILE   write JSON lines to FILE (appends; '-' = stdout, default)\n"        \
 	"  --host NAME         sensor name in the \"host\" field (default: hostname)\n"            \
 	"  --flows N           flow table entries (default 131072)\n"                              \
 	"  --ringbuf BYTES     event ring buffer size, power of two (default 4194304)\n"           \
 	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
-	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"
+	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
+	"  --dcerpc-table FILE DCE/RPC interfaces/operations added to the built-in table\n"        \
+	"                      (repeatable; format in README.md)\n"                                \
+	"  --smb-rules FILE    SMB shares, pipes, extensions and ATT&CK (default: built in)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

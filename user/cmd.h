@@ -7,11 +7,22 @@ int cmd_run(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 
 struct ioc_set;
 struct hunt_opts;
+struct smb_rules;
+struct loader;
 /* Load every --ioc file of @o into a new set (all-or-nothing per file; any
  * failing file fails the whole command). Returns NULL on failure. */
 struct ioc_set *cmd_load_iocs(const struct hunt_opts *o);
+/* The built-in DCE/RPC table plus --dcerpc-table files; NULL on error
+ * (message printed). */
+struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o);
+/* The SMB rules of --smb-rules, or the built-in ones (user/smb.c); NULL
+ * after a message on error. */
+struct smb_rules *cmd_load_smb_rules(const struct hunt_opts *o);
+/* Fill xh_smb_names from @r. Returns 0 or -errno (message printed). */
+int cmd_smb_rules_to_map(struct loader *l, const struct smb_rules *r);
 
 #endif

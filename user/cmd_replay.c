@@ -12,9 +12,11 @@
 #include "cmd.h"
 #include "events.h"
 #include "ioc.h"
+#include "dcerpc_table.h"
 #include "jsonl.h"
 #include "loader.h"
 #include "log.h"
+#include "smb_user.h"
 #include "xdphunt.skel.h"
 
 static const char replay_usage[] =
@@ -91,6 +93,8 @@ int cmd_replay(int argc, char **argv)
 	struct replay_stats st = {};
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct dcerpc_table *rpc = NULL;
+	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
@@ -123,17 +127,31 @@ int cmd_replay(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	rpc = cmd_load_dcerpc(&o);
+	if (!rpc)
+		goto out;
+	smb = cmd_load_smb_rules(&o);
+	if (!smb)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
 		goto out;
 	}
 	l = loader__open(&o.load);
-	if (!l || loader_load(l) || loader_configure(l, &o.load, iocs))
+	if (!l || loader_load(l) || loader_configure(l, &o.load, iocs) ||
+	    cmd_smb_rules_to_map(l, smb))
 		goto out;
+	if (dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
+				 bpf_map__fd(l->skel->maps.xh_rpc_ops))) {
+		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(errno));
+		goto out;
+	}
 	if (loader_arm(l))
 		goto out;
 	event_sink_init(&sink, out, iocs, o.host);
+	sink.dcerpc = rpc;
+	sink.smb = smb;
 	sink_ready = 1;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
@@ -148,6 +166,8 @@ int cmd_replay(int argc, char **argv)
 		 * as an equal 5-tuple in the next. */
 		if (i > optind && loader_clear_flows(l))
 			pr_warn("replay: cannot clear the flow table before %s\n", argv[i]);
+		if (i > optind && dcerpc_clear_state(l->skel))
+			pr_warn("replay: cannot clear the DCE/RPC state before %s\n", argv[i]);
 		if (replay_file(argv[i], prog_fd, rb, &sink, &st))
 			failed++;
 		if (jsonl_flush(out))
@@ -161,6 +181,9 @@ int cmd_replay(int argc, char **argv)
 		pr_info("replay: %llu records longer than %d bytes were cut to that length\n",
 			st.cut, CAPTURE_MAX_FRAME);
 	pr_info("replay: %llu packets, %llu hits\n", st.packets, (unsigned long long)sink.events);
+	if (sink.bad_names)
+		pr_warn("replay: %llu SMB names were not valid UTF-16 and were left out\n",
+			(unsigned long long)sink.bad_names);
 	ret = failed ? XH_EXIT_ERROR : XH_EXIT_OK;
 out:
 	ring_buffer__free(rb);
@@ -171,5 +194,7 @@ out:
 		ret = XH_EXIT_ERROR;
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
+	dcerpc_table__free(rpc);
+	smb_rules__free(smb);
 	return ret;
 }

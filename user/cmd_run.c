@@ -5,41 +5,80 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "dcerpc_table.h"
 #include "cmd.h"
 #include "events.h"
 #include "ioc.h"
+#include "ioc_live.h"
+#include "instance.h"
 #include "jsonl.h"
 #include "loader.h"
 #include "log.h"
 #include "loop.h"
+#include "smb_user.h"
 #include "xdphunt.skel.h"
 
 static const char run_usage[] =
 	"usage: xdphunt run -i IFACE [-i IFACE...] [options]\n"
 	"Attach the classifier to each IFACE and print hunt hits as JSON lines until\n"
-	"SIGINT or SIGTERM; then drain, detach and exit 0.\n"
+	"SIGINT or SIGTERM; then drain, detach and exit 0. SIGHUP (or `xdphunt reload`)\n"
+	"re-reads the IoC feeds and swaps the new set in atomically.\n"
 	"  -i, --iface IFACE   interface to watch (repeatable, up to 16)\n"
 	"  --mode MODE         auto (native, else skb; default), native or skb\n" CLI_HUNT_HELP;
 
 struct ioc_set *cmd_load_iocs(const struct hunt_opts *o)
 {
-	struct ioc_set *set = ioc_set__new();
+	return ioc_load_sources(o);
+}
 
-	if (!set) {
-		pr_warn("ioc: out of memory\n");
+struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o)
+{
+	struct dcerpc_table *t = dcerpc_table__new();
+
+	if (!t) {
+		pr_warn("dcerpc: out of memory\n");
 		return NULL;
 	}
-	for (int i = 0; i < o->n_ioc_files; i++) {
-		int n = ioc_set_load_file(set, o->ioc_files[i]);
+	if (dcerpc_table_load_builtin(t) < 0)
+		goto fail;
+	for (int i = 0; i < o->n_dcerpc_files; i++) {
+		int n = dcerpc_table_load_file(t, o->dcerpc_files[i]);
 
 		if (n < 0) {
-			pr_warn("ioc: feed %s not loaded; stopping\n", o->ioc_files[i]);
-			ioc_set__free(set);
-			return NULL;
+			pr_warn("dcerpc: table %s not loaded; stopping\n", o->dcerpc_files[i]);
+			goto fail;
 		}
-		pr_info("ioc: %s: %d indicators\n", o->ioc_files[i], n);
+		pr_info("dcerpc: %s: %d lines\n", o->dcerpc_files[i], n);
 	}
-	return set;
+	return t;
+fail:
+	dcerpc_table__free(t);
+	return NULL;
+}
+
+struct smb_rules *cmd_load_smb_rules(const struct hunt_opts *o)
+{
+	struct smb_rules *r;
+
+	if (o->smb_rules) {
+		r = smb_rules__load_file(o->smb_rules);
+		if (!r)
+			pr_warn("smb-rules: %s not loaded; stopping\n", o->smb_rules);
+		return r;
+	}
+	r = smb_rules__new_default();
+	if (!r)
+		pr_warn("smb-rules: built-in rules failed: %s\n", strerror(errno));
+	return r;
+}
+
+int cmd_smb_rules_to_map(struct loader *l, const struct smb_rules *r)
+{
+	int err = smb_rules_to_map(r, bpf_map__fd(l->skel->maps.xh_smb_names));
+
+	if (err)
+		pr_warn("smb-rules: cannot fill xh_smb_names: %s\n", strerror(-err));
+	return err;
 }
 
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
@@ -69,10 +108,15 @@ int cmd_run(int argc, char **argv)
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
+	struct dcerpc_table *rpc = NULL;
+	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
 	struct ring_buffer *rb = NULL;
 	struct event_sink sink;
+	struct ioc_live live = {};
+	struct ioc_outer outer;
+	char pidfile[256] = "";
 	int n_ifaces = 0, opt, err, ret = XH_EXIT_ERROR, sink_ready = 0;
 
 	hunt_opts_init(&o);
@@ -120,6 +164,12 @@ int cmd_run(int argc, char **argv)
 	iocs = cmd_load_iocs(&o);
 	if (!iocs)
 		goto out;
+	rpc = cmd_load_dcerpc(&o);
+	if (!rpc)
+		goto out;
+	smb = cmd_load_smb_rules(&o);
+	if (!smb)
+		goto out;
 	out = jsonl_writer__open(o.output);
 	if (!out) {
 		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
@@ -140,11 +190,27 @@ int cmd_run(int argc, char **argv)
 		if (err)
 			goto out; /* loader__free() detaches what was attached */
 	}
-	err = loader_configure(l, &o.load, iocs);
+	err = loader_configure(l, &o.load, NULL);
+	if (err || cmd_smb_rules_to_map(l, smb))
+		goto out;
+	loader_ioc_outer(l, &outer);
+	err = ioc_live_start(&live, &o, &outer, iocs);
+	iocs = NULL; /* owned by live now */
 	if (err)
 		goto out;
-	event_sink_init(&sink, out, iocs, o.host);
+	err = dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
+				   bpf_map__fd(l->skel->maps.xh_rpc_ops));
+	if (err) {
+		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(-err));
+		goto out;
+	}
+	event_sink_init(&sink, out, live.cur, o.host);
+	sink.dcerpc = rpc;
+	sink.smb = smb;
 	sink_ready = 1;
+	live.publish = &sink.iocs;
+	sink.on_hup = ioc_live_on_hup;
+	sink.on_hup_ctx = &live;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
 		pr_warn("run: cannot open the event ring buffer: %s\n", strerror(errno));
@@ -155,12 +221,19 @@ int cmd_run(int argc, char **argv)
 	for (int i = 0; i < l->n_ifaces; i++)
 		pr_warn("ready: attached to %s (%s mode, program id %u), %zu IoC indicators\n",
 			l->ifaces[i].name, loader_mode_name(l->ifaces[i].mode),
-			xdp_program__id(l->xdp_prog), ioc_set_count(iocs));
+			xdp_program__id(l->xdp_prog), ioc_set_count(live.cur));
+	instance_register(ifaces, n_ifaces, pidfile, sizeof(pidfile));
 
 	err = loop_run(rb, &sink);
 	ret = err ? XH_EXIT_ERROR : XH_EXIT_OK;
 	pr_info("run: %llu hits written\n", (unsigned long long)sink.events);
+	if (sink.ioc.stale || sink.ioc.collisions)
+		pr_warn("run: IoC hits not written: %llu with a stale reference, %llu name hash "
+			"collisions\n",
+			(unsigned long long)sink.ioc.stale,
+			(unsigned long long)sink.ioc.collisions);
 out:
+	instance_unregister(pidfile);
 	if (l && loader_detach_all(l))
 		ret = XH_EXIT_ERROR;
 	/* Hits made between the last drain and the detach. */
@@ -174,5 +247,8 @@ out:
 		ret = XH_EXIT_ERROR;
 	jsonl_writer__free(out);
 	ioc_set__free(iocs);
+	ioc_live_fini(&live);
+	dcerpc_table__free(rpc);
+	smb_rules__free(smb);
 	return ret;
 }

@@ -9,12 +9,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include "dcerpc_table.h"
 #include "cli.h"
 #include "cmd.h"
 #include "counters.h"
 #include "jsonl.h"
+#include "ioc_event.h"
 #include "loader.h"
 #include "log.h"
+#include "smb_user.h"
 
 static const char stats_usage[] =
 	"usage: xdphunt stats [-i IFACE] [--json]\n"
@@ -85,6 +88,15 @@ static void print_text(const struct instance *in, const struct xh_stats *s)
 	printf("  parse errors by reason:\n");
 	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
 		printf("    %-20s %20llu\n", perr_name(c), (unsigned long long)s->perr[c]);
+	printf("  ioc:\n");
+	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
+		printf("    %-20s %20llu\n", ioc_counter_name(c), (unsigned long long)s->ioc[c]);
+	printf("  dcerpc:\n");
+	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
+		printf("    %-20s %20llu\n", dcerpc_cnt_name(c), (unsigned long long)s->dcerpc[c]);
+	printf("  smb deep inspection:\n");
+	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
+		printf("    %-20s %20llu\n", smb_counter_name(c), (unsigned long long)s->smb[c]);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -113,6 +125,18 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	jbuf_key_obj_begin(&b, "parse_errors");
 	for (unsigned int c = 1; c < XH_PERR__MAX; c++)
 		jbuf_key_u64(&b, perr_name(c), s->perr[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "ioc");
+	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
+		jbuf_key_u64(&b, ioc_counter_name(c), s->ioc[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "dcerpc");
+	for (unsigned int c = 0; c < XH_RPC_CNT__MAX; c++)
+		jbuf_key_u64(&b, dcerpc_cnt_name(c), s->dcerpc[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "smb");
+	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
+		jbuf_key_u64(&b, smb_counter_name(c), s->smb[c]);
 	jbuf_obj_end(&b);
 	jbuf_obj_end(&b);
 	if (!b.err)

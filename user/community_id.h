@@ -32,4 +32,9 @@ int community_id_v1(const struct xh_flow_key *k, uint16_t seed, char out[COMMUNI
  * Returns 0 for an unknown family. */
 uint64_t community_id_flow_id(const struct xh_flow_key *k);
 
+/* Both of the above (seed 0) from one digest: the event path's call.
+ * Returns 0 or -EINVAL/-EIO (then out is "" and *flow_id 0). */
+int community_id_v1_flow(const struct xh_flow_key *k, char out[COMMUNITY_ID_LEN],
+			 uint64_t *flow_id);
+
 #endif

@@ -115,6 +115,10 @@ int counters_read(int map_fd, struct xh_stats *sum)
 			sum->class_pkts[i] += cpu->class_pkts[i];
 			sum->class_bytes[i] += cpu->class_bytes[i];
 		}
+		for (int i = 0; i < XH_RPC_CNT__MAX; i++)
+			sum->dcerpc[i] += cpu->dcerpc[i];
+		for (int i = 0; i < XH_SMB_CNT__MAX; i++)
+			sum->smb[i] += cpu->smb[i];
 	}
 out:
 	free(vals);

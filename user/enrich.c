@@ -11,6 +11,16 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_RPC_CONNECT] = "rpc.connect",
 	[XH_RULE_IOC_DEST] = "ioc.dest",
 	[XH_RULE_IOC_SRC] = "ioc.src",
+	[XH_RULE_SMB_ADMIN_SHARE] = "smb.admin_share",
+	[XH_RULE_SMB_IPC_SHARE] = "smb.ipc_share",
+	[XH_RULE_SMB_NAMED_PIPE] = "smb.named_pipe",
+	[XH_RULE_SMB_TOOL_TRANSFER] = "smb.tool_transfer",
+	[XH_RULE_SMB_V1] = "smb.v1",
+	[XH_RULE_SMB_ENCRYPTED] = "smb.encrypted",
+	[XH_RULE_DCERPC_BIND] = "dcerpc.bind",
+	[XH_RULE_DCERPC_CALL] = "dcerpc.call",
+	[XH_RULE_IOC_DNS] = "ioc.dns",
+	[XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
 };
 
 /* Only what a connection proves. A TCP connection to 445/139 is SMB remote
@@ -36,15 +46,52 @@ static const struct attack_ref attack_c2 = {
 	.tactic = "command-and-control",
 };
 
+static const struct attack_ref attack_c2_dns = {
+	.technique_id = "T1071.004",
+	.technique = "Application Layer Protocol: DNS",
+	.tactic = "command-and-control",
+};
+
+static const struct attack_ref attack_c2_tls = {
+	.technique_id = "T1573",
+	.technique = "Encrypted Channel",
+	.tactic = "command-and-control",
+};
+
+/* SMB deep inspection (the SMB rules file may override these per rule, and
+ * the pipe table per pipe; see user/smb.c). A named pipe or an encrypted
+ * session is SMB remote service use until the pipe table says more. */
+static const struct attack_ref attack_transfer = {
+	.technique_id = "T1570",
+	.technique = "Lateral Tool Transfer",
+	.tactic = "lateral-movement",
+};
+
+static const struct attack_ref attack_smb1 = {
+	.technique_id = "T1210",
+	.technique = "Exploitation of Remote Services",
+	.tactic = "lateral-movement",
+};
+
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_CONNECT] = &attack_smb,
 	[XH_RULE_RPC_CONNECT] = &attack_rpc,
 	[XH_RULE_IOC_DEST] = &attack_c2,
 	[XH_RULE_IOC_SRC] = &attack_c2,
+	/* SMB deep inspection */
+	[XH_RULE_SMB_ADMIN_SHARE] = &attack_smb,
+	[XH_RULE_SMB_IPC_SHARE] = &attack_smb,
+	[XH_RULE_SMB_NAMED_PIPE] = &attack_smb,
+	[XH_RULE_SMB_TOOL_TRANSFER] = &attack_transfer,
+	[XH_RULE_SMB_V1] = &attack_smb1,
+	[XH_RULE_SMB_ENCRYPTED] = &attack_smb,
+	[XH_RULE_IOC_DNS] = &attack_c2_dns,
+	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {
 	[XH_ACTION_PASS] = "pass",
+	[XH_ACTION_DROP] = "drop",
 };
 
 const char *enrich_rule_name(unsigned int rule)

@@ -8,20 +8,36 @@
 #include <linux/types.h>
 #include "xh_abi.h"
 #include "jsonl.h"
+#include "ioc_event.h"
 
 struct ioc_set;
+struct dcerpc_table;
+struct smb_rules;
 
 struct event_sink {
 	struct jsonl_writer *out;
-	const struct ioc_set *iocs; /* id -> indicator; may be NULL */
-	const char *host;	    /* sensor name */
-	const char *iface;	    /* in_iface to print instead of the ifindex's name (replay) */
-	int64_t mono_to_real_ns;    /* added to live bpf_ktime_get_ns() stamps */
-	uint64_t ts_override_ns;    /* replay: the packet's capture time (realtime ns), or 0 */
-	uint64_t events;	    /* lines written */
-	uint64_t bad_records;	    /* records of the wrong size or unknown rule */
-	int write_err;		    /* first output error (-errno), sticky */
+	const struct ioc_set *iocs;	   /* id -> indicator; may be NULL */
+	const struct dcerpc_table *dcerpc; /* interface/operation names; may be NULL */
+	const char *host;		   /* sensor name */
+	const char *iface;	 /* in_iface to print instead of the ifindex's name (replay) */
+	int64_t mono_to_real_ns; /* added to live bpf_ktime_get_ns() stamps */
+	uint64_t ts_override_ns; /* replay: the packet's capture time (realtime ns), or 0 */
+	uint64_t events;	 /* lines written */
+	uint64_t bad_records;	 /* records of the wrong size or unknown rule */
+	int write_err;		 /* first output error (-errno), sticky */
+	/* Last ifindex -> name: if_indextoname() opens a socket per call, which
+	 * capped live output near 0.2 M lines/s (make bench). Forgotten by
+	 * event_sink_sync_clock(), so a renamed interface shows up soon. */
+	uint32_t ifname_index;
+	char ifname[16];
+	struct ioc_event_stats ioc; /* ioc.* hits not written (stale reference, collision) */
+	int (*on_hup)(void *ctx);   /* run by the live loop on SIGHUP (reload), may be NULL */
+	void *on_hup_ctx;
 	struct jbuf jb;
+
+	/* SMB (user/smb.c) */
+	const struct smb_rules *smb; /* ATT&CK per rule and pipe; NULL: enrich's */
+	uint64_t bad_names;	     /* SMB names not valid UTF-16/ASCII (left out) */
 };
 
 /* Prepare @s (host defaults to the hostname when NULL). */
@@ -32,7 +48,8 @@ void event_sink_fini(struct event_sink *s);
 void event_sink_sync_clock(struct event_sink *s);
 
 /* Encode @e as one JSON object into @b (reset first). Pure apart from
- * if_indextoname(). Returns 0, or -EINVAL for an unknown rule. */
+ * if_indextoname(). Returns 0, -EINVAL for an unknown rule, or the
+ * ioc_event_format() error of an ioc.* hit that must not be written. */
 int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b);
 
 /* ring_buffer_sample_fn: size check, format, write. Never stops the ring

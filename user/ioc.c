@@ -1,49 +1,148 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ioc.c: plain-list IoC feeds (one address or CIDR per line) -> an id-indexed
- * table of indicators -> the xh_ioc4/xh_ioc6 LPM tries. */
+/* ioc.c: the indicator set (entries, metadata, string pool, generations),
+ * indicator parsing, reading a feed file or folder and detecting its format,
+ * and the plain-list reader. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <linux/types.h>
-#include <bpf/bpf.h>
 #include "xh_abi.h"
-#include "ioc.h"
+#include "name.h"
+#include "ioc_int.h"
 #include "log.h"
 
-struct ioc_set {
-	struct ioc_entry *v; /* v[i].id == i + 1 */
-	size_t n;
-	size_t cap;
-	size_t n4, n6;
-	char **files; /* feed paths; ioc_entry.file points into these */
-	size_t nfiles;
+static const char *const err_names[IOC_ERR__MAX] = {
+	[IOC_ERR_BAD_LINE] = "bad_line",
+	[IOC_ERR_BAD_CIDR] = "bad_cidr",
+	[IOC_ERR_STIX_SKIPPED] = "stix_skipped",
+	[IOC_ERR_SKIPPED_TYPE] = "skipped_type",
+	[IOC_ERR_JSON] = "bad_json",
+	[IOC_ERR_EMPTY] = "empty",
+	[IOC_ERR_OVERSIZE] = "oversize",
+	[IOC_ERR_IO] = "io",
+	[IOC_ERR_LIMIT] = "limit",
 };
+
+const char *ioc_err_name(enum ioc_err err)
+{
+	return (unsigned int)err < IOC_ERR__MAX ? err_names[err] : NULL;
+}
 
 struct ioc_set *ioc_set__new(void)
 {
-	return calloc(1, sizeof(struct ioc_set));
-}
+	struct ioc_set *set = calloc(1, sizeof(*set));
 
-static void ioc_entry_fini(struct ioc_entry *e)
-{
-	free(e->indicator);
-	e->indicator = NULL;
+	if (!set)
+		return NULL;
+	set->pool = malloc(4096);
+	set->meta = calloc(16, sizeof(*set->meta));
+	if (!set->pool || !set->meta) {
+		ioc_set__free(set);
+		errno = ENOMEM;
+		return NULL;
+	}
+	set->pool[0] = '\0';
+	set->pool_len = 1;
+	set->pool_cap = 4096;
+	set->nmeta = 1;
+	set->capmeta = 16;
+	return set;
 }
 
 void ioc_set__free(struct ioc_set *set)
 {
 	if (!set)
 		return;
-	for (size_t i = 0; i < set->n; i++)
-		ioc_entry_fini(&set->v[i]);
 	for (size_t i = 0; i < set->nfiles; i++)
 		free(set->files[i]);
 	free(set->files);
 	free(set->v);
+	free(set->meta);
+	free(set->pool);
 	free(set);
+}
+
+uint32_t ioc_pool_add(struct ioc_set *set, const char *s, size_t len, int *err)
+{
+	uint32_t off;
+
+	if (!len)
+		return 0;
+	if (set->pool_len + len + 1 > UINT32_MAX) {
+		*err = -E2BIG;
+		return 0;
+	}
+	if (set->pool_len + len + 1 > set->pool_cap) {
+		size_t cap = set->pool_cap * 2;
+		char *p;
+
+		while (cap < set->pool_len + len + 1)
+			cap *= 2;
+		p = realloc(set->pool, cap);
+		if (!p) {
+			*err = -ENOMEM;
+			return 0;
+		}
+		set->pool = p;
+		set->pool_cap = cap;
+	}
+	off = (uint32_t)set->pool_len;
+	memcpy(set->pool + off, s, len);
+	set->pool[off + len] = '\0';
+	set->pool_len += len + 1;
+	return off;
+}
+
+uint32_t ioc_meta_add(struct ioc_set *set, const struct ioc_meta *m, int *err)
+{
+	if (set->nmeta == set->capmeta) {
+		struct ioc_meta *nm = realloc(set->meta, set->capmeta * 2 * sizeof(*nm));
+
+		if (!nm) {
+			*err = -ENOMEM;
+			return 0;
+		}
+		set->meta = nm;
+		set->capmeta *= 2;
+	}
+	set->meta[set->nmeta] = *m;
+	return (uint32_t)set->nmeta++;
+}
+
+void ioc_bad(struct ioc_load *ld, enum ioc_err err, unsigned int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ld->set->errs[err]++;
+	if (line)
+		pr_warn("ioc: %s:%u: %s\n", ld->path, line, msg);
+	else
+		pr_warn("ioc: %s: %s\n", ld->path, msg);
+}
+
+void ioc_skip(struct ioc_load *ld, enum ioc_err err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	ld->set->errs[err]++;
+	if (ld->msgs++ >= IOC_MAX_MSGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pr_warn("ioc: %s: %s\n", ld->path, msg);
 }
 
 /* Clear the bits after @prefixlen; returns 1 when some were set. */
@@ -62,50 +161,72 @@ static int mask_host_bits(uint8_t *addr, unsigned int alen, unsigned int prefixl
 	return changed;
 }
 
-/* ioc_parse_indicator() with the reason for a rejection in *why and whether
- * host bits were cleared in *masked. */
-static int parse_indicator(const char *text, struct ioc_entry *e, const char **why, int *masked)
+static int parse_port(const char *p, uint16_t *port, const char **why)
 {
-	char addr[INET6_ADDRSTRLEN + 8], out[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(text, '/');
-	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned int plen, max;
-	int af;
+	unsigned long v = 0;
 
-	memset(e, 0, sizeof(*e));
-	*masked = 0;
+	if (!*p) {
+		*why = "missing port after ':'";
+		return -EINVAL;
+	}
+	for (; *p; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			*why = "port is not a decimal number";
+			return -EINVAL;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535) {
+			*why = "port exceeds 65535";
+			return -EINVAL;
+		}
+	}
+	if (!v) {
+		*why = "port 0";
+		return -EINVAL;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* Address with optional "/len" in @text[0, @n). */
+static int parse_net(const char *text, size_t n, int af, struct ioc_entry *e, const char **why,
+		     int *masked)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = memchr(text, '/', n);
+	size_t alen = slash ? (size_t)(slash - text) : n;
+	unsigned int plen, max = af == AF_INET6 ? 128 : 32;
+
 	if (alen == 0) {
 		*why = "no address";
 		return -EINVAL;
 	}
 	if (alen >= sizeof(addr)) {
-		*why = "not an IPv4 or IPv6 address";
+		*why = af == AF_INET6 ? "not an IPv6 address" : "not an IPv4 address";
 		return -EINVAL;
 	}
 	memcpy(addr, text, alen);
 	addr[alen] = '\0';
-	af = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	/* inet_pton: dotted quad only (no octal, hex or short forms), no zone ids */
 	if (inet_pton(af, addr, e->addr) != 1) {
 		*why = af == AF_INET6 ? "not an IPv6 address" : "not an IPv4 address";
 		return -EINVAL;
 	}
-	max = af == AF_INET6 ? 128 : 32;
 	plen = max;
 	if (slash) {
-		const char *p = slash + 1;
+		const char *p = slash + 1, *end = text + n;
 
-		if (!*p) {
+		if (p == end) {
 			*why = "missing prefix length after '/'";
 			return -EINVAL;
 		}
 		plen = 0;
-		for (; *p; p++) {
+		for (; p < end; p++) {
 			if (!isdigit((unsigned char)*p)) {
 				*why = "prefix length is not a decimal number";
 				return -EINVAL;
 			}
-			plen = plen * 10 + (*p - '0');
+			plen = plen * 10 + (unsigned int)(*p - '0');
 			if (plen > max) {
 				*why = af == AF_INET6 ? "prefix length exceeds 128"
 						      : "prefix length exceeds 32";
@@ -113,30 +234,177 @@ static int parse_indicator(const char *text, struct ioc_entry *e, const char **w
 			}
 		}
 	}
+	e->kind = IOC_KIND_NET;
 	e->family = af == AF_INET6 ? XH_AF_INET6 : XH_AF_INET;
-	e->prefixlen = plen;
+	e->prefixlen = (uint8_t)plen;
 	*masked = mask_host_bits(e->addr, af == AF_INET6 ? 16 : 4, plen);
-
-	if (!inet_ntop(af, e->addr, out, INET6_ADDRSTRLEN)) {
-		*why = "cannot format address";
-		return -EINVAL;
-	}
-	if (plen != max)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "/%u", plen);
-	e->indicator = strdup(out);
-	if (!e->indicator) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
 	return 0;
 }
 
-int ioc_parse_indicator(const char *text, struct ioc_entry *e)
+static int parse_domain(const char *text, struct ioc_entry *e, char dom[256], const char **why)
 {
-	const char *why;
-	int masked;
+	size_t n = strlen(text), labels = 1, lab = 0;
+	__u16 off[XH_NAME_SUFFIX_MAX];
+	__u64 hash[XH_NAME_SUFFIX_MAX];
 
-	return parse_indicator(text, e, &why, &masked);
+	if (n && text[n - 1] == '.')
+		n--; /* the root label */
+	if (!n || n > XH_NAME_TEXT_MAX) {
+		*why = "a domain name is 1 to 253 characters";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '.') {
+			if (!lab) {
+				*why = "empty label in domain name";
+				return -EINVAL;
+			}
+			labels++;
+			lab = 0;
+			dom[i] = '.';
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_') {
+			*why = "invalid character in domain name";
+			return -EINVAL;
+		}
+		if (++lab > 63) {
+			*why = "label longer than 63 characters";
+			return -EINVAL;
+		}
+		dom[i] = (char)tolower(c);
+	}
+	if (!lab) {
+		*why = "empty label in domain name";
+		return -EINVAL;
+	}
+	dom[n] = '\0';
+	if (labels < 2) {
+		*why = "a domain needs at least two labels (a top-level domain alone would match "
+		       "too much)";
+		return -EINVAL;
+	}
+	if (labels > XH_NAME_SUFFIX_MAX) {
+		*why = "more than 10 labels (the kernel hashes at most 10 parent domains)";
+		return -EINVAL;
+	}
+	if (xh_name_suffixes((const __u8 *)dom, (__u32)n, hash, off) != labels) {
+		*why = "cannot hash domain name";
+		return -EINVAL;
+	}
+	e->kind = IOC_KIND_DOMAIN;
+	e->hash = hash[labels - 1];
+	return 0;
+}
+
+int ioc_parse_indicator(const char *text, struct ioc_entry *e, char dom[256], const char **why,
+			int *masked)
+{
+	const char *colon = strchr(text, ':'), *last_dot = strrchr(text, '.'), *p;
+	size_t n = strlen(text);
+	int err, all_digits = 1;
+
+	memset(e, 0, sizeof(*e));
+	*masked = 0;
+	dom[0] = '\0';
+	if (!n || text[0] == '/') {
+		*why = "no address";
+		return -EINVAL;
+	}
+	if (text[0] == '[') {
+		/* [IPv6]:port */
+		const char *close = strchr(text, ']');
+
+		if (!close || close[1] != ':') {
+			*why = "expected [IPv6 address]:port";
+			return -EINVAL;
+		}
+		err = parse_net(text + 1, (size_t)(close - text - 1), AF_INET6, e, why, masked);
+		if (err)
+			return err;
+		if (memchr(text + 1, '/', (size_t)(close - text - 1))) {
+			*why = "a port needs a single address, not a CIDR";
+			return -EINVAL;
+		}
+		return parse_port(close + 2, &e->port, why);
+	}
+	if (colon && strchr(colon + 1, ':'))
+		return parse_net(text, n, AF_INET6, e, why, masked);
+	if (colon) {
+		/* IPv4:port */
+		err = parse_net(text, (size_t)(colon - text), AF_INET, e, why, masked);
+		if (err)
+			return err;
+		if (memchr(text, '/', (size_t)(colon - text))) {
+			*why = "a port needs a single address, not a CIDR";
+			return -EINVAL;
+		}
+		return parse_port(colon + 1, &e->port, why);
+	}
+	/* Dotted quad or CIDR when the last label is numeric (or there is a
+	 * '/'), else a domain name (a trailing root dot aside). */
+	if (last_dot && !last_dot[1] && last_dot > text) {
+		const char *q = last_dot - 1;
+
+		while (q > text && *q != '.')
+			q--;
+		last_dot = *q == '.' ? q : NULL;
+	}
+	p = last_dot ? last_dot + 1 : text;
+	for (; *p && *p != '.'; p++)
+		if (!isdigit((unsigned char)*p) && *p != '/')
+			all_digits = 0;
+	if (strchr(text, '/') || all_digits)
+		return parse_net(text, n, AF_INET, e, why, masked);
+	return parse_domain(text, e, dom, why);
+}
+
+int ioc_add(struct ioc_load *ld, struct ioc_entry *e, const char *dom, uint32_t meta,
+	    unsigned int line)
+{
+	struct ioc_set *set = ld->set;
+	int err = 0;
+
+	if (set->n >= XH_IOC_ID_MASK)
+		return -E2BIG;
+	if (e->kind == IOC_KIND_NET && !e->port &&
+	    (e->family == XH_AF_INET ? set->n4 + set->nport >= XH_IOC4_MAX
+				     : set->n6 + set->nport >= XH_IOC6_MAX))
+		return -E2BIG;
+	if (e->kind == IOC_KIND_NET && e->port && set->nport >= XH_IOCPORT_MAX)
+		return -E2BIG;
+	if (e->kind == IOC_KIND_DOMAIN && set->ndom >= XH_IOCDOM_MAX)
+		return -E2BIG;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 256;
+		struct ioc_entry *nv = realloc(set->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		set->v = nv;
+		set->cap = cap;
+	}
+	if (e->kind == IOC_KIND_DOMAIN) {
+		e->domain = ioc_pool_add(set, dom, strlen(dom), &err);
+		if (err)
+			return err;
+		set->ndom++;
+	} else if (e->port) {
+		set->nport++;
+	} else if (e->family == XH_AF_INET) {
+		set->n4++;
+	} else {
+		set->n6++;
+	}
+	e->action = ld->action;
+	e->feed_no = ld->feed_no;
+	e->line = line;
+	e->meta = meta;
+	e->id = (uint32_t)set->n + 1;
+	set->v[set->n++] = *e;
+	return 0;
 }
 
 /* Strip a '#' comment and surrounding white space (CR included), in place. */
@@ -155,129 +423,270 @@ static char *clean_line(char *s)
 	return s;
 }
 
-static void free_entries(struct ioc_entry *v, size_t n)
+int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 {
-	for (size_t i = 0; i < n; i++)
-		ioc_entry_fini(&v[i]);
-	free(v);
-}
-
-int ioc_set_load_file(struct ioc_set *set, const char *path)
-{
-	struct ioc_entry *nv = NULL, *tmp, e;
-	size_t nn = 0, ncap = 0, n4 = 0, n6 = 0, linecap = 0;
-	char *line = NULL, *text, *file = NULL, **files;
+	char *line = buf, *end = buf + len, dom[256];
 	unsigned int lineno = 0;
+	struct ioc_entry e;
 	const char *why;
-	int err = 0, masked;
-	ssize_t len;
-	FILE *f;
+	int added = 0, masked, err;
 
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		pr_warn("ioc: %s: cannot open feed: %s\n", path, strerror(-err));
-		return err;
-	}
-	errno = 0;
-	while ((len = getline(&line, &linecap, f)) >= 0) {
+	while (line < end) {
+		char *nl = memchr(line, '\n', (size_t)(end - line)), *text;
+		size_t llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
 		lineno++;
+		line[llen] = '\0';
 		text = line;
-		if (lineno == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
-			text += 3; /* UTF-8 byte order mark */
-		if (strlen(line) != (size_t)len) {
-			pr_warn("ioc: %s:%u: invalid indicator '%s': line contains a NUL byte\n",
-				path, lineno, clean_line(text));
-			err = -EINVAL;
-			goto out;
+		line += llen + 1;
+		if (strlen(text) != llen) {
+			ioc_bad(ld, IOC_ERR_BAD_LINE, lineno,
+				"invalid indicator '%s': line contains a NUL byte",
+				clean_line(text));
+			return -EINVAL;
 		}
 		text = clean_line(text);
 		if (!*text)
 			continue;
-		err = parse_indicator(text, &e, &why, &masked);
+		err = ioc_parse_indicator(text, &e, dom, &why, &masked);
 		if (err) {
-			pr_warn("ioc: %s:%u: invalid indicator '%s': %s\n", path, lineno, text,
-				why);
-			goto out;
+			ioc_bad(ld, strstr(why, "prefix") ? IOC_ERR_BAD_CIDR : IOC_ERR_BAD_LINE,
+				lineno, "invalid indicator '%s': %s", text, why);
+			return err;
 		}
 		if (masked)
-			pr_info("ioc: %s:%u: '%s' has host bits set, loaded as %s\n", path, lineno,
-				text, e.indicator);
-		if (nn == ncap) {
-			ncap = ncap ? ncap * 2 : 64;
-			tmp = realloc(nv, ncap * sizeof(*nv));
-			if (!tmp) {
-				ioc_entry_fini(&e);
-				err = -ENOMEM;
-				goto out;
-			}
-			nv = tmp;
-		}
-		e.line = lineno;
-		nv[nn++] = e;
-		if (e.family == XH_AF_INET)
-			n4++;
-		else
-			n6++;
+			pr_info("ioc: %s:%u: '%s' has host bits set, loaded with them cleared\n",
+				ld->path, lineno, text);
+		err = ioc_add(ld, &e, dom, 0, lineno);
+		if (err)
+			return err;
+		added++;
 	}
-	if (ferror(f)) {
-		err = errno ? -errno : -EIO;
-		pr_warn("ioc: %s: cannot read feed: %s\n", path, strerror(-err));
-		goto out;
-	}
-	if (set->n4 + n4 > XH_IOC4_MAX || set->n6 + n6 > XH_IOC6_MAX) {
-		pr_warn("ioc: %s: too many indicators: %zu IPv4 (max %u), %zu IPv6 (max %u)\n",
-			path, set->n4 + n4, XH_IOC4_MAX, set->n6 + n6, XH_IOC6_MAX);
-		err = -E2BIG;
-		goto out;
-	}
-	if (!nn) {
-		pr_info("ioc: %s: no indicators (empty or only comments)\n", path);
-		goto out;
-	}
+	return added;
+}
 
-	/* Commit: allocate everything first; nothing below the allocations can fail. */
-	files = realloc(set->files, (set->nfiles + 1) * sizeof(*files));
-	if (files)
-		set->files = files;
-	file = strdup(path);
-	if (!file || !files) {
+/* A CSV feed starts with a header whose first column is "indicator". */
+static int is_csv(const char *buf)
+{
+	if (*buf == '"')
+		buf++;
+	if (strncasecmp(buf, "indicator", 9))
+		return 0;
+	buf += 9;
+	if (*buf == '"')
+		buf++;
+	return *buf == ',' || *buf == '\n' || *buf == '\r';
+}
+
+/* Read @path into a NUL-terminated buffer, refusing more than @max bytes. */
+static int read_file(struct ioc_load *ld, uint64_t max, char **out, size_t *out_len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf = NULL;
+	int fd, err = 0;
+	ssize_t r;
+
+	fd = open(ld->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		ioc_bad(ld, IOC_ERR_IO, 0, "cannot open feed: %s", strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto io;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto io;
+	}
+	if ((uint64_t)st.st_size > max) {
+		ioc_bad(ld, IOC_ERR_OVERSIZE, 0,
+			"feed is %llu bytes, over the limit of %llu (--ioc-max-size)",
+			(unsigned long long)st.st_size, (unsigned long long)max);
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
 		err = -ENOMEM;
+		goto io;
+	}
+	/* Up to one byte more than stat said, to see a file that grew. */
+	while (got <= (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			goto io;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got > (size_t)st.st_size) {
+		err = -EAGAIN;
+		ioc_bad(ld, IOC_ERR_IO, 0, "feed changed while being read");
 		goto out;
 	}
-	if (set->n + nn > set->cap) {
-		size_t cap = set->cap ? set->cap : 64;
-
-		while (cap < set->n + nn)
-			cap *= 2;
-		tmp = realloc(set->v, cap * sizeof(*tmp));
-		if (!tmp) {
-			err = -ENOMEM;
-			goto out;
-		}
-		set->v = tmp;
-		set->cap = cap;
-	}
-	set->files[set->nfiles++] = file;
-	for (size_t i = 0; i < nn; i++) {
-		nv[i].id = set->n + 1;
-		nv[i].file = file;
-		set->v[set->n++] = nv[i];
-	}
-	file = NULL;
-	set->n4 += n4;
-	set->n6 += n6;
-	pr_info("ioc: %s: %zu indicators (%zu IPv4, %zu IPv6)\n", path, nn, n4, n6);
-	free(nv);
-	nv = NULL;
-	nn = 0;
-	err = n4 + n6;
+	buf[got] = '\0';
+	*out = buf;
+	*out_len = got;
+	close(fd);
+	return 0;
+io:
+	ioc_bad(ld, IOC_ERR_IO, 0, "cannot read feed: %s", strerror(-err));
 out:
-	free(file);
-	free_entries(nv, nn);
-	free(line);
-	fclose(f);
+	free(buf);
+	close(fd);
 	return err;
+}
+
+int ioc_set_load_file_opts(struct ioc_set *set, const char *path, const struct ioc_file_opts *o)
+{
+	struct ioc_load ld = {.set = set, .path = path, .action = o ? o->action : 0};
+	uint64_t max = o && o->max_bytes ? o->max_bytes : IOC_MAX_BYTES_DEFAULT;
+	size_t n0 = set->n, meta0 = set->nmeta, pool0 = set->pool_len;
+	size_t c4 = set->n4, c6 = set->n6, cd = set->ndom, cp = set->nport, len = 0;
+	char *buf = NULL, *text, **files, *copy = NULL;
+	const char *fmt;
+	int ret;
+
+	if (set->nfiles >= UINT16_MAX) {
+		ioc_bad(&ld, IOC_ERR_LIMIT, 0, "too many feed files");
+		return -E2BIG;
+	}
+	ld.feed_no = (uint16_t)set->nfiles;
+	ret = read_file(&ld, max, &buf, &len);
+	if (ret)
+		return ret;
+	text = buf;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		text += 3; /* UTF-8 byte order mark */
+		len -= 3;
+	}
+	{
+		const char *p = text;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (*p == '{' || *p == '[') {
+			fmt = "STIX";
+			ret = ioc_read_stix(&ld, text, len);
+		} else if (is_csv(text)) {
+			fmt = "CSV";
+			ret = ioc_read_csv(&ld, text, len);
+		} else {
+			fmt = "plain list";
+			ret = ioc_read_plain(&ld, text, len);
+		}
+	}
+	if (ret == -E2BIG)
+		ioc_bad(&ld, IOC_ERR_LIMIT, 0,
+			"too many indicators (max %u IPv4, %u IPv6, %u domains, %u address:port)",
+			XH_IOC4_MAX, XH_IOC6_MAX, XH_IOCDOM_MAX, XH_IOCPORT_MAX);
+	else if (ret == -ENOMEM)
+		ioc_bad(&ld, IOC_ERR_IO, 0, "out of memory");
+	if (ret == 0) {
+		ioc_bad(&ld, IOC_ERR_EMPTY, 0, "no usable indicator in this %s feed", fmt);
+		ret = -ENODATA;
+	}
+	if (ret > 0) {
+		files = realloc(set->files, (set->nfiles + 1) * sizeof(*files));
+		if (files)
+			set->files = files;
+		copy = strdup(path);
+		if (!files || !copy) {
+			free(copy);
+			ret = -ENOMEM;
+		} else {
+			set->files[set->nfiles++] = copy;
+			pr_info("ioc: %s: %d indicators (%s, %zu IPv4, %zu IPv6, %zu domains, %zu "
+				"address:port)%s\n",
+				path, ret, fmt, set->n4 - c4, set->n6 - c6, set->ndom - cd,
+				set->nport - cp, ld.action == IOC_ACTION_BLOCK ? ", block" : "");
+		}
+	}
+	if (ld.msgs > IOC_MAX_MSGS)
+		pr_warn("ioc: %s: %u more items skipped (not shown)\n", path,
+			ld.msgs - IOC_MAX_MSGS);
+	if (ret < 0) {
+		/* All or nothing: forget what this file added. */
+		set->n = n0;
+		set->nmeta = meta0;
+		set->pool_len = pool0;
+		set->n4 = c4;
+		set->n6 = c6;
+		set->ndom = cd;
+		set->nport = cp;
+	}
+	free(buf);
+	return ret;
+}
+
+int ioc_set_load_file(struct ioc_set *set, const char *path)
+{
+	return ioc_set_load_file_opts(set, path, NULL);
+}
+
+static int feed_name(const struct dirent *d)
+{
+	static const char *const ext[] = {".txt", ".list", ".csv", ".json", ".stix"};
+	size_t n = strlen(d->d_name);
+
+	if (d->d_name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t m = strlen(ext[i]);
+
+		if (n > m && !strcasecmp(d->d_name + n - m, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int ioc_set_load_dir(struct ioc_set *set, const char *dir, const struct ioc_file_opts *o)
+{
+	struct dirent **names = NULL;
+	int n, added = 0, ret = 0, files = 0;
+	char path[4096];
+	struct stat st;
+
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0) {
+		ret = -errno;
+		set->errs[IOC_ERR_IO]++;
+		pr_warn("ioc: %s: cannot read feed folder: %s\n", dir, strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < n; i++) {
+		if (ret < 0 || snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) >=
+				       (int)sizeof(path))
+			goto next;
+		if (names[i]->d_name[0] == '.')
+			goto next; /* ".", "..", hidden files */
+		if (stat(path, &st) || !S_ISREG(st.st_mode) || !feed_name(names[i])) {
+			pr_info("ioc: %s: not a feed file, ignored\n", path);
+			goto next;
+		}
+		files++;
+		ret = ioc_set_load_file_opts(set, path, o);
+		if (ret > 0)
+			added += ret;
+	next:
+		free(names[i]);
+	}
+	free(names);
+	if (ret < 0)
+		return ret;
+	if (!files) {
+		set->errs[IOC_ERR_EMPTY]++;
+		pr_warn("ioc: %s: no feed file (*.txt, *.list, *.csv, *.json, *.stix)\n", dir);
+		return -ENODATA;
+	}
+	return added;
 }
 
 size_t ioc_set_count(const struct ioc_set *set)
@@ -297,31 +706,89 @@ const struct ioc_entry *ioc_set_at(const struct ioc_set *set, size_t i)
 	return i < set->n ? &set->v[i] : NULL;
 }
 
-int ioc_set_to_maps(const struct ioc_set *set, int fd4, int fd6)
+const char *ioc_str(const struct ioc_set *set, uint32_t off)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		const struct ioc_entry *e = &set->v[i];
-		__u32 id = e->id;
-		int err;
+	return off && off < set->pool_len ? set->pool + off : NULL;
+}
 
-		if (e->family == XH_AF_INET) {
-			struct xh_lpm4_key k4 = {.prefixlen = e->prefixlen};
+const struct ioc_meta *ioc_set_meta(const struct ioc_set *set, const struct ioc_entry *e)
+{
+	return e->meta && e->meta < set->nmeta ? &set->meta[e->meta] : NULL;
+}
 
-			memcpy(&k4.addr, e->addr, 4);
-			err = bpf_map_update_elem(fd4, &k4, &id, BPF_ANY);
-		} else {
-			struct xh_lpm6_key k6 = {.prefixlen = e->prefixlen};
+const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no)
+{
+	return feed_no < set->nfiles ? set->files[feed_no] : NULL;
+}
 
-			memcpy(k6.addr, e->addr, 16);
-			err = bpf_map_update_elem(fd6, &k6, &id, BPF_ANY);
-		}
-		if (err) {
-			err = err < 0 ? err : -errno;
-			pr_warn("ioc: %s:%u: cannot add '%s' to %s: %s\n", e->file, e->line,
-				e->indicator, e->family == XH_AF_INET ? "xh_ioc4" : "xh_ioc6",
-				strerror(-err));
-			return err;
-		}
+const char *ioc_entry_type(const struct ioc_entry *e)
+{
+	if (e->kind == IOC_KIND_DOMAIN)
+		return "domain";
+	if (e->family == XH_AF_INET)
+		return e->prefixlen == 32 ? "ipv4" : "ipv4-cidr";
+	return e->prefixlen == 128 ? "ipv6" : "ipv6-cidr";
+}
+
+const char *ioc_entry_text(const struct ioc_set *set, const struct ioc_entry *e, char *buf,
+			   size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	int af = e->family == XH_AF_INET6 ? AF_INET6 : AF_INET;
+
+	if (e->kind == IOC_KIND_DOMAIN) {
+		snprintf(buf, len, "%s", ioc_str(set, e->domain) ? ioc_str(set, e->domain) : "");
+		return buf;
 	}
-	return 0;
+	if (!inet_ntop(af, e->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (e->port)
+		snprintf(buf, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", a, e->port);
+	else if (e->prefixlen != (af == AF_INET6 ? 128 : 32))
+		snprintf(buf, len, "%s/%u", a, e->prefixlen);
+	else
+		snprintf(buf, len, "%s", a);
+	return buf;
+}
+
+void ioc_set_counts(const struct ioc_set *set, size_t *n4, size_t *n6, size_t *ndom, size_t *nport)
+{
+	if (n4)
+		*n4 = set->n4;
+	if (n6)
+		*n6 = set->n6;
+	if (ndom)
+		*ndom = set->ndom;
+	if (nport)
+		*nport = set->nport;
+}
+
+uint64_t ioc_set_errors(const struct ioc_set *set, enum ioc_err err)
+{
+	return (unsigned int)err < IOC_ERR__MAX ? set->errs[err] : 0;
+}
+
+void ioc_set_set_gen(struct ioc_set *set, unsigned int gen, const struct ioc_set *prev)
+{
+	set->gen = gen & XH_IOC_GEN_MASK;
+	set->prev = prev;
+}
+
+unsigned int ioc_set_gen(const struct ioc_set *set)
+{
+	return set->gen;
+}
+
+const struct ioc_entry *ioc_set_resolve(const struct ioc_set *set, uint32_t ref,
+					const struct ioc_set **owner)
+{
+	unsigned int gen = (ref >> XH_IOC_GEN_SHIFT) & XH_IOC_GEN_MASK;
+
+	if (set && set->gen != gen)
+		set = set->prev;
+	if (!set || set->gen != gen)
+		return NULL;
+	if (owner)
+		*owner = set;
+	return ioc_set_get(set, ref & XH_IOC_ID_MASK);
 }

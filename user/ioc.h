@@ -1,49 +1,134 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* ioc.h: IoC feeds: parsing (file:line errors, all-or-nothing per file),
- * the id -> metadata table, and loading prefixes into the LPM maps. */
+/* ioc.h: IoC feeds (plain list, CSV with metadata, STIX 2.1 bundles; format
+ * detected from content) -> a set of indicators with their metadata, indexed
+ * by id. Maps: ioc_maps.h; reload: ioc_live.h; JSON: ioc_event.h. */
 #ifndef XH_IOC_H
 #define XH_IOC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct ioc_entry {
-	uint32_t id;	   /* 1.., the value stored in xh_ioc4/xh_ioc6 */
-	uint8_t family;	   /* XH_AF_INET or XH_AF_INET6 */
-	uint8_t prefixlen; /* 0..32 or 0..128 */
-	uint8_t addr[16];  /* network order, host bits cleared */
-	char *indicator;   /* normalised text: "192.0.2.7" or "198.51.100.0/24" */
-	char *file;	   /* feed file it came from (owned by the set) */
-	unsigned int line; /* line in that file */
+enum ioc_kind {
+	IOC_KIND_NET = 0,    /* address or CIDR, optionally with a port */
+	IOC_KIND_DOMAIN = 1, /* a domain and every name below it */
 };
+
+enum ioc_action {
+	IOC_ACTION_ALERT = 0, /* report (default) */
+	IOC_ACTION_BLOCK = 1, /* report and XDP_DROP */
+};
+
+enum ioc_format {
+	IOC_FMT_PLAIN = 0,
+	IOC_FMT_CSV = 1,
+	IOC_FMT_STIX = 2,
+};
+
+/* Why a line, object or file was rejected or skipped: counted per set. */
+enum ioc_err {
+	IOC_ERR_BAD_LINE = 0, /* malformed indicator, CSV record or type mismatch */
+	IOC_ERR_BAD_CIDR,     /* bad prefix length */
+	IOC_ERR_STIX_SKIPPED, /* STIX pattern or object that cannot be used (skipped) */
+	IOC_ERR_SKIPPED_TYPE, /* CSV row of a non-network type (hash, url...; skipped) */
+	IOC_ERR_JSON,	      /* invalid or truncated JSON, or not a STIX bundle */
+	IOC_ERR_EMPTY,	      /* no usable indicator in a feed */
+	IOC_ERR_OVERSIZE,     /* file over the size limit */
+	IOC_ERR_IO,	      /* cannot open or read */
+	IOC_ERR_LIMIT,	      /* too many indicators for the maps */
+	IOC_ERR__MAX,
+};
+
+/* One indicator. Strings are offsets into the set's string pool (0 = none;
+ * read them with ioc_str()), so a million entries stay compact. */
+struct ioc_entry {
+	uint8_t addr[16];  /* NET: network order, host bits cleared */
+	uint8_t family;	   /* NET: XH_AF_INET or XH_AF_INET6; 0 for a domain */
+	uint8_t prefixlen; /* NET: 0..32 or 0..128 */
+	uint8_t kind;	   /* enum ioc_kind */
+	uint8_t action;	   /* enum ioc_action, from the feed */
+	uint16_t port;	   /* NET: host order, 0 = any port */
+	uint16_t feed_no;  /* index of the feed file (ioc_set_file()) */
+	uint32_t line;	   /* line in the file (STIX: index in "objects") */
+	uint32_t domain;   /* DOMAIN: the name, lower case, no trailing dot */
+	uint32_t meta;	   /* index of the metadata row, 0 = none */
+	uint32_t id;	   /* 1.., index + 1 in the set */
+	uint64_t hash;	   /* DOMAIN: bpf/name.h hash of the whole name */
+};
+
+/* Metadata a feed gives for an indicator (string pool offsets, 0 = none). */
+struct ioc_meta {
+	uint32_t feed, actor, confidence, first_seen, reference, comment;
+};
+
+/* How to read a feed file. */
+struct ioc_file_opts {
+	uint64_t max_bytes; /* 0 = IOC_MAX_BYTES_DEFAULT */
+	uint8_t action;	    /* enum ioc_action for every indicator of the file */
+};
+
+#define IOC_MAX_BYTES_DEFAULT (512ULL << 20)
+#define IOC_MAX_MSGS	      10 /* per-line messages per file before a summary */
 
 struct ioc_set;
 
 struct ioc_set *ioc_set__new(void);	 /* NULL + errno on failure */
 void ioc_set__free(struct ioc_set *set); /* accepts NULL */
 
-/* Parse a plain-list feed at @path: one IPv4/IPv6 address or CIDR per line,
- * '#' starts a comment, blank lines ignored. All or nothing: on any bad line
- * prints "ioc: FILE:LINE: reason" and returns -EINVAL (or -errno for I/O,
- * -E2BIG past XH_IOC4_MAX/XH_IOC6_MAX), leaving @set as it was. A CIDR with
- * host bits set is accepted with its host bits cleared (said at pr_info). Ids
- * continue across files. A duplicate prefix is kept as its own entry; the LPM
- * map then holds the last one's id. Returns the number of indicators added (>= 0). */
+/* Read the feed at @path (format from content: '{' first = STIX bundle, a
+ * first line starting "indicator," = CSV with header, else plain list) and
+ * add its indicators. A bad line fails the whole file with "ioc: FILE:LINE:
+ * ..." (-EINVAL); so do an empty file or one without a usable indicator
+ * (-ENODATA), a file over the size limit (-EFBIG), invalid or truncated JSON
+ * (-EINVAL, "FILE:LINE:COL"), I/O (-errno), too many indicators (-E2BIG). On
+ * failure @set is left as it was. STIX patterns that cannot be used are
+ * skipped and counted with their JSON path. Returns the number added (> 0). */
+int ioc_set_load_file_opts(struct ioc_set *set, const char *path, const struct ioc_file_opts *o);
+/* ioc_set_load_file_opts() with the defaults (alert, default size limit). */
 int ioc_set_load_file(struct ioc_set *set, const char *path);
+/* Every feed file in @dir (names ending .txt .list .csv .json .stix, not
+ * starting with '.', in name order); others are ignored (said at -v). Stops at
+ * the first failing file (@set keeps the files before it). Returns the
+ * number added, or -errno (-ENODATA when the directory has no feed). */
+int ioc_set_load_dir(struct ioc_set *set, const char *dir, const struct ioc_file_opts *o);
 
-/* Parse one indicator (address or CIDR) into @e's family/prefixlen/addr and
- * allocate its normalised text (caller frees e->indicator; e->file is NULL).
- * Returns 0, -EINVAL or -ENOMEM. */
-int ioc_parse_indicator(const char *text, struct ioc_entry *e);
+/* Parse one indicator: address, CIDR, address:port ("192.0.2.1:443",
+ * "[2001:db8::1]:443") or domain name. Fills @e (kind, family, prefixlen,
+ * addr, port; a domain's text goes to @dom, lower case, at most 254 bytes with
+ * NUL, and its hash to e->hash). Returns 0 or -EINVAL with *why set. A CIDR
+ * with host bits set is accepted with them cleared (*masked = 1). */
+int ioc_parse_indicator(const char *text, struct ioc_entry *e, char dom[256], const char **why,
+			int *masked);
 
 size_t ioc_set_count(const struct ioc_set *set);
-/* The entry with id @id, or NULL. */
+/* The entry with id @id (1..count), or NULL. */
 const struct ioc_entry *ioc_set_get(const struct ioc_set *set, uint32_t id);
-/* The @i-th entry (0-based, in load order). */
+/* The @i-th entry (0-based, in load order), or NULL. */
 const struct ioc_entry *ioc_set_at(const struct ioc_set *set, size_t i);
+/* Pooled string at @off, NULL for 0. */
+const char *ioc_str(const struct ioc_set *set, uint32_t off);
+/* Metadata of @e, NULL when the feed gave none. */
+const struct ioc_meta *ioc_set_meta(const struct ioc_set *set, const struct ioc_entry *e);
+/* Path of feed file @feed_no. */
+const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no);
+/* Normalised text: "192.0.2.7", "198.51.100.0/24", "192.0.2.1:443",
+ * "[2001:db8::1]:443", "evil.example". Returns @buf. */
+const char *ioc_entry_text(const struct ioc_set *set, const struct ioc_entry *e, char *buf,
+			   size_t len);
+/* "ipv4", "ipv4-cidr", "ipv6", "ipv6-cidr", "domain" (the CSV type names). */
+const char *ioc_entry_type(const struct ioc_entry *e);
+/* Counts of the set: by family/kind, and errors by enum ioc_err. */
+void ioc_set_counts(const struct ioc_set *set, size_t *n4, size_t *n6, size_t *ndom, size_t *nport);
+uint64_t ioc_set_errors(const struct ioc_set *set, enum ioc_err err);
+const char *ioc_err_name(enum ioc_err err);
 
-/* Put every entry into the LPM maps (fd4: struct xh_lpm4_key, fd6: struct
- * xh_lpm6_key; value __u32 id). Returns 0 or -errno of the first failure. */
-int ioc_set_to_maps(const struct ioc_set *set, int fd4, int fd6);
+/* Generations (hot reload): the set knows the generation its map values
+ * carry and the set it replaced, kept until events in flight are drained. */
+void ioc_set_set_gen(struct ioc_set *set, unsigned int gen, const struct ioc_set *prev);
+unsigned int ioc_set_gen(const struct ioc_set *set);
+/* The entry an IoC reference (xh_event.ioc_id) names, in @set or in the
+ * generation it replaced; NULL when the reference's generation is neither
+ * or its id is unknown. *owner gets the set it was found in. */
+const struct ioc_entry *ioc_set_resolve(const struct ioc_set *set, uint32_t ref,
+					const struct ioc_set **owner);
 
 #endif

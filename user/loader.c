@@ -13,6 +13,7 @@
 #include "xh_abi.h"
 #include "xdphunt.skel.h"
 #include "ioc.h"
+#include "ioc_maps.h"
 #include "loader.h"
 #include "log.h"
 
@@ -294,7 +295,15 @@ static int set_port(int fd, uint16_t port, uint8_t svc)
 	return bpf_map_update_elem(fd, &key, &svc, BPF_ANY) ? -errno : 0;
 }
 
-int loader_configure(struct loader *l, const struct loader_opts *opts, const struct ioc_set *iocs)
+void loader_ioc_outer(struct loader *l, struct ioc_outer *out)
+{
+	out->ioc4 = bpf_map__fd(l->skel->maps.xh_ioc4);
+	out->ioc6 = bpf_map__fd(l->skel->maps.xh_ioc6);
+	out->iocdom = bpf_map__fd(l->skel->maps.xh_iocdom);
+	out->iocport = bpf_map__fd(l->skel->maps.xh_iocport);
+}
+
+int loader_configure(struct loader *l, const struct loader_opts *opts, struct ioc_set *iocs)
 {
 	static const uint16_t smb_default[] = {445, 139};
 	static const uint16_t rpc_default[] = {135};
@@ -320,10 +329,12 @@ int loader_configure(struct loader *l, const struct loader_opts *opts, const str
 		return err;
 	}
 	if (iocs) {
-		err = ioc_set_to_maps(iocs, bpf_map__fd(l->skel->maps.xh_ioc4),
-				      bpf_map__fd(l->skel->maps.xh_ioc6));
+		struct ioc_outer outer;
+
+		loader_ioc_outer(l, &outer);
+		err = ioc_maps_install(iocs, &outer, 0, NULL);
 		if (err) {
-			pr_warn("loader: cannot load IoC prefixes into xh_ioc4/xh_ioc6: %s\n",
+			pr_warn("loader: cannot load the IoC set into the maps: %s\n",
 				strerror(-err));
 			return err;
 		}
@@ -351,11 +362,22 @@ err:
 	return -errno;
 }
 
+static int clear_map(int fd, size_t key_size);
+
 int loader_clear_flows(struct loader *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.xh_flows);
 	struct xh_flow_key key, next;
-	int n = 0;
+	int n = 0, err;
+
+	/* Per-flow SMB state and reported findings go with their flows. */
+	err = clear_map(bpf_map__fd(l->skel->maps.xh_smb), sizeof(struct xh_flow_key));
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_trees), 48);
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_seen), sizeof(struct xh_seen_key));
+	if (err)
+		return err;
 
 	/* Deleting while walking restarts from the first key each time. */
 	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
@@ -364,6 +386,22 @@ int loader_clear_flows(struct loader *l)
 			return -errno;
 		if (++n > 100000000)
 			return -EOVERFLOW; /* bound: the map can never hold this many */
+	}
+	return 0;
+}
+
+static int clear_map(int fd, size_t key_size)
+{
+	char key[64];
+	long n = 0;
+
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	while (bpf_map_get_next_key(fd, NULL, key) == 0) {
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			return -errno;
+		if (++n > 100000000)
+			return -EOVERFLOW;
 	}
 	return 0;
 }

@@ -55,9 +55,12 @@ int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mod
 /* Detach from every attached interface; returns the first error or 0. */
 int loader_detach_all(struct loader *l);
 
-/* Fill xh_ports from the options and the IoC tries from @iocs (may be NULL).
- * Call after load, before loader_arm(). Returns 0 or -errno. */
-int loader_configure(struct loader *l, const struct loader_opts *opts, const struct ioc_set *iocs);
+/* Fill xh_ports from the options and install @iocs (may be NULL) as IoC
+ * generation 0. Call after load, before loader_arm(). Returns 0 or -errno. */
+int loader_configure(struct loader *l, const struct loader_opts *opts, struct ioc_set *iocs);
+struct ioc_outer;
+/* The outer IoC map fds, for ioc_maps_install() / hot reload. */
+void loader_ioc_outer(struct loader *l, struct ioc_outer *out);
 /* Start classifying. Returns 0 or -errno. */
 int loader_arm(struct loader *l);
 

@@ -91,7 +91,15 @@ int loop_run(struct ring_buffer *rb, struct event_sink *sink)
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP) {
-					pr_info("SIGHUP: nothing to reload yet\n");
+					/* Drain first: a reload frees the IoC
+					 * generation before the previous one. */
+					ret = drain(rb, sink);
+					if (ret)
+						goto out;
+					if (sink->on_hup)
+						sink->on_hup(sink->on_hup_ctx);
+					else
+						pr_info("SIGHUP: nothing to reload\n");
 					continue;
 				}
 				pr_info("%s: draining and detaching\n", strsignal(si.ssi_signo));

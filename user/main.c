@@ -19,6 +19,7 @@ static const char usage[] =
 	"  replay CAPTURE...   the same classifier over pcap/pcapng files (root)\n"
 	"  stats [-i IFACE]    counters of the running instances\n"
 	"  detach -i IFACE     remove a left-over xdphunt program from IFACE\n"
+	"  reload [-i IFACE]   make a running instance re-read its IoC feeds (SIGHUP)\n"
 	"  version             print the version\n"
 	"\n"
 	"'xdphunt COMMAND --help' shows a command's options.\n"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 		return cmd_stats(argc, argv);
 	if (!strcmp(cmd, "detach"))
 		return cmd_detach(argc, argv);
+	if (!strcmp(cmd, "reload"))
+		return cmd_reload(argc, argv);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("xdphunt %s\n", XH_VERSION);
 		return XH_EXIT_OK;

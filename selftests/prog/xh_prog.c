@@ -9,23 +9,85 @@
 #include <bpf/libbpf.h>
 #include "xdphunt.skel.h"
 #include "log.h"
+#include "smb_user.h"
 #include "test.h"
 #include "xh_prog.h"
+#include "name.h"
 
-static int add_ioc4(struct xdphunt *skel, const char *addr, int plen, uint32_t id)
+/* Build the inner IoC maps the way user/ioc_maps.c does, with fixed ids
+ * (generation 0), and install them in the outer slots. */
+static int make_inner(enum bpf_map_type type, size_t ksz, uint32_t max)
 {
-	struct xh_lpm4_key k = {.prefixlen = plen};
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
 
-	inet_pton(AF_INET, addr, &k.addr);
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.xh_ioc4), &k, &id, BPF_ANY);
+	return bpf_map_create(type, "xh_test_in", ksz, sizeof(__u32), max, &o);
 }
 
-static int add_ioc6(struct xdphunt *skel, const char *addr, int plen, uint32_t id)
+static int install(int outer, int inner)
 {
-	struct xh_lpm6_key k = {.prefixlen = plen};
+	__u32 zero = 0;
+	int err = bpf_map_update_elem(outer, &zero, &inner, BPF_ANY);
 
-	inet_pton(AF_INET6, addr, k.addr);
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.xh_ioc6), &k, &id, BPF_ANY);
+	close(inner);
+	return err;
+}
+
+static int add_iocs(struct xdphunt *skel)
+{
+	int fd4 = make_inner(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct xh_lpm4_key), XH_IOC4_MAX);
+	int fd6 = make_inner(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct xh_lpm6_key), XH_IOC6_MAX);
+	int fdd = make_inner(BPF_MAP_TYPE_HASH, sizeof(__u64), XH_IOCDOM_MAX);
+	int fdp = make_inner(BPF_MAP_TYPE_HASH, sizeof(struct xh_iocport_key), XH_IOCPORT_MAX);
+	struct xh_lpm4_key k4 = {.prefixlen = 24};
+	struct xh_lpm6_key k6 = {.prefixlen = 48};
+	struct xh_iocport_key pk = {.family = XH_AF_INET};
+	__u32 v;
+	__u64 h;
+	int err = 0;
+
+	if (fd4 < 0 || fd6 < 0 || fdd < 0 || fdp < 0)
+		return -1;
+	inet_pton(AF_INET, "203.0.113.0", &k4.addr);
+	v = IOC_V4_NET24;
+	err |= bpf_map_update_elem(fd4, &k4, &v, BPF_ANY);
+	k4.prefixlen = 32;
+	inet_pton(AF_INET, "198.51.100.77", &k4.addr);
+	v = IOC_V4_HOST32;
+	err |= bpf_map_update_elem(fd4, &k4, &v, BPF_ANY);
+	inet_pton(AF_INET, IOC_BLOCK_ADDR, &k4.addr);
+	v = IOC_V4_BLOCK | XH_IOC_F_BLOCK;
+	err |= bpf_map_update_elem(fd4, &k4, &v, BPF_ANY);
+	/* address:port: the host's LPM entry says "look at the port" */
+	inet_pton(AF_INET, IOC_PORT_ADDR, &k4.addr);
+	v = XH_IOC_F_PORT;
+	err |= bpf_map_update_elem(fd4, &k4, &v, BPF_ANY);
+	inet_pton(AF_INET, IOC_PORT_ADDR, pk.addr);
+	pk.port = htons(IOC_PORT_PORT);
+	v = IOC_V4_PORT;
+	err |= bpf_map_update_elem(fdp, &pk, &v, BPF_ANY);
+	inet_pton(AF_INET6, "2001:db8:bad::", k6.addr);
+	v = IOC_V6_NET48;
+	err |= bpf_map_update_elem(fd6, &k6, &v, BPF_ANY);
+	h = xhp_domain_hash(IOC_DOMAIN);
+	v = IOC_DOM;
+	err |= bpf_map_update_elem(fdd, &h, &v, BPF_ANY);
+	h = xhp_domain_hash(IOC_DOMAIN_BLOCK);
+	v = IOC_DOM_BLOCK | XH_IOC_F_BLOCK;
+	err |= bpf_map_update_elem(fdd, &h, &v, BPF_ANY);
+	err |= install(bpf_map__fd(skel->maps.xh_ioc4), fd4);
+	err |= install(bpf_map__fd(skel->maps.xh_ioc6), fd6);
+	err |= install(bpf_map__fd(skel->maps.xh_iocdom), fdd);
+	err |= install(bpf_map__fd(skel->maps.xh_iocport), fdp);
+	return err ? -1 : 0;
+}
+
+uint64_t xhp_domain_hash(const char *dom)
+{
+	__u64 hash[XH_NAME_SUFFIX_MAX];
+	__u16 off[XH_NAME_SUFFIX_MAX];
+	__u32 n = xh_name_suffixes((const __u8 *)dom, (__u32)strlen(dom), hash, off);
+
+	return n ? hash[n - 1] : 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -74,11 +136,18 @@ int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes)
 		if (!ASSERT_OK(err, "xh_ports"))
 			goto fail;
 	}
-	err = add_ioc4(x->skel, "203.0.113.0", 24, IOC_V4_NET24) ||
-	      add_ioc4(x->skel, "198.51.100.77", 32, IOC_V4_HOST32) ||
-	      add_ioc6(x->skel, "2001:db8:bad::", 48, IOC_V6_NET48);
+	err = add_iocs(x->skel);
 	if (!ASSERT_OK(err, "ioc maps"))
 		goto fail;
+	{
+		/* The built-in SMB rules, as xdphunt loads them. */
+		struct smb_rules *r = smb_rules__new_default();
+
+		err = r ? smb_rules_to_map(r, bpf_map__fd(x->skel->maps.xh_smb_names)) : -EINVAL;
+		smb_rules__free(r);
+		if (!ASSERT_OK(err, "xh_smb_names"))
+			goto fail;
+	}
 	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.xh_events), on_event, x, NULL);
 	if (!ASSERT_OK_PTR(x->rb, "ring_buffer__new")) {
 		err = -errno;
@@ -109,9 +178,26 @@ int xhp_run(struct xhp *x, const uint8_t *buf, size_t len)
 	if (!ASSERT_OK(err, "bpf_prog_test_run_opts"))
 		return err;
 	ASSERT_EQ(opts.retval, XDP_PASS, "verdict");
+	x->retval = opts.retval;
 	if (ASSERT_EQ(opts.data_size_out, len, "data_out size"))
 		ASSERT_MEMEQ(out, buf, len, "data_out unchanged");
 	return 0;
+}
+
+int xhp_run_verdict(struct xhp *x, const uint8_t *buf, size_t len)
+{
+	uint8_t out[4096 + 256];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.xdphunt), &opts);
+	if (!ASSERT_OK(err, "bpf_prog_test_run_opts"))
+		return err;
+	if (ASSERT_EQ(opts.data_size_out, len, "data_out size"))
+		ASSERT_MEMEQ(out, buf, len, "data_out unchanged");
+	x->retval = opts.retval;
+	return (int)opts.retval;
 }
 
 int xhp_stats(struct xhp *x, struct xh_stats *s)
@@ -148,6 +234,24 @@ void xhp_reset(struct xhp *x)
 	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
 		if (bpf_map_delete_elem(fd, &key))
 			break;
+	fd = bpf_map__fd(x->skel->maps.xh_smb);
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	{
+		struct xh_seen_key sk;
+		char tk[64];
+
+		fd = bpf_map__fd(x->skel->maps.xh_smb_trees);
+		while (bpf_map_get_next_key(fd, NULL, tk) == 0)
+			if (bpf_map_delete_elem(fd, tk))
+				break;
+
+		fd = bpf_map__fd(x->skel->maps.xh_seen);
+		while (bpf_map_get_next_key(fd, NULL, &sk) == 0)
+			if (bpf_map_delete_elem(fd, &sk))
+				break;
+	}
 	xhp_drain(x);
 	x->n_ev = 0;
 }

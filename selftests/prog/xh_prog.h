@@ -14,15 +14,25 @@ struct xdphunt;
 #define XHP_MAX_EVENTS 256
 
 /* IoC ids the test maps hold. */
-#define IOC_V4_NET24  7 /* 203.0.113.0/24 */
-#define IOC_V4_HOST32 8 /* 198.51.100.77/32 */
-#define IOC_V6_NET48  9 /* 2001:db8:bad::/48 */
+#define IOC_V4_NET24	 7  /* 203.0.113.0/24 */
+#define IOC_V4_HOST32	 8  /* 198.51.100.77/32 */
+#define IOC_V6_NET48	 9  /* 2001:db8:bad::/48 */
+#define IOC_DOM		 10 /* evil.example (and below) */
+#define IOC_V4_BLOCK	 11 /* 192.0.2.66/32, block */
+#define IOC_V4_PORT	 12 /* 198.51.100.80:8443 */
+#define IOC_DOM_BLOCK	 13 /* blocked.example, block */
+#define IOC_DOMAIN	 "evil.example"
+#define IOC_DOMAIN_BLOCK "blocked.example"
+#define IOC_BLOCK_ADDR	 "192.0.2.66"
+#define IOC_PORT_ADDR	 "198.51.100.80"
+#define IOC_PORT_PORT	 8443
 
 struct xhp {
 	struct xdphunt *skel;
 	struct ring_buffer *rb;
 	struct xh_event ev[XHP_MAX_EVENTS];
 	int n_ev;
+	uint32_t retval; /* verdict of the last xhp_run*() */
 };
 
 /* Open, set @wakeup_bytes (rodata) and @rb_bytes (0: default), load, fill
@@ -32,11 +42,16 @@ int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes);
 void xhp_close(struct xhp *x);
 /* Run @buf once; checks XDP_PASS and an unchanged frame. 0 or -errno. */
 int xhp_run(struct xhp *x, const uint8_t *buf, size_t len);
+/* Run @buf once and return the verdict (-errno on failure); checks only that
+ * the frame comes back unchanged (block mode may drop). */
+int xhp_run_verdict(struct xhp *x, const uint8_t *buf, size_t len);
+/* bpf/name.h hash of a whole domain, as userspace stores it. */
+uint64_t xhp_domain_hash(const char *dom);
 /* Sum the per-CPU counters. */
 int xhp_stats(struct xhp *x, struct xh_stats *s);
 /* Drain the ring buffer into x->ev (appending). Returns the number read. */
 int xhp_drain(struct xhp *x);
-/* Empty xh_flows and forget collected events. */
+/* Empty xh_flows, xh_smb and xh_seen, and forget collected events. */
 void xhp_reset(struct xhp *x);
 
 #endif

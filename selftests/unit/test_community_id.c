@@ -258,3 +258,29 @@ void test_community_id_icmp_mapping(void)
 	id_of(&b, ib);
 	ASSERT_FALSE(strcmp(ia, ib) == 0, "128/129 is not a pair in ICMPv4");
 }
+
+/* The event path's one-digest call gives what the two separate calls give. */
+void test_community_id_v1_flow_matches(void)
+{
+	struct xh_flow_key k = {};
+	char a[COMMUNITY_ID_LEN], b[COMMUNITY_ID_LEN];
+	uint64_t id = 1;
+
+	k.family = XH_AF_INET6;
+	k.proto = 17;
+	k.saddr[0] = htonl(0x20010db8);
+	k.saddr[3] = htonl(1);
+	k.daddr[0] = htonl(0x20010db8);
+	k.daddr[3] = htonl(2);
+	k.sport = htons(5353);
+	k.dport = htons(53);
+	ASSERT_OK(community_id_v1_flow(&k, a, &id), "v1_flow");
+	ASSERT_OK(community_id_v1(&k, 0, b), "v1");
+	ASSERT_STREQ(a, b, "same text");
+	ASSERT_EQ(id, community_id_flow_id(&k), "same flow id");
+	ASSERT_LT(id, 1ULL << 53, "53 bits");
+	k.family = 3;
+	ASSERT_ERR(community_id_v1_flow(&k, a, &id), "unknown family");
+	ASSERT_EQ(id, 0, "flow id 0 on error");
+	ASSERT_STREQ(a, "", "empty text on error");
+}

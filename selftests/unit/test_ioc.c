@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_ioc.c: plain-list feed parsing: good indicators and their normal form,
  * comments/CRLF/BOM, each bad input with its exact "FILE:LINE" message,
- * all-or-nothing, ids across files, missing and empty files. */
+ * all-or-nothing, ids across files, missing and empty files. CSV, STIX,
+ * domains and ports: test_ioc_feeds.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "test.h"
 #include "xh_abi.h"
 #include "ioc.h"
+#include "ioc_maps.h"
 #include "log.h"
 
 static char tmpdir[64];
@@ -66,11 +68,22 @@ static int load_captured(struct ioc_set *set, const char *path, char *msg, size_
 static void check_entry(const struct ioc_entry *e, int family, int plen, const char *text,
 			const char *what)
 {
+	char buf[300];
+
 	if (!ASSERT_OK_PTR(e, what))
 		return;
 	ASSERT_EQ(e->family, family, what);
 	ASSERT_EQ(e->prefixlen, plen, what);
-	ASSERT_STREQ(e->indicator, text, what);
+	ASSERT_STREQ(ioc_entry_text(NULL, e, buf, sizeof(buf)), text, what);
+}
+
+static int parse(const char *text, struct ioc_entry *e)
+{
+	const char *why;
+	char dom[256];
+	int masked;
+
+	return ioc_parse_indicator(text, e, dom, &why, &masked);
 }
 
 void test_ioc_parse_indicator(void)
@@ -108,7 +121,7 @@ void test_ioc_parse_indicator(void)
 		"::/129",
 		"2001:db8::1%eth0",
 		"2001:db8:::1",
-		"example.com",
+		"ex ample.com",
 		"/24",
 		"1.2.3.4/99999999999999999999",
 	};
@@ -116,22 +129,20 @@ void test_ioc_parse_indicator(void)
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		test_subtest("good %s", good[i].in);
-		if (ASSERT_OK(ioc_parse_indicator(good[i].in, &e), "parse"))
+		if (ASSERT_OK(parse(good[i].in, &e), "parse"))
 			check_entry(&e, good[i].family, good[i].plen, good[i].norm, "entry");
-		free(e.indicator);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		test_subtest("bad '%s'", bad[i]);
-		ASSERT_EQ(ioc_parse_indicator(bad[i], &e), -EINVAL, "rejected");
+		ASSERT_EQ(parse(bad[i], &e), -EINVAL, "rejected");
 	}
 	test_subtest_end();
 
 	/* address bytes are in network order with host bits cleared */
-	if (ASSERT_OK(ioc_parse_indicator("198.51.100.77/24", &e), "parse")) {
+	if (ASSERT_OK(parse("198.51.100.77/24", &e), "parse")) {
 		uint8_t want[4] = {198, 51, 100, 0};
 
 		ASSERT_MEMEQ(e.addr, want, 4, "v4 bytes");
-		free(e.indicator);
 	}
 }
 
@@ -160,8 +171,10 @@ void test_ioc_load_good(void)
 	if (!ASSERT_OK_PTR(set, "set"))
 		goto out;
 	ASSERT_EQ(load_captured(set, p1, msg, sizeof(msg)), 4, "file A count");
-	ASSERT_HAS_SUBSTR(msg, "has host bits set, loaded as 198.51.100.0/24", "masking said");
-	ASSERT_HAS_SUBSTR(msg, "4 indicators (2 IPv4, 2 IPv6)", "summary at info");
+	ASSERT_HAS_SUBSTR(msg, "'198.51.100.77/24' has host bits set, loaded with them cleared",
+			  "masking said");
+	ASSERT_HAS_SUBSTR(msg, "4 indicators (plain list, 2 IPv4, 2 IPv6, 0 domains",
+			  "summary at info");
 	ASSERT_EQ(load_captured(set, p2, msg, sizeof(msg)), 2, "file B count");
 	ASSERT_EQ(ioc_set_count(set), 6, "total");
 
@@ -177,7 +190,7 @@ void test_ioc_load_good(void)
 
 	e = ioc_set_get(set, 1);
 	if (ASSERT_OK_PTR(e, "id 1")) {
-		ASSERT_STREQ(e->file, p1, "file");
+		ASSERT_STREQ(ioc_set_file(set, e->feed_no), p1, "file");
 		ASSERT_EQ(e->line, 3, "line");
 	}
 	e = ioc_set_get(set, 4);
@@ -185,7 +198,7 @@ void test_ioc_load_good(void)
 		ASSERT_EQ(e->line, 8, "line without final newline");
 	e = ioc_set_get(set, 6);
 	if (ASSERT_OK_PTR(e, "id 6")) {
-		ASSERT_STREQ(e->file, p2, "file B");
+		ASSERT_STREQ(ioc_set_file(set, e->feed_no), p2, "file B");
 		ASSERT_EQ(e->line, 2, "line B");
 	}
 	for (size_t i = 0; i < ioc_set_count(set); i++) {
@@ -212,7 +225,7 @@ void test_ioc_load_bad(void)
 	} cases[] = {
 		{"192.0.2.1\n1.2.3.4/33\n", 2, "1.2.3.4/33", "prefix length exceeds 32"},
 		{"# c\n\n2001:db8::/129\n", 3, "2001:db8::/129", "prefix length exceeds 128"},
-		{"192.0.2.1\r\nexample.com\r\n", 2, "example.com", "not an IPv4 address"},
+		{"192.0.2.1\r\nex!ample.com\r\n", 2, "ex!ample.com", "invalid character in domain"},
 		{"1.2.3\n", 1, "1.2.3", "not an IPv4 address"},
 		{"256.0.0.1 # comment\n", 1, "256.0.0.1", "not an IPv4 address"},
 		{"10.0.0.0/8\n10.0.0.0/\n", 2, "10.0.0.0/", "missing prefix length"},
@@ -221,7 +234,14 @@ void test_ioc_load_bad(void)
 		{"fe80::1%eth0\n", 1, "fe80::1%eth0", "not an IPv6 address"},
 		{"192.0.2.1 192.0.2.2\n", 1, "192.0.2.1 192.0.2.2", "not an IPv4 address"},
 		{"/24\n", 1, "/24", "no address"},
-		{"indicator,type\n192.0.2.1,ipv4\n", 1, "indicator,type", "not an IPv4 address"},
+		{"192.0.2.1,ipv4\n", 1, "192.0.2.1,ipv4", "invalid character in domain"},
+		{"192.0.2.1:0\n", 1, "192.0.2.1:0", "port 0"},
+		{"192.0.2.1:65536\n", 1, "192.0.2.1:65536", "port exceeds 65535"},
+		{"192.0.2.0/24:80\n", 1, "192.0.2.0/24:80", "a port needs a single address"},
+		{"com\n", 1, "com", "at least two labels"},
+		{"a.b.c.d.e.f.g.h.i.j.k.example\n", 1, "a.b.c.d.e.f.g.h.i.j.k.example",
+		 "more than 10 labels"},
+		{"a..example\n", 1, "a..example", "empty label"},
 	};
 	char path[128], msg[4096], want[512];
 	struct ioc_set *set;
@@ -268,8 +288,12 @@ void test_ioc_load_bad(void)
 	/* after failures, the next good file continues the ids */
 	write_feed("good2.txt", "192.0.2.201\n", path, sizeof(path));
 	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 1, "good after bad");
-	if (ASSERT_OK_PTR(ioc_set_get(set, 2), "id 2"))
-		ASSERT_STREQ(ioc_set_get(set, 2)->indicator, "192.0.2.201", "id 2 text");
+	if (ASSERT_OK_PTR(ioc_set_get(set, 2), "id 2")) {
+		char buf[300];
+
+		ASSERT_STREQ(ioc_entry_text(set, ioc_set_get(set, 2), buf, sizeof(buf)),
+			     "192.0.2.201", "id 2 text");
+	}
 	remove_feed(path);
 	ASSERT_EQ(ioc_set_count(set), 2, "count");
 out:
@@ -295,30 +319,26 @@ void test_ioc_load_missing_and_empty(void)
 	ASSERT_EQ(load_captured(set, tmpdir, msg, sizeof(msg)), -EISDIR, "directory");
 	ASSERT_HAS_SUBSTR(msg, tmpdir, "directory named");
 
-	log_setup(LOG_INFO);
+	/* An empty feed fails as a whole (a truncated download must not
+	 * replace a good set), and says so at the default level. */
 	write_feed("empty.txt", "", path, sizeof(path));
-	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 0, "empty file adds 0");
-	ASSERT_HAS_SUBSTR(msg, "no indicators", "empty said at info");
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -ENODATA, "empty file");
+	ASSERT_HAS_SUBSTR(msg, "empty.txt: no usable indicator", "empty said");
 	remove_feed(path);
 	write_feed("comments.txt", "# nothing\n\n  \t\r\n# here\n", path, sizeof(path));
-	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 0, "comments only adds 0");
-	ASSERT_HAS_SUBSTR(msg, "no indicators", "comments-only said at info");
+	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -ENODATA, "comments only");
+	ASSERT_HAS_SUBSTR(msg, "comments.txt: no usable indicator", "comments-only said");
 	remove_feed(path);
 	ASSERT_EQ(ioc_set_count(set), 0, "still empty");
-
-	/* at the default level the info lines stay quiet */
-	log_setup(LOG_WARN);
-	write_feed("empty.txt", "", path, sizeof(path));
-	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 0, "empty quiet");
-	ASSERT_STREQ(msg, "", "no output at warn level");
-	remove_feed(path);
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_EMPTY), 2, "counted");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_IO), 2, "missing + dir counted");
 out:
 	log_setup(lvl);
 	ioc_set__free(set);
 	rmdir(tmpdir);
 }
 
-void test_ioc_to_maps_errors(void)
+void test_ioc_maps_errors(void)
 {
 	char path[128], msg[4096];
 	struct ioc_set *set;
@@ -328,7 +348,6 @@ void test_ioc_to_maps_errors(void)
 	set = ioc_set__new();
 	if (!ASSERT_OK_PTR(set, "set"))
 		goto out;
-	ASSERT_OK(ioc_set_to_maps(set, -1, -1), "empty set touches no map");
 	write_feed("a.txt", "192.0.2.1\n", path, sizeof(path));
 	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 1, "load");
 	remove_feed(path);
@@ -336,8 +355,11 @@ void test_ioc_to_maps_errors(void)
 		int saved = dup(2), null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 2);
-		ASSERT_ERR(ioc_set_to_maps(set, -1, -1),
+		struct ioc_outer bad = {-1, -1, -1, -1};
+
+		ASSERT_ERR(ioc_maps_install(set, &bad, 1, NULL),
 			   "bad map fd"); /* EBADF, or EPERM without bpf() */
+		ASSERT_EQ(ioc_set_gen(set), 0, "generation unchanged after a failed install");
 		dup2(saved, 2);
 		close(saved);
 		close(null);

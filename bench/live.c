@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/* live.c: `xh_bench live`: the live XDP path. A generator program run with
+ * BPF_PROG_TEST_RUN and BPF_F_TEST_XDP_LIVE_FRAMES redirects real frames into
+ * a veth (in the generator's namespace); its peer (in the receiver's
+ * namespace) runs, in native mode, either an empty XDP_DROP program or
+ * xdphunt built to drop after classifying (build/bench/xdphunt_drop.bpf.o).
+ * Debian's xdp-trafficgen does not run on this kernel and pktgen is not
+ * built, hence this generator. Veth runs the peer's XDP program in NAPI on
+ * the CPU that transmitted, so N generator threads pinned to N CPUs measure
+ * N cores of receive processing. The received count comes from the veth's
+ * own counters (scripts/bench.sh reads ethtool -S before and after). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench.h"
+#include "ioc.h"
+#include "ioc_maps.h"
+#include "log.h"
+#include "xh_abi.h"
+
+static const char usage[] =
+	"usage: xh_bench live --gen-ns NS --gen-if IF --rx-ns NS --rx-if IF --prog empty|xdphunt\n"
+	"                     [--obj XDPHUNT_DROP.bpf.o] [--ioc FILE] [--threads N] [--count N]\n"
+	"                     NAME=PCAP...   (--count frames per thread and class)\n";
+
+/* One test run per thread and class: each call has a fixed cost of about
+ * 16 ms on this kernel (setup and teardown of the live-frames page pool), so
+ * calls are long and few, and the mix is derived from per-class rates. */
+struct gen_thread {
+	pthread_t tid;
+	int cpu;
+	int prog_fd;
+	const struct bench_pkt *pkt;
+	int count;
+	int err;
+};
+
+static void *gen_main(void *arg)
+{
+	struct gen_thread *t = arg;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = t->pkt->data,
+		    .data_size_in = (__u32)t->pkt->len, .repeat = t->count,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+	if (bench_pin_cpu(t->cpu))
+		t->err = EINVAL;
+	else if (bpf_prog_test_run_opts(t->prog_fd, &o))
+		t->err = errno;
+	return NULL;
+}
+
+static int enter_ns(const char *name)
+{
+	char path[256];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		err = -errno;
+		fprintf(stderr, "bench: cannot enter namespace %s: %s\n", name, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Load the drop build of xdphunt and fill its port table and IoC tries as
+ * the loader does. Returns the program fd (the object stays open in *objp). */
+static int load_xdphunt_drop(const char *obj_path, const char *ioc_file, struct bpf_object **objp)
+{
+	static const struct {
+		__u32 port;
+		__u8 svc;
+	} ports[] = {{445, XH_SVC_SMB}, {139, XH_SVC_SMB}, {135, XH_SVC_RPC}};
+	struct bpf_object *obj;
+	struct ioc_set *iocs = NULL;
+	int fd, err;
+
+	obj = bpf_object__open_file(obj_path, NULL);
+	if (!obj) {
+		fprintf(stderr, "bench: cannot open %s: %s\n", obj_path, strerror(errno));
+		return -1;
+	}
+	*objp = obj;
+	if (bpf_object__load(obj)) {
+		fprintf(stderr, "bench: cannot load %s\n", obj_path);
+		return -1;
+	}
+	fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ports"));
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (bpf_map_update_elem(fd, &ports[i].port, &ports[i].svc, BPF_ANY))
+			return -1;
+	if (ioc_file) {
+		iocs = ioc_set__new();
+		struct ioc_outer outer = {
+			.ioc4 = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc4")),
+			.ioc6 = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc6")),
+			.iocdom = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocdom")),
+			.iocport = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocport")),
+		};
+
+		err = !iocs || ioc_set_load_file(iocs, ioc_file) < 0 ||
+		      ioc_maps_install(iocs, &outer, 0, NULL);
+		ioc_set__free(iocs);
+		if (err)
+			return -1;
+	}
+	return bpf_program__fd(bpf_object__find_program_by_name(obj, "xdphunt"));
+}
+
+static unsigned long long xdphunt_packets(struct bpf_object *obj)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xh_stats *per = calloc(ncpu, sizeof(*per));
+	unsigned long long sum = 0;
+	__u32 zero = 0;
+
+	if (per &&
+	    !bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_counters")),
+				 &zero, per))
+		for (int c = 0; c < ncpu; c++)
+			sum += per[c].cnt[XH_CNT_PACKETS];
+	free(per);
+	return sum;
+}
+
+int cmd_live(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"gen-ns", required_argument, NULL, 'G'}, {"gen-if", required_argument, NULL, 'g'},
+		{"rx-ns", required_argument, NULL, 'R'},  {"rx-if", required_argument, NULL, 'r'},
+		{"prog", required_argument, NULL, 'p'},	  {"obj", required_argument, NULL, 'o'},
+		{"ioc", required_argument, NULL, 'i'},	  {"threads", required_argument, NULL, 't'},
+		{"count", required_argument, NULL, 'c'},  {NULL, 0, NULL, 0},
+	};
+	const char *gen_ns = NULL, *gen_if = NULL, *rx_ns = NULL, *rx_if = NULL, *prog = NULL;
+	const char *obj_path = "build/bench/xdphunt_drop.bpf.o", *ioc_file = NULL;
+	struct bench_class *classes = NULL;
+	struct bpf_object *obj = NULL;
+	struct gen_thread th[2] = {};
+	int threads = 1, n_classes = 0, opt, ret = 1, rx_fd = -1, gen_fd = -1, rx_ifindex = 0;
+	int count = 4000000;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'G':
+			gen_ns = optarg;
+			break;
+		case 'g':
+			gen_if = optarg;
+			break;
+		case 'R':
+			rx_ns = optarg;
+			break;
+		case 'r':
+			rx_if = optarg;
+			break;
+		case 'p':
+			prog = optarg;
+			break;
+		case 'o':
+			obj_path = optarg;
+			break;
+		case 'i':
+			ioc_file = optarg;
+			break;
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'c':
+			count = atoi(optarg);
+			break;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (!gen_ns || !gen_if || !rx_ns || !rx_if || !prog || optind >= argc || threads < 1 ||
+	    threads > 2 || (strcmp(prog, "empty") && strcmp(prog, "xdphunt"))) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	log_setup(LOG_WARN);
+	classes = calloc(BENCH_MAX_CLASSES, sizeof(*classes));
+	if (!classes)
+		return 1;
+	for (int i = optind; i < argc && n_classes < BENCH_MAX_CLASSES; i++)
+		if (bench_class_load(&classes[n_classes++], argv[i], 1))
+			goto out;
+
+	if (enter_ns(rx_ns))
+		goto out;
+	rx_ifindex = if_nametoindex(rx_if);
+	if (!rx_ifindex) {
+		fprintf(stderr, "bench: no interface %s in %s\n", rx_if, rx_ns);
+		goto out;
+	}
+	rx_fd = !strcmp(prog, "empty") ? bench_prog_verdict(XDP_DROP)
+				       : load_xdphunt_drop(obj_path, ioc_file, &obj);
+	if (rx_fd < 0)
+		goto out;
+	if (bpf_xdp_attach(rx_ifindex, rx_fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "bench: cannot attach to %s in native mode: %s\n", rx_if,
+			strerror(errno));
+		rx_ifindex = 0;
+		goto out;
+	}
+	if (enter_ns(gen_ns))
+		goto out;
+	gen_fd = bench_prog_redirect(if_nametoindex(gen_if));
+	if (gen_fd < 0) {
+		fprintf(stderr, "bench: cannot load the generator: %s\n", strerror(-gen_fd));
+		goto out;
+	}
+	for (int c = 0; c < n_classes; c++) {
+		unsigned long long seen0 = obj ? xdphunt_packets(obj) : 0;
+		double t0;
+		int started = 0;
+
+		bench_progress("live: %s, %s, %d core(s), %d frames per core", prog,
+			       classes[c].name, threads, count);
+		t0 = bench_now();
+		for (int i = 0; i < threads; i++) {
+			th[i] = (struct gen_thread){.cpu = i,
+						    .prog_fd = gen_fd,
+						    .pkt = &classes[c].pkts[0],
+						    .count = count};
+			if (pthread_create(&th[i].tid, NULL, gen_main, &th[i]))
+				break;
+			started++;
+		}
+		for (int i = 0; i < started; i++)
+			pthread_join(th[i].tid, NULL);
+		for (int i = 0; i < started; i++) {
+			if (th[i].err) {
+				fprintf(stderr, "bench: generator on cpu %d: %s\n", i,
+					strerror(th[i].err));
+				goto out;
+			}
+		}
+		if (started != threads)
+			goto out;
+		printf("{\"kind\":\"live\",\"prog\":\"%s\",\"class\":\"%s\",\"threads\":%d,"
+		       "\"secs\":%.4f,\"sent\":%llu,\"xdphunt_seen\":%llu}\n",
+		       prog, classes[c].name, threads, bench_now() - t0,
+		       (unsigned long long)count * threads,
+		       obj ? xdphunt_packets(obj) - seen0 : 0ULL);
+	}
+	ret = 0;
+out:
+	if (rx_ifindex && !enter_ns(rx_ns))
+		bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (gen_fd >= 0)
+		close(gen_fd);
+	if (rx_fd >= 0 && !obj)
+		close(rx_fd);
+	bpf_object__close(obj);
+	free(classes);
+	return ret;
+}

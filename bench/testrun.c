@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/* testrun.c: `xh_bench testrun`: per-packet cost of xdphunt in the kernel
+ * with BPF_PROG_TEST_RUN's repeat loop, beside an empty XDP_PASS program in
+ * the same run; IoC load times and the kernel memory of every map.
+ *
+ * Each measurement is one test run of one packet repeated R times: the kernel
+ * reports the mean ns per repetition. The first repetitions of a packet make
+ * its flow and its event; the rest measure the steady state of a flow already
+ * reported, which is what almost every packet of a real link is. A warm-up
+ * run does the first part outside the measurement. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench.h"
+#include "ioc.h"
+#include "ioc_maps.h"
+#include "loader.h"
+#include "log.h"
+#include "xdphunt.skel.h"
+
+static const char usage[] =
+	"usage: xh_bench testrun [--ioc FILE] [--repeat N] [--runs K] [--pkts P] [--flows N]\n"
+	"                        NAME=PCAP...\n";
+
+/* Mean ns per packet over the class's packets, one test run each. */
+static int run_class(int prog_fd, const struct bench_class *c, unsigned int repeat, double *ns)
+{
+	double sum = 0;
+
+	for (int i = 0; i < c->n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = c->pkts[i].data,
+			    .data_size_in = (__u32)c->pkts[i].len, .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(prog_fd, &o)) {
+			fprintf(stderr, "bench: test run of %s packet %d: %s\n", c->name, i + 1,
+				strerror(errno));
+			return -1;
+		}
+		sum += o.duration;
+	}
+	*ns = sum / c->n;
+	return 0;
+}
+
+static void print_maps(struct xdphunt *skel)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, skel->obj)
+	{
+		printf("{\"kind\":\"map\",\"name\":\"%s\",\"type\":%d,\"max_entries\":%u,"
+		       "\"memlock\":%lld}\n",
+		       bpf_map__name(m), bpf_map__type(m), bpf_map__max_entries(m),
+		       bench_fd_memlock(bpf_map__fd(m)));
+	}
+}
+
+int cmd_testrun(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"ioc", required_argument, NULL, 'i'},	 {"repeat", required_argument, NULL, 'r'},
+		{"runs", required_argument, NULL, 'k'},	 {"pkts", required_argument, NULL, 'p'},
+		{"flows", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+	};
+	struct loader_opts lo = {};
+	const char *ioc_file = NULL;
+	unsigned int repeat = 1000000;
+	int runs = 5, pkts = 2, opt, ret = 1, n_classes = 0, empty_fd = -1, prog_fd;
+	struct bench_class *classes = NULL;
+	struct ioc_set *iocs = NULL;
+	struct loader *l = NULL;
+	struct ioc_outer outer;
+	double t0, t_parse = 0, t_fill = 0, t_refill = 0, t_load;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			ioc_file = optarg;
+			break;
+		case 'r':
+			repeat = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			runs = atoi(optarg);
+			break;
+		case 'p':
+			pkts = atoi(optarg);
+			break;
+		case 'f':
+			lo.flows_max = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc || runs < 1 || repeat < 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	classes = calloc(BENCH_MAX_CLASSES, sizeof(*classes));
+	if (!classes)
+		return 1;
+	for (int i = optind; i < argc && n_classes < BENCH_MAX_CLASSES; i++)
+		if (bench_class_load(&classes[n_classes++], argv[i], pkts))
+			goto out;
+
+	log_setup(LOG_WARN);
+	iocs = ioc_set__new();
+	if (!iocs)
+		goto out;
+	if (ioc_file) {
+		t0 = bench_now();
+		if (ioc_set_load_file(iocs, ioc_file) < 0)
+			goto out;
+		t_parse = bench_now() - t0;
+	}
+	t0 = bench_now();
+	l = loader__open(&lo);
+	if (!l || loader_load(l))
+		goto out;
+	t_load = bench_now() - t0;
+	if (loader_configure(l, &lo, NULL))
+		goto out;
+	loader_ioc_outer(l, &outer);
+	t0 = bench_now();
+	if (ioc_maps_install(iocs, &outer, 1, NULL))
+		goto out;
+	t_fill = bench_now() - t0;
+	/* A reload of the same feed builds fresh inner maps and swaps them in,
+	 * as SIGHUP does. */
+	t0 = bench_now();
+	if (ioc_set_count(iocs) && ioc_maps_install(iocs, &outer, 2, NULL))
+		goto out;
+	t_refill = bench_now() - t0;
+	if (loader_arm(l))
+		goto out;
+	printf("{\"kind\":\"load\",\"iocs\":%zu,\"flows_max\":%u,\"prog_load_ms\":%.1f,"
+	       "\"ioc_parse_ms\":%.1f,\"ioc_fill_ms\":%.1f,\"ioc_refill_ms\":%.1f,"
+	       "\"rss_kb\":%ld}\n",
+	       ioc_set_count(iocs), bpf_map__max_entries(l->skel->maps.xh_flows), t_load * 1e3,
+	       t_parse * 1e3, t_fill * 1e3, t_refill * 1e3, bench_rss_kb("VmRSS"));
+	print_maps(l->skel);
+	prog_fd = bpf_program__fd(l->skel->progs.xdphunt);
+	bench_print_prog_info("xdphunt", prog_fd);
+	empty_fd = bench_prog_verdict(XDP_PASS);
+	if (empty_fd < 0) {
+		fprintf(stderr, "bench: cannot load an empty XDP program: %s\n",
+			strerror(-empty_fd));
+		goto out;
+	}
+
+	for (int c = 0; c < n_classes; c++) {
+		double warm;
+
+		/* Flow creation and the event happen here, not in the figures. */
+		if (run_class(prog_fd, &classes[c], 1000, &warm))
+			goto out;
+	}
+	for (int c = 0; c < n_classes; c++) {
+		double e[runs], x[runs];
+
+		bench_progress("testrun: %s (%d packets x %u repeats x %d runs, iocs %zu)",
+			       classes[c].name, classes[c].n, repeat, runs, ioc_set_count(iocs));
+		/* Alternate the two programs so both see the same machine noise. */
+		for (int r = 0; r < runs; r++) {
+			if (run_class(empty_fd, &classes[c], repeat, &e[r]) ||
+			    run_class(prog_fd, &classes[c], repeat, &x[r]))
+				goto out;
+		}
+		printf("{\"kind\":\"testrun\",\"class\":\"%s\",\"iocs\":%zu,\"empty_ns\":[",
+		       classes[c].name, ioc_set_count(iocs));
+		for (int r = 0; r < runs; r++)
+			printf("%s%.2f", r ? "," : "", e[r]);
+		printf("],\"xdphunt_ns\":[");
+		for (int r = 0; r < runs; r++)
+			printf("%s%.2f", r ? "," : "", x[r]);
+		printf("]}\n");
+		fflush(stdout);
+	}
+	ret = 0;
+out:
+	if (empty_fd >= 0)
+		close(empty_fd);
+	loader__free(l);
+	ioc_set__free(iocs);
+	free(classes);
+	return ret;
+}
+
+/* `xh_bench mapmem --flows N`: kernel memory of every map at that flow-table size. */
+int cmd_mapmem(int argc, char **argv)
+{
+	struct loader_opts lo = {};
+	struct loader *l;
+
+	if (argc != 3 || strcmp(argv[1], "--flows")) {
+		fputs("usage: xh_bench mapmem --flows N\n", stderr);
+		return 2;
+	}
+	lo.flows_max = strtoul(argv[2], NULL, 0);
+	log_setup(LOG_WARN);
+	l = loader__open(&lo);
+	if (!l || loader_load(l)) {
+		loader__free(l);
+		return 1;
+	}
+	printf("{\"kind\":\"mapmem\",\"flows_max\":%u,\"flows_memlock\":%lld,\"rss_kb\":%ld}\n",
+	       lo.flows_max, bench_fd_memlock(bpf_map__fd(l->skel->maps.xh_flows)),
+	       bench_rss_kb("VmRSS"));
+	loader__free(l);
+	return 0;
+}

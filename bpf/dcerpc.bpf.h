@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* dcerpc.bpf.h: DCE/RPC in XDP: the interface and operation tables (filled
+ * by user/dcerpc.c), per-flow presentation contexts, endpoints learned from
+ * ept_map answers, and the dcerpc.bind / dcerpc.call findings.
+ *
+ * Where PDUs are looked at (xh_dcerpc_tcp(), called for every TCP packet
+ * with a payload): the payload start on an RPC service port (135); on any
+ * other port when the strict header test passes, or when an ept_map answer
+ * named the destination as an RPC endpoint; inside SMB pipe requests
+ * (bpf/dcerpc_smb.bpf.h). Traffic that is neither costs a function call and
+ * one or two byte compares. The maps live here, not in maps.bpf.h, so this
+ * module merges as one unit. */
+#ifndef XH_DCERPC_BPF_H
+#define XH_DCERPC_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "classify.bpf.h"
+#include "flow.bpf.h"
+#include "emit.bpf.h"
+#include "dcerpc.h"
+#include "dcerpc_smb.h"
+
+/* PDUs followed in one segment (pipelined requests, bind + request). */
+#define XH_RPC_MAX_PDUS 4
+/* Mask for offsets from ctx->data: XDP frames without frags fit in 4 KiB
+ * pages, so nothing real lies beyond; the mask gives the verifier a bound. */
+#define XH_RPC_OFF_MASK 0x3fff
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XH_RPC_IFS_MAX);
+	__type(key, struct xh_rpc_if_key);
+	__type(value, struct xh_rpc_if_val);
+} xh_rpc_ifs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XH_RPC_OPS_MAX);
+	__type(key, struct xh_rpc_op_key);
+	__type(value, __u32);
+} xh_rpc_ops SEC(".maps");
+
+/* Kinds of xh_rpc_ctx entries. */
+#define XH_RPC_KIND_CTX	    0 /* a bound presentation context */
+#define XH_RPC_KIND_EPM_REQ 1 /* an ept_map call waiting for its answer (ctx_id 0) */
+
+struct xh_rpc_ctx_key {
+	struct xh_flow_key flow;
+	__u8 chan[16]; /* SMB FileId of the pipe; zero over TCP */
+	__u16 ctx_id;
+	__u8 kind; /* XH_RPC_KIND_* */
+	__u8 pad[5];
+};
+
+struct xh_rpc_ctx_val {
+	__u8 uuid[16];
+	__u16 if_index;
+	__u16 ver_major;
+	__u16 ver_minor;
+	__u16 flags;   /* XH_RPC_IF_F_* */
+	__u32 call_id; /* XH_RPC_KIND_EPM_REQ: the ept_map call */
+	__u32 pad;
+};
+
+/* Context id -> interface per flow (and pipe), and pending ept_map calls.
+ * LRU: an evicted context only costs the calls made on it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_RPC_CTX_MAX);
+	__type(key, struct xh_rpc_ctx_key);
+	__type(value, struct xh_rpc_ctx_val);
+} xh_rpc_ctx SEC(".maps");
+
+/* RPC endpoints named by ept_map answers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_RPC_EPS_MAX);
+	__type(key, struct xh_rpc_ep_key);
+	__type(value, __u32);
+} xh_rpc_eps SEC(".maps");
+
+/* Where one PDU lies, how to judge it, and the working space of the global
+ * functions below. Scalars only: it crosses global function boundaries,
+ * where the verifier sees it as plain memory. It lives in the per-CPU
+ * array xh_rpc_scr, not on the stack: the call chain xdphunt ->
+ * xh_dcerpc_tcp -> xh_rpc_pdu -> xh_rpc_bind_ctx -> xh_rpc_emit must stay
+ * within the 512-byte combined stack (it was 624 with these on the stack;
+ * kernel 6.18, clang 14). XDP runs to completion on its CPU, so one entry per
+ * CPU is never shared by two packets at once. */
+struct xh_rpc_env {
+	struct xh_flow_key key; /* canonical flow */
+	__u8 chan[16];		/* SMB FileId, or zero */
+	__u32 off;		/* PDU start, from ctx->data */
+	__u32 avail;		/* bytes present from off (segment, or SMB data) */
+	__u32 container;	/* bytes the container declares (SMB data length) */
+	__u32 item_off;		/* bind: context item offset from the PDU start */
+	__u8 transport;		/* enum xh_rpc_transport */
+	__u8 strict;		/* 1: not an RPC port: strict header test */
+	__u8 from_server;	/* 1: sent by the server side of an RPC port */
+	__u8 src_is_s;		/* the packet's source is the key's s-side */
+	__u8 be;		/* bind: big-endian drep */
+	__u8 ptype;		/* bind: BIND or ALTER_CONTEXT */
+	__u8 rule;		/* xh_rpc_emit(): the rule to report */
+	__u8 pad;
+	__u32 value;		   /* xh_rpc_emit(): the finding's value (never 0) */
+	struct xh_dcerpc_detail d; /* xh_rpc_emit(): the event detail */
+	struct xh_rpc_ctx_key ck;
+	struct xh_rpc_ctx_val cv;
+	struct xh_rpc_hdr h;
+	struct xh_rpc_bind_list bl;
+	struct xh_rpc_ctx c;
+	struct xh_rpc_tower w;
+	struct xh_rpc_ep_key ek;
+	struct xh_rpc_smb_loc loc;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xh_rpc_env);
+} xh_rpc_scr SEC(".maps");
+
+static __always_inline void xh_rpc_count(struct xh_stats *stats, int reason)
+{
+	__u32 r = reason < 0 ? -reason : reason;
+
+	if (r < XH_RPC_CNT__MAX)
+		stats->dcerpc[r]++;
+}
+
+#include "dcerpc_smb.bpf.h"
+
+/* The flow's state, created when this is the first finding of an otherwise
+ * unclassified flow (an RPC endpoint on a dynamic port). NULL on failure. */
+static __always_inline struct xh_flow_state *xh_rpc_flow(const struct xh_pkt *pkt,
+							 const struct xh_class_res *cls,
+							 struct xh_rpc_env *env,
+							 struct xh_stats *stats)
+{
+	struct xh_flow_state *st = bpf_map_lookup_elem(&xh_flows, &env->key);
+
+	if (st)
+		return st;
+	return xh_flow_create(&env->key, env->src_is_s, pkt, cls, stats, bpf_ktime_get_ns());
+}
+
+/* Emit env->rule with env->d as detail, claimed as (flow, rule, env->value).
+ * Global: flow creation and the event fill get their own stack frame.
+ * Returns 0. */
+__noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			   const struct xh_class_res *cls, struct xh_rpc_env *env,
+			   struct xh_stats *stats)
+{
+	struct xh_flow_state *st;
+	struct xh_event *e;
+
+	if (!pkt || !cls || !env || !stats)
+		return 0;
+	if (!xh_finding_claim(&env->key, env->rule, env->value))
+		return 0;
+	st = xh_rpc_flow(pkt, cls, env, stats);
+	if (!st)
+		goto release;
+	e = xh_event_reserve(ctx, pkt, &env->key, st, env->rule, 0, stats);
+	if (!e)
+		goto release;
+	e->detail_kind = XH_DETAIL_DCERPC;
+	__builtin_memcpy(&e->d.dcerpc, &env->d, sizeof(env->d));
+	e->name_len = 0;
+	if (env->transport != XH_RPC_TR_TCP)
+		e->name_len = xh_dcerpc_smb_pipe_name(&env->key, env->chan, e);
+	xh_event_submit(e, stats);
+	return 0;
+release:
+	xh_finding_release(&env->key, env->rule, env->value);
+	return 0;
+}
+
+static __always_inline void
+xh_rpc_ctx_key_make(struct xh_rpc_ctx_key *k, const struct xh_rpc_env *env, __u16 ctx_id, __u8 kind)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->flow = env->key;
+	__builtin_memcpy(k->chan, env->chan, sizeof(k->chan));
+	k->ctx_id = ctx_id;
+	k->kind = kind;
+}
+
+/* The detail fields every dcerpc event shares. */
+static __always_inline void xh_rpc_detail_init(struct xh_rpc_env *env, __u8 ptype, __u8 be)
+{
+	__builtin_memset(&env->d, 0, sizeof(env->d));
+	__builtin_memcpy(env->d.smb_file_id, env->chan, sizeof(env->d.smb_file_id));
+	env->d.transport = env->transport;
+	env->d.ptype = ptype;
+	env->d.drep_be = be;
+}
+
+/* One presentation context of a BIND/ALTER_CONTEXT at env->off, item at
+ * env->item_off: remember ctx id -> interface for the flow (forget it when
+ * the interface is not listed, so a re-used id does not keep an old one) and
+ * report a listed interface once per flow. Global, so the verifier checks it
+ * once rather than per context. Returns 0. */
+__noinline int xh_rpc_bind_ctx(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			       const struct xh_class_res *cls, struct xh_rpc_env *env,
+			       struct xh_stats *stats)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct xh_rpc_ctx *c;
+	struct xh_rpc_if_val *iv;
+	const __u8 *p;
+
+	if (!pkt || !cls || !env || !stats)
+		return 0;
+	c = &env->c;
+	p = (const __u8 *)data + (env->off & XH_RPC_OFF_MASK);
+	if (xh_rpc_ctx_read(p, end, env->item_off, env->be, c)) {
+		stats->dcerpc[XH_RPC_CNT_E_TRUNC]++;
+		return 0;
+	}
+	stats->dcerpc[XH_RPC_CNT_CTX]++;
+	xh_rpc_ctx_key_make(&env->ck, env, c->ctx_id, XH_RPC_KIND_CTX);
+	iv = bpf_map_lookup_elem(&xh_rpc_ifs, c->uuid);
+	if (!iv) {
+		bpf_map_delete_elem(&xh_rpc_ctx, &env->ck);
+		return 0;
+	}
+	__builtin_memset(&env->cv, 0, sizeof(env->cv));
+	__builtin_memcpy(env->cv.uuid, c->uuid, sizeof(env->cv.uuid));
+	env->cv.if_index = iv->index;
+	env->cv.ver_major = c->ver_major;
+	env->cv.ver_minor = c->ver_minor;
+	env->cv.flags = iv->flags;
+	if (bpf_map_update_elem(&xh_rpc_ctx, &env->ck, &env->cv, BPF_ANY))
+		stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
+	if (env->cv.flags & XH_RPC_IF_F_NOHIT)
+		return 0;
+	stats->dcerpc[XH_RPC_CNT_CTX_LISTED]++;
+	xh_rpc_detail_init(env, env->ptype, env->be);
+	__builtin_memcpy(env->d.uuid, c->uuid, sizeof(env->d.uuid));
+	env->d.if_index = env->cv.if_index;
+	env->d.ctx_id = c->ctx_id;
+	env->d.ver_major = c->ver_major;
+	env->d.ver_minor = c->ver_minor;
+	env->rule = XH_RULE_DCERPC_BIND;
+	env->value = (__u32)env->cv.if_index + 1;
+	xh_rpc_emit(ctx, pkt, cls, env, stats);
+	return 0;
+}
+
+/* A REQUEST: a first fragment is a new call on the context's interface. */
+static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					   const struct xh_class_res *cls, struct xh_rpc_env *env,
+					   struct xh_stats *stats, const __u8 *p, const void *end,
+					   const struct xh_rpc_hdr *h)
+{
+	struct xh_rpc_op_key ok = {};
+	struct xh_rpc_ctx_val *cv;
+	struct xh_rpc_req r;
+	__u32 *op;
+	int err;
+
+	err = xh_rpc_req_parse(p, end, env->avail, h, &r);
+	if (err) {
+		xh_rpc_count(stats, err);
+		return;
+	}
+	if (!r.first) {
+		stats->dcerpc[XH_RPC_CNT_REQ_FRAG]++;
+		return;
+	}
+	stats->dcerpc[XH_RPC_CNT_REQUEST]++;
+	xh_rpc_ctx_key_make(&env->ck, env, r.ctx_id, XH_RPC_KIND_CTX);
+	cv = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	if (!cv) {
+		stats->dcerpc[XH_RPC_CNT_CALL_NOCTX]++;
+		return;
+	}
+	/* Copied: the entry may be evicted while we use it. */
+	__builtin_memcpy(&env->cv, cv, sizeof(env->cv));
+	if ((env->cv.flags & XH_RPC_IF_F_EPM) && r.opnum == 3 && env->transport == XH_RPC_TR_TCP) {
+		/* ept_map: remember the call so that its answer is read. */
+		struct xh_rpc_ctx_val pend = {};
+
+		xh_rpc_ctx_key_make(&env->ck, env, 0, XH_RPC_KIND_EPM_REQ);
+		pend.call_id = h->call_id;
+		if (bpf_map_update_elem(&xh_rpc_ctx, &env->ck, &pend, BPF_ANY))
+			stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
+	}
+	ok.if_index = env->cv.if_index;
+	ok.opnum = r.opnum;
+	op = bpf_map_lookup_elem(&xh_rpc_ops, &ok);
+	if (!op || (env->cv.flags & XH_RPC_IF_F_NOHIT))
+		return;
+	stats->dcerpc[XH_RPC_CNT_CALL_LISTED]++;
+	xh_rpc_detail_init(env, XH_RPC_PT_REQUEST, h->be);
+	__builtin_memcpy(env->d.uuid, env->cv.uuid, sizeof(env->d.uuid));
+	env->d.call_id = h->call_id;
+	env->d.if_index = env->cv.if_index;
+	env->d.op_index = (__u16)*op;
+	env->d.opnum = r.opnum;
+	env->d.ctx_id = r.ctx_id;
+	env->d.ver_major = env->cv.ver_major;
+	env->d.ver_minor = env->cv.ver_minor;
+	env->rule = XH_RULE_DCERPC_CALL;
+	env->value = ((__u32)env->cv.if_index + 1) << 16 | r.opnum;
+	xh_rpc_emit(ctx, pkt, cls, env, stats);
+}
+
+/* A RESPONSE from the server of an RPC port: if it answers a pending
+ * ept_map call, learn the endpoint of its first tower. */
+static __always_inline void xh_rpc_response(const struct xh_pkt *pkt, struct xh_rpc_env *env,
+					    struct xh_stats *stats, const __u8 *p, const void *end,
+					    const struct xh_rpc_hdr *h)
+{
+	struct xh_rpc_ep_key *ek = &env->ek;
+	struct xh_rpc_tower *w = &env->w;
+	struct xh_rpc_ctx_val *pend;
+	struct xh_rpc_if_val *iv;
+	__u32 if_index = 0xffff;
+	int err;
+
+	if (!env->from_server || env->transport != XH_RPC_TR_TCP)
+		return;
+	stats->dcerpc[XH_RPC_CNT_RESPONSE]++;
+	xh_rpc_ctx_key_make(&env->ck, env, 0, XH_RPC_KIND_EPM_REQ);
+	pend = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	if (!pend || pend->call_id != h->call_id)
+		return;
+	err = xh_rpc_epm_parse(p, end, env->avail, h, w);
+	bpf_map_delete_elem(&xh_rpc_ctx, &env->ck);
+	if (err) {
+		xh_rpc_count(stats, err);
+		return;
+	}
+	/* The tower's IPv4 address, or the answering server's own address when
+	 * the tower leaves it open (0.0.0.0) or the flow is IPv6. */
+	__builtin_memset(ek, 0, sizeof(*ek));
+	ek->family = pkt->family;
+	if (pkt->family == XH_AF_INET && w->addr)
+		ek->addr[0] = w->addr;
+	else
+		__builtin_memcpy(ek->addr, pkt->saddr, sizeof(ek->addr));
+	ek->port = w->port;
+	iv = bpf_map_lookup_elem(&xh_rpc_ifs, w->uuid);
+	if (iv)
+		if_index = iv->index;
+	if (bpf_map_update_elem(&xh_rpc_eps, ek, &if_index, BPF_ANY))
+		stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
+	else
+		stats->dcerpc[XH_RPC_CNT_EPM_LEARNED]++;
+}
+
+/* Is the packet's destination an endpoint an ept_map answer named? */
+static __always_inline int xh_rpc_ep_known(const struct xh_pkt *pkt, struct xh_rpc_env *env)
+{
+	struct xh_rpc_ep_key *ek = &env->ek;
+
+	__builtin_memset(ek, 0, sizeof(*ek));
+	ek->family = pkt->family;
+	__builtin_memcpy(ek->addr, pkt->daddr, sizeof(ek->addr));
+	ek->port = pkt->dport;
+	return bpf_map_lookup_elem(&xh_rpc_eps, ek) != NULL;
+}
+
+/* One PDU at env->off. Returns its frag_length when the next PDU may follow
+ * it in the same segment, else 0 (or -1 on a bad header). Global, so that
+ * each caller (TCP, SMB, the PDU loop) costs the verifier one call. */
+__noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			  const struct xh_class_res *cls, struct xh_rpc_env *env,
+			  struct xh_stats *stats)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct xh_rpc_bind_list *bl;
+	struct xh_rpc_hdr *h;
+	const __u8 *p;
+	int err, i;
+
+	if (!pkt || !cls || !env || !stats)
+		return -1;
+	h = &env->h;
+	bl = &env->bl;
+	p = (const __u8 *)data + (env->off & XH_RPC_OFF_MASK);
+	err = xh_rpc_hdr_parse(p, end, env->avail, h);
+	if (!err && env->strict) {
+		err = xh_rpc_strict(p, end, env->container, h);
+		if (err && env->transport == XH_RPC_TR_TCP && xh_rpc_ep_known(pkt, env)) {
+			stats->dcerpc[XH_RPC_CNT_EP_HIT]++;
+			err = 0;
+		}
+	}
+	if (err) {
+		xh_rpc_count(stats, err);
+		return -1;
+	}
+	stats->dcerpc[XH_RPC_CNT_PDU]++;
+	if (env->transport != XH_RPC_TR_TCP)
+		stats->dcerpc[XH_RPC_CNT_SMB_PDU]++;
+
+	switch (h->ptype) {
+	case XH_RPC_PT_BIND:
+	case XH_RPC_PT_ALTER_CONTEXT:
+		stats->dcerpc[h->ptype == XH_RPC_PT_BIND ? XH_RPC_CNT_BIND : XH_RPC_CNT_ALTER]++;
+		err = xh_rpc_bind_scan(p, end, env->avail, h, bl);
+		if (err) {
+			xh_rpc_count(stats, err);
+			return -1;
+		}
+		if (bl->cut)
+			stats->dcerpc[XH_RPC_CNT_CTX_CUT]++;
+		if (bl->many)
+			stats->dcerpc[XH_RPC_CNT_CTX_MANY]++;
+		env->be = h->be;
+		env->ptype = h->ptype;
+		for (i = 0; i < XH_RPC_MAX_CTX; i++) {
+			if (i >= bl->n)
+				break;
+			env->item_off = bl->off[i];
+			xh_rpc_bind_ctx(ctx, pkt, cls, env, stats);
+		}
+		break;
+	case XH_RPC_PT_REQUEST:
+		xh_rpc_request(ctx, pkt, cls, env, stats, p, end, h);
+		break;
+	case XH_RPC_PT_RESPONSE:
+		xh_rpc_response(pkt, env, stats, p, end, h);
+		break;
+	case XH_RPC_PT_BIND_ACK:
+		stats->dcerpc[XH_RPC_CNT_BIND_ACK]++;
+		err = xh_rpc_ack_parse(p, end, env->avail, h);
+		if (err)
+			xh_rpc_count(stats, err);
+		break;
+	default:
+		stats->dcerpc[XH_RPC_CNT_OTHER_TYPE]++;
+		break;
+	}
+	return h->frag_len < env->avail ? h->frag_len : 0;
+}
+
+/* Every TCP packet with a payload of at least an RPC header comes here,
+ * after xh_hunt() (so classified flows have their state). Looks up the port
+ * services itself only for payloads that start like RPC or SMB. Returns 0. */
+__noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct xh_class_res cls = {};
+	struct xh_rpc_env *env;
+	const __u8 *p;
+	__u32 off, len, zero = 0;
+	int i, n, rpc_port;
+
+	if (!pkt || !stats)
+		return 0;
+	off = pkt->payload_off & XH_RPC_OFF_MASK;
+	p = (const __u8 *)data + off;
+	if ((void *)(p + 2) > end)
+		return 0;
+	if (p[0] != 5 && p[0] != 0)
+		return 0;
+	cls.svc_src = xh_port_service(pkt->sport, stats);
+	cls.svc_dst = xh_port_service(pkt->dport, stats);
+	if (p[0] == 0) {
+		if (cls.svc_dst != XH_SVC_SMB)
+			return 0; /* pipe requests go to the SMB server port */
+		cls.classes = 1 << XH_CLASS_SMB;
+		return xh_dcerpc_smb(ctx, pkt, &cls, stats);
+	}
+	rpc_port = cls.svc_src == XH_SVC_RPC || cls.svc_dst == XH_SVC_RPC;
+	if (p[1] > 1) {
+		if (rpc_port)
+			stats->dcerpc[XH_RPC_CNT_E_VERSION]++;
+		return 0;
+	}
+	if (rpc_port)
+		cls.classes = 1 << XH_CLASS_RPC;
+	env = bpf_map_lookup_elem(&xh_rpc_scr, &zero);
+	if (!env) {
+		stats->cnt[XH_CNT_MAP_ERR]++;
+		return 0;
+	}
+	__builtin_memset(env, 0, offsetof(struct xh_rpc_env, d));
+	len = pkt->payload_len;
+	env->src_is_s = (__u8)xh_flow_key_make(pkt, &env->key);
+	env->transport = XH_RPC_TR_TCP;
+	env->strict = !rpc_port;
+	env->from_server = cls.svc_src == XH_SVC_RPC;
+	env->off = off;
+	for (i = 0; i < XH_RPC_MAX_PDUS; i++) {
+		env->avail = len;
+		env->container = len;
+		n = xh_rpc_pdu(ctx, pkt, &cls, env, stats);
+		if (n <= 0 || (__u32)n >= len)
+			break;
+		/* Another PDU follows in this segment. */
+		len -= n;
+		env->off = (env->off + n) & XH_RPC_OFF_MASK;
+		p = (const __u8 *)data + env->off;
+		if (len < XH_RPC_HDR_LEN || !xh_rpc_maybe(p, end))
+			break;
+	}
+	return 0;
+}
+
+#endif /* XH_DCERPC_BPF_H */

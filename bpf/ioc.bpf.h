@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* ioc.bpf.h: IoC address matching (LPM, address:port) through the swappable
+ * inner maps of xh_ioc4 / xh_ioc6 / xh_iocport. Names: ioc_name.bpf.h. */
+#ifndef XH_IOC_BPF_H
+#define XH_IOC_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+
+/* IoC reference of the address @addr seen with port @port (network order;
+ * @l4 is 0 when the packet has no ports), or 0. A plain prefix matches any
+ * port; an address:port indicator only its port (the LPM value says
+ * XH_IOC_F_PORT, then xh_iocport decides). An empty outer slot (nothing
+ * loaded yet) is counted and matches nothing. */
+static __always_inline __u32 xh_ioc_addr(__u8 family, const __be32 *addr, __be16 port, int l4,
+					 struct xh_stats *stats)
+{
+	__u32 zero = 0, r, *ref;
+	void *inner;
+
+	if (family == XH_AF_INET) {
+		struct xh_lpm4_key k4 = {.prefixlen = 32, .addr = addr[0]};
+
+		inner = bpf_map_lookup_elem(&xh_ioc4, &zero);
+		if (!inner) {
+			stats->ioc[XH_IOC_CNT_NO_SET]++;
+			return 0;
+		}
+		ref = bpf_map_lookup_elem(inner, &k4);
+	} else {
+		struct xh_lpm6_key k6 = {.prefixlen = 128};
+
+		__builtin_memcpy(k6.addr, addr, sizeof(k6.addr));
+		inner = bpf_map_lookup_elem(&xh_ioc6, &zero);
+		if (!inner) {
+			stats->ioc[XH_IOC_CNT_NO_SET]++;
+			return 0;
+		}
+		ref = bpf_map_lookup_elem(inner, &k6);
+	}
+	if (!ref)
+		return 0;
+	r = *ref;
+	if (r & XH_IOC_F_PORT) {
+		struct xh_iocport_key pk = {};
+		__u32 *pref = NULL;
+
+		r &= ~XH_IOC_F_PORT;
+		if (l4) {
+			__builtin_memcpy(pk.addr, addr, sizeof(pk.addr));
+			pk.port = port;
+			pk.family = family;
+			inner = bpf_map_lookup_elem(&xh_iocport, &zero);
+			if (inner)
+				pref = bpf_map_lookup_elem(inner, &pk);
+			if (pref)
+				r = *pref;
+		}
+	}
+	return (r & XH_IOC_ID_MASK) ? r : 0;
+}
+
+#endif /* XH_IOC_BPF_H */

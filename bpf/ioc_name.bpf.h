@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* ioc_name.bpf.h: IoC domains in the datapath: the DNS query name (UDP/TCP
+ * port 53) and the TLS ClientHello server_name, matched with their parent
+ * domains by suffix hash (bpf/name.h) against the xh_iocdom inner map, and
+ * reported once per (flow, name) with the name in the event. */
+#ifndef XH_IOC_NAME_BPF_H
+#define XH_IOC_NAME_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "dns.h"
+#include "tls.h"
+#include "classify.bpf.h"
+#include "flow.bpf.h"
+#include "emit.bpf.h"
+
+#define XH_DNS_PORT 53
+
+/* What xh_ioc_inspect() looks at. */
+enum xh_name_kind {
+	XH_NAME_DNS_UDP = 1,
+	XH_NAME_DNS_TCP = 2, /* 2-byte length prefix before the message */
+	XH_NAME_TLS = 3,
+};
+
+struct xh_dns_loop {
+	struct xh_dns_walk w;
+	const __u8 *buf;
+	__u8 *out;
+};
+
+struct xh_hash_loop {
+	struct xh_hash_walk w;
+	struct xh_name_scratch *s;
+};
+
+static long xh_dns_cb(__u32 i, void *ctx)
+{
+	struct xh_dns_loop *c = ctx;
+
+	return xh_dns_step(&c->w, i, c->buf, c->out);
+}
+
+static long xh_hash_cb(__u32 i, void *ctx)
+{
+	struct xh_hash_loop *c = ctx;
+
+	return xh_name_hash_step(&c->w, i, c->s->name, c->s->hash, c->s->off);
+}
+
+/* The DNS question name of the copy in @s (@len bytes) into s->name. A global
+ * function, verified once. Returns the name length or -XH_IOC_CNT_DNS_*. */
+__noinline int xh_ioc_dns(struct xh_name_scratch *s, __u32 len, struct xh_stats *stats)
+{
+	struct xh_dns_loop c = {};
+	struct xh_dns_q q = {};
+	int n;
+
+	if (!s || !stats)
+		return 0;
+	c.buf = s->pkt;
+	c.out = s->name;
+	n = xh_dns_begin(s->pkt, len, &q, &c.w);
+	if (!n) {
+		bpf_loop(XH_DNS_WIRE_MAX + 1, xh_dns_cb, &c, 0);
+		n = xh_dns_end(&c.w, s->pkt, &q);
+	}
+	if (n >= 0) {
+		stats->ioc[XH_IOC_CNT_DNS_QUERY]++;
+		if (q.qdcount > 1)
+			stats->ioc[XH_IOC_CNT_DNS_MULTI_Q]++;
+	}
+	s->qtype = q.qtype;
+	return n;
+}
+
+/* The ClientHello server_name of the copy in @s into s->name. Global:
+ * verified once. Returns the name length or -XH_IOC_CNT_TLS_*. */
+__noinline int xh_ioc_tls(struct xh_name_scratch *s, __u32 len, struct xh_stats *stats)
+{
+	int n;
+
+	if (!s || !stats)
+		return 0;
+	stats->ioc[XH_IOC_CNT_TLS_HELLO]++;
+	n = xh_tls_sni(s->pkt, len, s->name);
+	if (n >= 0)
+		stats->ioc[XH_IOC_CNT_TLS_SNI]++;
+	s->qtype = 0;
+	return n;
+}
+
+/* Parse the DNS question or ClientHello at packet offset @off (@len bytes of
+ * payload) and match its name. Global, like the parsers it calls, so that
+ * the verifier checks each once (inlined into xh_hunt() the name loops
+ * multiplied its paths past the 1M-instruction limit on 6.18). Leaves the
+ * name and its hashes in xh_iocscr. Returns the IoC reference of the longest
+ * matching suffix, or 0. */
+__noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 kind,
+			      struct xh_stats *stats)
+{
+	struct xh_hash_loop hl = {};
+	struct xh_name_scratch *s;
+	__u32 zero = 0, i, best = 0, *ref;
+	void *inner;
+	int n;
+
+	if (!ctx || !stats)
+		return 0;
+	s = bpf_map_lookup_elem(&xh_iocscr, &zero);
+	if (!s) {
+		stats->cnt[XH_CNT_MAP_ERR]++;
+		return 0;
+	}
+	if (kind == XH_NAME_DNS_TCP) {
+		if (len < 2)
+			return 0;
+		off += 2;
+		len -= 2;
+	}
+	if (len > XH_SCRATCH_PKT)
+		len = XH_SCRATCH_PKT;
+	if (len < 1)
+		return 0;
+	if (bpf_xdp_load_bytes(ctx, off, s->pkt, len))
+		return 0;
+	if (kind == XH_NAME_TLS)
+		n = xh_ioc_tls(s, len, stats);
+	else
+		n = xh_ioc_dns(s, len, stats);
+	if (n < 0) {
+		__u32 reason = -n;
+
+		if (reason < XH_IOC_CNT__MAX)
+			stats->ioc[reason]++;
+		return 0;
+	}
+	if (n == 0)
+		return 0; /* the root: nothing to match */
+	s->name_len = n;
+	hl.s = s;
+	xh_name_hash_begin(&hl.w, n);
+	bpf_loop(XH_NAME_TEXT_MAX + 1, xh_hash_cb, &hl, 0);
+	s->n_hash = hl.w.n;
+	s->matched = 0;
+	inner = bpf_map_lookup_elem(&xh_iocdom, &zero);
+	if (!inner) {
+		stats->ioc[XH_IOC_CNT_NO_SET]++;
+		return 0;
+	}
+	/* Shortest suffix first: the last hit is the most specific domain. */
+	for (i = 0; i < XH_NAME_SUFFIX_MAX; i++) {
+		if (i >= s->n_hash)
+			break;
+		ref = bpf_map_lookup_elem(inner, &s->hash[i]);
+		if (ref && (*ref & XH_IOC_ID_MASK)) {
+			best = *ref;
+			s->matched = i;
+		}
+	}
+	if (best)
+		stats->ioc[XH_IOC_CNT_NAME_MATCH]++;
+	return best;
+}
+
+/* Look for a DNS query (UDP or TCP to port 53) or a ClientHello (any TCP
+ * port: three bytes are read first, the walk only follows a match) and match
+ * its name. Sets cls->name_ref / name_rule and the IoC class on a match. */
+static __always_inline void xh_ioc_names(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
+					 struct xh_stats *stats, struct xh_class_res *cls)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 off = pkt->payload_off, len = pkt->payload_len, kind;
+	__u8 rule;
+	__u8 *p;
+	int ref;
+
+	if (res != XH_PARSE_L4 || !len)
+		return;
+	if (pkt->proto == IPPROTO_UDP && pkt->dport == bpf_htons(XH_DNS_PORT)) {
+		kind = XH_NAME_DNS_UDP;
+		rule = XH_RULE_IOC_DNS;
+	} else if (pkt->proto == IPPROTO_TCP && pkt->dport == bpf_htons(XH_DNS_PORT)) {
+		kind = XH_NAME_DNS_TCP;
+		rule = XH_RULE_IOC_DNS;
+	} else if (pkt->proto == IPPROTO_TCP && len >= 6) {
+		off &= XH_PARSE_MAX_OFF;
+		p = data + off;
+		if ((void *)(p + 6) > data_end || !xh_tls_looks_hello(p))
+			return;
+		kind = XH_NAME_TLS;
+		rule = XH_RULE_IOC_TLS_SNI;
+	} else {
+		return;
+	}
+	ref = xh_ioc_inspect(ctx, off, len, kind, stats);
+	if (!ref)
+		return;
+	cls->name_ref = ref;
+	cls->name_rule = rule;
+	cls->classes |= 1 << XH_CLASS_IOC;
+}
+
+/* Report the name matched by xh_ioc_names() once per (flow, name): the flow
+ * exists, xh_flow_handle() created it for the IoC class. */
+static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					       const struct xh_class_res *cls,
+					       struct xh_stats *stats)
+{
+	struct xh_name_scratch *s;
+	struct xh_flow_state *st;
+	struct xh_flow_key key;
+	struct xh_event *e;
+	__u32 zero = 0, value, m, last;
+
+	s = bpf_map_lookup_elem(&xh_iocscr, &zero);
+	if (!s)
+		return;
+	xh_flow_key_make(pkt, &key);
+	st = bpf_map_lookup_elem(&xh_flows, &key);
+	if (!st)
+		return;
+	m = s->matched;
+	last = s->n_hash - 1;
+	if (m >= XH_NAME_SUFFIX_MAX || last >= XH_NAME_SUFFIX_MAX)
+		return;
+	/* The finding's value: the name (its longest hashed suffix), never 0. */
+	value = (__u32)s->hash[last] | 1;
+	if (!xh_finding_claim(&key, cls->name_rule, value))
+		return;
+	e = xh_event_reserve(ctx, pkt, &key, st, cls->name_rule, cls->name_ref, stats);
+	if (!e) {
+		xh_finding_release(&key, cls->name_rule, value);
+		return;
+	}
+	e->detail_kind = XH_DETAIL_IOC_NAME;
+	e->d.ioc.hash = s->hash[m];
+	e->d.ioc.name_off = s->off[m];
+	e->d.ioc.qtype = s->qtype;
+	e->d.ioc.transport = pkt->proto;
+	e->name_len = s->name_len > XH_NAME_TEXT_MAX ? XH_NAME_TEXT_MAX : s->name_len;
+	__builtin_memcpy(e->name, s->name, XH_EVENT_NAME_MAX);
+	xh_event_submit(e, stats);
+}
+
+#endif /* XH_IOC_NAME_BPF_H */

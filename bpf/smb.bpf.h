@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* smb.bpf.h: SMB deep inspection in XDP. For each TCP segment with payload on
+ * an SMB flow: walk the NetBIOS messages that start in it, the SMB2 compound
+ * members or SMB1 AndX blocks of each, keep per-flow SMB state (pending tree
+ * connects by MessageId, session, dialect, NetBIOS session request), per-session
+ * trees (TreeId -> share kind, in xh_smb_trees) and report
+ * admin/IPC$ tree connects, named pipes, tool transfers, SMB1 and encryption.
+ *
+ * The walk is split into global (noinline) functions that share a per-CPU
+ * scratch (xh_smb_work) instead of stack arguments, so that the verifier
+ * checks each once: inlined, the nested loops over messages, members and
+ * name characters multiplied into millions of states. Message heads and
+ * names are copied out of the packet with bpf_xdp_load_bytes() (Linux 5.18)
+ * and parsed by the pure bpf/smb.h from the copy; name characters are walked
+ * with bpf_loop() (Linux 5.17), whose callback is verified once.
+ */
+#ifndef XH_SMB_BPF_H
+#define XH_SMB_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "smb.h"
+#include "emit.bpf.h"
+#include "flow.bpf.h"
+
+#define XH_SMB_PENDING	     4	   /* tree connects awaiting their response, per flow */
+#define XH_SMB_FLOWS_DEFAULT 65536 /* xh_smb entries */
+#define XH_SMB_TREES_DEFAULT 65536 /* xh_smb_trees entries */
+
+#define XH_SMB_SHARE_DISK 3 /* any other share: tracked so CREATEs are attributed */
+
+#define XH_SMB_ST_NB_REQ 0x01 /* a NetBIOS session request was seen (port 139) */
+
+struct xh_smb_pending {
+	__u64 mid;
+	__u8 kind; /* enum xh_smb_share_kind or XH_SMB_SHARE_DISK; 0: free */
+	__u8 pad[7];
+};
+
+/* A tree of an SMB session between two hosts. TreeIds belong to the
+ * session, not to the TCP connection: SMB3 multichannel and clients that
+ * open a second connection use a tree connected on the first. The hosts
+ * are the flow key's address pair (canonical order, ports left out). */
+struct xh_smb_tree_key {
+	__be32 addr_lo[4];
+	__be32 addr_hi[4];
+	__u64 session_id; /* SMB2 SessionId, SMB1 UID */
+	__u32 tree_id;
+	__u8 family;
+	__u8 pad[3];
+};
+
+/* Per-flow SMB state, keyed like xh_flows. Two CPUs may update one entry at
+ * once (both directions of a flow): the races only lose a tracked tree, which
+ * then costs a finding, never produces a wrong one. */
+struct xh_smb_state {
+	__u64 session_id;
+	struct xh_smb_pending pend[XH_SMB_PENDING];
+	__u16 dialect;
+	__u8 flags; /* XH_SMB_ST_* */
+	__u8 pend_next;
+	__u8 pad[4];
+};
+
+/* The walk's working set: what the global functions share. */
+struct xh_smb_work {
+	struct xh_pkt pkt; /* copy of the packet's parse, for xh_event_reserve() */
+	struct xh_flow_key key;
+	__u32 pay_end;	  /* offset (from data) of the end of the TCP payload */
+	__u32 chain_tree; /* TreeId of the previous compound member */
+	__u64 chain_sess; /* SessionId of the previous compound member */
+	__u8 from_client; /* the packet was sent by the flow's client */
+	__u8 port139;	  /* NetBIOS session service: a session request comes first */
+	__u8 pad[6];
+	struct xh_smb_msg m;
+	struct xh_smb_name nm;
+	struct xh_smb_detail det;
+	struct xh_smb_state init;    /* zeroed: the value of a new xh_smb entry */
+	struct xh_smb_tree_key tkey; /* xh_smb_trees key under construction */
+	__u8 hdr[XH_SMB_HDR_BUF];
+	__u8 name[XH_EVENT_NAME_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SMB_FLOWS_DEFAULT);
+	__type(key, struct xh_flow_key);
+	__type(value, struct xh_smb_state);
+} xh_smb SEC(".maps");
+
+/* Tracked trees -> share kind (enum xh_smb_share_kind or XH_SMB_SHARE_DISK). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SMB_TREES_DEFAULT);
+	__type(key, struct xh_smb_tree_key);
+	__type(value, __u8);
+} xh_smb_trees SEC(".maps");
+
+/* Share, pipe and extension tables (struct xh_smb_name_key), filled by
+ * userspace from the rules (user/smb.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XH_SMB_NAMES_MAX);
+	__type(key, struct xh_smb_name_key);
+	__type(value, struct xh_smb_name_val);
+} xh_smb_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xh_smb_work);
+} xh_smb_work SEC(".maps");
+
+static __always_inline struct xh_smb_work *xh_smb_w(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&xh_smb_work, &zero);
+}
+
+static __always_inline struct xh_stats *xh_smb_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&xh_counters, &zero);
+}
+
+static __always_inline void xh_smb_count(struct xh_stats *stats, int reason)
+{
+	__u32 r = reason < 0 ? -reason : reason;
+
+	if (r < XH_SMB_CNT__MAX)
+		stats->smb[r]++;
+}
+
+/* Copy @len bytes at packet offset @off to @buf (at least XH_SMB_HDR_BUF
+ * bytes). 0 or -1. */
+static __always_inline int xh_smb_load_hdr(struct xdp_md *ctx, __u32 off, __u8 *buf, __u32 len)
+{
+	if (len == 0 || len > XH_SMB_HDR_BUF)
+		return -1;
+	return bpf_xdp_load_bytes(ctx, off, buf, len) ? -1 : 0;
+}
+
+static __always_inline __u32 xh_smb_table(__u32 kind, __u32 hash, __u32 *share_kind)
+{
+	struct xh_smb_name_key k = {.hash = hash, .kind = kind};
+	struct xh_smb_name_val *v = bpf_map_lookup_elem(&xh_smb_names, &k);
+
+	if (!v)
+		return 0;
+	if (share_kind)
+		*share_kind = v->share_kind;
+	return v->id ? v->id : 1;
+}
+
+struct xh_smb_loop {
+	struct xh_smb_work *w;
+};
+
+static long xh_smb_name_cb(__u32 i, void *data)
+{
+	struct xh_smb_loop *l = data;
+	struct xh_smb_work *w = l->w;
+
+	if (!w)
+		return 1;
+	return xh_smb_name_step(&w->nm, w->name, i);
+}
+
+/* Copy and scan the name of w->m (message header at packet offset @hdr_off)
+ * into w->name / w->nm. Returns 0 or -XH_SMB_CNT_*. */
+__noinline int xh_smb_get_name(struct xdp_md *ctx, __u32 hdr_off)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	struct xh_smb_loop l;
+	__u32 abs, max, len, avail;
+	int cut = 0, err;
+
+	if (!w)
+		return -XH_SMB_CNT_STATE_ERR;
+	abs = hdr_off + w->m.name_off;
+	max = w->m.name_max;
+	if (max == 0)
+		return -XH_SMB_CNT_NAME_EMPTY;
+	if (!w->m.name_nul && max > XH_EVENT_NAME_MAX)
+		return -XH_SMB_CNT_NAME_LONG;
+	if (abs >= w->pay_end)
+		return -XH_SMB_CNT_NAME_CUT;
+	avail = w->pay_end - abs;
+	len = max < XH_EVENT_NAME_MAX ? max : XH_EVENT_NAME_MAX;
+	if (len > avail) {
+		if (!w->m.name_nul)
+			return -XH_SMB_CNT_NAME_CUT;
+		len = avail;
+		cut = 1;
+	}
+	if (len == 0 || len > XH_EVENT_NAME_MAX)
+		return -XH_SMB_CNT_NAME_CUT;
+	if (bpf_xdp_load_bytes(ctx, abs, w->name, len))
+		return -XH_SMB_CNT_LOAD_ERR;
+	xh_smb_name_init(&w->nm, len, w->m.name_enc, w->m.name_nul);
+	l.w = w;
+	bpf_loop(w->nm.ncu & 0xff, xh_smb_name_cb, &l, 0);
+	if (cut && !w->nm.done && !w->nm.bad)
+		return -XH_SMB_CNT_NAME_CUT;
+	err = xh_smb_name_finish(&w->nm, w->m.name_nul ? max : len);
+	return err;
+}
+
+/* Emit @rule for the flow in w->key with w->det (and w->name when
+ * @with_name). @value 0: once per flow (xh_flow_state.reported), else once
+ * per (flow, rule, value) through xh_seen. Returns 0. A global function of
+ * its own: inlined into xh_smb_handle(), its spills pushed the call chain
+ * past the 512-byte stack limit (kernel 6.18, clang 14). */
+__noinline int xh_smb_emit(struct xdp_md *ctx, __u32 rule, __u32 value, __u32 with_name)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	struct xh_stats *stats = xh_smb_stats();
+	struct xh_flow_state *st;
+	struct xh_event *e;
+	__u64 bit;
+
+	if (!w || !stats || rule >= XH_RULE__MAX)
+		return 0;
+	bit = XH_RULE_BIT(rule);
+	st = bpf_map_lookup_elem(&xh_flows, &w->key);
+	if (!st) {
+		stats->cnt[XH_CNT_FLOW_ERR]++;
+		return 0;
+	}
+	if (!value) {
+		if (*(volatile __u64 *)&st->reported & bit)
+			return 0;
+		if (__sync_fetch_and_or(&st->reported, bit) & bit)
+			return 0;
+	} else if (!xh_finding_claim(&w->key, rule, value)) {
+		return 0;
+	}
+	e = xh_event_reserve(ctx, &w->pkt, &w->key, st, rule, 0, stats);
+	if (!e) {
+		if (!value)
+			__sync_fetch_and_and(&st->reported, ~bit);
+		else
+			xh_finding_release(&w->key, rule, value);
+		return 0;
+	}
+	e->detail_kind = XH_DETAIL_SMB;
+	__builtin_memcpy(&e->d.smb, &w->det, sizeof(w->det));
+	if (with_name) {
+		__builtin_memcpy(e->name, w->name, sizeof(e->name));
+		e->name_len = (__u16)(w->nm.len & 0x1ff);
+	}
+	xh_event_submit(e, stats);
+	return 0;
+}
+
+/* Build the key in w->tkey: the stack of the call chain has no 48 bytes to
+ * spare (512-byte limit, kernel 6.18, clang 14). */
+static __always_inline struct xh_smb_tree_key *xh_smb_tree_key(struct xh_smb_work *w,
+							       __u64 session_id, __u32 tree_id)
+{
+	struct xh_smb_tree_key *k = &w->tkey;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	__builtin_memcpy(k->addr_lo, w->key.saddr, sizeof(k->addr_lo));
+	__builtin_memcpy(k->addr_hi, w->key.daddr, sizeof(k->addr_hi));
+	k->session_id = session_id;
+	k->tree_id = tree_id;
+	k->family = w->key.family;
+	return k;
+}
+
+static __always_inline __u8 xh_smb_tree_kind(struct xh_smb_work *w, __u64 session_id, __u32 tree_id)
+{
+	__u8 *kind = bpf_map_lookup_elem(&xh_smb_trees, xh_smb_tree_key(w, session_id, tree_id));
+
+	return kind ? *kind : 0;
+}
+
+static __always_inline void xh_smb_tree_add(struct xh_smb_work *w, struct xh_stats *stats,
+					    __u64 session_id, __u32 tree_id, __u8 kind)
+{
+	if (bpf_map_update_elem(&xh_smb_trees, xh_smb_tree_key(w, session_id, tree_id), &kind,
+				BPF_ANY))
+		stats->smb[XH_SMB_CNT_STATE_ERR]++;
+}
+
+/* The share kind of the scanned tree-connect path in w->nm. */
+static __always_inline __u8 xh_smb_share_kind(struct xh_smb_work *w)
+{
+	__u32 kind = 0;
+
+	if (xh_smb_table(XH_SMB_TBL_SHARE, w->nm.h_last, &kind) && kind)
+		return kind;
+	if (xh_smb_name_is_drive(&w->nm) && xh_smb_table(XH_SMB_TBL_SHARE_DRIVE, 0, &kind) && kind)
+		return kind;
+	return XH_SMB_SHARE_DISK;
+}
+
+static __always_inline void xh_smb_tree_connect(struct xdp_md *ctx, struct xh_smb_work *w,
+						struct xh_smb_state *sm, struct xh_stats *stats,
+						__u32 hdr_off)
+{
+	__u8 kind;
+	__u32 i;
+	int err;
+
+	if (!w->m.response) {
+		stats->smb[XH_SMB_CNT_TREE_CONNECT]++;
+		if (!w->m.name_max)
+			return;
+		err = xh_smb_get_name(ctx, hdr_off);
+		if (err) {
+			xh_smb_count(stats, err);
+			return;
+		}
+		kind = xh_smb_share_kind(w);
+		i = sm->pend_next++ % XH_SMB_PENDING;
+		if (sm->pend[i].kind)
+			stats->smb[XH_SMB_CNT_TREE_EVICTED]++;
+		sm->pend[i].mid = w->m.message_id;
+		sm->pend[i].kind = kind;
+		if (kind != XH_SMB_SHARE_ADMIN && kind != XH_SMB_SHARE_IPC)
+			return;
+		w->det.share_kind = kind;
+		xh_smb_emit(ctx,
+			    kind == XH_SMB_SHARE_ADMIN ? XH_RULE_SMB_ADMIN_SHARE
+						       : XH_RULE_SMB_IPC_SHARE,
+			    w->nm.h_full ? w->nm.h_full : 1, 1);
+		return;
+	}
+	/* A response: the TreeId the server gave the pending request. */
+	for (i = 0; i < XH_SMB_PENDING; i++) {
+		if (!sm->pend[i].kind || sm->pend[i].mid != w->m.message_id)
+			continue;
+		kind = sm->pend[i].kind;
+		sm->pend[i].kind = 0;
+		if (w->m.status != 0 || w->m.async)
+			return;
+		xh_smb_tree_add(w, stats, w->m.session_id, w->m.tree_id, kind);
+		if (kind != XH_SMB_SHARE_DISK)
+			stats->smb[XH_SMB_CNT_TREE_TRACKED]++;
+		return;
+	}
+}
+
+static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work *w,
+					  struct xh_stats *stats, __u32 hdr_off)
+{
+	__u8 kind;
+	__u32 val;
+	int err;
+
+	if (w->m.response)
+		return;
+	stats->smb[XH_SMB_CNT_CREATE]++;
+	kind = xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id);
+	if (!kind) {
+		stats->smb[XH_SMB_CNT_CREATE_UNKNOWN_TREE]++;
+		return;
+	}
+	if (kind == XH_SMB_SHARE_DISK || !w->m.name_max)
+		return;
+	if (kind == XH_SMB_SHARE_ADMIN && !(w->m.access & XH_SMB_ACCESS_WRITE))
+		return;
+	err = xh_smb_get_name(ctx, hdr_off);
+	if (err) {
+		xh_smb_count(stats, err);
+		return;
+	}
+	w->det.share_kind = kind;
+	w->det.access = w->m.access;
+	val = w->nm.h_full ? w->nm.h_full : 1;
+	if (kind == XH_SMB_SHARE_IPC) {
+		w->det.pipe_id = (__u16)xh_smb_table(XH_SMB_TBL_PIPE, w->nm.h_full, 0);
+		xh_smb_emit(ctx, XH_RULE_SMB_NAMED_PIPE, val, 1);
+	} else if (w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0)) {
+		xh_smb_emit(ctx, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+	}
+}
+
+/* Act on the message parsed into w->m, whose header starts at packet offset
+ * @hdr_off. Returns 0. */
+__noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	struct xh_stats *stats = xh_smb_stats();
+	struct xh_smb_state *sm;
+	__u16 cmd;
+	__u8 v;
+
+	if (!w || !stats)
+		return 0;
+	sm = bpf_map_lookup_elem(&xh_smb, &w->key);
+	if (!sm) {
+		stats->smb[XH_SMB_CNT_STATE_ERR]++;
+		return 0;
+	}
+	v = w->m.version;
+	cmd = w->m.command;
+	__builtin_memset(&w->det, 0, sizeof(w->det));
+	w->det.version = v;
+	w->det.command = cmd;
+	w->det.message_id = w->m.message_id;
+	w->det.name_enc = w->m.name_enc;
+
+	if (v == 3) {
+		if (w->m.compressed) {
+			stats->smb[XH_SMB_CNT_COMPRESSED]++;
+			return 0;
+		}
+		stats->smb[XH_SMB_CNT_TRANSFORM]++;
+		w->det.session_id = w->m.session_id;
+		w->det.flags = XH_SMB_F_SESSION_KNOWN;
+		w->det.dialect = sm->dialect;
+		xh_smb_emit(ctx, XH_RULE_SMB_ENCRYPTED, 0, 0);
+		return 0;
+	}
+
+	/* Related compound members inherit the previous member's ids. */
+	if (v == 2 && w->m.related && w->m.tree_id == XH_SMB2_TREE_RELATED)
+		w->m.tree_id = w->chain_tree;
+	if (v == 2 && w->m.related && w->m.session_id == ~0ULL)
+		w->m.session_id = w->chain_sess;
+	w->chain_tree = w->m.tree_id;
+	w->chain_sess = w->m.session_id;
+	if (v == 2 && cmd == XH_SMB2_NEGOTIATE && w->m.response && w->m.dialect)
+		sm->dialect = w->m.dialect;
+	if (w->m.session_id && !w->m.response)
+		sm->session_id = w->m.session_id;
+
+	w->det.dialect = sm->dialect;
+	w->det.session_id = w->m.session_id;
+	if (w->m.session_id)
+		w->det.flags |= XH_SMB_F_SESSION_KNOWN;
+	if (!w->m.async) {
+		w->det.tree_id = w->m.tree_id;
+		w->det.flags |= XH_SMB_F_TREE_KNOWN;
+	}
+
+	if (v == 1) {
+		stats->smb[XH_SMB_CNT_SMB1]++;
+		/* Clients offer SMB2 inside an SMB1 NEGOTIATE request; a flow
+		 * speaks SMB1 once anything else in SMB1 is sent (the server's
+		 * NEGOTIATE answer included). */
+		if (cmd != XH_SMB1_NEGOTIATE || w->m.response)
+			xh_smb_emit(ctx, XH_RULE_SMB_V1, 0, 0);
+		if (cmd == XH_SMB1_TREE_CONNECT_ANDX)
+			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
+		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
+			xh_smb_create(ctx, w, stats, hdr_off);
+		else if (cmd == XH_SMB1_WRITE_ANDX && !w->m.response &&
+			 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN)
+			stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
+		return 0;
+	}
+	stats->smb[XH_SMB_CNT_SMB2]++;
+	if (cmd == XH_SMB2_TREE_CONNECT)
+		xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
+	else if (cmd == XH_SMB2_CREATE)
+		xh_smb_create(ctx, w, stats, hdr_off);
+	else if (cmd == XH_SMB2_WRITE && !w->m.response &&
+		 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN)
+		stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
+	return 0;
+}
+
+/* Copy the SMB message head (or SMB1 AndX block @blk) of the message at
+ * packet offset @hdr into w->hdr and parse it into w->m. @rem: bytes of the
+ * NetBIOS message from @hdr. @cmd: 0x100 for the first message of a NetBIOS
+ * message, else the SMB1 AndX command of block @blk (SMB2 members: 0).
+ * Returns 1 when w->m holds a message to act on, 0 to end this NetBIOS
+ * message, -1 when the bytes are no SMB message (the segment continues an
+ * earlier one). A global function, so the loops in xh_smb_inspect() hold
+ * only scalars and the verifier prunes them. */
+__noinline int xh_smb_step(struct xdp_md *ctx, __u32 hdr, __u32 rem, __u32 blk, __u32 cmd)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	struct xh_stats *stats = xh_smb_stats();
+	__u32 at = hdr + blk, avail;
+	int err;
+
+	if (!w || !stats || blk > rem)
+		return 0;
+	avail = w->pay_end > at ? w->pay_end - at : 0;
+	if (avail > XH_SMB_HDR_BUF)
+		avail = XH_SMB_HDR_BUF;
+	if (avail > rem - blk)
+		avail = rem - blk;
+	if (avail == 0) {
+		stats->smb[rem == 0 ? XH_SMB_CNT_NB_BAD_LEN : XH_SMB_CNT_HDR_TRUNC]++;
+		return 0;
+	}
+	if (xh_smb_load_hdr(ctx, at, w->hdr, avail)) {
+		stats->smb[XH_SMB_CNT_LOAD_ERR]++;
+		return 0;
+	}
+	if (cmd & 0x100)
+		err = xh_smb_parse(w->hdr, avail, rem, &w->m);
+	else if (w->m.version == 2)
+		err = xh_smb2_parse(w->hdr, avail, rem, &w->m);
+	else
+		err = xh_smb1_block(w->hdr, avail, blk, rem, (__u8)cmd, &w->m);
+	if ((cmd & 0x100) && err == -XH_SMB_CNT_NO_MSG_START) {
+		stats->smb[XH_SMB_CNT_NO_MSG_START]++;
+		return -1;
+	}
+	if (!w->m.version) {
+		xh_smb_count(stats, err);
+		return 0;
+	}
+	if (err) {
+		xh_smb_count(stats, err);
+		w->m.name_max = 0;
+	}
+	return 1;
+}
+
+/* The messages of one NetBIOS message of @nb_len bytes at packet offset
+ * @msg: SMB2 compound members or SMB1 AndX blocks, at most
+ * XH_SMB_MAX_CHAIN. Returns 0, or -1 to stop walking the segment. */
+static __always_inline int xh_smb_walk(struct xdp_md *ctx, struct xh_smb_work *w,
+				       struct xh_stats *stats, __u32 msg, __u32 nb_len)
+{
+	__u32 hdr = msg, rem = nb_len, blk = 0, cmd = 0x100, next, j;
+	int r;
+
+	w->chain_tree = 0;
+	w->chain_sess = 0;
+	for (j = 0; j < XH_SMB_MAX_CHAIN; j++) {
+		r = xh_smb_step(ctx, hdr, rem, blk, cmd);
+		if (r <= 0)
+			return r;
+		xh_smb_handle(ctx, hdr);
+		/* xh_smb_handle() rewrites ids only, never next or version. */
+		next = w->m.next;
+		if (!next || w->m.version == 3)
+			return 0;
+		if (j == XH_SMB_MAX_CHAIN - 1) {
+			stats->smb[XH_SMB_CNT_CHAIN_LIMIT]++;
+			return 0;
+		}
+		if (w->m.version == 2) {
+			/* xh_smb2_parse() checked 64 <= next <= rem - 64. */
+			if (next > rem)
+				return 0;
+			hdr += next;
+			rem -= next;
+			cmd = 0;
+		} else {
+			/* xh_smb1_block() checked blk < next < rem. */
+			blk = next;
+			cmd = w->m.next_cmd;
+		}
+	}
+	return 0;
+}
+
+/* Deep inspection of a TCP segment with payload on an SMB flow. @pkt and
+ * @key are the caller's parse and canonical flow key; @from_client: the
+ * sender is the flow's client; @port139: the server port is 139 (NetBIOS
+ * session service). Returns 0. The caller must not read *pkt or *key
+ * afterwards (see xh_hunt()). */
+__noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			      const struct xh_flow_key *key, __u32 from_client, __u32 port139)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	struct xh_stats *stats = xh_smb_stats();
+	struct xh_smb_state *sm;
+	struct xh_nb nb;
+	__u32 off, end, k, avail;
+
+	if (!pkt || !key || !w || !stats)
+		return 0;
+	__builtin_memcpy(&w->pkt, pkt, sizeof(w->pkt));
+	__builtin_memcpy(&w->key, key, sizeof(w->key));
+	w->from_client = !!from_client;
+	w->port139 = !!port139;
+	off = w->pkt.payload_off;
+	end = off + w->pkt.payload_len;
+	w->pay_end = end;
+
+	sm = bpf_map_lookup_elem(&xh_smb, key);
+	if (!sm) {
+		/* The zero value lives in the scratch: 144 bytes are too
+		 * many for a stack shared by five call frames. */
+		__builtin_memset(&w->init, 0, sizeof(w->init));
+		bpf_map_update_elem(&xh_smb, key, &w->init, BPF_NOEXIST);
+		sm = bpf_map_lookup_elem(&xh_smb, key);
+		if (!sm) {
+			stats->smb[XH_SMB_CNT_STATE_ERR]++;
+			return 0;
+		}
+	}
+	stats->smb[XH_SMB_CNT_SEGMENTS]++;
+	for (k = 0; k < XH_SMB_MAX_NB; k++) {
+		if (off >= end)
+			break;
+		if (k > 0)
+			stats->smb[XH_SMB_CNT_NB_MULTI]++;
+		avail = end - off;
+		if (avail < 4 || xh_smb_load_hdr(ctx, off, w->hdr, 4) ||
+		    xh_nb_parse(w->hdr, 4, &nb)) {
+			stats->smb[XH_SMB_CNT_NO_MSG_START]++;
+			break;
+		}
+		if (nb.type == XH_NB_SESSION_REQ) {
+			stats->smb[XH_SMB_CNT_NB_SESSION_REQ]++;
+			if (w->from_client)
+				sm->flags |= XH_SMB_ST_NB_REQ;
+		} else if (nb.type != XH_NB_MESSAGE) {
+			stats->smb[XH_SMB_CNT_NB_OTHER]++;
+		} else if (w->port139 && !(sm->flags & XH_SMB_ST_NB_REQ)) {
+			stats->smb[XH_SMB_CNT_NB_NO_REQUEST]++;
+			break;
+		} else if (xh_smb_walk(ctx, w, stats, off + 4, nb.len)) {
+			break;
+		}
+		off += 4 + nb.len;
+		if (k == XH_SMB_MAX_NB - 1 && off < end)
+			stats->smb[XH_SMB_CNT_NB_LIMIT]++;
+	}
+	return 0;
+}
+
+#endif /* XH_SMB_BPF_H */

@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* smb.h: pure parsers for the NetBIOS session service header, SMB1, SMB2/3
+ * (MS-SMB2 2.2) and SMB3 transform/compression headers, and a scanner that
+ * normalises a share, pipe or file name for table lookups. No maps and no
+ * helpers: selftests/unit runs it natively under ASan over exact-length
+ * buffers; bpf/smb.bpf.h copies message heads and names out of the packet
+ * with bpf_xdp_load_bytes() and calls these on the copies.
+ *
+ * Every offset and length in an SMB message is sent by the peer. Offsets are
+ * relative to the start of the SMB header (as on the wire), and everything is
+ * bounded twice: by the bytes at hand (@avail, what the segment and the copy
+ * hold) and by @msg_len, the bytes of the NetBIOS message (or of the compound
+ * member) from that header on. Errors are -XH_SMB_CNT_* reasons.
+ */
+#ifndef XH_SMB_H
+#define XH_SMB_H
+
+#include <linux/types.h>
+#include "xh_abi.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define XH_SMB_HDR_BUF	 128 /* bytes of a message head copied at a time (SMB2 64 + CREATE 56) */
+#define XH_SMB_MAX_NB	 4   /* NetBIOS messages inspected per TCP segment */
+#define XH_SMB_MAX_CHAIN 8   /* SMB2 compound members / SMB1 AndX blocks per message */
+#define XH_SMB_NAME_CU	 128 /* code units scanned per name (256 bytes of UTF-16) */
+
+/* NetBIOS session service (RFC 1002 4.3.1); on 445 only type 0 is used. */
+#define XH_NB_MESSAGE	  0x00
+#define XH_NB_SESSION_REQ 0x81
+#define XH_NB_POSITIVE	  0x82
+#define XH_NB_NEGATIVE	  0x83
+#define XH_NB_RETARGET	  0x84
+#define XH_NB_KEEPALIVE	  0x85
+
+/* SMB2 commands (MS-SMB2 2.2.1.2) and flags. */
+#define XH_SMB2_NEGOTIATE    0x0000
+#define XH_SMB2_TREE_CONNECT 0x0003
+#define XH_SMB2_CREATE	     0x0005
+#define XH_SMB2_WRITE	     0x0009
+
+#define XH_SMB2_FLAGS_RESPONSE 0x00000001
+#define XH_SMB2_FLAGS_ASYNC    0x00000002
+#define XH_SMB2_FLAGS_RELATED  0x00000004
+#define XH_SMB2_TC_EXTENSION   0x0004 /* tree connect request flag (3.1.1) */
+#define XH_SMB2_HDR_LEN	       64
+#define XH_SMB2_TREE_RELATED   0xffffffffu /* "same tree as the previous member" */
+
+/* SMB1 commands (MS-CIFS 2.2.2.1) and flags. */
+#define XH_SMB1_NEGOTIATE	   0x72
+#define XH_SMB1_LOCKING_ANDX	   0x24
+#define XH_SMB1_OPEN_ANDX	   0x2d
+#define XH_SMB1_READ_ANDX	   0x2e
+#define XH_SMB1_WRITE_ANDX	   0x2f
+#define XH_SMB1_SESSION_SETUP_ANDX 0x73
+#define XH_SMB1_LOGOFF_ANDX	   0x74
+#define XH_SMB1_TREE_CONNECT_ANDX  0x75
+#define XH_SMB1_NT_CREATE_ANDX	   0xa2
+#define XH_SMB1_NO_ANDX		   0xff
+#define XH_SMB1_HDR_LEN		   32
+#define XH_SMB1_FLAGS_REPLY	   0x80
+#define XH_SMB1_FLAGS2_UNICODE	   0x8000
+
+/* Access bits that let a CREATE write file data (MS-SMB2 2.2.13.1). */
+#define XH_SMB_ACCESS_WRITE (0x00000002u | 0x00000004u | 0x10000000u | 0x40000000u)
+
+struct xh_nb {
+	__u32 len; /* bytes after the 4-byte header */
+	__u8 type; /* XH_NB_* */
+};
+
+/* One SMB message (SMB2: one compound member; SMB1: one AndX block with the
+ * fields of its header). Name offsets are from the SMB header start. */
+struct xh_smb_msg {
+	__u64 session_id;
+	__u64 message_id;
+	__u32 status;
+	__u32 tree_id;
+	__u32 next;	 /* SMB2: NextCommand; SMB1: AndXOffset of the next block; 0: none */
+	__u32 name_off;	 /* valid when name_max > 0 */
+	__u32 name_max;	 /* bytes the name may span (exact length unless name_nul) */
+	__u32 access;	 /* CREATE DesiredAccess */
+	__u16 command;	 /* SMB2 command, or SMB1 command of this block */
+	__u16 dialect;	 /* NEGOTIATE response DialectRevision */
+	__u16 flags2;	 /* SMB1 Flags2 */
+	__u8 version;	 /* 1, 2, 3 (transform or compressed) */
+	__u8 response;	 /* 1 for a server-to-client message */
+	__u8 related;	 /* SMB2 related compound member */
+	__u8 async;	 /* SMB2 async header: no TreeId */
+	__u8 name_enc;	 /* enum xh_smb_name_enc, NONE when there is no name */
+	__u8 name_nul;	 /* SMB1 path: NUL-terminated within name_max */
+	__u8 next_cmd;	 /* SMB1: AndXCommand of the next block */
+	__u8 compressed; /* 0xFC header */
+	__u8 pad[2];
+};
+
+/* Read little-endian fields from a byte buffer: no alignment assumptions. */
+static __always_inline __u16 xh_le16(const __u8 *b)
+{
+	return (__u16)(b[0] | (__u16)b[1] << 8);
+}
+
+static __always_inline __u32 xh_le32(const __u8 *b)
+{
+	return (__u32)b[0] | (__u32)b[1] << 8 | (__u32)b[2] << 16 | (__u32)b[3] << 24;
+}
+
+static __always_inline __u64 xh_le64(const __u8 *b)
+{
+	return (__u64)xh_le32(b) | (__u64)xh_le32(b + 4) << 32;
+}
+
+/* NetBIOS session header from @avail bytes at @b. The length is read as 24
+ * bits: RFC 1002 has 17 (a flags byte with one length bit), SMB over TCP
+ * (MS-SMB2 2.1) uses the 3 bytes. Returns 0 or -XH_SMB_CNT_NO_MSG_START for
+ * a type that is no session service header (the segment starts mid-message). */
+static __always_inline int xh_nb_parse(const __u8 *b, __u32 avail, struct xh_nb *nb)
+{
+	if (avail < 4)
+		return -XH_SMB_CNT_NO_MSG_START;
+	switch (b[0]) {
+	case XH_NB_MESSAGE:
+	case XH_NB_SESSION_REQ:
+	case XH_NB_POSITIVE:
+	case XH_NB_NEGATIVE:
+	case XH_NB_RETARGET:
+	case XH_NB_KEEPALIVE:
+		break;
+	default:
+		return -XH_SMB_CNT_NO_MSG_START;
+	}
+	nb->type = b[0];
+	nb->len = (__u32)b[1] << 16 | (__u32)b[2] << 8 | b[3];
+	return 0;
+}
+
+static __always_inline int xh_smb_magic(const __u8 *b, __u8 first)
+{
+	return b[0] == first && b[1] == 'S' && b[2] == 'M' && b[3] == 'B';
+}
+
+/* A name of @len bytes at @off must lie after @min_off and inside the
+ * message; @len must be a non-empty, even (UTF-16) byte count. */
+static __always_inline int xh_smb_name_bounds(__u32 off, __u32 len, __u32 min_off, __u32 msg_len)
+{
+	if (len == 0)
+		return -XH_SMB_CNT_NAME_EMPTY;
+	if (len & 1)
+		return -XH_SMB_CNT_NAME_ODD;
+	if (off < min_off || off > msg_len || len > msg_len - off)
+		return -XH_SMB_CNT_NAME_OOB;
+	return 0;
+}
+
+/* SMB2 body of m->command at @b (after the 64-byte header), @avail bytes. */
+static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_len,
+					struct xh_smb_msg *m)
+{
+	__u32 off, len;
+	int err;
+
+	switch (m->command) {
+	case XH_SMB2_NEGOTIATE:
+		if (!m->response)
+			return 0;
+		if (avail < 6)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b) != 65)
+			return -XH_SMB_CNT_HDR_BAD;
+		m->dialect = xh_le16(b + 4);
+		return 0;
+	case XH_SMB2_TREE_CONNECT:
+		if (m->response)
+			return 0; /* TreeId and Status are in the header */
+		if (avail < 8)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b) != 9)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (xh_le16(b + 2) & XH_SMB2_TC_EXTENSION)
+			return -XH_SMB_CNT_TC_EXTENSION;
+		off = xh_le16(b + 4);
+		len = xh_le16(b + 6);
+		err = xh_smb_name_bounds(off, len, XH_SMB2_HDR_LEN + 8, msg_len);
+		if (err)
+			return err;
+		break;
+	case XH_SMB2_CREATE:
+		if (m->response)
+			return 0;
+		if (avail < 48)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b) != 57)
+			return -XH_SMB_CNT_HDR_BAD;
+		m->access = xh_le32(b + 24);
+		off = xh_le16(b + 44);
+		len = xh_le16(b + 46);
+		err = xh_smb_name_bounds(off, len, XH_SMB2_HDR_LEN + 56, msg_len);
+		if (err)
+			return err;
+		break;
+	case XH_SMB2_WRITE:
+		if (m->response)
+			return 0;
+		if (avail < 2)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b) != 49)
+			return -XH_SMB_CNT_HDR_BAD;
+		return 0;
+	default:
+		return 0;
+	}
+	m->name_off = off;
+	m->name_max = len;
+	m->name_enc = XH_SMB_ENC_UTF16LE;
+	return 0;
+}
+
+/* One SMB2 message (compound member) at @b: @avail bytes at hand, @msg_len
+ * bytes left in the NetBIOS message. Fills @m (zeroed here). m->next is
+ * validated: at least a header long, 8-byte aligned, leaving room for the
+ * next header in the message; so a chain only moves forward and ends.
+ * Returns 0, or -reason: the header is unusable (nothing in @m is valid), or
+ * the body/name is (header fields and m->next stay valid; m->name_max 0). */
+static __always_inline int xh_smb2_parse(const __u8 *b, __u32 avail, __u32 msg_len,
+					 struct xh_smb_msg *m)
+{
+	__u32 flags, next, member;
+	int err = 0;
+
+	__builtin_memset(m, 0, sizeof(*m));
+	if (avail < XH_SMB2_HDR_LEN || msg_len < XH_SMB2_HDR_LEN)
+		return msg_len < XH_SMB2_HDR_LEN ? -XH_SMB_CNT_NB_BAD_LEN : -XH_SMB_CNT_HDR_TRUNC;
+	if (!xh_smb_magic(b, 0xfe))
+		return -XH_SMB_CNT_NO_MSG_START;
+	if (xh_le16(b + 4) != XH_SMB2_HDR_LEN)
+		return -XH_SMB_CNT_HDR_BAD;
+	m->version = 2;
+	m->status = xh_le32(b + 8);
+	m->command = xh_le16(b + 12);
+	flags = xh_le32(b + 16);
+	m->response = !!(flags & XH_SMB2_FLAGS_RESPONSE);
+	m->async = !!(flags & XH_SMB2_FLAGS_ASYNC);
+	m->related = !!(flags & XH_SMB2_FLAGS_RELATED);
+	m->message_id = xh_le64(b + 24);
+	m->tree_id = m->async ? 0 : xh_le32(b + 36);
+	m->session_id = xh_le64(b + 40);
+
+	next = xh_le32(b + 20);
+	member = msg_len;
+	if (next) {
+		if (next < XH_SMB2_HDR_LEN || (next & 7) || next > msg_len - XH_SMB2_HDR_LEN)
+			err = -XH_SMB_CNT_CHAIN_BAD;
+		else
+			member = m->next = next;
+	}
+	if (err)
+		return err;
+	return xh_smb2_body(b + XH_SMB2_HDR_LEN, avail - XH_SMB2_HDR_LEN, member, m);
+}
+
+/* SMB3 transform (0xFD, MS-SMB2 2.2.41) and compression (0xFC, 2.2.42)
+ * headers: everything after them is opaque to a packet parser. */
+static __always_inline int xh_smb3_parse(const __u8 *b, __u32 avail, __u32 msg_len,
+					 struct xh_smb_msg *m)
+{
+	__builtin_memset(m, 0, sizeof(*m));
+	if (avail < 4)
+		return -XH_SMB_CNT_HDR_TRUNC;
+	if (xh_smb_magic(b, 0xfd)) {
+		if (msg_len < 52)
+			return -XH_SMB_CNT_NB_BAD_LEN;
+		if (avail < 52)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		m->version = 3;
+		m->session_id = xh_le64(b + 44);
+		return 0;
+	}
+	if (xh_smb_magic(b, 0xfc)) {
+		if (msg_len < 16)
+			return -XH_SMB_CNT_NB_BAD_LEN;
+		m->version = 3;
+		m->compressed = 1;
+		return 0;
+	}
+	return -XH_SMB_CNT_NO_MSG_START;
+}
+
+static __always_inline int xh_smb1_is_andx(__u8 cmd)
+{
+	return cmd == XH_SMB1_LOCKING_ANDX || cmd == XH_SMB1_OPEN_ANDX ||
+	       cmd == XH_SMB1_READ_ANDX || cmd == XH_SMB1_WRITE_ANDX ||
+	       cmd == XH_SMB1_SESSION_SETUP_ANDX || cmd == XH_SMB1_LOGOFF_ANDX ||
+	       cmd == XH_SMB1_TREE_CONNECT_ANDX || cmd == XH_SMB1_NT_CREATE_ANDX;
+}
+
+/* The SMB1 parameter block of command @cmd at @blk (offset from the SMB
+ * header) whose bytes start at @b, @avail of them at hand. Keeps the header
+ * fields of @m, sets command, name and the next AndX block (forward only,
+ * inside the message). Returns 0 or -reason (m->next is then valid only if
+ * it was set before the failure). */
+static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, __u32 msg_len,
+					 __u8 cmd, struct xh_smb_msg *m)
+{
+	__u32 wc, bytes, bcount, off, max, nlen;
+	int unicode = !!(m->flags2 & XH_SMB1_FLAGS2_UNICODE);
+
+	m->command = cmd;
+	m->next = 0;
+	m->next_cmd = XH_SMB1_NO_ANDX;
+	m->name_off = m->name_max = 0;
+	m->name_enc = XH_SMB_ENC_NONE;
+	m->name_nul = 0;
+	if (avail < 1)
+		return -XH_SMB_CNT_HDR_TRUNC;
+	wc = b[0];
+	bytes = 1 + wc * 2 + 2; /* WordCount, words, ByteCount: the data follows */
+	if (blk + bytes > msg_len)
+		return -XH_SMB_CNT_HDR_BAD;
+	if (xh_smb1_is_andx(cmd) && wc >= 2) {
+		if (avail < 5)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (b[1] != XH_SMB1_NO_ANDX) {
+			__u32 nx = xh_le16(b + 3);
+
+			/* Forward only and inside the message: no loops. */
+			if (nx <= blk || nx >= msg_len)
+				return -XH_SMB_CNT_CHAIN_BAD;
+			m->next = nx;
+			m->next_cmd = b[1];
+		}
+	}
+	if (m->response)
+		return 0;
+	if (cmd == XH_SMB1_TREE_CONNECT_ANDX) {
+		if (wc != 4)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (avail < 11)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		bcount = xh_le16(b + 9);
+		off = blk + 11 + xh_le16(b + 7); /* after the password */
+		if (unicode && (off & 1))
+			off++; /* Unicode strings are 2-aligned from the header */
+		if (blk + 11 + bcount > msg_len || off >= blk + 11 + bcount)
+			return -XH_SMB_CNT_NAME_OOB;
+		max = blk + 11 + bcount - off;
+		m->name_nul = 1;
+	} else if (cmd == XH_SMB1_NT_CREATE_ANDX) {
+		if (wc != 24)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (avail < 51)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		nlen = xh_le16(b + 6);
+		m->access = xh_le32(b + 16);
+		bcount = xh_le16(b + 49);
+		off = blk + 51;
+		if (unicode && (off & 1))
+			off++;
+		if (nlen == 0)
+			return -XH_SMB_CNT_NAME_EMPTY;
+		if (unicode && (nlen & 1))
+			return -XH_SMB_CNT_NAME_ODD;
+		if (blk + 51 + bcount > msg_len || off > blk + 51 + bcount ||
+		    nlen > blk + 51 + bcount - off)
+			return -XH_SMB_CNT_NAME_OOB;
+		max = nlen;
+	} else {
+		return 0;
+	}
+	m->name_off = off;
+	m->name_max = max;
+	m->name_enc = unicode ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;
+	return 0;
+}
+
+/* SMB1 header and its first block at @b. Returns as xh_smb1_block(); a
+ * negative value with m->version == 1 still means "this is SMB1". */
+static __always_inline int xh_smb1_parse(const __u8 *b, __u32 avail, __u32 msg_len,
+					 struct xh_smb_msg *m)
+{
+	__builtin_memset(m, 0, sizeof(*m));
+	if (avail < 4)
+		return -XH_SMB_CNT_HDR_TRUNC;
+	if (!xh_smb_magic(b, 0xff))
+		return -XH_SMB_CNT_NO_MSG_START;
+	if (msg_len < XH_SMB1_HDR_LEN + 3)
+		return -XH_SMB_CNT_NB_BAD_LEN;
+	if (avail < XH_SMB1_HDR_LEN)
+		return -XH_SMB_CNT_HDR_TRUNC;
+	m->version = 1;
+	m->status = xh_le32(b + 5);
+	m->response = !!(b[9] & XH_SMB1_FLAGS_REPLY);
+	m->flags2 = xh_le16(b + 10);
+	m->tree_id = xh_le16(b + 24);
+	m->session_id = xh_le16(b + 28);
+	m->message_id = xh_le16(b + 30);
+	return xh_smb1_block(b + XH_SMB1_HDR_LEN, avail - XH_SMB1_HDR_LEN, XH_SMB1_HDR_LEN, msg_len,
+			     b[4], m);
+}
+
+/* Any SMB message at @b: dispatch on the protocol id. */
+static __always_inline int xh_smb_parse(const __u8 *b, __u32 avail, __u32 msg_len,
+					struct xh_smb_msg *m)
+{
+	if (avail < 4) {
+		__builtin_memset(m, 0, sizeof(*m));
+		return msg_len < 4 ? -XH_SMB_CNT_NB_BAD_LEN : -XH_SMB_CNT_HDR_TRUNC;
+	}
+	if (b[0] == 0xfe)
+		return xh_smb2_parse(b, avail, msg_len, m);
+	if (b[0] == 0xff)
+		return xh_smb1_parse(b, avail, msg_len, m);
+	return xh_smb3_parse(b, avail, msg_len, m);
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+#define XH_FNV_OFFSET 2166136261u
+#define XH_FNV_PRIME  16777619u
+
+/* Scanner state and result. The hashes are FNV-1a over every code unit,
+ * ASCII letters folded to lower case, as two bytes (low, high), so a name
+ * hashes alike in UTF-16 and in ASCII. */
+struct xh_smb_name {
+	__u32 ncu;	 /* in: code units available */
+	__u32 len;	 /* out: bytes of the name (NUL terminator excluded) */
+	__u32 h_full;	 /* whole name without leading backslashes */
+	__u32 h_last;	 /* last path component */
+	__u32 h_ext;	 /* after the last '.' of the last component */
+	__u32 c0, c1;	 /* first two code units of the last component */
+	__u8 enc;	 /* in: XH_SMB_ENC_UTF16LE or _ASCII */
+	__u8 nul_term;	 /* in: stop at a NUL (else a NUL is allowed last only) */
+	__u8 lead;	 /* still in leading backslashes */
+	__u8 pending_hi; /* a high surrogate waits for its low half */
+	__u8 has_dot;	 /* the last component has a '.' */
+	__u8 comp_len;	 /* code units of the last component, capped at 3 */
+	__u8 done;	 /* a NUL terminator ended the name */
+	__u8 bad;	 /* -> XH_SMB_CNT_NAME_BAD */
+};
+
+static __always_inline __u32 xh_fnv_cu(__u32 h, __u32 cu)
+{
+	h = (h ^ (cu & 0xff)) * XH_FNV_PRIME;
+	return (h ^ (cu >> 8)) * XH_FNV_PRIME;
+}
+
+static __always_inline void xh_smb_name_init(struct xh_smb_name *n, __u32 bytes, __u8 enc,
+					     __u8 nul_term)
+{
+	__builtin_memset(n, 0, sizeof(*n));
+	n->enc = enc;
+	n->nul_term = nul_term;
+	n->ncu = enc == XH_SMB_ENC_UTF16LE ? bytes / 2 : bytes;
+	if (n->ncu > XH_SMB_NAME_CU)
+		n->ncu = XH_SMB_NAME_CU;
+	n->lead = 1;
+	n->h_full = n->h_last = XH_FNV_OFFSET;
+}
+
+/* Take code unit @i of the name in @b (at least XH_EVENT_NAME_MAX bytes
+ * in BPF; natively at least the scanned bytes). Returns 1 to stop (NUL
+ * terminator, or a bad code unit), 0 to go on. The index masks only keep the
+ * verifier's view of @b in bounds; for i < ncu they change nothing. */
+static __always_inline int xh_smb_name_step(struct xh_smb_name *n, const __u8 *b, __u32 i)
+{
+	__u32 cu;
+
+	if (n->enc == XH_SMB_ENC_UTF16LE)
+		cu = b[(i * 2) & (XH_EVENT_NAME_MAX - 2)] |
+		     (__u32)b[((i * 2) & (XH_EVENT_NAME_MAX - 2)) + 1] << 8;
+	else
+		cu = b[i & (XH_EVENT_NAME_MAX - 1)];
+
+	if (cu == 0) {
+		/* A terminator: where SMB1 paths end; a trailing NUL in a
+		 * counted name is tolerated, one inside it is garbage. */
+		if (!n->nul_term && i + 1 != n->ncu)
+			n->bad = 1;
+		n->done = 1;
+		n->len = i * (n->enc == XH_SMB_ENC_UTF16LE ? 2 : 1);
+		return 1;
+	}
+	if (cu < 0x20 || (n->enc == XH_SMB_ENC_ASCII && cu >= 0x80)) {
+		n->bad = 1;
+		return 1;
+	}
+	if (cu >= 0xd800 && cu <= 0xdbff) {
+		if (n->pending_hi) {
+			n->bad = 1;
+			return 1;
+		}
+		n->pending_hi = 1;
+	} else if (cu >= 0xdc00 && cu <= 0xdfff) {
+		if (!n->pending_hi) {
+			n->bad = 1;
+			return 1;
+		}
+		n->pending_hi = 0;
+	} else if (n->pending_hi) {
+		n->bad = 1;
+		return 1;
+	}
+	if (cu >= 'A' && cu <= 'Z')
+		cu += 'a' - 'A';
+	if (cu == '\\') {
+		if (!n->lead)
+			n->h_full = xh_fnv_cu(n->h_full, cu);
+		n->h_last = XH_FNV_OFFSET;
+		n->has_dot = 0;
+		n->comp_len = 0;
+		return 0;
+	}
+	n->lead = 0;
+	n->h_full = xh_fnv_cu(n->h_full, cu);
+	n->h_last = xh_fnv_cu(n->h_last, cu);
+	if (cu == '.') {
+		n->has_dot = 1;
+		n->h_ext = XH_FNV_OFFSET;
+	} else if (n->has_dot) {
+		n->h_ext = xh_fnv_cu(n->h_ext, cu);
+	}
+	if (n->comp_len == 0)
+		n->c0 = cu;
+	else if (n->comp_len == 1)
+		n->c1 = cu;
+	if (n->comp_len < 3)
+		n->comp_len++;
+	return 0;
+}
+
+/* After the last step: 0 with n->len set, or -reason. @bytes is what the
+ * name may span (as given to xh_smb_name_init). */
+static __always_inline int xh_smb_name_finish(struct xh_smb_name *n, __u32 bytes)
+{
+	__u32 cs = n->enc == XH_SMB_ENC_UTF16LE ? 2 : 1;
+
+	if (n->bad || n->pending_hi)
+		return -XH_SMB_CNT_NAME_BAD;
+	/* A counted name longer than the scan: its end was not seen. */
+	if (!n->nul_term && bytes > n->ncu * cs)
+		return -XH_SMB_CNT_NAME_LONG;
+	if (!n->done) {
+		if (n->nul_term)
+			/* No terminator in the scanned part. */
+			return n->ncu == XH_SMB_NAME_CU && bytes > n->ncu * cs
+				       ? -XH_SMB_CNT_NAME_LONG
+				       : -XH_SMB_CNT_NAME_BAD;
+		n->len = n->ncu * cs;
+	}
+	if (n->len == 0 || n->lead)
+		return -XH_SMB_CNT_NAME_EMPTY;
+	if (!n->has_dot)
+		n->h_ext = 0;
+	return 0;
+}
+
+/* The last component is a drive-letter share "X$". */
+static __always_inline int xh_smb_name_is_drive(const struct xh_smb_name *n)
+{
+	return n->comp_len == 2 && n->c0 >= 'a' && n->c0 <= 'z' && n->c1 == '$';
+}
+
+/* The whole scan, for userspace and tests (BPF drives the steps with
+ * bpf_loop()). @b holds @bytes bytes. */
+static __always_inline int xh_smb_name_scan(const __u8 *b, __u32 bytes, __u8 enc, __u8 nul_term,
+					    struct xh_smb_name *n)
+{
+	__u32 i;
+
+	xh_smb_name_init(n, bytes, enc, nul_term);
+	for (i = 0; i < n->ncu; i++)
+		if (xh_smb_name_step(n, b, i))
+			break;
+	return xh_smb_name_finish(n, bytes);
+}
+
+/* The table hash of an ASCII string, as the scanner computes h_full (so
+ * userspace fills the tables with what BPF looks up). */
+static __always_inline __u32 xh_smb_hash_ascii(const char *s)
+{
+	__u32 h = XH_FNV_OFFSET, cu;
+
+	while (*s == '\\')
+		s++;
+	for (; *s; s++) {
+		cu = (__u8)*s;
+		if (cu >= 'A' && cu <= 'Z')
+			cu += 'a' - 'A';
+		h = xh_fnv_cu(h, cu);
+	}
+	return h;
+}
+
+#endif /* XH_SMB_H */

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* tls.h: the server_name (RFC 6066 3) of a TLS ClientHello (RFC 8446 4.1.2),
+ * from a copy of the first data segment of a TCP connection. Pure: no maps or
+ * helpers; the unit tests run it natively over exact-length buffers.
+ *
+ * Only what is in this segment is seen: a ClientHello split across segments
+ * whose server_name lies beyond the first one is counted as truncated (no
+ * reassembly in XDP). Extensions are walked at most XH_TLS_MAX_EXT times.
+ */
+#ifndef XH_TLS_H
+#define XH_TLS_H
+
+#include "name.h"
+
+#define XH_TLS_REC_HANDSHAKE   0x16
+#define XH_TLS_HS_CLIENT_HELLO 1
+#define XH_TLS_EXT_SNI	       0
+#define XH_TLS_MAX_EXT	       64 /* Chrome sends ~18, GREASE included */
+
+/* Byte / big-endian 16-bit read at @off, -1 past @len. */
+static __always_inline int xh_tls_u8(const __u8 *b, __u32 len, __u32 off)
+{
+	if (off >= len)
+		return -1;
+	return b[off & XH_SCRATCH_PKT_MASK];
+}
+
+static __always_inline int xh_tls_u16(const __u8 *b, __u32 len, __u32 off)
+{
+	if (off + 2 > len || off + 2 < off)
+		return -1;
+	return b[off & XH_SCRATCH_PKT_MASK] << 8 | b[(off + 1) & XH_SCRATCH_PKT_MASK];
+}
+
+/* Cheap test on the first bytes of a TCP payload, before any walk: a TLS
+ * handshake record (0x16, major version 3) holding a ClientHello (byte 5).
+ * @p has at least 6 bytes. */
+static __always_inline int xh_tls_looks_hello(const __u8 *p)
+{
+	return p[0] == XH_TLS_REC_HANDSHAKE && p[1] == 3 && p[5] == XH_TLS_HS_CLIENT_HELLO;
+}
+
+/* The host_name of the server_name extension of the ClientHello in
+ * @buf[0, @len), copied to @out (XH_NAME_MAX bytes) as sent. Returns its
+ * length (1..253), or -XH_IOC_CNT_TLS_NO_SNI (a complete hello without one),
+ * -XH_IOC_CNT_TLS_TRUNC (it would lie past @len: split or cut short), or
+ * -XH_IOC_CNT_TLS_BAD (not a ClientHello, inconsistent lengths, a server_name
+ * that is not one host_name of 1..253 bytes). */
+static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
+{
+	__u32 pos, end, ext_end, k;
+	int v, l, type, nl;
+
+	if (len > XH_SCRATCH_PKT)
+		len = XH_SCRATCH_PKT;
+	if (len < 9)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	if (buf[0] != XH_TLS_REC_HANDSHAKE || buf[1] != 3 || buf[5] != XH_TLS_HS_CLIENT_HELLO)
+		return -XH_IOC_CNT_TLS_BAD;
+	/* The hello ends at the end of its record or of its handshake message,
+	 * whichever comes first (a hello spread over records is cut there). */
+	end = 5 + (__u32)(buf[3] << 8 | buf[4]);
+	k = 9 + ((__u32)buf[6] << 16 | (__u32)buf[7] << 8 | buf[8]);
+	if (k < end)
+		end = k;
+	pos = 9 + 2 + 32; /* legacy_version, random */
+	v = xh_tls_u8(buf, len, pos);
+	if (v < 0)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	if (v > 32)
+		return -XH_IOC_CNT_TLS_BAD;
+	pos += 1 + v;
+	v = xh_tls_u16(buf, len, pos);
+	if (v < 0)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	if (v == 0 || (v & 1))
+		return -XH_IOC_CNT_TLS_BAD;
+	pos += 2 + v;
+	v = xh_tls_u8(buf, len, pos);
+	if (v < 0)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	pos += 1 + v;
+	if (pos == end)
+		return -XH_IOC_CNT_TLS_NO_SNI; /* no extensions at all */
+	if (pos > end)
+		return -XH_IOC_CNT_TLS_BAD;
+	v = xh_tls_u16(buf, len, pos);
+	if (v < 0)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	pos += 2;
+	ext_end = pos + v;
+	if (ext_end > end)
+		return -XH_IOC_CNT_TLS_BAD;
+	for (k = 0; k < XH_TLS_MAX_EXT; k++) {
+		if (pos >= ext_end)
+			return -XH_IOC_CNT_TLS_NO_SNI;
+		if (pos + 4 > ext_end)
+			return -XH_IOC_CNT_TLS_BAD;
+		type = xh_tls_u16(buf, len, pos);
+		l = xh_tls_u16(buf, len, pos + 2);
+		if (type < 0 || l < 0)
+			return -XH_IOC_CNT_TLS_TRUNC;
+		pos += 4;
+		if (pos + l > ext_end)
+			return -XH_IOC_CNT_TLS_BAD;
+		if (type == XH_TLS_EXT_SNI)
+			break;
+		pos += l;
+	}
+	if (k == XH_TLS_MAX_EXT)
+		return -XH_IOC_CNT_TLS_BAD;
+	/* ServerNameList: u16 length, then { u8 name_type, u16 length, name } */
+	if (l < 5)
+		return -XH_IOC_CNT_TLS_BAD;
+	v = xh_tls_u16(buf, len, pos);
+	type = xh_tls_u8(buf, len, pos + 2);
+	nl = xh_tls_u16(buf, len, pos + 3);
+	if (v < 0 || type < 0 || nl < 0)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	if (v + 2 > l || type != 0 || nl == 0 || nl > XH_NAME_TEXT_MAX || 5 + nl > v + 2)
+		return -XH_IOC_CNT_TLS_BAD;
+	pos += 5;
+	if (pos + nl > len)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	for (k = 0; k < XH_NAME_TEXT_MAX; k++) {
+		if (k >= (__u32)nl)
+			break;
+		out[k & XH_NAME_MASK] = buf[(pos + k) & XH_SCRATCH_PKT_MASK];
+	}
+	return nl;
+}
+
+#endif /* XH_TLS_H */

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# bench.sh OUT_DIR: `make bench`. Benchmarks, not tests: measures xdphunt
+# beside its baselines in the same run and writes bench/RESULTS.md,
+# bench/results.json and bench/ns_per_packet.svg (bench/report.py).
+# BENCH_QUICK=1: a fast smoke run (small counts; figures are rough).
+# Root. Generated captures and feeds go to bench/tmp/ (not in git).
+set -euo pipefail
+OUT=$(cd "${1:-build}" && pwd)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TMP=$ROOT/bench/tmp
+PY=/usr/bin/python3
+GEN="$PY $ROOT/bench/gen_traffic.py"
+XB=$OUT/bench/xh_bench
+QUICK=${BENCH_QUICK:-0}
+cd "$ROOT"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (BPF_PROG_TEST_RUN, XDP attach, namespaces)" >&2
+	exit 1
+fi
+if [ "$QUICK" = 1 ]; then
+	REPEAT=200000 RUNS=3 PKTS=1 MIX_PKTS=100000 LIVE_COUNT=1000000 RB_SECS=0.5
+else
+	REPEAT=2000000 RUNS=5 PKTS=2 MIX_PKTS=1000000 LIVE_COUNT=4000000 RB_SECS=2
+fi
+mkdir -p "$TMP"
+RAW=$TMP/raw.jsonl
+CMDS=$TMP/commands.txt
+: >"$RAW"
+: >"$CMDS"
+log() { echo "bench: $*" >&2; }
+# run CMD...: record the command, append its JSON lines to the raw results.
+quoted() { printf '%q ' "$@" | sed 's/ $//'; }
+run() {
+	quoted "$@" >>"$CMDS"
+	echo >>"$CMDS"
+	"$@" >>"$RAW"
+}
+rec() { echo "$1" >>"$RAW"; }
+
+# ---- captures and feeds (deterministic; made once per parameter set) --------
+log "generating captures and IoC feeds in $TMP"
+CLASSDIR=$TMP/classes
+if [ ! -s "$CLASSDIR/tcp443.pcap" ]; then
+	mkdir -p "$CLASSDIR"
+	$GEN classes "$CLASSDIR" --flows 8
+fi
+MIX=$TMP/mix-$MIX_PKTS.pcap
+[ -s "$MIX" ] || $GEN mix "$MIX" --mix mix --packets "$MIX_PKTS"
+for n in 0 10000 1000000; do
+	[ -s "$TMP/ioc-$n.txt" ] || $GEN ioc "$TMP/ioc-$n.txt" --count $n
+done
+echo "$GEN classes $CLASSDIR --flows 8" >>"$CMDS"
+echo "$GEN mix $MIX --mix mix --packets $MIX_PKTS" >>"$CMDS"
+echo "$GEN ioc $TMP/ioc-N.txt --count N   # N = 0, 10000, 1000000" >>"$CMDS"
+
+# Every class of the generator, and the mixes with their weights.
+mapfile -t CLASS_ARGS < <($GEN list | awk -F'\t' -v d="$CLASSDIR" '$1 == "class" {print $2 "=" d "/" $2 ".pcap"}')
+MIX_WEIGHTS=$($GEN list | awk -F'\t' '$1 == "mix" && $2 == "mix" {print $3}')
+mapfile -t MIX_ARGS < <(echo "$MIX_WEIGHTS" | tr ',' '\n' | awk -F: -v d="$CLASSDIR" '{print $1 "=" d "/" $1 ".pcap"}')
+$GEN list >"$TMP/classes.tsv"
+
+# ---- 1. per-packet cost with BPF_PROG_TEST_RUN, and 5. scale --------------------
+log "test run: ${#CLASS_ARGS[@]} classes, repeat $REPEAT, $RUNS runs"
+run "$XB" testrun --ioc "$TMP/ioc-0.txt" --repeat $REPEAT --runs $RUNS --pkts $PKTS "${CLASS_ARGS[@]}"
+for n in 10000 1000000; do
+	log "scale: $n IoC prefixes"
+	run "$XB" testrun --ioc "$TMP/ioc-$n.txt" --repeat $REPEAT --runs $RUNS --pkts $PKTS "${MIX_ARGS[@]}"
+done
+for f in 65536 131072 1048576; do
+	run "$XB" mapmem --flows $f
+done
+
+# ---- 2. live path: veth pair in two namespaces made here --------------------
+PFX=xhb$$
+NS_GEN=$PFX-gen NS_RX=$PFX-rx IF_GEN=${PFX}g IF_RX=${PFX}r
+cleanup() {
+	ip netns del "$NS_GEN" 2>/dev/null || true
+	ip netns del "$NS_RX" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$NS_GEN"
+ip netns add "$NS_RX"
+ip -n "$NS_GEN" link add "$IF_GEN" numtxqueues 2 numrxqueues 2 type veth \
+	peer name "$IF_RX" netns "$NS_RX" numtxqueues 2 numrxqueues 2
+for ns in "$NS_GEN" "$NS_RX"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+done
+ip -n "$NS_GEN" link set "$IF_GEN" up
+ip -n "$NS_RX" link set "$IF_RX" up
+rx_count() {
+	ip netns exec "$NS_RX" ethtool -S "$IF_RX" | awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}'
+}
+NCPU=$(nproc)
+for prog in empty xdphunt; do
+	for t in 1 2; do
+		[ "$t" -le "$NCPU" ] || continue
+		before=$(rx_count)
+		run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX" \
+			--prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" \
+			--threads $t --count $LIVE_COUNT "${MIX_ARGS[@]}"
+		after=$(rx_count)
+		rec "{\"kind\":\"live_rx\",\"prog\":\"$prog\",\"threads\":$t,\"received\":$((after - before))}"
+	done
+done
+cleanup
+trap - EXIT
+
+# ---- 3. events to JSON lines --------------------------------------------------
+log "ring buffer -> JSON lines"
+run "$XB" ringbuf --ioc "$TMP/ioc-0.txt" --secs $RB_SECS --rate 3000000 --rate 0
+
+# ---- 4. offline replay vs tshark and tcpdump; 6. loader memory ---------------
+TSHARK_FILTER='tcp.port in {445,139,135} || ip.addr == 203.0.113.0/24 || ipv6.addr == 2001:db8:bad::/48'
+TCPDUMP_FILTER='tcp port 445 or tcp port 139 or tcp port 135 or net 203.0.113.0/24 or net 2001:db8:bad::/48'
+# timed NAME OUTFILE CMD...: wall, user, sys, max RSS of CMD as a JSON record.
+timed() {
+	local name=$1 outf=$2
+	shift 2
+	echo "$(quoted "$@") > $outf" >>"$CMDS"
+	/usr/bin/time -f '%e %U %S %M' -o "$TMP/time.txt" "$@" >"$outf" 2>"$TMP/$name.err"
+	read -r wall user sys rss <"$TMP/time.txt"
+	rec "{\"kind\":\"replay\",\"tool\":\"$name\",\"capture\":\"$(basename "$MIX")\",\"packets\":$MIX_PKTS,\"wall\":$wall,\"user\":$user,\"sys\":$sys,\"maxrss_kb\":$rss,\"out\":\"$outf\"}"
+}
+log "replay: xdphunt (kernel engine) on $MIX_PKTS packets"
+timed xdphunt "$TMP/replay-xdphunt.json" "$OUT/xdphunt" replay --ioc "$TMP/ioc-0.txt" "$MIX"
+if "$OUT/xdphunt" replay --help 2>&1 | grep -q -- '--engine'; then
+	log "replay: xdphunt --engine native"
+	timed xdphunt-native "$TMP/replay-native.json" "$OUT/xdphunt" replay --engine native \
+		--ioc "$TMP/ioc-0.txt" "$MIX"
+fi
+log "replay: tcpdump"
+timed tcpdump "$TMP/replay-tcpdump.txt" tcpdump -nn -q -r "$MIX" "$TCPDUMP_FILTER"
+log "replay: tshark (slow: about 30 k packets/s)"
+timed tshark "$TMP/replay-tshark.txt" tshark -n -r "$MIX" -Y "$TSHARK_FILTER" -T fields \
+	-e ip.src -e ipv6.src -e tcp.srcport -e udp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport -e udp.dstport
+log "memory: xdphunt replay with 1M IoC prefixes"
+timed xdphunt-1m-ioc "$TMP/replay-xdphunt-1m.json" "$OUT/xdphunt" replay --ioc "$TMP/ioc-1000000.txt" \
+	"$CLASSDIR/ioc.pcap"
+timed xdphunt-0-ioc "$TMP/replay-xdphunt-0.json" "$OUT/xdphunt" replay --ioc "$TMP/ioc-0.txt" \
+	"$CLASSDIR/ioc.pcap"
+
+# ---- report --------------------------------------------------------------------
+MACHINE="$(uname -srm), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
+$PY "$ROOT/bench/report.py" --raw "$RAW" --commands "$CMDS" --machine "$MACHINE" \
+	--commit "$COMMIT" --quick "$QUICK" --mix "$MIX_WEIGHTS" --classes "$TMP/classes.tsv" \
+	--outdir "$ROOT/bench"

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# check_dcerpc.py TABLE CAPTURE LIVE.json REPLAY.json: compare xdphunt's
+# dcerpc.* hits with tshark's view of the capture. tshark is the oracle:
+#  - every bind/alter_context context (client, server, ports, UUID) whose UUID
+#    is in TABLE must be a dcerpc.bind hit, live and in replay;
+#  - every REQUEST whose interface (tshark's protocol column) and opnum are in
+#    TABLE must be a dcerpc.call hit of that interface and opnum;
+#  - no hit may carry a UUID outside TABLE;
+#  - the tools must have produced what they are run for (the DRSGetNCChanges
+#    of secretsdump, the ISystemActivator bind of wmiexec/dcomexec, svcctl
+#    RCreateServiceW of psexec, samr binds), or the test proves nothing.
+# Prints PASS:/FAIL: lines; exits 1 on any FAIL.
+import json
+import subprocess
+import sys
+
+TSHARK_PROTO = {
+    "RPC_NETLOGON": "netlogon", "SVCCTL": "svcctl", "EPM": "epmapper", "SAMR": "samr",
+    "IRemUnknown2": "IRemUnknown2", "WINREG": "winreg", "DRSUAPI": "drsuapi",
+    "IDispatch": "IDispatch", "LSARPC": "lsarpc", "ISystemActivator": "ISystemActivator",
+    "SRVSVC": "srvsvc", "IOXIDResolver": "IObjectExporter", "WKSSVC": "wkssvc",
+    "IRemUnknown": "IRemUnknown", "SPOOLSS": "spoolss", "DSSETUP": "dssetup",
+    "TaskSchedulerService": "ITaskSchedulerService", "ATSVC": "atsvc", "MGMT": "mgmt",
+}
+
+
+def load_table(path):
+    ifs, ops, byname = {}, set(), {}
+    for line in open(path):
+        f = line.split("#")[0].split()
+        if not f:
+            continue
+        if f[0] == "iface":
+            ifs[f[1].lower()] = f[3]
+            byname[f[3]] = f[3]
+            byname[f[1].lower()] = f[3]
+        elif f[0] == "op":
+            ops.add((byname[f[1]], int(f[2])))
+    return ifs, ops
+
+
+def tshark(cap, flt, fields):
+    cmd = ["tshark", "-r", cap, "-Y", flt, "-T", "fields", "-E", "occurrence=a",
+           "-E", "aggregator=,"]
+    for f in fields:
+        cmd += ["-e", f]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    return [ln.split("\t") for ln in r.stdout.splitlines()]
+
+
+def hits(path):
+    out = []
+    for ln in open(path):
+        if ln.strip():
+            h = json.loads(ln)
+            if h["rule"].startswith("dcerpc."):
+                out.append(h)
+    return out
+
+
+def main():
+    table, cap, live, replay = sys.argv[1:5]
+    ifs, ops = load_table(table)
+    fails = 0
+    binds = set()
+    for f in tshark(cap, "dcerpc.pkt_type == 11 || dcerpc.pkt_type == 14",
+                    ["ip.src", "tcp.srcport", "ip.dst", "tcp.dstport",
+                     "dcerpc.cn_bind_to_uuid"]):
+        if len(f) < 5:
+            continue
+        for u in f[4].split(","):
+            if u:
+                binds.add((f[0], int(f[1]), f[2], int(f[3]), u.lower()))
+    calls = set()
+    for f in tshark(cap, "dcerpc.pkt_type == 0", ["_ws.col.Protocol", "dcerpc.opnum",
+                                                   "dcerpc.cn_flags"]):
+        if len(f) < 2 or f[0] not in TSHARK_PROTO:
+            continue
+        for op in f[1].split(","):
+            if op:
+                calls.add((TSHARK_PROTO[f[0]], int(op)))
+    want_b = {b for b in binds if b[4] in ifs}
+    want_c = {c for c in calls if c in ops}
+    print("# tshark: %d bind contexts (%d listed), %d calls (%d listed)" % (
+        len(binds), len(want_b), len(calls), len(want_c)))
+    names = {ifs[b[4]] for b in want_b}
+    for need, what in ((("drsuapi", 3) in calls, "DRSGetNCChanges (secretsdump)"),
+                       ("ISystemActivator" in names, "ISystemActivator bind (wmi/dcomexec)"),
+                       (("svcctl", 12) in calls, "RCreateServiceW (psexec)"),
+                       ("samr" in names, "samr bind (samrdump)"),
+                       ("epmapper" in names, "epmapper bind")):
+        if need:
+            print("PASS: dcerpc_dc_oracle/%s" % what)
+        else:
+            print("FAIL: dcerpc_dc_oracle/%s: tshark does not see it" % what)
+            fails += 1
+    for label, path in (("live", live), ("replay", replay)):
+        hs = hits(path)
+        hb = {(h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"],
+               h["dcerpc"]["interface"]["uuid"]) for h in hs if h["rule"] == "dcerpc.bind"}
+        hc = {(h["dcerpc"]["interface"].get("name"), h["dcerpc"]["opnum"])
+              for h in hs if h["rule"] == "dcerpc.call"}
+        bad = {h["dcerpc"]["interface"]["uuid"] for h in hs} - set(ifs)
+        miss_b = want_b - hb
+        miss_c = want_c - hc
+        if miss_b:
+            fails += 1
+            print("FAIL: dcerpc_dc_%s_binds: %d of %d missing: %s" % (
+                label, len(miss_b), len(want_b), sorted(miss_b)[:5]))
+        else:
+            print("PASS: dcerpc_dc_%s_binds (%d)" % (label, len(want_b)))
+        if miss_c:
+            fails += 1
+            print("FAIL: dcerpc_dc_%s_calls: %d of %d missing: %s" % (
+                label, len(miss_c), len(want_c), sorted(miss_c)[:8]))
+        else:
+            print("PASS: dcerpc_dc_%s_calls (%d)" % (label, len(want_c)))
+        if bad:
+            fails += 1
+            print("FAIL: dcerpc_dc_%s_unlisted: hits for %s" % (label, sorted(bad)))
+        else:
+            print("PASS: dcerpc_dc_%s_unlisted" % label)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# check_smb.py PCAP LIVE.jsonl REPLAY.jsonl CLIENT_IPS SERVER_IPS: tshark is
+# the oracle for selftests/e2e/test_smb_lab.sh. From tshark's decode of the
+# capture it derives the SMB findings xdphunt must report, per flow:
+#   smb.admin_share / smb.ipc_share  every tree-connect request path whose last
+#                                    component is ADMIN$, X$ or IPC$
+#   smb.named_pipe                   every CREATE / NT_CREATE_ANDX name on an
+#                                    IPC$ tree
+#   smb.tool_transfer                every such name on an admin tree that ends
+#                                    in an executable extension, opened with
+#                                    write access
+#   smb.v1                           every flow with an SMB1 message other
+#                                    than the client's NEGOTIATE
+#   smb.encrypted                    every flow with an SMB3 transform header
+# and checks that the live hits and the replay hits hold exactly these (names
+# compared case-insensitively: one hit per normalised name and flow). Stdlib
+# only. Prints PASS:/FAIL: lines; exits 1 on any FAIL.
+import ipaddress
+import json
+import subprocess
+import sys
+
+EXEC_EXT = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "hta", "msi"}
+WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
+DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
+        "smb.encrypted"}
+NAME_KEY = {"smb.admin_share": "share", "smb.ipc_share": "share", "smb.named_pipe": "pipe",
+            "smb.tool_transfer": "filename"}
+fails = 0
+
+
+def result(ok, name, why=""):
+    global fails
+    print(f"PASS: {name}" if ok else f"FAIL: {name}: {why}")
+    fails += 0 if ok else 1
+
+
+def kind(path):
+    last = (path or "").rstrip("\\").split("\\")[-1].upper()
+    if last == "IPC$":
+        return "ipc"
+    if last == "ADMIN$" or (len(last) == 2 and last[1] == "$" and last[0].isalpha()):
+        return "admin"
+    return "disk"
+
+
+def as_list(v):
+    return v if isinstance(v, list) else ([v] if v is not None else [])
+
+
+def first(d, *keys):
+    for k in keys:
+        if isinstance(d, dict) and k in d:
+            v = d[k]
+            return v[0] if isinstance(v, list) else v
+    return None
+
+
+def oracle(pcap, servers):
+    p = subprocess.run(["tshark", "-r", pcap, "-Y", "smb || smb2", "-T", "json",
+                        "--no-duplicate-keys"], capture_output=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
+    want, stats = set(), {"tree": 0, "create": 0, "smb1_flows": set(), "enc_flows": set()}
+    smb1_trees = {}
+    for pkt in json.loads(p.stdout or b"[]"):
+        L = pkt["_source"]["layers"]
+        ip = first(L, "ip", "ipv6")
+        src = first(ip, "ip.src", "ipv6.src")
+        dst = first(ip, "ip.dst", "ipv6.dst")
+        sp, dp = int(first(L["tcp"], "tcp.srcport")), int(first(L["tcp"], "tcp.dstport"))
+        src, dst = str(ipaddress.ip_address(src)), str(ipaddress.ip_address(dst))
+        flow = (src, sp, dst, dp) if dst in servers else (dst, dp, src, sp)
+        for m in as_list(L.get("smb2")):
+            if "SMB2 Transform Header" in m:
+                want.add(("smb.encrypted", flow, None))
+                stats["enc_flows"].add(flow)
+                continue
+            h = m.get("SMB2 Header")
+            if not h or h.get("smb2.flags_tree", {}).get("smb2.flags.response") == "1":
+                continue
+            tree = h.get("smb2.tid_tree", {}).get("smb2.tree")
+            for k, body in m.items():
+                if k.startswith("Tree Connect Request"):
+                    path = body.get("smb2.tree")
+                    stats["tree"] += 1
+                    if kind(path) in ("admin", "ipc"):
+                        want.add(("smb.admin_share" if kind(path) == "admin" else "smb.ipc_share",
+                                  flow, path.lower()))
+                elif k.startswith("Create Request"):
+                    stats["create"] += 1
+                    add_create(want, flow, tree, body.get("smb2.filename"),
+                               int(body.get("smb.access_mask", "0"), 16))
+        for m in as_list(L.get("smb")):
+            h = m.get("SMB Header")
+            if not h:
+                continue
+            cmd = int(h["smb.cmd"], 16)
+            resp = h.get("smb.flags_tree", {}).get("smb.flags.response") == "1"
+            if not (cmd == 0x72 and not resp):
+                want.add(("smb.v1", flow, None))
+                stats["smb1_flows"].add(flow)
+            tid = (flow, h.get("smb.uid"), h.get("smb.tid"))
+            if resp:
+                path = h.get("smb.tid_tree", {}).get("smb.path")
+                if path:
+                    smb1_trees[tid] = path
+                continue
+            for k, body in m.items():
+                if k.startswith("Tree Connect AndX Request"):
+                    path = body.get("smb.path")
+                    stats["tree"] += 1
+                    if kind(path) in ("admin", "ipc"):
+                        want.add(("smb.admin_share" if kind(path) == "admin" else "smb.ipc_share",
+                                  flow, path.lower()))
+                elif k.startswith("NT Create AndX Request"):
+                    stats["create"] += 1
+                    tree = h.get("smb.tid_tree", {}).get("smb.path") or smb1_trees.get(tid)
+                    add_create(want, flow, tree, body.get("smb.file"),
+                               int(body.get("smb.access_mask", "0"), 16))
+    return want, stats
+
+
+def add_create(want, flow, tree, name, access):
+    if not name:
+        return
+    k = kind(tree) if tree else None
+    if k == "ipc":
+        want.add(("smb.named_pipe", flow, name.lower()))
+    elif k == "admin" and access & WRITE and name.rsplit(".", 1)[-1].lower() in EXEC_EXT \
+            and "." in name:
+        want.add(("smb.tool_transfer", flow, name.lower()))
+
+
+def hits(path):
+    got, bad = set(), []
+    for n, line in enumerate(open(path), 1):
+        try:
+            h = json.loads(line)
+        except ValueError:
+            bad.append(n)
+            continue
+        r = h.get("rule")
+        if r not in DEEP:
+            continue
+        flow = (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
+                str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
+        name = h.get("smb", {}).get(NAME_KEY[r]) if r in NAME_KEY else None
+        got.add((r, flow, name.lower() if name is not None else None))
+    return got, bad
+
+
+def fmt(s):
+    return "; ".join(f"{r} {f[0]}:{f[1]}->{f[2]}:{f[3]} {n or ''}" for r, f, n in sorted(s, key=str)[:6]) \
+        + (f" (+{len(s) - 6})" if len(s) > 6 else "")
+
+
+def main():
+    pcap, live, replay = sys.argv[1:4]
+    servers = {str(ipaddress.ip_address(a)) for a in sys.argv[5].split(",")}
+    want, st = oracle(pcap, servers)
+    rules = {}
+    for r, _, _ in want:
+        rules[r] = rules.get(r, 0) + 1
+    print(f"# tshark: {st['tree']} tree connects, {st['create']} creates, "
+          f"{len(st['smb1_flows'])} SMB1 flows, {len(st['enc_flows'])} encrypted flows; "
+          f"expected findings by rule: {dict(sorted(rules.items()))}")
+    for r in DEEP:
+        result(rules.get(r, 0) > 0, f"oracle_has_{r.replace('.', '_')}",
+               "the lab traffic produced no such finding in tshark's view")
+    for what, path in (("live", live), ("replay", replay)):
+        got, bad = hits(path)
+        result(not bad, f"{what}_hits_json", f"lines {bad[:5]} are not JSON")
+        missing, extra = want - got, got - want
+        result(not missing, f"{what}_smb_all_reported", f"{len(missing)} missing: {fmt(missing)}")
+        result(not extra, f"{what}_smb_nothing_else", f"{len(extra)} extra: {fmt(extra)}")
+        enc = {f for r, f, _ in want if r == "smb.encrypted"}
+        named = {(r, f, n) for r, f, n in got if f in enc and n}
+        result(not named, f"{what}_encrypted_flows_nameless", fmt(named))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

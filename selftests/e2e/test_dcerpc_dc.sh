@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# test_dcerpc_dc.sh [BUILD_DIR]: DCE/RPC end to end against a real Samba AD DC
+# (scripts/lab-dc.sh; one DC shared by every check). xdphunt runs natively on
+# both interfaces of the router namespace between client and DC while Impacket
+# (secretsdump -just-dc, rpcdump, rpcmap, samrdump, lookupsid, services list,
+# reg query, psexec, wmiexec, dcomexec) and rpcclient over ncacn_ip_tcp talk to
+# the DC; tcpdump records the client side. tshark is the oracle: every bind
+# to a listed interface and every listed call it sees must be a hit, live and
+# in `xdphunt replay` of the capture; no unlisted interface may give a hit.
+# Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
+XH=$OUT/xdphunt
+EX=/usr/share/doc/python3-impacket/examples
+PY=/usr/bin/python3
+TOOL_TIMEOUT_S=90
+FAILS=0
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
+skip() { echo "SKIP: $1: $2"; }
+
+[ "$(id -u)" -eq 0 ] || { skip e2e_dcerpc_dc "needs root"; exit 0; }
+[ -x "$XH" ] || { skip e2e_dcerpc_dc "$XH not built (make)"; exit 0; }
+for c in ip samba samba-tool rpcclient tcpdump tshark unshare $PY; do
+	command -v "$c" >/dev/null || { skip e2e_dcerpc_dc "$c missing (make deps)"; exit 0; }
+done
+[ -f /usr/share/samba/setup/ad-schema/AD_DS_Attributes__Windows_Server_2012_R2.ldf ] ||
+	{ skip e2e_dcerpc_dc "samba-ad-provision missing (make deps)"; exit 0; }
+[ -f "$EX/secretsdump.py" ] || { skip e2e_dcerpc_dc "impacket examples missing"; exit 0; }
+
+# A private network and mount namespace: named namespaces and mounts made
+# here are invisible outside and go away with the test.
+if [ -z "${XH_E2E_UNSHARED:-}" ]; then
+	XH_E2E_UNSHARED=1 exec unshare -n -m --propagation private bash "$0" "$OUT"
+fi
+
+# shellcheck source=../../scripts/lab-dc.sh
+. "$ROOT/scripts/lab-dc.sh"
+dclab_init "xd$$"
+W=$(mktemp -d "${TMPDIR:-/tmp}/xd$$.e2e.XXXXXX")
+XH_PID=
+DUMP_PID=
+
+stop_pid() { # pid signal
+	local i
+	kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return; }
+	kill -s "$2" "$1" 2>/dev/null
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+teardown() {
+	local rc=$?
+	[ -n "$XH_PID" ] && stop_pid "$XH_PID" TERM
+	[ -n "$DUMP_PID" ] && stop_pid "$DUMP_PID" INT
+	if [ -n "${KEEP:-}" ]; then
+		cp -a "$W" "/tmp/$DCLAB_PFX.kept" && echo "# kept work files in /tmp/$DCLAB_PFX.kept"
+	fi
+	dclab_down
+	rm -rf "$W"
+	exit "$rc"
+}
+trap teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+finish() {
+	echo "# e2e_dcerpc_dc: $FAILS failed"
+	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
+}
+
+if ! dclab_up "$DCLAB_PFX" >"$W/up.log" 2>&1; then
+	fail dcerpc_dc_lab "the DC did not come up: $(tail -n 4 "$W/up.log" | tr '\n' ' ')"
+	finish
+fi
+pass dcerpc_dc_lab
+
+# The client side of the router sees every packet in both directions.
+# Started with ip netns exec directly (not a shell function), so the PIDs are
+# those of tcpdump and xdphunt themselves.
+ip netns exec "$DCLAB_NS_GW" tcpdump -i "$DCLAB_IF_G1" -U -s 0 -w "$W/dc.pcap" tcp >"$W/tcpdump.log" 2>&1 &
+DUMP_PID=$!
+ip netns exec "$DCLAB_NS_GW" "$XH" run -i "$DCLAB_IF_G1" -i "$DCLAB_IF_G2" --mode native --host e2e-dc \
+	-o "$W/live.json" 2>"$W/xh.err" &
+XH_PID=$!
+for ((i = 0; i < 300; i++)); do
+	[ "$(grep -c 'ready: attached' "$W/xh.err" 2>/dev/null)" -ge 2 ] && break
+	kill -0 "$XH_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if [ "$(grep -c 'ready: attached' "$W/xh.err")" -lt 2 ]; then
+	fail dcerpc_dc_attach "xdphunt not ready: $(tail -n 3 "$W/xh.err" | tr '\n' ' ')"
+	finish
+fi
+for ((i = 0; i < 50; i++)); do
+	grep -q "listening on" "$W/tcpdump.log" && break
+	sleep 0.1
+done
+pass dcerpc_dc_attach
+
+T=$DCLAB_DC_IP
+# The tools leave files in their working directory (sessionresume_*).
+cd "$W" || exit 1
+CRED="$DCLAB_DOMAIN/$DCLAB_ADMIN:$DCLAB_PASS@$T"
+run_tool() { # name cmd...: in the client namespace, bounded; the wire is what counts
+	local name=$1 rc
+	shift
+	timeout -k 5 "$TOOL_TIMEOUT_S" ip netns exec "$DCLAB_NS_CL" "$@" </dev/null \
+		>"$W/$name.out" 2>&1
+	rc=$?
+	echo "# $name: exit $rc"
+}
+run_tool secretsdump $PY "$EX/secretsdump.py" -just-dc "$CRED"
+run_tool rpcdump $PY "$EX/rpcdump.py" "$CRED"
+run_tool rpcmap $PY "$EX/rpcmap.py" "ncacn_ip_tcp:$T[135]"
+run_tool samrdump $PY "$EX/samrdump.py" "$CRED"
+run_tool lookupsid $PY "$EX/lookupsid.py" "$CRED" 600
+run_tool services $PY "$EX/services.py" "$CRED" list
+run_tool reg $PY "$EX/reg.py" "$CRED" query -keyName 'HKLM\SOFTWARE\Microsoft'
+run_tool psexec $PY "$EX/psexec.py" "$CRED" whoami
+run_tool wmiexec $PY "$EX/wmiexec.py" -nooutput "$CRED" whoami
+run_tool dcomexec $PY "$EX/dcomexec.py" -nooutput "$CRED" whoami
+run_tool rpcclient rpcclient -U "$DCLAB_DOMAIN\\$DCLAB_ADMIN%$DCLAB_PASS" "ncacn_ip_tcp:$T" \
+	-c 'lsaquery; enumdomusers; querydominfo; netshareenumall'
+sleep 1
+
+kill -TERM "$XH_PID" 2>/dev/null
+for ((i = 0; i < 200; i++)); do
+	kill -0 "$XH_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$XH_PID" 2>/dev/null; then
+	fail dcerpc_dc_exit "xdphunt run ignored SIGTERM for 20 s"
+	kill -KILL "$XH_PID" 2>/dev/null
+fi
+wait "$XH_PID"
+XH_RC=$?
+XH_PID=
+stop_pid "$DUMP_PID" INT
+DUMP_PID=
+if [ "$XH_RC" -eq 0 ]; then
+	pass dcerpc_dc_exit
+else
+	fail dcerpc_dc_exit "xdphunt run exited $XH_RC: $(tail -n 3 "$W/xh.err" | tr '\n' ' ')"
+fi
+left=$(dclab_exec gw ip -o link show 2>/dev/null | grep -E 'xdp|prog/' || true)
+if [ -n "$left" ]; then
+	fail dcerpc_dc_detach "an XDP program is left on the router: $left"
+else
+	pass dcerpc_dc_detach
+fi
+
+if ! "$XH" replay -o "$W/replay.json" "$W/dc.pcap" 2>"$W/replay.err"; then
+	fail dcerpc_dc_replay "replay failed: $(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
+fi
+$PY "$HERE/check_dcerpc.py" "$ROOT/data/dcerpc.tsv" "$W/dc.pcap" "$W/live.json" \
+	"$W/replay.json" || FAILS=$((FAILS + 1))
+finish

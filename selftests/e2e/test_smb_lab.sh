@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# test_smb_lab.sh [BUILD_DIR]: SMB deep inspection against real clients and
+# tshark as the oracle (root). Builds the routed lab (scripts/lab.sh,
+# LAB_TOPO=gateway: attacker -- gateway -- victim with Samba), attaches
+# xdphunt natively on both gateway interfaces, captures on the gateway with
+# tcpdump, drives smbclient (normal share, ADMIN$, C$, IPC$, SMB1, port 139,
+# an upload to ADMIN$, one SMB3-encrypted session), smbmap and Impacket's
+# psexec, smbexec, services, reg, samrdump (445 and 139), lookupsid, netview
+# and atexec, then checks with selftests/e2e/check_smb.py that every admin/IPC$
+# tree path, IPC$ pipe, executable written to an admin share, SMB1 flow and
+# encrypted flow tshark sees is a hit, live and in `xdphunt replay` of the
+# capture, and that nothing else is.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
+XH=$OUT/xdphunt
+IMP=/usr/share/doc/python3-impacket/examples
+FAILS=0
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
+skip() { echo "SKIP: $1: $2"; }
+
+[ "$(id -u)" -eq 0 ] || { skip e2e_smb "needs root (network namespaces, XDP attach)"; exit 0; }
+[ -x "$XH" ] || { skip e2e_smb "$XH not built (make)"; exit 0; }
+for c in ip smbd smbclient smbmap tcpdump tshark unshare /usr/bin/python3; do
+	command -v "$c" >/dev/null || { skip e2e_smb "$c missing (make deps)"; exit 0; }
+done
+[ -f "$IMP/psexec.py" ] || { skip e2e_smb "Impacket examples missing in $IMP (make deps)"; exit 0; }
+
+if [ -z "${XH_E2E_UNSHARED:-}" ]; then
+	XH_E2E_UNSHARED=1 exec unshare -n -m --propagation private bash "$0" "$OUT"
+fi
+
+# shellcheck source=../../scripts/lab.sh
+. "$ROOT/scripts/lab.sh"
+LAB_TOPO=gateway
+# Plain SMB: Impacket and smbclient negotiate SMB3 encryption whenever the
+# server offers it. The encrypted negative case comes at the end, with smbd
+# restarted to require encryption.
+LAB_SMB_ENCRYPT=off
+lab_init "xh$$"
+W=$LAB_DIR
+XH_PID=
+TD_PID=
+
+teardown() {
+	local rc=$?
+	[ -n "$XH_PID" ] && lab_stop_pid "$XH_PID" TERM
+	[ -n "$TD_PID" ] && lab_stop_pid "$TD_PID" TERM
+	if [ -n "${KEEP:-}" ] && [ -d "$W" ]; then
+		cp -a "$W" "/tmp/$LAB_PFX.kept" 2>/dev/null && echo "# kept work files in /tmp/$LAB_PFX.kept"
+	fi
+	lab_down
+	exit "$rc"
+}
+trap teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+finish() {
+	echo "# e2e_smb: $FAILS failed"
+	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
+}
+
+if ! lab_up >"$W.up.log" 2>&1; then
+	fail smb_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
+	rm -f "$W.up.log"
+	finish
+fi
+rm -f "$W.up.log"
+pass smb_lab_up
+
+# --- capture and attach on the gateway ----------------------------------------
+# The gateway's client-side interface carries every packet of every flow.
+lab_bg gw "$W/tcpdump.err" tcpdump -i "$LAB_IF_GW_C" -nn -s 65535 -B 65536 --immediate-mode \
+	-w "$W/smb.pcap" tcp
+TD_PID=$LAB_LAST_PID
+ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" -i "$LAB_IF_GW_S" --mode native \
+	--host xh-smb </dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
+XH_PID=$!
+ready=0
+for ((i = 0; i < 150; i++)); do
+	[ "$(grep -c 'xdphunt: ready:' "$W/xdphunt.err")" -ge 2 ] && { ready=1; break; }
+	kill -0 "$XH_PID" 2>/dev/null || break
+	sleep 0.1
+done
+for ((i = 0; i < 100; i++)); do
+	grep -q 'listening on' "$W/tcpdump.err" && break
+	sleep 0.1
+done
+if [ "$ready" -ne 1 ]; then
+	fail smb_run_ready "xdphunt not ready on both gateway interfaces: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+	finish
+fi
+pass smb_run_ready_both_interfaces
+
+# --- real clients -------------------------------------------------------------------
+S=$LAB_SERVER_IP4
+U=$LAB_SMB_USER
+P=$LAB_SMB_PASS
+SMB=(smbclient -s "$LAB_CLIENT_CONF" -U "$U%$P")
+PY=(timeout 40 /usr/bin/python3)
+head -c 4096 /dev/urandom >"$W/tool.exe"
+
+client() { # name cmd...: one client run, output kept; the exit status is not judged
+	local name=$1
+	shift
+	lab_exec client "$@" </dev/null >"$W/client.$name.out" 2>&1
+	echo "$name $?" >>"$W/client.status"
+}
+# smbclient first, one after the other (Samba's own client, every share kind)
+client smb_public timeout 30 "${SMB[@]}" "//$S/public" -c ls
+client smb_admin timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c ls
+client smb_admin_put timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c "put $W/tool.exe tool.exe"
+client smb_c timeout 30 "${SMB[@]}" "//$S/C\$" -c 'get boot.ini /dev/null'
+client smb_ipc timeout 30 "${SMB[@]}" "//$S/IPC\$" -c ls
+client smb_nt1 timeout 30 "${SMB[@]}" -m NT1 "//$S/public" -c ls
+client smb_nt1_admin timeout 30 "${SMB[@]}" -m NT1 "//$S/ADMIN\$" -c ls
+client smb_139 timeout 30 "${SMB[@]}" -p 139 "//$S/C\$" -c ls
+client smb_v6 timeout 30 "${SMB[@]}" -I "$LAB_SERVER_IP6" "//xhsrv/ADMIN\$" -c ls
+# the offensive tools, in parallel (each fails or succeeds on its own flows)
+client smbmap timeout 40 smbmap -H "$S" -u "$U" -p "$P" &
+client psexec "${PY[@]}" "$IMP/psexec.py" "$U:$P@$S" whoami &
+client smbexec "${PY[@]}" "$IMP/smbexec.py" "$U:$P@$S" &
+client services "${PY[@]}" "$IMP/services.py" "$U:$P@$S" list &
+client reg "${PY[@]}" "$IMP/reg.py" "$U:$P@$S" query -keyName 'HKLM\SOFTWARE' &
+client samrdump "${PY[@]}" "$IMP/samrdump.py" "$U:$P@$S" &
+client samrdump139 "${PY[@]}" "$IMP/samrdump.py" -port 139 "$U:$P@$S" &
+client lookupsid "${PY[@]}" "$IMP/lookupsid.py" "$U:$P@$S" 600 &
+# netview polls forever: its first round is all the traffic it makes
+client netview timeout 10 /usr/bin/python3 "$IMP/netview.py" -target "$S" "XHLAB/$U:$P" &
+client atexec "${PY[@]}" "$IMP/atexec.py" "$U:$P@$S" whoami &
+wait_bound=0
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 19 ] && [ "$wait_bound" -lt 600 ]; do
+	sleep 0.1
+	wait_bound=$((wait_bound + 1))
+done
+
+# The negative case: smbd now requires encryption; after session setup the
+# client sends only transform headers (smb.encrypted, and no names).
+lab_stop_pid "$LAB_SMBD_PID" TERM
+sed -i 's/server smb encrypt = off/server smb encrypt = required/' "$LAB_SMB_CONF"
+lab_bg server "$W/smbd-encrypt.out" smbd -F --no-process-group --debug-stdout -s "$LAB_SMB_CONF"
+LAB_SMBD_PID=$LAB_LAST_PID
+lab_save_state
+if lab_wait_listen server 445; then
+	client smb_encrypted timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c ls
+else
+	fail smb_encrypted_server "smbd with 'server smb encrypt = required' did not come up"
+fi
+echo "# clients (name exit): $(sort "$W/client.status" | tr '\n' ' ')"
+grep -q 'tool.exe' "$W/client.smb_admin_put.out" && ! grep -q NT_STATUS "$W/client.smb_admin_put.out" &&
+	pass smb_upload_done || fail smb_upload_done "smbclient put to ADMIN\$: $(tail -n 2 "$W/client.smb_admin_put.out" | tr '\n' ' ')"
+
+# --- stop ---------------------------------------------------------------------------
+sleep 1
+lab_stop_pid "$TD_PID" TERM
+TD_PID=
+lab_stop_pid "$XH_PID" TERM
+rc=$?
+XH_PID=
+[ "$rc" -eq 0 ] && pass smb_run_sigterm || fail smb_run_sigterm "exit $rc: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+dropped=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel.*/\1/p' "$W/tcpdump.err")
+if [ "${dropped:-x}" = 0 ]; then
+	pass smb_capture_complete
+else
+	fail smb_capture_complete "tcpdump: '$(grep -i dropped "$W/tcpdump.err" | tr '\n' ' ')'"
+fi
+
+# --- replay of the same capture --------------------------------------------------------
+if "$XH" replay "$W/smb.pcap" >"$W/replay.jsonl" 2>"$W/replay.err"; then
+	pass smb_replay_runs
+else
+	fail smb_replay_runs "$(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
+fi
+
+/usr/bin/python3 "$HERE/check_smb.py" "$W/smb.pcap" "$W/live.jsonl" "$W/replay.jsonl" \
+	"$LAB_CLIENT_IP4,$LAB_CLIENT_IP6" "$LAB_SERVER_IP4,$LAB_SERVER_IP6"
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+if [ "$FAILS" -gt 0 ]; then
+	echo "# live hits (smb.*):"
+	grep '"rule":"smb\.' "$W/live.jsonl" | grep -v smb.connect | head -n 40 | sed 's/^/#   /'
+	echo "# xdphunt stderr:"
+	tail -n 10 "$W/xdphunt.err" | sed 's/^/#   /'
+fi
+finish

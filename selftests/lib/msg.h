@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* msg.h: crafted DNS queries and TLS ClientHellos for the parser tests. */
+#ifndef XH_TEST_MSG_H
+#define XH_TEST_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A DNS query (RFC 1035) for @name ("a.b.example"; "" = root) with @qdcount
+ * in the header (the one question is written once), QTYPE @qtype. With
+ * @tcp, the 2-byte length prefix comes first. Returns the length. */
+size_t msg_dns_query(uint8_t *buf, const char *name, uint16_t qdcount, uint16_t qtype, int tcp);
+
+enum msg_sni_pos { MSG_SNI_NONE, MSG_SNI_FIRST, MSG_SNI_LAST };
+
+/* A TLS 1.3-style ClientHello record: session id, 16 cipher suites, then
+ * extensions: GREASE ones when @grease, supported_groups, key_share with
+ * @key_share_len bytes, and server_name @sni at @pos. Returns the length. */
+size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int grease,
+		     size_t key_share_len);
+
+#endif

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/* smbmsg.c: see smbmsg.h. */
+#include <stdlib.h>
+#include <string.h>
+#include "smbmsg.h"
+
+void smbmsg_init(struct smbmsg *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void smbmsg_put(struct smbmsg *s, const void *p, size_t n)
+{
+	if (s->len + n > SMBMSG_MAX)
+		abort(); /* a test bug */
+	memcpy(s->b + s->len, p, n);
+	s->len += n;
+}
+
+void smbmsg_le16(struct smbmsg *s, uint16_t v)
+{
+	uint8_t b[2] = {v & 0xff, v >> 8};
+
+	smbmsg_put(s, b, 2);
+}
+
+void smbmsg_le32(struct smbmsg *s, uint32_t v)
+{
+	smbmsg_le16(s, v & 0xffff);
+	smbmsg_le16(s, v >> 16);
+}
+
+void smbmsg_le64(struct smbmsg *s, uint64_t v)
+{
+	smbmsg_le32(s, (uint32_t)v);
+	smbmsg_le32(s, (uint32_t)(v >> 32));
+}
+
+void smbmsg_set16(struct smbmsg *s, size_t off, uint16_t v)
+{
+	s->b[off] = v & 0xff;
+	s->b[off + 1] = v >> 8;
+}
+
+void smbmsg_set32(struct smbmsg *s, size_t off, uint32_t v)
+{
+	smbmsg_set16(s, off, v & 0xffff);
+	smbmsg_set16(s, off + 2, v >> 16);
+}
+
+size_t smbmsg_utf16(struct smbmsg *s, const char *str)
+{
+	size_t n = strlen(str);
+
+	for (size_t i = 0; i < n; i++)
+		smbmsg_le16(s, (uint8_t)str[i]);
+	return 2 * n;
+}
+
+void smbmsg_nb_begin(struct smbmsg *s, uint8_t type)
+{
+	uint8_t h[4] = {type, 0, 0, 0};
+
+	s->nb = s->len;
+	smbmsg_put(s, h, 4);
+}
+
+void smbmsg_nb_end(struct smbmsg *s)
+{
+	size_t n = s->len - s->nb - 4;
+
+	s->b[s->nb + 1] = (n >> 16) & 0xff;
+	s->b[s->nb + 2] = (n >> 8) & 0xff;
+	s->b[s->nb + 3] = n & 0xff;
+}
+
+size_t smb2_hdr(struct smbmsg *s, uint16_t cmd, uint32_t flags, uint64_t mid, uint32_t tree,
+		uint64_t sess, uint32_t status)
+{
+	static const uint8_t magic[4] = {0xfe, 'S', 'M', 'B'};
+	size_t h = s->len;
+
+	smbmsg_put(s, magic, 4);
+	smbmsg_le16(s, 64); /* StructureSize */
+	smbmsg_le16(s, 1);  /* CreditCharge */
+	smbmsg_le32(s, status);
+	smbmsg_le16(s, cmd);
+	smbmsg_le16(s, 1); /* Credits */
+	smbmsg_le32(s, flags);
+	smbmsg_le32(s, 0); /* NextCommand */
+	smbmsg_le64(s, mid);
+	smbmsg_le32(s, 0xfeff); /* Reserved (ProcessId) */
+	smbmsg_le32(s, tree);
+	smbmsg_le64(s, sess);
+	for (int i = 0; i < 4; i++)
+		smbmsg_le32(s, 0); /* Signature */
+	return h;
+}
+
+size_t smb2_tree_connect_req(struct smbmsg *s, uint64_t mid, uint64_t sess, const char *path)
+{
+	size_t h = smb2_hdr(s, 3, 0, mid, 0, sess, 0), n;
+
+	smbmsg_le16(s, 9);	/* StructureSize */
+	smbmsg_le16(s, 0);	/* Flags */
+	smbmsg_le16(s, 64 + 8); /* PathOffset */
+	smbmsg_le16(s, 0);	/* PathLength, below */
+	n = smbmsg_utf16(s, path);
+	smbmsg_set16(s, h + 64 + 6, (uint16_t)n);
+	return h;
+}
+
+size_t smb2_tree_connect_resp(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+			      uint32_t status, uint8_t share_type)
+{
+	size_t h = smb2_hdr(s, 3, 1, mid, tree, sess, status);
+	uint8_t st[2] = {share_type, 0};
+
+	smbmsg_le16(s, 16);
+	smbmsg_put(s, st, 2);
+	smbmsg_le32(s, 0);	  /* ShareFlags */
+	smbmsg_le32(s, 0);	  /* Capabilities */
+	smbmsg_le32(s, 0x1f01ff); /* MaximalAccess */
+	return h;
+}
+
+size_t smb2_create_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		       const char *name, uint32_t access)
+{
+	size_t h = smb2_hdr(s, 5, 0, mid, tree, sess, 0), n;
+	uint8_t z[8] = {0};
+
+	smbmsg_le16(s, 57);  /* StructureSize */
+	smbmsg_put(s, z, 2); /* SecurityFlags, RequestedOplockLevel */
+	smbmsg_le32(s, 2);   /* ImpersonationLevel */
+	smbmsg_put(s, z, 8); /* SmbCreateFlags */
+	smbmsg_put(s, z, 8); /* Reserved */
+	smbmsg_le32(s, access);
+	smbmsg_le32(s, 0x80); /* FileAttributes */
+	smbmsg_le32(s, 7);    /* ShareAccess */
+	smbmsg_le32(s, 5);    /* CreateDisposition: OVERWRITE_IF */
+	smbmsg_le32(s, 0x40); /* CreateOptions */
+	smbmsg_le16(s, 64 + 56);
+	smbmsg_le16(s, 0); /* NameLength, below */
+	smbmsg_le32(s, 0); /* CreateContextsOffset */
+	smbmsg_le32(s, 0); /* CreateContextsLength */
+	n = smbmsg_utf16(s, name);
+	if (!n)
+		smbmsg_put(s, z, 1); /* the Buffer is never empty */
+	smbmsg_set16(s, h + 64 + 46, (uint16_t)n);
+	return h;
+}
+
+size_t smb2_write_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree)
+{
+	size_t h = smb2_hdr(s, 9, 0, mid, tree, sess, 0);
+	uint8_t z[16] = {0};
+
+	smbmsg_le16(s, 49);
+	smbmsg_le16(s, 64 + 48); /* DataOffset */
+	smbmsg_le32(s, 4);	 /* Length */
+	smbmsg_le64(s, 0);	 /* Offset */
+	smbmsg_put(s, z, 16);	 /* FileId */
+	smbmsg_le32(s, 0);	 /* Channel */
+	smbmsg_le32(s, 0);	 /* RemainingBytes */
+	smbmsg_le32(s, 0);	 /* WriteChannelInfo */
+	smbmsg_le32(s, 0);	 /* Flags */
+	smbmsg_put(s, "MZ\x90", 4);
+	return h;
+}
+
+size_t smb2_negotiate_resp(struct smbmsg *s, uint16_t dialect)
+{
+	size_t h = smb2_hdr(s, 0, 1, 0, 0, 0, 0);
+	uint8_t z[56] = {0};
+
+	smbmsg_le16(s, 65);
+	smbmsg_le16(s, 1); /* SecurityMode */
+	smbmsg_le16(s, dialect);
+	smbmsg_put(s, z, sizeof(z));
+	return h;
+}
+
+void smb2_chain(struct smbmsg *s, size_t hdr)
+{
+	uint8_t z = 0;
+
+	while ((s->len - hdr) & 7)
+		smbmsg_put(s, &z, 1);
+	smbmsg_set32(s, hdr + 20, (uint32_t)(s->len - hdr));
+}
+
+size_t smb3_transform(struct smbmsg *s, uint64_t sess)
+{
+	static const uint8_t magic[4] = {0xfd, 'S', 'M', 'B'};
+	uint8_t z[32] = {0};
+	size_t h = s->len;
+
+	smbmsg_put(s, magic, 4);
+	smbmsg_put(s, z, 16); /* Signature */
+	smbmsg_put(s, z, 16); /* Nonce */
+	smbmsg_le32(s, 16);   /* OriginalMessageSize */
+	smbmsg_le16(s, 0);
+	smbmsg_le16(s, 1); /* Flags: encrypted */
+	smbmsg_le64(s, sess);
+	smbmsg_put(s, z, 16); /* ciphertext */
+	return h;
+}
+
+size_t smb3_compressed(struct smbmsg *s)
+{
+	static const uint8_t magic[4] = {0xfc, 'S', 'M', 'B'};
+	uint8_t z[16] = {0};
+	size_t h = s->len;
+
+	smbmsg_put(s, magic, 4);
+	smbmsg_le32(s, 100); /* OriginalCompressedSegmentSize */
+	smbmsg_le16(s, 1);   /* CompressionAlgorithm: LZNT1 */
+	smbmsg_le16(s, 0);   /* Flags */
+	smbmsg_le32(s, 0);   /* Offset */
+	smbmsg_put(s, z, 16);
+	return h;
+}
+
+size_t smb1_hdr(struct smbmsg *s, uint8_t cmd, uint8_t flags, uint16_t flags2, uint16_t tid,
+		uint16_t uid, uint16_t mid)
+{
+	static const uint8_t magic[4] = {0xff, 'S', 'M', 'B'};
+	uint8_t z[12] = {0};
+	size_t h = s->len;
+
+	smbmsg_put(s, magic, 4);
+	smbmsg_put(s, &cmd, 1);
+	smbmsg_le32(s, 0); /* Status */
+	smbmsg_put(s, &flags, 1);
+	smbmsg_le16(s, flags2);
+	smbmsg_le16(s, 0);   /* PIDHigh */
+	smbmsg_put(s, z, 8); /* SecurityFeatures */
+	smbmsg_le16(s, 0);   /* Reserved */
+	smbmsg_le16(s, tid);
+	smbmsg_le16(s, 0x1234); /* PIDLow */
+	smbmsg_le16(s, uid);
+	smbmsg_le16(s, mid);
+	return h;
+}
+
+size_t smb1_tree_connect_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, const char *path,
+			      int unicode)
+{
+	size_t h = smb1_hdr(s, 0x75, 0x18, unicode ? 0xc807 : 0x4807, 0, uid, mid), bc;
+	uint8_t wc = 4, andx[4] = {0xff, 0, 0, 0}, z = 0;
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, andx, 4);
+	smbmsg_le16(s, 0x0c); /* Flags */
+	smbmsg_le16(s, 1);    /* PasswordLength */
+	bc = s->len;
+	smbmsg_le16(s, 0);
+	smbmsg_put(s, &z, 1); /* Password */
+	if (unicode) {
+		if ((s->len - h) & 1)
+			smbmsg_put(s, &z, 1);
+		smbmsg_utf16(s, path);
+		smbmsg_le16(s, 0);
+	} else {
+		smbmsg_put(s, path, strlen(path) + 1);
+	}
+	smbmsg_put(s, "?????", 6);
+	smbmsg_set16(s, bc, (uint16_t)(s->len - bc - 2));
+	return h;
+}
+
+size_t smb1_tree_connect_resp(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			      uint32_t status)
+{
+	size_t h = smb1_hdr(s, 0x75, 0x98, 0xc807, tid, uid, mid);
+	uint8_t wc = 3, andx[4] = {0xff, 0, 0, 0};
+
+	smbmsg_set32(s, h + 5, status);
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, andx, 4);
+	smbmsg_le16(s, 1); /* OptionalSupport */
+	smbmsg_le16(s, 4); /* ByteCount */
+	smbmsg_put(s, "IPC", 4);
+	return h;
+}
+
+size_t smb1_nt_create_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			   const char *name, uint32_t access, int unicode)
+{
+	size_t h = smb1_hdr(s, 0xa2, 0x18, unicode ? 0xc807 : 0x4807, tid, uid, mid), bc, nl;
+	uint8_t wc = 24, andx[4] = {0xff, 0, 0, 0}, z[16] = {0};
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, andx, 4);
+	smbmsg_put(s, z, 1); /* Reserved */
+	nl = s->len;
+	smbmsg_le16(s, 0); /* NameLength, below */
+	smbmsg_le32(s, 0); /* Flags */
+	smbmsg_le32(s, 0); /* RootDirectoryFID */
+	smbmsg_le32(s, access);
+	smbmsg_put(s, z, 8); /* AllocationSize */
+	smbmsg_le32(s, 0);   /* ExtFileAttributes */
+	smbmsg_le32(s, 3);   /* ShareAccess */
+	smbmsg_le32(s, 1);   /* CreateDisposition */
+	smbmsg_le32(s, 0);   /* CreateOptions */
+	smbmsg_le32(s, 2);   /* ImpersonationLevel */
+	smbmsg_put(s, z, 1); /* SecurityFlags */
+	bc = s->len;
+	smbmsg_le16(s, 0);
+	if (unicode) {
+		if ((s->len - h) & 1)
+			smbmsg_put(s, z, 1);
+		smbmsg_set16(s, nl, (uint16_t)(smbmsg_utf16(s, name) + 2));
+		smbmsg_le16(s, 0);
+	} else {
+		smbmsg_put(s, name, strlen(name) + 1);
+		smbmsg_set16(s, nl, (uint16_t)(strlen(name) + 1));
+	}
+	smbmsg_set16(s, bc, (uint16_t)(s->len - bc - 2));
+	return h;
+}
+
+size_t smb1_negotiate(struct smbmsg *s)
+{
+	size_t h = smb1_hdr(s, 0x72, 0x18, 0xc853, 0, 0, 0);
+	uint8_t wc = 0, d[] = "\x02NT LM 0.12";
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_le16(s, sizeof(d));
+	smbmsg_put(s, d, sizeof(d));
+	return h;
+}

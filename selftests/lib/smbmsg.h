@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* smbmsg.h: builds NetBIOS-framed SMB1/SMB2/SMB3 messages for the unit and
+ * BPF_PROG_TEST_RUN tests, field by field after MS-SMB2 and MS-CIFS, so that
+ * a test can then break exactly one field. */
+#ifndef XH_SMBMSG_H
+#define XH_SMBMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SMBMSG_MAX 3000
+
+struct smbmsg {
+	uint8_t b[SMBMSG_MAX];
+	size_t len;
+	size_t nb; /* offset of the open NetBIOS header */
+};
+
+void smbmsg_init(struct smbmsg *s);
+/* Open a NetBIOS message of @type (0x00 message, 0x81 session request). */
+void smbmsg_nb_begin(struct smbmsg *s, uint8_t type);
+/* Close it: write its length. */
+void smbmsg_nb_end(struct smbmsg *s);
+void smbmsg_put(struct smbmsg *s, const void *p, size_t n);
+void smbmsg_le16(struct smbmsg *s, uint16_t v);
+void smbmsg_le32(struct smbmsg *s, uint32_t v);
+void smbmsg_le64(struct smbmsg *s, uint64_t v);
+/* Append @str as UTF-16LE (ASCII in, no terminator). Returns its bytes. */
+size_t smbmsg_utf16(struct smbmsg *s, const char *str);
+void smbmsg_set16(struct smbmsg *s, size_t off, uint16_t v);
+void smbmsg_set32(struct smbmsg *s, size_t off, uint32_t v);
+
+/* SMB2: a 64-byte header; returns its offset. */
+size_t smb2_hdr(struct smbmsg *s, uint16_t cmd, uint32_t flags, uint64_t mid, uint32_t tree,
+		uint64_t sess, uint32_t status);
+/* Messages, each a header plus body; return the header offset. */
+size_t smb2_tree_connect_req(struct smbmsg *s, uint64_t mid, uint64_t sess, const char *path);
+size_t smb2_tree_connect_resp(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+			      uint32_t status, uint8_t share_type);
+size_t smb2_create_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		       const char *name, uint32_t access);
+size_t smb2_write_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree);
+size_t smb2_negotiate_resp(struct smbmsg *s, uint16_t dialect);
+/* Pad to 8 and set NextCommand of the header at @hdr to reach the end. */
+void smb2_chain(struct smbmsg *s, size_t hdr);
+/* SMB3 transform header (52 bytes) and 16 bytes of "ciphertext". */
+size_t smb3_transform(struct smbmsg *s, uint64_t sess);
+size_t smb3_compressed(struct smbmsg *s);
+
+/* SMB1 header (32 bytes); returns its offset. */
+size_t smb1_hdr(struct smbmsg *s, uint8_t cmd, uint8_t flags, uint16_t flags2, uint16_t tid,
+		uint16_t uid, uint16_t mid);
+size_t smb1_tree_connect_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, const char *path,
+			      int unicode);
+size_t smb1_tree_connect_resp(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			      uint32_t status);
+size_t smb1_nt_create_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			   const char *name, uint32_t access, int unicode);
+size_t smb1_negotiate(struct smbmsg *s);
+
+#endif

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_dcerpc.c: DCE/RPC through the real xdphunt program under
+ * BPF_PROG_TEST_RUN, with the built-in interface table in the maps: binds
+ * and calls on 135, on a high port (strict), on an endpoint learned from an
+ * ept_map answer, inside SMB2 WRITE/IOCTL and SMB1 TransactNmPipe; one event
+ * per (flow, interface) and (flow, interface, opnum); later fragments are not
+ * calls; truncations and random 05 00 payloads never give a hit. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "rpc_pdu.h"
+#include "dcerpc.h"
+#include "dcerpc_smb.h"
+#include "dcerpc_table.h"
+#include "xh_prog.h"
+
+#define C4 "192.0.2.10"
+#define S4 "192.0.2.20"
+
+struct rpcx {
+	struct xhp x;
+	struct dcerpc_table *t;
+};
+
+static int rpcx_open(struct rpcx *r)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = xhp_open(&r->x, 0, 0);
+	if (err)
+		return err;
+	r->t = dcerpc_table__new();
+	if (!ASSERT_OK_PTR(r->t, "table") ||
+	    !ASSERT_GE(dcerpc_table_load_builtin(r->t), 1, "builtin"))
+		return -1;
+	err = dcerpc_table_to_maps(r->t, bpf_map__fd(r->x.skel->maps.xh_rpc_ifs),
+				   bpf_map__fd(r->x.skel->maps.xh_rpc_ops));
+	return ASSERT_OK(err, "table to maps") ? 0 : -1;
+}
+
+static void rpcx_close(struct rpcx *r)
+{
+	xhp_close(&r->x);
+	dcerpc_table__free(r->t);
+}
+
+/* One TCP/IPv4 frame from @src:@sp to @dst:@dp carrying @len bytes. */
+static void send_tcp(struct rpcx *r, const char *src, const char *dst, uint16_t sp, uint16_t dp,
+		     const uint8_t *payload, size_t len)
+{
+	struct pkt_desc d = {.family = 4,
+			     .src = src,
+			     .dst = dst,
+			     .proto = IPPROTO_TCP,
+			     .sport = sp,
+			     .dport = dp,
+			     .tcp_flags = 0x18,
+			     .payload_len = (int)len};
+	struct pkt_layout lay;
+	uint8_t buf[PKT_MAX];
+	size_t n = pkt_build(&d, buf, &lay);
+
+	if (!ASSERT_NEQ(n, 0, "pkt_build"))
+		return;
+	memcpy(buf + lay.payload_off, payload, len);
+	xhp_run(&r->x, buf, n);
+}
+
+static int drain(struct rpcx *r)
+{
+	r->x.n_ev = 0;
+	xhp_drain(&r->x);
+	return r->x.n_ev;
+}
+
+static uint64_t rpc_cnt(struct rpcx *r, int c)
+{
+	struct xh_stats s;
+
+	xhp_stats(&r->x, &s);
+	return s.dcerpc[c];
+}
+
+static int iface_index(struct rpcx *r, const char *name)
+{
+	return dcerpc_table_find(r->t, name);
+}
+
+static int op_index(struct rpcx *r, const char *ifname, int opnum)
+{
+	int i = iface_index(r, ifname);
+
+	for (size_t k = 0; k < r->t->n_ops; k++)
+		if (r->t->ops[k].if_index == i && r->t->ops[k].opnum == opnum)
+			return (int)k;
+	return -1;
+}
+
+static void check_bind(struct rpcx *r, const struct xh_event *e, const char *ifname,
+		       const char *uuid, int transport, int sport, int dport)
+{
+	uint8_t key[16];
+
+	rpc_uuid_le(uuid, key);
+	ASSERT_EQ(e->rule, XH_RULE_DCERPC_BIND, "rule");
+	ASSERT_EQ(e->detail_kind, XH_DETAIL_DCERPC, "detail kind");
+	ASSERT_EQ(e->d.dcerpc.if_index, iface_index(r, ifname), "interface index");
+	ASSERT_MEMEQ(e->d.dcerpc.uuid, key, 16, "uuid");
+	ASSERT_EQ(e->d.dcerpc.transport, transport, "transport");
+	ASSERT_EQ(ntohs(e->sport), sport, "client port");
+	ASSERT_EQ(ntohs(e->dport), dport, "server port");
+}
+
+static void check_call(struct rpcx *r, const struct xh_event *e, const char *ifname, int opnum,
+		       int transport)
+{
+	ASSERT_EQ(e->rule, XH_RULE_DCERPC_CALL, "rule");
+	ASSERT_EQ(e->d.dcerpc.if_index, iface_index(r, ifname), "interface index");
+	ASSERT_EQ(e->d.dcerpc.opnum, opnum, "opnum");
+	ASSERT_EQ(e->d.dcerpc.op_index, op_index(r, ifname, opnum), "operation index");
+	ASSERT_EQ(e->d.dcerpc.transport, transport, "transport");
+}
+
+void test_dcerpc_tcp135(void)
+{
+	const struct rpc_ctx_desc ctx[] = {
+		{0, UUID_SVCCTL, 2, 0, 1},
+		{1, UUID_UNLISTED, 1, 0, 1},
+	};
+	uint8_t pdu[RPC_PDU_MAX];
+	struct rpcx r;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	for (int be = 0; be < 2; be++) {
+		uint16_t cport = (uint16_t)(50000 + be);
+
+		test_subtest("%s", be ? "big-endian" : "little-endian");
+		n = rpc_build_bind(pdu, be, XH_RPC_PT_BIND, 1, ctx, 2);
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		/* rpc.connect of the flow, then the svcctl bind only */
+		if (ASSERT_EQ(drain(&r), 2, "rpc.connect + one bind")) {
+			ASSERT_EQ(r.x.ev[0].rule, XH_RULE_RPC_CONNECT, "rpc.connect first");
+			check_bind(&r, &r.x.ev[1], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, cport,
+				   135);
+			ASSERT_EQ(r.x.ev[1].d.dcerpc.drep_be, be, "drep");
+			ASSERT_EQ(r.x.ev[1].d.dcerpc.ver_major, 2, "version");
+		}
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		ASSERT_EQ(drain(&r), 0, "the same bind again: no event");
+
+		n = rpc_build_request(pdu, be, 0x03, 2, 0, 12, 64);
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		if (ASSERT_EQ(drain(&r), 1, "RCreateServiceW"))
+			check_call(&r, &r.x.ev[0], "svcctl", 12, XH_RPC_TR_TCP);
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		ASSERT_EQ(drain(&r), 0, "the same call again: no event");
+		n = rpc_build_request(pdu, be, 0x03, 3, 1, 12, 8);
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		ASSERT_EQ(drain(&r), 0, "opnum 12 on the unlisted interface");
+		n = rpc_build_request(pdu, be, 0x03, 4, 0, 7, 8);
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		ASSERT_EQ(drain(&r), 0, "svcctl opnum 7 is not listed");
+		n = rpc_build_request(pdu, be, 0x03, 5, 9, 12, 8);
+		send_tcp(&r, C4, S4, cport, 135, pdu, n);
+		ASSERT_EQ(drain(&r), 0, "a context id never bound");
+	}
+	test_subtest_end();
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_CTX_LISTED), 4, "listed contexts counted");
+	/* ctx 1 (unlisted, so forgotten) and ctx 9, in both byte orders */
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_CALL_NOCTX), 4, "unknown context counted");
+out:
+	rpcx_close(&r);
+}
+
+/* The first fragment carries the opnum and is the call; later fragments
+ * (no PFC_FIRST_FRAG) are not new calls, even with another opnum field. */
+void test_dcerpc_multi_fragment(void)
+{
+	const struct rpc_ctx_desc ctx[] = {{0, UUID_DRSUAPI, 4, 0, 1}};
+	uint8_t pdu[RPC_PDU_MAX];
+	struct rpcx r;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, ctx, 1);
+	send_tcp(&r, C4, S4, 50100, 135, pdu, n);
+	drain(&r);
+	n = rpc_build_request(pdu, 0, 0x01, 2, 0, 3, 200); /* first, not last */
+	send_tcp(&r, C4, S4, 50100, 135, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "first fragment is the call"))
+		check_call(&r, &r.x.ev[0], "drsuapi", 3, XH_RPC_TR_TCP);
+	n = rpc_build_request(pdu, 0, 0x00, 2, 0, 2, 200); /* middle */
+	send_tcp(&r, C4, S4, 50100, 135, pdu, n);
+	n = rpc_build_request(pdu, 0, 0x02, 2, 0, 5, 100); /* last */
+	send_tcp(&r, C4, S4, 50100, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "later fragments are not calls");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_REQ_FRAG), 2, "later fragments counted");
+out:
+	rpcx_close(&r);
+}
+
+/* A high port: a clean PDU passes the strict test; one whose frag_length
+ * runs past the segment does not, until an ept_map answer on 135 names the
+ * endpoint. The answer is read only for a pending ept_map call. */
+void test_dcerpc_dynamic_port(void)
+{
+	const struct rpc_ctx_desc drs[] = {{0, UUID_DRSUAPI, 4, 0, 1}};
+	const struct rpc_ctx_desc epm[] = {{0, UUID_EPM, 3, 0, 1}};
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	uint8_t pdu[RPC_PDU_MAX];
+	struct rpcx r;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, C4, S4, 50200, 49990, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "strict bind on a high port"))
+		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, 50200, 49990);
+
+	/* doubtful: frag_length says more than the segment holds */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, drs, 1);
+	pdu[8] = (uint8_t)(n + 100);
+	send_tcp(&r, C4, S4, 50201, 49153, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "doubtful on an unknown port");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_E_STRICT), 1, "strict reject counted");
+
+	/* an answer without a pending ept_map call is not learned */
+	n = rpc_build_epm_response(pdu, 0, 77, UUID_DRSUAPI, 49153, S4);
+	send_tcp(&r, S4, C4, 135, 50202, pdu, n);
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_EPM_LEARNED), 0, "unsolicited answer ignored");
+
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, epm, 1);
+	send_tcp(&r, C4, S4, 50202, 135, pdu, n);
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 3, 80);
+	send_tcp(&r, C4, S4, 50202, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 3, "rpc.connect, epmapper bind, ept_map call");
+	n = rpc_build_epm_response(pdu, 0, 2, UUID_DRSUAPI, 49153, "0.0.0.0");
+	send_tcp(&r, S4, C4, 135, 50202, pdu, n);
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_EPM_LEARNED), 1, "endpoint learned");
+
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, drs, 1);
+	pdu[8] = (uint8_t)(n + 100);
+	send_tcp(&r, C4, S4, 50203, 49153, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "doubtful bind on the learned endpoint"))
+		check_bind(&r, &r.x.ev[0], "drsuapi", UUID_DRSUAPI, XH_RPC_TR_TCP, 50203, 49153);
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_EP_HIT), 1, "accepted through the endpoint");
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 3, 100);
+	send_tcp(&r, C4, S4, 50203, 49153, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "DRSGetNCChanges"))
+		check_call(&r, &r.x.ev[0], "drsuapi", 3, XH_RPC_TR_TCP);
+out:
+	rpcx_close(&r);
+}
+
+void test_dcerpc_smb(void)
+{
+	const struct rpc_ctx_desc srv[] = {{0, UUID_SRVSVC, 3, 0, 1}};
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	uint8_t pdu[RPC_PDU_MAX], msg[RPC_PDU_MAX + 256], fid[16], fid2[16];
+	struct rpcx r;
+	size_t n, m;
+
+	if (rpcx_open(&r))
+		goto out;
+	memset(fid, 0x11, sizeof(fid));
+	memset(fid2, 0x22, sizeof(fid2));
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, srv, 1);
+	m = smb2_wrap_write(msg, pdu, n, fid);
+	send_tcp(&r, C4, S4, 50300, 445, msg, m);
+	if (ASSERT_EQ(drain(&r), 2, "smb.connect + bind in WRITE")) {
+		check_bind(&r, &r.x.ev[1], "srvsvc", UUID_SRVSVC, XH_RPC_TR_SMB2, 50300, 445);
+		ASSERT_MEMEQ(r.x.ev[1].d.dcerpc.smb_file_id, fid, 16, "file id");
+	}
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 15, 60);
+	m = smb2_wrap_ioctl(msg, pdu, n, fid, XH_FSCTL_PIPE_TRANSCEIVE);
+	send_tcp(&r, C4, S4, 50300, 445, msg, m);
+	if (ASSERT_EQ(drain(&r), 1, "NetrShareEnum in IOCTL"))
+		check_call(&r, &r.x.ev[0], "srvsvc", 15, XH_RPC_TR_SMB2);
+	/* the context belongs to its pipe: ctx 0 on another FileId is unknown */
+	m = smb2_wrap_ioctl(msg, pdu, n, fid2, XH_FSCTL_PIPE_TRANSCEIVE);
+	send_tcp(&r, C4, S4, 50300, 445, msg, m);
+	ASSERT_EQ(drain(&r), 0, "another pipe's context");
+	/* another FSCTL does not carry RPC */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	m = smb2_wrap_ioctl(msg, pdu, n, fid2, 0x00140204);
+	send_tcp(&r, C4, S4, 50300, 445, msg, m);
+	ASSERT_EQ(drain(&r), 0, "FSCTL_VALIDATE_NEGOTIATE_INFO");
+	/* a bind and a request in WRITEs, then SMB1 TransactNmPipe */
+	m = smb2_wrap_write(msg, pdu, n, fid2);
+	send_tcp(&r, C4, S4, 50300, 445, msg, m);
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 12, 60);
+	m = smb2_wrap_write(msg, pdu, n, fid2);
+	send_tcp(&r, C4, S4, 50300, 445, msg, m);
+	if (ASSERT_EQ(drain(&r), 2, "svcctl bind + RCreateServiceW in WRITEs")) {
+		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_SMB2, 50300, 445);
+		check_call(&r, &r.x.ev[1], "svcctl", 12, XH_RPC_TR_SMB2);
+	}
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	m = smb1_wrap_trans(msg, pdu, n, 0x4001);
+	send_tcp(&r, C4, S4, 50301, 139, msg, m);
+	if (ASSERT_EQ(drain(&r), 2, "smb.connect + bind in SMB1 transaction"))
+		check_bind(&r, &r.x.ev[1], "svcctl", UUID_SVCCTL, XH_RPC_TR_SMB1, 50301, 139);
+	/* the same bytes to a non-SMB port are not SMB */
+	send_tcp(&r, C4, S4, 50302, 4450, msg, m);
+	ASSERT_EQ(drain(&r), 0, "not an SMB port");
+	ASSERT_GE(rpc_cnt(&r, XH_RPC_CNT_SMB_PDU), 5, "PDUs found in SMB");
+out:
+	rpcx_close(&r);
+}
+
+/* Every prefix of a BIND frame, on 135 (lenient) and on a high port
+ * (strict): the frame is never changed, and a hit appears only when the
+ * listed context's head is in the packet (135) or the PDU is whole (high). */
+void test_dcerpc_truncations(void)
+{
+	const struct rpc_ctx_desc ctx[] = {
+		{0, UUID_UNLISTED, 1, 0, 1},
+		{1, UUID_SAMR, 1, 0, 1},
+	};
+	uint8_t pdu[RPC_PDU_MAX];
+	struct rpcx r;
+	size_t n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, ctx, 2);
+
+	if (rpcx_open(&r))
+		goto out;
+	for (size_t len = 1; len <= n; len++) {
+		uint16_t cport = (uint16_t)(40000 + len);
+		int want135 = len >= 72 + 24, got;
+
+		test_subtest("len %zu", len);
+		send_tcp(&r, C4, S4, cport, 135, pdu, len);
+		got = drain(&r);
+		ASSERT_EQ(got, 1 + want135, "135: rpc.connect (+ samr)");
+		send_tcp(&r, C4, S4, cport, 49800, pdu, len);
+		ASSERT_EQ(drain(&r), len == n, "high port: only the whole PDU");
+	}
+	test_subtest_end();
+out:
+	rpcx_close(&r);
+}
+
+static uint32_t rs = 0x9e3779b9;
+static uint8_t rnd8(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 17;
+	rs ^= rs << 5;
+	return (uint8_t)rs;
+}
+
+/* Random payloads starting 05 00 on 135 and on high ports: no dcerpc hit. */
+void test_dcerpc_random_payloads(void)
+{
+	uint8_t pdu[1400];
+	struct rpcx r;
+	int hits = 0;
+
+	if (rpcx_open(&r))
+		goto out;
+	for (int i = 0; i < 3000; i++) {
+		size_t len = 16 + rnd8() * 5;
+
+		for (size_t k = 0; k < len; k++)
+			pdu[k] = rnd8();
+		pdu[0] = 5;
+		pdu[1] = 0;
+		if (i & 1) { /* a plausible header to go deeper */
+			static const uint8_t types[] = {0, 2, 11, 12, 14};
+			pdu[2] = types[rnd8() % 5];
+			pdu[4] = 0x10;
+			pdu[5] = pdu[6] = pdu[7] = 0;
+		}
+		send_tcp(&r, C4, S4, (uint16_t)(30000 + i), i % 3 ? 135 : 49000 + i, pdu, len);
+		drain(&r);
+		for (int e = 0; e < r.x.n_ev; e++)
+			hits += r.x.ev[e].rule == XH_RULE_DCERPC_BIND ||
+				r.x.ev[e].rule == XH_RULE_DCERPC_CALL;
+	}
+	ASSERT_EQ(hits, 0, "no dcerpc hit for garbage");
+	ASSERT_GE(rpc_cnt(&r, XH_RPC_CNT_E_DREP) + rpc_cnt(&r, XH_RPC_CNT_E_TYPE), 1,
+		  "rejects counted by reason");
+out:
+	rpcx_close(&r);
+}

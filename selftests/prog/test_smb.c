@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_smb.c: SMB deep inspection in the real program (BPF_PROG_TEST_RUN):
+ * crafted SMB1/SMB2/SMB3 sessions (selftests/lib/smbmsg.c), one TCP segment
+ * per step, checked against the events, their names and the counters. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "smbmsg.h"
+#include "smb_user.h"
+#include "smb.h" /* bpf/smb.h */
+#include "xh_prog.h"
+
+#define CLI "192.0.2.10"
+#define SRV "192.0.2.20"
+
+struct sess {
+	struct xhp *x;
+	uint16_t cport, sport;
+	int n_ev; /* events already checked */
+};
+
+/* Send @s's payload in one TCP segment, client->server (@to_server) or back. */
+static void send_seg(struct sess *ss, const struct smbmsg *s, size_t len, int to_server)
+{
+	struct pkt_desc d = {
+		.family = 4, .proto = IPPROTO_TCP, .tcp_flags = 0x18, .payload_len = (int)len};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	size_t n;
+
+	d.src = to_server ? CLI : SRV;
+	d.dst = to_server ? SRV : CLI;
+	d.sport = to_server ? ss->cport : ss->sport;
+	d.dport = to_server ? ss->sport : ss->cport;
+	n = pkt_build(&d, buf, &lay);
+	if (!ASSERT_NEQ(n, 0, "pkt_build"))
+		return;
+	memcpy(buf + lay.payload_off, s->b, len);
+	xhp_run(ss->x, buf, n);
+	xhp_drain(ss->x);
+}
+
+static void syn(struct sess *ss)
+{
+	struct pkt_desc d = {.family = 4, .proto = IPPROTO_TCP, .tcp_flags = 0x02};
+	uint8_t buf[PKT_MAX];
+	size_t n;
+
+	d.src = CLI;
+	d.dst = SRV;
+	d.sport = ss->cport;
+	d.dport = ss->sport;
+	n = pkt_build(&d, buf, NULL);
+	xhp_run(ss->x, buf, n);
+	xhp_drain(ss->x);
+	ss->n_ev = ss->x->n_ev; /* smb.connect */
+}
+
+/* One message (or a built compound) in one NetBIOS frame, one segment. */
+#define SEND(ss, to_server, build)                                                                 \
+	do {                                                                                       \
+		struct smbmsg _m;                                                                  \
+		smbmsg_init(&_m);                                                                  \
+		smbmsg_nb_begin(&_m, 0);                                                           \
+		build;                                                                             \
+		smbmsg_nb_end(&_m);                                                                \
+		send_seg((ss), &_m, _m.len, (to_server));                                          \
+	} while (0)
+
+static const char *ev_name(const struct xh_event *e, char *out, size_t n)
+{
+	if (smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, out, n) < 0)
+		return "(invalid)";
+	return out;
+}
+
+/* The events since the last call: exactly @n of them, each (rule, name). */
+static void expect(struct sess *ss, int n, ...)
+{
+	va_list ap;
+	char buf[1024];
+	int got = ss->x->n_ev - ss->n_ev;
+
+	ASSERT_EQ(got, n, "new events");
+	va_start(ap, n);
+	for (int i = 0; i < n && i < got; i++) {
+		const struct xh_event *e = &ss->x->ev[ss->n_ev + i];
+		int rule = va_arg(ap, int);
+		const char *name = va_arg(ap, const char *);
+
+		ASSERT_EQ(e->rule, rule, "rule");
+		ASSERT_EQ(e->detail_kind, XH_DETAIL_SMB, "detail kind");
+		if (name)
+			ASSERT_STREQ(ev_name(e, buf, sizeof(buf)), name, "name");
+		else
+			ASSERT_EQ(e->name_len, 0, "no name");
+		/* Oriented client -> server whatever the packet's direction. */
+		ASSERT_EQ(ntohs(e->dport), ss->sport, "server port");
+	}
+	va_end(ap);
+	ss->n_ev = ss->x->n_ev;
+}
+
+static uint64_t smb_cnt(struct xhp *x, int c)
+{
+	struct xh_stats s;
+
+	xhp_stats(x, &s);
+	return s.smb[c];
+}
+
+#define W_ACCESS 0x40130196u /* GENERIC_WRITE | ... as psexec opens its binary */
+#define R_ACCESS 0x00120089u /* read only */
+
+void test_smb_session_smb2(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50100, .sport = 445};
+	const struct xh_event *e;
+	size_t h;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	SEND(&ss, 0, smb2_negotiate_resp(&_m, 0x0311));
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 2, 0x4400000001ULL, "\\\\192.0.2.20\\ADMIN$"));
+	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$");
+	e = &x.ev[x.n_ev - 1];
+	ASSERT_EQ(e->d.smb.version, 2, "version");
+	ASSERT_EQ(e->d.smb.dialect, 0x0311, "dialect from the negotiate response");
+	ASSERT_EQ(e->d.smb.session_id, 0x4400000001ULL, "session id");
+	ASSERT_EQ(e->d.smb.command, XH_SMB2_TREE_CONNECT, "command");
+	ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_ADMIN, "share kind");
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 2, 0x4400000001ULL, 5, 0, 1));
+	/* The same path in other case: the same finding, no second event. */
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 3, 0x4400000001ULL, "\\\\192.0.2.20\\admin$"));
+	expect(&ss, 0);
+
+	/* Tool transfer: an executable written to ADMIN$, not one read. */
+	SEND(&ss, 1, smb2_create_req(&_m, 4, 0x4400000001ULL, 5, "Temp\\PSEXESVC.exe", R_ACCESS));
+	expect(&ss, 0);
+	SEND(&ss, 1, smb2_create_req(&_m, 5, 0x4400000001ULL, 5, "notes.txt", W_ACCESS));
+	expect(&ss, 0);
+	SEND(&ss, 1, smb2_create_req(&_m, 6, 0x4400000001ULL, 5, "Temp\\PSEXESVC.exe", W_ACCESS));
+	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\PSEXESVC.exe");
+	e = &x.ev[x.n_ev - 1];
+	ASSERT_EQ(e->d.smb.tree_id, 5, "tree id");
+	ASSERT_EQ(e->d.smb.access, W_ACCESS, "access");
+	SEND(&ss, 1, smb2_write_req(&_m, 7, 0x4400000001ULL, 5));
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_WRITE_ADMIN), 1, "write on admin tree counted");
+
+	/* IPC$ and its pipes. */
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 8, 0x4400000001ULL, "\\\\192.0.2.20\\IPC$"));
+	expect(&ss, 1, XH_RULE_SMB_IPC_SHARE, "\\\\192.0.2.20\\IPC$");
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 8, 0x4400000001ULL, 1, 0, 2));
+	SEND(&ss, 1, smb2_create_req(&_m, 9, 0x4400000001ULL, 1, "svcctl", R_ACCESS));
+	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "svcctl");
+	e = &x.ev[x.n_ev - 1];
+	ASSERT_NEQ(e->d.smb.pipe_id, 0, "svcctl is in the pipe table");
+	ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_IPC, "on IPC$");
+	SEND(&ss, 1, smb2_create_req(&_m, 10, 0x4400000001ULL, 1, "SVCCTL", R_ACCESS));
+	expect(&ss, 0); /* the same pipe again */
+	SEND(&ss, 1, smb2_create_req(&_m, 11, 0x4400000001ULL, 1, "PSEXESVC-H-1-stdin", R_ACCESS));
+	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "PSEXESVC-H-1-stdin");
+	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.pipe_id, 0, "unknown pipe: no table entry");
+
+	/* A disk share: tracked, but neither its tree connect nor a written
+	 * executable on it is a finding. A failed tree connect tracks nothing. */
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 12, 0x4400000001ULL, "\\\\192.0.2.20\\public"));
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 12, 0x4400000001ULL, 9, 0, 1));
+	SEND(&ss, 1, smb2_create_req(&_m, 13, 0x4400000001ULL, 9, "setup.exe", W_ACCESS));
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 14, 0x4400000001ULL, "\\\\192.0.2.20\\C$"));
+	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\C$");
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 14, 0x4400000001ULL, 11, 0xc0000022, 1));
+	SEND(&ss, 1, smb2_create_req(&_m, 15, 0x4400000001ULL, 11, "evil.dll", W_ACCESS));
+	expect(&ss, 0);
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_CREATE_UNKNOWN_TREE), 1, "create on a refused tree");
+
+	/* A compound: CREATE on IPC$ then a related CREATE (TreeId
+	 * 0xFFFFFFFF: the previous member's tree) and a WRITE. */
+	SEND(&ss, 1, {
+		h = smb2_create_req(&_m, 16, 0x4400000001ULL, 1, "winreg", R_ACCESS);
+		smb2_chain(&_m, h);
+		h = smb2_create_req(&_m, 17, ~0ULL, 0xffffffff, "samr", R_ACCESS);
+		smbmsg_set32(&_m, h + 16, 4); /* SMB2_FLAGS_RELATED_OPERATIONS */
+		smb2_chain(&_m, h);
+		smb2_write_req(&_m, 18, 0x4400000001ULL, 1);
+	});
+	expect(&ss, 2, XH_RULE_SMB_NAMED_PIPE, "winreg", XH_RULE_SMB_NAMED_PIPE, "samr");
+	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.session_id, 0x4400000001ULL, "related session id");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_TREE_TRACKED), 2, "admin and ipc trees tracked");
+	xhp_close(&x);
+}
+
+void test_smb_session_smb1(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50200, .sport = 445};
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	/* A NEGOTIATE request offering SMB2 too: not yet SMB1 spoken. */
+	SEND(&ss, 1, smb1_negotiate(&_m));
+	expect(&ss, 0);
+	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\IPC$", 1));
+	expect(&ss, 2, XH_RULE_SMB_V1, NULL, XH_RULE_SMB_IPC_SHARE, "\\\\192.0.2.20\\IPC$");
+	ASSERT_EQ(x.ev[x.n_ev - 2].d.smb.version, 1, "version 1");
+	SEND(&ss, 0, smb1_tree_connect_resp(&_m, 3, 100, 2048, 0));
+	SEND(&ss, 1, smb1_nt_create_andx(&_m, 4, 100, 2048, "\\svcctl", 0x2019f, 1));
+	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "\\svcctl");
+	ASSERT_NEQ(x.ev[x.n_ev - 1].d.smb.pipe_id, 0, "\\svcctl matches the table's svcctl");
+	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 5, 100, "\\\\192.0.2.20\\ADMIN$", 0));
+	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$"); /* smb.v1 once */
+	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM path");
+	xhp_close(&x);
+}
+
+void test_smb_encrypted(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50300, .sport = 445};
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	SEND(&ss, 1, smb3_transform(&_m, 0x77));
+	SEND(&ss, 0, smb3_transform(&_m, 0x77));
+	SEND(&ss, 1, smb3_compressed(&_m));
+	expect(&ss, 1, XH_RULE_SMB_ENCRYPTED, NULL);
+	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.session_id, 0x77, "session id of the transform");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_TRANSFORM), 2, "transforms counted");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_COMPRESSED), 1, "compressed counted");
+	xhp_close(&x);
+}
+
+void test_smb_port139(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50400, .sport = 139};
+	struct smbmsg m;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 1, 1, "\\\\192.0.2.20\\ADMIN$"));
+	expect(&ss, 0);
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 1, "no session request yet");
+
+	smbmsg_init(&m);
+	smbmsg_nb_begin(&m, 0x81);
+	smbmsg_put(&m,
+		   "\x20"
+		   "CKFDENECFDEFFCFGEFFCCACACACACACA\0",
+		   34);
+	smbmsg_put(&m,
+		   "\x20"
+		   "EOFCEDEPFDEBFGEFCACACACACACACAAA\0",
+		   34);
+	smbmsg_nb_end(&m);
+	send_seg(&ss, &m, m.len, 1);
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 2, 1, "\\\\192.0.2.20\\ADMIN$"));
+	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_SESSION_REQ), 1, "session request counted");
+	xhp_close(&x);
+}
+
+/* Segments that end early, malformed offsets, a segment that starts
+ * mid-message: never an event with a wrong name; each counted. */
+void test_smb_truncated_and_malformed(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50500, .sport = 445};
+	struct smbmsg m;
+	char buf[1024];
+	size_t h;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	smbmsg_init(&m);
+	smbmsg_nb_begin(&m, 0);
+	smb2_tree_connect_req(&m, 1, 1, "\\\\192.0.2.20\\ADMIN$");
+	smbmsg_nb_end(&m);
+	for (size_t n = 1; n <= m.len; n++) {
+		xhp_reset(&x);
+		ss.n_ev = 0;
+		ss.cport++;
+		send_seg(&ss, &m, n, 1);
+		if (n < m.len) {
+			ASSERT_EQ(x.n_ev, 1, "prefix: smb.connect only");
+		} else if (ASSERT_EQ(x.n_ev, 2, "whole: smb.connect and the share")) {
+			ASSERT_STREQ(ev_name(&x.ev[1], buf, sizeof(buf)), "\\\\192.0.2.20\\ADMIN$",
+				     "name");
+		}
+	}
+	ASSERT_GE(smb_cnt(&x, XH_SMB_CNT_NAME_CUT), 1, "cut names counted");
+
+	static const struct {
+		const char *name;
+		size_t field;
+		uint16_t val;
+		int reason;
+	} rows[] = {
+		{"path_offset_past", 64 + 4, 0xfff0, XH_SMB_CNT_NAME_OOB},
+		{"path_offset_in_header", 64 + 4, 8, XH_SMB_CNT_NAME_OOB},
+		{"path_length_odd", 64 + 6, 7, XH_SMB_CNT_NAME_ODD},
+		{"path_length_zero", 64 + 6, 0, XH_SMB_CNT_NAME_EMPTY},
+		{"path_length_past", 64 + 6, 0x4000, XH_SMB_CNT_NAME_OOB},
+		{"next_command_backwards", 20, 8, XH_SMB_CNT_CHAIN_BAD},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint64_t before;
+
+		test_subtest("%s", rows[i].name);
+		xhp_reset(&x);
+		ss.n_ev = 0;
+		ss.cport++;
+		before = smb_cnt(&x, rows[i].reason);
+		smbmsg_init(&m);
+		smbmsg_nb_begin(&m, 0);
+		h = smb2_tree_connect_req(&m, 1, 1, "\\\\192.0.2.20\\ADMIN$");
+		smbmsg_set16(&m, h + rows[i].field, rows[i].val);
+		smbmsg_nb_end(&m);
+		send_seg(&ss, &m, m.len, 1);
+		ASSERT_EQ(x.n_ev, 1, "smb.connect only");
+		ASSERT_EQ(smb_cnt(&x, rows[i].reason), before + 1, "reason counted");
+		test_subtest_end();
+	}
+
+	/* Invalid UTF-16 in a pipe name: counted, no event. */
+	xhp_reset(&x);
+	ss.n_ev = 0;
+	ss.cport++;
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 1, 1, "\\\\192.0.2.20\\IPC$"));
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 1, 1, 3, 0, 2));
+	SEND(&ss, 1, {
+		h = smb2_create_req(&_m, 2, 1, 3, "samr", R_ACCESS);
+		smbmsg_set16(&_m, h + 120 + 2, 0xd800); /* lone high surrogate */
+	});
+	ASSERT_EQ(x.n_ev, 2, "smb.connect and ipc_share only");
+	ASSERT_GE(smb_cnt(&x, XH_SMB_CNT_NAME_BAD), 1, "bad name counted");
+
+	/* A segment in the middle of a message (no reassembly). */
+	{
+		uint64_t before = smb_cnt(&x, XH_SMB_CNT_NO_MSG_START);
+
+		smbmsg_init(&m);
+		smbmsg_put(&m, "\x4d\x5a\x90\x00\x03\x00\x00\x00", 8);
+		send_seg(&ss, &m, m.len, 1);
+		ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NO_MSG_START), before + 1, "mid-message segment");
+	}
+	xhp_close(&x);
+}

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_ioc_feeds.c: CSV and STIX feeds, format detection, domains and
+ * address:port, folders, the size limit, every bad input with its
+ * FILE:LINE or JSON path, generations, diff, and the enriched ioc.* JSON
+ * (including a name hash collision that must not become a hit). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <jansson.h>
+#include "test.h"
+#include "xh_abi.h"
+#include "name.h"
+#include "ioc.h"
+#include "ioc_event.h"
+#include "ioc_live.h"
+#include "events.h"
+#include "log.h"
+
+static char dir[64];
+
+static void mkfeed(const char *name, const char *text, char *path, size_t n)
+{
+	FILE *f;
+
+	snprintf(path, n, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Load with stderr captured into @msg. */
+static int load(struct ioc_set *set, const char *path, const struct ioc_file_opts *o, char *msg,
+		size_t n)
+{
+	int saved, tmp, ret;
+	ssize_t r;
+
+	fflush(stderr);
+	tmp = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	saved = dup(2);
+	dup2(tmp, 2);
+	ret = ioc_set_load_file_opts(set, path, o);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	r = pread(tmp, msg, n - 1, 0);
+	msg[r > 0 ? r : 0] = '\0';
+	close(tmp);
+	return ret;
+}
+
+static const char *text(const struct ioc_set *s, uint32_t id)
+{
+	static char buf[300];
+	const struct ioc_entry *e = ioc_set_get(s, id);
+
+	return e ? ioc_entry_text(s, e, buf, sizeof(buf)) : "(none)";
+}
+
+static const char *meta(const struct ioc_set *s, uint32_t id, int which)
+{
+	const struct ioc_entry *e = ioc_set_get(s, id);
+	const struct ioc_meta *m = e ? ioc_set_meta(s, e) : NULL;
+	uint32_t off;
+
+	if (!m)
+		return "(none)";
+	off = which == 0   ? m->feed
+	      : which == 1 ? m->actor
+	      : which == 2 ? m->confidence
+	      : which == 3 ? m->reference
+			   : m->comment;
+	return ioc_str(s, off) ? ioc_str(s, off) : "(none)";
+}
+
+void test_ioc_domains_and_ports(void)
+{
+	static const struct {
+		const char *in, *norm, *type;
+		int kind, port;
+	} good[] = {
+		{"Evil.EXAMPLE.", "evil.example", "domain", IOC_KIND_DOMAIN, 0},
+		{"a-b_c.evil.example", "a-b_c.evil.example", "domain", IOC_KIND_DOMAIN, 0},
+		{"192.0.2.1:443", "192.0.2.1:443", "ipv4", IOC_KIND_NET, 443},
+		{"[2001:db8::1]:8443", "[2001:db8::1]:8443", "ipv6", IOC_KIND_NET, 8443},
+		{"2001:db8::/32", "2001:db8::/32", "ipv6-cidr", IOC_KIND_NET, 0},
+	};
+	struct ioc_entry e;
+	const char *why;
+	char dom[256], buf[300];
+	int masked;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		test_subtest("%s", good[i].in);
+		if (!ASSERT_OK(ioc_parse_indicator(good[i].in, &e, dom, &why, &masked), "parse"))
+			continue;
+		ASSERT_EQ(e.kind, good[i].kind, "kind");
+		ASSERT_EQ(e.port, good[i].port, "port");
+		ASSERT_STREQ(ioc_entry_type(&e), good[i].type, "type");
+		if (e.kind == IOC_KIND_DOMAIN)
+			ASSERT_STREQ(dom, good[i].norm, "domain text");
+		else
+			ASSERT_STREQ(ioc_entry_text(NULL, &e, buf, sizeof(buf)), good[i].norm,
+				     "text");
+	}
+	test_subtest_end();
+	/* the stored hash is the kernel's hash of the whole name, any case */
+	if (ASSERT_OK(ioc_parse_indicator("EVIL.example", &e, dom, &why, &masked), "parse")) {
+		__u64 h[XH_NAME_SUFFIX_MAX];
+		__u16 off[XH_NAME_SUFFIX_MAX];
+		const char *name = "a.B.Evil.Example";
+		__u32 n = xh_name_suffixes((const __u8 *)name, (__u32)strlen(name), h, off);
+
+		ASSERT_EQ(n, 4, "four suffixes");
+		ASSERT_EQ(h[1], e.hash, "suffix 'Evil.Example' hashes as the indicator");
+		ASSERT_EQ(off[1], 4, "its offset");
+		ASSERT_NEQ(h[2], e.hash, "'B.Evil.Example' does not");
+	}
+	ASSERT_TRUE(ioc_name_covers("a.b.EVIL.example", 16, "evil.example"), "subdomain covered");
+	ASSERT_TRUE(ioc_name_covers("evil.example.", 13, "evil.example"), "trailing dot");
+	ASSERT_FALSE(ioc_name_covers("notevil.example", 15, "evil.example"), "not at a label");
+	ASSERT_FALSE(ioc_name_covers("example", 7, "evil.example"), "parent not covered");
+}
+
+static const char csv_feed[] =
+	"indicator,type,feed,actor,confidence,first_seen,reference,comment\r\n"
+	"192.0.2.10,ipv4,talos,\"Lazarus Group (a, b)\",high,2023-01-02,ref1,\"C2 "
+	"\"\"VSingle\"\"\"\n"
+	"evil.example,domain,eset;jpcert,Lazarus,medium,,ref2,\"two\nlines\"\n"
+	"\n"
+	"198.51.100.0/24,ipv4-cidr,x,,low,,,\n"
+	"203.0.113.5:8443,ip:port,x,,low,,,\n"
+	"d41d8cd98f00b204e9800998ecf8427e,md5,x,,low,,,skipped\n";
+
+void test_ioc_csv(void)
+{
+	static const struct {
+		const char *text, *want;
+		int line;
+	} bad[] = {
+		{"indicator,type\n192.0.2.1,ipv6\n", "type says 'ipv6'", 2},
+		{"indicator,type\n192.0.2.0/24,ipv4\n", "is a ipv4-cidr", 2},
+		{"indicator,type\n192.0.2.1\n", "1 fields, the header has 2", 2},
+		{"indicator,type\n\"192.0.2.1,ipv4\n", "unterminated quoted field", 2},
+		{"indicator,type\n192.\"0\".2.1,ipv4\n", "quote inside an unquoted field", 2},
+		{"indicator,type\n\"192.0.2.1\"x,ipv4\n", "text after a closing quote", 2},
+		{"indicator,type\nevil.example,ipv4\n10.0.0.0/40,ipv4-cidr\n", "type says 'ipv4'",
+		 2},
+		{"indicator,type\n192.0.2.1,ipv4\n10.0.0.0/40,ipv4-cidr\n",
+		 "prefix length exceeds 32", 3},
+		{"indicator,type\n,ipv4\n", "empty indicator", 2},
+		{"indicator,type\n192.0.2.1,bogus\n", "type says 'bogus'", 2},
+		{"indicator,comment\n192.0.2.1,\"a\nb\"\n\"c,x\n", "unterminated quoted field", 4},
+	};
+	struct ioc_set *set = ioc_set__new();
+	char path[128], msg[8192], want[256];
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("feed.csv", csv_feed, path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), 4, "4 indicators, the md5 skipped");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_SKIPPED_TYPE), 1, "skip counted");
+	ASSERT_STREQ(text(set, 1), "192.0.2.10", "id 1");
+	ASSERT_STREQ(meta(set, 1, 1), "Lazarus Group (a, b)", "quoted comma");
+	ASSERT_STREQ(meta(set, 1, 4), "C2 \"VSingle\"", "doubled quotes");
+	ASSERT_STREQ(meta(set, 1, 2), "high", "confidence");
+	ASSERT_STREQ(text(set, 2), "evil.example", "domain");
+	ASSERT_STREQ(meta(set, 2, 4), "two\nlines", "line break in a field");
+	ASSERT_STREQ(meta(set, 2, 0), "eset;jpcert", "feed");
+	ASSERT_EQ(ioc_set_get(set, 3)->line, 6, "line numbers count quoted breaks");
+	ASSERT_STREQ(text(set, 4), "203.0.113.5:8443", "address:port");
+	unlink(path);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		test_subtest("bad %zu", i);
+		mkfeed("bad.csv", bad[i].text, path, sizeof(path));
+		ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -EINVAL, "rejected");
+		snprintf(want, sizeof(want), "ioc: %s:%d: ", path, bad[i].line);
+		ASSERT_HAS_SUBSTR(msg, want, "file:line");
+		ASSERT_HAS_SUBSTR(msg, bad[i].want, "reason");
+		ASSERT_EQ(ioc_set_count(set), 4, "set unchanged");
+		unlink(path);
+	}
+	test_subtest_end();
+	/* the shared Lazarus feed, if this checkout has it */
+	{
+		char lz[512];
+		struct ioc_set *s2 = ioc_set__new();
+		size_t n4, n6, nd, np;
+
+		snprintf(lz, sizeof(lz), "%s/../../shared/ioc/lazarus.csv", test_data_dir());
+		if (s2 && !access(lz, R_OK)) {
+			ASSERT_EQ(load(s2, lz, NULL, msg, sizeof(msg)), 2295, "lazarus.csv rows");
+			ioc_set_counts(s2, &n4, &n6, &nd, &np);
+			ASSERT_EQ(n4, 409, "ipv4 as its README says");
+			ASSERT_EQ(nd, 1886, "domains as its README says");
+		}
+		ioc_set__free(s2);
+	}
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
+
+static const char stix_feed[] =
+	"{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":[\n"
+	"{\"type\":\"identity\",\"id\":\"identity--1\",\"name\":\"ESET\"},\n"
+	"{\"type\":\"intrusion-set\",\"id\":\"intrusion-set--1\",\"name\":\"Lazarus Group\"},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--1\",\"created_by_ref\":\"identity--1\","
+	"\"pattern_type\":\"stix\",\"confidence\":85,"
+	"\"pattern\":\"[ipv4-addr:value = '192.0.2.1' OR domain-name:value = 'Evil.Example'] OR "
+	"[ipv6-addr:value = '2001:db8::/32']\","
+	"\"external_references\":[{\"source_name\":\"eset\",\"url\":\"https://r.example/1\"}]},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern_type\":\"stix\","
+	"\"pattern\":\"[ipv4-addr:value ISSUBSET '198.51.100.0/24']\",\"confidence\":10},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--3\",\"pattern_type\":\"stix\","
+	"\"pattern\":\"[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']\"},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--4\",\"pattern_type\":\"stix\","
+	"\"pattern\":\"[ipv4-addr:value = '192.0.2.9' AND network-traffic:dst_port = 443]\"},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--5\",\"pattern_type\":\"snort\","
+	"\"pattern\":\"alert tcp any any\"},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--6\",\"pattern_type\":\"stix\","
+	"\"pattern\":\"[ipv4-addr:value = '192.0.2.7'] WITHIN 60 SECONDS\"},\n"
+	"{\"type\":\"indicator\",\"id\":\"indicator--7\",\"pattern_type\":\"stix\","
+	"\"pattern\":\"[ipv4-addr:value = 'evil.example']\"},\n"
+	"{\"type\":\"relationship\",\"relationship_type\":\"indicates\","
+	"\"source_ref\":\"indicator--1\",\"target_ref\":\"intrusion-set--1\"}\n"
+	"]}\n";
+
+void test_ioc_stix(void)
+{
+	struct ioc_set *set = ioc_set__new();
+	char path[128], msg[8192], want[256];
+	const struct ioc_entry *e;
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("b.json", stix_feed, path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), 4, "OR gives 3, ISSUBSET 1");
+	ASSERT_STREQ(text(set, 1), "192.0.2.1", "first comparison");
+	ASSERT_STREQ(text(set, 2), "evil.example", "domain, lower case");
+	ASSERT_STREQ(text(set, 3), "2001:db8::/32", "second observation");
+	ASSERT_STREQ(text(set, 4), "198.51.100.0/24", "ISSUBSET");
+	ASSERT_STREQ(meta(set, 1, 0), "ESET", "feed from created_by_ref");
+	ASSERT_STREQ(meta(set, 2, 1), "Lazarus Group", "actor from 'indicates'");
+	ASSERT_STREQ(meta(set, 1, 2), "high", "confidence 85");
+	ASSERT_STREQ(meta(set, 4, 2), "low", "confidence 10");
+	ASSERT_STREQ(meta(set, 1, 3), "https://r.example/1", "reference");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_STIX_SKIPPED), 5, "5 patterns skipped");
+	ASSERT_HAS_SUBSTR(msg, "$.objects[4].pattern: cannot use '[file:hashes.MD5",
+			  "path, pattern");
+	ASSERT_HAS_SUBSTR(msg, "$.objects[5].pattern: cannot use", "AND skipped");
+	ASSERT_HAS_SUBSTR(msg, "$.objects[6].pattern_type: 'snort'", "other language");
+	ASSERT_HAS_SUBSTR(msg, "$.objects[7].pattern: cannot use", "qualifier skipped");
+	ASSERT_HAS_SUBSTR(msg, "$.objects[8].pattern: 'evil.example' is not a valid ipv4",
+			  "bad value");
+	e = ioc_set_get(set, 1);
+	ASSERT_EQ(e ? e->line : 0, 2, "line = object index");
+	unlink(path);
+
+	/* truncated JSON, not a bundle, a bundle with nothing usable */
+	mkfeed("t.json", "{\"type\":\"bundle\",\"objects\":[\n{\"type\":\"indicator\",", path,
+	       sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -EINVAL, "truncated");
+	snprintf(want, sizeof(want), "ioc: %s:2: invalid JSON", path);
+	ASSERT_HAS_SUBSTR(msg, want, "file:line of the JSON error");
+	mkfeed("t.json", "{\"type\":\"report\"}", path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -EINVAL, "not a bundle");
+	ASSERT_HAS_SUBSTR(msg, "$: not a STIX 2.1 bundle", "says so");
+	mkfeed("t.json",
+	       "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"pattern\":\"[x:y = "
+	       "'z']\"}]}",
+	       path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -ENODATA, "nothing usable");
+	ASSERT_HAS_SUBSTR(msg, "no usable indicator in this STIX feed", "says so");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_JSON), 2, "JSON errors counted");
+	ASSERT_EQ(ioc_set_count(set), 4, "set unchanged");
+	unlink(path);
+	{
+		char lz[512];
+		struct ioc_set *s2 = ioc_set__new();
+
+		snprintf(lz, sizeof(lz), "%s/../../shared/ioc/lazarus.stix.json", test_data_dir());
+		if (s2 && !access(lz, R_OK))
+			ASSERT_EQ(load(s2, lz, NULL, msg, sizeof(msg)), 2295, "lazarus STIX = CSV");
+		ioc_set__free(s2);
+	}
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
+
+void test_ioc_limits_dirs(void)
+{
+	struct ioc_set *set = ioc_set__new();
+	struct ioc_file_opts small = {.max_bytes = 16, .action = IOC_ACTION_BLOCK};
+	char path[128], msg[8192], sub[128];
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("big.txt", "192.0.2.1\n192.0.2.2\n", path, sizeof(path));
+	ASSERT_EQ(load(set, path, &small, msg, sizeof(msg)), -EFBIG, "over the limit");
+	ASSERT_HAS_SUBSTR(msg, "feed is 20 bytes, over the limit of 16", "says so");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_OVERSIZE), 1, "counted");
+	small.max_bytes = 20;
+	ASSERT_EQ(load(set, path, &small, msg, sizeof(msg)), 2, "at the limit");
+	ASSERT_EQ(ioc_set_get(set, 1)->action, IOC_ACTION_BLOCK, "action from the options");
+	unlink(path);
+	/* a folder: feeds in name order, other files ignored */
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	mkdir(sub, 0700);
+	mkfeed("d/b.csv", "indicator\n198.51.100.1\n", path, sizeof(path));
+	mkfeed("d/a.txt", "203.0.113.1\n", path, sizeof(path));
+	mkfeed("d/README.md", "not a feed\n", path, sizeof(path));
+	ASSERT_EQ(ioc_set_load_dir(set, sub, NULL), 2, "two feeds");
+	ASSERT_STREQ(text(set, 3), "203.0.113.1", "a.txt first");
+	ASSERT_STREQ(text(set, 4), "198.51.100.1", "then b.csv");
+	mkfeed("d/c.txt", "nonsense here\n", path, sizeof(path));
+	ASSERT_ERR(ioc_set_load_dir(set, sub, NULL), "a bad feed fails the folder");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/d/a.txt", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/d/b.csv", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/d/README.md", dir);
+	unlink(path);
+	ASSERT_EQ(ioc_set_load_dir(set, sub, NULL), -ENODATA, "no feed in folder");
+	rmdir(sub);
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
+
+void test_ioc_generations_and_diff(void)
+{
+	struct ioc_set *a = ioc_set__new(), *b = ioc_set__new();
+	char path[128], msg[4096];
+	size_t added, removed;
+
+	if (!ASSERT_OK_PTR(a, "a") || !ASSERT_OK_PTR(b, "b") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("a.txt", "192.0.2.1\n192.0.2.2\nevil.example\n", path, sizeof(path));
+	load(a, path, NULL, msg, sizeof(msg));
+	mkfeed("b.txt", "192.0.2.2\nevil.example\nnew.example\n192.0.2.3:80\n", path, sizeof(path));
+	load(b, path, NULL, msg, sizeof(msg));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/a.txt", dir);
+	unlink(path);
+	ASSERT_OK(ioc_diff(a, b, &added, &removed), "diff");
+	ASSERT_EQ(added, 2, "added");
+	ASSERT_EQ(removed, 1, "removed");
+	ioc_set_set_gen(a, 5, NULL);
+	ioc_set_set_gen(b, 6, a);
+	ASSERT_EQ(ioc_set_resolve(b, 1 | (6u << XH_IOC_GEN_SHIFT), NULL), ioc_set_get(b, 1),
+		  "current");
+	ASSERT_EQ(ioc_set_resolve(b, 1 | (5u << XH_IOC_GEN_SHIFT), NULL), ioc_set_get(a, 1),
+		  "previous");
+	ASSERT_NULL(ioc_set_resolve(b, 1 | (4u << XH_IOC_GEN_SHIFT), NULL), "older: gone");
+	ASSERT_NULL(ioc_set_resolve(b, 9 | (6u << XH_IOC_GEN_SHIFT), NULL), "unknown id");
+out:
+	ioc_set__free(a);
+	ioc_set__free(b);
+	rmdir(dir);
+}
+
+static json_t *fmt(struct event_sink *s, const struct xh_event *e, int *err)
+{
+	*err = events_format(s, e, &s->jb);
+	return *err ? NULL : json_loadb(s->jb.buf, s->jb.len, 0, NULL);
+}
+
+void test_ioc_event_json(void)
+{
+	struct ioc_set *set = ioc_set__new();
+	struct xh_event e = {};
+	struct event_sink s;
+	char path[128], msg[4096];
+	json_t *j, *ioc;
+	int err;
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("f.csv", csv_feed, path, sizeof(path));
+	load(set, path, NULL, msg, sizeof(msg));
+	unlink(path);
+	ioc_set_set_gen(set, 3, NULL);
+	event_sink_init(&s, NULL, set, "h");
+	e.family = XH_AF_INET;
+	e.proto = 17;
+	inet_pton(AF_INET, "192.0.2.50", e.saddr);
+	inet_pton(AF_INET, "192.0.2.53", e.daddr);
+	e.sport = htons(40000);
+	e.dport = htons(53);
+	e.rule = XH_RULE_IOC_DNS;
+	e.ioc_id = 2 | (3u << XH_IOC_GEN_SHIFT);
+	e.detail_kind = XH_DETAIL_IOC_NAME;
+	e.d.ioc.qtype = 1;
+	memcpy(e.name, "www.Evil.example", 16);
+	e.name_len = 16;
+	j = fmt(&s, &e, &err);
+	ASSERT_OK(err, "format");
+	if (ASSERT_OK_PTR(j, "json")) {
+		ioc = json_object_get(j, "ioc");
+		ASSERT_STREQ(json_string_value(json_object_get(j, "rule")), "ioc.dns", "rule");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "indicator")), "evil.example",
+			     "indicator");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "type")), "domain", "type");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "matched")), "dns.query",
+			     "matched");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "feed")), "eset;jpcert",
+			     "feed");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "actor")), "Lazarus", "actor");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "confidence")), "medium",
+			     "confidence");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "reference")), "ref2",
+			     "reference");
+		ASSERT_STREQ(json_string_value(json_array_get(json_object_get(ioc, "attack"), 1)),
+			     "T1071.004", "attack DNS");
+		ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "dns"), "query")),
+			     "www.Evil.example", "dns.query as sent");
+		ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "dns"), "qtype")),
+			     "A", "qtype");
+		json_decref(j);
+	}
+	/* a name whose hash matched but which is not below the indicator */
+	memcpy(e.name, "www.notevil.example", 19);
+	e.name_len = 19;
+	ASSERT_EQ(events_format(&s, &e, &s.jb), -EBADMSG, "collision refused");
+	ASSERT_EQ(s.ioc.collisions, 1, "collision counted");
+	/* a reference of a generation no longer kept */
+	e.ioc_id = 2 | (1u << XH_IOC_GEN_SHIFT);
+	ASSERT_EQ(events_format(&s, &e, &s.jb), -ESTALE, "stale refused");
+	ASSERT_EQ(s.ioc.stale, 1, "stale counted");
+	/* TLS SNI to 443, and a block-mode address hit */
+	e.rule = XH_RULE_IOC_TLS_SNI;
+	e.proto = 6;
+	e.dport = htons(443);
+	e.ioc_id = 2 | (3u << XH_IOC_GEN_SHIFT);
+	memcpy(e.name, "evil.example", 12);
+	e.name_len = 12;
+	j = fmt(&s, &e, &err);
+	if (ASSERT_OK_PTR(j, "tls json")) {
+		ioc = json_object_get(j, "ioc");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "matched")), "tls.sni",
+			     "matched");
+		ASSERT_STREQ(json_string_value(json_array_get(json_object_get(ioc, "attack"), 1)),
+			     "T1071.001", "web");
+		ASSERT_STREQ(json_string_value(json_array_get(json_object_get(ioc, "attack"), 2)),
+			     "T1573", "encrypted channel");
+		ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "tls"), "sni")),
+			     "evil.example", "tls.sni");
+		json_decref(j);
+	}
+	e.rule = XH_RULE_IOC_DEST;
+	e.detail_kind = 0;
+	e.action = XH_ACTION_DROP;
+	e.ioc_id = 4 | (3u << XH_IOC_GEN_SHIFT) | XH_IOC_F_BLOCK;
+	j = fmt(&s, &e, &err);
+	if (ASSERT_OK_PTR(j, "dest json")) {
+		ioc = json_object_get(j, "ioc");
+		ASSERT_STREQ(json_string_value(json_object_get(ioc, "indicator")),
+			     "203.0.113.5:8443", "address:port");
+		ASSERT_EQ(json_integer_value(json_object_get(ioc, "port")), 8443, "port");
+		ASSERT_STREQ(json_string_value(json_object_get(j, "action")), "drop", "action");
+		json_decref(j);
+	}
+	for (unsigned int c = 0; c < XH_IOC_CNT__MAX; c++)
+		ASSERT_OK_PTR(ioc_counter_name(c), "every IoC counter has a name");
+	event_sink_fini(&s);
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}

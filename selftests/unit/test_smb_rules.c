@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_smb_rules.c: the SMB rules format (user/smb.c), UTF-16LE to UTF-8,
+ * and the "smb" JSON object. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "test.h"
+#include "events.h"
+#include "smb_user.h"
+#include "smb.h" /* bpf/smb.h */
+
+void test_smb_rules_default(void)
+{
+	struct smb_rules *r = smb_rules__new_default(), *f;
+	char path[512];
+
+	if (!ASSERT_OK_PTR(r, "built-in rules parse"))
+		return;
+	ASSERT_EQ(smb_rules_count(r, XH_SMB_TBL_SHARE), 2, "ADMIN$, IPC$");
+	ASSERT_EQ(smb_rules_count(r, XH_SMB_TBL_SHARE_DRIVE), 1, "drive-letter pattern");
+	ASSERT_GE(smb_rules_count(r, XH_SMB_TBL_PIPE), 12, "pipes");
+	ASSERT_EQ(smb_rules_count(r, XH_SMB_TBL_EXT), 9, "the issue's nine extensions");
+	/* The shipped file is the built-in set. */
+	snprintf(path, sizeof(path), "%s/../../data/smb-rules.conf", test_data_dir());
+	f = smb_rules__load_file(path);
+	if (ASSERT_OK_PTR(f, "data/smb-rules.conf loads")) {
+		for (int k = XH_SMB_TBL_SHARE; k <= XH_SMB_TBL_EXT; k++)
+			ASSERT_EQ(smb_rules_count(f, k), smb_rules_count(r, k), "same tables");
+	}
+	smb_rules__free(f);
+	smb_rules__free(r);
+}
+
+void test_smb_rules_errors(void)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{"share ADMIN$ disk\n", "share kind"},
+		{"pipe svcctl T1569.002\n", "technique not defined"},
+		{"technique T15 execution X\n", "bad id"},
+		{"technique T1012 Discovery Query Registry\n", "tactic case"},
+		{"technique T1012 discovery\n", "missing name"},
+		{"ext exe\next EXE\n", "duplicate, case-insensitive"},
+		{"ext a.b\n", "two components"},
+		{"pipe sv\\cctl\n", "backslash"},
+		{"frobnicate x\n", "unknown directive"},
+		{"rule smb.connect T1021\n", "not an smb deep rule"},
+		{"share IPC$ ipc extra\n", "too many fields"},
+	};
+	char path[] = "/tmp/xh-smb-rules-XXXXXX";
+	struct smb_rules *r;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		test_subtest("%s", bad[i].why);
+		errno = 0;
+		r = smb_rules__parse(bad[i].text, "t");
+		ASSERT_NULL(r, "refused");
+		ASSERT_EQ(errno, EINVAL, "EINVAL");
+		smb_rules__free(r);
+		test_subtest_end();
+	}
+	r = smb_rules__parse("# c\n\ntechnique T1012 discovery Query Registry\npipe winreg T1012 "
+			     "# trailing\r\next .EXE\nshare ?$ admin\n",
+			     "t");
+	if (ASSERT_OK_PTR(r, "comments, CRLF, leading dot"))
+		ASSERT_EQ(smb_rules_count(r, XH_SMB_TBL_EXT), 1, "ext");
+	smb_rules__free(r);
+
+	/* A file with a bad line: nothing from it, an error naming file:line. */
+	fd = mkstemp(path);
+	if (!ASSERT_GE(fd, 0, "mkstemp"))
+		return;
+	ASSERT_EQ(write(fd, "ext exe\nshare X ipc\nshare Y nope\n", 33), 33, "write");
+	close(fd);
+	ASSERT_NULL(smb_rules__load_file(path), "bad file refused");
+	unlink(path);
+	ASSERT_NULL(smb_rules__load_file("/nonexistent/xh-smb.conf"), "missing file");
+}
+
+void test_smb_utf8(void)
+{
+	static const uint8_t ok[] = {'a', 0, 0x3d, 0xd8, 0x00, 0xde, 0xe9, 0x00, '$', 0};
+	static const uint8_t lone[] = {'a', 0, 0x3d, 0xd8};
+	static const uint8_t lone_lo[] = {0x00, 0xdc, 'a', 0};
+	static const uint8_t ctrl[] = {0x01, 0};
+	char out[64];
+
+	ASSERT_EQ(smb_name_to_utf8(ok, sizeof(ok), XH_SMB_ENC_UTF16LE, out, sizeof(out)), 8,
+		  "a + U+1F600 + e-acute + $");
+	ASSERT_STREQ(out, "a\xf0\x9f\x98\x80\xc3\xa9$", "utf-8");
+	ASSERT_EQ(smb_name_to_utf8(lone, sizeof(lone), XH_SMB_ENC_UTF16LE, out, sizeof(out)),
+		  -EILSEQ, "lone high surrogate");
+	ASSERT_EQ(smb_name_to_utf8(lone_lo, sizeof(lone_lo), XH_SMB_ENC_UTF16LE, out, sizeof(out)),
+		  -EILSEQ, "lone low surrogate");
+	ASSERT_EQ(smb_name_to_utf8(ctrl, sizeof(ctrl), XH_SMB_ENC_UTF16LE, out, sizeof(out)),
+		  -EILSEQ, "control character");
+	ASSERT_EQ(smb_name_to_utf8(ok, 3, XH_SMB_ENC_UTF16LE, out, sizeof(out)), -EILSEQ,
+		  "odd length");
+	ASSERT_EQ(smb_name_to_utf8((const uint8_t *)"\xe9", 1, XH_SMB_ENC_ASCII, out, sizeof(out)),
+		  -EILSEQ, "OEM byte");
+	ASSERT_EQ(smb_name_to_utf8(ok, sizeof(ok), XH_SMB_ENC_UTF16LE, out, 4), -ENOSPC, "room");
+	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
+		ASSERT_OK_PTR(smb_counter_name(c), "every SMB counter has a name");
+	ASSERT_STREQ(smb_command_name(2, XH_SMB2_CREATE), "CREATE", "SMB2 command");
+	ASSERT_STREQ(smb_command_name(1, XH_SMB1_TREE_CONNECT_ANDX), "TREE_CONNECT_ANDX", "SMB1");
+}
+
+static json_t *format(struct event_sink *s, const struct xh_event *e)
+{
+	json_error_t err;
+
+	if (!ASSERT_OK(events_format(s, e, &s->jb), "events_format"))
+		return NULL;
+	return json_loadb(s->jb.buf, s->jb.len, 0, &err);
+}
+
+void test_smb_json(void)
+{
+	struct smb_rules *r = smb_rules__new_default();
+	struct event_sink s;
+	struct xh_event e = {};
+	json_t *j, *smb;
+	const char *pipe = "svcctl";
+
+	event_sink_init(&s, NULL, NULL, "t");
+	s.smb = r;
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	e.rule = XH_RULE_SMB_NAMED_PIPE;
+	e.detail_kind = XH_DETAIL_SMB;
+	e.d.smb.version = 2;
+	e.d.smb.dialect = 0x0311;
+	e.d.smb.command = XH_SMB2_CREATE;
+	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
+	e.d.smb.share_kind = XH_SMB_SHARE_IPC;
+	e.d.smb.tree_id = 1;
+	e.d.smb.session_id = 0x4400000001ULL;
+	e.d.smb.flags = XH_SMB_F_TREE_KNOWN | XH_SMB_F_SESSION_KNOWN;
+	for (size_t i = 0; i < strlen(pipe); i++)
+		e.name[2 * i] = (uint8_t)pipe[i];
+	e.name_len = (uint16_t)(2 * strlen(pipe));
+	e.d.smb.pipe_id = (uint16_t)smb_rules_pipe_id(r, "SVCCTL");
+	ASSERT_NEQ(e.d.smb.pipe_id, 0, "svcctl in the table");
+	j = format(&s, &e);
+	smb = json_object_get(j, "smb");
+	if (ASSERT_OK_PTR(smb, "smb object")) {
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "pipe")), "svcctl", "pipe");
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "version")), "3", "3.1.1 is 3");
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "dialect")), "3.1.1",
+			     "dialect");
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "command")), "CREATE",
+			     "command");
+		ASSERT_EQ(json_integer_value(json_object_get(smb, "tree_id")), 1, "tree id");
+		ASSERT_EQ(json_integer_value(json_object_get(smb, "session_id")), 0x4400000001LL,
+			  "session");
+	}
+	ASSERT_STREQ(
+		json_string_value(json_object_get(json_object_get(j, "attack"), "technique_id")),
+		"T1569.002", "svcctl technique from the pipe table");
+	json_decref(j);
+
+	/* A garbled name never reaches the output. */
+	e.name[1] = 0xd8;
+	j = format(&s, &e);
+	ASSERT_NULL(json_object_get(json_object_get(j, "smb"), "pipe"), "no garbled pipe");
+	ASSERT_EQ(s.bad_names, 1, "counted");
+	ASSERT_STREQ(
+		json_string_value(json_object_get(json_object_get(j, "attack"), "technique_id")),
+		"T1021.002", "rule technique when the pipe is unknown");
+	json_decref(j);
+	event_sink_fini(&s);
+	smb_rules__free(r);
+}

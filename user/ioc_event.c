@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ioc_event.c: enrich ioc.* hits from the set's metadata: what matched,
+ * which feed said so and why, and the ATT&CK techniques the channel fits.
+ * Names from the kernel are checked against the indicator here: the kernel
+ * matched a 64-bit hash, so a collision must never become a hit. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+#include "ioc.h"
+#include "ioc_event.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const counter_names[] = {
+	[XH_IOC_CNT_DNS_QUERY] = "dns_query",
+	[XH_IOC_CNT_DNS_NOT_QUERY] = "dns_not_query",
+	[XH_IOC_CNT_DNS_NO_QUESTION] = "dns_no_question",
+	[XH_IOC_CNT_DNS_MULTI_Q] = "dns_multi_question",
+	[XH_IOC_CNT_DNS_COMPRESSED] = "dns_compressed_name",
+	[XH_IOC_CNT_DNS_BAD_LABEL] = "dns_bad_label",
+	[XH_IOC_CNT_DNS_TRUNC] = "dns_truncated",
+	[XH_IOC_CNT_TLS_HELLO] = "tls_client_hello",
+	[XH_IOC_CNT_TLS_SNI] = "tls_sni",
+	[XH_IOC_CNT_TLS_NO_SNI] = "tls_no_sni",
+	[XH_IOC_CNT_TLS_TRUNC] = "tls_truncated",
+	[XH_IOC_CNT_TLS_BAD] = "tls_malformed",
+	[XH_IOC_CNT_NAME_MATCH] = "name_match",
+	[XH_IOC_CNT_DROP] = "dropped",
+	[XH_IOC_CNT_NO_SET] = "no_set",
+};
+_Static_assert(ARRAY_SIZE(counter_names) == XH_IOC_CNT__MAX, "an IoC counter without a name");
+
+const char *ioc_counter_name(unsigned int c)
+{
+	return c < XH_IOC_CNT__MAX ? counter_names[c] : NULL;
+}
+
+int ioc_name_covers(const char *name, size_t n, const char *dom)
+{
+	size_t d = strlen(dom);
+
+	if (n && name[n - 1] == '.')
+		n--; /* a fully qualified SNI */
+	if (n < d || strncasecmp(name + n - d, dom, d))
+		return 0;
+	return n == d || name[n - d - 1] == '.';
+}
+
+/* Web ports an implant's HTTP(S) C2 uses, for T1071.001. */
+static int web_port(unsigned int port)
+{
+	return port == 80 || port == 443 || port == 8080 || port == 8443 || port == 8000 ||
+	       port == 8008 || port == 8888;
+}
+
+static void attack_array(struct jbuf *b, const struct xh_event *e)
+{
+	unsigned int dport = ntohs(e->dport);
+
+	jbuf_key_arr_begin(b, "attack");
+	jbuf_arr_str(b, "T1071"); /* Application Layer Protocol */
+	if (e->rule == XH_RULE_IOC_DNS || (dport == 53 && (e->proto == 6 || e->proto == 17)))
+		jbuf_arr_str(b, "T1071.004"); /* DNS */
+	else if (e->proto == 6 && web_port(dport))
+		jbuf_arr_str(b, "T1071.001"); /* Web Protocols */
+	if (e->rule == XH_RULE_IOC_TLS_SNI)
+		jbuf_arr_str(b, "T1573"); /* Encrypted Channel */
+	jbuf_arr_end(b);
+}
+
+static const char *qtype_name(unsigned int t)
+{
+	switch (t) {
+	case 1:
+		return "A";
+	case 2:
+		return "NS";
+	case 5:
+		return "CNAME";
+	case 6:
+		return "SOA";
+	case 12:
+		return "PTR";
+	case 15:
+		return "MX";
+	case 16:
+		return "TXT";
+	case 28:
+		return "AAAA";
+	case 33:
+		return "SRV";
+	case 64:
+		return "SVCB";
+	case 65:
+		return "HTTPS";
+	case 255:
+		return "ANY";
+	default:
+		return NULL;
+	}
+}
+
+static void key_meta(struct jbuf *b, const struct ioc_set *set, const char *key, uint32_t off)
+{
+	const char *s = ioc_str(set, off);
+
+	if (s)
+		jbuf_key_str(b, key, s);
+}
+
+int ioc_event_format(const struct ioc_set *set, const struct xh_event *e, struct jbuf *b,
+		     struct ioc_event_stats *st)
+{
+	const struct ioc_set *owner = NULL;
+	const struct ioc_entry *ie = set ? ioc_set_resolve(set, e->ioc_id, &owner) : NULL;
+	const struct ioc_meta *m;
+	int is_name = e->rule == XH_RULE_IOC_DNS || e->rule == XH_RULE_IOC_TLS_SNI;
+	char text[300], name[XH_EVENT_NAME_MAX * 4 + 1];
+	size_t n = e->name_len, w = 0;
+	const char *matched;
+
+	if (!set) {
+		/* No feed metadata at hand (tests, tools): the reference only. */
+		jbuf_key_obj_begin(b, "ioc");
+		jbuf_key_u64(b, "id", e->ioc_id & XH_IOC_ID_MASK);
+		jbuf_obj_end(b);
+		return 0;
+	}
+	if (!ie) {
+		st->stale++;
+		return -ESTALE;
+	}
+	if (is_name) {
+		if (e->detail_kind != XH_DETAIL_IOC_NAME || n == 0 || n > XH_EVENT_NAME_MAX ||
+		    ie->kind != IOC_KIND_DOMAIN ||
+		    !ioc_name_covers((const char *)e->name, n, ioc_str(owner, ie->domain))) {
+			st->collisions++;
+			return -EBADMSG;
+		}
+		/* A name is printable ASCII on the wire in practice; anything
+		 * else is shown as \xNN so the text stays what was sent. */
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = e->name[i];
+
+			if (c > 0x20 && c < 0x7f && c != '\\')
+				name[w++] = (char)c;
+			else
+				w += (size_t)snprintf(name + w, sizeof(name) - w, "\\x%02x", c);
+		}
+		name[w] = '\0';
+	}
+	matched = e->rule == XH_RULE_IOC_DNS	   ? "dns.query"
+		  : e->rule == XH_RULE_IOC_TLS_SNI ? "tls.sni"
+		  : e->rule == XH_RULE_IOC_SRC	   ? "src_ip"
+						   : "dest_ip";
+	m = ioc_set_meta(owner, ie);
+	jbuf_key_obj_begin(b, "ioc");
+	jbuf_key_str(b, "indicator", ioc_entry_text(owner, ie, text, sizeof(text)));
+	jbuf_key_str(b, "type", ioc_entry_type(ie));
+	jbuf_key_str(b, "matched", matched);
+	if (ie->port)
+		jbuf_key_u64(b, "port", ie->port);
+	if (m) {
+		key_meta(b, owner, "feed", m->feed);
+		key_meta(b, owner, "actor", m->actor);
+		key_meta(b, owner, "confidence", m->confidence);
+		key_meta(b, owner, "first_seen", m->first_seen);
+		key_meta(b, owner, "reference", m->reference);
+		key_meta(b, owner, "comment", m->comment);
+	}
+	if (!m || !m->feed)
+		jbuf_key_str(b, "feed", ioc_set_file(owner, ie->feed_no));
+	jbuf_key_str(b, "feed_action", ie->action == IOC_ACTION_BLOCK ? "block" : "alert");
+	attack_array(b, e);
+	jbuf_obj_end(b);
+	if (e->rule == XH_RULE_IOC_DNS) {
+		const char *qt = qtype_name(e->d.ioc.qtype);
+
+		jbuf_key_obj_begin(b, "dns");
+		jbuf_key_str(b, "query", name);
+		if (qt)
+			jbuf_key_str(b, "qtype", qt);
+		else
+			jbuf_key_u64(b, "qtype", e->d.ioc.qtype);
+		jbuf_obj_end(b);
+	} else if (e->rule == XH_RULE_IOC_TLS_SNI) {
+		jbuf_key_obj_begin(b, "tls");
+		jbuf_key_str(b, "sni", name);
+		jbuf_obj_end(b);
+	}
+	return 0;
+}

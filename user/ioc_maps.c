@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ioc_maps.c: build the inner IoC maps of one set off to the side, then swap
+ * them into xh_ioc4 / xh_ioc6 / xh_iocdom / xh_iocport. The old inner maps
+ * are released when their last user (a packet in flight) is done. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <linux/types.h>
+#include "xh_abi.h"
+#include "ioc.h"
+#include "ioc_maps.h"
+#include "log.h"
+
+uint32_t ioc_maps_ref(const struct ioc_set *set, uint32_t id, unsigned int gen)
+{
+	const struct ioc_entry *e = ioc_set_get(set, id);
+	uint32_t ref = id | ((gen & XH_IOC_GEN_MASK) << XH_IOC_GEN_SHIFT);
+
+	if (e && e->action == IOC_ACTION_BLOCK)
+		ref |= XH_IOC_F_BLOCK;
+	return ref;
+}
+
+static int create(enum bpf_map_type type, const char *name, size_t ksz, uint32_t max)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	int fd = bpf_map_create(type, name, ksz, sizeof(__u32), max, &o);
+
+	if (fd < 0)
+		pr_warn("ioc: cannot create inner map %s: %s\n", name, strerror(errno));
+	return fd < 0 ? -errno : fd;
+}
+
+static int lpm_key(const struct ioc_entry *e, void *key)
+{
+	if (e->family == XH_AF_INET) {
+		struct xh_lpm4_key *k = key;
+
+		k->prefixlen = e->prefixlen;
+		memcpy(&k->addr, e->addr, 4);
+	} else {
+		struct xh_lpm6_key *k = key;
+
+		k->prefixlen = e->prefixlen;
+		memcpy(k->addr, e->addr, 16);
+	}
+	return 0;
+}
+
+static int fill(const struct ioc_set *set, unsigned int gen, int fd4, int fd6, int fddom,
+		int fdport)
+{
+	size_t n = ioc_set_count(set);
+	int err;
+
+	/* Plain prefixes and domains first ... */
+	for (size_t i = 0; i < n; i++) {
+		const struct ioc_entry *e = ioc_set_at(set, i);
+		__u32 ref = ioc_maps_ref(set, e->id, gen);
+		struct xh_lpm6_key key = {};
+
+		if (e->kind == IOC_KIND_DOMAIN) {
+			__u64 h = e->hash;
+
+			err = bpf_map_update_elem(fddom, &h, &ref, BPF_ANY);
+		} else if (!e->port) {
+			lpm_key(e, &key);
+			err = bpf_map_update_elem(e->family == XH_AF_INET ? fd4 : fd6, &key, &ref,
+						  BPF_ANY);
+		} else {
+			continue;
+		}
+		if (err)
+			goto fail_e;
+		continue;
+	fail_e:
+		err = -errno;
+		pr_warn("ioc: %s:%u: cannot add to the IoC maps: %s\n",
+			ioc_set_file(set, e->feed_no), e->line, strerror(-err));
+		return err;
+	}
+	/* ... then address:port: the host's LPM entry keeps the id of the
+	 * prefix that covers it (if any) and says "look at the port". */
+	for (size_t i = 0; i < n; i++) {
+		const struct ioc_entry *e = ioc_set_at(set, i);
+		__u32 ref = ioc_maps_ref(set, e->id, gen), base = 0;
+		struct xh_iocport_key pk = {};
+		struct xh_lpm6_key key = {};
+		int fd = e->family == XH_AF_INET ? fd4 : fd6;
+
+		if (e->kind != IOC_KIND_NET || !e->port)
+			continue;
+		lpm_key(e, &key);
+		if (bpf_map_lookup_elem(fd, &key, &base))
+			base = 0;
+		base |= XH_IOC_F_PORT | ((gen & XH_IOC_GEN_MASK) << XH_IOC_GEN_SHIFT);
+		memcpy(pk.addr, e->addr, e->family == XH_AF_INET ? 4 : 16);
+		pk.port = htons(e->port);
+		pk.family = e->family;
+		if (bpf_map_update_elem(fd, &key, &base, BPF_ANY) ||
+		    bpf_map_update_elem(fdport, &pk, &ref, BPF_ANY)) {
+			err = -errno;
+			pr_warn("ioc: %s:%u: cannot add to the IoC maps: %s\n",
+				ioc_set_file(set, e->feed_no), e->line, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int ioc_maps_install(struct ioc_set *set, const struct ioc_outer *outer, unsigned int gen,
+		     const struct ioc_set *prev)
+{
+	int fd4, fd6 = -1, fddom = -1, fdport = -1, err;
+	__u32 zero = 0;
+
+	fd4 = create(BPF_MAP_TYPE_LPM_TRIE, "xh_ioc4_in", sizeof(struct xh_lpm4_key), XH_IOC4_MAX);
+	if (fd4 >= 0)
+		fd6 = create(BPF_MAP_TYPE_LPM_TRIE, "xh_ioc6_in", sizeof(struct xh_lpm6_key),
+			     XH_IOC6_MAX);
+	if (fd6 >= 0)
+		fddom = create(BPF_MAP_TYPE_HASH, "xh_iocdom_in", sizeof(__u64), XH_IOCDOM_MAX);
+	if (fddom >= 0)
+		fdport = create(BPF_MAP_TYPE_HASH, "xh_iocport_in", sizeof(struct xh_iocport_key),
+				XH_IOCPORT_MAX);
+	if (fdport < 0) {
+		err = fd4 < 0 ? fd4 : fd6 < 0 ? fd6 : fddom < 0 ? fddom : fdport;
+		goto out;
+	}
+	err = fill(set, gen, fd4, fd6, fddom, fdport);
+	if (err)
+		goto out;
+	/* Four swaps. Each is atomic for the datapath; between them a packet
+	 * may see the new addresses and the old domains, both complete sets
+	 * whose references userspace resolves (it keeps the previous
+	 * generation). */
+	if (bpf_map_update_elem(outer->ioc4, &zero, &fd4, BPF_ANY) ||
+	    bpf_map_update_elem(outer->ioc6, &zero, &fd6, BPF_ANY) ||
+	    bpf_map_update_elem(outer->iocport, &zero, &fdport, BPF_ANY) ||
+	    bpf_map_update_elem(outer->iocdom, &zero, &fddom, BPF_ANY)) {
+		err = -errno;
+		pr_warn("ioc: cannot install the IoC maps: %s\n", strerror(-err));
+		goto out;
+	}
+	ioc_set_set_gen(set, gen, prev);
+out:
+	/* The outer maps hold their own references. */
+	if (fd4 >= 0)
+		close(fd4);
+	if (fd6 >= 0)
+		close(fd6);
+	if (fddom >= 0)
+		close(fddom);
+	if (fdport >= 0)
+		close(fdport);
+	return err;
+}

@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/* smb.c: SMB rules (file format in data/smb-rules.conf, which is also the
+ * built-in set), their loading into xh_smb_names, and the "smb" object of a
+ * hit: UTF-16LE names to UTF-8, command names, ATT&CK per pipe. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "smb_user.h"
+#include "smb_default.h" /* generated from data/smb-rules.conf */
+#include "log.h"
+#include "smb.h" /* bpf/smb.h: the hash and command numbers */
+
+#define SMB_NAME_MAX 64 /* bytes of a table name */
+
+struct smb_technique {
+	struct attack_ref ref;
+	char id[16];
+	char tactic[32];
+	char name[128];
+};
+
+struct smb_entry {
+	char name[SMB_NAME_MAX];
+	int kind;	/* enum xh_smb_tbl */
+	uint32_t value; /* share kind, or technique index + 1 (pipes), 0 none */
+};
+
+struct smb_rules {
+	struct smb_technique *tech;
+	size_t ntech;
+	struct smb_entry *ent;
+	size_t nent;
+	int rule_tech[XH_RULE__MAX]; /* technique index + 1, 0: enrich's default */
+};
+
+void smb_rules__free(struct smb_rules *r)
+{
+	if (!r)
+		return;
+	free(r->tech);
+	free(r->ent);
+	free(r);
+}
+
+static int tech_find(const struct smb_rules *r, const char *id)
+{
+	for (size_t i = 0; i < r->ntech; i++)
+		if (!strcmp(r->tech[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+static int valid_tid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != 5 && n != 9)
+		return 0;
+	if (s[0] != 'T' || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return 0;
+	return n == 5 || (s[5] == '.' && isdigit((unsigned char)s[6]) &&
+			  isdigit((unsigned char)s[7]) && isdigit((unsigned char)s[8]));
+}
+
+/* A table name: printable ASCII, no blanks, no backslash, not empty. */
+static int valid_name(const char *s)
+{
+	if (!*s || strlen(s) >= SMB_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (*s <= 0x20 || *s >= 0x7f || *s == '\\')
+			return 0;
+	return 1;
+}
+
+static int add_entry(struct smb_rules *r, const char *name, int kind, uint32_t value)
+{
+	struct smb_entry *e;
+
+	for (size_t i = 0; i < r->nent; i++)
+		if (r->ent[i].kind == kind && !strcasecmp(r->ent[i].name, name))
+			return -EEXIST;
+	e = realloc(r->ent, (r->nent + 1) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	r->ent = e;
+	e = &r->ent[r->nent++];
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->kind = kind;
+	e->value = value;
+	return 0;
+}
+
+static int rule_by_name(const char *s)
+{
+	for (unsigned int i = 1; i < XH_RULE__MAX; i++)
+		if (enrich_rule_name(i) && !strcmp(enrich_rule_name(i), s) &&
+		    !strncmp(s, "smb.", 4))
+			return (int)i;
+	return -1;
+}
+
+/* One line (modified in place). Returns 0 or -1 with @why set. */
+static int parse_line(struct smb_rules *r, char *line, const char **why)
+{
+	char *save = NULL, *dir, *a, *b, *rest;
+	int t, err;
+
+	dir = strtok_r(line, " \t", &save);
+	if (!dir)
+		return 0;
+	a = strtok_r(NULL, " \t", &save);
+	if (!strcmp(dir, "technique")) {
+		struct smb_technique *nt, *tp;
+
+		b = strtok_r(NULL, " \t", &save);
+		rest = strtok_r(NULL, "", &save);
+		while (rest && (*rest == ' ' || *rest == '\t'))
+			rest++;
+		if (!a || !b || !rest || !*rest)
+			return *why = "expected: technique ID TACTIC NAME...", -1;
+		if (!valid_tid(a))
+			return *why = "technique id is not Tnnnn or Tnnnn.nnn", -1;
+		if (tech_find(r, a) >= 0)
+			return *why = "technique defined twice", -1;
+		if (strlen(b) >= sizeof(nt->tactic) || strlen(rest) >= sizeof(nt->name))
+			return *why = "tactic or technique name too long", -1;
+		for (const char *c = b; *c; c++)
+			if (!islower((unsigned char)*c) && *c != '-')
+				return *why = "tactic is not an ATT&CK short name (e.g. "
+					      "lateral-movement)",
+				       -1;
+		nt = realloc(r->tech, (r->ntech + 1) * sizeof(*nt));
+		if (!nt)
+			return *why = "out of memory", -1;
+		r->tech = nt;
+		tp = &r->tech[r->ntech++];
+		memset(tp, 0, sizeof(*tp));
+		snprintf(tp->id, sizeof(tp->id), "%s", a);
+		snprintf(tp->tactic, sizeof(tp->tactic), "%s", b);
+		snprintf(tp->name, sizeof(tp->name), "%s", rest);
+		return 0;
+	}
+	b = strtok_r(NULL, " \t", &save);
+	if (strtok_r(NULL, " \t", &save))
+		return *why = "too many fields", -1;
+	if (!a)
+		return *why = "missing name", -1;
+	if (!strcmp(dir, "rule")) {
+		int rule = rule_by_name(a);
+
+		if (rule < 0)
+			return *why = "unknown rule (smb.admin_share, smb.ipc_share, "
+				      "smb.named_pipe, "
+				      "smb.tool_transfer, smb.v1, smb.encrypted)",
+			       -1;
+		if (!b || (t = tech_find(r, b)) < 0)
+			return *why = "rule needs a technique defined above", -1;
+		r->rule_tech[rule] = t + 1;
+		return 0;
+	}
+	if (!valid_name(a))
+		return *why = "name must be 1-63 printable ASCII characters without blanks or '\\'",
+		       -1;
+	if (!strcmp(dir, "share")) {
+		uint32_t kind;
+
+		if (b && !strcmp(b, "admin"))
+			kind = XH_SMB_SHARE_ADMIN;
+		else if (b && !strcmp(b, "ipc"))
+			kind = XH_SMB_SHARE_IPC;
+		else
+			return *why = "share kind must be admin or ipc", -1;
+		err = add_entry(r, a, strcmp(a, "?$") ? XH_SMB_TBL_SHARE : XH_SMB_TBL_SHARE_DRIVE,
+				kind);
+	} else if (!strcmp(dir, "pipe")) {
+		t = 0;
+		if (b) {
+			t = tech_find(r, b);
+			if (t < 0)
+				return *why = "pipe technique not defined above", -1;
+			t++;
+		}
+		err = add_entry(r, a, XH_SMB_TBL_PIPE, (uint32_t)t);
+	} else if (!strcmp(dir, "ext")) {
+		if (b)
+			return *why = "too many fields", -1;
+		if (a[0] == '.')
+			a++;
+		if (!*a || strchr(a, '.'))
+			return *why = "extension must be one component, e.g. exe", -1;
+		err = add_entry(r, a, XH_SMB_TBL_EXT, 1);
+	} else {
+		return *why = "unknown directive (technique, rule, share, pipe, ext)", -1;
+	}
+	if (err == -EEXIST)
+		return *why = "duplicate entry", -1;
+	if (err)
+		return *why = "out of memory", -1;
+	return 0;
+}
+
+struct smb_rules *smb_rules__parse(const char *text, const char *what)
+{
+	struct smb_rules *r = calloc(1, sizeof(*r));
+	const char *p = text, *why = NULL;
+	unsigned int lineno = 0;
+	char line[512];
+
+	if (!r)
+		return NULL;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *hash;
+
+		lineno++;
+		if (n >= sizeof(line)) {
+			why = "line too long";
+			goto bad;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (n && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		if (parse_line(r, line, &why))
+			goto bad;
+		p += n + (nl ? 1 : 0);
+	}
+	return r;
+bad:
+	pr_warn("smb-rules: %s:%u: %s\n", what, lineno, why);
+	smb_rules__free(r);
+	errno = EINVAL;
+	return NULL;
+}
+
+struct smb_rules *smb_rules__new_default(void)
+{
+	return smb_rules__parse(smb_rules_default_text, "(built-in)");
+}
+
+struct smb_rules *smb_rules__load_file(const char *path)
+{
+	struct smb_rules *r = NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	FILE *f = fopen(path, "r");
+	int err;
+
+	if (!f) {
+		err = errno;
+		pr_warn("smb-rules: cannot open %s: %s\n", path, strerror(err));
+		errno = err;
+		return NULL;
+	}
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *t;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (16u << 20)) {
+				pr_warn("smb-rules: %s: larger than 16 MiB\n", path);
+				errno = EFBIG;
+				goto out;
+			}
+			t = realloc(text, cap);
+			if (!t)
+				goto out;
+			text = t;
+		}
+		n = fread(text + len, 1, 4096, f);
+		len += n;
+	} while (n == 4096);
+	if (ferror(f)) {
+		pr_warn("smb-rules: cannot read %s\n", path);
+		errno = EIO;
+		goto out;
+	}
+	if (memchr(text, '\0', len)) {
+		pr_warn("smb-rules: %s: not a text file (NUL byte)\n", path);
+		errno = EINVAL;
+		goto out;
+	}
+	text[len] = '\0';
+	r = smb_rules__parse(text, path);
+out:
+	free(text);
+	fclose(f);
+	return r;
+}
+
+size_t smb_rules_count(const struct smb_rules *r, int kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nent; i++)
+		n += r->ent[i].kind == kind;
+	return n;
+}
+
+unsigned int smb_rules_pipe_id(const struct smb_rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->nent; i++)
+		if (r->ent[i].kind == XH_SMB_TBL_PIPE && !strcasecmp(r->ent[i].name, name))
+			return (unsigned int)i + 1; /* as smb_rules_to_map() numbers them */
+	return 0;
+}
+
+int smb_rules_to_map(const struct smb_rules *r, int map_fd)
+{
+	for (size_t i = 0; i < r->nent; i++) {
+		const struct smb_entry *e = &r->ent[i];
+		struct xh_smb_name_key k = {.kind = (__u32)e->kind};
+		struct xh_smb_name_val v = {};
+
+		k.hash = e->kind == XH_SMB_TBL_SHARE_DRIVE ? 0 : xh_smb_hash_ascii(e->name);
+		if (e->kind == XH_SMB_TBL_PIPE)
+			v.id = (__u32)i + 1;
+		else if (e->kind == XH_SMB_TBL_EXT)
+			v.id = 1;
+		else
+			v.share_kind = e->value;
+		/* Two names of a kind with one 32-bit hash: the second would
+		 * silently take the first's place. */
+		for (size_t j = 0; j < i; j++)
+			if (r->ent[j].kind == e->kind && e->kind != XH_SMB_TBL_SHARE_DRIVE &&
+			    xh_smb_hash_ascii(r->ent[j].name) == k.hash) {
+				pr_warn("smb-rules: '%s' and '%s' share a hash; '%s' not loaded\n",
+					r->ent[j].name, e->name, e->name);
+				goto next;
+			}
+		if (bpf_map_update_elem(map_fd, &k, &v, BPF_ANY))
+			return -errno;
+	next:;
+	}
+	return 0;
+}
+
+static const struct attack_ref *tech_ref(const struct smb_rules *r, int idx1)
+{
+	struct smb_technique *t;
+
+	if (idx1 <= 0 || (size_t)idx1 > r->ntech)
+		return NULL;
+	t = &r->tech[idx1 - 1];
+	t->ref.technique_id = t->id;
+	t->ref.technique = t->name;
+	t->ref.tactic = t->tactic;
+	return &t->ref;
+}
+
+/* The pipe table entry of an event's pipe_id, if its name really matches
+ * (a hash collision with an unknown pipe must not borrow a technique). */
+static const struct smb_entry *pipe_entry(const struct smb_rules *r, const struct xh_event *e,
+					  const char *utf8)
+{
+	const struct smb_entry *ent;
+	unsigned int id = e->d.smb.pipe_id;
+
+	if (!id || id > r->nent)
+		return NULL;
+	ent = &r->ent[id - 1];
+	if (ent->kind != XH_SMB_TBL_PIPE)
+		return NULL;
+	while (*utf8 == '\\')
+		utf8++;
+	return strcasecmp(ent->name, utf8) ? NULL : ent;
+}
+
+const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_event *e,
+				    const struct attack_ref *dflt)
+{
+	const struct attack_ref *a;
+	char name[4 * XH_EVENT_NAME_MAX];
+
+	if (!r || e->rule >= XH_RULE__MAX)
+		return dflt;
+	if (e->rule == XH_RULE_SMB_NAMED_PIPE && e->detail_kind == XH_DETAIL_SMB &&
+	    smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, name, sizeof(name)) >= 0) {
+		const struct smb_entry *pe = pipe_entry(r, e, name);
+
+		if (pe && (a = tech_ref(r, (int)pe->value)))
+			return a;
+	}
+	a = tech_ref(r, r->rule_tech[e->rule]);
+	return a ? a : dflt;
+}
+
+static void put_utf8(char **o, char *end, uint32_t c, int *err)
+{
+	int n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+	char *p = *o;
+
+	if (end - p < n + 1) {
+		*err = -ENOSPC;
+		return;
+	}
+	if (n == 1) {
+		*p++ = (char)c;
+	} else if (n == 2) {
+		*p++ = (char)(0xc0 | c >> 6);
+		*p++ = (char)(0x80 | (c & 0x3f));
+	} else if (n == 3) {
+		*p++ = (char)(0xe0 | c >> 12);
+		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*p++ = (char)(0xf0 | c >> 18);
+		*p++ = (char)(0x80 | ((c >> 12) & 0x3f));
+		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	}
+	*o = p;
+}
+
+int smb_name_to_utf8(const uint8_t *raw, size_t len, int enc, char *out, size_t outsz)
+{
+	char *o = out, *end = out + outsz;
+	int err = 0;
+
+	if (!outsz)
+		return -ENOSPC;
+	if (enc == XH_SMB_ENC_ASCII) {
+		for (size_t i = 0; i < len && !err; i++) {
+			if (raw[i] < 0x20 || raw[i] >= 0x7f)
+				return -EILSEQ;
+			put_utf8(&o, end, raw[i], &err);
+		}
+	} else if (enc == XH_SMB_ENC_UTF16LE) {
+		if (len & 1)
+			return -EILSEQ;
+		for (size_t i = 0; i < len && !err; i += 2) {
+			uint32_t c = raw[i] | (uint32_t)raw[i + 1] << 8;
+
+			if (c >= 0xdc00 && c <= 0xdfff)
+				return -EILSEQ;
+			if (c >= 0xd800 && c <= 0xdbff) {
+				uint32_t lo;
+
+				if (i + 3 >= len)
+					return -EILSEQ;
+				lo = raw[i + 2] | (uint32_t)raw[i + 3] << 8;
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return -EILSEQ;
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			}
+			if (c < 0x20 || c == 0x7f)
+				return -EILSEQ;
+			put_utf8(&o, end, c, &err);
+		}
+	} else {
+		return -EILSEQ;
+	}
+	if (err)
+		return err;
+	*o = '\0';
+	return (int)(o - out);
+}
+
+static const char *const smb2_cmds[] = {
+	"NEGOTIATE",	 "SESSION_SETUP", "LOGOFF",   "TREE_CONNECT", "TREE_DISCONNECT",
+	"CREATE",	 "CLOSE",	  "FLUSH",    "READ",	      "WRITE",
+	"LOCK",		 "IOCTL",	  "CANCEL",   "ECHO",	      "QUERY_DIRECTORY",
+	"CHANGE_NOTIFY", "QUERY_INFO",	  "SET_INFO", "OPLOCK_BREAK",
+};
+
+const char *smb_command_name(unsigned int version, unsigned int cmd)
+{
+	if (version == 2)
+		return cmd < sizeof(smb2_cmds) / sizeof(smb2_cmds[0]) ? smb2_cmds[cmd] : NULL;
+	if (version != 1)
+		return NULL;
+	switch (cmd) {
+	case XH_SMB1_LOCKING_ANDX:
+		return "LOCKING_ANDX";
+	case XH_SMB1_OPEN_ANDX:
+		return "OPEN_ANDX";
+	case XH_SMB1_READ_ANDX:
+		return "READ_ANDX";
+	case XH_SMB1_WRITE_ANDX:
+		return "WRITE_ANDX";
+	case 0x72:
+		return "NEGOTIATE";
+	case XH_SMB1_SESSION_SETUP_ANDX:
+		return "SESSION_SETUP_ANDX";
+	case XH_SMB1_LOGOFF_ANDX:
+		return "LOGOFF_ANDX";
+	case XH_SMB1_TREE_CONNECT_ANDX:
+		return "TREE_CONNECT_ANDX";
+	case XH_SMB1_NT_CREATE_ANDX:
+		return "NT_CREATE_ANDX";
+	case 0x25:
+		return "TRANSACTION";
+	case 0x32:
+		return "TRANSACTION2";
+	case 0x71:
+		return "TREE_DISCONNECT";
+	default:
+		return NULL;
+	}
+}
+
+const char *smb_dialect_name(unsigned int dialect)
+{
+	switch (dialect) {
+	case 0x0202:
+		return "2.0.2";
+	case 0x0210:
+		return "2.1";
+	case 0x02ff:
+		return "2.???"; /* multi-protocol negotiate: SMB2 wildcard */
+	case 0x0300:
+		return "3.0";
+	case 0x0302:
+		return "3.0.2";
+	case 0x0311:
+		return "3.1.1";
+	default:
+		return NULL;
+	}
+}
+
+static const char *share_kind_name(unsigned int k)
+{
+	switch (k) {
+	case XH_SMB_SHARE_ADMIN:
+		return "admin";
+	case XH_SMB_SHARE_IPC:
+		return "ipc";
+	default:
+		return NULL;
+	}
+}
+
+int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct jbuf *b)
+{
+	const struct xh_smb_detail *d = &e->d.smb;
+	char name[4 * XH_EVENT_NAME_MAX], ver[8], dia[16];
+	const char *cmd, *key = NULL, *sk;
+	int n = -EILSEQ, ret = 0;
+
+	(void)r;
+	jbuf_key_obj_begin(b, "smb");
+	/* SMB 3.x speaks the SMB2 header: the negotiated dialect tells. */
+	snprintf(ver, sizeof(ver), "%u",
+		 d->version == 2 && d->dialect >= 0x0300 && d->dialect < 0x0400 ? 3 : d->version);
+	jbuf_key_str(b, "version", ver);
+	if (d->dialect) {
+		const char *dn = smb_dialect_name(d->dialect);
+
+		if (dn) {
+			jbuf_key_str(b, "dialect", dn);
+		} else {
+			snprintf(dia, sizeof(dia), "0x%04x", d->dialect);
+			jbuf_key_str(b, "dialect", dia);
+		}
+	}
+	if (d->version != 3) {
+		cmd = smb_command_name(d->version, d->command);
+		if (cmd)
+			jbuf_key_str(b, "command", cmd);
+		else
+			jbuf_key_u64(b, "command", d->command);
+	}
+	switch (e->rule) {
+	case XH_RULE_SMB_ADMIN_SHARE:
+	case XH_RULE_SMB_IPC_SHARE:
+		key = "share";
+		break;
+	case XH_RULE_SMB_NAMED_PIPE:
+		key = "pipe";
+		break;
+	case XH_RULE_SMB_TOOL_TRANSFER:
+		key = "filename";
+		break;
+	default:
+		break;
+	}
+	if (key && e->name_len <= XH_EVENT_NAME_MAX) {
+		n = smb_name_to_utf8(e->name, e->name_len, d->name_enc, name, sizeof(name));
+		if (n >= 0)
+			jbuf_key_str(b, key, name);
+		else
+			ret = -EILSEQ;
+	} else if (key) {
+		ret = -EILSEQ;
+	}
+	sk = share_kind_name(d->share_kind);
+	if (sk && (e->rule == XH_RULE_SMB_NAMED_PIPE || e->rule == XH_RULE_SMB_TOOL_TRANSFER))
+		jbuf_key_str(b, "share_type", sk);
+	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER) {
+		snprintf(dia, sizeof(dia), "0x%08x", d->access);
+		jbuf_key_str(b, "access", dia);
+	}
+	if ((d->flags & XH_SMB_F_TREE_KNOWN) && d->tree_id && d->version != 3 &&
+	    e->rule != XH_RULE_SMB_ADMIN_SHARE && e->rule != XH_RULE_SMB_IPC_SHARE)
+		jbuf_key_u64(b, "tree_id", d->tree_id);
+	if ((d->flags & XH_SMB_F_SESSION_KNOWN) && d->session_id)
+		jbuf_key_u64(b, "session_id", d->session_id);
+	if (d->version != 3)
+		jbuf_key_u64(b, "message_id", d->message_id);
+	jbuf_obj_end(b);
+	return ret;
+}
+
+static const char *const smb_cnt_names[] = {
+	[XH_SMB_CNT_SEGMENTS] = "segments",
+	[XH_SMB_CNT_NB_SESSION_REQ] = "nb_session_req",
+	[XH_SMB_CNT_NB_OTHER] = "nb_other",
+	[XH_SMB_CNT_NO_MSG_START] = "no_msg_start",
+	[XH_SMB_CNT_NB_NO_REQUEST] = "nb_no_request",
+	[XH_SMB_CNT_NB_BAD_LEN] = "nb_bad_len",
+	[XH_SMB_CNT_NB_MULTI] = "nb_multi",
+	[XH_SMB_CNT_NB_LIMIT] = "nb_limit",
+	[XH_SMB_CNT_SMB1] = "smb1",
+	[XH_SMB_CNT_SMB2] = "smb2",
+	[XH_SMB_CNT_TRANSFORM] = "transform",
+	[XH_SMB_CNT_COMPRESSED] = "compressed",
+	[XH_SMB_CNT_HDR_TRUNC] = "hdr_trunc",
+	[XH_SMB_CNT_HDR_BAD] = "hdr_bad",
+	[XH_SMB_CNT_CHAIN_BAD] = "chain_bad",
+	[XH_SMB_CNT_CHAIN_LIMIT] = "chain_limit",
+	[XH_SMB_CNT_NAME_OOB] = "name_oob",
+	[XH_SMB_CNT_NAME_CUT] = "name_cut",
+	[XH_SMB_CNT_NAME_ODD] = "name_odd",
+	[XH_SMB_CNT_NAME_EMPTY] = "name_empty",
+	[XH_SMB_CNT_NAME_LONG] = "name_long",
+	[XH_SMB_CNT_NAME_BAD] = "name_bad",
+	[XH_SMB_CNT_TC_EXTENSION] = "tc_extension",
+	[XH_SMB_CNT_TREE_CONNECT] = "tree_connect",
+	[XH_SMB_CNT_TREE_TRACKED] = "tree_tracked",
+	[XH_SMB_CNT_TREE_EVICTED] = "tree_evicted",
+	[XH_SMB_CNT_CREATE] = "create",
+	[XH_SMB_CNT_CREATE_UNKNOWN_TREE] = "create_unknown_tree",
+	[XH_SMB_CNT_WRITE_ADMIN] = "write_admin",
+	[XH_SMB_CNT_STATE_ERR] = "state_err",
+	[XH_SMB_CNT_LOAD_ERR] = "load_err",
+};
+_Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
+	       "an SMB counter without a name");
+
+const char *smb_counter_name(unsigned int cnt)
+{
+	return cnt < XH_SMB_CNT__MAX ? smb_cnt_names[cnt] : NULL;
+}
