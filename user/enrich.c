@@ -21,6 +21,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_DCERPC_CALL] = "dcerpc.call",
 	[XH_RULE_IOC_DNS] = "ioc.dns",
 	[XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
+	[XH_RULE_SCAN_SMB_SWEEP] = "scan.smb_sweep",
 };
 
 /* Only what a connection proves. A TCP connection to 445/139 is SMB remote
@@ -73,6 +74,13 @@ static const struct attack_ref attack_smb1 = {
 	.tactic = "lateral-movement",
 };
 
+/* One source opening SMB to many hosts: a port-445 sweep. */
+static const struct attack_ref attack_scan = {
+	.technique_id = "T1046",
+	.technique = "Network Service Discovery",
+	.tactic = "discovery",
+};
+
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_CONNECT] = &attack_smb,
 	[XH_RULE_RPC_CONNECT] = &attack_rpc,
@@ -87,6 +95,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_ENCRYPTED] = &attack_smb,
 	[XH_RULE_IOC_DNS] = &attack_c2_dns,
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
+	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {
