@@ -55,10 +55,11 @@ enum xh_rule {
 	XH_RULE_SMB_V1 = 9,	       /* smb.v1: the flow speaks SMB1 */
 	XH_RULE_SMB_ENCRYPTED = 10,    /* smb.encrypted: SMB3 transform header on the flow */
 
-	XH_RULE_DCERPC_BIND = 11,    /* dcerpc.bind: a context binds a listed interface */
-	XH_RULE_DCERPC_CALL = 12,    /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
-	XH_RULE_IOC_DNS = 13,	     /* ioc.dns: a DNS query names an IoC domain */
-	XH_RULE_IOC_TLS_SNI = 14,    /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
+	XH_RULE_DCERPC_BIND = 11, /* dcerpc.bind: a context binds a listed interface */
+	XH_RULE_DCERPC_CALL = 12, /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
+	XH_RULE_IOC_DNS = 13,	  /* ioc.dns: a DNS query names an IoC domain */
+	XH_RULE_IOC_TLS_SNI = 14, /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
+
 	XH_RULE_SCAN_SMB_SWEEP = 15, /* scan.smb_sweep: one source opens SMB to many hosts */
 	XH_RULE__MAX,
 };
