@@ -58,11 +58,18 @@ CATALOGUE = {
     "T1053.005": ("Scheduled Task/Job: Scheduled Task",
                   ["execution", "persistence", "privilege-escalation"]),
     "T1069": ("Permission Groups Discovery", ["discovery"]),
+    "T1069.002": ("Permission Groups Discovery: Domain Groups", ["discovery"]),
+    "T1082": ("System Information Discovery", ["discovery"]),
+    "T1083": ("File and Directory Discovery", ["discovery"]),
+    "T1016": ("System Network Configuration Discovery", ["discovery"]),
+    "T1124": ("System Time Discovery", ["discovery"]),
+    "T1482": ("Domain Trust Discovery", ["discovery"]),
     "T1071": ("Application Layer Protocol", ["command-and-control"]),
     "T1071.001": ("Application Layer Protocol: Web Protocols", ["command-and-control"]),
     "T1071.004": ("Application Layer Protocol: DNS", ["command-and-control"]),
     "T1087": ("Account Discovery", ["discovery"]),
     "T1087.002": ("Account Discovery: Domain Account", ["discovery"]),
+    "T1095": ("Non-Application Layer Protocol", ["command-and-control"]),
     "T1112": ("Modify Registry", ["defense-evasion", "persistence"]),
     "T1135": ("Network Share Discovery", ["discovery"]),
     "T1187": ("Forced Authentication", ["credential-access"]),
@@ -85,22 +92,29 @@ def meets(label, hit_tid):
     return hit_tid == label or ("." not in label and hit_tid.startswith(label + "."))
 
 
+def _tids(att):
+    """Technique ids of an "attack" value: an object, or a list of objects
+    or of plain ids (ioc.attack is ["T1071", "T1071.001"])."""
+    if isinstance(att, dict):
+        return [att["technique_id"]] if att.get("technique_id") else []
+    if isinstance(att, list):
+        out = []
+        for a in att:
+            if isinstance(a, str):
+                out.append(a)
+            elif isinstance(a, dict) and a.get("technique_id"):
+                out.append(a["technique_id"])
+        return out
+    return []
+
+
 def hit_techniques(hit):
-    """Every ATT&CK technique a hit carries (the rule's, and for IoC hits
-    the one in the ioc object)."""
-    out = []
-    att = hit.get("attack")
-    if isinstance(att, dict) and att.get("technique_id"):
-        out.append(att["technique_id"])
-    elif isinstance(att, list):
-        out += [a.get("technique_id") for a in att if a.get("technique_id")]
-    ioc = hit.get("ioc")
-    if isinstance(ioc, dict):
-        iatt = ioc.get("attack")
-        if isinstance(iatt, dict) and iatt.get("technique_id"):
-            out.append(iatt["technique_id"])
-        elif isinstance(iatt, list):
-            out += [a.get("technique_id") for a in iatt if a.get("technique_id")]
+    """Every ATT&CK technique a hit carries: the rule's ("attack"), and the
+    ones in its ioc and dcerpc objects."""
+    out = _tids(hit.get("attack"))
+    for k in ("ioc", "dcerpc"):
+        if isinstance(hit.get(k), dict):
+            out += [t for t in _tids(hit[k].get("attack")) if t not in out]
     return out
 
 
@@ -124,9 +138,20 @@ def score_scenario(sc):
             missed.append(t)
     # A hit's technique is false unless it meets a label or is the parent of
     # one (T1071 beside a T1071.001 label is the same finding, less precise).
-    false_hits = sorted(t for t in hit_tids
-                        if sc.get("benign")
-                        or not any(meets(lab, t) or meets(t, lab) for lab in labels))
+    # In an attack scenario, an unlabelled technique whose evidence tshark
+    # saw in the scenario's traffic ("seen_on_wire") is a true extra finding,
+    # not a false hit. In a benign scenario every hit with a technique is false.
+    seen = sc.get("seen_on_wire", [])
+    extra, false_hits = [], []
+    for t in sorted(hit_tids):
+        if sc.get("benign"):
+            false_hits.append(t)
+        elif any(meets(lab, t) or meets(t, lab) for lab in labels):
+            continue
+        elif any(meets(w, t) or meets(t, w) for w in seen):
+            extra.append(t)
+        else:
+            false_hits.append(t)
     return {
         "name": sc["name"],
         "description": sc.get("description", ""),
@@ -137,6 +162,8 @@ def score_scenario(sc):
         "missed": missed,
         "not_on_wire": not_on_wire,
         "false_hit_techniques": false_hits,
+        "false_hit_rules": {t: sorted(hit_tids[t]) for t in false_hits},
+        "extra_on_wire": extra,
         "rules": dict(sorted(rules.items())),
         "hits": len(hits),
         "note": sc.get("note", ""),
@@ -228,14 +255,17 @@ def report_md(res, load=None):
             ", ".join("`%s`" % r_ for r_ in x["rules"]) or "-",
             ", ".join(x["scenarios"]) or "-"))
     out += ["", "## Per scenario", "",
-            "| scenario | benign | expected | detected | missed | not on the wire | false hits | "
-            "rules (hits) |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+            "| scenario | benign | expected | detected | missed | not on the wire | false hits "
+            "(rules) | also on the wire | rules (hits) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for s in res["scenarios"]:
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             s["name"], "yes" if s["benign"] else "", " ".join(s["expected"]) or "-",
             " ".join(s["detected"]) or "-", " ".join(s["missed"]) or "-",
-            " ".join(s["not_on_wire"]) or "-", " ".join(s["false_hit_techniques"]) or "-",
+            " ".join(s["not_on_wire"]) or "-",
+            " ".join("%s (%s)" % (t, ", ".join("`%s`" % r_ for r_ in s["false_hit_rules"][t]))
+                     for t in s["false_hit_techniques"]) or "-",
+            " ".join(s["extra_on_wire"]) or "-",
             ", ".join("`%s` %d" % kv for kv in s["rules"].items()) or "-"))
     notes = [s for s in res["scenarios"] if s["note"]]
     if notes:

@@ -41,6 +41,19 @@ DOC = {
         {"name": "c2", "techniques": ["T1071.001"], "wire": {"T1071.001": True},
          "hits": [{"rule": "ioc.dest", "attack": {"technique_id": "T1071"},
                    "ioc": {"attack": {"technique_id": "T1071.001"}}}]},
+        # as xdphunt writes them: ioc.attack a list of ids, dcerpc.attack a list of objects
+        {"name": "c2_sni", "techniques": ["T1573", "T1071.001"],
+         "wire": {"T1573": True, "T1071.001": True},
+         "hits": [{"rule": "ioc.tls_sni", "attack": {"technique_id": "T1573"},
+                   "ioc": {"attack": ["T1071", "T1071.001", "T1573"]}}]},
+        {"name": "listing", "techniques": ["T1135"], "wire": {"T1135": True},
+         "seen_on_wire": ["T1135", "T1021.002"],
+         "hits": [hit("dcerpc.call", "T1135"), hit("smb.admin_share", "T1021.002"),
+                  hit("smb.connect", "T1021.002"), hit("smb.v1", "T1210")]},
+        {"name": "services", "techniques": ["T1543.003"], "wire": {"T1543.003": True},
+         "hits": [{"rule": "dcerpc.call", "attack": {"technique_id": "T1569.002"},
+                   "dcerpc": {"attack": [{"technique_id": "T1569.002"},
+                                         {"technique_id": "T1543.003"}]}}]},
     ],
 }
 
@@ -64,6 +77,19 @@ check(by_s["c2"]["detected"] == ["T1071.001"], "ioc attack object counts",
       by_s["c2"]["detected"])
 check(by_s["c2"]["false_hit_techniques"] == [], "parent technique of a label is no false hit",
       by_s["c2"]["false_hit_techniques"])
+check(by_s["c2_sni"]["detected"] == ["T1573", "T1071.001"],
+      "ioc.attack list of ids counts", by_s["c2_sni"]["detected"])
+check(by_s["services"]["detected"] == ["T1543.003"]
+      and by_s["services"]["false_hit_techniques"] == ["T1569.002"],
+      "dcerpc.attack list counts; the unlabelled first technique is a false hit",
+      by_s["services"])
+check(by_s["listing"]["extra_on_wire"] == ["T1021.002"]
+      and by_s["listing"]["false_hit_techniques"] == ["T1210"]
+      and by_s["listing"]["false_hit_rules"] == {"T1210": ["smb.v1"]},
+      "unlabelled technique seen on the wire is an extra finding, not a false hit",
+      by_s["listing"])
+check(by_s["browse"]["false_hit_rules"] == {"T1021.002": ["smb.ipc_share"]},
+      "false hits name their rules", by_s["browse"]["false_hit_rules"])
 check(by_t["T1569.002"]["recall"] == 0.0 and by_t["T1569.002"]["status"] == "missed",
       "missed technique has recall 0")
 check(by_t["T1570"]["recall"] == 1.0 and by_t["T1570"]["rules"] == ["smb.tool_transfer"],
@@ -71,7 +97,7 @@ check(by_t["T1570"]["recall"] == 1.0 and by_t["T1570"]["rules"] == ["smb.tool_tr
 check(by_t["T1003.006"]["status"] == "untested" and "T1003.006" in res["totals"]["untested"],
       "no scenario means untested")
 t = res["totals"]
-check((t["expected"], t["detected"], t["missed"]) == (5, 4, 1), "totals",
+check((t["expected"], t["detected"], t["missed"]) == (9, 8, 1), "totals",
       (t["expected"], t["detected"], t["missed"]))
 
 with tempfile.TemporaryDirectory() as d:
@@ -95,7 +121,7 @@ with tempfile.TemporaryDirectory() as d:
     check(svg.startswith("<svg") and "T1570 100%" in svg and "Lateral Movement" in svg,
           "svg matrix")
     with open(os.path.join(d, "results.json")) as f:
-        check(json.load(f)["totals"]["detected"] == 4, "results.json totals")
+        check(json.load(f)["totals"]["detected"] == 8, "results.json totals")
 
 other = json.loads(json.dumps(DOC))
 other["scenarios"][0]["hits"] = other["scenarios"][0]["hits"][:1]
