@@ -57,7 +57,7 @@ BENCH_BIN   := $(OUT)/bench/xh_bench
 UNIT_TESTS := $(OUT)/selftests/unit_tests
 PROG_TESTS := $(OUT)/selftests/prog_tests
 
-.PHONY: all deps test bench demo install clean help fmt check unit prog
+.PHONY: all deps test bench demo install clean help fmt check unit prog coverage
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -71,6 +71,7 @@ help:
 	@echo "make test       every test level; ends with 'N passed, N failed'"
 	@echo "make demo       namespace lab: attach, make real traffic, print hunt hits"
 	@echo "make bench      benchmarks (not tests)"
+	@echo "make coverage   hunt-coverage scorecard on live lab attacks (root; minutes) -> coverage/"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
 	@echo "make fmt/check  apply/verify .clang-format"
 	@echo "make clean      remove $(OUT)/"
@@ -161,6 +162,9 @@ test: deps all
 
 demo: deps all
 	$(Q)scripts/demo.sh $(OUT)
+
+coverage: deps all
+	$(Q)scripts/coverage.sh $(OUT) coverage
 
 bench: deps all $(BENCH_BIN) $(BENCH_BPF)
 	$(Q)scripts/bench.sh $(OUT)

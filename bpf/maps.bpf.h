@@ -128,6 +128,23 @@ struct {
 	__type(value, __u8);
 } xh_seen SEC(".maps");
 
+/* scan.smb_sweep (bpf/sweep.bpf.h): distinct SMB destinations per source,
+ * and when each (source, destination) pair was last counted. LRU: a flood of
+ * sources only forgets the oldest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SWEEP_SRC_MAX);
+	__type(key, struct xh_sweep_src_key);
+	__type(value, struct xh_sweep_src);
+} xh_sweep_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SWEEP_PAIR_MAX);
+	__type(key, struct xh_sweep_pair_key);
+	__type(value, __u64);
+} xh_sweep_pair SEC(".maps");
+
 /* One per-CPU struct holding every counter: one lookup per packet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -14,6 +14,7 @@
 #include "ioc_name.bpf.h"
 #include "dcerpc.bpf.h"
 #include "smb.bpf.h"
+#include "sweep.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {
@@ -108,7 +109,7 @@ int xdphunt(struct xdp_md *ctx)
 	struct xh_stats *stats;
 	struct xh_pkt pkt;
 	__u32 zero = 0;
-	int res, rpc, smb, verdict;
+	int res, rpc, smb, syn445, verdict;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -130,7 +131,14 @@ int xdphunt(struct xdp_md *ctx)
 	smb = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len &&
 	      (xh_port_service(pkt.dport, stats) == XH_SVC_SMB ||
 	       xh_port_service(pkt.sport, stats) == XH_SVC_SMB);
+	/* A client SYN to an SMB port (scan.smb_sweep): flags first, so
+	 * other packets skip the port lookup. */
+	syn445 = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP &&
+		 (pkt.tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
+		 xh_port_service(pkt.dport, stats) == XH_SVC_SMB;
 	verdict = xh_hunt(ctx, &pkt, res, stats, bytes);
+	if (syn445)
+		xh_sweep(ctx, &pkt);
 	if (smb)
 		xh_smb_flow(ctx, &pkt);
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made

@@ -59,6 +59,8 @@ enum xh_rule {
 	XH_RULE_DCERPC_CALL = 12, /* dcerpc.call: a REQUEST of a listed (interface, opnum) */
 	XH_RULE_IOC_DNS = 13,	  /* ioc.dns: a DNS query names an IoC domain */
 	XH_RULE_IOC_TLS_SNI = 14, /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
+
+	XH_RULE_SCAN_SMB_SWEEP = 15, /* scan.smb_sweep: one source opens SMB to many hosts */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -307,6 +309,7 @@ enum xh_detail_kind {
 	XH_DETAIL_SMB = 1,	/* d.smb; name[] holds the share, pipe or file name */
 	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (UTF-16LE) when known */
 	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
+	XH_DETAIL_SWEEP = 4,	/* scan.smb_sweep: struct xh_sweep_detail */
 	XH_DETAIL__MAX,
 };
 
@@ -374,8 +377,43 @@ struct xh_smb_detail {
 };
 _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 
+/* Detail of scan.smb_sweep (XH_DETAIL_SWEEP): the source sent SYNs to
+ * @distinct SMB servers within @window_s seconds (bpf/sweep.bpf.h). */
+struct xh_sweep_detail {
+	__u32 distinct;	 /* distinct destinations counted when the event was made */
+	__u32 threshold; /* xh_cfg_sweep_threshold */
+	__u32 window_s;	 /* xh_cfg_sweep_window_ns, in seconds */
+	__u8 pad[52];
+};
+_Static_assert(sizeof(struct xh_sweep_detail) == 64, "xh_sweep_detail ABI");
+
+/* scan.smb_sweep state (bpf/sweep.bpf.h): per source, and per (source,
+ * destination) pair so that a destination counts once per window. */
+struct xh_sweep_src_key {
+	__be32 addr[4];
+	__u8 family;
+	__u8 pad[3];
+};
+
+struct xh_sweep_src {
+	__u64 window_start_ns;
+	__u32 distinct;
+	__u32 pad;
+};
+
+struct xh_sweep_pair_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__u8 family;
+	__u8 pad[3];
+};
+
+#define XH_SWEEP_SRC_MAX  4096
+#define XH_SWEEP_PAIR_MAX 16384
+
 union xh_event_detail {
 	__u8 raw[64];
+	struct xh_sweep_detail sweep;
 	struct xh_smb_detail smb;
 	struct xh_ioc_detail ioc;
 	struct xh_dcerpc_detail dcerpc;

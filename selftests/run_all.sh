@@ -43,6 +43,11 @@ for t in selftests/replay/test_*.py; do
 	run_level "replay: $t" /usr/bin/python3 "$t" "$OUT/xdphunt"
 done
 
+for t in selftests/coverage/test_*.py; do
+	[ -e "$t" ] || continue
+	run_level "coverage: $t" /usr/bin/python3 "$t"
+done
+
 passed=$(cat "$LOG"/*.log | grep -c '^PASS: ')
 failed=$(cat "$LOG"/*.log | grep -c '^FAIL: ')
 skipped=$(cat "$LOG"/*.log | grep -c '^SKIP: ')

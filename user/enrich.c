@@ -21,6 +21,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_DCERPC_CALL] = "dcerpc.call",
 	[XH_RULE_IOC_DNS] = "ioc.dns",
 	[XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
+	[XH_RULE_SCAN_SMB_SWEEP] = "scan.smb_sweep",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -69,6 +70,13 @@ static const struct attack_ref attack_smb1 = {
 	.tactic = "lateral-movement",
 };
 
+/* One source opening SMB to many hosts: a port-445 sweep. */
+static const struct attack_ref attack_scan = {
+	.technique_id = "T1046",
+	.technique = "Network Service Discovery",
+	.tactic = "discovery",
+};
+
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_IOC_DEST] = &attack_c2,
 	[XH_RULE_IOC_SRC] = &attack_c2,
@@ -78,6 +86,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_V1] = &attack_smb1,
 	[XH_RULE_IOC_DNS] = &attack_c2_dns,
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
+	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

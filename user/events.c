@@ -15,6 +15,7 @@
 #include "ioc_event.h"
 #include "log.h"
 #include "smb_user.h"
+#include "sweep.h"
 
 static char hostname_buf[256];
 
@@ -202,6 +203,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		dcerpc_event_format(s->dcerpc, e, b);
 	if (e->detail_kind == XH_DETAIL_SMB && smb_format_json(s->smb, e, b))
 		s->bad_names++;
+	if (e->detail_kind == XH_DETAIL_SWEEP && e->rule == XH_RULE_SCAN_SMB_SWEEP)
+		sweep_format_json(e, b);
 	action = enrich_action_name(e->action);
 	jbuf_key_str(b, "action", action ? action : "unknown");
 	jbuf_obj_end(b);

@@ -252,6 +252,18 @@ void xhp_reset(struct xhp *x)
 			if (bpf_map_delete_elem(fd, &sk))
 				break;
 	}
+	{
+		struct xh_sweep_pair_key pk;
+
+		fd = bpf_map__fd(x->skel->maps.xh_sweep_pair);
+		while (bpf_map_get_next_key(fd, NULL, &pk) == 0)
+			if (bpf_map_delete_elem(fd, &pk))
+				break;
+		fd = bpf_map__fd(x->skel->maps.xh_sweep_src);
+		while (bpf_map_get_next_key(fd, NULL, &pk) == 0)
+			if (bpf_map_delete_elem(fd, &pk))
+				break;
+	}
 	xhp_drain(x);
 	x->n_ev = 0;
 }

@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""truth.py: ground truth and attribution for `make coverage` (scripts/coverage.sh).
+
+Scenario mode: reads the scenario manifest (one JSON line per scenario:
+name, labels, source addresses) and the run's capture; for every technique
+runs one tshark display filter (EVIDENCE below) over the capture and
+attributes each matching packet to the scenario whose source address it
+carries (as source or destination). A scenario's label is "on the wire" when
+at least one packet of that scenario matches the technique's filter. Then
+attributes the live hits and the replay hits the same way and writes two
+scenario-runs documents for score.py. xdphunt's output is never used as truth.
+
+Load mode (--load-row RATE): one row of the under-load table: recall of the
+attack scenarios of a loaded run against the expectations of the unloaded
+run (--baseline), ring-buffer losses and packet rates from `xdphunt stats
+--json` before and after, and tcpreplay's own account of what it sent.
+"""
+import argparse
+import ipaddress
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score  # noqa: E402
+
+ADMIN_TREE = r'"(?i)\\\\(admin|[a-z])\\$$"'
+EXE = r'"(?i)\\.(exe|dll|sys|bat|cmd|ps1|vbs|hta|msi)$"'
+REQ = "dcerpc.pkt_type == 0"
+
+# technique -> (tshark display filter, what it shows). {c2} is replaced by
+# the C2 address set. Requests only: what the client put on the wire.
+EVIDENCE = {
+    "T1021.002": ("(smb2.cmd == 3 && smb2.flags.response == 0 && smb2.tree matches %s) || "
+                  "(smb.cmd == 0x75 && smb.flags.response == 0 && smb.path matches %s)"
+                  % (ADMIN_TREE, ADMIN_TREE),
+                  "tree connect to an admin share (ADMIN$, C$)"),
+    "T1135": ("(srvsvc.opnum == 15 || srvsvc.opnum == 16 || srvsvc.opnum == 36) && " + REQ,
+              "srvsvc NetrShareEnum / NetrShareGetInfo request"),
+    "T1039": ("(smb2.cmd == 8 && smb2.flags.response == 0 && !(smb2.tree contains \"IPC$\")) || "
+              "(smb.cmd == 0x2e && smb.flags.response == 0 && !(smb.path contains \"IPC$\"))",
+              "READ request on a disk share"),
+    "T1570": ("(smb2.cmd == 5 && smb2.flags.response == 0 && smb2.filename matches %s && "
+              "!(smb2.tree contains \"IPC$\")) || "
+              "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
+              % (EXE, EXE),
+              "CREATE of an executable name on a disk share (admin or not)"),
+    "T1083": ("smb2.cmd == 14 && smb2.flags.response == 0 && !(smb2.tree contains \"IPC$\")",
+              "QUERY_DIRECTORY request on a disk share"),
+    "T1543.003": ("(svcctl.opnum == 12 || svcctl.opnum == 24 || svcctl.opnum == 45) && " + REQ,
+                  "svcctl RCreateService request"),
+    "T1569.002": ("(svcctl.opnum == 12 || svcctl.opnum == 24 || svcctl.opnum == 19 || "
+                  "svcctl.opnum == 31) && " + REQ,
+                  "svcctl RCreateService / RStartService request"),
+    "T1012": ("(winreg.opnum == 15 || winreg.opnum == 16 || winreg.opnum == 17 || "
+              "winreg.opnum == 9 || winreg.opnum == 10) && " + REQ,
+              "winreg OpenKey / QueryInfoKey / QueryValue / EnumKey request"),
+    "T1112": ("(winreg.opnum == 6 || winreg.opnum == 22 || winreg.opnum == 7 || "
+              "winreg.opnum == 8) && " + REQ,
+              "winreg CreateKey / SetValue / DeleteKey request"),
+    "T1053": ("(smb2.cmd == 5 && smb2.flags.response == 0 && smb2.filename matches \"(?i)^atsvc$\")"
+              " || atsvc.opnum == 0 || "
+              "dcerpc.cn_bind_to_uuid == 86d35949-83c9-4044-b424-db363231fd0c",
+              "CREATE of the atsvc pipe, NetrJobAdd or a bind to ITaskSchedulerService"),
+    "T1047": ("dcerpc.cn_bind_to_uuid == f309ad18-d86a-11d0-a075-00c04fb68820 || "
+              "dcerpc.cn_bind_to_uuid == 9556dc99-828c-11cf-a37e-00aa003240c7 || "
+              "(dcerpc.pkt_type == 0 && frame contains 5e:f0:c3:8b:6b:d8:d0:11:a0:75:00:c0:4f:b6:88:20)",
+              "bind to IWbemLevel1Login/IWbemServices, or an activation request naming the "
+              "WbemLevel1Login CLSID"),
+    "T1021.003": ("dcerpc.cn_bind_to_uuid == 000001a0-0000-0000-c000-000000000046 || "
+                  "dcerpc.cn_bind_to_uuid == 4d9f4ab8-7d1c-11cf-861e-0020af6e7c57",
+                  "bind to ISystemActivator / IActivation (DCOM remote activation)"),
+    "T1087": ("(samr.opnum == 5 || samr.opnum == 6 || samr.opnum == 13 || samr.opnum == 17 || "
+              "samr.opnum == 18 || samr.opnum == 36 || samr.opnum == 40 || samr.opnum == 47 || "
+              "lsarpc.opnum == 14 || lsarpc.opnum == 15 || lsarpc.opnum == 57 || "
+              "lsarpc.opnum == 58 || lsarpc.opnum == 68 || lsarpc.opnum == 76 || "
+              "wkssvc.opnum == 2) && " + REQ,
+              "samr user enumeration/lookup, lsarpc name/SID lookup, NetrWkstaUserEnum"),
+    "T1049": ("(srvsvc.opnum == 8 || srvsvc.opnum == 12) && " + REQ,
+              "srvsvc NetrSessionEnum / NetrConnectionEnum request"),
+    "T1046": ("(epm.opnum == 2 || mgmt.opnum == 0) && " + REQ,
+              "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep, below)"),
+    "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
+    "T1071.001": ("(http.request || tls.handshake.type == 1 || "
+                  "(tcp.flags.syn == 1 && tcp.flags.ack == 0 && "
+                  "(tcp.dstport == 80 || tcp.dstport == 443))) && ({c2dst})",
+                  "HTTP request, TLS ClientHello or web-port SYN to a C2 address"),
+    "T1573": ("tls.handshake.type == 1 && (({c2dst}) || "
+              "tls.handshake.extensions_server_name matches \"(?i)(^|\\\\.)evil\\\\.example$\")",
+              "TLS ClientHello to a C2 address or naming a C2 domain"),
+    "T1071.004": ("dns.flags.response == 0 && dns.qry.name matches \"(?i)(^|\\\\.)evil\\\\.example$\"",
+                  "DNS query for a C2 domain"),
+    "T1095": ("udp && !dns && ({c2dst})", "non-DNS UDP datagram to a C2 address"),
+}
+SWEEP_MIN = 16  # distinct SYN destinations on 445/139 from one source: a sweep
+
+
+def tshark_fields(pcap, flt, fields):
+    cmd = ["tshark", "-r", pcap, "-n", "-Y", flt, "-T", "fields", "-E", "occurrence=f"]
+    for f in fields:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -Y '%s': %s" % (flt, p.stderr.strip()[-400:]))
+    return [line.split("\t") for line in p.stdout.splitlines() if line.strip()]
+
+
+def norm(a):
+    try:
+        return str(ipaddress.ip_address(a))
+    except ValueError:
+        return None
+
+
+def owner_of(addrs, by_addr):
+    for a in addrs:
+        a = norm(a) if a else None
+        if a in by_addr:
+            return by_addr[a]
+    return None
+
+
+def wire_truth(pcap, scenarios, c2):
+    """{scenario: {technique: packet count}} from tshark."""
+    by_addr = {}
+    for s in scenarios:
+        for a in s["addrs"]:
+            by_addr[norm(a)] = s["name"]
+    c2dst = " || ".join(("ipv6.dst == %s" if ":" in a else "ip.dst == %s") % a for a in c2)
+    found = {s["name"]: {} for s in scenarios}
+    fields = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst"]
+    for tid, (flt, _) in EVIDENCE.items():
+        for row in tshark_fields(pcap, flt.replace("{c2dst}", c2dst), fields):
+            who = owner_of(row, by_addr)
+            if who:
+                found[who][tid] = found[who].get(tid, 0) + 1
+    # T1046 by a sweep: distinct destinations of one source's client SYNs to SMB.
+    dests = {}
+    for row in tshark_fields(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && "
+                             "(tcp.dstport == 445 || tcp.dstport == 139)", fields):
+        src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
+        dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None
+        if src in by_addr:
+            dests.setdefault(by_addr[src], set()).add(dst)
+    sweeps = {}
+    for who, d in dests.items():
+        if len(d) >= SWEEP_MIN:
+            found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
+            sweeps[who] = len(d)
+    return found, sweeps
+
+
+def read_hits(path):
+    hits = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                hits.append(json.loads(line))
+            except ValueError as e:
+                raise SystemExit("truth.py: %s:%d: not JSON: %s" % (path, n, e))
+    return hits
+
+
+def attribute(hits, scenarios):
+    by_addr = {}
+    for s in scenarios:
+        for a in s["addrs"]:
+            by_addr[norm(a)] = s["name"]
+    out = {s["name"]: [] for s in scenarios}
+    other = []
+    for h in hits:
+        who = owner_of([h.get("src_ip"), h.get("dest_ip")], by_addr)
+        (out[who] if who else other).append(h)
+    return out, other
+
+
+def runs_doc(scenarios, found, sweeps, hits_by, other, run, mode):
+    doc = {"run": dict(run, mode=mode), "scenarios": [],
+           "unattributed_hits": len(other),
+           "unattributed_rules": sorted({h.get("rule", "?") for h in other})}
+    for s in scenarios:
+        ev = found.get(s["name"], {})
+        wire = {t: ev.get(t, 0) > 0 for t in s["techniques"]}
+        wev = {}
+        for t in s["techniques"]:
+            if ev.get(t):
+                what = EVIDENCE[t][1] if t in EVIDENCE else "?"
+                if t == "T1046" and s["name"] in sweeps:
+                    what = "SYNs to port 445 of %d distinct hosts" % sweeps[s["name"]]
+                wev[t] = "%d packets: %s" % (ev[t], what)
+        doc["scenarios"].append({
+            "name": s["name"], "description": s["description"], "benign": s["benign"],
+            "techniques": s["techniques"], "wire": wire, "wire_evidence": wev,
+            "note": s.get("note", ""), "hits": hits_by.get(s["name"], []),
+            "seen_on_wire": sorted(t for t, n in ev.items() if n),
+        })
+    return doc
+
+
+def read_stats(path, prefix=None):
+    """Counters of the instance in `xdphunt stats --json` output."""
+    with open(path) as f:
+        objs = [json.loads(line) for line in f if line.strip()]
+    if not objs:
+        raise SystemExit("truth.py: %s: no xdphunt instance" % path)
+    return objs[0]["counters"]
+
+
+def load_row(a):
+    with open(a.baseline) as f:
+        base = json.load(f)
+    scen = [json.loads(line) for line in open(a.manifest) if line.strip()]
+    hits_by, _ = attribute(read_hits(a.live), scen)
+    expected = detected = 0
+    missed = []
+    for bs in base["scenarios"]:
+        if bs["benign"] or bs["name"] not in hits_by:
+            continue
+        res = score.score_scenario(dict(bs, hits=hits_by[bs["name"]]))
+        expected += len(res["expected"])
+        detected += len(res["detected"])
+        missed += ["%s %s" % (bs["name"], t) for t in res["missed"]]
+    c0, c1 = read_stats(a.stats0), read_stats(a.stats)
+    dur = max(a.t1 - a.t0, 1e-3)
+    row = {
+        "offered_pps": a.load_row,
+        "received_pps": round((c1["packets"] - c0["packets"]) / dur),
+        "duration_s": round(dur, 1),
+        "expected": expected, "detected": detected,
+        "recall": round(detected / expected, 4) if expected else None,
+        "events": sum(len(v) for v in hits_by.values()),
+        "events_lost": c1.get("events_lost", 0),
+        "events_lost_during_scenarios": c1.get("events_lost", 0) - c0.get("events_lost", 0),
+        "missed": missed,
+    }
+    if a.tcpreplay and os.path.exists(a.tcpreplay):
+        txt = open(a.tcpreplay).read()
+        m = re.search(r"Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps", txt)
+        if m:
+            row["tcpreplay_pps"] = round(float(m.group(1)))
+    notes = []
+    if missed:
+        notes.append("missed: " + ", ".join(missed[:6]) + (" ..." if len(missed) > 6 else ""))
+    if row["events_lost"]:
+        notes.append("%d events lost (ring buffer full)" % row["events_lost"])
+    row["note"] = "; ".join(notes)
+    print(json.dumps(row))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--manifest", required=True)
+    ap.add_argument("--pcap")
+    ap.add_argument("--c2", default="")
+    ap.add_argument("--run", default="{}")
+    ap.add_argument("--live", required=True)
+    ap.add_argument("--replay")
+    ap.add_argument("--stats")
+    ap.add_argument("--out-live")
+    ap.add_argument("--out-replay")
+    ap.add_argument("--load-row")
+    ap.add_argument("--t0", type=float)
+    ap.add_argument("--t1", type=float)
+    ap.add_argument("--stats0")
+    ap.add_argument("--baseline")
+    ap.add_argument("--tcpreplay")
+    a = ap.parse_args()
+    if a.load_row:
+        load_row(a)
+        return 0
+    scen = [json.loads(line) for line in open(a.manifest) if line.strip()]
+    found, sweeps = wire_truth(a.pcap, scen, [x for x in a.c2.split(",") if x])
+    run = json.loads(a.run)
+    if a.stats:
+        c = read_stats(a.stats)
+        run["live_counters"] = {k: c.get(k) for k in ("packets", "events_lost")}
+    for mode, path, out in (("live", a.live, a.out_live), ("replay", a.replay, a.out_replay)):
+        if not path or not out:
+            continue
+        hits_by, other = attribute(read_hits(path), scen)
+        with open(out, "w") as f:
+            json.dump(runs_doc(scen, found, sweeps, hits_by, other, run, mode), f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""test_score.py: the coverage scorer on hand-made scenario runs: what a
+hunter reads in REPORT.md, results.json, the Navigator layer and the SVG."""
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "coverage"))
+import score  # noqa: E402
+
+fails = 0
+
+
+def check(cond, name, detail=""):
+    global fails
+    if cond:
+        print("PASS: coverage score: %s" % name)
+    else:
+        fails += 1
+        print("FAIL: coverage score: %s: %s" % (name, detail))
+
+
+def hit(rule, tid):
+    return {"rule": rule, "attack": {"technique_id": tid, "technique": "x", "tactic": "y"}}
+
+
+DOC = {
+    "run": {"mode": "live", "machine": "test", "kernel": "k", "commit": "c", "date": "d"},
+    "scenarios": [
+        {"name": "psexec", "techniques": ["T1570", "T1569.002", "T1021.002"],
+         "wire": {"T1570": True, "T1569.002": True, "T1021.002": True},
+         "hits": [hit("smb.admin_share", "T1021.002"), hit("smb.tool_transfer", "T1570")]},
+        {"name": "atexec", "techniques": ["T1053"], "wire": {"T1053": True},
+         "hits": [hit("dcerpc.call", "T1053.002")]},
+        {"name": "dcom", "techniques": ["T1021.003"], "wire": {"T1021.003": False},
+         "note": "Samba rejects DCOM activation", "hits": []},
+        {"name": "browse", "benign": True, "techniques": [],
+         "hits": [hit("smb.ipc_share", "T1021.002"), {"rule": "smb.connect"}]},
+        {"name": "c2", "techniques": ["T1071.001"], "wire": {"T1071.001": True},
+         "hits": [{"rule": "ioc.dest", "attack": {"technique_id": "T1071"},
+                   "ioc": {"attack": {"technique_id": "T1071.001"}}}]},
+        # as xdphunt writes them: ioc.attack a list of ids, dcerpc.attack a list of objects
+        {"name": "c2_sni", "techniques": ["T1573", "T1071.001"],
+         "wire": {"T1573": True, "T1071.001": True},
+         "hits": [{"rule": "ioc.tls_sni", "attack": {"technique_id": "T1573"},
+                   "ioc": {"attack": ["T1071", "T1071.001", "T1573"]}}]},
+        {"name": "listing", "techniques": ["T1135"], "wire": {"T1135": True},
+         "seen_on_wire": ["T1135", "T1021.002"],
+         "hits": [hit("dcerpc.call", "T1135"), hit("smb.admin_share", "T1021.002"),
+                  hit("smb.connect", "T1021.002"), hit("smb.v1", "T1210")]},
+        {"name": "services", "techniques": ["T1543.003"], "wire": {"T1543.003": True},
+         "hits": [{"rule": "dcerpc.call", "attack": {"technique_id": "T1569.002"},
+                   "dcerpc": {"attack": [{"technique_id": "T1569.002"},
+                                         {"technique_id": "T1543.003"}]}}]},
+    ],
+}
+
+res = score.score(DOC)
+by_s = {s["name"]: s for s in res["scenarios"]}
+by_t = {t["technique_id"]: t for t in res["techniques"]}
+
+check(by_s["psexec"]["detected"] == ["T1570", "T1021.002"], "detected in label order",
+      by_s["psexec"]["detected"])
+check(by_s["psexec"]["missed"] == ["T1569.002"], "missed", by_s["psexec"]["missed"])
+check(by_s["atexec"]["detected"] == ["T1053"], "sub-technique hit meets a parent label")
+check(by_s["dcom"]["expected"] == [] and by_s["dcom"]["not_on_wire"] == ["T1021.003"],
+      "label without wire evidence is not scored")
+check(by_t["T1021.003"]["status"] == "not produced on the wire", "status not on wire",
+      by_t["T1021.003"]["status"])
+check(by_s["browse"]["false_hit_techniques"] == ["T1021.002"], "benign hit is a false hit",
+      by_s["browse"]["false_hit_techniques"])
+check(by_t["T1021.002"]["precision"] == 0.5, "precision counts benign false hits",
+      by_t["T1021.002"]["precision"])
+check(by_s["c2"]["detected"] == ["T1071.001"], "ioc attack object counts",
+      by_s["c2"]["detected"])
+check(by_s["c2"]["false_hit_techniques"] == [], "parent technique of a label is no false hit",
+      by_s["c2"]["false_hit_techniques"])
+check(by_s["c2_sni"]["detected"] == ["T1573", "T1071.001"],
+      "ioc.attack list of ids counts", by_s["c2_sni"]["detected"])
+check(by_s["services"]["detected"] == ["T1543.003"]
+      and by_s["services"]["false_hit_techniques"] == ["T1569.002"],
+      "dcerpc.attack list counts; the unlabelled first technique is a false hit",
+      by_s["services"])
+check(by_s["listing"]["extra_on_wire"] == ["T1021.002"]
+      and by_s["listing"]["false_hit_techniques"] == ["T1210"]
+      and by_s["listing"]["false_hit_rules"] == {"T1210": ["smb.v1"]},
+      "unlabelled technique seen on the wire is an extra finding, not a false hit",
+      by_s["listing"])
+check(by_s["browse"]["false_hit_rules"] == {"T1021.002": ["smb.ipc_share"]},
+      "false hits name their rules", by_s["browse"]["false_hit_rules"])
+check(by_t["T1569.002"]["recall"] == 0.0 and by_t["T1569.002"]["status"] == "missed",
+      "missed technique has recall 0")
+check(by_t["T1570"]["recall"] == 1.0 and by_t["T1570"]["rules"] == ["smb.tool_transfer"],
+      "rules that fired listed", by_t["T1570"])
+check(by_t["T1003.006"]["status"] == "untested" and "T1003.006" in res["totals"]["untested"],
+      "no scenario means untested")
+t = res["totals"]
+check((t["expected"], t["detected"], t["missed"]) == (9, 8, 1), "totals",
+      (t["expected"], t["detected"], t["missed"]))
+
+with tempfile.TemporaryDirectory() as d:
+    score.write_all(res, d, load=[{"offered_pps": 1000, "received_pps": 1000, "recall": 1.0,
+                                   "events_lost": 0}])
+    with open(os.path.join(d, "layer.json")) as f:
+        layer = json.load(f)
+    check(layer["domain"] == "enterprise-attack" and layer["versions"]["layer"].startswith("4."),
+          "navigator layer 4.x enterprise")
+    lt = {x["techniqueID"]: x for x in layer["techniques"]}
+    check(lt["T1570"]["score"] == 100 and lt["T1569.002"]["score"] == 0,
+          "layer score is recall")
+    check("score" not in lt["T1003.006"] and lt["T1003.006"]["color"] == "#bdbdbd",
+          "untested technique is grey, unscored")
+    with open(os.path.join(d, "REPORT.md")) as f:
+        md = f.read()
+    check("| T1569.002 |" in md and "Samba rejects DCOM activation" in md and "Under load" in md,
+          "report has techniques, notes, load")
+    with open(os.path.join(d, "matrix.svg")) as f:
+        svg = f.read()
+    check(svg.startswith("<svg") and "T1570 100%" in svg and "Lateral Movement" in svg,
+          "svg matrix")
+    with open(os.path.join(d, "results.json")) as f:
+        check(json.load(f)["totals"]["detected"] == 8, "results.json totals")
+
+other = json.loads(json.dumps(DOC))
+other["scenarios"][0]["hits"] = other["scenarios"][0]["hits"][:1]
+diff = score.compare(res, score.score(other))
+check(diff and "psexec" in diff[0], "replay comparison finds a difference", diff)
+check(score.compare(res, score.score(DOC)) == [], "identical runs compare equal")
+
+sys.exit(1 if fails else 0)

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_sweep.c: scan.smb_sweep (bpf/sweep.bpf.h) through BPF_PROG_TEST_RUN:
+ * one event per source when its client SYNs to SMB ports reach the threshold
+ * of distinct destinations; retransmissions, answers, other ports and other
+ * sources do not count. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "xh_prog.h"
+
+#define SYN	  0x02
+#define SYNACK	  0x12
+#define THRESHOLD 16 /* xh_cfg_sweep_threshold's default */
+
+/* Send one TCP segment; 0 or -1. */
+static int send_tcp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
+		    uint16_t dport, uint8_t flags)
+{
+	struct pkt_desc d = {.family = family,
+			     .src = src,
+			     .dst = dst,
+			     .proto = IPPROTO_TCP,
+			     .sport = sport,
+			     .dport = dport,
+			     .tcp_flags = flags};
+	uint8_t buf[PKT_MAX];
+	size_t len = pkt_build(&d, buf, NULL);
+
+	if (!len)
+		return -1;
+	return xhp_run(x, buf, len);
+}
+
+static int count_sweeps(struct xhp *x, const struct xh_event **last)
+{
+	int n = 0;
+
+	xhp_drain(x);
+	for (int i = 0; i < x->n_ev; i++) {
+		if (x->ev[i].rule == XH_RULE_SCAN_SMB_SWEEP) {
+			n++;
+			*last = &x->ev[i];
+		}
+	}
+	return n;
+}
+
+void test_sweep(void)
+{
+	const struct xh_event *ev = NULL;
+	char dst[64];
+	struct xhp x;
+	int i, err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("below the threshold");
+	xhp_reset(&x);
+	for (i = 1; i < THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i);
+		err |= send_tcp(&x, 4, "192.0.2.10", dst, 40000 + i, 445, SYN);
+		/* the server's answer and a retransmission count for nothing */
+		err |= send_tcp(&x, 4, dst, "192.0.2.10", 445, 40000 + i, SYNACK);
+		err |= send_tcp(&x, 4, "192.0.2.10", dst, 40000 + i, 445, SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_sweeps(&x, &ev), 0, "no sweep below the threshold");
+
+	test_subtest("threshold reached once");
+	/* the 16th destination over port 139 */
+	err |= send_tcp(&x, 4, "192.0.2.10", "198.51.100.200", 41000, 139, SYN);
+	for (i = 0; i < 10; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", 100 + i);
+		err |= send_tcp(&x, 4, "192.0.2.10", dst, 42000 + i, 445, SYN);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_sweeps(&x, &ev), 1, "one event per source")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->daddr, a, sizeof(a));
+		ASSERT_STREQ(a, "198.51.100.200", "the destination that reached it");
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.10", "the sweeping source");
+		ASSERT_EQ(ntohs(ev->dport), 139, "port");
+		ASSERT_EQ(ev->detail_kind, XH_DETAIL_SWEEP, "detail kind");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
+		ASSERT_EQ(ev->d.sweep.threshold, THRESHOLD, "threshold");
+		ASSERT_EQ(ev->d.sweep.window_s, 60, "window");
+	}
+
+	test_subtest("one server, many connections");
+	xhp_reset(&x);
+	for (i = 0; i < 3 * THRESHOLD; i++)
+		err |= send_tcp(&x, 4, "192.0.2.11", "198.51.100.1", 43000 + i, 445, SYN);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_sweeps(&x, &ev), 0, "a busy client of one server is no sweep");
+
+	test_subtest("other ports and answers do not count");
+	xhp_reset(&x);
+	for (i = 0; i < 2 * THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
+		err |= send_tcp(&x, 4, "192.0.2.12", dst, 44000 + i, 80, SYN);
+		/* SYN-ACKs from port 445 of many servers to one host */
+		err |= send_tcp(&x, 4, dst, "192.0.2.12", 445, 44000 + i, SYNACK);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_sweeps(&x, &ev), 0, "web SYNs and SMB answers are no sweep");
+
+	test_subtest("per source");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
+		err |= send_tcp(&x, 4, "192.0.2.13", dst, 45000 + i, 445, SYN);
+		err |= send_tcp(&x, 4, "192.0.2.14", dst, 45000 + i, 445, SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_sweeps(&x, &ev), 0, "two sources below the threshold each");
+
+	test_subtest("ipv6");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "2001:db8:2::%x", i + 1);
+		err |= send_tcp(&x, 6, "2001:db8:1::10", dst, 46000 + i, 445, SYN);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_sweeps(&x, &ev), 1, "ipv6 sweep")) {
+		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
+	}
+	xhp_close(&x);
+}

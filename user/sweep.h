@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* sweep.h: the "scan" JSON object of a scan.smb_sweep hit. */
+#ifndef XH_SWEEP_H
+#define XH_SWEEP_H
+
+#include <linux/types.h>
+#include "xh_abi.h"
+#include "jsonl.h"
+
+/* Append "scan":{"service":"smb","distinct_destinations":N,"threshold":T,
+ * "window_s":W} for an event of detail kind XH_DETAIL_SWEEP to @b. */
+void sweep_format_json(const struct xh_event *e, struct jbuf *b);
+
+#endif /* XH_SWEEP_H */
