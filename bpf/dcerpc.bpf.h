@@ -20,6 +20,7 @@
 #include "emit.bpf.h"
 #include "dcerpc.h"
 #include "dcerpc_smb.h"
+#include "smb_files.bpf.h"
 
 /* PDUs followed in one segment (pipelined requests, bind + request). */
 #define XH_RPC_MAX_PDUS 4
@@ -112,7 +113,8 @@ struct xh_rpc_env {
 	struct xh_rpc_ctx c;
 	struct xh_rpc_tower w;
 	struct xh_rpc_ep_key ek;
-	struct xh_rpc_smb_loc loc;
+	struct xh_rpc_smb_loc loc; /* SMB: the pipe request (kept until xh_rpc_emit()) */
+	struct xh_smb_file_key fk; /* SMB: xh_smb_files key of the pipe */
 };
 
 struct {
@@ -170,7 +172,7 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	__builtin_memcpy(&e->d.dcerpc, &env->d, sizeof(env->d));
 	e->name_len = 0;
 	if (env->transport != XH_RPC_TR_TCP)
-		e->name_len = xh_dcerpc_smb_pipe_name(&env->key, env->chan, e);
+		e->name_len = xh_dcerpc_smb_pipe_name(env, e, stats);
 	xh_event_submit(e, stats);
 	return 0;
 release:

@@ -11,19 +11,31 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 			  const struct xh_class_res *cls, struct xh_rpc_env *env,
 			  struct xh_stats *stats);
 
-/* MERGE POINT with the SMB module (issue 3): copy into e->name the raw
- * UTF-16LE name of the pipe the SMB module saw opened as @file_id (SMB2
- * FileId, or the SMB1 FID in its first two bytes) on the flow @key, and
- * return its length in bytes (at most XH_EVENT_NAME_MAX). This module keeps
- * no CREATE state of its own, so until that lookup is wired in it knows no
- * name and returns 0; userspace then reports the transport as "smb". */
-static __always_inline __u16 xh_dcerpc_smb_pipe_name(const struct xh_flow_key *key,
-						     const __u8 *file_id, struct xh_event *e)
+/* The pipe of the PDU in @env (SMB session env->loc.session_id, FileId
+ * env->chan): copy its raw name, as the SMB module saw it in the CREATE
+ * request (bpf/smb_files.bpf.h), into e->name with its encoding in
+ * e->d.dcerpc.name_enc, and return its length in bytes (at most
+ * XH_EVENT_NAME_MAX). 0 when the open was not seen (a capture of one
+ * direction, a connection joined late, an evicted entry): userspace then
+ * reports the transport as "smb". Counted either way. */
+static __always_inline __u16 xh_dcerpc_smb_pipe_name(struct xh_rpc_env *env, struct xh_event *e,
+						     struct xh_stats *stats)
 {
-	(void)key;
-	(void)file_id;
-	(void)e;
-	return 0;
+	struct xh_smb_file *f;
+	__u16 len;
+
+	xh_smb_file_key_make(&env->fk, &env->key, env->loc.session_id, env->chan,
+			     env->transport == XH_RPC_TR_SMB1 ? 1 : 2);
+	f = bpf_map_lookup_elem(&xh_smb_files, &env->fk);
+	len = f && f->kind == XH_SMB_SHARE_IPC ? f->name_len : 0;
+	if (!len || len > XH_EVENT_NAME_MAX) {
+		stats->dcerpc[XH_RPC_CNT_PIPE_UNNAMED]++;
+		return 0;
+	}
+	__builtin_memcpy(e->name, f->name, sizeof(e->name));
+	e->d.dcerpc.name_enc = f->name_enc;
+	stats->dcerpc[XH_RPC_CNT_PIPE_NAMED]++;
+	return len;
 }
 
 /* The TCP payload to an SMB server port starts with a NetBIOS session

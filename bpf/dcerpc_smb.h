@@ -34,6 +34,7 @@
 
 /* Where the RPC PDU of an SMB request lies, relative to the TCP payload. */
 struct xh_rpc_smb_loc {
+	__u64 session_id; /* SMB2 SessionId, SMB1 UID: with file_id, names the pipe */
 	__u32 off;	  /* PDU start, from the TCP payload start */
 	__u32 len;	  /* data length the SMB request declares (the container) */
 	__u8 file_id[16]; /* SMB2 FileId; SMB1: the FID in the first two bytes */
@@ -101,6 +102,7 @@ static __always_inline int xh_rpc_smb_locate(const __u8 *p, const void *end, __u
 		cmd = xh_smb_le16(s + 12);
 		b = s + XH_SMB2_HDR_LEN;
 		l->transport = XH_RPC_TR_SMB2;
+		l->session_id = (__u64)xh_smb_le32(s + 40) | (__u64)xh_smb_le32(s + 44) << 32;
 		if (cmd == XH_SMB2_WRITE) {
 			if (xh_smb_le16(b) != 49)
 				return -XH_RPC_CNT_E_SMB;
@@ -130,6 +132,7 @@ static __always_inline int xh_rpc_smb_locate(const __u8 *p, const void *end, __u
 	cmd = s[4];
 	b = s + XH_SMB1_HDR_LEN + 1; /* parameter words */
 	l->transport = XH_RPC_TR_SMB1;
+	l->session_id = xh_smb_le16(s + 28);
 	if (cmd == XH_SMB1_TRANSACTION) {
 		/* 14 words + SetupCount setup words; TransactNmPipe has 2. */
 		if (s[XH_SMB1_HDR_LEN] != 16)

@@ -22,6 +22,7 @@
 #include "smb.h"
 #include "emit.bpf.h"
 #include "flow.bpf.h"
+#include "smb_files.bpf.h"
 
 #define XH_SMB_PENDING	     4	   /* tree connects awaiting their response, per flow */
 #define XH_SMB_FLOWS_DEFAULT 65536 /* xh_smb entries */
@@ -77,6 +78,9 @@ struct xh_smb_work {
 	struct xh_smb_detail det;
 	struct xh_smb_state init;    /* zeroed: the value of a new xh_smb entry */
 	struct xh_smb_tree_key tkey; /* xh_smb_trees key under construction */
+	struct xh_smb_pend_key pkey; /* xh_smb_pend key under construction */
+	struct xh_smb_file_key fkey; /* xh_smb_files key under construction */
+	struct xh_smb_file file;     /* a tracked open, built or copied out of a map */
 	__u8 hdr[XH_SMB_HDR_BUF];
 	__u8 name[XH_EVENT_NAME_MAX];
 };
@@ -346,6 +350,101 @@ static __always_inline void xh_smb_tree_connect(struct xdp_md *ctx, struct xh_sm
 	}
 }
 
+/* Remember the CREATE request in w->m (name scanned into w->name / w->nm)
+ * until its response gives the FileId: a pipe (@kind IPC), or an
+ * executable on an admin share opened without write access (@kind ADMIN). */
+static __always_inline void xh_smb_pend_add(struct xh_smb_work *w, struct xh_stats *stats,
+					    __u8 kind)
+{
+	struct xh_smb_file *f = &w->file;
+
+	__builtin_memset(&w->pkey, 0, sizeof(w->pkey));
+	__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
+	w->pkey.mid = w->m.message_id;
+	__builtin_memset(f, 0, offsetof(struct xh_smb_file, name));
+	f->session_id = w->m.session_id;
+	f->hash = w->nm.h_full ? w->nm.h_full : 1;
+	f->tree_id = w->m.tree_id;
+	f->access = w->m.access;
+	f->pipe_id = w->det.pipe_id;
+	f->name_len = (__u16)(w->nm.len & 0x1ff);
+	f->kind = kind;
+	f->name_enc = w->m.name_enc;
+	__builtin_memcpy(f->name, w->name, sizeof(f->name));
+	if (bpf_map_update_elem(&xh_smb_pend, &w->pkey, f, BPF_ANY))
+		stats->smb[XH_SMB_CNT_STATE_ERR]++;
+	else
+		stats->smb[XH_SMB_CNT_FILE_PENDING]++;
+}
+
+/* A CREATE response: the FileId of a pending pipe or executable open. Any
+ * other successful open forgets what xh_smb_files held under its FileId
+ * (SMB1 reuses FIDs at once), so that a later WRITE or PDU is never
+ * attributed to an earlier open's name. */
+static __always_inline void xh_smb_create_resp(struct xh_smb_work *w, struct xh_stats *stats)
+{
+	struct xh_smb_file *f;
+
+	if (w->m.status == XH_STATUS_PENDING)
+		return; /* interim: the final response carries the FileId */
+	__builtin_memset(&w->pkey, 0, sizeof(w->pkey));
+	__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
+	w->pkey.mid = w->m.message_id;
+	f = bpf_map_lookup_elem(&xh_smb_pend, &w->pkey);
+	if (!f) {
+		if (w->m.has_fid) {
+			xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id,
+					     w->m.version);
+			bpf_map_delete_elem(&xh_smb_files, &w->fkey);
+		}
+		return;
+	}
+	/* Copied first: an LRU entry may go while it is used. */
+	__builtin_memcpy(&w->file, f, sizeof(w->file));
+	bpf_map_delete_elem(&xh_smb_pend, &w->pkey);
+	if (!w->m.has_fid) {
+		stats->smb[XH_SMB_CNT_FILE_FAILED]++;
+		return;
+	}
+	xh_smb_file_key_make(&w->fkey, &w->key, w->file.session_id, w->m.file_id, w->m.version);
+	if (bpf_map_update_elem(&xh_smb_files, &w->fkey, &w->file, BPF_ANY))
+		stats->smb[XH_SMB_CNT_STATE_ERR]++;
+	else
+		stats->smb[XH_SMB_CNT_FILE_TRACKED]++;
+}
+
+/* A WRITE request on an admin-share tree: if it writes a tracked
+ * executable, report smb.tool_transfer with the CREATE's name. The value
+ * is the name's hash, as for a CREATE with write access, so a flow reports
+ * one file once whichever message showed it. */
+static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work *w,
+					 struct xh_stats *stats)
+{
+	struct xh_smb_file *f;
+
+	if (!w->m.has_fid)
+		return;
+	xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id, w->m.version);
+	f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
+	if (!f || f->kind != XH_SMB_SHARE_ADMIN)
+		return;
+	__builtin_memcpy(&w->file, f, sizeof(w->file));
+	stats->smb[XH_SMB_CNT_WRITE_TRACKED]++;
+	__builtin_memcpy(w->name, w->file.name, sizeof(w->name));
+	w->nm.len = w->file.name_len;
+	w->det.name_enc = w->file.name_enc;
+	w->det.share_kind = XH_SMB_SHARE_ADMIN;
+	w->det.access = w->file.access;
+	xh_smb_emit(ctx, XH_RULE_SMB_TOOL_TRANSFER, w->file.hash, 1);
+}
+
+/* A CREATE on a tracked tree. On IPC$: smb.named_pipe, and the pipe is
+ * followed to its FileId so DCE/RPC on it is named. On an admin share, an
+ * executable name: smb.tool_transfer when the request asks for write access
+ * (FILE_WRITE_DATA, FILE_APPEND_DATA, GENERIC_WRITE, GENERIC_ALL). Any other
+ * access (MAXIMUM_ALLOWED included: the server may grant write, but the
+ * client has not said it will write) is followed to its FileId, and its
+ * first WRITE reports instead. */
 static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work *w,
 					  struct xh_stats *stats, __u32 hdr_off)
 {
@@ -353,8 +452,10 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 	__u32 val;
 	int err;
 
-	if (w->m.response)
+	if (w->m.response) {
+		xh_smb_create_resp(w, stats);
 		return;
+	}
 	stats->smb[XH_SMB_CNT_CREATE]++;
 	kind = xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id);
 	if (!kind) {
@@ -362,8 +463,6 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 		return;
 	}
 	if (kind == XH_SMB_SHARE_DISK || !w->m.name_max)
-		return;
-	if (kind == XH_SMB_SHARE_ADMIN && !(w->m.access & XH_SMB_ACCESS_WRITE))
 		return;
 	err = xh_smb_get_name(ctx, hdr_off);
 	if (err) {
@@ -376,8 +475,12 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 	if (kind == XH_SMB_SHARE_IPC) {
 		w->det.pipe_id = (__u16)xh_smb_table(XH_SMB_TBL_PIPE, w->nm.h_full, 0);
 		xh_smb_emit(ctx, XH_RULE_SMB_NAMED_PIPE, val, 1);
+		xh_smb_pend_add(w, stats, kind);
 	} else if (w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0)) {
-		xh_smb_emit(ctx, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+		if (w->m.access & XH_SMB_ACCESS_WRITE)
+			xh_smb_emit(ctx, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+		else
+			xh_smb_pend_add(w, stats, kind);
 	}
 }
 
@@ -452,8 +555,10 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
 			xh_smb_create(ctx, w, stats, hdr_off);
 		else if (cmd == XH_SMB1_WRITE_ANDX && !w->m.response &&
-			 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN)
+			 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN) {
 			stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
+			xh_smb_write(ctx, w, stats);
+		}
 		return 0;
 	}
 	stats->smb[XH_SMB_CNT_SMB2]++;
@@ -462,8 +567,10 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
 	else if (cmd == XH_SMB2_CREATE)
 		xh_smb_create(ctx, w, stats, hdr_off);
 	else if (cmd == XH_SMB2_WRITE && !w->m.response &&
-		 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN)
+		 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN) {
 		stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
+		xh_smb_write(ctx, w, stats);
+	}
 	return 0;
 }
 

@@ -22,7 +22,9 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define XH_SMB_HDR_BUF	 128 /* bytes of a message head copied at a time (SMB2 64 + CREATE 56) */
+/* Bytes of a message head copied at a time: SMB2 64 + CREATE request 56, or
+ * + the CREATE response up to its FileId (64 + 16). */
+#define XH_SMB_HDR_BUF	 160
 #define XH_SMB_MAX_NB	 4   /* NetBIOS messages inspected per TCP segment */
 #define XH_SMB_MAX_CHAIN 8   /* SMB2 compound members / SMB1 AndX blocks per message */
 #define XH_SMB_NAME_CU	 128 /* code units scanned per name (256 bytes of UTF-16) */
@@ -40,6 +42,8 @@
 #define XH_SMB2_TREE_CONNECT 0x0003
 #define XH_SMB2_CREATE	     0x0005
 #define XH_SMB2_WRITE	     0x0009
+
+#define XH_STATUS_PENDING 0x00000103u /* interim response: the final one follows */
 
 #define XH_SMB2_FLAGS_RESPONSE 0x00000001
 #define XH_SMB2_FLAGS_ASYNC    0x00000002
@@ -93,7 +97,11 @@ struct xh_smb_msg {
 	__u8 name_nul;	 /* SMB1 path: NUL-terminated within name_max */
 	__u8 next_cmd;	 /* SMB1: AndXCommand of the next block */
 	__u8 compressed; /* 0xFC header */
-	__u8 pad[2];
+	__u8 has_fid;	 /* file_id is valid (CREATE response, WRITE request) */
+	__u8 pad;
+	/* SMB2 FileId (persistent, volatile) of a successful CREATE response
+	 * or of a WRITE request; SMB1: the FID in the first two bytes. */
+	__u8 file_id[16];
 };
 
 /* Read little-endian fields from a byte buffer: no alignment assumptions. */
@@ -187,8 +195,19 @@ static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_le
 			return err;
 		break;
 	case XH_SMB2_CREATE:
-		if (m->response)
+		if (m->response) {
+			/* Only a success carries the body (errors and the
+			 * interim STATUS_PENDING answer are 9 bytes). */
+			if (m->status != 0)
+				return 0;
+			if (avail < 80)
+				return -XH_SMB_CNT_HDR_TRUNC;
+			if (xh_le16(b) != 89)
+				return -XH_SMB_CNT_HDR_BAD;
+			__builtin_memcpy(m->file_id, b + 64, 16);
+			m->has_fid = 1;
 			return 0;
+		}
 		if (avail < 48)
 			return -XH_SMB_CNT_HDR_TRUNC;
 		if (xh_le16(b) != 57)
@@ -203,10 +222,12 @@ static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_le
 	case XH_SMB2_WRITE:
 		if (m->response)
 			return 0;
-		if (avail < 2)
+		if (avail < 32)
 			return -XH_SMB_CNT_HDR_TRUNC;
 		if (xh_le16(b) != 49)
 			return -XH_SMB_CNT_HDR_BAD;
+		__builtin_memcpy(m->file_id, b + 16, 16);
+		m->has_fid = 1;
 		return 0;
 	default:
 		return 0;
@@ -312,6 +333,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	m->name_off = m->name_max = 0;
 	m->name_enc = XH_SMB_ENC_NONE;
 	m->name_nul = 0;
+	m->has_fid = 0;
 	if (avail < 1)
 		return -XH_SMB_CNT_HDR_TRUNC;
 	wc = b[0];
@@ -331,8 +353,30 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 			m->next_cmd = b[1];
 		}
 	}
-	if (m->response)
+	if (m->response) {
+		/* NT_CREATE_ANDX response: AndX (4 bytes), OplockLevel, FID. */
+		if (cmd != XH_SMB1_NT_CREATE_ANDX || m->status != 0)
+			return 0;
+		if (wc < 3)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (avail < 8)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		m->file_id[0] = b[6];
+		m->file_id[1] = b[7];
+		m->has_fid = 1;
 		return 0;
+	}
+	if (cmd == XH_SMB1_WRITE_ANDX) {
+		/* AndX (4 bytes), then the FID. */
+		if (wc != 12 && wc != 14)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (avail < 7)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		m->file_id[0] = b[5];
+		m->file_id[1] = b[6];
+		m->has_fid = 1;
+		return 0;
+	}
 	if (cmd == XH_SMB1_TREE_CONNECT_ANDX) {
 		if (wc != 4)
 			return -XH_SMB_CNT_HDR_BAD;

@@ -174,6 +174,10 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_WRITE_ADMIN,		/* WRITE requests on an admin-share tree */
 	XH_SMB_CNT_STATE_ERR,		/* xh_smb map or scratch lookup/update failed */
 	XH_SMB_CNT_LOAD_ERR,		/* bpf_xdp_load_bytes() failed */
+	XH_SMB_CNT_FILE_PENDING,  /* pipe / admin-share executable CREATEs awaiting a FileId */
+	XH_SMB_CNT_FILE_TRACKED,  /* ... whose response gave the FileId (xh_smb_files) */
+	XH_SMB_CNT_FILE_FAILED,	  /* ... answered with an error: nothing tracked */
+	XH_SMB_CNT_WRITE_TRACKED, /* WRITEs to a tracked executable (smb.tool_transfer) */
 	XH_SMB_CNT__MAX,
 };
 
@@ -234,6 +238,8 @@ enum xh_rpc_cnt {
 	XH_RPC_CNT_E_EPM,	  /* ept_map response without a TCP/IP tower */
 	XH_RPC_CNT_E_SMB,	  /* SMB header or WRITE/IOCTL body malformed */
 	XH_RPC_CNT_MAP_ERR,	  /* a context/endpoint map update failed */
+	XH_RPC_CNT_PIPE_NAMED,	  /* hits over SMB named by the pipe's CREATE (xh_smb_files) */
+	XH_RPC_CNT_PIPE_UNNAMED,  /* hits over SMB whose pipe open was not seen: "smb" */
 	XH_RPC_CNT__MAX,
 };
 
@@ -307,7 +313,7 @@ enum xh_action {
 enum xh_detail_kind {
 	XH_DETAIL_NONE = 0,
 	XH_DETAIL_SMB = 1,	/* d.smb; name[] holds the share, pipe or file name */
-	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (UTF-16LE) when known */
+	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (d.dcerpc.name_enc) when known */
 	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
 	XH_DETAIL_SWEEP = 4,	/* scan.smb_sweep: struct xh_sweep_detail */
 	XH_DETAIL__MAX,
@@ -337,7 +343,8 @@ struct xh_dcerpc_detail {
 	__u8 transport; /* enum xh_rpc_transport */
 	__u8 ptype;	/* PDU type: 11 bind, 14 alter_context, 0 request */
 	__u8 drep_be;	/* 1: the PDU used big-endian integers */
-	__u8 pad[13];
+	__u8 name_enc;	/* enum xh_smb_name_enc of xh_event.name (the pipe name) */
+	__u8 pad[12];
 };
 _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
 

@@ -12,6 +12,7 @@
 #include "xdphunt.skel.h"
 #include "enrich.h"
 #include "log.h"
+#include "smb_user.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -106,6 +107,8 @@ static const char *const cnt_names[] = {
 	[XH_RPC_CNT_E_EPM] = "err_epm",
 	[XH_RPC_CNT_E_SMB] = "err_smb",
 	[XH_RPC_CNT_MAP_ERR] = "map_err",
+	[XH_RPC_CNT_PIPE_NAMED] = "pipe_named",
+	[XH_RPC_CNT_PIPE_UNNAMED] = "pipe_unnamed",
 };
 _Static_assert(ARRAY_SIZE(cnt_names) == XH_RPC_CNT__MAX, "a dcerpc counter without a name");
 
@@ -538,52 +541,6 @@ const struct dcerpc_op *dcerpc_table_op(const struct dcerpc_table *t, unsigned i
 	return t && index < t->n_ops ? &t->ops[index] : NULL;
 }
 
-/* UTF-16LE -> UTF-8 into @out; 0, or -1 on an unpaired surrogate, a NUL or
- * no room (the caller then does not print the name). */
-static int utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	if (n % 2)
-		return -1;
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		uint32_t c = in[i] | in[i + 1] << 8;
-
-		if (c >= 0xd800 && c <= 0xdbff) {
-			uint32_t lo;
-
-			if (i + 3 >= n)
-				return -1;
-			lo = in[i + 2] | in[i + 3] << 8;
-			if (lo < 0xdc00 || lo > 0xdfff)
-				return -1;
-			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-			i += 2;
-		} else if ((c >= 0xdc00 && c <= 0xdfff) || c == 0) {
-			return -1;
-		}
-		if (o + 5 > cap)
-			return -1;
-		if (c < 0x80) {
-			out[o++] = (char)c;
-		} else if (c < 0x800) {
-			out[o++] = (char)(0xc0 | c >> 6);
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			out[o++] = (char)(0xe0 | c >> 12);
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | c >> 18);
-			out[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		}
-	}
-	out[o] = '\0';
-	return o ? 0 : -1;
-}
-
 static void attack_obj(struct jbuf *b, const char *key, const struct attack_ref *a)
 {
 	if (key)
@@ -596,6 +553,22 @@ static void attack_obj(struct jbuf *b, const char *key, const struct attack_ref 
 	jbuf_obj_end(b);
 }
 
+const char *dcerpc_pipe_name(const struct xh_event *e, char *out, size_t cap)
+{
+	const char *p = out;
+
+	/* Events from before the encoding was carried hold UTF-16LE. */
+	if (!e->name_len || e->name_len > XH_EVENT_NAME_MAX ||
+	    smb_name_to_utf8(e->name, e->name_len,
+			     e->d.dcerpc.name_enc ? e->d.dcerpc.name_enc : XH_SMB_ENC_UTF16LE, out,
+			     cap) < 0)
+		return NULL;
+	/* SMB1 opens "\svcctl", SMB2 "svcctl": the pipe is the name. */
+	while (*p == '\\')
+		p++;
+	return *p ? p : NULL;
+}
+
 void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_dcerpc_detail *d = &e->d.dcerpc;
@@ -603,6 +576,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	const struct dcerpc_op *op = NULL;
 	const struct attack_ref *const *tech;
 	char uuid[37], ver[16], pipe[XH_EVENT_NAME_MAX * 2 + 1];
+	const char *p;
 	int n_tech;
 
 	/* d->uuid is in bytes_le form */
@@ -628,9 +602,8 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	jbuf_obj_end(b);
 	if (d->transport == XH_RPC_TR_TCP)
 		jbuf_key_str(b, "transport", "tcp");
-	else if (e->name_len && e->name_len <= XH_EVENT_NAME_MAX &&
-		 !utf16le_to_utf8(e->name, e->name_len, pipe, sizeof(pipe)))
-		jbuf_key_str(b, "transport", pipe);
+	else if ((p = dcerpc_pipe_name(e, pipe, sizeof(pipe))))
+		jbuf_key_str(b, "transport", p);
 	else
 		jbuf_key_str(b, "transport", "smb");
 	jbuf_key_str(b, "pdu",

@@ -71,6 +71,10 @@ const struct attack_ref *dcerpc_attack_lookup(const char *id);
 /* Add the "dcerpc" object (and the hit's "attack", from the operation or
  * interface) of a dcerpc.* event to the open JSON object @b. @t may be
  * NULL (indices are then printed without names). */
+/* The pipe name of a dcerpc event over SMB as UTF-8 in @out (@cap bytes),
+ * leading backslashes left out: a pointer into @out, or NULL when the event
+ * has none (the open was not seen) or it is not valid text. */
+const char *dcerpc_pipe_name(const struct xh_event *e, char *out, size_t cap);
 void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e, struct jbuf *b);
 
 struct xdphunt;

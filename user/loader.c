@@ -376,6 +376,11 @@ int loader_clear_flows(struct loader *l)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_trees), 48);
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_seen), sizeof(struct xh_seen_key));
+	/* SMB opens followed by FileId (bpf/smb_files.bpf.h). */
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_pend), 48);
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_files), 64);
 	if (err)
 		return err;
 

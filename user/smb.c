@@ -644,6 +644,10 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_WRITE_ADMIN] = "write_admin",
 	[XH_SMB_CNT_STATE_ERR] = "state_err",
 	[XH_SMB_CNT_LOAD_ERR] = "load_err",
+	[XH_SMB_CNT_FILE_PENDING] = "file_pending",
+	[XH_SMB_CNT_FILE_TRACKED] = "file_tracked",
+	[XH_SMB_CNT_FILE_FAILED] = "file_failed",
+	[XH_SMB_CNT_WRITE_TRACKED] = "write_tracked",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

@@ -7,13 +7,21 @@
 #  - every REQUEST whose interface (tshark's protocol column) and opnum are in
 #    TABLE must be a dcerpc.call hit of that interface and opnum;
 #  - no hit may carry a UUID outside TABLE;
+#  - every dcerpc.bind over an SMB named pipe carries the pipe's name as its
+#    transport (tshark: smb2.filename / smb.file of the CREATE whose response
+#    gave the FileId of the bind's WRITE/IOCTL), "smb" only where tshark does
+#    not know the pipe either;
 #  - the tools must have produced what they are run for (the DRSGetNCChanges
 #    of secretsdump, the ISystemActivator bind of wmiexec/dcomexec, svcctl
 #    RCreateServiceW of psexec, samr binds), or the test proves nothing.
 # Prints PASS:/FAIL: lines; exits 1 on any FAIL.
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from smb_pipes import bind_hits, compare_pipes, pipe_view  # noqa: E402
 
 TSHARK_PROTO = {
     "RPC_NETLOGON": "netlogon", "SVCCTL": "svcctl", "EPM": "epmapper", "SAMR": "samr",
@@ -95,6 +103,24 @@ def main():
         else:
             print("FAIL: dcerpc_dc_oracle/%s: tshark does not see it" % what)
             fails += 1
+    pipe_binds, _ = pipe_view(cap)
+    named = {b[5].lower() for b in pipe_binds if b[5]}
+    if named:
+        print("PASS: dcerpc_dc_oracle/binds over named pipes (%s)" % ", ".join(sorted(named)))
+    else:
+        print("FAIL: dcerpc_dc_oracle/binds over named pipes: tshark sees none with its CREATE")
+        fails += 1
+    for label, path in (("live", live), ("replay", replay)):
+        right, wrong, unk_known, unk_unknown, ex_known, ex_wrong = compare_pipes(
+            pipe_binds, bind_hits(path))
+        if wrong or unk_known or not right:
+            fails += 1
+            print("FAIL: dcerpc_dc_%s_pipe_names: %d right, %d wrong %s, %d 'smb' where tshark "
+                  "knows the pipe %s" % (label, right, wrong, ex_wrong[:3], unk_known,
+                                         ex_known[:3]))
+        else:
+            print("PASS: dcerpc_dc_%s_pipe_names (%d named, %d 'smb' unknown to tshark too)" % (
+                label, right, unk_unknown))
     for label, path in (("live", live), ("replay", replay)):
         hs = hits(path)
         hb = {(h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"],

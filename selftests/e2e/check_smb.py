@@ -9,17 +9,23 @@
 #                                    IPC$ tree
 #   smb.tool_transfer                every such name on an admin tree that ends
 #                                    in an executable extension, opened with
-#                                    write access
+#                                    write access, or opened without it and
+#                                    then written (a WRITE to its FileId)
 #   smb.v1                           every flow with an SMB1 message other
 #                                    than the client's NEGOTIATE
 #   smb.encrypted                    every flow with an SMB3 transform header
 # and checks that the live hits and the replay hits hold exactly these (names
-# compared case-insensitively: one hit per normalised name and flow). Stdlib
-# only. Prints PASS:/FAIL: lines; exits 1 on any FAIL.
+# compared case-insensitively: one hit per normalised name and flow), and
+# that every dcerpc.bind over a named pipe names the pipe tshark saw opened
+# (selftests/e2e/smb_pipes.py). Stdlib only. Prints PASS:/FAIL: lines; exits 1 on any FAIL.
 import ipaddress
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from smb_pipes import bind_hits, compare_pipes, pipe_view  # noqa: E402
 
 EXEC_EXT = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "hta", "msi"}
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
@@ -119,6 +125,12 @@ def oracle(pcap, servers):
                     tree = h.get("smb.tid_tree", {}).get("smb.path") or smb1_trees.get(tid)
                     add_create(want, flow, tree, body.get("smb.file"),
                                int(body.get("smb.access_mask", "0"), 16))
+    pipe_binds, writes = pipe_view(pcap, servers)
+    for flow, _, name, tree, access in writes:
+        if name and kind(tree) == "admin" and not access & WRITE and "." in name and \
+                name.rsplit(".", 1)[-1].lower() in EXEC_EXT:
+            want.add(("smb.tool_transfer", flow, name.lower()))
+    stats["pipe_binds"] = pipe_binds
     return want, stats
 
 
@@ -175,6 +187,11 @@ def main():
         missing, extra = want - got, got - want
         result(not missing, f"{what}_smb_all_reported", f"{len(missing)} missing: {fmt(missing)}")
         result(not extra, f"{what}_smb_nothing_else", f"{len(extra)} extra: {fmt(extra)}")
+        right, wrong, unk_known, _, ex_known, ex_wrong = compare_pipes(st["pipe_binds"],
+                                                                       bind_hits(path))
+        result(not wrong and not unk_known and right > 0, f"{what}_dcerpc_pipe_names",
+               f"{right} right, {wrong} wrong {ex_wrong[:3]}, {unk_known} 'smb' where tshark "
+               f"knows the pipe {ex_known[:3]}")
         enc = {f for r, f, _ in want if r == "smb.encrypted"}
         named = {(r, f, n) for r, f, n in got if f in enc and n}
         result(not named, f"{what}_encrypted_flows_nameless", fmt(named))

@@ -331,3 +331,137 @@ size_t smb1_negotiate(struct smbmsg *s)
 	smbmsg_put(s, d, sizeof(d));
 	return h;
 }
+
+size_t smb2_create_resp(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+			const uint8_t fid[16], uint32_t status)
+{
+	size_t h = smb2_hdr(s, 5, status == 0x103 ? 3 : 1, mid, tree, sess, status);
+	uint8_t z[48] = {0};
+
+	if (status) {
+		smbmsg_le16(s, 9); /* SMB2 ERROR response */
+		smbmsg_put(s, z, 7);
+		return h;
+	}
+	smbmsg_le16(s, 89);
+	smbmsg_put(s, z, 2);  /* OplockLevel, Flags */
+	smbmsg_le32(s, 1);    /* CreateAction: FILE_OPENED */
+	smbmsg_put(s, z, 48); /* 4 times, AllocationSize, EndofFile */
+	smbmsg_le32(s, 0x80); /* FileAttributes */
+	smbmsg_le32(s, 0);    /* Reserved2 */
+	smbmsg_put(s, fid, 16);
+	smbmsg_le32(s, 0); /* CreateContextsOffset */
+	smbmsg_le32(s, 0); /* CreateContextsLength */
+	smbmsg_put(s, z, 1);
+	return h;
+}
+
+size_t smb2_write_data(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		       const uint8_t fid[16], const void *data, size_t len)
+{
+	size_t h = smb2_hdr(s, 9, 0, mid, tree, sess, 0);
+
+	smbmsg_le16(s, 49);
+	smbmsg_le16(s, 64 + 48); /* DataOffset */
+	smbmsg_le32(s, (uint32_t)len);
+	smbmsg_le64(s, 0); /* Offset */
+	smbmsg_put(s, fid, 16);
+	smbmsg_le32(s, 0); /* Channel */
+	smbmsg_le32(s, 0); /* RemainingBytes */
+	smbmsg_le32(s, 0); /* WriteChannelInfo */
+	smbmsg_le32(s, 0); /* Flags */
+	smbmsg_put(s, data, len);
+	return h;
+}
+
+size_t smb2_ioctl_data(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		       const uint8_t fid[16], uint32_t ctl, const void *data, size_t len)
+{
+	size_t h = smb2_hdr(s, 11, 0, mid, tree, sess, 0);
+
+	smbmsg_le16(s, 57);
+	smbmsg_le16(s, 0); /* Reserved */
+	smbmsg_le32(s, ctl);
+	smbmsg_put(s, fid, 16);
+	smbmsg_le32(s, 64 + 56); /* InputOffset */
+	smbmsg_le32(s, (uint32_t)len);
+	smbmsg_le32(s, 0);    /* MaxInputResponse */
+	smbmsg_le32(s, 0);    /* OutputOffset */
+	smbmsg_le32(s, 0);    /* OutputCount */
+	smbmsg_le32(s, 4280); /* MaxOutputResponse */
+	smbmsg_le32(s, 1);    /* Flags: SMB2_0_IOCTL_IS_FSCTL */
+	smbmsg_le32(s, 0);    /* Reserved2 */
+	smbmsg_put(s, data, len);
+	return h;
+}
+
+size_t smb1_nt_create_resp(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
+			   uint32_t status)
+{
+	size_t h = smb1_hdr(s, 0xa2, 0x98, 0xc807, tid, uid, mid);
+	uint8_t wc = 34, andx[4] = {0xff, 0, 0, 0}, z[64] = {0};
+
+	smbmsg_set32(s, h + 5, status);
+	if (status) {
+		wc = 0;
+		smbmsg_put(s, &wc, 1);
+		smbmsg_le16(s, 0);
+		return h;
+	}
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, andx, 4);
+	smbmsg_put(s, z, 1); /* OplockLevel */
+	smbmsg_le16(s, fid);
+	smbmsg_put(s, z, 61); /* CreateDisposition .. Directory */
+	smbmsg_le16(s, 0);    /* ByteCount */
+	return h;
+}
+
+size_t smb1_write_andx_data(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			    uint16_t fid, const void *data, size_t len)
+{
+	size_t h = smb1_hdr(s, 0x2f, 0x18, 0xc807, tid, uid, mid);
+	uint8_t wc = 14, andx[4] = {0xff, 0, 0, 0}, z[8] = {0};
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, andx, 4);
+	smbmsg_le16(s, fid);
+	smbmsg_put(s, z, 8); /* Offset, Timeout */
+	smbmsg_le16(s, 8);   /* WriteMode: message start */
+	smbmsg_le16(s, (uint16_t)len);
+	smbmsg_le16(s, 0); /* DataLengthHigh */
+	smbmsg_le16(s, (uint16_t)len);
+	smbmsg_le16(s, 64);  /* DataOffset: after ByteCount and one pad byte */
+	smbmsg_put(s, z, 4); /* OffsetHigh */
+	smbmsg_le16(s, (uint16_t)(len + 1));
+	smbmsg_put(s, z, 1);
+	smbmsg_put(s, data, len);
+	return h;
+}
+
+size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
+			 const void *data, size_t len)
+{
+	size_t h = smb1_hdr(s, 0x25, 0x18, 0x4807, tid, uid, mid);
+	uint8_t wc = 16, z[8] = {0};
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_le16(s, 0);	       /* TotalParameterCount */
+	smbmsg_le16(s, (uint16_t)len); /* TotalDataCount */
+	smbmsg_le16(s, 0);	       /* MaxParameterCount */
+	smbmsg_le16(s, 1024);	       /* MaxDataCount */
+	smbmsg_put(s, z, 2);	       /* MaxSetupCount, Reserved */
+	smbmsg_le16(s, 0);	       /* Flags */
+	smbmsg_put(s, z, 6);	       /* Timeout, Reserved2 */
+	smbmsg_le16(s, 0);	       /* ParameterCount */
+	smbmsg_le16(s, 74);	       /* ParameterOffset */
+	smbmsg_le16(s, (uint16_t)len); /* DataCount */
+	smbmsg_le16(s, 74);	       /* DataOffset */
+	smbmsg_le16(s, 2);	       /* SetupCount, Reserved3 */
+	smbmsg_le16(s, 0x0026);	       /* TransactNmPipe */
+	smbmsg_le16(s, fid);
+	smbmsg_le16(s, (uint16_t)(7 + len)); /* ByteCount */
+	smbmsg_put(s, "\\PIPE\\", 7);	     /* ASCII name with its NUL: offset 67..74 */
+	smbmsg_put(s, data, len);
+	return h;
+}

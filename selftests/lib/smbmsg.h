@@ -58,4 +58,18 @@ size_t smb1_nt_create_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_
 			   const char *name, uint32_t access, int unicode);
 size_t smb1_negotiate(struct smbmsg *s);
 
+/* Opens by FileId, and data written to them (a DCE/RPC PDU, a file). */
+size_t smb2_create_resp(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+			const uint8_t fid[16], uint32_t status);
+size_t smb2_write_data(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		       const uint8_t fid[16], const void *data, size_t len);
+size_t smb2_ioctl_data(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		       const uint8_t fid[16], uint32_t ctl, const void *data, size_t len);
+size_t smb1_nt_create_resp(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
+			   uint32_t status);
+size_t smb1_write_andx_data(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			    uint16_t fid, const void *data, size_t len);
+size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
+			 const void *data, size_t len);
+
 #endif

@@ -246,6 +246,14 @@ void xhp_reset(struct xhp *x)
 		while (bpf_map_get_next_key(fd, NULL, tk) == 0)
 			if (bpf_map_delete_elem(fd, tk))
 				break;
+		fd = bpf_map__fd(x->skel->maps.xh_smb_pend);
+		while (bpf_map_get_next_key(fd, NULL, tk) == 0)
+			if (bpf_map_delete_elem(fd, tk))
+				break;
+		fd = bpf_map__fd(x->skel->maps.xh_smb_files);
+		while (bpf_map_get_next_key(fd, NULL, tk) == 0)
+			if (bpf_map_delete_elem(fd, tk))
+				break;
 
 		fd = bpf_map__fd(x->skel->maps.xh_seen);
 		while (bpf_map_get_next_key(fd, NULL, &sk) == 0)

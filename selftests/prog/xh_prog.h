@@ -51,7 +51,7 @@ uint64_t xhp_domain_hash(const char *dom);
 int xhp_stats(struct xhp *x, struct xh_stats *s);
 /* Drain the ring buffer into x->ev (appending). Returns the number read. */
 int xhp_drain(struct xhp *x);
-/* Empty xh_flows, xh_smb and xh_seen, and forget collected events. */
+/* Empty xh_flows, the SMB maps and xh_seen, and forget collected events. */
 void xhp_reset(struct xhp *x);
 
 #endif

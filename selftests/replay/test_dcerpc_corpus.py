@@ -14,6 +14,14 @@
 # reassembled it or it follows another message), SMB3-encrypted, an SMB2
 # compound whose carrier is not the first command, an IP fragment, UDP
 # (connectionless RPC). Any miss without such a reason fails.
+#
+# Pipe names: the truth files list binds over SMB as "smb-named-pipe"
+# without the pipe, so tshark decides (selftests/e2e/smb_pipes.py: the
+# smb2.filename / smb.file of the CREATE whose response gave the FileId of
+# the bind's WRITE/IOCTL/TRANSACTION). A dcerpc.bind hit over SMB that names
+# a pipe must name one tshark saw bound to that interface on that flow;
+# "smb" is counted as right where tshark does not know the pipe either
+# (the capture lacks the CREATE or its response), and reported otherwise.
 import collections
 import glob
 import json
@@ -23,7 +31,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "e2e"))
 from test_corpus import read_frames  # noqa: E402
+from smb_pipes import compare_pipes, pipe_view  # noqa: E402
 
 REPLAY_TIMEOUT_S = 180
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -199,6 +210,27 @@ def main():
                 hc.add((i.get("name"), h["dcerpc"]["opnum"]))
         frames = None
         problems = list("unlisted interface %s reported" % u for u in bad)
+        smb_hits = {}
+        for h in hits:
+            if h["rule"] == "dcerpc.bind" and h["dcerpc"].get("transport") != "tcp":
+                smb_hits[(h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"],
+                          h["dcerpc"]["interface"]["uuid"])] = h["dcerpc"]["transport"]
+        if smb_hits:
+            try:
+                pb, _ = pipe_view(cap, extra=truth.get("tshark_options") or ())
+            except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
+                pb = None
+                problems.append("tshark pipe view failed: %s" % e)
+            if pb is not None:
+                right, wrong, unk_known, unk_unknown, ex_known, ex_wrong = compare_pipes(
+                    pb, smb_hits)
+                tot["pipe_right"] += right
+                tot["pipe_smb_known"] += unk_known
+                tot["pipe_smb_unknown"] += unk_unknown
+                problems += ["wrong pipe name: " + x for x in ex_wrong]
+                for x in ex_known:
+                    print("# dcerpc_corpus/%s: 'smb' where tshark knows the pipe: %s" % (
+                        name, x))
         seen = set()
         for b, u in want_binds:
             key = (b["client"], b["client_port"], b["server"], b["server_port"], u)
@@ -252,6 +284,9 @@ def main():
           " exclusions: %s" % (
         tot["binds_hit"], tot["binds"], tot["binds_extra"], tot["calls_hit"], tot["calls"],
         ", ".join("%s=%d" % kv for kv in sorted(excl.items())) or "none"))
+    print("dcerpc corpus: binds over SMB: %d name the right pipe, %d say 'smb' where tshark "
+          "knows the pipe, %d say 'smb' where tshark does not know it either" % (
+              tot["pipe_right"], tot["pipe_smb_known"], tot["pipe_smb_unknown"]))
     return 1 if fails else 0
 
 

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_smb_pipes.c: SMB opens followed by FileId (bpf/smb_files.bpf.h) in
+ * the real program (BPF_PROG_TEST_RUN): DCE/RPC over a named pipe carries
+ * the pipe name of the CREATE whose response gave the FileId (SMB2 and SMB1,
+ * UTF-16 and OEM names), falls back to "smb" and counts it when the response
+ * was not seen, keeps FileIds of other sessions and hosts apart, survives
+ * neither a FID reuse nor an eviction; and smb.tool_transfer on the first
+ * WRITE to an executable opened without write access. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "smbmsg.h"
+#include "rpc_pdu.h"
+#include "smb_user.h"
+#include "dcerpc_table.h"
+#include "smb.h"	/* bpf/smb.h */
+#include "dcerpc.h"	/* bpf/dcerpc.h: XH_RPC_PT_BIND */
+#include "dcerpc_smb.h" /* bpf/dcerpc_smb.h: XH_FSCTL_PIPE_TRANSCEIVE */
+#include "xh_prog.h"
+
+#define SRV "192.0.2.20"
+
+struct px {
+	struct xhp x;
+	struct dcerpc_table *t;
+};
+
+struct conn {
+	struct px *p;
+	const char *cli;
+	uint16_t cport, sport;
+};
+
+static int px_open(struct px *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (xhp_open(&p->x, 0, 0))
+		return -1;
+	p->t = dcerpc_table__new();
+	if (!ASSERT_OK_PTR(p->t, "table") ||
+	    !ASSERT_GE(dcerpc_table_load_builtin(p->t), 1, "builtin"))
+		return -1;
+	return ASSERT_OK(dcerpc_table_to_maps(p->t, bpf_map__fd(p->x.skel->maps.xh_rpc_ifs),
+					      bpf_map__fd(p->x.skel->maps.xh_rpc_ops)),
+			 "table to maps")
+		       ? 0
+		       : -1;
+}
+
+static void px_close(struct px *p)
+{
+	xhp_close(&p->x);
+	dcerpc_table__free(p->t);
+}
+
+static void send_seg(struct conn *c, const struct smbmsg *s, int to_server)
+{
+	struct pkt_desc d = {
+		.family = 4, .proto = IPPROTO_TCP, .tcp_flags = 0x18, .payload_len = (int)s->len};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	size_t n;
+
+	d.src = to_server ? c->cli : SRV;
+	d.dst = to_server ? SRV : c->cli;
+	d.sport = to_server ? c->cport : c->sport;
+	d.dport = to_server ? c->sport : c->cport;
+	n = pkt_build(&d, buf, &lay);
+	if (!ASSERT_NEQ(n, 0, "pkt_build"))
+		return;
+	memcpy(buf + lay.payload_off, s->b, s->len);
+	xhp_run(&c->p->x, buf, n);
+}
+
+#define SEND(c, to_server, build)                                                                  \
+	do {                                                                                       \
+		struct smbmsg _m;                                                                  \
+		smbmsg_init(&_m);                                                                  \
+		smbmsg_nb_begin(&_m, 0);                                                           \
+		build;                                                                             \
+		smbmsg_nb_end(&_m);                                                                \
+		send_seg((c), &_m, (to_server));                                                   \
+	} while (0)
+
+/* Collect the events since the last call; return the first of @rule. */
+static const struct xh_event *next_ev(struct px *p, int rule)
+{
+	p->x.n_ev = 0;
+	xhp_drain(&p->x);
+	for (int i = 0; i < p->x.n_ev; i++)
+		if (p->x.ev[i].rule == rule)
+			return &p->x.ev[i];
+	return NULL;
+}
+
+static int count_ev(struct px *p, int rule)
+{
+	int n = 0;
+
+	p->x.n_ev = 0;
+	xhp_drain(&p->x);
+	for (int i = 0; i < p->x.n_ev; i++)
+		n += p->x.ev[i].rule == rule;
+	return n;
+}
+
+/* The transport as `xdphunt` prints it: the pipe name, or "smb". */
+static const char *transport(const struct xh_event *e, char *buf, size_t n)
+{
+	const char *pn;
+
+	if (!e)
+		return "(no event)";
+	pn = dcerpc_pipe_name(e, buf, n);
+	return pn ? pn : "smb";
+}
+
+static uint64_t cnt(struct px *p, int smb, int c)
+{
+	struct xh_stats s;
+
+	xhp_stats(&p->x, &s);
+	return smb ? s.smb[c] : s.dcerpc[c];
+}
+
+static size_t bind_pdu(uint8_t *pdu, const char *uuid, uint16_t ver)
+{
+	const struct rpc_ctx_desc ctx[] = {{0, uuid, ver, 0, 1}};
+
+	return rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, ctx, 1);
+}
+
+static void fid_of(uint8_t fid[16], uint64_t persistent, uint64_t volatile_id)
+{
+	memcpy(fid, &persistent, 8);
+	memcpy(fid + 8, &volatile_id, 8);
+}
+
+/* IPC$ tree @tree of session @sess on @c. */
+static void ipc2(struct conn *c, uint64_t sess, uint32_t tree)
+{
+	SEND(c, 1, smb2_tree_connect_req(&_m, 1, sess, "\\\\192.0.2.20\\IPC$"));
+	SEND(c, 0, smb2_tree_connect_resp(&_m, 1, sess, tree, 0, 2));
+}
+
+/* Open @pipe as message @mid and answer with @fid (status @st). */
+static void open2(struct conn *c, uint64_t sess, uint32_t tree, uint64_t mid, const char *pipe,
+		  const uint8_t fid[16], uint32_t st)
+{
+	SEND(c, 1, smb2_create_req(&_m, mid, sess, tree, pipe, 0x0012019f));
+	if (fid)
+		SEND(c, 0, smb2_create_resp(&_m, mid, sess, tree, fid, st));
+}
+
+static const char *bind2(struct conn *c, uint64_t sess, uint32_t tree, const uint8_t fid[16],
+			 const char *uuid, uint16_t ver, char *buf, size_t n)
+{
+	uint8_t pdu[RPC_PDU_MAX];
+	size_t len = bind_pdu(pdu, uuid, ver);
+
+	SEND(c, 1, smb2_write_data(&_m, 50, sess, tree, fid, pdu, len));
+	return transport(next_ev(c->p, XH_RULE_DCERPC_BIND), buf, n);
+}
+
+void test_smb_pipes_smb2(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51000, .sport = 445};
+	uint8_t fa[16], fb[16], fc[16], fd[16], fe[16], pdu[RPC_PDU_MAX];
+	const uint64_t S = 0x4400000001ULL;
+	const struct xh_event *e;
+	char buf[1024];
+	size_t n;
+
+	if (px_open(&p))
+		goto out;
+	fid_of(fa, 0x11, 0xa1);
+	fid_of(fb, 0x12, 0xa2);
+	fid_of(fc, 0x13, 0xa3);
+	fid_of(fd, 0x14, 0xa4);
+	fid_of(fe, 0x15, 0xa5);
+	ipc2(&c, S, 1);
+	open2(&c, S, 1, 10, "svcctl", fa, 0);
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_FILE_TRACKED), 1, "svcctl open tracked");
+	ASSERT_STREQ(bind2(&c, S, 1, fa, UUID_SVCCTL, 2, buf, sizeof(buf)), "svcctl",
+		     "bind in WRITE named");
+	e = &p.x.ev[p.x.n_ev - 1];
+	ASSERT_EQ(e->d.dcerpc.transport, XH_RPC_TR_SMB2, "SMB2 transport");
+	ASSERT_EQ(e->d.dcerpc.name_enc, XH_SMB_ENC_UTF16LE, "UTF-16 name");
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 12, 60);
+	SEND(&c, 1, smb2_ioctl_data(&_m, 51, S, 1, fa, XH_FSCTL_PIPE_TRANSCEIVE, pdu, n));
+	ASSERT_STREQ(transport(next_ev(&p, XH_RULE_DCERPC_CALL), buf, sizeof(buf)), "svcctl",
+		     "RCreateServiceW in IOCTL named");
+
+	/* A second pipe on the tree; an interim STATUS_PENDING answer first. */
+	SEND(&c, 1, smb2_create_req(&_m, 11, S, 1, "samr", 0x0012019f));
+	SEND(&c, 0, smb2_create_resp(&_m, 11, S, 1, fb, 0x103));
+	SEND(&c, 0, smb2_create_resp(&_m, 11, S, 1, fb, 0));
+	ASSERT_STREQ(bind2(&c, S, 1, fb, UUID_SAMR, 1, buf, sizeof(buf)), "samr",
+		     "after STATUS_PENDING");
+	open2(&c, S, 1, 12, "lsarpc", fc, 0);
+	ASSERT_STREQ(bind2(&c, S, 1, fc, UUID_LSARPC, 0, buf, sizeof(buf)), "lsarpc",
+		     "lsarpc, not samr (near-collision UUIDs, distinct pipes)");
+	ASSERT_EQ(cnt(&p, 0, XH_RPC_CNT_PIPE_NAMED), 4, "named hits counted");
+	ASSERT_EQ(cnt(&p, 0, XH_RPC_CNT_PIPE_UNNAMED), 0, "none unnamed yet");
+
+	/* No response seen (a capture of one direction): "smb", counted. */
+	open2(&c, S, 1, 13, "spoolss", NULL, 0);
+	ASSERT_STREQ(bind2(&c, S, 1, fd, UUID_SPOOLSS, 1, buf, sizeof(buf)), "smb",
+		     "response missing");
+	ASSERT_EQ(cnt(&p, 0, XH_RPC_CNT_PIPE_UNNAMED), 1, "unnamed counted");
+	/* The open failed: nothing tracked, the FileId means nothing. */
+	open2(&c, S, 1, 14, "srvsvc", fe, 0xc0000034);
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_FILE_FAILED), 1, "failed open counted");
+	ASSERT_STREQ(bind2(&c, S, 1, fe, UUID_SRVSVC, 3, buf, sizeof(buf)), "smb", "failed open");
+	ASSERT_EQ(cnt(&p, 0, XH_RPC_CNT_PIPE_UNNAMED), 2, "unnamed counted");
+out:
+	px_close(&p);
+}
+
+void test_smb_pipes_smb1(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51100, .sport = 445};
+	struct conn c2 = {.p = &p, .cli = "192.0.2.10", .cport = 51101, .sport = 139};
+	uint8_t pdu[RPC_PDU_MAX];
+	const struct xh_event *e;
+	char buf[1024];
+	size_t n;
+
+	if (px_open(&p))
+		goto out;
+	SEND(&c, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\IPC$", 1));
+	SEND(&c, 0, smb1_tree_connect_resp(&_m, 3, 100, 2048, 0));
+	SEND(&c, 1, smb1_nt_create_andx(&_m, 4, 100, 2048, "\\svcctl", 0x2019f, 1));
+	SEND(&c, 0, smb1_nt_create_resp(&_m, 4, 100, 2048, 0x4001, 0));
+	n = bind_pdu(pdu, UUID_SVCCTL, 2);
+	SEND(&c, 1, smb1_write_andx_data(&_m, 5, 100, 2048, 0x4001, pdu, n));
+	e = next_ev(&p, XH_RULE_DCERPC_BIND);
+	ASSERT_STREQ(transport(e, buf, sizeof(buf)), "svcctl", "SMB1 WRITE_ANDX bind named");
+	if (e)
+		ASSERT_EQ(e->d.dcerpc.transport, XH_RPC_TR_SMB1, "SMB1 transport");
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 12, 60);
+	SEND(&c, 1, smb1_trans_nmpipe(&_m, 6, 100, 2048, 0x4001, pdu, n));
+	ASSERT_STREQ(transport(next_ev(&p, XH_RULE_DCERPC_CALL), buf, sizeof(buf)), "svcctl",
+		     "TransactNmPipe call named");
+
+	/* The FID closed and reused at once for another pipe. */
+	SEND(&c, 1, smb1_nt_create_andx(&_m, 7, 100, 2048, "\\samr", 0x2019f, 1));
+	SEND(&c, 0, smb1_nt_create_resp(&_m, 7, 100, 2048, 0x4001, 0));
+	n = bind_pdu(pdu, UUID_SAMR, 1);
+	SEND(&c, 1, smb1_write_andx_data(&_m, 8, 100, 2048, 0x4001, pdu, n));
+	ASSERT_STREQ(transport(next_ev(&p, XH_RULE_DCERPC_BIND), buf, sizeof(buf)), "samr",
+		     "reused FID takes the new name");
+
+	/* OEM names (no Unicode flag) on port 139; the same UID and FID on
+	 * another connection is another open. */
+	{
+		struct smbmsg m;
+
+		smbmsg_init(&m);
+		smbmsg_nb_begin(&m, 0x81);
+		smbmsg_put(&m,
+			   "\x20"
+			   "CKFDENECFDEFFCFGEFFCCACACACACACA\0",
+			   34);
+		smbmsg_put(&m,
+			   "\x20"
+			   "EOFCEDEPFDEBFGEFCACACACACACACAAA\0",
+			   34);
+		smbmsg_nb_end(&m);
+		send_seg(&c2, &m, 1);
+	}
+	SEND(&c2, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\IPC$", 0));
+	SEND(&c2, 0, smb1_tree_connect_resp(&_m, 3, 100, 2048, 0));
+	SEND(&c2, 1, smb1_nt_create_andx(&_m, 4, 100, 2048, "\\lsarpc", 0x2019f, 0));
+	SEND(&c2, 0, smb1_nt_create_resp(&_m, 4, 100, 2048, 0x4001, 0));
+	n = bind_pdu(pdu, UUID_LSARPC, 0);
+	SEND(&c2, 1, smb1_write_andx_data(&_m, 5, 100, 2048, 0x4001, pdu, n));
+	e = next_ev(&p, XH_RULE_DCERPC_BIND);
+	ASSERT_STREQ(transport(e, buf, sizeof(buf)), "lsarpc", "OEM name on 139");
+	if (e)
+		ASSERT_EQ(e->d.dcerpc.name_enc, XH_SMB_ENC_ASCII, "OEM encoding carried");
+	n = bind_pdu(pdu, UUID_SAMR, 1);
+	SEND(&c, 1, smb1_write_andx_data(&_m, 9, 100, 2048, 0x4001, pdu, n));
+	ASSERT_EQ(count_ev(&p, XH_RULE_DCERPC_BIND), 0, "samr already reported on the first flow");
+	ASSERT_EQ(cnt(&p, 0, XH_RPC_CNT_PIPE_UNNAMED), 0, "nothing unnamed");
+out:
+	px_close(&p);
+}
+
+/* SMB2 FileIds belong to a session between two hosts: the same FileId in
+ * other sessions or from another host is another open; another connection
+ * of the same session (multichannel) uses the session's opens. */
+void test_smb_pipes_flows(void)
+{
+	struct px p;
+	struct conn a = {.p = &p, .cli = "192.0.2.10", .cport = 51200, .sport = 445};
+	struct conn b = {.p = &p, .cli = "192.0.2.10", .cport = 51201, .sport = 445};
+	struct conn mc = {.p = &p, .cli = "192.0.2.10", .cport = 51202, .sport = 445};
+	struct conn other = {.p = &p, .cli = "192.0.2.11", .cport = 51200, .sport = 445};
+	uint8_t fx[16];
+	char buf[1024];
+
+	if (px_open(&p))
+		goto out;
+	fid_of(fx, 0x77, 0x99);
+	ipc2(&a, 0x1001, 1);
+	ipc2(&b, 0x1002, 1);
+	open2(&a, 0x1001, 1, 10, "svcctl", fx, 0);
+	open2(&b, 0x1002, 1, 10, "samr", fx, 0);
+	ASSERT_STREQ(bind2(&a, 0x1001, 1, fx, UUID_SVCCTL, 2, buf, sizeof(buf)), "svcctl",
+		     "flow a, session 1");
+	ASSERT_STREQ(bind2(&b, 0x1002, 1, fx, UUID_SAMR, 1, buf, sizeof(buf)), "samr",
+		     "flow b, session 2, same FileId");
+	ASSERT_STREQ(bind2(&mc, 0x1001, 1, fx, UUID_SVCCTL, 2, buf, sizeof(buf)), "svcctl",
+		     "a second channel of session 1");
+	ASSERT_STREQ(bind2(&other, 0x1001, 1, fx, UUID_SVCCTL, 2, buf, sizeof(buf)), "smb",
+		     "another client host");
+out:
+	px_close(&p);
+}
+
+/* An open pushed out of the LRU map: "smb", never another pipe's name. */
+void test_smb_pipes_eviction(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51300, .sport = 445};
+	uint8_t fx[16], fy[16], key[64], val[512];
+	char buf[1024];
+	int fd, ksz, vsz, max, err = 0;
+
+	if (px_open(&p))
+		goto out;
+	fd = bpf_map__fd(p.x.skel->maps.xh_smb_files);
+	ksz = (int)bpf_map__key_size(p.x.skel->maps.xh_smb_files);
+	vsz = (int)bpf_map__value_size(p.x.skel->maps.xh_smb_files);
+	max = (int)bpf_map__max_entries(p.x.skel->maps.xh_smb_files);
+	if (!ASSERT_GE((int)sizeof(key), ksz, "key buffer") ||
+	    !ASSERT_GE((int)sizeof(val), vsz, "value buffer"))
+		goto out;
+	fid_of(fx, 0x55, 0x66);
+	ipc2(&c, 7, 1);
+	open2(&c, 7, 1, 10, "svcctl", fx, 0);
+	fid_of(fy, 0x56, 0x67);
+	open2(&c, 7, 1, 11, "samr", fy, 0);
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_FILE_TRACKED), 2, "tracked");
+	ASSERT_STREQ(bind2(&c, 7, 1, fy, UUID_SAMR, 1, buf, sizeof(buf)), "samr",
+		     "named before the eviction");
+	/* Twice the capacity of other opens (family 0: no real flow). */
+	memset(val, 0, sizeof(val));
+	for (int i = 0; i < 2 * max && !err; i++) {
+		memset(key, 0, sizeof(key));
+		memcpy(key, &i, sizeof(i));
+		err = bpf_map_update_elem(fd, key, val, BPF_ANY);
+	}
+	ASSERT_OK(err, "fill the map");
+	ASSERT_STREQ(bind2(&c, 7, 1, fx, UUID_SVCCTL, 2, buf, sizeof(buf)), "smb",
+		     "evicted open: no name");
+	ASSERT_EQ(cnt(&p, 0, XH_RPC_CNT_PIPE_UNNAMED), 1, "unnamed counted");
+out:
+	px_close(&p);
+}
+
+#define MAX_ALLOWED 0x02000000u
+#define W_ACCESS    0x40130196u
+
+static int tool_events(struct px *p, const char *name, uint16_t cmd)
+{
+	char buf[1024];
+	int n = 0;
+
+	p->x.n_ev = 0;
+	xhp_drain(&p->x);
+	for (int i = 0; i < p->x.n_ev; i++) {
+		const struct xh_event *e = &p->x.ev[i];
+
+		if (e->rule != XH_RULE_SMB_TOOL_TRANSFER)
+			continue;
+		n++;
+		if (smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, buf, sizeof(buf)) < 0)
+			strcpy(buf, "(invalid)");
+		ASSERT_STREQ(buf, name, "file name");
+		ASSERT_EQ(e->d.smb.command, cmd, "command");
+	}
+	return n;
+}
+
+/* smb.tool_transfer at the first WRITE to an executable whose CREATE asked
+ * for no write access (MAXIMUM_ALLOWED), once per (flow, file). */
+void test_smb_tool_transfer_write(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51400, .sport = 445};
+	struct conn c1 = {.p = &p, .cli = "192.0.2.10", .cport = 51401, .sport = 445};
+	const uint64_t S = 0x55;
+	uint8_t f1[16], f2[16], f3[16];
+
+	if (px_open(&p))
+		goto out;
+	fid_of(f1, 1, 0xe1);
+	fid_of(f2, 2, 0xe2);
+	fid_of(f3, 3, 0xe3);
+	SEND(&c, 1, smb2_tree_connect_req(&_m, 1, S, "\\\\192.0.2.20\\ADMIN$"));
+	SEND(&c, 0, smb2_tree_connect_resp(&_m, 1, S, 5, 0, 1));
+	SEND(&c, 1, smb2_create_req(&_m, 2, S, 5, "Temp\\tool.exe", MAX_ALLOWED));
+	ASSERT_EQ(tool_events(&p, "", 0), 0, "CREATE with MAXIMUM_ALLOWED: no event yet");
+	SEND(&c, 0, smb2_create_resp(&_m, 2, S, 5, f1, 0));
+	SEND(&c, 1, smb2_write_data(&_m, 3, S, 5, f1, "MZ\x90\x00", 4));
+	ASSERT_EQ(tool_events(&p, "Temp\\tool.exe", XH_SMB2_WRITE), 1, "the first WRITE reports");
+	SEND(&c, 1, smb2_write_data(&_m, 4, S, 5, f1, "MZ\x90\x00", 4));
+	ASSERT_EQ(tool_events(&p, "", 0), 0, "the second WRITE does not");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_WRITE_TRACKED), 2, "writes to the tracked file counted");
+	/* Not an executable: not tracked, its WRITE is no finding. */
+	SEND(&c, 1, smb2_create_req(&_m, 5, S, 5, "notes.txt", MAX_ALLOWED));
+	SEND(&c, 0, smb2_create_resp(&_m, 5, S, 5, f2, 0));
+	SEND(&c, 1, smb2_write_data(&_m, 6, S, 5, f2, "text", 4));
+	ASSERT_EQ(tool_events(&p, "", 0), 0, "a text file");
+	/* Reported at the CREATE (write access): its WRITE adds nothing. */
+	SEND(&c, 1, smb2_create_req(&_m, 7, S, 5, "svc.dll", W_ACCESS));
+	ASSERT_EQ(tool_events(&p, "svc.dll", XH_SMB2_CREATE), 1, "CREATE with write access");
+	SEND(&c, 0, smb2_create_resp(&_m, 7, S, 5, f3, 0));
+	SEND(&c, 1, smb2_write_data(&_m, 8, S, 5, f3, "MZ\x90\x00", 4));
+	ASSERT_EQ(tool_events(&p, "", 0), 0, "one event per (flow, file)");
+
+	/* SMB1: a FID reused by a file that is not tracked forgets the old. */
+	SEND(&c1, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\ADMIN$", 1));
+	SEND(&c1, 0, smb1_tree_connect_resp(&_m, 3, 100, 2049, 0));
+	SEND(&c1, 1, smb1_nt_create_andx(&_m, 4, 100, 2049, "\\a.bat", MAX_ALLOWED, 1));
+	SEND(&c1, 0, smb1_nt_create_resp(&_m, 4, 100, 2049, 0x10, 0));
+	SEND(&c1, 1, smb1_nt_create_andx(&_m, 5, 100, 2049, "\\readme.txt", MAX_ALLOWED, 1));
+	SEND(&c1, 0, smb1_nt_create_resp(&_m, 5, 100, 2049, 0x10, 0));
+	SEND(&c1, 1, smb1_write_andx_data(&_m, 6, 100, 2049, 0x10, "text", 4));
+	ASSERT_EQ(tool_events(&p, "", 0), 0, "FID now names readme.txt");
+	SEND(&c1, 1, smb1_nt_create_andx(&_m, 7, 100, 2049, "\\b.ps1", MAX_ALLOWED, 1));
+	SEND(&c1, 0, smb1_nt_create_resp(&_m, 7, 100, 2049, 0x11, 0));
+	SEND(&c1, 1, smb1_write_andx_data(&_m, 8, 100, 2049, 0x11, "Write-Host", 10));
+	ASSERT_EQ(tool_events(&p, "\\b.ps1", XH_SMB1_WRITE_ANDX), 1, "SMB1 WRITE_ANDX reports");
+out:
+	px_close(&p);
+}
