@@ -50,6 +50,20 @@ PROG_SRCS := $(wildcard selftests/prog/*.c)
 
 BIN        := $(OUT)/xdphunt
 
+# The native engine (`replay --engine native`, user/native/): bpf/xdphunt.bpf.c
+# compiled as C against a userspace runtime of maps and helpers. Its object
+# keeps only nrt_prog_xdphunt global. The link wraps libbpf's map calls so the
+# loader fills native maps through the same code (user/native/wrap.c).
+NATIVE_SRCS := $(wildcard user/native/*.c)
+NATIVE_HDRS := $(wildcard user/native/*.h user/native/include/bpf/*.h)
+NATIVE_OBJS := $(patsubst user/native/%.c,$(OUT)/native/%.o,$(NATIVE_SRCS))
+NATIVE_ASAN_OBJS := $(patsubst user/native/%.c,$(OUT)/asan/native/%.o,$(NATIVE_SRCS))
+NATIVE_PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-unused-function -fvisibility=hidden \
+	-include user/native/prelude.h -Iuser/native/include -Iuser/native -Iheaders -Ibpf
+NATIVE_WRAP := bpf_map_create bpf_map_update_elem bpf_map_lookup_elem bpf_map_delete_elem \
+	bpf_map_get_next_key bpf_map__fd close
+NATIVE_LDFLAGS := $(foreach f,$(NATIVE_WRAP),-Wl,--wrap=$(f))
+
 # Bench tools (make bench): C programs and bench-only BPF objects in bench/.
 BENCH_SRCS  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BPF   := $(patsubst bench/%.bpf.c,$(OUT)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
@@ -110,9 +124,34 @@ $(OUT)/asan/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/asan/user
 # The built-in DCE/RPC table is compiled into user/dcerpc.c (.incbin).
 $(OUT)/user/dcerpc.o $(OUT)/asan/user/dcerpc.o: data/dcerpc.tsv
 
-$(BIN): $(USER_OBJS)
+$(OUT)/native/prog_%.o: user/native/prog_%.c bpf/%.bpf.c $(BPF_HDRS) $(NATIVE_HDRS)
+	$(call msg,CC-NAT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(NATIVE_PROG_CFLAGS) $(CFLAGS) -c $< -o $@.tmp.o
+	$(Q)objcopy --localize-hidden $@.tmp.o $@ && rm -f $@.tmp.o
+
+# Packet headers sit wherever the frame puts them (an IPv4 header after a
+# 14-byte Ethernet header is 2 bytes off): BPF and x86-64/arm64 load them
+# unaligned, so UBSan's alignment check is off for the program only.
+$(OUT)/asan/native/prog_%.o: user/native/prog_%.c bpf/%.bpf.c $(BPF_HDRS) $(NATIVE_HDRS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(NATIVE_PROG_CFLAGS) -O1 -g $(SAN) -fno-sanitize=alignment -c $< -o $@.tmp.o
+	$(Q)objcopy --localize-hidden $@.tmp.o $@ && rm -f $@.tmp.o
+
+$(OUT)/native/%.o: user/native/%.c $(NATIVE_HDRS) $(USER_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XH_CFLAGS) -Iuser/native $(CFLAGS) -c $< -o $@
+
+$(OUT)/asan/native/%.o: user/native/%.c $(NATIVE_HDRS) $(USER_HDRS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XH_CFLAGS) -Iuser/native -O1 -g $(SAN) -c $< -o $@
+
+$(BIN): $(USER_OBJS) $(NATIVE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lelf -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(NATIVE_LDFLAGS) $(PKG_LIBS) -lelf -lz -o $@
 
 # BPF programs used as fixtures by the end-to-end tests.
 $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
@@ -128,10 +167,11 @@ $(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
 
-$(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(USER_LIB_OBJS) $(OUT)/bench/evgen.skel.h
+$(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(USER_LIB_OBJS) $(NATIVE_OBJS) \
+		$(OUT)/bench/evgen.skel.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Ibench -I$(OUT)/bench $(CFLAGS) $(BENCH_SRCS) $(USER_LIB_OBJS) \
-		$(PKG_LIBS) -lelf -lz -lpthread -o $@
+		$(NATIVE_OBJS) $(NATIVE_LDFLAGS) $(PKG_LIBS) -lelf -lz -lpthread -o $@
 
 # Test runners: every `void test_<name>(void)` is picked up (test_progs style).
 $(OUT)/selftests/%_list.h: $(wildcard selftests/$*/*.c) | $(OUT)/selftests
@@ -142,20 +182,22 @@ $(OUT)/selftests/unit_list.h: $(UNIT_SRCS)
 $(OUT)/selftests/prog_list.h: $(PROG_SRCS)
 
 # Unit tests: no privileges, ASan and UBSan, over the userspace modules.
-$(UNIT_TESTS): $(UNIT_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
+$(UNIT_TESTS): $(UNIT_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) \
 		$(OUT)/selftests/unit_list.h $(BPF_HDRS) $(SKELS)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
 		-DTEST_LIST='"unit_list.h"' -I$(OUT)/selftests \
-		$(UNIT_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(PKG_LIBS) -lelf -lz -o $@
+		$(UNIT_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) $(NATIVE_LDFLAGS) \
+		$(PKG_LIBS) -lelf -lz -o $@
 
 # BPF_PROG_TEST_RUN tests (root): the real skeleton, the real verifier.
-$(PROG_TESTS): $(PROG_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
+$(PROG_TESTS): $(PROG_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) \
 		$(OUT)/selftests/prog_list.h $(BPF_HDRS) $(SKELS)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
 		-DTEST_LIST='"prog_list.h"' -I$(OUT)/selftests \
-		$(PROG_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(PKG_LIBS) -lelf -lz -o $@
+		$(PROG_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) $(NATIVE_LDFLAGS) \
+		$(PKG_LIBS) -lelf -lz -o $@
 
 test: deps all
 	$(Q)selftests/run_all.sh $(OUT)
@@ -176,7 +218,7 @@ install: all
 	$(Q)if [ -d data ]; then cp -R --no-preserve=mode,ownership data/. $(DESTDIR)$(PREFIX)/share/xdphunt/; fi
 
 FMT_SRCS := $(wildcard bpf/*.c bpf/*.h headers/*.h user/*.c user/*.h selftests/*/*.c selftests/*/*.h \
-	bench/*.c bench/*.h)
+	bench/*.c bench/*.h user/native/*.c user/native/*.h user/native/include/bpf/*.h)
 fmt:
 	$(Q)clang-format -i $(FMT_SRCS)
 

@@ -53,5 +53,6 @@ int cmd_testrun(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_ringbuf(int argc, char **argv);
 int cmd_mapmem(int argc, char **argv);
+int cmd_format(int argc, char **argv);
 
 #endif

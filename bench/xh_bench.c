@@ -10,7 +10,8 @@ static const char usage[] =
 	"  testrun  ns/packet per class with BPF_PROG_TEST_RUN, beside an empty XDP_PASS\n"
 	"  live     live frames redirected into a veth whose peer runs xdphunt or XDP_DROP\n"
 	"  ringbuf  events -> enrichment -> JSON lines throughput and losses\n"
-	"  mapmem   kernel memory of the maps at a flow-table size\n";
+	"  mapmem   kernel memory of the maps at a flow-table size\n"
+	"  format   events -> JSON lines in userspace only (no root; for callgrind)\n";
 
 int main(int argc, char **argv)
 {
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
 		return cmd_live(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ringbuf"))
 		return cmd_ringbuf(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "format"))
+		return cmd_format(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mapmem"))
 		return cmd_mapmem(argc - 1, argv + 1);
 	fputs(usage, stderr);

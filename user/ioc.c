@@ -740,6 +740,31 @@ const char *ioc_entry_text(const struct ioc_set *set, const struct ioc_entry *e,
 		snprintf(buf, len, "%s", ioc_str(set, e->domain) ? ioc_str(set, e->domain) : "");
 		return buf;
 	}
+	/* IPv4 by hand: inet_ntop() and snprintf() were a sixth of the cost
+	 * of an ioc.* hit's JSON line (callgrind, xh_bench format). */
+	if (af == AF_INET && len >= sizeof("255.255.255.255/32") && !e->port) {
+		char *p = buf;
+
+		for (int i = 0; i < 4; i++) {
+			unsigned int v = e->addr[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = '.';
+		}
+		p[-1] = '\0';
+		if (e->prefixlen != 32) {
+			p[-1] = '/';
+			if (e->prefixlen >= 10)
+				*p++ = (char)('0' + e->prefixlen / 10);
+			*p++ = (char)('0' + e->prefixlen % 10);
+			*p = '\0';
+		}
+		return buf;
+	}
 	if (!inet_ntop(af, e->addr, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
 	if (e->port)

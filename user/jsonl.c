@@ -105,43 +105,72 @@ static void jbuf_sep(struct jbuf *b)
 	b->first = 0;
 }
 
-static void jbuf_quoted(struct jbuf *b, const char *s, size_t n)
+/* Bytes a JSON string cannot hold as they are (", \, C0 controls, DEL) or
+ * that start a multi-byte UTF-8 sequence to validate: jbuf_escape() decides. */
+static const unsigned char jbuf_special[256] = {
+	[0 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+	[0x7f ... 0xff] = 1,
+};
+
+#define JB_ONES	 0x0101010101010101ULL
+#define JB_HIGHS 0x8080808080808080ULL
+
+/* Nonzero when one of the 8 bytes of @w may be special (jbuf_special):
+ * below 0x20, 0x7f or above, '"' or '\\' (the classic "has less / has more /
+ * has zero" word tricks; a carry can flag a plain byte too, never miss a
+ * special one, and a flagged word is then checked byte by byte). */
+static inline uint64_t jbuf_word_special(uint64_t w)
 {
-	jbuf_putc(b, '"');
-	jbuf_escape(b, s, n);
-	jbuf_putc(b, '"');
+	uint64_t q = w ^ (JB_ONES * '"'), bs = w ^ (JB_ONES * '\\');
+
+	return (((w - JB_ONES * 0x20) & ~w) | (w + JB_ONES) | w | ((q - JB_ONES) & ~q) |
+		((bs - JB_ONES) & ~bs)) &
+	       JB_HIGHS;
 }
 
-/* True when @s (@n bytes) needs no escaping: printable ASCII but " and \. */
-static inline int jbuf_plain(const char *s, size_t n)
+/* Copy the plain bytes at the start of @s (@n bytes) to @dst, 8 at a time
+ * while they last; returns how many were plain (n when all of them). Strings
+ * in a hit are mostly plain ASCII: this is the hot loop of every line. */
+static inline size_t jbuf_copy_plain(char *dst, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t i = 0;
+	uint64_t w;
 
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			return 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (jbuf_word_special(w))
+			break;
+		memcpy(dst + i, &w, 8);
 	}
-	return 1;
+	for (; i < n && !jbuf_special[(unsigned char)s[i]]; i++)
+		dst[i] = s[i];
+	return i;
+}
+
+/* "s" escaped. The common case, plain text, is one pass that copies as it
+ * checks; the rest of a string with a special byte goes to jbuf_escape(). */
+static void jbuf_quoted(struct jbuf *b, const char *s, size_t n)
+{
+	size_t i;
+	char *p;
+
+	if (jbuf_room(b, n + 2))
+		return;
+	p = b->buf + b->len;
+	p[0] = '"';
+	i = jbuf_copy_plain(p + 1, s, n);
+	b->len += 1 + i;
+	if (i < n)
+		jbuf_escape(b, s + i, n - i);
+	jbuf_putc(b, '"');
 }
 
 static void jbuf_key(struct jbuf *b, const char *key)
 {
-	size_t n = strlen(key);
-
 	jbuf_sep(b);
-	/* Keys are nearly always plain: write "key": with one copy. */
-	if (jbuf_plain(key, n) && !jbuf_room(b, n + 3)) {
-		char *p = b->buf + b->len;
-
-		p[0] = '"';
-		memcpy(p + 1, key, n);
-		p[n + 1] = '"';
-		p[n + 2] = ':';
-		b->len += n + 3;
-		b->buf[b->len] = '\0';
-		return;
-	}
-	jbuf_quoted(b, key, n);
+	jbuf_quoted(b, key, strlen(key));
 	jbuf_putc(b, ':');
 }
 
@@ -193,17 +222,14 @@ void jbuf_escape(struct jbuf *b, const char *str, size_t n)
 
 	/* Copy runs of plain bytes at once; escape or replace the rest. */
 	while (i < n) {
-		for (j = i; j < n; j++) {
-			c = s[j];
-			if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-				break;
-		}
-		if (j > i) {
-			jbuf_put(b, str + i, j - i);
-			i = j;
-			if (i >= n)
-				break;
-		}
+		if (jbuf_room(b, n - i))
+			return;
+		j = jbuf_copy_plain(b->buf + b->len, str + i, n - i);
+		b->len += j;
+		b->buf[b->len] = '\0';
+		i += j;
+		if (i >= n)
+			break;
 		c = s[i];
 		if (c < 0x80) {
 			switch (c) {

@@ -432,3 +432,75 @@ out:
 	close(p[0]);
 	jbuf_free(&b);
 }
+
+/* The reference: JSON-escape byte by byte, as the spec reads (ASCII only:
+ * the inputs below put non-ASCII bytes only where the expected text says). */
+static size_t ref_escape(char *out, const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out[w++] = '\\';
+			out[w++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			w += (size_t)sprintf(out + w, "\\u%04x", c);
+		} else if (c >= 0x80) {
+			memcpy(out + w, "\xef\xbf\xbd", 3); /* a lone byte: U+FFFD */
+			w += 3;
+		} else {
+			out[w++] = (char)c;
+		}
+	}
+	out[w] = '\0';
+	return w;
+}
+
+/* The word-at-a-time scan of plain runs (jsonl.c, jbuf_copy_plain) must
+ * find a special byte at every position of every length, including the
+ * bytes next to the limits of its word tests (0x1f/0x20, 0x7e/0x7f, 0x80,
+ * 0xff, '"' and '\\' beside '!' and '['/']'). */
+void test_jsonl_escape_positions(void)
+{
+	static const unsigned char specials[] = {'"',  '\\', 0x00, 0x01, 0x1f,
+						 0x7f, 0x80, 0xfe, 0xff};
+	static const unsigned char plains[] = {' ', '!', '#', '[', ']', '~', 'a', '0'};
+	char in[40], want[40 * 6 + 1];
+	struct jbuf b;
+
+	jbuf_init(&b);
+	for (size_t n = 1; n <= 24; n++) {
+		for (size_t pos = 0; pos < n; pos++) {
+			for (size_t k = 0; k < sizeof(specials) + sizeof(plains); k++) {
+				size_t wl;
+
+				for (size_t i = 0; i < n; i++)
+					in[i] = (char)plains[(i + k) % sizeof(plains)];
+				in[pos] =
+					(char)(k < sizeof(specials) ? specials[k]
+								    : plains[k - sizeof(specials)]);
+				wl = ref_escape(want, in, n);
+				jbuf_reset(&b);
+				jbuf_escape(&b, in, n);
+				if (!ASSERT_EQ(b.len, wl, "escaped length") ||
+				    !ASSERT_MEMEQ(b.buf, want, wl, "escaped text")) {
+					printf("  n=%zu pos=%zu byte=0x%02x\n", n, pos,
+					       (unsigned char)in[pos]);
+					goto out;
+				}
+				/* And as a value: quoted, through the copy-as-you-scan path. */
+				jbuf_reset(&b);
+				jbuf_obj_begin(&b);
+				jbuf_key_strn(&b, "k", in, n);
+				jbuf_obj_end(&b);
+				if (!ASSERT_EQ(b.len, wl + 8, "quoted length") ||
+				    !ASSERT_MEMEQ(b.buf + 6, want, wl, "quoted text"))
+					goto out;
+			}
+		}
+	}
+out:
+	jbuf_free(&b);
+}

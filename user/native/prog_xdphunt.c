@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/* prog_xdphunt.c: bpf/xdphunt.bpf.c compiled as ordinary C with the native
+ * runtime (include/bpf/bpf_helpers.h, prelude.h), and the table the engine
+ * binds it with. Everything here but nrt_prog_xdphunt is made local to the
+ * object (Makefile: -fvisibility=hidden, objcopy --localize-hidden), so the
+ * program's globals cannot clash with userspace symbols.
+ * The engine checks these tables against the BPF object on every open: a map
+ * or a global added to the program must be listed here, or the native engine
+ * refuses to start (and the replay tests fail). */
+#include "xdphunt.bpf.c"
+#include "nrt_prog.h"
+
+#define NRT_MAP(m)                                                                                 \
+	{                                                                                          \
+#m, &m, sizeof(m)                                                                  \
+	}
+
+static const struct nrt_prog_map maps[] = {
+	NRT_MAP(xh_ports),     NRT_MAP(xh_ioc4),      NRT_MAP(xh_ioc6),	    NRT_MAP(xh_iocdom),
+	NRT_MAP(xh_iocport),   NRT_MAP(xh_iocscr),    NRT_MAP(xh_flows),    NRT_MAP(xh_seen),
+	NRT_MAP(xh_counters),  NRT_MAP(xh_events),    NRT_MAP(xh_rpc_ifs),  NRT_MAP(xh_rpc_ops),
+	NRT_MAP(xh_rpc_ctx),   NRT_MAP(xh_rpc_eps),   NRT_MAP(xh_rpc_scr),  NRT_MAP(xh_smb),
+	NRT_MAP(xh_smb_trees), NRT_MAP(xh_smb_names), NRT_MAP(xh_smb_work),
+};
+
+static const struct nrt_prog_var vars[] = {
+	{"xh_armed", &xh_armed, sizeof(xh_armed), NULL},
+	{"xh_cfg_wakeup_bytes", (void *)&xh_cfg_wakeup_bytes, sizeof(xh_cfg_wakeup_bytes),
+	 "ring buffer wake-ups: the native engine drains after every packet"},
+};
+
+__attribute__((visibility("default"))) const struct nrt_prog nrt_prog_xdphunt = {
+	.entry = xdphunt,
+	.maps = maps,
+	.n_maps = sizeof(maps) / sizeof(maps[0]),
+	.vars = vars,
+	.n_vars = sizeof(vars) / sizeof(vars[0]),
+};
