@@ -16,17 +16,22 @@
 	}
 
 static const struct nrt_prog_map maps[] = {
-	NRT_MAP(xh_ports),     NRT_MAP(xh_ioc4),      NRT_MAP(xh_ioc6),	    NRT_MAP(xh_iocdom),
-	NRT_MAP(xh_iocport),   NRT_MAP(xh_iocscr),    NRT_MAP(xh_flows),    NRT_MAP(xh_seen),
-	NRT_MAP(xh_counters),  NRT_MAP(xh_events),    NRT_MAP(xh_rpc_ifs),  NRT_MAP(xh_rpc_ops),
-	NRT_MAP(xh_rpc_ctx),   NRT_MAP(xh_rpc_eps),   NRT_MAP(xh_rpc_scr),  NRT_MAP(xh_smb),
-	NRT_MAP(xh_smb_trees), NRT_MAP(xh_smb_names), NRT_MAP(xh_smb_work),
+	NRT_MAP(xh_ports),     NRT_MAP(xh_ioc4),      NRT_MAP(xh_ioc6),	      NRT_MAP(xh_iocdom),
+	NRT_MAP(xh_iocport),   NRT_MAP(xh_iocscr),    NRT_MAP(xh_flows),      NRT_MAP(xh_seen),
+	NRT_MAP(xh_counters),  NRT_MAP(xh_events),    NRT_MAP(xh_rpc_ifs),    NRT_MAP(xh_rpc_ops),
+	NRT_MAP(xh_rpc_ctx),   NRT_MAP(xh_rpc_eps),   NRT_MAP(xh_rpc_scr),    NRT_MAP(xh_smb),
+	NRT_MAP(xh_smb_trees), NRT_MAP(xh_smb_names), NRT_MAP(xh_smb_work),   NRT_MAP(xh_smb_pend),
+	NRT_MAP(xh_smb_files), NRT_MAP(xh_sweep_src), NRT_MAP(xh_sweep_pair),
 };
 
 static const struct nrt_prog_var vars[] = {
 	{"xh_armed", &xh_armed, sizeof(xh_armed), NULL},
 	{"xh_cfg_wakeup_bytes", (void *)&xh_cfg_wakeup_bytes, sizeof(xh_cfg_wakeup_bytes),
 	 "ring buffer wake-ups: the native engine drains after every packet"},
+	{"xh_cfg_sweep_threshold", (void *)&xh_cfg_sweep_threshold, sizeof(xh_cfg_sweep_threshold),
+	 NULL},
+	{"xh_cfg_sweep_window_ns", (void *)&xh_cfg_sweep_window_ns, sizeof(xh_cfg_sweep_window_ns),
+	 NULL},
 };
 
 __attribute__((visibility("default"))) const struct nrt_prog nrt_prog_xdphunt = {
