@@ -50,6 +50,9 @@ PROG_SRCS := $(wildcard selftests/prog/*.c)
 
 BIN        := $(OUT)/xdphunt
 
+# Static BPF loader for the initramfs of selftests/verifier/test_kernel_61.sh.
+VM_LOADER  := $(OUT)/selftests/vm_loader
+
 # Bench tools (make bench): C programs and bench-only BPF objects in bench/.
 BENCH_SRCS  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BPF   := $(patsubst bench/%.bpf.c,$(OUT)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
@@ -63,7 +66,7 @@ PROG_TESTS := $(OUT)/selftests/prog_tests
 
 FIXTURE_BPF := $(patsubst selftests/fixtures/%.bpf.c,$(OUT)/selftests/%.bpf.o,$(wildcard selftests/fixtures/*.bpf.c))
 
-all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF)
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF) $(VM_LOADER)
 
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
@@ -117,6 +120,12 @@ $(BIN): $(USER_OBJS)
 $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Static (libbpf.a, libelf.a, libz.a): it runs alone in a VM's initramfs.
+$(VM_LOADER): selftests/verifier/vm_loader.c | $(OUT)/selftests
+	$(call msg,LINK-ST,$@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -static $< \
+		-l:libbpf.a -l:libelf.a -l:libz.a -o $@
 
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
