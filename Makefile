@@ -63,6 +63,8 @@ NATIVE_PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-unused-function -fvi
 NATIVE_WRAP := bpf_map_create bpf_map_update_elem bpf_map_lookup_elem bpf_map_delete_elem \
 	bpf_map_get_next_key bpf_map__fd close
 NATIVE_LDFLAGS := $(foreach f,$(NATIVE_WRAP),-Wl,--wrap=$(f))
+# Static BPF loader for the initramfs of selftests/verifier/test_kernel_61.sh.
+VM_LOADER  := $(OUT)/selftests/vm_loader
 
 # Bench tools (make bench): C programs and bench-only BPF objects in bench/.
 BENCH_SRCS  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
@@ -77,7 +79,7 @@ PROG_TESTS := $(OUT)/selftests/prog_tests
 
 FIXTURE_BPF := $(patsubst selftests/fixtures/%.bpf.c,$(OUT)/selftests/%.bpf.o,$(wildcard selftests/fixtures/*.bpf.c))
 
-all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF)
+all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF) $(VM_LOADER)
 
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
@@ -157,6 +159,12 @@ $(BIN): $(USER_OBJS) $(NATIVE_OBJS)
 $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Static (libbpf.a, libelf.a, libz.a): it runs alone in a VM's initramfs.
+$(VM_LOADER): selftests/verifier/vm_loader.c | $(OUT)/selftests
+	$(call msg,LINK-ST,$@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -static $< \
+		-l:libbpf.a -l:libelf.a -l:libz.a -o $@
 
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)

@@ -116,28 +116,45 @@ static __always_inline void xh_flow_report(struct xdp_md *ctx, const struct xh_p
  * decides), 0 when it was already reported. @value must not be 0. When the
  * event then cannot be emitted, call xh_finding_release() so that a later
  * packet retries. */
-static __always_inline int xh_finding_claim(const struct xh_flow_key *key, __u8 rule, __u32 value)
+static __always_inline int
+xh_finding_claim_in(struct xh_seen_key *sk, const struct xh_flow_key *key, __u8 rule, __u32 value)
 {
-	struct xh_seen_key sk = {};
 	__u8 one = 1;
 
-	sk.flow = *key;
-	sk.rule = rule;
-	sk.value = value;
-	if (bpf_map_lookup_elem(&xh_seen, &sk))
+	__builtin_memset(sk, 0, sizeof(*sk));
+	sk->flow = *key;
+	sk->rule = rule;
+	sk->value = value;
+	if (bpf_map_lookup_elem(&xh_seen, sk))
 		return 0;
-	return bpf_map_update_elem(&xh_seen, &sk, &one, BPF_NOEXIST) == 0;
+	return bpf_map_update_elem(&xh_seen, sk, &one, BPF_NOEXIST) == 0;
+}
+
+static __always_inline void
+xh_finding_release_in(struct xh_seen_key *sk, const struct xh_flow_key *key, __u8 rule, __u32 value)
+{
+	__builtin_memset(sk, 0, sizeof(*sk));
+	sk->flow = *key;
+	sk->rule = rule;
+	sk->value = value;
+	bpf_map_delete_elem(&xh_seen, sk);
+}
+
+/* The same with the key on the stack. The _in forms take a key buffer from
+ * the caller (a per-CPU scratch) where the stack is short. */
+static __always_inline int xh_finding_claim(const struct xh_flow_key *key, __u8 rule, __u32 value)
+{
+	struct xh_seen_key sk;
+
+	return xh_finding_claim_in(&sk, key, rule, value);
 }
 
 static __always_inline void xh_finding_release(const struct xh_flow_key *key, __u8 rule,
 					       __u32 value)
 {
-	struct xh_seen_key sk = {};
+	struct xh_seen_key sk;
 
-	sk.flow = *key;
-	sk.rule = rule;
-	sk.value = value;
-	bpf_map_delete_elem(&xh_seen, &sk);
+	xh_finding_release_in(&sk, key, rule, value);
 }
 
 /* bpf/smb.bpf.h: deep inspection of SMB payload (a global function). */

@@ -13,6 +13,7 @@
 #include "classify.bpf.h"
 #include "flow.bpf.h"
 #include "emit.bpf.h"
+#include "compat61.bpf.h"
 
 #define XH_DNS_PORT 53
 
@@ -122,6 +123,7 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 		len = XH_SCRATCH_PKT;
 	if (len < 1)
 		return 0;
+	len = XH_SIZE_NZ(len, XH_SCRATCH_PKT); /* for 6.1 (compat61.bpf.h) */
 	if (bpf_xdp_load_bytes(ctx, off, s->pkt, len))
 		return 0;
 	if (kind == XH_NAME_TLS)
@@ -129,7 +131,11 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	else
 		n = xh_ioc_dns(s, len, stats);
 	if (n < 0) {
-		__u32 reason = -n;
+		/* 64-bit on purpose: the 6.1 verifier drops every bound of a
+		 * 32-bit negation (no zero extension), so a 32-bit check of
+		 * reason left the 64-bit index unbounded and the program was
+		 * rejected (selftests/verifier/test_kernel_61.sh, clang 14). */
+		__u64 reason = -(__s64)n;
 
 		if (reason < XH_IOC_CNT__MAX)
 			stats->ioc[reason]++;

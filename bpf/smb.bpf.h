@@ -21,6 +21,7 @@
 #include "parse.h"
 #include "smb.h"
 #include "emit.bpf.h"
+#include "compat61.bpf.h"
 #include "flow.bpf.h"
 #include "smb_files.bpf.h"
 
@@ -132,7 +133,12 @@ static __always_inline struct xh_stats *xh_smb_stats(void)
 
 static __always_inline void xh_smb_count(struct xh_stats *stats, int reason)
 {
-	__u32 r = reason < 0 ? -reason : reason;
+	/* For the 6.1 verifier, which drops every bound of a negation (even
+	 * of a constant): a 64-bit r and a check clang cannot drop (the
+	 * barrier), else the index was unbounded and the program rejected. */
+	__u64 r = reason < 0 ? -(__s64)reason : reason;
+
+	barrier_var(r);
 
 	if (r < XH_SMB_CNT__MAX)
 		stats->smb[r]++;
@@ -144,6 +150,7 @@ static __always_inline int xh_smb_load_hdr(struct xdp_md *ctx, __u32 off, __u8 *
 {
 	if (len == 0 || len > XH_SMB_HDR_BUF)
 		return -1;
+	len = XH_SIZE_NZ(len, XH_SMB_HDR_BUF); /* for 6.1 (compat61.bpf.h) */
 	return bpf_xdp_load_bytes(ctx, off, buf, len) ? -1 : 0;
 }
 
@@ -202,6 +209,7 @@ __noinline int xh_smb_get_name(struct xdp_md *ctx, __u32 hdr_off)
 	}
 	if (len == 0 || len > XH_EVENT_NAME_MAX)
 		return -XH_SMB_CNT_NAME_CUT;
+	len = XH_SIZE_NZ(len, XH_EVENT_NAME_MAX); /* for 6.1 (compat61.bpf.h) */
 	if (bpf_xdp_load_bytes(ctx, abs, w->name, len))
 		return -XH_SMB_CNT_LOAD_ERR;
 	xh_smb_name_init(&w->nm, len, w->m.name_enc, w->m.name_nul);
@@ -689,13 +697,16 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	end = off + w->pkt.payload_len;
 	w->pay_end = end;
 
-	sm = bpf_map_lookup_elem(&xh_smb, key);
+	/* &w->key, not key: the 6.1 verifier takes map keys only from the
+	 * stack, packet or a map value, not from a global function's pointer
+	 * argument (PTR_TO_MEM). */
+	sm = bpf_map_lookup_elem(&xh_smb, &w->key);
 	if (!sm) {
 		/* The zero value lives in the scratch: 144 bytes are too
 		 * many for a stack shared by five call frames. */
 		__builtin_memset(&w->init, 0, sizeof(w->init));
-		bpf_map_update_elem(&xh_smb, key, &w->init, BPF_NOEXIST);
-		sm = bpf_map_lookup_elem(&xh_smb, key);
+		bpf_map_update_elem(&xh_smb, &w->key, &w->init, BPF_NOEXIST);
+		sm = bpf_map_lookup_elem(&xh_smb, &w->key);
 		if (!sm) {
 			stats->smb[XH_SMB_CNT_STATE_ERR]++;
 			return 0;

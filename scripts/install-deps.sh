@@ -19,15 +19,19 @@ TEST_PKGS=(
 	samba smbclient smbmap python3-impacket
 	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools
 )
+# The 6.1 verifier test (selftests/verifier/test_kernel_61.sh) boots Debian
+# 12's kernel in qemu; that kernel is fetched with `apt-get download` into
+# build/, not installed (its postinst would run initramfs and bootloader hooks).
+VM_PKGS=(qemu-system-x86 busybox-static)
 
 missing=()
-for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${VM_PKGS[@]}"; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$st" = installed ] || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "install-deps: all ${#BUILD_PKGS[@]} build and ${#TEST_PKGS[@]} test packages present"
+	echo "install-deps: all ${#BUILD_PKGS[@]} build, ${#TEST_PKGS[@]} test and ${#VM_PKGS[@]} VM packages present"
 	exit 0
 fi
 

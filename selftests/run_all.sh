@@ -38,6 +38,11 @@ for t in selftests/e2e/test_*.sh; do
 	run_level "end-to-end: $t" bash "$t" "$OUT"
 done
 
+for t in selftests/verifier/test_*.sh; do
+	[ -e "$t" ] || continue
+	run_level "verifier: $t" bash "$t" "$OUT"
+done
+
 for t in selftests/replay/test_*.py; do
 	[ -e "$t" ] || continue
 	run_level "replay: $t" /usr/bin/python3 "$t" "$OUT/xdphunt"

@@ -28,6 +28,8 @@ static const struct nrt_prog_var vars[] = {
 	{"xh_armed", &xh_armed, sizeof(xh_armed), NULL},
 	{"xh_cfg_wakeup_bytes", (void *)&xh_cfg_wakeup_bytes, sizeof(xh_cfg_wakeup_bytes),
 	 "ring buffer wake-ups: the native engine drains after every packet"},
+	{"xh_rpc_scr_key", (void *)&xh_rpc_scr_key, sizeof(xh_rpc_scr_key),
+	 "a constant 0 key, read-only in the native object: nothing to copy"},
 	{"xh_cfg_sweep_threshold", (void *)&xh_cfg_sweep_threshold, sizeof(xh_cfg_sweep_threshold),
 	 NULL},
 	{"xh_cfg_sweep_window_ns", (void *)&xh_cfg_sweep_window_ns, sizeof(xh_cfg_sweep_window_ns),
