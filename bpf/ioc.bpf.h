@@ -36,6 +36,12 @@ static __always_inline int xh_ioc_maybe(void *pf, __u8 family, const __be32 *add
 	       xh_ioc_pf_bit(pf, XH_PF6_BASE, xh_pf6_bit32(hi));
 }
 
+/* 0 when the prefilter @pf says no IoC domain has the suffix hash @h. */
+static __always_inline int xh_ioc_dom_maybe(void *pf, __u64 h)
+{
+	return !pf || xh_ioc_pf_bit(pf, XH_PFD_BASE, xh_pfd_bit(h));
+}
+
 /* IoC reference of the address @addr seen with port @port (network order;
  * @l4 is 0 when the packet has no ports), or 0. A plain prefix matches any
  * port; an address:port indicator only its port (the LPM value says

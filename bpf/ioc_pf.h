@@ -15,6 +15,9 @@
  *    indexed by a hash of the address's first 48 bits (prefixes /48../128)
  *    or of its first 32 bits (prefixes /32../47); an address is tested at
  *    both. Collisions only cost a trie lookup.
+ *  - words [XH_PFD_BASE, +XH_PFD_WORDS): 2^XH_PFD_BITS_LOG bits of domains,
+ *    indexed by a hash of the bpf/name.h suffix hash of each IoC domain; a
+ *    DNS/SNI name's suffix is looked up in xh_iocdom only when its bit is set.
  *  - word XH_PF_FLAGS: XH_PF_F6_ALL when an IPv6 prefix is shorter than /32
  *    (every IPv6 address then goes to the trie). */
 #ifndef XH_IOC_PF_H
@@ -26,7 +29,10 @@
 #define XH_PF6_BITS_LOG 21	   /* 2 Mi bits: 256 KiB, ~5 % full at 100k prefixes */
 #define XH_PF6_WORDS	(1u << (XH_PF6_BITS_LOG - 6))
 #define XH_PF6_BASE	XH_PF4_WORDS
-#define XH_PF_FLAGS	(XH_PF6_BASE + XH_PF6_WORDS)
+#define XH_PFD_BITS_LOG 21 /* 256 KiB, ~12 % full at XH_IOCDOM_MAX domains */
+#define XH_PFD_WORDS	(1u << (XH_PFD_BITS_LOG - 6))
+#define XH_PFD_BASE	(XH_PF6_BASE + XH_PF6_WORDS)
+#define XH_PF_FLAGS	(XH_PFD_BASE + XH_PFD_WORDS)
 #define XH_PF_ENTRIES	(XH_PF_FLAGS + 1)
 #define XH_PF_F6_ALL	1ull
 
@@ -49,6 +55,13 @@ static inline __u32 xh_pf6_bit48(__u64 hi)
 static inline __u32 xh_pf6_bit32(__u64 hi)
 {
 	return (__u32)(((hi >> 32) * 0xc2b2ae3d27d4eb4full) >> (64 - XH_PF6_BITS_LOG));
+}
+
+/* Bit index (within the domain part) of a bpf/name.h suffix hash @h: FNV-1a's
+ * top bits are poorly mixed for short names, so multiply again. */
+static inline __u32 xh_pfd_bit(__u64 h)
+{
+	return (__u32)((h * 0x9e3779b97f4a7c15ull) >> (64 - XH_PFD_BITS_LOG));
 }
 
 #endif /* XH_IOC_PF_H */

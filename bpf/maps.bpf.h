@@ -91,7 +91,7 @@ struct {
 
 /* The IoC prefilter of the current set (layout: bpf/ioc_pf.h), swapped with
  * the tries by user/ioc_maps.c. An empty slot means "look everything up".
- * Mmapable so userspace writes the 2.3 MiB bitmap directly; not an
+ * Mmapable so userspace writes the 2.5 MiB bitmap directly; not an
  * BPF_F_INNER_MAP, so lookups keep being inlined. */
 struct xh_iocpf_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

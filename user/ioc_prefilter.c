@@ -44,6 +44,12 @@ void ioc_prefilter_fill(const struct ioc_set *set, uint64_t *w)
 	for (size_t i = 0; i < n; i++) {
 		const struct ioc_entry *e = ioc_set_at(set, i);
 
+		if (e->kind == IOC_KIND_DOMAIN) {
+			uint32_t bit = xh_pfd_bit(e->hash);
+
+			w[XH_PFD_BASE + (bit >> 6)] |= 1ull << (bit & 63);
+			continue;
+		}
 		if (e->kind != IOC_KIND_NET)
 			continue;
 		if (e->family == XH_AF_INET) {

@@ -8,8 +8,8 @@
 
 struct ioc_set;
 
-/* Set the bits of every address indicator of @set (plain prefixes and
- * address:port hosts) in @w: XH_PF_ENTRIES words, zeroed by the caller. */
+/* Set the bits of every indicator of @set (plain prefixes, address:port
+ * hosts, domains) in @w: XH_PF_ENTRIES words, zeroed by the caller. */
 void ioc_prefilter_fill(const struct ioc_set *set, uint64_t *w);
 
 /* A new prefilter map for @set, filled (an mmapable ARRAY matching

@@ -3,7 +3,8 @@
  * tries, under BPF_PROG_TEST_RUN with sets installed by the real
  * ioc_maps_install(): no false negative at prefix-length boundaries, the
  * datapath tests exactly the bits userspace sets, exact results on random
- * feeds, and hot reload keeps prefilter and tries in step while packets run. */
+ * feeds, domains, and hot reload keeps prefilter and tries in step while
+ * packets run. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -252,6 +253,92 @@ void test_ioc_prefilter_boundaries(void)
 	}
 	xhp_close(&x);
 out:
+	rmdir(tmpdir);
+}
+
+/* ---- domains: the suffix hashes' bits ------------------------------------- */
+
+/* Run a DNS query (UDP to port 53) for @name; 1 when it gave an ioc.dns hit
+ * (*id: the indicator's id), 0 when not, -1 on error. */
+static int probe_dns(struct xhp *x, const char *name, uint32_t *id)
+{
+	uint8_t msg[300] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+	size_t n = 12, len;
+	struct pkt_desc d = {.family = 4,
+			     .src = "100.64.0.1",
+			     .dst = "100.64.0.53",
+			     .proto = IPPROTO_UDP,
+			     .sport = 50053,
+			     .dport = 53};
+	struct pkt_layout lay;
+	uint8_t buf[PKT_MAX];
+	int hit = 0;
+
+	for (const char *l = name; *l;) {
+		size_t k = strcspn(l, ".");
+
+		msg[n++] = (uint8_t)k;
+		memcpy(msg + n, l, k);
+		n += k;
+		l += k + (l[k] == '.');
+	}
+	msg[n++] = 0;
+	msg[n++] = 0, msg[n++] = 1; /* QTYPE A */
+	msg[n++] = 0, msg[n++] = 1; /* QCLASS IN */
+	d.payload_len = (int)n;
+	len = pkt_build(&d, buf, &lay);
+	if (!ASSERT_GE(len, 1, "pkt_build"))
+		return -1;
+	memcpy(buf + lay.payload_off, msg, n);
+	xhp_reset(x);
+	if (xhp_run(x, buf, len))
+		return -1;
+	xhp_drain(x);
+	for (int i = 0; i < x->n_ev; i++) {
+		if (x->ev[i].rule == XH_RULE_IOC_DNS) {
+			hit = 1;
+			if (id)
+				*id = x->ev[i].ioc_id & XH_IOC_ID_MASK;
+		}
+	}
+	return hit;
+}
+
+void test_ioc_prefilter_domains(void)
+{
+	struct ioc_set *set = NULL;
+	uint64_t *w = NULL, saved;
+	uint32_t bit, id = 0;
+	struct xhp x;
+
+	if (!ASSERT_OK_PTR(make_tmpdir(), "mkdtemp"))
+		return;
+	set = set_of("192.0.2.1\nevil.example\n");
+	if (!set || xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		goto out;
+	if (!ASSERT_OK(install(&x, set), "install"))
+		goto close;
+	w = pf_map(&x);
+	if (!ASSERT_OK_PTR(w, "prefilter installed"))
+		goto close;
+	ASSERT_EQ(probe_dns(&x, "a.b.evil.example", &id), 1, "name below the domain");
+	ASSERT_EQ(id, 2, "indicator id");
+	ASSERT_EQ(probe_dns(&x, "EVIL.example", NULL), 1, "the domain itself, any case");
+	ASSERT_EQ(probe_dns(&x, "notevil.example", NULL), 0, "another domain");
+	ASSERT_EQ(probe_dns(&x, "example", NULL), 0, "the parent");
+	/* The datapath tests exactly the bit userspace set for the domain. */
+	bit = xh_pfd_bit(xhp_domain_hash(IOC_DOMAIN));
+	saved = w[XH_PFD_BASE + (bit >> 6)];
+	ASSERT_NEQ(saved & (1ull << (bit & 63)), 0, "domain bit set");
+	w[XH_PFD_BASE + (bit >> 6)] &= ~(1ull << (bit & 63));
+	ASSERT_EQ(probe_dns(&x, "a.b.evil.example", NULL), 0, "filtered when its bit is clear");
+	w[XH_PFD_BASE + (bit >> 6)] = saved;
+	ASSERT_EQ(probe_dns(&x, "a.b.evil.example", NULL), 1, "bit restored");
+	munmap(w, PF_BYTES);
+close:
+	xhp_close(&x);
+out:
+	ioc_set__free(set);
 	rmdir(tmpdir);
 }
 
