@@ -108,6 +108,7 @@ static int load_xdphunt_drop(const char *obj_path, const char *ioc_file, struct 
 			.ioc6 = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ioc6")),
 			.iocdom = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocdom")),
 			.iocport = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocport")),
+			.iocpf = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_iocpf")),
 		};
 
 		err = !iocs || ioc_set_load_file(iocs, ioc_file) < 0 ||

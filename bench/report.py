@@ -145,7 +145,10 @@ def main():
     for r in recs:
         if r["kind"] == "live":
             live.setdefault((r["prog"], r["threads"]), {})[r["class"]] = r["sent"] / r["secs"] / 1e6
-    live_rx = {(r["prog"], r["threads"]): r["received"] for r in recs if r["kind"] == "live_rx"}
+    live_rx = {}
+    for r in recs:  # one record per live invocation (bench.sh runs one per class)
+        if r["kind"] == "live_rx":
+            live_rx[(r["prog"], r["threads"])] = live_rx.get((r["prog"], r["threads"]), 0) + r["received"]
     live_sent = {}
     for r in recs:
         if r["kind"] == "live":
@@ -382,7 +385,8 @@ def render_md(r, cmds):
         L.append("| %d | %s | %.0f |" % (f["flows_max"], fmt_bytes(f["flows_memlock"]),
                                           f["flows_memlock"] / f["flows_max"]))
     L += ["", "## 6. Memory", "",
-          "Kernel memory of every map (fdinfo `memlock`, the kernel's own accounting) and resident memory.", "",
+          "Kernel memory of every map (fdinfo `memlock`, the kernel's own accounting; a map-in-map "
+          "row includes the inner map in its slot: the IoC sets) and resident memory.", "",
           "| map | " + " | ".join("%s IoC prefixes" % k for k in r["maps"]) + " |",
           "| --- | " + " | ".join("---:" for _ in r["maps"]) + " |"]
     names = [m["name"] for m in next(iter(r["maps"].values()))] if r["maps"] else []

@@ -47,16 +47,37 @@ static int run_class(int prog_fd, const struct bench_class *c, unsigned int repe
 	return 0;
 }
 
+/* memlock of a map-in-map's outer map plus the inner map in its slot 0 (the
+ * IoC maps: userspace-made inner maps are not among the object's maps). */
+static long long outer_memlock(int fd)
+{
+	long long v = bench_fd_memlock(fd), in;
+	__u32 zero = 0, id;
+	int ifd;
+
+	if (bpf_map_lookup_elem(fd, &zero, &id))
+		return v;
+	ifd = bpf_map_get_fd_by_id(id);
+	if (ifd < 0)
+		return v;
+	in = bench_fd_memlock(ifd);
+	close(ifd);
+	return in > 0 ? v + in : v;
+}
+
 static void print_maps(struct xdphunt *skel)
 {
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, skel->obj)
 	{
+		enum bpf_map_type t = bpf_map__type(m);
+		int fd = bpf_map__fd(m);
+
 		printf("{\"kind\":\"map\",\"name\":\"%s\",\"type\":%d,\"max_entries\":%u,"
 		       "\"memlock\":%lld}\n",
-		       bpf_map__name(m), bpf_map__type(m), bpf_map__max_entries(m),
-		       bench_fd_memlock(bpf_map__fd(m)));
+		       bpf_map__name(m), t, bpf_map__max_entries(m),
+		       t == BPF_MAP_TYPE_ARRAY_OF_MAPS ? outer_memlock(fd) : bench_fd_memlock(fd));
 	}
 }
 

@@ -39,6 +39,9 @@ static __always_inline __u8 xh_port_service(__be16 port, struct xh_stats *stats)
 static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, struct xh_stats *stats,
 					struct xh_class_res *cls)
 {
+	__u32 zero = 0;
+	void *pf;
+
 	__builtin_memset(cls, 0, sizeof(*cls));
 	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
 		cls->svc_src = xh_port_service(pkt->sport, stats);
@@ -48,8 +51,12 @@ static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, struc
 		if (cls->svc_src == XH_SVC_RPC || cls->svc_dst == XH_SVC_RPC)
 			cls->classes |= 1 << XH_CLASS_RPC;
 	}
-	cls->ioc_src = xh_ioc_addr(pkt->family, pkt->saddr, pkt->sport, res == XH_PARSE_L4, stats);
-	cls->ioc_dst = xh_ioc_addr(pkt->family, pkt->daddr, pkt->dport, res == XH_PARSE_L4, stats);
+	/* The prefilter slot is read once, before any trie (bpf/ioc.bpf.h). */
+	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
+	cls->ioc_src =
+		xh_ioc_addr(pf, pkt->family, pkt->saddr, pkt->sport, res == XH_PARSE_L4, stats);
+	cls->ioc_dst =
+		xh_ioc_addr(pf, pkt->family, pkt->daddr, pkt->dport, res == XH_PARSE_L4, stats);
 	if (cls->ioc_src || cls->ioc_dst)
 		cls->classes |= 1 << XH_CLASS_IOC;
 	return cls->classes;

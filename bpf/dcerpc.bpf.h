@@ -165,7 +165,7 @@ static __always_inline struct xh_flow_state *xh_rpc_flow(const struct xh_pkt *pk
 
 	if (st)
 		return st;
-	return xh_flow_create(&env->key, env->src_is_s, pkt, cls, stats, bpf_ktime_get_ns());
+	return xh_flow_create(&env->key, env->src_is_s, pkt, cls, stats, bpf_ktime_get_coarse_ns());
 }
 
 /* Emit env->rule with env->d as detail, claimed as (flow, rule, env->value).

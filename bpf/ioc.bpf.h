@@ -6,18 +6,56 @@
 
 #include "maps.bpf.h"
 #include "parse.h"
+#include "ioc_pf.h"
+
+/* Is bit @bit of the prefilter @pf set? A lookup that fails says "maybe". */
+static __always_inline int xh_ioc_pf_bit(void *pf, __u32 base, __u32 bit)
+{
+	__u32 key = base + (bit >> 6);
+	__u64 *w = bpf_map_lookup_elem(pf, &key);
+
+	return !w || ((*w >> (bit & 63)) & 1);
+}
+
+/* 0 when the prefilter @pf (the xh_iocpf slot, NULL when empty) says no
+ * prefix can cover @addr, 1 when the tries must decide (bpf/ioc_pf.h). */
+static __always_inline int xh_ioc_maybe(void *pf, __u8 family, const __be32 *addr)
+{
+	__u32 key = XH_PF_FLAGS;
+	__u64 hi, *w;
+
+	if (!pf)
+		return 1;
+	if (family == XH_AF_INET)
+		return xh_ioc_pf_bit(pf, 0, xh_pf4_bit(bpf_ntohl(addr[0])));
+	w = bpf_map_lookup_elem(pf, &key);
+	if (!w || (*w & XH_PF_F6_ALL))
+		return 1;
+	hi = ((__u64)bpf_ntohl(addr[0]) << 32) | bpf_ntohl(addr[1]);
+	return xh_ioc_pf_bit(pf, XH_PF6_BASE, xh_pf6_bit48(hi)) ||
+	       xh_ioc_pf_bit(pf, XH_PF6_BASE, xh_pf6_bit32(hi));
+}
+
+/* 0 when the prefilter @pf says no IoC domain has the suffix hash @h. */
+static __always_inline int xh_ioc_dom_maybe(void *pf, __u64 h)
+{
+	return !pf || xh_ioc_pf_bit(pf, XH_PFD_BASE, xh_pfd_bit(h));
+}
 
 /* IoC reference of the address @addr seen with port @port (network order;
  * @l4 is 0 when the packet has no ports), or 0. A plain prefix matches any
  * port; an address:port indicator only its port (the LPM value says
  * XH_IOC_F_PORT, then xh_iocport decides). An empty outer slot (nothing
- * loaded yet) is counted and matches nothing. */
-static __always_inline __u32 xh_ioc_addr(__u8 family, const __be32 *addr, __be16 port, int l4,
-					 struct xh_stats *stats)
+ * loaded yet) is counted and matches nothing. @pf is the prefilter, looked
+ * up by the caller before the tries (the order user/ioc_maps.c relies on). */
+static __always_inline __u32 xh_ioc_addr(void *pf, __u8 family, const __be32 *addr, __be16 port,
+					 int l4, struct xh_stats *stats)
 {
 	__u32 zero = 0, r, *ref;
 	void *inner;
 
+	if (!xh_ioc_maybe(pf, family, addr))
+		return 0;
 	if (family == XH_AF_INET) {
 		struct xh_lpm4_key k4 = {.prefixlen = 32, .addr = addr[0]};
 

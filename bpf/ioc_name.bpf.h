@@ -103,7 +103,7 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	struct xh_hash_loop hl = {};
 	struct xh_name_scratch *s;
 	__u32 zero = 0, i, best = 0, *ref;
-	void *inner;
+	void *inner, *pf;
 	int n;
 
 	if (!ctx || !stats)
@@ -149,6 +149,8 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	bpf_loop(XH_NAME_TEXT_MAX + 1, xh_hash_cb, &hl, 0);
 	s->n_hash = hl.w.n;
 	s->matched = 0;
+	/* The prefilter slot before the domain slot (user/ioc_maps.c). */
+	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
 	inner = bpf_map_lookup_elem(&xh_iocdom, &zero);
 	if (!inner) {
 		stats->ioc[XH_IOC_CNT_NO_SET]++;
@@ -158,6 +160,8 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	for (i = 0; i < XH_NAME_SUFFIX_MAX; i++) {
 		if (i >= s->n_hash)
 			break;
+		if (!xh_ioc_dom_maybe(pf, s->hash[i]))
+			continue;
 		ref = bpf_map_lookup_elem(inner, &s->hash[i]);
 		if (ref && (*ref & XH_IOC_ID_MASK)) {
 			best = *ref;

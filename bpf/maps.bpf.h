@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xh_abi.h"
+#include "ioc_pf.h"
 
 /* Host-order port -> enum xh_service. An array, so the lookup is inlined by
  * the verifier and never misses for a __u16 index. */
@@ -87,6 +88,25 @@ struct {
 	__type(key, __u32);
 	__array(values, struct xh_iocport_inner);
 } xh_iocport SEC(".maps");
+
+/* The IoC prefilter of the current set (layout: bpf/ioc_pf.h), swapped with
+ * the tries by user/ioc_maps.c. An empty slot means "look everything up".
+ * Mmapable so userspace writes the 2.5 MiB bitmap directly; not an
+ * BPF_F_INNER_MAP, so lookups keep being inlined. */
+struct xh_iocpf_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XH_PF_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u64));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct xh_iocpf_inner);
+} xh_iocpf SEC(".maps");
 
 /* Per-CPU scratch of the DNS/TLS inspection: the payload copy, the name as
  * text and its suffix hashes (too big for the 512-byte BPF stack). */

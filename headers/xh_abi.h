@@ -288,7 +288,7 @@ enum xh_initiator {
 };
 
 struct xh_flow_state {
-	__u64 first_seen_ns; /* bpf_ktime_get_ns() of the first packet */
+	__u64 first_seen_ns; /* bpf_ktime_get_coarse_ns() of the first packet */
 	__u64 last_seen_ns;
 	__u64 packets;
 	__u64 bytes;

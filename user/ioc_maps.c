@@ -11,6 +11,7 @@
 #include "xh_abi.h"
 #include "ioc.h"
 #include "ioc_maps.h"
+#include "ioc_prefilter.h"
 #include "log.h"
 
 uint32_t ioc_maps_ref(const struct ioc_set *set, uint32_t id, unsigned int gen)
@@ -110,10 +111,31 @@ static int fill(const struct ioc_set *set, unsigned int gen, int fd4, int fd6, i
 	return 0;
 }
 
+/* Empty the prefilter slot and wait until no packet still uses the old
+ * prefilter: from then on every packet looks every address up in the tries,
+ * whichever generation they hold. 1 when done, 0 when the slot was already
+ * empty, -errno when the grace period cannot be waited for (the slot stays
+ * empty: exact, only slower). */
+static int pf_clear(int outer)
+{
+	__u32 zero = 0, id;
+	int err;
+
+	if (bpf_map_lookup_elem(outer, &zero, &id))
+		return 0; /* ENOENT: nothing installed */
+	if (bpf_map_delete_elem(outer, &zero) && errno != ENOENT)
+		return -errno;
+	err = ioc_prefilter_sync();
+	if (err)
+		pr_warn("ioc: cannot wait for a grace period (%s): IoC prefilter disabled\n",
+			strerror(-err));
+	return err ? err : 1;
+}
+
 int ioc_maps_install(struct ioc_set *set, const struct ioc_outer *outer, unsigned int gen,
 		     const struct ioc_set *prev)
 {
-	int fd4, fd6 = -1, fddom = -1, fdport = -1, err;
+	int fd4, fd6 = -1, fddom = -1, fdport = -1, fdpf = -1, err;
 	__u32 zero = 0;
 
 	fd4 = create(BPF_MAP_TYPE_LPM_TRIE, "xh_ioc4_in", sizeof(struct xh_lpm4_key), XH_IOC4_MAX);
@@ -132,6 +154,27 @@ int ioc_maps_install(struct ioc_set *set, const struct ioc_outer *outer, unsigne
 	err = fill(set, gen, fd4, fd6, fddom, fdport);
 	if (err)
 		goto out;
+	if (outer->iocpf >= 0) {
+		fdpf = ioc_prefilter_create(set);
+		if (fdpf < 0) {
+			err = fdpf;
+			goto out;
+		}
+		/* The prefilter must never say "no" for an address the tries a
+		 * packet then reads would match. The datapath reads the
+		 * prefilter slot before the trie slots (bpf/classify.bpf.h), so:
+		 * 1. empty the prefilter slot and wait for a grace period: no
+		 *    packet still holds the old prefilter when the tries change;
+		 * 2. swap the tries; 3. install the new prefilter. A packet that
+		 *    reads the new prefilter reads its slot after step 3, hence
+		 *    the new tries. In between, packets consult the tries for
+		 *    every address. */
+		err = pf_clear(outer->iocpf);
+		if (err < 0) {
+			close(fdpf);
+			fdpf = -1;
+		}
+	}
 	/* Four swaps. Each is atomic for the datapath; between them a packet
 	 * may see the new addresses and the old domains, both complete sets
 	 * whose references userspace resolves (it keeps the previous
@@ -144,6 +187,10 @@ int ioc_maps_install(struct ioc_set *set, const struct ioc_outer *outer, unsigne
 		pr_warn("ioc: cannot install the IoC maps: %s\n", strerror(-err));
 		goto out;
 	}
+	if (fdpf >= 0 && bpf_map_update_elem(outer->iocpf, &zero, &fdpf, BPF_ANY))
+		/* The tries are in; without a prefilter they are only slower. */
+		pr_warn("ioc: cannot install the IoC prefilter: %s\n", strerror(errno));
+	err = 0;
 	ioc_set_set_gen(set, gen, prev);
 out:
 	/* The outer maps hold their own references. */
@@ -155,5 +202,7 @@ out:
 		close(fddom);
 	if (fdport >= 0)
 		close(fdport);
+	if (fdpf >= 0)
+		close(fdpf);
 	return err;
 }

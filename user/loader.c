@@ -301,6 +301,7 @@ void loader_ioc_outer(struct loader *l, struct ioc_outer *out)
 	out->ioc6 = bpf_map__fd(l->skel->maps.xh_ioc6);
 	out->iocdom = bpf_map__fd(l->skel->maps.xh_iocdom);
 	out->iocport = bpf_map__fd(l->skel->maps.xh_iocport);
+	out->iocpf = bpf_map__fd(l->skel->maps.xh_iocpf);
 }
 
 int loader_configure(struct loader *l, const struct loader_opts *opts, struct ioc_set *iocs)

@@ -355,7 +355,7 @@ void test_ioc_maps_errors(void)
 		int saved = dup(2), null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 2);
-		struct ioc_outer bad = {-1, -1, -1, -1};
+		struct ioc_outer bad = {-1, -1, -1, -1, -1};
 
 		ASSERT_ERR(ioc_maps_install(set, &bad, 1, NULL),
 			   "bad map fd"); /* EBADF, or EPERM without bpf() */
