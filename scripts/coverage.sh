@@ -21,7 +21,9 @@ set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || { echo "coverage: no build dir ${1:-build}" >&2; exit 1; }
-REPORT_DIR=${2:-$ROOT/coverage}
+# Absolute: the script re-executes itself and works from temp dirs, so a
+# relative REPORT_DIR (make passes "coverage") would land there and be lost.
+REPORT_DIR=$(realpath -m "${2:-$ROOT/coverage}")
 XH=$OUT/xdphunt
 PY=/usr/bin/python3
 IMP=/usr/share/doc/python3-impacket/examples
