@@ -151,12 +151,24 @@ else
 	        return f"[{a}]:{p}" if ":" in str(a) else f"{a}:{p}"
 	    att = h.get("attack") or {}
 	    ioc = h.get("ioc")
+	    smb = h.get("smb") or {}
+	    rpc = h.get("dcerpc") or {}
+	    # What was seen, in a hunter's words: the share, pipe or file, the
+	    # RPC interface and operation, the IoC indicator.
+	    if isinstance(ioc, dict):
+	        what = f"ioc {ioc.get('indicator')} ({ioc.get('matched')})"
+	    elif rpc:
+	        what = " ".join(x for x in ((rpc.get("interface") or {}).get("name", "?"),
+	                                    rpc.get("operation", ""), "via", rpc.get("transport", "")) if x)
+	    elif smb:
+	        what = smb.get("share") or smb.get("pipe") or smb.get("filename") or f"SMB{smb.get('version', '')}"
+	    else:
+	        what = ""
 	    rows.append((h.get("timestamp", "")[11:23], h.get("rule", "?"),
 	                 f"{ep(h.get('src_ip'), h.get('src_port'))} -> {ep(h.get('dest_ip'), h.get('dest_port'))} {h.get('proto', '')}",
-	                 f"{att.get('technique_id', '')} {att.get('tactic', '')}",
-	                 f"ioc {ioc.get('indicator')} ({ioc.get('matched')})" if isinstance(ioc, dict) else ""))
+	                 f"{att.get('technique_id', '')} {att.get('tactic', '')}", what))
 	w = [max(len(r[i]) for r in rows) for i in range(5)]
-	print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(("TIME (UTC)", "RULE", "FLOW (client -> server)", "ATT&CK", "")[:5])).rstrip())
+	print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(("TIME (UTC)", "RULE", "FLOW (client -> server)", "ATT&CK", "WHAT")[:5])).rstrip())
 	for r in rows:
 	    print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(r)).rstrip())
 	print(f"\n    {len(raw)} hit(s). Raw JSON lines:")
