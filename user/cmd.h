@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* cmd.h: the subcommands; each returns an enum xh_exit code. */
+/* cmd.h: the subcommands, each returning an enum xh_exit code, and what run
+ * and replay share (user/cmd_common.c). */
 #ifndef XH_CMD_H
 #define XH_CMD_H
 
@@ -24,5 +25,10 @@ struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o);
 struct smb_rules *cmd_load_smb_rules(const struct hunt_opts *o);
 /* Fill xh_smb_names from @r. Returns 0 or -errno (message printed). */
 int cmd_smb_rules_to_map(struct loader *l, const struct smb_rules *r);
+struct dcerpc_table;
+/* Fill the SMB and DCE/RPC table maps (xh_smb_names, xh_rpc_ifs,
+ * xh_rpc_ops) of a loaded object. Returns 0 or -errno (message printed). */
+int cmd_tables_to_maps(struct loader *l, const struct smb_rules *smb,
+		       const struct dcerpc_table *rpc);
 
 #endif

@@ -184,13 +184,8 @@ int cmd_replay(int argc, char **argv)
 		}
 	}
 	if ((!native && loader_load(l)) || loader_configure(l, &o.load, iocs) ||
-	    cmd_smb_rules_to_map(l, smb))
+	    cmd_tables_to_maps(l, smb, rpc))
 		goto out;
-	if (dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
-				 bpf_map__fd(l->skel->maps.xh_rpc_ops))) {
-		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(errno));
-		goto out;
-	}
 	if (loader_arm(l))
 		goto out;
 	if (native && nrt_engine_sync(native))

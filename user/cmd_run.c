@@ -26,61 +26,6 @@ static const char run_usage[] =
 	"  -i, --iface IFACE   interface to watch (repeatable, up to 16)\n"
 	"  --mode MODE         auto (native, else skb; default), native or skb\n" CLI_HUNT_HELP;
 
-struct ioc_set *cmd_load_iocs(const struct hunt_opts *o)
-{
-	return ioc_load_sources(o);
-}
-
-struct dcerpc_table *cmd_load_dcerpc(const struct hunt_opts *o)
-{
-	struct dcerpc_table *t = dcerpc_table__new();
-
-	if (!t) {
-		pr_warn("dcerpc: out of memory\n");
-		return NULL;
-	}
-	if (dcerpc_table_load_builtin(t) < 0)
-		goto fail;
-	for (int i = 0; i < o->n_dcerpc_files; i++) {
-		int n = dcerpc_table_load_file(t, o->dcerpc_files[i]);
-
-		if (n < 0) {
-			pr_warn("dcerpc: table %s not loaded; stopping\n", o->dcerpc_files[i]);
-			goto fail;
-		}
-		pr_info("dcerpc: %s: %d lines\n", o->dcerpc_files[i], n);
-	}
-	return t;
-fail:
-	dcerpc_table__free(t);
-	return NULL;
-}
-
-struct smb_rules *cmd_load_smb_rules(const struct hunt_opts *o)
-{
-	struct smb_rules *r;
-
-	if (o->smb_rules) {
-		r = smb_rules__load_file(o->smb_rules);
-		if (!r)
-			pr_warn("smb-rules: %s not loaded; stopping\n", o->smb_rules);
-		return r;
-	}
-	r = smb_rules__new_default();
-	if (!r)
-		pr_warn("smb-rules: built-in rules failed: %s\n", strerror(errno));
-	return r;
-}
-
-int cmd_smb_rules_to_map(struct loader *l, const struct smb_rules *r)
-{
-	int err = smb_rules_to_map(r, bpf_map__fd(l->skel->maps.xh_smb_names));
-
-	if (err)
-		pr_warn("smb-rules: cannot fill xh_smb_names: %s\n", strerror(-err));
-	return err;
-}
-
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
 	if (!strcmp(arg, "auto"))
@@ -191,19 +136,13 @@ int cmd_run(int argc, char **argv)
 			goto out; /* loader__free() detaches what was attached */
 	}
 	err = loader_configure(l, &o.load, NULL);
-	if (err || cmd_smb_rules_to_map(l, smb))
+	if (err || cmd_tables_to_maps(l, smb, rpc))
 		goto out;
 	loader_ioc_outer(l, &outer);
 	err = ioc_live_start(&live, &o, &outer, iocs);
 	iocs = NULL; /* owned by live now */
 	if (err)
 		goto out;
-	err = dcerpc_table_to_maps(rpc, bpf_map__fd(l->skel->maps.xh_rpc_ifs),
-				   bpf_map__fd(l->skel->maps.xh_rpc_ops));
-	if (err) {
-		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(-err));
-		goto out;
-	}
 	event_sink_init(&sink, out, live.cur, o.host);
 	sink.dcerpc = rpc;
 	sink.smb = smb;
