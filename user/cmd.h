@@ -31,4 +31,12 @@ struct dcerpc_table;
 int cmd_tables_to_maps(struct loader *l, const struct smb_rules *smb,
 		       const struct dcerpc_table *rpc);
 
+struct jsonl_writer;
+/* Everything run and replay read from the command line before touching an
+ * interface or the kernel, in this order: IoC feeds, DCE/RPC table, SMB
+ * rules, the output. Returns 0, or -1 after a message; what was loaded
+ * before the failure is left in the out-parameters for the caller to free. */
+int cmd_load_inputs(const struct hunt_opts *o, struct ioc_set **iocs, struct dcerpc_table **rpc,
+		    struct smb_rules **smb, struct jsonl_writer **out);
+
 #endif

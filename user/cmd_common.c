@@ -9,6 +9,7 @@
 #include "dcerpc_table.h"
 #include "ioc.h"
 #include "ioc_live.h"
+#include "jsonl.h"
 #include "loader.h"
 #include "log.h"
 #include "smb_user.h"
@@ -81,4 +82,24 @@ int cmd_tables_to_maps(struct loader *l, const struct smb_rules *smb,
 	if (err)
 		pr_warn("dcerpc: cannot fill xh_rpc_ifs/xh_rpc_ops: %s\n", strerror(-err));
 	return err;
+}
+
+int cmd_load_inputs(const struct hunt_opts *o, struct ioc_set **iocs, struct dcerpc_table **rpc,
+		    struct smb_rules **smb, struct jsonl_writer **out)
+{
+	*iocs = cmd_load_iocs(o);
+	if (!*iocs)
+		return -1;
+	*rpc = cmd_load_dcerpc(o);
+	if (!*rpc)
+		return -1;
+	*smb = cmd_load_smb_rules(o);
+	if (!*smb)
+		return -1;
+	*out = jsonl_writer__open(o->output);
+	if (!*out) {
+		pr_warn("output: cannot open '%s': %s\n", o->output, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -156,20 +156,8 @@ int cmd_replay(int argc, char **argv)
 	}
 	log_setup(o.verbose > 2 ? LOG_DEBUG : (enum log_level)o.verbose);
 
-	iocs = cmd_load_iocs(&o);
-	if (!iocs)
+	if (cmd_load_inputs(&o, &iocs, &rpc, &smb, &out))
 		goto out;
-	rpc = cmd_load_dcerpc(&o);
-	if (!rpc)
-		goto out;
-	smb = cmd_load_smb_rules(&o);
-	if (!smb)
-		goto out;
-	out = jsonl_writer__open(o.output);
-	if (!out) {
-		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
-		goto out;
-	}
 	l = loader__open(&o.load);
 	if (!l)
 		goto out;

@@ -106,20 +106,8 @@ int cmd_run(int argc, char **argv)
 
 	/* Everything that can fail on bad input is checked before touching
 	 * any interface. */
-	iocs = cmd_load_iocs(&o);
-	if (!iocs)
+	if (cmd_load_inputs(&o, &iocs, &rpc, &smb, &out))
 		goto out;
-	rpc = cmd_load_dcerpc(&o);
-	if (!rpc)
-		goto out;
-	smb = cmd_load_smb_rules(&o);
-	if (!smb)
-		goto out;
-	out = jsonl_writer__open(o.output);
-	if (!out) {
-		pr_warn("output: cannot open '%s': %s\n", o.output, strerror(errno));
-		goto out;
-	}
 	if (loop_block_signals()) {
 		pr_warn("run: cannot block signals: %s\n", strerror(errno));
 		goto out;
