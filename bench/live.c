@@ -7,8 +7,11 @@
  * Debian's xdp-trafficgen does not run on this kernel and pktgen is not
  * built, hence this generator. Veth runs the peer's XDP program in NAPI on
  * the CPU that transmitted, so N generator threads pinned to N CPUs measure
- * N cores of receive processing. The received count comes from the veth's
- * own counters (scripts/bench.sh reads ethtool -S before and after). */
+ * N cores of receive processing. Each thread sends its own flow (the class
+ * capture's packet number i), as a NIC's RSS keeps a flow on one core: with
+ * one flow on both threads, the flow's state bounced between the CPUs, which
+ * no gateway with RSS sees. The received count comes from the veth's own
+ * counters (scripts/bench.sh reads ethtool -S before and after). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -197,7 +200,7 @@ int cmd_live(int argc, char **argv)
 	if (!classes)
 		return 1;
 	for (int i = optind; i < argc && n_classes < BENCH_MAX_CLASSES; i++)
-		if (bench_class_load(&classes[n_classes++], argv[i], 1))
+		if (bench_class_load(&classes[n_classes++], argv[i], 2))
 			goto out;
 
 	if (enter_ns(rx_ns))
@@ -235,7 +238,7 @@ int cmd_live(int argc, char **argv)
 		for (int i = 0; i < threads; i++) {
 			th[i] = (struct gen_thread){.cpu = i,
 						    .prog_fd = gen_fd,
-						    .pkt = &classes[c].pkts[0],
+						    .pkt = &classes[c].pkts[i % classes[c].n],
 						    .count = count};
 			if (pthread_create(&th[i].tid, NULL, gen_main, &th[i]))
 				break;

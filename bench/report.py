@@ -326,7 +326,8 @@ def render_md(r, cmds):
           "## 2. Live path (veth, native XDP, classify then drop)", "",
           "Frames made by `BPF_PROG_TEST_RUN` with `BPF_F_TEST_XDP_LIVE_FRAMES` and redirected into a veth; "
           "the peer runs xdphunt built to drop after classifying (`bench/xdphunt_drop.bpf.c`) or an empty "
-          "XDP_DROP. Per class, then the mix from per-class rates. `not received` compares the veth's "
+          "XDP_DROP. Per class, then the mix from per-class rates. Each generator core sends its own flow of "
+          "the class, as a NIC's RSS keeps a flow on one core. `not received` compares the veth's "
           "XDP packet counters with what was sent.", "",
           "| cores | " + " | ".join("%s empty / xdphunt Mpps" % c for c in r["mix_weights"]) +
           " | mix empty | mix xdphunt | ratio | not received |",
