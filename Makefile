@@ -166,7 +166,9 @@ $(VM_LOADER): selftests/verifier/vm_loader.c | $(OUT)/selftests
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -static $< \
 		-l:libbpf.a -l:libelf.a -l:libz.a -o $@
 
-$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
+# bench/xdphunt_drop.bpf.c includes bpf/xdphunt.bpf.c: every bench object
+# depends on the BPF sources too.
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_SRCS) $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
