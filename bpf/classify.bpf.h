@@ -33,19 +33,38 @@ static __always_inline __u8 xh_port_service(__be16 port, struct xh_stats *stats)
 	return *svc;
 }
 
+/* The services of a packet's source and destination ports in one scalar,
+ * so they pass between global functions as an argument. */
+static __always_inline __u32 xh_svc_pack(__u8 svc_src, __u8 svc_dst)
+{
+	return (__u32)svc_src | (__u32)svc_dst << 8;
+}
+
+static __always_inline __u8 xh_svc_src(__u32 svc)
+{
+	return svc & 0xff;
+}
+
+static __always_inline __u8 xh_svc_dst(__u32 svc)
+{
+	return (svc >> 8) & 0xff;
+}
+
 /* Classify an IP packet that is not a later fragment (@res >= XH_PARSE_L3).
  * SMB/RPC need a TCP header; IoC applies to any IP protocol (ports 0 when
- * there are none). Fills @cls and returns its class mask (0: plain traffic). */
-static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, struct xh_stats *stats,
-					struct xh_class_res *cls)
+ * there are none). @svc: the port services of a TCP packet (xh_svc_pack(),
+ * 0 otherwise), looked up once by the entry point. Fills @cls and returns its
+ * class mask (0: plain traffic). */
+static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, __u32 svc,
+					struct xh_stats *stats, struct xh_class_res *cls)
 {
 	__u32 zero = 0;
 	void *pf;
 
 	__builtin_memset(cls, 0, sizeof(*cls));
 	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
-		cls->svc_src = xh_port_service(pkt->sport, stats);
-		cls->svc_dst = xh_port_service(pkt->dport, stats);
+		cls->svc_src = xh_svc_src(svc);
+		cls->svc_dst = xh_svc_dst(svc);
 		if (cls->svc_src == XH_SVC_SMB || cls->svc_dst == XH_SVC_SMB)
 			cls->classes |= 1 << XH_CLASS_SMB;
 		if (cls->svc_src == XH_SVC_RPC || cls->svc_dst == XH_SVC_RPC)

@@ -485,10 +485,12 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	return h->frag_len < env->avail ? h->frag_len : 0;
 }
 
-/* Every TCP packet with a payload of at least an RPC header comes here,
- * after xh_hunt() (so classified flows have their state). Looks up the port
- * services itself only for payloads that start like RPC or SMB. Returns 0. */
-__noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats)
+/* TCP packets whose payload of at least an RPC header starts like RPC (or,
+ * to an SMB server port, like a NetBIOS message) come here, after xh_hunt()
+ * (so classified flows have their state). @svc: the port services
+ * (xh_svc_pack()) the entry point looked up. Returns 0. */
+__noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats,
+			     __u32 svc)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -506,8 +508,8 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 		return 0;
 	if (p[0] != 5 && p[0] != 0)
 		return 0;
-	cls.svc_src = xh_port_service(pkt->sport, stats);
-	cls.svc_dst = xh_port_service(pkt->dport, stats);
+	cls.svc_src = xh_svc_src(svc);
+	cls.svc_dst = xh_svc_dst(svc);
 	if (p[0] == 0) {
 		if (cls.svc_dst != XH_SVC_SMB)
 			return 0; /* pipe requests go to the SMB server port */

@@ -157,16 +157,19 @@ static __always_inline void xh_finding_release(const struct xh_flow_key *key, __
 	xh_finding_release_in(&sk, key, rule, value);
 }
 
-/* bpf/smb.bpf.h: deep inspection of SMB payload (a global function). */
-int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_flow_key *key,
-		   __u32 from_client, __u32 port139);
+/* What xh_flow_handle() tells the entry point (through xh_hunt()'s return
+ * value, above the verdict in bits 0-7), so that deep inspection after it
+ * needs no second flow lookup. */
+#define XH_HUNT_SMB	    (1 << 8) /* the packet's flow is an SMB flow (state exists) */
+#define XH_HUNT_FROM_CLIENT (1 << 9) /* the packet's sender is that flow's client */
 
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
- * XH_CNT_FLOW_ERR and only cost the events of this packet. */
-static __always_inline void xh_flow_handle(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					   const struct xh_class_res *cls, struct xh_stats *stats,
-					   __u64 bytes)
+ * XH_CNT_FLOW_ERR and only cost the events of this packet. Returns XH_HUNT_*
+ * flags: whether the flow is an SMB flow, and who sent the packet. */
+static __always_inline int xh_flow_handle(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					  const struct xh_class_res *cls, struct xh_stats *stats,
+					  __u64 bytes)
 {
 	/* The coarse clock (a tick's resolution): make bench measured
 	 * bpf_ktime_get_ns() at about 25 ns of the ~100 ns a classified packet
@@ -183,7 +186,7 @@ static __always_inline void xh_flow_handle(struct xdp_md *ctx, const struct xh_p
 	if (!st) {
 		st = xh_flow_create(&key, src_is_s, pkt, cls, stats, now);
 		if (!st)
-			return;
+			return 0;
 	}
 	__sync_fetch_and_add(&st->packets, 1);
 	__sync_fetch_and_add(&st->bytes, bytes);
@@ -203,29 +206,9 @@ static __always_inline void xh_flow_handle(struct xdp_md *ctx, const struct xh_p
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_DEST, ioc_server, stats);
 	if (ioc_client)
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_SRC, ioc_client, stats);
-}
-
-/* SMB deep inspection of a TCP segment with payload on an SMB flow, called
- * by the entry point after xh_hunt() made the flow's state. A global
- * function of its own, not a call at the end of xh_flow_handle(): there it
- * stacked its frames on xh_hunt()'s 256 bytes, and the chain passed the
- * verifier's 512-byte limit for combined frames (kernel 6.18, clang 14).
- * The flow lookup is repeated here, once per SMB segment with payload. */
-__noinline int xh_smb_flow(struct xdp_md *ctx, const struct xh_pkt *pkt)
-{
-	struct xh_flow_state *st;
-	struct xh_flow_key key;
-	int src_is_s, sender_client;
-
-	if (!pkt)
+	if (pkt->proto != IPPROTO_TCP || st->service != XH_SVC_SMB)
 		return 0;
-	src_is_s = xh_flow_key_make(pkt, &key);
-	st = bpf_map_lookup_elem(&xh_flows, &key);
-	if (!st || st->service != XH_SVC_SMB)
-		return 0;
-	sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
-	return xh_smb_inspect(ctx, pkt, &key, sender_client,
-			      bpf_ntohs(sender_client ? pkt->dport : pkt->sport) == 139);
+	return XH_HUNT_SMB | (sender_client ? XH_HUNT_FROM_CLIENT : 0);
 }
 
 #endif /* XH_FLOW_BPF_H */

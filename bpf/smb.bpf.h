@@ -33,6 +33,8 @@
 
 #define XH_SMB_ST_NB_REQ 0x01 /* a NetBIOS session request was seen (port 139) */
 
+#define XH_SMB_SEEN 4 /* findings with a value remembered per flow (xh_smb_state.seen) */
+
 struct xh_smb_pending {
 	__u64 mid;
 	__u8 kind; /* enum xh_smb_share_kind or XH_SMB_SHARE_DISK; 0: free */
@@ -54,14 +56,23 @@ struct xh_smb_tree_key {
 
 /* Per-flow SMB state, keyed like xh_flows. Two CPUs may update one entry at
  * once (both directions of a flow): the races only lose a tracked tree, which
- * then costs a finding, never produces a wrong one. */
+ * then costs a finding, never produces a wrong one.
+ *
+ * seen[] and reported cache what this flow already reported, so that a
+ * message repeating a finding costs no xh_flows and xh_seen lookups: those
+ * (two hashes of 40-48-byte keys) were most of an SMB segment's cost. They
+ * only skip work: xh_flows.reported and xh_seen stay the record that decides
+ * (xh_smb_emit()). */
 struct xh_smb_state {
 	__u64 session_id;
 	struct xh_smb_pending pend[XH_SMB_PENDING];
+	__u64 seen[XH_SMB_SEEN]; /* (rule << 32 | value) of findings reported, 0: free */
+	__u32 reported;		 /* XH_RULE_BIT() of once-per-flow rules reported (< 32) */
 	__u16 dialect;
 	__u8 flags; /* XH_SMB_ST_* */
 	__u8 pend_next;
-	__u8 pad[4];
+	__u8 seen_next;
+	__u8 pad[7];
 };
 
 /* The walk's working set: what the global functions share. */
@@ -170,14 +181,29 @@ struct xh_smb_loop {
 	struct xh_smb_work *w;
 };
 
+/* Code units per bpf_loop() callback. One per call spent most of the scan
+ * in the call and the state reloads: the live profile of a TREE_CONNECT put
+ * the callback at a sixth of the whole frame (kernel 6.18). The state stays
+ * in the scratch map, not in a copy on the stack: the verifier tracks stack
+ * bytes (zero or not) and the copy's combinations over eight unrolled steps
+ * passed its 1M-instruction limit; map memory it does not track. */
+#define XH_SMB_NAME_CHUNK 8
+
+/* Scan code units [i * XH_SMB_NAME_CHUNK, +XH_SMB_NAME_CHUNK) of the name. */
 static long xh_smb_name_cb(__u32 i, void *data)
 {
 	struct xh_smb_loop *l = data;
 	struct xh_smb_work *w = l->w;
+	__u32 j, k;
 
 	if (!w)
 		return 1;
-	return xh_smb_name_step(&w->nm, w->name, i);
+	for (j = 0; j < XH_SMB_NAME_CHUNK; j++) {
+		k = i * XH_SMB_NAME_CHUNK + j;
+		if (k >= w->nm.ncu || xh_smb_name_step(&w->nm, w->name, k))
+			return 1;
+	}
+	return 0;
 }
 
 /* Copy and scan the name of w->m (message header at packet offset @hdr_off)
@@ -214,19 +240,40 @@ __noinline int xh_smb_get_name(struct xdp_md *ctx, __u32 hdr_off)
 		return -XH_SMB_CNT_LOAD_ERR;
 	xh_smb_name_init(&w->nm, len, w->m.name_enc, w->m.name_nul);
 	l.w = w;
-	bpf_loop(w->nm.ncu & 0xff, xh_smb_name_cb, &l, 0);
+	bpf_loop(((w->nm.ncu & 0xff) + XH_SMB_NAME_CHUNK - 1) / XH_SMB_NAME_CHUNK, xh_smb_name_cb,
+		 &l, 0);
 	if (cut && !w->nm.done && !w->nm.bad)
 		return -XH_SMB_CNT_NAME_CUT;
 	err = xh_smb_name_finish(&w->nm, w->m.name_nul ? max : len);
 	return err;
 }
 
-/* Emit @rule for the flow in w->key with w->det (and w->name when
- * @with_name). @value 0: once per flow (xh_flow_state.reported), else once
- * per (flow, rule, value) through xh_seen. Returns 0. A global function of
- * its own: inlined into xh_smb_handle(), its spills pushed the call chain
- * past the 512-byte stack limit (kernel 6.18, clang 14). */
-__noinline int xh_smb_emit(struct xdp_md *ctx, __u32 rule, __u32 value, __u32 with_name)
+/* Has the flow of @sm already reported (@rule, @value)? From its cache only:
+ * a miss still goes to xh_seen. */
+static __always_inline int xh_smb_seen(const struct xh_smb_state *sm, __u32 rule, __u32 value)
+{
+	__u64 v = (__u64)rule << 32 | value;
+	__u32 i;
+
+	for (i = 0; i < XH_SMB_SEEN; i++)
+		if (sm->seen[i] == v)
+			return 1;
+	return 0;
+}
+
+static __always_inline void xh_smb_seen_add(struct xh_smb_state *sm, __u32 rule, __u32 value)
+{
+	sm->seen[sm->seen_next++ % XH_SMB_SEEN] = (__u64)rule << 32 | value;
+}
+
+/* Emit @rule for the flow in w->key (SMB state @sm) with w->det (and w->name
+ * when @with_name). @value 0: once per flow (xh_flow_state.reported), else
+ * once per (flow, rule, value) through xh_seen; @sm's cache answers first.
+ * Returns 0. A global function of its own: inlined into xh_smb_handle(), its
+ * spills pushed the call chain past the 512-byte stack limit (kernel 6.18,
+ * clang 14). */
+__noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 rule, __u32 value,
+			   __u32 with_name)
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_stats *stats = xh_smb_stats();
@@ -234,20 +281,25 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, __u32 rule, __u32 value, __u32 wi
 	struct xh_event *e;
 	__u64 bit;
 
-	if (!w || !stats || rule >= XH_RULE__MAX)
+	if (!w || !stats || !sm || rule >= XH_RULE__MAX)
 		return 0;
 	bit = XH_RULE_BIT(rule);
+	if (value ? xh_smb_seen(sm, rule, value) : rule < 32 && (sm->reported & bit))
+		return 0;
 	st = bpf_map_lookup_elem(&xh_flows, &w->key);
 	if (!st) {
 		stats->cnt[XH_CNT_FLOW_ERR]++;
 		return 0;
 	}
 	if (!value) {
-		if (*(volatile __u64 *)&st->reported & bit)
+		if ((*(volatile __u64 *)&st->reported & bit) ||
+		    (__sync_fetch_and_or(&st->reported, bit) & bit)) {
+			if (rule < 32)
+				sm->reported |= (__u32)bit;
 			return 0;
-		if (__sync_fetch_and_or(&st->reported, bit) & bit)
-			return 0;
+		}
 	} else if (!xh_finding_claim(&w->key, rule, value)) {
+		xh_smb_seen_add(sm, rule, value);
 		return 0;
 	}
 	e = xh_event_reserve(ctx, &w->pkt, &w->key, st, rule, 0, stats);
@@ -265,6 +317,10 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, __u32 rule, __u32 value, __u32 wi
 		e->name_len = (__u16)(w->nm.len & 0x1ff);
 	}
 	xh_event_submit(e, stats);
+	if (value)
+		xh_smb_seen_add(sm, rule, value);
+	else if (rule < 32)
+		sm->reported |= (__u32)bit;
 	return 0;
 }
 
@@ -337,7 +393,7 @@ static __always_inline void xh_smb_tree_connect(struct xdp_md *ctx, struct xh_sm
 		if (kind != XH_SMB_SHARE_ADMIN && kind != XH_SMB_SHARE_IPC)
 			return;
 		w->det.share_kind = kind;
-		xh_smb_emit(ctx,
+		xh_smb_emit(ctx, sm,
 			    kind == XH_SMB_SHARE_ADMIN ? XH_RULE_SMB_ADMIN_SHARE
 						       : XH_RULE_SMB_IPC_SHARE,
 			    w->nm.h_full ? w->nm.h_full : 1, 1);
@@ -426,7 +482,7 @@ static __always_inline void xh_smb_create_resp(struct xh_smb_work *w, struct xh_
  * is the name's hash, as for a CREATE with write access, so a flow reports
  * one file once whichever message showed it. */
 static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work *w,
-					 struct xh_stats *stats)
+					 struct xh_smb_state *sm, struct xh_stats *stats)
 {
 	struct xh_smb_file *f;
 
@@ -443,7 +499,7 @@ static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work 
 	w->det.name_enc = w->file.name_enc;
 	w->det.share_kind = XH_SMB_SHARE_ADMIN;
 	w->det.access = w->file.access;
-	xh_smb_emit(ctx, XH_RULE_SMB_TOOL_TRANSFER, w->file.hash, 1);
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, w->file.hash, 1);
 }
 
 /* A CREATE on a tracked tree. On IPC$: smb.named_pipe, and the pipe is
@@ -454,7 +510,8 @@ static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work 
  * client has not said it will write) is followed to its FileId, and its
  * first WRITE reports instead. */
 static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work *w,
-					  struct xh_stats *stats, __u32 hdr_off)
+					  struct xh_smb_state *sm, struct xh_stats *stats,
+					  __u32 hdr_off)
 {
 	__u8 kind;
 	__u32 val;
@@ -482,33 +539,28 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 	val = w->nm.h_full ? w->nm.h_full : 1;
 	if (kind == XH_SMB_SHARE_IPC) {
 		w->det.pipe_id = (__u16)xh_smb_table(XH_SMB_TBL_PIPE, w->nm.h_full, 0);
-		xh_smb_emit(ctx, XH_RULE_SMB_NAMED_PIPE, val, 1);
+		xh_smb_emit(ctx, sm, XH_RULE_SMB_NAMED_PIPE, val, 1);
 		xh_smb_pend_add(w, stats, kind);
 	} else if (w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0)) {
 		if (w->m.access & XH_SMB_ACCESS_WRITE)
-			xh_smb_emit(ctx, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+			xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
 		else
 			xh_smb_pend_add(w, stats, kind);
 	}
 }
 
 /* Act on the message parsed into w->m, whose header starts at packet offset
- * @hdr_off. Returns 0. */
-__noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
+ * @hdr_off, on the flow whose SMB state is @sm (the xh_smb entry, passed
+ * down rather than looked up again per message). Returns 0. */
+__noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 hdr_off)
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_stats *stats = xh_smb_stats();
-	struct xh_smb_state *sm;
 	__u16 cmd;
 	__u8 v;
 
-	if (!w || !stats)
+	if (!w || !stats || !sm)
 		return 0;
-	sm = bpf_map_lookup_elem(&xh_smb, &w->key);
-	if (!sm) {
-		stats->smb[XH_SMB_CNT_STATE_ERR]++;
-		return 0;
-	}
 	v = w->m.version;
 	cmd = w->m.command;
 	__builtin_memset(&w->det, 0, sizeof(w->det));
@@ -526,7 +578,7 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
 		w->det.session_id = w->m.session_id;
 		w->det.flags = XH_SMB_F_SESSION_KNOWN;
 		w->det.dialect = sm->dialect;
-		xh_smb_emit(ctx, XH_RULE_SMB_ENCRYPTED, 0, 0);
+		xh_smb_emit(ctx, sm, XH_RULE_SMB_ENCRYPTED, 0, 0);
 		return 0;
 	}
 
@@ -557,15 +609,15 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
 		 * speaks SMB1 once anything else in SMB1 is sent (the server's
 		 * NEGOTIATE answer included). */
 		if (cmd != XH_SMB1_NEGOTIATE || w->m.response)
-			xh_smb_emit(ctx, XH_RULE_SMB_V1, 0, 0);
+			xh_smb_emit(ctx, sm, XH_RULE_SMB_V1, 0, 0);
 		if (cmd == XH_SMB1_TREE_CONNECT_ANDX)
 			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
-			xh_smb_create(ctx, w, stats, hdr_off);
+			xh_smb_create(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_WRITE_ANDX && !w->m.response &&
 			 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN) {
 			stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
-			xh_smb_write(ctx, w, stats);
+			xh_smb_write(ctx, w, sm, stats);
 		}
 		return 0;
 	}
@@ -573,11 +625,11 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, __u32 hdr_off)
 	if (cmd == XH_SMB2_TREE_CONNECT)
 		xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 	else if (cmd == XH_SMB2_CREATE)
-		xh_smb_create(ctx, w, stats, hdr_off);
+		xh_smb_create(ctx, w, sm, stats, hdr_off);
 	else if (cmd == XH_SMB2_WRITE && !w->m.response &&
 		 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN) {
 		stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
-		xh_smb_write(ctx, w, stats);
+		xh_smb_write(ctx, w, sm, stats);
 	}
 	return 0;
 }
@@ -637,7 +689,8 @@ __noinline int xh_smb_step(struct xdp_md *ctx, __u32 hdr, __u32 rem, __u32 blk, 
  * @msg: SMB2 compound members or SMB1 AndX blocks, at most
  * XH_SMB_MAX_CHAIN. Returns 0, or -1 to stop walking the segment. */
 static __always_inline int xh_smb_walk(struct xdp_md *ctx, struct xh_smb_work *w,
-				       struct xh_stats *stats, __u32 msg, __u32 nb_len)
+				       struct xh_smb_state *sm, struct xh_stats *stats, __u32 msg,
+				       __u32 nb_len)
 {
 	__u32 hdr = msg, rem = nb_len, blk = 0, cmd = 0x100, next, j;
 	int r;
@@ -648,7 +701,7 @@ static __always_inline int xh_smb_walk(struct xdp_md *ctx, struct xh_smb_work *w
 		r = xh_smb_step(ctx, hdr, rem, blk, cmd);
 		if (r <= 0)
 			return r;
-		xh_smb_handle(ctx, hdr);
+		xh_smb_handle(ctx, sm, hdr);
 		/* xh_smb_handle() rewrites ids only, never next or version. */
 		next = w->m.next;
 		if (!next || w->m.version == 3)
@@ -673,13 +726,11 @@ static __always_inline int xh_smb_walk(struct xdp_md *ctx, struct xh_smb_work *w
 	return 0;
 }
 
-/* Deep inspection of a TCP segment with payload on an SMB flow. @pkt and
- * @key are the caller's parse and canonical flow key; @from_client: the
- * sender is the flow's client; @port139: the server port is 139 (NetBIOS
- * session service). Returns 0. The caller must not read *pkt or *key
- * afterwards (see xh_hunt()). */
-__noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt,
-			      const struct xh_flow_key *key, __u32 from_client, __u32 port139)
+/* Deep inspection of a TCP segment with payload on an SMB flow (the entry
+ * point calls it when xh_hunt() says XH_HUNT_SMB). @pkt is the caller's
+ * parse; @from_client: the sender is the flow's client. Returns 0. The
+ * caller must not read *pkt afterwards (see xh_hunt()). */
+__noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u32 from_client)
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_stats *stats = xh_smb_stats();
@@ -687,12 +738,13 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	struct xh_nb nb;
 	__u32 off, end, k, avail;
 
-	if (!pkt || !key || !w || !stats)
+	if (!pkt || !w || !stats)
 		return 0;
 	__builtin_memcpy(&w->pkt, pkt, sizeof(w->pkt));
-	__builtin_memcpy(&w->key, key, sizeof(w->key));
+	xh_flow_key_make(&w->pkt, &w->key);
 	w->from_client = !!from_client;
-	w->port139 = !!port139;
+	/* NetBIOS session service: a session request comes first. */
+	w->port139 = bpf_ntohs(from_client ? w->pkt.dport : w->pkt.sport) == 139;
 	off = w->pkt.payload_off;
 	end = off + w->pkt.payload_len;
 	w->pay_end = end;
@@ -733,7 +785,7 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt,
 		} else if (w->port139 && !(sm->flags & XH_SMB_ST_NB_REQ)) {
 			stats->smb[XH_SMB_CNT_NB_NO_REQUEST]++;
 			break;
-		} else if (xh_smb_walk(ctx, w, stats, off + 4, nb.len)) {
+		} else if (xh_smb_walk(ctx, w, sm, stats, off + 4, nb.len)) {
 			break;
 		}
 		off += 4 + nb.len;

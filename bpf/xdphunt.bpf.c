@@ -72,18 +72,24 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
  * the combinations of VLAN tags, IPv6 extension headers and L4 protocols
  * exceeded the 1M-instruction limit (kernel 6.18, clang 14). The caller must
  * not read *pkt after the call: older verifiers (6.1) keep the caller's view
- * of that stack memory across a global call. Returns the verdict: XDP_PASS,
- * or XDP_DROP for a block-mode IoC. */
+ * of that stack memory across a global call. @svc: the TCP port services
+ * (xh_svc_pack()), looked up once by the caller. Returns the verdict
+ * (XDP_PASS, or XDP_DROP for a block-mode IoC) with XH_HUNT_* flags
+ * (bpf/flow.bpf.h). */
 __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
-		       struct xh_stats *stats, __u64 bytes)
+		       struct xh_stats *stats, __u32 svc)
 {
+	/* The frame length, recomputed: BPF functions take five arguments. */
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	__u64 bytes = (__u64)(data_end - data);
 	struct xh_class_res cls;
-	int c;
+	int c, flags;
 
 	/* Global function pointer arguments may be NULL for the verifier. */
 	if (!pkt || !stats)
 		return XDP_PASS;
-	xh_classify(pkt, res, stats, &cls);
+	xh_classify(pkt, res, svc, stats, &cls);
 	xh_ioc_names(ctx, pkt, res, stats, &cls);
 	if (!cls.classes)
 		return XDP_PASS;
@@ -93,15 +99,27 @@ __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
 			stats->class_bytes[c] += bytes;
 		}
 	}
-	xh_flow_handle(ctx, pkt, &cls, stats, bytes);
+	flags = xh_flow_handle(ctx, pkt, &cls, stats, bytes);
 	if (cls.name_ref)
 		xh_ioc_name_report(ctx, pkt, &cls, stats);
 	/* Block mode: the only verdict xdphunt changes (see README). */
 	if ((cls.ioc_src | cls.ioc_dst | cls.name_ref) & XH_IOC_F_BLOCK) {
 		stats->ioc[XH_IOC_CNT_DROP]++;
-		return XDP_DROP;
+		return XDP_DROP | flags;
 	}
-	return XDP_PASS;
+	return XDP_PASS | flags;
+}
+
+/* Could the TCP payload at @p (@len bytes) start a DCE/RPC PDU (version 5)
+ * or, to an SMB server port, a NetBIOS message carrying one? Two bytes read
+ * here spare ordinary segments the call into bpf/dcerpc.bpf.h. */
+static __always_inline int xh_rpc_candidate(const __u8 *p, void *data_end, __u32 len, __u32 svc)
+{
+	if (len < XH_RPC_HDR_LEN || (void *)(p + 2) > data_end)
+		return 0;
+	if (p[0] == 5)
+		return 1;
+	return p[0] == 0 && xh_svc_dst(svc) == XH_SVC_SMB;
 }
 
 SEC("xdp")
@@ -112,8 +130,8 @@ int xdphunt(struct xdp_md *ctx)
 	__u64 bytes = (__u64)(data_end - data);
 	struct xh_stats *stats;
 	struct xh_pkt pkt;
-	__u32 zero = 0;
-	int res, rpc, smb, syn445, verdict;
+	__u32 zero = 0, svc = 0;
+	int res, rpc = 0, smb = 0, syn445 = 0, ret;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -130,26 +148,29 @@ int xdphunt(struct xdp_md *ctx)
 	/* Errors, non-IP and later fragments: nothing to classify. */
 	if (res < XH_PARSE_L3 || pkt.frag)
 		return XDP_PASS;
-	/* Decided before xh_hunt(): *pkt is not read after a global call. */
-	rpc = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len >= XH_RPC_HDR_LEN;
-	smb = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP && pkt.payload_len &&
-	      (xh_port_service(pkt.dport, stats) == XH_SVC_SMB ||
-	       xh_port_service(pkt.sport, stats) == XH_SVC_SMB);
-	/* A client SYN to an SMB port (scan.smb_sweep): flags first, so
-	 * other packets skip the port lookup. */
-	syn445 = res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP &&
-		 (pkt.tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
-		 xh_port_service(pkt.dport, stats) == XH_SVC_SMB;
-	verdict = xh_hunt(ctx, &pkt, res, stats, bytes);
+	/* Decided before xh_hunt(): *pkt is not read after a global call. The
+	 * port services of TCP are looked up here, once per packet. */
+	if (res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP) {
+		svc = xh_svc_pack(xh_port_service(pkt.sport, stats),
+				  xh_port_service(pkt.dport, stats));
+		smb = pkt.payload_len &&
+		      (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB);
+		/* A client SYN to an SMB port (scan.smb_sweep). */
+		syn445 = (pkt.tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
+			 xh_svc_dst(svc) == XH_SVC_SMB;
+		rpc = xh_rpc_candidate((const __u8 *)data + (pkt.payload_off & XH_PARSE_MAX_OFF),
+				       data_end, pkt.payload_len, svc);
+	}
+	ret = xh_hunt(ctx, &pkt, res, stats, svc);
 	if (syn445)
 		xh_sweep(ctx, &pkt);
-	if (smb)
-		xh_smb_flow(ctx, &pkt);
+	if (smb && (ret & XH_HUNT_SMB))
+		xh_smb_inspect(ctx, &pkt, !!(ret & XH_HUNT_FROM_CLIENT));
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
 	 * the state of classified flows. */
 	if (rpc)
-		xh_dcerpc_tcp(ctx, &pkt, stats);
-	return verdict;
+		xh_dcerpc_tcp(ctx, &pkt, stats, svc);
+	return ret & 0xff;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -220,6 +221,45 @@ void test_smb_session_smb1(void)
 	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 5, 100, "\\\\192.0.2.20\\ADMIN$", 0));
 	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$"); /* smb.v1 once */
 	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM path");
+	xhp_close(&x);
+}
+
+/* Each flow remembers its last XH_SMB_SEEN findings (xh_smb_state.seen) to
+ * skip the xh_seen lookup on repeats: more findings than that, sent twice
+ * over and in other orders, still give exactly one event each. */
+void test_smb_seen_cache(void)
+{
+	static const char *const pipes[] = {"svcctl", "atsvc",	  "samr",    "lsarpc", "winreg",
+					    "srvsvc", "netlogon", "spoolss", "wkssvc"};
+	const int n = (int)(sizeof(pipes) / sizeof(pipes[0]));
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50250, .sport = 445};
+	char buf[64];
+	int round, i, mid = 10;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 2, 0x51, "\\\\192.0.2.20\\IPC$"));
+	expect(&ss, 1, XH_RULE_SMB_IPC_SHARE, "\\\\192.0.2.20\\IPC$");
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 2, 0x51, 1, 0, 2));
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < n; i++) {
+			/* Forwards, backwards, then every other one twice. */
+			int p = round == 1 ? n - 1 - i : round == 2 ? (i * 2) % n : i;
+
+			SEND(&ss, 1, smb2_create_req(&_m, mid++, 0x51, 1, pipes[p], R_ACCESS));
+			if (round == 0) {
+				expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, pipes[p]);
+			} else {
+				snprintf(buf, sizeof(buf), "round %d: %s again", round, pipes[p]);
+				ASSERT_EQ(x.n_ev - ss.n_ev, 0, buf);
+			}
+		}
+	}
+	/* The tree connect repeated after all of them: still known. */
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, mid++, 0x51, "\\\\192.0.2.20\\ipc$"));
+	expect(&ss, 0);
 	xhp_close(&x);
 }
 
