@@ -54,14 +54,23 @@ struct xh_rpc_ctx_key {
 	__u8 pad[5];
 };
 
+#define XH_RPC_SEEN_OPS 4 /* calls remembered per context (xh_rpc_ctx_val.seen_ops) */
+
+/* bound and seen_ops remember what the flow already reported on this
+ * context, so that a repeated bind or call costs no xh_seen lookup (a
+ * 48-byte key hashed per PDU) and no rewrite of the entry. They only skip
+ * work: xh_seen decides (xh_rpc_emit()). */
 struct xh_rpc_ctx_val {
 	__u8 uuid[16];
 	__u16 if_index;
 	__u16 ver_major;
 	__u16 ver_minor;
-	__u16 flags;   /* XH_RPC_IF_F_* */
-	__u32 call_id; /* XH_RPC_KIND_EPM_REQ: the ept_map call */
-	__u32 pad;
+	__u16 flags;			 /* XH_RPC_IF_F_* */
+	__u32 call_id;			 /* XH_RPC_KIND_EPM_REQ: the ept_map call */
+	__u16 seen_ops[XH_RPC_SEEN_OPS]; /* opnum + 1 of calls on record, 0: free */
+	__u8 bound;			 /* the bind of this context is on record */
+	__u8 seen_next;
+	__u8 pad[2];
 };
 
 /* Context id -> interface per flow (and pipe), and pending ept_map calls.
@@ -108,6 +117,7 @@ struct xh_rpc_env {
 	struct xh_dcerpc_detail d; /* xh_rpc_emit(): the event detail */
 	struct xh_rpc_ctx_key ck;
 	struct xh_rpc_ctx_val cv;
+	struct xh_rpc_ctx_val pend; /* a pending ept_map call, off the stack */
 	struct xh_rpc_hdr h;
 	struct xh_rpc_bind_list bl;
 	struct xh_rpc_ctx c;
@@ -170,7 +180,8 @@ static __always_inline struct xh_flow_state *xh_rpc_flow(const struct xh_pkt *pk
 
 /* Emit env->rule with env->d as detail, claimed as (flow, rule, env->value).
  * Global: flow creation and the event fill get their own stack frame.
- * Returns 0. */
+ * Returns 1 when the finding is on record for the flow (emitted now or
+ * before), 0 when it could not be emitted (a later PDU retries). */
 __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 			   const struct xh_class_res *cls, struct xh_rpc_env *env,
 			   struct xh_stats *stats)
@@ -186,7 +197,7 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	 * xh_rpc_bind_ctx -> xh_rpc_emit may use on 6.1 (544 after the SMB
 	 * pipe-name lookup joined; selftests/verifier/test_kernel_61.sh). */
 	if (!xh_finding_claim_in(&env->sk, &env->key, env->rule, env->value))
-		return 0;
+		return 1;
 	st = xh_rpc_flow(pkt, cls, env, stats);
 	if (!st)
 		goto release;
@@ -213,7 +224,7 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	if (env->transport != XH_RPC_TR_TCP)
 		e->name_len = xh_dcerpc_smb_pipe_name(env, e, stats);
 	xh_event_submit(e, stats);
-	return 0;
+	return 1;
 release:
 	xh_finding_release_in(&env->sk, &env->key, env->rule, env->value);
 	return 0;
@@ -239,17 +250,37 @@ static __always_inline void xh_rpc_detail_init(struct xh_rpc_env *env, __u8 ptyp
 	env->d.drep_be = be;
 }
 
+/* Does the context entry @cur already map ctx id -> the interface of env->c,
+ * as @iv lists it? */
+static __always_inline int xh_rpc_ctx_same(const struct xh_rpc_ctx_val *cur,
+					   const struct xh_rpc_env *env,
+					   const struct xh_rpc_if_val *iv)
+{
+	const struct xh_rpc_ctx *c = &env->c;
+	__u64 a[2], b[2];
+
+	/* BPF has no memcmp(): two words each. */
+	__builtin_memcpy(a, cur->uuid, sizeof(a));
+	__builtin_memcpy(b, c->uuid, sizeof(b));
+	return cur->if_index == iv->index && cur->flags == iv->flags &&
+	       cur->ver_major == c->ver_major && cur->ver_minor == c->ver_minor && a[0] == b[0] &&
+	       a[1] == b[1];
+}
+
 /* One presentation context of a BIND/ALTER_CONTEXT at env->off, item at
  * env->item_off: remember ctx id -> interface for the flow (forget it when
  * the interface is not listed, so a re-used id does not keep an old one) and
- * report a listed interface once per flow. Global, so the verifier checks it
- * once rather than per context. Returns 0. */
+ * report a listed interface once per flow. A context already mapped to the
+ * same interface is left as it is, and its bind, once on record, is not
+ * claimed again. Global, so the verifier checks it once rather than per
+ * context. Returns 0. */
 __noinline int xh_rpc_bind_ctx(struct xdp_md *ctx, const struct xh_pkt *pkt,
 			       const struct xh_class_res *cls, struct xh_rpc_env *env,
 			       struct xh_stats *stats)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	struct xh_rpc_ctx_val *cur;
 	struct xh_rpc_ctx *c;
 	struct xh_rpc_if_val *iv;
 	const __u8 *p;
@@ -270,30 +301,54 @@ __noinline int xh_rpc_bind_ctx(struct xdp_md *ctx, const struct xh_pkt *pkt,
 		bpf_map_delete_elem(&xh_rpc_ctx, &env->ck);
 		return 0;
 	}
-	__builtin_memset(&env->cv, 0, sizeof(env->cv));
-	__builtin_memcpy(env->cv.uuid, c->uuid, sizeof(env->cv.uuid));
-	env->cv.if_index = iv->index;
-	env->cv.ver_major = c->ver_major;
-	env->cv.ver_minor = c->ver_minor;
-	env->cv.flags = iv->flags;
-	if (bpf_map_update_elem(&xh_rpc_ctx, &env->ck, &env->cv, BPF_ANY))
-		stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
-	if (env->cv.flags & XH_RPC_IF_F_NOHIT)
+	cur = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	if (cur && !xh_rpc_ctx_same(cur, env, iv))
+		cur = NULL;
+	if (!cur) {
+		__builtin_memset(&env->cv, 0, sizeof(env->cv));
+		__builtin_memcpy(env->cv.uuid, c->uuid, sizeof(env->cv.uuid));
+		env->cv.if_index = iv->index;
+		env->cv.ver_major = c->ver_major;
+		env->cv.ver_minor = c->ver_minor;
+		env->cv.flags = iv->flags;
+		if (bpf_map_update_elem(&xh_rpc_ctx, &env->ck, &env->cv, BPF_ANY))
+			stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
+	}
+	if (iv->flags & XH_RPC_IF_F_NOHIT)
 		return 0;
 	stats->dcerpc[XH_RPC_CNT_CTX_LISTED]++;
+	if (cur && cur->bound)
+		return 0;
 	xh_rpc_detail_init(env, env->ptype, env->be);
 	__builtin_memcpy(env->d.uuid, c->uuid, sizeof(env->d.uuid));
-	env->d.if_index = env->cv.if_index;
+	env->d.if_index = iv->index;
 	env->d.ctx_id = c->ctx_id;
 	env->d.ver_major = c->ver_major;
 	env->d.ver_minor = c->ver_minor;
 	env->rule = XH_RULE_DCERPC_BIND;
-	env->value = (__u32)env->cv.if_index + 1;
-	xh_rpc_emit(ctx, pkt, cls, env, stats);
+	env->value = (__u32)iv->index + 1;
+	if (!xh_rpc_emit(ctx, pkt, cls, env, stats))
+		return 0;
+	if (!cur)
+		cur = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	if (cur)
+		cur->bound = 1;
 	return 0;
 }
 
-/* A REQUEST: a first fragment is a new call on the context's interface. */
+/* Is the call @opnum already on record on the context @cv? */
+static __always_inline int xh_rpc_op_seen(const struct xh_rpc_ctx_val *cv, __u16 opnum)
+{
+	__u32 i;
+
+	for (i = 0; i < XH_RPC_SEEN_OPS; i++)
+		if (cv->seen_ops[i] == (__u16)(opnum + 1))
+			return 1;
+	return 0;
+}
+
+/* A REQUEST: a first fragment is a new call on the context's interface. A
+ * call the context remembers (seen_ops) is not claimed again. */
 static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					   const struct xh_class_res *cls, struct xh_rpc_env *env,
 					   struct xh_stats *stats, const __u8 *p, const void *end,
@@ -324,13 +379,14 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	/* Copied: the entry may be evicted while we use it. */
 	__builtin_memcpy(&env->cv, cv, sizeof(env->cv));
 	if ((env->cv.flags & XH_RPC_IF_F_EPM) && r.opnum == 3 && env->transport == XH_RPC_TR_TCP) {
-		/* ept_map: remember the call so that its answer is read. */
-		struct xh_rpc_ctx_val pend = {};
-
+		/* ept_map: remember the call so that its answer is read. The
+		 * context's key is rebuilt below, for its seen_ops. */
 		xh_rpc_ctx_key_make(&env->ck, env, 0, XH_RPC_KIND_EPM_REQ);
-		pend.call_id = h->call_id;
-		if (bpf_map_update_elem(&xh_rpc_ctx, &env->ck, &pend, BPF_ANY))
+		__builtin_memset(&env->pend, 0, sizeof(env->pend));
+		env->pend.call_id = h->call_id;
+		if (bpf_map_update_elem(&xh_rpc_ctx, &env->ck, &env->pend, BPF_ANY))
 			stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
+		cv = NULL;
 	}
 	ok.if_index = env->cv.if_index;
 	ok.opnum = r.opnum;
@@ -338,6 +394,8 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	if (!op || (env->cv.flags & XH_RPC_IF_F_NOHIT))
 		return;
 	stats->dcerpc[XH_RPC_CNT_CALL_LISTED]++;
+	if (xh_rpc_op_seen(&env->cv, r.opnum))
+		return;
 	xh_rpc_detail_init(env, XH_RPC_PT_REQUEST, h->be);
 	__builtin_memcpy(env->d.uuid, env->cv.uuid, sizeof(env->d.uuid));
 	env->d.call_id = h->call_id;
@@ -349,7 +407,16 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	env->d.ver_minor = env->cv.ver_minor;
 	env->rule = XH_RULE_DCERPC_CALL;
 	env->value = ((__u32)env->cv.if_index + 1) << 16 | r.opnum;
-	xh_rpc_emit(ctx, pkt, cls, env, stats);
+	if (!xh_rpc_emit(ctx, pkt, cls, env, stats))
+		return;
+	/* On record now: remember it in the context, found again when an
+	 * ept_map update above moved the key (the entry may also be gone). */
+	if (!cv) {
+		xh_rpc_ctx_key_make(&env->ck, env, r.ctx_id, XH_RPC_KIND_CTX);
+		cv = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	}
+	if (cv && cv->if_index == env->cv.if_index)
+		cv->seen_ops[cv->seen_next++ % XH_RPC_SEEN_OPS] = (__u16)(r.opnum + 1);
 }
 
 /* A RESPONSE from the server of an RPC port: if it answers a pending

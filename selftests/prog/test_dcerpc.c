@@ -180,6 +180,56 @@ out:
 	rpcx_close(&r);
 }
 
+/* Contexts remember their bind and their last XH_RPC_SEEN_OPS calls
+ * (xh_rpc_ctx_val) to skip the xh_seen lookup on repeats: more calls than
+ * that, repeated in other orders, and a context id rebound to another
+ * interface and back, still give exactly one event per finding. */
+void test_dcerpc_seen_cache(void)
+{
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	const struct rpc_ctx_desc samr[] = {{0, UUID_SAMR, 1, 0, 1}};
+	static const int ops[] = {15, 27, 14, 12, 24, 45, 19, 31, 11, 2};
+	const int n_ops = (int)(sizeof(ops) / sizeof(ops[0]));
+	uint8_t pdu[RPC_PDU_MAX];
+	struct rpcx r;
+	uint32_t call = 10;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, C4, S4, 50050, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 2, "rpc.connect + svcctl bind");
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < n_ops; i++) {
+			int op = ops[round == 1 ? n_ops - 1 - i : round == 2 ? (i * 3) % n_ops : i];
+
+			n = rpc_build_request(pdu, 0, 0x03, call++, 0, (uint16_t)op, 16);
+			send_tcp(&r, C4, S4, 50050, 135, pdu, n);
+			if (round == 0) {
+				if (ASSERT_EQ(drain(&r), 1, "a new call"))
+					check_call(&r, &r.x.ev[0], "svcctl", op, XH_RPC_TR_TCP);
+			} else {
+				ASSERT_EQ(drain(&r), 0, "a call again");
+			}
+		}
+	}
+	/* ctx 0 rebound to samr: a new bind; back to svcctl: on record. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_ALTER_CONTEXT, call++, samr, 1);
+	send_tcp(&r, C4, S4, 50050, 135, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "samr bound on ctx 0"))
+		check_bind(&r, &r.x.ev[0], "samr", UUID_SAMR, XH_RPC_TR_TCP, 50050, 135);
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_ALTER_CONTEXT, call++, svc, 1);
+	send_tcp(&r, C4, S4, 50050, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "svcctl again on ctx 0");
+	n = rpc_build_request(pdu, 0, 0x03, call++, 0, 12, 16);
+	send_tcp(&r, C4, S4, 50050, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "RCreateServiceW again, on the rebound context");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_CALL_LISTED), (uint64_t)3 * n_ops + 1, "calls counted");
+out:
+	rpcx_close(&r);
+}
+
 /* The first fragment carries the opnum and is the call; later fragments
  * (no PFC_FIRST_FRAG) are not new calls, even with another opnum field. */
 void test_dcerpc_multi_fragment(void)
