@@ -50,11 +50,18 @@ static __always_inline __u8 xh_svc_dst(__u32 svc)
 	return (svc >> 8) & 0xff;
 }
 
+/* Above the services in the same word, what the entry point learnt from the
+ * IoC prefilter (xh_prefilter() in xdphunt.bpf.c). */
+#define XH_SVC_PF_SRC	(1u << 16) /* the source address may be an IoC */
+#define XH_SVC_PF_DST	(1u << 17) /* the destination address may be an IoC */
+#define XH_SVC_PF_KNOWN (1u << 18) /* the two bits above are the prefilter's answer */
+#define XH_SVC_HUNT	(1u << 19) /* classify in full (prefilter not read) */
+
 /* Classify an IP packet that is not a later fragment (@res >= XH_PARSE_L3).
  * SMB/RPC need a TCP header; IoC applies to any IP protocol (ports 0 when
  * there are none). @svc: the port services of a TCP packet (xh_svc_pack(),
- * 0 otherwise), looked up once by the entry point. Fills @cls and returns its
- * class mask (0: plain traffic). */
+ * 0 otherwise), looked up once by the entry point, with XH_SVC_PF_* bits. Fills @cls and returns
+ * its class mask (0: plain traffic). */
 static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, __u32 svc,
 					struct xh_stats *stats, struct xh_class_res *cls)
 {
@@ -70,12 +77,24 @@ static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, __u32
 		if (cls->svc_src == XH_SVC_RPC || cls->svc_dst == XH_SVC_RPC)
 			cls->classes |= 1 << XH_CLASS_RPC;
 	}
-	/* The prefilter slot is read once, before any trie (bpf/ioc.bpf.h). */
-	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
-	cls->ioc_src =
-		xh_ioc_addr(pf, pkt->family, pkt->saddr, pkt->sport, res == XH_PARSE_L4, stats);
-	cls->ioc_dst =
-		xh_ioc_addr(pf, pkt->family, pkt->daddr, pkt->dport, res == XH_PARSE_L4, stats);
+	if (svc & XH_SVC_PF_KNOWN) {
+		/* The entry point read the prefilter: the tries decide the
+		 * addresses it let through (a NULL prefilter says maybe). */
+		if (svc & XH_SVC_PF_SRC)
+			cls->ioc_src = xh_ioc_addr(NULL, pkt->family, pkt->saddr, pkt->sport,
+						   res == XH_PARSE_L4, stats);
+		if (svc & XH_SVC_PF_DST)
+			cls->ioc_dst = xh_ioc_addr(NULL, pkt->family, pkt->daddr, pkt->dport,
+						   res == XH_PARSE_L4, stats);
+	} else {
+		/* The prefilter slot is read once, before any trie
+		 * (bpf/ioc.bpf.h). */
+		pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
+		cls->ioc_src = xh_ioc_addr(pf, pkt->family, pkt->saddr, pkt->sport,
+					   res == XH_PARSE_L4, stats);
+		cls->ioc_dst = xh_ioc_addr(pf, pkt->family, pkt->daddr, pkt->dport,
+					   res == XH_PARSE_L4, stats);
+	}
 	if (cls->ioc_src || cls->ioc_dst)
 		cls->classes |= 1 << XH_CLASS_IOC;
 	return cls->classes;

@@ -13,10 +13,9 @@
 #define XH_ICMPV6_ECHOREPLY 129
 
 /* Is the packet's sender the client of its flow? Decided once, on the first
- * packet of the flow we see, so it must also work mid-connection. @cls holds
- * the port services (xh_classify() looks them up for TCP only). */
-static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt,
-					       const struct xh_class_res *cls)
+ * packet of the flow we see, so it must also work mid-connection. @svc_src
+ * and @svc_dst are the port services (enum xh_service). */
+static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 svc_src, __u8 svc_dst)
 {
 	__u16 sp, dp;
 
@@ -41,9 +40,9 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt,
 	default:
 		return 1;
 	}
-	if (cls->svc_dst != XH_SVC_NONE)
+	if (svc_dst != XH_SVC_NONE)
 		return 1;
-	if (cls->svc_src != XH_SVC_NONE)
+	if (svc_src != XH_SVC_NONE)
 		return 0;
 	sp = bpf_ntohs(pkt->sport);
 	dp = bpf_ntohs(pkt->dport);
@@ -62,7 +61,9 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 							    const struct xh_class_res *cls,
 							    struct xh_stats *stats, __u64 now)
 {
-	struct xh_class_res c = *cls;
+	/* Scalars, not a copy of *cls: this is inlined into xh_rpc_emit(),
+	 * whose frame ends the longest call chain (6.1's 512-byte limit). */
+	__u8 svc_src = cls->svc_src, svc_dst = cls->svc_dst;
 	struct xh_flow_state init = {};
 	struct xh_flow_state *st;
 	__u32 ioc_server, ioc_client;
@@ -72,15 +73,15 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	/* xh_classify() looks ports up for TCP only, to keep plain UDP free of
 	 * lookups; a new UDP flow pays for them here. */
 	if (pkt->proto == IPPROTO_UDP) {
-		c.svc_src = xh_port_service(pkt->sport, stats);
-		c.svc_dst = xh_port_service(pkt->dport, stats);
+		svc_src = xh_port_service(pkt->sport, stats);
+		svc_dst = xh_port_service(pkt->dport, stats);
 	}
-	client = xh_sender_is_client(pkt, &c);
+	client = xh_sender_is_client(pkt, svc_src, svc_dst);
 	/* The packet's sender is the key's s-side iff src_is_s. */
 	init.initiator = client == src_is_s ? XH_INIT_SRC : XH_INIT_DST;
-	init.service = client ? c.svc_dst : c.svc_src;
-	ioc_server = client ? c.ioc_dst : c.ioc_src;
-	ioc_client = client ? c.ioc_src : c.ioc_dst;
+	init.service = client ? svc_dst : svc_src;
+	ioc_server = client ? cls->ioc_dst : cls->ioc_src;
+	ioc_client = client ? cls->ioc_src : cls->ioc_dst;
 	init.ioc_id = ioc_server ? ioc_server : ioc_client;
 	init.first_seen_ns = now;
 	init.last_seen_ns = now;

@@ -173,38 +173,44 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	return best;
 }
 
-/* Look for a DNS query (UDP or TCP to port 53) or a ClientHello (any TCP
- * port: three bytes are read first, the walk only follows a match) and match
- * its name. Sets cls->name_ref / name_rule and the IoC class on a match. */
-static __always_inline void xh_ioc_names(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
-					 struct xh_stats *stats, struct xh_class_res *cls)
+/* Which name the packet may carry: a DNS query (UDP or TCP to port 53) or a
+ * ClientHello (any TCP port: three bytes are read, the walk only follows a
+ * match). enum xh_name_kind, or 0. */
+static __always_inline __u32 xh_ioc_name_kind(struct xdp_md *ctx, const struct xh_pkt *pkt, int res)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 off = pkt->payload_off, len = pkt->payload_len, kind;
-	__u8 rule;
+	__u32 len = pkt->payload_len;
 	__u8 *p;
-	int ref;
 
 	if (res != XH_PARSE_L4 || !len)
-		return;
-	if (pkt->proto == IPPROTO_UDP && pkt->dport == bpf_htons(XH_DNS_PORT)) {
-		kind = XH_NAME_DNS_UDP;
-		rule = XH_RULE_IOC_DNS;
-	} else if (pkt->proto == IPPROTO_TCP && pkt->dport == bpf_htons(XH_DNS_PORT)) {
-		kind = XH_NAME_DNS_TCP;
-		rule = XH_RULE_IOC_DNS;
-	} else if (pkt->proto == IPPROTO_TCP && len >= 6) {
-		off &= XH_PARSE_MAX_OFF;
-		p = data + off;
-		if ((void *)(p + 6) > data_end || !xh_tls_looks_hello(p))
-			return;
-		kind = XH_NAME_TLS;
-		rule = XH_RULE_IOC_TLS_SNI;
-	} else {
-		return;
+		return 0;
+	if (pkt->proto == IPPROTO_UDP && pkt->dport == bpf_htons(XH_DNS_PORT))
+		return XH_NAME_DNS_UDP;
+	if (pkt->proto == IPPROTO_TCP && pkt->dport == bpf_htons(XH_DNS_PORT))
+		return XH_NAME_DNS_TCP;
+	if (pkt->proto == IPPROTO_TCP && len >= 6) {
+		p = data + (pkt->payload_off & XH_PARSE_MAX_OFF);
+		if ((void *)(p + 6) <= data_end && xh_tls_looks_hello(p))
+			return XH_NAME_TLS;
 	}
-	ref = xh_ioc_inspect(ctx, off, len, kind, stats);
+	return 0;
+}
+
+/* Match the name of a DNS query or ClientHello (xh_ioc_name_kind()). Sets
+ * cls->name_ref / name_rule and the IoC class on a match. */
+static __always_inline void xh_ioc_names(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
+					 struct xh_stats *stats, struct xh_class_res *cls)
+{
+	__u32 kind = xh_ioc_name_kind(ctx, pkt, res);
+	__u8 rule;
+	int ref;
+
+	if (!kind)
+		return;
+	rule = kind == XH_NAME_TLS ? XH_RULE_IOC_TLS_SNI : XH_RULE_IOC_DNS;
+	ref = xh_ioc_inspect(ctx, pkt->payload_off & XH_PARSE_MAX_OFF, pkt->payload_len, kind,
+			     stats);
 	if (!ref)
 		return;
 	cls->name_ref = ref;

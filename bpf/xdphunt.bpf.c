@@ -27,6 +27,17 @@ struct {
  * maps. 1 by default so the object also works when loaded on its own. */
 __u32 xh_armed = 1;
 
+/* The parse of the packet in hand, per CPU (XDP runs to completion on its
+ * CPU). Not on the stack: the entry's frame starts every call chain, and
+ * with the parse on it the chains passed the verifier's 512-byte limit
+ * (6.1 and 6.18) as soon as the entry kept a few more values. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xh_pkt);
+} xh_pktscr SEC(".maps");
+
 /* Per-packet protocol counters from the parse result. */
 static __always_inline void xh_count_parse(struct xh_stats *stats, const struct xh_pkt *pkt,
 					   int res)
@@ -73,7 +84,7 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
  * exceeded the 1M-instruction limit (kernel 6.18, clang 14). The caller must
  * not read *pkt after the call: older verifiers (6.1) keep the caller's view
  * of that stack memory across a global call. @svc: the TCP port services
- * (xh_svc_pack()), looked up once by the caller. Returns the verdict
+ * (xh_svc_pack()), looked up once by the caller, and XH_SVC_PF_* bits. Returns the verdict
  * (XDP_PASS, or XDP_DROP for a block-mode IoC) with XH_HUNT_* flags
  * (bpf/flow.bpf.h). */
 __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
@@ -122,6 +133,60 @@ static __always_inline int xh_rpc_candidate(const __u8 *p, void *data_end, __u32
 	return p[0] == 0 && xh_svc_dst(svc) == XH_SVC_SMB;
 }
 
+/* What the IoC prefilter says of the packet's addresses, for xh_hunt():
+ * XH_SVC_PF_KNOWN with XH_SVC_PF_SRC / _DST for each address it lets
+ * through (so xh_classify() does not test them again), or XH_SVC_HUNT when
+ * it was not read (a service port @svc, a name: DNS query or ClientHello,
+ * or an empty prefilter slot, which says "look everything up"). Alone,
+ * XH_SVC_PF_KNOWN means no rule of xh_hunt() can match: the entry point then
+ * passes the packet without the call, which with its classification was
+ * most of what a plain packet cost (make bench: plain TCP and UDP). */
+static __always_inline __u32 xh_prefilter(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
+					  __u32 svc)
+{
+	__u32 zero = 0, m;
+	void *pf;
+
+	if (svc || xh_ioc_name_kind(ctx, pkt, res))
+		return XH_SVC_HUNT;
+	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
+	if (!pf)
+		return XH_SVC_HUNT;
+	m = XH_SVC_PF_KNOWN;
+	if (xh_ioc_maybe(pf, pkt->family, pkt->saddr))
+		m |= XH_SVC_PF_SRC;
+	if (xh_ioc_maybe(pf, pkt->family, pkt->daddr))
+		m |= XH_SVC_PF_DST;
+	return m;
+}
+
+/* What the entry point does after xh_hunt(), decided before it (bits above
+ * the 16 of the port services in the same word, so that one register holds
+ * it across the call: spilled flags put the entry's frame past what 6.1's
+ * 512-byte call-chain limit leaves it). */
+#define XH_TODO_SWEEP (1u << 16) /* a client SYN to an SMB port (scan.smb_sweep) */
+#define XH_TODO_SMB   (1u << 17) /* TCP payload to or from an SMB port */
+#define XH_TODO_RPC   (1u << 18) /* TCP payload that may start a DCE/RPC PDU */
+
+/* The port services (xh_svc_pack()) and XH_TODO_* of a TCP packet. */
+static __always_inline __u32 xh_tcp_todo(const struct xh_pkt *pkt, void *data, void *data_end,
+					 struct xh_stats *stats)
+{
+	__u32 svc =
+		xh_svc_pack(xh_port_service(pkt->sport, stats), xh_port_service(pkt->dport, stats));
+	__u32 todo = svc;
+
+	if (pkt->payload_len && (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB))
+		todo |= XH_TODO_SMB;
+	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
+	    xh_svc_dst(svc) == XH_SVC_SMB)
+		todo |= XH_TODO_SWEEP;
+	if (xh_rpc_candidate((const __u8 *)data + (pkt->payload_off & XH_PARSE_MAX_OFF), data_end,
+			     pkt->payload_len, svc))
+		todo |= XH_TODO_RPC;
+	return todo;
+}
+
 SEC("xdp")
 int xdphunt(struct xdp_md *ctx)
 {
@@ -129,47 +194,41 @@ int xdphunt(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	__u64 bytes = (__u64)(data_end - data);
 	struct xh_stats *stats;
-	struct xh_pkt pkt;
-	__u32 zero = 0, svc = 0;
-	int res, rpc = 0, smb = 0, syn445 = 0, ret;
+	struct xh_pkt *pkt;
+	__u32 zero = 0, todo = 0, pf;
+	int res, ret;
 
 	if (!xh_armed)
 		return XDP_PASS;
-	/* A one-entry per-CPU array cannot miss; if it ever did there would be
-	 * nowhere to count it. */
+	/* One-entry per-CPU arrays cannot miss; if one ever did there would
+	 * be nowhere to count it. */
 	stats = bpf_map_lookup_elem(&xh_counters, &zero);
-	if (!stats)
+	pkt = bpf_map_lookup_elem(&xh_pktscr, &zero);
+	if (!stats || !pkt)
 		return XDP_PASS;
 	stats->cnt[XH_CNT_PACKETS]++;
 	stats->cnt[XH_CNT_BYTES] += bytes;
 
-	res = xh_parse(data, data_end, &pkt);
-	xh_count_parse(stats, &pkt, res);
+	res = xh_parse(data, data_end, pkt);
+	xh_count_parse(stats, pkt, res);
 	/* Errors, non-IP and later fragments: nothing to classify. */
-	if (res < XH_PARSE_L3 || pkt.frag)
+	if (res < XH_PARSE_L3 || pkt->frag)
 		return XDP_PASS;
-	/* Decided before xh_hunt(): *pkt is not read after a global call. The
-	 * port services of TCP are looked up here, once per packet. */
-	if (res == XH_PARSE_L4 && pkt.proto == IPPROTO_TCP) {
-		svc = xh_svc_pack(xh_port_service(pkt.sport, stats),
-				  xh_port_service(pkt.dport, stats));
-		smb = pkt.payload_len &&
-		      (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB);
-		/* A client SYN to an SMB port (scan.smb_sweep). */
-		syn445 = (pkt.tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
-			 xh_svc_dst(svc) == XH_SVC_SMB;
-		rpc = xh_rpc_candidate((const __u8 *)data + (pkt.payload_off & XH_PARSE_MAX_OFF),
-				       data_end, pkt.payload_len, svc);
-	}
-	ret = xh_hunt(ctx, &pkt, res, stats, svc);
-	if (syn445)
-		xh_sweep(ctx, &pkt);
-	if (smb && (ret & XH_HUNT_SMB))
-		xh_smb_inspect(ctx, &pkt, !!(ret & XH_HUNT_FROM_CLIENT));
+	/* The port services of TCP are looked up here, once per packet. */
+	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
+		todo = xh_tcp_todo(pkt, data, data_end, stats);
+	pf = xh_prefilter(ctx, pkt, res, todo & 0xffff);
+	if (pf == XH_SVC_PF_KNOWN && !todo)
+		return XDP_PASS;
+	ret = xh_hunt(ctx, pkt, res, stats, (todo & 0xffff) | pf);
+	if (todo & XH_TODO_SWEEP)
+		xh_sweep(ctx, pkt);
+	if ((todo & XH_TODO_SMB) && (ret & XH_HUNT_SMB))
+		xh_smb_inspect(ctx, pkt, !!(ret & XH_HUNT_FROM_CLIENT));
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
 	 * the state of classified flows. */
-	if (rpc)
-		xh_dcerpc_tcp(ctx, &pkt, stats, svc);
+	if (todo & XH_TODO_RPC)
+		xh_dcerpc_tcp(ctx, pkt, stats, todo & 0xffff);
 	return ret & 0xff;
 }
 

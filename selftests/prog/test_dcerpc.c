@@ -180,6 +180,55 @@ out:
 	rpcx_close(&r);
 }
 
+/* Between hosts no indicator covers (the IoC prefilter says no), the entry
+ * point skips the hunt for packets no rule can match, but not for DCE/RPC
+ * on a port that is no service port: its strict test still runs, and
+ * plain traffic between the same hosts makes no flow. */
+void test_dcerpc_plain_hosts(void)
+{
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	struct pkt_desc d = {.family = 6,
+			     .src = "2001:db8:1::10",
+			     .dst = "2001:db8:1::20",
+			     .proto = IPPROTO_TCP,
+			     .sport = 50300,
+			     .dport = 49990,
+			     .tcp_flags = 0x18};
+	uint8_t pdu[RPC_PDU_MAX], buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_stats s0, s1;
+	struct rpcx r;
+	size_t n, len;
+
+	if (rpcx_open(&r))
+		goto out;
+	xhp_stats(&r.x, &s0);
+	/* plain TCP with a payload that starts like nothing */
+	d.payload_len = 40;
+	len = pkt_build(&d, buf, &lay);
+	if (!ASSERT_NEQ(len, 0, "pkt_build"))
+		goto out;
+	memset(buf + lay.payload_off, 0x41, 40);
+	xhp_run(&r.x, buf, len);
+	ASSERT_EQ(drain(&r), 0, "plain TCP: no event");
+	xhp_stats(&r.x, &s1);
+	ASSERT_EQ(s1.cnt[XH_CNT_FLOWS_NEW] - s0.cnt[XH_CNT_FLOWS_NEW], 0, "plain TCP: no flow");
+	ASSERT_EQ(s1.cnt[XH_CNT_TCP] - s0.cnt[XH_CNT_TCP], 1, "plain TCP: counted");
+
+	/* a bind on the same high port between the same hosts */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	d.payload_len = (int)n;
+	len = pkt_build(&d, buf, &lay);
+	if (!ASSERT_NEQ(len, 0, "pkt_build"))
+		goto out;
+	memcpy(buf + lay.payload_off, pdu, n);
+	xhp_run(&r.x, buf, len);
+	if (ASSERT_EQ(drain(&r), 1, "strict bind on a high port between plain hosts"))
+		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, 50300, 49990);
+out:
+	rpcx_close(&r);
+}
+
 /* Contexts remember their bind and their last XH_RPC_SEEN_OPS calls
  * (xh_rpc_ctx_val) to skip the xh_seen lookup on repeats: more calls than
  * that, repeated in other orders, and a context id rebound to another

@@ -12,6 +12,8 @@
 #include "smb_user.h"
 #include "test.h"
 #include "xh_prog.h"
+#include "ioc.h"
+#include "ioc_prefilter.h"
 #include "name.h"
 
 /* Build the inner IoC maps the way user/ioc_maps.c does, with fixed ids
@@ -29,6 +31,32 @@ static int install(int outer, int inner)
 	int err = bpf_map_update_elem(outer, &zero, &inner, BPF_ANY);
 
 	close(inner);
+	return err;
+}
+
+/* The prefilter (bpf/ioc_pf.h) of the test indicators, built by the real
+ * userspace (user/ioc_prefilter.c) from a feed of the same prefixes and
+ * domains and installed in xh_iocpf, as xdphunt always runs with one: the
+ * datapath then takes its fast path for packets no indicator can match. */
+static int add_prefilter(struct xdphunt *skel)
+{
+	static const char feed[] =
+		"203.0.113.0/24\n198.51.100.77\n" IOC_BLOCK_ADDR "\n"
+		"198.51.100.80:8443\n2001:db8:bad::/48\n" IOC_DOMAIN "\n" IOC_DOMAIN_BLOCK "\n";
+	char path[] = "/tmp/xh_prog_feed_XXXXXX";
+	struct ioc_set *set = ioc_set__new();
+	int fd = mkstemp(path), pf = -1, err = -1;
+
+	if (set && fd >= 0 && write(fd, feed, sizeof(feed) - 1) == (ssize_t)(sizeof(feed) - 1) &&
+	    ioc_set_load_file(set, path) == 7)
+		pf = ioc_prefilter_create(set);
+	if (pf >= 0)
+		err = install(bpf_map__fd(skel->maps.xh_iocpf), pf);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	ioc_set__free(set);
 	return err;
 }
 
@@ -78,7 +106,7 @@ static int add_iocs(struct xdphunt *skel)
 	err |= install(bpf_map__fd(skel->maps.xh_ioc6), fd6);
 	err |= install(bpf_map__fd(skel->maps.xh_iocdom), fdd);
 	err |= install(bpf_map__fd(skel->maps.xh_iocport), fdp);
-	return err ? -1 : 0;
+	return err ? -1 : add_prefilter(skel);
 }
 
 uint64_t xhp_domain_hash(const char *dom)
