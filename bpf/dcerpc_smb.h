@@ -64,6 +64,30 @@ static __always_inline int xh_rpc_smb_maybe(const __u8 *p, const void *end)
 
 /* Check that [data_off, data_off + len) is inside the message: data_off is
  * from the SMB header start, @msg_len the NetBIOS length. */
+/* Could the SMB message starting the TCP payload @p be a pipe request (SMB2
+ * WRITE or IOCTL, SMB1 TRANSACTION or WRITE_ANDX)? 0 when its command says
+ * no (or it is no SMB1/SMB2 message), 1 when it may be, or when the command
+ * lies past @end (xh_rpc_smb_locate() then counts the truncation). The entry
+ * point asks this before calling into bpf/dcerpc.bpf.h, so that the SMB
+ * traffic that is not a pipe request (most of it) costs no call. */
+static __always_inline int xh_rpc_smb_pipe_cmd(const __u8 *p, const void *end)
+{
+	__u32 cmd;
+
+	if (!xh_rpc_smb_maybe(p, end))
+		return 0;
+	if (p[4] == 0xfe) {
+		if ((const void *)(p + XH_SMB_NBSS_LEN + 14) > end)
+			return 1;
+		cmd = xh_smb_le16(p + XH_SMB_NBSS_LEN + 12);
+		return cmd == XH_SMB2_WRITE || cmd == XH_SMB2_IOCTL;
+	}
+	if ((const void *)(p + XH_SMB_NBSS_LEN + 5) > end)
+		return 1;
+	cmd = p[XH_SMB_NBSS_LEN + 4];
+	return cmd == XH_SMB1_TRANSACTION || cmd == XH_SMB1_WRITE_ANDX;
+}
+
 static __always_inline int xh_rpc_smb_data(struct xh_rpc_smb_loc *l, __u32 data_off, __u32 len,
 					   __u32 hdr_min, __u32 msg_len)
 {
@@ -86,7 +110,7 @@ static __always_inline int xh_rpc_smb_locate(const __u8 *p, const void *end, __u
 	const __u8 *s = p + XH_SMB_NBSS_LEN, *b;
 	__u32 msg_len, cmd, i;
 
-	if (!xh_rpc_smb_maybe(p, end))
+	if (!xh_rpc_smb_pipe_cmd(p, end))
 		return 0;
 	msg_len = (__u32)(p[1] & 0x01) << 16 | (__u32)p[2] << 8 | p[3];
 	__builtin_memset(l->file_id, 0, sizeof(l->file_id));

@@ -122,15 +122,15 @@ __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
 }
 
 /* Could the TCP payload at @p (@len bytes) start a DCE/RPC PDU (version 5)
- * or, to an SMB server port, a NetBIOS message carrying one? Two bytes read
- * here spare ordinary segments the call into bpf/dcerpc.bpf.h. */
+ * or, to an SMB server port, an SMB pipe request carrying one? A few bytes
+ * read here spare ordinary segments the call into bpf/dcerpc.bpf.h. */
 static __always_inline int xh_rpc_candidate(const __u8 *p, void *data_end, __u32 len, __u32 svc)
 {
 	if (len < XH_RPC_HDR_LEN || (void *)(p + 2) > data_end)
 		return 0;
 	if (p[0] == 5)
 		return 1;
-	return p[0] == 0 && xh_svc_dst(svc) == XH_SVC_SMB;
+	return p[0] == 0 && xh_svc_dst(svc) == XH_SVC_SMB && xh_rpc_smb_pipe_cmd(p, data_end);
 }
 
 /* What the IoC prefilter says of the packet's addresses, for xh_hunt():

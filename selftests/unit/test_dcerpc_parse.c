@@ -443,3 +443,46 @@ void test_dcerpc_smb_locate(void)
 	for (size_t n = 0; n < len; n++)
 		smb_exact(msg, n, &l); /* ASan: no read past the end */
 }
+
+static int pipe_cmd_exact(const uint8_t *buf, size_t len)
+{
+	uint8_t *m = exact(buf, len);
+	int r = xh_rpc_smb_pipe_cmd(m, m + len);
+
+	free(m);
+	return r;
+}
+
+/* The entry point's peek at the SMB command (bpf/xdphunt.bpf.c): pipe
+ * requests may carry RPC, other commands never, and a command cut off by
+ * the segment is left to xh_rpc_smb_locate() to count. */
+void test_dcerpc_smb_pipe_cmd(void)
+{
+	const struct rpc_ctx_desc ctx[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	uint8_t pdu[RPC_PDU_MAX], msg[RPC_PDU_MAX + 200], fid[16] = {0};
+	struct xh_rpc_smb_loc l;
+	size_t plen = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, ctx, 1), len;
+
+	len = smb2_wrap_write(msg, pdu, plen, fid);
+	ASSERT_EQ(pipe_cmd_exact(msg, len), 1, "smb2 write");
+	for (size_t n = 0; n < len; n++)
+		ASSERT_EQ(pipe_cmd_exact(msg, n), n >= 8, "smb2 write cut: maybe once magic is in");
+	msg[4 + 12] = 0x03; /* TREE_CONNECT */
+	ASSERT_EQ(pipe_cmd_exact(msg, len), 0, "smb2 tree connect");
+	for (size_t n = 0; n < 4 + 14; n++)
+		ASSERT_EQ(pipe_cmd_exact(msg, n), n >= 8, "command cut: maybe");
+	for (size_t n = 4 + 14; n < len; n++) {
+		ASSERT_EQ(pipe_cmd_exact(msg, n), 0, "tree connect at every length");
+		ASSERT_EQ(smb_exact(msg, n, &l), 0, "not a pipe request: no truncation counted");
+	}
+	len = smb2_wrap_ioctl(msg, pdu, plen, fid, XH_FSCTL_PIPE_TRANSCEIVE);
+	ASSERT_EQ(pipe_cmd_exact(msg, len), 1, "smb2 ioctl");
+	len = smb1_wrap_trans(msg, pdu, plen, 0x4001);
+	ASSERT_EQ(pipe_cmd_exact(msg, len), 1, "smb1 transaction");
+	for (size_t n = 0; n < len; n++)
+		ASSERT_EQ(pipe_cmd_exact(msg, n), n >= 8, "smb1 cut: maybe once magic is in");
+	msg[4 + 4] = 0x75; /* TREE_CONNECT_ANDX */
+	ASSERT_EQ(pipe_cmd_exact(msg, len), 0, "smb1 tree connect");
+	msg[4] = 0xfd; /* a transform header */
+	ASSERT_EQ(pipe_cmd_exact(msg, len), 0, "smb3 transform");
+}
