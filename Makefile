@@ -73,7 +73,7 @@ BENCH_BIN   := $(OUT)/bench/xh_bench
 UNIT_TESTS := $(OUT)/selftests/unit_tests
 PROG_TESTS := $(OUT)/selftests/prog_tests
 
-.PHONY: all deps test bench demo install clean help fmt check unit prog coverage
+.PHONY: all deps test bench profile demo install clean help fmt check unit prog coverage
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -87,6 +87,7 @@ help:
 	@echo "make test       every test level; ends with 'N passed, N failed'"
 	@echo "make demo       namespace lab: attach, make real traffic, print hunt hits"
 	@echo "make bench      benchmarks (not tests)"
+	@echo "make profile    live path: CPU per BPF source line (perf; CLASSES=\"smb dns\")"
 	@echo "make coverage   hunt-coverage scorecard on live lab attacks (root; minutes) -> coverage/"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
 	@echo "make fmt/check  apply/verify .clang-format"
@@ -220,6 +221,10 @@ coverage: deps all
 
 bench: deps all $(BENCH_BIN) $(BENCH_BPF)
 	$(Q)scripts/bench.sh $(OUT)
+
+# CLASSES="smb dns": which traffic classes (default: make bench's mix).
+profile: deps all $(BENCH_BIN) $(BENCH_BPF)
+	$(Q)scripts/profile.sh $(OUT) $(CLASSES)
 
 install: all
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/xdphunt

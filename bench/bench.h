@@ -54,5 +54,6 @@ int cmd_live(int argc, char **argv);
 int cmd_ringbuf(int argc, char **argv);
 int cmd_mapmem(int argc, char **argv);
 int cmd_format(int argc, char **argv);
+int cmd_jitlines(int argc, char **argv);
 
 #endif

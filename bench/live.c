@@ -220,6 +220,15 @@ int cmd_live(int argc, char **argv)
 		rx_ifindex = 0;
 		goto out;
 	}
+	{
+		/* Which program runs on the receiver, for scripts/profile.sh. */
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(rx_fd, &info, &len))
+			printf("{\"kind\":\"live_prog\",\"prog\":\"%s\",\"prog_id\":%u}\n", prog,
+			       info.id);
+	}
 	if (enter_ns(gen_ns))
 		goto out;
 	gen_fd = bench_prog_redirect(if_nametoindex(gen_if));
