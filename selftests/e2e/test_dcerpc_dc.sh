@@ -11,33 +11,16 @@
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
-XH=$OUT/xdphunt
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_dcerpc_dc "$@"
 EX=/usr/share/doc/python3-impacket/examples
 PY=/usr/bin/python3
 TOOL_TIMEOUT_S=90
-FAILS=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
-skip() { echo "SKIP: $1: $2"; }
-
-[ "$(id -u)" -eq 0 ] || { skip e2e_dcerpc_dc "needs root"; exit 0; }
-[ -x "$XH" ] || { skip e2e_dcerpc_dc "$XH not built (make)"; exit 0; }
-for c in ip samba samba-tool rpcclient tcpdump tshark unshare $PY; do
-	command -v "$c" >/dev/null || { skip e2e_dcerpc_dc "$c missing (make deps)"; exit 0; }
-done
+e2e_need ip samba samba-tool rpcclient tcpdump tshark unshare $PY
 [ -f /usr/share/samba/setup/ad-schema/AD_DS_Attributes__Windows_Server_2012_R2.ldf ] ||
 	{ skip e2e_dcerpc_dc "samba-ad-provision missing (make deps)"; exit 0; }
 [ -f "$EX/secretsdump.py" ] || { skip e2e_dcerpc_dc "impacket examples missing"; exit 0; }
-
-# A private network and mount namespace: named namespaces and mounts made
-# here are invisible outside and go away with the test.
-if [ -z "${XH_E2E_UNSHARED:-}" ]; then
-	XH_E2E_UNSHARED=1 exec unshare -n -m --propagation private bash "$0" "$OUT"
-fi
+e2e_unshare -n -m
 
 # shellcheck source=../../scripts/lab-dc.sh
 . "$ROOT/scripts/lab-dc.sh"
@@ -69,18 +52,12 @@ teardown() {
 	rm -rf "$W"
 	exit "$rc"
 }
-trap teardown EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+e2e_traps teardown
 
-finish() {
-	echo "# e2e_dcerpc_dc: $FAILS failed"
-	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
-}
 
 if ! dclab_up "$DCLAB_PFX" >"$W/up.log" 2>&1; then
 	fail dcerpc_dc_lab "the DC did not come up: $(tail -n 4 "$W/up.log" | tr '\n' ' ')"
-	finish
+	e2e_finish
 fi
 pass dcerpc_dc_lab
 
@@ -99,7 +76,7 @@ for ((i = 0; i < 300; i++)); do
 done
 if [ "$(grep -c 'ready: attached' "$W/xh.err")" -lt 2 ]; then
 	fail dcerpc_dc_attach "xdphunt not ready: $(tail -n 3 "$W/xh.err" | tr '\n' ' ')"
-	finish
+	e2e_finish
 fi
 for ((i = 0; i < 50; i++)); do
 	grep -q "listening on" "$W/tcpdump.log" && break
@@ -164,4 +141,4 @@ if ! "$XH" replay -o "$W/replay.json" "$W/dc.pcap" 2>"$W/replay.err"; then
 fi
 $PY "$HERE/check_dcerpc.py" "$ROOT/data/dcerpc.tsv" "$W/dc.pcap" "$W/live.json" \
 	"$W/replay.json" || FAILS=$((FAILS + 1))
-finish
+e2e_finish

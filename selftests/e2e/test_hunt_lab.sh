@@ -10,24 +10,10 @@
 # leaves no namespace behind. Prints PASS:/FAIL:/SKIP: lines.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
-XH=$OUT/xdphunt
-FAILS=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
-skip() { echo "SKIP: $1: $2"; }
-
-[ "$(id -u)" -eq 0 ] || { skip e2e_hunt_lab "needs root (network namespaces, XDP attach)"; exit 0; }
-[ -x "$XH" ] || { skip e2e_hunt_lab "$XH not built (make)"; exit 0; }
-for c in ip smbd smbclient curl openssl unshare /usr/bin/python3; do
-	command -v "$c" >/dev/null || { skip e2e_hunt_lab "$c missing (make deps)"; exit 0; }
-done
-if [ -z "${XH_E2E_UNSHARED:-}" ]; then
-	XH_E2E_UNSHARED=1 exec unshare -m --propagation private bash "$0" "$OUT"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_hunt_lab "$@"
+e2e_need ip smbd smbclient curl openssl unshare /usr/bin/python3
+e2e_unshare -m
 
 # shellcheck source=../../scripts/lab.sh
 . "$ROOT/scripts/lab.sh"
@@ -44,18 +30,12 @@ teardown() {
 	lab_down
 	exit "$rc"
 }
-trap teardown EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-finish() {
-	echo "# e2e_hunt_lab: $FAILS failed"
-	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
-}
+e2e_traps teardown
 
 if ! lab_up >"$W.up.log" 2>&1; then
 	fail hunt_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
 	rm -f "$W.up.log"
-	finish
+	e2e_finish
 fi
 rm -f "$W.up.log"
 pass hunt_lab_up
@@ -76,7 +56,7 @@ if [ "$(grep -c 'ready:' "$W/xh.err")" -ge 5 ]; then
 	pass hunt_attach_all_gateway_interfaces
 else
 	fail hunt_attach_all_gateway_interfaces "$(tail -n 3 "$W/xh.err" | tr '\n' ' ')"
-	finish
+	e2e_finish
 fi
 
 SMB=(smbclient -s "$LAB_CLIENT_CONF" -U "$LAB_SMB_USER%$LAB_SMB_PASS")
@@ -130,4 +110,4 @@ PY
 lab_down
 left=$(ip netns list | grep -c "^$PFX-" || true)
 [ "$left" = 0 ] && pass hunt_lab_down_clean || fail hunt_lab_down_clean "$left namespaces left"
-finish
+e2e_finish

@@ -15,26 +15,12 @@
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
-XH=$OUT/xdphunt
-FAILS=0
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_ioc "$@"
 N_FLOWS=${N_FLOWS:-60}
 N_RELOADS=${N_RELOADS:-24}
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
-skip() { echo "SKIP: $1: $2"; }
-
-[ "$(id -u)" -eq 0 ] || { skip e2e_ioc "needs root (network namespaces, XDP attach)"; exit 0; }
-[ -x "$XH" ] || { skip e2e_ioc "$XH not built (make)"; exit 0; }
-for c in ip smbd smbclient nc unshare /usr/bin/python3; do
-	command -v "$c" >/dev/null || { skip e2e_ioc "$c missing (make deps)"; exit 0; }
-done
-if [ -z "${XH_E2E_UNSHARED:-}" ]; then
-	XH_E2E_UNSHARED=1 exec unshare -n -m --propagation private bash "$0" "$OUT"
-fi
+e2e_need ip smbd smbclient nc unshare /usr/bin/python3
+e2e_unshare -n -m
 
 # shellcheck source=../../scripts/lab.sh
 . "$ROOT/scripts/lab.sh"
@@ -51,25 +37,17 @@ teardown() {
 		kill -TERM "$XH_PID" 2>/dev/null
 		lab_stop_pid "$XH_PID" TERM
 	fi
-	if [ -n "${KEEP:-}" ] && [ -d "$W" ]; then
-		cp -a "$W" "/tmp/$LAB_PFX.kept" 2>/dev/null && echo "# kept work files in /tmp/$LAB_PFX.kept"
-	fi
+	e2e_keep "$W" "$LAB_PFX"
 	lab_down
 	exit "$rc"
 }
-trap teardown EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-finish() {
-	echo "# e2e_ioc: $FAILS failed"
-	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
-}
+e2e_traps teardown
 
 if ! lab_up >"$W.up.log" 2>&1; then
 	mkdir -p "$W"
 	fail ioc_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
 	rm -f "$W.up.log"
-	finish
+	e2e_finish
 fi
 rm -f "$W.up.log"
 IF=$LAB_IF_SERVER
@@ -111,7 +89,7 @@ write_feed() {
 
 # --- 1. names and 2. reload -------------------------------------------------------
 write_feed 0
-start_xh reload --ioc "$W/feed.csv" || finish
+start_xh reload --ioc "$W/feed.csv" || e2e_finish
 [ -f "$XH_RUN_DIR/$XH_PID.pid" ] && pass ioc_pidfile || fail ioc_pidfile "no $XH_RUN_DIR/$XH_PID.pid"
 
 lab_exec client /usr/bin/python3 - "$LAB_SERVER_IP4" <<'PY' >"$W/names.out" 2>&1
@@ -225,7 +203,7 @@ PY
 echo "$LAB_C2_IP4" >"$W/block.txt"
 SMB=(smbclient -s "$LAB_CLIENT_CONF" -U "$LAB_SMB_USER%$LAB_SMB_PASS")
 tcp -p 43000 "$LAB_C2_IP4" "$LAB_C2_PORT" && pass ioc_c2_reachable_before || fail ioc_c2_reachable_before "no C2 before"
-start_xh block --ioc-block "$W/block.txt" || finish
+start_xh block --ioc-block "$W/block.txt" || e2e_finish
 if tcp -p 43001 "$LAB_C2_IP4" "$LAB_C2_PORT"; then
 	fail ioc_block_c2_fails "TCP to the blocked C2 succeeded"
 else
@@ -247,4 +225,4 @@ print("PASS: ioc_block_only_c2" if not others else f"FAIL: ioc_block_only_c2: {o
 sys.exit(0 if ok and not others else 1)
 PY
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
-finish
+e2e_finish

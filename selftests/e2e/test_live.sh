@@ -8,27 +8,10 @@
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
-XH=$OUT/xdphunt
-FAILS=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
-skip() { echo "SKIP: $1: $2"; }
-
-[ "$(id -u)" -eq 0 ] || { skip e2e_live "needs root (network namespaces, XDP attach)"; exit 0; }
-[ -x "$XH" ] || { skip e2e_live "$XH not built (make)"; exit 0; }
-for c in ip smbd smbclient tcpdump nc unshare nsenter /usr/bin/python3; do
-	command -v "$c" >/dev/null || { skip e2e_live "$c missing (make deps)"; exit 0; }
-done
-
-# xdp-tools' runner: a private network and mount namespace, so that nothing
-# this test makes (named netns mounts, bpffs) is visible outside or outlives it.
-if [ -z "${XH_E2E_UNSHARED:-}" ]; then
-	XH_E2E_UNSHARED=1 exec unshare -n -m --propagation private bash "$0" "$OUT"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_live "$@"
+e2e_need ip smbd smbclient tcpdump nc unshare nsenter /usr/bin/python3
+e2e_unshare -n -m
 
 # shellcheck source=../../scripts/lab.sh
 . "$ROOT/scripts/lab.sh"
@@ -44,26 +27,18 @@ teardown() {
 		lab_stop_pid "$XH_PID" TERM
 	fi
 	[ -n "$XH2_PID" ] && lab_stop_pid "$XH2_PID" TERM
-	if [ -n "${KEEP:-}" ] && [ -d "$W" ]; then
-		cp -a "$W" "/tmp/$LAB_PFX.kept" 2>/dev/null && echo "# kept work files in /tmp/$LAB_PFX.kept"
-	fi
+	e2e_keep "$W" "$LAB_PFX"
 	lab_down
 	exit "$rc"
 }
-trap teardown EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+e2e_traps teardown
 
-finish() {
-	echo "# e2e_live: $FAILS failed"
-	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
-}
 
 if ! lab_up >"$W.up.log" 2>&1; then
 	mkdir -p "$W"
 	fail lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
 	rm -f "$W.up.log"
-	finish
+	e2e_finish
 fi
 rm -f "$W.up.log"
 pass lab_up
@@ -104,7 +79,7 @@ for ((i = 0; i < 150; i++)); do
 done
 if [ "$ready" -ne 1 ]; then
 	fail run_ready "no 'xdphunt: ready:' within 15s; stderr: $(tail -n 5 "$W/xdphunt.err" | tr '\n' ' ')"
-	finish
+	e2e_finish
 fi
 pass run_ready
 xdp1=$(xdp_of)
@@ -242,4 +217,4 @@ if [ "$FAILS" -gt 0 ]; then
 	echo "# xdphunt stderr:"
 	sed 's/^/#   /' "$W/xdphunt.err" | tail -n 15
 fi
-finish
+e2e_finish

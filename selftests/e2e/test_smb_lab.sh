@@ -13,27 +13,12 @@
 # capture, and that nothing else is.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${1:-$ROOT/build}
-XH=$OUT/xdphunt
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_smb "$@"
 IMP=/usr/share/doc/python3-impacket/examples
-FAILS=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; FAILS=$((FAILS + 1)); }
-skip() { echo "SKIP: $1: $2"; }
-
-[ "$(id -u)" -eq 0 ] || { skip e2e_smb "needs root (network namespaces, XDP attach)"; exit 0; }
-[ -x "$XH" ] || { skip e2e_smb "$XH not built (make)"; exit 0; }
-for c in ip smbd smbclient smbmap tcpdump tshark unshare /usr/bin/python3; do
-	command -v "$c" >/dev/null || { skip e2e_smb "$c missing (make deps)"; exit 0; }
-done
+e2e_need ip smbd smbclient smbmap tcpdump tshark unshare /usr/bin/python3
 [ -f "$IMP/psexec.py" ] || { skip e2e_smb "Impacket examples missing in $IMP (make deps)"; exit 0; }
-
-if [ -z "${XH_E2E_UNSHARED:-}" ]; then
-	XH_E2E_UNSHARED=1 exec unshare -n -m --propagation private bash "$0" "$OUT"
-fi
+e2e_unshare -n -m
 
 # shellcheck source=../../scripts/lab.sh
 . "$ROOT/scripts/lab.sh"
@@ -51,25 +36,17 @@ teardown() {
 	local rc=$?
 	[ -n "$XH_PID" ] && lab_stop_pid "$XH_PID" TERM
 	[ -n "$TD_PID" ] && lab_stop_pid "$TD_PID" TERM
-	if [ -n "${KEEP:-}" ] && [ -d "$W" ]; then
-		cp -a "$W" "/tmp/$LAB_PFX.kept" 2>/dev/null && echo "# kept work files in /tmp/$LAB_PFX.kept"
-	fi
+	e2e_keep "$W" "$LAB_PFX"
 	lab_down
 	exit "$rc"
 }
-trap teardown EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+e2e_traps teardown
 
-finish() {
-	echo "# e2e_smb: $FAILS failed"
-	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
-}
 
 if ! lab_up >"$W.up.log" 2>&1; then
 	fail smb_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
 	rm -f "$W.up.log"
-	finish
+	e2e_finish
 fi
 rm -f "$W.up.log"
 pass smb_lab_up
@@ -94,7 +71,7 @@ for ((i = 0; i < 100; i++)); do
 done
 if [ "$ready" -ne 1 ]; then
 	fail smb_run_ready "xdphunt not ready on both gateway interfaces: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
-	finish
+	e2e_finish
 fi
 pass smb_run_ready_both_interfaces
 
@@ -187,4 +164,4 @@ if [ "$FAILS" -gt 0 ]; then
 	echo "# xdphunt stderr:"
 	tail -n 10 "$W/xdphunt.err" | sed 's/^/#   /'
 fi
-finish
+e2e_finish

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# e2e.sh: what every end-to-end test script shares, after xdp-tools' test
+# runner: its paths, PASS:/FAIL:/SKIP: lines, the preconditions that skip it,
+# the re-exec into private namespaces, and its last line. Sourced by
+# selftests/e2e/test_*.sh as the first thing they do:
+#
+#   . "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+#   e2e_init e2e_name "$@"          # OUT, XH, ROOT, FAILS; root and build checks
+#   e2e_need ip smbd tcpdump        # skip when a command is missing
+#   e2e_unshare -n -m               # re-exec in a private netns and mount ns
+#   ...
+#   e2e_finish                      # "# e2e_name: N failed", exit status
+#
+# Defines pass NAME, fail NAME WHY, skip NAME WHY.
+
+pass() { echo "PASS: $1"; }
+fail() {
+	echo "FAIL: $1: $2"
+	FAILS=$((FAILS + 1))
+}
+skip() { echo "SKIP: $1: $2"; }
+
+# e2e_init NAME [BUILD_DIR]: the test's name (for its SKIP and summary
+# lines) and paths. Exits 0 with a SKIP line when not root or not built.
+e2e_init() {
+	E2E_NAME=$1
+	HERE=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
+	ROOT=$(cd "$HERE/../.." && pwd)
+	OUT=$(cd "${2:-$ROOT/build}" 2>/dev/null && pwd) || OUT=${2:-$ROOT/build}
+	XH=$OUT/xdphunt
+	FAILS=0
+	[ "$(id -u)" -eq 0 ] || {
+		skip "$E2E_NAME" "needs root (network namespaces, XDP attach)"
+		exit 0
+	}
+	[ -x "$XH" ] || {
+		skip "$E2E_NAME" "$XH not built (make)"
+		exit 0
+	}
+}
+
+# e2e_need COMMAND...: skip the test (exit 0) when one is missing.
+e2e_need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || {
+			skip "$E2E_NAME" "$c missing (make deps)"
+			exit 0
+		}
+	done
+}
+
+# e2e_unshare UNSHARE_FLAGS...: re-exec the test under unshare with those
+# flags (-n -m: a private network and mount namespace, so that the named
+# namespaces, mounts and bpffs it makes are invisible outside and go with
+# it). Returns in the re-executed test.
+e2e_unshare() {
+	if [ -z "${XH_E2E_UNSHARED:-}" ]; then
+		XH_E2E_UNSHARED=1 exec unshare "$@" --propagation private \
+			bash "${BASH_SOURCE[1]}" "$OUT"
+	fi
+}
+
+# e2e_keep DIR: with KEEP=1 in the environment, copy DIR (the work files)
+# to /tmp/NAME.kept before the teardown removes it.
+e2e_keep() {
+	if [ -n "${KEEP:-}" ] && [ -d "$1" ]; then
+		cp -a "$1" "/tmp/$2.kept" 2>/dev/null && echo "# kept work files in /tmp/$2.kept"
+	fi
+	return 0
+}
+
+# e2e_traps TEARDOWN_FUNCTION: run it on every exit, and exit on INT/TERM.
+e2e_traps() {
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+e2e_finish() {
+	echo "# $E2E_NAME: $FAILS failed"
+	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
+}
