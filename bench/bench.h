@@ -46,6 +46,12 @@ long bench_rss_kb(const char *field);
 /* bpf_prog_info figures of @prog_fd as one JSON record. */
 void bench_print_prog_info(const char *name, int prog_fd);
 
+/* Fill the SMB rules (xh_smb_names) and the DCE/RPC table (xh_rpc_ifs,
+ * xh_rpc_ops) with the built-in ones, as `xdphunt run` does: without them an
+ * SMB share or an RPC interface is never known, and the bench would measure
+ * paths no user runs. 0 or -errno (printed). */
+int bench_fill_tables(int smb_names_fd, int rpc_ifs_fd, int rpc_ops_fd);
+
 /* Pin the calling thread to @cpu. */
 int bench_pin_cpu(int cpu);
 

@@ -11,6 +11,8 @@
 #include <bpf/bpf.h>
 #include "bench.h"
 #include "capture.h"
+#include "dcerpc_table.h"
+#include "smb_user.h"
 
 double bench_now(void)
 {
@@ -157,4 +159,24 @@ int bench_pin_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int bench_fill_tables(int smb_names_fd, int rpc_ifs_fd, int rpc_ops_fd)
+{
+	struct smb_rules *smb = smb_rules__new_default();
+	struct dcerpc_table *rpc = dcerpc_table__new();
+	int err = -ENOMEM;
+
+	if (!smb || !rpc || dcerpc_table_load_builtin(rpc) < 0)
+		goto out;
+	err = smb_rules_to_map(smb, smb_names_fd);
+	if (!err)
+		err = dcerpc_table_to_maps(rpc, rpc_ifs_fd, rpc_ops_fd);
+out:
+	if (err)
+		fprintf(stderr, "bench: cannot fill the SMB and DCE/RPC tables: %s\n",
+			strerror(err < 0 ? -err : err));
+	smb_rules__free(smb);
+	dcerpc_table__free(rpc);
+	return err;
 }

@@ -59,7 +59,8 @@ static int print_lines(int fd)
 	nli = info.nr_line_info;
 	nfi = info.nr_func_info;
 	if (!nk || !nf || nk != nf) {
-		fprintf(stderr, "bench: jitlines: program %u has no JIT symbols (JIT off?)\n", info.id);
+		fprintf(stderr, "bench: jitlines: program %u has no JIT symbols (JIT off?)\n",
+			info.id);
 		return -ENOENT;
 	}
 	ks = calloc(nk, sizeof(*ks));

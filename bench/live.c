@@ -100,6 +100,10 @@ static int load_xdphunt_drop(const char *obj_path, const char *ioc_file, struct 
 		fprintf(stderr, "bench: cannot load %s\n", obj_path);
 		return -1;
 	}
+	if (bench_fill_tables(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_smb_names")),
+			      bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_rpc_ifs")),
+			      bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_rpc_ops"))))
+		return -1;
 	fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_ports"));
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
 		if (bpf_map_update_elem(fd, &ports[i].port, &ports[i].svc, BPF_ANY))

@@ -148,6 +148,10 @@ int cmd_testrun(int argc, char **argv)
 	t_load = bench_now() - t0;
 	if (loader_configure(l, &lo, NULL))
 		goto out;
+	if (bench_fill_tables(bpf_map__fd(l->skel->maps.xh_smb_names),
+			      bpf_map__fd(l->skel->maps.xh_rpc_ifs),
+			      bpf_map__fd(l->skel->maps.xh_rpc_ops)))
+		goto out;
 	loader_ioc_outer(l, &outer);
 	t0 = bench_now();
 	if (ioc_maps_install(iocs, &outer, 1, NULL))

@@ -77,24 +77,13 @@ static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, __u32
 		if (cls->svc_src == XH_SVC_RPC || cls->svc_dst == XH_SVC_RPC)
 			cls->classes |= 1 << XH_CLASS_RPC;
 	}
-	if (svc & XH_SVC_PF_KNOWN) {
-		/* The entry point read the prefilter: the tries decide the
-		 * addresses it let through (a NULL prefilter says maybe). */
-		if (svc & XH_SVC_PF_SRC)
-			cls->ioc_src = xh_ioc_addr(NULL, pkt->family, pkt->saddr, pkt->sport,
-						   res == XH_PARSE_L4, stats);
-		if (svc & XH_SVC_PF_DST)
-			cls->ioc_dst = xh_ioc_addr(NULL, pkt->family, pkt->daddr, pkt->dport,
-						   res == XH_PARSE_L4, stats);
-	} else {
-		/* The prefilter slot is read once, before any trie
-		 * (bpf/ioc.bpf.h). */
-		pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
-		cls->ioc_src = xh_ioc_addr(pf, pkt->family, pkt->saddr, pkt->sport,
-					   res == XH_PARSE_L4, stats);
-		cls->ioc_dst = xh_ioc_addr(pf, pkt->family, pkt->daddr, pkt->dport,
-					   res == XH_PARSE_L4, stats);
-	}
+	/* The prefilter slot is read once, before any trie (bpf/ioc.bpf.h);
+	 * with XH_SVC_PF_KNOWN the entry point has its answers already. */
+	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
+	cls->ioc_src = xh_ioc_addr(pf, svc & XH_SVC_PF_KNOWN, (svc & XH_SVC_PF_SRC) << 2,
+				   pkt->family, pkt->saddr, pkt->sport, res == XH_PARSE_L4, stats);
+	cls->ioc_dst = xh_ioc_addr(pf, svc & XH_SVC_PF_KNOWN, (svc & XH_SVC_PF_DST) << 1,
+				   pkt->family, pkt->daddr, pkt->dport, res == XH_PARSE_L4, stats);
 	if (cls->ioc_src || cls->ioc_dst)
 		cls->classes |= 1 << XH_CLASS_IOC;
 	return cls->classes;

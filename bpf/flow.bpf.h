@@ -158,11 +158,10 @@ static __always_inline void xh_finding_release(const struct xh_flow_key *key, __
 	xh_finding_release_in(&sk, key, rule, value);
 }
 
-/* What xh_flow_handle() tells the entry point (through xh_hunt()'s return
- * value, above the verdict in bits 0-7), so that deep inspection after it
- * needs no second flow lookup. */
-#define XH_HUNT_SMB	    (1 << 8) /* the packet's flow is an SMB flow (state exists) */
-#define XH_HUNT_FROM_CLIENT (1 << 9) /* the packet's sender is that flow's client */
+/* What xh_flow_handle() tells the entry point (in xh_pkt.hunt, through
+ * xh_hunt()), so that deep inspection after it needs no second flow lookup. */
+#define XH_HUNT_SMB	    (1 << 0) /* the packet's flow is an SMB flow (state exists) */
+#define XH_HUNT_FROM_CLIENT (1 << 1) /* the packet's sender is that flow's client */
 
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as

@@ -47,15 +47,24 @@ static __always_inline int xh_ioc_dom_maybe(void *pf, __u64 h)
  * port; an address:port indicator only its port (the LPM value says
  * XH_IOC_F_PORT, then xh_iocport decides). An empty outer slot (nothing
  * loaded yet) is counted and matches nothing. @pf is the prefilter, looked
- * up by the caller before the tries (the order user/ioc_maps.c relies on). */
-static __always_inline __u32 xh_ioc_addr(void *pf, __u8 family, const __be32 *addr, __be16 port,
-					 int l4, struct xh_stats *stats)
+ * up by the caller before the tries (the order user/ioc_maps.c relies on).
+ * @known: nonzero when the caller has the prefilter's answer already,
+ * @known & @yes (non-zero) when it lets @addr through. Tested as they come,
+ * not turned into flags: constants kept across the tries made the verifier
+ * walk their code once per combination. */
+static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 family,
+					 const __be32 *addr, __be16 port, int l4,
+					 struct xh_stats *stats)
 {
 	__u32 zero = 0, r, *ref;
 	void *inner;
 
-	if (!xh_ioc_maybe(pf, family, addr))
+	if (known) {
+		if (!(known & yes))
+			return 0;
+	} else if (!xh_ioc_maybe(pf, family, addr)) {
 		return 0;
+	}
 	if (family == XH_AF_INET) {
 		struct xh_lpm4_key k4 = {.prefixlen = 32, .addr = addr[0]};
 

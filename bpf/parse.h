@@ -59,7 +59,11 @@ struct xh_pkt {
 	__u8 tcp_flags;		  /* byte 13 of the TCP header (XH_TCP_*) */
 	__u8 vlan_count;
 	__u8 frag; /* 1: IP fragment after the first (no L4 header) */
-	__u8 pad[3];
+	/* Not the parser's: XH_HUNT_* of xh_hunt() (bpf/flow.bpf.h) for the
+	 * entry point, through memory rather than a return value the verifier
+	 * would track as a constant per path. */
+	__u8 hunt;
+	__u8 pad[2];
 };
 
 /* TCP flags as in byte 13 of the header. */

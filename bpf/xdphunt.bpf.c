@@ -81,21 +81,20 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
  * (non-static, noinline) function, so the verifier checks it once with
  * unknown packet fields instead of once per path through the parser: inlined,
  * the combinations of VLAN tags, IPv6 extension headers and L4 protocols
- * exceeded the 1M-instruction limit (kernel 6.18, clang 14). The caller must
- * not read *pkt after the call: older verifiers (6.1) keep the caller's view
- * of that stack memory across a global call. @svc: the TCP port services
- * (xh_svc_pack()), looked up once by the caller, and XH_SVC_PF_* bits. Returns the verdict
- * (XDP_PASS, or XDP_DROP for a block-mode IoC) with XH_HUNT_* flags
- * (bpf/flow.bpf.h). */
-__noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
-		       struct xh_stats *stats, __u32 svc)
+ * exceeded the 1M-instruction limit (kernel 6.18, clang 14). @pkt is the
+ * per-CPU parse (xh_pktscr); @svc: the TCP port services (xh_svc_pack()),
+ * looked up once by the caller, and XH_SVC_PF_* bits. Returns the verdict
+ * (XDP_PASS, or XDP_DROP for a block-mode IoC) and leaves XH_HUNT_* flags
+ * (bpf/flow.bpf.h) in pkt->hunt. */
+__noinline int xh_hunt(struct xdp_md *ctx, struct xh_pkt *pkt, int res, struct xh_stats *stats,
+		       __u32 svc)
 {
 	/* The frame length, recomputed: BPF functions take five arguments. */
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	__u64 bytes = (__u64)(data_end - data);
 	struct xh_class_res cls;
-	int c, flags;
+	int c;
 
 	/* Global function pointer arguments may be NULL for the verifier. */
 	if (!pkt || !stats)
@@ -110,15 +109,15 @@ __noinline int xh_hunt(struct xdp_md *ctx, const struct xh_pkt *pkt, int res,
 			stats->class_bytes[c] += bytes;
 		}
 	}
-	flags = xh_flow_handle(ctx, pkt, &cls, stats, bytes);
+	pkt->hunt = xh_flow_handle(ctx, pkt, &cls, stats, bytes);
 	if (cls.name_ref)
 		xh_ioc_name_report(ctx, pkt, &cls, stats);
 	/* Block mode: the only verdict xdphunt changes (see README). */
 	if ((cls.ioc_src | cls.ioc_dst | cls.name_ref) & XH_IOC_F_BLOCK) {
 		stats->ioc[XH_IOC_CNT_DROP]++;
-		return XDP_DROP | flags;
+		return XDP_DROP;
 	}
-	return XDP_PASS | flags;
+	return XDP_PASS;
 }
 
 /* Could the TCP payload at @p (@len bytes) start a DCE/RPC PDU (version 5)
@@ -223,13 +222,13 @@ int xdphunt(struct xdp_md *ctx)
 	ret = xh_hunt(ctx, pkt, res, stats, (todo & 0xffff) | pf);
 	if (todo & XH_TODO_SWEEP)
 		xh_sweep(ctx, pkt);
-	if ((todo & XH_TODO_SMB) && (ret & XH_HUNT_SMB))
-		xh_smb_inspect(ctx, pkt, !!(ret & XH_HUNT_FROM_CLIENT));
+	if ((todo & XH_TODO_SMB) && (pkt->hunt & XH_HUNT_SMB))
+		xh_smb_inspect(ctx, pkt, !!(pkt->hunt & XH_HUNT_FROM_CLIENT));
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
 	 * the state of classified flows. */
 	if (todo & XH_TODO_RPC)
 		xh_dcerpc_tcp(ctx, pkt, stats, todo & 0xffff);
-	return ret & 0xff;
+	return ret;
 }
 
 char LICENSE[] SEC("license") = "GPL";
