@@ -467,11 +467,11 @@ void test_jsonl_escape_positions(void)
 	static const unsigned char specials[] = {'"',  '\\', 0x00, 0x01, 0x1f,
 						 0x7f, 0x80, 0xfe, 0xff};
 	static const unsigned char plains[] = {' ', '!', '#', '[', ']', '~', 'a', '0'};
-	char in[40], want[40 * 6 + 1];
+	char in[48], want[48 * 6 + 1];
 	struct jbuf b;
 
 	jbuf_init(&b);
-	for (size_t n = 1; n <= 24; n++) {
+	for (size_t n = 1; n <= 48; n++) {
 		for (size_t pos = 0; pos < n; pos++) {
 			for (size_t k = 0; k < sizeof(specials) + sizeof(plains); k++) {
 				size_t wl;
