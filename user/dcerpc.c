@@ -30,41 +30,44 @@ extern const char dcerpc_builtin_text[];
 
 /* ATT&CK techniques the table may name (v18 names and tactics). */
 static const struct attack_ref attack_catalogue[] = {
-	{"T1003.002", "OS Credential Dumping: Security Account Manager", "credential-access"},
-	{"T1003.006", "OS Credential Dumping: DCSync", "credential-access"},
-	{"T1012", "Query Registry", "discovery"},
-	{"T1016", "System Network Configuration Discovery", "discovery"},
-	{"T1018", "Remote System Discovery", "discovery"},
-	{"T1021", "Remote Services", "lateral-movement"},
-	{"T1021.002", "Remote Services: SMB/Windows Admin Shares", "lateral-movement"},
-	{"T1021.003", "Remote Services: Distributed Component Object Model", "lateral-movement"},
-	{"T1033", "System Owner/User Discovery", "discovery"},
-	{"T1046", "Network Service Discovery", "discovery"},
-	{"T1047", "Windows Management Instrumentation", "execution"},
-	{"T1049", "System Network Connections Discovery", "discovery"},
-	{"T1053.002", "Scheduled Task/Job: At", "execution"},
-	{"T1053.005", "Scheduled Task/Job: Scheduled Task", "execution"},
-	{"T1069", "Permission Groups Discovery", "discovery"},
-	{"T1069.002", "Permission Groups Discovery: Domain Groups", "discovery"},
-	{"T1070.001", "Indicator Removal: Clear Windows Event Logs", "defense-evasion"},
-	{"T1082", "System Information Discovery", "discovery"},
-	{"T1087", "Account Discovery", "discovery"},
-	{"T1087.002", "Account Discovery: Domain Account", "discovery"},
-	{"T1112", "Modify Registry", "defense-evasion"},
-	{"T1124", "System Time Discovery", "discovery"},
-	{"T1135", "Network Share Discovery", "discovery"},
-	{"T1187", "Forced Authentication", "credential-access"},
-	{"T1207", "Rogue Domain Controller", "defense-evasion"},
-	{"T1210", "Exploitation of Remote Services", "lateral-movement"},
-	{"T1482", "Domain Trust Discovery", "discovery"},
-	{"T1529", "System Shutdown/Reboot", "impact"},
-	{"T1543.003", "Create or Modify System Process: Windows Service", "persistence"},
-	{"T1547.010", "Boot or Logon Autostart Execution: Port Monitors", "persistence"},
-	{"T1547.012", "Boot or Logon Autostart Execution: Print Processors", "persistence"},
-	{"T1557.001", "Adversary-in-the-Middle: LLMNR/NBT-NS Poisoning and SMB Relay",
-	 "credential-access"},
-	{"T1569.002", "System Services: Service Execution", "execution"},
-	{"T1649", "Steal or Forge Authentication Certificates", "credential-access"},
+	ATTACK_REF("T1003.002", "OS Credential Dumping: Security Account Manager",
+		   "credential-access"),
+	ATTACK_REF("T1003.006", "OS Credential Dumping: DCSync", "credential-access"),
+	ATTACK_REF("T1012", "Query Registry", "discovery"),
+	ATTACK_REF("T1016", "System Network Configuration Discovery", "discovery"),
+	ATTACK_REF("T1018", "Remote System Discovery", "discovery"),
+	ATTACK_REF("T1021", "Remote Services", "lateral-movement"),
+	ATTACK_REF("T1021.002", "Remote Services: SMB/Windows Admin Shares", "lateral-movement"),
+	ATTACK_REF("T1021.003", "Remote Services: Distributed Component Object Model",
+		   "lateral-movement"),
+	ATTACK_REF("T1033", "System Owner/User Discovery", "discovery"),
+	ATTACK_REF("T1046", "Network Service Discovery", "discovery"),
+	ATTACK_REF("T1047", "Windows Management Instrumentation", "execution"),
+	ATTACK_REF("T1049", "System Network Connections Discovery", "discovery"),
+	ATTACK_REF("T1053.002", "Scheduled Task/Job: At", "execution"),
+	ATTACK_REF("T1053.005", "Scheduled Task/Job: Scheduled Task", "execution"),
+	ATTACK_REF("T1069", "Permission Groups Discovery", "discovery"),
+	ATTACK_REF("T1069.002", "Permission Groups Discovery: Domain Groups", "discovery"),
+	ATTACK_REF("T1070.001", "Indicator Removal: Clear Windows Event Logs", "defense-evasion"),
+	ATTACK_REF("T1082", "System Information Discovery", "discovery"),
+	ATTACK_REF("T1087", "Account Discovery", "discovery"),
+	ATTACK_REF("T1087.002", "Account Discovery: Domain Account", "discovery"),
+	ATTACK_REF("T1112", "Modify Registry", "defense-evasion"),
+	ATTACK_REF("T1124", "System Time Discovery", "discovery"),
+	ATTACK_REF("T1135", "Network Share Discovery", "discovery"),
+	ATTACK_REF("T1187", "Forced Authentication", "credential-access"),
+	ATTACK_REF("T1207", "Rogue Domain Controller", "defense-evasion"),
+	ATTACK_REF("T1210", "Exploitation of Remote Services", "lateral-movement"),
+	ATTACK_REF("T1482", "Domain Trust Discovery", "discovery"),
+	ATTACK_REF("T1529", "System Shutdown/Reboot", "impact"),
+	ATTACK_REF("T1543.003", "Create or Modify System Process: Windows Service", "persistence"),
+	ATTACK_REF("T1547.010", "Boot or Logon Autostart Execution: Port Monitors", "persistence"),
+	ATTACK_REF("T1547.012", "Boot or Logon Autostart Execution: Print Processors",
+		   "persistence"),
+	ATTACK_REF("T1557.001", "Adversary-in-the-Middle: LLMNR/NBT-NS Poisoning and SMB Relay",
+		   "credential-access"),
+	ATTACK_REF("T1569.002", "System Services: Service Execution", "execution"),
+	ATTACK_REF("T1649", "Steal or Forge Authentication Certificates", "credential-access"),
 };
 
 const struct attack_ref *dcerpc_attack_lookup(const char *id)
@@ -541,18 +544,6 @@ const struct dcerpc_op *dcerpc_table_op(const struct dcerpc_table *t, unsigned i
 	return t && index < t->n_ops ? &t->ops[index] : NULL;
 }
 
-static void attack_obj(struct jbuf *b, const char *key, const struct attack_ref *a)
-{
-	if (key)
-		jbuf_key_obj_begin(b, key);
-	else
-		jbuf_obj_begin(b);
-	jbuf_key_str(b, "technique_id", a->technique_id);
-	jbuf_key_str(b, "technique", a->technique);
-	jbuf_key_str(b, "tactic", a->tactic);
-	jbuf_obj_end(b);
-}
-
 const char *dcerpc_pipe_name(const struct xh_event *e, char *out, size_t cap)
 {
 	const char *p = out;
@@ -591,7 +582,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	tech = op ? op->tech : ifc ? ifc->tech : NULL;
 	n_tech = op ? op->n_tech : ifc ? ifc->n_tech : 0;
 	if (n_tech)
-		attack_obj(b, "attack", tech[0]);
+		enrich_attack_obj(b, "attack", tech[0]);
 
 	jbuf_key_obj_begin(b, "dcerpc");
 	jbuf_key_obj_begin(b, "interface");
@@ -622,7 +613,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	if (n_tech) {
 		jbuf_key_arr_begin(b, "attack");
 		for (int i = 0; i < n_tech; i++)
-			attack_obj(b, NULL, tech[i]);
+			enrich_attack_obj(b, NULL, tech[i]);
 		jbuf_arr_end(b);
 	}
 	jbuf_obj_end(b);

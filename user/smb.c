@@ -20,6 +20,8 @@ struct smb_technique {
 	char id[16];
 	char tactic[32];
 	char name[128];
+	char *json; /* ref.json: rendered when read, as hits carry it */
+	size_t json_len;
 };
 
 struct smb_entry {
@@ -40,6 +42,8 @@ void smb_rules__free(struct smb_rules *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->ntech; i++)
+		free(r->tech[i].json);
 	free(r->tech);
 	free(r->ent);
 	free(r);
@@ -104,6 +108,24 @@ static int rule_by_name(const char *s)
 	return -1;
 }
 
+/* The technique's JSON object, rendered (and escaped: the name is free
+ * text) once here rather than for every hit. Returns 0 or -ENOMEM. */
+static int tech_render(struct smb_technique *t)
+{
+	struct attack_ref ref = {.technique_id = t->id, .technique = t->name, .tactic = t->tactic};
+	struct jbuf b;
+
+	jbuf_init(&b);
+	enrich_attack_obj(&b, NULL, &ref);
+	if (b.err) {
+		jbuf_free(&b);
+		return -ENOMEM;
+	}
+	t->json = b.buf;
+	t->json_len = b.len;
+	return 0;
+}
+
 /* One line (modified in place). Returns 0 or -1 with @why set. */
 static int parse_line(struct smb_rules *r, char *line, const char **why)
 {
@@ -143,6 +165,8 @@ static int parse_line(struct smb_rules *r, char *line, const char **why)
 		snprintf(tp->id, sizeof(tp->id), "%s", a);
 		snprintf(tp->tactic, sizeof(tp->tactic), "%s", b);
 		snprintf(tp->name, sizeof(tp->name), "%s", rest);
+		if (tech_render(tp))
+			return *why = "out of memory", -1;
 		return 0;
 	}
 	b = strtok_r(NULL, " \t", &save);
@@ -354,6 +378,8 @@ static const struct attack_ref *tech_ref(const struct smb_rules *r, int idx1)
 	t->ref.technique_id = t->id;
 	t->ref.technique = t->name;
 	t->ref.tactic = t->tactic;
+	t->ref.json = t->json;
+	t->ref.json_len = t->json_len;
 	return &t->ref;
 }
 
