@@ -28,6 +28,9 @@ static inline char *fmt_put(char *p, const char *s, size_t n)
 
 /* Decimal, as printf("%" PRIu64). */
 char *fmt_u64(char *p, uint64_t v);
+/* @v as exactly @width decimal digits (zero padded; @width <= 20, and @v
+ * must fit), as printf("%0*" PRIu64). */
+char *fmt_dec_fixed(char *p, uint64_t v, unsigned int width);
 /* @v as exactly @width lower-case hex digits (zero padded; @width <= 16,
  * and @v must fit), as printf("%0*x"). */
 char *fmt_hex_fixed(char *p, uint64_t v, unsigned int width);

@@ -72,6 +72,30 @@ void test_fmt_u64(void)
 	ASSERT_EQ(bad, 0, "u64 values that differ from printf");
 }
 
+void test_fmt_dec_fixed(void)
+{
+	char buf[32], want[32];
+	uint64_t s = 9, p10 = 10;
+	int bad = 0;
+
+	for (unsigned int w = 1; w <= 20; w++, p10 *= 10) {
+		/* the largest that fits (p10 wraps past 10^19: UINT64_MAX then) */
+		uint64_t max = w == 20 ? UINT64_MAX : p10 - 1;
+		uint64_t vals[] = {0, 1, 9, 10, 99, 100, max, max / 10, rnd(&s) % (max / 2 + 1)};
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			if (vals[i] > max)
+				continue;
+			snprintf(want, sizeof(want), "%0*" PRIu64, (int)w, vals[i]);
+			bad += !same(buf, fmt_dec_fixed(buf, vals[i], w), want, "fmt_dec_fixed");
+		}
+	}
+	for (unsigned int v = 0; v < 1000000; v += 7)
+		bad += !same(buf, fmt_dec_fixed(buf, v, 6),
+			     (snprintf(want, sizeof(want), "%06u", v), want), "microseconds");
+	ASSERT_EQ(bad, 0, "fixed-width decimal that differs from printf");
+}
+
 void test_fmt_hex(void)
 {
 	char buf[64], want[64];
