@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_events.c: the JSON line a hunter reads, from a kernel event. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <jansson.h>
 #include <unistd.h>
 #include "events.h"
@@ -211,5 +212,51 @@ void test_events_icmp_type_code(void)
 		ASSERT_NULL(json_object_get(j, "dest_port"), "no ports for ICMP");
 		json_decref(j);
 	}
+	event_sink_fini(&s);
+}
+
+/* The host and in_iface text the sink keeps between hits follows the
+ * strings and interfaces it was made from. */
+void test_events_kept_text(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_SMB_CONNECT);
+	char lo[IF_NAMESIZE] = "";
+	struct event_sink s;
+	json_t *j;
+
+	event_sink_init(&s, NULL, NULL, "h1");
+	s.iface = "a.pcap";
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), "a.pcap", "replay name");
+	ASSERT_STREQ(jstr(j, "host"), "h1", "host");
+	json_decref(j);
+	s.iface = "b\"\\c.pcap";
+	s.host = "h\"2";
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), "b\"\\c.pcap", "another name, escaped");
+	ASSERT_STREQ(jstr(j, "host"), "h\"2", "another host, escaped");
+	json_decref(j);
+	ASSERT_HAS_SUBSTR(s.jb.buf, "\"host\":\"h\\\"2\",\"in_iface\":\"b\\\"\\\\c.pcap\"",
+			  "escaped text");
+	s.iface = NULL;
+	s.host = NULL;
+	if_indextoname(1, lo);
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), lo, "name of ifindex 1");
+	ASSERT_TRUE(json_is_null(json_object_get(j, "host")), "no host: null");
+	json_decref(j);
+	e.ifindex = 0x7ffffff0; /* no such interface: the index */
+	j = format_parse(&s, &e);
+	ASSERT_EQ(json_integer_value(json_object_get(j, "in_iface")), 0x7ffffff0, "index");
+	json_decref(j);
+	e.ifindex = 1;
+	event_sink_sync_clock(&s); /* forgets the name */
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), lo, "name again");
+	json_decref(j);
+	s.iface = "a.pcap";
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), "a.pcap", "replay name again");
+	json_decref(j);
 	event_sink_fini(&s);
 }
