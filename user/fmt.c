@@ -44,21 +44,40 @@ static unsigned int u64_len(uint64_t v)
 	return t + 1 - ((v | 1) < pow10[t]);
 }
 
+/* Exactly 8 digits of @v < 10^8 at @p, in 32-bit arithmetic. */
+static void put8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+
+	memcpy(p, digits2 + 2 * (hi / 100), 2);
+	memcpy(p + 2, digits2 + 2 * (hi % 100), 2);
+	memcpy(p + 4, digits2 + 2 * (lo / 100), 2);
+	memcpy(p + 6, digits2 + 2 * (lo % 100), 2);
+}
+
+/* Eight digits at a time while the number is long (flow_id has 16), so
+ * that the rest is 32-bit arithmetic: a 64-bit division by a constant is a
+ * longer multiply, and the digit pairs form one chain of them. */
 char *fmt_u64(char *p, uint64_t v)
 {
 	char *end = p + u64_len(v), *q = end;
+	uint32_t w;
 
-	while (v >= 100) {
-		unsigned int r = (unsigned int)(v % 100);
-
-		v /= 100;
-		q -= 2;
-		memcpy(q, digits2 + 2 * r, 2);
+	while (v >= 100000000) {
+		q -= 8;
+		put8(q, (uint32_t)(v % 100000000));
+		v /= 100000000;
 	}
-	if (v >= 10)
-		memcpy(q - 2, digits2 + 2 * v, 2);
+	w = (uint32_t)v;
+	while (w >= 100) {
+		q -= 2;
+		memcpy(q, digits2 + 2 * (w % 100), 2);
+		w /= 100;
+	}
+	if (w >= 10)
+		memcpy(q - 2, digits2 + 2 * w, 2);
 	else
-		q[-1] = (char)('0' + v);
+		q[-1] = (char)('0' + w);
 	return end;
 }
 
@@ -66,6 +85,8 @@ char *fmt_dec_fixed(char *p, uint64_t v, unsigned int width)
 {
 	unsigned int i = width;
 
+	for (; i >= 8 && v >= 100000000; i -= 8, v /= 100000000)
+		put8(p + i - 8, (uint32_t)(v % 100000000));
 	for (; i >= 2; i -= 2, v /= 100)
 		memcpy(p + i - 2, digits2 + 2 * (v % 100), 2);
 	if (i)
