@@ -308,9 +308,9 @@ void test_jsonl_writer(void)
 	w = jsonl_writer__new(fd, 0);
 	if (!ASSERT_OK_PTR(w, "writer"))
 		goto out;
-	/* enough lines to pass the 64 KiB buffer several times, and one longer line */
+	/* enough lines to pass the 1 MiB buffer several times, and one longer line */
 	for (i = 0; i < nlines; i++) {
-		make_line(&b, i, i == 1234 ? 200000 : 0);
+		make_line(&b, i, i == 1234 ? 1500000 : 1000);
 		if (!ASSERT_OK(jsonl_write_line(w, &b), "write_line"))
 			goto out;
 	}
@@ -331,7 +331,7 @@ void test_jsonl_writer(void)
 		ASSERT_STREQ(json_string_value(json_object_get(root, "s")), "q\"\xef\xbf\xbd\n",
 			     "string");
 		if (got == 1234)
-			ASSERT_EQ(json_string_length(json_object_get(root, "pad")), 200000,
+			ASSERT_EQ(json_string_length(json_object_get(root, "pad")), 1500000,
 				  "long line");
 		json_decref(root);
 		got++;
