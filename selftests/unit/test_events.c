@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <jansson.h>
+#include <time.h>
 #include <unistd.h>
 #include "events.h"
 #include "ioc.h"
@@ -259,4 +260,62 @@ void test_events_kept_text(void)
 	ASSERT_STREQ(jstr(j, "in_iface"), "a.pcap", "replay name again");
 	json_decref(j);
 	event_sink_fini(&s);
+}
+
+/* The timestamp against gmtime_r() + strftime() and printf as the oracle, at
+ * second boundaries (the per-second cache), leap days, and going back and
+ * forth between seconds. */
+static bool time_ok(uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000ULL);
+	char got[32], want[64], date[32];
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(want, sizeof(want), "%s.%06uZ", date, (unsigned int)(ns % 1000000000ULL / 1000));
+	events_format_time(ns, got);
+	if (!strcmp(got, want))
+		return true;
+	return ASSERT_STREQ(got, want, "timestamp");
+}
+
+void test_events_time_oracle(void)
+{
+	static const char *const days[] = {
+		"1970-01-01T00:00:00", "1999-12-31T23:59:59", "2000-02-28T23:59:59",
+		"2000-02-29T23:59:59", "2023-02-28T23:59:59", "2024-02-28T23:59:59",
+		"2024-02-29T23:59:59", "2024-12-31T23:59:59", "2038-01-19T03:14:07",
+		"2100-02-28T23:59:59", "2400-02-29T23:59:59", "2554-07-21T23:34:32",
+	};
+	uint64_t s = 1;
+	char ts[32];
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		struct tm tm = {};
+		uint64_t sec;
+
+		if (!ASSERT_OK_PTR(strptime(days[i], "%Y-%m-%dT%H:%M:%S", &tm), days[i]))
+			continue;
+		sec = (uint64_t)timegm(&tm);
+		/* the last nanosecond of the second, the next second, back again */
+		bad += !time_ok(sec * 1000000000ULL + 999999999ULL);
+		bad += !time_ok((sec + 1) * 1000000000ULL);
+		bad += !time_ok((sec + 1) * 1000000000ULL + 1000);
+		bad += !time_ok(sec * 1000000000ULL);
+		bad += !time_ok((sec + 1) * 1000000000ULL + 999999000ULL);
+	}
+	/* many seconds, in and out of order, every microsecond width, up to
+	 * the last nanosecond a u64 holds (2554-07-21T23:34:33.709551Z) */
+	for (int i = 0; i < 20000 && bad < 5; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		bad += !time_ok(s);
+		bad += !time_ok(s % (4102444800ULL * 1000000000ULL)); /* to 2100 */
+	}
+	bad += !time_ok(UINT64_MAX);
+	bad += !time_ok(0);
+	ASSERT_EQ(bad, 0, "timestamps that differ from gmtime_r/strftime");
+	events_format_time(UINT64_MAX, ts);
+	ASSERT_STREQ(ts, "2554-07-21T23:34:33.709551Z", "u64 end");
 }
