@@ -9,6 +9,7 @@
 #include "xh_abi.h"
 #include "jsonl.h"
 #include "ioc_event.h"
+#include "community_id.h"
 
 struct ioc_set;
 struct dcerpc_table;
@@ -34,11 +35,17 @@ struct event_sink {
 	 * and the in_iface value, made again when the string they were made
 	 * from is another (point host or iface at a new string rather than
 	 * change one in place). */
-	struct jbuf host_json;	    /* ","event_type":"hunt","host":"...","in_iface": */
-	const char *host_json_of;   /* the host it was made from */
-	struct jbuf iface_json;	    /* "name" */
-	const char *iface_json_of;  /* iface it was made from, NULL: ifname */
-	uint32_t iface_json_index;  /* ifname's index it was made from */
+	struct jbuf host_json;	   /* ","event_type":"hunt","host":"...","in_iface": */
+	const char *host_json_of;  /* the host it was made from */
+	struct jbuf iface_json;	   /* "name" */
+	const char *iface_json_of; /* iface it was made from, NULL: ifname */
+	uint32_t iface_json_index; /* ifname's index it was made from */
+	/* The last flow's Community ID: a flow often has several findings in a
+	 * row (smb.connect then smb.ipc_share, a bind then its calls). */
+	struct xh_flow_key cid_key;
+	char cid[COMMUNITY_ID_LEN];
+	size_t cid_len; /* 0: none kept */
+	uint64_t cid_flow_id;
 	struct ioc_event_stats ioc; /* ioc.* hits not written (stale reference, collision) */
 	int (*on_hup)(void *ctx);   /* run by the live loop on SIGHUP (reload), may be NULL */
 	void *on_hup_ctx;

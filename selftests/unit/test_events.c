@@ -319,3 +319,41 @@ void test_events_time_oracle(void)
 	events_format_time(UINT64_MAX, ts);
 	ASSERT_STREQ(ts, "2554-07-21T23:34:33.709551Z", "u64 end");
 }
+
+/* The Community ID kept for the last flow is the one computed afresh. */
+void test_events_flow_id_kept(void)
+{
+	struct xh_event a = tcp4_event(XH_RULE_SMB_CONNECT), b = a, bad = a;
+	char ida[COMMUNITY_ID_LEN], idb[COMMUNITY_ID_LEN];
+	struct xh_flow_key ka = {}, kb = {};
+	struct event_sink s;
+	json_t *j;
+
+	b.sport = htons(40001);
+	bad.family = 0;
+	memcpy(ka.saddr, a.saddr, 16);
+	memcpy(ka.daddr, a.daddr, 16);
+	ka.sport = a.sport;
+	ka.dport = a.dport;
+	ka.proto = a.proto;
+	ka.family = a.family;
+	kb = ka;
+	kb.sport = b.sport;
+	community_id_v1(&ka, 0, ida);
+	community_id_v1(&kb, 0, idb);
+	event_sink_init(&s, NULL, NULL, "h");
+	for (int i = 0; i < 6; i++) {
+		const struct xh_event *e = i == 2 || i == 3 ? &b : &a; /* a - b b a a */
+
+		if (i == 1) {
+			ASSERT_ERR(events_format(&s, &bad, &s.jb), "not a flow: refused");
+			continue;
+		}
+		j = format_parse(&s, e);
+		ASSERT_STREQ(jstr(j, "community_id"), e == &a ? ida : idb, "community id");
+		ASSERT_EQ(json_integer_value(json_object_get(j, "flow_id")),
+			  community_id_flow_id(e == &a ? &ka : &kb), "flow id");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
