@@ -202,6 +202,24 @@ char *fmt_base64(char *p, const uint8_t *b, size_t n)
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i = 0;
 
+	/* Six bytes (eight characters) per 64-bit big-endian load while eight
+	 * bytes can be read: a Community ID digest is three of these and a
+	 * tail, a third fewer instructions than three bytes at a time. */
+	for (; i + 8 <= n; i += 6) {
+		uint64_t v;
+
+		memcpy(&v, b + i, 8);
+		v = __builtin_bswap64(v) >> 16;
+		p[0] = b64[v >> 42];
+		p[1] = b64[(v >> 36) & 63];
+		p[2] = b64[(v >> 30) & 63];
+		p[3] = b64[(v >> 24) & 63];
+		p[4] = b64[(v >> 18) & 63];
+		p[5] = b64[(v >> 12) & 63];
+		p[6] = b64[(v >> 6) & 63];
+		p[7] = b64[v & 63];
+		p += 8;
+	}
 	for (; i + 3 <= n; i += 3) {
 		uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
 
