@@ -85,6 +85,7 @@ help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
 	@echo "make deps       install build and test packages (apt-get, root)"
 	@echo "make test       every test level; ends with 'N passed, N failed'"
+	@echo "make unit       the unit tests alone (ASan/UBSan, no privileges)"
 	@echo "make demo       namespace lab: attach, make real traffic, print hunt hits"
 	@echo "make bench      benchmarks (not tests)"
 	@echo "make profile    live path: CPU per BPF source line (perf; CLASSES=\"smb dns\")"
@@ -212,6 +213,10 @@ $(PROG_TESTS): $(PROG_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) $
 
 test: deps all
 	$(Q)selftests/run_all.sh $(OUT)
+
+# The unit level alone (no privileges), as run_all.sh runs it.
+unit: $(UNIT_TESTS) $(BIN)
+	$(Q)$(UNIT_TESTS) -d selftests/fixtures -x $(BIN)
 
 demo: deps all
 	$(Q)scripts/demo.sh $(OUT)

@@ -6,7 +6,9 @@
  *   paced: a producer on the other core at a fixed rate for some seconds,
  *          the consumer draining as `xdphunt run` does (wake-ups past the
  *          watermark, a 10 ms timer otherwise); events lost are counted by
- *          the kernel side, as in xdphunt. */
+ *          the kernel side, as in xdphunt, and the consumer thread's CPU
+ *          time is reported (consumer_cpu_s: on a shared machine losses
+ *          also come from the consumer not being scheduled). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -39,6 +42,16 @@ struct producer {
 };
 
 static struct evgen *g_skel;
+
+/* CPU time of the calling thread (user + system), seconds: what the
+ * consumer spent, apart from the time it waited or was not scheduled. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* @n events in one single test run (bpf_loop inside). */
 static int produce(int prog_fd, int n)
@@ -76,6 +89,27 @@ static void counts(struct evgen *skel, unsigned long long *ev, unsigned long lon
 {
 	*ev = skel->bss->xh_bench_stats.cnt[XH_CNT_EVENTS];
 	*lost = skel->bss->xh_bench_stats.cnt[XH_CNT_EVENTS_LOST];
+}
+
+/* Time the calling thread was runnable but waited for a CPU (the second
+ * field of /proc/thread-self/schedstat), seconds; -1 if unknown. With
+ * consumer_cpu_s it tells a starved consumer (other tasks on its CPU) from
+ * one that slept through the backlog. */
+static double thread_runq_wait(void)
+{
+	unsigned long long run, wait;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	int n = f ? fscanf(f, "%llu %llu", &run, &wait) : 0;
+
+	if (f)
+		fclose(f);
+	return n == 2 ? wait / 1e9 : -1;
+}
+
+/* Forced wake-ups the producer raised (watermark crossings). */
+static unsigned long long wakeups(struct evgen *skel)
+{
+	return skel->bss->xh_bench_stats.cnt[XH_CNT_WAKEUPS];
 }
 
 int cmd_ringbuf(int argc, char **argv)
@@ -176,13 +210,15 @@ int cmd_ringbuf(int argc, char **argv)
 	/* Paced: producer on CPU 1, consumer on CPU 0. */
 	for (int r = 0; r < n_rates; r++) {
 		struct producer p = {.prog_fd = prog_fd, .rate = rates[r], .secs = secs};
-		unsigned long long ev0, lost0, ev1, lost1, w0 = sink.events;
-		double t0;
+		unsigned long long ev0, lost0, ev1, lost1, w0 = sink.events, wk0 = wakeups(skel);
+		double t0, cpu0, rq0;
 
 		bench_progress("ringbuf: producer at %s%.0f events/s for %.1f s",
 			       rates[r] > 0 ? "" : "full speed, ", rates[r], secs);
 		counts(skel, &ev0, &lost0);
 		t0 = bench_now();
+		cpu0 = thread_cpu();
+		rq0 = thread_runq_wait();
 		if (pthread_create(&p.tid, NULL, producer_main, &p))
 			goto out;
 		while (!p.done)
@@ -196,8 +232,11 @@ int cmd_ringbuf(int argc, char **argv)
 			goto out;
 		}
 		printf("{\"kind\":\"ringbuf_paced\",\"rate\":%.0f,\"secs\":%.4f,\"produced\":%llu,"
-		       "\"lost\":%llu,\"written\":%llu}\n",
-		       rates[r], bench_now() - t0, ev1 - ev0, lost1 - lost0, sink.events - w0);
+		       "\"lost\":%llu,\"written\":%llu,\"consumer_cpu_s\":%.4f,"
+		       "\"consumer_runq_wait_s\":%.4f,\"wakeups\":%llu}\n",
+		       rates[r], bench_now() - t0, ev1 - ev0, lost1 - lost0, sink.events - w0,
+		       thread_cpu() - cpu0, rq0 < 0 ? -1.0 : thread_runq_wait() - rq0,
+		       wakeups(skel) - wk0);
 	}
 	ret = sink.bad_records ? 1 : 0;
 out:

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* community_id.c: Community ID v1 (corelight/community-id-spec) over a flow
- * key, with SHA-1 and base64 from OpenSSL's libcrypto. */
+ * key, with SHA-1's block function from OpenSSL's libcrypto. */
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
-#define OPENSSL_SUPPRESS_DEPRECATED /* SHA1(): see sha1() */
-#include <openssl/evp.h>
+#define OPENSSL_SUPPRESS_DEPRECATED /* SHA1_Transform(): see sha1_block() */
 #include <openssl/sha.h>
 #include "community_id.h"
+#include "fmt.h"
 
 #define PROTO_ICMP  1
 #define PROTO_TCP   6
@@ -53,32 +53,50 @@ static int icmp_counterpart(int v6, unsigned int type, unsigned int *peer)
 	return 0;
 }
 
-/* SHA-1 of @len bytes. One SHA-1 per hit is on the event path, and through
- * EVP (algorithm fetch, context set-up and cleansing) it cost about 2,500
- * instructions, a quarter of a hit's JSON line (callgrind, make bench's
- * events-to-JSON figure). OpenSSL's low-level SHA1_Init/Update/Final go
- * straight to the block function (SHA-NI where the CPU has it): about a
- * tenth of that. They are deprecated in 3.0 in favour of EVP (its one-shot
- * SHA1() now fetches through EVP too) but remain in libcrypto 3. */
-static int sha1(const uint8_t *buf, size_t len, uint8_t *digest, unsigned int *mdlen)
+/* SHA-1 of a message of @len < 56 bytes (a Community ID input is at most
+ * 40) laid out at the start of the 64-byte @block, whose other bytes are
+ * zero: the message fits one block, so it is padded here (0x80, zeros, the
+ * length in bits) and goes through one SHA1_Transform(). Through EVP a digest
+ * cost about 2,500 instructions; SHA1_Update/Final still added about 180 to
+ * the block function's 900 (Update copies into the context, Final cleanses
+ * it), callgrind on xh_bench format. The low-level calls are deprecated in
+ * OpenSSL 3.0 but remain in libcrypto 3; SHA_CTX's h0..h4 are the state
+ * after the block. */
+static int sha1_block(uint8_t block[64], size_t len, uint8_t digest[COMMUNITY_ID_DIGEST_LEN])
 {
 	SHA_CTX c;
+	SHA_LONG h[5];
 
-	if (!SHA1_Init(&c) || !SHA1_Update(&c, buf, len) || !SHA1_Final(digest, &c))
+	block[len] = 0x80;
+	block[62] = (uint8_t)(len >> 5); /* len * 8, big-endian, < 2^16 */
+	block[63] = (uint8_t)(len << 3);
+	if (!SHA1_Init(&c))
 		return -1;
-	*mdlen = COMMUNITY_ID_DIGEST_LEN;
+	SHA1_Transform(&c, block);
+	h[0] = c.h0;
+	h[1] = c.h1;
+	h[2] = c.h2;
+	h[3] = c.h3;
+	h[4] = c.h4;
+	for (int i = 0; i < 5; i++) {
+		digest[4 * i] = (uint8_t)(h[i] >> 24);
+		digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		digest[4 * i + 3] = (uint8_t)h[i];
+	}
 	return 0;
 }
 
 int community_id_digest(const struct xh_flow_key *k, uint16_t seed,
 			uint8_t digest[COMMUNITY_ID_DIGEST_LEN])
 {
-	/* seed(2) saddr(16) daddr(16) proto(1) pad(1) sport(2) dport(2) */
-	uint8_t buf[2 + 16 + 16 + 1 + 1 + 2 + 2];
+	/* seed(2) saddr(16) daddr(16) proto(1) pad(1) sport(2) dport(2), in
+	 * the one SHA-1 block it fits */
+	uint8_t buf[64] = {0};
 	const uint8_t *a1 = (const uint8_t *)k->saddr, *a2 = (const uint8_t *)k->daddr;
 	uint16_t p1 = 0, p2 = 0; /* host order */
 	int has_ports = 1, one_way = 0, swap, c;
-	unsigned int alen, peer, mdlen = 0;
+	unsigned int alen, peer;
 	size_t len = 0;
 
 	if (k->family == XH_AF_INET)
@@ -141,9 +159,21 @@ int community_id_digest(const struct xh_flow_key *k, uint16_t seed,
 		buf[len++] = p2 & 0xff;
 	}
 
-	if (sha1(buf, len, digest, &mdlen) || mdlen != COMMUNITY_ID_DIGEST_LEN)
+	_Static_assert(2 + 16 + 16 + 1 + 1 + 2 + 2 < 56, "Community ID input in one SHA-1 block");
+	if (sha1_block(buf, len, digest))
 		return -EIO;
 	return 0;
+}
+
+/* "1:" + base64 of the digest: 20 bytes -> 28 characters, then the NUL, which
+ * exactly fills @out. */
+static void id_text(const uint8_t digest[COMMUNITY_ID_DIGEST_LEN], char out[COMMUNITY_ID_LEN])
+{
+	char *p = fmt_base64(out + 2, digest, COMMUNITY_ID_DIGEST_LEN);
+
+	out[0] = '1';
+	out[1] = ':';
+	*p = '\0';
 }
 
 int community_id_v1(const struct xh_flow_key *k, uint16_t seed, char out[COMMUNITY_ID_LEN])
@@ -156,10 +186,7 @@ int community_id_v1(const struct xh_flow_key *k, uint16_t seed, char out[COMMUNI
 		out[0] = '\0';
 		return err;
 	}
-	out[0] = '1';
-	out[1] = ':';
-	/* 20 bytes -> 28 base64 characters plus NUL: exactly fills out[2..30] */
-	EVP_EncodeBlock((unsigned char *)out + 2, digest, sizeof(digest));
+	id_text(digest, out);
 	return 0;
 }
 
@@ -192,9 +219,7 @@ int community_id_v1_flow(const struct xh_flow_key *k, char out[COMMUNITY_ID_LEN]
 		*flow_id = 0;
 		return err;
 	}
-	out[0] = '1';
-	out[1] = ':';
-	EVP_EncodeBlock((unsigned char *)out + 2, digest, sizeof(digest));
+	id_text(digest, out);
 	*flow_id = flow_id_of(digest);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 #include "xh_abi.h"
 #include "enrich.h"
+#include "jsonl.h"
 
 static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SMB_CONNECT] = "smb.connect",
@@ -32,50 +33,29 @@ static const char *const rule_names[XH_RULE__MAX] = {
  * an admin share, a tool transfer, the pipe table (user/smb.c) and the
  * DCE/RPC interface and operation table (user/dcerpc.c). Traffic to or from
  * a feed address is C2 over whatever protocol it used. */
-static const struct attack_ref attack_admin_share = {
-	.technique_id = "T1021.002",
-	.technique = "Remote Services: SMB/Windows Admin Shares",
-	.tactic = "lateral-movement",
-};
+static const struct attack_ref attack_admin_share =
+	ATTACK_REF("T1021.002", "Remote Services: SMB/Windows Admin Shares", "lateral-movement");
 
-static const struct attack_ref attack_c2 = {
-	.technique_id = "T1071",
-	.technique = "Application Layer Protocol",
-	.tactic = "command-and-control",
-};
+static const struct attack_ref attack_c2 =
+	ATTACK_REF("T1071", "Application Layer Protocol", "command-and-control");
 
-static const struct attack_ref attack_c2_dns = {
-	.technique_id = "T1071.004",
-	.technique = "Application Layer Protocol: DNS",
-	.tactic = "command-and-control",
-};
+static const struct attack_ref attack_c2_dns =
+	ATTACK_REF("T1071.004", "Application Layer Protocol: DNS", "command-and-control");
 
-static const struct attack_ref attack_c2_tls = {
-	.technique_id = "T1573",
-	.technique = "Encrypted Channel",
-	.tactic = "command-and-control",
-};
+static const struct attack_ref attack_c2_tls =
+	ATTACK_REF("T1573", "Encrypted Channel", "command-and-control");
 
 /* SMB deep inspection (the SMB rules file may override these per rule, and
  * the pipe table per pipe; see user/smb.c). */
-static const struct attack_ref attack_transfer = {
-	.technique_id = "T1570",
-	.technique = "Lateral Tool Transfer",
-	.tactic = "lateral-movement",
-};
+static const struct attack_ref attack_transfer =
+	ATTACK_REF("T1570", "Lateral Tool Transfer", "lateral-movement");
 
-static const struct attack_ref attack_smb1 = {
-	.technique_id = "T1210",
-	.technique = "Exploitation of Remote Services",
-	.tactic = "lateral-movement",
-};
+static const struct attack_ref attack_smb1 =
+	ATTACK_REF("T1210", "Exploitation of Remote Services", "lateral-movement");
 
 /* One source opening SMB to many hosts: a port-445 sweep. */
-static const struct attack_ref attack_scan = {
-	.technique_id = "T1046",
-	.technique = "Network Service Discovery",
-	.tactic = "discovery",
-};
+static const struct attack_ref attack_scan =
+	ATTACK_REF("T1046", "Network Service Discovery", "discovery");
 
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_IOC_DEST] = &attack_c2,
@@ -124,4 +104,21 @@ const char *enrich_proto_name(unsigned int proto)
 	default:
 		return NULL;
 	}
+}
+
+void enrich_attack_obj(struct jbuf *b, const char *key, const struct attack_ref *a)
+{
+	if (key)
+		jbuf_key_obj_begin(b, key);
+	else
+		jbuf_obj_begin(b);
+	if (a->json) {
+		/* its members: the text between the braces */
+		jbuf_raw(b, a->json + 1, a->json_len - 2);
+	} else {
+		jbuf_key_str(b, "technique_id", a->technique_id);
+		jbuf_key_str(b, "technique", a->technique);
+		jbuf_key_str(b, "tactic", a->tactic);
+	}
+	jbuf_obj_end(b);
 }

@@ -3,11 +3,37 @@
 #ifndef XH_ENRICH_H
 #define XH_ENRICH_H
 
+#include <stddef.h>
+
+struct jbuf;
+
 struct attack_ref {
 	const char *technique_id; /* "T1021.002" */
 	const char *technique;	  /* "Remote Services: SMB/Windows Admin Shares" */
 	const char *tactic;	  /* "lateral-movement" (ATT&CK tactic short name) */
+	/* The three as the JSON object hits carry, {"technique_id":...}, made
+	 * once with the reference (ATTACK_REF(), or the SMB rules when read),
+	 * so that a hit copies it; NULL: rendered per hit. */
+	const char *json;
+	size_t json_len;
 };
+
+/* The JSON text of a constant reference, built when compiling: the three
+ * literals must need no escaping (no '"', '\\' or control character;
+ * test_enrich.c renders every one through jbuf and compares). */
+#define ATTACK_JSON(id, name, tactic)                                                              \
+	"{\"technique_id\":\"" id "\",\"technique\":\"" name "\",\"tactic\":\"" tactic "\"}"
+#define ATTACK_REF(id, name, tac)                                                                  \
+	{                                                                                          \
+		.technique_id = id, .technique = name, .tactic = tac,                              \
+		.json = ATTACK_JSON(id, name, tac),                                                \
+		.json_len = sizeof(ATTACK_JSON(id, name, tac)) - 1,                                \
+	}
+
+/* Append "@key":{"technique_id":...,"technique":...,"tactic":...} to @b, or
+ * the object alone (an array element) when @key is NULL: a->json when
+ * there is one, else rendered and escaped. */
+void enrich_attack_obj(struct jbuf *b, const char *key, const struct attack_ref *a);
 
 /* "smb.connect", ... for enum xh_rule; NULL when @rule has no name. */
 const char *enrich_rule_name(unsigned int rule);

@@ -9,6 +9,7 @@
 #include "xh_abi.h"
 #include "jsonl.h"
 #include "ioc_event.h"
+#include "community_id.h"
 
 struct ioc_set;
 struct dcerpc_table;
@@ -30,6 +31,21 @@ struct event_sink {
 	 * event_sink_sync_clock(), so a renamed interface shows up soon. */
 	uint32_t ifname_index;
 	char ifname[16];
+	/* JSON text kept between hits (user/events.c): the host's fragment
+	 * and the in_iface value, made again when the string they were made
+	 * from is another (point host or iface at a new string rather than
+	 * change one in place). */
+	struct jbuf host_json;	   /* ","event_type":"hunt","host":"...","in_iface": */
+	const char *host_json_of;  /* the host it was made from */
+	struct jbuf iface_json;	   /* "name" */
+	const char *iface_json_of; /* iface it was made from, NULL: ifname */
+	uint32_t iface_json_index; /* ifname's index it was made from */
+	/* The last flow's Community ID: a flow often has several findings in a
+	 * row (smb.connect then smb.ipc_share, a bind then its calls). */
+	struct xh_flow_key cid_key;
+	char cid[COMMUNITY_ID_LEN];
+	size_t cid_len; /* 0: none kept */
+	uint64_t cid_flow_id;
 	struct ioc_event_stats ioc; /* ioc.* hits not written (stale reference, collision) */
 	int (*on_hup)(void *ctx);   /* run by the live loop on SIGHUP (reload), may be NULL */
 	void *on_hup_ctx;

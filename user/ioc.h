@@ -111,9 +111,14 @@ const struct ioc_meta *ioc_set_meta(const struct ioc_set *set, const struct ioc_
 /* Path of feed file @feed_no. */
 const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no);
 /* Normalised text: "192.0.2.7", "198.51.100.0/24", "192.0.2.1:443",
- * "[2001:db8::1]:443", "evil.example". Returns @buf. */
+ * "[2001:db8::1]:443", "evil.example", cut to @len bytes with its NUL.
+ * Returns @buf. */
 const char *ioc_entry_text(const struct ioc_set *set, const struct ioc_entry *e, char *buf,
 			   size_t len);
+#define IOC_TEXT_MAX 256 /* the longest normalised text (a domain), with its NUL */
+/* The same, whole, into @buf; returns its length. */
+size_t ioc_entry_text_n(const struct ioc_set *set, const struct ioc_entry *e,
+			char buf[IOC_TEXT_MAX]);
 /* "ipv4", "ipv4-cidr", "ipv6", "ipv6-cidr", "domain" (the CSV type names). */
 const char *ioc_entry_type(const struct ioc_entry *e);
 /* Counts of the set: by family/kind, and errors by enum ioc_err. */

@@ -12,6 +12,7 @@
 #include "smb_default.h" /* generated from data/smb-rules.conf */
 #include "log.h"
 #include "smb.h" /* bpf/smb.h: the hash and command numbers */
+#include "fmt.h"
 
 #define SMB_NAME_MAX 64 /* bytes of a table name */
 
@@ -20,6 +21,8 @@ struct smb_technique {
 	char id[16];
 	char tactic[32];
 	char name[128];
+	char *json; /* ref.json: rendered when read, as hits carry it */
+	size_t json_len;
 };
 
 struct smb_entry {
@@ -40,6 +43,8 @@ void smb_rules__free(struct smb_rules *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->ntech; i++)
+		free(r->tech[i].json);
 	free(r->tech);
 	free(r->ent);
 	free(r);
@@ -104,6 +109,24 @@ static int rule_by_name(const char *s)
 	return -1;
 }
 
+/* The technique's JSON object, rendered (and escaped: the name is free
+ * text) once here rather than for every hit. Returns 0 or -ENOMEM. */
+static int tech_render(struct smb_technique *t)
+{
+	struct attack_ref ref = {.technique_id = t->id, .technique = t->name, .tactic = t->tactic};
+	struct jbuf b;
+
+	jbuf_init(&b);
+	enrich_attack_obj(&b, NULL, &ref);
+	if (b.err) {
+		jbuf_free(&b);
+		return -ENOMEM;
+	}
+	t->json = b.buf;
+	t->json_len = b.len;
+	return 0;
+}
+
 /* One line (modified in place). Returns 0 or -1 with @why set. */
 static int parse_line(struct smb_rules *r, char *line, const char **why)
 {
@@ -143,6 +166,8 @@ static int parse_line(struct smb_rules *r, char *line, const char **why)
 		snprintf(tp->id, sizeof(tp->id), "%s", a);
 		snprintf(tp->tactic, sizeof(tp->tactic), "%s", b);
 		snprintf(tp->name, sizeof(tp->name), "%s", rest);
+		if (tech_render(tp))
+			return *why = "out of memory", -1;
 		return 0;
 	}
 	b = strtok_r(NULL, " \t", &save);
@@ -354,6 +379,8 @@ static const struct attack_ref *tech_ref(const struct smb_rules *r, int idx1)
 	t->ref.technique_id = t->id;
 	t->ref.technique = t->name;
 	t->ref.tactic = t->tactic;
+	t->ref.json = t->json;
+	t->ref.json_len = t->json_len;
 	return &t->ref;
 }
 
@@ -439,6 +466,13 @@ int smb_name_to_utf8(const uint8_t *raw, size_t len, int enc, char *out, size_t 
 			return -EILSEQ;
 		for (size_t i = 0; i < len && !err; i += 2) {
 			uint32_t c = raw[i] | (uint32_t)raw[i + 1] << 8;
+
+			/* Printable ASCII, most of every name: one byte out
+			 * (with room for the NUL) without put_utf8(). */
+			if (c - 0x20 < 0x5f && end - o > 1) {
+				*o++ = (char)c;
+				continue;
+			}
 
 			if (c >= 0xdc00 && c <= 0xdfff)
 				return -EILSEQ;
@@ -541,36 +575,22 @@ static const char *share_kind_name(unsigned int k)
 	}
 }
 
+/* Bytes of the "smb" object besides the name: keys, command and dialect
+ * names and numbers take under 200. */
+#define SMB_JSON_FIXED_MAX 256
+
+/* Written as pre-encoded text (keys, the constant command, dialect and share
+ * kind names, numbers by fmt_*()), the name escaped: through jbuf_key_*()
+ * and snprintf() it was about 2,000 instructions of a hit (callgrind,
+ * xh_bench format --rule smb.named_pipe). */
 int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_smb_detail *d = &e->d.smb;
-	char name[4 * XH_EVENT_NAME_MAX], ver[8], dia[16];
-	const char *cmd, *key = NULL, *sk;
+	char name[4 * XH_EVENT_NAME_MAX], *p;
+	const char *cmd = NULL, *key = NULL, *sk;
 	int n = -EILSEQ, ret = 0;
 
 	(void)r;
-	jbuf_key_obj_begin(b, "smb");
-	/* SMB 3.x speaks the SMB2 header: the negotiated dialect tells. */
-	snprintf(ver, sizeof(ver), "%u",
-		 d->version == 2 && d->dialect >= 0x0300 && d->dialect < 0x0400 ? 3 : d->version);
-	jbuf_key_str(b, "version", ver);
-	if (d->dialect) {
-		const char *dn = smb_dialect_name(d->dialect);
-
-		if (dn) {
-			jbuf_key_str(b, "dialect", dn);
-		} else {
-			snprintf(dia, sizeof(dia), "0x%04x", d->dialect);
-			jbuf_key_str(b, "dialect", dia);
-		}
-	}
-	if (d->version != 3) {
-		cmd = smb_command_name(d->version, d->command);
-		if (cmd)
-			jbuf_key_str(b, "command", cmd);
-		else
-			jbuf_key_u64(b, "command", d->command);
-	}
 	switch (e->rule) {
 	case XH_RULE_SMB_ADMIN_SHARE:
 	case XH_RULE_SMB_IPC_SHARE:
@@ -585,30 +605,78 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 	default:
 		break;
 	}
-	if (key && e->name_len <= XH_EVENT_NAME_MAX) {
+	if (key && e->name_len <= XH_EVENT_NAME_MAX)
 		n = smb_name_to_utf8(e->name, e->name_len, d->name_enc, name, sizeof(name));
-		if (n >= 0)
-			jbuf_key_str(b, key, name);
-		else
-			ret = -EILSEQ;
-	} else if (key) {
+	if (key && n < 0)
 		ret = -EILSEQ;
+
+	p = jbuf_tail(b, SMB_JSON_FIXED_MAX);
+	if (!p)
+		return ret;
+	/* SMB 3.x speaks the SMB2 header: the negotiated dialect tells. */
+	p = fmt_lit(p, ",\"smb\":{\"version\":\"");
+	p = fmt_u64(p, d->version == 2 && d->dialect >= 0x0300 && d->dialect < 0x0400 ? 3
+										      : d->version);
+	*p++ = '"';
+	if (d->dialect) {
+		const char *dn = smb_dialect_name(d->dialect);
+
+		p = fmt_lit(p, ",\"dialect\":\"");
+		if (dn) {
+			p = fmt_put(p, dn, strlen(dn));
+		} else {
+			p = fmt_lit(p, "0x");
+			p = fmt_hex_fixed(p, d->dialect, 4);
+		}
+		*p++ = '"';
+	}
+	if (d->version != 3) {
+		cmd = smb_command_name(d->version, d->command);
+		if (cmd) {
+			p = fmt_lit(p, ",\"command\":\"");
+			p = fmt_put(p, cmd, strlen(cmd));
+			*p++ = '"';
+		} else {
+			p = fmt_lit(p, ",\"command\":");
+			p = fmt_u64(p, d->command);
+		}
+	}
+	if (key && n >= 0) {
+		p = fmt_lit(p, ",\"");
+		p = fmt_put(p, key, strlen(key));
+		p = fmt_lit(p, "\":");
+		jbuf_set_tail(b, p);
+		jbuf_str_n(b, name, (size_t)n);
+		p = jbuf_tail(b, SMB_JSON_FIXED_MAX);
+		if (!p)
+			return ret;
 	}
 	sk = share_kind_name(d->share_kind);
-	if (sk && (e->rule == XH_RULE_SMB_NAMED_PIPE || e->rule == XH_RULE_SMB_TOOL_TRANSFER))
-		jbuf_key_str(b, "share_type", sk);
+	if (sk && (e->rule == XH_RULE_SMB_NAMED_PIPE || e->rule == XH_RULE_SMB_TOOL_TRANSFER)) {
+		p = fmt_lit(p, ",\"share_type\":\"");
+		p = fmt_put(p, sk, strlen(sk));
+		*p++ = '"';
+	}
 	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER) {
-		snprintf(dia, sizeof(dia), "0x%08x", d->access);
-		jbuf_key_str(b, "access", dia);
+		p = fmt_lit(p, ",\"access\":\"0x");
+		p = fmt_hex_fixed(p, d->access, 8);
+		*p++ = '"';
 	}
 	if ((d->flags & XH_SMB_F_TREE_KNOWN) && d->tree_id && d->version != 3 &&
-	    e->rule != XH_RULE_SMB_ADMIN_SHARE && e->rule != XH_RULE_SMB_IPC_SHARE)
-		jbuf_key_u64(b, "tree_id", d->tree_id);
-	if ((d->flags & XH_SMB_F_SESSION_KNOWN) && d->session_id)
-		jbuf_key_u64(b, "session_id", d->session_id);
-	if (d->version != 3)
-		jbuf_key_u64(b, "message_id", d->message_id);
-	jbuf_obj_end(b);
+	    e->rule != XH_RULE_SMB_ADMIN_SHARE && e->rule != XH_RULE_SMB_IPC_SHARE) {
+		p = fmt_lit(p, ",\"tree_id\":");
+		p = fmt_u64(p, d->tree_id);
+	}
+	if ((d->flags & XH_SMB_F_SESSION_KNOWN) && d->session_id) {
+		p = fmt_lit(p, ",\"session_id\":");
+		p = fmt_u64(p, d->session_id);
+	}
+	if (d->version != 3) {
+		p = fmt_lit(p, ",\"message_id\":");
+		p = fmt_u64(p, d->message_id);
+	}
+	*p++ = '}';
+	jbuf_set_tail(b, p);
 	return ret;
 }
 

@@ -16,6 +16,18 @@ rc=$?
 if [ "$rc" -eq 2 ]; then echo "PASS: bench_tools: xh_bench built, usage exits 2"
 else echo "FAIL: bench_tools: xh_bench usage exit $rc, expected 2"; fi
 
+# xh_bench format --rule all: one event of every kind through the real
+# events_handle(), each a valid line of its rule (no privileges, no timing).
+n=$("$OUT/bench/xh_bench" format --list-rules | wc -l)
+if "$OUT/bench/xh_bench" format --ioc "$ROOT/data/ioc/lazarus.csv" --rule all --count "$n" \
+	--out "$T/format.json" >/dev/null &&
+	/usr/bin/python3 -c 'import json,sys; got=[json.loads(l)["rule"] for l in open(sys.argv[1])]; sys.exit(got != sys.argv[2].split())' \
+		"$T/format.json" "$("$OUT/bench/xh_bench" format --list-rules | tr '\n' ' ')"; then
+	echo "PASS: bench_tools_format: xh_bench format --rule all makes a line of each of $n rules"
+else
+	echo "FAIL: bench_tools_format: xh_bench format --rule all"
+fi
+
 mkdir -p "$T/a" "$T/b"
 for d in a b; do
 	$GEN classes "$T/$d" --flows 4 && $GEN mix "$T/$d/mix.pcap" --packets 3000 2>/dev/null &&

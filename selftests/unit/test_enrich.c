@@ -5,7 +5,9 @@
 #include <linux/types.h>
 #include "test.h"
 #include "xh_abi.h"
+#include "dcerpc_table.h"
 #include "enrich.h"
+#include "jsonl.h"
 
 /* "T" + 4 digits, optionally "." + 3 digits */
 static bool technique_id_ok(const char *id)
@@ -139,4 +141,60 @@ void test_enrich_attack(void)
 			ASSERT_STREQ(a->tactic, "command-and-control", "ioc tactic");
 		}
 	}
+}
+
+/* @a's JSON text (made when compiling, or when the SMB rules are read) is
+ * the one jbuf renders and escapes from its three strings. */
+bool attack_json_matches(const struct attack_ref *a)
+{
+	struct attack_ref plain = {a->technique_id, a->technique, a->tactic, NULL, 0};
+	struct jbuf want;
+	bool ok;
+
+	if (!ASSERT_OK_PTR(a->json, "reference has its JSON text"))
+		return false;
+	jbuf_init(&want);
+	enrich_attack_obj(&want, NULL, &plain);
+	ok = ASSERT_EQ(a->json_len, want.len, "JSON length") &&
+	     ASSERT_STREQ(a->json, want.buf, a->technique_id);
+	jbuf_free(&want);
+	return ok;
+}
+
+void test_enrich_attack_json(void)
+{
+	struct dcerpc_table *t = dcerpc_table__new();
+	struct jbuf b;
+
+	for (unsigned int r = 0; r < XH_RULE__MAX; r++)
+		if (enrich_rule_attack(r))
+			attack_json_matches(enrich_rule_attack(r));
+	/* every technique the DCE/RPC table can name */
+	if (ASSERT_OK_PTR(t, "table") && ASSERT_GE(dcerpc_table_load_builtin(t), 1, "built in")) {
+		for (size_t i = 0; i < t->n_ifs; i++)
+			for (int k = 0; k < t->ifs[i].n_tech; k++)
+				attack_json_matches(t->ifs[i].tech[k]);
+		for (size_t i = 0; i < t->n_ops; i++)
+			for (int k = 0; k < t->ops[i].n_tech; k++)
+				attack_json_matches(t->ops[i].tech[k]);
+	}
+	dcerpc_table__free(t);
+
+	/* keyed member and array element, with and without the text */
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	enrich_attack_obj(&b, "attack", enrich_rule_attack(XH_RULE_IOC_DEST));
+	jbuf_key_arr_begin(&b, "all");
+	enrich_attack_obj(&b, NULL, enrich_rule_attack(XH_RULE_IOC_DEST));
+	enrich_attack_obj(&b, NULL, &(struct attack_ref){"T1", "a\"b", "c", NULL, 0});
+	jbuf_arr_end(&b);
+	jbuf_obj_end(&b);
+	ASSERT_STREQ(b.buf,
+		     "{\"attack\":{\"technique_id\":\"T1071\",\"technique\":\"Application Layer "
+		     "Protocol\",\"tactic\":\"command-and-control\"},\"all\":[{\"technique_id\":"
+		     "\"T1071\",\"technique\":\"Application Layer Protocol\",\"tactic\":\"command-"
+		     "and-control\"},{\"technique_id\":\"T1\",\"technique\":\"a\\\"b\",\"tactic\":"
+		     "\"c\"}]}",
+		     "members and elements");
+	jbuf_free(&b);
 }

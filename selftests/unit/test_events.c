@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_events.c: the JSON line a hunter reads, from a kernel event. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <jansson.h>
+#include <time.h>
 #include <unistd.h>
 #include "events.h"
 #include "ioc.h"
@@ -209,6 +211,148 @@ void test_events_icmp_type_code(void)
 		ASSERT_EQ(json_integer_value(json_object_get(j, "icmp_code")), 0, "code");
 		ASSERT_NULL(json_object_get(j, "src_port"), "no ports for ICMP");
 		ASSERT_NULL(json_object_get(j, "dest_port"), "no ports for ICMP");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
+
+/* The host and in_iface text the sink keeps between hits follows the
+ * strings and interfaces it was made from. */
+void test_events_kept_text(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_SMB_CONNECT);
+	char lo[IF_NAMESIZE] = "";
+	struct event_sink s;
+	json_t *j;
+
+	event_sink_init(&s, NULL, NULL, "h1");
+	s.iface = "a.pcap";
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), "a.pcap", "replay name");
+	ASSERT_STREQ(jstr(j, "host"), "h1", "host");
+	json_decref(j);
+	s.iface = "b\"\\c.pcap";
+	s.host = "h\"2";
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), "b\"\\c.pcap", "another name, escaped");
+	ASSERT_STREQ(jstr(j, "host"), "h\"2", "another host, escaped");
+	json_decref(j);
+	ASSERT_HAS_SUBSTR(s.jb.buf, "\"host\":\"h\\\"2\",\"in_iface\":\"b\\\"\\\\c.pcap\"",
+			  "escaped text");
+	s.iface = NULL;
+	s.host = NULL;
+	if_indextoname(1, lo);
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), lo, "name of ifindex 1");
+	ASSERT_TRUE(json_is_null(json_object_get(j, "host")), "no host: null");
+	json_decref(j);
+	e.ifindex = 0x7ffffff0; /* no such interface: the index */
+	j = format_parse(&s, &e);
+	ASSERT_EQ(json_integer_value(json_object_get(j, "in_iface")), 0x7ffffff0, "index");
+	json_decref(j);
+	e.ifindex = 1;
+	event_sink_sync_clock(&s); /* forgets the name */
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), lo, "name again");
+	json_decref(j);
+	s.iface = "a.pcap";
+	j = format_parse(&s, &e);
+	ASSERT_STREQ(jstr(j, "in_iface"), "a.pcap", "replay name again");
+	json_decref(j);
+	event_sink_fini(&s);
+}
+
+/* The timestamp against gmtime_r() + strftime() and printf as the oracle, at
+ * second boundaries (the per-second cache), leap days, and going back and
+ * forth between seconds. */
+static bool time_ok(uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000ULL);
+	char got[32], want[64], date[32];
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(want, sizeof(want), "%s.%06uZ", date, (unsigned int)(ns % 1000000000ULL / 1000));
+	events_format_time(ns, got);
+	if (!strcmp(got, want))
+		return true;
+	return ASSERT_STREQ(got, want, "timestamp");
+}
+
+void test_events_time_oracle(void)
+{
+	static const char *const days[] = {
+		"1970-01-01T00:00:00", "1999-12-31T23:59:59", "2000-02-28T23:59:59",
+		"2000-02-29T23:59:59", "2023-02-28T23:59:59", "2024-02-28T23:59:59",
+		"2024-02-29T23:59:59", "2024-12-31T23:59:59", "2038-01-19T03:14:07",
+		"2100-02-28T23:59:59", "2400-02-29T23:59:59", "2554-07-21T23:34:32",
+	};
+	uint64_t s = 1;
+	char ts[32];
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		struct tm tm = {};
+		uint64_t sec;
+
+		if (!ASSERT_OK_PTR(strptime(days[i], "%Y-%m-%dT%H:%M:%S", &tm), days[i]))
+			continue;
+		sec = (uint64_t)timegm(&tm);
+		/* the last nanosecond of the second, the next second, back again */
+		bad += !time_ok(sec * 1000000000ULL + 999999999ULL);
+		bad += !time_ok((sec + 1) * 1000000000ULL);
+		bad += !time_ok((sec + 1) * 1000000000ULL + 1000);
+		bad += !time_ok(sec * 1000000000ULL);
+		bad += !time_ok((sec + 1) * 1000000000ULL + 999999000ULL);
+	}
+	/* many seconds, in and out of order, every microsecond width, up to
+	 * the last nanosecond a u64 holds (2554-07-21T23:34:33.709551Z) */
+	for (int i = 0; i < 20000 && bad < 5; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		bad += !time_ok(s);
+		bad += !time_ok(s % (4102444800ULL * 1000000000ULL)); /* to 2100 */
+	}
+	bad += !time_ok(UINT64_MAX);
+	bad += !time_ok(0);
+	ASSERT_EQ(bad, 0, "timestamps that differ from gmtime_r/strftime");
+	events_format_time(UINT64_MAX, ts);
+	ASSERT_STREQ(ts, "2554-07-21T23:34:33.709551Z", "u64 end");
+}
+
+/* The Community ID kept for the last flow is the one computed afresh. */
+void test_events_flow_id_kept(void)
+{
+	struct xh_event a = tcp4_event(XH_RULE_SMB_CONNECT), b = a, bad = a;
+	char ida[COMMUNITY_ID_LEN], idb[COMMUNITY_ID_LEN];
+	struct xh_flow_key ka = {}, kb = {};
+	struct event_sink s;
+	json_t *j;
+
+	b.sport = htons(40001);
+	bad.family = 0;
+	memcpy(ka.saddr, a.saddr, 16);
+	memcpy(ka.daddr, a.daddr, 16);
+	ka.sport = a.sport;
+	ka.dport = a.dport;
+	ka.proto = a.proto;
+	ka.family = a.family;
+	kb = ka;
+	kb.sport = b.sport;
+	community_id_v1(&ka, 0, ida);
+	community_id_v1(&kb, 0, idb);
+	event_sink_init(&s, NULL, NULL, "h");
+	for (int i = 0; i < 6; i++) {
+		const struct xh_event *e = i == 2 || i == 3 ? &b : &a; /* a - b b a a */
+
+		if (i == 1) {
+			ASSERT_ERR(events_format(&s, &bad, &s.jb), "not a flow: refused");
+			continue;
+		}
+		j = format_parse(&s, e);
+		ASSERT_STREQ(jstr(j, "community_id"), e == &a ? ida : idb, "community id");
+		ASSERT_EQ(json_integer_value(json_object_get(j, "flow_id")),
+			  community_id_flow_id(e == &a ? &ka : &kb), "flow id");
 		json_decref(j);
 	}
 	event_sink_fini(&s);

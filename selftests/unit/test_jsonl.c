@@ -308,9 +308,9 @@ void test_jsonl_writer(void)
 	w = jsonl_writer__new(fd, 0);
 	if (!ASSERT_OK_PTR(w, "writer"))
 		goto out;
-	/* enough lines to pass the 64 KiB buffer several times, and one longer line */
+	/* enough lines to pass the 1 MiB buffer several times, and one longer line */
 	for (i = 0; i < nlines; i++) {
-		make_line(&b, i, i == 1234 ? 200000 : 0);
+		make_line(&b, i, i == 1234 ? 1500000 : 1000);
 		if (!ASSERT_OK(jsonl_write_line(w, &b), "write_line"))
 			goto out;
 	}
@@ -331,7 +331,7 @@ void test_jsonl_writer(void)
 		ASSERT_STREQ(json_string_value(json_object_get(root, "s")), "q\"\xef\xbf\xbd\n",
 			     "string");
 		if (got == 1234)
-			ASSERT_EQ(json_string_length(json_object_get(root, "pad")), 200000,
+			ASSERT_EQ(json_string_length(json_object_get(root, "pad")), 1500000,
 				  "long line");
 		json_decref(root);
 		got++;
@@ -467,11 +467,11 @@ void test_jsonl_escape_positions(void)
 	static const unsigned char specials[] = {'"',  '\\', 0x00, 0x01, 0x1f,
 						 0x7f, 0x80, 0xfe, 0xff};
 	static const unsigned char plains[] = {' ', '!', '#', '[', ']', '~', 'a', '0'};
-	char in[40], want[40 * 6 + 1];
+	char in[48], want[48 * 6 + 1];
 	struct jbuf b;
 
 	jbuf_init(&b);
-	for (size_t n = 1; n <= 24; n++) {
+	for (size_t n = 1; n <= 48; n++) {
 		for (size_t pos = 0; pos < n; pos++) {
 			for (size_t k = 0; k < sizeof(specials) + sizeof(plains); k++) {
 				size_t wl;

@@ -175,3 +175,53 @@ void test_smb_json(void)
 	event_sink_fini(&s);
 	smb_rules__free(r);
 }
+
+bool attack_json_matches(const struct attack_ref *a); /* test_enrich.c */
+
+/* A technique's JSON text is made when the rules are read (the name is free
+ * text: escaped then), and a hit carries exactly that object. */
+void test_smb_rules_attack_json(void)
+{
+	static const char *const rules[] = {"smb.admin_share", "smb.tool_transfer", "smb.v1"};
+	struct smb_rules *r = smb_rules__new_default(), *q = NULL;
+	struct xh_event e = {};
+	struct event_sink s;
+	json_t *j = NULL;
+	json_error_t err;
+
+	if (!ASSERT_OK_PTR(r, "built-in rules"))
+		return;
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	e.detail_kind = XH_DETAIL_SMB;
+	e.d.smb.version = 1;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		for (e.rule = 1; e.rule < XH_RULE__MAX; e.rule++)
+			if (enrich_rule_name(e.rule) && !strcmp(enrich_rule_name(e.rule), rules[i]))
+				break;
+		if (ASSERT_OK_PTR(smb_attack(r, &e, NULL), rules[i]))
+			attack_json_matches(smb_attack(r, &e, NULL));
+	}
+	q = smb_rules__parse("technique T1210 lateral-movement Say \"hi\" \\ caf\xc3\xa9\n"
+			     "rule smb.v1 T1210\n",
+			     "t");
+	e.rule = XH_RULE_SMB_V1;
+	if (!ASSERT_OK_PTR(q, "quotes in a name") || !ASSERT_OK_PTR(smb_attack(q, &e, NULL), "ref"))
+		goto out;
+	attack_json_matches(smb_attack(q, &e, NULL));
+	event_sink_init(&s, NULL, NULL, "t");
+	s.smb = q;
+	if (ASSERT_OK(events_format(&s, &e, &s.jb), "format")) {
+		ASSERT_HAS_SUBSTR(s.jb.buf, "\"technique\":\"Say \\\"hi\\\" \\\\ caf\xc3\xa9\"",
+				  "escaped once, carried as is");
+		j = json_loadb(s.jb.buf, s.jb.len, 0, &err);
+		ASSERT_STREQ(json_string_value(
+				     json_object_get(json_object_get(j, "attack"), "technique")),
+			     "Say \"hi\" \\ caf\xc3\xa9", "parses back");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+out:
+	smb_rules__free(q);
+	smb_rules__free(r);
+}
