@@ -47,6 +47,7 @@ cleanup() {
 	[ -z "$LIVE_PID" ] || wait "$LIVE_PID" 2>/dev/null || true
 	ip netns del "$NS_GEN" 2>/dev/null || true
 	ip netns del "$NS_RX" 2>/dev/null || true
+	[ -n "${PROFILE_KEEP:-}" ] && cp -a "$WORK" "$PROFILE_KEEP" || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -87,7 +88,7 @@ for class in "${CLASSES[@]}"; do
 	fi
 	"$XB" jitlines --id "$id" >"$WORK/jit.txt"
 	sleep 0.5 # past the page pool's warm-up
-	perf record -q -e cpu-clock -F 10000 -C 0 -o "$WORK/perf.data" -- sleep "$SECS" >/dev/null 2>&1
+	perf record -q ${PROFILE_PERF_ARGS:-} -e cpu-clock -F 10000 -C 0 -o "$WORK/perf.data" -- sleep "$SECS" >/dev/null 2>&1
 	kill "$LIVE_PID" 2>/dev/null || true
 	wait "$LIVE_PID" 2>/dev/null || true
 	LIVE_PID=
