@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* dns.h: the question name of a DNS query (RFC 1035 4.1), from a copy of the
  * message (UDP payload, or TCP payload after the 2-byte length). Pure: no maps
- * or helpers; the unit tests run it natively over exact-length buffers.
+ * or helpers; the unit tests run it natively.
  *
- * Reads are at masked indices below @len (the copy lives in a
- * XH_SCRATCH_PKT-byte buffer), so the verifier needs no per-byte packet check.
- * Loops are bounded by the 255-byte limit of a wire name.
+ * One label per xh_dns_label() call (BPF runs the calls under bpf_loop()): the
+ * label is checked, copied to the text and hashed (bpf/name.h) 8 bytes at a
+ * time. The copy lives in a buffer of XH_DNS_BUF bytes of which the first
+ * XH_DNS_COPY at most are the message: word reads go past the message (never
+ * past the buffer) and what they read there is masked off, so the verifier
+ * needs no per-byte check. Only the first XH_DNS_COPY bytes of a message can
+ * matter: the longest name ends 12 + 255 bytes in, then QTYPE and QCLASS.
  */
 #ifndef XH_DNS_H
 #define XH_DNS_H
@@ -13,8 +17,12 @@
 #include "name.h"
 
 #define XH_DNS_HDR	  12
-#define XH_DNS_WIRE_MAX	  255  /* RFC 1035 2.3.4: a name is at most 255 octets on the wire */
-#define XH_DNS_FLAG_QR	  0x80 /* in byte 2 */
+#define XH_DNS_WIRE_MAX	  255 /* RFC 1035 2.3.4: a name is at most 255 octets on the wire */
+#define XH_DNS_LABELS_MAX 128 /* walk steps: 127 one-byte labels, then the root */
+#define XH_DNS_COPY	  (XH_DNS_HDR + XH_DNS_WIRE_MAX + 4) /* message bytes the walk reads */
+#define XH_DNS_POS_MASK	  511 /* a position below XH_DNS_COPY, masked for the verifier */
+#define XH_DNS_BUF	  (XH_DNS_POS_MASK + 1 + 8) /* copy buffer: a masked position + a word */
+#define XH_DNS_FLAG_QR	  0x80			    /* in byte 2 */
 #define XH_DNS_OPCODE(b2) (((b2) >> 3) & 0xf)
 #define XH_DNS_PTR	  0xc0 /* label byte: compression pointer */
 
@@ -23,32 +31,29 @@ struct xh_dns_q {
 	__u16 qtype;
 };
 
-/* State of the walk over the question name, one wire byte per
- * xh_dns_step() (BPF runs the steps under bpf_loop(); positions come from the
- * step index, see name.h). Wire byte 12 + k becomes text byte k - 1: content
- * bytes are copied, label lengths after the first become '.'. */
+/* State of the walk over the question name (in map memory under BPF, so the
+ * verifier knows nothing of it when it checks a step: see
+ * selftests/verifier/test_kernel_61.sh). */
 struct xh_dns_walk {
-	__u32 lab; /* bytes left in the current label */
-	__u32 len; /* message bytes available */
-	__u32 o;   /* text length, once the root label is reached */
+	__u32 pos; /* message offset of the next label's length byte */
+	__u32 len; /* message bytes available, at most XH_DNS_COPY */
 	__u32 end; /* offset after the root label */
 	int res;   /* 0 while walking, 1 at the root label, or -XH_IOC_CNT_DNS_* */
-	__u32 pad;
 };
 
 /* Check the header of the DNS message in @buf[0, @len) and start the walk.
  * Returns 0, or -XH_IOC_CNT_DNS_*: TRUNC, NOT_QUERY (a response or an opcode
  * other than QUERY), NO_QUESTION. */
 static __always_inline int xh_dns_begin(const __u8 *buf, __u32 len, struct xh_dns_q *q,
-					struct xh_dns_walk *w)
+					struct xh_dns_walk *w, struct xh_name_labels *lab)
 {
-	if (len > XH_SCRATCH_PKT)
-		len = XH_SCRATCH_PKT;
-	w->o = 0;
-	w->end = 0;
-	w->lab = 0;
+	if (len > XH_DNS_COPY)
+		len = XH_DNS_COPY;
+	w->pos = XH_DNS_HDR;
 	w->len = len;
+	w->end = 0;
 	w->res = 0;
+	xh_name_labels_begin(lab, 0);
 	q->qdcount = 0;
 	q->qtype = 0;
 	if (len < XH_DNS_HDR)
@@ -61,34 +66,32 @@ static __always_inline int xh_dns_begin(const __u8 *buf, __u32 len, struct xh_dn
 	return 0;
 }
 
-/* One wire byte of the name: the text goes to @out (XH_NAME_MAX bytes, case
- * as on the wire, no trailing dot). Returns 0 to go on, 1 when w->res is set:
- * 1 at the root label, -XH_IOC_CNT_DNS_COMPRESSED for a pointer (a query has
- * nothing to point back to), -BAD_LABEL for label types 0x40/0x80, a '.'
- * inside a label or more than 253 text bytes, -TRUNC past the end. */
-static __always_inline int xh_dns_step(struct xh_dns_walk *w, __u32 k, const __u8 *buf, __u8 *out)
+/* Label number @i of the name: its text goes to @out (XH_NAME_MAX +
+ * XH_NAME_SLACK bytes; case as on the wire, labels joined by '.', no trailing
+ * dot; bytes past the text are scratch), its hash to @lab. Returns 0 to go on,
+ * 1 when w->res is set: 1 at the root label (lab->len is then the text
+ * length), -XH_IOC_CNT_DNS_COMPRESSED for a pointer (a query has nothing to
+ * point back to), -BAD_LABEL for label types 0x40/0x80, a '.' inside a label
+ * or more than 253 text bytes, -TRUNC past the end (checked byte by byte in
+ * wire order, so a '.' before the cut is BAD_LABEL). */
+static __always_inline int xh_dns_label(struct xh_dns_walk *w, struct xh_name_labels *lab, __u32 i,
+					const __u8 *buf, __u8 *out)
 {
-	__u32 pos = XH_DNS_HDR + k;
-	__u8 c;
+	__u32 p = w->pos, k, c, n, t, j;
+	__u64 h = XH_LAB_SEED, x;
 
-	if (pos >= w->len || pos >= XH_SCRATCH_PKT) {
+	if (p >= w->len || p < XH_DNS_HDR) {
 		w->res = -XH_IOC_CNT_DNS_TRUNC;
 		return 1;
 	}
-	c = buf[pos & XH_SCRATCH_PKT_MASK];
-	if (w->lab) {
-		if (c == '.') {
-			w->res = -XH_IOC_CNT_DNS_BAD_LABEL;
-			return 1;
-		}
-		out[(k - 1) & XH_NAME_MASK] = c;
-		w->lab--;
-		return 0;
-	}
+	p &= XH_DNS_POS_MASK;
+	c = buf[p];
+	k = p - XH_DNS_HDR; /* text offset of this label's '.' + 1 */
 	if (!c) {
 		w->res = 1;
-		w->o = k ? k - 1 : 0;
-		w->end = pos + 1;
+		w->end = p + 1;
+		lab->n = i;
+		lab->len = k ? k - 1 : 0;
 		return 1;
 	}
 	if ((c & XH_DNS_PTR) == XH_DNS_PTR) {
@@ -106,15 +109,35 @@ static __always_inline int xh_dns_step(struct xh_dns_walk *w, __u32 k, const __u
 		w->res = -XH_IOC_CNT_DNS_BAD_LABEL;
 		return 1;
 	}
-	w->lab = c;
+	n = w->len - p - 1; /* label bytes present */
+	if (n > c)
+		n = c;
+	for (j = 0; j < 8; j++) { /* a label is at most 63 bytes */
+		t = j * 8;
+		if (t >= n)
+			break;
+		x = xh_ld64(buf + ((p + 1 + t) & XH_DNS_POS_MASK)) & xh_bytes_mask(n - t);
+		if (xh_zero8(x ^ XH_BYTES_DOTS)) {
+			w->res = -XH_IOC_CNT_DNS_BAD_LABEL;
+			return 1;
+		}
+		xh_st64(out + ((k + t) & XH_NAME_MASK), x);
+		h = xh_lab_word(h, xh_lower8(x));
+	}
+	if (n < c) {
+		w->res = -XH_IOC_CNT_DNS_TRUNC;
+		return 1;
+	}
+	lab->h[i % XH_NAME_RING] = h + c;
+	lab->off[i % XH_NAME_RING] = (__u16)k;
+	w->pos = p + 1 + c;
 	return 0;
 }
 
 /* After the steps: the name length, or -XH_IOC_CNT_DNS_* (a walk that did not
- * reach the root label within 255 wire bytes is BAD_LABEL; QTYPE/QCLASS cut
- * off is TRUNC). */
-static __always_inline int xh_dns_end(const struct xh_dns_walk *w, const __u8 *buf,
-				      struct xh_dns_q *q)
+ * reach the root label is BAD_LABEL; QTYPE/QCLASS cut off is TRUNC). */
+static __always_inline int xh_dns_end(const struct xh_dns_walk *w, const struct xh_name_labels *lab,
+				      const __u8 *buf, struct xh_dns_q *q)
 {
 	if (w->res < 0)
 		return w->res;
@@ -122,25 +145,27 @@ static __always_inline int xh_dns_end(const struct xh_dns_walk *w, const __u8 *b
 		return -XH_IOC_CNT_DNS_BAD_LABEL;
 	if (w->end + 4 > w->len)
 		return -XH_IOC_CNT_DNS_TRUNC;
-	q->qtype = (__u16)(buf[w->end & XH_SCRATCH_PKT_MASK] << 8 |
-			   buf[(w->end + 1) & XH_SCRATCH_PKT_MASK]);
-	return (int)w->o;
+	q->qtype =
+		(__u16)(buf[w->end & XH_DNS_POS_MASK] << 8 | buf[(w->end + 1) & XH_DNS_POS_MASK]);
+	return (int)lab->len;
 }
 
-/* Parse the first question of the DNS query in @buf[0, @len) (the whole walk:
- * userspace and tests). Returns the text length (0 for the root) or
- * -XH_IOC_CNT_DNS_*. */
-static __always_inline int xh_dns_query(const __u8 *buf, __u32 len, __u8 *out, struct xh_dns_q *q)
+/* Parse the first question of the DNS query in @buf[0, @len) (@buf has
+ * XH_DNS_BUF bytes; the whole walk: userspace and tests). Returns the text
+ * length (0 for the root) or -XH_IOC_CNT_DNS_*; @lab has the label hashes
+ * for xh_name_combine(). */
+static __always_inline int xh_dns_query(const __u8 *buf, __u32 len, __u8 *out, struct xh_dns_q *q,
+					struct xh_name_labels *lab)
 {
 	struct xh_dns_walk w;
-	int err = xh_dns_begin(buf, len, q, &w);
+	int err = xh_dns_begin(buf, len, q, &w, lab);
 
 	if (err)
 		return err;
-	for (__u32 k = 0; k <= XH_DNS_WIRE_MAX; k++)
-		if (xh_dns_step(&w, k, buf, out))
+	for (__u32 i = 0; i < XH_DNS_LABELS_MAX; i++)
+		if (xh_dns_label(&w, lab, i, buf, out))
 			break;
-	return xh_dns_end(&w, buf, q);
+	return xh_dns_end(&w, lab, buf, q);
 }
 
 #endif /* XH_DNS_H */

@@ -24,47 +24,47 @@ enum xh_name_kind {
 	XH_NAME_TLS = 3,
 };
 
-struct xh_dns_loop {
-	struct xh_dns_walk w;
-	const __u8 *buf;
-	__u8 *out;
-};
-
-struct xh_hash_loop {
-	struct xh_hash_walk w;
+/* bpf_loop() context: the walks keep their state in the scratch (map memory),
+ * so each step is verified against unknown state. Kept on the stack in the
+ * context instead, the state was known at the call, and the 6.1 verifier,
+ * which checks a callback once with the state of the call, removed the
+ * branches that state did not take: every DNS name was a bad label there
+ * (selftests/verifier/test_kernel_61.sh runs names through the program). */
+struct xh_name_loop {
 	struct xh_name_scratch *s;
 };
 
 static long xh_dns_cb(__u32 i, void *ctx)
 {
-	struct xh_dns_loop *c = ctx;
+	struct xh_name_scratch *s = ((struct xh_name_loop *)ctx)->s;
 
-	return xh_dns_step(&c->w, i, c->buf, c->out);
+	return xh_dns_label(&s->dns, &s->lab, i, s->pkt, s->name);
 }
 
-static long xh_hash_cb(__u32 i, void *ctx)
+static long xh_text_cb(__u32 i, void *ctx)
 {
-	struct xh_hash_loop *c = ctx;
+	struct xh_name_scratch *s = ((struct xh_name_loop *)ctx)->s;
 
-	return xh_name_hash_step(&c->w, i, c->s->name, c->s->hash, c->s->off);
+	return xh_name_label(&s->lab, i, s->name);
 }
 
-/* The DNS question name of the copy in @s (@len bytes) into s->name. A global
- * function, verified once. Returns the name length or -XH_IOC_CNT_DNS_*. */
+/* The DNS question name of the message copied in s->pkt (@len bytes, at most
+ * XH_DNS_COPY): its text into s->name, its label hashes into s->lab, one
+ * label per bpf_loop() step. A global function, verified once. Returns the
+ * name length or -XH_IOC_CNT_DNS_*. */
 __noinline int xh_ioc_dns(struct xh_name_scratch *s, __u32 len, struct xh_stats *stats)
 {
-	struct xh_dns_loop c = {};
+	struct xh_name_loop c = {};
 	struct xh_dns_q q = {};
 	int n;
 
 	if (!s || !stats)
 		return 0;
-	c.buf = s->pkt;
-	c.out = s->name;
-	n = xh_dns_begin(s->pkt, len, &q, &c.w);
+	c.s = s;
+	n = xh_dns_begin(s->pkt, len, &q, &s->dns, &s->lab);
 	if (!n) {
-		bpf_loop(XH_DNS_WIRE_MAX + 1, xh_dns_cb, &c, 0);
-		n = xh_dns_end(&c.w, s->pkt, &q);
+		bpf_loop(XH_DNS_LABELS_MAX, xh_dns_cb, &c, 0);
+		n = xh_dns_end(&s->dns, &s->lab, s->pkt, &q);
 	}
 	if (n >= 0) {
 		stats->ioc[XH_IOC_CNT_DNS_QUERY]++;
@@ -75,19 +75,34 @@ __noinline int xh_ioc_dns(struct xh_name_scratch *s, __u32 len, struct xh_stats 
 	return n;
 }
 
-/* The ClientHello server_name of the copy in @s into s->name. Global:
- * verified once. Returns the name length or -XH_IOC_CNT_TLS_*. */
-__noinline int xh_ioc_tls(struct xh_name_scratch *s, __u32 len, struct xh_stats *stats)
+/* The ClientHello server_name at packet offset @off (@len payload bytes),
+ * parsed in the packet: the name is copied into s->name and its label hashes
+ * go to s->lab. Global: verified once. Returns the name length or
+ * -XH_IOC_CNT_TLS_*. */
+__noinline int xh_ioc_tls(struct xdp_md *ctx, struct xh_name_scratch *s, __u32 off, __u32 len,
+			  struct xh_stats *stats)
 {
+	struct xh_name_loop c = {};
+	void *data, *data_end;
+	__u32 name_off = 0;
 	int n;
 
-	if (!s || !stats)
+	if (!ctx || !s || !stats)
 		return 0;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	stats->ioc[XH_IOC_CNT_TLS_HELLO]++;
-	n = xh_tls_sni(s->pkt, len, s->name);
-	if (n >= 0)
-		stats->ioc[XH_IOC_CNT_TLS_SNI]++;
 	s->qtype = 0;
+	n = xh_tls_sni(data + (off & XH_PARSE_MAX_OFF), data_end, len, &name_off);
+	if (n < 1)
+		return n;
+	/* Never fails: the name lies within the payload, inside the frame. */
+	if (bpf_xdp_load_bytes(ctx, off + name_off, s->name, XH_SIZE_NZ(n, XH_NAME_TEXT_MAX)))
+		return -XH_IOC_CNT_TLS_TRUNC;
+	stats->ioc[XH_IOC_CNT_TLS_SNI]++;
+	c.s = s;
+	xh_name_labels_begin(&s->lab, n);
+	bpf_loop(XH_NAME_TEXT_MAX + 1, xh_text_cb, &c, 0);
 	return n;
 }
 
@@ -100,9 +115,8 @@ __noinline int xh_ioc_tls(struct xh_name_scratch *s, __u32 len, struct xh_stats 
 __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 kind,
 			      struct xh_stats *stats)
 {
-	struct xh_hash_loop hl = {};
 	struct xh_name_scratch *s;
-	__u32 zero = 0, i, best = 0, *ref;
+	__u32 zero = 0, i, best = 0, *ref, cp;
 	void *inner, *pf;
 	int n;
 
@@ -119,17 +133,20 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 		off += 2;
 		len -= 2;
 	}
-	if (len > XH_SCRATCH_PKT)
-		len = XH_SCRATCH_PKT;
+	if (len > XH_TLS_LEN_MAX)
+		len = XH_TLS_LEN_MAX;
 	if (len < 1)
 		return 0;
-	len = XH_SIZE_NZ(len, XH_SCRATCH_PKT); /* for 6.1 (compat61.bpf.h) */
-	if (bpf_xdp_load_bytes(ctx, off, s->pkt, len))
-		return 0;
-	if (kind == XH_NAME_TLS)
-		n = xh_ioc_tls(s, len, stats);
-	else
-		n = xh_ioc_dns(s, len, stats);
+	if (kind == XH_NAME_TLS) {
+		n = xh_ioc_tls(ctx, s, off, len, stats);
+	} else {
+		/* Only what the walk can read: the header and the question. */
+		cp = len > XH_DNS_COPY ? XH_DNS_COPY : len;
+		cp = XH_SIZE_NZ(cp, XH_DNS_COPY); /* for 6.1 (compat61.bpf.h) */
+		if (bpf_xdp_load_bytes(ctx, off, s->pkt, cp))
+			return 0;
+		n = xh_ioc_dns(s, cp, stats);
+	}
 	if (n < 0) {
 		/* 64-bit on purpose: the 6.1 verifier drops every bound of a
 		 * 32-bit negation (no zero extension), so a 32-bit check of
@@ -144,10 +161,7 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	if (n == 0)
 		return 0; /* the root: nothing to match */
 	s->name_len = n;
-	hl.s = s;
-	xh_name_hash_begin(&hl.w, n);
-	bpf_loop(XH_NAME_TEXT_MAX + 1, xh_hash_cb, &hl, 0);
-	s->n_hash = hl.w.n;
+	s->n_hash = xh_name_combine(&s->lab, s->hash, s->off);
 	s->matched = 0;
 	/* The prefilter slot before the domain slot (user/ioc_maps.c). */
 	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
@@ -156,8 +170,10 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 		stats->ioc[XH_IOC_CNT_NO_SET]++;
 		return 0;
 	}
-	/* Shortest suffix first: the last hit is the most specific domain. */
-	for (i = 0; i < XH_NAME_SUFFIX_MAX; i++) {
+	/* Shortest suffix first: the last hit is the most specific domain.
+	 * hash[0], the last label alone, is no IoC domain (they have two
+	 * labels or more: user/ioc.c), so the walk starts at hash[1]. */
+	for (i = 1; i < XH_NAME_SUFFIX_MAX; i++) {
 		if (i >= s->n_hash)
 			break;
 		if (!xh_ioc_dom_maybe(pf, s->hash[i]))
