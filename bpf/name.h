@@ -35,7 +35,7 @@
 
 #define XH_NAME_MASK	  (XH_NAME_MAX - 1) /* XH_NAME_MAX is a power of two */
 #define XH_NAME_TEXT_MAX  253		    /* longest name as dotted text */
-#define XH_NAME_SLACK	  8		    /* bytes past a text buffer that word reads touch */
+#define XH_NAME_SLACK	  64		    /* bytes past a text buffer that word accesses touch */
 #define XH_NAME_RING	  16		    /* label hashes kept (XH_NAME_SUFFIX_MAX + 1 needed) */
 #define XH_NAME_LAB_WORDS 32		    /* words of the longest label of a text (253 bytes) */
 
@@ -151,15 +151,33 @@ static __always_inline void xh_name_labels_begin(struct xh_name_labels *lab, __u
 	lab->pos = 0;
 }
 
-/* Label number @i of the dotted text @name (lab->len bytes, readable up to
- * XH_NAME_MAX + XH_NAME_SLACK bytes; the bytes past the text are ignored):
- * its hash into @lab. Returns 0 to go on, 1 after the last label. BPF calls
- * it under bpf_loop(), one label per call, with @lab in map memory. */
-static __always_inline int xh_name_label(struct xh_name_labels *lab, __u32 i, const __u8 *name)
+/* The @n (1..8) bytes at @p as a little-endian word, zero above, byte by
+ * byte: where 8 bytes from @p would cross @end, the end of readable memory
+ * (BPF: data_end). The caller knows the @n bytes lie before @end; the check
+ * is for the verifier. */
+static __always_inline __u64 xh_tail_word(const __u8 *p, const void *end, __u32 n)
 {
-	__u32 p = lab->pos, len = lab->len, end = len, t, j, b;
+	__u64 x = 0;
+
+	for (__u32 b = 0; b < 8; b++) {
+		if (b >= n || (const void *)(p + b + 1) > end)
+			break;
+		x |= (__u64)p[b] << (b * 8);
+	}
+	return x;
+}
+
+/* Label number @i of the dotted text @name (lab->len bytes, readable up to
+ * @end: BPF reads the name where it lies in the packet): its hash into @lab.
+ * Returns 0 to go on, 1 after the last label. BPF calls it with @lab in map
+ * memory (bpf/ioc_name.bpf.h). */
+static __always_inline int xh_name_label(struct xh_name_labels *lab, __u32 i, const __u8 *name,
+					 const void *end)
+{
+	__u32 p = lab->pos, len = lab->len, stop = len, t, j, b = 0, r;
 	__u64 h = XH_LAB_SEED, w, m;
-	int dot = 0;
+	const __u8 *src;
+	int tail;
 
 	if (p > len || len > XH_NAME_TEXT_MAX)
 		return 1;
@@ -167,23 +185,27 @@ static __always_inline int xh_name_label(struct xh_name_labels *lab, __u32 i, co
 		t = p + j * 8;
 		if (t >= len)
 			break;
-		w = xh_ld64(name + (t & XH_NAME_MASK)) & xh_bytes_mask(len - t);
+		src = name + (t & XH_NAME_MASK);
+		r = len - t;
+		/* at the end of the frame: the text's last word, byte by byte */
+		tail = (const void *)(src + 8) > end;
+		w = tail ? xh_tail_word(src, end, r) : xh_ld64(src) & xh_bytes_mask(r);
 		m = xh_zero8(w ^ XH_BYTES_DOTS);
 		if (m) {
 			b = xh_first_byte(m);
-			if (b)
-				h = xh_lab_word(h, xh_lower8(w & xh_bytes_mask(b)));
-			end = t + b;
-			dot = 1;
-			break;
+			w &= xh_bytes_mask(b); /* 0 for b == 0 */
+			stop = t + b;
 		}
-		h = xh_lab_word(h, xh_lower8(w));
+		if (!m || b)
+			h = xh_lab_word(h, xh_lower8(w));
+		if (m || tail)
+			break;
 	}
-	lab->h[i % XH_NAME_RING] = h + (end - p);
+	lab->h[i % XH_NAME_RING] = h + (stop - p);
 	lab->off[i % XH_NAME_RING] = (__u16)p;
 	lab->n = i + 1;
-	lab->pos = end + 1;
-	return !dot;
+	lab->pos = stop + 1;
+	return stop >= len; /* no '.': the last label */
 }
 
 /* The suffix hashes of the walked labels: hash[k] / off[k] for the (k+1)-th
@@ -213,20 +235,18 @@ static __always_inline __u32 xh_name_combine(const struct xh_name_labels *lab, _
 }
 
 #ifndef __bpf__
-/* The whole walk over the dotted name @name (@len bytes, any buffer):
- * userspace and tests. Returns the number of hashes (0 for an empty name or
- * one longer than XH_NAME_TEXT_MAX). */
+/* The whole walk over the dotted name @name (@len bytes): userspace and
+ * tests. Returns the number of hashes (0 for an empty name or one longer
+ * than XH_NAME_TEXT_MAX). */
 static inline __u32 xh_name_suffixes(const __u8 *name, __u32 len, __u64 *hash, __u16 *off)
 {
-	__u8 text[XH_NAME_MAX + XH_NAME_SLACK] = {0};
 	struct xh_name_labels lab;
 
 	if (len > XH_NAME_TEXT_MAX)
 		return 0;
-	__builtin_memcpy(text, name, len);
 	xh_name_labels_begin(&lab, len);
 	for (__u32 i = 0; i <= XH_NAME_TEXT_MAX; i++)
-		if (xh_name_label(&lab, i, text))
+		if (xh_name_label(&lab, i, name, name + len))
 			break;
 	return xh_name_combine(&lab, hash, off);
 }

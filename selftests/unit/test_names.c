@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* test_names.c: bpf/dns.h, bpf/tls.h and bpf/name.h natively. The ClientHello
- * parser reads buffers of exactly the message length (ASan flags any read
- * past the end); the DNS walk reads its copy 8 bytes at a time and is given
- * an XH_DNS_BUF-byte buffer whose bytes past the message are filled with
- * several patterns that must not change anything. Good names, compression
- * pointers, bad labels, long names, many questions, SNI first / last /
- * absent, GREASE, truncation at every length; the suffix hashes against
- * their definition (a suffix per label start, case-insensitive, the DNS walk
- * hashing as the text hash does). */
+/* test_names.c: bpf/dns.h, bpf/tls.h and bpf/name.h natively. The parsers
+ * read buffers of exactly the message length (ASan flags any read past the
+ * end); the DNS walk also runs with bytes after the message (a frame's
+ * padding) and over a text buffer holding garbage, in several patterns that
+ * must not change anything. Good names, compression pointers, bad labels,
+ * long names, many questions, SNI first / last / absent, GREASE, truncation
+ * at every length; the suffix hashes against their definition (a suffix per
+ * label start, case-insensitive, the DNS walk hashing as the text hash does). */
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -17,56 +16,73 @@
 #include "dns.h"
 #include "tls.h"
 
-/* Bytes past the message: none of them may leak into a result. */
+/* Bytes after the message, and in the text buffer before the walk. */
 static const uint8_t slack_fill[] = {0x00, '.', 'A', 0xff, 0xc0};
+static const size_t pad_len[] = {0, 1, 3, 8, 64};
 
-/* The DNS walk over @m with each slack fill; every run must give the same
- * result, text and suffix hashes. Returns the result of the first. */
+/* The DNS walk over @m (@len bytes) followed by @pad bytes of @fill. */
+static int dns_walk(const uint8_t *m, size_t len, size_t pad, uint8_t fill, __u8 *name,
+		    struct xh_dns_q *q, struct xh_name_labels *lab)
+{
+	uint8_t *b = malloc(len + pad + 1);
+	struct xh_dns_walk w;
+	int n;
+
+	if (!b)
+		abort();
+	memcpy(b, m, len);
+	memset(b + len, fill, pad);
+	memset(name, fill, XH_NAME_MAX + XH_NAME_SLACK);
+	n = xh_dns_begin(b, b + len + pad, (__u32)len, q, &w, lab);
+	for (__u32 i = 0; !n && i < XH_DNS_LABELS_MAX; i++)
+		if (xh_dns_label(&w, lab, i, b, b + len + pad, name))
+			break;
+	if (!n)
+		n = xh_dns_end(&w, lab, b, b + len + pad, q);
+	free(b);
+	return n;
+}
+
+/* The DNS walk over @m: xh_dns_query() over an exact-length buffer, then
+ * with padding and garbage, which must give the same result, text and
+ * suffix hashes. Returns the result. */
 static int dns_hashed(const uint8_t *m, size_t len, char *out, struct xh_dns_q *q, __u64 *hash,
 		      __u16 *off, __u32 *n_hash)
 {
-	int first = 0;
+	uint8_t *b = pkt_dup_exact(m, len);
+	__u8 name[XH_NAME_MAX + XH_NAME_SLACK];
+	struct xh_name_labels lab;
+	int first;
 
+	*n_hash = 0;
+	first = xh_dns_query(b, (__u32)len, name, q, &lab);
+	free(b);
+	if (first > 0)
+		*n_hash = xh_name_combine(&lab, hash, off);
+	if (first >= 0) {
+		memcpy(out, name, (size_t)first);
+		out[first] = '\0';
+	}
 	for (size_t f = 0; f < sizeof(slack_fill); f++) {
-		uint8_t *b = malloc(XH_DNS_BUF);
-		__u8 name[XH_NAME_MAX + XH_NAME_SLACK];
-		struct xh_name_labels lab;
-		struct xh_dns_q q2;
-		__u64 h[XH_NAME_SUFFIX_MAX];
-		__u16 o[XH_NAME_SUFFIX_MAX];
-		__u32 nh = 0;
-		int n;
+		for (size_t pd = 0; pd < sizeof(pad_len) / sizeof(pad_len[0]); pd++) {
+			__u64 h[XH_NAME_SUFFIX_MAX];
+			__u16 o[XH_NAME_SUFFIX_MAX];
+			struct xh_dns_q q2;
+			__u32 nh = 0;
+			int n = dns_walk(m, len, pad_len[pd], slack_fill[f], name, &q2, &lab);
 
-		if (!b)
-			abort();
-		memset(b, slack_fill[f], XH_DNS_BUF);
-		memcpy(b, m, len < XH_DNS_BUF ? len : XH_DNS_BUF);
-		memset(name, slack_fill[f], sizeof(name));
-		n = xh_dns_query(b, (__u32)len, name, &q2, &lab);
-		if (n > 0)
-			nh = xh_name_combine(&lab, h, o);
-		free(b);
-		if (f == 0) {
-			first = n;
-			*q = q2;
-			*n_hash = nh;
-			memcpy(hash, h, sizeof(h));
-			memcpy(off, o, sizeof(o));
-			if (n >= 0) {
-				memcpy(out, name, (size_t)n);
-				out[n] = '\0';
+			if (!ASSERT_EQ(n, first, "same result whatever follows the message"))
+				return first;
+			if (n < 0)
+				continue;
+			if (n > 0)
+				nh = xh_name_combine(&lab, h, o);
+			ASSERT_MEMEQ(name, out, (size_t)n, "same text");
+			ASSERT_EQ(q2.qtype, q->qtype, "same qtype");
+			if (ASSERT_EQ(nh, *n_hash, "same number of hashes")) {
+				ASSERT_MEMEQ(h, hash, nh * sizeof(h[0]), "same hashes");
+				ASSERT_MEMEQ(o, off, nh * sizeof(o[0]), "same offsets");
 			}
-			continue;
-		}
-		if (!ASSERT_EQ(n, first, "same result whatever lies past the message"))
-			break;
-		if (n < 0)
-			continue;
-		ASSERT_MEMEQ(name, out, (size_t)n, "same text");
-		ASSERT_EQ(q2.qtype, q->qtype, "same qtype");
-		if (ASSERT_EQ(nh, *n_hash, "same number of hashes")) {
-			ASSERT_MEMEQ(h, hash, nh * sizeof(h[0]), "same hashes");
-			ASSERT_MEMEQ(o, off, nh * sizeof(o[0]), "same offsets");
 		}
 	}
 	return first;
