@@ -24,47 +24,74 @@ enum xh_name_kind {
 	XH_NAME_TLS = 3,
 };
 
-struct xh_dns_loop {
-	struct xh_dns_walk w;
-	const __u8 *buf;
-	__u8 *out;
+/* bpf_loop() context: the walks keep their state in the scratch (map memory),
+ * so each step is verified against unknown state. Kept on the stack in the
+ * context instead, the state was known at the call, and the 6.1 verifier,
+ * which checks a callback once with the state of the call, removed the
+ * branches that state did not take: every DNS name was a bad label there
+ * (selftests/verifier/test_kernel_61.sh runs names through the program). */
+struct xh_name_loop {
+	struct xh_name_scratch *s;
+	const __u8 *buf; /* the DNS message or the server_name, in the packet */
+	const void *end; /* data_end */
 };
 
-struct xh_hash_loop {
-	struct xh_hash_walk w;
-	struct xh_name_scratch *s;
-};
+/* DNS labels per bpf_loop() step: a step costs a call (about 2 ns), and most
+ * names have four labels or fewer (with the root). Each label reads and
+ * writes the walk state in memory (the barrier keeps clang from carrying it
+ * over in registers), so the verifier checks the labels of a step one after
+ * the other, not their combinations. (Four text labels per step gained less
+ * and doubled the instructions the verifier processes.) */
+#define XH_DNS_STEP 4
+_Static_assert(XH_DNS_LABELS_MAX % XH_DNS_STEP == 0, "whole steps");
+
+static __always_inline int xh_dns_labels(struct xh_name_loop *c, __u32 first)
+{
+	struct xh_name_scratch *s = c->s;
+
+	for (__u32 q = 0; q < XH_DNS_STEP; q++) {
+		/* state from memory, not registers: see above */
+		asm volatile("" ::: "memory");
+		if (xh_dns_label(&s->dns, &s->lab, first + q, c->buf, c->end, s->name))
+			return 1;
+	}
+	return 0;
+}
 
 static long xh_dns_cb(__u32 i, void *ctx)
 {
-	struct xh_dns_loop *c = ctx;
-
-	return xh_dns_step(&c->w, i, c->buf, c->out);
+	return xh_dns_labels(ctx, i * XH_DNS_STEP);
 }
 
-static long xh_hash_cb(__u32 i, void *ctx)
+static long xh_text_cb(__u32 i, void *ctx)
 {
-	struct xh_hash_loop *c = ctx;
+	struct xh_name_loop *c = ctx;
 
-	return xh_name_hash_step(&c->w, i, c->s->name, c->s->hash, c->s->off);
+	return xh_name_label(&c->s->lab, i, c->buf, c->end);
 }
 
-/* The DNS question name of the copy in @s (@len bytes) into s->name. A global
- * function, verified once. Returns the name length or -XH_IOC_CNT_DNS_*. */
-__noinline int xh_ioc_dns(struct xh_name_scratch *s, __u32 len, struct xh_stats *stats)
+/* The DNS question name of the message at packet offset @off (@len bytes),
+ * parsed in the packet: its text into s->name, its label hashes into s->lab,
+ * XH_DNS_STEP labels at a time. A global function, verified once. Returns
+ * the name length or -XH_IOC_CNT_DNS_*. */
+__noinline int xh_ioc_dns(struct xdp_md *ctx, struct xh_name_scratch *s, __u32 off, __u32 len,
+			  struct xh_stats *stats)
 {
-	struct xh_dns_loop c = {};
+	struct xh_name_loop c = {};
 	struct xh_dns_q q = {};
 	int n;
 
-	if (!s || !stats)
+	if (!ctx || !s || !stats)
 		return 0;
-	c.buf = s->pkt;
-	c.out = s->name;
-	n = xh_dns_begin(s->pkt, len, &q, &c.w);
+	/* A no-op mask: a payload starts within the (at most page-sized)
+	 * linear frame; 2 more for DNS over TCP stay far below it. */
+	c.buf = (void *)(long)ctx->data + (off & XH_PARSE_MAX_OFF);
+	c.end = (void *)(long)ctx->data_end;
+	c.s = s;
+	n = xh_dns_begin(c.buf, c.end, len, &q, &s->dns, &s->lab);
 	if (!n) {
-		bpf_loop(XH_DNS_WIRE_MAX + 1, xh_dns_cb, &c, 0);
-		n = xh_dns_end(&c.w, s->pkt, &q);
+		bpf_loop(XH_DNS_LABELS_MAX / XH_DNS_STEP, xh_dns_cb, &c, 0);
+		n = xh_dns_end(&s->dns, &s->lab, c.buf, c.end, &q);
 	}
 	if (n >= 0) {
 		stats->ioc[XH_IOC_CNT_DNS_QUERY]++;
@@ -75,20 +102,79 @@ __noinline int xh_ioc_dns(struct xh_name_scratch *s, __u32 len, struct xh_stats 
 	return n;
 }
 
-/* The ClientHello server_name of the copy in @s into s->name. Global:
- * verified once. Returns the name length or -XH_IOC_CNT_TLS_*. */
-__noinline int xh_ioc_tls(struct xh_name_scratch *s, __u32 len, struct xh_stats *stats)
+/* The ClientHello server_name at packet offset @off (@len payload bytes),
+ * parsed and hashed in the packet: its label hashes into s->lab, a label per
+ * bpf_loop() step, its offset in the payload to s->name_off
+ * (it is copied only on a match). Global: verified once. Returns the name
+ * length or -XH_IOC_CNT_TLS_*. */
+__noinline int xh_ioc_tls(struct xdp_md *ctx, struct xh_name_scratch *s, __u32 off, __u32 len,
+			  struct xh_stats *stats)
 {
+	struct xh_name_loop c = {};
+	void *data, *data_end;
+	__u32 name_off = 0;
 	int n;
+
+	if (!ctx || !s || !stats)
+		return 0;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	stats->ioc[XH_IOC_CNT_TLS_HELLO]++;
+	s->qtype = 0;
+	n = xh_tls_sni(data + (off & XH_PARSE_MAX_OFF), data_end, len, &name_off);
+	if (n < 1)
+		return n;
+	stats->ioc[XH_IOC_CNT_TLS_SNI]++;
+	s->name_off = name_off;
+	/* No-op masks (a payload offset, an offset in its first 2 KiB),
+	 * each bounded for the verifier. */
+	c.buf = data + (off & XH_PARSE_MAX_OFF) + (name_off & XH_TLS_OFF_MASK);
+	c.end = data_end;
+	c.s = s;
+	xh_name_labels_begin(&s->lab, n);
+	bpf_loop(XH_NAME_TEXT_MAX + 1, xh_text_cb, &c, 0);
+	return n;
+}
+
+/* The suffix hashes of the name walked into s->lab (@n bytes of text) and
+ * their lookups: the prefilter, then xh_iocdom. Global, so that the frames
+ * of the deepest call chain stay within the 512-byte stack. Returns the IoC
+ * reference of the longest matching suffix (index in s->matched), or 0. */
+__noinline int xh_ioc_match(struct xh_name_scratch *s, struct xh_stats *stats)
+{
+	__u32 zero = 0, i, best = 0, *ref;
+	void *inner, *pf;
+	__u64 key;
 
 	if (!s || !stats)
 		return 0;
-	stats->ioc[XH_IOC_CNT_TLS_HELLO]++;
-	n = xh_tls_sni(s->pkt, len, s->name);
-	if (n >= 0)
-		stats->ioc[XH_IOC_CNT_TLS_SNI]++;
-	s->qtype = 0;
-	return n;
+	s->n_hash = xh_name_combine(&s->lab, s->hash, s->off);
+	s->matched = 0;
+	/* The prefilter slot before the domain slot (user/ioc_maps.c). */
+	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
+	inner = bpf_map_lookup_elem(&xh_iocdom, &zero);
+	if (!inner) {
+		stats->ioc[XH_IOC_CNT_NO_SET]++;
+		return 0;
+	}
+	/* Shortest suffix first: the last hit is the most specific domain.
+	 * hash[0], the last label alone, is no IoC domain (they have two
+	 * labels or more: user/ioc.c), so the walk starts at hash[1]. */
+	for (i = 1; i < XH_NAME_SUFFIX_MAX; i++) {
+		if (i >= s->n_hash)
+			break;
+		key = s->hash[i];
+		if (!xh_ioc_dom_maybe(pf, key))
+			continue;
+		/* a stack key: 6.1 takes no key in a global function's
+		 * argument memory */
+		ref = bpf_map_lookup_elem(inner, &key);
+		if (ref && (*ref & XH_IOC_ID_MASK)) {
+			best = *ref;
+			s->matched = i;
+		}
+	}
+	return best;
 }
 
 /* Parse the DNS question or ClientHello at packet offset @off (@len bytes of
@@ -100,11 +186,9 @@ __noinline int xh_ioc_tls(struct xh_name_scratch *s, __u32 len, struct xh_stats 
 __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 kind,
 			      struct xh_stats *stats)
 {
-	struct xh_hash_loop hl = {};
 	struct xh_name_scratch *s;
-	__u32 zero = 0, i, best = 0, *ref;
-	void *inner, *pf;
-	int n;
+	__u32 zero = 0;
+	int n, best;
 
 	if (!ctx || !stats)
 		return 0;
@@ -119,17 +203,14 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 		off += 2;
 		len -= 2;
 	}
-	if (len > XH_SCRATCH_PKT)
-		len = XH_SCRATCH_PKT;
+	if (len > XH_TLS_LEN_MAX)
+		len = XH_TLS_LEN_MAX;
 	if (len < 1)
 		return 0;
-	len = XH_SIZE_NZ(len, XH_SCRATCH_PKT); /* for 6.1 (compat61.bpf.h) */
-	if (bpf_xdp_load_bytes(ctx, off, s->pkt, len))
-		return 0;
 	if (kind == XH_NAME_TLS)
-		n = xh_ioc_tls(s, len, stats);
+		n = xh_ioc_tls(ctx, s, off, len, stats);
 	else
-		n = xh_ioc_dns(s, len, stats);
+		n = xh_ioc_dns(ctx, s, off, len, stats);
 	if (n < 0) {
 		/* 64-bit on purpose: the 6.1 verifier drops every bound of a
 		 * 32-bit negation (no zero extension), so a 32-bit check of
@@ -144,32 +225,15 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	if (n == 0)
 		return 0; /* the root: nothing to match */
 	s->name_len = n;
-	hl.s = s;
-	xh_name_hash_begin(&hl.w, n);
-	bpf_loop(XH_NAME_TEXT_MAX + 1, xh_hash_cb, &hl, 0);
-	s->n_hash = hl.w.n;
-	s->matched = 0;
-	/* The prefilter slot before the domain slot (user/ioc_maps.c). */
-	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
-	inner = bpf_map_lookup_elem(&xh_iocdom, &zero);
-	if (!inner) {
-		stats->ioc[XH_IOC_CNT_NO_SET]++;
+	best = xh_ioc_match(s, stats);
+	if (!best)
 		return 0;
-	}
-	/* Shortest suffix first: the last hit is the most specific domain. */
-	for (i = 0; i < XH_NAME_SUFFIX_MAX; i++) {
-		if (i >= s->n_hash)
-			break;
-		if (!xh_ioc_dom_maybe(pf, s->hash[i]))
-			continue;
-		ref = bpf_map_lookup_elem(inner, &s->hash[i]);
-		if (ref && (*ref & XH_IOC_ID_MASK)) {
-			best = *ref;
-			s->matched = i;
-		}
-	}
-	if (best)
-		stats->ioc[XH_IOC_CNT_NAME_MATCH]++;
+	/* The event carries the name: the DNS walk wrote it as text, the
+	 * server_name is copied now (never fails: it lies in the frame). */
+	if (kind == XH_NAME_TLS &&
+	    bpf_xdp_load_bytes(ctx, off + s->name_off, s->name, XH_SIZE_NZ(n, XH_NAME_TEXT_MAX)))
+		return 0;
+	stats->ioc[XH_IOC_CNT_NAME_MATCH]++;
 	return best;
 }
 

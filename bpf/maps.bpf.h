@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include "xh_abi.h"
 #include "ioc_pf.h"
+#include "dns.h"
 
 /* Host-order port -> enum xh_service. An array, so the lookup is inlined by
  * the verifier and never misses for a __u16 index. */
@@ -108,17 +109,20 @@ struct {
 	__array(values, struct xh_iocpf_inner);
 } xh_iocpf SEC(".maps");
 
-/* Per-CPU scratch of the DNS/TLS inspection: the payload copy, the name as
- * text and its suffix hashes (too big for the 512-byte BPF stack). */
-#define XH_SCRATCH_PKT 2048 /* payload bytes copied; a power of two (index masks) */
+/* Per-CPU scratch of the DNS/TLS inspection: the name as text, the walk
+ * state and the label and suffix hashes (too big for the 512-byte BPF stack;
+ * in map memory, the walk state is unknown to the verifier when it checks a
+ * bpf_loop() step: bpf/dns.h). */
 struct xh_name_scratch {
-	__u8 pkt[XH_SCRATCH_PKT];
-	__u8 name[XH_NAME_MAX];
+	__u8 name[XH_NAME_MAX + XH_NAME_SLACK]; /* the name as text */
+	struct xh_dns_walk dns;
+	struct xh_name_labels lab;
 	__u64 hash[XH_NAME_SUFFIX_MAX];
 	__u16 off[XH_NAME_SUFFIX_MAX]; /* where in name[] each suffix starts */
 	__u32 name_len;
 	__u32 n_hash;
-	__u32 matched; /* index into hash[] of the longest matching suffix */
+	__u32 matched;	/* index into hash[] of the longest matching suffix */
+	__u32 name_off; /* TLS: server_name offset in the payload */
 	__u16 qtype;
 	__u8 pad[2];
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* tls.h: the server_name (RFC 6066 3) of a TLS ClientHello (RFC 8446 4.1.2),
- * from a copy of the first data segment of a TCP connection. Pure: no maps or
+ * in the first data segment of a TCP connection, read where it lies (BPF: in
+ * the packet, each read checked against data_end; no copy). Pure: no maps or
  * helpers; the unit tests run it natively over exact-length buffers.
  *
  * Only what is in this segment is seen: a ClientHello split across segments
@@ -15,21 +16,35 @@
 #define XH_TLS_REC_HANDSHAKE   0x16
 #define XH_TLS_HS_CLIENT_HELLO 1
 #define XH_TLS_EXT_SNI	       0
-#define XH_TLS_MAX_EXT	       64 /* Chrome sends ~18, GREASE included */
+#define XH_TLS_MAX_EXT	       64   /* Chrome sends ~18, GREASE included */
+#define XH_TLS_LEN_MAX	       2048 /* bytes of the segment looked at; a power of two */
+#define XH_TLS_OFF_MASK	       (XH_TLS_LEN_MAX - 1)
 
-/* Byte / big-endian 16-bit read at @off, -1 past @len. */
-static __always_inline int xh_tls_u8(const __u8 *b, __u32 len, __u32 off)
+/* Byte / big-endian 16-bit read at @off of the message @b, -1 past @len.
+ * @end is where readable memory ends (BPF: data_end, which the verifier
+ * needs to see in the check; @len never goes past it). */
+static __always_inline int xh_tls_u8(const __u8 *b, const void *end, __u32 len, __u32 off)
 {
+	const __u8 *p;
+
 	if (off >= len)
 		return -1;
-	return b[off & XH_SCRATCH_PKT_MASK];
+	p = b + (off & XH_TLS_OFF_MASK);
+	if ((const void *)(p + 1) > end)
+		return -1;
+	return p[0];
 }
 
-static __always_inline int xh_tls_u16(const __u8 *b, __u32 len, __u32 off)
+static __always_inline int xh_tls_u16(const __u8 *b, const void *end, __u32 len, __u32 off)
 {
+	const __u8 *p;
+
 	if (off + 2 > len || off + 2 < off)
 		return -1;
-	return b[off & XH_SCRATCH_PKT_MASK] << 8 | b[(off + 1) & XH_SCRATCH_PKT_MASK];
+	p = b + (off & XH_TLS_OFF_MASK);
+	if ((const void *)(p + 2) > end)
+		return -1;
+	return p[0] << 8 | p[1];
 }
 
 /* Cheap test on the first bytes of a TCP payload, before any walk: a TLS
@@ -41,19 +56,23 @@ static __always_inline int xh_tls_looks_hello(const __u8 *p)
 }
 
 /* The host_name of the server_name extension of the ClientHello in
- * @buf[0, @len), copied to @out (XH_NAME_MAX bytes) as sent. Returns its
+ * @buf[0, @len) (readable up to @end): its offset in @buf to *@name_off.
+ * Only the first XH_TLS_LEN_MAX bytes are looked at. Returns its
  * length (1..253), or -XH_IOC_CNT_TLS_NO_SNI (a complete hello without one),
  * -XH_IOC_CNT_TLS_TRUNC (it would lie past @len: split or cut short), or
  * -XH_IOC_CNT_TLS_BAD (not a ClientHello, inconsistent lengths, a server_name
  * that is not one host_name of 1..253 bytes). */
-static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
+static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u32 len,
+				      __u32 *name_off)
 {
 	__u32 pos, end, ext_end, k;
 	int v, l, type, nl;
 
-	if (len > XH_SCRATCH_PKT)
-		len = XH_SCRATCH_PKT;
+	if (len > XH_TLS_LEN_MAX)
+		len = XH_TLS_LEN_MAX;
 	if (len < 9)
+		return -XH_IOC_CNT_TLS_TRUNC;
+	if ((const void *)(buf + 9) > end_ptr)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	if (buf[0] != XH_TLS_REC_HANDSHAKE || buf[1] != 3 || buf[5] != XH_TLS_HS_CLIENT_HELLO)
 		return -XH_IOC_CNT_TLS_BAD;
@@ -64,19 +83,19 @@ static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
 	if (k < end)
 		end = k;
 	pos = 9 + 2 + 32; /* legacy_version, random */
-	v = xh_tls_u8(buf, len, pos);
+	v = xh_tls_u8(buf, end_ptr, len, pos);
 	if (v < 0)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	if (v > 32)
 		return -XH_IOC_CNT_TLS_BAD;
 	pos += 1 + v;
-	v = xh_tls_u16(buf, len, pos);
+	v = xh_tls_u16(buf, end_ptr, len, pos);
 	if (v < 0)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	if (v == 0 || (v & 1))
 		return -XH_IOC_CNT_TLS_BAD;
 	pos += 2 + v;
-	v = xh_tls_u8(buf, len, pos);
+	v = xh_tls_u8(buf, end_ptr, len, pos);
 	if (v < 0)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	pos += 1 + v;
@@ -84,7 +103,7 @@ static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
 		return -XH_IOC_CNT_TLS_NO_SNI; /* no extensions at all */
 	if (pos > end)
 		return -XH_IOC_CNT_TLS_BAD;
-	v = xh_tls_u16(buf, len, pos);
+	v = xh_tls_u16(buf, end_ptr, len, pos);
 	if (v < 0)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	pos += 2;
@@ -96,8 +115,8 @@ static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
 			return -XH_IOC_CNT_TLS_NO_SNI;
 		if (pos + 4 > ext_end)
 			return -XH_IOC_CNT_TLS_BAD;
-		type = xh_tls_u16(buf, len, pos);
-		l = xh_tls_u16(buf, len, pos + 2);
+		type = xh_tls_u16(buf, end_ptr, len, pos);
+		l = xh_tls_u16(buf, end_ptr, len, pos + 2);
 		if (type < 0 || l < 0)
 			return -XH_IOC_CNT_TLS_TRUNC;
 		pos += 4;
@@ -112,9 +131,9 @@ static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
 	/* ServerNameList: u16 length, then { u8 name_type, u16 length, name } */
 	if (l < 5)
 		return -XH_IOC_CNT_TLS_BAD;
-	v = xh_tls_u16(buf, len, pos);
-	type = xh_tls_u8(buf, len, pos + 2);
-	nl = xh_tls_u16(buf, len, pos + 3);
+	v = xh_tls_u16(buf, end_ptr, len, pos);
+	type = xh_tls_u8(buf, end_ptr, len, pos + 2);
+	nl = xh_tls_u16(buf, end_ptr, len, pos + 3);
 	if (v < 0 || type < 0 || nl < 0)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	if (v + 2 > l || type != 0 || nl == 0 || nl > XH_NAME_TEXT_MAX || 5 + nl > v + 2)
@@ -122,11 +141,7 @@ static __always_inline int xh_tls_sni(const __u8 *buf, __u32 len, __u8 *out)
 	pos += 5;
 	if (pos + nl > len)
 		return -XH_IOC_CNT_TLS_TRUNC;
-	for (k = 0; k < XH_NAME_TEXT_MAX; k++) {
-		if (k >= (__u32)nl)
-			break;
-		out[k & XH_NAME_MASK] = buf[(pos + k) & XH_SCRATCH_PKT_MASK];
-	}
+	*name_off = pos;
 	return nl;
 }
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* test_names.c: bpf/dns.h and bpf/tls.h natively, over buffers of exactly
- * the message length (ASan flags any read past the end): good names,
- * compression pointers, bad labels, long names, many questions, SNI first /
- * last / absent, GREASE, and truncation at every length. */
+/* test_names.c: bpf/dns.h, bpf/tls.h and bpf/name.h natively. The parsers
+ * read buffers of exactly the message length (ASan flags any read past the
+ * end); the DNS walk also runs with bytes after the message (a frame's
+ * padding) and over a text buffer holding garbage, in several patterns that
+ * must not change anything. Good names, compression pointers, bad labels,
+ * long names, many questions, SNI first / last / absent, GREASE, truncation
+ * at every length; the suffix hashes against their definition (a suffix per
+ * label start, case-insensitive, the DNS walk hashing as the text hash does). */
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -12,28 +16,105 @@
 #include "dns.h"
 #include "tls.h"
 
-static int dns(const uint8_t *m, size_t len, char *out, struct xh_dns_q *q)
+/* Bytes after the message, and in the text buffer before the walk. */
+static const uint8_t slack_fill[] = {0x00, '.', 'A', 0xff, 0xc0};
+static const size_t pad_len[] = {0, 1, 3, 8, 64};
+
+/* The DNS walk over @m (@len bytes) followed by @pad bytes of @fill. */
+static int dns_walk(const uint8_t *m, size_t len, size_t pad, uint8_t fill, __u8 *name,
+		    struct xh_dns_q *q, struct xh_name_labels *lab)
+{
+	uint8_t *b = malloc(len + pad + 1);
+	struct xh_dns_walk w;
+	int n;
+
+	if (!b)
+		abort();
+	memcpy(b, m, len);
+	memset(b + len, fill, pad);
+	memset(name, fill, XH_NAME_MAX + XH_NAME_SLACK);
+	n = xh_dns_begin(b, b + len + pad, (__u32)len, q, &w, lab);
+	for (__u32 i = 0; !n && i < XH_DNS_LABELS_MAX; i++)
+		if (xh_dns_label(&w, lab, i, b, b + len + pad, name))
+			break;
+	if (!n)
+		n = xh_dns_end(&w, lab, b, b + len + pad, q);
+	free(b);
+	return n;
+}
+
+/* The DNS walk over @m: xh_dns_query() over an exact-length buffer, then
+ * with padding and garbage, which must give the same result, text and
+ * suffix hashes. Returns the result. */
+static int dns_hashed(const uint8_t *m, size_t len, char *out, struct xh_dns_q *q, __u64 *hash,
+		      __u16 *off, __u32 *n_hash)
 {
 	uint8_t *b = pkt_dup_exact(m, len);
-	__u8 name[XH_NAME_MAX];
-	int n = xh_dns_query(b, (__u32)len, name, q);
+	__u8 name[XH_NAME_MAX + XH_NAME_SLACK];
+	struct xh_name_labels lab;
+	int first;
 
-	if (n >= 0) {
-		memcpy(out, name, (size_t)n);
-		out[n] = '\0';
-	}
+	*n_hash = 0;
+	first = xh_dns_query(b, (__u32)len, name, q, &lab);
 	free(b);
+	if (first > 0)
+		*n_hash = xh_name_combine(&lab, hash, off);
+	if (first >= 0) {
+		memcpy(out, name, (size_t)first);
+		out[first] = '\0';
+	}
+	for (size_t f = 0; f < sizeof(slack_fill); f++) {
+		for (size_t pd = 0; pd < sizeof(pad_len) / sizeof(pad_len[0]); pd++) {
+			__u64 h[XH_NAME_SUFFIX_MAX];
+			__u16 o[XH_NAME_SUFFIX_MAX];
+			struct xh_dns_q q2;
+			__u32 nh = 0;
+			int n = dns_walk(m, len, pad_len[pd], slack_fill[f], name, &q2, &lab);
+
+			if (!ASSERT_EQ(n, first, "same result whatever follows the message"))
+				return first;
+			if (n < 0)
+				continue;
+			if (n > 0)
+				nh = xh_name_combine(&lab, h, o);
+			ASSERT_MEMEQ(name, out, (size_t)n, "same text");
+			ASSERT_EQ(q2.qtype, q->qtype, "same qtype");
+			if (ASSERT_EQ(nh, *n_hash, "same number of hashes")) {
+				ASSERT_MEMEQ(h, hash, nh * sizeof(h[0]), "same hashes");
+				ASSERT_MEMEQ(o, off, nh * sizeof(o[0]), "same offsets");
+			}
+		}
+	}
+	return first;
+}
+
+/* The DNS walk, and its hashes checked against those of its text. */
+static int dns(const uint8_t *m, size_t len, char *out, struct xh_dns_q *q)
+{
+	__u64 h[XH_NAME_SUFFIX_MAX], th[XH_NAME_SUFFIX_MAX];
+	__u16 o[XH_NAME_SUFFIX_MAX], to[XH_NAME_SUFFIX_MAX];
+	__u32 nh, tn;
+	int n = dns_hashed(m, len, out, q, h, o, &nh);
+
+	if (n > 0) {
+		tn = xh_name_suffixes((const __u8 *)out, (__u32)n, th, to);
+		if (ASSERT_EQ(nh, tn, "DNS walk: as many hashes as its text")) {
+			ASSERT_MEMEQ(h, th, nh * sizeof(h[0]), "DNS walk hashes as its text");
+			ASSERT_MEMEQ(o, to, nh * sizeof(o[0]), "DNS walk: same offsets");
+		}
+	}
 	return n;
 }
 
 static int tls(const uint8_t *m, size_t len, char *out)
 {
 	uint8_t *b = pkt_dup_exact(m, len);
-	__u8 name[XH_NAME_MAX];
-	int n = xh_tls_sni(b, (__u32)len, name);
+	__u32 off = 0;
+	int n = xh_tls_sni(b, b + len, (__u32)len, &off);
 
 	if (n >= 0) {
-		memcpy(out, name, (size_t)n);
+		ASSERT_TRUE(off + (size_t)n <= len, "name inside the message");
+		memcpy(out, b + off, (size_t)n);
 		out[n] = '\0';
 	}
 	free(b);
@@ -169,4 +250,230 @@ void test_tls_sni(void)
 	ASSERT_EQ(tls(m, len, out), -XH_IOC_CNT_TLS_BAD, "name_type not host_name");
 	m[0] = 0x17;
 	ASSERT_EQ(tls(m, len, out), -XH_IOC_CNT_TLS_BAD, "application data");
+}
+
+/* The label starts of @name (0 and every byte after a '.', before the end),
+ * the last XH_NAME_SUFFIX_MAX of them, last first: where the suffixes start. */
+static __u32 ref_suffix_starts(const uint8_t *name, size_t len, __u16 *off)
+{
+	__u16 all[XH_NAME_TEXT_MAX + 1];
+	size_t n = 0;
+	__u32 k = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (i == 0 || name[i - 1] == '.')
+			all[n++] = (__u16)i;
+	while (n && k < XH_NAME_SUFFIX_MAX)
+		off[k++] = all[--n];
+	return k;
+}
+
+static uint8_t ascii_swapcase(uint8_t c)
+{
+	if (c >= 'a' && c <= 'z')
+		return (uint8_t)(c - 'a' + 'A');
+	if (c >= 'A' && c <= 'Z')
+		return (uint8_t)(c - 'A' + 'a');
+	return c;
+}
+
+/* xh_name_suffixes() of @name against the definition: a suffix per label
+ * start, hash[k] the hash of the suffix as a name of its own, the same for
+ * any ASCII case. */
+static void check_suffixes(const uint8_t *name, size_t len)
+{
+	__u64 h[XH_NAME_SUFFIX_MAX], h2[XH_NAME_SUFFIX_MAX];
+	__u16 off[XH_NAME_SUFFIX_MAX], ref[XH_NAME_SUFFIX_MAX], o2[XH_NAME_SUFFIX_MAX];
+	uint8_t swapped[XH_NAME_TEXT_MAX];
+	__u32 n = xh_name_suffixes(name, (__u32)len, h, off), rn, m;
+
+	rn = ref_suffix_starts(name, len, ref);
+	if (!ASSERT_EQ(n, rn, "a suffix per label start (at most 10)"))
+		return;
+	ASSERT_MEMEQ(off, ref, n * sizeof(off[0]), "suffix offsets");
+	for (__u32 k = 0; k < n; k++) {
+		m = xh_name_suffixes(name + off[k], (__u32)(len - off[k]), h2, o2);
+		if (ASSERT_EQ(m, k + 1, "suffix k has k + 1 suffixes"))
+			ASSERT_EQ(h2[k], h[k], "hash of the suffix as a name");
+	}
+	for (size_t i = 0; i < len; i++)
+		swapped[i] = ascii_swapcase(name[i]);
+	m = xh_name_suffixes(swapped, (__u32)len, h2, o2);
+	if (ASSERT_EQ(m, n, "other case: as many hashes"))
+		ASSERT_MEMEQ(h2, h, n * sizeof(h[0]), "other case: same hashes");
+}
+
+void test_name_suffix_hashes(void)
+{
+	static const char *const names[] = {
+		"example",
+		"evil.example",
+		"www.Evil.EXAMPLE",
+		"a.b.c.d.e.f.g.h.i.j.k.l.m",
+		"a.",
+		".",
+		"..",
+		".a",
+		"a..b",
+		"evil.example.",
+		"x.abcdefgh.abcdefghi.abcdefg",
+		"abcdefgh.ijklmnop",
+		"[.{.@.`.Z.z",
+		"a-b_c.d0-9.example",
+	};
+	__u64 h[XH_NAME_SUFFIX_MAX];
+	__u16 off[XH_NAME_SUFFIX_MAX];
+	uint8_t name[XH_NAME_TEXT_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		test_subtest("%s", names[i]);
+		check_suffixes((const uint8_t *)names[i], strlen(names[i]));
+	}
+	test_subtest_end();
+	ASSERT_EQ(xh_name_suffixes((const __u8 *)"", 0, h, off), 0, "empty name: no suffix");
+	/* the longest names: one 253-byte label, 127 labels, 253 dots */
+	for (int kind = 0; kind < 3; kind++) {
+		test_subtest("253 bytes, kind %d", kind);
+		for (size_t i = 0; i < XH_NAME_TEXT_MAX; i++)
+			name[i] = kind == 0 ? 'a' + i % 26 : kind == 1 ? (i & 1 ? '.' : 'X') : '.';
+		check_suffixes(name, XH_NAME_TEXT_MAX);
+	}
+	test_subtest_end();
+	ASSERT_EQ(xh_name_suffixes(name, XH_NAME_TEXT_MAX + 1, h, off), 0, "254 bytes: none");
+	/* random names over a small alphabet that puts case, neighbours of
+	 * the letters, high bytes, NULs and dots side by side, at lengths
+	 * around the word size */
+	srand(7);
+	for (int r = 0; r < 20000; r++) {
+		static const uint8_t alpha[] = {'a', 'A', 'z', 'Z',  '.',  '.', '[', '{',
+						'@', '`', 0,   0xc1, 0xe1, '-', '0'};
+		size_t len = 1 + (size_t)rand() % 40;
+
+		for (size_t i = 0; i < len; i++)
+			name[i] = alpha[rand() % sizeof(alpha)];
+		test_subtest("random %d", r);
+		check_suffixes(name, len);
+		if (env.fails)
+			break;
+	}
+	test_subtest_end();
+}
+
+/* A suffix hash of a lower-cased suffix string, for the collision check. */
+struct hashed_str {
+	__u64 h;
+	uint8_t len;
+	uint8_t s[24];
+};
+
+static int hashed_cmp(const void *a, const void *b)
+{
+	const struct hashed_str *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->s, y->s, x->len);
+}
+
+/* Different names (up to ASCII case) never share a suffix hash: 200k
+ * suffix strings of short random names, many of them near each other. */
+void test_name_hash_collisions(void)
+{
+	static const uint8_t alpha[] = {'a', 'b', 'A', '.',  '[',  '{',
+					'@', '`', 0,   0x80, 0xc1, 0xe1};
+	size_t cap = 200000, n = 0, dup = 0;
+	struct hashed_str *v = calloc(cap, sizeof(*v));
+	__u64 h[XH_NAME_SUFFIX_MAX];
+	__u16 off[XH_NAME_SUFFIX_MAX];
+	uint8_t name[24];
+
+	if (!ASSERT_OK_PTR(v, "alloc"))
+		return;
+	srand(11);
+	while (n < cap) {
+		size_t len = 1 + (size_t)rand() % 20;
+		__u32 k;
+
+		for (size_t i = 0; i < len; i++)
+			name[i] = alpha[rand() % sizeof(alpha)];
+		k = xh_name_suffixes(name, (__u32)len, h, off);
+		for (__u32 j = 0; j < k && n < cap; j++, n++) {
+			v[n].h = h[j];
+			v[n].len = (uint8_t)(len - off[j]);
+			for (size_t i = 0; i < v[n].len; i++)
+				v[n].s[i] = xh_lower(name[off[j] + i]);
+		}
+	}
+	qsort(v, n, sizeof(*v), hashed_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (v[i].h != v[i - 1].h)
+			continue;
+		if (v[i].len == v[i - 1].len && !memcmp(v[i].s, v[i - 1].s, v[i].len)) {
+			dup++;
+			continue;
+		}
+		ASSERT_TRUE(0, "two different suffixes share a hash");
+		break;
+	}
+	ASSERT_GE(dup, 1000, "the same suffixes met again (the check saw equal strings)");
+	free(v);
+}
+
+/* A DNS query whose labels are given raw (any bytes but '.'), for the
+ * DNS walk against the text hash. */
+static size_t dns_raw(uint8_t *m, const uint8_t *const *labels, const size_t *lens, size_t n)
+{
+	size_t len = XH_DNS_HDR;
+
+	msg_dns_query(m, "", 1, 1, 0); /* the header */
+	for (size_t i = 0; i < n; i++) {
+		m[len++] = (uint8_t)lens[i];
+		memcpy(m + len, labels[i], lens[i]);
+		len += lens[i];
+	}
+	m[len++] = 0;
+	m[len++] = 0;
+	m[len++] = 1;
+	m[len++] = 0;
+	m[len++] = 1;
+	return len;
+}
+
+void test_dns_walk_hashes(void)
+{
+	static const uint8_t alpha[] = {'a', 'A', 'z', 'Z', '[', '{', 0, 0xc1, 0xe1, '-', '7'};
+	uint8_t m[600], lb[12][63];
+	const uint8_t *labels[12];
+	size_t lens[12];
+	char out[300];
+	struct xh_dns_q q;
+
+	srand(5);
+	for (int r = 0; r < 5000; r++) {
+		size_t n = 1 + (size_t)rand() % 12, text = 0, len;
+		int got;
+
+		for (size_t i = 0; i < n; i++) {
+			lens[i] = 1 + (size_t)rand() % (rand() % 4 ? 17 : 63);
+			if (text + lens[i] + 1 > XH_NAME_TEXT_MAX + 1)
+				lens[i] = 1;
+			text += lens[i] + 1;
+			for (size_t j = 0; j < lens[i]; j++)
+				lb[i][j] = alpha[rand() % sizeof(alpha)];
+			labels[i] = lb[i];
+		}
+		len = dns_raw(m, labels, lens, n);
+		test_subtest("random %d", r);
+		got = dns(m, len, out, &q);
+		if (text - 1 > XH_NAME_TEXT_MAX) {
+			ASSERT_EQ(got, -XH_IOC_CNT_DNS_BAD_LABEL, "too long");
+			continue;
+		}
+		ASSERT_EQ(got, (int)(text - 1), "text length");
+		if (env.fails)
+			break;
+	}
+	test_subtest_end();
 }

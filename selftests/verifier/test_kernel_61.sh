@@ -4,7 +4,10 @@
 # accept every program of the BPF objects xdphunt ships and tests with. Boots
 # Debian's current linux-image-6.1.0-*-amd64 in qemu with a minimal initramfs
 # (busybox-static as /init, the static build/selftests/vm_loader, the BPF
-# objects), which loads each program and prints its verdict on the console.
+# objects), which loads each program and prints its verdict on the console,
+# then runs DNS queries and ClientHellos through xdphunt and checks their
+# counters (a verifier can accept a program while removing paths it wrongly
+# thought dead: 6.1 did so to the DNS name walk).
 # Prints PASS:/FAIL:/SKIP: lines; the verifier log's tail after a FAIL.
 #
 # The kernel package is not installed (its postinst runs /etc/kernel/postinst.d:
@@ -129,7 +132,7 @@ run_vm() { # accel
 		-append 'console=ttyS0 panic=-1 quiet' </dev/null 2>&1 | tr -d '\r' >"$CONSOLE.raw"
 	# Our lines only, from their marker on (the terminal escapes qemu and
 	# the firmware print can precede the first one on its line).
-	grep -aoE 'XH-(VERIFIER|LOG) .*' "$CONSOLE.raw" >"$CONSOLE"
+	grep -aoE 'XH-(VERIFIER|LOG|RUN) .*' "$CONSOLE.raw" >"$CONSOLE"
 }
 start=$(date +%s)
 run_vm "$accel"
@@ -175,11 +178,19 @@ while IFS= read -r line; do
 			END { printf "%s", last; if (insn != "") printf " (at insn %s: %s)", insn, src }' "$CONSOLE")
 		echo "FAIL: $NAME ($release): $what: $why"
 		;;
+	"XH-RUN PASS "*)
+		set -- $line
+		echo "PASS: $NAME ($release): ${3#obj=} runs ${4#what=}"
+		;;
+	"XH-RUN FAIL "*)
+		fails=$((fails + 1))
+		echo "FAIL: $NAME ($release): ${line#XH-RUN FAIL }"
+		;;
 	"XH-LOG "*)
 		echo "#   ${line#XH-LOG }"
 		;;
 	esac
-done < <(grep -E '^XH-(VERIFIER (PASS|FAIL)|LOG) ' "$CONSOLE")
+done < <(grep -E '^XH-(VERIFIER (PASS|FAIL)|RUN (PASS|FAIL)|LOG) ' "$CONSOLE")
 
 grep -q '^XH-VERIFIER PASS obj=xdphunt.bpf.o ' "$CONSOLE" || [ "$fails" -gt 0 ] ||
 	fail "no verdict for xdphunt.bpf.o"
