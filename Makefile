@@ -163,10 +163,12 @@ $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Static (libbpf.a, libelf.a, libz.a): it runs alone in a VM's initramfs.
-$(VM_LOADER): selftests/verifier/vm_loader.c headers/xh_abi.h | $(OUT)/selftests
+VM_LOADER_SRCS := selftests/verifier/vm_loader.c selftests/lib/smbmsg.c selftests/lib/rpc_pdu.c
+$(VM_LOADER): $(VM_LOADER_SRCS) selftests/lib/smbmsg.h selftests/lib/rpc_pdu.h bpf/smb.h \
+		headers/xh_abi.h | $(OUT)/selftests
 	$(call msg,LINK-ST,$@)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Iheaders $(CFLAGS) -static $< \
-		-l:libbpf.a -l:libelf.a -l:libz.a -o $@
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Iheaders -Ibpf -Iselftests/lib $(CFLAGS) -static \
+		$(VM_LOADER_SRCS) -l:libbpf.a -l:libelf.a -l:libz.a -o $@
 
 # bench/xdphunt_drop.bpf.c includes bpf/xdphunt.bpf.c: every bench object
 # depends on the BPF sources too.

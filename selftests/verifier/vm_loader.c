@@ -22,6 +22,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xh_abi.h"
+#include "smb.h" /* bpf/smb.h: the share table's hash */
+#include "smbmsg.h"
+#include "rpc_pdu.h"
 
 #define LOG_TAIL_LINES 40
 
@@ -406,6 +409,103 @@ static int run_names(const char *path)
 	return fails;
 }
 
+/* @port (host order) -> @svc in xh_ports of @obj. 0 or -1. */
+static int set_port(struct bpf_object *obj, __u32 port, __u8 svc)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "xh_ports");
+
+	return m && !bpf_map_update_elem(bpf_map__fd(m), &port, &svc, BPF_ANY) ? 0 : -1;
+}
+
+/* cnt[XH_CNT_EVENTS] of xh_counters, summed over the CPUs; -1 on error. */
+static long long events_sent(int fd)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	struct xh_stats *st;
+	long long n = 0;
+	__u32 zero = 0;
+
+	st = ncpu > 0 ? calloc(ncpu, sizeof(*st)) : NULL;
+	if (!st || bpf_map_lookup_elem(fd, &zero, st)) {
+		free(st);
+		return -1;
+	}
+	for (c = 0; c < ncpu; c++)
+		n += st[c].cnt[XH_CNT_EVENTS];
+	free(st);
+	return n;
+}
+
+/* Run an SMB2 TREE_CONNECT to IPC$ (port 445) and a DCE/RPC bind to svcctl
+ * (port 135) through xdphunt in @path, with IPC$ and svcctl in its tables as
+ * xdphunt fills them: each must give two events (the connection, then the
+ * finding). The SMB share name is scanned under bpf_loop() and the RPC
+ * context walked by global functions: on 6.1 such code once lost a branch
+ * it never ran (see run_names()). Returns the number of failures. */
+static int run_findings(const char *path)
+{
+	struct xh_smb_name_key nk = {.hash = xh_smb_hash_ascii("ipc$"), .kind = XH_SMB_TBL_SHARE};
+	struct xh_smb_name_val nv = {.id = 1, .share_kind = XH_SMB_SHARE_IPC};
+	const struct rpc_ctx_desc ctx[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	struct xh_rpc_if_val iv = {.index = 0, .ver_major = 2};
+	__u8 uuid[16], pdu[RPC_PDU_MAX], pkt[1200];
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct smbmsg m;
+	int fails = 0, pfd, cfd, i;
+
+	warn_len = 0;
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj)) {
+		printf("XH-RUN FAIL obj=%s what=load\n", base_name(path));
+		print_failure_log();
+		bpf_object__close(obj);
+		return 1;
+	}
+	prog = bpf_object__find_program_by_name(obj, "xdphunt");
+	pfd = prog ? bpf_program__fd(prog) : -1;
+	cfd = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_counters"));
+	rpc_uuid_le(UUID_SVCCTL, uuid);
+	if (bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_smb_names")), &nk,
+				&nv, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_rpc_ifs")), uuid,
+				&iv, BPF_ANY) ||
+	    set_port(obj, 445, XH_SVC_SMB) || set_port(obj, 135, XH_SVC_RPC)) {
+		printf("XH-RUN FAIL obj=%s what=tables\n", base_name(path));
+		bpf_object__close(obj);
+		return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+		const char *what = i ? "rpc_bind_svcctl" : "smb_tree_connect_ipc";
+		long long before = events_sent(cfd), after;
+		int err;
+
+		if (i) {
+			size_t n = rpc_build_bind(pdu, 0, 11, 1, ctx, 1);
+
+			opts.data_size_in = frame(pkt, 6, 135, pdu, n);
+		} else {
+			smbmsg_init(&m);
+			smbmsg_nb_begin(&m, 0);
+			smb2_tree_connect_req(&m, 2, 0x77, "\\\\192.0.2.53\\IPC$");
+			smbmsg_nb_end(&m);
+			opts.data_size_in = frame(pkt, 6, 445, m.b, m.len);
+		}
+		err = bpf_prog_test_run_opts(pfd, &opts);
+		after = events_sent(cfd);
+		if (err || before < 0 || after - before != 2) {
+			fails++;
+			printf("XH-RUN FAIL obj=%s what=%s err=%d events=%lld want=2\n",
+			       base_name(path), what, err, after - before);
+		} else {
+			printf("XH-RUN PASS obj=%s what=%s\n", base_name(path), what);
+		}
+	}
+	bpf_object__close(obj);
+	return fails;
+}
+
 int main(int argc, char **argv)
 {
 	struct utsname uts = {};
@@ -429,8 +529,10 @@ int main(int argc, char **argv)
 			else
 				pass++;
 		}
-		if (!strcmp(base_name(argv[i]), "xdphunt.bpf.o"))
+		if (!strcmp(base_name(argv[i]), "xdphunt.bpf.o")) {
 			fail += run_names(argv[i]);
+			fail += run_findings(argv[i]);
+		}
 	}
 	uname(&uts);
 	printf("XH-VERIFIER DONE kernel=%s pass=%d fail=%d\n", uts.release, pass, fail);
