@@ -5,7 +5,8 @@
 # Debian's current linux-image-6.1.0-*-amd64 in qemu with a minimal initramfs
 # (busybox-static as /init, the static build/selftests/vm_loader, the BPF
 # objects), which loads each program and prints its verdict on the console,
-# then runs DNS queries and ClientHellos through xdphunt and checks their
+# then runs DNS queries, ClientHellos, an SMB tree connect and an RPC bind
+# through xdphunt and checks their
 # counters (a verifier can accept a program while removing paths it wrongly
 # thought dead: 6.1 did so to the DNS name walk).
 # Prints PASS:/FAIL:/SKIP: lines; the verifier log's tail after a FAIL.
