@@ -100,7 +100,9 @@ __noinline int xh_hunt(struct xdp_md *ctx, struct xh_pkt *pkt, int res, struct x
 	if (!pkt || !stats)
 		return XDP_PASS;
 	xh_classify(pkt, res, svc, stats, &cls);
-	xh_ioc_names(ctx, pkt, res, stats, &cls);
+	/* XH_SVC_PF_KNOWN: xh_prefilter() found no name to look at. */
+	if (!(svc & XH_SVC_PF_KNOWN))
+		xh_ioc_names(ctx, pkt, res, stats, &cls);
 	if (!cls.classes)
 		return XDP_PASS;
 	for (c = 0; c < XH_CLASS__MAX; c++) {
