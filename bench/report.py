@@ -167,6 +167,7 @@ def main():
                           "mix_xdphunt_mpps": lmix_x, "mix_ratio": lmix_x / lmix_e,
                           "not_received": lost})
     res["live"] = live_rows
+    res["profile"] = [r for r in recs if r["kind"] == "profile"]
 
     # ---- ring buffer ---------------------------------------------------------
     rb = {}
@@ -338,6 +339,23 @@ def render_md(r, cmds):
                                     for c in r["mix_weights"]),
             lr["mix_empty_mpps"], lr["mix_xdphunt_mpps"], lr["mix_ratio"],
             ", ".join("%s %d" % kv for kv in lr["not_received"].items())))
+    if r.get("profile"):
+        one = next((lr for lr in r["live"] if lr["cores"] == 1), None)
+        L += ["", "Where the live path's time goes (`make profile`: cpu-clock samples of the receiving "
+              "core during a 1-core run of each class, mapped to xdphunt's functions through the JIT's "
+              "line info). `xdphunt` is the program's share of the busy core; the map helpers it calls "
+              "(`htab_map_hash`, `lookup_nulls_elem_raw`, `trie_lookup_elem`, `bpf_xdp_load_bytes`, "
+              "`__pi_memcpy`) are listed apart; the rest of the core is the veth path and the generator.", "",
+              "| class | ns/frame (1 core) | xdphunt | its helpers | hottest functions |",
+              "| --- | ---: | ---: | ---: | --- |"]
+        helpers = ("htab_map_hash", "lookup_nulls_elem_raw", "__htab_map_lookup_elem", "trie_lookup_elem",
+                   "bpf_xdp_load_bytes", "__pi_memcpy", "memcmp", "bpf_ktime_get_coarse_ns")
+        for pr in r["profile"]:
+            hp = sum(k["pct"] for k in pr["kernel"] if k["symbol"] in helpers)
+            ns = 1000.0 / one["xdphunt_mpps"][pr["class"]] if one and pr["class"] in one["xdphunt_mpps"] else 0
+            L.append("| %s | %s | %.0f%% | %.0f%% | %s |" % (
+                pr["class"], "%.0f" % ns if ns else "-", pr["xdphunt_pct"], hp,
+                ", ".join("%s %.0f%%" % (f["function"], f["pct"]) for f in pr["functions"][:4])))
     rb = r["ringbuf"]
     L += ["", "## 3. Events to JSON lines", "",
           "Events made by `bench/evgen.bpf.c` through the real `bpf/emit.bpf.h`, consumed on one core by the "

@@ -117,6 +117,12 @@ done
 cleanup
 trap - EXIT
 
+# Where the live path's time goes, per class of the mix (scripts/profile.sh
+# makes its own namespaces; it says SKIP when perf cannot sample here).
+log "profile: the live path of each class of the mix, by BPF function"
+echo "PROFILE_JSON=$RAW PROFILE_SECS=2 scripts/profile.sh $OUT ${MIX_ARGS[*]%%=*}" >>"$CMDS"
+PROFILE_JSON=$RAW PROFILE_SECS=2 "$ROOT/scripts/profile.sh" "$OUT" $(printf '%s\n' "${MIX_ARGS[@]}" | cut -d= -f1) >&2
+
 # ---- 3. events to JSON lines --------------------------------------------------
 log "ring buffer -> JSON lines"
 run "$XB" ringbuf --ioc "$TMP/ioc-0.txt" --secs $RB_SECS --rate 3000000 --rate 0
