@@ -734,7 +734,10 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_stats *stats = xh_smb_stats();
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	struct xh_smb_state *sm;
+	const __u8 *nbh;
 	struct xh_nb nb;
 	__u32 off, end, k, avail;
 
@@ -771,8 +774,10 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 		if (k > 0)
 			stats->smb[XH_SMB_CNT_NB_MULTI]++;
 		avail = end - off;
-		if (avail < 4 || xh_smb_load_hdr(ctx, off, w->hdr, 4) ||
-		    xh_nb_parse(w->hdr, 4, &nb)) {
+		/* The 4-byte NetBIOS header straight from the packet: a
+		 * bpf_xdp_load_bytes() call costs more than the parse. */
+		nbh = (const __u8 *)data + (off & XH_PARSE_MAX_OFF);
+		if (avail < 4 || (const void *)(nbh + 4) > data_end || xh_nb_parse(nbh, 4, &nb)) {
 			stats->smb[XH_SMB_CNT_NO_MSG_START]++;
 			break;
 		}
