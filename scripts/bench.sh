@@ -73,22 +73,11 @@ for f in 65536 131072 1048576; do
 done
 
 # ---- 2. live path: veth pair in two namespaces made here --------------------
-PFX=xhb$$
-NS_GEN=$PFX-gen NS_RX=$PFX-rx IF_GEN=${PFX}g IF_RX=${PFX}r
-cleanup() {
-	ip netns del "$NS_GEN" 2>/dev/null || true
-	ip netns del "$NS_RX" 2>/dev/null || true
-}
+# shellcheck source=bench_veth.sh
+. "$ROOT/scripts/bench_veth.sh"
+cleanup() { bench_veth_down; }
 trap cleanup EXIT
-ip netns add "$NS_GEN"
-ip netns add "$NS_RX"
-ip -n "$NS_GEN" link add "$IF_GEN" numtxqueues 2 numrxqueues 2 type veth \
-	peer name "$IF_RX" netns "$NS_RX" numtxqueues 2 numrxqueues 2
-for ns in "$NS_GEN" "$NS_RX"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
-ip -n "$NS_GEN" link set "$IF_GEN" up
-ip -n "$NS_RX" link set "$IF_RX" up
+bench_veth_up "xhb$$"
 rx_count() {
 	ip netns exec "$NS_RX" ethtool -S "$IF_RX" | awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}'
 }

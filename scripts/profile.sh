@@ -38,28 +38,19 @@ else
 	CLASSES=("$@")
 fi
 
-PFX=xhp$$
-NS_GEN=$PFX-gen NS_RX=$PFX-rx IF_GEN=${PFX}g IF_RX=${PFX}r
+# shellcheck source=bench_veth.sh
+. "$ROOT/scripts/bench_veth.sh"
 WORK=$(mktemp -d /tmp/xdphunt-profile.XXXXXX)
 LIVE_PID=
 cleanup() {
 	[ -z "$LIVE_PID" ] || kill "$LIVE_PID" 2>/dev/null || true
 	[ -z "$LIVE_PID" ] || wait "$LIVE_PID" 2>/dev/null || true
-	ip netns del "$NS_GEN" 2>/dev/null || true
-	ip netns del "$NS_RX" 2>/dev/null || true
+	bench_veth_down
 	[ -n "${PROFILE_KEEP:-}" ] && cp -a "$WORK" "$PROFILE_KEEP" || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-ip netns add "$NS_GEN"
-ip netns add "$NS_RX"
-ip -n "$NS_GEN" link add "$IF_GEN" numtxqueues 2 numrxqueues 2 type veth \
-	peer name "$IF_RX" netns "$NS_RX" numtxqueues 2 numrxqueues 2
-for ns in "$NS_GEN" "$NS_RX"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
-ip -n "$NS_GEN" link set "$IF_GEN" up
-ip -n "$NS_RX" link set "$IF_RX" up
+bench_veth_up "xhp$$"
 
 for class in "${CLASSES[@]}"; do
 	pcap=$TMP/classes/$class.pcap

@@ -612,9 +612,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	*q++ = '"';
 	if (ifc) {
 		q = fmt_lit(q, ",\"name\":");
-		jbuf_set_tail(b, q);
-		jbuf_str_n(b, ifc->name, strlen(ifc->name));
-		q = jbuf_tail(b, DCERPC_JSON_FIXED_MAX);
+		q = jbuf_str_at(b, q, ifc->name, strlen(ifc->name), DCERPC_JSON_FIXED_MAX);
 		if (!q)
 			return;
 	}
@@ -626,9 +624,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	if (d->transport == XH_RPC_TR_TCP) {
 		q = fmt_lit(q, "\"tcp\"");
 	} else if ((p = dcerpc_pipe_name(e, pipe, sizeof(pipe)))) {
-		jbuf_set_tail(b, q);
-		jbuf_str_n(b, p, strlen(p));
-		q = jbuf_tail(b, DCERPC_JSON_FIXED_MAX);
+		q = jbuf_str_at(b, q, p, strlen(p), DCERPC_JSON_FIXED_MAX);
 		if (!q)
 			return;
 	} else {
@@ -644,9 +640,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 		q = fmt_u64(q, d->opnum);
 		if (op) {
 			q = fmt_lit(q, ",\"operation\":");
-			jbuf_set_tail(b, q);
-			jbuf_str_n(b, op->name, strlen(op->name));
-			q = jbuf_tail(b, DCERPC_JSON_FIXED_MAX);
+			q = jbuf_str_at(b, q, op->name, strlen(op->name), DCERPC_JSON_FIXED_MAX);
 			if (!q)
 				return;
 		}

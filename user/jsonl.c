@@ -236,6 +236,13 @@ void jbuf_str_n(struct jbuf *b, const char *s, size_t n)
 	jbuf_putc(b, '"');
 }
 
+char *jbuf_str_at(struct jbuf *b, char *q, const char *s, size_t n, size_t room)
+{
+	jbuf_set_tail(b, q);
+	jbuf_str_n(b, s, n);
+	return jbuf_tail(b, room);
+}
+
 void jbuf_key_n(struct jbuf *b, const char *key, size_t n)
 {
 	size_t i;

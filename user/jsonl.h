@@ -68,6 +68,11 @@ static inline void jbuf_set_tail(struct jbuf *b, char *end)
 	b->first = 0;
 }
 
+/* "s" (@n bytes escaped and quoted) in the middle of text written at the
+ * tail: ends the text at @q, appends the string, and returns where the next
+ * @room bytes go (jbuf_tail()), or NULL after an allocation failure. */
+char *jbuf_str_at(struct jbuf *b, char *q, const char *s, size_t n, size_t room);
+
 /* ,"key": (no comma before the first member): the key's @n bytes escaped. */
 void jbuf_key_n(struct jbuf *b, const char *key, size_t n);
 /* "s": @n bytes of @s escaped and quoted, no comma (a value after a key). */

@@ -313,6 +313,29 @@ static size_t client_hello(__u8 *m, const char *sni)
 	return n;
 }
 
+/* @path loaded, with the fds of its xdphunt program and of xh_counters;
+ * NULL after a FAIL line. */
+static struct bpf_object *open_for_run(const char *path, int *pfd, int *cfd)
+{
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_map *map;
+
+	warn_len = 0;
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj)) {
+		printf("XH-RUN FAIL obj=%s what=load\n", base_name(path));
+		print_failure_log();
+		bpf_object__close(obj);
+		return NULL;
+	}
+	prog = bpf_object__find_program_by_name(obj, "xdphunt");
+	map = bpf_object__find_map_by_name(obj, "xh_counters");
+	*pfd = prog ? bpf_program__fd(prog) : -1;
+	*cfd = map ? bpf_map__fd(map) : -1;
+	return obj;
+}
+
 /* The IoC counters of xh_counters, summed over the CPUs. */
 static int ioc_counters(int fd, __u64 *out)
 {
@@ -359,24 +382,13 @@ static int run_names(const char *path)
 	};
 	__u64 before[XH_IOC_CNT__MAX], after[XH_IOC_CNT__MAX];
 	struct bpf_object *obj;
-	struct bpf_program *prog;
-	struct bpf_map *map;
 	__u8 msg[1024], pkt[1200];
 	int fails = 0, pfd, cfd;
 	size_t i, k, len;
 
-	warn_len = 0;
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj || bpf_object__load(obj)) {
-		printf("XH-RUN FAIL obj=%s what=load\n", base_name(path));
-		print_failure_log();
-		bpf_object__close(obj);
+	obj = open_for_run(path, &pfd, &cfd);
+	if (!obj)
 		return 1;
-	}
-	prog = bpf_object__find_program_by_name(obj, "xdphunt");
-	map = bpf_object__find_map_by_name(obj, "xh_counters");
-	pfd = prog ? bpf_program__fd(prog) : -1;
-	cfd = map ? bpf_map__fd(map) : -1;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
 		int diff = 0, err;
@@ -450,21 +462,12 @@ static int run_findings(const char *path)
 	struct xh_rpc_if_val iv = {.index = 0, .ver_major = 2};
 	__u8 uuid[16], pdu[RPC_PDU_MAX], pkt[1200];
 	struct bpf_object *obj;
-	struct bpf_program *prog;
 	struct smbmsg m;
 	int fails = 0, pfd, cfd, i;
 
-	warn_len = 0;
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj || bpf_object__load(obj)) {
-		printf("XH-RUN FAIL obj=%s what=load\n", base_name(path));
-		print_failure_log();
-		bpf_object__close(obj);
+	obj = open_for_run(path, &pfd, &cfd);
+	if (!obj)
 		return 1;
-	}
-	prog = bpf_object__find_program_by_name(obj, "xdphunt");
-	pfd = prog ? bpf_program__fd(prog) : -1;
-	cfd = bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_counters"));
 	rpc_uuid_le(UUID_SVCCTL, uuid);
 	if (bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_smb_names")), &nk,
 				&nv, BPF_ANY) ||
