@@ -177,9 +177,11 @@ def main():
             rb["drain_lost"] = r["lost"]
         elif r["kind"] == "ringbuf_paced":
             key = "paced_%d" % r["rate"] if r["rate"] else "unpaced"
-            rb[key] = {"rate": r["rate"], "produced": r["produced"], "lost": r["lost"],
-                       "written_eps": r["written"] / r["secs"],
-                       "offered_eps": (r["produced"] + r["lost"]) / r["secs"]}
+            run = {"rate": r["rate"], "produced": r["produced"], "lost": r["lost"],
+                   "written_eps": r["written"] / r["secs"],
+                   "offered_eps": (r["produced"] + r["lost"]) / r["secs"],
+                   "runq_wait_s": r.get("consumer_runq_wait_s")}
+            rb.setdefault(key, []).append(run)
     res["ringbuf"] = rb
 
     # ---- replay --------------------------------------------------------------
@@ -227,12 +229,21 @@ def main():
         v["scale_1m"] = verdict(d <= 0.10, "1M IoC mix %.0f ns vs 10k %.0f ns: %+.1f%% (target within 10%%)" % (
             s1m["mix_ns"], s10k["mix_ns"], d * 100))
     if "paced_3000000" in rb:
-        p = rb["paced_3000000"]
-        ok = p["lost"] == 0 and p["written_eps"] >= 2.85e6
-        v["ringbuf"] = verdict(ok, "offered 3 M/s: written %.2f M/s, lost %d; consumer alone drains %.2f M/s "
-                               "(target >= 3 M/s, none lost)%s" % (
-                                   p["written_eps"] / 1e6, p["lost"], rb["drain_eps"] / 1e6,
-                                   "" if ok else ": missed, consumer at %.0f%% of target" % (rb["drain_eps"] / 3e6 * 100)))
+        runs = rb["paced_3000000"]
+        clean = [p for p in runs if p["lost"] == 0 and p["written_eps"] >= 2.85e6]
+        ok = len(clean) == len(runs)
+        worst = max(runs, key=lambda p: p["lost"])
+        why = ""
+        if not ok:
+            why = ": missed in %d of %d runs (worst: lost %d, %.2f%%, consumer run-queue wait %s s)%s" % (
+                len(runs) - len(clean), len(runs), worst["lost"],
+                100.0 * worst["lost"] / max(1, worst["lost"] + worst["produced"]),
+                "%.3f" % worst["runq_wait_s"] if worst["runq_wait_s"] is not None else "?",
+                "" if rb["drain_eps"] >= 3e6 else "; consumer at %.0f%% of target" % (rb["drain_eps"] / 3e6 * 100))
+        v["ringbuf"] = verdict(ok, "offered 3 M/s in %d runs: written %s M/s, lost %s; consumer alone drains "
+                               "%.2f M/s (target >= 3 M/s, none lost)%s" % (
+                                   len(runs), " / ".join("%.2f" % (p["written_eps"] / 1e6) for p in runs),
+                                   " / ".join("%d" % p["lost"] for p in runs), rb["drain_eps"] / 1e6, why))
     if "tshark" in rp:
         best = max((t for t in rp if t in ("xdphunt", "xdphunt-native")), key=lambda t: rp[t]["pps_cpu"])
         ratio = rp[best]["pps_cpu"] / rp["tshark"]["pps_cpu"]
@@ -364,12 +375,14 @@ def render_md(r, cmds):
         L.append("- consumer alone, draining full buffers: **%.2f M events/s** (lost %d)" % (
             rb["drain_eps"] / 1e6, rb["drain_lost"]))
         for k in sorted(rb):
-            if isinstance(rb[k], dict):
-                p = rb[k]
-                L.append("- producer %s: offered %.2f M/s, written %.2f M/s, lost %d (%.1f%%)" % (
-                    "at %.1f M/s" % (p["rate"] / 1e6) if p["rate"] else "at full speed",
-                    p["offered_eps"] / 1e6, p["written_eps"] / 1e6, p["lost"],
-                    100.0 * p["lost"] / max(1, p["lost"] + p["produced"])))
+            if isinstance(rb[k], list):
+                for p in rb[k]:
+                    L.append("- producer %s: offered %.2f M/s, written %.2f M/s, lost %d (%.2f%%)%s" % (
+                        "at %.1f M/s" % (p["rate"] / 1e6) if p["rate"] else "at full speed",
+                        p["offered_eps"] / 1e6, p["written_eps"] / 1e6, p["lost"],
+                        100.0 * p["lost"] / max(1, p["lost"] + p["produced"]),
+                        "; consumer waited %.3f s for its CPU" % p["runq_wait_s"]
+                        if p["runq_wait_s"] is not None else ""))
     L += ["", "## 4. Offline replay", "",
           "Same capture (%s packets of the mix). tshark with the display filter, tcpdump with the BPF filter "
           "that selects the same traffic (SMB/RPC ports, IoC nets); packets per CPU-second (user + sys)." % (

@@ -114,7 +114,10 @@ PROFILE_JSON=$RAW PROFILE_SECS=2 "$ROOT/scripts/profile.sh" "$OUT" $(printf '%s\
 
 # ---- 3. events to JSON lines --------------------------------------------------
 log "ring buffer -> JSON lines"
-run "$XB" ringbuf --ioc "$TMP/ioc-0.txt" --secs $RB_SECS --rate 3000000 --rate 0
+# Three paced runs: a run that loses events tells a consumer kept off its CPU
+# (run-queue wait, printed) from one that is too slow; the verdict wants all.
+run "$XB" ringbuf --ioc "$TMP/ioc-0.txt" --secs $RB_SECS --rate 3000000 --rate 3000000 \
+	--rate 3000000 --rate 0
 
 # ---- 4. offline replay vs tshark and tcpdump; 6. loader memory ---------------
 TSHARK_FILTER='tcp.port in {445,139,135} || ip.addr == 203.0.113.0/24 || ipv6.addr == 2001:db8:bad::/48'
