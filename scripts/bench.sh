@@ -151,7 +151,9 @@ timed xdphunt-0-ioc "$TMP/replay-xdphunt-0.json" "$OUT/xdphunt" replay --ioc "$T
 
 # ---- report --------------------------------------------------------------------
 MACHINE="$(uname -srm), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
+# Dirty means changed sources, not the outputs of an earlier run.
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . \
+	':!bench/RESULTS.md' ':!bench/results.json' ':!bench/ns_per_packet.svg' 2>/dev/null || echo '+dirty')"
 $PY "$ROOT/bench/report.py" --raw "$RAW" --commands "$CMDS" --machine "$MACHINE" \
 	--commit "$COMMIT" --quick "$QUICK" --mix "$MIX_WEIGHTS" --classes "$TMP/classes.tsv" \
 	--outdir "$ROOT/bench"
