@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* ioc_int.h: internals shared by the feed readers (ioc.c, ioc_csv.c,
- * ioc_stix.c); not for other modules. */
+/* ioc_int.h: internals shared by the indicator set and the feed readers
+ * (ioc.c, ioc_parse.c, ioc_file.c, ioc_csv.c, ioc_stix.c); not for other modules. */
 #ifndef XH_IOC_INT_H
 #define XH_IOC_INT_H
 
