@@ -115,7 +115,7 @@ $(OUT)/smb_default.h: data/smb-rules.conf | $(OUT)
 	$(Q){ echo 'const char smb_rules_default_text[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
 
-$(OUT)/user/smb.o $(OUT)/asan/user/smb.o: $(OUT)/smb_default.h
+$(OUT)/user/smb_rules.o $(OUT)/asan/user/smb_rules.o: $(OUT)/smb_default.h
 
 $(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/user
 	$(call msg,CC,$@)

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/* smb_rules.c: SMB rules (file format in data/smb-rules.conf, which is also
+ * the built-in set): parsing, loading into xh_smb_names, and the ATT&CK
+ * technique of a hit by pipe or rule. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "smb_user.h"
+#include "smb_default.h" /* generated from data/smb-rules.conf */
+#include "log.h"
+#include "smb.h" /* bpf/smb.h: the hash and command numbers */
+
+#define SMB_NAME_MAX 64 /* bytes of a table name */
+
+struct smb_technique {
+	struct attack_ref ref;
+	char id[16];
+	char tactic[32];
+	char name[128];
+	char *json; /* ref.json: rendered when read, as hits carry it */
+	size_t json_len;
+};
+
+struct smb_entry {
+	char name[SMB_NAME_MAX];
+	int kind;	/* enum xh_smb_tbl */
+	uint32_t value; /* share kind, or technique index + 1 (pipes), 0 none */
+};
+
+struct smb_rules {
+	struct smb_technique *tech;
+	size_t ntech;
+	struct smb_entry *ent;
+	size_t nent;
+	int rule_tech[XH_RULE__MAX]; /* technique index + 1, 0: enrich's default */
+};
+
+void smb_rules__free(struct smb_rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ntech; i++)
+		free(r->tech[i].json);
+	free(r->tech);
+	free(r->ent);
+	free(r);
+}
+
+static int tech_find(const struct smb_rules *r, const char *id)
+{
+	for (size_t i = 0; i < r->ntech; i++)
+		if (!strcmp(r->tech[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+static int valid_tid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != 5 && n != 9)
+		return 0;
+	if (s[0] != 'T' || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return 0;
+	return n == 5 || (s[5] == '.' && isdigit((unsigned char)s[6]) &&
+			  isdigit((unsigned char)s[7]) && isdigit((unsigned char)s[8]));
+}
+
+/* A table name: printable ASCII, no blanks, no backslash, not empty. */
+static int valid_name(const char *s)
+{
+	if (!*s || strlen(s) >= SMB_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (*s <= 0x20 || *s >= 0x7f || *s == '\\')
+			return 0;
+	return 1;
+}
+
+static int add_entry(struct smb_rules *r, const char *name, int kind, uint32_t value)
+{
+	struct smb_entry *e;
+
+	for (size_t i = 0; i < r->nent; i++)
+		if (r->ent[i].kind == kind && !strcasecmp(r->ent[i].name, name))
+			return -EEXIST;
+	e = realloc(r->ent, (r->nent + 1) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	r->ent = e;
+	e = &r->ent[r->nent++];
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->kind = kind;
+	e->value = value;
+	return 0;
+}
+
+static int rule_by_name(const char *s)
+{
+	for (unsigned int i = 1; i < XH_RULE__MAX; i++)
+		if (enrich_rule_name(i) && !strcmp(enrich_rule_name(i), s) &&
+		    !strncmp(s, "smb.", 4))
+			return (int)i;
+	return -1;
+}
+
+/* The technique's JSON object, rendered (and escaped: the name is free
+ * text) once here rather than for every hit. Returns 0 or -ENOMEM. */
+static int tech_render(struct smb_technique *t)
+{
+	struct attack_ref ref = {.technique_id = t->id, .technique = t->name, .tactic = t->tactic};
+	struct jbuf b;
+
+	jbuf_init(&b);
+	enrich_attack_obj(&b, NULL, &ref);
+	if (b.err) {
+		jbuf_free(&b);
+		return -ENOMEM;
+	}
+	t->json = b.buf;
+	t->json_len = b.len;
+	return 0;
+}
+
+/* One line (modified in place). Returns 0 or -1 with @why set. */
+static int parse_line(struct smb_rules *r, char *line, const char **why)
+{
+	char *save = NULL, *dir, *a, *b, *rest;
+	int t, err;
+
+	dir = strtok_r(line, " \t", &save);
+	if (!dir)
+		return 0;
+	a = strtok_r(NULL, " \t", &save);
+	if (!strcmp(dir, "technique")) {
+		struct smb_technique *nt, *tp;
+
+		b = strtok_r(NULL, " \t", &save);
+		rest = strtok_r(NULL, "", &save);
+		while (rest && (*rest == ' ' || *rest == '\t'))
+			rest++;
+		if (!a || !b || !rest || !*rest)
+			return *why = "expected: technique ID TACTIC NAME...", -1;
+		if (!valid_tid(a))
+			return *why = "technique id is not Tnnnn or Tnnnn.nnn", -1;
+		if (tech_find(r, a) >= 0)
+			return *why = "technique defined twice", -1;
+		if (strlen(b) >= sizeof(nt->tactic) || strlen(rest) >= sizeof(nt->name))
+			return *why = "tactic or technique name too long", -1;
+		for (const char *c = b; *c; c++)
+			if (!islower((unsigned char)*c) && *c != '-')
+				return *why = "tactic is not an ATT&CK short name (e.g. "
+					      "lateral-movement)",
+				       -1;
+		nt = realloc(r->tech, (r->ntech + 1) * sizeof(*nt));
+		if (!nt)
+			return *why = "out of memory", -1;
+		r->tech = nt;
+		tp = &r->tech[r->ntech++];
+		memset(tp, 0, sizeof(*tp));
+		snprintf(tp->id, sizeof(tp->id), "%s", a);
+		snprintf(tp->tactic, sizeof(tp->tactic), "%s", b);
+		snprintf(tp->name, sizeof(tp->name), "%s", rest);
+		if (tech_render(tp))
+			return *why = "out of memory", -1;
+		return 0;
+	}
+	b = strtok_r(NULL, " \t", &save);
+	if (strtok_r(NULL, " \t", &save))
+		return *why = "too many fields", -1;
+	if (!a)
+		return *why = "missing name", -1;
+	if (!strcmp(dir, "rule")) {
+		int rule = rule_by_name(a);
+
+		if (rule < 0)
+			return *why = "unknown rule (smb.admin_share, smb.ipc_share, "
+				      "smb.named_pipe, "
+				      "smb.tool_transfer, smb.v1, smb.encrypted)",
+			       -1;
+		if (!b || (t = tech_find(r, b)) < 0)
+			return *why = "rule needs a technique defined above", -1;
+		r->rule_tech[rule] = t + 1;
+		return 0;
+	}
+	if (!valid_name(a))
+		return *why = "name must be 1-63 printable ASCII characters without blanks or '\\'",
+		       -1;
+	if (!strcmp(dir, "share")) {
+		uint32_t kind;
+
+		if (b && !strcmp(b, "admin"))
+			kind = XH_SMB_SHARE_ADMIN;
+		else if (b && !strcmp(b, "ipc"))
+			kind = XH_SMB_SHARE_IPC;
+		else
+			return *why = "share kind must be admin or ipc", -1;
+		err = add_entry(r, a, strcmp(a, "?$") ? XH_SMB_TBL_SHARE : XH_SMB_TBL_SHARE_DRIVE,
+				kind);
+	} else if (!strcmp(dir, "pipe")) {
+		t = 0;
+		if (b) {
+			t = tech_find(r, b);
+			if (t < 0)
+				return *why = "pipe technique not defined above", -1;
+			t++;
+		}
+		err = add_entry(r, a, XH_SMB_TBL_PIPE, (uint32_t)t);
+	} else if (!strcmp(dir, "ext")) {
+		if (b)
+			return *why = "too many fields", -1;
+		if (a[0] == '.')
+			a++;
+		if (!*a || strchr(a, '.'))
+			return *why = "extension must be one component, e.g. exe", -1;
+		err = add_entry(r, a, XH_SMB_TBL_EXT, 1);
+	} else {
+		return *why = "unknown directive (technique, rule, share, pipe, ext)", -1;
+	}
+	if (err == -EEXIST)
+		return *why = "duplicate entry", -1;
+	if (err)
+		return *why = "out of memory", -1;
+	return 0;
+}
+
+struct smb_rules *smb_rules__parse(const char *text, const char *what)
+{
+	struct smb_rules *r = calloc(1, sizeof(*r));
+	const char *p = text, *why = NULL;
+	unsigned int lineno = 0;
+	char line[512];
+
+	if (!r)
+		return NULL;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *hash;
+
+		lineno++;
+		if (n >= sizeof(line)) {
+			why = "line too long";
+			goto bad;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (n && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		if (parse_line(r, line, &why))
+			goto bad;
+		p += n + (nl ? 1 : 0);
+	}
+	return r;
+bad:
+	pr_warn("smb-rules: %s:%u: %s\n", what, lineno, why);
+	smb_rules__free(r);
+	errno = EINVAL;
+	return NULL;
+}
+
+struct smb_rules *smb_rules__new_default(void)
+{
+	return smb_rules__parse(smb_rules_default_text, "(built-in)");
+}
+
+struct smb_rules *smb_rules__load_file(const char *path)
+{
+	struct smb_rules *r = NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	FILE *f = fopen(path, "r");
+	int err;
+
+	if (!f) {
+		err = errno;
+		pr_warn("smb-rules: cannot open %s: %s\n", path, strerror(err));
+		errno = err;
+		return NULL;
+	}
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *t;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (16u << 20)) {
+				pr_warn("smb-rules: %s: larger than 16 MiB\n", path);
+				errno = EFBIG;
+				goto out;
+			}
+			t = realloc(text, cap);
+			if (!t)
+				goto out;
+			text = t;
+		}
+		n = fread(text + len, 1, 4096, f);
+		len += n;
+	} while (n == 4096);
+	if (ferror(f)) {
+		pr_warn("smb-rules: cannot read %s\n", path);
+		errno = EIO;
+		goto out;
+	}
+	if (memchr(text, '\0', len)) {
+		pr_warn("smb-rules: %s: not a text file (NUL byte)\n", path);
+		errno = EINVAL;
+		goto out;
+	}
+	text[len] = '\0';
+	r = smb_rules__parse(text, path);
+out:
+	free(text);
+	fclose(f);
+	return r;
+}
+
+size_t smb_rules_count(const struct smb_rules *r, int kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nent; i++)
+		n += r->ent[i].kind == kind;
+	return n;
+}
+
+unsigned int smb_rules_pipe_id(const struct smb_rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->nent; i++)
+		if (r->ent[i].kind == XH_SMB_TBL_PIPE && !strcasecmp(r->ent[i].name, name))
+			return (unsigned int)i + 1; /* as smb_rules_to_map() numbers them */
+	return 0;
+}
+
+int smb_rules_to_map(const struct smb_rules *r, int map_fd)
+{
+	for (size_t i = 0; i < r->nent; i++) {
+		const struct smb_entry *e = &r->ent[i];
+		struct xh_smb_name_key k = {.kind = (__u32)e->kind};
+		struct xh_smb_name_val v = {};
+
+		k.hash = e->kind == XH_SMB_TBL_SHARE_DRIVE ? 0 : xh_smb_hash_ascii(e->name);
+		if (e->kind == XH_SMB_TBL_PIPE)
+			v.id = (__u32)i + 1;
+		else if (e->kind == XH_SMB_TBL_EXT)
+			v.id = 1;
+		else
+			v.share_kind = e->value;
+		/* Two names of a kind with one 32-bit hash: the second would
+		 * silently take the first's place. */
+		for (size_t j = 0; j < i; j++)
+			if (r->ent[j].kind == e->kind && e->kind != XH_SMB_TBL_SHARE_DRIVE &&
+			    xh_smb_hash_ascii(r->ent[j].name) == k.hash) {
+				pr_warn("smb-rules: '%s' and '%s' share a hash; '%s' not loaded\n",
+					r->ent[j].name, e->name, e->name);
+				goto next;
+			}
+		if (bpf_map_update_elem(map_fd, &k, &v, BPF_ANY))
+			return -errno;
+	next:;
+	}
+	return 0;
+}
+
+static const struct attack_ref *tech_ref(const struct smb_rules *r, int idx1)
+{
+	struct smb_technique *t;
+
+	if (idx1 <= 0 || (size_t)idx1 > r->ntech)
+		return NULL;
+	t = &r->tech[idx1 - 1];
+	t->ref.technique_id = t->id;
+	t->ref.technique = t->name;
+	t->ref.tactic = t->tactic;
+	t->ref.json = t->json;
+	t->ref.json_len = t->json_len;
+	return &t->ref;
+}
+
+/* The pipe table entry of an event's pipe_id, if its name really matches
+ * (a hash collision with an unknown pipe must not borrow a technique). */
+static const struct smb_entry *pipe_entry(const struct smb_rules *r, const struct xh_event *e,
+					  const char *utf8)
+{
+	const struct smb_entry *ent;
+	unsigned int id = e->d.smb.pipe_id;
+
+	if (!id || id > r->nent)
+		return NULL;
+	ent = &r->ent[id - 1];
+	if (ent->kind != XH_SMB_TBL_PIPE)
+		return NULL;
+	while (*utf8 == '\\')
+		utf8++;
+	return strcasecmp(ent->name, utf8) ? NULL : ent;
+}
+
+const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_event *e,
+				    const struct attack_ref *dflt)
+{
+	const struct attack_ref *a;
+	char name[4 * XH_EVENT_NAME_MAX];
+
+	if (!r || e->rule >= XH_RULE__MAX)
+		return dflt;
+	if (e->rule == XH_RULE_SMB_NAMED_PIPE && e->detail_kind == XH_DETAIL_SMB &&
+	    smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, name, sizeof(name)) >= 0) {
+		const struct smb_entry *pe = pipe_entry(r, e, name);
+
+		if (pe && (a = tech_ref(r, (int)pe->value)))
+			return a;
+	}
+	a = tech_ref(r, r->rule_tech[e->rule]);
+	return a ? a : dflt;
+}
