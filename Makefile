@@ -125,8 +125,8 @@ $(OUT)/asan/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/asan/user
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -O1 -g $(SAN) -c $< -o $@
 
-# The built-in DCE/RPC table is compiled into user/dcerpc.c (.incbin).
-$(OUT)/user/dcerpc.o $(OUT)/asan/user/dcerpc.o: data/dcerpc.tsv
+# The built-in DCE/RPC table is compiled into user/dcerpc_table.c (.incbin).
+$(OUT)/user/dcerpc_table.o $(OUT)/asan/user/dcerpc_table.o: data/dcerpc.tsv
 
 $(OUT)/native/prog_%.o: user/native/prog_%.c bpf/%.bpf.c $(BPF_HDRS) $(NATIVE_HDRS)
 	$(call msg,CC-NAT,$@)
