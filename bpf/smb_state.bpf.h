@@ -8,6 +8,7 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "smb.h"
+#include "smb_name.h"
 #include "compat61.bpf.h"
 
 #define XH_SMB_PENDING	     4	   /* tree connects awaiting their response, per flow */

@@ -11,7 +11,7 @@
 #include "smb_user.h"
 #include "smb_default.h" /* generated from data/smb-rules.conf */
 #include "log.h"
-#include "smb.h" /* bpf/smb.h: the hash and command numbers */
+#include "smb_name.h" /* bpf/smb_name.h: the tables' hash; smb.h: command numbers */
 
 #define SMB_NAME_MAX 64 /* bytes of a table name */
 

@@ -8,6 +8,7 @@
 #include "test.h"
 #include "smbmsg.h"
 #include "smb.h"
+#include "smb_name.h"
 
 struct found {
 	uint8_t version, response;

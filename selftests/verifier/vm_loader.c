@@ -22,7 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xh_abi.h"
-#include "smb.h" /* bpf/smb.h: the share table's hash */
+#include "smb_name.h" /* bpf/smb_name.h: the share table's hash */
 #include "smbmsg.h"
 #include "rpc_pdu.h"
 

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* smb_name.h: the SMB name scanner, pure like smb.h: UTF-16LE or ASCII share,
+ * pipe and file names walked a code unit at a time into FNV-1a hashes of the
+ * whole name, its last component and its extension, as the rule tables key
+ * them. BPF drives the steps from bpf_loop(); userspace and tests call
+ * xh_smb_name_scan(). */
+#ifndef XH_SMB_NAME_H
+#define XH_SMB_NAME_H
+
+#include "smb.h"
+
+#define XH_FNV_OFFSET 2166136261u
+#define XH_FNV_PRIME  16777619u
+
+/* Scanner state and result. The hashes are FNV-1a over every code unit,
+ * ASCII letters folded to lower case, a code unit (16 bits) per step, so a
+ * name hashes alike in UTF-16 and in ASCII. */
+struct xh_smb_name {
+	__u32 ncu;	 /* in: code units available */
+	__u32 len;	 /* out: bytes of the name (NUL terminator excluded) */
+	__u32 h_full;	 /* whole name without leading backslashes */
+	__u32 h_last;	 /* last path component */
+	__u32 h_ext;	 /* after the last '.' of the last component */
+	__u32 c0, c1;	 /* first two code units of the last component */
+	__u8 enc;	 /* in: XH_SMB_ENC_UTF16LE or _ASCII */
+	__u8 nul_term;	 /* in: stop at a NUL (else a NUL is allowed last only) */
+	__u8 lead;	 /* still in leading backslashes */
+	__u8 pending_hi; /* a high surrogate waits for its low half */
+	__u8 has_dot;	 /* the last component has a '.' */
+	__u8 comp_len;	 /* code units of the last component, capped at 3 */
+	__u8 done;	 /* a NUL terminator ended the name */
+	__u8 bad;	 /* -> XH_SMB_CNT_NAME_BAD */
+};
+
+/* One code unit per multiply, not a byte: the multiplies form one chain
+ * per hash, and their latency was most of a name's scan (make profile). The
+ * hashes only key xdphunt's own tables and findings (userspace builds the
+ * tables with xh_smb_hash_ascii(), below), never leave it. */
+static __always_inline __u32 xh_fnv_cu(__u32 h, __u32 cu)
+{
+	return (h ^ cu) * XH_FNV_PRIME;
+}
+
+static __always_inline void xh_smb_name_init(struct xh_smb_name *n, __u32 bytes, __u8 enc,
+					     __u8 nul_term)
+{
+	__builtin_memset(n, 0, sizeof(*n));
+	n->enc = enc;
+	n->nul_term = nul_term;
+	n->ncu = enc == XH_SMB_ENC_UTF16LE ? bytes / 2 : bytes;
+	if (n->ncu > XH_SMB_NAME_CU)
+		n->ncu = XH_SMB_NAME_CU;
+	n->lead = 1;
+	n->h_full = n->h_last = XH_FNV_OFFSET;
+}
+
+/* Take code unit @i of the name in @b (at least XH_EVENT_NAME_MAX bytes
+ * in BPF; natively at least the scanned bytes). Returns 1 to stop (NUL
+ * terminator, or a bad code unit), 0 to go on. The index masks only keep the
+ * verifier's view of @b in bounds; for i < ncu they change nothing. */
+static __always_inline int xh_smb_name_step(struct xh_smb_name *n, const __u8 *b, __u32 i)
+{
+	__u32 cu;
+
+	if (n->enc == XH_SMB_ENC_UTF16LE)
+		cu = b[(i * 2) & (XH_EVENT_NAME_MAX - 2)] |
+		     (__u32)b[((i * 2) & (XH_EVENT_NAME_MAX - 2)) + 1] << 8;
+	else
+		cu = b[i & (XH_EVENT_NAME_MAX - 1)];
+
+	if (cu == 0) {
+		/* A terminator: where SMB1 paths end; a trailing NUL in a
+		 * counted name is tolerated, one inside it is garbage. */
+		if (!n->nul_term && i + 1 != n->ncu)
+			n->bad = 1;
+		n->done = 1;
+		n->len = i * (n->enc == XH_SMB_ENC_UTF16LE ? 2 : 1);
+		return 1;
+	}
+	if (cu < 0x20 || (n->enc == XH_SMB_ENC_ASCII && cu >= 0x80)) {
+		n->bad = 1;
+		return 1;
+	}
+	if (cu >= 0xd800 && cu <= 0xdbff) {
+		if (n->pending_hi) {
+			n->bad = 1;
+			return 1;
+		}
+		n->pending_hi = 1;
+	} else if (cu >= 0xdc00 && cu <= 0xdfff) {
+		if (!n->pending_hi) {
+			n->bad = 1;
+			return 1;
+		}
+		n->pending_hi = 0;
+	} else if (n->pending_hi) {
+		n->bad = 1;
+		return 1;
+	}
+	if (cu >= 'A' && cu <= 'Z')
+		cu += 'a' - 'A';
+	if (cu == '\\') {
+		if (!n->lead)
+			n->h_full = xh_fnv_cu(n->h_full, cu);
+		n->h_last = XH_FNV_OFFSET;
+		n->has_dot = 0;
+		n->comp_len = 0;
+		return 0;
+	}
+	n->lead = 0;
+	n->h_full = xh_fnv_cu(n->h_full, cu);
+	n->h_last = xh_fnv_cu(n->h_last, cu);
+	if (cu == '.') {
+		n->has_dot = 1;
+		n->h_ext = XH_FNV_OFFSET;
+	} else if (n->has_dot) {
+		n->h_ext = xh_fnv_cu(n->h_ext, cu);
+	}
+	if (n->comp_len == 0)
+		n->c0 = cu;
+	else if (n->comp_len == 1)
+		n->c1 = cu;
+	if (n->comp_len < 3)
+		n->comp_len++;
+	return 0;
+}
+
+/* After the last step: 0 with n->len set, or -reason. @bytes is what the
+ * name may span (as given to xh_smb_name_init). */
+static __always_inline int xh_smb_name_finish(struct xh_smb_name *n, __u32 bytes)
+{
+	__u32 cs = n->enc == XH_SMB_ENC_UTF16LE ? 2 : 1;
+
+	if (n->bad || n->pending_hi)
+		return -XH_SMB_CNT_NAME_BAD;
+	/* A counted name longer than the scan: its end was not seen. */
+	if (!n->nul_term && bytes > n->ncu * cs)
+		return -XH_SMB_CNT_NAME_LONG;
+	if (!n->done) {
+		if (n->nul_term)
+			/* No terminator in the scanned part. */
+			return n->ncu == XH_SMB_NAME_CU && bytes > n->ncu * cs
+				       ? -XH_SMB_CNT_NAME_LONG
+				       : -XH_SMB_CNT_NAME_BAD;
+		n->len = n->ncu * cs;
+	}
+	if (n->len == 0 || n->lead)
+		return -XH_SMB_CNT_NAME_EMPTY;
+	if (!n->has_dot)
+		n->h_ext = 0;
+	return 0;
+}
+
+/* The last component is a drive-letter share "X$". */
+static __always_inline int xh_smb_name_is_drive(const struct xh_smb_name *n)
+{
+	return n->comp_len == 2 && n->c0 >= 'a' && n->c0 <= 'z' && n->c1 == '$';
+}
+
+/* The whole scan, for userspace and tests (BPF drives the steps with
+ * bpf_loop()). @b holds @bytes bytes. */
+static __always_inline int xh_smb_name_scan(const __u8 *b, __u32 bytes, __u8 enc, __u8 nul_term,
+					    struct xh_smb_name *n)
+{
+	__u32 i;
+
+	xh_smb_name_init(n, bytes, enc, nul_term);
+	for (i = 0; i < n->ncu; i++)
+		if (xh_smb_name_step(n, b, i))
+			break;
+	return xh_smb_name_finish(n, bytes);
+}
+
+/* The table hash of an ASCII string, as the scanner computes h_full (so
+ * userspace fills the tables with what BPF looks up). */
+static __always_inline __u32 xh_smb_hash_ascii(const char *s)
+{
+	__u32 h = XH_FNV_OFFSET, cu;
+
+	while (*s == '\\')
+		s++;
+	for (; *s; s++) {
+		cu = (__u8)*s;
+		if (cu >= 'A' && cu <= 'Z')
+			cu += 'a' - 'A';
+		h = xh_fnv_cu(h, cu);
+	}
+	return h;
+}
+
+#endif /* XH_SMB_NAME_H */
