@@ -225,4 +225,3 @@ int ioc_parse_indicator(const char *text, struct ioc_entry *e, char dom[256], co
 		return parse_net(text, n, AF_INET, e, why, masked);
 	return parse_domain(text, e, dom, why);
 }
-
