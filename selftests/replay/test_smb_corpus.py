@@ -17,14 +17,17 @@
 #   smb.v1 only where the truth saw SMB1, smb.encrypted only where it saw
 #     transform headers.
 # Principled exclusions, counted and printed: a truth name whose request did
-# not start its TCP segment (xdphunt does not reassemble; found with this
-# script's own walker), and truth lists cut at 40 names (extras unchecked).
+# not start its TCP segment (xdphunt does not reassemble; found with the
+# capture walker of test_corpus.py), and truth lists cut at 40 names (extras unchecked).
 import glob
 import json
 import os
 import struct
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_corpus import read_frames  # noqa: E402
 
 REPLAY_TIMEOUT_S = 180
 EXEC_EXT = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "hta", "msi"}
@@ -41,44 +44,7 @@ def share_kind(path):
     return None
 
 
-# ---- which SMB names start a TCP segment: a minimal pcap walker ----------
-
-def frames(path):
-    with open(path, "rb") as f:
-        buf = f.read()
-    magic = buf[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-        lt = struct.unpack(e + "I", buf[20:24])[0] & 0x0FFFFFFF
-        off = 24
-        while off + 16 <= len(buf):
-            incl = struct.unpack(e + "I", buf[off + 8:off + 12])[0]
-            off += 16
-            if off + incl > len(buf):
-                return
-            yield lt, buf[off:off + incl]
-            off += incl
-    elif magic == b"\x0a\x0d\x0d\x0a":
-        e, off, ifaces = "<", 0, []
-        while off + 12 <= len(buf):
-            btype = struct.unpack(e + "I", buf[off:off + 4])[0]
-            if btype == 0x0A0D0D0A:
-                e = "<" if buf[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else ">"
-                ifaces = []
-            blen = struct.unpack(e + "I", buf[off + 4:off + 8])[0]
-            if blen < 12 or off + blen > len(buf):
-                return
-            body = buf[off + 8:off + blen - 4]
-            if btype == 1:
-                ifaces.append(struct.unpack(e + "H", body[:2])[0])
-            elif btype == 6 and len(body) >= 20:
-                iid, _, _, cap = struct.unpack(e + "IIII", body[:16])
-                if iid < len(ifaces):
-                    yield ifaces[iid], body[20:20 + cap]
-            elif btype == 3 and ifaces:
-                yield ifaces[0], body[4:]
-            off += blen
-
+# ---- which SMB names start a TCP segment (frames: test_corpus.read_frames) --
 
 def tcp_payload(lt, d):
     if lt == 1:
@@ -128,7 +94,7 @@ def names_at_segment_start(path):
     """Lower-case UTF-16 strings found in TCP segments that begin with a
     NetBIOS header and an SMB2 header, at both byte parities."""
     seen = set()
-    for lt, d in frames(path):
+    for lt, d in read_frames(path):
         p = tcp_payload(lt, d)
         if not p or len(p) < 8 or p[0] != 0 or p[5:8] != b"SMB" or p[4] not in (0xFE, 0xFF):
             continue
