@@ -32,12 +32,7 @@ teardown() {
 }
 e2e_traps teardown
 
-if ! lab_up >"$W.up.log" 2>&1; then
-	fail hunt_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
-	rm -f "$W.up.log"
-	e2e_finish
-fi
-rm -f "$W.up.log"
+e2e_lab_up hunt_lab_up
 pass hunt_lab_up
 
 printf 'indicator,type\n%s,ipv4\n%s,ipv6\nevil.example,domain\n' "$LAB_C2_IP4" "$LAB_C2_IP6" \

@@ -43,13 +43,7 @@ teardown() {
 }
 e2e_traps teardown
 
-if ! lab_up >"$W.up.log" 2>&1; then
-	mkdir -p "$W"
-	fail ioc_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
-	rm -f "$W.up.log"
-	e2e_finish
-fi
-rm -f "$W.up.log"
+e2e_lab_up ioc_lab_up
 IF=$LAB_IF_SERVER
 
 start_xh() {	# name args...: run xdphunt on the server veth, wait for ready

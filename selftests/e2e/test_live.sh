@@ -33,14 +33,7 @@ teardown() {
 }
 e2e_traps teardown
 
-
-if ! lab_up >"$W.up.log" 2>&1; then
-	mkdir -p "$W"
-	fail lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
-	rm -f "$W.up.log"
-	e2e_finish
-fi
-rm -f "$W.up.log"
+e2e_lab_up lab_up
 pass lab_up
 [ -n "${LAB_NO_ETHTOOL:-}" ] && echo "# ethtool missing: veth offloads left as they are (no VLANs in this lab; make deps installs it)"
 IF=$LAB_IF_SERVER

@@ -42,13 +42,7 @@ teardown() {
 }
 e2e_traps teardown
 
-
-if ! lab_up >"$W.up.log" 2>&1; then
-	fail smb_lab_up "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
-	rm -f "$W.up.log"
-	e2e_finish
-fi
-rm -f "$W.up.log"
+e2e_lab_up smb_lab_up
 pass smb_lab_up
 
 # --- capture and attach on the gateway ----------------------------------------

@@ -77,6 +77,18 @@ e2e_traps() {
 	trap 'exit 143' TERM
 }
 
+# e2e_lab_up CHECK: build scripts/lab.sh's lab (lab_up), or fail CHECK with
+# the end of its log and finish: the EXIT trap (e2e_traps) tears it down.
+e2e_lab_up() {
+	if ! lab_up >"$W.up.log" 2>&1; then
+		mkdir -p "$W"
+		fail "$1" "lab did not come up: $(tail -n 3 "$W.up.log" 2>/dev/null | tr '\n' ' ')"
+		rm -f "$W.up.log"
+		e2e_finish
+	fi
+	rm -f "$W.up.log"
+}
+
 e2e_finish() {
 	echo "# $E2E_NAME: $FAILS failed"
 	[ "$FAILS" -eq 0 ] && exit 0 || exit 1

@@ -74,6 +74,20 @@ void smbmsg_nb_end(struct smbmsg *s)
 	s->b[s->nb + 3] = n & 0xff;
 }
 
+void smbmsg_nb_session_request(struct smbmsg *s)
+{
+	smbmsg_nb_begin(s, 0x81);
+	smbmsg_put(s,
+		   "\x20"
+		   "CKFDENECFDEFFCFGEFFCCACACACACACA\0",
+		   34);
+	smbmsg_put(s,
+		   "\x20"
+		   "EOFCEDEPFDEBFGEFCACACACACACACAAA\0",
+		   34);
+	smbmsg_nb_end(s);
+}
+
 size_t smb2_hdr(struct smbmsg *s, uint16_t cmd, uint32_t flags, uint64_t mid, uint32_t tree,
 		uint64_t sess, uint32_t status)
 {

@@ -21,6 +21,9 @@ void smbmsg_init(struct smbmsg *s);
 void smbmsg_nb_begin(struct smbmsg *s, uint8_t type);
 /* Close it: write its length. */
 void smbmsg_nb_end(struct smbmsg *s);
+/* A whole NetBIOS session request (RFC 1002 4.3.2: called "*SMBSERVER",
+ * first-level encoded), as a client sends first on port 139. */
+void smbmsg_nb_session_request(struct smbmsg *s);
 void smbmsg_put(struct smbmsg *s, const void *p, size_t n);
 void smbmsg_le16(struct smbmsg *s, uint16_t v);
 void smbmsg_le32(struct smbmsg *s, uint32_t v);

@@ -295,16 +295,7 @@ void test_smb_port139(void)
 	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 1, "no session request yet");
 
 	smbmsg_init(&m);
-	smbmsg_nb_begin(&m, 0x81);
-	smbmsg_put(&m,
-		   "\x20"
-		   "CKFDENECFDEFFCFGEFFCCACACACACACA\0",
-		   34);
-	smbmsg_put(&m,
-		   "\x20"
-		   "EOFCEDEPFDEBFGEFCACACACACACACAAA\0",
-		   34);
-	smbmsg_nb_end(&m);
+	smbmsg_nb_session_request(&m);
 	send_seg(&ss, &m, m.len, 1);
 	SEND(&ss, 1, smb2_tree_connect_req(&_m, 2, 1, "\\\\192.0.2.20\\ADMIN$"));
 	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$");

@@ -264,16 +264,7 @@ void test_smb_pipes_smb1(void)
 		struct smbmsg m;
 
 		smbmsg_init(&m);
-		smbmsg_nb_begin(&m, 0x81);
-		smbmsg_put(&m,
-			   "\x20"
-			   "CKFDENECFDEFFCFGEFFCCACACACACACA\0",
-			   34);
-		smbmsg_put(&m,
-			   "\x20"
-			   "EOFCEDEPFDEBFGEFCACACACACACACAAA\0",
-			   34);
-		smbmsg_nb_end(&m);
+		smbmsg_nb_session_request(&m);
 		send_seg(&c2, &m, 1);
 	}
 	SEND(&c2, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\IPC$", 0));

@@ -195,23 +195,6 @@ void xhp_close(struct xhp *x)
 	x->skel = NULL;
 }
 
-int xhp_run(struct xhp *x, const uint8_t *buf, size_t len)
-{
-	uint8_t out[4096 + 256];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = (__u32)len,
-		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
-	int err;
-
-	err = bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.xdphunt), &opts);
-	if (!ASSERT_OK(err, "bpf_prog_test_run_opts"))
-		return err;
-	ASSERT_EQ(opts.retval, XDP_PASS, "verdict");
-	x->retval = opts.retval;
-	if (ASSERT_EQ(opts.data_size_out, len, "data_out size"))
-		ASSERT_MEMEQ(out, buf, len, "data_out unchanged");
-	return 0;
-}
-
 int xhp_run_verdict(struct xhp *x, const uint8_t *buf, size_t len)
 {
 	uint8_t out[4096 + 256];
@@ -226,6 +209,16 @@ int xhp_run_verdict(struct xhp *x, const uint8_t *buf, size_t len)
 		ASSERT_MEMEQ(out, buf, len, "data_out unchanged");
 	x->retval = opts.retval;
 	return (int)opts.retval;
+}
+
+int xhp_run(struct xhp *x, const uint8_t *buf, size_t len)
+{
+	int ret = xhp_run_verdict(x, buf, len);
+
+	if (ret < 0)
+		return ret;
+	ASSERT_EQ(ret, XDP_PASS, "verdict");
+	return 0;
 }
 
 int xhp_stats(struct xhp *x, struct xh_stats *s)

@@ -422,16 +422,7 @@ void test_smb_netbios_139(void)
 	ASSERT_EQ(w.n, 0, "nothing parsed");
 
 	smbmsg_init(&s);
-	smbmsg_nb_begin(&s, 0x81);
-	smbmsg_put(&s,
-		   "\x20"
-		   "CKFDENECFDEFFCFGEFFCCACACACACACA\0",
-		   34);
-	smbmsg_put(&s,
-		   "\x20"
-		   "EOFCEDEPFDEBFGEFCACACACACACACAAA\0",
-		   34);
-	smbmsg_nb_end(&s);
+	smbmsg_nb_session_request(&s);
 	smbmsg_nb_begin(&s, 0);
 	smb2_tree_connect_req(&s, 1, 1, "\\\\srv\\IPC$");
 	smbmsg_nb_end(&s);
