@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* nrt_map.c: the map types of the native runtime (nrt.h): arrays, hash and
- * LRU hash (chained, growing), LPM trie (a hash per prefix length, probed
- * longest first), array of maps, ring buffer. Semantics follow the kernel's
+ * LRU hash (chained, growing), array of maps, and the helpers' and the
+ * syscall's view of every type; the LPM trie is in nrt_lpm.c, the ring
+ * buffer in nrt_ringbuf.c. Semantics follow the kernel's
  * (kernel/bpf/{arraymap,hashtab,lpm_trie,ringbuf}.c) where a program or the
  * loader can tell the difference; see the comments where they differ. */
 #include <errno.h>
@@ -9,58 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <linux/bpf.h>
-#include "nrt.h"
-
-#define ROUND8(x) (((x) + 7u) & ~7u)
-
-/* A hash entry: key (rounded to 8 bytes) then value, both 8-aligned. */
-struct nrt_elem {
-	struct nrt_elem *next;		      /* bucket chain */
-	struct nrt_elem *lru_prev, *lru_next; /* LRU_HASH: most recent first */
-	__u64 hash;
-	_Alignas(8) unsigned char kv[];
-};
-
-struct nrt_hash {
-	struct nrt_elem **buckets;
-	__u32 n_buckets; /* a power of two */
-	__u32 count;
-	struct nrt_elem *lru_head, *lru_tail;
-};
-
-/* LPM: entries are kept in a hash by (prefixlen, masked address); a lookup
- * probes the prefix lengths present, longest first. */
-#define NRT_LPM_MAXBITS 128
-
-struct nrt_lpm {
-	__u32 data_size; /* key_size - 4 */
-	__u32 len_count[NRT_LPM_MAXBITS + 1];
-	__u8 lens[NRT_LPM_MAXBITS + 1]; /* lengths present, descending */
-	__u32 n_lens;
-};
-
-struct nrt_ringbuf {
-	unsigned char *data;
-	__u64 used; /* bytes reserved: 8-byte headers and 8-aligned samples */
-	__u64 size;
-};
-
-/* Ring buffer record header, as the kernel's (BPF_RINGBUF_BUSY_BIT etc.). */
-struct nrt_rb_hdr {
-	__u32 len; /* sample length, with BPF_RINGBUF_BUSY_BIT / _DISCARD_BIT */
-	__u32 pg_off;
-};
-
-struct nrt_map {
-	struct nrt_map_def def;
-	long refs;
-	__u32 elem_size; /* arrays: value_size rounded to 8 */
-	unsigned char *array;
-	struct nrt_map **slots; /* ARRAY_OF_MAPS */
-	struct nrt_hash h;	/* HASH, LRU_HASH, LPM_TRIE */
-	struct nrt_lpm lpm;
-	struct nrt_ringbuf rb;
-};
+#include "nrt_map_int.h"
 
 /* Entries unlinked during a program run, freed by nrt_quiesce(). */
 static struct nrt_elem *deferred;
@@ -204,41 +154,6 @@ void nrt_quiesce(void)
 
 /* ---- hash ---- */
 
-static __u64 hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	__u64 h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; n -= 8, c += 8) {
-		memcpy(&w, c, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, c, n);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-	}
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 32);
-}
-
-static void *elem_value(const struct nrt_map *m, struct nrt_elem *e)
-{
-	return e->kv + ROUND8(m->def.key_size);
-}
-
-static struct nrt_elem *hash_find(const struct nrt_map *m, const void *key, __u64 h)
-{
-	struct nrt_elem *e = m->h.buckets[h & (m->h.n_buckets - 1)];
-
-	for (; e; e = e->next)
-		if (e->hash == h && !memcmp(e->kv, key, m->def.key_size))
-			return e;
-	return NULL;
-}
-
 static void lru_unlink(struct nrt_hash *h, struct nrt_elem *e)
 {
 	if (e->lru_prev)
@@ -264,7 +179,7 @@ static void lru_push(struct nrt_hash *h, struct nrt_elem *e)
 }
 
 /* Unlink @e from its bucket (and the LRU list) and defer its free. */
-static void hash_unlink(struct nrt_map *m, struct nrt_elem *e)
+void nrt_hash_unlink(struct nrt_map *m, struct nrt_elem *e)
 {
 	struct nrt_elem **pp = &m->h.buckets[e->hash & (m->h.n_buckets - 1)];
 
@@ -320,7 +235,7 @@ static void hash_grow(struct nrt_map *m)
  * used entry when full; the kernel's LRU is approximate (per-CPU free lists,
  * reference bits) and may evict earlier: any bounded eviction is within its
  * contract. */
-static long hash_update(struct nrt_map *m, const void *key, const void *value, __u64 flags)
+long nrt_hash_update(struct nrt_map *m, const void *key, const void *value, __u64 flags)
 {
 	__u64 h = hash_bytes(key, m->def.key_size);
 	struct nrt_elem *old = hash_find(m, key, h), *e;
@@ -334,7 +249,7 @@ static long hash_update(struct nrt_map *m, const void *key, const void *value, _
 	if (!old && m->h.count >= m->def.max_entries) {
 		if (m->def.type != BPF_MAP_TYPE_LRU_HASH)
 			return m->def.type == BPF_MAP_TYPE_LPM_TRIE ? -ENOSPC : -E2BIG;
-		hash_unlink(m, m->h.lru_tail);
+		nrt_hash_unlink(m, m->h.lru_tail);
 	}
 	e = malloc(sizeof(*e) + ROUND8(m->def.key_size) + m->def.value_size);
 	if (!e)
@@ -344,7 +259,7 @@ static long hash_update(struct nrt_map *m, const void *key, const void *value, _
 	memcpy(e->kv, key, m->def.key_size);
 	memcpy(elem_value(m, e), value, m->def.value_size);
 	if (old)
-		hash_unlink(m, old);
+		nrt_hash_unlink(m, old);
 	else
 		hash_grow(m);
 	hash_link(m, e);
@@ -369,101 +284,6 @@ static struct nrt_elem *hash_next(const struct nrt_map *m, const void *key)
 		if (m->h.buckets[b])
 			return m->h.buckets[b];
 	return NULL;
-}
-
-/* ---- LPM ---- */
-
-/* Copy the first @plen bits of @data into @out, zeroing the rest. */
-static void lpm_mask(unsigned char *out, const unsigned char *data, __u32 size, __u32 plen)
-{
-	__u32 full = plen / 8, rem = plen % 8;
-
-	memset(out, 0, size);
-	memcpy(out, data, full);
-	if (rem)
-		out[full] = data[full] & (unsigned char)(0xff << (8 - rem));
-}
-
-static void lpm_count(struct nrt_map *m, __u32 plen, int delta)
-{
-	struct nrt_lpm *l = &m->lpm;
-
-	l->len_count[plen] += delta;
-	l->n_lens = 0;
-	for (int i = NRT_LPM_MAXBITS; i >= 0; i--)
-		if (l->len_count[i])
-			l->lens[l->n_lens++] = (__u8)i;
-}
-
-/* The key as stored: prefixlen, then the data masked to it. */
-static int lpm_key(const struct nrt_map *m, const void *key, unsigned char *out)
-{
-	__u32 plen;
-
-	memcpy(&plen, key, 4);
-	if (plen > m->lpm.data_size * 8)
-		return -EINVAL;
-	memcpy(out, &plen, 4);
-	lpm_mask(out + 4, (const unsigned char *)key + 4, m->lpm.data_size, plen);
-	return 0;
-}
-
-/* Longest prefix of @key (its prefixlen bounds the match, as in the kernel). */
-static struct nrt_elem *lpm_find(const struct nrt_map *m, const void *key)
-{
-	unsigned char probe[4 + NRT_LPM_MAXBITS / 8];
-	__u32 plen;
-
-	memcpy(&plen, key, 4);
-	if (plen > m->lpm.data_size * 8)
-		return NULL;
-	for (__u32 i = 0; i < m->lpm.n_lens; i++) {
-		__u32 len = m->lpm.lens[i];
-		struct nrt_elem *e;
-
-		if (len > plen)
-			continue;
-		memcpy(probe, &len, 4);
-		lpm_mask(probe + 4, (const unsigned char *)key + 4, m->lpm.data_size, len);
-		e = hash_find(m, probe, hash_bytes(probe, m->def.key_size));
-		if (e)
-			return e;
-	}
-	return NULL;
-}
-
-static long lpm_update(struct nrt_map *m, const void *key, const void *value, __u64 flags)
-{
-	unsigned char k[4 + NRT_LPM_MAXBITS / 8];
-	__u32 before = m->h.count, plen;
-	long err = lpm_key(m, key, k);
-
-	if (err)
-		return err;
-	err = hash_update(m, k, value, flags);
-	if (!err && m->h.count > before) {
-		memcpy(&plen, k, 4);
-		lpm_count(m, plen, 1);
-	}
-	return err;
-}
-
-static long lpm_delete(struct nrt_map *m, const void *key)
-{
-	unsigned char k[4 + NRT_LPM_MAXBITS / 8];
-	struct nrt_elem *e;
-	__u32 plen;
-
-	/* Exact prefix, as the kernel's trie_delete_elem(). */
-	if (lpm_key(m, key, k))
-		return -EINVAL;
-	e = hash_find(m, k, hash_bytes(k, m->def.key_size));
-	if (!e)
-		return -ENOENT;
-	hash_unlink(m, e);
-	memcpy(&plen, k, 4);
-	lpm_count(m, plen, -1);
-	return 0;
 }
 
 /* ---- the helpers' view ---- */
@@ -492,7 +312,7 @@ void *nrt_map_lookup(struct nrt_map *m, const void *key)
 		lru_push(&m->h, e);
 		return elem_value(m, e);
 	case BPF_MAP_TYPE_LPM_TRIE:
-		e = lpm_find(m, key);
+		e = nrt_lpm_find(m, key);
 		return e ? elem_value(m, e) : NULL;
 	default:
 		return NULL;
@@ -528,9 +348,9 @@ long nrt_map_update(struct nrt_map *m, const void *key, const void *value, __u64
 		return 0;
 	case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_LRU_HASH:
-		return hash_update(m, key, value, flags);
+		return nrt_hash_update(m, key, value, flags);
 	case BPF_MAP_TYPE_LPM_TRIE:
-		return lpm_update(m, key, value, flags);
+		return nrt_lpm_update(m, key, value, flags);
 	default:
 		return -EINVAL;
 	}
@@ -556,10 +376,10 @@ long nrt_map_delete(struct nrt_map *m, const void *key)
 		e = hash_find(m, key, hash_bytes(key, m->def.key_size));
 		if (!e)
 			return -ENOENT;
-		hash_unlink(m, e);
+		nrt_hash_unlink(m, e);
 		return 0;
 	case BPF_MAP_TYPE_LPM_TRIE:
-		return lpm_delete(m, key);
+		return nrt_lpm_delete(m, key);
 	default:
 		return -EINVAL; /* arrays cannot delete */
 	}
@@ -611,81 +431,6 @@ int nrt_map_get_next_key(struct nrt_map *m, const void *key, void *next_key)
 	default:
 		return -EINVAL;
 	}
-}
-
-/* ---- ring buffer ---- */
-
-void *nrt_ringbuf_reserve(struct nrt_map *m, __u64 size, __u64 flags)
-{
-	struct nrt_rb_hdr *h;
-	__u64 need = 8 + ROUND8(size);
-
-	if (flags || m->def.type != BPF_MAP_TYPE_RINGBUF || size > m->rb.size)
-		return NULL;
-	if (m->rb.size - m->rb.used < need)
-		return NULL; /* full until the consumer drains */
-	h = (struct nrt_rb_hdr *)(m->rb.data + m->rb.used);
-	h->len = (__u32)size | BPF_RINGBUF_BUSY_BIT;
-	/* pg_off: the kernel finds the map from a sample with it; here the
-	 * consumer walks the buffer it owns. */
-	h->pg_off = 0;
-	m->rb.used += need;
-	return h + 1;
-}
-
-void nrt_ringbuf_submit(void *sample, __u64 flags)
-{
-	struct nrt_rb_hdr *h = (struct nrt_rb_hdr *)sample - 1;
-
-	(void)flags; /* wake-ups: the consumer drains after every packet */
-	h->len &= ~BPF_RINGBUF_BUSY_BIT;
-}
-
-void nrt_ringbuf_discard(void *sample, __u64 flags)
-{
-	struct nrt_rb_hdr *h = (struct nrt_rb_hdr *)sample - 1;
-
-	(void)flags;
-	h->len = (h->len & ~BPF_RINGBUF_BUSY_BIT) | BPF_RINGBUF_DISCARD_BIT;
-}
-
-__u64 nrt_ringbuf_query(struct nrt_map *m, __u64 flags)
-{
-	switch (flags) {
-	case BPF_RB_AVAIL_DATA:
-		return m->rb.used;
-	case BPF_RB_RING_SIZE:
-		return m->rb.size;
-	case BPF_RB_CONS_POS:
-		return 0;
-	case BPF_RB_PROD_POS:
-		return m->rb.used;
-	default:
-		return 0;
-	}
-}
-
-int nrt_ringbuf_drain(struct nrt_map *m, int (*cb)(void *ctx, void *data, size_t size), void *ctx)
-{
-	__u64 pos = 0;
-	int n = 0, err = 0;
-
-	while (pos < m->rb.used) {
-		struct nrt_rb_hdr *h = (struct nrt_rb_hdr *)(m->rb.data + pos);
-		__u32 len = h->len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-
-		if (h->len & BPF_RINGBUF_BUSY_BIT)
-			break; /* reserved, never submitted: the program forgot it */
-		if (!(h->len & BPF_RINGBUF_DISCARD_BIT)) {
-			err = cb(ctx, h + 1, len);
-			if (err < 0)
-				break;
-			n++;
-		}
-		pos += 8 + ROUND8(len);
-	}
-	m->rb.used = 0;
-	return err < 0 ? err : n;
 }
 
 /* ---- helpers without a map ---- */
