@@ -186,7 +186,8 @@ int cmd_ringbuf(int argc, char **argv)
 
 	/* Drain: the consumer alone, over full buffers. */
 	{
-		int per_fill = rb_bytes / (sizeof(struct xh_event) + 8) - 16;
+		/* evgen emits ioc.dest: short records (no name), 8-byte headers. */
+		int per_fill = rb_bytes / (XH_EVENT_SHORT_SIZE + 8) - 16;
 		unsigned long long ev0, lost0, ev1, lost1, drained = 0;
 		double busy = 0, t0;
 

@@ -13,17 +13,26 @@
  * Set through the skeleton's rodata before load. */
 const volatile __u64 xh_cfg_wakeup_bytes = XH_RINGBUF_DEFAULT / 4;
 
-/* Reserve an event for @rule on the flow @key/@st and fill its header;
- * the caller may add the detail (e->detail_kind, e->d, e->name) and must then
- * call xh_event_submit(). @ioc_id is the IoC id for ioc.* rules. Returns
- * NULL when xh_events is full (counted as XH_CNT_EVENTS_LOST). */
+/* Record sizes: events with a name (SMB, DCE/RPC, ioc.dns / ioc.tls_sni)
+ * take the whole struct; the others end before name[]. Each call site
+ * passes one of these as a constant (the verifier wants a known size). */
+#define XH_EVENT_NAMED sizeof(struct xh_event)
+#define XH_EVENT_SHORT XH_EVENT_SHORT_SIZE
+
+/* Reserve an event of @size bytes (XH_EVENT_NAMED, or XH_EVENT_SHORT when
+ * it carries no name) for @rule on the flow @key/@st and fill its header;
+ * the caller may add the detail (e->detail_kind, e->d, and with
+ * XH_EVENT_NAMED e->name) and must then call xh_event_submit() with the
+ * same size. @ioc_id is the IoC id for ioc.* rules. Returns NULL when
+ * xh_events is full (counted as XH_CNT_EVENTS_LOST). */
 static __always_inline struct xh_event *
 xh_event_reserve(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_flow_key *key,
-		 struct xh_flow_state *st, __u8 rule, __u32 ioc_id, struct xh_stats *stats)
+		 struct xh_flow_state *st, __u8 rule, __u32 ioc_id, struct xh_stats *stats,
+		 const __u32 size)
 {
 	struct xh_event *e;
 
-	e = bpf_ringbuf_reserve(&xh_events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&xh_events, size, 0);
 	if (!e) {
 		stats->cnt[XH_CNT_EVENTS_LOST]++;
 		return NULL;
@@ -57,15 +66,16 @@ xh_event_reserve(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_f
 	return e;
 }
 
-/* Submit an event from xh_event_reserve(), waking the consumer only past the
- * watermark. */
-static __always_inline void xh_event_submit(struct xh_event *e, struct xh_stats *stats)
+/* Submit an event of @size bytes from xh_event_reserve(), waking the
+ * consumer only past the watermark. */
+static __always_inline void xh_event_submit(struct xh_event *e, const __u32 size,
+					    struct xh_stats *stats)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	__u64 wm = xh_cfg_wakeup_bytes;
 	__u64 avail = bpf_ringbuf_query(&xh_events, BPF_RB_AVAIL_DATA);
 	/* This record's share of avail: its size and the 8-byte record header. */
-	__u64 before = avail > sizeof(*e) + 8 ? avail - sizeof(*e) - 8 : 0;
+	__u64 before = avail > size + 8 ? avail - size - 8 : 0;
 
 	/* Wake when this record takes the backlog past a multiple of the
 	 * watermark, not on every record above it: each forced wake-up raises
@@ -82,16 +92,18 @@ static __always_inline void xh_event_submit(struct xh_event *e, struct xh_stats 
 	stats->cnt[XH_CNT_EVENTS]++;
 }
 
-/* Emit @rule with no detail. Returns 0, or -1 when xh_events is full. */
+/* Emit @rule with no detail (a short record). Returns 0, or -1 when
+ * xh_events is full. */
 static __always_inline int xh_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 				   const struct xh_flow_key *key, struct xh_flow_state *st,
 				   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
 {
-	struct xh_event *e = xh_event_reserve(ctx, pkt, key, st, rule, ioc_id, stats);
+	struct xh_event *e =
+		xh_event_reserve(ctx, pkt, key, st, rule, ioc_id, stats, XH_EVENT_SHORT);
 
 	if (!e)
 		return -1;
-	xh_event_submit(e, stats);
+	xh_event_submit(e, XH_EVENT_SHORT, stats);
 	return 0;
 }
 

@@ -307,7 +307,11 @@ int events_handle(void *ctx, void *data, size_t size)
 	struct event_sink *s = ctx;
 	int err;
 
-	if (size < sizeof(struct xh_event)) {
+	/* A short record (no name) or a whole one; either way the name_len
+	 * bytes the formatters read must lie inside it. */
+	if (size < XH_EVENT_SHORT_SIZE ||
+	    ((const struct xh_event *)data)->name_len > size - XH_EVENT_SHORT_SIZE ||
+	    ((const struct xh_event *)data)->name_len > XH_EVENT_NAME_MAX) {
 		s->bad_records++;
 		return 0;
 	}

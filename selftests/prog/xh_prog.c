@@ -122,10 +122,13 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct xhp *x = ctx;
 
-	if (!ASSERT_EQ(size, sizeof(struct xh_event), "event size"))
+	if (!ASSERT_GE(size, XH_EVENT_SHORT_SIZE, "event holds its header") ||
+	    !ASSERT_EQ(size, xh_event_record_size(data), "event size for its detail kind"))
 		return 0;
-	if (x->n_ev < XHP_MAX_EVENTS)
-		memcpy(&x->ev[x->n_ev++], data, sizeof(struct xh_event));
+	if (x->n_ev < XHP_MAX_EVENTS) {
+		memset(&x->ev[x->n_ev], 0, sizeof(struct xh_event));
+		memcpy(&x->ev[x->n_ev++], data, size);
+	}
 	return 0;
 }
 

@@ -3,10 +3,14 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "events.h"
 #include "ioc.h"
+#include "jsonl.h"
 #include "test.h"
 
 static struct xh_event tcp4_event(uint8_t rule)
@@ -153,11 +157,67 @@ void test_events_rejects_bad_records(void)
 	e.rule = XH_RULE_SMB_CONNECT;
 	e.family = 3;
 	ASSERT_ERR(events_format(&s, &e, &s.jb), "unknown family");
-	ASSERT_OK(events_handle(&s, &e, sizeof(e) - 1), "short record is counted, not fatal");
+	ASSERT_OK(events_handle(&s, &e, XH_EVENT_SHORT_SIZE - 1),
+		  "short record is counted, not fatal");
 	ASSERT_EQ(s.bad_records, 1, "short record counted");
 	ASSERT_OK(events_handle(&s, &e, sizeof(e)), "bad family counted, not fatal");
 	ASSERT_EQ(s.bad_records, 2, "bad family counted");
 	event_sink_fini(&s);
+}
+
+/* Records end before name[] unless they carry a name (XH_EVENT_SHORT_SIZE):
+ * each is copied into a buffer of exactly its size, so ASan catches a
+ * consumer that reads past a record. */
+void test_events_record_sizes(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_SMB_CONNECT);
+	struct jsonl_writer *w;
+	struct event_sink s;
+	uint8_t *rec;
+	FILE *f = tmpfile();
+	char line[1024];
+	json_t *j;
+
+	if (!ASSERT_OK_PTR(f, "tmpfile"))
+		return;
+	w = jsonl_writer__new(fileno(f), 0);
+	if (!ASSERT_OK_PTR(w, "writer"))
+		goto out_file;
+	event_sink_init(&s, w, NULL, "h");
+
+	rec = malloc(XH_EVENT_SHORT_SIZE);
+	if (ASSERT_OK_PTR(rec, "short record")) {
+		memcpy(rec, &e, XH_EVENT_SHORT_SIZE);
+		ASSERT_OK(events_handle(&s, rec, XH_EVENT_SHORT_SIZE), "short record");
+		ASSERT_EQ(s.events, 1, "a short record is a hit");
+		ASSERT_EQ(s.bad_records, 0, "and not a bad one");
+		((struct xh_event *)rec)->name_len = 1;
+		ASSERT_OK(events_handle(&s, rec, XH_EVENT_SHORT_SIZE), "name past the record");
+		ASSERT_EQ(s.bad_records, 1, "a name past a short record is refused");
+		ASSERT_OK(events_handle(&s, rec, XH_EVENT_SHORT_SIZE - 1), "shorter still");
+		ASSERT_EQ(s.bad_records, 2, "a record shorter than the header is refused");
+		free(rec);
+	}
+	e.name_len = XH_EVENT_NAME_MAX + 1;
+	ASSERT_OK(events_handle(&s, &e, sizeof(e)), "name_len past name[]");
+	ASSERT_EQ(s.bad_records, 3, "name_len past name[] is refused");
+	ASSERT_EQ(s.events, 1, "no line for a refused record");
+
+	ASSERT_OK(jsonl_flush(w), "flush");
+	rewind(f);
+	if (ASSERT_OK_PTR(fgets(line, sizeof(line), f), "one line written")) {
+		j = json_loads(line, 0, NULL);
+		if (ASSERT_OK_PTR(j, "valid JSON")) {
+			ASSERT_STREQ(jstr(j, "rule"), "smb.connect", "rule of the short record");
+			ASSERT_STREQ(jstr(j, "src_ip"), "192.0.2.10", "its flow");
+			json_decref(j);
+		}
+	}
+	ASSERT_NULL(fgets(line, sizeof(line), f), "and only one");
+	event_sink_fini(&s);
+	jsonl_writer__free(w);
+out_file:
+	fclose(f);
 }
 
 void test_events_ipv6_time(void)

@@ -34,7 +34,8 @@ static int count_event(void *ctx, void *data, size_t size)
 	const struct xh_event *e = data;
 
 	c->events++;
-	if (size != sizeof(*e) || !e->rule || e->rule >= XH_RULE__MAX)
+	if (size < XH_EVENT_SHORT_SIZE || size != xh_event_record_size(e) || !e->rule ||
+	    e->rule >= XH_RULE__MAX)
 		c->bad++;
 	return 0;
 }
