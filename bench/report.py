@@ -96,7 +96,8 @@ def main():
             tr.setdefault(r["iocs"], {})[r["class"]] = {
                 "empty_ns": statistics.median(r["empty_ns"]),
                 "xdphunt_ns": statistics.median(r["xdphunt_ns"]),
-                "runs_empty": r["empty_ns"], "runs_xdphunt": r["xdphunt_ns"]}
+                "runs_empty": r["empty_ns"], "runs_xdphunt": r["xdphunt_ns"],
+                "retaken": list(zip(r.get("retaken_empty_ns", []), r.get("retaken_xdphunt_ns", [])))}
     rows = []
     for cls, m in tr[base_iocs].items():
         x, e = m["xdphunt_ns"], m["empty_ns"]
@@ -114,7 +115,9 @@ def main():
     res["testrun"] = {"iocs": base_iocs, "classes": rows,
                       "mix": {"xdphunt_ns": mix_x, "empty_ns": mix_e, "ratio_to_empty": mix_x / mix_e,
                               "mpps_per_core": 1000 / mix_x, "x_line_rate": 1000 / mix_x / LINE_RATE_MPPS},
-                      "worst": {"class": worst["class"], "xdphunt_ns": worst["xdphunt_ns"]}}
+                      "worst": {"class": worst["class"], "xdphunt_ns": worst["xdphunt_ns"]},
+                      "retaken": {"%s@%d" % (cls, n): m["retaken"] for n, t in tr.items()
+                                  for cls, m in t.items() if m["retaken"]}}
     progs = [r for r in recs if r["kind"] == "prog"]
     if progs:
         res["prog"] = progs[0]
@@ -330,6 +333,13 @@ def render_md(r, cmds):
     L.append("| **mix** | weighted | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f |" % (
         m["empty_ns"], m["xdphunt_ns"], m["ratio_to_empty"], m["xdphunt_ns"] - m["empty_ns"],
         m["mpps_per_core"], m["x_line_rate"]))
+    if t.get("retaken"):
+        L += ["", "Runs taken again because the empty program beside them ran over 1.4x its best "
+              "(another tenant had the CPU; `xh_bench testrun` keeps them apart, at most 10 per class): "
+              + "; ".join("%s, %d prefixes: %s" % (k.split("@")[0], int(k.split("@")[1]),
+                                                   ", ".join("%.1f/%.1f" % p for p in v))
+                          for k, v in sorted(t["retaken"].items()))
+              + " (empty/xdphunt ns)."]
     if "prog" in r:
         p = r["prog"]
         L += ["", "Program: %d xlated instructions, %d bytes JITed, %d instructions verified." % (
