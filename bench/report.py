@@ -339,7 +339,7 @@ def render_md(r, cmds):
               + "; ".join("%s, %d prefixes: %s" % (k.split("@")[0], int(k.split("@")[1]),
                                                    ", ".join("%.1f/%.1f" % p for p in v))
                           for k, v in sorted(t["retaken"].items()))
-              + " (empty/xdphunt ns)."]
+              + " (the slower empty run of the pair / xdphunt, ns)."]
     if "prog" in r:
         p = r["prog"]
         L += ["", "Program: %d xlated instructions, %d bytes JITed, %d instructions verified." % (

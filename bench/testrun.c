@@ -254,7 +254,7 @@ int cmd_testrun(int argc, char **argv)
 			if (!n_re)
 				bench_progress("testrun: %s: taking disturbed runs again",
 					       classes[c].name);
-			re[n_re] = pc[r].empty;
+			re[n_re] = pc[r].empty > pc[r].empty2 ? pc[r].empty : pc[r].empty2;
 			rx[n_re++] = pc[r].xdphunt;
 			if (run_pair(empty_fd, prog_fd, &classes[c], repeat, &pc[r], &empty_best))
 				goto out;
