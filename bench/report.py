@@ -334,12 +334,13 @@ def render_md(r, cmds):
         m["empty_ns"], m["xdphunt_ns"], m["ratio_to_empty"], m["xdphunt_ns"] - m["empty_ns"],
         m["mpps_per_core"], m["x_line_rate"]))
     if t.get("retaken"):
-        L += ["", "Runs taken again because the empty program beside them ran over 1.4x its best "
-              "(another tenant had the CPU; `xh_bench testrun` keeps them apart, at most 10 per class): "
-              + "; ".join("%s, %d prefixes: %s" % (k.split("@")[0], int(k.split("@")[1]),
-                                                   ", ".join("%.1f/%.1f" % p for p in v))
-                          for k, v in sorted(t["retaken"].items()))
-              + " (the slower empty run of the pair / xdphunt, ns)."]
+        def aside(k, v):
+            e, x = [p[0] for p in v], [p[1] for p in v]
+            return "%s with %d prefixes: %d (empty %.1f-%.1f ns, xdphunt %.0f-%.0f ns)" % (
+                k.split("@")[0], int(k.split("@")[1]), len(v), min(e), max(e), min(x), max(x))
+        L += ["", "Pairs set aside and taken again because the empty program beside them ran over "
+              "1.4x its best (another tenant had the CPU; at most 20 per class, after a pause): "
+              + "; ".join(aside(k, v) for k, v in sorted(t["retaken"].items())) + "."]
     if "prog" in r:
         p = r["prog"]
         L += ["", "Program: %d xlated instructions, %d bytes JITed, %d instructions verified." % (
