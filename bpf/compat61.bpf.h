@@ -26,4 +26,17 @@
 		xh_sz_ > (max) ? (__u32)(max) : xh_sz_;                                            \
 	})
 
+/* The counter index of @reason (a count, or a -XH_*_CNT_* error), for
+ * "if (r < MAX) counter[r]++". 64-bit and behind a barrier: the 6.1 verifier
+ * drops every bound of a negation (even of a constant), and without the
+ * barrier clang drops the caller's check, so the index was unbounded and the
+ * program rejected. */
+static __always_inline __u64 xh_reason_index(int reason)
+{
+	__u64 r = reason < 0 ? (__u64) - (__s64)reason : (__u64)reason;
+
+	barrier_var(r);
+	return r;
+}
+
 #endif /* XH_COMPAT61_BPF_H */

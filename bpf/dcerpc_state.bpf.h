@@ -9,6 +9,7 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "dcerpc.h"
+#include "compat61.bpf.h"
 
 /* PDUs followed in one segment (pipelined requests, bind + request). */
 #define XH_RPC_MAX_PDUS 4
@@ -139,12 +140,7 @@ static __always_inline struct xh_rpc_env *xh_rpc_env_61(const struct xh_rpc_env 
 
 static __always_inline void xh_rpc_count(struct xh_stats *stats, int reason)
 {
-	/* For the 6.1 verifier, which drops every bound of a negation (even
-	 * of a constant): a 64-bit r and a check clang cannot drop (the
-	 * barrier), else the index was unbounded and the program rejected. */
-	__u64 r = reason < 0 ? -(__s64)reason : reason;
-
-	barrier_var(r);
+	__u64 r = xh_reason_index(reason);
 
 	if (r < XH_RPC_CNT__MAX)
 		stats->dcerpc[r]++;

@@ -130,12 +130,7 @@ static __always_inline struct xh_stats *xh_smb_stats(void)
 
 static __always_inline void xh_smb_count(struct xh_stats *stats, int reason)
 {
-	/* For the 6.1 verifier, which drops every bound of a negation (even
-	 * of a constant): a 64-bit r and a check clang cannot drop (the
-	 * barrier), else the index was unbounded and the program rejected. */
-	__u64 r = reason < 0 ? -(__s64)reason : reason;
-
-	barrier_var(r);
+	__u64 r = xh_reason_index(reason);
 
 	if (r < XH_SMB_CNT__MAX)
 		stats->smb[r]++;

@@ -15,6 +15,7 @@
 #include "dcerpc.bpf.h"
 #include "smb.bpf.h"
 #include "sweep.bpf.h"
+#include "compat61.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
 struct {
@@ -50,12 +51,8 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
 		stats->cnt[XH_CNT_IPV6]++;
 
 	if (res < 0) {
-		/* 64-bit and behind a barrier, so the bound check stays: the
-		 * 6.1 verifier drops every bound of a negation, even of a
-		 * constant, and rejected the index without it. */
-		__u64 perr = -(__s64)res;
+		__u64 perr = xh_reason_index(res);
 
-		barrier_var(perr);
 		stats->cnt[XH_CNT_PARSE_ERR]++;
 		/* The bound check is for the verifier: perr comes from a return value. */
 		if (perr < XH_PERR__MAX)
