@@ -33,7 +33,7 @@
  * program rejected. */
 static __always_inline __u64 xh_reason_index(int reason)
 {
-	__u64 r = reason < 0 ? (__u64) - (__s64)reason : (__u64)reason;
+	__u64 r = reason < 0 ? (__u64)(-(__s64)reason) : (__u64)reason;
 
 	barrier_var(r);
 	return r;
