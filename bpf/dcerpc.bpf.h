@@ -61,7 +61,7 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	st = xh_rpc_flow(pkt, cls, env, stats);
 	if (!st)
 		goto release;
-	e = xh_event_reserve(ctx, pkt, &env->key, st, env->rule, 0, stats, XH_EVENT_NAMED);
+	e = xh_event_reserve(ctx, pkt, &env->key, st, env->rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e)
 		goto release;
 	e->detail_kind = XH_DETAIL_DCERPC;
@@ -83,7 +83,7 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	e->name_len = 0;
 	if (env->transport != XH_RPC_TR_TCP)
 		e->name_len = xh_dcerpc_smb_pipe_name(env, e, stats);
-	xh_event_submit(e, XH_EVENT_NAMED, stats);
+	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 	return 1;
 release:
 	xh_finding_release_in(&env->sk, &env->key, env->rule, env->value);

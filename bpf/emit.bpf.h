@@ -13,17 +13,12 @@
  * Set through the skeleton's rodata before load. */
 const volatile __u64 xh_cfg_wakeup_bytes = XH_RINGBUF_DEFAULT / 4;
 
-/* Record sizes: events with a name (SMB, DCE/RPC, ioc.dns / ioc.tls_sni)
- * take the whole struct; the others end before name[]. Each call site
- * passes one of these as a constant (the verifier wants a known size). */
-#define XH_EVENT_NAMED sizeof(struct xh_event)
-#define XH_EVENT_SHORT XH_EVENT_SHORT_SIZE
-
-/* Reserve an event of @size bytes (XH_EVENT_NAMED, or XH_EVENT_SHORT when
- * it carries no name) for @rule on the flow @key/@st and fill its header;
- * the caller may add the detail (e->detail_kind, e->d, and with
- * XH_EVENT_NAMED e->name) and must then call xh_event_submit() with the
- * same size. @ioc_id is the IoC id for ioc.* rules. Returns NULL when
+/* Reserve an event for @rule on the flow @key/@st and fill its header.
+ * @size is a constant at each call site (the verifier wants a known size):
+ * XH_EVENT_NAMED_SIZE, or XH_EVENT_SHORT_SIZE for an event without a name
+ * (headers/xh_abi.h). The caller may add the detail (e->detail_kind, e->d,
+ * and in a named event e->name) and must then call xh_event_submit() with
+ * the same size. @ioc_id is the IoC id for ioc.* rules. Returns NULL when
  * xh_events is full (counted as XH_CNT_EVENTS_LOST). */
 static __always_inline struct xh_event *
 xh_event_reserve(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_flow_key *key,
@@ -99,11 +94,11 @@ static __always_inline int xh_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 				   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
 {
 	struct xh_event *e =
-		xh_event_reserve(ctx, pkt, key, st, rule, ioc_id, stats, XH_EVENT_SHORT);
+		xh_event_reserve(ctx, pkt, key, st, rule, ioc_id, stats, XH_EVENT_SHORT_SIZE);
 
 	if (!e)
 		return -1;
-	xh_event_submit(e, XH_EVENT_SHORT, stats);
+	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
 	return 0;
 }
 

@@ -310,7 +310,7 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 	if (!xh_finding_claim(&key, cls->name_rule, value))
 		return;
 	e = xh_event_reserve(ctx, pkt, &key, st, cls->name_rule, cls->name_ref, stats,
-			     XH_EVENT_NAMED);
+			     XH_EVENT_NAMED_SIZE);
 	if (!e) {
 		xh_finding_release(&key, cls->name_rule, value);
 		return;
@@ -322,7 +322,7 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 	e->d.ioc.transport = pkt->proto;
 	e->name_len = s->name_len > XH_NAME_TEXT_MAX ? XH_NAME_TEXT_MAX : s->name_len;
 	__builtin_memcpy(e->name, s->name, XH_EVENT_NAME_MAX);
-	xh_event_submit(e, XH_EVENT_NAMED, stats);
+	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 }
 
 #endif /* XH_IOC_NAME_BPF_H */

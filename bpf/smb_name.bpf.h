@@ -157,7 +157,7 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 ru
 		xh_smb_seen_add(sm, rule, value);
 		return 0;
 	}
-	e = xh_event_reserve(ctx, &w->pkt, &w->key, st, rule, 0, stats, XH_EVENT_NAMED);
+	e = xh_event_reserve(ctx, &w->pkt, &w->key, st, rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e) {
 		if (!value)
 			__sync_fetch_and_and(&st->reported, ~bit);
@@ -171,7 +171,7 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 ru
 		__builtin_memcpy(e->name, w->name, sizeof(e->name));
 		e->name_len = (__u16)(w->nm.len & 0x1ff);
 	}
-	xh_event_submit(e, XH_EVENT_NAMED, stats);
+	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 	if (value)
 		xh_smb_seen_add(sm, rule, value);
 	else if (rule < 32)

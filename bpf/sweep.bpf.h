@@ -71,14 +71,15 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 
 	st.initiator = xh_flow_key_make(pkt, &key) ? XH_INIT_SRC : XH_INIT_DST;
 	st.service = XH_SVC_SMB;
-	e = xh_event_reserve(ctx, pkt, &key, &st, XH_RULE_SCAN_SMB_SWEEP, 0, stats, XH_EVENT_SHORT);
+	e = xh_event_reserve(ctx, pkt, &key, &st, XH_RULE_SCAN_SMB_SWEEP, 0, stats,
+			     XH_EVENT_SHORT_SIZE);
 	if (!e)
 		return 0;
 	e->detail_kind = XH_DETAIL_SWEEP;
 	e->d.sweep.distinct = n;
 	e->d.sweep.threshold = xh_cfg_sweep_threshold;
 	e->d.sweep.window_s = xh_cfg_sweep_window_ns / 1000000000ULL;
-	xh_event_submit(e, XH_EVENT_SHORT, stats);
+	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
 	return 1;
 }
 

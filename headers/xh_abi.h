@@ -455,9 +455,10 @@ _Static_assert(sizeof(struct xh_event) == 408, "xh_event ABI");
 /* Events without a name end before name[]: a ring-buffer record is then
  * 160 bytes with its header instead of 416, so the default buffer holds
  * 2.6x as many connect / ioc.dest / sweep findings in a burst. A record is
- * XH_EVENT_SHORT_SIZE or sizeof(struct xh_event) bytes; userspace accepts
+ * XH_EVENT_SHORT_SIZE or XH_EVENT_NAMED_SIZE bytes; userspace accepts
  * any size from XH_EVENT_SHORT_SIZE that covers name_len bytes of name[]. */
 #define XH_EVENT_SHORT_SIZE 152u
+#define XH_EVENT_NAMED_SIZE ((__u32)sizeof(struct xh_event))
 _Static_assert(XH_EVENT_SHORT_SIZE == __builtin_offsetof(struct xh_event, name),
 	       "XH_EVENT_SHORT_SIZE is where name[] starts");
 
@@ -467,7 +468,7 @@ static inline __u32 xh_event_record_size(const struct xh_event *e)
 {
 	return e->detail_kind == XH_DETAIL_SMB || e->detail_kind == XH_DETAIL_DCERPC ||
 			       e->detail_kind == XH_DETAIL_IOC_NAME
-		       ? (__u32)sizeof(struct xh_event)
+		       ? XH_EVENT_NAMED_SIZE
 		       : XH_EVENT_SHORT_SIZE;
 }
 
