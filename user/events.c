@@ -304,18 +304,18 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 
 int events_handle(void *ctx, void *data, size_t size)
 {
+	const struct xh_event *e = data;
 	struct event_sink *s = ctx;
 	int err;
 
 	/* A short record (no name) or a whole one; either way the name_len
 	 * bytes the formatters read must lie inside it. */
-	if (size < XH_EVENT_SHORT_SIZE ||
-	    ((const struct xh_event *)data)->name_len > size - XH_EVENT_SHORT_SIZE ||
-	    ((const struct xh_event *)data)->name_len > XH_EVENT_NAME_MAX) {
+	if (size < XH_EVENT_SHORT_SIZE || e->name_len > size - XH_EVENT_SHORT_SIZE ||
+	    e->name_len > XH_EVENT_NAME_MAX) {
 		s->bad_records++;
 		return 0;
 	}
-	if (events_format(s, data, &s->jb)) {
+	if (events_format(s, e, &s->jb)) {
 		s->bad_records++;
 		return 0;
 	}
