@@ -46,6 +46,9 @@ LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The coverage lab (LAB_TOPO=hunt): lab_hunt_init, lab_hunt_up and helpers.
 # shellcheck source=lab-hunt.sh
 . "$LAB_ROOT/scripts/lab-hunt.sh"
+# Samba's configuration and the services of the server (lab_services_up).
+# shellcheck source=lab-services.sh
+. "$LAB_ROOT/scripts/lab-services.sh"
 
 LAB_CLIENT_IP4=192.0.2.10
 LAB_SERVER_IP4=192.0.2.20
@@ -268,135 +271,6 @@ lab_gw_net_up() {
 	ip -n "$g" neigh replace "$LAB_SERVER_IP6" lladdr "$ms" dev "$LAB_IF_GW_S" nud permanent
 	ip -n "$s" neigh replace "$LAB_GW_S_IP4" lladdr "$mgs" dev "$LAB_IF_SERVER" nud permanent
 	ip -n "$s" neigh replace "$LAB_GW_S_IP6" lladdr "$mgs" dev "$LAB_IF_SERVER" nud permanent
-}
-
-lab_smb_conf() {
-	local d=$LAB_DIR/samba
-	mkdir -p "$d"/{private,lock,state,cache,pid,log,ncalrpc,binddns} \
-		"$d"/shares/{public,admin,c} "$LAB_DIR/client"/{lock,state,cache,private}
-	chmod 0700 "$d/private"
-	echo "xdphunt lab file" >"$d/shares/public/readme.txt"
-	echo "pretend system drive" >"$d/shares/c/boot.ini"
-	cat >"$d/smb.conf" <<-EOF
-	[global]
-	  workgroup = XHLAB
-	  netbios name = XHSRV
-	  server role = standalone server
-	  smb ports = 445 139
-	  disable netbios = yes
-	  server smb encrypt = ${LAB_SMB_ENCRYPT:-off}
-	  server min protocol = NT1
-	  server signing = auto
-	  ntlm auth = ntlmv2-only
-	  passdb backend = tdbsam:$d/private/passdb.tdb
-	  private dir = $d/private
-	  lock directory = $d/lock
-	  state directory = $d/state
-	  cache directory = $d/cache
-	  pid directory = $d/pid
-	  ncalrpc dir = $d/ncalrpc
-	  binddns dir = $d/binddns
-	  log file = $d/log/log.%m
-	  max log size = 0
-	  log level = 1
-	  username map = $d/users.map
-	  load printers = no
-	  printing = bsd
-	  printcap name = /dev/null
-	  disable spoolss = yes
-	  # keep 135 free for the lab's RPC listener: no RPC daemon on TCP
-	  rpc_server:tcpip = no
-	[public]
-	  path = $d/shares/public
-	  read only = no
-	  guest ok = no
-	[ADMIN\$]
-	  path = $d/shares/admin
-	  read only = no
-	  comment = Remote Admin (lab)
-	[C\$]
-	  path = $d/shares/c
-	  read only = yes
-	  comment = Default share (lab)
-	EOF
-	# The lab's SMB user has no Unix account of its own: map it to root, whose
-	# password lives only in the private tdbsam above.
-	echo "root = $LAB_SMB_USER" >"$d/users.map"
-	cat >"$LAB_DIR/client/smb.conf" <<-EOF
-	[global]
-	  workgroup = XHLAB
-	  client min protocol = NT1
-	  client smb encrypt = off
-	  lock directory = $LAB_DIR/client/lock
-	  state directory = $LAB_DIR/client/state
-	  cache directory = $LAB_DIR/client/cache
-	  private dir = $LAB_DIR/client/private
-	  log file = $LAB_DIR/client/log.%m
-	EOF
-	printf '%s\n%s\n' "$LAB_SMB_PASS" "$LAB_SMB_PASS" |
-		smbpasswd -c "$LAB_SMB_CONF" -s -a root >"$d/log/smbpasswd.out" 2>&1
-}
-
-# A tiny TCP/UDP "service": accept, read briefly, answer a line, close. One per
-# port list, so 135 and the C2 port need no real RPC or TLS server.
-lab_write_listener() {
-	cat >"$LAB_DIR/listener.py" <<'EOF'
-import socket, sys, selectors, time
-sel = selectors.DefaultSelector()
-for spec in sys.argv[1:]:
-    proto, addr, port = spec.split(",")
-    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    s.bind((addr, int(port)))
-    if proto == "tcp":
-        s.listen(64)
-    sel.register(s, selectors.EVENT_READ, proto)
-print("listening", sys.argv[1:], flush=True)
-while True:
-    for key, _ in sel.select():
-        s = key.fileobj
-        if key.data == "udp":
-            s.recvfrom(2048)
-            continue
-        c, peer = s.accept()
-        c.settimeout(1.0)
-        try:
-            c.recv(4096)
-        except OSError:
-            pass
-        try:
-            c.sendall(b"xdphunt-lab\n")
-        except OSError:
-            pass
-        c.close()
-        print("conn", peer, "->", s.getsockname(), flush=True)
-EOF
-}
-
-lab_services_up() {
-	local d=$LAB_DIR
-	lab_bg server "$d/smbd.out" smbd -F --no-process-group --debug-stdout -s "$LAB_SMB_CONF"
-	LAB_SMBD_PID=$LAB_LAST_PID
-	# RPC endpoint-mapper stand-in on 135, "C2" on 443, benign web on 80.
-	lab_write_listener
-	lab_bg server "$d/listener.out" /usr/bin/python3 "$d/listener.py" \
-		"tcp,0.0.0.0,$LAB_RPC_PORT" "tcp,::,$LAB_RPC_PORT" \
-		"tcp,$LAB_C2_IP4,$LAB_C2_PORT" "tcp,$LAB_C2_IP6,$LAB_C2_PORT" \
-		"tcp,0.0.0.0,80" "tcp,::,80" "udp,0.0.0.0,135" "udp,0.0.0.0,53"
-	LAB_LISTENER_PID=$LAB_LAST_PID
-	lab_save_state
-	lab_wait_listen server 445 && lab_wait_listen server 139 &&
-		lab_wait_listen server "$LAB_RPC_PORT" &&
-		lab_wait_listen server "$LAB_C2_PORT" "$LAB_C2_IP4" &&
-		lab_wait_listen server "$LAB_C2_PORT" "$LAB_C2_IP6" &&
-		lab_wait_listen server 80 || {
-		lab_log "services did not come up; smbd said:"
-		tail -n 20 "$d/smbd.out" >&2
-		return 1
-	}
 }
 
 # lab_up [PFX]: build the whole lab. Returns non-zero (having cleaned up
