@@ -48,6 +48,11 @@ for t in selftests/replay/test_*.py; do
 	run_level "replay: $t" /usr/bin/python3 "$t" "$OUT/xdphunt"
 done
 
+for t in selftests/bench/test_*.py; do
+	[ -e "$t" ] || continue
+	run_level "bench: $t" /usr/bin/python3 "$t"
+done
+
 for t in selftests/coverage/test_*.py; do
 	[ -e "$t" ] || continue
 	run_level "coverage: $t" /usr/bin/python3 "$t"

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""test_report.py: bench/report.py on hand-made `make bench` records: the
+figures and verdicts a reader of bench/RESULTS.md relies on (mix weighting,
+worst class, the live ratios and what they leave per frame, the 1M-prefix
+scale, ring-buffer losses, replay speed and identical findings), and a clear
+error for a broken raw file."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+REPORT = os.path.join(ROOT, "bench", "report.py")
+MIX = "tcp443:70,dns:10,smb:10,rpc:5,ioc:5"
+fails = 0
+
+
+def check(cond, name, detail=""):
+    global fails
+    if cond:
+        print("PASS: bench report: %s" % name)
+    else:
+        fails += 1
+        print("FAIL: bench report: %s: %s" % (name, detail))
+
+
+def near(a, b, eps=1e-6):
+    return a is not None and abs(a - b) <= eps * max(1.0, abs(b))
+
+
+def testrun(cls, iocs, empty, x):
+    return {"kind": "testrun", "class": cls, "iocs": iocs, "empty_ns": empty, "xdphunt_ns": x}
+
+
+def live(prog, cls, threads, mpps):
+    # secs chosen so that sent / secs is the rate asked for
+    return {"kind": "live", "prog": prog, "class": cls, "threads": threads,
+            "secs": 4.0 / mpps, "sent": 4000000, "xdphunt_seen": 0}
+
+
+def records(d, live_x, rb_lost, native_same):
+    """The records of a small run; live_x: xdphunt's live Mpps per class on
+    one core (the empty program gets 20 Mpps everywhere)."""
+    ns = {"tcp443": 20, "dns": 60, "smb": 190, "rpc": 120, "ioc": 80}
+    r = []
+    for iocs, extra in ((2, 0), (10002, 2), (1000002, 4)):
+        r.append({"kind": "load", "iocs": iocs, "flows_max": 131072, "prog_load_ms": 400,
+                  "ioc_parse_ms": 1, "ioc_fill_ms": 2, "ioc_refill_ms": 2, "rss_kb": 6000})
+        for c, x in ns.items():
+            r.append(testrun(c, iocs, [5.0, 4.0, 6.0], [x + extra - 1, x + extra, x + extra + 9]))
+    r.append({"kind": "prog", "name": "xdphunt", "xlated_insns": 1, "jited_bytes": 2, "verified_insns": 3})
+    for t in (1, 2):
+        for c in ns:
+            r.append(live("empty", c, t, 20.0 * t))
+            r.append(live("xdphunt", c, t, live_x[c] * t))
+    r.append({"kind": "ringbuf_drain", "events": 5000000, "secs": 1.0, "lost": 0})
+    for lost in (0, rb_lost, 0):
+        r.append({"kind": "ringbuf_paced", "rate": 3000000, "produced": 3000000 - lost, "lost": lost,
+                  "written": 3000000 - lost, "secs": 1.0, "consumer_runq_wait_s": 0.01})
+    outs = {}
+    for tool, body in (("xdphunt", '{"flow_id":1,"rule":"smb.connect"}\n'),
+                       ("xdphunt-native", '{"flow_id":1,"rule":"smb.connect"}\n' if native_same
+                        else '{"flow_id":2,"rule":"smb.connect"}\n'),
+                       ("tshark", "192.0.2.1\t\t1\t\t192.0.2.2\t\t445\t\n"),
+                       ("tcpdump", "")):
+        outs[tool] = os.path.join(d, tool + ".out")
+        with open(outs[tool], "w") as f:
+            f.write(body)
+    for tool, cpu in (("xdphunt", 1.0), ("xdphunt-native", 0.1), ("tshark", 10.0), ("tcpdump", 0.5)):
+        r.append({"kind": "replay", "tool": tool, "out": outs[tool], "packets": 1000000, "wall": cpu,
+                  "user": cpu, "sys": 0.0, "maxrss_kb": 1000})
+    return r
+
+
+def run(d, recs):
+    raw = os.path.join(d, "raw.jsonl")
+    with open(raw, "w") as f:
+        for x in recs:
+            f.write(json.dumps(x) + "\n")
+    with open(os.path.join(d, "commands.txt"), "w") as f:
+        f.write("xh_bench testrun ...\n")
+    with open(os.path.join(d, "classes.tsv"), "w") as f:
+        for c in ("tcp443", "dns", "smb", "rpc", "ioc"):
+            f.write("class\t%s\t%s traffic\n" % (c, c))
+    p = subprocess.run([sys.executable, REPORT, "--raw", raw, "--commands", os.path.join(d, "commands.txt"),
+                        "--machine", "test", "--commit", "abc1234", "--quick", "0", "--mix", MIX,
+                        "--classes", os.path.join(d, "classes.tsv"), "--outdir", d],
+                       capture_output=True, text=True)
+    return p
+
+
+with tempfile.TemporaryDirectory() as d:
+    # One core: every class at 10 Mpps against 20 empty: 0.50x, 50 ns per
+    # frame against the empty 50, so xdphunt adds 50 ns where 0.70x leaves 21.4.
+    p = run(d, records(d, {c: 10.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True))
+    check(p.returncode == 0, "runs on a complete set of records", p.stderr)
+    res = json.load(open(os.path.join(d, "results.json")))
+    md = open(os.path.join(d, "RESULTS.md")).read()
+    v = res["verdicts"]
+    mix = res["testrun"]["mix"]
+    # medians 20, 60, 190, 120, 80 weighted 70/10/10/5/5
+    check(near(mix["xdphunt_ns"], (20 * 70 + 60 * 10 + 190 * 10 + 120 * 5 + 80 * 5) / 100.0),
+          "mix is the weighted mean of the per-class medians", mix)
+    check(near(mix["empty_ns"], 5.0), "empty mix from the empty medians", mix)
+    check(res["testrun"]["worst"] == {"class": "smb", "xdphunt_ns": 190}, "worst class", res["testrun"]["worst"])
+    check(v["testrun_worst"]["met"] and v["testrun_mix"]["met"], "190 ns worst and 49 ns mix are met", v)
+    l1 = next(lr for lr in res["live"] if lr["cores"] == 1)
+    l2 = next(lr for lr in res["live"] if lr["cores"] == 2)
+    check(near(l1["mix_ratio"], 0.5) and near(l2["mix_ratio"], 0.5), "live ratio", (l1, l2))
+    check(near(l1["added_ns_per_frame"], 50.0) and near(l1["budget_ns_at_0_70"], 50.0 / 0.7 - 50.0),
+          "live: added ns per frame and what 0.70x leaves", l1)
+    check(near(l2["added_ns_per_frame"], 50.0), "live, 2 cores: ns per frame on each core", l2)
+    check(near(l1["x_line_rate"], 10.0 / 14.88), "live mix against 10GbE line rate", l1)
+    check(not v["live_1core"]["met"] and "missed by 29%" in v["live_1core"]["text"],
+          "0.50x is missed by 29% of 0.70x", v["live_1core"])
+    check("| 1 | " in md and "| 50 (21) |" in md, "RESULTS.md live row with added ns and budget",
+          [x for x in md.splitlines() if x.startswith("| 1 |")])
+    # scale: 10k at mix+2 ns (51), 1M at mix+4 (53): +3.9 %, within 10 %
+    check(v["scale_1m"]["met"] and "+3.9%" in v["scale_1m"]["text"], "1M prefixes within 10% of 10k",
+          v["scale_1m"])
+    check(v["ringbuf"]["met"], "ring buffer: 3 runs, none lost", v["ringbuf"])
+    check(v["replay"]["met"] and "100.0x" in v["replay"]["text"] and "same JSON lines" in v["replay"]["text"],
+          "replay: native 100x tshark with the kernel engine's findings", v["replay"])
+
+with tempfile.TemporaryDirectory() as d:
+    # Mix rates add up as times: 9 Mpps tcp443, 1 Mpps for the rest.
+    lx = {"tcp443": 18.0, "dns": 4.0, "smb": 4.0, "rpc": 4.0, "ioc": 4.0}
+    p = run(d, records(d, lx, 1234, False))
+    res = json.load(open(os.path.join(d, "results.json")))
+    v = res["verdicts"]
+    l1 = next(lr for lr in res["live"] if lr["cores"] == 1)
+    want = 1.0 / (0.7 / 18.0 + 0.3 / 4.0)
+    check(near(l1["mix_xdphunt_mpps"], want), "live mix is the harmonic mean by share", l1)
+    check(not v["ringbuf"]["met"] and "lost 1234" in v["ringbuf"]["text"], "a run with losses misses",
+          v["ringbuf"])
+    check(not v["replay"]["met"] and "DIFFER" in v["replay"]["text"],
+          "native findings that differ from the kernel engine's fail the replay target", v["replay"])
+
+with tempfile.TemporaryDirectory() as d:
+    # 15 of 20 Mpps everywhere: 0.75x meets the target.
+    p = run(d, records(d, {c: 15.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True))
+    v = json.load(open(os.path.join(d, "results.json")))["verdicts"]
+    check(v["live_1core"]["met"] and v["live_2core"]["met"] and "missed" not in v["live_1core"]["text"],
+          "0.75x meets the live target", v["live_1core"])
+
+with tempfile.TemporaryDirectory() as d:
+    recs = records(d, {c: 10.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True)
+    raw = os.path.join(d, "raw.jsonl")
+    p = run(d, recs)
+    with open(raw, "a") as f:
+        f.write("{not json\n")
+    p = subprocess.run([sys.executable, REPORT, "--raw", raw, "--commands", os.path.join(d, "commands.txt"),
+                        "--machine", "t", "--commit", "c", "--quick", "0", "--mix", MIX,
+                        "--classes", os.path.join(d, "classes.tsv"), "--outdir", d],
+                       capture_output=True, text=True)
+    n = len(recs) + 1
+    check(p.returncode != 0 and ("raw.jsonl:%d:" % n) in p.stderr, "a broken raw line is named by file and line",
+          p.stderr)
+
+sys.exit(1 if fails else 0)
