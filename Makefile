@@ -46,7 +46,9 @@ ASAN_LIB_OBJS := $(patsubst user/%.c,$(OUT)/asan/user/%.o,$(USER_LIB_SRCS))
 TEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
 TEST_LIB_HDRS := $(wildcard selftests/lib/*.h)
 UNIT_SRCS := $(wildcard selftests/unit/*.c)
+UNIT_HDRS := $(wildcard selftests/unit/*.h)
 PROG_SRCS := $(wildcard selftests/prog/*.c)
+PROG_HDRS := $(wildcard selftests/prog/*.h)
 
 BIN        := $(OUT)/xdphunt
 
@@ -196,8 +198,8 @@ $(OUT)/selftests/unit_list.h: $(UNIT_SRCS)
 $(OUT)/selftests/prog_list.h: $(PROG_SRCS)
 
 # Unit tests: no privileges, ASan and UBSan, over the userspace modules.
-$(UNIT_TESTS): $(UNIT_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) \
-		$(OUT)/selftests/unit_list.h $(BPF_HDRS) $(SKELS)
+$(UNIT_TESTS): $(UNIT_SRCS) $(UNIT_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
+		$(NATIVE_ASAN_OBJS) $(OUT)/selftests/unit_list.h $(BPF_HDRS) $(SKELS)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
 		-DTEST_LIST='"unit_list.h"' -I$(OUT)/selftests \
@@ -205,8 +207,8 @@ $(UNIT_TESTS): $(UNIT_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) $
 		$(PKG_LIBS) -lelf -lz -o $@
 
 # BPF_PROG_TEST_RUN tests (root): the real skeleton, the real verifier.
-$(PROG_TESTS): $(PROG_SRCS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) \
-		$(OUT)/selftests/prog_list.h $(BPF_HDRS) $(SKELS)
+$(PROG_TESTS): $(PROG_SRCS) $(PROG_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
+		$(NATIVE_ASAN_OBJS) $(OUT)/selftests/prog_list.h $(BPF_HDRS) $(SKELS)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
 		-DTEST_LIST='"prog_list.h"' -I$(OUT)/selftests \
