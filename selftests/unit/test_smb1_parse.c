@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_smb1_parse.c: SMB1 through bpf/smb.h, natively under ASan/UBSan with the
+ * walker of smb_walk.h: TREE_CONNECT_ANDX and NT_CREATE_ANDX in ASCII and
+ * Unicode, a path without its NUL, an AndX loop, and every prefix of a segment
+ * with both. */
+#include <string.h>
+#include "test.h"
+#include "smbmsg.h"
+#include "smb.h"
+#include "smb_name.h"
+#include "smb_walk.h"
+
+void test_smb_smb1(void)
+{
+	struct smbmsg s;
+	struct walk w;
+	size_t h;
+
+	for (int uni = 0; uni < 2; uni++) {
+		test_subtest("tree_connect_%s", uni ? "unicode" : "ascii");
+		smbmsg_init(&s);
+		smbmsg_nb_begin(&s, 0);
+		smb1_tree_connect_andx(&s, 3, 100, "\\\\192.0.2.20\\C$", uni);
+		smbmsg_nb_end(&s);
+		walk(s.b, s.len, 0, &w);
+		ASSERT_EQ(w.n, 1, "one block");
+		ASSERT_EQ(w.f[0].version, 1, "SMB1");
+		ASSERT_OK_PTR(find_name(&w, "\\\\192.0.2.20\\C$"), "path");
+		test_subtest_end();
+
+		test_subtest("nt_create_%s", uni ? "unicode" : "ascii");
+		smbmsg_init(&s);
+		smbmsg_nb_begin(&s, 0);
+		smb1_nt_create_andx(&s, 4, 100, 2048, "\\svcctl", 0x2019f, uni);
+		smbmsg_nb_end(&s);
+		walk(s.b, s.len, 0, &w);
+		ASSERT_OK_PTR(find_name(&w, "\\svcctl"), "name");
+		if (w.n)
+			ASSERT_EQ(w.f[0].nm.h_full, xh_smb_hash_ascii("svcctl"),
+				  "leading backslash not hashed");
+		test_subtest_end();
+	}
+
+	/* Path without its NUL inside ByteCount: unterminated, not used. */
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_tree_connect_andx(&s, 3, 100, "\\\\srv\\IPC$", 1);
+	smbmsg_set16(&s, h + 32 + 9, 1 + 1 + 2 * 10); /* ByteCount stops before the NUL */
+	smbmsg_nb_end(&s);
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.cnt[XH_SMB_CNT_NAME_BAD], 1, "unterminated path");
+
+	/* AndX offset pointing back at its own block: a loop, refused. */
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_tree_connect_andx(&s, 3, 100, "\\\\srv\\IPC$", 1);
+	s.b[h + 33] = 0x75;
+	smbmsg_set16(&s, h + 35, 32);
+	smbmsg_nb_end(&s);
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.cnt[XH_SMB_CNT_CHAIN_BAD], 1, "AndX loop");
+	ASSERT_EQ(w.n, 1, "block read once");
+}
+
+/* SMB1: a tree connect and an NT create in one segment, every prefix. */
+void test_smb_smb1_every_truncation(void)
+{
+	struct smbmsg s;
+	struct walk w;
+	int bad = 0, last = 0;
+
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb1_tree_connect_andx(&s, 3, 100, "\\\\srv\\IPC$", 1);
+	smbmsg_nb_end(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb1_nt_create_andx(&s, 4, 100, 2048, "\\samr", 0x2019f, 1);
+	smbmsg_nb_end(&s);
+	for (size_t n = 0; n <= s.len; n++) {
+		walk(s.b, n, 0, &w);
+		last = 0;
+		for (int i = 0; i < w.n; i++) {
+			if (w.f[i].name_err)
+				continue;
+			last++;
+			if (strcmp(w.f[i].name, "\\\\srv\\IPC$") && strcmp(w.f[i].name, "\\samr"))
+				bad++;
+		}
+	}
+	ASSERT_EQ(bad, 0, "prefixes with a wrong name");
+	ASSERT_EQ(last, 2, "whole segment: both names");
+}
