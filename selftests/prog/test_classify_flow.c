@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_classify_flow.c: the real xdphunt program under BPF_PROG_TEST_RUN over
+ * many packets of one flow: one event per rule, the flow state under its
+ * canonical key, the wake-up variant of rodata, and a full ring buffer that
+ * loses an event, counts it and reports it with the flow's next packet. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "xh_prog.h"
+#include "classify_pkt.h"
+
+/* Many packets of one flow, both directions: one event per rule, and the
+ * flow state counts every packet. Also checks the wake-up variant of rodata. */
+void test_classify_one_event_per_flow(void)
+{
+	struct pkt_desc fwd = {TCP4(C4, "203.0.113.44", 50000, 445, SYN), .payload_len = 10};
+	struct pkt_desc rev = {TCP4("203.0.113.44", C4, 445, 50000, SYNACK)};
+	struct xh_stats before, after;
+	struct xh_flow_state st;
+	struct xh_flow_key key = {};
+	uint8_t b1[PKT_MAX], b2[PKT_MAX];
+	size_t l1, l2, bytes = 0;
+	struct xhp x;
+
+	/* wakeup_bytes 0: every event wakes the consumer. */
+	if (xhp_open(&x, 0, 0))
+		return;
+	l1 = pkt_build(&fwd, b1, NULL);
+	l2 = pkt_build(&rev, b2, NULL);
+	xhp_stats(&x, &before);
+	for (int i = 0; i < 20; i++) {
+		if (i == 2)
+			fwd.tcp_flags = ACK, rev.tcp_flags = ACK, l1 = pkt_build(&fwd, b1, NULL),
+			l2 = pkt_build(&rev, b2, NULL);
+		xhp_run(&x, i % 2 ? b2 : b1, i % 2 ? l2 : l1);
+		bytes += i % 2 ? l2 : l1;
+	}
+	xhp_drain(&x);
+	xhp_stats(&x, &after);
+	ASSERT_EQ(x.n_ev, 2, "events");
+	ASSERT_EQ(after.cnt[XH_CNT_EVENTS] - before.cnt[XH_CNT_EVENTS], 2, "events counter");
+	ASSERT_EQ(after.cnt[XH_CNT_WAKEUPS] - before.cnt[XH_CNT_WAKEUPS], 2, "wakeups");
+	ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW] - before.cnt[XH_CNT_FLOWS_NEW], 1, "one flow");
+	ASSERT_EQ(after.class_pkts[XH_CLASS_SMB] - before.class_pkts[XH_CLASS_SMB], 20, "smb pkts");
+	for (int i = 0; i < x.n_ev; i++) {
+		ASSERT_EQ(x.ev[i].sport, htons(50000), "client port");
+		ASSERT_EQ(x.ev[i].dport, htons(445), "server port");
+		ASSERT_EQ(x.ev[i].flow_packets, 1, "first packet reported");
+	}
+	if (x.n_ev == 2) {
+		ASSERT_EQ(x.ev[0].rule, XH_RULE_SMB_CONNECT, "first rule");
+		ASSERT_EQ(x.ev[1].rule, XH_RULE_IOC_DEST, "second rule");
+	}
+
+	/* The flow entry under its canonical key (192.0.2.10 < 203.0.113.44). */
+	key.family = XH_AF_INET;
+	key.proto = IPPROTO_TCP;
+	inet_pton(AF_INET, C4, &key.saddr[0]);
+	inet_pton(AF_INET, "203.0.113.44", &key.daddr[0]);
+	key.sport = htons(50000);
+	key.dport = htons(445);
+	if (ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(x.skel->maps.xh_flows), &key, &st),
+		      "flow lookup")) {
+		ASSERT_EQ(st.packets, 20, "flow packets");
+		ASSERT_EQ(st.bytes, bytes, "flow bytes");
+		ASSERT_EQ(st.initiator, XH_INIT_SRC, "initiator");
+		ASSERT_EQ(st.service, XH_SVC_SMB, "service");
+		ASSERT_EQ(st.ioc_id, IOC_V4_NET24, "ioc_id");
+		ASSERT_EQ(st.reported,
+			  XH_RULE_BIT(XH_RULE_SMB_CONNECT) | XH_RULE_BIT(XH_RULE_IOC_DEST),
+			  "reported");
+		ASSERT_GE(st.last_seen_ns, st.first_seen_ns, "last_seen");
+	}
+	xhp_close(&x);
+}
+
+/* A full ring buffer loses the event, counts it, and leaves the rule
+ * unclaimed so that a later packet of the same flow reports it. */
+void test_classify_ringbuf_full(void)
+{
+	struct pkt_desc d = {TCP4(C4, S4, 1024, 445, SYN)};
+	struct xh_stats s;
+	uint8_t buf[PKT_MAX];
+	size_t len;
+	struct xhp x;
+	int sent = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT, 4096))
+		return;
+	/* Each event takes 88 bytes (80 + 8 header): 4096 bytes hold 46. */
+	for (int i = 0; i < 60; i++, sent++) {
+		d.sport = (uint16_t)(1024 + i);
+		len = pkt_build(&d, buf, NULL);
+		xhp_run(&x, buf, len);
+	}
+	xhp_stats(&x, &s);
+	ASSERT_GE(s.cnt[XH_CNT_EVENTS_LOST], 1, "events lost");
+	ASSERT_EQ(s.cnt[XH_CNT_EVENTS] + s.cnt[XH_CNT_EVENTS_LOST], sent, "every flow tried");
+	xhp_drain(&x);
+	x.n_ev = 0;
+	/* Second packet of the last (lost) flow: now it is reported. */
+	d.tcp_flags = ACK;
+	len = pkt_build(&d, buf, NULL);
+	xhp_run(&x, buf, len);
+	xhp_drain(&x);
+	ASSERT_EQ(x.n_ev, 1, "retried event");
+	if (x.n_ev == 1) {
+		ASSERT_EQ(x.ev[0].sport, htons(d.sport), "client port");
+		ASSERT_EQ(x.ev[0].flow_packets, 2, "flow_packets");
+	}
+	xhp_close(&x);
+}
