@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_jsonl_writer.c: the buffered writer of JSON lines (jsonl_writer.c):
+ * lines in order past its 1 MiB buffer and a longer one, fd ownership, pipes,
+ * write errors kept for a retry, the constructors; every line read back is
+ * parsed with jansson. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "test.h"
+#include "jsonl.h"
+
+/* Read all of @fd from offset 0. */
+static char *slurp_fd(int fd, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t r;
+
+	if (!buf || lseek(fd, 0, SEEK_SET) < 0) {
+		free(buf);
+		return NULL;
+	}
+	while ((r = read(fd, buf + n, cap - n)) > 0) {
+		n += r;
+		if (n == cap) {
+			char *p = realloc(buf, cap * 2 + 1);
+
+			if (!p) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void make_line(struct jbuf *b, unsigned int i, size_t pad)
+{
+	jbuf_reset(b);
+	jbuf_obj_begin(b);
+	jbuf_key_u64(b, "i", i);
+	jbuf_key_str(b, "s", "q\"\xff\n");
+	if (pad) {
+		char *p = malloc(pad);
+
+		memset(p, 'x', pad);
+		jbuf_key_strn(b, "pad", p, pad);
+		free(p);
+	}
+	jbuf_obj_end(b);
+}
+
+void test_jsonl_writer(void)
+{
+	char path[] = "/tmp/xh_jsonl_XXXXXX";
+	const unsigned int nlines = 5000;
+	struct jsonl_writer *w = NULL;
+	char *data = NULL, *line, *save;
+	unsigned int i, got = 0;
+	struct jbuf b;
+	size_t len;
+	int fd;
+
+	jbuf_init(&b);
+	fd = mkstemp(path);
+	if (!ASSERT_GE(fd, 0, "mkstemp"))
+		return;
+	unlink(path);
+	w = jsonl_writer__new(fd, 0);
+	if (!ASSERT_OK_PTR(w, "writer"))
+		goto out;
+	/* enough lines to pass the 1 MiB buffer several times, and one longer line */
+	for (i = 0; i < nlines; i++) {
+		make_line(&b, i, i == 1234 ? 1500000 : 1000);
+		if (!ASSERT_OK(jsonl_write_line(w, &b), "write_line"))
+			goto out;
+	}
+	ASSERT_EQ(jsonl_lines(w), nlines, "lines counted");
+	ASSERT_OK(jsonl_flush(w), "flush");
+	ASSERT_OK(jsonl_flush(w), "flush again");
+	data = slurp_fd(fd, &len);
+	if (!ASSERT_OK_PTR(data, "read back"))
+		goto out;
+	ASSERT_EQ(data[len - 1], '\n', "ends with newline");
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *root = json_loads(line, 0, &jerr);
+
+		if (!ASSERT_OK_PTR(root, "line parses"))
+			break;
+		ASSERT_EQ(json_integer_value(json_object_get(root, "i")), got, "in order");
+		ASSERT_STREQ(json_string_value(json_object_get(root, "s")), "q\"\xef\xbf\xbd\n",
+			     "string");
+		if (got == 1234)
+			ASSERT_EQ(json_string_length(json_object_get(root, "pad")), 1500000,
+				  "long line");
+		json_decref(root);
+		got++;
+	}
+	ASSERT_EQ(got, nlines, "all lines back");
+
+	/* a jbuf that ran out of memory is refused */
+	b.err = -ENOMEM;
+	ASSERT_EQ(jsonl_write_line(w, &b), -ENOMEM, "failed jbuf refused");
+	ASSERT_EQ(jsonl_lines(w), nlines, "not counted");
+out:
+	jsonl_writer__free(w);
+	jsonl_writer__free(NULL);
+	ASSERT_TRUE(fcntl(fd, F_GETFD) >= 0, "fd not owned stays open");
+	close(fd);
+	free(data);
+	jbuf_free(&b);
+}
+
+void test_jsonl_writer_pipe_and_errors(void)
+{
+	struct jsonl_writer *w;
+	char buf[256] = "";
+	struct jbuf b;
+	int p[2];
+	ssize_t n;
+
+	jbuf_init(&b);
+	if (!ASSERT_OK(pipe(p), "pipe"))
+		return;
+	w = jsonl_writer__new(p[1], 1); /* owns the write end */
+	if (!ASSERT_OK_PTR(w, "writer"))
+		goto out;
+	make_line(&b, 1, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 1");
+	make_line(&b, 2, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 2");
+	jsonl_writer__free(w); /* flushes and closes p[1] */
+	n = read(p[0], buf, sizeof(buf) - 1);
+	ASSERT_GE(n, 0, "read");
+	ASSERT_STREQ(buf,
+		     "{\"i\":1,\"s\":\"q\\\"\xef\xbf\xbd\\n\"}\n"
+		     "{\"i\":2,\"s\":\"q\\\"\xef\xbf\xbd\\n\"}\n",
+		     "pipe content");
+	ASSERT_EQ(read(p[0], buf, 1), 0, "write end closed by free");
+
+	/* write error: the read end of a pipe is not writable */
+	w = jsonl_writer__new(p[0], 0);
+	if (ASSERT_OK_PTR(w, "writer on read end")) {
+		ASSERT_OK(jsonl_write_line(w, &b), "buffered");
+		ASSERT_EQ(jsonl_flush(w), -EBADF, "flush reports the error");
+		ASSERT_EQ(jsonl_flush(w), -EBADF, "data kept for a retry");
+		/* free warns about the lost bytes on stderr; silence it */
+		{
+			int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+			jsonl_writer__free(w);
+			dup2(saved, 2);
+			close(saved);
+			close(null);
+		}
+	}
+
+	/* constructors */
+	errno = 0;
+	ASSERT_NULL(jsonl_writer__new(-1, 0), "bad fd");
+	ASSERT_EQ(errno, EBADF, "bad fd errno");
+	errno = 0;
+	ASSERT_NULL(jsonl_writer__open("/nonexistent-dir/x.jsonl"), "open in missing dir");
+	ASSERT_EQ(errno, ENOENT, "open errno");
+	w = jsonl_writer__open("-");
+	if (ASSERT_OK_PTR(w, "stdout writer"))
+		jsonl_writer__free(w);
+	ASSERT_TRUE(fcntl(STDOUT_FILENO, F_GETFD) >= 0, "stdout not closed");
+	{
+		char path[] = "/tmp/xh_jsonl_open_XXXXXX";
+		int fd = mkstemp(path);
+		size_t len = 0;
+		char *data;
+
+		if (ASSERT_GE(fd, 0, "mkstemp")) {
+			ASSERT_EQ(write(fd, "old\n", 4), 4, "seed file");
+			w = jsonl_writer__open(path);
+			if (ASSERT_OK_PTR(w, "open path")) {
+				ASSERT_OK(jsonl_write_line(w, &b), "write");
+				jsonl_writer__free(w);
+			}
+			data = slurp_fd(fd, &len);
+			if (ASSERT_OK_PTR(data, "read back"))
+				ASSERT_TRUE(strncmp(data, "old\n{\"i\":2,", 11) == 0, "appended");
+			free(data);
+			close(fd);
+			unlink(path);
+		}
+	}
+out:
+	close(p[0]);
+	jbuf_free(&b);
+}
