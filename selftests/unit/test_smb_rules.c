@@ -156,12 +156,46 @@ void test_smb_json(void)
 		ASSERT_STREQ(json_string_value(json_object_get(smb, "command")), "CREATE",
 			     "command");
 		ASSERT_EQ(json_integer_value(json_object_get(smb, "tree_id")), 1, "tree id");
-		ASSERT_EQ(json_integer_value(json_object_get(smb, "session_id")), 0x4400000001LL,
-			  "session");
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "session_id")),
+			     "0x0000004400000001", "session id as Wireshark shows smb2.sesid");
+		ASSERT_EQ(json_integer_value(json_object_get(smb, "message_id")), 0, "message id");
 	}
 	ASSERT_STREQ(
 		json_string_value(json_object_get(json_object_get(j, "attack"), "technique_id")),
 		"T1569.002", "svcctl technique from the pipe table");
+	json_decref(j);
+
+	/* Ids past 2^63 (random session ids, a crafted MessageId) keep the
+	 * line valid JSON that jansson, jq and Elasticsearch read: found by
+	 * the fuzz harness on corpus frames. */
+	e.d.smb.session_id = 0x9b71a3c00000e805ULL;
+	e.d.smb.message_id = ~0ULL;
+	j = format(&s, &e);
+	smb = json_object_get(j, "smb");
+	if (ASSERT_OK_PTR(smb, "smb object with 64-bit ids")) {
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "session_id")),
+			     "0x9b71a3c00000e805", "a session id past 2^63");
+		ASSERT_NULL(json_object_get(smb, "message_id"), "a MessageId past 2^53 left out");
+	}
+	json_decref(j);
+	e.d.smb.message_id = (1ULL << 53) - 1;
+	j = format(&s, &e);
+	ASSERT_EQ(json_integer_value(json_object_get(json_object_get(j, "smb"), "message_id")),
+		  (1LL << 53) - 1, "the largest safe MessageId");
+	json_decref(j);
+	/* SMB1: the 16-bit UID. */
+	e.d.smb.version = 1;
+	e.d.smb.dialect = 0;
+	e.d.smb.command = XH_SMB1_NT_CREATE_ANDX;
+	e.d.smb.session_id = 0x1e0a;
+	j = format(&s, &e);
+	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "session_id")),
+		     "0x1e0a", "SMB1 UID");
+	e.d.smb.version = 2;
+	e.d.smb.dialect = 0x0311;
+	e.d.smb.command = XH_SMB2_CREATE;
+	e.d.smb.session_id = 0x4400000001ULL;
+	e.d.smb.message_id = 0;
 	json_decref(j);
 
 	/* A garbled name never reaches the output. */
