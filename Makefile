@@ -49,6 +49,9 @@ UNIT_SRCS := $(wildcard selftests/unit/*.c)
 UNIT_HDRS := $(wildcard selftests/unit/*.h)
 PROG_SRCS := $(wildcard selftests/prog/*.c)
 PROG_HDRS := $(wildcard selftests/prog/*.h)
+# The fuzz harness (selftests/fuzz/): the unit tests run a bounded slice of it.
+FUZZ_LIB_SRCS := selftests/fuzz/fuzz_engine.c
+FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 
 BIN        := $(OUT)/xdphunt
 
@@ -198,13 +201,14 @@ $(OUT)/selftests/unit_list.h: $(UNIT_SRCS)
 $(OUT)/selftests/prog_list.h: $(PROG_SRCS)
 
 # Unit tests: no privileges, ASan and UBSan, over the userspace modules.
-$(UNIT_TESTS): $(UNIT_SRCS) $(UNIT_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
-		$(NATIVE_ASAN_OBJS) $(OUT)/selftests/unit_list.h $(BPF_HDRS) $(SKELS)
+$(UNIT_TESTS): $(UNIT_SRCS) $(UNIT_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(FUZZ_LIB_SRCS) \
+		$(FUZZ_HDRS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) $(OUT)/selftests/unit_list.h \
+		$(BPF_HDRS) $(SKELS)
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
+	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -Iselftests/fuzz -O1 -g $(SAN) \
 		-DTEST_LIST='"unit_list.h"' -I$(OUT)/selftests \
-		$(UNIT_SRCS) $(TEST_LIB_SRCS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) $(NATIVE_LDFLAGS) \
-		$(PKG_LIBS) -lelf -lz -o $@
+		$(UNIT_SRCS) $(TEST_LIB_SRCS) $(FUZZ_LIB_SRCS) $(ASAN_LIB_OBJS) $(NATIVE_ASAN_OBJS) \
+		$(NATIVE_LDFLAGS) $(PKG_LIBS) -lelf -lz -o $@
 
 # BPF_PROG_TEST_RUN tests (root): the real skeleton, the real verifier.
 $(PROG_TESTS): $(PROG_SRCS) $(PROG_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
