@@ -65,6 +65,11 @@ NATIVE_OBJS := $(patsubst user/native/%.c,$(OUT)/native/%.o,$(NATIVE_SRCS))
 NATIVE_ASAN_OBJS := $(patsubst user/native/%.c,$(OUT)/asan/native/%.o,$(NATIVE_SRCS))
 NATIVE_PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-unused-function -fvisibility=hidden \
 	-include user/native/prelude.h -Iuser/native/include -Iuser/native -Iheaders -Ibpf
+# The engine writes the program's `const volatile` settings (rodata that
+# libbpf sets before load): gcc puts them in .data, clang in .rodata, which
+# is mapped read-only. The program's .rodata is renamed to a data section so
+# that both compilers give writable settings (localize: see prog_xdphunt.c).
+NATIVE_PROG_OBJCOPY := --localize-hidden --rename-section .rodata=.data.nrt_rodata
 NATIVE_WRAP := bpf_map_create bpf_map_update_elem bpf_map_lookup_elem bpf_map_delete_elem \
 	bpf_map_get_next_key bpf_map__fd close
 NATIVE_LDFLAGS := $(foreach f,$(NATIVE_WRAP),-Wl,--wrap=$(f))
@@ -78,7 +83,7 @@ BENCH_BIN   := $(OUT)/bench/xh_bench
 UNIT_TESTS := $(OUT)/selftests/unit_tests
 PROG_TESTS := $(OUT)/selftests/prog_tests
 
-.PHONY: all deps test bench profile demo install clean help fmt check unit prog coverage
+.PHONY: all deps test bench profile demo install clean help fmt check unit prog coverage fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -95,6 +100,7 @@ help:
 	@echo "make bench      benchmarks (not tests)"
 	@echo "make profile    live path: CPU per BPF source line (perf; CLASSES=\"smb dns\")"
 	@echo "make coverage   hunt-coverage scorecard on live lab attacks (root; minutes) -> coverage/"
+	@echo "make fuzz       libFuzzer on the native program from the corpus frames (FUZZ_SECS=60)"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
 	@echo "make fmt/check  apply/verify .clang-format"
 	@echo "make clean      remove $(OUT)/"
@@ -137,7 +143,7 @@ $(OUT)/native/prog_%.o: user/native/prog_%.c bpf/%.bpf.c $(BPF_HDRS) $(NATIVE_HD
 	$(call msg,CC-NAT,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(NATIVE_PROG_CFLAGS) $(CFLAGS) -c $< -o $@.tmp.o
-	$(Q)objcopy --localize-hidden $@.tmp.o $@ && rm -f $@.tmp.o
+	$(Q)objcopy $(NATIVE_PROG_OBJCOPY) $@.tmp.o $@ && rm -f $@.tmp.o
 
 # Packet headers sit wherever the frame puts them (an IPv4 header after a
 # 14-byte Ethernet header is 2 bytes off): BPF and x86-64/arm64 load them
@@ -146,7 +152,7 @@ $(OUT)/asan/native/prog_%.o: user/native/prog_%.c bpf/%.bpf.c $(BPF_HDRS) $(NATI
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(NATIVE_PROG_CFLAGS) -O1 -g $(SAN) -fno-sanitize=alignment -c $< -o $@.tmp.o
-	$(Q)objcopy --localize-hidden $@.tmp.o $@ && rm -f $@.tmp.o
+	$(Q)objcopy $(NATIVE_PROG_OBJCOPY) $@.tmp.o $@ && rm -f $@.tmp.o
 
 $(OUT)/native/%.o: user/native/%.c $(NATIVE_HDRS) $(USER_HDRS)
 	$(call msg,CC,$@)
@@ -221,6 +227,47 @@ $(PROG_TESTS): $(PROG_SRCS) $(PROG_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASA
 
 test: deps all
 	$(Q)selftests/run_all.sh $(OUT)
+
+# make fuzz: the libFuzzer target (selftests/fuzz/fuzz_xdphunt.c). libFuzzer
+# and the sanitizers must come from one compiler, so the userspace code and
+# the native program are compiled again with clang, apart in $(OUT)/fuzz.
+FUZZ_OUT    := $(OUT)/fuzz
+FUZZ_BIN    := $(FUZZ_OUT)/fuzz_xdphunt
+FUZZ_SAN    := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+FUZZ_OBJS   := $(patsubst user/%.c,$(FUZZ_OUT)/user/%.o,$(USER_LIB_SRCS)) \
+	$(patsubst user/native/%.c,$(FUZZ_OUT)/native/%.o,$(NATIVE_SRCS))
+
+$(FUZZ_OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(XH_CFLAGS) -O1 -g $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_OUT)/user/smb_rules.o: $(OUT)/smb_default.h
+$(FUZZ_OUT)/user/dcerpc_table.o: data/dcerpc.tsv
+
+$(FUZZ_OUT)/native/prog_%.o: user/native/prog_%.c bpf/%.bpf.c $(BPF_HDRS) $(NATIVE_HDRS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(NATIVE_PROG_CFLAGS) -O1 -g $(FUZZ_SAN) -fno-sanitize=alignment -c $< -o $@.tmp.o
+	$(Q)objcopy $(NATIVE_PROG_OBJCOPY) $@.tmp.o $@ && rm -f $@.tmp.o
+
+$(FUZZ_OUT)/native/%.o: user/native/%.c $(NATIVE_HDRS) $(USER_HDRS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(XH_CFLAGS) -Iuser/native -O1 -g $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_BIN): selftests/fuzz/fuzz_xdphunt.c $(FUZZ_LIB_SRCS) $(FUZZ_HDRS) $(FUZZ_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(XH_CFLAGS) -Iselftests/fuzz -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
+		selftests/fuzz/fuzz_xdphunt.c $(FUZZ_LIB_SRCS) $(FUZZ_OBJS) $(NATIVE_LDFLAGS) \
+		$(PKG_LIBS) -lelf -lz -o $@
+
+# FUZZ_SECS (60) seconds of libFuzzer from the corpus's frames; new inputs
+# kept in $(OUT)/fuzz/inputs, anything that fails in $(OUT)/fuzz/crashes.
+fuzz: deps $(FUZZ_BIN)
+	$(Q)scripts/fuzz.sh $(OUT) $(FUZZ_SECS)
+
 
 # The unit level alone (no privileges), as run_all.sh runs it.
 unit: $(UNIT_TESTS) $(BIN)

@@ -18,6 +18,7 @@ TEST_PKGS=(
 	tshark tcpdump tcpreplay python3 python3-scapy
 	samba smbclient smbmap python3-impacket
 	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools
+	libclang-rt-dev # libFuzzer and clang's sanitizers (make fuzz; only recommended by clang)
 )
 # The 6.1 verifier test (selftests/verifier/test_kernel_61.sh) boots Debian
 # 12's kernel in qemu; that kernel is fetched with `apt-get download` into
