@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <jansson.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
@@ -128,6 +130,58 @@ void fuzz_engine__free(struct fuzz_engine *f)
 	free(f);
 }
 
+/* Is @addr (network order, @fam) covered by fuzz_feed? @port: the port it
+ * was seen with (network order), for the address:port indicator. */
+static int in_feed(const __be32 *addr, __u8 fam, __be16 port)
+{
+	const uint8_t *b = (const uint8_t *)addr;
+
+	if (b[0] >= 0x80)
+		return 1; /* 128.0.0.0/1, 8000::/1 */
+	return fam == XH_AF_INET && b[0] == 192 && b[1] == 0 && b[2] == 2 && b[3] == 66 &&
+	       ntohs(port) == 443;
+}
+
+static int is_port(__be16 p, uint16_t a, uint16_t b)
+{
+	return ntohs(p) == a || ntohs(p) == b;
+}
+
+/* Could a flow with @e's 5-tuple (oriented client -> server) carry @e's
+ * rule at all? The service ports are the defaults (SMB 445/139, RPC 135). */
+static int rule_fits(const struct xh_event *e)
+{
+	int tcp = e->proto == IPPROTO_TCP;
+
+	switch (e->rule) {
+	case XH_RULE_SMB_CONNECT:
+	case XH_RULE_SMB_ADMIN_SHARE:
+	case XH_RULE_SMB_IPC_SHARE:
+	case XH_RULE_SMB_NAMED_PIPE:
+	case XH_RULE_SMB_TOOL_TRANSFER:
+	case XH_RULE_SMB_V1:
+	case XH_RULE_SMB_ENCRYPTED:
+		return tcp && (is_port(e->dport, 445, 139) || is_port(e->sport, 445, 139));
+	case XH_RULE_SCAN_SMB_SWEEP:
+		return tcp && is_port(e->dport, 445, 139);
+	case XH_RULE_RPC_CONNECT:
+		return tcp && (is_port(e->dport, 135, 135) || is_port(e->sport, 135, 135));
+	case XH_RULE_DCERPC_BIND:
+	case XH_RULE_DCERPC_CALL:
+		return tcp;
+	case XH_RULE_IOC_DEST:
+		return in_feed(e->daddr, e->family, e->dport);
+	case XH_RULE_IOC_SRC:
+		return in_feed(e->saddr, e->family, e->sport);
+	case XH_RULE_IOC_DNS:
+		return e->proto == IPPROTO_UDP || tcp;
+	case XH_RULE_IOC_TLS_SNI:
+		return tcp;
+	default:
+		return 0;
+	}
+}
+
 /* Count a record whose JSON line failed, and say why for the first few
  * (the frame that made it is the fuzzer's saved input). */
 static void bad_json(struct fuzz_engine *f, const struct xh_event *e, const char *what,
@@ -160,6 +214,10 @@ static int check_event(void *ctx, void *data, size_t size)
 	}
 	if (e->rule < sizeof(f->st.rules) / sizeof(f->st.rules[0]))
 		f->st.rules[e->rule]++;
+	if (!rule_fits(e) && f->st.misclassified++ < 5)
+		fprintf(stderr, "fuzz: %s event (frame %lu) on proto %u, ports %u -> %u\n",
+			enrich_rule_name(e->rule), f->st.frames, e->proto, ntohs(e->sport),
+			ntohs(e->dport));
 	want = enrich_rule_name(e->rule);
 	err = events_format(&f->sink, e, &f->jb);
 	if (err || f->jb.err) {

@@ -3,8 +3,10 @@
  * up as `xdphunt replay --engine native` sets it up (built-in SMB rules and
  * DCE/RPC table, an IoC feed), fed arbitrary frames. Each frame sits in a
  * buffer of exactly its length, so the sanitizers catch any read past it;
- * every event the frames produce is checked as a record and formatted into
- * the JSON line `xdphunt run` would write, which must parse back.
+ * every event the frames produce is checked as a record, against what its
+ * 5-tuple allows (an SMB rule needs TCP on an SMB port, ioc.dest a server in
+ * the feed, ...), and formatted into the JSON line `xdphunt run` would write,
+ * which must parse back.
  *
  * Shared by the libFuzzer target (fuzz_xdphunt.c, `make fuzz`) and the
  * bounded mutation test of `make test` (selftests/unit/test_fuzz_corpus.c). */
@@ -19,9 +21,10 @@ struct fuzz_engine;
 struct fuzz_stats {
 	unsigned long frames;
 	unsigned long events;
-	unsigned long bad_records; /* wrong size, unknown rule or family, name too long */
-	unsigned long bad_json;	   /* a record that did not format, or JSON that does not parse */
-	unsigned long rules[64];   /* events per rule (enum xh_rule) */
+	unsigned long bad_records;   /* wrong size, unknown rule or family, name too long */
+	unsigned long bad_json;	     /* a record that did not format, or JSON that does not parse */
+	unsigned long misclassified; /* a rule its 5-tuple cannot have (fuzz_engine.c) */
+	unsigned long rules[64];     /* events per rule (enum xh_rule) */
 };
 
 /* Set up the engine. NULL after a message on stderr. */

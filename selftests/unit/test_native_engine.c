@@ -232,6 +232,7 @@ void test_native_engine_mutated(void)
 	ASSERT_GE(st->rules[XH_RULE_IOC_DEST], 1, "IoC flows reached");
 	ASSERT_EQ(st->bad_records, 0, "well-formed records");
 	ASSERT_EQ(st->bad_json, 0, "every event formats to JSON that parses back");
+	ASSERT_EQ(st->misclassified, 0, "no rule on a flow that cannot carry it");
 	printf("# native_engine_mutated: %lu frames, %lu events\n", st->frames, st->events);
 out:
 	fuzz_engine__free(f);
