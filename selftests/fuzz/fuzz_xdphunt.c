@@ -5,8 +5,8 @@
  * carries over between frames and inputs, as on a sensor, so SMB and DCE/RPC
  * state machines are reached. A bad event record, a rule its 5-tuple cannot
  * have or a JSON line that does not parse back aborts, so libFuzzer keeps
- * the input that made it. Seeds:
- * the frames of the public corpus (scripts/fuzz.sh). */
+ * the input that made it. Seeds: the frames of the public corpus
+ * (scripts/fuzz.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include "fuzz_engine.h"
