@@ -5,16 +5,25 @@
 # the kernel engine (BPF_PROG_TEST_RUN, the reference) on every capture of
 # the public corpus and of the fixtures, one capture per run and all of them
 # in one run (state cleared between captures), with the default IoC feed and
-# with a feed of the corpus's own addresses (so ioc.* hits are compared too).
+# with a feed of the corpus's own addresses (so ioc.* hits are compared too),
+# and on malformed frames: three mutants of every corpus frame (cut short,
+# bytes flipped, a 16-bit field set to a boundary value), where the helpers
+# the native runtime stands in for (bpf_xdp_load_bytes() past the end, ...)
+# must still behave as the kernel's.
 # The kernel engine needs root: without it this prints SKIP.
 # Corpus: $XH_CORPUS_DIR, else $XH_SHARED_DIR/corpus/public.
 import glob
 import ipaddress
 import json
 import os
+import random
+import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import fuzz_seeds  # noqa: E402  (the corpus frames as Ethernet, as make fuzz seeds them)
 
 TIMEOUT_S = 300
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,6 +67,43 @@ def ioc_feed(lines, path):
         for a in sorted(addrs):
             f.write("%s/%d\n" % (a, 32 if ipaddress.ip_address(a).version == 4 else 128))
     return len(addrs)
+
+
+EDGE = (0, 1, 0x7FFF, 0x8000, 0xFFFF, 20, 64)
+
+
+def mutant(kind, f, rnd):
+    """Mutant @kind of frame @f (as selftests/unit/test_native_engine.c makes them)."""
+    if len(f) < 2:
+        return f
+    b = bytearray(f)
+    if kind == 0:
+        return bytes(b[:rnd.randrange(len(b))])
+    if kind == 1:
+        for i in range(1 + rnd.randrange(4)):
+            off = rnd.randrange(len(b) if i % 2 else min(len(b), 200))
+            b[off] ^= 1 + rnd.randrange(255)
+        return bytes(b)
+    off = rnd.randrange(min(len(b), 128) - 1)
+    v = rnd.choice(EDGE) if rnd.randrange(3) else (len(b) + rnd.randrange(3) - 1) & 0xFFFF
+    b[off:off + 2] = struct.pack(">H", v)
+    return bytes(b)
+
+
+def write_mutants(caps, path):
+    """Three mutants of every Ethernet frame of @caps into the pcap @path."""
+    rnd = random.Random(7)
+    n = 0
+    with open(path, "wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for cap in caps:
+            for f in fuzz_seeds.frames(cap):
+                for kind in range(3):
+                    m = mutant(kind, f, rnd)
+                    n += 1
+                    out.write(struct.pack("<IIII", 1700000000 + n // 1000000, n % 1000000,
+                                          len(m), len(m)) + m)
+    return n
 
 
 def main():
@@ -117,6 +163,23 @@ def main():
             else:
                 print("PASS: native engine: all %d captures in one run, %s: %d identical lines"
                       " (%d ioc.*)" % (len(caps), name, len(k[1].splitlines()), iocs))
+
+        # Malformed frames: both engines must agree on them too.
+        mut = os.path.join(tmp, "mutants.pcap")
+        n_mut = write_mutants(caps, mut)
+        k = replay(xdphunt, "kernel", [mut], ["--ioc", feed])
+        n = replay(xdphunt, "native", [mut], ["--ioc", feed])
+        if k != n or k[0] != 0:
+            failed += 1
+            print("FAIL: native engine: %d mutated frames: exit %d vs %d, %d vs %d lines" %
+                  (n_mut, k[0], n[0], len(k[1].splitlines()), len(n[1].splitlines())))
+        elif n_mut < 100000 or len(k[1].splitlines()) < 1000:
+            failed += 1
+            print("FAIL: native engine: %d mutated frames gave %d hits: too few to compare" %
+                  (n_mut, len(k[1].splitlines())))
+        else:
+            print("PASS: native engine: %d mutated corpus frames: %d identical lines" %
+                  (n_mut, len(k[1].splitlines())))
     return 1 if failed else 0
 
 
