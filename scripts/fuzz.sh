@@ -3,10 +3,10 @@
 # fuzz.sh OUT_DIR [SECS]: `make fuzz`. libFuzzer on xdphunt's BPF program
 # compiled natively with ASan/UBSan (OUT_DIR/fuzz/fuzz_xdphunt, from
 # selftests/fuzz/), for SECS seconds (60), seeded with the frames of the
-# public corpus (scripts/fuzz_seeds.py). Inputs that find new code are kept
-# in OUT_DIR/fuzz/inputs for the next run; an input that crashes, reads out
-# of bounds or makes a bad event goes to OUT_DIR/fuzz/crashes/ and fails the
-# run. Reproduce one with: OUT_DIR/fuzz/fuzz_xdphunt CRASH_FILE
+# public corpus and of the bench's traffic classes (scripts/fuzz_seeds.py).
+# Inputs that find new code are kept in OUT_DIR/fuzz/inputs for the next
+# run; an input that crashes, reads out of bounds or makes a bad event goes
+# to OUT_DIR/fuzz/crashes/ and fails the run. Reproduce one with: OUT_DIR/fuzz/fuzz_xdphunt CRASH_FILE
 set -euo pipefail
 OUT=$(cd "${1:-build}" && pwd)
 SECS=${2:-60}
@@ -22,13 +22,18 @@ case $SECS in '' | *[!0-9]*)
 esac
 mkdir -p "$D/inputs" "$D/crashes"
 if [ ! -d "$D/seeds" ]; then
+	# The bench generator's classes add DNS queries and ClientHellos.
+	rm -rf "$D/gen" "$D/seeds.tmp"
+	mkdir -p "$D/gen"
+	/usr/bin/python3 "$ROOT/bench/gen_traffic.py" classes "$D/gen" --flows 4 >/dev/null
+	dirs=("$D/gen")
 	if [ -d "$SHARED/corpus/public" ]; then
-		/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" "$SHARED/corpus/public" "$D/seeds.tmp"
-		mv "$D/seeds.tmp" "$D/seeds"
+		dirs+=("$SHARED/corpus/public")
 	else
-		echo "fuzz: no corpus at $SHARED/corpus/public: starting from no seeds" >&2
-		mkdir -p "$D/seeds"
+		echo "fuzz: no corpus at $SHARED/corpus/public: seeds from the bench classes only" >&2
 	fi
+	/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" "$D/seeds.tmp" "${dirs[@]}"
+	mv "$D/seeds.tmp" "$D/seeds"
 fi
 echo "fuzz: $SECS s of libFuzzer; inputs in $D/inputs, crashes in $D/crashes" >&2
 # One job on this core; -max_len above a full frame so several frames fit.

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""fuzz_seeds.py CORPUS_DIR OUT_DIR: seed inputs for `make fuzz` from the
-frames of the public captures, in the fuzz target's input format
+"""fuzz_seeds.py OUT_DIR CAPTURE_DIR...: seed inputs for `make fuzz` from the
+frames of the captures in each directory (the public corpus, and the bench
+generator's classes for DNS and TLS, which the corpus has few of), in the
+fuzz target's input format
 (selftests/fuzz/fuzz_engine.h: a 2-byte little-endian length before each
 frame). Up to 16 consecutive frames (16 KiB) per seed, so that flows reach
 the SMB and DCE/RPC state they build over several packets. Raw-IP captures
@@ -44,12 +46,12 @@ def frames(path):
 
 
 def main():
-    corpus, out = sys.argv[1], sys.argv[2]
+    out, dirs = sys.argv[1], sys.argv[2:]
     os.makedirs(out, exist_ok=True)
     n = 0
-    for path in sorted(glob.glob(os.path.join(corpus, "*.pcap*"))):
-        if path.endswith(".json"):
-            continue
+    paths = [p for d in dirs for p in sorted(glob.glob(os.path.join(d, "*.pcap*")))
+             if not p.endswith(".json")]
+    for path in paths:
         buf, count = b"", 0
         for f in frames(path):
             f = f[:4096]
@@ -65,7 +67,7 @@ def main():
             n += 1
             with open(os.path.join(out, "seed-%06d" % n), "wb") as fh:
                 fh.write(buf)
-    print("fuzz: %d seed inputs from %s" % (n, corpus))
+    print("fuzz: %d seed inputs from %d captures in %s" % (n, len(paths), " ".join(dirs)))
 
 
 if __name__ == "__main__":

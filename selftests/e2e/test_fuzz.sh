@@ -28,7 +28,7 @@ if [ ! -d "$SHARED/corpus/public" ]; then
 	echo "SKIP: fuzz_seeds: no corpus at $SHARED/corpus/public"
 	exit 0
 fi
-/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" "$SHARED/corpus/public" "$T/seeds" >/dev/null
+/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" "$T/seeds" "$SHARED/corpus/public" >/dev/null
 nseeds=$(find "$T/seeds" -type f | wc -l)
 if [ "$nseeds" -ge 1000 ]; then
 	echo "PASS: fuzz_seeds: $nseeds seed inputs from the corpus frames"

@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,6 +24,8 @@
 #include "smb_user.h"
 #include "xdphunt.skel.h"
 #include "fuzz_engine.h"
+#include "msg.h"
+#include "pkt.h"
 #include "test.h"
 
 struct count {
@@ -237,4 +240,75 @@ void test_native_engine_mutated(void)
 out:
 	fuzz_engine__free(f);
 	globfree(&g);
+}
+
+/* One frame of @proto to port @dport carrying @msg (@n bytes). */
+static size_t name_frame(uint8_t *buf, int family, uint8_t proto, uint16_t dport,
+			 const uint8_t *msg, size_t n)
+{
+	struct pkt_desc d = {.family = family,
+			     .src = family == 4 ? "192.0.2.10" : "2001:db8:1::10",
+			     .dst = family == 4 ? "198.51.100.53" : "2001:db8:2::53",
+			     .proto = proto,
+			     .sport = 40000,
+			     .dport = dport,
+			     .tcp_flags = proto == IPPROTO_TCP ? 0x18 : 0,
+			     .payload_len = (int)n};
+	struct pkt_layout lay;
+	size_t len = pkt_build(&d, buf, &lay);
+
+	if (len)
+		memcpy(buf + lay.payload_off, msg, n);
+	return len;
+}
+
+/* The corpus has few DNS queries and ClientHellos: queries (UDP and TCP,
+ * IPv4 and IPv6) and ClientHellos naming domains in and out of the fuzz
+ * feed, each run and then 300 mutants of it, checked as above. */
+void test_native_engine_names_mutated(void)
+{
+	static const char *const names[] = {
+		"evil.example",
+		"c2.evil.example",
+		"www.microsoft.com",
+		"host.local.lan",
+		"benign.example.org",
+		"a.b.c.d.e.f.g.h.i.evil.example",
+		"x",
+	};
+	static uint8_t frame[PKT_MAX], mut[PKT_MAX], msg[1024];
+	struct fuzz_engine *f = fuzz_engine__open();
+	const struct fuzz_stats *st;
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+
+	if (!ASSERT_OK_PTR(f, "fuzz engine"))
+		return;
+	st = fuzz_engine_stats(f);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (int v = 0; v < 5; v++) {
+			size_t n, len;
+
+			if (v < 3)
+				n = msg_dns_query(msg, names[i], 1, 1, v == 2);
+			else
+				n = msg_tls_hello(msg, names[i],
+						  v == 3 ? MSG_SNI_FIRST : MSG_SNI_LAST, v == 4,
+						  32);
+			len = name_frame(frame, v == 1 ? 6 : 4, v < 2 ? IPPROTO_UDP : IPPROTO_TCP,
+					 v < 3 ? 53 : 443, msg, n);
+			if (!ASSERT_GE(len, 1, "frame built"))
+				continue;
+			fuzz_engine_frame(f, frame, len);
+			for (int k = 0; k < 300; k++)
+				fuzz_engine_frame(f, mut, mutate(k % 3, frame, len, mut, &seed));
+		}
+		fuzz_engine_clear_flows(f);
+	}
+	ASSERT_GE(st->rules[XH_RULE_IOC_DNS], 4, "queries of feed domains reported");
+	ASSERT_GE(st->rules[XH_RULE_IOC_TLS_SNI], 4, "ClientHellos of feed domains reported");
+	ASSERT_EQ(st->bad_records, 0, "well-formed records");
+	ASSERT_EQ(st->bad_json, 0, "every event formats to JSON that parses back");
+	ASSERT_EQ(st->misclassified, 0, "no rule on a flow that cannot carry it");
+	printf("# native_engine_names_mutated: %lu frames, %lu events\n", st->frames, st->events);
+	fuzz_engine__free(f);
 }
