@@ -5,7 +5,8 @@
  * past the end of a packet fails here, not just in the verifier's head.
  * No privileges needed. The hits themselves are compared with the kernel
  * engine's by selftests/replay/test_native_engine.py. Then the same frames
- * mutated, through the fuzz target's harness (selftests/fuzz/). */
+ * mutated, and DNS queries and ClientHellos with mutants of them, through
+ * the fuzz target's harness (selftests/fuzz/). */
 #include <errno.h>
 #include <glob.h>
 #include <stdlib.h>
