@@ -50,7 +50,7 @@ UNIT_HDRS := $(wildcard selftests/unit/*.h)
 PROG_SRCS := $(wildcard selftests/prog/*.c)
 PROG_HDRS := $(wildcard selftests/prog/*.h)
 # The fuzz harness (selftests/fuzz/): the unit tests run a bounded slice of it.
-FUZZ_LIB_SRCS := selftests/fuzz/fuzz_engine.c
+FUZZ_LIB_SRCS := selftests/fuzz/fuzz_engine.c selftests/fuzz/fuzz_inputs.c
 FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 
 BIN        := $(OUT)/xdphunt
@@ -228,11 +228,11 @@ $(PROG_TESTS): $(PROG_SRCS) $(PROG_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASA
 test: deps all
 	$(Q)selftests/run_all.sh $(OUT)
 
-# make fuzz: the libFuzzer target (selftests/fuzz/fuzz_xdphunt.c). libFuzzer
+# make fuzz: the libFuzzer targets (selftests/fuzz/fuzz_*.c). libFuzzer
 # and the sanitizers must come from one compiler, so the userspace code and
 # the native program are compiled again with clang, apart in $(OUT)/fuzz.
 FUZZ_OUT    := $(OUT)/fuzz
-FUZZ_BIN    := $(FUZZ_OUT)/fuzz_xdphunt
+FUZZ_BINS   := $(FUZZ_OUT)/fuzz_xdphunt $(FUZZ_OUT)/fuzz_files
 FUZZ_SAN    := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 FUZZ_OBJS   := $(patsubst user/%.c,$(FUZZ_OUT)/user/%.o,$(USER_LIB_SRCS)) \
@@ -257,15 +257,16 @@ $(FUZZ_OUT)/native/%.o: user/native/%.c $(NATIVE_HDRS) $(USER_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(XH_CFLAGS) -Iuser/native -O1 -g $(FUZZ_SAN) -c $< -o $@
 
-$(FUZZ_BIN): selftests/fuzz/fuzz_xdphunt.c $(FUZZ_LIB_SRCS) $(FUZZ_HDRS) $(FUZZ_OBJS)
+# Two targets: packets (fuzz_xdphunt) and the files a user gives (fuzz_files).
+$(FUZZ_OUT)/fuzz_%: selftests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(FUZZ_HDRS) $(FUZZ_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CLANG) $(XH_CFLAGS) -Iselftests/fuzz -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
-		selftests/fuzz/fuzz_xdphunt.c $(FUZZ_LIB_SRCS) $(FUZZ_OBJS) $(NATIVE_LDFLAGS) \
-		$(PKG_LIBS) -lelf -lz -o $@
+		$< $(FUZZ_LIB_SRCS) $(FUZZ_OBJS) $(NATIVE_LDFLAGS) $(PKG_LIBS) -lelf -lz -o $@
 
-# FUZZ_SECS (60) seconds of libFuzzer from the corpus's frames; new inputs
-# kept in $(OUT)/fuzz/inputs, anything that fails in $(OUT)/fuzz/crashes.
-fuzz: deps $(FUZZ_BIN)
+# FUZZ_SECS (60) seconds of libFuzzer on packets from the corpus's frames,
+# then a quarter of that on the input files; new inputs kept in
+# $(OUT)/fuzz/<target>/inputs, anything that fails in .../crashes.
+fuzz: deps $(FUZZ_BINS)
 	$(Q)scripts/fuzz.sh $(OUT) $(FUZZ_SECS)
 
 

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# fuzz.sh OUT_DIR [SECS]: `make fuzz`. libFuzzer on xdphunt's BPF program
-# compiled natively with ASan/UBSan (OUT_DIR/fuzz/fuzz_xdphunt, from
-# selftests/fuzz/), for SECS seconds (60), seeded with the frames of the
-# public corpus and of the bench's traffic classes (scripts/fuzz_seeds.py).
-# Inputs that find new code are kept in OUT_DIR/fuzz/inputs for the next
-# run; an input that crashes, reads out of bounds or makes a bad event goes
-# to OUT_DIR/fuzz/crashes/ and fails the run. Reproduce one with: OUT_DIR/fuzz/fuzz_xdphunt CRASH_FILE
+# fuzz.sh OUT_DIR [SECS]: `make fuzz`. libFuzzer with ASan/UBSan on two
+# targets built from selftests/fuzz/ into OUT_DIR/fuzz/:
+#   fuzz_xdphunt  xdphunt's BPF program compiled natively, fed frames, for
+#                 SECS seconds (60), seeded with the frames of the public
+#                 corpus and of the bench's traffic classes (fuzz_seeds.py);
+#   fuzz_files    the IoC feeds, SMB rules and DCE/RPC tables a user gives,
+#                 for a quarter of that, seeded with the shipped ones.
+# Inputs that find new code are kept in OUT_DIR/fuzz/<target>/inputs for
+# the next run; an input that crashes, reads out of bounds or breaks a
+# promise the target checks goes to OUT_DIR/fuzz/<target>/crashes/ and
+# fails the run. Reproduce one with: OUT_DIR/fuzz/<target> CRASH_FILE
 set -euo pipefail
 OUT=$(cd "${1:-build}" && pwd)
 SECS=${2:-60}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${XH_SHARED_DIR:-$ROOT/../shared}
-BIN=$OUT/fuzz/fuzz_xdphunt
 D=$OUT/fuzz
 
 case $SECS in '' | *[!0-9]*)
@@ -20,10 +23,13 @@ case $SECS in '' | *[!0-9]*)
 	exit 2
 	;;
 esac
-mkdir -p "$D/inputs" "$D/crashes"
-if [ ! -d "$D/seeds" ]; then
-	# The bench generator's classes add DNS queries and ClientHellos.
-	rm -rf "$D/gen" "$D/seeds.tmp"
+
+# Seeds of fuzz_xdphunt, made once: the bench generator's classes add DNS
+# queries and ClientHellos, which the corpus has few of.
+seeds_xdphunt() {
+	local s=$D/xdphunt/seeds dirs
+	[ -d "$s" ] && return 0
+	rm -rf "$D/gen" "$s.tmp"
 	mkdir -p "$D/gen"
 	/usr/bin/python3 "$ROOT/bench/gen_traffic.py" classes "$D/gen" --flows 4 >/dev/null
 	dirs=("$D/gen")
@@ -32,20 +38,50 @@ if [ ! -d "$D/seeds" ]; then
 	else
 		echo "fuzz: no corpus at $SHARED/corpus/public: seeds from the bench classes only" >&2
 	fi
-	/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" "$D/seeds.tmp" "${dirs[@]}"
-	mv "$D/seeds.tmp" "$D/seeds"
-fi
-echo "fuzz: $SECS s of libFuzzer; inputs in $D/inputs, crashes in $D/crashes" >&2
-# One job on this core; -max_len above a full frame so several frames fit.
-set +e
-"$BIN" -max_total_time="$SECS" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
-	-print_final_stats=1 -artifact_prefix="$D/crashes/" "$D/inputs" "$D/seeds" 2>&1 |
-	grep -v '^libbpf: elf: skipping unrecognized data section' | tee "$D/last.log" |
-	grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|fuzz_xdphunt|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' >&2
-rc=${PIPESTATUS[0]}
-set -e
-if [ "$rc" -ne 0 ]; then
-	echo "fuzz: FAILED (libFuzzer exit $rc): see $D/last.log and $D/crashes/" >&2
-	exit 1
-fi
-echo "fuzz: no crash, no bad event in $SECS s ($(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$D/last.log" | awk '{print $2}') inputs)" >&2
+	/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" "$s.tmp" "${dirs[@]}"
+	mv "$s.tmp" "$s"
+}
+
+# Seeds of fuzz_files: the first byte picks the kind (fuzz_inputs.h order).
+seeds_files() {
+	local s=$D/files/seeds
+	[ -d "$s" ] && return 0
+	mkdir -p "$s.tmp"
+	{ printf '\000'; cat "$ROOT/selftests/fixtures/ioc-good.txt"; } >"$s.tmp/feed-list"
+	{ printf '\000'; head -n 200 "$ROOT/data/ioc/lazarus.csv"; } >"$s.tmp/feed-csv"
+	{ printf '\000'; cat <<-'JSON'; } >"$s.tmp/feed-stix"
+	{"type":"bundle","id":"bundle--s","objects":[
+	{"type":"indicator","id":"indicator--s","pattern_type":"stix","confidence":50,
+	 "pattern":"[ipv4-addr:value = '203.0.113.5'] OR [domain-name:value = 'c2.example']"}]}
+	JSON
+	{ printf '\001'; cat "$ROOT/data/smb-rules.conf"; } >"$s.tmp/smb-rules"
+	{ printf '\002'; cat "$ROOT/data/dcerpc.tsv"; } >"$s.tmp/dcerpc-table"
+	mv "$s.tmp" "$s"
+}
+
+# run_target NAME SECS: libFuzzer on OUT_DIR/fuzz/NAME's seeds and inputs.
+run_target() {
+	local name=$1 secs=$2 dir=$D/${1#fuzz_} rc
+	mkdir -p "$dir/inputs" "$dir/crashes"
+	echo "fuzz: $name, $secs s; inputs in $dir/inputs, crashes in $dir/crashes" >&2
+	set +e
+	"$D/$name" -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
+		-print_final_stats=1 -artifact_prefix="$dir/crashes/" "$dir/inputs" "$dir/seeds" 2>&1 |
+		grep -v '^libbpf: elf: skipping unrecognized data section' >"$dir/last.log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	grep -E '^(#[0-9]+.*(INITED|DONE)|fuzz_|==[0-9]+==ERROR|SUMMARY)' "$dir/last.log" >&2 || true
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz: $name FAILED (libFuzzer exit $rc): see $dir/last.log and $dir/crashes/" >&2
+		return 1
+	fi
+	echo "fuzz: $name: no finding in $secs s ($(grep -m1 -o 'number_of_executed_units: [0-9]*' \
+		"$dir/last.log" | awk '{print $2}') inputs)" >&2
+}
+
+seeds_xdphunt
+seeds_files
+failed=0
+run_target fuzz_xdphunt "$SECS" || failed=1
+run_target fuzz_files "$(((SECS + 3) / 4))" || failed=1
+exit "$failed"

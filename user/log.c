@@ -9,13 +9,14 @@
 #include "log.h"
 
 static enum log_level cur_level = LOG_WARN;
+static FILE *log_out; /* NULL: stderr */
 
 static void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 {
 	int saved = errno; /* callers often log, then return -errno */
 
 	if (level <= cur_level)
-		vfprintf(stderr, fmt, ap);
+		vfprintf(log_out ? log_out : stderr, fmt, ap);
 	errno = saved;
 }
 
@@ -52,6 +53,11 @@ void log_setup(enum log_level level)
 	cur_level = level;
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);
+}
+
+void log_set_output(FILE *f)
+{
+	log_out = f;
 }
 
 enum log_level log_get_level(void)

@@ -9,8 +9,12 @@ enum log_level {
 	LOG_DEBUG = 2, /* -vv, also enables libbpf and libxdp debug output */
 };
 
+#include <stdio.h>
+
 /* Set the level and route libbpf/libxdp messages through log.c. */
 void log_setup(enum log_level level);
+/* Where messages go: stderr by default (NULL); tests capture them. */
+void log_set_output(FILE *f);
 enum log_level log_get_level(void);
 
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# test_fuzz.sh OUT: `make fuzz` keeps working: the libFuzzer target builds
-# (clang, ASan/UBSan, apart in OUT/fuzz), takes the corpus frames as seeds,
-# runs a bounded number of inputs without a finding, and replays a single
-# input file as a user reproducing a crash would. How long to fuzz is
-# make fuzz's business; the bounded slice that asserts on results is the
-# unit test native_engine_mutated.
+# test_fuzz.sh OUT: `make fuzz` keeps working: its libFuzzer targets build
+# (clang, ASan/UBSan, apart in OUT/fuzz), fuzz_xdphunt takes the corpus
+# frames as seeds, runs a bounded number of inputs without a finding and
+# replays a single input file as a user reproducing a crash would, and
+# fuzz_files runs on the shipped feed, rules and table. How long to fuzz is
+# make fuzz's business; the bounded slices that assert on results are the
+# unit tests native_engine_mutated and fuzz_inputs_mutated.
 set -u
 OUT=$(cd "${1:-build}" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,11 +19,25 @@ if ! command -v clang >/dev/null; then
 	echo "SKIP: fuzz: no clang (make deps)"
 	exit 0
 fi
-if make -s -C "$ROOT" OUT="$OUT" "$BIN" >"$T/build.log" 2>&1; then
-	echo "PASS: fuzz: the libFuzzer target builds"
+if make -s -C "$ROOT" OUT="$OUT" "$BIN" "$OUT/fuzz/fuzz_files" >"$T/build.log" 2>&1; then
+	echo "PASS: fuzz: the libFuzzer targets build"
 else
-	echo "FAIL: fuzz: the libFuzzer target does not build: $(tail -n 3 "$T/build.log" | tr '\n' ' ')"
+	echo "FAIL: fuzz: the libFuzzer targets do not build: $(tail -n 3 "$T/build.log" | tr '\n' ' ')"
 	exit 1
+fi
+
+# fuzz_files: the first byte picks the kind (selftests/fuzz/fuzz_inputs.h).
+mkdir -p "$T/fseeds" "$T/finputs" "$T/fcrashes"
+{ printf '\000'; head -n 100 "$ROOT/data/ioc/lazarus.csv"; } >"$T/fseeds/feed"
+{ printf '\001'; cat "$ROOT/data/smb-rules.conf"; } >"$T/fseeds/rules"
+{ printf '\002'; cat "$ROOT/data/dcerpc.tsv"; } >"$T/fseeds/table"
+"$OUT/fuzz/fuzz_files" -runs=3000 -max_len=16384 -timeout=10 -artifact_prefix="$T/fcrashes/" \
+	"$T/finputs" "$T/fseeds" >"$T/files.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^Done 3000 runs' "$T/files.log" && [ -z "$(ls "$T/fcrashes")" ]; then
+	echo "PASS: fuzz_files: 3000 feeds, SMB rules and DCE/RPC tables, no finding"
+else
+	echo "FAIL: fuzz_files: libFuzzer exit $rc: $(grep -E 'ERROR|fuzz_files:|SUMMARY' "$T/files.log" | head -n 3 | tr '\n' ' ')"
 fi
 if [ ! -d "$SHARED/corpus/public" ]; then
 	echo "SKIP: fuzz_seeds: no corpus at $SHARED/corpus/public"
