@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "dcerpc_table.h"
+#include "textfile.h"
 #include "log.h"
 
 /* data/dcerpc.tsv, compiled in (the Makefile makes this object depend on
@@ -366,29 +367,12 @@ int dcerpc_table_load_text(struct dcerpc_table *t, const char *text, const char 
 
 int dcerpc_table_load_file(struct dcerpc_table *t, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-	int err;
+	char *text;
+	int err = textfile_read(path, 16u << 20, "dcerpc", &text);
 
-	if (!f) {
-		err = -errno;
-		pr_warn("dcerpc: cannot open %s: %s\n", path, strerror(errno));
+	if (err)
 		return err;
-	}
-	if (getdelim(&text, &len, '\0', f) < 0 && ferror(f)) {
-		err = -errno;
-		pr_warn("dcerpc: cannot read %s: %s\n", path, strerror(errno));
-		fclose(f);
-		free(text);
-		return err;
-	}
-	fclose(f);
-	if (text && memchr(text, '\0', strlen(text) + 1) != text + strlen(text)) {
-		free(text);
-		return -EINVAL;
-	}
-	err = dcerpc_table_load_text(t, text ? text : "", path);
+	err = dcerpc_table_load_text(t, text, path);
 	free(text);
 	return err;
 }

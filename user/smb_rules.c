@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "smb_user.h"
+#include "textfile.h"
 #include "smb_default.h" /* generated from data/smb-rules.conf */
 #include "log.h"
 #include "smb_name.h" /* bpf/smb_name.h: the tables' hash; smb.h: command numbers */
@@ -273,51 +274,16 @@ struct smb_rules *smb_rules__new_default(void)
 
 struct smb_rules *smb_rules__load_file(const char *path)
 {
-	struct smb_rules *r = NULL;
-	char *text = NULL;
-	size_t len = 0, cap = 0, n;
-	FILE *f = fopen(path, "r");
-	int err;
+	struct smb_rules *r;
+	char *text;
+	int err = textfile_read(path, 16u << 20, "smb-rules", &text);
 
-	if (!f) {
-		err = errno;
-		pr_warn("smb-rules: cannot open %s: %s\n", path, strerror(err));
-		errno = err;
+	if (err) {
+		errno = -err;
 		return NULL;
 	}
-	do {
-		if (len + 4096 + 1 > cap) {
-			char *t;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > (16u << 20)) {
-				pr_warn("smb-rules: %s: larger than 16 MiB\n", path);
-				errno = EFBIG;
-				goto out;
-			}
-			t = realloc(text, cap);
-			if (!t)
-				goto out;
-			text = t;
-		}
-		n = fread(text + len, 1, 4096, f);
-		len += n;
-	} while (n == 4096);
-	if (ferror(f)) {
-		pr_warn("smb-rules: cannot read %s\n", path);
-		errno = EIO;
-		goto out;
-	}
-	if (memchr(text, '\0', len)) {
-		pr_warn("smb-rules: %s: not a text file (NUL byte)\n", path);
-		errno = EINVAL;
-		goto out;
-	}
-	text[len] = '\0';
 	r = smb_rules__parse(text, path);
-out:
 	free(text);
-	fclose(f);
 	return r;
 }
 
