@@ -67,6 +67,27 @@ static inline int get_name(const uint8_t *p, size_t len, size_t hdr, const struc
 	return 0;
 }
 
+/* Record message @m (header at @hdr of the @len-byte payload @p) as
+ * version @version, with its name scanned. The table holds 64. */
+static inline void found_add(struct walk *w, const uint8_t *p, size_t len, size_t hdr,
+			     const struct xh_smb_msg *m, uint8_t version)
+{
+	struct found *f;
+
+	if (w->n == 64)
+		abort();
+	f = &w->f[w->n++];
+	memset(f, 0, sizeof(*f));
+	f->version = version;
+	f->response = m->response;
+	f->command = m->command;
+	f->mid = m->message_id;
+	f->tree = m->tree_id;
+	f->name_err = m->name_max ? get_name(p, len, hdr, m, f) : 1;
+	if (f->name_err < 0)
+		count(w, f->name_err);
+}
+
 /* Walk a TCP payload of @len bytes (copied to an exact-size buffer). */
 static inline void walk(const uint8_t *payload, size_t len, int port139, struct walk *w)
 {
@@ -100,7 +121,6 @@ static inline void walk(const uint8_t *payload, size_t len, int port139, struct 
 		for (int j = 0; j < XH_SMB_MAX_CHAIN; j++) {
 			size_t at = hdr + blk, avail = at < len ? len - at : 0;
 			struct xh_smb_msg m;
-			struct found *f;
 			int err;
 
 			if (avail > XH_SMB_HDR_BUF)
@@ -128,18 +148,7 @@ static inline void walk(const uint8_t *payload, size_t len, int port139, struct 
 				count(w, err);
 				m.name_max = 0;
 			}
-			if (w->n == 64)
-				abort();
-			f = &w->f[w->n++];
-			memset(f, 0, sizeof(*f));
-			f->version = m.version;
-			f->response = m.response;
-			f->command = m.command;
-			f->mid = m.message_id;
-			f->tree = m.tree_id;
-			f->name_err = m.name_max ? get_name(p, len, hdr, &m, f) : 1;
-			if (f->name_err < 0)
-				count(w, f->name_err);
+			found_add(w, p, len, hdr, &m, m.version);
 			if (m.version == 1) {
 				/* AndX blocks of this SMB1 message. */
 				for (int b = 1; m.next && b < XH_SMB_MAX_CHAIN; b++) {
@@ -160,16 +169,7 @@ static inline void walk(const uint8_t *payload, size_t len, int port139, struct 
 						count(w, err);
 						m.name_max = 0;
 					}
-					f = &w->f[w->n++];
-					memset(f, 0, sizeof(*f));
-					f->version = 1;
-					f->response = m.response;
-					f->command = m.command;
-					f->mid = m.message_id;
-					f->tree = m.tree_id;
-					f->name_err = m.name_max ? get_name(p, len, hdr, &m, f) : 1;
-					if (f->name_err < 0)
-						count(w, f->name_err);
+					found_add(w, p, len, hdr, &m, 1);
 				}
 				break;
 			}
