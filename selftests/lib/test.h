@@ -31,6 +31,16 @@ void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * subtest prints as "FAIL subtest: test/subtest". */
 bool test_subtest(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void test_subtest_end(void);
+/* xorshift64 (13, 7, 17) over the state @s: the same numbers on every run
+ * from a seed, for tests that mutate or generate input. @s must not be 0. */
+static inline uint64_t test_xorshift64(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* Directory with test fixtures and data passed on the command line (-d), or "." */
 const char *test_data_dir(void);
 /* Path of the xdphunt binary passed with -x (for CLI tests), or NULL. */

@@ -134,10 +134,7 @@ static uint64_t rnd_state = 0x2545f4914f6cdd1dull;
 
 static inline uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
+	return test_xorshift64(&rnd_state);
 }
 
 #endif

@@ -27,15 +27,6 @@ static const char stix_bundle[] =
 	"\"source_ref\":\"indicator--a\",\"target_ref\":\"intrusion-set--f\"}\n"
 	"]}\n";
 
-/* xorshift64: the same mutants on every run. */
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Start of line @k (0-based) of @b, or @n past the last. */
 static size_t line_start(const char *b, size_t n, size_t k)
 {
@@ -57,18 +48,18 @@ static size_t mutate_text(int kind, const char *in, size_t n, char *out, uint64_
 
 	for (size_t i = 0; i < n; i++)
 		lines += in[i] == '\n';
-	line = rnd(s) % lines; /* [a, b): one line, its newline included */
+	line = test_xorshift64(s) % lines; /* [a, b): one line, its newline included */
 	a = line_start(in, n, line);
 	b = line_start(in, n, line + 1);
 	switch (kind) {
 	case 0:
-		off = n ? rnd(s) % n : 0;
+		off = n ? test_xorshift64(s) % n : 0;
 		memcpy(out, in, off);
 		return off;
 	case 1:
 		memcpy(out, in, n);
-		for (int i = 0; n && i <= (int)(rnd(s) % 4); i++)
-			out[rnd(s) % n] ^= (char)(1 + rnd(s) % 255);
+		for (int i = 0; n && i <= (int)(test_xorshift64(s) % 4); i++)
+			out[test_xorshift64(s) % n] ^= (char)(1 + test_xorshift64(s) % 255);
 		return n;
 	case 2: /* drop the line */
 		memcpy(out, in, a);
@@ -80,9 +71,11 @@ static size_t mutate_text(int kind, const char *in, size_t n, char *out, uint64_
 		memcpy(out + b + (b - a), in + b, n - b);
 		return n + (b - a);
 	default:
-		off = n ? rnd(s) % n : 0;
+		off = n ? test_xorshift64(s) % n : 0;
 		memcpy(out, in, off);
-		out[off] = rnd(s) % 8 ? special[rnd(s) % (sizeof(special) - 1)] : '\0';
+		out[off] = test_xorshift64(s) % 8
+				   ? special[test_xorshift64(s) % (sizeof(special) - 1)]
+				   : '\0';
 		memcpy(out + off + 1, in + off, n - off);
 		return n + 1;
 	}

@@ -56,27 +56,95 @@ static const char *corpus_dir(char *buf, size_t n)
 	return buf;
 }
 
-void test_native_engine_corpus(void)
+/* The corpus captures (names matching *.pcap*, truth files left out): an
+ * empty list and a test_skip() when there is no corpus. globfree() it. */
+static int corpus_glob(glob_t *g)
+{
+	char dir[512], pat[600];
+
+	snprintf(pat, sizeof(pat), "%s/*.pcap*", corpus_dir(dir, sizeof(dir)));
+	if (glob(pat, 0, NULL, g) || !g->gl_pathc) {
+		test_skip("no corpus at %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Hand every frame of every capture in @g to @on_frame, in order, and call
+ * @on_end after each capture (to clear flow state). Returns the captures read. */
+static unsigned long
+corpus_each_frame(const glob_t *g, void (*on_frame)(void *ctx, const uint8_t *frame, size_t len),
+		  void (*on_end)(void *ctx), void *ctx)
 {
 	static uint8_t frame[CAPTURE_MAX_FRAME];
+	unsigned long files = 0;
+	char err[512];
+
+	for (size_t i = 0; i < g->gl_pathc; i++) {
+		struct capture *cap;
+		uint64_t ts;
+		int len;
+
+		if (strstr(g->gl_pathv[i], ".json"))
+			continue;
+		cap = capture__open(g->gl_pathv[i], err, sizeof(err));
+		if (!cap)
+			continue;
+		files++;
+		while (capture_next(cap, frame, sizeof(frame), &len, &ts) == 1)
+			on_frame(ctx, frame, (size_t)len);
+		capture__free(cap);
+		on_end(ctx);
+	}
+	return files;
+}
+
+struct corpus_run {
+	struct loader *l;
+	struct nrt_engine *e;
+	struct count c;
+	unsigned long frames;
+};
+
+static void corpus_run_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct corpus_run *r = ctx;
+	/* Exactly the frame's bytes: ASan sees any read past them. */
+	uint8_t *p = malloc(len ? len : 1);
+
+	if (!p)
+		return;
+	memcpy(p, frame, len);
+	nrt_engine_run(r->e, p, (uint32_t)len, 1);
+	free(p);
+	nrt_engine_drain(r->e, count_event, &r->c);
+	r->frames++;
+}
+
+static void corpus_run_end(void *ctx)
+{
+	struct corpus_run *r = ctx;
+
+	loader_clear_flows(r->l);
+	dcerpc_clear_state(r->l->skel);
+}
+
+void test_native_engine_corpus(void)
+{
 	struct loader_opts lo = {};
 	struct hunt_opts o;
 	struct smb_rules *smb = NULL;
 	struct dcerpc_table *rpc = NULL;
 	struct loader *l = NULL;
 	struct nrt_engine *e = NULL;
-	struct count c = {};
-	unsigned long frames = 0, files = 0;
-	char dir[512], pat[600], err[512];
+	struct corpus_run r = {};
+	unsigned long files;
 	glob_t g = {};
 	__u32 key = 445;
 	__u8 svc = 0;
 
-	snprintf(pat, sizeof(pat), "%s/*.pcap*", corpus_dir(dir, sizeof(dir)));
-	if (glob(pat, 0, NULL, &g) || !g.gl_pathc) {
-		test_skip("no corpus at %s", dir);
-		return;
-	}
+	if (corpus_glob(&g))
+		goto out;
 	hunt_opts_init(&o);
 	smb = cmd_load_smb_rules(&o);
 	rpc = cmd_load_dcerpc(&o);
@@ -99,52 +167,19 @@ void test_native_engine_corpus(void)
 		  "read back xh_ports");
 	ASSERT_EQ(svc, XH_SVC_SMB, "port 445 is SMB in the native map");
 
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		struct capture *cap;
-		uint64_t ts;
-		int len;
-
-		if (strstr(g.gl_pathv[i], ".json"))
-			continue;
-		cap = capture__open(g.gl_pathv[i], err, sizeof(err));
-		if (!cap)
-			continue;
-		files++;
-		while (capture_next(cap, frame, sizeof(frame), &len, &ts) == 1) {
-			/* Exactly the frame's bytes: ASan sees any read past them. */
-			uint8_t *p = malloc(len ? (size_t)len : 1);
-
-			if (!p)
-				break;
-			memcpy(p, frame, (size_t)len);
-			nrt_engine_run(e, p, (uint32_t)len, 1);
-			free(p);
-			nrt_engine_drain(e, count_event, &c);
-			frames++;
-		}
-		capture__free(cap);
-		loader_clear_flows(l);
-		dcerpc_clear_state(l->skel);
-	}
+	r.l = l;
+	r.e = e;
+	files = corpus_each_frame(&g, corpus_run_frame, corpus_run_end, &r);
 	ASSERT_GE(files, 100, "corpus captures read");
-	ASSERT_GE(frames, 10000, "frames run");
-	ASSERT_GE(c.events, 1000, "hits found");
-	ASSERT_EQ(c.bad, 0, "well-formed events");
+	ASSERT_GE(r.frames, 10000, "frames run");
+	ASSERT_GE(r.c.events, 1000, "hits found");
+	ASSERT_EQ(r.c.bad, 0, "well-formed events");
 out:
 	nrt_engine__free(e);
 	loader__free(l);
 	dcerpc_table__free(rpc);
 	smb_rules__free(smb);
 	globfree(&g);
-}
-
-/* xorshift64: the mutations are the same on every run. */
-static uint64_t mut_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
 }
 
 /* Mutant @kind of the @len bytes at @in, into @out (at least @len bytes);
@@ -163,17 +198,18 @@ static size_t mutate(int kind, const uint8_t *in, size_t len, uint8_t *out, uint
 		return len;
 	switch (kind) {
 	case 0:
-		return (size_t)(mut_next(seed) % len);
+		return (size_t)(test_xorshift64(seed) % len);
 	case 1:
-		for (i = 0; i <= mut_next(seed) % 4; i++) {
-			off = mut_next(seed) % (i % 2 ? len : (len < 200 ? len : 200));
-			out[off] ^= (uint8_t)(1 + mut_next(seed) % 255);
+		for (i = 0; i <= test_xorshift64(seed) % 4; i++) {
+			off = test_xorshift64(seed) % (i % 2 ? len : (len < 200 ? len : 200));
+			out[off] ^= (uint8_t)(1 + test_xorshift64(seed) % 255);
 		}
 		return n;
 	default:
-		off = mut_next(seed) % ((len < 128 ? len : 128) - 1);
-		v = mut_next(seed) % 3 ? edge[mut_next(seed) % (sizeof(edge) / sizeof(edge[0]))]
-				       : (uint32_t)(len + mut_next(seed) % 3 - 1);
+		off = test_xorshift64(seed) % ((len < 128 ? len : 128) - 1);
+		v = test_xorshift64(seed) % 3
+			    ? edge[test_xorshift64(seed) % (sizeof(edge) / sizeof(edge[0]))]
+			    : (uint32_t)(len + test_xorshift64(seed) % 3 - 1);
 		out[off] = (uint8_t)(v >> 8);
 		out[off + 1] = (uint8_t)v;
 		return n;
@@ -185,22 +221,38 @@ static size_t mutate(int kind, const uint8_t *in, size_t len, uint8_t *out, uint
  * ASan/UBSan, in streams that keep flow state: no read past a frame, and
  * every event a well-formed record whose JSON line parses back. A bounded,
  * repeatable slice of what `make fuzz` runs for as long as it is given. */
+struct mutant_run {
+	struct fuzz_engine *f;
+	uint64_t seed;
+};
+
+/* The frame, then mutants 0, 1 and 2 of it. */
+static void mutant_run_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+	static uint8_t mut[CAPTURE_MAX_FRAME];
+	struct mutant_run *r = ctx;
+
+	fuzz_engine_frame(r->f, frame, len);
+	for (int k = 0; k < 3; k++)
+		fuzz_engine_frame(r->f, mut, mutate(k, frame, len, mut, &r->seed));
+}
+
+static void mutant_run_end(void *ctx)
+{
+	fuzz_engine_clear_flows(((struct mutant_run *)ctx)->f);
+}
+
 void test_native_engine_mutated(void)
 {
-	static uint8_t frame[CAPTURE_MAX_FRAME], mut[CAPTURE_MAX_FRAME];
 	const uint8_t two[] = {3, 0, 0xaa, 0xbb, 0xcc, 1, 0, 0xdd, 0xee};
+	struct mutant_run r = {.seed = 0x9e3779b97f4a7c15ull};
 	struct fuzz_engine *f = NULL;
 	const struct fuzz_stats *st;
-	unsigned long files = 0;
-	uint64_t seed = 0x9e3779b97f4a7c15ull;
-	char dir[512], pat[600], err[512];
+	unsigned long files;
 	glob_t g = {};
 
-	snprintf(pat, sizeof(pat), "%s/*.pcap*", corpus_dir(dir, sizeof(dir)));
-	if (glob(pat, 0, NULL, &g) || !g.gl_pathc) {
-		test_skip("no corpus at %s", dir);
-		return;
-	}
+	if (corpus_glob(&g))
+		goto out;
 	f = fuzz_engine__open();
 	if (!ASSERT_OK_PTR(f, "fuzz engine"))
 		goto out;
@@ -209,26 +261,8 @@ void test_native_engine_mutated(void)
 	fuzz_engine_input(f, two, sizeof(two));
 	ASSERT_EQ(st->frames, 3, "framed input: 3, 1 and a last short frame");
 
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		struct capture *cap;
-		uint64_t ts;
-		int len;
-
-		if (strstr(g.gl_pathv[i], ".json"))
-			continue;
-		cap = capture__open(g.gl_pathv[i], err, sizeof(err));
-		if (!cap)
-			continue;
-		files++;
-		while (capture_next(cap, frame, sizeof(frame), &len, &ts) == 1) {
-			fuzz_engine_frame(f, frame, (size_t)len);
-			for (int k = 0; k < 3; k++)
-				fuzz_engine_frame(f, mut,
-						  mutate(k, frame, (size_t)len, mut, &seed));
-		}
-		capture__free(cap);
-		fuzz_engine_clear_flows(f);
-	}
+	r.f = f;
+	files = corpus_each_frame(&g, mutant_run_frame, mutant_run_end, &r);
 	ASSERT_GE(files, 100, "corpus captures read");
 	ASSERT_GE(st->frames, 40000, "frames run (originals and mutants)");
 	ASSERT_GE(st->rules[XH_RULE_SMB_IPC_SHARE], 1, "SMB tree connects reached");
