@@ -42,20 +42,12 @@ seeds_xdphunt() {
 	mv "$s.tmp" "$s"
 }
 
-# Seeds of fuzz_files: the first byte picks the kind (fuzz_inputs.h order).
+# Seeds of fuzz_files: the shipped files, after the byte that picks the kind.
 seeds_files() {
 	local s=$D/files/seeds
 	[ -d "$s" ] && return 0
-	mkdir -p "$s.tmp"
-	{ printf '\000'; cat "$ROOT/selftests/fixtures/ioc-good.txt"; } >"$s.tmp/feed-list"
-	{ printf '\000'; head -n 200 "$ROOT/data/ioc/lazarus.csv"; } >"$s.tmp/feed-csv"
-	{ printf '\000'; cat <<-'JSON'; } >"$s.tmp/feed-stix"
-	{"type":"bundle","id":"bundle--s","objects":[
-	{"type":"indicator","id":"indicator--s","pattern_type":"stix","confidence":50,
-	 "pattern":"[ipv4-addr:value = '203.0.113.5'] OR [domain-name:value = 'c2.example']"}]}
-	JSON
-	{ printf '\001'; cat "$ROOT/data/smb-rules.conf"; } >"$s.tmp/smb-rules"
-	{ printf '\002'; cat "$ROOT/data/dcerpc.tsv"; } >"$s.tmp/dcerpc-table"
+	rm -rf "$s.tmp"
+	/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" --files "$s.tmp" >/dev/null
 	mv "$s.tmp" "$s"
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""fuzz_seeds.py OUT_DIR CAPTURE_DIR...: seed inputs for `make fuzz` from the
+"""fuzz_seeds.py OUT_DIR CAPTURE_DIR...: seed inputs for `make fuzz`'s
+fuzz_xdphunt from the
 frames of the captures in each directory (the public corpus, and the bench
 generator's classes for DNS and TLS, which the corpus has few of), in the
 fuzz target's input format
@@ -8,7 +9,11 @@ fuzz target's input format
 frame). Up to 16 consecutive frames (16 KiB) per seed, so that flows reach
 the SMB and DCE/RPC state they build over several packets. Raw-IP captures
 get an Ethernet header, as `xdphunt replay` gives them; other link types are
-left out. Deterministic: the same corpus gives the same seeds."""
+left out. Deterministic: the same corpus gives the same seeds.
+
+fuzz_seeds.py --files OUT_DIR: seeds for fuzz_files, the files xdphunt ships
+(a list, CSV and STIX feed, the SMB rules, the DCE/RPC table), each after
+the byte that picks its kind (selftests/fuzz/fuzz_inputs.h order)."""
 import glob
 import os
 import struct
@@ -45,7 +50,35 @@ def frames(path):
         return
 
 
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+STIX_SEED = (b'{"type":"bundle","id":"bundle--s","objects":[\n'
+             b'{"type":"indicator","id":"indicator--s","pattern_type":"stix","confidence":50,\n'
+             b' "pattern":"[ipv4-addr:value = \'203.0.113.5\'] OR '
+             b'[domain-name:value = \'c2.example\']"}]}\n')
+
+
+def file_seeds(out):
+    """fuzz_files seeds: kind byte (IoC feed 0, SMB rules 1, DCE/RPC table 2), then the file."""
+    def head(path, lines=None):
+        with open(os.path.join(ROOT, path), "rb") as f:
+            data = f.read()
+        return b"".join(data.splitlines(keepends=True)[:lines]) if lines else data
+    seeds = {"feed-list": b"\0" + head("selftests/fixtures/ioc-good.txt"),
+             "feed-csv": b"\0" + head("data/ioc/lazarus.csv", 200),
+             "feed-stix": b"\0" + STIX_SEED,
+             "smb-rules": b"\1" + head("data/smb-rules.conf"),
+             "dcerpc-table": b"\2" + head("data/dcerpc.tsv")}
+    os.makedirs(out, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    print("fuzz: %d seed files in %s" % (len(seeds), out))
+
+
 def main():
+    if sys.argv[1] == "--files":
+        file_seeds(sys.argv[2])
+        return
     out, dirs = sys.argv[1], sys.argv[2:]
     os.makedirs(out, exist_ok=True)
     n = 0

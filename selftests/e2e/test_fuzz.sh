@@ -26,11 +26,9 @@ else
 	exit 1
 fi
 
-# fuzz_files: the first byte picks the kind (selftests/fuzz/fuzz_inputs.h).
-mkdir -p "$T/fseeds" "$T/finputs" "$T/fcrashes"
-{ printf '\000'; head -n 100 "$ROOT/data/ioc/lazarus.csv"; } >"$T/fseeds/feed"
-{ printf '\001'; cat "$ROOT/data/smb-rules.conf"; } >"$T/fseeds/rules"
-{ printf '\002'; cat "$ROOT/data/dcerpc.tsv"; } >"$T/fseeds/table"
+# fuzz_files on the seeds make fuzz gives it: the shipped files.
+mkdir -p "$T/finputs" "$T/fcrashes"
+/usr/bin/python3 "$ROOT/scripts/fuzz_seeds.py" --files "$T/fseeds" >/dev/null
 "$OUT/fuzz/fuzz_files" -runs=3000 -max_len=16384 -timeout=10 -artifact_prefix="$T/fcrashes/" \
 	"$T/finputs" "$T/fseeds" >"$T/files.log" 2>&1
 rc=$?
