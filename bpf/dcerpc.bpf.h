@@ -52,15 +52,16 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	env = xh_rpc_env_61(env); /* for 6.1: see xh_rpc_env_61() */
 	if (!pkt || !cls || !env || !stats)
 		return 0;
+	/* The flow first: its id keys the finding. */
+	st = xh_rpc_flow(pkt, cls, env, stats);
+	if (!st)
+		return 0;
 	/* The xh_seen key in the scratch: on the stack it put this frame over
 	 * the 512 bytes the chain xdphunt -> xh_dcerpc_tcp -> xh_rpc_pdu ->
 	 * xh_rpc_bind_ctx -> xh_rpc_emit may use on 6.1 (544 after the SMB
 	 * pipe-name lookup joined; selftests/verifier/test_kernel_61.sh). */
-	if (!xh_finding_claim_in(&env->sk, &env->key, env->rule, env->value))
+	if (!xh_finding_claim_in(&env->sk, st, env->rule, env->value))
 		return 1;
-	st = xh_rpc_flow(pkt, cls, env, stats);
-	if (!st)
-		goto release;
 	e = xh_event_reserve(ctx, pkt, &env->key, st, env->rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e)
 		goto release;
@@ -86,7 +87,7 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 	return 1;
 release:
-	xh_finding_release_in(&env->sk, &env->key, env->rule, env->value);
+	xh_finding_release_in(&env->sk, st, env->rule, env->value);
 	return 0;
 }
 

@@ -46,8 +46,8 @@ struct xh_rpc_ctx_key {
 #define XH_RPC_SEEN_OPS 4 /* calls remembered per context (xh_rpc_ctx_val.seen_ops) */
 
 /* bound and seen_ops remember what the flow already reported on this
- * context, so that a repeated bind or call costs no xh_seen lookup (a
- * 48-byte key hashed per PDU) and no rewrite of the entry. They only skip
+ * context, so that a repeated bind or call costs no xh_flows and xh_seen
+ * lookups (two keys hashed per PDU) and no rewrite of the entry. They only skip
  * work: xh_seen decides (xh_rpc_emit()). */
 struct xh_rpc_ctx_val {
 	__u8 uuid[16];

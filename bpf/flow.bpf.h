@@ -53,9 +53,23 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 sv
 	return 1;
 }
 
+/* A new xh_flow_state.id: this CPU's next sequence number under its CPU
+ * number (+1, so never 0). 2^48 flows per CPU before a repeat. 0 if the
+ * one-entry per-CPU array ever missed. */
+static __always_inline __u64 xh_flow_id_next(void)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&xh_flow_seq, &zero);
+
+	if (!seq)
+		return 0;
+	*seq += 1;
+	return (__u64)(bpf_get_smp_processor_id() + 1) << 48 | (*seq & ((1ULL << 48) - 1));
+}
+
 /* Insert the state of a new flow and return the entry in the map. Two CPUs may
  * race on the first packets of a flow: BPF_NOEXIST lets the first insert win,
- * and the re-lookup gives every CPU that same entry. NULL on failure. */
+ * and the re-lookup gives every CPU that same entry (and id). NULL on failure. */
 static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow_key *key,
 							    int src_is_s, const struct xh_pkt *pkt,
 							    const struct xh_class_res *cls,
@@ -85,6 +99,11 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	init.ioc_id = ioc_server ? ioc_server : ioc_client;
 	init.first_seen_ns = now;
 	init.last_seen_ns = now;
+	init.id = xh_flow_id_next();
+	if (!init.id) {
+		stats->cnt[XH_CNT_FLOW_ERR]++;
+		return NULL;
+	}
 
 	err = bpf_map_update_elem(&xh_flows, key, &init, BPF_NOEXIST);
 	if (!err)
@@ -112,18 +131,17 @@ static __always_inline void xh_flow_report(struct xdp_md *ctx, const struct xh_p
 		__sync_fetch_and_and(&st->reported, ~bit);
 }
 
-/* Claim the finding (@rule, @value) on the flow @key for the caller: returns
+/* Claim the finding (@rule, @value) on the flow @st for the caller: returns
  * 1 exactly once per finding (across CPUs: the map insert with BPF_NOEXIST
  * decides), 0 when it was already reported. @value must not be 0. When the
  * event then cannot be emitted, call xh_finding_release() so that a later
  * packet retries. */
 static __always_inline int
-xh_finding_claim_in(struct xh_seen_key *sk, const struct xh_flow_key *key, __u8 rule, __u32 value)
+xh_finding_claim_in(struct xh_seen_key *sk, const struct xh_flow_state *st, __u8 rule, __u32 value)
 {
 	__u8 one = 1;
 
-	__builtin_memset(sk, 0, sizeof(*sk));
-	sk->flow = *key;
+	sk->flow_id = st->id;
 	sk->rule = rule;
 	sk->value = value;
 	if (bpf_map_lookup_elem(&xh_seen, sk))
@@ -131,11 +149,11 @@ xh_finding_claim_in(struct xh_seen_key *sk, const struct xh_flow_key *key, __u8 
 	return bpf_map_update_elem(&xh_seen, sk, &one, BPF_NOEXIST) == 0;
 }
 
-static __always_inline void
-xh_finding_release_in(struct xh_seen_key *sk, const struct xh_flow_key *key, __u8 rule, __u32 value)
+static __always_inline void xh_finding_release_in(struct xh_seen_key *sk,
+						  const struct xh_flow_state *st, __u8 rule,
+						  __u32 value)
 {
-	__builtin_memset(sk, 0, sizeof(*sk));
-	sk->flow = *key;
+	sk->flow_id = st->id;
 	sk->rule = rule;
 	sk->value = value;
 	bpf_map_delete_elem(&xh_seen, sk);
@@ -143,19 +161,19 @@ xh_finding_release_in(struct xh_seen_key *sk, const struct xh_flow_key *key, __u
 
 /* The same with the key on the stack. The _in forms take a key buffer from
  * the caller (a per-CPU scratch) where the stack is short. */
-static __always_inline int xh_finding_claim(const struct xh_flow_key *key, __u8 rule, __u32 value)
+static __always_inline int xh_finding_claim(const struct xh_flow_state *st, __u8 rule, __u32 value)
 {
 	struct xh_seen_key sk;
 
-	return xh_finding_claim_in(&sk, key, rule, value);
+	return xh_finding_claim_in(&sk, st, rule, value);
 }
 
-static __always_inline void xh_finding_release(const struct xh_flow_key *key, __u8 rule,
+static __always_inline void xh_finding_release(const struct xh_flow_state *st, __u8 rule,
 					       __u32 value)
 {
 	struct xh_seen_key sk;
 
-	xh_finding_release_in(&sk, key, rule, value);
+	xh_finding_release_in(&sk, st, rule, value);
 }
 
 /* What xh_flow_handle() tells the entry point (in xh_pkt.hunt, through
@@ -166,8 +184,9 @@ static __always_inline void xh_finding_release(const struct xh_flow_key *key, __
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
  * XH_CNT_FLOW_ERR and only cost the events of this packet. Returns XH_HUNT_*
- * flags: whether the flow is an SMB flow, and who sent the packet. */
-static __always_inline int xh_flow_handle(struct xdp_md *ctx, const struct xh_pkt *pkt,
+ * flags: whether the flow is an SMB flow, and who sent the packet; for an
+ * SMB flow it leaves the flow's id in pkt->flow_id. */
+static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt,
 					  const struct xh_class_res *cls, struct xh_stats *stats,
 					  __u64 bytes)
 {
@@ -208,6 +227,7 @@ static __always_inline int xh_flow_handle(struct xdp_md *ctx, const struct xh_pk
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_SRC, ioc_client, stats);
 	if (pkt->proto != IPPROTO_TCP || st->service != XH_SVC_SMB)
 		return 0;
+	pkt->flow_id = st->id;
 	return XH_HUNT_SMB | (sender_client ? XH_HUNT_FROM_CLIENT : 0);
 }
 

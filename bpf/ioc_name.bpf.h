@@ -307,12 +307,12 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 		return;
 	/* The finding's value: the name (its longest hashed suffix), never 0. */
 	value = (__u32)s->hash[last] | 1;
-	if (!xh_finding_claim(&key, cls->name_rule, value))
+	if (!xh_finding_claim(st, cls->name_rule, value))
 		return;
 	e = xh_event_reserve(ctx, pkt, &key, st, cls->name_rule, cls->name_ref, stats,
 			     XH_EVENT_NAMED_SIZE);
 	if (!e) {
-		xh_finding_release(&key, cls->name_rule, value);
+		xh_finding_release(st, cls->name_rule, value);
 		return;
 	}
 	e->detail_kind = XH_DETAIL_IOC_NAME;

@@ -449,16 +449,17 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	end = off + w->pkt.payload_len;
 	w->pay_end = end;
 
-	/* &w->key, not key: the 6.1 verifier takes map keys only from the
-	 * stack, packet or a map value, not from a global function's pointer
-	 * argument (PTR_TO_MEM). */
-	sm = bpf_map_lookup_elem(&xh_smb, &w->key);
+	/* &w->flow_id, not &pkt->flow_id: the 6.1 verifier takes map keys only
+	 * from the stack, packet or a map value, not from a global function's
+	 * pointer argument (PTR_TO_MEM). */
+	w->flow_id = w->pkt.flow_id;
+	sm = bpf_map_lookup_elem(&xh_smb, &w->flow_id);
 	if (!sm) {
 		/* The zero value lives in the scratch: 144 bytes are too
 		 * many for a stack shared by five call frames. */
 		__builtin_memset(&w->init, 0, sizeof(w->init));
-		bpf_map_update_elem(&xh_smb, &w->key, &w->init, BPF_NOEXIST);
-		sm = bpf_map_lookup_elem(&xh_smb, &w->key);
+		bpf_map_update_elem(&xh_smb, &w->flow_id, &w->init, BPF_NOEXIST);
+		sm = bpf_map_lookup_elem(&xh_smb, &w->flow_id);
 		if (!sm) {
 			stats->smb[XH_SMB_CNT_STATE_ERR]++;
 			return 0;

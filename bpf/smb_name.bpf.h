@@ -153,7 +153,7 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 ru
 				sm->reported |= (__u32)bit;
 			return 0;
 		}
-	} else if (!xh_finding_claim(&w->key, rule, value)) {
+	} else if (!xh_finding_claim(st, rule, value)) {
 		xh_smb_seen_add(sm, rule, value);
 		return 0;
 	}
@@ -162,7 +162,7 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 ru
 		if (!value)
 			__sync_fetch_and_and(&st->reported, ~bit);
 		else
-			xh_finding_release(&w->key, rule, value);
+			xh_finding_release(st, rule, value);
 		return 0;
 	}
 	e->detail_kind = XH_DETAIL_SMB;

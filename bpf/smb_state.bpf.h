@@ -40,13 +40,13 @@ struct xh_smb_tree_key {
 	__u8 pad[3];
 };
 
-/* Per-flow SMB state, keyed like xh_flows. Two CPUs may update one entry at
+/* Per-flow SMB state, keyed by xh_flow_state.id. Two CPUs may update one entry at
  * once (both directions of a flow): the races only lose a tracked tree, which
  * then costs a finding, never produces a wrong one.
  *
  * seen[] and reported cache what this flow already reported, so that a
  * message repeating a finding costs no xh_flows and xh_seen lookups: those
- * (two hashes of 40-48-byte keys) were most of an SMB segment's cost. They
+ * (then two hashes of 40-48-byte keys) were most of an SMB segment's cost. They
  * only skip work: xh_flows.reported and xh_seen stay the record that decides
  * (xh_smb_emit()). */
 struct xh_smb_state {
@@ -65,6 +65,7 @@ struct xh_smb_state {
 struct xh_smb_work {
 	struct xh_pkt pkt; /* copy of the packet's parse, for xh_event_reserve() */
 	struct xh_flow_key key;
+	__u64 flow_id;	  /* the flow's xh_flow_state.id: the xh_smb key */
 	__u32 pay_end;	  /* offset (from data) of the end of the TCP payload */
 	__u32 chain_tree; /* TreeId of the previous compound member */
 	__u64 chain_sess; /* SessionId of the previous compound member */
@@ -86,7 +87,7 @@ struct xh_smb_work {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XH_SMB_FLOWS_DEFAULT);
-	__type(key, struct xh_flow_key);
+	__type(key, __u64); /* xh_flow_state.id */
 	__type(value, struct xh_smb_state);
 } xh_smb SEC(".maps");
 

@@ -297,8 +297,13 @@ struct xh_flow_state {
 	__u8 initiator; /* enum xh_initiator */
 	__u8 service;	/* enum xh_service of the server port */
 	__u8 pad[2];
+	/* This entry's identity, never 0 and never reused (xh_flow_create()):
+	 * the 8-byte key of the flow's other state (SMB state, xh_seen), which
+	 * hashes in a third of the time of the 40-byte flow key and dies with
+	 * the entry: a flow evicted and seen again starts afresh. */
+	__u64 id;
 };
-_Static_assert(sizeof(struct xh_flow_state) == 48, "xh_flow_state ABI");
+_Static_assert(sizeof(struct xh_flow_state) == 56, "xh_flow_state ABI");
 
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {
@@ -473,14 +478,14 @@ static inline __u32 xh_event_record_size(const struct xh_event *e)
 }
 
 /* Key of xh_seen: a finding with a value (a pipe name, an interface) on a
- * flow. @value is a hash or index chosen by the rule; 0 is never used (rules
- * without a value use xh_flow_state.reported instead). */
+ * flow (xh_flow_state.id). @value is a hash or index chosen by the rule; 0 is
+ * never used (rules without a value use xh_flow_state.reported instead). */
 struct xh_seen_key {
-	struct xh_flow_key flow;
+	__u64 flow_id;
 	__u32 rule;
 	__u32 value;
 };
-_Static_assert(sizeof(struct xh_seen_key) == 48, "xh_seen_key ABI");
+_Static_assert(sizeof(struct xh_seen_key) == 16, "xh_seen_key ABI");
 
 /* ---- DCE/RPC tables, filled by user/dcerpc.c before arming ------------- */
 #define XH_RPC_IFS_MAX 1024  /* xh_rpc_ifs: interfaces */

@@ -372,7 +372,7 @@ int loader_clear_flows(struct loader *l)
 	int n = 0, err;
 
 	/* Per-flow SMB state and reported findings go with their flows. */
-	err = clear_map(bpf_map__fd(l->skel->maps.xh_smb), sizeof(struct xh_flow_key));
+	err = clear_map(bpf_map__fd(l->skel->maps.xh_smb), sizeof(__u64));
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_trees), 48);
 	if (!err)

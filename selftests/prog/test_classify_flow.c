@@ -74,6 +74,7 @@ void test_classify_one_event_per_flow(void)
 			  XH_RULE_BIT(XH_RULE_SMB_CONNECT) | XH_RULE_BIT(XH_RULE_IOC_DEST),
 			  "reported");
 		ASSERT_GE(st.last_seen_ns, st.first_seen_ns, "last_seen");
+		ASSERT_NEQ(st.id, 0, "flow id");
 	}
 	xhp_close(&x);
 }

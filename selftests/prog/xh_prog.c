@@ -259,9 +259,13 @@ void xhp_reset(struct xhp *x)
 		if (bpf_map_delete_elem(fd, &key))
 			break;
 	fd = bpf_map__fd(x->skel->maps.xh_smb);
-	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
-		if (bpf_map_delete_elem(fd, &key))
-			break;
+	{
+		__u64 id;
+
+		while (bpf_map_get_next_key(fd, NULL, &id) == 0)
+			if (bpf_map_delete_elem(fd, &id))
+				break;
+	}
 	{
 		struct xh_seen_key sk;
 		char tk[64];

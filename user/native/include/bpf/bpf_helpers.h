@@ -66,6 +66,12 @@ static __always_inline __u64 bpf_ktime_get_ns(void)
 	return nrt_ktime_get_ns();
 }
 
+/* The native engine runs a program on one thread: CPU 0. */
+static __always_inline __u32 bpf_get_smp_processor_id(void)
+{
+	return 0;
+}
+
 /* The kernel's coarse clock is tick-resolution CLOCK_MONOTONIC; the flow
  * timestamps it feeds never reach an event, so the fine clock serves. */
 static __always_inline __u64 bpf_ktime_get_coarse_ns(void)
