@@ -91,11 +91,33 @@ release:
 	return 0;
 }
 
+/* The flow's id into env->flow_id, which keys its contexts: the entry
+ * point's when xh_hunt() tracks the flow (RPC and SMB ports), else looked up
+ * and, with @create, made (DCE/RPC on another port, whose flow is made when
+ * it binds a listed interface, as its first finding would). Global: the flow
+ * creation gets its own frame. Returns 1 when env->flow_id is set. */
+__noinline int xh_rpc_flow_id(const struct xh_pkt *pkt, const struct xh_class_res *cls,
+			      struct xh_rpc_env *env, struct xh_stats *stats, __u32 create)
+{
+	struct xh_flow_state *st;
+
+	env = xh_rpc_env_61(env); /* for 6.1: see xh_rpc_env_61() */
+	if (!pkt || !cls || !env || !stats)
+		return 0;
+	if (env->flow_id)
+		return 1;
+	st = create ? xh_rpc_flow(pkt, cls, env, stats) : bpf_map_lookup_elem(&xh_flows, &env->key);
+	if (!st)
+		return 0;
+	env->flow_id = st->id;
+	return 1;
+}
+
 static __always_inline void
 xh_rpc_ctx_key_make(struct xh_rpc_ctx_key *k, const struct xh_rpc_env *env, __u16 ctx_id, __u8 kind)
 {
 	__builtin_memset(k, 0, sizeof(*k));
-	k->flow = env->key;
+	k->flow_id = env->flow_id;
 	__builtin_memcpy(k->chan, env->chan, sizeof(k->chan));
 	k->ctx_id = ctx_id;
 	k->kind = kind;
@@ -156,8 +178,11 @@ __noinline int xh_rpc_bind_ctx(struct xdp_md *ctx, const struct xh_pkt *pkt,
 		return 0;
 	}
 	stats->dcerpc[XH_RPC_CNT_CTX]++;
-	xh_rpc_ctx_key_make(&env->ck, env, c->ctx_id, XH_RPC_KIND_CTX);
 	iv = bpf_map_lookup_elem(&xh_rpc_ifs, c->uuid);
+	/* A flow without state has no context to forget. */
+	if (!xh_rpc_flow_id(pkt, cls, env, stats, !!iv))
+		return 0;
+	xh_rpc_ctx_key_make(&env->ck, env, c->ctx_id, XH_RPC_KIND_CTX);
 	if (!iv) {
 		/* Looked up first: a delete takes the map's lock (with
 		 * interrupts off) even when there is nothing to delete, and
@@ -235,8 +260,11 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 		return;
 	}
 	stats->dcerpc[XH_RPC_CNT_REQUEST]++;
-	xh_rpc_ctx_key_make(&env->ck, env, r.ctx_id, XH_RPC_KIND_CTX);
-	cv = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	cv = NULL;
+	if (xh_rpc_flow_id(pkt, cls, env, stats, 0)) {
+		xh_rpc_ctx_key_make(&env->ck, env, r.ctx_id, XH_RPC_KIND_CTX);
+		cv = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
+	}
 	if (!cv) {
 		stats->dcerpc[XH_RPC_CNT_CALL_NOCTX]++;
 		return;
@@ -286,7 +314,8 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 
 /* A RESPONSE from the server of an RPC port: if it answers a pending
  * ept_map call, learn the endpoint of its first tower. */
-static __always_inline void xh_rpc_response(const struct xh_pkt *pkt, struct xh_rpc_env *env,
+static __always_inline void xh_rpc_response(const struct xh_pkt *pkt,
+					    const struct xh_class_res *cls, struct xh_rpc_env *env,
 					    struct xh_stats *stats, const __u8 *p, const void *end,
 					    const struct xh_rpc_hdr *h)
 {
@@ -300,6 +329,8 @@ static __always_inline void xh_rpc_response(const struct xh_pkt *pkt, struct xh_
 	if (!env->from_server || env->transport != XH_RPC_TR_TCP)
 		return;
 	stats->dcerpc[XH_RPC_CNT_RESPONSE]++;
+	if (!xh_rpc_flow_id(pkt, cls, env, stats, 0))
+		return;
 	xh_rpc_ctx_key_make(&env->ck, env, 0, XH_RPC_KIND_EPM_REQ);
 	pend = bpf_map_lookup_elem(&xh_rpc_ctx, &env->ck);
 	if (!pend || pend->call_id != h->call_id)
@@ -402,7 +433,7 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 		xh_rpc_request(ctx, pkt, cls, env, stats, p, end, h);
 		break;
 	case XH_RPC_PT_RESPONSE:
-		xh_rpc_response(pkt, env, stats, p, end, h);
+		xh_rpc_response(pkt, cls, env, stats, p, end, h);
 		break;
 	case XH_RPC_PT_BIND_ACK:
 		stats->dcerpc[XH_RPC_CNT_BIND_ACK]++;
@@ -464,6 +495,7 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 	__builtin_memset(env, 0, offsetof(struct xh_rpc_env, d));
 	len = pkt->payload_len;
 	env->src_is_s = (__u8)xh_flow_key_make(pkt, &env->key);
+	env->flow_id = pkt->flow_id;
 	env->transport = XH_RPC_TR_TCP;
 	env->strict = !rpc_port;
 	env->from_server = cls.svc_src == XH_SVC_RPC;

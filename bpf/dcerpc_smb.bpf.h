@@ -74,6 +74,7 @@ static __always_inline int xh_dcerpc_smb(struct xdp_md *ctx, const struct xh_pkt
 		return 0;
 	__builtin_memset(env, 0, offsetof(struct xh_rpc_env, d));
 	env->src_is_s = (__u8)xh_flow_key_make(pkt, &env->key);
+	env->flow_id = pkt->flow_id;
 	__builtin_memcpy(env->chan, loc->file_id, sizeof(env->chan));
 	env->transport = loc->transport;
 	env->strict = 1;

@@ -36,7 +36,7 @@ struct {
 #define XH_RPC_KIND_EPM_REQ 1 /* an ept_map call waiting for its answer (ctx_id 0) */
 
 struct xh_rpc_ctx_key {
-	struct xh_flow_key flow;
+	__u64 flow_id; /* xh_flow_state.id of the flow */
 	__u8 chan[16]; /* SMB FileId of the pipe; zero over TCP */
 	__u16 ctx_id;
 	__u8 kind; /* XH_RPC_KIND_* */
@@ -90,6 +90,7 @@ struct {
 struct xh_rpc_env {
 	struct xh_flow_key key; /* canonical flow */
 	__u8 chan[16];		/* SMB FileId, or zero */
+	__u64 flow_id;		/* xh_flow_state.id, 0: not known yet (xh_rpc_flow_id()) */
 	__u32 off;		/* PDU start, from ctx->data */
 	__u32 avail;		/* bytes present from off (segment, or SMB data) */
 	__u32 container;	/* bytes the container declares (SMB data length) */

@@ -184,8 +184,8 @@ static __always_inline void xh_finding_release(const struct xh_flow_state *st, _
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
  * XH_CNT_FLOW_ERR and only cost the events of this packet. Returns XH_HUNT_*
- * flags: whether the flow is an SMB flow, and who sent the packet; for an
- * SMB flow it leaves the flow's id in pkt->flow_id. */
+ * flags: whether the flow is an SMB flow, and who sent the packet. It leaves
+ * the flow's id in pkt->flow_id. */
 static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt,
 					  const struct xh_class_res *cls, struct xh_stats *stats,
 					  __u64 bytes)
@@ -225,9 +225,9 @@ static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_DEST, ioc_server, stats);
 	if (ioc_client)
 		xh_flow_report(ctx, pkt, &key, st, XH_RULE_IOC_SRC, ioc_client, stats);
+	pkt->flow_id = st->id;
 	if (pkt->proto != IPPROTO_TCP || st->service != XH_SVC_SMB)
 		return 0;
-	pkt->flow_id = st->id;
 	return XH_HUNT_SMB | (sender_client ? XH_HUNT_FROM_CLIENT : 0);
 }
 

@@ -64,7 +64,7 @@ struct xh_pkt {
 	 * would track as a constant per path. */
 	__u8 hunt;
 	__u8 pad[2];
-	__u64 flow_id; /* also xh_hunt()'s: the flow's xh_flow_state.id with XH_HUNT_SMB */
+	__u64 flow_id; /* also xh_hunt()'s: the flow's xh_flow_state.id, 0 if not tracked */
 };
 
 /* TCP flags as in byte 13 of the header. */

@@ -361,6 +361,102 @@ out:
 	rpcx_close(&r);
 }
 
+/* The xh_flows entry of C4:@cport -> S4:@sport (C4 < S4: the key's s side). */
+static int flow_of(struct rpcx *r, uint16_t cport, uint16_t sport, struct xh_flow_key *key,
+		   struct xh_flow_state *st)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = XH_AF_INET;
+	key->proto = IPPROTO_TCP;
+	inet_pton(AF_INET, C4, &key->saddr[0]);
+	inet_pton(AF_INET, S4, &key->daddr[0]);
+	key->sport = htons(cport);
+	key->dport = htons(sport);
+	return bpf_map_lookup_elem(bpf_map__fd(r->x.skel->maps.xh_flows), key, st) ? -errno : 0;
+}
+
+/* struct xh_rpc_ctx_key of bpf/dcerpc_state.bpf.h (BPF side only); its size
+ * is checked against the map's. */
+struct ctx_key {
+	uint64_t flow_id;
+	uint8_t chan[16];
+	uint16_t ctx_id;
+	uint8_t kind; /* 0: XH_RPC_KIND_CTX */
+	uint8_t pad[5];
+};
+
+/* Entries of xh_rpc_ctx. */
+static int ctx_count(struct rpcx *r)
+{
+	int fd = bpf_map__fd(r->x.skel->maps.xh_rpc_ctx), n = 0;
+	struct ctx_key k, next;
+
+	for (void *prev = NULL; n < 1000 && !bpf_map_get_next_key(fd, prev, &next); prev = &k, n++)
+		k = next;
+	return n;
+}
+
+/* Presentation contexts belong to their flow entry (keyed by its id): a flow
+ * on a high port that binds an unlisted interface gets no state at all; one
+ * that binds a listed one gets its flow and the context under the flow's id;
+ * another connection cannot call on that context, and when the flow is
+ * evicted its contexts go with it. */
+void test_dcerpc_contexts_per_flow(void)
+{
+	const struct rpc_ctx_desc unl[] = {{0, UUID_UNLISTED, 1, 0, 1}};
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	struct ctx_key ck = {0};
+	struct xh_stats before, after;
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint8_t pdu[RPC_PDU_MAX], val[256];
+	struct rpcx r;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	if (!ASSERT_EQ(bpf_map__key_size(r.x.skel->maps.xh_rpc_ctx), sizeof(ck), "key size"))
+		goto out;
+	xhp_stats(&r.x, &before);
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, unl, 1);
+	send_tcp(&r, C4, S4, 50400, 49700, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "unlisted bind: no event");
+	xhp_stats(&r.x, &after);
+	ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW], before.cnt[XH_CNT_FLOWS_NEW], "no flow for it");
+	ASSERT_EQ(ctx_count(&r), 0, "no context for it");
+
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, C4, S4, 50401, 49700, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "svcctl bind"))
+		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, 50401, 49700);
+	if (!ASSERT_OK(flow_of(&r, 50401, 49700, &key, &st), "flow of the bind"))
+		goto out;
+	ck.flow_id = st.id;
+	ASSERT_NEQ(ck.flow_id, 0, "flow id");
+	ASSERT_EQ(ctx_count(&r), 1, "one context");
+	ASSERT_GE(sizeof(val), bpf_map__value_size(r.x.skel->maps.xh_rpc_ctx), "value size");
+	ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(r.x.skel->maps.xh_rpc_ctx), &ck, val),
+		  "context 0 under the flow's id");
+
+	/* RCreateServiceW (12) on context 0 from another connection: unknown. */
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 12, 64);
+	send_tcp(&r, C4, S4, 50402, 49700, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "another connection's call: no event");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_CALL_NOCTX), 1, "counted as a call without context");
+	/* On the flow that bound it: the call. */
+	send_tcp(&r, C4, S4, 50401, 49700, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "RCreateServiceW"))
+		check_call(&r, &r.x.ev[0], "svcctl", 12, XH_RPC_TR_TCP);
+	/* Evicted (deleted here, as the LRU would): its context is gone. */
+	ASSERT_OK(bpf_map_delete_elem(bpf_map__fd(r.x.skel->maps.xh_flows), &key), "evict");
+	n = rpc_build_request(pdu, 0, 0x03, 3, 0, 19, 64); /* RStartServiceW */
+	send_tcp(&r, C4, S4, 50401, 49700, pdu, n);
+	ASSERT_EQ(drain(&r), 0, "evicted flow's context unknown");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_CALL_NOCTX), 2, "call without context");
+out:
+	rpcx_close(&r);
+}
+
 void test_dcerpc_smb(void)
 {
 	const struct rpc_ctx_desc srv[] = {{0, UUID_SRVSVC, 3, 0, 1}};
