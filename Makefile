@@ -174,8 +174,10 @@ $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Static (libbpf.a, libelf.a, libz.a): it runs alone in a VM's initramfs.
-VM_LOADER_SRCS := selftests/verifier/vm_loader.c selftests/lib/smbmsg.c selftests/lib/rpc_pdu.c
-$(VM_LOADER): $(VM_LOADER_SRCS) selftests/lib/smbmsg.h selftests/lib/rpc_pdu.h bpf/smb.h bpf/smb_name.h \
+VM_LOADER_SRCS := selftests/verifier/vm_loader.c selftests/verifier/vm_runs.c \
+		  selftests/lib/smbmsg.c selftests/lib/rpc_pdu.c
+$(VM_LOADER): $(VM_LOADER_SRCS) selftests/verifier/vm_loader.h selftests/lib/smbmsg.h \
+		selftests/lib/rpc_pdu.h bpf/smb.h bpf/smb_name.h \
 		headers/xh_abi.h | $(OUT)/selftests
 	$(call msg,LINK-ST,$@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Iheaders -Ibpf -Iselftests/lib $(CFLAGS) -static \
