@@ -21,7 +21,7 @@ void test_classify_one_event_per_flow(void)
 	struct pkt_desc rev = {TCP4("203.0.113.44", C4, 445, 50000, SYNACK)};
 	struct xh_stats before, after;
 	struct xh_flow_state st;
-	struct xh_flow_key key = {};
+	struct xh_flow_key key;
 	uint8_t b1[PKT_MAX], b2[PKT_MAX];
 	size_t l1, l2, bytes = 0;
 	struct xhp x;
@@ -57,13 +57,7 @@ void test_classify_one_event_per_flow(void)
 	}
 
 	/* The flow entry under its canonical key (192.0.2.10 < 203.0.113.44). */
-	key.family = XH_AF_INET;
-	key.proto = IPPROTO_TCP;
-	inet_pton(AF_INET, C4, &key.saddr[0]);
-	inet_pton(AF_INET, "203.0.113.44", &key.daddr[0]);
-	key.sport = htons(50000);
-	key.dport = htons(445);
-	if (ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(x.skel->maps.xh_flows), &key, &st),
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, "203.0.113.44", 445, &key, &st),
 		      "flow lookup")) {
 		ASSERT_EQ(st.packets, 20, "flow packets");
 		ASSERT_EQ(st.bytes, bytes, "flow bytes");

@@ -361,20 +361,6 @@ out:
 	rpcx_close(&r);
 }
 
-/* The xh_flows entry of C4:@cport -> S4:@sport (C4 < S4: the key's s side). */
-static int flow_of(struct rpcx *r, uint16_t cport, uint16_t sport, struct xh_flow_key *key,
-		   struct xh_flow_state *st)
-{
-	memset(key, 0, sizeof(*key));
-	key->family = XH_AF_INET;
-	key->proto = IPPROTO_TCP;
-	inet_pton(AF_INET, C4, &key->saddr[0]);
-	inet_pton(AF_INET, S4, &key->daddr[0]);
-	key->sport = htons(cport);
-	key->dport = htons(sport);
-	return bpf_map_lookup_elem(bpf_map__fd(r->x.skel->maps.xh_flows), key, st) ? -errno : 0;
-}
-
 /* struct xh_rpc_ctx_key of bpf/dcerpc_state.bpf.h (BPF side only); its size
  * is checked against the map's. */
 struct ctx_key {
@@ -384,17 +370,6 @@ struct ctx_key {
 	uint8_t kind; /* 0: XH_RPC_KIND_CTX */
 	uint8_t pad[5];
 };
-
-/* Entries of xh_rpc_ctx. */
-static int ctx_count(struct rpcx *r)
-{
-	int fd = bpf_map__fd(r->x.skel->maps.xh_rpc_ctx), n = 0;
-	struct ctx_key k, next;
-
-	for (void *prev = NULL; n < 1000 && !bpf_map_get_next_key(fd, prev, &next); prev = &k, n++)
-		k = next;
-	return n;
-}
 
 /* Presentation contexts belong to their flow entry (keyed by its id): a flow
  * on a high port that binds an unlisted interface gets no state at all; one
@@ -423,17 +398,18 @@ void test_dcerpc_contexts_per_flow(void)
 	ASSERT_EQ(drain(&r), 0, "unlisted bind: no event");
 	xhp_stats(&r.x, &after);
 	ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW], before.cnt[XH_CNT_FLOWS_NEW], "no flow for it");
-	ASSERT_EQ(ctx_count(&r), 0, "no context for it");
+	ASSERT_EQ(xhp_map_count(bpf_map__fd(r.x.skel->maps.xh_rpc_ctx)), 0, "no context for it");
 
 	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
 	send_tcp(&r, C4, S4, 50401, 49700, pdu, n);
 	if (ASSERT_EQ(drain(&r), 1, "svcctl bind"))
 		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, 50401, 49700);
-	if (!ASSERT_OK(flow_of(&r, 50401, 49700, &key, &st), "flow of the bind"))
+	if (!ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50401, S4, 49700, &key, &st),
+		       "flow of the bind"))
 		goto out;
 	ck.flow_id = st.id;
 	ASSERT_NEQ(ck.flow_id, 0, "flow id");
-	ASSERT_EQ(ctx_count(&r), 1, "one context");
+	ASSERT_EQ(xhp_map_count(bpf_map__fd(r.x.skel->maps.xh_rpc_ctx)), 1, "one context");
 	ASSERT_GE(sizeof(val), bpf_map__value_size(r.x.skel->maps.xh_rpc_ctx), "value size");
 	ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(r.x.skel->maps.xh_rpc_ctx), &ck, val),
 		  "context 0 under the flow's id");

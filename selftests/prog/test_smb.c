@@ -263,30 +263,6 @@ void test_smb_seen_cache(void)
 	xhp_close(&x);
 }
 
-/* Entries of the hash map @fd with 8-byte keys. */
-static int map_count(int fd)
-{
-	uint64_t k, next;
-	int n = 0;
-
-	for (void *prev = NULL; n < 1000 && !bpf_map_get_next_key(fd, prev, &next); prev = &k, n++)
-		k = next;
-	return n;
-}
-
-/* The xh_flows entry of the session CLI:@cport -> SRV:445 (CLI < SRV, so
- * the client is the key's s side). */
-static int flow_state(struct xhp *x, uint16_t cport, struct xh_flow_state *st)
-{
-	struct xh_flow_key key = {.family = XH_AF_INET, .proto = IPPROTO_TCP};
-
-	inet_pton(AF_INET, CLI, &key.saddr[0]);
-	inet_pton(AF_INET, SRV, &key.daddr[0]);
-	key.sport = htons(cport);
-	key.dport = htons(445);
-	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.xh_flows), &key, st) ? -errno : 0;
-}
-
 /* Each flow entry has its own id, which keys its SMB state; a flow evicted
  * from xh_flows (deleted here, as the LRU would) and seen again is a new
  * flow: a new id, fresh SMB state, and its findings, valued ones included,
@@ -298,7 +274,7 @@ void test_smb_flow_id(void)
 	struct sess a = {.x = &x, .cport = 50300, .sport = 445};
 	struct sess b = {.x = &x, .cport = 50301, .sport = 445};
 	struct xh_flow_state sa, sb, sa2;
-	struct xh_flow_key key = {.family = XH_AF_INET, .proto = IPPROTO_TCP};
+	struct xh_flow_key key;
 	uint64_t sm[128]; /* an xh_smb value (struct xh_smb_state, BPF side) */
 	int smb_fd;
 
@@ -313,8 +289,8 @@ void test_smb_flow_id(void)
 	syn(&b); /* also skips a's events */
 	SEND(&b, 1, smb2_tree_connect_req(&_m, 2, 0x62, "\\\\192.0.2.20\\IPC$"));
 	expect(&b, 1, XH_RULE_SMB_IPC_SHARE, "\\\\192.0.2.20\\IPC$");
-	if (!ASSERT_OK(flow_state(&x, a.cport, &sa), "flow a") ||
-	    !ASSERT_OK(flow_state(&x, b.cport, &sb), "flow b"))
+	if (!ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, CLI, a.cport, SRV, 445, &key, &sa), "flow a") ||
+	    !ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, CLI, b.cport, SRV, 445, &key, &sb), "flow b"))
 		goto out;
 	ASSERT_NEQ(sa.id, 0, "flow a has an id");
 	ASSERT_NEQ(sb.id, 0, "flow b has an id");
@@ -322,16 +298,13 @@ void test_smb_flow_id(void)
 	/* The SMB state of each flow under its id, and nothing else. */
 	ASSERT_OK(bpf_map_lookup_elem(smb_fd, &sa.id, sm), "smb state of a");
 	ASSERT_OK(bpf_map_lookup_elem(smb_fd, &sb.id, sm), "smb state of b");
-	ASSERT_EQ(map_count(smb_fd), 2, "two SMB states");
+	ASSERT_EQ(xhp_map_count(smb_fd), 2, "two SMB states");
 
 	/* Repeated: no event. Then evict a and repeat: all of a's findings again. */
 	a.n_ev = x.n_ev;
 	SEND(&a, 1, smb2_tree_connect_req(&_m, 3, 0x61, "\\\\192.0.2.20\\IPC$"));
 	expect(&a, 0);
-	inet_pton(AF_INET, CLI, &key.saddr[0]);
-	inet_pton(AF_INET, SRV, &key.daddr[0]);
-	key.sport = htons(a.cport);
-	key.dport = htons(445);
+	ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, CLI, a.cport, SRV, 445, &key, &sa2), "a's key");
 	ASSERT_OK(bpf_map_delete_elem(bpf_map__fd(x.skel->maps.xh_flows), &key), "evict a");
 	SEND(&a, 1, smb2_tree_connect_req(&_m, 4, 0x61, "\\\\192.0.2.20\\IPC$"));
 	if (ASSERT_EQ(x.n_ev - a.n_ev, 2, "a seen again: two events")) {
@@ -339,14 +312,15 @@ void test_smb_flow_id(void)
 		ASSERT_EQ(x.ev[a.n_ev + 1].rule, XH_RULE_SMB_IPC_SHARE, "IPC$ again");
 	}
 	a.n_ev = x.n_ev;
-	if (ASSERT_OK(flow_state(&x, a.cport, &sa2), "flow a again")) {
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, CLI, a.cport, SRV, 445, &key, &sa2),
+		      "flow a again")) {
 		ASSERT_NEQ(sa2.id, 0, "new id");
 		ASSERT_NEQ(sa2.id, sa.id, "not the evicted flow's id");
 		ASSERT_NEQ(sa2.id, sb.id, "not b's id");
 		ASSERT_EQ(sa2.packets, 1, "counted afresh");
 		/* Fresh state under the new id; the old one waits for the LRU. */
 		ASSERT_OK(bpf_map_lookup_elem(smb_fd, &sa2.id, sm), "smb state of a again");
-		ASSERT_EQ(map_count(smb_fd), 3, "three SMB states");
+		ASSERT_EQ(xhp_map_count(smb_fd), 3, "three SMB states");
 	}
 	/* b is untouched. */
 	b.n_ev = x.n_ev;

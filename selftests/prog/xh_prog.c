@@ -303,3 +303,29 @@ void xhp_reset(struct xhp *x)
 	xhp_drain(x);
 	x->n_ev = 0;
 }
+
+int xhp_flow4(struct xhp *x, uint8_t proto, const char *a, uint16_t aport, const char *b,
+	      uint16_t bport, struct xh_flow_key *key, struct xh_flow_state *st)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = XH_AF_INET;
+	key->proto = proto;
+	if (inet_pton(AF_INET, a, &key->saddr[0]) != 1 ||
+	    inet_pton(AF_INET, b, &key->daddr[0]) != 1)
+		return -EINVAL;
+	key->sport = htons(aport);
+	key->dport = htons(bport);
+	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.xh_flows), key, st) ? -errno : 0;
+}
+
+int xhp_map_count(int fd)
+{
+	uint8_t k[64], next[64];
+	int n = 0;
+
+	for (void *prev = NULL; n < 100000 && !bpf_map_get_next_key(fd, prev, next); n++) {
+		memcpy(k, next, sizeof(k));
+		prev = k;
+	}
+	return n;
+}

@@ -53,5 +53,12 @@ int xhp_stats(struct xhp *x, struct xh_stats *s);
 int xhp_drain(struct xhp *x);
 /* Empty xh_flows, the SMB maps and xh_seen, and forget collected events. */
 void xhp_reset(struct xhp *x);
+/* The xh_flows entry of IPv4 @proto between @a:@aport and @b:@bport, given
+ * in the canonical key's order (the lower address first); @key gets the key.
+ * 0 or -errno. */
+int xhp_flow4(struct xhp *x, uint8_t proto, const char *a, uint16_t aport, const char *b,
+	      uint16_t bport, struct xh_flow_key *key, struct xh_flow_state *st);
+/* Entries of the hash map @fd (keys of at most 64 bytes); stops at 100000. */
+int xhp_map_count(int fd);
 
 #endif
