@@ -112,6 +112,14 @@ def c_smb(f):
     return tcp_payload(f, 445, smb2_tree_connect("\\\\fs%d\\IPC$" % (f % 10)))
 
 
+def c_smb_data(f):
+    """The middle of an SMB2 WRITE's data (a PE file being copied, as psexec
+    copies its service binary): a full segment with no NetBIOS or SMB header,
+    as most segments of a bulk transfer are."""
+    data = b"MZ\x90\x00" + bytes((i * 31 + f * 7) & 0xff for i in range(1396))
+    return tcp_payload(f, 445, data, flags="A")
+
+
 def c_rpc(f):
     return tcp_payload(f, 135, dcerpc_bind())
 
@@ -148,6 +156,7 @@ CLASSES = {
     "dns": ("DNS query over UDP 53", c_dns),
     "tls_ch": ("TLS ClientHello with SNI on TCP 443", c_tls_ch),
     "smb": ("SMB2 TREE_CONNECT to \\\\fsN\\IPC$ on TCP 445", c_smb),
+    "smb_data": ("SMB2 WRITE data mid-transfer on TCP 445 (1400 bytes, no SMB header)", c_smb_data),
     "rpc": ("DCE/RPC bind to the endpoint mapper on TCP 135", c_rpc),
     "ioc": ("TCP 443 to an IoC address (203.0.113.0/24)", c_ioc),
     "ipv6_ext": ("IPv6 with hop-by-hop, routing and destination options, TCP 443", c_ipv6_ext),

@@ -42,7 +42,10 @@ rec() { echo "$1" >>"$RAW"; }
 # ---- captures and feeds (deterministic; made once per parameter set) --------
 log "generating captures and IoC feeds in $TMP"
 CLASSDIR=$TMP/classes
-if [ ! -s "$CLASSDIR/tcp443.pcap" ]; then
+# Made again when a class of the generator has no capture yet (a new class).
+MISSING=$($GEN list | awk -F'\t' -v d="$CLASSDIR" '$1 == "class" {print d "/" $2 ".pcap"}' |
+	while read -r f; do [ -s "$f" ] || echo "$f"; done)
+if [ -n "$MISSING" ]; then
 	mkdir -p "$CLASSDIR"
 	$GEN classes "$CLASSDIR" --flows 8
 fi

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # test_bench_tools.sh OUT: what `make bench` relies on, without timing anything:
-# the bench tool is built, the capture generator is deterministic, and a
+# the bench tool is built, the capture generator is deterministic, a
 # generated mix holds the classes the README describes (xdphunt replay finds
-# one hit per SMB, RPC and IoC flow of it).
+# one hit per SMB, RPC and IoC flow of it), and the smb_data class is SMB data
+# without a header as tshark reads it.
 set -u
 OUT=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -51,3 +52,16 @@ got=$("$OUT/xdphunt" replay --ioc "$T/a/ioc.txt" "$T/a/mix.pcap" 2>/dev/null |
 want="dcerpc.bind=15 ioc.dest=15 rpc.connect=15 smb.connect=30 smb.ipc_share=30"
 if [ "$got" = "$want" ]; then echo "PASS: bench_tools_mix: generated mix gives $want"
 else echo "FAIL: bench_tools_mix: got '$got', want '$want'"; fi
+
+# The smb_data class is what its row in README says: tshark reads every frame
+# as NetBIOS continuation data (no SMB header in the segment), and xdphunt
+# finds only the SMB connection of each of the 4 flows in it.
+nb=$(tshark -r "$T/a/smb_data.pcap" -Y nbss.continuation_data -T fields -e frame.number 2>/dev/null | wc -l)
+frames=$(tshark -r "$T/a/smb_data.pcap" -T fields -e frame.number 2>/dev/null | wc -l)
+got=$("$OUT/xdphunt" replay --no-default-ioc "$T/a/smb_data.pcap" 2>/dev/null |
+	/usr/bin/python3 -c 'import json,sys,collections; c=collections.Counter(json.loads(l)["rule"] for l in sys.stdin); print(" ".join("%s=%d" % kv for kv in sorted(c.items())))')
+if [ "$frames" -eq 4 ] && [ "$nb" -eq "$frames" ] && [ "$got" = "smb.connect=4" ]; then
+	echo "PASS: bench_tools_smb_data: tshark reads $nb of $frames frames as NetBIOS continuation data; xdphunt gives $got"
+else
+	echo "FAIL: bench_tools_smb_data: tshark continuation frames $nb of $frames (want 4 of 4), xdphunt '$got' (want smb.connect=4)"
+fi
