@@ -7,6 +7,7 @@
 import argparse
 import datetime
 import json
+import os
 import statistics
 import sys
 
@@ -84,7 +85,10 @@ def main():
             if kind == "class":
                 descs[name] = desc
     res = {"machine": a.machine, "commit": a.commit, "quick": a.quick == "1",
-           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           # When the run wrote its last record, not when this report is
+           # written: a report made again from the same raw file keeps it.
+           "date": datetime.datetime.fromtimestamp(os.path.getmtime(a.raw), datetime.timezone.utc)
+           .strftime("%Y-%m-%d %H:%M UTC"),
            "mix_weights": weights}
 
     # ---- test run ------------------------------------------------------------

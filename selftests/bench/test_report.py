@@ -74,11 +74,13 @@ def records(d, live_x, rb_lost, native_same):
     return r
 
 
-def run(d, recs):
+def run(d, recs, mtime=None):
     raw = os.path.join(d, "raw.jsonl")
     with open(raw, "w") as f:
         for x in recs:
             f.write(json.dumps(x) + "\n")
+    if mtime is not None:
+        os.utime(raw, (mtime, mtime))
     with open(os.path.join(d, "commands.txt"), "w") as f:
         f.write("xh_bench testrun ...\n")
     with open(os.path.join(d, "classes.tsv"), "w") as f:
@@ -158,5 +160,15 @@ with tempfile.TemporaryDirectory() as d:
     n = len(recs) + 1
     check(p.returncode != 0 and ("raw.jsonl:%d:" % n) in p.stderr, "a broken raw line is named by file and line",
           p.stderr)
+
+with tempfile.TemporaryDirectory() as d:
+    # The date is the run's (its raw file's last write), so a report made
+    # again from the same records says when they were measured.
+    p = run(d, records(d, {c: 10.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True),
+            mtime=1767323040)  # 2026-01-02 03:04 UTC
+    res = json.load(open(os.path.join(d, "results.json"))) if p.returncode == 0 else {}
+    md = open(os.path.join(d, "RESULTS.md")).read() if p.returncode == 0 else ""
+    check(res.get("date") == "2026-01-02 03:04 UTC" and "- date: 2026-01-02 03:04 UTC" in md,
+          "the date is when the raw records were written", (p.stderr, res.get("date")))
 
 sys.exit(1 if fails else 0)
