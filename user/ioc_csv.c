@@ -165,6 +165,12 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 		for (int k = 0; k < COL__MAX; k++)
 			if (!strcasecmp(trim(f[i]), col_names[k]) && col[k] < 0)
 				col[k] = i;
+	/* is_csv() saw "indicator" first, but the fields may still differ (a
+	 * lone CR is no line end: "indicator\rtype" is one column). */
+	if (col[COL_IND] < 0) {
+		ioc_bad(ld, IOC_ERR_BAD_LINE, 1, "CSV header has no \"indicator\" column");
+		return -EINVAL;
+	}
 	while (c.p < c.end) {
 		unsigned int line = c.line;
 		struct ioc_meta m = {};

@@ -157,6 +157,10 @@ void test_ioc_csv(void)
 		{"indicator,type\n,ipv4\n", "empty indicator", 2},
 		{"indicator,type\n192.0.2.1,bogus\n", "type says 'bogus'", 2},
 		{"indicator,comment\n192.0.2.1,\"a\nb\"\n\"c,x\n", "unterminated quoted field", 4},
+		/* A lone CR is no line end: the first column is "indicator\rtype"
+		 * and the header has no indicator column (fuzz_files found the
+		 * indicator read at f[-1]). */
+		{"indicator\rtype,feed\n198.51.100.7,x\n", "no \"indicator\" column", 1},
 	};
 	struct ioc_set *set = ioc_set__new();
 	char path[128], msg[8192], want[256];
