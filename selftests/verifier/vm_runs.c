@@ -136,18 +136,30 @@ static struct bpf_object *open_for_run(const char *path, int *pfd, int *cfd)
 	return obj;
 }
 
-/* The IoC counters of xh_counters, summed over the CPUs. */
-static int ioc_counters(int fd, __u64 *out)
+/* xh_counters (@fd), one struct per possible CPU (*ncpu of them), to free;
+ * NULL on error. */
+static struct xh_stats *stats_per_cpu(int fd, int *ncpu)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, k;
 	struct xh_stats *st;
 	__u32 zero = 0;
 
-	st = ncpu > 0 ? calloc(ncpu, sizeof(*st)) : NULL;
-	if (!st || bpf_map_lookup_elem(fd, &zero, st)) {
+	*ncpu = libbpf_num_possible_cpus();
+	st = *ncpu > 0 ? calloc(*ncpu, sizeof(*st)) : NULL;
+	if (st && bpf_map_lookup_elem(fd, &zero, st)) {
 		free(st);
-		return -1;
+		return NULL;
 	}
+	return st;
+}
+
+/* The IoC counters of xh_counters, summed over the CPUs. */
+static int ioc_counters(int fd, __u64 *out)
+{
+	int ncpu, c, k;
+	struct xh_stats *st = stats_per_cpu(fd, &ncpu);
+
+	if (!st)
+		return -1;
 	for (k = 0; k < XH_IOC_CNT__MAX; k++)
 		for (out[k] = 0, c = 0; c < ncpu; c++)
 			out[k] += st[c].ioc[k];
@@ -232,16 +244,12 @@ static int set_port(struct bpf_object *obj, __u32 port, __u8 svc)
 /* cnt[XH_CNT_EVENTS] of xh_counters, summed over the CPUs; -1 on error. */
 static long long events_sent(int fd)
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	struct xh_stats *st;
+	int ncpu, c;
+	struct xh_stats *st = stats_per_cpu(fd, &ncpu);
 	long long n = 0;
-	__u32 zero = 0;
 
-	st = ncpu > 0 ? calloc(ncpu, sizeof(*st)) : NULL;
-	if (!st || bpf_map_lookup_elem(fd, &zero, st)) {
-		free(st);
+	if (!st)
 		return -1;
-	}
 	for (c = 0; c < ncpu; c++)
 		n += st[c].cnt[XH_CNT_EVENTS];
 	free(st);
