@@ -242,6 +242,15 @@ static void mutant_run_end(void *ctx)
 	fuzz_engine_clear_flows(((struct mutant_run *)ctx)->f);
 }
 
+/* What every fuzzed run must keep: each event a well-formed record, a JSON
+ * line that parses back, and a rule its 5-tuple can carry. */
+static void expect_sound_events(const struct fuzz_stats *st)
+{
+	ASSERT_EQ(st->bad_records, 0, "well-formed records");
+	ASSERT_EQ(st->bad_json, 0, "every event formats to JSON that parses back");
+	ASSERT_EQ(st->misclassified, 0, "no rule on a flow that cannot carry it");
+}
+
 void test_native_engine_mutated(void)
 {
 	const uint8_t two[] = {3, 0, 0xaa, 0xbb, 0xcc, 1, 0, 0xdd, 0xee};
@@ -268,9 +277,7 @@ void test_native_engine_mutated(void)
 	ASSERT_GE(st->rules[XH_RULE_SMB_IPC_SHARE], 1, "SMB tree connects reached");
 	ASSERT_GE(st->rules[XH_RULE_DCERPC_BIND], 1, "DCE/RPC binds reached");
 	ASSERT_GE(st->rules[XH_RULE_IOC_DEST], 1, "IoC flows reached");
-	ASSERT_EQ(st->bad_records, 0, "well-formed records");
-	ASSERT_EQ(st->bad_json, 0, "every event formats to JSON that parses back");
-	ASSERT_EQ(st->misclassified, 0, "no rule on a flow that cannot carry it");
+	expect_sound_events(st);
 	printf("# native_engine_mutated: %lu frames, %lu events\n", st->frames, st->events);
 out:
 	fuzz_engine__free(f);
@@ -341,9 +348,7 @@ void test_native_engine_names_mutated(void)
 	}
 	ASSERT_GE(st->rules[XH_RULE_IOC_DNS], 4, "queries of feed domains reported");
 	ASSERT_GE(st->rules[XH_RULE_IOC_TLS_SNI], 4, "ClientHellos of feed domains reported");
-	ASSERT_EQ(st->bad_records, 0, "well-formed records");
-	ASSERT_EQ(st->bad_json, 0, "every event formats to JSON that parses back");
-	ASSERT_EQ(st->misclassified, 0, "no rule on a flow that cannot carry it");
+	expect_sound_events(st);
 	printf("# native_engine_names_mutated: %lu frames, %lu events\n", st->frames, st->events);
 	fuzz_engine__free(f);
 }
