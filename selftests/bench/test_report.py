@@ -11,19 +11,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pycheck import Checker  # noqa: E402
+
+check = Checker("bench report")
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 REPORT = os.path.join(ROOT, "bench", "report.py")
 MIX = "tcp443:70,dns:10,smb:10,rpc:5,ioc:5"
-fails = 0
-
-
-def check(cond, name, detail=""):
-    global fails
-    if cond:
-        print("PASS: bench report: %s" % name)
-    else:
-        fails += 1
-        print("FAIL: bench report: %s: %s" % (name, detail))
 
 
 def near(a, b, eps=1e-6):
@@ -171,4 +166,4 @@ with tempfile.TemporaryDirectory() as d:
     check(res.get("date") == "2026-01-02 03:04 UTC" and "- date: 2026-01-02 03:04 UTC" in md,
           "the date is when the raw records were written", (p.stderr, res.get("date")))
 
-sys.exit(1 if fails else 0)
+check.exit()

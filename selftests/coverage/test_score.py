@@ -10,16 +10,10 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "coverage"))
 import score  # noqa: E402
 
-fails = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pycheck import Checker  # noqa: E402
 
-
-def check(cond, name, detail=""):
-    global fails
-    if cond:
-        print("PASS: coverage score: %s" % name)
-    else:
-        fails += 1
-        print("FAIL: coverage score: %s: %s" % (name, detail))
+check = Checker("coverage score")
 
 
 def hit(rule, tid):
@@ -129,4 +123,4 @@ diff = score.compare(res, score.score(other))
 check(diff and "psexec" in diff[0], "replay comparison finds a difference", diff)
 check(score.compare(res, score.score(DOC)) == [], "identical runs compare equal")
 
-sys.exit(1 if fails else 0)
+check.exit()
