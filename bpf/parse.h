@@ -63,7 +63,10 @@ struct xh_pkt {
 	 * entry point, through memory rather than a return value the verifier
 	 * would track as a constant per path. */
 	__u8 hunt;
-	__u8 pad[2];
+	/* 1: the IP length goes on past data_end: the frame is cut short or
+	 * continues in XDP fragments (the parser sees the first buffer only). */
+	__u8 ip_cut;
+	__u8 pad[1];
 	__u64 flow_id; /* also xh_hunt()'s: the flow's xh_flow_state.id, 0 if not tracked */
 };
 
@@ -77,8 +80,8 @@ struct xh_pkt {
 #define XH_IP_MF      0x2000
 #define XH_IP_OFFMASK 0x1fff
 
-/* Largest header offset the parser follows. XDP frames without frags fit in a
- * page, so this is never reached by a real frame. */
+/* Largest header offset the parser follows. The linear part of an XDP frame
+ * (all of it without frags) fits in a page, so a real frame never reaches it. */
 #define XH_PARSE_MAX_OFF 0x7fff
 
 /* libbpf's barrier_var(): hide a value's origin from the compiler. */
@@ -118,6 +121,7 @@ static __always_inline void xh_set_payload(struct xh_pkt *pkt, void *data, void 
 
 	pkt->payload_off = (__u16)((char *)pos - (char *)data + hdr);
 	pkt->payload_len = end > hdr ? (__u16)(end - hdr) : 0;
+	pkt->ip_cut = ip_rem > avail;
 }
 
 /* L4 header at @pos with @ip_rem bytes of IP payload left: fills ports, flags

@@ -39,6 +39,14 @@ struct {
 	__type(value, struct xh_pkt);
 } xh_pktscr SEC(".maps");
 
+/* Bytes of the whole frame, XDP fragments included. Called only for frames
+ * that can have fragments (pkt->ip_cut, or not parsed as IP): the helper
+ * call costs ~2 ns, which plain traffic does not pay. */
+static __always_inline __u64 xh_frame_len(struct xdp_md *ctx)
+{
+	return bpf_xdp_get_buff_len(ctx);
+}
+
 /* Per-packet protocol counters from the parse result. */
 static __always_inline void xh_count_parse(struct xh_stats *stats, const struct xh_pkt *pkt,
 					   int res)
@@ -82,19 +90,29 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
  * per-CPU parse (xh_pktscr); @svc: the TCP port services (xh_svc_pack()),
  * looked up once by the caller, and XH_SVC_PF_* bits. Returns the verdict
  * (XDP_PASS, or XDP_DROP for a block-mode IoC) and leaves XH_HUNT_* flags
- * (bpf/flow.bpf.h) in pkt->hunt. */
+ * (bpf/flow.bpf.h) in pkt->hunt. It also counts the bytes of a frame past
+ * its first buffer (XDP fragments): the entry point sends here every frame
+ * that may have some (pkt->ip_cut, or not parsed as IP), and those it need
+ * not classify (@res below XH_PARSE_L3, later IP fragments) are only
+ * counted. Not in the entry point: a helper call there grew its frame past
+ * 64 bytes, and the longest call chain past 6.1's 512-byte stack limit. */
 __noinline int xh_hunt(struct xdp_md *ctx, struct xh_pkt *pkt, int res, struct xh_stats *stats,
 		       __u32 svc)
 {
-	/* The frame length, recomputed: BPF functions take five arguments. */
-	void *data_end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
-	__u64 bytes = (__u64)(data_end - data);
 	struct xh_class_res cls;
+	__u64 bytes, linear;
 	int c;
 
 	/* Global function pointer arguments may be NULL for the verifier. */
 	if (!pkt || !stats)
+		return XDP_PASS;
+	linear = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
+	bytes = linear;
+	if (res < XH_PARSE_L3 || pkt->ip_cut) {
+		bytes = xh_frame_len(ctx);
+		stats->cnt[XH_CNT_BYTES] += bytes - linear;
+	}
+	if (res < XH_PARSE_L3 || pkt->frag)
 		return XDP_PASS;
 	xh_classify(pkt, res, svc, stats, &cls);
 	/* XH_SVC_PF_KNOWN: xh_prefilter() found no name to look at. */
@@ -185,15 +203,19 @@ static __always_inline __u32 xh_tcp_todo(const struct xh_pkt *pkt, void *data, v
 	return todo;
 }
 
-SEC("xdp")
+/* xdp.frags (BPF_F_XDP_HAS_FRAGS): the program takes multi-buffer frames, so
+ * it attaches in native mode to interfaces whose MTU does not fit a page
+ * (jumbo frames). [data, data_end) is then the frame's first buffer, which
+ * holds the headers; the parser never reads past it, and
+ * bpf_xdp_load_bytes() reads on into the fragments. */
+SEC("xdp.frags")
 int xdphunt(struct xdp_md *ctx)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
-	__u64 bytes = (__u64)(data_end - data);
 	struct xh_stats *stats;
 	struct xh_pkt *pkt;
 	__u32 zero = 0, todo = 0, pf;
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	int res, ret;
 
 	if (!xh_armed)
@@ -205,18 +227,19 @@ int xdphunt(struct xdp_md *ctx)
 	if (!stats || !pkt)
 		return XDP_PASS;
 	stats->cnt[XH_CNT_PACKETS]++;
-	stats->cnt[XH_CNT_BYTES] += bytes;
+	stats->cnt[XH_CNT_BYTES] += data_end - data;
 
 	res = xh_parse(data, data_end, pkt);
 	xh_count_parse(stats, pkt, res);
-	/* Errors, non-IP and later fragments: nothing to classify. */
+	/* Errors, non-IP and later fragments: nothing to classify;
+	 * xh_hunt() only counts their bytes past the first buffer, if any. */
 	if (res < XH_PARSE_L3 || pkt->frag)
-		return XDP_PASS;
+		return xh_hunt(ctx, pkt, res, stats, 0);
 	/* The port services of TCP are looked up here, once per packet. */
 	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
 		todo = xh_tcp_todo(pkt, data, data_end, stats);
 	pf = xh_prefilter(ctx, pkt, res, todo & 0xffff);
-	if (pf == XH_SVC_PF_KNOWN && !todo)
+	if (pf == XH_SVC_PF_KNOWN && !todo && !pkt->ip_cut)
 		return XDP_PASS;
 	ret = xh_hunt(ctx, pkt, res, stats, (todo & 0xffff) | pf);
 	if (todo & XH_TODO_SWEEP)

@@ -21,6 +21,9 @@
 # sends, including the SYN that tells who initiated a flow. Replies leave by
 # the same veth (TX) and are not seen, which a one-direction sensor does not need.
 #
+# LAB_MTU=N (set before lab_up; direct lab) gives the veth pair that MTU, e.g.
+# 9000 for the jumbo frames of a storage network (selftests/e2e/test_jumbo.sh).
+#
 # LAB_TOPO=gateway (set before lab_init) builds instead the routed lab of the
 # SMB test (selftests/e2e/test_smb_lab.sh): attacker -- gateway -- victim.
 #
@@ -203,6 +206,10 @@ lab_net_up() {
 	done
 	ip link add "$LAB_IF_CLIENT" netns "$c" type veth peer name "$LAB_IF_SERVER" netns "$s" ||
 		return 1
+	if [ -n "${LAB_MTU:-}" ]; then
+		ip -n "$c" link set dev "$LAB_IF_CLIENT" mtu "$LAB_MTU" &&
+			ip -n "$s" link set dev "$LAB_IF_SERVER" mtu "$LAB_MTU" || return 1
+	fi
 	lab_offloads_off "$c" "$LAB_IF_CLIENT"
 	lab_offloads_off "$s" "$LAB_IF_SERVER"
 

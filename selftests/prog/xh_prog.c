@@ -200,7 +200,8 @@ void xhp_close(struct xhp *x)
 
 int xhp_run_verdict(struct xhp *x, const uint8_t *buf, size_t len)
 {
-	uint8_t out[4096 + 256];
+	/* As large as the largest frame a test sends (XDP frags, jumbo MTU). */
+	static uint8_t out[XHP_FRAME_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = (__u32)len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
 	int err;

@@ -12,6 +12,7 @@
 struct xdphunt;
 
 #define XHP_MAX_EVENTS 256
+#define XHP_FRAME_MAX  16384 /* the largest frame xhp_run() takes (a jumbo frame) */
 
 /* IoC ids the test maps hold. */
 #define IOC_V4_NET24	 7  /* 203.0.113.0/24 */

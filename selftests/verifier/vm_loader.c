@@ -247,6 +247,7 @@ int main(int argc, char **argv)
 		if (!strcmp(base_name(argv[i]), "xdphunt.bpf.o")) {
 			fail += run_names(argv[i]);
 			fail += run_findings(argv[i]);
+			fail += run_jumbo(argv[i]);
 		}
 	}
 	uname(&uts);

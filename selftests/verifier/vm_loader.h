@@ -14,5 +14,6 @@ void print_failure_log(void);
 /* The XH-RUN cases for xdphunt.bpf.o at @path; each returns its failures. */
 int run_names(const char *path);
 int run_findings(const char *path);
+int run_jumbo(const char *path);
 
 #endif

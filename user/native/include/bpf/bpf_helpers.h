@@ -100,4 +100,10 @@ static __always_inline long bpf_xdp_load_bytes(struct xdp_md *ctx, __u32 offset,
 	return 0;
 }
 
+/* The frame is linear here: its length is the whole frame's. */
+static __always_inline __u64 bpf_xdp_get_buff_len(struct xdp_md *ctx)
+{
+	return ctx->data_end - ctx->data;
+}
+
 #endif /* __BPF_HELPERS__ */
