@@ -7,10 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest frame BPF_PROG_TEST_RUN takes for a program without XDP frags
- * support: a page less XDP_PACKET_HEADROOM (256) and the aligned
- * skb_shared_info (320 on x86_64). Longer records are cut here; every
- * header xdphunt reads is far inside. */
+/* The first buffer BPF_PROG_TEST_RUN makes of a frame: a page less
+ * XDP_PACKET_HEADROOM (256) and the aligned skb_shared_info (320 on
+ * x86_64); longer frames go on in XDP fragments. Longer records are cut
+ * here, so both replay engines see one linear buffer; every header xdphunt
+ * reads is inside it, live too. */
 #define CAPTURE_MAX_FRAME 3520
 
 /* 1 when @dlt (a pcap DLT_ value) is supported: Ethernet, raw IPv4/IPv6,
