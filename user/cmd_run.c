@@ -41,6 +41,12 @@ static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 	return 0;
 }
 
+/* event_sink.on_watch: interfaces that went away or came back. */
+static int run_watch(void *ctx)
+{
+	return loader_watch(ctx);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -138,6 +144,8 @@ int cmd_run(int argc, char **argv)
 	live.publish = &sink.iocs;
 	sink.on_hup = ioc_live_on_hup;
 	sink.on_hup_ctx = &live;
+	sink.on_watch = run_watch;
+	sink.on_watch_ctx = l;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
 		pr_warn("run: cannot open the event ring buffer: %s\n", strerror(errno));

@@ -231,6 +231,8 @@ int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mod
 	snprintf(li->name, sizeof(li->name), "%s", ifname);
 	li->ifindex = ifindex;
 	li->mode = mode;
+	li->state = LOADER_IF_ATTACHED;
+	li->retry_said = 0;
 	return 0;
 }
 
@@ -241,6 +243,15 @@ int loader_detach_all(struct loader *l)
 	while (l->n_ifaces > 0) {
 		struct loader_iface *li = &l->ifaces[l->n_ifaces - 1];
 
+		l->n_ifaces--;
+		if (li->state == LOADER_IF_GONE) {
+			pr_info("detach: %s is gone, nothing to detach\n", li->name);
+			continue;
+		}
+		if (li->state == LOADER_IF_LOST) {
+			pr_info("detach: %s no longer runs xdphunt, nothing to detach\n", li->name);
+			continue;
+		}
 		err = xdp_program__detach(l->xdp_prog, li->ifindex, li->mode, 0);
 		if (err) {
 			pr_warn("detach: %s: %s\n", li->name, strerror(-err));
@@ -249,9 +260,74 @@ int loader_detach_all(struct loader *l)
 		} else {
 			pr_info("detached from %s\n", li->name);
 		}
-		l->n_ifaces--;
 	}
 	return ret;
+}
+
+/* loader_watch() for an interface of that name that is back (a new ifindex,
+ * or the same one moved back): attach again, unless it still runs this
+ * program (@ours). 1 on a change. */
+static int watch_reattach(struct loader *l, struct loader_iface *li, int ifindex, uint32_t ours)
+{
+	uint32_t id = 0;
+	int err;
+
+	if (loader_find_attached(ifindex, &id, NULL) > 0)
+		err = id == ours ? 0 : -EEXIST; /* -EEXIST: another instance got there first */
+	else
+		err = xdp_program__attach(l->xdp_prog, ifindex, li->mode, 0);
+	if (err) {
+		if (!li->retry_said)
+			pr_warn("watch: %s is back (ifindex %d) but attaching failed: %s; "
+				"trying again every second\n",
+				li->name, ifindex, strerror(-err));
+		li->retry_said = 1;
+		return 0;
+	}
+	pr_warn("watch: %s is back (ifindex %d): attached again (%s mode)\n", li->name, ifindex,
+		loader_mode_name(li->mode));
+	li->ifindex = ifindex;
+	li->state = LOADER_IF_ATTACHED;
+	li->retry_said = 0;
+	return 1;
+}
+
+int loader_watch(struct loader *l)
+{
+	uint32_t ours = l->xdp_prog ? xdp_program__id(l->xdp_prog) : 0, id;
+	int changes = 0;
+
+	for (int i = 0; i < l->n_ifaces; i++) {
+		struct loader_iface *li = &l->ifaces[i];
+		int ifindex = (int)if_nametoindex(li->name);
+
+		if (!ifindex) {
+			if (li->state != LOADER_IF_GONE) {
+				pr_warn("watch: %s is gone (deleted, renamed or moved to another "
+					"namespace); not watched until it returns\n",
+					li->name);
+				li->state = LOADER_IF_GONE;
+				changes++;
+			}
+			continue;
+		}
+		if (ifindex != li->ifindex || li->state == LOADER_IF_GONE) {
+			changes += watch_reattach(l, li, ifindex, ours);
+			continue;
+		}
+		if (li->state != LOADER_IF_ATTACHED)
+			continue; /* lost: left alone */
+		id = 0;
+		if (loader_find_attached(ifindex, &id, NULL) <= 0 || id != ours) {
+			pr_warn("watch: xdphunt's program is no longer attached to %s (removed by "
+				"another tool?); left as it is: restart xdphunt to watch it "
+				"again\n",
+				li->name);
+			li->state = LOADER_IF_LOST;
+			changes++;
+		}
+	}
+	return changes;
 }
 
 int loader_detach_iface(const char *ifname)

@@ -22,10 +22,19 @@ struct loader_opts {
 	int n_rpc_ports;
 };
 
+/* What loader_watch() last found on an interface. */
+enum loader_iface_state {
+	LOADER_IF_ATTACHED = 0,
+	LOADER_IF_GONE, /* no interface of that name: deleted, renamed or moved away */
+	LOADER_IF_LOST, /* still there, but xdphunt's program was removed by someone else */
+};
+
 struct loader_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;
 	enum xdp_attach_mode mode; /* as attached */
+	enum loader_iface_state state;
+	int retry_said; /* a failed re-attach was reported (once) */
 };
 
 struct loader {
@@ -52,8 +61,16 @@ int loader_load(struct loader *l);
  * xdphunt or another XDP program that cannot be shared.
  * Returns 0 or -errno. */
 int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mode);
-/* Detach from every attached interface; returns the first error or 0. */
+/* Detach from every attached interface; returns the first error or 0.
+ * Interfaces that are gone, or lost their program, are skipped (said). */
 int loader_detach_all(struct loader *l);
+/* Look at every interface again (the run loop does, once a second): one
+ * that disappeared is reported once; when an interface of that name appears
+ * again (a new ifindex: recreated, renamed back, moved back) the program is
+ * attached to it again, in the same mode; one whose program someone else
+ * removed is reported once and left alone (an operator may have meant it).
+ * Returns the number of changes. */
+int loader_watch(struct loader *l);
 
 /* Fill xh_ports from the options and install @iocs (may be NULL) as IoC
  * generation 0. Call after load, before loader_arm(). Returns 0 or -errno. */

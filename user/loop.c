@@ -113,6 +113,8 @@ int loop_run(struct ring_buffer *rb, struct event_sink *sink)
 				/* Re-read the clock offset about once a minute. */
 				if (++ticks % (60000 / LOOP_DRAIN_MS) == 0)
 					event_sink_sync_clock(sink);
+				if (ticks % (LOOP_WATCH_MS / LOOP_DRAIN_MS) == 0 && sink->on_watch)
+					sink->on_watch(sink->on_watch_ctx);
 			}
 		}
 		/* Timer tick or watermark wakeup: either way, drain. */

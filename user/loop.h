@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* loop.h: the live event loop: epoll over the ring buffer, a signalfd and a
- * drain timer. */
+ * drain timer, which also runs the interface watch. */
 #ifndef XH_LOOP_H
 #define XH_LOOP_H
 
 struct ring_buffer;
 struct event_sink;
 
-#define LOOP_DRAIN_MS 10 /* events are submitted without wakeup: drain this often */
+#define LOOP_DRAIN_MS 10   /* events are submitted without wakeup: drain this often */
+#define LOOP_WATCH_MS 1000 /* event_sink.on_watch (the interfaces) this often */
 
 /* Run until SIGINT or SIGTERM (or an output error), then drain what is left.
  * Signals must already be blocked (loop_block_signals()). Returns 0 on a

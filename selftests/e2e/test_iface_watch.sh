@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# test_iface_watch.sh [BUILD_DIR]: `xdphunt run` when its interface changes
+# under it (root): the interface is deleted (a bond or VM NIC rebuilt), made
+# again under the same name, and then loses the program to another tool.
+# xdphunt must say so on stderr each time, stay up, attach again to the new
+# interface and hunt there (a SYN to 445 is an smb.connect hit naming it),
+# leave a program removed by someone else alone, and exit 0 on SIGTERM.
+# Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
+set -u
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_iface_watch "$@"
+e2e_need ip nc unshare /usr/bin/python3
+e2e_unshare -n -m
+
+PFX=xhw$$
+NS_A=$PFX-a # xdphunt's side
+NS_B=$PFX-b # the peer that sends
+IF=${PFX}a
+W=$(mktemp -d "${TMPDIR:-/tmp}/$PFX.XXXXXX")
+XH_PID=
+
+teardown() {
+	local rc=$?
+	if [ -n "$XH_PID" ] && kill -0 "$XH_PID" 2>/dev/null; then
+		kill -TERM "$XH_PID"
+		for ((i = 0; i < 50; i++)); do kill -0 "$XH_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$XH_PID" 2>/dev/null
+	fi
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	e2e_keep "$W" "$PFX"
+	rm -rf "$W"
+	exit "$rc"
+}
+e2e_traps teardown
+
+veth_up() { # the pair, addressed; no ARP on the wire (permanent neighbours)
+	ip link add "$IF" netns "$NS_A" type veth peer name "${PFX}b" netns "$NS_B" || return 1
+	ip -n "$NS_A" addr add 192.0.2.1/24 dev "$IF"
+	ip -n "$NS_B" addr add 192.0.2.2/24 dev "${PFX}b"
+	ip -n "$NS_A" link set "$IF" up
+	ip -n "$NS_B" link set "${PFX}b" up
+	ip -n "$NS_B" neigh replace 192.0.2.1 dev "${PFX}b" nud permanent \
+		lladdr "$(ip netns exec "$NS_A" cat "/sys/class/net/$IF/address")"
+}
+
+wait_err() { # wait_err PATTERN: up to 5 s for a line of xdphunt's stderr
+	for ((i = 0; i < 50; i++)); do
+		grep -q "$1" "$W/xdphunt.err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+syn445() { # a TCP connection attempt from the peer to 445 (refused: no listener)
+	ip netns exec "$NS_B" timeout 5 nc -z -w 2 192.0.2.1 445 >/dev/null 2>&1
+	return 0
+}
+
+ip netns add "$NS_A" && ip netns add "$NS_B" && veth_up || {
+	fail watch_setup "cannot build the two namespaces and their veth pair"
+	e2e_finish
+}
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch </dev/null \
+	>"$W/hits.jsonl" 2>"$W/xdphunt.err" &
+XH_PID=$!
+if ! wait_err 'xdphunt: ready:'; then
+	fail watch_ready "no 'xdphunt: ready:' within 5 s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+	e2e_finish
+fi
+pass watch_ready
+
+# --- deleted ---------------------------------------------------------------------
+ip -n "$NS_A" link del "$IF"
+if wait_err "watch: $IF is gone"; then pass watch_gone_said; else
+	fail watch_gone_said "nothing on stderr within 5 s: $(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
+fi
+kill -0 "$XH_PID" 2>/dev/null && pass watch_alive_after_gone || fail watch_alive_after_gone "xdphunt exited"
+
+# --- made again: attached again, and hunting --------------------------------------
+veth_up || fail watch_recreate "cannot make the veth pair again"
+if wait_err "watch: $IF is back (ifindex [0-9]*): attached again (native mode)"; then
+	pass watch_back_attached
+else
+	fail watch_back_attached "$(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
+fi
+if ip -n "$NS_A" -d link show dev "$IF" | grep -q 'prog/xdp id'; then
+	pass watch_back_kernel_view
+else
+	fail watch_back_kernel_view "ip link shows no XDP program on the new $IF"
+fi
+syn445
+sleep 0.5 # the loop drains every 10 ms
+/usr/bin/python3 - "$W/hits.jsonl" "$IF" <<'PY'
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ok = [h for h in hits if h["rule"] == "smb.connect" and h.get("src_ip") == "192.0.2.2"
+      and h.get("dest_port") == 445 and h.get("in_iface") == sys.argv[2]]
+print(("PASS: " if ok else "FAIL: ") + "watch_hunts_on_new_iface"
+      + ("" if ok else ": hits: %s" % [(h["rule"], h.get("src_ip"), h.get("in_iface")) for h in hits]))
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+
+# --- the program removed by another tool: said, left alone -------------------------
+ip -n "$NS_A" link set dev "$IF" xdp off
+if wait_err "no longer attached to $IF"; then pass watch_lost_said; else
+	fail watch_lost_said "$(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
+fi
+sleep 1.5 # another watch round: it must not attach again
+if ip -n "$NS_A" -d link show dev "$IF" | grep -q 'prog/xdp'; then
+	fail watch_lost_left_alone "xdphunt attached itself again after another tool removed it"
+else
+	pass watch_lost_left_alone
+fi
+
+# --- stop ------------------------------------------------------------------------
+kill -TERM "$XH_PID"
+rc=0
+wait "$XH_PID" || rc=$?
+XH_PID=
+if [ "$rc" -eq 0 ]; then pass watch_exit_0; else
+	fail watch_exit_0 "exit $rc: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+fi
+n=$(grep -c 'is gone\|is back\|no longer attached' "$W/xdphunt.err")
+[ "$n" -eq 3 ] && pass watch_said_once_each || fail watch_said_once_each "$n watch lines, want 3: $(grep watch "$W/xdphunt.err" | tr '\n' ' ')"
+e2e_finish
