@@ -15,10 +15,11 @@
 
 static const char reload_usage[] =
 	"usage: xdphunt reload [-i IFACE | --pid PID]\n"
-	"Make a running `xdphunt run` re-read every IoC feed (as SIGHUP does). The new\n"
-	"set replaces the old one atomically; a failing feed keeps the old set. The\n"
-	"instance reports added/removed counts on its stderr. Without -i/--pid there\n"
-	"must be exactly one instance (pid files in $XH_RUN_DIR, default /run/xdphunt).\n";
+	"Make a running `xdphunt run` re-read every IoC feed and reopen its -o FILE\n"
+	"(log rotation), as SIGHUP does. The new set replaces the old one atomically;\n"
+	"a failing feed keeps the old set. The instance reports added/removed counts\n"
+	"on its stderr. Without -i/--pid there must be exactly one instance (pid\n"
+	"files in $XH_RUN_DIR, default /run/xdphunt).\n";
 
 static int has_iface(const char *list, const char *ifname)
 {

@@ -22,7 +22,8 @@ static const char run_usage[] =
 	"usage: xdphunt run -i IFACE [-i IFACE...] [options]\n"
 	"Attach the classifier to each IFACE and print hunt hits as JSON lines until\n"
 	"SIGINT or SIGTERM; then drain, detach and exit 0. SIGHUP (or `xdphunt reload`)\n"
-	"re-reads the IoC feeds and swaps the new set in atomically.\n"
+	"re-reads the IoC feeds and swaps the new set in atomically, and reopens\n"
+	"-o FILE (log rotation).\n"
 	"  -i, --iface IFACE   interface to watch (repeatable, up to 16)\n"
 	"  --mode MODE         auto (native, else skb; default), native or skb\n" CLI_HUNT_HELP;
 

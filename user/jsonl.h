@@ -129,6 +129,13 @@ struct jsonl_writer *jsonl_writer__new(int fd, int owns_fd);
 struct jsonl_writer *jsonl_writer__open(const char *path);
 /* Flushes, closes when owned, frees. Accepts NULL. */
 void jsonl_writer__free(struct jsonl_writer *w);
+/* For log rotation: flush, then open the writer's file again by its path
+ * (a new file if it was renamed away) and write there. Writers not made by
+ * jsonl_writer__open() of a path keep their descriptor (0). On failure
+ * (-errno) the writer keeps writing to the file it had. */
+int jsonl_writer_reopen(struct jsonl_writer *w);
+/* The path jsonl_writer__open() was given, or NULL (stdout, a descriptor). */
+const char *jsonl_writer_path(const struct jsonl_writer *w);
 
 /* Append the line in @b (its text plus "\n"). Returns 0 or -errno (write error). */
 int jsonl_write_line(struct jsonl_writer *w, const struct jbuf *b);

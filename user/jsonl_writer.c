@@ -18,6 +18,7 @@
 struct jsonl_writer {
 	int fd;
 	int owns_fd;
+	char *path; /* the file jsonl_writer__open() opened, for jsonl_writer_reopen() */
 	char *buf;
 	size_t len;
 	size_t cap;
@@ -68,6 +69,11 @@ struct jsonl_writer *jsonl_writer__new(int fd, int owns_fd)
 	return w;
 }
 
+static int open_append(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
 struct jsonl_writer *jsonl_writer__open(const char *path)
 {
 	struct jsonl_writer *w;
@@ -75,16 +81,46 @@ struct jsonl_writer *jsonl_writer__open(const char *path)
 
 	if (strcmp(path, "-") == 0)
 		return jsonl_writer__new(STDOUT_FILENO, 0);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = open_append(path);
 	if (fd < 0)
 		return NULL;
 	w = jsonl_writer__new(fd, 1);
-	if (!w) {
-		err = errno;
-		close(fd);
-		errno = err;
+	if (w) {
+		w->path = strdup(path);
+		if (w->path)
+			return w;
+		jsonl_writer__free(w);
+		errno = ENOMEM;
+		return NULL;
 	}
-	return w;
+	err = errno;
+	close(fd);
+	errno = err;
+	return NULL;
+}
+
+int jsonl_writer_reopen(struct jsonl_writer *w)
+{
+	int fd, err;
+
+	if (!w->path)
+		return 0;
+	/* What is buffered belongs to the old file; the new one must open
+	 * before the old one is let go, so that nothing is lost either way. */
+	err = jsonl_flush(w);
+	if (err)
+		return err;
+	fd = open_append(w->path);
+	if (fd < 0)
+		return -errno;
+	close(w->fd);
+	w->fd = fd;
+	return 0;
+}
+
+const char *jsonl_writer_path(const struct jsonl_writer *w)
+{
+	return w->path;
 }
 
 int jsonl_flush(struct jsonl_writer *w)
@@ -113,6 +149,7 @@ void jsonl_writer__free(struct jsonl_writer *w)
 		pr_warn("jsonl: %zu bytes of output lost: %s\n", w->len, strerror(-err));
 	if (w->owns_fd)
 		close(w->fd);
+	free(w->path);
 	free(w->buf);
 	free(w);
 }

@@ -41,6 +41,23 @@ static int drain(struct ring_buffer *rb, struct event_sink *sink)
 	return jsonl_flush(sink->out);
 }
 
+/* SIGHUP after logrotate moved the output away: write to a new file of the
+ * same name. A failure keeps the old one (nothing is lost) and is said. */
+static void reopen_output(struct event_sink *sink)
+{
+	const char *path = jsonl_writer_path(sink->out);
+	int err;
+
+	if (!path)
+		return;
+	err = jsonl_writer_reopen(sink->out);
+	if (err)
+		pr_warn("SIGHUP: cannot reopen %s: %s; still writing to the file open before\n",
+			path, strerror(-err));
+	else
+		pr_info("SIGHUP: reopened %s\n", path);
+}
+
 int loop_run(struct ring_buffer *rb, struct event_sink *sink)
 {
 	struct itimerspec its = {
@@ -96,6 +113,7 @@ int loop_run(struct ring_buffer *rb, struct event_sink *sink)
 					ret = drain(rb, sink);
 					if (ret)
 						goto out;
+					reopen_output(sink);
 					if (sink->on_hup)
 						sink->on_hup(sink->on_hup_ctx);
 					else

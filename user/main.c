@@ -19,7 +19,7 @@ static const char usage[] =
 	"  replay CAPTURE...   the same classifier over pcap/pcapng files (root)\n"
 	"  stats [-i IFACE]    counters of the running instances\n"
 	"  detach -i IFACE     remove a left-over xdphunt program from IFACE\n"
-	"  reload [-i IFACE]   make a running instance re-read its IoC feeds (SIGHUP)\n"
+	"  reload [-i IFACE]   make a running instance re-read its IoC feeds, reopen -o (SIGHUP)\n"
 	"  version             print the version\n"
 	"\n"
 	"'xdphunt COMMAND --help' shows a command's options.\n"

@@ -200,3 +200,73 @@ out:
 	close(p[0]);
 	jbuf_free(&b);
 }
+
+/* The whole of the file at @path, or NULL. */
+static char *slurp_path(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *s = fd >= 0 ? slurp_fd(fd, len) : NULL;
+
+	if (fd >= 0)
+		close(fd);
+	return s;
+}
+
+/* Log rotation: after the file is renamed away, reopen writes to a new file
+ * of the same name; lines buffered before the reopen go to the old one. A
+ * reopen that cannot open the path keeps writing to the file it had. Writers
+ * of stdout or a descriptor have no path and keep theirs. */
+void test_jsonl_writer_reopen(void)
+{
+	char dir[] = "/tmp/xh_reopen_XXXXXX", path[64], rotated[80];
+	struct jsonl_writer *w, *wfd;
+	struct jbuf b;
+	size_t len;
+	char *s;
+
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
+		return;
+	snprintf(path, sizeof(path), "%s/hits.json", dir);
+	snprintf(rotated, sizeof(rotated), "%s/hits.json.1", dir);
+	jbuf_init(&b);
+	w = jsonl_writer__open(path);
+	if (!ASSERT_OK_PTR(w, "open"))
+		goto out;
+	ASSERT_STREQ(jsonl_writer_path(w), path, "path kept");
+	make_line(&b, 1, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 1");
+	ASSERT_OK(rename(path, rotated), "rotate");
+	make_line(&b, 2, 0); /* buffered, not yet written: belongs to the old file */
+	ASSERT_OK(jsonl_write_line(w, &b), "line 2");
+	ASSERT_OK(jsonl_writer_reopen(w), "reopen");
+	make_line(&b, 3, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 3");
+	ASSERT_OK(jsonl_flush(w), "flush");
+	s = slurp_path(rotated, &len);
+	ASSERT_TRUE(s && strstr(s, "\"i\":1") && strstr(s, "\"i\":2") && !strstr(s, "\"i\":3"),
+		    "rotated file: lines 1 and 2");
+	free(s);
+	s = slurp_path(path, &len);
+	ASSERT_TRUE(s && !strstr(s, "\"i\":1") && !strstr(s, "\"i\":2") && strstr(s, "\"i\":3"),
+		    "new file: line 3 only");
+	free(s);
+
+	/* The directory gone: reopen fails, the open file still takes lines. */
+	ASSERT_OK(unlink(path), "unlink");
+	ASSERT_OK(unlink(rotated), "unlink rotated");
+	ASSERT_OK(rmdir(dir), "rmdir");
+	ASSERT_EQ(jsonl_writer_reopen(w), -ENOENT, "reopen without the directory");
+	make_line(&b, 4, 0);
+	ASSERT_OK(jsonl_write_line(w, &b), "line 4");
+	ASSERT_OK(jsonl_flush(w), "flush after a failed reopen");
+	jsonl_writer__free(w);
+
+	wfd = jsonl_writer__new(dup(STDERR_FILENO), 1);
+	if (ASSERT_OK_PTR(wfd, "writer of a descriptor")) {
+		ASSERT_TRUE(jsonl_writer_path(wfd) == NULL, "no path");
+		ASSERT_OK(jsonl_writer_reopen(wfd), "reopen: nothing to do");
+		jsonl_writer__free(wfd);
+	}
+out:
+	jbuf_free(&b);
+}

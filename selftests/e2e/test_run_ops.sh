@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# test_iface_watch.sh [BUILD_DIR]: `xdphunt run` when its interface changes
-# under it (root): the interface is deleted (a bond or VM NIC rebuilt), made
-# again under the same name, and then loses the program to another tool.
-# xdphunt must say so on stderr each time, stay up, attach again to the new
-# interface and hunt there (a SYN to 445 is an smb.connect hit naming it),
-# leave a program removed by someone else alone, and exit 0 on SIGTERM.
+# test_run_ops.sh [BUILD_DIR]: what operations do to a running `xdphunt run`
+# (root).
+#  1. Its interface changes under it: deleted (a bond or VM NIC rebuilt), made
+#     again under the same name, then stripped of the program by another tool.
+#     xdphunt must say so on stderr each time, stay up, attach again to the
+#     new interface and hunt there (a SYN to 445 is an smb.connect hit naming
+#     it), and leave a program removed by someone else alone (step 3).
+#  2. logrotate moves its output file away and sends SIGHUP (between the two):
+#     the hits before stay in the moved file, the next go to a new file of the
+#     old name.
+# Then it must exit 0 on SIGTERM.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
-e2e_init e2e_iface_watch "$@"
+e2e_init e2e_run_ops "$@"
 e2e_need ip nc unshare /usr/bin/python3
 e2e_unshare -n -m
 
@@ -63,8 +68,8 @@ ip netns add "$NS_A" && ip netns add "$NS_B" && veth_up || {
 	fail watch_setup "cannot build the two namespaces and their veth pair"
 	e2e_finish
 }
-ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch </dev/null \
-	>"$W/hits.jsonl" 2>"$W/xdphunt.err" &
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch -v -o "$W/hits.jsonl" \
+	</dev/null >"$W/xdphunt.out" 2>"$W/xdphunt.err" &
 XH_PID=$!
 if ! wait_err 'xdphunt: ready:'; then
 	fail watch_ready "no 'xdphunt: ready:' within 5 s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
@@ -72,7 +77,7 @@ if ! wait_err 'xdphunt: ready:'; then
 fi
 pass watch_ready
 
-# --- deleted ---------------------------------------------------------------------
+# --- 1. deleted --------------------------------------------------------------------
 ip -n "$NS_A" link del "$IF"
 if wait_err "watch: $IF is gone"; then pass watch_gone_said; else
 	fail watch_gone_said "nothing on stderr within 5 s: $(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
@@ -104,7 +109,34 @@ sys.exit(0 if ok else 1)
 PY
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
 
-# --- the program removed by another tool: said, left alone -------------------------
+# --- 2. log rotation: move the file away, SIGHUP, the next hit in a new file ----------
+mv "$W/hits.jsonl" "$W/hits.jsonl.1"
+kill -HUP "$XH_PID"
+if wait_err "SIGHUP: reopened $W/hits.jsonl"; then pass rotate_reopened; else
+	fail rotate_reopened "$(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
+fi
+syn445 # a new connection: a new flow, a new smb.connect
+sleep 0.5
+/usr/bin/python3 - "$W/hits.jsonl.1" "$W/hits.jsonl" <<'PY'
+import json, sys
+def hits(p):
+    try:
+        return [json.loads(l) for l in open(p) if l.strip()]
+    except OSError:
+        return None
+old, new = hits(sys.argv[1]), hits(sys.argv[2])
+def smb(hs):
+    return [h for h in hs or [] if h["rule"] == "smb.connect" and h.get("src_ip") == "192.0.2.2"]
+ok = len(smb(old)) == 1 and len(smb(new)) == 1 and len(old) == 1 and new is not None
+print(("PASS: " if ok else "FAIL: ") + "rotate_hits_split"
+      + ("" if ok else ": moved file %s, new file %s" % (old, new)))
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+[ "$(find "$W" -maxdepth 1 -name 'hits.jsonl*' | wc -l)" -eq 2 ] && pass rotate_two_files ||
+	fail rotate_two_files "$(ls "$W")"
+
+# --- 3. the program removed by another tool: said, left alone -----------------------
 ip -n "$NS_A" link set dev "$IF" xdp off
 if wait_err "no longer attached to $IF"; then pass watch_lost_said; else
 	fail watch_lost_said "$(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
