@@ -4,6 +4,8 @@
 OUT      ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+SYSCONFDIR ?= /etc
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -291,6 +293,12 @@ profile: deps all $(BENCH_BIN) $(BENCH_BPF)
 
 install: all
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/xdphunt
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(PREFIX)/share/doc/xdphunt|g' packaging/xdphunt@.service.in \
+		>$(DESTDIR)$(UNITDIR)/xdphunt@.service
+	$(Q)install -D -m 0644 packaging/xdphunt.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdphunt
+	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/xdphunt/README.md
 	$(Q)install -D -m 0644 $(OUT)/xdphunt.bpf.o $(DESTDIR)$(PREFIX)/lib/xdphunt/xdphunt.bpf.o
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/xdphunt
 	$(Q)if [ -d data ]; then cp -R --no-preserve=mode,ownership data/. $(DESTDIR)$(PREFIX)/share/xdphunt/; fi

@@ -14,7 +14,7 @@ BUILD_PKGS=(
 )
 # Tests, demo and benchmarks: namespaces, real traffic sources, the oracle.
 TEST_PKGS=(
-	iproute2 util-linux procps psmisc iputils-ping netcat-openbsd jq ethtool
+	iproute2 util-linux procps psmisc iputils-ping netcat-openbsd jq ethtool logrotate
 	tshark tcpdump tcpreplay python3 python3-scapy
 	samba smbclient smbmap python3-impacket
 	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools

@@ -7,9 +7,9 @@
 #     xdphunt must say so on stderr each time, stay up, attach again to the
 #     new interface and hunt there (a SYN to 445 is an smb.connect hit naming
 #     it), and leave a program removed by someone else alone (step 3).
-#  2. logrotate moves its output file away and sends SIGHUP (between the two):
-#     the hits before stay in the moved file, the next go to a new file of the
-#     old name.
+#  2. logrotate (with the shipped packaging/xdphunt.logrotate) moves its output
+#     file away and sends SIGHUP (between the two): the hits before stay in
+#     the moved file, the next go to a new file of the old name.
 # Then it must exit 0 on SIGTERM.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
@@ -109,9 +109,19 @@ sys.exit(0 if ok else 1)
 PY
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
 
-# --- 2. log rotation: move the file away, SIGHUP, the next hit in a new file ----------
-mv "$W/hits.jsonl" "$W/hits.jsonl.1"
-kill -HUP "$XH_PID"
+# --- 2. log rotation: the shipped logrotate config, run for real on this file -------
+# (its path and postrotate pointed here), else a rename and SIGHUP by hand.
+if command -v logrotate >/dev/null; then
+	sed -e "s|/var/log/xdphunt/\*.json|$W/hits.jsonl|" \
+		-e "s|systemctl reload .*|kill -HUP $XH_PID|" "$ROOT/packaging/xdphunt.logrotate" >"$W/lr.conf"
+	if logrotate -f -s "$W/lr.state" "$W/lr.conf" >"$W/lr.out" 2>&1; then pass rotate_logrotate; else
+		fail rotate_logrotate "$(tail -n 3 "$W/lr.out" | tr '\n' ' ')"
+	fi
+else
+	echo "# logrotate missing (make deps installs it): rename and SIGHUP by hand"
+	mv "$W/hits.jsonl" "$W/hits.jsonl.1"
+	kill -HUP "$XH_PID"
+fi
 if wait_err "SIGHUP: reopened $W/hits.jsonl"; then pass rotate_reopened; else
 	fail rotate_reopened "$(tail -n 2 "$W/xdphunt.err" | tr '\n' ' ')"
 fi
