@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "dcerpc_table.h"
 #include "cmd.h"
+#include "counters.h"
 #include "events.h"
 #include "ioc.h"
 #include "ioc_live.h"
@@ -42,10 +44,46 @@ static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 	return 0;
 }
 
-/* event_sink.on_watch: interfaces that went away or came back. */
+/* What run_watch() keeps between calls. */
+struct run_watch {
+	struct loader *l;
+	uint64_t lost_said; /* events_lost when it was last reported */
+	time_t said_at;	    /* when (0: never) */
+};
+
+#define RUN_LOST_EVERY_S 60 /* report a full ring buffer at most this often */
+
+/* events_lost of the running program, or 0 if it cannot be read. */
+static uint64_t run_events_lost(struct loader *l)
+{
+	struct xh_stats s;
+
+	if (counters_read(bpf_map__fd(l->skel->maps.xh_counters), &s))
+		return 0;
+	return s.cnt[XH_CNT_EVENTS_LOST];
+}
+
+/* event_sink.on_watch, once a second: interfaces that went away or came
+ * back, and findings that found the ring buffer full (said at most once a
+ * minute, with how many since the last time). */
 static int run_watch(void *ctx)
 {
-	return loader_watch(ctx);
+	struct run_watch *w = ctx;
+	time_t now = time(NULL);
+	uint64_t lost;
+
+	loader_watch(w->l);
+	lost = run_events_lost(w->l);
+	if (lost > w->lost_said && (!w->said_at || now - w->said_at >= RUN_LOST_EVERY_S)) {
+		pr_warn("events: %llu findings found the ring buffer full since %s (the consumer "
+			"fell behind); each is retried with its flow's next packet. A larger "
+			"--ringbuf or a faster output helps\n",
+			(unsigned long long)(lost - w->lost_said),
+			w->said_at ? "the last report" : "the start");
+		w->lost_said = lost;
+		w->said_at = now;
+	}
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -67,6 +105,8 @@ int cmd_run(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct event_sink sink;
 	struct ioc_live live = {};
+	struct run_watch watch = {};
+	uint64_t lost;
 	struct ioc_outer outer;
 	char pidfile[256] = "";
 	int n_ifaces = 0, opt, err, ret = XH_EXIT_ERROR, sink_ready = 0;
@@ -145,8 +185,9 @@ int cmd_run(int argc, char **argv)
 	live.publish = &sink.iocs;
 	sink.on_hup = ioc_live_on_hup;
 	sink.on_hup_ctx = &live;
+	watch.l = l;
 	sink.on_watch = run_watch;
-	sink.on_watch_ctx = l;
+	sink.on_watch_ctx = &watch;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
 		pr_warn("run: cannot open the event ring buffer: %s\n", strerror(errno));
@@ -163,6 +204,11 @@ int cmd_run(int argc, char **argv)
 	err = loop_run(rb, &sink);
 	ret = err ? XH_EXIT_ERROR : XH_EXIT_OK;
 	pr_info("run: %llu hits written\n", (unsigned long long)sink.events);
+	lost = run_events_lost(l);
+	if (lost)
+		pr_warn("run: %llu findings found the ring buffer full in all (retried with their "
+			"flow's next packet; a flow that sent nothing more was not reported)\n",
+			(unsigned long long)lost);
 	if (sink.ioc.stale || sink.ioc.collisions)
 		pr_warn("run: IoC hits not written: %llu with a stale reference, %llu name hash "
 			"collisions\n",

@@ -10,7 +10,10 @@
 #  2. logrotate (with the shipped packaging/xdphunt.logrotate) moves its output
 #     file away and sends SIGHUP (between the two): the hits before stay in
 #     the moved file, the next go to a new file of the old name.
-# Then it must exit 0 on SIGTERM.
+#  Then it must exit 0 on SIGTERM.
+#  4. A second instance with a 4 KiB ring buffer and a burst of 3000 findings:
+#     the full ring buffer is said on stderr (at most once a minute) and
+#     counted at exit, and written + lost = every finding sent.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
 
@@ -168,4 +171,45 @@ if [ "$rc" -eq 0 ]; then pass watch_exit_0; else
 fi
 n=$(grep -c 'is gone\|is back\|no longer attached' "$W/xdphunt.err")
 [ "$n" -eq 3 ] && pass watch_said_once_each || fail watch_said_once_each "$n watch lines, want 3: $(grep watch "$W/xdphunt.err" | tr '\n' ' ')"
+
+# --- 4. a full ring buffer is said on stderr, and counted at exit ----------------------
+# A 4 KiB ring holds some 25 findings. The consumer is stopped (SIGSTOP: a
+# stalled disk or CPU) while 3000 SYNs to 445 from distinct ports, 3000 new
+# flows and findings, arrive; then it goes on.
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --ringbuf 4096 </dev/null \
+	>"$W/full.jsonl" 2>"$W/full.err" &
+XH_PID=$!
+for ((i = 0; i < 50; i++)); do
+	grep -q 'xdphunt: ready:' "$W/full.err" && break
+	sleep 0.1
+done
+kill -STOP "$XH_PID"
+ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+for sport in range(20000, 23000):
+    # source port, 445, seq, ack, data offset 5, SYN, window; checksum left 0
+    s.sendto(struct.pack("!HHIIBBHHH", sport, 445, 1, 0, 5 << 4, 0x02, 8192, 0, 0), ("192.0.2.1", 0))
+PY
+kill -CONT "$XH_PID"
+for ((i = 0; i < 30; i++)); do
+	grep -q 'events: [0-9]* findings found the ring buffer full' "$W/full.err" && break
+	sleep 0.1
+done
+said=$(sed -n 's/.*events: \([0-9]*\) findings found the ring buffer full.*/\1/p' "$W/full.err" | head -n 1)
+hits=$(grep -c '"smb.connect"' "$W/full.jsonl")
+kill -TERM "$XH_PID"
+rc=0
+wait "$XH_PID" || rc=$?
+XH_PID=
+total=$(sed -n 's/.*run: \([0-9]*\) findings found the ring buffer full in all.*/\1/p' "$W/full.err")
+echo "# full ring: $hits hits written, $said said within 3 s, $total at exit"
+if [ -n "$said" ] && [ "$said" -gt 0 ]; then pass ringbuf_full_said; else
+	fail ringbuf_full_said "no 'ring buffer full' line within 3 s: $(tail -n 2 "$W/full.err" | tr '\n' ' ')"
+fi
+if [ "$rc" -eq 0 ] && [ -n "$total" ] && [ "$total" -ge "${said:-1}" ] && [ "$hits" -lt 100 ] && [ $((total + hits)) -eq 3000 ]; then
+	pass ringbuf_full_counted
+else
+	fail ringbuf_full_counted "exit $rc; at exit '$total' lost, $hits written, of 3000 findings"
+fi
 e2e_finish
