@@ -164,10 +164,37 @@ static int foreign_legacy_prog(int ifindex, char *name, size_t len, uint32_t *id
 	return found;
 }
 
-int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mode)
+struct xdp_program *loader_xdp_program(struct loader *l)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj,
 			    .prog_name = XH_PROG_NAME);
+	struct xdp_program *p;
+	int err;
+
+	if (l->xdp_prog)
+		return l->xdp_prog;
+	p = xdp_program__create(&xopts);
+	err = libxdp_get_error(p);
+	if (err) {
+		pr_warn("attach: libxdp cannot use the BPF object: %s\n", strerror(-err));
+		errno = -err;
+		return NULL;
+	}
+	/* libbpf turns SEC("xdp.frags") into BPF_F_XDP_HAS_FRAGS only when it
+	 * loads the program, and libxdp reads the flag before that to decide
+	 * whether its dispatcher takes multi-buffer frames: set it here, as
+	 * xdp-tools do, or the dispatcher would refuse jumbo-MTU links. */
+	err = xdp_program__set_xdp_frags_support(p, true);
+	if (err)
+		pr_info("attach: cannot mark the program for XDP frags (%s): jumbo-MTU links may "
+			"need skb mode\n",
+			strerror(-err));
+	l->xdp_prog = p;
+	return p;
+}
+
+int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mode)
+{
 	struct loader_iface *li;
 	enum xdp_attach_mode cur_mode;
 	char other[BPF_OBJ_NAME_LEN] = "";
@@ -202,17 +229,18 @@ int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mod
 		return -EBUSY;
 	}
 
-	if (!l->xdp_prog) {
-		l->xdp_prog = xdp_program__create(&xopts);
-		err = libxdp_get_error(l->xdp_prog);
-		if (err) {
-			l->xdp_prog = NULL;
-			pr_warn("attach: libxdp cannot use the BPF object: %s\n", strerror(-err));
-			return err;
-		}
-	}
+	if (!loader_xdp_program(l))
+		return -errno;
 	err = xdp_program__attach(l->xdp_prog, ifindex,
 				  mode == XDP_MODE_UNSPEC ? XDP_MODE_NATIVE : mode, 0);
+	/* Not loaded at all (a map the kernel would not make, for one): the
+	 * mode is not the problem, and libbpf will not load the object again. */
+	if (err && xdp_program__fd(l->xdp_prog) < 0) {
+		pr_warn("attach: the BPF program did not load: %s (-v shows libbpf's reason; "
+			"E2BIG or ENOMEM: maps too large for --flows or --ringbuf)\n",
+			strerror(-err));
+		return err;
+	}
 	if (err && mode == XDP_MODE_UNSPEC) {
 		pr_info("attach: native mode on %s failed (%s), trying skb mode\n", ifname,
 			strerror(-err));

@@ -61,6 +61,9 @@ int loader_load(struct loader *l);
  * xdphunt or another XDP program that cannot be shared.
  * Returns 0 or -errno. */
 int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mode);
+/* The libxdp program of the object (made on first use, marked as taking XDP
+ * frags), which loader_attach() attaches. NULL and errno on failure. */
+struct xdp_program *loader_xdp_program(struct loader *l);
 /* Detach from every attached interface; returns the first error or 0.
  * Interfaces that are gone, or lost their program, are skipped (said). */
 int loader_detach_all(struct loader *l);

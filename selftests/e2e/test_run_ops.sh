@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # test_run_ops.sh [BUILD_DIR]: what operations do to a running `xdphunt run`
 # (root).
+#  0. First, a program that cannot load (--flows too large for any kernel)
+#     must say that, exit 1 and leave the interface as it was.
 #  1. Its interface changes under it: deleted (a bond or VM NIC rebuilt), made
 #     again under the same name, then stripped of the program by another tool.
 #     xdphunt must say so on stderr each time, stay up, attach again to the
@@ -71,6 +73,18 @@ ip netns add "$NS_A" && ip netns add "$NS_B" && veth_up || {
 	fail watch_setup "cannot build the two namespaces and their veth pair"
 	e2e_finish
 }
+# --- 0. a program that cannot load says so, not "cannot attach in skb mode" --------
+# (4e9 flow entries: no kernel makes that map.)
+rc=0
+timeout 60 ip netns exec "$NS_A" "$XH" run -i "$IF" --flows 4000000000 </dev/null >/dev/null \
+	2>"$W/noload.err" || rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'the BPF program did not load: .*--flows' "$W/noload.err" &&
+	! grep -q 'skb mode' "$W/noload.err" && ! ip -n "$NS_A" -d link show dev "$IF" | grep -q xdp; then
+	pass load_failure_said
+else
+	fail load_failure_said "exit $rc: $(tr '\n' ' ' <"$W/noload.err" | head -c 300)"
+fi
+
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch -v -o "$W/hits.jsonl" \
 	</dev/null >"$W/xdphunt.out" 2>"$W/xdphunt.err" &
 XH_PID=$!
