@@ -182,8 +182,16 @@ int cmd_replay(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((!native && loader_load(l)) || loader_configure(l, &o.load, iocs) ||
-	    cmd_tables_to_maps(l, smb, rpc))
+	if (!native) {
+		int err = loader_load(l);
+
+		if (err == -EPERM)
+			pr_warn("replay: --engine native runs the same classifier without "
+				"privileges\n");
+		if (err)
+			goto out;
+	}
+	if (loader_configure(l, &o.load, iocs) || cmd_tables_to_maps(l, smb, rpc))
 		goto out;
 	if (loader_arm(l))
 		goto out;

@@ -92,14 +92,28 @@ struct loader *loader__open(const struct loader_opts *opts)
 	return l;
 }
 
+/* What to do about a load that failed with @err (-errno). */
+static const char *load_hint(int err)
+{
+	switch (-err) {
+	case EPERM:
+		return "loading BPF needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON";
+	case E2BIG:
+	case ENOMEM:
+		return "the maps are too large: a smaller --flows or --ringbuf";
+	default:
+		return "-v shows libbpf's reason and the verifier's log";
+	}
+}
+
 int loader_load(struct loader *l)
 {
 	int err;
 
 	err = xdphunt__load(l->skel);
 	if (err) {
-		pr_warn("loader: BPF object failed to load (verifier log above at -v): %s\n",
-			strerror(-err));
+		pr_warn("loader: the BPF program did not load: %s (%s)\n", strerror(-err),
+			load_hint(err));
 		return err;
 	}
 	l->loaded = 1;
@@ -236,9 +250,8 @@ int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mod
 	/* Not loaded at all (a map the kernel would not make, for one): the
 	 * mode is not the problem, and libbpf will not load the object again. */
 	if (err && xdp_program__fd(l->xdp_prog) < 0) {
-		pr_warn("attach: the BPF program did not load: %s (-v shows libbpf's reason; "
-			"E2BIG or ENOMEM: maps too large for --flows or --ringbuf)\n",
-			strerror(-err));
+		pr_warn("attach: the BPF program did not load: %s (%s)\n", strerror(-err),
+			load_hint(err));
 		return err;
 	}
 	if (err && mode == XDP_MODE_UNSPEC) {

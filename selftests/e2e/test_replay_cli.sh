@@ -4,7 +4,8 @@
 # hits found before a corrupt packet are written, then an error names the
 # file and packet; an unsupported link type is refused by name; one bad
 # capture does not stop the others; records shorter than an Ethernet header
-# are skipped and counted by both engines. Prints PASS:/FAIL: lines.
+# are skipped and counted by both engines; without privileges the kernel
+# engine says what it needs and the native engine runs. Prints PASS:/FAIL: lines.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -61,4 +62,28 @@ done
 
 "$XH" replay /nonexistent/x.pcap >/dev/null 2>"$W/e3"
 [ $? -eq 1 ] && grep -q "/nonexistent/x.pcap" "$W/e3" && ok "missing capture named" || ko "missing capture" "$(cat "$W/e3")"
+# Without privileges: the kernel engine says what it needs and points at the
+# native engine, which then replays the same capture. (The binary and capture
+# are copied where an unprivileged user can read them; nobody's uid 65534.)
+if command -v setpriv >/dev/null; then
+	U=$(mktemp -d /tmp/xh-replaycli-user.XXXXXX)
+	chmod 0755 "$U"
+	install -m 0755 "$XH" "$U/xdphunt" && install -m 0644 "$W/runts.pcap" "$U/runts.pcap"
+	NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	"${NOBODY[@]}" "$U/xdphunt" replay --no-default-ioc "$U/runts.pcap" >/dev/null 2>"$W/e5"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "did not load: Operation not permitted (loading BPF needs root" "$W/e5" &&
+		grep -q -- "--engine native runs the same classifier without privileges" "$W/e5"; then
+		ok "unprivileged kernel engine: says what it needs and names --engine native"
+	else
+		ko "unprivileged kernel engine" "rc=$rc $(cat "$W/e5")"
+	fi
+	"${NOBODY[@]}" "$U/xdphunt" replay --no-default-ioc --engine native "$U/runts.pcap" >"$W/o5" 2>"$W/e5"
+	rc=$?
+	[ "$rc" -eq 0 ] && [ "$(grep -c '"rule":"smb.connect"' "$W/o5")" -eq 2 ] &&
+		ok "unprivileged native engine replays" || ko "unprivileged native engine" "rc=$rc $(cat "$W/e5")"
+	rm -rf "$U"
+else
+	echo "SKIP: replay cli: setpriv missing (util-linux): unprivileged runs not tried"
+fi
 [ "$FAILS" -eq 0 ]

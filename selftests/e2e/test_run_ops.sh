@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # test_run_ops.sh [BUILD_DIR]: what operations do to a running `xdphunt run`
 # (root).
-#  0. First, a program that cannot load (--flows too large for any kernel)
-#     must say that, exit 1 and leave the interface as it was.
+#  0. First, a program that cannot load (--flows too large for any kernel, or
+#     no privileges) must say why, exit 1 and leave the interface as it was.
 #  1. Its interface changes under it: deleted (a bond or VM NIC rebuilt), made
 #     again under the same name, then stripped of the program by another tool.
 #     xdphunt must say so on stderr each time, stay up, attach again to the
@@ -83,6 +83,25 @@ if [ "$rc" -eq 1 ] && grep -q 'the BPF program did not load: .*--flows' "$W/nolo
 	pass load_failure_said
 else
 	fail load_failure_said "exit $rc: $(tr '\n' ' ' <"$W/noload.err" | head -c 300)"
+fi
+
+# ... and one run without privileges says what it needs (nobody, uid 65534;
+# the binary copied where that user can run it).
+if command -v setpriv >/dev/null; then
+	U=$(mktemp -d "${TMPDIR:-/tmp}/$PFX-user.XXXXXX")
+	chmod 0755 "$U"
+	install -m 0755 "$XH" "$U/xdphunt"
+	rc=0
+	timeout 60 ip netns exec "$NS_A" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$U/xdphunt" run -i "$IF" --no-default-ioc </dev/null >/dev/null 2>"$W/nopriv.err" || rc=$?
+	rm -rf "$U"
+	if [ "$rc" -eq 1 ] && grep -q 'did not load: Operation not permitted (loading BPF needs root' "$W/nopriv.err"; then
+		pass unprivileged_said
+	else
+		fail unprivileged_said "exit $rc: $(tr '\n' ' ' <"$W/nopriv.err" | head -c 300)"
+	fi
+else
+	echo "SKIP: unprivileged_said: setpriv missing (util-linux)"
 fi
 
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch -v -o "$W/hits.jsonl" \
