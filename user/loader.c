@@ -333,9 +333,28 @@ static int watch_reattach(struct loader *l, struct loader_iface *li, int ifindex
 	return 1;
 }
 
+/* 1 when @ifindex no longer runs program @ours in @mode. A netlink query first
+ * (one program: ours, or none); libxdp's view, which also reads the
+ * program's BTF from the kernel, only when another program is there (its
+ * dispatcher, with ours inside). */
+static int watch_lost(int ifindex, enum xdp_attach_mode mode, uint32_t ours)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	uint32_t id, found = 0;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0; /* cannot tell: assume nothing changed */
+	id = mode == XDP_MODE_SKB ? q.skb_prog_id : q.drv_prog_id;
+	if (!id)
+		return 1;
+	if (id == ours)
+		return 0;
+	return loader_find_attached(ifindex, &found, NULL) <= 0 || found != ours;
+}
+
 int loader_watch(struct loader *l)
 {
-	uint32_t ours = l->xdp_prog ? xdp_program__id(l->xdp_prog) : 0, id;
+	uint32_t ours = l->xdp_prog ? xdp_program__id(l->xdp_prog) : 0;
 	int changes = 0;
 
 	for (int i = 0; i < l->n_ifaces; i++) {
@@ -358,8 +377,7 @@ int loader_watch(struct loader *l)
 		}
 		if (li->state != LOADER_IF_ATTACHED)
 			continue; /* lost: left alone */
-		id = 0;
-		if (loader_find_attached(ifindex, &id, NULL) <= 0 || id != ours) {
+		if (watch_lost(ifindex, li->mode, ours)) {
 			pr_warn("watch: xdphunt's program is no longer attached to %s (removed by "
 				"another tool?); left as it is: restart xdphunt to watch it "
 				"again\n",
