@@ -15,7 +15,7 @@ BUILD_PKGS=(
 # Tests, demo and benchmarks: namespaces, real traffic sources, the oracle.
 TEST_PKGS=(
 	iproute2 util-linux procps psmisc iputils-ping netcat-openbsd jq ethtool logrotate
-	tshark tcpdump tcpreplay python3 python3-scapy
+	tshark tcpdump tcpreplay python3 python3-scapy python3-prometheus-client
 	samba smbclient smbmap python3-impacket
 	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools
 	libclang-rt-dev # libFuzzer and clang's sanitizers (make fuzz; only recommended by clang)

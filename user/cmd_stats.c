@@ -2,6 +2,7 @@
 /* cmd_stats.c: `xdphunt stats` (counters of running instances) and
  * `xdphunt detach` (remove xdphunt from an interface after a crash). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,10 +21,12 @@
 #include "smb_user.h"
 
 static const char stats_usage[] =
-	"usage: xdphunt stats [-i IFACE] [--json] [--all]\n"
+	"usage: xdphunt stats [-i IFACE] [--json | --prometheus] [--all]\n"
 	"Print the counters of every xdphunt instance attached here (or on IFACE).\n"
 	"  -i, --iface IFACE   only the instance attached to IFACE\n"
 	"  --json              one JSON object per instance (every counter)\n"
+	"  --prometheus        Prometheus text format (every counter; for node_exporter's\n"
+	"                      textfile collector)\n"
 	"  --all               also the reason counters that are zero\n";
 
 static const char detach_usage[] =
@@ -157,17 +160,109 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	return b.err;
 }
 
+/* Prometheus text format: one family at a time across all instances (the
+ * format wants each family's samples together), labelled by program id and
+ * interfaces. Counter names are snake_case already, valid in metric names
+ * and label values. */
+struct prom_family {
+	const char *metric; /* without xdphunt_ and _total */
+	const char *label;  /* NULL: one sample per instance */
+	const char *(*name)(unsigned int);
+	size_t off; /* of the __u64 array in struct xh_stats */
+	unsigned int first, n;
+	const char *help;
+};
+
+/* A label value: Linux allows '"' and '\\' in interface names. */
+static void prom_value(const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			putchar('\\');
+		putchar(*v);
+	}
+}
+
+static void prom_labels(const struct instance *in, const char *label, const char *value)
+{
+	printf("{prog_id=\"%u\",interfaces=\"", in->prog_id);
+	for (int i = 0; i < in->n_ifaces; i++) {
+		if (i)
+			putchar(',');
+		prom_value(in->ifaces[i]);
+	}
+	printf("\"");
+	if (label)
+		printf(",%s=\"%s\"", label, value);
+	printf("}");
+}
+
+static void print_prometheus(const struct instance *in, const struct xh_stats *s, int n)
+{
+	static const struct prom_family fams[] = {
+		{"class_packets", "class", class_name, offsetof(struct xh_stats, class_pkts), 0,
+		 XH_CLASS__MAX, "Packets of each traffic class xdphunt classified."},
+		{"class_bytes", "class", class_name, offsetof(struct xh_stats, class_bytes), 0,
+		 XH_CLASS__MAX, "Bytes (whole frames) of each traffic class."},
+		{"parse_errors", "reason", perr_name, offsetof(struct xh_stats, perr), 1,
+		 XH_PERR__MAX, "Frames the parser could not read, by reason."},
+		{"ioc", "counter", ioc_counter_name, offsetof(struct xh_stats, ioc), 0,
+		 XH_IOC_CNT__MAX, "IoC matching counters."},
+		{"dcerpc", "counter", dcerpc_cnt_name, offsetof(struct xh_stats, dcerpc), 0,
+		 XH_RPC_CNT__MAX, "DCE/RPC inspection counters."},
+		{"smb", "counter", smb_counter_name, offsetof(struct xh_stats, smb), 0,
+		 XH_SMB_CNT__MAX, "SMB deep inspection counters."},
+	};
+
+	printf("# HELP xdphunt_info An attached xdphunt program.\n# TYPE xdphunt_info gauge\n");
+	for (int k = 0; k < n; k++) {
+		printf("xdphunt_info");
+		prom_labels(&in[k], NULL, NULL);
+		printf(" 1\n");
+	}
+	for (unsigned int c = 0; c < XH_CNT__MAX; c++) {
+		printf("# HELP xdphunt_%s_total xdphunt counter %s (xdphunt stats).\n",
+		       counter_name(c), counter_name(c));
+		printf("# TYPE xdphunt_%s_total counter\n", counter_name(c));
+		for (int k = 0; k < n; k++) {
+			printf("xdphunt_%s_total", counter_name(c));
+			prom_labels(&in[k], NULL, NULL);
+			printf(" %llu\n", (unsigned long long)s[k].cnt[c]);
+		}
+	}
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		const struct prom_family *pf = &fams[f];
+
+		printf("# HELP xdphunt_%s_total %s\n# TYPE xdphunt_%s_total counter\n", pf->metric,
+		       pf->help, pf->metric);
+		for (int k = 0; k < n; k++) {
+			const __u64 *v = (const __u64 *)((const char *)&s[k] + pf->off);
+
+			for (unsigned int c = pf->first; c < pf->n; c++) {
+				printf("xdphunt_%s_total", pf->metric);
+				prom_labels(&in[k], pf->label, pf->name(c));
+				printf(" %llu\n", (unsigned long long)v[c]);
+			}
+		}
+	}
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"iface", required_argument, NULL, 'i'}, {"json", no_argument, NULL, OPT_JSON},
-		{"all", no_argument, NULL, 'a'},	 {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0},
+		{"iface", required_argument, NULL, 'i'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+		{"all", no_argument, NULL, 'a'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct instance inst[MAX_INSTANCES] = {};
 	struct if_nameindex *ifs, *it;
 	const char *only = NULL;
-	int n_inst = 0, json = 0, all = 0, opt, verbose = 0, ret = XH_EXIT_OK;
+	struct xh_stats stats[MAX_INSTANCES];
+	int n_inst = 0, json = 0, prom = 0, all = 0, opt, verbose = 0, ret = XH_EXIT_OK, n_read = 0;
 
 	while ((opt = getopt_long(argc, argv, "i:vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -176,6 +271,9 @@ int cmd_stats(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = 1;
+			break;
+		case OPT_PROMETHEUS:
+			prom = 1;
 			break;
 		case 'a':
 			all = 1;
@@ -190,6 +288,10 @@ int cmd_stats(int argc, char **argv)
 			fputs(stats_usage, stderr);
 			return XH_EXIT_USAGE;
 		}
+	}
+	if (json && prom) {
+		pr_warn("stats: --json and --prometheus exclude each other\n");
+		return XH_EXIT_USAGE;
 	}
 	if (optind < argc) {
 		pr_warn("stats: unexpected argument '%s'\n", argv[optind]);
@@ -248,11 +350,18 @@ int cmd_stats(int argc, char **argv)
 			ret = XH_EXIT_ERROR;
 			continue;
 		}
-		if (json)
+		if (prom) {
+			/* printed together below: families span instances */
+			inst[n_read] = inst[k];
+			stats[n_read++] = s;
+		} else if (json) {
 			print_json(&inst[k], &s);
-		else
+		} else {
 			print_text(&inst[k], &s, all);
+		}
 	}
+	if (prom && n_read)
+		print_prometheus(inst, stats, n_read);
 	return ret;
 }
 

@@ -169,6 +169,43 @@ else
 	fail stats_json_packets "xdphunt stats -i $IF --json failed: $(head -c 300 "$W/stats.err" | tr '\n' ' ')"
 fi
 
+# The same counters for Prometheus, read by its own client library's parser:
+# valid text format, and the SMB class agrees with --json (no SMB traffic now).
+if timeout 20 nsenter -t "$XH_PID" -n -m "$XH" stats -i "$IF" --prometheus >"$W/stats.prom" 2>"$W/stats.err" &&
+	timeout 20 nsenter -t "$XH_PID" -n -m "$XH" stats -i "$IF" --json >"$W/stats2.json" 2>>"$W/stats.err"; then
+	/usr/bin/python3 - "$W/stats.prom" "$W/stats2.json" "$IF" <<'PY'
+import json, sys
+try:
+    from prometheus_client.parser import text_string_to_metric_families
+except ImportError:
+    print("SKIP: stats_prometheus: python3-prometheus-client missing (make deps)")
+    sys.exit(0)
+text = open(sys.argv[1]).read()
+try:
+    fams = {f.name: f for f in text_string_to_metric_families(text)}
+except Exception as e:  # the parser's verdict on the format
+    print("FAIL: stats_prometheus: not valid Prometheus text: %s" % e)
+    sys.exit(1)
+j = json.load(open(sys.argv[2]))
+def sample(fam, **labels):
+    f = fams.get(fam)
+    for s in (f.samples if f else []):
+        if s.name == fam + "_total" and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s
+smb = sample("xdphunt_class_packets", **{"class": "smb", "interfaces": sys.argv[3]})
+pk = sample("xdphunt_packets")
+ok = (fams.get("xdphunt_packets") is not None and fams["xdphunt_packets"].type == "counter"
+      and smb is not None and int(smb.value) == j["classes"]["smb"]["packets"] > 0
+      and pk is not None and pk.value > 0 and "xdphunt_parse_errors" in fams)
+print(("PASS: " if ok else "FAIL: ") + "stats_prometheus"
+      + ("" if ok else ": smb %s vs json %s; families %s" % (smb, j["classes"]["smb"], sorted(fams)[:8])))
+sys.exit(0 if ok else 1)
+PY
+	[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+else
+	fail stats_prometheus "xdphunt stats --prometheus failed: $(head -c 300 "$W/stats.err" | tr '\n' ' ')"
+fi
+
 # --- stop --------------------------------------------------------------------------
 sleep 1			# let the last events reach the ring buffer
 lab_stop_pid "$TD_PID" TERM
