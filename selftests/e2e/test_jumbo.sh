@@ -53,13 +53,7 @@ done
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --mode native --host xh-jumbo \
 	</dev/null >"$W/hits.jsonl" 2>"$W/xdphunt.err" &
 XH_PID=$!
-ready=0
-for ((i = 0; i < 150; i++)); do
-	grep -q 'xdphunt: ready:' "$W/xdphunt.err" && { ready=1; break; }
-	kill -0 "$XH_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [ "$ready" -ne 1 ]; then
+if ! e2e_wait_ready "$W/xdphunt.err" "$XH_PID"; then
 	fail jumbo_attach_native "no 'xdphunt: ready:' within 15s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
 	e2e_finish
 fi

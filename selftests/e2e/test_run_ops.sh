@@ -107,8 +107,8 @@ fi
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch -v -o "$W/hits.jsonl" \
 	</dev/null >"$W/xdphunt.out" 2>"$W/xdphunt.err" &
 XH_PID=$!
-if ! wait_err 'xdphunt: ready:'; then
-	fail watch_ready "no 'xdphunt: ready:' within 5 s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+if ! e2e_wait_ready "$W/xdphunt.err" "$XH_PID"; then
+	fail watch_ready "no 'xdphunt: ready:' within 15 s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
 	e2e_finish
 fi
 pass watch_ready
@@ -212,10 +212,7 @@ n=$(grep -c 'is gone\|is back\|no longer attached' "$W/xdphunt.err")
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --ringbuf 4096 </dev/null \
 	>"$W/full.jsonl" 2>"$W/full.err" &
 XH_PID=$!
-for ((i = 0; i < 50; i++)); do
-	grep -q 'xdphunt: ready:' "$W/full.err" && break
-	sleep 0.1
-done
+e2e_wait_ready "$W/full.err" "$XH_PID" || fail ringbuf_full_ready "$(tail -n 2 "$W/full.err" | tr '\n' ' ')"
 kill -STOP "$XH_PID"
 ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
 import socket, struct

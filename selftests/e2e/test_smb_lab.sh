@@ -54,11 +54,7 @@ ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" -i "$LAB_IF_GW_S" --mode 
 	--host xh-smb </dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
 XH_PID=$!
 ready=0
-for ((i = 0; i < 150; i++)); do
-	[ "$(grep -c 'xdphunt: ready:' "$W/xdphunt.err")" -ge 2 ] && { ready=1; break; }
-	kill -0 "$XH_PID" 2>/dev/null || break
-	sleep 0.1
-done
+e2e_wait_ready "$W/xdphunt.err" "$XH_PID" 2 && ready=1
 for ((i = 0; i < 100; i++)); do
 	grep -q 'listening on' "$W/tcpdump.err" && break
 	sleep 0.1
