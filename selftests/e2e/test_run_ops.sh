@@ -16,6 +16,8 @@
 #  4. A second instance with a 4 KiB ring buffer and a burst of 3000 findings:
 #     the full ring buffer is said on stderr (at most once a minute) and
 #     counted at exit, and written + lost = every finding sent.
+#  5. A third is attached again to a new interface of its name, then stopped:
+#     it exits 0 and leaves no program behind.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
 
@@ -56,9 +58,9 @@ veth_up() { # the pair, addressed; no ARP on the wire (permanent neighbours)
 		lladdr "$(ip netns exec "$NS_A" cat "/sys/class/net/$IF/address")"
 }
 
-wait_err() { # wait_err PATTERN: up to 5 s for a line of xdphunt's stderr
+wait_err() { # wait_err PATTERN [FILE]: up to 5 s for a line of xdphunt's stderr
 	for ((i = 0; i < 50; i++)); do
-		grep -q "$1" "$W/xdphunt.err" && return 0
+		grep -q "$1" "${2:-$W/xdphunt.err}" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -241,5 +243,24 @@ if [ "$rc" -eq 0 ] && [ -n "$total" ] && [ "$total" -ge "${said:-1}" ] && [ "$hi
 	pass ringbuf_full_counted
 else
 	fail ringbuf_full_counted "exit $rc; at exit '$total' lost, $hits written, of 3000 findings"
+fi
+
+# --- 5. attached again, then stopped: it detaches from the new interface ----------------
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native </dev/null >/dev/null 2>"$W/again.err" &
+XH_PID=$!
+e2e_wait_ready "$W/again.err" "$XH_PID" || fail again_ready "$(tail -n 2 "$W/again.err" | tr '\n' ' ')"
+ip -n "$NS_A" link del "$IF"
+wait_err "watch: $IF is gone" "$W/again.err"
+veth_up || fail again_recreate "cannot make the veth pair again"
+wait_err "watch: $IF is back" "$W/again.err"
+kill -TERM "$XH_PID"
+rc=0
+wait "$XH_PID" || rc=$?
+XH_PID=
+if [ "$rc" -eq 0 ] && grep -q "attached again" "$W/again.err" &&
+	! ip -n "$NS_A" -d link show dev "$IF" | grep -q 'prog/xdp'; then
+	pass reattached_then_detached
+else
+	fail reattached_then_detached "exit $rc; XDP now: $(ip -n "$NS_A" -d link show dev "$IF" | grep -o 'prog/xdp[^ ]* id [0-9]*'); $(tr '\n' ' ' <"$W/again.err" | head -c 300)"
 fi
 e2e_finish
