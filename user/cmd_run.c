@@ -66,7 +66,7 @@ static uint64_t run_events_lost(struct loader *l)
 /* event_sink.on_watch, once a second: interfaces that went away or came
  * back, and findings that found the ring buffer full (said at most once a
  * minute, with how many since the last time). */
-static int run_watch(void *ctx)
+static void run_watch(void *ctx)
 {
 	struct run_watch *w = ctx;
 	time_t now = time(NULL);
@@ -83,7 +83,6 @@ static int run_watch(void *ctx)
 		w->lost_said = lost;
 		w->said_at = now;
 	}
-	return 0;
 }
 
 int cmd_run(int argc, char **argv)

@@ -166,7 +166,7 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
  * and label values. */
 struct prom_family {
 	const char *metric; /* without xdphunt_ and _total */
-	const char *label;  /* NULL: one sample per instance */
+	const char *label;  /* the label that names each counter */
 	const char *(*name)(unsigned int);
 	size_t off; /* of the __u64 array in struct xh_stats */
 	unsigned int first, n;
@@ -183,9 +183,11 @@ static void prom_value(const char *v)
 	}
 }
 
-static void prom_labels(const struct instance *in, const char *label, const char *value)
+/* One sample: @metric{prog_id,interfaces[,@label="@lv"]} @v. */
+static void prom_sample(const char *metric, const struct instance *in, const char *label,
+			const char *lv, unsigned long long v)
 {
-	printf("{prog_id=\"%u\",interfaces=\"", in->prog_id);
+	printf("%s{prog_id=\"%u\",interfaces=\"", metric, in->prog_id);
 	for (int i = 0; i < in->n_ifaces; i++) {
 		if (i)
 			putchar(',');
@@ -193,8 +195,8 @@ static void prom_labels(const struct instance *in, const char *label, const char
 	}
 	printf("\"");
 	if (label)
-		printf(",%s=\"%s\"", label, value);
-	printf("}");
+		printf(",%s=\"%s\"", label, lv);
+	printf("} %llu\n", v);
 }
 
 static void print_prometheus(const struct instance *in, const struct xh_stats *s, int n)
@@ -214,35 +216,28 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 		 XH_SMB_CNT__MAX, "SMB deep inspection counters."},
 	};
 
+	char metric[64];
+
 	printf("# HELP xdphunt_info An attached xdphunt program.\n# TYPE xdphunt_info gauge\n");
-	for (int k = 0; k < n; k++) {
-		printf("xdphunt_info");
-		prom_labels(&in[k], NULL, NULL);
-		printf(" 1\n");
-	}
+	for (int k = 0; k < n; k++)
+		prom_sample("xdphunt_info", &in[k], NULL, NULL, 1);
 	for (unsigned int c = 0; c < XH_CNT__MAX; c++) {
-		printf("# HELP xdphunt_%s_total xdphunt counter %s (xdphunt stats).\n",
-		       counter_name(c), counter_name(c));
-		printf("# TYPE xdphunt_%s_total counter\n", counter_name(c));
-		for (int k = 0; k < n; k++) {
-			printf("xdphunt_%s_total", counter_name(c));
-			prom_labels(&in[k], NULL, NULL);
-			printf(" %llu\n", (unsigned long long)s[k].cnt[c]);
-		}
+		snprintf(metric, sizeof(metric), "xdphunt_%s_total", counter_name(c));
+		printf("# HELP %s xdphunt counter %s (xdphunt stats).\n# TYPE %s counter\n", metric,
+		       counter_name(c), metric);
+		for (int k = 0; k < n; k++)
+			prom_sample(metric, &in[k], NULL, NULL, s[k].cnt[c]);
 	}
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		const struct prom_family *pf = &fams[f];
 
-		printf("# HELP xdphunt_%s_total %s\n# TYPE xdphunt_%s_total counter\n", pf->metric,
-		       pf->help, pf->metric);
+		snprintf(metric, sizeof(metric), "xdphunt_%s_total", pf->metric);
+		printf("# HELP %s %s\n# TYPE %s counter\n", metric, pf->help, metric);
 		for (int k = 0; k < n; k++) {
 			const __u64 *v = (const __u64 *)((const char *)&s[k] + pf->off);
 
-			for (unsigned int c = pf->first; c < pf->n; c++) {
-				printf("xdphunt_%s_total", pf->metric);
-				prom_labels(&in[k], pf->label, pf->name(c));
-				printf(" %llu\n", (unsigned long long)v[c]);
-			}
+			for (unsigned int c = pf->first; c < pf->n; c++)
+				prom_sample(metric, &in[k], pf->label, pf->name(c), v[c]);
 		}
 	}
 }

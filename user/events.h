@@ -49,7 +49,7 @@ struct event_sink {
 	struct ioc_event_stats ioc; /* ioc.* hits not written (stale reference, collision) */
 	int (*on_hup)(void *ctx);   /* run by the live loop on SIGHUP (reload), may be NULL */
 	void *on_hup_ctx;
-	int (*on_watch)(void *ctx); /* run by the live loop once a second, may be NULL */
+	void (*on_watch)(void *ctx); /* run by the live loop once a second, may be NULL */
 	void *on_watch_ctx;
 	struct jbuf jb;
 

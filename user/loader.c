@@ -307,8 +307,8 @@ int loader_detach_all(struct loader *l)
 
 /* loader_watch() for an interface of that name that is back (a new ifindex,
  * or the same one moved back): attach again, unless it still runs this
- * program (@ours). 1 on a change. */
-static int watch_reattach(struct loader *l, struct loader_iface *li, int ifindex, uint32_t ours)
+ * program (@ours). */
+static void watch_reattach(struct loader *l, struct loader_iface *li, int ifindex, uint32_t ours)
 {
 	uint32_t id = 0;
 	int err;
@@ -323,14 +323,13 @@ static int watch_reattach(struct loader *l, struct loader_iface *li, int ifindex
 				"trying again every second\n",
 				li->name, ifindex, strerror(-err));
 		li->retry_said = 1;
-		return 0;
+		return;
 	}
 	pr_warn("watch: %s is back (ifindex %d): attached again (%s mode)\n", li->name, ifindex,
 		loader_mode_name(li->mode));
 	li->ifindex = ifindex;
 	li->state = LOADER_IF_ATTACHED;
 	li->retry_said = 0;
-	return 1;
 }
 
 /* 1 when @ifindex no longer runs program @ours in @mode. A netlink query first
@@ -352,10 +351,9 @@ static int watch_lost(int ifindex, enum xdp_attach_mode mode, uint32_t ours)
 	return loader_find_attached(ifindex, &found, NULL) <= 0 || found != ours;
 }
 
-int loader_watch(struct loader *l)
+void loader_watch(struct loader *l)
 {
 	uint32_t ours = l->xdp_prog ? xdp_program__id(l->xdp_prog) : 0;
-	int changes = 0;
 
 	for (int i = 0; i < l->n_ifaces; i++) {
 		struct loader_iface *li = &l->ifaces[i];
@@ -367,12 +365,11 @@ int loader_watch(struct loader *l)
 					"namespace); not watched until it returns\n",
 					li->name);
 				li->state = LOADER_IF_GONE;
-				changes++;
 			}
 			continue;
 		}
 		if (ifindex != li->ifindex || li->state == LOADER_IF_GONE) {
-			changes += watch_reattach(l, li, ifindex, ours);
+			watch_reattach(l, li, ifindex, ours);
 			continue;
 		}
 		if (li->state != LOADER_IF_ATTACHED)
@@ -383,10 +380,8 @@ int loader_watch(struct loader *l)
 				"again\n",
 				li->name);
 			li->state = LOADER_IF_LOST;
-			changes++;
 		}
 	}
-	return changes;
 }
 
 int loader_detach_iface(const char *ifname)

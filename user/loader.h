@@ -71,9 +71,8 @@ int loader_detach_all(struct loader *l);
  * that disappeared is reported once; when an interface of that name appears
  * again (a new ifindex: recreated, renamed back, moved back) the program is
  * attached to it again, in the same mode; one whose program someone else
- * removed is reported once and left alone (an operator may have meant it).
- * Returns the number of changes. */
-int loader_watch(struct loader *l);
+ * removed is reported once and left alone (an operator may have meant it). */
+void loader_watch(struct loader *l);
 
 /* Fill xh_ports from the options and install @iocs (may be NULL) as IoC
  * generation 0. Call after load, before loader_arm(). Returns 0 or -errno. */
