@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_flowlog.c: flow records, over a real kernel LRU hash map of the flow
+ * table's key and value (root): which flows a sweep writes and removes, and
+ * the JSON line a hunter reads. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "community_id.h"
+#include "events.h"
+#include "flowlog.h"
+#include "ioc.h"
+#include "jsonl.h"
+#include "test.h"
+
+#define S 1000000000ULL
+
+/* An LRU hash map like xh_flows, or -1 after a skip (not root). */
+static int flow_map(unsigned int entries)
+{
+	int fd;
+
+	if (geteuid()) {
+		test_skip("needs root for a BPF map");
+		return -1;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "test_flows", sizeof(struct xh_flow_key),
+			    sizeof(struct xh_flow_state), entries, NULL);
+	ASSERT_GE(fd, 0, "bpf_map_create");
+	return fd;
+}
+
+/* IPv4 TCP key between 192.0.2.@a:@aport and 203.0.113.@b:@bport, in the
+ * canonical order (lower address on the s-side). */
+static struct xh_flow_key key4(unsigned int a, unsigned int aport, unsigned int b,
+			       unsigned int bport)
+{
+	struct xh_flow_key k = {};
+
+	k.saddr[0] = htonl(0xc0000200 | a);
+	k.daddr[0] = htonl(0xcb007100 | b);
+	k.sport = htons(aport);
+	k.dport = htons(bport);
+	k.proto = 6;
+	k.family = XH_AF_INET;
+	return k;
+}
+
+/* The lines of @f, parsed (NULL for a line that is not JSON). */
+static int read_lines(FILE *f, json_t **out, int max)
+{
+	char line[4096];
+	int n = 0;
+
+	rewind(f);
+	while (n < max && fgets(line, sizeof(line), f)) {
+		json_error_t jerr;
+
+		out[n] = json_loads(line, 0, &jerr);
+		ASSERT_OK_PTR(out[n], "valid JSON line");
+		n++;
+	}
+	return n;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+void test_flowlog_sweep_timeout_then_shutdown(void)
+{
+	int fd = flow_map(4096);
+	struct xh_flow_key idle_k = key4(10, 49152, 20, 445), busy_k = key4(11, 135, 21, 50000);
+	struct xh_flow_state idle_st = {}, busy_st = {}, got;
+	uint64_t now = 1000 * S;
+	struct jsonl_writer *w;
+	struct event_sink s;
+	struct flowlog fl;
+	json_t *lines[4] = {};
+	FILE *f;
+	int n;
+
+	if (fd < 0)
+		return;
+	f = tmpfile();
+	w = jsonl_writer__new(dup(fileno(f)), 1);
+	event_sink_init(&s, w, NULL, "sensor-1");
+	s.mono_to_real_ns = 1763812227LL * (int64_t)S; /* 2025-11-22T11:50:27Z at mono 0 */
+
+	/* An SMB flow idle 10 s, its client on the s-side. */
+	idle_st.first_seen_ns = now - 70 * S;
+	idle_st.last_seen_ns = now - 10 * S;
+	idle_st.packets = 12;
+	idle_st.bytes = 3456;
+	idle_st.initiator = XH_INIT_SRC;
+	idle_st.service = XH_SVC_SMB;
+	idle_st.id = 1;
+	/* An endpoint-mapper flow seen 1 s ago, its client on the d-side. */
+	busy_st.first_seen_ns = now - 5 * S;
+	busy_st.last_seen_ns = now - 1 * S;
+	busy_st.packets = 3;
+	busy_st.bytes = 300;
+	busy_st.initiator = XH_INIT_DST;
+	busy_st.service = XH_SVC_RPC;
+	busy_st.id = 2;
+	ASSERT_OK(bpf_map_update_elem(fd, &idle_k, &idle_st, BPF_NOEXIST), "insert idle");
+	ASSERT_OK(bpf_map_update_elem(fd, &busy_k, &busy_st, BPF_NOEXIST), "insert busy");
+
+	ASSERT_OK(flowlog_init(&fl, fd, 5), "init");
+	n = flowlog_sweep(&fl, &s, now, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, 1, "one flow idle for 5 s");
+	ASSERT_ERR(bpf_map_lookup_elem(fd, &idle_k, &got), "idle flow removed");
+	ASSERT_OK(bpf_map_lookup_elem(fd, &busy_k, &got), "busy flow kept");
+	ASSERT_FALSE(flowlog_due(&fl, now + 1 * S), "next sweep not due after 1 s");
+	ASSERT_TRUE(flowlog_due(&fl, now + 2 * S), "due after timeout/2");
+	n = flowlog_sweep(&fl, &s, 0, FLOWLOG_SHUTDOWN);
+	ASSERT_EQ(n, 1, "shutdown writes the rest");
+	ASSERT_ERR(bpf_map_lookup_elem(fd, &busy_k, &got), "table empty after shutdown");
+	ASSERT_EQ(fl.records, 2, "records counted");
+	ASSERT_OK(jsonl_flush(w), "flush");
+
+	n = read_lines(f, lines, 4);
+	if (ASSERT_EQ(n, 2, "two lines") && lines[0] && lines[1]) {
+		json_t *a = lines[0], *b = lines[1], *fa = json_object_get(a, "flow");
+		char cid[COMMUNITY_ID_LEN];
+		uint64_t flow_id;
+
+		ASSERT_STREQ(jstr(a, "event_type"), "flow", "event_type");
+		ASSERT_STREQ(jstr(a, "host"), "sensor-1", "host");
+		ASSERT_STREQ(jstr(a, "timestamp"), "2025-11-22T12:05:57.000000Z",
+			     "stamped with the start (mono 930 s)");
+		ASSERT_STREQ(jstr(a, "src_ip"), "192.0.2.10", "client");
+		ASSERT_EQ(jint(a, "src_port"), 49152, "client port");
+		ASSERT_STREQ(jstr(a, "dest_ip"), "203.0.113.20", "server");
+		ASSERT_EQ(jint(a, "dest_port"), 445, "server port");
+		ASSERT_STREQ(jstr(a, "proto"), "TCP", "proto");
+		ASSERT_STREQ(jstr(a, "app_proto"), "smb", "app_proto");
+		ASSERT_OK(community_id_v1_flow(&idle_k, cid, &flow_id), "community id");
+		ASSERT_STREQ(jstr(a, "community_id"), cid, "community_id as the hits'");
+		ASSERT_EQ((uint64_t)jint(a, "flow_id"), flow_id, "flow_id as the hits'");
+		ASSERT_EQ(jint(fa, "pkts"), 12, "pkts");
+		ASSERT_EQ(jint(fa, "bytes"), 3456, "bytes");
+		ASSERT_STREQ(jstr(fa, "start"), "2025-11-22T12:05:57.000000Z", "start");
+		ASSERT_STREQ(jstr(fa, "end"), "2025-11-22T12:06:57.000000Z", "end");
+		ASSERT_EQ(jint(fa, "age"), 60, "age");
+		ASSERT_STREQ(jstr(fa, "reason"), "timeout", "reason");
+		ASSERT_NULL(json_object_get(a, "ioc"), "no ioc object without an IoC");
+
+		/* initiator DST: the key's d-side is the client. */
+		ASSERT_STREQ(jstr(b, "src_ip"), "203.0.113.21", "client on the d-side");
+		ASSERT_EQ(jint(b, "src_port"), 50000, "its port");
+		ASSERT_STREQ(jstr(b, "dest_ip"), "192.0.2.11", "server");
+		ASSERT_EQ(jint(b, "dest_port"), 135, "endpoint mapper");
+		ASSERT_STREQ(jstr(b, "app_proto"), "dcerpc", "app_proto");
+		ASSERT_STREQ(jstr(json_object_get(b, "flow"), "reason"), "shutdown", "reason");
+	}
+	for (int i = 0; i < n; i++)
+		json_decref(lines[i]);
+	flowlog_fini(&fl);
+	event_sink_fini(&s);
+	jsonl_writer__free(w);
+	fclose(f);
+	close(fd);
+}
+
+/* More flows than one lookup batch holds: every one is written once and
+ * the table ends empty; a sweep stops at max_per_sweep and the next one
+ * is due a second later. */
+void test_flowlog_sweep_batches(void)
+{
+	const unsigned int N = 3000;
+	int fd = flow_map(4096);
+	struct xh_flow_state st = {};
+	struct jsonl_writer *w;
+	struct event_sink s;
+	struct flowlog fl;
+	struct xh_flow_key k;
+	uint64_t now = 500 * S;
+	int n;
+
+	if (fd < 0)
+		return;
+	w = jsonl_writer__new(open("/dev/null", O_WRONLY), 1);
+	event_sink_init(&s, w, NULL, "sensor-1");
+	st.first_seen_ns = st.last_seen_ns = now - 100 * S;
+	st.packets = 1;
+	for (unsigned int i = 0; i < N; i++) {
+		k = key4(1 + i % 200, 40000 + i, 5, 445);
+		st.id = i + 1;
+		if (!ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert"))
+			break;
+	}
+	ASSERT_OK(flowlog_init(&fl, fd, 60), "init");
+	fl.max_per_sweep = 1000;
+	n = flowlog_sweep(&fl, &s, now, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, 1000, "a sweep stops at max_per_sweep");
+	ASSERT_TRUE(flowlog_due(&fl, now + S), "the next one is due a second later");
+	fl.max_per_sweep = 1500;
+	n = flowlog_sweep(&fl, &s, now + S, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, 1500, "second sweep");
+	n = flowlog_sweep(&fl, &s, now + 2 * S, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, (int)N - 2500, "third sweep: the rest");
+	ASSERT_FALSE(flowlog_due(&fl, now + 3 * S), "caught up: every timeout/2 again");
+	ASSERT_EQ(fl.records, N, "every idle flow written once");
+	ASSERT_ERR(bpf_map_get_next_key(fd, NULL, &k), "table empty");
+	ASSERT_EQ(s.bad_records, 0, "no bad records");
+	flowlog_fini(&fl);
+	event_sink_fini(&s);
+	jsonl_writer__free(w);
+	close(fd);
+}
+
+/* ICMP to an IoC: type and code instead of ports, and the indicator. */
+void test_flowlog_format_icmp_ioc(void)
+{
+	struct xh_flow_key k = {};
+	struct xh_flow_state st = {};
+	struct ioc_set *set = ioc_set__new();
+	char path[] = "/tmp/xh_flowlog_iocXXXXXX";
+	int tfd = mkstemp(path);
+	struct event_sink s;
+	json_t *j, *ioc;
+	json_error_t jerr;
+
+	ASSERT_OK_PTR(set, "set");
+	ASSERT_GE(tfd, 0, "mkstemp");
+	ASSERT_EQ(write(tfd, "203.0.113.0/24\n", 15), 15, "feed");
+	close(tfd);
+	ASSERT_EQ(ioc_set_load_file(set, path), 1, "load feed");
+	unlink(path);
+	event_sink_init(&s, NULL, set, "sensor-1");
+	k.saddr[0] = htonl(0xc000020a); /* 192.0.2.10, the client */
+	k.daddr[0] = htonl(0xcb007142); /* 203.0.113.66 */
+	k.sport = htons(8);		/* echo request */
+	k.dport = htons(0);
+	k.proto = 1;
+	k.family = XH_AF_INET;
+	st.initiator = XH_INIT_SRC;
+	st.ioc_id = ioc_set_at(set, 0)->id;
+	st.packets = 4;
+	st.bytes = 392;
+	ASSERT_OK(flowlog_format(&s, &k, &st, FLOWLOG_TIMEOUT, &s.jb), "format");
+	j = json_loadb(s.jb.buf, s.jb.len, 0, &jerr);
+	if (ASSERT_OK_PTR(j, "valid JSON")) {
+		ASSERT_STREQ(jstr(j, "proto"), "ICMP", "proto");
+		ASSERT_EQ(jint(j, "icmp_type"), 8, "icmp_type");
+		ASSERT_EQ(jint(j, "icmp_code"), 0, "icmp_code");
+		ASSERT_NULL(json_object_get(j, "src_port"), "no ports for ICMP");
+		ASSERT_NULL(json_object_get(j, "app_proto"), "no app_proto");
+		ioc = json_object_get(j, "ioc");
+		ASSERT_STREQ(jstr(ioc, "indicator"), "203.0.113.0/24", "indicator");
+		ASSERT_STREQ(jstr(ioc, "type"), "ipv4-cidr", "type");
+		json_decref(j);
+	}
+	k.family = 7;
+	ASSERT_EQ(flowlog_format(&s, &k, &st, FLOWLOG_TIMEOUT, &s.jb), -EINVAL, "bad family");
+	event_sink_fini(&s);
+	ioc_set__free(set);
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/* flowlog.c: flow records from xh_flows. The table is read in batches
+ * (BPF_MAP_LOOKUP_BATCH: a 131072-entry table is ~130 syscalls, where a
+ * get_next_key walk would take 262144), idle keys are collected, then each
+ * is read again and removed; removing while walking would restart the walk. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "community_id.h"
+#include "enrich.h"
+#include "flowlog.h"
+#include "ioc.h"
+#include "log.h"
+
+#define FLOWLOG_BATCH	    1024
+#define FLOWLOG_SWEEP_MAX_S 10
+#define FLOWLOG_NS_PER_S    1000000000ULL
+
+int flowlog_init(struct flowlog *f, int map_fd, unsigned int timeout_s)
+{
+	memset(f, 0, sizeof(*f));
+	f->map_fd = map_fd;
+	f->timeout_ns = (uint64_t)timeout_s * FLOWLOG_NS_PER_S;
+	f->sweep_every_s = timeout_s / 2;
+	if (f->sweep_every_s < 1)
+		f->sweep_every_s = 1;
+	if (f->sweep_every_s > FLOWLOG_SWEEP_MAX_S)
+		f->sweep_every_s = FLOWLOG_SWEEP_MAX_S;
+	f->batch = FLOWLOG_BATCH;
+	f->max_per_sweep = FLOWLOG_MAX_PER_SWEEP;
+	f->keys = calloc(f->batch, sizeof(*f->keys));
+	f->vals = calloc(f->batch, sizeof(*f->vals));
+	jbuf_init(&f->jb);
+	if (!f->keys || !f->vals) {
+		flowlog_fini(f);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void flowlog_fini(struct flowlog *f)
+{
+	free(f->keys);
+	free(f->vals);
+	free(f->due);
+	jbuf_free(&f->jb);
+	f->keys = NULL;
+	f->vals = NULL;
+	f->due = NULL;
+	f->n_due = f->cap_due = 0;
+}
+
+int flowlog_due(const struct flowlog *f, uint64_t now_ns)
+{
+	uint32_t every = f->behind ? 1 : f->sweep_every_s;
+
+	return now_ns - f->last_sweep_ns >= (uint64_t)every * FLOWLOG_NS_PER_S;
+}
+
+static int due_add(struct flowlog *f, const struct xh_flow_key *k)
+{
+	if (f->n_due == f->cap_due) {
+		size_t cap = f->cap_due ? f->cap_due * 2 : 256;
+		struct xh_flow_key *d = realloc(f->due, cap * sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		f->due = d;
+		f->cap_due = cap;
+	}
+	f->due[f->n_due++] = *k;
+	return 0;
+}
+
+static int idle(const struct flowlog *f, const struct xh_flow_state *st, uint64_t now_ns,
+		enum flowlog_reason why)
+{
+	return why == FLOWLOG_SHUTDOWN ||
+	       (now_ns > st->last_seen_ns && now_ns - st->last_seen_ns >= f->timeout_ns);
+}
+
+/* The keys of every idle flow into f->due. Returns 0 or -errno. */
+static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t in = 0, out = 0;
+	void *inp = NULL;
+	int done = 0;
+
+	f->n_due = 0;
+	while (!done) {
+		uint32_t count = f->batch;
+		int err =
+			bpf_map_lookup_batch(f->map_fd, inp, &out, f->keys, f->vals, &count, &opts);
+
+		if (err) {
+			err = -errno;
+			if (err != -ENOENT)
+				return err;
+			done = 1; /* the last batch; count says how many it holds */
+		}
+		for (uint32_t i = 0; i < count; i++)
+			if (idle(f, &f->vals[i], now_ns, why) && due_add(f, &f->keys[i]))
+				return -ENOMEM;
+		in = out;
+		inp = &in;
+	}
+	return 0;
+}
+
+int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum flowlog_reason why)
+{
+	int err, written = 0;
+
+	size_t n;
+
+	f->last_sweep_ns = now_ns;
+	err = collect(f, now_ns, why);
+	if (err)
+		return err;
+	n = f->n_due;
+	f->behind = why == FLOWLOG_TIMEOUT && n > f->max_per_sweep;
+	if (f->behind)
+		n = f->max_per_sweep;
+	for (size_t i = 0; i < n; i++) {
+		struct xh_flow_state st;
+
+		/* Read again: a packet may have come since the scan (the flow
+		 * stays), or the LRU may have evicted it (nothing to write). */
+		if (bpf_map_lookup_elem(f->map_fd, &f->due[i], &st) || !idle(f, &st, now_ns, why))
+			continue;
+		if (bpf_map_delete_elem(f->map_fd, &f->due[i]))
+			continue;
+		if (flowlog_format(s, &f->due[i], &st, why, &f->jb)) {
+			s->bad_records++;
+			continue;
+		}
+		err = jsonl_write_line(s->out, &f->jb);
+		if (err) {
+			if (!s->write_err)
+				pr_warn("output: cannot write: %s\n", strerror(-err));
+			s->write_err = err;
+			return err;
+		}
+		f->records++;
+		written++;
+	}
+	return written;
+}
+
+static void key_addr(struct jbuf *b, const char *key, const struct xh_flow_key *k, const __be32 *a)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(k->family == XH_AF_INET ? AF_INET : AF_INET6, a, text, sizeof(text)))
+		text[0] = '\0';
+	jbuf_key_str(b, key, text);
+}
+
+static void key_time(struct jbuf *b, const char *key, uint64_t real_ns)
+{
+	char text[32];
+
+	events_format_time(real_ns, text);
+	jbuf_key_str(b, key, text);
+}
+
+int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
+		   const struct xh_flow_state *st, enum flowlog_reason why, struct jbuf *b)
+{
+	/* The key's s-side is the client when the flow's first packet came
+	 * from it (enum xh_initiator). */
+	int client_is_s = st->initiator == XH_INIT_SRC;
+	const __be32 *cli = client_is_s ? k->saddr : k->daddr;
+	const __be32 *srv = client_is_s ? k->daddr : k->saddr;
+	unsigned int cli_port = ntohs(client_is_s ? k->sport : k->dport);
+	unsigned int srv_port = ntohs(client_is_s ? k->dport : k->sport);
+	int is_icmp = k->proto == 1 || k->proto == 58;
+	uint64_t start = st->first_seen_ns + (uint64_t)s->mono_to_real_ns;
+	uint64_t end = st->last_seen_ns + (uint64_t)s->mono_to_real_ns;
+	const struct ioc_set *owner = NULL;
+	const struct ioc_entry *ie;
+	char cid[COMMUNITY_ID_LEN];
+	const char *proto;
+	uint64_t flow_id = 0;
+
+	if (k->family != XH_AF_INET && k->family != XH_AF_INET6)
+		return -EINVAL;
+	if (community_id_v1_flow(k, cid, &flow_id))
+		cid[0] = '\0';
+	jbuf_reset(b);
+	jbuf_obj_begin(b);
+	/* As Suricata's flow events and Zeek's conn.log: stamped with the
+	 * flow's start. */
+	key_time(b, "timestamp", start);
+	jbuf_key_str(b, "event_type", "flow");
+	if (s->host)
+		jbuf_key_str(b, "host", s->host);
+	jbuf_key_u64(b, "flow_id", flow_id);
+	jbuf_key_str(b, "community_id", cid);
+	key_addr(b, "src_ip", k, cli);
+	if (!is_icmp)
+		jbuf_key_u64(b, "src_port", cli_port);
+	key_addr(b, "dest_ip", k, srv);
+	if (!is_icmp)
+		jbuf_key_u64(b, "dest_port", srv_port);
+	proto = enrich_proto_name(k->proto);
+	if (proto)
+		jbuf_key_str(b, "proto", proto);
+	else
+		jbuf_key_u64(b, "proto", k->proto);
+	if (is_icmp) {
+		/* The key carries the type and code of the first packet in
+		 * the port fields, turned with the addresses (as hits). */
+		jbuf_key_u64(b, "icmp_type", cli_port);
+		jbuf_key_u64(b, "icmp_code", srv_port);
+	}
+	if (st->service == XH_SVC_SMB)
+		jbuf_key_str(b, "app_proto", "smb");
+	else if (st->service == XH_SVC_RPC)
+		jbuf_key_str(b, "app_proto", "dcerpc");
+	jbuf_key_obj_begin(b, "flow");
+	jbuf_key_u64(b, "pkts", st->packets);
+	jbuf_key_u64(b, "bytes", st->bytes);
+	key_time(b, "start", start);
+	key_time(b, "end", end);
+	jbuf_key_u64(b, "age", (st->last_seen_ns - st->first_seen_ns) / FLOWLOG_NS_PER_S);
+	jbuf_key_str(b, "reason", why == FLOWLOG_TIMEOUT ? "timeout" : "shutdown");
+	jbuf_obj_end(b);
+	ie = st->ioc_id && s->iocs ? ioc_set_resolve(s->iocs, st->ioc_id, &owner) : NULL;
+	if (ie) {
+		char text[IOC_TEXT_MAX];
+		size_t n = ioc_entry_text_n(owner, ie, text);
+
+		jbuf_key_obj_begin(b, "ioc");
+		jbuf_key_strn(b, "indicator", text, n);
+		jbuf_key_str(b, "type", ioc_entry_type(ie));
+		jbuf_obj_end(b);
+	}
+	jbuf_obj_end(b);
+	return b->err;
+}
