@@ -52,6 +52,7 @@ enum cli_opt {
 	OPT_IOC_MAX_SIZE,
 	OPT_DCERPC_TABLE,
 	OPT_SMB_RULES,
+	OPT_FLOW_TIMEOUT,
 };
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \

@@ -2,6 +2,7 @@
 /* cmd_run.c: `xdphunt run`: attach to interfaces and print hunt hits live. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
@@ -10,6 +11,7 @@
 #include "cmd.h"
 #include "counters.h"
 #include "events.h"
+#include "flowlog.h"
 #include "ioc.h"
 #include "ioc_live.h"
 #include "instance.h"
@@ -27,7 +29,11 @@ static const char run_usage[] =
 	"re-reads the IoC feeds and swaps the new set in atomically, and reopens\n"
 	"-o FILE (log rotation).\n"
 	"  -i, --iface IFACE   interface to watch (repeatable, up to 16)\n"
-	"  --mode MODE         auto (native, else skb; default), native or skb\n" CLI_HUNT_HELP;
+	"  --mode MODE         auto (native, else skb; default), native or skb\n"
+	"  --flow-timeout SECS write a flow record (\"event_type\":\"flow\") for each\n"
+	"                      SMB, MS-RPC or IoC flow idle SECS seconds (then forgotten)\n"
+	"                      and for each flow left at exit; default: no flow "
+	"records\n" CLI_HUNT_HELP;
 
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
@@ -47,8 +53,11 @@ static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 /* What run_watch() keeps between calls. */
 struct run_watch {
 	struct loader *l;
-	uint64_t lost_said; /* events_lost when it was last reported */
-	time_t said_at;	    /* when (0: never) */
+	struct event_sink *sink;
+	struct flowlog *flows; /* NULL without --flow-timeout */
+	int flows_err;	       /* the last table read error said (-errno) */
+	uint64_t lost_said;    /* events_lost when it was last reported */
+	time_t said_at;	       /* when (0: never) */
 };
 
 #define RUN_LOST_EVERY_S 60 /* report a full ring buffer at most this often */
@@ -73,6 +82,22 @@ static void run_watch(void *ctx)
 	uint64_t lost;
 
 	loader_watch(w->l);
+	if (w->flows) {
+		struct timespec ts;
+		uint64_t mono;
+		int n;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		mono = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		if (flowlog_due(w->flows, mono)) {
+			n = flowlog_sweep(w->flows, w->sink, mono, FLOWLOG_TIMEOUT);
+			if (n < 0 && !w->sink->write_err && n != w->flows_err)
+				pr_warn("flows: cannot read the flow table: %s; flow records "
+					"wait for the next sweep\n",
+					strerror(-n));
+			w->flows_err = n < 0 ? n : 0;
+		}
+	}
 	lost = run_events_lost(w->l);
 	if (lost > w->lost_said && (!w->said_at || now - w->said_at >= RUN_LOST_EVERY_S)) {
 		pr_warn("events: %llu findings found the ring buffer full since %s (the consumer "
@@ -90,6 +115,7 @@ int cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"iface", required_argument, NULL, 'i'},
 		{"mode", required_argument, NULL, OPT_MODE},
+		{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
 		CLI_HUNT_LONG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -105,10 +131,12 @@ int cmd_run(int argc, char **argv)
 	struct event_sink sink;
 	struct ioc_live live = {};
 	struct run_watch watch = {};
+	struct flowlog flows;
+	unsigned int flow_timeout = 0;
 	uint64_t lost;
 	struct ioc_outer outer;
 	char pidfile[256] = "";
-	int n_ifaces = 0, opt, err, ret = XH_EXIT_ERROR, sink_ready = 0;
+	int n_ifaces = 0, opt, err, ret = XH_EXIT_ERROR, sink_ready = 0, flows_ready = 0;
 
 	hunt_opts_init(&o);
 	while ((opt = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
@@ -130,6 +158,21 @@ int cmd_run(int argc, char **argv)
 			if (parse_mode(optarg, &mode))
 				return XH_EXIT_USAGE;
 			break;
+		case OPT_FLOW_TIMEOUT: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 ||
+			    v > FLOWLOG_TIMEOUT_MAX) {
+				pr_warn("invalid --flow-timeout '%s': expected seconds, 1..%d\n",
+					optarg, FLOWLOG_TIMEOUT_MAX);
+				return XH_EXIT_USAGE;
+			}
+			flow_timeout = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			fputs(run_usage, stdout);
 			return XH_EXIT_OK;
@@ -184,7 +227,16 @@ int cmd_run(int argc, char **argv)
 	live.publish = &sink.iocs;
 	sink.on_hup = ioc_live_on_hup;
 	sink.on_hup_ctx = &live;
+	if (flow_timeout) {
+		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), flow_timeout)) {
+			pr_warn("run: out of memory for flow records\n");
+			goto out;
+		}
+		flows_ready = 1;
+		watch.flows = &flows;
+	}
 	watch.l = l;
+	watch.sink = &sink;
 	sink.on_watch = run_watch;
 	sink.on_watch_ctx = &watch;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
@@ -220,6 +272,21 @@ out:
 	/* Hits made between the last drain and the detach. */
 	if (rb && ring_buffer__consume(rb) < 0 && sink.write_err)
 		ret = XH_EXIT_ERROR;
+	/* Then the flows still in the table, when the run got to its loop. */
+	if (flows_ready && rb && !sink.write_err) {
+		int n = flowlog_sweep(&flows, &sink, 0, FLOWLOG_SHUTDOWN);
+
+		if (n < 0) {
+			if (!sink.write_err)
+				pr_warn("run: cannot read the flow table for the last flow "
+					"records: %s\n",
+					strerror(-n));
+			ret = XH_EXIT_ERROR;
+		}
+		pr_info("run: %llu flow records written\n", (unsigned long long)flows.records);
+	}
+	if (flows_ready)
+		flowlog_fini(&flows);
 	ring_buffer__free(rb);
 	loader__free(l);
 	if (sink_ready)

@@ -74,6 +74,15 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "run -i lo --mode fast"), 2, "exit code");
 	ASSERT_HAS_SUBSTR(r.err, "invalid --mode 'fast'", "message");
 
+	test_subtest("run with a bad flow timeout");
+	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout 0"), 2, "0 s");
+	ASSERT_HAS_SUBSTR(r.err, "invalid --flow-timeout '0': expected seconds, 1..604800",
+			  "message");
+	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout 5m"), 2, "a unit");
+	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout -5"), 2, "negative");
+	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout 604801"), 2, "over a week");
+	ASSERT_EQ(run_cli(&r, "replay --flow-timeout 5 x.pcap"), 2, "run only");
+
 	test_subtest("bad port lists");
 	ASSERT_EQ(run_cli(&r, "run -i lo --smb-ports 445,0"), 2, "port 0");
 	ASSERT_HAS_SUBSTR(r.err, "'0' is not a port", "message");
