@@ -3,7 +3,8 @@
 # demo.sh OUT_DIR: `make demo`. Builds the scripts/lab.sh namespace lab, runs
 # OUT_DIR/xdphunt natively on the server's veth with a small IoC feed, makes
 # real traffic (SMB with smbclient, TCP 135, a "C2" on 443, benign web and
-# UDP), stops xdphunt with SIGTERM and prints the hunt hits. Root only; leaves
+# UDP), stops xdphunt with SIGTERM and prints the hunt hits and the flow
+# records of the hunted flows (--flow-timeout). Root only; leaves
 # nothing behind (private net/mount namespace, trap, processes stopped by PID).
 set -u
 
@@ -65,10 +66,10 @@ $LAB_C2_IP4
 $LAB_C2_NET6
 EOF
 
-step "Starting: xdphunt run -i $IF --mode native --ioc ioc.txt  (in $LAB_NS_SERVER)"
+step "Starting: xdphunt run -i $IF --mode native --ioc ioc.txt --flow-timeout 60  (in $LAB_NS_SERVER)"
 note "IoC feed: $(grep -v '^#' "$W/ioc.txt" | tr '\n' ' ')"
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --mode native --ioc "$W/ioc.txt" --host demo \
-	-o "$W/hits.jsonl" </dev/null >/dev/null 2>"$W/xdphunt.err" &
+	--flow-timeout 60 -o "$W/hits.jsonl" </dev/null >/dev/null 2>"$W/xdphunt.err" &
 XH_PID=$!
 for ((i = 0; i < 150; i++)); do
 	grep -q 'xdphunt: ready:' "$W/xdphunt.err" && break
@@ -137,16 +138,20 @@ if [ ! -s "$W/hits.jsonl" ]; then
 else
 	/usr/bin/python3 - "$W/hits.jsonl" <<-'EOF'
 	import json, sys
-	rows, raw = [], []
+	rows, raw, flows = [], [], []
 	for line in open(sys.argv[1]):
 	    if not line.strip():
 	        continue
-	    raw.append(line.rstrip("\n"))
 	    try:
 	        h = json.loads(line)
 	    except ValueError:
+	        raw.append(line.rstrip("\n"))
 	        rows.append(("??", "not JSON: " + line.strip()[:80], "", "", ""))
 	        continue
+	    if h.get("event_type") == "flow":
+	        flows.append(h)
+	        continue
+	    raw.append(line.rstrip("\n"))
 	    def ep(a, p):
 	        return f"[{a}]:{p}" if ":" in str(a) else f"{a}:{p}"
 	    att = h.get("attack") or {}
@@ -174,11 +179,33 @@ else
 	print(f"\n    {len(raw)} hit(s). Raw JSON lines:")
 	for l in raw:
 	    print("    " + l)
+	# Flow records: written at SIGTERM (reason shutdown), one per hunted
+	# flow, joined to its hits by flow_id.
+	print(f"\n    {len(flows)} flow record(s) (--flow-timeout: one per hunted flow, here at exit):")
+	fw = []
+	for f in sorted(flows, key=lambda f: f.get("timestamp", "")):
+	    fl = f.get("flow") or {}
+	    ioc = (f.get("ioc") or {}).get("indicator", "")
+	    fw.append((f"{ep(f.get('src_ip'), f.get('src_port'))} -> {ep(f.get('dest_ip'), f.get('dest_port'))} {f.get('proto', '')}",
+	               f.get("app_proto") or ("ioc " + ioc if ioc else ""), str(fl.get("pkts")), str(fl.get("bytes")),
+	               f"{fl.get('age')} s", fl.get("reason", "")))
+	if fw:
+	    w = [max(len(r[i]) for r in fw + [("FLOW (client -> server)", "WHAT", "PKTS", "BYTES", "AGE", "REASON")]) for i in range(6)]
+	    print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(("FLOW (client -> server)", "WHAT", "PKTS", "BYTES", "AGE", "REASON"))).rstrip())
+	    for r in fw:
+	        print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(r)).rstrip())
 	benign = [json.loads(l) for l in raw if l.startswith("{")]
 	bad = [h for h in benign if h.get("dest_port") in (80, 53) and h.get("rule") in ("smb.connect", "rpc.connect")]
-	sys.exit(1 if bad else 0)
+	hit_ids = {h.get("flow_id") for h in benign}
+	lone = [f for f in flows if f.get("flow_id") not in hit_ids]
+	if not flows or lone:
+	    print("    FAIL %s" % ("no flow records" if not flows else "%d flow record(s) without a hit of the same flow_id" % len(lone)))
+	sys.exit(1 if bad or lone or not flows else 0)
 	EOF
-	[ $? -eq 0 ] || bad "a benign flow was reported as SMB/RPC"
+	[ $? -eq 0 ] || bad "a benign flow was reported as SMB/RPC, or the flow records do not match the hits"
+	if grep -q '"event_type":"flow"' "$W/hits.jsonl"; then
+		ok "a flow record for each hunted flow, joined to its hits by flow_id"
+	fi
 	for want in smb.connect rpc.connect ioc.dest; do
 		if grep -q "\"rule\": *\"$want\"" "$W/hits.jsonl"; then ok "saw $want"; else bad "no $want hit"; fi
 	done
