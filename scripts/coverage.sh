@@ -118,10 +118,7 @@ for i in "${LAB_PFX}gc" "${LAB_PFX}gw"; do
 	TD_PIDS+=("$LAB_LAST_PID")
 done
 for i in "${LAB_PFX}gc" "${LAB_PFX}gw"; do
-	for ((k = 0; k < 100; k++)); do
-		grep -q 'listening on' "$W/tcpdump-$i.err" && break
-		sleep 0.1
-	done
+	lab_wait_capture "$W/tcpdump-$i.err"
 done
 xh_start live
 T0=$(date +%s)

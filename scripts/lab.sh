@@ -150,6 +150,18 @@ lab_stop_pid() {
 	return $rc
 }
 
+# lab_wait_capture ERRFILE: wait (bounded) until the tcpdump whose stderr goes
+# to ERRFILE says it is listening, so that it sees the traffic that follows.
+lab_wait_capture() {
+	local i
+	for ((i = 0; i < LAB_WAIT_S * 10; i++)); do
+		grep -q 'listening on' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	lab_log "tcpdump (stderr $1) not listening after ${LAB_WAIT_S}s"
+	return 1
+}
+
 # lab_wait_listen client|server PORT [ADDR]: wait (bounded) until a TCP socket
 # listens on PORT (and ADDR when given) in that namespace.
 lab_wait_listen() {

@@ -78,10 +78,7 @@ if [ "$(grep -c 'ready: attached' "$W/xh.err")" -lt 2 ]; then
 	fail dcerpc_dc_attach "xdphunt not ready: $(tail -n 3 "$W/xh.err" | tr '\n' ' ')"
 	e2e_finish
 fi
-for ((i = 0; i < 50; i++)); do
-	grep -q "listening on" "$W/tcpdump.log" && break
-	sleep 0.1
-done
+lab_wait_capture "$W/tcpdump.log"
 pass dcerpc_dc_attach
 
 T=$DCLAB_DC_IP

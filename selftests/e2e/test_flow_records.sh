@@ -43,10 +43,7 @@ IF=$LAB_IF_SERVER
 lab_bg server "$W/tcpdump.err" tcpdump -i "$IF" -Q in -nn -s 0 -B 16384 --immediate-mode \
 	-w "$W/in.pcap" tcp port 445
 TD_PID=$LAB_LAST_PID
-for ((i = 0; i < 100; i++)); do
-	grep -q 'listening on' "$W/tcpdump.err" && break
-	sleep 0.1
-done
+lab_wait_capture "$W/tcpdump.err"
 
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --flow-timeout "$TIMEOUT_S" --host xh-flows \
 	</dev/null >"$W/out.jsonl" 2>"$W/xdphunt.err" &

@@ -45,10 +45,7 @@ mtu=$(lab_exec server cat "/sys/class/net/$IF/mtu")
 lab_bg server "$W/tcpdump.err" tcpdump -i "$IF" -Q in -nn -s 0 -B 65536 --immediate-mode \
 	-w "$W/in.pcap" tcp port 445
 TD_PID=$LAB_LAST_PID
-for ((i = 0; i < 100; i++)); do
-	grep -q 'listening on' "$W/tcpdump.err" && break
-	sleep 0.1
-done
+lab_wait_capture "$W/tcpdump.err"
 
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --mode native --host xh-jumbo \
 	</dev/null >"$W/hits.jsonl" 2>"$W/xdphunt.err" &

@@ -53,10 +53,7 @@ xdp_of() {	# the XDP part of `ip link show` for the interface, or nothing
 # The client's own record of every TCP flow it opened.
 lab_bg client "$W/tcpdump.err" tcpdump -i "$LAB_IF_CLIENT" -nn -U -w "$W/client.pcap" tcp
 TD_PID=$LAB_LAST_PID
-for ((i = 0; i < 100; i++)); do
-	grep -q 'listening on' "$W/tcpdump.err" && break
-	sleep 0.1
-done
+lab_wait_capture "$W/tcpdump.err"
 
 # --- attach ----------------------------------------------------------------
 T_START=$(date +%s.%N)

@@ -55,10 +55,7 @@ ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" -i "$LAB_IF_GW_S" --mode 
 XH_PID=$!
 ready=0
 e2e_wait_ready "$W/xdphunt.err" "$XH_PID" 2 && ready=1
-for ((i = 0; i < 100; i++)); do
-	grep -q 'listening on' "$W/tcpdump.err" && break
-	sleep 0.1
-done
+lab_wait_capture "$W/tcpdump.err"
 if [ "$ready" -ne 1 ]; then
 	fail smb_run_ready "xdphunt not ready on both gateway interfaces: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
 	e2e_finish
