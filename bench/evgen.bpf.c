@@ -36,8 +36,8 @@ static long emit_one(__u32 i __attribute__((unused)), struct loop_ctx *lc)
 	key.dport = bpf_htons(443);
 	key.proto = IPPROTO_TCP;
 	key.family = XH_AF_INET;
-	st.packets = 1;
-	st.bytes = 64;
+	st.pkts[XH_DIR_TOSERVER] = 1;
+	st.bytes[XH_DIR_TOSERVER] = 64;
 	xh_emit(lc->ctx, &pkt, &key, &st, XH_RULE_IOC_DEST, 1, &xh_bench_stats);
 	return 0;
 }

@@ -53,18 +53,12 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 sv
 	return 1;
 }
 
-/* A new xh_flow_state.id: this CPU's next sequence number under its CPU
- * number (+1, so never 0). 2^48 flows per CPU before a repeat. 0 if the
- * one-entry per-CPU array ever missed. */
-static __always_inline __u64 xh_flow_id_next(void)
+/* A new xh_flow_state.id from @fs: this CPU's next sequence number under
+ * its CPU number (+1, so never 0). 2^48 flows per CPU before a repeat. */
+static __always_inline __u64 xh_flow_id_next(struct xh_flow_scratch *fs)
 {
-	__u32 zero = 0;
-	__u64 *seq = bpf_map_lookup_elem(&xh_flow_seq, &zero);
-
-	if (!seq)
-		return 0;
-	*seq += 1;
-	return (__u64)(bpf_get_smp_processor_id() + 1) << 48 | (*seq & ((1ULL << 48) - 1));
+	fs->seq += 1;
+	return (__u64)(bpf_get_smp_processor_id() + 1) << 48 | (fs->seq & ((1ULL << 48) - 1));
 }
 
 /* Insert the state of a new flow and return the entry in the map. Two CPUs may
@@ -78,12 +72,19 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	/* Scalars, not a copy of *cls: this is inlined into xh_rpc_emit(),
 	 * whose frame ends the longest call chain (6.1's 512-byte limit). */
 	__u8 svc_src = cls->svc_src, svc_dst = cls->svc_dst;
-	struct xh_flow_state init = {};
-	struct xh_flow_state *st;
-	__u32 ioc_server, ioc_client;
+	struct xh_flow_state *st, *init;
+	struct xh_flow_scratch *fs;
+	__u32 zero = 0, ioc_server, ioc_client;
 	int client;
 	long err;
 
+	/* A one-entry per-CPU array cannot miss; if it ever did, count it. */
+	fs = bpf_map_lookup_elem(&xh_flowscr, &zero);
+	if (!fs) {
+		stats->cnt[XH_CNT_FLOW_ERR]++;
+		return NULL;
+	}
+	init = &fs->init;
 	/* xh_classify() looks ports up for TCP only, to keep plain UDP free of
 	 * lookups; a new UDP flow pays for them here. */
 	if (pkt->proto == IPPROTO_UDP) {
@@ -91,21 +92,18 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 		svc_dst = xh_port_service(pkt->dport, stats);
 	}
 	client = xh_sender_is_client(pkt, svc_src, svc_dst);
+	__builtin_memset(init, 0, sizeof(*init));
 	/* The packet's sender is the key's s-side iff src_is_s. */
-	init.initiator = client == src_is_s ? XH_INIT_SRC : XH_INIT_DST;
-	init.service = client ? svc_dst : svc_src;
+	init->initiator = client == src_is_s ? XH_INIT_SRC : XH_INIT_DST;
+	init->service = client ? svc_dst : svc_src;
 	ioc_server = client ? cls->ioc_dst : cls->ioc_src;
 	ioc_client = client ? cls->ioc_src : cls->ioc_dst;
-	init.ioc_id = ioc_server ? ioc_server : ioc_client;
-	init.first_seen_ns = now;
-	init.last_seen_ns = now;
-	init.id = xh_flow_id_next();
-	if (!init.id) {
-		stats->cnt[XH_CNT_FLOW_ERR]++;
-		return NULL;
-	}
+	init->ioc_id = ioc_server ? ioc_server : ioc_client;
+	init->first_seen_ns = now;
+	init->last_seen_ns = now;
+	init->id = xh_flow_id_next(fs);
 
-	err = bpf_map_update_elem(&xh_flows, key, &init, BPF_NOEXIST);
+	err = bpf_map_update_elem(&xh_flows, key, init, BPF_NOEXIST);
 	if (!err)
 		stats->cnt[XH_CNT_FLOWS_NEW]++;
 	st = bpf_map_lookup_elem(&xh_flows, key);
@@ -198,7 +196,7 @@ static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt
 	struct xh_flow_key key;
 	struct xh_flow_state *st;
 	__u32 ioc_client, ioc_server;
-	int src_is_s, sender_client;
+	int src_is_s, sender_client, dir;
 
 	src_is_s = xh_flow_key_make(pkt, &key);
 	st = bpf_map_lookup_elem(&xh_flows, &key);
@@ -207,11 +205,12 @@ static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt
 		if (!st)
 			return 0;
 	}
-	__sync_fetch_and_add(&st->packets, 1);
-	__sync_fetch_and_add(&st->bytes, bytes);
+	sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
+	dir = sender_client ? XH_DIR_TOSERVER : XH_DIR_TOCLIENT;
+	__sync_fetch_and_add(&st->pkts[dir], 1);
+	__sync_fetch_and_add(&st->bytes[dir], bytes);
 	st->last_seen_ns = now;
 
-	sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
 	ioc_client = sender_client ? cls->ioc_src : cls->ioc_dst;
 	ioc_server = sender_client ? cls->ioc_dst : cls->ioc_src;
 

@@ -143,14 +143,21 @@ struct {
 	__type(value, struct xh_flow_state);
 } xh_flows SEC(".maps");
 
-/* The per-CPU sequence of xh_flow_state.id (xh_flow_create()). Never
- * cleared: an id must not come back while state keyed by it may live. */
+/* xh_flow_create()'s per-CPU working space: the sequence of
+ * xh_flow_state.id, never cleared (an id must not come back while state
+ * keyed by it may live), and the new entry, built here rather than on the
+ * stack, whose frames 6.1's 512-byte call-chain limit leaves no room. */
+struct xh_flow_scratch {
+	__u64 seq;
+	struct xh_flow_state init;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} xh_flow_seq SEC(".maps");
+	__type(value, struct xh_flow_scratch);
+} xh_flowscr SEC(".maps");
 
 /* Findings with a value already reported on a flow (see struct
  * xh_seen_key). LRU: an evicted entry only means a repeated report. */

@@ -287,11 +287,17 @@ enum xh_initiator {
 	XH_INIT_DST = 1, /* key.daddr/dport is the client */
 };
 
+/* Directions of a flow's counters (xh_flow_state.pkts, .bytes). */
+enum xh_dir {
+	XH_DIR_TOSERVER = 0, /* sent by the client */
+	XH_DIR_TOCLIENT = 1,
+};
+
 struct xh_flow_state {
 	__u64 first_seen_ns; /* bpf_ktime_get_coarse_ns() of the first packet */
 	__u64 last_seen_ns;
-	__u64 packets;
-	__u64 bytes;
+	__u64 pkts[2];	/* by enum xh_dir */
+	__u64 bytes[2]; /* frame bytes, by enum xh_dir */
 	__u64 reported; /* XH_RULE_BIT() of every rule already emitted */
 	__u32 ioc_id;	/* IoC id that matched this flow, 0 if none */
 	__u8 initiator; /* enum xh_initiator */
@@ -303,7 +309,7 @@ struct xh_flow_state {
 	 * the entry: a flow evicted and seen again starts afresh. */
 	__u64 id;
 };
-_Static_assert(sizeof(struct xh_flow_state) == 56, "xh_flow_state ABI");
+_Static_assert(sizeof(struct xh_flow_state) == 72, "xh_flow_state ABI");
 
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {

@@ -187,11 +187,11 @@ else
 	    fl = f.get("flow") or {}
 	    ioc = (f.get("ioc") or {}).get("indicator", "")
 	    fw.append((f"{ep(f.get('src_ip'), f.get('src_port'))} -> {ep(f.get('dest_ip'), f.get('dest_port'))} {f.get('proto', '')}",
-	               f.get("app_proto") or ("ioc " + ioc if ioc else ""), str(fl.get("pkts")), str(fl.get("bytes")),
+	               f.get("app_proto") or ("ioc " + ioc if ioc else ""), str(fl.get("pkts_toserver")), str(fl.get("bytes_toserver")),
 	               f"{fl.get('age')} s", fl.get("reason", "")))
 	if fw:
-	    w = [max(len(r[i]) for r in fw + [("FLOW (client -> server)", "WHAT", "PKTS", "BYTES", "AGE", "REASON")]) for i in range(6)]
-	    print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(("FLOW (client -> server)", "WHAT", "PKTS", "BYTES", "AGE", "REASON"))).rstrip())
+	    w = [max(len(r[i]) for r in fw + [("FLOW (client -> server)", "WHAT", "PKTS C->S", "BYTES C->S", "AGE", "REASON")]) for i in range(6)]
+	    print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(("FLOW (client -> server)", "WHAT", "PKTS C->S", "BYTES C->S", "AGE", "REASON"))).rstrip())
 	    for r in fw:
 	        print("    " + "  ".join(s.ljust(w[i]) for i, s in enumerate(r)).rstrip())
 	benign = [json.loads(l) for l in raw if l.startswith("{")]

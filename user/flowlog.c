@@ -222,8 +222,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	else if (st->service == XH_SVC_RPC)
 		jbuf_key_str(b, "app_proto", "dcerpc");
 	jbuf_key_obj_begin(b, "flow");
-	jbuf_key_u64(b, "pkts", st->packets);
-	jbuf_key_u64(b, "bytes", st->bytes);
+	jbuf_key_u64(b, "pkts_toserver", st->pkts[XH_DIR_TOSERVER]);
+	jbuf_key_u64(b, "pkts_toclient", st->pkts[XH_DIR_TOCLIENT]);
+	jbuf_key_u64(b, "bytes_toserver", st->bytes[XH_DIR_TOSERVER]);
+	jbuf_key_u64(b, "bytes_toclient", st->bytes[XH_DIR_TOCLIENT]);
 	key_time(b, "start", start);
 	key_time(b, "end", end);
 	jbuf_key_u64(b, "age", (st->last_seen_ns - st->first_seen_ns) / FLOWLOG_NS_PER_S);

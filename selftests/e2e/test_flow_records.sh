@@ -7,7 +7,7 @@
 # out, a listing that is still open in the table when xdphunt stops. tcpdump
 # on the same interface is the oracle (tshark reads it): each TCP connection
 # to 445 has exactly one flow record, with the packets and bytes XDP saw
-# (frames in), the client as src, start and end at its first and last frame,
+# (frames in: all to the server, none to the client), the client as src, start and end at its first and last frame,
 # the flow_id and community_id of its hits; the first is written by the
 # timeout while xdphunt runs, the second at exit. Prints PASS:/FAIL:/SKIP:
 # lines; exits 1 on any FAIL.
@@ -125,9 +125,10 @@ for row in open(sys.argv[2]):
     s["src"], s["port"] = f[1], int(f[2])
 print("# tshark: %d TCP connections to 445: %s" % (len(streams), ", ".join(
     "port %d %d frames %d bytes" % (s["port"], s["pkts"], s["bytes"]) for s in streams.values())))
-print("# flow records: %s" % ", ".join("port %s %s pkts %s bytes %s" % (
-    f.get("src_port"), f["flow"].get("reason"), f["flow"].get("pkts"), f["flow"].get("bytes"))
-    for f in flows))
+print("# flow records: %s" % ", ".join("port %s %s pkts %s/%s bytes %s/%s" % (
+    f.get("src_port"), f["flow"].get("reason"), f["flow"].get("pkts_toserver"),
+    f["flow"].get("pkts_toclient"), f["flow"].get("bytes_toserver"),
+    f["flow"].get("bytes_toclient")) for f in flows))
 check("flows_two_connections_on_wire", len(streams) == 2,
       "tshark saw %d connections to 445, the test makes 2" % len(streams))
 by_port = {}
@@ -143,10 +144,13 @@ for s in sorted(streams.values(), key=lambda s: s["first"]):
     r = recs[0]
     fl = r.get("flow", {})
     reasons.append(fl.get("reason"))
-    check(name + "_pkts", fl.get("pkts") == s["pkts"],
-          "xdphunt %s, tshark %d" % (fl.get("pkts"), s["pkts"]))
-    check(name + "_bytes", fl.get("bytes") == s["bytes"],
-          "xdphunt %s, tshark %d" % (fl.get("bytes"), s["bytes"]))
+    # XDP sees what enters the server's interface: the client's frames.
+    check(name + "_pkts", (fl.get("pkts_toserver"), fl.get("pkts_toclient")) == (s["pkts"], 0),
+          "xdphunt to server/client %s/%s, tshark %d in" % (
+              fl.get("pkts_toserver"), fl.get("pkts_toclient"), s["pkts"]))
+    check(name + "_bytes", (fl.get("bytes_toserver"), fl.get("bytes_toclient")) == (s["bytes"], 0),
+          "xdphunt to server/client %s/%s, tshark %d in" % (
+              fl.get("bytes_toserver"), fl.get("bytes_toclient"), s["bytes"]))
     check(name + "_tuple", (r.get("src_ip"), r.get("dest_ip"), r.get("dest_port"), r.get("proto"),
                             r.get("app_proto"), r.get("host")) ==
           (client, server, 445, "TCP", "smb", "xh-flows"), json.dumps(r))

@@ -23,7 +23,7 @@ void test_classify_one_event_per_flow(void)
 	struct xh_flow_state st;
 	struct xh_flow_key key;
 	uint8_t b1[PKT_MAX], b2[PKT_MAX];
-	size_t l1, l2, bytes = 0;
+	size_t l1, l2, bytes_ts = 0, bytes_tc = 0;
 	struct xhp x;
 
 	/* wakeup_bytes 0: every event wakes the consumer. */
@@ -37,7 +37,7 @@ void test_classify_one_event_per_flow(void)
 			fwd.tcp_flags = ACK, rev.tcp_flags = ACK, l1 = pkt_build(&fwd, b1, NULL),
 			l2 = pkt_build(&rev, b2, NULL);
 		xhp_run(&x, i % 2 ? b2 : b1, i % 2 ? l2 : l1);
-		bytes += i % 2 ? l2 : l1;
+		*(i % 2 ? &bytes_tc : &bytes_ts) += i % 2 ? l2 : l1;
 	}
 	xhp_drain(&x);
 	xhp_stats(&x, &after);
@@ -59,8 +59,10 @@ void test_classify_one_event_per_flow(void)
 	/* The flow entry under its canonical key (192.0.2.10 < 203.0.113.44). */
 	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, "203.0.113.44", 445, &key, &st),
 		      "flow lookup")) {
-		ASSERT_EQ(st.packets, 20, "flow packets");
-		ASSERT_EQ(st.bytes, bytes, "flow bytes");
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 10, "flow packets to the server");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 10, "flow packets to the client");
+		ASSERT_EQ(st.bytes[XH_DIR_TOSERVER], bytes_ts, "flow bytes to the server");
+		ASSERT_EQ(st.bytes[XH_DIR_TOCLIENT], bytes_tc, "flow bytes to the client");
 		ASSERT_EQ(st.initiator, XH_INIT_SRC, "initiator");
 		ASSERT_EQ(st.service, XH_SVC_SMB, "service");
 		ASSERT_EQ(st.ioc_id, IOC_V4_NET24, "ioc_id");

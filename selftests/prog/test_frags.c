@@ -71,8 +71,8 @@ void test_frags_jumbo_smb(void)
 	if (x.n_ev == 1)
 		ASSERT_EQ(x.ev[0].rule, XH_RULE_SMB_CONNECT, "smb.connect");
 	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, S4, 445, &key, &st), "flow")) {
-		ASSERT_EQ(st.packets, 2, "flow packets");
-		ASSERT_EQ(st.bytes, 2 * JUMBO, "flow bytes");
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 2, "flow packets");
+		ASSERT_EQ(st.bytes[XH_DIR_TOSERVER], 2 * JUMBO, "flow bytes");
 	}
 	xhp_close(&x);
 }
@@ -133,6 +133,6 @@ void test_frags_ip_length_lies(void)
 	ASSERT_EQ(after.class_bytes[XH_CLASS_SMB] - before.class_bytes[XH_CLASS_SMB], 300,
 		  "smb bytes");
 	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50001, S4, 445, &key, &st), "flow"))
-		ASSERT_EQ(st.bytes, 300, "flow bytes");
+		ASSERT_EQ(st.bytes[XH_DIR_TOSERVER], 300, "flow bytes");
 	xhp_close(&x);
 }

@@ -317,7 +317,8 @@ void test_smb_flow_id(void)
 		ASSERT_NEQ(sa2.id, 0, "new id");
 		ASSERT_NEQ(sa2.id, sa.id, "not the evicted flow's id");
 		ASSERT_NEQ(sa2.id, sb.id, "not b's id");
-		ASSERT_EQ(sa2.packets, 1, "counted afresh");
+		ASSERT_EQ(sa2.pkts[XH_DIR_TOSERVER] + sa2.pkts[XH_DIR_TOCLIENT], 1,
+			  "counted afresh");
 		/* Fresh state under the new id; the old one waits for the LRU. */
 		ASSERT_OK(bpf_map_lookup_elem(smb_fd, &sa2.id, sm), "smb state of a again");
 		ASSERT_EQ(xhp_map_count(smb_fd), 3, "three SMB states");

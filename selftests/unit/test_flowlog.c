@@ -103,16 +103,18 @@ void test_flowlog_sweep_timeout_then_shutdown(void)
 	/* An SMB flow idle 10 s, its client on the s-side. */
 	idle_st.first_seen_ns = now - 70 * S;
 	idle_st.last_seen_ns = now - 10 * S;
-	idle_st.packets = 12;
-	idle_st.bytes = 3456;
+	idle_st.pkts[XH_DIR_TOSERVER] = 7;
+	idle_st.pkts[XH_DIR_TOCLIENT] = 5;
+	idle_st.bytes[XH_DIR_TOSERVER] = 3000;
+	idle_st.bytes[XH_DIR_TOCLIENT] = 456;
 	idle_st.initiator = XH_INIT_SRC;
 	idle_st.service = XH_SVC_SMB;
 	idle_st.id = 1;
 	/* An endpoint-mapper flow seen 1 s ago, its client on the d-side. */
 	busy_st.first_seen_ns = now - 5 * S;
 	busy_st.last_seen_ns = now - 1 * S;
-	busy_st.packets = 3;
-	busy_st.bytes = 300;
+	busy_st.pkts[XH_DIR_TOSERVER] = 3;
+	busy_st.bytes[XH_DIR_TOSERVER] = 300;
 	busy_st.initiator = XH_INIT_DST;
 	busy_st.service = XH_SVC_RPC;
 	busy_st.id = 2;
@@ -151,8 +153,10 @@ void test_flowlog_sweep_timeout_then_shutdown(void)
 		ASSERT_OK(community_id_v1_flow(&idle_k, cid, &flow_id), "community id");
 		ASSERT_STREQ(jstr(a, "community_id"), cid, "community_id as the hits'");
 		ASSERT_EQ((uint64_t)jint(a, "flow_id"), flow_id, "flow_id as the hits'");
-		ASSERT_EQ(jint(fa, "pkts"), 12, "pkts");
-		ASSERT_EQ(jint(fa, "bytes"), 3456, "bytes");
+		ASSERT_EQ(jint(fa, "pkts_toserver"), 7, "pkts_toserver");
+		ASSERT_EQ(jint(fa, "pkts_toclient"), 5, "pkts_toclient");
+		ASSERT_EQ(jint(fa, "bytes_toserver"), 3000, "bytes_toserver");
+		ASSERT_EQ(jint(fa, "bytes_toclient"), 456, "bytes_toclient");
 		ASSERT_STREQ(jstr(fa, "start"), "2025-11-22T12:05:57.000000Z", "start");
 		ASSERT_STREQ(jstr(fa, "end"), "2025-11-22T12:06:57.000000Z", "end");
 		ASSERT_EQ(jint(fa, "age"), 60, "age");
@@ -196,7 +200,7 @@ void test_flowlog_sweep_batches(void)
 	w = jsonl_writer__new(open("/dev/null", O_WRONLY), 1);
 	event_sink_init(&s, w, NULL, "sensor-1");
 	st.first_seen_ns = st.last_seen_ns = now - 100 * S;
-	st.packets = 1;
+	st.pkts[XH_DIR_TOSERVER] = 1;
 	for (unsigned int i = 0; i < N; i++) {
 		k = key4(1 + i % 200, 40000 + i, 5, 445);
 		st.id = i + 1;
@@ -250,8 +254,8 @@ void test_flowlog_format_icmp_ioc(void)
 	k.family = XH_AF_INET;
 	st.initiator = XH_INIT_SRC;
 	st.ioc_id = ioc_set_at(set, 0)->id;
-	st.packets = 4;
-	st.bytes = 392;
+	st.pkts[XH_DIR_TOSERVER] = 4;
+	st.bytes[XH_DIR_TOSERVER] = 392;
 	ASSERT_OK(flowlog_format(&s, &k, &st, FLOWLOG_TIMEOUT, &s.jb), "format");
 	j = json_loadb(s.jb.buf, s.jb.len, 0, &jerr);
 	if (ASSERT_OK_PTR(j, "valid JSON")) {
