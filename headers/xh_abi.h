@@ -554,5 +554,6 @@ struct xh_smb_name_val {
 /* Map and program names, as bpftool and `xdphunt stats` see them. */
 #define XH_PROG_NAME	"xdphunt"
 #define XH_MAP_COUNTERS "xh_counters"
+#define XH_MAP_FLOWS	"xh_flows"
 
 #endif /* XH_ABI_H */

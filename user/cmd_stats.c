@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "counters.h"
+#include "flowlog.h"
 #include "jsonl.h"
 #include "ioc_event.h"
 #include "loader.h"
@@ -38,13 +39,16 @@ static const char detach_usage[] =
 
 struct instance {
 	uint32_t prog_id;
+	uint64_t flows;	    /* entries in its flow table */
+	uint32_t flows_max; /* the table's size (--flows); 0: not read */
 	char ifaces[LOADER_MAX_IFACES][IF_NAMESIZE];
 	const char *modes[LOADER_MAX_IFACES];
 	int n_ifaces;
 };
 
-/* Find the xh_counters map of program @prog_id. Returns an fd or -errno. */
-static int counters_fd_of_prog(uint32_t prog_id)
+/* Find the map named @name of program @prog_id; its max_entries go to
+ * @max_entries when not NULL. Returns an fd or -errno. */
+static int map_fd_of_prog(uint32_t prog_id, const char *name, uint32_t *max_entries)
 {
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info), map_ids[32];
@@ -66,7 +70,9 @@ static int counters_fd_of_prog(uint32_t prog_id)
 
 		if (mfd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) && !strcmp(mi.name, XH_MAP_COUNTERS)) {
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) && !strcmp(mi.name, name)) {
+			if (max_entries)
+				*max_entries = mi.max_entries;
 			ret = mfd;
 			break;
 		}
@@ -104,6 +110,10 @@ static void print_text(const struct instance *in, const struct xh_stats *s, int 
 	printf("\n");
 	for (unsigned int c = 0; c < XH_CNT__MAX; c++)
 		printf("  %-22s %20llu\n", counter_name(c), (unsigned long long)s->cnt[c]);
+	if (in->flows_max)
+		printf("  %-22s %20llu of %u (--flows)%s\n", "flows in the table",
+		       (unsigned long long)in->flows, in->flows_max,
+		       in->flows >= in->flows_max ? ": full, the oldest are evicted" : "");
 	printf("  %-22s %20s %20s\n", "class", "packets", "bytes");
 	for (unsigned int c = 0; c < XH_CLASS__MAX; c++)
 		printf("  %-22s %20llu %20llu\n", class_name(c),
@@ -129,6 +139,12 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	for (unsigned int c = 0; c < XH_CNT__MAX; c++)
 		jbuf_key_u64(&b, counter_name(c), s->cnt[c]);
 	jbuf_obj_end(&b);
+	if (in->flows_max) {
+		jbuf_key_obj_begin(&b, "flow_table");
+		jbuf_key_u64(&b, "flows", in->flows);
+		jbuf_key_u64(&b, "max", in->flows_max);
+		jbuf_obj_end(&b);
+	}
 	jbuf_key_obj_begin(&b, "classes");
 	for (unsigned int c = 0; c < XH_CLASS__MAX; c++) {
 		jbuf_key_obj_begin(&b, class_name(c));
@@ -228,6 +244,16 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 		for (int k = 0; k < n; k++)
 			prom_sample(metric, &in[k], NULL, NULL, s[k].cnt[c]);
 	}
+	printf("# HELP xdphunt_flows Flows in the flow table (SMB, MS-RPC, IoC).\n"
+	       "# TYPE xdphunt_flows gauge\n");
+	for (int k = 0; k < n; k++)
+		if (in[k].flows_max)
+			prom_sample("xdphunt_flows", &in[k], NULL, NULL, in[k].flows);
+	printf("# HELP xdphunt_flows_max Size of the flow table (--flows); at it, the oldest "
+	       "flows are evicted.\n# TYPE xdphunt_flows_max gauge\n");
+	for (int k = 0; k < n; k++)
+		if (in[k].flows_max)
+			prom_sample("xdphunt_flows_max", &in[k], NULL, NULL, in[k].flows_max);
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		const struct prom_family *pf = &fams[f];
 
@@ -329,7 +355,19 @@ int cmd_stats(int argc, char **argv)
 	}
 	for (int k = 0; k < n_inst; k++) {
 		struct xh_stats s;
-		int fd = counters_fd_of_prog(inst[k].prog_id), err;
+		int fd = map_fd_of_prog(inst[k].prog_id, XH_MAP_COUNTERS, NULL), err;
+		uint32_t max = 0;
+		int ffd = map_fd_of_prog(inst[k].prog_id, XH_MAP_FLOWS, &max);
+
+		if (ffd >= 0) {
+			err = flowlog_count(ffd, &inst[k].flows);
+			close(ffd);
+			if (err)
+				pr_warn("stats: program %u: cannot read the flow table: %s\n",
+					inst[k].prog_id, strerror(-err));
+			else
+				inst[k].flows_max = max;
+		}
 
 		if (fd < 0) {
 			pr_warn("stats: program %u: counters map not found: %s\n", inst[k].prog_id,

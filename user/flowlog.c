@@ -81,19 +81,21 @@ static int idle(const struct flowlog *f, const struct xh_flow_state *st, uint64_
 	       (now_ns > st->last_seen_ns && now_ns - st->last_seen_ns >= f->timeout_ns);
 }
 
-/* The keys of every idle flow into f->due. Returns 0 or -errno. */
-static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
+/* Every entry of the flow table @fd, @batch at a time through @keys and
+ * @vals, to @fn (which stops the scan by returning non-zero). Returns 0,
+ * what @fn returned, or -errno. */
+static int scan(int fd, struct xh_flow_key *keys, struct xh_flow_state *vals, uint32_t batch,
+		int (*fn)(void *ctx, const struct xh_flow_key *k, const struct xh_flow_state *st),
+		void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	uint32_t in = 0, out = 0;
 	void *inp = NULL;
-	int done = 0;
+	int done = 0, ret;
 
-	f->n_due = 0;
 	while (!done) {
-		uint32_t count = f->batch;
-		int err =
-			bpf_map_lookup_batch(f->map_fd, inp, &out, f->keys, f->vals, &count, &opts);
+		uint32_t count = batch;
+		int err = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &count, &opts);
 
 		if (err) {
 			err = -errno;
@@ -101,13 +103,61 @@ static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
 				return err;
 			done = 1; /* the last batch; count says how many it holds */
 		}
-		for (uint32_t i = 0; i < count; i++)
-			if (idle(f, &f->vals[i], now_ns, why) && due_add(f, &f->keys[i]))
-				return -ENOMEM;
+		for (uint32_t i = 0; i < count; i++) {
+			ret = fn(ctx, &keys[i], &vals[i]);
+			if (ret)
+				return ret;
+		}
 		in = out;
 		inp = &in;
 	}
 	return 0;
+}
+
+struct collect_ctx {
+	struct flowlog *f;
+	uint64_t now_ns;
+	enum flowlog_reason why;
+};
+
+static int collect_one(void *ctx, const struct xh_flow_key *k, const struct xh_flow_state *st)
+{
+	struct collect_ctx *c = ctx;
+
+	if (idle(c->f, st, c->now_ns, c->why) && due_add(c->f, k))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The keys of every idle flow into f->due. Returns 0 or -errno. */
+static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
+{
+	struct collect_ctx c = {f, now_ns, why};
+
+	f->n_due = 0;
+	return scan(f->map_fd, f->keys, f->vals, f->batch, collect_one, &c);
+}
+
+static int count_one(void *ctx, const struct xh_flow_key *k, const struct xh_flow_state *st)
+{
+	(void)k;
+	(void)st;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+int flowlog_count(int map_fd, uint64_t *n)
+{
+	struct xh_flow_key *keys = calloc(FLOWLOG_BATCH, sizeof(*keys));
+	struct xh_flow_state *vals = calloc(FLOWLOG_BATCH, sizeof(*vals));
+	int err = -ENOMEM;
+
+	*n = 0;
+	if (keys && vals)
+		err = scan(map_fd, keys, vals, FLOWLOG_BATCH, count_one, n);
+	free(keys);
+	free(vals);
+	return err;
 }
 
 int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum flowlog_reason why)

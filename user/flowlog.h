@@ -62,6 +62,10 @@ int flowlog_due(const struct flowlog *f, uint64_t now_ns);
 int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns,
 		  enum flowlog_reason why);
 
+/* The number of flows in the flow table @map_fd (xh_flows, of this or
+ * another process) into @n. Returns 0 or -errno. */
+int flowlog_count(int map_fd, uint64_t *n);
+
 /* One record of the flow @k / @st into @b (reset first): the client as
  * src, the server as dest (xh_flow_state.initiator). Pure apart from the
  * hostname of @s. Returns 0 or -EINVAL (unknown family). */

@@ -160,6 +160,28 @@ else
 	fail stats_json_packets "xdphunt stats -i $IF --json failed: $(head -c 300 "$W/stats.err" | tr '\n' ' ')"
 fi
 
+# The flow table as bpftool (an independent reader) sees it, against stats.
+/usr/bin/python3 - "$W/stats.json" <<'PY'
+import json, subprocess, sys
+def bpftool(*a):
+    return json.loads(subprocess.run(["bpftool", "-j", *a], check=True,
+                                     capture_output=True, text=True).stdout)
+try:
+    st = json.load(open(sys.argv[1]))
+    ft = st.get("flow_table", {})
+    maps = [bpftool("map", "show", "id", str(m))
+            for m in bpftool("prog", "show", "id", str(st["prog_id"]))["map_ids"]]
+    fl = [m for m in maps if m.get("name") == "xh_flows"]
+    n = len(bpftool("map", "dump", "id", str(fl[0]["id"]))) if fl else None
+    ok = fl and ft.get("flows") == n and ft.get("max") == fl[0]["max_entries"] == 131072 and n > 0
+    why = "stats %s, bpftool %s entries of %s" % (ft, n, fl[0]["max_entries"] if fl else None)
+except (OSError, ValueError, KeyError, subprocess.CalledProcessError) as e:
+    ok, why = False, "cannot compare: %s" % e
+print(("PASS: " if ok else "FAIL: ") + "stats_flow_table" + ("" if ok else ": " + why))
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+
 # The same counters for Prometheus, read by its own client library's parser:
 # valid text format, and the SMB class agrees with --json (no SMB traffic now).
 if timeout 20 nsenter -t "$XH_PID" -n -m "$XH" stats -i "$IF" --prometheus >"$W/stats.prom" 2>"$W/stats.err" &&
@@ -190,7 +212,15 @@ ok = (fams.get("xdphunt_packets") is not None and fams["xdphunt_packets"].type =
       and pk is not None and pk.value > 0 and "xdphunt_parse_errors" in fams)
 print(("PASS: " if ok else "FAIL: ") + "stats_prometheus"
       + ("" if ok else ": smb %s vs json %s; families %s" % (smb, j["classes"]["smb"], sorted(fams)[:8])))
-sys.exit(0 if ok else 1)
+# The flow table's gauges, as --json gives them (no traffic between the two).
+flows = [s for s in (fams["xdphunt_flows"].samples if "xdphunt_flows" in fams else [])]
+fmax = [s for s in (fams["xdphunt_flows_max"].samples if "xdphunt_flows_max" in fams else [])]
+ft = j.get("flow_table", {})
+ok2 = (len(flows) == 1 and len(fmax) == 1 and fams["xdphunt_flows"].type == "gauge"
+       and int(flows[0].value) == ft.get("flows") and int(fmax[0].value) == ft.get("max"))
+print(("PASS: " if ok2 else "FAIL: ") + "stats_prometheus_flow_table"
+      + ("" if ok2 else ": prometheus %s / %s, json %s" % (flows, fmax, ft)))
+sys.exit(0 if ok and ok2 else 1)
 PY
 	[ $? -eq 0 ] || FAILS=$((FAILS + 1))
 else
@@ -232,6 +262,7 @@ cat >"$W/spec.json" <<-EOF
 EOF
 /usr/bin/python3 "$HERE/check_hits.py" "$W/spec.json" "$W/hits.jsonl" "$W/client.txt"
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
+
 if [ "$FAILS" -gt 0 ]; then
 	echo "# hits:"
 	sed 's/^/#   /' "$W/hits.jsonl" | head -n 40

@@ -192,7 +192,7 @@ void test_flowlog_sweep_batches(void)
 	struct event_sink s;
 	struct flowlog fl;
 	struct xh_flow_key k;
-	uint64_t now = 500 * S;
+	uint64_t now = 500 * S, count;
 	int n;
 
 	if (fd < 0)
@@ -207,6 +207,8 @@ void test_flowlog_sweep_batches(void)
 		if (!ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert"))
 			break;
 	}
+	ASSERT_OK(flowlog_count(fd, &count), "count");
+	ASSERT_EQ(count, N, "flowlog_count: every entry, across batches");
 	ASSERT_OK(flowlog_init(&fl, fd, 60), "init");
 	fl.max_per_sweep = 1000;
 	n = flowlog_sweep(&fl, &s, now, FLOWLOG_TIMEOUT);
@@ -221,6 +223,8 @@ void test_flowlog_sweep_batches(void)
 	ASSERT_EQ(fl.records, N, "every idle flow written once");
 	ASSERT_ERR(bpf_map_get_next_key(fd, NULL, &k), "table empty");
 	ASSERT_EQ(s.bad_records, 0, "no bad records");
+	ASSERT_OK(flowlog_count(fd, &count), "count again");
+	ASSERT_EQ(count, 0, "flowlog_count of the empty table");
 	flowlog_fini(&fl);
 	event_sink_fini(&s);
 	jsonl_writer__free(w);
