@@ -319,13 +319,21 @@ int events_handle(void *ctx, void *data, size_t size)
 		s->bad_records++;
 		return 0;
 	}
-	err = jsonl_write_line(s->out, &s->jb);
+	err = event_sink_write(s, &s->jb);
+	if (err)
+		return err;
+	s->events++;
+	return 0;
+}
+
+int event_sink_write(struct event_sink *s, const struct jbuf *b)
+{
+	int err = jsonl_write_line(s->out, b);
+
 	if (err) {
 		if (!s->write_err)
 			pr_warn("output: cannot write: %s\n", strerror(-err));
 		s->write_err = err;
-		return err;
 	}
-	s->events++;
-	return 0;
+	return err;
 }

@@ -75,6 +75,10 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
  * the output cannot be written, which stops ring_buffer__consume(). */
 int events_handle(void *ctx, void *data, size_t size);
 
+/* Write @b as one line to s->out. An error is said on stderr the first
+ * time and kept in s->write_err. Returns 0 or -errno. */
+int event_sink_write(struct event_sink *s, const struct jbuf *b);
+
 /* "2026-11-22T11:50:27.123456Z" from nanoseconds since the epoch. */
 void events_format_time(uint64_t real_ns, char out[32]);
 

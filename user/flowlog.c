@@ -12,7 +12,6 @@
 #include "enrich.h"
 #include "flowlog.h"
 #include "ioc.h"
-#include "log.h"
 
 #define FLOWLOG_BATCH	    1024
 #define FLOWLOG_SWEEP_MAX_S 10
@@ -163,7 +162,6 @@ int flowlog_count(int map_fd, uint64_t *n)
 int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum flowlog_reason why)
 {
 	int err, written = 0;
-
 	size_t n;
 
 	f->last_sweep_ns = now_ns;
@@ -187,13 +185,9 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum
 			s->bad_records++;
 			continue;
 		}
-		err = jsonl_write_line(s->out, &f->jb);
-		if (err) {
-			if (!s->write_err)
-				pr_warn("output: cannot write: %s\n", strerror(-err));
-			s->write_err = err;
+		err = event_sink_write(s, &f->jb);
+		if (err)
 			return err;
-		}
 		f->records++;
 		written++;
 	}
