@@ -186,6 +186,57 @@ void test_nrt_hash(void)
 	nrt_quiesce();
 }
 
+/* BPF_MAP_LOOKUP_BATCH as flow records use it (user/flowlog.c): batches
+ * from a bucket token until -ENOENT, every entry once, key with its value. */
+void test_nrt_hash_batch(void)
+{
+	struct nrt_map *m = mk(BPF_MAP_TYPE_LRU_HASH, 8, 8, 1000);
+	struct nrt_map *a = mk(BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+	__u64 k, v, keys[64], vals[64];
+	__u32 in = 0, out = 0, count, *inp = NULL;
+	int err = 0, calls = 0, wrong = 0;
+	static unsigned char seen[1000];
+
+	if (!ASSERT_OK_PTR(m, "create") || !ASSERT_OK_PTR(a, "create array"))
+		goto out;
+	for (k = 0; k < 1000; k++) {
+		v = k + 5;
+		nrt_map_update(m, &k, &v, BPF_NOEXIST);
+	}
+	memset(seen, 0, sizeof(seen));
+	while (err != -ENOENT && calls++ < 1000) {
+		count = 64;
+		err = nrt_map_lookup_batch(m, inp, &out, keys, vals, &count);
+		if (err && err != -ENOENT) {
+			ASSERT_OK(err, "batch");
+			break;
+		}
+		for (__u32 i = 0; i < count; i++) {
+			if (keys[i] >= 1000 || vals[i] != keys[i] + 5 || seen[keys[i]]++)
+				wrong++;
+		}
+		in = out;
+		inp = &in;
+	}
+	ASSERT_EQ(err, -ENOENT, "ends with -ENOENT");
+	ASSERT_EQ(wrong, 0, "each key once, with its value");
+	k = 0;
+	for (int i = 0; i < 1000; i++)
+		k += seen[i];
+	ASSERT_EQ(k, 1000, "every entry");
+	ASSERT_GE(calls, 16, "in batches of at most 64");
+	count = 0;
+	ASSERT_EQ(nrt_map_lookup_batch(m, NULL, &out, keys, vals, &count), -ENOSPC,
+		  "no room for a bucket");
+	count = 4;
+	ASSERT_EQ(nrt_map_lookup_batch(a, NULL, &out, keys, vals, &count), -EINVAL,
+		  "hash maps only");
+out:
+	nrt_map__put(m);
+	nrt_map__put(a);
+	nrt_quiesce();
+}
+
 void test_nrt_lru_bound(void)
 {
 	struct nrt_map *m = mk(BPF_MAP_TYPE_LRU_HASH, 4, 4, 64);

@@ -23,6 +23,9 @@ struct nrt_xdp_md {
 	__u32 ingress_ifindex;
 	__u32 rx_queue_index;
 	__u32 egress_ifindex;
+	/* Not the UAPI's: the end of the whole frame, past data_end when it
+	 * goes on in (what the kernel would make) XDP fragments. */
+	__u64 buff_end;
 };
 
 /* What bpf_map_create() takes. Types: ARRAY, PERCPU_ARRAY, HASH, LRU_HASH,
@@ -60,6 +63,14 @@ long nrt_map_delete(struct nrt_map *m, const void *key);
  * Return 0 or -errno (-ENOENT at the end of an iteration). */
 int nrt_map_lookup_copy(struct nrt_map *m, const void *key, void *value);
 int nrt_map_get_next_key(struct nrt_map *m, const void *key, void *next_key);
+/* BPF_MAP_LOOKUP_BATCH of a hash, as the kernel's: whole buckets from
+ * bucket *@in (NULL: the first), up to *@count entries into @keys and
+ * @values; *@out is where the next batch starts and *@count what this one
+ * holds. -ENOENT when no bucket is left after it (entries may still have
+ * been returned), -ENOSPC when one bucket does not fit *@count, -EINVAL for
+ * other map types. */
+int nrt_map_lookup_batch(struct nrt_map *m, const __u32 *in, __u32 *out, void *keys, void *values,
+			 __u32 *count);
 
 /* Ring buffer: reserve/submit/discard/query as the helpers; the consumer
  * side drains every submitted record, in order, into @cb (libbpf's

@@ -433,6 +433,35 @@ int nrt_map_get_next_key(struct nrt_map *m, const void *key, void *next_key)
 	}
 }
 
+int nrt_map_lookup_batch(struct nrt_map *m, const __u32 *in, __u32 *out, void *keys, void *values,
+			 __u32 *count)
+{
+	__u32 b = in ? *in : 0, max = *count, n = 0, in_bucket;
+	struct nrt_elem *e;
+
+	*count = 0;
+	if (m->def.type != BPF_MAP_TYPE_HASH && m->def.type != BPF_MAP_TYPE_LRU_HASH)
+		return -EINVAL;
+	for (; b < m->h.n_buckets; b++) {
+		in_bucket = 0;
+		for (e = m->h.buckets[b]; e; e = e->next)
+			in_bucket++;
+		if (n + in_bucket > max) {
+			if (!n)
+				return -ENOSPC;
+			break;
+		}
+		for (e = m->h.buckets[b]; e; e = e->next, n++) {
+			memcpy((char *)keys + (size_t)n * m->def.key_size, e->kv, m->def.key_size);
+			memcpy((char *)values + (size_t)n * m->def.value_size, elem_value(m, e),
+			       m->def.value_size);
+		}
+	}
+	*count = n;
+	*out = b;
+	return b >= m->h.n_buckets ? -ENOENT : 0;
+}
+
 /* ---- helpers without a map ---- */
 
 __u64 nrt_ktime_get_ns(void)

@@ -23,6 +23,8 @@ int __real_bpf_map_update_elem(int fd, const void *key, const void *value, __u64
 int __real_bpf_map_lookup_elem(int fd, const void *key, void *value);
 int __real_bpf_map_delete_elem(int fd, const void *key);
 int __real_bpf_map_get_next_key(int fd, const void *key, void *next_key);
+int __real_bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+				__u32 *count, const struct bpf_map_batch_opts *opts);
 int __real_bpf_map__fd(const struct bpf_map *map);
 int __real_close(int fd);
 
@@ -187,4 +189,16 @@ int __wrap_bpf_map_get_next_key(int fd, const void *key, void *next_key)
 	if (!m)
 		return __real_bpf_map_get_next_key(fd, key, next_key);
 	return ret(nrt_map_get_next_key(m, key, next_key));
+}
+
+/* Flow records (user/flowlog.c) read the flow table in batches. */
+int __wrap_bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+				__u32 *count, const struct bpf_map_batch_opts *opts)
+{
+	struct nrt_map *m = nrt_fd_map(fd);
+
+	if (!m)
+		return __real_bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count,
+						   opts);
+	return ret(nrt_map_lookup_batch(m, in_batch, out_batch, keys, values, count));
 }
