@@ -35,7 +35,7 @@ static __always_inline struct xh_flow_state *xh_rpc_flow(const struct xh_pkt *pk
 
 	if (st)
 		return st;
-	return xh_flow_create(&env->key, env->src_is_s, pkt, cls, stats, bpf_ktime_get_coarse_ns());
+	return xh_flow_create(&env->key, env->src_is_s, pkt, cls, stats, xh_now_coarse_ns());
 }
 
 /* Emit env->rule with env->d as detail, claimed as (flow, rule, env->value).
@@ -448,6 +448,26 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	return h->frag_len < env->avail ? h->frag_len : 0;
 }
 
+/* Count the segment in hand to its flow when xh_hunt() did not (a port it
+ * does not track: a dynamic DCE/RPC endpoint, whose flow the bind of a
+ * listed interface made), so that its flow record says what it carried.
+ * Only segments that start like a PDU come here: the others on such a port
+ * (acknowledgements, the rest of a long PDU) are not counted, as finding
+ * their flow would cost every plain TCP packet a lookup. */
+static __always_inline void xh_rpc_flow_account(struct xdp_md *ctx, const struct xh_pkt *pkt,
+						const struct xh_rpc_env *env)
+{
+	__u64 bytes = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
+	struct xh_flow_state *st = bpf_map_lookup_elem(&xh_flows, &env->key);
+
+	if (!st)
+		return;
+	if (pkt->ip_cut)
+		bytes = bpf_xdp_get_buff_len(ctx);
+	xh_flow_account(st, env->src_is_s, bytes, xh_now_coarse_ns());
+	st->flags |= XH_FLOW_F_DCERPC_PDUS;
+}
+
 /* TCP packets whose payload of at least an RPC header starts like RPC (or,
  * to an SMB server port, like a NetBIOS message) come here, after xh_hunt()
  * (so classified flows have their state). @svc: the port services
@@ -513,6 +533,8 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 		if (len < XH_RPC_HDR_LEN || !xh_rpc_maybe(p, end))
 			break;
 	}
+	if (!pkt->flow_id)
+		xh_rpc_flow_account(ctx, pkt, env);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #define XH_FLOW_BPF_H
 
 #include "maps.bpf.h"
+#include "clock.bpf.h"
 #include "parse.h"
 #include "classify.bpf.h"
 #include "emit.bpf.h"
@@ -179,6 +180,24 @@ static __always_inline void xh_finding_release(const struct xh_flow_state *st, _
 #define XH_HUNT_SMB	    (1 << 0) /* the packet's flow is an SMB flow (state exists) */
 #define XH_HUNT_FROM_CLIENT (1 << 1) /* the packet's sender is that flow's client */
 
+/* Count a packet of @bytes (the frame) to flow @st at @now; @src_is_s: the
+ * packet's source is the key's s-side. Returns whether its sender is the
+ * flow's client. */
+static __always_inline int xh_flow_account(struct xh_flow_state *st, int src_is_s, __u64 bytes,
+					   __u64 now)
+{
+	int sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
+	int dir = sender_client ? XH_DIR_TOSERVER : XH_DIR_TOCLIENT;
+
+	__sync_fetch_and_add(&st->pkts[dir], 1);
+	__sync_fetch_and_add(&st->bytes[dir], bytes);
+	/* The latest, not the last: CPUs' clocks, and a replayed capture's
+	 * stamps, need not come in order. */
+	if (now > st->last_seen_ns)
+		st->last_seen_ns = now;
+	return sender_client;
+}
+
 /* Account a classified packet to its flow (creating it) and report every rule
  * it matches. @bytes is the frame length. Flow lookup failures count as
  * XH_CNT_FLOW_ERR and only cost the events of this packet. Returns XH_HUNT_*
@@ -188,15 +207,13 @@ static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt
 					  const struct xh_class_res *cls, struct xh_stats *stats,
 					  __u64 bytes)
 {
-	/* The coarse clock (a tick's resolution): make bench measured
-	 * bpf_ktime_get_ns() at about 25 ns of the ~100 ns a classified packet
-	 * costs (kvm-clock in a VM, kernel 6.18). first/last_seen_ns are flow
+	/* The coarse clock (bpf/clock.bpf.h): first/last_seen_ns are flow
 	 * bookkeeping, no event carries them; event times stay precise. */
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = xh_now_coarse_ns();
 	struct xh_flow_key key;
 	struct xh_flow_state *st;
 	__u32 ioc_client, ioc_server;
-	int src_is_s, sender_client, dir;
+	int src_is_s, sender_client;
 
 	src_is_s = xh_flow_key_make(pkt, &key);
 	st = bpf_map_lookup_elem(&xh_flows, &key);
@@ -205,11 +222,7 @@ static __always_inline int xh_flow_handle(struct xdp_md *ctx, struct xh_pkt *pkt
 		if (!st)
 			return 0;
 	}
-	sender_client = (st->initiator == XH_INIT_SRC) == src_is_s;
-	dir = sender_client ? XH_DIR_TOSERVER : XH_DIR_TOCLIENT;
-	__sync_fetch_and_add(&st->pkts[dir], 1);
-	__sync_fetch_and_add(&st->bytes[dir], bytes);
-	st->last_seen_ns = now;
+	sender_client = xh_flow_account(st, src_is_s, bytes, now);
 
 	ioc_client = sender_client ? cls->ioc_src : cls->ioc_dst;
 	ioc_server = sender_client ? cls->ioc_dst : cls->ioc_src;

@@ -33,6 +33,9 @@
 /* Pre-standard QinQ outer tag, still seen on older switches. */
 #define XH_ETH_P_QINQ_9100 0x9100
 
+/* xh_parse() flags. */
+#define XH_PARSE_F_TSO 0x1 /* an IPv4 total length of 0 means the rest of the frame */
+
 /* Successful results of xh_parse(); errors are -XH_PERR_*. */
 enum xh_parse_res {
 	XH_PARSE_L2 = 0, /* Ethernet only: not IPv4/IPv6 (pkt->family == 0) */
@@ -180,7 +183,8 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 	}
 }
 
-static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, struct xh_pkt *pkt)
+static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, struct xh_pkt *pkt,
+					 unsigned int flags)
 {
 	struct iphdr *iph = pos;
 	__u32 hlen, tot;
@@ -193,6 +197,12 @@ static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, 
 	if ((char *)pos + hlen > (char *)data_end)
 		return -XH_PERR_IPV4_TRUNC;
 	tot = bpf_ntohs(iph->tot_len);
+	/* A capture on the sending host holds segments before the NIC split
+	 * them (TCP segmentation offload), their length left 0: the rest of
+	 * the frame, as tshark and Zeek read it. Live it stays an error: no
+	 * host takes such a packet. */
+	if (tot == 0 && (flags & XH_PARSE_F_TSO))
+		tot = (__u32)((char *)data_end - (char *)pos) & 0xffff;
 	if (tot < hlen)
 		return -XH_PERR_IPV4_BAD;
 
@@ -298,10 +308,12 @@ static __always_inline int xh_is_vlan(__be16 proto)
 	       proto == bpf_htons(XH_ETH_P_QINQ_9100);
 }
 
-/* Parse the frame [data, data_end) into @pkt (zeroed here first).
- * Returns enum xh_parse_res (>= 0) or -XH_PERR_*. Never reads past data_end.
- * On error @pkt holds what was parsed before the failing header. */
-static __always_inline int xh_parse(void *data, void *data_end, struct xh_pkt *pkt)
+/* Parse the frame [data, data_end) into @pkt (zeroed here first), with
+ * XH_PARSE_F_* @flags. Returns enum xh_parse_res (>= 0) or -XH_PERR_*.
+ * Never reads past data_end. On error @pkt holds what was parsed before
+ * the failing header. */
+static __always_inline int xh_parse(void *data, void *data_end, struct xh_pkt *pkt,
+				    unsigned int flags)
 {
 	struct ethhdr *eth = data;
 	void *pos;
@@ -332,7 +344,7 @@ static __always_inline int xh_parse(void *data, void *data_end, struct xh_pkt *p
 
 	pkt->l3_off = (__u16)((char *)pos - (char *)data);
 	if (proto == bpf_htons(ETH_P_IP))
-		return xh_parse_ipv4(data, pos, data_end, pkt);
+		return xh_parse_ipv4(data, pos, data_end, pkt, flags);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return xh_parse_ipv6(data, pos, data_end, pkt);
 	return XH_PARSE_L2;

@@ -36,7 +36,7 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	stats = bpf_map_lookup_elem(&xh_counters, &zero);
 	if (!stats)
 		return 0;
-	now = bpf_ktime_get_ns();
+	now = xh_now_ns();
 	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
 	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
 	pk.family = pkt->family;

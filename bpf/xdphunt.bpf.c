@@ -15,6 +15,7 @@
 #include "dcerpc.bpf.h"
 #include "smb.bpf.h"
 #include "sweep.bpf.h"
+#include "clock.bpf.h"
 #include "compat61.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program run. */
@@ -229,7 +230,7 @@ int xdphunt(struct xdp_md *ctx)
 	stats->cnt[XH_CNT_PACKETS]++;
 	stats->cnt[XH_CNT_BYTES] += data_end - data;
 
-	res = xh_parse(data, data_end, pkt);
+	res = xh_parse(data, data_end, pkt, xh_cfg_capture ? XH_PARSE_F_TSO : 0);
 	xh_count_parse(stats, pkt, res);
 	/* Errors, non-IP and later fragments: nothing to classify;
 	 * xh_hunt() only counts their bytes past the first buffer, if any. */

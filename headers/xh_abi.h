@@ -302,7 +302,10 @@ struct xh_flow_state {
 	__u32 ioc_id;	/* IoC id that matched this flow, 0 if none */
 	__u8 initiator; /* enum xh_initiator */
 	__u8 service;	/* enum xh_service of the server port */
-	__u8 pad[2];
+	/* XH_FLOW_F_*: what the flow was found to carry where its port does
+	 * not say (bpf/dcerpc.bpf.h xh_rpc_flow_account()). */
+	__u8 flags;
+	__u8 pad[1];
 	/* This entry's identity, never 0 and never reused (xh_flow_create()):
 	 * the 8-byte key of the flow's other state (SMB state, xh_seen), which
 	 * hashes in a third of the time of the 40-byte flow key and dies with
@@ -310,6 +313,10 @@ struct xh_flow_state {
 	__u64 id;
 };
 _Static_assert(sizeof(struct xh_flow_state) == 72, "xh_flow_state ABI");
+
+/* xh_flow_state.flags. DCE/RPC on a dynamic endpoint (a port xh_hunt() does
+ * not track): only the segments that start a PDU are counted. */
+#define XH_FLOW_F_DCERPC_PDUS 0x1
 
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {

@@ -9,10 +9,15 @@
 
 /* The first buffer BPF_PROG_TEST_RUN makes of a frame: a page less
  * XDP_PACKET_HEADROOM (256) and the aligned skb_shared_info (320 on
- * x86_64); longer frames go on in XDP fragments. Longer records are cut
- * here, so both replay engines see one linear buffer; every header xdphunt
- * reads is inside it, live too. */
-#define CAPTURE_MAX_FRAME 3520
+ * x86_64); the rest goes on in XDP fragments (the program is xdp.frags),
+ * as on a jumbo-frame interface. The native engine splits frames the same
+ * way (user/native/engine.c). Every header xdphunt reads is in this part. */
+#define CAPTURE_LINEAR_MAX 3520
+/* Longer records are cut to this: the largest IP packet behind an Ethernet
+ * header and two VLAN tags (a TSO or GRO segment in a capture taken on a
+ * host), well under the 17 fragments BPF_PROG_TEST_RUN takes after the
+ * first buffer. */
+#define CAPTURE_MAX_FRAME (65535 + 14 + 8)
 
 /* 1 when @dlt (a pcap DLT_ value) is supported: Ethernet, raw IPv4/IPv6,
  * Linux cooked v1 and v2, BSD loopback (NULL and LOOP). */

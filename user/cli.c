@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "flowlog.h"
 #include "log.h"
 
 void hunt_opts_init(struct hunt_opts *o)
@@ -155,6 +156,21 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 	case OPT_SMB_RULES:
 		o->smb_rules = arg;
 		return 1;
+	case OPT_FLOW_TIMEOUT: {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || v < 1 ||
+		    v > FLOWLOG_TIMEOUT_MAX) {
+			pr_warn("invalid --flow-timeout '%s': expected seconds, 1..%d\n", arg,
+				FLOWLOG_TIMEOUT_MAX);
+			return -1;
+		}
+		o->flow_timeout = (unsigned int)v;
+		return 1;
+	}
 	case 'v':
 		o->verbose++;
 		return 1;

@@ -32,6 +32,7 @@ struct hunt_opts {
 	int verbose;
 	/* --smb-rules FILE; NULL: the built-in rules */
 	const char *smb_rules;
+	unsigned int flow_timeout; /* --flow-timeout SECS; 0: no flow records */
 };
 
 /* Long options understood by both commands; option values >= 0x100. */
@@ -69,6 +70,7 @@ enum cli_opt {
 		{"smb-rules", required_argument, NULL, OPT_SMB_RULES},                             \
 		{"verbose", no_argument, NULL, 'v'},                                               \
 		{"dcerpc-table", required_argument, NULL, OPT_DCERPC_TABLE},                       \
+		{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},                       \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -89,7 +91,11 @@ enum cli_opt {
 	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
 	"  --dcerpc-table FILE DCE/RPC interfaces/operations added to the built-in table\n"        \
 	"                      (repeatable; format in README.md)\n"                                \
-	"  --smb-rules FILE    SMB shares, pipes, extensions and ATT&CK (default: built in)\n"
+	"  --smb-rules FILE    SMB shares, pipes, extensions and ATT&CK (default: built in)\n"     \
+	"  --flow-timeout SECS write a flow record (\"event_type\":\"flow\") for each SMB,\n"      \
+	"                      MS-RPC or IoC flow idle SECS seconds (then forgotten) and\n"        \
+	"                      for each flow left at the end; replay: by the capture's\n"          \
+	"                      clock, the end of each capture; default: no flow records\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

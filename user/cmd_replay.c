@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "events.h"
+#include "flowlog.h"
 #include "ioc.h"
 #include "dcerpc_table.h"
 #include "jsonl.h"
@@ -56,15 +57,70 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* What replay_file() runs each packet through. */
+struct replay_ctx {
+	int prog_fd;		   /* kernel engine */
+	struct ring_buffer *rb;	   /* kernel engine */
+	struct nrt_engine *native; /* NULL: the kernel engine */
+	volatile uint64_t *clock;  /* the program's xh_capture_now_ns (bpf/clock.bpf.h) */
+	struct event_sink *sink;
+	struct flowlog *flows; /* NULL without --flow-timeout */
+	struct replay_stats st;
+};
+
+/* Flow records due at capture time @now (or, FLOWLOG_SHUTDOWN, all of
+ * them). Returns -1 on an output error (sink->write_err), which ends the
+ * replay, else 0; a table that cannot be read is only reported. */
+static int replay_flows(struct replay_ctx *r, const char *path, uint64_t now,
+			enum flowlog_reason why)
+{
+	int n;
+
+	if (!r->flows || (why == FLOWLOG_TIMEOUT && !flowlog_due(r->flows, now)))
+		return 0;
+	n = flowlog_sweep(r->flows, r->sink, now, why);
+	if (n < 0 && r->sink->write_err)
+		return -1;
+	if (n < 0)
+		pr_warn("replay: %s: cannot read the flow table for flow records: %s\n", path,
+			strerror(-n));
+	return 0;
+}
+
+/* One packet of @path: run it, then write its hits. Returns 0 or -1
+ * (message printed). */
+static int replay_packet(struct replay_ctx *r, const char *path, struct capture *c, uint8_t *frame,
+			 int len, uint64_t ts_ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = (unsigned int)len,
+		    .repeat = 1);
+	int n;
+
+	if (r->native) {
+		nrt_engine_run(r->native, frame, (uint32_t)len, REPLAY_IFINDEX);
+		r->sink->ts_override_ns = ts_ns;
+		n = nrt_engine_drain(r->native, events_handle, r->sink);
+	} else {
+		if (bpf_prog_test_run_opts(r->prog_fd, &topts)) {
+			pr_warn("replay: %s: packet %llu: test run failed: %s\n", path,
+				capture_packet_no(c), strerror(errno));
+			return -1;
+		}
+		r->sink->ts_override_ns = ts_ns;
+		n = ring_buffer__consume(r->rb);
+	}
+	return n < 0 && r->sink->write_err ? -1 : 0;
+}
+
 /* One capture. Returns 0, or -1 after printing an error naming the file
- * (and the packet); hits found before the error are already written. */
-static int replay_file(const char *path, int prog_fd, struct ring_buffer *rb,
-		       struct nrt_engine *native, struct event_sink *sink, struct replay_stats *st)
+ * (and the packet); hits and flow records found before the error are
+ * already written. */
+static int replay_file(struct replay_ctx *r, const char *path)
 {
 	static uint8_t frame[CAPTURE_MAX_FRAME];
 	char err[1024];
 	struct capture *c;
-	uint64_t ts_ns;
+	uint64_t ts_ns, now = 0;
 	int len, rc, ret = 0;
 
 	c = capture__open(path, err, sizeof(err));
@@ -72,44 +128,38 @@ static int replay_file(const char *path, int prog_fd, struct ring_buffer *rb,
 		pr_warn("replay: %s\n", err);
 		return -1;
 	}
-	sink->iface = base_name(path);
+	r->sink->iface = base_name(path);
+	if (r->flows)
+		r->flows->last_sweep_ns = 0;
 	while ((rc = capture_next(c, frame, sizeof(frame), &len, &ts_ns)) == 1) {
-		LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame,
-			    .data_size_in = (unsigned int)len, .repeat = 1);
-
 		if (len < REPLAY_MIN_FRAME) {
-			st->runts++;
+			r->st.runts++;
 			continue;
 		}
 		if ((size_t)len == sizeof(frame)) /* at the limit: cut (or exactly that long) */
-			st->cut++;
-		if (native) {
-			nrt_engine_run(native, frame, (uint32_t)len, REPLAY_IFINDEX);
-			sink->ts_override_ns = ts_ns;
-			if (nrt_engine_drain(native, events_handle, sink) < 0 && sink->write_err) {
-				ret = -1;
-				break;
-			}
-			st->packets++;
-			continue;
-		}
-		if (bpf_prog_test_run_opts(prog_fd, &topts)) {
-			pr_warn("replay: %s: packet %llu: test run failed: %s\n", path,
-				capture_packet_no(c), strerror(errno));
+			r->st.cut++;
+		/* The program's clock is the packet's time (a flow's first and
+		 * last packet, as tshark shows them); the flow records' sweeps
+		 * run on the latest time seen, which a capture stamped out of
+		 * order never turns back (as Zeek's network time). */
+		*r->clock = ts_ns;
+		if (ts_ns > now)
+			now = ts_ns;
+		if (replay_flows(r, path, now, FLOWLOG_TIMEOUT) ||
+		    replay_packet(r, path, c, frame, len, ts_ns)) {
 			ret = -1;
 			break;
 		}
-		sink->ts_override_ns = ts_ns;
-		if (ring_buffer__consume(rb) < 0 && sink->write_err) {
-			ret = -1;
-			break;
-		}
-		st->packets++;
+		r->st.packets++;
 	}
 	if (rc < 0) {
 		pr_warn("replay: %s\n", capture_error(c));
 		ret = -1;
 	}
+	/* The flows left at the end of the capture, as Suricata's "shutdown"
+	 * records at the end of a pcap; written after an error too. */
+	if (!r->sink->write_err && replay_flows(r, path, now, FLOWLOG_SHUTDOWN))
+		ret = -1;
 	if (capture_skipped(c))
 		pr_info("replay: %s: %llu records with no IP behind the link header skipped\n",
 			path, capture_skipped(c));
@@ -124,17 +174,16 @@ int cmd_replay(int argc, char **argv)
 		{"engine", required_argument, NULL, OPT_ENGINE},
 		{NULL, 0, NULL, 0},
 	};
-	struct replay_stats st = {};
+	struct replay_ctx r = {.prog_fd = -1};
+	struct flowlog flows;
 	struct hunt_opts o;
 	struct ioc_set *iocs = NULL;
 	struct dcerpc_table *rpc = NULL;
 	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
-	struct ring_buffer *rb = NULL;
-	struct nrt_engine *native = NULL;
 	struct event_sink sink;
-	int opt, ret = XH_EXIT_ERROR, failed = 0, sink_ready = 0, prog_fd = -1, use_native = 0;
+	int opt, ret = XH_EXIT_ERROR, failed = 0, sink_ready = 0, use_native = 0, flows_ready = 0;
 	uint64_t before;
 
 	hunt_opts_init(&o);
@@ -172,17 +221,19 @@ int cmd_replay(int argc, char **argv)
 	l = loader__open(&o.load);
 	if (!l)
 		goto out;
+	/* The program's state runs on the capture's clock (bpf/clock.bpf.h). */
+	l->skel->rodata->xh_cfg_capture = 1;
 	/* Native: the object's maps become native maps, which the same
 	 * loader code below fills (user/native/wrap.c); nothing is loaded
 	 * into the kernel. */
 	if (use_native) {
-		native = nrt_engine__open(l->skel->obj, &nrt_prog_xdphunt);
-		if (!native) {
+		r.native = nrt_engine__open(l->skel->obj, &nrt_prog_xdphunt);
+		if (!r.native) {
 			pr_warn("replay: cannot set up the native engine: %s\n", strerror(errno));
 			goto out;
 		}
 	}
-	if (!native) {
+	if (!r.native) {
 		int err = loader_load(l);
 
 		if (err == -EPERM)
@@ -195,20 +246,41 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (loader_arm(l))
 		goto out;
-	if (native && nrt_engine_sync(native))
+	if (r.native && nrt_engine_sync(r.native))
 		goto out;
+	/* Kernel: the .bss the skeleton mapped at load; one store a packet. */
+	r.clock = r.native ? nrt_engine_var(r.native, "xh_capture_now_ns", sizeof(uint64_t))
+			   : (l->skel->bss ? &l->skel->bss->xh_capture_now_ns : NULL);
+	if (!r.clock) {
+		pr_warn("replay: the program's capture clock is not mapped\n");
+		goto out;
+	}
 	event_sink_init(&sink, out, iocs, o.host);
 	sink.dcerpc = rpc;
 	sink.smb = smb;
+	/* Flow times are capture times already (hits take theirs from
+	 * ts_override_ns). */
+	sink.mono_to_real_ns = 0;
 	sink_ready = 1;
-	if (!native) {
-		rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink,
-				      NULL);
-		if (!rb) {
+	r.sink = &sink;
+	if (o.flow_timeout) {
+		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), o.flow_timeout)) {
+			pr_warn("replay: out of memory for flow records\n");
+			goto out;
+		}
+		/* No consumer to keep up with here: every idle flow, each sweep. */
+		flows.max_per_sweep = UINT32_MAX;
+		flows_ready = 1;
+		r.flows = &flows;
+	}
+	if (!r.native) {
+		r.rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink,
+					NULL);
+		if (!r.rb) {
 			pr_warn("replay: cannot open the event ring buffer: %s\n", strerror(errno));
 			goto out;
 		}
-		prog_fd = bpf_program__fd(l->skel->progs.xdphunt);
+		r.prog_fd = bpf_program__fd(l->skel->progs.xdphunt);
 	}
 
 	for (int i = optind; i < argc; i++) {
@@ -219,7 +291,7 @@ int cmd_replay(int argc, char **argv)
 			pr_warn("replay: cannot clear the flow table before %s\n", argv[i]);
 		if (i > optind && dcerpc_clear_state(l->skel))
 			pr_warn("replay: cannot clear the DCE/RPC state before %s\n", argv[i]);
-		if (replay_file(argv[i], prog_fd, rb, native, &sink, &st))
+		if (replay_file(&r, argv[i]))
 			failed++;
 		if (jsonl_flush(out))
 			failed++;
@@ -228,21 +300,28 @@ int cmd_replay(int argc, char **argv)
 		if (sink.write_err)
 			break;
 	}
-	if (st.runts)
+	if (r.st.runts)
 		pr_info("replay: %llu records shorter than an Ethernet header (%d bytes) skipped: "
 			"no NIC hands XDP such a frame\n",
-			st.runts, REPLAY_MIN_FRAME);
-	if (st.cut)
+			r.st.runts, REPLAY_MIN_FRAME);
+	if (r.st.cut)
 		pr_info("replay: %llu records longer than %d bytes were cut to that length\n",
-			st.cut, CAPTURE_MAX_FRAME);
-	pr_info("replay: %llu packets, %llu hits\n", st.packets, (unsigned long long)sink.events);
+			r.st.cut, CAPTURE_MAX_FRAME);
+	if (r.flows)
+		pr_info("replay: %llu packets, %llu hits, %llu flow records\n", r.st.packets,
+			(unsigned long long)sink.events, (unsigned long long)flows.records);
+	else
+		pr_info("replay: %llu packets, %llu hits\n", r.st.packets,
+			(unsigned long long)sink.events);
 	if (sink.bad_names)
 		pr_warn("replay: %llu SMB names were not valid UTF-16 and were left out\n",
 			(unsigned long long)sink.bad_names);
 	ret = failed ? XH_EXIT_ERROR : XH_EXIT_OK;
 out:
-	ring_buffer__free(rb);
-	nrt_engine__free(native);
+	if (flows_ready)
+		flowlog_fini(&flows);
+	ring_buffer__free(r.rb);
+	nrt_engine__free(r.native);
 	loader__free(l);
 	if (sink_ready)
 		event_sink_fini(&sink);

@@ -29,11 +29,7 @@ static const char run_usage[] =
 	"re-reads the IoC feeds and swaps the new set in atomically, and reopens\n"
 	"-o FILE (log rotation).\n"
 	"  -i, --iface IFACE   interface to watch (repeatable, up to 16)\n"
-	"  --mode MODE         auto (native, else skb; default), native or skb\n"
-	"  --flow-timeout SECS write a flow record (\"event_type\":\"flow\") for each\n"
-	"                      SMB, MS-RPC or IoC flow idle SECS seconds (then forgotten)\n"
-	"                      and for each flow left at exit; default: no flow "
-	"records\n" CLI_HUNT_HELP;
+	"  --mode MODE         auto (native, else skb; default), native or skb\n" CLI_HUNT_HELP;
 
 static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
@@ -115,7 +111,6 @@ int cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"iface", required_argument, NULL, 'i'},
 		{"mode", required_argument, NULL, OPT_MODE},
-		{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
 		CLI_HUNT_LONG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -132,7 +127,6 @@ int cmd_run(int argc, char **argv)
 	struct ioc_live live = {};
 	struct run_watch watch = {};
 	struct flowlog flows;
-	unsigned int flow_timeout = 0;
 	uint64_t lost;
 	struct ioc_outer outer;
 	char pidfile[256] = "";
@@ -158,21 +152,6 @@ int cmd_run(int argc, char **argv)
 			if (parse_mode(optarg, &mode))
 				return XH_EXIT_USAGE;
 			break;
-		case OPT_FLOW_TIMEOUT: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 ||
-			    v > FLOWLOG_TIMEOUT_MAX) {
-				pr_warn("invalid --flow-timeout '%s': expected seconds, 1..%d\n",
-					optarg, FLOWLOG_TIMEOUT_MAX);
-				return XH_EXIT_USAGE;
-			}
-			flow_timeout = (unsigned int)v;
-			break;
-		}
 		case 'h':
 			fputs(run_usage, stdout);
 			return XH_EXIT_OK;
@@ -227,8 +206,8 @@ int cmd_run(int argc, char **argv)
 	live.publish = &sink.iocs;
 	sink.on_hup = ioc_live_on_hup;
 	sink.on_hup_ctx = &live;
-	if (flow_timeout) {
-		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), flow_timeout)) {
+	if (o.flow_timeout) {
+		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), o.flow_timeout)) {
 			pr_warn("run: out of memory for flow records\n");
 			goto out;
 		}

@@ -263,7 +263,7 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	}
 	if (st->service == XH_SVC_SMB)
 		jbuf_key_str(b, "app_proto", "smb");
-	else if (st->service == XH_SVC_RPC)
+	else if (st->service == XH_SVC_RPC || (st->flags & XH_FLOW_F_DCERPC_PDUS))
 		jbuf_key_str(b, "app_proto", "dcerpc");
 	jbuf_key_obj_begin(b, "flow");
 	jbuf_key_u64(b, "pkts_toserver", st->pkts[XH_DIR_TOSERVER]);
@@ -274,6 +274,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	key_time(b, "end", end);
 	jbuf_key_u64(b, "age", (st->last_seen_ns - st->first_seen_ns) / FLOWLOG_NS_PER_S);
 	jbuf_key_str(b, "reason", why == FLOWLOG_TIMEOUT ? "timeout" : "shutdown");
+	/* A dynamic DCE/RPC endpoint: the counters hold the segments that
+	 * start a PDU, not the acknowledgements between them. */
+	if (st->flags & XH_FLOW_F_DCERPC_PDUS)
+		jbuf_key_str(b, "counted", "dcerpc_pdus");
 	jbuf_obj_end(b);
 	ie = st->ioc_id && s->iocs ? ioc_set_resolve(s->iocs, st->ioc_id, &owner) : NULL;
 	if (ie) {

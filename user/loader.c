@@ -512,6 +512,13 @@ int loader_clear_flows(struct loader *l)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_pend), 48);
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_smb_files), 64);
+	/* scan.smb_sweep's windows: a sweep is counted within one capture. */
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_sweep_src),
+				sizeof(struct xh_sweep_src_key));
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_sweep_pair),
+				sizeof(struct xh_sweep_pair_key));
 	if (err)
 		return err;
 

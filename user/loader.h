@@ -83,7 +83,9 @@ void loader_ioc_outer(struct loader *l, struct ioc_outer *out);
 /* Start classifying. Returns 0 or -errno. */
 int loader_arm(struct loader *l);
 
-/* Remove every entry of xh_flows (between replayed captures). */
+/* Forget the traffic seen (between replayed captures): every flow of
+ * xh_flows with its SMB state and reported findings, and the SMB sweep
+ * windows. Returns 0 or -errno. */
 int loader_clear_flows(struct loader *l);
 
 /* Mount bpffs on /sys/fs/bpf when it is missing (libxdp keeps its state

@@ -81,7 +81,12 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout 5m"), 2, "a unit");
 	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout -5"), 2, "negative");
 	ASSERT_EQ(run_cli(&r, "run -i lo --flow-timeout 604801"), 2, "over a week");
-	ASSERT_EQ(run_cli(&r, "replay --flow-timeout 5 x.pcap"), 2, "run only");
+	ASSERT_EQ(run_cli(&r, "replay --flow-timeout 0 x.pcap"), 2, "replay too");
+	ASSERT_HAS_SUBSTR(r.err, "invalid --flow-timeout '0'", "replay message");
+	/* Accepted by replay: the error is then the missing capture's. */
+	ASSERT_EQ(run_cli(&r, "replay --engine native --flow-timeout 5 /nonexistent.pcap"), 1,
+		  "replay takes it");
+	ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
 
 	test_subtest("bad port lists");
 	ASSERT_EQ(run_cli(&r, "run -i lo --smb-ports 445,0"), 2, "port 0");

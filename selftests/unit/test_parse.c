@@ -12,7 +12,7 @@
 /* Parse @len bytes of @buf from a copy that ends exactly at the end of its
  * allocation. It starts 2 bytes in, as drivers place frames (NET_IP_ALIGN),
  * so the IP header is 4-byte aligned and UBSan's alignment check holds. */
-static int parse_exact(const uint8_t *buf, size_t len, struct xh_pkt *pkt)
+static int parse_flags(const uint8_t *buf, size_t len, struct xh_pkt *pkt, unsigned int flags)
 {
 	uint8_t *mem = malloc(len + 2);
 	int res;
@@ -20,9 +20,14 @@ static int parse_exact(const uint8_t *buf, size_t len, struct xh_pkt *pkt)
 	if (!mem)
 		abort();
 	memcpy(mem + 2, buf, len);
-	res = xh_parse(mem + 2, mem + 2 + len, pkt);
+	res = xh_parse(mem + 2, mem + 2 + len, pkt, flags);
 	free(mem);
 	return res;
+}
+
+static int parse_exact(const uint8_t *buf, size_t len, struct xh_pkt *pkt)
+{
+	return parse_flags(buf, len, pkt, 0);
 }
 
 static size_t build(const struct pkt_desc *d, uint8_t *buf, struct pkt_layout *lay)
@@ -309,6 +314,36 @@ void test_parse_ipv4(void)
 	ASSERT_EQ(pkt.payload_len, 16, "payload_len");
 	/* A later fragment too short for a TCP header is still no error. */
 	ASSERT_EQ(parse_exact(buf, 34 + 2, &pkt), XH_PARSE_L3, "short later fragment");
+}
+
+/* IPv4 total length 0: a TSO segment in a capture taken on the sender
+ * (XH_PARSE_F_TSO, replay), an error otherwise. */
+void test_parse_ipv4_tso(void)
+{
+	struct pkt_desc d = {.family = 4,
+			     .proto = IPPROTO_TCP,
+			     .sport = 49811,
+			     .dport = 445,
+			     .payload_len = 1400};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len;
+
+	len = build(&d, buf, &lay);
+	buf[16] = buf[17] = 0;
+	test_subtest("live");
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_IPV4_BAD, "res");
+	test_subtest("capture");
+	ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.dport, htons(445), "dport");
+	ASSERT_EQ(pkt.payload_len, 1400, "payload: the rest of the frame");
+	ASSERT_EQ(pkt.ip_cut, 0, "not cut");
+	test_subtest("capture_header_only");
+	ASSERT_EQ(parse_flags(buf, 14 + 20 + 20, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 0, "no payload");
+	test_subtest("capture_below_header");
+	ASSERT_EQ(parse_flags(buf, 14 + 20 + 10, &pkt, XH_PARSE_F_TSO), -XH_PERR_TCP_TRUNC, "res");
 }
 
 void test_parse_ipv6(void)

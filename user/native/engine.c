@@ -223,13 +223,24 @@ int nrt_engine_sync(struct nrt_engine *e)
 	return 0;
 }
 
+void *nrt_engine_var(struct nrt_engine *e, const char *name, size_t size)
+{
+	const struct nrt_prog_var *v = prog_var(e->prog, name);
+
+	return v && v->size == size && !v->ignored ? v->addr : NULL;
+}
+
 int nrt_engine_run(struct nrt_engine *e, const void *frame, uint32_t len, uint32_t ifindex)
 {
+	/* As BPF_PROG_TEST_RUN: the program's packet pointers cover the first
+	 * buffer, the helpers the whole frame. */
 	struct nrt_xdp_md ctx = {
 		.data = (__u64)(uintptr_t)frame,
-		.data_end = (__u64)(uintptr_t)frame + len,
+		.data_end = (__u64)(uintptr_t)frame +
+			    (len < NRT_XDP_LINEAR_MAX ? len : NRT_XDP_LINEAR_MAX),
 		.data_meta = (__u64)(uintptr_t)frame,
 		.ingress_ifindex = ifindex,
+		.buff_end = (__u64)(uintptr_t)frame + len,
 	};
 	int verdict;
 

@@ -25,9 +25,19 @@ void nrt_engine__free(struct nrt_engine *e);
  * the .data/.bss maps, e.g. loader_arm()) into the program's. 0 or -errno. */
 int nrt_engine_sync(struct nrt_engine *e);
 
+/* The address of the program's global @name, if it is @size bytes, for a
+ * caller that writes it before each run (replay's capture clock) without a
+ * nrt_engine_sync(). NULL if the program has no such global. */
+void *nrt_engine_var(struct nrt_engine *e, const char *name, size_t size);
+
+/* The first buffer of a frame, as BPF_PROG_TEST_RUN makes it on x86_64
+ * (CAPTURE_LINEAR_MAX): longer frames go on in fragments. */
+#define NRT_XDP_LINEAR_MAX 3520
+
 /* Run the program once over @len bytes at @frame (read only; the program
- * sees exactly these bytes), as from interface @ifindex. Returns the XDP
- * verdict. */
+ * sees exactly these bytes: the first NRT_XDP_LINEAR_MAX through its packet
+ * pointers, all through the helpers, as a multi-buffer frame), as from
+ * interface @ifindex. Returns the XDP verdict. */
 int nrt_engine_run(struct nrt_engine *e, const void *frame, uint32_t len, uint32_t ifindex);
 
 /* Hand every record the runs wrote to the object's ring buffer to @cb

@@ -90,7 +90,7 @@ static __always_inline long bpf_loop(__u32 nr_loops, long (*callback_fn)(__u32, 
 static __always_inline long bpf_xdp_load_bytes(struct xdp_md *ctx, __u32 offset, void *buf,
 					       __u32 len)
 {
-	__u64 size = ctx->data_end - ctx->data;
+	__u64 size = ctx->buff_end - ctx->data;
 
 	if (offset > 0xffff || len > 0xffff)
 		return -14; /* -EFAULT */
@@ -100,10 +100,10 @@ static __always_inline long bpf_xdp_load_bytes(struct xdp_md *ctx, __u32 offset,
 	return 0;
 }
 
-/* The frame is linear here: its length is the whole frame's. */
+/* The whole frame's length, its fragments' included. */
 static __always_inline __u64 bpf_xdp_get_buff_len(struct xdp_md *ctx)
 {
-	return ctx->data_end - ctx->data;
+	return ctx->buff_end - ctx->data;
 }
 
 #endif /* __BPF_HELPERS__ */

@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# test_flow_records.py XDPHUNT: `replay --flow-timeout` (flow records on the
+# capture's clock, bpf/clock.bpf.h) and the time windows that run on it.
+#
+# 1. Corpus, against tshark as the oracle: every TCP flow record of every
+#    capture is a conversation tshark sees; its packets and bytes each way,
+#    its start (first packet) and its end (latest packet) are tshark's (bytes
+#    per frame as captured, the capture's link header replaced by
+#    Ethernet's 14 bytes, as xdphunt sees the frame). Records of
+#    dynamic DCE/RPC endpoints ("counted":"dcerpc_pdus") count only the
+#    segments that start a PDU: at most tshark's, inside its time span. And
+#    every TCP conversation tshark sees on 445, 139 or 135 has its record.
+# 2. Made captures (both engines): a flow idle longer than the timeout in
+#    capture time is written with reason "timeout" and its next packet
+#    starts a new flow; scan.smb_sweep counts its window in capture time: 16
+#    hosts a second apart are a sweep, 16 hosts five seconds apart (75 s)
+#    are not, however fast the file is read.
+# Stdlib only; tshark is installed by scripts/install-deps.sh. The corpus
+# part says SKIP without a corpus; the kernel engine SKIPs without root.
+# Corpus: $XH_CORPUS_DIR, else $XH_SHARED_DIR/corpus/public.
+import collections
+import datetime
+import glob
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT_S = 300
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Link header bytes tshark counts in frame.len beyond Ethernet's 14, by the
+# first protocol of frame.protocols (capture.c puts an Ethernet header in).
+LINK_EXTRA = {"eth": 0, "sll": 2, "null": -10, "loop": -10, "raw": -14, "ip": -14, "ipv6": -14}
+SERVICE_PORTS = {445, 139, 135}
+
+failed = 0
+
+
+def check(ok, what):
+    global failed
+    if ok:
+        print("PASS: flow records: " + what)
+    else:
+        failed += 1
+        print("FAIL: flow records: " + what)
+
+
+def corpus_dir():
+    d = os.environ.get("XH_CORPUS_DIR")
+    if not d:
+        shared = os.environ.get("XH_SHARED_DIR", os.path.join(HERE, "..", "..", "..", "shared"))
+        d = os.path.join(shared, "corpus", "public")
+    return d
+
+
+def replay(xdphunt, engine, files, extra=()):
+    p = subprocess.run([xdphunt, "replay", "--engine", engine] + list(extra) + files,
+                       capture_output=True, timeout=TIMEOUT_S)
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    return p.returncode, lines, p.stderr.decode(errors="replace")
+
+
+def epoch(ts):
+    """RFC 3339 UTC with microseconds (xdphunt's timestamps) -> µs since the epoch."""
+    d = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return int(d.timestamp()) * 1000000 + d.microsecond
+
+
+def epoch_us(text):
+    """tshark's frame.time_epoch ("1492449119.452001000") -> µs, cut as xdphunt cuts."""
+    sec, _, frac = text.partition(".")
+    return int(sec) * 1000000 + int((frac + "000000")[:6])
+
+
+def pcap_snaplen(cap):
+    """The snap length in a pcap file's header (libpcap cuts records to it,
+    tshark does not), or None for pcapng."""
+    with open(cap, "rb") as f:
+        head = f.read(24)
+    for endian in "<>":
+        if len(head) == 24 and struct.unpack(endian + "I", head[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D):
+            return struct.unpack(endian + "I", head[16:20])[0]
+    return None
+
+
+def tshark_tcp(cap):
+    """tshark's TCP conversations of @cap: {(a, b) sorted endpoints: stats}, or
+    None when it cannot read it."""
+    p = subprocess.run(["tshark", "-r", cap, "-Y", "tcp && !icmp && !icmpv6", "-T", "fields",
+                        "-E", "separator=|", "-e", "frame.time_epoch", "-e", "frame.cap_len",
+                        "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src",
+                        "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "tcp.dstport"],
+                       capture_output=True, timeout=TIMEOUT_S)
+    if p.returncode != 0:
+        return None
+    snap = pcap_snaplen(cap) or (1 << 32)
+    conv = collections.defaultdict(lambda: {"pkts": collections.Counter(),
+                                            "bytes": collections.Counter(),
+                                            "first": None, "last": None, "tunnel": False})
+    for line in p.stdout.decode().splitlines():
+        ts, flen, protos, s4, d4, s6, d6, sp, dp = line.split("|")
+        src, dst = s4 or s6, d4 or d6
+        if not src or not sp:
+            continue
+        link = protos.split(":")[0]
+        a = (src.split(",")[0], int(sp.split(",")[0]))
+        b = (dst.split(",")[0], int(dp.split(",")[0]))
+        c = conv[tuple(sorted([a, b]))]
+        # IP in IP or a second TCP header: which one xdphunt keys on is
+        # not what this test is about.
+        if "," in src + dst + sp or link not in LINK_EXTRA:
+            c["tunnel"] = True
+        c["pkts"][a] += 1
+        c["bytes"][a] += min(int(flen), snap) - LINK_EXTRA.get(link, 0)
+        us = epoch_us(ts)
+        c["first"] = us if c["first"] is None else c["first"]  # the first in the file
+        c["last"] = us if c["last"] is None else max(c["last"], us)
+    return conv
+
+
+def corpus_part(xdphunt):
+    caps = sorted(glob.glob(os.path.join(corpus_dir(), "*.pcap")) +
+                  glob.glob(os.path.join(corpus_dir(), "*.pcapng")))
+    if not caps:
+        print("SKIP: flow records: no corpus at %s (set XH_CORPUS_DIR)" % corpus_dir())
+        return
+    exact = partial = covered = 0
+    wrong = []
+    for cap in caps:
+        name = os.path.basename(cap)
+        rc, lines, err = replay(xdphunt, "native", [cap], ["--flow-timeout", "604800"])
+        conv = tshark_tcp(cap)
+        if rc != 0 or conv is None:
+            wrong.append("%s: replay exit %d / tshark %s: %s" % (name, rc, conv is not None,
+                                                                 err.strip()[-200:]))
+            continue
+        # A capture whose stamps jump ahead by more than the timeout splits
+        # a connection into two records (timeout, then shutdown): summed.
+        recs = {}
+        for r in lines:
+            if r.get("event_type") != "flow" or r["proto"] != "TCP":
+                continue
+            key = (r["src_ip"], r["src_port"], r["dest_ip"], r["dest_port"])
+            if key in recs:
+                f, g = recs[key]["flow"], r["flow"]
+                for k in ("pkts_toserver", "pkts_toclient", "bytes_toserver", "bytes_toclient"):
+                    f[k] += g[k]
+                f["start"] = min(f["start"], g["start"], key=epoch)
+                f["end"] = max(f["end"], g["end"], key=epoch)
+            else:
+                recs[key] = r
+        seen = set()
+        for r in recs.values():
+            cli, srv = (r["src_ip"], r["src_port"]), (r["dest_ip"], r["dest_port"])
+            key = tuple(sorted([cli, srv]))
+            seen.add(key)
+            c = conv.get(key)
+            f = r["flow"]
+            if c is None:
+                wrong.append("%s %s -> %s: no such tshark conversation" % (name, cli, srv))
+                continue
+            if c["tunnel"]:
+                continue
+            got = (f["pkts_toserver"], f["pkts_toclient"], f["bytes_toserver"],
+                   f["bytes_toclient"], epoch(f["start"]), epoch(f["end"]))
+            want = (c["pkts"][cli], c["pkts"][srv], c["bytes"][cli], c["bytes"][srv],
+                    c["first"], c["last"])
+            if f.get("counted") == "dcerpc_pdus":
+                ok = (r.get("app_proto") == "dcerpc" and 0 < got[0] + got[1] and
+                      all(g <= w for g, w in zip(got[:4], want[:4])) and
+                      want[4] <= got[4] <= got[5] <= want[5])
+                partial += ok
+            else:
+                ok = got == want
+                exact += ok
+            if not ok:
+                wrong.append("%s %s -> %s: got %s, tshark %s" % (name, cli, srv, got, want))
+        for key, c in conv.items():
+            if c["tunnel"] or not {key[0][1], key[1][1]} & SERVICE_PORTS:
+                continue
+            covered += 1
+            if key not in seen:
+                wrong.append("%s %s: tshark's conversation on a service port has no record" %
+                             (name, key))
+    for w in wrong[:20]:
+        print("  " + w)
+    check(not wrong and exact >= 100,
+          "%d corpus captures: %d TCP flow records as tshark counts them, %d dynamic DCE/RPC "
+          "endpoints within tshark's counts, %d service-port conversations all recorded; "
+          "%d wrong" % (len(caps), exact, partial, covered, len(wrong)))
+
+
+# ---- made captures ------------------------------------------------------------
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def tcp_frame(src, dst, sport, dport, flags, payload=b""):
+    """An Ethernet/IPv4/TCP frame (addresses as dotted strings)."""
+    s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, s, d)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
+
+
+def write_pcap(path, frames):
+    """@frames: (seconds since 2026-01-01, frame)."""
+    base = 1767225600
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for t, fr in frames:
+            sec = int(t)
+            f.write(struct.pack("<IIII", base + sec, int((t - sec) * 1000000), len(fr), len(fr)))
+            f.write(fr)
+    return base
+
+
+def made_part(xdphunt, engines, tmp):
+    cli, srv = "192.0.2.10", "198.51.100.20"
+    frames = []
+    # One SMB connection: three packets, 100 s of silence, two more.
+    for t, a, b, sp, dp, fl, pl in ((0.0, cli, srv, 50000, 445, 0x02, b""),
+                                     (0.5, srv, cli, 445, 50000, 0x12, b""),
+                                     (1.0, cli, srv, 50000, 445, 0x18, b"\0\0\0\x04abcd"),
+                                     (101.0, cli, srv, 50000, 445, 0x18, b"\0\0\0\x04efgh"),
+                                     (102.0, srv, cli, 445, 50000, 0x10, b"")):
+        frames.append((t, tcp_frame(a, b, sp, dp, fl, pl)))
+    idle = os.path.join(tmp, "idle.pcap")
+    base = write_pcap(idle, frames)
+    sweeps = {}
+    for gap in (1, 5):
+        path = os.path.join(tmp, "sweep-%ds.pcap" % gap)
+        write_pcap(path, [(200 + i * gap, tcp_frame("203.0.113.7", "198.51.100.%d" % (i + 1),
+                                                    40000 + i, 445, 0x02)) for i in range(16)])
+        sweeps[gap] = path
+
+    for engine in engines:
+        rc, lines, err = replay(xdphunt, engine, [idle], ["--flow-timeout", "30"])
+        recs = [r for r in lines if r.get("event_type") == "flow"]
+        shape = [(r["flow"]["reason"], r["flow"]["pkts_toserver"], r["flow"]["pkts_toclient"],
+                  epoch(r["flow"]["start"]) // 1000000 - base,
+                  epoch(r["flow"]["end"]) // 1000000 - base, r["src_ip"], r.get("app_proto"))
+                 for r in recs]
+        want = [("timeout", 2, 1, 0, 1, cli, "smb"), ("shutdown", 1, 1, 101, 102, cli, "smb")]
+        check(rc == 0 and shape == want,
+              "%s: a flow idle 100 s of capture time with --flow-timeout 30: %s (want %s)" %
+              (engine, shape, want))
+        connects = [h for h in lines if h.get("rule") == "smb.connect"]
+        check(len(connects) == 2 and connects[0]["flow_id"] == recs[0]["flow_id"],
+              "%s: the packet after the timeout starts a new flow (smb.connect again): %d hits"
+              % (engine, len(connects)))
+        rc, lines, err = replay(xdphunt, engine, [idle])
+        check(rc == 0 and not [r for r in lines if r.get("event_type") == "flow"],
+              "%s: no flow records without --flow-timeout" % engine)
+
+        got = {}
+        for gap, path in sweeps.items():
+            rc, lines, err = replay(xdphunt, engine, [path])
+            got[gap] = [h for h in lines if h.get("rule") == "scan.smb_sweep"]
+        check(len(got[1]) == 1 and not got[5],
+              "%s: scan.smb_sweep by capture time: 16 hosts in 15 s -> %d hit, in 75 s -> %d"
+              % (engine, len(got[1]), len(got[5])))
+        # Both files in one run: a sweep is counted within one capture.
+        rc, lines, err = replay(xdphunt, engine, [sweeps[5], sweeps[5]])
+        check(rc == 0 and not [h for h in lines if h.get("rule") == "scan.smb_sweep"],
+              "%s: sweep windows start again with each capture" % engine)
+
+
+def main():
+    xdphunt = sys.argv[1]
+    engines = ["native"]
+    if os.geteuid() == 0:
+        engines.append("kernel")
+    else:
+        print("SKIP: flow records: the kernel engine needs root; native only")
+    with tempfile.TemporaryDirectory() as tmp:
+        made_part(xdphunt, engines, tmp)
+    corpus_part(xdphunt)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
