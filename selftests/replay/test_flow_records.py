@@ -31,6 +31,8 @@ import tempfile
 
 TIMEOUT_S = 300
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from test_native_engine import corpus_dir  # noqa: E402
 # Link header bytes tshark counts in frame.len beyond Ethernet's 14, by the
 # first protocol of frame.protocols (capture.c puts an Ethernet header in).
 LINK_EXTRA = {"eth": 0, "sll": 2, "null": -10, "loop": -10, "raw": -14, "ip": -14, "ipv6": -14}
@@ -46,14 +48,6 @@ def check(ok, what):
     else:
         failed += 1
         print("FAIL: flow records: " + what)
-
-
-def corpus_dir():
-    d = os.environ.get("XH_CORPUS_DIR")
-    if not d:
-        shared = os.environ.get("XH_SHARED_DIR", os.path.join(HERE, "..", "..", "..", "shared"))
-        d = os.path.join(shared, "corpus", "public")
-    return d
 
 
 def replay(xdphunt, engine, files, extra=()):
