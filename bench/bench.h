@@ -12,7 +12,7 @@
 
 #define BENCH_MAX_PKTS	  8 /* packets measured per class */
 #define BENCH_MAX_CLASSES 32
-#define BENCH_FRAME_MAX	  3520 /* CAPTURE_LINEAR_MAX: one buffer */
+#define BENCH_FRAME_MAX	  3520 /* NRT_XDP_LINEAR_MAX: one buffer */
 
 struct bench_pkt {
 	uint8_t data[BENCH_FRAME_MAX];

@@ -7,16 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The first buffer BPF_PROG_TEST_RUN makes of a frame: a page less
- * XDP_PACKET_HEADROOM (256) and the aligned skb_shared_info (320 on
- * x86_64); the rest goes on in XDP fragments (the program is xdp.frags),
- * as on a jumbo-frame interface. The native engine splits frames the same
- * way (user/native/engine.c). Every header xdphunt reads is in this part. */
-#define CAPTURE_LINEAR_MAX 3520
-/* Longer records are cut to this: the largest IP packet behind an Ethernet
- * header and two VLAN tags (a TSO or GRO segment in a capture taken on a
- * host), well under the 17 fragments BPF_PROG_TEST_RUN takes after the
- * first buffer. */
+/* Replay hands frames whole to the program: BPF_PROG_TEST_RUN puts the
+ * first 3520 bytes in one buffer and the rest in XDP fragments (the program
+ * is xdp.frags), as on a jumbo-frame interface; the native engine splits
+ * them the same way (NRT_XDP_LINEAR_MAX, user/native/engine.h). Every
+ * header xdphunt reads is in the first buffer. Longer records are cut to
+ * this: the largest IP packet behind an Ethernet header and two VLAN tags
+ * (a TSO or GRO segment in a capture taken on a host), well under the 17
+ * fragments BPF_PROG_TEST_RUN takes after the first buffer. */
 #define CAPTURE_MAX_FRAME (65535 + 14 + 8)
 
 /* 1 when @dlt (a pcap DLT_ value) is supported: Ethernet, raw IPv4/IPv6,

@@ -30,8 +30,9 @@ int nrt_engine_sync(struct nrt_engine *e);
  * nrt_engine_sync(). NULL if the program has no such global. */
 void *nrt_engine_var(struct nrt_engine *e, const char *name, size_t size);
 
-/* The first buffer of a frame, as BPF_PROG_TEST_RUN makes it on x86_64
- * (CAPTURE_LINEAR_MAX): longer frames go on in fragments. */
+/* The first buffer of a frame, as BPF_PROG_TEST_RUN makes it on x86_64: a
+ * page less XDP_PACKET_HEADROOM (256) and the aligned skb_shared_info
+ * (320); longer frames go on in fragments. */
 #define NRT_XDP_LINEAR_MAX 3520
 
 /* Run the program once over @len bytes at @frame (read only; the program
