@@ -143,6 +143,13 @@ struct {
 	__type(value, struct xh_flow_state);
 } xh_flows SEC(".maps");
 
+/* Entries of xh_flows that `xdphunt run` removed after writing their flow
+ * record (--flow-timeout), stored by it after each sweep through the
+ * skeleton's mmapped .bss; the program never reads it. `xdphunt stats`
+ * subtracts it and the flows still in the table from flows_new: what is
+ * left the LRU evicted to make room (user/flowlog.h, flowlog_evicted()). */
+__u64 xh_flows_removed = 0;
+
 /* xh_flow_create()'s per-CPU working space: the sequence of
  * xh_flow_state.id, never cleared (an id must not come back while state
  * keyed by it may live), and the new entry, built here rather than on the

@@ -562,5 +562,6 @@ struct xh_smb_name_val {
 #define XH_PROG_NAME	"xdphunt"
 #define XH_MAP_COUNTERS "xh_counters"
 #define XH_MAP_FLOWS	"xh_flows"
+#define XH_MAP_BSS	"xdphunt.bss" /* libbpf's name for the program's .bss */
 
 #endif /* XH_ABI_H */

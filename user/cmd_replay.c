@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "events.h"
+#include "counters.h"
 #include "flowlog.h"
 #include "ioc.h"
 #include "dcerpc_table.h"
@@ -110,6 +111,24 @@ static int replay_packet(struct replay_ctx *r, const char *path, struct capture 
 		n = ring_buffer__consume(r->rb);
 	}
 	return n < 0 && r->sink->write_err ? -1 : 0;
+}
+
+/* Flows the LRU evicted from the full table before their record, said at
+ * the end: every flow made (flows_new) has a record unless it is still in
+ * the table (after an error) or was evicted. */
+static void replay_evicted(struct loader *l, const struct flowlog *f)
+{
+	struct xh_stats s;
+	uint64_t left = 0, evicted;
+
+	if (counters_read(bpf_map__fd(l->skel->maps.xh_counters), &s) ||
+	    flowlog_count(bpf_map__fd(l->skel->maps.xh_flows), &left))
+		return;
+	evicted = flowlog_evicted(s.cnt[XH_CNT_FLOWS_NEW], left, f->removed);
+	if (evicted)
+		pr_warn("replay: %llu flows were evicted from the full flow table (--flows %u) "
+			"before their record; a larger --flows keeps them\n",
+			(unsigned long long)evicted, bpf_map__max_entries(l->skel->maps.xh_flows));
 }
 
 /* One capture. Returns 0, or -1 after printing an error naming the file
@@ -307,10 +326,11 @@ int cmd_replay(int argc, char **argv)
 	if (r.st.cut)
 		pr_info("replay: %llu records longer than %d bytes were cut to that length\n",
 			r.st.cut, CAPTURE_MAX_FRAME);
-	if (r.flows)
+	if (r.flows) {
 		pr_info("replay: %llu packets, %llu hits, %llu flow records\n", r.st.packets,
 			(unsigned long long)sink.events, (unsigned long long)flows.records);
-	else
+		replay_evicted(l, &flows);
+	} else
 		pr_info("replay: %llu packets, %llu hits\n", r.st.packets,
 			(unsigned long long)sink.events);
 	if (sink.bad_names)

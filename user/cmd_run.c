@@ -54,18 +54,34 @@ struct run_watch {
 	int flows_err;	       /* the last table read error said (-errno) */
 	uint64_t lost_said;    /* events_lost when it was last reported */
 	time_t said_at;	       /* when (0: never) */
+	uint64_t evicted;      /* flows evicted before their record (flowlog_evicted()) */
+	uint64_t evicted_said; /* evicted when it was last reported */
+	time_t evicted_said_at;
 };
 
 #define RUN_LOST_EVERY_S 60 /* report a full ring buffer at most this often */
 
-/* events_lost of the running program, or 0 if it cannot be read. */
-static uint64_t run_events_lost(struct loader *l)
+/* Counter @c (XH_CNT_*) of the running program, or 0 if it cannot be read. */
+static uint64_t run_counter(struct loader *l, unsigned int c)
 {
 	struct xh_stats s;
 
 	if (counters_read(bpf_map__fd(l->skel->maps.xh_counters), &s))
 		return 0;
-	return s.cnt[XH_CNT_EVENTS_LOST];
+	return s.cnt[c];
+}
+
+/* After a complete sweep begun when the program had made @flows_new flows:
+ * publish what was removed (for `xdphunt stats`) and count the flows the
+ * LRU evicted before their record. */
+static void run_flows_evicted(struct run_watch *w, uint64_t flows_new)
+{
+	uint64_t e = flowlog_evicted(flows_new, w->flows->scanned, w->flows->removed_at_scan);
+
+	if (w->l->skel->bss)
+		w->l->skel->bss->xh_flows_removed = w->flows->removed;
+	if (e > w->evicted)
+		w->evicted = e;
 }
 
 /* event_sink.on_watch, once a second: interfaces that went away or came
@@ -86,15 +102,31 @@ static void run_watch(void *ctx)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		mono = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 		if (flowlog_due(w->flows, mono)) {
+			/* Read before the walk: flowlog_evicted() is then a lower bound. */
+			uint64_t flows_new = run_counter(w->l, XH_CNT_FLOWS_NEW);
+
 			n = flowlog_sweep(w->flows, w->sink, mono, FLOWLOG_TIMEOUT);
 			if (n < 0 && !w->sink->write_err && n != w->flows_err)
 				pr_warn("flows: cannot read the flow table: %s; flow records "
 					"wait for the next sweep\n",
 					strerror(-n));
 			w->flows_err = n < 0 ? n : 0;
+			if (n >= 0)
+				run_flows_evicted(w, flows_new);
+		}
+		if (w->evicted > w->evicted_said &&
+		    (!w->evicted_said_at || now - w->evicted_said_at >= RUN_LOST_EVERY_S)) {
+			pr_warn("flows: %llu flows were evicted from the full flow table (--flows "
+				"%u) since %s, before their record; they have none. A larger "
+				"--flows keeps them\n",
+				(unsigned long long)(w->evicted - w->evicted_said),
+				bpf_map__max_entries(w->l->skel->maps.xh_flows),
+				w->evicted_said_at ? "the last report" : "the start");
+			w->evicted_said = w->evicted;
+			w->evicted_said_at = now;
 		}
 	}
-	lost = run_events_lost(w->l);
+	lost = run_counter(w->l, XH_CNT_EVENTS_LOST);
 	if (lost > w->lost_said && (!w->said_at || now - w->said_at >= RUN_LOST_EVERY_S)) {
 		pr_warn("events: %llu findings found the ring buffer full since %s (the consumer "
 			"fell behind); each is retried with its flow's next packet. A larger "
@@ -234,7 +266,7 @@ int cmd_run(int argc, char **argv)
 	err = loop_run(rb, &sink);
 	ret = err ? XH_EXIT_ERROR : XH_EXIT_OK;
 	pr_info("run: %llu hits written\n", (unsigned long long)sink.events);
-	lost = run_events_lost(l);
+	lost = run_counter(l, XH_CNT_EVENTS_LOST);
 	if (lost)
 		pr_warn("run: %llu findings found the ring buffer full in all (retried with their "
 			"flow's next packet; a flow that sent nothing more was not reported)\n",
@@ -253,6 +285,8 @@ out:
 		ret = XH_EXIT_ERROR;
 	/* Then the flows still in the table, when the run got to its loop. */
 	if (flows_ready && rb && !sink.write_err) {
+		/* Detached: nothing makes flows any more, the count is exact. */
+		uint64_t flows_new = run_counter(l, XH_CNT_FLOWS_NEW);
 		int n = flowlog_sweep(&flows, &sink, 0, FLOWLOG_SHUTDOWN);
 
 		if (n < 0) {
@@ -263,6 +297,14 @@ out:
 			ret = XH_EXIT_ERROR;
 		}
 		pr_info("run: %llu flow records written\n", (unsigned long long)flows.records);
+		if (n >= 0)
+			run_flows_evicted(&watch, flows_new);
+		if (watch.evicted)
+			pr_warn("run: %llu flows were evicted from the full flow table (--flows "
+				"%u) "
+				"before their record, in all; a larger --flows keeps them\n",
+				(unsigned long long)watch.evicted,
+				bpf_map__max_entries(l->skel->maps.xh_flows));
 	}
 	if (flows_ready)
 		flowlog_fini(&flows);

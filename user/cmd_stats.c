@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "log.h"
 #include "smb_user.h"
+#include "xdphunt.skel.h"
 
 static const char stats_usage[] =
 	"usage: xdphunt stats [-i IFACE] [--json | --prometheus] [--all]\n"
@@ -41,6 +42,8 @@ struct instance {
 	uint32_t prog_id;
 	uint64_t flows;	    /* entries in its flow table */
 	uint32_t flows_max; /* the table's size (--flows); 0: not read */
+	uint64_t evicted;   /* flows the LRU evicted (flowlog_evicted()), if evicted_known */
+	int evicted_known;
 	char ifaces[LOADER_MAX_IFACES][IF_NAMESIZE];
 	const char *modes[LOADER_MAX_IFACES];
 	int n_ifaces;
@@ -83,6 +86,61 @@ out:
 	return ret;
 }
 
+/* What the program's .bss holds for `xdphunt stats`: the flow entries
+ * `run` removed after their record (bpf/maps.bpf.h). Its layout is this
+ * build's: another build's program (value size differs) is not read.
+ * Returns 0 or -errno. */
+static int read_flows_removed(uint32_t prog_id, uint64_t *removed)
+{
+	struct xdphunt__bss bss;
+	struct bpf_map_info mi = {};
+	uint32_t len = sizeof(mi), key = 0;
+	int fd = map_fd_of_prog(prog_id, XH_MAP_BSS, NULL), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		err = -errno;
+	else if (mi.value_size != sizeof(bss))
+		err = -EPROTO;
+	else if (bpf_map_lookup_elem(fd, &key, &bss))
+		err = -errno;
+	else
+		*removed = bss.xh_flows_removed;
+	close(fd);
+	return err;
+}
+
+/* The flow table of @in: its entries and size, and the flows the LRU
+ * evicted, from the counters @s read before. */
+static void read_flow_table(struct instance *in, const struct xh_stats *s)
+{
+	uint32_t max = 0;
+	uint64_t removed = 0;
+	int fd = map_fd_of_prog(in->prog_id, XH_MAP_FLOWS, &max), err;
+
+	if (fd < 0)
+		return;
+	err = flowlog_count(fd, &in->flows);
+	close(fd);
+	if (err) {
+		pr_warn("stats: program %u: cannot read the flow table: %s\n", in->prog_id,
+			strerror(-err));
+		return;
+	}
+	in->flows_max = max;
+	/* After the walk: a flow removed during it counts at most once. */
+	err = read_flows_removed(in->prog_id, &removed);
+	if (err) {
+		pr_info("stats: program %u: flows removed after their record not read (%s); "
+			"flows_evicted not shown\n",
+			in->prog_id, err == -EPROTO ? "another xdphunt build" : strerror(-err));
+		return;
+	}
+	in->evicted_known = 1;
+	in->evicted = flowlog_evicted(s->cnt[XH_CNT_FLOWS_NEW], in->flows, removed);
+}
+
 /* One section of reason counters: the non-zero ones, or all with --all. A
  * 3 a.m. reader wants what happened, not a hundred zeros. */
 static void print_section(const char *title, const char *(*name)(unsigned int), const __u64 *v,
@@ -114,6 +172,11 @@ static void print_text(const struct instance *in, const struct xh_stats *s, int 
 		printf("  %-22s %20llu of %u (--flows)%s\n", "flows in the table",
 		       (unsigned long long)in->flows, in->flows_max,
 		       in->flows >= in->flows_max ? ": full, the oldest are evicted" : "");
+	if (in->evicted_known)
+		printf("  %-22s %20llu%s\n", "flows evicted", (unsigned long long)in->evicted,
+		       in->evicted ? " (left the full table before their flow record or "
+				     "timeout; a larger --flows keeps them)"
+				   : "");
 	printf("  %-22s %20s %20s\n", "class", "packets", "bytes");
 	for (unsigned int c = 0; c < XH_CLASS__MAX; c++)
 		printf("  %-22s %20llu %20llu\n", class_name(c),
@@ -143,6 +206,8 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 		jbuf_key_obj_begin(&b, "flow_table");
 		jbuf_key_u64(&b, "flows", in->flows);
 		jbuf_key_u64(&b, "max", in->flows_max);
+		if (in->evicted_known)
+			jbuf_key_u64(&b, "evicted", in->evicted);
 		jbuf_obj_end(&b);
 	}
 	jbuf_key_obj_begin(&b, "classes");
@@ -254,6 +319,13 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 	for (int k = 0; k < n; k++)
 		if (in[k].flows_max)
 			prom_sample("xdphunt_flows_max", &in[k], NULL, NULL, in[k].flows_max);
+	printf("# HELP xdphunt_flows_evicted_total Flows the full flow table evicted to make "
+	       "room, before their flow record or timeout; a larger --flows keeps them.\n"
+	       "# TYPE xdphunt_flows_evicted_total counter\n");
+	for (int k = 0; k < n; k++)
+		if (in[k].evicted_known)
+			prom_sample("xdphunt_flows_evicted_total", &in[k], NULL, NULL,
+				    in[k].evicted);
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		const struct prom_family *pf = &fams[f];
 
@@ -356,18 +428,6 @@ int cmd_stats(int argc, char **argv)
 	for (int k = 0; k < n_inst; k++) {
 		struct xh_stats s;
 		int fd = map_fd_of_prog(inst[k].prog_id, XH_MAP_COUNTERS, NULL), err;
-		uint32_t max = 0;
-		int ffd = map_fd_of_prog(inst[k].prog_id, XH_MAP_FLOWS, &max);
-
-		if (ffd >= 0) {
-			err = flowlog_count(ffd, &inst[k].flows);
-			close(ffd);
-			if (err)
-				pr_warn("stats: program %u: cannot read the flow table: %s\n",
-					inst[k].prog_id, strerror(-err));
-			else
-				inst[k].flows_max = max;
-		}
 
 		if (fd < 0) {
 			pr_warn("stats: program %u: counters map not found: %s\n", inst[k].prog_id,
@@ -375,6 +435,8 @@ int cmd_stats(int argc, char **argv)
 			ret = XH_EXIT_ERROR;
 			continue;
 		}
+		/* The counters before the table: flows_evicted is then a lower
+		 * bound (flowlog_evicted()). */
 		err = counters_read(fd, &s);
 		close(fd);
 		if (err) {
@@ -383,6 +445,7 @@ int cmd_stats(int argc, char **argv)
 			ret = XH_EXIT_ERROR;
 			continue;
 		}
+		read_flow_table(&inst[k], &s);
 		if (prom) {
 			/* printed together below: families span instances */
 			inst[n_read] = inst[k];

@@ -117,12 +117,14 @@ struct collect_ctx {
 	struct flowlog *f;
 	uint64_t now_ns;
 	enum flowlog_reason why;
+	uint64_t seen; /* entries walked */
 };
 
 static int collect_one(void *ctx, const struct xh_flow_key *k, const struct xh_flow_state *st)
 {
 	struct collect_ctx *c = ctx;
 
+	c->seen++;
 	if (idle(c->f, st, c->now_ns, c->why) && due_add(c->f, k))
 		return -ENOMEM;
 	return 0;
@@ -131,10 +133,21 @@ static int collect_one(void *ctx, const struct xh_flow_key *k, const struct xh_f
 /* The keys of every idle flow into f->due. Returns 0 or -errno. */
 static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
 {
-	struct collect_ctx c = {f, now_ns, why};
+	struct collect_ctx c = {f, now_ns, why, 0};
+	int err;
 
 	f->n_due = 0;
-	return scan(f->map_fd, f->keys, f->vals, f->batch, collect_one, &c);
+	err = scan(f->map_fd, f->keys, f->vals, f->batch, collect_one, &c);
+	if (!err) {
+		f->scanned = c.seen;
+		f->removed_at_scan = f->removed;
+	}
+	return err;
+}
+
+uint64_t flowlog_evicted(uint64_t flows_new, uint64_t in_table, uint64_t removed)
+{
+	return flows_new > in_table + removed ? flows_new - in_table - removed : 0;
 }
 
 static int count_one(void *ctx, const struct xh_flow_key *k, const struct xh_flow_state *st)
@@ -181,6 +194,7 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum
 			continue;
 		if (bpf_map_delete_elem(f->map_fd, &f->due[i]))
 			continue;
+		f->removed++;
 		if (flowlog_format(s, &f->due[i], &st, why, &f->jb)) {
 			s->bad_records++;
 			continue;

@@ -38,6 +38,10 @@ struct flowlog {
 	struct xh_flow_key *due; /* keys found idle in this sweep */
 	size_t n_due, cap_due;
 	uint64_t records; /* lines written */
+	uint64_t removed; /* entries removed from the table (records, or not if unformattable) */
+	/* The last complete walk of the table: the entries it saw, and
+	 * `removed` when it began (flowlog_evicted()). */
+	uint64_t scanned, removed_at_scan;
 	struct jbuf jb;
 };
 
@@ -61,6 +65,14 @@ int flowlog_due(const struct flowlog *f, uint64_t now_ns);
  * error (sink->write_err) or a table that could not be read. */
 int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns,
 		  enum flowlog_reason why);
+
+/* Flows that left the table without a record: the LRU evicted them to make
+ * room for new ones (more flows than --flows). @flows_new created (the
+ * program's counter) minus @removed by sweeps minus @in_table, or 0. With
+ * the program running, read flows_new before walking the table and
+ * @removed after the walk began, and this is a lower bound: a flow made
+ * since the counter was read is in the table, not in flows_new. */
+uint64_t flowlog_evicted(uint64_t flows_new, uint64_t in_table, uint64_t removed);
 
 /* The number of flows in the flow table @map_fd (xh_flows, of this or
  * another process) into @n. Returns 0 or -errno. */

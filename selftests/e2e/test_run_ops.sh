@@ -16,6 +16,9 @@
 #  4. A second instance with a 4 KiB ring buffer and a burst of 3000 findings:
 #     the full ring buffer is said on stderr (at most once a minute) and
 #     counted at exit, and written + lost = every finding sent.
+#  4b. Another with --flows 1024 and 3000 new flows: the evictions (flows
+#     that will have no record) are said, shown by `xdphunt stats`, counted
+#     at exit, and records + evicted = every flow.
 #  5. A third is attached again to a new interface of its name, then stopped:
 #     it exits 0 and leaves no program behind.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
@@ -244,6 +247,64 @@ if [ "$rc" -eq 0 ] && [ -n "$total" ] && [ "$total" -ge "${said:-1}" ] && [ "$hi
 else
 	fail ringbuf_full_counted "exit $rc; at exit '$total' lost, $hits written, of 3000 findings"
 fi
+
+# --- 4b. a full flow table: evictions said, shown by stats, counted at exit --------------
+# 3000 SYNs to 445 from distinct ports are 3000 new flows against a
+# 1024-flow table (--flows 1024): the LRU makes room silently, so those
+# flows never get a record. The run says how many (a sweep a second with a
+# 2 s timeout), `xdphunt stats` shows them, and records + evicted at exit
+# are every flow.
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 1024 --flow-timeout 2 \
+	</dev/null >"$W/evict.jsonl" 2>"$W/evict.err" &
+XH_PID=$!
+e2e_wait_ready "$W/evict.err" "$XH_PID" || fail evict_ready "$(tail -n 2 "$W/evict.err" | tr '\n' ' ')"
+ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+for sport in range(30000, 33000):
+    s.sendto(struct.pack("!HHIIBBHHH", sport, 445, 1, 0, 5 << 4, 0x02, 8192, 0, 0), ("192.0.2.1", 0))
+PY
+if wait_err 'flows: [0-9]* flows were evicted from the full flow table (--flows 1024)' "$W/evict.err"; then
+	pass evict_said
+else
+	fail evict_said "no eviction line within 5 s: $(tail -n 2 "$W/evict.err" | tr '\n' ' ')"
+fi
+ip netns exec "$NS_A" "$XH" stats -i "$IF" --json >"$W/evict-stats.json" 2>"$W/evict-stats.err"
+ip netns exec "$NS_A" "$XH" stats -i "$IF" --prometheus >"$W/evict-stats.prom" 2>>"$W/evict-stats.err"
+kill -TERM "$XH_PID"
+rc=0
+wait "$XH_PID" || rc=$?
+XH_PID=
+/usr/bin/python3 - "$W" <<'PY'
+import json, re, sys
+w = sys.argv[1]
+err = open(w + "/evict.err").read()
+st = json.load(open(w + "/evict-stats.json"))
+prom = open(w + "/evict-stats.prom").read()
+records = sum(1 for x in open(w + "/evict.jsonl") if '"event_type":"flow"' in x)
+total = [int(x) for x in re.findall(r"run: (\d+) flows were evicted from the full flow table "
+                                    r"\(--flows 1024\) before their record, in all", err)]
+ft = st.get("flow_table", {})
+m = re.search(r'^xdphunt_flows_evicted_total\{[^}]*\} (\d+)$', prom, re.M)
+print("# full flow table: %d records, %s evicted at exit, stats %s, flows_new %s"
+      % (records, total, ft, st["counters"]["flows_new"]))
+checks = [
+    ("evict_counted", len(total) == 1 and records + total[0] == 3000
+     and st["counters"]["flows_new"] == 3000,
+     "records + evicted at exit = 3000 new flows"),
+    ("evict_stats", 0 < ft.get("evicted", 0) <= (total or [0])[0] and ft.get("max") == 1024
+     and m is not None and 0 < int(m.group(1)) <= (total or [0])[0],
+     "stats --json flow_table.evicted and --prometheus xdphunt_flows_evicted_total, "
+     "at most the count at exit"),
+]
+bad = 0
+for name, ok, what in checks:
+    print(("PASS: " if ok else "FAIL: ") + name + ("" if ok else ": " + what))
+    bad += not ok
+sys.exit(1 if bad else 0)
+PY
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+[ "$rc" -eq 0 ] && pass evict_exit_0 || fail evict_exit_0 "exit $rc: $(tail -n 3 "$W/evict.err" | tr '\n' ' ')"
 
 # --- 5. attached again, then stopped: it detaches from the new interface ----------------
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native </dev/null >/dev/null 2>"$W/again.err" &

@@ -15,7 +15,9 @@
 #    capture time is written with reason "timeout" and its next packet
 #    starts a new flow; scan.smb_sweep counts its window in capture time: 16
 #    hosts a second apart are a sweep, 16 hosts five seconds apart (75 s)
-#    are not, however fast the file is read.
+#    are not, however fast the file is read. 3000 new flows against a
+#    1024-flow table: a flood's evictions are said, and records + evicted
+#    are every flow; a trickle that times out in time loses none.
 # Stdlib only; tshark is installed by scripts/install-deps.sh. The corpus
 # part says SKIP without a corpus; the kernel engine SKIPs without root.
 # Corpus: $XH_CORPUS_DIR, else $XH_SHARED_DIR/corpus/public.
@@ -24,6 +26,7 @@ import datetime
 import glob
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -236,6 +239,13 @@ def made_part(xdphunt, engines, tmp):
         write_pcap(path, [(200 + i * gap, tcp_frame("203.0.113.7", "198.51.100.%d" % (i + 1),
                                                     40000 + i, 445, 0x02)) for i in range(16)])
         sweeps[gap] = path
+    # 3000 SYNs to 445 from distinct ports: a flood (3 s) fills a 1024-flow
+    # table, a trickle (300 s) times out faster than it comes.
+    pace = {}
+    for name, step in (("flood", 0.001), ("trickle", 0.1)):
+        pace[name] = os.path.join(tmp, name + ".pcap")
+        write_pcap(pace[name], [(300 + i * step, tcp_frame(cli, srv, 20000 + i, 445, 0x02))
+                                for i in range(3000)])
 
     for engine in engines:
         rc, lines, err = replay(xdphunt, engine, [idle], ["--flow-timeout", "30"])
@@ -267,6 +277,25 @@ def made_part(xdphunt, engines, tmp):
         rc, lines, err = replay(xdphunt, engine, [sweeps[5], sweeps[5]])
         check(rc == 0 and not [h for h in lines if h.get("rule") == "scan.smb_sweep"],
               "%s: sweep windows start again with each capture" % engine)
+
+        # The LRU makes room silently; the count of what it evicted is said.
+        for name, timeout in (("flood", "3600"), ("trickle", "10")):
+            rc, lines, err = replay(xdphunt, engine, [pace[name]],
+                                    ["--flows", "1024", "--flow-timeout", timeout])
+            recs = [r for r in lines if r.get("event_type") == "flow"]
+            ports = {r["src_port"] for r in recs}
+            said = [int(m.group(1)) for m in re.finditer(
+                r"replay: (\d+) flows were evicted from the full flow table \(--flows 1024\)",
+                err)]
+            evicted = said[0] if said else 0
+            if name == "flood":
+                ok = len(said) == 1 and evicted >= 3000 - 1024 and len(recs) + evicted == 3000
+            else:
+                ok = not said and len(recs) == 3000
+            check(rc == 0 and ok and len(ports) == len(recs),
+                  "%s: 3000 new flows, --flows 1024, %s with --flow-timeout %s: %d records "
+                  "+ %d said evicted (stderr: %s)" % (engine, name, timeout, len(recs),
+                                                      evicted, said))
 
 
 def main():

@@ -214,9 +214,18 @@ void test_flowlog_sweep_batches(void)
 	n = flowlog_sweep(&fl, &s, now, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, 1000, "a sweep stops at max_per_sweep");
 	ASSERT_TRUE(flowlog_due(&fl, now + S), "the next one is due a second later");
+	ASSERT_EQ(fl.scanned, N, "the walk saw every entry");
+	ASSERT_EQ(fl.removed, 1000, "removed: what was written");
+	/* 3000 made, 2000 left, 1000 removed: none evicted; 100 more made
+	 * than that (the LRU made room for them) are evicted. */
+	ASSERT_EQ(flowlog_evicted(N, N - 1000, fl.removed), 0, "none evicted");
+	ASSERT_EQ(flowlog_evicted(N + 100, N - 1000, fl.removed), 100, "100 evicted");
+	ASSERT_EQ(flowlog_evicted(N - 5, N, 0), 0, "flows made after the counter was read: 0");
 	fl.max_per_sweep = 1500;
 	n = flowlog_sweep(&fl, &s, now + S, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, 1500, "second sweep");
+	ASSERT_EQ(fl.scanned, N - 1000, "the second walk saw what was left");
+	ASSERT_EQ(fl.removed_at_scan, 1000, "removed when it began");
 	n = flowlog_sweep(&fl, &s, now + 2 * S, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, (int)N - 2500, "third sweep: the rest");
 	ASSERT_FALSE(flowlog_due(&fl, now + 3 * S), "caught up: every timeout/2 again");
