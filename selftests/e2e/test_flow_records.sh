@@ -26,15 +26,7 @@ XH_PID=
 TD_PID=
 TIMEOUT_S=3
 
-teardown() {
-	local rc=$?
-	[ -n "$XH_PID" ] && lab_stop_pid "$XH_PID" TERM
-	[ -n "$TD_PID" ] && lab_stop_pid "$TD_PID" TERM
-	e2e_keep "$W" "$LAB_PFX"
-	lab_down
-	exit "$rc"
-}
-e2e_traps teardown
+e2e_traps e2e_lab_teardown
 
 e2e_lab_up flows_lab_up
 pass flows_lab_up

@@ -32,15 +32,7 @@ W=$LAB_DIR
 XH_PID=
 TD_PID=
 
-teardown() {
-	local rc=$?
-	[ -n "$XH_PID" ] && lab_stop_pid "$XH_PID" TERM
-	[ -n "$TD_PID" ] && lab_stop_pid "$TD_PID" TERM
-	e2e_keep "$W" "$LAB_PFX"
-	lab_down
-	exit "$rc"
-}
-e2e_traps teardown
+e2e_traps e2e_lab_teardown
 
 e2e_lab_up smb_lab_up
 pass smb_lab_up

@@ -89,6 +89,19 @@ e2e_lab_up() {
 	rm -f "$W.up.log"
 }
 
+# e2e_lab_teardown: the EXIT trap (e2e_traps e2e_lab_teardown) of a test on
+# that lab: stops the xdphunt ($XH_PID) and tcpdump ($TD_PID) it started,
+# keeps the work files with KEEP=1, takes the lab down, exits with the
+# test's status.
+e2e_lab_teardown() {
+	local rc=$?
+	[ -n "${XH_PID:-}" ] && lab_stop_pid "$XH_PID" TERM
+	[ -n "${TD_PID:-}" ] && lab_stop_pid "$TD_PID" TERM
+	e2e_keep "$W" "$LAB_PFX"
+	lab_down
+	exit "$rc"
+}
+
 # e2e_wait_ready ERRFILE PID [N]: wait (15 s at most) until the xdphunt run
 # writing ERRFILE has said "xdphunt: ready:" N times (default 1: one per
 # interface). Returns 1 when it did not, or when PID exited first.
