@@ -319,13 +319,15 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 	for (int k = 0; k < n; k++)
 		if (in[k].flows_max)
 			prom_sample("xdphunt_flows_max", &in[k], NULL, NULL, in[k].flows_max);
-	printf("# HELP xdphunt_flows_evicted_total Flows the full flow table evicted to make "
-	       "room, before their flow record or timeout; a larger --flows keeps them.\n"
-	       "# TYPE xdphunt_flows_evicted_total counter\n");
+	/* A gauge, not a counter: read while the program runs it is a lower
+	 * bound (flowlog_evicted()) that a later read may put a little lower,
+	 * which Prometheus would take for a counter reset. */
+	printf("# HELP xdphunt_flows_evicted Flows the full flow table evicted to make room, "
+	       "before their flow record or timeout (a lower bound while it runs); a larger "
+	       "--flows keeps them.\n# TYPE xdphunt_flows_evicted gauge\n");
 	for (int k = 0; k < n; k++)
 		if (in[k].evicted_known)
-			prom_sample("xdphunt_flows_evicted_total", &in[k], NULL, NULL,
-				    in[k].evicted);
+			prom_sample("xdphunt_flows_evicted", &in[k], NULL, NULL, in[k].evicted);
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		const struct prom_family *pf = &fams[f];
 

@@ -285,7 +285,7 @@ records = sum(1 for x in open(w + "/evict.jsonl") if '"event_type":"flow"' in x)
 total = [int(x) for x in re.findall(r"run: (\d+) flows were evicted from the full flow table "
                                     r"\(--flows 1024\) before their record, in all", err)]
 ft = st.get("flow_table", {})
-m = re.search(r'^xdphunt_flows_evicted_total\{[^}]*\} (\d+)$', prom, re.M)
+m = re.search(r'^xdphunt_flows_evicted\{[^}]*\} (\d+)$', prom, re.M)
 print("# full flow table: %d records, %s evicted at exit, stats %s, flows_new %s"
       % (records, total, ft, st["counters"]["flows_new"]))
 checks = [
@@ -294,7 +294,7 @@ checks = [
      "records + evicted at exit = 3000 new flows"),
     ("evict_stats", 0 < ft.get("evicted", 0) <= (total or [0])[0] and ft.get("max") == 1024
      and m is not None and 0 < int(m.group(1)) <= (total or [0])[0],
-     "stats --json flow_table.evicted and --prometheus xdphunt_flows_evicted_total, "
+     "stats --json flow_table.evicted and --prometheus xdphunt_flows_evicted, "
      "at most the count at exit"),
 ]
 bad = 0
