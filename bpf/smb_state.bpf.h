@@ -11,9 +11,9 @@
 #include "smb_name.h"
 #include "compat61.bpf.h"
 
-#define XH_SMB_PENDING	     4	   /* tree connects awaiting their response, per flow */
-#define XH_SMB_FLOWS_DEFAULT 65536 /* xh_smb entries */
-#define XH_SMB_TREES_DEFAULT 65536 /* xh_smb_trees entries */
+#define XH_SMB_PENDING	     4		      /* tree connects awaiting their response, per flow */
+#define XH_SMB_FLOWS_DEFAULT XH_FLOWS_DEFAULT /* xh_smb entries (--flows) */
+#define XH_SMB_TREES_DEFAULT XH_FLOWS_DEFAULT /* xh_smb_trees entries (--flows) */
 
 #define XH_SMB_SHARE_DISK 3 /* any other share: tracked so CREATEs are attributed */
 

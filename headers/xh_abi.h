@@ -10,14 +10,18 @@
 #define XH_ABI_H
 
 /* ---- limits ------------------------------------------------------------ */
-#define XH_MAX_VLANS	   2	      /* 802.1Q / 802.1ad tags parsed; a third is an error */
-#define XH_MAX_IPV6_EXT	   8	      /* IPv6 extension headers walked before giving up */
-#define XH_FLOWS_DEFAULT   131072     /* xh_flows entries unless --flows says otherwise */
-#define XH_IOC4_MAX	   1048576    /* xh_ioc4 entries (LPM trie, not preallocated) */
-#define XH_IOC6_MAX	   131072     /* xh_ioc6 entries */
-#define XH_RINGBUF_DEFAULT (4u << 20) /* xh_events bytes; power of two */
-#define XH_PORTS_MAX	   65536      /* xh_ports is indexed by host-order port */
-#define XH_SEEN_MAX	   65536      /* xh_seen: (flow, rule, value) findings already reported */
+#define XH_MAX_VLANS	2 /* 802.1Q / 802.1ad tags parsed; a third is an error */
+#define XH_MAX_IPV6_EXT 8 /* IPv6 extension headers walked before giving up */
+/* xh_flows entries unless --flows says otherwise. The flows' other state
+ * (xh_seen, xh_smb, xh_smb_trees, xh_rpc_ctx) has as many (the loader sizes
+ * them all from --flows): with fewer, a table holding more SMB flows than
+ * xh_smb cycled through it, and every packet made its finding again. */
+#define XH_FLOWS_DEFAULT   131072
+#define XH_IOC4_MAX	   1048576	    /* xh_ioc4 entries (LPM trie, not preallocated) */
+#define XH_IOC6_MAX	   131072	    /* xh_ioc6 entries */
+#define XH_RINGBUF_DEFAULT (4u << 20)	    /* xh_events bytes; power of two */
+#define XH_PORTS_MAX	   65536	    /* xh_ports is indexed by host-order port */
+#define XH_SEEN_MAX	   XH_FLOWS_DEFAULT /* xh_seen: (flow, rule, value) findings reported */
 
 /* Address families, as in <sys/socket.h>; repeated so that BPF code needs no libc. */
 #define XH_AF_INET  2
@@ -501,10 +505,10 @@ struct xh_seen_key {
 _Static_assert(sizeof(struct xh_seen_key) == 16, "xh_seen_key ABI");
 
 /* ---- DCE/RPC tables, filled by user/dcerpc.c before arming ------------- */
-#define XH_RPC_IFS_MAX 1024  /* xh_rpc_ifs: interfaces */
-#define XH_RPC_OPS_MAX 8192  /* xh_rpc_ops: (interface, opnum) operations */
-#define XH_RPC_CTX_MAX 65536 /* xh_rpc_ctx: (flow, pipe, context id) -> interface */
-#define XH_RPC_EPS_MAX 16384 /* xh_rpc_eps: endpoints learned from ept_map */
+#define XH_RPC_IFS_MAX 1024		/* xh_rpc_ifs: interfaces */
+#define XH_RPC_OPS_MAX 8192		/* xh_rpc_ops: (interface, opnum) operations */
+#define XH_RPC_CTX_MAX XH_FLOWS_DEFAULT /* xh_rpc_ctx: (flow, pipe, context id) -> interface */
+#define XH_RPC_EPS_MAX 16384		/* xh_rpc_eps: endpoints learned from ept_map */
 
 /* xh_rpc_ifs key: the abstract syntax UUID in little-endian (bytes_le) form,
  * as a little-endian BIND carries it. */

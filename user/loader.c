@@ -81,8 +81,15 @@ struct loader *loader__open(const struct loader_opts *opts)
 		return NULL;
 	}
 	bpf_map__set_max_entries(l->skel->maps.xh_events, rb);
-	if (opts->flows_max)
-		bpf_map__set_max_entries(l->skel->maps.xh_flows, opts->flows_max);
+	if (opts->flows_max) {
+		/* The flows' other state as many as the flows (XH_FLOWS_DEFAULT). */
+		struct bpf_map *per_flow[] = {l->skel->maps.xh_flows, l->skel->maps.xh_seen,
+					      l->skel->maps.xh_smb, l->skel->maps.xh_smb_trees,
+					      l->skel->maps.xh_rpc_ctx};
+
+		for (size_t i = 0; i < sizeof(per_flow) / sizeof(per_flow[0]); i++)
+			bpf_map__set_max_entries(per_flow[i], opts->flows_max);
+	}
 	/* Wake the consumer early only when a quarter of the buffer is waiting;
 	 * otherwise it drains on its timer. */
 	l->skel->rodata->xh_cfg_wakeup_bytes = rb / 4;
