@@ -187,7 +187,7 @@ $(VM_LOADER): $(VM_LOADER_SRCS) selftests/verifier/vm_loader.h selftests/lib/smb
 
 # bench/xdphunt_drop.bpf.c includes bpf/xdphunt.bpf.c: every bench object
 # depends on the BPF sources too.
-$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_SRCS) $(BPF_HDRS)
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_SRCS) $(BPF_HDRS) $(wildcard bench/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -197,7 +197,7 @@ $(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
 
 $(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(USER_LIB_OBJS) $(NATIVE_OBJS) \
-		$(OUT)/bench/evgen.skel.h
+		$(OUT)/bench/evgen.skel.h $(OUT)/bench/flowgen.skel.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Ibench -I$(OUT)/bench $(CFLAGS) $(BENCH_SRCS) $(USER_LIB_OBJS) \
 		$(NATIVE_OBJS) $(NATIVE_LDFLAGS) $(PKG_LIBS) -lelf -lz -lpthread -o $@

@@ -11,7 +11,9 @@
  * capture's packet number i), as a NIC's RSS keeps a flow on one core: with
  * one flow on both threads, the flow's state bounced between the CPUs, which
  * no gateway with RSS sees. The received count comes from the veth's own
- * counters (scripts/bench.sh reads ethtool -S before and after). */
+ * counters (scripts/bench.sh reads ethtool -S before and after).
+ * With --flows N the generator is bench/flowgen.bpf.c: each thread's frames
+ * come from N source addresses in turn, N flows instead of one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,11 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
+#include "flowgen.h"
+#include "flowgen.skel.h"
 #include "ioc.h"
 #include "ioc_maps.h"
 #include "log.h"
@@ -34,7 +39,10 @@
 static const char usage[] =
 	"usage: xh_bench live --gen-ns NS --gen-if IF --rx-ns NS --rx-if IF --prog empty|xdphunt\n"
 	"                     [--obj XDPHUNT_DROP.bpf.o] [--ioc FILE] [--threads N] [--count N]\n"
-	"                     NAME=PCAP...   (--count frames per thread and class)\n";
+	"                     [--flows N] NAME=PCAP...\n"
+	"  --count N   frames per thread and class\n"
+	"  --flows N   each thread sends N flows in turn (N IPv4 source addresses from its\n"
+	"              packet's; IPv4 classes only), not one\n";
 
 /* One test run per thread and class: each call has a fixed cost of about
  * 16 ms on this kernel (setup and teardown of the live-frames page pool), so
@@ -127,7 +135,41 @@ static int load_xdphunt_drop(const char *obj_path, const char *ioc_file, struct 
 	return bpf_program__fd(bpf_object__find_program_by_name(obj, "xdphunt"));
 }
 
-static unsigned long long xdphunt_packets(struct bpf_object *obj)
+/* The ring buffer's consumer: drains xdphunt's findings as `xdphunt run`
+ * does (counting them instead of writing JSON: `xh_bench ringbuf` measures
+ * that), so that a full buffer does not turn every packet of a flow whose
+ * finding could not be written into another try. */
+struct drain {
+	pthread_t tid;
+	struct ring_buffer *rb;
+	int cpu; /* -1: not pinned */
+	volatile int stop;
+	unsigned long long events;
+};
+
+static int drain_one(void *ctx, void *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	((struct drain *)ctx)->events++;
+	return 0;
+}
+
+static void *drain_main(void *arg)
+{
+	struct drain *d = arg;
+
+	if (d->cpu >= 0)
+		bench_pin_cpu(d->cpu);
+	while (!d->stop)
+		if (ring_buffer__poll(d->rb, 50) < 0)
+			break;
+	ring_buffer__consume(d->rb);
+	return NULL;
+}
+
+/* xdphunt's counter @c (XH_CNT_*) summed over the CPUs. */
+static unsigned long long xdphunt_counter(struct bpf_object *obj, unsigned int c)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct xh_stats *per = calloc(ncpu, sizeof(*per));
@@ -137,21 +179,67 @@ static unsigned long long xdphunt_packets(struct bpf_object *obj)
 	if (per &&
 	    !bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_counters")),
 				 &zero, per))
-		for (int c = 0; c < ncpu; c++)
-			sum += per[c].cnt[XH_CNT_PACKETS];
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			sum += per[cpu].cnt[c];
 	free(per);
 	return sum;
+}
+
+/* The generator of --flows @flows: flowgen.bpf.c redirecting into
+ * @ifindex. Returns the skeleton or NULL after saying why. */
+static struct flowgen *flowgen_load(int ifindex, __u32 flows)
+{
+	struct flowgen *g = flowgen__open();
+
+	if (!g) {
+		fprintf(stderr, "bench: cannot open the flow generator: %s\n", strerror(errno));
+		return NULL;
+	}
+	g->rodata->flowgen_ifindex = (__u32)ifindex;
+	g->rodata->flowgen_flows = flows;
+	if (flowgen__load(g)) {
+		fprintf(stderr, "bench: cannot load the flow generator: %s\n", strerror(errno));
+		flowgen__destroy(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* Start the flows of the thread on @cpu at the source address of @pkt, an
+ * IPv4 frame over Ethernet. Returns 0, or -1 after naming @class. */
+static int flowgen_start(struct flowgen *g, int cpu, const struct bench_pkt *pkt, const char *class)
+{
+	__u32 saddr;
+
+	if (pkt->len < 34 || pkt->data[12] != 0x08 || pkt->data[13] != 0x00) {
+		fprintf(stderr, "bench: --flows: class %s is not IPv4 over Ethernet\n", class);
+		return -1;
+	}
+	memcpy(&saddr, pkt->data + 26, sizeof(saddr));
+	g->bss->flowgen_cpu[cpu].base = ntohl(saddr);
+	g->bss->flowgen_cpu[cpu].next = 0;
+	return 0;
 }
 
 int cmd_live(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"gen-ns", required_argument, NULL, 'G'}, {"gen-if", required_argument, NULL, 'g'},
-		{"rx-ns", required_argument, NULL, 'R'},  {"rx-if", required_argument, NULL, 'r'},
-		{"prog", required_argument, NULL, 'p'},	  {"obj", required_argument, NULL, 'o'},
-		{"ioc", required_argument, NULL, 'i'},	  {"threads", required_argument, NULL, 't'},
-		{"count", required_argument, NULL, 'c'},  {NULL, 0, NULL, 0},
+		{"gen-ns", required_argument, NULL, 'G'},
+		{"gen-if", required_argument, NULL, 'g'},
+		{"rx-ns", required_argument, NULL, 'R'},
+		{"rx-if", required_argument, NULL, 'r'},
+		{"prog", required_argument, NULL, 'p'},
+		{"obj", required_argument, NULL, 'o'},
+		{"ioc", required_argument, NULL, 'i'},
+		{"threads", required_argument, NULL, 't'},
+		{"count", required_argument, NULL, 'c'},
+		{"flows", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
 	};
+	struct flowgen *fgen = NULL;
+	struct drain drain = {.cpu = -1};
+	int drain_started = 0;
+	long flows = 0; /* 0: the plain generator, one flow per thread */
 	const char *gen_ns = NULL, *gen_if = NULL, *rx_ns = NULL, *rx_if = NULL, *prog = NULL;
 	const char *obj_path = "build/bench/xdphunt_drop.bpf.o", *ioc_file = NULL;
 	struct bench_class *classes = NULL;
@@ -189,13 +277,17 @@ int cmd_live(int argc, char **argv)
 		case 'c':
 			count = atoi(optarg);
 			break;
+		case 'f':
+			flows = atol(optarg);
+			break;
 		default:
 			fputs(usage, stderr);
 			return 2;
 		}
 	}
 	if (!gen_ns || !gen_if || !rx_ns || !rx_if || !prog || optind >= argc || threads < 1 ||
-	    threads > 2 || (strcmp(prog, "empty") && strcmp(prog, "xdphunt"))) {
+	    threads > 2 || flows < 0 || flows > (1L << 24) ||
+	    (strcmp(prog, "empty") && strcmp(prog, "xdphunt"))) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -233,15 +325,39 @@ int cmd_live(int argc, char **argv)
 			printf("{\"kind\":\"live_prog\",\"prog\":\"%s\",\"prog_id\":%u}\n", prog,
 			       info.id);
 	}
+	if (obj) {
+		drain.rb = ring_buffer__new(
+			bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_events")), drain_one,
+			&drain, NULL);
+		/* On a CPU of its own when the generators leave one. */
+		if (threads < libbpf_num_possible_cpus())
+			drain.cpu = threads;
+		if (!drain.rb || pthread_create(&drain.tid, NULL, drain_main, &drain)) {
+			fprintf(stderr, "bench: cannot start the ring buffer consumer\n");
+			goto out;
+		}
+		drain_started = 1;
+	}
 	if (enter_ns(gen_ns))
 		goto out;
-	gen_fd = bench_prog_redirect(if_nametoindex(gen_if));
-	if (gen_fd < 0) {
-		fprintf(stderr, "bench: cannot load the generator: %s\n", strerror(-gen_fd));
-		goto out;
+	if (flows) {
+		fgen = flowgen_load((int)if_nametoindex(gen_if), (__u32)flows);
+		if (!fgen)
+			goto out;
+	} else {
+		gen_fd = bench_prog_redirect(if_nametoindex(gen_if));
+		if (gen_fd < 0) {
+			fprintf(stderr, "bench: cannot load the generator: %s\n",
+				strerror(-gen_fd));
+			goto out;
+		}
 	}
 	for (int c = 0; c < n_classes; c++) {
-		unsigned long long seen0 = obj ? xdphunt_packets(obj) : 0;
+		unsigned long long seen0 = obj ? xdphunt_counter(obj, XH_CNT_PACKETS) : 0;
+		/* Findings, written or lost: one per new finding per flow. */
+		unsigned long long ev0 = obj ? xdphunt_counter(obj, XH_CNT_EVENTS) +
+							 xdphunt_counter(obj, XH_CNT_EVENTS_LOST)
+					     : 0;
 		double t0;
 		int started = 0;
 
@@ -249,10 +365,13 @@ int cmd_live(int argc, char **argv)
 			       classes[c].name, threads, count);
 		t0 = bench_now();
 		for (int i = 0; i < threads; i++) {
-			th[i] = (struct gen_thread){.cpu = i,
-						    .prog_fd = gen_fd,
-						    .pkt = &classes[c].pkts[i % classes[c].n],
-						    .count = count};
+			th[i] = (struct gen_thread){
+				.cpu = i,
+				.prog_fd = fgen ? bpf_program__fd(fgen->progs.xh_flowgen) : gen_fd,
+				.pkt = &classes[c].pkts[i % classes[c].n],
+				.count = count};
+			if (fgen && flowgen_start(fgen, i, th[i].pkt, classes[c].name))
+				break;
 			if (pthread_create(&th[i].tid, NULL, gen_main, &th[i]))
 				break;
 			started++;
@@ -268,18 +387,28 @@ int cmd_live(int argc, char **argv)
 		}
 		if (started != threads)
 			goto out;
-		printf("{\"kind\":\"live\",\"prog\":\"%s\",\"class\":\"%s\",\"threads\":%d,"
-		       "\"secs\":%.4f,\"sent\":%llu,\"xdphunt_seen\":%llu}\n",
-		       prog, classes[c].name, threads, bench_now() - t0,
-		       (unsigned long long)count * threads,
-		       obj ? xdphunt_packets(obj) - seen0 : 0ULL);
+		printf("{\"kind\":\"%s\",\"prog\":\"%s\",\"class\":\"%s\",\"threads\":%d,"
+		       "\"flows\":%ld,\"secs\":%.4f,\"sent\":%llu,\"xdphunt_seen\":%llu,"
+		       "\"xdphunt_findings\":%llu}\n",
+		       flows ? "live_flows" : "live", prog, classes[c].name, threads, flows,
+		       bench_now() - t0, (unsigned long long)count * threads,
+		       obj ? xdphunt_counter(obj, XH_CNT_PACKETS) - seen0 : 0ULL,
+		       obj ? xdphunt_counter(obj, XH_CNT_EVENTS) +
+				       xdphunt_counter(obj, XH_CNT_EVENTS_LOST) - ev0
+			   : 0ULL);
 	}
 	ret = 0;
 out:
+	if (drain_started) {
+		drain.stop = 1;
+		pthread_join(drain.tid, NULL);
+	}
+	ring_buffer__free(drain.rb);
 	if (rx_ifindex && !enter_ns(rx_ns))
 		bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	if (gen_fd >= 0)
 		close(gen_fd);
+	flowgen__destroy(fgen);
 	if (rx_fd >= 0 && !obj)
 		close(rx_fd);
 	bpf_object__close(obj);

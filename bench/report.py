@@ -183,6 +183,30 @@ def main():
                           "x_line_rate": lmix_x / LINE_RATE_MPPS, "not_received": lost})
     res["live"] = live_rows
     res["live_rounds"] = live_rounds
+
+    # ---- live, against the number of flows (xh_bench live --flows N) ----------
+    by_n = {}  # flows -> prog -> class -> [(Mpps, findings, sent)]
+    for r in recs:
+        if r["kind"] == "live_flows":
+            by_n.setdefault(r["flows"], {}).setdefault(r["prog"], {}).setdefault(r["class"], []).append(
+                (r["sent"] / r["secs"] / 1e6, r.get("xdphunt_findings", 0), r["sent"]))
+    flow_rows = []
+    for n in sorted(by_n):
+        e = {c: statistics.median(x[0] for x in v) for c, v in by_n[n].get("empty", {}).items()}
+        x = {c: statistics.median(y[0] for y in v) for c, v in by_n[n].get("xdphunt", {}).items()}
+        if not all(c in e and c in x for c in weights):
+            continue
+        tot = sum(weights.values())
+        mix_e = tot / sum(w / e[c] for c, w in weights.items())
+        mix_x = tot / sum(w / x[c] for c, w in weights.items())
+        # Findings per flow the run made: one per new finding per flow while
+        # the table holds them; past it every frame is a new flow.
+        per_flow = {c: statistics.median(y[1] for y in v) / min(n, v[0][2])
+                    for c, v in by_n[n]["xdphunt"].items()}
+        flow_rows.append({"flows": n, "empty_mpps": e, "xdphunt_mpps": x, "mix_empty_mpps": mix_e,
+                          "mix_xdphunt_mpps": mix_x, "mix_ratio": mix_x / mix_e,
+                          "findings_per_flow": per_flow})
+    res["live_flows"] = flow_rows
     res["profile"] = [r for r in recs if r["kind"] == "profile"]
 
     # ---- ring buffer ---------------------------------------------------------
@@ -312,6 +336,9 @@ def render_table(r):
     for lr in r["live"]:
         out.append("live %d core(s): mix %.2f Mpps, empty XDP_DROP %.2f Mpps, %.2fx" % (
             lr["cores"], lr["mix_xdphunt_mpps"], lr["mix_empty_mpps"], lr["mix_ratio"]))
+    for fr in r.get("live_flows", []):
+        out.append("live 1 core, %d flows per core: mix %.2f Mpps, empty XDP_DROP %.2f Mpps, %.2fx" % (
+            fr["flows"], fr["mix_xdphunt_mpps"], fr["mix_empty_mpps"], fr["mix_ratio"]))
     for name, row in r["replay"].items():
         if row.get("pps_cpu") and not name.endswith("-ioc"):
             out.append("replay %-14s %8.0f k packets/CPU-s" % (name, row["pps_cpu"] / 1e3))
@@ -383,6 +410,23 @@ def render_md(r, cmds):
             lr["mix_empty_mpps"], lr["mix_xdphunt_mpps"], lr["mix_ratio"],
             lr["added_ns_per_frame"], lr["budget_ns_at_0_70"], lr["x_line_rate"],
             ", ".join("%s %d" % kv for kv in lr["not_received"].items())))
+    if r.get("live_flows"):
+        L += ["", "The same path on one core against the number of flows: each generator frame comes "
+              "from the next of N source addresses (`bench/flowgen.bpf.c`, `xh_bench live --flows N`), so "
+              "xdphunt reads its flow state from memory instead of one hot cache line; past the flow "
+              "table (131072 flows, `--flows`) every frame is a new flow that evicts another and makes "
+              "its findings again. A consumer drains the ring buffer as `run` does. `findings/flow`: "
+              "findings made (written or lost) per flow sent, per class that has any "
+              "(SMB and DCE/RPC: 2, IoC: 1 while the table holds the flows).", "",
+              "| flows | " + " | ".join("%s empty / xdphunt Mpps" % c for c in r["mix_weights"]) +
+              " | mix empty | mix xdphunt | ratio | findings/flow |",
+              "| ---: | " + " | ".join("---" for _ in r["mix_weights"]) + " | ---: | ---: | ---: | --- |"]
+        for fr in r["live_flows"]:
+            L.append("| %d | %s | %.2f | %.2f | %.2fx | %s |" % (
+                fr["flows"], " | ".join("%.2f / %.2f" % (fr["empty_mpps"][c], fr["xdphunt_mpps"][c])
+                                        for c in r["mix_weights"]),
+                fr["mix_empty_mpps"], fr["mix_xdphunt_mpps"], fr["mix_ratio"],
+                ", ".join("%s %.2f" % (c, v) for c, v in sorted(fr["findings_per_flow"].items()) if v)))
     if r.get("profile"):
         one = next((lr for lr in r["live"] if lr["cores"] == 1), None)
         L += ["", "Where the live path's time goes (`make profile`: cpu-clock samples of the receiving "

@@ -21,8 +21,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 if [ "$QUICK" = 1 ]; then
 	REPEAT=200000 RUNS=3 PKTS=1 MIX_PKTS=100000 LIVE_COUNT=1000000 LIVE_ROUNDS=1 RB_SECS=0.5
+	LIVE_FLOWS="1 100000"
 else
 	REPEAT=2000000 RUNS=5 PKTS=2 MIX_PKTS=1000000 LIVE_COUNT=4000000 LIVE_ROUNDS=3 RB_SECS=2
+	LIVE_FLOWS="1 10000 100000 1000000"
 fi
 mkdir -p "$TMP"
 RAW=$TMP/raw.jsonl
@@ -107,6 +109,20 @@ for t in 1 2; do
 				after=$(rx_count)
 				rec "{\"kind\":\"live_rx\",\"prog\":\"$prog\",\"threads\":$t,\"received\":$((after - before))}"
 			done
+		done
+	done
+done
+# The same path against the number of flows, one core: each generator frame
+# from the next of N source addresses (bench/flowgen.bpf.c), so the flow
+# state is read from memory rather than a hot cache line, and past the flow
+# table (--flows, 131072) every frame is a new flow that evicts another.
+for n in $LIVE_FLOWS; do
+	for ((round = 0; round < LIVE_ROUNDS; round++)); do
+		for prog in empty xdphunt; do
+			run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
+				--rx-if "$IF_RX" --prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" \
+				--ioc "$TMP/ioc-0.txt" --threads 1 --count $LIVE_COUNT --flows "$n" \
+				"${MIX_ARGS[@]}"
 		done
 	done
 done

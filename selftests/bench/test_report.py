@@ -154,6 +154,31 @@ with tempfile.TemporaryDirectory() as d:
     check("the median of 3 such pairs" in md, "RESULTS.md says how many rounds", md[:0])
 
 with tempfile.TemporaryDirectory() as d:
+    # Live against the number of flows: medians per class, the mix, and the
+    # findings per flow (per frame past the table: 4 frames a flow here).
+    recs = records(d, {c: 10.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True)
+    for n, per_flow in ((1, 2), (100000, 2), (1000000, 8)):
+        for e, x in ((20.0, 10.0), (19.0, 8.0), (21.0, 12.0)):
+            for c in ("tcp443", "dns", "smb", "rpc", "ioc"):
+                f = per_flow * min(n, 4000000) if c == "smb" else 0
+                recs.append(dict(live("empty", c, 1, e), kind="live_flows", flows=n))
+                recs.append(dict(live("xdphunt", c, 1, x), kind="live_flows", flows=n,
+                                 xdphunt_findings=f))
+    p = run(d, recs)
+    res = json.load(open(os.path.join(d, "results.json")))
+    rows = {fr["flows"]: fr for fr in res.get("live_flows", [])}
+    md = open(os.path.join(d, "RESULTS.md")).read()
+    check(p.returncode == 0 and sorted(rows) == [1, 100000, 1000000]
+          and near(rows[100000]["mix_ratio"], 0.5) and near(rows[1]["xdphunt_mpps"]["smb"], 10.0),
+          "live --flows: a row per number of flows, medians of the rounds", rows.get(100000))
+    check(near(rows[100000]["findings_per_flow"]["smb"], 2.0)
+          and near(rows[1000000]["findings_per_flow"]["smb"], 8.0)
+          and rows[1]["findings_per_flow"]["tcp443"] == 0,
+          "live --flows: findings per flow sent", [rows[n]["findings_per_flow"] for n in rows])
+    check("| 1000000 | " in md and "smb 8.00" in md, "RESULTS.md has the flows table",
+          [x for x in md.splitlines() if x.startswith("| 1000000")])
+
+with tempfile.TemporaryDirectory() as d:
     # 15 of 20 Mpps everywhere: 0.75x meets the target.
     p = run(d, records(d, {c: 15.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True))
     v = json.load(open(os.path.join(d, "results.json")))["verdicts"]
