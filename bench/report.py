@@ -197,14 +197,14 @@ def main():
         if not all(c in e and c in x for c in weights):
             continue
         tot = sum(weights.values())
-        mix_e = tot / sum(w / e[c] for c, w in weights.items())
-        mix_x = tot / sum(w / x[c] for c, w in weights.items())
+        fmix_e = tot / sum(w / e[c] for c, w in weights.items())
+        fmix_x = tot / sum(w / x[c] for c, w in weights.items())
         # Findings per flow the run made: one per new finding per flow while
         # the table holds them; past it every frame is a new flow.
         per_flow = {c: statistics.median(y[1] for y in v) / min(n, v[0][2])
                     for c, v in by_n[n]["xdphunt"].items()}
-        flow_rows.append({"flows": n, "empty_mpps": e, "xdphunt_mpps": x, "mix_empty_mpps": mix_e,
-                          "mix_xdphunt_mpps": mix_x, "mix_ratio": mix_x / mix_e,
+        flow_rows.append({"flows": n, "empty_mpps": e, "xdphunt_mpps": x, "mix_empty_mpps": fmix_e,
+                          "mix_xdphunt_mpps": fmix_x, "mix_ratio": fmix_x / fmix_e,
                           "findings_per_flow": per_flow})
     res["live_flows"] = flow_rows
     res["profile"] = [r for r in recs if r["kind"] == "profile"]

@@ -116,13 +116,16 @@ done
 # from the next of N source addresses (bench/flowgen.bpf.c), so the flow
 # state is read from memory rather than a hot cache line, and past the flow
 # table (--flows, 131072) every frame is a new flow that evicts another.
+# A class a run: each starts with an empty table, not the last one's flows.
 for n in $LIVE_FLOWS; do
-	for ((round = 0; round < LIVE_ROUNDS; round++)); do
-		for prog in empty xdphunt; do
-			run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
-				--rx-if "$IF_RX" --prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" \
-				--ioc "$TMP/ioc-0.txt" --threads 1 --count $LIVE_COUNT --flows "$n" \
-				"${MIX_ARGS[@]}"
+	for class in "${MIX_ARGS[@]}"; do
+		for ((round = 0; round < LIVE_ROUNDS; round++)); do
+			for prog in empty xdphunt; do
+				run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
+					--rx-if "$IF_RX" --prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" \
+					--ioc "$TMP/ioc-0.txt" --threads 1 --count $LIVE_COUNT --flows "$n" \
+					"$class"
+			done
 		done
 	done
 done

@@ -175,6 +175,9 @@ with tempfile.TemporaryDirectory() as d:
           and near(rows[1000000]["findings_per_flow"]["smb"], 8.0)
           and rows[1]["findings_per_flow"]["tcp443"] == 0,
           "live --flows: findings per flow sent", [rows[n]["findings_per_flow"] for n in rows])
+    check(near(res["testrun"]["mix"]["xdphunt_ns"], 49.0) and "mix 49 ns/packet" in
+          res["verdicts"]["testrun_mix"]["text"],
+          "the flows table leaves the test-run mix and its verdict alone", res["verdicts"]["testrun_mix"])
     check("| 1000000 | " in md and "smb 8.00" in md, "RESULTS.md has the flows table",
           [x for x in md.splitlines() if x.startswith("| 1000000")])
 
