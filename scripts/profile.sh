@@ -8,7 +8,8 @@
 # the kernel's JIT line info (xh_bench jitlines; Debian's perf and bpftool
 # cannot annotate JITed BPF). Default classes: the mix of make bench.
 # PROFILE_SECS (3) seconds of samples per class; PROFILE_JSON=FILE appends
-# the records for bench/report.py. Root; the captures come from bench/tmp/
+# the records for bench/report.py; PROFILE_FLOWS=N sends N flows in turn
+# (xh_bench live --flows). Root; the captures come from bench/tmp/
 # (made by make bench, or here).
 set -euo pipefail
 OUT=$(cd "${1:-build}" && pwd)
@@ -63,7 +64,8 @@ for class in "${CLASSES[@]}"; do
 	# run is stopped once they are taken.
 	"$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX" \
 		--prog xdphunt --obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" \
-		--threads 1 --count 1000000000 "$class=$pcap" >"$WORK/live.json" 2>"$WORK/live.err" &
+		--threads 1 --count 1000000000 ${PROFILE_FLOWS:+--flows "$PROFILE_FLOWS"} \
+		"$class=$pcap" >"$WORK/live.json" 2>"$WORK/live.err" &
 	LIVE_PID=$!
 	id=
 	for _ in $(seq 100); do
