@@ -279,6 +279,43 @@ out:
 	rpcx_close(&r);
 }
 
+/* More DCE/RPC flows than xh_rpc_ctx and xh_seen once had room for (65536
+ * against 131072 flows), each binding svcctl and calling RCreateServiceW,
+ * twice, a pass over every flow at a time: each bind and call is found once
+ * per flow (with the old sizes: 400000 findings where 240000 are due). */
+void test_dcerpc_flows_beyond_64k(void)
+{
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	static const char *const clients[] = {"192.0.2.10", "192.0.2.11"};
+	const unsigned int per_client = 40000, n = 2 * per_client;
+	uint8_t bind[RPC_PDU_MAX], call[RPC_PDU_MAX];
+	size_t nb, nc;
+	struct xh_stats st;
+	struct rpcx r;
+
+	if (rpcx_open(&r))
+		goto out;
+	nb = rpc_build_bind(bind, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	nc = rpc_build_request(call, 0, 0x03, 2, 0, 12, 16);
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = 0; i < n; i++) {
+			uint16_t sp = (uint16_t)(20000 + i % per_client);
+
+			send_tcp(&r, clients[i / per_client], S4, sp, 135, bind, nb);
+			send_tcp(&r, clients[i / per_client], S4, sp, 135, call, nc);
+			drain(&r);
+		}
+	}
+	if (ASSERT_OK(xhp_stats(&r.x, &st), "counters")) {
+		ASSERT_EQ(st.cnt[XH_CNT_FLOWS_NEW], n, "a flow each");
+		ASSERT_EQ(st.cnt[XH_CNT_EVENTS_LOST], 0, "none lost");
+		/* rpc.connect, the svcctl bind and the call: once per flow. */
+		ASSERT_EQ(st.cnt[XH_CNT_EVENTS], 3 * n, "three findings per flow, not again");
+	}
+out:
+	rpcx_close(&r);
+}
+
 /* The first fragment carries the opnum and is the call; later fragments
  * (no PFC_FIRST_FRAG) are not new calls, even with another opnum field. */
 void test_dcerpc_multi_fragment(void)
