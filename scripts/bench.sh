@@ -95,12 +95,14 @@ NCPU=$(nproc)
 	--threads 1 --count $LIVE_COUNT "${MIX_ARGS[0]}" >/dev/null
 # Per class, each xdphunt run right after its empty baseline: on a shared
 # machine the load drifts within seconds, and the ratio is what is judged.
-# LIVE_ROUNDS such pairs per class; the report takes each one's median (a
-# single pair let one busy second of another tenant halve a baseline).
+# LIVE_ROUNDS such pairs per class, a pass over the classes a round, so a
+# class's pairs are a pass apart; the report takes each one's median (a
+# single pair let one busy second of another tenant halve a baseline, and
+# three pairs in a row could all fall in one busy stretch).
 for t in 1 2; do
 	[ "$t" -le "$NCPU" ] || continue
-	for class in "${MIX_ARGS[@]}"; do
-		for ((round = 0; round < LIVE_ROUNDS; round++)); do
+	for ((round = 0; round < LIVE_ROUNDS; round++)); do
+		for class in "${MIX_ARGS[@]}"; do
 			for prog in empty xdphunt; do
 				before=$(rx_count)
 				run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
@@ -117,9 +119,9 @@ done
 # state is read from memory rather than a hot cache line, and past the flow
 # table (--flows, 131072) every frame is a new flow that evicts another.
 # A class a run: each starts with an empty table, not the last one's flows.
-for n in $LIVE_FLOWS; do
-	for class in "${MIX_ARGS[@]}"; do
-		for ((round = 0; round < LIVE_ROUNDS; round++)); do
+for ((round = 0; round < LIVE_ROUNDS; round++)); do
+	for n in $LIVE_FLOWS; do
+		for class in "${MIX_ARGS[@]}"; do
 			for prog in empty xdphunt; do
 				run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
 					--rx-if "$IF_RX" --prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" \
