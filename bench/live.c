@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
+#include "counters.h"
 #include "flowgen.h"
 #include "flowgen.skel.h"
 #include "ioc.h"
@@ -168,21 +169,15 @@ static void *drain_main(void *arg)
 	return NULL;
 }
 
-/* xdphunt's counter @c (XH_CNT_*) summed over the CPUs. */
-static unsigned long long xdphunt_counter(struct bpf_object *obj, unsigned int c)
+/* xdphunt's counters, summed over the CPUs (zeros without xdphunt or if
+ * they cannot be read: the record then says 0). */
+static struct xh_stats xdphunt_stats(struct bpf_object *obj)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xh_stats *per = calloc(ncpu, sizeof(*per));
-	unsigned long long sum = 0;
-	__u32 zero = 0;
+	struct xh_stats s = {};
 
-	if (per &&
-	    !bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_counters")),
-				 &zero, per))
-		for (int cpu = 0; cpu < ncpu; cpu++)
-			sum += per[cpu].cnt[c];
-	free(per);
-	return sum;
+	if (obj && counters_read(bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_counters")), &s))
+		memset(&s, 0, sizeof(s));
+	return s;
 }
 
 /* The generator of --flows @flows: flowgen.bpf.c redirecting into
@@ -353,12 +348,8 @@ int cmd_live(int argc, char **argv)
 		}
 	}
 	for (int c = 0; c < n_classes; c++) {
-		unsigned long long seen0 = obj ? xdphunt_counter(obj, XH_CNT_PACKETS) : 0;
-		/* Findings, written or lost: one per new finding per flow. */
-		unsigned long long ev0 = obj ? xdphunt_counter(obj, XH_CNT_EVENTS) +
-							 xdphunt_counter(obj, XH_CNT_EVENTS_LOST)
-					     : 0;
-		double t0;
+		struct xh_stats before = xdphunt_stats(obj), after;
+		double t0, secs;
 		int started = 0;
 
 		bench_progress("live: %s, %s, %d core(s), %d frames per core", prog,
@@ -387,15 +378,17 @@ int cmd_live(int argc, char **argv)
 		}
 		if (started != threads)
 			goto out;
+		secs = bench_now() - t0;
+		after = xdphunt_stats(obj);
+		/* Findings, written or lost: one per new finding per flow. */
 		printf("{\"kind\":\"%s\",\"prog\":\"%s\",\"class\":\"%s\",\"threads\":%d,"
 		       "\"flows\":%ld,\"secs\":%.4f,\"sent\":%llu,\"xdphunt_seen\":%llu,"
 		       "\"xdphunt_findings\":%llu}\n",
-		       flows ? "live_flows" : "live", prog, classes[c].name, threads, flows,
-		       bench_now() - t0, (unsigned long long)count * threads,
-		       obj ? xdphunt_counter(obj, XH_CNT_PACKETS) - seen0 : 0ULL,
-		       obj ? xdphunt_counter(obj, XH_CNT_EVENTS) +
-				       xdphunt_counter(obj, XH_CNT_EVENTS_LOST) - ev0
-			   : 0ULL);
+		       flows ? "live_flows" : "live", prog, classes[c].name, threads, flows, secs,
+		       (unsigned long long)count * threads,
+		       after.cnt[XH_CNT_PACKETS] - before.cnt[XH_CNT_PACKETS],
+		       after.cnt[XH_CNT_EVENTS] + after.cnt[XH_CNT_EVENTS_LOST] -
+			       before.cnt[XH_CNT_EVENTS] - before.cnt[XH_CNT_EVENTS_LOST]);
 	}
 	ret = 0;
 out:
