@@ -91,7 +91,13 @@ static void run_watch(void *ctx)
 {
 	struct run_watch *w = ctx;
 	time_t now = time(NULL);
+	struct xh_stats st;
 	uint64_t lost;
+
+	/* The counters once a tick, before the sweep walks the table:
+	 * flowlog_evicted() is then a lower bound. Unreadable: zeros. */
+	if (counters_read(bpf_map__fd(w->l->skel->maps.xh_counters), &st))
+		memset(&st, 0, sizeof(st));
 
 	loader_watch(w->l);
 	if (w->flows) {
@@ -102,9 +108,6 @@ static void run_watch(void *ctx)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		mono = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 		if (flowlog_due(w->flows, mono)) {
-			/* Read before the walk: flowlog_evicted() is then a lower bound. */
-			uint64_t flows_new = run_counter(w->l, XH_CNT_FLOWS_NEW);
-
 			n = flowlog_sweep(w->flows, w->sink, mono, FLOWLOG_TIMEOUT);
 			if (n < 0 && !w->sink->write_err && n != w->flows_err)
 				pr_warn("flows: cannot read the flow table: %s; flow records "
@@ -112,7 +115,7 @@ static void run_watch(void *ctx)
 					strerror(-n));
 			w->flows_err = n < 0 ? n : 0;
 			if (n >= 0)
-				run_flows_evicted(w, flows_new);
+				run_flows_evicted(w, st.cnt[XH_CNT_FLOWS_NEW]);
 		}
 		if (w->evicted > w->evicted_said &&
 		    (!w->evicted_said_at || now - w->evicted_said_at >= RUN_LOST_EVERY_S)) {
@@ -126,7 +129,7 @@ static void run_watch(void *ctx)
 			w->evicted_said_at = now;
 		}
 	}
-	lost = run_counter(w->l, XH_CNT_EVENTS_LOST);
+	lost = st.cnt[XH_CNT_EVENTS_LOST];
 	if (lost > w->lost_said && (!w->said_at || now - w->said_at >= RUN_LOST_EVERY_S)) {
 		pr_warn("events: %llu findings found the ring buffer full since %s (the consumer "
 			"fell behind); each is retried with its flow's next packet. A larger "
@@ -300,9 +303,9 @@ out:
 		if (n >= 0)
 			run_flows_evicted(&watch, flows_new);
 		if (watch.evicted)
-			pr_warn("run: %llu flows were evicted from the full flow table (--flows "
-				"%u) "
-				"before their record, in all; a larger --flows keeps them\n",
+			pr_warn("run: %llu flows were evicted from the full flow table "
+				"(--flows %u) before their record, in all; a larger --flows "
+				"keeps them\n",
 				(unsigned long long)watch.evicted,
 				bpf_map__max_entries(l->skel->maps.xh_flows));
 	}
