@@ -78,8 +78,7 @@ static void run_flows_evicted(struct run_watch *w, uint64_t flows_new)
 {
 	uint64_t e = flowlog_evicted(flows_new, w->flows->scanned, w->flows->removed_at_scan);
 
-	if (w->l->skel->bss)
-		w->l->skel->bss->xh_flows_removed = w->flows->removed;
+	loader_set_flows_removed(w->l, w->flows->removed);
 	if (e > w->evicted)
 		w->evicted = e;
 }

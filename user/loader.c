@@ -500,6 +500,23 @@ err:
 	return -errno;
 }
 
+int loader_set_flows_removed(struct loader *l, uint64_t removed)
+{
+	struct xdphunt__bss bss;
+	int fd = bpf_map__fd(l->skel->maps.bss);
+	__u32 zero = 0;
+
+	/* Through the map, as loader_arm(): skel->bss may be the pre-load
+	 * image. The program never writes .bss, so nothing is lost between
+	 * the read and the write. */
+	if (bpf_map_lookup_elem(fd, &zero, &bss))
+		return -errno;
+	bss.xh_flows_removed = removed;
+	if (bpf_map_update_elem(fd, &zero, &bss, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int clear_map(int fd, size_t key_size);
 
 int loader_clear_flows(struct loader *l)

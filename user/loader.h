@@ -83,6 +83,10 @@ void loader_ioc_outer(struct loader *l, struct ioc_outer *out);
 /* Start classifying. Returns 0 or -errno. */
 int loader_arm(struct loader *l);
 
+/* Publish in the program's .bss the flow entries `run` removed after their
+ * record (xh_flows_removed), for `xdphunt stats`. Returns 0 or -errno. */
+int loader_set_flows_removed(struct loader *l, uint64_t removed);
+
 /* Forget the traffic seen (between replayed captures): every flow of
  * xh_flows with its SMB state and reported findings, and the SMB sweep
  * windows. Returns 0 or -errno. */
