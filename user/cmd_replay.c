@@ -66,6 +66,8 @@ struct replay_ctx {
 	volatile uint64_t *clock;  /* the program's xh_capture_now_ns (bpf/clock.bpf.h) */
 	struct event_sink *sink;
 	struct flowlog *flows; /* NULL without --flow-timeout */
+	int counters_fd;       /* xh_counters: flows_new for flowlog_full() */
+	uint64_t full_every;   /* packets between flowlog_full() checks */
 	struct replay_stats st;
 };
 
@@ -75,11 +77,23 @@ struct replay_ctx {
 static int replay_flows(struct replay_ctx *r, const char *path, uint64_t now,
 			enum flowlog_reason why)
 {
-	int n;
+	int due, full_check, n;
+	struct xh_stats st;
 
-	if (!r->flows || (why == FLOWLOG_TIMEOUT && !flowlog_due(r->flows, now)))
+	if (!r->flows)
 		return 0;
-	n = flowlog_sweep(r->flows, r->sink, now, why);
+	/* A packet makes at most one flow, so a table below `high` at one
+	 * check is still short of full at the next, max_entries/16 packets
+	 * on (flowlog_init()); reading the counters costs a syscall. */
+	due = why == FLOWLOG_SHUTDOWN || flowlog_due(r->flows, now);
+	full_check = !due && r->st.packets % r->full_every == 0;
+	if (!due && !full_check)
+		return 0;
+	if (counters_read(r->counters_fd, &st))
+		memset(&st, 0, sizeof(st));
+	if (full_check && !flowlog_full(r->flows, st.cnt[XH_CNT_FLOWS_NEW]))
+		return 0;
+	n = flowlog_sweep(r->flows, r->sink, now, st.cnt[XH_CNT_FLOWS_NEW], why);
 	if (n < 0 && r->sink->write_err)
 		return -1;
 	if (n < 0)
@@ -113,9 +127,10 @@ static int replay_packet(struct replay_ctx *r, const char *path, struct capture 
 	return n < 0 && r->sink->write_err ? -1 : 0;
 }
 
-/* Flows the LRU evicted from the full table before their record, said at
- * the end: every flow made (flows_new) has a record unless it is still in
- * the table (after an error) or was evicted. */
+/* Flows that left the table early, said at the end: those forced out (with
+ * a record) and those the LRU evicted (without): every flow made
+ * (flows_new) has a record unless it is still in the table (after an
+ * error) or was evicted. */
 static void replay_evicted(struct loader *l, const struct flowlog *f)
 {
 	struct xh_stats s;
@@ -125,10 +140,8 @@ static void replay_evicted(struct loader *l, const struct flowlog *f)
 	    flowlog_count(bpf_map__fd(l->skel->maps.xh_flows), &left))
 		return;
 	evicted = flowlog_evicted(s.cnt[XH_CNT_FLOWS_NEW], left, f->removed);
-	if (evicted)
-		pr_warn("replay: %llu flows were evicted from the full flow table (--flows %u) "
-			"before their record; a larger --flows keeps them\n",
-			(unsigned long long)evicted, bpf_map__max_entries(l->skel->maps.xh_flows));
+	flowlog_say("replay", bpf_map__max_entries(l->skel->maps.xh_flows), evicted, f->forced,
+		    "in all");
 }
 
 /* One capture. Returns 0, or -1 after printing an error naming the file
@@ -283,7 +296,10 @@ int cmd_replay(int argc, char **argv)
 	sink_ready = 1;
 	r.sink = &sink;
 	if (o.flow_timeout) {
-		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), o.flow_timeout)) {
+		uint32_t max = bpf_map__max_entries(l->skel->maps.xh_flows);
+
+		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), max,
+				 o.flow_timeout)) {
 			pr_warn("replay: out of memory for flow records\n");
 			goto out;
 		}
@@ -291,6 +307,8 @@ int cmd_replay(int argc, char **argv)
 		flows.max_per_sweep = UINT32_MAX;
 		flows_ready = 1;
 		r.flows = &flows;
+		r.counters_fd = bpf_map__fd(l->skel->maps.xh_counters);
+		r.full_every = max / 16 ? max / 16 : 1;
 	}
 	if (!r.native) {
 		r.rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink,

@@ -55,8 +55,9 @@ struct run_watch {
 	uint64_t lost_said;    /* events_lost when it was last reported */
 	time_t said_at;	       /* when (0: never) */
 	uint64_t evicted;      /* flows evicted before their record (flowlog_evicted()) */
-	uint64_t evicted_said; /* evicted when it was last reported */
-	time_t evicted_said_at;
+	uint64_t evicted_said; /* evicted and flows->forced when they were last reported */
+	uint64_t forced_said;
+	time_t flows_said_at;
 };
 
 #define RUN_LOST_EVERY_S 60 /* report a full ring buffer at most this often */
@@ -84,8 +85,10 @@ static void run_flows_evicted(struct run_watch *w, uint64_t flows_new)
 }
 
 /* event_sink.on_watch, once a second: interfaces that went away or came
- * back, and findings that found the ring buffer full (said at most once a
- * minute, with how many since the last time). */
+ * back; flow records when a sweep is due or the table nears full; and
+ * findings that found the ring buffer full and flows that left the table
+ * early (each said at most once a minute, with how many since the last
+ * time). */
 static void run_watch(void *ctx)
 {
 	struct run_watch *w = ctx;
@@ -106,8 +109,10 @@ static void run_watch(void *ctx)
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		mono = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-		if (flowlog_due(w->flows, mono)) {
-			n = flowlog_sweep(w->flows, w->sink, mono, FLOWLOG_TIMEOUT);
+		if (flowlog_due(w->flows, mono) ||
+		    flowlog_full(w->flows, st.cnt[XH_CNT_FLOWS_NEW])) {
+			n = flowlog_sweep(w->flows, w->sink, mono, st.cnt[XH_CNT_FLOWS_NEW],
+					  FLOWLOG_TIMEOUT);
 			if (n < 0 && !w->sink->write_err && n != w->flows_err)
 				pr_warn("flows: cannot read the flow table: %s; flow records "
 					"wait for the next sweep\n",
@@ -116,16 +121,14 @@ static void run_watch(void *ctx)
 			if (n >= 0)
 				run_flows_evicted(w, st.cnt[XH_CNT_FLOWS_NEW]);
 		}
-		if (w->evicted > w->evicted_said &&
-		    (!w->evicted_said_at || now - w->evicted_said_at >= RUN_LOST_EVERY_S)) {
-			pr_warn("flows: %llu flows were evicted from the full flow table (--flows "
-				"%u) since %s, before their record; they have none. A larger "
-				"--flows keeps them\n",
-				(unsigned long long)(w->evicted - w->evicted_said),
-				bpf_map__max_entries(w->l->skel->maps.xh_flows),
-				w->evicted_said_at ? "the last report" : "the start");
+		if ((w->evicted > w->evicted_said || w->flows->forced > w->forced_said) &&
+		    (!w->flows_said_at || now - w->flows_said_at >= RUN_LOST_EVERY_S)) {
+			flowlog_say("flows", bpf_map__max_entries(w->l->skel->maps.xh_flows),
+				    w->evicted - w->evicted_said, w->flows->forced - w->forced_said,
+				    w->flows_said_at ? "since the last report" : "since the start");
 			w->evicted_said = w->evicted;
-			w->evicted_said_at = now;
+			w->forced_said = w->flows->forced;
+			w->flows_said_at = now;
 		}
 	}
 	lost = st.cnt[XH_CNT_EVENTS_LOST];
@@ -241,7 +244,8 @@ int cmd_run(int argc, char **argv)
 	sink.on_hup = ioc_live_on_hup;
 	sink.on_hup_ctx = &live;
 	if (o.flow_timeout) {
-		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows), o.flow_timeout)) {
+		if (flowlog_init(&flows, bpf_map__fd(l->skel->maps.xh_flows),
+				 bpf_map__max_entries(l->skel->maps.xh_flows), o.flow_timeout)) {
 			pr_warn("run: out of memory for flow records\n");
 			goto out;
 		}
@@ -289,7 +293,7 @@ out:
 	if (flows_ready && rb && !sink.write_err) {
 		/* Detached: nothing makes flows any more, the count is exact. */
 		uint64_t flows_new = run_counter(l, XH_CNT_FLOWS_NEW);
-		int n = flowlog_sweep(&flows, &sink, 0, FLOWLOG_SHUTDOWN);
+		int n = flowlog_sweep(&flows, &sink, 0, flows_new, FLOWLOG_SHUTDOWN);
 
 		if (n < 0) {
 			if (!sink.write_err)
@@ -301,12 +305,8 @@ out:
 		pr_info("run: %llu flow records written\n", (unsigned long long)flows.records);
 		if (n >= 0)
 			run_flows_evicted(&watch, flows_new);
-		if (watch.evicted)
-			pr_warn("run: %llu flows were evicted from the full flow table "
-				"(--flows %u) before their record, in all; a larger --flows "
-				"keeps them\n",
-				(unsigned long long)watch.evicted,
-				bpf_map__max_entries(l->skel->maps.xh_flows));
+		flowlog_say("run", bpf_map__max_entries(l->skel->maps.xh_flows), watch.evicted,
+			    flows.forced, "in all");
 	}
 	if (flows_ready)
 		flowlog_fini(&flows);

@@ -8,19 +8,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "community_id.h"
 #include "enrich.h"
 #include "flowlog.h"
 #include "ioc.h"
+#include "log.h"
 
 #define FLOWLOG_BATCH	    1024
 #define FLOWLOG_SWEEP_MAX_S 10
 #define FLOWLOG_NS_PER_S    1000000000ULL
 
-int flowlog_init(struct flowlog *f, int map_fd, unsigned int timeout_s)
+/* The forced-prune marks of a table of @max_entries on @ncpus CPUs
+ * (flowlog_init()). */
+static void marks(struct flowlog *f, uint32_t max_entries, int ncpus)
+{
+	uint64_t slack = (uint64_t)FLOWLOG_LRU_FREE_PER_CPU * (ncpus > 0 ? (uint64_t)ncpus : 1);
+	uint64_t high = max_entries - max_entries / 8;
+
+	high = high > slack ? high - slack : 0;
+	if (high < max_entries / 2)
+		high = max_entries / 2;
+	f->max_entries = max_entries;
+	f->high = (uint32_t)high;
+	f->low = f->high - max_entries / 8;
+}
+
+int flowlog_init(struct flowlog *f, int map_fd, uint32_t max_entries, unsigned int timeout_s)
 {
 	memset(f, 0, sizeof(*f));
 	f->map_fd = map_fd;
+	if (max_entries)
+		marks(f, max_entries, libbpf_num_possible_cpus());
 	f->timeout_ns = (uint64_t)timeout_s * FLOWLOG_NS_PER_S;
 	f->sweep_every_s = timeout_s / 2;
 	if (f->sweep_every_s < 1)
@@ -44,11 +63,14 @@ void flowlog_fini(struct flowlog *f)
 	free(f->keys);
 	free(f->vals);
 	free(f->due);
+	free(f->cand);
 	jbuf_free(&f->jb);
 	f->keys = NULL;
 	f->vals = NULL;
 	f->due = NULL;
-	f->n_due = f->cap_due = 0;
+	f->cand = NULL;
+	f->n_due = f->n_idle = f->cap_due = 0;
+	f->n_cand = f->cap_cand = 0;
 }
 
 int flowlog_due(const struct flowlog *f, uint64_t now_ns)
@@ -56,6 +78,15 @@ int flowlog_due(const struct flowlog *f, uint64_t now_ns)
 	uint32_t every = f->behind ? 1 : f->sweep_every_s;
 
 	return now_ns - f->last_sweep_ns >= (uint64_t)every * FLOWLOG_NS_PER_S;
+}
+
+int flowlog_full(const struct flowlog *f, uint64_t flows_new)
+{
+	uint64_t made = flows_new > f->new_at_scan ? flows_new - f->new_at_scan : 0;
+	uint64_t gone = f->removed - f->removed_at_scan;
+	uint64_t est = f->scanned + made;
+
+	return f->high && (est > gone ? est - gone : 0) >= f->high;
 }
 
 static int due_add(struct flowlog *f, const struct xh_flow_key *k)
@@ -113,6 +144,34 @@ static int scan(int fd, struct xh_flow_key *keys, struct xh_flow_state *vals, ui
 	return 0;
 }
 
+static int cand_add(struct flowlog *f, const struct xh_flow_key *k, uint64_t last_seen_ns)
+{
+	if (f->n_cand == f->cap_cand) {
+		size_t cap = f->cap_cand ? f->cap_cand * 2 : 1024;
+		struct flowlog_cand *c = realloc(f->cand, cap * sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		f->cand = c;
+		f->cap_cand = cap;
+	}
+	f->cand[f->n_cand].last_seen_ns = last_seen_ns;
+	f->cand[f->n_cand].key = *k;
+	f->n_cand++;
+	return 0;
+}
+
+/* Least recently seen first; ties by key, so that both replay engines
+ * (whose tables walk in different orders) force the same flows. */
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct flowlog_cand *x = a, *y = b;
+
+	if (x->last_seen_ns != y->last_seen_ns)
+		return x->last_seen_ns < y->last_seen_ns ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
 struct collect_ctx {
 	struct flowlog *f;
 	uint64_t now_ns;
@@ -125,8 +184,33 @@ static int collect_one(void *ctx, const struct xh_flow_key *k, const struct xh_f
 	struct collect_ctx *c = ctx;
 
 	c->seen++;
-	if (idle(c->f, st, c->now_ns, c->why) && due_add(c->f, k))
+	if (idle(c->f, st, c->now_ns, c->why))
+		return due_add(c->f, k) ? -ENOMEM : 0;
+	/* Kept only while they may be needed: a timeout sweep of a table
+	 * whose size is known (marks()). */
+	if (c->f->high && c->why == FLOWLOG_TIMEOUT && cand_add(c->f, k, st->last_seen_ns))
 		return -ENOMEM;
+	return 0;
+}
+
+/* After the walk: if it found `high` entries or more and more than `low`
+ * would be left once the idle ones go, the least recently seen of the
+ * others to f->due until `low` are left. A full sort: this runs only near
+ * full, at most once a second, and 131072 entries sort in ~15 ms. */
+static int force(struct flowlog *f, uint64_t seen)
+{
+	uint64_t left = seen - f->n_idle, n;
+
+	if (!f->high || seen < f->high || left <= f->low)
+		return 0;
+	n = left - f->low;
+	if (n > f->n_cand)
+		n = f->n_cand;
+	qsort(f->cand, f->n_cand, sizeof(*f->cand), cand_cmp);
+	for (uint64_t i = 0; i < n; i++)
+		if (due_add(f, &f->cand[i].key))
+			return -ENOMEM;
+	f->forced_upto_ns = n ? f->cand[n - 1].last_seen_ns : 0;
 	return 0;
 }
 
@@ -137,17 +221,34 @@ static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
 	int err;
 
 	f->n_due = 0;
+	f->n_cand = 0;
 	err = scan(f->map_fd, f->keys, f->vals, f->batch, collect_one, &c);
-	if (!err) {
-		f->scanned = c.seen;
-		f->removed_at_scan = f->removed;
-	}
-	return err;
+	if (err)
+		return err;
+	f->scanned = c.seen;
+	f->removed_at_scan = f->removed;
+	f->n_idle = f->n_due;
+	return why == FLOWLOG_TIMEOUT ? force(f, c.seen) : 0;
 }
 
 uint64_t flowlog_evicted(uint64_t flows_new, uint64_t in_table, uint64_t removed)
 {
 	return flows_new > in_table + removed ? flows_new - in_table - removed : 0;
+}
+
+void flowlog_say(const char *who, uint32_t max_entries, uint64_t evicted, uint64_t forced,
+		 const char *when)
+{
+	if (forced)
+		pr_warn("%s: %llu flows were written early, reason \"forced\", the least recently "
+			"seen first, to keep the flow table (--flows %u) from filling, %s; a "
+			"larger "
+			"--flows keeps them to their timeout\n",
+			who, (unsigned long long)forced, max_entries, when);
+	if (evicted)
+		pr_warn("%s: %llu flows were evicted from the full flow table (--flows %u) before "
+			"their record, %s; they have none. A larger --flows keeps them\n",
+			who, (unsigned long long)evicted, max_entries, when);
 }
 
 static int count_one(void *ctx, const struct xh_flow_key *k, const struct xh_flow_state *st)
@@ -172,7 +273,8 @@ int flowlog_count(int map_fd, uint64_t *n)
 	return err;
 }
 
-int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum flowlog_reason why)
+int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, uint64_t flows_new,
+		  enum flowlog_reason why)
 {
 	int err, written = 0;
 	size_t n;
@@ -181,21 +283,26 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum
 	err = collect(f, now_ns, why);
 	if (err)
 		return err;
+	f->new_at_scan = flows_new;
 	n = f->n_due;
 	f->behind = why == FLOWLOG_TIMEOUT && n > f->max_per_sweep;
 	if (f->behind)
 		n = f->max_per_sweep;
 	for (size_t i = 0; i < n; i++) {
+		enum flowlog_reason r = i < f->n_idle ? why : FLOWLOG_FORCED;
 		struct xh_flow_state st;
 
 		/* Read again: a packet may have come since the scan (the flow
 		 * stays), or the LRU may have evicted it (nothing to write). */
-		if (bpf_map_lookup_elem(f->map_fd, &f->due[i], &st) || !idle(f, &st, now_ns, why))
+		if (bpf_map_lookup_elem(f->map_fd, &f->due[i], &st))
+			continue;
+		if (r == FLOWLOG_FORCED ? st.last_seen_ns > f->forced_upto_ns
+					: !idle(f, &st, now_ns, why))
 			continue;
 		if (bpf_map_delete_elem(f->map_fd, &f->due[i]))
 			continue;
 		f->removed++;
-		if (flowlog_format(s, &f->due[i], &st, why, &f->jb)) {
+		if (flowlog_format(s, &f->due[i], &st, r, &f->jb)) {
 			s->bad_records++;
 			continue;
 		}
@@ -203,6 +310,7 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, enum
 		if (err)
 			return err;
 		f->records++;
+		f->forced += r == FLOWLOG_FORCED;
 		written++;
 	}
 	return written;
@@ -287,7 +395,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	key_time(b, "start", start);
 	key_time(b, "end", end);
 	jbuf_key_u64(b, "age", (st->last_seen_ns - st->first_seen_ns) / FLOWLOG_NS_PER_S);
-	jbuf_key_str(b, "reason", why == FLOWLOG_TIMEOUT ? "timeout" : "shutdown");
+	jbuf_key_str(b, "reason",
+		     why == FLOWLOG_TIMEOUT  ? "timeout"
+		     : why == FLOWLOG_FORCED ? "forced"
+					     : "shutdown");
 	/* A dynamic DCE/RPC endpoint: the counters hold the segments that
 	 * start a PDU, not the acknowledgements between them. */
 	if (st->flags & XH_FLOW_F_DCERPC_PDUS)

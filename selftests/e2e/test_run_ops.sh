@@ -249,11 +249,13 @@ else
 fi
 
 # --- 4b. a full flow table: evictions said, shown by stats, counted at exit --------------
-# 3000 SYNs to 445 from distinct ports are 3000 new flows against a
-# 1024-flow table (--flows 1024): the LRU makes room silently, so those
-# flows never get a record. The run says how many (a sweep a second with a
-# 2 s timeout), `xdphunt stats` shows them, and records + evicted at exit
-# are every flow.
+# 3000 SYNs to 445 from distinct ports, in a burst faster than a sweep, are
+# 3000 new flows against a 1024-flow table (--flows 1024): the LRU makes
+# room silently, so those flows never get a record. The run says how many
+# (a sweep a second with a 2 s timeout), `xdphunt stats` shows them, and
+# records + evicted at exit are every flow. The next sweep finds the table
+# near full and writes the least recently seen early ("forced"), before
+# their timeout, and says how many.
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 1024 --flow-timeout 2 \
 	</dev/null >"$W/evict.jsonl" 2>"$W/evict.err" &
 XH_PID=$!
@@ -281,17 +283,25 @@ w = sys.argv[1]
 err = open(w + "/evict.err").read()
 st = json.load(open(w + "/evict-stats.json"))
 prom = open(w + "/evict-stats.prom").read()
-records = sum(1 for x in open(w + "/evict.jsonl") if '"event_type":"flow"' in x)
+flows = [json.loads(x) for x in open(w + "/evict.jsonl") if '"event_type":"flow"' in x]
+records = len(flows)
+forced = sum(1 for x in flows if x["flow"]["reason"] == "forced")
 total = [int(x) for x in re.findall(r"run: (\d+) flows were evicted from the full flow table "
                                     r"\(--flows 1024\) before their record, in all", err)]
+forced_said = [int(x) for x in re.findall(r'run: (\d+) flows were written early, reason '
+                                          r'"forced", .* \(--flows 1024\) from filling, in all',
+                                          err)]
 ft = st.get("flow_table", {})
 m = re.search(r'^xdphunt_flows_evicted\{[^}]*\} (\d+)$', prom, re.M)
-print("# full flow table: %d records, %s evicted at exit, stats %s, flows_new %s"
-      % (records, total, ft, st["counters"]["flows_new"]))
+print("# full flow table: %d records (%d forced, said %s), %s evicted at exit, stats %s, "
+      "flows_new %s" % (records, forced, forced_said, total, ft, st["counters"]["flows_new"]))
 checks = [
     ("evict_counted", len(total) == 1 and records + total[0] == 3000
      and st["counters"]["flows_new"] == 3000,
      "records + evicted at exit = 3000 new flows"),
+    ("evict_forced", forced > 0 and forced_said == [forced],
+     "the near-full table's least recently seen flows written early with reason forced, "
+     "as many as said at exit"),
     ("evict_stats", 0 < ft.get("evicted", 0) <= (total or [0])[0] and ft.get("max") == 1024
      and m is not None and 0 < int(m.group(1)) <= (total or [0])[0],
      "stats --json flow_table.evicted and --prometheus xdphunt_flows_evicted, "

@@ -16,8 +16,9 @@
 #    starts a new flow; scan.smb_sweep counts its window in capture time: 16
 #    hosts a second apart are a sweep, 16 hosts five seconds apart (75 s)
 #    are not, however fast the file is read. 3000 new flows against a
-#    1024-flow table: a flood's evictions are said, and records + evicted
-#    are every flow; a trickle that times out in time loses none.
+#    1024-flow table: in a flood the oldest are written early ("forced",
+#    said on stderr), so none is evicted without a record, the same flows
+#    from both engines; a trickle that times out in time forces none.
 # Stdlib only; tshark is installed by scripts/install-deps.sh. The corpus
 # part says SKIP without a corpus; the kernel engine SKIPs without root.
 # Corpus: $XH_CORPUS_DIR, else $XH_SHARED_DIR/corpus/public.
@@ -242,6 +243,7 @@ def made_part(xdphunt, engines, tmp):
     # 3000 SYNs to 445 from distinct ports: a flood (3 s) fills a 1024-flow
     # table, a trickle (300 s) times out faster than it comes.
     pace = {}
+    flood = {}
     for name, step in (("flood", 0.001), ("trickle", 0.1)):
         pace[name] = os.path.join(tmp, name + ".pcap")
         write_pcap(pace[name], [(300 + i * step, tcp_frame(cli, srv, 20000 + i, 445, 0x02))
@@ -278,24 +280,36 @@ def made_part(xdphunt, engines, tmp):
         check(rc == 0 and not [h for h in lines if h.get("rule") == "scan.smb_sweep"],
               "%s: sweep windows start again with each capture" % engine)
 
-        # The LRU makes room silently; the count of what it evicted is said.
+        # Near full, the longest idle flows are written early ("forced")
+        # so that the LRU need not evict any without a record.
         for name, timeout in (("flood", "3600"), ("trickle", "10")):
             rc, lines, err = replay(xdphunt, engine, [pace[name]],
                                     ["--flows", "1024", "--flow-timeout", timeout])
             recs = [r for r in lines if r.get("event_type") == "flow"]
             ports = {r["src_port"] for r in recs}
-            said = [int(m.group(1)) for m in re.finditer(
-                r"replay: (\d+) flows were evicted from the full flow table \(--flows 1024\)",
-                err)]
-            evicted = said[0] if said else 0
+            reasons = collections.Counter(r["flow"]["reason"] for r in recs)
+            evicted = re.findall(r"replay: (\d+) flows were evicted", err)
+            said = [int(m) for m in re.findall(
+                r'replay: (\d+) flows were written early, reason "forced", the least recently '
+                r'seen first, to keep the flow table \(--flows 1024\) from filling, in all', err)]
             if name == "flood":
-                ok = len(said) == 1 and evicted >= 3000 - 1024 and len(recs) + evicted == 3000
+                # Forced in capture order: every forced flow started before
+                # every flow left for the shutdown.
+                forced = [r["src_port"] for r in recs if r["flow"]["reason"] == "forced"]
+                left = [r["src_port"] for r in recs if r["flow"]["reason"] == "shutdown"]
+                ok = (said == [reasons["forced"]] and reasons["forced"] >= 3000 - 1024
+                      and not reasons["timeout"] and forced and left
+                      and max(forced) < min(left))
+                flood[engine] = sorted((r["src_port"], r["flow"]["reason"]) for r in recs)
             else:
-                ok = not said and len(recs) == 3000
-            check(rc == 0 and ok and len(ports) == len(recs),
+                ok = not said and not reasons["forced"] and reasons["timeout"] > 2500
+            check(rc == 0 and ok and not evicted and len(recs) == 3000 and len(ports) == 3000,
                   "%s: 3000 new flows, --flows 1024, %s with --flow-timeout %s: %d records "
-                  "+ %d said evicted (stderr: %s)" % (engine, name, timeout, len(recs),
-                                                      evicted, said))
+                  "(%s), forced said %s, evicted said %s" % (
+                      engine, name, timeout, len(recs), dict(reasons), said, evicted))
+    if len(flood) == 2:
+        check(flood["native"] == flood["kernel"],
+              "the flood's records and reasons are the same from both engines")
 
 
 def main():

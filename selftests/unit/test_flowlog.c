@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "community_id.h"
 #include "events.h"
 #include "flowlog.h"
@@ -121,14 +122,14 @@ void test_flowlog_sweep_timeout_then_shutdown(void)
 	ASSERT_OK(bpf_map_update_elem(fd, &idle_k, &idle_st, BPF_NOEXIST), "insert idle");
 	ASSERT_OK(bpf_map_update_elem(fd, &busy_k, &busy_st, BPF_NOEXIST), "insert busy");
 
-	ASSERT_OK(flowlog_init(&fl, fd, 5), "init");
-	n = flowlog_sweep(&fl, &s, now, FLOWLOG_TIMEOUT);
+	ASSERT_OK(flowlog_init(&fl, fd, 0, 5), "init");
+	n = flowlog_sweep(&fl, &s, now, 0, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, 1, "one flow idle for 5 s");
 	ASSERT_ERR(bpf_map_lookup_elem(fd, &idle_k, &got), "idle flow removed");
 	ASSERT_OK(bpf_map_lookup_elem(fd, &busy_k, &got), "busy flow kept");
 	ASSERT_FALSE(flowlog_due(&fl, now + 1 * S), "next sweep not due after 1 s");
 	ASSERT_TRUE(flowlog_due(&fl, now + 2 * S), "due after timeout/2");
-	n = flowlog_sweep(&fl, &s, 0, FLOWLOG_SHUTDOWN);
+	n = flowlog_sweep(&fl, &s, 0, 0, FLOWLOG_SHUTDOWN);
 	ASSERT_EQ(n, 1, "shutdown writes the rest");
 	ASSERT_ERR(bpf_map_lookup_elem(fd, &busy_k, &got), "table empty after shutdown");
 	ASSERT_EQ(fl.records, 2, "records counted");
@@ -209,9 +210,9 @@ void test_flowlog_sweep_batches(void)
 	}
 	ASSERT_OK(flowlog_count(fd, &count), "count");
 	ASSERT_EQ(count, N, "flowlog_count: every entry, across batches");
-	ASSERT_OK(flowlog_init(&fl, fd, 60), "init");
+	ASSERT_OK(flowlog_init(&fl, fd, 0, 60), "init");
 	fl.max_per_sweep = 1000;
-	n = flowlog_sweep(&fl, &s, now, FLOWLOG_TIMEOUT);
+	n = flowlog_sweep(&fl, &s, now, 0, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, 1000, "a sweep stops at max_per_sweep");
 	ASSERT_TRUE(flowlog_due(&fl, now + S), "the next one is due a second later");
 	ASSERT_EQ(fl.scanned, N, "the walk saw every entry");
@@ -222,11 +223,11 @@ void test_flowlog_sweep_batches(void)
 	ASSERT_EQ(flowlog_evicted(N + 100, N - 1000, fl.removed), 100, "100 evicted");
 	ASSERT_EQ(flowlog_evicted(N - 5, N, 0), 0, "flows made after the counter was read: 0");
 	fl.max_per_sweep = 1500;
-	n = flowlog_sweep(&fl, &s, now + S, FLOWLOG_TIMEOUT);
+	n = flowlog_sweep(&fl, &s, now + S, 0, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, 1500, "second sweep");
 	ASSERT_EQ(fl.scanned, N - 1000, "the second walk saw what was left");
 	ASSERT_EQ(fl.removed_at_scan, 1000, "removed when it began");
-	n = flowlog_sweep(&fl, &s, now + 2 * S, FLOWLOG_TIMEOUT);
+	n = flowlog_sweep(&fl, &s, now + 2 * S, 0, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, (int)N - 2500, "third sweep: the rest");
 	ASSERT_FALSE(flowlog_due(&fl, now + 3 * S), "caught up: every timeout/2 again");
 	ASSERT_EQ(fl.records, N, "every idle flow written once");
@@ -286,4 +287,111 @@ void test_flowlog_format_icmp_ioc(void)
 	ASSERT_EQ(flowlog_format(&s, &k, &st, FLOWLOG_TIMEOUT, &s.jb), -EINVAL, "bad family");
 	event_sink_fini(&s);
 	ioc_set__free(set);
+}
+
+/* A timeout sweep of a table at its high mark writes the idle flows, then
+ * the least recently seen of the others ("forced") until the low mark is
+ * left, so the LRU never has to evict them without a record; below the
+ * mark it forces none. */
+void test_flowlog_forced_near_full(void)
+{
+	const unsigned int MAX = 4096, IDLE = 100;
+	int fd = flow_map(MAX), ncpus = libbpf_num_possible_cpus();
+	struct xh_flow_state st = {}, got;
+	struct jsonl_writer *w;
+	struct event_sink s;
+	struct flowlog fl;
+	struct xh_flow_key k;
+	uint64_t now = 500 * S, count, made;
+	unsigned int high, forced = 0, timeouts = 0, other = 0, gone_old = 0, kept_new = 0;
+	json_t *line;
+	char buf[4096];
+	FILE *f;
+	int n;
+
+	if (fd < 0)
+		return;
+	ASSERT_OK(flowlog_init(&fl, fd, MAX, 60), "init");
+	ASSERT_EQ(fl.high, MAX - MAX / 8 - 128 * (unsigned int)ncpus,
+		  "high: 7/8 less the LRU's per-CPU free lists");
+	ASSERT_EQ(fl.low, fl.high - MAX / 8, "low: an eighth below");
+	high = fl.high;
+	f = tmpfile();
+	w = jsonl_writer__new(dup(fileno(f)), 1);
+	event_sink_init(&s, w, NULL, NULL);
+
+	/* high - 1 busy flows (seen in the last few seconds, flow i at
+	 * now - (high - i) ms): not full, nothing forced. */
+	st.pkts[XH_DIR_TOSERVER] = 1;
+	for (unsigned int i = 0; i < high - 1; i++) {
+		k = key4(1 + i % 200, 20000 + i, 5, 445);
+		st.id = i + 1;
+		st.first_seen_ns = st.last_seen_ns = now - (uint64_t)(high - i) * 1000000ULL;
+		if (!ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert busy"))
+			goto out;
+	}
+	ASSERT_FALSE(flowlog_full(&fl, high - 1), "high - 1 made: not full");
+	n = flowlog_sweep(&fl, &s, now, high - 1, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, 0, "below the mark: no record");
+
+	/* One more busy flow and IDLE idle ones: at the mark. */
+	k = key4(1 + (high - 1) % 200, 20000 + high - 1, 5, 445);
+	st.id = high;
+	st.first_seen_ns = st.last_seen_ns = now - 1000000ULL;
+	ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert the last busy one");
+	for (unsigned int i = 0; i < IDLE; i++) {
+		k = key4(1 + i, 60000, 6, 445);
+		st.id = high + 1 + i;
+		st.first_seen_ns = st.last_seen_ns = now - 100 * S;
+		ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert idle");
+	}
+	made = high + IDLE;
+	ASSERT_TRUE(flowlog_full(&fl, made), "the flows made since the walk reach the mark");
+	n = flowlog_sweep(&fl, &s, now, made, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, (int)(IDLE + high - fl.low), "the idle ones, then down to low");
+	ASSERT_EQ(fl.forced, high - fl.low, "forced: counted");
+	ASSERT_OK(flowlog_count(fd, &count), "count");
+	ASSERT_EQ(count, fl.low, "low entries left");
+	ASSERT_EQ(flowlog_evicted(made, count, fl.removed), 0, "none evicted");
+	ASSERT_FALSE(flowlog_full(&fl, made), "after the sweep: not full");
+	ASSERT_TRUE(flowlog_full(&fl, made + high - fl.low), "full again after as many new flows");
+
+	/* The oldest busy flows went, the newer stayed. */
+	for (unsigned int i = 0; i < high; i++) {
+		k = key4(1 + i % 200, 20000 + i, 5, 445);
+		if (i < high - fl.low)
+			gone_old += bpf_map_lookup_elem(fd, &k, &got) != 0;
+		else
+			kept_new += bpf_map_lookup_elem(fd, &k, &got) == 0;
+	}
+	ASSERT_EQ(gone_old, high - fl.low, "the least recently seen were forced");
+	ASSERT_EQ(kept_new, fl.low, "the rest kept");
+
+	ASSERT_OK(jsonl_flush(w), "flush");
+	rewind(f);
+	while (fgets(buf, sizeof(buf), f)) {
+		json_error_t jerr;
+		const char *why;
+
+		line = json_loads(buf, 0, &jerr);
+		if (!ASSERT_OK_PTR(line, "valid JSON line"))
+			break;
+		why = jstr(json_object_get(line, "flow"), "reason");
+		if (why && !strcmp(why, "forced"))
+			forced++;
+		else if (why && !strcmp(why, "timeout"))
+			timeouts++;
+		else
+			other++;
+		json_decref(line);
+	}
+	ASSERT_EQ(timeouts, IDLE, "reason timeout: the idle flows");
+	ASSERT_EQ(forced, high - fl.low, "reason forced: the rest");
+	ASSERT_EQ(other, 0, "no other reason");
+out:
+	flowlog_fini(&fl);
+	event_sink_fini(&s);
+	jsonl_writer__free(w);
+	fclose(f);
+	close(fd);
 }
