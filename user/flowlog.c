@@ -89,17 +89,28 @@ int flowlog_full(const struct flowlog *f, uint64_t flows_new)
 	return f->high && (est > gone ? est - gone : 0) >= f->high;
 }
 
+/* Room in the array *@arr of @n of @size bytes, *@cap allocated, for one
+ * more (doubling). Returns 0 or -ENOMEM (the array left as it was). */
+static int grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 256;
+	p = realloc(*arr, c * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
 static int due_add(struct flowlog *f, const struct xh_flow_key *k)
 {
-	if (f->n_due == f->cap_due) {
-		size_t cap = f->cap_due ? f->cap_due * 2 : 256;
-		struct xh_flow_key *d = realloc(f->due, cap * sizeof(*d));
-
-		if (!d)
-			return -ENOMEM;
-		f->due = d;
-		f->cap_due = cap;
-	}
+	if (grow((void **)&f->due, f->n_due, &f->cap_due, sizeof(*f->due)))
+		return -ENOMEM;
 	f->due[f->n_due++] = *k;
 	return 0;
 }
@@ -146,15 +157,8 @@ static int scan(int fd, struct xh_flow_key *keys, struct xh_flow_state *vals, ui
 
 static int cand_add(struct flowlog *f, const struct xh_flow_key *k, uint64_t last_seen_ns)
 {
-	if (f->n_cand == f->cap_cand) {
-		size_t cap = f->cap_cand ? f->cap_cand * 2 : 1024;
-		struct flowlog_cand *c = realloc(f->cand, cap * sizeof(*c));
-
-		if (!c)
-			return -ENOMEM;
-		f->cand = c;
-		f->cap_cand = cap;
-	}
+	if (grow((void **)&f->cand, f->n_cand, &f->cap_cand, sizeof(*f->cand)))
+		return -ENOMEM;
 	f->cand[f->n_cand].last_seen_ns = last_seen_ns;
 	f->cand[f->n_cand].key = *k;
 	f->n_cand++;
