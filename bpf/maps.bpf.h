@@ -144,11 +144,13 @@ struct {
 } xh_flows SEC(".maps");
 
 /* Entries of xh_flows that `xdphunt run` removed after writing their flow
- * record (--flow-timeout), stored by it after each sweep through the
- * skeleton's mmapped .bss; the program never reads it. `xdphunt stats`
- * subtracts it and the flows still in the table from flows_new: what is
- * left the LRU evicted to make room (user/flowlog.h, flowlog_evicted()). */
+ * record (--flow-timeout), and of them those forced out of a near-full
+ * table (user/flowlog.h), stored by it after each sweep through the .bss
+ * map (loader_publish_flows()); the program never reads them. `xdphunt
+ * stats` subtracts the first and the flows still in the table from
+ * flows_new: what is left the LRU evicted (flowlog_evicted()). */
 __u64 xh_flows_removed = 0;
+__u64 xh_flows_forced = 0;
 
 /* xh_flow_create()'s per-CPU working space: the sequence of
  * xh_flow_state.id, never cleared (an id must not come back while state

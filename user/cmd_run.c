@@ -79,7 +79,7 @@ static void run_flows_evicted(struct run_watch *w, uint64_t flows_new)
 {
 	uint64_t e = flowlog_evicted(flows_new, w->flows->scanned, w->flows->removed_at_scan);
 
-	loader_set_flows_removed(w->l, w->flows->removed);
+	loader_publish_flows(w->l, w->flows->removed, w->flows->forced);
 	if (e > w->evicted)
 		w->evicted = e;
 }

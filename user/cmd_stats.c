@@ -43,6 +43,7 @@ struct instance {
 	uint64_t flows;	    /* entries in its flow table */
 	uint32_t flows_max; /* the table's size (--flows); 0: not read */
 	uint64_t evicted;   /* flows the LRU evicted (flowlog_evicted()), if evicted_known */
+	uint64_t forced;    /* flows `run` forced out of a near-full table, if evicted_known */
 	int evicted_known;
 	char ifaces[LOADER_MAX_IFACES][IF_NAMESIZE];
 	const char *modes[LOADER_MAX_IFACES];
@@ -87,10 +88,10 @@ out:
 }
 
 /* What the program's .bss holds for `xdphunt stats`: the flow entries
- * `run` removed after their record (bpf/maps.bpf.h). Its layout is this
- * build's: another build's program (value size differs) is not read.
- * Returns 0 or -errno. */
-static int read_flows_removed(uint32_t prog_id, uint64_t *removed)
+ * `run` removed after their record and of them those it forced out
+ * (bpf/maps.bpf.h). Its layout is this build's: another build's program
+ * (value size differs) is not read. Returns 0 or -errno. */
+static int read_flows_removed(uint32_t prog_id, uint64_t *removed, uint64_t *forced)
 {
 	struct xdphunt__bss bss;
 	struct bpf_map_info mi = {};
@@ -105,8 +106,10 @@ static int read_flows_removed(uint32_t prog_id, uint64_t *removed)
 		err = -EPROTO;
 	else if (bpf_map_lookup_elem(fd, &key, &bss))
 		err = -errno;
-	else
+	else {
 		*removed = bss.xh_flows_removed;
+		*forced = bss.xh_flows_forced;
+	}
 	close(fd);
 	return err;
 }
@@ -130,7 +133,7 @@ static void read_flow_table(struct instance *in, const struct xh_stats *s)
 	}
 	in->flows_max = max;
 	/* After the walk: a flow removed during it counts at most once. */
-	err = read_flows_removed(in->prog_id, &removed);
+	err = read_flows_removed(in->prog_id, &removed, &in->forced);
 	if (err) {
 		pr_info("stats: program %u: flows removed after their record not read (%s); "
 			"flows_evicted not shown\n",
@@ -177,6 +180,10 @@ static void print_text(const struct instance *in, const struct xh_stats *s, int 
 		       in->evicted ? " (left the full table before their flow record or "
 				     "timeout; a larger --flows keeps them)"
 				   : "");
+	if (in->evicted_known && in->forced)
+		printf("  %-22s %20llu (written early, reason forced, to keep the table from "
+		       "filling; a larger --flows keeps them to their timeout)\n",
+		       "flows forced out", (unsigned long long)in->forced);
 	printf("  %-22s %20s %20s\n", "class", "packets", "bytes");
 	for (unsigned int c = 0; c < XH_CLASS__MAX; c++)
 		printf("  %-22s %20llu %20llu\n", class_name(c),
@@ -206,8 +213,10 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 		jbuf_key_obj_begin(&b, "flow_table");
 		jbuf_key_u64(&b, "flows", in->flows);
 		jbuf_key_u64(&b, "max", in->flows_max);
-		if (in->evicted_known)
+		if (in->evicted_known) {
 			jbuf_key_u64(&b, "evicted", in->evicted);
+			jbuf_key_u64(&b, "forced", in->forced);
+		}
 		jbuf_obj_end(&b);
 	}
 	jbuf_key_obj_begin(&b, "classes");
@@ -328,6 +337,12 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 	for (int k = 0; k < n; k++)
 		if (in[k].evicted_known)
 			prom_sample("xdphunt_flows_evicted", &in[k], NULL, NULL, in[k].evicted);
+	printf("# HELP xdphunt_flows_forced_total Flows written early with reason forced and "
+	       "removed to keep the flow table from filling (run --flow-timeout).\n"
+	       "# TYPE xdphunt_flows_forced_total counter\n");
+	for (int k = 0; k < n; k++)
+		if (in[k].evicted_known)
+			prom_sample("xdphunt_flows_forced_total", &in[k], NULL, NULL, in[k].forced);
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		const struct prom_family *pf = &fams[f];
 

@@ -500,7 +500,7 @@ err:
 	return -errno;
 }
 
-int loader_set_flows_removed(struct loader *l, uint64_t removed)
+int loader_publish_flows(struct loader *l, uint64_t removed, uint64_t forced)
 {
 	struct xdphunt__bss bss;
 	int fd = bpf_map__fd(l->skel->maps.bss);
@@ -512,6 +512,7 @@ int loader_set_flows_removed(struct loader *l, uint64_t removed)
 	if (bpf_map_lookup_elem(fd, &zero, &bss))
 		return -errno;
 	bss.xh_flows_removed = removed;
+	bss.xh_flows_forced = forced;
 	if (bpf_map_update_elem(fd, &zero, &bss, BPF_ANY))
 		return -errno;
 	return 0;

@@ -83,9 +83,10 @@ void loader_ioc_outer(struct loader *l, struct ioc_outer *out);
 /* Start classifying. Returns 0 or -errno. */
 int loader_arm(struct loader *l);
 
-/* Publish in the program's .bss the flow entries `run` removed after their
- * record (xh_flows_removed), for `xdphunt stats`. Returns 0 or -errno. */
-int loader_set_flows_removed(struct loader *l, uint64_t removed);
+/* Publish in the program's .bss, for `xdphunt stats`, the flow entries
+ * `run` removed after their record (xh_flows_removed) and of them those
+ * forced out early (xh_flows_forced). Returns 0 or -errno. */
+int loader_publish_flows(struct loader *l, uint64_t removed, uint64_t forced);
 
 /* Forget the traffic seen (between replayed captures): every flow of
  * xh_flows with its SMB state and reported findings, and the SMB sweep

@@ -293,6 +293,7 @@ forced_said = [int(x) for x in re.findall(r'run: (\d+) flows were written early,
                                           err)]
 ft = st.get("flow_table", {})
 m = re.search(r'^xdphunt_flows_evicted\{[^}]*\} (\d+)$', prom, re.M)
+mf = re.search(r'^xdphunt_flows_forced_total\{[^}]*\} (\d+)$', prom, re.M)
 print("# full flow table: %d records (%d forced, said %s), %s evicted at exit, stats %s, "
       "flows_new %s" % (records, forced, forced_said, total, ft, st["counters"]["flows_new"]))
 checks = [
@@ -302,6 +303,11 @@ checks = [
     ("evict_forced", forced > 0 and forced_said == [forced],
      "the near-full table's least recently seen flows written early with reason forced, "
      "as many as said at exit"),
+    # The burst is over before the sweep that forces them: stats, read
+    # after it said so, has them all.
+    ("evict_forced_stats", ft.get("forced") == forced and mf is not None
+     and int(mf.group(1)) == forced,
+     "stats --json flow_table.forced and --prometheus xdphunt_flows_forced_total"),
     ("evict_stats", 0 < ft.get("evicted", 0) <= (total or [0])[0] and ft.get("max") == 1024
      and m is not None and 0 < int(m.group(1)) <= (total or [0])[0],
      "stats --json flow_table.evicted and --prometheus xdphunt_flows_evicted, "

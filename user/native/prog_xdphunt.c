@@ -38,6 +38,7 @@ static const struct nrt_prog_var vars[] = {
 	{"xh_cfg_capture", (void *)&xh_cfg_capture, sizeof(xh_cfg_capture), NULL},
 	{"xh_capture_now_ns", &xh_capture_now_ns, sizeof(xh_capture_now_ns), NULL},
 	{"xh_flows_removed", &xh_flows_removed, sizeof(xh_flows_removed), NULL},
+	{"xh_flows_forced", &xh_flows_forced, sizeof(xh_flows_forced), NULL},
 };
 
 __attribute__((visibility("default"))) const struct nrt_prog nrt_prog_xdphunt = {
