@@ -200,7 +200,7 @@ static int collect_one(void *ctx, const struct xh_flow_key *k, const struct xh_f
 /* After the walk: if it found `high` entries or more and more than `low`
  * would be left once the idle ones go, the least recently seen of the
  * others to f->due until `low` are left. A full sort: this runs only near
- * full, at most once a second, and 131072 entries sort in ~15 ms. */
+ * full, at most once a second, and 131072 entries sort in ~20 ms. */
 static int force(struct flowlog *f, uint64_t seen)
 {
 	uint64_t left = seen - f->n_idle, n;
