@@ -73,7 +73,7 @@ NATIVE_PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-unused-function -fvi
 # that both compilers give writable settings (localize: see prog_xdphunt.c).
 NATIVE_PROG_OBJCOPY := --localize-hidden --rename-section .rodata=.data.nrt_rodata
 NATIVE_WRAP := bpf_map_create bpf_map_update_elem bpf_map_lookup_elem bpf_map_delete_elem \
-	bpf_map_get_next_key bpf_map_lookup_batch bpf_map__fd close
+	bpf_map_get_next_key bpf_map_lookup_batch bpf_map_update_batch bpf_map__fd close
 NATIVE_LDFLAGS := $(foreach f,$(NATIVE_WRAP),-Wl,--wrap=$(f))
 # Static BPF loader for the initramfs of selftests/verifier/test_kernel_61.sh.
 VM_LOADER  := $(OUT)/selftests/vm_loader

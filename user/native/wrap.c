@@ -7,6 +7,7 @@
  * (__real_*). A native map's descriptor is a real one (a memfd), so it
  * never collides with a kernel object's, and close() forgets it. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@ int __real_bpf_map_delete_elem(int fd, const void *key);
 int __real_bpf_map_get_next_key(int fd, const void *key, void *next_key);
 int __real_bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
 				__u32 *count, const struct bpf_map_batch_opts *opts);
+int __real_bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *count,
+				const struct bpf_map_batch_opts *opts);
 int __real_bpf_map__fd(const struct bpf_map *map);
 int __real_close(int fd);
 
@@ -201,4 +204,33 @@ int __wrap_bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *k
 		return __real_bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count,
 						   opts);
 	return ret(nrt_map_lookup_batch(m, in_batch, out_batch, keys, values, count));
+}
+
+/* The IoC maps are filled in batches (user/ioc_maps.c): one entry at a
+ * time, as the kernel's generic batch update does, stopping at the first
+ * refused with *@count the entries that went in. */
+int __wrap_bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *count,
+				const struct bpf_map_batch_opts *opts)
+{
+	struct nrt_map *m = nrt_fd_map(fd);
+	const struct nrt_map_def *d;
+	__u64 flags = opts && opts->sz >= offsetof(struct bpf_map_batch_opts, elem_flags) +
+						      sizeof(opts->elem_flags)
+			      ? opts->elem_flags
+			      : 0;
+	__u32 i;
+	int err = 0;
+
+	if (!m)
+		return __real_bpf_map_update_batch(fd, keys, values, count, opts);
+	d = nrt_map_def(m);
+	if (d->type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+		return ret(-EINVAL); /* the kernel has no batch update for it either */
+	for (i = 0; i < *count && !err; i++)
+		err = nrt_map_update(m, (const char *)keys + (size_t)i * d->key_size,
+				     (const char *)values + (size_t)i * d->value_size, flags);
+	if (err)
+		i--;
+	*count = i;
+	return ret(err);
 }
