@@ -67,6 +67,23 @@ def hits_xdphunt(path):
     return hits, len(flows), rules
 
 
+# A class's empty XDP_DROP baseline that moves more than this between the
+# rounds of one run means another tenant took the host for a while.
+LIVE_BUSY_SPREAD = 0.25
+
+
+def rounds_said(lr):
+    """The live rounds' mix ratios, and a warning when the host was busy."""
+    rr = lr.get("round_ratios") or []
+    if len(rr) < 2:
+        return ""
+    text = "; rounds %.2f-%.2fx" % (min(rr), max(rr))
+    if lr["baseline_spread"] > LIVE_BUSY_SPREAD:
+        text += (" (a busy host: a class's empty baseline moved by up to %.0f%% between rounds)"
+                 % (lr["baseline_spread"] * 100))
+    return text
+
+
 def verdict(ok, text):
     return {"met": bool(ok), "text": text}
 
@@ -177,10 +194,19 @@ def main():
         # and the same budget 0.70x would leave: the ratio hides both.
         added_ns = t * 1e3 / lmix_x - t * 1e3 / lmix_e
         budget_ns = t * 1e3 / (0.7 * lmix_e) - t * 1e3 / lmix_e
+        # Each round on its own (its pair of each class): how far apart
+        # the rounds' mix ratios are, and how much a class's empty
+        # baseline moved between rounds, say how busy the host was.
+        er, xr = live_runs[("empty", t)], live_runs[("xdphunt", t)]
+        n_rounds = min(min(len(er[c]), len(xr[c])) for c in weights)
+        round_ratios = [(tot / sum(w / xr[c][i] for c, w in weights.items()))
+                        / (tot / sum(w / er[c][i] for c, w in weights.items())) for i in range(n_rounds)]
+        baseline_spread = max(max(er[c]) / min(er[c]) - 1 for c in weights)
         live_rows.append({"cores": t, "empty_mpps": e, "xdphunt_mpps": x, "mix_empty_mpps": lmix_e,
                           "mix_xdphunt_mpps": lmix_x, "mix_ratio": lmix_x / lmix_e,
                           "added_ns_per_frame": added_ns, "budget_ns_at_0_70": budget_ns,
-                          "x_line_rate": lmix_x / LINE_RATE_MPPS, "not_received": lost})
+                          "x_line_rate": lmix_x / LINE_RATE_MPPS, "not_received": lost,
+                          "round_ratios": round_ratios, "baseline_spread": baseline_spread})
     res["live"] = live_rows
     res["live_rounds"] = live_rounds
 
@@ -262,7 +288,8 @@ def main():
             lr["mix_ratio"] >= 0.7, "%d core(s): mix %.2f Mpps vs empty XDP_DROP %.2f = %.2fx (target >= 0.70x)%s" % (
                 lr["cores"], lr["mix_xdphunt_mpps"], lr["mix_empty_mpps"], lr["mix_ratio"],
                 "" if lr["mix_ratio"] >= 0.7 else ": missed by %.0f%%" % ((0.7 - lr["mix_ratio"]) / 0.7 * 100))
-            + "; the mix at %.2fx 10GbE line rate (14.88 Mpps)" % lr["x_line_rate"])
+            + "; the mix at %.2fx 10GbE line rate (14.88 Mpps)" % lr["x_line_rate"]
+            + rounds_said(lr))
     s10k = next((s for s in scale if s["iocs"] >= 10000 and s["iocs"] < 100000 and "mix_ns" in s), None)
     s1m = next((s for s in scale if s["iocs"] >= 1000000 and "mix_ns" in s), None)
     if s10k and s1m:
@@ -394,22 +421,30 @@ def render_md(r, cmds):
           "from per-class rates. Each generator core sends its own flow of "
           "the class, as a NIC's RSS keeps a flow on one core. `added ns/frame` is what xdphunt adds to "
           "each frame on a core over the mix, beside what the 0.70x target would leave it on this path; "
+          "`rounds`: the mix ratio of each round alone, lowest to highest; "
           "`x 14.88 Mpps` is the mix rate over 10GbE line rate with 64-byte frames. `not received` "
           "compares the veth's XDP packet counters with what was sent." % (
               "each class's rate is the median of %d such pairs" % r["live_rounds"]
               if r.get("live_rounds", 1) > 1 else "one pair per class"), "",
           "| cores | " + " | ".join("%s empty / xdphunt Mpps" % c for c in r["mix_weights"]) +
-          " | mix empty | mix xdphunt | ratio | added ns/frame (0.70x leaves) | mix x 14.88 Mpps"
-          " | not received |",
+          " | mix empty | mix xdphunt | ratio | rounds | added ns/frame (0.70x leaves)"
+          " | mix x 14.88 Mpps | not received |",
           "| --- | " + " | ".join("---" for _ in r["mix_weights"]) +
-          " | ---: | ---: | ---: | ---: | ---: | --- |"]
+          " | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for lr in r["live"]:
-        L.append("| %d | %s | %.2f | %.2f | %.2fx | %.0f (%.0f) | %.2f | %s |" % (
+        rr = lr.get("round_ratios") or [lr["mix_ratio"]]
+        L.append("| %d | %s | %.2f | %.2f | %.2fx | %.2f-%.2fx | %.0f (%.0f) | %.2f | %s |" % (
             lr["cores"], " | ".join("%.2f / %.2f" % (lr["empty_mpps"][c], lr["xdphunt_mpps"][c])
                                     for c in r["mix_weights"]),
-            lr["mix_empty_mpps"], lr["mix_xdphunt_mpps"], lr["mix_ratio"],
+            lr["mix_empty_mpps"], lr["mix_xdphunt_mpps"], lr["mix_ratio"], min(rr), max(rr),
             lr["added_ns_per_frame"], lr["budget_ns_at_0_70"], lr["x_line_rate"],
             ", ".join("%s %d" % kv for kv in lr["not_received"].items())))
+    busy = [lr for lr in r["live"] if lr.get("baseline_spread", 0) > LIVE_BUSY_SPREAD]
+    if busy:
+        L += ["", "**A busy host:** %s. Another tenant took the machine for part of the run; the "
+              "medians are less certain than they look, and a quieter run may read otherwise." % "; ".join(
+                  "on %d core(s) a class's empty XDP_DROP baseline moved by up to %.0f%% between rounds"
+                  % (lr["cores"], lr["baseline_spread"] * 100) for lr in busy)]
     if r.get("live_flows"):
         L += ["", "The same path on one core against the number of flows: each generator frame comes "
               "from the next of N source addresses (`bench/flowgen.bpf.c`, `xh_bench live --flows N`), so "

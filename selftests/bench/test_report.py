@@ -112,6 +112,8 @@ with tempfile.TemporaryDirectory() as d:
     check(near(l1["x_line_rate"], 10.0 / 14.88), "live mix against 10GbE line rate", l1)
     check(not v["live_1core"]["met"] and "missed by 29%" in v["live_1core"]["text"],
           "0.50x is missed by 29% of 0.70x", v["live_1core"])
+    check("**A busy host:**" not in md and "rounds" not in v["live_1core"]["text"],
+          "one steady round: no busy-host note, no rounds' range", v["live_1core"])
     check("| 1 | " in md and "| 50 (21) |" in md, "RESULTS.md live row with added ns and budget",
           [x for x in md.splitlines() if x.startswith("| 1 |")])
     # scale: 10k at mix+2 ns (51), 1M at mix+4 (53): +3.9 %, within 10 %
@@ -152,6 +154,19 @@ with tempfile.TemporaryDirectory() as d:
           "live: each class's rate is the median of its rounds", l1)
     md = open(os.path.join(d, "RESULTS.md")).read()
     check("the median of 3 such pairs" in md, "RESULTS.md says how many rounds", md[:0])
+    # Each round's own mix ratio (0.50, 0.48, 1.58), and the smb baseline
+    # that moved between 20 and 10 Mpps (100 %) said as a busy host.
+    v = res["verdicts"]
+    rr = sorted(l1["round_ratios"])
+    check(len(rr) == 3 and near(rr[0], 9.0 / (100.0 / (90 / 21.0 + 10 / 10.0)), 1e-3)
+          and near(rr[1], 0.5) and near(rr[2], 30.0 / 19.0, 1e-3) and near(l1["baseline_spread"], 1.0),
+          "live: the mix ratio of each round and the baselines' spread", l1)
+    check("rounds 0.48-1.58x (a busy host: a class's empty baseline moved by up to 100% between rounds)"
+          in v["live_1core"]["text"], "the verdict gives the rounds' range and says the host was busy",
+          v["live_1core"])
+    check("| 0.48-1.58x |" in md and "**A busy host:** on 1 core(s) a class's empty XDP_DROP baseline "
+          "moved by up to 100% between rounds" in md, "RESULTS.md: the rounds column and the busy note",
+          [x for x in md.splitlines() if "0.48" in x or "busy" in x])
 
 with tempfile.TemporaryDirectory() as d:
     # Live against the number of flows: medians per class, the mix, and the
