@@ -68,8 +68,10 @@ def hits_xdphunt(path):
 
 
 # A class's empty XDP_DROP baseline that moves more than this between the
-# rounds of one run means another tenant took the host for a while.
+# rounds of one run means another tenant took the host for a while; it
+# matters to the verdict when the rounds' mix ratios moved too.
 LIVE_BUSY_SPREAD = 0.25
+LIVE_RATIO_SPREAD = 0.10
 
 
 def rounds_said(lr):
@@ -78,7 +80,7 @@ def rounds_said(lr):
     if len(rr) < 2:
         return ""
     text = "; rounds %.2f-%.2fx" % (min(rr), max(rr))
-    if lr["baseline_spread"] > LIVE_BUSY_SPREAD:
+    if lr["busy"]:
         text += (" (a busy host: a class's empty baseline moved by up to %.0f%% between rounds)"
                  % (lr["baseline_spread"] * 100))
     return text
@@ -206,7 +208,9 @@ def main():
                           "mix_xdphunt_mpps": lmix_x, "mix_ratio": lmix_x / lmix_e,
                           "added_ns_per_frame": added_ns, "budget_ns_at_0_70": budget_ns,
                           "x_line_rate": lmix_x / LINE_RATE_MPPS, "not_received": lost,
-                          "round_ratios": round_ratios, "baseline_spread": baseline_spread})
+                          "round_ratios": round_ratios, "baseline_spread": baseline_spread,
+                          "busy": bool(round_ratios) and baseline_spread > LIVE_BUSY_SPREAD
+                          and max(round_ratios) / min(round_ratios) - 1 > LIVE_RATIO_SPREAD})
     res["live"] = live_rows
     res["live_rounds"] = live_rounds
 
@@ -439,12 +443,14 @@ def render_md(r, cmds):
             lr["mix_empty_mpps"], lr["mix_xdphunt_mpps"], lr["mix_ratio"], min(rr), max(rr),
             lr["added_ns_per_frame"], lr["budget_ns_at_0_70"], lr["x_line_rate"],
             ", ".join("%s %d" % kv for kv in lr["not_received"].items())))
-    busy = [lr for lr in r["live"] if lr.get("baseline_spread", 0) > LIVE_BUSY_SPREAD]
+    busy = [lr for lr in r["live"] if lr.get("busy")]
     if busy:
         L += ["", "**A busy host:** %s. Another tenant took the machine for part of the run; the "
               "medians are less certain than they look, and a quieter run may read otherwise." % "; ".join(
-                  "on %d core(s) a class's empty XDP_DROP baseline moved by up to %.0f%% between rounds"
-                  % (lr["cores"], lr["baseline_spread"] * 100) for lr in busy)]
+                  "on %d core(s) a class's empty XDP_DROP baseline moved by up to %.0f%% between rounds "
+                  "and the rounds' ratios by %.0f%%" % (
+                      lr["cores"], lr["baseline_spread"] * 100,
+                      (max(lr["round_ratios"]) / min(lr["round_ratios"]) - 1) * 100) for lr in busy)]
     if r.get("live_flows"):
         L += ["", "The same path on one core against the number of flows: each generator frame comes "
               "from the next of N source addresses (`bench/flowgen.bpf.c`, `xh_bench live --flows N`), so "

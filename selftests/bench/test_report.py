@@ -165,8 +165,25 @@ with tempfile.TemporaryDirectory() as d:
           in v["live_1core"]["text"], "the verdict gives the rounds' range and says the host was busy",
           v["live_1core"])
     check("| 0.48-1.58x |" in md and "**A busy host:** on 1 core(s) a class's empty XDP_DROP baseline "
-          "moved by up to 100% between rounds" in md, "RESULTS.md: the rounds column and the busy note",
+          "moved by up to 100% between rounds and the rounds' ratios by 232%" in md, "RESULTS.md: the rounds column and the busy note",
           [x for x in md.splitlines() if "0.48" in x or "busy" in x])
+
+with tempfile.TemporaryDirectory() as d:
+    # The host sped up by half for one round, xdphunt with it: the baselines
+    # moved, the ratio did not, and the verdict does not call it busy.
+    recs = [x for x in records(d, {c: 10.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True)
+            if x["kind"] != "live"]
+    for t in (1, 2):
+        for c in ("tcp443", "dns", "smb", "rpc", "ioc"):
+            for e, x in ((20.0, 10.0), (30.0, 15.0), (20.0, 10.0)):
+                recs += [live("empty", c, t, e * t), live("xdphunt", c, t, x * t)]
+    p = run(d, recs)
+    res = json.load(open(os.path.join(d, "results.json")))
+    v = res["verdicts"]
+    md = open(os.path.join(d, "RESULTS.md")).read()
+    check(p.returncode == 0 and "rounds 0.50-0.50x" in v["live_1core"]["text"]
+          and "busy" not in v["live_1core"]["text"] and "**A busy host:**" not in md,
+          "a baseline that moved with a steady ratio is not called a busy host", v["live_1core"])
 
 with tempfile.TemporaryDirectory() as d:
     # Live against the number of flows: medians per class, the mix, and the
