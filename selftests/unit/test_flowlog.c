@@ -289,6 +289,16 @@ void test_flowlog_format_icmp_ioc(void)
 	ioc_set__free(set);
 }
 
+/* Oldest first, ties by key: the order forced records are chosen in. */
+static int busy_cmp(const void *a, const void *b)
+{
+	const struct flowlog_cand *x = a, *y = b;
+
+	if (x->last_seen_ns != y->last_seen_ns)
+		return x->last_seen_ns < y->last_seen_ns ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
 /* A timeout sweep of a table at its high mark writes the idle flows, then
  * the least recently seen of the others ("forced") until the low mark is
  * left, so the LRU never has to evict them without a record; below the
@@ -304,6 +314,7 @@ void test_flowlog_forced_near_full(void)
 	struct xh_flow_key k;
 	uint64_t now = 500 * S, count, made;
 	unsigned int high, forced = 0, timeouts = 0, other = 0, gone_old = 0, kept_new = 0;
+	struct flowlog_cand *busy = NULL;
 	json_t *line;
 	char buf[4096];
 	FILE *f;
@@ -320,13 +331,20 @@ void test_flowlog_forced_near_full(void)
 	w = jsonl_writer__new(dup(fileno(f)), 1);
 	event_sink_init(&s, w, NULL, NULL);
 
-	/* high - 1 busy flows (seen in the last few seconds, flow i at
-	 * now - (high - i) ms): not full, nothing forced. */
+	/* high - 1 busy flows seen in the last few seconds, eight at a time
+	 * (the kernel's coarse clock gives many flows one time; the key
+	 * decides between them): not full, nothing forced. */
+	busy = calloc(high, sizeof(*busy));
+	if (!ASSERT_OK_PTR(busy, "calloc"))
+		goto out;
 	st.pkts[XH_DIR_TOSERVER] = 1;
 	for (unsigned int i = 0; i < high - 1; i++) {
 		k = key4(1 + i % 200, 20000 + i, 5, 445);
 		st.id = i + 1;
-		st.first_seen_ns = st.last_seen_ns = now - (uint64_t)(high - i) * 1000000ULL;
+		st.first_seen_ns = st.last_seen_ns =
+			now - (uint64_t)((high - i) / 8 + 2) * 1000000ULL;
+		busy[i].key = k;
+		busy[i].last_seen_ns = st.last_seen_ns;
 		if (!ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert busy"))
 			goto out;
 	}
@@ -338,6 +356,8 @@ void test_flowlog_forced_near_full(void)
 	k = key4(1 + (high - 1) % 200, 20000 + high - 1, 5, 445);
 	st.id = high;
 	st.first_seen_ns = st.last_seen_ns = now - 1000000ULL;
+	busy[high - 1].key = k;
+	busy[high - 1].last_seen_ns = st.last_seen_ns;
 	ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert the last busy one");
 	for (unsigned int i = 0; i < IDLE; i++) {
 		k = key4(1 + i, 60000, 6, 445);
@@ -356,15 +376,16 @@ void test_flowlog_forced_near_full(void)
 	ASSERT_FALSE(flowlog_full(&fl, made), "after the sweep: not full");
 	ASSERT_TRUE(flowlog_full(&fl, made + high - fl.low), "full again after as many new flows");
 
-	/* The oldest busy flows went, the newer stayed. */
+	/* The least recently seen busy flows went, ties by key, the newer
+	 * stayed. */
+	qsort(busy, high, sizeof(*busy), busy_cmp);
 	for (unsigned int i = 0; i < high; i++) {
-		k = key4(1 + i % 200, 20000 + i, 5, 445);
 		if (i < high - fl.low)
-			gone_old += bpf_map_lookup_elem(fd, &k, &got) != 0;
+			gone_old += bpf_map_lookup_elem(fd, &busy[i].key, &got) != 0;
 		else
-			kept_new += bpf_map_lookup_elem(fd, &k, &got) == 0;
+			kept_new += bpf_map_lookup_elem(fd, &busy[i].key, &got) == 0;
 	}
-	ASSERT_EQ(gone_old, high - fl.low, "the least recently seen were forced");
+	ASSERT_EQ(gone_old, high - fl.low, "the least recently seen were forced, ties by key");
 	ASSERT_EQ(kept_new, fl.low, "the rest kept");
 
 	ASSERT_OK(jsonl_flush(w), "flush");
@@ -389,6 +410,7 @@ void test_flowlog_forced_near_full(void)
 	ASSERT_EQ(forced, high - fl.low, "reason forced: the rest");
 	ASSERT_EQ(other, 0, "no other reason");
 out:
+	free(busy);
 	flowlog_fini(&fl);
 	event_sink_fini(&s);
 	jsonl_writer__free(w);
