@@ -244,13 +244,21 @@ static void cand_select(struct flowlog_cand *c, size_t n, size_t k)
  * near full, at most once a second. */
 static int force(struct flowlog *f, uint64_t seen)
 {
-	uint64_t left = seen - f->n_idle, n;
+	uint64_t left = seen - f->n_idle, n, room;
 
-	if (!f->high || seen < f->high || left <= f->low)
+	/* Begun at the high mark, forcing goes on below it, sweeps a second
+	 * apart while max_per_sweep cuts them short, until low are left. */
+	if (!f->high || left <= f->low || (seen < f->high && !f->pruning)) {
+		f->pruning = 0;
 		return 0;
+	}
 	n = left - f->low;
 	if (n > f->n_cand)
 		n = f->n_cand;
+	room = f->max_per_sweep > f->n_idle ? f->max_per_sweep - f->n_idle : 0;
+	f->pruning = n > room;
+	if (n > room)
+		n = room;
 	cand_select(f->cand, f->n_cand, n);
 	qsort(f->cand, n, sizeof(*f->cand), cand_cmp);
 	for (uint64_t i = 0; i < n; i++)
@@ -331,7 +339,7 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, uint
 		return err;
 	f->new_at_scan = flows_new;
 	n = f->n_due;
-	f->behind = why == FLOWLOG_TIMEOUT && n > f->max_per_sweep;
+	f->behind = why == FLOWLOG_TIMEOUT && (n > f->max_per_sweep || f->pruning);
 	if (f->behind)
 		n = f->max_per_sweep;
 	for (size_t i = 0; i < n; i++) {

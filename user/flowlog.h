@@ -53,6 +53,7 @@ struct flowlog {
 	 * least `high` entries writes the longest idle of them until `low`
 	 * are left. 0: never (a table of unknown size). */
 	uint32_t max_entries, high, low;
+	int pruning;		  /* more to force than the last sweep could write */
 	uint32_t batch;		  /* entries per BPF_MAP_LOOKUP_BATCH */
 	struct xh_flow_key *keys; /* batch buffers */
 	struct xh_flow_state *vals;
@@ -98,7 +99,9 @@ int flowlog_full(const struct flowlog *f, uint64_t flows_new);
  * the table, at most max_per_sweep of them, or, for FLOWLOG_SHUTDOWN, for
  * every flow (removed too). A timeout sweep that finds the table at `high`
  * or more also writes the least recently seen of the others, oldest first
- * (ties by key), until `low` are left, with reason FLOWLOG_FORCED. A flow
+ * (ties by key), until `low` are left, with reason FLOWLOG_FORCED; when
+ * max_per_sweep stops it short, the sweeps a second apart that follow go
+ * on until then, whatever the table holds. A flow
  * that saw a packet between the table scan and its removal is left alone.
  * @flows_new: the program's counter, read before the call (flowlog_full()).
  * Returns the number of records written, or a negative errno: an output

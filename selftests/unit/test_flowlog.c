@@ -417,3 +417,56 @@ out:
 	fclose(f);
 	close(fd);
 }
+
+/* A forced prune that max_per_sweep cuts short goes on in the sweeps that
+ * follow, a second apart, below the high mark, until the low mark is left;
+ * then it stops. */
+void test_flowlog_forced_across_sweeps(void)
+{
+	const unsigned int MAX = 4096, PER = 200;
+	int fd = flow_map(MAX);
+	struct xh_flow_state st = {};
+	struct jsonl_writer *w;
+	struct event_sink s;
+	struct flowlog fl;
+	struct xh_flow_key k;
+	uint64_t now = 500 * S, count = 0, want;
+	unsigned int high, sweeps = 0;
+	int n = 0;
+
+	if (fd < 0)
+		return;
+	w = jsonl_writer__new(open("/dev/null", O_WRONLY), 1);
+	event_sink_init(&s, w, NULL, NULL);
+	ASSERT_OK(flowlog_init(&fl, fd, MAX, 60), "init");
+	fl.max_per_sweep = PER;
+	high = fl.high;
+	st.pkts[XH_DIR_TOSERVER] = 1;
+	for (unsigned int i = 0; i < high; i++) {
+		k = key4(1 + i % 200, 20000 + i, 5, 445);
+		st.id = i + 1;
+		st.first_seen_ns = st.last_seen_ns = now - (uint64_t)(high - i) * 1000000ULL;
+		if (!ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "insert busy"))
+			goto out;
+	}
+	want = (high - fl.low + PER - 1) / PER;
+	/* Bounded: one sweep more than the prune needs. */
+	for (unsigned int i = 0; i <= want; i++) {
+		n = flowlog_sweep(&fl, &s, now + i * S, high, FLOWLOG_TIMEOUT);
+		if (n <= 0)
+			break;
+		sweeps++;
+		ASSERT_TRUE(flowlog_due(&fl, now + (i + 1) * S) == (fl.forced < high - fl.low),
+			    "the next sweep a second later while the prune is not done");
+	}
+	ASSERT_EQ(n, 0, "then a sweep forces none");
+	ASSERT_EQ(sweeps, want, "sweeps of max_per_sweep records until low");
+	ASSERT_EQ(fl.forced, high - fl.low, "forced down to low");
+	ASSERT_OK(flowlog_count(fd, &count), "count");
+	ASSERT_EQ(count, fl.low, "low entries left");
+out:
+	flowlog_fini(&fl);
+	event_sink_fini(&s);
+	jsonl_writer__free(w);
+	close(fd);
+}
