@@ -268,7 +268,8 @@ static int force(struct flowlog *f, uint64_t seen)
 	return 0;
 }
 
-/* The keys of every idle flow into f->due. Returns 0 or -errno. */
+/* The keys of every idle flow into f->due, then, for a timeout sweep of a
+ * near-full table, those forced (force()). Returns 0 or -errno. */
 static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
 {
 	struct collect_ctx c = {f, now_ns, why, 0};
@@ -294,10 +295,9 @@ void flowlog_say(const char *who, uint32_t max_entries, uint64_t evicted, uint64
 		 const char *when)
 {
 	if (forced)
-		pr_warn("%s: %llu flows were written early, reason \"forced\", the least recently "
-			"seen first, to keep the flow table (--flows %u) from filling, %s; a "
-			"larger "
-			"--flows keeps them to their timeout\n",
+		pr_warn("%s: %llu flows were written early, reason \"forced\", the least "
+			"recently seen first, to keep the flow table (--flows %u) from filling, "
+			"%s; a larger --flows keeps them to their timeout\n",
 			who, (unsigned long long)forced, max_entries, when);
 	if (evicted)
 		pr_warn("%s: %llu flows were evicted from the full flow table (--flows %u) before "
