@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "dcerpc_table.h"
+#include "grow.h"
 #include "textfile.h"
 #include "log.h"
 
@@ -143,22 +144,6 @@ int dcerpc_table_find(const struct dcerpc_table *t, const char *name_or_uuid)
 	return -1;
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	void *p;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, nc * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
 /* Apply one line to @t. Returns 0, 1 (blank/comment), -EINVAL (@why set) or
  * -ENOMEM. */
 static int apply_line(struct dcerpc_table *t, char *line, char *why, size_t wl)
@@ -229,7 +214,7 @@ static int apply_line(struct dcerpc_table *t, char *line, char *why, size_t wl)
 			snprintf(why, wl, "more than %d interfaces", XH_RPC_IFS_MAX - 1);
 			return -EINVAL;
 		}
-		if (grow((void **)&t->ifs, &t->cap_ifs, t->n_ifs, sizeof(ni))) {
+		if (xh_grow((void **)&t->ifs, &t->cap_ifs, t->n_ifs, sizeof(ni))) {
 			free(ni.name);
 			return -ENOMEM;
 		}
@@ -277,7 +262,7 @@ static int apply_line(struct dcerpc_table *t, char *line, char *why, size_t wl)
 			snprintf(why, wl, "more than %d operations", XH_RPC_OPS_MAX);
 			return -EINVAL;
 		}
-		if (grow((void **)&t->ops, &t->cap_ops, t->n_ops, sizeof(no))) {
+		if (xh_grow((void **)&t->ops, &t->cap_ops, t->n_ops, sizeof(no))) {
 			free(no.name);
 			return -ENOMEM;
 		}

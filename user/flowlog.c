@@ -12,6 +12,7 @@
 #include "community_id.h"
 #include "enrich.h"
 #include "flowlog.h"
+#include "grow.h"
 #include "ioc.h"
 #include "log.h"
 
@@ -89,27 +90,9 @@ int flowlog_full(const struct flowlog *f, uint64_t flows_new)
 	return f->high && (est > gone ? est - gone : 0) >= f->high;
 }
 
-/* Room in the array *@arr of @n of @size bytes, *@cap allocated, for one
- * more (doubling). Returns 0 or -ENOMEM (the array left as it was). */
-static int grow(void **arr, size_t n, size_t *cap, size_t size)
-{
-	size_t c;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 256;
-	p = realloc(*arr, c * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 static int due_add(struct flowlog *f, const struct xh_flow_key *k)
 {
-	if (grow((void **)&f->due, f->n_due, &f->cap_due, sizeof(*f->due)))
+	if (xh_grow((void **)&f->due, &f->cap_due, f->n_due, sizeof(*f->due)))
 		return -ENOMEM;
 	f->due[f->n_due++] = *k;
 	return 0;
@@ -157,7 +140,7 @@ static int scan(int fd, struct xh_flow_key *keys, struct xh_flow_state *vals, ui
 
 static int cand_add(struct flowlog *f, const struct xh_flow_key *k, uint64_t last_seen_ns)
 {
-	if (grow((void **)&f->cand, f->n_cand, &f->cap_cand, sizeof(*f->cand)))
+	if (xh_grow((void **)&f->cand, &f->cap_cand, f->n_cand, sizeof(*f->cand)))
 		return -ENOMEM;
 	f->cand[f->n_cand].last_seen_ns = last_seen_ns;
 	f->cand[f->n_cand].key = *k;
