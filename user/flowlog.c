@@ -30,7 +30,6 @@ static void marks(struct flowlog *f, uint32_t max_entries, int ncpus)
 	high = high > slack ? high - slack : 0;
 	if (high < max_entries / 2)
 		high = max_entries / 2;
-	f->max_entries = max_entries;
 	f->high = (uint32_t)high;
 	f->low = f->high - max_entries / 8;
 }
@@ -323,7 +322,7 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, uint
 	f->new_at_scan = flows_new;
 	n = f->n_due;
 	f->behind = why == FLOWLOG_TIMEOUT && (n > f->max_per_sweep || f->pruning);
-	if (f->behind)
+	if (f->behind && n > f->max_per_sweep)
 		n = f->max_per_sweep;
 	for (size_t i = 0; i < n; i++) {
 		enum flowlog_reason r = i < f->n_idle ? why : FLOWLOG_FORCED;

@@ -52,7 +52,7 @@ struct flowlog {
 	/* Forced records (flowlog_full()): a timeout sweep that finds at
 	 * least `high` entries writes the longest idle of them until `low`
 	 * are left. 0: never (a table of unknown size). */
-	uint32_t max_entries, high, low;
+	uint32_t high, low;
 	int pruning;		  /* more to force than the last sweep could write */
 	uint32_t batch;		  /* entries per BPF_MAP_LOOKUP_BATCH */
 	struct xh_flow_key *keys; /* batch buffers */
