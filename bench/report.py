@@ -67,6 +67,12 @@ def hits_xdphunt(path):
     return hits, len(flows), rules
 
 
+def live_mix(rates, weights):
+    """The mix's live rate from each class's (Mpps): the per-packet times add
+    up, 1/rate weighted by share."""
+    return sum(weights.values()) / sum(w / rates[c] for c, w in weights.items())
+
+
 # A class's empty XDP_DROP baseline that moves more than this between the
 # rounds of one run means another tenant took the host for a while; it
 # matters to the verdict when the rounds' mix ratios moved too.
@@ -187,10 +193,7 @@ def main():
         if ("empty", t) not in live or ("xdphunt", t) not in live:
             continue
         e, x = live[("empty", t)], live[("xdphunt", t)]
-        tot = sum(weights.values())
-        # Mix rate: the per-packet times add up (1/rate weighted by share).
-        lmix_e = tot / sum(w / e[c] for c, w in weights.items())
-        lmix_x = tot / sum(w / x[c] for c, w in weights.items())
+        lmix_e, lmix_x = live_mix(e, weights), live_mix(x, weights)
         lost = {p: live_sent.get((p, t), 0) - live_rx.get((p, t), 0) for p in ("empty", "xdphunt")}
         # What xdphunt adds per frame on one core (the cores run in parallel),
         # and the same budget 0.70x would leave: the ratio hides both.
@@ -201,8 +204,8 @@ def main():
         # baseline moved between rounds, say how busy the host was.
         er, xr = live_runs[("empty", t)], live_runs[("xdphunt", t)]
         n_rounds = min(min(len(er[c]), len(xr[c])) for c in weights)
-        round_ratios = [(tot / sum(w / xr[c][i] for c, w in weights.items()))
-                        / (tot / sum(w / er[c][i] for c, w in weights.items())) for i in range(n_rounds)]
+        round_ratios = [live_mix({c: xr[c][i] for c in weights}, weights)
+                        / live_mix({c: er[c][i] for c in weights}, weights) for i in range(n_rounds)]
         baseline_spread = max(max(er[c]) / min(er[c]) - 1 for c in weights)
         live_rows.append({"cores": t, "empty_mpps": e, "xdphunt_mpps": x, "mix_empty_mpps": lmix_e,
                           "mix_xdphunt_mpps": lmix_x, "mix_ratio": lmix_x / lmix_e,
@@ -226,9 +229,7 @@ def main():
         x = {c: statistics.median(y[0] for y in v) for c, v in by_n[n].get("xdphunt", {}).items()}
         if not all(c in e and c in x for c in weights):
             continue
-        tot = sum(weights.values())
-        fmix_e = tot / sum(w / e[c] for c, w in weights.items())
-        fmix_x = tot / sum(w / x[c] for c, w in weights.items())
+        fmix_e, fmix_x = live_mix(e, weights), live_mix(x, weights)
         # Findings per flow the run made: one per new finding per flow while
         # the table holds them; past it every frame is a new flow.
         per_flow = {c: statistics.median(y[1] for y in v) / min(n, v[0][2])
