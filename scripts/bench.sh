@@ -87,12 +87,13 @@ rx_count() {
 	ip netns exec "$NS_RX" ethtool -S "$IF_RX" | awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}'
 }
 NCPU=$(nproc)
+# Every live run: this veth pair, the drop build of xdphunt, the bench feed.
+LIVE=(live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX"
+	--obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" --count "$LIVE_COUNT")
 # Warm-up, not recorded: the first live run after the veth pair is made was
 # consistently slower (the empty XDP_DROP on the first class read 9-10 Mpps
 # where the others read 14-17, even below xdphunt right after it).
-"$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX" \
-	--prog empty --obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" \
-	--threads 1 --count $LIVE_COUNT "${MIX_ARGS[0]}" >/dev/null
+"$XB" "${LIVE[@]}" --prog empty --threads 1 "${MIX_ARGS[0]}" >/dev/null
 # Per class, each xdphunt run right after its empty baseline: on a shared
 # machine the load drifts within seconds, and the ratio is what is judged.
 # LIVE_ROUNDS such pairs per class, a pass over the classes a round, so a
@@ -105,9 +106,7 @@ for t in 1 2; do
 		for class in "${MIX_ARGS[@]}"; do
 			for prog in empty xdphunt; do
 				before=$(rx_count)
-				run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
-					--rx-if "$IF_RX" --prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" \
-					--ioc "$TMP/ioc-0.txt" --threads $t --count $LIVE_COUNT "$class"
+				run "$XB" "${LIVE[@]}" --prog $prog --threads $t "$class"
 				after=$(rx_count)
 				rec "{\"kind\":\"live_rx\",\"prog\":\"$prog\",\"threads\":$t,\"received\":$((after - before))}"
 			done
@@ -123,10 +122,7 @@ for ((round = 0; round < LIVE_ROUNDS; round++)); do
 	for n in $LIVE_FLOWS; do
 		for class in "${MIX_ARGS[@]}"; do
 			for prog in empty xdphunt; do
-				run "$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" \
-					--rx-if "$IF_RX" --prog $prog --obj "$OUT/bench/xdphunt_drop.bpf.o" \
-					--ioc "$TMP/ioc-0.txt" --threads 1 --count $LIVE_COUNT --flows "$n" \
-					"$class"
+				run "$XB" "${LIVE[@]}" --prog $prog --threads 1 --flows "$n" "$class"
 			done
 		done
 	done
