@@ -266,11 +266,6 @@ void test_smb_seen_cache(void)
 	xhp_close(&x);
 }
 
-/* Each flow entry has its own id, which keys its SMB state; a flow evicted
- * from xh_flows (deleted here, as the LRU would) and seen again is a new
- * flow: a new id, fresh SMB state, and its findings, valued ones included,
- * reported again (README: an evicted flow that is seen again is reported
- * again). */
 /* More SMB flows than the flows' other state once had room for (65536
  * entries of xh_smb and xh_seen, against 131072 flows), each connecting to
  * IPC$ twice, a pass over every flow at a time: the order in which an LRU
@@ -307,6 +302,11 @@ void test_smb_flows_beyond_64k(void)
 	xhp_close(&x);
 }
 
+/* Each flow entry has its own id, which keys its SMB state; a flow evicted
+ * from xh_flows (deleted here, as the LRU would) and seen again is a new
+ * flow: a new id, fresh SMB state, and its findings, valued ones included,
+ * reported again (README: an evicted flow that is seen again is reported
+ * again). */
 void test_smb_flow_id(void)
 {
 	struct xhp x;
