@@ -71,18 +71,22 @@ static int batch_flush(const struct ioc_set *set, struct ioc_batch *b)
 	__u32 count = (__u32)b->n;
 
 	if (b->n && bpf_map_update_batch(b->fd, b->keys, b->vals, &count, &o)) {
-		/* An entry the map refused, or a kernel without batch updates
-		 * for this map type: one at a time (those already in are
-		 * replaced by themselves), which names the entry. */
-		for (size_t i = 0; i < b->n; i++) {
+		/* The kernel refused an entry (out of memory: the memory
+		 * cgroup's limit) after @count went in, or has no batch update
+		 * for this map type, when @count comes back untouched: the
+		 * rest one at a time, which names the entry refused. */
+		for (size_t i = count < b->n ? count : 0; i < b->n; i++) {
 			const struct ioc_entry *e = ioc_set_at(set, b->idx[i]);
 			int err;
 
 			if (!bpf_map_update_elem(b->fd, b->keys + i * b->ksz, &b->vals[i], BPF_ANY))
 				continue;
 			err = -errno;
-			pr_warn("ioc: %s:%u: cannot add to the IoC maps: %s\n",
-				ioc_set_file(set, e->feed_no), e->line, strerror(-err));
+			pr_warn("ioc: %s:%u: cannot add to the IoC maps: %s%s\n",
+				ioc_set_file(set, e->feed_no), e->line, strerror(-err),
+				err == -ENOMEM ? " (the maps' kernel memory counts against the "
+						 "memory cgroup's limit, e.g. systemd's MemoryMax=)"
+					       : "");
 			return err;
 		}
 	}

@@ -324,7 +324,7 @@ int xhp_map_count(int fd)
 	uint8_t k[64], next[64];
 	int n = 0;
 
-	for (void *prev = NULL; n < 100000 && !bpf_map_get_next_key(fd, prev, next); n++) {
+	for (void *prev = NULL; n < (1 << 21) && !bpf_map_get_next_key(fd, prev, next); n++) {
 		memcpy(k, next, sizeof(k));
 		prev = k;
 	}

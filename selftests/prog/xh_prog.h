@@ -59,7 +59,7 @@ void xhp_reset(struct xhp *x);
  * 0 or -errno. */
 int xhp_flow4(struct xhp *x, uint8_t proto, const char *a, uint16_t aport, const char *b,
 	      uint16_t bport, struct xh_flow_key *key, struct xh_flow_state *st);
-/* Entries of the hash map @fd (keys of at most 64 bytes); stops at 100000. */
+/* Entries of the map @fd (keys of at most 64 bytes); stops at 2M. */
 int xhp_map_count(int fd);
 
 #endif
