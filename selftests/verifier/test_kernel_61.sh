@@ -8,7 +8,9 @@
 # then runs DNS queries, ClientHellos, an SMB tree connect and an RPC bind
 # through xdphunt and checks their
 # counters (a verifier can accept a program while removing paths it wrongly
-# thought dead: 6.1 did so to the DNS name walk).
+# thought dead: 6.1 did so to the DNS name walk). Then the real xdphunt runs
+# inside libxdp's dispatcher beside another program (vm_sharing.sh), which the
+# build machine's kernel cannot do (freplace: EPERM).
 # Prints PASS:/FAIL:/SKIP: lines; the verifier log's tail after a FAIL.
 #
 # The kernel package is not installed (its postinst runs /etc/kernel/postinst.d:
@@ -22,8 +24,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 OUT=$(cd "${1:-$ROOT/build}" && pwd) || exit 1
 VM=$OUT/vm61
 NAME="kernel 6.1 verifier"
-# TCG (software emulation) takes about a minute on a loaded 2-core machine.
-TIMEOUT=${XH_VM_TIMEOUT:-240}
+# TCG (software emulation) takes about a minute on a loaded 2-core machine,
+# and the dispatcher part as much again.
+TIMEOUT=${XH_VM_TIMEOUT:-420}
 
 skip() {
 	echo "SKIP: $NAME: $*"
@@ -41,9 +44,15 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 [ "$(uname -m)" = x86_64 ] || skip "the Debian kernel used is amd64; this host is $(uname -m)"
 LOADER=$OUT/selftests/vm_loader
 OBJS=("$OUT/xdphunt.bpf.o" "$OUT"/selftests/*.bpf.o "$OUT"/bench/*.bpf.o)
-for f in "$LOADER" "${OBJS[@]}"; do
+XH=$OUT/xdphunt
+SHARING=$HERE/vm_sharing.sh
+for f in "$LOADER" "${OBJS[@]}" "$XH"; do
 	[ -f "$f" ] || fail "$f missing (run make)"
 done
+# The dispatcher part runs the real xdphunt and xdp-loader in the VM, with
+# the shared libraries they link and the dispatcher object libxdp loads.
+XDP_LOADER=$(command -v xdp-loader) || XDP_LOADER=
+DISPATCHER=$(ls /usr/lib/*/bpf/xdp-dispatcher.o /usr/lib/bpf/xdp-dispatcher.o 2>/dev/null | head -1)
 mkdir -p "$VM"
 
 # The kernel: Debian 12's current 6.1 image, the one linux-image-amd64 pulls in.
@@ -89,7 +98,7 @@ fi
 INITRD=$VM/initrd.gz
 stale=0
 [ -s "$INITRD" ] || stale=1
-for f in "$LOADER" "${OBJS[@]}" "$BUSYBOX" "${BASH_SOURCE[0]}"; do
+for f in "$LOADER" "${OBJS[@]}" "$BUSYBOX" "${BASH_SOURCE[0]}" "$XH" "$SHARING" $XDP_LOADER; do
 	[ "$f" -nt "$INITRD" ] && stale=1
 done
 if [ "$stale" -eq 1 ]; then
@@ -98,6 +107,14 @@ if [ "$stale" -eq 1 ]; then
 	mkdir -p "$R"/bin "$R"/obj "$R"/proc "$R"/sys "$R"/dev
 	cp "$BUSYBOX" "$LOADER" "$R"/bin/
 	cp "${OBJS[@]}" "$R"/obj/
+	if [ -n "$XDP_LOADER" ] && [ -n "$DISPATCHER" ]; then
+		mkdir -p "$R"/xh
+		cp "$XH" "$XDP_LOADER" "$R"/bin/
+		cp "$SHARING" "$OUT"/selftests/xdp_pass.bpf.o "$R"/xh/
+		cp -L --parents "$DISPATCHER" "$R"/
+		ldd "$XH" "$XDP_LOADER" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' |
+			sort -u | while read -r lib; do cp -L --parents "$lib" "$R"/; done
+	fi
 	# The console shows the loader's lines; poweroff -f ends qemu (-no-reboot
 	# and panic=-1 end it too if anything here fails).
 	cat >"$R"/init <<-'EOF'
@@ -105,8 +122,16 @@ if [ "$stale" -eq 1 ]; then
 		/bin/busybox mount -t proc proc /proc
 		/bin/busybox mount -t sysfs sys /sys
 		/bin/busybox mount -t bpf bpf /sys/fs/bpf
+		/bin/busybox mount -t devtmpfs dev /dev
+		/bin/busybox --install -s /bin
+		export PATH=/bin
 		/bin/vm_loader /obj/*.bpf.o
 		echo "XH-VERIFIER EXIT $?"
+		if [ -x /xh/vm_sharing.sh ]; then
+			/xh/vm_sharing.sh
+		else
+			echo "XH-SHARE SKIP xdp-loader (xdp-tools) or libxdp's xdp-dispatcher.o missing on the host"
+		fi
 		/bin/busybox poweroff -f
 	EOF
 	chmod 0755 "$R"/init
@@ -133,7 +158,7 @@ run_vm() { # accel
 		-append 'console=ttyS0 panic=-1 quiet' </dev/null 2>&1 | tr -d '\r' >"$CONSOLE.raw"
 	# Our lines only, from their marker on (the terminal escapes qemu and
 	# the firmware print can precede the first one on its line).
-	grep -aoE 'XH-(VERIFIER|LOG|RUN) .*' "$CONSOLE.raw" >"$CONSOLE"
+	grep -aoE 'XH-(VERIFIER|LOG|RUN|SHARE) .*' "$CONSOLE.raw" >"$CONSOLE"
 }
 start=$(date +%s)
 run_vm "$accel"
@@ -187,12 +212,24 @@ while IFS= read -r line; do
 		fails=$((fails + 1))
 		echo "FAIL: $NAME ($release): ${line#XH-RUN FAIL }"
 		;;
+	"XH-SHARE PASS "*)
+		echo "PASS: kernel 6.1 libxdp dispatcher ($release): ${line#XH-SHARE PASS }"
+		;;
+	"XH-SHARE FAIL "*)
+		fails=$((fails + 1))
+		echo "FAIL: kernel 6.1 libxdp dispatcher ($release): ${line#XH-SHARE FAIL }"
+		;;
+	"XH-SHARE SKIP "*)
+		echo "SKIP: kernel 6.1 libxdp dispatcher: ${line#XH-SHARE SKIP }"
+		;;
 	"XH-LOG "*)
 		echo "#   ${line#XH-LOG }"
 		;;
 	esac
-done < <(grep -E '^XH-(VERIFIER (PASS|FAIL)|RUN (PASS|FAIL)|LOG) ' "$CONSOLE")
+done < <(grep -E '^XH-(VERIFIER (PASS|FAIL)|RUN (PASS|FAIL)|SHARE (PASS|FAIL|SKIP)|LOG) ' "$CONSOLE")
 
 grep -q '^XH-VERIFIER PASS obj=xdphunt.bpf.o ' "$CONSOLE" || [ "$fails" -gt 0 ] ||
 	fail "no verdict for xdphunt.bpf.o"
+grep -qE '^XH-SHARE (DONE|SKIP)' "$CONSOLE" ||
+	fail "the libxdp dispatcher part did not finish within ${TIMEOUT}s (qemu/$accel)"
 [ "$fails" -eq 0 ]
