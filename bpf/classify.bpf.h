@@ -80,10 +80,12 @@ static __always_inline __u8 xh_classify(const struct xh_pkt *pkt, int res, __u32
 	/* The prefilter slot is read once, before any trie (bpf/ioc.bpf.h);
 	 * with XH_SVC_PF_KNOWN the entry point has its answers already. */
 	pf = bpf_map_lookup_elem(&xh_iocpf, &zero);
-	cls->ioc_src = xh_ioc_addr(pf, svc & XH_SVC_PF_KNOWN, (svc & XH_SVC_PF_SRC) << 2,
-				   pkt->family, pkt->saddr, pkt->sport, res == XH_PARSE_L4, stats);
-	cls->ioc_dst = xh_ioc_addr(pf, svc & XH_SVC_PF_KNOWN, (svc & XH_SVC_PF_DST) << 1,
-				   pkt->family, pkt->daddr, pkt->dport, res == XH_PARSE_L4, stats);
+	cls->ioc_src =
+		xh_ioc_addr(pf, svc & XH_SVC_PF_KNOWN, (svc & XH_SVC_PF_SRC) << 2, pkt->family,
+			    pkt->saddr, pkt->sport, res == XH_PARSE_L4, pkt->proto, stats);
+	cls->ioc_dst =
+		xh_ioc_addr(pf, svc & XH_SVC_PF_KNOWN, (svc & XH_SVC_PF_DST) << 1, pkt->family,
+			    pkt->daddr, pkt->dport, res == XH_PARSE_L4, pkt->proto, stats);
 	if (cls->ioc_src || cls->ioc_dst)
 		cls->classes |= 1 << XH_CLASS_IOC;
 	return cls->classes;

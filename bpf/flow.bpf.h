@@ -10,8 +10,15 @@
 #include "classify.bpf.h"
 #include "emit.bpf.h"
 
-#define XH_ICMP_ECHOREPLY   0
-#define XH_ICMPV6_ECHOREPLY 129
+/* Is ICMP @type the answer of a request/reply pair (bpf/parse.h), whose
+ * sender is the server of the flow? */
+static __always_inline int xh_icmp_is_reply(__u8 proto, __u16 type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == 0 || type == 9 || type == 14 || type == 16 || type == 18;
+	return type == 129 || type == 131 || type == 134 || type == 136 || type == 140 ||
+	       type == 145;
+}
 
 /* Is the packet's sender the client of its flow? Decided once, on the first
  * packet of the flow we see, so it must also work mid-connection. @svc_src
@@ -31,12 +38,9 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 sv
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6: {
-		/* sport holds the type; the port rules mean nothing here. */
-		__u16 type = bpf_ntohs(pkt->sport);
-
-		if (type == (pkt->proto == IPPROTO_ICMP ? XH_ICMP_ECHOREPLY : XH_ICMPV6_ECHOREPLY))
-			return 0;
-		return 1;
+		/* sport holds the type; the port rules mean nothing here. The
+		 * sender of a request or of a one-way message is the client. */
+		return !xh_icmp_is_reply(pkt->proto, bpf_ntohs(pkt->sport));
 	}
 	default:
 		return 1;

@@ -45,7 +45,8 @@ enum xh_parse_res {
 
 /* What the datapath knows about one packet. Addresses and ports in network
  * order; IPv4 uses saddr[0]/daddr[0] and the rest is zero. For ICMP and ICMPv6,
- * sport = bpf_htons(type) and dport = bpf_htons(code). Offsets are relative to
+ * sport = bpf_htons(type) and dport = bpf_htons(code), or of the type that
+ * answers it for a request/reply pair (xh_icmp_dport()). Offsets are relative to
  * data. Not part of the ABI: userspace never sees it. */
 struct xh_pkt {
 	__be32 saddr[4];
@@ -127,6 +128,37 @@ static __always_inline void xh_set_payload(struct xh_pkt *pkt, void *data, void 
 	pkt->ip_cut = ip_rem > avail;
 }
 
+/* ICMP request/reply pairs: Zeek's ICMP4_counterpart / ICMP6_counterpart,
+ * which Community ID v1 uses (user/community_id.c has them as a table;
+ * test_parse_icmp_dport holds the two to each other). A message of a pair
+ * gets the other type of the pair as its "destination port", so that a
+ * request (8, 0) and its reply (0, 8) make the same flow key once ordered,
+ * as they make one flow in Zeek and one Community ID; any other message gets
+ * its code. Arithmetic, not a table: no global for the verifier to bound.
+ * The pairs are (2n, 2n+1) or (2n+1, 2n+2), which ^ 1 and ((t + 1) ^ 1) - 1
+ * swap. */
+static __always_inline __u8 xh_icmp_dport(__u8 proto, __u8 type, __u8 code)
+{
+	if (proto == IPPROTO_ICMP) {
+		if (type == 0 || type == 8)
+			return 8 - type; /* echo reply, request */
+		/* router advertisement, solicitation; timestamp, information
+		 * and address mask requests and replies */
+		if (type == 9 || type == 10 || (type >= 13 && type <= 18))
+			return ((type + 1) ^ 1) - 1;
+	} else if (proto == IPPROTO_ICMPV6) {
+		/* echo request, reply; MLD query, report; home agent address
+		 * discovery request, reply */
+		if ((type >= 128 && type <= 131) || type == 144 || type == 145)
+			return type ^ 1;
+		/* router solicitation, advertisement; neighbour solicitation,
+		 * advertisement; node information query, response */
+		if ((type >= 133 && type <= 136) || type == 139 || type == 140)
+			return ((type + 1) ^ 1) - 1;
+	}
+	return code;
+}
+
 /* L4 header at @pos with @ip_rem bytes of IP payload left: fills ports, flags
  * and payload. Returns XH_PARSE_L4 / XH_PARSE_L3 or -XH_PERR_*. */
 static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __u32 ip_rem,
@@ -173,7 +205,7 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 		if ((void *)(ih + 4) > data_end || ip_rem < 4)
 			return -XH_PERR_ICMP_TRUNC;
 		pkt->sport = bpf_htons(ih[0]);
-		pkt->dport = bpf_htons(ih[1]);
+		pkt->dport = bpf_htons(xh_icmp_dport(pkt->proto, ih[0], ih[1]));
 		xh_set_payload(pkt, data, pos, data_end, 4, ip_rem);
 		return XH_PARSE_L4;
 	}

@@ -20,7 +20,7 @@
  * type hashes as (type, counterpart type), so both directions of the exchange
  * share an id. Any other type is one-way and hashes as (type, code), in the
  * direction the message travelled. Returns 1 and sets *peer for two-way types. */
-static int icmp_counterpart(int v6, unsigned int type, unsigned int *peer)
+int community_id_icmp_peer(int v6, unsigned int type, unsigned int *peer)
 {
 	static const unsigned char v4[][2] = {
 		{8, 0},	  /* echo request / echo reply */
@@ -116,7 +116,7 @@ int community_id_digest(const struct xh_flow_key *k, uint16_t seed,
 	case PROTO_ICMP:
 	case PROTO_ICMP6:
 		/* sport = type, dport = code */
-		if (icmp_counterpart(k->proto == PROTO_ICMP6, ntohs(k->sport), &peer)) {
+		if (community_id_icmp_peer(k->proto == PROTO_ICMP6, ntohs(k->sport), &peer)) {
 			p1 = ntohs(k->sport);
 			p2 = peer;
 		} else {

@@ -37,4 +37,9 @@ uint64_t community_id_flow_id(const struct xh_flow_key *k);
 int community_id_v1_flow(const struct xh_flow_key *k, char out[COMMUNITY_ID_LEN],
 			 uint64_t *flow_id);
 
+/* 1 when ICMP (@v6: ICMPv6) type @type is one of a request/reply pair (the
+ * spec's table, from Zeek; bpf/parse.h has the same), with the other type
+ * of the pair in *@peer; 0 for a one-way message. */
+int community_id_icmp_peer(int v6, unsigned int type, unsigned int *peer);
+
 #endif

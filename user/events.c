@@ -249,11 +249,18 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		p = fmt_u64(p, e->proto);
 	}
 	if (is_icmp) {
-		/* The kernel carries ICMP type and code in the port fields. */
+		/* The kernel carries ICMP type and code in the port fields,
+		 * client side first; for a request/reply pair the server's
+		 * type stands in the code's place (bpf/parse.h), so the code
+		 * is given for one-way messages only. */
+		unsigned int peer;
+
 		p = fmt_lit(p, ",\"icmp_type\":");
 		p = fmt_u64(p, sport);
-		p = fmt_lit(p, ",\"icmp_code\":");
-		p = fmt_u64(p, dport);
+		if (!community_id_icmp_peer(e->proto == 58, sport, &peer)) {
+			p = fmt_lit(p, ",\"icmp_code\":");
+			p = fmt_u64(p, dport);
+		}
 	}
 	if (e->vlan_count) {
 		p = fmt_lit(p, ",\"vlan\":[");

@@ -388,9 +388,17 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	const char *proto;
 	uint64_t flow_id = 0;
 
+	struct xh_flow_key ck = *k;
+
 	if (k->family != XH_AF_INET && k->family != XH_AF_INET6)
 		return -EINVAL;
-	if (community_id_v1_flow(k, cid, &flow_id))
+	/* Hashed client to server, as hits are: the ids are then the hits'
+	 * (a one-way ICMP message keeps its direction in the hash). */
+	memcpy(ck.saddr, cli, sizeof(ck.saddr));
+	memcpy(ck.daddr, srv, sizeof(ck.daddr));
+	ck.sport = htons(cli_port);
+	ck.dport = htons(srv_port);
+	if (community_id_v1_flow(&ck, cid, &flow_id))
 		cid[0] = '\0';
 	jbuf_reset(b);
 	jbuf_obj_begin(b);
@@ -415,9 +423,13 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 		jbuf_key_u64(b, "proto", k->proto);
 	if (is_icmp) {
 		/* The key carries the type and code of the first packet in
-		 * the port fields, turned with the addresses (as hits). */
+		 * the port fields, turned with the addresses (as hits); a
+		 * request/reply pair has the reply's type for the code. */
+		unsigned int peer;
+
 		jbuf_key_u64(b, "icmp_type", cli_port);
-		jbuf_key_u64(b, "icmp_code", srv_port);
+		if (!community_id_icmp_peer(k->proto == 58, cli_port, &peer))
+			jbuf_key_u64(b, "icmp_code", srv_port);
 	}
 	if (st->service == XH_SVC_SMB)
 		jbuf_key_str(b, "app_proto", "smb");

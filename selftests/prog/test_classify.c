@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include "test.h"
+#include "community_id.h"
 #include "pkt.h"
 #include "xh_prog.h"
 #include "classify_pkt.h"
@@ -298,7 +299,16 @@ static void want_orientation(const struct pkt_desc *d, int client_is_src, struct
 {
 	int af = d->family == 4 ? AF_INET : AF_INET6;
 	const char *c = client_is_src ? d->src : d->dst, *s = client_is_src ? d->dst : d->src;
-	uint16_t cp = client_is_src ? d->sport : d->dport, sp = client_is_src ? d->dport : d->sport;
+	uint16_t dport = d->dport, cp, sp;
+	unsigned int peer;
+
+	/* ICMP: the code's place holds the answering type of a request/reply
+	 * pair (the Community ID spec's table). */
+	if ((d->proto == IPPROTO_ICMP || d->proto == IPPROTO_ICMPV6) &&
+	    community_id_icmp_peer(d->proto == IPPROTO_ICMPV6, d->sport, &peer))
+		dport = (uint16_t)peer;
+	cp = client_is_src ? d->sport : dport;
+	sp = client_is_src ? dport : d->sport;
 
 	memset(w, 0, sizeof(*w));
 	inet_pton(af, c, w->saddr);

@@ -8,6 +8,7 @@
 #include "test.h"
 #include "pkt.h"
 #include "parse.h"
+#include "community_id.h"
 
 /* Parse @len bytes of @buf from a copy that ends exactly at the end of its
  * allocation. It starts 2 bytes in, as drivers place frames (NET_IP_ALIGN),
@@ -190,12 +191,19 @@ void test_parse_fields(void)
 	ASSERT_EQ(pkt.payload_len, 60, "payload_len clamped by data_end");
 
 	test_subtest("icmp");
+	/* A one-way message: type and code. */
+	d = (struct pkt_desc){.family = 6, .proto = IPPROTO_ICMPV6, .sport = 1, .dport = 3};
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.sport, htons(1), "type");
+	ASSERT_EQ(pkt.dport, htons(3), "code");
+	ASSERT_EQ(pkt.family, XH_AF_INET6, "family");
+	/* An echo request: type and the reply's type (xh_icmp_dport()). */
 	d = (struct pkt_desc){.family = 6, .proto = IPPROTO_ICMPV6, .sport = 128, .dport = 3};
 	len = build(&d, buf, &lay);
 	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
 	ASSERT_EQ(pkt.sport, htons(128), "type");
-	ASSERT_EQ(pkt.dport, htons(3), "code");
-	ASSERT_EQ(pkt.family, XH_AF_INET6, "family");
+	ASSERT_EQ(pkt.dport, htons(129), "the reply's type");
 
 	test_subtest("other_proto");
 	d = (struct pkt_desc){.family = 4, .proto = 47 /* GRE */, .payload_len = 4};
@@ -512,4 +520,31 @@ void test_parse_flow_key(void)
 				  0, "v4 rest zero");
 		ASSERT_EQ(k1.sport, htons(s1 ? cases[i].pa : cases[i].pb), "key sport");
 	}
+}
+
+/* xh_icmp_dport() (arithmetic, for the verifier) against the Community ID
+ * spec's table in user/community_id.c, for every type of both families:
+ * the other type of a request/reply pair, else the code. */
+void test_parse_icmp_dport(void)
+{
+	unsigned int pairs = 0;
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		__u8 proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+
+		for (unsigned int type = 0; type < 256; type++) {
+			unsigned int peer, want = 77;
+
+			if (community_id_icmp_peer(v6, type, &peer)) {
+				want = peer;
+				pairs++;
+			}
+			if (xh_icmp_dport(proto, (__u8)type, 77) != want) {
+				ASSERT_EQ(xh_icmp_dport(proto, (__u8)type, 77), want,
+					  v6 ? "ICMPv6 type" : "ICMP type");
+				fprintf(stderr, "  type %u\n", type);
+			}
+		}
+	}
+	ASSERT_EQ(pairs, 22, "5 ICMP and 6 ICMPv6 pairs");
 }
