@@ -10,16 +10,6 @@
 #include "classify.bpf.h"
 #include "emit.bpf.h"
 
-/* Is ICMP @type the answer of a request/reply pair (bpf/parse.h), whose
- * sender is the server of the flow? */
-static __always_inline int xh_icmp_is_reply(__u8 proto, __u16 type)
-{
-	if (proto == IPPROTO_ICMP)
-		return type == 0 || type == 9 || type == 14 || type == 16 || type == 18;
-	return type == 129 || type == 131 || type == 134 || type == 136 || type == 140 ||
-	       type == 145;
-}
-
 /* Is the packet's sender the client of its flow? Decided once, on the first
  * packet of the flow we see, so it must also work mid-connection. @svc_src
  * and @svc_dst are the port services (enum xh_service). */

@@ -47,8 +47,8 @@ static __always_inline int xh_ioc_dom_maybe(void *pf, __u64 h)
  * plain prefix matches any port; an address:port indicator only its port,
  * for TCP and UDP (the LPM value says XH_IOC_F_PORT, then xh_iocport
  * decides). An empty outer slot (nothing loaded yet) is counted and matches
- * nothing. @pf is the prefilter, looked
- * up by the caller before the tries (the order user/ioc_maps.c relies on).
+ * nothing. @pf is the prefilter, looked up by the caller before the tries
+ * (the order user/ioc_maps.c relies on).
  * @known: nonzero when the caller has the prefilter's answer already,
  * @known & @yes (non-zero) when it lets @addr through. Tested as they come,
  * not turned into flags: constants kept across the tries made the verifier

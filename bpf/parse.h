@@ -159,6 +159,16 @@ static __always_inline __u8 xh_icmp_dport(__u8 proto, __u8 type, __u8 code)
 	return code;
 }
 
+/* Is ICMP @type the answer of a request/reply pair above (its sender is the
+ * server of the flow)? */
+static __always_inline int xh_icmp_is_reply(__u8 proto, __u16 type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == 0 || type == 9 || type == 14 || type == 16 || type == 18;
+	return type == 129 || type == 131 || type == 134 || type == 136 || type == 140 ||
+	       type == 145;
+}
+
 /* L4 header at @pos with @ip_rem bytes of IP payload left: fills ports, flags
  * and payload. Returns XH_PARSE_L4 / XH_PARSE_L3 or -XH_PERR_*. */
 static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __u32 ip_rem,

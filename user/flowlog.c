@@ -387,7 +387,6 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	char cid[COMMUNITY_ID_LEN];
 	const char *proto;
 	uint64_t flow_id = 0;
-
 	struct xh_flow_key ck = *k;
 
 	if (k->family != XH_AF_INET && k->family != XH_AF_INET6)

@@ -524,7 +524,8 @@ void test_parse_flow_key(void)
 
 /* xh_icmp_dport() (arithmetic, for the verifier) against the Community ID
  * spec's table in user/community_id.c, for every type of both families:
- * the other type of a request/reply pair, else the code. */
+ * the other type of a request/reply pair, else the code. Of each pair,
+ * exactly one is a reply (xh_icmp_is_reply()); no one-way message is. */
 void test_parse_icmp_dport(void)
 {
 	unsigned int pairs = 0;
@@ -538,6 +539,14 @@ void test_parse_icmp_dport(void)
 			if (community_id_icmp_peer(v6, type, &peer)) {
 				want = peer;
 				pairs++;
+				if (xh_icmp_is_reply(proto, type) ==
+				    xh_icmp_is_reply(proto, peer)) {
+					ASSERT_TRUE(0, "one of a pair is the reply");
+					fprintf(stderr, "  type %u, peer %u\n", type, peer);
+				}
+			} else if (xh_icmp_is_reply(proto, type)) {
+				ASSERT_TRUE(0, "a one-way message is no reply");
+				fprintf(stderr, "  type %u\n", type);
 			}
 			if (xh_icmp_dport(proto, (__u8)type, 77) != want) {
 				ASSERT_EQ(xh_icmp_dport(proto, (__u8)type, 77), want,
