@@ -25,6 +25,7 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 sv
 			return 0;
 		break;
 	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6: {

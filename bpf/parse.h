@@ -40,7 +40,7 @@
 enum xh_parse_res {
 	XH_PARSE_L2 = 0, /* Ethernet only: not IPv4/IPv6 (pkt->family == 0) */
 	XH_PARSE_L3 = 1, /* IP header parsed, no ports: later fragment, ESP, other protocol */
-	XH_PARSE_L4 = 2, /* TCP, UDP, ICMP or ICMPv6 header parsed: ports valid */
+	XH_PARSE_L4 = 2, /* TCP, UDP, SCTP, ICMP or ICMPv6 header parsed: ports valid */
 };
 
 /* What the datapath knows about one packet. Addresses and ports in network
@@ -219,10 +219,24 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 		xh_set_payload(pkt, data, pos, data_end, 4, ip_rem);
 		return XH_PARSE_L4;
 	}
-	default:
-		xh_set_payload(pkt, data, pos, data_end, 0, ip_rem);
-		return XH_PARSE_L3;
+	case IPPROTO_SCTP: {
+		/* Ports, verification tag, checksum: the ports make the flow
+		 * key and the Community ID (the spec hashes SCTP's ports). A
+		 * header cut short is taken as a protocol without ports. */
+		__be16 *sh = pos;
+
+		if ((void *)((__u8 *)sh + 12) > data_end || ip_rem < 12)
+			break;
+		pkt->sport = sh[0];
+		pkt->dport = sh[1];
+		xh_set_payload(pkt, data, pos, data_end, 12, ip_rem);
+		return XH_PARSE_L4;
 	}
+	default:
+		break;
+	}
+	xh_set_payload(pkt, data, pos, data_end, 0, ip_rem);
+	return XH_PARSE_L3;
 }
 
 static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, struct xh_pkt *pkt,

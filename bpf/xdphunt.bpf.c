@@ -76,8 +76,8 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
 		stats->cnt[XH_CNT_TCP]++;
 	} else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP) {
 		stats->cnt[XH_CNT_UDP]++;
-	} else if (res == XH_PARSE_L4) {
-		stats->cnt[XH_CNT_ICMP]++;
+	} else if (res == XH_PARSE_L4 && pkt->proto != IPPROTO_SCTP) {
+		stats->cnt[XH_CNT_ICMP]++; /* ICMP or ICMPv6 */
 	} else {
 		stats->cnt[XH_CNT_L4_OTHER]++;
 	}

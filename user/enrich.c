@@ -101,6 +101,8 @@ const char *enrich_proto_name(unsigned int proto)
 		return "UDP";
 	case 58:
 		return "IPv6-ICMP";
+	case 132:
+		return "SCTP";
 	default:
 		return NULL;
 	}

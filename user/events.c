@@ -172,6 +172,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	uint64_t real_ns;
 	unsigned int sport = ntohs(e->sport), dport = ntohs(e->dport);
 	int is_icmp = e->proto == 1 || e->proto == 58;
+	int has_ports = e->proto == 6 || e->proto == 17 || e->proto == 132; /* TCP, UDP, SCTP */
 	size_t rule_len, att_len;
 
 	if (!rule || (e->family != XH_AF_INET && e->family != XH_AF_INET6))
@@ -226,7 +227,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	p = fmt_put(p, s->cid, s->cid_len);
 	p = fmt_lit(p, "\",\"src_ip\":\"");
 	p = put_addr(p, e, e->saddr);
-	if (!is_icmp) {
+	if (has_ports) {
 		p = fmt_lit(p, "\",\"src_port\":");
 		p = fmt_u64(p, sport);
 		p = fmt_lit(p, ",\"dest_ip\":\"");
@@ -235,7 +236,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	}
 	p = put_addr(p, e, e->daddr);
 	*p++ = '"';
-	if (!is_icmp) {
+	if (has_ports) {
 		p = fmt_lit(p, ",\"dest_port\":");
 		p = fmt_u64(p, dport);
 	}

@@ -380,6 +380,7 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	unsigned int cli_port = ntohs(client_is_s ? k->sport : k->dport);
 	unsigned int srv_port = ntohs(client_is_s ? k->dport : k->sport);
 	int is_icmp = k->proto == 1 || k->proto == 58;
+	int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132; /* TCP, UDP, SCTP */
 	uint64_t start = st->first_seen_ns + (uint64_t)s->mono_to_real_ns;
 	uint64_t end = st->last_seen_ns + (uint64_t)s->mono_to_real_ns;
 	const struct ioc_set *owner = NULL;
@@ -410,10 +411,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	jbuf_key_u64(b, "flow_id", flow_id);
 	jbuf_key_str(b, "community_id", cid);
 	key_addr(b, "src_ip", k, cli);
-	if (!is_icmp)
+	if (has_ports)
 		jbuf_key_u64(b, "src_port", cli_port);
 	key_addr(b, "dest_ip", k, srv);
-	if (!is_icmp)
+	if (has_ports)
 		jbuf_key_u64(b, "dest_port", srv_port);
 	proto = enrich_proto_name(k->proto);
 	if (proto)

@@ -205,6 +205,25 @@ void test_parse_fields(void)
 	ASSERT_EQ(pkt.sport, htons(128), "type");
 	ASSERT_EQ(pkt.dport, htons(129), "the reply's type");
 
+	test_subtest("sctp");
+	/* Ports from the common header; the payload after its 12 bytes. */
+	d = (struct pkt_desc){.family = 4, .proto = IPPROTO_SCTP, .payload_len = 28};
+	len = build(&d, buf, &lay);
+	buf[lay.l4_off] = 0x0f; /* 3868, Diameter */
+	buf[lay.l4_off + 1] = 0x1c;
+	buf[lay.l4_off + 2] = 0x0b; /* 2905, M3UA */
+	buf[lay.l4_off + 3] = 0x59;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(ntohs(pkt.sport), 3868, "sport");
+	ASSERT_EQ(ntohs(pkt.dport), 2905, "dport");
+	ASSERT_EQ(pkt.payload_off, lay.l4_off + 12, "payload after the common header");
+	ASSERT_EQ(pkt.payload_len, 16, "payload_len");
+	/* A common header cut short: no ports, as any other protocol. */
+	d.payload_len = 11;
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "short header: res");
+	ASSERT_EQ(pkt.sport | pkt.dport, 0, "short header: no ports");
+
 	test_subtest("other_proto");
 	d = (struct pkt_desc){.family = 4, .proto = 47 /* GRE */, .payload_len = 4};
 	len = build(&d, buf, &lay);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""test_icmp_flows.py XDPHUNT: ICMP and ICMPv6 flows of IoC addresses, with
-the Community ID specification as the oracle.
+"""test_flow_ids.py XDPHUNT: the flows and Community IDs of IoC hits on ICMP,
+ICMPv6, SCTP and portless protocols, with the Community ID specification and
+tshark's own implementation as the oracles.
 
 1. The spec's own captures (icmp.pcap, icmp6.pcap: echo requests and replies,
    neighbour solicitations and advertisements, a time exceeded) with a feed of
@@ -13,6 +14,8 @@ the Community ID specification as the oracle.
    one-way message (port unreachable) keeps its direction and code.
 3. An address:port indicator matches TCP and UDP only: an echo reply to the
    port number of an ICMP type is not a hit.
+4. SCTP hits carry their ports and tshark's Community ID (the spec hashes
+   SCTP's ports); ESP and GRE hits carry no ports, ESP's id is tshark's.
 """
 import json, os, subprocess, sys, tempfile
 
@@ -23,7 +26,7 @@ XH = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CID = os.path.join(os.environ.get("XH_SHARED_DIR", os.path.join(ROOT, "..", "shared")),
                    "reference", "community-id")
-check = Checker("icmp_flows")
+check = Checker("flow_ids")
 
 
 def replay(engine, feed_lines, pcap, extra=()):
@@ -64,7 +67,7 @@ def check_ids(out, ids, what):
 
 engines = ["native"] + (["kernel"] if os.geteuid() == 0 else [])
 if "kernel" not in engines:
-    print("SKIP: icmp_flows: kernel engine: replay needs root (BPF_PROG_TEST_RUN)")
+    print("SKIP: flow_ids: kernel engine: replay needs root (BPF_PROG_TEST_RUN)")
 
 # --- 1. the spec's captures -------------------------------------------------------
 base = json.load(open(os.path.join(CID, "baseline_deflt.json")))
@@ -96,7 +99,7 @@ for cap, proto in (("icmp.pcap", 1), ("icmp6.pcap", 58)):
 try:
     from scapy.all import Ether, ICMP, IP, IPv6, ICMPv6EchoReply, ICMPv6EchoRequest, UDP, Raw, wrpcap
 except ImportError:
-    print("SKIP: icmp_flows: made captures: scapy missing (make deps)")
+    print("SKIP: flow_ids: made captures: scapy missing (make deps)")
     check.exit()
 
 E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
@@ -153,4 +156,46 @@ with tempfile.TemporaryDirectory() as d:
             continue
         check(not [o for o in out if o["event_type"] == "hunt"],
               f"port indicators {eng}: no hit on ICMP", json.dumps(out)[:600])
+
+# --- 4. SCTP and protocols without ports ---------------------------------------------
+try:
+    from scapy.layers.sctp import SCTP, SCTPChunkInit
+    from scapy.all import GRE
+except ImportError:
+    print("SKIP: flow_ids: SCTP/GRE: scapy missing (make deps)")
+    check.exit()
+S_SCTP, S_ESP, S_GRE = "203.0.113.21", "203.0.113.22", "203.0.113.23"
+pkts = [E / IP(src=C4, dst=S_SCTP) / SCTP(sport=40123, dport=3868) / SCTPChunkInit(),
+        E / IP(src=S_SCTP, dst=C4) / SCTP(sport=3868, dport=40123) / SCTPChunkInit(),
+        E / IP(src=C4, dst=S_ESP, proto=50) / Raw(b"\0\0\x10\x01" + b"\0" * 20),
+        E / IP(src=C4, dst=S_GRE) / GRE() / IP(src="10.1.1.1", dst="10.2.2.2") / ICMP()]
+with tempfile.TemporaryDirectory() as d:
+    pcap = os.path.join(d, "other.pcap")
+    wrpcap(pcap, pkts)
+    tids = tshark_ids(pcap)
+    for eng in engines:
+        out, err = replay(eng, [S_SCTP, S_ESP, S_GRE], pcap)
+        if out is None:
+            check(False, f"other protocols {eng}: replay", err[-300:])
+            continue
+        by = {}
+        for o in out:
+            by.setdefault((o["event_type"], o["dest_ip"]), []).append(o)
+        h = by.get(("hunt", S_SCTP), [])
+        r = by.get(("flow", S_SCTP), [])
+        check(len(h) == 1 and h[0]["proto"] == "SCTP" and h[0].get("src_port") == 40123
+              and h[0].get("dest_port") == 3868
+              and h[0]["community_id"] in tids.get(frozenset((C4, S_SCTP)), ()),
+              f"SCTP {eng}: one hit with its ports and tshark's Community ID", json.dumps(h))
+        check(len(r) == 1 and r[0]["flow"]["pkts_toserver"] == 1 and r[0]["flow"]["pkts_toclient"] == 1
+              and h and r[0]["community_id"] == h[0]["community_id"],
+              f"SCTP {eng}: one flow record, both directions, the hit's id", json.dumps(r))
+        e = by.get(("hunt", S_ESP), [])
+        check(len(e) == 1 and "src_port" not in e[0] and "dest_port" not in e[0]
+              and e[0]["community_id"] in tids.get(frozenset((C4, S_ESP)), ()),
+              f"ESP {eng}: one hit, no ports, tshark's Community ID", json.dumps(e))
+        g = by.get(("hunt", S_GRE), [])
+        # tshark hashes the tunnel's inner flow; xdphunt the outer one it matched.
+        check(len(g) == 1 and "src_port" not in g[0] and g[0]["proto"] == 47,
+              f"GRE {eng}: one hit, no ports", json.dumps(g))
 check.exit()
