@@ -11,6 +11,7 @@
 #    dynamic DCE/RPC endpoints ("counted":"dcerpc_pdus") count only the
 #    segments that start a PDU: at most tshark's, inside its time span. And
 #    every TCP conversation tshark sees on 445, 139 or 135 has its record.
+#    Every TCP hit and record carries the Community ID tshark computes.
 # 2. Made captures (both engines): a flow idle longer than the timeout in
 #    capture time is written with reason "timeout" and its next packet
 #    starts a new flow; scan.smb_sweep counts its window in capture time: 16
@@ -87,19 +88,22 @@ def pcap_snaplen(cap):
 def tshark_tcp(cap):
     """tshark's TCP conversations of @cap: {(a, b) sorted endpoints: stats}, or
     None when it cannot read it."""
-    p = subprocess.run(["tshark", "-r", cap, "-Y", "tcp && !icmp && !icmpv6", "-T", "fields",
+    p = subprocess.run(["tshark", "--enable-protocol", "communityid", "-r", cap, "-Y",
+                        "tcp && !icmp && !icmpv6", "-T", "fields",
                         "-E", "separator=|", "-e", "frame.time_epoch", "-e", "frame.cap_len",
                         "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src",
-                        "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "tcp.dstport"],
+                        "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "tcp.dstport",
+                        "-e", "communityid"],
                        capture_output=True, timeout=TIMEOUT_S)
     if p.returncode != 0:
         return None
     snap = pcap_snaplen(cap) or (1 << 32)
     conv = collections.defaultdict(lambda: {"pkts": collections.Counter(),
                                             "bytes": collections.Counter(),
-                                            "first": None, "last": None, "tunnel": False})
+                                            "first": None, "last": None, "tunnel": False,
+                                            "cids": set()})
     for line in p.stdout.decode().splitlines():
-        ts, flen, protos, s4, d4, s6, d6, sp, dp = line.split("|")
+        ts, flen, protos, s4, d4, s6, d6, sp, dp, cid = line.split("|")
         src, dst = s4 or s6, d4 or d6
         if not src or not sp:
             continue
@@ -111,6 +115,7 @@ def tshark_tcp(cap):
         # not what this test is about.
         if "," in src + dst + sp or link not in LINK_EXTRA:
             c["tunnel"] = True
+        c["cids"].add(cid)  # tshark's own Community ID implementation
         c["pkts"][a] += 1
         c["bytes"][a] += min(int(flen), snap) - LINK_EXTRA.get(link, 0)
         us = epoch_us(ts)
@@ -125,7 +130,7 @@ def corpus_part(xdphunt):
     if not caps:
         print("SKIP: flow records: no corpus at %s (set XH_CORPUS_DIR)" % corpus_dir())
         return
-    exact = partial = covered = 0
+    exact = partial = covered = cids = 0
     wrong = []
     for cap in caps:
         name = os.path.basename(cap)
@@ -135,6 +140,19 @@ def corpus_part(xdphunt):
             wrong.append("%s: replay exit %d / tshark %s: %s" % (name, rc, conv is not None,
                                                                  err.strip()[-200:]))
             continue
+        # Every hit and record of a TCP flow carries the Community ID tshark
+        # gives the flow's packets.
+        for r in lines:
+            if r["proto"] != "TCP":
+                continue
+            c = conv.get(tuple(sorted([(r["src_ip"], r["src_port"]), (r["dest_ip"], r["dest_port"])])))
+            if c is None or c["tunnel"]:
+                continue
+            cids += 1
+            if r["community_id"] not in c["cids"]:
+                wrong.append("%s %s %s:%s -> %s:%s: community_id %s, tshark %s" %
+                             (name, r["event_type"], r["src_ip"], r["src_port"], r["dest_ip"],
+                              r["dest_port"], r["community_id"], sorted(c["cids"])))
         # A capture whose stamps jump ahead by more than the timeout splits
         # a connection into two records (timeout, then shutdown): summed.
         recs = {}
@@ -185,10 +203,11 @@ def corpus_part(xdphunt):
                              (name, key))
     for w in wrong[:20]:
         print("  " + w)
-    check(not wrong and exact >= 100,
+    check(not wrong and exact >= 100 and cids >= 1000,
           "%d corpus captures: %d TCP flow records as tshark counts them, %d dynamic DCE/RPC "
-          "endpoints within tshark's counts, %d service-port conversations all recorded; "
-          "%d wrong" % (len(caps), exact, partial, covered, len(wrong)))
+          "endpoints within tshark's counts, %d service-port conversations all recorded, "
+          "%d hits and records with tshark's Community ID; %d wrong" %
+          (len(caps), exact, partial, covered, cids, len(wrong)))
 
 
 # ---- made captures ------------------------------------------------------------
