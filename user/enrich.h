@@ -4,6 +4,7 @@
 #define XH_ENRICH_H
 
 #include <stddef.h>
+#include "community_id.h"
 
 struct jbuf;
 
@@ -41,7 +42,31 @@ const char *enrich_rule_name(unsigned int rule);
 const struct attack_ref *enrich_rule_attack(unsigned int rule);
 /* "pass" for enum xh_action; NULL when unknown. */
 const char *enrich_action_name(unsigned int action);
-/* "TCP", "UDP", "ICMP", "IPv6-ICMP" or NULL for other IP protocols. */
+/* "TCP", "UDP", "SCTP", "ICMP", "IPv6-ICMP" or NULL for other IP protocols. */
 const char *enrich_proto_name(unsigned int proto);
+
+/* ICMP or ICMPv6: type and code stand in the port fields. */
+static inline int enrich_proto_is_icmp(unsigned int proto)
+{
+	return proto == 1 || proto == 58;
+}
+
+/* Does the destination port field of an ICMP (@proto 1) or ICMPv6 (58)
+ * message of @type hold its code? Not for a request/reply pair, where the
+ * datapath puts the other type of the pair there (bpf/parse.h), so the code
+ * is given for one-way messages only. */
+static inline int enrich_icmp_has_code(unsigned int proto, unsigned int type)
+{
+	unsigned int peer;
+
+	return !community_id_icmp_peer(proto == 58, type, &peer);
+}
+
+/* TCP, UDP and SCTP have ports; hits and flow records give them for these
+ * alone. */
+static inline int enrich_proto_has_ports(unsigned int proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
 
 #endif

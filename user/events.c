@@ -171,8 +171,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	struct xh_flow_key k = {};
 	uint64_t real_ns;
 	unsigned int sport = ntohs(e->sport), dport = ntohs(e->dport);
-	int is_icmp = e->proto == 1 || e->proto == 58;
-	int has_ports = e->proto == 6 || e->proto == 17 || e->proto == 132; /* TCP, UDP, SCTP */
+	int is_icmp = enrich_proto_is_icmp(e->proto);
+	int has_ports = enrich_proto_has_ports(e->proto);
 	size_t rule_len, att_len;
 
 	if (!rule || (e->family != XH_AF_INET && e->family != XH_AF_INET6))
@@ -251,14 +251,10 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	}
 	if (is_icmp) {
 		/* The kernel carries ICMP type and code in the port fields,
-		 * client side first; for a request/reply pair the server's
-		 * type stands in the code's place (bpf/parse.h), so the code
-		 * is given for one-way messages only. */
-		unsigned int peer;
-
+		 * client side first. */
 		p = fmt_lit(p, ",\"icmp_type\":");
 		p = fmt_u64(p, sport);
-		if (!community_id_icmp_peer(e->proto == 58, sport, &peer)) {
+		if (enrich_icmp_has_code(e->proto, sport)) {
 			p = fmt_lit(p, ",\"icmp_code\":");
 			p = fmt_u64(p, dport);
 		}

@@ -379,8 +379,8 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	const __be32 *srv = client_is_s ? k->daddr : k->saddr;
 	unsigned int cli_port = ntohs(client_is_s ? k->sport : k->dport);
 	unsigned int srv_port = ntohs(client_is_s ? k->dport : k->sport);
-	int is_icmp = k->proto == 1 || k->proto == 58;
-	int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132; /* TCP, UDP, SCTP */
+	int is_icmp = enrich_proto_is_icmp(k->proto);
+	int has_ports = enrich_proto_has_ports(k->proto);
 	uint64_t start = st->first_seen_ns + (uint64_t)s->mono_to_real_ns;
 	uint64_t end = st->last_seen_ns + (uint64_t)s->mono_to_real_ns;
 	const struct ioc_set *owner = NULL;
@@ -423,12 +423,9 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 		jbuf_key_u64(b, "proto", k->proto);
 	if (is_icmp) {
 		/* The key carries the type and code of the first packet in
-		 * the port fields, turned with the addresses (as hits); a
-		 * request/reply pair has the reply's type for the code. */
-		unsigned int peer;
-
+		 * the port fields, turned with the addresses (as hits). */
 		jbuf_key_u64(b, "icmp_type", cli_port);
-		if (!community_id_icmp_peer(k->proto == 58, cli_port, &peer))
+		if (enrich_icmp_has_code(k->proto, cli_port))
 			jbuf_key_u64(b, "icmp_code", srv_port);
 	}
 	if (st->service == XH_SVC_SMB)
