@@ -23,6 +23,7 @@
 #include "smb_files.bpf.h"
 #include "dcerpc_state.bpf.h"
 #include "dcerpc_smb.bpf.h"
+#include "dcerpc_dyn.bpf.h"
 
 /* The flow's state, created when this is the first finding of an otherwise
  * unclassified flow (an RPC endpoint on a dynamic port). NULL on failure. */
@@ -448,24 +449,29 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	return h->frag_len < env->avail ? h->frag_len : 0;
 }
 
-/* Count the segment in hand to its flow when xh_hunt() did not (a port it
- * does not track: a dynamic DCE/RPC endpoint, whose flow the bind of a
- * listed interface made), so that its flow record says what it carried.
- * Only segments that start like a PDU come here: the others on such a port
- * (acknowledgements, the rest of a long PDU) are not counted, as finding
- * their flow would cost every plain TCP packet a lookup. */
+/* Count the segment in hand to its flow when xh_hunt() did not: a flow on a
+ * dynamic DCE/RPC endpoint (a port it does not track), which the bind of a
+ * listed interface made. Mark the flow's server port (bpf/dcerpc_dyn.bpf.h),
+ * so that xh_hunt() counts the flow's other segments from here on: this is
+ * its first segment, or one after the mark went idle. */
 static __always_inline void xh_rpc_flow_account(struct xdp_md *ctx, const struct xh_pkt *pkt,
-						const struct xh_rpc_env *env)
+						const struct xh_rpc_env *env,
+						struct xh_stats *stats)
 {
 	__u64 bytes = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
 	struct xh_flow_state *st = bpf_map_lookup_elem(&xh_flows, &env->key);
+	__u64 now = xh_now_coarse_ns();
+	int sender_client;
 
 	if (!st)
 		return;
 	if (pkt->ip_cut)
 		bytes = bpf_xdp_get_buff_len(ctx);
-	xh_flow_account(st, env->src_is_s, bytes, xh_now_coarse_ns());
-	st->flags |= XH_FLOW_F_DCERPC_PDUS;
+	sender_client = xh_flow_account(st, env->src_is_s, bytes, now);
+	if (st->service == XH_SVC_NONE)
+		st->service = XH_SVC_RPC_DYN;
+	if (st->service == XH_SVC_RPC_DYN)
+		xh_rpc_dyn_mark(sender_client ? pkt->dport : pkt->sport, now, stats);
 }
 
 /* TCP packets whose payload of at least an RPC header starts like RPC (or,
@@ -534,7 +540,7 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 			break;
 	}
 	if (!pkt->flow_id)
-		xh_rpc_flow_account(ctx, pkt, env);
+		xh_rpc_flow_account(ctx, pkt, env, stats);
 	return 0;
 }
 

@@ -92,6 +92,10 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	/* The packet's sender is the key's s-side iff src_is_s. */
 	init->initiator = client == src_is_s ? XH_INIT_SRC : XH_INIT_DST;
 	init->service = client ? svc_dst : svc_src;
+	/* A marked port (bpf/dcerpc_dyn.bpf.h) says nothing of a flow made for
+	 * another reason; xh_rpc_flow_account() names its own flows. */
+	if (init->service == XH_SVC_RPC_DYN)
+		init->service = XH_SVC_NONE;
 	ioc_server = client ? cls->ioc_dst : cls->ioc_src;
 	ioc_client = client ? cls->ioc_src : cls->ioc_dst;
 	init->ioc_id = ioc_server ? ioc_server : ioc_client;

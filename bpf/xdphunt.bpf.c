@@ -119,8 +119,11 @@ __noinline int xh_hunt(struct xdp_md *ctx, struct xh_pkt *pkt, int res, struct x
 	/* XH_SVC_PF_KNOWN: xh_prefilter() found no name to look at. */
 	if (!(svc & XH_SVC_PF_KNOWN))
 		xh_ioc_names(ctx, pkt, res, stats, &cls);
-	if (!cls.classes)
+	if (!cls.classes) {
+		if (cls.svc_src == XH_SVC_RPC_DYN || cls.svc_dst == XH_SVC_RPC_DYN)
+			xh_rpc_dyn_follow(pkt, svc, bytes, stats);
 		return XDP_PASS;
+	}
 	for (c = 0; c < XH_CLASS__MAX; c++) {
 		if (cls.classes & (1 << c)) {
 			stats->class_pkts[c]++;

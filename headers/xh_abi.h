@@ -32,6 +32,10 @@ enum xh_service {
 	XH_SVC_NONE = 0,
 	XH_SVC_SMB = 1, /* SMB direct (445) or NetBIOS session (139) */
 	XH_SVC_RPC = 2, /* MS-RPC endpoint mapper (135) */
+	/* A dynamic DCE/RPC endpoint: a port where a flow bound a listed
+	 * interface. Set by the program (bpf/dcerpc_state.bpf.h), never by the
+	 * loader; its packets count to flows that exist, none is made. */
+	XH_SVC_RPC_DYN = 3,
 	XH_SVC__MAX,
 };
 
@@ -244,6 +248,8 @@ enum xh_rpc_cnt {
 	XH_RPC_CNT_MAP_ERR,	  /* a context/endpoint map update failed */
 	XH_RPC_CNT_PIPE_NAMED,	  /* hits over SMB named by the pipe's CREATE (xh_smb_files) */
 	XH_RPC_CNT_PIPE_UNNAMED,  /* hits over SMB whose pipe open was not seen: "smb" */
+	XH_RPC_CNT_DYN_PORT,	  /* ports marked as dynamic endpoints (XH_SVC_RPC_DYN) */
+	XH_RPC_CNT_DYN_CLEARED,	  /* ... and unmarked, idle (XH_RPC_DYN_IDLE_S) */
 	XH_RPC_CNT__MAX,
 };
 
@@ -305,11 +311,11 @@ struct xh_flow_state {
 	__u64 reported; /* XH_RULE_BIT() of every rule already emitted */
 	__u32 ioc_id;	/* IoC id that matched this flow, 0 if none */
 	__u8 initiator; /* enum xh_initiator */
-	__u8 service;	/* enum xh_service of the server port */
-	/* XH_FLOW_F_*: what the flow was found to carry where its port does
-	 * not say (bpf/dcerpc.bpf.h xh_rpc_flow_account()). */
-	__u8 flags;
-	__u8 pad[1];
+	/* enum xh_service of the server port. XH_SVC_RPC_DYN: DCE/RPC on a
+	 * dynamic endpoint, a flow made by its bind of a listed interface, so
+	 * counted from that segment on (bpf/dcerpc.bpf.h xh_rpc_flow_account()). */
+	__u8 service;
+	__u8 pad[2];
 	/* This entry's identity, never 0 and never reused (xh_flow_create()):
 	 * the 8-byte key of the flow's other state (SMB state, xh_seen), which
 	 * hashes in a third of the time of the 40-byte flow key and dies with
@@ -317,10 +323,6 @@ struct xh_flow_state {
 	__u64 id;
 };
 _Static_assert(sizeof(struct xh_flow_state) == 72, "xh_flow_state ABI");
-
-/* xh_flow_state.flags. DCE/RPC on a dynamic endpoint (a port xh_hunt() does
- * not track): only the segments that start a PDU are counted. */
-#define XH_FLOW_F_DCERPC_PDUS 0x1
 
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {

@@ -61,6 +61,7 @@ static const char *const service_names[] = {
 	[XH_SVC_NONE] = "none",
 	[XH_SVC_SMB] = "smb",
 	[XH_SVC_RPC] = "rpc",
+	[XH_SVC_RPC_DYN] = "rpc_dynamic",
 };
 _Static_assert(ARRAY_SIZE(service_names) == XH_SVC__MAX, "a service without a name");
 

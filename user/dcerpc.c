@@ -98,6 +98,8 @@ static const char *const cnt_names[] = {
 	[XH_RPC_CNT_MAP_ERR] = "map_err",
 	[XH_RPC_CNT_PIPE_NAMED] = "pipe_named",
 	[XH_RPC_CNT_PIPE_UNNAMED] = "pipe_unnamed",
+	[XH_RPC_CNT_DYN_PORT] = "dynamic_port_marked",
+	[XH_RPC_CNT_DYN_CLEARED] = "dynamic_port_idle",
 };
 _Static_assert(ARRAY_SIZE(cnt_names) == XH_RPC_CNT__MAX, "a dcerpc counter without a name");
 
@@ -237,12 +239,45 @@ static int map_clear(int fd, size_t key_size)
 	return 0;
 }
 
+/* Unmark the dynamic endpoints (XH_SVC_RPC_DYN in xh_ports, the program's
+ * marks beside the loader's services) and forget when they were last used.
+ * One batch read of the 64 KiB table, then a write per marked port. */
+static int dyn_ports_clear(struct xdphunt *skel)
+{
+	int ports = bpf_map__fd(skel->maps.xh_ports), last = bpf_map__fd(skel->maps.xh_rpc_dyn);
+	__u32 *keys = calloc(XH_PORTS_MAX, sizeof(*keys)), out = 0, count = XH_PORTS_MAX, zero = 0;
+	__u8 *svc = calloc(XH_PORTS_MAX, sizeof(*svc)), none = XH_SVC_NONE;
+	int err = -ENOMEM;
+
+	if (!keys || !svc)
+		goto out;
+	err = bpf_map_lookup_batch(ports, NULL, &out, keys, svc, &count, NULL);
+	if (err && errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	err = 0;
+	for (__u32 i = 0; i < count && !err; i++) {
+		if (svc[i] != XH_SVC_RPC_DYN)
+			continue;
+		if (bpf_map_update_elem(ports, &keys[i], &none, BPF_ANY) ||
+		    bpf_map_update_elem(last, &keys[i], &zero, BPF_ANY))
+			err = -errno;
+	}
+out:
+	free(keys);
+	free(svc);
+	return err;
+}
+
 int dcerpc_clear_state(struct xdphunt *skel)
 {
 	int err;
 
-	err = map_clear(bpf_map__fd(skel->maps.xh_rpc_ctx),
-			bpf_map__key_size(skel->maps.xh_rpc_ctx));
+	err = dyn_ports_clear(skel);
+	if (!err)
+		err = map_clear(bpf_map__fd(skel->maps.xh_rpc_ctx),
+				bpf_map__key_size(skel->maps.xh_rpc_ctx));
 	if (!err)
 		err = map_clear(bpf_map__fd(skel->maps.xh_rpc_eps),
 				bpf_map__key_size(skel->maps.xh_rpc_eps));

@@ -78,8 +78,9 @@ const char *dcerpc_pipe_name(const struct xh_event *e, char *out, size_t cap);
 void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e, struct jbuf *b);
 
 struct xdphunt;
-/* Empty the per-flow DCE/RPC state (contexts, learned endpoints) and the
- * reported findings (xh_seen), between replayed captures. 0 or -errno. */
+/* Empty the per-flow DCE/RPC state (contexts, learned endpoints, dynamic
+ * endpoint marks) and the reported findings (xh_seen), between replayed
+ * captures. 0 or -errno. */
 int dcerpc_clear_state(struct xdphunt *skel);
 
 /* Stable names of enum xh_rpc_cnt (`xdphunt stats`: "dcerpc_" + name). */

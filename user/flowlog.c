@@ -430,7 +430,7 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	}
 	if (st->service == XH_SVC_SMB)
 		jbuf_key_str(b, "app_proto", "smb");
-	else if (st->service == XH_SVC_RPC || (st->flags & XH_FLOW_F_DCERPC_PDUS))
+	else if (st->service == XH_SVC_RPC || st->service == XH_SVC_RPC_DYN)
 		jbuf_key_str(b, "app_proto", "dcerpc");
 	jbuf_key_obj_begin(b, "flow");
 	jbuf_key_u64(b, "pkts_toserver", st->pkts[XH_DIR_TOSERVER]);
@@ -444,10 +444,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 		     why == FLOWLOG_TIMEOUT  ? "timeout"
 		     : why == FLOWLOG_FORCED ? "forced"
 					     : "shutdown");
-	/* A dynamic DCE/RPC endpoint: the counters hold the segments that
-	 * start a PDU, not the acknowledgements between them. */
-	if (st->flags & XH_FLOW_F_DCERPC_PDUS)
-		jbuf_key_str(b, "counted", "dcerpc_pdus");
+	/* A dynamic DCE/RPC endpoint: the flow was made by its bind of a
+	 * listed interface, so the handshake before it is not counted. */
+	if (st->service == XH_SVC_RPC_DYN)
+		jbuf_key_str(b, "counted", "from_bind");
 	jbuf_obj_end(b);
 	ie = st->ioc_id && s->iocs ? ioc_set_resolve(s->iocs, st->ioc_id, &owner) : NULL;
 	if (ie) {

@@ -11,6 +11,10 @@
 #    transport (tshark: smb2.filename / smb.file of the CREATE whose response
 #    gave the FileId of the bind's WRITE/IOCTL), "smb" only where tshark does
 #    not know the pipe either;
+#  - every flow record of a dynamic endpoint ("counted":"from_bind") holds
+#    tshark's packets and bytes each way from the conversation's first frame
+#    that binds a listed interface to its end, and there is one for every
+#    conversation off 135/139/445 with such a bind;
 #  - the tools must have produced what they are run for (the DRSGetNCChanges
 #    of secretsdump, the ISystemActivator bind of wmiexec/dcomexec, svcctl
 #    RCreateServiceW of psexec, samr binds), or the test proves nothing.
@@ -62,9 +66,60 @@ def hits(path):
     for ln in open(path):
         if ln.strip():
             h = json.loads(ln)
-            if h["rule"].startswith("dcerpc."):
+            if h.get("rule", "").startswith("dcerpc."):
                 out.append(h)
     return out
+
+
+SERVICE_PORTS = {135, 139, 445}
+
+
+def from_bind_view(cap, ifs):
+    """tshark's count of each TCP conversation off the service ports from its
+    first frame binding a listed interface on: {(client, server): (packets
+    to the server, to the client, bytes to the server, to the client)}."""
+    first = {}
+    for f in tshark(cap, "dcerpc.pkt_type == 11 || dcerpc.pkt_type == 14",
+                    ["frame.number", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport",
+                     "dcerpc.cn_bind_to_uuid"]):
+        if len(f) < 6 or not any(u.lower() in ifs for u in f[5].split(",") if u):
+            continue
+        cli, srv = (f[1], int(f[2])), (f[3], int(f[4]))
+        if srv[1] not in SERVICE_PORTS and (cli, srv) not in first:
+            first[(cli, srv)] = int(f[0])
+    want = {k: [0, 0, 0, 0] for k in first}
+    for f in tshark(cap, "tcp", ["frame.number", "ip.src", "tcp.srcport", "ip.dst",
+                                 "tcp.dstport", "frame.len"]):
+        if len(f) < 6 or not f[1]:
+            continue
+        a, b = (f[1], int(f[2])), (f[3], int(f[4]))
+        for k, d in (((a, b), 0), ((b, a), 1)):
+            if k in first and int(f[0]) >= first[k]:
+                want[k][d] += 1
+                want[k][2 + d] += int(f[5])
+    return {k: tuple(v) for k, v in want.items()}
+
+
+def check_from_bind(label, path, want):
+    """The flow records of @path against from_bind_view(). Returns the fails."""
+    got = {}
+    for ln in open(path):
+        r = json.loads(ln) if ln.strip() else {}
+        if r.get("event_type") == "flow" and r["flow"].get("counted") == "from_bind":
+            f = r["flow"]
+            got[((r["src_ip"], r["src_port"]), (r["dest_ip"], r["dest_port"]))] = (
+                f["pkts_toserver"], f["pkts_toclient"], f["bytes_toserver"], f["bytes_toclient"])
+    wrong = ["%s -> %s: %s, tshark %s" % (k[0], k[1], got.get(k), v)
+             for k, v in sorted(want.items()) if got.get(k) != v]
+    extra = sorted(set(got) - set(want))
+    if wrong or extra or not want:
+        print("FAIL: dcerpc_dc_%s_flow_records: %d of %d dynamic endpoint conversations as "
+              "tshark counts them from their bind; wrong %s; records tshark has no bind for %s"
+              % (label, len(want) - len(wrong), len(want), wrong[:3], extra[:3]))
+        return 1
+    print("PASS: dcerpc_dc_%s_flow_records: %d dynamic endpoint conversations, each as tshark "
+          "counts it from its bind" % (label, len(want)))
+    return 0
 
 
 def main():
@@ -147,6 +202,9 @@ def main():
             print("FAIL: dcerpc_dc_%s_unlisted: hits for %s" % (label, sorted(bad)))
         else:
             print("PASS: dcerpc_dc_%s_unlisted" % label)
+    want = from_bind_view(cap, ifs)
+    for label, path in (("live", live), ("replay", replay)):
+        fails += check_from_bind(label, path, want)
     return 1 if fails else 0
 
 

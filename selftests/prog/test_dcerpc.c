@@ -50,9 +50,10 @@ static void rpcx_close(struct rpcx *r)
 	dcerpc_table__free(r->t);
 }
 
-/* One TCP/IPv4 frame from @src:@sp to @dst:@dp carrying @len bytes. */
-static void send_tcp(struct rpcx *r, const char *src, const char *dst, uint16_t sp, uint16_t dp,
-		     const uint8_t *payload, size_t len)
+/* One TCP/IPv4 frame from @src:@sp to @dst:@dp with TCP @flags, carrying
+ * @len bytes. */
+static void send_tcp_flags(struct rpcx *r, const char *src, const char *dst, uint16_t sp,
+			   uint16_t dp, uint8_t flags, const uint8_t *payload, size_t len)
 {
 	struct pkt_desc d = {.family = 4,
 			     .src = src,
@@ -60,7 +61,7 @@ static void send_tcp(struct rpcx *r, const char *src, const char *dst, uint16_t 
 			     .proto = IPPROTO_TCP,
 			     .sport = sp,
 			     .dport = dp,
-			     .tcp_flags = 0x18,
+			     .tcp_flags = flags,
 			     .payload_len = (int)len};
 	struct pkt_layout lay;
 	uint8_t buf[PKT_MAX];
@@ -68,8 +69,16 @@ static void send_tcp(struct rpcx *r, const char *src, const char *dst, uint16_t 
 
 	if (!ASSERT_NEQ(n, 0, "pkt_build"))
 		return;
-	memcpy(buf + lay.payload_off, payload, len);
+	if (len)
+		memcpy(buf + lay.payload_off, payload, len);
 	xhp_run(&r->x, buf, n);
+}
+
+/* The same with PSH|ACK. */
+static void send_tcp(struct rpcx *r, const char *src, const char *dst, uint16_t sp, uint16_t dp,
+		     const uint8_t *payload, size_t len)
+{
+	send_tcp_flags(r, src, dst, sp, dp, 0x18, payload, len);
 }
 
 static int drain(struct rpcx *r)
@@ -394,6 +403,97 @@ void test_dcerpc_dynamic_port(void)
 	send_tcp(&r, C4, S4, 50203, 49153, pdu, n);
 	if (ASSERT_EQ(drain(&r), 1, "DRSGetNCChanges"))
 		check_call(&r, &r.x.ev[0], "drsuapi", 3, XH_RPC_TR_TCP);
+out:
+	rpcx_close(&r);
+}
+
+static uint8_t port_service(struct rpcx *r, uint32_t port)
+{
+	uint8_t svc = 0xff;
+
+	bpf_map_lookup_elem(bpf_map__fd(r->x.skel->maps.xh_ports), &port, &svc);
+	return svc;
+}
+
+/* A flow on a dynamic endpoint counts every packet from the bind that made
+ * it: the bind marks the server port, and the flow's acknowledgements and
+ * the rest of its long PDUs then find it. Another connection to that port
+ * makes no flow. A mark idle for XH_RPC_DYN_IDLE_S (600 s) goes when a
+ * packet finds no flow on the port; the flow's next PDU marks it again. */
+void test_dcerpc_dynamic_flow_counts(void)
+{
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	const uint8_t middle[64] = {0x41, 0x42}; /* the rest of a PDU: not a header */
+	const uint32_t port = 49710;
+	struct xh_stats before, after;
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint8_t pdu[RPC_PDU_MAX];
+	uint32_t last;
+	struct rpcx r;
+	size_t n;
+	int fd;
+
+	if (rpcx_open(&r))
+		goto out;
+	fd = bpf_map__fd(r.x.skel->maps.xh_rpc_dyn);
+	/* The handshake comes before any flow: not counted, no mark. */
+	send_tcp_flags(&r, C4, S4, 50500, port, 0x02, NULL, 0);
+	send_tcp_flags(&r, S4, C4, port, 50500, 0x12, NULL, 0);
+	send_tcp_flags(&r, C4, S4, 50500, port, 0x10, NULL, 0);
+	ASSERT_EQ(port_service(&r, port), XH_SVC_NONE, "no mark before the bind");
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, C4, S4, 50500, port, pdu, n);
+	ASSERT_EQ(drain(&r), 1, "svcctl bind");
+	ASSERT_EQ(port_service(&r, port), XH_SVC_RPC_DYN, "server port marked");
+	ASSERT_EQ(port_service(&r, 50500), XH_SVC_NONE, "client port not marked");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_DYN_PORT), 1, "marking counted");
+	if (!ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50500, S4, port, &key, &st), "flow"))
+		goto out;
+	ASSERT_EQ(st.service, XH_SVC_RPC_DYN, "flow service");
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 1, "the bind counted");
+	ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 0, "nothing to the client yet");
+
+	/* Its acknowledgement and the middle of a long PDU: counted. */
+	send_tcp_flags(&r, S4, C4, port, 50500, 0x10, NULL, 0);
+	send_tcp(&r, C4, S4, 50500, port, middle, sizeof(middle));
+	ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50500, S4, port, &key, &st), "flow");
+	ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "acknowledgement counted");
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 2, "PDU continuation counted");
+	ASSERT_EQ(st.bytes[XH_DIR_TOSERVER] - (14 + 20 + 20 + n), 14 + 20 + 20 + sizeof(middle),
+		  "its bytes");
+
+	/* Another connection to the port: no flow, the mark stays. */
+	xhp_stats(&r.x, &before);
+	send_tcp_flags(&r, C4, S4, 50501, port, 0x02, NULL, 0);
+	send_tcp(&r, C4, S4, 50501, port, middle, sizeof(middle));
+	xhp_stats(&r.x, &after);
+	ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW], before.cnt[XH_CNT_FLOWS_NEW], "no flow made");
+	ASSERT_EQ(port_service(&r, port), XH_SVC_RPC_DYN, "recent mark stays");
+
+	/* Idle past XH_RPC_DYN_IDLE_S: the next packet without a flow clears
+	 * it, and the flow's acknowledgements go uncounted ... */
+	if (!ASSERT_OK(bpf_map_lookup_elem(fd, &port, &last), "last use") ||
+	    !ASSERT_NEQ(last, 0, "last use set"))
+		goto out;
+	last -= 700; /* wraps on a machine up for less: the program's difference does too */
+	ASSERT_OK(bpf_map_update_elem(fd, &port, &last, BPF_ANY), "age the mark");
+	send_tcp_flags(&r, C4, S4, 50501, port, 0x10, NULL, 0);
+	ASSERT_EQ(port_service(&r, port), XH_SVC_NONE, "idle mark cleared");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_DYN_CLEARED), 1, "clearing counted");
+	send_tcp_flags(&r, S4, C4, port, 50500, 0x10, NULL, 0);
+	ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50500, S4, port, &key, &st), "flow");
+	ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "unmarked: not counted");
+	/* ... until its next PDU, a call, marks the port again. */
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 12, 64); /* RCreateServiceW */
+	send_tcp(&r, C4, S4, 50500, port, pdu, n);
+	ASSERT_EQ(drain(&r), 1, "RCreateServiceW");
+	ASSERT_EQ(port_service(&r, port), XH_SVC_RPC_DYN, "marked again");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_DYN_PORT), 2, "marking counted again");
+	send_tcp_flags(&r, S4, C4, port, 50500, 0x10, NULL, 0);
+	ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50500, S4, port, &key, &st), "flow");
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 3, "the call counted");
+	ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 2, "acknowledgement counted again");
 out:
 	rpcx_close(&r);
 }

@@ -67,8 +67,9 @@ int nrt_map_get_next_key(struct nrt_map *m, const void *key, void *next_key);
  * bucket *@in (NULL: the first), up to *@count entries into @keys and
  * @values; *@out is where the next batch starts and *@count what this one
  * holds. -ENOENT when no bucket is left after it (entries may still have
- * been returned), -ENOSPC when one bucket does not fit *@count, -EINVAL for
- * other map types. */
+ * been returned), -ENOSPC when one bucket does not fit *@count. Of an array,
+ * the same by index (the kernel's generic batch). -EINVAL for other map
+ * types. */
 int nrt_map_lookup_batch(struct nrt_map *m, const __u32 *in, __u32 *out, void *keys, void *values,
 			 __u32 *count);
 

@@ -440,6 +440,17 @@ int nrt_map_lookup_batch(struct nrt_map *m, const __u32 *in, __u32 *out, void *k
 	struct nrt_elem *e;
 
 	*count = 0;
+	if (m->def.type == BPF_MAP_TYPE_ARRAY) {
+		/* As the kernel's generic batch: the batch token is the index. */
+		for (; b < m->def.max_entries && n < max; b++, n++) {
+			memcpy((char *)keys + (size_t)n * 4, &b, 4);
+			memcpy((char *)values + (size_t)n * m->def.value_size,
+			       m->array + (size_t)b * m->elem_size, m->def.value_size);
+		}
+		*count = n;
+		*out = b;
+		return b >= m->def.max_entries ? -ENOENT : 0;
+	}
 	if (m->def.type != BPF_MAP_TYPE_HASH && m->def.type != BPF_MAP_TYPE_LRU_HASH)
 		return -EINVAL;
 	for (; b < m->h.n_buckets; b++) {
