@@ -84,6 +84,42 @@ static void run_flows_evicted(struct run_watch *w, uint64_t flows_new)
 		w->evicted = e;
 }
 
+/* Flow records when a sweep is due or the table nears full; @flows_new:
+ * the program's counter, read before. */
+static void run_flows_sweep(struct run_watch *w, uint64_t flows_new)
+{
+	struct timespec ts;
+	uint64_t mono;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (!flowlog_due(w->flows, mono) && !flowlog_full(w->flows, flows_new))
+		return;
+	n = flowlog_sweep(w->flows, w->sink, mono, flows_new, FLOWLOG_TIMEOUT);
+	if (n < 0 && !w->sink->write_err && n != w->flows_err)
+		pr_warn("flows: cannot read the flow table: %s; flow records wait for the next "
+			"sweep\n",
+			strerror(-n));
+	w->flows_err = n < 0 ? n : 0;
+	if (n >= 0)
+		run_flows_evicted(w, flows_new);
+}
+
+/* event_sink.on_catchup, every FLOWLOG_CATCHUP_MS between watches: the sweep
+ * of run_watch(), for a table that fills faster than a sweep a second can
+ * write (flowlog_full()) or a sweep that left flows due (flowlog_due()). */
+_Static_assert(LOOP_CATCHUP_MS <= FLOWLOG_CATCHUP_MS, "the loop asks as often as a sweep may run");
+static void run_catchup(void *ctx)
+{
+	struct run_watch *w = ctx;
+	struct xh_stats st;
+
+	if (!w->flows || counters_read(bpf_map__fd(w->l->skel->maps.xh_counters), &st))
+		return;
+	run_flows_sweep(w, st.cnt[XH_CNT_FLOWS_NEW]);
+}
+
 /* event_sink.on_watch, once a second: interfaces that went away or came
  * back; flow records when a sweep is due or the table nears full; and
  * findings that found the ring buffer full and flows that left the table
@@ -103,24 +139,7 @@ static void run_watch(void *ctx)
 
 	loader_watch(w->l);
 	if (w->flows) {
-		struct timespec ts;
-		uint64_t mono;
-		int n;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		mono = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-		if (flowlog_due(w->flows, mono) ||
-		    flowlog_full(w->flows, st.cnt[XH_CNT_FLOWS_NEW])) {
-			n = flowlog_sweep(w->flows, w->sink, mono, st.cnt[XH_CNT_FLOWS_NEW],
-					  FLOWLOG_TIMEOUT);
-			if (n < 0 && !w->sink->write_err && n != w->flows_err)
-				pr_warn("flows: cannot read the flow table: %s; flow records "
-					"wait for the next sweep\n",
-					strerror(-n));
-			w->flows_err = n < 0 ? n : 0;
-			if (n >= 0)
-				run_flows_evicted(w, st.cnt[XH_CNT_FLOWS_NEW]);
-		}
+		run_flows_sweep(w, st.cnt[XH_CNT_FLOWS_NEW]);
 		if ((w->evicted > w->evicted_said || w->flows->forced > w->forced_said) &&
 		    (!w->flows_said_at || now - w->flows_said_at >= RUN_LOST_EVERY_S)) {
 			flowlog_say("flows", bpf_map__max_entries(w->l->skel->maps.xh_flows),
@@ -256,6 +275,8 @@ int cmd_run(int argc, char **argv)
 	watch.sink = &sink;
 	sink.on_watch = run_watch;
 	sink.on_watch_ctx = &watch;
+	sink.on_catchup = run_catchup;
+	sink.on_catchup_ctx = &watch;
 	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
 	if (!rb) {
 		pr_warn("run: cannot open the event ring buffer: %s\n", strerror(errno));

@@ -51,6 +51,9 @@ struct event_sink {
 	void *on_hup_ctx;
 	void (*on_watch)(void *ctx); /* run by the live loop once a second, may be NULL */
 	void *on_watch_ctx;
+	/* Run by the live loop every LOOP_CATCHUP_MS between on_watch calls, may be NULL. */
+	void (*on_catchup)(void *ctx);
+	void *on_catchup_ctx;
 	struct jbuf jb;
 
 	/* SMB (user/smb.c) */

@@ -75,9 +75,10 @@ void flowlog_fini(struct flowlog *f)
 
 int flowlog_due(const struct flowlog *f, uint64_t now_ns)
 {
-	uint32_t every = f->behind ? 1 : f->sweep_every_s;
+	uint64_t every = f->behind ? FLOWLOG_CATCHUP_MS * 1000000ULL
+				   : (uint64_t)f->sweep_every_s * FLOWLOG_NS_PER_S;
 
-	return now_ns - f->last_sweep_ns >= (uint64_t)every * FLOWLOG_NS_PER_S;
+	return now_ns - f->last_sweep_ns >= every;
 }
 
 int flowlog_full(const struct flowlog *f, uint64_t flows_new)
@@ -223,13 +224,14 @@ static void cand_select(struct flowlog_cand *c, size_t n, size_t k)
 /* After the walk: if it found `high` entries or more and more than `low`
  * would be left once the idle ones go, the least recently seen of the
  * others to f->due, oldest first, until `low` are left. This runs only
- * near full, at most once a second. */
+ * near full, at most every FLOWLOG_CATCHUP_MS. */
 static int force(struct flowlog *f, uint64_t seen)
 {
 	uint64_t left = seen - f->n_idle, n, room;
 
-	/* Begun at the high mark, forcing goes on below it, sweeps a second
-	 * apart while max_per_sweep cuts them short, until low are left. */
+	/* Begun at the high mark, forcing goes on below it, sweeps
+	 * FLOWLOG_CATCHUP_MS apart while max_per_sweep cuts them short, until
+	 * low are left. */
 	if (!f->high || left <= f->low || (seen < f->high && !f->pruning)) {
 		f->pruning = 0;
 		return 0;

@@ -17,8 +17,13 @@
 #define FLOWLOG_TIMEOUT_MAX (7 * 86400) /* --flow-timeout's upper bound, seconds */
 /* Records per timeout sweep: the sweep runs in the event loop, where a
  * record costs ~5 us (read again, remove, format: 8192 take ~40 ms of the
- * consumer's time); more idle flows wait for the next sweep, a second later. */
+ * consumer's time); more idle flows wait for the next sweep. */
 #define FLOWLOG_MAX_PER_SWEEP 8192
+/* The next sweep after one that could not write all it found due (more than
+ * max_per_sweep, or a near-full table not yet down to `low`), and how often
+ * `run` asks flowlog_full(): a sweep a second kept up with ~1300 new flows a
+ * second in a 4096-flow table, and with 8192 at most in any. */
+#define FLOWLOG_CATCHUP_MS 100
 /* Free entries the kernel's LRU hash keeps on each CPU's own list
  * (LOCAL_FREE_TARGET in kernel/bpf/bpf_lru_list.c; 6.16+ may keep fewer):
  * a CPU whose list is empty takes this many from the shared list and, when
@@ -48,7 +53,7 @@ struct flowlog {
 	uint32_t sweep_every_s; /* flowlog_due(): seconds between sweeps */
 	uint64_t last_sweep_ns; /* CLOCK_MONOTONIC of the last sweep */
 	uint32_t max_per_sweep; /* FLOWLOG_MAX_PER_SWEEP */
-	int behind;		/* the last sweep left flows due: next one in 1 s */
+	int behind;		/* the last sweep left flows due: next in FLOWLOG_CATCHUP_MS */
 	/* Forced records (flowlog_full()): a timeout sweep that finds at
 	 * least `high` entries writes the longest idle of them until `low`
 	 * are left. 0: never (a table of unknown size). */
@@ -83,14 +88,14 @@ void flowlog_fini(struct flowlog *f);
 
 /* Is a sweep due at @now_ns (CLOCK_MONOTONIC)? Sweeps run every
  * timeout/2 seconds, at least every 10 s and at most once a second, so a
- * record comes at most that late; a second after one that stopped at
- * max_per_sweep. */
+ * record comes at most that late; FLOWLOG_CATCHUP_MS after one that left
+ * flows due (f->behind). */
 int flowlog_due(const struct flowlog *f, uint64_t now_ns);
 
 /* Is the table near full: at least `high` entries by the last walk, plus
  * the flows made since (@flows_new, the program's counter, less the one
  * read before that walk), less those removed since? Cheap (no table
- * walk): `run` asks every second, `replay` every max_entries/16 packets,
+ * walk): `run` asks every FLOWLOG_CATCHUP_MS, `replay` every max_entries/16 packets,
  * and sweeps at once when it is. */
 int flowlog_full(const struct flowlog *f, uint64_t flows_new);
 
@@ -100,8 +105,8 @@ int flowlog_full(const struct flowlog *f, uint64_t flows_new);
  * every flow (removed too). A timeout sweep that finds the table at `high`
  * or more also writes the least recently seen of the others, oldest first
  * (ties by key), until `low` are left, with reason FLOWLOG_FORCED; when
- * max_per_sweep stops it short, the sweeps a second apart that follow go
- * on until then, whatever the table holds. A flow
+ * max_per_sweep stops it short, the sweeps FLOWLOG_CATCHUP_MS apart that
+ * follow go on until then, whatever the table holds. A flow
  * that saw a packet between the table scan and its removal is left alone.
  * @flows_new: the program's counter, read before the call (flowlog_full()).
  * Returns the number of records written, or a negative errno: an output

@@ -133,6 +133,9 @@ int loop_run(struct ring_buffer *rb, struct event_sink *sink)
 					event_sink_sync_clock(sink);
 				if (ticks % (LOOP_WATCH_MS / LOOP_DRAIN_MS) == 0 && sink->on_watch)
 					sink->on_watch(sink->on_watch_ctx);
+				else if (ticks % (LOOP_CATCHUP_MS / LOOP_DRAIN_MS) == 0 &&
+					 sink->on_catchup)
+					sink->on_catchup(sink->on_catchup_ctx);
 			}
 		}
 		/* Timer tick or watermark wakeup: either way, drain. */

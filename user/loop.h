@@ -7,8 +7,9 @@
 struct ring_buffer;
 struct event_sink;
 
-#define LOOP_DRAIN_MS 10   /* events are submitted without wakeup: drain this often */
-#define LOOP_WATCH_MS 1000 /* event_sink.on_watch (the interfaces) this often */
+#define LOOP_DRAIN_MS	10   /* events are submitted without wakeup: drain this often */
+#define LOOP_WATCH_MS	1000 /* event_sink.on_watch (the interfaces) this often */
+#define LOOP_CATCHUP_MS 100  /* event_sink.on_catchup (flow records) this often */
 
 /* Run until SIGINT or SIGTERM (or an output error), then drain what is left.
  * Signals must already be blocked (loop_block_signals()). Returns 0 on a

@@ -19,6 +19,9 @@
 #  4b. Another with --flows 1024 and 3000 new flows: the evictions (flows
 #     that will have no record) are said, shown by `xdphunt stats`, counted
 #     at exit, and records + evicted = every flow.
+#  4c. Another with --flows 4096 and 3000 new flows a second for 6.7 s: the
+#     sweeps keep up (every 100 ms while the table is near full), so every
+#     flow but a few has its record.
 #  5. A third is attached again to a new interface of its name, then stopped:
 #     it exits 0 and leaves no program behind.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
@@ -67,6 +70,13 @@ wait_err() { # wait_err PATTERN [FILE]: up to 5 s for a line of xdphunt's stderr
 		sleep 0.1
 	done
 	return 1
+}
+
+stop_xh() { # SIGTERM to the xdphunt started last; its exit status in rc
+	kill -TERM "$XH_PID"
+	rc=0
+	wait "$XH_PID" || rc=$?
+	XH_PID=
 }
 
 syn445() { # a TCP connection attempt from the peer to 445 (refused: no listener)
@@ -200,10 +210,7 @@ else
 fi
 
 # --- stop ------------------------------------------------------------------------
-kill -TERM "$XH_PID"
-rc=0
-wait "$XH_PID" || rc=$?
-XH_PID=
+stop_xh
 if [ "$rc" -eq 0 ]; then pass watch_exit_0; else
 	fail watch_exit_0 "exit $rc: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
 fi
@@ -233,10 +240,7 @@ for ((i = 0; i < 30; i++)); do
 done
 said=$(sed -n 's/.*events: \([0-9]*\) findings found the ring buffer full.*/\1/p' "$W/full.err" | head -n 1)
 hits=$(grep -c '"smb.connect"' "$W/full.jsonl")
-kill -TERM "$XH_PID"
-rc=0
-wait "$XH_PID" || rc=$?
-XH_PID=
+stop_xh
 total=$(sed -n 's/.*run: \([0-9]*\) findings found the ring buffer full in all.*/\1/p' "$W/full.err")
 echo "# full ring: $hits hits written, $said said within 3 s, $total at exit"
 if [ -n "$said" ] && [ "$said" -gt 0 ]; then pass ringbuf_full_said; else
@@ -273,10 +277,7 @@ else
 fi
 ip netns exec "$NS_A" "$XH" stats -i "$IF" --json >"$W/evict-stats.json" 2>"$W/evict-stats.err"
 ip netns exec "$NS_A" "$XH" stats -i "$IF" --prometheus >"$W/evict-stats.prom" 2>>"$W/evict-stats.err"
-kill -TERM "$XH_PID"
-rc=0
-wait "$XH_PID" || rc=$?
-XH_PID=
+stop_xh
 /usr/bin/python3 - "$W" <<'PY'
 import json, re, sys
 w = sys.argv[1]
@@ -322,6 +323,46 @@ PY
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
 [ "$rc" -eq 0 ] && pass evict_exit_0 || fail evict_exit_0 "exit $rc: $(tail -n 3 "$W/evict.err" | tr '\n' ' ')"
 
+# --- 4c. new flows faster than a sweep a second can write them ---------------------------
+# 20000 SYNs to 445, 300 every 100 ms (3000 new flows a second, 6.7 s), into a
+# 4096-flow table with a 600 s timeout: only forced records can keep room.
+# A sweep a second forces the table down to its low mark, some 1300 flows a
+# second; while the table is near full, sweeps every 100 ms keep up, so
+# (almost) every flow gets a record and few are evicted without one.
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 4096 --flow-timeout 600 \
+	</dev/null >"$W/catchup.jsonl" 2>"$W/catchup.err" &
+XH_PID=$!
+e2e_wait_ready "$W/catchup.err" "$XH_PID" || fail catchup_ready "$(tail -n 2 "$W/catchup.err" | tr '\n' ' ')"
+ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+t0 = time.monotonic()
+for burst in range(67):  # bounded: 67 bursts of at most 300
+    for sport in range(20000 + burst * 300, min(20000 + (burst + 1) * 300, 40000)):
+        s.sendto(struct.pack("!HHIIBBHHH", sport, 445, 1, 0, 5 << 4, 0x02, 8192, 0, 0),
+                 ("192.0.2.1", 0))
+    time.sleep(max(0.0, t0 + (burst + 1) * 0.1 - time.monotonic()))
+PY
+stop_xh
+/usr/bin/python3 - "$W" <<'PY'
+import json, re, sys
+w = sys.argv[1]
+err = open(w + "/catchup.err").read()
+flows = [json.loads(x) for x in open(w + "/catchup.jsonl") if '"event_type":"flow"' in x]
+evicted = [int(x) for x in re.findall(r"run: (\d+) flows were evicted from the full flow table "
+                                      r"\(--flows 4096\) before their record, in all", err)]
+forced = sum(1 for x in flows if x["flow"]["reason"] == "forced")
+lost = evicted[0] if evicted else 0
+print("# 3000 new flows a second into 4096: %d records (%d forced), %d evicted" %
+      (len(flows), forced, lost))
+ok = len(flows) + lost == 20000 and forced > 10000 and lost <= 400
+print(("PASS: " if ok else "FAIL: ") + "catchup_records" +
+      ("" if ok else ": want 20000 records + evicted, over 10000 forced, at most 2 % evicted"))
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+[ "$rc" -eq 0 ] && pass catchup_exit_0 || fail catchup_exit_0 "exit $rc: $(tail -n 3 "$W/catchup.err" | tr '\n' ' ')"
+
 # --- 5. attached again, then stopped: it detaches from the new interface ----------------
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native </dev/null >/dev/null 2>"$W/again.err" &
 XH_PID=$!
@@ -330,10 +371,7 @@ ip -n "$NS_A" link del "$IF"
 wait_err "watch: $IF is gone" "$W/again.err"
 veth_up || fail again_recreate "cannot make the veth pair again"
 wait_err "watch: $IF is back" "$W/again.err"
-kill -TERM "$XH_PID"
-rc=0
-wait "$XH_PID" || rc=$?
-XH_PID=
+stop_xh
 if [ "$rc" -eq 0 ] && grep -q "attached again" "$W/again.err" &&
 	! ip -n "$NS_A" -d link show dev "$IF" | grep -q 'prog/xdp'; then
 	pass reattached_then_detached

@@ -19,7 +19,8 @@
 #include "jsonl.h"
 #include "test.h"
 
-#define S 1000000000ULL
+#define S	1000000000ULL
+#define CATCHUP ((uint64_t)FLOWLOG_CATCHUP_MS * 1000000ULL)
 
 /* An LRU hash map like xh_flows, or -1 after a skip (not root). */
 static int flow_map(unsigned int entries)
@@ -183,7 +184,7 @@ void test_flowlog_sweep_timeout_then_shutdown(void)
 
 /* More flows than one lookup batch holds: every one is written once and
  * the table ends empty; a sweep stops at max_per_sweep and the next one
- * is due a second later. */
+ * is due FLOWLOG_CATCHUP_MS later. */
 void test_flowlog_sweep_batches(void)
 {
 	const unsigned int N = 3000;
@@ -214,7 +215,8 @@ void test_flowlog_sweep_batches(void)
 	fl.max_per_sweep = 1000;
 	n = flowlog_sweep(&fl, &s, now, 0, FLOWLOG_TIMEOUT);
 	ASSERT_EQ(n, 1000, "a sweep stops at max_per_sweep");
-	ASSERT_TRUE(flowlog_due(&fl, now + S), "the next one is due a second later");
+	ASSERT_FALSE(flowlog_due(&fl, now + CATCHUP - 1), "the next one not due at once");
+	ASSERT_TRUE(flowlog_due(&fl, now + CATCHUP), "the next one due FLOWLOG_CATCHUP_MS later");
 	ASSERT_EQ(fl.scanned, N, "the walk saw every entry");
 	ASSERT_EQ(fl.removed, 1000, "removed: what was written");
 	/* 3000 made, 2000 left, 1000 removed: none evicted; 100 more made
@@ -456,8 +458,8 @@ void test_flowlog_forced_across_sweeps(void)
 		if (n <= 0)
 			break;
 		sweeps++;
-		ASSERT_TRUE(flowlog_due(&fl, now + (i + 1) * S) == (fl.forced < high - fl.low),
-			    "the next sweep a second later while the prune is not done");
+		ASSERT_TRUE(flowlog_due(&fl, now + i * S + CATCHUP) == (fl.forced < high - fl.low),
+			    "the next sweep FLOWLOG_CATCHUP_MS later while the prune is not done");
 	}
 	ASSERT_EQ(n, 0, "then a sweep forces none");
 	ASSERT_EQ(sweeps, want, "sweeps of max_per_sweep records until low");
