@@ -191,7 +191,7 @@ void test_nrt_hash(void)
 void test_nrt_hash_batch(void)
 {
 	struct nrt_map *m = mk(BPF_MAP_TYPE_LRU_HASH, 8, 8, 1000);
-	struct nrt_map *a = mk(BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+	struct nrt_map *a = mk(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4);
 	__u64 k, v, keys[64], vals[64];
 	__u32 in = 0, out = 0, count, *inp = NULL;
 	int err = 0, calls = 0, wrong = 0;
@@ -230,9 +230,41 @@ void test_nrt_hash_batch(void)
 		  "no room for a bucket");
 	count = 4;
 	ASSERT_EQ(nrt_map_lookup_batch(a, NULL, &out, keys, vals, &count), -EINVAL,
-		  "hash maps only");
+		  "hashes and arrays only");
 out:
 	nrt_map__put(m);
+	nrt_map__put(a);
+	nrt_quiesce();
+}
+
+/* The same of an array (replay's clearing of the dynamic DCE/RPC endpoint
+ * marks, user/dcerpc.c): by index, as the kernel's generic batch. */
+void test_nrt_array_batch(void)
+{
+	struct nrt_map *a = mk(BPF_MAP_TYPE_ARRAY, 4, 8, 5);
+	__u32 keys[8], out = 0, in, count, k;
+	__u64 vals[8], v;
+
+	if (!ASSERT_OK_PTR(a, "create"))
+		goto out;
+	for (k = 0; k < 5; k++) {
+		v = k * 10 + 1;
+		nrt_map_update(a, &k, &v, BPF_ANY);
+	}
+	count = 3;
+	ASSERT_EQ(nrt_map_lookup_batch(a, NULL, &out, keys, vals, &count), 0, "a first batch");
+	ASSERT_EQ(count, 3, "as many as asked");
+	ASSERT_EQ(out, 3, "the next index");
+	for (k = 0; k < 3; k++)
+		ASSERT_TRUE(keys[k] == k && vals[k] == k * 10 + 1, "index and value");
+	in = out;
+	count = 8;
+	ASSERT_EQ(nrt_map_lookup_batch(a, &in, &out, keys, vals, &count), -ENOENT,
+		  "the rest, then the end");
+	ASSERT_EQ(count, 2, "the two left");
+	ASSERT_TRUE(keys[0] == 3 && vals[0] == 31 && keys[1] == 4 && vals[1] == 41,
+		    "indices 3 and 4");
+out:
 	nrt_map__put(a);
 	nrt_quiesce();
 }
