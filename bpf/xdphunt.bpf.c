@@ -15,6 +15,7 @@
 #include "dcerpc.bpf.h"
 #include "smb.bpf.h"
 #include "sweep.bpf.h"
+#include "icmp_quote.bpf.h"
 #include "clock.bpf.h"
 #include "compat61.bpf.h"
 
@@ -187,6 +188,7 @@ static __always_inline __u32 xh_prefilter(struct xdp_md *ctx, const struct xh_pk
 #define XH_TODO_SWEEP (1u << 16) /* a client SYN to an SMB port (scan.smb_sweep) */
 #define XH_TODO_SMB   (1u << 17) /* TCP payload to or from an SMB port */
 #define XH_TODO_RPC   (1u << 18) /* TCP payload that may start a DCE/RPC PDU */
+#define XH_TODO_ICMP  (1u << 19) /* an ICMP error: its quote may name a flow */
 
 /* The port services (xh_svc_pack()) and XH_TODO_* of a TCP packet. */
 static __always_inline __u32 xh_tcp_todo(const struct xh_pkt *pkt, void *data, void *data_end,
@@ -242,6 +244,10 @@ int xdphunt(struct xdp_md *ctx)
 	/* The port services of TCP are looked up here, once per packet. */
 	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
 		todo = xh_tcp_todo(pkt, data, data_end, stats);
+	else if (res == XH_PARSE_L4 &&
+		 (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6) &&
+		 xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
+		todo = XH_TODO_ICMP;
 	pf = xh_prefilter(ctx, pkt, res, todo & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !todo && !pkt->ip_cut)
 		return XDP_PASS;
@@ -254,6 +260,8 @@ int xdphunt(struct xdp_md *ctx)
 	 * the state of classified flows. */
 	if (todo & XH_TODO_RPC)
 		xh_dcerpc_tcp(ctx, pkt, stats, todo & 0xffff);
+	if (todo & XH_TODO_ICMP)
+		xh_icmp_quote(ctx, pkt, stats);
 	return ret;
 }
 

@@ -209,6 +209,7 @@ enum xh_counter {
 	XH_CNT_EVENTS_LOST, /* events dropped because xh_events was full */
 	XH_CNT_WAKEUPS,	    /* consumer woken because the buffer passed the watermark */
 	XH_CNT_MAP_ERR,	    /* a lookup of an always-present map entry failed */
+	XH_CNT_ICMP_QUOTED, /* ICMP errors counted to the flow whose packet they quote */
 	XH_CNT__MAX,
 };
 

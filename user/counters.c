@@ -29,6 +29,7 @@ static const char *const counter_names[] = {
 	[XH_CNT_EVENTS_LOST] = "events_lost",
 	[XH_CNT_WAKEUPS] = "wakeups",
 	[XH_CNT_MAP_ERR] = "map_err",
+	[XH_CNT_ICMP_QUOTED] = "icmp_error_to_flow",
 };
 _Static_assert(ARRAY_SIZE(counter_names) == XH_CNT__MAX, "a counter without a name");
 

@@ -16,6 +16,11 @@ tshark's own implementation as the oracles.
    port number of an ICMP type is not a hit.
 4. SCTP hits carry their ports and tshark's Community ID (the spec hashes
    SCTP's ports); ESP and GRE hits carry no ports, ESP's id is tshark's.
+5. ICMP errors count to the flow whose packet they quote (as Suricata ties
+   them), back toward that packet's sender: a beacon to a C2 address that a
+   router answers "unreachable", IPv4 and IPv6; tshark, reading the quoted
+   headers, says which frames quote the flow. A quote of a flow never seen,
+   or sent to another host than the quoted sender, counts nowhere.
 """
 import json, os, subprocess, sys, tempfile
 
@@ -198,4 +203,43 @@ with tempfile.TemporaryDirectory() as d:
         # tshark hashes the tunnel's inner flow; xdphunt the outer one it matched.
         check(len(g) == 1 and "src_port" not in g[0] and g[0]["proto"] == 47,
               f"GRE {eng}: one hit, no ports", json.dumps(g))
+
+# --- 5. ICMP errors count to the flow they quote ---------------------------------------
+from scapy.all import TCP, ICMPv6DestUnreach  # noqa: E402
+S_C2, S_C2_6, R6 = "203.0.113.31", "2001:db8:c2::31", "2001:db8:ff::1"
+syn4 = IP(src=C4, dst=S_C2) / TCP(sport=41000, dport=443, flags="S")
+syn6 = IPv6(src=C6, dst=S_C2_6) / TCP(sport=41000, dport=443, flags="S")
+pkts = [E / syn4, E / syn4,
+        E / IP(src=R4, dst=C4) / ICMP(type=3, code=1) / syn4,
+        E / IP(src=R4, dst="192.0.2.99") / ICMP(type=3, code=1) / syn4,  # not the sender
+        E / IP(src=R4, dst=C4) / ICMP(type=3, code=1) /
+        IP(src=C4, dst=S_C2) / TCP(sport=41001, dport=443, flags="S"),  # a flow never seen
+        E / syn6,
+        E / IPv6(src=R6, dst=C6) / ICMPv6DestUnreach(code=3) / syn6]
+with tempfile.TemporaryDirectory() as d:
+    pcap = os.path.join(d, "quote.pcap")
+    wrpcap(pcap, pkts)
+    quoting = {}
+    # Frames of an ICMP error whose quote is the flow's (server among the
+    # destinations, 41000 the quoted source port) sent to the client.
+    for ip, c, sv in (("ip", C4, S_C2), ("ipv6", C6, S_C2_6)):
+        r = subprocess.run(["tshark", "-r", pcap, "-Y", "(icmp || icmpv6) && tcp.srcport == 41000 "
+                            "&& %s.dst == %s && %s.dst == %s" % (ip, sv, ip, c)],
+                           capture_output=True, text=True, timeout=120)
+        quoting[sv] = len(r.stdout.splitlines())
+    for eng in engines:
+        out, err = replay(eng, [S_C2, S_C2_6], pcap)
+        if out is None:
+            check(False, f"ICMP quotes {eng}: replay", err[-300:])
+            continue
+        for fam, sv in (("v4", S_C2), ("v6", S_C2_6)):
+            r = [o for o in out if o["event_type"] == "flow" and o["dest_ip"] == sv
+                 and o["proto"] == "TCP"]
+            ok = (quoting[sv] == 1 and len(r) == 1 and r[0]["src_port"] == 41000
+                  and r[0]["flow"]["pkts_toserver"] == (2 if fam == "v4" else 1)
+                  and r[0]["flow"]["pkts_toclient"] == quoting[sv])
+            check(ok, f"ICMP quotes {fam} {eng}: the error that tshark says quotes the flow "
+                  "counts to it, back to the client; the others do not", json.dumps(r))
+        check(not [o for o in out if o.get("src_port") == 41001],
+              f"ICMP quotes {eng}: a quote of a flow never seen makes none", json.dumps(out)[:400])
 check.exit()

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* icmp_quote.bpf.h: an ICMP error (unreachable, time exceeded, ...) counts to
+ * the flow whose packet it quotes, as Suricata and Zeek tie it: a beacon to a
+ * C2 address that a router answers "unreachable", a connection to 445 that a
+ * firewall refuses. The error stays a flow of its own too (its Community ID
+ * is its own); this only adds it to the quoted flow's counters. */
+#ifndef XH_ICMP_QUOTE_BPF_H
+#define XH_ICMP_QUOTE_BPF_H
+
+#include "maps.bpf.h"
+#include "clock.bpf.h"
+#include "parse.h"
+#include "flow.bpf.h"
+
+/* Offset of the quoted IP header from the ICMP header: type, code,
+ * checksum, then 4 bytes the type decides (unused, MTU, pointer). */
+#define XH_ICMP_QUOTE_OFF 8
+
+/* The ICMP error in @pkt (the entry point checked xh_icmp_is_error()): read
+ * the quoted IPv4 or IPv6 header and the ports after it (TCP, UDP, SCTP; a
+ * quote cut before them, a later fragment, an IPv6 extension header or a
+ * quote whose sender is not the error's destination is left alone), and
+ * count the error to the quoted packet's flow if xdphunt keeps it, in the
+ * direction back to that packet's sender. Global: the quote's parse gets
+ * its own frame. Returns 0. */
+__noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct xh_flow_state *st;
+	struct xh_flow_key key;
+	struct xh_pkt q;
+	const __u8 *ip, *l4;
+	__u64 bytes;
+	__u32 hl;
+	int src_is_s;
+
+	if (!pkt || !stats)
+		return 0;
+	ip = (const __u8 *)data + ((pkt->l4_off + XH_ICMP_QUOTE_OFF) & XH_PARSE_MAX_OFF);
+	__builtin_memset(&q, 0, sizeof(q));
+	if (pkt->family == XH_AF_INET) {
+		if ((const void *)(ip + 20) > end || ip[0] >> 4 != 4)
+			return 0;
+		hl = (ip[0] & 0xf) * 4;
+		if (hl < 20 || ((ip[6] << 8 | ip[7]) & XH_IP_OFFMASK))
+			return 0;
+		q.proto = ip[9];
+		__builtin_memcpy(&q.saddr[0], ip + 12, 4);
+		__builtin_memcpy(&q.daddr[0], ip + 16, 4);
+		l4 = ip + hl;
+	} else {
+		if ((const void *)(ip + 40) > end || ip[0] >> 4 != 6)
+			return 0;
+		q.proto = ip[6];
+		__builtin_memcpy(q.saddr, ip + 8, 16);
+		__builtin_memcpy(q.daddr, ip + 24, 16);
+		l4 = ip + 40;
+	}
+	if (q.proto != IPPROTO_TCP && q.proto != IPPROTO_UDP && q.proto != IPPROTO_SCTP)
+		return 0;
+	if ((const void *)(l4 + 4) > end)
+		return 0;
+	/* An error goes back to the sender of what it quotes. */
+	for (int i = 0; i < 4; i++)
+		if (q.saddr[i] != pkt->daddr[i])
+			return 0;
+	__builtin_memcpy(&q.sport, l4, 2);
+	__builtin_memcpy(&q.dport, l4 + 2, 2);
+	q.family = pkt->family;
+	src_is_s = xh_flow_key_make(&q, &key);
+	st = bpf_map_lookup_elem(&xh_flows, &key);
+	if (!st)
+		return 0;
+	bytes = (__u64)(end - data);
+	if (pkt->ip_cut)
+		bytes = bpf_xdp_get_buff_len(ctx);
+	/* Sent, for the flow's counters, by the quoted packet's receiver. */
+	xh_flow_account(st, !src_is_s, bytes, xh_now_coarse_ns());
+	stats->cnt[XH_CNT_ICMP_QUOTED]++;
+	return 0;
+}
+
+#endif /* XH_ICMP_QUOTE_BPF_H */

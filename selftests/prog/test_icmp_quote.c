@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_icmp_quote.c: ICMP errors through the real xdphunt program under
+ * BPF_PROG_TEST_RUN. An error quoting a packet of a flow xdphunt keeps (here
+ * an SMB connection to an IoC server) counts to that flow, back toward the
+ * quoted packet's sender, for IPv4 and IPv6; quotes of flows it does not
+ * keep, quotes whose sender is not the error's destination, quotes cut
+ * before the ports and errors that are not errors count nowhere. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdphunt.skel.h"
+#include "test.h"
+#include "pkt.h"
+#include "xh_prog.h"
+#include "classify_pkt.h"
+
+#define SRV4 "203.0.113.44" /* an IoC /24 of xhp_open()'s feed */
+#define RTR4 "198.51.100.1" /* the router that answers */
+#define C6   "2001:db8::10"
+#define SRV6 "2001:db8:c2::66"
+#define RTR6 "2001:db8:ff::1"
+
+/* An ICMP (@family 4) or ICMPv6 error of @type/@code from @src to @dst
+ * quoting the first @qlen bytes of the IP packet of @q (its IP header and
+ * what follows). Returns the frame length, 0 on failure. */
+static size_t icmp_error(uint8_t *buf, int family, const char *src, const char *dst, uint8_t type,
+			 uint8_t code, const struct pkt_desc *q, size_t qlen)
+{
+	struct pkt_desc d = {.family = family,
+			     .src = src,
+			     .dst = dst,
+			     .proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+			     .sport = type,
+			     .dport = code};
+	struct pkt_layout lq, le;
+	uint8_t qbuf[PKT_MAX];
+	size_t n = pkt_build(q, qbuf, &lq);
+
+	if (!n || qlen > n - lq.l3_off)
+		return 0;
+	d.payload_len = (int)(4 + qlen);
+	n = pkt_build(&d, buf, &le);
+	if (!n)
+		return 0;
+	memset(buf + le.payload_off, 0, 4); /* unused / MTU */
+	memcpy(buf + le.payload_off + 4, qbuf + lq.l3_off, qlen);
+	return n;
+}
+
+static uint64_t quoted(struct xhp *x)
+{
+	struct xh_stats s;
+
+	xhp_stats(x, &s);
+	return s.cnt[XH_CNT_ICMP_QUOTED];
+}
+
+void test_icmp_quote_v4(void)
+{
+	struct pkt_desc syn = {TCP4(C4, SRV4, 50000, 445, SYN)};
+	struct pkt_desc other = {TCP4(C4, SRV4, 50001, 445, SYN)};
+	struct pkt_desc udp = {.family = 4,
+			       .src = C4,
+			       .dst = SRV4,
+			       .proto = IPPROTO_UDP,
+			       .sport = 50002,
+			       .dport = 9999};
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint8_t b[PKT_MAX];
+	size_t n, err_len;
+	struct xhp x;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	n = pkt_build(&syn, b, NULL);
+	xhp_run(&x, b, n);
+	/* Port unreachable from the router back to the client, quoting the SYN
+	 * (IPv4 header and the first 8 bytes of TCP, as routers send). */
+	err_len = icmp_error(b, 4, RTR4, C4, 3, 3, &syn, 28);
+	if (!ASSERT_NEQ(err_len, 0, "build"))
+		goto out;
+	xhp_run(&x, b, err_len);
+	ASSERT_EQ(quoted(&x), 1, "counted to the quoted flow");
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, SRV4, 445, &key, &st), "flow")) {
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 1, "the SYN");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the error, back to the client");
+		ASSERT_EQ(st.bytes[XH_DIR_TOCLIENT], err_len, "its bytes");
+	}
+	/* Time exceeded quoting the whole SYN: the same flow. */
+	n = icmp_error(b, 4, RTR4, C4, 11, 0, &syn, 40);
+	xhp_run(&x, b, n);
+	ASSERT_EQ(quoted(&x), 2, "time exceeded counted too");
+
+	/* Counted nowhere: a flow xdphunt does not keep (UDP 9999), a
+	 * connection it never saw, a quote whose sender is not the error's
+	 * destination, a quote cut before the ports, an echo reply. */
+	n = icmp_error(b, 4, RTR4, C4, 3, 3, &udp, 28);
+	xhp_run(&x, b, n);
+	n = icmp_error(b, 4, RTR4, C4, 3, 3, &other, 28);
+	xhp_run(&x, b, n);
+	n = icmp_error(b, 4, RTR4, "192.0.2.99", 3, 3, &syn, 28);
+	xhp_run(&x, b, n);
+	n = icmp_error(b, 4, RTR4, C4, 3, 3, &syn, 23);
+	xhp_run(&x, b, n);
+	n = icmp_error(b, 4, RTR4, C4, 0, 0, &syn, 28);
+	xhp_run(&x, b, n);
+	ASSERT_EQ(quoted(&x), 2, "none of them counted");
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, SRV4, 445, &key, &st), "flow"))
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 2, "the flow has the two errors only");
+	ASSERT_NEQ(xhp_flow4(&x, IPPROTO_TCP, C4, 50001, SRV4, 445, &key, &st), 0,
+		   "no flow made from a quote");
+out:
+	xhp_close(&x);
+}
+
+void test_icmp_quote_v6(void)
+{
+	struct pkt_desc syn = {.family = 6,
+			       .src = C6,
+			       .dst = SRV6,
+			       .proto = IPPROTO_TCP,
+			       .sport = 50000,
+			       .dport = 445,
+			       .tcp_flags = SYN};
+	struct xh_flow_state st;
+	struct xh_flow_key key = {0};
+	struct xh_stats before, after;
+	uint8_t b[PKT_MAX];
+	size_t n;
+	struct xhp x;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	n = pkt_build(&syn, b, NULL);
+	xhp_run(&x, b, n);
+	xhp_stats(&x, &before);
+	if (!ASSERT_EQ(before.cnt[XH_CNT_FLOWS_NEW], 1, "the SMB flow"))
+		goto out;
+	/* Administratively prohibited (1/1), from a firewall. */
+	n = icmp_error(b, 6, RTR6, C6, 1, 1, &syn, 48);
+	if (!ASSERT_NEQ(n, 0, "build"))
+		goto out;
+	xhp_run(&x, b, n);
+	xhp_stats(&x, &after);
+	ASSERT_EQ(after.cnt[XH_CNT_ICMP_QUOTED], 1, "counted to the quoted flow");
+	/* The canonical key: the client's address is the lower. */
+	inet_pton(AF_INET6, C6, key.saddr);
+	inet_pton(AF_INET6, SRV6, key.daddr);
+	key.sport = htons(50000);
+	key.dport = htons(445);
+	key.proto = IPPROTO_TCP;
+	key.family = XH_AF_INET6;
+	if (ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(x.skel->maps.xh_flows), &key, &st), "flow")) {
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 1, "the SYN");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the error");
+	}
+	/* An IPv6 quote cut inside the fixed header: nothing. */
+	n = icmp_error(b, 6, RTR6, C6, 1, 1, &syn, 39);
+	xhp_run(&x, b, n);
+	xhp_stats(&x, &after);
+	ASSERT_EQ(after.cnt[XH_CNT_ICMP_QUOTED], 1, "a cut quote counts nowhere");
+out:
+	xhp_close(&x);
+}
