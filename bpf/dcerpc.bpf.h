@@ -458,16 +458,13 @@ static __always_inline void xh_rpc_flow_account(struct xdp_md *ctx, const struct
 						const struct xh_rpc_env *env,
 						struct xh_stats *stats)
 {
-	__u64 bytes = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
 	struct xh_flow_state *st = bpf_map_lookup_elem(&xh_flows, &env->key);
 	__u64 now = xh_now_coarse_ns();
 	int sender_client;
 
 	if (!st)
 		return;
-	if (pkt->ip_cut)
-		bytes = bpf_xdp_get_buff_len(ctx);
-	sender_client = xh_flow_account(st, env->src_is_s, bytes, now);
+	sender_client = xh_flow_account(st, env->src_is_s, xh_pkt_frame_len(ctx, pkt), now);
 	if (st->service == XH_SVC_NONE)
 		st->service = XH_SVC_RPC_DYN;
 	if (st->service == XH_SVC_RPC_DYN)

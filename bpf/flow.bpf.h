@@ -179,6 +179,16 @@ static __always_inline void xh_finding_release(const struct xh_flow_state *st, _
 #define XH_HUNT_SMB	    (1 << 0) /* the packet's flow is an SMB flow (state exists) */
 #define XH_HUNT_FROM_CLIENT (1 << 1) /* the packet's sender is that flow's client */
 
+/* The whole frame's length, for a packet counted to a flow outside
+ * xh_hunt(): the first buffer, or with XDP fragments (pkt->ip_cut) the
+ * helper's count, which costs a call only then. */
+static __always_inline __u64 xh_pkt_frame_len(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	if (pkt->ip_cut)
+		return bpf_xdp_get_buff_len(ctx);
+	return (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
+}
+
 /* Count a packet of @bytes (the frame) to flow @st at @now; @src_is_s: the
  * packet's source is the key's s-side. Returns whether its sender is the
  * flow's client. */

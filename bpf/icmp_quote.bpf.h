@@ -31,7 +31,6 @@ __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 	struct xh_flow_key key;
 	struct xh_pkt q;
 	const __u8 *ip, *l4;
-	__u64 bytes;
 	__u32 hl;
 	int src_is_s;
 
@@ -72,11 +71,8 @@ __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 	st = bpf_map_lookup_elem(&xh_flows, &key);
 	if (!st)
 		return 0;
-	bytes = (__u64)(end - data);
-	if (pkt->ip_cut)
-		bytes = bpf_xdp_get_buff_len(ctx);
 	/* Sent, for the flow's counters, by the quoted packet's receiver. */
-	xh_flow_account(st, !src_is_s, bytes, xh_now_coarse_ns());
+	xh_flow_account(st, !src_is_s, xh_pkt_frame_len(ctx, pkt), xh_now_coarse_ns());
 	stats->cnt[XH_CNT_ICMP_QUOTED]++;
 	return 0;
 }

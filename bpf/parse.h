@@ -172,12 +172,13 @@ static __always_inline int xh_icmp_is_reply(__u8 proto, __u16 type)
 /* Is ICMP @type an error that quotes the packet it answers (the IP header
  * and the first 8 bytes after it, 4 bytes into the message after its own
  * 4-byte header): destination unreachable, source quench, redirect, time
- * exceeded, parameter problem; ICMPv6's 1-4 (packet too big among them). */
+ * exceeded, parameter problem; ICMPv6's 1-4 (packet too big among them).
+ * 0 for other protocols. */
 static __always_inline int xh_icmp_is_error(__u8 proto, __u16 type)
 {
 	if (proto == IPPROTO_ICMP)
 		return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-	return type >= 1 && type <= 4;
+	return proto == IPPROTO_ICMPV6 && type >= 1 && type <= 4;
 }
 
 /* L4 header at @pos with @ip_rem bytes of IP payload left: fills ports, flags

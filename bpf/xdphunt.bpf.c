@@ -244,9 +244,7 @@ int xdphunt(struct xdp_md *ctx)
 	/* The port services of TCP are looked up here, once per packet. */
 	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
 		todo = xh_tcp_todo(pkt, data, data_end, stats);
-	else if (res == XH_PARSE_L4 &&
-		 (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6) &&
-		 xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
+	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		todo = XH_TODO_ICMP;
 	pf = xh_prefilter(ctx, pkt, res, todo & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !todo && !pkt->ip_cut)
