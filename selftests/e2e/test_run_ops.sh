@@ -72,6 +72,21 @@ wait_err() { # wait_err PATTERN [FILE]: up to 5 s for a line of xdphunt's stderr
 	return 1
 }
 
+syns445() { # FIRST COUNT PER_TICK: COUNT SYNs from the peer to 445, source ports
+	# FIRST on (distinct flows), all at once (PER_TICK 0) or PER_TICK every 100 ms
+	ip netns exec "$NS_B" /usr/bin/python3 - "$@" <<'PY'
+import socket, struct, sys, time
+first, count, per = (int(a) for a in sys.argv[1:4])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+t0 = time.monotonic()
+for i, sport in enumerate(range(first, first + count)):  # bounded by count
+    s.sendto(struct.pack("!HHIIBBHHH", sport, 445, 1, 0, 5 << 4, 0x02, 8192, 0, 0),
+             ("192.0.2.1", 0))
+    if per and (i + 1) % per == 0:
+        time.sleep(max(0.0, t0 + (i + 1) // per * 0.1 - time.monotonic()))
+PY
+}
+
 stop_xh() { # SIGTERM to the xdphunt started last; its exit status in rc
 	kill -TERM "$XH_PID"
 	rc=0
@@ -264,12 +279,7 @@ ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 1024 --flow-timeo
 	</dev/null >"$W/evict.jsonl" 2>"$W/evict.err" &
 XH_PID=$!
 e2e_wait_ready "$W/evict.err" "$XH_PID" || fail evict_ready "$(tail -n 2 "$W/evict.err" | tr '\n' ' ')"
-ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
-import socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
-for sport in range(30000, 33000):
-    s.sendto(struct.pack("!HHIIBBHHH", sport, 445, 1, 0, 5 << 4, 0x02, 8192, 0, 0), ("192.0.2.1", 0))
-PY
+syns445 30000 3000 0
 if wait_err 'flows: [0-9]* flows were evicted from the full flow table (--flows 1024)' "$W/evict.err"; then
 	pass evict_said
 else
@@ -333,16 +343,7 @@ ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 4096 --flow-timeo
 	</dev/null >"$W/catchup.jsonl" 2>"$W/catchup.err" &
 XH_PID=$!
 e2e_wait_ready "$W/catchup.err" "$XH_PID" || fail catchup_ready "$(tail -n 2 "$W/catchup.err" | tr '\n' ' ')"
-ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
-import socket, struct, time
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
-t0 = time.monotonic()
-for burst in range(67):  # bounded: 67 bursts of at most 300
-    for sport in range(20000 + burst * 300, min(20000 + (burst + 1) * 300, 40000)):
-        s.sendto(struct.pack("!HHIIBBHHH", sport, 445, 1, 0, 5 << 4, 0x02, 8192, 0, 0),
-                 ("192.0.2.1", 0))
-    time.sleep(max(0.0, t0 + (burst + 1) * 0.1 - time.monotonic()))
-PY
+syns445 20000 20000 300
 stop_xh
 /usr/bin/python3 - "$W" <<'PY'
 import json, re, sys
