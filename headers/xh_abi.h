@@ -33,7 +33,7 @@ enum xh_service {
 	XH_SVC_SMB = 1, /* SMB direct (445) or NetBIOS session (139) */
 	XH_SVC_RPC = 2, /* MS-RPC endpoint mapper (135) */
 	/* A dynamic DCE/RPC endpoint: a port where a flow bound a listed
-	 * interface. Set by the program (bpf/dcerpc_state.bpf.h), never by the
+	 * interface. Set by the program (bpf/dcerpc_dyn.bpf.h), never by the
 	 * loader; its packets count to flows that exist, none is made. */
 	XH_SVC_RPC_DYN = 3,
 	XH_SVC__MAX,

@@ -10,8 +10,8 @@
 const char *counter_name(unsigned int cnt); /* enum xh_counter */
 const char *perr_name(unsigned int perr);   /* enum xh_perr */
 const char *class_name(unsigned int cls);   /* enum xh_class: "smb", "rpc", "ioc" */
-const char *
-service_name(unsigned int svc); /* enum xh_service: "none", "smb", "rpc", "rpc_dynamic" */
+/* enum xh_service: "none", "smb", "rpc", "rpc_dynamic" */
+const char *service_name(unsigned int svc);
 
 /* Sum the per-CPU values of the xh_counters map @map_fd into @sum.
  * Returns 0 or -errno. */
