@@ -175,6 +175,10 @@ $(OUT)/selftests/%.bpf.o: selftests/fixtures/%.bpf.c | $(OUT)/selftests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/selftests/%.skel.h: $(OUT)/selftests/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@
+
 # Static (libbpf.a, libelf.a, libz.a): it runs alone in a VM's initramfs.
 VM_LOADER_SRCS := selftests/verifier/vm_loader.c selftests/verifier/vm_runs.c \
 		  selftests/lib/smbmsg.c selftests/lib/rpc_pdu.c
@@ -222,7 +226,8 @@ $(UNIT_TESTS): $(UNIT_SRCS) $(UNIT_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(FUZ
 
 # BPF_PROG_TEST_RUN tests (root): the real skeleton, the real verifier.
 $(PROG_TESTS): $(PROG_SRCS) $(PROG_HDRS) $(TEST_LIB_SRCS) $(TEST_LIB_HDRS) $(ASAN_LIB_OBJS) \
-		$(NATIVE_ASAN_OBJS) $(OUT)/selftests/prog_list.h $(BPF_HDRS) $(SKELS)
+		$(NATIVE_ASAN_OBJS) $(OUT)/selftests/prog_list.h $(BPF_HDRS) $(SKELS) \
+		$(OUT)/selftests/ringgen.skel.h
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(XH_CFLAGS) -Iselftests/lib -O1 -g $(SAN) \
 		-DTEST_LIST='"prog_list.h"' -I$(OUT)/selftests \

@@ -35,6 +35,7 @@
 #include "ioc.h"
 #include "ioc_maps.h"
 #include "log.h"
+#include "ring_reader.h"
 #include "xh_abi.h"
 
 static const char usage[] =
@@ -142,7 +143,7 @@ static int load_xdphunt_drop(const char *obj_path, const char *ioc_file, struct 
  * finding could not be written into another try. */
 struct drain {
 	pthread_t tid;
-	struct ring_buffer *rb;
+	struct ring_reader *rb;
 	int cpu; /* -1: not pinned */
 	volatile int stop;
 	unsigned long long events;
@@ -163,9 +164,9 @@ static void *drain_main(void *arg)
 	if (d->cpu >= 0)
 		bench_pin_cpu(d->cpu);
 	while (!d->stop)
-		if (ring_buffer__poll(d->rb, 50) < 0)
+		if (ring_reader__poll(d->rb, 50) < 0)
 			break;
-	ring_buffer__consume(d->rb);
+	ring_reader__consume(d->rb);
 	return NULL;
 }
 
@@ -321,9 +322,9 @@ int cmd_live(int argc, char **argv)
 			       info.id);
 	}
 	if (obj) {
-		drain.rb = ring_buffer__new(
+		drain.rb = ring_reader__new(
 			bpf_map__fd(bpf_object__find_map_by_name(obj, "xh_events")), drain_one,
-			&drain, NULL);
+			&drain);
 		/* On a CPU of its own when the generators leave one. */
 		if (threads < libbpf_num_possible_cpus())
 			drain.cpu = threads;
@@ -396,7 +397,7 @@ out:
 		drain.stop = 1;
 		pthread_join(drain.tid, NULL);
 	}
-	ring_buffer__free(drain.rb);
+	ring_reader__free(drain.rb);
 	if (rx_ifindex && !enter_ns(rx_ns))
 		bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	if (gen_fd >= 0)

@@ -8,7 +8,9 @@
  *          watermark, a 10 ms timer otherwise); events lost are counted by
  *          the kernel side, as in xdphunt, and the consumer thread's CPU
  *          time is reported (consumer_cpu_s: on a shared machine losses
- *          also come from the consumer not being scheduled). */
+ *          also come from the consumer not being scheduled).
+ * --reader libbpf reads the buffer with libbpf's ring_buffer instead of
+ * user/ring_reader.c, to measure what the latter is for. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,11 +28,30 @@
 #include "jsonl.h"
 #include "log.h"
 #include "loop.h"
+#include "ring_reader.h"
 #include "evgen.skel.h"
 
 static const char usage[] =
 	"usage: xh_bench ringbuf [--ioc FILE] [--ringbuf BYTES] [--secs S] [--rate EPS]...\n"
+	"                        [--reader xdphunt|libbpf]\n"
 	"  --rate 0 is an unpaced producer; --rate may repeat\n";
+
+/* The consumer under test: xdphunt's reader or libbpf's. */
+struct reader {
+	struct ring_reader *own;
+	struct ring_buffer *lib;
+};
+
+static int reader_consume(struct reader *rd)
+{
+	return rd->own ? ring_reader__consume(rd->own) : ring_buffer__consume(rd->lib);
+}
+
+static int reader_poll(struct reader *rd, int timeout_ms)
+{
+	return rd->own ? ring_reader__poll(rd->own, timeout_ms)
+		       : ring_buffer__poll(rd->lib, timeout_ms);
+}
 
 struct producer {
 	pthread_t tid;
@@ -115,11 +136,9 @@ static unsigned long long wakeups(struct evgen *skel)
 int cmd_ringbuf(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"ioc", required_argument, NULL, 'i'},
-		{"ringbuf", required_argument, NULL, 'b'},
-		{"secs", required_argument, NULL, 's'},
-		{"rate", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+		{"ioc", required_argument, NULL, 'i'},	  {"ringbuf", required_argument, NULL, 'b'},
+		{"secs", required_argument, NULL, 's'},	  {"rate", required_argument, NULL, 'r'},
+		{"reader", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0},
 	};
 	const char *ioc_file = NULL;
 	unsigned int rb_bytes = XH_RINGBUF_DEFAULT;
@@ -127,7 +146,8 @@ int cmd_ringbuf(int argc, char **argv)
 	int n_rates = 0, opt, ret = 1, devnull = -1, prog_fd;
 	struct ioc_set *iocs = NULL;
 	struct jsonl_writer *out = NULL;
-	struct ring_buffer *rb = NULL;
+	struct reader rd = {0};
+	int use_libbpf = 0;
 	struct evgen *skel = NULL;
 	struct event_sink sink;
 	int sink_ready = 0;
@@ -146,6 +166,14 @@ int cmd_ringbuf(int argc, char **argv)
 		case 'r':
 			if (n_rates < 8)
 				rates[n_rates++] = atof(optarg);
+			break;
+		case 'R':
+			if (strcmp(optarg, "xdphunt") && strcmp(optarg, "libbpf")) {
+				fprintf(stderr, "bench: --reader: xdphunt or libbpf, not %s\n",
+					optarg);
+				return 2;
+			}
+			use_libbpf = !strcmp(optarg, "libbpf");
 			break;
 		default:
 			fputs(usage, stderr);
@@ -179,8 +207,12 @@ int cmd_ringbuf(int argc, char **argv)
 	 * event's ifindex, exactly as in `xdphunt run`. */
 	event_sink_init(&sink, out, iocs, "bench");
 	sink_ready = 1;
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.xh_events), events_handle, &sink, NULL);
-	if (!rb)
+	if (use_libbpf)
+		rd.lib = ring_buffer__new(bpf_map__fd(skel->maps.xh_events), events_handle, &sink,
+					  NULL);
+	else
+		rd.own = ring_reader__new(bpf_map__fd(skel->maps.xh_events), events_handle, &sink);
+	if (!rd.lib && !rd.own)
 		goto out;
 	bench_pin_cpu(0);
 
@@ -197,16 +229,18 @@ int cmd_ringbuf(int argc, char **argv)
 			if (produce(prog_fd, per_fill))
 				goto out;
 			t0 = bench_now();
-			int n = ring_buffer__consume(rb);
+			int n = reader_consume(&rd);
 			busy += bench_now() - t0;
 			if (n < 0)
 				goto out;
 			drained += n;
 		}
 		counts(skel, &ev1, &lost1);
-		printf("{\"kind\":\"ringbuf_drain\",\"events\":%llu,\"secs\":%.4f,\"lost\":%llu,"
+		printf("{\"kind\":\"ringbuf_drain\",\"reader\":\"%s\",\"events\":%llu,\"secs\":%."
+		       "4f,\"lost\":%llu,"
 		       "\"written\":%llu}\n",
-		       drained, busy, lost1 - lost0, (unsigned long long)sink.events);
+		       use_libbpf ? "libbpf" : "xdphunt", drained, busy, lost1 - lost0,
+		       (unsigned long long)sink.events);
 	}
 	/* Paced: producer on CPU 1, consumer on CPU 0. */
 	for (int r = 0; r < n_rates; r++) {
@@ -223,27 +257,29 @@ int cmd_ringbuf(int argc, char **argv)
 		if (pthread_create(&p.tid, NULL, producer_main, &p))
 			goto out;
 		while (!p.done)
-			if (ring_buffer__poll(rb, LOOP_DRAIN_MS) < 0)
+			if (reader_poll(&rd, LOOP_DRAIN_MS) < 0)
 				break;
 		pthread_join(p.tid, NULL);
-		ring_buffer__consume(rb);
+		reader_consume(&rd);
 		counts(skel, &ev1, &lost1);
 		if (p.err) {
 			fprintf(stderr, "bench: producer: %s\n", strerror(-p.err));
 			goto out;
 		}
-		printf("{\"kind\":\"ringbuf_paced\",\"rate\":%.0f,\"secs\":%.4f,\"produced\":%llu,"
+		printf("{\"kind\":\"ringbuf_paced\",\"reader\":\"%s\",\"rate\":%.0f,\"secs\":%.4f,"
+		       "\"produced\":%llu,"
 		       "\"lost\":%llu,\"written\":%llu,\"consumer_cpu_s\":%.4f,"
 		       "\"consumer_runq_wait_s\":%.4f,\"wakeups\":%llu}\n",
-		       rates[r], bench_now() - t0, ev1 - ev0, lost1 - lost0, sink.events - w0,
-		       thread_cpu() - cpu0, rq0 < 0 ? -1.0 : thread_runq_wait() - rq0,
-		       wakeups(skel) - wk0);
+		       use_libbpf ? "libbpf" : "xdphunt", rates[r], bench_now() - t0, ev1 - ev0,
+		       lost1 - lost0, sink.events - w0, thread_cpu() - cpu0,
+		       rq0 < 0 ? -1.0 : thread_runq_wait() - rq0, wakeups(skel) - wk0);
 	}
 	ret = sink.bad_records ? 1 : 0;
 out:
 	if (devnull >= 0)
 		close(devnull);
-	ring_buffer__free(rb);
+	ring_reader__free(rd.own);
+	ring_buffer__free(rd.lib);
 	evgen__destroy(skel);
 	if (sink_ready)
 		event_sink_fini(&sink);

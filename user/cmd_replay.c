@@ -19,6 +19,7 @@
 #include "jsonl.h"
 #include "loader.h"
 #include "log.h"
+#include "ring_reader.h"
 #include "smb_user.h"
 #include "native/engine.h"
 #include "native/nrt_prog.h"
@@ -61,7 +62,7 @@ static const char *base_name(const char *path)
 /* What replay_file() runs each packet through. */
 struct replay_ctx {
 	int prog_fd;		   /* kernel engine */
-	struct ring_buffer *rb;	   /* kernel engine */
+	struct ring_reader *rb;	   /* kernel engine */
 	struct nrt_engine *native; /* NULL: the kernel engine */
 	volatile uint64_t *clock;  /* the program's xh_capture_now_ns (bpf/clock.bpf.h) */
 	struct event_sink *sink;
@@ -122,7 +123,7 @@ static int replay_packet(struct replay_ctx *r, const char *path, struct capture 
 			return -1;
 		}
 		r->sink->ts_override_ns = ts_ns;
-		n = ring_buffer__consume(r->rb);
+		n = ring_reader__consume(r->rb);
 	}
 	return n < 0 && r->sink->write_err ? -1 : 0;
 }
@@ -311,8 +312,7 @@ int cmd_replay(int argc, char **argv)
 		r.full_every = max / 16 ? max / 16 : 1;
 	}
 	if (!r.native) {
-		r.rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink,
-					NULL);
+		r.rb = ring_reader__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink);
 		if (!r.rb) {
 			pr_warn("replay: cannot open the event ring buffer: %s\n", strerror(errno));
 			goto out;
@@ -358,7 +358,7 @@ int cmd_replay(int argc, char **argv)
 out:
 	if (flows_ready)
 		flowlog_fini(&flows);
-	ring_buffer__free(r.rb);
+	ring_reader__free(r.rb);
 	nrt_engine__free(r.native);
 	loader__free(l);
 	if (sink_ready)

@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "log.h"
 #include "loop.h"
+#include "ring_reader.h"
 #include "smb_user.h"
 #include "xdphunt.skel.h"
 
@@ -178,7 +179,7 @@ int cmd_run(int argc, char **argv)
 	struct smb_rules *smb = NULL;
 	struct loader *l = NULL;
 	struct jsonl_writer *out = NULL;
-	struct ring_buffer *rb = NULL;
+	struct ring_reader *rb = NULL;
 	struct event_sink sink;
 	struct ioc_live live = {};
 	struct run_watch watch = {};
@@ -277,7 +278,7 @@ int cmd_run(int argc, char **argv)
 	sink.on_watch_ctx = &watch;
 	sink.on_catchup = run_catchup;
 	sink.on_catchup_ctx = &watch;
-	rb = ring_buffer__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink, NULL);
+	rb = ring_reader__new(bpf_map__fd(l->skel->maps.xh_events), events_handle, &sink);
 	if (!rb) {
 		pr_warn("run: cannot open the event ring buffer: %s\n", strerror(errno));
 		goto out;
@@ -308,7 +309,7 @@ out:
 	if (l && loader_detach_all(l))
 		ret = XH_EXIT_ERROR;
 	/* Hits made between the last drain and the detach. */
-	if (rb && ring_buffer__consume(rb) < 0 && sink.write_err)
+	if (rb && ring_reader__consume(rb) < 0 && sink.write_err)
 		ret = XH_EXIT_ERROR;
 	/* Then the flows still in the table, when the run got to its loop. */
 	if (flows_ready && rb && !sink.write_err) {
@@ -331,7 +332,7 @@ out:
 	}
 	if (flows_ready)
 		flowlog_fini(&flows);
-	ring_buffer__free(rb);
+	ring_reader__free(rb);
 	loader__free(l);
 	if (sink_ready)
 		event_sink_fini(&sink);

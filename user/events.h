@@ -75,7 +75,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 
 /* ring_buffer_sample_fn: size check, format, write. Never stops the ring
  * buffer on a bad record (counts it); returns a negative value only when
- * the output cannot be written, which stops ring_buffer__consume(). */
+ * the output cannot be written, which stops ring_reader__consume(). */
 int events_handle(void *ctx, void *data, size_t size);
 
 /* Write @b as one line to s->out. An error is said on stderr the first

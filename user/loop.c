@@ -10,11 +10,11 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
-#include <bpf/libbpf.h>
 #include "events.h"
 #include "jsonl.h"
 #include "log.h"
 #include "loop.h"
+#include "ring_reader.h"
 
 int loop_block_signals(void)
 {
@@ -30,9 +30,9 @@ int loop_block_signals(void)
 	return 0;
 }
 
-static int drain(struct ring_buffer *rb, struct event_sink *sink)
+static int drain(struct ring_reader *rb, struct event_sink *sink)
 {
-	int n = ring_buffer__consume(rb);
+	int n = ring_reader__consume(rb);
 
 	if (n < 0 && sink->write_err)
 		return sink->write_err;
@@ -58,7 +58,7 @@ static void reopen_output(struct event_sink *sink)
 		pr_info("SIGHUP: reopened %s\n", path);
 }
 
-int loop_run(struct ring_buffer *rb, struct event_sink *sink)
+int loop_run(struct ring_reader *rb, struct event_sink *sink)
 {
 	struct itimerspec its = {
 		.it_interval = {.tv_nsec = LOOP_DRAIN_MS * 1000000L},
@@ -89,7 +89,7 @@ int loop_run(struct ring_buffer *rb, struct event_sink *sink)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = tfd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
-	ev.data.fd = ring_buffer__epoll_fd(rb);
+	ev.data.fd = ring_reader__fd(rb);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 
 	for (;;) {

@@ -4,7 +4,7 @@
 #ifndef XH_LOOP_H
 #define XH_LOOP_H
 
-struct ring_buffer;
+struct ring_reader;
 struct event_sink;
 
 #define LOOP_DRAIN_MS	10   /* events are submitted without wakeup: drain this often */
@@ -14,7 +14,7 @@ struct event_sink;
 /* Run until SIGINT or SIGTERM (or an output error), then drain what is left.
  * Signals must already be blocked (loop_block_signals()). Returns 0 on a
  * signal, or -errno. */
-int loop_run(struct ring_buffer *rb, struct event_sink *sink);
+int loop_run(struct ring_reader *rb, struct event_sink *sink);
 
 /* Block SIGINT, SIGTERM and SIGHUP in this thread so that signalfd gets them;
  * ignore SIGPIPE (output errors are reported as EPIPE). Returns 0 or -errno. */

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "xdphunt.skel.h"
 #include "log.h"
+#include "ring_reader.h"
 #include "smb_user.h"
 #include "test.h"
 #include "xh_prog.h"
@@ -179,8 +180,8 @@ int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes)
 		if (!ASSERT_OK(err, "xh_smb_names"))
 			goto fail;
 	}
-	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.xh_events), on_event, x, NULL);
-	if (!ASSERT_OK_PTR(x->rb, "ring_buffer__new")) {
+	x->rb = ring_reader__new(bpf_map__fd(x->skel->maps.xh_events), on_event, x);
+	if (!ASSERT_OK_PTR(x->rb, "ring_reader__new")) {
 		err = -errno;
 		goto fail;
 	}
@@ -192,7 +193,7 @@ fail:
 
 void xhp_close(struct xhp *x)
 {
-	ring_buffer__free(x->rb);
+	ring_reader__free(x->rb);
 	xdphunt__destroy(x->skel);
 	x->rb = NULL;
 	x->skel = NULL;
@@ -248,7 +249,7 @@ int xhp_stats(struct xhp *x, struct xh_stats *s)
 
 int xhp_drain(struct xhp *x)
 {
-	return ring_buffer__consume(x->rb);
+	return ring_reader__consume(x->rb);
 }
 
 void xhp_reset(struct xhp *x)

@@ -10,6 +10,7 @@
 #include "xh_abi.h"
 
 struct xdphunt;
+struct ring_reader;
 
 #define XHP_MAX_EVENTS 256
 #define XHP_FRAME_MAX  16384 /* the largest frame xhp_run() takes (a jumbo frame) */
@@ -30,7 +31,7 @@ struct xdphunt;
 
 struct xhp {
 	struct xdphunt *skel;
-	struct ring_buffer *rb;
+	struct ring_reader *rb;
 	struct xh_event ev[XHP_MAX_EVENTS];
 	int n_ev;
 	uint32_t retval; /* verdict of the last xhp_run*() */
