@@ -241,12 +241,28 @@ def main():
     res["profile"] = [r for r in recs if r["kind"] == "profile"]
 
     # ---- ring buffer ---------------------------------------------------------
-    rb = {}
+    # Each `xh_bench ringbuf` command starts with its drain record. The first
+    # (xdphunt's reader, paced) makes the verdict; the ones after it compare
+    # the readers with the producer at full speed.
+    cmds = []
     for r in recs:
         if r["kind"] == "ringbuf_drain":
-            rb["drain_eps"] = r["events"] / r["secs"]
-            rb["drain_lost"] = r["lost"]
-        elif r["kind"] == "ringbuf_paced":
+            cmds.append([r])
+        elif r["kind"] == "ringbuf_paced" and cmds:
+            cmds[-1].append(r)
+    rb, readers = {}, {}
+    for i, cmd in enumerate(cmds):
+        if i:
+            for r in cmd[1:]:
+                readers.setdefault(r.get("reader", "xdphunt"), []).append({
+                    "drain_eps": cmd[0]["events"] / cmd[0]["secs"],
+                    "written_eps": r["written"] / r["secs"],
+                    "per_cpu_s": r["written"] / r["consumer_cpu_s"] if r["consumer_cpu_s"] > 0 else 0,
+                    "lost": r["lost"], "produced": r["produced"]})
+            continue
+        rb["drain_eps"] = cmd[0]["events"] / cmd[0]["secs"]
+        rb["drain_lost"] = cmd[0]["lost"]
+        for r in cmd[1:]:
             key = "paced_%d" % r["rate"] if r["rate"] else "unpaced"
             run = {"rate": r["rate"], "produced": r["produced"], "lost": r["lost"],
                    "written_eps": r["written"] / r["secs"],
@@ -254,6 +270,7 @@ def main():
                    "runq_wait_s": r.get("consumer_runq_wait_s")}
             rb.setdefault(key, []).append(run)
     res["ringbuf"] = rb
+    res["ringbuf_readers"] = readers
 
     # ---- replay --------------------------------------------------------------
     rp = {}
@@ -502,6 +519,25 @@ def render_md(r, cmds):
                         100.0 * p["lost"] / max(1, p["lost"] + p["produced"]),
                         "; consumer waited %.3f s for its CPU" % p["runq_wait_s"]
                         if p["runq_wait_s"] is not None else ""))
+    rr = r.get("ringbuf_readers") or {}
+    if "libbpf" in rr and "xdphunt" in rr:
+        def med(xs):
+            xs = sorted(xs)
+            return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+        L += ["", "Why xdphunt reads the ring buffer itself (`user/ring_reader.c`): the same consumer with the "
+              "producer at full speed on the other core, libbpf's `ring_buffer` (which gives the space back after "
+              "every record) and xdphunt's reader (every 64 KiB), alternated. Hits written per second of the "
+              "consumer's CPU:", "",
+              "| reader | rounds | hits/CPU-s, each round | median | consumer alone (drain) |",
+              "| --- | ---: | --- | ---: | ---: |"]
+        for name in ("libbpf", "xdphunt"):
+            rows = rr[name]
+            L.append("| %s | %d | %s | %.2f M | %.2f M |" % (
+                name, len(rows), " / ".join("%.2f" % (x["per_cpu_s"] / 1e6) for x in rows),
+                med([x["per_cpu_s"] for x in rows]) / 1e6, med([x["drain_eps"] for x in rows]) / 1e6))
+        L.append("")
+        L.append("xdphunt's reader / libbpf's under load: **%.2fx**." % (
+            med([x["per_cpu_s"] for x in rr["xdphunt"]]) / max(1, med([x["per_cpu_s"] for x in rr["libbpf"]]))))
     L += ["", "## 4. Offline replay", "",
           "Same capture (%s packets of the mix). tshark with the display filter, tcpdump with the BPF filter "
           "that selects the same traffic (SMB/RPC ports, IoC nets); packets per CPU-second (user + sys)." % (

@@ -142,6 +142,13 @@ log "ring buffer -> JSON lines"
 # (run-queue wait, printed) from one that is too slow; the verdict wants all.
 run "$XB" ringbuf --ioc "$TMP/ioc-0.txt" --secs $RB_SECS --rate 3000000 --rate 3000000 \
 	--rate 3000000 --rate 0
+# Why xdphunt reads the buffer itself (user/ring_reader.c): the consumer
+# with the producer at full speed, libbpf's ring_buffer and ours, alternated.
+for i in $(seq $LIVE_ROUNDS); do
+	for reader in libbpf xdphunt; do
+		run "$XB" ringbuf --reader $reader --ioc "$TMP/ioc-0.txt" --secs $RB_SECS --rate 0
+	done
+done
 
 # ---- 4. offline replay vs tshark and tcpdump; 6. loader memory ---------------
 TSHARK_FILTER='tcp.port in {445,139,135} || ip.addr == 203.0.113.0/24 || ipv6.addr == 2001:db8:bad::/48'
