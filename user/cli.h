@@ -85,7 +85,7 @@ enum cli_opt {
 	"  -o, --output FILE   write JSON lines to FILE (appends; '-' = stdout, default)\n"        \
 	"  --host NAME         sensor name in the \"host\" field (default: hostname)\n"            \
 	"  --flows N           flow table entries (default 131072)\n"                              \
-	"  --ringbuf BYTES     event ring buffer size, power of two (default 4194304)\n"           \
+	"  --ringbuf BYTES     event ring buffer size, power of two (default 16 MiB)\n"            \
 	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
 	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
