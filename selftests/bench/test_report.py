@@ -54,6 +54,14 @@ def records(d, live_x, rb_lost, native_same):
     for lost in (0, rb_lost, 0):
         r.append({"kind": "ringbuf_paced", "rate": 3000000, "produced": 3000000 - lost, "lost": lost,
                   "written": 3000000 - lost, "secs": 1.0, "consumer_runq_wait_s": 0.01})
+    # The readers side by side after it: their full-speed losses and their
+    # drains must not touch the verdict.
+    for _ in range(2):
+        for reader, per_cpu in (("libbpf", 3e6), ("xdphunt", 4.5e6)):
+            r.append({"kind": "ringbuf_drain", "reader": reader, "events": 4000000, "secs": 1.0, "lost": 0})
+            r.append({"kind": "ringbuf_paced", "reader": reader, "rate": 0, "produced": 2 * per_cpu,
+                      "lost": 5000000, "written": 2 * per_cpu, "secs": 2.0, "consumer_cpu_s": 2.0,
+                      "consumer_runq_wait_s": 0.01})
     outs = {}
     for tool, body in (("xdphunt", '{"flow_id":1,"rule":"smb.connect"}\n'),
                        ("xdphunt-native", '{"flow_id":1,"rule":"smb.connect"}\n' if native_same
@@ -120,6 +128,13 @@ with tempfile.TemporaryDirectory() as d:
     check(v["scale_1m"]["met"] and "+3.9%" in v["scale_1m"]["text"], "1M prefixes within 10% of 10k",
           v["scale_1m"])
     check(v["ringbuf"]["met"], "ring buffer: 3 runs, none lost", v["ringbuf"])
+    check(near(res["ringbuf"]["drain_eps"], 5e6) and "unpaced" not in res["ringbuf"],
+          "the verdict's figures come from the first ringbuf command only", res["ringbuf"])
+    rr = res["ringbuf_readers"]
+    check(sorted(rr) == ["libbpf", "xdphunt"] and len(rr["libbpf"]) == 2 and near(rr["xdphunt"][0]["per_cpu_s"], 4.5e6),
+          "readers: hits per consumer CPU-second, each round", rr)
+    check("under load: **1.50x**" in md and "| libbpf | 2 | 3.00 / 3.00 | 3.00 M | 4.00 M |" in md,
+          "RESULTS.md: the readers' table and ratio", [x for x in md.splitlines() if "libbpf" in x])
     check(v["replay"]["met"] and "100.0x" in v["replay"]["text"] and "same JSON lines" in v["replay"]["text"],
           "replay: native 100x tshark with the kernel engine's findings", v["replay"])
 
