@@ -2,7 +2,8 @@
 /* icmp_quote.bpf.h: an ICMP error (unreachable, time exceeded, ...) counts to
  * the flow whose packet it quotes, as Suricata and Zeek tie it: a beacon to a
  * C2 address that a router answers "unreachable", a connection to 445 that a
- * firewall refuses. The error stays a flow of its own too (its Community ID
+ * firewall refuses, an echo request to a C2 address (ICMP tunnels) that
+ * comes back "host unreachable". The error stays a flow of its own too (its Community ID
  * is its own); this only adds it to the quoted flow's counters. */
 #ifndef XH_ICMP_QUOTE_BPF_H
 #define XH_ICMP_QUOTE_BPF_H
@@ -17,12 +18,14 @@
 #define XH_ICMP_QUOTE_OFF 8
 
 /* The ICMP error in @pkt (the entry point checked xh_icmp_is_error()): read
- * the quoted IPv4 or IPv6 header and the ports after it (TCP, UDP, SCTP; a
- * quote cut before them, a later fragment, an IPv6 extension header or a
- * quote whose sender is not the error's destination is left alone), and
+ * the quoted IPv4 or IPv6 header (and IPv6 extension headers) and the ports
+ * after it (TCP, UDP, SCTP), or the type and code of a quoted ICMP message
+ * that is not an error itself, as the parser makes them into ports; and
  * count the error to the quoted packet's flow if xdphunt keeps it, in the
- * direction back to that packet's sender. Global: the quote's parse gets
- * its own frame. Returns 0. */
+ * direction back to that packet's sender. A quote cut before the ports, a
+ * later fragment, an error about an error or a quote whose sender is not
+ * the error's destination is left alone. Global: the quote's parse gets its
+ * own frame. Returns 0. */
 __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats)
 {
 	void *data = (void *)(long)ctx->data;
@@ -49,23 +52,58 @@ __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 		__builtin_memcpy(&q.daddr[0], ip + 16, 4);
 		l4 = ip + hl;
 	} else {
+		__u8 nh;
+
 		if ((const void *)(ip + 40) > end || ip[0] >> 4 != 6)
 			return 0;
-		q.proto = ip[6];
+		nh = ip[6];
 		__builtin_memcpy(q.saddr, ip + 8, 16);
 		__builtin_memcpy(q.daddr, ip + 24, 16);
 		l4 = ip + 40;
+		/* Extension headers, walked as xh_parse_ipv6() walks them. */
+		for (int i = 0; i < XH_MAX_IPV6_EXT && xh_ipv6_is_ext(nh); i++) {
+			const __u8 *eh = xh_rebase(data, (void *)l4);
+			__u32 len;
+
+			if (!eh || (const void *)(eh + 8) > end)
+				return 0;
+			if (nh == IPPROTO_FRAGMENT) {
+				if (((__u16)eh[2] << 8 | eh[3]) & 0xfff8)
+					return 0; /* a later fragment: no ports */
+				len = 8;
+			} else if (nh == IPPROTO_AH) {
+				len = ((__u32)eh[1] + 2) * 4;
+			} else {
+				len = ((__u32)eh[1] + 1) * 8;
+			}
+			nh = eh[0];
+			l4 = eh + len;
+		}
+		if (xh_ipv6_is_ext(nh))
+			return 0;
+		q.proto = nh;
+		l4 = xh_rebase(data, (void *)l4);
+		if (!l4)
+			return 0;
 	}
-	if (q.proto != IPPROTO_TCP && q.proto != IPPROTO_UDP && q.proto != IPPROTO_SCTP)
-		return 0;
 	if ((const void *)(l4 + 4) > end)
 		return 0;
+	if (q.proto == IPPROTO_TCP || q.proto == IPPROTO_UDP || q.proto == IPPROTO_SCTP) {
+		__builtin_memcpy(&q.sport, l4, 2);
+		__builtin_memcpy(&q.dport, l4 + 2, 2);
+	} else if (q.proto == (pkt->family == XH_AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
+		/* No error is sent about an error (RFC 1122, 4443). */
+		if (xh_icmp_is_error(q.proto, l4[0]))
+			return 0;
+		q.sport = bpf_htons(l4[0]);
+		q.dport = bpf_htons(xh_icmp_dport(q.proto, l4[0], l4[1]));
+	} else {
+		return 0;
+	}
 	/* An error goes back to the sender of what it quotes. */
 	for (int i = 0; i < 4; i++)
 		if (q.saddr[i] != pkt->daddr[i])
 			return 0;
-	__builtin_memcpy(&q.sport, l4, 2);
-	__builtin_memcpy(&q.dport, l4 + 2, 2);
 	q.family = pkt->family;
 	src_is_s = xh_flow_key_make(&q, &key);
 	st = bpf_map_lookup_elem(&xh_flows, &key);

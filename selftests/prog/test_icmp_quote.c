@@ -4,7 +4,9 @@
  * an SMB connection to an IoC server) counts to that flow, back toward the
  * quoted packet's sender, for IPv4 and IPv6; quotes of flows it does not
  * keep, quotes whose sender is not the error's destination, quotes cut
- * before the ports and errors that are not errors count nowhere. */
+ * before the ports and errors that are not errors count nowhere. A quoted
+ * ICMP echo counts to its echo flow, a quoted ICMP error to nothing; IPv6
+ * quotes are read past their extension headers, but not a later fragment. */
 #include <arpa/inet.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -46,6 +48,18 @@ static size_t icmp_error(uint8_t *buf, int family, const char *src, const char *
 	memset(buf + le.payload_off, 0, 4); /* unused / MTU */
 	memcpy(buf + le.payload_off + 4, qbuf + lq.l3_off, qlen);
 	return n;
+}
+
+/* The client's SYN to the IoC server over IPv6. */
+static struct pkt_desc syn6(void)
+{
+	return (struct pkt_desc){.family = 6,
+				 .src = C6,
+				 .dst = SRV6,
+				 .proto = IPPROTO_TCP,
+				 .sport = 50000,
+				 .dport = 445,
+				 .tcp_flags = SYN};
 }
 
 static uint64_t quoted(struct xhp *x)
@@ -117,13 +131,7 @@ out:
 
 void test_icmp_quote_v6(void)
 {
-	struct pkt_desc syn = {.family = 6,
-			       .src = C6,
-			       .dst = SRV6,
-			       .proto = IPPROTO_TCP,
-			       .sport = 50000,
-			       .dport = 445,
-			       .tcp_flags = SYN};
+	struct pkt_desc syn = syn6();
 	struct xh_flow_state st;
 	struct xh_flow_key key = {0};
 	struct xh_stats before, after;
@@ -161,6 +169,111 @@ void test_icmp_quote_v6(void)
 	xhp_run(&x, b, n);
 	xhp_stats(&x, &after);
 	ASSERT_EQ(after.cnt[XH_CNT_ICMP_QUOTED], 1, "a cut quote counts nowhere");
+out:
+	xhp_close(&x);
+}
+
+void test_icmp_quote_echo(void)
+{
+	/* An echo request to an IoC address (an ICMP tunnel's beacon), and an
+	 * ICMP error the client sent to it: both flows xdphunt keeps. */
+	struct pkt_desc echo = {.family = 4,
+				.src = C4,
+				.dst = SRV4,
+				.proto = IPPROTO_ICMP,
+				.sport = 8,
+				.dport = 0,
+				.payload_len = 8};
+	struct pkt_desc unreach = {.family = 4,
+				   .src = C4,
+				   .dst = SRV4,
+				   .proto = IPPROTO_ICMP,
+				   .sport = 3,
+				   .dport = 3,
+				   .payload_len = 8};
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint8_t b[PKT_MAX];
+	size_t n;
+	struct xhp x;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	n = pkt_build(&echo, b, NULL);
+	xhp_run(&x, b, n);
+	n = pkt_build(&unreach, b, NULL);
+	xhp_run(&x, b, n);
+	/* Host unreachable from the router, quoting the echo request: counted
+	 * to the echo flow (request 8 and reply 0 make one key). */
+	n = icmp_error(b, 4, RTR4, C4, 3, 1, &echo, 28);
+	if (!ASSERT_NEQ(n, 0, "build"))
+		goto out;
+	xhp_run(&x, b, n);
+	ASSERT_EQ(quoted(&x), 1, "counted to the echo flow");
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_ICMP, C4, 8, SRV4, 0, &key, &st), "echo flow")) {
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 1, "the request");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the error, back to the client");
+	}
+	/* Time exceeded quoting the client's own port unreachable: no error
+	 * about an error, although that flow is kept. */
+	n = icmp_error(b, 4, RTR4, C4, 11, 0, &unreach, 28);
+	xhp_run(&x, b, n);
+	ASSERT_EQ(quoted(&x), 1, "an error quoting an error counts nowhere");
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_ICMP, C4, 3, SRV4, 3, &key, &st), "error flow"))
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 0, "nothing back on it");
+out:
+	xhp_close(&x);
+}
+
+void test_icmp_quote_v6_ext(void)
+{
+	struct pkt_desc syn = syn6();
+	struct pkt_desc frag = {.family = 6,
+				.src = C6,
+				.dst = SRV6,
+				.proto = IPPROTO_TCP,
+				.frag_off = 2,
+				.n_ext = 1,
+				.ext = {{.type = 44}},
+				.payload_len = 16};
+	struct xh_stats s;
+	uint8_t b[PKT_MAX];
+	size_t n, qlen;
+	struct xhp x;
+
+	/* The SYN with hop-by-hop and destination options before TCP. */
+	syn.n_ext = 2;
+	syn.ext[0] = (struct pkt_ext){.type = 0, .len = 8};
+	syn.ext[1] = (struct pkt_ext){.type = 60, .len = 16};
+	if (xhp_open(&x, 0, 0))
+		return;
+	n = pkt_build(&syn, b, NULL);
+	xhp_run(&x, b, n);
+	xhp_stats(&x, &s);
+	if (!ASSERT_EQ(s.cnt[XH_CNT_FLOWS_NEW], 1, "the SMB flow"))
+		goto out;
+	/* Packet too big, quoting the whole SYN: read past both headers. */
+	n = icmp_error(b, 6, RTR6, C6, 2, 0, &syn, 40 + 24 + 20);
+	if (!ASSERT_NEQ(n, 0, "build"))
+		goto out;
+	xhp_run(&x, b, n);
+	xhp_stats(&x, &s);
+	ASSERT_EQ(s.cnt[XH_CNT_ICMP_QUOTED], 1, "counted past the extension headers");
+	/* Cut inside the destination options: nothing. */
+	n = icmp_error(b, 6, RTR6, C6, 2, 0, &syn, 40 + 8 + 12);
+	xhp_run(&x, b, n);
+	/* A later fragment whose first bytes are the SYN's ports: its offset
+	 * says they are not ports. */
+	qlen = 40 + 8 + 16;
+	n = icmp_error(b, 6, RTR6, C6, 1, 4, &frag, qlen);
+	if (ASSERT_NEQ(n, 0, "build fragment quote")) {
+		uint16_t ports[2] = {htons(50000), htons(445)};
+
+		memcpy(b + n - qlen + 48, ports, sizeof(ports));
+		xhp_run(&x, b, n);
+	}
+	xhp_stats(&x, &s);
+	ASSERT_EQ(s.cnt[XH_CNT_ICMP_QUOTED], 1, "a cut quote and a later fragment count nowhere");
 out:
 	xhp_close(&x);
 }

@@ -19,8 +19,11 @@ tshark's own implementation as the oracles.
 5. ICMP errors count to the flow whose packet they quote (as Suricata ties
    them), back toward that packet's sender: a beacon to a C2 address that a
    router answers "unreachable", IPv4 and IPv6; tshark, reading the quoted
-   headers, says which frames quote the flow. A quote of a flow never seen,
-   or sent to another host than the quoted sender, counts nowhere.
+   headers, says which frames quote the flow. So does an error quoting an
+   echo request to a C2 address (the echo flow) or an IPv6 SYN with
+   extension headers. A quote of a flow never seen, sent to another host than
+   the quoted sender, or of an ICMP error (no error about an error, RFC 1122,
+   although tshark reads that quote too) counts nowhere.
 """
 import json, os, subprocess, sys, tempfile
 
@@ -205,7 +208,8 @@ with tempfile.TemporaryDirectory() as d:
               f"GRE {eng}: one hit, no ports", json.dumps(g))
 
 # --- 5. ICMP errors count to the flow they quote ---------------------------------------
-from scapy.all import TCP, ICMPv6DestUnreach  # noqa: E402
+from scapy.all import TCP, UDP, ICMPv6DestUnreach, ICMPv6PacketTooBig  # noqa: E402
+from scapy.all import IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt  # noqa: E402
 S_C2, S_C2_6, R6 = "203.0.113.31", "2001:db8:c2::31", "2001:db8:ff::1"
 syn4 = IP(src=C4, dst=S_C2) / TCP(sport=41000, dport=443, flags="S")
 syn6 = IPv6(src=C6, dst=S_C2_6) / TCP(sport=41000, dport=443, flags="S")
@@ -216,6 +220,16 @@ pkts = [E / syn4, E / syn4,
         IP(src=C4, dst=S_C2) / TCP(sport=41001, dport=443, flags="S"),  # a flow never seen
         E / syn6,
         E / IPv6(src=R6, dst=C6) / ICMPv6DestUnreach(code=3) / syn6]
+# An echo request to the C2 address, and a port unreachable the client sent
+# it: flows xdphunt keeps (ioc.dest), each quoted by a router's error.
+echo4 = IP(src=C4, dst=S_C2) / ICMP(type=8, id=7, seq=1)
+unr4 = IP(src=C4, dst=S_C2) / ICMP(type=3, code=3) / IP(src=S_C2, dst=C4) / UDP(sport=53, dport=5353)
+# A SYN with hop-by-hop and destination options, quoted whole.
+syn6x = (IPv6(src=C6, dst=S_C2_6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+         TCP(sport=41002, dport=443, flags="S"))
+pkts += [E / echo4, E / IP(src=R4, dst=C4) / ICMP(type=3, code=1) / echo4,
+         E / unr4, E / IP(src=R4, dst=C4) / ICMP(type=11, code=0) / unr4,
+         E / syn6x, E / IPv6(src=R6, dst=C6) / ICMPv6PacketTooBig(mtu=1280) / syn6x]
 with tempfile.TemporaryDirectory() as d:
     pcap = os.path.join(d, "quote.pcap")
     wrpcap(pcap, pkts)
@@ -227,6 +241,14 @@ with tempfile.TemporaryDirectory() as d:
                             "&& %s.dst == %s && %s.dst == %s" % (ip, sv, ip, c)],
                            capture_output=True, text=True, timeout=120)
         quoting[sv] = len(r.stdout.splitlines())
+    # The same for the echo (inner type 8), the client's error (inner type
+    # 3 under an outer 11) and the SYN behind extension headers.
+    for name, flt in (("echo", "icmp.type == 3 && icmp.type == 8 && ip.dst == %s && ip.dst == %s" % (S_C2, C4)),
+                      ("error", "icmp.type == 11 && icmp.type == 3 && ip.dst == %s && ip.dst == %s" % (S_C2, C4)),
+                      ("ext6", "icmpv6.type == 2 && ipv6.dstopts && tcp.srcport == 41002 "
+                               "&& ipv6.dst == %s && ipv6.dst == %s" % (S_C2_6, C6))):
+        r = subprocess.run(["tshark", "-r", pcap, "-Y", flt], capture_output=True, text=True, timeout=120)
+        quoting[name] = len(r.stdout.splitlines())
     for eng in engines:
         out, err = replay(eng, [S_C2, S_C2_6], pcap)
         if out is None:
@@ -234,12 +256,24 @@ with tempfile.TemporaryDirectory() as d:
             continue
         for fam, sv in (("v4", S_C2), ("v6", S_C2_6)):
             r = [o for o in out if o["event_type"] == "flow" and o["dest_ip"] == sv
-                 and o["proto"] == "TCP"]
+                 and o["proto"] == "TCP" and o.get("src_port") != 41002]
             ok = (quoting[sv] == 1 and len(r) == 1 and r[0]["src_port"] == 41000
                   and r[0]["flow"]["pkts_toserver"] == (2 if fam == "v4" else 1)
                   and r[0]["flow"]["pkts_toclient"] == quoting[sv])
             check(ok, f"ICMP quotes {fam} {eng}: the error that tshark says quotes the flow "
                   "counts to it, back to the client; the others do not", json.dumps(r))
+        flows = [o for o in out if o["event_type"] == "flow"]
+        e = [o for o in flows if o["proto"] == "ICMP" and o["dest_ip"] == S_C2 and o.get("icmp_type") == 8]
+        check(quoting["echo"] == 1 and len(e) == 1 and e[0]["flow"]["pkts_toserver"] == 1
+              and e[0]["flow"]["pkts_toclient"] == quoting["echo"],
+              f"ICMP quotes {eng}: a quoted echo request counts to the echo flow", json.dumps(e))
+        u = [o for o in flows if o["proto"] == "ICMP" and o["dest_ip"] == S_C2 and o.get("icmp_type") == 3]
+        check(quoting["error"] == 1 and len(u) == 1 and u[0]["flow"]["pkts_toclient"] == 0,
+              f"ICMP quotes {eng}: a quoted ICMP error counts nowhere (tshark reads {quoting['error']})",
+              json.dumps(u))
+        x = [o for o in flows if o["proto"] == "TCP" and o.get("src_port") == 41002]
+        check(quoting["ext6"] == 1 and len(x) == 1 and x[0]["flow"]["pkts_toclient"] == quoting["ext6"],
+              f"ICMP quotes {eng}: an IPv6 quote is read past its extension headers", json.dumps(x))
         check(not [o for o in out if o.get("src_port") == 41001],
               f"ICMP quotes {eng}: a quote of a flow never seen makes none", json.dumps(out)[:400])
 check.exit()
