@@ -136,9 +136,12 @@ static unsigned long long wakeups(struct evgen *skel)
 int cmd_ringbuf(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"ioc", required_argument, NULL, 'i'},	  {"ringbuf", required_argument, NULL, 'b'},
-		{"secs", required_argument, NULL, 's'},	  {"rate", required_argument, NULL, 'r'},
-		{"reader", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0},
+		{"ioc", required_argument, NULL, 'i'},
+		{"ringbuf", required_argument, NULL, 'b'},
+		{"secs", required_argument, NULL, 's'},
+		{"rate", required_argument, NULL, 'r'}, /* may repeat */
+		{"reader", required_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *ioc_file = NULL;
 	unsigned int rb_bytes = XH_RINGBUF_DEFAULT;
@@ -236,9 +239,8 @@ int cmd_ringbuf(int argc, char **argv)
 			drained += n;
 		}
 		counts(skel, &ev1, &lost1);
-		printf("{\"kind\":\"ringbuf_drain\",\"reader\":\"%s\",\"events\":%llu,\"secs\":%."
-		       "4f,\"lost\":%llu,"
-		       "\"written\":%llu}\n",
+		printf("{\"kind\":\"ringbuf_drain\",\"reader\":\"%s\",\"events\":%llu,"
+		       "\"secs\":%.4f,\"lost\":%llu,\"written\":%llu}\n",
 		       use_libbpf ? "libbpf" : "xdphunt", drained, busy, lost1 - lost0,
 		       (unsigned long long)sink.events);
 	}
@@ -267,8 +269,7 @@ int cmd_ringbuf(int argc, char **argv)
 			goto out;
 		}
 		printf("{\"kind\":\"ringbuf_paced\",\"reader\":\"%s\",\"rate\":%.0f,\"secs\":%.4f,"
-		       "\"produced\":%llu,"
-		       "\"lost\":%llu,\"written\":%llu,\"consumer_cpu_s\":%.4f,"
+		       "\"produced\":%llu,\"lost\":%llu,\"written\":%llu,\"consumer_cpu_s\":%.4f,"
 		       "\"consumer_runq_wait_s\":%.4f,\"wakeups\":%llu}\n",
 		       use_libbpf ? "libbpf" : "xdphunt", rates[r], bench_now() - t0, ev1 - ev0,
 		       lost1 - lost0, sink.events - w0, thread_cpu() - cpu0,
