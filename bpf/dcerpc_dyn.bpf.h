@@ -16,9 +16,11 @@
 /* A marked port on which a packet finds no flow goes back to no service
  * once no packet has counted to a flow on it for this long: Windows hands
  * out client ports from the same range, and a stale mark costs every
- * packet on that port a flow lookup. A flow quiet for longer whose mark
- * went meanwhile marks it again with its next PDU (xh_rpc_flow_account()). */
-#define XH_RPC_DYN_IDLE_S 600
+ * packet on that port a flow lookup. XH_RPC_DYN_IDLE_S, or the flow timeout
+ * when it is longer (the loader sets it), so that a flow kept that long
+ * keeps its mark. A flow quiet for longer whose mark went meanwhile marks it
+ * again with its next PDU (xh_rpc_flow_account()). */
+const volatile __u32 xh_cfg_rpc_dyn_idle_s = XH_RPC_DYN_IDLE_S;
 
 /* Host-order port -> when a packet last counted to a flow on it (seconds of
  * xh_now_coarse_ns()), for the ports marked XH_SVC_RPC_DYN. */
@@ -80,7 +82,7 @@ static __always_inline void xh_rpc_dyn_follow(struct xh_pkt *pkt, __u32 svc, __u
 		return;
 	}
 	/* Signed: a capture's clock may go back (replay). */
-	if ((__s32)(now_s - *last) < XH_RPC_DYN_IDLE_S)
+	if ((__s32)(now_s - *last) < (__s32)xh_cfg_rpc_dyn_idle_s)
 		return;
 	mark = bpf_map_lookup_elem(&xh_ports, &port);
 	if (mark && *mark == XH_SVC_RPC_DYN) {

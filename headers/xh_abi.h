@@ -23,8 +23,11 @@
  * with 4 MiB a consumer kept off its CPU for 7-9 ms (another task, the
  * hypervisor) lost findings in 2 of 20 paced bench runs, with 16 in none. */
 #define XH_RINGBUF_DEFAULT (16u << 20)
-#define XH_PORTS_MAX	   65536	    /* xh_ports is indexed by host-order port */
-#define XH_SEEN_MAX	   XH_FLOWS_DEFAULT /* xh_seen: (flow, rule, value) findings reported */
+#define XH_PORTS_MAX	   65536 /* xh_ports is indexed by host-order port */
+/* Seconds a dynamic DCE/RPC endpoint's mark outlives its last counted
+ * packet (bpf/dcerpc_dyn.bpf.h), unless --flow-timeout is longer. */
+#define XH_RPC_DYN_IDLE_S 600
+#define XH_SEEN_MAX	  XH_FLOWS_DEFAULT /* xh_seen: (flow, rule, value) findings reported */
 
 /* Address families, as in <sys/socket.h>; repeated so that BPF code needs no libc. */
 #define XH_AF_INET  2
@@ -253,7 +256,7 @@ enum xh_rpc_cnt {
 	XH_RPC_CNT_PIPE_NAMED,	  /* hits over SMB named by the pipe's CREATE (xh_smb_files) */
 	XH_RPC_CNT_PIPE_UNNAMED,  /* hits over SMB whose pipe open was not seen: "smb" */
 	XH_RPC_CNT_DYN_PORT,	  /* ports marked as dynamic endpoints (XH_SVC_RPC_DYN) */
-	XH_RPC_CNT_DYN_CLEARED,	  /* ... and unmarked, idle (XH_RPC_DYN_IDLE_S) */
+	XH_RPC_CNT_DYN_CLEARED,	  /* ... and unmarked, idle (xh_cfg_rpc_dyn_idle_s) */
 	XH_RPC_CNT__MAX,
 };
 

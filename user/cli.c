@@ -169,6 +169,8 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		o->flow_timeout = (unsigned int)v;
+		/* A dynamic DCE/RPC flow kept that long keeps its port's mark. */
+		o->load.rpc_dyn_idle_s = v > XH_RPC_DYN_IDLE_S ? (uint32_t)v : 0;
 		return 1;
 	}
 	case 'v':

@@ -93,6 +93,8 @@ struct loader *loader__open(const struct loader_opts *opts)
 	/* Wake the consumer early only when a quarter of the buffer is waiting;
 	 * otherwise it drains on its timer. */
 	l->skel->rodata->xh_cfg_wakeup_bytes = rb / 4;
+	if (opts->rpc_dyn_idle_s)
+		l->skel->rodata->xh_cfg_rpc_dyn_idle_s = opts->rpc_dyn_idle_s;
 	/* Disarmed until the maps are filled, so no packet is judged against
 	 * an empty port table or IoC set. */
 	l->skel->data->xh_armed = 0;

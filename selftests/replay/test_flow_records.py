@@ -20,7 +20,11 @@
 #    are not, however fast the file is read. 3000 new flows against a
 #    1024-flow table: in a flood the oldest are written early ("forced",
 #    said on stderr), so none is evicted without a record, the same flows
-#    from both engines; a trickle that times out in time forces none.
+#    from both engines; a trickle that times out in time forces none. A
+#    svcctl flow on a dynamic endpoint, quiet for 700 s while another client
+#    knocks on its port, with --flow-timeout 3600: its record counts every
+#    packet from its bind, as tshark does (the port's mark lives as long as
+#    the flow may).
 # Stdlib only; tshark is installed by scripts/install-deps.sh. The corpus
 # part says SKIP without a corpus; the kernel engine SKIPs without root.
 # Corpus: $XH_CORPUS_DIR, else $XH_SHARED_DIR/corpus/public.
@@ -258,6 +262,19 @@ def write_pcap(path, frames):
     return base
 
 
+def svcctl_bind():
+    """A DCE/RPC bind PDU for svcctl (367abb81-9844-35f1-ad32-98f038001003
+    v2.0) with NDR transfer syntax, little-endian."""
+    def uuid_le(u):
+        h = bytes.fromhex(u.replace("-", ""))
+        return h[3::-1] + h[5:3:-1] + h[7:5:-1] + h[8:]
+    ctx = (struct.pack("<HBB", 0, 1, 0) + uuid_le("367abb81-9844-35f1-ad32-98f038001003") +
+           struct.pack("<HH", 2, 0) + uuid_le("8a885d04-1ceb-11c9-9fe8-08002b104860") +
+           struct.pack("<I", 2))
+    body = struct.pack("<HHIB3x", 4280, 4280, 0, 1) + ctx
+    return struct.pack("<BBBB4sHHI", 5, 0, 11, 3, b"\x10\0\0\0", 16 + len(body), 0, 1) + body
+
+
 def made_part(xdphunt, engines, tmp):
     cli, srv = "192.0.2.10", "198.51.100.20"
     frames = []
@@ -284,6 +301,35 @@ def made_part(xdphunt, engines, tmp):
         pace[name] = os.path.join(tmp, name + ".pcap")
         write_pcap(pace[name], [(300 + i * step, tcp_frame(cli, srv, 20000 + i, 445, 0x02))
                                 for i in range(3000)])
+
+    # svcctl on dynamic port 49710: handshake, bind, 700 s of silence in
+    # which another client knocks (a SYN without a flow), then the flow
+    # goes on with an acknowledgement each way.
+    dyn_cli, dyn_port = "192.0.2.11", 49710
+    dyn = os.path.join(tmp, "dynamic.pcap")
+    write_pcap(dyn, [(t, tcp_frame(a, b, sp, dp, fl, pl)) for t, a, b, sp, dp, fl, pl in (
+        (400.0, cli, srv, 50100, dyn_port, 0x02, b""),
+        (400.1, srv, cli, dyn_port, 50100, 0x12, b""),
+        (400.2, cli, srv, 50100, dyn_port, 0x10, b""),
+        (400.3, cli, srv, 50100, dyn_port, 0x18, svcctl_bind()),
+        (400.4, srv, cli, dyn_port, 50100, 0x10, b""),
+        (1100.0, dyn_cli, srv, 50200, dyn_port, 0x02, b""),
+        (1101.0, srv, cli, dyn_port, 50100, 0x18, b"\0" * 24),
+        (1101.1, cli, srv, 50100, dyn_port, 0x10, b""))])
+    conv = tshark_tcp(dyn)
+    key = tuple(sorted([(cli, 50100), (srv, dyn_port)]))
+    for engine in engines:
+        rc, lines, err = replay(xdphunt, engine, [dyn], ["--flow-timeout", "3600"])
+        recs = [(r["flow"]["pkts_toserver"], r["flow"]["pkts_toclient"],
+                 r["flow"]["bytes_toserver"], r["flow"]["bytes_toclient"],
+                 epoch(r["flow"]["start"]), epoch(r["flow"]["end"]))
+                for r in lines if r.get("event_type") == "flow" and r.get("dest_port") == dyn_port
+                and r["flow"].get("counted") == "from_bind"]
+        want = from_bind(conv[key], (cli, 50100), (srv, dyn_port), recs[0][4]) if (
+            conv and key in conv and len(recs) == 1) else None
+        check(rc == 0 and want is not None and recs[0] in want and recs[0][:2] == (2, 2),
+              "%s: a dynamic endpoint's flow quiet 700 s, another client knocking meanwhile, "
+              "--flow-timeout 3600: %s, tshark from the bind %s" % (engine, recs, want))
 
     for engine in engines:
         rc, lines, err = replay(xdphunt, engine, [idle], ["--flow-timeout", "30"])
