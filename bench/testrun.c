@@ -267,6 +267,9 @@ int cmd_testrun(int argc, char **argv)
 		       classes[c].name, ioc_set_count(iocs));
 		for (int r = 0; r < runs; r++)
 			printf("%s%.2f", r ? "," : "", pc[r].empty);
+		printf("],\"empty2_ns\":[");
+		for (int r = 0; r < runs; r++)
+			printf("%s%.2f", r ? "," : "", pc[r].empty2);
 		printf("],\"xdphunt_ns\":[");
 		for (int r = 0; r < runs; r++)
 			printf("%s%.2f", r ? "," : "", pc[r].xdphunt);
