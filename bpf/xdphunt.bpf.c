@@ -185,28 +185,28 @@ static __always_inline __u32 xh_prefilter(struct xdp_md *ctx, const struct xh_pk
  * the 16 of the port services in the same word, so that one register holds
  * it across the call: spilled flags put the entry's frame past what 6.1's
  * 512-byte call-chain limit leaves it). */
-#define XH_TODO_SWEEP (1u << 16) /* a client SYN to an SMB port (scan.smb_sweep) */
-#define XH_TODO_SMB   (1u << 17) /* TCP payload to or from an SMB port */
-#define XH_TODO_RPC   (1u << 18) /* TCP payload that may start a DCE/RPC PDU */
-#define XH_TODO_ICMP  (1u << 19) /* an ICMP error: its quote may name a flow */
+#define XH_AFTER_SWEEP (1u << 16) /* a client SYN to an SMB port (scan.smb_sweep) */
+#define XH_AFTER_SMB   (1u << 17) /* TCP payload to or from an SMB port */
+#define XH_AFTER_RPC   (1u << 18) /* TCP payload that may start a DCE/RPC PDU */
+#define XH_AFTER_ICMP  (1u << 19) /* an ICMP error: its quote may name a flow */
 
-/* The port services (xh_svc_pack()) and XH_TODO_* of a TCP packet. */
-static __always_inline __u32 xh_tcp_todo(const struct xh_pkt *pkt, void *data, void *data_end,
-					 struct xh_stats *stats)
+/* The port services (xh_svc_pack()) and XH_AFTER_* of a TCP packet. */
+static __always_inline __u32 xh_tcp_after(const struct xh_pkt *pkt, void *data, void *data_end,
+					  struct xh_stats *stats)
 {
 	__u32 svc =
 		xh_svc_pack(xh_port_service(pkt->sport, stats), xh_port_service(pkt->dport, stats));
-	__u32 todo = svc;
+	__u32 after = svc;
 
 	if (pkt->payload_len && (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB))
-		todo |= XH_TODO_SMB;
+		after |= XH_AFTER_SMB;
 	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
 	    xh_svc_dst(svc) == XH_SVC_SMB)
-		todo |= XH_TODO_SWEEP;
+		after |= XH_AFTER_SWEEP;
 	if (xh_rpc_candidate((const __u8 *)data + (pkt->payload_off & XH_PARSE_MAX_OFF), data_end,
 			     pkt->payload_len, svc))
-		todo |= XH_TODO_RPC;
-	return todo;
+		after |= XH_AFTER_RPC;
+	return after;
 }
 
 /* xdp.frags (BPF_F_XDP_HAS_FRAGS): the program takes multi-buffer frames, so
@@ -219,7 +219,7 @@ int xdphunt(struct xdp_md *ctx)
 {
 	struct xh_stats *stats;
 	struct xh_pkt *pkt;
-	__u32 zero = 0, todo = 0, pf;
+	__u32 zero = 0, after = 0, pf;
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	int res, ret;
@@ -243,22 +243,22 @@ int xdphunt(struct xdp_md *ctx)
 		return xh_hunt(ctx, pkt, res, stats, 0);
 	/* The port services of TCP are looked up here, once per packet. */
 	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
-		todo = xh_tcp_todo(pkt, data, data_end, stats);
+		after = xh_tcp_after(pkt, data, data_end, stats);
 	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
-		todo = XH_TODO_ICMP;
-	pf = xh_prefilter(ctx, pkt, res, todo & 0xffff);
-	if (pf == XH_SVC_PF_KNOWN && !todo && !pkt->ip_cut)
+		after = XH_AFTER_ICMP;
+	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
+	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut)
 		return XDP_PASS;
-	ret = xh_hunt(ctx, pkt, res, stats, (todo & 0xffff) | pf);
-	if (todo & XH_TODO_SWEEP)
+	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
+	if (after & XH_AFTER_SWEEP)
 		xh_sweep(ctx, pkt);
-	if ((todo & XH_TODO_SMB) && (pkt->hunt & XH_HUNT_SMB))
+	if ((after & XH_AFTER_SMB) && (pkt->hunt & XH_HUNT_SMB))
 		xh_smb_inspect(ctx, pkt, !!(pkt->hunt & XH_HUNT_FROM_CLIENT));
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
 	 * the state of classified flows. */
-	if (todo & XH_TODO_RPC)
-		xh_dcerpc_tcp(ctx, pkt, stats, todo & 0xffff);
-	if (todo & XH_TODO_ICMP)
+	if (after & XH_AFTER_RPC)
+		xh_dcerpc_tcp(ctx, pkt, stats, after & 0xffff);
+	if (after & XH_AFTER_ICMP)
 		xh_icmp_quote(ctx, pkt, stats);
 	return ret;
 }
