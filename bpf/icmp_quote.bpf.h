@@ -63,21 +63,13 @@ __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 		/* Extension headers, walked as xh_parse_ipv6() walks them. */
 		for (int i = 0; i < XH_MAX_IPV6_EXT && xh_ipv6_is_ext(nh); i++) {
 			const __u8 *eh = xh_rebase(data, (void *)l4);
-			__u32 len;
 
 			if (!eh || (const void *)(eh + 8) > end)
 				return 0;
-			if (nh == IPPROTO_FRAGMENT) {
-				if (((__u16)eh[2] << 8 | eh[3]) & 0xfff8)
-					return 0; /* a later fragment: no ports */
-				len = 8;
-			} else if (nh == IPPROTO_AH) {
-				len = ((__u32)eh[1] + 2) * 4;
-			} else {
-				len = ((__u32)eh[1] + 1) * 8;
-			}
+			if (nh == IPPROTO_FRAGMENT && xh_ipv6_frag_later(eh))
+				return 0; /* a later fragment: no ports */
+			l4 = eh + xh_ipv6_ext_len(nh, eh);
 			nh = eh[0];
-			l4 = eh + len;
 		}
 		if (xh_ipv6_is_ext(nh))
 			return 0;

@@ -297,6 +297,25 @@ static __always_inline int xh_ipv6_is_ext(__u8 nh)
 	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_AH;
 }
 
+/* Length of the extension header @nh at @eh, whose first 8 bytes the caller
+ * checked: the fragment header is fixed, AH counts 4-octet units minus 2
+ * (RFC 4302), the others 8-octet units minus 1 (RFC 8200). */
+static __always_inline __u32 xh_ipv6_ext_len(__u8 nh, const __u8 *eh)
+{
+	if (nh == IPPROTO_FRAGMENT)
+		return 8;
+	if (nh == IPPROTO_AH)
+		return ((__u32)eh[1] + 2) * 4;
+	return ((__u32)eh[1] + 1) * 8;
+}
+
+/* Is the fragment header at @eh (8 bytes checked) a later fragment, with no
+ * L4 header behind it? */
+static __always_inline int xh_ipv6_frag_later(const __u8 *eh)
+{
+	return (((__u16)eh[2] << 8 | eh[3]) & 0xfff8) != 0;
+}
+
 static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, struct xh_pkt *pkt)
 {
 	struct ipv6hdr *ip6h = pos;
@@ -331,11 +350,10 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 		/* Every extension header starts with next header and length. */
 		if ((void *)(eh + 8) > data_end || ip_rem < 8)
 			return -XH_PERR_IPV6_EXT_TRUNC;
+		len = xh_ipv6_ext_len(nh, eh);
 		if (nh == IPPROTO_FRAGMENT) {
 			/* Fixed 8 bytes, already checked above. */
-			len = 8;
-			/* Fragment offset != 0: no L4 header in this packet. */
-			if ((((__u16)eh[2] << 8 | eh[3]) & 0xfff8) != 0) {
+			if (xh_ipv6_frag_later(eh)) {
 				pkt->proto = eh[0];
 				pkt->frag = 1;
 				pos = eh + 8;
@@ -343,13 +361,8 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 				xh_set_payload(pkt, data, pos, data_end, 0, ip_rem - 8);
 				return XH_PARSE_L3;
 			}
-		} else {
-			if (nh == IPPROTO_AH)
-				len = ((__u32)eh[1] + 2) * 4; /* RFC 4302: 4-octet units, minus 2 */
-			else
-				len = ((__u32)eh[1] + 1) * 8; /* RFC 8200: 8-octet units, minus 1 */
-			if ((char *)pos + len > (char *)data_end || ip_rem < len)
-				return -XH_PERR_IPV6_EXT_TRUNC;
+		} else if ((char *)pos + len > (char *)data_end || ip_rem < len) {
+			return -XH_PERR_IPV6_EXT_TRUNC;
 		}
 		nh = eh[0];
 		pos = (char *)pos + len;
