@@ -73,12 +73,17 @@ def smb2_tree_connect(path):
     return struct.pack(">I", len(msg)) + msg
 
 
-def dcerpc_bind():
-    """DCE/RPC v5 bind to the endpoint mapper (e1af8308-5d1f-11c9-91a4-08002b14a0fa)."""
-    epm = bytes.fromhex("0883afe11f5dc91191a408002b14a0fa")
-    ndr = bytes.fromhex("045d888aeb1cc9119fe808002b104860")
-    ctx = struct.pack("<HBB", 0, 1, 0) + epm + struct.pack("<HH", 3, 0) + ndr + \
-        struct.pack("<I", 2)
+def uuid_le(u):
+    """A UUID's text as DCE/RPC puts it on the wire (little-endian data rep)."""
+    h = bytes.fromhex(u.replace("-", ""))
+    return h[3::-1] + h[5:3:-1] + h[7:5:-1] + h[8:]
+
+
+def dcerpc_bind(iface="e1af8308-5d1f-11c9-91a4-08002b14a0fa", version=3):
+    """DCE/RPC v5 bind of one context to @iface v@version.0 (by default the
+    endpoint mapper) with the NDR transfer syntax."""
+    ctx = struct.pack("<HBB", 0, 1, 0) + uuid_le(iface) + struct.pack("<HH", version, 0) + \
+        uuid_le("8a885d04-1ceb-11c9-9fe8-08002b104860") + struct.pack("<I", 2)
     body = struct.pack("<HHIB3x", 4280, 4280, 0, 1) + ctx
     return struct.pack("<BBBB4sHHI", 5, 0, 11, 3, b"\x10\0\0\0", 16 + len(body), 0, 1) + body
 

@@ -25,7 +25,8 @@
 #    knocks on its port, with --flow-timeout 3600: its record counts every
 #    packet from its bind, as tshark does (the port's mark lives as long as
 #    the flow may).
-# Stdlib only; tshark is installed by scripts/install-deps.sh. The corpus
+# tshark and scapy (for bench/gen_traffic.py's bind PDU) are installed by
+# scripts/install-deps.sh. The corpus
 # part says SKIP without a corpus; the kernel engine SKIPs without root.
 # Corpus: $XH_CORPUS_DIR, else $XH_SHARED_DIR/corpus/public.
 import collections
@@ -43,6 +44,8 @@ TIMEOUT_S = 300
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from test_native_engine import corpus_dir  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+from gen_traffic import dcerpc_bind  # noqa: E402  (the bench's PDU builder)
 # Link header bytes tshark counts in frame.len beyond Ethernet's 14, by the
 # first protocol of frame.protocols (capture.c puts an Ethernet header in).
 LINK_EXTRA = {"eth": 0, "sll": 2, "null": -10, "loop": -10, "raw": -14, "ip": -14, "ipv6": -14}
@@ -262,19 +265,6 @@ def write_pcap(path, frames):
     return base
 
 
-def svcctl_bind():
-    """A DCE/RPC bind PDU for svcctl (367abb81-9844-35f1-ad32-98f038001003
-    v2.0) with NDR transfer syntax, little-endian."""
-    def uuid_le(u):
-        h = bytes.fromhex(u.replace("-", ""))
-        return h[3::-1] + h[5:3:-1] + h[7:5:-1] + h[8:]
-    ctx = (struct.pack("<HBB", 0, 1, 0) + uuid_le("367abb81-9844-35f1-ad32-98f038001003") +
-           struct.pack("<HH", 2, 0) + uuid_le("8a885d04-1ceb-11c9-9fe8-08002b104860") +
-           struct.pack("<I", 2))
-    body = struct.pack("<HHIB3x", 4280, 4280, 0, 1) + ctx
-    return struct.pack("<BBBB4sHHI", 5, 0, 11, 3, b"\x10\0\0\0", 16 + len(body), 0, 1) + body
-
-
 def made_part(xdphunt, engines, tmp):
     cli, srv = "192.0.2.10", "198.51.100.20"
     frames = []
@@ -306,12 +296,13 @@ def made_part(xdphunt, engines, tmp):
     # which another client knocks (a SYN without a flow), then the flow
     # goes on with an acknowledgement each way.
     dyn_cli, dyn_port = "192.0.2.11", 49710
+    svcctl_bind = dcerpc_bind("367abb81-9844-35f1-ad32-98f038001003", 2)
     dyn = os.path.join(tmp, "dynamic.pcap")
     write_pcap(dyn, [(t, tcp_frame(a, b, sp, dp, fl, pl)) for t, a, b, sp, dp, fl, pl in (
         (400.0, cli, srv, 50100, dyn_port, 0x02, b""),
         (400.1, srv, cli, dyn_port, 50100, 0x12, b""),
         (400.2, cli, srv, 50100, dyn_port, 0x10, b""),
-        (400.3, cli, srv, 50100, dyn_port, 0x18, svcctl_bind()),
+        (400.3, cli, srv, 50100, dyn_port, 0x18, svcctl_bind),
         (400.4, srv, cli, dyn_port, 50100, 0x10, b""),
         (1100.0, dyn_cli, srv, 50200, dyn_port, 0x02, b""),
         (1101.0, srv, cli, dyn_port, 50100, 0x18, b"\0" * 24),
