@@ -8,6 +8,28 @@
 #include "parse.h"
 #include "ioc_pf.h"
 
+/* The tries' recent answers, per CPU (bpf/ioc_pf.h struct xh_ioc_cache). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xh_ioc_cache);
+} xh_ioc_cache SEC(".maps");
+
+/* The tag of the installed prefilter @pf (XH_PF_TAG), 0 when there is none:
+ * the tries are being swapped, or the prefilter could not be made. Nothing
+ * is cached, or taken from the cache, without one. */
+static __always_inline __u32 xh_ioc_pf_tag(void *pf)
+{
+	__u32 key = XH_PF_TAG;
+	__u64 *w;
+
+	if (!pf)
+		return 0;
+	w = bpf_map_lookup_elem(pf, &key);
+	return w ? (__u32)*w : 0;
+}
+
 /* Is bit @bit of the prefilter @pf set? A lookup that fails says "maybe". */
 static __always_inline int xh_ioc_pf_bit(void *pf, __u32 base, __u32 bit)
 {
@@ -57,7 +79,9 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 					 const __be32 *addr, __be16 port, int l4, __u8 proto,
 					 struct xh_stats *stats)
 {
-	__u32 zero = 0, r, *ref;
+	struct xh_ioc_cache_slot *slot = NULL;
+	struct xh_ioc_cache *cache;
+	__u32 zero = 0, r, *ref, tag;
 	void *inner;
 
 	if (known) {
@@ -65,6 +89,20 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 			return 0;
 	} else if (!xh_ioc_maybe(pf, family, addr)) {
 		return 0;
+	}
+	/* The trie's answer as this CPU last had it under the same
+	 * prefilter, if the address still holds its slot. */
+	tag = xh_ioc_pf_tag(pf);
+	cache = bpf_map_lookup_elem(&xh_ioc_cache, &zero);
+	if (tag && cache) {
+		slot = &cache->slot[xh_ioc_cache_slot(addr, family) & (XH_IOCC_SLOTS - 1)];
+		if (slot->tag == tag && slot->family == family && slot->addr[0] == addr[0] &&
+		    (family == XH_AF_INET ||
+		     (slot->addr[1] == addr[1] && slot->addr[2] == addr[2] &&
+		      slot->addr[3] == addr[3]))) {
+			r = slot->val;
+			goto port;
+		}
 	}
 	if (family == XH_AF_INET) {
 		struct xh_lpm4_key k4 = {.prefixlen = 32, .addr = addr[0]};
@@ -86,9 +124,20 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 		}
 		ref = bpf_map_lookup_elem(inner, &k6);
 	}
-	if (!ref)
+	r = ref ? *ref : 0;
+	if (slot) {
+		/* Per CPU: a CPU runs one packet at a time, as the parse
+		 * scratch (xh_pktscr) assumes too. */
+		slot->tag = tag;
+		slot->family = family;
+		__builtin_memcpy(slot->addr, addr, sizeof(slot->addr));
+		if (family == XH_AF_INET)
+			slot->addr[1] = slot->addr[2] = slot->addr[3] = 0;
+		slot->val = r;
+	}
+port:
+	if (!r)
 		return 0;
-	r = *ref;
 	if (r & XH_IOC_F_PORT) {
 		struct xh_iocport_key pk = {};
 		__u32 *pref = NULL;

@@ -19,11 +19,16 @@
  *    indexed by a hash of the bpf/name.h suffix hash of each IoC domain; a
  *    DNS/SNI name's suffix is looked up in xh_iocdom only when its bit is set.
  *  - word XH_PF_FLAGS: XH_PF_F6_ALL when an IPv6 prefix is shorter than /32
- *    (every IPv6 address then goes to the trie). */
+ *    (every IPv6 address then goes to the trie).
+ *  - word XH_PF_TAG: this prefilter's tag, never 0 and new at every install
+ *    (user/ioc_prefilter.c). A packet that reads a prefilter reads the tries
+ *    installed with it (user/ioc_maps.c), so a trie answer cached under this
+ *    tag (struct xh_ioc_cache, below) is what those tries say. */
 #ifndef XH_IOC_PF_H
 #define XH_IOC_PF_H
 
 #include <linux/types.h>
+#include "xh_abi.h"
 
 #define XH_PF4_WORDS	(1u << 18) /* 2^24 /24s, 64 per word: 2 MiB */
 #define XH_PF6_BITS_LOG 21	   /* 2 Mi bits: 256 KiB, ~5 % full at 100k prefixes */
@@ -33,8 +38,45 @@
 #define XH_PFD_WORDS	(1u << (XH_PFD_BITS_LOG - 6))
 #define XH_PFD_BASE	(XH_PF6_BASE + XH_PF6_WORDS)
 #define XH_PF_FLAGS	(XH_PFD_BASE + XH_PFD_WORDS)
-#define XH_PF_ENTRIES	(XH_PF_FLAGS + 1)
+#define XH_PF_TAG	(XH_PF_FLAGS + 1)
+#define XH_PF_ENTRIES	(XH_PF_TAG + 1)
 #define XH_PF_F6_ALL	1ull
+
+/* The answers of the IPv4 and IPv6 tries for the addresses a CPU looked up
+ * last, one slot per hash of the address (xh_ioc_cache_slot()), in a
+ * per-CPU array (bpf/ioc.bpf.h xh_ioc_cache). The prefilter lets through
+ * the packets of IoC flows and those to or from the rest of a matching
+ * prefix's /24; both kinds repeat addresses, and each answer from the
+ * trie costs a cache miss per level of a trie that grows with the feed.
+ * A slot counts only under the tag of the prefilter the packet read. */
+#define XH_IOCC_SLOTS_LOG 10
+#define XH_IOCC_SLOTS	  (1u << XH_IOCC_SLOTS_LOG)
+
+struct xh_ioc_cache_slot {
+	__be32 addr[4]; /* IPv4: addr[0], the rest 0 */
+	__u32 tag;	/* XH_PF_TAG of the prefilter it was cached under; 0 = empty */
+	__u32 val;	/* the trie's value (an IoC reference, bpf/ioc.bpf.h), 0 = none */
+	__u8 family;	/* XH_AF_INET or XH_AF_INET6 */
+	__u8 pad[7];
+};
+
+struct xh_ioc_cache {
+	struct xh_ioc_cache_slot slot[XH_IOCC_SLOTS]; /* 32 KiB: the per-CPU value limit */
+};
+
+/* Slot of an address (network order words @addr, IPv4 in addr[0]):
+ * Fibonacci hashing of the folded words. The fold of the halves first: a
+ * multiply carries only upwards, and in network order the host part of
+ * an IPv4 address sits in the word's top bits. */
+static inline __u32 xh_ioc_cache_slot(const __be32 *addr, __u8 family)
+{
+	__u32 x = addr[0];
+
+	if (family != XH_AF_INET)
+		x ^= addr[1] ^ addr[2] ^ addr[3];
+	x ^= x >> 16;
+	return (x * 0x9e3779b1u) >> (32 - XH_IOCC_SLOTS_LOG);
+}
 
 /* Bit index of an IPv4 address (host order) among the XH_PF4_WORDS * 64. */
 static inline __u32 xh_pf4_bit(__u32 addr)

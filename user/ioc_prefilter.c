@@ -79,6 +79,20 @@ void ioc_prefilter_fill(const struct ioc_set *set, uint64_t *w)
 	}
 }
 
+/* A new prefilter tag (bpf/ioc_pf.h XH_PF_TAG): never 0, never the tag of
+ * another prefilter of this process, the only one whose flows (xh_flows
+ * lives and dies with its process) can hold one. */
+static uint64_t next_tag(void)
+{
+	static uint32_t last;
+	uint32_t t;
+
+	do
+		t = __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+	while (!t);
+	return t;
+}
+
 /* The native replay engine (user/native/wrap.c) answers bpf_map_create()
  * with a memfd standing for its own map, which cannot be mmap()ed as map
  * memory: its prefilter is written word by word. Weak, so that programs
@@ -93,6 +107,7 @@ static int fill_by_update(const struct ioc_set *set, int fd)
 	if (!w)
 		return -ENOMEM;
 	ioc_prefilter_fill(set, w);
+	w[XH_PF_TAG] = next_tag();
 	for (__u32 i = 0; i < XH_PF_ENTRIES && !err; i++)
 		if (w[i] && bpf_map_update_elem(fd, &i, &w[i], BPF_ANY))
 			err = -errno;
@@ -132,6 +147,7 @@ int ioc_prefilter_create(const struct ioc_set *set)
 		return err;
 	}
 	ioc_prefilter_fill(set, w);
+	w[XH_PF_TAG] = next_tag();
 	munmap(w, len);
 	return fd;
 }

@@ -13,7 +13,9 @@ struct ioc_set;
 void ioc_prefilter_fill(const struct ioc_set *set, uint64_t *w);
 
 /* A new prefilter map for @set, filled (an mmapable ARRAY matching
- * struct xh_iocpf_inner): its fd, or -errno (message printed). */
+ * struct xh_iocpf_inner) and given a new tag (XH_PF_TAG: the flows' cached
+ * IoC verdicts of an older prefilter no longer count): its fd, or -errno
+ * (message printed). Install it only with the tries it was made for. */
 int ioc_prefilter_create(const struct ioc_set *set);
 
 /* Return once every XDP program run (and every BPF_PROG_TEST_RUN) that was

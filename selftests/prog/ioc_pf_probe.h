@@ -36,9 +36,11 @@ static inline char *make_tmpdir(void)
 }
 static unsigned int gen_no;
 
-/* A set holding the feed text @feed. NULL on failure (asserted). */
-static inline struct ioc_set *set_of(const char *feed)
+/* A set holding the feed text @feed read in @action mode (enum
+ * ioc_action). NULL on failure (asserted). */
+static inline struct ioc_set *set_of_mode(const char *feed, uint8_t action)
 {
+	struct ioc_file_opts o = {.action = action};
 	char path[256];
 	struct ioc_set *set = ioc_set__new();
 	FILE *f;
@@ -53,12 +55,18 @@ static inline struct ioc_set *set_of(const char *feed)
 	}
 	fputs(feed, f);
 	fclose(f);
-	if (!ASSERT_GE(ioc_set_load_file(set, path), 1, "load feed")) {
+	if (!ASSERT_GE(ioc_set_load_file_opts(set, path, &o), 1, "load feed")) {
 		ioc_set__free(set);
 		set = NULL;
 	}
 	unlink(path);
 	return set;
+}
+
+/* The same in alert mode. */
+static inline struct ioc_set *set_of(const char *feed)
+{
+	return set_of_mode(feed, IOC_ACTION_ALERT);
 }
 
 static inline void outer_of(struct xhp *x, struct ioc_outer *o)

@@ -87,7 +87,7 @@ void test_ioc_prefilter_reload(void)
 	struct ioc_set *sets[2] = {NULL, NULL};
 	struct xh_stats s0, s1;
 	static struct runner r;
-	uint64_t *fresh = NULL;
+	uint64_t *fresh = NULL, last_tag = 0;
 	char *feed[2] = {reload_feed(1, 5000), reload_feed(2, 5000)};
 	pthread_t th;
 	int started = 0;
@@ -127,7 +127,11 @@ void test_ioc_prefilter_reload(void)
 			break;
 		memset(fresh, 0, PF_BYTES);
 		ioc_prefilter_fill(set, fresh);
-		ASSERT_MEMEQ(w, fresh, PF_BYTES, "prefilter of the new set");
+		ASSERT_MEMEQ(w, fresh, XH_PF_TAG * sizeof(*w), "prefilter of the new set");
+		/* and a tag of its own, so flows ask the new tries again */
+		ASSERT_NEQ(w[XH_PF_TAG], 0, "prefilter tag");
+		ASSERT_NEQ(w[XH_PF_TAG], last_tag, "prefilter tag after reload");
+		last_tag = w[XH_PF_TAG];
 		munmap(w, PF_BYTES);
 		for (int spin = 0; spin < 1000000 && r.runs == runs && !r.errs; spin++)
 			sched_yield(); /* let packets run across every reload */
