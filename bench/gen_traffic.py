@@ -18,7 +18,8 @@
 #   gen_traffic.py ioc OUT.txt --count N        IoC feed: N IPv4 prefixes + the bench C2 net
 #
 # Addresses: clients 192.0.2.0/24 and 2001:db8:1::/64, servers 198.51.100.0/24
-# and 2001:db8:2::/64, IoC ("C2") servers 203.0.113.0/24 and 2001:db8:bad::/48.
+# and 2001:db8:2::/64, IoC ("C2") servers 203.0.113.0/24, 2001:db8:bad::/48 and
+# the host 198.18.0.1, whose neighbours in 198.18.0.0/24 are no IoC.
 # Output depends only on the arguments (fixed seeds, fixed timestamps).
 import argparse
 import random
@@ -38,6 +39,9 @@ MAC_C = "02:00:00:00:00:01"
 MAC_S = "02:00:00:00:00:02"
 IOC_NET4 = "203.0.113.0/24"
 IOC_NET6 = "2001:db8:bad::/48"
+# A C2 host alone in its /24 (RFC 2544's benchmarking range): the prefilter
+# lets its neighbours through, the tries say no ("ioc_near").
+IOC_HOST4 = "198.18.0.1"
 TS_BASE = 1700000000  # capture time of the first packet (s)
 TS_STEP_US = 10       # between packets
 
@@ -134,6 +138,13 @@ def c_ioc(f):
         TCP(sport=cport(f), dport=443, flags="PA") / Raw(b"\x17\x03\x03\x00\x10" + b"\xcd" * 16)
 
 
+def c_ioc_near(f):
+    """TCP 443 to a neighbour of a C2 host: the prefilter's /24 bit lets it
+    through, and only the tries (or their cached answer) say it is none."""
+    return eth() / IP(src=cli4(f), dst="198.18.0.%d" % (2 + f % 250)) / \
+        TCP(sport=cport(f), dport=443, flags="PA") / Raw(b"\x17\x03\x03\x00\x10" + b"\xcd" * 16)
+
+
 def c_ipv6_ext(f):
     return eth() / IPv6(src="2001:db8:1::%x" % (1 + f % 250), dst="2001:db8:2::1") / \
         IPv6ExtHdrHopByHop() / IPv6ExtHdrRouting(addresses=["2001:db8:2::2"]) / \
@@ -164,6 +175,7 @@ CLASSES = {
     "smb_data": ("SMB2 WRITE data mid-transfer on TCP 445 (1400 bytes, no SMB header)", c_smb_data),
     "rpc": ("DCE/RPC bind to the endpoint mapper on TCP 135", c_rpc),
     "ioc": ("TCP 443 to an IoC address (203.0.113.0/24)", c_ioc),
+    "ioc_near": ("TCP 443 to a C2 host's /24 neighbour, no IoC (198.18.0.0/24)", c_ioc_near),
     "ipv6_ext": ("IPv6 with hop-by-hop, routing and destination options, TCP 443", c_ipv6_ext),
     "qinq": ("802.1ad + 802.1Q (QinQ) tagged IPv4 TCP 443", c_qinq),
     "frag": ("IPv4 UDP fragments, first and later alternating", c_frag),
@@ -271,18 +283,19 @@ def write_classes(outdir, flows):
 
 
 def in_bench_nets(a):
-    return (a >> 8) in (0xc00002, 0xc63364, 0xcb0071)  # 192.0.2, 198.51.100, 203.0.113
+    # 192.0.2, 198.51.100, 203.0.113, 198.18.0
+    return (a >> 8) in (0xc00002, 0xc63364, 0xcb0071, 0xc61200)
 
 
 def write_ioc(path, count):
     """@count IPv4 indicators spread over the whole address space (9 in 10 a
     /32, 1 in 10 a /24), none covering the bench's traffic, plus the C2 nets
-    the "ioc" class hits."""
+    the "ioc" class hits and the C2 host beside the "ioc_near" class."""
     rng = random.Random(1)
     seen = set()
     with open(path, "w") as f:
         f.write("# xdphunt bench IoC feed: %d generated prefixes + bench C2 nets\n" % count)
-        f.write("%s\n%s\n" % (IOC_NET4, IOC_NET6))
+        f.write("%s\n%s\n%s\n" % (IOC_NET4, IOC_NET6, IOC_HOST4))
         while len(seen) < count:
             a = rng.getrandbits(32)
             plen = 24 if rng.random() < 0.1 else 32

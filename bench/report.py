@@ -423,7 +423,7 @@ def render_md(r, cmds):
         L.append("| %s | %s %s |" % (k, "MET" if v["met"] else "**MISSED**", v["text"]))
     L += ["", "## 1. Per-packet cost, BPF_PROG_TEST_RUN", "",
           "Kernel-reported mean ns per repetition, median of the runs; the empty XDP_PASS program "
-          "runs alternately with xdphunt on the same packets. IoC feed: %d prefixes (the bench C2 nets). "
+          "runs alternately with xdphunt on the same packets. IoC feed: %d prefixes (the bench C2 nets and host). "
           "Mpps/core = 1000 / ns; `x14.88` is that over 10GbE line rate with 64-byte frames. "
           "Mix = %s." % (t["iocs"], ", ".join("%s %g" % kv for kv in r["mix_weights"].items())), "",
           "| class | what | empty ns | xdphunt ns | x empty | added ns | Mpps/core | x 14.88 Mpps |",
