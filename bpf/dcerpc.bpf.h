@@ -324,7 +324,7 @@ static __always_inline void xh_rpc_response(const struct xh_pkt *pkt,
 	struct xh_rpc_tower *w = &env->w;
 	struct xh_rpc_ctx_val *pend;
 	struct xh_rpc_if_val *iv;
-	__u32 if_index = 0xffff;
+	__u32 if_index = XH_RPC_IF_UNKNOWN;
 	int err;
 
 	if (!env->from_server || env->transport != XH_RPC_TR_TCP)
@@ -354,10 +354,15 @@ static __always_inline void xh_rpc_response(const struct xh_pkt *pkt,
 	iv = bpf_map_lookup_elem(&xh_rpc_ifs, w->uuid);
 	if (iv)
 		if_index = iv->index;
-	if (bpf_map_update_elem(&xh_rpc_eps, ek, &if_index, BPF_ANY))
+	if (bpf_map_update_elem(&xh_rpc_eps, ek, &if_index, BPF_ANY)) {
 		stats->dcerpc[XH_RPC_CNT_MAP_ERR]++;
-	else
-		stats->dcerpc[XH_RPC_CNT_EPM_LEARNED]++;
+		return;
+	}
+	stats->dcerpc[XH_RPC_CNT_EPM_LEARNED]++;
+	/* A listed interface: its client's SYN will make the flow
+	 * (bpf/dcerpc_dyn.bpf.h), so its record counts the handshake. */
+	if (iv)
+		xh_rpc_dyn_mark(w->port, xh_now_coarse_ns(), stats);
 }
 
 /* Is the packet's destination an endpoint an ept_map answer named? */

@@ -4,7 +4,10 @@
  * when it binds a listed interface (bpf/dcerpc.bpf.h); its server port is
  * then marked XH_SVC_RPC_DYN in xh_ports, the array every TCP packet already
  * looks up, so that the flow's other segments (acknowledgements, the rest of
- * a long PDU) find their way to it without a flow lookup for all traffic. */
+ * a long PDU) find their way to it without a flow lookup for all traffic.
+ * An ept_map answer that names the endpoint of a listed interface marks its
+ * port before any connection, and a client's SYN to that endpoint makes the
+ * flow, so that its record counts the handshake too. */
 #ifndef XH_DCERPC_DYN_BPF_H
 #define XH_DCERPC_DYN_BPF_H
 
@@ -12,6 +15,7 @@
 #include "clock.bpf.h"
 #include "classify.bpf.h"
 #include "flow.bpf.h"
+#include "dcerpc_state.bpf.h"
 
 /* A marked port on which a packet finds no flow goes back to no service
  * once no packet has counted to a flow on it for this long: Windows hands
@@ -53,12 +57,30 @@ static __always_inline void xh_rpc_dyn_mark(__be16 port, __u64 now_ns, struct xh
 	}
 }
 
+/* Is @pkt a client's SYN to an endpoint that an ept_map answer named for a
+ * listed interface (xh_rpc_eps, bpf/dcerpc.bpf.h xh_rpc_response())? */
+static __always_inline int xh_rpc_dyn_epm_syn(const struct xh_pkt *pkt)
+{
+	struct xh_rpc_ep_key ek = {};
+	__u32 *if_index;
+
+	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) != XH_TCP_SYN)
+		return 0;
+	ek.family = pkt->family;
+	__builtin_memcpy(ek.addr, pkt->daddr, sizeof(ek.addr));
+	ek.port = pkt->dport;
+	if_index = bpf_map_lookup_elem(&xh_rpc_eps, &ek);
+	return if_index && *if_index != XH_RPC_IF_UNKNOWN;
+}
+
 /* A TCP packet that no rule classifies, to or from a marked port (@svc:
- * the port services, xh_svc_pack()): count it to its flow if it has one,
- * never make one; @bytes is the frame length. Leaves the flow's id in
- * pkt->flow_id, so that xh_dcerpc_tcp() does not count the packet again. */
-static __always_inline void xh_rpc_dyn_follow(struct xh_pkt *pkt, __u32 svc, __u64 bytes,
-					      struct xh_stats *stats)
+ * the port services, xh_svc_pack()): count it to its flow if it has one;
+ * make one only for a client's SYN to an endpoint an ept_map answer named
+ * (xh_rpc_dyn_epm_syn()). @bytes is the frame length, @cls the packet's
+ * (empty) classification. Leaves the flow's id in pkt->flow_id, so that
+ * xh_dcerpc_tcp() does not count the packet again. */
+static __always_inline void xh_rpc_dyn_follow(struct xh_pkt *pkt, const struct xh_class_res *cls,
+					      __u32 svc, __u64 bytes, struct xh_stats *stats)
 {
 	__u32 port = bpf_ntohs(xh_svc_dst(svc) == XH_SVC_RPC_DYN ? pkt->dport : pkt->sport);
 	__u64 now = xh_now_coarse_ns();
@@ -74,6 +96,14 @@ static __always_inline void xh_rpc_dyn_follow(struct xh_pkt *pkt, __u32 svc, __u
 		return;
 	src_is_s = xh_flow_key_make(pkt, &key);
 	st = bpf_map_lookup_elem(&xh_flows, &key);
+	if (!st && xh_svc_dst(svc) == XH_SVC_RPC_DYN && xh_rpc_dyn_epm_syn(pkt)) {
+		st = xh_flow_create(&key, src_is_s, pkt, cls, stats, now);
+		if (st) {
+			st->service = XH_SVC_RPC_DYN;
+			st->flags |= XH_FLOW_F_EPM;
+			stats->dcerpc[XH_RPC_CNT_EPM_FLOW]++;
+		}
+	}
 	if (st) {
 		xh_flow_account(st, src_is_s, bytes, now);
 		pkt->flow_id = st->id;

@@ -122,7 +122,7 @@ __noinline int xh_hunt(struct xdp_md *ctx, struct xh_pkt *pkt, int res, struct x
 		xh_ioc_names(ctx, pkt, res, stats, &cls);
 	if (!cls.classes) {
 		if (cls.svc_src == XH_SVC_RPC_DYN || cls.svc_dst == XH_SVC_RPC_DYN)
-			xh_rpc_dyn_follow(pkt, svc, bytes, stats);
+			xh_rpc_dyn_follow(pkt, &cls, svc, bytes, stats);
 		return XDP_PASS;
 	}
 	for (c = 0; c < XH_CLASS__MAX; c++) {

@@ -39,8 +39,10 @@ enum xh_service {
 	XH_SVC_SMB = 1, /* SMB direct (445) or NetBIOS session (139) */
 	XH_SVC_RPC = 2, /* MS-RPC endpoint mapper (135) */
 	/* A dynamic DCE/RPC endpoint: a port where a flow bound a listed
-	 * interface. Set by the program (bpf/dcerpc_dyn.bpf.h), never by the
-	 * loader; its packets count to flows that exist, none is made. */
+	 * interface, or that an ept_map answer named for one. Set by the
+	 * program (bpf/dcerpc_dyn.bpf.h), never by the loader; its packets
+	 * count to flows that exist, and only a client's SYN to an endpoint
+	 * an ept_map answer named makes one. */
 	XH_SVC_RPC_DYN = 3,
 	XH_SVC__MAX,
 };
@@ -257,6 +259,7 @@ enum xh_rpc_cnt {
 	XH_RPC_CNT_PIPE_UNNAMED,  /* hits over SMB whose pipe open was not seen: "smb" */
 	XH_RPC_CNT_DYN_PORT,	  /* ports marked as dynamic endpoints (XH_SVC_RPC_DYN) */
 	XH_RPC_CNT_DYN_CLEARED,	  /* ... and unmarked, idle (xh_cfg_rpc_dyn_idle_s) */
+	XH_RPC_CNT_EPM_FLOW,	  /* flows made by a SYN to an endpoint ept_map named */
 	XH_RPC_CNT__MAX,
 };
 
@@ -320,9 +323,11 @@ struct xh_flow_state {
 	__u8 initiator; /* enum xh_initiator */
 	/* enum xh_service of the server port. XH_SVC_RPC_DYN: DCE/RPC on a
 	 * dynamic endpoint, a flow made by its bind of a listed interface, so
-	 * counted from that segment on (bpf/dcerpc.bpf.h xh_rpc_flow_account()). */
+	 * counted from that segment on (bpf/dcerpc.bpf.h xh_rpc_flow_account()),
+	 * or with XH_FLOW_F_EPM by its SYN. */
 	__u8 service;
-	__u8 pad[2];
+	__u8 flags; /* XH_FLOW_F_* */
+	__u8 pad;
 	/* This entry's identity, never 0 and never reused (xh_flow_create()):
 	 * the 8-byte key of the flow's other state (SMB state, xh_seen), which
 	 * hashes in a third of the time of the 40-byte flow key and dies with
@@ -330,6 +335,11 @@ struct xh_flow_state {
 	__u64 id;
 };
 _Static_assert(sizeof(struct xh_flow_state) == 72, "xh_flow_state ABI");
+
+/* xh_flow_state.flags */
+/* Made by its client's SYN to an endpoint that an ept_map answer named for a
+ * listed interface (bpf/dcerpc_dyn.bpf.h): counted whole, not from the bind. */
+#define XH_FLOW_F_EPM 0x01
 
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {
@@ -542,7 +552,9 @@ struct xh_rpc_op_key {
 };
 
 /* xh_rpc_eps key: a TCP endpoint an ept_map response named; the value is a
- * __u32 interface index (0xffff when the tower's interface is not listed). */
+ * __u32 interface index (XH_RPC_IF_UNKNOWN when the tower's interface is not
+ * listed). */
+#define XH_RPC_IF_UNKNOWN 0xffff
 struct xh_rpc_ep_key {
 	__be32 addr[4];
 	__be16 port;

@@ -100,6 +100,7 @@ static const char *const cnt_names[] = {
 	[XH_RPC_CNT_PIPE_UNNAMED] = "pipe_unnamed",
 	[XH_RPC_CNT_DYN_PORT] = "dynamic_port_marked",
 	[XH_RPC_CNT_DYN_CLEARED] = "dynamic_port_idle",
+	[XH_RPC_CNT_EPM_FLOW] = "epm_flows",
 };
 _Static_assert(ARRAY_SIZE(cnt_names) == XH_RPC_CNT__MAX, "a dcerpc counter without a name");
 

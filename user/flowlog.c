@@ -448,7 +448,7 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 					     : "shutdown");
 	/* A dynamic DCE/RPC endpoint: the flow was made by its bind of a
 	 * listed interface, so the handshake before it is not counted. */
-	if (st->service == XH_SVC_RPC_DYN)
+	if (st->service == XH_SVC_RPC_DYN && !(st->flags & XH_FLOW_F_EPM))
 		jbuf_key_str(b, "counted", "from_bind");
 	jbuf_obj_end(b);
 	ie = st->ioc_id && s->iocs ? ioc_set_resolve(s->iocs, st->ioc_id, &owner) : NULL;

@@ -11,10 +11,12 @@
 #    transport (tshark: smb2.filename / smb.file of the CREATE whose response
 #    gave the FileId of the bind's WRITE/IOCTL), "smb" only where tshark does
 #    not know the pipe either;
-#  - every flow record of a dynamic endpoint ("counted":"from_bind") holds
-#    tshark's packets and bytes each way from the conversation's first frame
-#    that binds a listed interface to its end, and there is one for every
-#    conversation off 135/139/445 with such a bind;
+#  - every flow record of a dynamic endpoint holds tshark's packets and bytes
+#    each way: the whole conversation when it starts with a SYN to an
+#    endpoint that an earlier ept_map answer named for a listed interface
+#    (no "counted"), else from its first frame that binds a listed interface
+#    ("counted":"from_bind"); and there is one for every conversation off
+#    135/139/445 with such a bind or such a SYN;
 #  - the tools must have produced what they are run for (the DRSGetNCChanges
 #    of secretsdump, the ISystemActivator bind of wmiexec/dcomexec, svcctl
 #    RCreateServiceW of psexec, samr binds), or the test proves nothing.
@@ -74,51 +76,85 @@ def hits(path):
 SERVICE_PORTS = {135, 139, 445}
 
 
-def from_bind_view(cap, ifs):
-    """tshark's count of each TCP conversation off the service ports from its
-    first frame binding a listed interface on: {(client, server): (packets
-    to the server, to the client, bytes to the server, to the client)}."""
-    first = {}
+def epm_endpoints(cap, ifs):
+    """The endpoints ept_map answers named for a listed interface (the first
+    tower of each, as xdphunt reads it): {(address, port): answer's frame}."""
+    eps = {}
+    for f in tshark(cap, "epm.opnum == 3 && dcerpc.pkt_type == 2",
+                    ["frame.number", "ip.src", "epm.proto.ip", "epm.proto.tcp_port", "epm.uuid"]):
+        if len(f) < 5 or not f[3] or not f[4] or f[4].split(",")[0].lower() not in ifs:
+            continue
+        ip = f[2].split(",")[0]
+        if not ip or ip == "0.0.0.0":
+            ip = f[1]  # the tower leaves it to the answering server
+        eps.setdefault((ip, int(f[3].split(",")[0])), int(f[0]))
+    return eps
+
+
+def dynamic_view(cap, ifs):
+    """tshark's count of each TCP conversation off the service ports that
+    xdphunt keeps a record of: {(client, server): (counted, packets to the
+    server, to the client, bytes to the server, to the client)}. counted is
+    None for a conversation whose SYN goes to an endpoint an earlier ept_map
+    answer named (counted whole), "from_bind" for one counted from its first
+    frame binding a listed interface."""
+    start = {}
     for f in tshark(cap, "dcerpc.pkt_type == 11 || dcerpc.pkt_type == 14",
                     ["frame.number", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport",
                      "dcerpc.cn_bind_to_uuid"]):
         if len(f) < 6 or not any(u.lower() in ifs for u in f[5].split(",") if u):
             continue
         cli, srv = (f[1], int(f[2])), (f[3], int(f[4]))
-        if srv[1] not in SERVICE_PORTS and (cli, srv) not in first:
-            first[(cli, srv)] = int(f[0])
-    want = {k: [0, 0, 0, 0] for k in first}
+        if srv[1] not in SERVICE_PORTS and (cli, srv) not in start:
+            start[(cli, srv)] = ("from_bind", int(f[0]))
+    eps = epm_endpoints(cap, ifs)
+    for f in tshark(cap, "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+                    ["frame.number", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport"]):
+        if len(f) < 5 or not f[1]:
+            continue
+        cli, srv = (f[1], int(f[2])), (f[3], int(f[4]))
+        # The first SYN after the answer; it comes before any bind.
+        if srv[1] not in SERVICE_PORTS and eps.get(srv, 1 << 62) < int(f[0]) and \
+                start.get((cli, srv), ("", 0))[0] is not None:
+            start[(cli, srv)] = (None, int(f[0]))
+    want = {k: [0, 0, 0, 0] for k in start}
     for f in tshark(cap, "tcp", ["frame.number", "ip.src", "tcp.srcport", "ip.dst",
                                  "tcp.dstport", "frame.len"]):
         if len(f) < 6 or not f[1]:
             continue
         a, b = (f[1], int(f[2])), (f[3], int(f[4]))
         for k, d in (((a, b), 0), ((b, a), 1)):
-            if k in first and int(f[0]) >= first[k]:
+            if k in start and int(f[0]) >= start[k][1]:
                 want[k][d] += 1
                 want[k][2 + d] += int(f[5])
-    return {k: tuple(v) for k, v in want.items()}
+    return {k: (start[k][0],) + tuple(v) for k, v in want.items()}
 
 
-def check_from_bind(label, path, want):
-    """The flow records of @path against from_bind_view(). Returns the fails."""
+def check_dynamic(label, path, want):
+    """The flow records of dynamic endpoints in @path against dynamic_view().
+    Returns the fails."""
     got = {}
     for ln in open(path):
         r = json.loads(ln) if ln.strip() else {}
-        if r.get("event_type") == "flow" and r["flow"].get("counted") == "from_bind":
+        if r.get("event_type") == "flow" and r.get("app_proto") == "dcerpc" and \
+                r["dest_port"] not in SERVICE_PORTS:
             f = r["flow"]
             got[((r["src_ip"], r["src_port"]), (r["dest_ip"], r["dest_port"]))] = (
-                f["pkts_toserver"], f["pkts_toclient"], f["bytes_toserver"], f["bytes_toclient"])
+                f.get("counted"), f["pkts_toserver"], f["pkts_toclient"], f["bytes_toserver"],
+                f["bytes_toclient"])
     wrong = ["%s -> %s: %s, tshark %s" % (k[0], k[1], got.get(k), v)
              for k, v in sorted(want.items()) if got.get(k) != v]
     extra = sorted(set(got) - set(want))
+    whole = sum(1 for v in want.values() if v[0] is None)
     if wrong or extra or not want:
         print("FAIL: dcerpc_dc_%s_flow_records: %d of %d dynamic endpoint conversations as "
-              "tshark counts them from their bind; wrong %s; records tshark has no bind for %s"
+              "tshark counts them (whole after an ept_map answer, else from their bind); wrong "
+              "%s; records tshark has neither for %s"
               % (label, len(want) - len(wrong), len(want), wrong[:3], extra[:3]))
         return 1
-    print("PASS: dcerpc_dc_%s_flow_records: %d dynamic endpoint conversations, each as tshark "
-          "counts it from its bind" % (label, len(want)))
+    print("PASS: dcerpc_dc_%s_flow_records: %d dynamic endpoint conversations as tshark counts "
+          "them: %d whole (their SYN to an endpoint an ept_map answer named), %d from their bind"
+          % (label, len(want), whole, len(want) - whole))
     return 0
 
 
@@ -202,9 +238,9 @@ def main():
             print("FAIL: dcerpc_dc_%s_unlisted: hits for %s" % (label, sorted(bad)))
         else:
             print("PASS: dcerpc_dc_%s_unlisted" % label)
-    want = from_bind_view(cap, ifs)
+    want = dynamic_view(cap, ifs)
     for label, path in (("live", live), ("replay", replay)):
-        fails += check_from_bind(label, path, want)
+        fails += check_dynamic(label, path, want)
     return 1 if fails else 0
 
 

@@ -498,6 +498,77 @@ out:
 	rpcx_close(&r);
 }
 
+/* A flow to an endpoint that an ept_map answer named for a listed
+ * interface is made by its client's SYN and counts its handshake: the
+ * answer marks the port, the SYN to that address and port makes the flow
+ * (XH_FLOW_F_EPM), and the bind and calls go on it. A SYN to the same port
+ * on another address, to an endpoint named for an unlisted interface, or a
+ * segment without SYN makes none. */
+void test_dcerpc_dynamic_flow_from_epm(void)
+{
+	const struct rpc_ctx_desc epm[] = {{0, UUID_EPM, 3, 0, 1}};
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	const uint32_t port = 49720, unl_port = 49721;
+	struct xh_stats before, after;
+	uint8_t pdu[RPC_PDU_MAX];
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	struct rpcx r;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	/* Two ept_map calls on 135: svcctl (listed) at 49720, an unlisted
+	 * interface at 49721. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, epm, 1);
+	send_tcp(&r, C4, S4, 50600, 135, pdu, n);
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 3, 80);
+	send_tcp(&r, C4, S4, 50600, 135, pdu, n);
+	n = rpc_build_epm_response(pdu, 0, 2, UUID_SVCCTL, port, S4);
+	send_tcp(&r, S4, C4, 135, 50600, pdu, n);
+	n = rpc_build_request(pdu, 0, 0x03, 3, 0, 3, 80);
+	send_tcp(&r, C4, S4, 50600, 135, pdu, n);
+	n = rpc_build_epm_response(pdu, 0, 3, UUID_UNLISTED, unl_port, S4);
+	send_tcp(&r, S4, C4, 135, 50600, pdu, n);
+	drain(&r);
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_EPM_LEARNED), 2, "both endpoints learned");
+	ASSERT_EQ(port_service(&r, port), XH_SVC_RPC_DYN, "listed: port marked by the answer");
+	ASSERT_EQ(port_service(&r, unl_port), XH_SVC_NONE, "unlisted: no mark");
+
+	/* Not a SYN, another address, an unlisted endpoint: no flow. */
+	xhp_stats(&r.x, &before);
+	send_tcp_flags(&r, C4, S4, 50601, port, 0x10, NULL, 0);
+	send_tcp_flags(&r, C4, "198.51.100.99", 50602, port, 0x02, NULL, 0);
+	send_tcp_flags(&r, C4, S4, 50603, unl_port, 0x02, NULL, 0);
+	xhp_stats(&r.x, &after);
+	ASSERT_EQ(after.cnt[XH_CNT_FLOWS_NEW], before.cnt[XH_CNT_FLOWS_NEW], "no flow made");
+
+	/* The client's handshake to the endpoint: the SYN makes the flow. */
+	send_tcp_flags(&r, C4, S4, 50610, port, 0x02, NULL, 0);
+	send_tcp_flags(&r, S4, C4, port, 50610, 0x12, NULL, 0);
+	send_tcp_flags(&r, C4, S4, 50610, port, 0x10, NULL, 0);
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_EPM_FLOW), 1, "one flow made by a SYN");
+	if (!ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50610, S4, port, &key, &st), "flow"))
+		goto out;
+	ASSERT_EQ(st.service, XH_SVC_RPC_DYN, "flow service");
+	ASSERT_NEQ(st.flags & XH_FLOW_F_EPM, 0, "made by the SYN");
+	ASSERT_EQ(st.initiator, XH_INIT_SRC, "the SYN's sender is the client");
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 2, "SYN and ACK counted");
+	ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "SYN-ACK counted");
+	ASSERT_EQ(st.bytes[XH_DIR_TOSERVER], 2 * (14 + 20 + 20), "their bytes");
+
+	/* The bind goes on that flow: a finding, and counted once. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, C4, S4, 50610, port, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "svcctl bind"))
+		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, 50610, port);
+	ASSERT_OK(xhp_flow4(&r.x, IPPROTO_TCP, C4, 50610, S4, port, &key, &st), "flow");
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 3, "the bind counted once");
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_EPM_FLOW), 1, "still one flow");
+out:
+	rpcx_close(&r);
+}
+
 /* struct xh_rpc_ctx_key of bpf/dcerpc_state.bpf.h (BPF side only); its size
  * is checked against the map's. */
 struct ctx_key {

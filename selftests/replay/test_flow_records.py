@@ -24,7 +24,9 @@
 #    svcctl flow on a dynamic endpoint, quiet for 700 s while another client
 #    knocks on its port, with --flow-timeout 3600: its record counts every
 #    packet from its bind, as tshark does (the port's mark lives as long as
-#    the flow may).
+#    the flow may). The same service found through the endpoint mapper (an
+#    ept_map answer, which tshark reads as naming the port): its record is
+#    the whole conversation, from the SYN, as tshark counts it.
 # tshark and scapy (for bench/gen_traffic.py's bind PDU) are installed by
 # scripts/install-deps.sh. The corpus
 # part says SKIP without a corpus; the kernel engine SKIPs without root.
@@ -35,6 +37,7 @@ import glob
 import json
 import os
 import re
+import socket
 import struct
 import subprocess
 import sys
@@ -45,7 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from test_native_engine import corpus_dir  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
-from gen_traffic import dcerpc_bind  # noqa: E402  (the bench's PDU builder)
+from gen_traffic import dcerpc_bind, uuid_le  # noqa: E402  (the bench's PDU builders)
 # Link header bytes tshark counts in frame.len beyond Ethernet's 14, by the
 # first protocol of frame.protocols (capture.c puts an Ethernet header in).
 LINK_EXTRA = {"eth": 0, "sll": 2, "null": -10, "loop": -10, "raw": -14, "ip": -14, "ipv6": -14}
@@ -244,10 +247,10 @@ def csum(b):
     return ~s & 0xFFFF
 
 
-def tcp_frame(src, dst, sport, dport, flags, payload=b""):
+def tcp_frame(src, dst, sport, dport, flags, payload=b"", seq=1, ack=0):
     """An Ethernet/IPv4/TCP frame (addresses as dotted strings)."""
     s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0) + payload
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, s, d)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
@@ -263,6 +266,60 @@ def write_pcap(path, frames):
             f.write(struct.pack("<IIII", base + sec, int((t - sec) * 1000000), len(fr), len(fr)))
             f.write(fr)
     return base
+
+
+def rpc_pdu(ptype, call_id, body, flags=0x03):
+    """A little-endian DCE/RPC v5 connection-oriented PDU."""
+    return struct.pack("<BBBB4sHHI", 5, 0, ptype, flags, b"\x10\0\0\0", 16 + len(body), 0,
+                       call_id) + body
+
+
+def epm_tower(iface, version, port, ipv4):
+    """A TCP/IP protocol tower (MS-RPCE 2.2.1.1, C706 appendix L) for @iface
+    at @ipv4:@port, as an ept_map call and its answer carry it."""
+    floors = ((b"\x0d" + uuid_le(iface) + struct.pack("<H", version), b"\x00\x00"),
+              (b"\x0d" + uuid_le("8a885d04-1ceb-11c9-9fe8-08002b104860") + struct.pack("<H", 2),
+               b"\x00\x00"),
+              (b"\x0b", b"\x00\x00"), (b"\x07", struct.pack(">H", port)),
+              (b"\x09", socket.inet_aton(ipv4)))
+    tower = struct.pack("<H", len(floors))
+    for lhs, rhs in floors:
+        tower += struct.pack("<H", len(lhs)) + lhs + struct.pack("<H", len(rhs)) + rhs
+    return tower
+
+
+def ndr_pad(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def epm_map_request(call_id, iface, version):
+    """ept_map (opnum 3) on context 0, NDR: the object (a nil UUID), the
+    tower asked for (port and address 0), a nil entry handle, max_towers 1."""
+    tower = epm_tower(iface, version, 0, "0.0.0.0")
+    stub = struct.pack("<I", 1) + b"\0" * 16 + \
+        ndr_pad(struct.pack("<III", 2, len(tower), len(tower)) + tower) + \
+        b"\0" * 20 + struct.pack("<I", 1)
+    return rpc_pdu(0, call_id, struct.pack("<IHH", len(stub), 0, 3) + stub)
+
+
+def epm_map_response(call_id, iface, version, port, ipv4):
+    """ept_map's answer (NDR): one tower for @iface at @ipv4:@port."""
+    tower = epm_tower(iface, version, port, ipv4)
+    stub = b"\0" * 20 + struct.pack("<IIIIIII", 1, 1, 0, 1, 3, len(tower), len(tower)) + tower
+    stub = ndr_pad(stub) + struct.pack("<I", 0)
+    return rpc_pdu(2, call_id, struct.pack("<IHH", len(stub), 0, 0) + stub)
+
+
+def tcp_conversation(cli, srv, sport, dport, segs):
+    """Frames of one TCP connection with its sequence numbers, so that tshark
+    reassembles and dissects it: @segs (time, from_client, flags, payload)."""
+    nxt = {True: 1000, False: 5000}
+    frames = []
+    for t, c2s, fl, pl in segs:
+        a, b, sp, dp = (cli, srv, sport, dport) if c2s else (srv, cli, dport, sport)
+        frames.append((t, tcp_frame(a, b, sp, dp, fl, pl, nxt[c2s], nxt[not c2s] if fl & 0x10 else 0)))
+        nxt[c2s] += len(pl) + (1 if fl & 0x02 else 0)
+    return frames
 
 
 def made_part(xdphunt, engines, tmp):
@@ -321,6 +378,57 @@ def made_part(xdphunt, engines, tmp):
         check(rc == 0 and want is not None and recs[0] in want and recs[0][:2] == (2, 2),
               "%s: a dynamic endpoint's flow quiet 700 s, another client knocking meanwhile, "
               "--flow-timeout 3600: %s, tshark from the bind %s" % (engine, recs, want))
+
+    # The same service found through the endpoint mapper: an ept_map call on
+    # 135 whose answer names svcctl at 49730, then the connection to it. Its
+    # SYN makes the flow, and the record is the whole conversation.
+    epm_port = 49730
+    epm = os.path.join(tmp, "epm.pcap")
+    write_pcap(epm, tcp_conversation(cli, srv, 50300, 135, (
+        (500.0, True, 0x02, b""),
+        (500.1, False, 0x12, b""),
+        (500.2, True, 0x10, b""),
+        (500.3, True, 0x18, dcerpc_bind()),
+        (500.4, True, 0x18, epm_map_request(2, "367abb81-9844-35f1-ad32-98f038001003", 2)),
+        (500.5, False, 0x18,
+         epm_map_response(2, "367abb81-9844-35f1-ad32-98f038001003", 2, epm_port, srv)))) +
+        tcp_conversation(cli, srv, 50301, epm_port, (
+            (501.0, True, 0x02, b""),
+            (501.1, False, 0x12, b""),
+            (501.2, True, 0x10, b""),
+            (501.3, True, 0x18, svcctl_bind),
+            (501.4, False, 0x10, b""))))
+    # tshark reads the answer as ept_map naming that port (the oracle that
+    # the made answer is one).
+    p = subprocess.run(["tshark", "-r", epm, "-Y", "epm.opnum == 3 && dcerpc.pkt_type == 2",
+                        "-T", "fields", "-e", "epm.proto.tcp_port"],
+                       capture_output=True, text=True)
+    check(p.returncode == 0 and p.stdout.split() == [str(epm_port)],
+          "tshark reads the made ept_map answer as naming port %d: %r" % (epm_port, p.stdout))
+    conv = tshark_tcp(epm)
+    key = tuple(sorted([(cli, 50301), (srv, epm_port)]))
+    if conv and key in conv:
+        c = conv[key]
+        pk = collections.Counter(a for _, a, _ in c["frames"])
+        by = collections.Counter()
+        for _, a, n in c["frames"]:
+            by[a] += n
+        want = (pk[(cli, 50301)], pk[(srv, epm_port)], by[(cli, 50301)], by[(srv, epm_port)],
+                c["first"], c["last"])
+    else:
+        want = None
+    for engine in engines:
+        rc, lines, err = replay(xdphunt, engine, [epm], ["--flow-timeout", "3600"])
+        recs = [(r["flow"]["pkts_toserver"], r["flow"]["pkts_toclient"],
+                 r["flow"]["bytes_toserver"], r["flow"]["bytes_toclient"],
+                 epoch(r["flow"]["start"]), epoch(r["flow"]["end"]), r["flow"].get("counted"),
+                 r.get("app_proto"))
+                for r in lines if r.get("event_type") == "flow" and r.get("dest_port") == epm_port]
+        binds = [h for h in lines if h.get("rule") == "dcerpc.bind" and h.get("dest_port") == epm_port]
+        check(rc == 0 and want is not None and recs == [want + (None, "dcerpc")] and
+              recs[0][:2] == (3, 2) and len(binds) == 1,
+              "%s: a flow to the endpoint an ept_map answer named is counted from its SYN: "
+              "%s, tshark %s, %d bind hit(s)" % (engine, recs, want, len(binds)))
 
     for engine in engines:
         rc, lines, err = replay(xdphunt, engine, [idle], ["--flow-timeout", "30"])
