@@ -172,7 +172,8 @@ def main():
         if all(c in t for c in weights):
             row["mix_ns"] = mix_ns(t, "xdphunt_ns")
             row["mix_empty_ns"] = mix_ns(t, "empty_ns")
-            row["tcp443_ns"] = t.get("tcp443", {}).get("xdphunt_ns")
+            for c in ("tcp443", "ioc", "ioc_near"):
+                row[c + "_ns"] = t.get(c, {}).get("xdphunt_ns")
         scale.append(row)
     res["scale"] = scale
     maps = {}
@@ -575,12 +576,15 @@ def render_md(r, cmds):
             "%.1f" % (row["pps_cpu"] / ts) if ts and row["pps_cpu"] else "-", found,
             fmt_bytes(row["maxrss_kb"] * 1024)))
     L += ["", "## 5. Scale: IoC prefixes", "",
-          "| IoC prefixes | prog load ms | parse ms | map fill ms | reload (in place) ms | tcp443 ns | mix ns | "
-          "mix empty ns |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+          "| IoC prefixes | prog load ms | parse ms | map fill ms | reload (in place) ms | tcp443 ns | "
+          "ioc ns | ioc_near ns | mix ns | mix empty ns |",
+          "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for s in r["scale"]:
-        L.append("| %d | %.0f | %.0f | %.0f | %.0f | %s | %s | %s |" % (
+        L.append("| %d | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s | %s |" % (
             s["iocs"], s["prog_load_ms"], s["ioc_parse_ms"], s["ioc_fill_ms"], s["ioc_refill_ms"],
             "%.1f" % s["tcp443_ns"] if s.get("tcp443_ns") else "-",
+            "%.1f" % s["ioc_ns"] if s.get("ioc_ns") else "-",
+            "%.1f" % s["ioc_near_ns"] if s.get("ioc_near_ns") else "-",
             "%.1f" % s["mix_ns"] if "mix_ns" in s else "-",
             "%.1f" % s["mix_empty_ns"] if "mix_empty_ns" in s else "-"))
     L += ["", "Flow table size vs kernel memory (`xh_flows` memlock from fdinfo):", "",

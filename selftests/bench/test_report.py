@@ -127,6 +127,14 @@ with tempfile.TemporaryDirectory() as d:
     # scale: 10k at mix+2 ns (51), 1M at mix+4 (53): +3.9 %, within 10 %
     check(v["scale_1m"]["met"] and "+3.9%" in v["scale_1m"]["text"], "1M prefixes within 10% of 10k",
           v["scale_1m"])
+    sc = {x["iocs"]: x for x in res["scale"]}
+    check(near(sc[1000002]["ioc_ns"], 84) and near(sc[10002]["ioc_ns"], 82) and
+          sc[1000002]["ioc_near_ns"] is None,
+          "scale: the ioc class's median at each feed size; ioc_near none when not run", sc)
+    check("| tcp443 ns | ioc ns | ioc_near ns | mix ns |" in md and
+          "| 1000002 | 400 | 1 | 2 | 2 | 24.0 | 84.0 | - | " in md,
+          "RESULTS.md scale table with the IoC classes",
+          [x for x in md.splitlines() if x.startswith("| 1000002")])
     check(v["ringbuf"]["met"], "ring buffer: 3 runs, none lost", v["ringbuf"])
     check(near(res["ringbuf"]["drain_eps"], 5e6) and "unpaced" not in res["ringbuf"],
           "the verdict's figures come from the first ringbuf command only", res["ringbuf"])
