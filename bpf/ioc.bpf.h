@@ -101,6 +101,7 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 		     (slot->addr[1] == addr[1] && slot->addr[2] == addr[2] &&
 		      slot->addr[3] == addr[3]))) {
 			r = slot->val;
+			stats->ioc[XH_IOC_CNT_ADDR_CACHED]++;
 			goto port;
 		}
 	}
@@ -125,6 +126,7 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 		ref = bpf_map_lookup_elem(inner, &k6);
 	}
 	r = ref ? *ref : 0;
+	stats->ioc[XH_IOC_CNT_ADDR_WALKED]++;
 	if (slot) {
 		/* Per CPU: a CPU runs one packet at a time, as the parse
 		 * scratch (xh_pktscr) assumes too. */

@@ -118,6 +118,8 @@ enum xh_ioc_cnt {
 	XH_IOC_CNT_NAME_MATCH,	    /* names whose suffix hash is an IoC domain */
 	XH_IOC_CNT_DROP,	    /* packets dropped by a block-mode indicator */
 	XH_IOC_CNT_NO_SET,	    /* an outer IoC map slot was empty (before the first load) */
+	XH_IOC_CNT_ADDR_CACHED,	    /* addresses answered from the tries' answer cache */
+	XH_IOC_CNT_ADDR_WALKED,	    /* addresses looked up in the tries */
 	XH_IOC_CNT__MAX,
 };
 

@@ -31,6 +31,8 @@ static const char *const counter_names[] = {
 	[XH_IOC_CNT_NAME_MATCH] = "name_match",
 	[XH_IOC_CNT_DROP] = "dropped",
 	[XH_IOC_CNT_NO_SET] = "no_set",
+	[XH_IOC_CNT_ADDR_CACHED] = "addr_cached",
+	[XH_IOC_CNT_ADDR_WALKED] = "addr_walked",
 };
 _Static_assert(ARRAY_SIZE(counter_names) == XH_IOC_CNT__MAX, "an IoC counter without a name");
 

@@ -166,13 +166,21 @@ static uint64_t ioc_pkts(struct xhp *x)
 	return xhp_stats(x, &s) ? 0 : s.class_pkts[XH_CLASS_IOC];
 }
 
+/* The IoC counter @c (stats: ioc addr_cached / addr_walked). */
+static uint64_t ioc_cnt(struct xhp *x, int c)
+{
+	struct xh_stats s;
+
+	return xhp_stats(x, &s) ? 0 : s.ioc[c];
+}
+
 /* @c2 an indicator, @near an address of its /24 (or /48) that is none. */
 static void check_cached(struct xhp *x, const char *client, const char *c2, const char *near)
 {
 	struct xh_ioc_cache_slot slot;
+	uint64_t n0, walked, cached;
 	char feed[128];
 	uint32_t tag;
-	uint64_t n0;
 
 	xhp_reset(x);
 	snprintf(feed, sizeof(feed), "%s\n", c2);
@@ -180,7 +188,10 @@ static void check_cached(struct xhp *x, const char *client, const char *c2, cons
 		return;
 	tag = pf_tag(x);
 	ASSERT_NEQ(tag, 0, "prefilter tag");
+	walked = ioc_cnt(x, XH_IOC_CNT_ADDR_WALKED);
+	cached = ioc_cnt(x, XH_IOC_CNT_ADDR_CACHED);
 	ASSERT_EQ(segment(x, client, c2, 1, 0x02), XDP_PASS, "SYN to C2");
+	ASSERT_EQ(ioc_cnt(x, XH_IOC_CNT_ADDR_WALKED) - walked, 1, "counted: C2 walked");
 	xhp_drain(x);
 	if (!ASSERT_EQ(x->n_ev, 1, "one ioc.dest"))
 		return;
@@ -201,6 +212,8 @@ static void check_cached(struct xhp *x, const char *client, const char *c2, cons
 	ASSERT_EQ(segment(x, client, c2, 0, 0x12), XDP_PASS, "SYN-ACK from C2");
 	ASSERT_EQ(segment(x, client, c2, 1, 0x10), XDP_PASS, "ACK to C2");
 	ASSERT_EQ(ioc_pkts(x) - n0, 2, "later packets answered from the cache");
+	ASSERT_EQ(ioc_cnt(x, XH_IOC_CNT_ADDR_CACHED) - cached, 2, "counted: C2 cached twice");
+	ASSERT_EQ(ioc_cnt(x, XH_IOC_CNT_ADDR_WALKED) - walked, 1, "counted: no more walks");
 
 	/* A neighbour the prefilter lets through but no indicator covers: the
 	 * trie's "no" is cached too, so with the neighbour now in the trie
