@@ -91,15 +91,16 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 		return 0;
 	}
 	/* The trie's answer as this CPU last had it under the same
-	 * prefilter, if the address still holds its slot. */
+	 * prefilter, if the address still holds its slot. All four words
+	 * are compared and kept: an IPv4 parse leaves the other three 0
+	 * (struct xh_pkt). */
 	tag = xh_ioc_pf_tag(pf);
 	cache = bpf_map_lookup_elem(&xh_ioc_cache, &zero);
 	if (tag && cache) {
 		slot = &cache->slot[xh_ioc_cache_slot(addr, family) & (XH_IOCC_SLOTS - 1)];
 		if (slot->tag == tag && slot->family == family && slot->addr[0] == addr[0] &&
-		    (family == XH_AF_INET ||
-		     (slot->addr[1] == addr[1] && slot->addr[2] == addr[2] &&
-		      slot->addr[3] == addr[3]))) {
+		    slot->addr[1] == addr[1] && slot->addr[2] == addr[2] &&
+		    slot->addr[3] == addr[3]) {
 			r = slot->val;
 			stats->ioc[XH_IOC_CNT_ADDR_CACHED]++;
 			goto port;
@@ -133,8 +134,6 @@ static __always_inline __u32 xh_ioc_addr(void *pf, __u32 known, __u32 yes, __u8 
 		slot->tag = tag;
 		slot->family = family;
 		__builtin_memcpy(slot->addr, addr, sizeof(slot->addr));
-		if (family == XH_AF_INET)
-			slot->addr[1] = slot->addr[2] = slot->addr[3] = 0;
 		slot->val = r;
 	}
 port:
