@@ -83,13 +83,23 @@ def uuid_le(u):
     return h[3::-1] + h[5:3:-1] + h[7:5:-1] + h[8:]
 
 
+NDR_UUID = "8a885d04-1ceb-11c9-9fe8-08002b104860"  # the NDR transfer syntax, v2
+
+
+def dcerpc_pdu(ptype, call_id, body, flags=0x03):
+    """A little-endian DCE/RPC v5 connection-oriented PDU of type @ptype
+    (0 request, 2 response, 11 bind), first and last fragment by default."""
+    return struct.pack("<BBBB4sHHI", 5, 0, ptype, flags, b"\x10\0\0\0", 16 + len(body), 0,
+                       call_id) + body
+
+
 def dcerpc_bind(iface="e1af8308-5d1f-11c9-91a4-08002b14a0fa", version=3):
     """DCE/RPC v5 bind of one context to @iface v@version.0 (by default the
     endpoint mapper) with the NDR transfer syntax."""
     ctx = struct.pack("<HBB", 0, 1, 0) + uuid_le(iface) + struct.pack("<HH", version, 0) + \
-        uuid_le("8a885d04-1ceb-11c9-9fe8-08002b104860") + struct.pack("<I", 2)
+        uuid_le(NDR_UUID) + struct.pack("<I", 2)
     body = struct.pack("<HHIB3x", 4280, 4280, 0, 1) + ctx
-    return struct.pack("<BBBB4sHHI", 5, 0, 11, 3, b"\x10\0\0\0", 16 + len(body), 0, 1) + body
+    return dcerpc_pdu(11, 1, body)
 
 
 def tls_client_hello(sni):

@@ -48,7 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from test_native_engine import corpus_dir  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
-from gen_traffic import dcerpc_bind, uuid_le  # noqa: E402  (the bench's PDU builders)
+from gen_traffic import NDR_UUID, dcerpc_bind, dcerpc_pdu, uuid_le  # noqa: E402  (the bench's PDU builders)
 # Link header bytes tshark counts in frame.len beyond Ethernet's 14, by the
 # first protocol of frame.protocols (capture.c puts an Ethernet header in).
 LINK_EXTRA = {"eth": 0, "sll": 2, "null": -10, "loop": -10, "raw": -14, "ip": -14, "ipv6": -14}
@@ -268,18 +268,11 @@ def write_pcap(path, frames):
     return base
 
 
-def rpc_pdu(ptype, call_id, body, flags=0x03):
-    """A little-endian DCE/RPC v5 connection-oriented PDU."""
-    return struct.pack("<BBBB4sHHI", 5, 0, ptype, flags, b"\x10\0\0\0", 16 + len(body), 0,
-                       call_id) + body
-
-
 def epm_tower(iface, version, port, ipv4):
     """A TCP/IP protocol tower (MS-RPCE 2.2.1.1, C706 appendix L) for @iface
     at @ipv4:@port, as an ept_map call and its answer carry it."""
     floors = ((b"\x0d" + uuid_le(iface) + struct.pack("<H", version), b"\x00\x00"),
-              (b"\x0d" + uuid_le("8a885d04-1ceb-11c9-9fe8-08002b104860") + struct.pack("<H", 2),
-               b"\x00\x00"),
+              (b"\x0d" + uuid_le(NDR_UUID) + struct.pack("<H", 2), b"\x00\x00"),
               (b"\x0b", b"\x00\x00"), (b"\x07", struct.pack(">H", port)),
               (b"\x09", socket.inet_aton(ipv4)))
     tower = struct.pack("<H", len(floors))
@@ -292,22 +285,36 @@ def ndr_pad(b):
     return b + b"\0" * (-len(b) % 4)
 
 
+NIL_UUID = b"\0" * 16
+NIL_HANDLE = b"\0" * 20  # an ept_lookup_handle_t (context handle)
+EPT_MAP = 3  # the endpoint mapper's opnum
+
+
+def ndr_twr(referent, tower):
+    """A twr_t behind a pointer: referent id, tower_length, the conformant
+    array's max_count, the octets, padded to 4."""
+    return ndr_pad(struct.pack("<III", referent, len(tower), len(tower)) + tower)
+
+
 def epm_map_request(call_id, iface, version):
-    """ept_map (opnum 3) on context 0, NDR: the object (a nil UUID), the
+    """ept_map on context 0 (MS-RPCE 3.1.4.1): the object (a nil UUID), the
     tower asked for (port and address 0), a nil entry handle, max_towers 1."""
-    tower = epm_tower(iface, version, 0, "0.0.0.0")
-    stub = struct.pack("<I", 1) + b"\0" * 16 + \
-        ndr_pad(struct.pack("<III", 2, len(tower), len(tower)) + tower) + \
-        b"\0" * 20 + struct.pack("<I", 1)
-    return rpc_pdu(0, call_id, struct.pack("<IHH", len(stub), 0, 3) + stub)
+    stub = struct.pack("<I", 1) + NIL_UUID                   # [ptr] object
+    stub += ndr_twr(2, epm_tower(iface, version, 0, "0.0.0.0"))  # [ptr] map_tower
+    stub += NIL_HANDLE + struct.pack("<I", 1)                  # entry_handle, max_towers
+    alloc_hint, ctx_id = len(stub), 0
+    return dcerpc_pdu(0, call_id, struct.pack("<IHH", alloc_hint, ctx_id, EPT_MAP) + stub)
 
 
 def epm_map_response(call_id, iface, version, port, ipv4):
-    """ept_map's answer (NDR): one tower for @iface at @ipv4:@port."""
-    tower = epm_tower(iface, version, port, ipv4)
-    stub = b"\0" * 20 + struct.pack("<IIIIIII", 1, 1, 0, 1, 3, len(tower), len(tower)) + tower
-    stub = ndr_pad(stub) + struct.pack("<I", 0)
-    return rpc_pdu(2, call_id, struct.pack("<IHH", len(stub), 0, 0) + stub)
+    """ept_map's answer: one tower for @iface at @ipv4:@port."""
+    stub = NIL_HANDLE + struct.pack("<I", 1)  # entry_handle, num_towers
+    # towers: a conformant varying array (max_count, offset, actual_count)
+    # of one pointer, and the twr_t it points to; then the status
+    stub += struct.pack("<III", 1, 0, 1) + ndr_twr(3, epm_tower(iface, version, port, ipv4))
+    stub += struct.pack("<I", 0)
+    alloc_hint, ctx_id, cancel_count = len(stub), 0, 0
+    return dcerpc_pdu(2, call_id, struct.pack("<IHBx", alloc_hint, ctx_id, cancel_count) + stub)
 
 
 def tcp_conversation(cli, srv, sport, dport, segs):
@@ -407,16 +414,9 @@ def made_part(xdphunt, engines, tmp):
           "tshark reads the made ept_map answer as naming port %d: %r" % (epm_port, p.stdout))
     conv = tshark_tcp(epm)
     key = tuple(sorted([(cli, 50301), (srv, epm_port)]))
-    if conv and key in conv:
-        c = conv[key]
-        pk = collections.Counter(a for _, a, _ in c["frames"])
-        by = collections.Counter()
-        for _, a, n in c["frames"]:
-            by[a] += n
-        want = (pk[(cli, 50301)], pk[(srv, epm_port)], by[(cli, 50301)], by[(srv, epm_port)],
-                c["first"], c["last"])
-    else:
-        want = None
+    # The whole conversation: counted from its first frame on.
+    want = from_bind(conv[key], (cli, 50301), (srv, epm_port), conv[key]["first"])[0] if (
+        conv and key in conv) else None
     for engine in engines:
         rc, lines, err = replay(xdphunt, engine, [epm], ["--flow-timeout", "3600"])
         recs = [(r["flow"]["pkts_toserver"], r["flow"]["pkts_toclient"],
