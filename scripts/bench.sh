@@ -71,6 +71,8 @@ log "test run: ${#CLASS_ARGS[@]} classes, repeat $REPEAT, $RUNS runs"
 run "$XB" testrun --ioc "$TMP/ioc-0.txt" --repeat $REPEAT --runs $RUNS --pkts $PKTS "${CLASS_ARGS[@]}"
 # The mix's classes, and ioc_near: the prefilter's false positives, which
 # walked a trie that grows with the feed until the tries' answers were cached.
+log "scale: no IoC feed"
+run "$XB" testrun --repeat $REPEAT --runs $RUNS --pkts $PKTS "${MIX_ARGS[@]}" "ioc_near=$CLASSDIR/ioc_near.pcap"
 for n in 10000 1000000; do
 	log "scale: $n IoC prefixes"
 	run "$XB" testrun --ioc "$TMP/ioc-$n.txt" --repeat $REPEAT --runs $RUNS --pkts $PKTS "${MIX_ARGS[@]}" \

@@ -40,10 +40,15 @@ def records(d, live_x, rb_lost, native_same):
     one core (the empty program gets 20 Mpps everywhere)."""
     ns = {"tcp443": 20, "dns": 60, "smb": 190, "rpc": 120, "ioc": 80}
     r = []
-    for iocs, extra in ((2, 0), (10002, 2), (1000002, 4)):
+    # The no-feed run first: section 1 must still come from the run over
+    # every class (here the bench feed's 2 prefixes), not the smallest feed.
+    for iocs, extra, classes in ((0, -3, ("tcp443", "ioc")), (2, 0, ns), (10002, 2, ns),
+                                 (1000002, 4, ns)):
         r.append({"kind": "load", "iocs": iocs, "flows_max": 131072, "prog_load_ms": 400,
                   "ioc_parse_ms": 1, "ioc_fill_ms": 2, "ioc_refill_ms": 2, "rss_kb": 6000})
-        for c, x in ns.items():
+        r.append({"kind": "map", "name": "xh_flows", "memlock": 1024 * (iocs + 1)})
+        for c in classes:
+            x = ns[c]
             r.append(testrun(c, iocs, [5.0, 4.0, 6.0], [x + extra - 1, x + extra, x + extra + 9]))
     r.append({"kind": "prog", "name": "xdphunt", "xlated_insns": 1, "jited_bytes": 2, "verified_insns": 3})
     for t in (1, 2):
@@ -135,6 +140,15 @@ with tempfile.TemporaryDirectory() as d:
           "| 1000002 | 400 | 1 | 2 | 2 | 24.0 | 84.0 | - | " in md,
           "RESULTS.md scale table with the IoC classes",
           [x for x in md.splitlines() if x.startswith("| 1000002")])
+    check(res["testrun"]["iocs"] == 2 and near(sc[0]["tcp443_ns"], 17) and "mix_ns" not in sc[0],
+          "section 1 from the run over every class; the no-feed run a scale row of its own",
+          (res["testrun"]["iocs"], sc[0]))
+    check("| 0 | 400 | 1 | 2 | 2 | 17.0 | 77.0 | - | - | - |" in md and
+          "2 prefixes is the bench feed of section 1; 0 is no feed at all" in md,
+          "RESULTS.md scale table with the no-feed row, explained",
+          [x for x in md.splitlines() if x.startswith("| 0 |")])
+    check("| map | 0 IoC prefixes | 2 IoC prefixes | 10002 IoC prefixes | 1000002 IoC prefixes |" in md,
+          "memory columns in order of feed size", [x for x in md.splitlines() if x.startswith("| map |")])
     check(v["ringbuf"]["met"], "ring buffer: 3 runs, none lost", v["ringbuf"])
     check(near(res["ringbuf"]["drain_eps"], 5e6) and "unpaced" not in res["ringbuf"],
           "the verdict's figures come from the first ringbuf command only", res["ringbuf"])
