@@ -440,13 +440,26 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 
 	if (!pkt || !w || !stats)
 		return 0;
+	/* Most segments of a file transfer carry the middle of a READ or a
+	 * WRITE: no NetBIOS header where the payload starts. Such a segment
+	 * needs nothing of the flow's state, so it is told apart before the
+	 * copies and the xh_smb lookup (bench class smb_data; with many flows
+	 * that lookup misses to memory). The loop below reads the header again
+	 * when there is one. */
+	off = pkt->payload_off;
+	end = off + pkt->payload_len;
+	nbh = (const __u8 *)data + (off & XH_PARSE_MAX_OFF);
+	if (off < end &&
+	    (end - off < 4 || (const void *)(nbh + 4) > data_end || xh_nb_parse(nbh, 4, &nb))) {
+		stats->smb[XH_SMB_CNT_SEGMENTS]++;
+		stats->smb[XH_SMB_CNT_NO_MSG_START]++;
+		return 0;
+	}
 	__builtin_memcpy(&w->pkt, pkt, sizeof(w->pkt));
 	xh_flow_key_make(&w->pkt, &w->key);
 	w->from_client = !!from_client;
 	/* NetBIOS session service: a session request comes first. */
 	w->port139 = bpf_ntohs(from_client ? w->pkt.dport : w->pkt.sport) == 139;
-	off = w->pkt.payload_off;
-	end = off + w->pkt.payload_len;
 	w->pay_end = end;
 
 	/* &w->flow_id, not &pkt->flow_id: the 6.1 verifier takes map keys only

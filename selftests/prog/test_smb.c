@@ -370,6 +370,65 @@ out:
 	xhp_close(&x);
 }
 
+/* A sensor that starts during a file copy sees the middle of a WRITE first.
+ * Such segments are counted and need none of the flow's SMB state, so none
+ * is made (nor looked up: make bench, smb_data) until a segment starts a
+ * NetBIOS message; from then on the flow is inspected as any other. On port
+ * 139 the state that then records the session request is the same. */
+void test_smb_state_from_first_message(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50310, .sport = 445};
+	struct sess nb = {.x = &x, .cport = 50311, .sport = 139};
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint64_t sm[128]; /* an xh_smb value (struct xh_smb_state, BPF side) */
+	uint64_t segs, nomsg;
+	struct smbmsg m;
+	int smb_fd, i;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	smb_fd = bpf_map__fd(x.skel->maps.xh_smb);
+	if (!ASSERT_GE(sizeof(sm), bpf_map__value_size(x.skel->maps.xh_smb), "xh_smb value size"))
+		goto out;
+	segs = smb_cnt(&x, XH_SMB_CNT_SEGMENTS);
+	nomsg = smb_cnt(&x, XH_SMB_CNT_NO_MSG_START);
+	smbmsg_init(&m);
+	smbmsg_put(&m, "\x4d\x5a\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00", 16);
+	for (i = 0; i < 3; i++)
+		send_seg(&ss, &m, m.len, 1);
+	if (!ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, CLI, ss.cport, SRV, 445, &key, &st), "the flow"))
+		goto out;
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 3, "every segment counted to the flow");
+	ASSERT_EQ(x.n_ev, 1, "smb.connect only");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_SEGMENTS), segs + 3, "segments counted");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NO_MSG_START), nomsg + 3, "none starts a message");
+	ASSERT_EQ(xhp_map_count(smb_fd), 0, "no SMB state made for them");
+
+	ss.n_ev = x.n_ev;
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 7, 0x63, "\\\\192.0.2.20\\ADMIN$"));
+	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$");
+	ASSERT_OK(bpf_map_lookup_elem(smb_fd, &st.id, sm), "the state, from the first message");
+	ASSERT_EQ(xhp_map_count(smb_fd), 1, "one SMB state");
+	send_seg(&ss, &m, m.len, 1);
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 8, 0x63, "\\\\192.0.2.20\\ADMIN$"));
+	expect(&ss, 0);
+
+	/* Port 139: data first, then the session request, then a message. */
+	send_seg(&nb, &m, m.len, 1);
+	ASSERT_EQ(x.ev[x.n_ev - 1].rule, XH_RULE_SMB_CONNECT, "smb.connect on 139");
+	nb.n_ev = x.n_ev;
+	smbmsg_init(&m);
+	smbmsg_nb_session_request(&m);
+	send_seg(&nb, &m, m.len, 1);
+	SEND(&nb, 1, smb2_tree_connect_req(&_m, 1, 0x64, "\\\\192.0.2.20\\C$"));
+	expect(&nb, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\C$");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 0, "the session request was kept");
+out:
+	xhp_close(&x);
+}
+
 void test_smb_encrypted(void)
 {
 	struct xhp x;
