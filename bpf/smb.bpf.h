@@ -423,6 +423,27 @@ static __always_inline int xh_smb_walk(struct xdp_md *ctx, struct xh_smb_work *w
 	return 0;
 }
 
+/* Does the segment at @p (@avail payload bytes, @data_end the packet's)
+ * start no SMB message, as the walk below would find without the flow's
+ * state? Either it has no NetBIOS header, or it is a NetBIOS message whose
+ * first 4 bytes are at hand and start no SMB header (SMB1 0xFF, SMB2 0xFE,
+ * transform 0xFD, compressed 0xFC): file data that happens to begin with
+ * 0x00, as much of an executable does; xh_smb_parse() would count either
+ * as no_msg_start. Not on port 139 (@port139), where a message before the
+ * session request is counted as such, from the state. */
+static __always_inline int xh_smb_seg_no_msg(const __u8 *p, void *data_end, __u32 avail,
+					     int port139)
+{
+	struct xh_nb nb;
+
+	if (avail < 4 || (const void *)(p + 4) > data_end || xh_nb_parse(p, 4, &nb))
+		return 1;
+	if (port139 || nb.type != XH_NB_MESSAGE || nb.len < 4 || avail < 8 ||
+	    (const void *)(p + 5) > data_end)
+		return 0;
+	return p[4] != 0xfe && p[4] != 0xff && p[4] != 0xfd && p[4] != 0xfc;
+}
+
 /* Deep inspection of a TCP segment with payload on an SMB flow (the entry
  * point calls it when xh_hunt() says XH_HUNT_SMB). @pkt is the caller's
  * parse; @from_client: the sender is the flow's client. Returns 0. The
@@ -441,16 +462,16 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	if (!pkt || !w || !stats)
 		return 0;
 	/* Most segments of a file transfer carry the middle of a READ or a
-	 * WRITE: no NetBIOS header where the payload starts. Such a segment
-	 * needs nothing of the flow's state, so it is told apart before the
-	 * copies and the xh_smb lookup (bench class smb_data; with many flows
-	 * that lookup misses to memory). The loop below reads the header again
-	 * when there is one. */
+	 * WRITE. Such a segment needs nothing of the flow's state, so it is
+	 * told apart before the copies and the xh_smb lookup (bench class
+	 * smb_data; with many flows that lookup misses to memory). The loop
+	 * below reads the header again when there is one. */
 	off = pkt->payload_off;
 	end = off + pkt->payload_len;
 	nbh = (const __u8 *)data + (off & XH_PARSE_MAX_OFF);
 	if (off < end &&
-	    (end - off < 4 || (const void *)(nbh + 4) > data_end || xh_nb_parse(nbh, 4, &nb))) {
+	    xh_smb_seg_no_msg(nbh, data_end, end - off,
+			      bpf_ntohs(from_client ? pkt->dport : pkt->sport) == 139)) {
 		stats->smb[XH_SMB_CNT_SEGMENTS]++;
 		stats->smb[XH_SMB_CNT_NO_MSG_START]++;
 		return 0;

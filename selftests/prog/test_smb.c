@@ -384,7 +384,7 @@ void test_smb_state_from_first_message(void)
 	struct xh_flow_key key;
 	uint64_t sm[128]; /* an xh_smb value (struct xh_smb_state, BPF side) */
 	uint64_t segs, nomsg;
-	struct smbmsg m;
+	struct smbmsg m, z;
 	int smb_fd, i;
 
 	if (xhp_open(&x, 0, 0))
@@ -394,16 +394,24 @@ void test_smb_state_from_first_message(void)
 		goto out;
 	segs = smb_cnt(&x, XH_SMB_CNT_SEGMENTS);
 	nomsg = smb_cnt(&x, XH_SMB_CNT_NO_MSG_START);
+	/* "MZ": no NetBIOS header. Then 0x00, a NetBIOS message header (of
+	 * 0x1000 bytes) whose next byte starts no SMB header, as much of an
+	 * executable's data begins; both ways. */
 	smbmsg_init(&m);
 	smbmsg_put(&m, "\x4d\x5a\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00", 16);
+	smbmsg_init(&z);
+	smbmsg_put(&z, "\x00\x00\x10\x00\x00\x00\x00\x00\xb8\x00\x00\x00\x00\x00\x00\x00", 16);
 	for (i = 0; i < 3; i++)
 		send_seg(&ss, &m, m.len, 1);
+	send_seg(&ss, &z, z.len, 1);
+	send_seg(&ss, &z, z.len, 0);
 	if (!ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, CLI, ss.cport, SRV, 445, &key, &st), "the flow"))
 		goto out;
-	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 3, "every segment counted to the flow");
+	ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 4, "every segment counted to the flow");
+	ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "both ways");
 	ASSERT_EQ(x.n_ev, 1, "smb.connect only");
-	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_SEGMENTS), segs + 3, "segments counted");
-	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NO_MSG_START), nomsg + 3, "none starts a message");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_SEGMENTS), segs + 5, "segments counted");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NO_MSG_START), nomsg + 5, "none starts a message");
 	ASSERT_EQ(xhp_map_count(smb_fd), 0, "no SMB state made for them");
 
 	ss.n_ev = x.n_ev;
@@ -415,16 +423,21 @@ void test_smb_state_from_first_message(void)
 	SEND(&ss, 1, smb2_tree_connect_req(&_m, 8, 0x63, "\\\\192.0.2.20\\ADMIN$"));
 	expect(&ss, 0);
 
-	/* Port 139: data first, then the session request, then a message. */
+	/* Port 139: data first, then the session request, then a message. A
+	 * NetBIOS message before the session request is counted as such
+	 * there, which takes the state. */
 	send_seg(&nb, &m, m.len, 1);
 	ASSERT_EQ(x.ev[x.n_ev - 1].rule, XH_RULE_SMB_CONNECT, "smb.connect on 139");
 	nb.n_ev = x.n_ev;
+	send_seg(&nb, &z, z.len, 1);
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 1, "a message before the session request");
+	ASSERT_EQ(xhp_map_count(smb_fd), 2, "the state of the flow on 139");
 	smbmsg_init(&m);
 	smbmsg_nb_session_request(&m);
 	send_seg(&nb, &m, m.len, 1);
 	SEND(&nb, 1, smb2_tree_connect_req(&_m, 1, 0x64, "\\\\192.0.2.20\\C$"));
 	expect(&nb, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\C$");
-	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 0, "the session request was kept");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 1, "the session request was kept");
 out:
 	xhp_close(&x);
 }
