@@ -457,10 +457,12 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	struct xh_smb_state *sm;
 	const __u8 *nbh;
 	struct xh_nb nb;
-	__u32 off, end, k, avail;
+	__u32 off, end, k, avail, port139;
 
 	if (!pkt || !w || !stats)
 		return 0;
+	/* NetBIOS session service: a session request comes first. */
+	port139 = bpf_ntohs(from_client ? pkt->dport : pkt->sport) == 139;
 	/* Most segments of a file transfer carry the middle of a READ or a
 	 * WRITE. Such a segment needs nothing of the flow's state, so it is
 	 * told apart before the copies and the xh_smb lookup (bench class
@@ -469,9 +471,7 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	off = pkt->payload_off;
 	end = off + pkt->payload_len;
 	nbh = (const __u8 *)data + (off & XH_PARSE_MAX_OFF);
-	if (off < end &&
-	    xh_smb_seg_no_msg(nbh, data_end, end - off,
-			      bpf_ntohs(from_client ? pkt->dport : pkt->sport) == 139)) {
+	if (off < end && xh_smb_seg_no_msg(nbh, data_end, end - off, port139)) {
 		stats->smb[XH_SMB_CNT_SEGMENTS]++;
 		stats->smb[XH_SMB_CNT_NO_MSG_START]++;
 		return 0;
@@ -479,8 +479,7 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	__builtin_memcpy(&w->pkt, pkt, sizeof(w->pkt));
 	xh_flow_key_make(&w->pkt, &w->key);
 	w->from_client = !!from_client;
-	/* NetBIOS session service: a session request comes first. */
-	w->port139 = bpf_ntohs(from_client ? w->pkt.dport : w->pkt.sport) == 139;
+	w->port139 = port139;
 	w->pay_end = end;
 
 	/* &w->flow_id, not &pkt->flow_id: the 6.1 verifier takes map keys only
