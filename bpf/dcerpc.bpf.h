@@ -368,13 +368,7 @@ static __always_inline void xh_rpc_response(const struct xh_pkt *pkt,
 /* Is the packet's destination an endpoint an ept_map answer named? */
 static __always_inline int xh_rpc_ep_known(const struct xh_pkt *pkt, struct xh_rpc_env *env)
 {
-	struct xh_rpc_ep_key *ek = &env->ek;
-
-	__builtin_memset(ek, 0, sizeof(*ek));
-	ek->family = pkt->family;
-	__builtin_memcpy(ek->addr, pkt->daddr, sizeof(ek->addr));
-	ek->port = pkt->dport;
-	return bpf_map_lookup_elem(&xh_rpc_eps, ek) != NULL;
+	return xh_rpc_ep_lookup(pkt, &env->ek) != NULL;
 }
 
 /* One PDU at env->off. Returns its frag_length when the next PDU may follow

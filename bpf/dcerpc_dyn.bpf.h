@@ -61,15 +61,12 @@ static __always_inline void xh_rpc_dyn_mark(__be16 port, __u64 now_ns, struct xh
  * listed interface (xh_rpc_eps, bpf/dcerpc.bpf.h xh_rpc_response())? */
 static __always_inline int xh_rpc_dyn_epm_syn(const struct xh_pkt *pkt)
 {
-	struct xh_rpc_ep_key ek = {};
+	struct xh_rpc_ep_key ek;
 	__u32 *if_index;
 
 	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) != XH_TCP_SYN)
 		return 0;
-	ek.family = pkt->family;
-	__builtin_memcpy(ek.addr, pkt->daddr, sizeof(ek.addr));
-	ek.port = pkt->dport;
-	if_index = bpf_map_lookup_elem(&xh_rpc_eps, &ek);
+	if_index = xh_rpc_ep_lookup(pkt, &ek);
 	return if_index && *if_index != XH_RPC_IF_UNKNOWN;
 }
 

@@ -79,6 +79,18 @@ struct {
 	__type(value, __u32);
 } xh_rpc_eps SEC(".maps");
 
+/* The xh_rpc_eps value for the packet's destination (an interface index,
+ * XH_RPC_IF_UNKNOWN when the answer's interface is not listed), or NULL
+ * when no ept_map answer named it. The key is built in @ek. */
+static __always_inline __u32 *xh_rpc_ep_lookup(const struct xh_pkt *pkt, struct xh_rpc_ep_key *ek)
+{
+	__builtin_memset(ek, 0, sizeof(*ek));
+	ek->family = pkt->family;
+	__builtin_memcpy(ek->addr, pkt->daddr, sizeof(ek->addr));
+	ek->port = pkt->dport;
+	return bpf_map_lookup_elem(&xh_rpc_eps, ek);
+}
+
 /* Where one PDU lies, how to judge it, and the working space of the global
  * functions below. Scalars only: it crosses global function boundaries,
  * where the verifier sees it as plain memory. It lives in the per-CPU
