@@ -298,23 +298,26 @@ def ndr_twr(referent, tower):
 
 def epm_map_request(call_id, iface, version):
     """ept_map on context 0 (MS-RPCE 3.1.4.1): the object (a nil UUID), the
-    tower asked for (port and address 0), a nil entry handle, max_towers 1."""
-    stub = struct.pack("<I", 1) + NIL_UUID                   # [ptr] object
-    stub += ndr_twr(2, epm_tower(iface, version, 0, "0.0.0.0"))  # [ptr] map_tower
-    stub += NIL_HANDLE + struct.pack("<I", 1)                  # entry_handle, max_towers
-    alloc_hint, ctx_id = len(stub), 0
-    return dcerpc_pdu(0, call_id, struct.pack("<IHH", alloc_hint, ctx_id, EPT_MAP) + stub)
+    tower asked for (port and address 0), a nil entry handle, max_towers 1.
+    @args is the call's NDR-encoded arguments (what DCE/RPC calls the stub
+    data)."""
+    args = struct.pack("<I", 1) + NIL_UUID                   # [ptr] object
+    args += ndr_twr(2, epm_tower(iface, version, 0, "0.0.0.0"))  # [ptr] map_tower
+    args += NIL_HANDLE + struct.pack("<I", 1)                  # entry_handle, max_towers
+    alloc_hint, ctx_id = len(args), 0
+    return dcerpc_pdu(0, call_id, struct.pack("<IHH", alloc_hint, ctx_id, EPT_MAP) + args)
 
 
 def epm_map_response(call_id, iface, version, port, ipv4):
-    """ept_map's answer: one tower for @iface at @ipv4:@port."""
-    stub = NIL_HANDLE + struct.pack("<I", 1)  # entry_handle, num_towers
+    """ept_map's answer: one tower for @iface at @ipv4:@port (@out: its
+    NDR-encoded out arguments)."""
+    out = NIL_HANDLE + struct.pack("<I", 1)  # entry_handle, num_towers
     # towers: a conformant varying array (max_count, offset, actual_count)
     # of one pointer, and the twr_t it points to; then the status
-    stub += struct.pack("<III", 1, 0, 1) + ndr_twr(3, epm_tower(iface, version, port, ipv4))
-    stub += struct.pack("<I", 0)
-    alloc_hint, ctx_id, cancel_count = len(stub), 0, 0
-    return dcerpc_pdu(2, call_id, struct.pack("<IHBx", alloc_hint, ctx_id, cancel_count) + stub)
+    out += struct.pack("<III", 1, 0, 1) + ndr_twr(3, epm_tower(iface, version, port, ipv4))
+    out += struct.pack("<I", 0)
+    alloc_hint, ctx_id, cancel_count = len(out), 0, 0
+    return dcerpc_pdu(2, call_id, struct.pack("<IHBx", alloc_hint, ctx_id, cancel_count) + out)
 
 
 def tcp_conversation(cli, srv, sport, dport, segs):
