@@ -127,6 +127,9 @@ with tempfile.TemporaryDirectory() as d:
           "0.50x is missed by 29% of 0.70x", v["live_1core"])
     check("**A busy host:**" not in md and "rounds" not in v["live_1core"]["text"],
           "one steady round: no busy-host note, no rounds' range", v["live_1core"])
+    check(near(l1["floor_ratio"], 0.5) and "and every frame adding only what tcp443 adds would read 0.50x"
+          in v["live_1core"]["text"], "a missed target says the floor when it is below 0.70x too",
+          v["live_1core"])
     check("| 1 | " in md and "| 50 (21) |" in md, "RESULTS.md live row with added ns and budget",
           [x for x in md.splitlines() if x.startswith("| 1 |")])
     # scale: 10k at mix+2 ns (51), 1M at mix+4 (53): +3.9 %, within 10 %
@@ -169,6 +172,13 @@ with tempfile.TemporaryDirectory() as d:
     l1 = next(lr for lr in res["live"] if lr["cores"] == 1)
     want = 1.0 / (0.7 / 18.0 + 0.3 / 4.0)
     check(near(l1["mix_xdphunt_mpps"], want), "live mix is the harmonic mean by share", l1)
+    # The floor: every class adding only tcp443's 1/18 - 1/20 us to its
+    # empty frame runs at 18 Mpps, 0.90x, which the target does not rule out.
+    md = open(os.path.join(d, "RESULTS.md")).read()
+    check(l1["floor_class"] == "tcp443" and near(l1["floor_ratio"], 0.9)
+          and "would read" not in v["live_1core"]["text"]
+          and "the ratio would read 0.90x on 1 core(s) (tcp443)" in md,
+          "the live floor: every frame adding what the cheapest class adds", l1)
     check(not v["ringbuf"]["met"] and "lost 1234" in v["ringbuf"]["text"], "a run with losses misses",
           v["ringbuf"])
     check(not v["replay"]["met"] and "DIFFER" in v["replay"]["text"],
