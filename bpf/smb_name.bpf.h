@@ -36,29 +36,22 @@ struct xh_smb_loop {
 	struct xh_smb_work *w;
 };
 
-/* Code units per bpf_loop() callback. One per call spent most of the scan
- * in the call and the state reloads: the live profile of a TREE_CONNECT put
- * the callback at a sixth of the whole frame (kernel 6.18). The state stays
- * in the scratch map, not in a copy on the stack: the verifier tracks stack
- * bytes (zero or not) and the copy's combinations over eight unrolled steps
- * passed its 1M-instruction limit; map memory it does not track. */
-#define XH_SMB_NAME_CHUNK 8
-
-/* Scan code units [i * XH_SMB_NAME_CHUNK, +XH_SMB_NAME_CHUNK) of the name. */
+/* Code units per bpf_loop() callback: XH_SMB_NAME_CHUNK (bpf/smb_name.h).
+ * One per call spent most of the scan in the call and the state reloads:
+ * the live profile of a TREE_CONNECT put the callback at a sixth of the
+ * whole frame (kernel 6.18). The state stays in the scratch map, not in a
+ * copy on the stack (only a word's hashes are in registers): the verifier
+ * tracks stack bytes (zero or not) and the copy's combinations over eight
+ * unrolled steps passed its 1M-instruction limit; map memory it does not
+ * track. */
 static long xh_smb_name_cb(__u32 i, void *data)
 {
 	struct xh_smb_loop *l = data;
 	struct xh_smb_work *w = l->w;
-	__u32 j, k;
 
 	if (!w)
 		return 1;
-	for (j = 0; j < XH_SMB_NAME_CHUNK; j++) {
-		k = i * XH_SMB_NAME_CHUNK + j;
-		if (k >= w->nm.ncu || xh_smb_name_step(&w->nm, w->name, k))
-			return 1;
-	}
-	return 0;
+	return xh_smb_name_chunk(&w->nm, w->name, i * XH_SMB_NAME_CHUNK);
 }
 
 /* Copy and scan the name of w->m (message header at packet offset @hdr_off)

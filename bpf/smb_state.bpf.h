@@ -81,7 +81,7 @@ struct xh_smb_work {
 	struct xh_smb_file_key fkey; /* xh_smb_files key under construction */
 	struct xh_smb_file file;     /* a tracked open, built or copied out of a map */
 	__u8 hdr[XH_SMB_HDR_BUF];
-	__u8 name[XH_EVENT_NAME_MAX];
+	__u8 name[XH_EVENT_NAME_MAX] __attribute__((aligned(8))); /* read a word at a time */
 };
 
 struct {

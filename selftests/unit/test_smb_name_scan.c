@@ -58,3 +58,105 @@ void test_smb_name_scan(void)
 	ASSERT_OK(xh_smb_name_scan(big, 256, XH_SMB_ENC_UTF16LE, 0, &nm), "256 bytes fit");
 	free(big);
 }
+
+/* The scan a code unit at a time, as it was before names were taken a
+ * word of four code units at a time (xh_smb_name_chunk()). */
+static int scan_ref(const uint8_t *b, uint32_t bytes, uint8_t enc, uint8_t nul_term,
+		    struct xh_smb_name *n)
+{
+	xh_smb_name_init(n, bytes, enc, nul_term);
+	for (uint32_t i = 0; i < n->ncu; i++)
+		if (xh_smb_name_step(n, b, i))
+			break;
+	return xh_smb_name_finish(n, bytes);
+}
+
+/* Scan the @n code units @cu both ways, from a buffer of exactly their
+ * bytes (ASan sees a read past it); 1 when every field agrees. */
+static int same_both_ways(const uint16_t *cu, size_t n, uint8_t nul_term)
+{
+	struct xh_smb_name a, r;
+	uint8_t *b = malloc(2 * n + 1);
+	int ea, er;
+
+	for (size_t i = 0; i < n; i++) {
+		b[2 * i] = cu[i] & 0xff;
+		b[2 * i + 1] = cu[i] >> 8;
+	}
+	ea = xh_smb_name_scan(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, nul_term, &a);
+	er = scan_ref(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, nul_term, &r);
+	free(b);
+	return ea == er && !memcmp(&a, &r, sizeof(a));
+}
+
+static size_t to16(const char *s, uint16_t *cu)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		cu[n++] = (uint8_t)*s;
+	return n;
+}
+
+/* Names taken four code units at a time while they are printable ASCII
+ * give what the scan a code unit at a time gives, field for field: share
+ * and file paths of every length around a word, and random names over
+ * backslashes, dots, both cases, '$', DEL, non-ASCII, surrogates, NULs and
+ * control characters, inside a word and at its edges. */
+void test_smb_name_scan_words(void)
+{
+	static const char *const names[] = {
+		"\\\\fs0\\IPC$",
+		"\\\\FILESERVER01\\ADMIN$",
+		"\\\\10.0.0.5\\C$",
+		"IPC$",
+		"c$",
+		"\\\\host.corp.example\\share",
+		"Windows\\Temp\\PSEXESVC.EXE",
+		"a.b.c.d.e.f.g.h",
+		"\\\\\\\\x",
+		"svcctl",
+		"abc",
+		"abcd",
+		"abcde",
+		"ABCDEFGH",
+		"\\a\\b\\c\\d\\e\\f",
+		"~!@#%^&*()_+{}",
+	};
+	static const uint16_t odd[] = {0x20, 0x7f, 0x7e, 0x41, 0x5a, 0x5b, 0x40, 0x61, 0x7a};
+	uint16_t cu[160];
+	unsigned int seed = 7, bad = 0, runs = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = to16(names[i], cu);
+
+		for (uint8_t nul = 0; nul < 2; nul++, runs++)
+			bad += !same_both_ways(cu, n, nul);
+		cu[n] = 0; /* an SMB1-style terminator */
+		bad += !same_both_ways(cu, n + 1, 1);
+		runs++;
+	}
+	bad += !same_both_ways(odd, sizeof(odd) / sizeof(odd[0]), 0);
+	runs++;
+	for (int t = 0; t < 20000; t++, runs++) {
+		size_t n = 1 + (size_t)(rand_r(&seed) % 140);
+
+		for (size_t i = 0; i < n; i++) {
+			unsigned int r = (unsigned int)rand_r(&seed) % 100;
+
+			cu[i] = r < 12	 ? '\\'
+				: r < 20 ? '.'
+				: r < 24 ? '$'
+				: r < 27 ? 0x7f
+				: r < 29 ? 0xe9
+				: r < 30 ? (uint16_t)(0xd800 + rand_r(&seed) % 0x800)
+				: r < 31 ? 0
+				: r < 32 ? 0x1f
+				: r < 66 ? (uint16_t)('a' + rand_r(&seed) % 26)
+					 : (uint16_t)('A' + rand_r(&seed) % 26);
+		}
+		bad += !same_both_ways(cu, n, (uint8_t)(t & 1));
+	}
+	ASSERT_EQ(bad, 0, "names where the word scan differs from the code-unit scan");
+	ASSERT_EQ(runs, 20000 + 3 * 16 + 1, "names compared");
+}
