@@ -59,6 +59,51 @@ static __always_inline void xh_smb_name_init(struct xh_smb_name *n, __u32 bytes,
 	n->h_full = n->h_last = XH_FNV_OFFSET;
 }
 
+/* The scanner's small state (lead, has_dot, comp_len) through memory each
+ * time: in registers the verifier tracks them as constants on every path
+ * through the four code units, keeps each combination apart, and the
+ * program passed its 1M-instruction limit (kernel 6.18, clang 14; every
+ * prog test loads it, selftests/verifier/test_kernel_61.sh on 6.1). */
+#define XH_SMB_NM_RD(n, f)    (*(volatile __u8 *)&(n)->f)
+#define XH_SMB_NM_WR(n, f, v) (*(volatile __u8 *)&(n)->f = (v))
+
+/* Take the code unit @cu, past the step's checks, into the hashes *@hf
+ * (whole name), *@hl (last component), *@he (extension) and the small state
+ * of @n: the hashes are n's own in xh_smb_name_step(), locals for a word in
+ * xh_smb_name_step4(). */
+static __always_inline void xh_smb_name_take(struct xh_smb_name *n, __u32 cu, __u32 *hf, __u32 *hl,
+					     __u32 *he)
+{
+	__u8 comp;
+
+	if (cu - 'A' < 26)
+		cu += 'a' - 'A';
+	if (cu == '\\') {
+		if (!XH_SMB_NM_RD(n, lead))
+			*hf = xh_fnv_cu(*hf, cu);
+		*hl = XH_FNV_OFFSET;
+		XH_SMB_NM_WR(n, has_dot, 0);
+		XH_SMB_NM_WR(n, comp_len, 0);
+		return;
+	}
+	XH_SMB_NM_WR(n, lead, 0);
+	*hf = xh_fnv_cu(*hf, cu);
+	*hl = xh_fnv_cu(*hl, cu);
+	if (cu == '.') {
+		XH_SMB_NM_WR(n, has_dot, 1);
+		*he = XH_FNV_OFFSET;
+	} else if (XH_SMB_NM_RD(n, has_dot)) {
+		*he = xh_fnv_cu(*he, cu);
+	}
+	comp = XH_SMB_NM_RD(n, comp_len);
+	if (comp == 0)
+		n->c0 = cu;
+	else if (comp == 1)
+		n->c1 = cu;
+	if (comp < 3)
+		XH_SMB_NM_WR(n, comp_len, comp + 1);
+}
+
 /* Take code unit @i of the name in @b (at least XH_EVENT_NAME_MAX bytes
  * in BPF; natively at least the scanned bytes). Returns 1 to stop (NUL
  * terminator, or a bad code unit), 0 to go on. The index masks only keep the
@@ -102,31 +147,7 @@ static __always_inline int xh_smb_name_step(struct xh_smb_name *n, const __u8 *b
 		n->bad = 1;
 		return 1;
 	}
-	if (cu >= 'A' && cu <= 'Z')
-		cu += 'a' - 'A';
-	if (cu == '\\') {
-		if (!n->lead)
-			n->h_full = xh_fnv_cu(n->h_full, cu);
-		n->h_last = XH_FNV_OFFSET;
-		n->has_dot = 0;
-		n->comp_len = 0;
-		return 0;
-	}
-	n->lead = 0;
-	n->h_full = xh_fnv_cu(n->h_full, cu);
-	n->h_last = xh_fnv_cu(n->h_last, cu);
-	if (cu == '.') {
-		n->has_dot = 1;
-		n->h_ext = XH_FNV_OFFSET;
-	} else if (n->has_dot) {
-		n->h_ext = xh_fnv_cu(n->h_ext, cu);
-	}
-	if (n->comp_len == 0)
-		n->c0 = cu;
-	else if (n->comp_len == 1)
-		n->c1 = cu;
-	if (n->comp_len < 3)
-		n->comp_len++;
+	xh_smb_name_take(n, cu, &n->h_full, &n->h_last, &n->h_ext);
 	return 0;
 }
 
@@ -144,53 +165,16 @@ static __always_inline int xh_smb_cu4_plain(__u64 x)
 	       ((x + 0x0060006000600060ULL) & 0x0080008000800080ULL) == 0x0080008000800080ULL;
 }
 
-/* The scanner's small state (lead, has_dot, comp_len) through memory each
- * time: in registers the verifier tracks them as constants on every path
- * through the four code units, keeps each combination apart, and the
- * program passed its 1M-instruction limit (kernel 6.18, clang 14; every
- * prog test loads it, selftests/verifier/test_kernel_61.sh on 6.1). */
-#define XH_SMB_NM_RD(n, f)    (*(volatile __u8 *)&(n)->f)
-#define XH_SMB_NM_WR(n, f, v) (*(volatile __u8 *)&(n)->f = (v))
-
 /* Take the 4 code units of @x (xh_smb_cu4_plain()) as four
  * xh_smb_name_step() would, with the hashes in registers: through *n, each
  * multiply waited for the store and reload of the one before, the latency
  * that made the scan a sixth of an SMB tree connect (make profile). */
 static __always_inline void xh_smb_name_step4(struct xh_smb_name *n, __u64 x)
 {
-	__u32 h_full = n->h_full, h_last = n->h_last, h_ext = n->h_ext;
-	__u32 j, cu;
-	__u8 comp;
+	__u32 h_full = n->h_full, h_last = n->h_last, h_ext = n->h_ext, j;
 
-	for (j = 0; j < 4; j++) {
-		cu = (__u32)(x >> (16 * j)) & 0xffff;
-		if (cu - 'A' < 26)
-			cu += 'a' - 'A';
-		if (cu == '\\') {
-			if (!XH_SMB_NM_RD(n, lead))
-				h_full = xh_fnv_cu(h_full, cu);
-			h_last = XH_FNV_OFFSET;
-			XH_SMB_NM_WR(n, has_dot, 0);
-			XH_SMB_NM_WR(n, comp_len, 0);
-			continue;
-		}
-		XH_SMB_NM_WR(n, lead, 0);
-		h_full = xh_fnv_cu(h_full, cu);
-		h_last = xh_fnv_cu(h_last, cu);
-		if (cu == '.') {
-			XH_SMB_NM_WR(n, has_dot, 1);
-			h_ext = XH_FNV_OFFSET;
-		} else if (XH_SMB_NM_RD(n, has_dot)) {
-			h_ext = xh_fnv_cu(h_ext, cu);
-		}
-		comp = XH_SMB_NM_RD(n, comp_len);
-		if (comp == 0)
-			n->c0 = cu;
-		else if (comp == 1)
-			n->c1 = cu;
-		if (comp < 3)
-			XH_SMB_NM_WR(n, comp_len, comp + 1);
-	}
+	for (j = 0; j < 4; j++)
+		xh_smb_name_take(n, (__u32)(x >> (16 * j)) & 0xffff, &h_full, &h_last, &h_ext);
 	n->h_full = h_full;
 	n->h_last = h_last;
 	n->h_ext = h_ext;
