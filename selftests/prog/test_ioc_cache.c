@@ -60,9 +60,10 @@ static int pf_retag(struct xhp *x)
 	return 0;
 }
 
-/* Keep this thread on the CPU it is on until unpin(): the cache is per CPU,
- * and a test run goes on the caller's CPU. A thread moved between two runs
- * (a busy CI host) found another CPU's slots, or none (CI, 2026-12-05). */
+/* Keep this thread on the CPU it is on (*@old: where it could run): the
+ * cache is per CPU, and a test run goes on the caller's CPU. A thread moved
+ * between two runs (a busy CI host) found another CPU's slots, or none (CI,
+ * 2026-12-05). */
 static int pin(cpu_set_t *old)
 {
 	cpu_set_t one;
@@ -75,9 +76,15 @@ static int pin(cpu_set_t *old)
 	return sched_setaffinity(0, sizeof(one), &one);
 }
 
-static void unpin(const cpu_set_t *old)
+/* Run the test @fn with this thread kept on its CPU (pin()). */
+static void run_pinned(void (*fn)(void))
 {
-	sched_setaffinity(0, sizeof(*old), old);
+	cpu_set_t old;
+
+	if (!ASSERT_OK(pin(&old), "pin to this CPU"))
+		return;
+	fn();
+	sched_setaffinity(0, sizeof(old), &old);
 }
 
 /* @a as the datapath's address words and family. */
@@ -416,30 +423,15 @@ out:
 
 void test_ioc_cache(void)
 {
-	cpu_set_t old;
-
-	if (!ASSERT_OK(pin(&old), "pin to this CPU"))
-		return;
-	ioc_cache();
-	unpin(&old);
+	run_pinned(ioc_cache);
 }
 
 void test_ioc_cache_shared_slot(void)
 {
-	cpu_set_t old;
-
-	if (!ASSERT_OK(pin(&old), "pin to this CPU"))
-		return;
-	ioc_cache_shared_slot();
-	unpin(&old);
+	run_pinned(ioc_cache_shared_slot);
 }
 
 void test_ioc_cache_reload(void)
 {
-	cpu_set_t old;
-
-	if (!ASSERT_OK(pin(&old), "pin to this CPU"))
-		return;
-	ioc_cache_reload();
-	unpin(&old);
+	run_pinned(ioc_cache_reload);
 }
