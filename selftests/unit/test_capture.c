@@ -105,6 +105,13 @@ void test_capture_files(void)
 	c = capture__open("/nonexistent/x.pcap", err, sizeof(err));
 	ASSERT_NULL(c, "open missing");
 	ASSERT_HAS_SUBSTR(err, "/nonexistent/x.pcap", "message names the file");
+	ASSERT_HAS_SUBSTR(err, "No such file", "and why");
+
+	test_subtest("not a capture names the file");
+	snprintf(path, sizeof(path), "%s/ioc-good.txt", test_data_dir());
+	c = capture__open(path, err, sizeof(err));
+	ASSERT_NULL(c, "open a text file");
+	ASSERT_HAS_SUBSTR(err, "ioc-good.txt: ", "message names the file");
 
 	test_subtest("truncated capture: error names file and packet after earlier packets");
 	snprintf(path, sizeof(path), "%s/truncated.pcap", test_data_dir());
@@ -126,4 +133,20 @@ void test_capture_files(void)
 	ASSERT_EQ(capture_next(c, frame, sizeof(frame), &len, &ts), 1, "first");
 	ASSERT_EQ(ts, 1700000000123456000ULL, "first ts");
 	capture__free(c);
+
+	/* Read through a 1 MiB stdio buffer of its own (capture.c), except
+	 * standard input, which outlives the capture. */
+	test_subtest("- reads standard input");
+	if (!ASSERT_OK_PTR(freopen(path, "rb", stdin), "stdin from truncated.pcap"))
+		return;
+	c = capture__open("-", err, sizeof(err));
+	if (!ASSERT_OK_PTR(c, "open -"))
+		return;
+	n = 0;
+	while ((rc = capture_next(c, frame, sizeof(frame), &len, &ts)) == 1)
+		n++;
+	ASSERT_EQ(n, 2, "packets from stdin before the cut");
+	ASSERT_HAS_SUBSTR(capture_error(c), "-: packet 3:", "names stdin and the packet");
+	capture__free(c);
+	ASSERT_OK_PTR(freopen("/dev/null", "rb", stdin), "stdin back to /dev/null");
 }
