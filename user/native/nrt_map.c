@@ -57,9 +57,10 @@ struct nrt_map *nrt_map__new(const struct nrt_map_def *def)
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		if (def->key_size != 4 || !def->value_size)
 			goto inval;
-		m->elem_size = ROUND8(def->value_size);
-		m->array = calloc(def->max_entries, m->elem_size);
-		if (!m->array)
+		m->arr.elem_size = ROUND8(def->value_size);
+		m->arr.max_entries = def->max_entries;
+		m->arr.array = calloc(def->max_entries, m->arr.elem_size);
+		if (!m->arr.array)
 			goto nomem;
 		break;
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
@@ -136,7 +137,7 @@ void nrt_map__put(struct nrt_map *m)
 			nrt_map__put(m->slots[i]);
 	free(m->h.buckets);
 	free(m->slots);
-	free(m->array);
+	free(m->arr.array);
 	free(m->rb.data);
 	free(m);
 }
@@ -297,7 +298,7 @@ void *nrt_map_lookup(struct nrt_map *m, const void *key)
 	case BPF_MAP_TYPE_ARRAY:
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		memcpy(&i, key, 4);
-		return i < m->def.max_entries ? m->array + (size_t)i * m->elem_size : NULL;
+		return i < m->def.max_entries ? m->arr.array + (size_t)i * m->arr.elem_size : NULL;
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
 		memcpy(&i, key, 4);
 		return i < m->def.max_entries && m->slots[i] ? &m->slots[i] : NULL;
@@ -343,7 +344,8 @@ long nrt_map_update(struct nrt_map *m, const void *key, const void *value, __u64
 			nrt_map__put(m->slots[i]);
 			m->slots[i] = inner;
 		} else {
-			memcpy(m->array + (size_t)i * m->elem_size, value, m->def.value_size);
+			memcpy(m->arr.array + (size_t)i * m->arr.elem_size, value,
+			       m->def.value_size);
 		}
 		return 0;
 	case BPF_MAP_TYPE_HASH:
@@ -445,7 +447,7 @@ int nrt_map_lookup_batch(struct nrt_map *m, const __u32 *in, __u32 *out, void *k
 		for (; b < m->def.max_entries && n < max; b++, n++) {
 			memcpy((char *)keys + (size_t)n * 4, &b, 4);
 			memcpy((char *)values + (size_t)n * m->def.value_size,
-			       m->array + (size_t)b * m->elem_size, m->def.value_size);
+			       m->arr.array + (size_t)b * m->arr.elem_size, m->def.value_size);
 		}
 		*count = n;
 		*out = b;

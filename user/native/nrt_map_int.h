@@ -51,10 +51,9 @@ struct nrt_rb_hdr {
 };
 
 struct nrt_map {
+	struct nrt_map_array arr; /* first: nrt_map_lookup_inline() reads it */
 	struct nrt_map_def def;
 	long refs;
-	__u32 elem_size; /* arrays: value_size rounded to 8 */
-	unsigned char *array;
 	struct nrt_map **slots; /* ARRAY_OF_MAPS */
 	struct nrt_hash h;	/* HASH, LRU_HASH, LPM_TRIE */
 	struct nrt_lpm lpm;

@@ -27,7 +27,7 @@
 
 static __always_inline void *bpf_map_lookup_elem(void *map, const void *key)
 {
-	return nrt_map_lookup(nrt_map_of(map), key);
+	return nrt_map_lookup_inline(nrt_map_of(map), key);
 }
 
 static __always_inline long bpf_map_update_elem(void *map, const void *key, const void *value,
