@@ -218,9 +218,13 @@ def main():
         # The mix's floor: every frame adding only what the cheapest class
         # (plain TCP) adds to its empty frame. Whatever SMB, DCE/RPC, DNS
         # and IoC frames cost, the ratio cannot read above it.
+        # A class that read faster with xdphunt than empty had another
+        # tenant beside one of the two: no floor can be read from it.
         cheap = min(weights, key=lambda c: 1 / x[c] - 1 / e[c])
-        floor_mpps = sum(weights.values()) / sum(
-            w * (1 / e[c] + 1 / x[cheap] - 1 / e[cheap]) for c, w in weights.items())
+        floor_ratio = None
+        if x[cheap] < e[cheap]:
+            floor_ratio = sum(weights.values()) / sum(
+                w * (1 / e[c] + 1 / x[cheap] - 1 / e[cheap]) for c, w in weights.items()) / lmix_e
         # Each round on its own (its pair of each class): how far apart
         # the rounds' mix ratios are, and how much a class's empty
         # baseline moved between rounds, say how busy the host was.
@@ -232,7 +236,7 @@ def main():
         live_rows.append({"cores": t, "empty_mpps": e, "xdphunt_mpps": x, "mix_empty_mpps": lmix_e,
                           "mix_xdphunt_mpps": lmix_x, "mix_ratio": lmix_x / lmix_e,
                           "added_ns_per_frame": added_ns, "budget_ns_at_0_70": budget_ns,
-                          "floor_class": cheap, "floor_ratio": floor_mpps / lmix_e,
+                          "floor_class": cheap, "floor_ratio": floor_ratio,
                           "x_line_rate": lmix_x / LINE_RATE_MPPS, "not_received": lost,
                           "round_ratios": round_ratios, "baseline_spread": baseline_spread,
                           "busy": bool(round_ratios) and baseline_spread > LIVE_BUSY_SPREAD
@@ -334,7 +338,8 @@ def main():
                 lr["cores"], lr["mix_xdphunt_mpps"], lr["mix_empty_mpps"], lr["mix_ratio"],
                 "" if lr["mix_ratio"] >= 0.7 else ": missed by %.0f%%" % ((0.7 - lr["mix_ratio"]) / 0.7 * 100)
                 + (", and every frame adding only what %s adds would read %.2fx" % (
-                    lr["floor_class"], lr["floor_ratio"]) if lr["floor_ratio"] < 0.7 else ""))
+                    lr["floor_class"], lr["floor_ratio"])
+                   if lr["floor_ratio"] is not None and lr["floor_ratio"] < 0.7 else ""))
             + "; the mix at %.2fx 10GbE line rate (14.88 Mpps)" % lr["x_line_rate"]
             + rounds_said(lr))
     s10k = next((s for s in scale if s["iocs"] >= 10000 and s["iocs"] < 100000 and "mix_ns" in s), None)
@@ -495,6 +500,9 @@ def render_md(r, cmds):
               "the cheapest class adds, the ratio would read %s. Work on SMB, DCE/RPC, DNS and IoC "
               "frames can bring the mix up to this, not past it." % ", ".join(
                   "%.2fx on %d core(s) (%s)" % (lr["floor_ratio"], lr["cores"], lr["floor_class"])
+                  if lr["floor_ratio"] is not None else
+                  "nothing on %d core(s), where %s read as fast with xdphunt as with the empty "
+                  "program (another tenant beside one of them)" % (lr["cores"], lr["floor_class"])
                   for lr in r["live"])]
     busy = [lr for lr in r["live"] if lr.get("busy")]
     if busy:

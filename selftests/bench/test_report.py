@@ -166,7 +166,11 @@ with tempfile.TemporaryDirectory() as d:
 with tempfile.TemporaryDirectory() as d:
     # Mix rates add up as times: 9 Mpps tcp443, 1 Mpps for the rest.
     lx = {"tcp443": 18.0, "dns": 4.0, "smb": 4.0, "rpc": 4.0, "ioc": 4.0}
-    p = run(d, records(d, lx, 1234, False))
+    recs = records(d, lx, 1234, False)
+    for x in recs:
+        if x["kind"] == "live" and x["prog"] == "xdphunt" and x["class"] == "tcp443" and x["threads"] == 2:
+            x.update(live("xdphunt", "tcp443", 2, 42.0))
+    p = run(d, recs)
     res = json.load(open(os.path.join(d, "results.json")))
     v = res["verdicts"]
     l1 = next(lr for lr in res["live"] if lr["cores"] == 1)
@@ -181,6 +185,12 @@ with tempfile.TemporaryDirectory() as d:
           "the live floor: every frame adding what the cheapest class adds", l1)
     check(not v["ringbuf"]["met"] and "lost 1234" in v["ringbuf"]["text"], "a run with losses misses",
           v["ringbuf"])
+    # Two cores: tcp443 at 42 Mpps against the empty program's 40: another
+    # tenant slowed the empty run. No floor can be read, and none is claimed.
+    l2 = next(lr for lr in res["live"] if lr["cores"] == 2)
+    check(l2["floor_ratio"] is None and "would read" not in v["live_2core"]["text"]
+          and "nothing on 2 core(s), where tcp443 read as fast with xdphunt as with the empty" in md,
+          "no floor where the cheapest class read faster than its empty baseline", l2)
     check(not v["replay"]["met"] and "DIFFER" in v["replay"]["text"],
           "native findings that differ from the kernel engine's fail the replay target", v["replay"])
 
