@@ -318,6 +318,8 @@ def main():
             row["packets_matched"], row["flows"] = flows_tcpdump(r["out"])
         rp[r["tool"]] = row
     res["replay"] = rp
+    res["run_rss"] = {r["feed"]: {"rss_kb": r["rss_kb"], "hwm_kb": r["hwm_kb"]}
+                      for r in recs if r["kind"] == "run_rss"}
 
     # ---- verdicts ------------------------------------------------------------
     v = {}
@@ -639,6 +641,12 @@ def render_md(r, cmds):
                 "the bench feed (%d prefixes)" % r["testrun"]["iocs"] if "0" in name
                 else "1M IoC prefixes",
                 fmt_bytes(r["replay"][name]["maxrss_kb"] * 1024)))
+    for feed, rss in sorted(r.get("run_rss", {}).items(), key=lambda kv: kv[0] != "bench"):
+        L.append("")
+        L.append("- `xdphunt run` attached to the bench's veth, idle once ready, with %s: resident %s "
+                 "(peak %s)" % ("the bench feed (%d prefixes)" % r["testrun"]["iocs"] if feed == "bench"
+                               else "1M IoC prefixes", fmt_bytes(rss["rss_kb"] * 1024),
+                               fmt_bytes(rss["hwm_kb"] * 1024)))
     try:
         with open(__file__.rsplit("/", 1)[0] + "/limits.md") as f:
             L += ["", f.read().rstrip()]

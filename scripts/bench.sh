@@ -132,6 +132,34 @@ for ((round = 0; round < LIVE_ROUNDS; round++)); do
 		done
 	done
 done
+# Resident memory of `xdphunt run` itself (section 6), on the receiver's
+# veth, idle once it says ready: with the bench feed and with 1M prefixes.
+# `ip netns exec` execs xdphunt in place, so $! is its PID; stopped by it.
+run_rss() {
+	local name=$1 feed=$2 err="$TMP/run-rss-$1.err" pid i rss hwm
+	echo "ip netns exec $NS_RX $OUT/xdphunt run -i $IF_RX --ioc $feed -o /dev/null" >>"$CMDS"
+	ip netns exec "$NS_RX" "$OUT/xdphunt" run -i "$IF_RX" --ioc "$feed" -o /dev/null \
+		</dev/null 2>"$err" &
+	pid=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'xdphunt: ready:' "$err" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if grep -q 'xdphunt: ready:' "$err"; then
+		sleep 1
+		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+		rec "{\"kind\":\"run_rss\",\"feed\":\"$name\",\"rss_kb\":$rss,\"hwm_kb\":$hwm}"
+	else
+		log "run: not ready within 60 s with the $name feed: $(tail -n 1 "$err")"
+	fi
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+log "memory: xdphunt run with the bench feed and with 1M IoC prefixes"
+run_rss bench "$TMP/ioc-0.txt"
+run_rss 1m "$TMP/ioc-1000000.txt"
 cleanup
 trap - EXIT
 

@@ -55,6 +55,8 @@ def records(d, live_x, rb_lost, native_same):
         for c in ns:
             r.append(live("empty", c, t, 20.0 * t))
             r.append(live("xdphunt", c, t, live_x[c] * t))
+    r.append({"kind": "run_rss", "feed": "1m", "rss_kb": 90 * 1024, "hwm_kb": 120 * 1024})
+    r.append({"kind": "run_rss", "feed": "bench", "rss_kb": 40 * 1024, "hwm_kb": 41 * 1024})
     r.append({"kind": "ringbuf_drain", "events": 5000000, "secs": 1.0, "lost": 0})
     for lost in (0, rb_lost, 0):
         r.append({"kind": "ringbuf_paced", "rate": 3000000, "produced": 3000000 - lost, "lost": lost,
@@ -160,6 +162,13 @@ with tempfile.TemporaryDirectory() as d:
           "readers: hits per consumer CPU-second, each round", rr)
     check("under load: **1.50x**" in md and "| libbpf | 2 | 3.00 / 3.00 | 3.00 M | 4.00 M |" in md,
           "RESULTS.md: the readers' table and ratio", [x for x in md.splitlines() if "libbpf" in x])
+    run_bench = ("- `xdphunt run` attached to the bench's veth, idle once ready, with the bench feed "
+                 "(2 prefixes): resident 40.0 MiB (peak 41.0 MiB)")
+    run_1m = "- `xdphunt run` attached to the bench's veth, idle once ready, with 1M IoC prefixes: resident 90.0 MiB (peak 120.0 MiB)"
+    check(run_bench in md and run_1m in md and md.index(run_bench) < md.index(run_1m)
+          and res["run_rss"]["1m"] == {"rss_kb": 90 * 1024, "hwm_kb": 120 * 1024},
+          "section 6: xdphunt run's own resident memory, the bench feed first",
+          [x for x in md.splitlines() if "xdphunt run" in x])
     check(v["replay"]["met"] and "100.0x" in v["replay"]["text"] and "same JSON lines" in v["replay"]["text"],
           "replay: native 100x tshark with the kernel engine's findings", v["replay"])
 
