@@ -106,16 +106,21 @@ struct nrt_map_array {
 	__u32 elem_size; /* value_size rounded up to 8 */
 };
 
+/* Element @key (a __u32 index) of array @a, or NULL past its end. */
+static inline void *nrt_map_array_elem(const struct nrt_map_array *a, const void *key)
+{
+	__u32 i;
+
+	__builtin_memcpy(&i, key, 4);
+	return i < a->max_entries ? a->array + (size_t)i * a->elem_size : NULL;
+}
+
 /* nrt_map_lookup() with the array case inline, for the program's helper. */
 static inline void *nrt_map_lookup_inline(struct nrt_map *m, const void *key)
 {
 	const struct nrt_map_array *a = (const struct nrt_map_array *)m;
-	__u32 i;
 
-	if (!a->array)
-		return nrt_map_lookup(m, key);
-	__builtin_memcpy(&i, key, 4);
-	return i < a->max_entries ? a->array + (size_t)i * a->elem_size : NULL;
+	return a->array ? nrt_map_array_elem(a, key) : nrt_map_lookup(m, key);
 }
 
 /* Helpers without a map. */

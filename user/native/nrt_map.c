@@ -297,8 +297,7 @@ void *nrt_map_lookup(struct nrt_map *m, const void *key)
 	switch (m->def.type) {
 	case BPF_MAP_TYPE_ARRAY:
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		memcpy(&i, key, 4);
-		return i < m->def.max_entries ? m->arr.array + (size_t)i * m->arr.elem_size : NULL;
+		return nrt_map_array_elem(&m->arr, key);
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
 		memcpy(&i, key, 4);
 		return i < m->def.max_entries && m->slots[i] ? &m->slots[i] : NULL;
@@ -344,8 +343,7 @@ long nrt_map_update(struct nrt_map *m, const void *key, const void *value, __u64
 			nrt_map__put(m->slots[i]);
 			m->slots[i] = inner;
 		} else {
-			memcpy(m->arr.array + (size_t)i * m->arr.elem_size, value,
-			       m->def.value_size);
+			memcpy(nrt_map_array_elem(&m->arr, key), value, m->def.value_size);
 		}
 		return 0;
 	case BPF_MAP_TYPE_HASH:
@@ -447,7 +445,7 @@ int nrt_map_lookup_batch(struct nrt_map *m, const __u32 *in, __u32 *out, void *k
 		for (; b < m->def.max_entries && n < max; b++, n++) {
 			memcpy((char *)keys + (size_t)n * 4, &b, 4);
 			memcpy((char *)values + (size_t)n * m->def.value_size,
-			       m->arr.array + (size_t)b * m->arr.elem_size, m->def.value_size);
+			       nrt_map_array_elem(&m->arr, &b), m->def.value_size);
 		}
 		*count = n;
 		*out = b;
