@@ -634,19 +634,17 @@ def render_md(r, cmds):
             fmt_bytes(next((m["memlock"] for m in v if m["name"] == n), -1)) for v in r["maps"].values())))
     L.append("| **total** | %s |" % " | ".join(fmt_bytes(sum(max(0, m["memlock"]) for m in v))
                                                for v in r["maps"].values()))
-    for name in ("xdphunt-0-ioc", "xdphunt-1m-ioc"):
+    feeds = {"bench": "the bench feed (%d prefixes)" % r["testrun"]["iocs"], "1m": "1M IoC prefixes"}
+    for feed, name in (("bench", "xdphunt-0-ioc"), ("1m", "xdphunt-1m-ioc")):
         if name in r["replay"]:
-            L.append("")
-            L.append("- loader max RSS, `xdphunt replay` with %s: %s" % (
-                "the bench feed (%d prefixes)" % r["testrun"]["iocs"] if "0" in name
-                else "1M IoC prefixes",
-                fmt_bytes(r["replay"][name]["maxrss_kb"] * 1024)))
-    for feed, rss in sorted(r.get("run_rss", {}).items(), key=lambda kv: kv[0] != "bench"):
-        L.append("")
-        L.append("- `xdphunt run` attached to the bench's veth, idle once ready, with %s: resident %s "
-                 "(peak %s)" % ("the bench feed (%d prefixes)" % r["testrun"]["iocs"] if feed == "bench"
-                               else "1M IoC prefixes", fmt_bytes(rss["rss_kb"] * 1024),
-                               fmt_bytes(rss["hwm_kb"] * 1024)))
+            L += ["", "- loader max RSS, `xdphunt replay` with %s: %s" % (
+                feeds[feed], fmt_bytes(r["replay"][name]["maxrss_kb"] * 1024))]
+    for feed in ("bench", "1m"):
+        rss = r.get("run_rss", {}).get(feed)
+        if rss:
+            L += ["", "- `xdphunt run` attached to the bench's veth, idle once ready, with %s: "
+                  "resident %s (peak %s)" % (feeds[feed], fmt_bytes(rss["rss_kb"] * 1024),
+                                             fmt_bytes(rss["hwm_kb"] * 1024))]
     try:
         with open(__file__.rsplit("/", 1)[0] + "/limits.md") as f:
             L += ["", f.read().rstrip()]
