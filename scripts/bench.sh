@@ -85,6 +85,8 @@ done
 # ---- 2. live path: veth pair in two namespaces made here --------------------
 # shellcheck source=bench_veth.sh
 . "$ROOT/scripts/bench_veth.sh"
+# shellcheck source=wait_ready.sh
+. "$ROOT/scripts/wait_ready.sh"
 cleanup() { bench_veth_down; }
 trap cleanup EXIT
 bench_veth_up "xhb$$"
@@ -136,17 +138,12 @@ done
 # veth, idle once it says ready: with the bench feed and with 1M prefixes.
 # `ip netns exec` execs xdphunt in place, so $! is its PID; stopped by it.
 run_rss() {
-	local name=$1 feed=$2 err="$TMP/run-rss-$1.err" pid i rss hwm
+	local name=$1 feed=$2 err="$TMP/run-rss-$1.err" pid rss hwm
 	echo "ip netns exec $NS_RX $OUT/xdphunt run -i $IF_RX --ioc $feed -o /dev/null" >>"$CMDS"
 	ip netns exec "$NS_RX" "$OUT/xdphunt" run -i "$IF_RX" --ioc "$feed" -o /dev/null \
 		</dev/null 2>"$err" &
 	pid=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'xdphunt: ready:' "$err" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if grep -q 'xdphunt: ready:' "$err"; then
+	if xh_wait_ready "$err" "$pid" 1 60; then
 		sleep 1
 		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")

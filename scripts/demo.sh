@@ -71,12 +71,7 @@ note "IoC feed: $(grep -v '^#' "$W/ioc.txt" | tr '\n' ' ')"
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --mode native --ioc "$W/ioc.txt" --host demo \
 	--flow-timeout 60 -o "$W/hits.jsonl" </dev/null >/dev/null 2>"$W/xdphunt.err" &
 XH_PID=$!
-for ((i = 0; i < 150; i++)); do
-	grep -q 'xdphunt: ready:' "$W/xdphunt.err" && break
-	kill -0 "$XH_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q 'xdphunt: ready:' "$W/xdphunt.err"; then
+if ! xh_wait_ready "$W/xdphunt.err" "$XH_PID"; then
 	bad "xdphunt did not get ready:"
 	sed 's/^/        /' "$W/xdphunt.err"
 	exit 1

@@ -52,6 +52,8 @@ LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Samba's configuration and the services of the server (lab_services_up).
 # shellcheck source=lab-services.sh
 . "$LAB_ROOT/scripts/lab-services.sh"
+# shellcheck source=wait_ready.sh
+. "$LAB_ROOT/scripts/wait_ready.sh"
 
 LAB_CLIENT_IP4=192.0.2.10
 LAB_SERVER_IP4=192.0.2.20

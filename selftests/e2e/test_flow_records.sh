@@ -40,7 +40,7 @@ lab_wait_capture "$W/tcpdump.err"
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --flow-timeout "$TIMEOUT_S" --host xh-flows \
 	</dev/null >"$W/out.jsonl" 2>"$W/xdphunt.err" &
 XH_PID=$!
-if ! e2e_wait_ready "$W/xdphunt.err" "$XH_PID"; then
+if ! xh_wait_ready "$W/xdphunt.err" "$XH_PID"; then
 	fail flows_ready "no 'xdphunt: ready:' within 15s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
 	e2e_finish
 fi

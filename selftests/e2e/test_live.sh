@@ -61,7 +61,7 @@ lab_exec server true	# warm
 ip netns exec "$LAB_NS_SERVER" "$XH" run -i "$IF" --mode native --ioc "$W/ioc.txt" \
 	--host "$HOST" </dev/null >"$W/hits.jsonl" 2>"$W/xdphunt.err" &
 XH_PID=$!
-if ! e2e_wait_ready "$W/xdphunt.err" "$XH_PID"; then
+if ! xh_wait_ready "$W/xdphunt.err" "$XH_PID"; then
 	fail run_ready "no 'xdphunt: ready:' within 15s; stderr: $(tail -n 5 "$W/xdphunt.err" | tr '\n' ' ')"
 	e2e_finish
 fi

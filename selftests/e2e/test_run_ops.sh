@@ -137,7 +137,7 @@ fi
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --host xh-watch -v -o "$W/hits.jsonl" \
 	</dev/null >"$W/xdphunt.out" 2>"$W/xdphunt.err" &
 XH_PID=$!
-if ! e2e_wait_ready "$W/xdphunt.err" "$XH_PID"; then
+if ! xh_wait_ready "$W/xdphunt.err" "$XH_PID"; then
 	fail watch_ready "no 'xdphunt: ready:' within 15 s: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
 	e2e_finish
 fi
@@ -239,7 +239,7 @@ n=$(grep -c 'is gone\|is back\|no longer attached' "$W/xdphunt.err")
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --ringbuf 4096 </dev/null \
 	>"$W/full.jsonl" 2>"$W/full.err" &
 XH_PID=$!
-e2e_wait_ready "$W/full.err" "$XH_PID" || fail ringbuf_full_ready "$(tail -n 2 "$W/full.err" | tr '\n' ' ')"
+xh_wait_ready "$W/full.err" "$XH_PID" || fail ringbuf_full_ready "$(tail -n 2 "$W/full.err" | tr '\n' ' ')"
 kill -STOP "$XH_PID"
 ip netns exec "$NS_B" /usr/bin/python3 - <<'PY'
 import socket, struct
@@ -278,7 +278,7 @@ fi
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 1024 --flow-timeout 2 \
 	</dev/null >"$W/evict.jsonl" 2>"$W/evict.err" &
 XH_PID=$!
-e2e_wait_ready "$W/evict.err" "$XH_PID" || fail evict_ready "$(tail -n 2 "$W/evict.err" | tr '\n' ' ')"
+xh_wait_ready "$W/evict.err" "$XH_PID" || fail evict_ready "$(tail -n 2 "$W/evict.err" | tr '\n' ' ')"
 syns445 30000 3000 0
 if wait_err 'flows: [0-9]* flows were evicted from the full flow table (--flows 1024)' "$W/evict.err"; then
 	pass evict_said
@@ -342,7 +342,7 @@ PY
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native --flows 4096 --flow-timeout 600 \
 	</dev/null >"$W/catchup.jsonl" 2>"$W/catchup.err" &
 XH_PID=$!
-e2e_wait_ready "$W/catchup.err" "$XH_PID" || fail catchup_ready "$(tail -n 2 "$W/catchup.err" | tr '\n' ' ')"
+xh_wait_ready "$W/catchup.err" "$XH_PID" || fail catchup_ready "$(tail -n 2 "$W/catchup.err" | tr '\n' ' ')"
 syns445 20000 20000 300
 stop_xh
 /usr/bin/python3 - "$W" <<'PY'
@@ -367,7 +367,7 @@ PY
 # --- 5. attached again, then stopped: it detaches from the new interface ----------------
 ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native </dev/null >/dev/null 2>"$W/again.err" &
 XH_PID=$!
-e2e_wait_ready "$W/again.err" "$XH_PID" || fail again_ready "$(tail -n 2 "$W/again.err" | tr '\n' ' ')"
+xh_wait_ready "$W/again.err" "$XH_PID" || fail again_ready "$(tail -n 2 "$W/again.err" | tr '\n' ' ')"
 ip -n "$NS_A" link del "$IF"
 wait_err "watch: $IF is gone" "$W/again.err"
 veth_up || fail again_recreate "cannot make the veth pair again"

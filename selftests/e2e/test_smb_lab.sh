@@ -46,7 +46,7 @@ ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" -i "$LAB_IF_GW_S" --mode 
 	--host xh-smb </dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
 XH_PID=$!
 ready=0
-e2e_wait_ready "$W/xdphunt.err" "$XH_PID" 2 && ready=1
+xh_wait_ready "$W/xdphunt.err" "$XH_PID" 2 && ready=1
 lab_wait_capture "$W/tcpdump.err"
 if [ "$ready" -ne 1 ]; then
 	fail smb_run_ready "xdphunt not ready on both gateway interfaces: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"

@@ -11,7 +11,11 @@
 #   ...
 #   e2e_finish                      # "# e2e_name: N failed", exit status
 #
-# Defines pass NAME, fail NAME WHY, skip NAME WHY, and e2e_wait_ready.
+# Defines pass NAME, fail NAME WHY, skip NAME WHY; xh_wait_ready comes from
+# scripts/wait_ready.sh.
+
+# shellcheck source=../../scripts/wait_ready.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/wait_ready.sh"
 
 pass() { echo "PASS: $1"; }
 fail() {
@@ -100,19 +104,6 @@ e2e_lab_teardown() {
 	e2e_keep "$W" "$LAB_PFX"
 	lab_down
 	exit "$rc"
-}
-
-# e2e_wait_ready ERRFILE PID [N]: wait (15 s at most) until the xdphunt run
-# writing ERRFILE has said "xdphunt: ready:" N times (default 1: one per
-# interface). Returns 1 when it did not, or when PID exited first.
-e2e_wait_ready() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		[ "$(grep -c 'xdphunt: ready:' "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
 }
 
 e2e_finish() {
