@@ -39,9 +39,11 @@
 #include "xh_abi.h"
 
 static const char usage[] =
-	"usage: xh_bench live --gen-ns NS --gen-if IF --rx-ns NS --rx-if IF --prog empty|xdphunt\n"
+	"usage: xh_bench live --gen-ns NS --gen-if IF --rx-ns NS --rx-if IF --prog "
+	"empty|xdphunt|none\n"
 	"                     [--obj XDPHUNT_DROP.bpf.o] [--ioc FILE] [--threads N] [--count N]\n"
 	"                     [--flows N] NAME=PCAP...\n"
+	"  --prog none attach nothing: send to the program already on --rx-if (`xdphunt run`)\n"
 	"  --count N   frames per thread and class\n"
 	"  --flows N   each thread sends N flows in turn (N IPv4 source addresses from its\n"
 	"              packet's; IPv4 classes only), not one\n";
@@ -283,7 +285,7 @@ int cmd_live(int argc, char **argv)
 	}
 	if (!gen_ns || !gen_if || !rx_ns || !rx_if || !prog || optind >= argc || threads < 1 ||
 	    threads > 2 || flows < 0 || flows > (1L << 24) ||
-	    (strcmp(prog, "empty") && strcmp(prog, "xdphunt"))) {
+	    (strcmp(prog, "empty") && strcmp(prog, "xdphunt") && strcmp(prog, "none"))) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -301,6 +303,12 @@ int cmd_live(int argc, char **argv)
 	if (!rx_ifindex) {
 		fprintf(stderr, "bench: no interface %s in %s\n", rx_if, rx_ns);
 		goto out;
+	}
+	if (!strcmp(prog, "none")) {
+		/* The receiver's program is someone else's: neither attached
+		 * nor detached here. */
+		rx_ifindex = 0;
+		goto generate;
 	}
 	rx_fd = !strcmp(prog, "empty") ? bench_prog_verdict(XDP_DROP)
 				       : load_xdphunt_drop(obj_path, ioc_file, &obj);
@@ -334,6 +342,7 @@ int cmd_live(int argc, char **argv)
 		}
 		drain_started = 1;
 	}
+generate:
 	if (enter_ns(gen_ns))
 		goto out;
 	if (flows) {

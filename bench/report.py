@@ -320,6 +320,10 @@ def main():
     res["replay"] = rp
     res["run_rss"] = {r["feed"]: {"rss_kb": r["rss_kb"], "hwm_kb": r["hwm_kb"]}
                       for r in recs if r["kind"] == "run_rss"}
+    run_load = next((r for r in recs if r["kind"] == "run_load"), None)
+    if run_load:
+        res["run_load"] = {k: run_load[k] for k in ("flows", "classes", "sent", "seen", "events",
+                                                "events_lost", "hits", "rules", "rss_kb", "hwm_kb")}
 
     # ---- verdicts ------------------------------------------------------------
     v = {}
@@ -395,6 +399,10 @@ def main():
         f.write(render_svg(res))
     print(render_table(res))
     return 0
+
+
+def fmt_count(n):
+    return "{:,}".format(n)
 
 
 def fmt_bytes(n):
@@ -645,6 +653,18 @@ def render_md(r, cmds):
             L += ["", "- `xdphunt run` attached to the bench's veth, idle once ready, with %s: "
                   "resident %s (peak %s)" % (feeds[feed], fmt_bytes(rss["rss_kb"] * 1024),
                                              fmt_bytes(rss["hwm_kb"] * 1024))]
+    ld = r.get("run_load")
+    if ld:
+        L += ["", "- `xdphunt run` under load, default settings and %s: the generator sent %s frames "
+              "of %s new flows (%s each of %s, `xh_bench live --prog none --flows %d`); its program saw "
+              "%s and made %s findings, %s lost to a full ring buffer; run wrote %s hits (%s). "
+              "Then resident %s (peak %s)" % (
+                  feeds["bench"], fmt_count(ld["sent"]), fmt_count(ld["flows"] * len(ld["classes"])),
+                  fmt_count(ld["flows"]), ", ".join(ld["classes"]), ld["flows"], fmt_count(ld["seen"]),
+                  fmt_count(ld["events"] + ld["events_lost"]), fmt_count(ld["events_lost"]),
+                  fmt_count(ld["hits"]),
+                  ", ".join("%s %s" % (k, fmt_count(v)) for k, v in sorted(ld["rules"].items())),
+                  fmt_bytes(ld["rss_kb"] * 1024), fmt_bytes(ld["hwm_kb"] * 1024))]
     try:
         with open(__file__.rsplit("/", 1)[0] + "/limits.md") as f:
             L += ["", f.read().rstrip()]

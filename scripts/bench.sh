@@ -21,10 +21,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 if [ "$QUICK" = 1 ]; then
 	REPEAT=200000 RUNS=3 PKTS=1 MIX_PKTS=100000 LIVE_COUNT=1000000 LIVE_ROUNDS=1 RB_SECS=0.5
-	LIVE_FLOWS="1 100000"
+	LIVE_FLOWS="1 100000" LOAD_FLOWS=4000 LOAD_COUNT=100000
 else
 	REPEAT=2000000 RUNS=5 PKTS=2 MIX_PKTS=1000000 LIVE_COUNT=4000000 LIVE_ROUNDS=3 RB_SECS=2
-	LIVE_FLOWS="1 10000 100000 1000000"
+	LIVE_FLOWS="1 10000 100000 1000000" LOAD_FLOWS=40000 LOAD_COUNT=1000000
 fi
 mkdir -p "$TMP"
 RAW=$TMP/raw.jsonl
@@ -154,9 +154,67 @@ run_rss() {
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
-log "memory: xdphunt run with the bench feed and with 1M IoC prefixes"
+# `xdphunt run` under load (section 6), with default settings and the bench
+# feed: the generator sends LOAD_FLOWS new flows of each class that makes
+# findings (SMB, DCE/RPC, IoC), each flow LOAD_COUNT/LOAD_FLOWS times; run
+# passes the frames on (the receiver's stack drops them: not its MAC). Then
+# its memory, the findings its program made and lost (`xdphunt stats`), and
+# the hits it wrote. `xh_bench live --prog none` attaches nothing. The three
+# classes' flows fit the default flow table (3 x 40000 of 131072), so each
+# makes its findings once: past it, the LRU would evict flows that still
+# send and they would make theirs again.
+run_load() {
+	local err="$TMP/run-load.err" out="$TMP/run-load.jsonl" gen="$TMP/run-load-gen.jsonl"
+	local pid rss hwm hits stats i
+	local classes=(smb="$CLASSDIR/smb.pcap" rpc="$CLASSDIR/rpc.pcap" ioc="$CLASSDIR/ioc.pcap")
+	: >"$out" # run appends to -o
+	echo "ip netns exec $NS_RX $OUT/xdphunt run -i $IF_RX --ioc $TMP/ioc-0.txt -o $out" >>"$CMDS"
+	ip netns exec "$NS_RX" "$OUT/xdphunt" run -i "$IF_RX" --ioc "$TMP/ioc-0.txt" -o "$out" \
+		</dev/null 2>"$err" &
+	pid=$!
+	if ! xh_wait_ready "$err" "$pid" 1 60; then
+		log "run: not ready within 60 s under load: $(tail -n 1 "$err")"
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		return 0
+	fi
+	quoted "$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" --count "$LOAD_COUNT" \
+		"${classes[@]}" >>"$CMDS"
+	echo >>"$CMDS"
+	"$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" --count "$LOAD_COUNT" \
+		"${classes[@]}" >"$gen"
+	# Until every finding the program made is written (bounded: 20 s).
+	for ((i = 0; i < 200; i++)); do
+		stats=$(ip netns exec "$NS_RX" "$OUT/xdphunt" stats -i "$IF_RX" --json)
+		hits=$(wc -l <"$out")
+		[ "$hits" -ge "$($PY -c 'import json,sys; print(json.loads(sys.argv[1])["counters"]["events"])' "$stats")" ] && break
+		sleep 0.1
+	done
+	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rec "$($PY - "$stats" "$gen" "$out" "$rss" "$hwm" "$LOAD_FLOWS" <<'PYEOF'
+import json, sys
+stats, gen, out, rss, hwm, flows = sys.argv[1:7]
+c = json.loads(stats)["counters"]
+sent = sum(json.loads(l)["sent"] for l in open(gen) if l.strip())
+rules = {}
+for l in open(out):
+    r = json.loads(l).get("rule", "?")
+    rules[r] = rules.get(r, 0) + 1
+print(json.dumps({"kind": "run_load", "flows": int(flows), "classes": ["smb", "rpc", "ioc"],
+                  "sent": sent, "seen": c["packets"], "events": c["events"],
+                  "events_lost": c["events_lost"], "hits": sum(rules.values()), "rules": rules,
+                  "rss_kb": int(rss), "hwm_kb": int(hwm)}))
+PYEOF
+)"
+}
+log "memory: xdphunt run with the bench feed and with 1M IoC prefixes, idle"
 run_rss bench "$TMP/ioc-0.txt"
 run_rss 1m "$TMP/ioc-1000000.txt"
+log "memory: xdphunt run with the bench feed while $LOAD_FLOWS flows of each of smb, rpc, ioc come"
+run_load
 cleanup
 trap - EXIT
 

@@ -57,6 +57,9 @@ def records(d, live_x, rb_lost, native_same):
             r.append(live("xdphunt", c, t, live_x[c] * t))
     r.append({"kind": "run_rss", "feed": "1m", "rss_kb": 90 * 1024, "hwm_kb": 120 * 1024})
     r.append({"kind": "run_rss", "feed": "bench", "rss_kb": 40 * 1024, "hwm_kb": 41 * 1024})
+    r.append({"kind": "run_load", "flows": 1000, "classes": ["smb", "rpc", "ioc"], "sent": 30000,
+              "seen": 29990, "events": 4990, "events_lost": 10, "hits": 4990,
+              "rules": {"smb.connect": 1000, "ioc.dest": 990}, "rss_kb": 50 * 1024, "hwm_kb": 64 * 1024})
     r.append({"kind": "ringbuf_drain", "events": 5000000, "secs": 1.0, "lost": 0})
     for lost in (0, rb_lost, 0):
         r.append({"kind": "ringbuf_paced", "rate": 3000000, "produced": 3000000 - lost, "lost": lost,
@@ -169,6 +172,14 @@ with tempfile.TemporaryDirectory() as d:
           and res["run_rss"]["1m"] == {"rss_kb": 90 * 1024, "hwm_kb": 120 * 1024},
           "section 6: xdphunt run's own resident memory, the bench feed first",
           [x for x in md.splitlines() if "xdphunt run" in x])
+    run_load = ("- `xdphunt run` under load, default settings and the bench feed (2 prefixes): the generator "
+                "sent 30,000 frames of 3,000 new flows (1,000 each of smb, rpc, ioc, `xh_bench live --prog none "
+                "--flows 1000`); its program saw 29,990 and made 5,000 findings, 10 lost to a full ring buffer; "
+                "run wrote 4,990 hits (ioc.dest 990, smb.connect 1,000). Then resident 50.0 MiB (peak 64.0 MiB)")
+    check(run_load in md and md.index(run_1m) < md.index(run_load)
+          and res["run_load"]["events_lost"] == 10 and res["run_load"]["hwm_kb"] == 64 * 1024,
+          "section 6: xdphunt run's memory under load, with what it saw, lost and wrote",
+          [x for x in md.splitlines() if "under load" in x])
     check(v["replay"]["met"] and "100.0x" in v["replay"]["text"] and "same JSON lines" in v["replay"]["text"],
           "replay: native 100x tshark with the kernel engine's findings", v["replay"])
 
