@@ -318,12 +318,13 @@ def main():
             row["packets_matched"], row["flows"] = flows_tcpdump(r["out"])
         rp[r["tool"]] = row
     res["replay"] = rp
-    res["run_rss"] = {r["feed"]: {"rss_kb": r["rss_kb"], "hwm_kb": r["hwm_kb"]}
+    res["run_rss"] = {r["feed"]: {k: r[k] for k in ("rss_kb", "hwm_kb", "anon_kb") if k in r}
                       for r in recs if r["kind"] == "run_rss"}
     run_load = next((r for r in recs if r["kind"] == "run_load"), None)
     if run_load:
         res["run_load"] = {k: run_load[k] for k in ("flows", "classes", "sent", "seen", "events",
-                                                "events_lost", "hits", "rules", "rss_kb", "hwm_kb")}
+                                                "events_lost", "hits", "rules", "rss_kb", "hwm_kb", "anon_kb")
+                           if k in run_load}
 
     # ---- verdicts ------------------------------------------------------------
     v = {}
@@ -399,6 +400,14 @@ def main():
         f.write(render_svg(res))
     print(render_table(res))
     return 0
+
+
+def fmt_resident(m):
+    """"resident X (peak Y)", and the anonymous part when it was read."""
+    text = "resident %s (peak %s)" % (fmt_bytes(m["rss_kb"] * 1024), fmt_bytes(m["hwm_kb"] * 1024))
+    if "anon_kb" in m:
+        text += ", of which %s anonymous" % fmt_bytes(m["anon_kb"] * 1024)
+    return text
 
 
 def fmt_count(n):
@@ -650,21 +659,25 @@ def render_md(r, cmds):
     for feed in ("bench", "1m"):
         rss = r.get("run_rss", {}).get(feed)
         if rss:
-            L += ["", "- `xdphunt run` attached to the bench's veth, idle once ready, with %s: "
-                  "resident %s (peak %s)" % (feeds[feed], fmt_bytes(rss["rss_kb"] * 1024),
-                                             fmt_bytes(rss["hwm_kb"] * 1024))]
+            L += ["", "- `xdphunt run` attached to the bench's veth, idle once ready, with %s: %s" % (
+                feeds[feed], fmt_resident(rss))]
     ld = r.get("run_load")
     if ld:
         L += ["", "- `xdphunt run` under load, default settings and %s: the generator sent %s frames "
               "of %s new flows (%s each of %s, `xh_bench live --prog none --flows %d`); its program saw "
               "%s and made %s findings, %s lost to a full ring buffer; run wrote %s hits (%s). "
-              "Then resident %s (peak %s)" % (
+              "Then %s" % (
                   feeds["bench"], fmt_count(ld["sent"]), fmt_count(ld["flows"] * len(ld["classes"])),
                   fmt_count(ld["flows"]), ", ".join(ld["classes"]), ld["flows"], fmt_count(ld["seen"]),
                   fmt_count(ld["events"] + ld["events_lost"]), fmt_count(ld["events_lost"]),
                   fmt_count(ld["hits"]),
                   ", ".join("%s %s" % (k, fmt_count(v)) for k, v in sorted(ld["rules"].items())),
-                  fmt_bytes(ld["rss_kb"] * 1024), fmt_bytes(ld["hwm_kb"] * 1024))]
+                  fmt_resident(ld))]
+    if any("anon_kb" in m for m in list(r.get("run_rss", {}).values()) + [ld or {}]):
+        L += ["", "Anonymous memory is the process's own (heap, stacks). The rest of `run`'s resident "
+              "memory is mapped: the libraries, and above all the ring buffer (`--ringbuf`, 16 MiB by "
+              "default), whose pages are mapped twice so that a record can wrap around its end, and so "
+              "count twice, from the start; they are the kernel's `xh_events` in the table above."]
     try:
         with open(__file__.rsplit("/", 1)[0] + "/limits.md") as f:
             L += ["", f.read().rstrip()]

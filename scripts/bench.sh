@@ -134,20 +134,26 @@ for ((round = 0; round < LIVE_ROUNDS; round++)); do
 		done
 	done
 done
+# "rss_kb":N,"hwm_kb":N,"anon_kb":N of process PID: resident, its peak, and
+# the anonymous part (heap, stacks). The rest is mapped: libraries, and the
+# ring buffer, whose pages are mapped twice (a record may wrap) and so
+# count twice, from the start.
+proc_mem() {
+	awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} /^RssAnon:/ {a = $2}
+		END {printf "\"rss_kb\":%d,\"hwm_kb\":%d,\"anon_kb\":%d", r, h, a}' "/proc/$1/status"
+}
 # Resident memory of `xdphunt run` itself (section 6), on the receiver's
 # veth, idle once it says ready: with the bench feed and with 1M prefixes.
 # `ip netns exec` execs xdphunt in place, so $! is its PID; stopped by it.
 run_rss() {
-	local name=$1 feed=$2 err="$TMP/run-rss-$1.err" pid rss hwm
+	local name=$1 feed=$2 err="$TMP/run-rss-$1.err" pid
 	echo "ip netns exec $NS_RX $OUT/xdphunt run -i $IF_RX --ioc $feed -o /dev/null" >>"$CMDS"
 	ip netns exec "$NS_RX" "$OUT/xdphunt" run -i "$IF_RX" --ioc "$feed" -o /dev/null \
 		</dev/null 2>"$err" &
 	pid=$!
 	if xh_wait_ready "$err" "$pid" 1 60; then
 		sleep 1
-		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
-		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
-		rec "{\"kind\":\"run_rss\",\"feed\":\"$name\",\"rss_kb\":$rss,\"hwm_kb\":$hwm}"
+		rec "{\"kind\":\"run_rss\",\"feed\":\"$name\",$(proc_mem "$pid")}"
 	else
 		log "run: not ready within 60 s with the $name feed: $(tail -n 1 "$err")"
 	fi
@@ -165,7 +171,7 @@ run_rss() {
 # send and they would make theirs again.
 run_load() {
 	local err="$TMP/run-load.err" out="$TMP/run-load.jsonl" gen="$TMP/run-load-gen.jsonl"
-	local pid rss hwm hits stats i
+	local pid mem hits stats i
 	local classes=(smb="$CLASSDIR/smb.pcap" rpc="$CLASSDIR/rpc.pcap" ioc="$CLASSDIR/ioc.pcap")
 	: >"$out" # run appends to -o
 	echo "ip netns exec $NS_RX $OUT/xdphunt run -i $IF_RX --ioc $TMP/ioc-0.txt -o $out" >>"$CMDS"
@@ -190,13 +196,12 @@ run_load() {
 		[ "$hits" -ge "$($PY -c 'import json,sys; print(json.loads(sys.argv[1])["counters"]["events"])' "$stats")" ] && break
 		sleep 0.1
 	done
-	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
-	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+	mem=$(proc_mem "$pid")
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	rec "$($PY - "$stats" "$gen" "$out" "$rss" "$hwm" "$LOAD_FLOWS" <<'PYEOF'
+	rec "$($PY - "$stats" "$gen" "$out" "$mem" "$LOAD_FLOWS" <<'PYEOF'
 import json, sys
-stats, gen, out, rss, hwm, flows = sys.argv[1:7]
+stats, gen, out, mem, flows = sys.argv[1:6]
 c = json.loads(stats)["counters"]
 sent = sum(json.loads(l)["sent"] for l in open(gen) if l.strip())
 rules = {}
@@ -206,7 +211,7 @@ for l in open(out):
 print(json.dumps({"kind": "run_load", "flows": int(flows), "classes": ["smb", "rpc", "ioc"],
                   "sent": sent, "seen": c["packets"], "events": c["events"],
                   "events_lost": c["events_lost"], "hits": sum(rules.values()), "rules": rules,
-                  "rss_kb": int(rss), "hwm_kb": int(hwm)}))
+                  **json.loads("{%s}" % mem)}))
 PYEOF
 )"
 }

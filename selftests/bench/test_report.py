@@ -55,11 +55,12 @@ def records(d, live_x, rb_lost, native_same):
         for c in ns:
             r.append(live("empty", c, t, 20.0 * t))
             r.append(live("xdphunt", c, t, live_x[c] * t))
-    r.append({"kind": "run_rss", "feed": "1m", "rss_kb": 90 * 1024, "hwm_kb": 120 * 1024})
-    r.append({"kind": "run_rss", "feed": "bench", "rss_kb": 40 * 1024, "hwm_kb": 41 * 1024})
+    r.append({"kind": "run_rss", "feed": "1m", "rss_kb": 90 * 1024, "hwm_kb": 120 * 1024, "anon_kb": 48 * 1024})
+    r.append({"kind": "run_rss", "feed": "bench", "rss_kb": 40 * 1024, "hwm_kb": 41 * 1024, "anon_kb": 3 * 1024})
     r.append({"kind": "run_load", "flows": 1000, "classes": ["smb", "rpc", "ioc"], "sent": 30000,
               "seen": 29990, "events": 4990, "events_lost": 10, "hits": 4990,
-              "rules": {"smb.connect": 1000, "ioc.dest": 990}, "rss_kb": 50 * 1024, "hwm_kb": 64 * 1024})
+              "rules": {"smb.connect": 1000, "ioc.dest": 990}, "rss_kb": 50 * 1024, "hwm_kb": 64 * 1024,
+              "anon_kb": 5 * 1024})
     r.append({"kind": "ringbuf_drain", "events": 5000000, "secs": 1.0, "lost": 0})
     for lost in (0, rb_lost, 0):
         r.append({"kind": "ringbuf_paced", "rate": 3000000, "produced": 3000000 - lost, "lost": lost,
@@ -166,16 +167,19 @@ with tempfile.TemporaryDirectory() as d:
     check("under load: **1.50x**" in md and "| libbpf | 2 | 3.00 / 3.00 | 3.00 M | 4.00 M |" in md,
           "RESULTS.md: the readers' table and ratio", [x for x in md.splitlines() if "libbpf" in x])
     run_bench = ("- `xdphunt run` attached to the bench's veth, idle once ready, with the bench feed "
-                 "(2 prefixes): resident 40.0 MiB (peak 41.0 MiB)")
-    run_1m = "- `xdphunt run` attached to the bench's veth, idle once ready, with 1M IoC prefixes: resident 90.0 MiB (peak 120.0 MiB)"
+                 "(2 prefixes): resident 40.0 MiB (peak 41.0 MiB), of which 3.0 MiB anonymous")
+    run_1m = ("- `xdphunt run` attached to the bench's veth, idle once ready, with 1M IoC prefixes: "
+              "resident 90.0 MiB (peak 120.0 MiB), of which 48.0 MiB anonymous")
     check(run_bench in md and run_1m in md and md.index(run_bench) < md.index(run_1m)
-          and res["run_rss"]["1m"] == {"rss_kb": 90 * 1024, "hwm_kb": 120 * 1024},
+          and res["run_rss"]["1m"] == {"rss_kb": 90 * 1024, "hwm_kb": 120 * 1024, "anon_kb": 48 * 1024}
+          and "ring buffer (`--ringbuf`, 16 MiB by default), whose pages are mapped twice" in md,
           "section 6: xdphunt run's own resident memory, the bench feed first",
           [x for x in md.splitlines() if "xdphunt run" in x])
     run_load = ("- `xdphunt run` under load, default settings and the bench feed (2 prefixes): the generator "
                 "sent 30,000 frames of 3,000 new flows (1,000 each of smb, rpc, ioc, `xh_bench live --prog none "
                 "--flows 1000`); its program saw 29,990 and made 5,000 findings, 10 lost to a full ring buffer; "
-                "run wrote 4,990 hits (ioc.dest 990, smb.connect 1,000). Then resident 50.0 MiB (peak 64.0 MiB)")
+                "run wrote 4,990 hits (ioc.dest 990, smb.connect 1,000). Then resident 50.0 MiB (peak 64.0 MiB), "
+                "of which 5.0 MiB anonymous")
     check(run_load in md and md.index(run_1m) < md.index(run_load)
           and res["run_load"]["events_lost"] == 10 and res["run_load"]["hwm_kb"] == 64 * 1024,
           "section 6: xdphunt run's memory under load, with what it saw, lost and wrote",
