@@ -353,8 +353,11 @@ def main():
     s1m = next((s for s in scale if s["iocs"] >= 1000000 and "mix_ns" in s), None)
     if s10k and s1m:
         d = s1m["mix_ns"] / s10k["mix_ns"] - 1
-        v["scale_1m"] = verdict(d <= 0.10, "1M IoC mix %.0f ns vs 10k %.0f ns: %+.1f%% (target within 10%%)" % (
-            s1m["mix_ns"], s10k["mix_ns"], d * 100))
+        # The target bounds what 1M prefixes add; a 1M run faster than the
+        # 10k one by as much is the host (another tenant), not the feed.
+        v["scale_1m"] = verdict(d <= 0.10, "1M IoC mix %.0f ns vs 10k %.0f ns: %+.1f%% (target: at most 10%% above 10k)%s" % (
+            s1m["mix_ns"], s10k["mix_ns"], d * 100,
+            "; 1M read faster than 10k, so another tenant slowed one of the runs" if d < -0.10 else ""))
     if "paced_3000000" in rb:
         runs = rb["paced_3000000"]
         clean = [p for p in runs if p["lost"] == 0 and p["written_eps"] >= 2.85e6]

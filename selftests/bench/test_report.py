@@ -139,7 +139,9 @@ with tempfile.TemporaryDirectory() as d:
     check("| 1 | " in md and "| 50 (21) |" in md, "RESULTS.md live row with added ns and budget",
           [x for x in md.splitlines() if x.startswith("| 1 |")])
     # scale: 10k at mix+2 ns (51), 1M at mix+4 (53): +3.9 %, within 10 %
-    check(v["scale_1m"]["met"] and "+3.9%" in v["scale_1m"]["text"], "1M prefixes within 10% of 10k",
+    check(v["scale_1m"]["met"] and "+3.9%" in v["scale_1m"]["text"]
+          and "at most 10% above 10k" in v["scale_1m"]["text"] and "tenant" not in v["scale_1m"]["text"],
+          "1M prefixes within 10% of 10k",
           v["scale_1m"])
     sc = {x["iocs"]: x for x in res["scale"]}
     check(near(sc[1000002]["ioc_ns"], 84) and near(sc[10002]["ioc_ns"], 82) and
@@ -194,6 +196,9 @@ with tempfile.TemporaryDirectory() as d:
     for x in recs:
         if x["kind"] == "live" and x["prog"] == "xdphunt" and x["class"] == "tcp443" and x["threads"] == 2:
             x.update(live("xdphunt", "tcp443", 2, 42.0))
+        # The 1M-prefix runs a fifth faster than the 10k ones: the host.
+        if x["kind"] == "testrun" and x["iocs"] == 1000002:
+            x["xdphunt_ns"] = [n * 0.8 for n in x["xdphunt_ns"]]
     p = run(d, recs)
     res = json.load(open(os.path.join(d, "results.json")))
     v = res["verdicts"]
@@ -215,6 +220,8 @@ with tempfile.TemporaryDirectory() as d:
     check(l2["floor_ratio"] is None and "would read" not in v["live_2core"]["text"]
           and "nothing on 2 core(s), where tcp443 read as fast with xdphunt as with the empty" in md,
           "no floor where the cheapest class read faster than its empty baseline", l2)
+    check(v["scale_1m"]["met"] and "another tenant slowed one of the runs" in v["scale_1m"]["text"],
+          "1M prefixes well below 10k: met, and put down to the host", v["scale_1m"])
     check(not v["replay"]["met"] and "DIFFER" in v["replay"]["text"],
           "native findings that differ from the kernel engine's fail the replay target", v["replay"])
 
