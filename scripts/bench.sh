@@ -142,6 +142,11 @@ proc_mem() {
 	awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} /^RssAnon:/ {a = $2}
 		END {printf "\"rss_kb\":%d,\"hwm_kb\":%d,\"anon_kb\":%d", r, h, a}' "/proc/$1/status"
 }
+# Stop the process PID that this script started, and reap it.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
 # Resident memory of `xdphunt run` itself (section 6), on the receiver's
 # veth, idle once it says ready: with the bench feed and with 1M prefixes.
 # `ip netns exec` execs xdphunt in place, so $! is its PID; stopped by it.
@@ -157,8 +162,7 @@ run_rss() {
 	else
 		log "run: not ready within 60 s with the $name feed: $(tail -n 1 "$err")"
 	fi
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	stop_pid "$pid"
 }
 # `xdphunt run` under load (section 6), with default settings and the bench
 # feed: the generator sends LOAD_FLOWS new flows of each class that makes
@@ -180,8 +184,7 @@ run_load() {
 	pid=$!
 	if ! xh_wait_ready "$err" "$pid" 1 60; then
 		log "run: not ready within 60 s under load: $(tail -n 1 "$err")"
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+		stop_pid "$pid"
 		return 0
 	fi
 	quoted "$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" --count "$LOAD_COUNT" \
@@ -189,16 +192,20 @@ run_load() {
 	echo >>"$CMDS"
 	"$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" --count "$LOAD_COUNT" \
 		"${classes[@]}" >"$gen"
-	# Until every finding the program made is written (bounded: 20 s).
+	# Until every finding the program made is written: 200 looks at most.
 	for ((i = 0; i < 200; i++)); do
-		stats=$(ip netns exec "$NS_RX" "$OUT/xdphunt" stats -i "$IF_RX" --json)
+		if ! kill -0 "$pid" 2>/dev/null ||
+			! stats=$(ip netns exec "$NS_RX" "$OUT/xdphunt" stats -i "$IF_RX" --json); then
+			log "run: gone or unreadable under load: $(tail -n 1 "$err")"
+			stop_pid "$pid"
+			return 0
+		fi
 		hits=$(wc -l <"$out")
 		[ "$hits" -ge "$($PY -c 'import json,sys; print(json.loads(sys.argv[1])["counters"]["events"])' "$stats")" ] && break
 		sleep 0.1
 	done
 	mem=$(proc_mem "$pid")
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	stop_pid "$pid"
 	rec "$($PY - "$stats" "$gen" "$out" "$mem" "$LOAD_FLOWS" <<'PYEOF'
 import json, sys
 stats, gen, out, mem, flows = sys.argv[1:6]
