@@ -73,12 +73,14 @@ static uint64_t run_counter(struct loader *l, unsigned int c)
 	return s.cnt[c];
 }
 
-/* After a complete sweep begun when the program had made @flows_new flows:
- * publish what was removed (for `xdphunt stats`) and count the flows the
- * LRU evicted before their record. */
-static void run_flows_evicted(struct run_watch *w, uint64_t flows_new)
+/* After a sweep: publish what was removed (for `xdphunt stats`) and count
+ * the flows the LRU evicted before their record, by the last walk of the
+ * table (a sweep may go on with an earlier walk's list) and the program's
+ * count of new flows read before it. */
+static void run_flows_evicted(struct run_watch *w)
 {
-	uint64_t e = flowlog_evicted(flows_new, w->flows->scanned, w->flows->removed_at_scan);
+	uint64_t e = flowlog_evicted(w->flows->new_at_scan, w->flows->scanned,
+				     w->flows->removed_at_scan);
 
 	loader_publish_flows(w->l, w->flows->removed, w->flows->forced);
 	if (e > w->evicted)
@@ -104,7 +106,7 @@ static void run_flows_sweep(struct run_watch *w, uint64_t flows_new)
 			strerror(-n));
 	w->flows_err = n < 0 ? n : 0;
 	if (n >= 0)
-		run_flows_evicted(w, flows_new);
+		run_flows_evicted(w);
 }
 
 /* event_sink.on_catchup, every FLOWLOG_CATCHUP_MS between watches: the sweep
@@ -326,7 +328,7 @@ out:
 		}
 		pr_info("run: %llu flow records written\n", (unsigned long long)flows.records);
 		if (n >= 0)
-			run_flows_evicted(&watch, flows_new);
+			run_flows_evicted(&watch);
 		flowlog_say("run", bpf_map__max_entries(l->skel->maps.xh_flows), watch.evicted,
 			    flows.forced, "in all");
 	}

@@ -70,7 +70,7 @@ void flowlog_fini(struct flowlog *f)
 	f->vals = NULL;
 	f->due = NULL;
 	f->cand = NULL;
-	f->n_due = f->n_idle = f->cap_due = 0;
+	f->n_due = f->n_idle = f->cap_due = f->next_due = 0;
 	f->n_cand = f->cap_cand = 0;
 }
 
@@ -261,6 +261,7 @@ static int collect(struct flowlog *f, uint64_t now_ns, enum flowlog_reason why)
 	int err;
 
 	f->n_due = 0;
+	f->next_due = 0;
 	f->n_cand = 0;
 	err = scan(f->map_fd, f->keys, f->vals, f->batch, collect_one, &c);
 	if (err)
@@ -316,18 +317,27 @@ int flowlog_sweep(struct flowlog *f, struct event_sink *s, uint64_t now_ns, uint
 		  enum flowlog_reason why)
 {
 	int err, written = 0;
-	size_t n;
+	size_t start = 0, n;
 
 	f->last_sweep_ns = now_ns;
-	err = collect(f, now_ns, why);
-	if (err)
-		return err;
-	f->new_at_scan = flows_new;
-	n = f->n_due;
+	if (why == FLOWLOG_TIMEOUT && f->next_due < f->n_due) {
+		/* The last walk found more due than its sweep could write:
+		 * go on down its list, each key read again below, rather than
+		 * walk the table again (perf: the walk was 40-49 % of the
+		 * sweeps' time when 100k flows went idle at once). */
+		start = f->next_due;
+	} else {
+		err = collect(f, now_ns, why);
+		if (err)
+			return err;
+		f->new_at_scan = flows_new;
+	}
+	n = f->n_due - start;
 	f->behind = why == FLOWLOG_TIMEOUT && (n > f->max_per_sweep || f->pruning);
 	if (f->behind && n > f->max_per_sweep)
 		n = f->max_per_sweep;
-	for (size_t i = 0; i < n; i++) {
+	f->next_due = start + n;
+	for (size_t i = start; i < start + n; i++) {
 		enum flowlog_reason r = i < f->n_idle ? why : FLOWLOG_FORCED;
 		struct xh_flow_state st;
 

@@ -62,8 +62,9 @@ struct flowlog {
 	uint32_t batch;		  /* entries per BPF_MAP_LOOKUP_BATCH */
 	struct xh_flow_key *keys; /* batch buffers */
 	struct xh_flow_state *vals;
-	struct xh_flow_key *due; /* keys due in this sweep: idle first, then forced */
+	struct xh_flow_key *due; /* keys due at the last walk: idle first, then forced */
 	size_t n_due, n_idle, cap_due;
+	size_t next_due; /* due[next_due..n_due): not yet handled; the next sweep goes on there */
 	struct flowlog_cand *cand; /* this sweep's entries that are not idle */
 	size_t n_cand, cap_cand;
 	uint64_t forced_upto_ns; /* a forced flow seen after this since the walk stays */
@@ -71,7 +72,7 @@ struct flowlog {
 	uint64_t forced;	 /* of them, FLOWLOG_FORCED */
 	uint64_t removed; /* entries removed from the table (records, or not if unformattable) */
 	/* The last complete walk of the table: the entries it saw, and
-	 * `removed` when it began (flowlog_evicted()). */
+	 * `removed` when it began (flowlog_evicted(), with new_at_scan). */
 	uint64_t scanned, removed_at_scan;
 	uint64_t new_at_scan; /* the program's flows_new read before that walk */
 	struct jbuf jb;
@@ -106,8 +107,11 @@ int flowlog_full(const struct flowlog *f, uint64_t flows_new);
  * or more also writes the least recently seen of the others, oldest first
  * (ties by key), until `low` are left, with reason FLOWLOG_FORCED; when
  * max_per_sweep stops it short, the sweeps FLOWLOG_CATCHUP_MS apart that
- * follow go on until then, whatever the table holds. A flow
- * that saw a packet between the table scan and its removal is left alone.
+ * follow go on until then, whatever the table holds. A timeout sweep
+ * that finds keys of the last walk not yet handled (more were due than it
+ * could write) goes on with them instead of walking the table again. A
+ * flow that saw a packet between the table scan and its removal is left
+ * alone.
  * @flows_new: the program's counter, read before the call (flowlog_full()).
  * Returns the number of records written, or a negative errno: an output
  * error (sink->write_err) or a table that could not be read. */

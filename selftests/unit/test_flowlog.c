@@ -183,8 +183,10 @@ void test_flowlog_sweep_timeout_then_shutdown(void)
 }
 
 /* More flows than one lookup batch holds: every one is written once and
- * the table ends empty; a sweep stops at max_per_sweep and the next one
- * is due FLOWLOG_CATCHUP_MS later. */
+ * the table ends empty; a sweep stops at max_per_sweep, the next one is
+ * due FLOWLOG_CATCHUP_MS later and goes on with the first walk's list
+ * without walking the table again; a flow idle only since that walk waits
+ * for the next walk. */
 void test_flowlog_sweep_batches(void)
 {
 	const unsigned int N = 3000;
@@ -224,15 +226,34 @@ void test_flowlog_sweep_batches(void)
 	ASSERT_EQ(flowlog_evicted(N, N - 1000, fl.removed), 0, "none evicted");
 	ASSERT_EQ(flowlog_evicted(N + 100, N - 1000, fl.removed), 100, "100 evicted");
 	ASSERT_EQ(flowlog_evicted(N - 5, N, 0), 0, "flows made after the counter was read: 0");
+	/* A flow that goes idle only after the walk, and one of the list
+	 * that sees a packet again: neither is written by the list's sweeps. */
+	k = key4(250, 1, 5, 445);
+	st.id = N + 1;
+	st.first_seen_ns = st.last_seen_ns = now - 59 * S;
+	ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), "a flow not yet idle");
+	k = fl.due[fl.next_due];
+	ASSERT_OK(bpf_map_lookup_elem(fd, &k, &st), "the list's next flow");
+	st.last_seen_ns = now + S / 2;
+	ASSERT_OK(bpf_map_update_elem(fd, &k, &st, BPF_EXIST), "a listed flow seen again");
 	fl.max_per_sweep = 1500;
 	n = flowlog_sweep(&fl, &s, now + S, 0, FLOWLOG_TIMEOUT);
-	ASSERT_EQ(n, 1500, "second sweep");
-	ASSERT_EQ(fl.scanned, N - 1000, "the second walk saw what was left");
-	ASSERT_EQ(fl.removed_at_scan, 1000, "removed when it began");
+	ASSERT_EQ(n, 1499, "second sweep: 1500 of the list, less the flow seen again");
+	ASSERT_EQ(fl.scanned, N, "no second walk: the first walk's list goes on");
+	ASSERT_EQ(fl.removed_at_scan, 0, "the walk's figures stay the first walk's");
+	ASSERT_TRUE(fl.behind, "500 listed flows left: behind");
 	n = flowlog_sweep(&fl, &s, now + 2 * S, 0, FLOWLOG_TIMEOUT);
-	ASSERT_EQ(n, (int)N - 2500, "third sweep: the rest");
-	ASSERT_FALSE(flowlog_due(&fl, now + 3 * S), "caught up: every timeout/2 again");
-	ASSERT_EQ(fl.records, N, "every idle flow written once");
+	ASSERT_EQ(n, (int)N - 2500, "third sweep: the rest of the list");
+	ASSERT_FALSE(fl.behind, "the list done: not behind");
+	ASSERT_EQ(fl.records, N - 1, "every listed idle flow written once");
+	n = flowlog_sweep(&fl, &s, now + 3 * S, 0, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, 1, "the next sweep walks: the flow idle since");
+	ASSERT_EQ(fl.scanned, 2, "that walk saw the two flows left");
+	ASSERT_EQ(fl.removed_at_scan, N - 1, "removed when it began");
+	n = flowlog_sweep(&fl, &s, now + 62 * S, 0, FLOWLOG_TIMEOUT);
+	ASSERT_EQ(n, 1, "and the flow seen again, once idle");
+	ASSERT_FALSE(flowlog_due(&fl, now + 63 * S), "caught up: every timeout/2 again");
+	ASSERT_EQ(fl.records, N + 1, "every flow written once");
 	ASSERT_ERR(bpf_map_get_next_key(fd, NULL, &k), "table empty");
 	ASSERT_EQ(s.bad_records, 0, "no bad records");
 	ASSERT_OK(flowlog_count(fd, &count), "count again");
