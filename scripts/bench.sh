@@ -32,13 +32,17 @@ CMDS=$TMP/commands.txt
 : >"$RAW"
 : >"$CMDS"
 log() { echo "bench: $*" >&2; }
-# run CMD...: record the command, append its JSON lines to the raw results.
+# run_to FILE CMD...: record the command, append its output to FILE.
+# run CMD...: the same into the raw results.
 quoted() { printf '%q ' "$@" | sed 's/ $//'; }
-run() {
+run_to() {
+	local out=$1
+	shift
 	quoted "$@" >>"$CMDS"
 	echo >>"$CMDS"
-	"$@" >>"$RAW"
+	"$@" >>"$out"
 }
+run() { run_to "$RAW" "$@"; }
 rec() { echo "$1" >>"$RAW"; }
 
 # ---- captures and feeds (deterministic; made once per parameter set) --------
@@ -187,11 +191,9 @@ run_load() {
 		stop_pid "$pid"
 		return 0
 	fi
-	quoted "$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" --count "$LOAD_COUNT" \
-		"${classes[@]}" >>"$CMDS"
-	echo >>"$CMDS"
-	"$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" --count "$LOAD_COUNT" \
-		"${classes[@]}" >"$gen"
+	: >"$gen"
+	run_to "$gen" "$XB" "${LIVE[@]}" --prog none --threads 1 --flows "$LOAD_FLOWS" \
+		--count "$LOAD_COUNT" "${classes[@]}"
 	# Until every finding the program made is written: 200 looks at most.
 	for ((i = 0; i < 200; i++)); do
 		if ! kill -0 "$pid" 2>/dev/null ||
