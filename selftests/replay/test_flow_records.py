@@ -299,7 +299,7 @@ def ndr_twr(referent, tower):
 def epm_map_request(call_id, iface, version):
     """ept_map on context 0 (MS-RPCE 3.1.4.1): the object (a nil UUID), the
     tower asked for (port and address 0), a nil entry handle, max_towers 1.
-    `args` holds these arguments, NDR-encoded: what DCE/RPC calls the stub data."""
+    Their NDR encoding, `args` below, is the request's stub data."""
     args = struct.pack("<I", 1) + NIL_UUID                   # [ptr] object
     args += ndr_twr(2, epm_tower(iface, version, 0, "0.0.0.0"))  # [ptr] map_tower
     args += NIL_HANDLE + struct.pack("<I", 1)                  # entry_handle, max_towers
