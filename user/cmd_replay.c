@@ -35,9 +35,9 @@ static const char replay_usage[] =
 	"usage: xdphunt replay [options] CAPTURE...\n"
 	"Run the classifier over pcap/pcapng files and print hunt hits as JSON lines.\n"
 	"Link types: Ethernet, raw IP, Linux cooked (SLL, SLL2), BSD loopback.\n"
-	"      --engine E        kernel (default: the BPF program under BPF_PROG_TEST_RUN)\n"
-	"                        or native (the same source compiled for userspace;\n"
-	"                        no privileges, about 10x faster, same hits)\n" CLI_HUNT_HELP;
+	"  --engine E          kernel (default: the BPF program under BPF_PROG_TEST_RUN)\n"
+	"                      or native (the same source compiled for userspace;\n"
+	"                      no privileges, about 10x faster, same hits)\n" CLI_HUNT_HELP;
 
 struct replay_stats {
 	unsigned long long packets;

@@ -3,6 +3,7 @@
  * message on stderr. Runs the real binary (-x); needs no privileges for the
  * cases here because each fails before anything is loaded. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include "test.h"
 
@@ -42,6 +43,39 @@ static int run_cli(struct cli_result *r, const char *args)
 	return r->status;
 }
 
+/* Lines of a usage text @out whose description does not start in the column
+ * the others use (22: two spaces, then twenty for the option, with at least
+ * one space after it), options and continuation lines alike: a misaligned
+ * line reads as part of the option above it. An option alone on its line
+ * (its description below) is fine. */
+static int help_misaligned(const char *out)
+{
+	const int col = 22;
+	int bad = 0;
+
+	while (*out) {
+		const char *nl = strchr(out, '\n');
+		int len = nl ? (int)(nl - out) : (int)strlen(out), i;
+		int aligned = len > col && out[col - 1] == ' ' && out[col] != ' ';
+
+		if (len > 3 && !strncmp(out, "  -", 3) && !aligned && len > col) {
+			fprintf(stderr, "  misaligned: %.*s\n", len, out);
+			bad++;
+		} else if (len > 6 && !strncmp(out, "      ", 6)) {
+			for (i = 0; i < len && out[i] == ' '; i++)
+				;
+			if (i != col) {
+				fprintf(stderr, "  misaligned: %.*s\n", len, out);
+				bad++;
+			}
+		}
+		if (!nl)
+			break;
+		out = nl + 1;
+	}
+	return bad;
+}
+
 void test_cli_errors(void)
 {
 	struct cli_result r;
@@ -65,6 +99,18 @@ void test_cli_errors(void)
 	ASSERT_HAS_SUBSTR(r.out, "replay CAPTURE", "usage on stdout");
 	ASSERT_EQ(run_cli(&r, "run --help"), 0, "run --help");
 	ASSERT_HAS_SUBSTR(r.out, "--mode MODE", "run usage");
+
+	test_subtest("each command's options are described in one column");
+	{
+		static const char *const cmds[] = {"run", "replay", "stats", "detach", "reload"};
+		size_t i;
+
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+			snprintf(args, sizeof(args), "%s --help", cmds[i]);
+			ASSERT_EQ(run_cli(&r, args), 0, cmds[i]);
+			ASSERT_EQ(help_misaligned(r.out), 0, cmds[i]);
+		}
+	}
 
 	test_subtest("run without an interface");
 	ASSERT_EQ(run_cli(&r, "run"), 2, "exit code");
