@@ -217,6 +217,19 @@ const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no)
 	return feed_no < set->nfiles ? set->files[feed_no] : NULL;
 }
 
+const char *ioc_entry_where(const struct ioc_set *set, const struct ioc_entry *e, char *buf,
+			    size_t len)
+{
+	const char *file = ioc_set_file(set, e->feed_no);
+
+	if (e->line & IOC_LINE_STIX)
+		snprintf(buf, len, "%s: $.objects[%u]", file ? file : "?",
+			 e->line & ~IOC_LINE_STIX);
+	else
+		snprintf(buf, len, "%s:%u", file ? file : "?", e->line);
+	return buf;
+}
+
 const char *ioc_entry_type(const struct ioc_entry *e)
 {
 	if (e->kind == IOC_KIND_DOMAIN)

@@ -48,12 +48,16 @@ struct ioc_entry {
 	uint8_t action;	   /* enum ioc_action, from the feed */
 	uint16_t port;	   /* NET: host order, 0 = any port */
 	uint16_t feed_no;  /* index of the feed file (ioc_set_file()) */
-	uint32_t line;	   /* line in the file (STIX: index in "objects") */
+	uint32_t line;	   /* line in the file, or IOC_LINE_STIX | index in "objects" */
 	uint32_t domain;   /* DOMAIN: the name, lower case, no trailing dot */
 	uint32_t meta;	   /* index of the metadata row, 0 = none */
 	uint32_t id;	   /* 1.., index + 1 in the set */
 	uint64_t hash;	   /* DOMAIN: bpf/name.h hash of the whole name */
 };
+
+/* ioc_entry.line of a STIX indicator: its object's index, marked (jansson
+ * keeps no line numbers); ioc_entry_where() writes "$.objects[N]". */
+#define IOC_LINE_STIX 0x80000000u
 
 /* Metadata a feed gives for an indicator (string pool offsets, 0 = none). */
 struct ioc_meta {
@@ -110,6 +114,10 @@ const char *ioc_str(const struct ioc_set *set, uint32_t off);
 const struct ioc_meta *ioc_set_meta(const struct ioc_set *set, const struct ioc_entry *e);
 /* Path of feed file @feed_no. */
 const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no);
+/* Where @e was read, for messages: "FILE:LINE", or "FILE: $.objects[N]"
+ * for a STIX indicator; in @buf. */
+const char *ioc_entry_where(const struct ioc_set *set, const struct ioc_entry *e, char *buf,
+			    size_t len);
 /* Normalised text: "192.0.2.7", "198.51.100.0/24", "192.0.2.1:443",
  * "[2001:db8::1]:443", "evil.example", cut to @len bytes with its NUL.
  * Returns @buf. */

@@ -131,15 +131,20 @@ int ioc_check_type(const char *type, const struct ioc_entry *e)
 	    !strcasecmp(type, "fqdn") || !strcasecmp(type, "domain-name"))
 		return e->kind == IOC_KIND_DOMAIN ? 0 : -1;
 	if (!strcasecmp(type, "ipv4") || !strcasecmp(type, "ipv4-addr"))
-		return e->kind == IOC_KIND_NET && e->family == XH_AF_INET && host ? 0 : -1;
+		return e->kind == IOC_KIND_NET && e->family == XH_AF_INET && host && !e->port ? 0
+											      : -1;
 	if (!strcasecmp(type, "ipv6") || !strcasecmp(type, "ipv6-addr"))
-		return e->kind == IOC_KIND_NET && e->family == XH_AF_INET6 && host ? 0 : -1;
+		return e->kind == IOC_KIND_NET && e->family == XH_AF_INET6 && host && !e->port ? 0
+											       : -1;
 	if (!strcasecmp(type, "ipv4-cidr"))
 		return e->kind == IOC_KIND_NET && e->family == XH_AF_INET && !e->port ? 0 : -1;
 	if (!strcasecmp(type, "ipv6-cidr"))
 		return e->kind == IOC_KIND_NET && e->family == XH_AF_INET6 && !e->port ? 0 : -1;
-	if (!strcasecmp(type, "ip") || !strcasecmp(type, "ip-dst") || !strcasecmp(type, "ip:port"))
-		return e->kind == IOC_KIND_NET ? 0 : -1;
+	/* An address or CIDR without a port; ip:port an address with one. */
+	if (!strcasecmp(type, "ip") || !strcasecmp(type, "ip-dst"))
+		return e->kind == IOC_KIND_NET && !e->port ? 0 : -1;
+	if (!strcasecmp(type, "ip:port"))
+		return e->kind == IOC_KIND_NET && e->port ? 0 : -1;
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (!strcasecmp(type, skip[i]))
 			return 1;
@@ -208,18 +213,20 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 		}
 		if (err) {
 			ioc_bad(ld, strstr(why, "prefix") ? IOC_ERR_BAD_CIDR : IOC_ERR_BAD_LINE,
-				line, "invalid indicator '%s': %s", ind, why);
+				line, "invalid indicator '%.*s%s': %s", IOC_QUOTE(ind), why);
 			return -EINVAL;
 		}
 		if (t < 0) {
 			ioc_bad(ld, IOC_ERR_BAD_LINE, line,
-				"indicator '%s' is a %s%s, but its type says '%s'", ind,
-				ioc_entry_type(&e), e.port ? " with a port" : "", type);
+				"indicator '%.*s%s' reads as %s%s, but its type says '%s'",
+				IOC_QUOTE(ind), ioc_entry_type(&e), e.port ? " with a port" : "",
+				type);
 			return -EINVAL;
 		}
 		if (masked)
-			pr_info("ioc: %s:%u: '%s' has host bits set, loaded with them cleared\n",
-				ld->path, line, ind);
+			pr_info("ioc: %s:%u: '%.*s%s' has host bits set, loaded with them "
+				"cleared\n",
+				ld->path, line, IOC_QUOTE(ind));
 #define META(k, fld)                                                                               \
 	if (col[k] >= 0 && !err) {                                                                 \
 		char *s = trim(f[col[k]]);                                                         \

@@ -49,8 +49,8 @@ int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 		line += llen + 1;
 		if (strlen(text) != llen) {
 			ioc_bad(ld, IOC_ERR_BAD_LINE, lineno,
-				"invalid indicator '%s': line contains a NUL byte",
-				clean_line(text));
+				"invalid indicator '%.*s%s': line contains a NUL byte",
+				IOC_QUOTE(clean_line(text)));
 			return -EINVAL;
 		}
 		text = clean_line(text);
@@ -59,18 +59,30 @@ int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 		err = ioc_parse_indicator(text, &e, dom, &why, &masked);
 		if (err) {
 			ioc_bad(ld, strstr(why, "prefix") ? IOC_ERR_BAD_CIDR : IOC_ERR_BAD_LINE,
-				lineno, "invalid indicator '%s': %s", text, why);
+				lineno, "invalid indicator '%.*s%s': %s", IOC_QUOTE(text), why);
 			return err;
 		}
 		if (masked)
-			pr_info("ioc: %s:%u: '%s' has host bits set, loaded with them cleared\n",
-				ld->path, lineno, text);
+			pr_info("ioc: %s:%u: '%.*s%s' has host bits set, loaded with them "
+				"cleared\n",
+				ld->path, lineno, IOC_QUOTE(text));
 		err = ioc_add(ld, &e, dom, 0, lineno);
 		if (err)
 			return err;
 		added++;
 	}
 	return added;
+}
+
+/* Does @p, at a '[', open a JSON array ('[' then '{', ']' or the end of the
+ * line) rather than a plain list's "[2001:db8::1]:8443"? The array is read
+ * as JSON, to be refused as not a STIX bundle, not as a list of bad lines. */
+static int json_array_start(const char *p)
+{
+	p++;
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return *p == '{' || *p == ']' || *p == '\n' || !*p;
 }
 
 /* A CSV feed starts with a header whose first column is "indicator". */
@@ -108,6 +120,15 @@ static int read_file(struct ioc_load *ld, uint64_t max, char **out, size_t *out_
 	if (S_ISDIR(st.st_mode)) {
 		err = -EISDIR;
 		goto io;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* A pipe (--ioc <(cmd), /dev/stdin) has no size to check and
+		 * cannot be read again on a reload. */
+		ioc_bad(ld, IOC_ERR_IO, 0,
+			"not a regular file (a feed is read again on every reload): save it to a "
+			"file first");
+		close(fd);
+		return -EINVAL;
 	}
 	if ((uint64_t)st.st_size > max) {
 		ioc_bad(ld, IOC_ERR_OVERSIZE, 0,
@@ -180,7 +201,7 @@ int ioc_set_load_file_opts(struct ioc_set *set, const char *path, const struct i
 
 		while (*p && isspace((unsigned char)*p))
 			p++;
-		if (*p == '{' || *p == '[') {
+		if (*p == '{' || (*p == '[' && json_array_start(p))) {
 			fmt = "STIX";
 			ret = ioc_read_stix(&ld, text, len);
 		} else if (is_csv(text)) {

@@ -40,6 +40,13 @@ uint32_t ioc_meta_add(struct ioc_set *set, const struct ioc_meta *m, int *err);
  * metadata row @meta. Returns 0 or -ENOMEM / -E2BIG. */
 int ioc_add(struct ioc_load *ld, struct ioc_entry *e, const char *dom, uint32_t meta,
 	    unsigned int line);
+/* An indicator quoted in a message, "'%.*s%s'": at most IOC_QUOTE_MAX bytes
+ * of it and "..." when cut, so that a long line still shows why it failed. */
+#define IOC_QUOTE_MAX 120
+#define IOC_QUOTE(s)                                                                               \
+	(int)(strlen(s) > IOC_QUOTE_MAX ? IOC_QUOTE_MAX : strlen(s)), (s),                         \
+		(strlen(s) > IOC_QUOTE_MAX ? "..." : "")
+
 /* "ioc: FILE:LINE: ..." warning, counted under @err. */
 void ioc_bad(struct ioc_load *ld, enum ioc_err err, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -3,6 +3,7 @@
  * them into xh_ioc4 / xh_ioc6 / xh_iocdom / xh_iocport. The old inner maps
  * are released when their last user (a packet in flight) is done. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,13 +78,14 @@ static int batch_flush(const struct ioc_set *set, struct ioc_batch *b)
 		 * rest one at a time, which names the entry refused. */
 		for (size_t i = count < b->n ? count : 0; i < b->n; i++) {
 			const struct ioc_entry *e = ioc_set_at(set, b->idx[i]);
+			char where[PATH_MAX + 32];
 			int err;
 
 			if (!bpf_map_update_elem(b->fd, b->keys + i * b->ksz, &b->vals[i], BPF_ANY))
 				continue;
 			err = -errno;
-			pr_warn("ioc: %s:%u: cannot add to the IoC maps: %s%s\n",
-				ioc_set_file(set, e->feed_no), e->line, strerror(-err),
+			pr_warn("ioc: %s: cannot add to the IoC maps: %s%s\n",
+				ioc_entry_where(set, e, where, sizeof(where)), strerror(-err),
 				err == -ENOMEM ? " (the maps' kernel memory counts against the "
 						 "memory cgroup's limit, e.g. systemd's MemoryMax=)"
 					       : "");
@@ -147,6 +149,7 @@ static int fill(const struct ioc_set *set, unsigned int gen, int fd4, int fd6, i
 		struct xh_iocport_key pk = {};
 		struct xh_lpm6_key key = {};
 		int fd = e->family == XH_AF_INET ? fd4 : fd6;
+		char where[PATH_MAX + 32];
 
 		if (e->kind != IOC_KIND_NET || !e->port)
 			continue;
@@ -160,8 +163,8 @@ static int fill(const struct ioc_set *set, unsigned int gen, int fd4, int fd6, i
 		if (bpf_map_update_elem(fd, &key, &base, BPF_ANY) ||
 		    bpf_map_update_elem(fdport, &pk, &ref, BPF_ANY)) {
 			err = -errno;
-			pr_warn("ioc: %s:%u: cannot add to the IoC maps: %s\n",
-				ioc_set_file(set, e->feed_no), e->line, strerror(-err));
+			pr_warn("ioc: %s: cannot add to the IoC maps: %s\n",
+				ioc_entry_where(set, e, where, sizeof(where)), strerror(-err));
 			return err;
 		}
 	}

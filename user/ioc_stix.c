@@ -310,13 +310,14 @@ int ioc_read_stix(struct ioc_load *ld, const char *buf, size_t len)
 			if (ioc_parse_indicator(cmp[k].value, &e, dom, &why, &masked) ||
 			    (want_dom != (e.kind == IOC_KIND_DOMAIN)) ||
 			    (!want_dom && (e.port || want6 != (e.family == XH_AF_INET6)))) {
-				ioc_skip(ld, IOC_ERR_STIX_SKIPPED,
-					 "$.objects[%zu].pattern: '%s' is not a valid %s value, "
-					 "skipped",
-					 i, cmp[k].value, cmp[k].path);
+				ioc_skip(
+					ld, IOC_ERR_STIX_SKIPPED,
+					"$.objects[%zu].pattern: '%.*s%s' is not a valid %s value, "
+					"skipped",
+					i, IOC_QUOTE(cmp[k].value), cmp[k].path);
 				continue;
 			}
-			err = ioc_add(ld, &e, dom, meta, (unsigned int)i);
+			err = ioc_add(ld, &e, dom, meta, IOC_LINE_STIX | (unsigned int)i);
 			if (!err)
 				added++;
 		}

@@ -145,7 +145,12 @@ void test_ioc_csv(void)
 		int line;
 	} bad[] = {
 		{"indicator,type\n192.0.2.1,ipv6\n", "type says 'ipv6'", 2},
-		{"indicator,type\n192.0.2.0/24,ipv4\n", "is a ipv4-cidr", 2},
+		{"indicator,type\n192.0.2.0/24,ipv4\n", "reads as ipv4-cidr", 2},
+		/* A port where the type says a plain address, and back. */
+		{"indicator,type\n192.0.2.8:80,ipv4\n", "reads as ipv4 with a port", 2},
+		{"indicator,type\n[2001:db8::8]:80,ipv6\n", "reads as ipv6 with a port", 2},
+		{"indicator,type\n192.0.2.8:80,ip\n", "type says 'ip'", 2},
+		{"indicator,type\n192.0.2.8,ip:port\n", "type says 'ip:port'", 2},
 		{"indicator,type\n192.0.2.1\n", "1 fields, the header has 2", 2},
 		{"indicator,type\n\"192.0.2.1,ipv4\n", "unterminated quoted field", 2},
 		{"indicator,type\n192.\"0\".2.1,ipv4\n", "quote inside an unquoted field", 2},
@@ -266,7 +271,14 @@ void test_ioc_stix(void)
 	ASSERT_HAS_SUBSTR(msg, "$.objects[8].pattern: 'evil.example' is not a valid ipv4",
 			  "bad value");
 	e = ioc_set_get(set, 1);
-	ASSERT_EQ(e ? e->line : 0, 2, "line = object index");
+	ASSERT_EQ(e ? e->line : 0, IOC_LINE_STIX | 2, "line = object index, marked");
+	if (e) {
+		char where[256];
+
+		snprintf(want, sizeof(want), "%s: $.objects[2]", path);
+		ASSERT_STREQ(ioc_entry_where(set, e, where, sizeof(where)), want,
+			     "messages name the object, not a line");
+	}
 	unlink(path);
 
 	/* truncated JSON, not a bundle, a bundle with nothing usable */
@@ -297,6 +309,64 @@ void test_ioc_stix(void)
 		ioc_set__free(s2);
 	}
 out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
+
+/* Inputs a user meets: a plain list that opens with a bracketed IPv6
+ * address:port (not JSON), a JSON array (not a bundle), a line too long to
+ * quote whole, a pipe for a feed. */
+void test_ioc_feed_edges(void)
+{
+	struct ioc_set *set = ioc_set__new();
+	char path[128], msg[8192], want[256], *longline = NULL;
+	size_t n = 5000;
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	test_subtest("a plain list may open with [IPv6]:port");
+	mkfeed("v6.txt", "[2001:db8::1]:8443\n192.0.2.1:443\n", path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), 2, "both indicators");
+	ASSERT_STREQ(text(set, 1), "[2001:db8::1]:8443", "the first, as written");
+	unlink(path);
+
+	test_subtest("a JSON array is refused as not a STIX bundle");
+	mkfeed("arr.json", "  [ {\"type\": \"indicator\"} ]\n", path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -EINVAL, "refused");
+	ASSERT_HAS_SUBSTR(msg, "$: not a STIX 2.1 bundle", "says why");
+	unlink(path);
+
+	test_subtest("a long bad line is quoted cut, with the reason");
+	longline = malloc(n + 16);
+	if (!ASSERT_OK_PTR(longline, "buffer"))
+		goto out;
+	memset(longline, 'a', n);
+	strcpy(longline + n, ".example\n");
+	mkfeed("long.txt", longline, path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -EINVAL, "refused");
+	snprintf(want, sizeof(want), "ioc: %s:1: invalid indicator 'aaaa", path);
+	ASSERT_HAS_SUBSTR(msg, want, "file:line");
+	ASSERT_HAS_SUBSTR(msg, "aaa...': a domain name is 1 to 253 characters", "cut, then why");
+	ASSERT_TRUE(strlen(msg) < 600, "the message is short");
+	unlink(path);
+
+	test_subtest("a pipe is refused: a reload reads the feed again");
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (ASSERT_OK(mkfifo(path, 0600), "mkfifo")) {
+		int wfd;
+
+		/* A writer, so that opening the pipe for reading does not block. */
+		wfd = open(path, O_RDWR | O_NONBLOCK);
+		ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), -EINVAL, "refused");
+		ASSERT_HAS_SUBSTR(msg, "not a regular file", "says why");
+		if (wfd >= 0)
+			close(wfd);
+		unlink(path);
+	}
+	ASSERT_EQ(ioc_set_count(set), 2, "the set keeps what it had");
+out:
+	free(longline);
 	ioc_set__free(set);
 	rmdir(dir);
 }
