@@ -14,9 +14,10 @@ void hunt_opts_init(struct hunt_opts *o)
 	o->output = "-";
 }
 
-int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
+int cli_parse_u64(const char *what, const char *arg, uint64_t *out)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
 	errno = 0;
@@ -26,29 +27,43 @@ int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
 	switch (*end) {
 	case 'k':
 	case 'K':
-		v <<= 10;
+		shift = 10;
 		end++;
 		break;
 	case 'm':
 	case 'M':
-		v <<= 20;
+		shift = 20;
 		end++;
 		break;
 	case 'g':
 	case 'G':
-		v <<= 30;
+		shift = 30;
 		end++;
 		break;
 	default:
 		break;
 	}
-	if (*end || v > UINT32_MAX)
+	if (*end || v > (UINT64_MAX >> shift))
 		goto bad;
-	*out = (uint32_t)v;
+	*out = (uint64_t)v << shift;
 	return 0;
 bad:
 	pr_warn("invalid %s '%s': expected a number\n", what, arg);
 	return -1;
+}
+
+int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
+{
+	uint64_t v;
+
+	if (cli_parse_u64(what, arg, &v))
+		return -1;
+	if (v > UINT32_MAX) {
+		pr_warn("invalid %s '%s': at most %u\n", what, arg, UINT32_MAX);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
 }
 
 int cli_parse_ports(const char *what, const char *arg, uint16_t *ports, int max)
@@ -110,9 +125,9 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 		o->no_default_ioc = 1;
 		return 1;
 	case OPT_IOC_MAX_SIZE: {
-		uint32_t v;
+		uint64_t v;
 
-		if (cli_parse_u32("--ioc-max-size", arg, &v))
+		if (cli_parse_u64("--ioc-max-size", arg, &v))
 			return -1;
 		if (!v) {
 			pr_warn("invalid --ioc-max-size '%s': at least 1 byte\n", arg);
@@ -139,8 +154,20 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		return 1;
-	case OPT_RINGBUF:
-		return cli_parse_u32("--ringbuf", arg, &o->load.ringbuf_bytes) ? -1 : 1;
+	case OPT_RINGBUF: {
+		uint32_t v;
+
+		if (cli_parse_u32("--ringbuf", arg, &v))
+			return -1;
+		/* The kernel's ring buffer: a power of two of whole pages. */
+		if (v < 4096 || (v & (v - 1))) {
+			pr_warn("invalid --ringbuf '%s': a power of two, at least 4096 (4k)\n",
+				arg);
+			return -1;
+		}
+		o->load.ringbuf_bytes = v;
+		return 1;
+	}
 	case OPT_SMB_PORTS:
 		n = cli_parse_ports("--smb-ports", arg, o->load.smb_ports, LOADER_MAX_PORTS);
 		if (n < 0)

@@ -84,8 +84,9 @@ enum cli_opt {
 	"  --ioc-max-size N    refuse feed files over N bytes (k/M/G; default 512M)\n"             \
 	"  -o, --output FILE   write JSON lines to FILE (appends; '-' = stdout, default)\n"        \
 	"  --host NAME         sensor name in the \"host\" field (default: hostname)\n"            \
-	"  --flows N           flow table entries (default 131072)\n"                              \
-	"  --ringbuf BYTES     event ring buffer size, power of two (default 16 MiB)\n"            \
+	"  --flows N           flow table entries (default 131072, at least 1024)\n"               \
+	"  --ringbuf BYTES     event ring buffer size, a power of two, at least 4k\n"              \
+	"                      (k/M/G; default 16M)\n"                                             \
 	"  --smb-ports LIST    SMB server ports, comma-separated (default 445,139)\n"              \
 	"  --rpc-ports LIST    RPC server ports, comma-separated (default 135)\n"                  \
 	"  -v, --verbose       more messages on stderr; -vv adds libbpf/libxdp debug\n"            \
@@ -93,9 +94,10 @@ enum cli_opt {
 	"                      (repeatable; format in README.md)\n"                                \
 	"  --smb-rules FILE    SMB shares, pipes, extensions and ATT&CK (default: built in)\n"     \
 	"  --flow-timeout SECS write a flow record (\"event_type\":\"flow\") for each SMB,\n"      \
-	"                      MS-RPC or IoC flow idle SECS seconds (then forgotten) and\n"        \
-	"                      for each flow left at the end; replay: by the capture's\n"          \
-	"                      clock, the end of each capture; default: no flow records\n"
+	"                      MS-RPC or IoC flow idle SECS seconds (1 to 604800), then\n"         \
+	"                      forgotten, and for each flow left at the end; replay: by\n"         \
+	"                      the capture's clock, the end of each capture; default:\n"           \
+	"                      no flow records\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is
@@ -103,7 +105,10 @@ void hunt_opts_init(struct hunt_opts *o);
 int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg);
 /* "445,139" -> ports. Returns the count or -1 (message printed). */
 int cli_parse_ports(const char *what, const char *arg, uint16_t *ports, int max);
-/* Decimal unsigned with optional k/M/G (x1024) suffix. Returns 0 or -1. */
+/* Decimal unsigned with optional k/M/G (x1024) suffix. Returns 0 or -1
+ * (message printed), also when the value overflows. */
+int cli_parse_u64(const char *what, const char *arg, uint64_t *out);
+/* The same, at most UINT32_MAX. */
 int cli_parse_u32(const char *what, const char *arg, uint32_t *out);
 
 #endif

@@ -100,12 +100,17 @@ static int add_entry(struct smb_rules *r, const char *name, int kind, uint32_t v
 	return 0;
 }
 
+/* The rules a `rule` line may name: those of the SMB walk, whose hits
+ * smb_attack() enriches (smb.connect is made by the flow, not the walk). */
 static int rule_by_name(const char *s)
 {
-	for (unsigned int i = 1; i < XH_RULE__MAX; i++)
-		if (enrich_rule_name(i) && !strcmp(enrich_rule_name(i), s) &&
-		    !strncmp(s, "smb.", 4))
-			return (int)i;
+	static const int walk_rules[] = {XH_RULE_SMB_ADMIN_SHARE, XH_RULE_SMB_IPC_SHARE,
+					 XH_RULE_SMB_NAMED_PIPE,  XH_RULE_SMB_TOOL_TRANSFER,
+					 XH_RULE_SMB_V1,	  XH_RULE_SMB_ENCRYPTED};
+
+	for (size_t i = 0; i < sizeof(walk_rules) / sizeof(walk_rules[0]); i++)
+		if (!strcmp(enrich_rule_name((unsigned int)walk_rules[i]), s))
+			return walk_rules[i];
 	return -1;
 }
 
@@ -229,6 +234,15 @@ static int parse_line(struct smb_rules *r, char *line, const char **why)
 	return 0;
 }
 
+/* Does @r give any rule a technique? */
+static int rules_named(const struct smb_rules *r)
+{
+	for (size_t i = 0; i < XH_RULE__MAX; i++)
+		if (r->rule_tech[i])
+			return 1;
+	return 0;
+}
+
 struct smb_rules *smb_rules__parse(const char *text, const char *what)
 {
 	struct smb_rules *r = calloc(1, sizeof(*r));
@@ -258,6 +272,16 @@ struct smb_rules *smb_rules__parse(const char *text, const char *what)
 		if (parse_line(r, line, &why))
 			goto bad;
 		p += n + (nl ? 1 : 0);
+	}
+	if (!r->nent && !rules_named(r)) {
+		/* Most likely a file cut short: it would turn off every share,
+		 * pipe and extension rule. */
+		pr_warn("smb-rules: %s: no share, pipe, ext or rule line; an empty rules file "
+			"would turn off every SMB rule (start from data/smb-rules.conf)\n",
+			what);
+		smb_rules__free(r);
+		errno = EINVAL;
+		return NULL;
 	}
 	return r;
 bad:
@@ -382,6 +406,8 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 		if (pe && (a = tech_ref(r, (int)pe->value)))
 			return a;
 	}
-	a = tech_ref(r, r->rule_tech[e->rule]);
-	return a ? a : dflt;
+	/* The rules replace the built-in set as a whole: a rule without a
+	 * `rule` line has no technique, whatever enrich.c would give it. */
+	(void)dflt;
+	return tech_ref(r, r->rule_tech[e->rule]);
 }

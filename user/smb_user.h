@@ -34,7 +34,9 @@ unsigned int smb_rules_pipe_id(const struct smb_rules *r, const char *name);
 int smb_rules_to_map(const struct smb_rules *r, int map_fd);
 
 /* The ATT&CK reference of an SMB hit: the pipe's (named pipes in the
- * table), else the rule's from the rules, else @dflt. */
+ * table), else the rule's from the rules (`rule` lines), else none: the
+ * rules replace the built-in set as a whole. @dflt (enrich.c's) is used
+ * only without rules (@r NULL). */
 const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_event *e,
 				    const struct attack_ref *dflt);
 /* Append "smb":{...} for an event with detail_kind XH_DETAIL_SMB. Returns 0,

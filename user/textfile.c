@@ -53,6 +53,11 @@ int textfile_read(const char *path, size_t max, const char *who, char **out)
 		pr_warn("%s: %s: not a text file (NUL byte)\n", who, path);
 		goto out;
 	}
+	/* A UTF-8 byte order mark (Windows editors write one), as feeds allow. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		memmove(text, text + 3, len - 3);
+		len -= 3;
+	}
 	text[len] = '\0';
 	*out = text;
 	text = NULL;

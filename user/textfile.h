@@ -8,7 +8,8 @@
 /* Read @path into a NUL-terminated buffer (*@out, to free()). Refuses, with
  * "@who: PATH: why" on stderr, a file it cannot open or read, one over @max
  * bytes, and one with a NUL byte (not text: the parsers stop at the first
- * NUL). An empty file gives "". Returns 0 or -errno. */
+ * NUL). A UTF-8 byte order mark at the start is dropped. An empty file
+ * gives "". Returns 0 or -errno. */
 int textfile_read(const char *path, size_t max, const char *who, char **out);
 
 #endif

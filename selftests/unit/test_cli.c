@@ -141,6 +141,21 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "run -i lo --flows 12"), 2, "tiny flow table");
 	ASSERT_HAS_SUBSTR(r.err, "at least 1024", "message");
 
+	test_subtest("bad sizes are usage errors");
+	ASSERT_EQ(run_cli(&r, "replay --engine native --ringbuf 1000 x.pcap"), 2,
+		  "not a power of 2");
+	ASSERT_HAS_SUBSTR(r.err, "invalid --ringbuf '1000': a power of two, at least 4096",
+			  "message");
+	ASSERT_EQ(run_cli(&r, "replay --engine native --ringbuf 0 x.pcap"), 2, "0");
+	ASSERT_EQ(run_cli(&r, "run -i lo --ringbuf 2k"), 2, "under a page");
+	ASSERT_EQ(run_cli(&r, "replay --engine native --ioc-max-size 99999999999999G x.pcap"), 2,
+		  "a size past 64 bits");
+	/* Accepted: the error is then the missing capture's. */
+	ASSERT_EQ(run_cli(&r, "replay --engine native --ringbuf 64k --ioc-max-size 4G "
+			      "/nonexistent.pcap"),
+		  1, "64k and 4G are fine");
+	ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
+
 	test_subtest("replay without captures");
 	ASSERT_EQ(run_cli(&r, "replay"), 2, "exit code");
 	ASSERT_HAS_SUBSTR(r.err, "no capture file given", "message");

@@ -48,7 +48,13 @@ void test_smb_rules_errors(void)
 		{"ext a.b\n", "two components"},
 		{"pipe sv\\cctl\n", "backslash"},
 		{"frobnicate x\n", "unknown directive"},
-		{"rule smb.connect T1021\n", "not an smb deep rule"},
+		{"technique T1021 lateral-movement Remote Services\nrule smb.connect T1021\n",
+		 "smb.connect is the flow's, not the SMB walk's"},
+		{"technique T1021 lateral-movement Remote Services\nrule scan.smb_sweep T1021\n",
+		 "not an smb rule"},
+		{"", "an empty file"},
+		{"# only comments\ntechnique T1012 discovery Query Registry\n",
+		 "no directive used"},
 		{"share IPC$ ipc extra\n", "too many fields"},
 	};
 	char path[] = "/tmp/xh-smb-rules-XXXXXX";
@@ -70,6 +76,23 @@ void test_smb_rules_errors(void)
 	if (ASSERT_OK_PTR(r, "comments, CRLF, leading dot"))
 		ASSERT_EQ(smb_rules_count(r, XH_SMB_TBL_EXT), 1, "ext");
 	smb_rules__free(r);
+
+	/* As Windows editors save it: a byte order mark first. */
+	{
+		static const char bom[] = "\xef\xbb\xbfshare ADMIN$ admin\r\n";
+		char bpath[] = "/tmp/xh-smb-rules-bom-XXXXXX";
+
+		fd = mkstemp(bpath);
+		if (!ASSERT_GE(fd, 0, "mkstemp"))
+			return;
+		ASSERT_EQ(write(fd, bom, sizeof(bom) - 1), (ssize_t)sizeof(bom) - 1, "write");
+		close(fd);
+		r = smb_rules__load_file(bpath);
+		if (ASSERT_OK_PTR(r, "a UTF-8 BOM is not part of the first line"))
+			ASSERT_EQ(smb_rules_count(r, XH_SMB_TBL_SHARE), 1, "the share");
+		smb_rules__free(r);
+		unlink(bpath);
+	}
 
 	/* A file with a bad line: nothing from it, an error naming file:line. */
 	fd = mkstemp(path);
@@ -236,6 +259,13 @@ void test_smb_rules_attack_json(void)
 		if (ASSERT_OK_PTR(smb_attack(r, &e, NULL), rules[i]))
 			attack_json_matches(smb_attack(r, &e, NULL));
 	}
+	/* The rules replace the built-in set as a whole: a file without a
+	 * `rule smb.v1` line gives smb.v1 no technique, whatever enrich.c has. */
+	q = smb_rules__parse("share ADMIN$ admin\n", "t");
+	e.rule = XH_RULE_SMB_V1;
+	if (ASSERT_OK_PTR(q, "a file without rule lines"))
+		ASSERT_NULL(smb_attack(q, &e, enrich_rule_attack(e.rule)), "no technique for v1");
+	smb_rules__free(q);
 	q = smb_rules__parse("technique T1210 lateral-movement Say \"hi\" \\ caf\xc3\xa9\n"
 			     "rule smb.v1 T1210\n",
 			     "t");

@@ -44,7 +44,7 @@ static int read_captured(const char *path, size_t max, char **out, char *msg, si
 void test_textfile_read(void)
 {
 	char empty[] = "/tmp/xh_tf_empty_XXXXXX", nul[] = "/tmp/xh_tf_nul_XXXXXX";
-	char big[] = "/tmp/xh_tf_big_XXXXXX", msg[512];
+	char big[] = "/tmp/xh_tf_big_XXXXXX", bom[] = "/tmp/xh_tf_bom_XXXXXX", msg[512];
 	static char blob[10000];
 	struct dcerpc_table *t = dcerpc_table__new();
 	struct smb_rules *r;
@@ -82,11 +82,20 @@ void test_textfile_read(void)
 		  "missing");
 	ASSERT_OK_PTR(strstr(msg, "/nonexistent/xh.tsv"), "the missing file is named");
 
-	/* The loaders: an empty table adds nothing, an empty rules file has no rules. */
+	/* A UTF-8 byte order mark is not text of the first line. */
+	memset(msg, 0, sizeof(msg));
+	if (ASSERT_OK(write_tmp(bom, "\xef\xbb\xbfiface x\n", 11), "file with a BOM") &&
+	    ASSERT_OK(read_captured(bom, 100, &text, msg, sizeof(msg)), "reads"))
+		ASSERT_STREQ(text ? text : "(null)", "iface x\n", "without the mark");
+	free(text);
+	text = NULL;
+
+	/* The loaders: an empty table adds nothing; an empty rules file is
+	 * refused, as it would turn every SMB rule off. */
 	ASSERT_OK(dcerpc_table_load_file(t, empty), "empty DCE/RPC table file");
 	ASSERT_EQ(dcerpc_table_load_file(t, nul), -EINVAL, "table with a NUL byte");
 	r = smb_rules__load_file(empty);
-	ASSERT_OK_PTR(r, "empty SMB rules file");
+	ASSERT_NULL(r, "empty SMB rules file refused");
 	smb_rules__free(r);
 	ASSERT_NULL(smb_rules__load_file(nul), "SMB rules with a NUL byte");
 out:
@@ -94,4 +103,5 @@ out:
 	unlink(empty);
 	unlink(nul);
 	unlink(big);
+	unlink(bom);
 }
