@@ -70,7 +70,9 @@ struct xh_pkt {
 	/* 1: the IP length goes on past data_end: the frame is cut short or
 	 * continues in XDP fragments (the parser sees the first buffer only). */
 	__u8 ip_cut;
-	__u8 pad[1];
+	/* 1: a first IP fragment too short for its L4 header, parsed as a
+	 * protocol without ports (XH_PARSE_L3). */
+	__u8 l4_cut;
 	__u64 flow_id; /* also xh_hunt()'s: the flow's xh_flow_state.id, 0 if not tracked */
 };
 
@@ -251,6 +253,31 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 	return XH_PARSE_L3;
 }
 
+/* xh_parse_l4() for a packet whose pkt->l4_cut holds 2 when it is a first
+ * IP fragment with more to come (MF, or IPv6's M). A first fragment too
+ * short for its L4 header (RFC 1858's tiny fragment) is taken as a
+ * protocol without ports (XH_PARSE_L3, pkt->l4_cut 1, counted as a
+ * fragment, not as a parse error), so that an IoC address is not hidden
+ * by splitting the header across fragments. */
+static __always_inline int xh_parse_l4_first_frag(void *data, void *pos, void *data_end,
+						  __u32 ip_rem, struct xh_pkt *pkt)
+{
+	int res = xh_parse_l4(data, pos, data_end, ip_rem, pkt);
+	__u8 first = pkt->l4_cut;
+
+	pkt->l4_cut = 0;
+	if (first && (res == -XH_PERR_TCP_TRUNC || res == -XH_PERR_UDP_TRUNC ||
+		      res == -XH_PERR_ICMP_TRUNC)) {
+		pkt->sport = 0;
+		pkt->dport = 0;
+		pkt->tcp_flags = 0;
+		pkt->l4_cut = 1;
+		xh_set_payload(pkt, data, pos, data_end, 0, ip_rem);
+		res = XH_PARSE_L3;
+	}
+	return res;
+}
+
 static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, struct xh_pkt *pkt,
 					 unsigned int flags)
 {
@@ -268,9 +295,11 @@ static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, 
 	/* A capture on the sending host holds segments before the NIC split
 	 * them (TCP segmentation offload), their length left 0: the rest of
 	 * the frame, as tshark and Zeek read it. Live it stays an error: no
-	 * host takes such a packet. */
+	 * host takes such a packet. One byte past the first buffer: the frame
+	 * may go on in XDP fragments, and a length past data_end sets
+	 * pkt->ip_cut, which makes xh_hunt() count the whole frame's bytes. */
 	if (tot == 0 && (flags & XH_PARSE_F_TSO))
-		tot = (__u32)((char *)data_end - (char *)pos) & 0xffff;
+		tot = ((__u32)((char *)data_end - (char *)pos) & 0xffff) + 1;
 	if (tot < hlen)
 		return -XH_PERR_IPV4_BAD;
 
@@ -286,7 +315,12 @@ static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, 
 		xh_set_payload(pkt, data, pos, data_end, 0, tot - hlen);
 		return XH_PARSE_L3;
 	}
-	return xh_parse_l4(data, pos, data_end, tot - hlen, pkt);
+	/* MF kept in the parse across the L4 parse, not in a register:
+	 * spilled, it grew the entry point's stack frame, which starts every
+	 * call chain (6.1's 512-byte limit). */
+	if (iph->frag_off & bpf_htons(XH_IP_MF))
+		pkt->l4_cut = 2;
+	return xh_parse_l4_first_frag(data, pos, data_end, tot - hlen, pkt);
 }
 
 /* IPv6 extension headers walked by xh_parse_ipv6(); ESP (50) and
@@ -361,6 +395,10 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 				xh_set_payload(pkt, data, pos, data_end, 0, ip_rem - 8);
 				return XH_PARSE_L3;
 			}
+			/* A first fragment with more to come (M): marked for the
+			 * tiny-fragment rule below, in memory (see IPv4). */
+			if (eh[3] & 1)
+				pkt->l4_cut = 2;
 		} else if ((char *)pos + len > (char *)data_end || ip_rem < len) {
 			return -XH_PERR_IPV6_EXT_TRUNC;
 		}
@@ -380,7 +418,7 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 		xh_set_payload(pkt, data, pos, data_end, 0, ip_rem);
 		return XH_PARSE_L3;
 	}
-	return xh_parse_l4(data, pos, data_end, ip_rem, pkt);
+	return xh_parse_l4_first_frag(data, pos, data_end, ip_rem, pkt);
 }
 
 static __always_inline int xh_is_vlan(__be16 proto)

@@ -207,7 +207,8 @@ enum xh_counter {
 	XH_CNT_IPV4,
 	XH_CNT_IPV6,
 	XH_CNT_VLAN,	 /* frames with at least one VLAN tag */
-	XH_CNT_FRAGMENT, /* IP fragments after the first: no L4 header to see */
+	XH_CNT_FRAGMENT, /* IP fragments after the first, and first ones too short for their L4
+			    header: no ports */
 	XH_CNT_TCP,
 	XH_CNT_UDP,
 	XH_CNT_ICMP,	    /* ICMP and ICMPv6 */

@@ -111,3 +111,129 @@ void test_classify_ringbuf_full(void)
 	}
 	xhp_close(&x);
 }
+
+/* RFC 1858's tiny fragment: a first fragment (MF, offset 0) too short for
+ * its TCP header. Its ports cannot be read, but its addresses can: an IoC
+ * destination is reported, as for any IP protocol, and the packet is
+ * counted as a fragment, not as a parse error. IPv4 and IPv6. */
+void test_classify_tiny_first_fragment(void)
+{
+	static const struct {
+		const char *name, *src, *dst;
+		int family;
+		uint32_t ioc;
+	} cases[] = {
+		{"IPv4", C4, "203.0.113.9", 4, IOC_V4_NET24},
+		{"IPv6", "2001:db8::10", "2001:db8:bad::9", 6, IOC_V6_NET48},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt_desc d = {.family = cases[i].family,
+				     .src = cases[i].src,
+				     .dst = cases[i].dst,
+				     .proto = IPPROTO_TCP,
+				     .sport = 50000,
+				     .dport = 443,
+				     .tcp_flags = SYN,
+				     .more_frags = 1};
+		struct xh_stats before, after;
+		struct pkt_layout lay;
+		uint8_t buf[PKT_MAX];
+		size_t len, ip_len;
+		struct xhp x;
+
+		test_subtest("%s", cases[i].name);
+		if (cases[i].family == 6) {
+			d.n_ext = 1;
+			d.ext[0].type = IPPROTO_FRAGMENT;
+		}
+		len = pkt_build(&d, buf, &lay);
+		if (!ASSERT_GE(len, lay.l4_off + 9, "built") || xhp_open(&x, 0, 0))
+			return;
+		/* Cut the TCP header after its first 8 bytes (ports, sequence). */
+		len = lay.l4_off + 8;
+		ip_len = len - lay.l3_off;
+		if (cases[i].family == 4) {
+			buf[lay.l3_off + 2] = (uint8_t)(ip_len >> 8);
+			buf[lay.l3_off + 3] = (uint8_t)ip_len;
+		} else {
+			buf[lay.l3_off + 4] = (uint8_t)((ip_len - 40) >> 8);
+			buf[lay.l3_off + 5] = (uint8_t)(ip_len - 40);
+		}
+		xhp_stats(&x, &before);
+		xhp_run(&x, buf, len);
+		xhp_drain(&x);
+		xhp_stats(&x, &after);
+		ASSERT_EQ(after.cnt[XH_CNT_PARSE_ERR] - before.cnt[XH_CNT_PARSE_ERR], 0,
+			  "not a parse error");
+		ASSERT_EQ(after.cnt[XH_CNT_FRAGMENT] - before.cnt[XH_CNT_FRAGMENT], 1,
+			  "a fragment");
+		ASSERT_EQ(x.n_ev, 1, "one event");
+		if (x.n_ev == 1) {
+			ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DEST, "ioc.dest");
+			ASSERT_EQ(x.ev[0].ioc_id & XH_IOC_ID_MASK, cases[i].ioc, "the indicator");
+			ASSERT_EQ(x.ev[0].sport, 0, "no ports read");
+		}
+		/* The same fragment without MF is a packet cut short: an error. */
+		buf[cases[i].family == 4 ? lay.l3_off + 6 : lay.l4_off - 5] &=
+			(uint8_t) ~(cases[i].family == 4 ? 0x20 : 0x01);
+		xhp_stats(&x, &before);
+		xhp_run(&x, buf, len);
+		xhp_stats(&x, &after);
+		ASSERT_EQ(after.cnt[XH_CNT_PARSE_ERR] - before.cnt[XH_CNT_PARSE_ERR], 1,
+			  "without MF: a parse error");
+		xhp_close(&x);
+	}
+	test_subtest_end();
+}
+
+/* A dynamic DCE/RPC endpoint's mark (XH_SVC_RPC_DYN) is kept by port number:
+ * a client's ephemeral port may carry the number. A real service on the
+ * other side wins (the SMB server's reply, seen first, keeps the flow an SMB
+ * flow), and UDP ignores the mark (an IoC flow keeps its client). */
+void test_classify_rpc_dyn_mark_collision(void)
+{
+	struct pkt_desc smb_reply = {TCP4(S4, C4, 445, 50000, ACK), .payload_len = 4};
+	struct pkt_desc udp = {.family = 4,
+			       .src = C4,
+			       .dst = "198.51.100.77",
+			       .proto = IPPROTO_UDP,
+			       .sport = 50000,
+			       .dport = 4444,
+			       .payload_len = 6};
+	uint32_t port = 50000;
+	uint8_t svc = XH_SVC_RPC_DYN, buf[PKT_MAX];
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	size_t len;
+	struct xhp x;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	if (!ASSERT_OK(
+		    bpf_map_update_elem(bpf_map__fd(x.skel->maps.xh_ports), &port, &svc, BPF_ANY),
+		    "mark port 50000"))
+		goto out;
+	len = pkt_build(&smb_reply, buf, NULL);
+	xhp_run(&x, buf, len);
+	len = pkt_build(&udp, buf, NULL);
+	xhp_run(&x, buf, len);
+	xhp_drain(&x);
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, S4, 445, &key, &st), "SMB flow")) {
+		ASSERT_EQ(st.service, XH_SVC_SMB, "an SMB flow");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the reply went to the client");
+	}
+	ASSERT_EQ(x.n_ev, 2, "smb.connect and ioc.dest");
+	for (int i = 0; i < x.n_ev; i++) {
+		if (x.ev[i].rule == XH_RULE_SMB_CONNECT) {
+			ASSERT_EQ(x.ev[i].sport, htons(50000), "smb client port");
+			ASSERT_EQ(x.ev[i].dport, htons(445), "smb server port");
+		} else {
+			ASSERT_EQ(x.ev[i].rule, XH_RULE_IOC_DEST, "ioc.dest, not ioc.src");
+			ASSERT_EQ(x.ev[i].sport, htons(50000), "udp client port");
+			ASSERT_EQ(x.ev[i].dport, htons(4444), "udp server port");
+		}
+	}
+out:
+	xhp_close(&x);
+}

@@ -133,7 +133,19 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static int xhp_open_mode(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes, int capture);
+
 int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes)
+{
+	return xhp_open_mode(x, wakeup_bytes, rb_bytes, 0);
+}
+
+int xhp_open_capture(struct xhp *x)
+{
+	return xhp_open_mode(x, 0, 0, 1);
+}
+
+static int xhp_open_mode(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes, int capture)
 {
 	static const struct {
 		uint32_t port;
@@ -157,6 +169,7 @@ int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes)
 	if (!ASSERT_OK_PTR(x->skel, "xdphunt__open"))
 		return -errno;
 	x->skel->rodata->xh_cfg_wakeup_bytes = wakeup_bytes;
+	x->skel->rodata->xh_cfg_capture = (__u8)capture;
 	if (rb_bytes)
 		bpf_map__set_max_entries(x->skel->maps.xh_events, rb_bytes);
 	err = xdphunt__load(x->skel);

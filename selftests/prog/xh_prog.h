@@ -41,6 +41,8 @@ struct xhp {
  * xh_ports (445, 139 SMB; 135 RPC) and the IoC tries. 0 or -errno. Skips the
  * test (and returns -EPERM) when not root. */
 int xhp_open(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes);
+/* The same as `replay` loads it (xh_cfg_capture: capture clock, TSO lengths). */
+int xhp_open_capture(struct xhp *x);
 void xhp_close(struct xhp *x);
 /* Run @buf once; checks XDP_PASS and an unchanged frame. 0 or -errno. */
 int xhp_run(struct xhp *x, const uint8_t *buf, size_t len);

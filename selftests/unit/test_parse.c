@@ -365,7 +365,8 @@ void test_parse_ipv4_tso(void)
 	ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
 	ASSERT_EQ(pkt.dport, htons(445), "dport");
 	ASSERT_EQ(pkt.payload_len, 1400, "payload: the rest of the frame");
-	ASSERT_EQ(pkt.ip_cut, 0, "not cut");
+	/* The frame may go on in XDP fragments: xh_hunt() counts it whole. */
+	ASSERT_EQ(pkt.ip_cut, 1, "its length is not the header's");
 	test_subtest("capture_header_only");
 	ASSERT_EQ(parse_flags(buf, 14 + 20 + 20, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
 	ASSERT_EQ(pkt.payload_len, 0, "no payload");
