@@ -141,6 +141,11 @@ static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u3
 	pos += 5;
 	if (pos + nl > len)
 		return -XH_IOC_CNT_TLS_TRUNC;
+	/* A trailing dot (the root) is not part of the name to match: a
+	 * client that sends "c2.example." reaches the host "c2.example". */
+	v = xh_tls_u8(buf, end_ptr, len, pos + nl - 1);
+	if (v == '.' && --nl == 0)
+		return -XH_IOC_CNT_TLS_BAD;
 	*name_off = pos;
 	return nl;
 }

@@ -74,11 +74,14 @@ void test_ioc_names(void)
 		 IOC_DOM, XH_IOC_CNT_NAME_MATCH, XDP_PASS},
 		{"tls_other", IPPROTO_TCP, 443, 2, "evil.example.net", 0, 0, 0, XH_IOC_CNT_TLS_SNI,
 		 XDP_PASS},
+		/* The root's trailing dot does not hide the name. */
+		{"tls_trailing_dot", IPPROTO_TCP, 443, 2, "c2.evil.example.", 0,
+		 XH_RULE_IOC_TLS_SNI, IOC_DOM, XH_IOC_CNT_NAME_MATCH, XDP_PASS},
 	};
 	uint8_t buf[PKT_MAX], msg[2048];
 	struct xh_stats before, after;
 	struct xhp x;
-	size_t len, mlen;
+	size_t len, mlen, nlen;
 
 	if (xhp_open(&x, 0, 0))
 		return;
@@ -111,8 +114,10 @@ void test_ioc_names(void)
 		ASSERT_EQ(x.ev[0].rule, r->rule, "rule");
 		ASSERT_EQ(x.ev[0].ioc_id, r->ioc_id, "ioc reference");
 		ASSERT_EQ(x.ev[0].detail_kind, XH_DETAIL_IOC_NAME, "detail kind");
-		ASSERT_EQ(x.ev[0].name_len, strlen(r->name), "name length");
-		ASSERT_MEMEQ(x.ev[0].name, r->name, strlen(r->name), "name as sent");
+		/* As sent, less a trailing dot (the root). */
+		nlen = strlen(r->name) - (r->name[strlen(r->name) - 1] == '.');
+		ASSERT_EQ(x.ev[0].name_len, nlen, "name length");
+		ASSERT_MEMEQ(x.ev[0].name, r->name, nlen, "name as sent");
 		ASSERT_EQ(x.ev[0].action, r->verdict == XDP_DROP ? XH_ACTION_DROP : XH_ACTION_PASS,
 			  "action");
 		ASSERT_EQ(x.ev[0].sport, htons(40000 + (uint16_t)i), "oriented client -> server");

@@ -250,6 +250,12 @@ void test_tls_sni(void)
 	ASSERT_EQ(tls(m, len, out), -XH_IOC_CNT_TLS_BAD, "name_type not host_name");
 	m[0] = 0x17;
 	ASSERT_EQ(tls(m, len, out), -XH_IOC_CNT_TLS_BAD, "application data");
+	/* The root's trailing dot is not part of the name; "." alone is none. */
+	len = msg_tls_hello(m, "evil.example.", MSG_SNI_LAST, 1, 32);
+	ASSERT_EQ(tls(m, len, out), 12, "trailing dot left off");
+	ASSERT_STREQ(out, "evil.example", "the name without it");
+	len = msg_tls_hello(m, ".", MSG_SNI_LAST, 1, 32);
+	ASSERT_EQ(tls(m, len, out), -XH_IOC_CNT_TLS_BAD, "the root alone");
 }
 
 /* The label starts of @name (0 and every byte after a '.', before the end),
