@@ -482,14 +482,14 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 	struct xh_class_res cls = {};
 	struct xh_rpc_env *env;
 	const __u8 *p;
-	__u32 off, len, zero = 0;
+	__u32 off, len, zero = 0, beyond = 0;
 	int i, n, rpc_port;
 
 	if (!pkt || !stats)
 		return 0;
 	off = pkt->payload_off & XH_RPC_OFF_MASK;
 	p = (const __u8 *)data + off;
-	if ((void *)(p + 2) > end)
+	if ((void *)(p + 3) > end)
 		return 0;
 	if (p[0] != 5 && p[0] != 0)
 		return 0;
@@ -516,15 +516,42 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 	}
 	__builtin_memset(env, 0, offsetof(struct xh_rpc_env, d));
 	len = pkt->payload_len;
+	/* A segment longer than the frame's first buffer (a jumbo frame, a
+	 * TSO capture) goes on in XDP fragments: the strict test compares a
+	 * PDU's frag_length with the whole segment, not with what the parser
+	 * sees of it (a WMI call of 5 KB in one frame was refused). */
+	if (pkt->ip_cut) {
+		__u64 whole = bpf_xdp_get_buff_len(ctx);
+		__u32 seen = off + len;
+
+		if (whole > seen)
+			beyond = (__u32)(whole - seen) & 0x1ffff;
+	}
 	env->src_is_s = (__u8)xh_flow_key_make(pkt, &env->key);
 	env->flow_id = pkt->flow_id;
 	env->transport = XH_RPC_TR_TCP;
 	env->strict = !rpc_port;
 	env->from_server = cls.svc_src == XH_SVC_RPC;
 	env->off = off;
+	/* Who sent it, for a flow this PDU makes (xh_rpc_flow()): requests,
+	 * binds and alter_contexts come from the client, the other PDUs from
+	 * the server. It outranks a dynamic endpoint's mark, which is kept by
+	 * port number and may sit on a client's ephemeral port. */
+	if (p[2] == XH_RPC_PT_REQUEST || p[2] == XH_RPC_PT_BIND ||
+	    p[2] == XH_RPC_PT_ALTER_CONTEXT) {
+		if (cls.svc_src == XH_SVC_RPC_DYN)
+			cls.svc_src = XH_SVC_NONE;
+		if (cls.svc_dst == XH_SVC_NONE)
+			cls.svc_dst = XH_SVC_RPC_DYN;
+	} else {
+		if (cls.svc_dst == XH_SVC_RPC_DYN)
+			cls.svc_dst = XH_SVC_NONE;
+		if (cls.svc_src == XH_SVC_NONE)
+			cls.svc_src = XH_SVC_RPC_DYN;
+	}
 	for (i = 0; i < XH_RPC_MAX_PDUS; i++) {
 		env->avail = len;
-		env->container = len;
+		env->container = len + beyond;
 		n = xh_rpc_pdu(ctx, pkt, &cls, env, stats);
 		if (n <= 0 || (__u32)n >= len)
 			break;

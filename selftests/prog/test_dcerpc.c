@@ -771,3 +771,91 @@ void test_dcerpc_random_payloads(void)
 out:
 	rpcx_close(&r);
 }
+
+/* A client whose ephemeral port has the number of a dynamic endpoint marked
+ * elsewhere (marks are kept by port number) binds to a dynamic port whose
+ * handshake xdphunt did not see: the bind, a client's PDU, says who the
+ * client is, and the flow's own server port is marked, not the client's. */
+void test_dcerpc_dyn_mark_on_client_port(void)
+{
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	const struct rpc_ctx_desc drs[] = {{0, UUID_DRSUAPI, 4, 0, 1}};
+	uint8_t pdu[RPC_PDU_MAX];
+	struct rpcx r;
+	size_t n;
+
+	if (rpcx_open(&r))
+		goto out;
+	/* Another host's endpoint on 49800 is marked by its bind. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, "192.0.2.30", "192.0.2.31", 50100, 49800, pdu, n);
+	ASSERT_EQ(drain(&r), 1, "the first bind");
+	ASSERT_EQ(port_service(&r, 49800), XH_SVC_RPC_DYN, "49800 marked");
+	/* A client on 49800 binds drsuapi on 50200. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, drs, 1);
+	send_tcp(&r, C4, S4, 49800, 50200, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "the drsuapi bind"))
+		check_bind(&r, &r.x.ev[0], "drsuapi", UUID_DRSUAPI, XH_RPC_TR_TCP, 49800, 50200);
+	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 3, 100);
+	send_tcp(&r, C4, S4, 49800, 50200, pdu, n);
+	if (ASSERT_EQ(drain(&r), 1, "DRSGetNCChanges")) {
+		check_call(&r, &r.x.ev[0], "drsuapi", 3, XH_RPC_TR_TCP);
+		ASSERT_EQ(r.x.ev[0].sport, htons(49800), "from the client");
+		ASSERT_EQ(r.x.ev[0].dport, htons(50200), "to the server");
+	}
+	ASSERT_EQ(port_service(&r, 50200), XH_SVC_RPC_DYN, "the server's port marked");
+out:
+	rpcx_close(&r);
+}
+
+/* A request of 5078 bytes in one frame (a jumbo frame, or a TSO segment in a
+ * capture: WMI's ExecMethod calls in the corpus) on a port not known to carry
+ * RPC: past the frame's first buffer (3520 bytes under BPF_PROG_TEST_RUN) it
+ * goes on in XDP fragments, and the strict test takes frag_length against
+ * the whole segment. Its header and opnum are in the first buffer. */
+void test_dcerpc_jumbo_request_strict_port(void)
+{
+	const struct rpc_ctx_desc svc[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	static uint8_t buf[XHP_FRAME_MAX], big[8192];
+	struct pkt_desc d = {.family = 4,
+			     .src = C4,
+			     .dst = S4,
+			     .proto = IPPROTO_TCP,
+			     .sport = 50030,
+			     .dport = 49160,
+			     .tcp_flags = 0x18};
+	uint8_t pdu[RPC_PDU_MAX];
+	struct pkt_layout lay;
+	size_t n, len, stub = 5054, ip_len;
+	struct rpcx r;
+
+	if (rpcx_open(&r))
+		goto out;
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
+	send_tcp(&r, C4, S4, 50030, 49160, pdu, n);
+	ASSERT_EQ(drain(&r), 1, "the bind");
+	/* RCreateServiceW (12) with a 5054-byte stub: frag_length 5078. */
+	n = rpc_build_request(big, 0, 0x03, 2, 0, 12, stub);
+	len = pkt_build(&d, buf, &lay);
+	if (!ASSERT_EQ(len, lay.payload_off, "headers") ||
+	    !ASSERT_TRUE(len + n <= sizeof(buf), "room"))
+		goto out;
+	memcpy(buf + len, big, n);
+	len += n;
+	ip_len = len - lay.l3_off;
+	buf[lay.l3_off + 2] = (uint8_t)(ip_len >> 8);
+	buf[lay.l3_off + 3] = (uint8_t)ip_len;
+	xhp_run(&r.x, buf, len);
+	if (ASSERT_EQ(drain(&r), 1, "the call, past the first buffer"))
+		check_call(&r, &r.x.ev[0], "svcctl", 12, XH_RPC_TR_TCP);
+	/* Another call (RCreateServiceA, 24) claiming 100 bytes more than the
+	 * segment holds: refused. */
+	n = rpc_build_request(big, 0, 0x03, 3, 0, 24, stub);
+	big[8] = (uint8_t)((n + 100) & 0xff);
+	big[9] = (uint8_t)((n + 100) >> 8);
+	memcpy(buf + lay.payload_off, big, n);
+	xhp_run(&r.x, buf, len);
+	ASSERT_EQ(drain(&r), 0, "frag_length past the segment");
+out:
+	rpcx_close(&r);
+}
