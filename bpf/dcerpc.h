@@ -302,8 +302,14 @@ static __always_inline int xh_rpc_ctx_read(const __u8 *p, const void *end, __u32
 	c->ctx_id = xh_rpc_u16(q, be);
 	c->n_xfer = q[2];
 	xh_rpc_uuid_key(q + 4, be, c->uuid);
-	c->ver_major = xh_rpc_u16(q + 20, be);
-	c->ver_minor = xh_rpc_u16(q + 22, be);
+	/* if_version is one u_int32 (C706 p_syntax_id_t), the major version
+	 * in its low 16 bits: in a big-endian bind the minor comes first. */
+	{
+		__u32 v = xh_rpc_u32(q + 20, be);
+
+		c->ver_major = (__u16)v;
+		c->ver_minor = (__u16)(v >> 16);
+	}
 	return 0;
 }
 

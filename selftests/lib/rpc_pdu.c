@@ -86,8 +86,8 @@ size_t rpc_build_bind(uint8_t *buf, int be, uint8_t ptype, uint32_t call_id,
 		put16(buf + off, ctx[i].ctx_id, be);
 		buf[off + 2] = (uint8_t)ctx[i].n_xfer;
 		put_uuid(buf + off + 4, ctx[i].uuid, be);
-		put16(buf + off + 20, ctx[i].ver_major, be);
-		put16(buf + off + 22, ctx[i].ver_minor, be);
+		/* if_version: one u_int32, the major in its low 16 bits. */
+		put32(buf + off + 20, (uint32_t)ctx[i].ver_minor << 16 | ctx[i].ver_major, be);
 		off += 24;
 		for (int x = 0; x < ctx[i].n_xfer && off + 20 <= RPC_PDU_MAX; x++) {
 			put_uuid(buf + off, ndr_uuid, be);
