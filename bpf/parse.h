@@ -70,11 +70,18 @@ struct xh_pkt {
 	/* 1: the IP length goes on past data_end: the frame is cut short or
 	 * continues in XDP fragments (the parser sees the first buffer only). */
 	__u8 ip_cut;
-	/* 1: a first IP fragment too short for its L4 header, parsed as a
-	 * protocol without ports (XH_PARSE_L3). */
-	__u8 l4_cut;
+	__u8 pflags;   /* XH_PKT_* */
 	__u64 flow_id; /* also xh_hunt()'s: the flow's xh_flow_state.id, 0 if not tracked */
 };
+
+/* xh_pkt.pflags */
+/* A first IP fragment too short for its L4 header, parsed as a protocol
+ * without ports (XH_PARSE_L3). */
+#define XH_PKT_L4_CUT	  0x01
+#define XH_PKT_FIRST_FRAG 0x02 /* within the parse: a first fragment with more to come */
+/* An ICMP message of no request/reply pair (an error, a redirect...): its
+ * flow keeps the direction it travelled, as the Community ID hashes it. */
+#define XH_PKT_ONE_WAY 0x04
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01
@@ -161,6 +168,13 @@ static __always_inline __u8 xh_icmp_dport(__u8 proto, __u8 type, __u8 code)
 	return code;
 }
 
+/* Is ICMP @type of no request/reply pair (an error, a redirect...)? Its
+ * xh_icmp_dport() is then its code, which tells it from the pairs. */
+static __always_inline int xh_icmp_one_way(__u8 proto, __u8 type)
+{
+	return xh_icmp_dport(proto, type, 0) != xh_icmp_dport(proto, type, 1);
+}
+
 /* Is ICMP @type the answer of a request/reply pair above (its sender is the
  * server of the flow)? */
 static __always_inline int xh_icmp_is_reply(__u8 proto, __u16 type)
@@ -230,6 +244,8 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 			return -XH_PERR_ICMP_TRUNC;
 		pkt->sport = bpf_htons(ih[0]);
 		pkt->dport = bpf_htons(xh_icmp_dport(pkt->proto, ih[0], ih[1]));
+		if (xh_icmp_one_way(pkt->proto, ih[0]))
+			pkt->pflags |= XH_PKT_ONE_WAY;
 		xh_set_payload(pkt, data, pos, data_end, 4, ip_rem);
 		return XH_PARSE_L4;
 	}
@@ -253,25 +269,25 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 	return XH_PARSE_L3;
 }
 
-/* xh_parse_l4() for a packet whose pkt->l4_cut holds 2 when it is a first
- * IP fragment with more to come (MF, or IPv6's M). A first fragment too
- * short for its L4 header (RFC 1858's tiny fragment) is taken as a
- * protocol without ports (XH_PARSE_L3, pkt->l4_cut 1, counted as a
+/* xh_parse_l4() for a packet whose pkt->pflags has XH_PKT_FIRST_FRAG when
+ * it is a first IP fragment with more to come (MF, or IPv6's M). A first
+ * fragment too short for its L4 header (RFC 1858's tiny fragment) is taken
+ * as a protocol without ports (XH_PARSE_L3, XH_PKT_L4_CUT, counted as a
  * fragment, not as a parse error), so that an IoC address is not hidden
  * by splitting the header across fragments. */
 static __always_inline int xh_parse_l4_first_frag(void *data, void *pos, void *data_end,
 						  __u32 ip_rem, struct xh_pkt *pkt)
 {
 	int res = xh_parse_l4(data, pos, data_end, ip_rem, pkt);
-	__u8 first = pkt->l4_cut;
+	__u8 first = pkt->pflags & XH_PKT_FIRST_FRAG;
 
-	pkt->l4_cut = 0;
+	pkt->pflags &= ~XH_PKT_FIRST_FRAG;
 	if (first && (res == -XH_PERR_TCP_TRUNC || res == -XH_PERR_UDP_TRUNC ||
 		      res == -XH_PERR_ICMP_TRUNC)) {
 		pkt->sport = 0;
 		pkt->dport = 0;
 		pkt->tcp_flags = 0;
-		pkt->l4_cut = 1;
+		pkt->pflags = XH_PKT_L4_CUT;
 		xh_set_payload(pkt, data, pos, data_end, 0, ip_rem);
 		res = XH_PARSE_L3;
 	}
@@ -319,7 +335,7 @@ static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, 
 	 * spilled, it grew the entry point's stack frame, which starts every
 	 * call chain (6.1's 512-byte limit). */
 	if (iph->frag_off & bpf_htons(XH_IP_MF))
-		pkt->l4_cut = 2;
+		pkt->pflags = XH_PKT_FIRST_FRAG;
 	return xh_parse_l4_first_frag(data, pos, data_end, tot - hlen, pkt);
 }
 
@@ -398,7 +414,7 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 			/* A first fragment with more to come (M): marked for the
 			 * tiny-fragment rule below, in memory (see IPv4). */
 			if (eh[3] & 1)
-				pkt->l4_cut = 2;
+				pkt->pflags = XH_PKT_FIRST_FRAG;
 		} else if ((char *)pos + len > (char *)data_end || ip_rem < len) {
 			return -XH_PERR_IPV6_EXT_TRUNC;
 		}
@@ -478,6 +494,12 @@ static __always_inline int xh_flow_key_make(const struct xh_pkt *pkt, struct xh_
 	int src_low = 0, i;
 
 	__builtin_memset(key, 0, sizeof(*key));
+	/* A one-way ICMP message keeps its direction: the other way is another
+	 * flow, as the Community ID spec hashes it. */
+	if (pkt->pflags & XH_PKT_ONE_WAY) {
+		src_low = 1;
+		goto decided;
+	}
 	/* Decide on the first differing word; equal addresses fall to the ports. */
 	for (i = 0; i < 4; i++) {
 		__u32 s = bpf_ntohl(pkt->saddr[i]), d = bpf_ntohl(pkt->daddr[i]);

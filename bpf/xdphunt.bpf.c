@@ -71,7 +71,7 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
 	}
 	if (res == XH_PARSE_L2) {
 		stats->cnt[XH_CNT_NON_IP]++;
-	} else if (pkt->frag || pkt->l4_cut) {
+	} else if (pkt->frag || (pkt->pflags & XH_PKT_L4_CUT)) {
 		stats->cnt[XH_CNT_FRAGMENT]++;
 	} else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
 		stats->cnt[XH_CNT_TCP]++;

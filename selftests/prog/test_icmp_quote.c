@@ -277,3 +277,48 @@ void test_icmp_quote_v6_ext(void)
 out:
 	xhp_close(&x);
 }
+
+/* One-way ICMP messages (errors, redirects) keep the direction they
+ * travelled, as the Community ID spec hashes them: the same type and code
+ * sent the other way is another flow, with its own finding and counts. */
+void test_icmp_one_way_directions(void)
+{
+	/* 203.0.113.9 is an IoC address (203.0.113.0/24). */
+	struct pkt_desc there = {.family = 4,
+				 .src = "198.51.100.1",
+				 .dst = "203.0.113.9",
+				 .proto = IPPROTO_ICMP,
+				 .sport = 3,
+				 .dport = 3,
+				 .payload_len = 8};
+	struct pkt_desc back = there;
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint8_t b[PKT_MAX];
+	size_t n;
+	struct xhp x;
+
+	back.src = there.dst;
+	back.dst = there.src;
+	if (xhp_open(&x, 0, 0))
+		return;
+	n = pkt_build(&there, b, NULL);
+	xhp_run(&x, b, n);
+	n = pkt_build(&back, b, NULL);
+	xhp_run(&x, b, n);
+	xhp_run(&x, b, n);
+	xhp_drain(&x);
+	if (ASSERT_EQ(x.n_ev, 2, "a finding per direction")) {
+		ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DEST, "there: to the IoC");
+		ASSERT_EQ(x.ev[1].rule, XH_RULE_IOC_SRC, "back: from the IoC");
+	}
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_ICMP, "198.51.100.1", 3, "203.0.113.9", 3, &key, &st),
+		      "the flow there")) {
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 1, "one message there");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 0, "none counted back");
+	}
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_ICMP, "203.0.113.9", 3, "198.51.100.1", 3, &key, &st),
+		      "the flow back"))
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 2, "two messages back");
+	xhp_close(&x);
+}
