@@ -42,11 +42,10 @@ int flowlog_init(struct flowlog *f, int map_fd, uint32_t max_entries, unsigned i
 	if (max_entries)
 		marks(f, max_entries, libbpf_num_possible_cpus());
 	f->timeout_ns = (uint64_t)timeout_s * FLOWLOG_NS_PER_S;
-	f->sweep_every_s = timeout_s / 2;
-	if (f->sweep_every_s < 1)
-		f->sweep_every_s = 1;
-	if (f->sweep_every_s > FLOWLOG_SWEEP_MAX_S)
-		f->sweep_every_s = FLOWLOG_SWEEP_MAX_S;
+	/* Half the timeout, not rounded to whole seconds (1 s read 1 s). */
+	f->sweep_every_ns = f->timeout_ns / 2;
+	if (f->sweep_every_ns > FLOWLOG_SWEEP_MAX_S * FLOWLOG_NS_PER_S)
+		f->sweep_every_ns = FLOWLOG_SWEEP_MAX_S * FLOWLOG_NS_PER_S;
 	f->batch = FLOWLOG_BATCH;
 	f->max_per_sweep = FLOWLOG_MAX_PER_SWEEP;
 	f->keys = calloc(f->batch, sizeof(*f->keys));
@@ -76,8 +75,7 @@ void flowlog_fini(struct flowlog *f)
 
 int flowlog_due(const struct flowlog *f, uint64_t now_ns)
 {
-	uint64_t every = f->behind ? FLOWLOG_CATCHUP_MS * 1000000ULL
-				   : (uint64_t)f->sweep_every_s * FLOWLOG_NS_PER_S;
+	uint64_t every = f->behind ? FLOWLOG_CATCHUP_MS * 1000000ULL : f->sweep_every_ns;
 
 	return now_ns - f->last_sweep_ns >= every;
 }

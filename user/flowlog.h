@@ -48,12 +48,12 @@ struct flowlog_cand {
 };
 
 struct flowlog {
-	int map_fd;		/* xh_flows */
-	uint64_t timeout_ns;	/* idle time after which a flow is written */
-	uint32_t sweep_every_s; /* flowlog_due(): seconds between sweeps */
-	uint64_t last_sweep_ns; /* CLOCK_MONOTONIC of the last sweep */
-	uint32_t max_per_sweep; /* FLOWLOG_MAX_PER_SWEEP */
-	int behind;		/* the last sweep left flows due: next in FLOWLOG_CATCHUP_MS */
+	int map_fd;		 /* xh_flows */
+	uint64_t timeout_ns;	 /* idle time after which a flow is written */
+	uint64_t sweep_every_ns; /* flowlog_due(): between sweeps, half the timeout */
+	uint64_t last_sweep_ns;	 /* CLOCK_MONOTONIC of the last sweep */
+	uint32_t max_per_sweep;	 /* FLOWLOG_MAX_PER_SWEEP */
+	int behind;		 /* the last sweep left flows due: next in FLOWLOG_CATCHUP_MS */
 	/* Forced records (flowlog_full()): a timeout sweep that finds at
 	 * least `high` entries writes the longest idle of them until `low`
 	 * are left. 0: never (a table of unknown size). */

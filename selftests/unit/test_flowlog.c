@@ -128,13 +128,24 @@ void test_flowlog_sweep_timeout_then_shutdown(void)
 	ASSERT_EQ(n, 1, "one flow idle for 5 s");
 	ASSERT_ERR(bpf_map_lookup_elem(fd, &idle_k, &got), "idle flow removed");
 	ASSERT_OK(bpf_map_lookup_elem(fd, &busy_k, &got), "busy flow kept");
-	ASSERT_FALSE(flowlog_due(&fl, now + 1 * S), "next sweep not due after 1 s");
-	ASSERT_TRUE(flowlog_due(&fl, now + 2 * S), "due after timeout/2");
+	ASSERT_FALSE(flowlog_due(&fl, now + 2 * S), "next sweep not due after 2 s");
+	ASSERT_TRUE(flowlog_due(&fl, now + 5 * S / 2), "due after timeout/2: 2.5 s, not rounded");
 	n = flowlog_sweep(&fl, &s, 0, 0, FLOWLOG_SHUTDOWN);
 	ASSERT_EQ(n, 1, "shutdown writes the rest");
 	ASSERT_ERR(bpf_map_lookup_elem(fd, &busy_k, &got), "table empty after shutdown");
 	ASSERT_EQ(fl.records, 2, "records counted");
 	ASSERT_OK(jsonl_flush(w), "flush");
+	{
+		/* --flow-timeout 1: a sweep every 0.5 s, as README says. */
+		struct flowlog f1;
+
+		if (ASSERT_OK(flowlog_init(&f1, fd, 0, 1), "init 1 s")) {
+			f1.last_sweep_ns = now;
+			ASSERT_FALSE(flowlog_due(&f1, now + S / 2 - 1), "not due before 0.5 s");
+			ASSERT_TRUE(flowlog_due(&f1, now + S / 2), "due at 0.5 s");
+			flowlog_fini(&f1);
+		}
+	}
 
 	n = read_lines(f, lines, 4);
 	if (ASSERT_EQ(n, 2, "two lines") && lines[0] && lines[1]) {
