@@ -36,7 +36,7 @@ struct smb_rules {
 	size_t ntech;
 	struct smb_entry *ent;
 	size_t nent;
-	int rule_tech[XH_RULE__MAX]; /* technique index + 1, 0: enrich's default */
+	int rule_tech[XH_RULE__MAX]; /* technique index + 1, 0: none */
 };
 
 void smb_rules__free(struct smb_rules *r)
@@ -408,6 +408,5 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 	}
 	/* The rules replace the built-in set as a whole: a rule without a
 	 * `rule` line has no technique, whatever enrich.c would give it. */
-	(void)dflt;
 	return tech_ref(r, r->rule_tech[e->rule]);
 }

@@ -179,6 +179,15 @@ out:
 	return l.len;
 }
 
+void pkt_set_ip_len(uint8_t *buf, const struct pkt_layout *lay, int family, size_t ip_len)
+{
+	uint8_t *f = buf + lay->l3_off + (family == 4 ? 2 : 4);
+	size_t v = family == 4 ? ip_len : ip_len - 40;
+
+	f[0] = (uint8_t)(v >> 8);
+	f[1] = (uint8_t)v;
+}
+
 uint8_t *pkt_dup_exact(const uint8_t *buf, size_t len)
 {
 	uint8_t *p = malloc(len ? len : 1);

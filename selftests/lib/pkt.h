@@ -50,6 +50,12 @@ struct pkt_layout {
  * 0 when @d is invalid (bad address, too long). @lay may be NULL. */
 size_t pkt_build(const struct pkt_desc *d, uint8_t *buf, struct pkt_layout *lay);
 
+/* Rewrite the IP length of the frame @buf (built by pkt_build() as @lay,
+ * family @family) so that the IP packet is @ip_len bytes from its header:
+ * IPv4's total length, or IPv6's payload length (@ip_len less 40). The
+ * IPv4 checksum is left stale: the program does not check it. */
+void pkt_set_ip_len(uint8_t *buf, const struct pkt_layout *lay, int family, size_t ip_len);
+
 /* malloc() exactly @len bytes holding @buf, so ASan flags any read past the
  * end. Aborts on allocation failure (tests only). */
 uint8_t *pkt_dup_exact(const uint8_t *buf, size_t len);

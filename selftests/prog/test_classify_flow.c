@@ -139,7 +139,7 @@ void test_classify_tiny_first_fragment(void)
 		struct xh_stats before, after;
 		struct pkt_layout lay;
 		uint8_t buf[PKT_MAX];
-		size_t len, ip_len;
+		size_t len;
 		struct xhp x;
 
 		test_subtest("%s", cases[i].name);
@@ -152,14 +152,7 @@ void test_classify_tiny_first_fragment(void)
 			return;
 		/* Cut the TCP header after its first 8 bytes (ports, sequence). */
 		len = lay.l4_off + 8;
-		ip_len = len - lay.l3_off;
-		if (cases[i].family == 4) {
-			buf[lay.l3_off + 2] = (uint8_t)(ip_len >> 8);
-			buf[lay.l3_off + 3] = (uint8_t)ip_len;
-		} else {
-			buf[lay.l3_off + 4] = (uint8_t)((ip_len - 40) >> 8);
-			buf[lay.l3_off + 5] = (uint8_t)(ip_len - 40);
-		}
+		pkt_set_ip_len(buf, &lay, cases[i].family, len - lay.l3_off);
 		xhp_stats(&x, &before);
 		xhp_run(&x, buf, len);
 		xhp_drain(&x);

@@ -826,7 +826,7 @@ void test_dcerpc_jumbo_request_strict_port(void)
 			     .tcp_flags = 0x18};
 	uint8_t pdu[RPC_PDU_MAX];
 	struct pkt_layout lay;
-	size_t n, len, stub = 5054, ip_len;
+	size_t n, len, stub = 5054; /* the stub's bytes: frag_length 5078 */
 	struct rpcx r;
 
 	if (rpcx_open(&r))
@@ -842,9 +842,7 @@ void test_dcerpc_jumbo_request_strict_port(void)
 		goto out;
 	memcpy(buf + len, big, n);
 	len += n;
-	ip_len = len - lay.l3_off;
-	buf[lay.l3_off + 2] = (uint8_t)(ip_len >> 8);
-	buf[lay.l3_off + 3] = (uint8_t)ip_len;
+	pkt_set_ip_len(buf, &lay, 4, len - lay.l3_off);
 	xhp_run(&r.x, buf, len);
 	if (ASSERT_EQ(drain(&r), 1, "the call, past the first buffer"))
 		check_call(&r, &r.x.ev[0], "svcctl", 12, XH_RPC_TR_TCP);

@@ -27,13 +27,8 @@ static size_t jumbo_build(const struct pkt_desc *d, uint8_t *buf, size_t len)
 		return 0;
 	for (size_t i = n; i < len; i++)
 		buf[i] = (uint8_t)(i * 7);
-	if (d->family == 4) {
-		buf[lay.l3_off + 2] = (uint8_t)(ip_len >> 8);
-		buf[lay.l3_off + 3] = (uint8_t)ip_len;
-	} else if (d->family == 6) {
-		buf[lay.l3_off + 4] = (uint8_t)((ip_len - 40) >> 8);
-		buf[lay.l3_off + 5] = (uint8_t)(ip_len - 40);
-	}
+	if (d->family)
+		pkt_set_ip_len(buf, &lay, d->family, ip_len);
 	return len;
 }
 
@@ -124,8 +119,7 @@ void test_frags_ip_length_lies(void)
 
 	if (!ASSERT_EQ(len, 300, "frame built") || xhp_open(&x, 0, 0))
 		return;
-	buf[lay.l3_off + 2] = 1500 >> 8;
-	buf[lay.l3_off + 3] = 1500 & 0xff;
+	pkt_set_ip_len(buf, &lay, 4, 1500);
 	xhp_stats(&x, &before);
 	xhp_run(&x, buf, len);
 	xhp_stats(&x, &after);
@@ -155,8 +149,7 @@ void test_frags_tso_capture(void)
 	pkt_build(&d, hdr, &lay); /* where the IPv4 header is */
 	if (!ASSERT_EQ(len, 7170, "frame built") || xhp_open_capture(&x))
 		return;
-	buf[lay.l3_off + 2] = 0;
-	buf[lay.l3_off + 3] = 0;
+	pkt_set_ip_len(buf, &lay, 4, 0); /* TSO: 0, the rest of the frame */
 	xhp_stats(&x, &before);
 	xhp_run(&x, buf, len);
 	xhp_stats(&x, &after);
