@@ -254,7 +254,7 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_stats *stats = xh_smb_stats();
 	__u16 cmd;
-	__u8 v;
+	__u8 v, wrong_side;
 
 	if (!w || !stats || !sm)
 		return 0;
@@ -279,6 +279,16 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 		return 0;
 	}
 
+	/* A client sends the requests and the server the answers. A message
+	 * the other way (a request from the server, as SMB1's oplock break,
+	 * or an answer from the client) opens, connects or writes nothing
+	 * here: acted on, a server could forge its client's findings and a
+	 * client the TreeIds of its own requests. Counted, and an SMB1 one
+	 * still says the flow speaks SMB1. */
+	wrong_side = w->m.response == w->from_client;
+	if (wrong_side)
+		stats->smb[XH_SMB_CNT_WRONG_SIDE]++;
+
 	/* Related compound members inherit the previous member's ids. */
 	if (v == 2 && w->m.related && w->m.tree_id == XH_SMB2_TREE_RELATED)
 		w->m.tree_id = w->chain_tree;
@@ -286,9 +296,9 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 		w->m.session_id = w->chain_sess;
 	w->chain_tree = w->m.tree_id;
 	w->chain_sess = w->m.session_id;
-	if (v == 2 && cmd == XH_SMB2_NEGOTIATE && w->m.response && w->m.dialect)
+	if (v == 2 && cmd == XH_SMB2_NEGOTIATE && w->m.response && w->m.dialect && !wrong_side)
 		sm->dialect = w->m.dialect;
-	if (w->m.session_id && !w->m.response)
+	if (w->m.session_id && !w->m.response && !wrong_side)
 		sm->session_id = w->m.session_id;
 
 	w->det.dialect = sm->dialect;
@@ -307,6 +317,8 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 		 * NEGOTIATE answer included). */
 		if (cmd != XH_SMB1_NEGOTIATE || w->m.response)
 			xh_smb_emit(ctx, sm, XH_RULE_SMB_V1, 0, 0);
+		if (wrong_side)
+			return 0;
 		if (cmd == XH_SMB1_TREE_CONNECT_ANDX)
 			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
@@ -319,6 +331,8 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 		return 0;
 	}
 	stats->smb[XH_SMB_CNT_SMB2]++;
+	if (wrong_side)
+		return 0;
 	if (cmd == XH_SMB2_TREE_CONNECT)
 		xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 	else if (cmd == XH_SMB2_CREATE)

@@ -196,6 +196,7 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_FILE_TRACKED,  /* ... whose response gave the FileId (xh_smb_files) */
 	XH_SMB_CNT_FILE_FAILED,	  /* ... answered with an error: nothing tracked */
 	XH_SMB_CNT_WRITE_TRACKED, /* WRITEs to a tracked executable (smb.tool_transfer) */
+	XH_SMB_CNT_WRONG_SIDE, /* request from the server or answer from the client: not acted on */
 	XH_SMB_CNT__MAX,
 };
 

@@ -312,6 +312,7 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_FILE_TRACKED] = "file_tracked",
 	[XH_SMB_CNT_FILE_FAILED] = "file_failed",
 	[XH_SMB_CNT_WRITE_TRACKED] = "write_tracked",
+	[XH_SMB_CNT_WRONG_SIDE] = "wrong_side",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

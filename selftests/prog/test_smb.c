@@ -227,6 +227,43 @@ void test_smb_session_smb1(void)
 	xhp_close(&x);
 }
 
+/* Only a client asks and only a server answers: a tree connect sent by
+ * the server, or a tree connect response sent by the client, is counted
+ * (wrong_side) and acted on as nothing. */
+void test_smb_wrong_side(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50230, .sport = 445};
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	/* The server asks for ADMIN$ and IPC$: no finding for the client. */
+	SEND(&ss, 0, smb2_tree_connect_req(&_m, 2, 0x55, "\\\\192.0.2.10\\ADMIN$"));
+	SEND(&ss, 0, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.10\\IPC$", 1));
+	/* SMB1 from either side is still SMB1 spoken on the flow. */
+	expect(&ss, 1, XH_RULE_SMB_V1, NULL);
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_WRONG_SIDE), 2, "two requests from the server");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_TREE_CONNECT), 0, "neither is a tree connect");
+
+	/* The client's own IPC$ request, then a response forged by the client:
+	 * it gives the tree nothing, so the pipe opened on it is not named. */
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 4, 0x55, "\\\\192.0.2.20\\IPC$"));
+	expect(&ss, 1, XH_RULE_SMB_IPC_SHARE, "\\\\192.0.2.20\\IPC$");
+	SEND(&ss, 1, smb2_tree_connect_resp(&_m, 4, 0x55, 7, 0, 2));
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_WRONG_SIDE), 3, "a response from the client");
+	SEND(&ss, 1, smb2_create_req(&_m, 5, 0x55, 7, "svcctl", R_ACCESS));
+	expect(&ss, 0);
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_CREATE_UNKNOWN_TREE), 1, "the forged tree is unknown");
+
+	/* The server's answer to the same request still counts. */
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 4, 0x55, 7, 0, 2));
+	SEND(&ss, 1, smb2_create_req(&_m, 6, 0x55, 7, "svcctl", R_ACCESS));
+	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "svcctl");
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_WRONG_SIDE), 3, "nothing more on the wrong side");
+	xhp_close(&x);
+}
+
 /* Each flow remembers its last XH_SMB_SEEN findings (xh_smb_state.seen) to
  * skip the xh_seen lookup on repeats: more findings than that, sent twice
  * over and in other orders, still give exactly one event each. */
