@@ -25,17 +25,26 @@ struct xh_smb_name {
 	__u32 len;	 /* out: bytes of the name (NUL terminator excluded) */
 	__u32 h_full;	 /* whole name without leading backslashes */
 	__u32 h_last;	 /* last path component */
-	__u32 h_ext;	 /* after the last '.' of the last component */
+	__u32 h_ext;	 /* after the last '.' of the last component's file name */
 	__u32 c0, c1;	 /* first two code units of the last component */
 	__u8 enc;	 /* in: XH_SMB_ENC_UTF16LE or _ASCII */
 	__u8 nul_term;	 /* in: stop at a NUL (else a NUL is allowed last only) */
 	__u8 lead;	 /* still in leading backslashes */
 	__u8 pending_hi; /* a high surrogate waits for its low half */
-	__u8 has_dot;	 /* the last component has a '.' */
+	__u8 has_dot;	 /* XH_SMB_DOT_*: the last component's '.' and ':' */
 	__u8 comp_len;	 /* code units of the last component, capped at 3 */
 	__u8 done;	 /* a NUL terminator ended the name */
 	__u8 bad;	 /* -> XH_SMB_CNT_NAME_BAD */
 };
+
+/* Where the last component's extension stands. An NTFS stream name follows
+ * the file name after a ':' (evil.exe::$DATA writes evil.exe, whose
+ * extension is exe), so a ':' ends the extension and later dots are the
+ * stream's. */
+#define XH_SMB_DOT_NONE	       0 /* no '.' yet */
+#define XH_SMB_DOT_EXT	       1 /* in the extension: after a '.', no ':' yet */
+#define XH_SMB_DOT_EXT_STREAM  2 /* a ':' ended the extension */
+#define XH_SMB_DOT_NONE_STREAM 3 /* a ':' came first: no extension */
 
 /* One code unit per multiply, not a byte: the multiplies form one chain
  * per hash, and their latency was most of a name's scan (make profile). The
@@ -74,7 +83,7 @@ static __always_inline void xh_smb_name_init(struct xh_smb_name *n, __u32 bytes,
 static __always_inline void xh_smb_name_take(struct xh_smb_name *n, __u32 cu, __u32 *hf, __u32 *hl,
 					     __u32 *he)
 {
-	__u8 comp;
+	__u8 comp, dot;
 
 	if (cu - 'A' < 26)
 		cu += 'a' - 'A';
@@ -82,18 +91,28 @@ static __always_inline void xh_smb_name_take(struct xh_smb_name *n, __u32 cu, __
 		if (!XH_SMB_NM_RD(n, lead))
 			*hf = xh_fnv_cu(*hf, cu);
 		*hl = XH_FNV_OFFSET;
-		XH_SMB_NM_WR(n, has_dot, 0);
+		XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_NONE);
 		XH_SMB_NM_WR(n, comp_len, 0);
 		return;
 	}
 	XH_SMB_NM_WR(n, lead, 0);
 	*hf = xh_fnv_cu(*hf, cu);
 	*hl = xh_fnv_cu(*hl, cu);
-	if (cu == '.') {
-		XH_SMB_NM_WR(n, has_dot, 1);
-		*he = XH_FNV_OFFSET;
-	} else if (XH_SMB_NM_RD(n, has_dot)) {
-		*he = xh_fnv_cu(*he, cu);
+	dot = XH_SMB_NM_RD(n, has_dot);
+	if (dot == XH_SMB_DOT_EXT) {
+		if (cu == '.')
+			*he = XH_FNV_OFFSET;
+		else if (cu == ':')
+			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_EXT_STREAM);
+		else
+			*he = xh_fnv_cu(*he, cu);
+	} else if (dot == XH_SMB_DOT_NONE) {
+		if (cu == '.') {
+			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_EXT);
+			*he = XH_FNV_OFFSET;
+		} else if (cu == ':') {
+			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_NONE_STREAM);
+		}
 	}
 	comp = XH_SMB_NM_RD(n, comp_len);
 	if (comp == 0)
@@ -240,7 +259,7 @@ static __always_inline int xh_smb_name_finish(struct xh_smb_name *n, __u32 bytes
 	}
 	if (n->len == 0 || n->lead)
 		return -XH_SMB_CNT_NAME_EMPTY;
-	if (!n->has_dot)
+	if (n->has_dot != XH_SMB_DOT_EXT && n->has_dot != XH_SMB_DOT_EXT_STREAM)
 		n->h_ext = 0;
 	return 0;
 }

@@ -200,6 +200,11 @@ void test_smb_session_smb2(void)
 	expect(&ss, 2, XH_RULE_SMB_NAMED_PIPE, "winreg", XH_RULE_SMB_NAMED_PIPE, "samr");
 	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.session_id, 0x4400000001ULL, "related session id");
 	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_TREE_TRACKED), 2, "admin and ipc trees tracked");
+
+	/* Written through its NTFS stream name: still the executable. */
+	SEND(&ss, 1,
+	     smb2_create_req(&_m, 19, 0x4400000001ULL, 5, "Temp\\evil.exe::$DATA", W_ACCESS));
+	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\evil.exe::$DATA");
 	xhp_close(&x);
 }
 

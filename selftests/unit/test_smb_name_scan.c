@@ -101,7 +101,7 @@ static size_t to16(const char *s, uint16_t *cu)
 /* Names taken four code units at a time while they are printable ASCII
  * give what the scan a code unit at a time gives, field for field: share
  * and file paths of every length around a word, and random names over
- * backslashes, dots, both cases, '$', DEL, non-ASCII, surrogates, NULs and
+ * backslashes, dots, colons, both cases, '$', DEL, non-ASCII, surrogates, NULs and
  * control characters, inside a word and at its edges. */
 void test_smb_name_scan_words(void)
 {
@@ -122,6 +122,8 @@ void test_smb_name_scan_words(void)
 		"ABCDEFGH",
 		"\\a\\b\\c\\d\\e\\f",
 		"~!@#%^&*()_+{}",
+		"evil.exe::$DATA",
+		"x.txt:y.exe",
 	};
 	static const uint16_t odd[] = {0x20, 0x7f, 0x7e, 0x41, 0x5a, 0x5b, 0x40, 0x61, 0x7a};
 	uint16_t cu[160];
@@ -145,7 +147,8 @@ void test_smb_name_scan_words(void)
 			unsigned int r = (unsigned int)rand_r(&seed) % 100;
 
 			cu[i] = r < 12	 ? '\\'
-				: r < 20 ? '.'
+				: r < 18 ? '.'
+				: r < 20 ? ':'
 				: r < 24 ? '$'
 				: r < 27 ? 0x7f
 				: r < 29 ? 0xe9
@@ -158,5 +161,43 @@ void test_smb_name_scan_words(void)
 		bad += !same_both_ways(cu, n, (uint8_t)(t & 1));
 	}
 	ASSERT_EQ(bad, 0, "names where the word scan differs from the code-unit scan");
-	ASSERT_EQ(runs, 20000 + 3 * 16 + 1, "names compared");
+	ASSERT_EQ(runs, 20000 + 3 * 18 + 1, "names compared");
+}
+
+/* The extension, as smb.tool_transfer's table keys it: what follows the last
+ * dot of the last component's file name. An NTFS stream name after a ':' is
+ * not part of it (evil.exe::$DATA writes evil.exe). In ASCII and UTF-16LE,
+ * whose words of four code units take another path. */
+void test_smb_name_scan_extension(void)
+{
+	static const struct {
+		const char *name, *ext; /* ext NULL: none */
+	} cases[] = {
+		{"Temp\\PSEXESVC.EXE", "exe"},
+		{"evil.exe::$DATA", "exe"},
+		{"Windows\\Temp\\evil.EXE:$DATA", "exe"},
+		{"tool.tar.gz", "gz"},
+		{"evil.exe:zone.identifier", "exe"},
+		{"notes.txt:payload.exe", "txt"},
+		{"stream:payload.exe", NULL},
+		{"a:b\\c.dll", "dll"},
+		{"noext", NULL},
+		{"dir.d\\noext", NULL},
+	};
+	uint16_t cu[64];
+	struct xh_smb_name nm;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *name = cases[i].name;
+		uint32_t want = cases[i].ext ? xh_smb_hash_ascii(cases[i].ext) : 0;
+		size_t n = to16(name, cu);
+
+		ASSERT_OK(xh_smb_name_scan((const uint8_t *)name, (uint32_t)strlen(name),
+					   XH_SMB_ENC_ASCII, 0, &nm),
+			  name);
+		ASSERT_EQ(nm.h_ext, want, name);
+		ASSERT_OK(scan16(cu, n, &nm), name);
+		ASSERT_EQ(nm.h_ext, want, name);
+		ASSERT_EQ(nm.h_full, xh_smb_hash_ascii(name), "the whole name keeps its stream");
+	}
 }
