@@ -19,6 +19,19 @@ const volatile __u8 xh_cfg_capture = 0;
  * before each run (user/cmd_replay.c); a capture may be stamped out of
  * order, so it can go back. */
 __u64 xh_capture_now_ns = 0;
+/* The packet in hand's length in its capture record, less the frame's:
+ * what the capture's snap length cut off, and the link header's size
+ * against the Ethernet header replay put in its place. Written by replay
+ * with xh_capture_now_ns, so flows and counters count a frame as the
+ * capture says the wire carried it, as tshark's conversations do. */
+__s32 xh_capture_len_adj = 0;
+
+/* What to add to the frame's length in hand for the record's: live,
+ * nothing (the branch is pruned). */
+static __always_inline __s64 xh_capture_extra(void)
+{
+	return xh_cfg_capture ? xh_capture_len_adj : 0;
+}
 
 /* Now, precise (scan windows). */
 static __always_inline __u64 xh_now_ns(void)

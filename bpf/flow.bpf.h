@@ -197,12 +197,13 @@ static __always_inline void xh_finding_release(const struct xh_flow_state *st, _
 
 /* The whole frame's length, for a packet counted to a flow outside
  * xh_hunt(): the first buffer, or with XDP fragments (pkt->ip_cut) the
- * helper's count, which costs a call only then. */
+ * helper's count, which costs a call only then; under replay, with what
+ * the capture cut off. */
 static __always_inline __u64 xh_pkt_frame_len(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	if (pkt->ip_cut)
-		return bpf_xdp_get_buff_len(ctx);
-	return (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
+		return bpf_xdp_get_buff_len(ctx) + xh_capture_extra();
+	return (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data) + xh_capture_extra();
 }
 
 /* Count a packet of @bytes (the frame) to flow @st at @now; @src_is_s: the

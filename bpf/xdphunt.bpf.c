@@ -114,6 +114,8 @@ __noinline int xh_hunt(struct xdp_md *ctx, struct xh_pkt *pkt, int res, struct x
 		bytes = xh_frame_len(ctx);
 		stats->cnt[XH_CNT_BYTES] += bytes - linear;
 	}
+	/* The entry point counted what the capture cut off already. */
+	bytes += xh_capture_extra();
 	if (res < XH_PARSE_L3 || pkt->frag)
 		return XDP_PASS;
 	xh_classify(pkt, res, svc, stats, &cls);
@@ -233,7 +235,7 @@ int xdphunt(struct xdp_md *ctx)
 	if (!stats || !pkt)
 		return XDP_PASS;
 	stats->cnt[XH_CNT_PACKETS]++;
-	stats->cnt[XH_CNT_BYTES] += data_end - data;
+	stats->cnt[XH_CNT_BYTES] += data_end - data + xh_capture_extra();
 
 	res = xh_parse(data, data_end, pkt, xh_cfg_capture ? XH_PARSE_F_TSO : 0);
 	xh_count_parse(stats, pkt, res);

@@ -141,6 +141,7 @@ struct capture {
 	int dlt;
 	unsigned long long pkt_no;
 	unsigned long long skipped;
+	int32_t len_adj; /* capture_len_adj() */
 	char err[PCAP_ERRBUF_SIZE + 512];
 };
 
@@ -212,6 +213,7 @@ int capture_next(struct capture *c, uint8_t *frame, size_t cap, int *len, uint64
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
+	uint32_t orig;
 	int rc, n;
 
 	for (;;) {
@@ -230,10 +232,20 @@ int capture_next(struct capture *c, uint8_t *frame, size_t cap, int *len, uint64
 			continue;
 		}
 		*len = n;
+		/* The record's original length (a file may say less than
+		 * it holds) is at most 4 GiB, a frame at most 64 KiB. */
+		orig = hdr->len > hdr->caplen ? hdr->len : hdr->caplen;
+		c->len_adj =
+			(int32_t)((int64_t)orig - n > INT32_MAX ? INT32_MAX : (int64_t)orig - n);
 		/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
 		*ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
 		return 1;
 	}
+}
+
+int32_t capture_len_adj(const struct capture *c)
+{
+	return c->len_adj;
 }
 
 unsigned long long capture_packet_no(const struct capture *c)

@@ -42,6 +42,11 @@ void capture__free(struct capture *c); /* accepts NULL */
  * header are skipped and counted. Returns 1 for a frame, 0 at the end, -1 on
  * a corrupt or truncated file (capture_error() names file and packet). */
 int capture_next(struct capture *c, uint8_t *frame, size_t cap, int *len, uint64_t *ts_ns);
+/* The last record's original length less its frame's: what the snap
+ * length or CAPTURE_MAX_FRAME cut off, and the record's own link header
+ * against the Ethernet header in its place. Flow records count a frame as
+ * the capture says the wire carried it, as tshark's conversations do. */
+int32_t capture_len_adj(const struct capture *c);
 /* Number of the last record read (1-based). */
 unsigned long long capture_packet_no(const struct capture *c);
 /* Records skipped because their link header named no IP. */

@@ -65,6 +65,7 @@ struct replay_ctx {
 	struct ring_reader *rb;	   /* kernel engine */
 	struct nrt_engine *native; /* NULL: the kernel engine */
 	volatile uint64_t *clock;  /* the program's xh_capture_now_ns (bpf/clock.bpf.h) */
+	volatile int32_t *len_adj; /* its xh_capture_len_adj */
 	struct event_sink *sink;
 	struct flowlog *flows; /* NULL without --flow-timeout */
 	int counters_fd;       /* xh_counters: flows_new for flowlog_full() */
@@ -176,6 +177,7 @@ static int replay_file(struct replay_ctx *r, const char *path)
 		 * run on the latest time seen, which a capture stamped out of
 		 * order never turns back (as Zeek's network time). */
 		*r->clock = ts_ns;
+		*r->len_adj = capture_len_adj(c);
 		if (ts_ns > now)
 			now = ts_ns;
 		if (replay_flows(r, path, now, FLOWLOG_TIMEOUT) ||
@@ -284,7 +286,9 @@ int cmd_replay(int argc, char **argv)
 	/* Kernel: the .bss the skeleton mapped at load; one store a packet. */
 	r.clock = r.native ? nrt_engine_var(r.native, "xh_capture_now_ns", sizeof(uint64_t))
 			   : (l->skel->bss ? &l->skel->bss->xh_capture_now_ns : NULL);
-	if (!r.clock) {
+	r.len_adj = r.native ? nrt_engine_var(r.native, "xh_capture_len_adj", sizeof(int32_t))
+			     : (l->skel->bss ? &l->skel->bss->xh_capture_len_adj : NULL);
+	if (!r.clock || !r.len_adj) {
 		pr_warn("replay: the program's capture clock is not mapped\n");
 		goto out;
 	}
@@ -292,8 +296,9 @@ int cmd_replay(int argc, char **argv)
 	sink.dcerpc = rpc;
 	sink.smb = smb;
 	/* Flow times are capture times already (hits take theirs from
-	 * ts_override_ns). */
+	 * ts_override_ns, a packet stamped 0 included). */
 	sink.mono_to_real_ns = 0;
+	sink.ts_override = 1;
 	sink_ready = 1;
 	r.sink = &sink;
 	if (o.flow_timeout) {

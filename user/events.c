@@ -184,7 +184,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	k.dport = e->dport;
 	k.proto = e->proto;
 	k.family = e->family;
-	real_ns = s->ts_override_ns ? s->ts_override_ns : e->ts_ns + s->mono_to_real_ns;
+	real_ns = s->ts_override ? s->ts_override_ns : e->ts_ns + s->mono_to_real_ns;
 	/* One SHA-1 per flow rather than per hit where findings of a flow come
 	 * in a row: half the hits of the corpus and of the bench mix. */
 	if (!s->cid_len || memcmp(&k, &s->cid_key, sizeof(k))) {

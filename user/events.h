@@ -22,7 +22,8 @@ struct event_sink {
 	const char *host;		   /* sensor name */
 	const char *iface;	 /* in_iface to print instead of the ifindex's name (replay) */
 	int64_t mono_to_real_ns; /* added to live bpf_ktime_get_ns() stamps */
-	uint64_t ts_override_ns; /* replay: the packet's capture time (realtime ns), or 0 */
+	uint64_t ts_override_ns; /* replay: the packet's capture time (realtime ns) */
+	int ts_override;	 /* hits take ts_override_ns (0 is a time: 1970) */
 	uint64_t events;	 /* lines written */
 	uint64_t bad_records;	 /* records of the wrong size or unknown rule */
 	int write_err;		 /* first output error (-errno), sticky */

@@ -51,7 +51,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
 from gen_traffic import NDR_UUID, dcerpc_bind, dcerpc_pdu, uuid_le  # noqa: E402  (the bench's PDU builders)
 # Link header bytes tshark counts in frame.len beyond Ethernet's 14, by the
 # first protocol of frame.protocols (capture.c puts an Ethernet header in).
-LINK_EXTRA = {"eth": 0, "sll": 2, "null": -10, "loop": -10, "raw": -14, "ip": -14, "ipv6": -14}
+# Link types replay reads (frame.protocols' first entry); flows count each
+# record's own length, link header included, as tshark does.
+LINKS = {"eth", "sll", "null", "loop", "raw", "ip", "ipv6"}
 SERVICE_PORTS = {445, 139, 135}
 
 failed = 0
@@ -102,6 +104,7 @@ def tshark_tcp(cap):
     p = subprocess.run(["tshark", "--enable-protocol", "communityid", "-r", cap, "-Y",
                         "tcp && !icmp && !icmpv6", "-T", "fields",
                         "-E", "separator=|", "-e", "frame.time_epoch", "-e", "frame.cap_len",
+                        "-e", "frame.len",
                         "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src",
                         "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "tcp.dstport",
                         "-e", "communityid"],
@@ -114,7 +117,11 @@ def tshark_tcp(cap):
                                             "first": None, "last": None, "tunnel": False,
                                             "cids": set(), "frames": []})
     for line in p.stdout.decode().splitlines():
-        ts, flen, protos, s4, d4, s6, d6, sp, dp, cid = line.split("|")
+        ts, caplen, wirelen, protos, s4, d4, s6, d6, sp, dp, cid = line.split("|")
+        # The frame as the wire carried it, whatever the capture kept of it
+        # (libpcap cuts records to the snap length, tshark does not; a file
+        # may say a record is shorter than what it holds).
+        flen = max(int(wirelen), min(int(caplen), snap))
         src, dst = s4 or s6, d4 or d6
         if not src or not sp:
             continue
@@ -124,13 +131,13 @@ def tshark_tcp(cap):
         c = conv[tuple(sorted([a, b]))]
         # IP in IP or a second TCP header: which one xdphunt keys on is
         # not what this test is about.
-        if "," in src + dst + sp or link not in LINK_EXTRA:
+        if "," in src + dst + sp or link not in LINKS:
             c["tunnel"] = True
         c["cids"].add(cid)  # tshark's own Community ID implementation
         c["pkts"][a] += 1
-        c["bytes"][a] += min(int(flen), snap) - LINK_EXTRA.get(link, 0)
+        c["bytes"][a] += flen
         us = epoch_us(ts)
-        c["frames"].append((us, a, min(int(flen), snap) - LINK_EXTRA.get(link, 0)))
+        c["frames"].append((us, a, flen))
         c["first"] = us if c["first"] is None else c["first"]  # the first in the file
         c["last"] = us if c["last"] is None else max(c["last"], us)
     return conv
@@ -495,6 +502,76 @@ def made_part(xdphunt, engines, tmp):
               "the flood's records and reasons are the same from both engines")
 
 
+def snap_cut(src, dst, snap):
+    """Copy classic pcap @src to @dst with every record cut to @snap bytes,
+    as `tcpdump -s SNAP` writes it: the original length kept."""
+    with open(src, "rb") as f:
+        data = f.read()
+    endian = "<" if struct.unpack("<I", data[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    out = bytearray(data[:16] + struct.pack(endian + "I", snap) + data[20:24])
+    off = 24
+    while off + 16 <= len(data):
+        ts, tsf, incl, orig = struct.unpack(endian + "IIII", data[off:off + 16])
+        rec = data[off + 16:off + 16 + incl][:snap]
+        out += struct.pack(endian + "IIII", ts, tsf, len(rec), orig) + rec
+        off += 16 + incl
+    with open(dst, "wb") as f:
+        f.write(out)
+
+
+def snaplen_part(xdphunt, engines, tmp):
+    """A headers-only capture (tcpdump -s 96) of an SMB file copy gives the
+    flow records of the whole capture: counted as the wire carried them."""
+    src = os.path.join(corpus_dir(), "401trg-20171220_smb_mimikatz_copy.pcap")
+    if not os.path.exists(src):
+        print("SKIP: flow records: no %s (set XH_CORPUS_DIR)" % src)
+        return
+    cut = os.path.join(tmp, "cut96.pcap")
+    snap_cut(src, cut, 96)
+    for engine in engines:
+        got = {}
+        for name, cap in (("whole", src), ("cut", cut)):
+            rc, lines, err = replay(xdphunt, engine, [cap], ["--flow-timeout", "3600",
+                                                            "--no-default-ioc"])
+            got[name] = sorted((r["src_ip"], r["src_port"], r["dest_ip"], r["dest_port"],
+                                r["flow"]["pkts_toserver"], r["flow"]["pkts_toclient"],
+                                r["flow"]["bytes_toserver"], r["flow"]["bytes_toclient"])
+                               for r in lines if r["event_type"] == "flow")
+            if rc != 0:
+                got[name] = "exit %d: %s" % (rc, err.strip()[-200:])
+        big = [g for g in got["whole"] if isinstance(g, tuple) and g[6] > 100000]
+        check(got["whole"] == got["cut"] and big,
+              "%s: the capture cut to 96 bytes a record gives the whole capture's %d flow records "
+              "(one of %d bytes to the server): %s" % (
+                  engine, len(got["whole"]), big[0][6] if big else 0,
+                  "same" if got["whole"] == got["cut"] else "cut %s, whole %s" % (got["cut"], got["whole"])))
+
+
+def epoch_zero_part(xdphunt, engines, tmp):
+    """A capture stamped 0 (a pcapng of simple packet blocks has no times,
+    and libpcap gives them 0) is stamped 1970-01-01T00:00:00, hits and
+    records alike, the same from both engines: not the host's uptime."""
+    cli, srv = "192.0.2.10", "198.51.100.20"
+    cap = os.path.join(tmp, "epoch0.pcap")
+    with open(cap, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for a, b, sp, dp, fl in ((cli, srv, 50000, 445, 0x02), (srv, cli, 445, 50000, 0x12)):
+            fr = tcp_frame(a, b, sp, dp, fl)
+            f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
+    out = {}
+    for engine in engines:
+        rc, lines, err = replay(xdphunt, engine, [cap], ["--flow-timeout", "3600",
+                                                        "--no-default-ioc"])
+        stamps = sorted({(r["event_type"], r["timestamp"]) for r in lines})
+        out[engine] = lines
+        check(rc == 0 and {t for _, t in stamps} == {"1970-01-01T00:00:00.000000Z"} and
+              {e for e, _ in stamps} == {"hunt", "flow"},
+              "%s: a capture stamped 0: hits and records at 1970-01-01T00:00:00: %s" % (
+                  engine, stamps))
+    if len(out) == 2:
+        check(out["native"] == out["kernel"], "a capture stamped 0: the same lines from both engines")
+
+
 def main():
     xdphunt = sys.argv[1]
     engines = ["native"]
@@ -504,6 +581,8 @@ def main():
         print("SKIP: flow records: the kernel engine needs root; native only")
     with tempfile.TemporaryDirectory() as tmp:
         made_part(xdphunt, engines, tmp)
+        snaplen_part(xdphunt, engines, tmp)
+        epoch_zero_part(xdphunt, engines, tmp)
     corpus_part(xdphunt)
     return 1 if failed else 0
 

@@ -53,6 +53,7 @@ void test_events_smb_line(void)
 	json_t *j, *att;
 
 	event_sink_init(&s, NULL, NULL, "sensor-1");
+	s.ts_override = 1;
 	s.ts_override_ns = 1763812227123456789ULL; /* 2025-11-22T11:50:27.123456Z */
 	s.iface = "lab.pcap";
 	e.vlan_count = 2;

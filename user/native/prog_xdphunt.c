@@ -39,6 +39,7 @@ static const struct nrt_prog_var vars[] = {
 	{"xh_cfg_rpc_dyn_idle_s", (void *)&xh_cfg_rpc_dyn_idle_s, sizeof(xh_cfg_rpc_dyn_idle_s),
 	 NULL},
 	{"xh_capture_now_ns", &xh_capture_now_ns, sizeof(xh_capture_now_ns), NULL},
+	{"xh_capture_len_adj", &xh_capture_len_adj, sizeof(xh_capture_len_adj), NULL},
 	{"xh_flows_removed", &xh_flows_removed, sizeof(xh_flows_removed), NULL},
 	{"xh_flows_forced", &xh_flows_forced, sizeof(xh_flows_forced), NULL},
 };
