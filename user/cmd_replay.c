@@ -219,6 +219,7 @@ int cmd_replay(int argc, char **argv)
 	struct jsonl_writer *out = NULL;
 	struct event_sink sink;
 	int opt, ret = XH_EXIT_ERROR, failed = 0, sink_ready = 0, use_native = 0, flows_ready = 0;
+	int ferr;
 	uint64_t before;
 
 	hunt_opts_init(&o);
@@ -335,7 +336,12 @@ int cmd_replay(int argc, char **argv)
 			pr_warn("replay: cannot clear the DCE/RPC state before %s\n", argv[i]);
 		if (replay_file(&r, argv[i]))
 			failed++;
-		if (jsonl_flush(out))
+		/* A flush error is the writer's to say; the captures after
+		 * it would only be held in memory. */
+		ferr = jsonl_flush(out);
+		if (ferr && !sink.write_err)
+			sink.write_err = ferr;
+		if (sink.write_err)
 			failed++;
 		pr_info("replay: %s: %llu hits\n", argv[i],
 			(unsigned long long)(sink.events - before));

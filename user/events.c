@@ -334,10 +334,8 @@ int event_sink_write(struct event_sink *s, const struct jbuf *b)
 {
 	int err = jsonl_write_line(s->out, b);
 
-	if (err) {
-		if (!s->write_err)
-			pr_warn("output: cannot write: %s\n", strerror(-err));
+	/* The writer said it, naming the file. */
+	if (err)
 		s->write_err = err;
-	}
 	return err;
 }

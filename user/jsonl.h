@@ -136,8 +136,11 @@ void jsonl_writer__free(struct jsonl_writer *w);
 int jsonl_writer_reopen(struct jsonl_writer *w);
 /* The path jsonl_writer__open() was given, or NULL (stdout, a descriptor). */
 const char *jsonl_writer_path(const struct jsonl_writer *w);
+/* For messages: the path, "standard output" or "the output". */
+const char *jsonl_writer_name(const struct jsonl_writer *w);
 
-/* Append the line in @b (its text plus "\n"). Returns 0 or -errno (write error). */
+/* Append the line in @b (its text plus "\n"). Returns 0 or -errno (write
+ * error; the first is said on stderr, naming the file). */
 int jsonl_write_line(struct jsonl_writer *w, const struct jbuf *b);
 /* Write out what is buffered. Returns 0 or -errno. */
 int jsonl_flush(struct jsonl_writer *w);

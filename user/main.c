@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* main.c: subcommand dispatch and exit codes. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -31,6 +32,10 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	log_setup(LOG_WARN);
+	/* An output file at its size limit (ulimit -f) then fails its write
+	 * with EFBIG, which the writer says naming the file, rather than
+	 * killing the process with its hits unwritten. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return XH_EXIT_USAGE;

@@ -5,7 +5,8 @@
 # file and packet; an unsupported link type is refused by name; one bad
 # capture does not stop the others; records shorter than an Ethernet header
 # are skipped and counted by both engines; without privileges the kernel
-# engine says what it needs and the native engine runs. Prints PASS:/FAIL: lines.
+# engine says what it needs and the native engine runs; an output file that
+# stops growing keeps whole lines. Prints PASS:/FAIL: lines.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -86,4 +87,23 @@ if command -v setpriv >/dev/null; then
 else
 	echo "SKIP: replay cli: setpriv missing (util-linux): unprivileged runs not tried"
 fi
+# -o on a file that stops growing (its size limit, as a full disk): the
+# error names the file, exit 1, and the file holds whole lines only, so the
+# next run's append starts a line. 2 KiB: the runts capture's hits, many times.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do args+=("$W/runts.pcap"); done
+(ulimit -f 2 && exec "$XH" replay --engine native --no-default-ioc -o "$W/full.json" "${args[@]}") \
+	>/dev/null 2>"$W/e6"
+rc=$?
+lines=$(/usr/bin/python3 -c '
+import json, sys
+t = open(sys.argv[1]).read()
+print(len([json.loads(x) for x in t.splitlines()]) if t.endswith("\n") else "a half line")' "$W/full.json" 2>&1)
+size=$(stat -c %s "$W/full.json")
+if [ "$rc" -eq 1 ] && grep -q "output: cannot write $W/full.json: File too large" "$W/e6" &&
+	[ "$size" -le 2048 ] && [ "$lines" -ge 1 ] 2>/dev/null; then
+	ok "an output file at its size limit: the error names it, $lines whole lines kept, exit 1"
+else
+	ko "output file at its size limit" "rc=$rc size=$size lines=$lines $(cat "$W/e6")"
+fi
+
 [ "$FAILS" -eq 0 ]

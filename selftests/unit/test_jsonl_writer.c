@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_jsonl_writer.c: the buffered writer of JSON lines (jsonl_writer.c):
  * lines in order past its 1 MiB buffer and a longer one, fd ownership, pipes,
- * write errors kept for a retry, the constructors; every line read back is
- * parsed with jansson. */
+ * write errors kept for a retry, a file cut short by its size limit, the
+ * constructors; every line read back is parsed with jansson. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "test.h"
@@ -39,6 +42,29 @@ static char *slurp_fd(int fd, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/* stderr to a file while the writer says its errors; returns what it said. */
+static int quiet_begin(FILE **f)
+{
+	int saved = dup(2);
+
+	*f = tmpfile();
+	if (*f)
+		dup2(fileno(*f), 2);
+	return saved;
+}
+
+static char *quiet_end(int saved, FILE *f)
+{
+	size_t len = 0;
+	char *said = f ? slurp_fd(fileno(f), &len) : NULL;
+
+	dup2(saved, 2);
+	close(saved);
+	if (f)
+		fclose(f);
+	return said;
 }
 
 static void make_line(struct jbuf *b, unsigned int i, size_t pad)
@@ -149,19 +175,22 @@ void test_jsonl_writer_pipe_and_errors(void)
 	/* write error: the read end of a pipe is not writable */
 	w = jsonl_writer__new(p[0], 0);
 	if (ASSERT_OK_PTR(w, "writer on read end")) {
+		FILE *f;
+		int saved = quiet_begin(&f);
+		char *said;
+
 		ASSERT_OK(jsonl_write_line(w, &b), "buffered");
 		ASSERT_EQ(jsonl_flush(w), -EBADF, "flush reports the error");
 		ASSERT_EQ(jsonl_flush(w), -EBADF, "data kept for a retry");
-		/* free warns about the lost bytes on stderr; silence it */
-		{
-			int saved = dup(2), null = open("/dev/null", O_WRONLY);
-
-			dup2(null, 2);
-			jsonl_writer__free(w);
-			dup2(saved, 2);
-			close(saved);
-			close(null);
-		}
+		jsonl_writer__free(w);
+		said = quiet_end(saved, f);
+		ASSERT_TRUE(said && strstr(said,
+					   "output: cannot write the output: Bad file descriptor "
+					   "(1 lines held"),
+			    "the first error said once");
+		ASSERT_TRUE(said && strstr(said, "output: the output: 1 lines not written"),
+			    "the lines lost said at the end");
+		free(said);
 	}
 
 	/* constructors */
@@ -269,4 +298,74 @@ void test_jsonl_writer_reopen(void)
 	}
 out:
 	jbuf_free(&b);
+}
+
+/* A file that stops growing (its size limit here, a full disk alike) in the
+ * middle of a flush keeps whole lines only: the line cut short is taken
+ * back, so the file's last line parses and a retry once the limit is gone
+ * writes every line once, in order. The first error names the file. */
+void test_jsonl_writer_file_size_limit(void)
+{
+	char path[] = "/tmp/xh_jsonl_fsize_XXXXXX";
+	struct rlimit old, small;
+	struct jsonl_writer *w;
+	void (*old_sig)(int);
+	size_t len = 0, lines = 0;
+	char *data = NULL, *said, *p, *nl;
+	struct jbuf b;
+	FILE *f;
+	int fd, saved, i;
+
+	fd = mkstemp(path);
+	if (!ASSERT_GE(fd, 0, "mkstemp"))
+		return;
+	close(fd);
+	jbuf_init(&b);
+	w = jsonl_writer__open(path);
+	if (!ASSERT_OK_PTR(w, "open"))
+		goto out;
+	for (i = 0; i < 10; i++) {
+		make_line(&b, (unsigned int)i, 300);
+		ASSERT_OK(jsonl_write_line(w, &b), "buffered");
+	}
+	/* 1000 bytes: three lines and part of a fourth fit. */
+	getrlimit(RLIMIT_FSIZE, &old);
+	small = old;
+	small.rlim_cur = 1000;
+	old_sig = signal(SIGXFSZ, SIG_IGN);
+	ASSERT_OK(setrlimit(RLIMIT_FSIZE, &small), "set the file size limit");
+	saved = quiet_begin(&f);
+	ASSERT_EQ(jsonl_flush(w), -EFBIG, "the flush stops at the limit");
+	setrlimit(RLIMIT_FSIZE, &old);
+	said = quiet_end(saved, f);
+	signal(SIGXFSZ, old_sig);
+	ASSERT_TRUE(said && strstr(said, path) && strstr(said, "File too large"),
+		    "the error names the file");
+	free(said);
+	data = slurp_path(path, &len);
+	if (ASSERT_OK_PTR(data, "read back")) {
+		ASSERT_TRUE(len > 0, "some lines written");
+		ASSERT_TRUE(len <= 1000, "within the limit");
+		ASSERT_EQ(data[len - 1], '\n', "the file ends with a whole line");
+		free(data);
+	}
+	ASSERT_OK(jsonl_flush(w), "the retry once the limit is gone");
+	jsonl_writer__free(w);
+	data = slurp_path(path, &len);
+	if (!ASSERT_OK_PTR(data, "read back"))
+		goto out;
+	for (p = data; (nl = strchr(p, '\n')); p = nl + 1, lines++) {
+		json_t *j = json_loadb(p, (size_t)(nl - p), 0, NULL);
+
+		ASSERT_OK_PTR(j, "each line parses");
+		ASSERT_EQ(json_integer_value(json_object_get(j, "i")), (long long)lines,
+			  "in order, once each");
+		json_decref(j);
+	}
+	ASSERT_EQ(lines, 10, "every line written");
+	ASSERT_EQ(*p, '\0', "nothing after the last line");
+out:
+	free(data);
+	jbuf_free(&b);
+	unlink(path);
 }
