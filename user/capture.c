@@ -221,11 +221,31 @@ int capture_next(struct capture *c, uint8_t *frame, size_t cap, int *len, uint64
 		if (rc == PCAP_ERROR_BREAK)
 			return 0;
 		if (rc != 1) {
-			snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s", c->path,
-				 c->pkt_no + 1, pcap_geterr(c->p));
+			const char *why = pcap_geterr(c->p);
+
+			/* libpcap reads one link type per file: a pcapng
+			 * interface block of another type ends it. */
+			if (strstr(why, "different from the type of the first interface"))
+				snprintf(c->err, sizeof(c->err),
+					 "%s: after %llu packets: %s; libpcap reads one link type "
+					 "per file: split it by interface first (tshark -r FILE -Y "
+					 "'frame.interface_id == N' -w PART.pcapng)",
+					 c->path, c->pkt_no, why);
+			else
+				snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s", c->path,
+					 c->pkt_no + 1, why);
 			return -1;
 		}
 		c->pkt_no++;
+		/* Times are ns since the epoch in 64 bits: up to July 2554. A
+		 * pcapng time past that is a corrupt block, not a wrapped date. */
+		if (hdr->ts.tv_sec < 0 || (uint64_t)hdr->ts.tv_sec > CAPTURE_MAX_SECONDS) {
+			snprintf(c->err, sizeof(c->err),
+				 "%s: packet %llu: time stamp %lld s is outside 1970-2554, "
+				 "the times xdphunt keeps (ns since 1970 in 64 bits)",
+				 c->path, c->pkt_no, (long long)hdr->ts.tv_sec);
+			return -1;
+		}
 		n = capture_to_ether(c->dlt, data, hdr->caplen, frame, cap);
 		if (n < 0) {
 			c->skipped++;

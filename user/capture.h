@@ -17,6 +17,9 @@
  * fragments BPF_PROG_TEST_RUN takes after the first buffer. */
 #define CAPTURE_MAX_FRAME (65535 + 14 + 8)
 
+/* The last second whose nanoseconds fit 64 bits (2554-07-21). */
+#define CAPTURE_MAX_SECONDS 18446744072ULL
+
 /* 1 when @dlt (a pcap DLT_ value) is supported: Ethernet, raw IPv4/IPv6,
  * Linux cooked v1 and v2, BSD loopback (NULL and LOOP). */
 int capture_linktype_supported(int dlt);

@@ -87,6 +87,40 @@ if command -v setpriv >/dev/null; then
 else
 	echo "SKIP: replay cli: setpriv missing (util-linux): unprivileged runs not tried"
 fi
+# pcapng: a time past 2554 (ns since 1970 overflow 64 bits) is refused by
+# packet, not wrapped to a plausible date; a second interface of another
+# link type (dumpcap -i eth0 -i any) is refused with how to split the file.
+/usr/bin/python3 - "$W" <<'PY'
+import struct, sys
+def blk(t, body):
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack("<II", t, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+shb = blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+def idb(lt): return blk(1, struct.pack("<HHI", lt, 0, 262144))
+def epb(ifid, data, ts_us):
+    return blk(6, struct.pack("<IIIII", ifid, ts_us >> 32, ts_us & 0xffffffff, len(data), len(data)) + data)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, bytes([192, 0, 2, 10]), bytes([192, 0, 2, 20]))
+ip += struct.pack("!HHIIBBHHH", 40001, 445, 1, 0, 0x50, 0x02, 65535, 0, 0)
+eth = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip
+d = sys.argv[1]
+open(d + "/late.pcapng", "wb").write(shb + idb(1) + epb(0, eth, 1700000000 * 10**6) +
+                                      epb(0, eth, 20000000000 * 10**6))
+open(d + "/twolinks.pcapng", "wb").write(shb + idb(1) + idb(101) + epb(0, eth, 1700000000 * 10**6) +
+                                         epb(1, ip, 1700000001 * 10**6))
+PY
+"$XH" replay --engine native --no-default-ioc "$W/late.pcapng" >"$W/o7" 2>"$W/e7"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "late.pcapng: packet 2: time stamp 20000000000 s is outside 1970-2554" "$W/e7" &&
+	[ "$(grep -c '"timestamp":"2023-11-14T22:13:20.000000Z"' "$W/o7")" -eq 1 ]; then
+	ok "a time past 2554 refused by packet, the hit before it written"
+else
+	ko "time past 2554" "rc=$rc $(cat "$W/e7") $(cat "$W/o7")"
+fi
+"$XH" replay --engine native --no-default-ioc "$W/twolinks.pcapng" >/dev/null 2>"$W/e8"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "twolinks.pcapng: after 0 packets: an interface has a type 101 .*split it by interface first" "$W/e8" &&
+	ok "a pcapng of two link types refused with how to split it" || ko "two link types" "rc=$rc $(cat "$W/e8")"
+
 # -o on a file that stops growing (its size limit, as a full disk): the
 # error names the file, exit 1, and the file holds whole lines only, so the
 # next run's append starts a line. 2 KiB: the runts capture's hits, many times.
