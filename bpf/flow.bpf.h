@@ -10,6 +10,10 @@
 #include "classify.bpf.h"
 #include "emit.bpf.h"
 
+/* Where clients' ports start: Linux's ip_local_port_range (Windows and IANA
+ * start at 49152, within it). */
+#define XH_EPHEMERAL_MIN 32768
+
 /* Is the packet's sender the client of its flow? Decided once, on the first
  * packet of the flow we see, so it must also work mid-connection. @svc_src
  * and @svc_dst are the port services (enum xh_service). */
@@ -61,6 +65,13 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 sv
 	if (dp < 1024 && sp >= 1024)
 		return 1;
 	if (sp < 1024 && dp >= 1024)
+		return 0;
+	/* Then below the ephemeral range (Linux's starts at 32768,
+	 * Windows' and IANA's at 49152) against in it: a web proxy or C2
+	 * on 8080 answering a client's 40002. */
+	if (dp < XH_EPHEMERAL_MIN && sp >= XH_EPHEMERAL_MIN)
+		return 1;
+	if (sp < XH_EPHEMERAL_MIN && dp >= XH_EPHEMERAL_MIN)
 		return 0;
 	return 1;
 }
