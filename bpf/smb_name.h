@@ -146,7 +146,10 @@ static __always_inline int xh_smb_name_step(struct xh_smb_name *n, const __u8 *b
 		n->len = i * (n->enc == XH_SMB_ENC_UTF16LE ? 2 : 1);
 		return 1;
 	}
-	if (cu < 0x20 || (n->enc == XH_SMB_ENC_ASCII && cu >= 0x80)) {
+	/* An ASCII-encoded (SMB1 non-Unicode) name is in the client's OEM
+	 * code page: a byte from 0x80 is a character, hashed as the code unit
+	 * of its value (the tables are ASCII; userspace writes it U+FFFD). */
+	if (cu < 0x20) {
 		n->bad = 1;
 		return 1;
 	}

@@ -43,10 +43,12 @@ int smb_name_to_utf8(const uint8_t *raw, size_t len, int enc, char *out, size_t 
 	if (!outsz)
 		return -ENOSPC;
 	if (enc == XH_SMB_ENC_ASCII) {
+		/* OEM code page bytes: the code page is the client's, not
+		 * sent, so a byte from 0x80 is U+FFFD, as Wireshark shows it. */
 		for (size_t i = 0; i < len && !err; i++) {
-			if (raw[i] < 0x20 || raw[i] >= 0x7f)
+			if (raw[i] < 0x20 || raw[i] == 0x7f)
 				return -EILSEQ;
-			put_utf8(&o, end, raw[i], &err);
+			put_utf8(&o, end, raw[i] < 0x80 ? raw[i] : 0xfffd, &err);
 		}
 	} else if (enc == XH_SMB_ENC_UTF16LE) {
 		if (len & 1)

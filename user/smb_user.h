@@ -44,9 +44,10 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
  * written without it). */
 int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct jbuf *b);
 
-/* Convert a raw SMB name to UTF-8 (NUL-terminated in @out). Returns the
- * length, -EILSEQ for an invalid sequence (unpaired surrogate, NUL, control
- * character, non-ASCII OEM byte) or -ENOSPC. */
+/* Convert a raw SMB name to UTF-8 (NUL-terminated in @out); an ASCII (OEM
+ * code page) byte from 0x80 becomes U+FFFD. Returns the length, -EILSEQ for
+ * an invalid sequence (unpaired surrogate, NUL, control character) or
+ * -ENOSPC. */
 int smb_name_to_utf8(const uint8_t *raw, size_t len, int enc, char *out, size_t outsz);
 
 /* "TREE_CONNECT" for SMB2 commands (SMB1 when @version is 1); NULL if unknown. */

@@ -4,6 +4,7 @@
  * per step, checked against the events, their names and the counters. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdphunt.skel.h"
+#include "events.h"
 #include "test.h"
 #include "pkt.h"
 #include "smbmsg.h"
@@ -229,6 +231,40 @@ void test_smb_session_smb1(void)
 	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 5, 100, "\\\\192.0.2.20\\ADMIN$", 0));
 	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$"); /* smb.v1 once */
 	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM path");
+	xhp_close(&x);
+}
+
+/* An SMB1 non-Unicode path is in the client's OEM code page: a byte from
+ * 0x80 in the server name (\\S\xC9RV, an E-acute in code page 850) still
+ * makes the ADMIN$ finding, and the JSON line shows the byte as U+FFFD, as
+ * Wireshark does ("Path: \\S\ufffdRV\ADMIN$"). A control character is
+ * still a bad name. */
+void test_smb1_oem_name(void)
+{
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50210, .sport = 445};
+	struct event_sink s;
+	json_error_t jerr;
+	json_t *j;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	event_sink_init(&s, NULL, NULL, "t");
+	syn(&ss);
+	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\S\xc9RV\\ADMIN$", 0));
+	expect(&ss, 2, XH_RULE_SMB_V1, NULL, XH_RULE_SMB_ADMIN_SHARE,
+	       "\\\\S\xef\xbf\xbdRV\\ADMIN$");
+	if (x.n_ev && ASSERT_OK(events_format(&s, &x.ev[x.n_ev - 1], &s.jb), "format")) {
+		j = json_loadb(s.jb.buf, s.jb.len, 0, &jerr);
+		ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "share")),
+			     "\\\\S\xef\xbf\xbdRV\\ADMIN$", "JSON share");
+		json_decref(j);
+	}
+	ASSERT_EQ(s.bad_names, 0, "no bad name in the JSON");
+	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 4, 100, "\\\\S\x1fRV\\ADMIN$", 0));
+	expect(&ss, 0);
+	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NAME_BAD), 1, "a control character is a bad name");
+	event_sink_fini(&s);
 	xhp_close(&x);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_smb_name_scan.c: xh_smb_name_scan() (bpf/smb_name.h) natively under
  * ASan/UBSan: UTF-16LE surrogates, NULs, control characters, only backslashes,
- * a non-ASCII OEM byte, and the 256-byte bound of a counted name. */
+ * a non-ASCII OEM byte (a character), and the 256-byte bound of a counted name. */
 #include <stdlib.h>
 #include <string.h>
 #include "test.h"
@@ -32,6 +32,10 @@ void test_smb_name_scan(void)
 	static const uint16_t nul_end[] = {'s', 'a', 'm', 'r', 0};
 	static const uint16_t ctrl[] = {'a', 0x07};
 	static const uint16_t only_bs[] = {'\\', '\\'};
+	static const char oem[] = "\\\\S\xc9RV\\ADMIN$";
+	static const uint16_t oem16[] = {'\\', '\\', 'S', 0xc9, 'R', 'V', '\\',
+					 'A',  'D',  'M', 'I',	'N', '$'};
+	uint32_t h_oem;
 	struct xh_smb_name nm;
 	uint8_t *big;
 
@@ -45,8 +49,18 @@ void test_smb_name_scan(void)
 	ASSERT_EQ(nm.h_full, xh_smb_hash_ascii("SAMR"), "hash folds case");
 	ASSERT_EQ(scan16(ctrl, 2, &nm), -XH_SMB_CNT_NAME_BAD, "control character");
 	ASSERT_EQ(scan16(only_bs, 2, &nm), -XH_SMB_CNT_NAME_EMPTY, "only backslashes");
-	ASSERT_EQ(xh_smb_name_scan((const uint8_t *)"ab\xe9", 3, XH_SMB_ENC_ASCII, 0, &nm),
-		  -XH_SMB_CNT_NAME_BAD, "non-ASCII OEM byte");
+	/* SMB1 non-Unicode names are in the client's OEM code page: a byte
+	 * from 0x80 is a character, hashed as the UTF-16 code unit of its
+	 * value, and the last component still matches the ASCII tables. */
+	ASSERT_OK(xh_smb_name_scan((const uint8_t *)oem, sizeof(oem) - 1, XH_SMB_ENC_ASCII, 0, &nm),
+		  "non-ASCII OEM byte");
+	ASSERT_EQ(nm.len, sizeof(oem) - 1, "OEM name length");
+	ASSERT_EQ(nm.h_last, xh_smb_hash_ascii("ADMIN$"), "last component after an OEM byte");
+	h_oem = nm.h_full;
+	ASSERT_OK(scan16(oem16, sizeof(oem16) / sizeof(oem16[0]), &nm), "U+00C9 in UTF-16");
+	ASSERT_EQ(h_oem, nm.h_full, "OEM byte 0xC9 hashes as U+00C9");
+	ASSERT_EQ(xh_smb_name_scan((const uint8_t *)"ab\x1f", 3, XH_SMB_ENC_ASCII, 0, &nm),
+		  -XH_SMB_CNT_NAME_BAD, "ASCII control character");
 
 	/* A counted name longer than 256 bytes: its end is not seen. */
 	big = malloc(300);

@@ -124,8 +124,16 @@ void test_smb_utf8(void)
 		  -EILSEQ, "control character");
 	ASSERT_EQ(smb_name_to_utf8(ok, 3, XH_SMB_ENC_UTF16LE, out, sizeof(out)), -EILSEQ,
 		  "odd length");
-	ASSERT_EQ(smb_name_to_utf8((const uint8_t *)"\xe9", 1, XH_SMB_ENC_ASCII, out, sizeof(out)),
-		  -EILSEQ, "OEM byte");
+	/* OEM code page bytes: the code page is not sent, so U+FFFD, as
+	 * Wireshark shows \\S\xC9RV\ADMIN$ ("Path: \\S\ufffdRV\ADMIN$"). */
+	ASSERT_EQ(smb_name_to_utf8((const uint8_t *)"\\\\S\xc9RV\\ADMIN$", 13, XH_SMB_ENC_ASCII,
+				   out, sizeof(out)),
+		  15, "OEM byte: one U+FFFD");
+	ASSERT_STREQ(out, "\\\\S\xef\xbf\xbdRV\\ADMIN$", "OEM byte as U+FFFD");
+	ASSERT_EQ(smb_name_to_utf8((const uint8_t *)"a\x7f", 2, XH_SMB_ENC_ASCII, out, sizeof(out)),
+		  -EILSEQ, "ASCII DEL");
+	ASSERT_EQ(smb_name_to_utf8((const uint8_t *)"a\x1f", 2, XH_SMB_ENC_ASCII, out, sizeof(out)),
+		  -EILSEQ, "ASCII control character");
 	ASSERT_EQ(smb_name_to_utf8(ok, sizeof(ok), XH_SMB_ENC_UTF16LE, out, 4), -ENOSPC, "room");
 	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
 		ASSERT_OK_PTR(smb_counter_name(c), "every SMB counter has a name");
