@@ -222,15 +222,18 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		*p++ = '"';
 	}
 	if (d->version != 3) {
+		/* Always text, so that the key keeps one JSON type: a command
+		 * without a name is its number in hex, as wide as the
+		 * header's field (SMB1 "0x04", SMB2 "0x0013"). */
 		cmd = smb_command_name(d->version, d->command);
+		p = fmt_lit(p, ",\"command\":\"");
 		if (cmd) {
-			p = fmt_lit(p, ",\"command\":\"");
 			p = fmt_put(p, cmd, strlen(cmd));
-			*p++ = '"';
 		} else {
-			p = fmt_lit(p, ",\"command\":");
-			p = fmt_u64(p, d->command);
+			p = fmt_lit(p, "0x");
+			p = fmt_hex_fixed(p, d->command, d->version == 1 ? 2 : 4);
 		}
+		*p++ = '"';
 	}
 	if (key && n >= 0) {
 		p = fmt_lit(p, ",\"");

@@ -222,6 +222,19 @@ void test_smb_json(void)
 	j = format(&s, &e);
 	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "session_id")),
 		     "0x1e0a", "SMB1 UID");
+	json_decref(j);
+	/* A command without a name is still a string (one JSON type for
+	 * Elasticsearch's mapping): its number in hex, as wide as the field. */
+	e.d.smb.command = 0x04; /* SMB1 CLOSE, as in the smb.v1 hits of zeek-dssetup_* */
+	j = format(&s, &e);
+	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "command")),
+		     "0x04", "SMB1 command without a name");
+	json_decref(j);
+	e.d.smb.version = 2;
+	e.d.smb.command = 0x13;
+	j = format(&s, &e);
+	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "command")),
+		     "0x0013", "SMB2 command without a name");
 	e.d.smb.version = 2;
 	e.d.smb.dialect = 0x0311;
 	e.d.smb.command = XH_SMB2_CREATE;
