@@ -219,15 +219,16 @@ int ioc_event_format(const struct ioc_set *set, const struct xh_event *e, struct
 		p = jbuf_tail(b, IOC_JSON_FIXED_MAX);
 		if (!p)
 			return 0;
+		/* Always text, so that the key keeps one JSON type: a type
+		 * without a name as RFC 3597 writes it, "TYPE99". */
+		p = fmt_lit(p, ",\"qtype\":\"");
 		if (qt) {
-			p = fmt_lit(p, ",\"qtype\":\"");
 			p = fmt_put(p, qt, strlen(qt));
-			p = fmt_lit(p, "\"}");
 		} else {
-			p = fmt_lit(p, ",\"qtype\":");
+			p = fmt_lit(p, "TYPE");
 			p = fmt_u64(p, e->d.ioc.qtype);
-			*p++ = '}';
 		}
+		p = fmt_lit(p, "\"}");
 		jbuf_set_tail(b, p);
 	} else if (e->rule == XH_RULE_IOC_TLS_SNI) {
 		jbuf_lit(b, ",\"tls\":{\"sni\":");

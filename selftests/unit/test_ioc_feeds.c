@@ -506,6 +506,14 @@ void test_ioc_event_json(void)
 			     "A", "qtype");
 		json_decref(j);
 	}
+	/* A qtype without a name is still a string (one JSON type for
+	 * Elasticsearch's mapping), as RFC 3597 writes an unknown type. */
+	e.d.ioc.qtype = 99;
+	j = fmt(&s, &e, &err);
+	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "dns"), "qtype")),
+		     "TYPE99", "qtype without a name");
+	json_decref(j);
+	e.d.ioc.qtype = 1;
 	/* a name whose hash matched but which is not below the indicator */
 	memcpy(e.name, "www.notevil.example", 19);
 	e.name_len = 19;
