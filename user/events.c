@@ -119,7 +119,7 @@ static int host_json(struct event_sink *s)
 }
 
 /* The in_iface value of @e as JSON text ("name"), or NULL when the
- * interface has no name (the ifindex is printed): the replay name, else
+ * interface has no name (the ifindex is written as text): the replay name, else
  * the ifindex's name. if_indextoname() opens a socket per call, which
  * capped live output near 0.2 M lines/s (make bench): the last index's name
  * is kept in s->ifname, until event_sink_sync_clock() forgets it. */
@@ -217,10 +217,16 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	p = fmt_lit(p, "{\"timestamp\":\"");
 	p = put_time(p, real_ns);
 	p = fmt_put(p, s->host_json.buf, s->host_json.len);
-	if (ifj)
+	/* in_iface and proto are always text, so that each key keeps one
+	 * JSON type: an interface without a name is its index, a protocol
+	 * without a name its number, in decimal ("7", "47"). */
+	if (ifj) {
 		p = fmt_put(p, ifj->buf, ifj->len);
-	else
+	} else {
+		*p++ = '"';
 		p = fmt_u64(p, e->ifindex);
+		*p++ = '"';
+	}
 	p = fmt_lit(p, ",\"flow_id\":");
 	p = fmt_u64(p, s->cid_len ? s->cid_flow_id : 0);
 	p = fmt_lit(p, ",\"community_id\":\"");
@@ -241,14 +247,12 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		p = fmt_u64(p, dport);
 	}
 	proto = enrich_proto_name(e->proto);
-	if (proto) {
-		p = fmt_lit(p, ",\"proto\":\"");
+	p = fmt_lit(p, ",\"proto\":\"");
+	if (proto)
 		p = fmt_put(p, proto, strlen(proto));
-		*p++ = '"';
-	} else {
-		p = fmt_lit(p, ",\"proto\":");
+	else
 		p = fmt_u64(p, e->proto);
-	}
+	*p++ = '"';
 	if (is_icmp) {
 		/* The kernel carries ICMP type and code in the port fields,
 		 * client side first. */

@@ -430,11 +430,15 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	key_addr(b, "dest_ip", k, srv);
 	if (has_ports)
 		jbuf_key_u64(b, "dest_port", srv_port);
+	/* Always text, as in hits: a protocol without a name is its number. */
 	proto = enrich_proto_name(k->proto);
-	if (proto)
+	if (proto) {
 		jbuf_key_str(b, "proto", proto);
-	else
-		jbuf_key_u64(b, "proto", k->proto);
+	} else {
+		char num[24]; /* fmt_u64()'s most */
+
+		jbuf_key_strn(b, "proto", num, (size_t)(fmt_u64(num, k->proto) - num));
+	}
 	if (is_icmp) {
 		/* The key carries the type and code of the first packet in
 		 * the port fields, turned with the addresses (as hits). */

@@ -204,7 +204,7 @@ with tempfile.TemporaryDirectory() as d:
               f"ESP {eng}: one hit, no ports, tshark's Community ID", json.dumps(e))
         g = by.get(("hunt", S_GRE), [])
         # tshark hashes the tunnel's inner flow; xdphunt the outer one it matched.
-        check(len(g) == 1 and "src_port" not in g[0] and g[0]["proto"] == 47,
+        check(len(g) == 1 and "src_port" not in g[0] and g[0]["proto"] == "47",
               f"GRE {eng}: one hit, no ports", json.dumps(g))
 
 # --- 5. ICMP errors count to the flow they quote ---------------------------------------

@@ -317,6 +317,13 @@ void test_flowlog_format_icmp_ioc(void)
 		ASSERT_STREQ(jstr(ioc, "type"), "ipv4-cidr", "type");
 		json_decref(j);
 	}
+	/* A protocol without a name: its number as text, as in hits. */
+	k.proto = 47; /* GRE */
+	ASSERT_OK(flowlog_format(&s, &k, &st, FLOWLOG_TIMEOUT, &s.jb), "format GRE");
+	j = json_loadb(s.jb.buf, s.jb.len, 0, &jerr);
+	ASSERT_STREQ(jstr(j, "proto"), "47", "GRE's number as text");
+	json_decref(j);
+	k.proto = 1;
 	k.family = 7;
 	ASSERT_EQ(flowlog_format(&s, &k, &st, FLOWLOG_TIMEOUT, &s.jb), -EINVAL, "bad family");
 	event_sink_fini(&s);
