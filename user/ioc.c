@@ -57,6 +57,8 @@ void ioc_set__free(struct ioc_set *set)
 	for (size_t i = 0; i < set->nfiles; i++)
 		free(set->files[i]);
 	free(set->files);
+	free(set->dup);
+	free(set->blocked_by);
 	free(set->v);
 	free(set->meta);
 	free(set->pool);

@@ -134,6 +134,20 @@ void ioc_set_counts(const struct ioc_set *set, size_t *n4, size_t *n6, size_t *n
 uint64_t ioc_set_errors(const struct ioc_set *set, enum ioc_err err);
 const char *ioc_err_name(enum ioc_err err);
 
+/* Settle indicators of several feeds that name the same traffic (ioc_overlap.c),
+ * once the set is complete and before its maps are filled: of entries with the
+ * same key (prefix, address:port or domain) only the first loaded is stored,
+ * and an alert entry that a block entry covers (the same key, a shorter prefix
+ * holding its address, a parent domain) is stored with the block flag, so
+ * that block wins whatever the feeds' order and prefix lengths. Returns 0 or
+ * -ENOMEM. Adding entries afterwards needs another call. */
+int ioc_set_settle(struct ioc_set *set);
+/* 0 when @e has the key of an entry loaded before it (not stored), else 1. */
+int ioc_set_stored(const struct ioc_set *set, const struct ioc_entry *e);
+/* The block entry covering the alert entry @e (most specific first), NULL
+ * when none does or @e is itself a block entry. */
+const struct ioc_entry *ioc_set_blocked_by(const struct ioc_set *set, const struct ioc_entry *e);
+
 /* Generations (hot reload): the set knows the generation its map values
  * carry and the set it replaced, kept until events in flight are drained. */
 void ioc_set_set_gen(struct ioc_set *set, unsigned int gen, const struct ioc_set *prev);

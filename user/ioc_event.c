@@ -129,7 +129,7 @@ int ioc_event_format(const struct ioc_set *set, const struct xh_event *e, struct
 		     struct ioc_event_stats *st)
 {
 	const struct ioc_set *owner = NULL;
-	const struct ioc_entry *ie = set ? ioc_set_resolve(set, e->ioc_id, &owner) : NULL;
+	const struct ioc_entry *ie = set ? ioc_set_resolve(set, e->ioc_id, &owner) : NULL, *blk;
 	const struct ioc_meta *m;
 	int is_name = e->rule == XH_RULE_IOC_DNS || e->rule == XH_RULE_IOC_TLS_SNI;
 	char text[IOC_TEXT_MAX], name[XH_EVENT_NAME_MAX * 4 + 1], *p;
@@ -208,6 +208,22 @@ int ioc_event_format(const struct ioc_set *set, const struct xh_event *e, struct
 		p = fmt_lit(p, ",\"feed_action\":\"block\"");
 	else
 		p = fmt_lit(p, ",\"feed_action\":\"alert\"");
+	jbuf_set_tail(b, p);
+	blk = ioc_set_blocked_by(owner, ie);
+	if (blk) {
+		/* An alert indicator a block feed covers: dropped for that. */
+		const struct ioc_meta *bm = ioc_set_meta(owner, blk);
+		const char *feed = bm ? ioc_str(owner, bm->feed) : NULL;
+
+		jbuf_lit(b, ",\"blocked_by\":{\"indicator\":");
+		n = ioc_entry_text_n(owner, blk, text);
+		jbuf_str_n(b, text, n);
+		jbuf_key_str(b, "feed", feed ? feed : ioc_set_file(owner, blk->feed_no));
+		jbuf_lit(b, "}");
+	}
+	p = jbuf_tail(b, IOC_JSON_FIXED_MAX);
+	if (!p)
+		return 0;
 	p = put_attack_array(p, e);
 	*p++ = '}';
 	jbuf_set_tail(b, p);

@@ -20,6 +20,11 @@ struct ioc_set {
 	uint64_t errs[IOC_ERR__MAX];
 	unsigned int gen;
 	const struct ioc_set *prev;
+	/* ioc_set_settle() (ioc_overlap.c): a bit per entry stored under
+	 * another entry's key, and per entry the id of the block entry that
+	 * covers it (NULL without both block and alert entries). */
+	uint64_t *dup;
+	uint32_t *blocked_by;
 };
 
 /* One file being read. */

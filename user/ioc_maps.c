@@ -21,7 +21,7 @@ uint32_t ioc_maps_ref(const struct ioc_set *set, uint32_t id, unsigned int gen)
 	const struct ioc_entry *e = ioc_set_get(set, id);
 	uint32_t ref = id | ((gen & XH_IOC_GEN_MASK) << XH_IOC_GEN_SHIFT);
 
-	if (e && e->action == IOC_ACTION_BLOCK)
+	if (e && (e->action == IOC_ACTION_BLOCK || ioc_set_blocked_by(set, e)))
 		ref |= XH_IOC_F_BLOCK;
 	return ref;
 }
@@ -123,6 +123,8 @@ static int fill(const struct ioc_set *set, unsigned int gen, int fd4, int fd6, i
 	for (size_t i = 0; i < n && !err; i++) {
 		const struct ioc_entry *e = ioc_set_at(set, i);
 
+		if (!ioc_set_stored(set, e))
+			continue;
 		if (e->kind == IOC_KIND_DOMAIN) {
 			__u64 h = e->hash;
 
@@ -151,7 +153,7 @@ static int fill(const struct ioc_set *set, unsigned int gen, int fd4, int fd6, i
 		int fd = e->family == XH_AF_INET ? fd4 : fd6;
 		char where[PATH_MAX + 32];
 
-		if (e->kind != IOC_KIND_NET || !e->port)
+		if (e->kind != IOC_KIND_NET || !e->port || !ioc_set_stored(set, e))
 			continue;
 		lpm_key(e, &key);
 		if (bpf_map_lookup_elem(fd, &key, &base))
@@ -211,7 +213,9 @@ int ioc_maps_install(struct ioc_set *set, const struct ioc_outer *outer, unsigne
 		err = fd4 < 0 ? fd4 : fd6 < 0 ? fd6 : fddom < 0 ? fddom : fdport;
 		goto out;
 	}
-	err = fill(set, gen, fd4, fd6, fddom, fdport);
+	err = ioc_set_settle(set);
+	if (!err)
+		err = fill(set, gen, fd4, fd6, fddom, fdport);
 	if (err)
 		goto out;
 	if (outer->iocpf >= 0) {

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ioc_overlap.c: indicators of several feeds that name the same traffic,
+ * settled before the maps are filled, so that the outcome depends neither on
+ * the order the feeds were given in nor on which prefix is the longer:
+ * - the same key (prefix, address:port, domain) in several feeds is stored
+ *   once, as the first loaded entry (its metadata is the hit's);
+ * - an alert entry that a block entry covers (the same key, a shorter prefix
+ *   of the family holding its address, a parent domain) is stored with the
+ *   block flag, and remembers that block entry (the hit's "blocked_by").
+ * Without this, the LPM trie gave the more specific alert prefix (pass), and
+ * an exact duplicate took the last loaded entry's value. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "xh_abi.h"
+#include "ioc_int.h"
+
+static const struct ioc_set *sort_set; /* qsort() has no context argument */
+
+/* Order: kind, family, port, prefix length, address (a domain: its name),
+ * then load order, so that a key's entries are adjacent, first loaded first. */
+static int cmp_key(const struct ioc_entry *a, const struct ioc_entry *b)
+{
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->kind == IOC_KIND_DOMAIN)
+		return strcmp(ioc_str(sort_set, a->domain), ioc_str(sort_set, b->domain));
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->prefixlen != b->prefixlen)
+		return a->prefixlen < b->prefixlen ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static int cmp_idx(const void *pa, const void *pb)
+{
+	const struct ioc_entry *a = ioc_set_at(sort_set, *(const uint32_t *)pa);
+	const struct ioc_entry *b = ioc_set_at(sort_set, *(const uint32_t *)pb);
+	int c = cmp_key(a, b);
+
+	return c ? c : a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* @addr cut to @len bits into @out (16 bytes). */
+static void mask(const uint8_t *addr, unsigned int len, uint8_t *out)
+{
+	memset(out, 0, 16);
+	memcpy(out, addr, len / 8);
+	if (len % 8)
+		out[len / 8] = addr[len / 8] & (uint8_t)(0xff00u >> (len % 8));
+}
+
+/* The stored block entries: plain prefixes (no port) sorted by family,
+ * prefix length and address, and domains sorted by name. */
+struct blocks {
+	const struct ioc_set *set;
+	uint32_t *v; /* entry indices */
+	size_t n;
+};
+
+/* The block prefix of @family, @len bits, holding @addr, or NULL. */
+static const struct ioc_entry *find_prefix(const struct blocks *b, uint8_t family, unsigned int len,
+					   const uint8_t *addr)
+{
+	struct ioc_entry k = {.kind = IOC_KIND_NET, .family = family, .prefixlen = (uint8_t)len};
+	size_t lo = 0, hi = b->n;
+
+	mask(addr, len, k.addr);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ioc_entry *e = ioc_set_at(b->set, b->v[mid]);
+		int c = cmp_key(e, &k);
+
+		if (!c)
+			return e;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct ioc_entry *find_domain(const struct blocks *b, const char *name)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ioc_entry *e = ioc_set_at(b->set, b->v[mid]);
+		int c = e->kind == IOC_KIND_DOMAIN ? strcmp(ioc_str(b->set, e->domain), name) : -1;
+
+		if (!c)
+			return e;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The most specific block entry covering the stored alert entry @e with a
+ * shorter prefix or a parent domain (the same key was settled before), or
+ * NULL. @lens: a bitmap of the block prefix lengths present per family
+ * (0: IPv4, 1: IPv6). */
+static const struct ioc_entry *cover(const struct blocks *b, const struct ioc_entry *e,
+				     const uint64_t lens[2][3])
+{
+	if (e->kind == IOC_KIND_DOMAIN) {
+		const char *d = ioc_str(b->set, e->domain);
+
+		for (const char *p = d ? strchr(d, '.') : NULL; p; p = strchr(p + 1, '.')) {
+			const struct ioc_entry *c = find_domain(b, p + 1);
+
+			if (c)
+				return c; /* the longest parent: the first found */
+		}
+		return NULL;
+	}
+	/* An address:port entry is its host (prefixlen full): a block prefix
+	 * of the same length holds its address on every port. */
+	for (int len = e->prefixlen - (e->port ? 0 : 1); len >= 0; len--) {
+		const uint64_t *l = lens[e->family == XH_AF_INET6];
+		const struct ioc_entry *c;
+
+		if (!((l[len / 64] >> (len % 64)) & 1))
+			continue;
+		c = find_prefix(b, e->family, (unsigned int)len, e->addr);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+int ioc_set_settle(struct ioc_set *set)
+{
+	uint64_t lens[2][3] = {};
+	struct blocks nb = {.set = set}, db = {.set = set};
+	uint32_t *idx = NULL, *by = NULL;
+	uint64_t *dup = NULL;
+	size_t n = set->n, nblock = 0;
+	int err = -ENOMEM;
+
+	free(set->blocked_by);
+	free(set->dup);
+	set->blocked_by = NULL;
+	set->dup = NULL;
+	if (!n)
+		return 0;
+	idx = malloc(n * sizeof(*idx));
+	dup = calloc((n + 63) / 64, sizeof(*dup));
+	if (!idx || !dup)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		idx[i] = (uint32_t)i;
+		nblock += set->v[i].action == IOC_ACTION_BLOCK;
+	}
+	sort_set = set;
+	qsort(idx, n, sizeof(*idx), cmp_idx);
+	if (nblock && nblock < n) {
+		by = calloc(n, sizeof(*by));
+		nb.v = malloc(nblock * sizeof(*nb.v));
+		db.v = malloc(nblock * sizeof(*db.v));
+		if (!by || !nb.v || !db.v)
+			goto out;
+	}
+	/* Each key's entries: the first is stored, the others marked; a block
+	 * entry among them blocks the stored one. The stored block entries
+	 * come out in the order find_prefix() and find_domain() search. */
+	for (size_t g = 0, end; g < n; g = end) {
+		const struct ioc_entry *first = &set->v[idx[g]], *blk = NULL;
+
+		for (end = g; end < n && !cmp_key(&set->v[idx[end]], first); end++) {
+			if (end > g)
+				dup[idx[end] / 64] |= 1ULL << (idx[end] % 64);
+			if (!blk && set->v[idx[end]].action == IOC_ACTION_BLOCK)
+				blk = &set->v[idx[end]];
+		}
+		if (!by || !blk)
+			continue;
+		if (first != blk)
+			by[idx[g]] = blk->id;
+		if (first->kind == IOC_KIND_DOMAIN) {
+			db.v[db.n++] = idx[g];
+		} else if (!first->port) {
+			nb.v[nb.n++] = idx[g];
+			lens[first->family == XH_AF_INET6][first->prefixlen / 64] |=
+				1ULL << (first->prefixlen % 64);
+		}
+	}
+	/* Alert entries under a wider block entry. */
+	for (size_t i = 0; by && i < n; i++) {
+		const struct ioc_entry *e = &set->v[i], *c;
+
+		if (e->action == IOC_ACTION_BLOCK || by[i] || ((dup[i / 64] >> (i % 64)) & 1))
+			continue;
+		c = cover(e->kind == IOC_KIND_DOMAIN ? &db : &nb, e, lens);
+		if (c)
+			by[i] = c->id;
+	}
+	set->blocked_by = by;
+	set->dup = dup;
+	by = NULL;
+	dup = NULL;
+	err = 0;
+out:
+	free(idx);
+	free(by);
+	free(dup);
+	free(nb.v);
+	free(db.v);
+	return err;
+}
+
+int ioc_set_stored(const struct ioc_set *set, const struct ioc_entry *e)
+{
+	size_t i = e->id - 1;
+
+	return !set->dup || !((set->dup[i / 64] >> (i % 64)) & 1);
+}
+
+const struct ioc_entry *ioc_set_blocked_by(const struct ioc_set *set, const struct ioc_entry *e)
+{
+	return set->blocked_by ? ioc_set_get(set, set->blocked_by[e->id - 1]) : NULL;
+}
