@@ -309,6 +309,11 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 	value = (__u32)s->hash[last] | 1;
 	if (!xh_finding_claim(st, cls->name_rule, value))
 		return;
+	/* The flow record's "ioc" (user/flowlog.c): an address indicator the
+	 * flow was made for stays; else the first name found. One store per
+	 * finding, off the per-packet path. */
+	if (!st->ioc_id)
+		st->ioc_id = cls->name_ref;
 	e = xh_event_reserve(ctx, pkt, &key, st, cls->name_rule, cls->name_ref, stats,
 			     XH_EVENT_NAMED_SIZE);
 	if (!e) {

@@ -9,6 +9,9 @@ made here byte by byte.
    a parent domain) are dropped whichever feed is given first, and the hit
    names the block indicator ("blocked_by"); what no block indicator covers
    passes.
+2. Flow records (--flow-timeout): a flow that matched a domain indicator (a DNS
+   query, a ClientHello's SNI) has the "ioc" object of that indicator; one made
+   for an address indicator keeps the address's even when it names a domain.
 """
 import json
 import os
@@ -143,6 +146,37 @@ def block_part(engines, tmp):
                       "action, block indicator: %s; hit %s" % (got, h))
 
 
+# ---- 2. flow records of name hits -------------------------------------------------
+FLOW_FEED = "evil.example\nbad.example\n198.51.100.53\n"
+# (what, frame, the flow record's ioc.indicator wanted)
+FLOW_CASES = [
+    ("DNS query", udp(C, "192.0.2.53", 41001, 53, dns_query("www.evil.example")), "evil.example"),
+    ("TLS SNI", tcp(C, "192.0.2.80", 41002, 443, 0x18, client_hello("cdn.evil.example")), "evil.example"),
+    ("IPv6 DNS query", udp(C6, "2001:db8::53", 41003, 53, dns_query("bad.example")), "bad.example"),
+    ("address indicator first", udp(C, "198.51.100.53", 41004, 53, dns_query("bad.example")), "198.51.100.53"),
+]
+
+
+def flow_part(engines, tmp):
+    cap = os.path.join(tmp, "flows.pcap")
+    write_pcap(cap, [f for _, f, _ in FLOW_CASES])
+    feed = os.path.join(tmp, "flows.txt")
+    open(feed, "w").write(FLOW_FEED)
+    for eng in engines:
+        lines, err = replay(eng, ["--ioc", feed, "--flow-timeout", "60"], cap)
+        if lines is None:
+            check("%s: flow replay" % eng, False, err[-300:])
+            continue
+        recs = {r["src_port"]: r for r in lines if r["event_type"] == "flow"}
+        hits = {r["src_port"] for r in lines if r["event_type"] == "hunt"}
+        for i, (what, _, ind) in enumerate(FLOW_CASES):
+            port = 41001 + i
+            r = recs.get(port, {})
+            check("%s: %s: a hit and a flow record with ioc %s" % (eng, what, ind),
+                  port in hits and r.get("ioc", {}).get("indicator") == ind,
+                  "hit %s, record %s" % (port in hits, r))
+
+
 def main():
     engines = ["native"]
     if os.geteuid() == 0:
@@ -151,6 +185,7 @@ def main():
         print("SKIP: ioc feeds: the kernel engine needs root; native only")
     with tempfile.TemporaryDirectory() as tmp:
         block_part(engines, tmp)
+        flow_part(engines, tmp)
     return 1 if fails else 0
 
 
