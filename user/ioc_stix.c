@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include <linux/types.h>
@@ -207,6 +208,60 @@ fail:
 	return NULL;
 }
 
+/* Replace every NUL (JSON's \u0000, RFC 8259 allows it) in the string values
+ * under @j by U+FFFD, in place: the reader and the pool take C strings, where
+ * a NUL would cut a description short and a pattern or an id too (a cut
+ * pattern could even read as another indicator). Returns how many strings
+ * held one, or -ENOMEM. Depth: jansson's parser stops at 2048. */
+static long nul_to_fffd(json_t *j)
+{
+	long n = 0, r;
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(j)) {
+		const char *s = json_string_value(j);
+		size_t len = json_string_length(j), w = 0;
+		char *t;
+
+		if (strlen(s) == len)
+			return 0;
+		t = malloc(len * 3 + 1);
+		if (!t)
+			return -ENOMEM;
+		for (i = 0; i < len; i++) {
+			if (s[i]) {
+				t[w++] = s[i];
+				continue;
+			}
+			memcpy(t + w, "\xef\xbf\xbd", 3);
+			w += 3;
+		}
+		r = json_string_setn_nocheck(j, t, w);
+		free(t);
+		return r ? -ENOMEM : 1;
+	}
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+		{
+			r = nul_to_fffd(v);
+			if (r < 0)
+				return r;
+			n += r;
+		}
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+		{
+			r = nul_to_fffd(v);
+			if (r < 0)
+				return r;
+			n += r;
+		}
+	}
+	return n;
+}
+
 int ioc_read_stix(struct ioc_load *ld, const char *buf, size_t len)
 {
 	json_t *root, *objs, *o, *actors = NULL, *idents;
@@ -216,12 +271,23 @@ int ioc_read_stix(struct ioc_load *ld, const char *buf, size_t len)
 	int added = 0, err = 0;
 	size_t i;
 
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	long nuls;
+
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		ioc_bad(ld, IOC_ERR_JSON, (unsigned int)(jerr.line > 0 ? jerr.line : 0),
 			"invalid JSON (column %d): %s", jerr.column, jerr.text);
 		return -EINVAL;
 	}
+	nuls = nul_to_fffd(root);
+	if (nuls < 0) {
+		json_decref(root);
+		return (int)nuls;
+	}
+	if (nuls)
+		pr_info("ioc: %s: %ld strings hold a NUL (\\u0000), read with U+FFFD in its "
+			"place\n",
+			ld->path, nuls);
 	t = json_is_object(root) ? jstr(root, "type") : NULL;
 	objs = json_is_object(root) ? json_object_get(root, "objects") : NULL;
 	if (!t || strcmp(t, "bundle") || !json_is_array(objs)) {

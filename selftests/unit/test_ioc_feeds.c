@@ -313,6 +313,39 @@ out:
 	rmdir(dir);
 }
 
+/* "\u0000" is valid JSON (RFC 8259): a bundle with one loads. A NUL in a
+ * description is shown as U+FFFD, not cut there; one in a pattern makes it
+ * unusable (skipped), never a shorter indicator. */
+void test_ioc_stix_nul(void)
+{
+	static const char bundle[] =
+		"{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":["
+		"{\"type\":\"identity\",\"id\":\"identity--1\",\"name\":\"CERT\\u0000X\"},"
+		"{\"type\":\"indicator\",\"id\":\"indicator--1\",\"created_by_ref\":\"identity--"
+		"1\","
+		"\"pattern_type\":\"stix\",\"pattern\":\"[ipv4-addr:value = '192.0.2.1']\","
+		"\"description\":\"stix desc \\u0000nul\"},"
+		"{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern_type\":\"stix\","
+		"\"pattern\":\"[domain-name:value = 'evil.example\\u0000.net']\"}]}";
+	struct ioc_set *set = ioc_set__new();
+	char path[128], msg[8192];
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("nul.json", bundle, path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), 1, "loads: the clean pattern");
+	ASSERT_STREQ(text(set, 1), "192.0.2.1", "indicator");
+	ASSERT_STREQ(meta(set, 1, 4), "stix desc \xef\xbf\xbdnul", "description: NUL as U+FFFD");
+	ASSERT_STREQ(meta(set, 1, 0), "CERT\xef\xbf\xbdX", "identity name: NUL as U+FFFD");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_STIX_SKIPPED), 1, "the NUL pattern skipped");
+	ASSERT_EQ(ioc_set_count(set), 1, "not read as evil.example");
+	unlink(path);
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
+
 /* Inputs a user meets: a plain list that opens with a bracketed IPv6
  * address:port (not JSON), a JSON array (not a bundle), a line too long to
  * quote whole, a pipe for a feed. */
