@@ -62,6 +62,9 @@ struct ioc_entry {
 /* Metadata a feed gives for an indicator (string pool offsets, 0 = none). */
 struct ioc_meta {
 	uint32_t feed, actor, confidence, first_seen, reference, comment;
+	/* A CSV feed's other columns, as JSON members already encoded
+	 * ("source":"x","description":"y"), written in the hit's ioc.extra. */
+	uint32_t extra;
 };
 
 /* How to read a feed file. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ioc_csv.c: CSV feeds with a header row naming the columns
  * (indicator,type,feed,actor,confidence,first_seen,reference,comment; only
- * "indicator" is required, order is free, unknown columns are ignored).
+ * "indicator" is required, order is free; other columns are kept per row as
+ * the hit's ioc.extra).
  * RFC 4180 quoting: fields in double quotes may hold commas, line breaks and
  * doubled quotes. */
 #include <ctype.h>
@@ -11,6 +12,7 @@
 #include <linux/types.h>
 #include "xh_abi.h"
 #include "ioc_int.h"
+#include "jsonl.h"
 #include "log.h"
 
 #define CSV_MAX_FIELDS 64
@@ -151,11 +153,40 @@ int ioc_check_type(const char *type, const struct ioc_entry *e)
 	return -1;
 }
 
+/* The row's other columns (@extra[i] set) with a value, as JSON members
+ * ("name":"value",...) in the pool: their offset, 0 when none or with *err. */
+static uint32_t extra_members(struct ioc_set *set, char **hdr, char **f, const unsigned char *extra,
+			      int n, int *err)
+{
+	struct jbuf jb;
+	uint32_t off = 0;
+
+	jbuf_init(&jb);
+	for (int i = 0; i < n; i++) {
+		char *v;
+
+		if (!extra[i])
+			continue;
+		v = trim(f[i]);
+		if (!*v)
+			continue;
+		jbuf_key_n(&jb, hdr[i], strlen(hdr[i]));
+		jbuf_str_n(&jb, v, strlen(v));
+	}
+	if (jb.err)
+		*err = jb.err;
+	else if (jb.len)
+		off = ioc_pool_add(set, jb.buf, jb.len, err);
+	jbuf_free(&jb);
+	return off;
+}
+
 int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 {
 	struct csv c = {.p = buf, .end = buf + len, .line = 1};
 	int col[COL__MAX], nhdr, n, added = 0, masked, err = 0;
-	char *f[CSV_MAX_FIELDS], dom[256];
+	char *f[CSV_MAX_FIELDS], *hdr[CSV_MAX_FIELDS], dom[256];
+	unsigned char extra[CSV_MAX_FIELDS];
 	struct ioc_entry e;
 	const char *why;
 
@@ -166,10 +197,20 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 		ioc_bad(ld, IOC_ERR_BAD_LINE, 1, "CSV header: %s", why);
 		return -EINVAL;
 	}
-	for (int i = 0; i < nhdr; i++)
+	for (int i = 0; i < nhdr; i++) {
+		hdr[i] = trim(f[i]);
+		extra[i] = *hdr[i] != '\0';
 		for (int k = 0; k < COL__MAX; k++)
-			if (!strcasecmp(trim(f[i]), col_names[k]) && col[k] < 0)
+			if (!strcasecmp(hdr[i], col_names[k]) && col[k] < 0)
 				col[k] = i;
+		/* Known columns, and a name repeated, are no extra. */
+		for (int k = 0; k < i && extra[i]; k++)
+			if (!strcasecmp(hdr[k], hdr[i]))
+				extra[i] = 0;
+	}
+	for (int k = 0; k < COL__MAX; k++)
+		if (col[k] >= 0)
+			extra[col[k]] = 0;
 	/* is_csv() saw "indicator" first, but the fields may still differ (a
 	 * lone CR is no line end: "indicator\rtype" is one column). */
 	if (col[COL_IND] < 0) {
@@ -239,8 +280,10 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 		META(COL_REF, reference);
 		META(COL_COMMENT, comment);
 #undef META
-		if (!err &&
-		    (m.feed || m.actor || m.confidence || m.first_seen || m.reference || m.comment))
+		if (!err)
+			m.extra = extra_members(ld->set, hdr, f, extra, nhdr, &err);
+		if (!err && (m.feed || m.actor || m.confidence || m.first_seen || m.reference ||
+			     m.comment || m.extra))
 			meta = ioc_meta_add(ld->set, &m, &err);
 		if (!err)
 			err = ioc_add(ld, &e, dom, meta, line);

@@ -198,6 +198,14 @@ int ioc_event_format(const struct ioc_set *set, const struct xh_event *e, struct
 		KEY_META(b, owner, "first_seen", m->first_seen);
 		KEY_META(b, owner, "reference", m->reference);
 		KEY_META(b, owner, "comment", m->comment);
+		if (m->extra) {
+			/* Members encoded when the feed was read (ioc_csv.c). */
+			const char *x = ioc_str(owner, m->extra);
+
+			jbuf_lit(b, ",\"extra\":{");
+			jbuf_raw(b, x, strlen(x));
+			jbuf_lit(b, "}");
+		}
 	}
 	if (!m || !m->feed)
 		jbuf_key_str(b, "feed", ioc_set_file(owner, ie->feed_no));

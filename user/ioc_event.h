@@ -18,7 +18,7 @@ struct ioc_event_stats {
 };
 
 /* Append the ioc.* part of hit @e to @b: "ioc": {indicator, type, matched,
- * port, feed, actor, confidence, first_seen, reference, comment, feed_action,
+ * port, feed, actor, confidence, first_seen, reference, comment, extra, feed_action,
  * blocked_by, attack},
  * and "dns": {query, qtype} or "tls": {sni}. @set is the current set (its
  * predecessor is consulted for references of the previous generation).

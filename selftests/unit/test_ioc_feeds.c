@@ -596,3 +596,54 @@ out:
 	ioc_set__free(set);
 	rmdir(dir);
 }
+
+/* A CSV feed's columns beyond the known ones go into every hit, as ioc.extra
+ * (README: "The other columns are kept per indicator and copied into every
+ * hit"); an empty value is left out, and so is a repeated column name. */
+void test_ioc_csv_extra_columns(void)
+{
+	static const char feed[] = "indicator,feed,source,description,Source,blank\n"
+				   "203.0.113.5,feedA,SRC-5,\"DESC \"\"five\"\"\",dup,\n"
+				   "203.0.113.6,,,,,\n";
+	struct ioc_set *set = ioc_set__new();
+	struct xh_event e = {};
+	struct event_sink s;
+	char path[128], msg[4096];
+	json_t *j, *x;
+	int err;
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("x.csv", feed, path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), 2, "loads");
+	unlink(path);
+	event_sink_init(&s, NULL, set, "h");
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	inet_pton(AF_INET, "192.0.2.10", e.saddr);
+	inet_pton(AF_INET, "203.0.113.5", e.daddr);
+	e.dport = htons(443);
+	e.rule = XH_RULE_IOC_DEST;
+	e.ioc_id = 1;
+	j = fmt(&s, &e, &err);
+	if (ASSERT_OK_PTR(j, "json")) {
+		x = json_object_get(json_object_get(j, "ioc"), "extra");
+		ASSERT_STREQ(json_string_value(json_object_get(x, "source")), "SRC-5", "source");
+		ASSERT_STREQ(json_string_value(json_object_get(x, "description")), "DESC \"five\"",
+			     "description");
+		ASSERT_EQ(json_object_size(x), 2, "only the non-empty, first-named columns");
+		json_decref(j);
+	}
+	e.ioc_id = 2;
+	j = fmt(&s, &e, &err);
+	if (ASSERT_OK_PTR(j, "json 2")) {
+		ASSERT_NULL(json_object_get(json_object_get(j, "ioc"), "extra"),
+			    "no extra when every other column is empty");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
