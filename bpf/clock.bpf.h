@@ -23,8 +23,11 @@ __u64 xh_capture_now_ns = 0;
  * what the capture's snap length cut off, and the link header's size
  * against the Ethernet header replay put in its place. Written by replay
  * with xh_capture_now_ns, so flows and counters count a frame as the
- * capture says the wire carried it, as tshark's conversations do. */
-__s32 xh_capture_len_adj = 0;
+ * capture says the wire carried it, as tshark's conversations do. 64 bits,
+ * as every .bss variable: `xdphunt stats` knows this build's .bss by its
+ * size, which a 4-byte variable at the end would leave short of the
+ * skeleton's padded struct. */
+__s64 xh_capture_len_adj = 0;
 
 /* What to add to the frame's length in hand for the record's: live,
  * nothing (the branch is pruned). */

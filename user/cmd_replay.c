@@ -65,7 +65,7 @@ struct replay_ctx {
 	struct ring_reader *rb;	   /* kernel engine */
 	struct nrt_engine *native; /* NULL: the kernel engine */
 	volatile uint64_t *clock;  /* the program's xh_capture_now_ns (bpf/clock.bpf.h) */
-	volatile int32_t *len_adj; /* its xh_capture_len_adj */
+	volatile int64_t *len_adj; /* its xh_capture_len_adj */
 	struct event_sink *sink;
 	struct flowlog *flows; /* NULL without --flow-timeout */
 	int counters_fd;       /* xh_counters: flows_new for flowlog_full() */
@@ -287,7 +287,7 @@ int cmd_replay(int argc, char **argv)
 	/* Kernel: the .bss the skeleton mapped at load; one store a packet. */
 	r.clock = r.native ? nrt_engine_var(r.native, "xh_capture_now_ns", sizeof(uint64_t))
 			   : (l->skel->bss ? &l->skel->bss->xh_capture_now_ns : NULL);
-	r.len_adj = r.native ? nrt_engine_var(r.native, "xh_capture_len_adj", sizeof(int32_t))
+	r.len_adj = r.native ? nrt_engine_var(r.native, "xh_capture_len_adj", sizeof(int64_t))
 			     : (l->skel->bss ? &l->skel->bss->xh_capture_len_adj : NULL);
 	if (!r.clock || !r.len_adj) {
 		pr_warn("replay: the program's capture clock is not mapped\n");
