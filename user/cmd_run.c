@@ -140,7 +140,9 @@ static void run_watch(void *ctx)
 	if (counters_read(bpf_map__fd(w->l->skel->maps.xh_counters), &st))
 		memset(&st, 0, sizeof(st));
 
-	loader_watch(w->l);
+	/* A renamed interface: hits name it by its new name from now. */
+	if (loader_watch(w->l) && w->sink)
+		event_sink_forget_names(w->sink);
 	if (w->flows) {
 		run_flows_sweep(w, st.cnt[XH_CNT_FLOWS_NEW]);
 		if ((w->evicted > w->evicted_said || w->flows->forced > w->forced_said) &&

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "counters.h"
 #include "flowlog.h"
+#include "instance.h"
 #include "jsonl.h"
 #include "ioc_event.h"
 #include "loader.h"
@@ -32,9 +33,11 @@ static const char stats_usage[] =
 	"  --all               also the reason counters that are zero\n";
 
 static const char detach_usage[] =
-	"usage: xdphunt detach -i IFACE\n"
+	"usage: xdphunt detach -i IFACE [--force]\n"
 	"Remove xdphunt from IFACE (after a crash left it attached). Other XDP\n"
-	"programs on IFACE are left alone.\n";
+	"programs on IFACE are left alone.\n"
+	"  --force             also when a running instance has IFACE (its pid file\n"
+	"                      says so): it then watches nothing there; stop it instead\n";
 
 #define MAX_INSTANCES 16
 
@@ -482,16 +485,21 @@ int cmd_detach(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"iface", required_argument, NULL, 'i'},
+		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *iface = NULL;
-	int opt, err;
+	int opt, err, force = 0;
+	pid_t owner;
 
 	while ((opt = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			iface = optarg;
+			break;
+		case 'f':
+			force = 1;
 			break;
 		case 'h':
 			fputs(detach_usage, stdout);
@@ -506,6 +514,15 @@ int cmd_detach(int argc, char **argv)
 		return XH_EXIT_USAGE;
 	}
 	log_setup(LOG_WARN);
+	/* Pulled from under a live instance, the program would leave it
+	 * running and healthy to systemd while it watches nothing. */
+	owner = instance_owner(iface);
+	if (owner > 0 && !force) {
+		pr_warn("detach: xdphunt instance pid %d runs on %s: stop it (SIGTERM: it drains "
+			"and detaches), or give --force\n",
+			(int)owner, iface);
+		return XH_EXIT_ERROR;
+	}
 	err = loader_detach_iface(iface);
 	if (err == -ENOENT) {
 		pr_warn("detach: %s has no xdphunt program attached\n", iface);

@@ -56,6 +56,11 @@ void event_sink_sync_clock(struct event_sink *s)
 	s->ifname_index = 0;
 }
 
+void event_sink_forget_names(struct event_sink *s)
+{
+	s->ifname_index = 0;
+}
+
 #define TIME_LEN 27 /* "2026-11-22T11:50:27.123456Z" */
 
 /* The timestamp at @p (TIME_LEN characters, no NUL). Hits come in bursts

@@ -68,6 +68,8 @@ void event_sink_init(struct event_sink *s, struct jsonl_writer *out, const struc
 void event_sink_fini(struct event_sink *s);
 /* Recompute the monotonic -> realtime offset (call now and then: NTP slews). */
 void event_sink_sync_clock(struct event_sink *s);
+/* Forget the interface name kept for hits (an interface was renamed). */
+void event_sink_forget_names(struct event_sink *s);
 
 /* Encode @e as one JSON object into @b (reset first). Pure apart from
  * if_indextoname(). Returns 0, -EINVAL for an unknown rule, or the

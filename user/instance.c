@@ -114,3 +114,19 @@ int instance_list(struct instance_info *out, int max)
 	closedir(dh);
 	return n;
 }
+
+pid_t instance_owner(const char *iface)
+{
+	struct instance_info in[16];
+	int n = instance_list(in, 16);
+	size_t len = strlen(iface);
+
+	for (int i = 0; i < n; i++) {
+		if (in[i].pid == getpid())
+			continue;
+		for (const char *p = in[i].ifaces; (p = strstr(p, iface)); p += len)
+			if ((p == in[i].ifaces || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+				return in[i].pid;
+	}
+	return 0;
+}

@@ -25,5 +25,7 @@ struct instance_info {
 /* Live instances (pid alive and named xdphunt) into @out (at most @max);
  * stale files are skipped. Returns the count or -errno. */
 int instance_list(struct instance_info *out, int max);
+/* The pid of another live instance whose pid file names @iface, or 0. */
+pid_t instance_owner(const char *iface);
 
 #endif

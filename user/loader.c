@@ -13,6 +13,7 @@
 #include "xh_abi.h"
 #include "xdphunt.skel.h"
 #include "ioc.h"
+#include "instance.h"
 #include "ioc_maps.h"
 #include "loader.h"
 #include "log.h"
@@ -240,9 +241,17 @@ int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mod
 		}
 	}
 	if (loader_find_attached(ifindex, &id, &cur_mode) > 0) {
-		pr_warn("attach: %s already runs xdphunt (program id %u, %s mode); stop that "
-			"instance, or remove it with 'xdphunt detach -i %s'\n",
-			ifname, id, loader_mode_name(cur_mode), ifname);
+		pid_t owner = instance_owner(ifname);
+
+		if (owner > 0)
+			pr_warn("attach: %s already runs xdphunt (program id %u, %s mode) for "
+				"instance pid %d; stop that instance first\n",
+				ifname, id, loader_mode_name(cur_mode), (int)owner);
+		else
+			pr_warn("attach: %s already runs xdphunt (program id %u, %s mode), and no "
+				"running instance has it (one that crashed or was killed left it): "
+				"remove it with 'xdphunt detach -i %s'\n",
+				ifname, id, loader_mode_name(cur_mode), ifname);
 		return -EEXIST;
 	}
 	if (foreign_legacy_prog(ifindex, other, sizeof(other), &id)) {
@@ -295,7 +304,12 @@ int loader_detach_all(struct loader *l)
 
 		l->n_ifaces--;
 		if (li->state == LOADER_IF_GONE) {
-			pr_info("detach: %s is gone, nothing to detach\n", li->name);
+			/* Deleted, nothing is left; moved to another namespace,
+			 * the program stays there, out of this one's reach. */
+			pr_warn("detach: %s is not in this namespace: if it was moved to another "
+				"one, xdphunt is still attached there: run 'xdphunt detach -i %s' "
+				"in that namespace\n",
+				li->name, li->name);
 			continue;
 		}
 		if (li->state == LOADER_IF_LOST) {
@@ -360,18 +374,33 @@ static int watch_lost(int ifindex, enum xdp_attach_mode mode, uint32_t ours)
 	return loader_find_attached(ifindex, &found, NULL) <= 0 || found != ours;
 }
 
-void loader_watch(struct loader *l)
+int loader_watch(struct loader *l)
 {
 	uint32_t ours = l->xdp_prog ? xdp_program__id(l->xdp_prog) : 0;
+	char now[IF_NAMESIZE];
+	int renamed = 0;
 
 	for (int i = 0; i < l->n_ifaces; i++) {
 		struct loader_iface *li = &l->ifaces[i];
 		int ifindex = (int)if_nametoindex(li->name);
 
+		/* Renamed: the kernel keeps the program on the device, so
+		 * xdphunt follows the device (its hits, its detach at exit)
+		 * rather than the name. */
+		if (!ifindex && li->state != LOADER_IF_GONE && if_indextoname(li->ifindex, now)) {
+			pr_warn("watch: %s is now %s (ifindex %d): still attached, watched under "
+				"its new name\n",
+				li->name, now, li->ifindex);
+			snprintf(li->name, sizeof(li->name), "%s", now);
+			renamed = 1;
+			ifindex = li->ifindex;
+		}
 		if (!ifindex) {
 			if (li->state != LOADER_IF_GONE) {
-				pr_warn("watch: %s is gone (deleted, renamed or moved to another "
-					"namespace); not watched until it returns\n",
+				pr_warn("watch: %s is gone (deleted, or moved to another "
+					"namespace, "
+					"where the program stays attached); not watched until it "
+					"returns\n",
 					li->name);
 				li->state = LOADER_IF_GONE;
 			}
@@ -391,6 +420,7 @@ void loader_watch(struct loader *l)
 			li->state = LOADER_IF_LOST;
 		}
 	}
+	return renamed;
 }
 
 int loader_detach_iface(const char *ifname)

@@ -26,7 +26,7 @@ struct loader_opts {
 /* What loader_watch() last found on an interface. */
 enum loader_iface_state {
 	LOADER_IF_ATTACHED = 0,
-	LOADER_IF_GONE, /* no interface of that name: deleted, renamed or moved away */
+	LOADER_IF_GONE, /* neither the name nor the device here: deleted or moved away */
 	LOADER_IF_LOST, /* still there, but xdphunt's program was removed by someone else */
 };
 
@@ -69,11 +69,13 @@ struct xdp_program *loader_xdp_program(struct loader *l);
  * Interfaces that are gone, or lost their program, are skipped (said). */
 int loader_detach_all(struct loader *l);
 /* Look at every interface again (the run loop does, once a second): one
- * that disappeared is reported once; when an interface of that name appears
- * again (a new ifindex: recreated, renamed back, moved back) the program is
+ * renamed is followed under its new name (the program stays on the device);
+ * one that disappeared is reported once; when an interface of that name
+ * appears again (a new ifindex: recreated, moved back) the program is
  * attached to it again, in the same mode; one whose program someone else
- * removed is reported once and left alone (an operator may have meant it). */
-void loader_watch(struct loader *l);
+ * removed is reported once and left alone (an operator may have meant it).
+ * Returns 1 when an interface was renamed (names cached elsewhere are stale). */
+int loader_watch(struct loader *l);
 
 /* Fill xh_ports from the options and install @iocs (may be NULL) as IoC
  * generation 0. Call after load, before loader_arm(). Returns 0 or -errno. */

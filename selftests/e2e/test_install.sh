@@ -33,8 +33,9 @@ if [ -d "$ROOT/data" ]; then
 	done < <(cd "$ROOT/data" && find . -type f | sed 's|^\./||')
 fi
 UNIT=$D/usr/lib/systemd/system/xdphunt@.service
-if grep -q '^ExecStart=/usr/sbin/xdphunt run -i %i ' "$UNIT" 2>/dev/null && ! grep -q '@[A-Z]*@' "$UNIT"; then
-	echo "PASS: install: unit runs the installed binary, no @VAR@ left"
+if grep -q '^ExecStart=/usr/sbin/xdphunt run -i %i ' "$UNIT" 2>/dev/null && ! grep -q '@[A-Z]*@' "$UNIT" &&
+	grep -q '^ExecStopPost=-/usr/sbin/xdphunt detach -i %i$' "$UNIT"; then
+	echo "PASS: install: unit runs the installed binary, detaches what a crash left, no @VAR@ left"
 else
 	echo "FAIL: install: unit ExecStart: $(grep -m1 ExecStart "$UNIT" 2>/dev/null)"
 	FAILS=$((FAILS + 1))
@@ -42,7 +43,7 @@ fi
 if command -v systemd-analyze >/dev/null; then
 	# An instance of the template, its binary the staged one.
 	mkdir -p "$D/verify"
-	sed "s|=/usr/sbin/xdphunt|=$D/usr/sbin/xdphunt|" "$UNIT" >"$D/verify/xdphunt@lo.service"
+	sed "s|=\(-\?\)/usr/sbin/xdphunt|=\1$D/usr/sbin/xdphunt|" "$UNIT" >"$D/verify/xdphunt@lo.service"
 	if out=$(systemd-analyze verify "$D/verify/xdphunt@lo.service" 2>&1) && [ -z "$out" ]; then
 		echo "PASS: install: systemd-analyze verify xdphunt@lo.service"
 	else

@@ -232,6 +232,37 @@ fi
 n=$(grep -c 'is gone\|is back\|no longer attached' "$W/xdphunt.err")
 [ "$n" -eq 3 ] && pass watch_said_once_each || fail watch_said_once_each "$n watch lines, want 3: $(grep watch "$W/xdphunt.err" | tr '\n' ' ')"
 
+# --- 3b. renamed while running: followed under its new name, detached at exit ---------
+# The kernel keeps the program on a renamed device: xdphunt follows the device
+# (hits name it by its new name), and its exit takes the program off it,
+# rather than leaving it attached with nobody reading it.
+ip netns exec "$NS_A" "$XH" run -i "$IF" --mode native -o "$W/ren.jsonl" </dev/null \
+	>/dev/null 2>"$W/ren.err" &
+XH_PID=$!
+xh_wait_ready "$W/ren.err" "$XH_PID" || fail rename_ready "$(tail -n 2 "$W/ren.err" | tr '\n' ' ')"
+REN=${PFX}r
+ip -n "$NS_A" link set "$IF" down # a device is renamed down
+ip -n "$NS_A" link set "$IF" name "$REN"
+ip -n "$NS_A" link set "$REN" up
+if wait_err "watch: $IF is now $REN (ifindex [0-9]*): still attached" "$W/ren.err"; then
+	pass rename_followed
+else
+	fail rename_followed "$(tail -n 2 "$W/ren.err" | tr '\n' ' ')"
+fi
+syn445
+sleep 0.5
+grep -q "\"in_iface\":\"$REN\"" "$W/ren.jsonl" && pass rename_hits_new_name ||
+	fail rename_hits_new_name "$(cat "$W/ren.jsonl")"
+stop_xh
+if [ "$rc" -eq 0 ] && ! ip -n "$NS_A" -d link show dev "$REN" | grep -q 'prog/xdp'; then
+	pass rename_detached_at_exit
+else
+	fail rename_detached_at_exit "exit $rc; $(ip -n "$NS_A" -d link show dev "$REN" | grep prog/xdp) $(tail -n 2 "$W/ren.err" | tr '\n' ' ')"
+fi
+ip -n "$NS_A" link set "$REN" down
+ip -n "$NS_A" link set "$REN" name "$IF"
+ip -n "$NS_A" link set "$IF" up
+
 # --- 4. a full ring buffer is said on stderr, and counted at exit ----------------------
 # A 4 KiB ring holds some 25 findings. The consumer is stopped (SIGSTOP: a
 # stalled disk or CPU) while 3000 SYNs to 445 from distinct ports, 3000 new

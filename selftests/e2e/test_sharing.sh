@@ -74,8 +74,9 @@ if start_run "$W/e2"; then
 		fail "after kill -9" "xdp now: '$(xdp_name "$A")'"
 	"$XH" run -i "$A" --mode native >/dev/null 2>"$W/e3"
 	rc=$?
-	if [ "$rc" -eq 1 ] && grep -q "$A already runs xdphunt" "$W/e3" && grep -q "xdphunt detach -i $A" "$W/e3"; then
-		pass "second run refused with the way out"
+	if [ "$rc" -eq 1 ] && grep -q "$A already runs xdphunt" "$W/e3" &&
+		grep -q "no running instance has it (one that crashed or was killed left it): remove it with 'xdphunt detach -i $A'" "$W/e3"; then
+		pass "second run refused: no instance has it, with the way out"
 	else
 		fail "second run refused" "rc=$rc: $(cat "$W/e3")"
 	fi
@@ -86,6 +87,25 @@ if start_run "$W/e2"; then
 		fail "detach with nothing attached" "$(cat "$W/e5")"
 else
 	fail "start run" "$(cat "$W/e2")"
+fi
+
+# 2b. detach does not pull the program from under a running instance (it
+#     would run on, healthy to systemd, watching nothing): refused naming its
+#     pid; --force does it.
+if start_run "$W/e7"; then
+	"$XH" detach -i "$A" 2>"$W/e8"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "xdphunt instance pid $XH_PID runs on $A" "$W/e8" &&
+		[ "$(xdp_name "$A")" = xdphunt ]; then
+		pass "detach refuses a running instance's interface, naming its pid"
+	else
+		fail "detach of a running instance's interface" "rc=$rc: $(cat "$W/e8"); xdp now '$(xdp_name "$A")'"
+	fi
+	"$XH" detach -i "$A" --force 2>"$W/e9" && [ -z "$(xdp_name "$A")" ] &&
+		pass "detach --force removes it anyway" || fail "detach --force" "$(cat "$W/e9")"
+	kill -TERM "$XH_PID"; wait "$XH_PID" 2>/dev/null; XH_PID=
+else
+	fail "start run" "$(cat "$W/e7")"
 fi
 
 # 3. Sharing through libxdp's dispatcher.
