@@ -207,6 +207,12 @@ int cmd_run(int argc, char **argv)
 				pr_warn("at most %d interfaces\n", LOADER_MAX_IFACES);
 				return XH_EXIT_USAGE;
 			}
+			for (int k = 0; k < n_ifaces; k++) {
+				if (!strcmp(ifaces[k], optarg)) {
+					pr_warn("run: interface %s given twice\n", optarg);
+					return XH_EXIT_USAGE;
+				}
+			}
 			ifaces[n_ifaces++] = optarg;
 			break;
 		case OPT_MODE:

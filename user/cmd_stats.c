@@ -292,6 +292,13 @@ static void prom_sample(const char *metric, const struct instance *in, const cha
 	printf("} %llu\n", v);
 }
 
+static void print_prom_instances(int n)
+{
+	printf("# HELP xdphunt_instances xdphunt programs attached here (0: the sensor is "
+	       "down).\n# TYPE xdphunt_instances gauge\nxdphunt_instances %d\n",
+	       n);
+}
+
 static void print_prometheus(const struct instance *in, const struct xh_stats *s, int n)
 {
 	static const struct prom_family fams[] = {
@@ -311,6 +318,7 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 
 	char metric[64];
 
+	print_prom_instances(n);
 	printf("# HELP xdphunt_info An attached xdphunt program.\n# TYPE xdphunt_info gauge\n");
 	for (int k = 0; k < n; k++)
 		prom_sample("xdphunt_info", &in[k], NULL, NULL, 1);
@@ -413,6 +421,10 @@ int cmd_stats(int argc, char **argv)
 	log_setup(verbose > 2 ? LOG_DEBUG : (enum log_level)verbose);
 	if (only && !if_nametoindex(only)) {
 		pr_warn("stats: no interface '%s' here\n", only);
+		if (prom) { /* down, as with no instance (below) */
+			print_prom_instances(0);
+			return XH_EXIT_OK;
+		}
 		return XH_EXIT_ERROR;
 	}
 
@@ -443,6 +455,12 @@ int cmd_stats(int argc, char **argv)
 	if (!n_inst) {
 		pr_warn("stats: no xdphunt instance is attached%s%s\n", only ? " to " : "",
 			only ? only : " here");
+		/* For a textfile collector, a sensor that is down is a value to
+		 * alert on, not a file left as it was. */
+		if (prom) {
+			print_prom_instances(0);
+			return XH_EXIT_OK;
+		}
 		return XH_EXIT_ERROR;
 	}
 	for (int k = 0; k < n_inst; k++) {

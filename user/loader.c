@@ -272,6 +272,14 @@ int loader_attach(struct loader *l, const char *ifname, enum xdp_attach_mode mod
 			load_hint(err));
 		return err;
 	}
+	/* Another run that started at the same moment got there first: no
+	 * skb-mode attempt, whose "busy" would hide that. */
+	if (err && loader_find_attached(ifindex, &id, &cur_mode) > 0) {
+		pr_warn("attach: %s: another xdphunt instance attached just now (program id %u, "
+			"%s mode); this one stops\n",
+			ifname, id, loader_mode_name(cur_mode));
+		return -EEXIST;
+	}
 	if (err && mode == XDP_MODE_UNSPEC) {
 		pr_info("attach: native mode on %s failed (%s), trying skb mode\n", ifname,
 			strerror(-err));

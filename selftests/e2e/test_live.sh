@@ -207,7 +207,9 @@ def sample(fam, **labels):
             return s
 smb = sample("xdphunt_class_packets", **{"class": "smb", "interfaces": sys.argv[3]})
 pk = sample("xdphunt_packets")
+inst = fams.get("xdphunt_instances")
 ok = (fams.get("xdphunt_packets") is not None and fams["xdphunt_packets"].type == "counter"
+      and inst is not None and inst.type == "gauge" and [s.value for s in inst.samples] == [1]
       and smb is not None and int(smb.value) == j["classes"]["smb"]["packets"] > 0
       and pk is not None and pk.value > 0 and "xdphunt_parse_errors" in fams)
 print(("PASS: " if ok else "FAIL: ") + "stats_prometheus"
@@ -238,6 +240,17 @@ T_END=$(date +%s.%N)
 if [ "$rc" -eq 0 ]; then pass sigterm_exit_0; else fail sigterm_exit_0 "exit status $rc; stderr: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"; fi
 left=$(xdp_of)
 if [ -z "$left" ]; then pass detached_after_sigterm; else fail detached_after_sigterm "$IF still has '$left'"; fi
+# The sensor down: --prometheus says so (a textfile collector's file is
+# replaced, not left with the last readings); the text form is an error.
+out=$("$XH" stats -i "$IF" --prometheus 2>/dev/null)
+prc=$?
+"$XH" stats -i "$IF" >/dev/null 2>&1
+trc=$?
+if [ "$prc" -eq 0 ] && echo "$out" | grep -qx 'xdphunt_instances 0' && [ "$trc" -eq 1 ]; then
+	pass stats_prometheus_down
+else
+	fail stats_prometheus_down "--prometheus exit $prc, text exit $trc: $out"
+fi
 if grep -q '^{' "$W/xdphunt.err"; then fail stderr_no_json "JSON lines on stderr"; else pass stderr_no_json; fi
 
 # --- the hits ----------------------------------------------------------------------

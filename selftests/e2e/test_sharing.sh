@@ -108,6 +108,28 @@ else
 	fail "start run" "$(cat "$W/e7")"
 fi
 
+# 2c. Two runs started at the same moment (a restart overlapping a manual
+#     start): one attaches, the other stops saying xdphunt has the
+#     interface, not a bare "busy" from an skb-mode fallback.
+"$XH" run -i "$A" --no-default-ioc >/dev/null 2>"$W/r1" &
+P1=$!
+"$XH" run -i "$A" --no-default-ioc >/dev/null 2>"$W/r2" &
+P2=$!
+for _ in $(seq 100); do
+	grep -q 'ready:' "$W/r1" "$W/r2" && ! { kill -0 "$P1" 2>/dev/null && kill -0 "$P2" 2>/dev/null; } && break
+	sleep 0.1
+done
+ready=$(grep -l 'ready:' "$W/r1" "$W/r2" | wc -l)
+lost=$(cat "$W/r1" "$W/r2" | grep -c "already runs xdphunt\|another xdphunt instance attached just now")
+busy=$(cat "$W/r1" "$W/r2" | grep -c "resource busy")
+kill -TERM "$P1" "$P2" 2>/dev/null
+wait "$P1" "$P2" 2>/dev/null
+if [ "$ready" -eq 1 ] && [ "$lost" -eq 1 ] && [ "$busy" -eq 0 ] && [ -z "$(xdp_name "$A")" ]; then
+	pass "two runs at once: one attaches, the other says xdphunt has the interface"
+else
+	fail "two runs at once" "ready $ready, told $lost, busy $busy: $(cat "$W/r1" "$W/r2" | tr '\n' ' ')"
+fi
+
 # 3. Sharing through libxdp's dispatcher.
 if start_run "$W/e6"; then
 	name=$(xdp_name "$A")

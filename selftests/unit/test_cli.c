@@ -116,6 +116,10 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "run"), 2, "exit code");
 	ASSERT_HAS_SUBSTR(r.err, "no interface given", "message");
 
+	test_subtest("run with an interface given twice");
+	ASSERT_EQ(run_cli(&r, "run -i lo -i lo"), 2, "a usage error");
+	ASSERT_HAS_SUBSTR(r.err, "interface lo given twice", "message");
+
 	test_subtest("run with a bad mode");
 	ASSERT_EQ(run_cli(&r, "run -i lo --mode fast"), 2, "exit code");
 	ASSERT_HAS_SUBSTR(r.err, "invalid --mode 'fast'", "message");
