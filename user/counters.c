@@ -107,20 +107,18 @@ int counters_read(int map_fd, struct xh_stats *sum)
 		err = err < 0 ? err : -errno;
 		goto out;
 	}
+	/* Every field is a __u64 counter: summed as one array, so that a
+	 * section added to struct xh_stats is never left out (the ioc
+	 * counters were, and `stats` showed them all zero). */
+	_Static_assert(sizeof(struct xh_stats) % sizeof(__u64) == 0, "xh_stats is __u64s");
 	for (int c = 0; c < ncpu; c++) {
+		const __u64 *v;
+		__u64 *s = (__u64 *)sum;
+
 		cpu = (struct xh_stats *)(vals + (size_t)c * stride);
-		for (int i = 0; i < XH_CNT__MAX; i++)
-			sum->cnt[i] += cpu->cnt[i];
-		for (int i = 0; i < XH_PERR__MAX; i++)
-			sum->perr[i] += cpu->perr[i];
-		for (int i = 0; i < XH_CLASS__MAX; i++) {
-			sum->class_pkts[i] += cpu->class_pkts[i];
-			sum->class_bytes[i] += cpu->class_bytes[i];
-		}
-		for (int i = 0; i < XH_RPC_CNT__MAX; i++)
-			sum->dcerpc[i] += cpu->dcerpc[i];
-		for (int i = 0; i < XH_SMB_CNT__MAX; i++)
-			sum->smb[i] += cpu->smb[i];
+		v = (const __u64 *)cpu;
+		for (size_t i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			s[i] += v[i];
 	}
 out:
 	free(vals);

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_counters.c: every counter, parse error, class and service has a unique,
- * stable snake_case name (they are keys of `xdphunt stats --json`). */
+ * stable snake_case name (they are keys of `xdphunt stats --json`), and
+ * counters_read() sums every section of every CPU's xh_stats. */
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "test.h"
 #include "counters.h"
 
@@ -58,4 +63,43 @@ void test_counters_read_bad_fd(void)
 	memset(&s, 0xff, sizeof(s));
 	ASSERT_ERR(counters_read(-1, &s), "bad fd is an error");
 	ASSERT_EQ(s.cnt[XH_CNT_PACKETS], 0, "sum zeroed even on error");
+}
+
+/* A per-CPU array as the program's xh_counters, each CPU's every counter
+ * set: counters_read() gives each one's sum over the CPUs, in every section
+ * (the ioc section was once left out: `stats` showed its counters as 0). */
+void test_counters_read_sums_every_section(void)
+{
+	const size_t n = sizeof(struct xh_stats) / sizeof(__u64);
+	int ncpu = libbpf_num_possible_cpus(), fd, bad = 0;
+	__u64 *vals;
+	struct xh_stats sum;
+	__u32 key = 0;
+
+	if (geteuid() != 0) {
+		printf("SKIP: counters_read_sums_every_section: creating a BPF map needs root\n");
+		return;
+	}
+	if (!ASSERT_TRUE(ncpu > 0, "possible CPUs"))
+		return;
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "xh_counters", sizeof(__u32),
+			    sizeof(struct xh_stats), 1, NULL);
+	if (!ASSERT_GE(fd, 0, "percpu array"))
+		return;
+	vals = calloc((size_t)ncpu, sizeof(struct xh_stats));
+	for (int c = 0; vals && c < ncpu; c++)
+		for (size_t i = 0; i < n; i++)
+			vals[(size_t)c * n + i] = (i + 1) * 1000 + (__u64)c;
+	ASSERT_OK(bpf_map_update_elem(fd, &key, vals, BPF_ANY), "fill");
+	ASSERT_OK(counters_read(fd, &sum), "read");
+	for (size_t i = 0; i < n; i++) {
+		__u64 want = (i + 1) * 1000 * (__u64)ncpu + (__u64)ncpu * (ncpu - 1) / 2;
+
+		bad += ((const __u64 *)&sum)[i] != want;
+	}
+	ASSERT_EQ(bad, 0, "counters not summed over the CPUs");
+	ASSERT_NEQ(sum.ioc[0], 0, "the ioc section");
+	ASSERT_NEQ(sum.smb[XH_SMB_CNT__MAX - 1], 0, "the last counter");
+	free(vals);
+	close(fd);
 }
