@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "cli.h"
 #include "flowlog.h"
@@ -213,4 +214,11 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+const char *cli_root_hint(void)
+{
+	return geteuid() == 0 ? ""
+			      : "; not root: a running instance's XDP programs, maps and process "
+				"are root's, so run this as root (or with CAP_SYS_ADMIN)";
 }

@@ -84,11 +84,11 @@ int cmd_reload(int argc, char **argv)
 		}
 	}
 	if (!matches) {
-		pr_warn("reload: no running xdphunt instance%s%s%s (pid files in %s)\n",
+		pr_warn("reload: no running xdphunt instance%s%s (pid files in %s)%s\n",
 			ifname ? " on "
 			: pid  ? " with that pid"
 			       : "",
-			ifname ? ifname : "", "", instance_dir());
+			ifname ? ifname : "", instance_dir(), cli_root_hint());
 		return XH_EXIT_ERROR;
 	}
 	if (matches > 1) {

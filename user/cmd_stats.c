@@ -453,8 +453,8 @@ int cmd_stats(int argc, char **argv)
 	if_freenameindex(ifs);
 
 	if (!n_inst) {
-		pr_warn("stats: no xdphunt instance is attached%s%s\n", only ? " to " : "",
-			only ? only : " here");
+		pr_warn("stats: no xdphunt instance is attached%s%s%s\n", only ? " to " : "",
+			only ? only : " here", cli_root_hint());
 		/* For a textfile collector, a sensor that is down is a value to
 		 * alert on, not a file left as it was. */
 		if (prom) {
@@ -543,7 +543,7 @@ int cmd_detach(int argc, char **argv)
 	}
 	err = loader_detach_iface(iface);
 	if (err == -ENOENT) {
-		pr_warn("detach: %s has no xdphunt program attached\n", iface);
+		pr_warn("detach: %s has no xdphunt program attached%s\n", iface, cli_root_hint());
 		return XH_EXIT_ERROR;
 	}
 	if (err) {

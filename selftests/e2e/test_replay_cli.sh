@@ -83,6 +83,17 @@ if command -v setpriv >/dev/null; then
 	rc=$?
 	[ "$rc" -eq 0 ] && [ "$(grep -c '"rule":"smb.connect"' "$W/o5")" -eq 2 ] &&
 		ok "unprivileged native engine replays" || ko "unprivileged native engine" "rc=$rc $(cat "$W/e5")"
+	# Not root, stats, reload and detach see no instance: each says why, so
+	# a sensor that runs is not taken for one that is down.
+	said=0
+	for cmd in "stats" "reload" "detach -i lo"; do
+		# shellcheck disable=SC2086 # the command's words
+		"${NOBODY[@]}" "$U/xdphunt" $cmd >/dev/null 2>"$W/e6"
+		[ $? -eq 1 ] && grep -q "not root: a running instance's XDP programs, maps and process are root's" "$W/e6" &&
+			said=$((said + 1))
+	done
+	[ "$said" -eq 3 ] && ok "unprivileged stats, reload and detach say why they see nothing" ||
+		ko "unprivileged stats, reload, detach" "$said of 3 said why: $(cat "$W/e6")"
 	rm -rf "$U"
 else
 	echo "SKIP: replay cli: setpriv missing (util-linux): unprivileged runs not tried"
