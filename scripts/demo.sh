@@ -88,7 +88,11 @@ try() {	# label cmd...
 }
 
 step "Traffic that SHOULD be hunted"
-try "smbclient -L //$LAB_SERVER_IP4 (SMB, TCP 445, share listing)" \
+note "xdphunt is attached to the server's interface, and XDP sees what an interface"
+note "receives: the clients' requests, not the server's answers. So trees and pipes"
+note "opened here are not named (stats: create_unknown_tree); on a gateway, attach to"
+note "both sides (-i lan0 -i wan0) and every answer passes one of them."
+try "smbclient -L //$LAB_SERVER_IP4 (SMB, TCP 445, share listing; it also asks TCP 139 in SMB1: smb.v1)" \
 	lab_exec client timeout 30 "${SMB[@]}" -p 445 -L "$LAB_SERVER_IP4"
 try "smbclient //$LAB_SERVER_IP4/ADMIN\$ -c ls (admin share, TCP 445)" \
 	lab_exec client timeout 30 "${SMB[@]}" -p 445 "//$LAB_SERVER_IP4/ADMIN\$" -c ls
@@ -127,7 +131,9 @@ sed 's/^/    log: /' "$W/xdphunt.err" | tail -n 8
 left=$(lab_exec server ip link show dev "$IF" 2>/dev/null | grep -oE 'prog/xdp[a-z]* id [0-9]+')
 if [ -z "$left" ]; then ok "no XDP program left on $IF"; else bad "XDP program still attached: $left"; fi
 
-step "Hunt hits ($W/hits.jsonl)"
+KEEP=$OUT/demo-hits.jsonl # the lab's folder goes with the lab
+cp "$W/hits.jsonl" "$KEEP" 2>/dev/null
+step "Hunt hits (kept in $KEEP)"
 if [ ! -s "$W/hits.jsonl" ]; then
 	bad "no hits at all"
 else
@@ -212,6 +218,9 @@ else
 fi
 
 step "Done"
+note "Next: sudo $XH run -i eth0 -o hits.json     (README: xdphunt run)"
+note "      $XH replay --engine native CAPTURE.pcap   (the same hunt over a capture)"
+note "      each field of a hit: README, \"The JSON line\"; these hits: $KEEP"
 if [ "$DEMO_BAD" -eq 0 ]; then
 	printf '    %sdemo OK%s: lab removed, nothing left attached\n' "$G" "$N"
 	exit 0
