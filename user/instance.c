@@ -18,6 +18,51 @@ const char *instance_dir(void)
 	return d && *d ? d : INSTANCE_DIR_DEFAULT;
 }
 
+static int is_xdphunt(pid_t pid)
+{
+	char p[64], comm[64] = "";
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strcmp(comm, "xdphunt");
+}
+
+/* Remove the pid files of instances that are gone (killed, crashed: their
+ * exit could not), so that they do not pile up in @dir. A pid that exists
+ * but is not xdphunt's any more was reused: its file is stale too. */
+static void instance_sweep(const char *dir)
+{
+	struct dirent *d;
+	DIR *dh = opendir(dir);
+
+	if (!dh)
+		return;
+	while ((d = readdir(dh))) {
+		size_t l = strlen(d->d_name);
+		char path[512];
+		long pid;
+
+		if (l < 5 || strcmp(d->d_name + l - 4, ".pid") || d->d_name[0] == '.')
+			continue;
+		pid = strtol(d->d_name, NULL, 10);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		if ((kill((pid_t)pid, 0) && errno == ESRCH) ||
+		    (!kill((pid_t)pid, 0) && !is_xdphunt((pid_t)pid))) {
+			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+			unlink(path);
+		}
+	}
+	closedir(dh);
+}
+
 int instance_register(const char *const *ifaces, int n, char *path, size_t len)
 {
 	const char *dir = instance_dir();
@@ -32,6 +77,7 @@ int instance_register(const char *const *ifaces, int n, char *path, size_t len)
 			strerror(-err));
 		return err;
 	}
+	instance_sweep(dir);
 	snprintf(tmp, sizeof(tmp), "%s/.%d.tmp", dir, (int)getpid());
 	f = fopen(tmp, "we");
 	if (!f) {
@@ -62,22 +108,6 @@ void instance_unregister(const char *path)
 {
 	if (path && *path)
 		unlink(path);
-}
-
-static int is_xdphunt(pid_t pid)
-{
-	char p[64], comm[64] = "";
-	FILE *f;
-
-	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return 0;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return !strcmp(comm, "xdphunt");
 }
 
 int instance_list(struct instance_info *out, int max)

@@ -83,8 +83,16 @@ write_feed() {
 
 # --- 1. names and 2. reload -------------------------------------------------------
 write_feed 0
+# The pid file a killed instance left (its process gone): run removes it.
+mkdir -p "$XH_RUN_DIR"
+sleep 0 &
+dead=$!
+wait "$dead"
+printf '%s\nxh0\n' "$dead" >"$XH_RUN_DIR/$dead.pid"
 start_xh reload --ioc "$W/feed.csv" || e2e_finish
 [ -f "$XH_RUN_DIR/$XH_PID.pid" ] && pass ioc_pidfile || fail ioc_pidfile "no $XH_RUN_DIR/$XH_PID.pid"
+[ ! -e "$XH_RUN_DIR/$dead.pid" ] && pass ioc_pidfile_stale_removed ||
+	fail ioc_pidfile_stale_removed "$XH_RUN_DIR/$dead.pid of a gone process left in place"
 
 lab_exec client /usr/bin/python3 - "$LAB_SERVER_IP4" <<'PY' >"$W/names.out" 2>&1
 import socket, ssl, struct, sys
