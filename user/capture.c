@@ -170,7 +170,12 @@ struct capture *capture__open(const char *path, char *err, size_t errlen)
 		setvbuf(f, c->buf, _IOFBF, CAPTURE_READ_BUF);
 	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!c->p) {
-		snprintf(err, errlen, "%s: %s", path, errbuf);
+		/* libpcap's "unknown file format": say which formats it is not. */
+		snprintf(err, errlen, "%s: %s%s", path, errbuf,
+			 strstr(errbuf, "unknown file format")
+				 ? " (not a pcap or pcapng capture; a compressed one needs "
+				   "unpacking first)"
+				 : "");
 		/* libpcap leaves the FILE to its caller when it fails. */
 		if (f != stdin)
 			fclose(f);

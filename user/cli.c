@@ -222,3 +222,8 @@ const char *cli_root_hint(void)
 			      : "; not root: a running instance's XDP programs, maps and process "
 				"are root's, so run this as root (or with CAP_SYS_ADMIN)";
 }
+
+void cli_help_hint(const char *cmd)
+{
+	fprintf(stderr, "Try 'xdphunt %s --help' for its options.\n", cmd);
+}

@@ -108,6 +108,9 @@ int cli_parse_ports(const char *what, const char *arg, uint16_t *ports, int max)
 /* Decimal unsigned with optional k/M/G (x1024) suffix. Returns 0 or -1
  * (message printed), also when the value overflows. */
 int cli_parse_u64(const char *what, const char *arg, uint64_t *out);
+/* After getopt's own message on a bad option: where the options are, not
+ * the whole help, under which that message would scroll away. */
+void cli_help_hint(const char *cmd);
 /* For "nothing found" messages: "" as root, else why a user may see
  * nothing of a running instance (its programs, maps and process are root's). */
 const char *cli_root_hint(void);

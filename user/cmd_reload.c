@@ -63,7 +63,7 @@ int cmd_reload(int argc, char **argv)
 			fputs(reload_usage, stdout);
 			return XH_EXIT_OK;
 		default:
-			fputs(reload_usage, stderr);
+			cli_help_hint("reload");
 			return XH_EXIT_USAGE;
 		}
 	}

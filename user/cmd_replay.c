@@ -242,7 +242,7 @@ int cmd_replay(int argc, char **argv)
 			fputs(replay_usage, stdout);
 			return XH_EXIT_OK;
 		}
-		fputs(replay_usage, stderr);
+		cli_help_hint("replay");
 		return XH_EXIT_USAGE;
 	}
 	if (optind >= argc) {

@@ -223,7 +223,7 @@ int cmd_run(int argc, char **argv)
 			fputs(run_usage, stdout);
 			return XH_EXIT_OK;
 		default:
-			fputs(run_usage, stderr);
+			cli_help_hint("run");
 			return XH_EXIT_USAGE;
 		}
 	}

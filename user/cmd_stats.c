@@ -406,7 +406,7 @@ int cmd_stats(int argc, char **argv)
 			fputs(stats_usage, stdout);
 			return XH_EXIT_OK;
 		default:
-			fputs(stats_usage, stderr);
+			cli_help_hint("stats");
 			return XH_EXIT_USAGE;
 		}
 	}
@@ -523,7 +523,7 @@ int cmd_detach(int argc, char **argv)
 			fputs(detach_usage, stdout);
 			return XH_EXIT_OK;
 		default:
-			fputs(detach_usage, stderr);
+			cli_help_hint("detach");
 			return XH_EXIT_USAGE;
 		}
 	}

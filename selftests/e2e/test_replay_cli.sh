@@ -61,6 +61,10 @@ for eng in kernel native; do
 	fi
 done
 
+printf 'not a capture\n' >"$W/notes.txt"
+"$XH" replay --engine native "$W/notes.txt" >/dev/null 2>"$W/e3"
+[ $? -eq 1 ] && grep -q "notes.txt: unknown file format (not a pcap or pcapng capture" "$W/e3" &&
+	ok "a file that is no capture is named, and said to be none" || ko "not a capture" "$(cat "$W/e3")"
 "$XH" replay /nonexistent/x.pcap >/dev/null 2>"$W/e3"
 [ $? -eq 1 ] && grep -q "/nonexistent/x.pcap" "$W/e3" && ok "missing capture named" || ko "missing capture" "$(cat "$W/e3")"
 # Without privileges: the kernel engine says what it needs and points at the

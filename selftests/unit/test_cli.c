@@ -116,6 +116,25 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "run"), 2, "exit code");
 	ASSERT_HAS_SUBSTR(r.err, "no interface given", "message");
 
+	test_subtest("a mistyped option: its error, then where the options are");
+	{
+		static const char *const cmds[] = {"run", "replay", "stats", "detach", "reload"};
+
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+			int lines = 0;
+
+			snprintf(args, sizeof(args), "%s --ioc-dri x", cmds[i]);
+			ASSERT_EQ(run_cli(&r, args), 2, cmds[i]);
+			ASSERT_HAS_SUBSTR(r.err, "unrecognized option '--ioc-dri'", cmds[i]);
+			snprintf(args, sizeof(args), "Try 'xdphunt %s --help' for its options.",
+				 cmds[i]);
+			ASSERT_HAS_SUBSTR(r.err, args, cmds[i]);
+			for (const char *p = r.err; *p; p++)
+				lines += *p == '\n';
+			ASSERT_EQ(lines, 2, "two lines, not the whole help");
+		}
+	}
+
 	test_subtest("run with an interface given twice");
 	ASSERT_EQ(run_cli(&r, "run -i lo -i lo"), 2, "a usage error");
 	ASSERT_HAS_SUBSTR(r.err, "interface lo given twice", "message");
