@@ -96,7 +96,7 @@ all: $(BIN) $(UNIT_TESTS) $(PROG_TESTS) $(FIXTURE_BPF) $(BENCH_BIN) $(BENCH_BPF)
 help:
 	@echo "make            build $(BIN), the BPF object and the test runners"
 	@echo "make deps       install build and test packages (apt-get, root)"
-	@echo "make test       every test level; ends with 'N passed, N failed'"
+	@echo "make test       every test level; ends with 'N passed, N failed, N skipped'"
 	@echo "make unit       the unit tests alone (ASan/UBSan, no privileges)"
 	@echo "make demo       namespace lab: attach, make real traffic, print hunt hits"
 	@echo "make bench      benchmarks (not tests)"
