@@ -547,7 +547,8 @@ int cmd_detach(int argc, char **argv)
 		return XH_EXIT_ERROR;
 	}
 	if (err) {
-		pr_warn("detach: %s: %s\n", iface, strerror(-err));
+		if (err != -ENODEV) /* loader_detach_iface() said it */
+			pr_warn("detach: %s: %s\n", iface, strerror(-err));
 		return XH_EXIT_ERROR;
 	}
 	pr_warn("detach: removed xdphunt from %s\n", iface);

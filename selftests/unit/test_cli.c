@@ -135,6 +135,10 @@ void test_cli_errors(void)
 		}
 	}
 
+	test_subtest("detach of a missing interface: one line that names it");
+	ASSERT_EQ(run_cli(&r, "detach -i xhnosuch0"), 1, "exit code");
+	ASSERT_STREQ(r.err, "xdphunt: detach: no interface 'xhnosuch0' here\n", "message");
+
 	test_subtest("run with an interface given twice");
 	ASSERT_EQ(run_cli(&r, "run -i lo -i lo"), 2, "a usage error");
 	ASSERT_HAS_SUBSTR(r.err, "interface lo given twice", "message");
