@@ -121,10 +121,19 @@ void ioc_bad(struct ioc_load *ld, enum ioc_err err, unsigned int line, const cha
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ld->set->errs[err]++;
+	if (line && ld->bad_lines++ >= IOC_BAD_LINES_SAID)
+		return;
 	if (line)
 		pr_warn("ioc: %s:%u: %s\n", ld->path, line, msg);
 	else
 		pr_warn("ioc: %s: %s\n", ld->path, msg);
+}
+
+void ioc_bad_lines_done(struct ioc_load *ld)
+{
+	if (ld->bad_lines > IOC_BAD_LINES_SAID)
+		pr_warn("ioc: %s: %u more bad lines not shown\n", ld->path,
+			ld->bad_lines - IOC_BAD_LINES_SAID);
 }
 
 void ioc_skip(struct ioc_load *ld, enum ioc_err err, const char *fmt, ...)

@@ -184,7 +184,7 @@ static uint32_t extra_members(struct ioc_set *set, char **hdr, char **f, const u
 int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 {
 	struct csv c = {.p = buf, .end = buf + len, .line = 1};
-	int col[COL__MAX], nhdr, n, added = 0, masked, err = 0;
+	int col[COL__MAX], nhdr, n, added = 0, masked, err = 0, bad = 0;
 	char *f[CSV_MAX_FIELDS], *hdr[CSV_MAX_FIELDS], dom[256];
 	unsigned char extra[CSV_MAX_FIELDS];
 	struct ioc_entry e;
@@ -234,13 +234,15 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 		if (n != nhdr) {
 			ioc_bad(ld, IOC_ERR_BAD_LINE, line,
 				"malformed CSV record: %d fields, the header has %d", n, nhdr);
-			return -EINVAL;
+			bad = -EINVAL;
+			continue;
 		}
 		ind = trim(f[col[COL_IND]]);
 		type = col[COL_TYPE] >= 0 ? trim(f[col[COL_TYPE]]) : "";
 		if (!*ind) {
 			ioc_bad(ld, IOC_ERR_BAD_LINE, line, "empty indicator");
-			return -EINVAL;
+			bad = -EINVAL;
+			continue;
 		}
 		err = ioc_parse_indicator(ind, &e, dom, &why, &masked);
 		t = err ? -1 : ioc_check_type(type, &e);
@@ -255,15 +257,20 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 		if (err) {
 			ioc_bad(ld, strstr(why, "prefix") ? IOC_ERR_BAD_CIDR : IOC_ERR_BAD_LINE,
 				line, "invalid indicator '%.*s%s': %s", IOC_QUOTE(ind), why);
-			return -EINVAL;
+			bad = -EINVAL;
+			err = 0;
+			continue;
 		}
 		if (t < 0) {
 			ioc_bad(ld, IOC_ERR_BAD_LINE, line,
 				"indicator '%.*s%s' reads as %s%s, but its type says '%s'",
 				IOC_QUOTE(ind), ioc_entry_type(&e), e.port ? " with a port" : "",
 				type);
-			return -EINVAL;
+			bad = -EINVAL;
+			continue;
 		}
+		if (bad)
+			continue; /* the file loads nothing: only its other bad lines */
 		if (masked)
 			pr_info("ioc: %s:%u: '%.*s%s' has host bits set, loaded with them "
 				"cleared\n",
@@ -291,5 +298,7 @@ int ioc_read_csv(struct ioc_load *ld, char *buf, size_t len)
 			return err;
 		added++;
 	}
-	return added;
+	if (bad)
+		ioc_bad_lines_done(ld);
+	return bad ? bad : added;
 }

@@ -37,7 +37,7 @@ int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 	unsigned int lineno = 0;
 	struct ioc_entry e;
 	const char *why;
-	int added = 0, masked, err;
+	int added = 0, masked, err, bad = 0;
 
 	while (line < end) {
 		char *nl = memchr(line, '\n', (size_t)(end - line)), *text;
@@ -51,7 +51,8 @@ int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 			ioc_bad(ld, IOC_ERR_BAD_LINE, lineno,
 				"invalid indicator '%.*s%s': line contains a NUL byte",
 				IOC_QUOTE(clean_line(text)));
-			return -EINVAL;
+			bad = bad ? bad : -EINVAL;
+			continue;
 		}
 		text = clean_line(text);
 		if (!*text)
@@ -60,8 +61,11 @@ int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 		if (err) {
 			ioc_bad(ld, strstr(why, "prefix") ? IOC_ERR_BAD_CIDR : IOC_ERR_BAD_LINE,
 				lineno, "invalid indicator '%.*s%s': %s", IOC_QUOTE(text), why);
-			return err;
+			bad = bad ? bad : err;
+			continue;
 		}
+		if (bad)
+			continue; /* the file loads nothing: only its other bad lines */
 		if (masked)
 			pr_info("ioc: %s:%u: '%.*s%s' has host bits set, loaded with them "
 				"cleared\n",
@@ -71,7 +75,9 @@ int ioc_read_plain(struct ioc_load *ld, char *buf, size_t len)
 			return err;
 		added++;
 	}
-	return added;
+	if (bad)
+		ioc_bad_lines_done(ld);
+	return bad ? bad : added;
 }
 
 /* Does @p, at a '[', open a JSON array ('[' then '{', ']' or the end of the

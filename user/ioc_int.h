@@ -33,8 +33,17 @@ struct ioc_load {
 	const char *path;
 	uint16_t feed_no;
 	uint8_t action;
-	unsigned int msgs; /* per-item messages printed so far */
+	unsigned int msgs;	/* per-item messages printed so far */
+	unsigned int bad_lines; /* bad lines found (the first IOC_BAD_LINES_SAID said) */
 };
+
+/* A file with bad lines loads nothing, but its reader goes on to the end so
+ * that one run names them all, up to this many: fixing a feed at 3 a.m.
+ * one line a run is no way to spend the night. */
+#define IOC_BAD_LINES_SAID 10
+
+/* After a reader found bad lines: say how many were not shown. */
+void ioc_bad_lines_done(struct ioc_load *ld);
 
 /* Add @s (@len bytes) to the pool: its offset, or 0 with -ENOMEM in *err
  * (an empty string is also 0: "none"). */

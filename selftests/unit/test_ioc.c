@@ -285,6 +285,36 @@ void test_ioc_load_bad(void)
 		remove_feed(path);
 	}
 
+	/* Every bad line of a file is named in one load, up to 10, then how
+	 * many more; the file still loads nothing. Plain list and CSV. */
+	{
+		char text[1024] = "", *p = text;
+
+		for (int k = 1; k <= 14; k++)
+			p += sprintf(p, k % 7 ? "bad%d..example\n" : "192.0.2.%d\n", k);
+		write_feed("many.txt", text, path, sizeof(path));
+		ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -EINVAL, "many bad lines");
+		snprintf(want, sizeof(want), "%s:1: invalid indicator 'bad1..example'", path);
+		ASSERT_HAS_SUBSTR(msg, want, "the first bad line");
+		snprintf(want, sizeof(want), "%s:11: invalid indicator 'bad11..example'", path);
+		ASSERT_HAS_SUBSTR(msg, want, "the tenth bad line, after a good one");
+		snprintf(want, sizeof(want), "%s: 2 more bad lines not shown", path);
+		ASSERT_HAS_SUBSTR(msg, want, "the rest counted");
+		ASSERT_EQ(ioc_set_count(set), 1, "set unchanged");
+		remove_feed(path);
+
+		write_feed("two.csv",
+			   "indicator,type\n192.0.2.9,ipv4\n1.2.3,ipv4\n192.0.2.10,ipv6\n", path,
+			   sizeof(path));
+		ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), -EINVAL, "csv");
+		snprintf(want, sizeof(want), "%s:3: invalid indicator '1.2.3'", path);
+		ASSERT_HAS_SUBSTR(msg, want, "csv: the first bad line");
+		snprintf(want, sizeof(want), "%s:4: indicator '192.0.2.10' reads as", path);
+		ASSERT_HAS_SUBSTR(msg, want, "csv: and the next");
+		ASSERT_EQ(ioc_set_count(set), 1, "set unchanged");
+		remove_feed(path);
+	}
+
 	/* after failures, the next good file continues the ids */
 	write_feed("good2.txt", "192.0.2.201\n", path, sizeof(path));
 	ASSERT_EQ(load_captured(set, path, msg, sizeof(msg)), 1, "good after bad");
