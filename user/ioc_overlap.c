@@ -61,18 +61,19 @@ struct blocks {
 	size_t n;
 };
 
-/* The block prefix of @family, @len bits, holding @addr, or NULL. */
-static const struct ioc_entry *find_prefix(const struct blocks *b, uint8_t family, unsigned int len,
-					   const uint8_t *addr)
+/* The block entry that @order (an entry against @key: <0, 0, >0, in the
+ * blocks' order) finds equal to @key, by binary search, or NULL. */
+static const struct ioc_entry *find(const struct blocks *b,
+				    int (*order)(const struct blocks *b, const struct ioc_entry *e,
+						 const void *key),
+				    const void *key)
 {
-	struct ioc_entry k = {.kind = IOC_KIND_NET, .family = family, .prefixlen = (uint8_t)len};
 	size_t lo = 0, hi = b->n;
 
-	mask(addr, len, k.addr);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct ioc_entry *e = ioc_set_at(b->set, b->v[mid]);
-		int c = cmp_key(e, &k);
+		int c = order(b, e, key);
 
 		if (!c)
 			return e;
@@ -84,23 +85,31 @@ static const struct ioc_entry *find_prefix(const struct blocks *b, uint8_t famil
 	return NULL;
 }
 
+static int order_prefix(const struct blocks *b, const struct ioc_entry *e, const void *key)
+{
+	(void)b;
+	return cmp_key(e, key);
+}
+
+/* Domains sort after the prefixes (their kind is the greater). */
+static int order_domain(const struct blocks *b, const struct ioc_entry *e, const void *name)
+{
+	return e->kind == IOC_KIND_DOMAIN ? strcmp(ioc_str(b->set, e->domain), name) : -1;
+}
+
+/* The block prefix of @family, @len bits, holding @addr, or NULL. */
+static const struct ioc_entry *find_prefix(const struct blocks *b, uint8_t family, unsigned int len,
+					   const uint8_t *addr)
+{
+	struct ioc_entry k = {.kind = IOC_KIND_NET, .family = family, .prefixlen = (uint8_t)len};
+
+	mask(addr, len, k.addr);
+	return find(b, order_prefix, &k);
+}
+
 static const struct ioc_entry *find_domain(const struct blocks *b, const char *name)
 {
-	size_t lo = 0, hi = b->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct ioc_entry *e = ioc_set_at(b->set, b->v[mid]);
-		int c = e->kind == IOC_KIND_DOMAIN ? strcmp(ioc_str(b->set, e->domain), name) : -1;
-
-		if (!c)
-			return e;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return find(b, order_domain, name);
 }
 
 /* The most specific block entry covering the stored alert entry @e with a
