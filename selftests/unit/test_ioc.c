@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <linux/types.h>
 #include "test.h"
+#include "testio.h"
 #include "xh_abi.h"
 #include "ioc.h"
 #include "ioc_maps.h"
@@ -26,15 +27,7 @@ static int setup_dir(void)
 /* Write @text to <tmpdir>/@name; the path goes to @path. */
 static int write_feed(const char *name, const char *text, char *path, size_t n)
 {
-	FILE *f;
-
-	snprintf(path, n, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	fclose(f);
-	return 0;
+	return test_write_file(tmpdir, name, text, path, n);
 }
 
 static void remove_feed(const char *path)
@@ -45,23 +38,12 @@ static void remove_feed(const char *path)
 /* Load @path into @set with stderr captured into @msg. */
 static int load_captured(struct ioc_set *set, const char *path, char *msg, size_t n)
 {
-	int saved, tmp, ret;
-	ssize_t r;
+	struct test_stderr c;
+	int ret;
 
-	msg[0] = '\0';
-	fflush(stderr);
-	tmp = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-	saved = dup(2);
-	if (tmp < 0 || saved < 0)
-		return ioc_set_load_file(set, path);
-	dup2(tmp, 2);
+	test_stderr_begin(&c);
 	ret = ioc_set_load_file(set, path);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	r = pread(tmp, msg, n - 1, 0);
-	msg[r > 0 ? r : 0] = '\0';
-	close(tmp);
+	test_stderr_end(&c, msg, n);
 	return ret;
 }
 

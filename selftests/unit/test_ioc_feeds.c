@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include <jansson.h>
 #include "test.h"
+#include "testio.h"
 #include "xh_abi.h"
 #include "name.h"
 #include "ioc.h"
@@ -24,34 +25,19 @@ static char dir[64];
 
 static void mkfeed(const char *name, const char *text, char *path, size_t n)
 {
-	FILE *f;
-
-	snprintf(path, n, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	test_write_file(dir, name, text, path, n);
 }
 
 /* Load with stderr captured into @msg. */
 static int load(struct ioc_set *set, const char *path, const struct ioc_file_opts *o, char *msg,
 		size_t n)
 {
-	int saved, tmp, ret;
-	ssize_t r;
+	struct test_stderr c;
+	int ret;
 
-	fflush(stderr);
-	tmp = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-	saved = dup(2);
-	dup2(tmp, 2);
+	test_stderr_begin(&c);
 	ret = ioc_set_load_file_opts(set, path, o);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	r = pread(tmp, msg, n - 1, 0);
-	msg[r > 0 ? r : 0] = '\0';
-	close(tmp);
+	test_stderr_end(&c, msg, n);
 	return ret;
 }
 

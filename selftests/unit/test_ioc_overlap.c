@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <jansson.h>
 #include "test.h"
+#include "testio.h"
 #include "xh_abi.h"
 #include "ioc.h"
 #include "ioc_maps.h"
@@ -40,28 +41,18 @@ static const char block_txt[] = "203.0.113.5\n198.51.100.0/24\n2001:db8:bad::/48
 static int load_quiet(struct ioc_set *set, const char *path, uint8_t action)
 {
 	struct ioc_file_opts o = {.action = action};
-	int saved = dup(2), null = open("/dev/null", O_WRONLY), ret;
+	struct test_stderr c;
+	int ret;
 
-	fflush(stderr);
-	dup2(null, 2);
+	test_stderr_begin(&c);
 	ret = ioc_set_load_file_opts(set, path, &o);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(null);
+	test_stderr_end(&c, NULL, 0);
 	return ret;
 }
 
 static void mkfeed(const char *name, const char *text, char *path, size_t n)
 {
-	FILE *f;
-
-	snprintf(path, n, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	test_write_file(dir, name, text, path, n);
 }
 
 /* The entry stored for the indicator @ind (normalised text), or NULL. */

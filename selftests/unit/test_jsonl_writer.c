@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "test.h"
+#include "testio.h"
 #include "jsonl.h"
 
 /* Read all of @fd from offset 0. */
@@ -42,29 +43,6 @@ static char *slurp_fd(int fd, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
-}
-
-/* stderr to a file while the writer says its errors; returns what it said. */
-static int quiet_begin(FILE **f)
-{
-	int saved = dup(2);
-
-	*f = tmpfile();
-	if (*f)
-		dup2(fileno(*f), 2);
-	return saved;
-}
-
-static char *quiet_end(int saved, FILE *f)
-{
-	size_t len = 0;
-	char *said = f ? slurp_fd(fileno(f), &len) : NULL;
-
-	dup2(saved, 2);
-	close(saved);
-	if (f)
-		fclose(f);
-	return said;
 }
 
 static void make_line(struct jbuf *b, unsigned int i, size_t pad)
@@ -175,22 +153,20 @@ void test_jsonl_writer_pipe_and_errors(void)
 	/* write error: the read end of a pipe is not writable */
 	w = jsonl_writer__new(p[0], 0);
 	if (ASSERT_OK_PTR(w, "writer on read end")) {
-		FILE *f;
-		int saved = quiet_begin(&f);
-		char *said;
+		struct test_stderr c;
+		char said[1024];
 
+		test_stderr_begin(&c);
 		ASSERT_OK(jsonl_write_line(w, &b), "buffered");
 		ASSERT_EQ(jsonl_flush(w), -EBADF, "flush reports the error");
 		ASSERT_EQ(jsonl_flush(w), -EBADF, "data kept for a retry");
 		jsonl_writer__free(w);
-		said = quiet_end(saved, f);
-		ASSERT_TRUE(said && strstr(said,
-					   "output: cannot write the output: Bad file descriptor "
-					   "(1 lines held"),
+		test_stderr_end(&c, said, sizeof(said));
+		ASSERT_TRUE(strstr(said, "output: cannot write the output: Bad file descriptor "
+					 "(1 lines held"),
 			    "the first error said once");
-		ASSERT_TRUE(said && strstr(said, "output: the output: 1 lines not written"),
+		ASSERT_TRUE(strstr(said, "output: the output: 1 lines not written"),
 			    "the lines lost said at the end");
-		free(said);
 	}
 
 	/* constructors */
@@ -311,10 +287,10 @@ void test_jsonl_writer_file_size_limit(void)
 	struct jsonl_writer *w;
 	void (*old_sig)(int);
 	size_t len = 0, lines = 0;
-	char *data = NULL, *said, *p, *nl;
+	char *data = NULL, said[1024], *p, *nl;
+	struct test_stderr c;
 	struct jbuf b;
-	FILE *f;
-	int fd, saved, i;
+	int fd, i;
 
 	fd = mkstemp(path);
 	if (!ASSERT_GE(fd, 0, "mkstemp"))
@@ -334,14 +310,13 @@ void test_jsonl_writer_file_size_limit(void)
 	small.rlim_cur = 1000;
 	old_sig = signal(SIGXFSZ, SIG_IGN);
 	ASSERT_OK(setrlimit(RLIMIT_FSIZE, &small), "set the file size limit");
-	saved = quiet_begin(&f);
+	test_stderr_begin(&c);
 	ASSERT_EQ(jsonl_flush(w), -EFBIG, "the flush stops at the limit");
 	setrlimit(RLIMIT_FSIZE, &old);
-	said = quiet_end(saved, f);
+	test_stderr_end(&c, said, sizeof(said));
 	signal(SIGXFSZ, old_sig);
-	ASSERT_TRUE(said && strstr(said, path) && strstr(said, "File too large"),
+	ASSERT_TRUE(strstr(said, path) && strstr(said, "File too large"),
 		    "the error names the file");
-	free(said);
 	data = slurp_path(path, &len);
 	if (ASSERT_OK_PTR(data, "read back")) {
 		ASSERT_TRUE(len > 0, "some lines written");
