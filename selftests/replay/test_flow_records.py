@@ -41,6 +41,9 @@ import socket
 import struct
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pcapgen import tcp_frame, write_pcap  # noqa: E402
 import tempfile
 
 TIMEOUT_S = 300
@@ -245,36 +248,6 @@ def corpus_part(xdphunt):
 
 
 # ---- made captures ------------------------------------------------------------
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def tcp_frame(src, dst, sport, dport, flags, payload=b"", seq=1, ack=0):
-    """An Ethernet/IPv4/TCP frame (addresses as dotted strings)."""
-    s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, s, d)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
-
-
-def write_pcap(path, frames):
-    """@frames: (seconds since 2026-01-01, frame)."""
-    base = 1767225600
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for t, fr in frames:
-            sec = int(t)
-            f.write(struct.pack("<IIII", base + sec, int((t - sec) * 1000000), len(fr), len(fr)))
-            f.write(fr)
-    return base
-
-
 def epm_tower(iface, version, port, ipv4):
     """A TCP/IP protocol tower (MS-RPCE 2.2.1.1, C706 appendix L) for @iface
     at @ipv4:@port, as an ept_map call and its answer carry it."""

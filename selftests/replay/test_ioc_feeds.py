@@ -20,6 +20,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pcapgen  # noqa: E402
+from pcapgen import ip_frame, tcp_frame as tcp  # noqa: E402
+
 XH = sys.argv[1]
 TIMEOUT_S = 120
 fails = 0
@@ -32,34 +36,6 @@ def check(name, ok, why=""):
 
 
 # ---- frames ---------------------------------------------------------------------
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def ip_frame(src, dst, proto, l4):
-    """Ethernet + IPv4 (dotted) or IPv6 (with ':') + the layer 4 bytes."""
-    eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01"
-    if ":" in src:
-        import ipaddress
-        ip = struct.pack("!IHBB", 6 << 28, len(l4), proto, 64)
-        ip += ipaddress.IPv6Address(src).packed + ipaddress.IPv6Address(dst).packed
-        return eth + b"\x86\xdd" + ip + l4
-    s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0x4000, 64, proto, 0, s, d)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return eth + b"\x08\x00" + ip + l4
-
-
-def tcp(src, dst, sport, dport, flags=0x02, payload=b""):
-    seg = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0) + payload
-    return ip_frame(src, dst, 6, seg)
-
-
 def udp(src, dst, sport, dport, payload):
     return ip_frame(src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload)
 
@@ -78,11 +54,8 @@ def client_hello(sni):
 
 
 def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1767225600 + i, 0, len(fr), len(fr)))
-            f.write(fr)
+    """@frames one a second from t = 0."""
+    pcapgen.write_pcap(path, enumerate(frames))
 
 
 def replay(engine, args, cap):
