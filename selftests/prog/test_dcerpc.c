@@ -826,7 +826,7 @@ void test_dcerpc_jumbo_request_strict_port(void)
 			     .tcp_flags = 0x18};
 	uint8_t pdu[RPC_PDU_MAX];
 	struct pkt_layout lay;
-	size_t n, len, stub = 5054; /* the stub's bytes: frag_length 5078 */
+	size_t n, len, stub_data_len = 5054; /* DCE/RPC stub data: frag_length 5078 */
 	struct rpcx r;
 
 	if (rpcx_open(&r))
@@ -834,8 +834,8 @@ void test_dcerpc_jumbo_request_strict_port(void)
 	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
 	send_tcp(&r, C4, S4, 50030, 49160, pdu, n);
 	ASSERT_EQ(drain(&r), 1, "the bind");
-	/* RCreateServiceW (12) with a 5054-byte stub: frag_length 5078. */
-	n = rpc_build_request(big, 0, 0x03, 2, 0, 12, stub);
+	/* RCreateServiceW (12) with 5054 bytes of stub data: frag_length 5078. */
+	n = rpc_build_request(big, 0, 0x03, 2, 0, 12, stub_data_len);
 	len = pkt_build(&d, buf, &lay);
 	if (!ASSERT_EQ(len, lay.payload_off, "headers") ||
 	    !ASSERT_TRUE(len + n <= sizeof(buf), "room"))
@@ -848,7 +848,7 @@ void test_dcerpc_jumbo_request_strict_port(void)
 		check_call(&r, &r.x.ev[0], "svcctl", 12, XH_RPC_TR_TCP);
 	/* Another call (RCreateServiceA, 24) claiming 100 bytes more than the
 	 * segment holds: refused. */
-	n = rpc_build_request(big, 0, 0x03, 3, 0, 24, stub);
+	n = rpc_build_request(big, 0, 0x03, 3, 0, 24, stub_data_len);
 	big[8] = (uint8_t)((n + 100) & 0xff);
 	big[9] = (uint8_t)((n + 100) >> 8);
 	memcpy(buf + lay.payload_off, big, n);
