@@ -21,16 +21,6 @@ static const char reload_usage[] =
 	"on its stderr. Without -i/--pid there must be exactly one instance (pid\n"
 	"files in $XH_RUN_DIR, default /run/xdphunt).\n";
 
-static int has_iface(const char *list, const char *ifname)
-{
-	size_t n = strlen(ifname);
-
-	for (const char *p = list; (p = strstr(p, ifname)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return 1;
-	return 0;
-}
-
 int cmd_reload(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -77,8 +67,8 @@ int cmd_reload(int argc, char **argv)
 		return XH_EXIT_ERROR;
 	}
 	for (int i = 0; i < n; i++) {
-		if ((pid && inst[i].pid == pid) || (ifname && has_iface(inst[i].ifaces, ifname)) ||
-		    (!pid && !ifname)) {
+		if ((pid && inst[i].pid == pid) ||
+		    (ifname && instance_has_iface(&inst[i], ifname)) || (!pid && !ifname)) {
 			pick = i;
 			matches++;
 		}

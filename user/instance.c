@@ -34,6 +34,14 @@ static int is_xdphunt(pid_t pid)
 	return !strcmp(comm, "xdphunt");
 }
 
+/* A pid file's name, "<pid>.pid" (not the ".<pid>.tmp" being written). */
+static int is_pid_file(const char *name)
+{
+	size_t l = strlen(name);
+
+	return l >= 5 && !strcmp(name + l - 4, ".pid") && name[0] != '.';
+}
+
 /* Remove the pid files of instances that are gone (killed, crashed: their
  * exit could not), so that they do not pile up in @dir. A pid that exists
  * but is not xdphunt's any more was reused: its file is stale too. */
@@ -45,17 +53,18 @@ static void instance_sweep(const char *dir)
 	if (!dh)
 		return;
 	while ((d = readdir(dh))) {
-		size_t l = strlen(d->d_name);
 		char path[512];
 		long pid;
+		int gone;
 
-		if (l < 5 || strcmp(d->d_name + l - 4, ".pid") || d->d_name[0] == '.')
+		if (!is_pid_file(d->d_name))
 			continue;
 		pid = strtol(d->d_name, NULL, 10);
 		if (pid <= 0 || pid == getpid())
 			continue;
-		if ((kill((pid_t)pid, 0) && errno == ESRCH) ||
-		    (!kill((pid_t)pid, 0) && !is_xdphunt((pid_t)pid))) {
+		/* Another user's live process (EPERM) is left alone. */
+		gone = kill((pid_t)pid, 0) ? errno == ESRCH : !is_xdphunt((pid_t)pid);
+		if (gone) {
 			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 			unlink(path);
 		}
@@ -121,11 +130,10 @@ int instance_list(struct instance_info *out, int max)
 		return errno == ENOENT ? 0 : -errno;
 	while ((d = readdir(dh)) && n < max) {
 		char path[512], line[256];
-		size_t l = strlen(d->d_name);
 		FILE *f;
 		long pid;
 
-		if (l < 5 || strcmp(d->d_name + l - 4, ".pid") || d->d_name[0] == '.')
+		if (!is_pid_file(d->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 		f = fopen(path, "re");
@@ -145,18 +153,23 @@ int instance_list(struct instance_info *out, int max)
 	return n;
 }
 
+int instance_has_iface(const struct instance_info *in, const char *iface)
+{
+	size_t n = strlen(iface);
+
+	for (const char *p = in->ifaces; (p = strstr(p, iface)); p += n)
+		if ((p == in->ifaces || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
 pid_t instance_owner(const char *iface)
 {
 	struct instance_info in[16];
 	int n = instance_list(in, 16);
-	size_t len = strlen(iface);
 
-	for (int i = 0; i < n; i++) {
-		if (in[i].pid == getpid())
-			continue;
-		for (const char *p = in[i].ifaces; (p = strstr(p, iface)); p += len)
-			if ((p == in[i].ifaces || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
-				return in[i].pid;
-	}
+	for (int i = 0; i < n; i++)
+		if (in[i].pid != getpid() && instance_has_iface(&in[i], iface))
+			return in[i].pid;
 	return 0;
 }

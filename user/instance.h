@@ -25,6 +25,8 @@ struct instance_info {
 /* Live instances (pid alive and named xdphunt) into @out (at most @max);
  * stale files are skipped. Returns the count or -errno. */
 int instance_list(struct instance_info *out, int max);
+/* 1 when @in's interfaces (its pid file's list) include @iface. */
+int instance_has_iface(const struct instance_info *in, const char *iface);
 /* The pid of another live instance whose pid file names @iface, or 0. */
 pid_t instance_owner(const char *iface);
 
