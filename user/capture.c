@@ -141,7 +141,7 @@ struct capture {
 	int dlt;
 	unsigned long long pkt_no;
 	unsigned long long skipped;
-	int32_t len_adj; /* capture_len_adj() */
+	int64_t len_adj; /* capture_len_adj() */
 	char err[PCAP_ERRBUF_SIZE + 512];
 };
 
@@ -257,18 +257,17 @@ int capture_next(struct capture *c, uint8_t *frame, size_t cap, int *len, uint64
 			continue;
 		}
 		*len = n;
-		/* The record's original length (a file may say less than
-		 * it holds) is at most 4 GiB, a frame at most 64 KiB. */
+		/* The record's original length: a file may say less than
+		 * it holds. */
 		orig = hdr->len > hdr->caplen ? hdr->len : hdr->caplen;
-		c->len_adj =
-			(int32_t)((int64_t)orig - n > INT32_MAX ? INT32_MAX : (int64_t)orig - n);
+		c->len_adj = (int64_t)orig - n;
 		/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
 		*ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
 		return 1;
 	}
 }
 
-int32_t capture_len_adj(const struct capture *c)
+int64_t capture_len_adj(const struct capture *c)
 {
 	return c->len_adj;
 }

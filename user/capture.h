@@ -49,7 +49,7 @@ int capture_next(struct capture *c, uint8_t *frame, size_t cap, int *len, uint64
  * length or CAPTURE_MAX_FRAME cut off, and the record's own link header
  * against the Ethernet header in its place. Flow records count a frame as
  * the capture says the wire carried it, as tshark's conversations do. */
-int32_t capture_len_adj(const struct capture *c);
+int64_t capture_len_adj(const struct capture *c);
 /* Number of the last record read (1-based). */
 unsigned long long capture_packet_no(const struct capture *c);
 /* Records skipped because their link header named no IP. */
