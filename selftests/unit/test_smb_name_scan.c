@@ -73,34 +73,122 @@ void test_smb_name_scan(void)
 	free(big);
 }
 
-/* The scan a code unit at a time, as it was before names were taken a
- * word of four code units at a time (xh_smb_name_chunk()). */
-static int scan_ref(const uint8_t *b, uint32_t bytes, uint8_t enc, uint8_t nul_term,
-		    struct xh_smb_name *n)
+/* What a scan should give, written from the name's rules a code unit at a
+ * time and independently of the scanner's words and passes. */
+struct want {
+	int err;
+	uint32_t len, h_full, h_last, h_ext, c0, c1;
+	uint8_t comp_len;
+};
+
+static uint16_t lower16(uint16_t c)
 {
-	xh_smb_name_init(n, bytes, enc, nul_term);
-	for (uint32_t i = 0; i < n->ncu; i++)
-		if (xh_smb_name_step(n, b, i))
-			break;
-	return xh_smb_name_finish(n, bytes);
+	return c >= 'A' && c <= 'Z' ? (uint16_t)(c + 'a' - 'A') : c;
 }
 
-/* Scan the @n code units @cu both ways, from a buffer of exactly their
- * bytes (ASan sees a read past it); 1 when every field agrees. */
-static int same_both_ways(const uint16_t *cu, size_t n, uint8_t nul_term)
+/* The hash of @n code units, from its definition: FNV-1a over the code
+ * units, a code unit per step, ASCII letters folded to lower case. */
+static uint32_t ref_hash(const uint16_t *cu, size_t n)
 {
-	struct xh_smb_name a, r;
-	uint8_t *b = malloc(2 * n + 1);
-	int ea, er;
+	uint32_t h = 2166136261u;
+
+	for (size_t j = 0; j < n; j++)
+		h = (h ^ lower16(cu[j])) * 16777619u;
+	return h;
+}
+
+static void ref_scan(const uint16_t *cu, size_t n, uint8_t nul_term, struct want *r)
+{
+	size_t ncu = n < XH_SMB_NAME_CU ? n : XH_SMB_NAME_CU, end = ncu, fs, ls, colon, dot, i;
+	int hi = 0, done = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < ncu; i++) {
+		uint16_t c = cu[i];
+
+		if (c == 0) {
+			if (!nul_term && i + 1 != ncu)
+				goto bad;
+			end = i;
+			done = 1;
+			break;
+		}
+		if (c < 0x20)
+			goto bad;
+		if (c >= 0xd800 && c <= 0xdbff) {
+			if (hi)
+				goto bad;
+			hi = 1;
+		} else if (c >= 0xdc00 && c <= 0xdfff) {
+			if (!hi)
+				goto bad;
+			hi = 0;
+		} else if (hi) {
+			goto bad;
+		}
+	}
+	if (hi)
+		goto bad;
+	if (!nul_term && n > ncu) {
+		r->err = -XH_SMB_CNT_NAME_LONG;
+		return;
+	}
+	if (!done && nul_term) {
+		r->err = ncu == XH_SMB_NAME_CU && n > ncu ? -XH_SMB_CNT_NAME_LONG
+							  : -XH_SMB_CNT_NAME_BAD;
+		return;
+	}
+	for (fs = 0; fs < end && cu[fs] == '\\'; fs++)
+		;
+	if (fs == end) {
+		r->err = -XH_SMB_CNT_NAME_EMPTY;
+		return;
+	}
+	for (ls = i = fs; i < end; i++)
+		if (cu[i] == '\\')
+			ls = i + 1;
+	for (colon = ls; colon < end && cu[colon] != ':'; colon++)
+		;
+	for (dot = end, i = ls; i < colon; i++)
+		if (cu[i] == '.')
+			dot = i;
+	r->h_full = ref_hash(cu + fs, end - fs);
+	r->h_last = ref_hash(cu + ls, end - ls);
+	r->h_ext = dot < end ? ref_hash(cu + dot + 1, colon - dot - 1) : 0;
+	r->comp_len = (uint8_t)(end - ls < 3 ? end - ls : 3);
+	r->c0 = end - ls >= 1 ? lower16(cu[ls]) : 0;
+	r->c1 = end - ls >= 2 ? lower16(cu[ls + 1]) : 0;
+	r->len = (uint32_t)end;
+	return;
+bad:
+	r->err = -XH_SMB_CNT_NAME_BAD;
+}
+
+/* Scan the @n code units @cu (below 0x100 for ASCII) from a buffer of
+ * exactly their bytes (ASan sees a read past it); 1 when the scan gives what
+ * ref_scan() says. */
+static int same_as_ref(const uint16_t *cu, size_t n, uint8_t enc, uint8_t nul_term)
+{
+	size_t cs = enc == XH_SMB_ENC_UTF16LE ? 2 : 1;
+	uint8_t *b = malloc(cs * n + 1);
+	struct xh_smb_name a;
+	struct want r;
+	int ea;
 
 	for (size_t i = 0; i < n; i++) {
-		b[2 * i] = cu[i] & 0xff;
-		b[2 * i + 1] = cu[i] >> 8;
+		b[cs * i] = cu[i] & 0xff;
+		if (cs == 2)
+			b[2 * i + 1] = cu[i] >> 8;
 	}
-	ea = xh_smb_name_scan(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, nul_term, &a);
-	er = scan_ref(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, nul_term, &r);
+	ea = xh_smb_name_scan(b, (uint32_t)(cs * n), enc, nul_term, &a);
 	free(b);
-	return ea == er && !memcmp(&a, &r, sizeof(a));
+	ref_scan(cu, n, nul_term, &r);
+	if (ea != r.err)
+		return 0;
+	/* c0 and c1 count as far as comp_len reaches. */
+	return ea || (a.len == r.len * cs && a.h_full == r.h_full && a.h_last == r.h_last &&
+		      a.h_ext == r.h_ext && a.comp_len == r.comp_len &&
+		      (r.comp_len < 1 || a.c0 == r.c0) && (r.comp_len < 2 || a.c1 == r.c1));
 }
 
 static size_t to16(const char *s, uint16_t *cu)
@@ -112,11 +200,13 @@ static size_t to16(const char *s, uint16_t *cu)
 	return n;
 }
 
-/* Names taken four code units at a time while they are printable ASCII
- * give what the scan a code unit at a time gives, field for field: share
- * and file paths of every length around a word, and random names over
- * backslashes, dots, colons, both cases, '$', DEL, non-ASCII, surrogates, NULs and
- * control characters, inside a word and at its edges. */
+/* The scan (a word of four printable code units at a time, the rest one by
+ * one) gives what the rules say,
+ * field for field, in UTF-16LE and in ASCII: share and file paths of every
+ * length around a word, and random names over backslashes, dots, colons,
+ * both cases, '$', DEL, non-ASCII, surrogates, NULs and control
+ * characters, inside a word and at its edges, up to past the 128 code units
+ * scanned. */
 void test_smb_name_scan_words(void)
 {
 	static const char *const names[] = {
@@ -141,24 +231,32 @@ void test_smb_name_scan_words(void)
 	};
 	static const uint16_t odd[] = {0x20, 0x7f, 0x7e, 0x41, 0x5a, 0x5b, 0x40, 0x61, 0x7a};
 	uint16_t cu[160];
-	unsigned int seed = 7, bad = 0, runs = 0;
+	unsigned int seed = 7, bad = 0, runs = 0, valid = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t n = to16(names[i], cu);
 
-		for (uint8_t nul = 0; nul < 2; nul++, runs++)
-			bad += !same_both_ways(cu, n, nul);
-		cu[n] = 0; /* an SMB1-style terminator */
-		bad += !same_both_ways(cu, n + 1, 1);
-		runs++;
+		for (int e = 0; e < 2; e++) {
+			uint8_t enc = e ? XH_SMB_ENC_ASCII : XH_SMB_ENC_UTF16LE;
+
+			for (uint8_t nul = 0; nul < 2; nul++, runs++)
+				bad += !same_as_ref(cu, n, enc, nul);
+			cu[n] = 0; /* an SMB1-style terminator, and one tolerated last */
+			for (uint8_t nul = 0; nul < 2; nul++, runs++)
+				bad += !same_as_ref(cu, n + 1, enc, nul);
+		}
 	}
-	bad += !same_both_ways(odd, sizeof(odd) / sizeof(odd[0]), 0);
+	bad += !same_as_ref(odd, sizeof(odd) / sizeof(odd[0]), XH_SMB_ENC_UTF16LE, 0);
 	runs++;
-	for (int t = 0; t < 20000; t++, runs++) {
+	for (int t = 0; t < 40000; t++, runs++) {
 		size_t n = 1 + (size_t)(rand_r(&seed) % 140);
+		uint8_t enc = t & 2 ? XH_SMB_ENC_ASCII : XH_SMB_ENC_UTF16LE;
+		/* Half the names hold no code unit that makes them bad. */
+		unsigned int top = t & 4 ? 100 : 96;
+		struct xh_smb_name nm;
 
 		for (size_t i = 0; i < n; i++) {
-			unsigned int r = (unsigned int)rand_r(&seed) % 100;
+			unsigned int r = (unsigned int)rand_r(&seed) % top;
 
 			cu[i] = r < 12	 ? '\\'
 				: r < 18 ? '.'
@@ -166,16 +264,31 @@ void test_smb_name_scan_words(void)
 				: r < 24 ? '$'
 				: r < 27 ? 0x7f
 				: r < 29 ? 0xe9
-				: r < 30 ? (uint16_t)(0xd800 + rand_r(&seed) % 0x800)
-				: r < 31 ? 0
-				: r < 32 ? 0x1f
-				: r < 66 ? (uint16_t)('a' + rand_r(&seed) % 26)
-					 : (uint16_t)('A' + rand_r(&seed) % 26);
+				: r < 60 ? (uint16_t)('a' + rand_r(&seed) % 26)
+				: r < 96 ? (uint16_t)('A' + rand_r(&seed) % 26)
+				: r < 97 ? (uint16_t)(0xd800 + rand_r(&seed) % 0x800)
+				: r < 98 ? 0
+				: r < 99 ? 0x1f
+					 : 0x4e2d; /* a CJK character */
+			if (enc == XH_SMB_ENC_ASCII && cu[i] > 0xff)
+				cu[i] = 0xc9;
 		}
-		bad += !same_both_ways(cu, n, (uint8_t)(t & 1));
+		bad += !same_as_ref(cu, n, enc, (uint8_t)(t & 1));
+		if (n <= XH_SMB_NAME_CU) {
+			uint8_t b[2 * XH_SMB_NAME_CU];
+
+			for (size_t i = 0; i < n; i++) {
+				b[2 * i] = cu[i] & 0xff;
+				b[2 * i + 1] = cu[i] >> 8;
+			}
+			valid +=
+				!xh_smb_name_scan(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, 0, &nm);
+		}
 	}
-	ASSERT_EQ(bad, 0, "names where the word scan differs from the code-unit scan");
-	ASSERT_EQ(runs, 20000 + 3 * 18 + 1, "names compared");
+	ASSERT_EQ(bad, 0, "names where the scan differs from the rules");
+	ASSERT_EQ(runs, 40000 + 8 * 18 + 1, "names compared");
+	/* Enough of them valid that their hashes were compared. */
+	ASSERT_TRUE(valid > 8000, "valid random names");
 }
 
 /* The extension, as smb.tool_transfer's table keys it: what follows the last
@@ -214,4 +327,23 @@ void test_smb_name_scan_extension(void)
 		ASSERT_EQ(nm.h_ext, want, name);
 		ASSERT_EQ(nm.h_full, xh_smb_hash_ascii(name), "the whole name keeps its stream");
 	}
+}
+
+/* The table hash tells apart what the SMB tables hold: the built-in shares,
+ * pipes and extensions, and their neighbours. */
+void test_smb_name_hash(void)
+{
+	static const char *const names[] = {
+		"admin$", "ipc$",   "c$",     "d$",	  "print$",   "svcctl", "atsvc", "samr",
+		"lsarpc", "srvsvc", "winreg", "netlogon", "epmapper", "exe",	"dll",	 "ps1",
+		"bat",	  "vbs",    "a",      "b",	  "ab",	      "ba",	"admin", "admin$$",
+	};
+	unsigned int same = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (size_t j = i + 1; j < sizeof(names) / sizeof(names[0]); j++)
+			same += xh_smb_hash_ascii(names[i]) == xh_smb_hash_ascii(names[j]);
+	ASSERT_EQ(same, 0, "distinct names, distinct hashes");
+	ASSERT_EQ(xh_smb_hash_ascii("\\\\ADMIN$"), xh_smb_hash_ascii("admin$"),
+		  "leading backslashes and case do not count");
 }
