@@ -8,6 +8,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -686,8 +687,27 @@ def render_md(r, cmds):
             L += ["", f.read().rstrip()]
     except OSError:
         pass
-    L += ["", "## Commands", "", "```", cmds.rstrip(), "```", ""]
+    L += ["", "## Commands", ""] + commands_preamble(cmds) + ["```", cmds.rstrip(), "```", ""]
     return "\n".join(L)
+
+
+def commands_preamble(cmds):
+    """How to run the lines below by hand: the live lines need the veth pair
+    that make bench made around them and removed."""
+    L = ["Every line ran in this order, as root, from the checkout, with the tools `make all` "
+         "builds. The first lines make the captures and feeds the others read."]
+    m = re.search(r"--gen-ns (\S+)-gen", cmds)
+    if m:
+        L += ["", "The `live` lines send between two network namespaces that `make bench` makes before "
+              "them and removes after (`scripts/bench_veth.sh`). To run one by hand, make the pair "
+              "first and remove it after:", "",
+              "```",
+              ". scripts/bench_veth.sh && bench_veth_up %s   # namespaces %s-gen, %s-rx" % (
+                  m.group(1), m.group(1), m.group(1)),
+              "# ... a live line from below ...",
+              "bench_veth_down",
+              "```"]
+    return L + [""]
 
 
 def render_svg(r):

@@ -88,7 +88,7 @@ def records(d, live_x, rb_lost, native_same):
     return r
 
 
-def run(d, recs, mtime=None):
+def run(d, recs, mtime=None, cmds="xh_bench testrun ...\n"):
     raw = os.path.join(d, "raw.jsonl")
     with open(raw, "w") as f:
         for x in recs:
@@ -96,7 +96,7 @@ def run(d, recs, mtime=None):
     if mtime is not None:
         os.utime(raw, (mtime, mtime))
     with open(os.path.join(d, "commands.txt"), "w") as f:
-        f.write("xh_bench testrun ...\n")
+        f.write(cmds)
     with open(os.path.join(d, "classes.tsv"), "w") as f:
         for c in ("tcp443", "dns", "smb", "rpc", "ioc"):
             f.write("class\t%s\t%s traffic\n" % (c, c))
@@ -114,6 +114,7 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0, "runs on a complete set of records", p.stderr)
     res = json.load(open(os.path.join(d, "results.json")))
     md = open(os.path.join(d, "RESULTS.md")).read()
+    check("bench_veth_up" not in md, "no veth how-to without a live line", md[md.find("## Commands"):])
     v = res["verdicts"]
     mix = res["testrun"]["mix"]
     # medians 20, 60, 190, 120, 80 weighted 70/10/10/5/5
@@ -354,5 +355,21 @@ with tempfile.TemporaryDirectory() as d:
           rows.get("rpc"))
     check("left out of the medians" in md and "smb with 2 prefixes: 1 (empty 9.0-9.0 ns, xdphunt 300-300 ns)" in md,
           "RESULTS.md says which pairs were left out", [x for x in md.splitlines() if "left out" in x])
+
+with tempfile.TemporaryDirectory() as d:
+    # The live lines of the commands ran between namespaces make bench made
+    # and removed: RESULTS.md says how to make them again, with their names.
+    live_line = ("xh_bench live --gen-ns xhb77-gen --gen-if xhb77g --rx-ns xhb77-rx --rx-if xhb77r "
+            "--prog empty --threads 1 smb=smb.pcap\n")
+    p = run(d, records(d, {c: 10.0 for c in ("tcp443", "dns", "smb", "rpc", "ioc")}, 0, True),
+            cmds="xh_bench testrun ...\n" + live_line)
+    md = open(os.path.join(d, "RESULTS.md")).read() if p.returncode == 0 else ""
+    how = md[md.find("## Commands"):]
+    check(". scripts/bench_veth.sh && bench_veth_up xhb77" in how and "bench_veth_down" in how
+          and how.find("bench_veth_up") < how.find("xh_bench live"),
+          "RESULTS.md says how to make the live lines' namespaces before them", (p.stderr[-300:], how[:900]))
+    veth = open(os.path.join(os.path.dirname(REPORT), "..", "scripts", "bench_veth.sh")).read()
+    check("bench_veth_up() {" in veth and "bench_veth_down() {" in veth,
+          "scripts/bench_veth.sh has the functions RESULTS.md names", None)
 
 check.exit()
