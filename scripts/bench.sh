@@ -255,14 +255,15 @@ done
 # ---- 4. offline replay vs tshark and tcpdump; 6. loader memory ---------------
 TSHARK_FILTER='tcp.port in {445,139,135} || ip.addr == 203.0.113.0/24 || ipv6.addr == 2001:db8:bad::/48'
 TCPDUMP_FILTER='tcp port 445 or tcp port 139 or tcp port 135 or net 203.0.113.0/24 or net 2001:db8:bad::/48'
-# timed NAME OUTFILE CMD...: wall, user, sys, max RSS of CMD as a JSON record.
+# timed NAME OUTFILE CMD...: wall, user, sys, max RSS of CMD as a JSON record,
+# which names the capture CMD read: $MIX, or TIMED_CAP of TIMED_PKTS packets.
 timed() {
-	local name=$1 outf=$2
+	local name=$1 outf=$2 cap=${TIMED_CAP:-$MIX} pkts=${TIMED_PKTS:-$MIX_PKTS}
 	shift 2
 	echo "$(quoted "$@") > $outf" >>"$CMDS"
 	/usr/bin/time -f '%e %U %S %M' -o "$TMP/time.txt" "$@" >"$outf" 2>"$TMP/$name.err"
 	read -r wall user sys rss <"$TMP/time.txt"
-	rec "{\"kind\":\"replay\",\"tool\":\"$name\",\"capture\":\"$(basename "$MIX")\",\"packets\":$MIX_PKTS,\"wall\":$wall,\"user\":$user,\"sys\":$sys,\"maxrss_kb\":$rss,\"out\":\"$outf\"}"
+	rec "{\"kind\":\"replay\",\"tool\":\"$name\",\"capture\":\"$(basename "$cap")\",\"packets\":$pkts,\"wall\":$wall,\"user\":$user,\"sys\":$sys,\"maxrss_kb\":$rss,\"out\":\"$outf\"}"
 }
 log "replay: xdphunt (kernel engine) on $MIX_PKTS packets"
 timed xdphunt "$TMP/replay-xdphunt.json" "$OUT/xdphunt" replay --ioc "$TMP/ioc-0.txt" "$MIX"
@@ -277,10 +278,15 @@ log "replay: tshark (slow: about 30 k packets/s)"
 timed tshark "$TMP/replay-tshark.txt" tshark -n -r "$MIX" -Y "$TSHARK_FILTER" -T fields \
 	-e ip.src -e ipv6.src -e tcp.srcport -e udp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport -e udp.dstport
 log "memory: xdphunt replay with 1M IoC prefixes"
+# The loader's memory, on a small capture: the feed's, not the mix's.
+export TIMED_CAP=$CLASSDIR/ioc.pcap
+TIMED_PKTS=$(tcpdump -r "$TIMED_CAP" 2>/dev/null | wc -l)
+export TIMED_PKTS
 timed xdphunt-1m-ioc "$TMP/replay-xdphunt-1m.json" "$OUT/xdphunt" replay --ioc "$TMP/ioc-1000000.txt" \
 	"$CLASSDIR/ioc.pcap"
 timed xdphunt-0-ioc "$TMP/replay-xdphunt-0.json" "$OUT/xdphunt" replay --ioc "$TMP/ioc-0.txt" \
 	"$CLASSDIR/ioc.pcap"
+unset TIMED_CAP TIMED_PKTS
 
 # ---- report --------------------------------------------------------------------
 MACHINE="$(uname -srm), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
