@@ -52,9 +52,9 @@ EVIDENCE = {
               "QUERY_DIRECTORY request on a disk share"),
     "T1543.003": ("(svcctl.opnum == 12 || svcctl.opnum == 24 || svcctl.opnum == 45) && " + REQ,
                   "svcctl RCreateService request"),
-    "T1569.002": ("(svcctl.opnum == 12 || svcctl.opnum == 24 || svcctl.opnum == 19 || "
-                  "svcctl.opnum == 31) && " + REQ,
-                  "svcctl RCreateService / RStartService request"),
+    # Execution is the start: a create alone (Samba refuses it) is T1543.003 only.
+    "T1569.002": ("(svcctl.opnum == 19 || svcctl.opnum == 31) && " + REQ,
+                  "svcctl RStartServiceW / RStartServiceA request"),
     "T1012": ("(winreg.opnum == 15 || winreg.opnum == 16 || winreg.opnum == 17 || "
               "winreg.opnum == 9 || winreg.opnum == 10) && " + REQ,
               "winreg OpenKey / QueryInfoKey / QueryValue / EnumKey request"),
