@@ -39,7 +39,13 @@ for c in ip smbd samba samba-tool smbclient smbmap rpcclient tcpdump tshark merg
 	tcprewrite curl openssl unshare $PY; do
 	command -v "$c" >/dev/null || die "$c missing (make deps)"
 done
-[ -f "$IMP/psexec.py" ] || die "Impacket examples missing in $IMP (make deps)"
+# Every example a scenario runs: a missing one would only leave its labels
+# "not produced on the wire", as if Samba had refused the technique.
+for c in psexec smbexec services reg atexec wmiexec dcomexec samrdump lookupsid netview \
+	rpcdump rpcmap secretsdump; do
+	[ -f "$IMP/$c.py" ] || die "Impacket example $IMP/$c.py missing (make deps)"
+done
+$PY -c 'import scapy.all, scapy.layers.tls.all' 2>/dev/null || die "python3-scapy missing (make deps)"
 
 # A private mount namespace: the DC mounts its own /run/samba.
 if [ -z "${XH_COV_UNSHARED:-}" ]; then

@@ -194,7 +194,8 @@ sc_smb3_encrypted_exec() {
 	lab_save_state
 	lab_wait_listen server 445
 	head -c 4096 /dev/urandom >"$SCEN_DIR/tool.exe"
-	run put $(SMBC) -e -m SMB3 "//$LAB_SERVER_IP4/ADMIN\$" -c "put $SCEN_DIR/tool.exe tool.exe"
+	run put $(SMBC) --client-protection=encrypt -m SMB3 "//$LAB_SERVER_IP4/ADMIN\$" \
+		-c "put $SCEN_DIR/tool.exe tool.exe"
 	run psexec /usr/bin/python3 "$IMP/psexec.py" "$(FS_CRED)" whoami
 	lab_stop_pid "$LAB_SMBD_PID" TERM
 	sed -i 's/server smb encrypt = desired/server smb encrypt = off/' "$LAB_SMB_CONF"
@@ -224,12 +225,27 @@ scen_run_all() {
 		"sc_$name"
 		sleep 0.5
 		/usr/bin/python3 - "$name" "$kind" "$labels" "$desc" "$note" "$a4" "$a6" "$side" "$t0" \
-			"$(date +%s.%N)" >>"$manifest" <<'PY'
-import json, sys
-n, kind, labels, desc, note, a4, a6, side, t0, t1 = sys.argv[1:]
+			"$(date +%s.%N)" "$SCEN_DIR" >>"$manifest" <<'PY'
+import json, os, sys
+n, kind, labels, desc, note, a4, a6, side, t0, t1, d = sys.argv[1:]
+# The tools' exit statuses and last output line: a label "not on the wire"
+# is only the lab's limit when the tool actually ran.
+tools = []
+st = os.path.join(d, "status")
+with open(st if os.path.exists(st) else os.devnull) as f:
+    for line in f:
+        w = line.split()
+        if len(w) == 3 and w[0] == n:
+            try:
+                with open(os.path.join(d, "%s.%s.out" % (n, w[1])), errors="replace") as o:
+                    last = ([x.strip() for x in o.read().replace("\r", "\n").splitlines()
+                             if x.strip()] or [""])[-1][:200]
+            except OSError:
+                last = ""
+            tools.append({"run": w[1], "rc": int(w[2]), "last": last})
 print(json.dumps({"name": n, "benign": kind == "benign", "techniques": [l for l in labels.split(",") if l],
                   "description": desc, "note": note, "addrs": [a4, a6], "side": side,
-                  "t0": float(t0), "t1": float(t1)}))
+                  "t0": float(t0), "t1": float(t1), "tools": tools}))
 PY
 		log "scenario $name done ($(grep -c "^$name " "$SCEN_DIR/status" 2>/dev/null) tool runs)"
 	done <<<"$SCEN_TABLE"

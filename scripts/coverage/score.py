@@ -168,6 +168,7 @@ def score_scenario(sc):
         "hits": len(hits),
         "note": sc.get("note", ""),
         "wire_evidence": sc.get("wire_evidence", {}),
+        "tools_failed": [t for t in sc.get("tools", []) if t.get("rc")],
     }
 
 
@@ -267,6 +268,19 @@ def report_md(res, load=None):
                      for t in s["false_hit_techniques"]) or "-",
             " ".join(s["extra_on_wire"]) or "-",
             ", ".join("`%s` %d" % kv for kv in s["rules"].items()) or "-"))
+    failed = [s for s in res["scenarios"] if s.get("tools_failed")]
+    if failed:
+        out += ["", "## Tool runs that exited non-zero", "",
+                "Read with the labels \"not on the wire\": they are the lab's limit only when "
+                "the tool ran and the server refused it, not when the tool could not run.", "",
+                "| scenario | tool run | exit | last output line | not on the wire |",
+                "| --- | --- | ---: | --- | --- |"]
+        for s in failed:
+            for tl in s["tools_failed"]:
+                out.append("| %s | %s | %d | %s | %s |" % (
+                    s["name"], tl.get("run", "?"), tl["rc"],
+                    (tl.get("last") or "-").replace("|", "\\|"),
+                    " ".join(s["not_on_wire"]) or "-"))
     notes = [s for s in res["scenarios"] if s["note"]]
     if notes:
         out += ["", "## What the lab cannot produce for real", ""]

@@ -198,6 +198,7 @@ def runs_doc(scenarios, found, sweeps, hits_by, other, run, mode):
             "techniques": s["techniques"], "wire": wire, "wire_evidence": wev,
             "note": s.get("note", ""), "hits": hits_by.get(s["name"], []),
             "seen_on_wire": sorted(t for t, n in ev.items() if n),
+            "tools": s.get("tools", []),
         })
     return doc
 

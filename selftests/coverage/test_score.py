@@ -29,7 +29,9 @@ DOC = {
         {"name": "atexec", "techniques": ["T1053"], "wire": {"T1053": True},
          "hits": [hit("dcerpc.call", "T1053.002")]},
         {"name": "dcom", "techniques": ["T1021.003"], "wire": {"T1021.003": False},
-         "note": "Samba rejects DCOM activation", "hits": []},
+         "note": "Samba rejects DCOM activation", "hits": [],
+         "tools": [{"run": "dcomexec", "rc": 2, "last": "can't open file 'dcomexec.py'"},
+                   {"run": "ok", "rc": 0, "last": ""}]},
         {"name": "browse", "benign": True, "techniques": [],
          "hits": [hit("smb.ipc_share", "T1021.002"), {"rule": "smb.connect"}]},
         {"name": "c2", "techniques": ["T1071.001"], "wire": {"T1071.001": True},
@@ -110,6 +112,10 @@ with tempfile.TemporaryDirectory() as d:
         md = f.read()
     check("| T1569.002 |" in md and "Samba rejects DCOM activation" in md and "Under load" in md,
           "report has techniques, notes, load")
+    check("## Tool runs that exited non-zero" in md
+          and "| dcom | dcomexec | 2 | can't open file 'dcomexec.py' | T1021.003 |" in md
+          and "| dcom | ok |" not in md,
+          "failed tool runs are listed beside the labels not on the wire")
     with open(os.path.join(d, "matrix.svg")) as f:
         svg = f.read()
     check(svg.startswith("<svg") and "T1570 100%" in svg and "Lateral Movement" in svg,
