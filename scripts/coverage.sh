@@ -64,6 +64,7 @@ BG_PID=
 
 teardown() {
 	local rc=$? p
+	[ -n "${SCEN_TOOL_PID:-}" ] && lab_stop_pid "$SCEN_TOOL_PID" TERM
 	[ -n "$BG_PID" ] && lab_stop_pid "$BG_PID" TERM
 	[ -n "$XH_PID" ] && lab_stop_pid "$XH_PID" TERM
 	for p in "${TD_PIDS[@]}"; do lab_stop_pid "$p" TERM; done
@@ -161,20 +162,26 @@ if [ -n "$LOAD_RATES" ]; then
 	$PY "$ROOT/bench/gen_traffic.py" mix "$W/bg-raw.pcap" --packets "$LOAD_BG_PACKETS" \
 		>"$W/gen.out" 2>&1 || die "gen_traffic.py failed: $(tail -n 2 "$W/gen.out")"
 	# Out of the lab's address plan (clients, servers and C2 of the bench
-	# capture overlap it), so background flows never count for a scenario.
+	# capture overlap it), so background flows never count for a scenario,
+	# and still documentation space: 203.0.113.128/25 is the one block no lab
+	# host, route or sweep uses. Clients, servers and C2 each get a part of it,
+	# so no flow is merged into another or runs from an address to itself
+	# (tcprewrite keeps the host bits modulo the smaller block).
 	tcprewrite --infile="$W/bg-raw.pcap" --outfile="$W/bg.pcap" \
-		--pnat=192.0.2.0/24:198.18.0.0/24,198.51.100.0/24:198.18.1.0/24,203.0.113.0/24:198.18.2.0/24,[2001:db8:1::/64]:[2001:db8:f1::/64],[2001:db8:2::/64]:[2001:db8:f2::/64] \
+		--pnat=192.0.2.0/24:203.0.113.128/26,198.51.100.0/24:203.0.113.192/27,203.0.113.0/24:203.0.113.224/27,[2001:db8:1::/64]:[2001:db8:f1::/64],[2001:db8:2::/64]:[2001:db8:f2::/64] \
 		>"$W/tcprewrite.out" 2>&1 || die "tcprewrite failed: $(tail -n 2 "$W/tcprewrite.out")"
 	rm -f "$W/bg-raw.pcap"
 	for rate in $LOAD_RATES; do
 		name=load-$rate
 		xh_start "$name"
+		# --loop=0 is endless: --duration bounds it even if this script is
+		# SIGKILLed and never reaches its teardown (a load step takes ~45 s).
 		if [ "$rate" = top ]; then
 			lab_bg client "$W/$name.tcpreplay" tcpreplay -i "$LAB_IF_CLIENT" --topspeed --loop=0 \
-				"$W/bg.pcap"
+				--duration=600 "$W/bg.pcap"
 		else
 			lab_bg client "$W/$name.tcpreplay" tcpreplay -i "$LAB_IF_CLIENT" --pps="$rate" \
-				--loop=0 "$W/bg.pcap"
+				--loop=0 --duration=600 "$W/bg.pcap"
 		fi
 		BG_PID=$LAB_LAST_PID
 		sleep 2

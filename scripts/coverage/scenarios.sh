@@ -72,13 +72,20 @@ scen_source() {
 }
 
 # run NAME CMD...: one client tool in the scenario's host, bounded; its exit
-# status is recorded, not judged (the wire is what counts).
+# status is recorded, not judged (the wire is what counts). In the background
+# and waited for: timeout(1) puts the tool in its own process group, so a
+# Ctrl-C never reaches it, and bash runs no trap until a foreground command
+# ends; `wait` returns at once on a signal and teardown stops SCEN_TOOL_PID.
+SCEN_TOOL_PID=
 run() {
 	local name=$1 rc
 	shift
 	timeout -k 5 "$SCEN_TOOL_TIMEOUT_S" ip netns exec "$(lab_ns "$SCEN_SIDE")" "$@" </dev/null \
-		>"$SCEN_DIR/$SCEN_NAME.$name.out" 2>&1
+		>"$SCEN_DIR/$SCEN_NAME.$name.out" 2>&1 &
+	SCEN_TOOL_PID=$!
+	wait "$SCEN_TOOL_PID"
 	rc=$?
+	SCEN_TOOL_PID=
 	echo "$SCEN_NAME $name $rc" >>"$SCEN_DIR/status"
 }
 
