@@ -49,6 +49,7 @@ CATALOGUE = {
     "T1021": ("Remote Services", ["lateral-movement"]),
     "T1021.002": ("Remote Services: SMB/Windows Admin Shares", ["lateral-movement"]),
     "T1021.003": ("Remote Services: Distributed Component Object Model", ["lateral-movement"]),
+    "T1033": ("System Owner/User Discovery", ["discovery"]),
     "T1039": ("Data from Network Shared Drive", ["collection"]),
     "T1046": ("Network Service Discovery", ["discovery"]),
     "T1047": ("Windows Management Instrumentation", ["execution"]),
@@ -64,6 +65,7 @@ CATALOGUE = {
     "T1016": ("System Network Configuration Discovery", ["discovery"]),
     "T1124": ("System Time Discovery", ["discovery"]),
     "T1482": ("Domain Trust Discovery", ["discovery"]),
+    "T1070.001": ("Indicator Removal: Clear Windows Event Logs", ["defense-evasion"]),
     "T1071": ("Application Layer Protocol", ["command-and-control"]),
     "T1071.001": ("Application Layer Protocol: Web Protocols", ["command-and-control"]),
     "T1071.004": ("Application Layer Protocol: DNS", ["command-and-control"]),
@@ -73,12 +75,21 @@ CATALOGUE = {
     "T1112": ("Modify Registry", ["defense-evasion", "persistence"]),
     "T1135": ("Network Share Discovery", ["discovery"]),
     "T1187": ("Forced Authentication", ["credential-access"]),
+    "T1207": ("Rogue Domain Controller", ["defense-evasion"]),
     "T1210": ("Exploitation of Remote Services", ["lateral-movement"]),
+    "T1529": ("System Shutdown/Reboot", ["impact"]),
     "T1543.003": ("Create or Modify System Process: Windows Service",
                   ["persistence", "privilege-escalation"]),
+    "T1547.010": ("Boot or Logon Autostart Execution: Port Monitors",
+                  ["persistence", "privilege-escalation"]),
+    "T1547.012": ("Boot or Logon Autostart Execution: Print Processors",
+                  ["persistence", "privilege-escalation"]),
+    "T1557.001": ("Adversary-in-the-Middle: LLMNR/NBT-NS Poisoning and SMB Relay",
+                  ["credential-access", "collection"]),
     "T1569.002": ("System Services: Service Execution", ["execution"]),
     "T1570": ("Lateral Tool Transfer", ["lateral-movement"]),
     "T1573": ("Encrypted Channel", ["command-and-control"]),
+    "T1649": ("Steal or Forge Authentication Certificates", ["credential-access"]),
 }
 
 
@@ -195,11 +206,14 @@ def score(doc, scope=None):
                 tech[t]["scenarios"].append(s["name"])
         for t in s["false_hit_techniques"]:
             tech[t]["false_hits"] += 1
+    # A parent row also names the rules whose sub-technique hits met it
+    # (T1087 detected by T1087.002 hits), as score_scenario() counts them.
     for s, sc in zip(scen, doc.get("scenarios", [])):
         for h in sc.get("hits", []):
             for t in hit_techniques(h):
-                if t in tech and h.get("rule") not in tech[t]["rules"]:
-                    tech[t]["rules"].append(h.get("rule"))
+                for k in tech:
+                    if meets(k, t) and h.get("rule") not in tech[k]["rules"]:
+                        tech[k]["rules"].append(h.get("rule"))
     for t in tech.values():
         t["rules"].sort()
         tp, fp = t["detected"], t["false_hits"]

@@ -61,6 +61,8 @@ check(by_s["psexec"]["detected"] == ["T1570", "T1021.002"], "detected in label o
       by_s["psexec"]["detected"])
 check(by_s["psexec"]["missed"] == ["T1569.002"], "missed", by_s["psexec"]["missed"])
 check(by_s["atexec"]["detected"] == ["T1053"], "sub-technique hit meets a parent label")
+check(by_t["T1053"]["status"] == "covered" and by_t["T1053"]["rules"] == ["dcerpc.call"],
+      "a parent detected by a sub-technique hit names its rules", by_t["T1053"])
 check(by_s["dcom"]["expected"] == [] and by_s["dcom"]["not_on_wire"] == ["T1021.003"],
       "label without wire evidence is not scored")
 check(by_t["T1021.003"]["status"] == "not produced on the wire", "status not on wire",
@@ -92,6 +94,17 @@ check(by_t["T1570"]["recall"] == 1.0 and by_t["T1570"]["rules"] == ["smb.tool_tr
       "rules that fired listed", by_t["T1570"])
 check(by_t["T1003.006"]["status"] == "untested" and "T1003.006" in res["totals"]["untested"],
       "no scenario means untested")
+# The catalogue is the scope of "untested": every technique xdphunt's rules
+# can report (ATTACK_REF in user/) must be in it.
+import re  # noqa: E402
+src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "user")
+reported = set()
+for fn in os.listdir(src):
+    if fn.endswith((".c", ".h")):
+        with open(os.path.join(src, fn)) as f:
+            reported |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', f.read()))
+check(reported and reported <= set(score.CATALOGUE),
+      "every technique xdphunt reports is in the catalogue", sorted(reported - set(score.CATALOGUE)))
 t = res["totals"]
 check((t["expected"], t["detected"], t["missed"]) == (9, 8, 1), "totals",
       (t["expected"], t["detected"], t["missed"]))
