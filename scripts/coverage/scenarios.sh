@@ -33,7 +33,7 @@ wmiexec               client 24 attack T1047,T1021.003                      Impa
 dcomexec              client 25 attack T1021.003                            Impacket dcomexec (MMC20) against the DC | Samba rejects DCOM activation: scored on the client's bind to ISystemActivator, the only part that reaches the wire
 samrdump              client 26 attack T1087                                Impacket samrdump against the DC: domain users over samr
 lookupsid             client 27 attack T1087                                Impacket lookupsid against the DC: SID brute force over lsarpc
-netview               client 28 attack T1049,T1087                          Impacket netview against the file server: sessions and logged-on users
+netview               client 28 attack T1049,T1087                          Impacket netview against the file server: sessions and logged-on users | netview polls until it is stopped: it runs 15 s, its first round, and exits 124
 rpcdump               client 29 attack T1046                                Impacket rpcdump against the DC: endpoint mapper dump (ept_lookup)
 rpcmap                client 30 attack T1046                                Impacket rpcmap against the DC's 135: interface enumeration (mgmt inq_if_ids)
 secretsdump_dcsync    client 31 attack T1003.006                            Impacket secretsdump -just-dc: DCSync (DRSGetNCChanges) against the DC

@@ -206,13 +206,14 @@ def score(doc, scope=None):
                 tech[t]["scenarios"].append(s["name"])
         for t in s["false_hit_techniques"]:
             tech[t]["false_hits"] += 1
-    # A parent row also names the rules whose sub-technique hits met it
-    # (T1087 detected by T1087.002 hits), as score_scenario() counts them.
+    # A parent row that a scenario expects also names the rules whose
+    # sub-technique hits met it (T1087 detected by T1087.002 hits), as
+    # score_scenario() counts them; an untested parent names only its own.
     for s, sc in zip(scen, doc.get("scenarios", [])):
         for h in sc.get("hits", []):
             for t in hit_techniques(h):
                 for k in tech:
-                    if meets(k, t) and h.get("rule") not in tech[k]["rules"]:
+                    if (k == t or (meets(k, t) and tech[k]["scenarios"])) and h.get("rule") not in tech[k]["rules"]:
                         tech[k]["rules"].append(h.get("rule"))
     for t in tech.values():
         t["rules"].sort()
@@ -291,8 +292,9 @@ def report_md(res, load=None):
                 "| --- | --- | ---: | --- | --- |"]
         for s in failed:
             for tl in s["tools_failed"]:
-                out.append("| %s | %s | %d | %s | %s |" % (
-                    s["name"], tl.get("run", "?"), tl["rc"],
+                out.append("| %s | %s | %s | %s | %s |" % (
+                    s["name"], tl.get("run", "?"),
+                    "124 (stopped at its time limit)" if tl["rc"] == 124 else "%d" % tl["rc"],
                     (tl.get("last") or "-").replace("|", "\\|"),
                     " ".join(s["not_on_wire"]) or "-"))
     notes = [s for s in res["scenarios"] if s["note"]]

@@ -31,7 +31,8 @@ DOC = {
         {"name": "dcom", "techniques": ["T1021.003"], "wire": {"T1021.003": False},
          "note": "Samba rejects DCOM activation", "hits": [],
          "tools": [{"run": "dcomexec", "rc": 2, "last": "can't open file 'dcomexec.py'"},
-                   {"run": "ok", "rc": 0, "last": ""}]},
+                   {"run": "ok", "rc": 0, "last": ""},
+                   {"run": "poll", "rc": 124, "last": "round 1"}]},
         {"name": "browse", "benign": True, "techniques": [],
          "hits": [hit("smb.ipc_share", "T1021.002"), {"rule": "smb.connect"}]},
         {"name": "c2", "techniques": ["T1071.001"], "wire": {"T1071.001": True},
@@ -63,6 +64,8 @@ check(by_s["psexec"]["missed"] == ["T1569.002"], "missed", by_s["psexec"]["misse
 check(by_s["atexec"]["detected"] == ["T1053"], "sub-technique hit meets a parent label")
 check(by_t["T1053"]["status"] == "covered" and by_t["T1053"]["rules"] == ["dcerpc.call"],
       "a parent detected by a sub-technique hit names its rules", by_t["T1053"])
+check(by_t["T1021"]["status"] == "untested" and by_t["T1021"]["rules"] == [],
+      "an untested parent names no rules of its sub-techniques' hits", by_t["T1021"])
 check(by_s["dcom"]["expected"] == [] and by_s["dcom"]["not_on_wire"] == ["T1021.003"],
       "label without wire evidence is not scored")
 check(by_t["T1021.003"]["status"] == "not produced on the wire", "status not on wire",
@@ -127,7 +130,8 @@ with tempfile.TemporaryDirectory() as d:
           "report has techniques, notes, load")
     check("## Tool runs that exited non-zero" in md
           and "| dcom | dcomexec | 2 | can't open file 'dcomexec.py' | T1021.003 |" in md
-          and "| dcom | ok |" not in md,
+          and "| dcom | ok |" not in md
+          and "| dcom | poll | 124 (stopped at its time limit) | round 1 |" in md,
           "failed tool runs are listed beside the labels not on the wire")
     with open(os.path.join(d, "matrix.svg")) as f:
         svg = f.read()
