@@ -48,8 +48,12 @@ static __always_inline int xh_sender_is_client(const struct xh_pkt *pkt, __u8 sv
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6: {
 		/* sport holds the type; the port rules mean nothing here. The
-		 * sender of a request or of a one-way message is the client. */
-		return !xh_icmp_is_reply(pkt->proto, bpf_ntohs(pkt->sport));
+		 * sender of a request or of a one-way message is the client.
+		 * A first fragment cut before its type (XH_PKT_L4_CUT) has
+		 * none: its sport 0 is no echo reply, and its sender is the
+		 * client, as for any protocol without ports. */
+		return (pkt->pflags & XH_PKT_L4_CUT) ||
+		       !xh_icmp_is_reply(pkt->proto, bpf_ntohs(pkt->sport));
 	}
 	default:
 		return 1;

@@ -180,6 +180,48 @@ void test_classify_tiny_first_fragment(void)
 	test_subtest_end();
 }
 
+/* A first ICMP fragment (MF, offset 0) whose IP payload is empty: no type
+ * to read. Its sport 0 must not be taken for an echo reply (type 0), which
+ * made the IoC destination the flow's client (ioc.src, the flow's packets
+ * counted to the client): its sender is the client, as for any protocol
+ * without ports, and the IoC is its destination. */
+void test_classify_tiny_first_fragment_icmp(void)
+{
+	struct pkt_desc d = {.family = 4,
+			     .src = C4,
+			     .dst = "203.0.113.9",
+			     .proto = IPPROTO_ICMP,
+			     .sport = 8,
+			     .more_frags = 1};
+	struct xh_stats before, after;
+	struct pkt_layout lay;
+	uint8_t buf[PKT_MAX];
+	size_t len;
+	struct xhp x;
+
+	len = pkt_build(&d, buf, &lay);
+	if (!ASSERT_GE(len, lay.l4_off + 4, "built") || xhp_open(&x, 0, 0))
+		return;
+	/* The IP packet ends with its header: MF, 0 bytes of ICMP. */
+	len = lay.l4_off;
+	pkt_set_ip_len(buf, &lay, 4, len - lay.l3_off);
+	xhp_stats(&x, &before);
+	xhp_run(&x, buf, len);
+	xhp_drain(&x);
+	xhp_stats(&x, &after);
+	ASSERT_EQ(after.cnt[XH_CNT_FRAGMENT] - before.cnt[XH_CNT_FRAGMENT], 1, "a fragment");
+	ASSERT_EQ(x.n_ev, 1, "one event");
+	if (x.n_ev == 1) {
+		uint32_t client = 0;
+
+		inet_pton(AF_INET, C4, &client);
+		ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DEST, "ioc.dest, not ioc.src");
+		ASSERT_EQ(x.ev[0].saddr[0], client, "the sender is the client");
+		ASSERT_EQ(x.ev[0].flow_packets, 1, "counted");
+	}
+	xhp_close(&x);
+}
+
 /* A dynamic DCE/RPC endpoint's mark (XH_SVC_RPC_DYN) is kept by port number:
  * a client's ephemeral port may carry the number. A real service on the
  * other side wins (the SMB server's reply, seen first, keeps the flow an SMB
