@@ -294,6 +294,13 @@ static __always_inline int xh_parse_l4_first_frag(void *data, void *pos, void *d
 	return res;
 }
 
+/* Length of an AH header whose first 8 bytes the caller checked: 4-octet
+ * units minus 2 (RFC 4302), over IPv4 and IPv6 alike. */
+static __always_inline __u32 xh_ah_len(const __u8 *ah)
+{
+	return ((__u32)ah[1] + 2) * 4;
+}
+
 static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, struct xh_pkt *pkt,
 					 unsigned int flags)
 {
@@ -336,7 +343,28 @@ static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, 
 	 * call chain (6.1's 512-byte limit). */
 	if (iph->frag_off & bpf_htons(XH_IP_MF))
 		pkt->pflags = XH_PKT_FIRST_FRAG;
-	return xh_parse_l4_first_frag(data, pos, data_end, tot - hlen, pkt);
+	tot -= hlen;
+	/* IPsec AH in transport mode (Windows server and domain isolation):
+	 * the L4 header follows it, as after IPv6's AH (xh_parse_ipv6()).
+	 * One cut short stays protocol 51, without ports. */
+	if (iph->protocol == IPPROTO_AH) {
+		__u8 *ah = pos;
+		__u32 alen;
+
+		if ((void *)(ah + 8) <= data_end && tot >= 8) {
+			alen = xh_ah_len(ah);
+			if ((char *)pos + alen <= (char *)data_end && tot >= alen) {
+				pkt->proto = ah[0];
+				pos = (char *)pos + alen;
+				tot -= alen;
+				/* One verifier state for both paths into the L4 parse. */
+				pos = xh_rebase(data, pos);
+				if (!pos)
+					return -XH_PERR_IPV4_TRUNC;
+			}
+		}
+	}
+	return xh_parse_l4_first_frag(data, pos, data_end, tot, pkt);
 }
 
 /* IPv6 extension headers walked by xh_parse_ipv6(); ESP (50) and
@@ -355,7 +383,7 @@ static __always_inline __u32 xh_ipv6_ext_len(__u8 nh, const __u8 *eh)
 	if (nh == IPPROTO_FRAGMENT)
 		return 8;
 	if (nh == IPPROTO_AH)
-		return ((__u32)eh[1] + 2) * 4;
+		return xh_ah_len(eh);
 	return ((__u32)eh[1] + 1) * 8;
 }
 

@@ -416,3 +416,38 @@ void test_classify_table(void)
 	}
 	xhp_close(&x);
 }
+
+/* SMB over IPv4 with IPsec AH in transport mode (Windows server and domain
+ * isolation) is SMB, as over IPv6's AH: smb.connect under the TCP 5-tuple. */
+void test_classify_ipv4_ah(void)
+{
+	struct pkt_desc d = {TCP4(C4, S4, 50000, 445, SYN)};
+	const size_t ah_len = 24;
+	uint8_t tcp[PKT_MAX], buf[PKT_MAX];
+	struct pkt_layout lay;
+	size_t len = pkt_build(&d, tcp, &lay);
+	unsigned int tot;
+	struct xhp x;
+
+	if (!ASSERT_GE(len, lay.l4_off + 20, "built") || xhp_open(&x, 0, 0))
+		return;
+	memcpy(buf, tcp, lay.l4_off);
+	memset(buf + lay.l4_off, 0, ah_len);
+	buf[lay.l4_off] = IPPROTO_TCP;
+	buf[lay.l4_off + 1] = ah_len / 4 - 2;
+	memcpy(buf + lay.l4_off + ah_len, tcp + lay.l4_off, len - lay.l4_off);
+	len += ah_len;
+	buf[lay.l3_off + 9] = IPPROTO_AH;
+	tot = (unsigned int)(len - lay.l3_off);
+	buf[lay.l3_off + 2] = (uint8_t)(tot >> 8);
+	buf[lay.l3_off + 3] = (uint8_t)tot;
+	xhp_run(&x, buf, len);
+	xhp_drain(&x);
+	ASSERT_EQ(x.n_ev, 1, "one event");
+	if (x.n_ev == 1) {
+		ASSERT_EQ(x.ev[0].rule, XH_RULE_SMB_CONNECT, "smb.connect");
+		ASSERT_EQ(x.ev[0].proto, IPPROTO_TCP, "TCP");
+		ASSERT_EQ(x.ev[0].dport, htons(445), "server port");
+	}
+	xhp_close(&x);
+}

@@ -343,6 +343,71 @@ void test_parse_ipv4(void)
 	ASSERT_EQ(parse_exact(buf, 34 + 2, &pkt), XH_PARSE_L3, "short later fragment");
 }
 
+/* IPv4 with IPsec AH in transport mode (Windows server and domain
+ * isolation): the TCP header after AH is parsed, as after IPv6's AH, so that
+ * SMB over AH is SMB. An AH header cut short stays protocol 51 without
+ * ports; no prefix reads past the frame. */
+void test_parse_ipv4_ah(void)
+{
+	struct pkt_desc d = {
+		.family = 4, .proto = IPPROTO_TCP, .sport = 50000, .dport = 445, .payload_len = 16};
+	const size_t ah_len = 24; /* 12-byte ICV: length field 4 */
+	uint8_t tcp[PKT_MAX], buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t n, len = build(&d, tcp, &lay), bad = 0;
+	unsigned int tot;
+
+	/* Ethernet and IPv4, AH, then the TCP segment. */
+	memcpy(buf, tcp, lay.l4_off);
+	memset(buf + lay.l4_off, 0, ah_len);
+	buf[lay.l4_off] = IPPROTO_TCP;
+	buf[lay.l4_off + 1] = ah_len / 4 - 2;
+	memcpy(buf + lay.l4_off + ah_len, tcp + lay.l4_off, len - lay.l4_off);
+	len += ah_len;
+	buf[lay.l3_off + 9] = IPPROTO_AH;
+	tot = (unsigned int)(len - lay.l3_off);
+	buf[lay.l3_off + 2] = (uint8_t)(tot >> 8);
+	buf[lay.l3_off + 3] = (uint8_t)tot;
+
+	test_subtest("tcp_after_ah");
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.proto, IPPROTO_TCP, "proto");
+	ASSERT_EQ(pkt.sport, htons(50000), "sport");
+	ASSERT_EQ(pkt.dport, htons(445), "dport");
+	ASSERT_EQ(pkt.l4_off, lay.l4_off + ah_len, "l4_off");
+	ASSERT_EQ(pkt.payload_len, 16, "payload_len");
+
+	test_subtest("ah_cut");
+	ASSERT_EQ(parse_exact(buf, lay.l4_off + 6, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.proto, IPPROTO_AH, "proto 51");
+	ASSERT_EQ(pkt.sport | pkt.dport, 0, "no ports");
+
+	test_subtest("ah_past_ip_len");
+	buf[lay.l4_off + 1] = 200; /* 808 bytes */
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.proto, IPPROTO_AH, "proto 51");
+	buf[lay.l4_off + 1] = ah_len / 4 - 2;
+
+	test_subtest("prefixes");
+	for (n = 0; n < len; n++) {
+		int res = parse_exact(buf, n, &pkt);
+
+		if (n >= lay.l4_off + ah_len + 20 && res != XH_PARSE_L4)
+			bad++;
+		if (n > lay.l4_off + ah_len && n < lay.l4_off + ah_len + 20 &&
+		    res != -XH_PERR_TCP_TRUNC)
+			bad++;
+	}
+	ASSERT_EQ(bad, 0, "prefixes with a wrong result");
+
+	test_subtest("later_fragment");
+	buf[lay.l3_off + 7] = 3; /* offset 24: no AH, no ports */
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.frag, 1, "frag");
+	ASSERT_EQ(pkt.proto, IPPROTO_AH, "proto 51");
+}
+
 /* IPv4 total length 0: a TSO segment in a capture taken on the sender
  * (XH_PARSE_F_TSO, replay), an error otherwise. */
 void test_parse_ipv4_tso(void)
