@@ -35,6 +35,10 @@
 
 /* xh_parse() flags. */
 #define XH_PARSE_F_TSO 0x1 /* an IPv4 total length of 0 means the rest of the frame */
+/* The frame may end before its IP length says (a capture's snap length):
+ * a TCP header whose options run past the frame, but not past the IP
+ * length, is read for its ports and flags, with no payload. */
+#define XH_PARSE_F_SNAP 0x2
 
 /* Successful results of xh_parse(); errors are -XH_PERR_*. */
 enum xh_parse_res {
@@ -200,7 +204,7 @@ static __always_inline int xh_icmp_is_error(__u8 proto, __u16 type)
 /* L4 header at @pos with @ip_rem bytes of IP payload left: fills ports, flags
  * and payload. Returns XH_PARSE_L4 / XH_PARSE_L3 or -XH_PERR_*. */
 static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __u32 ip_rem,
-				       struct xh_pkt *pkt)
+				       struct xh_pkt *pkt, unsigned int flags)
 {
 	pkt->l4_off = (__u16)((char *)pos - (char *)data);
 
@@ -215,7 +219,12 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 		if (hlen < sizeof(*th))
 			return -XH_PERR_TCP_BAD;
 		/* hlen <= 60: the mask of doff bounds it for the verifier. */
-		if ((char *)pos + hlen > (char *)data_end || ip_rem < hlen)
+		if (ip_rem < hlen)
+			return -XH_PERR_TCP_TRUNC;
+		/* Options cut by a capture's snap length (tcpdump -s 68 keeps
+		 * no SYN's whole header): the 20 bytes read above suffice;
+		 * xh_set_payload() then leaves no payload. */
+		if ((char *)pos + hlen > (char *)data_end && !(flags & XH_PARSE_F_SNAP))
 			return -XH_PERR_TCP_TRUNC;
 		pkt->sport = th->source;
 		pkt->dport = th->dest;
@@ -276,9 +285,10 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
  * fragment, not as a parse error), so that an IoC address is not hidden
  * by splitting the header across fragments. */
 static __always_inline int xh_parse_l4_first_frag(void *data, void *pos, void *data_end,
-						  __u32 ip_rem, struct xh_pkt *pkt)
+						  __u32 ip_rem, struct xh_pkt *pkt,
+						  unsigned int flags)
 {
-	int res = xh_parse_l4(data, pos, data_end, ip_rem, pkt);
+	int res = xh_parse_l4(data, pos, data_end, ip_rem, pkt, flags);
 	__u8 first = pkt->pflags & XH_PKT_FIRST_FRAG;
 
 	pkt->pflags &= ~XH_PKT_FIRST_FRAG;
@@ -364,7 +374,7 @@ static __always_inline int xh_parse_ipv4(void *data, void *pos, void *data_end, 
 			}
 		}
 	}
-	return xh_parse_l4_first_frag(data, pos, data_end, tot, pkt);
+	return xh_parse_l4_first_frag(data, pos, data_end, tot, pkt, flags);
 }
 
 /* IPv6 extension headers walked by xh_parse_ipv6(); ESP (50) and
@@ -394,7 +404,8 @@ static __always_inline int xh_ipv6_frag_later(const __u8 *eh)
 	return (((__u16)eh[2] << 8 | eh[3]) & 0xfff8) != 0;
 }
 
-static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, struct xh_pkt *pkt)
+static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, struct xh_pkt *pkt,
+					 unsigned int flags)
 {
 	struct ipv6hdr *ip6h = pos;
 	__u32 ip_rem, i;
@@ -462,7 +473,7 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 		xh_set_payload(pkt, data, pos, data_end, 0, ip_rem);
 		return XH_PARSE_L3;
 	}
-	return xh_parse_l4_first_frag(data, pos, data_end, ip_rem, pkt);
+	return xh_parse_l4_first_frag(data, pos, data_end, ip_rem, pkt, flags);
 }
 
 static __always_inline int xh_is_vlan(__be16 proto)
@@ -509,7 +520,7 @@ static __always_inline int xh_parse(void *data, void *data_end, struct xh_pkt *p
 	if (proto == bpf_htons(ETH_P_IP))
 		return xh_parse_ipv4(data, pos, data_end, pkt, flags);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return xh_parse_ipv6(data, pos, data_end, pkt);
+		return xh_parse_ipv6(data, pos, data_end, pkt, flags);
 	return XH_PARSE_L2;
 }
 

@@ -237,7 +237,12 @@ int xdphunt(struct xdp_md *ctx)
 	stats->cnt[XH_CNT_PACKETS]++;
 	stats->cnt[XH_CNT_BYTES] += data_end - data + xh_capture_extra();
 
-	res = xh_parse(data, data_end, pkt, xh_cfg_capture ? XH_PARSE_F_TSO : 0);
+	/* Replay: TSO lengths, and TCP options a snap length cut (a record
+	 * longer on the wire than in the file). */
+	res = xh_parse(data, data_end, pkt,
+		       xh_cfg_capture
+			       ? XH_PARSE_F_TSO | (xh_capture_len_adj > 0 ? XH_PARSE_F_SNAP : 0)
+			       : 0);
 	xh_count_parse(stats, pkt, res);
 	/* Errors, non-IP and later fragments: nothing to classify;
 	 * xh_hunt() only counts their bytes past the first buffer, if any. */

@@ -439,6 +439,40 @@ void test_parse_ipv4_tso(void)
 	ASSERT_EQ(parse_flags(buf, 14 + 20 + 10, &pkt, XH_PARSE_F_TSO), -XH_PERR_TCP_TRUNC, "res");
 }
 
+/* A TCP header whose options a capture's snap length cut (XH_PARSE_F_SNAP,
+ * replay): ports and flags are read, no payload; live it stays an error, as
+ * does a header longer than the IP length. IPv4 and IPv6. */
+void test_parse_tcp_snap(void)
+{
+	for (int fam = 4; fam <= 6; fam += 2) {
+		struct pkt_desc d = {.family = fam,
+				     .proto = IPPROTO_TCP,
+				     .sport = 40001,
+				     .dport = 445,
+				     .tcp_flags = 0x02,
+				     .tcp_optlen = 20};
+		uint8_t buf[PKT_MAX];
+		struct pkt_layout lay;
+		struct xh_pkt pkt;
+		size_t len = build(&d, buf, &lay), cut = lay.l4_off + 20 + 6;
+
+		test_subtest("ipv%d", fam);
+		ASSERT_EQ(parse_exact(buf, cut, &pkt), -XH_PERR_TCP_TRUNC, "live: an error");
+		ASSERT_EQ(parse_flags(buf, cut, &pkt, XH_PARSE_F_SNAP), XH_PARSE_L4, "capture");
+		ASSERT_EQ(pkt.sport, htons(40001), "sport");
+		ASSERT_EQ(pkt.dport, htons(445), "dport");
+		ASSERT_EQ(pkt.tcp_flags, 0x02, "flags");
+		ASSERT_EQ(pkt.payload_len, 0, "no payload");
+		ASSERT_EQ(pkt.ip_cut, 1, "cut");
+		ASSERT_EQ(parse_flags(buf, lay.l4_off + 19, &pkt, XH_PARSE_F_SNAP),
+			  -XH_PERR_TCP_TRUNC, "fixed header cut: an error");
+		pkt_set_ip_len(buf, &lay, fam, lay.l4_off + 24 - lay.l3_off);
+		ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_SNAP), -XH_PERR_TCP_TRUNC,
+			  "header past the IP length: an error");
+	}
+	test_subtest_end();
+}
+
 void test_parse_ipv6(void)
 {
 	static const uint8_t types[] = {0, 43, 60, 51, 44};
