@@ -86,6 +86,12 @@ struct xh_pkt {
 /* An ICMP message of no request/reply pair (an error, a redirect...): its
  * flow keeps the direction it travelled, as the Community ID hashes it. */
 #define XH_PKT_ONE_WAY 0x04
+/* An IPv6 header chain longer than XH_MAX_IPV6_EXT: counted as the parse
+ * error ipv6_ext_depth, and parsed as a protocol without ports (XH_PARSE_L3,
+ * XH_PKT_L4_CUT, the protocol the header the walk stopped at). Linux walks
+ * any chain and delivers the packet: nine destination options headers must
+ * not hide a C2 address. */
+#define XH_PKT_EXT_DEPTH 0x08
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01
@@ -461,8 +467,11 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 		pos = (char *)pos + len;
 		ip_rem -= len;
 	}
-	if (xh_ipv6_is_ext(nh))
-		return -XH_PERR_IPV6_EXT_DEPTH;
+	if (xh_ipv6_is_ext(nh)) {
+		pkt->proto = nh;
+		pkt->pflags = XH_PKT_L4_CUT | XH_PKT_EXT_DEPTH;
+		return XH_PARSE_L3;
+	}
 
 	pkt->proto = nh;
 	pos = xh_rebase(data, pos);

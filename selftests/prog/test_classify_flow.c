@@ -272,3 +272,51 @@ void test_classify_rpc_dyn_mark_collision(void)
 out:
 	xhp_close(&x);
 }
+
+/* Nine IPv6 destination options headers, one more than the parser walks:
+ * Linux delivers such a packet, so the chain must not hide a C2 address. It
+ * is counted as the parse error it is (ipv6_ext_depth) and classified by its
+ * addresses, as a protocol without ports: ioc.dest, protocol 60 (the header
+ * the walk stopped at), ports 0. To an address no feed lists: no event. */
+void test_classify_ipv6_ext_depth_keeps_addrs(void)
+{
+	static const char *const dsts[] = {"2001:db8:bad:ffff::5", "2001:db8::2"};
+	struct pkt_desc d = {.family = 6,
+			     .src = "2001:db8::1",
+			     .proto = IPPROTO_TCP,
+			     .sport = 50000,
+			     .dport = 443,
+			     .tcp_flags = SYN,
+			     .n_ext = 9};
+	struct xh_stats before, after;
+	struct pkt_layout lay;
+	uint8_t buf[PKT_MAX];
+	struct xhp x;
+
+	for (int i = 0; i < d.n_ext; i++)
+		d.ext[i] = (struct pkt_ext){.type = 60, .len = 8};
+	for (size_t k = 0; k < sizeof(dsts) / sizeof(dsts[0]); k++) {
+		size_t len;
+
+		d.dst = dsts[k];
+		len = pkt_build(&d, buf, &lay);
+		test_subtest("%s", dsts[k]);
+		if (!ASSERT_GE(len, lay.l4_off + 20, "built") || xhp_open(&x, 0, 0))
+			return;
+		xhp_stats(&x, &before);
+		xhp_run(&x, buf, len);
+		xhp_drain(&x);
+		xhp_stats(&x, &after);
+		ASSERT_EQ(after.perr[XH_PERR_IPV6_EXT_DEPTH] - before.perr[XH_PERR_IPV6_EXT_DEPTH],
+			  1, "counted as ipv6_ext_depth");
+		ASSERT_EQ(x.n_ev, k == 0 ? 1 : 0, "events");
+		if (k == 0 && x.n_ev == 1) {
+			ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DEST, "ioc.dest");
+			ASSERT_EQ(x.ev[0].proto, 60, "the header the walk stopped at");
+			ASSERT_EQ(x.ev[0].sport, 0, "no source port");
+			ASSERT_EQ(x.ev[0].dport, 0, "no destination port");
+		}
+		xhp_close(&x);
+		test_subtest_end();
+	}
+}
