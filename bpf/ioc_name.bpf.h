@@ -238,8 +238,11 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 }
 
 /* Which name the packet may carry: a DNS query (UDP or TCP to port 53) or a
- * ClientHello (any TCP port: three bytes are read, the walk only follows a
- * match). enum xh_name_kind, or 0. */
+ * ClientHello (any TCP port, 53 included: three bytes are read, the walk
+ * only follows a match). The ClientHello test comes first: a DNS/TCP
+ * segment that starts 16 03 .. .. .. 01 would be a 5635-byte message with
+ * RCODE 1 in a query, while TLS to port 53 is a known way around a port
+ * 443 policy. enum xh_name_kind, or 0. */
 static __always_inline __u32 xh_ioc_name_kind(struct xdp_md *ctx, const struct xh_pkt *pkt, int res)
 {
 	void *data = (void *)(long)ctx->data;
@@ -251,13 +254,15 @@ static __always_inline __u32 xh_ioc_name_kind(struct xdp_md *ctx, const struct x
 		return 0;
 	if (pkt->proto == IPPROTO_UDP && pkt->dport == bpf_htons(XH_DNS_PORT))
 		return XH_NAME_DNS_UDP;
-	if (pkt->proto == IPPROTO_TCP && pkt->dport == bpf_htons(XH_DNS_PORT))
-		return XH_NAME_DNS_TCP;
-	if (pkt->proto == IPPROTO_TCP && len >= 6) {
+	if (pkt->proto != IPPROTO_TCP)
+		return 0;
+	if (len >= 6) {
 		p = data + (pkt->payload_off & XH_PARSE_MAX_OFF);
 		if ((void *)(p + 6) <= data_end && xh_tls_looks_hello(p))
 			return XH_NAME_TLS;
 	}
+	if (pkt->dport == bpf_htons(XH_DNS_PORT))
+		return XH_NAME_DNS_TCP;
 	return 0;
 }
 

@@ -72,6 +72,9 @@ void test_ioc_names(void)
 		 IOC_DOM, XH_IOC_CNT_TLS_SNI, XDP_PASS},
 		{"tls_any_port", IPPROTO_TCP, 9001, 2, "EVIL.example", 0, XH_RULE_IOC_TLS_SNI,
 		 IOC_DOM, XH_IOC_CNT_NAME_MATCH, XDP_PASS},
+		/* TCP port 53 is DNS, but a ClientHello there is still one. */
+		{"tls_port_53", IPPROTO_TCP, 53, 2, "c2.evil.example", 0, XH_RULE_IOC_TLS_SNI,
+		 IOC_DOM, XH_IOC_CNT_NAME_MATCH, XDP_PASS},
 		{"tls_other", IPPROTO_TCP, 443, 2, "evil.example.net", 0, 0, 0, XH_IOC_CNT_TLS_SNI,
 		 XDP_PASS},
 		/* The root's trailing dot does not hide the name. */
