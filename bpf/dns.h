@@ -83,9 +83,12 @@ static __always_inline int xh_dns_begin(const __u8 *buf, const void *end, __u32 
  * by '.', no trailing dot; bytes past the text are scratch), its hash to @lab.
  * Returns 0 to go on, 1 when w->res is set: 1 at the root label (lab->len is
  * then the text length), -XH_IOC_CNT_DNS_COMPRESSED for a pointer (a query
- * has nothing to point back to), -BAD_LABEL for label types 0x40/0x80, a '.'
- * inside a label or more than 253 text bytes, -TRUNC past the end (checked
- * in wire order, so a '.' before the cut is BAD_LABEL). */
+ * has nothing to point back to), -BAD_LABEL for label types 0x40/0x80 or
+ * more than 253 text bytes, -TRUNC past the end.
+ * A label is any bytes (RFC 2181 11), a '.' included: resolvers send
+ * "a\.b.evil.example" on to evil.example's servers, so the label is hashed
+ * whole and the suffixes start at the wire's label boundaries, not at the
+ * text's dots (the text shows such a label's '.' as sent). */
 static __always_inline int xh_dns_label(struct xh_dns_walk *w, struct xh_name_labels *lab, __u32 i,
 					const __u8 *buf, const void *end, __u8 *out)
 {
@@ -146,10 +149,6 @@ static __always_inline int xh_dns_label(struct xh_dns_walk *w, struct xh_name_la
 				break; /* (cannot be: past the frame, so TRUNC) */
 			x = xh_tail_word(src, end, n);
 			n = 0;
-		}
-		if (xh_zero8(x ^ XH_BYTES_DOTS)) {
-			w->res = -XH_IOC_CNT_DNS_BAD_LABEL;
-			return 1;
 		}
 		xh_st64(dst, x);
 		h = xh_lab_word(h, xh_lower8(x));

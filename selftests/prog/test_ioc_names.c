@@ -43,7 +43,8 @@ struct name_row {
 	uint16_t dport;
 	int kind; /* 0 DNS UDP, 1 DNS TCP, 2 TLS */
 	const char *name;
-	int corrupt; /* 1: compression pointer in the name */
+	int corrupt; /* 1: compression pointer in the name; 2: the first two
+		      * labels made one, with a '.' inside */
 	uint8_t rule;
 	uint32_t ioc_id;
 	int counter; /* enum xh_ioc_cnt that must grow */
@@ -65,6 +66,14 @@ void test_ioc_names(void)
 		 XDP_PASS},
 		{"dns_pointer", IPPROTO_UDP, 53, 0, "www.evil.example", 1, 0, 0,
 		 XH_IOC_CNT_DNS_COMPRESSED, XDP_PASS},
+		/* A '.' inside a label hides nothing: "ab.x" + evil.example is
+		 * below evil.example, one label "evil.example" is not. */
+		{"dns_dot_in_label", IPPROTO_UDP, 53, 0, "ab.x.evil.example", 2, XH_RULE_IOC_DNS,
+		 IOC_DOM, XH_IOC_CNT_NAME_MATCH, XDP_PASS},
+		{"dns_dot_in_label_block", IPPROTO_UDP, 53, 0, "ab.x.blocked.example", 2,
+		 XH_RULE_IOC_DNS, IOC_DOM_BLOCK | XH_IOC_F_BLOCK, XH_IOC_CNT_DROP, XDP_DROP},
+		{"dns_dotted_label_only", IPPROTO_UDP, 53, 0, "evil.example", 2, 0, 0,
+		 XH_IOC_CNT_DNS_QUERY, XDP_PASS},
 		{"dns_not_53", IPPROTO_UDP, 5353, 0, "www.evil.example", 0, 0, 0, -1, XDP_PASS},
 		{"dns_block", IPPROTO_UDP, 53, 0, "x.blocked.example", 0, XH_RULE_IOC_DNS,
 		 IOC_DOM_BLOCK | XH_IOC_F_BLOCK, XH_IOC_CNT_DROP, XDP_DROP},
@@ -98,8 +107,14 @@ void test_ioc_names(void)
 			mlen = msg_tls_hello(msg, r->name, MSG_SNI_LAST, 1, 32);
 		else
 			mlen = msg_dns_query(msg, r->name, 1, 1, r->kind == 1);
-		if (r->corrupt)
+		if (r->corrupt == 1)
 			msg[12 + 4] = 0xc0;
+		if (r->corrupt == 2) {
+			uint8_t l1 = msg[12];
+
+			msg[12] = (uint8_t)(l1 + 1 + msg[13 + l1]);
+			msg[13 + l1] = '.';
+		}
 		len = build(buf, r->proto, C4, S4, 40000 + (uint16_t)i, r->dport, 0x18, msg, mlen);
 		xhp_stats(&x, &before);
 		v = xhp_run_verdict(&x, buf, len);

@@ -147,13 +147,39 @@ void test_dns_query_names(void)
 	m[12] = 0xc0;
 	m[13] = 12;
 	ASSERT_EQ(dns(m, 14, out, &q), -XH_IOC_CNT_DNS_COMPRESSED, "pointer first");
-	/* label types 0x40 and 0x80, a dot inside a label */
+	/* label types 0x40 and 0x80 */
 	len = msg_dns_query(m, "www.example", 1, 1, 0);
 	m[12] = 0x43;
 	ASSERT_EQ(dns(m, len, out, &q), -XH_IOC_CNT_DNS_BAD_LABEL, "0x40 label");
-	len = msg_dns_query(m, "ab.example", 1, 1, 0);
-	m[13] = '.';
-	ASSERT_EQ(dns(m, len, out, &q), -XH_IOC_CNT_DNS_BAD_LABEL, "dot inside a label");
+	/* A '.' inside a label is a label byte (RFC 2181 11): "ab.x" + "evil" +
+	 * "example" is below evil.example (resolvers send it there), and its
+	 * suffixes start at the wire's labels, not at the text's dots. */
+	{
+		__u64 h[XH_NAME_SUFFIX_MAX], th[XH_NAME_SUFFIX_MAX];
+		__u16 o[XH_NAME_SUFFIX_MAX], to[XH_NAME_SUFFIX_MAX];
+		__u32 nh, tn;
+
+		len = msg_dns_query(m, "ab.x.evil.example", 1, 1, 0);
+		m[12] = 4; /* "ab" and "x" made one label "ab.x" */
+		m[15] = '.';
+		ASSERT_EQ(dns_hashed(m, len, out, &q, h, o, &nh), 17, "dot inside a label");
+		ASSERT_STREQ(out, "ab.x.evil.example", "its text, as sent");
+		ASSERT_EQ(nh, 3, "three labels, three suffixes");
+		tn = xh_name_suffixes((const __u8 *)"ab.x.evil.example", 17, th, to);
+		ASSERT_EQ(tn, 4, "the text has four");
+		ASSERT_MEMEQ(h, th, 2 * sizeof(h[0]), "example, evil.example: as the text's");
+		ASSERT_EQ(o[2], 0, "the third starts at the dotted label");
+		ASSERT_TRUE(h[2] != th[2] && h[2] != th[3],
+			    "neither x.evil.example nor the text's four labels");
+		/* one label "evil.example" is no name below evil.example */
+		len = msg_dns_query(m, "evil.example", 1, 1, 0);
+		m[12] = 12;
+		m[17] = '.';
+		ASSERT_EQ(dns_hashed(m, len, out, &q, h, o, &nh), 12, "one dotted label");
+		ASSERT_EQ(nh, 1, "one suffix");
+		tn = xh_name_suffixes((const __u8 *)"evil.example", 12, th, to);
+		ASSERT_TRUE(h[0] != th[1], "not evil.example");
+	}
 	/* a response, another opcode, no question */
 	len = msg_dns_query(m, "www.example", 1, 1, 0);
 	m[2] |= 0x80;

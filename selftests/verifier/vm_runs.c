@@ -47,9 +47,10 @@ static size_t frame(__u8 *b, __u8 proto, __u16 dport, const __u8 *payload, size_
 	return n;
 }
 
-/* A DNS query for the dotted @name (labels as given, even with a '.'
- * inside when @dot_at >= 0 replaces that name byte). Returns its length. */
-static size_t dns_query(__u8 *m, const char *name, int dot_at)
+/* A DNS query for the dotted @name, labels as given; when @poke is not 0 it
+ * replaces wire byte @at of the name (0: the first length byte), e.g. a '.'
+ * inside a label or a 0x40 label type. Returns its length. */
+static size_t dns_query(__u8 *m, const char *name, int at, __u8 poke)
 {
 	static const __u8 hdr[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
 	size_t n = sizeof(hdr), start;
@@ -67,8 +68,8 @@ static size_t dns_query(__u8 *m, const char *name, int dot_at)
 		p += l + (d != NULL);
 	}
 	m[n++] = 0;
-	if (dot_at >= 0)
-		m[start + dot_at] = '.';
+	if (poke)
+		m[start - 1 + at] = poke;
 	memcpy(m + n, "\0\1\0\1", 4);
 	return n + 4;
 }
@@ -178,19 +179,22 @@ int run_names(const char *path)
 		const char *what;
 		int tls;
 		const char *name;
-		int dot_at; /* DNS: a '.' at this name byte, or -1 */
+		int at;	    /* DNS: the name byte @poke replaces */
+		__u8 poke;  /* 0: none */
 		int cut;    /* bytes cut off the message's end */
 		int counter;
 	} cases[] = {
-		{"dns_query", 0, "www.Evil.example", -1, 0, XH_IOC_CNT_DNS_QUERY},
+		{"dns_query", 0, "www.Evil.example", 0, 0, 0, XH_IOC_CNT_DNS_QUERY},
 		{"dns_long_labels", 0,
 		 "a23456789012345678901234567890123456789012345678901234567890123.b234567890."
 		 "example",
-		 -1, 0, XH_IOC_CNT_DNS_QUERY},
-		{"dns_dot_in_label", 0, "www.evil.example", 2, 0, XH_IOC_CNT_DNS_BAD_LABEL},
-		{"dns_cut", 0, "www.evil.example", -1, 8, XH_IOC_CNT_DNS_TRUNC},
-		{"tls_sni", 1, "a.b.c.d.e.f.g.h.i.j.k.l.Evil.example", -1, 0, XH_IOC_CNT_TLS_SNI},
-		{"tls_cut", 1, "evil.example", -1, 6, XH_IOC_CNT_TLS_TRUNC},
+		 0, 0, 0, XH_IOC_CNT_DNS_QUERY},
+		/* a '.' is a label byte like any other (bpf/dns.h) */
+		{"dns_dot_in_label", 0, "www.evil.example", 3, '.', 0, XH_IOC_CNT_DNS_QUERY},
+		{"dns_label_type", 0, "www.evil.example", 0, 0x43, 0, XH_IOC_CNT_DNS_BAD_LABEL},
+		{"dns_cut", 0, "www.evil.example", 0, 0, 8, XH_IOC_CNT_DNS_TRUNC},
+		{"tls_sni", 1, "a.b.c.d.e.f.g.h.i.j.k.l.Evil.example", 0, 0, 0, XH_IOC_CNT_TLS_SNI},
+		{"tls_cut", 1, "evil.example", 0, 0, 6, XH_IOC_CNT_TLS_TRUNC},
 	};
 	__u64 before[XH_IOC_CNT__MAX], after[XH_IOC_CNT__MAX];
 	struct bpf_object *obj;
@@ -206,7 +210,8 @@ int run_names(const char *path)
 		int diff = 0, err;
 
 		len = cases[i].tls ? client_hello(msg, cases[i].name)
-				   : dns_query(msg, cases[i].name, cases[i].dot_at);
+				   : dns_query(msg, cases[i].name, cases[i].at,
+						     cases[i].poke);
 		len -= cases[i].cut;
 		opts.data_size_in =
 			frame(pkt, cases[i].tls ? 6 : 17, cases[i].tls ? 443 : 53, msg, len);
