@@ -159,7 +159,9 @@ static __always_inline int xh_dns_label(struct xh_dns_walk *w, struct xh_name_la
 		w->res = -XH_IOC_CNT_DNS_TRUNC;
 		return 1;
 	}
-	lab->h[i % XH_NAME_RING] = h + c;
+	h += c;
+	lab->h[i % XH_NAME_RING] = h;
+	lab->all = xh_suffix_step(lab->all, h);
 	return 0;
 }
 

@@ -297,7 +297,7 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 	struct xh_flow_state *st;
 	struct xh_flow_key key;
 	struct xh_event *e;
-	__u32 zero = 0, value, m, last;
+	__u32 zero = 0, value, m;
 
 	s = bpf_map_lookup_elem(&xh_iocscr, &zero);
 	if (!s)
@@ -307,11 +307,11 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 	if (!st)
 		return;
 	m = s->matched;
-	last = s->n_hash - 1;
-	if (m >= XH_NAME_SUFFIX_MAX || last >= XH_NAME_SUFFIX_MAX)
+	if (m >= XH_NAME_SUFFIX_MAX)
 		return;
-	/* The finding's value: the name (its longest hashed suffix), never 0. */
-	value = (__u32)s->hash[last] | 1;
+	/* The finding's value: the whole name, every label (its longest
+	 * hashed suffix has only the last XH_NAME_SUFFIX_MAX), never 0. */
+	value = (__u32)(s->lab.all ^ (s->lab.all >> 32)) | 1;
 	if (!xh_finding_claim(st, cls->name_rule, value))
 		return;
 	/* The flow record's "ioc" (user/flowlog.c): an address indicator the

@@ -21,7 +21,10 @@
  *    the end of the name (so "a.example." has the suffixes "example." and
  *    "a.example."), and at most XH_NAME_SUFFIX_MAX are kept, the shortest
  *    (IoC domains have at most that many labels).
- * Only the last XH_NAME_RING label hashes are kept while walking.
+ * Only the last XH_NAME_RING label hashes are kept while walking; @all
+ * chains every label hash from the first, so that it tells apart two names
+ * whose last XH_NAME_SUFFIX_MAX labels agree (the finding value of a name,
+ * bpf/ioc_name.bpf.h).
  */
 #ifndef XH_NAME_H
 #define XH_NAME_H
@@ -56,6 +59,7 @@ struct xh_name_labels {
 	__u32 len;		 /* text length (DNS: known at the root label) */
 	__u32 pos;		 /* text walk: start of the next label */
 	__u32 pad;
+	__u64 all; /* every label hash walked, chained from the first */
 };
 
 static __always_inline __u8 xh_lower(__u8 c)
@@ -149,6 +153,7 @@ static __always_inline void xh_name_labels_begin(struct xh_name_labels *lab, __u
 	lab->n = 0;
 	lab->len = len;
 	lab->pos = 0;
+	lab->all = XH_SUF_SEED;
 }
 
 /* The @n (1..8) bytes at @p as a little-endian word, zero above, byte by
@@ -201,7 +206,9 @@ static __always_inline int xh_name_label(struct xh_name_labels *lab, __u32 i, co
 		if (m || tail)
 			break;
 	}
-	lab->h[i % XH_NAME_RING] = h + (stop - p);
+	h += stop - p;
+	lab->h[i % XH_NAME_RING] = h;
+	lab->all = xh_suffix_step(lab->all, h);
 	lab->off[i % XH_NAME_RING] = (__u16)p;
 	lab->n = i + 1;
 	lab->pos = stop + 1;

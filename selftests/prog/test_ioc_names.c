@@ -146,6 +146,32 @@ void test_ioc_names(void)
 	}
 	test_subtest_end();
 
+	/* Once per (flow, name), whatever the name's length: two names that
+	 * differ only past their last ten labels (the suffixes the kernel
+	 * hashes) are two findings; the same name in other case is one. */
+	{
+		static const char *const names[] = {
+			"p1.l.l.l.l.l.l.l.l.l.evil.example", "p2.l.l.l.l.l.l.l.l.l.evil.example",
+			"P2.L.l.l.l.l.l.l.l.l.EVIL.example", "x.p1.l.l.l.l.l.l.l.l.l.evil.example",
+		};
+		static const size_t want[] = {1, 2, 2, 3};
+
+		for (int kind = 0; kind < 2; kind++) {
+			test_subtest("%s long names once per flow", kind ? "tls" : "dns");
+			xhp_reset(&x);
+			for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+				mlen = kind ? msg_tls_hello(msg, names[k], MSG_SNI_LAST, 1, 32)
+					    : msg_dns_query(msg, names[k], 1, 1, 0);
+				len = build(buf, kind ? IPPROTO_TCP : IPPROTO_UDP, C4, S4, 42000,
+					    kind ? 443 : 53, 0x18, msg, mlen);
+				xhp_run_verdict(&x, buf, len);
+				xhp_drain(&x);
+				ASSERT_EQ(x.n_ev, want[k], "events");
+			}
+		}
+		test_subtest_end();
+	}
+
 	/* truncation at every length of a DNS query and a ClientHello inside a
 	 * real frame: never an event, never a read past the frame */
 	for (int kind = 0; kind < 2; kind++) {
