@@ -4,9 +4,10 @@
  * the packet, each read checked against data_end; no copy). Pure: no maps or
  * helpers; the unit tests run it natively over exact-length buffers.
  *
- * Only what is in this segment is seen: a ClientHello split across segments
- * whose server_name lies beyond the first one is counted as truncated (no
- * reassembly in XDP). Extensions are walked at most XH_TLS_MAX_EXT times.
+ * Only what is in this segment and in the hello's first TLS record is seen:
+ * a ClientHello split across segments or records whose server_name lies
+ * beyond the first one is counted as truncated (no reassembly in XDP).
+ * Extensions are walked at most XH_TLS_MAX_EXT times.
  */
 #ifndef XH_TLS_H
 #define XH_TLS_H
@@ -76,12 +77,20 @@ static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u3
 		return -XH_IOC_CNT_TLS_TRUNC;
 	if (buf[0] != XH_TLS_REC_HANDSHAKE || buf[1] != 3 || buf[5] != XH_TLS_HS_CLIENT_HELLO)
 		return -XH_IOC_CNT_TLS_BAD;
-	/* The hello ends at the end of its record or of its handshake message,
-	 * whichever comes first (a hello spread over records is cut there). */
-	end = 5 + (__u32)(buf[3] << 8 | buf[4]);
-	k = 9 + ((__u32)buf[6] << 16 | (__u32)buf[7] << 8 | buf[8]);
-	if (k < end)
-		end = k;
+	/* The hello ends at the end of its handshake message. A hello longer
+	 * than its record goes on in the next one (RFC 8446 5.1: any client
+	 * may fragment it, and some do so to hide the name from DPI): only its
+	 * first record is read, so a server_name past it is TRUNC, as in a
+	 * split segment; bytes there that start no handshake record are BAD. */
+	k = 5 + (__u32)(buf[3] << 8 | buf[4]);
+	end = 9 + ((__u32)buf[6] << 16 | (__u32)buf[7] << 8 | buf[8]);
+	if (end > k) {
+		v = xh_tls_u8(buf, end_ptr, len, k);
+		if (v >= 0 && v != XH_TLS_REC_HANDSHAKE)
+			return -XH_IOC_CNT_TLS_BAD;
+		if (len > k)
+			len = k;
+	}
 	pos = 9 + 2 + 32; /* legacy_version, random */
 	v = xh_tls_u8(buf, end_ptr, len, pos);
 	if (v < 0)

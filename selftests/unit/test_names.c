@@ -253,6 +253,38 @@ void test_tls_sni(void)
 	ASSERT_EQ(tls(m, 1400, out), -XH_IOC_CNT_TLS_TRUNC, "split (last)");
 	len = msg_tls_hello(m, "evil.example", MSG_SNI_FIRST, 1, 1216 + 400);
 	ASSERT_EQ(tls(m, 1400, out), 12, "split, SNI in the first segment");
+	/* A hello fragmented over two records (RFC 8446 5.1), cut at every
+	 * byte: a name wholly in the first record is found, any other is
+	 * truncated; the second record's header is never read as the hello. */
+	for (int pos = MSG_SNI_FIRST; pos <= MSG_SNI_LAST; pos++) {
+		uint8_t r[4096];
+		size_t at;
+
+		len = msg_tls_hello(m, "evil.example", (enum msg_sni_pos)pos, 1, 32);
+		for (at = 0; at + 12 < len; at++)
+			if (!memcmp(m + at, "evil.example", 12))
+				break;
+		for (size_t cut = 1; cut < len - 5; cut++) {
+			int n;
+
+			test_subtest("records, sni %d, cut %zu", pos, cut);
+			memcpy(r, m, 5 + cut);
+			r[3] = (uint8_t)(cut >> 8);
+			r[4] = (uint8_t)cut;
+			memcpy(r + 5 + cut, "\x16\x03\x03", 3);
+			r[5 + cut + 3] = (uint8_t)((len - 5 - cut) >> 8);
+			r[5 + cut + 4] = (uint8_t)(len - 5 - cut);
+			memcpy(r + 5 + cut + 5, m + 5 + cut, len - 5 - cut);
+			n = tls(r, len + 5, out);
+			if (5 + cut >= at + 12) {
+				ASSERT_EQ(n, 12, "the name in the first record");
+				ASSERT_STREQ(out, "evil.example", "as sent");
+			} else {
+				ASSERT_EQ(n, -XH_IOC_CNT_TLS_TRUNC, "past the first record: truncated");
+			}
+		}
+	}
+	test_subtest_end();
 	/* truncation at every length: an error or the whole name, never a part */
 	len = msg_tls_hello(m, "evil.example", MSG_SNI_LAST, 1, 32);
 	for (size_t cut = 0; cut < len; cut++) {
