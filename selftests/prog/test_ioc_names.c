@@ -151,8 +151,10 @@ void test_ioc_names(void)
 	 * hashes) are two findings; the same name in other case is one. */
 	{
 		static const char *const names[] = {
-			"p1.l.l.l.l.l.l.l.l.l.evil.example", "p2.l.l.l.l.l.l.l.l.l.evil.example",
-			"P2.L.l.l.l.l.l.l.l.l.EVIL.example", "x.p1.l.l.l.l.l.l.l.l.l.evil.example",
+			"p1.l.l.l.l.l.l.l.l.l.evil.example",
+			"p2.l.l.l.l.l.l.l.l.l.evil.example",
+			"P2.L.l.l.l.l.l.l.l.l.EVIL.example",
+			"x.p1.l.l.l.l.l.l.l.l.l.evil.example",
 		};
 		static const size_t want[] = {1, 2, 2, 3};
 

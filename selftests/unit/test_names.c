@@ -280,7 +280,8 @@ void test_tls_sni(void)
 				ASSERT_EQ(n, 12, "the name in the first record");
 				ASSERT_STREQ(out, "evil.example", "as sent");
 			} else {
-				ASSERT_EQ(n, -XH_IOC_CNT_TLS_TRUNC, "past the first record: truncated");
+				ASSERT_EQ(n, -XH_IOC_CNT_TLS_TRUNC,
+					  "past the first record: truncated");
 			}
 		}
 	}

@@ -179,9 +179,9 @@ int run_names(const char *path)
 		const char *what;
 		int tls;
 		const char *name;
-		int at;	    /* DNS: the name byte @poke replaces */
-		__u8 poke;  /* 0: none */
-		int cut;    /* bytes cut off the message's end */
+		int at;	   /* DNS: the name byte @poke replaces */
+		__u8 poke; /* 0: none */
+		int cut;   /* bytes cut off the message's end */
 		int counter;
 	} cases[] = {
 		{"dns_query", 0, "www.Evil.example", 0, 0, 0, XH_IOC_CNT_DNS_QUERY},
@@ -210,8 +210,7 @@ int run_names(const char *path)
 		int diff = 0, err;
 
 		len = cases[i].tls ? client_hello(msg, cases[i].name)
-				   : dns_query(msg, cases[i].name, cases[i].at,
-						     cases[i].poke);
+				   : dns_query(msg, cases[i].name, cases[i].at, cases[i].poke);
 		len -= cases[i].cut;
 		opts.data_size_in =
 			frame(pkt, cases[i].tls ? 6 : 17, cases[i].tls ? 443 : 53, msg, len);
