@@ -188,6 +188,22 @@ void pkt_set_ip_len(uint8_t *buf, const struct pkt_layout *lay, int family, size
 	f[1] = (uint8_t)v;
 }
 
+size_t pkt_insert_ipv4_ah(uint8_t *buf, size_t len, const struct pkt_layout *lay, size_t ah_len)
+{
+	uint8_t *ah = buf + lay->l4_off;
+
+	if (len + ah_len > PKT_MAX || ah_len < 12 || ah_len % 4)
+		abort();
+	memmove(ah + ah_len, ah, len - lay->l4_off);
+	memset(ah, 0, ah_len);
+	ah[0] = buf[lay->l3_off + 9];
+	ah[1] = (uint8_t)(ah_len / 4 - 2);
+	buf[lay->l3_off + 9] = 51; /* IPPROTO_AH */
+	len += ah_len;
+	pkt_set_ip_len(buf, lay, 4, len - lay->l3_off);
+	return len;
+}
+
 uint8_t *pkt_dup_exact(const uint8_t *buf, size_t len)
 {
 	uint8_t *p = malloc(len ? len : 1);

@@ -56,6 +56,13 @@ size_t pkt_build(const struct pkt_desc *d, uint8_t *buf, struct pkt_layout *lay)
  * IPv4 checksum is left stale: the program does not check it. */
 void pkt_set_ip_len(uint8_t *buf, const struct pkt_layout *lay, int family, size_t ip_len);
 
+/* Put an IPsec AH header of @ah_len bytes (a multiple of 4, at least 12;
+ * zero ICV) between the IPv4 header and the L4 header of the @len-byte frame
+ * @buf (built by pkt_build() as @lay, PKT_MAX bytes), as transport mode
+ * sends it: AH's next header is the L4 protocol, the IP protocol 51, the
+ * total length grown. Returns the new frame length. */
+size_t pkt_insert_ipv4_ah(uint8_t *buf, size_t len, const struct pkt_layout *lay, size_t ah_len);
+
 /* malloc() exactly @len bytes holding @buf, so ASan flags any read past the
  * end. Aborts on allocation failure (tests only). */
 uint8_t *pkt_dup_exact(const uint8_t *buf, size_t len);

@@ -422,25 +422,14 @@ void test_classify_table(void)
 void test_classify_ipv4_ah(void)
 {
 	struct pkt_desc d = {TCP4(C4, S4, 50000, 445, SYN)};
-	const size_t ah_len = 24;
-	uint8_t tcp[PKT_MAX], buf[PKT_MAX];
+	uint8_t buf[PKT_MAX];
 	struct pkt_layout lay;
-	size_t len = pkt_build(&d, tcp, &lay);
-	unsigned int tot;
+	size_t len = pkt_build(&d, buf, &lay);
 	struct xhp x;
 
 	if (!ASSERT_GE(len, lay.l4_off + 20, "built") || xhp_open(&x, 0, 0))
 		return;
-	memcpy(buf, tcp, lay.l4_off);
-	memset(buf + lay.l4_off, 0, ah_len);
-	buf[lay.l4_off] = IPPROTO_TCP;
-	buf[lay.l4_off + 1] = ah_len / 4 - 2;
-	memcpy(buf + lay.l4_off + ah_len, tcp + lay.l4_off, len - lay.l4_off);
-	len += ah_len;
-	buf[lay.l3_off + 9] = IPPROTO_AH;
-	tot = (unsigned int)(len - lay.l3_off);
-	buf[lay.l3_off + 2] = (uint8_t)(tot >> 8);
-	buf[lay.l3_off + 3] = (uint8_t)tot;
+	len = pkt_insert_ipv4_ah(buf, len, &lay, 24);
 	xhp_run(&x, buf, len);
 	xhp_drain(&x);
 	ASSERT_EQ(x.n_ev, 1, "one event");

@@ -352,23 +352,13 @@ void test_parse_ipv4_ah(void)
 	struct pkt_desc d = {
 		.family = 4, .proto = IPPROTO_TCP, .sport = 50000, .dport = 445, .payload_len = 16};
 	const size_t ah_len = 24; /* 12-byte ICV: length field 4 */
-	uint8_t tcp[PKT_MAX], buf[PKT_MAX];
+	uint8_t buf[PKT_MAX];
 	struct pkt_layout lay;
 	struct xh_pkt pkt;
-	size_t n, len = build(&d, tcp, &lay), bad = 0;
-	unsigned int tot;
+	size_t n, len = build(&d, buf, &lay), bad = 0;
 
 	/* Ethernet and IPv4, AH, then the TCP segment. */
-	memcpy(buf, tcp, lay.l4_off);
-	memset(buf + lay.l4_off, 0, ah_len);
-	buf[lay.l4_off] = IPPROTO_TCP;
-	buf[lay.l4_off + 1] = ah_len / 4 - 2;
-	memcpy(buf + lay.l4_off + ah_len, tcp + lay.l4_off, len - lay.l4_off);
-	len += ah_len;
-	buf[lay.l3_off + 9] = IPPROTO_AH;
-	tot = (unsigned int)(len - lay.l3_off);
-	buf[lay.l3_off + 2] = (uint8_t)(tot >> 8);
-	buf[lay.l3_off + 3] = (uint8_t)tot;
+	len = pkt_insert_ipv4_ah(buf, len, &lay, ah_len);
 
 	test_subtest("tcp_after_ah");
 	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
