@@ -26,6 +26,7 @@ import argparse
 import html
 import json
 import os
+import re
 import sys
 
 # ATT&CK v18 enterprise tactic order (TA IDs) for the matrix picture.
@@ -95,6 +96,22 @@ CATALOGUE = {
 
 def technique_name(tid):
     return CATALOGUE.get(tid, ("(not in xdphunt's catalogue)", []))[0]
+
+
+def reported_techniques(src=None):
+    """Every technique an xdphunt rule can put in a hit: the ATTACK_REF
+    table entries in user/ (a hit's technique needs its name from there).
+    None when the sources are not at hand."""
+    src = src or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "user")
+    found = set()
+    try:
+        for fn in sorted(os.listdir(src)):
+            if fn.endswith((".c", ".h")):
+                with open(os.path.join(src, fn)) as f:
+                    found |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', f.read()))
+    except OSError:
+        return None
+    return found or None
 
 
 def meets(label, hit_tid):
@@ -183,7 +200,7 @@ def score_scenario(sc):
     }
 
 
-def score(doc, scope=None):
+def score(doc, scope=None, reported=None):
     """Scenario and technique tables. @scope: technique ids in the hunt's
     scope (default: the catalogue)."""
     scen = [score_scenario(sc) for sc in doc.get("scenarios", [])]
@@ -226,6 +243,10 @@ def score(doc, scope=None):
             t["status"] = "not produced on the wire"
         else:
             t["status"] = "untested"
+        # A miss no rule could have caught is the sensor's scope, not a
+        # failure to see what it looks for.
+        if reported is not None:
+            t["no_rule"] = not any(meets(t["technique_id"], r) for r in reported)
     exp = sum(t["expected"] for t in tech.values())
     det = sum(t["detected"] for t in tech.values())
     fps = sum(t["false_hits"] for t in tech.values())
@@ -266,7 +287,9 @@ def report_md(res, load=None):
             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for x in res["techniques"]:
         out.append("| %s | %s | %s | %d | %d | %d | %d | %s | %s | %s | %s |" % (
-            x["technique_id"], x["name"], x["status"], x["expected"], x["detected"], x["missed"],
+            x["technique_id"], x["name"],
+            x["status"] + (" (no rule reports it)" if x.get("no_rule") and x["missed"] else ""),
+            x["expected"], x["detected"], x["missed"],
             x["false_hits"], pct(x["recall"]), pct(x["precision"]),
             ", ".join("`%s`" % r_ for r_ in x["rules"]) or "-",
             ", ".join(x["scenarios"]) or "-"))
@@ -479,11 +502,12 @@ def main():
     ap.add_argument("--load", help="under-load rows JSON")
     ap.add_argument("-o", "--outdir", default="coverage")
     a = ap.parse_args()
+    reported = reported_techniques()
     with open(a.runs) as f:
-        res = score(json.load(f))
+        res = score(json.load(f), reported=reported)
     if a.replay:
         with open(a.replay) as f:
-            rep = score(json.load(f))
+            rep = score(json.load(f), reported=reported)
         res["replay_diff"] = compare(res, rep)
         res["replay_totals"] = rep["totals"]
         res["replay_equal"] = not res["replay_diff"]

@@ -106,6 +106,8 @@ for fn in os.listdir(src):
     if fn.endswith((".c", ".h")):
         with open(os.path.join(src, fn)) as f:
             reported |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', f.read()))
+check(reported == score.reported_techniques(), "score.py reads the same techniques from user/",
+      sorted(reported ^ (score.reported_techniques() or set())))
 check(reported and reported <= set(score.CATALOGUE),
       "every technique xdphunt reports is in the catalogue", sorted(reported - set(score.CATALOGUE)))
 t = res["totals"]
@@ -146,4 +148,15 @@ diff = score.compare(res, score.score(other))
 check(diff and "psexec" in diff[0], "replay comparison finds a difference", diff)
 check(score.compare(res, score.score(DOC)) == [], "identical runs compare equal")
 
+# A miss no rule could have caught says so (T1570: smb.tool_transfer
+# exists; a technique outside the rules' reach does not).
+doc2 = json.loads(json.dumps(DOC))
+doc2["scenarios"].append({"name": "dl", "techniques": ["T1039"], "wire": {"T1039": True}, "hits": []})
+doc2["scenarios"].append({"name": "up", "techniques": ["T1570"], "wire": {"T1570": True}, "hits": []})
+res2 = score.score(doc2, reported=score.reported_techniques())
+md2 = score.report_md(res2)
+check("| T1039 | Data from Network Shared Drive | missed (no rule reports it) |" in md2
+      and "| T1570 | Lateral Tool Transfer | partial |" in md2,
+      "a miss outside every rule's reach is told from one a rule could catch",
+      [x for x in md2.splitlines() if x.startswith(("| T1039", "| T1570"))])
 check.exit()
