@@ -98,17 +98,11 @@ check(by_t["T1570"]["recall"] == 1.0 and by_t["T1570"]["rules"] == ["smb.tool_tr
 check(by_t["T1003.006"]["status"] == "untested" and "T1003.006" in res["totals"]["untested"],
       "no scenario means untested")
 # The catalogue is the scope of "untested": every technique xdphunt's rules
-# can report (ATTACK_REF in user/) must be in it.
-import re  # noqa: E402
-src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "user")
-reported = set()
-for fn in os.listdir(src):
-    if fn.endswith((".c", ".h")):
-        with open(os.path.join(src, fn)) as f:
-            reported |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', f.read()))
-check(reported == score.reported_techniques(), "score.py reads the same techniques from user/",
-      sorted(reported ^ (score.reported_techniques() or set())))
-check(reported and reported <= set(score.CATALOGUE),
+# can report (ATTACK_REF in user/, as score.py reads it) must be in it.
+reported = score.reported_techniques() or set()
+check({"T1021.002", "T1569.002", "T1071", "T1135"} <= reported and "T1039" not in reported,
+      "score.py reads the techniques the rules report from user/", sorted(reported))
+check(reported <= set(score.CATALOGUE),
       "every technique xdphunt reports is in the catalogue", sorted(reported - set(score.CATALOGUE)))
 t = res["totals"]
 check((t["expected"], t["detected"], t["missed"]) == (9, 8, 1), "totals",
