@@ -55,7 +55,7 @@ def flows_tcpdump(path):
                 continue
             pkts += 1
             flows.add(frozenset([tuple(t[2].rsplit(".", 1)), tuple(t[4].rstrip(":").rsplit(".", 1))]))
-    return pkts, len(flows)
+    return pkts, flows
 
 
 def hits_xdphunt(path):
@@ -315,14 +315,15 @@ def main():
         row = {"tool": r["tool"], "capture": r.get("capture"), "packets": r["packets"], "wall_s": r["wall"], "cpu_s": cpu,
                "pps_cpu": r["packets"] / cpu if cpu else None,
                "pps_wall": r["packets"] / r["wall"] if r["wall"] else None, "maxrss_kb": r["maxrss_kb"]}
+        # Flows as endpoint pairs, so that each tool's can be compared.
         if r["tool"].startswith("xdphunt"):
             row["hits"], flow_sets[r["tool"]], row["rules"] = hits_xdphunt(r["out"])
-            row["flows"] = len(flow_sets[r["tool"]])
         elif r["tool"] == "tshark":
             row["packets_matched"], flow_sets["tshark"] = flows_tshark(r["out"])
-            row["flows"] = len(flow_sets["tshark"])
         elif r["tool"] == "tcpdump":
-            row["packets_matched"], row["flows"] = flows_tcpdump(r["out"])
+            row["packets_matched"], flow_sets["tcpdump"] = flows_tcpdump(r["out"])
+        if r["tool"] in flow_sets:
+            row["flows"] = len(flow_sets[r["tool"]])
         rp[r["tool"]] = row
     res["replay"] = rp
     res["run_rss"] = {r["feed"]: {k: r[k] for k in ("rss_kb", "hwm_kb", "anon_kb") if k in r}
