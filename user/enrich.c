@@ -45,6 +45,9 @@ static const struct attack_ref attack_c2_dns =
 static const struct attack_ref attack_c2_tls =
 	ATTACK_REF("T1573", "Encrypted Channel", "command-and-control");
 
+static const struct attack_ref attack_c2_raw =
+	ATTACK_REF("T1095", "Non-Application Layer Protocol", "command-and-control");
+
 /* SMB deep inspection (the SMB rules file may override these per rule, and
  * the pipe table per pipe; see user/smb.c). */
 static const struct attack_ref attack_transfer =
@@ -82,6 +85,23 @@ const char *enrich_rule_name(unsigned int rule)
 const struct attack_ref *enrich_rule_attack(unsigned int rule)
 {
 	return rule < XH_RULE__MAX ? rule_attack[rule] : NULL;
+}
+
+int enrich_c2_is_raw(unsigned int proto, unsigned int dport)
+{
+	if (proto == 6)
+		return 0;
+	if (proto == 17)
+		return dport != 53 && dport != 443;
+	return 1;
+}
+
+const struct attack_ref *enrich_event_attack(unsigned int rule, unsigned int proto,
+					     unsigned int dport)
+{
+	if ((rule == XH_RULE_IOC_DEST || rule == XH_RULE_IOC_SRC) && enrich_c2_is_raw(proto, dport))
+		return &attack_c2_raw;
+	return enrich_rule_attack(rule);
 }
 
 const char *enrich_action_name(unsigned int action)

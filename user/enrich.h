@@ -40,6 +40,16 @@ void enrich_attack_obj(struct jbuf *b, const char *key, const struct attack_ref 
 const char *enrich_rule_name(unsigned int rule);
 /* ATT&CK technique of @rule, or NULL when the rule maps to none. */
 const struct attack_ref *enrich_rule_attack(unsigned int rule);
+/* Is C2 traffic of @proto to server port @dport (host order) outside any
+ * application protocol xdphunt can name? UDP off DNS's 53 and QUIC's 443,
+ * ICMP and IP protocols without ports: ATT&CK's T1095 (Non-Application
+ * Layer Protocol). TCP is not: C2 over TCP is mostly HTTP(S), on any port,
+ * and stays T1071. */
+int enrich_c2_is_raw(unsigned int proto, unsigned int dport);
+/* The technique of a hit: enrich_rule_attack(@rule), except an address
+ * hit (ioc.dest, ioc.src) over a raw protocol (enrich_c2_is_raw()), T1095. */
+const struct attack_ref *enrich_event_attack(unsigned int rule, unsigned int proto,
+					     unsigned int dport);
 /* "pass" for enum xh_action; NULL when unknown. */
 const char *enrich_action_name(unsigned int action);
 /* "TCP", "UDP", "SCTP", "ICMP", "IPv6-ICMP" or NULL for other IP protocols. */

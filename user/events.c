@@ -198,7 +198,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 				     : COMMUNITY_ID_LEN - 1;
 		s->cid_key = k;
 	}
-	att = enrich_rule_attack(e->rule);
+	att = enrich_event_attack(e->rule, e->proto, dport);
 	if (e->detail_kind == XH_DETAIL_SMB)
 		att = smb_attack(s->smb, e, att);
 	att_len = att && att->json ? att->json_len : 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
+#include "enrich.h"
 #include "fmt.h"
 #include "ioc.h"
 #include "ioc_event.h"
@@ -59,18 +60,40 @@ static int web_port(unsigned int port)
 	       port == 8008 || port == 8888;
 }
 
-/* The "attack" array of the ioc object, as text (constant ids). */
+/* Ports where TLS from the first byte is the registered service (IANA's
+ * "...s" services, 8443 by use): a ClientHello elsewhere is T1571. */
+static int tls_port(unsigned int port)
+{
+	static const unsigned short ports[] = {443, 465, 563, 636,  853,  989,	990,  992,
+					       993, 994, 995, 3269, 5061, 5986, 6697, 8443};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
+		if (port == ports[i])
+			return 1;
+	return 0;
+}
+
+/* The "attack" array of the ioc object, as text (constant ids): what the
+ * packet shows of the C2 channel. */
 static char *put_attack_array(char *p, const struct xh_event *e)
 {
 	unsigned int dport = ntohs(e->dport);
 
-	p = fmt_lit(p, ",\"attack\":[\"T1071\""); /* Application Layer Protocol */
-	if (e->rule == XH_RULE_IOC_DNS || (dport == 53 && (e->proto == 6 || e->proto == 17)))
-		p = fmt_lit(p, ",\"T1071.004\""); /* DNS */
-	else if (e->proto == 6 && web_port(dport))
-		p = fmt_lit(p, ",\"T1071.001\""); /* Web Protocols */
-	if (e->rule == XH_RULE_IOC_TLS_SNI)
+	if (e->rule == XH_RULE_IOC_DNS || (dport == 53 && (e->proto == 6 || e->proto == 17))) {
+		p = fmt_lit(p, ",\"attack\":[\"T1071\",\"T1071.004\""); /* DNS */
+	} else if (e->rule != XH_RULE_IOC_TLS_SNI && enrich_c2_is_raw(e->proto, dport)) {
+		/* Non-Application Layer Protocol: UDP off 53 and 443, ICMP... */
+		p = fmt_lit(p, ",\"attack\":[\"T1095\"");
+	} else {
+		p = fmt_lit(p, ",\"attack\":[\"T1071\""); /* Application Layer Protocol */
+		if ((e->proto == 6 && web_port(dport)) || (e->proto == 17 && dport == 443))
+			p = fmt_lit(p, ",\"T1071.001\""); /* Web Protocols (QUIC on 443) */
+	}
+	if (e->rule == XH_RULE_IOC_TLS_SNI) {
 		p = fmt_lit(p, ",\"T1573\""); /* Encrypted Channel */
+		if (!tls_port(dport))
+			p = fmt_lit(p, ",\"T1571\""); /* Non-Standard Port */
+	}
 	*p++ = ']';
 	return p;
 }

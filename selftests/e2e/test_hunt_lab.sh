@@ -4,7 +4,8 @@
 # LAB_TOPO=hunt, without the AD DC to stay fast) and of scan.smb_sweep live
 # (root). xdphunt attaches natively on all five gateway interfaces; the
 # attacker reads an admin share, sweeps port 445, beacons to the C2 over
-# HTTPS with SNI, and sends an 802.1Q-tagged C2 SYN; the benign workstation
+# HTTPS with SNI (on 443 and on 7443), beacons over UDP, and sends an
+# 802.1Q-tagged C2 SYN; the benign workstation
 # browses a normal share. Checks the hits of each host (by source address),
 # that the benign host gets no admin-share or sweep hit, and that lab_down
 # leaves no namespace behind. Prints PASS:/FAIL:/SKIP: lines.
@@ -35,8 +36,8 @@ e2e_traps teardown
 e2e_lab_up hunt_lab_up
 pass hunt_lab_up
 
-printf 'indicator,type\n%s,ipv4\n%s,ipv6\nevil.example,domain\n' "$LAB_C2_IP4" "$LAB_C2_IP6" \
-	>"$W/feed.csv"
+printf 'indicator,type\n%s,ipv4\n%s,ipv6\n%s,ipv4\nevil.example,domain\n' "$LAB_C2_IP4" \
+	"$LAB_C2_IP6" "$LAB_C2_UDP_IP4" >"$W/feed.csv"
 ifs=()
 for i in "${LAB_HUNT_GW_IFS[@]}"; do ifs+=(-i "$i"); done
 ip netns exec "$LAB_NS_GW" "$XH" run "${ifs[@]}" --mode native --host xh-hunt --ioc "$W/feed.csv" \
@@ -61,6 +62,12 @@ lab_exec client timeout 30 "${SMB[@]}" "//$LAB_SERVER_IP4/ADMIN\$" -c ls >"$W/ad
 	fail hunt_admin_smb "$(tail -n 2 "$W/admin.out" | tr '\n' ' ')"
 lab_exec client curl -sk -m 5 --resolve "api.evil.example:443:$LAB_C2_IP4" \
 	https://api.evil.example/ >"$W/c2.out" 2>&1 || fail hunt_c2_https "curl: $(cat "$W/c2.out")"
+lab_exec client curl -sk -m 5 --resolve "api.evil.example:7443:$LAB_C2_IP4" \
+	https://api.evil.example:7443/ >"$W/c2p.out" 2>&1 ||
+	fail hunt_c2_https_7443 "curl: $(cat "$W/c2p.out")"
+lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/dnsq.py" --udp \
+	"$LAB_C2_UDP_IP4:$LAB_C2_UDP_PORT" x >"$W/udp.out" 2>&1 ||
+	fail hunt_c2_udp_send "$(tail -n 2 "$W/udp.out")"
 lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/sweep.py" \
 	"${LAB_SWEEP_NET4%/*}/27" >"$W/sweep.out" 2>&1 || fail hunt_sweep_run "$(cat "$W/sweep.out")"
 lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/vlan_c2.py" \
@@ -72,10 +79,11 @@ sleep 1
 lab_stop_pid "$XH_PID" TERM && pass hunt_run_sigterm || fail hunt_run_sigterm "exit non-zero"
 XH_PID=
 
-/usr/bin/python3 - "$W/live.jsonl" "$LAB_CLIENT_IP4" "$LAB_WS_IP4" "$LAB_C2_IP4" <<'PY'
+/usr/bin/python3 - "$W/live.jsonl" "$LAB_CLIENT_IP4" "$LAB_WS_IP4" "$LAB_C2_IP4" \
+	"$LAB_C2_UDP_IP4" <<'PY'
 import json, sys
 hits = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-atk, ws, c2 = sys.argv[2:5]
+atk, ws, c2, c2udp = sys.argv[2:6]
 fails = 0
 def check(name, ok, why):
     global fails
@@ -91,7 +99,18 @@ check("hunt_sweep_one_hit", len(sw) == 1 and sw[0]["scan"]["distinct_destination
       and sw[0]["attack"]["technique_id"] == "T1046" and sw[0]["dest_port"] == 445,
       "scan.smb_sweep hits: %s" % sw)
 sni = [h for h in a if h["rule"] == "ioc.tls_sni" and not h.get("vlan")]
-check("hunt_c2_sni_hit", len(sni) == 1 and sni[0]["tls"]["sni"] == "api.evil.example", str(sni))
+sni443 = [h for h in sni if h["dest_port"] == 443]
+check("hunt_c2_sni_hit", len(sni443) == 1 and sni443[0]["tls"]["sni"] == "api.evil.example"
+      and sni443[0]["ioc"]["attack"] == ["T1071", "T1071.001", "T1573"], str(sni443))
+# TLS off the ports registered for it: Non-Standard Port (T1571) too.
+sni7443 = [h for h in sni if h["dest_port"] == 7443]
+check("hunt_c2_sni_nonstandard_port", len(sni7443) == 1
+      and sni7443[0]["ioc"]["attack"] == ["T1071", "T1573", "T1571"], str(sni7443))
+# UDP off DNS and QUIC: Non-Application Layer Protocol (T1095), not T1071.
+udp = [h for h in a if h["rule"] == "ioc.dest" and h["dest_ip"] == c2udp]
+check("hunt_c2_udp_raw", len(udp) == 1 and udp[0]["proto"] == "UDP"
+      and udp[0]["attack"]["technique_id"] == "T1095" and udp[0]["ioc"]["attack"] == ["T1095"],
+      str(udp))
 vl = [h for h in a if h.get("vlan") == [42]]
 check("hunt_vlan_hits", {"ioc.dest", "ioc.tls_sni", "ioc.dns"} <= {h["rule"] for h in vl},
       "tagged hits: %s" % sorted({h["rule"] for h in vl}))

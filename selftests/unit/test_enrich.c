@@ -169,6 +169,8 @@ void test_enrich_attack_json(void)
 	for (unsigned int r = 0; r < XH_RULE__MAX; r++)
 		if (enrich_rule_attack(r))
 			attack_json_matches(enrich_rule_attack(r));
+	/* and the one a raw C2 channel gets instead (T1095) */
+	attack_json_matches(enrich_event_attack(XH_RULE_IOC_DEST, 17, 4444));
 	/* every technique the DCE/RPC table can name */
 	if (ASSERT_OK_PTR(t, "table") && ASSERT_GE(dcerpc_table_load_builtin(t), 1, "built in")) {
 		for (size_t i = 0; i < t->n_ifs; i++)

@@ -633,3 +633,97 @@ out:
 	ioc_set__free(set);
 	rmdir(dir);
 }
+
+/* The ioc object's "attack" array and the hit's technique say what the
+ * packet shows of the C2 channel (README, JSON schema: "attack"): DNS and
+ * web ports are application protocols; UDP elsewhere, ICMP and protocols
+ * without ports are T1095; a ClientHello off the ports registered for TLS
+ * adds T1571. */
+void test_ioc_event_attack(void)
+{
+	static const struct {
+		unsigned int rule, proto, dport;
+		const char *top, *array;
+	} cases[] = {
+		{XH_RULE_IOC_DEST, 6, 80, "T1071", "T1071,T1071.001"},
+		{XH_RULE_IOC_DEST, 6, 4444, "T1071", "T1071"},
+		{XH_RULE_IOC_DEST, 6, 53, "T1071", "T1071,T1071.004"},
+		{XH_RULE_IOC_DEST, 17, 53, "T1071", "T1071,T1071.004"},
+		{XH_RULE_IOC_DEST, 17, 443, "T1071", "T1071,T1071.001"},
+		{XH_RULE_IOC_DEST, 17, 4444, "T1095", "T1095"},
+		{XH_RULE_IOC_SRC, 17, 123, "T1095", "T1095"},
+		{XH_RULE_IOC_DEST, 132, 4444, "T1095", "T1095"},
+		{XH_RULE_IOC_DEST, 1, 0, "T1095", "T1095"},
+		{XH_RULE_IOC_SRC, 58, 0, "T1095", "T1095"},
+		{XH_RULE_IOC_DEST, 47, 0, "T1095", "T1095"},
+		{XH_RULE_IOC_TLS_SNI, 6, 443, "T1573", "T1071,T1071.001,T1573"},
+		{XH_RULE_IOC_TLS_SNI, 6, 993, "T1573", "T1071,T1573"},
+		{XH_RULE_IOC_TLS_SNI, 6, 7443, "T1573", "T1071,T1573,T1571"},
+		{XH_RULE_IOC_TLS_SNI, 6, 8080, "T1573", "T1071,T1071.001,T1573,T1571"},
+		{XH_RULE_IOC_DNS, 17, 53, "T1071.004", "T1071,T1071.004"},
+	};
+	struct ioc_set *set = ioc_set__new();
+	uint32_t addr_id = 0, dom_id = 0;
+	struct event_sink s;
+	char path[128], msg[4096], got[128];
+	json_t *j, *a;
+	int err;
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	mkfeed("c2.txt", "203.0.113.9\nevil.example\n", path, sizeof(path));
+	ASSERT_EQ(load(set, path, NULL, msg, sizeof(msg)), 2, "loaded");
+	unlink(path);
+	for (uint32_t id = 0; id < ioc_set_count(set) + 1; id++) {
+		if (!strcmp(text(set, id), "203.0.113.9"))
+			addr_id = id;
+		else if (!strcmp(text(set, id), "evil.example"))
+			dom_id = id;
+	}
+	if (!ASSERT_TRUE(addr_id && dom_id, "both indicators have an id"))
+		goto out;
+	ioc_set_set_gen(set, 1, NULL);
+	event_sink_init(&s, NULL, set, "h");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xh_event e = {};
+		int is_name =
+			cases[i].rule == XH_RULE_IOC_TLS_SNI || cases[i].rule == XH_RULE_IOC_DNS;
+		size_t n = 0;
+
+		test_subtest("rule %u proto %u port %u", cases[i].rule, cases[i].proto,
+			     cases[i].dport);
+		e.family = XH_AF_INET;
+		e.proto = cases[i].proto;
+		inet_pton(AF_INET, "192.0.2.50", e.saddr);
+		inet_pton(AF_INET, "203.0.113.9", e.daddr);
+		e.sport = htons(cases[i].proto == 1 || cases[i].proto == 58 ? 8 : 40000);
+		e.dport = htons(cases[i].dport);
+		e.rule = cases[i].rule;
+		e.ioc_id = (is_name ? dom_id : addr_id) | (1u << XH_IOC_GEN_SHIFT);
+		if (is_name) {
+			e.detail_kind = XH_DETAIL_IOC_NAME;
+			e.d.ioc.qtype = 1;
+			memcpy(e.name, "api.evil.example", 16);
+			e.name_len = 16;
+		}
+		j = fmt(&s, &e, &err);
+		if (!ASSERT_OK_PTR(j, "json"))
+			continue;
+		ASSERT_STREQ(json_string_value(
+				     json_object_get(json_object_get(j, "attack"), "technique_id")),
+			     cases[i].top, "the hit's technique");
+		a = json_object_get(json_object_get(j, "ioc"), "attack");
+		got[0] = '\0';
+		for (size_t k = 0; k < json_array_size(a) && n < sizeof(got) - 16; k++)
+			n += snprintf(got + n, sizeof(got) - n, "%s%s", k ? "," : "",
+				      json_string_value(json_array_get(a, k)));
+		ASSERT_STREQ(got, cases[i].array, "ioc.attack");
+		json_decref(j);
+	}
+	test_subtest_end();
+	event_sink_fini(&s);
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
