@@ -11,7 +11,7 @@
 #   ${PFX}-dc     Samba AD DC 198.51.100.20/25 (scripts/lab-dc.sh; LAB_HUNT_DC=0: none)
 #   ${PFX}-inet   "internet" 203.0.113.2/26 + services on lo: benign web .80 and
 #                 2001:db8:80::80, DNS resolver .83 (answers every A/AAAA), C2 .66
-#                 and 2001:db8:c2::66 (HTTP 80, HTTPS 443 with any SNI), UDP C2 .67:4444
+#                 and 2001:db8:c2::66 (HTTP 80, HTTPS 443 and 7443, any SNI), UDP C2 .67:4444
 #   ${PFX}-gw     gateway: ${PFX}gc ${PFX}gw ${PFX}gs ${PFX}gd ${PFX}gi (.1/.65/.193/
 #                 198.51.100.1/203.0.113.1); 198.51.100.128/25 is unreachable (sweeps)
 #
@@ -159,7 +159,7 @@ lab_hunt_up() {
 		tail -n 20 "$LAB_DIR/smbd.out" >&2
 		return 1
 	}
-	for p in 80 443; do
+	for p in 80 443 7443; do
 		lab_wait_listen inet "$p" "$LAB_C2_IP4" || {
 			lab_log "internet services did not come up:"
 			tail -n 20 "$LAB_DIR/inet/services.out" >&2

@@ -3,7 +3,8 @@
 """lab-inet.py: the "internet" of the hunt lab (scripts/lab.sh, LAB_TOPO=hunt).
 
 One process, stdlib only: HTTP on port 80 and HTTPS on 443 (any SNI; one
-self-signed certificate) on every --web and --c2 address, a DNS resolver on
+self-signed certificate) on every --web and --c2 address, HTTPS on 7443 too
+on the --c2 addresses, a DNS resolver on
 --dns:53 that answers every A/AAAA query (names under a C2 domain with the
 first --c2 address of the family, others with the first --web address), and a
 UDP echo on every --udp ADDR:PORT. Logs one line per request on stdout.
@@ -118,6 +119,7 @@ def main():
     for addr in a.c2:
         http_server(addr, 80, "c2")
         http_server(addr, 443, "c2", ctx)
+        http_server(addr, 7443, "c2", ctx)  # TLS off its port (T1571)
     for addr in a.dns:
         s = socket.socket(family(addr), socket.SOCK_DGRAM)
         s.bind((addr, 53))

@@ -45,6 +45,7 @@ c2_udp                client 36 attack T1095                                UDP 
 c2_http_v6            client 37 attack T1071.001                            HTTP beacon to the C2 over IPv6
 c2_https_sni_v6       client 38 attack T1071.001,T1573                      HTTPS beacon to the C2 over IPv6, SNI api.evil.example
 c2_vlan               client 39 attack T1071.001,T1573,T1071.004            802.1Q-tagged C2 frames (VLAN 42): TLS ClientHello to the C2, DNS query, IPv6 HTTP SYN (crafted with scapy; the kernel has no 802.1Q module)
+c2_tls_port           client 41 attack T1071.001,T1573,T1571            HTTPS beacon to the C2 address on port 7443, SNI api.evil.example
 smb3_encrypted_exec   client 40 attack T1021.002,T1570,T1569.002           psexec and smbclient against a file server that offers SMB3 encryption | Encrypted SMB3: the flow is seen (smb.encrypted), its content (shares, files, svcctl) is opaque to tshark and to xdphunt alike
 TABLE
 )
@@ -177,6 +178,10 @@ sc_c2_dns() {
 }
 sc_c2_udp() {
 	run udp /usr/bin/python3 "$SCEN_HERE/dnsq.py" --udp "$LAB_C2_UDP_IP4:$LAB_C2_UDP_PORT" x x x
+}
+sc_c2_tls_port() {
+	run https curl -sk -m 5 --resolve "api.evil.example:7443:$LAB_C2_IP4" \
+		https://api.evil.example:7443/beacon
 }
 sc_c2_http_v6() { run get curl -s -m 5 "http://[$LAB_C2_IP6]/index.php?id=4242"; }
 sc_c2_https_sni_v6() {

@@ -89,6 +89,7 @@ CATALOGUE = {
                   ["credential-access", "collection"]),
     "T1569.002": ("System Services: Service Execution", ["execution"]),
     "T1570": ("Lateral Tool Transfer", ["lateral-movement"]),
+    "T1571": ("Non-Standard Port", ["command-and-control"]),
     "T1573": ("Encrypted Channel", ["command-and-control"]),
     "T1649": ("Steal or Forge Authentication Certificates", ["credential-access"]),
 }
@@ -100,15 +101,18 @@ def technique_name(tid):
 
 def reported_techniques(src=None):
     """Every technique an xdphunt rule can put in a hit: the ATTACK_REF
-    table entries in user/ (a hit's technique needs its name from there).
-    None when the sources are not at hand."""
+    table entries in user/ (a hit's technique needs its name from there),
+    and the ids the ioc object's "attack" array writes as literals
+    (user/ioc_event.c, "\\"T1571\\""). None when the sources are not at hand."""
     src = src or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "user")
     found = set()
     try:
         for fn in sorted(os.listdir(src)):
             if fn.endswith((".c", ".h")):
                 with open(os.path.join(src, fn)) as f:
-                    found |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', f.read()))
+                    text = f.read()
+                found |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', text))
+                found |= set(re.findall(r'\\"(T\d{4}(?:\.\d{3})?)\\"', text))
     except OSError:
         return None
     return found or None

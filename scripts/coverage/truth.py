@@ -94,6 +94,10 @@ EVIDENCE = {
     "T1071.004": ("dns.flags.response == 0 && dns.qry.name matches \"(?i)(^|\\\\.)evil\\\\.example$\"",
                   "DNS query for a C2 domain"),
     "T1095": ("udp && !dns && ({c2dst})", "non-DNS UDP datagram to a C2 address"),
+    # The ports registered for TLS from the first byte, as user/ioc_event.c lists them.
+    "T1571": ("tls.handshake.type == 1 && ({c2dst}) && !(tcp.dstport in "
+              "{443, 465, 563, 636, 853, 989..995, 3269, 5061, 5986, 6697, 8443})",
+              "TLS ClientHello to a C2 address on a port not registered for TLS"),
 }
 SWEEP_MIN = 16  # distinct SYN destinations on 445/139 from one source: a sweep
 
