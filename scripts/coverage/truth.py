@@ -84,6 +84,15 @@ EVIDENCE = {
     "T1046": ("(epm.opnum == 2 || mgmt.opnum == 0) && " + REQ,
               "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep, below)"),
     "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
+    # The operations data/dcerpc.tsv maps to these two; no scenario is
+    # labelled with them, but a tool that makes the call (lookupsid asks
+    # for the domain's policy, secretsdump for the DCs) shows it on the
+    # wire, and the hit is then an extra finding, not a false one.
+    "T1018": ("(srvsvc.opnum == 21 || wkssvc.opnum == 0 || drsuapi.opnum == 16) && " + REQ,
+              "srvsvc NetrServerGetInfo, wkssvc NetrWkstaGetInfo or drsuapi "
+              "DRSDomainControllerInfo request"),
+    "T1082": ("(lsarpc.opnum == 7 || lsarpc.opnum == 46) && " + REQ,
+              "lsarpc LsarQueryInformationPolicy(2) request"),
     "T1071.001": ("(http.request || tls.handshake.type == 1 || "
                   "(tcp.flags.syn == 1 && tcp.flags.ack == 0 && "
                   "(tcp.dstport == 80 || tcp.dstport == 443))) && ({c2dst})",
