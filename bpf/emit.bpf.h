@@ -56,6 +56,8 @@ xh_event_reserve(struct xdp_md *ctx, const struct xh_pkt *pkt, const struct xh_f
 	e->vlan[0] = pkt->vlan[0];
 	e->vlan[1] = pkt->vlan[1];
 	e->vlan_count = pkt->vlan_count;
+	if (pkt->frag || (pkt->pflags & XH_PKT_L4_CUT))
+		e->eflags = XH_EVENT_F_NO_PORTS;
 	e->flow_packets = st->pkts[XH_DIR_TOSERVER] + st->pkts[XH_DIR_TOCLIENT];
 	e->flow_bytes = st->bytes[XH_DIR_TOSERVER] + st->bytes[XH_DIR_TOCLIENT];
 	return e;

@@ -486,7 +486,8 @@ struct xh_event {
 	__u32 ioc_id;		  /* for ioc.* rules: the IoC id from the LPM trie */
 	__u16 vlan[XH_MAX_VLANS]; /* VLAN ids, outer first */
 	__u8 vlan_count;
-	__u8 pad[3];
+	__u8 eflags; /* XH_EVENT_F_* */
+	__u8 pad[2];
 	__u64 flow_packets; /* flow totals when the event was made */
 	__u64 flow_bytes;
 	__u8 detail_kind; /* enum xh_detail_kind */
@@ -497,6 +498,11 @@ struct xh_event {
 	__u8 name[XH_EVENT_NAME_MAX]; /* share, pipe, file or domain name, raw */
 };
 _Static_assert(sizeof(struct xh_event) == 408, "xh_event ABI");
+/* xh_event.eflags */
+/* The packet that made the finding had no readable ports (an IP fragment
+ * after the first, or a first fragment cut before them): its flow's ports,
+ * 0, are none of the wire's, and ICMP's type and code are unknown. */
+#define XH_EVENT_F_NO_PORTS 0x01
 /* Events without a name end before name[]: a ring-buffer record is then
  * 160 bytes with its header instead of 416, so the default buffer holds
  * 2.6x as many connect / ioc.dest / sweep findings in a burst. A record is

@@ -176,8 +176,11 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	struct xh_flow_key k = {};
 	uint64_t real_ns;
 	unsigned int sport = ntohs(e->sport), dport = ntohs(e->dport);
-	int is_icmp = enrich_proto_is_icmp(e->proto);
-	int has_ports = enrich_proto_has_ports(e->proto);
+	/* A fragment without its L4 header shows no ports (nor ICMP type):
+	 * the flow's 0s are left out rather than printed as the wire's. */
+	int no_ports = e->eflags & XH_EVENT_F_NO_PORTS;
+	int is_icmp = !no_ports && enrich_proto_is_icmp(e->proto);
+	int has_ports = !no_ports && enrich_proto_has_ports(e->proto);
 	size_t rule_len, att_len;
 
 	if (!rule || (e->family != XH_AF_INET && e->family != XH_AF_INET6))

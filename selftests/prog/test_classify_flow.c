@@ -166,6 +166,7 @@ void test_classify_tiny_first_fragment(void)
 			ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DEST, "ioc.dest");
 			ASSERT_EQ(x.ev[0].ioc_id & XH_IOC_ID_MASK, cases[i].ioc, "the indicator");
 			ASSERT_EQ(x.ev[0].sport, 0, "no ports read");
+			ASSERT_EQ(x.ev[0].eflags, XH_EVENT_F_NO_PORTS, "flagged: no ports");
 		}
 		/* The same fragment without MF is a packet cut short: an error. */
 		buf[cases[i].family == 4 ? lay.l3_off + 6 : lay.l4_off - 5] &=
@@ -218,6 +219,7 @@ void test_classify_tiny_first_fragment_icmp(void)
 		ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DEST, "ioc.dest, not ioc.src");
 		ASSERT_EQ(x.ev[0].saddr[0], client, "the sender is the client");
 		ASSERT_EQ(x.ev[0].flow_packets, 1, "counted");
+		ASSERT_EQ(x.ev[0].eflags, XH_EVENT_F_NO_PORTS, "flagged: no type read");
 	}
 	xhp_close(&x);
 }

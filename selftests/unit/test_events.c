@@ -307,6 +307,40 @@ void test_events_icmp_type_code(void)
 	event_sink_fini(&s);
 }
 
+/* A finding made by a fragment without its L4 header (XH_EVENT_F_NO_PORTS):
+ * the flow's 0s are no ports of the wire, so TCP shows none and ICMP no
+ * type, where the same event with the flag clear shows them. */
+void test_events_fragment_without_ports(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_IOC_DEST);
+	struct event_sink s;
+	json_t *j;
+
+	event_sink_init(&s, NULL, NULL, "h");
+	e.sport = e.dport = 0;
+	j = format_parse(&s, &e);
+	ASSERT_EQ(json_integer_value(json_object_get(j, "dest_port")), 0, "unflagged: port 0");
+	json_decref(j);
+	e.eflags = XH_EVENT_F_NO_PORTS;
+	j = format_parse(&s, &e);
+	if (j) {
+		ASSERT_STREQ(jstr(j, "proto"), "TCP", "still TCP");
+		ASSERT_NULL(json_object_get(j, "src_port"), "no src_port");
+		ASSERT_NULL(json_object_get(j, "dest_port"), "no dest_port");
+		ASSERT_STREQ(jstr(j, "dest_ip"), "203.0.113.66", "addresses kept");
+		ASSERT_OK_PTR(jstr(j, "community_id"), "community_id kept");
+		json_decref(j);
+	}
+	e.proto = 1;
+	j = format_parse(&s, &e);
+	if (j) {
+		ASSERT_NULL(json_object_get(j, "icmp_type"), "ICMP: no type");
+		ASSERT_NULL(json_object_get(j, "icmp_code"), "ICMP: no code");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
+
 /* The host and in_iface text the sink keeps between hits follows the
  * strings and interfaces it was made from. */
 void test_events_kept_text(void)
