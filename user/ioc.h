@@ -94,8 +94,10 @@ int ioc_set_load_file_opts(struct ioc_set *set, const char *path, const struct i
 int ioc_set_load_file(struct ioc_set *set, const char *path);
 /* Every feed file in @dir (names ending .txt .list .csv .json .stix, not
  * starting with '.', in name order); others are ignored (said at -v). Stops at
- * the first failing file (@set keeps the files before it). Returns the
- * number added, or -errno (-ENODATA when the directory has no feed). */
+ * the first failing file (@set keeps the files before it). A folder with no
+ * feed file adds nothing, with a warning, and is not an error (an emptied
+ * block folder stops blocking at the next reload). Returns the number added
+ * (>= 0), or -errno when the folder cannot be read or a feed file fails. */
 int ioc_set_load_dir(struct ioc_set *set, const char *dir, const struct ioc_file_opts *o);
 
 /* Parse one indicator: address, CIDR, address:port ("192.0.2.1:443",

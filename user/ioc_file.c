@@ -316,10 +316,13 @@ int ioc_set_load_dir(struct ioc_set *set, const char *dir, const struct ioc_file
 	free(names);
 	if (ret < 0)
 		return ret;
-	if (!files) {
-		set->errs[IOC_ERR_EMPTY]++;
-		pr_warn("ioc: %s: no feed file (*.txt, *.list, *.csv, *.json, *.stix)\n", dir);
-		return -ENODATA;
-	}
+	/* Not an error: emptying a folder is how an operator takes its feeds
+	 * out (a block folder: stop blocking) before a reload, and a folder a
+	 * tool fills later may start empty. A feed file in it with nothing
+	 * usable still fails the load (likely a broken download). */
+	if (!files)
+		pr_warn("ioc: %s: no feed file (*.txt, *.list, *.csv, *.json, *.stix): "
+			"no indicator from this folder\n",
+			dir);
 	return added;
 }

@@ -97,6 +97,11 @@ struct ioc_set *ioc_load_sources(const struct hunt_opts *o)
 		ioc_set__free(set);
 		return NULL;
 	}
+	/* Only folders with no feed file (emptied to take their feeds out):
+	 * an empty set, not the default feed, which the options replace. */
+	if (o->n_ioc_files && !ioc_set_count(set))
+		pr_warn("ioc: no indicator in the feeds given: no IoC hit and nothing blocked "
+			"until a reload finds some\n");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ioc_set_counts(set, &n4, &n6, &nd, &np);
 	pr_info("ioc: %zu indicators (%zu IPv4, %zu IPv6, %zu domains, %zu address:port) parsed "

@@ -19,6 +19,7 @@
 #include "ioc_event.h"
 #include "ioc_live.h"
 #include "events.h"
+#include "cli.h"
 #include "log.h"
 
 static char dir[64];
@@ -425,7 +426,89 @@ void test_ioc_limits_dirs(void)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/d/README.md", dir);
 	unlink(path);
-	ASSERT_EQ(ioc_set_load_dir(set, sub, NULL), -ENODATA, "no feed in folder");
+	rmdir(sub);
+out:
+	ioc_set__free(set);
+	rmdir(dir);
+}
+
+/* Load @path as a folder with stderr captured into @msg. */
+static int load_dir(struct ioc_set *set, const char *path, const struct ioc_file_opts *o, char *msg,
+		    size_t n)
+{
+	struct test_stderr c;
+	int ret;
+
+	test_stderr_begin(&c);
+	ret = ioc_set_load_dir(set, path, o);
+	test_stderr_end(&c, msg, n);
+	return ret;
+}
+
+/* A folder with no feed file is a warning and adds nothing (an operator
+ * empties a block folder to stop blocking, then reloads); a feed file in it
+ * with nothing usable and a folder that cannot be read stay errors. And a
+ * run whose only feed is such a folder starts with no indicator: the
+ * default feed is not loaded in its place. */
+void test_ioc_dir_empty(void)
+{
+	struct ioc_file_opts blk = {.action = IOC_ACTION_BLOCK};
+	struct ioc_set *set = ioc_set__new(), *live = NULL;
+	char path[128], msg[4096], sub[128], other[128];
+	struct hunt_opts o;
+	struct test_stderr c;
+
+	if (!ASSERT_OK_PTR(set, "set") ||
+	    !ASSERT_OK_PTR(mkdtemp(strcpy(dir, "/tmp/xh_feed_XXXXXX")), "dir"))
+		goto out;
+	snprintf(sub, sizeof(sub), "%s/block", dir);
+	mkdir(sub, 0700);
+	mkfeed("block/c2.txt", "203.0.113.66\n", path, sizeof(path));
+	ASSERT_EQ(load_dir(set, sub, &blk, msg, sizeof(msg)), 1, "one indicator");
+	unlink(path);
+	/* emptied: nothing from it, not an error, the set as it was */
+	ASSERT_EQ(load_dir(set, sub, &blk, msg, sizeof(msg)), 0, "empty folder: 0 indicators");
+	ASSERT_HAS_SUBSTR(msg, "block: no feed file", "says the folder has no feed file");
+	ASSERT_HAS_SUBSTR(msg, "no indicator from this folder", "and what that means");
+	ASSERT_EQ(ioc_set_count(set), 1, "the set keeps what it had");
+	ASSERT_EQ(ioc_set_errors(set, IOC_ERR_EMPTY), 0, "not counted as a bad feed");
+	/* files that are not feeds do not count as feeds */
+	mkfeed("block/README.md", "203.0.113.66\n", other, sizeof(other));
+	mkfeed("block/.c2.txt.swp", "203.0.113.66\n", path, sizeof(path));
+	ASSERT_EQ(load_dir(set, sub, &blk, msg, sizeof(msg)), 0, "no feed file among others");
+	ASSERT_HAS_SUBSTR(msg, "no feed file", "said");
+	unlink(path);
+	unlink(other);
+	/* a feed file with nothing usable is likely broken: still an error */
+	mkfeed("block/c2.txt", "# emptied\n", path, sizeof(path));
+	ASSERT_EQ(load_dir(set, sub, &blk, msg, sizeof(msg)), -ENODATA, "an empty feed file fails");
+	ASSERT_HAS_SUBSTR(msg, "no usable indicator", "says why");
+	unlink(path);
+	/* a folder that cannot be read: an error */
+	snprintf(path, sizeof(path), "%s/gone", dir);
+	ASSERT_EQ(load_dir(set, path, &blk, msg, sizeof(msg)), -ENOENT, "a missing folder fails");
+	ASSERT_HAS_SUBSTR(msg, "cannot read feed folder", "says so");
+	/* the command line's sources: an empty block folder alone gives an
+	 * empty set (no default feed), beside a file that file's indicators */
+	hunt_opts_init(&o);
+	ASSERT_EQ(cli_hunt_option(&o, OPT_IOC_BLOCK, sub), 1, "--ioc-block folder");
+	test_stderr_begin(&c);
+	live = ioc_load_sources(&o);
+	test_stderr_end(&c, msg, sizeof(msg));
+	if (ASSERT_OK_PTR(live, "an empty block folder loads"))
+		ASSERT_EQ(ioc_set_count(live), 0, "no indicator, no default feed");
+	ASSERT_HAS_SUBSTR(msg, "no feed file", "warned");
+	ASSERT_HAS_SUBSTR(msg, "no indicator in the feeds given", "the whole set is said empty");
+	ioc_set__free(live);
+	mkfeed("alert.txt", "198.51.100.1\n192.0.2.1\n", path, sizeof(path));
+	ASSERT_EQ(cli_hunt_option(&o, OPT_IOC, path), 1, "--ioc file");
+	test_stderr_begin(&c);
+	live = ioc_load_sources(&o);
+	test_stderr_end(&c, msg, sizeof(msg));
+	if (ASSERT_OK_PTR(live, "with a file beside it"))
+		ASSERT_EQ(ioc_set_count(live), 2, "the file's indicators");
+	ioc_set__free(live);
+	unlink(path);
 	rmdir(sub);
 out:
 	ioc_set__free(set);
