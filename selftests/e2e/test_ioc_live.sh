@@ -11,7 +11,10 @@
 #     stale reference, the broken reload keeps the old set;
 #  3. block mode: a TCP connection to a blocked C2 fails while SMB and web
 #     keep working; the hit says "action":"drop"; after SIGTERM (detach) the
-#     C2 is reachable again.
+#     C2 is reachable again;
+#  4. a block folder: started empty (a warning, no default feed: the C2 is
+#     reachable), the C2 put in it and reloaded (`xdphunt reload`): dropped;
+#     the folder emptied and reloaded (SIGHUP): reachable again.
 # Prints PASS:/FAIL:/SKIP: lines; exits 1 on any FAIL.
 set -u
 
@@ -225,6 +228,59 @@ print("PASS: ioc_block_hit_drop" if ok else f"FAIL: ioc_block_hit_drop: {d}")
 others = [h for h in hits if h.get("action") == "drop" and h["dest_ip"] != sys.argv[2]]
 print("PASS: ioc_block_only_c2" if not others else f"FAIL: ioc_block_only_c2: {others[:1]}")
 sys.exit(0 if ok and not others else 1)
+PY
+[ $? -eq 0 ] || FAILS=$((FAILS + 1))
+
+# --- 4. an emptied block folder -----------------------------------------------------
+reload_wait() {	# hup|cmd: reload the running instance, wait (bounded) for its result line
+	local before
+	before=$(grep -cE 'reload: (generation|failed)' "$W/blockdir.err")
+	if [ "$1" = cmd ]; then
+		"$XH" reload -i "$IF" >>"$W/blockdir-cmd.out" 2>&1
+	else
+		kill -HUP "$XH_PID"
+	fi
+	for ((t = 0; t < 100; t++)); do
+		[ "$(grep -cE 'reload: (generation|failed)' "$W/blockdir.err")" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+mkdir -p "$W/blockdir"
+echo "not a feed" >"$W/blockdir/README.md"
+start_xh blockdir -v --ioc-block "$W/blockdir" || e2e_finish
+if grep -q 'blockdir: no feed file' "$W/blockdir.err" && grep -q 'ioc: 0 indicators' "$W/blockdir.err" &&
+	! grep -q 'default feed' "$W/blockdir.err"; then
+	pass ioc_block_dir_empty_start
+else
+	fail ioc_block_dir_empty_start "$(grep 'ioc:' "$W/blockdir.err" | head -n 5 | tr '\n' ' ')"
+fi
+tcp -p 43010 "$LAB_C2_IP4" "$LAB_C2_PORT" && pass ioc_block_dir_empty_passes ||
+	fail ioc_block_dir_empty_passes "TCP to the C2 failed with an empty block folder"
+echo "$LAB_C2_IP4" >"$W/blockdir/c2.txt"
+reload_wait cmd && grep -q 'reload: generation 1: 1 indicators' "$W/blockdir.err" &&
+	pass ioc_block_dir_filled_reload ||
+	fail ioc_block_dir_filled_reload "$(grep 'reload:' "$W/blockdir.err" | tail -n 2 | tr '\n' ' ')"
+if tcp -p 43011 "$LAB_C2_IP4" "$LAB_C2_PORT"; then
+	fail ioc_block_dir_drops "TCP to the C2 in the block folder succeeded"
+else
+	pass ioc_block_dir_drops
+fi
+rm "$W/blockdir/c2.txt"
+reload_wait hup && grep -q 'reload: generation 2: 0 indicators, 0 added, 1 removed' "$W/blockdir.err" &&
+	pass ioc_block_dir_emptied_reload ||
+	fail ioc_block_dir_emptied_reload "$(grep -E 'reload:|no feed' "$W/blockdir.err" | tail -n 3 | tr '\n' ' ')"
+tcp -p 43012 "$LAB_C2_IP4" "$LAB_C2_PORT" && pass ioc_block_dir_emptied_passes ||
+	fail ioc_block_dir_emptied_passes "TCP to the C2 still fails after the folder was emptied"
+stop_xh
+/usr/bin/python3 - "$W/blockdir.jsonl" "$LAB_C2_IP4" <<'PY'
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1])]
+c2 = {h["src_port"]: h for h in hits if h["rule"] == "ioc.dest" and h["dest_ip"] == sys.argv[2]}
+h = c2.get(43011, {})
+ok = h.get("action") == "drop" and h.get("ioc", {}).get("feed_action") == "block" and not {43010, 43012} & set(c2)
+print("PASS: ioc_block_dir_hits" if ok else f"FAIL: ioc_block_dir_hits: {sorted(c2)}: {h}")
+sys.exit(0 if ok else 1)
 PY
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
 e2e_finish
