@@ -59,6 +59,7 @@ void ioc_set__free(struct ioc_set *set)
 	free(set->files);
 	free(set->dup);
 	free(set->blocked_by);
+	free(set->also);
 	free(set->v);
 	free(set->meta);
 	free(set->pool);
@@ -226,6 +227,16 @@ const struct ioc_meta *ioc_set_meta(const struct ioc_set *set, const struct ioc_
 const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no)
 {
 	return feed_no < set->nfiles ? set->files[feed_no] : NULL;
+}
+
+const char *ioc_entry_feed(const struct ioc_set *set, const struct ioc_entry *e)
+{
+	const struct ioc_meta *m = ioc_set_meta(set, e);
+	const char *feed = m ? ioc_str(set, m->feed) : NULL;
+
+	if (!feed)
+		feed = ioc_set_file(set, e->feed_no);
+	return feed ? feed : "";
 }
 
 const char *ioc_entry_where(const struct ioc_set *set, const struct ioc_entry *e, char *buf,

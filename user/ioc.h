@@ -119,6 +119,9 @@ const char *ioc_str(const struct ioc_set *set, uint32_t off);
 const struct ioc_meta *ioc_set_meta(const struct ioc_set *set, const struct ioc_entry *e);
 /* Path of feed file @feed_no. */
 const char *ioc_set_file(const struct ioc_set *set, unsigned int feed_no);
+/* The feed @e is from, as hits name it: its metadata's feed, else the path
+ * of its file ("" for an entry of no file; never NULL). */
+const char *ioc_entry_feed(const struct ioc_set *set, const struct ioc_entry *e);
 /* Where @e was read, for messages: "FILE:LINE", or "FILE: $.objects[N]"
  * for a STIX indicator; in @buf. */
 const char *ioc_entry_where(const struct ioc_set *set, const struct ioc_entry *e, char *buf,
@@ -141,14 +144,20 @@ const char *ioc_err_name(enum ioc_err err);
 
 /* Settle indicators of several feeds that name the same traffic (ioc_overlap.c),
  * once the set is complete and before its maps are filled: of entries with the
- * same key (prefix, address:port or domain) only the first loaded is stored,
- * and an alert entry that a block entry covers (the same key, a shorter prefix
- * holding its address, a parent domain) is stored with the block flag, so
- * that block wins whatever the feeds' order and prefix lengths. Returns 0 or
- * -ENOMEM. Adding entries afterwards needs another call. */
+ * same key (prefix, address:port or domain) only the first loaded is stored
+ * (the other feeds among them: ioc_set_also()), and an alert entry that a block entry covers (the
+ * same key, a shorter prefix holding its address, a parent domain) is stored with the block flag,
+ * so that block wins whatever the feeds' order and prefix lengths. Returns 0 or -ENOMEM. Adding
+ * entries afterwards needs another call. */
 int ioc_set_settle(struct ioc_set *set);
 /* 0 when @e has the key of an entry loaded before it (not stored), else 1. */
 int ioc_set_stored(const struct ioc_set *set, const struct ioc_entry *e);
+/* The other feeds listing the key of the stored entry @e: of the entries
+ * loaded after it with its key, the first of each feed (ioc_entry_feed())
+ * that @e's feed is not, in load order, as *n indices for ioc_set_at().
+ * NULL with *n = 0 when there is none (or before ioc_set_settle()). Costs
+ * a binary search over the repeated entries of the set. */
+const uint32_t *ioc_set_also(const struct ioc_set *set, const struct ioc_entry *e, size_t *n);
 /* The block entry covering the alert entry @e (most specific first), NULL
  * when none does or @e is itself a block entry. */
 const struct ioc_entry *ioc_set_blocked_by(const struct ioc_set *set, const struct ioc_entry *e);

@@ -144,6 +144,44 @@ static void key_meta(struct jbuf *b, const struct ioc_set *set, const char *memb
 
 #define KEY_META(b, set, key, off) key_meta(b, set, ",\"" key "\":", sizeof(key) + 3, off)
 
+/* ,"also_in":[{"feed":...,"actor":...,"confidence":...,"feed_action":...}]
+ * for the other feeds that list the stored entry @ie's indicator (its
+ * key), in load order, the first IOC_ALSO_IN_MAX; ,"also_in_more":N for the
+ * rest. Nothing when it is in no other feed. */
+static void put_also_in(struct jbuf *b, const struct ioc_set *set, const struct ioc_entry *ie)
+{
+	size_t n, shown;
+	const uint32_t *also = ioc_set_also(set, ie, &n);
+
+	if (!also)
+		return;
+	shown = n < IOC_ALSO_IN_MAX ? n : IOC_ALSO_IN_MAX;
+	jbuf_lit(b, ",\"also_in\":[");
+	for (size_t i = 0; i < shown; i++) {
+		const struct ioc_entry *o = ioc_set_at(set, also[i]);
+		const struct ioc_meta *m = ioc_set_meta(set, o);
+		const char *feed = ioc_entry_feed(set, o);
+
+		if (i)
+			jbuf_lit(b, ",");
+		jbuf_lit(b, "{\"feed\":");
+		jbuf_str_n(b, feed, strlen(feed));
+		if (m) {
+			KEY_META(b, set, "actor", m->actor);
+			KEY_META(b, set, "confidence", m->confidence);
+		}
+		if (o->action == IOC_ACTION_BLOCK)
+			jbuf_lit(b, ",\"feed_action\":\"block\"}");
+		else
+			jbuf_lit(b, ",\"feed_action\":\"alert\"}");
+	}
+	jbuf_lit(b, "]");
+	if (n > shown) {
+		jbuf_lit(b, ",\"also_in_more\":");
+		jbuf_u64(b, n - shown);
+	}
+}
+
 /* Bytes of the ioc object besides the indicator, the metadata and the feed
  * file: keys, the type and matched names, a port, the attack array. */
 #define IOC_JSON_FIXED_MAX 256
@@ -252,6 +290,7 @@ int ioc_event_format(const struct ioc_set *set, const struct xh_event *e, struct
 		jbuf_key_str(b, "feed", feed ? feed : ioc_set_file(owner, blk->feed_no));
 		jbuf_lit(b, "}");
 	}
+	put_also_in(b, owner, ie);
 	p = jbuf_tail(b, IOC_JSON_FIXED_MAX);
 	if (!p)
 		return 0;

@@ -17,9 +17,13 @@ struct ioc_event_stats {
 	uint64_t collisions; /* name hash matched, the real name does not */
 };
 
+/* The hit of an indicator that several feeds list names this many of the
+ * other feeds in "also_in", and counts the rest in "also_in_more". */
+#define IOC_ALSO_IN_MAX 8
+
 /* Append the ioc.* part of hit @e to @b: "ioc": {indicator, type, matched,
  * port, feed, actor, confidence, first_seen, reference, comment, extra, feed_action,
- * blocked_by, attack},
+ * blocked_by, also_in, also_in_more, attack},
  * and "dns": {query, qtype} or "tls": {sni}. @set is the current set (its
  * predecessor is consulted for references of the previous generation).
  * Returns 0, -ESTALE or -EBADMSG (hash collision: the name is not below the

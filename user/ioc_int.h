@@ -25,6 +25,12 @@ struct ioc_set {
 	 * covers it (NULL without both block and alert entries). */
 	uint64_t *dup;
 	uint32_t *blocked_by;
+	/* And the entries a hit names besides the stored one ("also_in"):
+	 * of each key's other entries, the first of each feed that neither
+	 * the stored entry nor an earlier one names, as entry indices, in
+	 * key order, then load order (NULL when no key repeats). */
+	uint32_t *also;
+	size_t nalso;
 };
 
 /* One file being read. */
