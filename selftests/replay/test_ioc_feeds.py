@@ -12,6 +12,9 @@ made here byte by byte.
 2. Flow records (--flow-timeout): a flow that matched a domain indicator (a DNS
    query, a ClientHello's SNI) has the "ioc" object of that indicator; one made
    for an address indicator keeps the address's even when it names a domain.
+3. The same indicator in several feeds: the hit keeps the first loaded entry
+   and names every other feed listing it once, in load order, in "also_in"
+   (feed, actor, confidence, feed_action); an indicator of one feed has none.
 """
 import json
 import os
@@ -150,6 +153,45 @@ def flow_part(engines, tmp):
                   "hit %s, record %s" % (port in hits, r))
 
 
+# ---- 3. the same indicator in several feeds ---------------------------------------
+ALSO_A = "indicator,feed,actor,confidence\n203.0.113.7,vendorA,Lazarus,high\nbad.example,vendorA,,\n" \
+         "192.0.2.99,vendorA,,\n"
+ALSO_B = "203.0.113.7\nBAD.example.\n203.0.113.7/32\n"
+ALSO_C = "indicator,feed,confidence\n203.0.113.7,vendorC,low\n203.0.113.7,vendorA,medium\n"
+# (what, frame, the hit's feed, the also_in wanted as (feed, actor, confidence, feed_action))
+ALSO_CASES = [
+    ("an address in three feeds", tcp(C, "203.0.113.7", 42001, 443), "vendorA",
+     [("b.txt", None, None, "alert"), ("vendorC", None, "low", "block")]),
+    ("a domain in two feeds", udp(C, "192.0.2.53", 42002, 53, dns_query("www.bad.example")), "vendorA",
+     [("b.txt", None, None, "alert")]),
+    ("an address in one feed", tcp(C, "192.0.2.99", 42003, 443), "vendorA", []),
+]
+
+
+def also_part(engines, tmp):
+    cap = os.path.join(tmp, "also.pcap")
+    write_pcap(cap, [f for _, f, _, _ in ALSO_CASES])
+    paths = {}
+    for name, text in (("a.csv", ALSO_A), ("b.txt", ALSO_B), ("c.csv", ALSO_C)):
+        paths[name] = os.path.join(tmp, name)
+        open(paths[name], "w").write(text)
+    for eng in engines:
+        hits, err = replay(eng, ["--ioc", paths["a.csv"], "--ioc", paths["b.txt"],
+                                 "--ioc-block", paths["c.csv"]], cap)
+        if hits is None:
+            check("%s: also_in replay" % eng, False, err[-300:])
+            continue
+        by_port = {h["src_port"]: h for h in hits}
+        for i, (what, _, feed, also) in enumerate(ALSO_CASES):
+            ioc = by_port.get(42001 + i, {}).get("ioc", {})
+            got = [(os.path.basename(a.get("feed", "")), a.get("actor"), a.get("confidence"),
+                    a.get("feed_action")) for a in ioc.get("also_in", [])]
+            check("%s: %s: also_in" % (eng, what),
+                  ioc.get("feed") == feed and got == also and "also_in_more" not in ioc
+                  and ("also_in" in ioc) == bool(also),
+                  "feed %s, also_in %s; ioc %s" % (ioc.get("feed"), got, ioc))
+
+
 def main():
     engines = ["native"]
     if os.geteuid() == 0:
@@ -159,6 +201,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         block_part(engines, tmp)
         flow_part(engines, tmp)
+        also_part(engines, tmp)
     return 1 if fails else 0
 
 
