@@ -29,17 +29,24 @@ static void mkfeed(const char *name, const char *text, char *path, size_t n)
 	test_write_file(dir, name, text, path, n);
 }
 
-/* Load with stderr captured into @msg. */
-static int load(struct ioc_set *set, const char *path, const struct ioc_file_opts *o, char *msg,
-		size_t n)
+/* @load (a file or a folder) with stderr captured into @msg. */
+static int load_with(int (*load)(struct ioc_set *, const char *, const struct ioc_file_opts *),
+		     struct ioc_set *set, const char *path, const struct ioc_file_opts *o,
+		     char *msg, size_t n)
 {
 	struct test_stderr c;
 	int ret;
 
 	test_stderr_begin(&c);
-	ret = ioc_set_load_file_opts(set, path, o);
+	ret = load(set, path, o);
 	test_stderr_end(&c, msg, n);
 	return ret;
+}
+
+static int load(struct ioc_set *set, const char *path, const struct ioc_file_opts *o, char *msg,
+		size_t n)
+{
+	return load_with(ioc_set_load_file_opts, set, path, o, msg, n);
 }
 
 static const char *text(const struct ioc_set *s, uint32_t id)
@@ -436,13 +443,7 @@ out:
 static int load_dir(struct ioc_set *set, const char *path, const struct ioc_file_opts *o, char *msg,
 		    size_t n)
 {
-	struct test_stderr c;
-	int ret;
-
-	test_stderr_begin(&c);
-	ret = ioc_set_load_dir(set, path, o);
-	test_stderr_end(&c, msg, n);
-	return ret;
+	return load_with(ioc_set_load_dir, set, path, o, msg, n);
 }
 
 /* A folder with no feed file is a warning and adds nothing (an operator
