@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* smb_name.h: the SMB name scanner, pure like smb.h: UTF-16LE or ASCII share,
  * pipe and file names walked a code unit at a time into FNV-1a hashes of the
- * whole name, its last component and its extension, as the rule tables key
- * them. BPF drives the steps from bpf_loop(); userspace and tests call
- * xh_smb_name_scan(). */
+ * whole name, its last component and the extensions of its file and NTFS
+ * stream names, as the rule tables key them. BPF drives the steps from
+ * bpf_loop(); userspace and tests call xh_smb_name_scan(). */
 #ifndef XH_SMB_NAME_H
 #define XH_SMB_NAME_H
 
@@ -26,25 +26,29 @@ struct xh_smb_name {
 	__u32 h_full;	 /* whole name without leading backslashes */
 	__u32 h_last;	 /* last path component */
 	__u32 h_ext;	 /* after the last '.' of the last component's file name */
+	__u32 h_sext;	 /* after the last '.' of its NTFS stream name */
 	__u32 c0, c1;	 /* first two code units of the last component */
 	__u8 enc;	 /* in: XH_SMB_ENC_UTF16LE or _ASCII */
 	__u8 nul_term;	 /* in: stop at a NUL (else a NUL is allowed last only) */
 	__u8 lead;	 /* still in leading backslashes */
 	__u8 pending_hi; /* a high surrogate waits for its low half */
-	__u8 has_dot;	 /* XH_SMB_DOT_*: the last component's '.' and ':' */
+	__u8 has_dot;	 /* XH_SMB_DOT_* bits: the last component's '.' and ':' */
 	__u8 comp_len;	 /* code units of the last component, capped at 3 */
 	__u8 done;	 /* a NUL terminator ended the name */
 	__u8 bad;	 /* -> XH_SMB_CNT_NAME_BAD */
 };
 
-/* Where the last component's extension stands. An NTFS stream name follows
- * the file name after a ':' (evil.exe::$DATA writes evil.exe, whose
- * extension is exe), so a ':' ends the extension and later dots are the
- * stream's. */
-#define XH_SMB_DOT_NONE	       0 /* no '.' yet */
-#define XH_SMB_DOT_EXT	       1 /* in the extension: after a '.', no ':' yet */
-#define XH_SMB_DOT_EXT_STREAM  2 /* a ':' ended the extension */
-#define XH_SMB_DOT_NONE_STREAM 3 /* a ':' came first: no extension */
+/* Where the last component stands, as bits. It is a file name, then after a
+ * ':' an NTFS stream name, then after a second ':' the stream's type:
+ * notes.txt:payload.exe:$DATA writes the stream payload.exe of notes.txt,
+ * and evil.exe::$DATA the file evil.exe itself (its unnamed stream). Each
+ * name has the extension after its last '.' (h_ext, h_sext); the type has
+ * none. */
+#define XH_SMB_DOT_NONE	  0x0 /* in the file name, no '.' yet */
+#define XH_SMB_DOT_EXT	  0x1 /* the file name has a '.': h_ext follows the last one */
+#define XH_SMB_DOT_SEXT	  0x2 /* the stream name has a '.': h_sext follows the last one */
+#define XH_SMB_DOT_STREAM 0x4 /* a ':' ended the file name: in the stream name */
+#define XH_SMB_DOT_TYPE	  0x8 /* a second ':' ended the stream name: in its type */
 
 /* One code unit per multiply, not a byte: the multiplies form one chain
  * per hash, and their latency was most of a name's scan (make profile). The
@@ -77,9 +81,10 @@ static __always_inline void xh_smb_name_init(struct xh_smb_name *n, __u32 bytes,
 #define XH_SMB_NM_WR(n, f, v) (*(volatile __u8 *)&(n)->f = (v))
 
 /* Take the code unit @cu, past the step's checks, into the hashes *@hf
- * (whole name), *@hl (last component), *@he (extension) and the small state
- * of @n: the hashes are n's own in xh_smb_name_step(), locals for a word in
- * xh_smb_name_step4(). */
+ * (whole name), *@hl (last component), *@he (file name's extension) and the
+ * small state of @n: the hashes are n's own in xh_smb_name_step(), locals
+ * for a word in xh_smb_name_step4(). The stream name's extension is always
+ * n->h_sext. */
 static __always_inline void xh_smb_name_take(struct xh_smb_name *n, __u32 cu, __u32 *hf, __u32 *hl,
 					     __u32 *he)
 {
@@ -103,7 +108,7 @@ static __always_inline void xh_smb_name_take(struct xh_smb_name *n, __u32 cu, __
 		if (cu == '.')
 			*he = XH_FNV_OFFSET;
 		else if (cu == ':')
-			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_EXT_STREAM);
+			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_EXT | XH_SMB_DOT_STREAM);
 		else
 			*he = xh_fnv_cu(*he, cu);
 	} else if (dot == XH_SMB_DOT_NONE) {
@@ -111,7 +116,18 @@ static __always_inline void xh_smb_name_take(struct xh_smb_name *n, __u32 cu, __
 			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_EXT);
 			*he = XH_FNV_OFFSET;
 		} else if (cu == ':') {
-			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_NONE_STREAM);
+			XH_SMB_NM_WR(n, has_dot, XH_SMB_DOT_STREAM);
+		}
+	} else if (!(dot & XH_SMB_DOT_TYPE)) {
+		/* In a stream name, which few names have: its hash stays in
+		 * @n, out of the word's registers. */
+		if (cu == ':') {
+			XH_SMB_NM_WR(n, has_dot, dot | XH_SMB_DOT_TYPE);
+		} else if (cu == '.') {
+			XH_SMB_NM_WR(n, has_dot, dot | XH_SMB_DOT_SEXT);
+			n->h_sext = XH_FNV_OFFSET;
+		} else if (dot & XH_SMB_DOT_SEXT) {
+			n->h_sext = xh_fnv_cu(n->h_sext, cu);
 		}
 	}
 	comp = XH_SMB_NM_RD(n, comp_len);
@@ -262,8 +278,10 @@ static __always_inline int xh_smb_name_finish(struct xh_smb_name *n, __u32 bytes
 	}
 	if (n->len == 0 || n->lead)
 		return -XH_SMB_CNT_NAME_EMPTY;
-	if (n->has_dot != XH_SMB_DOT_EXT && n->has_dot != XH_SMB_DOT_EXT_STREAM)
+	if (!(n->has_dot & XH_SMB_DOT_EXT))
 		n->h_ext = 0;
+	if (!(n->has_dot & XH_SMB_DOT_SEXT))
+		n->h_sext = 0;
 	return 0;
 }
 

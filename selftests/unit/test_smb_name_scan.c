@@ -77,7 +77,7 @@ void test_smb_name_scan(void)
  * time and independently of the scanner's words and passes. */
 struct want {
 	int err;
-	uint32_t len, h_full, h_last, h_ext, c0, c1;
+	uint32_t len, h_full, h_last, h_ext, h_sext, c0, c1;
 	uint8_t comp_len;
 };
 
@@ -99,7 +99,8 @@ static uint32_t ref_hash(const uint16_t *cu, size_t n)
 
 static void ref_scan(const uint16_t *cu, size_t n, uint8_t nul_term, struct want *r)
 {
-	size_t ncu = n < XH_SMB_NAME_CU ? n : XH_SMB_NAME_CU, end = ncu, fs, ls, colon, dot, i;
+	size_t ncu = n < XH_SMB_NAME_CU ? n : XH_SMB_NAME_CU, end = ncu, fs, ls, colon, colon2, dot,
+	       sdot, i;
 	int hi = 0, done = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -147,14 +148,21 @@ static void ref_scan(const uint16_t *cu, size_t n, uint8_t nul_term, struct want
 	for (ls = i = fs; i < end; i++)
 		if (cu[i] == '\\')
 			ls = i + 1;
+	/* The last component: file name [':' stream name [':' type]]. */
 	for (colon = ls; colon < end && cu[colon] != ':'; colon++)
+		;
+	for (colon2 = colon + (colon < end); colon2 < end && cu[colon2] != ':'; colon2++)
 		;
 	for (dot = end, i = ls; i < colon; i++)
 		if (cu[i] == '.')
 			dot = i;
+	for (sdot = end, i = colon + 1; i < colon2; i++)
+		if (cu[i] == '.')
+			sdot = i;
 	r->h_full = ref_hash(cu + fs, end - fs);
 	r->h_last = ref_hash(cu + ls, end - ls);
 	r->h_ext = dot < end ? ref_hash(cu + dot + 1, colon - dot - 1) : 0;
+	r->h_sext = sdot < end ? ref_hash(cu + sdot + 1, colon2 - sdot - 1) : 0;
 	r->comp_len = (uint8_t)(end - ls < 3 ? end - ls : 3);
 	r->c0 = end - ls >= 1 ? lower16(cu[ls]) : 0;
 	r->c1 = end - ls >= 2 ? lower16(cu[ls + 1]) : 0;
@@ -187,7 +195,7 @@ static int same_as_ref(const uint16_t *cu, size_t n, uint8_t enc, uint8_t nul_te
 		return 0;
 	/* c0 and c1 count as far as comp_len reaches. */
 	return ea || (a.len == r.len * cs && a.h_full == r.h_full && a.h_last == r.h_last &&
-		      a.h_ext == r.h_ext && a.comp_len == r.comp_len &&
+		      a.h_ext == r.h_ext && a.h_sext == r.h_sext && a.comp_len == r.comp_len &&
 		      (r.comp_len < 1 || a.c0 == r.c0) && (r.comp_len < 2 || a.c1 == r.c1));
 }
 
@@ -228,10 +236,18 @@ void test_smb_name_scan_words(void)
 		"~!@#%^&*()_+{}",
 		"evil.exe::$DATA",
 		"x.txt:y.exe",
+		"notes.txt:payload.exe",
+		"Windows\\Temp\\notes.txt:PAYLOAD.EXE:$DATA",
+		"notes.txt::$DATA",
+		"a.exe:zone.identifier",
+		"notes.txt:Zone.Identifier:$DATA",
+		"a:b.exe\\c.txt",
+		"dir:x.y.z:t.u:v.w",
+		"f:.:.",
 	};
 	static const uint16_t odd[] = {0x20, 0x7f, 0x7e, 0x41, 0x5a, 0x5b, 0x40, 0x61, 0x7a};
 	uint16_t cu[160];
-	unsigned int seed = 7, bad = 0, runs = 0, valid = 0;
+	unsigned int seed = 7, bad = 0, runs = 0, valid = 0, streams = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t n = to16(names[i], cu);
@@ -281,35 +297,53 @@ void test_smb_name_scan_words(void)
 				b[2 * i] = cu[i] & 0xff;
 				b[2 * i + 1] = cu[i] >> 8;
 			}
-			valid +=
-				!xh_smb_name_scan(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, 0, &nm);
+			if (!xh_smb_name_scan(b, (uint32_t)(2 * n), XH_SMB_ENC_UTF16LE, 0, &nm)) {
+				valid++;
+				streams += nm.h_sext != 0;
+			}
 		}
 	}
 	ASSERT_EQ(bad, 0, "names where the scan differs from the rules");
-	ASSERT_EQ(runs, 40000 + 8 * 18 + 1, "names compared");
+	ASSERT_EQ(runs, 40000 + 8 * 26 + 1, "names compared");
 	/* Enough of them valid that their hashes were compared. */
 	ASSERT_TRUE(valid > 8000, "valid random names");
+	ASSERT_TRUE(streams > 400, "valid random names with a stream extension");
 }
 
-/* The extension, as smb.tool_transfer's table keys it: what follows the last
- * dot of the last component's file name. An NTFS stream name after a ':' is
- * not part of it (evil.exe::$DATA writes evil.exe). In ASCII and UTF-16LE,
+/* The extensions, as smb.tool_transfer's table keys them: what follows the
+ * last dot of the last component's file name, and of its NTFS stream name
+ * (after the first ':', up to a second ':' that starts the stream type).
+ * evil.exe::$DATA writes evil.exe (no stream name); notes.txt:payload.exe
+ * writes an executable into a stream of notes.txt. In ASCII and UTF-16LE,
  * whose words of four code units take another path. */
 void test_smb_name_scan_extension(void)
 {
 	static const struct {
-		const char *name, *ext; /* ext NULL: none */
+		const char *name, *ext, *sext; /* NULL: none */
 	} cases[] = {
-		{"Temp\\PSEXESVC.EXE", "exe"},
-		{"evil.exe::$DATA", "exe"},
-		{"Windows\\Temp\\evil.EXE:$DATA", "exe"},
-		{"tool.tar.gz", "gz"},
-		{"evil.exe:zone.identifier", "exe"},
-		{"notes.txt:payload.exe", "txt"},
-		{"stream:payload.exe", NULL},
-		{"a:b\\c.dll", "dll"},
-		{"noext", NULL},
-		{"dir.d\\noext", NULL},
+		{"Temp\\PSEXESVC.EXE", "exe", NULL},
+		{"evil.exe", "exe", NULL},
+		{"evil.exe::$DATA", "exe", NULL},
+		{"Windows\\Temp\\evil.EXE:$DATA", "exe", NULL},
+		{"tool.tar.gz", "gz", NULL},
+		{"evil.exe:zone.identifier", "exe", "identifier"},
+		{"a.exe:zone.identifier", "exe", "identifier"},
+		{"notes.txt:payload.exe", "txt", "exe"},
+		{"notes.txt:PAYLOAD.EXE", "txt", "exe"},
+		{"notes.txt:payload.exe:$DATA", "txt", "exe"},
+		{"Windows\\Temp\\notes.txt:payload.exe:$DATA", "txt", "exe"},
+		{"notes.txt:payload.txt", "txt", "txt"},
+		{"notes.txt::$DATA", "txt", NULL},
+		{"notes.txt:Zone.Identifier:$DATA", "txt", "identifier"},
+		{"notes.txt:payload:x.exe", "txt", NULL},
+		{"notes.txt:a.b.dll:$DATA:c.exe", "txt", "dll"},
+		{"stream:payload.exe", NULL, "exe"},
+		{"dir:payload.exe:$DATA", NULL, "exe"},
+		{"a:b\\c.dll", "dll", NULL},
+		{"a:b.exe\\c.txt", "txt", NULL},
+		{"x.y:b.exe\\noext", NULL, NULL},
+		{"noext", NULL, NULL},
+		{"dir.d\\noext", NULL, NULL},
 	};
 	uint16_t cu[64];
 	struct xh_smb_name nm;
@@ -317,14 +351,17 @@ void test_smb_name_scan_extension(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *name = cases[i].name;
 		uint32_t want = cases[i].ext ? xh_smb_hash_ascii(cases[i].ext) : 0;
+		uint32_t swant = cases[i].sext ? xh_smb_hash_ascii(cases[i].sext) : 0;
 		size_t n = to16(name, cu);
 
 		ASSERT_OK(xh_smb_name_scan((const uint8_t *)name, (uint32_t)strlen(name),
 					   XH_SMB_ENC_ASCII, 0, &nm),
 			  name);
 		ASSERT_EQ(nm.h_ext, want, name);
+		ASSERT_EQ(nm.h_sext, swant, name);
 		ASSERT_OK(scan16(cu, n, &nm), name);
 		ASSERT_EQ(nm.h_ext, want, name);
+		ASSERT_EQ(nm.h_sext, swant, name);
 		ASSERT_EQ(nm.h_full, xh_smb_hash_ascii(name), "the whole name keeps its stream");
 	}
 }
