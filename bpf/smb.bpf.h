@@ -131,6 +131,7 @@ static __always_inline void xh_smb_pend_add(struct xh_smb_work *w, struct xh_sta
 	f->name_len = (__u16)(w->nm.len & 0x1ff);
 	f->kind = kind;
 	f->name_enc = w->m.name_enc;
+	f->flags = w->det.flags & XH_SMB_F_STREAM_EXE;
 	__builtin_memcpy(f->name, w->name, sizeof(f->name));
 	if (bpf_map_update_elem(&xh_smb_pend, &w->pkey, f, BPF_ANY))
 		stats->smb[XH_SMB_CNT_STATE_ERR]++;
@@ -196,23 +197,27 @@ static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work 
 	w->det.name_enc = w->file.name_enc;
 	w->det.share_kind = XH_SMB_SHARE_ADMIN;
 	w->det.access = w->file.access;
+	w->det.flags |= w->file.flags & XH_SMB_F_STREAM_EXE;
 	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, w->file.hash, 1);
 }
 
 /* A CREATE on a tracked tree. On IPC$: smb.named_pipe, and the pipe is
  * followed to its FileId so DCE/RPC on it is named. On an admin share, an
- * executable name: smb.tool_transfer when the request asks for write access
- * (FILE_WRITE_DATA, FILE_APPEND_DATA, GENERIC_WRITE, GENERIC_ALL). Any other
- * access (MAXIMUM_ALLOWED included: the server may grant write, but the
- * client has not said it will write) is followed to its FileId, and its
- * first WRITE reports instead. */
+ * executable name (by the file name's extension, or by the NTFS stream
+ * name's: notes.txt:payload.exe hides one in a stream of notes.txt, which
+ * XH_SMB_F_STREAM_EXE tells userspace): smb.tool_transfer when the request
+ * asks for write access (FILE_WRITE_DATA, FILE_APPEND_DATA, GENERIC_WRITE,
+ * GENERIC_ALL). Any other access (MAXIMUM_ALLOWED included: the server may
+ * grant write, but the client has not said it will write) is followed to
+ * its FileId, and its first WRITE reports instead. The stream's lookup is
+ * only for names with a stream extension, which few have. */
 static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work *w,
 					  struct xh_smb_state *sm, struct xh_stats *stats,
 					  __u32 hdr_off)
 {
 	__u8 kind;
 	__u32 val;
-	int err;
+	int err, exe;
 
 	if (w->m.response) {
 		xh_smb_create_resp(w, stats);
@@ -238,7 +243,14 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 		w->det.pipe_id = (__u16)xh_smb_table(XH_SMB_TBL_PIPE, w->nm.h_full, 0);
 		xh_smb_emit(ctx, sm, XH_RULE_SMB_NAMED_PIPE, val, 1);
 		xh_smb_pend_add(w, stats, kind);
-	} else if (w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0)) {
+	} else {
+		exe = w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0);
+		if (w->nm.h_sext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_sext, 0)) {
+			exe = 1;
+			w->det.flags |= XH_SMB_F_STREAM_EXE;
+		}
+		if (!exe)
+			return;
 		if (w->m.access & XH_SMB_ACCESS_WRITE)
 			xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
 		else

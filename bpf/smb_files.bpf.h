@@ -54,7 +54,8 @@ struct xh_smb_file {
 	__u16 name_len; /* bytes of name[] used, <= XH_EVENT_NAME_MAX */
 	__u8 kind;	/* XH_SMB_SHARE_IPC: a pipe; XH_SMB_SHARE_ADMIN: an executable */
 	__u8 name_enc;	/* enum xh_smb_name_enc */
-	__u8 pad[6];
+	__u8 flags;	/* XH_SMB_F_STREAM_EXE of an executable, else 0 */
+	__u8 pad[5];
 	__u8 name[XH_EVENT_NAME_MAX]; /* raw, as in the CREATE request */
 };
 

@@ -411,6 +411,9 @@ enum xh_smb_share_kind {
 
 #define XH_SMB_F_TREE_KNOWN    0x01 /* tree_id is meaningful */
 #define XH_SMB_F_SESSION_KNOWN 0x02 /* session_id is meaningful */
+/* smb.tool_transfer: the NTFS stream name's extension is an executable one
+ * (notes.txt:payload.exe), whatever the file name's. */
+#define XH_SMB_F_STREAM_EXE 0x04
 
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */
 struct xh_smb_detail {

@@ -268,6 +268,121 @@ void test_smb1_oem_name(void)
 	xhp_close(&x);
 }
 
+/* An executable written into an NTFS alternate data stream of another file
+ * on ADMIN$ (notes.txt:payload.exe) is smb.tool_transfer, with
+ * XH_SMB_F_STREAM_EXE; the stream type
+ * after a second ':' (:$DATA) is no extension, an executable's own
+ * Zone.Identifier stream is its file name's finding without the flag, and a
+ * ':' in an earlier component (impossible on Windows) changes nothing. SMB2
+ * (UTF-16LE, four code units a word), SMB1 Unicode and SMB1 OEM (ASCII). */
+void test_smb_tool_transfer_streams(void)
+{
+	static const struct {
+		const char *name;
+		int hit, stream; /* smb.tool_transfer; XH_SMB_F_STREAM_EXE */
+	} cases[] = {
+		{"evil.exe", 1, 0},
+		{"evil.exe::$DATA", 1, 0},
+		{"notes.txt:payload.exe", 1, 1},
+		{"notes.txt:payload.exe:$DATA", 1, 1},
+		{"Windows\\Temp\\notes.txt:PAYLOAD.EXE", 1, 1},
+		{"notes.txt:payload.txt", 0, 0},
+		{"notes.txt::$DATA", 0, 0},
+		{"a.exe:zone.identifier", 1, 0},
+		{"notes.txt:Zone.Identifier:$DATA", 0, 0},
+		{"evil.exe:payload.dll", 1, 1},
+		{"notes.txt:payload:x.exe", 0, 0},
+		{"x:y.exe\\notes.txt", 0, 0},
+		{"x:y.txt\\report.doc:p.ps1", 1, 1},
+	};
+	const size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct xhp x;
+	struct sess s2 = {.x = &x, .cport = 50120, .sport = 445};
+	struct sess s1u = {.x = &x, .cport = 50121, .sport = 445};
+	struct sess s1a = {.x = &x, .cport = 50122, .sport = 445};
+	struct sess *sessions[] = {&s2, &s1u, &s1a};
+	const char *what[] = {"SMB2", "SMB1 Unicode", "SMB1 OEM"};
+	char want[300], msg[400];
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&s2);
+	SEND(&s2, 1, smb2_tree_connect_req(&_m, 1, 0x77, "\\\\192.0.2.20\\ADMIN$"));
+	SEND(&s2, 0, smb2_tree_connect_resp(&_m, 1, 0x77, 5, 0, 1));
+	syn(&s1u);
+	SEND(&s1u, 1, smb1_tree_connect_andx(&_m, 1, 100, "\\\\192.0.2.20\\ADMIN$", 1));
+	SEND(&s1u, 0, smb1_tree_connect_resp(&_m, 1, 100, 2050, 0));
+	syn(&s1a);
+	SEND(&s1a, 1, smb1_tree_connect_andx(&_m, 1, 101, "\\\\192.0.2.20\\C$", 0));
+	SEND(&s1a, 0, smb1_tree_connect_resp(&_m, 1, 101, 2051, 0));
+	for (size_t v = 0; v < 3; v++) {
+		struct sess *ss = sessions[v];
+
+		ss->n_ev = x.n_ev; /* past the tree connects' smb.v1 and admin share */
+
+		for (size_t i = 0; i < n; i++) {
+			const struct xh_event *e;
+
+			snprintf(want, sizeof(want), "%s%s", v ? "\\" : "", cases[i].name);
+			snprintf(msg, sizeof(msg), "%s %s", what[v], want);
+			if (v == 0)
+				SEND(ss, 1, smb2_create_req(&_m, 10 + i, 0x77, 5, want, W_ACCESS));
+			else
+				SEND(ss, 1,
+				     smb1_nt_create_andx(&_m, (uint16_t)(10 + i),
+							 v == 1 ? 100 : 101, v == 1 ? 2050 : 2051,
+							 want, W_ACCESS, v == 1));
+			if (!ASSERT_EQ(x.n_ev - ss->n_ev, cases[i].hit, msg) || !cases[i].hit) {
+				ss->n_ev = x.n_ev;
+				continue;
+			}
+			e = &x.ev[x.n_ev - 1];
+			ss->n_ev = x.n_ev;
+			ASSERT_EQ(e->rule, XH_RULE_SMB_TOOL_TRANSFER, msg);
+			ASSERT_EQ(e->d.smb.name_enc, v == 2 ? XH_SMB_ENC_ASCII : XH_SMB_ENC_UTF16LE,
+				  msg);
+			ASSERT_EQ(!!(e->d.smb.flags & XH_SMB_F_STREAM_EXE), cases[i].stream, msg);
+		}
+	}
+	xhp_close(&x);
+}
+
+/* An executable hidden in a stream and opened without write access
+ * (MAXIMUM_ALLOWED) is followed by FileId like any other: its first WRITE
+ * reports it, with XH_SMB_F_STREAM_EXE kept from the CREATE. */
+void test_smb_tool_transfer_stream_write(void)
+{
+	static const uint8_t fid[16] = {0x21, 0, 0, 0, 0, 0, 0, 0, 0x31};
+	static const uint8_t fid2[16] = {0x22, 0, 0, 0, 0, 0, 0, 0, 0x32};
+	struct xhp x;
+	struct sess ss = {.x = &x, .cport = 50130, .sport = 445};
+	const struct xh_event *e;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	syn(&ss);
+	SEND(&ss, 1, smb2_tree_connect_req(&_m, 1, 0x78, "\\\\192.0.2.20\\ADMIN$"));
+	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$");
+	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 1, 0x78, 5, 0, 1));
+	SEND(&ss, 1,
+	     smb2_create_req(&_m, 2, 0x78, 5, "Temp\\notes.txt:payload.exe:$DATA", 0x02000000));
+	expect(&ss, 0);
+	SEND(&ss, 0, smb2_create_resp(&_m, 2, 0x78, 5, fid, 0));
+	SEND(&ss, 1, smb2_write_data(&_m, 3, 0x78, 5, fid, "MZ\x90\x00", 4));
+	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\notes.txt:payload.exe:$DATA");
+	e = &x.ev[x.n_ev - 1];
+	ASSERT_EQ(e->d.smb.command, XH_SMB2_WRITE, "reported by the WRITE");
+	ASSERT_EQ(e->d.smb.flags & XH_SMB_F_STREAM_EXE, XH_SMB_F_STREAM_EXE,
+		  "the CREATE's stream flag");
+	/* The file's own executable, opened the same way: no flag. */
+	SEND(&ss, 1, smb2_create_req(&_m, 4, 0x78, 5, "Temp\\a.exe:Zone.Identifier", 0x02000000));
+	SEND(&ss, 0, smb2_create_resp(&_m, 4, 0x78, 5, fid2, 0));
+	SEND(&ss, 1, smb2_write_data(&_m, 5, 0x78, 5, fid2, "[ZoneTransfer]", 14));
+	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\a.exe:Zone.Identifier");
+	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.flags & XH_SMB_F_STREAM_EXE, 0, "no stream flag");
+	xhp_close(&x);
+}
+
 /* Only a client asks and only a server answers: a tree connect sent by
  * the server, or a tree connect response sent by the client, is counted
  * (wrong_side) and acted on as nothing. */
