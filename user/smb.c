@@ -177,11 +177,11 @@ static const char *share_kind_name(unsigned int k)
 int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_smb_detail *d = &e->d.smb;
+	const struct attack_ref *stream = smb_attack_stream(e), *att;
 	char name[4 * XH_EVENT_NAME_MAX], *p;
 	const char *cmd = NULL, *key = NULL, *sk;
 	int n = -EILSEQ, ret = 0;
 
-	(void)r;
 	switch (e->rule) {
 	case XH_RULE_SMB_ADMIN_SHARE:
 	case XH_RULE_SMB_IPC_SHARE:
@@ -276,8 +276,20 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		p = fmt_lit(p, ",\"message_id\":");
 		p = fmt_u64(p, d->message_id);
 	}
-	*p++ = '}';
 	jbuf_set_tail(b, p);
+	/* An executable hidden in an NTFS stream: every technique of the hit,
+	 * as the dcerpc object lists them, the rule's first (the hit's
+	 * "attack"), then T1564.004. Other hits have the rule's alone, in the
+	 * hit's "attack". */
+	if (stream) {
+		att = smb_attack(r, e, enrich_rule_attack(e->rule));
+		jbuf_key_arr_begin(b, "attack");
+		if (att && att != stream)
+			enrich_attack_obj(b, NULL, att);
+		enrich_attack_obj(b, NULL, stream);
+		jbuf_arr_end(b);
+	}
+	jbuf_obj_end(b);
 	return ret;
 }
 

@@ -391,14 +391,32 @@ static const struct smb_entry *pipe_entry(const struct smb_rules *r, const struc
 	return strcasecmp(ent->name, utf8) ? NULL : ent;
 }
 
+/* An executable written into an NTFS alternate data stream of a file
+ * (notes.txt:payload.exe): hidden from a directory listing and from tools
+ * that read a file's default stream only. The name on the wire is the
+ * evidence, as the kernel judged it (XH_SMB_F_STREAM_EXE); a Zone.Identifier
+ * stream of an executable, or its unnamed ::$DATA stream, hides nothing. */
+static const struct attack_ref attack_stream =
+	ATTACK_REF("T1564.004", "Hide Artifacts: NTFS File Attributes", "defense-evasion");
+
+const struct attack_ref *smb_attack_stream(const struct xh_event *e)
+{
+	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER && e->detail_kind == XH_DETAIL_SMB &&
+	    (e->d.smb.flags & XH_SMB_F_STREAM_EXE))
+		return &attack_stream;
+	return NULL;
+}
+
 const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_event *e,
 				    const struct attack_ref *dflt)
 {
 	const struct attack_ref *a;
 	char name[4 * XH_EVENT_NAME_MAX];
 
-	if (!r || e->rule >= XH_RULE__MAX)
+	if (e->rule >= XH_RULE__MAX)
 		return dflt;
+	if (!r)
+		return dflt ? dflt : smb_attack_stream(e);
 	if (e->rule == XH_RULE_SMB_NAMED_PIPE && e->detail_kind == XH_DETAIL_SMB &&
 	    smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, name, sizeof(name)) >= 0) {
 		const struct smb_entry *pe = pipe_entry(r, e, name);
@@ -407,6 +425,8 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 			return a;
 	}
 	/* The rules replace the built-in set as a whole: a rule without a
-	 * `rule` line has no technique, whatever enrich.c would give it. */
-	return tech_ref(r, r->rule_tech[e->rule]);
+	 * `rule` line has no technique, whatever enrich.c would give it (a
+	 * stream's T1564.004 is then the hit's only one). */
+	a = tech_ref(r, r->rule_tech[e->rule]);
+	return a ? a : smb_attack_stream(e);
 }

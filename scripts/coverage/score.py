@@ -87,6 +87,7 @@ CATALOGUE = {
                   ["persistence", "privilege-escalation"]),
     "T1557.001": ("Adversary-in-the-Middle: LLMNR/NBT-NS Poisoning and SMB Relay",
                   ["credential-access", "collection"]),
+    "T1564.004": ("Hide Artifacts: NTFS File Attributes", ["defense-evasion"]),
     "T1569.002": ("System Services: Service Execution", ["execution"]),
     "T1570": ("Lateral Tool Transfer", ["lateral-movement"]),
     "T1571": ("Non-Standard Port", ["command-and-control"]),
@@ -142,9 +143,10 @@ def _tids(att):
 
 def hit_techniques(hit):
     """Every ATT&CK technique a hit carries: the rule's ("attack"), and the
-    ones in its ioc and dcerpc objects."""
+    ones in its ioc, dcerpc and smb objects (smb.attack: an executable
+    written into an NTFS stream adds T1564.004)."""
     out = _tids(hit.get("attack"))
-    for k in ("ioc", "dcerpc"):
+    for k in ("ioc", "dcerpc", "smb"):
         if isinstance(hit.get(k), dict):
             out += [t for t in _tids(hit[k].get("attack")) if t not in out]
     return out

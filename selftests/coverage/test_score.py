@@ -104,6 +104,23 @@ check({"T1021.002", "T1569.002", "T1071", "T1135", "T1095", "T1571"} <= reported
       "score.py reads the techniques the rules report from user/", sorted(reported))
 check(reported <= set(score.CATALOGUE),
       "every technique xdphunt reports is in the catalogue", sorted(reported - set(score.CATALOGUE)))
+check("T1564.004" in reported and score.technique_name("T1564.004")
+      == "Hide Artifacts: NTFS File Attributes",
+      "T1564.004 (an executable in an NTFS stream, user/smb_rules.c) is reported and named")
+# An executable written into an NTFS stream: smb.attack carries T1564.004
+# beside the hit's T1570, as dcerpc.attack carries an operation's others.
+ads = {"name": "ads", "techniques": ["T1570", "T1564.004"],
+       "wire": {"T1570": True, "T1564.004": True},
+       "hits": [{"rule": "smb.tool_transfer", "attack": {"technique_id": "T1570"},
+                 "smb": {"filename": "notes.txt:payload.exe",
+                         "attack": [{"technique_id": "T1570"},
+                                    {"technique_id": "T1564.004"}]}}]}
+s_ads = score.score_scenario(ads)
+check(s_ads["detected"] == ["T1570", "T1564.004"] and s_ads["false_hit_techniques"] == [],
+      "smb.attack counts", s_ads)
+check(score.hit_techniques(ads["hits"][0]) == ["T1570", "T1564.004"],
+      "a hit's techniques: its attack, then smb.attack's others",
+      score.hit_techniques(ads["hits"][0]))
 t = res["totals"]
 check((t["expected"], t["detected"], t["missed"]) == (9, 8, 1), "totals",
       (t["expected"], t["detected"], t["missed"]))

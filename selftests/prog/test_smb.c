@@ -270,7 +270,7 @@ void test_smb1_oem_name(void)
 
 /* An executable written into an NTFS alternate data stream of another file
  * on ADMIN$ (notes.txt:payload.exe) is smb.tool_transfer, with
- * XH_SMB_F_STREAM_EXE; the stream type
+ * XH_SMB_F_STREAM_EXE so that the JSON line adds T1564.004; the stream type
  * after a second ':' (:$DATA) is no extension, an executable's own
  * Zone.Identifier stream is its file name's finding without the flag, and a
  * ':' in an earlier component (impossible on Windows) changes nothing. SMB2
@@ -302,10 +302,17 @@ void test_smb_tool_transfer_streams(void)
 	struct sess s1a = {.x = &x, .cport = 50122, .sport = 445};
 	struct sess *sessions[] = {&s2, &s1u, &s1a};
 	const char *what[] = {"SMB2", "SMB1 Unicode", "SMB1 OEM"};
+	struct smb_rules *r = smb_rules__new_default();
+	struct event_sink sink;
 	char want[300], msg[400];
+	json_t *j;
 
-	if (xhp_open(&x, 0, 0))
+	if (!ASSERT_OK_PTR(r, "rules") || xhp_open(&x, 0, 0)) {
+		smb_rules__free(r);
 		return;
+	}
+	event_sink_init(&sink, NULL, NULL, "t");
+	sink.smb = r;
 	syn(&s2);
 	SEND(&s2, 1, smb2_tree_connect_req(&_m, 1, 0x77, "\\\\192.0.2.20\\ADMIN$"));
 	SEND(&s2, 0, smb2_tree_connect_resp(&_m, 1, 0x77, 5, 0, 1));
@@ -342,8 +349,34 @@ void test_smb_tool_transfer_streams(void)
 			ASSERT_EQ(e->d.smb.name_enc, v == 2 ? XH_SMB_ENC_ASCII : XH_SMB_ENC_UTF16LE,
 				  msg);
 			ASSERT_EQ(!!(e->d.smb.flags & XH_SMB_F_STREAM_EXE), cases[i].stream, msg);
+			/* The JSON line: the whole name, and T1564.004 after
+			 * T1570 in smb.attack for an executable in a stream. */
+			if (!ASSERT_OK(events_format(&sink, e, &sink.jb), msg))
+				continue;
+			j = json_loadb(sink.jb.buf, sink.jb.len, 0, NULL);
+			ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"),
+								       "filename")),
+				     want, msg);
+			ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "attack"),
+								       "technique_id")),
+				     "T1570", msg);
+			ASSERT_EQ(json_array_size(
+					  json_object_get(json_object_get(j, "smb"), "attack")),
+				  cases[i].stream ? 2 : 0, msg);
+			if (cases[i].stream)
+				ASSERT_HAS_SUBSTR(sink.jb.buf,
+						  "\"attack\":[{\"technique_id\":\"T1570\"", msg);
+			if (cases[i].stream)
+				ASSERT_HAS_SUBSTR(sink.jb.buf,
+						  "{\"technique_id\":\"T1564.004\",\"technique\":"
+						  "\"Hide Artifacts: NTFS File Attributes\","
+						  "\"tactic\":\"defense-evasion\"}]",
+						  msg);
+			json_decref(j);
 		}
 	}
+	event_sink_fini(&sink);
+	smb_rules__free(r);
 	xhp_close(&x);
 }
 

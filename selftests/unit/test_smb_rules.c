@@ -310,3 +310,99 @@ out:
 	smb_rules__free(q);
 	smb_rules__free(r);
 }
+
+/* The technique ids of @j's top-level "attack" and of its smb.attack
+ * array, as "T1570 | T1570,T1564.004" ("-" for a missing one). */
+static const char *attack_ids(json_t *j, char *out, size_t n)
+{
+	json_t *arr = json_object_get(json_object_get(j, "smb"), "attack"), *a;
+	const char *top =
+		json_string_value(json_object_get(json_object_get(j, "attack"), "technique_id"));
+	size_t i, len;
+
+	len = (size_t)snprintf(out, n, "%s |", top ? top : "-");
+	if (!arr)
+		snprintf(out + len, n - len, " -");
+	json_array_foreach(arr, i, a)
+	{
+		const char *id = json_string_value(json_object_get(a, "technique_id"));
+
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "," : " ", id ? id : "?");
+		if (len >= n)
+			break;
+	}
+	return out;
+}
+
+/* An executable written into an NTFS stream of another file
+ * (notes.txt:payload.exe, XH_SMB_F_STREAM_EXE from the kernel) is a tool
+ * transfer hidden in a stream: the smb object's "attack" array holds the
+ * rule's technique then T1564.004 (Hide Artifacts: NTFS File Attributes),
+ * the hit's "attack" stays the rule's; without the flag there is no array.
+ * Rules that give smb.tool_transfer another technique or none, and no rules
+ * at all. */
+void test_smb_json_stream(void)
+{
+	static const char *const name = "notes.txt:payload.exe";
+	static const struct {
+		const char *rules; /* NULL: the built-in set; "": no rules (enrich.c) */
+		uint8_t flags, rule;
+		const char *want;
+	} cases[] = {
+		{NULL, XH_SMB_F_STREAM_EXE, XH_RULE_SMB_TOOL_TRANSFER, "T1570 | T1570,T1564.004"},
+		{NULL, 0, XH_RULE_SMB_TOOL_TRANSFER, "T1570 | -"},
+		{"", XH_SMB_F_STREAM_EXE, XH_RULE_SMB_TOOL_TRANSFER, "T1570 | T1570,T1564.004"},
+		{"ext exe\n", XH_SMB_F_STREAM_EXE, XH_RULE_SMB_TOOL_TRANSFER,
+		 "T1564.004 | T1564.004"},
+		{"technique T1105 command-and-control Ingress Tool Transfer\n"
+		 "rule smb.tool_transfer T1105\next exe\n",
+		 XH_SMB_F_STREAM_EXE, XH_RULE_SMB_TOOL_TRANSFER, "T1105 | T1105,T1564.004"},
+		/* The flag means something for smb.tool_transfer only. */
+		{NULL, XH_SMB_F_STREAM_EXE, XH_RULE_SMB_NAMED_PIPE, "- | -"},
+	};
+	struct xh_event e = {};
+	struct event_sink s;
+	char got[128];
+
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	e.detail_kind = XH_DETAIL_SMB;
+	e.d.smb.version = 2;
+	e.d.smb.command = XH_SMB2_CREATE;
+	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
+	e.d.smb.share_kind = XH_SMB_SHARE_ADMIN;
+	e.d.smb.access = 0x40130196;
+	for (size_t i = 0; i < strlen(name); i++)
+		e.name[2 * i] = (uint8_t)name[i];
+	e.name_len = (uint16_t)(2 * strlen(name));
+	event_sink_init(&s, NULL, NULL, "t");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *rt = cases[i].rules;
+		struct smb_rules *r = !rt   ? smb_rules__new_default()
+				      : *rt ? smb_rules__parse(rt, "t")
+					    : NULL;
+		json_t *j;
+
+		if ((!rt || *rt) && !ASSERT_OK_PTR(r, "rules"))
+			continue;
+		s.smb = r;
+		e.rule = cases[i].rule;
+		e.d.smb.flags = cases[i].flags;
+		j = format(&s, &e);
+		if (ASSERT_OK_PTR(j, "JSON line")) {
+			ASSERT_STREQ(attack_ids(j, got, sizeof(got)), cases[i].want, cases[i].want);
+			if (cases[i].rule == XH_RULE_SMB_TOOL_TRANSFER)
+				ASSERT_STREQ(json_string_value(json_object_get(
+						     json_object_get(j, "smb"), "filename")),
+					     name, "the name keeps its stream");
+		}
+		json_decref(j);
+		smb_rules__free(r);
+	}
+	e.rule = XH_RULE_SMB_TOOL_TRANSFER;
+	e.d.smb.flags = XH_SMB_F_STREAM_EXE;
+	if (ASSERT_OK_PTR(smb_attack_stream(&e), "T1564.004"))
+		attack_json_matches(smb_attack_stream(&e));
+	s.smb = NULL;
+	event_sink_fini(&s);
+}
