@@ -49,6 +49,7 @@ lab_smb_conf() {
 	  path = $d/shares/admin
 	  read only = no
 	  comment = Remote Admin (lab)
+	  ${LAB_SMB_STREAMS:+vfs objects = streams_xattr}
 	[C\$]
 	  path = $d/shares/c
 	  read only = yes

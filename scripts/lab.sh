@@ -24,6 +24,12 @@
 # LAB_MTU=N (set before lab_up; direct lab) gives the veth pair that MTU, e.g.
 # 9000 for the jumbo frames of a storage network (selftests/e2e/test_jumbo.sh).
 #
+# LAB_SMB_STREAMS=1 (set before lab_up) gives the server's ADMIN$ NTFS-style
+# alternate data streams (Samba's streams_xattr, in user.* extended
+# attributes), so a client can write notes.txt:payload.exe there
+# (selftests/e2e/test_smb_lab.sh). Without it smbd answers a stream name
+# with NT_STATUS_OBJECT_NAME_INVALID.
+#
 # LAB_TOPO=gateway (set before lab_init) builds instead the routed lab of the
 # SMB test (selftests/e2e/test_smb_lab.sh): attacker -- gateway -- victim.
 #

@@ -7,10 +7,14 @@
 #                                    component is ADMIN$, X$ or IPC$
 #   smb.named_pipe                   every CREATE / NT_CREATE_ANDX name on an
 #                                    IPC$ tree
-#   smb.tool_transfer                every such name on an admin tree that ends
-#                                    in an executable extension, opened with
+#   smb.tool_transfer                every such name on an admin tree whose
+#                                    file or NTFS stream name has an
+#                                    executable extension
+#                                    (selftests/lib/smb_names.py), opened with
 #                                    write access, or opened without it and
-#                                    then written (a WRITE to its FileId)
+#                                    then written (a WRITE to its FileId);
+#                                    smb.attack holds T1564.004 exactly when
+#                                    the executable is in a stream
 #   smb.v1                           every flow with an SMB1 message other
 #                                    than the client's NEGOTIATE
 #   smb.encrypted                    every flow with an SMB3 transform header
@@ -25,9 +29,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from smb_pipes import bind_hits, compare_pipes, pipe_view  # noqa: E402
+from smb_names import exec_name  # noqa: E402
 
-EXEC_EXT = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "hta", "msi"}
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
         "smb.encrypted"}
@@ -127,8 +132,7 @@ def oracle(pcap, servers):
                                int(body.get("smb.access_mask", "0"), 16))
     pipe_binds, writes = pipe_view(pcap, servers)
     for flow, _, name, tree, access in writes:
-        if name and kind(tree) == "admin" and not access & WRITE and "." in name and \
-                name.rsplit(".", 1)[-1].lower() in EXEC_EXT:
+        if name and kind(tree) == "admin" and not access & WRITE and exec_name(name)[0]:
             want.add(("smb.tool_transfer", flow, name.lower()))
     stats["pipe_binds"] = pipe_binds
     return want, stats
@@ -140,9 +144,31 @@ def add_create(want, flow, tree, name, access):
     k = kind(tree) if tree else None
     if k == "ipc":
         want.add(("smb.named_pipe", flow, name.lower()))
-    elif k == "admin" and access & WRITE and name.rsplit(".", 1)[-1].lower() in EXEC_EXT \
-            and "." in name:
+    elif k == "admin" and access & WRITE and exec_name(name)[0]:
         want.add(("smb.tool_transfer", flow, name.lower()))
+
+
+def stream_techniques(path):
+    """smb.tool_transfer hits of @path: (names whose executable is in an
+    NTFS stream, hits whose ATT&CK does not say so: T1570 as the hit's
+    technique, and smb.attack [T1570, T1564.004] exactly for those names)."""
+    streams, wrong = set(), []
+    for line in open(path):
+        try:
+            h = json.loads(line)
+        except ValueError:
+            continue
+        if h.get("rule") != "smb.tool_transfer":
+            continue
+        name = h.get("smb", {}).get("filename")
+        ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
+        in_stream = exec_name(name)[1]
+        if in_stream:
+            streams.add(name.lower())
+        if h.get("attack", {}).get("technique_id") != "T1570" or \
+                ids != (["T1570", "T1564.004"] if in_stream else []):
+            wrong.append(f"{name}: {h.get('attack', {}).get('technique_id')} {ids}")
+    return streams, wrong
 
 
 def hits(path):
@@ -181,6 +207,9 @@ def main():
     for r in DEEP:
         result(rules.get(r, 0) > 0, f"oracle_has_{r.replace('.', '_')}",
                "the lab traffic produced no such finding in tshark's view")
+    want_streams = {n for r, _, n in want if r == "smb.tool_transfer" and exec_name(n)[1]}
+    result(want_streams, "oracle_has_stream_executable",
+           "no CREATE of an executable in an NTFS stream on an admin tree in tshark's view")
     for what, path in (("live", live), ("replay", replay)):
         got, bad = hits(path)
         result(not bad, f"{what}_hits_json", f"lines {bad[:5]} are not JSON")
@@ -192,6 +221,10 @@ def main():
         result(not wrong and not unk_known and right > 0, f"{what}_dcerpc_pipe_names",
                f"{right} right, {wrong} wrong {ex_wrong[:3]}, {unk_known} 'smb' where tshark "
                f"knows the pipe {ex_known[:3]}")
+        streams, wrong = stream_techniques(path)
+        result(streams == want_streams and not wrong, f"{what}_stream_executable_t1564_004",
+               f"stream hits {sorted(streams)}, tshark {sorted(want_streams)}; "
+               f"wrong ATT&CK: {wrong[:3]}")
         enc = {f for r, f, _ in want if r == "smb.encrypted"}
         named = {(r, f, n) for r, f, n in got if f in enc and n}
         result(not named, f"{what}_encrypted_flows_nameless", fmt(named))

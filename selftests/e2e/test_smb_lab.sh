@@ -5,7 +5,8 @@
 # LAB_TOPO=gateway: attacker -- gateway -- victim with Samba), attaches
 # xdphunt natively on both gateway interfaces, captures on the gateway with
 # tcpdump, drives smbclient (normal share, ADMIN$, C$, IPC$, SMB1, port 139,
-# an upload to ADMIN$, one SMB3-encrypted session), smbmap and Impacket's
+# an upload to ADMIN$ and executables hidden in NTFS streams of a text file
+# there, one SMB3-encrypted session), smbmap and Impacket's
 # psexec, smbexec, services, reg, samrdump (445 and 139), lookupsid, netview
 # and atexec, then checks with selftests/e2e/check_smb.py that every admin/IPC$
 # tree path, IPC$ pipe, executable written to an admin share, SMB1 flow and
@@ -27,6 +28,8 @@ LAB_TOPO=gateway
 # server offers it. The encrypted negative case comes at the end, with smbd
 # restarted to require encryption.
 LAB_SMB_ENCRYPT=off
+# ADMIN$ keeps NTFS streams (streams_xattr), as a Windows share does.
+LAB_SMB_STREAMS=1
 lab_init "xh$$"
 W=$LAB_DIR
 XH_PID=
@@ -61,6 +64,11 @@ P=$LAB_SMB_PASS
 SMB=(smbclient -s "$LAB_CLIENT_CONF" -U "$U%$P")
 PY=(timeout 40 /usr/bin/python3)
 head -c 4096 /dev/urandom >"$W/tool.exe"
+echo "meeting notes" >"$W/notes.txt"
+# Small: streams_xattr keeps a stream in an extended attribute, and all of a
+# file's attributes fit in one ext4 block (4 KiB) or the write fails with
+# NT_STATUS_DISK_FULL.
+head -c 512 /dev/urandom >"$W/stub.exe"
 
 client() { # name cmd...: one client run, output kept; the exit status is not judged
 	local name=$1
@@ -72,6 +80,13 @@ client() { # name cmd...: one client run, output kept; the exit status is not ju
 client smb_public timeout 30 "${SMB[@]}" "//$S/public" -c ls
 client smb_admin timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c ls
 client smb_admin_put timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c "put $W/tool.exe tool.exe"
+# An executable hidden in a stream of a text file (T1570 and T1564.004),
+# named with and without the stream type, over SMB3 and SMB1; allinfo lists
+# the file's streams, the proof that the server wrote them.
+client smb_admin_stream timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c \
+	"put $W/notes.txt notes.txt; put $W/stub.exe notes.txt:payload.exe; put $W/stub.exe \"notes.txt:second.dll:\$DATA\"; allinfo notes.txt"
+client smb_nt1_stream timeout 30 "${SMB[@]}" -m NT1 "//$S/ADMIN\$" -c \
+	"put $W/stub.exe notes.txt:nt1.exe; allinfo notes.txt"
 client smb_c timeout 30 "${SMB[@]}" "//$S/C\$" -c 'get boot.ini /dev/null'
 client smb_ipc timeout 30 "${SMB[@]}" "//$S/IPC\$" -c ls
 client smb_nt1 timeout 30 "${SMB[@]}" -m NT1 "//$S/public" -c ls
@@ -91,7 +106,7 @@ client lookupsid "${PY[@]}" "$IMP/lookupsid.py" "$U:$P@$S" 600 &
 client netview timeout 10 /usr/bin/python3 "$IMP/netview.py" -target "$S" "XHLAB/$U:$P" &
 client atexec "${PY[@]}" "$IMP/atexec.py" "$U:$P@$S" whoami &
 wait_bound=0
-while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 19 ] && [ "$wait_bound" -lt 600 ]; do
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 21 ] && [ "$wait_bound" -lt 600 ]; do
 	sleep 0.1
 	wait_bound=$((wait_bound + 1))
 done
@@ -111,6 +126,15 @@ fi
 echo "# clients (name exit): $(sort "$W/client.status" | tr '\n' ' ')"
 grep -q 'tool.exe' "$W/client.smb_admin_put.out" && ! grep -q NT_STATUS "$W/client.smb_admin_put.out" &&
 	pass smb_upload_done || fail smb_upload_done "smbclient put to ADMIN\$: $(tail -n 2 "$W/client.smb_admin_put.out" | tr '\n' ' ')"
+# allinfo prints each stream as "stream: [:payload.exe:$DATA], 512 bytes".
+if grep -q '^stream: \[:payload.exe:\$DATA\], 512 bytes' "$W/client.smb_admin_stream.out" &&
+	grep -q '^stream: \[:second.dll:\$DATA\], 512 bytes' "$W/client.smb_admin_stream.out" &&
+	grep -q '^stream: \[:nt1.exe:\$DATA\], 512 bytes' "$W/client.smb_nt1_stream.out" &&
+	! grep -q NT_STATUS "$W/client.smb_admin_stream.out" "$W/client.smb_nt1_stream.out"; then
+	pass smb_stream_upload_done
+else
+	fail smb_stream_upload_done "smbclient put into streams of notes.txt: $(grep -h -e stream: -e NT_STATUS "$W"/client.smb_*stream.out | tr '\n' ' ')"
+fi
 
 # --- stop ---------------------------------------------------------------------------
 sleep 1

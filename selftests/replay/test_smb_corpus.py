@@ -12,8 +12,9 @@
 #   smb.named_pipe: SMB2 names == the truth's create_names_by_share["IPC$"];
 #     SMB1 pipe names (the truth does not attribute SMB1 creates to a share)
 #     must be among the truth's "(smb1)" names.
-#   smb.tool_transfer: every file name must be an executable-extension name
-#     that the truth lists on an admin share.
+#   smb.tool_transfer: every file name must be an executable name (by its
+#     file or NTFS stream name's extension, selftests/lib/smb_names.py) that
+#     the truth lists on an admin share.
 #   smb.v1 only where the truth saw SMB1, smb.encrypted only where it saw
 #     transform headers.
 # Principled exclusions, counted and printed: a truth name whose request did
@@ -27,10 +28,11 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from test_corpus import read_frames  # noqa: E402
+from smb_names import exec_name  # noqa: E402
 
 REPLAY_TIMEOUT_S = 180
-EXEC_EXT = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "hta", "msi"}
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
         "smb.encrypted"}
 
@@ -209,7 +211,7 @@ def check(xh, cap, tot):
     admin_exec = set()
     for share, ns in names.items():
         if share == "(smb1)" or share_kind(share) == "admin":
-            admin_exec |= {n.lower() for n in ns if n.rsplit(".", 1)[-1].lower() in EXEC_EXT}
+            admin_exec |= {n.lower() for n in ns if exec_name(n)[0]}
     for h in hits:
         if h["rule"] == "smb.tool_transfer":
             tot["transfers"] += 1
