@@ -56,6 +56,7 @@ fi
 . "$ROOT/scripts/lab.sh"
 LAB_TOPO=hunt
 LAB_SMB_ENCRYPT=off
+LAB_SMB_STREAMS=1 # ADMIN$ keeps NTFS streams, as a Windows share does (ads_tool)
 lab_init "xv$$"
 W=$LAB_DIR
 XH_PID=

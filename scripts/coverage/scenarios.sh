@@ -20,6 +20,7 @@ admin_share_smb2      client 11 attack T1021.002,T1039,T1570                smbc
 admin_share_smb1      client 12 attack T1021.002                            smbclient -m NT1 (SMB1) lists ADMIN$
 admin_share_139       client 13 attack T1021.002                            smbclient on port 139 (NetBIOS session service) lists C$
 admin_share_v6        client 14 attack T1021.002                            smbclient over IPv6 lists ADMIN$
+ads_tool              client 42 attack T1570,T1564.004                  smbclient writes executables into NTFS streams of a text file on ADMIN$ (notes.txt:payload.exe, :$DATA named too)
 smbmap_enum           client 15 attack T1135                                SMBMap share enumeration with permissions
 smbmap_recursive      client 16 attack T1135,T1083                          SMBMap recursive listing of C$ (-R)
 smbmap_download       client 17 attack T1039                                SMBMap download of C$\boot.ini
@@ -119,6 +120,14 @@ sc_admin_share_smb2() {
 	run admin $(SMBC) "//$LAB_SERVER_IP4/ADMIN\$" -c ls
 	run c $(SMBC) "//$LAB_SERVER_IP4/C\$" -c 'get boot.ini /dev/null'
 	run put $(SMBC) "//$LAB_SERVER_IP4/ADMIN\$" -c "put $SCEN_DIR/tool.exe tool.exe"
+}
+sc_ads_tool() {
+	# Small: streams_xattr keeps a stream in an extended attribute, all of
+	# which fit in one ext4 block.
+	head -c 512 /dev/urandom >"$SCEN_DIR/stub.exe"
+	echo "meeting notes" >"$SCEN_DIR/notes.txt"
+	run ads $(SMBC) "//$LAB_SERVER_IP4/ADMIN\$" -c "put $SCEN_DIR/notes.txt notes.txt; \
+put $SCEN_DIR/stub.exe notes.txt:payload.exe; put $SCEN_DIR/stub.exe \"notes.txt:helper.dll:\$DATA\""
 }
 sc_admin_share_smb1() { run nt1 $(SMBC) -m NT1 "//$LAB_SERVER_IP4/ADMIN\$" -c ls; }
 sc_admin_share_139() { run p139 $(SMBC) -p 139 "//$LAB_SERVER_IP4/C\$" -c ls; }

@@ -28,7 +28,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import score  # noqa: E402
 
 ADMIN_TREE = r'"(?i)\\\\(admin|[a-z])\\$$"'
-EXE = r'"(?i)\\.(exe|dll|sys|bat|cmd|ps1|vbs|hta|msi)$"'
+# An executable's extension ends the file name or an NTFS stream name:
+# tool.exe, tool.exe::$DATA, notes.txt:payload.exe, notes.txt:payload.exe:$DATA.
+EXE = r'"(?i)\\.(exe|dll|sys|bat|cmd|ps1|vbs|hta|msi)(:|$)"'
+# ... in a named stream of a file (notes.txt:payload.exe): T1564.004.
+STREAM_EXE = r'"(?i):[^:\\\\]*\\.(exe|dll|sys|bat|cmd|ps1|vbs|hta|msi)(:|$)"'
 REQ = "dcerpc.pkt_type == 0"
 
 # technique -> (tshark display filter, what it shows). {c2} is replaced by
@@ -48,6 +52,10 @@ EVIDENCE = {
               "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
               % (EXE, EXE),
               "CREATE of an executable name on a disk share (admin or not)"),
+    "T1564.004": ("(smb2.cmd == 5 && smb2.flags.response == 0 && smb2.filename matches %s) || "
+                  "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
+                  % (STREAM_EXE, STREAM_EXE),
+                  "CREATE of an executable name in an NTFS stream of a file"),
     "T1083": ("smb2.cmd == 14 && smb2.flags.response == 0 && !(smb2.tree contains \"IPC$\")",
               "QUERY_DIRECTORY request on a disk share"),
     "T1543.003": ("(svcctl.opnum == 12 || svcctl.opnum == 24 || svcctl.opnum == 45) && " + REQ,
