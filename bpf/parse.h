@@ -34,7 +34,9 @@
 #define XH_ETH_P_QINQ_9100 0x9100
 
 /* xh_parse() flags. */
-#define XH_PARSE_F_TSO 0x1 /* an IPv4 total length of 0 means the rest of the frame */
+/* A capture (replay): an IPv4 total length or IPv6 payload length of 0 means
+ * the rest of the frame (segments before the NIC split them: TSO, BIG TCP). */
+#define XH_PARSE_F_TSO 0x1
 /* The frame may end before its IP length says (a capture's snap length):
  * a TCP header whose options run past the frame, but not past the IP
  * length, is read for its ports and flags, with no payload. */
@@ -92,6 +94,13 @@ struct xh_pkt {
  * any chain and delivers the packet: nine destination options headers must
  * not hide a C2 address. */
 #define XH_PKT_EXT_DEPTH 0x08
+/* Live, an IPv6 payload length of 0 that is no jumbogram of Linux's: no
+ * hop-by-hop header (Linux trims the packet to its fixed header), or one
+ * with a jumbo payload option (never valid in a frame of 64 KiB or less:
+ * dropped). Counted as the parse error ipv6_bad, and parsed as a protocol
+ * without ports and payload (XH_PARSE_L3, XH_PKT_L4_CUT, the next header),
+ * so that its addresses are still classified. */
+#define XH_PKT_IPV6_LEN0 0x10
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01
@@ -131,7 +140,11 @@ static __always_inline void *xh_rebase(void *data, void *pos)
 	barrier_var(off);
 	if (off > XH_PARSE_MAX_OFF)
 		return 0;
-	return (char *)data + off;
+	/* The mask, kept by the third barrier_var(), bounds off again where
+	 * clang spilled it before the check and fills it after: 6.1's verifier
+	 * keeps no bound for the spilled copy (6.18 does). */
+	barrier_var(off);
+	return (char *)data + (off & XH_PARSE_MAX_OFF);
 }
 
 /* Set the payload window [pos + hdr, min(pos + ip_rem, data_end)). @ip_rem is
@@ -403,6 +416,40 @@ static __always_inline __u32 xh_ipv6_ext_len(__u8 nh, const __u8 *eh)
 	return ((__u32)eh[1] + 1) * 8;
 }
 
+/* Options of a hop-by-hop header xh_ipv6_hbh_jumbo() reads. Linux drops a
+ * header with more than 8 options besides padding (sysctl
+ * net.ipv6.max_hbh_opts_number) or more than 7 bytes of padding in a row. */
+#define XH_IPV6_HBH_TLV_MAX 16
+
+/* Does the hop-by-hop options header at @eh carry a jumbo payload option
+ * (RFC 2675)? Reads its first XH_IPV6_HBH_TLV_MAX options (TLVs, Pad1 the
+ * one-byte exception) that lie in the frame; any after them count as none.
+ * The option pointer is rebased at each step (xh_rebase()), so that the
+ * verifier sees every step in one state (inlined without it: 40% more
+ * instructions verified). Not inlined: inlined, its loop made clang 14
+ * spill one more register in the entry point's frame, which starts every
+ * call chain (6.1's 512-byte limit). Covered by test_parse_ipv6_len0 and,
+ * under both verifiers, by every prog test and test_kernel_61.sh. */
+static __attribute__((noinline)) int xh_ipv6_hbh_jumbo(void *data, const __u8 *eh, void *data_end)
+{
+	const __u8 *opt, *hend;
+	int i;
+
+	if ((void *)(eh + 2) > data_end)
+		return 0;
+	hend = eh + ((__u32)eh[1] + 1) * 8;
+	opt = eh + 2;
+	for (i = 0; i < XH_IPV6_HBH_TLV_MAX; i++) {
+		opt = xh_rebase(data, (void *)opt);
+		if (!opt || opt + 2 > hend || (void *)(opt + 2) > data_end)
+			break;
+		if (opt[0] == IPV6_TLV_JUMBO)
+			return 1;
+		opt += opt[0] == IPV6_TLV_PAD1 ? 1 : (__u32)opt[1] + 2;
+	}
+	return 0;
+}
+
 /* Is the fragment header at @eh (8 bytes checked) a later fragment, with no
  * L4 header behind it? */
 static __always_inline int xh_ipv6_frag_later(const __u8 *eh)
@@ -414,7 +461,7 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 					 unsigned int flags)
 {
 	struct ipv6hdr *ip6h = pos;
-	__u32 ip_rem, i;
+	__u32 ip_rem, plen, i;
 	__u8 nh;
 
 	if ((void *)(ip6h + 1) > data_end)
@@ -426,12 +473,34 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 	__builtin_memcpy(pkt->saddr, &ip6h->saddr, 16);
 	__builtin_memcpy(pkt->daddr, &ip6h->daddr, 16);
 	nh = ip6h->nexthdr;
-	/* payload_len 0 means a jumbogram (hop-by-hop option): trust data_end.
+	/* payload_len 0 is a jumbogram's (hop-by-hop option): trust data_end.
 	 * Branch-free (0 becomes 0x10000) so that no path holds ip_rem as a
 	 * constant: a constant makes the verifier track it precisely, and the
-	 * per-path ranges of ip_rem then stop state pruning in the walk below. */
-	ip_rem = (((__u32)bpf_ntohs(ip6h->payload_len) - 1) & 0xffff) + 1;
+	 * per-path ranges of ip_rem then stop state pruning in the walk below.
+	 * barrier_var(): so that clang does not fold it to 0x10000 on the path
+	 * of payload_len 0 below either. */
+	plen = bpf_ntohs(ip6h->payload_len);
+	ip_rem = ((plen - 1) & 0xffff) + 1;
+	barrier_var(ip_rem);
 	pos = ip6h + 1;
+	/* Live, Linux takes payload_len 0 as a jumbogram's only after a
+	 * hop-by-hop header: without one it trims the packet to this header;
+	 * with a jumbo option (whose length, over 65535, no frame here holds)
+	 * it drops it; without a jumbo option it delivers the rest of the
+	 * frame (ip6_rcv_core(), ipv6_hop_jumbo()). The first two hold no
+	 * payload for the host: classified by their addresses
+	 * (XH_PKT_IPV6_LEN0). A capture keeps the rest of the frame. */
+	if (plen == 0 && !(flags & XH_PARSE_F_TSO) &&
+	    (nh != IPPROTO_HOPOPTS || xh_ipv6_hbh_jumbo(data, pos, data_end))) {
+		pkt->proto = nh;
+		pkt->pflags = XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0;
+		pkt->l4_off = (__u16)((char *)pos - (char *)data);
+		xh_set_payload(pkt, data, pos, data_end, 0, 0);
+		/* No length to go by: xh_hunt() counts the frame whole, as
+		 * any frame's that may go on in XDP fragments. */
+		pkt->ip_cut = 1;
+		return XH_PARSE_L3;
+	}
 
 	for (i = 0; i < XH_MAX_IPV6_EXT; i++) {
 		__u8 *eh;

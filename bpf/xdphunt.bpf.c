@@ -60,9 +60,11 @@ static __always_inline void xh_count_parse(struct xh_stats *stats, const struct 
 	else if (pkt->family == XH_AF_INET6)
 		stats->cnt[XH_CNT_IPV6]++;
 
-	if (pkt->pflags & XH_PKT_EXT_DEPTH) { /* an error, then classified */
+	/* Errors, then classified by their addresses. */
+	if (pkt->pflags & (XH_PKT_EXT_DEPTH | XH_PKT_IPV6_LEN0)) {
 		stats->cnt[XH_CNT_PARSE_ERR]++;
-		stats->perr[XH_PERR_IPV6_EXT_DEPTH]++;
+		stats->perr[pkt->pflags & XH_PKT_EXT_DEPTH ? XH_PERR_IPV6_EXT_DEPTH
+							   : XH_PERR_IPV6_BAD]++;
 		return;
 	}
 	if (res < 0) {

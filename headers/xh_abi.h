@@ -90,7 +90,7 @@ enum xh_perr {
 	XH_PERR_IPV4_TRUNC = 4,	    /* IPv4 header (with options) cut short */
 	XH_PERR_IPV4_BAD = 5,	    /* version != 4, IHL < 5, or total length < IHL */
 	XH_PERR_IPV6_TRUNC = 6,	    /* IPv6 fixed header cut short */
-	XH_PERR_IPV6_BAD = 7,	    /* version != 6 */
+	XH_PERR_IPV6_BAD = 7,	    /* version != 6; live, payload length 0 and no jumbogram */
 	XH_PERR_IPV6_EXT_TRUNC = 8, /* extension header cut short */
 	XH_PERR_IPV6_EXT_DEPTH = 9, /* more than XH_MAX_IPV6_EXT extension headers */
 	XH_PERR_TCP_TRUNC = 10,	    /* TCP header (with options) cut short */

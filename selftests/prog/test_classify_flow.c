@@ -11,6 +11,7 @@
 #include "test.h"
 #include "pkt.h"
 #include "xh_prog.h"
+#include "msg.h"
 #include "classify_pkt.h"
 
 /* Many packets of one flow, both directions: one event per rule, and the
@@ -317,6 +318,90 @@ void test_classify_ipv6_ext_depth_keeps_addrs(void)
 			ASSERT_EQ(x.ev[0].proto, 60, "the header the walk stopped at");
 			ASSERT_EQ(x.ev[0].sport, 0, "no source port");
 			ASSERT_EQ(x.ev[0].dport, 0, "no destination port");
+		}
+		xhp_close(&x);
+		test_subtest_end();
+	}
+}
+
+/* The frame of @d with @payload (@plen bytes) and an IPv6 payload length of
+ * 0 (no hop-by-hop header). Returns its length. */
+static size_t ipv6_len0(const struct pkt_desc *d, const uint8_t *payload, size_t plen, uint8_t *buf)
+{
+	struct pkt_layout lay;
+	size_t len = pkt_build(d, buf, &lay);
+
+	if (len && plen)
+		memcpy(buf + lay.payload_off, payload, plen);
+	if (len)
+		buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+	return len;
+}
+
+/* IPv6 payload length 0 without a hop-by-hop header: Linux trims such a
+ * packet to its 40-byte header, so live its payload reaches no one. A SYN
+ * to 445 and a DNS query for an IoC domain find nothing; a SYN to an IoC
+ * address still gives ioc.dest, without ports; each counts as ipv6_bad.
+ * Replay reads such packets to the end of the frame, as a capture on a host
+ * with TSO or BIG TCP holds its large segments: smb.connect, ioc.dns and
+ * ioc.dest with its ports, and no parse error. */
+void test_classify_ipv6_len0(void)
+{
+	struct pkt_desc smb = {.family = 6,
+			       .src = "2001:db8::1",
+			       .dst = "2001:db8::2",
+			       .proto = IPPROTO_TCP,
+			       .sport = 50000,
+			       .dport = 445,
+			       .tcp_flags = SYN};
+	struct pkt_desc dns = {.family = 6,
+			       .src = "2001:db8::1",
+			       .dst = "2001:db8::53",
+			       .proto = IPPROTO_UDP,
+			       .sport = 40000,
+			       .dport = 53};
+	struct pkt_desc ioc = smb;
+	static const uint8_t want_live[] = {XH_RULE_IOC_DEST};
+	static const uint8_t want_capture[] = {XH_RULE_SMB_CONNECT, XH_RULE_IOC_DNS,
+					       XH_RULE_IOC_DEST};
+	uint8_t b[3][PKT_MAX], msg[512];
+	struct xh_stats before, after;
+	size_t len[3], mlen;
+	struct xhp x;
+
+	ioc.dst = "2001:db8:bad:ffff::5";
+	ioc.sport = 50001;
+	ioc.dport = 443;
+	mlen = msg_dns_query(msg, "www.evil.example", 1, 1, 0);
+	dns.payload_len = (int)mlen;
+	len[0] = ipv6_len0(&smb, NULL, 0, b[0]);
+	len[1] = ipv6_len0(&dns, msg, mlen, b[1]);
+	len[2] = ipv6_len0(&ioc, NULL, 0, b[2]);
+	if (!ASSERT_NEQ(len[0] && len[1] && len[2], 0, "built"))
+		return;
+	for (int capture = 0; capture < 2; capture++) {
+		const uint8_t *want = capture ? want_capture : want_live;
+		int n_want = capture ? 3 : 1;
+
+		test_subtest("%s", capture ? "replay" : "live");
+		if (capture ? xhp_open_capture(&x) : xhp_open(&x, 0, 0))
+			return;
+		xhp_stats(&x, &before);
+		for (int i = 0; i < 3; i++)
+			xhp_run(&x, b[i], len[i]);
+		xhp_drain(&x);
+		xhp_stats(&x, &after);
+		ASSERT_EQ(after.perr[XH_PERR_IPV6_BAD] - before.perr[XH_PERR_IPV6_BAD],
+			  capture ? 0 : 3, "counted as ipv6_bad");
+		ASSERT_EQ(after.cnt[XH_CNT_PARSE_ERR] - before.cnt[XH_CNT_PARSE_ERR],
+			  capture ? 0 : 3, "parse errors");
+		if (ASSERT_EQ(x.n_ev, n_want, "events")) {
+			for (int e = 0; e < n_want; e++)
+				ASSERT_EQ(x.ev[e].rule, want[e], "rule");
+			/* The last: ioc.dest, by its addresses only when live. */
+			ASSERT_EQ(x.ev[n_want - 1].proto, IPPROTO_TCP, "TCP");
+			ASSERT_EQ(ntohs(x.ev[n_want - 1].dport), capture ? 443 : 0, "dport");
+			ASSERT_EQ(ntohs(x.ev[n_want - 1].sport), capture ? 50001 : 0, "sport");
 		}
 		xhp_close(&x);
 		test_subtest_end();

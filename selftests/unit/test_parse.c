@@ -563,6 +563,114 @@ void test_parse_ipv6(void)
 	}
 }
 
+/* IPv6 payload length 0 (RFC 2675 keeps it for jumbograms, which carry a
+ * jumbo payload option in a hop-by-hop header). Live, Linux trims a packet
+ * with no hop-by-hop header to its 40-byte header and drops one whose
+ * hop-by-hop header holds a jumbo option (never valid in a frame of 64 KiB
+ * or less): classified by its addresses only, as a protocol without ports,
+ * and counted (XH_PKT_IPV6_LEN0: ipv6_bad). Without a jumbo option Linux
+ * delivers the hop-by-hop packet with the rest of the frame, and so does the
+ * parser. A capture (XH_PARSE_F_TSO, replay) reads every such packet to the
+ * end of the frame: BIG TCP segments before the NIC split them. */
+void test_parse_ipv6_len0(void)
+{
+	/* Hop-by-hop options after next header and length: a PadN of 2 bytes,
+	 * a jumbo payload option of 70000 (type 0xC2, 4 bytes, at 4n+2), PadN. */
+	static const uint8_t hbh_jumbo[14] = {1, 2, 0, 0, 0xc2, 4, 0, 1, 0x11, 0x70, 1, 2, 0, 0};
+	struct pkt_desc d = {.family = 6,
+			     .src = "2001:db8::10",
+			     .dst = "2001:db8::20",
+			     .proto = IPPROTO_TCP,
+			     .sport = 50000,
+			     .dport = 445,
+			     .payload_len = 100};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len, n, bad = 0;
+
+	len = build(&d, buf, &lay);
+	buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+	test_subtest("live");
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "pflags");
+	ASSERT_EQ(pkt.family, XH_AF_INET6, "family");
+	ASSERT_EQ(pkt.saddr[3], htonl(0x10), "saddr");
+	ASSERT_EQ(pkt.proto, IPPROTO_TCP, "proto: the next header");
+	ASSERT_EQ(pkt.sport | pkt.dport, 0, "no ports");
+	ASSERT_EQ(pkt.payload_len, 0, "no payload");
+	ASSERT_EQ(pkt.l4_off, lay.l3_off + 40, "l4_off after the fixed header");
+	/* No length to go by: xh_hunt() counts the frame whole. */
+	ASSERT_EQ(pkt.ip_cut, 1, "ip_cut");
+	for (n = lay.l3_off + 40; n < len; n++)
+		bad += parse_exact(buf, n, &pkt) != XH_PARSE_L3;
+	ASSERT_EQ(bad, 0, "every prefix past the fixed header: the same");
+
+	test_subtest("capture");
+	ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.pflags, 0, "pflags");
+	ASSERT_EQ(pkt.dport, htons(445), "dport");
+	ASSERT_EQ(pkt.payload_len, 100, "payload: the rest of the frame");
+	ASSERT_EQ(pkt.ip_cut, 1, "its length is not the header's");
+
+	test_subtest("live_udp");
+	d.proto = IPPROTO_UDP;
+	d.dport = 53;
+	len = build(&d, buf, &lay);
+	buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "pflags");
+	ASSERT_EQ(pkt.proto, IPPROTO_UDP, "proto");
+	ASSERT_EQ(pkt.payload_len, 0, "no DNS message");
+
+	test_subtest("live_dstopts");
+	d.n_ext = 1;
+	d.ext[0] = (struct pkt_ext){60, 16};
+	len = build(&d, buf, &lay);
+	buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "pflags");
+	ASSERT_EQ(pkt.proto, 60, "proto: the header not walked");
+
+	/* Hop-by-hop first, no jumbo option (a PadN of 6 bytes): Linux
+	 * delivers it whole, the L4 header is parsed, the payload runs to the
+	 * end of the frame. */
+	test_subtest("live_hbh_no_jumbo");
+	d.ext[0] = (struct pkt_ext){0, 8};
+	len = build(&d, buf, &lay);
+	buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+	buf[lay.l3_off + 40 + 2] = 1;
+	buf[lay.l3_off + 40 + 3] = 4;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.pflags, 0, "pflags");
+	ASSERT_EQ(pkt.dport, htons(53), "dport");
+	ASSERT_EQ(pkt.payload_len, 100, "payload: the rest of the frame");
+
+	/* A 16-byte one with a jumbo option after a PadN: Linux drops it. */
+	test_subtest("live_hbh_jumbo");
+	d.ext[0] = (struct pkt_ext){0, 16};
+	len = build(&d, buf, &lay);
+	buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+	memcpy(buf + lay.l3_off + 40 + 2, hbh_jumbo, sizeof(hbh_jumbo));
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "pflags");
+	ASSERT_EQ(pkt.proto, IPPROTO_HOPOPTS, "proto: the hop-by-hop header");
+	ASSERT_EQ(pkt.payload_len, 0, "no payload");
+	bad = 0;
+	for (n = lay.l3_off + 40; n < len; n++)
+		bad += parse_exact(buf, n, &pkt) >= XH_PARSE_L4;
+	ASSERT_EQ(bad, 0, "no prefix gets ports");
+	test_subtest("capture_hbh_jumbo");
+	ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 100, "payload: the rest of the frame");
+
+	/* A jumbo option with a payload length that is not 0: not this case. */
+	test_subtest("hbh_jumbo_with_length");
+	pkt_set_ip_len(buf, &lay, 6, len - lay.l3_off);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 100, "payload");
+}
+
 void test_parse_non_ip(void)
 {
 	struct pkt_desc d = {.ethertype = 0x88cc /* LLDP */, .payload_len = 40};
