@@ -253,12 +253,31 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 	}
 	case IPPROTO_UDP: {
 		struct udphdr *uh = pos;
+		__u32 ulen;
 
 		if ((void *)(uh + 1) > data_end || ip_rem < sizeof(*uh))
 			return -XH_PERR_UDP_TRUNC;
+		/* The UDP length, as udp_rcv() and udpv6_rcv() take it: it
+		 * ends the payload (Ethernet padding is past the IP length
+		 * already); below 8 or past the IP payload the datagram is
+		 * dropped. 0 over IPv6 is the IP payload (RFC 2675's
+		 * jumbograms; Linux takes it on any). A first fragment's
+		 * length counts the whole datagram. */
+		ulen = bpf_ntohs(uh->len);
+		if (ulen == 0 && pkt->family == XH_AF_INET6)
+			ulen = ip_rem;
+		if (ulen < sizeof(*uh))
+			return -XH_PERR_UDP_BAD;
+		if (ulen > ip_rem) {
+			if (!(pkt->pflags & XH_PKT_FIRST_FRAG))
+				return -XH_PERR_UDP_TRUNC;
+			ulen = ip_rem;
+		}
 		pkt->sport = uh->source;
 		pkt->dport = uh->dest;
-		xh_set_payload(pkt, data, pos, data_end, sizeof(*uh), ip_rem);
+		xh_set_payload(pkt, data, pos, data_end, sizeof(*uh), ulen);
+		/* The frame goes on as far as the IP length says. */
+		pkt->ip_cut = ip_rem > (__u32)((char *)data_end - (char *)pos);
 		return XH_PARSE_L4;
 	}
 	case IPPROTO_ICMP:

@@ -95,8 +95,9 @@ enum xh_perr {
 	XH_PERR_IPV6_EXT_DEPTH = 9, /* more than XH_MAX_IPV6_EXT extension headers */
 	XH_PERR_TCP_TRUNC = 10,	    /* TCP header (with options) cut short */
 	XH_PERR_TCP_BAD = 11,	    /* data offset < 5 */
-	XH_PERR_UDP_TRUNC = 12,	    /* UDP header cut short */
+	XH_PERR_UDP_TRUNC = 12,	    /* UDP header cut short, or its length past the IP payload */
 	XH_PERR_ICMP_TRUNC = 13,    /* ICMP/ICMPv6 type and code cut short */
+	XH_PERR_UDP_BAD = 14,	    /* UDP length < 8 (0 over IPv4) */
 	XH_PERR__MAX,
 };
 

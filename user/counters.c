@@ -48,6 +48,7 @@ static const char *const perr_names[] = {
 	[XH_PERR_TCP_BAD] = "tcp_bad",
 	[XH_PERR_UDP_TRUNC] = "udp_trunc",
 	[XH_PERR_ICMP_TRUNC] = "icmp_trunc",
+	[XH_PERR_UDP_BAD] = "udp_bad",
 };
 _Static_assert(ARRAY_SIZE(perr_names) == XH_PERR__MAX, "a parse error without a name");
 

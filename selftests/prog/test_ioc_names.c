@@ -193,6 +193,74 @@ void test_ioc_names(void)
 	xhp_close(&x);
 }
 
+/* DNS over UDP stops at the UDP length, where the resolver's datagram
+ * ends (udp_rcv() trims it): a query whose UDP length ends inside the name
+ * finds nothing, however the IP payload goes on; one whose UDP length runs
+ * past the IP payload, or is below 8, is a datagram Linux drops (udp_trunc,
+ * udp_bad). Bytes between the UDP length and the IP length are not read;
+ * over IPv6 a UDP length of 0 is the IP payload's. */
+void test_ioc_names_udp_length(void)
+{
+	static const struct {
+		const char *what;
+		const char *dst;
+		int ulen; /* the UDP length less the query's full length */
+		int perr; /* enum xh_perr that must grow, or 0 */
+		int ioc;  /* enum xh_ioc_cnt that must grow, or -1 */
+		int hit;
+	} rows[] = {
+		{"exact", S4, 0, 0, XH_IOC_CNT_NAME_MATCH, 1},
+		{"inside_the_name", S4, -12, 0, XH_IOC_CNT_DNS_TRUNC, 0},
+		{"before_qtype", S4, -4, 0, XH_IOC_CNT_DNS_TRUNC, 0},
+		{"past_the_ip_payload", S4, 1, XH_PERR_UDP_TRUNC, -1, 0},
+		{"below_8", S4, INT16_MIN, XH_PERR_UDP_BAD, -1, 0},
+		{"v6_exact", "2001:db8::53", 0, 0, XH_IOC_CNT_NAME_MATCH, 1},
+		{"v6_inside_the_name", "2001:db8::53", -12, 0, XH_IOC_CNT_DNS_TRUNC, 0},
+		{"v6_zero", "2001:db8::53", INT16_MAX, 0, XH_IOC_CNT_NAME_MATCH, 1},
+	};
+	uint8_t buf[PKT_MAX], msg[512];
+	struct xh_stats before, after;
+	size_t mlen, len, l4;
+	struct xhp x;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	mlen = msg_dns_query(msg, "www.evil.example", 1, 1, 0);
+	/* 12 bytes after the query: the IP payload goes on past the UDP
+	 * length, whose end the rows move. */
+	memset(msg + mlen, 0, 12);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int ulen = 8 + (int)mlen + rows[i].ulen;
+
+		test_subtest("%s", rows[i].what);
+		xhp_reset(&x);
+		len = build(buf, IPPROTO_UDP, strchr(rows[i].dst, ':') ? "2001:db8::10" : C4,
+			    rows[i].dst, 40000, 53, 0, msg, mlen + 12);
+		l4 = len - (mlen + 12) - 8;
+		if (rows[i].ulen == INT16_MIN)
+			ulen = 7;
+		else if (rows[i].ulen == INT16_MAX)
+			ulen = 0;
+		else if (rows[i].ulen > 0)
+			ulen = 8 + (int)mlen + 12 + rows[i].ulen;
+		buf[l4 + 4] = (uint8_t)(ulen >> 8);
+		buf[l4 + 5] = (uint8_t)ulen;
+		xhp_stats(&x, &before);
+		ASSERT_EQ(xhp_run_verdict(&x, buf, len), XDP_PASS, "pass");
+		xhp_stats(&x, &after);
+		xhp_drain(&x);
+		if (rows[i].perr)
+			ASSERT_EQ(after.perr[rows[i].perr] - before.perr[rows[i].perr], 1,
+				  "parse error");
+		if (rows[i].ioc >= 0)
+			ASSERT_EQ(after.ioc[rows[i].ioc] - before.ioc[rows[i].ioc], 1, "counter");
+		if (ASSERT_EQ(x.n_ev, rows[i].hit, "events") && rows[i].hit)
+			ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_DNS, "ioc.dns");
+	}
+	test_subtest_end();
+	xhp_close(&x);
+}
+
 void test_ioc_port_and_block(void)
 {
 	uint8_t buf[PKT_MAX];

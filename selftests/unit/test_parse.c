@@ -671,6 +671,106 @@ void test_parse_ipv6_len0(void)
 	ASSERT_EQ(pkt.payload_len, 100, "payload");
 }
 
+/* Write @ulen into the UDP header of the frame @buf built as @lay. */
+static void set_udp_len(uint8_t *buf, const struct pkt_layout *lay, uint16_t ulen)
+{
+	buf[lay->l4_off + 4] = (uint8_t)(ulen >> 8);
+	buf[lay->l4_off + 5] = (uint8_t)ulen;
+}
+
+/* The UDP length, as Linux's udp_rcv() and udpv6_rcv() take it: the payload
+ * ends where it says (a datagram shorter than its IP packet is trimmed, DNS
+ * reads no further); below 8 is udp_bad, past the IP payload udp_trunc (a
+ * dropped datagram). Over IPv6, 0 means the IP payload (jumbograms; Linux
+ * takes it on any). A first fragment's length is the whole datagram's. */
+void test_parse_udp_len(void)
+{
+	struct pkt_desc d = {
+		.family = 4, .proto = IPPROTO_UDP, .sport = 40000, .dport = 53, .payload_len = 40};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct xh_pkt pkt;
+	size_t len;
+
+	for (int fam = 4; fam <= 6; fam += 2) {
+		d.family = fam;
+		len = build(&d, buf, &lay);
+		test_subtest("v%d_exact", fam);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+		ASSERT_EQ(pkt.payload_len, 40, "payload_len");
+		test_subtest("v%d_shorter", fam);
+		set_udp_len(buf, &lay, 8 + 12);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+		ASSERT_EQ(pkt.dport, htons(53), "dport");
+		ASSERT_EQ(pkt.payload_off, lay.payload_off, "payload_off");
+		ASSERT_EQ(pkt.payload_len, 12, "payload_len: the UDP length's");
+		ASSERT_EQ(pkt.ip_cut, 0, "ip_cut");
+		/* The frame cut before the IP length's end: ip_cut still says so. */
+		ASSERT_EQ(parse_exact(buf, len - 1, &pkt), XH_PARSE_L4, "cut: res");
+		ASSERT_EQ(pkt.payload_len, 12, "cut: payload_len");
+		ASSERT_EQ(pkt.ip_cut, 1, "cut: ip_cut from the IP length");
+		test_subtest("v%d_header_only", fam);
+		set_udp_len(buf, &lay, 8);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+		ASSERT_EQ(pkt.payload_len, 0, "payload_len");
+		test_subtest("v%d_below_8", fam);
+		set_udp_len(buf, &lay, 7);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_UDP_BAD, "res");
+		test_subtest("v%d_past_ip", fam);
+		set_udp_len(buf, &lay, 8 + 41);
+		ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_UDP_TRUNC, "res");
+		test_subtest("v%d_zero", fam);
+		set_udp_len(buf, &lay, 0);
+		if (fam == 4) {
+			ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_UDP_BAD, "res");
+		} else {
+			ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+			ASSERT_EQ(pkt.payload_len, 40, "payload_len: the IP length's");
+			/* A capture's IPv6 payload length 0 (and the UDP
+			 * length's): the rest of the frame. */
+			buf[lay.l3_off + 4] = buf[lay.l3_off + 5] = 0;
+			ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4,
+				  "capture: res");
+			ASSERT_EQ(pkt.payload_len, 40, "capture: payload_len");
+		}
+	}
+	test_subtest_end();
+
+	/* Ethernet padding after a short datagram: neither length counts it. */
+	test_subtest("eth_padding");
+	d = (struct pkt_desc){
+		.family = 4, .proto = IPPROTO_UDP, .sport = 1, .dport = 2, .payload_len = 2};
+	len = build(&d, buf, &lay);
+	ASSERT_EQ(len, 44, "len");
+	ASSERT_EQ(parse_exact(buf, 60, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 2, "payload_len");
+
+	/* A first fragment holds part of the datagram its length counts. */
+	test_subtest("first_fragment");
+	d = (struct pkt_desc){.family = 4,
+			      .proto = IPPROTO_UDP,
+			      .sport = 1,
+			      .dport = 53,
+			      .more_frags = 1,
+			      .payload_len = 100};
+	len = build(&d, buf, &lay);
+	set_udp_len(buf, &lay, 8 + 3000);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
+	ASSERT_EQ(pkt.payload_len, 100, "payload_len: the fragment's");
+	set_udp_len(buf, &lay, 8 + 20);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "shorter: res");
+	ASSERT_EQ(pkt.payload_len, 20, "shorter: payload_len");
+	set_udp_len(buf, &lay, 4);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), -XH_PERR_UDP_BAD, "below 8: res");
+	d.family = 6;
+	d.n_ext = 1;
+	d.ext[0] = (struct pkt_ext){44, 8};
+	len = build(&d, buf, &lay);
+	set_udp_len(buf, &lay, 8 + 3000);
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "v6: res");
+	ASSERT_EQ(pkt.payload_len, 100, "v6: payload_len: the fragment's");
+}
+
 void test_parse_non_ip(void)
 {
 	struct pkt_desc d = {.ethertype = 0x88cc /* LLDP */, .payload_len = 40};
