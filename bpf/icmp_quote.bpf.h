@@ -18,14 +18,14 @@
 #define XH_ICMP_QUOTE_OFF 8
 
 /* The ICMP error in @pkt (the entry point checked xh_icmp_is_error()): read
- * the quoted IPv4 or IPv6 header (and IPv6 extension headers) and the ports
- * after it (TCP, UDP, SCTP), or the type and code of a quoted ICMP message
- * that is not an error itself, as the parser makes them into ports; and
- * count the error to the quoted packet's flow if xdphunt keeps it, in the
- * direction back to that packet's sender. A quote cut before the ports, a
- * later fragment, an error about an error or a quote whose sender is not
- * the error's destination is left alone. Global: the quote's parse gets its
- * own frame. Returns 0. */
+ * the quoted IPv4 or IPv6 header (and IPv4's AH, IPv6's extension headers)
+ * and the ports after it (TCP, UDP, SCTP), or the type and code of a quoted
+ * ICMP message that is not an error itself, as the parser makes them into
+ * ports; and count the error to the quoted packet's flow if xdphunt keeps
+ * it, in the direction back to that packet's sender. A quote cut before the
+ * ports, a later fragment, an error about an error or a quote whose sender
+ * is not the error's destination is left alone. Global: the quote's parse
+ * gets its own frame. Returns 0. */
 __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh_stats *stats)
 {
 	void *data = (void *)(long)ctx->data;
@@ -51,6 +51,19 @@ __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 		__builtin_memcpy(&q.saddr[0], ip + 12, 4);
 		__builtin_memcpy(&q.daddr[0], ip + 16, 4);
 		l4 = ip + hl;
+		/* One IPsec AH header (transport mode), stepped over as
+		 * xh_parse_ipv4() steps over it; the quote must reach past
+		 * it, which RFC 792's 8 bytes do not. */
+		if (q.proto == IPPROTO_AH) {
+			const __u8 *ah = xh_rebase(data, (void *)l4);
+
+			if (!ah || (const void *)(ah + 8) > end)
+				return 0;
+			q.proto = ah[0];
+			l4 = xh_rebase(data, (void *)(ah + xh_ah_len(ah)));
+			if (!l4)
+				return 0;
+		}
 	} else {
 		__u8 nh;
 

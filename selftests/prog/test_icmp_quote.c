@@ -24,30 +24,39 @@
 #define RTR6 "2001:db8:ff::1"
 
 /* An ICMP (@family 4) or ICMPv6 error of @type/@code from @src to @dst
- * quoting the first @qlen bytes of the IP packet of @q (its IP header and
- * what follows). Returns the frame length, 0 on failure. */
-static size_t icmp_error(uint8_t *buf, int family, const char *src, const char *dst, uint8_t type,
-			 uint8_t code, const struct pkt_desc *q, size_t qlen)
+ * quoting the @qlen bytes at @ip (an IP header and what follows). Returns
+ * the frame length, 0 on failure. */
+static size_t icmp_error_quoting(uint8_t *buf, int family, const char *src, const char *dst,
+				 uint8_t type, uint8_t code, const uint8_t *ip, size_t qlen)
 {
 	struct pkt_desc d = {.family = family,
 			     .src = src,
 			     .dst = dst,
 			     .proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
 			     .sport = type,
-			     .dport = code};
-	struct pkt_layout lq, le;
+			     .dport = code,
+			     .payload_len = (int)(4 + qlen)};
+	struct pkt_layout le;
+	size_t n = pkt_build(&d, buf, &le);
+
+	if (!n)
+		return 0;
+	memset(buf + le.payload_off, 0, 4); /* unused / MTU */
+	memcpy(buf + le.payload_off + 4, ip, qlen);
+	return n;
+}
+
+/* icmp_error_quoting() the first @qlen bytes of the IP packet of @q. */
+static size_t icmp_error(uint8_t *buf, int family, const char *src, const char *dst, uint8_t type,
+			 uint8_t code, const struct pkt_desc *q, size_t qlen)
+{
+	struct pkt_layout lq;
 	uint8_t qbuf[PKT_MAX];
 	size_t n = pkt_build(q, qbuf, &lq);
 
 	if (!n || qlen > n - lq.l3_off)
 		return 0;
-	d.payload_len = (int)(4 + qlen);
-	n = pkt_build(&d, buf, &le);
-	if (!n)
-		return 0;
-	memset(buf + le.payload_off, 0, 4); /* unused / MTU */
-	memcpy(buf + le.payload_off + 4, qbuf + lq.l3_off, qlen);
-	return n;
+	return icmp_error_quoting(buf, family, src, dst, type, code, qbuf + lq.l3_off, qlen);
 }
 
 /* The client's SYN to the IoC server over IPv6. */
@@ -125,6 +134,52 @@ void test_icmp_quote_v4(void)
 		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 2, "the flow has the two errors only");
 	ASSERT_NEQ(xhp_flow4(&x, IPPROTO_TCP, C4, 50001, SRV4, 445, &key, &st), 0,
 		   "no flow made from a quote");
+out:
+	xhp_close(&x);
+}
+
+/* An SMB SYN over IPv4 with IPsec AH (transport mode, as Windows server and
+ * domain isolation sends it), which the parser reads past AH: an error
+ * quoting it counts to its flow when the quote reaches the TCP ports after
+ * AH (routers quote up to 576 bytes), and nowhere when it is cut inside AH
+ * or before the ports. */
+void test_icmp_quote_v4_ah(void)
+{
+	struct pkt_desc syn = {TCP4(C4, SRV4, 50000, 445, SYN)};
+	const size_t ah_len = 24; /* 12-byte ICV */
+	struct xh_flow_state st;
+	struct xh_flow_key key;
+	uint8_t b[PKT_MAX], sb[PKT_MAX];
+	struct pkt_layout lay;
+	size_t n, sn;
+	struct xhp x;
+
+	sn = pkt_build(&syn, sb, &lay);
+	if (!ASSERT_GE(sn, lay.l4_off + 20, "built") || xhp_open(&x, 0, 0))
+		return;
+	sn = pkt_insert_ipv4_ah(sb, sn, &lay, ah_len);
+	xhp_run(&x, sb, sn);
+	if (!ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, SRV4, 445, &key, &st), "the flow"))
+		goto out;
+	/* Port unreachable quoting the IP header, AH and 8 bytes of TCP. */
+	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + ah_len + 8);
+	if (!ASSERT_NEQ(n, 0, "build"))
+		goto out;
+	xhp_run(&x, b, n);
+	ASSERT_EQ(quoted(&x), 1, "counted past AH to the quoted flow");
+	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, SRV4, 445, &key, &st), "flow")) {
+		ASSERT_EQ(st.pkts[XH_DIR_TOSERVER], 1, "the SYN");
+		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the error, back to the client");
+	}
+	/* RFC 792's 8 bytes after the IP header: AH's first 8, no ports. */
+	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + 8);
+	xhp_run(&x, b, n);
+	/* Cut inside AH's ICV, and just before the ports' 4 bytes. */
+	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + 12);
+	xhp_run(&x, b, n);
+	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + ah_len + 3);
+	xhp_run(&x, b, n);
+	ASSERT_EQ(quoted(&x), 1, "quotes cut before the ports count nowhere");
 out:
 	xhp_close(&x);
 }
