@@ -96,8 +96,8 @@ struct xh_pkt {
 #define XH_PKT_EXT_DEPTH 0x08
 /* Live, an IPv6 payload length of 0 that is no jumbogram of Linux's: no
  * hop-by-hop header (Linux trims the packet to its fixed header), or one
- * with a jumbo payload option (never valid in a frame of 64 KiB or less:
- * dropped). Counted as the parse error ipv6_bad, and parsed as a protocol
+ * with a jumbo payload option that is not valid (none is in a frame of
+ * 64 KiB or less: dropped). Counted as the parse error ipv6_bad, and parsed as a protocol
  * without ports and payload (XH_PARSE_L3, XH_PKT_L4_CUT, the next header),
  * so that its addresses are still classified. */
 #define XH_PKT_IPV6_LEN0 0x10
@@ -435,13 +435,17 @@ static __always_inline __u32 xh_ipv6_ext_len(__u8 nh, const __u8 *eh)
 	return ((__u32)eh[1] + 1) * 8;
 }
 
-/* Options of a hop-by-hop header xh_ipv6_hbh_jumbo() reads. Linux drops a
+/* Options of a hop-by-hop header xh_ipv6_hbh_drops() reads. Linux drops a
  * header with more than 8 options besides padding (sysctl
  * net.ipv6.max_hbh_opts_number) or more than 7 bytes of padding in a row. */
 #define XH_IPV6_HBH_TLV_MAX 16
 
-/* Does the hop-by-hop options header at @eh carry a jumbo payload option
- * (RFC 2675)? Reads its first XH_IPV6_HBH_TLV_MAX options (TLVs, Pad1 the
+/* Does the hop-by-hop options header at @eh (in a packet whose payload
+ * length is 0) carry a jumbo payload option that Linux drops the packet
+ * for (ipv6_hop_jumbo())? One that is not RFC 2675's (4 bytes at 4n+2, a
+ * length over 65535) or whose length the packet does not hold: any, in a
+ * frame of 64 KiB or less. A valid one (skb mode after BIG TCP's GRO) or
+ * none: 0. Reads the first XH_IPV6_HBH_TLV_MAX options (TLVs, Pad1 the
  * one-byte exception) that lie in the frame; any after them count as none.
  * The option pointer is rebased at each step (xh_rebase()), so that the
  * verifier sees every step in one state (inlined without it: 40% more
@@ -449,9 +453,10 @@ static __always_inline __u32 xh_ipv6_ext_len(__u8 nh, const __u8 *eh)
  * spill one more register in the entry point's frame, which starts every
  * call chain (6.1's 512-byte limit). Covered by test_parse_ipv6_len0 and,
  * under both verifiers, by every prog test and test_kernel_61.sh. */
-static __attribute__((noinline)) int xh_ipv6_hbh_jumbo(void *data, const __u8 *eh, void *data_end)
+static __attribute__((noinline)) int xh_ipv6_hbh_drops(void *data, const __u8 *eh, void *data_end)
 {
 	const __u8 *opt, *hend;
+	__u32 jlen;
 	int i;
 
 	if ((void *)(eh + 2) > data_end)
@@ -462,8 +467,16 @@ static __attribute__((noinline)) int xh_ipv6_hbh_jumbo(void *data, const __u8 *e
 		opt = xh_rebase(data, (void *)opt);
 		if (!opt || opt + 2 > hend || (void *)(opt + 2) > data_end)
 			break;
-		if (opt[0] == IPV6_TLV_JUMBO)
-			return 1;
+		if (opt[0] == IPV6_TLV_JUMBO) {
+			/* The IPv6 header's 40 bytes keep the alignment. */
+			if (opt[1] != 4 || (((const char *)opt - (const char *)eh) & 3) != 2 ||
+			    opt + 6 > hend || (void *)(opt + 6) > data_end)
+				return 1;
+			jlen = (__u32)opt[2] << 24 | (__u32)opt[3] << 16 | (__u32)opt[4] << 8 |
+			       opt[5];
+			return jlen <= 0xffff ||
+			       jlen > (__u32)((const char *)data_end - (const char *)eh);
+		}
 		opt += opt[0] == IPV6_TLV_PAD1 ? 1 : (__u32)opt[1] + 2;
 	}
 	return 0;
@@ -504,13 +517,13 @@ static __always_inline int xh_parse_ipv6(void *data, void *pos, void *data_end, 
 	pos = ip6h + 1;
 	/* Live, Linux takes payload_len 0 as a jumbogram's only after a
 	 * hop-by-hop header: without one it trims the packet to this header;
-	 * with a jumbo option (whose length, over 65535, no frame here holds)
-	 * it drops it; without a jumbo option it delivers the rest of the
-	 * frame (ip6_rcv_core(), ipv6_hop_jumbo()). The first two hold no
-	 * payload for the host: classified by their addresses
-	 * (XH_PKT_IPV6_LEN0). A capture keeps the rest of the frame. */
+	 * with a jumbo option that is not valid (and none is, in a frame of
+	 * 64 KiB or less) it drops it; with a valid one or none it delivers
+	 * the rest of the packet (ip6_rcv_core(), ipv6_hop_jumbo()). The
+	 * first two hold no payload for the host: classified by their
+	 * addresses (XH_PKT_IPV6_LEN0). A capture keeps the rest of the frame. */
 	if (plen == 0 && !(flags & XH_PARSE_F_TSO) &&
-	    (nh != IPPROTO_HOPOPTS || xh_ipv6_hbh_jumbo(data, pos, data_end))) {
+	    (nh != IPPROTO_HOPOPTS || xh_ipv6_hbh_drops(data, pos, data_end))) {
 		pkt->proto = nh;
 		pkt->pflags = XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0;
 		pkt->l4_off = (__u16)((char *)pos - (char *)data);

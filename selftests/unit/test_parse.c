@@ -646,7 +646,8 @@ void test_parse_ipv6_len0(void)
 	ASSERT_EQ(pkt.dport, htons(53), "dport");
 	ASSERT_EQ(pkt.payload_len, 100, "payload: the rest of the frame");
 
-	/* A 16-byte one with a jumbo option after a PadN: Linux drops it. */
+	/* A 16-byte one with a jumbo option of 70000 bytes after a PadN, in
+	 * a frame that does not hold them: Linux drops it. */
 	test_subtest("live_hbh_jumbo");
 	d.ext[0] = (struct pkt_ext){0, 16};
 	len = build(&d, buf, &lay);
@@ -663,12 +664,64 @@ void test_parse_ipv6_len0(void)
 	test_subtest("capture_hbh_jumbo");
 	ASSERT_EQ(parse_flags(buf, len, &pkt, XH_PARSE_F_TSO), XH_PARSE_L4, "res");
 	ASSERT_EQ(pkt.payload_len, 100, "payload: the rest of the frame");
+	/* Not RFC 2675's either: dropped whatever the frame holds. */
+	test_subtest("live_hbh_jumbo_65535");
+	buf[lay.l3_off + 40 + 8] = 0;
+	buf[lay.l3_off + 40 + 9] = 0;
+	buf[lay.l3_off + 40 + 10] = 0xff;
+	buf[lay.l3_off + 40 + 11] = 0xff;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "pflags");
+	test_subtest("live_hbh_jumbo_misaligned");
+	memset(buf + lay.l3_off + 40 + 2, 0, 14);
+	memcpy(buf + lay.l3_off + 40 + 3, hbh_jumbo + 4, 6); /* after a Pad1: at 4n+3 */
+	buf[lay.l3_off + 40 + 9] = 1;			     /* PadN, 7 bytes */
+	buf[lay.l3_off + 40 + 10] = 5;
+	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L3, "res");
+	ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "pflags");
 
 	/* A jumbo option with a payload length that is not 0: not this case. */
 	test_subtest("hbh_jumbo_with_length");
+	memcpy(buf + lay.l3_off + 40 + 2, hbh_jumbo, sizeof(hbh_jumbo));
 	pkt_set_ip_len(buf, &lay, 6, len - lay.l3_off);
 	ASSERT_EQ(parse_exact(buf, len, &pkt), XH_PARSE_L4, "res");
 	ASSERT_EQ(pkt.payload_len, 100, "payload");
+
+	/* A real jumbogram, as BIG TCP's GRO makes one (skb mode sees packets
+	 * after GRO): a hop-by-hop header of one jumbo option whose length
+	 * the frame holds, then UDP with a length of 0. Linux takes it. */
+	test_subtest("live_jumbogram");
+	{
+		const size_t jlen = 8 + 8 + 66000, flen = 14 + 40 + jlen;
+		uint8_t *j = calloc(1, flen);
+
+		if (!j)
+			abort();
+		memcpy(j, buf, 14 + 8); /* Ethernet, IPv6 version and flow label */
+		memcpy(j + 14 + 8, buf + lay.l3_off + 8, 32); /* addresses */
+		j[14 + 4] = j[14 + 5] = 0;		      /* payload length */
+		j[14 + 6] = IPPROTO_HOPOPTS;
+		j[14 + 7] = 64;
+		j[54] = IPPROTO_UDP;
+		j[56] = 0xc2;
+		j[57] = 4;
+		j[58] = (uint8_t)(jlen >> 24);
+		j[59] = (uint8_t)(jlen >> 16);
+		j[60] = (uint8_t)(jlen >> 8);
+		j[61] = (uint8_t)jlen;
+		j[62 + 1] = 99; /* source port */
+		j[62 + 3] = 53;
+		ASSERT_EQ(parse_exact(j, flen, &pkt), XH_PARSE_L4, "res");
+		ASSERT_EQ(pkt.pflags, 0, "pflags");
+		ASSERT_EQ(pkt.dport, htons(53), "dport");
+		ASSERT_EQ(pkt.payload_off, 70, "payload_off");
+		ASSERT_EQ(pkt.payload_len, 0x10000 - 8 - 8,
+			  "payload: up to the 64 KiB the IP length can say");
+		/* The same option in a frame a byte short of its length: dropped. */
+		ASSERT_EQ(parse_exact(j, flen - 1, &pkt), XH_PARSE_L3, "cut: res");
+		ASSERT_EQ(pkt.pflags, XH_PKT_L4_CUT | XH_PKT_IPV6_LEN0, "cut: pflags");
+		free(j);
+	}
 }
 
 /* Write @ulen into the UDP header of the frame @buf built as @lay. */
