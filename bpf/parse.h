@@ -147,17 +147,25 @@ static __always_inline void *xh_rebase(void *data, void *pos)
 	return (char *)data + (off & XH_PARSE_MAX_OFF);
 }
 
-/* Set the payload window [pos + hdr, min(pos + ip_rem, data_end)). @ip_rem is
- * how many bytes the IP length says remain from @pos. */
-static __always_inline void xh_set_payload(struct xh_pkt *pkt, void *data, void *pos,
-					   void *data_end, __u32 hdr, __u32 ip_rem)
+/* Set the payload window [pos + hdr, min(pos + l4_rem, data_end)). @ip_rem
+ * is how many bytes the IP length says remain from @pos, @l4_rem (at most
+ * @ip_rem) how many the L4 header's length does (UDP's). */
+static __always_inline void xh_set_payload_l4(struct xh_pkt *pkt, void *data, void *pos,
+					      void *data_end, __u32 hdr, __u32 l4_rem, __u32 ip_rem)
 {
 	__u32 avail = (__u32)((char *)data_end - (char *)pos);
-	__u32 end = ip_rem < avail ? ip_rem : avail;
+	__u32 end = l4_rem < avail ? l4_rem : avail;
 
 	pkt->payload_off = (__u16)((char *)pos - (char *)data + hdr);
 	pkt->payload_len = end > hdr ? (__u16)(end - hdr) : 0;
 	pkt->ip_cut = ip_rem > avail;
+}
+
+/* xh_set_payload_l4() up to the IP length's end. */
+static __always_inline void xh_set_payload(struct xh_pkt *pkt, void *data, void *pos,
+					   void *data_end, __u32 hdr, __u32 ip_rem)
+{
+	xh_set_payload_l4(pkt, data, pos, data_end, hdr, ip_rem, ip_rem);
 }
 
 /* ICMP request/reply pairs: Zeek's ICMP4_counterpart / ICMP6_counterpart,
@@ -275,9 +283,8 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 		}
 		pkt->sport = uh->source;
 		pkt->dport = uh->dest;
-		xh_set_payload(pkt, data, pos, data_end, sizeof(*uh), ulen);
-		/* The frame goes on as far as the IP length says. */
-		pkt->ip_cut = ip_rem > (__u32)((char *)data_end - (char *)pos);
+		/* ip_cut: the frame goes on as far as the IP length says. */
+		xh_set_payload_l4(pkt, data, pos, data_end, sizeof(*uh), ulen, ip_rem);
 		return XH_PARSE_L4;
 	}
 	case IPPROTO_ICMP:
