@@ -402,6 +402,8 @@ void test_classify_ipv6_len0(void)
 			ASSERT_EQ(x.ev[n_want - 1].proto, IPPROTO_TCP, "TCP");
 			ASSERT_EQ(ntohs(x.ev[n_want - 1].dport), capture ? 443 : 0, "dport");
 			ASSERT_EQ(ntohs(x.ev[n_want - 1].sport), capture ? 50001 : 0, "sport");
+			ASSERT_EQ(x.ev[n_want - 1].eflags, capture ? 0 : XH_EVENT_F_NO_PORTS,
+				  "the hit leaves ports out when live");
 		}
 		xhp_close(&x);
 		test_subtest_end();
