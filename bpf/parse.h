@@ -272,14 +272,16 @@ static __always_inline int xh_parse_l4(void *data, void *pos, void *data_end, __
 		 * jumbograms; Linux takes it on any). A first fragment's
 		 * length counts the whole datagram. */
 		ulen = bpf_ntohs(uh->len);
-		if (ulen == 0 && pkt->family == XH_AF_INET6)
-			ulen = ip_rem;
-		if (ulen < sizeof(*uh))
-			return -XH_PERR_UDP_BAD;
-		if (ulen > ip_rem) {
-			if (!(pkt->pflags & XH_PKT_FIRST_FRAG))
+		/* One test for 8 <= ulen <= ip_rem (ip_rem is 8 or more). */
+		if (ulen - sizeof(*uh) > ip_rem - sizeof(*uh)) {
+			if (ulen == 0 && pkt->family == XH_AF_INET6)
+				ulen = ip_rem;
+			else if (ulen < sizeof(*uh))
+				return -XH_PERR_UDP_BAD;
+			else if (!(pkt->pflags & XH_PKT_FIRST_FRAG))
 				return -XH_PERR_UDP_TRUNC;
-			ulen = ip_rem;
+			else
+				ulen = ip_rem;
 		}
 		pkt->sport = uh->source;
 		pkt->dport = uh->dest;
