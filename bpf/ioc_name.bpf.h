@@ -136,6 +136,42 @@ __noinline int xh_ioc_tls(struct xdp_md *ctx, struct xh_name_scratch *s, __u32 o
 	return n;
 }
 
+/* The ALPN list of the ClientHello at packet offset @off (@len bytes, as
+ * cut to its first record), its body at @pos (@l bytes) of the hello:
+ * xh_tls_alpn_list_http(). Global apart from the extension walk, so that the
+ * verifier does not check the list once per way out of that walk. */
+__noinline int xh_ioc_tls_alpn_list(struct xdp_md *ctx, __u32 off, __u32 len, __u32 pos, __u32 l)
+{
+	void *data, *data_end;
+
+	if (!ctx)
+		return 0;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (len > XH_TLS_LEN_MAX)
+		len = XH_TLS_LEN_MAX;
+	return xh_tls_alpn_list_http(data + (off & XH_PARSE_MAX_OFF), data_end, len,
+				     pos & XH_TLS_OFF_MASK, l & XH_TLS_OFF_MASK);
+}
+
+/* xh_tls_alpn_http() on the ClientHello at packet offset @off (@len
+ * payload bytes): asked only of a hello whose name matched, so the walk past
+ * the server_name costs other hellos nothing. Global: verified once. */
+__noinline int xh_ioc_tls_alpn(struct xdp_md *ctx, __u32 off, __u32 len)
+{
+	void *data, *data_end;
+	__u32 pos = 0, l = 0;
+
+	if (!ctx)
+		return 0;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (!xh_tls_find_ext(data + (off & XH_PARSE_MAX_OFF), data_end, &len, XH_TLS_EXT_ALPN, &pos,
+			     &l))
+		return 0;
+	return xh_ioc_tls_alpn_list(ctx, off, len, pos, l);
+}
+
 /* The suffix hashes of the name walked into s->lab (@n bytes of text) and
  * their lookups: the prefilter, then xh_iocdom. Global, so that the frames
  * of the deepest call chain stay within the 512-byte stack. Returns the IoC
@@ -233,6 +269,9 @@ __noinline int xh_ioc_inspect(struct xdp_md *ctx, __u32 off, __u32 len, __u32 ki
 	if (kind == XH_NAME_TLS &&
 	    bpf_xdp_load_bytes(ctx, off + s->name_off, s->name, XH_SIZE_NZ(n, XH_NAME_TEXT_MAX)))
 		return 0;
+	s->tls_flags = 0;
+	if (kind == XH_NAME_TLS && xh_ioc_tls_alpn(ctx, off, len))
+		s->tls_flags = XH_TLS_F_ALPN_HTTP;
 	stats->ioc[XH_IOC_CNT_NAME_MATCH]++;
 	return best;
 }
@@ -330,6 +369,7 @@ static __always_inline void xh_ioc_name_report(struct xdp_md *ctx, const struct 
 	e->d.ioc.name_off = s->off[m];
 	e->d.ioc.qtype = s->qtype;
 	e->d.ioc.transport = pkt->proto;
+	e->d.ioc.tls_flags = s->tls_flags;
 	e->name_len = s->name_len > XH_NAME_TEXT_MAX ? XH_NAME_TEXT_MAX : s->name_len;
 	__builtin_memcpy(e->name, s->name, XH_EVENT_NAME_MAX);
 	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);

@@ -124,7 +124,8 @@ struct xh_name_scratch {
 	__u32 matched;	/* index into hash[] of the longest matching suffix */
 	__u32 name_off; /* TLS: server_name offset in the payload */
 	__u16 qtype;
-	__u8 pad[2];
+	__u8 tls_flags; /* XH_TLS_F_* of a matched ClientHello */
+	__u8 pad[1];
 };
 
 struct {

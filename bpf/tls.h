@@ -17,6 +17,8 @@
 #define XH_TLS_REC_HANDSHAKE   0x16
 #define XH_TLS_HS_CLIENT_HELLO 1
 #define XH_TLS_EXT_SNI	       0
+#define XH_TLS_EXT_ALPN	       16
+#define XH_TLS_ALPN_MAX	       8    /* protocols of the ALPN list looked at */
 #define XH_TLS_MAX_EXT	       64   /* Chrome sends ~18, GREASE included */
 #define XH_TLS_LEN_MAX	       2048 /* bytes of the segment looked at; a power of two */
 #define XH_TLS_OFF_MASK	       (XH_TLS_LEN_MAX - 1)
@@ -56,18 +58,15 @@ static __always_inline int xh_tls_looks_hello(const __u8 *p)
 	return p[0] == XH_TLS_REC_HANDSHAKE && p[1] == 3 && p[5] == XH_TLS_HS_CLIENT_HELLO;
 }
 
-/* The host_name of the server_name extension of the ClientHello in
- * @buf[0, @len) (readable up to @end): its offset in @buf to *@name_off.
- * Only the first XH_TLS_LEN_MAX bytes are looked at. Returns its
- * length (1..253), or -XH_IOC_CNT_TLS_NO_SNI (a complete hello without one),
- * -XH_IOC_CNT_TLS_TRUNC (it would lie past @len: split or cut short), or
- * -XH_IOC_CNT_TLS_BAD (not a ClientHello, inconsistent lengths, a server_name
- * that is not one host_name of 1..253 bytes). */
-static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u32 len,
-				      __u32 *name_off)
+/* Where the extensions of the ClientHello in @buf[0, *@len) lie: the
+ * first at *@pos, their end at *@ext_end; *@len is cut to the hello's first
+ * record and to XH_TLS_LEN_MAX. Returns 0, or -XH_IOC_CNT_TLS_* as
+ * xh_tls_sni() (-XH_IOC_CNT_TLS_NO_SNI: no extensions at all). */
+static __always_inline int xh_tls_exts(const __u8 *buf, const void *end_ptr, __u32 *lenp,
+				       __u32 *posp, __u32 *ext_endp)
 {
-	__u32 pos, end, ext_end, k;
-	int v, l, type, nl;
+	__u32 len = *lenp, pos, end, k;
+	int v;
 
 	if (len > XH_TLS_LEN_MAX)
 		len = XH_TLS_LEN_MAX;
@@ -116,9 +115,30 @@ static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u3
 	if (v < 0)
 		return -XH_IOC_CNT_TLS_TRUNC;
 	pos += 2;
-	ext_end = pos + v;
-	if (ext_end > end)
+	if (pos + v > end)
 		return -XH_IOC_CNT_TLS_BAD;
+	*lenp = len;
+	*posp = pos;
+	*ext_endp = pos + v;
+	return 0;
+}
+
+/* The host_name of the server_name extension of the ClientHello in
+ * @buf[0, @len) (readable up to @end): its offset in @buf to *@name_off.
+ * Only the first XH_TLS_LEN_MAX bytes are looked at. Returns its
+ * length (1..253), or -XH_IOC_CNT_TLS_NO_SNI (a complete hello without one),
+ * -XH_IOC_CNT_TLS_TRUNC (it would lie past @len: split or cut short), or
+ * -XH_IOC_CNT_TLS_BAD (not a ClientHello, inconsistent lengths, a server_name
+ * that is not one host_name of 1..253 bytes). */
+static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u32 len,
+				      __u32 *name_off)
+{
+	__u32 pos, ext_end, k;
+	int v, l, type, nl;
+
+	v = xh_tls_exts(buf, end_ptr, &len, &pos, &ext_end);
+	if (v)
+		return v;
 	for (k = 0; k < XH_TLS_MAX_EXT; k++) {
 		if (pos >= ext_end)
 			return -XH_IOC_CNT_TLS_NO_SNI;
@@ -157,6 +177,91 @@ static __always_inline int xh_tls_sni(const __u8 *buf, const void *end_ptr, __u3
 		return -XH_IOC_CNT_TLS_BAD;
 	*name_off = pos;
 	return nl;
+}
+
+/* Is the ALPN protocol of @n bytes at @off one of HTTP's (RFC 7301's
+ * registry: http/1.1, http/1.0, http/0.9, h2, h3, and the drafts h2-NN,
+ * h3-NN)? */
+static __always_inline int xh_tls_alpn_is_http(const __u8 *buf, const void *end_ptr, __u32 len,
+					       __u32 off, int n)
+{
+	int c0 = xh_tls_u8(buf, end_ptr, len, off), c1 = xh_tls_u8(buf, end_ptr, len, off + 1);
+
+	if (c0 != 'h' || n < 2)
+		return 0;
+	if (c1 == '2' || c1 == '3')
+		return n == 2 || xh_tls_u8(buf, end_ptr, len, off + 2) == '-';
+	return n >= 5 && c1 == 't' && xh_tls_u8(buf, end_ptr, len, off + 2) == 't' &&
+	       xh_tls_u8(buf, end_ptr, len, off + 3) == 'p' &&
+	       xh_tls_u8(buf, end_ptr, len, off + 4) == '/';
+}
+
+/* The extension of @type in the ClientHello in @buf[0, *@len): its body
+ * at *@pos, *@l bytes (*@len cut as xh_tls_exts() cuts it). Returns 1, or
+ * 0 when the hello has none in what is readable. */
+static __always_inline int xh_tls_find_ext(const __u8 *buf, const void *end_ptr, __u32 *len,
+					   int want, __u32 *posp, __u32 *lp)
+{
+	__u32 pos, ext_end, k;
+	int type, l;
+
+	if (xh_tls_exts(buf, end_ptr, len, &pos, &ext_end))
+		return 0;
+	for (k = 0; k < XH_TLS_MAX_EXT; k++) {
+		if (pos + 4 > ext_end)
+			return 0;
+		type = xh_tls_u16(buf, end_ptr, *len, pos);
+		l = xh_tls_u16(buf, end_ptr, *len, pos + 2);
+		if (type < 0 || l < 0)
+			return 0;
+		pos += 4;
+		if (pos + l > ext_end)
+			return 0;
+		if (type == want) {
+			*posp = pos;
+			*lp = l;
+			return 1;
+		}
+		pos += l;
+	}
+	return 0;
+}
+
+/* 1 when the ALPN extension body at @pos (@l bytes) of the hello in
+ * @buf[0, @len) offers an HTTP protocol (xh_tls_alpn_is_http(), among the
+ * first XH_TLS_ALPN_MAX): the client says it will speak HTTP over this TLS,
+ * a web protocol on any port. 0 otherwise. */
+static __always_inline int xh_tls_alpn_list_http(const __u8 *buf, const void *end_ptr, __u32 len,
+						 __u32 pos, __u32 l)
+{
+	__u32 lend, k;
+	int v, n;
+
+	/* ProtocolNameList: u16 length, then { u8 length, name } */
+	v = xh_tls_u16(buf, end_ptr, len, pos);
+	if (v < 0 || (__u32)v + 2 > l)
+		return 0;
+	lend = pos + 2 + v;
+	pos += 2;
+	for (k = 0; k < XH_TLS_ALPN_MAX; k++) {
+		n = xh_tls_u8(buf, end_ptr, len, pos);
+		if (n < 1 || pos + 1 + n > lend)
+			return 0;
+		if (xh_tls_alpn_is_http(buf, end_ptr, len, pos + 1, n))
+			return 1;
+		pos += 1 + n;
+	}
+	return 0;
+}
+
+/* Both: does the ClientHello in @buf[0, @len) offer HTTP in its ALPN? (BPF
+ * calls the two halves from two global functions, bpf/ioc_name.bpf.h.) */
+static __always_inline int xh_tls_alpn_http(const __u8 *buf, const void *end_ptr, __u32 len)
+{
+	__u32 pos, l;
+
+	return xh_tls_find_ext(buf, end_ptr, &len, XH_TLS_EXT_ALPN, &pos, &l) &&
+	       xh_tls_alpn_list_http(buf, end_ptr, len, pos, l);
 }
 
 #endif /* XH_TLS_H */

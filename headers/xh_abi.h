@@ -156,8 +156,12 @@ struct xh_ioc_detail {
 	__u16 name_off; /* offset in name[] of the matched suffix */
 	__u16 qtype;	/* DNS QTYPE (host order), 0 for TLS */
 	__u8 transport; /* IPPROTO_UDP or IPPROTO_TCP */
-	__u8 pad[3];
+	__u8 tls_flags; /* XH_TLS_F_*, ioc.tls_sni only */
+	__u8 pad[2];
 };
+/* The ClientHello's ALPN offers HTTP (h2, http/1.1...): a web protocol on
+ * whatever port (bpf/tls.h, xh_tls_alpn_http()). */
+#define XH_TLS_F_ALPN_HTTP 0x01
 
 /* ---- SMB deep inspection (bpf/smb.h, bpf/smb.bpf.h): what was seen and
  * why a message or name was not used. Names in user/smb.c. */

@@ -86,8 +86,11 @@ static char *put_attack_array(char *p, const struct xh_event *e)
 		p = fmt_lit(p, ",\"attack\":[\"T1095\"");
 	} else {
 		p = fmt_lit(p, ",\"attack\":[\"T1071\""); /* Application Layer Protocol */
-		if ((e->proto == 6 && web_port(dport)) || (e->proto == 17 && dport == 443))
-			p = fmt_lit(p, ",\"T1071.001\""); /* Web Protocols (QUIC on 443) */
+		/* Web Protocols: a web port (QUIC on 443), or a ClientHello
+		 * whose ALPN offers HTTP, on any port. */
+		if ((e->proto == 6 && web_port(dport)) || (e->proto == 17 && dport == 443) ||
+		    (e->rule == XH_RULE_IOC_TLS_SNI && (e->d.ioc.tls_flags & XH_TLS_F_ALPN_HTTP)))
+			p = fmt_lit(p, ",\"T1071.001\"");
 	}
 	if (e->rule == XH_RULE_IOC_TLS_SNI) {
 		p = fmt_lit(p, ",\"T1573\""); /* Encrypted Channel */

@@ -102,10 +102,11 @@ sni = [h for h in a if h["rule"] == "ioc.tls_sni" and not h.get("vlan")]
 sni443 = [h for h in sni if h["dest_port"] == 443]
 check("hunt_c2_sni_hit", len(sni443) == 1 and sni443[0]["tls"]["sni"] == "api.evil.example"
       and sni443[0]["ioc"]["attack"] == ["T1071", "T1071.001", "T1573"], str(sni443))
-# TLS off the ports registered for it: Non-Standard Port (T1571) too.
+# TLS off the ports registered for it: Non-Standard Port (T1571) too; curl's
+# ALPN (h2, http/1.1) makes it HTTPS, a web protocol, on 7443 as well.
 sni7443 = [h for h in sni if h["dest_port"] == 7443]
 check("hunt_c2_sni_nonstandard_port", len(sni7443) == 1
-      and sni7443[0]["ioc"]["attack"] == ["T1071", "T1573", "T1571"], str(sni7443))
+      and sni7443[0]["ioc"]["attack"] == ["T1071", "T1071.001", "T1573", "T1571"], str(sni7443))
 # UDP off DNS and QUIC: Non-Application Layer Protocol (T1095), not T1071.
 udp = [h for h in a if h["rule"] == "ioc.dest" and h["dest_ip"] == c2udp]
 check("hunt_c2_udp_raw", len(udp) == 1 and udp[0]["proto"] == "UDP"

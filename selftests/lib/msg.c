@@ -60,8 +60,8 @@ static uint8_t *sni_ext(uint8_t *p, const char *sni)
 	return ext(p, 0, d, n + 5);
 }
 
-size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int grease,
-		     size_t key_share_len)
+static size_t hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int grease,
+		    size_t key_share_len, const uint8_t *alpn, size_t alpn_len)
 {
 	static const uint8_t groups[] = {0x00, 0x04, 0x00, 0x1d, 0x00, 0x17};
 	uint8_t ks[2100], *p = buf + 9, *exts;
@@ -90,6 +90,8 @@ size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int gr
 	}
 	if (grease)
 		p = ext(p, 0xfafa, (const uint8_t *)"\0", 1);
+	if (alpn)
+		p = ext(p, 16, alpn, alpn_len);
 	if (pos == MSG_SNI_LAST)
 		p = sni_ext(p, sni);
 	put16(exts, (unsigned int)(p - exts - 2));
@@ -101,4 +103,16 @@ size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int gr
 	buf[6] = (uint8_t)((p - buf - 9) >> 16);
 	put16(buf + 7, (unsigned int)(p - buf - 9));
 	return (size_t)(p - buf);
+}
+
+size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int grease,
+		     size_t key_share_len)
+{
+	return hello(buf, sni, pos, grease, key_share_len, NULL, 0);
+}
+
+size_t msg_tls_hello_alpn(uint8_t *buf, const char *sni, enum msg_sni_pos pos, const uint8_t *alpn,
+			  size_t alpn_len)
+{
+	return hello(buf, sni, pos, 1, 32, alpn, alpn_len);
 }

@@ -18,5 +18,10 @@ enum msg_sni_pos { MSG_SNI_NONE, MSG_SNI_FIRST, MSG_SNI_LAST };
  * @key_share_len bytes, and server_name @sni at @pos. Returns the length. */
 size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int grease,
 		     size_t key_share_len);
+/* The same, with GREASE and a 32-byte key share, and an ALPN extension
+ * (RFC 7301) whose body is the @alpn_len bytes at @alpn (the u16 list length
+ * included, so tests can make it inconsistent), after the key share. */
+size_t msg_tls_hello_alpn(uint8_t *buf, const char *sni, enum msg_sni_pos pos, const uint8_t *alpn,
+			  size_t alpn_len);
 
 #endif

@@ -261,6 +261,50 @@ void test_ioc_names_udp_length(void)
 	xhp_close(&x);
 }
 
+/* A matched ClientHello whose ALPN offers HTTP carries XH_TLS_F_ALPN_HTTP,
+ * whatever the port (the hit's ioc.attack then has T1071.001); one that
+ * offers something else, or has no ALPN, does not. */
+void test_ioc_names_tls_alpn(void)
+{
+	static const uint8_t h2[] = {0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+	static const uint8_t imap[] = {0, 5, 4, 'i', 'm', 'a', 'p'};
+	static const struct {
+		const char *what;
+		const uint8_t *alpn;
+		size_t n;
+		uint16_t dport;
+		uint8_t want;
+	} rows[] = {
+		{"h2 on 7443", h2, sizeof(h2), 7443, XH_TLS_F_ALPN_HTTP},
+		{"h2 on 443", h2, sizeof(h2), 443, XH_TLS_F_ALPN_HTTP},
+		{"imap on 7443", imap, sizeof(imap), 7443, 0},
+		{"no ALPN", NULL, 0, 7443, 0},
+	};
+	uint8_t buf[PKT_MAX], msg[2048];
+	struct xhp x;
+	size_t len, mlen;
+
+	if (xhp_open(&x, 0, 0))
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		test_subtest("%s", rows[i].what);
+		xhp_reset(&x);
+		mlen = msg_tls_hello_alpn(msg, "api.evil.example", MSG_SNI_FIRST, rows[i].alpn,
+					  rows[i].n);
+		len = build(buf, IPPROTO_TCP, C4, S4, 41000 + (uint16_t)i, rows[i].dport, 0x18, msg,
+			    mlen);
+		ASSERT_EQ(xhp_run_verdict(&x, buf, len), XDP_PASS, "verdict");
+		xhp_drain(&x);
+		if (!ASSERT_EQ(x.n_ev, 1, "one event"))
+			continue;
+		ASSERT_EQ(x.ev[0].rule, XH_RULE_IOC_TLS_SNI, "rule");
+		ASSERT_EQ(x.ev[0].d.ioc.tls_flags, rows[i].want, "ALPN offers HTTP");
+		ASSERT_EQ(x.ev[0].d.ioc.pad[0] | x.ev[0].d.ioc.pad[1], 0, "pad");
+	}
+	test_subtest_end();
+	xhp_close(&x);
+}
+
 void test_ioc_port_and_block(void)
 {
 	uint8_t buf[PKT_MAX];

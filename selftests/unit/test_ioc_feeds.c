@@ -722,29 +722,34 @@ out:
  * packet shows of the C2 channel (README, JSON schema: "attack"): DNS and
  * web ports are application protocols; UDP elsewhere, ICMP and protocols
  * without ports are T1095; a ClientHello off the ports registered for TLS
- * adds T1571. */
+ * adds T1571, and one whose ALPN offers HTTP is a web protocol on any port. */
 void test_ioc_event_attack(void)
 {
 	static const struct {
 		unsigned int rule, proto, dport;
 		const char *top, *array;
+		unsigned int tls_flags;
 	} cases[] = {
-		{XH_RULE_IOC_DEST, 6, 80, "T1071", "T1071,T1071.001"},
-		{XH_RULE_IOC_DEST, 6, 4444, "T1071", "T1071"},
-		{XH_RULE_IOC_DEST, 6, 53, "T1071", "T1071,T1071.004"},
-		{XH_RULE_IOC_DEST, 17, 53, "T1071", "T1071,T1071.004"},
-		{XH_RULE_IOC_DEST, 17, 443, "T1071", "T1071,T1071.001"},
-		{XH_RULE_IOC_DEST, 17, 4444, "T1095", "T1095"},
-		{XH_RULE_IOC_SRC, 17, 123, "T1095", "T1095"},
-		{XH_RULE_IOC_DEST, 132, 4444, "T1095", "T1095"},
-		{XH_RULE_IOC_DEST, 1, 0, "T1095", "T1095"},
-		{XH_RULE_IOC_SRC, 58, 0, "T1095", "T1095"},
-		{XH_RULE_IOC_DEST, 47, 0, "T1095", "T1095"},
-		{XH_RULE_IOC_TLS_SNI, 6, 443, "T1573", "T1071,T1071.001,T1573"},
-		{XH_RULE_IOC_TLS_SNI, 6, 993, "T1573", "T1071,T1573"},
-		{XH_RULE_IOC_TLS_SNI, 6, 7443, "T1573", "T1071,T1573,T1571"},
-		{XH_RULE_IOC_TLS_SNI, 6, 8080, "T1573", "T1071,T1071.001,T1573,T1571"},
-		{XH_RULE_IOC_DNS, 17, 53, "T1071.004", "T1071,T1071.004"},
+		{XH_RULE_IOC_DEST, 6, 80, "T1071", "T1071,T1071.001", 0},
+		{XH_RULE_IOC_DEST, 6, 4444, "T1071", "T1071", 0},
+		{XH_RULE_IOC_DEST, 6, 53, "T1071", "T1071,T1071.004", 0},
+		{XH_RULE_IOC_DEST, 17, 53, "T1071", "T1071,T1071.004", 0},
+		{XH_RULE_IOC_DEST, 17, 443, "T1071", "T1071,T1071.001", 0},
+		{XH_RULE_IOC_DEST, 17, 4444, "T1095", "T1095", 0},
+		{XH_RULE_IOC_SRC, 17, 123, "T1095", "T1095", 0},
+		{XH_RULE_IOC_DEST, 132, 4444, "T1095", "T1095", 0},
+		{XH_RULE_IOC_DEST, 1, 0, "T1095", "T1095", 0},
+		{XH_RULE_IOC_SRC, 58, 0, "T1095", "T1095", 0},
+		{XH_RULE_IOC_DEST, 47, 0, "T1095", "T1095", 0},
+		{XH_RULE_IOC_TLS_SNI, 6, 443, "T1573", "T1071,T1071.001,T1573", 0},
+		{XH_RULE_IOC_TLS_SNI, 6, 993, "T1573", "T1071,T1573", 0},
+		{XH_RULE_IOC_TLS_SNI, 6, 7443, "T1573", "T1071,T1573,T1571", 0},
+		{XH_RULE_IOC_TLS_SNI, 6, 8080, "T1573", "T1071,T1071.001,T1573,T1571", 0},
+		/* a ClientHello offering HTTP in its ALPN: web, on any port */
+		{XH_RULE_IOC_TLS_SNI, 6, 7443, "T1573", "T1071,T1071.001,T1573,T1571",
+		 XH_TLS_F_ALPN_HTTP},
+		{XH_RULE_IOC_TLS_SNI, 6, 443, "T1573", "T1071,T1071.001,T1573", XH_TLS_F_ALPN_HTTP},
+		{XH_RULE_IOC_DNS, 17, 53, "T1071.004", "T1071,T1071.004", 0},
 	};
 	struct ioc_set *set = ioc_set__new();
 	uint32_t addr_id = 0, dom_id = 0;
@@ -788,6 +793,7 @@ void test_ioc_event_attack(void)
 		if (is_name) {
 			e.detail_kind = XH_DETAIL_IOC_NAME;
 			e.d.ioc.qtype = 1;
+			e.d.ioc.tls_flags = cases[i].tls_flags;
 			memcpy(e.name, "api.evil.example", 16);
 			e.name_len = 16;
 		}

@@ -218,6 +218,69 @@ void test_dns_query_names(void)
 	test_subtest_end();
 }
 
+/* xh_tls_alpn_http() over a hello of exactly @len bytes, and over every
+ * cut of it (a cut never reads past the end, and finds HTTP only when the
+ * whole ALPN list up to the HTTP entry is in). */
+static int alpn(const uint8_t *m, size_t len)
+{
+	uint8_t *b = pkt_dup_exact(m, len);
+	int r = xh_tls_alpn_http(b, b + len, (__u32)len);
+
+	free(b);
+	for (size_t cut = 9; cut < len; cut += 7) {
+		b = pkt_dup_exact(m, cut);
+		if (xh_tls_alpn_http(b, b + cut, (__u32)cut) && !r)
+			ASSERT_TRUE(0, "a cut hello offers what the whole one does not");
+		free(b);
+	}
+	return r;
+}
+
+/* The ALPN list (RFC 7301) tells a web protocol on any port: HTTP's ids
+ * (http/1.1, h2, h3 and drafts) count, others (acme-tls/1, imap, h2
+ * spelled otherwise) do not; a list whose lengths disagree is none. */
+void test_tls_alpn_http(void)
+{
+#define L(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
+	const struct {
+		const char *what;
+		const uint8_t *body;
+		size_t n;
+		int want;
+	} cases[] = {
+		{"h2, http/1.1 (curl)",
+		 L(0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'), 1},
+		{"http/1.1 alone", L(0, 9, 8, 'h', 't', 't', 'p', '/', '1', '.', '1'), 1},
+		{"h3", L(0, 3, 2, 'h', '3'), 1},
+		{"a draft, h3-29", L(0, 6, 5, 'h', '3', '-', '2', '9'), 1},
+		{"imap then h2", L(0, 8, 4, 'i', 'm', 'a', 'p', 2, 'h', '2'), 1},
+		{"acme-tls/1", L(0, 11, 10, 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '/', '1'), 0},
+		{"imap, pop3", L(0, 10, 4, 'i', 'm', 'a', 'p', 4, 'p', 'o', 'p', '3'), 0},
+		{"h2c is no ALPN id of TLS", L(0, 4, 3, 'h', '2', 'c'), 0},
+		{"hx", L(0, 3, 2, 'h', 'x'), 0},
+		{"httpx", L(0, 6, 5, 'h', 't', 't', 'p', 'x'), 0},
+		{"list longer than the extension", L(0, 40, 2, 'h', '2'), 0},
+		{"entry past the list", L(0, 3, 5, 'h', '2', 'x', 'y', 'z'), 0},
+		{"empty entry", L(0, 3, 0, 2, 'h'), 0},
+	};
+#undef L
+	uint8_t m[4096];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		test_subtest("%s", cases[i].what);
+		for (int pos = MSG_SNI_FIRST; pos <= MSG_SNI_LAST; pos++) {
+			len = msg_tls_hello_alpn(m, "api.evil.example", (enum msg_sni_pos)pos,
+						 cases[i].body, cases[i].n);
+			ASSERT_EQ(alpn(m, len), cases[i].want, "ALPN offers HTTP");
+			ASSERT_EQ(tls(m, len, (char[300]){0}), 16, "the server_name still read");
+		}
+	}
+	test_subtest_end();
+	len = msg_tls_hello(m, "api.evil.example", MSG_SNI_FIRST, 1, 32);
+	ASSERT_EQ(alpn(m, len), 0, "no ALPN extension");
+}
+
 void test_tls_sni(void)
 {
 	static const struct {
