@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """pycheck.py: PASS/FAIL lines for the python selftests, in the format
-run_all.sh counts, and the exit status that says whether any check failed."""
+run_all.sh counts, and the exit status that says whether any check failed;
+and xdphunt replay run with both engines, as the replay tests check it."""
+import json
+import subprocess
 import sys
 
 
@@ -18,3 +21,16 @@ class Checker:
 
     def exit(self):
         sys.exit(1 if self.fails else 0)
+
+
+def replay_engines(check, xdphunt, args):
+    """`xdphunt replay ARGS` with the kernel engine, then the native one:
+    yields (engine, its JSON lines as objects) for each run that exits 0; a
+    run that fails is a FAIL line with the end of its stderr."""
+    for eng in ("kernel", "native"):
+        r = subprocess.run([xdphunt, "replay", "--engine", eng] + list(args),
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode:
+            check(False, f"{eng}: replay", r.stderr[-300:])
+            continue
+        yield eng, [json.loads(line) for line in r.stdout.splitlines()]

@@ -14,7 +14,6 @@ length of 0 as the wire and tshark do, with both engines.
    a host with BIG TCP holds large segments, is read to the end of the
    record, as `tshark -o ipv6.tso_support:TRUE` reads it: smb.connect and
    ioc.dns. (Live, the same packet has no payload: test_classify_ipv6_len0.)"""
-import json
 import os
 import struct
 import subprocess
@@ -22,7 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from pycheck import Checker  # noqa: E402
+from pycheck import Checker, replay_engines  # noqa: E402
 from pcapgen import ip_frame, tcp_frame, write_pcap  # noqa: E402
 
 XH = sys.argv[1]
@@ -76,13 +75,8 @@ with tempfile.TemporaryDirectory() as d:
         check(shows in line and ("evil" in line) == reads,
               f"tshark: frame {i + 1} ({sport}) shows {shows!r}", repr(line))
     want = sorted((c[2], c[1]) for c in CASES if c[2])
-    for eng in ("kernel", "native"):
-        r = subprocess.run([XH, "replay", "--engine", eng, "--no-default-ioc", "--ioc", feed, pcap],
-                           capture_output=True, text=True, timeout=300)
-        if r.returncode:
-            check(False, f"{eng}: replay", r.stderr[-300:])
-            continue
-        hits = sorted((o["rule"], o["src_port"]) for o in map(json.loads, r.stdout.splitlines()))
+    for eng, lines in replay_engines(check, XH, ["--no-default-ioc", "--ioc", feed, pcap]):
+        hits = sorted((o["rule"], o["src_port"]) for o in lines)
         check(hits == want, f"{eng}: hits only where the UDP length holds the name, and from "
               "the IPv6 payload length 0 segments", repr(hits))
 check.exit()
