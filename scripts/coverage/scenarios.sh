@@ -124,10 +124,10 @@ sc_admin_share_smb2() {
 sc_ads_tool() {
 	# Small: streams_xattr keeps a stream in an extended attribute, all of
 	# which fit in one ext4 block.
-	head -c 512 /dev/urandom >"$SCEN_DIR/stub.exe"
+	head -c 512 /dev/urandom >"$SCEN_DIR/small.exe"
 	echo "meeting notes" >"$SCEN_DIR/notes.txt"
 	run ads $(SMBC) "//$LAB_SERVER_IP4/ADMIN\$" -c "put $SCEN_DIR/notes.txt notes.txt; \
-put $SCEN_DIR/stub.exe notes.txt:payload.exe; put $SCEN_DIR/stub.exe \"notes.txt:helper.dll:\$DATA\""
+put $SCEN_DIR/small.exe notes.txt:payload.exe; put $SCEN_DIR/small.exe \"notes.txt:helper.dll:\$DATA\""
 }
 sc_admin_share_smb1() { run nt1 $(SMBC) -m NT1 "//$LAB_SERVER_IP4/ADMIN\$" -c ls; }
 sc_admin_share_139() { run p139 $(SMBC) -p 139 "//$LAB_SERVER_IP4/C\$" -c ls; }

@@ -68,7 +68,7 @@ echo "meeting notes" >"$W/notes.txt"
 # Small: streams_xattr keeps a stream in an extended attribute, and all of a
 # file's attributes fit in one ext4 block (4 KiB) or the write fails with
 # NT_STATUS_DISK_FULL.
-head -c 512 /dev/urandom >"$W/stub.exe"
+head -c 512 /dev/urandom >"$W/small.exe"
 
 client() { # name cmd...: one client run, output kept; the exit status is not judged
 	local name=$1
@@ -84,9 +84,9 @@ client smb_admin_put timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c "put $W/tool.exe t
 # named with and without the stream type, over SMB3 and SMB1; allinfo lists
 # the file's streams, the proof that the server wrote them.
 client smb_admin_stream timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c \
-	"put $W/notes.txt notes.txt; put $W/stub.exe notes.txt:payload.exe; put $W/stub.exe \"notes.txt:second.dll:\$DATA\"; allinfo notes.txt"
+	"put $W/notes.txt notes.txt; put $W/small.exe notes.txt:payload.exe; put $W/small.exe \"notes.txt:second.dll:\$DATA\"; allinfo notes.txt"
 client smb_nt1_stream timeout 30 "${SMB[@]}" -m NT1 "//$S/ADMIN\$" -c \
-	"put $W/stub.exe notes.txt:nt1.exe; allinfo notes.txt"
+	"put $W/small.exe notes.txt:nt1.exe; allinfo notes.txt"
 client smb_c timeout 30 "${SMB[@]}" "//$S/C\$" -c 'get boot.ini /dev/null'
 client smb_ipc timeout 30 "${SMB[@]}" "//$S/IPC\$" -c ls
 client smb_nt1 timeout 30 "${SMB[@]}" -m NT1 "//$S/public" -c ls
