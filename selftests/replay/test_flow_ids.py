@@ -78,8 +78,14 @@ if "kernel" not in engines:
     print("SKIP: flow_ids: kernel engine: replay needs root (BPF_PROG_TEST_RUN)")
 
 # --- 1. the spec's captures -------------------------------------------------------
-base = json.load(open(os.path.join(CID, "baseline_deflt.json")))
-for cap, proto in (("icmp.pcap", 1), ("icmp6.pcap", 58)):
+# The spec's files sit beside the repository (../shared) or at XH_SHARED_DIR;
+# without them this part is skipped, as the unit test of the vectors is.
+base = None
+if os.path.exists(os.path.join(CID, "baseline_deflt.json")):
+    base = json.load(open(os.path.join(CID, "baseline_deflt.json")))
+else:
+    print(f"SKIP: flow_ids: the spec's captures: none at {CID} (set XH_SHARED_DIR)")
+for cap, proto in (("icmp.pcap", 1), ("icmp6.pcap", 58)) if base else ():
     rows = [b for b in base if b["proto"] == proto]
     # The ids the spec gives a packet between these two addresses; tshark
     # agrees (its own implementation).
