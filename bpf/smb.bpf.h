@@ -3,8 +3,9 @@
  * an SMB flow: walk the NetBIOS messages that start in it, the SMB2 compound
  * members or SMB1 AndX blocks of each, keep per-flow SMB state (pending tree
  * connects by MessageId, session, dialect, NetBIOS session request), per-session
- * trees (TreeId -> share kind, in xh_smb_trees) and report
- * admin/IPC$ tree connects, named pipes, tool transfers, SMB1 and encryption.
+ * trees (TreeId -> share kind, in xh_smb_trees), opens by FileId
+ * (bpf/smb_files.bpf.h), and report admin/IPC$ tree connects, named pipes,
+ * tool transfers, reads and listings on admin shares, SMB1 and encryption.
  *
  * The walk is split into global (noinline) functions that share a per-CPU
  * scratch (xh_smb_work) instead of stack arguments, so that the verifier
@@ -112,10 +113,11 @@ static __always_inline void xh_smb_tree_connect(struct xdp_md *ctx, struct xh_sm
 }
 
 /* Remember the CREATE request in w->m (name scanned into w->name / w->nm)
- * until its response gives the FileId: a pipe (@kind IPC), or an
- * executable on an admin share opened without write access (@kind ADMIN). */
+ * until its response gives the FileId: a pipe (@kind IPC), any open on an
+ * admin share, or an executable on another disk share opened without write
+ * access. @exe: XH_SMB_FILE_EXE for an executable name, else 0. */
 static __always_inline void xh_smb_pend_add(struct xh_smb_work *w, struct xh_stats *stats,
-					    __u8 kind)
+					    __u8 kind, __u8 exe)
 {
 	struct xh_smb_file *f = &w->file;
 
@@ -124,6 +126,7 @@ static __always_inline void xh_smb_pend_add(struct xh_smb_work *w, struct xh_sta
 	w->pkey.mid = w->m.message_id;
 	__builtin_memset(f, 0, offsetof(struct xh_smb_file, name));
 	f->session_id = w->m.session_id;
+	f->mid = w->m.message_id;
 	f->hash = w->nm.h_full ? w->nm.h_full : 1;
 	f->tree_id = w->m.tree_id;
 	f->access = w->m.access;
@@ -131,7 +134,7 @@ static __always_inline void xh_smb_pend_add(struct xh_smb_work *w, struct xh_sta
 	f->name_len = (__u16)(w->nm.len & 0x1ff);
 	f->kind = kind;
 	f->name_enc = w->m.name_enc;
-	f->flags = w->det.flags & XH_SMB_F_STREAM_EXE;
+	f->flags = (w->det.flags & XH_SMB_F_STREAM_EXE) | exe;
 	__builtin_memcpy(f->name, w->name, sizeof(f->name));
 	if (bpf_map_update_elem(&xh_smb_pend, &w->pkey, f, BPF_ANY))
 		stats->smb[XH_SMB_CNT_STATE_ERR]++;
@@ -139,10 +142,11 @@ static __always_inline void xh_smb_pend_add(struct xh_smb_work *w, struct xh_sta
 		stats->smb[XH_SMB_CNT_FILE_PENDING]++;
 }
 
-/* A CREATE response: the FileId of a pending pipe or executable open. Any
- * other successful open forgets what xh_smb_files held under its FileId
- * (SMB1 reuses FIDs at once), so that a later WRITE or PDU is never
- * attributed to an earlier open's name. */
+/* A CREATE response: the FileId of a pending open. Any other successful
+ * open forgets what xh_smb_files held under its FileId (SMB1 reuses FIDs at
+ * once), so that a later request is never attributed to an earlier open's
+ * name; but not a TCP retransmission of the response that made the entry
+ * (the same MessageId), which a capture or a span port shows twice. */
 static __always_inline void xh_smb_create_resp(struct xh_smb_work *w, struct xh_stats *stats)
 {
 	struct xh_smb_file *f;
@@ -157,7 +161,9 @@ static __always_inline void xh_smb_create_resp(struct xh_smb_work *w, struct xh_
 		if (w->m.has_fid) {
 			xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id,
 					     w->m.version);
-			bpf_map_delete_elem(&xh_smb_files, &w->fkey);
+			f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
+			if (f && f->mid != w->m.message_id)
+				bpf_map_delete_elem(&xh_smb_files, &w->fkey);
 		}
 		return;
 	}
@@ -175,61 +181,227 @@ static __always_inline void xh_smb_create_resp(struct xh_smb_work *w, struct xh_
 		stats->smb[XH_SMB_CNT_FILE_TRACKED]++;
 }
 
-/* A WRITE request on an admin-share tree: if it writes a tracked
- * executable, report smb.tool_transfer with the CREATE's name. The value
- * is the name's hash, as for a CREATE with write access, so a flow reports
- * one file once whichever message showed it. */
+/* Copy the tracked open @f (a map value) into w->file, and its name, share
+ * kind and access into w->name, w->nm.len and w->det, for an event. */
+static __always_inline void xh_smb_file_use(struct xh_smb_work *w, const struct xh_smb_file *f)
+{
+	/* Copied first: an LRU entry may go while it is used. */
+	__builtin_memcpy(&w->file, f, sizeof(w->file));
+	__builtin_memcpy(w->name, w->file.name, sizeof(w->name));
+	w->chain_open.kind = 0; /* its name is gone from w->name */
+	w->nm.len = w->file.name_len;
+	w->det.name_enc = w->file.name_enc;
+	w->det.share_kind = w->file.kind;
+	w->det.access = w->file.access;
+	w->det.flags |= w->file.flags & XH_SMB_F_STREAM_EXE;
+}
+
+/* Does w->m, a related compound member, name the file of the CREATE before
+ * it in the compound (FileId 0xFF..FF)? */
+static __always_inline int xh_smb_fid_chained(const struct xh_smb_work *w)
+{
+	__u64 a, b;
+
+	__builtin_memcpy(&a, w->m.file_id, 8);
+	__builtin_memcpy(&b, w->m.file_id + 8, 8);
+	return w->m.version == 2 && w->m.related && a == ~0ULL && b == ~0ULL && w->chain_open.kind;
+}
+
+/* Use the compound's CREATE (w->chain_open, its name still in w->name) as
+ * the open of an event. */
+static __always_inline void xh_smb_chain_use(struct xh_smb_work *w)
+{
+	w->nm.len = w->chain_open.len;
+	w->det.name_enc = w->chain_open.enc;
+	w->det.share_kind = w->chain_open.kind;
+	w->det.access = w->chain_open.access;
+	w->det.flags |= w->chain_open.flags & XH_SMB_F_STREAM_EXE;
+}
+
+/* A WRITE request on an admin or other disk-share tree: if it writes a
+ * tracked executable, report smb.tool_transfer with the CREATE's name. The
+ * value is the name's hash, as for a CREATE with write access, so a flow
+ * reports one file once whichever message showed it. */
 static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work *w,
 					 struct xh_smb_state *sm, struct xh_stats *stats)
 {
 	struct xh_smb_file *f;
 
+	__u32 val;
+
 	if (!w->m.has_fid)
 		return;
-	xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id, w->m.version);
-	f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
-	if (!f || f->kind != XH_SMB_SHARE_ADMIN)
-		return;
-	__builtin_memcpy(&w->file, f, sizeof(w->file));
+	if (xh_smb_fid_chained(w)) {
+		if (!(w->chain_open.flags & XH_SMB_FILE_EXE))
+			return;
+		xh_smb_chain_use(w);
+		val = w->chain_open.hash;
+	} else {
+		xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id,
+				     w->m.version);
+		f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
+		if (!f || !(f->flags & XH_SMB_FILE_EXE))
+			return;
+		xh_smb_file_use(w, f);
+		val = w->file.hash;
+	}
 	stats->smb[XH_SMB_CNT_WRITE_TRACKED]++;
-	__builtin_memcpy(w->name, w->file.name, sizeof(w->name));
-	w->nm.len = w->file.name_len;
-	w->det.name_enc = w->file.name_enc;
-	w->det.share_kind = XH_SMB_SHARE_ADMIN;
-	w->det.access = w->file.access;
-	w->det.flags |= w->file.flags & XH_SMB_F_STREAM_EXE;
-	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, w->file.hash, 1);
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+}
+
+/* A READ (@rule smb.admin_read) or QUERY_DIRECTORY (smb.admin_listing)
+ * request on an admin-share tree: collection from, or discovery of, a
+ * host's disks. Named by the open's CREATE when it was followed; without it
+ * (the CREATE came before xdphunt, or its entry was evicted) the hit says
+ * XH_SMB_F_NO_NAME. A read is once per flow and file (the name's hash, else
+ * the FileId's), a listing once per flow and tree: a recursive listing
+ * opens every directory of the disk. */
+static __always_inline void xh_smb_admin_use(struct xdp_md *ctx, struct xh_smb_work *w,
+					     struct xh_smb_state *sm, __u32 rule)
+{
+	struct xh_smb_file *f = NULL;
+	__u32 val, i;
+
+	if (w->m.has_fid && xh_smb_fid_chained(w)) {
+		if (w->chain_open.kind == XH_SMB_SHARE_ADMIN) {
+			xh_smb_chain_use(w);
+			val = w->chain_open.hash;
+			goto emit;
+		}
+	} else if (w->m.has_fid) {
+		xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id,
+				     w->m.version);
+		f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
+	}
+	if (f && f->kind == XH_SMB_SHARE_ADMIN) {
+		xh_smb_file_use(w, f);
+		val = w->file.hash;
+	} else {
+		w->nm.len = 0;
+		w->det.share_kind = XH_SMB_SHARE_ADMIN;
+		w->det.name_enc = XH_SMB_ENC_NONE;
+		w->det.flags |= XH_SMB_F_NO_NAME;
+		/* FNV-1a of the FileId (SMB1: the FID, the rest zero). */
+		val = 2166136261u;
+		for (i = 0; i < sizeof(w->m.file_id); i++)
+			val = (val ^ w->m.file_id[i]) * 16777619u;
+	}
+emit:
+	if (rule == XH_RULE_SMB_ADMIN_LISTING)
+		val = w->m.tree_id;
+	xh_smb_emit(ctx, sm, rule, val ? val : 1, !(w->det.flags & XH_SMB_F_NO_NAME));
+}
+
+/* A CLOSE request: the FileId is done with. Forgetting it here keeps
+ * xh_smb_files to the opens in use, which a recursive listing of C$ (an
+ * open per directory) would otherwise push the pipes of other flows out of.
+ * A CLOSE in the compound of its CREATE forgets the pending CREATE. */
+static __always_inline void xh_smb_close(struct xh_smb_work *w, struct xh_stats *stats)
+{
+	if (!w->m.has_fid)
+		return;
+	if (xh_smb_fid_chained(w)) {
+		__builtin_memset(&w->pkey, 0, sizeof(w->pkey));
+		__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
+		w->pkey.mid = w->chain_open.mid;
+		bpf_map_delete_elem(&xh_smb_pend, &w->pkey);
+		w->chain_open.kind = 0;
+		return;
+	}
+	xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id, w->m.version);
+	if (!bpf_map_delete_elem(&xh_smb_files, &w->fkey))
+		stats->smb[XH_SMB_CNT_CLOSE_TRACKED]++;
+}
+
+/* A request on an open FileId (READ, WRITE, QUERY_DIRECTORY, CLOSE; SMB1
+ * READ_ANDX, WRITE_ANDX, CLOSE): what the tree's kind makes of it. A tree
+ * lookup for the requests whose tree matters; a CLOSE needs none. */
+static __always_inline void xh_smb_file_req(struct xdp_md *ctx, struct xh_smb_work *w,
+					    struct xh_smb_state *sm, struct xh_stats *stats,
+					    __u32 op)
+{
+	__u8 kind;
+
+	if (op == XH_SMB2_CLOSE) {
+		xh_smb_close(w, stats);
+		return;
+	}
+	kind = xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id);
+	if (op == XH_SMB2_WRITE) {
+		if (kind == XH_SMB_SHARE_ADMIN)
+			stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
+		if (kind == XH_SMB_SHARE_ADMIN || kind == XH_SMB_SHARE_DISK)
+			xh_smb_write(ctx, w, sm, stats);
+		return;
+	}
+	if (kind != XH_SMB_SHARE_ADMIN)
+		return;
+	if (op == XH_SMB2_READ) {
+		stats->smb[XH_SMB_CNT_READ_ADMIN]++;
+		xh_smb_admin_use(ctx, w, sm, XH_RULE_SMB_ADMIN_READ);
+	} else {
+		stats->smb[XH_SMB_CNT_QUERY_DIR_ADMIN]++;
+		xh_smb_admin_use(ctx, w, sm, XH_RULE_SMB_ADMIN_LISTING);
+	}
+}
+
+/* Remember the CREATE request in w->m (name in w->name / w->nm, value @val)
+ * for the related members after it in the compound. @exe: XH_SMB_FILE_EXE
+ * or 0. */
+static __always_inline void xh_smb_chain_set(struct xh_smb_work *w, __u8 kind, __u32 val, __u8 exe)
+{
+	struct xh_smb_chain_open *c = &w->chain_open;
+
+	c->mid = w->m.message_id;
+	c->hash = val;
+	c->access = w->m.access;
+	c->len = (__u16)(w->nm.len & 0x1ff);
+	c->enc = w->m.name_enc;
+	c->flags = (w->det.flags & XH_SMB_F_STREAM_EXE) | exe;
+	c->kind = kind;
 }
 
 /* A CREATE on a tracked tree. On IPC$: smb.named_pipe, and the pipe is
- * followed to its FileId so DCE/RPC on it is named. On an admin share, an
- * executable name (by the file name's extension, or by the NTFS stream
- * name's: notes.txt:payload.exe hides one in a stream of notes.txt, which
- * XH_SMB_F_STREAM_EXE tells userspace): smb.tool_transfer when the request
- * asks for write access (FILE_WRITE_DATA, FILE_APPEND_DATA, GENERIC_WRITE,
- * GENERIC_ALL). Any other access (MAXIMUM_ALLOWED included: the server may
- * grant write, but the client has not said it will write) is followed to
- * its FileId, and its first WRITE reports instead. The stream's lookup is
- * only for names with a stream extension, which few have. */
+ * followed to its FileId so DCE/RPC on it is named. On a disk share (admin
+ * or not), an executable name (by the file name's extension, or by the NTFS
+ * stream name's: notes.txt:payload.exe hides one in a stream of notes.txt,
+ * which XH_SMB_F_STREAM_EXE tells userspace): smb.tool_transfer when the
+ * request asks for write access (FILE_WRITE_DATA, FILE_APPEND_DATA,
+ * GENERIC_WRITE, GENERIC_ALL). Any other access (MAXIMUM_ALLOWED included:
+ * the server may grant write, but the client has not said it will write) is
+ * followed to its FileId, and its first WRITE reports instead. Every open
+ * on an admin share is followed, so that its READs and listings are named
+ * (its root, NameLength 0, included). The stream's lookup is only for names
+ * with a stream extension, which few have. */
 static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work *w,
 					  struct xh_smb_state *sm, struct xh_stats *stats,
 					  __u32 hdr_off)
 {
 	__u8 kind;
 	__u32 val;
-	int err, exe;
+	int err, exe, write;
 
 	if (w->m.response) {
 		xh_smb_create_resp(w, stats);
 		return;
 	}
 	stats->smb[XH_SMB_CNT_CREATE]++;
+	w->chain_open.kind = 0; /* related members after it name this one */
 	kind = xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id);
 	if (!kind) {
 		stats->smb[XH_SMB_CNT_CREATE_UNKNOWN_TREE]++;
 		return;
 	}
-	if (kind == XH_SMB_SHARE_DISK || !w->m.name_max)
+	if (w->m.name_root) {
+		if (kind != XH_SMB_SHARE_ADMIN)
+			return;
+		w->nm.len = 0;
+		w->nm.h_full = 0;
+		xh_smb_chain_set(w, kind, 1, 0);
+		xh_smb_pend_add(w, stats, kind, 0);
+		return;
+	}
+	if (!w->m.name_max)
 		return;
 	err = xh_smb_get_name(ctx, hdr_off);
 	if (err) {
@@ -240,22 +412,23 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 	w->det.access = w->m.access;
 	val = w->nm.h_full ? w->nm.h_full : 1;
 	if (kind == XH_SMB_SHARE_IPC) {
+		xh_smb_chain_set(w, kind, val, 0);
 		w->det.pipe_id = (__u16)xh_smb_table(XH_SMB_TBL_PIPE, w->nm.h_full, 0);
 		xh_smb_emit(ctx, sm, XH_RULE_SMB_NAMED_PIPE, val, 1);
-		xh_smb_pend_add(w, stats, kind);
-	} else {
-		exe = w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0);
-		if (w->nm.h_sext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_sext, 0)) {
-			exe = 1;
-			w->det.flags |= XH_SMB_F_STREAM_EXE;
-		}
-		if (!exe)
-			return;
-		if (w->m.access & XH_SMB_ACCESS_WRITE)
-			xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
-		else
-			xh_smb_pend_add(w, stats, kind);
+		xh_smb_pend_add(w, stats, kind, 0);
+		return;
 	}
+	exe = w->nm.h_ext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_ext, 0);
+	if (w->nm.h_sext && xh_smb_table(XH_SMB_TBL_EXT, w->nm.h_sext, 0)) {
+		exe = 1;
+		w->det.flags |= XH_SMB_F_STREAM_EXE;
+	}
+	write = !!(w->m.access & XH_SMB_ACCESS_WRITE);
+	xh_smb_chain_set(w, kind, val, exe ? XH_SMB_FILE_EXE : 0);
+	if (exe && write)
+		xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+	if (kind == XH_SMB_SHARE_ADMIN || (exe && !write))
+		xh_smb_pend_add(w, stats, kind, exe ? XH_SMB_FILE_EXE : 0);
 }
 
 /* Act on the message parsed into w->m, whose header starts at packet offset
@@ -335,11 +508,12 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
 			xh_smb_create(ctx, w, sm, stats, hdr_off);
-		else if (cmd == XH_SMB1_WRITE_ANDX && !w->m.response &&
-			 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN) {
-			stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
-			xh_smb_write(ctx, w, sm, stats);
-		}
+		else if (w->m.has_fid && !w->m.response)
+			/* READ_ANDX, WRITE_ANDX, CLOSE, as their SMB2 kin */
+			xh_smb_file_req(ctx, w, sm, stats,
+					cmd == XH_SMB1_READ_ANDX    ? XH_SMB2_READ
+					: cmd == XH_SMB1_WRITE_ANDX ? XH_SMB2_WRITE
+								    : XH_SMB2_CLOSE);
 		return 0;
 	}
 	stats->smb[XH_SMB_CNT_SMB2]++;
@@ -349,11 +523,9 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 		xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 	else if (cmd == XH_SMB2_CREATE)
 		xh_smb_create(ctx, w, sm, stats, hdr_off);
-	else if (cmd == XH_SMB2_WRITE && !w->m.response &&
-		 xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) == XH_SMB_SHARE_ADMIN) {
-		stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
-		xh_smb_write(ctx, w, sm, stats);
-	}
+	else if (w->m.has_fid && !w->m.response)
+		/* READ, WRITE, QUERY_DIRECTORY, CLOSE (bpf/smb.h sets has_fid) */
+		xh_smb_file_req(ctx, w, sm, stats, cmd);
 	return 0;
 }
 
@@ -420,6 +592,7 @@ static __always_inline int xh_smb_walk(struct xdp_md *ctx, struct xh_smb_work *w
 
 	w->chain_tree = 0;
 	w->chain_sess = 0;
+	w->chain_open.kind = 0;
 	for (j = 0; j < XH_SMB_MAX_CHAIN; j++) {
 		r = xh_smb_step(ctx, hdr, rem, blk, cmd);
 		if (r <= 0)

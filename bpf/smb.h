@@ -41,7 +41,10 @@
 #define XH_SMB2_NEGOTIATE    0x0000
 #define XH_SMB2_TREE_CONNECT 0x0003
 #define XH_SMB2_CREATE	     0x0005
+#define XH_SMB2_CLOSE	     0x0006
+#define XH_SMB2_READ	     0x0008
 #define XH_SMB2_WRITE	     0x0009
+#define XH_SMB2_QUERY_DIR    0x000e
 
 #define XH_STATUS_PENDING 0x00000103u /* interim response: the final one follows */
 
@@ -54,6 +57,7 @@
 
 /* SMB1 commands (MS-CIFS 2.2.2.1) and flags. */
 #define XH_SMB1_NEGOTIATE	   0x72
+#define XH_SMB1_CLOSE		   0x04
 #define XH_SMB1_LOCKING_ANDX	   0x24
 #define XH_SMB1_OPEN_ANDX	   0x2d
 #define XH_SMB1_READ_ANDX	   0x2e
@@ -97,10 +101,11 @@ struct xh_smb_msg {
 	__u8 name_nul;	 /* SMB1 path: NUL-terminated within name_max */
 	__u8 next_cmd;	 /* SMB1: AndXCommand of the next block */
 	__u8 compressed; /* 0xFC header */
-	__u8 has_fid;	 /* file_id is valid (CREATE response, WRITE request) */
-	__u8 pad;
+	__u8 has_fid;	 /* file_id is valid (CREATE response; READ, WRITE, CLOSE,
+			  * QUERY_DIRECTORY request) */
+	__u8 name_root;	 /* SMB2 CREATE with NameLength 0: the share's root */
 	/* SMB2 FileId (persistent, volatile) of a successful CREATE response
-	 * or of a WRITE request; SMB1: the FID in the first two bytes. */
+	 * or of a request on an open; SMB1: the FID in the first two bytes. */
 	__u8 file_id[16];
 };
 
@@ -215,11 +220,20 @@ static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_le
 		m->access = xh_le32(b + 24);
 		off = xh_le16(b + 44);
 		len = xh_le16(b + 46);
+		if (len == 0) {
+			/* The share's root directory (a listing of it opens
+			 * this), not a malformed name. */
+			m->name_root = 1;
+			m->name_enc = XH_SMB_ENC_UTF16LE;
+			return 0;
+		}
 		err = xh_smb_name_bounds(off, len, XH_SMB2_HDR_LEN + 56, msg_len);
 		if (err)
 			return err;
 		break;
+	case XH_SMB2_READ:
 	case XH_SMB2_WRITE:
+		/* StructureSize 49 both; the FileId follows Length and Offset. */
 		if (m->response)
 			return 0;
 		if (avail < 32)
@@ -227,6 +241,20 @@ static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_le
 		if (xh_le16(b) != 49)
 			return -XH_SMB_CNT_HDR_BAD;
 		__builtin_memcpy(m->file_id, b + 16, 16);
+		m->has_fid = 1;
+		return 0;
+	case XH_SMB2_CLOSE:
+	case XH_SMB2_QUERY_DIR:
+		/* CLOSE: StructureSize 24, Flags, Reserved, FileId.
+		 * QUERY_DIRECTORY: 33, FileInformationClass, Flags, FileIndex,
+		 * FileId. */
+		if (m->response)
+			return 0;
+		if (avail < 24)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b) != (m->command == XH_SMB2_CLOSE ? 24 : 33))
+			return -XH_SMB_CNT_HDR_BAD;
+		__builtin_memcpy(m->file_id, b + 8, 16);
 		m->has_fid = 1;
 		return 0;
 	default:
@@ -334,6 +362,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	m->name_enc = XH_SMB_ENC_NONE;
 	m->name_nul = 0;
 	m->has_fid = 0;
+	m->name_root = 0;
 	if (avail < 1)
 		return -XH_SMB_CNT_HDR_TRUNC;
 	wc = b[0];
@@ -366,9 +395,20 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		m->has_fid = 1;
 		return 0;
 	}
-	if (cmd == XH_SMB1_WRITE_ANDX) {
+	if (cmd == XH_SMB1_CLOSE) {
+		/* FID, LastTimeModified. */
+		if (wc != 3)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (avail < 3)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		m->file_id[0] = b[1];
+		m->file_id[1] = b[2];
+		m->has_fid = 1;
+		return 0;
+	}
+	if (cmd == XH_SMB1_WRITE_ANDX || cmd == XH_SMB1_READ_ANDX) {
 		/* AndX (4 bytes), then the FID. */
-		if (wc != 12 && wc != 14)
+		if (cmd == XH_SMB1_WRITE_ANDX ? wc != 12 && wc != 14 : wc != 10 && wc != 12)
 			return -XH_SMB_CNT_HDR_BAD;
 		if (avail < 7)
 			return -XH_SMB_CNT_HDR_TRUNC;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* smb_files.bpf.h: the SMB opens xdphunt follows by FileId. A CREATE of a
- * pipe on an IPC$ tree, or of an executable name on an admin-share tree
- * without write access, is remembered by (flow, MessageId) until its
- * response gives the FileId (SMB2: persistent + volatile, 16 bytes; SMB1:
- * the FID of the NT_CREATE_ANDX response), then by (session, FileId) with
- * its raw name. bpf/smb.bpf.h fills both maps; bpf/dcerpc_smb.bpf.h names
- * the pipe of a DCE/RPC PDU from xh_smb_files, and a WRITE to a tracked
- * executable reports smb.tool_transfer. Both maps are LRU: an evicted open
- * only costs its name (DCE/RPC then says "smb"). Included by both modules,
- * hence the guard and no code beyond the key builder. */
+ * pipe on an IPC$ tree, of any file or directory on an admin-share tree, or
+ * of an executable name on another disk share without write access, is
+ * remembered by (flow, MessageId) until its response gives the FileId (SMB2:
+ * persistent + volatile, 16 bytes; SMB1: the FID of the NT_CREATE_ANDX
+ * response), then by (session, FileId) with its raw name until its CLOSE.
+ * bpf/smb.bpf.h fills both maps; bpf/dcerpc_smb.bpf.h names the pipe of a
+ * DCE/RPC PDU from xh_smb_files; a WRITE to a tracked executable reports
+ * smb.tool_transfer, a READ or QUERY_DIRECTORY on an admin-share open
+ * smb.admin_read or smb.admin_listing with its name. Both maps are LRU: an
+ * evicted open only costs its name (DCE/RPC then says "smb", an admin read
+ * or listing has no name). Included by both modules, hence the guard and no
+ * code beyond the key builder. */
 #ifndef XH_SMB_FILES_BPF_H
 #define XH_SMB_FILES_BPF_H
 
@@ -44,17 +47,23 @@ struct xh_smb_file_key {
 /* user/loader.c clears the map with a 64-byte key buffer. */
 _Static_assert(sizeof(struct xh_smb_file_key) == 64, "xh_smb_file_key size");
 
+/* xh_smb_file.flags: the name is an executable's (by its file or stream
+ * name), so a WRITE to it is smb.tool_transfer. Apart from the XH_SMB_F_*
+ * bits of xh_smb_detail, which the flags also carry. */
+#define XH_SMB_FILE_EXE 0x80
+
 /* What is known of a tracked open (the value of both maps). */
 struct xh_smb_file {
 	__u64 session_id; /* of the CREATE request (related compound members included) */
+	__u64 mid;	  /* of the CREATE: its response again is a retransmission */
 	__u32 hash;	  /* bpf/smb.h h_full of the name: the finding's value */
 	__u32 tree_id;
 	__u32 access;	/* CREATE DesiredAccess */
 	__u16 pipe_id;	/* pipe table entry, 0: not in it */
 	__u16 name_len; /* bytes of name[] used, <= XH_EVENT_NAME_MAX */
-	__u8 kind;	/* XH_SMB_SHARE_IPC: a pipe; XH_SMB_SHARE_ADMIN: an executable */
+	__u8 kind;	/* enum xh_smb_share_kind of the tree: IPC a pipe, else a file */
 	__u8 name_enc;	/* enum xh_smb_name_enc */
-	__u8 flags;	/* XH_SMB_F_STREAM_EXE of an executable, else 0 */
+	__u8 flags;	/* XH_SMB_FILE_EXE, XH_SMB_F_STREAM_EXE */
 	__u8 pad[5];
 	__u8 name[XH_EVENT_NAME_MAX]; /* raw, as in the CREATE request */
 };

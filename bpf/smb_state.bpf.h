@@ -15,15 +15,13 @@
 #define XH_SMB_FLOWS_DEFAULT XH_FLOWS_DEFAULT /* xh_smb entries (--flows) */
 #define XH_SMB_TREES_DEFAULT XH_FLOWS_DEFAULT /* xh_smb_trees entries (--flows) */
 
-#define XH_SMB_SHARE_DISK 3 /* any other share: tracked so CREATEs are attributed */
-
 #define XH_SMB_ST_NB_REQ 0x01 /* a NetBIOS session request was seen (port 139) */
 
 #define XH_SMB_SEEN 4 /* findings with a value remembered per flow (xh_smb_state.seen) */
 
 struct xh_smb_pending {
 	__u64 mid;
-	__u8 kind; /* enum xh_smb_share_kind or XH_SMB_SHARE_DISK; 0: free */
+	__u8 kind; /* enum xh_smb_share_kind; 0: free */
 	__u8 pad[7];
 };
 
@@ -61,6 +59,21 @@ struct xh_smb_state {
 	__u8 pad[7];
 };
 
+/* The CREATE request earlier in this SMB2 compound: related members after it
+ * name its file by the FileId 0xFF..FF (MS-SMB2 3.2.4.1.4), as Windows
+ * sends CREATE + QUERY_DIRECTORY or CREATE + READ + CLOSE. Its name stays in
+ * xh_smb_work.name while kind != 0. */
+struct xh_smb_chain_open {
+	__u64 mid;    /* of the CREATE: its xh_smb_pend entry */
+	__u32 hash;   /* the name's (the finding's value) */
+	__u32 access; /* DesiredAccess */
+	__u16 len;    /* bytes of the name; 0: the share's root */
+	__u8 kind;    /* enum xh_smb_share_kind of its tree; 0: none */
+	__u8 enc;     /* enum xh_smb_name_enc */
+	__u8 flags;   /* XH_SMB_FILE_EXE, XH_SMB_F_STREAM_EXE */
+	__u8 pad[3];
+};
+
 /* The walk's working set: what the global functions share. */
 struct xh_smb_work {
 	struct xh_pkt pkt; /* copy of the packet's parse, for xh_event_reserve() */
@@ -69,6 +82,7 @@ struct xh_smb_work {
 	__u32 pay_end;	  /* offset (from data) of the end of the TCP payload */
 	__u32 chain_tree; /* TreeId of the previous compound member */
 	__u64 chain_sess; /* SessionId of the previous compound member */
+	struct xh_smb_chain_open chain_open;
 	__u8 from_client; /* the packet was sent by the flow's client */
 	__u8 port139;	  /* NetBIOS session service: a session request comes first */
 	__u8 pad[6];
@@ -91,7 +105,7 @@ struct {
 	__type(value, struct xh_smb_state);
 } xh_smb SEC(".maps");
 
-/* Tracked trees -> share kind (enum xh_smb_share_kind or XH_SMB_SHARE_DISK). */
+/* Tracked trees -> share kind (enum xh_smb_share_kind). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XH_SMB_TREES_DEFAULT);

@@ -67,7 +67,7 @@ enum xh_rule {
 	XH_RULE_SMB_ADMIN_SHARE = 5,   /* smb.admin_share: tree connect to ADMIN$, C$, X$ */
 	XH_RULE_SMB_IPC_SHARE = 6,     /* smb.ipc_share: tree connect to IPC$ */
 	XH_RULE_SMB_NAMED_PIPE = 7,    /* smb.named_pipe: CREATE on an IPC$ tree */
-	XH_RULE_SMB_TOOL_TRANSFER = 8, /* smb.tool_transfer: executable written to an admin share */
+	XH_RULE_SMB_TOOL_TRANSFER = 8, /* smb.tool_transfer: executable written to a disk share */
 	XH_RULE_SMB_V1 = 9,	       /* smb.v1: the flow speaks SMB1 */
 	XH_RULE_SMB_ENCRYPTED = 10,    /* smb.encrypted: SMB3 transform header on the flow */
 
@@ -77,6 +77,9 @@ enum xh_rule {
 	XH_RULE_IOC_TLS_SNI = 14, /* ioc.tls_sni: a TLS ClientHello names an IoC domain */
 
 	XH_RULE_SCAN_SMB_SWEEP = 15, /* scan.smb_sweep: one source opens SMB to many hosts */
+
+	XH_RULE_SMB_ADMIN_READ = 16,	/* smb.admin_read: READ of a file on an admin share */
+	XH_RULE_SMB_ADMIN_LISTING = 17, /* smb.admin_listing: directory listed on an admin share */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -197,11 +200,14 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_WRITE_ADMIN,		/* WRITE requests on an admin-share tree */
 	XH_SMB_CNT_STATE_ERR,		/* xh_smb map or scratch lookup/update failed */
 	XH_SMB_CNT_LOAD_ERR,		/* bpf_xdp_load_bytes() failed */
-	XH_SMB_CNT_FILE_PENDING,  /* pipe / admin-share executable CREATEs awaiting a FileId */
+	XH_SMB_CNT_FILE_PENDING,  /* pipe, admin-share or executable CREATEs awaiting a FileId */
 	XH_SMB_CNT_FILE_TRACKED,  /* ... whose response gave the FileId (xh_smb_files) */
 	XH_SMB_CNT_FILE_FAILED,	  /* ... answered with an error: nothing tracked */
 	XH_SMB_CNT_WRITE_TRACKED, /* WRITEs to a tracked executable (smb.tool_transfer) */
 	XH_SMB_CNT_WRONG_SIDE, /* request from the server or answer from the client: not acted on */
+	XH_SMB_CNT_READ_ADMIN, /* READ requests on an admin-share tree */
+	XH_SMB_CNT_QUERY_DIR_ADMIN, /* QUERY_DIRECTORY requests on an admin-share tree */
+	XH_SMB_CNT_CLOSE_TRACKED,   /* CLOSEs that ended a tracked open (xh_smb_files) */
 	XH_SMB_CNT__MAX,
 };
 
@@ -411,6 +417,7 @@ enum xh_smb_share_kind {
 	XH_SMB_SHARE_NONE = 0,
 	XH_SMB_SHARE_ADMIN = 1, /* ADMIN$, C$, any X$ */
 	XH_SMB_SHARE_IPC = 2,	/* IPC$ */
+	XH_SMB_SHARE_DISK = 3,	/* any other share (no table entry names it) */
 	XH_SMB_SHARE__MAX,
 };
 
@@ -419,6 +426,9 @@ enum xh_smb_share_kind {
 /* smb.tool_transfer: the NTFS stream name's extension is an executable one
  * (notes.txt:payload.exe), whatever the file name's. */
 #define XH_SMB_F_STREAM_EXE 0x04
+/* smb.admin_read / smb.admin_listing: the open's CREATE was not seen (or its
+ * entry was evicted), so the hit has no file or directory name. */
+#define XH_SMB_F_NO_NAME 0x08
 
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */
 struct xh_smb_detail {

@@ -23,6 +23,8 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_IOC_DNS] = "ioc.dns",
 	[XH_RULE_IOC_TLS_SNI] = "ioc.tls_sni",
 	[XH_RULE_SCAN_SMB_SWEEP] = "scan.smb_sweep",
+	[XH_RULE_SMB_ADMIN_READ] = "smb.admin_read",
+	[XH_RULE_SMB_ADMIN_LISTING] = "smb.admin_listing",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -53,6 +55,15 @@ static const struct attack_ref attack_c2_raw =
 static const struct attack_ref attack_transfer =
 	ATTACK_REF("T1570", "Lateral Tool Transfer", "lateral-movement");
 
+/* Files read from, and directories listed on, a host's disks through its
+ * admin shares: collection and discovery, where a file server's users
+ * read and list their own shares. */
+static const struct attack_ref attack_admin_read =
+	ATTACK_REF("T1039", "Data from Network Shared Drive", "collection");
+
+static const struct attack_ref attack_admin_listing =
+	ATTACK_REF("T1083", "File and Directory Discovery", "discovery");
+
 static const struct attack_ref attack_smb1 =
 	ATTACK_REF("T1210", "Exploitation of Remote Services", "lateral-movement");
 
@@ -70,6 +81,8 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_IOC_DNS] = &attack_c2_dns,
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,
+	[XH_RULE_SMB_ADMIN_READ] = &attack_admin_read,
+	[XH_RULE_SMB_ADMIN_LISTING] = &attack_admin_listing,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

@@ -121,6 +121,8 @@ const char *smb_command_name(unsigned int version, unsigned int cmd)
 		return "TREE_CONNECT_ANDX";
 	case XH_SMB1_NT_CREATE_ANDX:
 		return "NT_CREATE_ANDX";
+	case XH_SMB1_CLOSE:
+		return "CLOSE";
 	case 0x25:
 		return "TRANSACTION";
 	case 0x32:
@@ -159,6 +161,8 @@ static const char *share_kind_name(unsigned int k)
 		return "admin";
 	case XH_SMB_SHARE_IPC:
 		return "ipc";
+	case XH_SMB_SHARE_DISK:
+		return "disk";
 	default:
 		return NULL;
 	}
@@ -191,11 +195,18 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		key = "pipe";
 		break;
 	case XH_RULE_SMB_TOOL_TRANSFER:
+	case XH_RULE_SMB_ADMIN_READ:
 		key = "filename";
+		break;
+	case XH_RULE_SMB_ADMIN_LISTING:
+		key = "directory";
 		break;
 	default:
 		break;
 	}
+	/* A read or listing whose open was not seen has no name to give. */
+	if (d->flags & XH_SMB_F_NO_NAME)
+		key = NULL;
 	if (key && e->name_len <= XH_EVENT_NAME_MAX)
 		n = smb_name_to_utf8(e->name, e->name_len, d->name_enc, name, sizeof(name));
 	if (key && n < 0)
@@ -246,7 +257,8 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 			return ret;
 	}
 	sk = share_kind_name(d->share_kind);
-	if (sk && (e->rule == XH_RULE_SMB_NAMED_PIPE || e->rule == XH_RULE_SMB_TOOL_TRANSFER)) {
+	if (sk && (e->rule == XH_RULE_SMB_NAMED_PIPE || e->rule == XH_RULE_SMB_TOOL_TRANSFER ||
+		   e->rule == XH_RULE_SMB_ADMIN_READ || e->rule == XH_RULE_SMB_ADMIN_LISTING)) {
 		p = fmt_lit(p, ",\"share_type\":\"");
 		p = fmt_put(p, sk, strlen(sk));
 		*p++ = '"';
@@ -330,6 +342,9 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_FILE_FAILED] = "file_failed",
 	[XH_SMB_CNT_WRITE_TRACKED] = "write_tracked",
 	[XH_SMB_CNT_WRONG_SIDE] = "wrong_side",
+	[XH_SMB_CNT_READ_ADMIN] = "read_admin",
+	[XH_SMB_CNT_QUERY_DIR_ADMIN] = "query_dir_admin",
+	[XH_SMB_CNT_CLOSE_TRACKED] = "close_tracked",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

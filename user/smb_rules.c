@@ -106,7 +106,8 @@ static int rule_by_name(const char *s)
 {
 	static const int walk_rules[] = {XH_RULE_SMB_ADMIN_SHARE, XH_RULE_SMB_IPC_SHARE,
 					 XH_RULE_SMB_NAMED_PIPE,  XH_RULE_SMB_TOOL_TRANSFER,
-					 XH_RULE_SMB_V1,	  XH_RULE_SMB_ENCRYPTED};
+					 XH_RULE_SMB_V1,	  XH_RULE_SMB_ENCRYPTED,
+					 XH_RULE_SMB_ADMIN_READ,  XH_RULE_SMB_ADMIN_LISTING};
 
 	for (size_t i = 0; i < sizeof(walk_rules) / sizeof(walk_rules[0]); i++)
 		if (!strcmp(enrich_rule_name((unsigned int)walk_rules[i]), s))
@@ -185,8 +186,8 @@ static int parse_line(struct smb_rules *r, char *line, const char **why)
 
 		if (rule < 0)
 			return *why = "unknown rule (smb.admin_share, smb.ipc_share, "
-				      "smb.named_pipe, "
-				      "smb.tool_transfer, smb.v1, smb.encrypted)",
+				      "smb.named_pipe, smb.tool_transfer, smb.v1, smb.encrypted, "
+				      "smb.admin_read, smb.admin_listing)",
 			       -1;
 		if (!b || (t = tech_find(r, b)) < 0)
 			return *why = "rule needs a technique defined above", -1;

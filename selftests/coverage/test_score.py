@@ -100,7 +100,8 @@ check(by_t["T1003.006"]["status"] == "untested" and "T1003.006" in res["totals"]
 # The catalogue is the scope of "untested": every technique xdphunt's rules
 # can report (ATTACK_REF in user/ and the ids ioc.attack writes, as score.py reads them) must be in it.
 reported = score.reported_techniques() or set()
-check({"T1021.002", "T1569.002", "T1071", "T1135", "T1095", "T1571"} <= reported and "T1039" not in reported,
+check({"T1021.002", "T1569.002", "T1071", "T1135", "T1095", "T1571", "T1039", "T1083"} <= reported
+      and "T1053" not in reported,
       "score.py reads the techniques the rules report from user/", sorted(reported))
 check(reported <= set(score.CATALOGUE),
       "every technique xdphunt reports is in the catalogue", sorted(reported - set(score.CATALOGUE)))
@@ -162,12 +163,12 @@ check(score.compare(res, score.score(DOC)) == [], "identical runs compare equal"
 # A miss no rule could have caught says so (T1570: smb.tool_transfer
 # exists; a technique outside the rules' reach does not).
 doc2 = json.loads(json.dumps(DOC))
-doc2["scenarios"].append({"name": "dl", "techniques": ["T1039"], "wire": {"T1039": True}, "hits": []})
+doc2["scenarios"].append({"name": "dl", "techniques": ["T1005"], "wire": {"T1005": True}, "hits": []})
 doc2["scenarios"].append({"name": "up", "techniques": ["T1570"], "wire": {"T1570": True}, "hits": []})
 res2 = score.score(doc2, reported=score.reported_techniques())
 md2 = score.report_md(res2)
-check("| T1039 | Data from Network Shared Drive | missed (no rule reports it) |" in md2
+check("| T1005 | " in md2 and "| missed (no rule reports it) | 1 |" in md2.split("| T1005 | ")[1].split("\n")[0]
       and "| T1570 | Lateral Tool Transfer | partial |" in md2,
       "a miss outside every rule's reach is told from one a rule could catch",
-      [x for x in md2.splitlines() if x.startswith(("| T1039", "| T1570"))])
+      [x for x in md2.splitlines() if x.startswith(("| T1005", "| T1570"))])
 check.exit()

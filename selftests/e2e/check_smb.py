@@ -7,14 +7,19 @@
 #                                    component is ADMIN$, X$ or IPC$
 #   smb.named_pipe                   every CREATE / NT_CREATE_ANDX name on an
 #                                    IPC$ tree
-#   smb.tool_transfer                every such name on an admin tree whose
-#                                    file or NTFS stream name has an
-#                                    executable extension
+#   smb.tool_transfer                every such name on a disk tree (admin or
+#                                    not) whose file or NTFS stream name has
+#                                    an executable extension
 #                                    (selftests/lib/smb_names.py), opened with
 #                                    write access, or opened without it and
 #                                    then written (a WRITE to its FileId);
 #                                    smb.attack holds T1564.004 exactly when
 #                                    the executable is in a stream
+#   smb.admin_read                   every file READ (SMB2 READ, SMB1
+#                                    READ_ANDX) on an admin tree, by the name
+#                                    of its open (none if tshark has none)
+#   smb.admin_listing                per SMB2 tree of an admin share, the
+#                                    directory of its first QUERY_DIRECTORY
 #   smb.v1                           every flow with an SMB1 message other
 #                                    than the client's NEGOTIATE
 #   smb.encrypted                    every flow with an SMB3 transform header
@@ -30,14 +35,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from smb_pipes import bind_hits, compare_pipes, pipe_view  # noqa: E402
+from smb_pipes import admin_file_findings, bind_hits, compare_pipes, pipe_view  # noqa: E402
 from smb_names import exec_name  # noqa: E402
 
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
-        "smb.encrypted"}
+        "smb.encrypted", "smb.admin_read", "smb.admin_listing"}
 NAME_KEY = {"smb.admin_share": "share", "smb.ipc_share": "share", "smb.named_pipe": "pipe",
-            "smb.tool_transfer": "filename"}
+            "smb.tool_transfer": "filename", "smb.admin_read": "filename",
+            "smb.admin_listing": "directory"}
 fails = 0
 
 
@@ -130,10 +136,15 @@ def oracle(pcap, servers):
                     tree = h.get("smb.tid_tree", {}).get("smb.path") or smb1_trees.get(tid)
                     add_create(want, flow, tree, body.get("smb.file"),
                                int(body.get("smb.access_mask", "0"), 16))
-    pipe_binds, writes = pipe_view(pcap, servers)
+    ops = []
+    pipe_binds, writes = pipe_view(pcap, servers, ops=ops)
     for flow, _, name, tree, access in writes:
-        if name and kind(tree) == "admin" and not access & WRITE and exec_name(name)[0]:
+        if name and kind(tree) != "ipc" and not access & WRITE and exec_name(name)[0]:
             want.add(("smb.tool_transfer", flow, name.lower()))
+    admin, stats["listings"] = admin_file_findings(ops, kind)
+    want |= admin
+    for op in ("read", "find"):
+        stats[op] = sum(1 for o in ops if o[2] == op and kind(o[4]) == "admin")
     stats["pipe_binds"] = pipe_binds
     return want, stats
 
@@ -144,7 +155,7 @@ def add_create(want, flow, tree, name, access):
     k = kind(tree) if tree else None
     if k == "ipc":
         want.add(("smb.named_pipe", flow, name.lower()))
-    elif k == "admin" and access & WRITE and exec_name(name)[0]:
+    elif k in ("admin", "disk") and access & WRITE and exec_name(name)[0]:
         want.add(("smb.tool_transfer", flow, name.lower()))
 
 
@@ -189,6 +200,21 @@ def hits(path):
     return got, bad
 
 
+def listing_counts(path):
+    """smb.admin_listing hits per flow: one per admin tree listed."""
+    out = {}
+    for line in open(path):
+        try:
+            h = json.loads(line)
+        except ValueError:
+            continue
+        if h.get("rule") == "smb.admin_listing":
+            flow = (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
+                    str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
+            out[flow] = out.get(flow, 0) + 1
+    return out
+
+
 def fmt(s):
     return "; ".join(f"{r} {f[0]}:{f[1]}->{f[2]}:{f[3]} {n or ''}" for r, f, n in sorted(s, key=str)[:6]) \
         + (f" (+{len(s) - 6})" if len(s) > 6 else "")
@@ -202,6 +228,7 @@ def main():
     for r, _, _ in want:
         rules[r] = rules.get(r, 0) + 1
     print(f"# tshark: {st['tree']} tree connects, {st['create']} creates, "
+          f"{st['read']} reads and {st['find']} listings on admin trees, "
           f"{len(st['smb1_flows'])} SMB1 flows, {len(st['enc_flows'])} encrypted flows; "
           f"expected findings by rule: {dict(sorted(rules.items()))}")
     for r in DEEP:
@@ -225,6 +252,10 @@ def main():
         result(streams == want_streams and not wrong, f"{what}_stream_executable_t1564_004",
                f"stream hits {sorted(streams)}, tshark {sorted(want_streams)}; "
                f"wrong ATT&CK: {wrong[:3]}")
+        lc = listing_counts(path)
+        result(lc == st["listings"], f"{what}_one_listing_per_admin_tree",
+               f"hits per flow {sorted(lc.items())}, tshark's admin trees listed "
+               f"{sorted(st['listings'].items())}")
         enc = {f for r, f, _ in want if r == "smb.encrypted"}
         named = {(r, f, n) for r, f, n in got if f in enc and n}
         result(not named, f"{what}_encrypted_flows_nameless", fmt(named))

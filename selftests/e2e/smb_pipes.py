@@ -8,8 +8,10 @@
 # too; the bind's WRITE/IOCTL/TRANSACTION names the FileId (smb2.fid /
 # smb.fid). An SMB2 FileId belongs to its session between two hosts, which
 # may span connections (tshark itself tracks FileIds per connection); an
-# SMB1 FID to its connection and UID. Also lists, for smb.tool_transfer, the WRITEs to opens of a
-# given share kind. Stdlib only.
+# SMB1 FID to its connection and UID. Also lists the WRITEs to opens (for
+# smb.tool_transfer), and on request every READ, WRITE and QUERY_DIRECTORY
+# (SMB2 "Find") request with its open's name where the capture has it (for
+# smb.admin_read and smb.admin_listing). Stdlib only.
 import ipaddress
 import json
 import subprocess
@@ -67,16 +69,23 @@ def tshark_json(pcap, flt, extra=()):
                         "--no-duplicate-keys"], capture_output=True, timeout=600)
     if p.returncode != 0:
         raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
-    return json.loads(p.stdout or b"[]")
+    # Names in a fuzzed capture may not be UTF-8: tshark prints their bytes.
+    return json.loads((p.stdout or b"[]").decode("utf-8", errors="replace"))
 
 
-def pipe_view(pcap, servers=None, extra=()):
+def pipe_view(pcap, servers=None, extra=(), ops=None):
     """Returns (binds, writes):
     binds: list of (client, cport, server, sport, uuid, pipe or None, frame)
            for every bind/alter_context context carried in SMB;
     writes: list of (flow, frame, name, tree, access) for every WRITE request
            to a FileId whose CREATE (name, tree path, access mask) and
-           successful response are in the capture."""
+           successful response are in the capture.
+    @ops, a list, gets (flow, frame, op, name or None, tree path, tree id)
+    for every READ ("read"), WRITE ("write") and SMB2 QUERY_DIRECTORY
+    ("find") request; the name is the open's CREATE name (None: the CREATE
+    or its response is not in the capture; a related compound member with
+    the FileId 0xFF..FF names the CREATE before it in its compound, which
+    tshark leaves unnamed), the tree path tshark's for the request's tree."""
     pend, opens = {}, {}
     binds, writes = [], []
     for pkt in tshark_json(pcap, "smb2 || smb", extra):
@@ -87,6 +96,7 @@ def pipe_view(pcap, servers=None, extra=()):
         frame = int(L["frame"]["frame.number"])
         fids = []
         hosts = (flow[0], flow[2])
+        chained = None  # the CREATE request earlier in this compound
         for m in as_list(L.get("smb2")):
             h = m.get("SMB2 Header")
             if not h:
@@ -95,9 +105,12 @@ def pipe_view(pcap, servers=None, extra=()):
             mid = h.get("smb2.msg_id")
             tree = first(h, "smb2.tree")
             sess = h.get("smb2.sesid")
+            related = first(h, "smb2.flags.chained") == "1"
+            if not related:
+                chained = None
             for k, body in body_items(m, "Create Request"):
-                pend[(2, flow, mid)] = (body.get("smb2.filename"), tree,
-                                        int(first(body, "smb.access_mask") or "0", 16))
+                pend[(2, flow, mid)] = chained = (body.get("smb2.filename"), tree,
+                                                  int(first(body, "smb.access_mask") or "0", 16))
             for k, body in body_items(m, "Create Response"):
                 req = pend.pop((2, flow, mid), None)
                 fid = first(body, "smb2.fid")
@@ -110,6 +123,16 @@ def pipe_view(pcap, servers=None, extra=()):
                     if k.startswith("Write") and (2, hosts, sess, fid) in opens:
                         name, t, acc = opens[(2, hosts, sess, fid)]
                         writes.append((flow, frame, name, t, acc))
+                if ops is not None:
+                    for op, prefix in (("read", "Read Request"), ("write", "Write Request"),
+                                       ("find", "Find Request")):
+                        for k, body in body_items(m, prefix):
+                            fid = first(body, "smb2.fid")
+                            o = opens.get((2, hosts, sess, fid))
+                            if related and chained and fid == "ffffffff-ffff-ffff-ffff-ffffffffffff":
+                                o = chained
+                            ops.append((flow, frame, op, o[0] if o else None, tree,
+                                        h.get("smb2.tid")))
         for m in as_list(L.get("smb")):
             h = m.get("SMB Header")
             if not h:
@@ -133,6 +156,13 @@ def pipe_view(pcap, servers=None, extra=()):
                     if k.startswith("Write") and (1, flow, uid, fid) in opens:
                         name, t, acc = opens[(1, flow, uid, fid)]
                         writes.append((flow, frame, name, t, acc))
+                if ops is not None:
+                    for op, prefix in (("read", "Read AndX Request"),
+                                       ("write", "Write AndX Request")):
+                        for k, body in body_items(m, prefix):
+                            o = opens.get((1, flow, uid, first(body, "smb.fid")))
+                            ops.append((flow, frame, op, o[0] if o else None, tree,
+                                        h.get("smb.tid")))
         for d in as_list(L.get("dcerpc")):
             if d.get("dcerpc.pkt_type") not in ("11", "14") or not fids:
                 continue
@@ -141,6 +171,26 @@ def pipe_view(pcap, servers=None, extra=()):
             for u in find_all(d, "dcerpc.cn_bind_to_uuid"):
                 binds.append(flow + (u.lower(), pipe, frame))
     return binds, writes
+
+
+def admin_file_findings(ops, kind):
+    """From pipe_view()'s @ops and a tree path's share kind (@kind: "admin",
+    "ipc" or "disk"), the findings smb.admin_read and smb.admin_listing
+    must make: a set of (rule, flow, name lower-cased or None) (a read per
+    file and flow, a listing per admin tree, named by its first
+    QUERY_DIRECTORY), and the admin trees listed per flow (a dict)."""
+    want, listed, per_flow = set(), set(), {}
+    for flow, _, op, name, tree, tid in ops:
+        if kind(tree) != "admin" or op == "write":
+            continue
+        n = name.lower() if name is not None else None
+        if op == "read":
+            want.add(("smb.admin_read", flow, n))
+        elif (flow, tid) not in listed:
+            listed.add((flow, tid))
+            per_flow[flow] = per_flow.get(flow, 0) + 1
+            want.add(("smb.admin_listing", flow, n))
+    return want, per_flow
 
 
 def bind_hits(path):

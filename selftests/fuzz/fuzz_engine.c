@@ -161,6 +161,8 @@ static int rule_fits(const struct xh_event *e)
 	case XH_RULE_SMB_TOOL_TRANSFER:
 	case XH_RULE_SMB_V1:
 	case XH_RULE_SMB_ENCRYPTED:
+	case XH_RULE_SMB_ADMIN_READ:
+	case XH_RULE_SMB_ADMIN_LISTING:
 		return tcp && (is_port(e->dport, 445, 139) || is_port(e->sport, 445, 139));
 	case XH_RULE_SCAN_SMB_SWEEP:
 		return tcp && is_port(e->dport, 445, 139);

@@ -479,3 +479,84 @@ size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t 
 	smbmsg_put(s, data, len);
 	return h;
 }
+
+size_t smb2_read_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		     const uint8_t fid[16])
+{
+	size_t h = smb2_hdr(s, 8, 0, mid, tree, sess, 0);
+	uint8_t z[2] = {0};
+
+	smbmsg_le16(s, 49);
+	smbmsg_put(s, z, 2);  /* Padding, Flags */
+	smbmsg_le32(s, 4096); /* Length */
+	smbmsg_le64(s, 0);    /* Offset */
+	smbmsg_put(s, fid, 16);
+	smbmsg_le32(s, 1);   /* MinimumCount */
+	smbmsg_le32(s, 0);   /* Channel */
+	smbmsg_le32(s, 0);   /* RemainingBytes */
+	smbmsg_le16(s, 0);   /* ReadChannelInfoOffset */
+	smbmsg_le16(s, 0);   /* ReadChannelInfoLength */
+	smbmsg_put(s, z, 1); /* the Buffer is never empty */
+	return h;
+}
+
+size_t smb2_query_dir_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+			  const uint8_t fid[16], const char *pattern)
+{
+	size_t h = smb2_hdr(s, 0x0e, 0, mid, tree, sess, 0), n;
+	uint8_t cls = 0x25, flags = 0;
+
+	smbmsg_le16(s, 33);
+	smbmsg_put(s, &cls, 1);
+	smbmsg_put(s, &flags, 1);
+	smbmsg_le32(s, 0); /* FileIndex */
+	smbmsg_put(s, fid, 16);
+	smbmsg_le16(s, 64 + 32); /* FileNameOffset */
+	smbmsg_le16(s, 0);	 /* FileNameLength, below */
+	smbmsg_le32(s, 65536);	 /* OutputBufferLength */
+	n = smbmsg_utf16(s, pattern);
+	smbmsg_set16(s, h + 64 + 26, (uint16_t)n);
+	return h;
+}
+
+size_t smb2_close_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		      const uint8_t fid[16])
+{
+	size_t h = smb2_hdr(s, 6, 0, mid, tree, sess, 0);
+
+	smbmsg_le16(s, 24);
+	smbmsg_le16(s, 0); /* Flags */
+	smbmsg_le32(s, 0); /* Reserved */
+	smbmsg_put(s, fid, 16);
+	return h;
+}
+
+size_t smb1_read_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid)
+{
+	size_t h = smb1_hdr(s, 0x2e, 0x18, 0xc807, tid, uid, mid);
+	uint8_t wc = 12, andx[4] = {0xff, 0, 0, 0}, z[4] = {0};
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, andx, 4);
+	smbmsg_le16(s, fid);
+	smbmsg_put(s, z, 4);  /* Offset */
+	smbmsg_le16(s, 4096); /* MaxCountOfBytesToReturn */
+	smbmsg_le16(s, 4096); /* MinCountOfBytesToReturn */
+	smbmsg_put(s, z, 4);  /* Timeout */
+	smbmsg_le16(s, 0);    /* Remaining */
+	smbmsg_put(s, z, 4);  /* OffsetHigh */
+	smbmsg_le16(s, 0);    /* ByteCount */
+	return h;
+}
+
+size_t smb1_close(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid)
+{
+	size_t h = smb1_hdr(s, 0x04, 0x18, 0xc807, tid, uid, mid);
+	uint8_t wc = 3, z[4] = {0xff, 0xff, 0xff, 0xff};
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_le16(s, fid);
+	smbmsg_put(s, z, 4); /* LastTimeModified: leave as is */
+	smbmsg_le16(s, 0);   /* ByteCount */
+	return h;
+}

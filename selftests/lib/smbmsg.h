@@ -72,6 +72,17 @@ size_t smb1_nt_create_resp(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_
 			   uint32_t status);
 size_t smb1_write_andx_data(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
 			    uint16_t fid, const void *data, size_t len);
+/* Requests on an open: SMB2 READ (4 KiB at offset 0), QUERY_DIRECTORY
+ * (FileInformationClass FileIdBothDirectoryInformation, @pattern as the
+ * FileName), CLOSE; SMB1 READ_ANDX (WordCount 12) and CLOSE. */
+size_t smb2_read_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		     const uint8_t fid[16]);
+size_t smb2_query_dir_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+			  const uint8_t fid[16], const char *pattern);
+size_t smb2_close_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
+		      const uint8_t fid[16]);
+size_t smb1_read_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
+size_t smb1_close(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
 size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
 			 const void *data, size_t len);
 

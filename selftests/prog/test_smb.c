@@ -177,11 +177,17 @@ void test_smb_session_smb2(void)
 	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "PSEXESVC-H-1-stdin");
 	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.pipe_id, 0, "unknown pipe: no table entry");
 
-	/* A disk share: tracked, but neither its tree connect nor a written
-	 * executable on it is a finding. A failed tree connect tracks nothing. */
+	/* A disk share: tracked; its tree connect is no finding, an executable
+	 * written to it is (psexec writes to the first writable share), as a
+	 * disk share's. A failed tree connect tracks nothing. */
 	SEND(&ss, 1, smb2_tree_connect_req(&_m, 12, 0x4400000001ULL, "\\\\192.0.2.20\\public"));
+	expect(&ss, 0);
 	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 12, 0x4400000001ULL, 9, 0, 1));
 	SEND(&ss, 1, smb2_create_req(&_m, 13, 0x4400000001ULL, 9, "setup.exe", W_ACCESS));
+	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "setup.exe");
+	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.share_kind, XH_SMB_SHARE_DISK, "on a disk share");
+	SEND(&ss, 1, smb2_create_req(&_m, 20, 0x4400000001ULL, 9, "readme.txt", W_ACCESS));
+	expect(&ss, 0);
 	SEND(&ss, 1, smb2_tree_connect_req(&_m, 14, 0x4400000001ULL, "\\\\192.0.2.20\\C$"));
 	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\C$");
 	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 14, 0x4400000001ULL, 11, 0xc0000022, 1));

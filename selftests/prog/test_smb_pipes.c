@@ -4,8 +4,10 @@
  * the pipe name of the CREATE whose response gave the FileId (SMB2 and SMB1,
  * UTF-16 and OEM names), falls back to "smb" and counts it when the response
  * was not seen, keeps FileIds of other sessions and hosts apart, survives
- * neither a FID reuse nor an eviction; and smb.tool_transfer on the first
- * WRITE to an executable opened without write access. */
+ * neither a FID reuse nor an eviction; smb.tool_transfer on the first
+ * WRITE to an executable opened without write access (admin or other disk
+ * share); smb.admin_read and smb.admin_listing named by the open, and a
+ * CLOSE that forgets it. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -360,6 +362,7 @@ out:
 
 #define MAX_ALLOWED 0x02000000u
 #define W_ACCESS    0x40130196u
+#define R_ACCESS    0x00120089u /* read only */
 
 static int tool_events(struct px *p, const char *name, uint16_t cmd)
 {
@@ -432,6 +435,250 @@ void test_smb_tool_transfer_write(void)
 	SEND(&c1, 0, smb1_nt_create_resp(&_m, 7, 100, 2049, 0x11, 0));
 	SEND(&c1, 1, smb1_write_andx_data(&_m, 8, 100, 2049, 0x11, "Write-Host", 10));
 	ASSERT_EQ(tool_events(&p, "\\b.ps1", XH_SMB1_WRITE_ANDX), 1, "SMB1 WRITE_ANDX reports");
+out:
+	px_close(&p);
+}
+
+/* The one event of @rule among those since the last call (NULL if none,
+ * and a failure if more than one). */
+static const struct xh_event *only_ev(struct px *p, int rule)
+{
+	const struct xh_event *found = NULL;
+	int n = 0;
+
+	p->x.n_ev = 0;
+	xhp_drain(&p->x);
+	for (int i = 0; i < p->x.n_ev; i++)
+		if (p->x.ev[i].rule == rule) {
+			found = found ? found : &p->x.ev[i];
+			n++;
+		}
+	ASSERT_LT(n, 2, "at most one event of the rule");
+	return found;
+}
+
+static const char *ev_text(const struct xh_event *e, char *buf, size_t n)
+{
+	if (!e)
+		return "(no event)";
+	if (e->d.smb.flags & XH_SMB_F_NO_NAME)
+		return "(no name)";
+	if (smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, buf, n) < 0)
+		return "(invalid)";
+	return buf;
+}
+
+/* Files read and directories listed on an admin share: smb.admin_read once
+ * per (flow, file), named by the CREATE the FileId came from, and
+ * smb.admin_listing once per (flow, tree), naming the first directory
+ * listed (the share's root: ""). Neither on a disk share or IPC$. A READ
+ * whose open was not seen still reports, without a name; a CLOSE forgets
+ * the open. */
+void test_smb_admin_read_listing(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51500, .sport = 445};
+	struct conn c1 = {.p = &p, .cli = "192.0.2.10", .cport = 51501, .sport = 445};
+	const uint64_t S = 0x66;
+	uint8_t root[16], dir[16], ini[16], ini2[16], gone[16], doc[16], pipe[16];
+	const struct xh_event *e;
+	char buf[1024];
+
+	if (px_open(&p))
+		goto out;
+	fid_of(root, 1, 0xd1);
+	fid_of(dir, 2, 0xd2);
+	fid_of(ini, 3, 0xd3);
+	fid_of(ini2, 4, 0xd4);
+	fid_of(gone, 5, 0xd5);
+	fid_of(doc, 6, 0xd6);
+	fid_of(pipe, 7, 0xd7);
+	SEND(&c, 1, smb2_tree_connect_req(&_m, 1, S, "\\\\192.0.2.20\\C$"));
+	SEND(&c, 0, smb2_tree_connect_resp(&_m, 1, S, 7, 0, 1));
+	SEND(&c, 1, smb2_tree_connect_req(&_m, 2, S, "\\\\192.0.2.20\\public"));
+	SEND(&c, 0, smb2_tree_connect_resp(&_m, 2, S, 9, 0, 1));
+	ipc2(&c, S, 1);
+	next_ev(&p, 0);
+
+	/* The root of C$ (NameLength 0), listed: one listing for the tree. */
+	SEND(&c, 1, smb2_create_req(&_m, 3, S, 7, "", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 3, S, 7, root, 0));
+	SEND(&c, 1, smb2_query_dir_req(&_m, 4, S, 7, root, "*"));
+	e = only_ev(&p, XH_RULE_SMB_ADMIN_LISTING);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "", "the root listed");
+	if (e) {
+		ASSERT_EQ(e->d.smb.command, XH_SMB2_QUERY_DIR, "command");
+		ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_ADMIN, "share kind");
+		ASSERT_EQ(e->d.smb.tree_id, 7, "tree id");
+	}
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_QUERY_DIR_ADMIN), 1, "listing counted");
+	SEND(&c, 1, smb2_create_req(&_m, 5, S, 7, "Windows\\Temp", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 5, S, 7, dir, 0));
+	SEND(&c, 1, smb2_query_dir_req(&_m, 6, S, 7, dir, "*"));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_ADMIN_LISTING), "one listing per (flow, tree)");
+
+	/* A file read from C$, by the name of its CREATE; once per file. */
+	SEND(&c, 1, smb2_create_req(&_m, 7, S, 7, "boot.ini", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 7, S, 7, ini, 0));
+	SEND(&c, 1, smb2_read_req(&_m, 8, S, 7, ini));
+	e = only_ev(&p, XH_RULE_SMB_ADMIN_READ);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "boot.ini", "the file read");
+	if (e) {
+		ASSERT_EQ(e->d.smb.command, XH_SMB2_READ, "command");
+		ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_ADMIN, "share kind");
+		ASSERT_EQ(e->d.smb.access, R_ACCESS, "the CREATE's access");
+	}
+	SEND(&c, 1, smb2_read_req(&_m, 9, S, 7, ini));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_ADMIN_READ), "its second READ");
+	SEND(&c, 1, smb2_create_req(&_m, 10, S, 7, "BOOT.INI", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 10, S, 7, ini2, 0));
+	SEND(&c, 1, smb2_read_req(&_m, 11, S, 7, ini2));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_ADMIN_READ), "the same name opened again");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_READ_ADMIN), 3, "reads on C$ counted");
+
+	/* A READ whose CREATE was not seen: reported, without a name. */
+	SEND(&c, 1, smb2_read_req(&_m, 12, S, 7, gone));
+	e = only_ev(&p, XH_RULE_SMB_ADMIN_READ);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "(no name)", "an open not seen");
+	if (e)
+		ASSERT_EQ(e->name_len, 0, "no name bytes");
+	/* CLOSE forgets the open: the FileId no longer names boot.ini (a
+	 * later READ of it, which a server would refuse, has no name). */
+	SEND(&c, 1, smb2_close_req(&_m, 13, S, 7, ini));
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_CLOSE_TRACKED), 1, "the CLOSE ended a tracked open");
+	SEND(&c, 1, smb2_close_req(&_m, 14, S, 7, gone));
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_CLOSE_TRACKED), 1, "a CLOSE of an untracked open");
+	SEND(&c, 1, smb2_read_req(&_m, 15, S, 7, ini));
+	ASSERT_STREQ(ev_text(only_ev(&p, XH_RULE_SMB_ADMIN_READ), buf, sizeof(buf)), "(no name)",
+		     "a READ after the CLOSE");
+
+	/* A text file written to C$ is no tool transfer. */
+	SEND(&c, 1, smb2_write_data(&_m, 16, S, 7, dir, "text", 4));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), "a WRITE to a tracked non-executable");
+
+	/* A disk share and IPC$: reads and listings are their users' work. */
+	SEND(&c, 1, smb2_create_req(&_m, 17, S, 9, "report.doc", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 17, S, 9, doc, 0));
+	SEND(&c, 1, smb2_read_req(&_m, 18, S, 9, doc));
+	SEND(&c, 1, smb2_query_dir_req(&_m, 19, S, 9, doc, "*"));
+	open2(&c, S, 1, 20, "srvsvc", pipe, 0);
+	SEND(&c, 1, smb2_read_req(&_m, 21, S, 1, pipe));
+	p.x.n_ev = 0;
+	xhp_drain(&p.x);
+	for (int i = 0; i < p.x.n_ev; i++)
+		ASSERT_NEQ(p.x.ev[i].rule == XH_RULE_SMB_ADMIN_READ ||
+				   p.x.ev[i].rule == XH_RULE_SMB_ADMIN_LISTING,
+			   1, "nothing on a disk share or IPC$");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_READ_ADMIN), 5, "reads elsewhere not counted as admin");
+
+	/* An executable opened without write access on a disk share, then
+	 * written: smb.tool_transfer from the WRITE, share_type disk. */
+	SEND(&c, 1, smb2_create_req(&_m, 22, S, 9, "PSEXESVC.exe", MAX_ALLOWED));
+	SEND(&c, 0, smb2_create_resp(&_m, 22, S, 9, doc, 0));
+	SEND(&c, 1, smb2_write_data(&_m, 23, S, 9, doc, "MZ\x90\x00", 4));
+	e = only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "PSEXESVC.exe", "written to a disk share");
+	if (e) {
+		ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_DISK, "disk share");
+		ASSERT_EQ(e->d.smb.command, XH_SMB2_WRITE, "by its WRITE");
+	}
+
+	/* SMB1: READ_ANDX of a file opened on C$, and CLOSE. */
+	SEND(&c1, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\C$", 1));
+	SEND(&c1, 0, smb1_tree_connect_resp(&_m, 3, 100, 2050, 0));
+	SEND(&c1, 1, smb1_nt_create_andx(&_m, 4, 100, 2050, "\\boot.ini", R_ACCESS, 1));
+	SEND(&c1, 0, smb1_nt_create_resp(&_m, 4, 100, 2050, 0x20, 0));
+	SEND(&c1, 1, smb1_read_andx(&_m, 5, 100, 2050, 0x20));
+	e = only_ev(&p, XH_RULE_SMB_ADMIN_READ);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "\\boot.ini", "SMB1 READ_ANDX");
+	if (e)
+		ASSERT_EQ(e->d.smb.command, XH_SMB1_READ_ANDX, "SMB1 command");
+	SEND(&c1, 1, smb1_close(&_m, 6, 100, 2050, 0x20));
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_CLOSE_TRACKED), 2, "SMB1 CLOSE ended the open");
+out:
+	px_close(&p);
+}
+
+/* Related compound members name the CREATE before them by the FileId
+ * 0xFF..FF (Windows: CREATE + QUERY_DIRECTORY, CREATE + READ + CLOSE,
+ * CREATE + WRITE): the listing, the read and the tool transfer are named
+ * by it. A TCP retransmission of a CREATE response keeps its open. */
+void test_smb_admin_compound(void)
+{
+	static const uint8_t ff[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.11", .cport = 51600, .sport = 445};
+	const uint64_t S = 0x77;
+	uint8_t f1[16], f2[16];
+	const struct xh_event *e;
+	char buf[1024];
+	size_t h;
+
+	if (px_open(&p))
+		goto out;
+	fid_of(f1, 1, 0xc1);
+	fid_of(f2, 2, 0xc2);
+	SEND(&c, 1, smb2_tree_connect_req(&_m, 1, S, "\\\\192.0.2.20\\C$"));
+	SEND(&c, 0, smb2_tree_connect_resp(&_m, 1, S, 3, 0, 1));
+	next_ev(&p, 0);
+	/* CREATE "Users" + QUERY_DIRECTORY (related, FileId 0xFF..FF). */
+	SEND(&c, 1, {
+		h = smb2_create_req(&_m, 2, S, 3, "Users", R_ACCESS);
+		smb2_chain(&_m, h);
+		h = smb2_query_dir_req(&_m, 3, S, 0xffffffff, ff, "*");
+		smbmsg_set32(&_m, h + 16, 4); /* SMB2_FLAGS_RELATED_OPERATIONS */
+	});
+	e = only_ev(&p, XH_RULE_SMB_ADMIN_LISTING);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "Users",
+		     "listing named by the compound's CREATE");
+	if (e)
+		ASSERT_EQ(e->d.smb.tree_id, 3, "the related member's tree");
+	/* CREATE + READ + CLOSE: the read is named; the CLOSE forgets the
+	 * pending CREATE, so its response tracks nothing. */
+	SEND(&c, 1, {
+		h = smb2_create_req(&_m, 4, S, 3, "Windows\\win.ini", R_ACCESS);
+		smb2_chain(&_m, h);
+		h = smb2_read_req(&_m, 5, S, 0xffffffff, ff);
+		smbmsg_set32(&_m, h + 16, 4);
+		smb2_chain(&_m, h);
+		h = smb2_close_req(&_m, 6, S, 0xffffffff, ff);
+		smbmsg_set32(&_m, h + 16, 4);
+	});
+	ASSERT_STREQ(ev_text(only_ev(&p, XH_RULE_SMB_ADMIN_READ), buf, sizeof(buf)),
+		     "Windows\\win.ini", "read named by the compound's CREATE");
+	SEND(&c, 0, smb2_create_resp(&_m, 4, S, 3, f1, 0));
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_FILE_TRACKED), 0, "closed in its compound: not tracked");
+	/* A FileId 0xFF..FF in a member that is not related names nothing. */
+	SEND(&c, 1, smb2_read_req(&_m, 7, S, 3, ff));
+	ASSERT_STREQ(ev_text(only_ev(&p, XH_RULE_SMB_ADMIN_READ), buf, sizeof(buf)), "(no name)",
+		     "an unrelated 0xFF..FF FileId");
+	/* An executable opened without write access and written in the same
+	 * compound: smb.tool_transfer from the WRITE. */
+	SEND(&c, 1, {
+		h = smb2_create_req(&_m, 8, S, 3, "Temp\\svc.exe", MAX_ALLOWED);
+		smb2_chain(&_m, h);
+		h = smb2_write_data(&_m, 9, S, 0xffffffff, ff, "MZ\x90\x00", 4);
+		smbmsg_set32(&_m, h + 16, 4);
+	});
+	e = only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "Temp\\svc.exe", "WRITE in the compound");
+	if (e)
+		ASSERT_EQ(e->d.smb.command, XH_SMB2_WRITE, "reported by the WRITE");
+	/* The CREATE response seen twice (a retransmission, as a span port
+	 * shows it): the open stays tracked and its READ named. */
+	SEND(&c, 1, smb2_create_req(&_m, 10, S, 3, "secrets.txt", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 10, S, 3, f2, 0));
+	SEND(&c, 0, smb2_create_resp(&_m, 10, S, 3, f2, 0));
+	SEND(&c, 1, smb2_read_req(&_m, 11, S, 3, f2));
+	ASSERT_STREQ(ev_text(only_ev(&p, XH_RULE_SMB_ADMIN_READ), buf, sizeof(buf)), "secrets.txt",
+		     "named after a retransmitted CREATE response");
+	/* Another open's response with the same FileId does forget it. */
+	SEND(&c, 1, smb2_create_req(&_m, 12, S, 9, "x.doc", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 12, S, 9, f2, 0));
+	SEND(&c, 1, smb2_read_req(&_m, 13, S, 3, f2));
+	ASSERT_STREQ(ev_text(only_ev(&p, XH_RULE_SMB_ADMIN_READ), buf, sizeof(buf)), "(no name)",
+		     "a FileId reused by another open");
 out:
 	px_close(&p);
 }

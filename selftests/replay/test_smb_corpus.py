@@ -14,13 +14,17 @@
 #     must be among the truth's "(smb1)" names.
 #   smb.tool_transfer: every file name must be an executable name (by its
 #     file or NTFS stream name's extension, selftests/lib/smb_names.py) that
-#     the truth lists on an admin share.
+#     the truth lists on a share other than IPC$ (admin or not).
+#   smb.admin_read / smb.admin_listing, in captures whose truth saw an admin
+#     share: exactly the findings tshark's decode gives (one read per flow
+#     and file, one listing per admin tree: selftests/e2e/smb_pipes.py).
 #   smb.v1 only where the truth saw SMB1, smb.encrypted only where it saw
 #     transform headers.
 # Principled exclusions, counted and printed: a truth name whose request did
 # not start its TCP segment (xdphunt does not reassemble; found with the
 # capture walker of test_corpus.py), and truth lists cut at 40 names (extras unchecked).
 import glob
+import ipaddress
 import json
 import os
 import struct
@@ -31,10 +35,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from test_corpus import read_frames  # noqa: E402
 from smb_names import exec_name  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from smb_pipes import admin_file_findings, pipe_view  # noqa: E402
 
 REPLAY_TIMEOUT_S = 180
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
-        "smb.encrypted"}
+        "smb.encrypted", "smb.admin_read", "smb.admin_listing"}
+ADMIN_FILES = {"smb.admin_read": "filename", "smb.admin_listing": "directory"}
 
 
 def share_kind(path):
@@ -207,10 +214,10 @@ def check(xh, cap, tot):
         elif n not in ipc and not cut:
             why.append(f"pipe {n!r} not among the truth's IPC$ names")
 
-    # Tool transfers: only executables the truth saw on admin shares.
+    # Tool transfers: only executables the truth saw on disk shares.
     admin_exec = set()
     for share, ns in names.items():
-        if share == "(smb1)" or share_kind(share) == "admin":
+        if share_kind(share) != "ipc":
             admin_exec |= {n.lower() for n in ns if exec_name(n)[0]}
     for h in hits:
         if h["rule"] == "smb.tool_transfer":
@@ -218,8 +225,27 @@ def check(xh, cap, tot):
             n = h.get("smb", {}).get("filename", "").lower()
             if n not in admin_exec and n.lstrip("\\") not in {a.lstrip("\\") for a in admin_exec} \
                     and not cut:
-                why.append(f"tool transfer {n!r} not an executable the truth saw on an admin share")
+                why.append(f"tool transfer {n!r} not an executable the truth saw on a disk share")
     tot["transfer_candidates"] += len(admin_exec)
+
+    # Reads and listings on admin shares, against tshark's decode.
+    got_af = set()
+    for h in hits:
+        if h["rule"] in ADMIN_FILES:
+            n = h.get("smb", {}).get(ADMIN_FILES[h["rule"]])
+            got_af.add((h["rule"], (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
+                                    str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"]),
+                        n.lower() if n is not None else None))
+    if smb.get("admin_shares_seen") or got_af:
+        ops = []
+        pipe_view(cap, extra=truth.get("tshark_options") or (), ops=ops)
+        want_af, _ = admin_file_findings(ops, lambda t: share_kind(t or "") or "disk")
+        tot["admin_files"] += len(want_af)
+        tot["admin_files_ok"] += len(want_af & got_af)
+        for r, f, n in sorted(want_af - got_af, key=str):
+            why.append(f"{r} {f[0]}:{f[1]} {n!r} not reported")
+        for r, f, n in sorted(got_af - want_af, key=str):
+            why.append(f"{r} {f[0]}:{f[1]} {n!r} not in tshark's decode")
 
     vers = set(smb.get("versions", []))
     for h in hits:
@@ -255,7 +281,7 @@ def main():
                   if os.path.isfile(c + ".json") and not c.endswith(".json"))
     tot = {k: 0 for k in ("paths", "paths_ok", "paths_excluded", "pipes", "pipes_ok",
                           "pipes_excluded", "smb1_pipes", "transfers", "transfer_candidates",
-                          "v1", "encrypted")}
+                          "v1", "encrypted", "admin_files", "admin_files_ok")}
     nfail = npass = 0
     for cap in caps:
         name = os.path.basename(cap)
@@ -274,8 +300,9 @@ def main():
           f"{tot['paths_excluded']} excluded (not at a segment start); IPC$ pipes "
           f"{tot['pipes_ok']}/{tot['pipes']}, {tot['pipes_excluded']} excluded; SMB1 pipes "
           f"{tot['smb1_pipes']}; tool transfers {tot['transfers']} (of {tot['transfer_candidates']} "
-          f"executable names on admin shares in the truth; those opened without write access are "
-          f"not transfers); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
+          f"executable names on disk shares in the truth; those opened without write access are "
+          f"not transfers); admin-share reads and listings {tot['admin_files_ok']}/"
+          f"{tot['admin_files']}; smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
     if nfail == 0:
         print(f"PASS: smb_corpus ({npass} captures)")
     return 1 if nfail else 0

@@ -268,3 +268,98 @@ void test_smb_smb3(void)
 	walk(s.b, s.len, 0, &w);
 	ASSERT_EQ(w.n, 1, "compressed");
 }
+
+/* Parse the one message of @s (a NetBIOS frame) with the first @avail bytes
+ * of it at hand, from an exact-length copy (ASan sees any read past it). */
+static int parse_prefix(const struct smbmsg *s, size_t avail, struct xh_smb_msg *m)
+{
+	uint8_t *b = malloc(avail ? avail : 1);
+	int err;
+
+	memcpy(b, s->b + 4, avail);
+	err = xh_smb_parse(b, (uint32_t)avail, (uint32_t)(s->len - 4), m);
+	free(b);
+	return err;
+}
+
+/* Requests on an open carry their FileId (READ, QUERY_DIRECTORY, CLOSE,
+ * SMB1 READ_ANDX and CLOSE, as WRITE did); a bad StructureSize or WordCount
+ * is refused; a message cut anywhere before the FileId gives none; a CREATE
+ * with NameLength 0 is the share's root, no malformed name. */
+void test_smb_file_requests(void)
+{
+	static const uint8_t fid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	struct {
+		const char *name;
+		uint16_t cmd;
+		size_t fid_end; /* from the header: the FileId's last byte + 1 */
+		size_t size_at; /* StructureSize / WordCount, from the header */
+	} rows[] = {
+		{"smb2_read", XH_SMB2_READ, 64 + 32, 64},
+		{"smb2_query_directory", XH_SMB2_QUERY_DIR, 64 + 24, 64},
+		{"smb2_close", XH_SMB2_CLOSE, 64 + 24, 64},
+		{"smb1_read_andx", XH_SMB1_READ_ANDX, 32 + 7, 32},
+		{"smb1_close", XH_SMB1_CLOSE, 32 + 3, 32},
+	};
+	struct xh_smb_msg m;
+	struct smbmsg s;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int smb1 = i >= 3, bad = 0;
+
+		test_subtest("%s", rows[i].name);
+		smbmsg_init(&s);
+		smbmsg_nb_begin(&s, 0);
+		if (rows[i].cmd == XH_SMB2_READ && !smb1)
+			smb2_read_req(&s, 5, 0x77, 9, fid);
+		else if (rows[i].cmd == XH_SMB2_QUERY_DIR && !smb1)
+			smb2_query_dir_req(&s, 5, 0x77, 9, fid, "*");
+		else if (!smb1)
+			smb2_close_req(&s, 5, 0x77, 9, fid);
+		else if (rows[i].cmd == XH_SMB1_READ_ANDX)
+			smb1_read_andx(&s, 5, 100, 2050, 0x0201);
+		else
+			smb1_close(&s, 5, 100, 2050, 0x0201);
+		smbmsg_nb_end(&s);
+		ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "parsed");
+		ASSERT_EQ(m.command, rows[i].cmd, "command");
+		ASSERT_EQ(m.has_fid, 1, "FileId");
+		if (smb1)
+			ASSERT_EQ(m.file_id[0] | m.file_id[1] << 8, 0x0201, "SMB1 FID");
+		else
+			ASSERT_MEMEQ(m.file_id, fid, 16, "SMB2 FileId");
+		for (size_t n = 0; n < rows[i].fid_end; n++) {
+			int err = parse_prefix(&s, n, &m);
+
+			bad += m.has_fid || !err;
+		}
+		ASSERT_EQ(bad, 0, "a prefix that ends before the FileId gives none");
+		s.b[4 + rows[i].size_at] ^= 0x40;
+		ASSERT_EQ(parse_prefix(&s, s.len - 4, &m), -XH_SMB_CNT_HDR_BAD, "size refused");
+		ASSERT_EQ(m.has_fid, 0, "no FileId from it");
+		test_subtest_end();
+	}
+
+	/* A response carries none (a server's READ answer is file data). */
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb2_read_req(&s, 5, 0x77, 9, fid);
+	smbmsg_nb_end(&s);
+	s.b[4 + 16] |= 1; /* SMB2_FLAGS_SERVER_TO_REDIR */
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "response parsed");
+	ASSERT_EQ(m.has_fid, 0, "no FileId from a response");
+
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb2_create_req(&s, 6, 0x77, 9, "", 0x00120089);
+	smbmsg_nb_end(&s);
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "CREATE of the root");
+	ASSERT_EQ(m.name_root, 1, "the share's root");
+	ASSERT_EQ(m.name_max, 0, "no name to scan");
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	smb2_create_req(&s, 6, 0x77, 9, "a", 0x00120089);
+	smbmsg_nb_end(&s);
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "CREATE of a name");
+	ASSERT_EQ(m.name_root, 0, "not the root");
+}

@@ -225,10 +225,10 @@ void test_smb_json(void)
 	json_decref(j);
 	/* A command without a name is still a string (one JSON type for
 	 * Elasticsearch's mapping): its number in hex, as wide as the field. */
-	e.d.smb.command = 0x04; /* SMB1 CLOSE, as in the smb.v1 hits of zeek-dssetup_* */
+	e.d.smb.command = 0x06; /* SMB1 DELETE */
 	j = format(&s, &e);
 	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "command")),
-		     "0x04", "SMB1 command without a name");
+		     "0x06", "SMB1 command without a name");
 	json_decref(j);
 	e.d.smb.version = 2;
 	e.d.smb.command = 0x13;
@@ -260,7 +260,8 @@ bool attack_json_matches(const struct attack_ref *a); /* test_enrich.c */
  * text: escaped then), and a hit carries exactly that object. */
 void test_smb_rules_attack_json(void)
 {
-	static const char *const rules[] = {"smb.admin_share", "smb.tool_transfer", "smb.v1"};
+	static const char *const rules[] = {"smb.admin_share", "smb.tool_transfer", "smb.v1",
+					    "smb.admin_read", "smb.admin_listing"};
 	struct smb_rules *r = smb_rules__new_default(), *q = NULL;
 	struct xh_event e = {};
 	struct event_sink s;
@@ -404,5 +405,94 @@ void test_smb_json_stream(void)
 	if (ASSERT_OK_PTR(smb_attack_stream(&e), "T1564.004"))
 		attack_json_matches(smb_attack_stream(&e));
 	s.smb = NULL;
+	event_sink_fini(&s);
+}
+
+/* smb.admin_read names the file ("filename"), smb.admin_listing the first
+ * directory listed ("directory"; "" is the share's root), both with
+ * share_type "admin" and the built-in techniques T1039 and T1083 (a rules
+ * file may name others); a hit whose open was not seen
+ * (XH_SMB_F_NO_NAME) has neither key. smb.tool_transfer on a disk share says
+ * share_type "disk". */
+void test_smb_json_admin_files(void)
+{
+	static const struct {
+		uint8_t rule, flags, share;
+		const char *name, *key, *want_name, *share_type, *tid;
+	} cases[] = {
+		{XH_RULE_SMB_ADMIN_READ, 0, XH_SMB_SHARE_ADMIN, "boot.ini", "filename", "boot.ini",
+		 "admin", "T1039"},
+		{XH_RULE_SMB_ADMIN_LISTING, 0, XH_SMB_SHARE_ADMIN, "Windows\\Temp", "directory",
+		 "Windows\\Temp", "admin", "T1083"},
+		{XH_RULE_SMB_ADMIN_LISTING, 0, XH_SMB_SHARE_ADMIN, "", "directory", "", "admin",
+		 "T1083"},
+		{XH_RULE_SMB_ADMIN_READ, XH_SMB_F_NO_NAME, XH_SMB_SHARE_ADMIN, "", "filename", NULL,
+		 "admin", "T1039"},
+		{XH_RULE_SMB_TOOL_TRANSFER, 0, XH_SMB_SHARE_DISK, "PSEXESVC.exe", "filename",
+		 "PSEXESVC.exe", "disk", "T1570"},
+	};
+	struct smb_rules *r = smb_rules__new_default(), *other;
+	struct xh_event e = {};
+	struct event_sink s;
+
+	event_sink_init(&s, NULL, NULL, "t");
+	s.smb = r;
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	e.detail_kind = XH_DETAIL_SMB;
+	e.d.smb.version = 2;
+	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j, *smb;
+
+		test_subtest("%s_%zu", enrich_rule_name(cases[i].rule), i);
+		e.rule = cases[i].rule;
+		e.d.smb.flags = cases[i].flags;
+		e.d.smb.share_kind = cases[i].share;
+		e.d.smb.command = cases[i].rule == XH_RULE_SMB_ADMIN_LISTING ? XH_SMB2_QUERY_DIR
+									     : XH_SMB2_READ;
+		memset(e.name, 0, sizeof(e.name));
+		for (size_t k = 0; k < strlen(cases[i].name); k++)
+			e.name[2 * k] = (uint8_t)cases[i].name[k];
+		e.name_len = (uint16_t)(2 * strlen(cases[i].name));
+		j = format(&s, &e);
+		smb = json_object_get(j, "smb");
+		if (ASSERT_OK_PTR(smb, "smb object")) {
+			if (cases[i].want_name)
+				ASSERT_STREQ(json_string_value(json_object_get(smb, cases[i].key)),
+					     cases[i].want_name, "name");
+			else
+				ASSERT_NULL(json_object_get(smb, cases[i].key), "no name key");
+			ASSERT_STREQ(json_string_value(json_object_get(smb, "share_type")),
+				     cases[i].share_type, "share_type");
+			ASSERT_STREQ(json_string_value(json_object_get(smb, "command")),
+				     cases[i].rule == XH_RULE_SMB_ADMIN_LISTING ? "QUERY_DIRECTORY"
+										: "READ",
+				     "command");
+		}
+		ASSERT_STREQ(json_string_value(
+				     json_object_get(json_object_get(j, "attack"), "technique_id")),
+			     cases[i].tid, "built-in technique");
+		json_decref(j);
+		test_subtest_end();
+	}
+	/* A rules file may give them others, as any SMB rule. */
+	other = smb_rules__parse("technique T1005 collection Data from Local System\n"
+				 "rule smb.admin_read T1005\n",
+				 "t");
+	if (ASSERT_OK_PTR(other, "rules naming smb.admin_read")) {
+		json_t *j;
+
+		s.smb = other;
+		e.rule = XH_RULE_SMB_ADMIN_READ;
+		e.d.smb.flags = 0;
+		j = format(&s, &e);
+		ASSERT_STREQ(json_string_value(
+				     json_object_get(json_object_get(j, "attack"), "technique_id")),
+			     "T1005", "the rules file's technique");
+		json_decref(j);
+		smb_rules__free(other);
+	}
+	smb_rules__free(r);
 	event_sink_fini(&s);
 }
