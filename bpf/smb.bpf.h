@@ -218,35 +218,85 @@ static __always_inline void xh_smb_chain_use(struct xh_smb_work *w)
 	w->det.flags |= w->chain_open.flags & XH_SMB_F_STREAM_EXE;
 }
 
-/* A WRITE request on an admin or other disk-share tree: if it writes a
- * tracked executable, report smb.tool_transfer with the CREATE's name. The
- * value is the name's hash, as for a CREATE with write access, so a flow
- * reports one file once whichever message showed it. */
-static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work *w,
-					 struct xh_smb_state *sm, struct xh_stats *stats)
+/* FNV-1a of w->m's FileId (SMB1: the FID, the rest zero): the value of a
+ * finding on an open whose name is not known. */
+static __always_inline __u32 xh_smb_fid_hash(const struct xh_smb_work *w)
 {
-	struct xh_smb_file *f;
+	__u32 val = 2166136261u, i;
 
+	for (i = 0; i < sizeof(w->m.file_id); i++)
+		val = (val ^ w->m.file_id[i]) * 16777619u;
+	return val;
+}
+
+/* Do the data of the WRITE in w->m (message header at packet offset
+ * @hdr_off) begin a PE image: "MZ", and "PE\0\0" at the e_lfanew of the DOS
+ * header, both in this segment? w->hdr, parsed already, holds the bytes. */
+static __always_inline int xh_smb_data_is_pe(struct xdp_md *ctx, struct xh_smb_work *w,
+					     __u32 hdr_off)
+{
+	__u32 at = hdr_off + w->m.data_off, lfa;
+	__u8 *b = w->hdr;
+
+	if (w->m.data_len < 64 || at + 64 > w->pay_end || bpf_xdp_load_bytes(ctx, at, b, 64))
+		return 0;
+	if (b[0] != 'M' || b[1] != 'Z')
+		return 0;
+	lfa = xh_le32(b + 0x3c);
+	if (lfa < 64 || lfa > 4096 || lfa + 4 > w->m.data_len || at + lfa + 4 > w->pay_end ||
+	    bpf_xdp_load_bytes(ctx, at + lfa, b, 4))
+		return 0;
+	return b[0] == 'P' && b[1] == 'E' && b[2] == 0 && b[3] == 0;
+}
+
+/* A WRITE request on an admin or other disk-share tree (@kind): if it
+ * writes a tracked executable, report smb.tool_transfer with the CREATE's
+ * name. The value is the name's hash, as for a CREATE with write access, so
+ * a flow reports one file once whichever message showed it. A WRITE at the
+ * start of any other file whose data are a PE image reports too
+ * (XH_SMB_F_EXE_CONTENT: a tool under a harmless name), named when its open
+ * is followed (admin shares; opens for writing on others), else not. */
+static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work *w,
+					 struct xh_smb_state *sm, struct xh_stats *stats,
+					 __u32 hdr_off, __u8 kind)
+{
+	struct xh_smb_file *f = NULL;
+	int chained;
 	__u32 val;
+	__u8 exe;
 
 	if (!w->m.has_fid)
 		return;
-	if (xh_smb_fid_chained(w)) {
-		if (!(w->chain_open.flags & XH_SMB_FILE_EXE))
-			return;
-		xh_smb_chain_use(w);
-		val = w->chain_open.hash;
-	} else {
+	chained = xh_smb_fid_chained(w);
+	if (!chained) {
 		xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id,
 				     w->m.version);
 		f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
-		if (!f || !(f->flags & XH_SMB_FILE_EXE))
+	}
+	exe = chained ? w->chain_open.flags & XH_SMB_FILE_EXE : f && (f->flags & XH_SMB_FILE_EXE);
+	if (!exe) {
+		if (w->m.file_off || !xh_smb_data_is_pe(ctx, w, hdr_off))
 			return;
+		stats->smb[XH_SMB_CNT_WRITE_PE]++;
+		w->det.flags |= XH_SMB_F_EXE_CONTENT;
+	} else {
+		stats->smb[XH_SMB_CNT_WRITE_TRACKED]++;
+	}
+	if (chained) {
+		xh_smb_chain_use(w);
+		val = w->chain_open.hash;
+	} else if (f) {
 		xh_smb_file_use(w, f);
 		val = w->file.hash;
+	} else {
+		w->nm.len = 0;
+		w->det.share_kind = kind;
+		w->det.name_enc = XH_SMB_ENC_NONE;
+		w->det.flags |= XH_SMB_F_NO_NAME;
+		val = xh_smb_fid_hash(w);
 	}
-	stats->smb[XH_SMB_CNT_WRITE_TRACKED]++;
-	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val ? val : 1,
+		    !(w->det.flags & XH_SMB_F_NO_NAME));
 }
 
 /* A READ (@rule smb.admin_read) or QUERY_DIRECTORY (smb.admin_listing)
@@ -260,7 +310,7 @@ static __always_inline void xh_smb_admin_use(struct xdp_md *ctx, struct xh_smb_w
 					     struct xh_smb_state *sm, __u32 rule)
 {
 	struct xh_smb_file *f = NULL;
-	__u32 val, i;
+	__u32 val;
 
 	if (w->m.has_fid && xh_smb_fid_chained(w)) {
 		if (w->chain_open.kind == XH_SMB_SHARE_ADMIN) {
@@ -281,10 +331,7 @@ static __always_inline void xh_smb_admin_use(struct xdp_md *ctx, struct xh_smb_w
 		w->det.share_kind = XH_SMB_SHARE_ADMIN;
 		w->det.name_enc = XH_SMB_ENC_NONE;
 		w->det.flags |= XH_SMB_F_NO_NAME;
-		/* FNV-1a of the FileId (SMB1: the FID, the rest zero). */
-		val = 2166136261u;
-		for (i = 0; i < sizeof(w->m.file_id); i++)
-			val = (val ^ w->m.file_id[i]) * 16777619u;
+		val = xh_smb_fid_hash(w);
 	}
 emit:
 	if (rule == XH_RULE_SMB_ADMIN_LISTING)
@@ -318,7 +365,7 @@ static __always_inline void xh_smb_close(struct xh_smb_work *w, struct xh_stats 
  * lookup for the requests whose tree matters; a CLOSE needs none. */
 static __always_inline void xh_smb_file_req(struct xdp_md *ctx, struct xh_smb_work *w,
 					    struct xh_smb_state *sm, struct xh_stats *stats,
-					    __u32 op)
+					    __u32 hdr_off, __u32 op)
 {
 	__u8 kind;
 
@@ -331,7 +378,7 @@ static __always_inline void xh_smb_file_req(struct xdp_md *ctx, struct xh_smb_wo
 		if (kind == XH_SMB_SHARE_ADMIN)
 			stats->smb[XH_SMB_CNT_WRITE_ADMIN]++;
 		if (kind == XH_SMB_SHARE_ADMIN || kind == XH_SMB_SHARE_DISK)
-			xh_smb_write(ctx, w, sm, stats);
+			xh_smb_write(ctx, w, sm, stats, hdr_off, kind);
 		return;
 	}
 	if (kind != XH_SMB_SHARE_ADMIN)
@@ -427,7 +474,11 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 	xh_smb_chain_set(w, kind, val, exe ? XH_SMB_FILE_EXE : 0);
 	if (exe && write)
 		xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val, 1);
-	if (kind == XH_SMB_SHARE_ADMIN || (exe && !write))
+	/* Followed: every admin-share open; elsewhere an executable (its
+	 * WRITE reports, or repeats the CREATE's finding rather than make
+	 * another by its content) and any other open for writing (its
+	 * content may be a PE image). */
+	if (kind == XH_SMB_SHARE_ADMIN || exe || write)
 		xh_smb_pend_add(w, stats, kind, exe ? XH_SMB_FILE_EXE : 0);
 }
 
@@ -510,7 +561,7 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_create(ctx, w, sm, stats, hdr_off);
 		else if (w->m.has_fid && !w->m.response)
 			/* READ_ANDX, WRITE_ANDX, CLOSE, as their SMB2 kin */
-			xh_smb_file_req(ctx, w, sm, stats,
+			xh_smb_file_req(ctx, w, sm, stats, hdr_off,
 					cmd == XH_SMB1_READ_ANDX    ? XH_SMB2_READ
 					: cmd == XH_SMB1_WRITE_ANDX ? XH_SMB2_WRITE
 								    : XH_SMB2_CLOSE);
@@ -525,7 +576,7 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 		xh_smb_create(ctx, w, sm, stats, hdr_off);
 	else if (w->m.has_fid && !w->m.response)
 		/* READ, WRITE, QUERY_DIRECTORY, CLOSE (bpf/smb.h sets has_fid) */
-		xh_smb_file_req(ctx, w, sm, stats, cmd);
+		xh_smb_file_req(ctx, w, sm, stats, hdr_off, cmd);
 	return 0;
 }
 

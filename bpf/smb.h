@@ -90,6 +90,9 @@ struct xh_smb_msg {
 	__u32 name_off;	 /* valid when name_max > 0 */
 	__u32 name_max;	 /* bytes the name may span (exact length unless name_nul) */
 	__u32 access;	 /* CREATE DesiredAccess */
+	__u32 data_off;	 /* WRITE request: its data, from the SMB header (0: none) */
+	__u32 data_len;	 /* ... bytes of it, inside the message */
+	__u64 file_off;	 /* ... where in the file they go */
 	__u16 command;	 /* SMB2 command, or SMB1 command of this block */
 	__u16 dialect;	 /* NEGOTIATE response DialectRevision */
 	__u16 flags2;	 /* SMB1 Flags2 */
@@ -167,6 +170,19 @@ static __always_inline int xh_smb_name_bounds(__u32 off, __u32 len, __u32 min_of
 	return 0;
 }
 
+/* A WRITE request's data: @len bytes at @off (from the SMB header) for file
+ * offset @foff, kept only when they lie after the fixed part (@min) and
+ * inside the message (@msg_len). */
+static __always_inline void xh_smb_write_data(struct xh_smb_msg *m, __u32 off, __u32 len,
+					      __u64 foff, __u32 min, __u32 msg_len)
+{
+	if (off < min || off > msg_len || len > msg_len - off)
+		return;
+	m->data_off = off;
+	m->data_len = len;
+	m->file_off = foff;
+}
+
 /* SMB2 body of m->command at @b (after the 64-byte header), @avail bytes. */
 static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_len,
 					struct xh_smb_msg *m)
@@ -242,6 +258,9 @@ static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_le
 			return -XH_SMB_CNT_HDR_BAD;
 		__builtin_memcpy(m->file_id, b + 16, 16);
 		m->has_fid = 1;
+		if (m->command == XH_SMB2_WRITE)
+			xh_smb_write_data(m, xh_le16(b + 2), xh_le32(b + 4), xh_le64(b + 8),
+					  XH_SMB2_HDR_LEN + 48, msg_len);
 		return 0;
 	case XH_SMB2_CLOSE:
 	case XH_SMB2_QUERY_DIR:
@@ -363,6 +382,8 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	m->name_nul = 0;
 	m->has_fid = 0;
 	m->name_root = 0;
+	m->data_off = m->data_len = 0;
+	m->file_off = 0;
 	if (avail < 1)
 		return -XH_SMB_CNT_HDR_TRUNC;
 	wc = b[0];
@@ -415,6 +436,13 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		m->file_id[0] = b[5];
 		m->file_id[1] = b[6];
 		m->has_fid = 1;
+		/* WRITE_ANDX: Offset, Timeout, WriteMode, Remaining,
+		 * DataLengthHigh, DataLength, DataOffset[, OffsetHigh]. */
+		if (cmd == XH_SMB1_WRITE_ANDX && avail >= 25 + (wc == 14 ? 4u : 0u))
+			xh_smb_write_data(
+				m, xh_le16(b + 23), (__u32)xh_le16(b + 19) << 16 | xh_le16(b + 21),
+				(wc == 14 ? (__u64)xh_le32(b + 25) << 32 : 0) | xh_le32(b + 7),
+				blk + 1 + wc * 2 + 2, msg_len);
 		return 0;
 	}
 	if (cmd == XH_SMB1_TREE_CONNECT_ANDX) {

@@ -208,6 +208,7 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_READ_ADMIN, /* READ requests on an admin-share tree */
 	XH_SMB_CNT_QUERY_DIR_ADMIN, /* QUERY_DIRECTORY requests on an admin-share tree */
 	XH_SMB_CNT_CLOSE_TRACKED,   /* CLOSEs that ended a tracked open (xh_smb_files) */
+	XH_SMB_CNT_WRITE_PE,	    /* WRITEs of a PE image at a file's start, under any name */
 	XH_SMB_CNT__MAX,
 };
 
@@ -429,6 +430,9 @@ enum xh_smb_share_kind {
 /* smb.admin_read / smb.admin_listing: the open's CREATE was not seen (or its
  * entry was evicted), so the hit has no file or directory name. */
 #define XH_SMB_F_NO_NAME 0x08
+/* smb.tool_transfer: the data written at the file's start are a PE image's
+ * ("MZ", and "PE\0\0" where e_lfanew points), whatever the name says. */
+#define XH_SMB_F_EXE_CONTENT 0x10
 
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */
 struct xh_smb_detail {

@@ -170,6 +170,20 @@ lab_wait_capture() {
 	return 1
 }
 
+# lab_pe_image FILE: write a 2 KiB PE image to FILE, for tools written under a
+# harmless name: "MZ", e_lfanew 0x80, "PE\0\0" and an x86-64 machine there,
+# the rest random (made here: the lab has no Windows binaries).
+lab_pe_image() {
+	{
+		printf 'MZ'
+		head -c 58 /dev/zero
+		printf '\x80\x00\x00\x00'
+		head -c 64 /dev/zero
+		printf 'PE\x00\x00\x64\x86'
+		head -c 1914 /dev/urandom
+	} >"$1"
+}
+
 # lab_wait_listen client|server PORT [ADDR]: wait (bounded) until a TCP socket
 # listens on PORT (and ADDR when given) in that namespace.
 lab_wait_listen() {

@@ -181,7 +181,7 @@ static const char *share_kind_name(unsigned int k)
 int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_smb_detail *d = &e->d.smb;
-	const struct attack_ref *stream = smb_attack_stream(e), *att;
+	const struct attack_ref *extra = smb_attack_extra(e), *att;
 	char name[4 * XH_EVENT_NAME_MAX], *p;
 	const char *cmd = NULL, *key = NULL, *sk;
 	int n = -EILSEQ, ret = 0;
@@ -263,11 +263,14 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		p = fmt_put(p, sk, strlen(sk));
 		*p++ = '"';
 	}
-	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER) {
+	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER && !(d->flags & XH_SMB_F_NO_NAME)) {
 		p = fmt_lit(p, ",\"access\":\"0x");
 		p = fmt_hex_fixed(p, d->access, 8);
 		*p++ = '"';
 	}
+	/* Found by its bytes, not its name: Zeek's files.log type for a PE. */
+	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER && (d->flags & XH_SMB_F_EXE_CONTENT))
+		p = fmt_lit(p, ",\"mime_type\":\"application/x-dosexec\"");
 	if ((d->flags & XH_SMB_F_TREE_KNOWN) && d->tree_id && d->version != 3 &&
 	    e->rule != XH_RULE_SMB_ADMIN_SHARE && e->rule != XH_RULE_SMB_IPC_SHARE) {
 		p = fmt_lit(p, ",\"tree_id\":");
@@ -289,16 +292,16 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		p = fmt_u64(p, d->message_id);
 	}
 	jbuf_set_tail(b, p);
-	/* An executable hidden in an NTFS stream: every technique of the hit,
-	 * as the dcerpc object lists them, the rule's first (the hit's
-	 * "attack"), then T1564.004. Other hits have the rule's alone, in the
-	 * hit's "attack". */
-	if (stream) {
+	/* An executable hidden in an NTFS stream, or a PE image under another
+	 * name: every technique of the hit, as the dcerpc object lists them,
+	 * the rule's first (the hit's "attack"), then T1564.004 or T1036.008.
+	 * Other hits have the rule's alone, in the hit's "attack". */
+	if (extra) {
 		att = smb_attack(r, e, enrich_rule_attack(e->rule));
 		jbuf_key_arr_begin(b, "attack");
-		if (att && att != stream)
+		if (att && att != extra)
 			enrich_attack_obj(b, NULL, att);
-		enrich_attack_obj(b, NULL, stream);
+		enrich_attack_obj(b, NULL, extra);
 		jbuf_arr_end(b);
 	}
 	jbuf_obj_end(b);
@@ -345,6 +348,7 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_READ_ADMIN] = "read_admin",
 	[XH_SMB_CNT_QUERY_DIR_ADMIN] = "query_dir_admin",
 	[XH_SMB_CNT_CLOSE_TRACKED] = "close_tracked",
+	[XH_SMB_CNT_WRITE_PE] = "write_pe",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

@@ -400,11 +400,19 @@ static const struct smb_entry *pipe_entry(const struct smb_rules *r, const struc
 static const struct attack_ref attack_stream =
 	ATTACK_REF("T1564.004", "Hide Artifacts: NTFS File Attributes", "defense-evasion");
 
-const struct attack_ref *smb_attack_stream(const struct xh_event *e)
+/* A PE image written under a name that is not an executable's (tool.txt,
+ * update.dat): the name hides what the file is. */
+static const struct attack_ref attack_masquerade =
+	ATTACK_REF("T1036.008", "Masquerading: Masquerade File Type", "defense-evasion");
+
+const struct attack_ref *smb_attack_extra(const struct xh_event *e)
 {
-	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER && e->detail_kind == XH_DETAIL_SMB &&
-	    (e->d.smb.flags & XH_SMB_F_STREAM_EXE))
+	if (e->rule != XH_RULE_SMB_TOOL_TRANSFER || e->detail_kind != XH_DETAIL_SMB)
+		return NULL;
+	if (e->d.smb.flags & XH_SMB_F_STREAM_EXE)
 		return &attack_stream;
+	if ((e->d.smb.flags & XH_SMB_F_EXE_CONTENT) && !(e->d.smb.flags & XH_SMB_F_NO_NAME))
+		return &attack_masquerade;
 	return NULL;
 }
 
@@ -417,7 +425,7 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 	if (e->rule >= XH_RULE__MAX)
 		return dflt;
 	if (!r)
-		return dflt ? dflt : smb_attack_stream(e);
+		return dflt ? dflt : smb_attack_extra(e);
 	if (e->rule == XH_RULE_SMB_NAMED_PIPE && e->detail_kind == XH_DETAIL_SMB &&
 	    smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, name, sizeof(name)) >= 0) {
 		const struct smb_entry *pe = pipe_entry(r, e, name);
@@ -429,5 +437,5 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 	 * `rule` line has no technique, whatever enrich.c would give it (a
 	 * stream's T1564.004 is then the hit's only one). */
 	a = tech_ref(r, r->rule_tech[e->rule]);
-	return a ? a : smb_attack_stream(e);
+	return a ? a : smb_attack_extra(e);
 }

@@ -88,6 +88,7 @@ CATALOGUE = {
     "T1557.001": ("Adversary-in-the-Middle: LLMNR/NBT-NS Poisoning and SMB Relay",
                   ["credential-access", "collection"]),
     "T1564.004": ("Hide Artifacts: NTFS File Attributes", ["defense-evasion"]),
+    "T1036.008": ("Masquerading: Masquerade File Type", ["defense-evasion"]),
     "T1569.002": ("System Services: Service Execution", ["execution"]),
     "T1570": ("Lateral Tool Transfer", ["lateral-movement"]),
     "T1571": ("Non-Standard Port", ["command-and-control"]),

@@ -34,6 +34,10 @@ EXE = r'"(?i)\\.(exe|dll|sys|bat|cmd|ps1|vbs|hta|msi)(:|$)"'
 # ... in a named stream of a file (notes.txt:payload.exe): T1564.004.
 STREAM_EXE = r'"(?i):[^:\\\\]*\\.(exe|dll|sys|bat|cmd|ps1|vbs|hta|msi)(:|$)"'
 REQ = "dcerpc.pkt_type == 0"
+# An SMB2 WRITE of a PE image's first bytes ("MZ") at file offset 0; tshark
+# shows the file data as undissected data.
+PE_WRITE = ("(smb2.cmd == 9 && smb2.flags.response == 0 && smb2.file_offset == 0 && "
+            "data.data[0:2] == 4d:5a)")
 
 # technique -> (tshark display filter, what it shows). {c2} is replaced by
 # the C2 address set. Requests only: what the client put on the wire.
@@ -49,9 +53,14 @@ EVIDENCE = {
               "READ request on a disk share"),
     "T1570": ("(smb2.cmd == 5 && smb2.flags.response == 0 && smb2.filename matches %s && "
               "!(smb2.tree contains \"IPC$\")) || "
-              "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
-              % (EXE, EXE),
-              "CREATE of an executable name on a disk share (admin or not)"),
+              "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s) || %s"
+              % (EXE, EXE, PE_WRITE),
+              "CREATE of an executable name on a disk share (admin or not), or a PE image "
+              "written at a file's start"),
+    # A PE image under a name that is not an executable's: the name is the
+    # CREATE's, found through the WRITE's dcerpc.nt.open_frame (wire_truth()).
+    "T1036.008": (PE_WRITE,
+                  "a PE image written at the start of a file whose name is not an executable's"),
     "T1564.004": ("(smb2.cmd == 5 && smb2.flags.response == 0 && smb2.filename matches %s) || "
                   "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
                   % (STREAM_EXE, STREAM_EXE),
@@ -153,8 +162,24 @@ def wire_truth(pcap, scenarios, c2):
     c2dst = " || ".join(("ipv6.dst == %s" if ":" in a else "ip.dst == %s") % a for a in c2)
     found = {s["name"]: {} for s in scenarios}
     fields = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst"]
+    # CREATE response frame (a WRITE's open_frame) -> the request's name.
+    names, opened = {}, {}
+    for frame, resp, stream, mid, name in tshark_fields(
+            pcap, "smb2.cmd == 5", ["frame.number", "smb2.flags.response", "tcp.stream",
+                                    "smb2.msg_id", "smb2.filename"]):
+        if resp in ("0", "False"):
+            names[(stream, mid)] = name
+        elif (stream, mid) in names:
+            opened[frame] = names[(stream, mid)]
+    exe = re.compile(EXE.strip('"').replace("\\\\", "\\"))
     for tid, (flt, _) in EVIDENCE.items():
-        for row in tshark_fields(pcap, flt.replace("{c2dst}", c2dst), fields):
+        extra = ["dcerpc.nt.open_frame"] if tid == "T1036.008" else []
+        for row in tshark_fields(pcap, flt.replace("{c2dst}", c2dst), fields + extra):
+            if extra:
+                name = opened.get(row[-1]) if len(row) > len(fields) else None
+                if name is None or exe.search(name):
+                    continue
+                row = row[:len(fields)]
             who = owner_of(row, by_addr)
             if who:
                 found[who][tid] = found[who].get(tid, 0) + 1

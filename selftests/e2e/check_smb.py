@@ -14,7 +14,11 @@
 #                                    write access, or opened without it and
 #                                    then written (a WRITE to its FileId);
 #                                    smb.attack holds T1564.004 exactly when
-#                                    the executable is in a stream
+#                                    the executable is in a stream; and, by
+#                                    content, every SMB2 WRITE at file offset 0
+#                                    whose data tshark shows are a PE image
+#                                    ("MZ", "PE\0\0" at e_lfanew) under any
+#                                    other name, with mime_type and T1036.008
 #   smb.admin_read                   every file READ (SMB2 READ, SMB1
 #                                    READ_ANDX) on an admin tree, by the name
 #                                    of its open (none if tshark has none)
@@ -143,10 +147,69 @@ def oracle(pcap, servers):
             want.add(("smb.tool_transfer", flow, name.lower()))
     admin, stats["listings"] = admin_file_findings(ops, kind)
     want |= admin
+    pe = pe_writes(pcap)
+    stats["pe"] = set()
+    for flow, frame, op, name, tree, _ in ops:
+        if op == "write" and frame in pe and kind(tree) != "ipc" and \
+                not (name and exec_name(name)[0]):
+            n = name.lower() if name is not None else None
+            want.add(("smb.tool_transfer", flow, n))
+            stats["pe"].add((flow, n))
     for op in ("read", "find"):
         stats[op] = sum(1 for o in ops if o[2] == op and kind(o[4]) == "admin")
     stats["pipe_binds"] = pipe_binds
     return want, stats
+
+
+def is_pe(data):
+    """Do the bytes @data begin a PE image (as bpf/smb.bpf.h judges it)?"""
+    if len(data) < 64 or data[:2] != b"MZ":
+        return False
+    lfa = int.from_bytes(data[0x3c:0x40], "little")
+    return 64 <= lfa <= 4096 and data[lfa:lfa + 4] == b"PE\0\0"
+
+
+def pe_writes(pcap):
+    """Frames of SMB2 WRITE requests at file offset 0 whose data are a PE
+    image."""
+    p = subprocess.run(["tshark", "-r", pcap, "-Y",
+                        "smb2.cmd == 9 && smb2.flags.response == 0 && smb2.file_offset == 0",
+                        # the file data, which tshark shows as undissected data
+                        "-T", "fields", "-E", "occurrence=f", "-e", "frame.number",
+                        "-e", "data.data"], capture_output=True, timeout=300)
+    out = set()
+    for line in p.stdout.decode().splitlines():
+        frame, _, data = line.partition("\t")
+        try:
+            if is_pe(bytes.fromhex(data.replace(":", ""))):
+                out.add(int(frame))
+        except ValueError:
+            continue
+    return out
+
+
+def content_hits(path):
+    """smb.tool_transfer hits found by content: (flow, name or None) with
+    mime_type, and those whose ATT&CK is not T1570 then T1036.008 (named) or
+    T1570 alone (unnamed)."""
+    got, wrong = set(), []
+    for line in open(path):
+        try:
+            h = json.loads(line)
+        except ValueError:
+            continue
+        s = h.get("smb", {})
+        if h.get("rule") != "smb.tool_transfer" or "mime_type" not in s:
+            continue
+        flow = (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
+                str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
+        name = s.get("filename")
+        got.add((flow, name.lower() if name is not None else None))
+        ids = [a.get("technique_id") for a in s.get("attack", [])]
+        if s["mime_type"] != "application/x-dosexec" or \
+                ids != (["T1570", "T1036.008"] if name is not None else []):
+            wrong.append(f"{name}: {s['mime_type']} {ids}")
+    return got, wrong
 
 
 def add_create(want, flow, tree, name, access):
@@ -169,8 +232,8 @@ def stream_techniques(path):
             h = json.loads(line)
         except ValueError:
             continue
-        if h.get("rule") != "smb.tool_transfer":
-            continue
+        if h.get("rule") != "smb.tool_transfer" or "mime_type" in h.get("smb", {}):
+            continue  # by content: content_hits()
         name = h.get("smb", {}).get("filename")
         ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
         in_stream = exec_name(name)[1]
@@ -234,7 +297,9 @@ def main():
     for r in DEEP:
         result(rules.get(r, 0) > 0, f"oracle_has_{r.replace('.', '_')}",
                "the lab traffic produced no such finding in tshark's view")
-    want_streams = {n for r, _, n in want if r == "smb.tool_transfer" and exec_name(n)[1]}
+    want_streams = {n for r, _, n in want if r == "smb.tool_transfer" and n and exec_name(n)[1]}
+    result(st["pe"], "oracle_has_pe_content",
+           "no WRITE of a PE image under a harmless name in tshark's view")
     result(want_streams, "oracle_has_stream_executable",
            "no CREATE of an executable in an NTFS stream on an admin tree in tshark's view")
     for what, path in (("live", live), ("replay", replay)):
@@ -252,6 +317,10 @@ def main():
         result(streams == want_streams and not wrong, f"{what}_stream_executable_t1564_004",
                f"stream hits {sorted(streams)}, tshark {sorted(want_streams)}; "
                f"wrong ATT&CK: {wrong[:3]}")
+        got_pe, wrong = content_hits(path)
+        result(got_pe == st["pe"] and not wrong, f"{what}_pe_content_t1036_008",
+               f"hits {sorted(got_pe, key=str)}, tshark {sorted(st['pe'], key=str)}; "
+               f"wrong: {wrong[:3]}")
         lc = listing_counts(path)
         result(lc == st["listings"], f"{what}_one_listing_per_admin_tree",
                f"hits per flow {sorted(lc.items())}, tshark's admin trees listed "

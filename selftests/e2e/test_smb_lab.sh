@@ -69,6 +69,8 @@ echo "meeting notes" >"$W/notes.txt"
 # file's attributes fit in one ext4 block (4 KiB) or the write fails with
 # NT_STATUS_DISK_FULL.
 head -c 512 /dev/urandom >"$W/small.exe"
+# A PE image under a harmless name (T1570 by content, T1036.008).
+lab_pe_image "$W/update.dat"
 
 client() { # name cmd...: one client run, output kept; the exit status is not judged
 	local name=$1
@@ -80,6 +82,7 @@ client() { # name cmd...: one client run, output kept; the exit status is not ju
 client smb_public timeout 30 "${SMB[@]}" "//$S/public" -c ls
 client smb_admin timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c ls
 client smb_admin_put timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c "put $W/tool.exe tool.exe"
+client smb_public_pe timeout 30 "${SMB[@]}" "//$S/public" -c "put $W/update.dat update.dat"
 # An executable hidden in a stream of a text file (T1570 and T1564.004),
 # named with and without the stream type, over SMB3 and SMB1; allinfo lists
 # the file's streams, the proof that the server wrote them.
@@ -106,7 +109,7 @@ client lookupsid "${PY[@]}" "$IMP/lookupsid.py" "$U:$P@$S" 600 &
 client netview timeout 10 /usr/bin/python3 "$IMP/netview.py" -target "$S" "XHLAB/$U:$P" &
 client atexec "${PY[@]}" "$IMP/atexec.py" "$U:$P@$S" whoami &
 wait_bound=0
-while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 21 ] && [ "$wait_bound" -lt 600 ]; do
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 22 ] && [ "$wait_bound" -lt 600 ]; do
 	sleep 0.1
 	wait_bound=$((wait_bound + 1))
 done

@@ -682,3 +682,108 @@ void test_smb_admin_compound(void)
 out:
 	px_close(&p);
 }
+
+/* A PE image of @n bytes: "MZ", e_lfanew 0x80, "PE\0\0" there. */
+static void pe_image(uint8_t *b, size_t n)
+{
+	memset(b, 0, n);
+	b[0] = 'M';
+	b[1] = 'Z';
+	b[0x3c] = 0x80;
+	memcpy(b + 0x80, "PE\0\0", 4);
+}
+
+/* smb.tool_transfer by content: a PE image written at the start of a file
+ * whose name is not an executable's (XH_SMB_F_EXE_CONTENT), named when its
+ * open is followed (an open for writing, or any on an admin share), once
+ * per flow and file. Not: the same bytes further into the file, "MZ"
+ * without its PE signature, e_lfanew past the data. */
+void test_smb_tool_transfer_content(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.12", .cport = 51700, .sport = 445};
+	struct conn c1 = {.p = &p, .cli = "192.0.2.12", .cport = 51701, .sport = 445};
+	const uint64_t S = 0x88;
+	uint8_t pe[512], bad[512], f1[16], f2[16], f3[16];
+	const struct xh_event *e;
+	char buf[1024];
+	size_t h;
+
+	if (px_open(&p))
+		goto out;
+	pe_image(pe, sizeof(pe));
+	fid_of(f1, 1, 0xb1);
+	fid_of(f2, 2, 0xb2);
+	fid_of(f3, 3, 0xb3);
+	SEND(&c, 1, smb2_tree_connect_req(&_m, 1, S, "\\\\192.0.2.20\\public"));
+	SEND(&c, 0, smb2_tree_connect_resp(&_m, 1, S, 9, 0, 1));
+	SEND(&c, 1, smb2_create_req(&_m, 2, S, 9, "notes.txt", W_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 2, S, 9, f1, 0));
+	next_ev(&p, 0);
+	/* The same image past the file's start: not its header. */
+	SEND(&c, 1, {
+		h = smb2_write_data(&_m, 3, S, 9, f1, pe, sizeof(pe));
+		smbmsg_set32(&_m, h + 64 + 8, 4096); /* Offset */
+	});
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), "a PE image past offset 0");
+	/* "MZ" without "PE\0\0" at e_lfanew, and e_lfanew past the data. */
+	memcpy(bad, pe, sizeof(bad));
+	bad[0x81] = 'X';
+	SEND(&c, 1, smb2_write_data(&_m, 4, S, 9, f1, bad, sizeof(bad)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), "MZ without its PE signature");
+	memcpy(bad, pe, sizeof(bad));
+	bad[0x3c] = 0xfe;
+	bad[0x3d] = 0x01;
+	SEND(&c, 1, smb2_write_data(&_m, 5, S, 9, f1, bad, sizeof(bad)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), "e_lfanew past the data written");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_WRITE_PE), 0, "none counted");
+
+	SEND(&c, 1, smb2_write_data(&_m, 6, S, 9, f1, pe, sizeof(pe)));
+	e = only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "notes.txt", "named by its open for writing");
+	if (e) {
+		ASSERT_EQ(e->d.smb.flags & XH_SMB_F_EXE_CONTENT, XH_SMB_F_EXE_CONTENT,
+			  "found by its content");
+		ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_DISK, "disk share");
+		ASSERT_EQ(e->d.smb.command, XH_SMB2_WRITE, "by the WRITE");
+		ASSERT_EQ(e->d.smb.access, W_ACCESS, "the CREATE's access");
+	}
+	SEND(&c, 1, smb2_write_data(&_m, 7, S, 9, f1, pe, sizeof(pe)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), "once per flow and file");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_WRITE_PE), 2, "both counted");
+
+	/* An open not followed (its CREATE before the sensor): no name. */
+	SEND(&c, 1, smb2_write_data(&_m, 8, S, 9, f2, pe, sizeof(pe)));
+	e = only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "(no name)", "an open not followed");
+	if (e)
+		ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_DISK, "the tree's kind");
+	/* A read-only open on a disk share is not followed. */
+	SEND(&c, 1, smb2_create_req(&_m, 9, S, 9, "readme.txt", R_ACCESS));
+	SEND(&c, 0, smb2_create_resp(&_m, 9, S, 9, f3, 0));
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_FILE_TRACKED), 1, "only the open for writing tracked");
+	/* An executable reported by its name at the CREATE: its PE content
+	 * is the same finding, not a second one (psexec's upload). */
+	SEND(&c, 1, smb2_create_req(&_m, 10, S, 9, "svc.exe", W_ACCESS));
+	ASSERT_STREQ(ev_text(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), buf, sizeof(buf)), "svc.exe",
+		     "by name at the CREATE");
+	SEND(&c, 0, smb2_create_resp(&_m, 10, S, 9, f3, 0));
+	SEND(&c, 1, smb2_write_data(&_m, 11, S, 9, f3, pe, sizeof(pe)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER), "its PE content: the same finding");
+
+	/* Admin share: every open followed; SMB1 WRITE_ANDX. */
+	SEND(&c1, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\ADMIN$", 1));
+	SEND(&c1, 0, smb1_tree_connect_resp(&_m, 3, 100, 2051, 0));
+	SEND(&c1, 1, smb1_nt_create_andx(&_m, 4, 100, 2051, "\\update.dat", MAX_ALLOWED, 1));
+	SEND(&c1, 0, smb1_nt_create_resp(&_m, 4, 100, 2051, 0x30, 0));
+	SEND(&c1, 1, smb1_write_andx_data(&_m, 5, 100, 2051, 0x30, pe, sizeof(pe)));
+	e = only_ev(&p, XH_RULE_SMB_TOOL_TRANSFER);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "\\update.dat", "SMB1 WRITE_ANDX on ADMIN$");
+	if (e) {
+		ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_ADMIN, "admin share");
+		ASSERT_EQ(e->d.smb.flags & XH_SMB_F_EXE_CONTENT, XH_SMB_F_EXE_CONTENT,
+			  "by content");
+	}
+out:
+	px_close(&p);
+}

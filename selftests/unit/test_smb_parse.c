@@ -363,3 +363,43 @@ void test_smb_file_requests(void)
 	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "CREATE of a name");
 	ASSERT_EQ(m.name_root, 0, "not the root");
 }
+
+/* A WRITE request's data: where they are and where they go, SMB2 and
+ * SMB1 (with OffsetHigh); data said to run past the message are none. */
+void test_smb_write_data(void)
+{
+	static const uint8_t fid[16] = {7};
+	static const uint8_t data[40] = {'M', 'Z'};
+	struct xh_smb_msg m;
+	struct smbmsg s;
+	size_t h;
+
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb2_write_data(&s, 5, 0x77, 9, fid, data, sizeof(data));
+	smbmsg_set32(&s, h + 64 + 8, 0x1000); /* Offset, low */
+	smbmsg_set32(&s, h + 64 + 12, 0x2);   /* Offset, high */
+	smbmsg_nb_end(&s);
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "SMB2 WRITE");
+	ASSERT_EQ(m.data_off, 64 + 48, "DataOffset");
+	ASSERT_EQ(m.data_len, sizeof(data), "Length");
+	ASSERT_EQ(m.file_off, 0x200001000ULL, "Offset");
+	smbmsg_set32(&s, h + 64 + 4, sizeof(data) + 1); /* Length past the message */
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "SMB2 WRITE, long Length");
+	ASSERT_EQ(m.data_len, 0, "data past the message are none");
+	ASSERT_EQ(m.has_fid, 1, "the FileId still");
+
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_write_andx_data(&s, 5, 100, 2050, 0x21, data, sizeof(data));
+	smbmsg_set32(&s, h + 32 + 7, 0x3000); /* Offset */
+	smbmsg_set32(&s, h + 32 + 25, 0x1);   /* OffsetHigh */
+	smbmsg_nb_end(&s);
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "SMB1 WRITE_ANDX");
+	ASSERT_EQ(m.data_off, 64, "DataOffset");
+	ASSERT_EQ(m.data_len, sizeof(data), "DataLength");
+	ASSERT_EQ(m.file_off, 0x100003000ULL, "Offset and OffsetHigh");
+	smbmsg_set16(&s, h + 32 + 23, 40); /* DataOffset inside the parameter words */
+	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "SMB1 WRITE_ANDX, DataOffset too small");
+	ASSERT_EQ(m.data_len, 0, "data inside the header are none");
+}

@@ -402,8 +402,8 @@ void test_smb_json_stream(void)
 	}
 	e.rule = XH_RULE_SMB_TOOL_TRANSFER;
 	e.d.smb.flags = XH_SMB_F_STREAM_EXE;
-	if (ASSERT_OK_PTR(smb_attack_stream(&e), "T1564.004"))
-		attack_json_matches(smb_attack_stream(&e));
+	if (ASSERT_OK_PTR(smb_attack_extra(&e), "T1564.004"))
+		attack_json_matches(smb_attack_extra(&e));
 	s.smb = NULL;
 	event_sink_fini(&s);
 }
@@ -495,4 +495,69 @@ void test_smb_json_admin_files(void)
 	}
 	smb_rules__free(r);
 	event_sink_fini(&s);
+}
+
+/* A PE image written under another name: "mime_type" says how it was
+ * found, smb.attack adds T1036.008 (Masquerading: Masquerade File Type) to
+ * T1570 when the name is known; without a name, neither the name, the
+ * access nor the masquerade. */
+void test_smb_json_exe_content(void)
+{
+	static const char *const name = "notes.txt";
+	struct smb_rules *r = smb_rules__new_default();
+	struct xh_event e = {};
+	struct event_sink s;
+	json_t *j, *smb, *att;
+
+	event_sink_init(&s, NULL, NULL, "t");
+	s.smb = r;
+	e.family = XH_AF_INET;
+	e.proto = 6;
+	e.rule = XH_RULE_SMB_TOOL_TRANSFER;
+	e.detail_kind = XH_DETAIL_SMB;
+	e.d.smb.version = 2;
+	e.d.smb.command = XH_SMB2_WRITE;
+	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
+	e.d.smb.share_kind = XH_SMB_SHARE_DISK;
+	e.d.smb.access = 0x0012019f;
+	e.d.smb.flags = XH_SMB_F_EXE_CONTENT;
+	for (size_t i = 0; i < strlen(name); i++)
+		e.name[2 * i] = (uint8_t)name[i];
+	e.name_len = (uint16_t)(2 * strlen(name));
+	j = format(&s, &e);
+	smb = json_object_get(j, "smb");
+	att = json_object_get(smb, "attack");
+	ASSERT_STREQ(json_string_value(json_object_get(smb, "mime_type")), "application/x-dosexec",
+		     "found by content");
+	ASSERT_STREQ(json_string_value(json_object_get(smb, "filename")), name, "its name");
+	ASSERT_EQ(json_array_size(att), 2, "two techniques");
+	ASSERT_STREQ(json_string_value(json_object_get(json_array_get(att, 0), "technique_id")),
+		     "T1570", "the rule's first");
+	ASSERT_STREQ(json_string_value(json_object_get(json_array_get(att, 1), "technique_id")),
+		     "T1036.008", "then the masquerade");
+	ASSERT_STREQ(
+		json_string_value(json_object_get(json_object_get(j, "attack"), "technique_id")),
+		"T1570", "the hit's technique");
+	json_decref(j);
+
+	e.d.smb.flags = XH_SMB_F_EXE_CONTENT | XH_SMB_F_NO_NAME;
+	e.name_len = 0;
+	j = format(&s, &e);
+	smb = json_object_get(j, "smb");
+	ASSERT_STREQ(json_string_value(json_object_get(smb, "mime_type")), "application/x-dosexec",
+		     "found by content, no name");
+	ASSERT_NULL(json_object_get(smb, "filename"), "no name");
+	ASSERT_NULL(json_object_get(smb, "access"), "no CREATE, no access");
+	ASSERT_NULL(json_object_get(smb, "attack"), "no name to masquerade");
+	ASSERT_STREQ(json_string_value(json_object_get(smb, "share_type")), "disk", "share type");
+	json_decref(j);
+
+	/* By name: no mime_type. */
+	e.d.smb.flags = 0;
+	e.name_len = (uint16_t)(2 * strlen(name));
+	j = format(&s, &e);
+	ASSERT_NULL(json_object_get(json_object_get(j, "smb"), "mime_type"), "found by name");
+	json_decref(j);
+	event_sink_fini(&s);
+	smb_rules__free(r);
 }
