@@ -181,19 +181,28 @@ static __always_inline void xh_smb_create_resp(struct xh_smb_work *w, struct xh_
 		stats->smb[XH_SMB_CNT_FILE_TRACKED]++;
 }
 
-/* Copy the tracked open @f (a map value) into w->file, and its name, share
- * kind and access into w->name, w->nm.len and w->det, for an event. */
+/* An event's open: its name's length and encoding (the name in w->name),
+ * share kind, access and flags (XH_SMB_FILE_EXE / XH_SMB_F_STREAM_EXE). */
+static __always_inline void xh_smb_open_set(struct xh_smb_work *w, __u16 len, __u8 enc, __u8 kind,
+					    __u32 access, __u8 flags)
+{
+	w->nm.len = len;
+	w->det.name_enc = enc;
+	w->det.share_kind = kind;
+	w->det.access = access;
+	w->det.flags |= flags & XH_SMB_F_STREAM_EXE;
+}
+
+/* Copy the tracked open @f (a map value) into w->file and its name into
+ * w->name, for an event. */
 static __always_inline void xh_smb_file_use(struct xh_smb_work *w, const struct xh_smb_file *f)
 {
 	/* Copied first: an LRU entry may go while it is used. */
 	__builtin_memcpy(&w->file, f, sizeof(w->file));
 	__builtin_memcpy(w->name, w->file.name, sizeof(w->name));
 	w->chain_open.kind = 0; /* its name is gone from w->name */
-	w->nm.len = w->file.name_len;
-	w->det.name_enc = w->file.name_enc;
-	w->det.share_kind = w->file.kind;
-	w->det.access = w->file.access;
-	w->det.flags |= w->file.flags & XH_SMB_F_STREAM_EXE;
+	xh_smb_open_set(w, w->file.name_len, w->file.name_enc, w->file.kind, w->file.access,
+			w->file.flags);
 }
 
 /* Does w->m, a related compound member, name the file of the CREATE before
@@ -211,11 +220,8 @@ static __always_inline int xh_smb_fid_chained(const struct xh_smb_work *w)
  * the open of an event. */
 static __always_inline void xh_smb_chain_use(struct xh_smb_work *w)
 {
-	w->nm.len = w->chain_open.len;
-	w->det.name_enc = w->chain_open.enc;
-	w->det.share_kind = w->chain_open.kind;
-	w->det.access = w->chain_open.access;
-	w->det.flags |= w->chain_open.flags & XH_SMB_F_STREAM_EXE;
+	xh_smb_open_set(w, w->chain_open.len, w->chain_open.enc, w->chain_open.kind,
+			w->chain_open.access, w->chain_open.flags);
 }
 
 /* FNV-1a of w->m's FileId (SMB1: the FID, the rest zero): the value of a
@@ -227,6 +233,15 @@ static __always_inline __u32 xh_smb_fid_hash(const struct xh_smb_work *w)
 	for (i = 0; i < sizeof(w->m.file_id); i++)
 		val = (val ^ w->m.file_id[i]) * 16777619u;
 	return val;
+}
+
+/* An event's open that was not followed, on a tree of @kind: no name
+ * (XH_SMB_F_NO_NAME). Returns the finding's value, from the FileId. */
+static __always_inline __u32 xh_smb_open_unnamed(struct xh_smb_work *w, __u8 kind)
+{
+	xh_smb_open_set(w, 0, XH_SMB_ENC_NONE, kind, 0, 0);
+	w->det.flags |= XH_SMB_F_NO_NAME;
+	return xh_smb_fid_hash(w);
 }
 
 /* Do the data of the WRITE in w->m (message header at packet offset
@@ -289,11 +304,7 @@ static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work 
 		xh_smb_file_use(w, f);
 		val = w->file.hash;
 	} else {
-		w->nm.len = 0;
-		w->det.share_kind = kind;
-		w->det.name_enc = XH_SMB_ENC_NONE;
-		w->det.flags |= XH_SMB_F_NO_NAME;
-		val = xh_smb_fid_hash(w);
+		val = xh_smb_open_unnamed(w, kind);
 	}
 	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val ? val : 1,
 		    !(w->det.flags & XH_SMB_F_NO_NAME));
@@ -327,11 +338,7 @@ static __always_inline void xh_smb_admin_use(struct xdp_md *ctx, struct xh_smb_w
 		xh_smb_file_use(w, f);
 		val = w->file.hash;
 	} else {
-		w->nm.len = 0;
-		w->det.share_kind = XH_SMB_SHARE_ADMIN;
-		w->det.name_enc = XH_SMB_ENC_NONE;
-		w->det.flags |= XH_SMB_F_NO_NAME;
-		val = xh_smb_fid_hash(w);
+		val = xh_smb_open_unnamed(w, XH_SMB_SHARE_ADMIN);
 	}
 emit:
 	if (rule == XH_RULE_SMB_ADMIN_LISTING)

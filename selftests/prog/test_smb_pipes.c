@@ -364,6 +364,35 @@ out:
 #define W_ACCESS    0x40130196u
 #define R_ACCESS    0x00120089u /* read only */
 
+/* The one event of @rule among those since the last call (NULL if none,
+ * and a failure if more than one). */
+static const struct xh_event *only_ev(struct px *p, int rule)
+{
+	const struct xh_event *found = NULL;
+	int n = 0;
+
+	p->x.n_ev = 0;
+	xhp_drain(&p->x);
+	for (int i = 0; i < p->x.n_ev; i++)
+		if (p->x.ev[i].rule == rule) {
+			found = found ? found : &p->x.ev[i];
+			n++;
+		}
+	ASSERT_LT(n, 2, "at most one event of the rule");
+	return found;
+}
+
+static const char *ev_text(const struct xh_event *e, char *buf, size_t n)
+{
+	if (!e)
+		return "(no event)";
+	if (e->d.smb.flags & XH_SMB_F_NO_NAME)
+		return "(no name)";
+	if (smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, buf, n) < 0)
+		return "(invalid)";
+	return buf;
+}
+
 static int tool_events(struct px *p, const char *name, uint16_t cmd)
 {
 	char buf[1024];
@@ -377,9 +406,7 @@ static int tool_events(struct px *p, const char *name, uint16_t cmd)
 		if (e->rule != XH_RULE_SMB_TOOL_TRANSFER)
 			continue;
 		n++;
-		if (smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, buf, sizeof(buf)) < 0)
-			strcpy(buf, "(invalid)");
-		ASSERT_STREQ(buf, name, "file name");
+		ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), name, "file name");
 		ASSERT_EQ(e->d.smb.command, cmd, "command");
 	}
 	return n;
@@ -437,35 +464,6 @@ void test_smb_tool_transfer_write(void)
 	ASSERT_EQ(tool_events(&p, "\\b.ps1", XH_SMB1_WRITE_ANDX), 1, "SMB1 WRITE_ANDX reports");
 out:
 	px_close(&p);
-}
-
-/* The one event of @rule among those since the last call (NULL if none,
- * and a failure if more than one). */
-static const struct xh_event *only_ev(struct px *p, int rule)
-{
-	const struct xh_event *found = NULL;
-	int n = 0;
-
-	p->x.n_ev = 0;
-	xhp_drain(&p->x);
-	for (int i = 0; i < p->x.n_ev; i++)
-		if (p->x.ev[i].rule == rule) {
-			found = found ? found : &p->x.ev[i];
-			n++;
-		}
-	ASSERT_LT(n, 2, "at most one event of the rule");
-	return found;
-}
-
-static const char *ev_text(const struct xh_event *e, char *buf, size_t n)
-{
-	if (!e)
-		return "(no event)";
-	if (e->d.smb.flags & XH_SMB_F_NO_NAME)
-		return "(no name)";
-	if (smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, buf, n) < 0)
-		return "(invalid)";
-	return buf;
 }
 
 /* Files read and directories listed on an admin share: smb.admin_read once

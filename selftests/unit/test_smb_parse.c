@@ -349,19 +349,16 @@ void test_smb_file_requests(void)
 	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "response parsed");
 	ASSERT_EQ(m.has_fid, 0, "no FileId from a response");
 
-	smbmsg_init(&s);
-	smbmsg_nb_begin(&s, 0);
-	smb2_create_req(&s, 6, 0x77, 9, "", 0x00120089);
-	smbmsg_nb_end(&s);
-	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "CREATE of the root");
-	ASSERT_EQ(m.name_root, 1, "the share's root");
-	ASSERT_EQ(m.name_max, 0, "no name to scan");
-	smbmsg_init(&s);
-	smbmsg_nb_begin(&s, 0);
-	smb2_create_req(&s, 6, 0x77, 9, "a", 0x00120089);
-	smbmsg_nb_end(&s);
-	ASSERT_OK(parse_prefix(&s, s.len - 4, &m), "CREATE of a name");
-	ASSERT_EQ(m.name_root, 0, "not the root");
+	for (int named = 0; named < 2; named++) {
+		smbmsg_init(&s);
+		smbmsg_nb_begin(&s, 0);
+		smb2_create_req(&s, 6, 0x77, 9, named ? "a" : "", 0x00120089);
+		smbmsg_nb_end(&s);
+		ASSERT_OK(parse_prefix(&s, s.len - 4, &m),
+			  named ? "CREATE of a name" : "of the root");
+		ASSERT_EQ(m.name_root, !named, "the share's root when NameLength is 0");
+		ASSERT_EQ(m.name_max, named ? 2 : 0, "the name to scan");
+	}
 }
 
 /* A WRITE request's data: where they are and where they go, SMB2 and

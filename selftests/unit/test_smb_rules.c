@@ -335,6 +335,25 @@ static const char *attack_ids(json_t *j, char *out, size_t n)
 	return out;
 }
 
+/* @e: an SMB2 hit of @rule by @command on a tree of @share kind, named
+ * @name (ASCII, written as UTF-16LE). */
+static void smb_hit(struct xh_event *e, unsigned int rule, uint16_t command, uint8_t share,
+		    const char *name)
+{
+	memset(e, 0, sizeof(*e));
+	e->family = XH_AF_INET;
+	e->proto = 6;
+	e->rule = rule;
+	e->detail_kind = XH_DETAIL_SMB;
+	e->d.smb.version = 2;
+	e->d.smb.command = command;
+	e->d.smb.name_enc = XH_SMB_ENC_UTF16LE;
+	e->d.smb.share_kind = share;
+	for (size_t i = 0; name[i]; i++)
+		e->name[2 * i] = (uint8_t)name[i];
+	e->name_len = (uint16_t)(2 * strlen(name));
+}
+
 /* An executable written into an NTFS stream of another file
  * (notes.txt:payload.exe, XH_SMB_F_STREAM_EXE from the kernel) is a tool
  * transfer hidden in a stream: the smb object's "attack" array holds the
@@ -365,17 +384,8 @@ void test_smb_json_stream(void)
 	struct event_sink s;
 	char got[128];
 
-	e.family = XH_AF_INET;
-	e.proto = 6;
-	e.detail_kind = XH_DETAIL_SMB;
-	e.d.smb.version = 2;
-	e.d.smb.command = XH_SMB2_CREATE;
-	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
-	e.d.smb.share_kind = XH_SMB_SHARE_ADMIN;
+	smb_hit(&e, 0, XH_SMB2_CREATE, XH_SMB_SHARE_ADMIN, name);
 	e.d.smb.access = 0x40130196;
-	for (size_t i = 0; i < strlen(name); i++)
-		e.name[2 * i] = (uint8_t)name[i];
-	e.name_len = (uint16_t)(2 * strlen(name));
 	event_sink_init(&s, NULL, NULL, "t");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *rt = cases[i].rules;
@@ -437,24 +447,15 @@ void test_smb_json_admin_files(void)
 
 	event_sink_init(&s, NULL, NULL, "t");
 	s.smb = r;
-	e.family = XH_AF_INET;
-	e.proto = 6;
-	e.detail_kind = XH_DETAIL_SMB;
-	e.d.smb.version = 2;
-	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *j, *smb;
 
 		test_subtest("%s_%zu", enrich_rule_name(cases[i].rule), i);
-		e.rule = cases[i].rule;
+		smb_hit(&e, cases[i].rule,
+			cases[i].rule == XH_RULE_SMB_ADMIN_LISTING ? XH_SMB2_QUERY_DIR
+								   : XH_SMB2_READ,
+			cases[i].share, cases[i].name);
 		e.d.smb.flags = cases[i].flags;
-		e.d.smb.share_kind = cases[i].share;
-		e.d.smb.command = cases[i].rule == XH_RULE_SMB_ADMIN_LISTING ? XH_SMB2_QUERY_DIR
-									     : XH_SMB2_READ;
-		memset(e.name, 0, sizeof(e.name));
-		for (size_t k = 0; k < strlen(cases[i].name); k++)
-			e.name[2 * k] = (uint8_t)cases[i].name[k];
-		e.name_len = (uint16_t)(2 * strlen(cases[i].name));
 		j = format(&s, &e);
 		smb = json_object_get(j, "smb");
 		if (ASSERT_OK_PTR(smb, "smb object")) {
@@ -511,19 +512,9 @@ void test_smb_json_exe_content(void)
 
 	event_sink_init(&s, NULL, NULL, "t");
 	s.smb = r;
-	e.family = XH_AF_INET;
-	e.proto = 6;
-	e.rule = XH_RULE_SMB_TOOL_TRANSFER;
-	e.detail_kind = XH_DETAIL_SMB;
-	e.d.smb.version = 2;
-	e.d.smb.command = XH_SMB2_WRITE;
-	e.d.smb.name_enc = XH_SMB_ENC_UTF16LE;
-	e.d.smb.share_kind = XH_SMB_SHARE_DISK;
+	smb_hit(&e, XH_RULE_SMB_TOOL_TRANSFER, XH_SMB2_WRITE, XH_SMB_SHARE_DISK, name);
 	e.d.smb.access = 0x0012019f;
 	e.d.smb.flags = XH_SMB_F_EXE_CONTENT;
-	for (size_t i = 0; i < strlen(name); i++)
-		e.name[2 * i] = (uint8_t)name[i];
-	e.name_len = (uint16_t)(2 * strlen(name));
 	j = format(&s, &e);
 	smb = json_object_get(j, "smb");
 	att = json_object_get(smb, "attack");
