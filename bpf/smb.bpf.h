@@ -346,6 +346,32 @@ emit:
 	xh_smb_emit(ctx, sm, rule, val ? val : 1, !(w->det.flags & XH_SMB_F_NO_NAME));
 }
 
+/* An SMB1 TRANS2 FIND_FIRST2 request on an admin-share tree: a listing,
+ * as SMB2's QUERY_DIRECTORY, named by its search pattern (\Windows\*);
+ * once per flow and tree. A pattern that cannot be read (cut by the
+ * segment, say) is counted and the listing reported without it. */
+static __always_inline void xh_smb_find(struct xdp_md *ctx, struct xh_smb_work *w,
+					struct xh_smb_state *sm, struct xh_stats *stats,
+					__u32 hdr_off)
+{
+	int err;
+
+	if (xh_smb_tree_kind(w, w->m.session_id, w->m.tree_id) != XH_SMB_SHARE_ADMIN)
+		return;
+	stats->smb[XH_SMB_CNT_QUERY_DIR_ADMIN]++;
+	err = xh_smb_get_name(ctx, hdr_off);
+	if (err) {
+		xh_smb_count(stats, err);
+		xh_smb_open_set(w, 0, XH_SMB_ENC_NONE, XH_SMB_SHARE_ADMIN, 0, 0);
+		w->det.flags |= XH_SMB_F_NO_NAME;
+	} else {
+		xh_smb_open_set(w, (__u16)(w->nm.len & 0x1ff), w->m.name_enc, XH_SMB_SHARE_ADMIN, 0,
+				0);
+	}
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_ADMIN_LISTING, w->m.tree_id ? w->m.tree_id : 1,
+		    !(w->det.flags & XH_SMB_F_NO_NAME));
+}
+
 /* A CLOSE request: the FileId is done with. Forgetting it here keeps
  * xh_smb_files to the opens in use, which a recursive listing of C$ (an
  * open per directory) would otherwise push the pipes of other flows out of.
@@ -566,6 +592,8 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
 			xh_smb_create(ctx, w, sm, stats, hdr_off);
+		else if (cmd == XH_SMB1_TRANSACTION2 && w->m.find && !w->m.response)
+			xh_smb_find(ctx, w, sm, stats, hdr_off);
 		else if (w->m.has_fid && !w->m.response)
 			/* READ_ANDX, WRITE_ANDX, CLOSE, as their SMB2 kin */
 			xh_smb_file_req(ctx, w, sm, stats, hdr_off,

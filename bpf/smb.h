@@ -58,6 +58,8 @@
 /* SMB1 commands (MS-CIFS 2.2.2.1) and flags. */
 #define XH_SMB1_NEGOTIATE	   0x72
 #define XH_SMB1_CLOSE		   0x04
+#define XH_SMB1_TRANSACTION2	   0x32
+#define XH_SMB1_TRANS2_FIND_FIRST2 0x0001 /* Setup[0] of a TRANSACTION2 */
 #define XH_SMB1_LOCKING_ANDX	   0x24
 #define XH_SMB1_OPEN_ANDX	   0x2d
 #define XH_SMB1_READ_ANDX	   0x2e
@@ -107,6 +109,7 @@ struct xh_smb_msg {
 	__u8 has_fid;	 /* file_id is valid (CREATE response; READ, WRITE, CLOSE,
 			  * QUERY_DIRECTORY request) */
 	__u8 name_root;	 /* SMB2 CREATE with NameLength 0: the share's root */
+	__u8 find;	 /* SMB1 TRANS2 FIND_FIRST2: the name is its search pattern */
 	/* SMB2 FileId (persistent, volatile) of a successful CREATE response
 	 * or of a request on an open; SMB1: the FID in the first two bytes. */
 	__u8 file_id[16];
@@ -382,6 +385,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	m->name_nul = 0;
 	m->has_fid = 0;
 	m->name_root = 0;
+	m->find = 0;
 	m->data_off = m->data_len = 0;
 	m->file_off = 0;
 	if (avail < 1)
@@ -457,6 +461,31 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		if (blk + 11 + bcount > msg_len || off >= blk + 11 + bcount)
 			return -XH_SMB_CNT_NAME_OOB;
 		max = blk + 11 + bcount - off;
+		m->name_nul = 1;
+	} else if (cmd == XH_SMB1_TRANSACTION2) {
+		/* Words: TotalParameterCount .. Timeout, Reserved2,
+		 * ParameterCount (19), ParameterOffset (21), DataCount,
+		 * DataOffset, SetupCount (27), Reserved3, Setup[0] (29). A
+		 * FIND_FIRST2's parameters: SearchAttributes, SearchCount,
+		 * Flags, InformationLevel, SearchStorageType (12 bytes), then
+		 * the NUL-terminated search pattern: a directory and a
+		 * wildcard (\Windows\*). */
+		if (wc < 15)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (avail < 31)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (b[27] != wc - 14)
+			return -XH_SMB_CNT_HDR_BAD;
+		if (xh_le16(b + 29) != XH_SMB1_TRANS2_FIND_FIRST2)
+			return 0;
+		bcount = xh_le16(b + 19);
+		off = xh_le16(b + 21);
+		if (bcount <= 12 || off < blk + 1 + wc * 2 + 2 || off > msg_len ||
+		    bcount > msg_len - off)
+			return -XH_SMB_CNT_NAME_OOB;
+		off += 12;
+		max = bcount - 12;
+		m->find = 1;
 		m->name_nul = 1;
 	} else if (cmd == XH_SMB1_NT_CREATE_ANDX) {
 		if (wc != 24)

@@ -65,8 +65,10 @@ EVIDENCE = {
                   "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
                   % (STREAM_EXE, STREAM_EXE),
                   "CREATE of an executable name in an NTFS stream of a file"),
-    "T1083": ("smb2.cmd == 14 && smb2.flags.response == 0 && !(smb2.tree contains \"IPC$\")",
-              "QUERY_DIRECTORY request on a disk share"),
+    "T1083": ("(smb2.cmd == 14 && smb2.flags.response == 0 && !(smb2.tree contains \"IPC$\")) || "
+              "(smb.cmd == 0x32 && smb.flags.response == 0 && smb.trans2.cmd == 0x0001 && "
+              "!(smb.path contains \"IPC$\"))",
+              "QUERY_DIRECTORY (SMB1: TRANS2 FIND_FIRST2) request on a disk share"),
     "T1543.003": ("(svcctl.opnum == 12 || svcctl.opnum == 24 || svcctl.opnum == 45) && " + REQ,
                   "svcctl RCreateService request"),
     # Execution is the start: a create alone (Samba refuses it) is T1543.003 only.

@@ -22,8 +22,10 @@
 #   smb.admin_read                   every file READ (SMB2 READ, SMB1
 #                                    READ_ANDX) on an admin tree, by the name
 #                                    of its open (none if tshark has none)
-#   smb.admin_listing                per SMB2 tree of an admin share, the
-#                                    directory of its first QUERY_DIRECTORY
+#   smb.admin_listing                per tree of an admin share, the directory
+#                                    of its first QUERY_DIRECTORY (SMB1: the
+#                                    search pattern of its first TRANS2
+#                                    FIND_FIRST2)
 #   smb.v1                           every flow with an SMB1 message other
 #                                    than the client's NEGOTIATE
 #   smb.encrypted                    every flow with an SMB3 transform header

@@ -81,8 +81,9 @@ def pipe_view(pcap, servers=None, extra=(), ops=None):
            to a FileId whose CREATE (name, tree path, access mask) and
            successful response are in the capture.
     @ops, a list, gets (flow, frame, op, name or None, tree path, tree id)
-    for every READ ("read"), WRITE ("write") and SMB2 QUERY_DIRECTORY
-    ("find") request; the name is the open's CREATE name (None: the CREATE
+    for every READ ("read"), WRITE ("write") and listing ("find": SMB2
+    QUERY_DIRECTORY, SMB1 TRANS2 FIND_FIRST2, whose name is its search
+    pattern) request; the name is the open's CREATE name (None: the CREATE
     or its response is not in the capture; a related compound member with
     the FileId 0xFF..FF names the CREATE before it in its compound, which
     tshark leaves unnamed), the tree path tshark's for the request's tree."""
@@ -163,6 +164,10 @@ def pipe_view(pcap, servers=None, extra=(), ops=None):
                             o = opens.get((1, flow, uid, first(body, "smb.fid")))
                             ops.append((flow, frame, op, o[0] if o else None, tree,
                                         h.get("smb.tid")))
+                    for k, body in body_items(m, "Trans2 Request"):
+                        if body.get("smb.trans2.cmd") == "0x0001":
+                            ops.append((flow, frame, "find", first(body, "smb.search_pattern"),
+                                        tree, h.get("smb.tid")))
         for d in as_list(L.get("dcerpc")):
             if d.get("dcerpc.pkt_type") not in ("11", "14") or not fids:
                 continue

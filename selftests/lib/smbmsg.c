@@ -560,3 +560,47 @@ size_t smb1_close(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, ui
 	smbmsg_le16(s, 0);   /* ByteCount */
 	return h;
 }
+
+size_t smb1_trans2_find_first2(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			       const char *pattern, int unicode)
+{
+	size_t h = smb1_hdr(s, 0x32, 0x18, unicode ? 0xc807 : 0x4807, tid, uid, mid), pc, po, bc;
+	uint8_t wc = 15, z[12] = {0}, setup_count = 1;
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_le16(s, 0);     /* TotalParameterCount, below */
+	smbmsg_le16(s, 0);     /* TotalDataCount */
+	smbmsg_le16(s, 10);    /* MaxParameterCount */
+	smbmsg_le16(s, 16384); /* MaxDataCount */
+	smbmsg_put(s, z, 2);   /* MaxSetupCount, Reserved1 */
+	smbmsg_le16(s, 0);     /* Flags */
+	smbmsg_put(s, z, 6);   /* Timeout, Reserved2 */
+	pc = s->len;
+	smbmsg_le16(s, 0); /* ParameterCount, below */
+	po = s->len;
+	smbmsg_le16(s, 0); /* ParameterOffset, below */
+	smbmsg_le16(s, 0); /* DataCount */
+	smbmsg_le16(s, 0); /* DataOffset */
+	smbmsg_put(s, &setup_count, 1);
+	smbmsg_put(s, z, 1); /* Reserved3 */
+	smbmsg_le16(s, 1);   /* Setup[0]: FIND_FIRST2 */
+	bc = s->len;
+	smbmsg_le16(s, 0);   /* ByteCount, below */
+	smbmsg_put(s, z, 3); /* Name (none) and pad to 4 */
+	smbmsg_set16(s, po, (uint16_t)(s->len - h));
+	smbmsg_le16(s, 0x16);  /* SearchAttributes */
+	smbmsg_le16(s, 1366);  /* SearchCount */
+	smbmsg_le16(s, 6);     /* Flags */
+	smbmsg_le16(s, 0x104); /* InformationLevel: FIND_FILE_BOTH_DIRECTORY_INFO */
+	smbmsg_le32(s, 0);     /* SearchStorageType */
+	if (unicode) {
+		smbmsg_utf16(s, pattern);
+		smbmsg_le16(s, 0);
+	} else {
+		smbmsg_put(s, pattern, strlen(pattern) + 1);
+	}
+	smbmsg_set16(s, pc, (uint16_t)(s->len - h - (s->b[po] | s->b[po + 1] << 8)));
+	smbmsg_set16(s, pc - 18, (uint16_t)(s->len - h - (s->b[po] | s->b[po + 1] << 8)));
+	smbmsg_set16(s, bc, (uint16_t)(s->len - bc - 2));
+	return h;
+}

@@ -81,6 +81,11 @@ size_t smb2_query_dir_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_
 			  const uint8_t fid[16], const char *pattern);
 size_t smb2_close_req(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t tree,
 		      const uint8_t fid[16]);
+/* SMB1 TRANSACTION2 FIND_FIRST2 of @pattern (e.g. "\\*"), as smbclient -m
+ * NT1 lists a directory: one setup word, the parameters after the
+ * ByteCount's pad, the pattern NUL-terminated. */
+size_t smb1_trans2_find_first2(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			       const char *pattern, int unicode);
 size_t smb1_read_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
 size_t smb1_close(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
 size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,

@@ -593,6 +593,21 @@ void test_smb_admin_read_listing(void)
 		ASSERT_EQ(e->d.smb.command, XH_SMB1_READ_ANDX, "SMB1 command");
 	SEND(&c1, 1, smb1_close(&_m, 6, 100, 2050, 0x20));
 	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_CLOSE_TRACKED), 2, "SMB1 CLOSE ended the open");
+	/* SMB1 lists with TRANS2 FIND_FIRST2: named by its search pattern,
+	 * once per (flow, tree); not on a disk share. */
+	SEND(&c1, 1, smb1_tree_connect_andx(&_m, 7, 100, "\\\\192.0.2.20\\public", 1));
+	SEND(&c1, 0, smb1_tree_connect_resp(&_m, 7, 100, 2052, 0));
+	SEND(&c1, 1, smb1_trans2_find_first2(&_m, 8, 100, 2052, "\\*", 1));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_ADMIN_LISTING), "SMB1 listing of a disk share");
+	SEND(&c1, 1, smb1_trans2_find_first2(&_m, 9, 100, 2050, "\\Windows\\*", 1));
+	e = only_ev(&p, XH_RULE_SMB_ADMIN_LISTING);
+	ASSERT_STREQ(ev_text(e, buf, sizeof(buf)), "\\Windows\\*", "SMB1 listing of C$");
+	if (e) {
+		ASSERT_EQ(e->d.smb.command, XH_SMB1_TRANSACTION2, "TRANSACTION2");
+		ASSERT_EQ(e->d.smb.tree_id, 2050, "its tree");
+	}
+	SEND(&c1, 1, smb1_trans2_find_first2(&_m, 10, 100, 2050, "\\*", 1));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_ADMIN_LISTING), "once per (flow, tree)");
 out:
 	px_close(&p);
 }

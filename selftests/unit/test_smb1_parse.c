@@ -90,3 +90,52 @@ void test_smb_smb1_every_truncation(void)
 	ASSERT_EQ(bad, 0, "prefixes with a wrong name");
 	ASSERT_EQ(last, 2, "whole segment: both names");
 }
+
+/* TRANS2 FIND_FIRST2 (SMB1's directory listing): its search pattern is the
+ * name, Unicode and OEM, every prefix under ASan; another TRANS2
+ * subcommand has none; a ParameterOffset inside the header or a
+ * ParameterCount past the message are refused. */
+void test_smb_smb1_find_first2(void)
+{
+	struct smbmsg s;
+	struct walk w;
+	size_t h;
+
+	for (int uni = 0; uni < 2; uni++) {
+		test_subtest("find_first2_%s", uni ? "unicode" : "ascii");
+		smbmsg_init(&s);
+		smbmsg_nb_begin(&s, 0);
+		smb1_trans2_find_first2(&s, 8, 100, 2050, "\\Windows\\*", uni);
+		smbmsg_nb_end(&s);
+		walk(s.b, s.len, 0, &w);
+		ASSERT_EQ(w.n, 1, "one block");
+		ASSERT_EQ(w.f[0].command, XH_SMB1_TRANSACTION2, "TRANSACTION2");
+		ASSERT_OK_PTR(find_name(&w, "\\Windows\\*"), "the search pattern");
+		for (size_t n = 0; n < s.len; n++) {
+			walk(s.b, n, 0, &w);
+			for (int i = 0; i < w.n; i++)
+				if (!w.f[i].name_err)
+					ASSERT_STREQ(w.f[i].name, "\\Windows\\*", "whole or none");
+		}
+		test_subtest_end();
+	}
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_trans2_find_first2(&s, 8, 100, 2050, "\\*", 1);
+	smbmsg_set16(&s, h + 32 + 29, 0x0005); /* QUERY_PATH_INFORMATION */
+	smbmsg_nb_end(&s);
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.n, 1, "parsed");
+	ASSERT_EQ(w.f[0].name_err, 1, "no name from another subcommand");
+	smbmsg_set16(&s, h + 32 + 29, 0x0001);
+	smbmsg_set16(&s, h + 32 + 21, 40); /* ParameterOffset in the words */
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.cnt[XH_SMB_CNT_NAME_OOB], 1, "parameters inside the header");
+	smbmsg_set16(&s, h + 32 + 21, 68);
+	smbmsg_set16(&s, h + 32 + 19, 0x400); /* ParameterCount past the message */
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.cnt[XH_SMB_CNT_NAME_OOB], 1, "parameters past the message");
+	s.b[h + 32 + 27] = 2; /* SetupCount that WordCount does not hold */
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.cnt[XH_SMB_CNT_HDR_BAD], 1, "SetupCount against WordCount");
+}
