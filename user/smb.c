@@ -181,7 +181,7 @@ static const char *share_kind_name(unsigned int k)
 int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_smb_detail *d = &e->d.smb;
-	const struct attack_ref *extra = smb_attack_extra(e), *att;
+	const struct attack_ref *extra = smb_attack_extra(r, e), *att;
 	char name[4 * XH_EVENT_NAME_MAX], *p;
 	const char *cmd = NULL, *key = NULL, *sk;
 	int n = -EILSEQ, ret = 0;

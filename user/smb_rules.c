@@ -4,6 +4,7 @@
  * technique of a hit by pipe or rule. */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@
 #include "log.h"
 #include "smb_name.h" /* bpf/smb_name.h: the tables' hash; smb.h: command numbers */
 
-#define SMB_NAME_MAX 64 /* bytes of a table name */
+#define SMB_NAME_MAX 64	 /* bytes of a table name */
+#define SMB_GLOB_MAX 128 /* bytes of a file pattern */
 
 struct smb_technique {
 	struct attack_ref ref;
@@ -31,11 +33,19 @@ struct smb_entry {
 	uint32_t value; /* share kind, or technique index + 1 (pipes), 0 none */
 };
 
+/* A file name pattern of smb.admin_read hits and its technique. */
+struct smb_file_rule {
+	char glob[SMB_GLOB_MAX];
+	int tech; /* technique index */
+};
+
 struct smb_rules {
 	struct smb_technique *tech;
 	size_t ntech;
 	struct smb_entry *ent;
 	size_t nent;
+	struct smb_file_rule *files;
+	size_t nfiles;
 	int rule_tech[XH_RULE__MAX]; /* technique index + 1, 0: none */
 };
 
@@ -47,6 +57,7 @@ void smb_rules__free(struct smb_rules *r)
 		free(r->tech[i].json);
 	free(r->tech);
 	free(r->ent);
+	free(r->files);
 	free(r);
 }
 
@@ -194,6 +205,26 @@ static int parse_line(struct smb_rules *r, char *line, const char **why)
 		r->rule_tech[rule] = t + 1;
 		return 0;
 	}
+	if (!strcmp(dir, "file")) {
+		struct smb_file_rule *f;
+
+		if (!b || (t = tech_find(r, b)) < 0)
+			return *why = "file needs a technique defined above", -1;
+		if (strlen(a) >= SMB_GLOB_MAX)
+			return *why = "file pattern longer than 127 characters", -1;
+		for (const char *c = a; *c; c++)
+			if (*c <= 0x20 || *c >= 0x7f)
+				return *why = "file pattern must be printable ASCII without blanks",
+				       -1;
+		f = realloc(r->files, (r->nfiles + 1) * sizeof(*f));
+		if (!f)
+			return *why = "out of memory", -1;
+		r->files = f;
+		f = &r->files[r->nfiles++];
+		snprintf(f->glob, sizeof(f->glob), "%s", a);
+		f->tech = t;
+		return 0;
+	}
 	if (!valid_name(a))
 		return *why = "name must be 1-63 printable ASCII characters without blanks or '\\'",
 		       -1;
@@ -226,7 +257,7 @@ static int parse_line(struct smb_rules *r, char *line, const char **why)
 			return *why = "extension must be one component, e.g. exe", -1;
 		err = add_entry(r, a, XH_SMB_TBL_EXT, 1);
 	} else {
-		return *why = "unknown directive (technique, rule, share, pipe, ext)", -1;
+		return *why = "unknown directive (technique, rule, share, pipe, ext, file)", -1;
 	}
 	if (err == -EEXIST)
 		return *why = "duplicate entry", -1;
@@ -405,9 +436,33 @@ static const struct attack_ref attack_stream =
 static const struct attack_ref attack_masquerade =
 	ATTACK_REF("T1036.008", "Masquerading: Masquerade File Type", "defense-evasion");
 
-const struct attack_ref *smb_attack_extra(const struct xh_event *e)
+/* The technique of the first `file` pattern that an smb.admin_read hit's
+ * name (relative to the share, leading backslashes dropped) matches,
+ * ASCII case-insensitively; `\` is a character, not an escape. */
+static const struct attack_ref *file_technique(const struct smb_rules *r, const struct xh_event *e)
 {
-	if (e->rule != XH_RULE_SMB_TOOL_TRANSFER || e->detail_kind != XH_DETAIL_SMB)
+	char name[4 * XH_EVENT_NAME_MAX];
+	const char *n = name;
+
+	if (!r || !r->nfiles || (e->d.smb.flags & XH_SMB_F_NO_NAME) ||
+	    e->name_len > XH_EVENT_NAME_MAX ||
+	    smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, name, sizeof(name)) < 0)
+		return NULL;
+	while (*n == '\\')
+		n++;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (!fnmatch(r->files[i].glob, n, FNM_NOESCAPE | FNM_CASEFOLD))
+			return tech_ref(r, r->files[i].tech + 1);
+	return NULL;
+}
+
+const struct attack_ref *smb_attack_extra(const struct smb_rules *r, const struct xh_event *e)
+{
+	if (e->detail_kind != XH_DETAIL_SMB)
+		return NULL;
+	if (e->rule == XH_RULE_SMB_ADMIN_READ)
+		return file_technique(r, e);
+	if (e->rule != XH_RULE_SMB_TOOL_TRANSFER)
 		return NULL;
 	if (e->d.smb.flags & XH_SMB_F_STREAM_EXE)
 		return &attack_stream;
@@ -425,7 +480,7 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 	if (e->rule >= XH_RULE__MAX)
 		return dflt;
 	if (!r)
-		return dflt ? dflt : smb_attack_extra(e);
+		return dflt ? dflt : smb_attack_extra(r, e);
 	if (e->rule == XH_RULE_SMB_NAMED_PIPE && e->detail_kind == XH_DETAIL_SMB &&
 	    smb_name_to_utf8(e->name, e->name_len, e->d.smb.name_enc, name, sizeof(name)) >= 0) {
 		const struct smb_entry *pe = pipe_entry(r, e, name);
@@ -437,5 +492,5 @@ const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_e
 	 * `rule` line has no technique, whatever enrich.c would give it (a
 	 * stream's T1564.004 is then the hit's only one). */
 	a = tech_ref(r, r->rule_tech[e->rule]);
-	return a ? a : smb_attack_extra(e);
+	return a ? a : smb_attack_extra(r, e);
 }

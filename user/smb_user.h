@@ -39,13 +39,14 @@ int smb_rules_to_map(const struct smb_rules *r, int map_fd);
  * a whole. @dflt (enrich.c's) is used only without rules (@r NULL). */
 const struct attack_ref *smb_attack(const struct smb_rules *r, const struct xh_event *e,
 				    const struct attack_ref *dflt);
-/* The technique the "smb" object's "attack" array adds to the rule's for
- * an smb.tool_transfer hit: T1564.004 (Hide Artifacts: NTFS File
+/* The technique the "smb" object's "attack" array adds to the rule's: for
+ * an smb.tool_transfer hit, T1564.004 (Hide Artifacts: NTFS File
  * Attributes) when the executable is in an NTFS stream
  * (XH_SMB_F_STREAM_EXE), T1036.008 (Masquerading: Masquerade File Type) when
  * a PE image was written under a name that is not an executable's
- * (XH_SMB_F_EXE_CONTENT, the name known); else NULL. */
-const struct attack_ref *smb_attack_extra(const struct xh_event *e);
+ * (XH_SMB_F_EXE_CONTENT, the name known); for an smb.admin_read hit, the
+ * technique of the first `file` pattern of @r its name matches; else NULL. */
+const struct attack_ref *smb_attack_extra(const struct smb_rules *r, const struct xh_event *e);
 /* Append "smb":{...} for an event with detail_kind XH_DETAIL_SMB (@r: the
  * rules whose technique the "attack" array of a stream's executable
  * starts with; NULL: enrich.c's). Returns 0, or -EILSEQ when the name was

@@ -89,6 +89,7 @@ CATALOGUE = {
                   ["credential-access", "collection"]),
     "T1564.004": ("Hide Artifacts: NTFS File Attributes", ["defense-evasion"]),
     "T1036.008": ("Masquerading: Masquerade File Type", ["defense-evasion"]),
+    "T1059.003": ("Command and Scripting Interpreter: Windows Command Shell", ["execution"]),
     "T1569.002": ("System Services: Service Execution", ["execution"]),
     "T1570": ("Lateral Tool Transfer", ["lateral-movement"]),
     "T1571": ("Non-Standard Port", ["command-and-control"]),
@@ -104,9 +105,12 @@ def technique_name(tid):
 def reported_techniques(src=None):
     """Every technique an xdphunt rule can put in a hit: the ATTACK_REF
     table entries in user/ (a hit's technique needs its name from there),
-    and the ids the ioc object's "attack" array writes as literals
-    (user/ioc_event.c, "\\"T1571\\""). None when the sources are not at hand."""
-    src = src or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "user")
+    the ids the ioc object's "attack" array writes as literals
+    (user/ioc_event.c, "\\"T1571\\""), and the techniques of the built-in SMB
+    rules (data/smb-rules.conf `technique` lines). None when the sources are
+    not at hand."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = src or os.path.join(here, "..", "..", "user")
     found = set()
     try:
         for fn in sorted(os.listdir(src)):
@@ -115,6 +119,8 @@ def reported_techniques(src=None):
                     text = f.read()
                 found |= set(re.findall(r'ATTACK_REF\(\s*"(T\d{4}(?:\.\d{3})?)"', text))
                 found |= set(re.findall(r'\\"(T\d{4}(?:\.\d{3})?)\\"', text))
+        with open(os.path.join(src, "..", "data", "smb-rules.conf")) as f:
+            found |= set(re.findall(r'(?m)^technique\s+(T\d{4}(?:\.\d{3})?)\s', f.read()))
     except OSError:
         return None
     return found or None

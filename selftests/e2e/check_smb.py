@@ -22,6 +22,9 @@
 #   smb.admin_read                   every file READ (SMB2 READ, SMB1
 #                                    READ_ANDX) on an admin tree, by the name
 #                                    of its open (none if tshark has none)
+#                                    (smb.attack [T1039, T1059.003] exactly
+#                                    for a name starting "__", the built-in
+#                                    `file __*` rule: Impacket's shell output)
 #   smb.admin_listing                per tree of an admin share, the directory
 #                                    of its first QUERY_DIRECTORY (SMB1: the
 #                                    search pattern of its first TRANS2
@@ -265,6 +268,26 @@ def hits(path):
     return got, bad
 
 
+def read_techniques(path):
+    """smb.admin_read hits of @path: (names read, those whose smb.attack is
+    not [T1039, T1059.003] for a name starting "__" and absent otherwise)."""
+    names, wrong = set(), []
+    for line in open(path):
+        try:
+            h = json.loads(line)
+        except ValueError:
+            continue
+        if h.get("rule") != "smb.admin_read":
+            continue
+        name = h.get("smb", {}).get("filename")
+        ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
+        shell = name is not None and name.lstrip("\\").startswith("__")
+        names.add(name)
+        if ids != (["T1039", "T1059.003"] if shell else []):
+            wrong.append(f"{name}: {ids}")
+    return names, wrong
+
+
 def listing_counts(path):
     """smb.admin_listing hits per flow: one per admin tree listed."""
     out = {}
@@ -319,6 +342,9 @@ def main():
         result(streams == want_streams and not wrong, f"{what}_stream_executable_t1564_004",
                f"stream hits {sorted(streams)}, tshark {sorted(want_streams)}; "
                f"wrong ATT&CK: {wrong[:3]}")
+        names, wrong = read_techniques(path)
+        result(any(n and n.startswith("__") for n in names) and not wrong,
+               f"{what}_shell_output_t1059_003", f"reads {sorted(map(str, names))}; wrong: {wrong[:3]}")
         got_pe, wrong = content_hits(path)
         result(got_pe == st["pe"] and not wrong, f"{what}_pe_content_t1036_008",
                f"hits {sorted(got_pe, key=str)}, tshark {sorted(st['pe'], key=str)}; "

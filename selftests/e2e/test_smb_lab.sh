@@ -91,6 +91,12 @@ client smb_admin_stream timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c \
 client smb_nt1_stream timeout 30 "${SMB[@]}" -m NT1 "//$S/ADMIN\$" -c \
 	"put $W/small.exe notes.txt:nt1.exe; allinfo notes.txt"
 client smb_c timeout 30 "${SMB[@]}" "//$S/C\$" -c 'get boot.ini /dev/null'
+# A remote shell's output read back as Impacket's wmiexec does it
+# (ADMIN$\__<time>: T1059.003 by the built-in `file` rule); the lab's Samba
+# refuses the execution step itself, so the file is put first.
+echo 'xhlab\hunter' >"$W/__1700000000.12"
+client smb_exec_output timeout 30 "${SMB[@]}" "//$S/ADMIN\$" -c \
+	"put $W/__1700000000.12 __1700000000.12; get __1700000000.12 /dev/null"
 client smb_ipc timeout 30 "${SMB[@]}" "//$S/IPC\$" -c ls
 client smb_nt1 timeout 30 "${SMB[@]}" -m NT1 "//$S/public" -c ls
 client smb_nt1_admin timeout 30 "${SMB[@]}" -m NT1 "//$S/ADMIN\$" -c ls
@@ -109,7 +115,7 @@ client lookupsid "${PY[@]}" "$IMP/lookupsid.py" "$U:$P@$S" 600 &
 client netview timeout 10 /usr/bin/python3 "$IMP/netview.py" -target "$S" "XHLAB/$U:$P" &
 client atexec "${PY[@]}" "$IMP/atexec.py" "$U:$P@$S" whoami &
 wait_bound=0
-while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 22 ] && [ "$wait_bound" -lt 600 ]; do
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 23 ] && [ "$wait_bound" -lt 600 ]; do
 	sleep 0.1
 	wait_bound=$((wait_bound + 1))
 done

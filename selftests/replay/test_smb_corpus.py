@@ -17,7 +17,9 @@
 #     the truth lists on a share other than IPC$ (admin or not).
 #   smb.admin_read / smb.admin_listing, in captures whose truth saw an admin
 #     share: exactly the findings tshark's decode gives (one read per flow
-#     and file, one listing per admin tree: selftests/e2e/smb_pipes.py).
+#     and file, one listing per admin tree: selftests/e2e/smb_pipes.py); a
+#     read's smb.attack is [T1039, T1059.003] exactly when its name starts
+#     "__" (the built-in `file __*` rule: Impacket's remote shell output).
 #   smb.v1 only where the truth saw SMB1, smb.encrypted only where it saw
 #     transform headers.
 # Principled exclusions, counted and printed: a truth name whose request did
@@ -235,6 +237,13 @@ def check(xh, cap, tot):
     # Reads and listings on admin shares, against tshark's decode.
     got_af = set()
     for h in hits:
+        if h["rule"] == "smb.admin_read":
+            n = h.get("smb", {}).get("filename")
+            ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
+            shell = n is not None and n.lstrip("\\").startswith("__")
+            tot["shell_output"] += shell
+            if ids != (["T1039", "T1059.003"] if shell else []):
+                why.append(f"smb.admin_read {n!r}: smb.attack {ids}")
         if h["rule"] in ADMIN_FILES:
             n = h.get("smb", {}).get(ADMIN_FILES[h["rule"]])
             got_af.add((h["rule"], (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
@@ -286,7 +295,7 @@ def main():
     tot = {k: 0 for k in ("paths", "paths_ok", "paths_excluded", "pipes", "pipes_ok",
                           "pipes_excluded", "smb1_pipes", "transfers", "transfer_candidates",
                           "v1", "encrypted", "admin_files", "admin_files_ok",
-                          "content_transfers")}
+                          "content_transfers", "shell_output")}
     nfail = npass = 0
     for cap in caps:
         name = os.path.basename(cap)
@@ -307,8 +316,8 @@ def main():
           f"{tot['smb1_pipes']}; tool transfers {tot['transfers']} (of {tot['transfer_candidates']} "
           f"executable names on disk shares in the truth; those opened without write access are "
           f"not transfers), {tot['content_transfers']} by PE content; admin-share reads and "
-          f"listings {tot['admin_files_ok']}/"
-          f"{tot['admin_files']}; smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
+          f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['shell_output']} reads of a "
+          f"remote shell's output, T1059.003); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
     if nfail == 0:
         print(f"PASS: smb_corpus ({npass} captures)")
     return 1 if nfail else 0

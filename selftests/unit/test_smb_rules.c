@@ -412,8 +412,8 @@ void test_smb_json_stream(void)
 	}
 	e.rule = XH_RULE_SMB_TOOL_TRANSFER;
 	e.d.smb.flags = XH_SMB_F_STREAM_EXE;
-	if (ASSERT_OK_PTR(smb_attack_extra(&e), "T1564.004"))
-		attack_json_matches(smb_attack_extra(&e));
+	if (ASSERT_OK_PTR(smb_attack_extra(NULL, &e), "T1564.004"))
+		attack_json_matches(smb_attack_extra(NULL, &e));
 	s.smb = NULL;
 	event_sink_fini(&s);
 }
@@ -551,4 +551,70 @@ void test_smb_json_exe_content(void)
 	json_decref(j);
 	event_sink_fini(&s);
 	smb_rules__free(r);
+}
+
+/* `file GLOB ID`: an smb.admin_read whose name matches gets the technique in
+ * smb.attack beside T1039; the built-in set names Impacket's remote shell
+ * output (ADMIN$\__<time>, __output). Patterns match the whole name
+ * relative to the share, case-insensitively, with \ as a character; the
+ * first match counts; a hit without a name matches nothing. Bad lines are
+ * refused with the reason. */
+void test_smb_rules_file(void)
+{
+	static const struct {
+		const char *name;
+		const char *want; /* technique id in smb.attack, NULL: none */
+	} builtin[] = {
+		{"__1506613937.95", "T1059.003"}, /* wmiexec, mmcexec */
+		{"__output", "T1059.003"},	  /* smbexec */
+		{"\\__OUTPUT", "T1059.003"},	  /* leading backslash, case */
+		{"Windows\\__x", NULL},		  /* not in the share's root */
+		{"boot.ini", NULL},
+		{"_one", NULL},
+	};
+	struct smb_rules *r = smb_rules__new_default(), *q;
+	struct xh_event e;
+	const struct attack_ref *a;
+
+	if (!ASSERT_OK_PTR(r, "built-in rules"))
+		return;
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		smb_hit(&e, XH_RULE_SMB_ADMIN_READ, XH_SMB2_READ, XH_SMB_SHARE_ADMIN,
+			builtin[i].name);
+		a = smb_attack_extra(r, &e);
+		if (builtin[i].want && ASSERT_OK_PTR(a, builtin[i].name))
+			ASSERT_STREQ(a->technique_id, builtin[i].want, builtin[i].name);
+		else if (!builtin[i].want)
+			ASSERT_NULL(a, builtin[i].name);
+	}
+	smb_hit(&e, XH_RULE_SMB_ADMIN_READ, XH_SMB2_READ, XH_SMB_SHARE_ADMIN, "__output");
+	e.d.smb.flags = XH_SMB_F_NO_NAME;
+	ASSERT_NULL(smb_attack_extra(r, &e), "a hit without a name");
+	smb_hit(&e, XH_RULE_SMB_TOOL_TRANSFER, XH_SMB2_CREATE, XH_SMB_SHARE_ADMIN, "__x.exe");
+	ASSERT_NULL(smb_attack_extra(r, &e), "file patterns are for smb.admin_read");
+	smb_rules__free(r);
+
+	q = smb_rules__parse("technique T1003.003 credential-access OS Credential Dumping: NTDS\n"
+			     "technique T1005 collection Data from Local System\n"
+			     "file Windows\\NTDS\\ntds.dit T1003.003\n"
+			     "file *.dit T1005\n"
+			     "share ADMIN$ admin\n",
+			     "t");
+	if (ASSERT_OK_PTR(q, "file lines")) {
+		smb_hit(&e, XH_RULE_SMB_ADMIN_READ, XH_SMB2_READ, XH_SMB_SHARE_ADMIN,
+			"windows\\ntds\\NTDS.DIT");
+		a = smb_attack_extra(q, &e);
+		if (ASSERT_OK_PTR(a, "backslashes are characters"))
+			ASSERT_STREQ(a->technique_id, "T1003.003", "the first match counts");
+		smb_hit(&e, XH_RULE_SMB_ADMIN_READ, XH_SMB2_READ, XH_SMB_SHARE_ADMIN, "a\\b.dit");
+		a = smb_attack_extra(q, &e);
+		if (ASSERT_OK_PTR(a, "* crosses backslashes"))
+			ASSERT_STREQ(a->technique_id, "T1005", "the second pattern");
+		smb_rules__free(q);
+	}
+	ASSERT_NULL(smb_rules__parse("file __*\n", "t"), "a file line without a technique");
+	ASSERT_NULL(smb_rules__parse("technique T1005 collection X\nfile __* T1006\n", "t"),
+		    "a technique not defined");
+	ASSERT_NULL(smb_rules__parse("technique T1005 collection X\nfile __\x01 T1005\n", "t"),
+		    "a control character");
 }
