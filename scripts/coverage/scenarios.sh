@@ -22,6 +22,7 @@ admin_share_139       client 13 attack T1021.002                            smbc
 admin_share_v6        client 14 attack T1021.002                            smbclient over IPv6 lists ADMIN$
 ads_tool              client 42 attack T1570,T1564.004                  smbclient writes executables into NTFS streams of a text file on ADMIN$ (notes.txt:payload.exe, :$DATA named too)
 renamed_tool          client 43 attack T1570,T1036.008                  smbclient writes a PE image named update.dat to the file server's \\srv\public
+shell_output          client 44 attack T1059.003,T1039                  smbclient reads ADMIN$\__<time> back as Impacket's wmiexec reads a command's output | Samba refuses the execution itself, so the output file is put on ADMIN$ first: scored on the read-back alone
 smbmap_enum           client 15 attack T1135                                SMBMap share enumeration with permissions
 smbmap_recursive      client 16 attack T1135,T1083                          SMBMap recursive listing of C$ (-R)
 smbmap_download       client 17 attack T1039                                SMBMap download of C$\boot.ini
@@ -133,6 +134,11 @@ put $SCEN_DIR/small.exe notes.txt:payload.exe; put $SCEN_DIR/small.exe \"notes.t
 sc_renamed_tool() {
 	lab_pe_image "$SCEN_DIR/update.dat"
 	run put $(SMBC) "//$LAB_SERVER_IP4/public" -c "put $SCEN_DIR/update.dat update.dat"
+}
+sc_shell_output() {
+	echo 'xhlab\hunter' >"$SCEN_DIR/__1700000000.12"
+	run get $(SMBC) "//$LAB_SERVER_IP4/ADMIN\$" -c \
+		"put $SCEN_DIR/__1700000000.12 __1700000000.12; get __1700000000.12 /dev/null"
 }
 sc_admin_share_smb1() { run nt1 $(SMBC) -m NT1 "//$LAB_SERVER_IP4/ADMIN\$" -c ls; }
 sc_admin_share_139() { run p139 $(SMBC) -p 139 "//$LAB_SERVER_IP4/C\$" -c ls; }

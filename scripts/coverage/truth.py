@@ -61,6 +61,12 @@ EVIDENCE = {
     # CREATE's, found through the WRITE's dcerpc.nt.open_frame (wire_truth()).
     "T1036.008": (PE_WRITE,
                   "a PE image written at the start of a file whose name is not an executable's"),
+    # A remote shell's output read back from an admin share (Impacket's
+    # cmd.exe ... 1> \\127.0.0.1\ADMIN$\__<time>): a READ whose CREATE
+    # named __*, found through its dcerpc.nt.open_frame (wire_truth()).
+    "T1059.003": ("smb2.cmd == 8 && smb2.flags.response == 0 && smb2.tree matches %s"
+                  % ADMIN_TREE,
+                  "READ on an admin share of a file named __* (a remote shell's output)"),
     "T1564.004": ("(smb2.cmd == 5 && smb2.flags.response == 0 && smb2.filename matches %s) || "
                   "(smb.cmd == 0xa2 && smb.flags.response == 0 && smb.file matches %s)"
                   % (STREAM_EXE, STREAM_EXE),
@@ -174,12 +180,15 @@ def wire_truth(pcap, scenarios, c2):
         elif (stream, mid) in names:
             opened[frame] = names[(stream, mid)]
     exe = re.compile(EXE.strip('"').replace("\\\\", "\\"))
+    # Evidence that also needs the name of the file the request is on.
+    by_name = {"T1036.008": lambda n: not exe.search(n),
+               "T1059.003": lambda n: n.lstrip("\\").startswith("__")}
     for tid, (flt, _) in EVIDENCE.items():
-        extra = ["dcerpc.nt.open_frame"] if tid == "T1036.008" else []
+        extra = ["dcerpc.nt.open_frame"] if tid in by_name else []
         for row in tshark_fields(pcap, flt.replace("{c2dst}", c2dst), fields + extra):
             if extra:
                 name = opened.get(row[-1]) if len(row) > len(fields) else None
-                if name is None or exe.search(name):
+                if name is None or not by_name[tid](name):
                     continue
                 row = row[:len(fields)]
             who = owner_of(row, by_addr)
