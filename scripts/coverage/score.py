@@ -90,6 +90,8 @@ CATALOGUE = {
     "T1564.004": ("Hide Artifacts: NTFS File Attributes", ["defense-evasion"]),
     "T1036.008": ("Masquerading: Masquerade File Type", ["defense-evasion"]),
     "T1059.003": ("Command and Scripting Interpreter: Windows Command Shell", ["execution"]),
+    "T1003.001": ("OS Credential Dumping: LSASS Memory", ["credential-access"]),
+    "T1003.003": ("OS Credential Dumping: NTDS", ["credential-access"]),
     "T1569.002": ("System Services: Service Execution", ["execution"]),
     "T1570": ("Lateral Tool Transfer", ["lateral-movement"]),
     "T1571": ("Non-Standard Port", ["command-and-control"]),

@@ -555,10 +555,10 @@ void test_smb_json_exe_content(void)
 
 /* `file GLOB ID`: an smb.admin_read whose name matches gets the technique in
  * smb.attack beside T1039; the built-in set names Impacket's remote shell
- * output (ADMIN$\__<time>, __output). Patterns match the whole name
- * relative to the share, case-insensitively, with \ as a character; the
- * first match counts; a hit without a name matches nothing. Bad lines are
- * refused with the reason. */
+ * output (ADMIN$\__<time>, __output), ntds.dit and lsass dumps. Patterns
+ * match the whole name relative to the share, case-insensitively, with \ as
+ * a character; the first match counts; a hit without a name matches
+ * nothing. Bad lines are refused with the reason. */
 void test_smb_rules_file(void)
 {
 	static const struct {
@@ -571,6 +571,12 @@ void test_smb_rules_file(void)
 		{"Windows\\__x", NULL},		  /* not in the share's root */
 		{"boot.ini", NULL},
 		{"_one", NULL},
+		{"Windows\\Temp\\ntds.dit", "T1003.003"}, /* fetched from a shadow copy */
+		{"NTDS.DIT", "T1003.003"},
+		{"ntds.dit.bak", NULL},
+		{"Temp\\lsass.exe_231204_101010.dmp", "T1003.001"}, /* procdump */
+		{"lsass.DMP", "T1003.001"},
+		{"MEMORY.DMP", NULL}, /* a crash dump */
 	};
 	struct smb_rules *r = smb_rules__new_default(), *q;
 	struct xh_event e;
