@@ -235,13 +235,12 @@ static __always_inline __u32 xh_smb_fid_hash(const struct xh_smb_work *w)
 	return val;
 }
 
-/* An event's open that was not followed, on a tree of @kind: no name
- * (XH_SMB_F_NO_NAME). Returns the finding's value, from the FileId. */
-static __always_inline __u32 xh_smb_open_unnamed(struct xh_smb_work *w, __u8 kind)
+/* An event's open whose name is not known, on a tree of @kind
+ * (XH_SMB_F_NO_NAME). */
+static __always_inline void xh_smb_open_unnamed(struct xh_smb_work *w, __u8 kind)
 {
 	xh_smb_open_set(w, 0, XH_SMB_ENC_NONE, kind, 0, 0);
 	w->det.flags |= XH_SMB_F_NO_NAME;
-	return xh_smb_fid_hash(w);
 }
 
 /* Do the data of the WRITE in w->m (message header at packet offset
@@ -304,7 +303,8 @@ static __always_inline void xh_smb_write(struct xdp_md *ctx, struct xh_smb_work 
 		xh_smb_file_use(w, f);
 		val = w->file.hash;
 	} else {
-		val = xh_smb_open_unnamed(w, kind);
+		xh_smb_open_unnamed(w, kind);
+		val = xh_smb_fid_hash(w);
 	}
 	xh_smb_emit(ctx, sm, XH_RULE_SMB_TOOL_TRANSFER, val ? val : 1,
 		    !(w->det.flags & XH_SMB_F_NO_NAME));
@@ -321,26 +321,26 @@ static __always_inline void xh_smb_admin_use(struct xdp_md *ctx, struct xh_smb_w
 					     struct xh_smb_state *sm, __u32 rule)
 {
 	struct xh_smb_file *f = NULL;
+	int chained = 0;
 	__u32 val;
 
 	if (w->m.has_fid && xh_smb_fid_chained(w)) {
-		if (w->chain_open.kind == XH_SMB_SHARE_ADMIN) {
-			xh_smb_chain_use(w);
-			val = w->chain_open.hash;
-			goto emit;
-		}
+		chained = w->chain_open.kind == XH_SMB_SHARE_ADMIN;
 	} else if (w->m.has_fid) {
 		xh_smb_file_key_make(&w->fkey, &w->key, w->m.session_id, w->m.file_id,
 				     w->m.version);
 		f = bpf_map_lookup_elem(&xh_smb_files, &w->fkey);
 	}
-	if (f && f->kind == XH_SMB_SHARE_ADMIN) {
+	if (chained) {
+		xh_smb_chain_use(w);
+		val = w->chain_open.hash;
+	} else if (f && f->kind == XH_SMB_SHARE_ADMIN) {
 		xh_smb_file_use(w, f);
 		val = w->file.hash;
 	} else {
-		val = xh_smb_open_unnamed(w, XH_SMB_SHARE_ADMIN);
+		xh_smb_open_unnamed(w, XH_SMB_SHARE_ADMIN);
+		val = xh_smb_fid_hash(w);
 	}
-emit:
 	if (rule == XH_RULE_SMB_ADMIN_LISTING)
 		val = w->m.tree_id;
 	xh_smb_emit(ctx, sm, rule, val ? val : 1, !(w->det.flags & XH_SMB_F_NO_NAME));
@@ -362,8 +362,7 @@ static __always_inline void xh_smb_find(struct xdp_md *ctx, struct xh_smb_work *
 	err = xh_smb_get_name(ctx, hdr_off);
 	if (err) {
 		xh_smb_count(stats, err);
-		xh_smb_open_set(w, 0, XH_SMB_ENC_NONE, XH_SMB_SHARE_ADMIN, 0, 0);
-		w->det.flags |= XH_SMB_F_NO_NAME;
+		xh_smb_open_unnamed(w, XH_SMB_SHARE_ADMIN);
 	} else {
 		xh_smb_open_set(w, (__u16)(w->nm.len & 0x1ff), w->m.name_enc, XH_SMB_SHARE_ADMIN, 0,
 				0);

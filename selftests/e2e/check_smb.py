@@ -22,9 +22,10 @@
 #   smb.admin_read                   every file READ (SMB2 READ, SMB1
 #                                    READ_ANDX) on an admin tree, by the name
 #                                    of its open (none if tshark has none)
-#                                    (smb.attack [T1039, T1059.003] exactly
-#                                    for a name starting "__", the built-in
-#                                    `file __*` rule: Impacket's shell output)
+#                                    (smb.attack as the built-in `file` rules
+#                                    give it: [T1039, T1059.003] for "__*",
+#                                    Impacket's shell output, which the lab
+#                                    reads back)
 #   smb.admin_listing                per tree of an admin share, the directory
 #                                    of its first QUERY_DIRECTORY (SMB1: the
 #                                    search pattern of its first TRANS2
@@ -45,7 +46,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from smb_pipes import admin_file_findings, bind_hits, compare_pipes, pipe_view  # noqa: E402
-from smb_names import exec_name  # noqa: E402
+from smb_names import admin_read_attack, exec_name  # noqa: E402
 
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
@@ -193,23 +194,34 @@ def pe_writes(pcap):
     return out
 
 
-def content_hits(path):
-    """smb.tool_transfer hits found by content: (flow, name or None) with
-    mime_type, and those whose ATT&CK is not T1570 then T1036.008 (named) or
-    T1570 alone (unnamed)."""
-    got, wrong = set(), []
+def hit_lines(path, rule=None):
+    """The hits of the JSON-lines file @path (of @rule, if given); lines
+    that are not JSON are skipped (hits() reports them)."""
     for line in open(path):
         try:
             h = json.loads(line)
         except ValueError:
             continue
+        if rule is None or h.get("rule") == rule:
+            yield h
+
+
+def hit_flow(h):
+    return (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
+            str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
+
+
+def content_hits(path):
+    """smb.tool_transfer hits found by content: (flow, name or None) with
+    mime_type, and those whose ATT&CK is not T1570 then T1036.008 (named) or
+    T1570 alone (unnamed)."""
+    got, wrong = set(), []
+    for h in hit_lines(path, "smb.tool_transfer"):
         s = h.get("smb", {})
-        if h.get("rule") != "smb.tool_transfer" or "mime_type" not in s:
+        if "mime_type" not in s:
             continue
-        flow = (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
-                str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
         name = s.get("filename")
-        got.add((flow, name.lower() if name is not None else None))
+        got.add((hit_flow(h), name.lower() if name is not None else None))
         ids = [a.get("technique_id") for a in s.get("attack", [])]
         if s["mime_type"] != "application/x-dosexec" or \
                 ids != (["T1570", "T1036.008"] if name is not None else []):
@@ -232,12 +244,8 @@ def stream_techniques(path):
     NTFS stream, hits whose ATT&CK does not say so: T1570 as the hit's
     technique, and smb.attack [T1570, T1564.004] exactly for those names)."""
     streams, wrong = set(), []
-    for line in open(path):
-        try:
-            h = json.loads(line)
-        except ValueError:
-            continue
-        if h.get("rule") != "smb.tool_transfer" or "mime_type" in h.get("smb", {}):
+    for h in hit_lines(path, "smb.tool_transfer"):
+        if "mime_type" in h.get("smb", {}):
             continue  # by content: content_hits()
         name = h.get("smb", {}).get("filename")
         ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
@@ -261,29 +269,20 @@ def hits(path):
         r = h.get("rule")
         if r not in DEEP:
             continue
-        flow = (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
-                str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
         name = h.get("smb", {}).get(NAME_KEY[r]) if r in NAME_KEY else None
-        got.add((r, flow, name.lower() if name is not None else None))
+        got.add((r, hit_flow(h), name.lower() if name is not None else None))
     return got, bad
 
 
 def read_techniques(path):
     """smb.admin_read hits of @path: (names read, those whose smb.attack is
-    not [T1039, T1059.003] for a name starting "__" and absent otherwise)."""
+    not what the built-in `file` rules give: smb_names.admin_read_attack())."""
     names, wrong = set(), []
-    for line in open(path):
-        try:
-            h = json.loads(line)
-        except ValueError:
-            continue
-        if h.get("rule") != "smb.admin_read":
-            continue
+    for h in hit_lines(path, "smb.admin_read"):
         name = h.get("smb", {}).get("filename")
         ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
-        shell = name is not None and name.lstrip("\\").startswith("__")
         names.add(name)
-        if ids != (["T1039", "T1059.003"] if shell else []):
+        if ids != admin_read_attack(name):
             wrong.append(f"{name}: {ids}")
     return names, wrong
 
@@ -291,15 +290,8 @@ def read_techniques(path):
 def listing_counts(path):
     """smb.admin_listing hits per flow: one per admin tree listed."""
     out = {}
-    for line in open(path):
-        try:
-            h = json.loads(line)
-        except ValueError:
-            continue
-        if h.get("rule") == "smb.admin_listing":
-            flow = (str(ipaddress.ip_address(h["src_ip"])), h["src_port"],
-                    str(ipaddress.ip_address(h["dest_ip"])), h["dest_port"])
-            out[flow] = out.get(flow, 0) + 1
+    for h in hit_lines(path, "smb.admin_listing"):
+        out[hit_flow(h)] = out.get(hit_flow(h), 0) + 1
     return out
 
 
@@ -343,7 +335,7 @@ def main():
                f"stream hits {sorted(streams)}, tshark {sorted(want_streams)}; "
                f"wrong ATT&CK: {wrong[:3]}")
         names, wrong = read_techniques(path)
-        result(any(n and n.startswith("__") for n in names) and not wrong,
+        result(any(admin_read_attack(n)[1:] == ["T1059.003"] for n in names) and not wrong,
                f"{what}_shell_output_t1059_003", f"reads {sorted(map(str, names))}; wrong: {wrong[:3]}")
         got_pe, wrong = content_hits(path)
         result(got_pe == st["pe"] and not wrong, f"{what}_pe_content_t1036_008",

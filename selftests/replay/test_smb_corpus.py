@@ -18,8 +18,9 @@
 #   smb.admin_read / smb.admin_listing, in captures whose truth saw an admin
 #     share: exactly the findings tshark's decode gives (one read per flow
 #     and file, one listing per admin tree: selftests/e2e/smb_pipes.py); a
-#     read's smb.attack is [T1039, T1059.003] exactly when its name starts
-#     "__" (the built-in `file __*` rule: Impacket's remote shell output).
+#     read's smb.attack is what the built-in `file` rules give its name
+#     (selftests/lib/smb_names.py: [T1039, T1059.003] for Impacket's remote
+#     shell output "__*").
 #   smb.v1 only where the truth saw SMB1, smb.encrypted only where it saw
 #     transform headers.
 # Principled exclusions, counted and printed: a truth name whose request did
@@ -36,7 +37,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from test_corpus import read_frames  # noqa: E402
-from smb_names import exec_name  # noqa: E402
+from smb_names import admin_read_attack, exec_name  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from smb_pipes import admin_file_findings, pipe_view  # noqa: E402
 
@@ -240,9 +241,9 @@ def check(xh, cap, tot):
         if h["rule"] == "smb.admin_read":
             n = h.get("smb", {}).get("filename")
             ids = [a.get("technique_id") for a in h.get("smb", {}).get("attack", [])]
-            shell = n is not None and n.lstrip("\\").startswith("__")
-            tot["shell_output"] += shell
-            if ids != (["T1039", "T1059.003"] if shell else []):
+            want_ids = admin_read_attack(n)
+            tot["file_rule_reads"] += bool(want_ids)
+            if ids != want_ids:
                 why.append(f"smb.admin_read {n!r}: smb.attack {ids}")
         if h["rule"] in ADMIN_FILES:
             n = h.get("smb", {}).get(ADMIN_FILES[h["rule"]])
@@ -295,7 +296,7 @@ def main():
     tot = {k: 0 for k in ("paths", "paths_ok", "paths_excluded", "pipes", "pipes_ok",
                           "pipes_excluded", "smb1_pipes", "transfers", "transfer_candidates",
                           "v1", "encrypted", "admin_files", "admin_files_ok",
-                          "content_transfers", "shell_output")}
+                          "content_transfers", "file_rule_reads")}
     nfail = npass = 0
     for cap in caps:
         name = os.path.basename(cap)
@@ -316,8 +317,8 @@ def main():
           f"{tot['smb1_pipes']}; tool transfers {tot['transfers']} (of {tot['transfer_candidates']} "
           f"executable names on disk shares in the truth; those opened without write access are "
           f"not transfers), {tot['content_transfers']} by PE content; admin-share reads and "
-          f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['shell_output']} reads of a "
-          f"remote shell's output, T1059.003); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
+          f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['file_rule_reads']} reads a "
+          f"built-in `file` rule names); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
     if nfail == 0:
         print(f"PASS: smb_corpus ({npass} captures)")
     return 1 if nfail else 0
