@@ -64,9 +64,6 @@ static const struct attack_ref attack_admin_read =
 static const struct attack_ref attack_admin_listing =
 	ATTACK_REF("T1083", "File and Directory Discovery", "discovery");
 
-static const struct attack_ref attack_smb1 =
-	ATTACK_REF("T1210", "Exploitation of Remote Services", "lateral-movement");
-
 /* One source opening SMB to many hosts: a port-445 sweep. */
 static const struct attack_ref attack_scan =
 	ATTACK_REF("T1046", "Network Service Discovery", "discovery");
@@ -77,7 +74,6 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	/* SMB deep inspection */
 	[XH_RULE_SMB_ADMIN_SHARE] = &attack_admin_share,
 	[XH_RULE_SMB_TOOL_TRANSFER] = &attack_transfer,
-	[XH_RULE_SMB_V1] = &attack_smb1,
 	[XH_RULE_IOC_DNS] = &attack_c2_dns,
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,

@@ -156,7 +156,7 @@ void test_smb_json(void)
 	struct event_sink s;
 	struct xh_event e = {};
 	json_t *j, *smb;
-	const char *pipe = "svcctl";
+	const char *pipe = "atsvc";
 
 	event_sink_init(&s, NULL, NULL, "t");
 	s.smb = r;
@@ -175,12 +175,12 @@ void test_smb_json(void)
 	for (size_t i = 0; i < strlen(pipe); i++)
 		e.name[2 * i] = (uint8_t)pipe[i];
 	e.name_len = (uint16_t)(2 * strlen(pipe));
-	e.d.smb.pipe_id = (uint16_t)smb_rules_pipe_id(r, "SVCCTL");
+	e.d.smb.pipe_id = (uint16_t)smb_rules_pipe_id(r, "ATSVC");
 	ASSERT_NEQ(e.d.smb.pipe_id, 0, "svcctl in the table");
 	j = format(&s, &e);
 	smb = json_object_get(j, "smb");
 	if (ASSERT_OK_PTR(smb, "smb object")) {
-		ASSERT_STREQ(json_string_value(json_object_get(smb, "pipe")), "svcctl", "pipe");
+		ASSERT_STREQ(json_string_value(json_object_get(smb, "pipe")), "atsvc", "pipe");
 		ASSERT_STREQ(json_string_value(json_object_get(smb, "version")), "3", "3.1.1 is 3");
 		ASSERT_STREQ(json_string_value(json_object_get(smb, "dialect")), "3.1.1",
 			     "dialect");
@@ -193,7 +193,21 @@ void test_smb_json(void)
 	}
 	ASSERT_STREQ(
 		json_string_value(json_object_get(json_object_get(j, "attack"), "technique_id")),
-		"T1569.002", "svcctl technique from the pipe table");
+		"T1053.002", "atsvc technique from the pipe table");
+	json_decref(j);
+
+	/* Windows opens svcctl itself (reg.py starts RemoteRegistry through
+	 * it): the pipe names no technique, its calls do (RCreateServiceW). */
+	pipe = "svcctl";
+	for (size_t i = 0; i < strlen(pipe); i++)
+		e.name[2 * i] = (uint8_t)pipe[i];
+	e.name_len = (uint16_t)(2 * strlen(pipe));
+	e.d.smb.pipe_id = (uint16_t)smb_rules_pipe_id(r, "svcctl");
+	ASSERT_NEQ(e.d.smb.pipe_id, 0, "svcctl is in the pipe table");
+	j = format(&s, &e);
+	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "pipe")),
+		     "svcctl", "svcctl is a listed pipe");
+	ASSERT_NULL(json_object_get(j, "attack"), "svcctl open names no technique");
 	json_decref(j);
 
 	/* Ids past 2^63 (random session ids, a crafted MessageId) keep the
@@ -260,7 +274,7 @@ bool attack_json_matches(const struct attack_ref *a); /* test_enrich.c */
  * text: escaped then), and a hit carries exactly that object. */
 void test_smb_rules_attack_json(void)
 {
-	static const char *const rules[] = {"smb.admin_share", "smb.tool_transfer", "smb.v1",
+	static const char *const rules[] = {"smb.admin_share", "smb.tool_transfer",
 					    "smb.admin_read", "smb.admin_listing"};
 	struct smb_rules *r = smb_rules__new_default(), *q = NULL;
 	struct xh_event e = {};
@@ -281,12 +295,18 @@ void test_smb_rules_attack_json(void)
 		if (ASSERT_OK_PTR(smb_attack(r, &e, NULL), rules[i]))
 			attack_json_matches(smb_attack(r, &e, NULL));
 	}
-	/* The rules replace the built-in set as a whole: a file without a
-	 * `rule smb.v1` line gives smb.v1 no technique, whatever enrich.c has. */
-	q = smb_rules__parse("share ADMIN$ admin\n", "t");
+	/* SMB1 is old clients and appliances as often as an exploit: the
+	 * built-in rules give smb.v1 no technique. */
 	e.rule = XH_RULE_SMB_V1;
-	if (ASSERT_OK_PTR(q, "a file without rule lines"))
-		ASSERT_NULL(smb_attack(q, &e, enrich_rule_attack(e.rule)), "no technique for v1");
+	ASSERT_NULL(smb_attack(r, &e, enrich_rule_attack(e.rule)), "built in: no technique for v1");
+	/* The rules replace the built-in set as a whole: a file without a
+	 * `rule` line for a rule gives it no technique, whatever enrich.c has. */
+	q = smb_rules__parse("share ADMIN$ admin\n", "t");
+	e.rule = XH_RULE_SMB_ADMIN_SHARE;
+	if (ASSERT_OK_PTR(q, "a file without rule lines") &&
+	    ASSERT_OK_PTR(enrich_rule_attack(e.rule), "enrich.c has one"))
+		ASSERT_NULL(smb_attack(q, &e, enrich_rule_attack(e.rule)),
+			    "no technique for admin_share");
 	smb_rules__free(q);
 	q = smb_rules__parse("technique T1210 lateral-movement Say \"hi\" \\ caf\xc3\xa9\n"
 			     "rule smb.v1 T1210\n",
