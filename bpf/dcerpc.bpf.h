@@ -238,6 +238,61 @@ static __always_inline int xh_rpc_op_seen(const struct xh_rpc_ctx_val *cv, __u16
 	return 0;
 }
 
+/* Netlogon opnums Zerologon (CVE-2020-1472) sends. */
+#define XH_NRPC_AUTHENTICATE2 15
+#define XH_NRPC_AUTHENTICATE3 26
+#define XH_NRPC_PASSWORD_SET2 30
+#define XH_NRPC_PASSWORD_LEN  516 /* NL_TRUST_PASSWORD */
+#define XH_NRPC_AUTH_LEN      12  /* NETLOGON_AUTHENTICATOR: credential, timestamp */
+
+/* Is the netlogon REQUEST in env (header in env->h) Zerologon's? The
+ * exploit authenticates with a zero ClientCredential until the 1-in-256
+ * session key makes it valid, then sets the machine password with a zero
+ * Authenticator and a zero new password; a client's real credential is an
+ * encrypted challenge, zero once in 2^64. Read from the stub's end, so the
+ * three strings before need no NDR walk:
+ *  - NetrServerAuthenticate2/3 end ClientCredential[8], NegotiateFlags (a
+ *    4-aligned ulong, maybe after 2 bytes of pad). The 10 bytes before the
+ *    flags are the credential and the pad, or the ComputerName's NUL and
+ *    the credential: zero exactly when the credential is (pads are zero).
+ *  - NetrServerPasswordSet2 ends Authenticator[12], ClearNewPassword[516].
+ * Only an unauthenticated PDU (auth_length 0: the exploit has no session
+ * to sign with; a sealed stub is opaque) held whole by the segment.
+ * Global: the reads get their own frame. Returns 1 on the pattern. */
+__noinline int xh_rpc_zerologon(struct xdp_md *ctx, struct xh_rpc_env *env, __u32 opnum)
+{
+	__u32 end, i, j;
+
+	env = xh_rpc_env_61(env); /* for 6.1: see xh_rpc_env_61() */
+	if (!ctx || !env)
+		return 0;
+	if (env->h.auth_len || env->h.frag_len > env->avail)
+		return 0;
+	end = (env->off & XH_RPC_OFF_MASK) + env->h.frag_len;
+	if (opnum == XH_NRPC_AUTHENTICATE2 || opnum == XH_NRPC_AUTHENTICATE3) {
+		if (env->h.frag_len < XH_RPC_REQ_HDR_LEN + 16 ||
+		    bpf_xdp_load_bytes(ctx, end - 16, env->stub, 16))
+			return 0;
+		for (j = 2; j < 12; j++)
+			if (env->stub[j])
+				return 0;
+		return 1;
+	}
+	if (opnum != XH_NRPC_PASSWORD_SET2 ||
+	    env->h.frag_len < XH_RPC_REQ_HDR_LEN + XH_NRPC_AUTH_LEN + XH_NRPC_PASSWORD_LEN)
+		return 0;
+	/* 528 bytes, 33 reads of 16 (this call only). */
+	for (i = 0; i < (XH_NRPC_AUTH_LEN + XH_NRPC_PASSWORD_LEN) / 16; i++) {
+		if (bpf_xdp_load_bytes(ctx, end - XH_NRPC_AUTH_LEN - XH_NRPC_PASSWORD_LEN + 16 * i,
+				       env->stub, 16))
+			return 0;
+		for (j = 0; j < 16; j++)
+			if (env->stub[j])
+				return 0;
+	}
+	return 1;
+}
+
 /* A REQUEST: a first fragment is a new call on the context's interface. A
  * call the context remembers (seen_ops) is not claimed again. */
 static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
@@ -248,8 +303,8 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	struct xh_rpc_op_key ok = {};
 	struct xh_rpc_ctx_val *cv;
 	struct xh_rpc_req r;
+	int err, zero_cred;
 	__u32 *op;
-	int err;
 
 	err = xh_rpc_req_parse(p, end, env->avail, h, &r);
 	if (err) {
@@ -288,9 +343,15 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	if (!op || (env->cv.flags & XH_RPC_IF_F_NOHIT))
 		return;
 	stats->dcerpc[XH_RPC_CNT_CALL_LISTED]++;
+	/* Every attempt counted, before the call is found seen. */
+	zero_cred = (env->cv.flags & XH_RPC_IF_F_NETLOGON) && xh_rpc_zerologon(ctx, env, r.opnum);
+	if (zero_cred)
+		stats->dcerpc[XH_RPC_CNT_ZEROLOGON]++;
 	if (xh_rpc_op_seen(&env->cv, r.opnum))
 		return;
 	xh_rpc_detail_init(env, XH_RPC_PT_REQUEST, h->be);
+	if (zero_cred)
+		env->d.flags |= XH_DCERPC_F_ZERO_CRED;
 	__builtin_memcpy(env->d.uuid, env->cv.uuid, sizeof(env->d.uuid));
 	env->d.call_id = h->call_id;
 	env->d.if_index = env->cv.if_index;

@@ -128,6 +128,7 @@ struct xh_rpc_env {
 	struct xh_rpc_smb_loc loc; /* SMB: the pipe request (kept until xh_rpc_emit()) */
 	struct xh_smb_file_key fk; /* SMB: xh_smb_files key of the pipe */
 	struct xh_seen_key sk;	   /* xh_rpc_emit(): the finding, off the stack */
+	__u8 stub[16];		   /* xh_rpc_zerologon(): stub bytes read */
 };
 
 struct {

@@ -276,6 +276,7 @@ enum xh_rpc_cnt {
 	XH_RPC_CNT_DYN_PORT,	  /* ports marked as dynamic endpoints (XH_SVC_RPC_DYN) */
 	XH_RPC_CNT_DYN_CLEARED,	  /* ... and unmarked, idle (xh_cfg_rpc_dyn_idle_s) */
 	XH_RPC_CNT_EPM_FLOW,	  /* flows made by a SYN to an endpoint ept_map named */
+	XH_RPC_CNT_ZEROLOGON,	  /* netlogon requests with Zerologon's zero credential */
 	XH_RPC_CNT__MAX,
 };
 
@@ -401,9 +402,16 @@ struct xh_dcerpc_detail {
 	__u8 ptype;	/* PDU type: 11 bind, 14 alter_context, 0 request */
 	__u8 drep_be;	/* 1: the PDU used big-endian integers */
 	__u8 name_enc;	/* enum xh_smb_name_enc of xh_event.name (the pipe name) */
-	__u8 pad[12];
+	__u8 flags;	/* XH_DCERPC_F_* */
+	__u8 pad[11];
 };
 _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
+
+/* dcerpc.call on netlogon: Zerologon's pattern (CVE-2020-1472) in an
+ * unauthenticated request, NetrServerAuthenticate2/3 with a zero
+ * ClientCredential or NetrServerPasswordSet2 with a zero Authenticator and
+ * new password (bpf/dcerpc.bpf.h, xh_rpc_zerologon()). */
+#define XH_DCERPC_F_ZERO_CRED 0x01
 
 /* Encoding of xh_event.name for SMB: SMB2 and Unicode SMB1 send UTF-16LE,
  * SMB1 without the Unicode flag sends OEM bytes (ASCII accepted). */
@@ -567,8 +575,9 @@ struct xh_rpc_if_key {
 	__u8 uuid[16];
 };
 
-#define XH_RPC_IF_F_EPM	  0x1 /* the endpoint mapper: learn ports from ept_map answers */
-#define XH_RPC_IF_F_NOHIT 0x2 /* tracked only (not in the user's table): no hit */
+#define XH_RPC_IF_F_EPM	     0x1 /* the endpoint mapper: learn ports from ept_map answers */
+#define XH_RPC_IF_F_NOHIT    0x2 /* tracked only (not in the user's table): no hit */
+#define XH_RPC_IF_F_NETLOGON 0x4 /* MS-NRPC: requests checked for Zerologon */
 
 struct xh_rpc_if_val {
 	__u16 index; /* interface index (user/dcerpc.c table order) */

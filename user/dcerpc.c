@@ -101,6 +101,7 @@ static const char *const cnt_names[] = {
 	[XH_RPC_CNT_DYN_PORT] = "dynamic_port_marked",
 	[XH_RPC_CNT_DYN_CLEARED] = "dynamic_port_idle",
 	[XH_RPC_CNT_EPM_FLOW] = "epm_flows",
+	[XH_RPC_CNT_ZEROLOGON] = "zerologon",
 };
 _Static_assert(ARRAY_SIZE(cnt_names) == XH_RPC_CNT__MAX, "a dcerpc counter without a name");
 
@@ -126,8 +127,8 @@ const char *dcerpc_pipe_name(const struct xh_event *e, char *out, size_t cap)
 }
 
 /* Bytes of the "dcerpc" object besides the names and the attack array:
- * keys, the UUID and numbers take under 200. */
-#define DCERPC_JSON_FIXED_MAX 256
+ * keys, the UUID and numbers take under 200, Zerologon's keys 44 more. */
+#define DCERPC_JSON_FIXED_MAX 320
 
 /* The UUID of @le (bytes_le form: the first three fields little-endian) as
  * printed, "367abb81-9844-35f1-ad32-98f038001003". */
@@ -158,14 +159,18 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	const struct dcerpc_op *op = NULL;
 	const struct attack_ref *const *tech;
 	char pipe[XH_EVENT_NAME_MAX * 2 + 1], *q;
+	const struct attack_ref *attack_zerologon = dcerpc_attack_lookup("T1210");
 	const char *p, *pdu;
-	int n_tech;
+	int n_tech, zerologon;
 
 	if (e->rule == XH_RULE_DCERPC_CALL)
 		op = dcerpc_table_op(t, d->op_index);
 	tech = op ? op->tech : ifc ? ifc->tech : NULL;
 	n_tech = op ? op->n_tech : ifc ? ifc->n_tech : 0;
-	if (n_tech)
+	zerologon = e->rule == XH_RULE_DCERPC_CALL && (d->flags & XH_DCERPC_F_ZERO_CRED);
+	if (zerologon)
+		enrich_attack_obj(b, "attack", attack_zerologon);
+	else if (n_tech)
 		enrich_attack_obj(b, "attack", tech[0]);
 
 	q = jbuf_tail(b, DCERPC_JSON_FIXED_MAX);
@@ -213,11 +218,16 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	}
 	if (d->drep_be)
 		q = fmt_lit(q, ",\"big_endian\":true");
+	if (zerologon)
+		q = fmt_lit(q, ",\"zero_credential\":true,\"cve\":\"CVE-2020-1472\"");
 	jbuf_set_tail(b, q);
-	if (n_tech) {
+	if (n_tech || zerologon) {
 		jbuf_key_arr_begin(b, "attack");
+		if (zerologon)
+			enrich_attack_obj(b, NULL, attack_zerologon);
 		for (int i = 0; i < n_tech; i++)
-			enrich_attack_obj(b, NULL, tech[i]);
+			if (!zerologon || tech[i] != attack_zerologon)
+				enrich_attack_obj(b, NULL, tech[i]);
 		jbuf_arr_end(b);
 	}
 	jbuf_obj_end(b);

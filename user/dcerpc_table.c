@@ -24,6 +24,8 @@ __asm__(".section .rodata\n"
 extern const char dcerpc_builtin_text[];
 
 #define EPMAPPER_UUID "e1af8308-5d1f-11c9-91a4-08002b14a0fa"
+/* MS-NRPC: its authentication calls are checked for Zerologon in the kernel. */
+#define NETLOGON_UUID "12345678-1234-abcd-ef00-01234567cffb"
 
 struct dcerpc_table *dcerpc_table__new(void)
 {
@@ -201,6 +203,8 @@ static int apply_line(struct dcerpc_table *t, char *line, char *why, size_t wl)
 			return -ENOMEM;
 		if (!strcmp(ni.uuid, EPMAPPER_UUID))
 			ni.flags |= XH_RPC_IF_F_EPM;
+		if (!strcmp(ni.uuid, NETLOGON_UUID))
+			ni.flags |= XH_RPC_IF_F_NETLOGON;
 		for (idx = 0; idx < (int)t->n_ifs; idx++)
 			if (!memcmp(t->ifs[idx].uuid_le, ni.uuid_le, 16))
 				break;

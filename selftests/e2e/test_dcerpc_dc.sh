@@ -4,12 +4,13 @@
 # (scripts/lab-dc.sh; one DC shared by every check). xdphunt runs natively on
 # both interfaces of the router namespace between client and DC while Impacket
 # (secretsdump -just-dc, rpcdump, rpcmap, samrdump, lookupsid, services list,
-# reg query, psexec, wmiexec, dcomexec) and rpcclient over ncacn_ip_tcp talk to
-# the DC; tcpdump records the client side. tshark is the oracle: every bind
-# to a listed interface and every listed call it sees must be a hit, live and
-# in `xdphunt replay` of the capture; no unlisted interface may give a hit;
-# flow records of the dynamic endpoints count what tshark counts from the
-# bind on.
+# reg query, psexec, wmiexec, dcomexec, and Zerologon's netlogon tries) and
+# rpcclient over ncacn_ip_tcp talk to the DC; tcpdump records the client
+# side. tshark is the oracle: every bind to a listed interface and every
+# listed call it sees must be a hit, live and in `xdphunt replay` of the
+# capture; no unlisted interface may give a hit; flow records of the dynamic
+# endpoints count what tshark counts from the bind on; T1210 is said on the
+# zero-credential tries only (check_zerologon.py).
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
 
@@ -107,6 +108,8 @@ run_tool wmiexec $PY "$EX/wmiexec.py" -nooutput "$CRED" whoami
 run_tool dcomexec $PY "$EX/dcomexec.py" -nooutput "$CRED" whoami
 run_tool rpcclient rpcclient -U "$DCLAB_DOMAIN\\$DCLAB_ADMIN%$DCLAB_PASS" "ncacn_ip_tcp:$T" \
 	-c 'lsaquery; enumdomusers; querydominfo; netshareenumall'
+# Zerologon's tries (CVE-2020-1472), and one with a random credential.
+run_tool zerologon $PY "$HERE/zerologon_try.py" "$T" DC1 3
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null
@@ -139,5 +142,9 @@ if ! "$XH" replay --flow-timeout 3600 -o "$W/replay.json" "$W/dc.pcap" 2>"$W/rep
 	fail dcerpc_dc_replay "replay failed: $(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
 fi
 $PY "$HERE/check_dcerpc.py" "$ROOT/data/dcerpc.tsv" "$W/dc.pcap" "$W/live.json" \
+	"$W/replay.json" || FAILS=$((FAILS + 1))
+# tshark must see the 3 zero-credential tries and the random one; xdphunt,
+# live and replayed, must say T1210 on exactly the 3.
+$PY "$HERE/check_zerologon.py" --min-zero 3 --min-real 1 "$W/dc.pcap" "$W/live.json" \
 	"$W/replay.json" || FAILS=$((FAILS + 1))
 e2e_finish

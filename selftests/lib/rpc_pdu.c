@@ -114,6 +114,64 @@ size_t rpc_build_request(uint8_t *buf, int be, uint8_t flags, uint32_t call_id, 
 	return len;
 }
 
+/* An NDR conformant varying string of @s with its NUL, 4-aligned first. */
+static size_t ndr_wstr(uint8_t *buf, size_t off, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s) + 1;
+
+	off = (off + 3) & ~(size_t)3;
+	put32(buf + off, n, 0);
+	put32(buf + off + 4, 0, 0);
+	put32(buf + off + 8, n, 0);
+	off += 12;
+	for (uint32_t i = 0; i < n; i++, off += 2)
+		put16(buf + off, (uint16_t)(i + 1 < n ? s[i] : 0), 0);
+	return off;
+}
+
+size_t rpc_build_nrpc(uint8_t *buf, uint32_t call_id, uint16_t opnum, const char *dc,
+		      const uint8_t cred[8], const uint8_t *pw, int auth)
+{
+	char primary[80], account[80];
+	size_t off = 24, frag;
+
+	memset(buf, 0, RPC_PDU_MAX);
+	snprintf(primary, sizeof(primary), "\\\\%s", dc);
+	snprintf(account, sizeof(account), "%s$", dc);
+	put32(buf + off, 0x00020000, 0); /* PrimaryName: a unique pointer */
+	off = ndr_wstr(buf, off + 4, primary);
+	off = ndr_wstr(buf, off, account);
+	off = (off + 1) & ~(size_t)1;
+	put16(buf + off, 6, 0); /* ServerSecureChannel */
+	off = ndr_wstr(buf, off + 2, dc);
+	if (opnum == 30) {
+		off = (off + 3) & ~(size_t)3; /* NETLOGON_AUTHENTICATOR */
+		memcpy(buf + off, cred, 8);
+		off += 12; /* Timestamp 0 */
+		if (pw)
+			memcpy(buf + off, pw, 516);
+		off += 516; /* NL_TRUST_PASSWORD */
+	} else {
+		memcpy(buf + off, cred, 8);
+		off = (off + 8 + 3) & ~(size_t)3;
+		put32(buf + off, 0x212fffff, 0); /* NegotiateFlags */
+		off += 4;
+	}
+	if (auth) { /* sec_trailer (NTLM, privacy) and a 16-byte verifier */
+		off = (off + 3) & ~(size_t)3;
+		buf[off] = 10;
+		buf[off + 1] = 6;
+		memset(buf + off + 8, 0xa5, 16);
+		off += 24;
+	}
+	frag = off;
+	hdr(buf, 0, 0, 0x03, (uint16_t)frag, call_id);
+	put16(buf + 10, auth ? 16 : 0, 0);
+	put32(buf + 16, (uint32_t)(frag - 24 - (auth ? 24 : 0)), 0);
+	put16(buf + 22, opnum, 0);
+	return frag;
+}
+
 size_t rpc_build_epm_response(uint8_t *buf, int ndr64, uint32_t call_id, const char *uuid,
 			      uint16_t port, const char *ipv4)
 {

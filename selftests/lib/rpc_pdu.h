@@ -19,6 +19,7 @@
 #define UUID_DRSUAPI  "e3514235-4b06-11d1-ab04-00c04fc2dcd2"
 #define UUID_EPM      "e1af8308-5d1f-11c9-91a4-08002b14a0fa"
 #define UUID_SRVSVC   "4b324fc8-1670-01d3-1278-5a47bf6ee188"
+#define UUID_NETLOGON "12345678-1234-abcd-ef00-01234567cffb"
 #define UUID_UNLISTED "00112233-4455-6677-8899-aabbccddeeff"
 
 struct rpc_ctx_desc {
@@ -38,6 +39,15 @@ size_t rpc_build_bind(uint8_t *buf, int be, uint8_t ptype, uint32_t call_id,
 /* REQUEST with @flags (PFC_*), @stub_len pattern bytes. */
 size_t rpc_build_request(uint8_t *buf, int be, uint8_t flags, uint32_t call_id, uint16_t ctx_id,
 			 uint16_t opnum, size_t stub_len);
+/* A netlogon REQUEST (MS-NRPC 3.5.4.4) on context 0, NDR as impacket's
+ * nrpc.py writes it: PrimaryName "\\@dc", AccountName "@dc$",
+ * SecureChannelType 6, ComputerName @dc, then for NetrServerAuthenticate2/3
+ * (15, 26) ClientCredential @cred and NegotiateFlags, for
+ * NetrServerPasswordSet2 (30) an Authenticator of @cred and a 516-byte
+ * ClearNewPassword @pw (NULL: zero). @auth: a sec_trailer and a 16-byte
+ * verifier follow (auth_length 16). Returns the length. */
+size_t rpc_build_nrpc(uint8_t *buf, uint32_t call_id, uint16_t opnum, const char *dc,
+		      const uint8_t cred[8], const uint8_t *pw, int auth);
 /* ept_map RESPONSE with one TCP/IP tower for @uuid at @port (host order) and
  * @ipv4 ("0.0.0.0" allowed), in NDR or NDR64 layout. */
 size_t rpc_build_epm_response(uint8_t *buf, int ndr64, uint32_t call_id, const char *uuid,

@@ -857,3 +857,79 @@ void test_dcerpc_jumbo_request_strict_port(void)
 out:
 	rpcx_close(&r);
 }
+
+/* Zerologon (CVE-2020-1472): a netlogon call is flagged when its request
+ * is unauthenticated, whole in its segment, and carries the exploit's zero
+ * ClientCredential (NetrServerAuthenticate2/3, with and without the NDR pad
+ * before NegotiateFlags) or zero Authenticator and password
+ * (NetrServerPasswordSet2). A real client's call, a sealed one, one cut
+ * short, one with a single non-zero byte, and opnum 15 of another interface
+ * are not. Every attempt is counted; one event per flow and call. */
+void test_dcerpc_zerologon(void)
+{
+	static const uint8_t zero[8], real[8] = {0xde, 0x67, 0xdf, 0x7e, 0xde, 0xcd, 0x87, 0xb1},
+				      first[8] = {1}, last[8] = {0, 0, 0, 0, 0, 0, 0, 0x80};
+	static uint8_t pw_byte[516];
+	const struct rpc_ctx_desc nl[] = {{0, UUID_NETLOGON, 1, 0, 1}};
+	const struct rpc_ctx_desc srv[] = {{0, UUID_SRVSVC, 3, 0, 1}};
+	const struct {
+		const char *what;
+		uint16_t opnum;
+		const char *dc;
+		const uint8_t *cred, *pw;
+		int auth, cut, smb, srvsvc, want;
+	} c[] = {
+		{"Authenticate3, no pad", 26, "DC1", zero, NULL, 0, 0, 0, 0, 1},
+		{"Authenticate3, 2 bytes of pad", 26, "DC01", zero, NULL, 0, 0, 0, 0, 1},
+		{"Authenticate2", 15, "DC01", zero, NULL, 0, 0, 0, 0, 1},
+		{"Authenticate3 in an SMB2 WRITE", 26, "DC1", zero, NULL, 0, 0, 1, 0, 1},
+		{"PasswordSet2", 30, "DC01", zero, NULL, 0, 0, 0, 0, 1},
+		{"a real credential", 26, "DC1", real, NULL, 0, 0, 0, 0, 0},
+		{"credential's first byte", 26, "DC1", first, NULL, 0, 0, 0, 0, 0},
+		{"credential's last byte, pad", 26, "DC01", last, NULL, 0, 0, 0, 0, 0},
+		{"sealed (auth_length 16)", 26, "DC1", zero, NULL, 1, 0, 0, 0, 0},
+		{"cut by a byte", 26, "DC1", zero, NULL, 0, 1, 0, 0, 0},
+		{"PasswordSet2, one password byte", 30, "DC01", zero, pw_byte, 0, 0, 0, 0, 0},
+		{"PasswordSet2, authenticator", 30, "DC01", last, NULL, 0, 0, 0, 0, 0},
+		{"PasswordSet2 sealed", 30, "DC01", zero, NULL, 1, 0, 0, 0, 0},
+		{"opnum 15 of srvsvc", 15, "DC01", zero, NULL, 0, 0, 0, 1, 0},
+	};
+	uint8_t pdu[RPC_PDU_MAX], msg[RPC_PDU_MAX + 256], fid[16];
+	uint64_t attempts = 0;
+	struct rpcx r;
+	size_t n, m;
+
+	pw_byte[300] = 0x41;
+	memset(fid, 0x33, sizeof(fid));
+	if (rpcx_open(&r))
+		goto out;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint16_t cport = (uint16_t)(50400 + i), sport = c[i].smb ? 445 : 135;
+
+		test_subtest("%s", c[i].what);
+		n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, c[i].srvsvc ? srv : nl, 1);
+		m = c[i].smb ? smb2_wrap_write(msg, pdu, n, fid) : n;
+		send_tcp(&r, C4, S4, cport, sport, c[i].smb ? msg : pdu, m);
+		ASSERT_EQ(drain(&r), 2, "connect + bind");
+		n = rpc_build_nrpc(pdu, 2, c[i].opnum, c[i].dc, c[i].cred, c[i].pw, c[i].auth);
+		m = c[i].smb ? smb2_wrap_write(msg, pdu, n, fid) : n - (size_t)c[i].cut;
+		for (int k = 0; k < 2; k++) {
+			send_tcp(&r, C4, S4, cport, sport, c[i].smb ? msg : pdu, m);
+			attempts += (uint64_t)c[i].want;
+			ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_ZEROLOGON), attempts, "attempts counted");
+			if (k) {
+				ASSERT_EQ(drain(&r), 0, "the call again: no event");
+				continue;
+			}
+			if (!ASSERT_EQ(drain(&r), 1, "the call"))
+				continue;
+			check_call(&r, &r.x.ev[0], c[i].srvsvc ? "srvsvc" : "netlogon", c[i].opnum,
+				   c[i].smb ? XH_RPC_TR_SMB2 : XH_RPC_TR_TCP);
+			ASSERT_EQ(r.x.ev[0].d.dcerpc.flags & XH_DCERPC_F_ZERO_CRED,
+				  c[i].want ? XH_DCERPC_F_ZERO_CRED : 0, "zero credential");
+		}
+	}
+	test_subtest_end();
+out:
+	rpcx_close(&r);
+}
