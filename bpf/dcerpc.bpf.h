@@ -293,6 +293,25 @@ __noinline int xh_rpc_zerologon(struct xdp_md *ctx, struct xh_rpc_env *env, __u3
 	return 1;
 }
 
+/* The dcerpc.call finding of REQUEST @r (operation index @op) on the
+ * context in env->cv, into env->d, env->rule and env->value. */
+static __always_inline void xh_rpc_call_detail(struct xh_rpc_env *env, const struct xh_rpc_hdr *h,
+					       const struct xh_rpc_req *r, __u32 op, __u8 flags)
+{
+	xh_rpc_detail_init(env, XH_RPC_PT_REQUEST, h->be);
+	env->d.flags = flags;
+	__builtin_memcpy(env->d.uuid, env->cv.uuid, sizeof(env->d.uuid));
+	env->d.call_id = h->call_id;
+	env->d.if_index = env->cv.if_index;
+	env->d.op_index = (__u16)op;
+	env->d.opnum = r->opnum;
+	env->d.ctx_id = r->ctx_id;
+	env->d.ver_major = env->cv.ver_major;
+	env->d.ver_minor = env->cv.ver_minor;
+	env->rule = XH_RULE_DCERPC_CALL;
+	env->value = ((__u32)env->cv.if_index + 1) << 16 | r->opnum;
+}
+
 /* A REQUEST: a first fragment is a new call on the context's interface. A
  * call the context remembers (seen_ops) is not claimed again. */
 static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
@@ -343,25 +362,24 @@ static __always_inline void xh_rpc_request(struct xdp_md *ctx, const struct xh_p
 	if (!op || (env->cv.flags & XH_RPC_IF_F_NOHIT))
 		return;
 	stats->dcerpc[XH_RPC_CNT_CALL_LISTED]++;
-	/* Every attempt counted, before the call is found seen. */
-	zero_cred = (env->cv.flags & XH_RPC_IF_F_NETLOGON) && xh_rpc_zerologon(ctx, env, r.opnum);
-	if (zero_cred)
-		stats->dcerpc[XH_RPC_CNT_ZEROLOGON]++;
+	zero_cred = 0;
+	if (env->cv.flags & XH_RPC_IF_F_NETLOGON) {
+		/* Every try counted, before the call is found seen. */
+		zero_cred = xh_rpc_zerologon(ctx, env, r.opnum);
+		if (zero_cred)
+			stats->dcerpc[XH_RPC_CNT_ZEROLOGON]++;
+		if (cv && (r.opnum == XH_NRPC_AUTHENTICATE2 || r.opnum == XH_NRPC_AUTHENTICATE3) &&
+		    ++cv->auth_tries == XH_NRPC_AUTH_TRIES) {
+			/* A finding of its own (bit 31 of the value: interface
+			 * indexes stay far below it), sealed or not. */
+			xh_rpc_call_detail(env, h, &r, *op, XH_DCERPC_F_AUTH_TRIES);
+			env->value |= 1U << 31;
+			xh_rpc_emit(ctx, pkt, cls, env, stats);
+		}
+	}
 	if (xh_rpc_op_seen(&env->cv, r.opnum))
 		return;
-	xh_rpc_detail_init(env, XH_RPC_PT_REQUEST, h->be);
-	if (zero_cred)
-		env->d.flags |= XH_DCERPC_F_ZERO_CRED;
-	__builtin_memcpy(env->d.uuid, env->cv.uuid, sizeof(env->d.uuid));
-	env->d.call_id = h->call_id;
-	env->d.if_index = env->cv.if_index;
-	env->d.op_index = (__u16)*op;
-	env->d.opnum = r.opnum;
-	env->d.ctx_id = r.ctx_id;
-	env->d.ver_major = env->cv.ver_major;
-	env->d.ver_minor = env->cv.ver_minor;
-	env->rule = XH_RULE_DCERPC_CALL;
-	env->value = ((__u32)env->cv.if_index + 1) << 16 | r.opnum;
+	xh_rpc_call_detail(env, h, &r, *op, zero_cred ? XH_DCERPC_F_ZERO_CRED : 0);
 	if (!xh_rpc_emit(ctx, pkt, cls, env, stats))
 		return;
 	/* On record now: remember it in the context, found again when an

@@ -59,7 +59,7 @@ struct xh_rpc_ctx_val {
 	__u16 seen_ops[XH_RPC_SEEN_OPS]; /* opnum + 1 of calls on record, 0: free */
 	__u8 bound;			 /* the bind of this context is on record */
 	__u8 seen_next;
-	__u8 pad[2];
+	__u16 auth_tries; /* netlogon: NetrServerAuthenticate2/3 calls made on it */
 };
 
 /* Context id -> interface per flow (and pipe), and pending ept_map calls.

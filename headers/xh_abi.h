@@ -412,6 +412,13 @@ _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
  * ClientCredential or NetrServerPasswordSet2 with a zero Authenticator and
  * new password (bpf/dcerpc.bpf.h, xh_rpc_zerologon()). */
 #define XH_DCERPC_F_ZERO_CRED 0x01
+/* dcerpc.call on netlogon: the XH_NRPC_AUTH_TRIES-th NetrServerAuthenticate2
+ * or 3 on one context. A member authenticates its secure channel once per
+ * connection; Zerologon tries some 256 times, and mimikatz's
+ * lsadump::zerologon does it on one sealed connection, where the zero
+ * credential cannot be read. */
+#define XH_DCERPC_F_AUTH_TRIES 0x02
+#define XH_NRPC_AUTH_TRIES     16
 
 /* Encoding of xh_event.name for SMB: SMB2 and Unicode SMB1 send UTF-16LE,
  * SMB1 without the Unicode flag sends OEM bytes (ASCII accepted). */

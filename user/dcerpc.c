@@ -167,7 +167,8 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 		op = dcerpc_table_op(t, d->op_index);
 	tech = op ? op->tech : ifc ? ifc->tech : NULL;
 	n_tech = op ? op->n_tech : ifc ? ifc->n_tech : 0;
-	zerologon = e->rule == XH_RULE_DCERPC_CALL && (d->flags & XH_DCERPC_F_ZERO_CRED);
+	zerologon = e->rule == XH_RULE_DCERPC_CALL &&
+		    (d->flags & (XH_DCERPC_F_ZERO_CRED | XH_DCERPC_F_AUTH_TRIES));
 	if (zerologon)
 		enrich_attack_obj(b, "attack", attack_zerologon);
 	else if (n_tech)
@@ -218,8 +219,14 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	}
 	if (d->drep_be)
 		q = fmt_lit(q, ",\"big_endian\":true");
+	if (zerologon && (d->flags & XH_DCERPC_F_ZERO_CRED))
+		q = fmt_lit(q, ",\"zero_credential\":true");
+	if (zerologon && (d->flags & XH_DCERPC_F_AUTH_TRIES)) {
+		q = fmt_lit(q, ",\"auth_tries\":");
+		q = fmt_u64(q, XH_NRPC_AUTH_TRIES);
+	}
 	if (zerologon)
-		q = fmt_lit(q, ",\"zero_credential\":true,\"cve\":\"CVE-2020-1472\"");
+		q = fmt_lit(q, ",\"cve\":\"CVE-2020-1472\"");
 	jbuf_set_tail(b, q);
 	if (n_tech || zerologon) {
 		jbuf_key_arr_begin(b, "attack");

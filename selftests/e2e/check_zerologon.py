@@ -9,11 +9,14 @@
 # (dcerpc.cn_auth_len 0) with tshark's netlogon.clientcred all zero, or for
 # PasswordSet2 (which tshark cannot dissect) the 12-byte Authenticator and
 # the 516-byte password at the end of its stub all zero. No other hit says
-# so. Used by selftests/replay/test_zerologon_corpus.py (public captures)
+# so. A flow that makes 16 or more Authenticate2/3 requests of one call
+# (sealed or not: mimikatz tries on one sealed connection) has one more hit
+# with "auth_tries": 16 and T1210; a flow with fewer has none. Used by selftests/replay/test_zerologon_corpus.py (public captures)
 # and selftests/e2e/test_dcerpc_dc.sh (Impacket against Samba, live and
 # replayed). As a program: --min-zero N and --min-real N say how many of
 # each the capture must hold; prints PASS:/FAIL: lines, exits 1 on a FAIL.
 import argparse
+import collections
 import json
 import subprocess
 import sys
@@ -62,19 +65,26 @@ def tshark_requests(path):
     return out
 
 
+AUTH_OPS = (15, 26)
+AUTH_TRIES = 16  # XH_NRPC_AUTH_TRIES
+
+
 def first_requests(reqs):
-    """(flow, opnum) -> (frame, zero) of the flow's first such request."""
-    first = {}
+    """(flow, opnum) -> (frame, zero, tries): the flow's first such request,
+    and how many requests of that call the flow made."""
+    first, tries = {}, collections.Counter()
     for frame, flow, op, zero in sorted(reqs):
         first.setdefault((flow, op), (frame, zero))
-    return first
+        tries[(flow, op)] += 1
+    return {k: v + (tries[k],) for k, v in first.items()}
 
 
 def compare(first, lines):
     """Problems (strings) and counts of @lines (JSON hit lines) against
     first_requests()."""
-    counts = {"zero": 0, "real": 0, "said": 0, "quiet": 0, "not_one_pdu": 0}
-    hits = {}
+    counts = {"zero": 0, "real": 0, "said": 0, "quiet": 0, "not_one_pdu": 0, "tried": 0,
+              "tries_said": 0}
+    hits, tries_hits = {}, {}
     for ln in lines:
         if not ln.strip():
             continue
@@ -83,10 +93,34 @@ def compare(first, lines):
                 h["dcerpc"]["interface"].get("name") != "netlogon" or \
                 h["dcerpc"]["opnum"] not in OPS:
             continue
-        hits[((h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]),
-              h["dcerpc"]["opnum"])] = h
+        key = ((h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]), h["dcerpc"]["opnum"])
+        if "auth_tries" in h["dcerpc"]:
+            tries_hits[key] = h
+        else:
+            hits[key] = h
     problems = []
-    for (flow, op), (frame, zero) in sorted(first.items()):
+    # Authentication calls repeated on one flow (sealed or not): said once,
+    # at the AUTH_TRIES-th, with T1210; fewer tries say nothing.
+    for key, v in sorted(first.items()):
+        if key[1] not in AUTH_OPS:
+            continue
+        h = tries_hits.get(key)
+        if v[2] >= AUTH_TRIES:
+            counts["tried"] += 1
+            if h is None or h["dcerpc"]["auth_tries"] != AUTH_TRIES or \
+                    h.get("attack", {}).get("technique_id") != "T1210" or \
+                    h["dcerpc"].get("cve") != "CVE-2020-1472":
+                problems.append("%s %s: %d tries, no auth_tries hit with T1210: %s" % (
+                    key[0], OPS[key[1]], v[2], h and json.dumps(h["dcerpc"])))
+            else:
+                counts["tries_said"] += 1
+        elif h is not None:
+            problems.append("%s %s: %d tries said as %d" % (key[0], OPS[key[1]], v[2],
+                                                             h["dcerpc"]["auth_tries"]))
+    for key in tries_hits:
+        if key not in first:
+            problems.append("%s %s: auth_tries where tshark decodes no request" % key)
+    for (flow, op), (frame, zero, _) in sorted(first.items()):
         if zero is None:
             counts["not_one_pdu"] += 1
             continue
@@ -131,8 +165,9 @@ def main():
             fails += 1
             print("FAIL: zerologon %s: %s" % (path, "; ".join(problems[:5])))
         else:
-            print("PASS: zerologon %s: %d Zerologon calls said, %d real ones quiet" % (
-                path, c["said"], c["quiet"]))
+            print("PASS: zerologon %s: %d Zerologon calls said, %d real ones quiet, %d flows "
+                  "with %d+ tries said" % (path, c["said"], c["quiet"], c["tries_said"],
+                                           AUTH_TRIES))
     return 1 if fails else 0
 
 

@@ -864,7 +864,8 @@ out:
  * before NegotiateFlags) or zero Authenticator and password
  * (NetrServerPasswordSet2). A real client's call, a sealed one, one cut
  * short, one with a single non-zero byte, and opnum 15 of another interface
- * are not. Every attempt is counted; one event per flow and call. */
+ * are not. Every attempt is counted; one event per flow and call. The 16th
+ * authentication on one context, sealed or not, is one more finding. */
 void test_dcerpc_zerologon(void)
 {
 	static const uint8_t zero[8], real[8] = {0xde, 0x67, 0xdf, 0x7e, 0xde, 0xcd, 0x87, 0xb1},
@@ -930,6 +931,38 @@ void test_dcerpc_zerologon(void)
 		}
 	}
 	test_subtest_end();
+
+	/* mimikatz's lsadump::zerologon tries on one sealed connection: the
+	 * 16th NetrServerAuthenticate2 of a context is a finding of its own. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, nl, 1);
+	send_tcp(&r, C4, S4, 50499, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 2, "connect + bind");
+	n = rpc_build_nrpc(pdu, 2, 15, "DC01", real, NULL, 1);
+	for (int k = 1; k <= XH_NRPC_AUTH_TRIES + 4; k++) {
+		int got;
+
+		send_tcp(&r, C4, S4, 50499, 135, pdu, n);
+		got = drain(&r);
+		if (k == 1 || k == XH_NRPC_AUTH_TRIES) {
+			if (!ASSERT_EQ(got, 1, k == 1 ? "the first try" : "the 16th try"))
+				continue;
+			check_call(&r, &r.x.ev[0], "netlogon", 15, XH_RPC_TR_TCP);
+			ASSERT_EQ(r.x.ev[0].d.dcerpc.flags, k == 1 ? 0 : XH_DCERPC_F_AUTH_TRIES,
+				  "flags");
+		} else {
+			ASSERT_EQ(got, 0, "other tries: no event");
+		}
+	}
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_ZEROLOGON), attempts, "sealed: no zero credential read");
+	/* Fewer tries say nothing: a member that retries a few times. */
+	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, nl, 1);
+	send_tcp(&r, C4, S4, 50498, 135, pdu, n);
+	ASSERT_EQ(drain(&r), 2, "connect + bind");
+	n = rpc_build_nrpc(pdu, 2, 26, "DC01", real, NULL, 0);
+	for (int k = 1; k < XH_NRPC_AUTH_TRIES; k++) {
+		send_tcp(&r, C4, S4, 50498, 135, pdu, n);
+		ASSERT_EQ(drain(&r), k == 1, "15 tries: one call event");
+	}
 out:
 	rpcx_close(&r);
 }

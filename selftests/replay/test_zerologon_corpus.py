@@ -43,13 +43,17 @@ def main():
             fails += 1
             print("FAIL: zerologon_corpus/%s: %s" % (name, "; ".join(problems[:5])))
         else:
-            print("PASS: zerologon_corpus/%s: %d Zerologon calls said, %d real ones quiet" % (
-                name, c["said"], c["quiet"]))
+            print("PASS: zerologon_corpus/%s: %d Zerologon calls said, %d real ones quiet, "
+                  "%d flows of repeated tries said" % (name, c["said"], c["quiet"],
+                                                       c["tries_said"]))
     print("# zerologon corpus: netlogon authentication calls (per flow and call): %d Zerologon, "
-          "said on %d; %d real credentials, %d quiet; %d not one PDU at a segment start"
-          % (tot["zero"], tot["said"], tot["real"], tot["quiet"], tot["not_one_pdu"]))
-    if tot["zero"] == 0 or tot["real"] == 0:
-        print("FAIL: zerologon_corpus: the corpus should hold both Zerologon and real calls")
+          "said on %d; %d real credentials, %d quiet; %d not one PDU at a segment start; "
+          "%d flows of 16+ tries, said on %d"
+          % (tot["zero"], tot["said"], tot["real"], tot["quiet"], tot["not_one_pdu"],
+             tot["tried"], tot["tries_said"]))
+    if tot["zero"] == 0 or tot["real"] == 0 or tot["tried"] == 0:
+        print("FAIL: zerologon_corpus: the corpus should hold Zerologon, real calls and "
+              "repeated tries")
         fails += 1
     return 1 if fails else 0
 

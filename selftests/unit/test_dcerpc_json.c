@@ -154,6 +154,17 @@ void test_dcerpc_json_zerologon(void)
 		json_decref(j);
 	}
 	test_subtest_end();
+	/* Tries repeated on one connection (sealed: the credential unread). */
+	j = hit(&x, "netlogon", 15, XH_DCERPC_F_AUTH_TRIES);
+	d = json_object_get(j, "dcerpc");
+	if (ASSERT_OK_PTR(d, "dcerpc object")) {
+		ASSERT_STREQ(top_technique(j), "T1210", "repeated tries: T1210");
+		ASSERT_EQ(json_integer_value(json_object_get(d, "auth_tries")), XH_NRPC_AUTH_TRIES,
+			  "auth_tries");
+		ASSERT_NULL(json_object_get(d, "zero_credential"), "not read: no zero_credential");
+		ASSERT_STREQ(json_string_value(json_object_get(d, "cve")), "CVE-2020-1472", "cve");
+	}
+	json_decref(j);
 	/* The flag means nothing on a bind. */
 	j = hit(&x, "netlogon", -1, XH_DCERPC_F_ZERO_CRED);
 	ASSERT_NULL(json_object_get(j, "attack"), "bind: no technique");
