@@ -371,6 +371,16 @@ static __always_inline void xh_smb_find(struct xdp_md *ctx, struct xh_smb_work *
 		    !(w->det.flags & XH_SMB_F_NO_NAME));
 }
 
+/* An SMB1 request only MS17-010 tooling sends (bpf/smb.h: the check, or
+ * DoublePulsar): once per flow and kind, on any tree. */
+static __always_inline void xh_smb_exploit(struct xdp_md *ctx, struct xh_smb_work *w,
+					   struct xh_smb_state *sm, struct xh_stats *stats)
+{
+	stats->smb[XH_SMB_CNT_EXPLOIT]++;
+	w->det.exploit = w->m.exploit;
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_EXPLOIT, w->m.exploit, 0);
+}
+
 /* A CLOSE request: the FileId is done with. Forgetting it here keeps
  * xh_smb_files to the opens in use, which a recursive listing of C$ (an
  * open per directory) would otherwise push the pipes of other flows out of.
@@ -593,6 +603,8 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_create(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_TRANSACTION2 && w->m.find && !w->m.response)
 			xh_smb_find(ctx, w, sm, stats, hdr_off);
+		else if (w->m.exploit && !w->m.response)
+			xh_smb_exploit(ctx, w, sm, stats);
 		else if (w->m.has_fid && !w->m.response)
 			/* READ_ANDX, WRITE_ANDX, CLOSE, as their SMB2 kin */
 			xh_smb_file_req(ctx, w, sm, stats, hdr_off,

@@ -60,18 +60,23 @@
 #define XH_SMB1_CLOSE		   0x04
 #define XH_SMB1_TRANSACTION2	   0x32
 #define XH_SMB1_TRANS2_FIND_FIRST2 0x0001 /* Setup[0] of a TRANSACTION2 */
-#define XH_SMB1_LOCKING_ANDX	   0x24
-#define XH_SMB1_OPEN_ANDX	   0x2d
-#define XH_SMB1_READ_ANDX	   0x2e
-#define XH_SMB1_WRITE_ANDX	   0x2f
-#define XH_SMB1_SESSION_SETUP_ANDX 0x73
-#define XH_SMB1_LOGOFF_ANDX	   0x74
-#define XH_SMB1_TREE_CONNECT_ANDX  0x75
-#define XH_SMB1_NT_CREATE_ANDX	   0xa2
-#define XH_SMB1_NO_ANDX		   0xff
-#define XH_SMB1_HDR_LEN		   32
-#define XH_SMB1_FLAGS_REPLY	   0x80
-#define XH_SMB1_FLAGS2_UNICODE	   0x8000
+/* Setup[0] of a TRANSACTION2 that no client sends (MS-CIFS: "reserved, not
+ * implemented"): DoublePulsar's ping and payload channel. */
+#define XH_SMB1_TRANS2_SESSION_SETUP 0x000e
+#define XH_SMB1_TRANS		     0x25   /* TRANSACTION (named pipes) */
+#define XH_SMB1_TRANS_PEEK_NMPIPE    0x0023 /* Setup[0]; Setup[1] is the FID */
+#define XH_SMB1_LOCKING_ANDX	     0x24
+#define XH_SMB1_OPEN_ANDX	     0x2d
+#define XH_SMB1_READ_ANDX	     0x2e
+#define XH_SMB1_WRITE_ANDX	     0x2f
+#define XH_SMB1_SESSION_SETUP_ANDX   0x73
+#define XH_SMB1_LOGOFF_ANDX	     0x74
+#define XH_SMB1_TREE_CONNECT_ANDX    0x75
+#define XH_SMB1_NT_CREATE_ANDX	     0xa2
+#define XH_SMB1_NO_ANDX		     0xff
+#define XH_SMB1_HDR_LEN		     32
+#define XH_SMB1_FLAGS_REPLY	     0x80
+#define XH_SMB1_FLAGS2_UNICODE	     0x8000
 
 /* Access bits that let a CREATE write file data (MS-SMB2 2.2.13.1). */
 #define XH_SMB_ACCESS_WRITE (0x00000002u | 0x00000004u | 0x10000000u | 0x40000000u)
@@ -110,6 +115,7 @@ struct xh_smb_msg {
 			  * QUERY_DIRECTORY request) */
 	__u8 name_root;	 /* SMB2 CREATE with NameLength 0: the share's root */
 	__u8 find;	 /* SMB1 TRANS2 FIND_FIRST2: the name is its search pattern */
+	__u8 exploit;	 /* SMB1 request of MS17-010 tooling: enum xh_smb_exploit */
 	/* SMB2 FileId (persistent, volatile) of a successful CREATE response
 	 * or of a request on an open; SMB1: the FID in the first two bytes. */
 	__u8 file_id[16];
@@ -386,6 +392,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	m->has_fid = 0;
 	m->name_root = 0;
 	m->find = 0;
+	m->exploit = 0;
 	m->data_off = m->data_len = 0;
 	m->file_off = 0;
 	if (avail < 1)
@@ -476,6 +483,10 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 			return -XH_SMB_CNT_HDR_TRUNC;
 		if (b[27] != wc - 14)
 			return -XH_SMB_CNT_HDR_BAD;
+		if (xh_le16(b + 29) == XH_SMB1_TRANS2_SESSION_SETUP) {
+			m->exploit = XH_SMB_EXPLOIT_DOUBLEPULSAR;
+			return 0;
+		}
 		if (xh_le16(b + 29) != XH_SMB1_TRANS2_FIND_FIRST2)
 			return 0;
 		bcount = xh_le16(b + 19);
@@ -487,6 +498,22 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		max = bcount - 12;
 		m->find = 1;
 		m->name_nul = 1;
+	} else if (cmd == XH_SMB1_TRANS) {
+		/* Words as TRANSACTION2's; two setup words: the pipe function
+		 * and its FID. PeekNamedPipe on FID 0, which no open has, is
+		 * the MS17-010 check (WannaCry's scanner, Metasploit's and
+		 * nmap's smb-vuln-ms17-010): an unpatched server answers
+		 * STATUS_INSUFF_SERVER_RESOURCES. Pipe transactions themselves
+		 * are read for DCE/RPC in bpf/dcerpc_smb.h. */
+		if (wc != 16)
+			return 0;
+		if (avail < 33)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (b[27] != 2)
+			return 0;
+		if (xh_le16(b + 29) == XH_SMB1_TRANS_PEEK_NMPIPE && xh_le16(b + 31) == 0)
+			m->exploit = XH_SMB_EXPLOIT_MS17_010_CHECK;
+		return 0;
 	} else if (cmd == XH_SMB1_NT_CREATE_ANDX) {
 		if (wc != 24)
 			return -XH_SMB_CNT_HDR_BAD;

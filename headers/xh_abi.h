@@ -80,6 +80,7 @@ enum xh_rule {
 
 	XH_RULE_SMB_ADMIN_READ = 16,	/* smb.admin_read: READ of a file on an admin share */
 	XH_RULE_SMB_ADMIN_LISTING = 17, /* smb.admin_listing: directory listed on an admin share */
+	XH_RULE_SMB_EXPLOIT = 18,	/* smb.exploit: an SMB1 request of MS17-010 tooling */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -209,6 +210,7 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_QUERY_DIR_ADMIN, /* QUERY_DIRECTORY requests on an admin-share tree */
 	XH_SMB_CNT_CLOSE_TRACKED,   /* CLOSEs that ended a tracked open (xh_smb_files) */
 	XH_SMB_CNT_WRITE_PE,	    /* WRITEs of a PE image at a file's start, under any name */
+	XH_SMB_CNT_EXPLOIT,	    /* SMB1 requests of MS17-010 tooling (smb.exploit) */
 	XH_SMB_CNT__MAX,
 };
 
@@ -449,6 +451,16 @@ enum xh_smb_share_kind {
  * ("MZ", and "PE\0\0" where e_lfanew points), whatever the name says. */
 #define XH_SMB_F_EXE_CONTENT 0x10
 
+/* smb.exploit: which request (xh_smb_detail.exploit, and the finding's
+ * value: one event per flow and kind). */
+enum xh_smb_exploit {
+	XH_SMB_EXPLOIT_NONE = 0,
+	/* TRANSACTION PeekNamedPipe on FID 0: the MS17-010 check */
+	XH_SMB_EXPLOIT_MS17_010_CHECK = 1,
+	/* TRANSACTION2 SESSION_SETUP: DoublePulsar's ping or payload */
+	XH_SMB_EXPLOIT_DOUBLEPULSAR = 2,
+};
+
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */
 struct xh_smb_detail {
 	__u64 session_id; /* SMB2 SessionId, SMB1 UID */
@@ -462,7 +474,8 @@ struct xh_smb_detail {
 	__u8 share_kind;  /* enum xh_smb_share_kind of the tree or path */
 	__u8 flags;	  /* XH_SMB_F_* */
 	__u16 pipe_id;	  /* 1-based entry of the pipe table, 0: not in it */
-	__u8 pad[26];
+	__u8 exploit;	  /* smb.exploit: enum xh_smb_exploit */
+	__u8 pad[25];
 };
 _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 

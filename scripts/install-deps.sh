@@ -17,6 +17,7 @@ TEST_PKGS=(
 	iproute2 util-linux procps psmisc iputils-ping netcat-openbsd jq ethtool logrotate
 	tshark tcpdump tcpreplay python3 python3-scapy python3-prometheus-client
 	samba smbclient smbmap python3-impacket
+	nmap # its smb-vuln-ms17-010 and smb-double-pulsar-backdoor scripts (smb.exploit)
 	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools
 	libclang-rt-dev # libFuzzer and clang's sanitizers (make fuzz; only recommended by clang)
 )

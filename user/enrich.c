@@ -25,6 +25,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SCAN_SMB_SWEEP] = "scan.smb_sweep",
 	[XH_RULE_SMB_ADMIN_READ] = "smb.admin_read",
 	[XH_RULE_SMB_ADMIN_LISTING] = "smb.admin_listing",
+	[XH_RULE_SMB_EXPLOIT] = "smb.exploit",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -64,6 +65,11 @@ static const struct attack_ref attack_admin_read =
 static const struct attack_ref attack_admin_listing =
 	ATTACK_REF("T1083", "File and Directory Discovery", "discovery");
 
+/* MS17-010 (EternalBlue) tooling: its check and DoublePulsar's channel.
+ * WannaCry, which ATT&CK attributes to Lazarus, spread this way. */
+static const struct attack_ref attack_smb_exploit =
+	ATTACK_REF("T1210", "Exploitation of Remote Services", "lateral-movement");
+
 /* One source opening SMB to many hosts: a port-445 sweep. */
 static const struct attack_ref attack_scan =
 	ATTACK_REF("T1046", "Network Service Discovery", "discovery");
@@ -79,6 +85,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,
 	[XH_RULE_SMB_ADMIN_READ] = &attack_admin_read,
 	[XH_RULE_SMB_ADMIN_LISTING] = &attack_admin_listing,
+	[XH_RULE_SMB_EXPLOIT] = &attack_smb_exploit,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

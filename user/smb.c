@@ -268,6 +268,15 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		p = fmt_hex_fixed(p, d->access, 8);
 		*p++ = '"';
 	}
+	if (e->rule == XH_RULE_SMB_EXPLOIT) {
+		const char *x = d->exploit == XH_SMB_EXPLOIT_MS17_010_CHECK ? "ms17_010_check"
+				: d->exploit == XH_SMB_EXPLOIT_DOUBLEPULSAR ? "doublepulsar"
+									    : "unknown";
+
+		p = fmt_lit(p, ",\"exploit\":\"");
+		p = fmt_put(p, x, strlen(x));
+		*p++ = '"';
+	}
 	/* Found by its bytes, not its name: Zeek's files.log type for a PE. */
 	if (e->rule == XH_RULE_SMB_TOOL_TRANSFER && (d->flags & XH_SMB_F_EXE_CONTENT))
 		p = fmt_lit(p, ",\"mime_type\":\"application/x-dosexec\"");
@@ -349,6 +358,7 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_QUERY_DIR_ADMIN] = "query_dir_admin",
 	[XH_SMB_CNT_CLOSE_TRACKED] = "close_tracked",
 	[XH_SMB_CNT_WRITE_PE] = "write_pe",
+	[XH_SMB_CNT_EXPLOIT] = "exploit",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

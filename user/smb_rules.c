@@ -118,7 +118,8 @@ static int rule_by_name(const char *s)
 	static const int walk_rules[] = {XH_RULE_SMB_ADMIN_SHARE, XH_RULE_SMB_IPC_SHARE,
 					 XH_RULE_SMB_NAMED_PIPE,  XH_RULE_SMB_TOOL_TRANSFER,
 					 XH_RULE_SMB_V1,	  XH_RULE_SMB_ENCRYPTED,
-					 XH_RULE_SMB_ADMIN_READ,  XH_RULE_SMB_ADMIN_LISTING};
+					 XH_RULE_SMB_ADMIN_READ,  XH_RULE_SMB_ADMIN_LISTING,
+					 XH_RULE_SMB_EXPLOIT};
 
 	for (size_t i = 0; i < sizeof(walk_rules) / sizeof(walk_rules[0]); i++)
 		if (!strcmp(enrich_rule_name((unsigned int)walk_rules[i]), s))

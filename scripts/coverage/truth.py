@@ -109,6 +109,15 @@ EVIDENCE = {
     "T1046": ("(epm.opnum == 2 || mgmt.opnum == 0) && " + REQ,
               "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep, below)"),
     "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
+    # MS17-010 (EternalBlue) tooling: its check, PeekNamedPipe on FID 0,
+    # and DoublePulsar's TRANSACTION2 SESSION_SETUP; Zerologon's zero
+    # credential in NetrServerAuthenticate2/3.
+    "T1210": ("(smb.flags.response == 0 && ((smb_pipe.function == 0x0023 && smb.fid == 0) || "
+              "smb.trans2.cmd == 0x000e)) || "
+              "((netlogon.opnum == 15 || netlogon.opnum == 26) && "
+              "netlogon.clientcred == 00:00:00:00:00:00:00:00 && dcerpc.cn_auth_len == 0 && " + REQ + ")",
+              "SMB1 PeekNamedPipe on FID 0 (the MS17-010 check), TRANSACTION2 SESSION_SETUP "
+              "(DoublePulsar), or a netlogon authentication with a zero credential (Zerologon)"),
     # The operations data/dcerpc.tsv maps to these two; no scenario is
     # labelled with them, but a tool that makes the call (lookupsid asks
     # for the domain's policy, secretsdump for the DCs) shows it on the

@@ -33,6 +33,10 @@
 #   smb.v1                           every flow with an SMB1 message other
 #                                    than the client's NEGOTIATE
 #   smb.encrypted                    every flow with an SMB3 transform header
+#   smb.exploit                      every flow with an SMB1 TRANSACTION
+#                                    PeekNamedPipe request on FID 0
+#                                    ("ms17_010_check") or a TRANSACTION2
+#                                    SESSION_SETUP request ("doublepulsar")
 # and checks that the live hits and the replay hits hold exactly these (names
 # compared case-insensitively: one hit per normalised name and flow), and
 # that every dcerpc.bind over a named pipe names the pipe tshark saw opened
@@ -50,10 +54,13 @@ from smb_names import admin_read_attack, exec_name  # noqa: E402
 
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
-        "smb.encrypted", "smb.admin_read", "smb.admin_listing"}
+        "smb.encrypted", "smb.admin_read", "smb.admin_listing", "smb.exploit"}
 NAME_KEY = {"smb.admin_share": "share", "smb.ipc_share": "share", "smb.named_pipe": "pipe",
             "smb.tool_transfer": "filename", "smb.admin_read": "filename",
-            "smb.admin_listing": "directory"}
+            "smb.admin_listing": "directory", "smb.exploit": "exploit"}
+# MS17-010 tooling's SMB1 requests, as tshark decodes them
+EXPLOITS = (("ms17_010_check", "smb_pipe.function == 0x0023 && smb.fid == 0"),
+            ("doublepulsar", "smb.trans2.cmd == 0x000e"))
 fails = 0
 
 
@@ -164,7 +171,28 @@ def oracle(pcap, servers):
     for op in ("read", "find"):
         stats[op] = sum(1 for o in ops if o[2] == op and kind(o[4]) == "admin")
     stats["pipe_binds"] = pipe_binds
+    stats["exploit"] = exploit_requests(pcap)
+    want |= stats["exploit"]
     return want, stats
+
+
+def exploit_requests(pcap, extra=()):
+    """(smb.exploit, flow, kind) of every SMB1 request of MS17-010 tooling
+    (a request: its source is the client). @extra: tshark options."""
+    out = set()
+    for kind_, flt in EXPLOITS:
+        p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", "smb.flags.response == 0 && " + flt,
+                            "-T", "fields", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
+                            "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport"],
+                           capture_output=True, timeout=300)
+        if p.returncode != 0:
+            raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
+        for line in p.stdout.decode().splitlines():
+            s4, s6, sp, d4, d6, dp = line.split("\t")
+            src = str(ipaddress.ip_address(s4 or s6))
+            dst = str(ipaddress.ip_address(d4 or d6))
+            out.add(("smb.exploit", (src, int(sp), dst, int(dp)), kind_))
+    return out
 
 
 def is_pe(data):
@@ -309,7 +337,8 @@ def main():
         rules[r] = rules.get(r, 0) + 1
     print(f"# tshark: {st['tree']} tree connects, {st['create']} creates, "
           f"{st['read']} reads and {st['find']} listings on admin trees, "
-          f"{len(st['smb1_flows'])} SMB1 flows, {len(st['enc_flows'])} encrypted flows; "
+          f"{len(st['smb1_flows'])} SMB1 flows, {len(st['enc_flows'])} encrypted flows, "
+          f"{len(st['exploit'])} MS17-010 tool requests; "
           f"expected findings by rule: {dict(sorted(rules.items()))}")
     for r in DEEP:
         result(rules.get(r, 0) > 0, f"oracle_has_{r.replace('.', '_')}",

@@ -8,7 +8,7 @@
 # an upload to ADMIN$ and executables hidden in NTFS streams of a text file
 # there, one SMB3-encrypted session), smbmap and Impacket's
 # psexec, smbexec, services, reg, samrdump (445 and 139), lookupsid, netview
-# and atexec, then checks with selftests/e2e/check_smb.py that every admin/IPC$
+# and atexec, and nmap's MS17-010 and DoublePulsar scripts, then checks with selftests/e2e/check_smb.py that every admin/IPC$
 # tree path, IPC$ pipe, executable written to an admin share, SMB1 flow and
 # encrypted flow tshark sees is a hit, live and in `xdphunt replay` of the
 # capture, and that nothing else is.
@@ -17,7 +17,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
 e2e_init e2e_smb "$@"
 IMP=/usr/share/doc/python3-impacket/examples
-e2e_need ip smbd smbclient smbmap tcpdump tshark unshare /usr/bin/python3
+e2e_need ip smbd smbclient smbmap nmap tcpdump tshark unshare /usr/bin/python3
 [ -f "$IMP/psexec.py" ] || { skip e2e_smb "Impacket examples missing in $IMP (make deps)"; exit 0; }
 e2e_unshare -n -m
 
@@ -114,8 +114,12 @@ client lookupsid "${PY[@]}" "$IMP/lookupsid.py" "$U:$P@$S" 600 &
 # netview polls forever: its first round is all the traffic it makes
 client netview timeout 10 /usr/bin/python3 "$IMP/netview.py" -target "$S" "XHLAB/$U:$P" &
 client atexec "${PY[@]}" "$IMP/atexec.py" "$U:$P@$S" whoami &
+# MS17-010 tooling over SMB1 (smb.exploit): nmap's check (PeekNamedPipe on
+# FID 0) and its DoublePulsar ping (TRANSACTION2 SESSION_SETUP)
+client nmap_ms17 timeout 60 nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \
+	--script-args "smbusername=$U,smbpassword=$P" "$S" &
 wait_bound=0
-while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 23 ] && [ "$wait_bound" -lt 600 ]; do
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 24 ] && [ "$wait_bound" -lt 600 ]; do
 	sleep 0.1
 	wait_bound=$((wait_bound + 1))
 done

@@ -604,3 +604,37 @@ size_t smb1_trans2_find_first2(struct smbmsg *s, uint16_t mid, uint16_t uid, uin
 	smbmsg_set16(s, bc, (uint16_t)(s->len - bc - 2));
 	return h;
 }
+
+size_t smb1_peek_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid)
+{
+	size_t h = smb1_trans_nmpipe(s, mid, uid, tid, fid, "", 0);
+
+	smbmsg_set16(s, h + 32 + 29, 0x0023); /* PeekNamedPipe */
+	return h;
+}
+
+size_t smb1_trans2_session_setup(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid)
+{
+	size_t h = smb1_hdr(s, 0x32, 0x18, 0x4807, tid, uid, mid);
+	uint8_t wc = 15, z[12] = {0}, setup_count = 1;
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_le16(s, 12);  /* TotalParameterCount */
+	smbmsg_le16(s, 0);   /* TotalDataCount */
+	smbmsg_le16(s, 1);   /* MaxParameterCount */
+	smbmsg_le16(s, 0);   /* MaxDataCount */
+	smbmsg_put(s, z, 2); /* MaxSetupCount, Reserved1 */
+	smbmsg_le16(s, 0);   /* Flags */
+	smbmsg_put(s, z, 6); /* Timeout, Reserved2 */
+	smbmsg_le16(s, 12);  /* ParameterCount */
+	smbmsg_le16(s, 66);  /* ParameterOffset: after ByteCount and a pad */
+	smbmsg_le16(s, 0);   /* DataCount */
+	smbmsg_le16(s, 78);  /* DataOffset */
+	smbmsg_put(s, &setup_count, 1);
+	smbmsg_put(s, z, 1);	/* Reserved3 */
+	smbmsg_le16(s, 0x000e); /* Setup[0]: SESSION_SETUP */
+	smbmsg_le16(s, 13);	/* ByteCount */
+	smbmsg_put(s, z, 1);	/* pad */
+	smbmsg_put(s, z, 12);	/* the parameters: zero */
+	return h;
+}

@@ -88,6 +88,12 @@ size_t smb1_trans2_find_first2(struct smbmsg *s, uint16_t mid, uint16_t uid, uin
 			       const char *pattern, int unicode);
 size_t smb1_read_andx(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
 size_t smb1_close(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
+/* SMB1 TRANSACTION PeekNamedPipe of @fid, no data: on FID 0, the MS17-010
+ * check (nmap's smb-vuln-ms17-010 sends this after a tree connect to IPC$). */
+size_t smb1_peek_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid);
+/* SMB1 TRANSACTION2 SESSION_SETUP with 12 zero parameter bytes:
+ * DoublePulsar's ping as nmap's smb-double-pulsar-backdoor sends it (MID 65). */
+size_t smb1_trans2_session_setup(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid);
 size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
 			 const void *data, size_t len);
 

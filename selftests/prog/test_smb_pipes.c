@@ -800,3 +800,53 @@ void test_smb_tool_transfer_content(void)
 out:
 	px_close(&p);
 }
+
+/* MS17-010 tooling on SMB1 (WannaCry's way in): the check (PeekNamedPipe
+ * on FID 0) and DoublePulsar's TRANSACTION2 SESSION_SETUP are smb.exploit,
+ * once per flow and kind, on 445 and 139; a pipe's own PeekNamedPipe and
+ * the server's answers are not. */
+void test_smb_exploit(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51300, .sport = 445};
+	struct conn c2 = {.p = &p, .cli = "192.0.2.11", .cport = 51301, .sport = 139};
+	const struct xh_event *e;
+
+	if (px_open(&p))
+		goto out;
+	SEND(&c, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\IPC$", 0));
+	SEND(&c, 0, smb1_tree_connect_resp(&_m, 3, 100, 2048, 0));
+	SEND(&c, 1, smb1_peek_nmpipe(&_m, 4, 100, 2048, 0x4001));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "a pipe's PeekNamedPipe");
+	SEND(&c, 1, smb1_peek_nmpipe(&_m, 5, 100, 2048, 0));
+	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+	if (ASSERT_OK_PTR(e, "the MS17-010 check")) {
+		ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_MS17_010_CHECK, "kind");
+		ASSERT_EQ(e->d.smb.version, 1, "SMB1");
+		ASSERT_EQ(e->d.smb.command, 0x25, "TRANSACTION");
+		ASSERT_EQ(e->d.smb.tree_id, 2048, "tree");
+		ASSERT_EQ(ntohs(e->dport), 445, "to the server");
+	}
+	SEND(&c, 1, smb1_peek_nmpipe(&_m, 6, 100, 2048, 0));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "the check again: once per flow");
+	SEND(&c, 0, smb1_peek_nmpipe(&_m, 6, 100, 2048, 0));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "from the server");
+	SEND(&c, 1, smb1_trans2_session_setup(&_m, 65, 100, 2048));
+	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+	if (ASSERT_OK_PTR(e, "DoublePulsar's ping"))
+		ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_DOUBLEPULSAR, "kind");
+	{ /* 139: messages count after the NetBIOS session request */
+		struct smbmsg m;
+
+		smbmsg_init(&m);
+		smbmsg_nb_session_request(&m);
+		send_seg(&c2, &m, 1);
+	}
+	SEND(&c2, 1, smb1_trans2_session_setup(&_m, 65, 100, 2048));
+	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+	if (ASSERT_OK_PTR(e, "on 139"))
+		ASSERT_EQ(ntohs(e->dport), 139, "NetBIOS session service");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_EXPLOIT), 4, "every such request counted");
+out:
+	px_close(&p);
+}

@@ -23,6 +23,9 @@
 #     shell output "__*").
 #   smb.v1 only where the truth saw SMB1, smb.encrypted only where it saw
 #     transform headers.
+#   smb.exploit: exactly the SMB1 requests of MS17-010 tooling tshark
+#     decodes, per flow and kind (selftests/e2e/check_smb.py): the check
+#     (PeekNamedPipe on FID 0) and DoublePulsar's TRANSACTION2 SESSION_SETUP.
 # Principled exclusions, counted and printed: a truth name whose request did
 # not start its TCP segment (xdphunt does not reassemble; found with the
 # capture walker of test_corpus.py), and truth lists cut at 40 names (extras unchecked).
@@ -40,10 +43,11 @@ from test_corpus import read_frames  # noqa: E402
 from smb_names import admin_read_attack, exec_name  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from smb_pipes import admin_file_findings, pipe_view  # noqa: E402
+from check_smb import exploit_requests  # noqa: E402
 
 REPLAY_TIMEOUT_S = 180
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
-        "smb.encrypted", "smb.admin_read", "smb.admin_listing"}
+        "smb.encrypted", "smb.admin_read", "smb.admin_listing", "smb.exploit"}
 ADMIN_FILES = {"smb.admin_read": "filename", "smb.admin_listing": "directory"}
 
 
@@ -261,6 +265,18 @@ def check(xh, cap, tot):
         for r, f, n in sorted(got_af - want_af, key=str):
             why.append(f"{r} {f[0]}:{f[1]} {n!r} not in tshark's decode")
 
+    if "smb1" in smb.get("versions", []):
+        want_x = exploit_requests(cap, truth.get("tshark_options") or ())
+        got_x = {(h["rule"], (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]),
+                  h["smb"].get("exploit")) for h in hits if h["rule"] == "smb.exploit"}
+        tot["exploit"] += len(want_x)
+        tot["exploit_ok"] += len(want_x & got_x)
+        for r, f, n in sorted(want_x ^ got_x, key=str):
+            why.append(f"{r} {f[0]}:{f[1]} {n}: " +
+                       ("not reported" if (r, f, n) in want_x else "not in tshark's decode"))
+    elif any(h["rule"] == "smb.exploit" for h in hits):
+        why.append("smb.exploit where the truth saw no SMB1")
+
     vers = set(smb.get("versions", []))
     for h in hits:
         if h["rule"] == "smb.v1":
@@ -296,7 +312,7 @@ def main():
     tot = {k: 0 for k in ("paths", "paths_ok", "paths_excluded", "pipes", "pipes_ok",
                           "pipes_excluded", "smb1_pipes", "transfers", "transfer_candidates",
                           "v1", "encrypted", "admin_files", "admin_files_ok",
-                          "content_transfers", "file_rule_reads")}
+                          "content_transfers", "file_rule_reads", "exploit", "exploit_ok")}
     nfail = npass = 0
     for cap in caps:
         name = os.path.basename(cap)
@@ -318,7 +334,11 @@ def main():
           f"executable names on disk shares in the truth; those opened without write access are "
           f"not transfers), {tot['content_transfers']} by PE content; admin-share reads and "
           f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['file_rule_reads']} reads a "
-          f"built-in `file` rule names); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}")
+          f"built-in `file` rule names); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}; "
+          f"MS17-010 tool requests {tot['exploit_ok']}/{tot['exploit']}")
+    if tot["exploit"] == 0:
+        nfail += 1
+        print("FAIL: smb_corpus: the corpus should hold MS17-010 tool requests (ndpi-smbv1.pcap)")
     if nfail == 0:
         print(f"PASS: smb_corpus ({npass} captures)")
     return 1 if nfail else 0

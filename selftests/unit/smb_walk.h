@@ -15,6 +15,7 @@
 
 struct found {
 	uint8_t version, response;
+	uint8_t exploit; /* enum xh_smb_exploit */
 	uint16_t command;
 	uint64_t mid;
 	uint32_t tree;
@@ -81,6 +82,7 @@ static inline void found_add(struct walk *w, const uint8_t *p, size_t len, size_
 	f->version = version;
 	f->response = m->response;
 	f->command = m->command;
+	f->exploit = m->exploit;
 	f->mid = m->message_id;
 	f->tree = m->tree_id;
 	f->name_err = m->name_max ? get_name(p, len, hdr, m, f) : 1;

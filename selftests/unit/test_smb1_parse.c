@@ -139,3 +139,66 @@ void test_smb_smb1_find_first2(void)
 	walk(s.b, s.len, 0, &w);
 	ASSERT_EQ(w.cnt[XH_SMB_CNT_HDR_BAD], 1, "SetupCount against WordCount");
 }
+
+/* Requests only MS17-010 tooling sends: PeekNamedPipe on FID 0 (the check
+ * of WannaCry's scanner, Metasploit and nmap) and TRANSACTION2
+ * SESSION_SETUP (DoublePulsar). A pipe's own PeekNamedPipe, TransactNmPipe
+ * and a FIND_FIRST2 are not; a response never is; every prefix of the
+ * check is read in bounds and flagged only when its setup words are there. */
+void test_smb_smb1_exploit(void)
+{
+	static const struct {
+		const char *what;
+		int trans2;
+		uint16_t setup0, setup1;
+		uint8_t want;
+	} c[] = {
+		{"PeekNamedPipe FID 0", 0, 0x0023, 0, XH_SMB_EXPLOIT_MS17_010_CHECK},
+		{"PeekNamedPipe of an open", 0, 0x0023, 0x4001, 0},
+		{"TransactNmPipe FID 0", 0, 0x0026, 0, 0},
+		{"TRANS2 SESSION_SETUP", 1, 0x000e, 0, XH_SMB_EXPLOIT_DOUBLEPULSAR},
+		{"TRANS2 FIND_FIRST2", 1, 0x0001, 0, 0},
+	};
+	struct smbmsg s;
+	struct walk w;
+	size_t h;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		test_subtest("%s", c[i].what);
+		smbmsg_init(&s);
+		smbmsg_nb_begin(&s, 0);
+		h = c[i].trans2 ? smb1_trans2_find_first2(&s, 65, 100, 2048, "\\*", 0)
+				: smb1_trans_nmpipe(&s, 65, 100, 2048, 0, "", 0);
+		smbmsg_set16(&s, h + 32 + 29, c[i].setup0);
+		if (!c[i].trans2)
+			smbmsg_set16(&s, h + 32 + 31, c[i].setup1);
+		smbmsg_nb_end(&s);
+		walk(s.b, s.len, 0, &w);
+		if (ASSERT_EQ(w.n, 1, "one message"))
+			ASSERT_EQ(w.f[0].exploit, c[i].want, "exploit");
+		/* the same bytes from the server */
+		s.b[h + 9] |= 0x80;
+		walk(s.b, s.len, 0, &w);
+		if (ASSERT_EQ(w.n, 1, "one response"))
+			ASSERT_EQ(w.f[0].exploit, 0, "a response is not");
+		s.b[h + 9] &= 0x7f;
+		for (size_t n = 0; n < s.len; n++) {
+			walk(s.b, n, 0, &w);
+			for (int k = 0; k < w.n; k++)
+				ASSERT_TRUE(w.f[k].exploit == 0 ||
+						    (w.f[k].exploit == c[i].want &&
+						     n >= h + 32 + (c[i].trans2 ? 31 : 33)),
+					    "flagged only with its setup words");
+		}
+		test_subtest_end();
+	}
+	/* SetupCount other than 2 is no pipe function */
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_trans_nmpipe(&s, 65, 100, 2048, 0, "", 0);
+	smbmsg_set16(&s, h + 32 + 29, 0x0023);
+	s.b[h + 32 + 27] = 3;
+	smbmsg_nb_end(&s);
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.n ? w.f[0].exploit : 1, 0, "SetupCount 3");
+}

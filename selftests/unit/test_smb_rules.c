@@ -275,7 +275,7 @@ bool attack_json_matches(const struct attack_ref *a); /* test_enrich.c */
 void test_smb_rules_attack_json(void)
 {
 	static const char *const rules[] = {"smb.admin_share", "smb.tool_transfer",
-					    "smb.admin_read", "smb.admin_listing"};
+					    "smb.admin_read", "smb.admin_listing", "smb.exploit"};
 	struct smb_rules *r = smb_rules__new_default(), *q = NULL;
 	struct xh_event e = {};
 	struct event_sink s;
