@@ -372,10 +372,22 @@ static __always_inline void xh_smb_find(struct xdp_md *ctx, struct xh_smb_work *
 }
 
 /* An SMB1 request only MS17-010 tooling sends (bpf/smb.h: the check, or
- * DoublePulsar): once per flow and kind, on any tree. */
+ * DoublePulsar), or an unpatched server's answer to the check: once per
+ * flow and kind, on any tree. */
 static __always_inline void xh_smb_exploit(struct xdp_md *ctx, struct xh_smb_work *w,
 					   struct xh_smb_state *sm, struct xh_stats *stats)
 {
+	if (w->m.exploit == XH_SMB_EXPLOIT_MS17_010_VULNERABLE) {
+		/* The answer to this flow's check, not any transaction's. */
+		if (!w->m.response || !(sm->flags & XH_SMB_ST_MS17) ||
+		    sm->ms17_mid != (__u16)w->m.message_id)
+			return;
+	} else if (w->m.response) {
+		return;
+	} else if (w->m.exploit == XH_SMB_EXPLOIT_MS17_010_CHECK) {
+		sm->flags |= XH_SMB_ST_MS17;
+		sm->ms17_mid = (__u16)w->m.message_id;
+	}
 	stats->smb[XH_SMB_CNT_EXPLOIT]++;
 	w->det.exploit = w->m.exploit;
 	xh_smb_emit(ctx, sm, XH_RULE_SMB_EXPLOIT, w->m.exploit, 0);
@@ -603,7 +615,7 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_create(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_TRANSACTION2 && w->m.find && !w->m.response)
 			xh_smb_find(ctx, w, sm, stats, hdr_off);
-		else if (w->m.exploit && !w->m.response)
+		else if (w->m.exploit)
 			xh_smb_exploit(ctx, w, sm, stats);
 		else if (w->m.has_fid && !w->m.response)
 			/* READ_ANDX, WRITE_ANDX, CLOSE, as their SMB2 kin */

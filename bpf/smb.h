@@ -62,21 +62,22 @@
 #define XH_SMB1_TRANS2_FIND_FIRST2 0x0001 /* Setup[0] of a TRANSACTION2 */
 /* Setup[0] of a TRANSACTION2 that no client sends (MS-CIFS: "reserved, not
  * implemented"): DoublePulsar's ping and payload channel. */
-#define XH_SMB1_TRANS2_SESSION_SETUP 0x000e
-#define XH_SMB1_TRANS		     0x25   /* TRANSACTION (named pipes) */
-#define XH_SMB1_TRANS_PEEK_NMPIPE    0x0023 /* Setup[0]; Setup[1] is the FID */
-#define XH_SMB1_LOCKING_ANDX	     0x24
-#define XH_SMB1_OPEN_ANDX	     0x2d
-#define XH_SMB1_READ_ANDX	     0x2e
-#define XH_SMB1_WRITE_ANDX	     0x2f
-#define XH_SMB1_SESSION_SETUP_ANDX   0x73
-#define XH_SMB1_LOGOFF_ANDX	     0x74
-#define XH_SMB1_TREE_CONNECT_ANDX    0x75
-#define XH_SMB1_NT_CREATE_ANDX	     0xa2
-#define XH_SMB1_NO_ANDX		     0xff
-#define XH_SMB1_HDR_LEN		     32
-#define XH_SMB1_FLAGS_REPLY	     0x80
-#define XH_SMB1_FLAGS2_UNICODE	     0x8000
+#define XH_SMB1_TRANS2_SESSION_SETUP	  0x000e
+#define XH_SMB1_TRANS			  0x25	 /* TRANSACTION (named pipes) */
+#define XH_SMB1_TRANS_PEEK_NMPIPE	  0x0023 /* Setup[0]; Setup[1] is the FID */
+#define XH_STATUS_INSUFF_SERVER_RESOURCES 0xc0000205
+#define XH_SMB1_LOCKING_ANDX		  0x24
+#define XH_SMB1_OPEN_ANDX		  0x2d
+#define XH_SMB1_READ_ANDX		  0x2e
+#define XH_SMB1_WRITE_ANDX		  0x2f
+#define XH_SMB1_SESSION_SETUP_ANDX	  0x73
+#define XH_SMB1_LOGOFF_ANDX		  0x74
+#define XH_SMB1_TREE_CONNECT_ANDX	  0x75
+#define XH_SMB1_NT_CREATE_ANDX		  0xa2
+#define XH_SMB1_NO_ANDX			  0xff
+#define XH_SMB1_HDR_LEN			  32
+#define XH_SMB1_FLAGS_REPLY		  0x80
+#define XH_SMB1_FLAGS2_UNICODE		  0x8000
 
 /* Access bits that let a CREATE write file data (MS-SMB2 2.2.13.1). */
 #define XH_SMB_ACCESS_WRITE (0x00000002u | 0x00000004u | 0x10000000u | 0x40000000u)
@@ -415,6 +416,12 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		}
 	}
 	if (m->response) {
+		/* An unpatched server answers the MS17-010 check so (the walk
+		 * pairs it with the check by MID). */
+		if (cmd == XH_SMB1_TRANS && m->status == XH_STATUS_INSUFF_SERVER_RESOURCES) {
+			m->exploit = XH_SMB_EXPLOIT_MS17_010_VULNERABLE;
+			return 0;
+		}
 		/* NT_CREATE_ANDX response: AndX (4 bytes), OplockLevel, FID. */
 		if (cmd != XH_SMB1_NT_CREATE_ANDX || m->status != 0)
 			return 0;

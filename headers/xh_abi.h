@@ -459,6 +459,9 @@ enum xh_smb_exploit {
 	XH_SMB_EXPLOIT_MS17_010_CHECK = 1,
 	/* TRANSACTION2 SESSION_SETUP: DoublePulsar's ping or payload */
 	XH_SMB_EXPLOIT_DOUBLEPULSAR = 2,
+	/* the server's answer to the check: STATUS_INSUFF_SERVER_RESOURCES,
+	 * an unpatched server (MS17-010 missing) */
+	XH_SMB_EXPLOIT_MS17_010_VULNERABLE = 3,
 };
 
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */

@@ -269,9 +269,14 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 		*p++ = '"';
 	}
 	if (e->rule == XH_RULE_SMB_EXPLOIT) {
-		const char *x = d->exploit == XH_SMB_EXPLOIT_MS17_010_CHECK ? "ms17_010_check"
-				: d->exploit == XH_SMB_EXPLOIT_DOUBLEPULSAR ? "doublepulsar"
-									    : "unknown";
+		static const char *const kinds[] = {
+			[XH_SMB_EXPLOIT_MS17_010_CHECK] = "ms17_010_check",
+			[XH_SMB_EXPLOIT_DOUBLEPULSAR] = "doublepulsar",
+			[XH_SMB_EXPLOIT_MS17_010_VULNERABLE] = "ms17_010_vulnerable",
+		};
+		const char *x = d->exploit < sizeof(kinds) / sizeof(kinds[0]) && kinds[d->exploit]
+					? kinds[d->exploit]
+					: "unknown";
 
 		p = fmt_lit(p, ",\"exploit\":\"");
 		p = fmt_put(p, x, strlen(x));

@@ -36,7 +36,10 @@
 #   smb.exploit                      every flow with an SMB1 TRANSACTION
 #                                    PeekNamedPipe request on FID 0
 #                                    ("ms17_010_check") or a TRANSACTION2
-#                                    SESSION_SETUP request ("doublepulsar")
+#                                    SESSION_SETUP request ("doublepulsar"),
+#                                    and with an answer to that check
+#                                    STATUS_INSUFF_SERVER_RESOURCES
+#                                    ("ms17_010_vulnerable")
 # and checks that the live hits and the replay hits hold exactly these (names
 # compared case-insensitively: one hit per normalised name and flow), and
 # that every dcerpc.bind over a named pipe names the pipe tshark saw opened
@@ -176,22 +179,38 @@ def oracle(pcap, servers):
     return want, stats
 
 
+def smb1_messages(pcap, flt, extra=()):
+    """(src, sport, dst, dport, mid) of the SMB1 messages tshark's filter
+    @flt selects."""
+    p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", flt, "-T", "fields",
+                        "-E", "occurrence=f", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
+                        "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "smb.mid"],
+                       capture_output=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
+    out = []
+    for line in p.stdout.decode().splitlines():
+        s4, s6, sp, d4, d6, dp, mid = line.split("\t")
+        out.append((str(ipaddress.ip_address(s4 or s6)), int(sp),
+                    str(ipaddress.ip_address(d4 or d6)), int(dp), int(mid)))
+    return out
+
+
 def exploit_requests(pcap, extra=()):
     """(smb.exploit, flow, kind) of every SMB1 request of MS17-010 tooling
-    (a request: its source is the client). @extra: tshark options."""
-    out = set()
+    (a request: its source is the client), and of every answer
+    STATUS_INSUFF_SERVER_RESOURCES to the check's MID on its flow (an
+    unpatched server). @extra: tshark options."""
+    out, checks = set(), set()
     for kind_, flt in EXPLOITS:
-        p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", "smb.flags.response == 0 && " + flt,
-                            "-T", "fields", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
-                            "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport"],
-                           capture_output=True, timeout=300)
-        if p.returncode != 0:
-            raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
-        for line in p.stdout.decode().splitlines():
-            s4, s6, sp, d4, d6, dp = line.split("\t")
-            src = str(ipaddress.ip_address(s4 or s6))
-            dst = str(ipaddress.ip_address(d4 or d6))
-            out.add(("smb.exploit", (src, int(sp), dst, int(dp)), kind_))
+        for s, sp, d, dp, mid in smb1_messages(pcap, "smb.flags.response == 0 && " + flt, extra):
+            out.add(("smb.exploit", (s, sp, d, dp), kind_))
+            if kind_ == "ms17_010_check":
+                checks.add((s, sp, d, dp, mid))
+    for s, sp, d, dp, mid in smb1_messages(
+            pcap, "smb.flags.response == 1 && smb.cmd == 0x25 && smb.nt_status == 0xc0000205", extra):
+        if (d, dp, s, sp, mid) in checks:
+            out.add(("smb.exploit", (d, dp, s, sp), "ms17_010_vulnerable"))
     return out
 
 

@@ -801,10 +801,21 @@ out:
 	px_close(&p);
 }
 
+/* The SMB1 message at @h of @m as the server's answer with
+ * STATUS_INSUFF_SERVER_RESOURCES. */
+static size_t insuff(struct smbmsg *m, size_t h)
+{
+	m->b[h + 9] |= 0x80;
+	smbmsg_set16(m, h + 5, 0x0205);
+	smbmsg_set16(m, h + 7, 0xc000);
+	return h;
+}
+
 /* MS17-010 tooling on SMB1 (WannaCry's way in): the check (PeekNamedPipe
  * on FID 0) and DoublePulsar's TRANSACTION2 SESSION_SETUP are smb.exploit,
- * once per flow and kind, on 445 and 139; a pipe's own PeekNamedPipe and
- * the server's answers are not. */
+ * once per flow and kind, on 445 and 139, and so is an unpatched server's
+ * answer to the check; a pipe's own PeekNamedPipe, the server sending the
+ * requests, and an answer to no check are not. */
 void test_smb_exploit(void)
 {
 	struct px p;
@@ -831,6 +842,16 @@ void test_smb_exploit(void)
 	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "the check again: once per flow");
 	SEND(&c, 0, smb1_peek_nmpipe(&_m, 6, 100, 2048, 0));
 	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "from the server");
+	/* The server's answer: STATUS_INSUFF_SERVER_RESOURCES to the last
+	 * check (MID 6) is an unpatched server; to another MID it is not. */
+	SEND(&c, 0, insuff(&_m, smb1_peek_nmpipe(&_m, 5, 100, 2048, 0)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "an answer to another MID");
+	SEND(&c, 0, insuff(&_m, smb1_peek_nmpipe(&_m, 6, 100, 2048, 0)));
+	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+	if (ASSERT_OK_PTR(e, "the unpatched server's answer")) {
+		ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_MS17_010_VULNERABLE, "kind");
+		ASSERT_EQ(ntohs(e->dport), 445, "reported client -> server");
+	}
 	SEND(&c, 1, smb1_trans2_session_setup(&_m, 65, 100, 2048));
 	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
 	if (ASSERT_OK_PTR(e, "DoublePulsar's ping"))
@@ -846,7 +867,9 @@ void test_smb_exploit(void)
 	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
 	if (ASSERT_OK_PTR(e, "on 139"))
 		ASSERT_EQ(ntohs(e->dport), 139, "NetBIOS session service");
-	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_EXPLOIT), 4, "every such request counted");
+	SEND(&c2, 0, insuff(&_m, smb1_peek_nmpipe(&_m, 65, 100, 2048, 0)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "an answer on a flow with no check");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_EXPLOIT), 5, "every such message counted");
 out:
 	px_close(&p);
 }

@@ -335,10 +335,10 @@ def main():
           f"not transfers), {tot['content_transfers']} by PE content; admin-share reads and "
           f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['file_rule_reads']} reads a "
           f"built-in `file` rule names); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}; "
-          f"MS17-010 tool requests {tot['exploit_ok']}/{tot['exploit']}")
+          f"MS17-010 findings (tool requests, unpatched answers) {tot['exploit_ok']}/{tot['exploit']}")
     if tot["exploit"] == 0:
         nfail += 1
-        print("FAIL: smb_corpus: the corpus should hold MS17-010 tool requests (ndpi-smbv1.pcap)")
+        print("FAIL: smb_corpus: the corpus should hold MS17-010 tool requests (ndpi-smbv1.pcap, suricata-verify smb2-09)")
     if nfail == 0:
         print(f"PASS: smb_corpus ({npass} captures)")
     return 1 if nfail else 0

@@ -192,6 +192,22 @@ void test_smb_smb1_exploit(void)
 		}
 		test_subtest_end();
 	}
+	/* An unpatched server's answer to the check: the parse marks it (the
+	 * walk pairs it with the check by MID); another status is not. */
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_trans_nmpipe(&s, 65, 100, 2048, 0, "", 0);
+	smbmsg_nb_end(&s);
+	s.b[h + 9] |= 0x80;
+	smbmsg_set16(&s, h + 5, 0x0205);
+	smbmsg_set16(&s, h + 7, 0xc000); /* STATUS_INSUFF_SERVER_RESOURCES */
+	walk(s.b, s.len, 0, &w);
+	if (ASSERT_EQ(w.n, 1, "the answer"))
+		ASSERT_EQ(w.f[0].exploit, XH_SMB_EXPLOIT_MS17_010_VULNERABLE, "unpatched");
+	smbmsg_set16(&s, h + 5, 0x0022); /* STATUS_ACCESS_DENIED */
+	walk(s.b, s.len, 0, &w);
+	if (ASSERT_EQ(w.n, 1, "the answer"))
+		ASSERT_EQ(w.f[0].exploit, 0, "patched (access denied)");
 	/* SetupCount other than 2 is no pipe function */
 	smbmsg_init(&s);
 	smbmsg_nb_begin(&s, 0);
