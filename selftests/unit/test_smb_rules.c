@@ -150,6 +150,15 @@ static json_t *format(struct event_sink *s, const struct xh_event *e)
 	return json_loadb(s->jb.buf, s->jb.len, 0, &err);
 }
 
+/* @e's name: the ASCII @name as UTF-16LE. */
+static void set_name_utf16(struct xh_event *e, const char *name)
+{
+	memset(e->name, 0, sizeof(e->name));
+	for (size_t i = 0; i < strlen(name); i++)
+		e->name[2 * i] = (uint8_t)name[i];
+	e->name_len = (uint16_t)(2 * strlen(name));
+}
+
 void test_smb_json(void)
 {
 	struct smb_rules *r = smb_rules__new_default();
@@ -172,11 +181,9 @@ void test_smb_json(void)
 	e.d.smb.tree_id = 1;
 	e.d.smb.session_id = 0x4400000001ULL;
 	e.d.smb.flags = XH_SMB_F_TREE_KNOWN | XH_SMB_F_SESSION_KNOWN;
-	for (size_t i = 0; i < strlen(pipe); i++)
-		e.name[2 * i] = (uint8_t)pipe[i];
-	e.name_len = (uint16_t)(2 * strlen(pipe));
+	set_name_utf16(&e, pipe);
 	e.d.smb.pipe_id = (uint16_t)smb_rules_pipe_id(r, "ATSVC");
-	ASSERT_NEQ(e.d.smb.pipe_id, 0, "svcctl in the table");
+	ASSERT_NEQ(e.d.smb.pipe_id, 0, "atsvc in the table");
 	j = format(&s, &e);
 	smb = json_object_get(j, "smb");
 	if (ASSERT_OK_PTR(smb, "smb object")) {
@@ -198,10 +205,7 @@ void test_smb_json(void)
 
 	/* Windows opens svcctl itself (reg.py starts RemoteRegistry through
 	 * it): the pipe names no technique, its calls do (RCreateServiceW). */
-	pipe = "svcctl";
-	for (size_t i = 0; i < strlen(pipe); i++)
-		e.name[2 * i] = (uint8_t)pipe[i];
-	e.name_len = (uint16_t)(2 * strlen(pipe));
+	set_name_utf16(&e, "svcctl");
 	e.d.smb.pipe_id = (uint16_t)smb_rules_pipe_id(r, "svcctl");
 	ASSERT_NEQ(e.d.smb.pipe_id, 0, "svcctl is in the pipe table");
 	j = format(&s, &e);
@@ -369,9 +373,7 @@ static void smb_hit(struct xh_event *e, unsigned int rule, uint16_t command, uin
 	e->d.smb.command = command;
 	e->d.smb.name_enc = XH_SMB_ENC_UTF16LE;
 	e->d.smb.share_kind = share;
-	for (size_t i = 0; name[i]; i++)
-		e->name[2 * i] = (uint8_t)name[i];
-	e->name_len = (uint16_t)(2 * strlen(name));
+	set_name_utf16(e, name);
 }
 
 /* An executable written into an NTFS stream of another file
