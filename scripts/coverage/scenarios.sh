@@ -41,6 +41,7 @@ rpcdump               client 29 attack T1046                                Impa
 rpcmap                client 30 attack T1046                                Impacket rpcmap against the DC's 135: interface enumeration (mgmt inq_if_ids)
 secretsdump_dcsync    client 31 attack T1003.006                            Impacket secretsdump -just-dc: DCSync (DRSGetNCChanges) against the DC
 smb_sweep             client 32 attack T1046                                Port-445 sweep of 64 addresses plus the two servers
+zerologon             client 46 attack T1210                                Zerologon's netlogon tries against the DC (NetrServerAuthenticate3 with a zero credential, Impacket's nrpc as the public testers send them), and one with a random credential | Samba is patched: it refuses every try; scored on the client's requests
 ms17_010_scan         client 45 attack T1210                                nmap's smb-vuln-ms17-010 and smb-double-pulsar-backdoor against the file server: the SMB1 check and DoublePulsar ping of WannaCry-style tooling | Samba is not vulnerable: scored on the client's requests
 c2_http_v4            client 33 attack T1071.001                            HTTP beacons (GET, POST) to the C2 address
 c2_https_sni_v4       client 34 attack T1071.001,T1573                      HTTPS beacon to the C2 address, SNI api.evil.example
@@ -131,6 +132,9 @@ sc_ads_tool() {
 	echo "meeting notes" >"$SCEN_DIR/notes.txt"
 	run ads $(SMBC) "//$LAB_SERVER_IP4/ADMIN\$" -c "put $SCEN_DIR/notes.txt notes.txt; \
 put $SCEN_DIR/small.exe notes.txt:payload.exe; put $SCEN_DIR/small.exe \"notes.txt:helper.dll:\$DATA\""
+}
+sc_zerologon() {
+	run tries /usr/bin/python3 "$SCEN_HERE/zerologon_try.py" "$LAB_DC_IP4" DC1 3
 }
 sc_ms17_010_scan() {
 	run nmap nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \

@@ -109,7 +109,7 @@ run_tool dcomexec $PY "$EX/dcomexec.py" -nooutput "$CRED" whoami
 run_tool rpcclient rpcclient -U "$DCLAB_DOMAIN\\$DCLAB_ADMIN%$DCLAB_PASS" "ncacn_ip_tcp:$T" \
 	-c 'lsaquery; enumdomusers; querydominfo; netshareenumall'
 # Zerologon's tries (CVE-2020-1472), and one with a random credential.
-run_tool zerologon $PY "$HERE/zerologon_try.py" "$T" DC1 3
+run_tool zerologon $PY "$ROOT/scripts/coverage/zerologon_try.py" "$T" DC1 3
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 # zerologon_try.py DC_IP DC_NAME TRIES: traffic for the Zerologon
-# (CVE-2020-1472) check of test_dcerpc_dc.sh, from Impacket's nrpc module as
+# (CVE-2020-1472) checks of selftests/e2e/test_dcerpc_dc.sh and of the
+# coverage scenario zerologon, from Impacket's nrpc module as
 # the public testers send it: per try, the netlogon endpoint from the
 # endpoint mapper, a new connection, NetrServerReqChallenge, then
 # NetrServerAuthenticate3 with an all-zero ClientCredential. One more try
