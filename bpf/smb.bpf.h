@@ -372,21 +372,30 @@ static __always_inline void xh_smb_find(struct xdp_md *ctx, struct xh_smb_work *
 }
 
 /* An SMB1 request only MS17-010 tooling sends (bpf/smb.h: the check, or
- * DoublePulsar), or an unpatched server's answer to the check: once per
- * flow and kind, on any tree. */
+ * DoublePulsar's ping), an unpatched server's answer to the check, or an
+ * implant's answer to the ping: once per flow and kind, on any tree. */
 static __always_inline void xh_smb_exploit(struct xdp_md *ctx, struct xh_smb_work *w,
 					   struct xh_smb_state *sm, struct xh_stats *stats)
 {
+	__u16 mid = (__u16)w->m.message_id;
+
 	if (w->m.exploit == XH_SMB_EXPLOIT_MS17_010_VULNERABLE) {
 		/* The answer to this flow's check, not any transaction's. */
-		if (!w->m.response || !(sm->flags & XH_SMB_ST_MS17) ||
-		    sm->ms17_mid != (__u16)w->m.message_id)
+		if (!w->m.response || !(sm->flags & XH_SMB_ST_MS17) || sm->ms17_mid != mid)
+			return;
+	} else if (w->m.exploit == XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT) {
+		/* Any TRANSACTION2 answer: only one to the ping, 16 on. */
+		if (!w->m.response || !(sm->flags & XH_SMB_ST_DP) ||
+		    (__u16)(sm->dp_mid + 16) != mid)
 			return;
 	} else if (w->m.response) {
 		return;
 	} else if (w->m.exploit == XH_SMB_EXPLOIT_MS17_010_CHECK) {
 		sm->flags |= XH_SMB_ST_MS17;
-		sm->ms17_mid = (__u16)w->m.message_id;
+		sm->ms17_mid = mid;
+	} else if (w->m.exploit == XH_SMB_EXPLOIT_DOUBLEPULSAR) {
+		sm->flags |= XH_SMB_ST_DP;
+		sm->dp_mid = mid;
 	}
 	stats->smb[XH_SMB_CNT_EXPLOIT]++;
 	w->det.exploit = w->m.exploit;

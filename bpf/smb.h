@@ -422,6 +422,12 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 			m->exploit = XH_SMB_EXPLOIT_MS17_010_VULNERABLE;
 			return 0;
 		}
+		/* A candidate for DoublePulsar's answer (the walk pairs it
+		 * with the flow's ping: the implant adds 16 to its MID). */
+		if (cmd == XH_SMB1_TRANSACTION2) {
+			m->exploit = XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT;
+			return 0;
+		}
 		/* NT_CREATE_ANDX response: AndX (4 bytes), OplockLevel, FID. */
 		if (cmd != XH_SMB1_NT_CREATE_ANDX || m->status != 0)
 			return 0;

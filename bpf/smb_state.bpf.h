@@ -17,6 +17,7 @@
 
 #define XH_SMB_ST_NB_REQ 0x01 /* a NetBIOS session request was seen (port 139) */
 #define XH_SMB_ST_MS17	 0x02 /* an MS17-010 check was sent: its MID in ms17_mid */
+#define XH_SMB_ST_DP	 0x04 /* a DoublePulsar ping was sent: its MID in dp_mid */
 
 #define XH_SMB_SEEN 4 /* findings with a value remembered per flow (xh_smb_state.seen) */
 
@@ -58,7 +59,8 @@ struct xh_smb_state {
 	__u8 pend_next;
 	__u8 seen_next;
 	__u16 ms17_mid; /* SMB1 MID of the flow's last MS17-010 check */
-	__u8 pad[5];
+	__u16 dp_mid;	/* SMB1 MID of the flow's last DoublePulsar ping */
+	__u8 pad[3];
 };
 
 /* The CREATE request earlier in this SMB2 compound: related members after it

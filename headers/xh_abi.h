@@ -462,6 +462,10 @@ enum xh_smb_exploit {
 	/* the server's answer to the check: STATUS_INSUFF_SERVER_RESOURCES,
 	 * an unpatched server (MS17-010 missing) */
 	XH_SMB_EXPLOIT_MS17_010_VULNERABLE = 3,
+	/* the answer to the ping with its MID plus 16: DoublePulsar answers
+	 * so (countercept's detection script and nmap's read 65 -> 81); the
+	 * host is implanted */
+	XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT = 4,
 };
 
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */

@@ -39,7 +39,9 @@
 #                                    SESSION_SETUP request ("doublepulsar"),
 #                                    and with an answer to that check
 #                                    STATUS_INSUFF_SERVER_RESOURCES
-#                                    ("ms17_010_vulnerable")
+#                                    ("ms17_010_vulnerable") or a TRANSACTION2
+#                                    answer whose MID is the ping's plus 16
+#                                    ("doublepulsar_implant")
 # and checks that the live hits and the replay hits hold exactly these (names
 # compared case-insensitively: one hit per normalised name and flow), and
 # that every dcerpc.bind over a named pipe names the pipe tshark saw opened
@@ -201,16 +203,20 @@ def exploit_requests(pcap, extra=()):
     (a request: its source is the client), and of every answer
     STATUS_INSUFF_SERVER_RESOURCES to the check's MID on its flow (an
     unpatched server). @extra: tshark options."""
-    out, checks = set(), set()
+    out, checks, pings = set(), set(), set()
     for kind_, flt in EXPLOITS:
         for s, sp, d, dp, mid in smb1_messages(pcap, "smb.flags.response == 0 && " + flt, extra):
             out.add(("smb.exploit", (s, sp, d, dp), kind_))
-            if kind_ == "ms17_010_check":
-                checks.add((s, sp, d, dp, mid))
+            (checks if kind_ == "ms17_010_check" else pings).add((s, sp, d, dp, mid))
     for s, sp, d, dp, mid in smb1_messages(
             pcap, "smb.flags.response == 1 && smb.cmd == 0x25 && smb.nt_status == 0xc0000205", extra):
         if (d, dp, s, sp, mid) in checks:
             out.add(("smb.exploit", (d, dp, s, sp), "ms17_010_vulnerable"))
+    # DoublePulsar answers its ping with the MID plus 16 (65 -> 81)
+    for s, sp, d, dp, mid in smb1_messages(pcap, "smb.flags.response == 1 && smb.cmd == 0x32",
+                                           extra):
+        if (d, dp, s, sp, (mid - 16) & 0xffff) in pings:
+            out.add(("smb.exploit", (d, dp, s, sp), "doublepulsar_implant"))
     return out
 
 

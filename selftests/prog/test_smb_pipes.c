@@ -811,11 +811,21 @@ static size_t insuff(struct smbmsg *m, size_t h)
 	return h;
 }
 
+/* The same as the server's answer STATUS_NOT_IMPLEMENTED. */
+static size_t not_impl(struct smbmsg *m, size_t h)
+{
+	m->b[h + 9] |= 0x80;
+	smbmsg_set16(m, h + 5, 0x0002);
+	smbmsg_set16(m, h + 7, 0xc000);
+	return h;
+}
+
 /* MS17-010 tooling on SMB1 (WannaCry's way in): the check (PeekNamedPipe
  * on FID 0) and DoublePulsar's TRANSACTION2 SESSION_SETUP are smb.exploit,
- * once per flow and kind, on 445 and 139, and so is an unpatched server's
- * answer to the check; a pipe's own PeekNamedPipe, the server sending the
- * requests, and an answer to no check are not. */
+ * once per flow and kind, on 445 and 139, and so are an unpatched server's
+ * answer to the check and an implant's answer to the ping (MID + 16); a
+ * pipe's own PeekNamedPipe, the server sending the requests, and answers
+ * to no check or ping, or with other MIDs, are not. */
 void test_smb_exploit(void)
 {
 	struct px p;
@@ -856,6 +866,14 @@ void test_smb_exploit(void)
 	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
 	if (ASSERT_OK_PTR(e, "DoublePulsar's ping"))
 		ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_DOUBLEPULSAR, "kind");
+	/* A clean server answers the ping NOT_IMPLEMENTED with its MID (65);
+	 * the implant adds 16 (81). */
+	SEND(&c, 0, not_impl(&_m, smb1_trans2_session_setup(&_m, 65, 100, 2048)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "a clean server's answer");
+	SEND(&c, 0, not_impl(&_m, smb1_trans2_session_setup(&_m, 81, 100, 2048)));
+	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+	if (ASSERT_OK_PTR(e, "the implant's answer"))
+		ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT, "kind");
 	{ /* 139: messages count after the NetBIOS session request */
 		struct smbmsg m;
 
@@ -869,7 +887,9 @@ void test_smb_exploit(void)
 		ASSERT_EQ(ntohs(e->dport), 139, "NetBIOS session service");
 	SEND(&c2, 0, insuff(&_m, smb1_peek_nmpipe(&_m, 65, 100, 2048, 0)));
 	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "an answer on a flow with no check");
-	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_EXPLOIT), 5, "every such message counted");
+	SEND(&c2, 0, not_impl(&_m, smb1_trans2_session_setup(&_m, 82, 100, 2048)));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "another MID than the ping's + 16");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_EXPLOIT), 6, "every such message counted");
 out:
 	px_close(&p);
 }
