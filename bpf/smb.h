@@ -62,8 +62,9 @@
 #define XH_SMB1_TRANS2_FIND_FIRST2 0x0001 /* Setup[0] of a TRANSACTION2 */
 /* Setup[0] of a TRANSACTION2 that no client sends (MS-CIFS: "reserved, not
  * implemented"): DoublePulsar's ping and payload channel. */
-#define XH_SMB1_TRANS2_SESSION_SETUP	  0x000e
-#define XH_SMB1_TRANS			  0x25	 /* TRANSACTION (named pipes) */
+#define XH_SMB1_TRANS2_SESSION_SETUP 0x000e
+/* TRANSACTION (named pipes); bpf/dcerpc_smb.h defines it alike */
+#define XH_SMB1_TRANSACTION		  0x25
 #define XH_SMB1_TRANS_PEEK_NMPIPE	  0x0023 /* Setup[0]; Setup[1] is the FID */
 #define XH_STATUS_INSUFF_SERVER_RESOURCES 0xc0000205
 #define XH_SMB1_LOCKING_ANDX		  0x24
@@ -418,7 +419,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	if (m->response) {
 		/* An unpatched server answers the MS17-010 check so (the walk
 		 * pairs it with the check by MID). */
-		if (cmd == XH_SMB1_TRANS && m->status == XH_STATUS_INSUFF_SERVER_RESOURCES) {
+		if (cmd == XH_SMB1_TRANSACTION && m->status == XH_STATUS_INSUFF_SERVER_RESOURCES) {
 			m->exploit = XH_SMB_EXPLOIT_MS17_010_VULNERABLE;
 			return 0;
 		}
@@ -511,7 +512,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		max = bcount - 12;
 		m->find = 1;
 		m->name_nul = 1;
-	} else if (cmd == XH_SMB1_TRANS) {
+	} else if (cmd == XH_SMB1_TRANSACTION) {
 		/* Words as TRANSACTION2's; two setup words: the pipe function
 		 * and its FID. PeekNamedPipe on FID 0, which no open has, is
 		 * the MS17-010 check (WannaCry's scanner, Metasploit's and

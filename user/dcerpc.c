@@ -159,7 +159,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	const struct dcerpc_op *op = NULL;
 	const struct attack_ref *const *tech;
 	char pipe[XH_EVENT_NAME_MAX * 2 + 1], *q;
-	const struct attack_ref *attack_zerologon = dcerpc_attack_lookup("T1210");
+	const struct attack_ref *attack_zerologon = NULL;
 	const char *p, *pdu;
 	int n_tech, zerologon;
 
@@ -169,9 +169,11 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	n_tech = op ? op->n_tech : ifc ? ifc->n_tech : 0;
 	zerologon = e->rule == XH_RULE_DCERPC_CALL &&
 		    (d->flags & (XH_DCERPC_F_ZERO_CRED | XH_DCERPC_F_AUTH_TRIES));
-	if (zerologon)
+	if (zerologon) {
+		/* Looked up for these hits only: a walk of the catalogue. */
+		attack_zerologon = dcerpc_attack_lookup("T1210");
 		enrich_attack_obj(b, "attack", attack_zerologon);
-	else if (n_tech)
+	} else if (n_tech)
 		enrich_attack_obj(b, "attack", tech[0]);
 
 	q = jbuf_tail(b, DCERPC_JSON_FIXED_MAX);
