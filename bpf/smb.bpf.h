@@ -371,9 +371,11 @@ static __always_inline void xh_smb_find(struct xdp_md *ctx, struct xh_smb_work *
 		    !(w->det.flags & XH_SMB_F_NO_NAME));
 }
 
-/* An SMB1 request only MS17-010 tooling sends (bpf/smb.h: the check, or
- * DoublePulsar's ping), an unpatched server's answer to the check, or an
- * implant's answer to the ping: once per flow and kind, on any tree. */
+/* An SMB1 request only MS17-010 tooling sends (bpf/smb.h: the check,
+ * DoublePulsar's ping, EternalBlue's secondary of another kind's
+ * transaction), an unpatched server's answer to the check, or an implant's
+ * answer to the ping: once per flow and kind, on any tree. An NT_TRANSACT
+ * still open is only remembered. */
 static __always_inline void xh_smb_exploit(struct xdp_md *ctx, struct xh_smb_work *w,
 					   struct xh_smb_state *sm, struct xh_stats *stats)
 {
@@ -382,6 +384,14 @@ static __always_inline void xh_smb_exploit(struct xdp_md *ctx, struct xh_smb_wor
 	if (w->m.exploit == XH_SMB_EXPLOIT_MS17_010_VULNERABLE) {
 		/* The answer to this flow's check, not any transaction's. */
 		if (!w->m.response || !(sm->flags & XH_SMB_ST_MS17) || sm->ms17_mid != mid)
+			return;
+	} else if (w->m.exploit == XH_SMB_EXPLOIT_NT_TRANS_OPEN) {
+		sm->flags |= XH_SMB_ST_NTTRANS;
+		sm->nt_mid = mid;
+		return;
+	} else if (w->m.exploit == XH_SMB_EXPLOIT_ETERNALBLUE) {
+		/* The secondary of another kind's transaction. */
+		if (w->m.response || !(sm->flags & XH_SMB_ST_NTTRANS) || sm->nt_mid != mid)
 			return;
 	} else if (w->m.exploit == XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT) {
 		/* Any TRANSACTION2 answer: only one to the ping, 16 on. */
@@ -618,6 +628,12 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_emit(ctx, sm, XH_RULE_SMB_V1, 0, 0);
 		if (wrong_side)
 			return 0;
+		/* A new request with the open NT_TRANSACT's MID, other than
+		 * its own secondaries, says that transaction is over. */
+		if ((sm->flags & XH_SMB_ST_NTTRANS) && !w->m.response &&
+		    sm->nt_mid == (__u16)w->m.message_id && cmd != XH_SMB1_NT_TRANSACT_SECONDARY &&
+		    cmd != XH_SMB1_TRANSACTION2_SECONDARY)
+			sm->flags &= ~XH_SMB_ST_NTTRANS;
 		if (cmd == XH_SMB1_TREE_CONNECT_ANDX)
 			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)

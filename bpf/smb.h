@@ -80,6 +80,19 @@
 #define XH_SMB1_FLAGS_REPLY		  0x80
 #define XH_SMB1_FLAGS2_UNICODE		  0x8000
 
+/* NT_TRANSACT's counts are 32-bit, TRANSACTION2's 16-bit. A transaction's
+ * secondaries are found by MID (and PID, UID, TID), and an unpatched
+ * server did not check that a secondary's command is its primary's:
+ * EternalBlue starts an NT_TRANSACT with a data count over 64 KiB and sends
+ * the rest as TRANSACTION2_SECONDARY, so the FEA list reaches the TRANS2
+ * code that overflows on it. */
+#define XH_SMB1_NT_TRANSACT	       0xa0
+#define XH_SMB1_NT_TRANSACT_SECONDARY  0xa1
+#define XH_SMB1_TRANSACTION2_SECONDARY 0x33
+/* Not a finding (no xh_smb_exploit value): an NT_TRANSACT request whose
+ * parameters or data are still to come; the walk keeps its MID. */
+#define XH_SMB_EXPLOIT_NT_TRANS_OPEN 0x80
+
 /* Access bits that let a CREATE write file data (MS-SMB2 2.2.13.1). */
 #define XH_SMB_ACCESS_WRITE (0x00000002u | 0x00000004u | 0x10000000u | 0x40000000u)
 
@@ -527,6 +540,23 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 			return 0;
 		if (xh_le16(b + 29) == XH_SMB1_TRANS_PEEK_NMPIPE && xh_le16(b + 31) == 0)
 			m->exploit = XH_SMB_EXPLOIT_MS17_010_CHECK;
+		return 0;
+	} else if (cmd == XH_SMB1_NT_TRANSACT) {
+		/* MaxSetupCount, Reserved1, TotalParameterCount (4),
+		 * TotalDataCount (8), MaxParameterCount, MaxDataCount,
+		 * ParameterCount (20), ParameterOffset, DataCount (28): its
+		 * secondaries follow when a count is short of its total. */
+		if (wc < 19)
+			return 0;
+		if (avail < 32)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le32(b + 20) < xh_le32(b + 4) || xh_le32(b + 28) < xh_le32(b + 8))
+			m->exploit = XH_SMB_EXPLOIT_NT_TRANS_OPEN;
+		return 0;
+	} else if (cmd == XH_SMB1_TRANSACTION2_SECONDARY) {
+		/* A candidate for EternalBlue's (the walk pairs it with the
+		 * flow's open NT_TRANSACT by MID). */
+		m->exploit = XH_SMB_EXPLOIT_ETERNALBLUE;
 		return 0;
 	} else if (cmd == XH_SMB1_NT_CREATE_ANDX) {
 		if (wc != 24)

@@ -15,9 +15,10 @@
 #define XH_SMB_FLOWS_DEFAULT XH_FLOWS_DEFAULT /* xh_smb entries (--flows) */
 #define XH_SMB_TREES_DEFAULT XH_FLOWS_DEFAULT /* xh_smb_trees entries (--flows) */
 
-#define XH_SMB_ST_NB_REQ 0x01 /* a NetBIOS session request was seen (port 139) */
-#define XH_SMB_ST_MS17	 0x02 /* an MS17-010 check was sent: its MID in ms17_mid */
-#define XH_SMB_ST_DP	 0x04 /* a DoublePulsar ping was sent: its MID in dp_mid */
+#define XH_SMB_ST_NB_REQ  0x01 /* a NetBIOS session request was seen (port 139) */
+#define XH_SMB_ST_MS17	  0x02 /* an MS17-010 check was sent: its MID in ms17_mid */
+#define XH_SMB_ST_DP	  0x04 /* a DoublePulsar ping was sent: its MID in dp_mid */
+#define XH_SMB_ST_NTTRANS 0x08 /* an NT_TRANSACT awaits its secondaries: its MID in nt_mid */
 
 #define XH_SMB_SEEN 4 /* findings with a value remembered per flow (xh_smb_state.seen) */
 
@@ -60,7 +61,8 @@ struct xh_smb_state {
 	__u8 seen_next;
 	__u16 ms17_mid; /* SMB1 MID of the flow's last MS17-010 check */
 	__u16 dp_mid;	/* SMB1 MID of the flow's last DoublePulsar ping */
-	__u8 pad[3];
+	__u16 nt_mid;	/* SMB1 MID of the flow's open NT_TRANSACT */
+	__u8 pad[1];
 };
 
 /* The CREATE request earlier in this SMB2 compound: related members after it

@@ -466,6 +466,10 @@ enum xh_smb_exploit {
 	 * so (countercept's detection script and nmap's read 65 -> 81); the
 	 * host is implanted */
 	XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT = 4,
+	/* a TRANSACTION2_SECONDARY that continues an NT_TRANSACT (same MID):
+	 * EternalBlue sends its FEA list so, past 64 KiB, into the server's
+	 * TRANS2 code (the type confusion at the heart of MS17-010) */
+	XH_SMB_EXPLOIT_ETERNALBLUE = 5,
 };
 
 /* Detail of an SMB hit (detail_kind XH_DETAIL_SMB). */

@@ -274,6 +274,7 @@ int smb_format_json(const struct smb_rules *r, const struct xh_event *e, struct 
 			[XH_SMB_EXPLOIT_DOUBLEPULSAR] = "doublepulsar",
 			[XH_SMB_EXPLOIT_MS17_010_VULNERABLE] = "ms17_010_vulnerable",
 			[XH_SMB_EXPLOIT_DOUBLEPULSAR_IMPLANT] = "doublepulsar_implant",
+			[XH_SMB_EXPLOIT_ETERNALBLUE] = "eternalblue",
 		};
 		const char *x = d->exploit < sizeof(kinds) / sizeof(kinds[0]) && kinds[d->exploit]
 					? kinds[d->exploit]

@@ -41,7 +41,9 @@
 #                                    STATUS_INSUFF_SERVER_RESOURCES
 #                                    ("ms17_010_vulnerable") or a TRANSACTION2
 #                                    answer whose MID is the ping's plus 16
-#                                    ("doublepulsar_implant")
+#                                    ("doublepulsar_implant"), or with a
+#                                    TRANSACTION2_SECONDARY request of an
+#                                    open NT_TRANSACT's MID ("eternalblue")
 # and checks that the live hits and the replay hits hold exactly these (names
 # compared case-insensitively: one hit per normalised name and flow), and
 # that every dcerpc.bind over a named pipe names the pipe tshark saw opened
@@ -200,9 +202,10 @@ def smb1_messages(pcap, flt, extra=()):
 
 def exploit_requests(pcap, extra=()):
     """(smb.exploit, flow, kind) of every SMB1 request of MS17-010 tooling
-    (a request: its source is the client), and of every answer
-    STATUS_INSUFF_SERVER_RESOURCES to the check's MID on its flow (an
-    unpatched server). @extra: tshark options."""
+    (a request: its source is the client; EternalBlue's secondaries below),
+    of every answer STATUS_INSUFF_SERVER_RESOURCES to the check's MID on its
+    flow (an unpatched server), and of the implant's answer to the ping.
+    @extra: tshark options."""
     out, checks, pings = set(), set(), set()
     for kind_, flt in EXPLOITS:
         for s, sp, d, dp, mid in smb1_messages(pcap, "smb.flags.response == 0 && " + flt, extra):
@@ -212,11 +215,41 @@ def exploit_requests(pcap, extra=()):
             pcap, "smb.flags.response == 1 && smb.cmd == 0x25 && smb.nt_status == 0xc0000205", extra):
         if (d, dp, s, sp, mid) in checks:
             out.add(("smb.exploit", (d, dp, s, sp), "ms17_010_vulnerable"))
+    out |= eternalblue_secondaries(pcap, extra)
     # DoublePulsar answers its ping with the MID plus 16 (65 -> 81)
     for s, sp, d, dp, mid in smb1_messages(pcap, "smb.flags.response == 1 && smb.cmd == 0x32",
                                            extra):
         if (d, dp, s, sp, (mid - 16) & 0xffff) in pings:
             out.add(("smb.exploit", (d, dp, s, sp), "doublepulsar_implant"))
+    return out
+
+
+def eternalblue_secondaries(pcap, extra=()):
+    """(smb.exploit, flow, "eternalblue") of every flow where a
+    TRANSACTION2_SECONDARY request continues an NT_TRANSACT (same MID)
+    whose counts were short of their totals, with no other request of that
+    MID between them (it would have ended the transaction)."""
+    p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", "tcp && smb.flags.response == 0",
+                        "-T", "fields", "-E", "occurrence=f", "-e", "ip.src", "-e", "ipv6.src",
+                        "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport",
+                        "-e", "smb.cmd", "-e", "smb.mid", "-e", "smb.tpc", "-e", "smb.pc",
+                        "-e", "smb.tdc", "-e", "smb.dc"], capture_output=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
+    out, nt_open = set(), {}
+    for line in p.stdout.decode().splitlines():
+        s4, s6, sp, d4, d6, dp, cmd, mid, tpc, pc, tdc, dc = line.split("\t")
+        if not (sp and cmd and mid):
+            continue  # an SMB1 message tshark could not read whole
+        flow = (str(ipaddress.ip_address(s4 or s6)), int(sp),
+                str(ipaddress.ip_address(d4 or d6)), int(dp))
+        cmd, mid = int(cmd, 16), int(mid)
+        if nt_open.get(flow) == mid and cmd not in (0xa1, 0x33):
+            del nt_open[flow]
+        if cmd == 0xa0 and (int(pc or 0) < int(tpc or 0) or int(dc or 0) < int(tdc or 0)):
+            nt_open[flow] = mid
+        elif cmd == 0x33 and nt_open.get(flow) == mid:
+            out.add(("smb.exploit", flow, "eternalblue"))
     return out
 
 

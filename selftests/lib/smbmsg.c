@@ -638,3 +638,52 @@ size_t smb1_trans2_session_setup(struct smbmsg *s, uint16_t mid, uint16_t uid, u
 	smbmsg_put(s, z, 12);	/* the parameters: zero */
 	return h;
 }
+
+size_t smb1_nt_trans(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t function,
+		     uint32_t total_data, uint32_t data_count)
+{
+	size_t h = smb1_hdr(s, 0xa0, 0x18, 0xc807, tid, uid, mid);
+	uint8_t wc = 20, z[4] = {0}, setup_count = 1;
+	/* parameters right after ByteCount, the data after them */
+	uint32_t poff = 32 + 1 + 2 * wc + 2, doff = poff + 30;
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_put(s, z, 3); /* MaxSetupCount, Reserved1 */
+	smbmsg_le32(s, 30);  /* TotalParameterCount */
+	smbmsg_le32(s, total_data);
+	smbmsg_le32(s, 30);   /* MaxParameterCount */
+	smbmsg_le32(s, 0);    /* MaxDataCount */
+	smbmsg_le32(s, 30);   /* ParameterCount */
+	smbmsg_le32(s, poff); /* ParameterOffset */
+	smbmsg_le32(s, data_count);
+	smbmsg_le32(s, doff); /* DataOffset */
+	smbmsg_put(s, &setup_count, 1);
+	smbmsg_le16(s, function);		     /* Function */
+	smbmsg_le16(s, 0);			     /* Setup[0] */
+	smbmsg_le16(s, (uint16_t)(30 + data_count)); /* ByteCount */
+	for (uint32_t i = 0; i < 30 + data_count; i++)
+		smbmsg_put(s, z, 1);
+	return h;
+}
+
+size_t smb1_trans2_secondary(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			     uint16_t total_data, uint16_t disp, uint16_t len)
+{
+	size_t h = smb1_hdr(s, 0x33, 0x18, 0xc807, tid, uid, mid);
+	uint8_t wc = 9, z = 0;
+
+	smbmsg_put(s, &wc, 1);
+	smbmsg_le16(s, 0);		 /* TotalParameterCount */
+	smbmsg_le16(s, total_data);	 /* TotalDataCount */
+	smbmsg_le16(s, 0);		 /* ParameterCount */
+	smbmsg_le16(s, 0);		 /* ParameterOffset */
+	smbmsg_le16(s, 0);		 /* ParameterDisplacement */
+	smbmsg_le16(s, len);		 /* DataCount */
+	smbmsg_le16(s, 32 + 1 + 18 + 2); /* DataOffset: after ByteCount */
+	smbmsg_le16(s, disp);		 /* DataDisplacement */
+	smbmsg_le16(s, 0);		 /* FID */
+	smbmsg_le16(s, len);		 /* ByteCount */
+	for (uint32_t i = 0; i < len; i++)
+		smbmsg_put(s, &z, 1);
+	return h;
+}

@@ -96,5 +96,14 @@ size_t smb1_peek_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t t
 size_t smb1_trans2_session_setup(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid);
 size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
 			 const void *data, size_t len);
+/* SMB1 NT_TRANSACT of @function with one setup word, 30 parameter bytes
+ * and @data_count of @total_data data bytes (zeros): with @total_data over
+ * 64 KiB and the rest to come, EternalBlue's first message (function 0). */
+size_t smb1_nt_trans(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t function,
+		     uint32_t total_data, uint32_t data_count);
+/* SMB1 TRANSACTION2_SECONDARY carrying @len data bytes (zeros) at
+ * @disp: how EternalBlue sends the rest of its NT_TRANSACT's data. */
+size_t smb1_trans2_secondary(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
+			     uint16_t total_data, uint16_t disp, uint16_t len);
 
 #endif

@@ -893,3 +893,68 @@ void test_smb_exploit(void)
 out:
 	px_close(&p);
 }
+
+/* EternalBlue (MS17-010's exploit, WannaCry's way in): an NT_TRANSACT with
+ * more data to come, then TRANSACTION2_SECONDARY with its MID, as
+ * suricata-verify's smb2-09 capture has it (MID 0). The pair is
+ * smb.exploit "eternalblue" once per flow; a secondary of another MID, an
+ * NT_TRANSACT sent whole, its own NT_TRANSACT_SECONDARY, a TRANSACTION2
+ * with its own secondary after a new request of the MID, and the server
+ * sending the pair are not. */
+void test_smb_eternalblue(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 51310, .sport = 445};
+	struct conn c2 = {.p = &p, .cli = "192.0.2.11", .cport = 51311, .sport = 445};
+	struct conn c3 = {.p = &p, .cli = "192.0.2.12", .cport = 51312, .sport = 445};
+	const struct xh_event *e;
+
+	if (px_open(&p))
+		goto out;
+	SEND(&c, 1, smb1_tree_connect_andx(&_m, 3, 2048, "\\\\192.0.2.20\\IPC$", 0));
+	SEND(&c, 0, smb1_tree_connect_resp(&_m, 3, 2048, 2048, 0));
+	SEND(&c, 1, smb1_nt_trans(&_m, 0, 2048, 2048, 0, 65558, 1000));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "an NT_TRANSACT alone");
+	SEND(&c, 1, smb1_trans2_secondary(&_m, 1, 2048, 2048, 4096, 1000, 1000));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "a secondary of another MID");
+	SEND(&c, 0, smb1_trans2_secondary(&_m, 0, 2048, 2048, 4096, 1000, 1000));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "from the server");
+	SEND(&c, 1, smb1_trans2_secondary(&_m, 0, 2048, 2048, 4096, 1000, 1000));
+	e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+	if (ASSERT_OK_PTR(e, "EternalBlue's secondary")) {
+		ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_ETERNALBLUE, "kind");
+		ASSERT_EQ(e->d.smb.command, 0x33, "TRANSACTION2_SECONDARY");
+		ASSERT_EQ(e->d.smb.message_id, 0, "MID");
+		ASSERT_EQ(ntohs(e->dport), 445, "to the server");
+	}
+	SEND(&c, 1, smb1_trans2_secondary(&_m, 0, 2048, 2048, 4096, 5096, 1000));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "the next secondary: once per flow");
+
+	/* Legitimate transactions: an NT_TRANSACT sent whole, then one with
+	 * data to come and its own secondary, then a new TRANSACTION2
+	 * request of that MID (which ends the NT_TRANSACT) and its secondary. */
+	SEND(&c2, 1, smb1_nt_trans(&_m, 7, 100, 2048, 1, 1000, 1000));
+	SEND(&c2, 1, smb1_trans2_secondary(&_m, 7, 100, 2048, 4096, 1000, 1000));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "after an NT_TRANSACT sent whole");
+	SEND(&c2, 1, smb1_nt_trans(&_m, 8, 100, 2048, 1, 3000, 1000));
+	SEND(&c2, 1, smb1_trans2_session_setup(&_m, 8, 100, 2048));
+	(void)only_ev(&p, XH_RULE_SMB_EXPLOIT); /* DoublePulsar's: not this test's */
+	SEND(&c2, 1, smb1_trans2_secondary(&_m, 8, 100, 2048, 4096, 1000, 1000));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "a TRANSACTION2 of the MID between");
+	{ /* NT_TRANSACT_SECONDARY: its own kind, which keeps it open */
+		size_t h;
+
+		SEND(&c3, 1, smb1_nt_trans(&_m, 9, 100, 2048, 1, 3000, 1000));
+		SEND(&c3, 1,
+		     (h = smb1_trans2_secondary(&_m, 9, 100, 2048, 4096, 1000, 1000),
+		      _m.b[h + 4] = 0xa1));
+		ASSERT_NULL(only_ev(&p, XH_RULE_SMB_EXPLOIT), "NT_TRANSACT_SECONDARY");
+		SEND(&c3, 1, smb1_trans2_secondary(&_m, 9, 100, 2048, 4096, 2000, 1000));
+		e = only_ev(&p, XH_RULE_SMB_EXPLOIT);
+		if (ASSERT_OK_PTR(e, "a TRANSACTION2_SECONDARY after it"))
+			ASSERT_EQ(e->d.smb.exploit, XH_SMB_EXPLOIT_ETERNALBLUE, "kind");
+	}
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_EXPLOIT), 4, "each finding counted");
+out:
+	px_close(&p);
+}

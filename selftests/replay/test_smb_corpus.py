@@ -25,7 +25,11 @@
 #     transform headers.
 #   smb.exploit: exactly the SMB1 requests of MS17-010 tooling tshark
 #     decodes, per flow and kind (selftests/e2e/check_smb.py): the check
-#     (PeekNamedPipe on FID 0) and DoublePulsar's TRANSACTION2 SESSION_SETUP.
+#     (PeekNamedPipe on FID 0), DoublePulsar's TRANSACTION2 SESSION_SETUP
+#     and EternalBlue's TRANSACTION2_SECONDARY continuing an NT_TRANSACT;
+#     the answers of an unpatched server and of an implant. The corpus must
+#     hold each request kind (a detection no capture exercises would pass
+#     unseen).
 # Principled exclusions, counted and printed: a truth name whose request did
 # not start its TCP segment (xdphunt does not reassemble; found with the
 # capture walker of test_corpus.py), and truth lists cut at 40 names (extras unchecked).
@@ -270,6 +274,7 @@ def check(xh, cap, tot):
         got_x = {(h["rule"], (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]),
                   h["smb"].get("exploit")) for h in hits if h["rule"] == "smb.exploit"}
         tot["exploit"] += len(want_x)
+        kinds_seen.update(n for _, _, n in want_x)
         tot["exploit_ok"] += len(want_x & got_x)
         for r, f, n in sorted(want_x ^ got_x, key=str):
             why.append(f"{r} {f[0]}:{f[1]} {n}: " +
@@ -290,6 +295,10 @@ def check(xh, cap, tot):
     if cut:
         notes.append("truth name list cut at 40 (extras unchecked)")
     return not why, "; ".join(why) if why else ("; ".join(notes) if notes else None)
+
+
+# the smb.exploit kinds tshark found across the corpus (check() adds)
+kinds_seen = set()
 
 
 def main():
@@ -336,9 +345,11 @@ def main():
           f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['file_rule_reads']} reads a "
           f"built-in `file` rule names); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}; "
           f"MS17-010 findings (tool requests, unpatched answers) {tot['exploit_ok']}/{tot['exploit']}")
-    if tot["exploit"] == 0:
-        nfail += 1
-        print("FAIL: smb_corpus: the corpus should hold MS17-010 tool requests (ndpi-smbv1.pcap, suricata-verify smb2-09)")
+    for k in ("ms17_010_check", "doublepulsar", "eternalblue", "ms17_010_vulnerable"):
+        if k not in kinds_seen:
+            nfail += 1
+            print(f"FAIL: smb_corpus: the corpus should hold MS17-010 tooling's {k} "
+                  "(ndpi-smbv1.pcap, suricata-verify smb2-09)")
     if nfail == 0:
         print(f"PASS: smb_corpus ({npass} captures)")
     return 1 if nfail else 0

@@ -222,3 +222,64 @@ void test_smb_smb1_exploit(void)
 	walk(s.b, s.len, 0, &w);
 	ASSERT_EQ(w.n ? w.f[0].exploit : 1, 0, "SetupCount 3");
 }
+
+/* EternalBlue's pair: an NT_TRANSACT whose data is still to come (the parse
+ * marks it open, not a finding), and a TRANSACTION2_SECONDARY (a candidate
+ * the walk pairs with the open NT_TRANSACT by MID). A complete NT_TRANSACT
+ * is not open; a secondary from the server is nothing; every prefix is read
+ * in bounds, an NT_TRANSACT marked only with its counts there. */
+void test_smb_smb1_eternalblue(void)
+{
+	struct smbmsg s;
+	struct walk w;
+	size_t h;
+
+	test_subtest("NT_TRANSACT");
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_nt_trans(&s, 0, 2048, 2048, 0, 65558, 1000);
+	smbmsg_nb_end(&s);
+	walk(s.b, s.len, 0, &w);
+	if (ASSERT_EQ(w.n, 1, "one message"))
+		ASSERT_EQ(w.f[0].exploit, XH_SMB_EXPLOIT_NT_TRANS_OPEN, "data to come: open");
+	for (size_t n = 0; n < s.len; n++) {
+		walk(s.b, n, 0, &w);
+		for (int k = 0; k < w.n; k++)
+			ASSERT_TRUE(w.f[k].exploit == 0 ||
+					    (w.f[k].exploit == XH_SMB_EXPLOIT_NT_TRANS_OPEN &&
+					     n >= h + 32 + 32),
+				    "open only with its counts");
+	}
+	smbmsg_set16(&s, h + 32 + 8, 1000); /* TotalDataCount 1000 */
+	smbmsg_set16(&s, h + 32 + 10, 0);
+	walk(s.b, s.len, 0, &w);
+	if (ASSERT_EQ(w.n, 1, "one message"))
+		ASSERT_EQ(w.f[0].exploit, 0, "all its data: not open");
+	smbmsg_set16(&s, h + 32 + 4, 31); /* TotalParameterCount 31 of 30 sent */
+	walk(s.b, s.len, 0, &w);
+	if (ASSERT_EQ(w.n, 1, "one message"))
+		ASSERT_EQ(w.f[0].exploit, XH_SMB_EXPLOIT_NT_TRANS_OPEN, "parameters to come: open");
+	s.b[h + 32] = 18; /* WordCount below NT_TRANSACT's 19 */
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.n ? w.f[0].exploit : 1, 0, "WordCount 18");
+	s.b[h + 32] = 20;
+	s.b[h + 9] |= 0x80;
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.n ? w.f[0].exploit : 1, 0, "the server's answer");
+	test_subtest_end();
+
+	test_subtest("TRANSACTION2_SECONDARY");
+	smbmsg_init(&s);
+	smbmsg_nb_begin(&s, 0);
+	h = smb1_trans2_secondary(&s, 0, 2048, 2048, 4096, 2000, 1000);
+	smbmsg_nb_end(&s);
+	walk(s.b, s.len, 0, &w);
+	if (ASSERT_EQ(w.n, 1, "one message"))
+		ASSERT_EQ(w.f[0].exploit, XH_SMB_EXPLOIT_ETERNALBLUE, "a candidate");
+	for (size_t n = 0; n < s.len; n++)
+		walk(s.b, n, 0, &w); /* in bounds: ASan */
+	s.b[h + 9] |= 0x80;
+	walk(s.b, s.len, 0, &w);
+	ASSERT_EQ(w.n ? w.f[0].exploit : 1, 0, "from the server");
+	test_subtest_end();
+}
