@@ -42,7 +42,7 @@ rpcmap                client 30 attack T1046                                Impa
 secretsdump_dcsync    client 31 attack T1003.006                            Impacket secretsdump -just-dc: DCSync (DRSGetNCChanges) against the DC
 smb_sweep             client 32 attack T1046                                Port-445 sweep of 64 addresses plus the two servers
 zerologon             client 46 attack T1210                                Zerologon's netlogon tries against the DC (NetrServerAuthenticate3 with a zero credential, Impacket's nrpc as the public testers send them), and one with a random credential | Samba is patched: it refuses every try; scored on the client's requests
-ms17_010_scan         client 45 attack T1210                                nmap's smb-vuln-ms17-010 and smb-double-pulsar-backdoor against the file server: the SMB1 check and DoublePulsar ping of WannaCry-style tooling | Samba is not vulnerable: scored on the client's requests
+ms17_010_scan         client 45 attack T1210                                nmap's smb-vuln-ms17-010 and smb-double-pulsar-backdoor against the file server, then EternalBlue's transaction pair (eternalblue_try.py): the SMB1 check, DoublePulsar ping and exploit trigger of WannaCry-style tooling | Samba is not vulnerable: scored on the client's requests
 c2_http_v4            client 33 attack T1071.001                            HTTP beacons (GET, POST) to the C2 address
 c2_https_sni_v4       client 34 attack T1071.001,T1573                      HTTPS beacon to the C2 address, SNI api.evil.example
 c2_dns                client 35 attack T1071.004                            DNS beacons: A and TXT queries under evil.example at the resolver
@@ -139,6 +139,8 @@ sc_zerologon() {
 sc_ms17_010_scan() {
 	run nmap nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \
 		--script-args "smbusername=$LAB_SMB_USER,smbpassword=$LAB_SMB_PASS" "$LAB_SERVER_IP4"
+	run eternalblue /usr/bin/python3 "$SCEN_HERE/eternalblue_try.py" "$LAB_SERVER_IP4" \
+		"$LAB_SMB_USER" "$LAB_SMB_PASS"
 }
 sc_renamed_tool() {
 	lab_pe_image "$SCEN_DIR/update.dat"

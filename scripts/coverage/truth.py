@@ -110,14 +110,16 @@ EVIDENCE = {
               "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep, below)"),
     "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
     # MS17-010 (EternalBlue) tooling: its check, PeekNamedPipe on FID 0,
-    # and DoublePulsar's TRANSACTION2 SESSION_SETUP; Zerologon's zero
+    # DoublePulsar's TRANSACTION2 SESSION_SETUP and EternalBlue's NT_TRANSACT
+    # of function 0 announcing over 64 KiB of data; Zerologon's zero
     # credential in NetrServerAuthenticate2/3.
     "T1210": ("(smb.flags.response == 0 && ((smb_pipe.function == 0x0023 && smb.fid == 0) || "
-              "smb.trans2.cmd == 0x000e)) || "
+              "smb.trans2.cmd == 0x000e || (smb.cmd == 0xa0 && smb.nt.function == 0 && "
+              "smb.tdc > 65535))) || "
               "((netlogon.opnum == 15 || netlogon.opnum == 26) && "
               "netlogon.clientcred == 00:00:00:00:00:00:00:00 && dcerpc.cn_auth_len == 0 && " + REQ + ")",
               "SMB1 PeekNamedPipe on FID 0 (the MS17-010 check), TRANSACTION2 SESSION_SETUP "
-              "(DoublePulsar), or a netlogon authentication with a zero credential (Zerologon)"),
+              "(DoublePulsar), an NT_TRANSACT of function 0 over 64 KiB (EternalBlue), or a netlogon authentication with a zero credential (Zerologon)"),
     # The operations data/dcerpc.tsv maps to these two; no scenario is
     # labelled with them, but a tool that makes the call (lookupsid asks
     # for the domain's policy, secretsdump for the DCs) shows it on the

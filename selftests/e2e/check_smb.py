@@ -401,6 +401,11 @@ def main():
     for r in DEEP:
         result(rules.get(r, 0) > 0, f"oracle_has_{r.replace('.', '_')}",
                "the lab traffic produced no such finding in tshark's view")
+    # every request kind of MS17-010 tooling the lab sends (nmap's two,
+    # scripts/coverage/eternalblue_try.py's), as tshark decodes it
+    for k in ("ms17_010_check", "doublepulsar", "eternalblue"):
+        result(any(n == k for _, _, n in st["exploit"]), f"oracle_has_exploit_{k}",
+               "the lab traffic held no such request in tshark's view")
     want_streams = {n for r, _, n in want if r == "smb.tool_transfer" and n and exec_name(n)[1]}
     result(st["pe"], "oracle_has_pe_content",
            "no WRITE of a PE image under a harmless name in tshark's view")

@@ -8,7 +8,8 @@
 # an upload to ADMIN$ and executables hidden in NTFS streams of a text file
 # there, one SMB3-encrypted session), smbmap and Impacket's
 # psexec, smbexec, services, reg, samrdump (445 and 139), lookupsid, netview
-# and atexec, and nmap's MS17-010 and DoublePulsar scripts, then checks with selftests/e2e/check_smb.py that every admin/IPC$
+# and atexec, nmap's MS17-010 and DoublePulsar scripts and EternalBlue's
+# transaction pair (scripts/coverage/eternalblue_try.py), then checks with selftests/e2e/check_smb.py that every admin/IPC$
 # tree path, IPC$ pipe, executable written to an admin share, SMB1 flow and
 # encrypted flow tshark sees is a hit, live and in `xdphunt replay` of the
 # capture, and that nothing else is.
@@ -118,8 +119,11 @@ client atexec "${PY[@]}" "$IMP/atexec.py" "$U:$P@$S" whoami &
 # FID 0) and its DoublePulsar ping (TRANSACTION2 SESSION_SETUP)
 client nmap_ms17 timeout 60 nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \
 	--script-args "smbusername=$U,smbpassword=$P" "$S" &
+# EternalBlue's transaction pair (NT_TRANSACT, then TRANSACTION2_SECONDARY
+# with its MID), zeros for data
+client eternalblue "${PY[@]}" "$HERE/../../scripts/coverage/eternalblue_try.py" "$S" "$U" "$P" &
 wait_bound=0
-while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 24 ] && [ "$wait_bound" -lt 600 ]; do
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 25 ] && [ "$wait_bound" -lt 600 ]; do
 	sleep 0.1
 	wait_bound=$((wait_bound + 1))
 done
