@@ -25,8 +25,9 @@ e2e_need ip samba samba-tool rpcclient tcpdump tshark unshare $PY
 [ -f "$EX/secretsdump.py" ] || { skip e2e_dcerpc_dc "impacket examples missing"; exit 0; }
 e2e_unshare -n -m
 
-# shellcheck source=../../scripts/lab-dc.sh
-. "$ROOT/scripts/lab-dc.sh"
+# lab.sh brings lab-dc.sh and the helpers (lab_wait_capture)
+# shellcheck source=../../scripts/lab.sh
+. "$ROOT/scripts/lab.sh"
 dclab_init "xd$$"
 W=$(mktemp -d "${TMPDIR:-/tmp}/xd$$.e2e.XXXXXX")
 XH_PID=
