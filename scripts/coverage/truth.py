@@ -109,6 +109,13 @@ EVIDENCE = {
     "T1046": ("(epm.opnum == 2 || mgmt.opnum == 0) && " + REQ,
               "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep, below)"),
     "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
+    # Accounts made and changed over SAMR (samr opnums are in clear, sealed or not)
+    "T1136": ("(samr.opnum == 12 || samr.opnum == 50) && " + REQ,
+              "samr SamrCreateUserInDomain or SamrCreateUser2InDomain request"),
+    "T1098": ("(samr.opnum == 37 || samr.opnum == 58) && " + REQ,
+              "samr SamrSetInformationUser(2) request"),
+    "T1098.007": ("(samr.opnum == 22 || samr.opnum == 31) && " + REQ,
+                  "samr SamrAddMemberToGroup or SamrAddMemberToAlias request"),
     # MS17-010 (EternalBlue) tooling: its check, PeekNamedPipe on FID 0,
     # DoublePulsar's TRANSACTION2 SESSION_SETUP and EternalBlue's NT_TRANSACT
     # of function 0 announcing over 64 KiB of data; Zerologon's zero

@@ -187,6 +187,9 @@ def main():
     for need, what in ((("drsuapi", 3) in calls, "DRSGetNCChanges (secretsdump)"),
                        ("ISystemActivator" in names, "ISystemActivator bind (wmi/dcomexec)"),
                        (("svcctl", 12) in calls, "RCreateServiceW (psexec)"),
+                       (("samr", 50) in calls, "SamrCreateUser2InDomain (addcomputer, rpcclient)"),
+                       (("samr", 58) in calls, "SamrSetInformationUser2 (addcomputer, rpcclient)"),
+                       (("samr", 31) in calls, "SamrAddMemberToAlias (samr_group_join.py)"),
                        ("samr" in names, "samr bind (samrdump)"),
                        ("epmapper" in names, "epmapper bind")):
         if need:

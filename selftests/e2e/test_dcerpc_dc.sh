@@ -4,7 +4,8 @@
 # (scripts/lab-dc.sh; one DC shared by every check). xdphunt runs natively on
 # both interfaces of the router namespace between client and DC while Impacket
 # (secretsdump -just-dc, rpcdump, rpcmap, samrdump, lookupsid, services list,
-# reg query, psexec, wmiexec, dcomexec, and Zerologon's netlogon tries) and
+# reg query, psexec, wmiexec, dcomexec, addcomputer, a join to Builtin
+# Administrators, and Zerologon's netlogon tries) and
 # rpcclient over ncacn_ip_tcp talk to the DC; tcpdump records the client
 # side. tshark is the oracle: every bind to a listed interface and every
 # listed call it sees must be a hit, live and in `xdphunt replay` of the
@@ -109,6 +110,16 @@ run_tool wmiexec $PY "$EX/wmiexec.py" -nooutput "$CRED" whoami
 run_tool dcomexec $PY "$EX/dcomexec.py" -nooutput "$CRED" whoami
 run_tool rpcclient rpcclient -U "$DCLAB_DOMAIN\\$DCLAB_ADMIN%$DCLAB_PASS" "ncacn_ip_tcp:$T" \
 	-c 'lsaquery; enumdomusers; querydominfo; netshareenumall'
+# Accounts made and changed over SAMR: a machine account and its password
+# (addcomputer.py: T1136, T1098), a user and its password (rpcclient over
+# \pipe\samr, which has the session key the password needs), and Guest put
+# into Builtin\Administrators (T1098.007).
+run_tool addcomputer $PY "$EX/addcomputer.py" -method SAMR -computer-name 'XHPC1$' \
+	-computer-pass 'Xh-Lab-Pc1!' -dc-ip "$T" "$DCLAB_DOMAIN/$DCLAB_ADMIN:$DCLAB_PASS"
+run_tool rpcclient_account rpcclient -U "$DCLAB_DOMAIN\\$DCLAB_ADMIN%$DCLAB_PASS" "$T" \
+	-c 'createdomuser xhuser1; setuserinfo2 xhuser1 24 Xh-Lab-User1!'
+run_tool group_join $PY "$ROOT/scripts/coverage/samr_group_join.py" "$T" "$DCLAB_DOMAIN" \
+	"$DCLAB_ADMIN" "$DCLAB_PASS" Guest
 # Zerologon's tries (CVE-2020-1472), and one with a random credential.
 run_tool zerologon $PY "$ROOT/scripts/coverage/zerologon_try.py" "$T" DC1 3
 sleep 1
