@@ -3,7 +3,8 @@
 # samr_group_join.py DC DOMAIN USER PASSWORD MEMBER: an account put into the
 # Builtin Administrators alias over SAMR, as `net localgroup administrators
 # MEMBER /add` on a remote host does it (T1098.007), for
-# selftests/e2e/test_dcerpc_dc.sh and the coverage scenario account_manipulation:
+# selftests/e2e/test_dcerpc_dc.sh and the coverage scenario account_manipulation
+# (both put Guest there, the old trick of an enabled Guest with admin rights):
 # Impacket's samr module over \pipe\samr: SamrConnect5, SamrLookupDomain and
 # SamrOpenDomain (the account domain, for MEMBER's RID), SamrLookupNames,
 # SamrOpenDomain (Builtin), SamrOpenAlias (544), SamrAddMemberToAlias. Prints

