@@ -138,8 +138,10 @@ sc_zerologon() {
 	run tries /usr/bin/python3 "$SCEN_HERE/zerologon_try.py" "$LAB_DC_IP4" DC1 3
 }
 sc_account_manipulation() {
-	run addcomputer /usr/bin/python3 "$IMP/addcomputer.py" -method SAMR -computer-name 'XHCOV1$' \
-		-computer-pass 'Xh-Cov-Pc1!' -dc-ip "$LAB_DC_IP4" "$DCLAB_DOMAIN/$DCLAB_ADMIN:$DCLAB_PASS"
+	# addcomputer.py names the account DESKTOP-<random>: a new one each
+	# run (the rounds under load run every scenario again on the same DC)
+	run addcomputer /usr/bin/python3 "$IMP/addcomputer.py" -method SAMR \
+		-dc-ip "$LAB_DC_IP4" "$DCLAB_DOMAIN/$DCLAB_ADMIN:$DCLAB_PASS"
 	run join /usr/bin/python3 "$SCEN_HERE/samr_group_join.py" "$LAB_DC_IP4" "$DCLAB_DOMAIN" \
 		"$DCLAB_ADMIN" "$DCLAB_PASS" Guest
 }
