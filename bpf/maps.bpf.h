@@ -195,6 +195,14 @@ struct {
 	__type(value, __u64);
 } xh_sweep_pair SEC(".maps");
 
+/* smb.brute_force (bpf/sweep.bpf.h): failed logons per client and window. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_BRUTE_SRC_MAX);
+	__type(key, struct xh_sweep_src_key);
+	__type(value, struct xh_sweep_src);
+} xh_brute_src SEC(".maps");
+
 /* One per-CPU struct holding every counter: one lookup per packet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -610,6 +610,13 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 	if (w->m.session_id && !w->m.response && !wrong_side)
 		sm->session_id = w->m.session_id;
 
+	/* A failed logon: the server's answer to a session setup. Counted per
+	 * packet; xh_brute() counts them per client (bpf/sweep.bpf.h). */
+	if (!wrong_side && w->m.response && xh_smb_logon_failure(w->m.status) &&
+	    (v == 2 ? cmd == XH_SMB2_SESSION_SETUP : cmd == XH_SMB1_SESSION_SETUP_ANDX)) {
+		stats->smb[XH_SMB_CNT_LOGON_FAILED]++;
+		w->logon_failed++;
+	}
 	w->det.dialect = sm->dialect;
 	w->det.session_id = w->m.session_id;
 	if (w->m.session_id)
@@ -779,8 +786,10 @@ static __always_inline int xh_smb_seg_no_msg(const __u8 *p, void *data_end, __u3
 
 /* Deep inspection of a TCP segment with payload on an SMB flow (the entry
  * point calls it when xh_hunt() says XH_HUNT_SMB). @pkt is the caller's
- * parse; @from_client: the sender is the flow's client. Returns 0. The
- * caller must not read *pkt afterwards (see xh_hunt()). */
+ * parse; @from_client: the sender is the flow's client. Returns the
+ * session setups it read answered with a logon failure (for xh_brute(),
+ * which reads the packet's parse from the work area). The caller must not
+ * read *pkt afterwards (see xh_hunt()). */
 __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u32 from_client)
 {
 	struct xh_smb_work *w = xh_smb_w();
@@ -813,6 +822,7 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	xh_flow_key_make(&w->pkt, &w->key);
 	w->from_client = !!from_client;
 	w->port139 = port139;
+	w->logon_failed = 0;
 	w->pay_end = end;
 
 	/* &w->flow_id, not &pkt->flow_id: the 6.1 verifier takes map keys only
@@ -861,7 +871,7 @@ __noinline int xh_smb_inspect(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 		if (k == XH_SMB_MAX_NB - 1 && off < end)
 			stats->smb[XH_SMB_CNT_NB_LIMIT]++;
 	}
-	return 0;
+	return w->logon_failed;
 }
 
 #endif /* XH_SMB_BPF_H */

@@ -38,13 +38,14 @@
 #define XH_NB_KEEPALIVE	  0x85
 
 /* SMB2 commands (MS-SMB2 2.2.1.2) and flags. */
-#define XH_SMB2_NEGOTIATE    0x0000
-#define XH_SMB2_TREE_CONNECT 0x0003
-#define XH_SMB2_CREATE	     0x0005
-#define XH_SMB2_CLOSE	     0x0006
-#define XH_SMB2_READ	     0x0008
-#define XH_SMB2_WRITE	     0x0009
-#define XH_SMB2_QUERY_DIR    0x000e
+#define XH_SMB2_NEGOTIATE     0x0000
+#define XH_SMB2_SESSION_SETUP 0x0001
+#define XH_SMB2_TREE_CONNECT  0x0003
+#define XH_SMB2_CREATE	      0x0005
+#define XH_SMB2_CLOSE	      0x0006
+#define XH_SMB2_READ	      0x0008
+#define XH_SMB2_WRITE	      0x0009
+#define XH_SMB2_QUERY_DIR     0x000e
 
 #define XH_STATUS_PENDING 0x00000103u /* interim response: the final one follows */
 
@@ -92,6 +93,14 @@
 /* Not a finding (no xh_smb_exploit value): an NT_TRANSACT request whose
  * parameters or data are still to come; the walk keeps its MID. */
 #define XH_SMB_EXPLOIT_NT_TRANS_OPEN 0x80
+
+/* A session setup answered so is a failed logon (smb.brute_force):
+ * STATUS_LOGON_FAILURE (unknown user or wrong password), STATUS_WRONG_PASSWORD
+ * and STATUS_ACCOUNT_LOCKED_OUT (a guess that locked the account). */
+static __always_inline int xh_smb_logon_failure(__u32 status)
+{
+	return status == 0xc000006d || status == 0xc000006a || status == 0xc0000234;
+}
 
 /* Access bits that let a CREATE write file data (MS-SMB2 2.2.13.1). */
 #define XH_SMB_ACCESS_WRITE (0x00000002u | 0x00000004u | 0x10000000u | 0x40000000u)

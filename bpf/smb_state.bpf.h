@@ -89,9 +89,10 @@ struct xh_smb_work {
 	__u32 chain_tree; /* TreeId of the previous compound member */
 	__u64 chain_sess; /* SessionId of the previous compound member */
 	struct xh_smb_chain_open chain_open;
-	__u8 from_client; /* the packet was sent by the flow's client */
-	__u8 port139;	  /* NetBIOS session service: a session request comes first */
-	__u8 pad[6];
+	__u8 from_client;  /* the packet was sent by the flow's client */
+	__u8 port139;	   /* NetBIOS session service: a session request comes first */
+	__u8 logon_failed; /* session setups of this packet answered with a failure */
+	__u8 pad[5];
 	struct xh_smb_msg m;
 	struct xh_smb_name nm;
 	struct xh_smb_detail det;

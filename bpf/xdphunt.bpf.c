@@ -231,7 +231,7 @@ int xdphunt(struct xdp_md *ctx)
 	__u32 zero = 0, after = 0, pf;
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	int res, ret;
+	int res, ret, logons;
 
 	if (!xh_armed)
 		return XDP_PASS;
@@ -266,8 +266,12 @@ int xdphunt(struct xdp_md *ctx)
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
 	if (after & XH_AFTER_SWEEP)
 		xh_sweep(ctx, pkt);
-	if ((after & XH_AFTER_SMB) && (pkt->hunt & XH_HUNT_SMB))
-		xh_smb_inspect(ctx, pkt, !!(pkt->hunt & XH_HUNT_FROM_CLIENT));
+	/* xh_smb_inspect() returns the failed logons it read (for xh_brute()). */
+	if ((after & XH_AFTER_SMB) && (pkt->hunt & XH_HUNT_SMB)) {
+		logons = xh_smb_inspect(ctx, pkt, !!(pkt->hunt & XH_HUNT_FROM_CLIENT));
+		if (logons > 0)
+			xh_brute(ctx, logons);
+	}
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made
 	 * the state of classified flows. */
 	if (after & XH_AFTER_RPC)

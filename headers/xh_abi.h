@@ -81,6 +81,7 @@ enum xh_rule {
 	XH_RULE_SMB_ADMIN_READ = 16,	/* smb.admin_read: READ of a file on an admin share */
 	XH_RULE_SMB_ADMIN_LISTING = 17, /* smb.admin_listing: directory listed on an admin share */
 	XH_RULE_SMB_EXPLOIT = 18,	/* smb.exploit: an SMB1 request of MS17-010 tooling */
+	XH_RULE_SMB_BRUTE_FORCE = 19,	/* smb.brute_force: one client's logons fail in bulk */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -211,6 +212,7 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_CLOSE_TRACKED,   /* CLOSEs that ended a tracked open (xh_smb_files) */
 	XH_SMB_CNT_WRITE_PE,	    /* WRITEs of a PE image at a file's start, under any name */
 	XH_SMB_CNT_EXPLOIT,	    /* SMB1 requests of MS17-010 tooling (smb.exploit) */
+	XH_SMB_CNT_LOGON_FAILED,    /* session setups answered with a logon failure */
 	XH_SMB_CNT__MAX,
 };
 
@@ -491,7 +493,9 @@ struct xh_smb_detail {
 _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 
 /* Detail of scan.smb_sweep (XH_DETAIL_SWEEP): the source sent SYNs to
- * @distinct SMB servers within @window_s seconds (bpf/sweep.bpf.h). */
+ * @distinct SMB servers within @window_s seconds (bpf/sweep.bpf.h); of
+ * smb.brute_force, the same struct: @distinct session setups of the client
+ * were answered with a logon failure within @window_s seconds. */
 struct xh_sweep_detail {
 	__u32 distinct;	 /* distinct destinations counted when the event was made */
 	__u32 threshold; /* xh_cfg_sweep_threshold */
@@ -522,6 +526,7 @@ struct xh_sweep_pair_key {
 };
 
 #define XH_SWEEP_SRC_MAX  4096
+#define XH_BRUTE_SRC_MAX  4096
 #define XH_SWEEP_PAIR_MAX 16384
 
 union xh_event_detail {

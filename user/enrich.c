@@ -26,6 +26,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SMB_ADMIN_READ] = "smb.admin_read",
 	[XH_RULE_SMB_ADMIN_LISTING] = "smb.admin_listing",
 	[XH_RULE_SMB_EXPLOIT] = "smb.exploit",
+	[XH_RULE_SMB_BRUTE_FORCE] = "smb.brute_force",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -70,6 +71,11 @@ static const struct attack_ref attack_admin_listing =
 static const struct attack_ref attack_smb_exploit =
 	ATTACK_REF("T1210", "Exploitation of Remote Services", "lateral-movement");
 
+/* One client whose SMB logons fail in bulk: password guessing or spraying,
+ * as Lazarus's Brambul worm did over SMB. */
+static const struct attack_ref attack_brute =
+	ATTACK_REF("T1110", "Brute Force", "credential-access");
+
 /* One source opening SMB to many hosts: a port-445 sweep. */
 static const struct attack_ref attack_scan =
 	ATTACK_REF("T1046", "Network Service Discovery", "discovery");
@@ -86,6 +92,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_ADMIN_READ] = &attack_admin_read,
 	[XH_RULE_SMB_ADMIN_LISTING] = &attack_admin_listing,
 	[XH_RULE_SMB_EXPLOIT] = &attack_smb_exploit,
+	[XH_RULE_SMB_BRUTE_FORCE] = &attack_brute,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

@@ -303,7 +303,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		dcerpc_event_format(s->dcerpc, e, b);
 	if (e->detail_kind == XH_DETAIL_SMB && smb_format_json(s->smb, e, b))
 		s->bad_names++;
-	if (e->detail_kind == XH_DETAIL_SWEEP && e->rule == XH_RULE_SCAN_SMB_SWEEP)
+	if (e->detail_kind == XH_DETAIL_SWEEP &&
+	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE))
 		sweep_format_json(e, b);
 	action = enrich_action_name(e->action);
 	if (!action)

@@ -584,6 +584,10 @@ int loader_clear_flows(struct loader *l)
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_sweep_pair),
 				sizeof(struct xh_sweep_pair_key));
+	/* smb.brute_force's, likewise. */
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_brute_src),
+				sizeof(struct xh_sweep_src_key));
 	if (err)
 		return err;
 

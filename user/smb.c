@@ -366,6 +366,7 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_CLOSE_TRACKED] = "close_tracked",
 	[XH_SMB_CNT_WRITE_PE] = "write_pe",
 	[XH_SMB_CNT_EXPLOIT] = "exploit",
+	[XH_SMB_CNT_LOGON_FAILED] = "logon_failed",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

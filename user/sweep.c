@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sweep.c: the "scan" object of scan.smb_sweep hits (bpf/sweep.bpf.h). The
- * event's addresses are those of the SYN that reached the threshold. */
+/* sweep.c: the "scan" object of scan.smb_sweep hits and the "brute_force"
+ * object of smb.brute_force hits (bpf/sweep.bpf.h). The event's addresses
+ * are those of the SYN, or of the failed session setup's flow, that reached
+ * the threshold. */
 #include "fmt.h"
 #include "sweep.h"
 
@@ -12,7 +14,10 @@ void sweep_format_json(const struct xh_event *e, struct jbuf *b)
 
 	if (!p)
 		return;
-	p = fmt_lit(p, ",\"scan\":{\"service\":\"smb\",\"distinct_destinations\":");
+	if (e->rule == XH_RULE_SMB_BRUTE_FORCE)
+		p = fmt_lit(p, ",\"brute_force\":{\"service\":\"smb\",\"failed_logons\":");
+	else
+		p = fmt_lit(p, ",\"scan\":{\"service\":\"smb\",\"distinct_destinations\":");
 	p = fmt_u64(p, d->distinct);
 	p = fmt_lit(p, ",\"threshold\":");
 	p = fmt_u64(p, d->threshold);

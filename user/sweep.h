@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* sweep.h: the "scan" JSON object of a scan.smb_sweep hit. */
+/* sweep.h: the "scan" JSON object of a scan.smb_sweep hit and the
+ * "brute_force" object of an smb.brute_force hit. */
 #ifndef XH_SWEEP_H
 #define XH_SWEEP_H
 

@@ -76,6 +76,7 @@ CATALOGUE = {
     "T1098": ("Account Manipulation", ["persistence", "privilege-escalation"]),
     "T1098.007": ("Account Manipulation: Additional Local or Domain Groups",
                   ["persistence", "privilege-escalation"]),
+    "T1110": ("Brute Force", ["credential-access"]),
     "T1112": ("Modify Registry", ["defense-evasion", "persistence"]),
     "T1135": ("Network Share Discovery", ["discovery"]),
     "T1136": ("Create Account", ["persistence"]),

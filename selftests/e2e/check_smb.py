@@ -61,7 +61,10 @@ from smb_names import admin_read_attack, exec_name  # noqa: E402
 
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
-        "smb.encrypted", "smb.admin_read", "smb.admin_listing", "smb.exploit"}
+        "smb.encrypted", "smb.admin_read", "smb.admin_listing", "smb.exploit", "smb.brute_force"}
+# smb.brute_force: failed logons per client (bpf/sweep.bpf.h's defaults)
+BRUTE_THRESHOLD, BRUTE_WINDOW_S = 10, 60
+LOGON_FAILURES = "0xc000006d, 0xc000006a, 0xc0000234"
 NAME_KEY = {"smb.admin_share": "share", "smb.ipc_share": "share", "smb.named_pipe": "pipe",
             "smb.tool_transfer": "filename", "smb.admin_read": "filename",
             "smb.admin_listing": "directory", "smb.exploit": "exploit"}
@@ -180,6 +183,8 @@ def oracle(pcap, servers):
     stats["pipe_binds"] = pipe_binds
     stats["exploit"] = exploit_requests(pcap)
     want |= stats["exploit"]
+    stats["brute"] = brute_force_hits(pcap)
+    want |= stats["brute"]
     return want, stats
 
 
@@ -250,6 +255,39 @@ def eternalblue_secondaries(pcap, extra=()):
             nt_open[flow] = mid
         elif cmd == 0x33 and nt_open.get(flow) == mid:
             out.add(("smb.exploit", flow, "eternalblue"))
+    return out
+
+
+def brute_force_hits(pcap, extra=()):
+    """(smb.brute_force, flow, None) of every session-setup answer with a
+    failed logon that brings its client's count to BRUTE_THRESHOLD within
+    a window of BRUTE_WINDOW_S seconds from the first failure counted (a
+    failure after the window opens the next one, from 1), as the kernel
+    counts them; the flow is that answer's, client first."""
+    flt = ("tcp && ((smb.cmd == 0x73 && smb.flags.response == 1 && smb.nt_status in {%s}) || "
+           "(smb2.cmd == 1 && smb2.flags.response == 1 && smb2.nt_status in {%s}))"
+           % (LOGON_FAILURES, LOGON_FAILURES))
+    p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", flt, "-T", "fields",
+                        "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ipv6.src",
+                        "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport",
+                        "-e", "smb.cmd", "-e", "smb2.cmd"],
+                       capture_output=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
+    out, win = set(), {}
+    for line in p.stdout.decode().splitlines():
+        t, s4, s6, sp, d4, d6, dp, c1, c2 = line.split("\t")
+        # one count per session-setup answer in the frame (SMB2 compounds,
+        # SMB1 AndX chains answer one session setup)
+        n = max(1, c2.split(",").count("1")) if c2 else 1
+        server, client = str(ipaddress.ip_address(s4 or s6)), str(ipaddress.ip_address(d4 or d6))
+        t = float(t)
+        start, count = win.get(client, (t, 0))
+        if t - start >= BRUTE_WINDOW_S:
+            start, count = t, 0
+        if count < BRUTE_THRESHOLD <= count + n:
+            out.add(("smb.brute_force", (client, int(dp), server, int(sp)), None))
+        win[client] = (start, count + n)
     return out
 
 
@@ -406,6 +444,8 @@ def main():
     for k in ("ms17_010_check", "doublepulsar", "eternalblue"):
         result(any(n == k for _, _, n in st["exploit"]), f"oracle_has_exploit_{k}",
                "the lab traffic held no such request in tshark's view")
+    result(st["brute"], "oracle_has_brute_force",
+           "no client's failed logons reached the threshold in tshark's view")
     want_streams = {n for r, _, n in want if r == "smb.tool_transfer" and n and exec_name(n)[1]}
     result(st["pe"], "oracle_has_pe_content",
            "no WRITE of a PE image under a harmless name in tshark's view")

@@ -9,7 +9,8 @@
 # there, one SMB3-encrypted session), smbmap and Impacket's
 # psexec, smbexec, services, reg, samrdump (445 and 139), lookupsid, netview
 # and atexec, nmap's MS17-010 and DoublePulsar scripts and EternalBlue's
-# transaction pair (scripts/coverage/eternalblue_try.py), then checks with selftests/e2e/check_smb.py that every admin/IPC$
+# transaction pair (scripts/coverage/eternalblue_try.py), 12 logons with
+# wrong passwords, then checks with selftests/e2e/check_smb.py that every admin/IPC$
 # tree path, IPC$ pipe, executable written to an admin share, SMB1 flow and
 # encrypted flow tshark sees is a hit, live and in `xdphunt replay` of the
 # capture, and that nothing else is.
@@ -103,6 +104,12 @@ client smb_nt1 timeout 30 "${SMB[@]}" -m NT1 "//$S/public" -c ls
 client smb_nt1_admin timeout 30 "${SMB[@]}" -m NT1 "//$S/ADMIN\$" -c ls
 client smb_139 timeout 30 "${SMB[@]}" -p 139 "//$S/C\$" -c ls
 client smb_v6 timeout 30 "${SMB[@]}" -I "$LAB_SERVER_IP6" "//xhsrv/ADMIN\$" -c ls
+# Password guessing (smb.brute_force): 12 logons with wrong passwords, one
+# after the other, before the tools in parallel, so that tshark and xdphunt
+# see the 10th failure on the same flow.
+for i in $(seq 1 12); do
+	client "smb_guess$i" timeout 30 smbclient -s "$LAB_CLIENT_CONF" -N -U "$U%wrong-$i" "//$S/public" -c ls
+done
 # the offensive tools, in parallel (each fails or succeeds on its own flows)
 client smbmap timeout 40 smbmap -H "$S" -u "$U" -p "$P" &
 client psexec "${PY[@]}" "$IMP/psexec.py" "$U:$P@$S" whoami &
@@ -123,7 +130,7 @@ client nmap_ms17 timeout 60 nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-do
 # with its MID), zeros for data
 client eternalblue "${PY[@]}" "$HERE/../../scripts/coverage/eternalblue_try.py" "$S" "$U" "$P" &
 wait_bound=0
-while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 25 ] && [ "$wait_bound" -lt 600 ]; do
+while [ "$(wc -l <"$W/client.status" 2>/dev/null || echo 0)" -lt 37 ] && [ "$wait_bound" -lt 600 ]; do
 	sleep 0.1
 	wait_bound=$((wait_bound + 1))
 done

@@ -687,3 +687,37 @@ size_t smb1_trans2_secondary(struct smbmsg *s, uint16_t mid, uint16_t uid, uint1
 		smbmsg_put(s, &z, 1);
 	return h;
 }
+
+size_t smb2_session_setup_resp(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t status)
+{
+	size_t h = smb2_hdr(s, 1, 1, mid, 0, sess, status);
+	uint8_t z = 0;
+
+	if (status == 0 || status == 0xc0000016) {
+		/* SessionFlags, SecurityBufferOffset and Length: no token */
+		smbmsg_le16(s, 9);
+		smbmsg_le16(s, 0);
+		smbmsg_le16(s, 72);
+		smbmsg_le16(s, 0);
+		smbmsg_put(s, &z, 1);
+	} else {
+		/* an error response (MS-SMB2 2.2.2) */
+		smbmsg_le16(s, 9);
+		smbmsg_le16(s, 0); /* ErrorContextCount, Reserved */
+		smbmsg_le32(s, 0); /* ByteCount */
+		smbmsg_put(s, &z, 1);
+	}
+	return h;
+}
+
+size_t smb1_session_setup_resp(struct smbmsg *s, uint16_t mid, uint32_t status)
+{
+	size_t h = smb1_hdr(s, 0x73, 0x98, 0xc807, 0, 0, mid);
+	uint8_t z = 0;
+
+	smbmsg_set16(s, h + 5, (uint16_t)status);
+	smbmsg_set16(s, h + 7, (uint16_t)(status >> 16));
+	smbmsg_put(s, &z, 1); /* WordCount */
+	smbmsg_le16(s, 0);    /* ByteCount */
+	return h;
+}

@@ -96,6 +96,13 @@ size_t smb1_peek_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t t
 size_t smb1_trans2_session_setup(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid);
 size_t smb1_trans_nmpipe(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid, uint16_t fid,
 			 const void *data, size_t len);
+/* SMB2 SESSION_SETUP answer with @status: with STATUS_LOGON_FAILURE
+ * (0xc000006d), a failed logon; STATUS_MORE_PROCESSING_REQUIRED
+ * (0xc0000016) and 0 are the NTLM exchange's steps. */
+size_t smb2_session_setup_resp(struct smbmsg *s, uint64_t mid, uint64_t sess, uint32_t status);
+/* SMB1 SESSION_SETUP_ANDX answer with NT status @status, no words or bytes
+ * (an error answer). */
+size_t smb1_session_setup_resp(struct smbmsg *s, uint16_t mid, uint32_t status);
 /* SMB1 NT_TRANSACT of @function with one setup word, 30 parameter bytes
  * and @data_count of @total_data data bytes (zeros): with @total_data over
  * 64 KiB and the rest to come, EternalBlue's first message (function 0). */

@@ -958,3 +958,57 @@ void test_smb_eternalblue(void)
 out:
 	px_close(&p);
 }
+
+/* smb.brute_force: one client's session setups answered with a failed
+ * logon (STATUS_LOGON_FAILURE, WRONG_PASSWORD, ACCOUNT_LOCKED_OUT), over
+ * SMB2 and SMB1 and over several connections, reach 10 in a minute: one
+ * event per client and window, on the answer that crossed. The NTLM
+ * exchange's own answers (MORE_PROCESSING_REQUIRED, success), a failure
+ * status on another command, and a "response" the client sends do not
+ * count. */
+void test_smb_brute_force(void)
+{
+	struct px p;
+	struct conn c[12], other = {.p = &p, .cli = "192.0.2.11", .cport = 52400, .sport = 445};
+	const struct xh_event *e;
+	int i;
+
+	if (px_open(&p))
+		goto out;
+	for (i = 0; i < 12; i++)
+		c[i] = (struct conn){
+			.p = &p, .cli = "192.0.2.10", .cport = 52300 + i, .sport = 445};
+	/* an NTLM logon that succeeds: its challenge, then success */
+	SEND(&c[0], 0, smb2_session_setup_resp(&_m, 1, 0x10, 0xc0000016));
+	SEND(&c[0], 0, smb2_session_setup_resp(&_m, 2, 0x10, 0));
+	/* a failure status on a TREE_CONNECT answer, and the client sending a
+	 * failed session setup "answer" */
+	SEND(&c[0], 0, smb2_tree_connect_resp(&_m, 3, 0x10, 1, 0xc000006d, 1));
+	SEND(&c[0], 1, smb2_session_setup_resp(&_m, 4, 0x10, 0xc000006d));
+	for (i = 1; i <= 8; i++)
+		SEND(&c[i], 0,
+		     smb2_session_setup_resp(&_m, 1, 0, i == 4 ? 0xc000006a : 0xc000006d));
+	SEND(&c[9], 0, smb1_session_setup_resp(&_m, 1, 0xc0000234)); /* the 9th */
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_BRUTE_FORCE), "9 failed logons");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_LOGON_FAILED), 9, "each failed logon counted");
+	SEND(&c[10], 0, smb1_session_setup_resp(&_m, 1, 0xc000006d));
+	e = only_ev(&p, XH_RULE_SMB_BRUTE_FORCE);
+	if (ASSERT_OK_PTR(e, "the 10th")) {
+		ASSERT_EQ(e->detail_kind, XH_DETAIL_SWEEP, "detail");
+		ASSERT_EQ(e->d.sweep.distinct, 10, "failed logons");
+		ASSERT_EQ(e->d.sweep.threshold, 10, "threshold");
+		ASSERT_EQ(e->d.sweep.window_s, 60, "window");
+		ASSERT_EQ(ntohs(e->sport), 52310,
+			  "the client's side of the crossing answer's flow");
+		ASSERT_EQ(ntohs(e->dport), 445, "to the server");
+	}
+	SEND(&c[11], 0, smb2_session_setup_resp(&_m, 1, 0, 0xc000006d));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_BRUTE_FORCE), "the 11th: once per client and window");
+	for (i = 0; i < 10; i++)
+		SEND(&other, 0, smb2_session_setup_resp(&_m, 10 + i, 0, 0xc000006d));
+	e = only_ev(&p, XH_RULE_SMB_BRUTE_FORCE);
+	if (ASSERT_OK_PTR(e, "another client's 10, on one connection"))
+		ASSERT_EQ(ntohs(e->sport), 52400, "its own event");
+out:
+	px_close(&p);
+}

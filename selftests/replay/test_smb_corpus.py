@@ -47,11 +47,11 @@ from test_corpus import read_frames  # noqa: E402
 from smb_names import admin_read_attack, exec_name  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from smb_pipes import admin_file_findings, pipe_view  # noqa: E402
-from check_smb import exploit_requests  # noqa: E402
+from check_smb import brute_force_hits, exploit_requests  # noqa: E402
 
 REPLAY_TIMEOUT_S = 180
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
-        "smb.encrypted", "smb.admin_read", "smb.admin_listing", "smb.exploit"}
+        "smb.encrypted", "smb.admin_read", "smb.admin_listing", "smb.exploit", "smb.brute_force"}
 ADMIN_FILES = {"smb.admin_read": "filename", "smb.admin_listing": "directory"}
 
 
@@ -155,7 +155,12 @@ def check(xh, cap, tot):
             continue
         if h.get("rule") in DEEP:
             hits.append(h)
-    if not hits and not smb.get("tree_connects") and not smb.get("create_names_by_share") \
+    # smb.brute_force: the session setups tshark sees answered with a failed
+    # logon, counted per client and window as the kernel counts them
+    want_bf = brute_force_hits(cap, truth.get("tshark_options") or ()) \
+        if smb.get("versions") else set()
+    if not hits and not want_bf and not smb.get("tree_connects") \
+            and not smb.get("create_names_by_share") \
             and not smb.get("smb3_encrypted_transform_packets"):
         return True, None
     starts = None
@@ -281,6 +286,13 @@ def check(xh, cap, tot):
                        ("not reported" if (r, f, n) in want_x else "not in tshark's decode"))
     elif any(h["rule"] == "smb.exploit" for h in hits):
         why.append("smb.exploit where the truth saw no SMB1")
+    got_bf = {(h["rule"], (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]), None)
+              for h in hits if h["rule"] == "smb.brute_force"}
+    tot["brute"] += len(want_bf)
+    tot["brute_ok"] += len(want_bf & got_bf)
+    for r, f, _ in sorted(want_bf ^ got_bf, key=str):
+        why.append(f"{r} {f[0]}:{f[1]} -> {f[2]}:{f[3]}: " +
+                   ("not reported" if (r, f, None) in want_bf else "not in tshark's decode"))
 
     vers = set(smb.get("versions", []))
     for h in hits:
@@ -321,7 +333,8 @@ def main():
     tot = {k: 0 for k in ("paths", "paths_ok", "paths_excluded", "pipes", "pipes_ok",
                           "pipes_excluded", "smb1_pipes", "transfers", "transfer_candidates",
                           "v1", "encrypted", "admin_files", "admin_files_ok",
-                          "content_transfers", "file_rule_reads", "exploit", "exploit_ok")}
+                          "content_transfers", "file_rule_reads", "exploit", "exploit_ok",
+                          "brute", "brute_ok")}
     nfail = npass = 0
     for cap in caps:
         name = os.path.basename(cap)
@@ -344,7 +357,12 @@ def main():
           f"not transfers), {tot['content_transfers']} by PE content; admin-share reads and "
           f"listings {tot['admin_files_ok']}/{tot['admin_files']} ({tot['file_rule_reads']} reads a "
           f"built-in `file` rule names); smb.v1 {tot['v1']}, smb.encrypted {tot['encrypted']}; "
-          f"MS17-010 findings (tool requests, unpatched answers) {tot['exploit_ok']}/{tot['exploit']}")
+          f"MS17-010 findings (tool requests, unpatched answers) {tot['exploit_ok']}/{tot['exploit']}; "
+          f"failed-logon bursts (smb.brute_force) {tot['brute_ok']}/{tot['brute']}")
+    if tot["brute"] == 0:
+        nfail += 1
+        print("FAIL: smb_corpus: the corpus should hold a burst of failed logons "
+              "(elcabezzonn-aug19.pcapng)")
     for k in ("ms17_010_check", "doublepulsar", "eternalblue", "ms17_010_vulnerable"):
         if k not in kinds_seen:
             nfail += 1

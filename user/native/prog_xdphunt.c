@@ -23,6 +23,7 @@ static const struct nrt_prog_map maps[] = {
 	NRT_MAP(xh_smb_trees), NRT_MAP(xh_smb_names), NRT_MAP(xh_smb_work),   NRT_MAP(xh_smb_pend),
 	NRT_MAP(xh_smb_files), NRT_MAP(xh_sweep_src), NRT_MAP(xh_sweep_pair), NRT_MAP(xh_iocpf),
 	NRT_MAP(xh_pktscr),    NRT_MAP(xh_flowscr),   NRT_MAP(xh_rpc_dyn),    NRT_MAP(xh_ioc_cache),
+	NRT_MAP(xh_brute_src),
 };
 
 static const struct nrt_prog_var vars[] = {
@@ -34,6 +35,10 @@ static const struct nrt_prog_var vars[] = {
 	{"xh_cfg_sweep_threshold", (void *)&xh_cfg_sweep_threshold, sizeof(xh_cfg_sweep_threshold),
 	 NULL},
 	{"xh_cfg_sweep_window_ns", (void *)&xh_cfg_sweep_window_ns, sizeof(xh_cfg_sweep_window_ns),
+	 NULL},
+	{"xh_cfg_brute_threshold", (void *)&xh_cfg_brute_threshold, sizeof(xh_cfg_brute_threshold),
+	 NULL},
+	{"xh_cfg_brute_window_ns", (void *)&xh_cfg_brute_window_ns, sizeof(xh_cfg_brute_window_ns),
 	 NULL},
 	{"xh_cfg_capture", (void *)&xh_cfg_capture, sizeof(xh_cfg_capture), NULL},
 	{"xh_cfg_rpc_dyn_idle_s", (void *)&xh_cfg_rpc_dyn_idle_s, sizeof(xh_cfg_rpc_dyn_idle_s),
