@@ -24,6 +24,56 @@ const volatile __u64 xh_cfg_sweep_window_ns = 60ULL * 1000000000ULL;
 const volatile __u32 xh_cfg_brute_threshold = 10;
 const volatile __u64 xh_cfg_brute_window_ns = 60ULL * 1000000000ULL;
 
+/* Add @n to @key's count in the per-source window map @map (xh_sweep_src,
+ * xh_brute_src) at @now: a window runs @window_ns from the first count, and
+ * a count after it opens the next from 0. Returns the count before the add,
+ * or -1 when the map had no room. Two CPUs may both reset a window; that
+ * only loses a count or two of one in progress. The add is atomic, so
+ * exactly one CPU sees the count cross a threshold. */
+static __always_inline long xh_window_add(void *map, const struct xh_sweep_src_key *key, __u64 now,
+					  __u64 window_ns, __u32 n)
+{
+	struct xh_sweep_src init = {}, *src;
+
+	src = bpf_map_lookup_elem(map, key);
+	if (!src) {
+		init.window_start_ns = now;
+		bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
+		src = bpf_map_lookup_elem(map, key);
+		if (!src)
+			return -1;
+	}
+	if (now - src->window_start_ns >= window_ns) {
+		src->window_start_ns = now;
+		src->distinct = 0;
+	}
+	return __sync_fetch_and_add(&src->distinct, n);
+}
+
+/* The event of a per-source window that reached @threshold (@count when it
+ * did) on the packet @pkt of an SMB flow whose client is its source
+ * (@client_is_src) or its destination. Returns 1 when it emitted. */
+static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					   int client_is_src, __u32 rule, __u32 count,
+					   __u32 threshold, __u64 window_ns, struct xh_stats *stats)
+{
+	struct xh_flow_state st = {};
+	struct xh_flow_key key;
+	struct xh_event *e;
+
+	st.initiator = (xh_flow_key_make(pkt, &key) == client_is_src) ? XH_INIT_SRC : XH_INIT_DST;
+	st.service = XH_SVC_SMB;
+	e = xh_event_reserve(ctx, pkt, &key, &st, rule, 0, stats, XH_EVENT_SHORT_SIZE);
+	if (!e)
+		return 0;
+	e->detail_kind = XH_DETAIL_SWEEP;
+	e->d.sweep.distinct = count;
+	e->d.sweep.threshold = threshold;
+	e->d.sweep.window_s = window_ns / 1000000000ULL;
+	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
+	return 1;
+}
+
 /* Account one client SYN (SYN without ACK) to an SMB port. A global
  * function, called by the entry point beside xh_hunt() (not inside it), so
  * its frame does not stack on xh_hunt()'s. Returns 1 when it emitted. */
@@ -31,13 +81,10 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	struct xh_sweep_pair_key pk = {};
 	struct xh_sweep_src_key sk = {};
-	struct xh_sweep_src init = {}, *src;
-	struct xh_flow_state st = {};
-	struct xh_flow_key key;
 	struct xh_stats *stats;
-	struct xh_event *e;
 	__u64 now, *seen;
-	__u32 zero = 0, n;
+	__u32 zero = 0;
+	long old;
 
 	if (!pkt)
 		return 0;
@@ -57,38 +104,12 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 
 	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
 	sk.family = pkt->family;
-	src = bpf_map_lookup_elem(&xh_sweep_src, &sk);
-	if (!src) {
-		init.window_start_ns = now;
-		bpf_map_update_elem(&xh_sweep_src, &sk, &init, BPF_NOEXIST);
-		src = bpf_map_lookup_elem(&xh_sweep_src, &sk);
-		if (!src)
-			return 0;
-	}
-	/* A new window forgets the count. Two CPUs may both reset it; that
-	 * only loses a destination or two of a sweep in progress. */
-	if (now - src->window_start_ns >= xh_cfg_sweep_window_ns) {
-		src->window_start_ns = now;
-		src->distinct = 0;
-	}
-	/* Exactly one CPU sees the count reach the threshold: one event per
-	 * source and window. */
-	n = __sync_fetch_and_add(&src->distinct, 1) + 1;
-	if (n != xh_cfg_sweep_threshold)
+	old = xh_window_add(&xh_sweep_src, &sk, now, xh_cfg_sweep_window_ns, 1);
+	if (old < 0 || old + 1 != xh_cfg_sweep_threshold)
 		return 0;
-
-	st.initiator = xh_flow_key_make(pkt, &key) ? XH_INIT_SRC : XH_INIT_DST;
-	st.service = XH_SVC_SMB;
-	e = xh_event_reserve(ctx, pkt, &key, &st, XH_RULE_SCAN_SMB_SWEEP, 0, stats,
-			     XH_EVENT_SHORT_SIZE);
-	if (!e)
-		return 0;
-	e->detail_kind = XH_DETAIL_SWEEP;
-	e->d.sweep.distinct = n;
-	e->d.sweep.threshold = xh_cfg_sweep_threshold;
-	e->d.sweep.window_s = xh_cfg_sweep_window_ns / 1000000000ULL;
-	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
-	return 1;
+	/* The SYN's source is the client. */
+	return xh_window_event(ctx, pkt, 1, XH_RULE_SCAN_SMB_SWEEP, old + 1, xh_cfg_sweep_threshold,
+			       xh_cfg_sweep_window_ns, stats);
 }
 
 /* Account @n failed logons that xh_smb_inspect() just read in a server's
@@ -99,53 +120,23 @@ __noinline int xh_brute(struct xdp_md *ctx, __u32 n)
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_sweep_src_key sk = {};
-	struct xh_sweep_src init = {}, *src;
-	struct xh_flow_state st = {};
-	struct xh_flow_key key;
 	struct xh_stats *stats;
-	struct xh_event *e;
-	__u32 zero = 0, old;
-	__u64 now;
+	__u32 zero = 0;
+	long old;
 
 	if (!w || n == 0 || n > 64)
 		return 0;
 	stats = bpf_map_lookup_elem(&xh_counters, &zero);
 	if (!stats)
 		return 0;
-	now = xh_now_ns();
 	__builtin_memcpy(sk.addr, w->pkt.daddr, sizeof(sk.addr));
 	sk.family = w->pkt.family;
-	src = bpf_map_lookup_elem(&xh_brute_src, &sk);
-	if (!src) {
-		init.window_start_ns = now;
-		bpf_map_update_elem(&xh_brute_src, &sk, &init, BPF_NOEXIST);
-		src = bpf_map_lookup_elem(&xh_brute_src, &sk);
-		if (!src)
-			return 0;
-	}
-	/* As scan.smb_sweep's: a new window forgets the count; the one CPU
-	 * whose add crosses the threshold makes the event. */
-	if (now - src->window_start_ns >= xh_cfg_brute_window_ns) {
-		src->window_start_ns = now;
-		src->distinct = 0;
-	}
-	old = __sync_fetch_and_add(&src->distinct, n);
-	if (old >= xh_cfg_brute_threshold || old + n < xh_cfg_brute_threshold)
+	old = xh_window_add(&xh_brute_src, &sk, xh_now_ns(), xh_cfg_brute_window_ns, n);
+	if (old < 0 || old >= xh_cfg_brute_threshold || old + n < xh_cfg_brute_threshold)
 		return 0;
-
-	/* The answer goes server -> client: the client is the destination. */
-	st.initiator = xh_flow_key_make(&w->pkt, &key) ? XH_INIT_DST : XH_INIT_SRC;
-	st.service = XH_SVC_SMB;
-	e = xh_event_reserve(ctx, &w->pkt, &key, &st, XH_RULE_SMB_BRUTE_FORCE, 0, stats,
-			     XH_EVENT_SHORT_SIZE);
-	if (!e)
-		return 0;
-	e->detail_kind = XH_DETAIL_SWEEP;
-	e->d.sweep.distinct = old + n;
-	e->d.sweep.threshold = xh_cfg_brute_threshold;
-	e->d.sweep.window_s = xh_cfg_brute_window_ns / 1000000000ULL;
-	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
-	return 1;
+	/* The answer goes server -> client: the client is its destination. */
+	return xh_window_event(ctx, &w->pkt, 0, XH_RULE_SMB_BRUTE_FORCE, old + n,
+			       xh_cfg_brute_threshold, xh_cfg_brute_window_ns, stats);
 }
 
 #endif /* XH_SWEEP_BPF_H */
