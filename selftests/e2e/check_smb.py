@@ -188,21 +188,30 @@ def oracle(pcap, servers):
     return want, stats
 
 
-def smb1_messages(pcap, flt, extra=()):
-    """(src, sport, dst, dport, mid) of the SMB1 messages tshark's filter
-    @flt selects."""
+def smb_rows(pcap, flt, fields, extra=(), first=True):
+    """((src, sport, dst, dport), [values of @fields]) of each TCP frame
+    tshark's filter @flt selects (frames without TCP ports are no flow and
+    are left out); @first: the first occurrence of each field only."""
     p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", flt, "-T", "fields",
-                        "-E", "occurrence=f", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
-                        "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "smb.mid"],
+                        *(["-E", "occurrence=f"] if first else []),
+                        "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
+                        "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport",
+                        *[x for f in fields for x in ("-e", f)]],
                        capture_output=True, timeout=300)
     if p.returncode != 0:
         raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
-    out = []
     for line in p.stdout.decode().splitlines():
-        s4, s6, sp, d4, d6, dp, mid = line.split("\t")
-        out.append((str(ipaddress.ip_address(s4 or s6)), int(sp),
-                    str(ipaddress.ip_address(d4 or d6)), int(dp), int(mid)))
-    return out
+        s4, s6, sp, d4, d6, dp, *values = line.split("\t")
+        if not (sp and dp):
+            continue
+        yield ((str(ipaddress.ip_address(s4 or s6)), int(sp),
+                str(ipaddress.ip_address(d4 or d6)), int(dp)), values)
+
+
+def smb1_messages(pcap, flt, extra=()):
+    """(src, sport, dst, dport, mid) of the SMB1 messages tshark's filter
+    @flt selects."""
+    return [(*flow, int(mid)) for flow, (mid,) in smb_rows(pcap, flt, ["smb.mid"], extra)]
 
 
 def exploit_requests(pcap, extra=()):
@@ -234,20 +243,12 @@ def eternalblue_secondaries(pcap, extra=()):
     TRANSACTION2_SECONDARY request continues an NT_TRANSACT (same MID)
     whose counts were short of their totals, with no other request of that
     MID between them (it would have ended the transaction)."""
-    p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", "tcp && smb.flags.response == 0",
-                        "-T", "fields", "-E", "occurrence=f", "-e", "ip.src", "-e", "ipv6.src",
-                        "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport",
-                        "-e", "smb.cmd", "-e", "smb.mid", "-e", "smb.tpc", "-e", "smb.pc",
-                        "-e", "smb.tdc", "-e", "smb.dc"], capture_output=True, timeout=300)
-    if p.returncode != 0:
-        raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
     out, nt_open = set(), {}
-    for line in p.stdout.decode().splitlines():
-        s4, s6, sp, d4, d6, dp, cmd, mid, tpc, pc, tdc, dc = line.split("\t")
-        if not (sp and cmd and mid):
+    for flow, (cmd, mid, tpc, pc, tdc, dc) in smb_rows(
+            pcap, "tcp && smb.flags.response == 0",
+            ["smb.cmd", "smb.mid", "smb.tpc", "smb.pc", "smb.tdc", "smb.dc"], extra):
+        if not (cmd and mid):
             continue  # an SMB1 message tshark could not read whole
-        flow = (str(ipaddress.ip_address(s4 or s6)), int(sp),
-                str(ipaddress.ip_address(d4 or d6)), int(dp))
         cmd, mid = int(cmd, 16), int(mid)
         if nt_open.get(flow) == mid and cmd not in (0xa1, 0x33):
             del nt_open[flow]
@@ -267,26 +268,18 @@ def brute_force_hits(pcap, extra=()):
     flt = ("tcp && ((smb.cmd == 0x73 && smb.flags.response == 1 && smb.nt_status in {%s}) || "
            "(smb2.cmd == 1 && smb2.flags.response == 1 && smb2.nt_status in {%s}))"
            % (LOGON_FAILURES, LOGON_FAILURES))
-    p = subprocess.run(["tshark", "-r", pcap, *extra, "-Y", flt, "-T", "fields",
-                        "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ipv6.src",
-                        "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport",
-                        "-e", "smb.cmd", "-e", "smb2.cmd"],
-                       capture_output=True, timeout=300)
-    if p.returncode != 0:
-        raise RuntimeError("tshark: " + p.stderr.decode(errors="replace")[-300:])
     out, win = set(), {}
-    for line in p.stdout.decode().splitlines():
-        t, s4, s6, sp, d4, d6, dp, c1, c2 = line.split("\t")
+    for (server, sport, client, cport), (t, c2) in smb_rows(
+            pcap, flt, ["frame.time_epoch", "smb2.cmd"], extra, first=False):
         # one count per session-setup answer in the frame (SMB2 compounds,
         # SMB1 AndX chains answer one session setup)
         n = max(1, c2.split(",").count("1")) if c2 else 1
-        server, client = str(ipaddress.ip_address(s4 or s6)), str(ipaddress.ip_address(d4 or d6))
         t = float(t)
         start, count = win.get(client, (t, 0))
         if t - start >= BRUTE_WINDOW_S:
             start, count = t, 0
         if count < BRUTE_THRESHOLD <= count + n:
-            out.add(("smb.brute_force", (client, int(dp), server, int(sp)), None))
+            out.add(("smb.brute_force", (client, cport, server, sport), None))
         win[client] = (start, count + n)
     return out
 
