@@ -94,12 +94,16 @@
  * parameters or data are still to come; the walk keeps its MID. */
 #define XH_SMB_EXPLOIT_NT_TRANS_OPEN 0x80
 
-/* A session setup answered so is a failed logon (smb.brute_force):
- * STATUS_LOGON_FAILURE (unknown user or wrong password), STATUS_WRONG_PASSWORD
- * and STATUS_ACCOUNT_LOCKED_OUT (a guess that locked the account). */
+/* A session setup answered so is a failed logon (smb.brute_force): an
+ * unknown user or a wrong password, and a guess that locked the account. */
+#define XH_STATUS_LOGON_FAILURE	     0xc000006d
+#define XH_STATUS_WRONG_PASSWORD     0xc000006a
+#define XH_STATUS_ACCOUNT_LOCKED_OUT 0xc0000234
+
 static __always_inline int xh_smb_logon_failure(__u32 status)
 {
-	return status == 0xc000006d || status == 0xc000006a || status == 0xc0000234;
+	return status == XH_STATUS_LOGON_FAILURE || status == XH_STATUS_WRONG_PASSWORD ||
+	       status == XH_STATUS_ACCOUNT_LOCKED_OUT;
 }
 
 /* Access bits that let a CREATE write file data (MS-SMB2 2.2.13.1). */
