@@ -264,12 +264,14 @@ int xdphunt(struct xdp_md *ctx)
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut)
 		return XDP_PASS;
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
-	if (after & XH_AFTER_SWEEP)
+	/* A threshold of 0 (--smb-sweep off, --smb-brute-force off) is
+	 * constant at load: the verifier drops the call. */
+	if ((after & XH_AFTER_SWEEP) && xh_cfg_sweep_threshold)
 		xh_sweep(ctx, pkt);
 	/* xh_smb_inspect() returns the failed logons it read (for xh_brute()). */
 	if ((after & XH_AFTER_SMB) && (pkt->hunt & XH_HUNT_SMB)) {
 		logons = xh_smb_inspect(ctx, pkt, !!(pkt->hunt & XH_HUNT_FROM_CLIENT));
-		if (logons > 0)
+		if (logons > 0 && xh_cfg_brute_threshold)
 			xh_brute(ctx, logons);
 	}
 	/* DCE/RPC on any TCP port (bpf/dcerpc.bpf.h), after xh_hunt() made

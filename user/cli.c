@@ -67,6 +67,37 @@ int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
 	return 0;
 }
 
+int cli_parse_window(const char *what, const char *arg, struct loader_window *w)
+{
+	const char *p = arg;
+	unsigned long count, secs;
+	char *end;
+
+	if (!strcmp(arg, "off")) {
+		w->threshold = 0;
+		w->window_s = 60; /* set, so the 0 applies; unused while off */
+		return 0;
+	}
+	errno = 0;
+	count = strtoul(p, &end, 10);
+	if (errno || end == p || p[0] == '-' || *end != '/')
+		goto bad;
+	p = end + 1;
+	secs = strtoul(p, &end, 10);
+	if (errno || end == p || p[0] == '-' || *end)
+		goto bad;
+	/* One is every SMB client (a sweep) or every typo (a failed logon). */
+	if (count < 2 || count > CLI_WINDOW_COUNT_MAX || secs < 1 || secs > CLI_WINDOW_SECS_MAX)
+		goto bad;
+	w->threshold = (uint32_t)count;
+	w->window_s = (uint32_t)secs;
+	return 0;
+bad:
+	pr_warn("invalid %s '%s': expected COUNT/SECS (COUNT 2..%d, SECS 1..%d) or off\n", what,
+		arg, CLI_WINDOW_COUNT_MAX, CLI_WINDOW_SECS_MAX);
+	return -1;
+}
+
 int cli_parse_ports(const char *what, const char *arg, uint16_t *ports, int max)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -201,6 +232,10 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 		o->load.rpc_dyn_idle_s = v > XH_RPC_DYN_IDLE_S ? (uint32_t)v : 0;
 		return 1;
 	}
+	case OPT_SMB_SWEEP:
+		return cli_parse_window("--smb-sweep", arg, &o->load.sweep) ? -1 : 1;
+	case OPT_SMB_BRUTE_FORCE:
+		return cli_parse_window("--smb-brute-force", arg, &o->load.brute) ? -1 : 1;
 	case 'v':
 		o->verbose++;
 		return 1;

@@ -54,7 +54,13 @@ enum cli_opt {
 	OPT_DCERPC_TABLE,
 	OPT_SMB_RULES,
 	OPT_FLOW_TIMEOUT,
+	OPT_SMB_SWEEP,
+	OPT_SMB_BRUTE_FORCE,
 };
+
+/* --smb-sweep and --smb-brute-force: COUNT/SECS bounds. */
+#define CLI_WINDOW_COUNT_MAX 1000000
+#define CLI_WINDOW_SECS_MAX  86400
 
 #define CLI_HUNT_LONG_OPTIONS                                                                      \
 	{"ioc", required_argument, NULL, OPT_IOC}, {"output", required_argument, NULL, 'o'},       \
@@ -71,6 +77,8 @@ enum cli_opt {
 		{"verbose", no_argument, NULL, 'v'},                                               \
 		{"dcerpc-table", required_argument, NULL, OPT_DCERPC_TABLE},                       \
 		{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},                       \
+		{"smb-sweep", required_argument, NULL, OPT_SMB_SWEEP},                             \
+		{"smb-brute-force", required_argument, NULL, OPT_SMB_BRUTE_FORCE},                 \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -97,7 +105,13 @@ enum cli_opt {
 	"                      MS-RPC or IoC flow idle SECS seconds (1 to 604800), then\n"         \
 	"                      forgotten, and for each flow left at the end; replay: by\n"         \
 	"                      the capture's clock, the end of each capture; default:\n"           \
-	"                      no flow records\n"
+	"                      no flow records\n"                                                  \
+	"  --smb-sweep COUNT/SECS\n"                                                               \
+	"                      scan.smb_sweep: a source's SYNs to COUNT SMB servers within\n"      \
+	"                      SECS (default 16/60; 'off' turns the rule off)\n"                   \
+	"  --smb-brute-force COUNT/SECS\n"                                                         \
+	"                      smb.brute_force: COUNT failed SMB logons of a client within\n"      \
+	"                      SECS (default 10/60; 'off' turns the rule off)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is
@@ -114,6 +128,9 @@ void cli_help_hint(const char *cmd);
 /* For "nothing found" messages: "" as root, else why a user may see
  * nothing of a running instance (its programs, maps and process are root's). */
 const char *cli_root_hint(void);
+/* "COUNT/SECS" (2..CLI_WINDOW_COUNT_MAX, 1..CLI_WINDOW_SECS_MAX) or "off"
+ * (threshold 0) for the option @what. Returns 0 or -1 (message printed). */
+int cli_parse_window(const char *what, const char *arg, struct loader_window *w);
 /* The same, at most UINT32_MAX. */
 int cli_parse_u32(const char *what, const char *arg, uint32_t *out);
 

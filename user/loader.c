@@ -96,6 +96,14 @@ struct loader *loader__open(const struct loader_opts *opts)
 	l->skel->rodata->xh_cfg_wakeup_bytes = rb / 4;
 	if (opts->rpc_dyn_idle_s)
 		l->skel->rodata->xh_cfg_rpc_dyn_idle_s = opts->rpc_dyn_idle_s;
+	if (opts->sweep.window_s) {
+		l->skel->rodata->xh_cfg_sweep_threshold = opts->sweep.threshold;
+		l->skel->rodata->xh_cfg_sweep_window_ns = opts->sweep.window_s * 1000000000ULL;
+	}
+	if (opts->brute.window_s) {
+		l->skel->rodata->xh_cfg_brute_threshold = opts->brute.threshold;
+		l->skel->rodata->xh_cfg_brute_window_ns = opts->brute.window_s * 1000000000ULL;
+	}
 	/* Disarmed until the maps are filled, so no packet is judged against
 	 * an empty port table or IoC set. */
 	l->skel->data->xh_armed = 0;

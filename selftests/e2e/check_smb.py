@@ -259,16 +259,17 @@ def eternalblue_secondaries(pcap, extra=()):
     return out
 
 
-def brute_force_hits(pcap, extra=()):
-    """(smb.brute_force, flow, None) of every session-setup answer with a
-    failed logon that brings its client's count to BRUTE_THRESHOLD within
-    a window of BRUTE_WINDOW_S seconds from the first failure counted (a
-    failure after the window opens the next one, from 1), as the kernel
-    counts them; the flow is that answer's, client first."""
+def brute_force_windows(pcap, extra=(), threshold=BRUTE_THRESHOLD, window_s=BRUTE_WINDOW_S):
+    """(time, flow, count) of every session-setup answer with a failed logon
+    that brings its client's count to @threshold within a window of
+    @window_s seconds from the first failure counted (a failure after the
+    window opens the next one), as the kernel counts them (bpf/sweep.bpf.h);
+    the flow is that answer's, client first; the count is the client's
+    failures then (an answer may hold more than one)."""
     flt = ("tcp && ((smb.cmd == 0x73 && smb.flags.response == 1 && smb.nt_status in {%s}) || "
            "(smb2.cmd == 1 && smb2.flags.response == 1 && smb2.nt_status in {%s}))"
            % (LOGON_FAILURES, LOGON_FAILURES))
-    out, win = set(), {}
+    out, win = [], {}
     for (server, sport, client, cport), (t, c2) in smb_rows(
             pcap, flt, ["frame.time_epoch", "smb2.cmd"], extra, first=False):
         # one count per session-setup answer in the frame (SMB2 compounds,
@@ -276,12 +277,18 @@ def brute_force_hits(pcap, extra=()):
         n = max(1, c2.split(",").count("1")) if c2 else 1
         t = float(t)
         start, count = win.get(client, (t, 0))
-        if t - start >= BRUTE_WINDOW_S:
+        if t - start >= window_s:
             start, count = t, 0
-        if count < BRUTE_THRESHOLD <= count + n:
-            out.add(("smb.brute_force", (client, cport, server, sport), None))
+        if count < threshold <= count + n:
+            out.append((t, (client, cport, server, sport), count + n))
         win[client] = (start, count + n)
     return out
+
+
+def brute_force_hits(pcap, extra=()):
+    """(smb.brute_force, flow, None) of each hit brute_force_windows() finds
+    at the default threshold and window."""
+    return {("smb.brute_force", flow, None) for _, flow, _ in brute_force_windows(pcap, extra)}
 
 
 def is_pe(data):

@@ -57,8 +57,12 @@ static int help_misaligned(const char *out)
 		const char *nl = strchr(out, '\n');
 		int len = nl ? (int)(nl - out) : (int)strlen(out), i;
 		int aligned = len > col && out[col - 1] == ' ' && out[col] != ' ';
+		/* no gap of two spaces after the option, and the next line is
+		 * indented: its description is below */
+		int alone =
+			!memmem(out + 2, len - 2, "  ", 2) && nl && !strncmp(nl + 1, "      ", 6);
 
-		if (len > 3 && !strncmp(out, "  -", 3) && !aligned && len > col) {
+		if (len > 3 && !strncmp(out, "  -", 3) && !aligned && !alone && len > col) {
 			fprintf(stderr, "  misaligned: %.*s\n", len, out);
 			bad++;
 		} else if (len > 6 && !strncmp(out, "      ", 6)) {
@@ -160,6 +164,32 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "replay --engine native --flow-timeout 5 /nonexistent.pcap"), 1,
 		  "replay takes it");
 	ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
+
+	test_subtest("bad per-source windows");
+	{
+		static const char *const bad[] = {"1/60", "16",	    "16/0",  "16/86401",
+						  "x/60", "16/60s", "-2/60", "1000001/60",
+						  "/60",  "16/",    "on"};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(args, sizeof(args), "run -i lo --smb-sweep '%s'", bad[i]);
+			ASSERT_EQ(run_cli(&r, args), 2, bad[i]);
+			snprintf(args, sizeof(args),
+				 "invalid --smb-sweep '%s': expected COUNT/SECS (COUNT 2..1000000, "
+				 "SECS 1..86400) or off",
+				 bad[i]);
+			ASSERT_HAS_SUBSTR(r.err, args, bad[i]);
+		}
+		ASSERT_EQ(run_cli(&r, "replay --engine native --smb-brute-force 0/60 x.pcap"), 2,
+			  "replay: a count of 0");
+		ASSERT_HAS_SUBSTR(r.err, "invalid --smb-brute-force '0/60'", "replay message");
+		/* Accepted: the error is then the missing capture's. */
+		ASSERT_EQ(run_cli(&r,
+				  "replay --engine native --smb-sweep 2/86400 --smb-brute-force "
+				  "off /nonexistent.pcap"),
+			  1, "2/86400 and off are fine");
+		ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
+	}
 
 	test_subtest("bad port lists");
 	ASSERT_EQ(run_cli(&r, "run -i lo --smb-ports 445,0"), 2, "port 0");

@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# test_windows.py XDPHUNT: the per-source windows' options, --smb-sweep and
+# --smb-brute-force COUNT/SECS (and 'off'), in both replay engines, with
+# tshark as the oracle of what each setting should find.
+#
+# 1. smb.brute_force on the corpus's real burst of failed SMB logons
+#    (elcabezzonn-aug19.pcapng: 2822 in 24 s): for each setting, the hits
+#    are the answers tshark's failed session setups bring to COUNT within
+#    SECS per client, counted as the kernel counts (check_smb.py's
+#    brute_force_windows()): the same frames (by time), flows and counts,
+#    "threshold" and "window_s" as given, none with 'off'.
+# 2. scan.smb_sweep on a made capture: one source sweeping 40 servers 1.5 s
+#    apart (a retransmitted SYN, some to 139), one client of one server
+#    opening 30 connections, one source reaching 12 servers: the hits are
+#    the SYNs tshark lists that bring a source's distinct servers to COUNT
+#    within SECS (a server counts once per window).
+# The corpus part says SKIP without the corpus; the kernel engine SKIPs
+# without root.
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, HERE)
+from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows, smb_rows  # noqa: E402
+from pcapgen import tcp_frame, write_pcap  # noqa: E402
+from test_native_engine import corpus_dir, replay  # noqa: E402
+
+BRUTE_CAPTURE = "elcabezzonn-aug19.pcapng"
+SWEEP_THRESHOLD, SWEEP_WINDOW_S = 16, 60  # bpf/sweep.bpf.h's defaults
+# (option value or None for the default, threshold, window): settings under,
+# at and over the burst's rate, and off
+BRUTE_SETTINGS = ((None, BRUTE_THRESHOLD, BRUTE_WINDOW_S), ("3000/60", 3000, 60),
+                  ("2822/60", 2822, 60), ("100/5", 100, 5), ("25/1", 25, 1),
+                  ("off", None, None))
+SWEEP_SETTINGS = ((None, SWEEP_THRESHOLD, SWEEP_WINDOW_S), ("40/60", 40, 60),
+                  ("41/60", 41, 60), ("5/10", 5, 10), ("12/20", 12, 20), ("off", None, None))
+fails = 0
+
+
+def result(ok, name, why=""):
+    global fails
+    if ok:
+        print("PASS: windows: " + name)
+    else:
+        fails += 1
+        print("FAIL: windows: %s: %s" % (name, why))
+
+
+def usec(iso):
+    """JSON timestamp (…Z, microseconds) -> microseconds since the epoch."""
+    d = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ")
+    d = d.replace(tzinfo=datetime.timezone.utc)
+    return int(d.timestamp()) * 1000000 + d.microsecond
+
+
+def got_hits(out, rule, key):
+    """(time in us, flow, count, threshold, window_s) of @rule's hits."""
+    got = []
+    for line in out.decode(errors="replace").splitlines():
+        h = json.loads(line)
+        if h.get("rule") != rule:
+            continue
+        o = h[key]
+        got.append((usec(h["timestamp"]), (h["src_ip"], h["src_port"], h["dest_ip"],
+                                          h["dest_port"]),
+                    o["failed_logons" if key == "brute_force" else "distinct_destinations"],
+                    o["threshold"], o["window_s"]))
+    return sorted(got)
+
+
+def want_hits(found, threshold, window):
+    """The oracle's (time, flow, count) as got_hits() shows them."""
+    return sorted((round(t * 1e6), flow, n, threshold, window) for t, flow, n in found)
+
+
+def same(got, want):
+    """Equal, the times within a microsecond (tshark's float epoch)."""
+    return len(got) == len(want) and all(
+        abs(g[0] - w[0]) <= 1 and g[1:] == w[1:] for g, w in zip(got, want))
+
+
+def sweep_windows(pcap, threshold, window_s):
+    """(time, flow, count) of the client SYNs to an SMB port that bring their
+    source's distinct destinations to @threshold within a window of
+    @window_s seconds (a destination counts once per window; a SYN after the
+    window opens the next one), as bpf/sweep.bpf.h counts them."""
+    flt = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport in {445, 139}"
+    out, pairs, win = [], {}, {}
+    for (src, sport, dst, dport), (t,) in smb_rows(pcap, flt, ["frame.time_epoch"]):
+        t = float(t)
+        if (src, dst) in pairs and t - pairs[(src, dst)] < window_s:
+            continue
+        pairs[(src, dst)] = t
+        start, count = win.get(src, (t, 0))
+        if t - start >= window_s:
+            start, count = t, 0
+        count += 1
+        if count == threshold:
+            out.append((t, (src, sport, dst, dport), count))
+        win[src] = (start, count)
+    return out
+
+
+def sweep_capture(path):
+    frames = []
+    for i in range(40):  # a sweep of 40 servers, 1.5 s apart, every fourth on 139
+        t = 10 + i * 1.5
+        dst = "198.51.100.%d" % (i + 1)
+        frames.append((t, tcp_frame("203.0.113.7", dst, 40000 + i, 139 if i % 4 == 3 else 445)))
+        frames.append((t + 0.01, tcp_frame(dst, "203.0.113.7", 139 if i % 4 == 3 else 445,
+                                           40000 + i, 0x12)))
+        if i == 3:  # a retransmitted SYN: the same server again
+            frames.append((t + 0.3, tcp_frame("203.0.113.7", dst, 40000 + i, 139)))
+    for i in range(30):  # a busy client of one server
+        frames.append((12 + i, tcp_frame("192.0.2.20", "198.51.100.200", 50000 + i, 445)))
+    for i in range(12):  # a smaller sweep
+        frames.append((20 + i, tcp_frame("192.0.2.30", "203.0.113.%d" % (i + 1), 30000 + i,
+                                         445)))
+    frames.sort(key=lambda f: f[0])
+    write_pcap(path, frames)
+
+
+def check(xh, engine, name, pcap, settings, opt, rule, key, oracle):
+    """Replay @pcap with each setting of @opt; returns the oracle's hit
+    counts, so the caller can see the settings tell something apart."""
+    counts = []
+    for value, threshold, window in settings:
+        args = [opt, value] if value else []
+        rc, out = replay(xh, engine, [pcap], args)
+        label = "%s %s %s %s" % (engine, name, opt, value or "(default)")
+        if rc != 0:
+            result(False, label, "exit %d" % rc)
+            continue
+        got = got_hits(out, rule, key)
+        want = want_hits(oracle(threshold, window), threshold, window) if threshold else []
+        counts.append(len(want))
+        result(same(got, want), "%s: %d hits as tshark's %d" % (label, len(got), len(want)),
+               "got %s, want %s" % (got[:4], want[:4]))
+    return counts
+
+
+def varied(name, counts):
+    """The settings must find none, one and several hits on the capture, or
+    the comparison could not tell a threshold from another."""
+    result(0 in counts and 1 in counts and max(counts) > 1,
+           "%s: the settings find none, one and several hits (%s)" % (name, counts))
+
+
+def main():
+    xh = sys.argv[1]
+    engines = ["native"] + (["kernel"] if os.geteuid() == 0 else [])
+    if os.geteuid() != 0:
+        print("SKIP: windows: the kernel engine needs root")
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = os.path.join(tmp, "sweep.pcap")
+        sweep_capture(sweep)
+        for e in engines:
+            counts = check(xh, e, "made sweep", sweep, SWEEP_SETTINGS, "--smb-sweep",
+                           "scan.smb_sweep", "scan", lambda th, w: sweep_windows(sweep, th, w))
+        varied("made sweep", counts)
+    cap = os.path.join(corpus_dir(), BRUTE_CAPTURE)
+    if not os.path.exists(cap):
+        print("SKIP: windows: no %s in the corpus (%s)" % (BRUTE_CAPTURE, corpus_dir()))
+        return 1 if fails else 0
+    for e in engines:
+        counts = check(xh, e, BRUTE_CAPTURE, cap, BRUTE_SETTINGS, "--smb-brute-force",
+                       "smb.brute_force", "brute_force",
+                       lambda th, w: brute_force_windows(cap, (), th, w))
+    varied(BRUTE_CAPTURE, counts)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
