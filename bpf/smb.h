@@ -125,7 +125,8 @@ struct xh_smb_msg {
 	__u32 name_off;	 /* valid when name_max > 0 */
 	__u32 name_max;	 /* bytes the name may span (exact length unless name_nul) */
 	__u32 access;	 /* CREATE DesiredAccess */
-	__u32 data_off;	 /* WRITE request: its data, from the SMB header (0: none) */
+	__u32 data_off;	 /* WRITE request: its data, from the SMB header (0: none);
+			  * SESSION_SETUP request: its security blob */
 	__u32 data_len;	 /* ... bytes of it, inside the message */
 	__u64 file_off;	 /* ... where in the file they go */
 	__u16 command;	 /* SMB2 command, or SMB1 command of this block */
@@ -284,6 +285,20 @@ static __always_inline int xh_smb2_body(const __u8 *b, __u32 avail, __u32 msg_le
 		if (err)
 			return err;
 		break;
+	case XH_SMB2_SESSION_SETUP:
+		/* StructureSize 25, Flags, SecurityMode, Capabilities, Channel,
+		 * SecurityBufferOffset (12), SecurityBufferLength (14),
+		 * PreviousSessionId: the blob (NTLMSSP or Kerberos, mostly in
+		 * SPNEGO) is the message's data. */
+		if (m->response)
+			return 0;
+		if (avail < 16)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b) != 25)
+			return -XH_SMB_CNT_HDR_BAD;
+		xh_smb_write_data(m, xh_le16(b + 12), xh_le16(b + 14), 0, XH_SMB2_HDR_LEN + 24,
+				  msg_len);
+		return 0;
 	case XH_SMB2_READ:
 	case XH_SMB2_WRITE:
 		/* StructureSize 49 both; the FileId follows Length and Offset. */
@@ -494,6 +509,20 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 				m, xh_le16(b + 23), (__u32)xh_le16(b + 19) << 16 | xh_le16(b + 21),
 				(wc == 14 ? (__u64)xh_le32(b + 25) << 32 : 0) | xh_le32(b + 7),
 				blk + 1 + wc * 2 + 2, msg_len);
+		return 0;
+	}
+	if (cmd == XH_SMB1_SESSION_SETUP_ANDX) {
+		/* Extended security (WordCount 12): AndX (4 bytes),
+		 * MaxBufferSize, MaxMpxCount, VcNumber, SessionKey,
+		 * SecurityBlobLength (15), Reserved, Capabilities, ByteCount
+		 * (25); the blob starts the data. WordCount 13 sends
+		 * passwords and names without NTLMSSP: not read. */
+		if (wc != 12)
+			return 0;
+		if (avail < 27)
+			return -XH_SMB_CNT_HDR_TRUNC;
+		if (xh_le16(b + 15) <= xh_le16(b + 25))
+			xh_smb_write_data(m, blk + 27, xh_le16(b + 15), 0, blk + 27, msg_len);
 		return 0;
 	}
 	if (cmd == XH_SMB1_TREE_CONNECT_ANDX) {

@@ -82,6 +82,7 @@ enum xh_rule {
 	XH_RULE_SMB_ADMIN_LISTING = 17, /* smb.admin_listing: directory listed on an admin share */
 	XH_RULE_SMB_EXPLOIT = 18,	/* smb.exploit: an SMB1 request of MS17-010 tooling */
 	XH_RULE_SMB_BRUTE_FORCE = 19,	/* smb.brute_force: one client's logons fail in bulk */
+	XH_RULE_SMB_LOGON = 20,		/* smb.logon: an NTLM logon names its account */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -213,6 +214,7 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_WRITE_PE,	    /* WRITEs of a PE image at a file's start, under any name */
 	XH_SMB_CNT_EXPLOIT,	    /* SMB1 requests of MS17-010 tooling (smb.exploit) */
 	XH_SMB_CNT_LOGON_FAILED,    /* session setups answered with a logon failure */
+	XH_SMB_CNT_NTLM_AUTH,	    /* session setup requests with an NTLMSSP AUTHENTICATE */
 	XH_SMB_CNT__MAX,
 };
 
@@ -452,6 +454,15 @@ enum xh_smb_share_kind {
 /* smb.tool_transfer: the data written at the file's start are a PE image's
  * ("MZ", and "PE\0\0" where e_lfanew points), whatever the name says. */
 #define XH_SMB_F_EXE_CONTENT 0x10
+/* smb.logon: a name was longer than its slot, or lay past the segment, and
+ * is cut short (or empty). */
+#define XH_SMB_F_NTLM_CUT 0x20
+/* smb.logon: where the domain, user and workstation sit in xh_event.name
+ * (64, 128 and 64 bytes: 32, 64 and 32 UTF-16 code units). */
+#define XH_SMB_NTLM_DOMAIN_SLOT 0
+#define XH_SMB_NTLM_USER_SLOT	64
+#define XH_SMB_NTLM_HOST_SLOT	192
+#define XH_SMB_NTLM_SLOT_END	256
 
 /* smb.exploit: which request (xh_smb_detail.exploit, and the finding's
  * value: one event per flow and kind). */
@@ -488,7 +499,10 @@ struct xh_smb_detail {
 	__u8 flags;	  /* XH_SMB_F_* */
 	__u16 pipe_id;	  /* 1-based entry of the pipe table, 0: not in it */
 	__u8 exploit;	  /* smb.exploit: enum xh_smb_exploit */
-	__u8 pad[25];
+	/* smb.logon: bytes of the domain, user and workstation (enum
+	 * xh_ntlm_field) in name[], at XH_SMB_NTLM_*_SLOT */
+	__u8 ntlm_len[3];
+	__u8 pad[22];
 };
 _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 

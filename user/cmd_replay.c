@@ -21,6 +21,7 @@
 #include "log.h"
 #include "ring_reader.h"
 #include "smb_user.h"
+#include "accounts.h"
 #include "native/engine.h"
 #include "native/nrt_prog.h"
 #include "xdphunt.skel.h"
@@ -341,6 +342,8 @@ int cmd_replay(int argc, char **argv)
 			pr_warn("replay: cannot clear the flow table before %s\n", argv[i]);
 		if (i > optind && dcerpc_clear_state(l->skel))
 			pr_warn("replay: cannot clear the DCE/RPC state before %s\n", argv[i]);
+		if (i > optind)
+			accounts_clear(sink.accounts);
 		if (replay_file(&r, argv[i]))
 			failed++;
 		/* A flush error is the writer's to say; the captures after

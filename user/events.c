@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "accounts.h"
 #include "community_id.h"
 #include "dcerpc_table.h"
 #include "enrich.h"
@@ -35,6 +36,7 @@ void event_sink_init(struct event_sink *s, struct jsonl_writer *out, const struc
 	jbuf_init(&s->jb);
 	jbuf_init(&s->host_json);
 	jbuf_init(&s->iface_json);
+	s->accounts = accounts__new();
 	event_sink_sync_clock(s);
 }
 
@@ -43,6 +45,8 @@ void event_sink_fini(struct event_sink *s)
 	jbuf_free(&s->jb);
 	jbuf_free(&s->host_json);
 	jbuf_free(&s->iface_json);
+	accounts__free(s->accounts);
+	s->accounts = NULL;
 }
 
 void event_sink_sync_clock(struct event_sink *s)
@@ -306,6 +310,9 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	if (e->detail_kind == XH_DETAIL_SWEEP &&
 	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE))
 		sweep_format_json(e, b);
+	/* The account an NTLM logon named on this flow (smb.logon), if any. */
+	if (s->cid_len && accounts_hit_json(s->accounts, e, &k, s->cid_flow_id, b) == -EILSEQ)
+		s->bad_names++;
 	action = enrich_action_name(e->action);
 	if (!action)
 		action = "unknown";

@@ -14,6 +14,7 @@
 struct ioc_set;
 struct dcerpc_table;
 struct smb_rules;
+struct accounts;
 
 struct event_sink {
 	struct jsonl_writer *out;
@@ -60,6 +61,9 @@ struct event_sink {
 	/* SMB (user/smb.c) */
 	const struct smb_rules *smb; /* ATT&CK per rule and pipe; NULL: enrich's */
 	uint64_t bad_names;	     /* SMB names not valid UTF-16/ASCII (left out) */
+	/* The flows' NTLM accounts (user/accounts.c); NULL: smb.logon hits
+	 * still name theirs, later hits go without. */
+	struct accounts *accounts;
 };
 
 /* Prepare @s (host defaults to the hostname when NULL). */
@@ -71,7 +75,8 @@ void event_sink_sync_clock(struct event_sink *s);
 /* Forget the interface name kept for hits (an interface was renamed). */
 void event_sink_forget_names(struct event_sink *s);
 
-/* Encode @e as one JSON object into @b (reset first). Pure apart from
+/* Encode @e as one JSON object into @b (reset first); an smb.logon hit
+ * keeps its account for the flow's later hits (user/accounts.c). Pure apart from
  * if_indextoname(). Returns 0, -EINVAL for an unknown rule, or the
  * ioc_event_format() error of an ioc.* hit that must not be written. */
 int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b);

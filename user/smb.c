@@ -367,6 +367,7 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_WRITE_PE] = "write_pe",
 	[XH_SMB_CNT_EXPLOIT] = "exploit",
 	[XH_SMB_CNT_LOGON_FAILED] = "logon_failed",
+	[XH_SMB_CNT_NTLM_AUTH] = "ntlm_auth",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

@@ -425,8 +425,11 @@ def fmt(s):
 
 
 def main():
+    # the NTLM oracle reads flows through this module's smb_rows()
+    from check_ntlm import compare as ntlm_compare, logon_hits, ntlm_logons
     pcap, live, replay = sys.argv[1:4]
     servers = {str(ipaddress.ip_address(a)) for a in sys.argv[5].split(",")}
+    user = sys.argv[6]  # the lab's account, which the wrong-password guesses try
     want, st = oracle(pcap, servers)
     rules = {}
     for r, _, _ in want:
@@ -451,6 +454,10 @@ def main():
            "no WRITE of a PE image under a harmless name in tshark's view")
     result(want_streams, "oracle_has_stream_executable",
            "no CREATE of an executable in an NTFS stream on an admin tree in tshark's view")
+    logons = ntlm_logons(pcap)
+    guesses = [k for k in logons if k[5] == user]
+    result(len(guesses) >= 12, "oracle_has_ntlm_logons",
+           f"tshark read {len(logons)} NTLM logons, {len(guesses)} of user {user}")
     for what, path in (("live", live), ("replay", replay)):
         got, bad = hits(path)
         result(not bad, f"{what}_hits_json", f"lines {bad[:5]} are not JSON")
@@ -480,6 +487,17 @@ def main():
         enc = {f for r, f, _ in want if r == "smb.encrypted"}
         named = {(r, f, n) for r, f, n in got if f in enc and n}
         result(not named, f"{what}_encrypted_flows_nameless", fmt(named))
+        # smb.logon: every NTLM logon tshark reads, and the later hits of
+        # its flow name the account (check_ntlm.py)
+        with open(path, errors="replace") as fh:
+            lgot, lhits, _ = logon_hits(fh.read().splitlines())
+        problems, c = ntlm_compare(logons, lgot, lhits)
+        result(not problems, f"{what}_ntlm_logons",
+               f"{'; '.join(problems[:4])} ({c['said']} of {c['want']} said)")
+        brute = [h for h in lhits if h.get("rule") == "smb.brute_force"]
+        result(brute and all(h.get("ntlmssp", {}).get("user") == user for h in brute),
+               f"{what}_brute_force_names_the_account",
+               f"brute-force hits {[h.get('ntlmssp') for h in brute]}, the guesses' user {user}")
     return 1 if fails else 0
 
 

@@ -13,7 +13,8 @@
 # wrong passwords, then checks with selftests/e2e/check_smb.py that every admin/IPC$
 # tree path, IPC$ pipe, executable written to an admin share, SMB1 flow and
 # encrypted flow tshark sees is a hit, live and in `xdphunt replay` of the
-# capture, and that nothing else is.
+# capture, and that nothing else is; and that every NTLM logon tshark reads
+# is an smb.logon hit whose account the flow's later hits carry.
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
@@ -183,7 +184,7 @@ else
 fi
 
 /usr/bin/python3 "$HERE/check_smb.py" "$W/smb.pcap" "$W/live.jsonl" "$W/replay.jsonl" \
-	"$LAB_CLIENT_IP4,$LAB_CLIENT_IP6" "$LAB_SERVER_IP4,$LAB_SERVER_IP6"
+	"$LAB_CLIENT_IP4,$LAB_CLIENT_IP6" "$LAB_SERVER_IP4,$LAB_SERVER_IP6" "$U"
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
 if [ "$FAILS" -gt 0 ]; then
 	echo "# live hits (smb.*):"

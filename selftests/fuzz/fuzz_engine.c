@@ -165,6 +165,7 @@ static int rule_fits(const struct xh_event *e)
 	case XH_RULE_SMB_ADMIN_LISTING:
 	case XH_RULE_SMB_EXPLOIT:
 	case XH_RULE_SMB_BRUTE_FORCE:
+	case XH_RULE_SMB_LOGON:
 		return tcp && (is_port(e->dport, 445, 139) || is_port(e->sport, 445, 139));
 	case XH_RULE_SCAN_SMB_SWEEP:
 		return tcp && is_port(e->dport, 445, 139);

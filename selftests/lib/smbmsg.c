@@ -721,3 +721,100 @@ size_t smb1_session_setup_resp(struct smbmsg *s, uint16_t mid, uint32_t status)
 	smbmsg_le16(s, 0);    /* ByteCount */
 	return h;
 }
+
+size_t ntlm_auth_blob(uint8_t *out, size_t max, const char *domain, const char *user,
+		      const char *host, int unicode, int spnego)
+{
+	const char *names[3] = {domain, user, host};
+	struct smbmsg m, w;
+	size_t off = 64, len[3];
+	uint8_t nt[24] = {0};
+
+	smbmsg_init(&m);
+	smbmsg_put(&m, "NTLMSSP", 8);
+	smbmsg_le32(&m, 3);
+	for (int i = 0; i < 3; i++)
+		len[i] = strlen(names[i]) * (unicode ? 2 : 1);
+	/* LmChallengeResponse (empty), NtChallengeResponse after the names */
+	smbmsg_le16(&m, 0);
+	smbmsg_le16(&m, 0);
+	smbmsg_le32(&m, (uint32_t)(off + len[0] + len[1] + len[2]));
+	smbmsg_le16(&m, sizeof(nt));
+	smbmsg_le16(&m, sizeof(nt));
+	smbmsg_le32(&m, (uint32_t)(off + len[0] + len[1] + len[2]));
+	for (int i = 0; i < 3; i++) {
+		smbmsg_le16(&m, (uint16_t)len[i]);
+		smbmsg_le16(&m, (uint16_t)len[i]);
+		smbmsg_le32(&m, (uint32_t)off);
+		off += len[i];
+	}
+	smbmsg_le16(&m, 0); /* EncryptedRandomSessionKey: empty */
+	smbmsg_le16(&m, 0);
+	smbmsg_le32(&m, (uint32_t)(off + sizeof(nt)));
+	smbmsg_le32(&m, unicode ? 0xe2888215 : 0xe2888214); /* NegotiateFlags */
+	for (int i = 0; i < 3; i++) {
+		if (unicode)
+			smbmsg_utf16(&m, names[i]);
+		else
+			smbmsg_put(&m, names[i], strlen(names[i]));
+	}
+	smbmsg_put(&m, nt, sizeof(nt));
+	if (!spnego) {
+		if (m.len > max)
+			abort();
+		memcpy(out, m.b, m.len);
+		return m.len;
+	}
+	/* NegTokenResp [1] { SEQUENCE { responseToken [2] OCTET STRING } } */
+	smbmsg_init(&w);
+	smbmsg_put(&w, (uint8_t[]){0xa1, 0x82}, 2);
+	smbmsg_put(&w, (uint8_t[]){(uint8_t)((m.len + 12) >> 8), (uint8_t)(m.len + 12)}, 2);
+	smbmsg_put(&w, (uint8_t[]){0x30, 0x82}, 2);
+	smbmsg_put(&w, (uint8_t[]){(uint8_t)((m.len + 8) >> 8), (uint8_t)(m.len + 8)}, 2);
+	smbmsg_put(&w, (uint8_t[]){0xa2, 0x82}, 2);
+	smbmsg_put(&w, (uint8_t[]){(uint8_t)((m.len + 4) >> 8), (uint8_t)(m.len + 4)}, 2);
+	smbmsg_put(&w, (uint8_t[]){0x04, 0x82}, 2);
+	smbmsg_put(&w, (uint8_t[]){(uint8_t)(m.len >> 8), (uint8_t)m.len}, 2);
+	smbmsg_put(&w, m.b, m.len);
+	if (w.len > max)
+		abort();
+	memcpy(out, w.b, w.len);
+	return w.len;
+}
+
+size_t smb2_session_setup_req(struct smbmsg *s, uint64_t mid, uint64_t sess, const void *blob,
+			      size_t len)
+{
+	size_t h = smb2_hdr(s, 1, 0, mid, 0, sess, 0);
+	uint8_t b[4] = {0, 1, 0, 0}; /* Flags, SecurityMode */
+
+	smbmsg_le16(s, 25);
+	smbmsg_put(s, b, 2);
+	smbmsg_le32(s, 0);  /* Capabilities */
+	smbmsg_le32(s, 0);  /* Channel */
+	smbmsg_le16(s, 88); /* SecurityBufferOffset: header + 24 */
+	smbmsg_le16(s, (uint16_t)len);
+	smbmsg_le64(s, 0); /* PreviousSessionId */
+	smbmsg_put(s, blob, len);
+	return h;
+}
+
+size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, size_t len,
+			      int unicode)
+{
+	size_t h = smb1_hdr(s, 0x73, 0x18, unicode ? 0xc807 : 0x4807, 0, 0, mid);
+	uint8_t b[4] = {12, 0xff, 0, 0}; /* WordCount, no AndX, reserved */
+
+	smbmsg_put(s, b, 3);
+	smbmsg_le16(s, 0);     /* AndXOffset */
+	smbmsg_le16(s, 16644); /* MaxBufferSize */
+	smbmsg_le16(s, 50);    /* MaxMpxCount */
+	smbmsg_le16(s, 0);     /* VcNumber */
+	smbmsg_le32(s, 0);     /* SessionKey */
+	smbmsg_le16(s, (uint16_t)len);
+	smbmsg_le32(s, 0);	    /* Reserved */
+	smbmsg_le32(s, 0x800000d4); /* Capabilities: extended security */
+	smbmsg_le16(s, (uint16_t)len);
+	smbmsg_put(s, blob, len);
+	return h;
+}

@@ -112,5 +112,19 @@ size_t smb1_nt_trans(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
  * @disp: how EternalBlue sends the rest of its NT_TRANSACT's data. */
 size_t smb1_trans2_secondary(struct smbmsg *s, uint16_t mid, uint16_t uid, uint16_t tid,
 			     uint16_t total_data, uint16_t disp, uint16_t len);
+/* An NTLMSSP AUTHENTICATE (MS-NLMP 2.2.1.3) naming @domain, @user and
+ * @host (UTF-16LE when @unicode, else OEM bytes), the names after the
+ * fixed part and a 24-byte NT response after them; inside SPNEGO's
+ * NegTokenResp (long-form lengths: the signature at 16) when @spnego.
+ * Written into @out (at most @max bytes); returns its length. */
+size_t ntlm_auth_blob(uint8_t *out, size_t max, const char *domain, const char *user,
+		      const char *host, int unicode, int spnego);
+/* SMB2 SESSION_SETUP request carrying the security blob @blob. */
+size_t smb2_session_setup_req(struct smbmsg *s, uint64_t mid, uint64_t sess, const void *blob,
+			      size_t len);
+/* SMB1 SESSION_SETUP_ANDX request with extended security (WordCount 12)
+ * carrying @blob; Unicode in Flags2 when @unicode. */
+size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, size_t len,
+			      int unicode);
 
 #endif

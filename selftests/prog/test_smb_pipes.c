@@ -21,6 +21,7 @@
 #include "smb_user.h"
 #include "dcerpc_table.h"
 #include "smb.h"	/* bpf/smb.h */
+#include "ntlm.h"	/* bpf/ntlm.h: XH_NTLM_USER */
 #include "dcerpc.h"	/* bpf/dcerpc.h: XH_RPC_PT_BIND */
 #include "dcerpc_smb.h" /* bpf/dcerpc_smb.h: XH_FSCTL_PIPE_TRANSCEIVE */
 #include "xh_prog.h"
@@ -1009,6 +1010,117 @@ void test_smb_brute_force(void)
 	e = only_ev(&p, XH_RULE_SMB_BRUTE_FORCE);
 	if (ASSERT_OK_PTR(e, "another client's 10, on one connection"))
 		ASSERT_EQ(ntohs(e->sport), 52400, "its own event");
+out:
+	px_close(&p);
+}
+
+/* smb.logon: the NTLMSSP AUTHENTICATE of a session setup request names
+ * the account: SPNEGO-wrapped in SMB2, raw and OEM in SMB1; once per flow
+ * and account; a name cut to its slot or lying past the segment is said
+ * so; Kerberos, a NEGOTIATE and an answer name none. */
+void test_smb_logon(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.10", .cport = 52500, .sport = 445};
+	struct conn c1 = {.p = &p, .cli = "192.0.2.11", .cport = 52501, .sport = 139};
+	const struct xh_event *e;
+	uint8_t b[SMBMSG_MAX];
+	char user[80];
+	size_t n;
+
+	if (px_open(&p))
+		goto out;
+	n = ntlm_auth_blob(b, sizeof(b), "CORP", "administrator", "WS01", 1, 1);
+	SEND(&c, 1, smb2_session_setup_req(&_m, 2, 0x10, b, n));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "SMB2, SPNEGO")) {
+		ASSERT_EQ(e->detail_kind, XH_DETAIL_SMB, "detail");
+		ASSERT_EQ(e->d.smb.name_enc, XH_SMB_ENC_UTF16LE, "UTF-16LE");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 8, "domain bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 26, "user bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_HOST], 8, "host bytes");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_DOMAIN_SLOT, "C\0O\0R\0P\0", 8), 0,
+			  "domain");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_USER_SLOT, "a\0d\0m\0", 6), 0, "user");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_HOST_SLOT, "W\0S\0", 4), 0, "host");
+		ASSERT_FALSE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "whole");
+		ASSERT_EQ(ntohs(e->sport), 52500, "the client's flow");
+	}
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_NTLM_AUTH), 1, "counted");
+	SEND(&c, 1, smb2_session_setup_req(&_m, 3, 0x10, b, n));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_LOGON), "the same account again: once per flow");
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_NTLM_AUTH), 2, "each counted");
+	n = ntlm_auth_blob(b, sizeof(b), "CORP", "guest", "WS01", 1, 1);
+	SEND(&c, 1, smb2_session_setup_req(&_m, 4, 0x10, b, n));
+	ASSERT_OK_PTR(only_ev(&p, XH_RULE_SMB_LOGON), "another account on the flow");
+
+	/* SMB1 on 139 after the session request, raw NTLMSSP, OEM names;
+	 * 79 bytes of user fit its 128-byte slot */
+	{
+		struct smbmsg m;
+
+		smbmsg_init(&m);
+		smbmsg_nb_session_request(&m);
+		send_seg(&c1, &m, 1);
+	}
+	memset(user, 'u', 79);
+	user[79] = '\0';
+	n = ntlm_auth_blob(b, sizeof(b), "WORKGROUP", user, "KALI", 0, 0);
+	SEND(&c1, 1, smb1_session_setup_req(&_m, 1, b, n, 0));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "SMB1, raw, OEM")) {
+		ASSERT_EQ(e->d.smb.version, 1, "SMB1");
+		ASSERT_EQ(e->d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 9, "domain bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], strlen(user), "79 bytes fit");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_HOST_SLOT, "KALI", 4), 0, "host");
+	}
+
+	/* a user of 79 UTF-16 code units: cut to the slot's 64 */
+	memset(user, 'v', 79);
+	n = ntlm_auth_blob(b, sizeof(b), "CORP", user, "WS01", 1, 1);
+	SEND(&c, 1, smb2_session_setup_req(&_m, 5, 0x10, b, n));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "a long user")) {
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 128, "cut to the slot");
+		ASSERT_TRUE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "said cut");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_HOST], 8, "the host whole");
+	}
+
+	/* the names past the segment: the message continues in the next */
+	{
+		struct smbmsg m;
+		size_t h;
+
+		n = ntlm_auth_blob(b, sizeof(b), "CORP", "carol", "WS02", 1, 1);
+		smbmsg_init(&m);
+		smbmsg_nb_begin(&m, 0);
+		h = smb2_session_setup_req(&m, 6, 0x10, b, n);
+		smbmsg_nb_end(&m);
+		m.len = h + 88 + 16 + 64 + 4; /* the fixed part and 2 of the domain's 4 units */
+		send_seg(&c, &m, 1);
+	}
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "names past the segment")) {
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 0, "the domain: not here");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 0, "the user: not here");
+		ASSERT_TRUE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "said cut");
+	}
+
+	/* no account: a Kerberos AP-REQ in SPNEGO, an NTLM NEGOTIATE, the
+	 * server's answer */
+	{
+		static const uint8_t krb[80] = {0x60, 0x4e, 0x06, 0x06, 0x2b, 0x06, 0x01,
+						0x05, 0x05, 0x02, 0xa0, 0x44, 0x30, 0x42};
+		uint8_t neg[96];
+
+		SEND(&c, 1, smb2_session_setup_req(&_m, 7, 0x10, krb, sizeof(krb)));
+		n = ntlm_auth_blob(neg, sizeof(neg), "", "", "", 1, 0);
+		neg[8] = 1; /* NEGOTIATE */
+		SEND(&c, 1, smb2_session_setup_req(&_m, 8, 0x10, neg, n));
+		SEND(&c, 0, smb2_session_setup_resp(&_m, 8, 0x10, 0xc0000016));
+		ASSERT_NULL(only_ev(&p, XH_RULE_SMB_LOGON), "Kerberos, NEGOTIATE, an answer");
+	}
 out:
 	px_close(&p);
 }

@@ -105,11 +105,12 @@ void test_enrich_attack(void)
 		/* dcerpc.*: the technique is the interface's or operation's
 		 * (user/dcerpc.c, test_dcerpc.c), not the rule's; connection
 		 * and context rules prove no technique, nor does SMB1 (old
-		 * clients and appliances speak it as well as exploits). */
+		 * clients and appliances speak it as well as exploits), nor a
+		 * logon naming its account. */
 		if (r == XH_RULE_DCERPC_BIND || r == XH_RULE_DCERPC_CALL ||
 		    r == XH_RULE_SMB_CONNECT || r == XH_RULE_RPC_CONNECT ||
 		    r == XH_RULE_SMB_IPC_SHARE || r == XH_RULE_SMB_NAMED_PIPE ||
-		    r == XH_RULE_SMB_ENCRYPTED || r == XH_RULE_SMB_V1) {
+		    r == XH_RULE_SMB_ENCRYPTED || r == XH_RULE_SMB_V1 || r == XH_RULE_SMB_LOGON) {
 			ASSERT_NULL(enrich_rule_attack(r), "no technique of its own");
 			continue;
 		}

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+"""check_ntlm.py: tshark's view of NTLM logons over SMB, the oracle of
+smb.logon (selftests/replay/test_ntlm_corpus.py, selftests/e2e/test_smb_lab.sh)."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_smb import smb_rows  # noqa: E402
+
+# tshark shows an empty NTLMSSP string as "NULL"
+EMPTY = "NULL"
+
+
+def decode_auth(blob):
+    """(domain, user, host) of the NTLMSSP AUTHENTICATE in a security blob
+    (MS-NLMP 2.2.1.3), or None: for the session setups whose SPNEGO tshark
+    cannot dissect (a capture that starts after the NEGOTIATE), from the
+    blob's bytes as tshark shows them."""
+    i = blob.find(b"NTLMSSP\0", 0, 40)
+    if i < 0 or int.from_bytes(blob[i + 8:i + 12], "little") != 3:
+        return None
+    m = blob[i:]
+    unicode = int.from_bytes(m[60:64], "little") & 1
+    out = []
+    for at in (28, 36, 44):
+        n, off = int.from_bytes(m[at:at + 2], "little"), int.from_bytes(m[at + 4:at + 8], "little")
+        out.append(m[off:off + n].decode("utf-16-le" if unicode else "latin-1", "replace"))
+    return tuple(out)
+
+
+def ntlm_logons(pcap, extra=()):
+    """{(client, cport, server, sport, domain, user, host): split} of every
+    NTLMSSP AUTHENTICATE tshark reads in an SMB session setup request, one
+    per flow and account, as smb.logon reports them; @split is true when
+    the SMB message spanned TCP segments (tshark reassembled it), where
+    xdphunt may not see the names."""
+    flt = ("ntlmssp.messagetype == 0x00000003 && "
+           "((smb.cmd == 0x73 && smb.flags.response == 0) || "
+           "(smb2.cmd == 1 && smb2.flags.response == 0))")
+    out = {}
+    for flow, (dom, user, host, reasm) in smb_rows(
+            pcap, flt, ["ntlmssp.auth.domain", "ntlmssp.auth.username",
+                        "ntlmssp.auth.hostname", "tcp.reassembled.length"], extra):
+        key = flow + tuple("" if v == EMPTY else v for v in (dom, user, host))
+        out[key] = out.get(key, True) and bool(reasm)
+    flt = ("!ntlmssp && ((smb.cmd == 0x73 && smb.flags.response == 0) || "
+           "(smb2.cmd == 1 && smb2.flags.response == 0))")
+    for flow, (b2, b1, reasm) in smb_rows(
+            pcap, flt, ["smb2.security_blob", "smb.security_blob", "tcp.reassembled.length"],
+            extra):
+        try:
+            blob = bytes.fromhex((b2 or b1).replace(":", ""))
+        except ValueError:  # tshark's <MISSING>: the capture cut it off
+            continue
+        names = decode_auth(blob)
+        if names:
+            key = flow + names
+            out[key] = out.get(key, True) and bool(reasm)
+    return out
+
+
+def flow_of(h):
+    return (h["src_ip"], h.get("src_port"), h["dest_ip"], h.get("dest_port"))
+
+
+def account_of(h):
+    n = h.get("ntlmssp")
+    return None if n is None else (n.get("domain"), n.get("user"), n.get("host"))
+
+
+def logon_hits(lines):
+    """({(client, cport, server, sport, domain, user, host): hit} of the
+    smb.logon hits among JSON @lines, [every hit in order], [numbers of the
+    lines that were not JSON])."""
+    got, hits, bad = {}, [], []
+    for i, line in enumerate(lines):
+        try:
+            h = json.loads(line)
+        except ValueError:
+            bad.append(i + 1)
+            continue
+        hits.append(h)
+        if h.get("rule") == "smb.logon" and account_of(h):
+            got[flow_of(h) + account_of(h)] = h
+    return got, hits, bad
+
+
+def compare(want, got, hits):
+    """(problems, counts) of smb.logon hits @got against tshark's @want,
+    and of the account other @hits carry: each one tshark saw on the hit's
+    flow, and on a flow with one account, every hit after its logon's
+    carries it (user/accounts.c joins them)."""
+    problems, c = [], {"want": len(want), "said": 0, "split_missed": 0, "joined": 0}
+    for k, split in sorted(want.items()):
+        if k in got:
+            c["said"] += 1
+        elif split:
+            c["split_missed"] += 1
+        else:
+            problems.append("missing %s" % (k,))
+    for k, h in sorted(got.items(), key=str):
+        if k not in want:
+            problems.append("extra %s" % (k,))
+        elif h.get("attack"):
+            problems.append("%s carries a technique" % (k,))
+    accounts = {}
+    for k in want:
+        accounts.setdefault(k[:4], set()).add(k[4:])
+    logged = set()
+    for h in hits:
+        f, acc = flow_of(h), account_of(h)
+        if h.get("rule") == "smb.logon":
+            logged.add(f)
+            continue
+        if acc is not None:
+            if acc not in accounts.get(f, ()):
+                problems.append("%s %s: account %s tshark did not see" % (h["rule"], f, acc))
+            else:
+                c["joined"] += 1
+        elif f in logged and len(accounts.get(f, ())) == 1:
+            problems.append("%s %s after the flow's logon: no account" % (h["rule"], f))
+    return problems, c

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# test_ntlm_corpus.py XDPHUNT: smb.logon on the public corpus, tshark the
+# oracle (selftests/e2e/check_ntlm.py): every NTLMSSP AUTHENTICATE tshark
+# reads in an SMB session setup request is one hit per flow and account,
+# with tshark's domain, user and workstation, and no hit names anything
+# else. A logon whose SMB message spanned TCP segments may go unsaid
+# (counted). Every other hit that names an account names one tshark saw on
+# its flow, and on a flow of one account every hit after the logon names it.
+# Both engines, the kernel's with root.
+import collections
+import glob
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "selftests", "e2e"))
+from check_ntlm import compare, logon_hits, ntlm_logons  # noqa: E402
+
+REPLAY_TIMEOUT_S = 300
+
+
+def main():
+    xh = sys.argv[1]
+    corpus = os.environ.get("XH_CORPUS_DIR") or os.path.join(
+        os.environ.get("XH_SHARED_DIR", os.path.join(ROOT, "..", "shared")), "corpus", "public")
+    if not os.path.isdir(corpus):
+        print("SKIP: ntlm_corpus: no corpus at %s" % corpus)
+        return 0
+    engines = ["native"] + (["kernel"] if os.geteuid() == 0 else [])
+    tot = collections.Counter()
+    fails = 0
+    for truthf in sorted(glob.glob(os.path.join(corpus, "*.json"))):
+        truth = json.load(open(truthf))
+        if not truth.get("smb", {}).get("versions"):
+            continue
+        cap = truthf[:-5]
+        name = os.path.basename(cap)
+        want = ntlm_logons(cap, truth.get("tshark_options") or ())
+        for engine in engines:
+            p = subprocess.run([xh, "replay", "--engine", engine, cap], capture_output=True,
+                               text=True, timeout=REPLAY_TIMEOUT_S)
+            got, hits, bad = logon_hits(p.stdout.splitlines())
+            problems, c = compare(want, got, hits)
+            if p.returncode or bad:
+                problems.insert(0, "exit %d, %d lines not JSON" % (p.returncode, len(bad)))
+            if engine == "native":
+                tot.update(c)
+            if problems:
+                fails += 1
+                print("FAIL: ntlm_corpus/%s/%s: %s" % (engine, name, "; ".join(problems[:5])))
+            elif want or got:
+                print("PASS: ntlm_corpus/%s/%s: %d of %d logons said (%d split, unsaid), "
+                      "%d later hits name the account"
+                      % (engine, name, c["said"], c["want"], c["split_missed"], c["joined"]))
+    print("# ntlm corpus: %d NTLM logons (flow, account) in tshark's view, %d said, %d in "
+          "SMB messages split across segments unsaid; %d later hits name their flow's account"
+          % (tot["want"], tot["said"], tot["split_missed"], tot["joined"]))
+    if tot["said"] < 50 or tot["joined"] < 50:
+        print("FAIL: ntlm_corpus: the corpus should hold NTLM logons and hits after them")
+        fails += 1
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

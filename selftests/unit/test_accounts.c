@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_accounts.c: user/accounts.c: an smb.logon hit's "ntlmssp" object
+ * (UTF-16LE and OEM names, escaped, empty, cut), kept for the flow's later
+ * hits, not for another flow's nor after a slot's new flow or a clear;
+ * names that are not text refused. */
+#include <errno.h>
+#include <string.h>
+#include "test.h"
+#include "accounts.h"
+
+static void logon(struct xh_event *e, const char *dom, const char *user, const char *host,
+		  int utf16)
+{
+	const char *names[3] = {dom, user, host};
+	const unsigned int slot[3] = {XH_SMB_NTLM_DOMAIN_SLOT, XH_SMB_NTLM_USER_SLOT,
+				      XH_SMB_NTLM_HOST_SLOT};
+
+	memset(e, 0, sizeof(*e));
+	e->rule = XH_RULE_SMB_LOGON;
+	e->detail_kind = XH_DETAIL_SMB;
+	e->d.smb.name_enc = utf16 ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;
+	e->name_len = XH_SMB_NTLM_SLOT_END;
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(names[i]);
+
+		for (size_t j = 0; j < n; j++) {
+			if (utf16)
+				e->name[slot[i] + 2 * j] = (uint8_t)names[i][j];
+			else
+				e->name[slot[i] + j] = (uint8_t)names[i][j];
+		}
+		e->d.smb.ntlm_len[i] = (uint8_t)(utf16 ? 2 * n : n);
+	}
+}
+
+static const char *json(struct accounts *a, const struct xh_event *e, const struct xh_flow_key *k,
+			uint64_t id, int *err)
+{
+	static struct jbuf b;
+
+	jbuf_free(&b);
+	jbuf_init(&b);
+	jbuf_obj_begin(&b);
+	*err = accounts_hit_json(a, e, k, id, &b);
+	jbuf_obj_end(&b);
+	jbuf_raw(&b, "", 1);
+	return b.buf;
+}
+
+void test_accounts_join(void)
+{
+	struct accounts *a = accounts__new();
+	struct xh_flow_key k1 = {.sport = 1, .family = XH_AF_INET}, k2 = k1;
+	struct xh_event e, other = {.rule = XH_RULE_SMB_ADMIN_SHARE};
+	int err;
+
+	if (!ASSERT_OK_PTR(a, "new"))
+		return;
+	k2.sport = 2;
+	ASSERT_STREQ(json(a, &other, &k1, 7, &err), "{}", "no logon yet: nothing");
+
+	logon(&e, "CORP", "adm\"in", "WS01", 1);
+	ASSERT_STREQ(json(a, &e, &k1, 7, &err),
+		     "{\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"adm\\\"in\",\"host\":\"WS01\"}}",
+		     "the logon's own, escaped");
+	ASSERT_OK(err, "ok");
+	ASSERT_STREQ(json(a, &other, &k1, 7, &err),
+		     "{\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"adm\\\"in\",\"host\":\"WS01\"}}",
+		     "a later hit of the flow");
+	ASSERT_STREQ(json(a, &other, &k2, 7, &err), "{}",
+		     "another flow with the same id (a hash collision): nothing");
+	ASSERT_STREQ(json(a, &other, &k2, 8, &err), "{}", "another flow: nothing");
+
+	logon(&e, "", "", "KALI", 0);
+	e.d.smb.flags = XH_SMB_F_NTLM_CUT;
+	ASSERT_STREQ(json(a, &e, &k2, 7 + ACCOUNTS_SLOTS, &err),
+		     "{\"ntlmssp\":{\"domain\":\"\",\"user\":\"\",\"host\":\"KALI\","
+		     "\"truncated\":true}}",
+		     "anonymous, OEM, cut");
+	ASSERT_STREQ(json(a, &other, &k1, 7, &err), "{}",
+		     "the slot's new flow: the old flow's account is forgotten");
+	ASSERT_STREQ(json(a, &other, &k2, 7 + ACCOUNTS_SLOTS, &err),
+		     "{\"ntlmssp\":{\"domain\":\"\",\"user\":\"\",\"host\":\"KALI\","
+		     "\"truncated\":true}}",
+		     "the new flow's");
+	accounts_clear(a);
+	ASSERT_STREQ(json(a, &other, &k2, 7 + ACCOUNTS_SLOTS, &err), "{}", "cleared");
+
+	logon(&e, "CORP", "bob", "WS", 1);
+	e.name[XH_SMB_NTLM_USER_SLOT] = 0x01; /* a control character */
+	ASSERT_STREQ(json(a, &e, &k1, 9, &err), "{}", "not text: nothing");
+	ASSERT_EQ(err, -EILSEQ, "refused");
+	logon(&e, "CORP", "bob", "WS", 1);
+	e.d.smb.ntlm_len[0] = 65; /* past the domain's slot */
+	json(a, &e, &k1, 9, &err);
+	ASSERT_EQ(err, -EILSEQ, "a length past the slot");
+	logon(&e, "CORP", "bob", "WS", 1);
+	e.d.smb.ntlm_len[1] = 3; /* odd UTF-16 */
+	json(a, &e, &k1, 9, &err);
+	ASSERT_EQ(err, -EILSEQ, "odd UTF-16");
+	ASSERT_STREQ(json(a, &other, &k1, 9, &err), "{}", "nothing kept of them");
+	accounts__free(a);
+	accounts__free(NULL);
+}
