@@ -24,6 +24,7 @@
 #include "dcerpc_state.bpf.h"
 #include "dcerpc_smb.bpf.h"
 #include "dcerpc_dyn.bpf.h"
+#include "ntlm.bpf.h"
 
 /* The flow's state, created when this is the first finding of an otherwise
  * unclassified flow (an RPC endpoint on a dynamic port). NULL on failure. */
@@ -83,8 +84,17 @@ __noinline int xh_rpc_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 		}
 	}
 	e->name_len = 0;
-	if (env->transport != XH_RPC_TR_TCP)
+	if (env->rule == XH_RULE_DCERPC_LOGON) {
+		/* the account xh_ntlm_read() left in the SMB work area */
+		struct xh_smb_work *w = xh_smb_w();
+
+		if (w) {
+			__builtin_memcpy(e->name, w->name, XH_SMB_NTLM_SLOT_END);
+			e->name_len = XH_SMB_NTLM_SLOT_END;
+		}
+	} else if (env->transport != XH_RPC_TR_TCP) {
 		e->name_len = xh_dcerpc_smb_pipe_name(env, e, stats);
+	}
 	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 	return 1;
 release:
@@ -450,6 +460,43 @@ static __always_inline int xh_rpc_ep_known(const struct xh_pkt *pkt, struct xh_r
 	return xh_rpc_ep_lookup(pkt, &env->ek) != NULL;
 }
 
+/* dcerpc.logon: the auth_value of the PDU in env->h (at env->off, over TCP)
+ * holds an NTLMSSP AUTHENTICATE (an AUTH3 after a BIND, or an ALTER_CONTEXT
+ * in SPNEGO): its account, once per flow and account, as smb.logon. Over
+ * SMB the session's logon names it already. Global: its own frame. */
+__noinline int xh_rpc_logon(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			    const struct xh_class_res *cls, struct xh_rpc_env *env,
+			    struct xh_stats *stats)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	__u32 at;
+	int v;
+
+	env = xh_rpc_env_61(env); /* for 6.1: see xh_rpc_env_61() */
+	if (!pkt || !cls || !env || !stats || !w)
+		return 0;
+	if (env->transport != XH_RPC_TR_TCP || !env->h.auth_len ||
+	    env->h.auth_len > env->h.frag_len)
+		return 0;
+	/* sec_trailer (8 bytes), then auth_length bytes, end the PDU */
+	at = env->off + env->h.frag_len - env->h.auth_len;
+	v = xh_ntlm_read(ctx, at, env->h.auth_len, env->off + env->avail);
+	if (v <= 0)
+		return 0;
+	stats->dcerpc[XH_RPC_CNT_NTLM_AUTH]++;
+	xh_rpc_detail_init(env, env->h.ptype, env->h.be);
+	env->d.ntlm_len[0] = w->det.ntlm_len[0];
+	env->d.ntlm_len[1] = w->det.ntlm_len[1];
+	env->d.ntlm_len[2] = w->det.ntlm_len[2];
+	env->d.name_enc = w->det.name_enc;
+	if (w->det.flags & XH_SMB_F_NTLM_CUT)
+		env->d.flags |= XH_DCERPC_F_NTLM_CUT;
+	env->rule = XH_RULE_DCERPC_LOGON;
+	env->value = (__u32)v;
+	xh_rpc_emit(ctx, pkt, cls, env, stats);
+	return 0;
+}
+
 /* One PDU at env->off. Returns its frag_length when the next PDU may follow
  * it in the same segment, else 0 (or -1 on a bad header). Global, so that
  * each caller (TCP, SMB, the PDU loop) costs the verifier one call. */
@@ -507,6 +554,13 @@ __noinline int xh_rpc_pdu(struct xdp_md *ctx, const struct xh_pkt *pkt,
 			env->item_off = bl->off[i];
 			xh_rpc_bind_ctx(ctx, pkt, cls, env, stats);
 		}
+		if (h->auth_len)
+			xh_rpc_logon(ctx, pkt, cls, env, stats);
+		break;
+	case XH_RPC_PT_AUTH3:
+		stats->dcerpc[XH_RPC_CNT_OTHER_TYPE]++;
+		if (h->auth_len)
+			xh_rpc_logon(ctx, pkt, cls, env, stats);
 		break;
 	case XH_RPC_PT_REQUEST:
 		xh_rpc_request(ctx, pkt, cls, env, stats, p, end, h);
@@ -613,11 +667,11 @@ __noinline int xh_dcerpc_tcp(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 	env->from_server = cls.svc_src == XH_SVC_RPC;
 	env->off = off;
 	/* Who sent it, for a flow this PDU makes (xh_rpc_flow()): requests,
-	 * binds and alter_contexts come from the client, the other PDUs from
+	 * binds, alter_contexts and auth3s come from the client, the other PDUs from
 	 * the server. It outranks a dynamic endpoint's mark, which is kept by
 	 * port number and may sit on a client's ephemeral port. */
 	if (p[2] == XH_RPC_PT_REQUEST || p[2] == XH_RPC_PT_BIND ||
-	    p[2] == XH_RPC_PT_ALTER_CONTEXT) {
+	    p[2] == XH_RPC_PT_ALTER_CONTEXT || p[2] == XH_RPC_PT_AUTH3) {
 		if (cls.svc_src == XH_SVC_RPC_DYN)
 			cls.svc_src = XH_SVC_NONE;
 		if (cls.svc_dst == XH_SVC_NONE)

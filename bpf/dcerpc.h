@@ -39,6 +39,7 @@
 #define XH_RPC_PT_BIND_NAK	13
 #define XH_RPC_PT_ALTER_CONTEXT 14
 #define XH_RPC_PT_ALTER_RESP	15
+#define XH_RPC_PT_AUTH3		16
 #define XH_RPC_PT_CO_MAX	19 /* orphaned */
 
 /* pfc_flags */

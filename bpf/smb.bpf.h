@@ -21,7 +21,7 @@
 #include "smb_state.bpf.h"
 #include "smb_name.bpf.h"
 #include "smb_files.bpf.h"
-#include "ntlm.h"
+#include "ntlm.bpf.h"
 
 /* Build the key in w->tkey: the stack of the call chain has no 48 bytes to
  * spare (512-byte limit, kernel 6.18, clang 14). */
@@ -556,101 +556,25 @@ static __always_inline void xh_smb_create(struct xdp_md *ctx, struct xh_smb_work
 		xh_smb_pend_add(w, stats, kind, exe ? XH_SMB_FILE_EXE : 0);
 }
 
-/* Copy @len bytes of an NTLMSSP string at packet offset @at into w->name at
- * @slot (@size bytes): cut to the slot, and empty when it lies past this
- * segment. Returns the bytes copied; sets *@cut when not all were. */
-static __always_inline __u32 xh_ntlm_copy(struct xdp_md *ctx, struct xh_smb_work *w, __u32 at,
-					  __u32 len, __u32 slot, __u32 size, __u8 *cut)
-{
-	if (len > size) {
-		len = size;
-		*cut = 1;
-	}
-	if (len == 0)
-		return 0;
-	if (at > w->pay_end || len > w->pay_end - at ||
-	    bpf_xdp_load_bytes(ctx, at, w->name + slot, XH_SIZE_NZ(len, size))) {
-		*cut = 1;
-		return 0;
-	}
-	return len;
-}
-
-/* Where "NTLMSSP" starts in the @avail bytes of w->hdr, or -1. A global
- * function: its answer reaches xh_smb_logon() as an unknown offset, not as
- * one of 33 constants the verifier would follow the rest through one by one
- * (100k instructions more). */
-__noinline int xh_smb_ntlm_sig(__u32 avail)
-{
-	struct xh_smb_work *w = xh_smb_w();
-
-	if (!w || avail > XH_SMB_HDR_BUF)
-		return -1;
-	return xh_ntlm_find(w->hdr, avail);
-}
-
 /* smb.logon: the NTLMSSP AUTHENTICATE in the security blob of the session
  * setup request in w->m (header at packet offset @hdr_off) names a domain,
- * user and workstation; copied into w->name's slots (XH_SMB_NTLM_*_SLOT).
- * Their strings must be in this segment: Windows and Impacket put them
- * right after the fixed part, ahead of the responses. Kerberos names no
- * account in the clear. One event per flow and account (the value is the
- * strings' hash): a guesser's every account, a session's one. */
+ * user and workstation (xh_ntlm_read()). One event per flow and account
+ * (the value is the names' hash): a guesser's every account, a session's
+ * one. A global function, verified once for its two callers (SMB2, SMB1). */
 __noinline int xh_smb_logon(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 hdr_off)
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_stats *stats = xh_smb_stats();
-	struct xh_ntlm_auth a = {};
-	__u32 at, n, avail, i, h = 2166136261u;
-	__u8 cut = 0;
-	__u64 *q;
-	int sig;
+	int v;
 
 	if (!w || !stats || !sm)
 		return 0;
-	at = hdr_off + w->m.data_off;
-	n = w->m.data_len;
-	q = (__u64 *)w->name;
-	if (n < XH_NTLM_AUTH_FIXED || at >= w->pay_end)
-		return 0;
-	avail = w->pay_end - at;
-	if (avail > n)
-		avail = n;
-	if (avail > XH_NTLM_SIG_SCAN + XH_NTLM_AUTH_FIXED)
-		avail = XH_NTLM_SIG_SCAN + XH_NTLM_AUTH_FIXED;
-	if (avail < XH_NTLM_AUTH_FIXED ||
-	    bpf_xdp_load_bytes(ctx, at, w->hdr,
-			       XH_SIZE_NZ(avail, XH_NTLM_SIG_SCAN + XH_NTLM_AUTH_FIXED)))
-		return 0;
-	sig = xh_smb_ntlm_sig(avail);
-	if (sig < 0 || sig > XH_NTLM_SIG_SCAN)
-		return 0;
-	if (xh_ntlm_auth_parse(w->hdr + sig, avail - sig, n - sig, &a))
+	v = xh_ntlm_read(ctx, hdr_off + w->m.data_off, w->m.data_len, w->pay_end);
+	if (v <= 0)
 		return 0;
 	stats->smb[XH_SMB_CNT_NTLM_AUTH]++;
-	at += sig;
-	__builtin_memset(w->name, 0, sizeof(w->name));
-	w->det.ntlm_len[XH_NTLM_DOMAIN] =
-		xh_ntlm_copy(ctx, w, at + a.off[XH_NTLM_DOMAIN], a.len[XH_NTLM_DOMAIN],
-			     XH_SMB_NTLM_DOMAIN_SLOT, XH_SMB_NTLM_USER_SLOT, &cut);
-	w->det.ntlm_len[XH_NTLM_USER] = xh_ntlm_copy(
-		ctx, w, at + a.off[XH_NTLM_USER], a.len[XH_NTLM_USER], XH_SMB_NTLM_USER_SLOT,
-		XH_SMB_NTLM_HOST_SLOT - XH_SMB_NTLM_USER_SLOT, &cut);
-	w->det.ntlm_len[XH_NTLM_HOST] = xh_ntlm_copy(
-		ctx, w, at + a.off[XH_NTLM_HOST], a.len[XH_NTLM_HOST], XH_SMB_NTLM_HOST_SLOT,
-		XH_SMB_NTLM_SLOT_END - XH_SMB_NTLM_HOST_SLOT, &cut);
-	if (cut)
-		w->det.flags |= XH_SMB_F_NTLM_CUT;
-	w->det.name_enc = (a.flags & XH_NTLM_F_UNICODE) ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;
-	/* FNV-1a over the slots a word at a time: the finding's value. */
-	for (i = 0; i < XH_SMB_NTLM_SLOT_END / 8; i++) {
-		h ^= (__u32)(q[i] ^ (q[i] >> 32));
-		h *= 16777619u;
-	}
-	h ^= w->det.ntlm_len[0] | w->det.ntlm_len[1] << 8 | w->det.ntlm_len[2] << 16;
-	h *= 16777619u;
 	w->nm.len = XH_SMB_NTLM_SLOT_END;
-	xh_smb_emit(ctx, sm, XH_RULE_SMB_LOGON, h ? h : 1, 1);
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_LOGON, (__u32)v, 1);
 	return 0;
 }
 

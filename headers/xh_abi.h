@@ -83,6 +83,7 @@ enum xh_rule {
 	XH_RULE_SMB_EXPLOIT = 18,	/* smb.exploit: an SMB1 request of MS17-010 tooling */
 	XH_RULE_SMB_BRUTE_FORCE = 19,	/* smb.brute_force: one client's logons fail in bulk */
 	XH_RULE_SMB_LOGON = 20,		/* smb.logon: an NTLM logon names its account */
+	XH_RULE_DCERPC_LOGON = 21,	/* dcerpc.logon: the same in a DCE/RPC auth_value */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -283,6 +284,7 @@ enum xh_rpc_cnt {
 	XH_RPC_CNT_DYN_CLEARED,	  /* ... and unmarked, idle (xh_cfg_rpc_dyn_idle_s) */
 	XH_RPC_CNT_EPM_FLOW,	  /* flows made by a SYN to an endpoint ept_map named */
 	XH_RPC_CNT_ZEROLOGON,	  /* netlogon requests with Zerologon's zero credential */
+	XH_RPC_CNT_NTLM_AUTH,	  /* AUTH3/ALTER_CONTEXT/BIND with an NTLMSSP AUTHENTICATE (TCP) */
 	XH_RPC_CNT__MAX,
 };
 
@@ -409,7 +411,10 @@ struct xh_dcerpc_detail {
 	__u8 drep_be;	/* 1: the PDU used big-endian integers */
 	__u8 name_enc;	/* enum xh_smb_name_enc of xh_event.name (the pipe name) */
 	__u8 flags;	/* XH_DCERPC_F_* */
-	__u8 pad[11];
+	/* dcerpc.logon: bytes of the domain, user and workstation in name[]
+	 * (as xh_smb_detail.ntlm_len), encoded as name_enc says */
+	__u8 ntlm_len[3];
+	__u8 pad[8];
 };
 _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
 
@@ -425,6 +430,9 @@ _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
  * credential cannot be read. */
 #define XH_DCERPC_F_AUTH_TRIES 0x02
 #define XH_NRPC_AUTH_TRIES     16
+/* dcerpc.logon: a name was cut short or lay past the segment (as
+ * XH_SMB_F_NTLM_CUT). */
+#define XH_DCERPC_F_NTLM_CUT 0x04
 
 /* Encoding of xh_event.name for SMB: SMB2 and Unicode SMB1 send UTF-16LE,
  * SMB1 without the Unicode flag sends OEM bytes (ASCII accepted). */

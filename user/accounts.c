@@ -2,7 +2,7 @@
 /* accounts.c: see accounts.h. A hunter's next question about an admin-share
  * hit, a service created or a burst of failed logons is which account did
  * it; NTLM names it in the clear (Kerberos does not). The kernel reports the
- * logon once per flow and account; the later hits of that flow are joined
+ * logon (smb.logon, dcerpc.logon) once per flow and account; the later hits of that flow are joined
  * to it here, as Zeek joins ntlm.log and smb logs by uid. SMB can carry
  * several sessions on one connection: the flow's last logon is the one
  * given. */
@@ -77,25 +77,32 @@ int accounts_hit_json(struct accounts *a, const struct xh_event *e, const struct
 {
 	struct account acc = {.key = *key}, *s;
 	const struct xh_smb_detail *d = &e->d.smb;
+	uint8_t len[3];
 	int err;
 
-	if (e->rule != XH_RULE_SMB_LOGON) {
+	if (e->rule != XH_RULE_SMB_LOGON && e->rule != XH_RULE_DCERPC_LOGON) {
 		s = a && a->slot ? &a->slot[flow_id % ACCOUNTS_SLOTS] : NULL;
 		if (s && s->key.family && !memcmp(&s->key, key, sizeof(*key)))
 			return account_json(s, b);
 		return 0;
 	}
-	if (e->detail_kind != XH_DETAIL_SMB)
+	if (e->rule == XH_RULE_SMB_LOGON && e->detail_kind == XH_DETAIL_SMB) {
+		memcpy(len, d->ntlm_len, sizeof(len));
+		acc.enc = d->name_enc;
+		acc.cut = !!(d->flags & XH_SMB_F_NTLM_CUT);
+	} else if (e->rule == XH_RULE_DCERPC_LOGON && e->detail_kind == XH_DETAIL_DCERPC) {
+		memcpy(len, e->d.dcerpc.ntlm_len, sizeof(len));
+		acc.enc = e->d.dcerpc.name_enc;
+		acc.cut = !!(e->d.dcerpc.flags & XH_DCERPC_F_NTLM_CUT);
+	} else {
 		return -EILSEQ;
-	for (int i = 0; i < 3; i++) {
-		if (slot_off[i] + d->ntlm_len[i] > slot_end[i] ||
-		    slot_off[i] + d->ntlm_len[i] > e->name_len)
-			return -EILSEQ;
-		acc.len[i] = d->ntlm_len[i];
-		memcpy(acc.name + slot_off[i], e->name + slot_off[i], d->ntlm_len[i]);
 	}
-	acc.enc = d->name_enc;
-	acc.cut = !!(d->flags & XH_SMB_F_NTLM_CUT);
+	for (int i = 0; i < 3; i++) {
+		if (slot_off[i] + len[i] > slot_end[i] || slot_off[i] + len[i] > e->name_len)
+			return -EILSEQ;
+		acc.len[i] = len[i];
+		memcpy(acc.name + slot_off[i], e->name + slot_off[i], len[i]);
+	}
 	err = account_json(&acc, b);
 	if (err || !a)
 		return err;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* accounts.h: the account an NTLM logon named on a flow (smb.logon), as the
+/* accounts.h: the account an NTLM logon named on a flow (smb.logon,
+ * dcerpc.logon), as the
  * "ntlmssp" object of that hit and of the flow's later hits. */
 #ifndef XH_ACCOUNTS_H
 #define XH_ACCOUNTS_H
@@ -21,10 +22,10 @@ void accounts__free(struct accounts *a);
 void accounts_clear(struct accounts *a);
 
 /* For the hit @e on the flow @key (Community ID hash @flow_id): an
- * smb.logon hit's account is kept for the flow (the slot's earlier flow is
- * forgotten) and appended as "ntlmssp":{"domain","user","host"[,
+ * smb.logon or dcerpc.logon hit's account is kept for the flow (the slot's
+ * earlier flow is forgotten) and appended as "ntlmssp":{"domain","user","host"[,
  * "truncated":true]}; another hit of a flow with a kept account gets that
- * account appended. Returns -EILSEQ, appending nothing, for an smb.logon
+ * account appended. Returns -EILSEQ, appending nothing, for a logon hit
  * whose names are not text; -ENOMEM when the table cannot be made (the hit
  * then goes without). */
 int accounts_hit_json(struct accounts *a, const struct xh_event *e, const struct xh_flow_key *key,

@@ -106,6 +106,7 @@ static const char *const cnt_names[] = {
 	[XH_RPC_CNT_DYN_CLEARED] = "dynamic_port_idle",
 	[XH_RPC_CNT_EPM_FLOW] = "epm_flows",
 	[XH_RPC_CNT_ZEROLOGON] = "zerologon",
+	[XH_RPC_CNT_NTLM_AUTH] = "ntlm_auth",
 };
 _Static_assert(ARRAY_SIZE(cnt_names) == XH_RPC_CNT__MAX, "a dcerpc counter without a name");
 
@@ -156,6 +157,20 @@ static char *put_uuid(char *p, const uint8_t le[16])
  * attack objects from their JSON text: through snprintf() and
  * jbuf_key_*() it was about 8,300 instructions of a hit (callgrind,
  * xh_bench format --rule dcerpc.call). */
+void dcerpc_logon_format(const struct xh_event *e, struct jbuf *b)
+{
+	const struct xh_dcerpc_detail *d = &e->d.dcerpc;
+	const char *pdu = d->ptype == 16   ? "auth3"
+			  : d->ptype == 14 ? "alter_context"
+			  : d->ptype == 11 ? "bind"
+					   : "other";
+
+	jbuf_key_obj_begin(b, "dcerpc");
+	jbuf_key_str(b, "transport", "tcp");
+	jbuf_key_str(b, "pdu", pdu);
+	jbuf_obj_end(b);
+}
+
 void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_dcerpc_detail *d = &e->d.dcerpc;

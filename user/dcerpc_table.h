@@ -76,6 +76,9 @@ const struct attack_ref *dcerpc_attack_lookup(const char *id);
  * has none (the open was not seen) or it is not valid text. */
 const char *dcerpc_pipe_name(const struct xh_event *e, char *out, size_t cap);
 void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e, struct jbuf *b);
+/* "dcerpc":{"transport":"tcp","pdu":"auth3"} of a dcerpc.logon event: the
+ * PDU that carried the AUTHENTICATE (its account: user/accounts.c). */
+void dcerpc_logon_format(const struct xh_event *e, struct jbuf *b);
 
 struct xdphunt;
 /* Empty the per-flow DCE/RPC state (contexts, learned endpoints, dynamic

@@ -28,6 +28,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SMB_EXPLOIT] = "smb.exploit",
 	[XH_RULE_SMB_BRUTE_FORCE] = "smb.brute_force",
 	[XH_RULE_SMB_LOGON] = "smb.logon",
+	[XH_RULE_DCERPC_LOGON] = "dcerpc.logon",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree

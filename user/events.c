@@ -305,6 +305,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	if (e->detail_kind == XH_DETAIL_DCERPC &&
 	    (e->rule == XH_RULE_DCERPC_BIND || e->rule == XH_RULE_DCERPC_CALL))
 		dcerpc_event_format(s->dcerpc, e, b);
+	if (e->detail_kind == XH_DETAIL_DCERPC && e->rule == XH_RULE_DCERPC_LOGON)
+		dcerpc_logon_format(e, b);
 	if (e->detail_kind == XH_DETAIL_SMB && smb_format_json(s->smb, e, b))
 		s->bad_names++;
 	if (e->detail_kind == XH_DETAIL_SWEEP &&

@@ -68,7 +68,9 @@ def hits(path):
     for ln in open(path):
         if ln.strip():
             h = json.loads(ln)
-            if h.get("rule", "").startswith("dcerpc."):
+            # binds and calls: dcerpc.logon names an account, no interface
+            # (check_ntlm.py)
+            if h.get("rule") in ("dcerpc.bind", "dcerpc.call"):
                 out.append(h)
     return out
 

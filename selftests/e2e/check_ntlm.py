@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-"""check_ntlm.py: tshark's view of NTLM logons over SMB, the oracle of
-smb.logon (selftests/replay/test_ntlm_corpus.py, selftests/e2e/test_smb_lab.sh)."""
+"""check_ntlm.py: tshark's view of NTLM logons over SMB and DCE/RPC over
+TCP, the oracle of smb.logon and dcerpc.logon
+(selftests/replay/test_ntlm_corpus.py, selftests/e2e/test_smb_lab.sh)."""
 import json
 import os
 import sys
@@ -10,6 +11,7 @@ from check_smb import smb_rows  # noqa: E402
 
 # tshark shows an empty NTLMSSP string as "NULL"
 EMPTY = "NULL"
+LOGONS = ("smb.logon", "dcerpc.logon")
 
 
 def decode_auth(blob):
@@ -31,14 +33,24 @@ def decode_auth(blob):
 
 def ntlm_logons(pcap, extra=()):
     """{(client, cport, server, sport, domain, user, host): split} of every
-    NTLMSSP AUTHENTICATE tshark reads in an SMB session setup request, one
-    per flow and account, as smb.logon reports them; @split is true when
+    NTLMSSP AUTHENTICATE tshark reads in an SMB session setup request or a
+    DCE/RPC PDU over TCP, one per flow and account, as smb.logon and
+    dcerpc.logon report them; @split is true when
     the SMB message spanned TCP segments (tshark reassembled it), where
     xdphunt may not see the names."""
     flt = ("ntlmssp.messagetype == 0x00000003 && "
            "((smb.cmd == 0x73 && smb.flags.response == 0) || "
            "(smb2.cmd == 1 && smb2.flags.response == 0))")
     out = {}
+    for flow, (dom, user, host, reasm) in smb_rows(
+            pcap, flt, ["ntlmssp.auth.domain", "ntlmssp.auth.username",
+                        "ntlmssp.auth.hostname", "tcp.reassembled.length"], extra):
+        key = flow + tuple("" if v == EMPTY else v for v in (dom, user, host))
+        out[key] = out.get(key, True) and bool(reasm)
+    # DCE/RPC over TCP (not in an SMB pipe, whose session named the account):
+    # an AUTH3, ALTER_CONTEXT or BIND auth_value
+    flt = ("ntlmssp.messagetype == 0x00000003 && dcerpc.pkt_type in {16, 14, 11} && "
+           "!smb && !smb2")
     for flow, (dom, user, host, reasm) in smb_rows(
             pcap, flt, ["ntlmssp.auth.domain", "ntlmssp.auth.username",
                         "ntlmssp.auth.hostname", "tcp.reassembled.length"], extra):
@@ -80,8 +92,10 @@ def logon_hits(lines):
         except ValueError:
             bad.append(i + 1)
             continue
+        if "rule" not in h:  # flow records (--flow-timeout)
+            continue
         hits.append(h)
-        if h.get("rule") == "smb.logon" and account_of(h):
+        if h.get("rule") in LOGONS and account_of(h):
             got[flow_of(h) + account_of(h)] = h
     return got, hits, bad
 
@@ -110,7 +124,7 @@ def compare(want, got, hits):
     logged = set()
     for h in hits:
         f, acc = flow_of(h), account_of(h)
-        if h.get("rule") == "smb.logon":
+        if h.get("rule") in LOGONS:
             logged.add(f)
             continue
         if acc is not None:
@@ -121,3 +135,39 @@ def compare(want, got, hits):
         elif f in logged and len(accounts.get(f, ())) == 1:
             problems.append("%s %s after the flow's logon: no account" % (h["rule"], f))
     return problems, c
+
+
+def main():
+    """check_ntlm.py PCAP LIVE REPLAY MIN_DCERPC: the logons tshark reads in
+    PCAP against the hits of each JSON-lines file; at least MIN_DCERPC of
+    them over DCE/RPC on TCP (the lab's tools log on so)."""
+    pcap, live, replay, min_rpc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    want = ntlm_logons(pcap)
+    fails = 0
+    rpc = 0
+    with open(live, errors="replace") as fh:
+        _, lhits, _ = logon_hits(fh.read().splitlines())
+    rpc = sum(1 for h in lhits if h.get("rule") == "dcerpc.logon")
+    for what, path in (("live", live), ("replay", replay)):
+        with open(path, errors="replace") as fh:
+            got, hits, bad = logon_hits(fh.read().splitlines())
+        problems, c = compare(want, got, hits)
+        if bad:
+            problems.insert(0, "lines %s are not JSON" % bad[:5])
+        if problems:
+            fails += 1
+            print("FAIL: ntlm_%s: %s" % (what, "; ".join(problems[:4])))
+        else:
+            print("PASS: ntlm_%s (%d of %d logons said, %d later hits name the account)"
+                  % (what, c["said"], c["want"], c["joined"]))
+    if rpc < min_rpc:
+        fails += 1
+        print("FAIL: ntlm_dcerpc_logons: %d dcerpc.logon hits live, want at least %d"
+              % (rpc, min_rpc))
+    else:
+        print("PASS: ntlm_dcerpc_logons (%d live)" % rpc)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -159,4 +159,6 @@ $PY "$HERE/check_dcerpc.py" "$ROOT/data/dcerpc.tsv" "$W/dc.pcap" "$W/live.json" 
 # live and replayed, must say T1210 on exactly the 3.
 $PY "$HERE/check_zerologon.py" --min-zero 3 --min-real 1 "$W/dc.pcap" "$W/live.json" \
 	"$W/replay.json" || FAILS=$((FAILS + 1))
+# The NTLM logons (smb.logon, dcerpc.logon) and the accounts of later hits.
+$PY "$HERE/check_ntlm.py" "$W/dc.pcap" "$W/live.json" "$W/replay.json" 1 || FAILS=$((FAILS + 1))
 e2e_finish

@@ -173,6 +173,7 @@ static int rule_fits(const struct xh_event *e)
 		return tcp && (is_port(e->dport, 135, 135) || is_port(e->sport, 135, 135));
 	case XH_RULE_DCERPC_BIND:
 	case XH_RULE_DCERPC_CALL:
+	case XH_RULE_DCERPC_LOGON:
 		return tcp;
 	case XH_RULE_IOC_DEST:
 		return in_feed(e->daddr, e->family, e->dport);

@@ -18,6 +18,8 @@
 #include "dcerpc_smb.h"
 #include "dcerpc_table.h"
 #include "xh_prog.h"
+#include "smbmsg.h" /* ntlm_auth_blob() */
+#include "ntlm.h"   /* bpf/ntlm.h: XH_NTLM_USER */
 
 #define C4 "192.0.2.10"
 #define S4 "192.0.2.20"
@@ -962,6 +964,118 @@ void test_dcerpc_zerologon(void)
 	for (int k = 1; k < XH_NRPC_AUTH_TRIES; k++) {
 		send_tcp(&r, C4, S4, 50498, 135, pdu, n);
 		ASSERT_EQ(drain(&r), k == 1, "15 tries: one call event");
+	}
+out:
+	rpcx_close(&r);
+}
+
+/* Append an auth trailer (sec_trailer: NTLM, privacy; then @tok) to the PDU
+ * of @len bytes in @pdu and set its frag_length and auth_length. */
+static size_t rpc_add_auth(uint8_t *pdu, size_t len, const uint8_t *tok, size_t tok_len)
+{
+	static const uint8_t trailer[8] = {10, 6, 0, 0, 0, 0, 0, 0};
+
+	memcpy(pdu + len, trailer, sizeof(trailer));
+	memcpy(pdu + len + 8, tok, tok_len);
+	len += 8 + tok_len;
+	pdu[8] = (uint8_t)len;
+	pdu[9] = (uint8_t)(len >> 8);
+	pdu[10] = (uint8_t)tok_len;
+	pdu[11] = (uint8_t)(tok_len >> 8);
+	return len;
+}
+
+/* An AUTH3 (common header, 4 bytes of pad, the auth trailer) with @tok. */
+static size_t rpc_auth3(uint8_t *pdu, const uint8_t *tok, size_t tok_len)
+{
+	static const uint8_t head[20] = {5, 0, XH_RPC_PT_AUTH3, 3, 0x10, 0, 0, 0, 0, 0, 0, 0, 2, 0,
+					 0, 0};
+
+	memcpy(pdu, head, sizeof(head));
+	return rpc_add_auth(pdu, sizeof(head), tok, tok_len);
+}
+
+static const struct xh_event *logon_ev(struct rpcx *r)
+{
+	const struct xh_event *found = NULL;
+	int n = 0;
+
+	drain(r);
+	for (int i = 0; i < r->x.n_ev; i++)
+		if (r->x.ev[i].rule == XH_RULE_DCERPC_LOGON) {
+			found = &r->x.ev[i];
+			n++;
+		}
+	return n == 1 ? found : NULL;
+}
+
+/* dcerpc.logon: an NTLMSSP AUTHENTICATE in an AUTH3 over TCP (on 135, and
+ * on a port not known to carry RPC, where it makes the flow) or in an
+ * ALTER_CONTEXT's SPNEGO token names the account; once per flow and
+ * account; a NEGOTIATE in a BIND names none. */
+void test_dcerpc_logon(void)
+{
+	static const struct rpc_ctx_desc ctx[] = {{0, UUID_SVCCTL, 2, 0, 1}};
+	uint8_t tok[512], pdu[2048];
+	const struct xh_event *e;
+	struct rpcx r;
+	size_t n, len;
+
+	if (rpcx_open(&r))
+		goto out;
+	/* a BIND with NTLM's NEGOTIATE: no account yet */
+	n = ntlm_auth_blob(tok, sizeof(tok), "", "", "", 1, 0);
+	tok[8] = 1;
+	len = rpc_add_auth(pdu, rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 2, ctx, 1), tok, n);
+	send_tcp(&r, C4, S4, 50400, 135, pdu, len);
+	ASSERT_NULL(logon_ev(&r), "a NEGOTIATE names no one");
+
+	n = ntlm_auth_blob(tok, sizeof(tok), "CORP", "administrator", "WS01", 1, 0);
+	len = rpc_auth3(pdu, tok, n);
+	send_tcp(&r, C4, S4, 50400, 135, pdu, len);
+	e = logon_ev(&r);
+	if (ASSERT_OK_PTR(e, "AUTH3 on 135")) {
+		ASSERT_EQ(e->detail_kind, XH_DETAIL_DCERPC, "detail");
+		ASSERT_EQ(e->d.dcerpc.transport, XH_RPC_TR_TCP, "over TCP");
+		ASSERT_EQ(e->d.dcerpc.ptype, XH_RPC_PT_AUTH3, "the AUTH3's");
+		ASSERT_EQ(e->d.dcerpc.name_enc, 1, "UTF-16LE");
+		ASSERT_EQ(e->d.dcerpc.ntlm_len[XH_NTLM_USER], 26, "user bytes");
+		ASSERT_EQ(e->d.dcerpc.ntlm_len[XH_NTLM_DOMAIN], 8, "domain bytes");
+		ASSERT_EQ(e->name_len, XH_SMB_NTLM_SLOT_END, "the slots");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_USER_SLOT, "a\0d\0m\0", 6), 0, "user");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_HOST_SLOT, "W\0S\0", 4), 0, "host");
+		ASSERT_FALSE(e->d.dcerpc.flags & XH_DCERPC_F_NTLM_CUT, "whole");
+		ASSERT_EQ(ntohs(e->sport), 50400, "from the client");
+		ASSERT_EQ(ntohs(e->dport), 135, "to 135");
+	}
+	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_NTLM_AUTH), 1, "counted");
+	send_tcp(&r, C4, S4, 50400, 135, pdu, len);
+	ASSERT_NULL(logon_ev(&r), "the same account again: once per flow");
+
+	/* a dynamic endpoint no bind made known: the AUTH3 makes the flow */
+	send_tcp(&r, C4, S4, 50401, 49160, pdu, len);
+	e = logon_ev(&r);
+	if (ASSERT_OK_PTR(e, "AUTH3 on a dynamic port"))
+		ASSERT_EQ(ntohs(e->dport), 49160, "to the endpoint");
+
+	/* SPNEGO in an ALTER_CONTEXT */
+	n = ntlm_auth_blob(tok, sizeof(tok), "CORP", "svc_backup", "WS02", 1, 1);
+	len = rpc_add_auth(pdu, rpc_build_bind(pdu, 0, XH_RPC_PT_ALTER_CONTEXT, 3, ctx, 1), tok, n);
+	send_tcp(&r, C4, S4, 50402, 135, pdu, len);
+	e = logon_ev(&r);
+	if (ASSERT_OK_PTR(e, "ALTER_CONTEXT, SPNEGO")) {
+		ASSERT_EQ(e->d.dcerpc.ptype, XH_RPC_PT_ALTER_CONTEXT, "the ALTER_CONTEXT's");
+		ASSERT_EQ(e->d.dcerpc.ntlm_len[XH_NTLM_USER], 20, "user bytes");
+	}
+
+	/* the token cut by the segment's end: the names lie past it */
+	n = ntlm_auth_blob(tok, sizeof(tok), "CORP", "carol", "WS03", 1, 0);
+	len = rpc_auth3(pdu, tok, n);
+	send_tcp(&r, C4, S4, 50403, 135, pdu, 20 + 8 + 64 + 2);
+	e = logon_ev(&r);
+	if (ASSERT_OK_PTR(e, "names past the segment")) {
+		ASSERT_EQ(e->d.dcerpc.ntlm_len[XH_NTLM_USER], 0, "no user here");
+		ASSERT_TRUE(e->d.dcerpc.flags & XH_DCERPC_F_NTLM_CUT, "said cut");
 	}
 out:
 	rpcx_close(&r);

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-# test_ntlm_corpus.py XDPHUNT: smb.logon on the public corpus, tshark the
-# oracle (selftests/e2e/check_ntlm.py): every NTLMSSP AUTHENTICATE tshark
-# reads in an SMB session setup request is one hit per flow and account,
+# test_ntlm_corpus.py XDPHUNT: smb.logon and dcerpc.logon on the public
+# corpus, tshark the oracle (selftests/e2e/check_ntlm.py): every NTLMSSP
+# AUTHENTICATE tshark reads in an SMB session setup request, or in a DCE/RPC
+# AUTH3, ALTER_CONTEXT or BIND over TCP, is one hit per flow and account,
 # with tshark's domain, user and workstation, and no hit names anything
 # else. A logon whose SMB message spanned TCP segments may go unsaid
 # (counted). Every other hit that names an account names one tshark saw on
@@ -34,7 +35,7 @@ def main():
     fails = 0
     for truthf in sorted(glob.glob(os.path.join(corpus, "*.json"))):
         truth = json.load(open(truthf))
-        if not truth.get("smb", {}).get("versions"):
+        if not truth.get("smb", {}).get("versions") and not truth.get("dcerpc"):
             continue
         cap = truthf[:-5]
         name = os.path.basename(cap)

@@ -99,6 +99,28 @@ void test_accounts_join(void)
 	json(a, &e, &k1, 9, &err);
 	ASSERT_EQ(err, -EILSEQ, "odd UTF-16");
 	ASSERT_STREQ(json(a, &other, &k1, 9, &err), "{}", "nothing kept of them");
+
+	/* dcerpc.logon: the lengths, encoding and cut flag of the dcerpc detail */
+	logon(&e, "CORP", "svc", "WS", 1);
+	e.rule = XH_RULE_DCERPC_LOGON;
+	e.detail_kind = XH_DETAIL_DCERPC;
+	memset(&e.d, 0, sizeof(e.d));
+	e.d.dcerpc.name_enc = XH_SMB_ENC_UTF16LE;
+	e.d.dcerpc.ntlm_len[0] = 8;
+	e.d.dcerpc.ntlm_len[1] = 6;
+	e.d.dcerpc.ntlm_len[2] = 4;
+	e.d.dcerpc.flags = XH_DCERPC_F_NTLM_CUT;
+	ASSERT_STREQ(json(a, &e, &k1, 10, &err),
+		     "{\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"svc\",\"host\":\"WS\","
+		     "\"truncated\":true}}",
+		     "dcerpc.logon");
+	ASSERT_STREQ(json(a, &other, &k1, 10, &err),
+		     "{\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"svc\",\"host\":\"WS\","
+		     "\"truncated\":true}}",
+		     "its flow's later hit");
+	e.detail_kind = XH_DETAIL_SMB;
+	json(a, &e, &k1, 11, &err);
+	ASSERT_EQ(err, -EILSEQ, "a logon rule with another rule's detail");
 	accounts__free(a);
 	accounts__free(NULL);
 }

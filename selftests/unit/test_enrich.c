@@ -110,7 +110,8 @@ void test_enrich_attack(void)
 		if (r == XH_RULE_DCERPC_BIND || r == XH_RULE_DCERPC_CALL ||
 		    r == XH_RULE_SMB_CONNECT || r == XH_RULE_RPC_CONNECT ||
 		    r == XH_RULE_SMB_IPC_SHARE || r == XH_RULE_SMB_NAMED_PIPE ||
-		    r == XH_RULE_SMB_ENCRYPTED || r == XH_RULE_SMB_V1 || r == XH_RULE_SMB_LOGON) {
+		    r == XH_RULE_SMB_ENCRYPTED || r == XH_RULE_SMB_V1 || r == XH_RULE_SMB_LOGON ||
+		    r == XH_RULE_DCERPC_LOGON) {
 			ASSERT_NULL(enrich_rule_attack(r), "no technique of its own");
 			continue;
 		}
