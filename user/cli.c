@@ -67,6 +67,21 @@ int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
 	return 0;
 }
 
+int cli_parse_mode(const char *arg, enum xdp_attach_mode *mode)
+{
+	if (!strcmp(arg, "auto"))
+		*mode = XDP_MODE_UNSPEC;
+	else if (!strcmp(arg, "native"))
+		*mode = XDP_MODE_NATIVE;
+	else if (!strcmp(arg, "skb"))
+		*mode = XDP_MODE_SKB;
+	else {
+		pr_warn("invalid --mode '%s': expected auto, native or skb\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_parse_window(const char *what, const char *arg, struct loader_window *w)
 {
 	const char *p = arg;

@@ -128,6 +128,8 @@ void cli_help_hint(const char *cmd);
 /* For "nothing found" messages: "" as root, else why a user may see
  * nothing of a running instance (its programs, maps and process are root's). */
 const char *cli_root_hint(void);
+/* --mode: auto, native or skb. Returns 0 or -1 (message printed). */
+int cli_parse_mode(const char *arg, enum xdp_attach_mode *mode);
 /* "COUNT/SECS" (2..CLI_WINDOW_COUNT_MAX, 1..CLI_WINDOW_SECS_MAX) or "off"
  * (threshold 0) for the option @what. Returns 0 or -1 (message printed). */
 int cli_parse_window(const char *what, const char *arg, struct loader_window *w);

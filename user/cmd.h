@@ -9,6 +9,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 struct ioc_set;
 struct hunt_opts;

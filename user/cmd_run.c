@@ -32,21 +32,6 @@ static const char run_usage[] =
 	"  -i, --iface IFACE   interface to watch (repeatable, up to 16)\n"
 	"  --mode MODE         auto (native, else skb; default), native or skb\n" CLI_HUNT_HELP;
 
-static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
-{
-	if (!strcmp(arg, "auto"))
-		*mode = XDP_MODE_UNSPEC;
-	else if (!strcmp(arg, "native"))
-		*mode = XDP_MODE_NATIVE;
-	else if (!strcmp(arg, "skb"))
-		*mode = XDP_MODE_SKB;
-	else {
-		pr_warn("invalid --mode '%s': expected auto, native or skb\n", arg);
-		return -1;
-	}
-	return 0;
-}
-
 /* What run_watch() keeps between calls. */
 struct run_watch {
 	struct loader *l;
@@ -216,7 +201,7 @@ int cmd_run(int argc, char **argv)
 			ifaces[n_ifaces++] = optarg;
 			break;
 		case OPT_MODE:
-			if (parse_mode(optarg, &mode))
+			if (cli_parse_mode(optarg, &mode))
 				return XH_EXIT_USAGE;
 			break;
 		case 'h':

@@ -22,6 +22,8 @@ static const char usage[] =
 	"  stats [-i IFACE]    counters of the running instances\n"
 	"  detach -i IFACE     remove a left-over xdphunt program from IFACE\n"
 	"  reload [-i IFACE]   make a running instance re-read its IoC feeds, reopen -o (SIGHUP)\n"
+	"  check [options]     would `run` start with these options? (feeds, tables,\n"
+	"                      interfaces; as root, this kernel's verifier)\n"
 	"  version             print the version\n"
 	"\n"
 	"'xdphunt COMMAND --help' shows a command's options.\n"
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
 		return cmd_detach(argc, argv);
 	if (!strcmp(cmd, "reload"))
 		return cmd_reload(argc, argv);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc, argv);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("xdphunt %s\n", XH_VERSION);
 		return XH_EXIT_OK;

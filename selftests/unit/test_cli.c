@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "test.h"
 
 struct cli_result {
@@ -106,7 +107,8 @@ void test_cli_errors(void)
 
 	test_subtest("each command's options are described in one column");
 	{
-		static const char *const cmds[] = {"run", "replay", "stats", "detach", "reload"};
+		static const char *const cmds[] = {"run",    "replay", "stats",
+						   "detach", "reload", "check"};
 		size_t i;
 
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -122,7 +124,8 @@ void test_cli_errors(void)
 
 	test_subtest("a mistyped option: its error, then where the options are");
 	{
-		static const char *const cmds[] = {"run", "replay", "stats", "detach", "reload"};
+		static const char *const cmds[] = {"run",    "replay", "stats",
+						   "detach", "reload", "check"};
 
 		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 			int lines = 0;
@@ -212,6 +215,34 @@ void test_cli_errors(void)
 			      "/nonexistent.pcap"),
 		  1, "64k and 4G are fine");
 	ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
+
+	test_subtest("check: what run would read, and whether it would start");
+	snprintf(args, sizeof(args), "check -i lo --no-default-ioc --ioc %s/ioc-good.txt -o -",
+		 test_data_dir());
+	ASSERT_EQ(run_cli(&r, args), 0, "a good set-up");
+	ASSERT_HAS_SUBSTR(r.out, "from 1 feed file (", "the feed counted");
+	ASSERT_HAS_SUBSTR(r.out, "dcerpc: ", "the DCE/RPC table");
+	ASSERT_HAS_SUBSTR(r.out, "smb-rules: built in", "the SMB rules");
+	ASSERT_HAS_SUBSTR(r.out, "iface lo: index 1", "the interface");
+	ASSERT_HAS_SUBSTR(r.out,
+			  geteuid() == 0 ? "bpf: the verifier of Linux " : "bpf: not checked",
+			  "the verifier's verdict (as root)");
+	ASSERT_HAS_SUBSTR(r.out, "xdphunt check: ok", "the verdict");
+	snprintf(args, sizeof(args), "check --ioc %s/ioc-bad-line3.txt", test_data_dir());
+	ASSERT_EQ(run_cli(&r, args), 1, "a bad feed");
+	ASSERT_HAS_SUBSTR(r.err, "ioc-bad-line3.txt:3", "names the file and line");
+	ASSERT_HAS_SUBSTR(r.out, "xdphunt check: failed", "the verdict");
+	ASSERT_EQ(run_cli(&r, "check -i xhnosuch0"), 1, "a missing interface");
+	ASSERT_HAS_SUBSTR(r.err, "no interface 'xhnosuch0'", "named");
+	ASSERT_EQ(run_cli(&r, "check -o /nonexistent/dir/hits.json"), 1,
+		  "an output folder missing");
+	ASSERT_HAS_SUBSTR(r.err, "its folder /nonexistent/dir", "named");
+	ASSERT_EQ(run_cli(&r, "check --smb-sweep 1/60"), 2, "a bad option: usage");
+	if (geteuid() == 0) {
+		/* 400M flows: past what the kernel gives a map */
+		ASSERT_EQ(run_cli(&r, "check --flows 400000000"), 1, "a flow table too large");
+		ASSERT_HAS_SUBSTR(r.err, "a smaller --flows or --ringbuf", "what to do");
+	}
 
 	test_subtest("replay without captures");
 	ASSERT_EQ(run_cli(&r, "replay"), 2, "exit code");
