@@ -38,8 +38,6 @@ int bench_class_load(struct bench_class *c, const char *arg, int max);
 int bench_prog_verdict(int verdict);
 int bench_prog_redirect(int ifindex);
 
-/* memlock of a BPF object fd (maps: the kernel's memory accounting), -1 if unknown. */
-long long bench_fd_memlock(int fd);
 /* VmRSS / VmHWM of this process in KiB. */
 long bench_rss_kb(const char *field);
 

@@ -105,23 +105,6 @@ int bench_prog_redirect(int ifindex)
 	return prog_load(insns, 4, "xh_bench_gen");
 }
 
-long long bench_fd_memlock(int fd)
-{
-	char path[64], line[256];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %lld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 long bench_rss_kb(const char *field)
 {
 	char line[256];

@@ -88,7 +88,7 @@ static int pair_disturbed(const struct testrun_pair *p, double empty_best)
  * IoC maps: userspace-made inner maps are not among the object's maps). */
 static long long outer_memlock(int fd)
 {
-	long long v = bench_fd_memlock(fd), in;
+	long long v = loader_fd_memlock(fd), in;
 	__u32 zero = 0, id;
 	int ifd;
 
@@ -97,7 +97,7 @@ static long long outer_memlock(int fd)
 	ifd = bpf_map_get_fd_by_id(id);
 	if (ifd < 0)
 		return v;
-	in = bench_fd_memlock(ifd);
+	in = loader_fd_memlock(ifd);
 	close(ifd);
 	return in > 0 ? v + in : v;
 }
@@ -114,7 +114,7 @@ static void print_maps(struct xdphunt *skel)
 		printf("{\"kind\":\"map\",\"name\":\"%s\",\"type\":%d,\"max_entries\":%u,"
 		       "\"memlock\":%lld}\n",
 		       bpf_map__name(m), t, bpf_map__max_entries(m),
-		       t == BPF_MAP_TYPE_ARRAY_OF_MAPS ? outer_memlock(fd) : bench_fd_memlock(fd));
+		       t == BPF_MAP_TYPE_ARRAY_OF_MAPS ? outer_memlock(fd) : loader_fd_memlock(fd));
 	}
 }
 
@@ -309,7 +309,7 @@ int cmd_mapmem(int argc, char **argv)
 		return 1;
 	}
 	printf("{\"kind\":\"mapmem\",\"flows_max\":%u,\"flows_memlock\":%lld,\"rss_kb\":%ld}\n",
-	       lo.flows_max, bench_fd_memlock(bpf_map__fd(l->skel->maps.xh_flows)),
+	       lo.flows_max, loader_fd_memlock(bpf_map__fd(l->skel->maps.xh_flows)),
 	       bench_rss_kb("VmRSS"));
 	loader__free(l);
 	return 0;

@@ -67,6 +67,22 @@ int cli_parse_u32(const char *what, const char *arg, uint32_t *out)
 	return 0;
 }
 
+int cli_add_iface(const char **ifaces, int *n, const char *name, const char *cmd)
+{
+	if (*n >= LOADER_MAX_IFACES) {
+		pr_warn("at most %d interfaces\n", LOADER_MAX_IFACES);
+		return -1;
+	}
+	for (int k = 0; k < *n; k++) {
+		if (!strcmp(ifaces[k], name)) {
+			pr_warn("%s: interface %s given twice\n", cmd, name);
+			return -1;
+		}
+	}
+	ifaces[(*n)++] = name;
+	return 0;
+}
+
 int cli_parse_mode(const char *arg, enum xdp_attach_mode *mode)
 {
 	if (!strcmp(arg, "auto"))
@@ -276,4 +292,50 @@ const char *cli_root_hint(void)
 void cli_help_hint(const char *cmd)
 {
 	fprintf(stderr, "Try 'xdphunt %s --help' for its options.\n", cmd);
+}
+
+int cli_parse_run(int argc, char **argv, const char *cmd, const char *usage, struct hunt_opts *o,
+		  const char **ifaces, int *n_ifaces, enum xdp_attach_mode *mode)
+{
+	static const struct option longopts[] = {
+		{"iface", required_argument, NULL, 'i'},
+		{"mode", required_argument, NULL, OPT_MODE},
+		CLI_HUNT_LONG_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	hunt_opts_init(o);
+	*n_ifaces = 0;
+	*mode = XDP_MODE_UNSPEC;
+	while ((opt = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
+		int r = cli_hunt_option(o, opt, optarg);
+
+		if (r < 0)
+			return XH_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'i':
+			if (cli_add_iface(ifaces, n_ifaces, optarg, cmd))
+				return XH_EXIT_USAGE;
+			break;
+		case OPT_MODE:
+			if (cli_parse_mode(optarg, mode))
+				return XH_EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return XH_EXIT_OK;
+		default:
+			cli_help_hint(cmd);
+			return XH_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		pr_warn("%s: unexpected argument '%s'\n", cmd, argv[optind]);
+		fputs(usage, stderr);
+		return XH_EXIT_USAGE;
+	}
+	return -1;
 }

@@ -128,6 +128,15 @@ void cli_help_hint(const char *cmd);
 /* For "nothing found" messages: "" as root, else why a user may see
  * nothing of a running instance (its programs, maps and process are root's). */
 const char *cli_root_hint(void);
+/* -i @name for command @cmd into @ifaces (LOADER_MAX_IFACES), @n of them
+ * so far: at most that many, none twice. Returns 0 or -1 (message printed). */
+int cli_add_iface(const char **ifaces, int *n, const char *name, const char *cmd);
+/* The command line of `run`, and of `check`, which must take the same:
+ * -i (into @ifaces, @n_ifaces of them), --mode and the shared options into
+ * @o; @usage for -h. Returns -1 to go on, else the exit code to end with
+ * (after a message). */
+int cli_parse_run(int argc, char **argv, const char *cmd, const char *usage, struct hunt_opts *o,
+		  const char **ifaces, int *n_ifaces, enum xdp_attach_mode *mode);
 /* --mode: auto, native or skb. Returns 0 or -1 (message printed). */
 int cli_parse_mode(const char *arg, enum xdp_attach_mode *mode);
 /* "COUNT/SECS" (2..CLI_WINDOW_COUNT_MAX, 1..CLI_WINDOW_SECS_MAX) or "off"

@@ -39,24 +39,6 @@ static const char check_usage[] =
 	"  -i, --iface IFACE   an interface run would watch (must exist here)\n"
 	"  --mode MODE         auto, native or skb (checked as run checks it)\n" CLI_HUNT_HELP;
 
-/* Kernel memory of a map (its fd's memlock), or -1. */
-static long long map_memlock(int fd)
-{
-	char path[64], line[128];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %lld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* As root: open and load the object with @o's sizes; say what the verifier
  * said. Returns 0 or -1 (said). */
 static int check_bpf(const struct loader_opts *o)
@@ -86,7 +68,7 @@ static int check_bpf(const struct loader_opts *o)
 	}
 	bpf_object__for_each_map(map, l->skel->obj)
 	{
-		m = map_memlock(bpf_map__fd(map));
+		m = loader_fd_memlock(bpf_map__fd(map));
 		if (m > 0)
 			mem += m;
 	}
@@ -131,57 +113,23 @@ static int check_output(const char *path)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"iface", required_argument, NULL, 'i'},
-		{"mode", required_argument, NULL, OPT_MODE},
-		CLI_HUNT_LONG_OPTIONS,
-		{NULL, 0, NULL, 0},
-	};
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct dcerpc_table *rpc = NULL;
 	struct smb_rules *smb = NULL;
 	struct ioc_set *iocs = NULL;
 	const char *ifaces[LOADER_MAX_IFACES];
 	size_t n4, n6, ndom, nport;
-	int n_ifaces = 0, opt, ret = XH_EXIT_ERROR;
+	int n_ifaces = 0, ret;
 	unsigned int feeds = 0;
 	struct hunt_opts o;
 
 	/* Findings on stdout, reasons on stderr: line by line, so that they
 	 * interleave in order in one log. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	hunt_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
-		int r = cli_hunt_option(&o, opt, optarg);
-
-		if (r < 0)
-			return XH_EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (opt) {
-		case 'i':
-			if (n_ifaces >= LOADER_MAX_IFACES) {
-				pr_warn("at most %d interfaces\n", LOADER_MAX_IFACES);
-				return XH_EXIT_USAGE;
-			}
-			ifaces[n_ifaces++] = optarg;
-			break;
-		case OPT_MODE:
-			if (cli_parse_mode(optarg, &mode))
-				return XH_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return XH_EXIT_OK;
-		default:
-			cli_help_hint("check");
-			return XH_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		pr_warn("check: unexpected argument '%s'\n", argv[optind]);
-		return XH_EXIT_USAGE;
-	}
+	ret = cli_parse_run(argc, argv, "check", check_usage, &o, ifaces, &n_ifaces, &mode);
+	if (ret >= 0)
+		return ret;
+	ret = XH_EXIT_ERROR;
 	log_setup(o.verbose > 2 ? LOG_DEBUG : (enum log_level)o.verbose);
 	(void)mode;
 

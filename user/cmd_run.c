@@ -154,12 +154,6 @@ static void run_watch(void *ctx)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"iface", required_argument, NULL, 'i'},
-		{"mode", required_argument, NULL, OPT_MODE},
-		CLI_HUNT_LONG_OPTIONS,
-		{NULL, 0, NULL, 0},
-	};
 	const char *ifaces[LOADER_MAX_IFACES];
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct hunt_opts o;
@@ -176,47 +170,12 @@ int cmd_run(int argc, char **argv)
 	uint64_t lost;
 	struct ioc_outer outer;
 	char pidfile[256] = "";
-	int n_ifaces = 0, opt, err, ret = XH_EXIT_ERROR, sink_ready = 0, flows_ready = 0;
+	int n_ifaces = 0, err, ret, sink_ready = 0, flows_ready = 0;
 
-	hunt_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
-		int r = cli_hunt_option(&o, opt, optarg);
-
-		if (r < 0)
-			return XH_EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (opt) {
-		case 'i':
-			if (n_ifaces >= LOADER_MAX_IFACES) {
-				pr_warn("at most %d interfaces\n", LOADER_MAX_IFACES);
-				return XH_EXIT_USAGE;
-			}
-			for (int k = 0; k < n_ifaces; k++) {
-				if (!strcmp(ifaces[k], optarg)) {
-					pr_warn("run: interface %s given twice\n", optarg);
-					return XH_EXIT_USAGE;
-				}
-			}
-			ifaces[n_ifaces++] = optarg;
-			break;
-		case OPT_MODE:
-			if (cli_parse_mode(optarg, &mode))
-				return XH_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return XH_EXIT_OK;
-		default:
-			cli_help_hint("run");
-			return XH_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		pr_warn("run: unexpected argument '%s'\n", argv[optind]);
-		fputs(run_usage, stderr);
-		return XH_EXIT_USAGE;
-	}
+	ret = cli_parse_run(argc, argv, "run", run_usage, &o, ifaces, &n_ifaces, &mode);
+	if (ret >= 0)
+		return ret;
+	ret = XH_EXIT_ERROR;
 	if (!n_ifaces) {
 		pr_warn("run: no interface given (-i IFACE)\n");
 		fputs(run_usage, stderr);

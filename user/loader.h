@@ -116,4 +116,8 @@ int loader_find_attached(int ifindex, uint32_t *prog_id, enum xdp_attach_mode *m
  * Returns 0, -ENOENT when none is attached, or -errno. */
 int loader_detach_iface(const char *ifname);
 
+/* The kernel memory of the map or program behind @fd (its fdinfo's
+ * memlock), or -1. */
+long long loader_fd_memlock(int fd);
+
 #endif

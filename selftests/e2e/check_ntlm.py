@@ -12,6 +12,8 @@ from check_smb import smb_rows  # noqa: E402
 # tshark shows an empty NTLMSSP string as "NULL"
 EMPTY = "NULL"
 LOGONS = ("smb.logon", "dcerpc.logon")
+SETUP_REQUEST = ("((smb.cmd == 0x73 && smb.flags.response == 0) || "
+                 "(smb2.cmd == 1 && smb2.flags.response == 0))")
 
 
 def decode_auth(blob):
@@ -35,32 +37,23 @@ def ntlm_logons(pcap, extra=()):
     """{(client, cport, server, sport, domain, user, host): split} of every
     NTLMSSP AUTHENTICATE tshark reads in an SMB session setup request or a
     DCE/RPC PDU over TCP, one per flow and account, as smb.logon and
-    dcerpc.logon report them; @split is true when
-    the SMB message spanned TCP segments (tshark reassembled it), where
-    xdphunt may not see the names."""
-    flt = ("ntlmssp.messagetype == 0x00000003 && "
-           "((smb.cmd == 0x73 && smb.flags.response == 0) || "
-           "(smb2.cmd == 1 && smb2.flags.response == 0))")
+    dcerpc.logon report them; @split is true when the message spanned TCP
+    segments (tshark reassembled it), where xdphunt may not see the names."""
     out = {}
-    for flow, (dom, user, host, reasm) in smb_rows(
-            pcap, flt, ["ntlmssp.auth.domain", "ntlmssp.auth.username",
-                        "ntlmssp.auth.hostname", "tcp.reassembled.length"], extra):
-        key = flow + tuple("" if v == EMPTY else v for v in (dom, user, host))
-        out[key] = out.get(key, True) and bool(reasm)
-    # DCE/RPC over TCP (not in an SMB pipe, whose session named the account):
-    # an AUTH3, ALTER_CONTEXT or BIND auth_value
-    flt = ("ntlmssp.messagetype == 0x00000003 && dcerpc.pkt_type in {16, 14, 11} && "
-           "!smb && !smb2")
-    for flow, (dom, user, host, reasm) in smb_rows(
-            pcap, flt, ["ntlmssp.auth.domain", "ntlmssp.auth.username",
-                        "ntlmssp.auth.hostname", "tcp.reassembled.length"], extra):
-        key = flow + tuple("" if v == EMPTY else v for v in (dom, user, host))
-        out[key] = out.get(key, True) and bool(reasm)
-    flt = ("!ntlmssp && ((smb.cmd == 0x73 && smb.flags.response == 0) || "
-           "(smb2.cmd == 1 && smb2.flags.response == 0))")
+    # in an SMB session setup request; in DCE/RPC over TCP (not in an SMB
+    # pipe, whose session named the account): an AUTH3, ALTER_CONTEXT or
+    # BIND auth_value
+    for flt in (SETUP_REQUEST, "dcerpc.pkt_type in {16, 14, 11} && !smb && !smb2"):
+        for flow, (dom, user, host, reasm) in smb_rows(
+                pcap, "ntlmssp.messagetype == 0x00000003 && " + flt,
+                ["ntlmssp.auth.domain", "ntlmssp.auth.username", "ntlmssp.auth.hostname",
+                 "tcp.reassembled.length"], extra):
+            key = flow + tuple("" if v == EMPTY else v for v in (dom, user, host))
+            out[key] = out.get(key, True) and bool(reasm)
+    # session setups whose SPNEGO tshark could not dissect: the blob's bytes
     for flow, (b2, b1, reasm) in smb_rows(
-            pcap, flt, ["smb2.security_blob", "smb.security_blob", "tcp.reassembled.length"],
-            extra):
+            pcap, "!ntlmssp && " + SETUP_REQUEST,
+            ["smb2.security_blob", "smb.security_blob", "tcp.reassembled.length"], extra):
         try:
             blob = bytes.fromhex((b2 or b1).replace(":", ""))
         except ValueError:  # tshark's <MISSING>: the capture cut it off
