@@ -16,17 +16,18 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "selftests", "e2e"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, HERE)
 from check_ntlm import compare, logon_hits, ntlm_logons  # noqa: E402
+from test_native_engine import corpus_dir  # noqa: E402
 
 REPLAY_TIMEOUT_S = 300
 
 
 def main():
     xh = sys.argv[1]
-    corpus = os.environ.get("XH_CORPUS_DIR") or os.path.join(
-        os.environ.get("XH_SHARED_DIR", os.path.join(ROOT, "..", "shared")), "corpus", "public")
+    corpus = corpus_dir()
     if not os.path.isdir(corpus):
         print("SKIP: ntlm_corpus: no corpus at %s" % corpus)
         return 0
