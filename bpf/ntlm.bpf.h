@@ -30,6 +30,22 @@ static __always_inline __u32 xh_ntlm_copy(struct xdp_md *ctx, struct xh_smb_work
 	return len;
 }
 
+/* The account in w->name's slots and w->det.ntlm_len as a finding's value:
+ * FNV-1a over the slots a word at a time, never 0. */
+static __always_inline int xh_ntlm_hash(struct xh_smb_work *w)
+{
+	__u64 *q = (__u64 *)w->name;
+	__u32 i, h = 2166136261u;
+
+	for (i = 0; i < XH_SMB_NTLM_SLOT_END / 8; i++) {
+		h ^= (__u32)(q[i] ^ (q[i] >> 32));
+		h *= 16777619u;
+	}
+	h ^= w->det.ntlm_len[0] | w->det.ntlm_len[1] << 8 | w->det.ntlm_len[2] << 16;
+	h *= 16777619u;
+	return (int)((h >> 1) | 1);
+}
+
 /* Where "NTLMSSP" starts in the @avail bytes of w->hdr, or -1. A global
  * function: its answer reaches xh_ntlm_read() as an unknown offset, not as
  * one of 33 constants the verifier would follow the rest through one by one
@@ -57,9 +73,8 @@ __noinline int xh_ntlm_read(struct xdp_md *ctx, __u32 at, __u32 n, __u32 end)
 {
 	struct xh_smb_work *w = xh_smb_w();
 	struct xh_ntlm_auth a = {};
-	__u32 avail, i, h = 2166136261u;
 	__u8 cut = 0;
-	__u64 *q;
+	__u32 avail;
 	int sig;
 
 	if (!w || n < XH_NTLM_AUTH_FIXED || at >= end)
@@ -91,15 +106,7 @@ __noinline int xh_ntlm_read(struct xdp_md *ctx, __u32 at, __u32 n, __u32 end)
 		XH_SMB_NTLM_SLOT_END - XH_SMB_NTLM_HOST_SLOT, &cut);
 	w->det.flags = cut ? w->det.flags | XH_SMB_F_NTLM_CUT : w->det.flags & ~XH_SMB_F_NTLM_CUT;
 	w->det.name_enc = (a.flags & XH_NTLM_F_UNICODE) ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;
-	/* FNV-1a over the slots a word at a time: the finding's value. */
-	q = (__u64 *)w->name;
-	for (i = 0; i < XH_SMB_NTLM_SLOT_END / 8; i++) {
-		h ^= (__u32)(q[i] ^ (q[i] >> 32));
-		h *= 16777619u;
-	}
-	h ^= w->det.ntlm_len[0] | w->det.ntlm_len[1] << 8 | w->det.ntlm_len[2] << 16;
-	h *= 16777619u;
-	return (int)((h >> 1) | 1);
+	return xh_ntlm_hash(w);
 }
 
 #endif /* XH_NTLM_BPF_H */

@@ -578,6 +578,101 @@ __noinline int xh_smb_logon(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 h
 	return 0;
 }
 
+/* The length in bytes of the NUL-terminated string in the first @avail
+ * bytes of w->hdr (UTF-16 code units when @utf16), or -1 when they hold no
+ * terminator. Global: its answer is one unknown length to the caller. */
+__noinline int xh_smb_strlen(__u32 avail, __u32 utf16)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	__u32 i;
+
+	if (!w || avail > XH_SMB_LEGACY_SCAN)
+		return -1;
+	for (i = 0; i < XH_SMB_LEGACY_SCAN; i++) {
+		if (i >= avail)
+			return -1;
+		if (!utf16) {
+			if (!w->hdr[i])
+				return (int)i;
+		} else if (!(i & 1) && i + 1 < avail && !w->hdr[i] && !w->hdr[i + 1]) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* One NUL-terminated string of an SMB1 session setup at packet offset @at,
+ * at most @max bytes to the data's end: into w->name at @slot (@size bytes,
+ * zeroed before; a longer string is cut and *@cut set). Returns the bytes
+ * the string and its terminator take (the next string's offset), or 0 when
+ * no terminator lies within the slot and this segment; *@len: the bytes
+ * kept. */
+static __always_inline __u32 xh_smb_legacy_str(struct xdp_md *ctx, struct xh_smb_work *w, __u32 at,
+					       __u32 max, __u32 utf16, __u32 slot, __u32 size,
+					       __u8 *len, __u8 *cut)
+{
+	__u32 n = max, term = utf16 ? 2 : 1, l;
+	int r;
+
+	*len = 0;
+	if (at >= w->pay_end)
+		return 0;
+	if (n > w->pay_end - at)
+		n = w->pay_end - at;
+	if (n > size + term)
+		n = size + term;
+	if (n == 0 || bpf_xdp_load_bytes(ctx, at, w->hdr, XH_SIZE_NZ(n, XH_SMB_LEGACY_SCAN)))
+		return 0;
+	r = xh_smb_strlen(n, utf16);
+	if (r < 0 || r > (int)size) {
+		/* no terminator within the slot: cut, and nothing after it
+		 * can be found */
+		*cut = 1;
+		l = (n > size ? size : n) & (utf16 ? ~1u : ~0u);
+		term = 0;
+	} else {
+		l = (__u32)r;
+	}
+	if (l > 0 && bpf_xdp_load_bytes(ctx, at, w->name + slot, XH_SIZE_NZ(l, size)))
+		return 0;
+	*len = (__u8)l;
+	return term ? l + term : 0;
+}
+
+/* smb.logon for an SMB1 SESSION_SETUP_ANDX without extended security
+ * (WordCount 13: LM/NTLM responses, not NTLMSSP): its AccountName and
+ * PrimaryDomain, in the same slots as an NTLMSSP logon's user and domain
+ * (no workstation). Old clients and scanners log on so, as the corpus's
+ * burst of 2822 guesses does. */
+__noinline int xh_smb_logon_legacy(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 hdr_off)
+{
+	struct xh_smb_work *w = xh_smb_w();
+	struct xh_stats *stats = xh_smb_stats();
+	__u32 at, max, used, utf16;
+	__u8 ulen = 0, dlen = 0, cut = 0;
+
+	if (!w || !stats || !sm)
+		return 0;
+	at = hdr_off + w->m.name_off;
+	max = w->m.name_max;
+	utf16 = w->m.name_enc == XH_SMB_ENC_UTF16LE;
+	__builtin_memset(w->name, 0, sizeof(w->name));
+	used = xh_smb_legacy_str(ctx, w, at, max, utf16, XH_SMB_NTLM_USER_SLOT,
+				 XH_SMB_NTLM_HOST_SLOT - XH_SMB_NTLM_USER_SLOT, &ulen, &cut);
+	if (used && used < max)
+		xh_smb_legacy_str(ctx, w, at + used, max - used, utf16, XH_SMB_NTLM_DOMAIN_SLOT,
+				  XH_SMB_NTLM_USER_SLOT, &dlen, &cut);
+	w->det.ntlm_len[XH_NTLM_DOMAIN] = dlen;
+	w->det.ntlm_len[XH_NTLM_USER] = ulen;
+	w->det.ntlm_len[XH_NTLM_HOST] = 0;
+	w->det.flags = cut ? w->det.flags | XH_SMB_F_NTLM_CUT : w->det.flags & ~XH_SMB_F_NTLM_CUT;
+	w->det.name_enc = w->m.name_enc;
+	stats->smb[XH_SMB_CNT_LEGACY_LOGON]++;
+	w->nm.len = XH_SMB_NTLM_SLOT_END;
+	xh_smb_emit(ctx, sm, XH_RULE_SMB_LOGON, (__u32)xh_ntlm_hash(w), 1);
+	return 0;
+}
+
 /* Act on the message parsed into w->m, whose header starts at packet offset
  * @hdr_off, on the flow whose SMB state is @sm (the xh_smb entry, passed
  * down rather than looked up again per message). Returns 0. */
@@ -668,6 +763,9 @@ __noinline int xh_smb_handle(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 
 			xh_smb_tree_connect(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_SESSION_SETUP_ANDX && !w->m.response && w->m.data_len)
 			xh_smb_logon(ctx, sm, hdr_off);
+		else if (cmd == XH_SMB1_SESSION_SETUP_ANDX && !w->m.response && w->m.logon_legacy &&
+			 w->m.name_max)
+			xh_smb_logon_legacy(ctx, sm, hdr_off);
 		else if (cmd == XH_SMB1_NT_CREATE_ANDX)
 			xh_smb_create(ctx, w, sm, stats, hdr_off);
 		else if (cmd == XH_SMB1_TRANSACTION2 && w->m.find && !w->m.response)

@@ -24,10 +24,13 @@
 
 /* Bytes of a message head copied at a time: SMB2 64 + CREATE request 56, or
  * + the CREATE response up to its FileId (64 + 16). */
-#define XH_SMB_HDR_BUF	 160
-#define XH_SMB_MAX_NB	 4   /* NetBIOS messages inspected per TCP segment */
-#define XH_SMB_MAX_CHAIN 8   /* SMB2 compound members / SMB1 AndX blocks per message */
-#define XH_SMB_NAME_CU	 128 /* code units scanned per name (256 bytes of UTF-16) */
+#define XH_SMB_HDR_BUF 160
+/* An SMB1 legacy logon's AccountName as read: the 128 bytes of its slot and
+ * a UTF-16 terminator (bpf/smb.bpf.h, xh_smb_logon_legacy()). */
+#define XH_SMB_LEGACY_SCAN 130
+#define XH_SMB_MAX_NB	   4   /* NetBIOS messages inspected per TCP segment */
+#define XH_SMB_MAX_CHAIN   8   /* SMB2 compound members / SMB1 AndX blocks per message */
+#define XH_SMB_NAME_CU	   128 /* code units scanned per name (256 bytes of UTF-16) */
 
 /* NetBIOS session service (RFC 1002 4.3.1); on 445 only type 0 is used. */
 #define XH_NB_MESSAGE	  0x00
@@ -121,30 +124,32 @@ struct xh_smb_msg {
 	__u64 message_id;
 	__u32 status;
 	__u32 tree_id;
-	__u32 next;	 /* SMB2: NextCommand; SMB1: AndXOffset of the next block; 0: none */
-	__u32 name_off;	 /* valid when name_max > 0 */
-	__u32 name_max;	 /* bytes the name may span (exact length unless name_nul) */
-	__u32 access;	 /* CREATE DesiredAccess */
-	__u32 data_off;	 /* WRITE request: its data, from the SMB header (0: none);
-			  * SESSION_SETUP request: its security blob */
-	__u32 data_len;	 /* ... bytes of it, inside the message */
-	__u64 file_off;	 /* ... where in the file they go */
-	__u16 command;	 /* SMB2 command, or SMB1 command of this block */
-	__u16 dialect;	 /* NEGOTIATE response DialectRevision */
-	__u16 flags2;	 /* SMB1 Flags2 */
-	__u8 version;	 /* 1, 2, 3 (transform or compressed) */
-	__u8 response;	 /* 1 for a server-to-client message */
-	__u8 related;	 /* SMB2 related compound member */
-	__u8 async;	 /* SMB2 async header: no TreeId */
-	__u8 name_enc;	 /* enum xh_smb_name_enc, NONE when there is no name */
-	__u8 name_nul;	 /* SMB1 path: NUL-terminated within name_max */
-	__u8 next_cmd;	 /* SMB1: AndXCommand of the next block */
-	__u8 compressed; /* 0xFC header */
-	__u8 has_fid;	 /* file_id is valid (CREATE response; READ, WRITE, CLOSE,
-			  * QUERY_DIRECTORY request) */
-	__u8 name_root;	 /* SMB2 CREATE with NameLength 0: the share's root */
-	__u8 find;	 /* SMB1 TRANS2 FIND_FIRST2: the name is its search pattern */
-	__u8 exploit;	 /* SMB1 request of MS17-010 tooling: enum xh_smb_exploit */
+	__u32 next;	   /* SMB2: NextCommand; SMB1: AndXOffset of the next block; 0: none */
+	__u32 name_off;	   /* valid when name_max > 0 */
+	__u32 name_max;	   /* bytes the name may span (exact length unless name_nul) */
+	__u32 access;	   /* CREATE DesiredAccess */
+	__u32 data_off;	   /* WRITE request: its data, from the SMB header (0: none);
+			    * SESSION_SETUP request: its security blob */
+	__u32 data_len;	   /* ... bytes of it, inside the message */
+	__u64 file_off;	   /* ... where in the file they go */
+	__u16 command;	   /* SMB2 command, or SMB1 command of this block */
+	__u16 dialect;	   /* NEGOTIATE response DialectRevision */
+	__u16 flags2;	   /* SMB1 Flags2 */
+	__u8 version;	   /* 1, 2, 3 (transform or compressed) */
+	__u8 response;	   /* 1 for a server-to-client message */
+	__u8 related;	   /* SMB2 related compound member */
+	__u8 async;	   /* SMB2 async header: no TreeId */
+	__u8 name_enc;	   /* enum xh_smb_name_enc, NONE when there is no name */
+	__u8 name_nul;	   /* SMB1 path: NUL-terminated within name_max */
+	__u8 next_cmd;	   /* SMB1: AndXCommand of the next block */
+	__u8 compressed;   /* 0xFC header */
+	__u8 has_fid;	   /* file_id is valid (CREATE response; READ, WRITE, CLOSE,
+			    * QUERY_DIRECTORY request) */
+	__u8 name_root;	   /* SMB2 CREATE with NameLength 0: the share's root */
+	__u8 find;	   /* SMB1 TRANS2 FIND_FIRST2: the name is its search pattern */
+	__u8 exploit;	   /* SMB1 request of MS17-010 tooling: enum xh_smb_exploit */
+	__u8 logon_legacy; /* SMB1 SESSION_SETUP_ANDX of WordCount 13: the name is
+			    * its AccountName, PrimaryDomain follows */
 	/* SMB2 FileId (persistent, volatile) of a successful CREATE response
 	 * or of a request on an open; SMB1: the FID in the first two bytes. */
 	__u8 file_id[16];
@@ -436,6 +441,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 	m->name_root = 0;
 	m->find = 0;
 	m->exploit = 0;
+	m->logon_legacy = 0;
 	m->data_off = m->data_len = 0;
 	m->file_off = 0;
 	if (avail < 1)
@@ -517,15 +523,32 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		 * SecurityBlobLength (15), Reserved, Capabilities, ByteCount
 		 * (25); the blob starts the data. WordCount 13 sends
 		 * passwords and names without NTLMSSP: not read. */
-		if (wc != 12)
+		if (wc == 12) {
+			if (avail < 27)
+				return -XH_SMB_CNT_HDR_TRUNC;
+			if (xh_le16(b + 15) <= xh_le16(b + 25))
+				xh_smb_write_data(m, blk + 27, xh_le16(b + 15), 0, blk + 27,
+						  msg_len);
 			return 0;
-		if (avail < 27)
+		}
+		/* WordCount 13, NT LM 0.12 without extended security: the
+		 * password lengths (OEM 15, Unicode 17), ByteCount (27), then
+		 * the passwords and AccountName, PrimaryDomain, NUL-terminated
+		 * (the name: AccountName, up to the data's end). */
+		if (wc != 13)
+			return 0;
+		if (avail < 29)
 			return -XH_SMB_CNT_HDR_TRUNC;
-		if (xh_le16(b + 15) <= xh_le16(b + 25))
-			xh_smb_write_data(m, blk + 27, xh_le16(b + 15), 0, blk + 27, msg_len);
-		return 0;
-	}
-	if (cmd == XH_SMB1_TREE_CONNECT_ANDX) {
+		bcount = xh_le16(b + 27);
+		off = blk + 29 + xh_le16(b + 15) + xh_le16(b + 17);
+		if (unicode && (off & 1))
+			off++;
+		if (blk + 29 + bcount > msg_len || off >= blk + 29 + bcount)
+			return -XH_SMB_CNT_NAME_OOB;
+		max = blk + 29 + bcount - off;
+		m->name_nul = 1;
+		m->logon_legacy = 1;
+	} else if (cmd == XH_SMB1_TREE_CONNECT_ANDX) {
 		if (wc != 4)
 			return -XH_SMB_CNT_HDR_BAD;
 		if (avail < 11)

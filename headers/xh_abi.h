@@ -216,6 +216,7 @@ enum xh_smb_cnt {
 	XH_SMB_CNT_EXPLOIT,	    /* SMB1 requests of MS17-010 tooling (smb.exploit) */
 	XH_SMB_CNT_LOGON_FAILED,    /* session setups answered with a logon failure */
 	XH_SMB_CNT_NTLM_AUTH,	    /* session setup requests with an NTLMSSP AUTHENTICATE */
+	XH_SMB_CNT_LEGACY_LOGON,    /* SMB1 session setups naming AccountName (no NTLMSSP) */
 	XH_SMB_CNT__MAX,
 };
 

@@ -170,6 +170,14 @@ else
 	        what = smb.get("share") or smb.get("pipe") or smb.get("filename") or f"SMB{smb.get('version', '')}"
 	    else:
 	        what = ""
+	    # Who: the account an NTLM logon named on the flow (smb.logon,
+	    # dcerpc.logon, and every later hit of that flow).
+	    nt = h.get("ntlmssp")
+	    if h.get("rule") in ("smb.logon", "dcerpc.logon"):
+	        what = "NTLM logon"
+	    if isinstance(nt, dict):
+	        acct = (nt.get("domain") + "\\" if nt.get("domain") else "") + (nt.get("user") or "(anonymous)")
+	        what += f" as {acct}" + (f" from {nt['host']}" if nt.get("host") else "")
 	    rows.append((h.get("timestamp", "")[11:23], h.get("rule", "?"),
 	                 f"{ep(h.get('src_ip'), h.get('src_port'))} -> {ep(h.get('dest_ip'), h.get('dest_port'))} {h.get('proto', '')}",
 	                 f"{att.get('technique_id', '')} {att.get('tactic', '')}", what))

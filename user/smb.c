@@ -368,6 +368,7 @@ static const char *const smb_cnt_names[] = {
 	[XH_SMB_CNT_EXPLOIT] = "exploit",
 	[XH_SMB_CNT_LOGON_FAILED] = "logon_failed",
 	[XH_SMB_CNT_NTLM_AUTH] = "ntlm_auth",
+	[XH_SMB_CNT_LEGACY_LOGON] = "legacy_logon",
 };
 _Static_assert(sizeof(smb_cnt_names) / sizeof(smb_cnt_names[0]) == XH_SMB_CNT__MAX,
 	       "an SMB counter without a name");

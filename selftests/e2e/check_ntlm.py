@@ -36,8 +36,9 @@ def decode_auth(blob):
 def ntlm_logons(pcap, extra=()):
     """{(client, cport, server, sport, domain, user, host): split} of every
     NTLMSSP AUTHENTICATE tshark reads in an SMB session setup request or a
-    DCE/RPC PDU over TCP, one per flow and account, as smb.logon and
-    dcerpc.logon report them; @split is true when the message spanned TCP
+    DCE/RPC PDU over TCP, and of every SMB1 session setup naming its account
+    without NTLMSSP, one per flow and account, as smb.logon and dcerpc.logon
+    report them; @split is true when the message spanned TCP
     segments (tshark reassembled it), where xdphunt may not see the names."""
     out = {}
     # in an SMB session setup request; in DCE/RPC over TCP (not in an SMB
@@ -50,6 +51,13 @@ def ntlm_logons(pcap, extra=()):
                  "tcp.reassembled.length"], extra):
             key = flow + tuple("" if v == EMPTY else v for v in (dom, user, host))
             out[key] = out.get(key, True) and bool(reasm)
+    # SMB1 session setups without extended security (WordCount 13): the
+    # AccountName and PrimaryDomain in the request, no workstation
+    for flow, (user, dom, reasm) in smb_rows(
+            pcap, "smb.cmd == 0x73 && smb.flags.response == 0 && smb.wct == 13",
+            ["smb.account", "smb.primary_domain", "tcp.reassembled.length"], extra):
+        key = flow + (dom, user, "")
+        out[key] = out.get(key, True) and bool(reasm)
     # session setups whose SPNEGO tshark could not dissect: the blob's bytes
     for flow, (b2, b1, reasm) in smb_rows(
             pcap, "!ntlmssp && " + SETUP_REQUEST,

@@ -818,3 +818,44 @@ size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, 
 	smbmsg_put(s, blob, len);
 	return h;
 }
+
+size_t smb1_session_setup_legacy(struct smbmsg *s, uint16_t mid, const char *account,
+				 const char *domain, int unicode, int terminate)
+{
+	size_t h = smb1_hdr(s, 0x73, 0x18, unicode ? 0xc001 : 0x4001, 0, 0, mid), bc;
+	uint8_t b[3] = {13, 0xff, 0}, pw[48] = {0}, z = 0;
+
+	smbmsg_put(s, b, 3);
+	smbmsg_le16(s, 0);     /* AndXOffset */
+	smbmsg_le16(s, 16644); /* MaxBufferSize */
+	smbmsg_le16(s, 50);    /* MaxMpxCount */
+	smbmsg_le16(s, 0);     /* VcNumber */
+	smbmsg_le32(s, 0);     /* SessionKey */
+	smbmsg_le16(s, 24);    /* OEMPasswordLen */
+	smbmsg_le16(s, 24);    /* UnicodePasswordLen */
+	smbmsg_le32(s, 0);     /* Reserved */
+	smbmsg_le32(s, 0xd4);  /* Capabilities */
+	bc = s->len;
+	smbmsg_le16(s, 0); /* ByteCount, set below */
+	smbmsg_put(s, pw, sizeof(pw));
+	if (unicode && ((s->len - h) & 1))
+		smbmsg_put(s, &z, 1);
+	if (unicode)
+		smbmsg_utf16(s, account);
+	else
+		smbmsg_put(s, account, strlen(account));
+	if (terminate) {
+		smbmsg_put(s, &z, 1);
+		if (unicode)
+			smbmsg_put(s, &z, 1);
+		if (unicode)
+			smbmsg_utf16(s, domain);
+		else
+			smbmsg_put(s, domain, strlen(domain));
+		smbmsg_put(s, &z, 1);
+		if (unicode)
+			smbmsg_put(s, &z, 1);
+	}
+	smbmsg_set16(s, bc, (uint16_t)(s->len - bc - 2));
+	return h;
+}

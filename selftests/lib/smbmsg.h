@@ -126,5 +126,12 @@ size_t smb2_session_setup_req(struct smbmsg *s, uint64_t mid, uint64_t sess, con
  * carrying @blob; Unicode in Flags2 when @unicode. */
 size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, size_t len,
 			      int unicode);
+/* SMB1 SESSION_SETUP_ANDX request without extended security (WordCount
+ * 13): 24-byte OEM and Unicode passwords (zeros), then @account and
+ * @domain, NUL-terminated, UTF-16LE (2-aligned from the header) when
+ * @unicode, else OEM bytes; @terminate 0 leaves the account's terminator
+ * and the domain out. */
+size_t smb1_session_setup_legacy(struct smbmsg *s, uint16_t mid, const char *account,
+				 const char *domain, int unicode, int terminate);
 
 #endif

@@ -1124,3 +1124,59 @@ void test_smb_logon(void)
 out:
 	px_close(&p);
 }
+
+/* smb.logon of an SMB1 session setup without extended security (WordCount
+ * 13): AccountName and PrimaryDomain, OEM and UTF-16; once per flow and
+ * account; an account with no terminator in its slot is cut. */
+void test_smb_logon_legacy(void)
+{
+	struct px p;
+	struct conn c = {.p = &p, .cli = "192.0.2.12", .cport = 52600, .sport = 445};
+	const struct xh_event *e;
+	char user[200];
+
+	if (px_open(&p))
+		goto out;
+	SEND(&c, 1, smb1_session_setup_legacy(&_m, 1, "root", "WORKGROUP", 0, 1));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "OEM")) {
+		ASSERT_EQ(e->d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 4, "account bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 9, "domain bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_HOST], 0, "no workstation");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_USER_SLOT, "root\0", 5), 0, "account");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_DOMAIN_SLOT, "WORKGROUP\0", 10), 0,
+			  "domain");
+		ASSERT_FALSE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "whole");
+	}
+	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_LEGACY_LOGON), 1, "counted");
+	SEND(&c, 1, smb1_session_setup_legacy(&_m, 2, "root", "WORKGROUP", 0, 1));
+	ASSERT_NULL(only_ev(&p, XH_RULE_SMB_LOGON), "the same account again: once per flow");
+	SEND(&c, 1, smb1_session_setup_legacy(&_m, 3, "admin", "", 0, 1));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "the next account tried"))
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 0, "an empty domain");
+
+	SEND(&c, 1, smb1_session_setup_legacy(&_m, 4, "Administrator", "CORP", 1, 1));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "UTF-16")) {
+		ASSERT_EQ(e->d.smb.name_enc, XH_SMB_ENC_UTF16LE, "UTF-16LE");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 26, "account bytes");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 8, "domain bytes");
+		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_DOMAIN_SLOT, "C\0O\0R\0P\0", 8), 0,
+			  "domain");
+	}
+
+	/* 150 OEM bytes, no terminator: cut to the slot's 128 */
+	memset(user, 'x', 150);
+	user[150] = '\0';
+	SEND(&c, 1, smb1_session_setup_legacy(&_m, 5, user, "", 0, 0));
+	e = only_ev(&p, XH_RULE_SMB_LOGON);
+	if (ASSERT_OK_PTR(e, "an account past its slot")) {
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 128, "cut to the slot");
+		ASSERT_TRUE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "said cut");
+		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 0, "no domain after it");
+	}
+out:
+	px_close(&p);
+}
