@@ -13,6 +13,10 @@
 /* Flows whose last account is kept: a direct-mapped table (a flow's slot
  * by its Community ID hash), 2.2 MiB once the first logon is seen. */
 #define ACCOUNTS_SLOTS 8192
+/* Clients whose last ACCOUNTS_PER_CLIENT logon hits are kept (direct-mapped
+ * by address), for smb.brute_force's guessing or spraying: 0.4 MiB. */
+#define ACCOUNTS_CLIENTS    1024
+#define ACCOUNTS_PER_CLIENT 32
 
 struct accounts;
 
@@ -29,6 +33,11 @@ void accounts_clear(struct accounts *a);
  * whose names are not text; -ENOMEM when the table cannot be made (the hit
  * then goes without). */
 int accounts_hit_json(struct accounts *a, const struct xh_event *e, const struct xh_flow_key *key,
-		      uint64_t flow_id, struct jbuf *b);
+		      uint64_t flow_id, uint64_t ts_ns, struct jbuf *b);
+/* The distinct accounts the client (source) of hit @e named in logon hits
+ * of the @window_s seconds up to @ts_ns, counting its last
+ * ACCOUNTS_PER_CLIENT logon hits (so at most that many). */
+unsigned int accounts_tried(const struct accounts *a, const struct xh_event *e, uint64_t ts_ns,
+			    uint32_t window_s);
 
 #endif /* XH_ACCOUNTS_H */

@@ -77,6 +77,11 @@ static const struct attack_ref attack_smb_exploit =
  * as Lazarus's Brambul worm did over SMB. */
 static const struct attack_ref attack_brute =
 	ATTACK_REF("T1110", "Brute Force", "credential-access");
+/* The same by the accounts its client named (enrich_brute_attack()). */
+static const struct attack_ref attack_brute_guess =
+	ATTACK_REF("T1110.001", "Brute Force: Password Guessing", "credential-access");
+static const struct attack_ref attack_brute_spray =
+	ATTACK_REF("T1110.003", "Brute Force: Password Spraying", "credential-access");
 
 /* One source opening SMB to many hosts: a port-445 sweep. */
 static const struct attack_ref attack_scan =
@@ -127,6 +132,15 @@ const struct attack_ref *enrich_event_attack(unsigned int rule, unsigned int pro
 	if ((rule == XH_RULE_IOC_DEST || rule == XH_RULE_IOC_SRC) && enrich_c2_is_raw(proto, dport))
 		return &attack_c2_raw;
 	return enrich_rule_attack(rule);
+}
+
+const struct attack_ref *enrich_brute_attack(unsigned int failed, unsigned int accounts)
+{
+	if (accounts == 1)
+		return &attack_brute_guess;
+	if (accounts >= 2 && failed <= 2 * accounts)
+		return &attack_brute_spray;
+	return &attack_brute;
 }
 
 const char *enrich_action_name(unsigned int action)

@@ -46,6 +46,12 @@ const struct attack_ref *enrich_rule_attack(unsigned int rule);
  * Layer Protocol). TCP is not: C2 over TCP is mostly HTTP(S), on any port,
  * and stays T1071. */
 int enrich_c2_is_raw(unsigned int proto, unsigned int dport);
+/* The technique of an smb.brute_force hit of @failed failed logons whose
+ * client named @accounts distinct accounts in the window (user/accounts.c):
+ * one account is T1110.001 Password Guessing; two or more, each tried about
+ * twice at most (failed <= 2 x accounts), T1110.003 Password Spraying;
+ * otherwise (none known, or several each tried many times) T1110. */
+const struct attack_ref *enrich_brute_attack(unsigned int failed, unsigned int accounts);
 /* The technique of a hit: enrich_rule_attack(@rule), except an address
  * hit (ioc.dest, ioc.src) over a raw protocol (enrich_c2_is_raw()), T1095. */
 const struct attack_ref *enrich_event_attack(unsigned int rule, unsigned int proto,

@@ -186,6 +186,7 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	int is_icmp = !no_ports && enrich_proto_is_icmp(e->proto);
 	int has_ports = !no_ports && enrich_proto_has_ports(e->proto);
 	size_t rule_len, att_len;
+	unsigned int tried = 0;
 
 	if (!rule || (e->family != XH_AF_INET && e->family != XH_AF_INET6))
 		return -EINVAL;
@@ -206,6 +207,12 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		s->cid_key = k;
 	}
 	att = enrich_event_attack(e->rule, e->proto, dport);
+	/* Brute force: guessing one account, or spraying many (the accounts
+	 * its client named in logon hits of the window). */
+	if (e->rule == XH_RULE_SMB_BRUTE_FORCE && e->detail_kind == XH_DETAIL_SWEEP) {
+		tried = accounts_tried(s->accounts, e, real_ns, e->d.sweep.window_s);
+		att = enrich_brute_attack(e->d.sweep.distinct, tried);
+	}
 	if (e->detail_kind == XH_DETAIL_SMB)
 		att = smb_attack(s->smb, e, att);
 	att_len = att && att->json ? att->json_len : 0;
@@ -311,9 +318,10 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		s->bad_names++;
 	if (e->detail_kind == XH_DETAIL_SWEEP &&
 	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE))
-		sweep_format_json(e, b);
+		sweep_format_json(e, tried, b);
 	/* The account an NTLM logon named on this flow (smb.logon), if any. */
-	if (s->cid_len && accounts_hit_json(s->accounts, e, &k, s->cid_flow_id, b) == -EILSEQ)
+	if (s->cid_len &&
+	    accounts_hit_json(s->accounts, e, &k, s->cid_flow_id, real_ns, b) == -EILSEQ)
 		s->bad_names++;
 	action = enrich_action_name(e->action);
 	if (!action)

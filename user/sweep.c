@@ -2,11 +2,12 @@
 /* sweep.c: the "scan" object of scan.smb_sweep hits and the "brute_force"
  * object of smb.brute_force hits (bpf/sweep.bpf.h). The event's addresses
  * are those of the SYN, or of the failed session setup's flow, that reached
- * the threshold. */
+ * the threshold. "accounts": the distinct accounts the client named in the
+ * window (user/accounts.c), when any. */
 #include "fmt.h"
 #include "sweep.h"
 
-void sweep_format_json(const struct xh_event *e, struct jbuf *b)
+void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b)
 {
 	const struct xh_sweep_detail *d = &e->d.sweep;
 	/* constant keys and three numbers: pre-encoded text, as user/events.c */
@@ -23,6 +24,10 @@ void sweep_format_json(const struct xh_event *e, struct jbuf *b)
 	p = fmt_u64(p, d->threshold);
 	p = fmt_lit(p, ",\"window_s\":");
 	p = fmt_u64(p, d->window_s);
+	if (accounts && e->rule == XH_RULE_SMB_BRUTE_FORCE) {
+		p = fmt_lit(p, ",\"accounts\":");
+		p = fmt_u64(p, accounts);
+	}
 	*p++ = '}';
 	jbuf_set_tail(b, p);
 }

@@ -9,7 +9,9 @@
 #include "jsonl.h"
 
 /* Append "scan":{"service":"smb","distinct_destinations":N,"threshold":T,
- * "window_s":W} for an event of detail kind XH_DETAIL_SWEEP to @b. */
-void sweep_format_json(const struct xh_event *e, struct jbuf *b);
+ * "window_s":W} for an event of detail kind XH_DETAIL_SWEEP to @b; for
+ * smb.brute_force "brute_force":{..., "accounts":A} (@accounts, left out
+ * when 0). */
+void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b);
 
 #endif /* XH_SWEEP_H */

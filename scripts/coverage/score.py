@@ -77,6 +77,8 @@ CATALOGUE = {
     "T1098.007": ("Account Manipulation: Additional Local or Domain Groups",
                   ["persistence", "privilege-escalation"]),
     "T1110": ("Brute Force", ["credential-access"]),
+    "T1110.001": ("Brute Force: Password Guessing", ["credential-access"]),
+    "T1110.003": ("Brute Force: Password Spraying", ["credential-access"]),
     "T1112": ("Modify Registry", ["defense-evasion", "persistence"]),
     "T1135": ("Network Share Discovery", ["discovery"]),
     "T1136": ("Create Account", ["persistence"]),

@@ -2,6 +2,7 @@
 """check_ntlm.py: tshark's view of NTLM logons over SMB and DCE/RPC over
 TCP, the oracle of smb.logon and dcerpc.logon
 (selftests/replay/test_ntlm_corpus.py, selftests/e2e/test_smb_lab.sh)."""
+import datetime
 import json
 import os
 import sys
@@ -71,6 +72,44 @@ def ntlm_logons(pcap, extra=()):
             key = flow + names
             out[key] = out.get(key, True) and bool(reasm)
     return out
+
+
+def logon_times(pcap):
+    """{client: [(time, account)]} of the first session setup request of each
+    (flow, account) tshark reads (NTLMSSP, or SMB1 without extended
+    security), in time order: the smb.logon hits user/accounts.c keeps."""
+    first = {}
+    for flt, fields in (
+            ("ntlmssp.messagetype == 0x00000003 && (smb || smb2)",
+             ["ntlmssp.auth.domain", "ntlmssp.auth.username", "ntlmssp.auth.hostname"]),
+            ("smb.cmd == 0x73 && smb.flags.response == 0 && smb.wct == 13",
+             ["smb.primary_domain", "smb.account"])):
+        for flow, (t, *names) in smb_rows(pcap, flt, ["frame.time_epoch"] + fields):
+            acct = tuple("" if v == "NULL" else v for v in names)
+            key = (flow, acct + ("",) * (3 - len(acct)))
+            first[key] = min(first.get(key, float(t)), float(t))
+    out = {}
+    for (flow, acct), t in sorted(first.items(), key=lambda kv: kv[1]):
+        out.setdefault(flow[0], []).append((t, acct))
+    return out
+
+
+def want_accounts(logons, client, t_hit, window_s, failed):
+    """The "accounts" and technique of a brute-force hit at @t_hit: the
+    distinct accounts among the client's last 32 logons up to it that are
+    less than @window_s old, and guessing (one), spraying (at least half as
+    many accounts as failures) or T1110."""
+    last = [(t, a) for t, a in logons.get(client, []) if t <= t_hit][-32:]
+    n = len({a for t, a in last if t_hit - t < window_s})
+    tid = "T1110.001" if n == 1 else "T1110.003" if n >= 2 and failed <= 2 * n else "T1110"
+    return n, tid
+
+
+def hit_time(h):
+    """A hit's timestamp in seconds, half a microsecond on (it is the
+    packet's, truncated to the microsecond)."""
+    d = datetime.datetime.strptime(h["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return d.replace(tzinfo=datetime.timezone.utc).timestamp() + 5e-7
 
 
 def flow_of(h):

@@ -426,7 +426,8 @@ def fmt(s):
 
 def main():
     # the NTLM oracle reads flows through this module's smb_rows()
-    from check_ntlm import compare as ntlm_compare, logon_hits, ntlm_logons
+    from check_ntlm import compare as ntlm_compare, hit_time, logon_hits, logon_times, \
+        ntlm_logons, want_accounts
     pcap, live, replay = sys.argv[1:4]
     servers = {str(ipaddress.ip_address(a)) for a in sys.argv[5].split(",")}
     user = sys.argv[6]  # the lab's account, which the wrong-password guesses try
@@ -455,6 +456,7 @@ def main():
     result(want_streams, "oracle_has_stream_executable",
            "no CREATE of an executable in an NTFS stream on an admin tree in tshark's view")
     logons = ntlm_logons(pcap)
+    lt = logon_times(pcap)
     guesses = [k for k in logons if k[5] == user]
     result(len(guesses) >= 12, "oracle_has_ntlm_logons",
            f"tshark read {len(logons)} NTLM logons, {len(guesses)} of user {user}")
@@ -498,6 +500,13 @@ def main():
         result(brute and all(h.get("ntlmssp", {}).get("user") == user for h in brute),
                f"{what}_brute_force_names_the_account",
                f"brute-force hits {[h.get('ntlmssp') for h in brute]}, the guesses' user {user}")
+        # the accounts its client tried and what they make of it, as
+        # tshark's logons of that client say (guessing: one account)
+        got_t = [(h["brute_force"].get("accounts", 0), h["attack"]["technique_id"]) for h in brute]
+        want_t = [want_accounts(lt, h["src_ip"], hit_time(h), h["brute_force"]["window_s"],
+                                h["brute_force"]["failed_logons"]) for h in brute]
+        result(got_t == want_t and ("T1110.001" in {t for _, t in got_t}),
+               f"{what}_brute_force_guessing", f"got {got_t}, tshark's logons say {want_t}")
     return 1 if fails else 0
 
 

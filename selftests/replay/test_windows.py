@@ -9,7 +9,9 @@
 #    are the answers tshark's failed session setups bring to COUNT within
 #    SECS per client, counted as the kernel counts (check_smb.py's
 #    brute_force_windows()): the same frames (by time), flows and counts,
-#    "threshold" and "window_s" as given, none with 'off'.
+#    "threshold" and "window_s" as given, none with 'off'; and each hit's
+#    "accounts" (the distinct accounts its client named in the window) and
+#    technique (guessing, spraying) as tshark's logons of that client say.
 # 2. scan.smb_sweep on a made capture: one source sweeping 40 servers 1.5 s
 #    apart (a retransmitted SYN, some to 139), one client of one server
 #    opening 30 connections, one source reaching 12 servers: the hits are
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows, smb_rows  # noqa: E402
+from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
 from test_native_engine import corpus_dir, replay  # noqa: E402
 
@@ -73,6 +76,25 @@ def got_hits(out, rule, key):
                     o["failed_logons" if key == "brute_force" else "distinct_destinations"],
                     o["threshold"], o["window_s"]))
     return sorted(got)
+
+
+def check_accounts(out, logons, label):
+    """Each smb.brute_force hit's "accounts" and technique against tshark's
+    logons of its client."""
+    bad, n = [], 0
+    for line in out.decode(errors="replace").splitlines():
+        h = json.loads(line)
+        if h.get("rule") != "smb.brute_force":
+            continue
+        bf = h["brute_force"]
+        want = want_accounts(logons, h["src_ip"], hit_time(h), bf["window_s"],
+                             bf["failed_logons"])
+        got = (bf.get("accounts", 0), h["attack"]["technique_id"])
+        n += 1
+        if got != want:
+            bad.append("%s at %s: %s, want %s" % (h["src_ip"], h["timestamp"], got, want))
+    result(n and not bad, "%s: %d brute-force hits name tshark's count of accounts tried and "
+           "its technique" % (label, n), "; ".join(bad[:3]) or "no hit")
 
 
 def want_hits(found, threshold, window):
@@ -127,9 +149,10 @@ def sweep_capture(path):
     write_pcap(path, frames)
 
 
-def check(xh, engine, name, pcap, settings, opt, rule, key, oracle):
+def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None):
     """Replay @pcap with each setting of @opt; returns the oracle's hit
-    counts, so the caller can see the settings tell something apart."""
+    counts, so the caller can see the settings tell something apart. With
+    @logons, the brute-force hits' accounts too."""
     counts = []
     for value, threshold, window in settings:
         args = [opt, value] if value else []
@@ -143,6 +166,8 @@ def check(xh, engine, name, pcap, settings, opt, rule, key, oracle):
         counts.append(len(want))
         result(same(got, want), "%s: %d hits as tshark's %d" % (label, len(got), len(want)),
                "got %s, want %s" % (got[:4], want[:4]))
+        if logons is not None and want:
+            check_accounts(out, logons, label)
     return counts
 
 
@@ -169,10 +194,11 @@ def main():
     if not os.path.exists(cap):
         print("SKIP: windows: no %s in the corpus (%s)" % (BRUTE_CAPTURE, corpus_dir()))
         return 1 if fails else 0
+    logons = logon_times(cap)
     for e in engines:
         counts = check(xh, e, BRUTE_CAPTURE, cap, BRUTE_SETTINGS, "--smb-brute-force",
                        "smb.brute_force", "brute_force",
-                       lambda th, w: brute_force_windows(cap, (), th, w))
+                       lambda th, w: brute_force_windows(cap, (), th, w), logons)
     varied(BRUTE_CAPTURE, counts)
     return 1 if fails else 0
 

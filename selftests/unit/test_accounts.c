@@ -2,11 +2,14 @@
 /* test_accounts.c: user/accounts.c: an smb.logon hit's "ntlmssp" object
  * (UTF-16LE and OEM names, escaped, empty, cut), kept for the flow's later
  * hits, not for another flow's nor after a slot's new flow or a clear;
- * names that are not text refused. */
+ * names that are not text refused. The accounts a client named in a window,
+ * and what they make of a brute force: guessing or spraying. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include "test.h"
 #include "accounts.h"
+#include "enrich.h"
 
 static void logon(struct xh_event *e, const char *dom, const char *user, const char *host,
 		  int utf16)
@@ -16,6 +19,8 @@ static void logon(struct xh_event *e, const char *dom, const char *user, const c
 				      XH_SMB_NTLM_HOST_SLOT};
 
 	memset(e, 0, sizeof(*e));
+	e->family = XH_AF_INET;
+	e->saddr[0] = htonl(0xc000020a); /* 192.0.2.10, the client */
 	e->rule = XH_RULE_SMB_LOGON;
 	e->detail_kind = XH_DETAIL_SMB;
 	e->d.smb.name_enc = utf16 ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;
@@ -33,6 +38,8 @@ static void logon(struct xh_event *e, const char *dom, const char *user, const c
 	}
 }
 
+static uint64_t now_ns = 1000ULL * 1000000000ULL;
+
 static const char *json(struct accounts *a, const struct xh_event *e, const struct xh_flow_key *k,
 			uint64_t id, int *err)
 {
@@ -41,7 +48,7 @@ static const char *json(struct accounts *a, const struct xh_event *e, const stru
 	jbuf_free(&b);
 	jbuf_init(&b);
 	jbuf_obj_begin(&b);
-	*err = accounts_hit_json(a, e, k, id, &b);
+	*err = accounts_hit_json(a, e, k, id, now_ns, &b);
 	jbuf_obj_end(&b);
 	jbuf_raw(&b, "", 1);
 	return b.buf;
@@ -123,4 +130,53 @@ void test_accounts_join(void)
 	ASSERT_EQ(err, -EILSEQ, "a logon rule with another rule's detail");
 	accounts__free(a);
 	accounts__free(NULL);
+}
+
+void test_accounts_tried(void)
+{
+	struct accounts *a = accounts__new();
+	struct xh_flow_key k = {.family = XH_AF_INET};
+	struct xh_event e, brute = {.family = XH_AF_INET, .rule = XH_RULE_SMB_BRUTE_FORCE};
+	char user[16];
+	int err;
+
+	if (!ASSERT_OK_PTR(a, "new"))
+		return;
+	brute.saddr[0] = htonl(0xc000020a);
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 60), 0, "no logon yet");
+	/* one account on 12 flows, a second apart */
+	for (int i = 0; i < 12; i++) {
+		logon(&e, "CORP", "bob", "WS", 1);
+		k.sport = (uint16_t)(1000 + i);
+		now_ns += 1000000000ULL;
+		json(a, &e, &k, 100 + (uint64_t)i, &err);
+	}
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 60), 1, "one account, twelve times");
+	ASSERT_STREQ(enrich_brute_attack(10, 1)->technique_id, "T1110.001", "guessing");
+	/* 10 accounts in the next 10 s */
+	for (int i = 0; i < 10; i++) {
+		snprintf(user, sizeof(user), "u%d", i);
+		logon(&e, "CORP", user, "WS", 1);
+		k.sport = (uint16_t)(2000 + i);
+		now_ns += 1000000000ULL;
+		json(a, &e, &k, 200 + (uint64_t)i, &err);
+	}
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 60), 11, "bob and ten more");
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 5), 5, "the last 5 s: five");
+	ASSERT_STREQ(enrich_brute_attack(10, 11)->technique_id, "T1110.003", "spraying");
+	ASSERT_STREQ(enrich_brute_attack(25, 5)->technique_id, "T1110", "five, five times each");
+	ASSERT_STREQ(enrich_brute_attack(10, 0)->technique_id, "T1110", "no account known");
+	brute.saddr[0] = htonl(0xc000020b);
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 60), 0, "another client: none");
+	/* 40 accounts: the last 32 logons are kept */
+	brute.saddr[0] = htonl(0xc000020a);
+	for (int i = 0; i < 40; i++) {
+		snprintf(user, sizeof(user), "v%d", i);
+		logon(&e, "CORP", user, "WS", 1);
+		json(a, &e, &k, 300 + (uint64_t)i, &err);
+	}
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 60), ACCOUNTS_PER_CLIENT, "at most 32");
+	accounts_clear(a);
+	ASSERT_EQ(accounts_tried(a, &brute, now_ns, 60), 0, "cleared");
+	accounts__free(a);
 }
