@@ -799,11 +799,11 @@ size_t smb2_session_setup_req(struct smbmsg *s, uint64_t mid, uint64_t sess, con
 	return h;
 }
 
-size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, size_t len,
-			      int unicode)
+/* SESSION_SETUP_ANDX's first words: WordCount @wc, no AndX command,
+ * AndXOffset, MaxBufferSize, MaxMpxCount, VcNumber, SessionKey. */
+static void smb1_setup_words(struct smbmsg *s, uint8_t wc)
 {
-	size_t h = smb1_hdr(s, 0x73, 0x18, unicode ? 0xc807 : 0x4807, 0, 0, mid);
-	uint8_t b[4] = {12, 0xff, 0, 0}; /* WordCount, no AndX, reserved */
+	uint8_t b[3] = {wc, 0xff, 0};
 
 	smbmsg_put(s, b, 3);
 	smbmsg_le16(s, 0);     /* AndXOffset */
@@ -811,6 +811,14 @@ size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, 
 	smbmsg_le16(s, 50);    /* MaxMpxCount */
 	smbmsg_le16(s, 0);     /* VcNumber */
 	smbmsg_le32(s, 0);     /* SessionKey */
+}
+
+size_t smb1_session_setup_req(struct smbmsg *s, uint16_t mid, const void *blob, size_t len,
+			      int unicode)
+{
+	size_t h = smb1_hdr(s, 0x73, 0x18, unicode ? 0xc807 : 0x4807, 0, 0, mid);
+
+	smb1_setup_words(s, 12);
 	smbmsg_le16(s, (uint16_t)len);
 	smbmsg_le32(s, 0);	    /* Reserved */
 	smbmsg_le32(s, 0x800000d4); /* Capabilities: extended security */
@@ -823,18 +831,13 @@ size_t smb1_session_setup_legacy(struct smbmsg *s, uint16_t mid, const char *acc
 				 const char *domain, int unicode, int terminate)
 {
 	size_t h = smb1_hdr(s, 0x73, 0x18, unicode ? 0xc001 : 0x4001, 0, 0, mid), bc;
-	uint8_t b[3] = {13, 0xff, 0}, pw[48] = {0}, z = 0;
+	uint8_t pw[48] = {0}, z = 0;
 
-	smbmsg_put(s, b, 3);
-	smbmsg_le16(s, 0);     /* AndXOffset */
-	smbmsg_le16(s, 16644); /* MaxBufferSize */
-	smbmsg_le16(s, 50);    /* MaxMpxCount */
-	smbmsg_le16(s, 0);     /* VcNumber */
-	smbmsg_le32(s, 0);     /* SessionKey */
-	smbmsg_le16(s, 24);    /* OEMPasswordLen */
-	smbmsg_le16(s, 24);    /* UnicodePasswordLen */
-	smbmsg_le32(s, 0);     /* Reserved */
-	smbmsg_le32(s, 0xd4);  /* Capabilities */
+	smb1_setup_words(s, 13);
+	smbmsg_le16(s, 24);   /* OEMPasswordLen */
+	smbmsg_le16(s, 24);   /* UnicodePasswordLen */
+	smbmsg_le32(s, 0);    /* Reserved */
+	smbmsg_le32(s, 0xd4); /* Capabilities */
 	bc = s->len;
 	smbmsg_le16(s, 0); /* ByteCount, set below */
 	smbmsg_put(s, pw, sizeof(pw));
