@@ -633,7 +633,8 @@ static __always_inline __u32 xh_smb_legacy_str(struct xdp_md *ctx, struct xh_smb
 	} else {
 		l = (__u32)r;
 	}
-	if (l > 0 && bpf_xdp_load_bytes(ctx, at, w->name + slot, XH_SIZE_NZ(l, size)))
+	/* the bytes just scanned, from the packet into the slot */
+	if (l > 0 && xh_ntlm_copy(ctx, w, at, l, w->pay_end, slot, size, cut) != l)
 		return 0;
 	*len = (__u8)l;
 	return term ? l + term : 0;

@@ -521,8 +521,7 @@ static __always_inline int xh_smb1_block(const __u8 *b, __u32 avail, __u32 blk, 
 		/* Extended security (WordCount 12): AndX (4 bytes),
 		 * MaxBufferSize, MaxMpxCount, VcNumber, SessionKey,
 		 * SecurityBlobLength (15), Reserved, Capabilities, ByteCount
-		 * (25); the blob starts the data. WordCount 13 sends
-		 * passwords and names without NTLMSSP: not read. */
+		 * (25); the blob starts the data (xh_ntlm_read()). */
 		if (wc == 12) {
 			if (avail < 27)
 				return -XH_SMB_CNT_HDR_TRUNC;

@@ -2,8 +2,9 @@
 /* accounts.c: see accounts.h. A hunter's next question about an admin-share
  * hit, a service created or a burst of failed logons is which account did
  * it; NTLM names it in the clear (Kerberos does not). The kernel reports the
- * logon (smb.logon, dcerpc.logon) once per flow and account; the later hits of that flow are joined
- * to it here, as Zeek joins ntlm.log and smb logs by uid. SMB can carry
+ * logon (smb.logon, dcerpc.logon) once per flow and account; the later hits
+ * of that flow are joined to it here, as Zeek joins ntlm.log and smb logs
+ * by uid. SMB can carry
  * several sessions on one connection: the flow's last logon is the one
  * given. */
 #include <errno.h>

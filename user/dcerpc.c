@@ -153,24 +153,28 @@ static char *put_uuid(char *p, const uint8_t le[16])
 	return fmt_hex_bytes(p, be + 10, 6);
 }
 
+/* The "pdu" of a dcerpc hit: what the event's PDU type was (a request
+ * unless bind, alter_context or auth3). */
+static const char *pdu_name(uint8_t ptype)
+{
+	return ptype == 11   ? "bind"
+	       : ptype == 14 ? "alter_context"
+	       : ptype == 16 ? "auth3"
+			     : "request";
+}
+
+void dcerpc_logon_format(const struct xh_event *e, struct jbuf *b)
+{
+	jbuf_key_obj_begin(b, "dcerpc");
+	jbuf_key_str(b, "transport", "tcp");
+	jbuf_key_str(b, "pdu", pdu_name(e->d.dcerpc.ptype));
+	jbuf_obj_end(b);
+}
+
 /* Keys and numbers as pre-encoded text, the UUID by hand, names escaped,
  * attack objects from their JSON text: through snprintf() and
  * jbuf_key_*() it was about 8,300 instructions of a hit (callgrind,
  * xh_bench format --rule dcerpc.call). */
-void dcerpc_logon_format(const struct xh_event *e, struct jbuf *b)
-{
-	const struct xh_dcerpc_detail *d = &e->d.dcerpc;
-	const char *pdu = d->ptype == 16   ? "auth3"
-			  : d->ptype == 14 ? "alter_context"
-			  : d->ptype == 11 ? "bind"
-					   : "other";
-
-	jbuf_key_obj_begin(b, "dcerpc");
-	jbuf_key_str(b, "transport", "tcp");
-	jbuf_key_str(b, "pdu", pdu);
-	jbuf_obj_end(b);
-}
-
 void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e, struct jbuf *b)
 {
 	const struct xh_dcerpc_detail *d = &e->d.dcerpc;
@@ -221,7 +225,7 @@ void dcerpc_event_format(const struct dcerpc_table *t, const struct xh_event *e,
 	} else {
 		q = fmt_lit(q, "\"smb\"");
 	}
-	pdu = d->ptype == 11 ? "bind" : d->ptype == 14 ? "alter_context" : "request";
+	pdu = pdu_name(d->ptype);
 	q = fmt_lit(q, ",\"pdu\":\"");
 	q = fmt_put(q, pdu, strlen(pdu));
 	q = fmt_lit(q, "\",\"ctx_id\":");

@@ -10,8 +10,9 @@
 void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b)
 {
 	const struct xh_sweep_detail *d = &e->d.sweep;
-	/* constant keys and three numbers: pre-encoded text, as user/events.c */
-	char *p = jbuf_tail(b, 128);
+	/* constant keys and up to four numbers: pre-encoded text, as
+	 * user/events.c (126 bytes at the most) */
+	char *p = jbuf_tail(b, 160);
 
 	if (!p)
 		return;
