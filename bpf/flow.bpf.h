@@ -88,13 +88,17 @@ static __always_inline __u64 xh_flow_id_next(struct xh_flow_scratch *fs)
 	return (__u64)(bpf_get_smp_processor_id() + 1) << 48 | (fs->seq & ((1ULL << 48) - 1));
 }
 
+/* xh_flow_create_as()'s @client when the ports and TCP flags must tell. */
+#define XH_CLIENT_GUESS (-1)
+
 /* Insert the state of a new flow and return the entry in the map. Two CPUs may
  * race on the first packets of a flow: BPF_NOEXIST lets the first insert win,
- * and the re-lookup gives every CPU that same entry (and id). NULL on failure. */
-static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow_key *key,
-							    int src_is_s, const struct xh_pkt *pkt,
-							    const struct xh_class_res *cls,
-							    struct xh_stats *stats, __u64 now)
+ * and the re-lookup gives every CPU that same entry (and id). @client: 1 when
+ * the packet's content says its sender is the client (an RDP request), else
+ * XH_CLIENT_GUESS (xh_sender_is_client()). NULL on failure. */
+static __always_inline struct xh_flow_state *
+xh_flow_create_as(const struct xh_flow_key *key, int src_is_s, int client, const struct xh_pkt *pkt,
+		  const struct xh_class_res *cls, struct xh_stats *stats, __u64 now)
 {
 	/* Scalars, not a copy of *cls: this is inlined into xh_rpc_emit(),
 	 * whose frame ends the longest call chain (6.1's 512-byte limit). */
@@ -102,7 +106,6 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	struct xh_flow_state *st, *init;
 	struct xh_flow_scratch *fs;
 	__u32 zero = 0, ioc_server, ioc_client;
-	int client;
 	long err;
 
 	/* A one-entry per-CPU array cannot miss; if it ever did, count it. */
@@ -118,7 +121,8 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 		svc_src = xh_port_service(pkt->sport, stats);
 		svc_dst = xh_port_service(pkt->dport, stats);
 	}
-	client = xh_sender_is_client(pkt, svc_src, svc_dst);
+	if (client == XH_CLIENT_GUESS)
+		client = xh_sender_is_client(pkt, svc_src, svc_dst);
 	__builtin_memset(init, 0, sizeof(*init));
 	/* The packet's sender is the key's s-side iff src_is_s. */
 	init->initiator = client == src_is_s ? XH_INIT_SRC : XH_INIT_DST;
@@ -141,6 +145,14 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	if (!st)
 		stats->cnt[XH_CNT_FLOW_ERR]++;
 	return st;
+}
+
+static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow_key *key,
+							    int src_is_s, const struct xh_pkt *pkt,
+							    const struct xh_class_res *cls,
+							    struct xh_stats *stats, __u64 now)
+{
+	return xh_flow_create_as(key, src_is_s, XH_CLIENT_GUESS, pkt, cls, stats, now);
 }
 
 /* Emit @rule once per flow: the first CPU to set its bit in st->reported

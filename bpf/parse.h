@@ -101,6 +101,10 @@ struct xh_pkt {
  * without ports and payload (XH_PARSE_L3, XH_PKT_L4_CUT, the next header),
  * so that its addresses are still classified. */
 #define XH_PKT_IPV6_LEN0 0x10
+/* Not the parser's: the entry point's mark of a TCP payload that may open
+ * RDP or SSH (bpf/remote.bpf.h), kept in memory rather than in a register
+ * the verifier would carry as a constant down every path after it. */
+#define XH_PKT_REMOTE 0x20
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01

@@ -16,6 +16,7 @@
 #include "smb.bpf.h"
 #include "sweep.bpf.h"
 #include "icmp_quote.bpf.h"
+#include "remote.bpf.h"
 #include "clock.bpf.h"
 #include "compat61.bpf.h"
 
@@ -199,22 +200,25 @@ static __always_inline __u32 xh_prefilter(struct xdp_md *ctx, const struct xh_pk
 #define XH_AFTER_RPC   (1u << 18) /* TCP payload that may start a DCE/RPC PDU */
 #define XH_AFTER_ICMP  (1u << 19) /* an ICMP error: its quote may name a flow */
 
-/* The port services (xh_svc_pack()) and XH_AFTER_* of a TCP packet. */
-static __always_inline __u32 xh_tcp_after(const struct xh_pkt *pkt, void *data, void *data_end,
+/* The port services (xh_svc_pack()) and XH_AFTER_* of a TCP packet; and
+ * XH_PKT_REMOTE in pkt->pflags. */
+static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *data_end,
 					  struct xh_stats *stats)
 {
 	__u32 svc =
 		xh_svc_pack(xh_port_service(pkt->sport, stats), xh_port_service(pkt->dport, stats));
 	__u32 after = svc;
+	const __u8 *p = (const __u8 *)data + (pkt->payload_off & XH_PARSE_MAX_OFF);
 
 	if (pkt->payload_len && (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB))
 		after |= XH_AFTER_SMB;
 	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
 	    xh_svc_dst(svc) == XH_SVC_SMB)
 		after |= XH_AFTER_SWEEP;
-	if (xh_rpc_candidate((const __u8 *)data + (pkt->payload_off & XH_PARSE_MAX_OFF), data_end,
-			     pkt->payload_len, svc))
+	if (xh_rpc_candidate(p, data_end, pkt->payload_len, svc))
 		after |= XH_AFTER_RPC;
+	if (xh_remote_candidate(p, data_end, pkt->payload_len))
+		pkt->pflags |= XH_PKT_REMOTE;
 	return after;
 }
 
@@ -261,8 +265,12 @@ int xdphunt(struct xdp_md *ctx)
 	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		after = XH_AFTER_ICMP;
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
-	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut)
+	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {
+		/* An RDP or SSH opening needs no xh_hunt(). */
+		if (pkt->pflags & XH_PKT_REMOTE)
+			xh_remote(ctx, pkt, stats, 0);
 		return XDP_PASS;
+	}
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
 	/* A threshold of 0 (--smb-sweep off, --smb-brute-force off) is
 	 * constant at load: the verifier drops the call. */
@@ -280,6 +288,8 @@ int xdphunt(struct xdp_md *ctx)
 		xh_dcerpc_tcp(ctx, pkt, stats, after & 0xffff);
 	if (after & XH_AFTER_ICMP)
 		xh_icmp_quote(ctx, pkt, stats);
+	if (pkt->pflags & XH_PKT_REMOTE)
+		xh_remote(ctx, pkt, stats, after & 0xffff);
 	return ret;
 }
 

@@ -84,6 +84,9 @@ enum xh_rule {
 	XH_RULE_SMB_BRUTE_FORCE = 19,	/* smb.brute_force: one client's logons fail in bulk */
 	XH_RULE_SMB_LOGON = 20,		/* smb.logon: an NTLM logon names its account */
 	XH_RULE_DCERPC_LOGON = 21,	/* dcerpc.logon: the same in a DCE/RPC auth_value */
+	/* Remote services on any TCP port (bpf/remote.bpf.h) */
+	XH_RULE_RDP_CONNECT = 22, /* rdp.connect: an RDP client's X.224 connection request */
+	XH_RULE_SSH_CONNECT = 23, /* ssh.connect: an SSH client's identification string */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -245,6 +248,18 @@ enum xh_counter {
 	XH_CNT__MAX,
 };
 
+/* Remote services (bpf/remote.bpf.h): RDP and SSH openings on any TCP port.
+ * Names in user/remote.c (`xdphunt stats`: remote). */
+enum xh_remote_cnt {
+	XH_REMOTE_CNT_RDP_REQUEST = 0, /* X.224 connection requests (TPKT, CR) */
+	XH_REMOTE_CNT_SSH_CLIENT,      /* SSH identification strings of clients */
+	XH_REMOTE_CNT_SSH_SERVER,      /* ... of servers: counted, not reported */
+	XH_REMOTE_CNT_SSH_BAD,	       /* "SSH-" lines that are no identification string */
+	XH_REMOTE_CNT_CUT,	       /* request or line longer than the bytes carried */
+	XH_REMOTE_CNT_LOAD_ERR,	       /* bpf_xdp_load_bytes() failed */
+	XH_REMOTE_CNT__MAX,
+};
+
 /* DCE/RPC inspection (bpf/dcerpc*.h): what was seen, and every reason a PDU
  * was not used. Names in user/dcerpc.c (`xdphunt stats`: dcerpc_*). */
 enum xh_rpc_cnt {
@@ -298,7 +313,8 @@ struct xh_stats {
 	__u64 class_bytes[XH_CLASS__MAX];
 	__u64 ioc[XH_IOC_CNT__MAX]; /* enum xh_ioc_cnt; names in user/ioc_event.c */
 	__u64 dcerpc[XH_RPC_CNT__MAX];
-	__u64 smb[XH_SMB_CNT__MAX]; /* enum xh_smb_cnt */
+	__u64 smb[XH_SMB_CNT__MAX];	  /* enum xh_smb_cnt */
+	__u64 remote[XH_REMOTE_CNT__MAX]; /* enum xh_remote_cnt */
 };
 
 /* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */
@@ -366,6 +382,10 @@ _Static_assert(sizeof(struct xh_flow_state) == 72, "xh_flow_state ABI");
 /* Made by its client's SYN to an endpoint that an ept_map answer named for a
  * listed interface (bpf/dcerpc_dyn.bpf.h): counted whole, not from the bind. */
 #define XH_FLOW_F_EPM 0x01
+/* Made by an rdp.connect or ssh.connect finding on a port xdphunt does not
+ * follow (bpf/remote.bpf.h): counted at its finding only. */
+#define XH_FLOW_F_RDP 0x02
+#define XH_FLOW_F_SSH 0x04
 
 /* ---- events (ring buffer xh_events) ------------------------------------- */
 enum xh_action {
@@ -383,6 +403,9 @@ enum xh_detail_kind {
 	XH_DETAIL_DCERPC = 2,	/* d.dcerpc; name = pipe name (d.dcerpc.name_enc) when known */
 	XH_DETAIL_IOC_NAME = 3, /* ioc.dns / ioc.tls_sni: struct xh_ioc_detail + name */
 	XH_DETAIL_SWEEP = 4,	/* scan.smb_sweep: struct xh_sweep_detail */
+	/* rdp.connect / ssh.connect: struct xh_remote_detail; name[] holds the
+	 * payload's first bytes (the X.224 request, the identification line) */
+	XH_DETAIL_REMOTE = 5,
 	XH_DETAIL__MAX,
 };
 
@@ -552,8 +575,23 @@ struct xh_sweep_pair_key {
 #define XH_BRUTE_SRC_MAX  4096
 #define XH_SWEEP_PAIR_MAX 16384
 
+/* Detail of rdp.connect and ssh.connect (XH_DETAIL_REMOTE). name[] holds
+ * the first @name_len bytes of the TCP payload: the whole X.224 request, or
+ * the identification line up to its LF. Userspace reads the cookie and the
+ * requested protocols, or the versions, from them (user/remote.c). */
+struct xh_remote_detail {
+	__u32 payload_len; /* bytes of the segment's payload */
+	__u16 line_len;	   /* ssh.connect: bytes of the line before CR LF (or LF) */
+	__u8 flags;	   /* XH_REMOTE_F_* */
+	__u8 pad[57];
+};
+_Static_assert(sizeof(struct xh_remote_detail) == 64, "xh_remote_detail ABI");
+/* The payload was longer than name[]: the request is cut (its end not carried). */
+#define XH_REMOTE_F_CUT 0x01
+
 union xh_event_detail {
 	__u8 raw[64];
+	struct xh_remote_detail remote;
 	struct xh_sweep_detail sweep;
 	struct xh_smb_detail smb;
 	struct xh_ioc_detail ioc;
@@ -607,7 +645,8 @@ _Static_assert(XH_EVENT_SHORT_SIZE == __builtin_offsetof(struct xh_event, name),
 static inline __u32 xh_event_record_size(const struct xh_event *e)
 {
 	return e->detail_kind == XH_DETAIL_SMB || e->detail_kind == XH_DETAIL_DCERPC ||
-			       e->detail_kind == XH_DETAIL_IOC_NAME
+			       e->detail_kind == XH_DETAIL_IOC_NAME ||
+			       e->detail_kind == XH_DETAIL_REMOTE
 		       ? XH_EVENT_NAMED_SIZE
 		       : XH_EVENT_SHORT_SIZE;
 }

@@ -20,6 +20,7 @@
 #include "ioc_event.h"
 #include "loader.h"
 #include "log.h"
+#include "remote.h"
 #include "smb_user.h"
 #include "xdphunt.skel.h"
 
@@ -195,6 +196,8 @@ static void print_text(const struct instance *in, const struct xh_stats *s, int 
 	print_section("ioc", ioc_counter_name, s->ioc, 0, XH_IOC_CNT__MAX, all);
 	print_section("dcerpc", dcerpc_cnt_name, s->dcerpc, 0, XH_RPC_CNT__MAX, all);
 	print_section("smb deep inspection", smb_counter_name, s->smb, 0, XH_SMB_CNT__MAX, all);
+	print_section("remote services (rdp, ssh)", remote_counter_name, s->remote, 0,
+		      XH_REMOTE_CNT__MAX, all);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -245,6 +248,10 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	jbuf_key_obj_begin(&b, "smb");
 	for (unsigned int c = 0; c < XH_SMB_CNT__MAX; c++)
 		jbuf_key_u64(&b, smb_counter_name(c), s->smb[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "remote");
+	for (unsigned int c = 0; c < XH_REMOTE_CNT__MAX; c++)
+		jbuf_key_u64(&b, remote_counter_name(c), s->remote[c]);
 	jbuf_obj_end(&b);
 	jbuf_obj_end(&b);
 	if (!b.err)
@@ -314,6 +321,8 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 		 XH_RPC_CNT__MAX, "DCE/RPC inspection counters."},
 		{"smb", "counter", smb_counter_name, offsetof(struct xh_stats, smb), 0,
 		 XH_SMB_CNT__MAX, "SMB deep inspection counters."},
+		{"remote", "counter", remote_counter_name, offsetof(struct xh_stats, remote), 0,
+		 XH_REMOTE_CNT__MAX, "RDP and SSH opening counters."},
 	};
 
 	char metric[64];

@@ -29,6 +29,8 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SMB_BRUTE_FORCE] = "smb.brute_force",
 	[XH_RULE_SMB_LOGON] = "smb.logon",
 	[XH_RULE_DCERPC_LOGON] = "dcerpc.logon",
+	[XH_RULE_RDP_CONNECT] = "rdp.connect",
+	[XH_RULE_SSH_CONNECT] = "ssh.connect",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -87,6 +89,12 @@ static const struct attack_ref attack_brute_spray =
 static const struct attack_ref attack_scan =
 	ATTACK_REF("T1046", "Network Service Discovery", "discovery");
 
+/* RDP or SSH on a port other than its own (3389, 22): what ATT&CK calls
+ * Non-Standard Port, which Lazarus used for its C2 and proxies. On its own
+ * port the connection is context, as smb.connect is. */
+static const struct attack_ref attack_nonstd_port =
+	ATTACK_REF("T1571", "Non-Standard Port", "command-and-control");
+
 static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_IOC_DEST] = &attack_c2,
 	[XH_RULE_IOC_SRC] = &attack_c2,
@@ -131,6 +139,9 @@ const struct attack_ref *enrich_event_attack(unsigned int rule, unsigned int pro
 {
 	if ((rule == XH_RULE_IOC_DEST || rule == XH_RULE_IOC_SRC) && enrich_c2_is_raw(proto, dport))
 		return &attack_c2_raw;
+	if ((rule == XH_RULE_RDP_CONNECT && dport != 3389) ||
+	    (rule == XH_RULE_SSH_CONNECT && dport != 22))
+		return &attack_nonstd_port;
 	return enrich_rule_attack(rule);
 }
 

@@ -53,7 +53,9 @@ int enrich_c2_is_raw(unsigned int proto, unsigned int dport);
  * otherwise (none known, or several each tried many times) T1110. */
 const struct attack_ref *enrich_brute_attack(unsigned int failed, unsigned int accounts);
 /* The technique of a hit: enrich_rule_attack(@rule), except an address
- * hit (ioc.dest, ioc.src) over a raw protocol (enrich_c2_is_raw()), T1095. */
+ * hit (ioc.dest, ioc.src) over a raw protocol (enrich_c2_is_raw()), T1095,
+ * and rdp.connect or ssh.connect to a server port other than 3389 or 22,
+ * T1571 Non-Standard Port. */
 const struct attack_ref *enrich_event_attack(unsigned int rule, unsigned int proto,
 					     unsigned int dport);
 /* "pass" for enum xh_action; NULL when unknown. */

@@ -16,6 +16,7 @@
 #include "ioc.h"
 #include "ioc_event.h"
 #include "log.h"
+#include "remote.h"
 #include "smb_user.h"
 #include "sweep.h"
 
@@ -316,6 +317,9 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		dcerpc_logon_format(e, b);
 	if (e->detail_kind == XH_DETAIL_SMB && smb_format_json(s->smb, e, b))
 		s->bad_names++;
+	/* an opening malformed past the kernel's checks says so itself */
+	if (e->detail_kind == XH_DETAIL_REMOTE)
+		(void)remote_format_json(e, b);
 	if (e->detail_kind == XH_DETAIL_SWEEP &&
 	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE))
 		sweep_format_json(e, tried, b);

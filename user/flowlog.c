@@ -450,6 +450,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 		jbuf_key_str(b, "app_proto", "smb");
 	else if (st->service == XH_SVC_RPC || st->service == XH_SVC_RPC_DYN)
 		jbuf_key_str(b, "app_proto", "dcerpc");
+	else if (st->flags & XH_FLOW_F_RDP)
+		jbuf_key_str(b, "app_proto", "rdp");
+	else if (st->flags & XH_FLOW_F_SSH)
+		jbuf_key_str(b, "app_proto", "ssh");
 	jbuf_key_obj_begin(b, "flow");
 	jbuf_key_u64(b, "pkts_toserver", st->pkts[XH_DIR_TOSERVER]);
 	jbuf_key_u64(b, "pkts_toclient", st->pkts[XH_DIR_TOCLIENT]);
@@ -466,6 +470,10 @@ int flowlog_format(struct event_sink *s, const struct xh_flow_key *k,
 	 * listed interface, so the handshake before it is not counted. */
 	if (st->service == XH_SVC_RPC_DYN && !(st->flags & XH_FLOW_F_EPM))
 		jbuf_key_str(b, "counted", "from_bind");
+	/* Made by an RDP or SSH opening on a port xdphunt does not follow:
+	 * that packet is all it counted. */
+	else if (st->flags & (XH_FLOW_F_RDP | XH_FLOW_F_SSH))
+		jbuf_key_str(b, "counted", "opening_only");
 	jbuf_obj_end(b);
 	ie = st->ioc_id && s->iocs ? ioc_set_resolve(s->iocs, st->ioc_id, &owner) : NULL;
 	if (ie) {

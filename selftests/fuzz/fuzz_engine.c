@@ -183,6 +183,9 @@ static int rule_fits(const struct xh_event *e)
 		return e->proto == IPPROTO_UDP || tcp;
 	case XH_RULE_IOC_TLS_SNI:
 		return tcp;
+	case XH_RULE_RDP_CONNECT:
+	case XH_RULE_SSH_CONNECT:
+		return tcp; /* on any port */
 	default:
 		return 0;
 	}

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "test.h"
 #include "counters.h"
+#include "remote.h"
 
 static bool snake_case(const char *s)
 {
@@ -45,6 +46,7 @@ void test_counters_names(void)
 	check_table("perr", perr_name, XH_PERR__MAX);
 	check_table("class", class_name, XH_CLASS__MAX);
 	check_table("service", service_name, XH_SVC__MAX);
+	check_table("remote", remote_counter_name, XH_REMOTE_CNT__MAX);
 	test_subtest_end();
 
 	/* a few names pinned: renaming one breaks `stats --json` consumers */

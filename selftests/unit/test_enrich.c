@@ -111,7 +111,8 @@ void test_enrich_attack(void)
 		    r == XH_RULE_SMB_CONNECT || r == XH_RULE_RPC_CONNECT ||
 		    r == XH_RULE_SMB_IPC_SHARE || r == XH_RULE_SMB_NAMED_PIPE ||
 		    r == XH_RULE_SMB_ENCRYPTED || r == XH_RULE_SMB_V1 || r == XH_RULE_SMB_LOGON ||
-		    r == XH_RULE_DCERPC_LOGON) {
+		    r == XH_RULE_DCERPC_LOGON || r == XH_RULE_RDP_CONNECT ||
+		    r == XH_RULE_SSH_CONNECT) {
 			ASSERT_NULL(enrich_rule_attack(r), "no technique of its own");
 			continue;
 		}
@@ -136,6 +137,16 @@ void test_enrich_attack(void)
 	}
 	ASSERT_NULL(enrich_rule_attack(XH_RULE_SMB_CONNECT), "a connection to 445 is no technique");
 	ASSERT_NULL(enrich_rule_attack(XH_RULE_RPC_CONNECT), "a connection to 135 is no technique");
+	/* RDP and SSH: context on their own ports, T1571 on any other */
+	ASSERT_NULL(enrich_event_attack(XH_RULE_RDP_CONNECT, 6, 3389), "rdp on 3389");
+	ASSERT_NULL(enrich_event_attack(XH_RULE_SSH_CONNECT, 6, 22), "ssh on 22");
+	a = enrich_event_attack(XH_RULE_RDP_CONNECT, 6, 443);
+	if (ASSERT_OK_PTR(a, "rdp on 443"))
+		ASSERT_STREQ(a->technique_id, "T1571", "rdp on 443: Non-Standard Port");
+	a = enrich_event_attack(XH_RULE_SSH_CONNECT, 6, 3389);
+	if (ASSERT_OK_PTR(a, "ssh on 3389"))
+		ASSERT_STREQ(a->technique_id, "T1571", "ssh on 3389: Non-Standard Port");
+	ASSERT_NULL(enrich_event_attack(XH_RULE_SMB_CONNECT, 6, 22), "smb.connect stays none");
 	for (unsigned int r = XH_RULE_IOC_DEST; r <= XH_RULE_IOC_SRC; r++) {
 		a = enrich_rule_attack(r);
 		if (ASSERT_OK_PTR(a, "ioc")) {
@@ -174,6 +185,8 @@ void test_enrich_attack_json(void)
 			attack_json_matches(enrich_rule_attack(r));
 	/* and the one a raw C2 channel gets instead (T1095) */
 	attack_json_matches(enrich_event_attack(XH_RULE_IOC_DEST, 17, 4444));
+	/* and a remote service's on a port not its own (T1571) */
+	attack_json_matches(enrich_event_attack(XH_RULE_SSH_CONNECT, 6, 2222));
 	/* every technique the DCE/RPC table can name */
 	if (ASSERT_OK_PTR(t, "table") && ASSERT_GE(dcerpc_table_load_builtin(t), 1, "built in")) {
 		for (size_t i = 0; i < t->n_ifs; i++)

@@ -23,7 +23,7 @@ static const struct nrt_prog_map maps[] = {
 	NRT_MAP(xh_smb_trees), NRT_MAP(xh_smb_names), NRT_MAP(xh_smb_work),   NRT_MAP(xh_smb_pend),
 	NRT_MAP(xh_smb_files), NRT_MAP(xh_sweep_src), NRT_MAP(xh_sweep_pair), NRT_MAP(xh_iocpf),
 	NRT_MAP(xh_pktscr),    NRT_MAP(xh_flowscr),   NRT_MAP(xh_rpc_dyn),    NRT_MAP(xh_ioc_cache),
-	NRT_MAP(xh_brute_src),
+	NRT_MAP(xh_brute_src), NRT_MAP(xh_remscr),
 };
 
 static const struct nrt_prog_var vars[] = {
