@@ -20,6 +20,7 @@ TEST_PKGS=(
 	nmap # its smb-vuln-ms17-010 and smb-double-pulsar-backdoor scripts (smb.exploit)
 	samba-ad-dc samba-ad-provision winbind krb5-user xdp-tools
 	libclang-rt-dev # libFuzzer and clang's sanitizers (make fuzz; only recommended by clang)
+	xrdp dropbear-bin openssh-client # RDP and SSH servers and a client (rdp.connect, ssh.connect)
 )
 # The 6.1 verifier test (selftests/verifier/test_kernel_61.sh) boots Debian
 # 12's kernel in qemu; that kernel is fetched with `apt-get download` into

@@ -5,8 +5,8 @@
 # Debian's current linux-image-6.1.0-*-amd64 in qemu with a minimal initramfs
 # (busybox-static as /init, the static build/selftests/vm_loader, the BPF
 # objects), which loads each program and prints its verdict on the console,
-# then runs DNS queries, ClientHellos, an SMB tree connect and an RPC bind
-# through xdphunt and checks their
+# then runs DNS queries, ClientHellos, an SMB tree connect, an RPC bind, an
+# RDP request and an SSH client line through xdphunt and checks their
 # counters (a verifier can accept a program while removing paths it wrongly
 # thought dead: 6.1 did so to the DNS name walk). Then the real xdphunt runs
 # inside libxdp's dispatcher beside another program (vm_sharing.sh), which the

@@ -248,6 +248,7 @@ int main(int argc, char **argv)
 			fail += run_names(argv[i]);
 			fail += run_findings(argv[i]);
 			fail += run_jumbo(argv[i]);
+			fail += run_remote(argv[i]);
 		}
 	}
 	uname(&uts);

@@ -15,5 +15,6 @@ void print_failure_log(void);
 int run_names(const char *path);
 int run_findings(const char *path);
 int run_jumbo(const char *path);
+int run_remote(const char *path);
 
 #endif

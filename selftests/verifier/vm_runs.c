@@ -357,3 +357,42 @@ int run_jumbo(const char *path)
 	bpf_object__close(obj);
 	return err ? 1 : 0;
 }
+
+/* An RDP connection request to 3389 and an SSH client line to 22 through
+ * xdphunt in @path: each must give one event (rdp.connect, ssh.connect),
+ * the SSH line after the scan of its bytes for the line's end (a bounded
+ * loop in a global function, bpf/remote.bpf.h). Returns the number of
+ * failures. */
+int run_remote(const char *path)
+{
+	static const __u8 rdp[] = {3, 0,    0,	  19,	14,   0xe0, 0, 0, 0x12, 0x34,
+				   0, 0x01, 0x00, 0x08, 0x00, 0x03, 0, 0, 0};
+	static const char ssh[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6\r\n";
+	struct bpf_object *obj;
+	__u8 pkt[1200];
+	int fails = 0, pfd, cfd, i;
+
+	obj = open_for_run(path, &pfd, &cfd);
+	if (!obj)
+		return 1;
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+		const char *what = i ? "ssh_client_line" : "rdp_request";
+		long long before = events_sent(cfd), after;
+		int err;
+
+		opts.data_size_in = i ? frame(pkt, 6, 22, (const __u8 *)ssh, sizeof(ssh) - 1)
+				      : frame(pkt, 6, 3389, rdp, sizeof(rdp));
+		err = bpf_prog_test_run_opts(pfd, &opts);
+		after = events_sent(cfd);
+		if (err || before < 0 || after - before != 1) {
+			fails++;
+			printf("XH-RUN FAIL obj=%s what=%s err=%d events=%lld want=1\n",
+			       base_name(path), what, err, after - before);
+		} else {
+			printf("XH-RUN PASS obj=%s what=%s\n", base_name(path), what);
+		}
+	}
+	bpf_object__close(obj);
+	return fails;
+}
