@@ -21,7 +21,7 @@ DEMO_BAD=0
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root (network namespaces, XDP attach): sudo make demo" >&2; exit 1; }
 [ -x "$XH" ] || { echo "demo: $XH not built (make)" >&2; exit 1; }
-for c in ip smbd smbclient nc unshare nsenter /usr/bin/python3; do
+for c in ip smbd smbclient nc ssh dropbear dropbearkey unshare nsenter /usr/bin/python3; do
 	command -v "$c" >/dev/null || { echo "demo: $c missing (make deps)" >&2; exit 1; }
 done
 if [ -z "${XH_DEMO_UNSHARED:-}" ]; then
@@ -106,6 +106,16 @@ try "TCP $LAB_CLIENT_IP4:40443 -> $LAB_C2_IP4:$LAB_C2_PORT (IoC: C2 address)" \
 	tcp -p 40443 "$LAB_C2_IP4" "$LAB_C2_PORT"
 try "TCP [$LAB_CLIENT_IP6]:40444 -> [$LAB_C2_IP6]:$LAB_C2_PORT (IoC: C2 IPv6 net)" \
 	tcp -6 -p 40444 "$LAB_C2_IP6" "$LAB_C2_PORT"
+# An SSH server off its port (dropbear on 2222): ssh.connect, T1571. The
+# logon is refused (no key); the client's identification line is the hit.
+dropbearkey -t ed25519 -f "$W/ssh_hostkey" >/dev/null 2>&1
+lab_bg server "$W/dropbear.out" dropbear -F -E -s -r "$W/ssh_hostkey" -p 2222
+if lab_wait_listen server 2222 2>/dev/null; then
+	try "ssh -p 2222 hunter@$LAB_SERVER_IP4 (SSH on a port not its own; the logon is refused)" \
+		bash -c "ip netns exec $LAB_NS_CLIENT timeout 20 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p 2222 hunter@$LAB_SERVER_IP4 true; [ \$? -eq 255 ]"
+else
+	bad "dropbear did not listen on 2222: $(tail -n 2 "$W/dropbear.out" | tr '\n' ' ')"
+fi
 
 step "Benign traffic that must NOT be hunted"
 try "TCP $LAB_CLIENT_IP4:40080 -> $LAB_SERVER_IP4:80 (web)" tcp -p 40080 "$LAB_SERVER_IP4" 80
@@ -168,6 +178,10 @@ else
 	                                    rpc.get("operation", ""), "via", rpc.get("transport", "")) if x)
 	    elif smb:
 	        what = smb.get("share") or smb.get("pipe") or smb.get("filename") or f"SMB{smb.get('version', '')}"
+	    elif h.get("ssh"):
+	        what = "SSH client " + (h["ssh"].get("client") or {}).get("software_version", "?")
+	    elif h.get("rdp"):
+	        what = "RDP request" + (" cookie " + h["rdp"]["cookie"] if h["rdp"].get("cookie") else "")
 	    else:
 	        what = ""
 	    # Who: the account an NTLM logon named on the flow (smb.logon,
@@ -196,7 +210,7 @@ else
 	    fl = f.get("flow") or {}
 	    ioc = (f.get("ioc") or {}).get("indicator", "")
 	    fw.append((f"{ep(f.get('src_ip'), f.get('src_port'))} -> {ep(f.get('dest_ip'), f.get('dest_port'))} {f.get('proto', '')}",
-	               f.get("app_proto") or ("ioc " + ioc if ioc else ""), str(fl.get("pkts_toserver")), str(fl.get("bytes_toserver")),
+	               (f.get("app_proto") or ("ioc " + ioc if ioc else "")) + (f" (counted {fl['counted']})" if fl.get("counted") else ""), str(fl.get("pkts_toserver")), str(fl.get("bytes_toserver")),
 	               f"{fl.get('age')} s", fl.get("reason", "")))
 	if fw:
 	    w = [max(len(r[i]) for r in fw + [("FLOW (client -> server)", "WHAT", "PKTS C->S", "BYTES C->S", "AGE", "REASON")]) for i in range(6)]
@@ -215,7 +229,7 @@ else
 	if grep -q '"event_type":"flow"' "$W/hits.jsonl"; then
 		ok "a flow record for each hunted flow, joined to its hits by flow_id"
 	fi
-	for want in smb.connect rpc.connect ioc.dest; do
+	for want in smb.connect rpc.connect ioc.dest ssh.connect; do
 		if grep -q "\"rule\": *\"$want\"" "$W/hits.jsonl"; then ok "saw $want"; else bad "no $want hit"; fi
 	done
 	if grep -qE '"dest_port": *(80|53)[,}]' "$W/hits.jsonl"; then
