@@ -307,6 +307,40 @@ static int ev_sweep(struct xh_event *e, const struct fmt_ctx *c)
 	return 0;
 }
 
+/* An RDP request as mstsc sends it, with a cookie and RDP_NEG_REQ. */
+static int ev_rdp(struct xh_event *e, const struct fmt_ctx *c)
+{
+	static const char var[] = "Cookie: mstshash=hunter\r\n\x01\x00\x08\x00\x03\x00\x00\x00";
+	size_t n = 11 + sizeof(var) - 1;
+
+	flow_tcp(e, c, 3389);
+	e->rule = XH_RULE_RDP_CONNECT;
+	e->detail_kind = XH_DETAIL_REMOTE;
+	e->name[0] = 3;
+	e->name[2] = (uint8_t)(n >> 8);
+	e->name[3] = (uint8_t)n;
+	e->name[4] = (uint8_t)(n - 5);
+	e->name[5] = 0xe0;
+	memcpy(e->name + 11, var, sizeof(var) - 1);
+	e->name_len = (uint16_t)n;
+	e->d.remote.payload_len = (uint32_t)n;
+	return 0;
+}
+
+static int ev_ssh(struct xh_event *e, const struct fmt_ctx *c)
+{
+	static const char line[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6\r\n";
+
+	flow_tcp(e, c, 2222);
+	e->rule = XH_RULE_SSH_CONNECT;
+	e->detail_kind = XH_DETAIL_REMOTE;
+	memcpy(e->name, line, sizeof(line) - 1);
+	e->name_len = sizeof(line) - 1;
+	e->d.remote.payload_len = sizeof(line) - 1;
+	e->d.remote.line_len = sizeof(line) - 3;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*make)(struct xh_event *e, const struct fmt_ctx *c);
@@ -326,6 +360,8 @@ static const struct {
 	{"dcerpc.bind", ev_dcerpc_bind},
 	{"dcerpc.call", ev_dcerpc_call},
 	{"scan.smb_sweep", ev_sweep},
+	{"rdp.connect", ev_rdp},
+	{"ssh.connect", ev_ssh},
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 

@@ -143,6 +143,20 @@ def c_rpc(f):
     return tcp_payload(f, 135, dcerpc_bind())
 
 
+def c_rdp(f):
+    """An RDP client's X.224 connection request, as mstsc sends it: a
+    cookie with the user name and RDP_NEG_REQ asking for TLS and CredSSP."""
+    var = b"Cookie: mstshash=user%d\r\n" % (f % 100) + b"\x01\x00\x08\x00\x03\x00\x00\x00"
+    n = 11 + len(var)
+    x224 = struct.pack(">BBHBBHHB", 3, 0, n, n - 5, 0xe0, 0, 0x1234, 0) + var
+    return tcp_payload(f, 3389, x224)
+
+
+def c_ssh(f):
+    """An SSH client's identification line to 22."""
+    return tcp_payload(f, 22, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6\r\n")
+
+
 def c_ioc(f):
     return eth() / IP(src=cli4(f), dst="203.0.113.%d" % (1 + f % 250)) / \
         TCP(sport=cport(f), dport=443, flags="PA") / Raw(b"\x17\x03\x03\x00\x10" + b"\xcd" * 16)
@@ -184,6 +198,8 @@ CLASSES = {
     "smb": ("SMB2 TREE_CONNECT to \\\\fsN\\IPC$ on TCP 445", c_smb),
     "smb_data": ("SMB2 WRITE data mid-transfer on TCP 445 (1400 bytes, no SMB header)", c_smb_data),
     "rpc": ("DCE/RPC bind to the endpoint mapper on TCP 135", c_rpc),
+    "rdp": ("RDP X.224 connection request (cookie, RDP_NEG_REQ) on TCP 3389", c_rdp),
+    "ssh": ("SSH client identification line on TCP 22", c_ssh),
     "ioc": ("TCP 443 to an IoC address (203.0.113.0/24)", c_ioc),
     "ioc_near": ("TCP 443 to a C2 host's /24 neighbour, no IoC (198.18.0.0/24)", c_ioc_near),
     "ipv6_ext": ("IPv6 with hop-by-hop, routing and destination options, TCP 443", c_ipv6_ext),
