@@ -116,3 +116,40 @@ size_t msg_tls_hello_alpn(uint8_t *buf, const char *sni, enum msg_sni_pos pos, c
 {
 	return hello(buf, sni, pos, 1, 32, alpn, alpn_len);
 }
+
+size_t msg_rdp_request(uint8_t *buf, const char *line, int neg, uint8_t flags, uint32_t protocols)
+{
+	size_t n = 11;
+
+	if (line) {
+		size_t l = strlen(line);
+
+		memcpy(buf + n, line, l);
+		memcpy(buf + n + l, "\r\n", 2);
+		n += l + 2;
+	}
+	if (neg) {
+		const uint8_t req[8] = {0x01,
+					flags,
+					0x08,
+					0x00,
+					(uint8_t)protocols,
+					(uint8_t)(protocols >> 8),
+					(uint8_t)(protocols >> 16),
+					(uint8_t)(protocols >> 24)};
+
+		memcpy(buf + n, req, sizeof(req));
+		n += sizeof(req);
+	}
+	buf[0] = 3; /* TPKT version 3 */
+	buf[1] = 0;
+	buf[2] = (uint8_t)(n >> 8);
+	buf[3] = (uint8_t)n;
+	buf[4] = (uint8_t)(n - 5); /* X.224 length indicator: the rest */
+	buf[5] = 0xe0;		   /* CR, credit 0 */
+	memset(buf + 6, 0, 4);	   /* DST-REF 0, SRC-REF */
+	buf[8] = 0x12;
+	buf[9] = 0x34;
+	buf[10] = 0; /* class 0 */
+	return n;
+}

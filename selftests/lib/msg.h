@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* msg.h: crafted DNS queries and TLS ClientHellos for the parser tests. */
+/* msg.h: crafted DNS queries, TLS ClientHellos and RDP connection requests for
+ * the parser tests. */
 #ifndef XH_TEST_MSG_H
 #define XH_TEST_MSG_H
 
@@ -23,5 +24,11 @@ size_t msg_tls_hello(uint8_t *buf, const char *sni, enum msg_sni_pos pos, int gr
  * included, so tests can make it inconsistent), after the key share. */
 size_t msg_tls_hello_alpn(uint8_t *buf, const char *sni, enum msg_sni_pos pos, const uint8_t *alpn,
 			  size_t alpn_len);
+
+/* An RDP client's X.224 Connection Request in TPKT (MS-RDPBCGR 2.2.1.1), as
+ * mstsc sends it: the line @line with CR LF ("Cookie: mstshash=user"; NULL:
+ * none), then with @neg an RDP_NEG_REQ of @flags asking for @protocols.
+ * @buf holds at least 11 + strlen(@line) + 2 + 8 bytes. Returns the length. */
+size_t msg_rdp_request(uint8_t *buf, const char *line, int neg, uint8_t flags, uint32_t protocols);
 
 #endif

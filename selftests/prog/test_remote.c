@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "xdphunt.skel.h"
 #include "test.h"
+#include "msg.h"
 #include "pkt.h"
 #include "xh_prog.h"
 
@@ -39,34 +40,15 @@ static int send_seg(struct xhp *x, int family, const char *src, const char *dst,
 	return xhp_run(x, buf, n);
 }
 
-/* An X.224 Connection Request in TPKT as mstsc sends it: an optional
- * "Cookie: mstshash=" line (@cookie NULL: none) and, with @neg, RDP_NEG_REQ
- * asking for @protocols. Returns its length. */
+/* mstsc's request with "Cookie: mstshash=@cookie" (NULL: none) and, with
+ * @neg, RDP_NEG_REQ asking for @protocols. */
 static size_t rdp_request(uint8_t *b, const char *cookie, int neg, uint32_t protocols)
 {
-	size_t n = 11;
+	char line[160];
 
 	if (cookie)
-		n += (size_t)sprintf((char *)b + n, "Cookie: mstshash=%s\r\n", cookie);
-	if (neg) {
-		uint8_t req[8] = {
-			0x01, 0x00, 0x08, 0x00, (uint8_t)protocols, (uint8_t)(protocols >> 8),
-			0,    0};
-
-		memcpy(b + n, req, sizeof(req));
-		n += sizeof(req);
-	}
-	b[0] = 3;
-	b[1] = 0;
-	b[2] = (uint8_t)(n >> 8);
-	b[3] = (uint8_t)n;
-	b[4] = (uint8_t)(n - 5); /* X.224 LI */
-	b[5] = 0xe0;		 /* CR, credit 0 */
-	memset(b + 6, 0, 4);	 /* DST-REF 0, SRC-REF */
-	b[8] = 0x12;
-	b[9] = 0x34;
-	b[10] = 0; /* class 0 */
-	return n;
+		snprintf(line, sizeof(line), "Cookie: mstshash=%s", cookie);
+	return msg_rdp_request(b, cookie ? line : NULL, neg, 0, protocols);
 }
 
 /* The hits of @rule collected so far; *last: the latest. */

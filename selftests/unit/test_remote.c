@@ -9,38 +9,9 @@
 #include "test.h"
 #include "xh_abi.h"
 #include "jsonl.h"
+#include "msg.h"
 #include "remote.h"
 #include "remote_open.h"
-
-/* A request as mstsc sends it (see selftests/prog/test_remote.c). */
-static size_t rdp_request(uint8_t *b, const char *line, int neg, uint8_t flags, uint32_t protocols)
-{
-	size_t n = 11;
-
-	if (line)
-		n += (size_t)sprintf((char *)b + n, "%s\r\n", line);
-	if (neg) {
-		uint8_t req[8] = {0x01,
-				  flags,
-				  0x08,
-				  0x00,
-				  (uint8_t)protocols,
-				  (uint8_t)(protocols >> 8),
-				  (uint8_t)(protocols >> 16),
-				  (uint8_t)(protocols >> 24)};
-
-		memcpy(b + n, req, sizeof(req));
-		n += sizeof(req);
-	}
-	b[0] = 3;
-	b[1] = 0;
-	b[2] = (uint8_t)(n >> 8);
-	b[3] = (uint8_t)n;
-	b[4] = (uint8_t)(n - 5);
-	b[5] = 0xe0;
-	memset(b + 6, 0, 5);
-	return n;
-}
 
 void test_remote_kernel_checks(void)
 {
@@ -48,7 +19,7 @@ void test_remote_kernel_checks(void)
 	size_t n;
 
 	test_subtest("rdp request");
-	n = rdp_request(b, "Cookie: mstshash=hunter", 1, 0, 3);
+	n = msg_rdp_request(b, "Cookie: mstshash=hunter", 1, 0, 3);
 	ASSERT_EQ(xh_remote_kind(b, (uint32_t)n), XH_REMOTE_RDP, "a request");
 	ASSERT_EQ(xh_remote_kind(b, (uint32_t)n + 1), XH_REMOTE_NONE, "not the segment's length");
 	ASSERT_EQ(xh_remote_kind(b, 10), XH_REMOTE_NONE, "shorter than the fixed part");
@@ -100,7 +71,7 @@ void test_remote_rdp_parse(void)
 	size_t n;
 
 	test_subtest("cookie and protocols");
-	n = rdp_request(b, "Cookie: mstshash=chewbacca", 1, 0, 3);
+	n = msg_rdp_request(b, "Cookie: mstshash=chewbacca", 1, 0, 3);
 	ASSERT_OK(remote_rdp_parse(b, n, n, &r), "parse");
 	ASSERT_EQ(r.cookie_len, 9, "cookie length");
 	ASSERT_MEMEQ(r.cookie, "chewbacca", 9, "cookie");
@@ -110,7 +81,7 @@ void test_remote_rdp_parse(void)
 	ASSERT_FALSE(r.cut, "whole");
 
 	test_subtest("routing token, restricted admin");
-	n = rdp_request(b, "Cookie: msts=3640205228.15629.0000", 1, 0x01, 0x0b);
+	n = msg_rdp_request(b, "Cookie: msts=3640205228.15629.0000", 1, 0x01, 0x0b);
 	ASSERT_OK(remote_rdp_parse(b, n, n, &r), "parse");
 	ASSERT_NULL(r.cookie, "no mstshash cookie");
 	ASSERT_EQ(r.token_len, 34, "token length");
@@ -118,24 +89,24 @@ void test_remote_rdp_parse(void)
 	ASSERT_EQ(r.protocols, 0x0b, "protocols");
 
 	test_subtest("nothing but the fixed part");
-	n = rdp_request(b, NULL, 0, 0, 0);
+	n = msg_rdp_request(b, NULL, 0, 0, 0);
 	ASSERT_OK(remote_rdp_parse(b, n, n, &r), "parse");
 	ASSERT_FALSE(r.has_neg, "no negotiation request");
 	ASSERT_NULL(r.cookie, "no cookie");
 
 	test_subtest("cut and malformed");
-	n = rdp_request(b, "Cookie: mstshash=longname", 1, 0, 3);
+	n = msg_rdp_request(b, "Cookie: mstshash=longname", 1, 0, 3);
 	/* only 20 bytes carried: the cookie's line has no end */
 	ASSERT_OK(remote_rdp_parse(b, 20, n, &r), "cut parse");
 	ASSERT_TRUE(r.cut, "cut");
 	ASSERT_EQ(r.token_len, 9, "what was carried of the line");
 	ASSERT_FALSE(r.has_neg, "the negotiation request was not carried");
 	/* a cookie line without CR LF inside a whole request */
-	n = rdp_request(b, "Cookie: mstshash=x", 0, 0, 0);
+	n = msg_rdp_request(b, "Cookie: mstshash=x", 0, 0, 0);
 	n -= 2;
 	ASSERT_EQ(remote_rdp_parse(b, n, n, &r), -EBADMSG, "no CR LF");
 	/* a negotiation request of the wrong length */
-	n = rdp_request(b, NULL, 1, 0, 3);
+	n = msg_rdp_request(b, NULL, 1, 0, 3);
 	b[13] = 9;
 	ASSERT_EQ(remote_rdp_parse(b, n, n, &r), -EBADMSG, "length 9");
 	ASSERT_EQ(remote_rdp_parse(b, 5, 5, &r), -EBADMSG, "too short");
@@ -185,20 +156,20 @@ void test_remote_json(void)
 	memset(&e, 0, sizeof(e));
 	e.rule = XH_RULE_RDP_CONNECT;
 	e.detail_kind = XH_DETAIL_REMOTE;
-	n = rdp_request(e.name, "Cookie: mstshash=a\"b", 1, 0x09, 0x43);
+	n = msg_rdp_request(e.name, "Cookie: mstshash=a\"b", 1, 0x09, 0x43);
 	e.name_len = (uint16_t)n;
 	e.d.remote.payload_len = (uint32_t)n;
 	check_json(&e,
 		   "{\"rdp\":{\"cookie\":\"a\\\"b\",\"requested_protocols\":[\"ssl\",\"hybrid\","
 		   "\"0x40\"],\"flags\":[\"restricted_admin\",\"correlation_info\"]}}",
 		   "rdp, escaped, an unknown protocol bit");
-	n = rdp_request(e.name, NULL, 1, 0, 0);
+	n = msg_rdp_request(e.name, NULL, 1, 0, 0);
 	e.name_len = (uint16_t)n;
 	e.d.remote.payload_len = (uint32_t)n;
 	check_json(&e, "{\"rdp\":{\"requested_protocols\":[\"rdp\"]}}", "standard RDP security");
 	e.name[13] = 7;
 	check_json(&e, "{\"rdp\":{\"malformed\":true}}", "malformed negotiation request");
-	n = rdp_request(e.name, "Cookie: mstshash=zz", 0, 0, 0);
+	n = msg_rdp_request(e.name, "Cookie: mstshash=zz", 0, 0, 0);
 	e.name_len = 20;
 	e.d.remote.payload_len = 300;
 	e.d.remote.flags = XH_REMOTE_F_CUT;
