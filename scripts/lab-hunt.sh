@@ -148,6 +148,15 @@ lab_hunt_up() {
 		--dns "$LAB_DNS_IP4" --udp "$LAB_C2_UDP_IP4:$LAB_C2_UDP_PORT"
 	LAB_INET_PID=$LAB_LAST_PID
 	lab_save_state
+	# SSH: on the file server's own port for its admins, and on an internet
+	# host's 2222, a port not its own (make coverage's ssh scenarios).
+	dropbearkey -t ed25519 -f "$LAB_DIR/ssh_hostkey" >"$LAB_DIR/dropbearkey.out" 2>&1 || {
+		lab_log "dropbearkey failed: $(tail -n 2 "$LAB_DIR/dropbearkey.out")"
+		return 1
+	}
+	lab_bg server "$LAB_DIR/dropbear.out" dropbear -F -E -s -r "$LAB_DIR/ssh_hostkey" -p 22
+	lab_bg inet "$LAB_DIR/inet/dropbear.out" dropbear -F -E -s -r "$LAB_DIR/ssh_hostkey" \
+		-p "$LAB_WEB_IP4:2222" -p "[$LAB_WEB_IP6]:2222"
 	if [ "${LAB_HUNT_DC:-1}" = 1 ]; then
 		mkdir -p "$DCLAB_DIR" && dclab_provision || return 1
 		dclab_start || return 1
@@ -157,6 +166,10 @@ lab_hunt_up() {
 	lab_wait_listen server 445 && lab_wait_listen server 139 || {
 		lab_log "smbd did not come up:"
 		tail -n 20 "$LAB_DIR/smbd.out" >&2
+		return 1
+	}
+	lab_wait_listen server 22 && lab_wait_listen inet 2222 "$LAB_WEB_IP4" || {
+		lab_log "dropbear did not come up: $(tail -n 3 "$LAB_DIR/dropbear.out" "$LAB_DIR/inet/dropbear.out")"
 		return 1
 	}
 	for p in 80 443 7443; do

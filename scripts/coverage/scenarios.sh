@@ -16,6 +16,7 @@ benign_smb_browse     ws     71 benign -                                     A u
 benign_smb_v6         ws     72 benign -                                     The same user over IPv6: lists and copies a document on \\srv\public
 benign_web            ws     73 benign -                                     Web browsing: HTTP and HTTPS (SNI www.example.com) to a benign server, IPv4 and IPv6
 benign_dns            ws     74 benign -                                     DNS lookups of benign names (A and AAAA) at the resolver
+benign_ssh            ws     75 benign -                                     An admin's SSH logon to the file server on port 22 (OpenSSH client, key refused)
 admin_share_smb2      client 11 attack T1021.002,T1039,T1570                smbclient over SMB2: lists ADMIN$, reads C$\boot.ini, writes tool.exe to ADMIN$
 admin_share_smb1      client 12 attack T1021.002                            smbclient -m NT1 (SMB1) lists ADMIN$
 admin_share_139       client 13 attack T1021.002                            smbclient on port 139 (NetBIOS session service) lists C$
@@ -53,6 +54,7 @@ c2_http_v6            client 37 attack T1071.001                            HTTP
 c2_https_sni_v6       client 38 attack T1071.001,T1573                      HTTPS beacon to the C2 over IPv6, SNI api.evil.example
 c2_vlan               client 39 attack T1071.001,T1573,T1071.004            802.1Q-tagged C2 frames (VLAN 42): TLS ClientHello to the C2, DNS query, IPv6 HTTP SYN (crafted with scapy; the kernel has no 802.1Q module)
 c2_tls_port           client 41 attack T1071.001,T1573,T1571            HTTPS beacon to the C2 address on port 7443, SNI api.evil.example
+ssh_port              client 49 attack T1571                                SSH out to an internet host on port 2222, IPv4 and IPv6 (OpenSSH client), as a tunnel or a hand-run session off SSH's port
 smb3_encrypted_exec   client 40 attack T1021.002,T1570,T1569.002           psexec and smbclient against a file server that offers SMB3 encryption | Encrypted SMB3: the flow is seen (smb.encrypted), its content (shares, files, svcctl) is opaque to tshark and to xdphunt alike
 TABLE
 )
@@ -120,6 +122,14 @@ sc_benign_web() {
 sc_benign_dns() {
 	run dns /usr/bin/python3 "$SCEN_HERE/dnsq.py" "$LAB_DNS_IP4" www.example.com:A \
 		www.example.com:AAAA mail.example.org:A
+}
+SSHC() { echo ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10; }
+sc_benign_ssh() {
+	run ssh $(SSHC) -p 22 "admin@$LAB_SERVER_IP4" true
+}
+sc_ssh_port() {
+	run ssh4 $(SSHC) -p 2222 "root@$LAB_WEB_IP4" true
+	run ssh6 $(SSHC) -p 2222 "root@$LAB_WEB_IP6" true
 }
 sc_admin_share_smb2() {
 	head -c 4096 /dev/urandom >"$SCEN_DIR/tool.exe"

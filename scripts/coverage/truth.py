@@ -152,10 +152,17 @@ EVIDENCE = {
     "T1071.004": ("dns.flags.response == 0 && dns.qry.name matches \"(?i)(^|\\\\.)evil\\\\.example$\"",
                   "DNS query for a C2 domain"),
     "T1095": ("udp && !dns && ({c2dst})", "non-DNS UDP datagram to a C2 address"),
-    # The ports registered for TLS from the first byte, as user/ioc_event.c lists them.
-    "T1571": ("tls.handshake.type == 1 && ({c2dst}) && !(tcp.dstport in "
-              "{443, 465, 563, 636, 853, 989..995, 3269, 5061, 5986, 6697, 8443})",
-              "TLS ClientHello to a C2 address on a port not registered for TLS"),
+    # The ports registered for TLS from the first byte, as user/ioc_event.c
+    # lists them; and SSH's identification line (RFC 4253: "SSH-" and its
+    # version) or RDP's X.224 connection request (TPKT 03 00, the CR code
+    # e0) at the start of a client's segment to a port not the protocol's
+    # own, read in the raw payload, which tshark decodes as neither there.
+    "T1571": ("(tls.handshake.type == 1 && ({c2dst}) && !(tcp.dstport in "
+              "{443, 465, 563, 636, 853, 989..995, 3269, 5061, 5986, 6697, 8443})) || "
+              "(tcp.payload matches \"^SSH-[0-9]\" && tcp.dstport != 22 && tcp.srcport != 22) || "
+              "(tcp.payload[0:2] == 03:00 && tcp.payload[5] == e0 && tcp.dstport != 3389)",
+              "TLS ClientHello to a C2 address on a port not registered for TLS, or an SSH or "
+              "RDP opening on a port not its own"),
 }
 SWEEP_MIN = 16  # distinct SYN destinations on 445/139 from one source: a sweep
 

@@ -257,6 +257,8 @@ def check(xh, cap, tot):
             continue  # checked against the truth by test_dcerpc_corpus.py
         if str(h.get("rule", "")).startswith("smb.") and h.get("rule") != "smb.connect":
             continue		# SMB deep inspection: test_smb_corpus.py checks these
+        if h.get("rule") in ("rdp.connect", "ssh.connect"):
+            continue  # checked against tshark by test_remote_corpus.py
         if h.get("rule") not in ("smb.connect", "rpc.connect"):
             why.append(f"unexpected rule {h.get('rule')!r} without an IoC feed")
             continue

@@ -10,7 +10,10 @@
 #    Ethernet's 14 bytes, as xdphunt sees the frame). Records of
 #    dynamic DCE/RPC endpoints ("counted":"from_bind") count every packet
 #    from the bind that made the flow: tshark's counts of the conversation's
-#    frames from one stamped with the record's start to its end. And every
+#    frames from one stamped with the record's start to its end. Records of
+#    flows an RDP or SSH opening made ("counted":"opening_only") count that
+#    frame alone (or from it on, on a port marked as a DCE/RPC endpoint,
+#    whose packets count to any flow). And every
 #    TCP conversation tshark sees on 445, 139 or 135 has its record.
 #    Every TCP hit and record carries the Community ID tshark computes.
 # 2. Made captures (both engines): a flow idle longer than the timeout in
@@ -169,7 +172,7 @@ def corpus_part(xdphunt):
     if not caps:
         print("SKIP: flow records: no corpus at %s (set XH_CORPUS_DIR)" % corpus_dir())
         return
-    exact = partial = covered = cids = 0
+    exact = partial = covered = cids = opening = 0
     wrong = []
     for cap in caps:
         name = os.path.basename(cap)
@@ -226,6 +229,15 @@ def corpus_part(xdphunt):
             if f.get("counted") == "from_bind":
                 ok = r.get("app_proto") == "dcerpc" and got in from_bind(c, cli, srv, got[4])
                 partial += ok
+            elif f.get("counted") == "opening_only":
+                # made by an rdp.connect or ssh.connect hit: its opening
+                # frame alone, or from it on where a dynamic DCE/RPC
+                # endpoint's mark on the port counts the flow's packets
+                alone = [(1, 0, n, 0, us, us) for us, a, n in c["frames"]
+                         if a == cli and us == got[4]]
+                ok = r.get("app_proto") in ("rdp", "ssh") and (
+                    got in alone or got in from_bind(c, cli, srv, got[4]))
+                opening += ok
             else:
                 ok = got == want
                 exact += ok
@@ -242,9 +254,10 @@ def corpus_part(xdphunt):
         print("  " + w)
     check(not wrong and exact >= 100 and partial >= 100 and cids >= 1000,
           "%d corpus captures: %d TCP flow records as tshark counts them, %d dynamic DCE/RPC "
-          "endpoints as tshark counts them from their bind, %d service-port conversations all recorded, "
+          "endpoints as tshark counts them from their bind, %d RDP and SSH flows counted from "
+          "their opening, %d service-port conversations all recorded, "
           "%d hits and records with tshark's Community ID; %d wrong" %
-          (len(caps), exact, partial, covered, cids, len(wrong)))
+          (len(caps), exact, partial, opening, covered, cids, len(wrong)))
 
 
 # ---- made captures ------------------------------------------------------------
