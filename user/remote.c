@@ -40,6 +40,12 @@ int remote_rdp_parse(const uint8_t *b, size_t n, size_t len, struct rdp_request 
 				return -EBADMSG;
 			i = end;
 		}
+		/* The line is text: a control byte (a NUL among them, which
+		 * JSON readers such as jansson refuse even escaped) makes the
+		 * request malformed, and its line is not given. */
+		for (size_t k = pos; k < i; k++)
+			if (b[k] < 0x20 || b[k] == 0x7f)
+				return -EBADMSG;
 		if (i - pos >= sizeof(rdp_cookie_head) - 1 &&
 		    !memcmp(b + pos, rdp_cookie_head, sizeof(rdp_cookie_head) - 1)) {
 			r->cookie = b + pos + sizeof(rdp_cookie_head) - 1;

@@ -24,7 +24,9 @@ struct rdp_request {
 
 /* Read the request in @b (@n bytes of a @len-byte payload that
  * xh_remote_kind() took for one). Returns 0, or -EBADMSG when its variable
- * part is malformed (the fields read so far are kept). */
+ * part is malformed: a cookie line without CR LF in a whole request or with
+ * a control byte, a negotiation request of the wrong length (the fields read
+ * before are kept). */
 int remote_rdp_parse(const uint8_t *b, size_t n, size_t len, struct rdp_request *r);
 
 /* An SSH identification string: "SSH-protoversion-softwareversion SP

@@ -105,6 +105,12 @@ void test_remote_rdp_parse(void)
 	n = msg_rdp_request(b, "Cookie: mstshash=x", 0, 0, 0);
 	n -= 2;
 	ASSERT_EQ(remote_rdp_parse(b, n, n, &r), -EBADMSG, "no CR LF");
+	/* a control byte (a NUL) in the cookie's line */
+	n = msg_rdp_request(b, "Cookie: mstshash=ab", 1, 0, 3);
+	b[29] = 0;
+	ASSERT_EQ(remote_rdp_parse(b, n, n, &r), -EBADMSG, "NUL in the cookie");
+	ASSERT_NULL(r.cookie, "the line not given");
+	ASSERT_NULL(r.token, "nor as a token");
 	/* a negotiation request of the wrong length */
 	n = msg_rdp_request(b, NULL, 1, 0, 3);
 	b[13] = 9;
