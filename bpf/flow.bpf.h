@@ -155,21 +155,35 @@ static __always_inline struct xh_flow_state *xh_flow_create(const struct xh_flow
 	return xh_flow_create_as(key, src_is_s, XH_CLIENT_GUESS, pkt, cls, stats, now);
 }
 
-/* Emit @rule once per flow: the first CPU to set its bit in st->reported
- * emits; if the ring buffer is full the bit is cleared so a later packet
- * retries. The plain read first keeps reported flows off the atomic. */
-static __always_inline void xh_flow_report(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					   const struct xh_flow_key *key, struct xh_flow_state *st,
-					   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
+/* Claim @rule (a finding without a value) on the flow @st for the caller:
+ * returns 1 exactly once per flow, to the first CPU to set its bit in
+ * st->reported; the plain read first keeps reported flows off the atomic.
+ * When the event then cannot be emitted, xh_rule_release() lets a later
+ * packet retry. (Findings with a value: xh_finding_claim().) */
+static __always_inline int xh_rule_claim(struct xh_flow_state *st, __u8 rule)
 {
 	__u64 bit = XH_RULE_BIT(rule);
 
 	if (*(volatile __u64 *)&st->reported & bit)
-		return;
-	if (__sync_fetch_and_or(&st->reported, bit) & bit)
+		return 0;
+	return !(__sync_fetch_and_or(&st->reported, bit) & bit);
+}
+
+static __always_inline void xh_rule_release(struct xh_flow_state *st, __u8 rule)
+{
+	__sync_fetch_and_and(&st->reported, ~XH_RULE_BIT(rule));
+}
+
+/* Emit @rule once per flow (xh_rule_claim()); if the ring buffer is full
+ * the claim is released so a later packet retries. */
+static __always_inline void xh_flow_report(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					   const struct xh_flow_key *key, struct xh_flow_state *st,
+					   __u8 rule, __u32 ioc_id, struct xh_stats *stats)
+{
+	if (!xh_rule_claim(st, rule))
 		return;
 	if (xh_emit(ctx, pkt, key, st, rule, ioc_id, stats) < 0)
-		__sync_fetch_and_and(&st->reported, ~bit);
+		xh_rule_release(st, rule);
 }
 
 /* Claim the finding (@rule, @value) on the flow @st for the caller: returns

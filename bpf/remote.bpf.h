@@ -70,7 +70,6 @@ __noinline int xh_remote(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh
 	const __u8 *p;
 	__u32 zero = 0, len, n;
 	int kind, line = 0, src_is_s, client;
-	__u64 bit;
 	__u8 rule;
 
 	if (!pkt || !stats)
@@ -133,17 +132,13 @@ __noinline int xh_remote(struct xdp_md *ctx, const struct xh_pkt *pkt, struct xh
 		xh_flow_account(st, src_is_s, xh_pkt_frame_len(ctx, pkt), now);
 	}
 
-	/* Once per flow, as xh_flow_report(): a retransmitted opening makes
-	 * no second hit. */
+	/* Once per flow: a retransmitted opening makes no second hit. */
 	rule = kind == XH_REMOTE_RDP ? XH_RULE_RDP_CONNECT : XH_RULE_SSH_CONNECT;
-	bit = XH_RULE_BIT(rule);
-	if (*(volatile __u64 *)&st->reported & bit)
-		return 0;
-	if (__sync_fetch_and_or(&st->reported, bit) & bit)
+	if (!xh_rule_claim(st, rule))
 		return 0;
 	e = xh_event_reserve(ctx, pkt, &key, st, rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e) {
-		__sync_fetch_and_and(&st->reported, ~bit);
+		xh_rule_release(st, rule);
 		return 0;
 	}
 	e->detail_kind = XH_DETAIL_REMOTE;

@@ -140,8 +140,7 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 ru
 		return 0;
 	}
 	if (!value) {
-		if ((*(volatile __u64 *)&st->reported & bit) ||
-		    (__sync_fetch_and_or(&st->reported, bit) & bit)) {
+		if (!xh_rule_claim(st, rule)) {
 			if (rule < 32)
 				sm->reported |= (__u32)bit;
 			return 0;
@@ -153,7 +152,7 @@ __noinline int xh_smb_emit(struct xdp_md *ctx, struct xh_smb_state *sm, __u32 ru
 	e = xh_event_reserve(ctx, &w->pkt, &w->key, st, rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e) {
 		if (!value)
-			__sync_fetch_and_and(&st->reported, ~bit);
+			xh_rule_release(st, rule);
 		else
 			xh_finding_release(st, rule, value);
 		return 0;

@@ -28,24 +28,21 @@ int remote_rdp_parse(const uint8_t *b, size_t n, size_t len, struct rdp_request 
 	r->cut = len > n;
 	if (end < RDP_FIXED)
 		return -EBADMSG;
-	/* A cookie or routing token: a line ending CR LF, before the
-	 * negotiation request (whose type byte 0x01 is no text). */
+	/* A cookie or routing token: a line of text ending CR LF, before the
+	 * negotiation request (whose type byte 0x01 is no text). Any other
+	 * control byte (a NUL among them, which JSON readers such as jansson
+	 * refuse even escaped) makes the request malformed, and its line is
+	 * not given. */
 	if (pos < end && b[pos] != RDP_NEG_REQ) {
-		for (i = pos; i + 1 < end; i++)
-			if (b[i] == '\r' && b[i + 1] == '\n')
+		for (i = pos; i < end; i++) {
+			if (b[i] == '\r' && i + 1 < end && b[i + 1] == '\n')
 				break;
-		if (i + 1 >= end) {
-			/* no CR LF: the line runs past what was read */
-			if (!r->cut)
+			if (b[i] < 0x20 || b[i] == 0x7f)
 				return -EBADMSG;
-			i = end;
 		}
-		/* The line is text: a control byte (a NUL among them, which
-		 * JSON readers such as jansson refuse even escaped) makes the
-		 * request malformed, and its line is not given. */
-		for (size_t k = pos; k < i; k++)
-			if (b[k] < 0x20 || b[k] == 0x7f)
-				return -EBADMSG;
+		/* no CR LF: the line runs past what was read */
+		if (i == end && !r->cut)
+			return -EBADMSG;
 		if (i - pos >= sizeof(rdp_cookie_head) - 1 &&
 		    !memcmp(b + pos, rdp_cookie_head, sizeof(rdp_cookie_head) - 1)) {
 			r->cookie = b + pos + sizeof(rdp_cookie_head) - 1;
@@ -185,15 +182,6 @@ int remote_format_json(const struct xh_event *e, struct jbuf *b)
 		jbuf_obj_end(b);
 		return err;
 	}
-	return 0;
-}
-
-unsigned int remote_standard_port(unsigned int rule)
-{
-	if (rule == XH_RULE_RDP_CONNECT)
-		return 3389;
-	if (rule == XH_RULE_SSH_CONNECT)
-		return 22;
 	return 0;
 }
 

@@ -49,9 +49,6 @@ int remote_ssh_parse(const uint8_t *b, size_t line_len, struct ssh_ident *s);
  * checks (what could be read is still written, with "malformed":true). */
 int remote_format_json(const struct xh_event *e, struct jbuf *b);
 
-/* The well-known port of @rule's service (3389, 22), 0 for other rules. */
-unsigned int remote_standard_port(unsigned int rule);
-
 /* "rdp_request", ... for enum xh_remote_cnt; NULL past the end. */
 const char *remote_counter_name(unsigned int cnt);
 
