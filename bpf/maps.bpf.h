@@ -195,6 +195,23 @@ struct {
 	__type(value, __u64);
 } xh_sweep_pair SEC(".maps");
 
+/* scan.port_scan (bpf/sweep.bpf.h): distinct destination ports per
+ * (source, destination) pair, and when each of a pair's ports was last
+ * counted. LRU, as the sweep's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SCAN_PAIR_MAX);
+	__type(key, struct xh_sweep_pair_key);
+	__type(value, struct xh_sweep_src);
+} xh_scan_pairs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_SCAN_PORT_MAX);
+	__type(key, struct xh_scan_port_key);
+	__type(value, __u64);
+} xh_scan_ports SEC(".maps");
+
 /* smb.brute_force (bpf/sweep.bpf.h): failed logons per client and window. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -2,6 +2,9 @@
 /* sweep.bpf.h: per-source windows. scan.smb_sweep, one source opening SMB
  * to many hosts (a port-445 sweep, T1046): counts, per source, the distinct
  * destinations of its client SYNs to an SMB port within a window.
+ * scan.port_scan, one source probing many ports of one host (a vertical
+ * scan, T1046): counts, per (source, destination) pair, the distinct
+ * destination ports of its client SYNs within a window.
  * smb.brute_force, one client whose logons fail in bulk (password guessing
  * or spraying, T1110): counts, per client, the session setups servers
  * answered with a logon failure within a window. One event per source and
@@ -23,15 +26,22 @@ const volatile __u64 xh_cfg_sweep_window_ns = 60ULL * 1000000000ULL;
  * guesser (Brambul, hydra, a spray) tens to thousands of times. */
 const volatile __u32 xh_cfg_brute_threshold = 10;
 const volatile __u64 xh_cfg_brute_window_ns = 60ULL * 1000000000ULL;
+/* 16 ports of one host in a minute: a client of a server talks to a few of
+ * its services (a domain controller's 88, 135, 389, 445, 636, 3268 and an
+ * RPC port or two), a scan to hundreds. Zeek's Port_Scan notice is 15 ports
+ * in five minutes, of failed attempts only; a SYN's answer may cross
+ * another interface, so every client SYN counts here. */
+const volatile __u32 xh_cfg_portscan_threshold = 16;
+const volatile __u64 xh_cfg_portscan_window_ns = 60ULL * 1000000000ULL;
 
-/* Add @n to @key's count in the per-source window map @map (xh_sweep_src,
- * xh_brute_src) at @now: a window runs @window_ns from the first count, and
+/* Add @n to @key's count in the window map @map (xh_sweep_src, xh_brute_src,
+ * xh_scan_pairs) at @now: a window runs @window_ns from the first count, and
  * a count after it opens the next from 0. Returns the count before the add,
  * or -1 when the map had no room. Two CPUs may both reset a window; that
  * only loses a count or two of one in progress. The add is atomic, so
  * exactly one CPU sees the count cross a threshold. */
-static __always_inline long xh_window_add(void *map, const struct xh_sweep_src_key *key, __u64 now,
-					  __u64 window_ns, __u32 n)
+static __always_inline long xh_window_add(void *map, const void *key, __u64 now, __u64 window_ns,
+					  __u32 n)
 {
 	struct xh_sweep_src init = {}, *src;
 
@@ -43,7 +53,9 @@ static __always_inline long xh_window_add(void *map, const struct xh_sweep_src_k
 		if (!src)
 			return -1;
 	}
-	if (now - src->window_start_ns >= window_ns) {
+	/* Signed: a capture stamped out of order may go back in time, and a
+	 * count from before the window's start belongs to it. */
+	if ((__s64)(now - src->window_start_ns) >= (__s64)window_ns) {
 		src->window_start_ns = now;
 		src->distinct = 0;
 	}
@@ -51,18 +63,20 @@ static __always_inline long xh_window_add(void *map, const struct xh_sweep_src_k
 }
 
 /* The event of a per-source window that reached @threshold (@count when it
- * did) on the packet @pkt of an SMB flow whose client is its source
- * (@client_is_src) or its destination. Returns 1 when it emitted. */
+ * did) on the packet @pkt of a flow of @service (enum xh_service) whose
+ * client is its source (@client_is_src) or its destination. Returns 1 when
+ * it emitted. */
 static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					   int client_is_src, __u32 rule, __u32 count,
-					   __u32 threshold, __u64 window_ns, struct xh_stats *stats)
+					   int client_is_src, __u32 service, __u32 rule,
+					   __u32 count, __u32 threshold, __u64 window_ns,
+					   struct xh_stats *stats)
 {
 	struct xh_flow_state st = {};
 	struct xh_flow_key key;
 	struct xh_event *e;
 
 	st.initiator = (xh_flow_key_make(pkt, &key) == client_is_src) ? XH_INIT_SRC : XH_INIT_DST;
-	st.service = XH_SVC_SMB;
+	st.service = service;
 	e = xh_event_reserve(ctx, pkt, &key, &st, rule, 0, stats, XH_EVENT_SHORT_SIZE);
 	if (!e)
 		return 0;
@@ -74,6 +88,38 @@ static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_p
 	return 1;
 }
 
+/* Count one client SYN of @pkt in the window map @win_map under @win_key,
+ * once per window for each @seen_key of @seen_map (a destination of the
+ * source for scan.smb_sweep, a port of the pair for scan.port_scan), and
+ * make @rule's event when the count reaches @threshold. Returns 1 when it
+ * emitted. */
+static __always_inline int xh_syn_window(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					 void *seen_map, const void *seen_key, void *win_map,
+					 const void *win_key, __u32 threshold, __u64 window_ns,
+					 __u32 service, __u32 rule)
+{
+	struct xh_stats *stats;
+	__u64 now, *seen;
+	__u32 zero = 0;
+	long old;
+
+	stats = bpf_map_lookup_elem(&xh_counters, &zero);
+	if (!stats)
+		return 0;
+	now = xh_now_ns();
+	/* Retransmitted SYNs and new connections to what was already
+	 * counted do not count again within the window. */
+	seen = bpf_map_lookup_elem(seen_map, seen_key);
+	if (seen && (__s64)(now - *seen) < (__s64)window_ns)
+		return 0;
+	bpf_map_update_elem(seen_map, seen_key, &now, BPF_ANY);
+	old = xh_window_add(win_map, win_key, now, window_ns, 1);
+	if (old < 0 || old + 1 != threshold)
+		return 0;
+	/* The SYN's source is the client. */
+	return xh_window_event(ctx, pkt, 1, service, rule, old + 1, threshold, window_ns, stats);
+}
+
 /* Account one client SYN (SYN without ACK) to an SMB port. A global
  * function, called by the entry point beside xh_hunt() (not inside it), so
  * its frame does not stack on xh_hunt()'s. Returns 1 when it emitted. */
@@ -81,35 +127,41 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	struct xh_sweep_pair_key pk = {};
 	struct xh_sweep_src_key sk = {};
-	struct xh_stats *stats;
-	__u64 now, *seen;
-	__u32 zero = 0;
-	long old;
 
 	if (!pkt)
 		return 0;
-	stats = bpf_map_lookup_elem(&xh_counters, &zero);
-	if (!stats)
-		return 0;
-	now = xh_now_ns();
 	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
 	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
 	pk.family = pkt->family;
-	/* A destination counts once per window: retransmitted SYNs and new
-	 * connections to a server already counted do not. */
-	seen = bpf_map_lookup_elem(&xh_sweep_pair, &pk);
-	if (seen && now - *seen < xh_cfg_sweep_window_ns)
-		return 0;
-	bpf_map_update_elem(&xh_sweep_pair, &pk, &now, BPF_ANY);
-
 	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
 	sk.family = pkt->family;
-	old = xh_window_add(&xh_sweep_src, &sk, now, xh_cfg_sweep_window_ns, 1);
-	if (old < 0 || old + 1 != xh_cfg_sweep_threshold)
+	return xh_syn_window(ctx, pkt, &xh_sweep_pair, &pk, &xh_sweep_src, &sk,
+			     xh_cfg_sweep_threshold, xh_cfg_sweep_window_ns, XH_SVC_SMB,
+			     XH_RULE_SCAN_SMB_SWEEP);
+}
+
+/* Account one client SYN (SYN without ACK) to any TCP port, for
+ * scan.port_scan. A global function, called by the entry point for SYNs
+ * only, before the shortcut of packets no other rule can match. Returns 1
+ * when it emitted. */
+__noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	struct xh_scan_port_key ppk = {};
+	struct xh_sweep_pair_key pk = {};
+
+	if (!pkt)
 		return 0;
-	/* The SYN's source is the client. */
-	return xh_window_event(ctx, pkt, 1, XH_RULE_SCAN_SMB_SWEEP, old + 1, xh_cfg_sweep_threshold,
-			       xh_cfg_sweep_window_ns, stats);
+	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
+	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
+	pk.family = pkt->family;
+	__builtin_memcpy(ppk.saddr, pkt->saddr, sizeof(ppk.saddr));
+	__builtin_memcpy(ppk.daddr, pkt->daddr, sizeof(ppk.daddr));
+	ppk.dport = pkt->dport;
+	ppk.family = pkt->family;
+	/* The ports are no one service. */
+	return xh_syn_window(ctx, pkt, &xh_scan_ports, &ppk, &xh_scan_pairs, &pk,
+			     xh_cfg_portscan_threshold, xh_cfg_portscan_window_ns, XH_SVC_NONE,
+			     XH_RULE_SCAN_PORT_SCAN);
 }
 
 /* Account @n failed logons that xh_smb_inspect() just read in a server's
@@ -135,7 +187,7 @@ __noinline int xh_brute(struct xdp_md *ctx, __u32 n)
 	if (old < 0 || old >= xh_cfg_brute_threshold || old + n < xh_cfg_brute_threshold)
 		return 0;
 	/* The answer goes server -> client: the client is its destination. */
-	return xh_window_event(ctx, &w->pkt, 0, XH_RULE_SMB_BRUTE_FORCE, old + n,
+	return xh_window_event(ctx, &w->pkt, 0, XH_SVC_SMB, XH_RULE_SMB_BRUTE_FORCE, old + n,
 			       xh_cfg_brute_threshold, xh_cfg_brute_window_ns, stats);
 }
 

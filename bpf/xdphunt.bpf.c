@@ -260,9 +260,14 @@ int xdphunt(struct xdp_md *ctx)
 	if (res < XH_PARSE_L3 || pkt->frag)
 		return xh_hunt(ctx, pkt, res, stats, 0);
 	/* The port services of TCP are looked up here, once per packet. */
-	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
+	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
 		after = xh_tcp_after(pkt, data, data_end, stats);
-	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
+		/* scan.port_scan reads every client SYN, on any port; a
+		 * threshold of 0 (--port-scan off) drops the call at load. */
+		if (xh_cfg_portscan_threshold &&
+		    (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
+			xh_portscan(ctx, pkt);
+	} else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		after = XH_AFTER_ICMP;
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {

@@ -87,6 +87,8 @@ enum xh_rule {
 	/* Remote services on any TCP port (bpf/remote.bpf.h) */
 	XH_RULE_RDP_CONNECT = 22, /* rdp.connect: an RDP client's X.224 connection request */
 	XH_RULE_SSH_CONNECT = 23, /* ssh.connect: an SSH client's identification string */
+	/* any TCP port (bpf/sweep.bpf.h) */
+	XH_RULE_SCAN_PORT_SCAN = 24, /* scan.port_scan: one source probes many ports of a host */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -541,7 +543,9 @@ _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 /* Detail of scan.smb_sweep (XH_DETAIL_SWEEP): the source sent SYNs to
  * @distinct SMB servers within @window_s seconds (bpf/sweep.bpf.h); of
  * smb.brute_force, the same struct: @distinct session setups of the client
- * were answered with a logon failure within @window_s seconds. */
+ * were answered with a logon failure within @window_s seconds; of
+ * scan.port_scan: the source sent SYNs to @distinct TCP ports of the
+ * destination within @window_s seconds. */
 struct xh_sweep_detail {
 	__u32 distinct;	 /* distinct destinations counted when the event was made */
 	__u32 threshold; /* xh_cfg_sweep_threshold */
@@ -574,6 +578,24 @@ struct xh_sweep_pair_key {
 #define XH_SWEEP_SRC_MAX  4096
 #define XH_BRUTE_SRC_MAX  4096
 #define XH_SWEEP_PAIR_MAX 16384
+
+/* scan.port_scan state (bpf/sweep.bpf.h): per (source, destination) pair
+ * a window (key struct xh_sweep_pair_key, value struct xh_sweep_src), and
+ * per pair and destination port when it was last counted, so that a port
+ * counts once per window. */
+struct xh_scan_port_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 dport;
+	__u8 family;
+	__u8 pad;
+};
+
+/* Pairs watched at once, and their ports: an nmap scan of its top 1000
+ * ports fills the port map's entries of 16 hosts; the LRU forgets the
+ * oldest, which can only count a scanner's port twice. */
+#define XH_SCAN_PAIR_MAX 4096
+#define XH_SCAN_PORT_MAX 16384
 
 /* Detail of rdp.connect and ssh.connect (XH_DETAIL_REMOTE). name[] holds
  * the first @name_len bytes of the TCP payload: the whole X.224 request, or

@@ -36,7 +36,7 @@ die() { log "$*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, XDP)"
 [ -x "$XH" ] || die "$XH not built (make)"
 for c in ip smbd samba samba-tool smbclient smbmap rpcclient tcpdump tshark mergecap tcpreplay \
-	tcprewrite curl openssl unshare $PY; do
+	tcprewrite curl openssl nmap unshare $PY; do
 	command -v "$c" >/dev/null || die "$c missing (make deps)"
 done
 # Every example a scenario runs: a missing one would only leave its labels

@@ -117,7 +117,8 @@ int cli_parse_window(const char *what, const char *arg, struct loader_window *w)
 	secs = strtoul(p, &end, 10);
 	if (errno || end == p || p[0] == '-' || *end)
 		goto bad;
-	/* One is every SMB client (a sweep) or every typo (a failed logon). */
+	/* One is every SMB client (a sweep), every typo (a failed logon) or
+	 * every connection (a port scan). */
 	if (count < 2 || count > CLI_WINDOW_COUNT_MAX || secs < 1 || secs > CLI_WINDOW_SECS_MAX)
 		goto bad;
 	w->threshold = (uint32_t)count;
@@ -267,6 +268,8 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 		return cli_parse_window("--smb-sweep", arg, &o->load.sweep) ? -1 : 1;
 	case OPT_SMB_BRUTE_FORCE:
 		return cli_parse_window("--smb-brute-force", arg, &o->load.brute) ? -1 : 1;
+	case OPT_PORT_SCAN:
+		return cli_parse_window("--port-scan", arg, &o->load.portscan) ? -1 : 1;
 	case 'v':
 		o->verbose++;
 		return 1;

@@ -56,9 +56,10 @@ enum cli_opt {
 	OPT_FLOW_TIMEOUT,
 	OPT_SMB_SWEEP,
 	OPT_SMB_BRUTE_FORCE,
+	OPT_PORT_SCAN,
 };
 
-/* --smb-sweep and --smb-brute-force: COUNT/SECS bounds. */
+/* --smb-sweep, --smb-brute-force and --port-scan: COUNT/SECS bounds. */
 #define CLI_WINDOW_COUNT_MAX 1000000
 #define CLI_WINDOW_SECS_MAX  86400
 
@@ -79,6 +80,7 @@ enum cli_opt {
 		{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},                       \
 		{"smb-sweep", required_argument, NULL, OPT_SMB_SWEEP},                             \
 		{"smb-brute-force", required_argument, NULL, OPT_SMB_BRUTE_FORCE},                 \
+		{"port-scan", required_argument, NULL, OPT_PORT_SCAN},                             \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -111,7 +113,10 @@ enum cli_opt {
 	"                      SECS (default 16/60; 'off' turns the rule off)\n"                   \
 	"  --smb-brute-force COUNT/SECS\n"                                                         \
 	"                      smb.brute_force: COUNT failed SMB logons of a client within\n"      \
-	"                      SECS (default 10/60; 'off' turns the rule off)\n"
+	"                      SECS (default 10/60; 'off' turns the rule off)\n"                   \
+	"  --port-scan COUNT/SECS\n"                                                               \
+	"                      scan.port_scan: a source's SYNs to COUNT TCP ports of one\n"        \
+	"                      host within SECS (default 16/60; 'off' turns the rule off)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

@@ -31,6 +31,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_DCERPC_LOGON] = "dcerpc.logon",
 	[XH_RULE_RDP_CONNECT] = "rdp.connect",
 	[XH_RULE_SSH_CONNECT] = "ssh.connect",
+	[XH_RULE_SCAN_PORT_SCAN] = "scan.port_scan",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -85,7 +86,8 @@ static const struct attack_ref attack_brute_guess =
 static const struct attack_ref attack_brute_spray =
 	ATTACK_REF("T1110.003", "Brute Force: Password Spraying", "credential-access");
 
-/* One source opening SMB to many hosts: a port-445 sweep. */
+/* One source opening SMB to many hosts (a port-445 sweep), or many ports of
+ * one host (a port scan). */
 static const struct attack_ref attack_scan =
 	ATTACK_REF("T1046", "Network Service Discovery", "discovery");
 
@@ -104,6 +106,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_IOC_DNS] = &attack_c2_dns,
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,
+	[XH_RULE_SCAN_PORT_SCAN] = &attack_scan,
 	[XH_RULE_SMB_ADMIN_READ] = &attack_admin_read,
 	[XH_RULE_SMB_ADMIN_LISTING] = &attack_admin_listing,
 	[XH_RULE_SMB_EXPLOIT] = &attack_smb_exploit,

@@ -321,7 +321,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	if (e->detail_kind == XH_DETAIL_REMOTE)
 		(void)remote_format_json(e, b);
 	if (e->detail_kind == XH_DETAIL_SWEEP &&
-	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE))
+	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE ||
+	     e->rule == XH_RULE_SCAN_PORT_SCAN))
 		sweep_format_json(e, tried, b);
 	/* The account an NTLM logon named on this flow (smb.logon), if any. */
 	if (s->cid_len &&

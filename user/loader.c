@@ -104,6 +104,11 @@ struct loader *loader__open(const struct loader_opts *opts)
 		l->skel->rodata->xh_cfg_brute_threshold = opts->brute.threshold;
 		l->skel->rodata->xh_cfg_brute_window_ns = opts->brute.window_s * 1000000000ULL;
 	}
+	if (opts->portscan.window_s) {
+		l->skel->rodata->xh_cfg_portscan_threshold = opts->portscan.threshold;
+		l->skel->rodata->xh_cfg_portscan_window_ns =
+			opts->portscan.window_s * 1000000000ULL;
+	}
 	/* Disarmed until the maps are filled, so no packet is judged against
 	 * an empty port table or IoC set. */
 	l->skel->data->xh_armed = 0;
@@ -592,10 +597,16 @@ int loader_clear_flows(struct loader *l)
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_sweep_pair),
 				sizeof(struct xh_sweep_pair_key));
-	/* smb.brute_force's, likewise. */
+	/* smb.brute_force's and scan.port_scan's, likewise. */
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_brute_src),
 				sizeof(struct xh_sweep_src_key));
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_scan_pairs),
+				sizeof(struct xh_sweep_pair_key));
+	if (!err)
+		err = clear_map(bpf_map__fd(l->skel->maps.xh_scan_ports),
+				sizeof(struct xh_scan_port_key));
 	if (err)
 		return err;
 

@@ -17,12 +17,13 @@ struct loader_opts {
 	uint32_t flows_max;	 /* xh_flows entries; 0 = XH_FLOWS_DEFAULT */
 	uint32_t ringbuf_bytes;	 /* xh_events size; 0 = XH_RINGBUF_DEFAULT (power of two) */
 	uint32_t rpc_dyn_idle_s; /* dynamic DCE/RPC mark lifetime; 0 = XH_RPC_DYN_IDLE_S */
-	/* --smb-sweep and --smb-brute-force: a threshold of 0 turns the rule
-	 * off; window_s 0 keeps the program's default (bpf/sweep.bpf.h). */
+	/* --smb-sweep, --smb-brute-force and --port-scan: a threshold of 0
+	 * turns the rule off; window_s 0 keeps the program's default
+	 * (bpf/sweep.bpf.h). */
 	struct loader_window {
 		uint32_t threshold;
 		uint32_t window_s;
-	} sweep, brute;
+	} sweep, brute, portscan;
 	uint16_t smb_ports[LOADER_MAX_PORTS]; /* host order; empty = 445, 139 */
 	int n_smb_ports;
 	uint16_t rpc_ports[LOADER_MAX_PORTS]; /* host order; empty = 135 */

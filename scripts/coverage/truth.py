@@ -107,7 +107,8 @@ EVIDENCE = {
     "T1049": ("(srvsvc.opnum == 8 || srvsvc.opnum == 12) && " + REQ,
               "srvsvc NetrSessionEnum / NetrConnectionEnum request"),
     "T1046": ("(epm.opnum == 2 || mgmt.opnum == 0) && " + REQ,
-              "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep, below)"),
+              "epmapper ept_lookup or mgmt inq_if_ids request (or a port-445 sweep or a port "
+              "scan, below)"),
     "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
     # Failed logons over SMB: session setups answered STATUS_LOGON_FAILURE,
     # WRONG_PASSWORD or ACCOUNT_LOCKED_OUT
@@ -165,6 +166,7 @@ EVIDENCE = {
               "RDP opening on a port not its own"),
 }
 SWEEP_MIN = 16  # distinct SYN destinations on 445/139 from one source: a sweep
+PORT_SCAN_MIN = 16  # distinct SYN ports of one destination from one source: a port scan
 
 
 def tshark_fields(pcap, flt, fields):
@@ -237,7 +239,20 @@ def wire_truth(pcap, scenarios, c2):
     for who, d in dests.items():
         if len(d) >= SWEEP_MIN:
             found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
-            sweeps[who] = len(d)
+            sweeps[who] = "SYNs to port 445 of %d distinct hosts" % len(d)
+    # T1046 by a port scan: distinct ports of one destination of a source's
+    # client SYNs.
+    ports = {}
+    for row in tshark_fields(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6",
+                             fields + ["tcp.dstport"]):
+        src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
+        dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None
+        if src in by_addr and len(row) > 4:
+            ports.setdefault((by_addr[src], dst), set()).add(row[4])
+    for (who, dst), p in ports.items():
+        if len(p) >= PORT_SCAN_MIN and who not in sweeps:
+            found[who]["T1046"] = found[who].get("T1046", 0) + len(p)
+            sweeps[who] = "SYNs to %d distinct ports of %s" % (len(p), dst)
     return found, sweeps
 
 
@@ -279,7 +294,7 @@ def runs_doc(scenarios, found, sweeps, hits_by, other, run, mode):
             if ev.get(t):
                 what = EVIDENCE[t][1] if t in EVIDENCE else "?"
                 if t == "T1046" and s["name"] in sweeps:
-                    what = "SYNs to port 445 of %d distinct hosts" % sweeps[s["name"]]
+                    what = sweeps[s["name"]]
                 wev[t] = "%d packets: %s" % (ev[t], what)
         doc["scenarios"].append({
             "name": s["name"], "description": s["description"], "benign": s["benign"],

@@ -169,6 +169,8 @@ static int rule_fits(const struct xh_event *e)
 		return tcp && (is_port(e->dport, 445, 139) || is_port(e->sport, 445, 139));
 	case XH_RULE_SCAN_SMB_SWEEP:
 		return tcp && is_port(e->dport, 445, 139);
+	case XH_RULE_SCAN_PORT_SCAN:
+		return tcp; /* on any port */
 	case XH_RULE_RPC_CONNECT:
 		return tcp && (is_port(e->dport, 135, 135) || is_port(e->sport, 135, 135));
 	case XH_RULE_DCERPC_BIND:

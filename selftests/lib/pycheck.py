@@ -2,6 +2,7 @@
 """pycheck.py: PASS/FAIL lines for the python selftests, in the format
 run_all.sh counts, and the exit status that says whether any check failed;
 and xdphunt replay run with both engines, as the replay tests check it."""
+import collections
 import json
 import subprocess
 import sys
@@ -34,3 +35,14 @@ def replay_engines(check, xdphunt, args):
             check(False, f"{eng}: replay", r.stderr[-300:])
             continue
         yield eng, [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def replay_by_capture(xdphunt, caps, engine, args=(), timeout=180):
+    """`xdphunt replay --engine ENGINE ARGS CAPS` in one run: (exit status,
+    {capture's base name: its JSON lines}), by each line's in_iface."""
+    p = subprocess.run([xdphunt, "replay", "--engine", engine] + list(args) + list(caps),
+                       capture_output=True, text=True, timeout=timeout)
+    by_cap = collections.defaultdict(list)
+    for line in p.stdout.splitlines():
+        by_cap[json.loads(line).get("in_iface")].append(line)
+    return p.returncode, by_cap

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* test_sweep.c: scan.smb_sweep (bpf/sweep.bpf.h) through BPF_PROG_TEST_RUN:
- * one event per source when its client SYNs to SMB ports reach the threshold
- * of distinct destinations; retransmissions, answers, other ports and other
- * sources do not count. */
+/* test_sweep.c: scan.smb_sweep and scan.port_scan (bpf/sweep.bpf.h) through
+ * BPF_PROG_TEST_RUN: one event per source when its client SYNs to SMB ports
+ * reach the threshold of distinct destinations, and one per (source,
+ * destination) pair when its client SYNs reach the threshold of distinct
+ * ports; retransmissions, answers and other sources do not count. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -37,18 +38,28 @@ static int send_tcp(struct xhp *x, int family, const char *src, const char *dst,
 	return xhp_run(x, buf, len);
 }
 
-static int count_sweeps(struct xhp *x, const struct xh_event **last)
+static int count_rule(struct xhp *x, unsigned int rule, const struct xh_event **last)
 {
 	int n = 0;
 
 	xhp_drain(x);
 	for (int i = 0; i < x->n_ev; i++) {
-		if (x->ev[i].rule == XH_RULE_SCAN_SMB_SWEEP) {
+		if (x->ev[i].rule == rule) {
 			n++;
 			*last = &x->ev[i];
 		}
 	}
 	return n;
+}
+
+static int count_sweeps(struct xhp *x, const struct xh_event **last)
+{
+	return count_rule(x, XH_RULE_SCAN_SMB_SWEEP, last);
+}
+
+static int count_scans(struct xhp *x, const struct xh_event **last)
+{
+	return count_rule(x, XH_RULE_SCAN_PORT_SCAN, last);
 }
 
 void test_sweep(void)
@@ -133,6 +144,109 @@ void test_sweep(void)
 	if (ASSERT_EQ(count_sweeps(&x, &ev), 1, "ipv6 sweep")) {
 		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
 		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
+	}
+	xhp_close(&x);
+}
+
+/* Ports of one host scanned in nmap's order: not consecutive, some well
+ * known (i: 0..), none twice below 64. */
+static uint16_t scan_port(int i)
+{
+	static const uint16_t top[] = {80,  23, 443, 21,   22,	 25,   3389, 110, 445, 139,
+				       143, 53, 135, 3306, 8080, 1723, 111,  995, 993, 5900};
+
+	return i < (int)(sizeof(top) / sizeof(top[0])) ? top[i] : (uint16_t)(1000 + i);
+}
+
+void test_port_scan(void)
+{
+	const struct xh_event *ev = NULL;
+	char dst[64];
+	struct xhp x;
+	int i, err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("below the threshold");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		err |= send_tcp(&x, 4, "192.0.2.20", "198.51.100.5", 50000, scan_port(i), SYN);
+		/* the open port's answer and a retransmission count for nothing */
+		err |= send_tcp(&x, 4, "198.51.100.5", "192.0.2.20", scan_port(i), 50000, SYNACK);
+		err |= send_tcp(&x, 4, "192.0.2.20", "198.51.100.5", 50000, scan_port(i), SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "no scan below the threshold");
+
+	test_subtest("threshold reached once");
+	err |= send_tcp(&x, 4, "192.0.2.20", "198.51.100.5", 50000, scan_port(THRESHOLD - 1), SYN);
+	for (i = THRESHOLD; i < 3 * THRESHOLD; i++)
+		err |= send_tcp(&x, 4, "192.0.2.20", "198.51.100.5", 50000, scan_port(i), SYN);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "one event per pair and window")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.20", "the scanning source");
+		inet_ntop(AF_INET, ev->daddr, a, sizeof(a));
+		ASSERT_STREQ(a, "198.51.100.5", "the scanned host");
+		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "the port that reached it");
+		ASSERT_EQ(ev->proto, IPPROTO_TCP, "proto");
+		ASSERT_EQ(ev->detail_kind, XH_DETAIL_SWEEP, "detail kind");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct ports");
+		ASSERT_EQ(ev->d.sweep.threshold, THRESHOLD, "threshold");
+		ASSERT_EQ(ev->d.sweep.window_s, 60, "window");
+	}
+	/* port 445 was among them, once: one host is no SMB sweep */
+	ASSERT_EQ(count_sweeps(&x, &ev), 0, "no smb sweep");
+
+	test_subtest("one service, many connections");
+	xhp_reset(&x);
+	for (i = 0; i < 3 * THRESHOLD; i++)
+		err |= send_tcp(&x, 4, "192.0.2.21", "198.51.100.6", 40000 + i, 443, SYN);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "a busy client of one service is no scan");
+
+	test_subtest("per destination");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		for (int h = 0; h < 4; h++) {
+			snprintf(dst, sizeof(dst), "198.51.100.%d", 10 + h);
+			err |= send_tcp(&x, 4, "192.0.2.22", dst, 51000, scan_port(i), SYN);
+		}
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "15 ports of each of 4 hosts: no host scanned");
+
+	test_subtest("answers do not count");
+	xhp_reset(&x);
+	for (i = 0; i < 2 * THRESHOLD; i++) {
+		/* a server's SYN-ACKs and RSTs from many ports to one client */
+		err |= send_tcp(&x, 4, "198.51.100.7", "192.0.2.23", scan_port(i), 52000, SYNACK);
+		err |= send_tcp(&x, 4, "198.51.100.7", "192.0.2.23", scan_port(i), 52000, 0x14);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "answers from many ports are no scan");
+
+	test_subtest("per source");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		err |= send_tcp(&x, 4, "192.0.2.24", "198.51.100.8", 53000, scan_port(i), SYN);
+		err |= send_tcp(&x, 4, "192.0.2.25", "198.51.100.8", 53000, scan_port(i), SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "two sources below the threshold each");
+
+	test_subtest("ipv6");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD; i++)
+		err |= send_tcp(&x, 6, "2001:db8:1::20", "2001:db8:2::5", 54000, scan_port(i), SYN);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "ipv6 scan")) {
+		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct ports");
+		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "the port that reached it");
 	}
 	xhp_close(&x);
 }

@@ -314,6 +314,18 @@ void xhp_reset(struct xhp *x)
 		while (bpf_map_get_next_key(fd, NULL, &pk) == 0)
 			if (bpf_map_delete_elem(fd, &pk))
 				break;
+		fd = bpf_map__fd(x->skel->maps.xh_scan_pairs);
+		while (bpf_map_get_next_key(fd, NULL, &pk) == 0)
+			if (bpf_map_delete_elem(fd, &pk))
+				break;
+	}
+	{
+		struct xh_scan_port_key ppk;
+
+		fd = bpf_map__fd(x->skel->maps.xh_scan_ports);
+		while (bpf_map_get_next_key(fd, NULL, &ppk) == 0)
+			if (bpf_map_delete_elem(fd, &ppk))
+				break;
 	}
 	xhp_drain(x);
 	x->n_ev = 0;

@@ -7,33 +7,21 @@
 # look-alikes.
 import collections
 import glob
-import json
 import os
 import re
-import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "selftests", "e2e"))
+sys.path.insert(0, os.path.join(ROOT, "selftests", "lib"))
 from check_remote import check, compare  # noqa: E402
-
-REPLAY_TIMEOUT_S = 180
-
+from pycheck import replay_by_capture as replay  # noqa: E402
 
 # Bytes every RDP request or SSH line carries: TPKT version 3, an X.224 CR
 # with a zero destination reference; "SSH-" and a digit. A capture that holds
 # neither cannot hold an opening, so tshark (half a second to start) reads
 # only the others. A plain byte search, not xdphunt's code.
 OPENING = re.compile(rb"\x03\x00..[\x06-\xfe]\xe0\x00\x00|SSH-[0-9]", re.S)
-
-
-def replay(xh, caps, engine):
-    p = subprocess.run([xh, "replay", "--engine", engine] + caps, capture_output=True,
-                       text=True, timeout=REPLAY_TIMEOUT_S)
-    by_cap = collections.defaultdict(list)
-    for line in p.stdout.splitlines():
-        by_cap[json.loads(line).get("in_iface")].append(line)
-    return p.returncode, by_cap
 
 
 def main():

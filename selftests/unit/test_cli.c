@@ -174,13 +174,18 @@ void test_cli_errors(void)
 						  "x/60", "16/60s", "-2/60", "1000001/60",
 						  "/60",  "16/",    "on"};
 
+		static const char *const opt[] = {"--smb-sweep", "--smb-brute-force",
+						  "--port-scan"};
+
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			snprintf(args, sizeof(args), "run -i lo --smb-sweep '%s'", bad[i]);
+			const char *o = opt[i % 3];
+
+			snprintf(args, sizeof(args), "run -i lo %s '%s'", o, bad[i]);
 			ASSERT_EQ(run_cli(&r, args), 2, bad[i]);
 			snprintf(args, sizeof(args),
-				 "invalid --smb-sweep '%s': expected COUNT/SECS (COUNT 2..1000000, "
+				 "invalid %s '%s': expected COUNT/SECS (COUNT 2..1000000, "
 				 "SECS 1..86400) or off",
-				 bad[i]);
+				 o, bad[i]);
 			ASSERT_HAS_SUBSTR(r.err, args, bad[i]);
 		}
 		ASSERT_EQ(run_cli(&r, "replay --engine native --smb-brute-force 0/60 x.pcap"), 2,
@@ -189,8 +194,8 @@ void test_cli_errors(void)
 		/* Accepted: the error is then the missing capture's. */
 		ASSERT_EQ(run_cli(&r,
 				  "replay --engine native --smb-sweep 2/86400 --smb-brute-force "
-				  "off /nonexistent.pcap"),
-			  1, "2/86400 and off are fine");
+				  "off --port-scan 1000000/1 /nonexistent.pcap"),
+			  1, "2/86400, off and 1000000/1 are fine");
 		ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
 	}
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "enrich.h"
 #include "events.h"
 #include "ioc.h"
 #include "jsonl.h"
@@ -478,6 +479,51 @@ void test_events_flow_id_kept(void)
 		ASSERT_STREQ(jstr(j, "community_id"), e == &a ? ida : idb, "community id");
 		ASSERT_EQ(json_integer_value(json_object_get(j, "flow_id")),
 			  community_id_flow_id(e == &a ? &ka : &kb), "flow id");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
+
+/* The per-source and per-pair windows' objects (user/sweep.c): which
+ * object, which count's name, the technique. */
+void test_events_window_objects(void)
+{
+	static const struct {
+		uint8_t rule;
+		const char *obj, *service, *count, *technique;
+	} cases[] = {
+		{XH_RULE_SCAN_SMB_SWEEP, "scan", "smb", "distinct_destinations", "T1046"},
+		{XH_RULE_SCAN_PORT_SCAN, "scan", "tcp", "distinct_ports", "T1046"},
+		{XH_RULE_SMB_BRUTE_FORCE, "brute_force", "smb", "failed_logons", "T1110"},
+	};
+	struct event_sink s;
+
+	event_sink_init(&s, NULL, NULL, "sensor-1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xh_event e = tcp4_event(cases[i].rule);
+		json_t *j, *o;
+
+		test_subtest(enrich_rule_name(cases[i].rule));
+		e.detail_kind = XH_DETAIL_SWEEP;
+		e.d.sweep.distinct = 17 + (uint32_t)i;
+		e.d.sweep.threshold = 16;
+		e.d.sweep.window_s = 60;
+		j = format_parse(&s, &e);
+		if (!j)
+			continue;
+		o = json_object_get(j, cases[i].obj);
+		ASSERT_STREQ(jstr(o, "service"), cases[i].service, "service");
+		ASSERT_EQ(json_integer_value(json_object_get(o, cases[i].count)), 17 + (int)i,
+			  cases[i].count);
+		ASSERT_EQ(json_integer_value(json_object_get(o, "threshold")), 16, "threshold");
+		ASSERT_EQ(json_integer_value(json_object_get(o, "window_s")), 60, "window_s");
+		ASSERT_EQ(json_object_size(o), 4, "nothing else");
+		ASSERT_STREQ(jstr(json_object_get(j, "attack"), "technique_id"), cases[i].technique,
+			     "technique");
+		/* the other rules' object is not there */
+		ASSERT_NULL(
+			json_object_get(j, strcmp(cases[i].obj, "scan") ? "scan" : "brute_force"),
+			"one object");
 		json_decref(j);
 	}
 	event_sink_fini(&s);

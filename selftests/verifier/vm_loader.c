@@ -249,6 +249,7 @@ int main(int argc, char **argv)
 			fail += run_findings(argv[i]);
 			fail += run_jumbo(argv[i]);
 			fail += run_remote(argv[i]);
+			fail += run_port_scan(argv[i]);
 		}
 	}
 	uname(&uts);

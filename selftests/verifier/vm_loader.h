@@ -16,5 +16,6 @@ int run_names(const char *path);
 int run_findings(const char *path);
 int run_jumbo(const char *path);
 int run_remote(const char *path);
+int run_port_scan(const char *path);
 
 #endif

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# check_scan.py: tshark as the oracle of scan.port_scan.
+#
+# tshark lists every client SYN (SYN without ACK) of a capture; a (source,
+# destination) pair's distinct destination ports are counted as
+# bpf/sweep.bpf.h counts them (port_scan_windows()), and the SYN that brings
+# them to the threshold within a window is to be one hit of xdphunt, with
+# that SYN's addresses and ports, the count, threshold and window; no other
+# such hit may exist.
+#
+# check_scan.py CAPTURE HITS [--port-scan COUNT/SECS] [--want N]
+#   (the lab's use: HITS are `xdphunt replay` or `run` lines of CAPTURE)
+import argparse
+import datetime
+import ipaddress
+import json
+import subprocess
+import sys
+
+DEFAULT = (16, 60)  # bpf/sweep.bpf.h: xh_cfg_portscan_threshold, _window_ns
+# Client SYNs, not those an ICMP error quotes (tshark dissects the quote).
+SYN_FILTER = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6"
+FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
+          "tcp.dstport"]
+
+
+def syn_rows(cap):
+    """(time, src, sport, dst, dport) of each client SYN tshark reads in @cap.
+    A frame with two IP headers (a tunnel) is left out: xdphunt reads the
+    outer one, which carries no TCP."""
+    cmd = ["tshark", "-n", "-r", cap, "-Y", SYN_FILTER, "-T", "fields", "-E", "occurrence=a",
+           "-E", "aggregator=|"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -r %s: %s" % (cap, p.stderr[-300:]))
+    rows = []
+    for line in p.stdout.splitlines():
+        t, s4, s6, sp, d4, d6, dp = line.split("\t")
+        if "|" in line or not (sp and dp):
+            continue
+        rows.append((float(t), str(ipaddress.ip_address(s4 or s6)), int(sp),
+                     str(ipaddress.ip_address(d4 or d6)), int(dp)))
+    return rows
+
+
+def port_scan_windows(rows, threshold, window_s):
+    """(time, (src, sport, dst, dport), count) of the SYNs of @rows (in
+    capture order) that bring their pair's distinct destination ports to
+    @threshold within a window of @window_s seconds: a port counts once per
+    window from when it was counted, a SYN after the pair's window opens the
+    next one from 0, and a SYN stamped before the window's start (a capture
+    out of order) belongs to it."""
+    out, seen, win = [], {}, {}
+    for t, src, sport, dst, dport in rows:
+        if (src, dst, dport) in seen and t - seen[(src, dst, dport)] < window_s:
+            continue
+        seen[(src, dst, dport)] = t
+        start, count = win.get((src, dst), (t, 0))
+        if t - start >= window_s:
+            start, count = t, 0
+        count += 1
+        if count == threshold:
+            out.append((t, (src, sport, dst, dport), count))
+        win[(src, dst)] = (start, count)
+    return out
+
+
+def hit_rows(lines):
+    """(time in s, flow, count, threshold, window_s) of the scan.port_scan
+    lines among @lines."""
+    out = []
+    for line in lines:
+        h = json.loads(line)
+        if h.get("rule") != "scan.port_scan":
+            continue
+        s = h["scan"]
+        out.append((epoch(h["timestamp"]),
+                    (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]),
+                    s["distinct_ports"], s["threshold"], s["window_s"], h))
+    return out
+
+
+def epoch(iso):
+    """JSON timestamp (…Z, microseconds) -> seconds since the epoch."""
+    d = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return d.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def compare(want, lines, threshold, window_s, live=False):
+    """Problems between tshark's hits @want (port_scan_windows()) and the
+    JSON @lines. Replay stamps a hit with its packet's capture time (to the
+    microsecond); @live: `run` stamps the kernel's time, so times are not
+    compared, only the flows."""
+    problems = []
+    got = hit_rows(lines)
+    for _, flow, n, th, w, h in got if threshold else []:
+        if (n, th, w) != (threshold, threshold, window_s):
+            problems.append("%s: count/threshold/window %s, want %s" %
+                            (flow, (n, th, w), (threshold, threshold, window_s)))
+        att = h.get("attack") or {}
+        if att.get("technique_id") != "T1046" or h["scan"].get("service") != "tcp":
+            problems.append("%s: attack %s, scan %s" % (flow, att, h["scan"]))
+    key = (lambda r: r[1]) if live else (lambda r: (round(r[0] * 1e6), r[1]))
+    gk = sorted(key(g) for g in got)
+    wk = sorted(key(w) for w in want)
+    if live:
+        if gk != wk:
+            problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
+    elif len(gk) != len(wk) or any(abs(a[0] - b[0]) > 1 or a[1] != b[1]
+                                   for a, b in zip(gk, wk)):
+        problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
+    return problems
+
+
+def parse_setting(v):
+    th, w = v.split("/")
+    return int(th), int(w)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("capture")
+    ap.add_argument("hits")
+    ap.add_argument("--port-scan", default="%d/%d" % DEFAULT)
+    ap.add_argument("--want", type=int, default=0, help="at least this many scanned pairs")
+    ap.add_argument("--live", action="store_true", help="HITS are `run`'s: no time compared")
+    a = ap.parse_args()
+    threshold, window = parse_setting(a.port_scan)
+    want = port_scan_windows(syn_rows(a.capture), threshold, window)
+    problems = compare(want, open(a.hits).read().splitlines(), threshold, window, a.live)
+    if len(want) < a.want:
+        problems.append("tshark's SYNs make %d scan hits, the lab made %d" % (len(want), a.want))
+    for p in problems:
+        print("FAIL: port_scan: %s" % p)
+    if not problems:
+        print("PASS: port_scan: %d pairs reach %d ports within %d s in tshark's SYNs: %d hits, "
+              "no other" % (len(want), threshold, window, len(want)))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

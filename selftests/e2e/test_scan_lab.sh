@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# test_scan_lab.sh [BUILD_DIR]: scan.port_scan against real scanners, tshark
+# the oracle (root). Builds the routed lab (scripts/lab.sh, LAB_TOPO=gateway),
+# runs dropbear on the victim's 22, attaches xdphunt natively on the
+# gateway's client side and captures there. nmap then scans the victim: a
+# SYN scan of 100 ports over IPv4, a connect scan of 40 over IPv6; a client
+# opens 30 connections to the one SSH port and touches 10 ports of the
+# gateway, neither a scan. selftests/e2e/check_scan.py checks that the pairs
+# tshark's SYNs bring to 16 ports within a minute are one hit each, live and
+# in `xdphunt replay` of the capture, and nothing else.
+set -u
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
+e2e_init e2e_scan "$@"
+e2e_need ip dropbear dropbearkey nmap tcpdump tshark unshare /usr/bin/python3
+e2e_unshare -n -m
+
+# shellcheck source=../../scripts/lab.sh
+. "$ROOT/scripts/lab.sh"
+LAB_TOPO=gateway
+lab_init "xs$$"
+W=$LAB_DIR
+XH_PID=
+TD_PID=
+
+e2e_traps e2e_lab_teardown
+
+e2e_lab_up scan_lab_up
+pass scan_lab_up
+
+dropbearkey -t ed25519 -f "$W/hostkey" >/dev/null 2>&1
+lab_bg server "$W/dropbear.out" dropbear -F -E -s -r "$W/hostkey" -P "$W/dropbear.pid" -p 22
+lab_wait_listen server 22 || { fail scan_server_up "nothing listens on 22: $(tail -n 3 "$W/dropbear.out" | tr '\n' ' ')"; e2e_finish; }
+
+# --- capture and attach on the gateway's client side ---------------------------------
+lab_bg gw "$W/tcpdump.err" tcpdump -i "$LAB_IF_GW_C" -nn -s 128 -B 65536 --immediate-mode \
+	-w "$W/scan.pcap" tcp
+TD_PID=$LAB_LAST_PID
+ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" --mode native --host xh-scan \
+	</dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
+XH_PID=$!
+ready=0
+xh_wait_ready "$W/xdphunt.err" "$XH_PID" 1 && ready=1
+lab_wait_capture "$W/tcpdump.err"
+if [ "$ready" -ne 1 ]; then
+	fail scan_run_ready "xdphunt not ready: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+	e2e_finish
+fi
+pass scan_run_ready
+
+# --- scanners and a busy client ---------------------------------------------------------
+S=$LAB_SERVER_IP4
+S6=$LAB_SERVER_IP6
+lab_exec client timeout 90 nmap -n -Pn -sS -p 1-100 "$S" </dev/null >"$W/nmap4.out" 2>&1
+grep -q '22/tcp *open' "$W/nmap4.out" && pass scan_nmap_syn ||
+	fail scan_nmap_syn "nmap -sS: $(tail -n 5 "$W/nmap4.out" | tr '\n' ' ')"
+lab_exec client timeout 90 nmap -n -Pn -6 -sT -p 1-40 "$S6" </dev/null >"$W/nmap6.out" 2>&1
+grep -q '22/tcp *open' "$W/nmap6.out" && pass scan_nmap_connect6 ||
+	fail scan_nmap_connect6 "nmap -6 -sT: $(tail -n 5 "$W/nmap6.out" | tr '\n' ' ')"
+# 30 connections to one service, and 10 ports of another host: no scan
+lab_exec client bash -c 'for i in $(seq 30); do timeout 2 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; done' _ "$S"
+lab_exec client timeout 30 nmap -n -Pn -sS -p 1-10 "$LAB_GW_C_IP4" </dev/null >"$W/nmap_gw.out" 2>&1
+
+# --- stop ------------------------------------------------------------------------------
+sleep 1
+lab_stop_pid "$TD_PID" TERM
+TD_PID=
+lab_stop_pid "$XH_PID" TERM
+rc=$?
+XH_PID=
+[ "$rc" -eq 0 ] && pass scan_run_sigterm || fail scan_run_sigterm "exit $rc: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+dropped=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel.*/\1/p' "$W/tcpdump.err")
+[ "${dropped:-x}" = 0 ] && pass scan_capture_complete ||
+	fail scan_capture_complete "tcpdump: '$(grep -i dropped "$W/tcpdump.err" | tr '\n' ' ')'"
+
+# --- live and replayed, against tshark ----------------------------------------------------
+if "$XH" replay "$W/scan.pcap" >"$W/replay.jsonl" 2>"$W/replay.err"; then
+	pass scan_replay_runs
+else
+	fail scan_replay_runs "$(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
+fi
+for what in live replay; do
+	/usr/bin/python3 "$HERE/check_scan.py" "$W/scan.pcap" "$W/$what.jsonl" --want 2 \
+		$([ "$what" = live ] && echo --live) | sed "s/port_scan:/port_scan_$what:/"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || FAILS=$((FAILS + 1))
+done
+# exactly the two scans: the victim over IPv4 and over IPv6
+n=$(grep -c '"rule":"scan.port_scan"' "$W/live.jsonl")
+[ "$n" -eq 2 ] && pass scan_two_hits || fail scan_two_hits "$n scan.port_scan hits live, want 2"
+if [ "$FAILS" -gt 0 ]; then
+	echo "# live hits:"
+	grep '"rule":"scan\.' "$W/live.jsonl" | head -n 10 | sed 's/^/#   /'
+fi
+e2e_finish
