@@ -113,6 +113,11 @@ def c_tcp443(f):
     return tcp_payload(f, 443, b"\x17\x03\x03\x00\x20" + b"\xab" * 32)
 
 
+def c_syn(f):
+    return eth() / IP(src=cli4(f), dst=srv4(f)) / TCP(sport=cport(f), dport=443, flags="S",
+                                                       seq=1000)
+
+
 def c_udp(f):
     return eth() / IP(src=cli4(f), dst=srv4(f)) / UDP(sport=cport(f), dport=5004) / \
         Raw(b"\x80" * 40)
@@ -192,6 +197,7 @@ def c_frag(f):
 
 CLASSES = {
     "tcp443": ("plain TCP to 443 (TLS application data), matches nothing", c_tcp443),
+    "syn": ("TCP SYN to 443: a connection's opening, which scan.port_scan counts", c_syn),
     "udp": ("plain UDP (RTP-like, port 5004), matches nothing", c_udp),
     "dns": ("DNS query over UDP 53", c_dns),
     "tls_ch": ("TLS ClientHello with SNI on TCP 443", c_tls_ch),

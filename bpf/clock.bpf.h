@@ -44,9 +44,9 @@ static __always_inline __u64 xh_now_ns(void)
 	return bpf_ktime_get_ns();
 }
 
-/* Now, to a tick (flow bookkeeping): make bench measured bpf_ktime_get_ns()
- * at about 25 ns of the ~100 ns a classified packet costs (kvm-clock in a
- * VM, kernel 6.18); the coarse clock is a load. */
+/* Now, to a tick (flow bookkeeping, scan.port_scan's windows): make bench measured
+ * bpf_ktime_get_ns() at about 25 ns of the ~100 ns a classified packet costs (kvm-clock in a VM,
+ * kernel 6.18); the coarse clock is a load. */
 static __always_inline __u64 xh_now_coarse_ns(void)
 {
 	if (xh_cfg_capture)

@@ -212,6 +212,18 @@ struct {
 	__type(value, __u64);
 } xh_scan_ports SEC(".maps");
 
+/* scan.port_scan's first look: an array, not a hash, so that a SYN of a
+ * pair with one port so far (every connection a client opens; every SYN of
+ * a flood from many sources) costs a hash of its addresses and one slot,
+ * not the LRU maps' inserts. Shared by the CPUs: a scanner's SYNs spread
+ * over them by their source ports. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XH_SCAN_FIRST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xh_scan_first);
+} xh_scan_first SEC(".maps");
+
 /* smb.brute_force (bpf/sweep.bpf.h): failed logons per client and window. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -597,6 +597,21 @@ struct xh_scan_port_key {
 #define XH_SCAN_PAIR_MAX 4096
 #define XH_SCAN_PORT_MAX 16384
 
+/* scan.port_scan's first look (bpf/sweep.bpf.h): a slot per hash of the
+ * pair holds its first SYN's port, so that a pair goes to the LRU maps
+ * above only at its second port. */
+struct xh_scan_first {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__u64 time_ns;	/* the pair's last SYN seen here */
+	__be16 dport;	/* its first port, while not escalated */
+	__u8 family;	/* 0: an empty slot */
+	__u8 escalated; /* the pair is counted in xh_scan_pairs */
+	__u32 pad;
+};
+
+#define XH_SCAN_FIRST_SLOTS 32768 /* a power of two */
+
 /* Detail of rdp.connect and ssh.connect (XH_DETAIL_REMOTE). name[] holds
  * the first @name_len bytes of the TCP payload: the whole X.224 request, or
  * the identification line up to its LF. Userspace reads the cookie and the

@@ -572,6 +572,7 @@ int loader_publish_flows(struct loader *l, uint64_t removed, uint64_t forced)
 }
 
 static int clear_map(int fd, size_t key_size);
+static int clear_array(int fd, size_t value_size, __u32 n);
 
 int loader_clear_flows(struct loader *l)
 {
@@ -607,6 +608,9 @@ int loader_clear_flows(struct loader *l)
 	if (!err)
 		err = clear_map(bpf_map__fd(l->skel->maps.xh_scan_ports),
 				sizeof(struct xh_scan_port_key));
+	if (!err)
+		err = clear_array(bpf_map__fd(l->skel->maps.xh_scan_first),
+				  sizeof(struct xh_scan_first), XH_SCAN_FIRST_SLOTS);
 	if (err)
 		return err;
 
@@ -635,6 +639,27 @@ static int clear_map(int fd, size_t key_size)
 			return -EOVERFLOW;
 	}
 	return 0;
+}
+
+/* Zero the @n values of the array map @fd in one batch. */
+static int clear_array(int fd, size_t value_size, __u32 n)
+{
+	void *zeros = calloc(n, value_size);
+	__u32 *keys = calloc(n, sizeof(*keys)), count = n;
+	int err = 0;
+
+	if (!zeros || !keys) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = i;
+	if (bpf_map_update_batch(fd, keys, zeros, &count, NULL))
+		err = -errno;
+out:
+	free(zeros);
+	free(keys);
+	return err;
 }
 
 void loader__free(struct loader *l)

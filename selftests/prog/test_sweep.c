@@ -238,6 +238,22 @@ void test_port_scan(void)
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(count_scans(&x, &ev), 0, "two sources below the threshold each");
 
+	test_subtest("a scan inside a flood of first SYNs");
+	xhp_reset(&x);
+	for (i = 0; i < 64 * THRESHOLD; i++) {
+		/* 500 pairs' SYNs to one port (first-look slots only), and
+		 * every 64th frame the scanner's next port */
+		snprintf(dst, sizeof(dst), "198.51.100.%d", 1 + i % 250);
+		err |= send_tcp(&x, 4, dst, i % 2 ? "192.0.2.200" : "192.0.2.201",
+				(uint16_t)(20000 + i), 443, SYN);
+		if (i % 64 == 63)
+			err |= send_tcp(&x, 4, "192.0.2.26", "198.51.100.9", 55000,
+					scan_port(i / 64), SYN);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "the scan, not the flood"))
+		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "its 16th port");
+
 	test_subtest("ipv6");
 	xhp_reset(&x);
 	for (i = 0; i < THRESHOLD; i++)

@@ -321,11 +321,18 @@ void xhp_reset(struct xhp *x)
 	}
 	{
 		struct xh_scan_port_key ppk;
+		static struct xh_scan_first zeros[XH_SCAN_FIRST_SLOTS];
+		static __u32 keys[XH_SCAN_FIRST_SLOTS];
+		__u32 count = XH_SCAN_FIRST_SLOTS;
 
 		fd = bpf_map__fd(x->skel->maps.xh_scan_ports);
 		while (bpf_map_get_next_key(fd, NULL, &ppk) == 0)
 			if (bpf_map_delete_elem(fd, &ppk))
 				break;
+		for (__u32 i = 0; i < XH_SCAN_FIRST_SLOTS; i++)
+			keys[i] = i;
+		bpf_map_update_batch(bpf_map__fd(x->skel->maps.xh_scan_first), keys, zeros, &count,
+				     NULL);
 	}
 	xhp_drain(x);
 	x->n_ev = 0;
