@@ -105,6 +105,10 @@ struct xh_pkt {
  * RDP or SSH (bpf/remote.bpf.h), kept in memory rather than in a register
  * the verifier would carry as a constant down every path after it. */
 #define XH_PKT_REMOTE 0x20
+/* The same for a client SYN (SYN without ACK), which scan.port_scan counts
+ * (bpf/sweep.bpf.h); a call decided in the entry point's registers put
+ * 15 ns on test-run's SMB tree connect, which is no SYN. */
+#define XH_PKT_SYN 0x40
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01

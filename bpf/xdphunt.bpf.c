@@ -201,7 +201,7 @@ static __always_inline __u32 xh_prefilter(struct xdp_md *ctx, const struct xh_pk
 #define XH_AFTER_ICMP  (1u << 19) /* an ICMP error: its quote may name a flow */
 
 /* The port services (xh_svc_pack()) and XH_AFTER_* of a TCP packet; and
- * XH_PKT_REMOTE in pkt->pflags. */
+ * XH_PKT_REMOTE and XH_PKT_SYN in pkt->pflags. */
 static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *data_end,
 					  struct xh_stats *stats)
 {
@@ -219,6 +219,10 @@ static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *
 		after |= XH_AFTER_RPC;
 	if (xh_remote_candidate(p, data_end, pkt->payload_len))
 		pkt->pflags |= XH_PKT_REMOTE;
+	/* scan.port_scan reads every client SYN, on any port; a threshold
+	 * of 0 (--port-scan off) drops the mark and the calls at load. */
+	if (xh_cfg_portscan_threshold && (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
+		pkt->pflags |= XH_PKT_SYN;
 	return after;
 }
 
@@ -260,20 +264,17 @@ int xdphunt(struct xdp_md *ctx)
 	if (res < XH_PARSE_L3 || pkt->frag)
 		return xh_hunt(ctx, pkt, res, stats, 0);
 	/* The port services of TCP are looked up here, once per packet. */
-	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP) {
+	if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_TCP)
 		after = xh_tcp_after(pkt, data, data_end, stats);
-		/* scan.port_scan reads every client SYN, on any port; a
-		 * threshold of 0 (--port-scan off) drops the call at load. */
-		if (xh_cfg_portscan_threshold &&
-		    (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
-			xh_portscan(ctx, pkt);
-	} else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
+	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		after = XH_AFTER_ICMP;
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {
-		/* An RDP or SSH opening needs no xh_hunt(). */
+		/* An RDP or SSH opening and a SYN need no xh_hunt(). */
 		if (pkt->pflags & XH_PKT_REMOTE)
 			xh_remote(ctx, pkt, stats, 0);
+		if (pkt->pflags & XH_PKT_SYN)
+			xh_portscan(ctx, pkt);
 		return XDP_PASS;
 	}
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
@@ -295,6 +296,8 @@ int xdphunt(struct xdp_md *ctx)
 		xh_icmp_quote(ctx, pkt, stats);
 	if (pkt->pflags & XH_PKT_REMOTE)
 		xh_remote(ctx, pkt, stats, after & 0xffff);
+	if (pkt->pflags & XH_PKT_SYN)
+		xh_portscan(ctx, pkt);
 	return ret;
 }
 

@@ -603,7 +603,7 @@ struct xh_scan_port_key {
 struct xh_scan_first {
 	__be32 saddr[4];
 	__be32 daddr[4];
-	__u64 time_ns;	/* the pair's last SYN seen here */
+	__u64 time_ns;	/* its first port's SYN; escalated, its last SYN */
 	__be16 dport;	/* its first port, while not escalated */
 	__u8 family;	/* 0: an empty slot */
 	__u8 escalated; /* the pair is counted in xh_scan_pairs */
