@@ -62,7 +62,7 @@ static __always_inline long xh_window_add(void *map, const void *key, __u64 now,
 	return __sync_fetch_and_add(&src->distinct, n);
 }
 
-/* The event of a per-source window that reached @threshold (@count when it
+/* The event of a window (per source, or per pair) that reached @threshold (@count when it
  * did) on the packet @pkt of a flow of @service (enum xh_service) whose
  * client is its source (@client_is_src) or its destination. Returns 1 when
  * it emitted. */
@@ -175,14 +175,20 @@ static __always_inline void xh_scan_take(struct xh_scan_first *f,
 	f->time_ns = now;
 }
 
-/* Count the SYN @pkt of the pair @pk (its port in @ppk) at @now in
- * xh_scan_pairs / xh_scan_ports. */
+/* Count a SYN of the pair @pk to @dport at @now in xh_scan_pairs /
+ * xh_scan_ports; @pkt is the SYN in hand, whose event it would make. */
 static __always_inline int xh_portscan_count(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					     __u64 now, struct xh_scan_port_key *ppk,
-					     const struct xh_sweep_pair_key *pk)
+					     __u64 now, const struct xh_sweep_pair_key *pk,
+					     __be16 dport)
 {
+	struct xh_scan_port_key ppk = {};
+
+	__builtin_memcpy(ppk.saddr, pk->saddr, sizeof(ppk.saddr));
+	__builtin_memcpy(ppk.daddr, pk->daddr, sizeof(ppk.daddr));
+	ppk.family = pk->family;
+	ppk.dport = dport;
 	/* The ports are no one service. */
-	return xh_syn_window(ctx, pkt, now, &xh_scan_ports, ppk, &xh_scan_pairs, pk,
+	return xh_syn_window(ctx, pkt, now, &xh_scan_ports, &ppk, &xh_scan_pairs, pk,
 			     xh_cfg_portscan_threshold, xh_cfg_portscan_window_ns, XH_SVC_NONE,
 			     XH_RULE_SCAN_PORT_SCAN);
 }
@@ -203,7 +209,6 @@ static __always_inline int xh_portscan_count(struct xdp_md *ctx, const struct xh
  * between two pairs' first ports can lose one port of one of them). */
 __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
-	struct xh_scan_port_key ppk = {};
 	struct xh_sweep_pair_key pk = {};
 	struct xh_scan_first *f;
 	struct xh_sweep_src *win;
@@ -227,9 +232,6 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	       f->saddr[2] == pk.saddr[2] && f->saddr[3] == pk.saddr[3] &&
 	       f->daddr[0] == pk.daddr[0] && f->daddr[1] == pk.daddr[1] &&
 	       f->daddr[2] == pk.daddr[2] && f->daddr[3] == pk.daddr[3];
-	__builtin_memcpy(ppk.saddr, pkt->saddr, sizeof(ppk.saddr));
-	__builtin_memcpy(ppk.daddr, pkt->daddr, sizeof(ppk.daddr));
-	ppk.family = pkt->family;
 	if (same && (__s64)(now - f->time_ns) < (__s64)window) {
 		if (!f->escalated) {
 			if (f->dport == pkt->dport)
@@ -237,13 +239,11 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 			/* The pair's second port: its first counts now, at
 			 * its own time (a first port opens a window: it
 			 * cannot reach a threshold of 2 or more). */
-			ppk.dport = f->dport;
-			xh_portscan_count(ctx, pkt, f->time_ns, &ppk, &pk);
+			xh_portscan_count(ctx, pkt, f->time_ns, &pk, f->dport);
 			f->escalated = 1;
 		}
 		f->time_ns = now;
-		ppk.dport = pkt->dport;
-		return xh_portscan_count(ctx, pkt, now, &ppk, &pk);
+		return xh_portscan_count(ctx, pkt, now, &pk, pkt->dport);
 	}
 	/* Another pair's live slot: this pair may be counted already. An
 	 * empty or stale slot says it is not (its window would have ended
@@ -252,8 +252,7 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		win = bpf_map_lookup_elem(&xh_scan_pairs, &pk);
 		if (win && (__s64)(now - win->window_start_ns) < (__s64)window) {
 			xh_scan_take(f, &pk, now, pkt->dport, 1);
-			ppk.dport = pkt->dport;
-			return xh_portscan_count(ctx, pkt, now, &ppk, &pk);
+			return xh_portscan_count(ctx, pkt, now, &pk, pkt->dport);
 		}
 	}
 	xh_scan_take(f, &pk, now, pkt->dport, 0);
