@@ -109,6 +109,8 @@ struct xh_pkt {
  * (bpf/sweep.bpf.h); a call decided in the entry point's registers put
  * 15 ns on test-run's SMB tree connect, which is no SYN. */
 #define XH_PKT_SYN 0x40
+/* A client SYN to a port scan.service_sweep watches (bpf/sweep.bpf.h). */
+#define XH_PKT_SVCSWEEP 0x80
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01

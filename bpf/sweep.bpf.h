@@ -2,6 +2,8 @@
 /* sweep.bpf.h: per-source windows. scan.smb_sweep, one source opening SMB
  * to many hosts (a port-445 sweep, T1046): counts, per source, the distinct
  * destinations of its client SYNs to an SMB port within a window.
+ * scan.service_sweep, the same for a remote-administration port (SSH, RDP,
+ * WinRM, VNC, the RPC endpoint mapper), per source and port.
  * scan.port_scan, one source probing many ports of one host (a vertical
  * scan, T1046): counts, per (source, destination) pair, the distinct
  * destination ports of its client SYNs within a window.
@@ -33,6 +35,23 @@ const volatile __u64 xh_cfg_brute_window_ns = 60ULL * 1000000000ULL;
  * another interface, so every client SYN counts here. */
 const volatile __u32 xh_cfg_portscan_threshold = 16;
 const volatile __u64 xh_cfg_portscan_window_ns = 60ULL * 1000000000ULL;
+/* scan.service_sweep: the same 16 hosts in a minute as SMB's; an admin
+ * reaches a handful of hosts over SSH or RDP in a minute, a sweep a
+ * subnet. The ports it watches, one bit per TCP port (bit p % 64 of word
+ * p / 64), are the loader's to set (user/loader.c: 22, 135, 3389, 5900,
+ * 5985, 5986 unless --service-sweep-ports says otherwise): a bit is one
+ * load for a SYN, where a list would be a compare per port. */
+const volatile __u32 xh_cfg_svcsweep_threshold = 16;
+const volatile __u64 xh_cfg_svcsweep_window_ns = 60ULL * 1000000000ULL;
+const volatile __u64 xh_cfg_svcsweep_ports[XH_SVCSWEEP_PORT_WORDS];
+
+/* Whether scan.service_sweep watches the TCP port @port. */
+static __always_inline int xh_svcsweep_port(__be16 port)
+{
+	__u32 p = bpf_ntohs(port) & 0xffff;
+
+	return (xh_cfg_svcsweep_ports[(p >> 6) & (XH_SVCSWEEP_PORT_WORDS - 1)] >> (p & 63)) & 1;
+}
 
 /* Add @n to @key's count in the window map @map (xh_sweep_src, xh_brute_src,
  * xh_scan_pairs) at @now: a window runs @window_ns from the first count, and
@@ -119,24 +138,48 @@ static __always_inline int xh_syn_window(struct xdp_md *ctx, const struct xh_pkt
 	return xh_window_event(ctx, pkt, 1, service, rule, old + 1, threshold, window_ns, stats);
 }
 
+/* Count a client SYN of @pkt to a port of a sweep: per source and @port, a
+ * destination once per window. */
+static __always_inline int xh_sweep_count(struct xdp_md *ctx, const struct xh_pkt *pkt, __be16 port,
+					  __u32 threshold, __u64 window_ns, __u32 service,
+					  __u32 rule)
+{
+	struct xh_sweep_pair_key pk = {};
+	struct xh_sweep_src_key sk = {};
+
+	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
+	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
+	pk.family = pkt->family;
+	pk.port = port;
+	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
+	sk.family = pkt->family;
+	sk.port = port;
+	return xh_syn_window(ctx, pkt, xh_now_ns(), &xh_sweep_pair, &pk, &xh_sweep_src, &sk,
+			     threshold, window_ns, service, rule);
+}
+
 /* Account one client SYN (SYN without ACK) to an SMB port. A global
  * function, called by the entry point beside xh_hunt() (not inside it), so
  * its frame does not stack on xh_hunt()'s. Returns 1 when it emitted. */
 __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
-	struct xh_sweep_pair_key pk = {};
-	struct xh_sweep_src_key sk = {};
-
 	if (!pkt)
 		return 0;
-	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
-	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
-	pk.family = pkt->family;
-	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
-	sk.family = pkt->family;
-	return xh_syn_window(ctx, pkt, xh_now_ns(), &xh_sweep_pair, &pk, &xh_sweep_src, &sk,
-			     xh_cfg_sweep_threshold, xh_cfg_sweep_window_ns, XH_SVC_SMB,
-			     XH_RULE_SCAN_SMB_SWEEP);
+	/* 445 and 139 are one sweep. */
+	return xh_sweep_count(ctx, pkt, 0, xh_cfg_sweep_threshold, xh_cfg_sweep_window_ns,
+			      XH_SVC_SMB, XH_RULE_SCAN_SMB_SWEEP);
+}
+
+/* Account one client SYN to a port of xh_cfg_svcsweep_ports, for
+ * scan.service_sweep: each port its own sweep. Called by the entry point
+ * for such SYNs only (XH_PKT_SVCSWEEP), as xh_portscan(). Returns 1 when
+ * it emitted. */
+__noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	if (!pkt)
+		return 0;
+	return xh_sweep_count(ctx, pkt, pkt->dport, xh_cfg_svcsweep_threshold,
+			      xh_cfg_svcsweep_window_ns, XH_SVC_NONE, XH_RULE_SCAN_SERVICE_SWEEP);
 }
 
 /* The slot of xh_scan_first for the pair @pk: each address word folded in

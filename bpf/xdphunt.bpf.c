@@ -212,9 +212,12 @@ static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *
 
 	if (pkt->payload_len && (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB))
 		after |= XH_AFTER_SMB;
-	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
-	    xh_svc_dst(svc) == XH_SVC_SMB)
-		after |= XH_AFTER_SWEEP;
+	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN) {
+		if (xh_svc_dst(svc) == XH_SVC_SMB)
+			after |= XH_AFTER_SWEEP;
+		else if (xh_cfg_svcsweep_threshold && xh_svcsweep_port(pkt->dport))
+			pkt->pflags |= XH_PKT_SVCSWEEP;
+	}
 	if (xh_rpc_candidate(p, data_end, pkt->payload_len, svc))
 		after |= XH_AFTER_RPC;
 	if (xh_remote_candidate(p, data_end, pkt->payload_len))
@@ -275,6 +278,8 @@ int xdphunt(struct xdp_md *ctx)
 			xh_remote(ctx, pkt, stats, 0);
 		if (pkt->pflags & XH_PKT_SYN)
 			xh_portscan(ctx, pkt);
+		if (pkt->pflags & XH_PKT_SVCSWEEP)
+			xh_svcsweep(ctx, pkt);
 		return XDP_PASS;
 	}
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
@@ -298,6 +303,8 @@ int xdphunt(struct xdp_md *ctx)
 		xh_remote(ctx, pkt, stats, after & 0xffff);
 	if (pkt->pflags & XH_PKT_SYN)
 		xh_portscan(ctx, pkt);
+	if (pkt->pflags & XH_PKT_SVCSWEEP)
+		xh_svcsweep(ctx, pkt);
 	return ret;
 }
 

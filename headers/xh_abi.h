@@ -89,6 +89,9 @@ enum xh_rule {
 	XH_RULE_SSH_CONNECT = 23, /* ssh.connect: an SSH client's identification string */
 	/* any TCP port (bpf/sweep.bpf.h) */
 	XH_RULE_SCAN_PORT_SCAN = 24, /* scan.port_scan: one source probes many ports of a host */
+	/* remote-administration ports (--service-sweep-ports, bpf/sweep.bpf.h) */
+	XH_RULE_SCAN_SERVICE_SWEEP =
+		25, /* scan.service_sweep: one source opens a port on many hosts */
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -542,6 +545,7 @@ _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 
 /* Detail of scan.smb_sweep (XH_DETAIL_SWEEP): the source sent SYNs to
  * @distinct SMB servers within @window_s seconds (bpf/sweep.bpf.h); of
+ * scan.service_sweep, to @distinct hosts on the event's destination port; of
  * smb.brute_force, the same struct: @distinct session setups of the client
  * were answered with a logon failure within @window_s seconds; of
  * scan.port_scan: the source sent SYNs to @distinct TCP ports of the
@@ -554,12 +558,16 @@ struct xh_sweep_detail {
 };
 _Static_assert(sizeof(struct xh_sweep_detail) == 64, "xh_sweep_detail ABI");
 
-/* scan.smb_sweep state (bpf/sweep.bpf.h): per source, and per (source,
- * destination) pair so that a destination counts once per window. */
+/* scan.smb_sweep and scan.service_sweep state (bpf/sweep.bpf.h): per
+ * source and port, and per (source, destination) pair and port so that a
+ * destination counts once per window. The port is 0 for SMB's ports (one
+ * sweep over 445 and 139), for smb.brute_force and for scan.port_scan's
+ * pairs. */
 struct xh_sweep_src_key {
 	__be32 addr[4];
 	__u8 family;
-	__u8 pad[3];
+	__u8 pad;
+	__be16 port;
 };
 
 struct xh_sweep_src {
@@ -572,12 +580,16 @@ struct xh_sweep_pair_key {
 	__be32 saddr[4];
 	__be32 daddr[4];
 	__u8 family;
-	__u8 pad[3];
+	__u8 pad;
+	__be16 port;
 };
 
 #define XH_SWEEP_SRC_MAX  4096
 #define XH_BRUTE_SRC_MAX  4096
 #define XH_SWEEP_PAIR_MAX 16384
+
+/* scan.service_sweep's ports: a bit per TCP port, in 64-bit words. */
+#define XH_SVCSWEEP_PORT_WORDS (65536 / 64)
 
 /* scan.port_scan state (bpf/sweep.bpf.h): per (source, destination) pair
  * a window (key struct xh_sweep_pair_key, value struct xh_sweep_src), and

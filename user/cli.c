@@ -270,6 +270,15 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 		return cli_parse_window("--smb-brute-force", arg, &o->load.brute) ? -1 : 1;
 	case OPT_PORT_SCAN:
 		return cli_parse_window("--port-scan", arg, &o->load.portscan) ? -1 : 1;
+	case OPT_SERVICE_SWEEP:
+		return cli_parse_window("--service-sweep", arg, &o->load.svcsweep) ? -1 : 1;
+	case OPT_SERVICE_SWEEP_PORTS:
+		n = cli_parse_ports("--service-sweep-ports", arg, o->load.svcsweep_ports,
+				    LOADER_MAX_PORTS);
+		if (n < 0)
+			return -1;
+		o->load.n_svcsweep_ports = n;
+		return 1;
 	case 'v':
 		o->verbose++;
 		return 1;

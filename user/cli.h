@@ -57,9 +57,12 @@ enum cli_opt {
 	OPT_SMB_SWEEP,
 	OPT_SMB_BRUTE_FORCE,
 	OPT_PORT_SCAN,
+	OPT_SERVICE_SWEEP,
+	OPT_SERVICE_SWEEP_PORTS,
 };
 
-/* --smb-sweep, --smb-brute-force and --port-scan: COUNT/SECS bounds. */
+/* --smb-sweep, --smb-brute-force, --port-scan and --service-sweep:
+ * COUNT/SECS bounds. */
 #define CLI_WINDOW_COUNT_MAX 1000000
 #define CLI_WINDOW_SECS_MAX  86400
 
@@ -81,6 +84,8 @@ enum cli_opt {
 		{"smb-sweep", required_argument, NULL, OPT_SMB_SWEEP},                             \
 		{"smb-brute-force", required_argument, NULL, OPT_SMB_BRUTE_FORCE},                 \
 		{"port-scan", required_argument, NULL, OPT_PORT_SCAN},                             \
+		{"service-sweep", required_argument, NULL, OPT_SERVICE_SWEEP},                     \
+		{"service-sweep-ports", required_argument, NULL, OPT_SERVICE_SWEEP_PORTS},         \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -116,7 +121,14 @@ enum cli_opt {
 	"                      SECS (default 10/60; 'off' turns the rule off)\n"                   \
 	"  --port-scan COUNT/SECS\n"                                                               \
 	"                      scan.port_scan: a source's SYNs to COUNT TCP ports of one\n"        \
-	"                      host within SECS (default 16/60; 'off' turns the rule off)\n"
+	"                      host within SECS (default 16/60; 'off' turns the rule off)\n"       \
+	"  --service-sweep COUNT/SECS\n"                                                           \
+	"                      scan.service_sweep: a source's SYNs to COUNT hosts on one\n"        \
+	"                      remote-administration port within SECS (default 16/60;\n"           \
+	"                      'off' turns the rule off)\n"                                        \
+	"  --service-sweep-ports LIST\n"                                                           \
+	"                      the TCP ports scan.service_sweep watches, comma-separated\n"        \
+	"                      (default 22,135,3389,5900,5985,5986)\n"
 
 void hunt_opts_init(struct hunt_opts *o);
 /* Handle one of the shared options. Returns 1 when handled, 0 when @opt is

@@ -32,6 +32,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_RDP_CONNECT] = "rdp.connect",
 	[XH_RULE_SSH_CONNECT] = "ssh.connect",
 	[XH_RULE_SCAN_PORT_SCAN] = "scan.port_scan",
+	[XH_RULE_SCAN_SERVICE_SWEEP] = "scan.service_sweep",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -107,6 +108,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_IOC_TLS_SNI] = &attack_c2_tls,
 	[XH_RULE_SCAN_SMB_SWEEP] = &attack_scan,
 	[XH_RULE_SCAN_PORT_SCAN] = &attack_scan,
+	[XH_RULE_SCAN_SERVICE_SWEEP] = &attack_scan,
 	[XH_RULE_SMB_ADMIN_READ] = &attack_admin_read,
 	[XH_RULE_SMB_ADMIN_LISTING] = &attack_admin_listing,
 	[XH_RULE_SMB_EXPLOIT] = &attack_smb_exploit,

@@ -57,6 +57,44 @@ static int is_pow2(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
+void loader_svcsweep_bits(__u64 *bits, const uint16_t *ports, int n)
+{
+	static const uint16_t def[] = LOADER_SVCSWEEP_PORTS;
+
+	if (!n) {
+		ports = def;
+		n = (int)(sizeof(def) / sizeof(def[0]));
+	}
+	for (int i = 0; i < XH_SVCSWEEP_PORT_WORDS; i++)
+		bits[i] = 0;
+	for (int i = 0; i < n; i++)
+		bits[ports[i] / 64] |= 1ULL << (ports[i] % 64);
+}
+
+/* scan.service_sweep's ports into the program's bitmap; -1 (message
+ * printed) when one of them is an SMB port, whose SYNs scan.smb_sweep
+ * counts and this rule would never see. */
+static int set_svcsweep_ports(struct loader *l, const struct loader_opts *opts)
+{
+	static const uint16_t smb_default[] = {445, 139};
+	const uint16_t *smb = opts->n_smb_ports ? opts->smb_ports : smb_default;
+	int n_smb = opts->n_smb_ports ? opts->n_smb_ports : 2;
+
+	for (int i = 0; i < opts->n_svcsweep_ports; i++) {
+		for (int j = 0; j < n_smb; j++) {
+			if (opts->svcsweep_ports[i] == smb[j]) {
+				pr_warn("--service-sweep-ports: %u is an SMB port, whose sweeps "
+					"scan.smb_sweep reports (--smb-sweep)\n",
+					opts->svcsweep_ports[i]);
+				return -1;
+			}
+		}
+	}
+	loader_svcsweep_bits(l->skel->rodata->xh_cfg_svcsweep_ports, opts->svcsweep_ports,
+			     opts->n_svcsweep_ports);
+	return 0;
+}
+
 struct loader *loader__open(const struct loader_opts *opts)
 {
 	struct loader *l;
@@ -108,6 +146,16 @@ struct loader *loader__open(const struct loader_opts *opts)
 		l->skel->rodata->xh_cfg_portscan_threshold = opts->portscan.threshold;
 		l->skel->rodata->xh_cfg_portscan_window_ns =
 			opts->portscan.window_s * 1000000000ULL;
+	}
+	if (opts->svcsweep.window_s) {
+		l->skel->rodata->xh_cfg_svcsweep_threshold = opts->svcsweep.threshold;
+		l->skel->rodata->xh_cfg_svcsweep_window_ns =
+			opts->svcsweep.window_s * 1000000000ULL;
+	}
+	if (set_svcsweep_ports(l, opts)) {
+		loader__free(l);
+		errno = EINVAL;
+		return NULL;
 	}
 	/* Disarmed until the maps are filled, so no packet is judged against
 	 * an empty port table or IoC set. */

@@ -5,6 +5,7 @@
 #define XH_LOADER_H
 
 #include <stdint.h>
+#include <linux/types.h>
 #include <net/if.h>
 #include <xdp/libxdp.h>
 
@@ -12,18 +13,28 @@ struct ioc_set;
 
 #define LOADER_MAX_IFACES 16
 #define LOADER_MAX_PORTS  32
+/* scan.service_sweep's default ports: SSH, the RPC endpoint mapper (WMI,
+ * DCOM, the services and task schedulers), RDP, VNC, WinRM over HTTP and
+ * HTTPS: the remote administration an intruder moves laterally over. */
+#define LOADER_SVCSWEEP_PORTS                                                                      \
+	{                                                                                          \
+		22, 135, 3389, 5900, 5985, 5986                                                    \
+	}
 
 struct loader_opts {
 	uint32_t flows_max;	 /* xh_flows entries; 0 = XH_FLOWS_DEFAULT */
 	uint32_t ringbuf_bytes;	 /* xh_events size; 0 = XH_RINGBUF_DEFAULT (power of two) */
 	uint32_t rpc_dyn_idle_s; /* dynamic DCE/RPC mark lifetime; 0 = XH_RPC_DYN_IDLE_S */
-	/* --smb-sweep, --smb-brute-force and --port-scan: a threshold of 0
-	 * turns the rule off; window_s 0 keeps the program's default
-	 * (bpf/sweep.bpf.h). */
+	/* --smb-sweep, --smb-brute-force, --port-scan and --service-sweep: a
+	 * threshold of 0 turns the rule off; window_s 0 keeps the program's
+	 * default (bpf/sweep.bpf.h). */
 	struct loader_window {
 		uint32_t threshold;
 		uint32_t window_s;
-	} sweep, brute, portscan;
+	} sweep, brute, portscan, svcsweep;
+	/* scan.service_sweep's ports, host order; empty = LOADER_SVCSWEEP_PORTS */
+	uint16_t svcsweep_ports[LOADER_MAX_PORTS];
+	int n_svcsweep_ports;
 	uint16_t smb_ports[LOADER_MAX_PORTS]; /* host order; empty = 445, 139 */
 	int n_smb_ports;
 	uint16_t rpc_ports[LOADER_MAX_PORTS]; /* host order; empty = 135 */
@@ -56,6 +67,10 @@ struct loader {
 /* Open the embedded object and apply @opts (map sizes, rodata). The program
  * starts disarmed (passes every packet untouched) until loader_arm().
  * Returns NULL and sets errno. */
+/* Set scan.service_sweep's bitmap @bits (XH_SVCSWEEP_PORT_WORDS words, the
+ * program's xh_cfg_svcsweep_ports) to @n @ports, or to the default ports
+ * when @n is 0. */
+void loader_svcsweep_bits(__u64 *bits, const uint16_t *ports, int n);
 struct loader *loader__open(const struct loader_opts *opts);
 /* Detaches every interface still attached, then frees. Accepts NULL. */
 void loader__free(struct loader *l);

@@ -1,11 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sweep.c: the "scan" object of scan.smb_sweep and scan.port_scan hits and
+/* sweep.c: the "scan" object of scan.smb_sweep, scan.port_scan and
+ * scan.service_sweep hits and
  * the "brute_force" object of smb.brute_force hits (bpf/sweep.bpf.h). The
  * event's addresses are those of the SYN, or of the failed session setup's
  * flow, that reached the threshold. "accounts": the distinct accounts the client named in the
  * window (user/accounts.c), when any. */
+#include <arpa/inet.h>
+#include <string.h>
 #include "fmt.h"
 #include "sweep.h"
+
+const char *sweep_service_name(uint16_t port)
+{
+	/* IANA's names, as Zeek's and Suricata's logs give them; the RPC
+	 * endpoint mapper as xdphunt's other rules name it. */
+	switch (port) {
+	case 22:
+		return "ssh";
+	case 135:
+		return "rpc";
+	case 3389:
+		return "rdp";
+	case 5900:
+		return "vnc";
+	case 5985:
+	case 5986:
+		return "winrm";
+	default:
+		return "tcp";
+	}
+}
 
 void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b)
 {
@@ -20,7 +44,13 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 		p = fmt_lit(p, ",\"brute_force\":{\"service\":\"smb\",\"failed_logons\":");
 	else if (e->rule == XH_RULE_SCAN_PORT_SCAN)
 		p = fmt_lit(p, ",\"scan\":{\"service\":\"tcp\",\"distinct_ports\":");
-	else
+	else if (e->rule == XH_RULE_SCAN_SERVICE_SWEEP) {
+		p = fmt_lit(p, ",\"scan\":{\"service\":\"");
+		const char *svc = sweep_service_name(ntohs(e->dport));
+
+		p = fmt_put(p, svc, strlen(svc));
+		p = fmt_lit(p, "\",\"distinct_destinations\":");
+	} else
 		p = fmt_lit(p, ",\"scan\":{\"service\":\"smb\",\"distinct_destinations\":");
 	p = fmt_u64(p, d->distinct);
 	p = fmt_lit(p, ",\"threshold\":");

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* sweep.h: the "scan" JSON object of a scan.smb_sweep or scan.port_scan hit
- * and the "brute_force" object of an smb.brute_force hit. */
+/* sweep.h: the "scan" JSON object of a scan.smb_sweep, scan.port_scan or
+ * scan.service_sweep hit and the "brute_force" object of an smb.brute_force
+ * hit. */
 #ifndef XH_SWEEP_H
 #define XH_SWEEP_H
 
+#include <stdint.h>
 #include <linux/types.h>
 #include "xh_abi.h"
 #include "jsonl.h"
@@ -11,8 +13,13 @@
 /* Append "scan":{"service":"smb","distinct_destinations":N,"threshold":T,
  * "window_s":W} for an event of detail kind XH_DETAIL_SWEEP to @b; for
  * scan.port_scan "scan":{"service":"tcp","distinct_ports":N,...}; for
+ * scan.service_sweep "scan":{"service":sweep_service_name(dport),
+ * "distinct_destinations":N,...}; for
  * smb.brute_force "brute_force":{..., "accounts":A} (@accounts, left out
  * when 0). */
+/* The service scan.service_sweep names a TCP port (host order) by: "ssh",
+ * "rdp", "winrm", "vnc", "rpc", else "tcp". */
+const char *sweep_service_name(uint16_t port);
 void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b);
 
 #endif /* XH_SWEEP_H */

@@ -266,3 +266,107 @@ void test_port_scan(void)
 	}
 	xhp_close(&x);
 }
+
+static int count_svc_sweeps(struct xhp *x, const struct xh_event **last)
+{
+	return count_rule(x, XH_RULE_SCAN_SERVICE_SWEEP, last);
+}
+
+/* scan.service_sweep at the loader's default ports (22, 135, 3389, 5900,
+ * 5985, 5986): per source and port, as scan.smb_sweep per source. */
+void test_service_sweep(void)
+{
+	const struct xh_event *ev = NULL;
+	char dst[64];
+	struct xhp x;
+	int i, err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("below the threshold");
+	xhp_reset(&x);
+	for (i = 1; i < THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i);
+		err |= send_tcp(&x, 4, "192.0.2.30", dst, 40000 + i, 3389, SYN);
+		/* the server's answer and a retransmission count for nothing */
+		err |= send_tcp(&x, 4, dst, "192.0.2.30", 3389, 40000 + i, SYNACK);
+		err |= send_tcp(&x, 4, "192.0.2.30", dst, 40000 + i, 3389, SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "no sweep below the threshold");
+
+	test_subtest("threshold reached once");
+	err |= send_tcp(&x, 4, "192.0.2.30", "198.51.100.200", 41000, 3389, SYN);
+	for (i = 0; i < 10; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", 100 + i);
+		err |= send_tcp(&x, 4, "192.0.2.30", dst, 42000 + i, 3389, SYN);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_svc_sweeps(&x, &ev), 1, "one event per source and port")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->daddr, a, sizeof(a));
+		ASSERT_STREQ(a, "198.51.100.200", "the destination that reached it");
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.30", "the sweeping source");
+		ASSERT_EQ(ntohs(ev->dport), 3389, "port");
+		ASSERT_EQ(ev->detail_kind, XH_DETAIL_SWEEP, "detail kind");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
+		ASSERT_EQ(ev->d.sweep.threshold, THRESHOLD, "threshold");
+		ASSERT_EQ(ev->d.sweep.window_s, 60, "window");
+	}
+	ASSERT_EQ(count_sweeps(&x, &ev), 0, "no smb sweep");
+
+	test_subtest("each port its own sweep");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
+		err |= send_tcp(&x, 4, "192.0.2.31", dst, 43000 + i, 22, SYN);
+		err |= send_tcp(&x, 4, "192.0.2.31", dst, 43000 + i, 5985, SYN);
+		err |= send_tcp(&x, 4, "192.0.2.31", dst, 43000 + i, 5986, SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "15 hosts on each of three ports");
+	/* the 16th host on 5986 */
+	err |= send_tcp(&x, 4, "192.0.2.31", "198.51.100.99", 44000, 5986, SYN);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_svc_sweeps(&x, &ev), 1, "the port that reached it"))
+		ASSERT_EQ(ntohs(ev->dport), 5986, "port");
+
+	test_subtest("ports not watched, and smb");
+	xhp_reset(&x);
+	for (i = 0; i < 2 * THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
+		err |= send_tcp(&x, 4, "192.0.2.32", dst, 45000 + i, 8080, SYN);
+		err |= send_tcp(&x, 4, "192.0.2.32", dst, 45000 + i, 23, SYN);
+		err |= send_tcp(&x, 4, "192.0.2.32", dst, 45000 + i, 445, SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "8080 and 23 are not watched, 445 is smb's");
+	ASSERT_EQ(count_sweeps(&x, &ev), 1, "445's sweep is scan.smb_sweep");
+
+	test_subtest("per source");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
+		err |= send_tcp(&x, 4, "192.0.2.33", dst, 46000 + i, 135, SYN);
+		err |= send_tcp(&x, 4, "192.0.2.34", dst, 46000 + i, 135, SYN);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "two sources below the threshold each");
+
+	test_subtest("ipv6");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "2001:db8:2::%x", i + 1);
+		err |= send_tcp(&x, 6, "2001:db8:1::30", dst, 47000 + i, 22, SYN);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_svc_sweeps(&x, &ev), 1, "ipv6 sweep")) {
+		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
+		ASSERT_EQ(ntohs(ev->dport), 22, "port");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
+	}
+	xhp_close(&x);
+}

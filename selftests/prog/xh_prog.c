@@ -12,6 +12,7 @@
 #include "ring_reader.h"
 #include "smb_user.h"
 #include "test.h"
+#include "loader.h"
 #include "xh_prog.h"
 #include "ioc.h"
 #include "ioc_prefilter.h"
@@ -170,6 +171,8 @@ static int xhp_open_mode(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes
 		return -errno;
 	x->skel->rodata->xh_cfg_wakeup_bytes = wakeup_bytes;
 	x->skel->rodata->xh_cfg_capture = (__u8)capture;
+	/* scan.service_sweep's ports, as xdphunt loads them. */
+	loader_svcsweep_bits(x->skel->rodata->xh_cfg_svcsweep_ports, NULL, 0);
 	if (rb_bytes)
 		bpf_map__set_max_entries(x->skel->maps.xh_events, rb_bytes);
 	err = xdphunt__load(x->skel);

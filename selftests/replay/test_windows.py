@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-# test_windows.py XDPHUNT: the per-source windows' options, --smb-sweep and
-# --smb-brute-force COUNT/SECS (and 'off'), in both replay engines, with
-# tshark as the oracle of what each setting should find.
+# test_windows.py XDPHUNT: the per-source windows' options, --smb-sweep,
+# --service-sweep (and --service-sweep-ports) and --smb-brute-force
+# COUNT/SECS (and 'off'), in both replay engines, with tshark as the oracle
+# of what each setting should find.
 #
 # 1. smb.brute_force on the corpus's real burst of failed SMB logons
 #    (elcabezzonn-aug19.pcapng: 2822 in 24 s): for each setting, the hits
@@ -17,6 +18,11 @@
 #    opening 30 connections, one source reaching 12 servers: the hits are
 #    the SYNs tshark lists that bring a source's distinct servers to COUNT
 #    within SECS (a server counts once per window).
+# 3. scan.service_sweep on a made capture: one source sweeping 40 hosts on
+#    RDP and 20 on SSH (and 20 on SMB, which is scan.smb_sweep's), one on
+#    8443, a busy WinRM client of one server, 12 hosts on VNC: per source
+#    and port, as 2., over the default ports and over --service-sweep-ports
+#    8443; each hit's "service" names its port.
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
 import datetime
@@ -44,6 +50,10 @@ BRUTE_SETTINGS = ((None, BRUTE_THRESHOLD, BRUTE_WINDOW_S), ("3000/60", 3000, 60)
                   ("off", None, None))
 SWEEP_SETTINGS = ((None, SWEEP_THRESHOLD, SWEEP_WINDOW_S), ("40/60", 40, 60),
                   ("41/60", 41, 60), ("5/10", 5, 10), ("12/20", 12, 20), ("off", None, None))
+SMB_PORTS = (445, 139)
+# user/loader.h's LOADER_SVCSWEEP_PORTS, and the names user/sweep.c gives them
+SERVICE_PORTS = (22, 135, 3389, 5900, 5985, 5986)
+SERVICE_NAMES = {22: "ssh", 135: "rpc", 3389: "rdp", 5900: "vnc", 5985: "winrm", 5986: "winrm"}
 fails = 0
 
 
@@ -108,25 +118,28 @@ def same(got, want):
         abs(g[0] - w[0]) <= 1 and g[1:] == w[1:] for g, w in zip(got, want))
 
 
-def sweep_windows(pcap, threshold, window_s):
-    """(time, flow, count) of the client SYNs to an SMB port that bring their
+def sweep_windows(pcap, threshold, window_s, ports=SMB_PORTS):
+    """(time, flow, count) of the client SYNs to @ports that bring their
     source's distinct destinations to @threshold within a window of
     @window_s seconds (a destination counts once per window; a SYN after the
-    window opens the next one), as bpf/sweep.bpf.h counts them."""
-    flt = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport in {445, 139}"
+    window opens the next one), as bpf/sweep.bpf.h counts them: SMB's ports
+    as one sweep, any other port its own."""
+    flt = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport in {%s}" % ", ".join(
+        str(p) for p in ports)
     out, pairs, win = [], {}, {}
     for (src, sport, dst, dport), (t,) in smb_rows(pcap, flt, ["frame.time_epoch"]):
         t = float(t)
-        if (src, dst) in pairs and t - pairs[(src, dst)] < window_s:
+        group = "smb" if int(dport) in SMB_PORTS else int(dport)
+        if (src, dst, group) in pairs and t - pairs[(src, dst, group)] < window_s:
             continue
-        pairs[(src, dst)] = t
-        start, count = win.get(src, (t, 0))
+        pairs[(src, dst, group)] = t
+        start, count = win.get((src, group), (t, 0))
         if t - start >= window_s:
             start, count = t, 0
         count += 1
         if count == threshold:
             out.append((t, (src, sport, dst, dport), count))
-        win[src] = (start, count)
+        win[(src, group)] = (start, count)
     return out
 
 
@@ -149,15 +162,51 @@ def sweep_capture(path):
     write_pcap(path, frames)
 
 
-def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None):
-    """Replay @pcap with each setting of @opt; returns the oracle's hit
-    counts, so the caller can see the settings tell something apart. With
-    @logons, the brute-force hits' accounts too."""
+def service_capture(path):
+    frames = []
+    for i in range(40):  # RDP to 40 hosts and SSH to the first 20, 1.5 s apart
+        t = 10 + i * 1.5
+        dst = "198.51.100.%d" % (i + 1)
+        frames.append((t, tcp_frame("203.0.113.7", dst, 40000 + i, 3389)))
+        frames.append((t + 0.01, tcp_frame(dst, "203.0.113.7", 3389, 40000 + i, 0x12)))
+        if i == 3:  # a retransmitted SYN: the same host again
+            frames.append((t + 0.3, tcp_frame("203.0.113.7", dst, 40000 + i, 3389)))
+        if i < 20:  # SSH and SMB: each its own sweep
+            frames.append((t + 0.5, tcp_frame("203.0.113.7", dst, 41000 + i, 22)))
+            frames.append((t + 0.6, tcp_frame("203.0.113.7", dst, 42000 + i, 445)))
+    for i in range(30):  # a port no default lists
+        frames.append((11 + i, tcp_frame("192.0.2.40", "198.51.100.%d" % (i + 100), 43000 + i,
+                                         8443)))
+    for i in range(30):  # a busy WinRM client of one server
+        frames.append((12 + i, tcp_frame("192.0.2.20", "198.51.100.200", 50000 + i, 5985)))
+    for i in range(12):  # a smaller sweep
+        frames.append((20 + i, tcp_frame("192.0.2.30", "203.0.113.%d" % (i + 1), 30000 + i,
+                                         5900)))
+    frames.sort(key=lambda f: f[0])
+    write_pcap(path, frames)
+
+
+def check_services(out, label):
+    """Each scan.service_sweep hit's "service" names its port."""
+    bad = []
+    for line in out.decode(errors="replace").splitlines():
+        h = json.loads(line)
+        if h.get("rule") == "scan.service_sweep":
+            want = SERVICE_NAMES.get(h["dest_port"], "tcp")
+            if h["scan"]["service"] != want:
+                bad.append("%d: %s, want %s" % (h["dest_port"], h["scan"]["service"], want))
+    result(not bad, "%s: each hit names its port's service" % label, "; ".join(bad[:3]))
+
+
+def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None, extra=()):
+    """Replay @pcap with each setting of @opt (and the options @extra);
+    returns the oracle's hit counts, so the caller can see the settings tell
+    something apart. With @logons, the brute-force hits' accounts too."""
     counts = []
     for value, threshold, window in settings:
-        args = [opt, value] if value else []
+        args = list(extra) + ([opt, value] if value else [])
         rc, out = replay(xh, engine, [pcap], args)
-        label = "%s %s %s %s" % (engine, name, opt, value or "(default)")
+        label = "%s %s %s %s" % (engine, name, " ".join(extra + (opt, )), value or "(default)")
         if rc != 0:
             result(False, label, "exit %d" % rc)
             continue
@@ -168,6 +217,8 @@ def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None)
                "got %s, want %s" % (got[:4], want[:4]))
         if logons is not None and want:
             check_accounts(out, logons, label)
+        if rule == "scan.service_sweep" and want:
+            check_services(out, label)
     return counts
 
 
@@ -190,6 +241,17 @@ def main():
             counts = check(xh, e, "made sweep", sweep, SWEEP_SETTINGS, "--smb-sweep",
                            "scan.smb_sweep", "scan", lambda th, w: sweep_windows(sweep, th, w))
         varied("made sweep", counts)
+        svc = os.path.join(tmp, "service.pcap")
+        service_capture(svc)
+        for e in engines:
+            counts = check(xh, e, "made service sweep", svc, SWEEP_SETTINGS, "--service-sweep",
+                           "scan.service_sweep", "scan",
+                           lambda th, w: sweep_windows(svc, th, w, SERVICE_PORTS))
+            counts += check(xh, e, "made service sweep", svc, SWEEP_SETTINGS[:2],
+                            "--service-sweep", "scan.service_sweep", "scan",
+                            lambda th, w: sweep_windows(svc, th, w, (8443, )),
+                            extra=("--service-sweep-ports", "8443"))
+        varied("made service sweep", counts)
     cap = os.path.join(corpus_dir(), BRUTE_CAPTURE)
     if not os.path.exists(cap):
         print("SKIP: windows: no %s in the corpus (%s)" % (BRUTE_CAPTURE, corpus_dir()))

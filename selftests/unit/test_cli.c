@@ -174,11 +174,11 @@ void test_cli_errors(void)
 						  "x/60", "16/60s", "-2/60", "1000001/60",
 						  "/60",  "16/",    "on"};
 
-		static const char *const opt[] = {"--smb-sweep", "--smb-brute-force",
-						  "--port-scan"};
+		static const char *const opt[] = {"--smb-sweep", "--smb-brute-force", "--port-scan",
+						  "--service-sweep"};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			const char *o = opt[i % 3];
+			const char *o = opt[i % 4];
 
 			snprintf(args, sizeof(args), "run -i lo %s '%s'", o, bad[i]);
 			ASSERT_EQ(run_cli(&r, args), 2, bad[i]);
@@ -194,7 +194,8 @@ void test_cli_errors(void)
 		/* Accepted: the error is then the missing capture's. */
 		ASSERT_EQ(run_cli(&r,
 				  "replay --engine native --smb-sweep 2/86400 --smb-brute-force "
-				  "off --port-scan 1000000/1 /nonexistent.pcap"),
+				  "off --port-scan 1000000/1 --service-sweep off "
+				  "--service-sweep-ports 8443 /nonexistent.pcap"),
 			  1, "2/86400, off and 1000000/1 are fine");
 		ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
 	}
@@ -203,6 +204,18 @@ void test_cli_errors(void)
 	ASSERT_EQ(run_cli(&r, "run -i lo --smb-ports 445,0"), 2, "port 0");
 	ASSERT_HAS_SUBSTR(r.err, "'0' is not a port", "message");
 	ASSERT_EQ(run_cli(&r, "run -i lo --rpc-ports 135,x"), 2, "port x");
+	ASSERT_EQ(run_cli(&r, "run -i lo --service-sweep-ports 22,65536"), 2, "port 65536");
+	ASSERT_HAS_SUBSTR(r.err, "invalid --service-sweep-ports '22,65536': '65536' is not a port",
+			  "message");
+	/* An SMB port's sweeps are scan.smb_sweep's: refused before the capture. */
+	ASSERT_EQ(run_cli(&r,
+			  "replay --engine native --service-sweep-ports 22,139 /nonexistent.pcap"),
+		  1, "an smb port");
+	ASSERT_HAS_SUBSTR(r.err, "--service-sweep-ports: 139 is an SMB port", "message");
+	ASSERT_EQ(run_cli(&r, "replay --engine native --smb-ports 2222 --service-sweep-ports 2222 "
+			      "/nonexistent.pcap"),
+		  1, "a port --smb-ports made smb's");
+	ASSERT_HAS_SUBSTR(r.err, "--service-sweep-ports: 2222 is an SMB port", "message");
 	ASSERT_EQ(run_cli(&r, "run -i lo --flows 12"), 2, "tiny flow table");
 	ASSERT_HAS_SUBSTR(r.err, "at least 1024", "message");
 

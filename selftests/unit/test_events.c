@@ -490,11 +490,20 @@ void test_events_window_objects(void)
 {
 	static const struct {
 		uint8_t rule;
+		uint16_t dport; /* 0: tcp4_event()'s */
 		const char *obj, *service, *count, *technique;
 	} cases[] = {
-		{XH_RULE_SCAN_SMB_SWEEP, "scan", "smb", "distinct_destinations", "T1046"},
-		{XH_RULE_SCAN_PORT_SCAN, "scan", "tcp", "distinct_ports", "T1046"},
-		{XH_RULE_SMB_BRUTE_FORCE, "brute_force", "smb", "failed_logons", "T1110"},
+		{XH_RULE_SCAN_SMB_SWEEP, 0, "scan", "smb", "distinct_destinations", "T1046"},
+		{XH_RULE_SCAN_PORT_SCAN, 0, "scan", "tcp", "distinct_ports", "T1046"},
+		{XH_RULE_SMB_BRUTE_FORCE, 0, "brute_force", "smb", "failed_logons", "T1110"},
+		/* scan.service_sweep names the service by the port */
+		{XH_RULE_SCAN_SERVICE_SWEEP, 3389, "scan", "rdp", "distinct_destinations", "T1046"},
+		{XH_RULE_SCAN_SERVICE_SWEEP, 22, "scan", "ssh", "distinct_destinations", "T1046"},
+		{XH_RULE_SCAN_SERVICE_SWEEP, 5986, "scan", "winrm", "distinct_destinations",
+		 "T1046"},
+		{XH_RULE_SCAN_SERVICE_SWEEP, 5900, "scan", "vnc", "distinct_destinations", "T1046"},
+		{XH_RULE_SCAN_SERVICE_SWEEP, 135, "scan", "rpc", "distinct_destinations", "T1046"},
+		{XH_RULE_SCAN_SERVICE_SWEEP, 8443, "scan", "tcp", "distinct_destinations", "T1046"},
 	};
 	struct event_sink s;
 
@@ -503,7 +512,9 @@ void test_events_window_objects(void)
 		struct xh_event e = tcp4_event(cases[i].rule);
 		json_t *j, *o;
 
-		test_subtest(enrich_rule_name(cases[i].rule));
+		test_subtest("%s %s", enrich_rule_name(cases[i].rule), cases[i].service);
+		if (cases[i].dport)
+			e.dport = htons(cases[i].dport);
 		e.detail_kind = XH_DETAIL_SWEEP;
 		e.d.sweep.distinct = 17 + (uint32_t)i;
 		e.d.sweep.threshold = 16;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "vm_loader.h"
 #include "xh_abi.h"
@@ -114,9 +115,57 @@ static size_t client_hello(__u8 *m, const char *sni)
 	return n;
 }
 
+/* Set bit @bit of the read-only array @name (__u64 words) of @obj, which
+ * is open and not loaded, as the loader sets its skeleton's rodata. 0 or
+ * -1. */
+static int set_rodata_bit(struct bpf_object *obj, const char *name, unsigned int bit)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *m;
+	const void *init;
+	size_t size;
+	__u8 *data;
+	int err;
+
+	bpf_object__for_each_map(m, obj)
+	{
+		const struct btf_type *sec;
+		const struct btf_var_secinfo *vs;
+		int id;
+
+		if (!strstr(bpf_map__name(m), ".rodata") || !btf)
+			continue;
+		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+		sec = id > 0 ? btf__type_by_id(btf, id) : NULL;
+		/* a copy: libbpf's own is const in some versions */
+		init = bpf_map__initial_value(m, &size);
+		data = sec && init ? malloc(size) : NULL;
+		if (!data)
+			return -1;
+		memcpy(data, init, size);
+		vs = btf_var_secinfos(sec);
+		for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+			if (strcmp(btf__name_by_offset(btf, v->name_off), name) ||
+			    vs->offset + (bit / 64 + 1) * 8 > size || (bit / 64 + 1) * 8 > vs->size)
+				continue;
+			((__u64 *)(data + vs->offset))[bit / 64] |= 1ULL << (bit % 64);
+			err = bpf_map__set_initial_value(m, data, size);
+			free(data);
+			return err ? -1 : 0;
+		}
+		free(data);
+		return -1;
+	}
+	return -1;
+}
+
 /* @path loaded, with the fds of its xdphunt program and of xh_counters;
- * NULL after a FAIL line. */
-static struct bpf_object *open_for_run(const char *path, int *pfd, int *cfd)
+ * NULL after a FAIL line. A @svcsweep_port other than 0 is set in
+ * scan.service_sweep's ports. */
+static struct bpf_object *open_for_run_port(const char *path, int *pfd, int *cfd,
+					    unsigned int svcsweep_port)
 {
 	struct bpf_program *prog;
 	struct bpf_object *obj;
@@ -124,6 +173,11 @@ static struct bpf_object *open_for_run(const char *path, int *pfd, int *cfd)
 
 	warn_reset();
 	obj = bpf_object__open_file(path, NULL);
+	if (obj && svcsweep_port && set_rodata_bit(obj, "xh_cfg_svcsweep_ports", svcsweep_port)) {
+		printf("XH-RUN FAIL obj=%s what=rodata\n", base_name(path));
+		bpf_object__close(obj);
+		return NULL;
+	}
 	if (!obj || bpf_object__load(obj)) {
 		printf("XH-RUN FAIL obj=%s what=load\n", base_name(path));
 		print_failure_log();
@@ -135,6 +189,11 @@ static struct bpf_object *open_for_run(const char *path, int *pfd, int *cfd)
 	*pfd = prog ? bpf_program__fd(prog) : -1;
 	*cfd = map ? bpf_map__fd(map) : -1;
 	return obj;
+}
+
+static struct bpf_object *open_for_run(const char *path, int *pfd, int *cfd)
+{
+	return open_for_run_port(path, pfd, cfd, 0);
 }
 
 /* xh_counters (@fd), one struct per possible CPU (*ncpu of them), to free;
@@ -430,6 +489,50 @@ int run_port_scan(const char *path)
 		       base_name(path), i, at);
 	} else {
 		printf("XH-RUN PASS obj=%s what=port_scan\n", base_name(path));
+	}
+	bpf_object__close(obj);
+	return fails;
+}
+
+/* scan.service_sweep with port 3389 set in its ports (rodata, as the loader
+ * sets it): client SYNs from one source to 3389 of 40 hosts in turn give one
+ * event, on the 16th host; the same SYNs to 3390, which is not set, none.
+ * Returns the number of failures. */
+int run_service_sweep(const char *path)
+{
+	struct bpf_object *obj;
+	__u8 pkt[128];
+	int fails = 0, pfd, cfd, i, at = -1, p;
+
+	obj = open_for_run_port(path, &pfd, &cfd, 3389);
+	if (!obj)
+		return 1;
+	for (p = 3389; p <= 3390; p++) {
+		at = -1;
+		for (i = 0; i < 40; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+			long long before, after;
+
+			opts.data_size_in = frame(pkt, 6, (__u16)p, (const __u8 *)"", 0);
+			pkt[14 + 20 + 13] = 0x02;  /* SYN */
+			pkt[33] = (__u8)(100 + i); /* 192.0.2.100 and on */
+			before = events_sent(cfd);
+			if (bpf_prog_test_run_opts(pfd, &opts))
+				break;
+			after = events_sent(cfd);
+			if (before < 0 || after - before > 1 || (after > before && at >= 0))
+				break;
+			if (after > before)
+				at = i;
+		}
+		if (i < 40 || at != (p == 3389 ? 15 : -1)) {
+			fails++;
+			printf("XH-RUN FAIL obj=%s what=service_sweep_%d frames=%d event_at=%d "
+			       "want=%d\n",
+			       base_name(path), p, i, at, p == 3389 ? 15 : -1);
+		} else {
+			printf("XH-RUN PASS obj=%s what=service_sweep_%d\n", base_name(path), p);
+		}
 	}
 	bpf_object__close(obj);
 	return fails;
