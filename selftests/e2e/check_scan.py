@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-# check_scan.py: tshark as the oracle of scan.port_scan.
+# check_scan.py: tshark as the oracle of scan.port_scan and
+# scan.service_sweep.
 #
 # tshark lists every client SYN (SYN without ACK) of a capture; a (source,
 # destination) pair's distinct destination ports are counted as
 # bpf/sweep.bpf.h counts them (port_scan_windows()), and the SYN that brings
 # them to the threshold within a window is to be one hit of xdphunt, with
 # that SYN's addresses and ports, the count, threshold and window; no other
-# such hit may exist.
+# such hit may exist. Likewise a (source, port)'s distinct destinations
+# among the watched ports (service_sweep_windows()).
 #
 # check_scan.py CAPTURE HITS [--port-scan COUNT/SECS] [--want N]
 #   (the lab's use: HITS are `xdphunt replay` or `run` lines of CAPTURE)
@@ -19,6 +21,13 @@ import subprocess
 import sys
 
 DEFAULT = (16, 60)  # bpf/sweep.bpf.h: xh_cfg_portscan_threshold, _window_ns
+# user/loader.h's LOADER_SVCSWEEP_PORTS, and the names user/sweep.c gives them
+SERVICE_PORTS = (22, 135, 3389, 5900, 5985, 5986)
+SERVICE_NAMES = {22: "ssh", 135: "rpc", 3389: "rdp", 5900: "vnc", 5985: "winrm", 5986: "winrm"}
+# (rule, the scan object's count, the service a hit on a port names)
+PORT_SCAN = ("scan.port_scan", "distinct_ports", lambda port: "tcp")
+SERVICE_SWEEP = ("scan.service_sweep", "distinct_destinations",
+                 lambda port: SERVICE_NAMES.get(port, "tcp"))
 # Client SYNs, not those an ICMP error quotes (tshark dissects the quote).
 SYN_FILTER = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6"
 FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
@@ -68,18 +77,38 @@ def port_scan_windows(rows, threshold, window_s):
     return out
 
 
-def hit_rows(lines):
-    """(time in s, flow, count, threshold, window_s) of the scan.port_scan
-    lines among @lines."""
+def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS):
+    """As port_scan_windows(), for the SYNs of @rows to @ports: a (source,
+    port)'s distinct destinations, a destination counted once per window."""
+    out, seen, win = [], {}, {}
+    for t, src, sport, dst, dport in rows:
+        if dport not in ports:
+            continue
+        if (src, dst, dport) in seen and t - seen[(src, dst, dport)] < window_s:
+            continue
+        seen[(src, dst, dport)] = t
+        start, count = win.get((src, dport), (t, 0))
+        if t - start >= window_s:
+            start, count = t, 0
+        count += 1
+        if count == threshold:
+            out.append((t, (src, sport, dst, dport), count))
+        win[(src, dport)] = (start, count)
+    return out
+
+
+def hit_rows(lines, rule=PORT_SCAN):
+    """(time in s, flow, count, threshold, window_s) of the @rule lines
+    among @lines."""
     out = []
     for line in lines:
         h = json.loads(line)
-        if h.get("rule") != "scan.port_scan":
+        if h.get("rule") != rule[0]:
             continue
         s = h["scan"]
         out.append((epoch(h["timestamp"]),
                     (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]),
-                    s["distinct_ports"], s["threshold"], s["window_s"], h))
+                    s[rule[1]], s["threshold"], s["window_s"], h))
     return out
 
 
@@ -89,19 +118,21 @@ def epoch(iso):
     return d.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def compare(want, lines, threshold, window_s, live=False):
-    """Problems between tshark's hits @want (port_scan_windows()) and the
-    JSON @lines. Replay stamps a hit with its packet's capture time (to the
+def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN):
+    """Problems between tshark's hits @want (port_scan_windows(), or
+    service_sweep_windows() for @rule SERVICE_SWEEP) and the JSON @lines.
+    Replay stamps a hit with its packet's capture time (to the
     microsecond); @live: `run` stamps the kernel's time, so times are not
     compared, only the flows."""
     problems = []
-    got = hit_rows(lines)
+    got = hit_rows(lines, rule)
     for _, flow, n, th, w, h in got if threshold else []:
         if (n, th, w) != (threshold, threshold, window_s):
             problems.append("%s: count/threshold/window %s, want %s" %
                             (flow, (n, th, w), (threshold, threshold, window_s)))
         att = h.get("attack") or {}
-        if att.get("technique_id") != "T1046" or h["scan"].get("service") != "tcp":
+        if att.get("technique_id") != "T1046" or h["scan"].get("service") != rule[2](
+                flow[3]):
             problems.append("%s: attack %s, scan %s" % (flow, att, h["scan"]))
     key = (lambda r: r[1]) if live else (lambda r: (round(r[0] * 1e6), r[1]))
     gk = sorted(key(g) for g in got)

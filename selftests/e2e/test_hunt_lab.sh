@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # test_hunt_lab.sh [BUILD_DIR]: smoke test of the coverage lab (scripts/lab.sh,
-# LAB_TOPO=hunt, without the AD DC to stay fast) and of scan.smb_sweep live
-# (root). xdphunt attaches natively on all five gateway interfaces; the
-# attacker reads an admin share, sweeps port 445, beacons to the C2 over
+# LAB_TOPO=hunt, without the AD DC to stay fast) and of scan.smb_sweep and
+# scan.service_sweep live (root). xdphunt attaches natively on all five
+# gateway interfaces; the attacker reads an admin share, sweeps port 445 and
+# port 3389 (RDP), beacons to the C2 over
 # HTTPS with SNI (on 443 and on 7443), beacons over UDP, and sends an
 # 802.1Q-tagged C2 SYN; the benign workstation
 # browses a normal share. Checks the hits of each host (by source address),
@@ -70,6 +71,8 @@ lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/dnsq.py" --u
 	fail hunt_c2_udp_send "$(tail -n 2 "$W/udp.out")"
 lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/sweep.py" \
 	"${LAB_SWEEP_NET4%/*}/27" >"$W/sweep.out" 2>&1 || fail hunt_sweep_run "$(cat "$W/sweep.out")"
+lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/sweep.py" --port 3389 \
+	"${LAB_SWEEP_NET4%/*}/27" >"$W/rdp.out" 2>&1 || fail hunt_rdp_sweep_run "$(cat "$W/rdp.out")"
 lab_exec client timeout 30 /usr/bin/python3 "$ROOT/scripts/coverage/vlan_c2.py" \
 	--iface "$LAB_IF_CLIENT" --vlan 42 --dst-mac "$(lab_mac "${PFX}gc" "$LAB_NS_GW")" \
 	--src4 "$LAB_CLIENT_IP4" --src6 "$LAB_CLIENT_IP6" --c2-4 "$LAB_C2_IP4" --c2-6 "$LAB_C2_IP6" \
@@ -98,6 +101,11 @@ sw = [h for h in a if h["rule"] == "scan.smb_sweep"]
 check("hunt_sweep_one_hit", len(sw) == 1 and sw[0]["scan"]["distinct_destinations"] == 16
       and sw[0]["attack"]["technique_id"] == "T1046" and sw[0]["dest_port"] == 445,
       "scan.smb_sweep hits: %s" % sw)
+# the RDP sweep of the same 30 addresses: its own sweep, named by its port
+rdp = [h for h in a if h["rule"] == "scan.service_sweep"]
+check("hunt_rdp_sweep_one_hit", len(rdp) == 1 and rdp[0]["scan"]["service"] == "rdp"
+      and rdp[0]["scan"]["distinct_destinations"] == 16 and rdp[0]["dest_port"] == 3389
+      and rdp[0]["attack"]["technique_id"] == "T1046", "scan.service_sweep hits: %s" % rdp)
 sni = [h for h in a if h["rule"] == "ioc.tls_sni" and not h.get("vlan")]
 sni443 = [h for h in sni if h["dest_port"] == 443]
 check("hunt_c2_sni_hit", len(sni443) == 1 and sni443[0]["tls"]["sni"] == "api.evil.example"
@@ -117,7 +125,8 @@ check("hunt_vlan_hits", {"ioc.dest", "ioc.tls_sni", "ioc.dns"} <= {h["rule"] for
       "tagged hits: %s" % sorted({h["rule"] for h in vl}))
 w = rules(ws)
 check("hunt_ws_seen", any(h["rule"] == "smb.connect" for h in w), "no smb.connect from the workstation")
-bad = [h["rule"] for h in w if h["rule"] in ("smb.admin_share", "scan.smb_sweep") or h["rule"].startswith("ioc.")]
+bad = [h["rule"] for h in w if h["rule"] in ("smb.admin_share", "scan.smb_sweep", "scan.service_sweep")
+       or h["rule"].startswith("ioc.")]
 check("hunt_ws_no_attack_hits", not bad, "benign workstation: %s" % bad)
 sys.exit(1 if fails else 0)
 PY
