@@ -167,6 +167,9 @@ EVIDENCE = {
 }
 SWEEP_MIN = 16  # distinct SYN destinations on 445/139 from one source: a sweep
 PORT_SCAN_MIN = 16  # distinct SYN ports of one destination from one source: a port scan
+# remote-administration ports (user/loader.h): a sweep of one of them too
+SERVICE_PORTS = {"22": "SSH", "135": "RPC", "3389": "RDP", "5900": "VNC", "5985": "WinRM",
+                 "5986": "WinRM"}
 
 
 def tshark_fields(pcap, flt, fields):
@@ -241,18 +244,26 @@ def wire_truth(pcap, scenarios, c2):
             found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
             sweeps[who] = "SYNs to port 445 of %d distinct hosts" % len(d)
     # T1046 by a port scan: distinct ports of one destination of a source's
-    # client SYNs.
-    ports = {}
+    # client SYNs; by a sweep of a remote-administration port: distinct
+    # destinations of a source's client SYNs to that port.
+    ports, svc_dests = {}, {}
     for row in tshark_fields(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6",
                              fields + ["tcp.dstport"]):
         src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
         dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None
         if src in by_addr and len(row) > 4:
             ports.setdefault((by_addr[src], dst), set()).add(row[4])
+            if row[4] in SERVICE_PORTS:
+                svc_dests.setdefault((by_addr[src], row[4]), set()).add(dst)
     for (who, dst), p in ports.items():
         if len(p) >= PORT_SCAN_MIN and who not in sweeps:
             found[who]["T1046"] = found[who].get("T1046", 0) + len(p)
             sweeps[who] = "SYNs to %d distinct ports of %s" % (len(p), dst)
+    for (who, port), d in svc_dests.items():
+        if len(d) >= SWEEP_MIN and who not in sweeps:
+            found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
+            sweeps[who] = "SYNs to port %s (%s) of %d distinct hosts" % (port, SERVICE_PORTS[port],
+                                                                        len(d))
     return found, sweeps
 
 
