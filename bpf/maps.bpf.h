@@ -178,9 +178,10 @@ struct {
 	__type(value, __u8);
 } xh_seen SEC(".maps");
 
-/* scan.smb_sweep (bpf/sweep.bpf.h): distinct SMB destinations per source,
- * and when each (source, destination) pair was last counted. LRU: a flood of
- * sources only forgets the oldest. */
+/* scan.smb_sweep and scan.service_sweep (bpf/sweep.bpf.h): distinct
+ * destinations per source and port (0 for SMB's), and when each (source,
+ * destination, port) was last counted. LRU: a flood of sources only
+ * forgets the oldest. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XH_SWEEP_SRC_MAX);

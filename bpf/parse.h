@@ -105,12 +105,10 @@ struct xh_pkt {
  * RDP or SSH (bpf/remote.bpf.h), kept in memory rather than in a register
  * the verifier would carry as a constant down every path after it. */
 #define XH_PKT_REMOTE 0x20
-/* The same for a client SYN (SYN without ACK), which scan.port_scan counts
- * (bpf/sweep.bpf.h); a call decided in the entry point's registers put
- * 15 ns on test-run's SMB tree connect, which is no SYN. */
+/* The same for a client SYN (SYN without ACK), which scan.port_scan and
+ * scan.service_sweep count (bpf/sweep.bpf.h xh_syn()); a call decided in the entry point's
+ * registers put 15 ns on test-run's SMB tree connect, which is no SYN. */
 #define XH_PKT_SYN 0x40
-/* A client SYN to a port scan.service_sweep watches (bpf/sweep.bpf.h). */
-#define XH_PKT_SVCSWEEP 0x80
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01

@@ -109,7 +109,8 @@ static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_p
 
 /* Count one client SYN of @pkt, at @now, in the window map @win_map under
  * @win_key, once per window for each @seen_key of @seen_map (a destination
- * of the source for scan.smb_sweep, a port of the pair for scan.port_scan),
+ * of the source and port for scan.smb_sweep and scan.service_sweep, a port
+ * of the pair for scan.port_scan),
  * and make @rule's event when the count reaches @threshold. Returns 1 when
  * it emitted. */
 static __always_inline int xh_syn_window(struct xdp_md *ctx, const struct xh_pkt *pkt, __u64 now,
@@ -171,9 +172,8 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 }
 
 /* Account one client SYN to a port of xh_cfg_svcsweep_ports, for
- * scan.service_sweep: each port its own sweep. Called by the entry point
- * for such SYNs only (XH_PKT_SVCSWEEP), as xh_portscan(). Returns 1 when
- * it emitted. */
+ * scan.service_sweep: each port its own sweep. Called by xh_syn(). Returns
+ * 1 when it emitted. */
 __noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	if (!pkt)
@@ -237,9 +237,7 @@ static __always_inline int xh_portscan_count(struct xdp_md *ctx, const struct xh
 }
 
 /* Account one client SYN (SYN without ACK) to any TCP port, for
- * scan.port_scan. A global function, called by the entry point for SYNs
- * only (XH_PKT_SYN), after xh_hunt() or in the shortcut of packets no other
- * rule can match. Returns 1 when it emitted.
+ * scan.port_scan. Called by xh_syn(). Returns 1 when it emitted.
  *
  * Most pairs never open a second port (a browser's to 443, a flood's from
  * many sources), so a pair's first port waits in its slot of xh_scan_first
@@ -300,6 +298,26 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	}
 	xh_scan_take(f, &pk, now, pkt->dport, 0);
 	return 0;
+}
+
+/* A client SYN (SYN without ACK), to any TCP port: scan.service_sweep's
+ * if its port is watched, and scan.port_scan's. A global function, called
+ * by the entry point for SYNs only (XH_PKT_SYN), after xh_hunt() or in the
+ * shortcut of packets no other rule can match: one call decided there, as
+ * two put 15 ns on test-run's SMB tree connect, which is no SYN. The
+ * loader keeps SMB's ports out of the service sweep's (they are
+ * scan.smb_sweep's). Returns the events it made. */
+__noinline int xh_syn(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	int n = 0;
+
+	if (!pkt)
+		return 0;
+	if (xh_cfg_svcsweep_threshold && xh_svcsweep_port(pkt->dport))
+		n += xh_svcsweep(ctx, pkt);
+	if (xh_cfg_portscan_threshold)
+		n += xh_portscan(ctx, pkt);
+	return n;
 }
 
 /* Account @n failed logons that xh_smb_inspect() just read in a server's

@@ -212,19 +212,18 @@ static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *
 
 	if (pkt->payload_len && (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB))
 		after |= XH_AFTER_SMB;
-	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN) {
-		if (xh_svc_dst(svc) == XH_SVC_SMB)
-			after |= XH_AFTER_SWEEP;
-		else if (xh_cfg_svcsweep_threshold && xh_svcsweep_port(pkt->dport))
-			pkt->pflags |= XH_PKT_SVCSWEEP;
-	}
+	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
+	    xh_svc_dst(svc) == XH_SVC_SMB)
+		after |= XH_AFTER_SWEEP;
 	if (xh_rpc_candidate(p, data_end, pkt->payload_len, svc))
 		after |= XH_AFTER_RPC;
 	if (xh_remote_candidate(p, data_end, pkt->payload_len))
 		pkt->pflags |= XH_PKT_REMOTE;
-	/* scan.port_scan reads every client SYN, on any port; a threshold
-	 * of 0 (--port-scan off) drops the mark and the calls at load. */
-	if (xh_cfg_portscan_threshold && (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
+	/* scan.port_scan reads every client SYN, on any port, and
+	 * scan.service_sweep those to its ports; thresholds of 0 (--port-scan
+	 * off, --service-sweep off) drop the mark and the calls at load. */
+	if ((xh_cfg_portscan_threshold || xh_cfg_svcsweep_threshold) &&
+	    (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
 		pkt->pflags |= XH_PKT_SYN;
 	return after;
 }
@@ -277,9 +276,7 @@ int xdphunt(struct xdp_md *ctx)
 		if (pkt->pflags & XH_PKT_REMOTE)
 			xh_remote(ctx, pkt, stats, 0);
 		if (pkt->pflags & XH_PKT_SYN)
-			xh_portscan(ctx, pkt);
-		if (pkt->pflags & XH_PKT_SVCSWEEP)
-			xh_svcsweep(ctx, pkt);
+			xh_syn(ctx, pkt);
 		return XDP_PASS;
 	}
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
@@ -302,9 +299,7 @@ int xdphunt(struct xdp_md *ctx)
 	if (pkt->pflags & XH_PKT_REMOTE)
 		xh_remote(ctx, pkt, stats, after & 0xffff);
 	if (pkt->pflags & XH_PKT_SYN)
-		xh_portscan(ctx, pkt);
-	if (pkt->pflags & XH_PKT_SVCSWEEP)
-		xh_svcsweep(ctx, pkt);
+		xh_syn(ctx, pkt);
 	return ret;
 }
 

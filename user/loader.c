@@ -71,27 +71,41 @@ void loader_svcsweep_bits(__u64 *bits, const uint16_t *ports, int n)
 		bits[ports[i] / 64] |= 1ULL << (ports[i] % 64);
 }
 
-/* scan.service_sweep's ports into the program's bitmap; -1 (message
- * printed) when one of them is an SMB port, whose SYNs scan.smb_sweep
- * counts and this rule would never see. */
+/* scan.service_sweep's ports into the program's bitmap, without SMB's:
+ * their SYNs are scan.smb_sweep's. -1 (message printed) when the user named
+ * one in --service-sweep-ports; a default port made SMB's by --smb-ports is
+ * left out. */
 static int set_svcsweep_ports(struct loader *l, const struct loader_opts *opts)
 {
-	static const uint16_t smb_default[] = {445, 139};
+	static const uint16_t smb_default[] = {445, 139}, def[] = LOADER_SVCSWEEP_PORTS;
 	const uint16_t *smb = opts->n_smb_ports ? opts->smb_ports : smb_default;
 	int n_smb = opts->n_smb_ports ? opts->n_smb_ports : 2;
+	const uint16_t *want = opts->n_svcsweep_ports ? opts->svcsweep_ports : def;
+	int n_want = opts->n_svcsweep_ports ? opts->n_svcsweep_ports : (int)(sizeof(def) / 2);
+	uint16_t ports[LOADER_MAX_PORTS];
+	int n = 0;
 
-	for (int i = 0; i < opts->n_svcsweep_ports; i++) {
-		for (int j = 0; j < n_smb; j++) {
-			if (opts->svcsweep_ports[i] == smb[j]) {
-				pr_warn("--service-sweep-ports: %u is an SMB port, whose sweeps "
-					"scan.smb_sweep reports (--smb-sweep)\n",
-					opts->svcsweep_ports[i]);
-				return -1;
-			}
+	for (int i = 0; i < n_want; i++) {
+		int is_smb = 0;
+
+		for (int j = 0; j < n_smb; j++)
+			is_smb |= want[i] == smb[j];
+		if (is_smb && opts->n_svcsweep_ports) {
+			pr_warn("--service-sweep-ports: %u is an SMB port, whose sweeps "
+				"scan.smb_sweep reports (--smb-sweep)\n",
+				want[i]);
+			return -1;
 		}
+		if (!is_smb && n < LOADER_MAX_PORTS)
+			ports[n++] = want[i];
 	}
-	loader_svcsweep_bits(l->skel->rodata->xh_cfg_svcsweep_ports, opts->svcsweep_ports,
-			     opts->n_svcsweep_ports);
+	/* (all of them SMB's: n is 0, and the bitmap would be the defaults) */
+	if (!n) {
+		memset(l->skel->rodata->xh_cfg_svcsweep_ports, 0,
+		       sizeof(l->skel->rodata->xh_cfg_svcsweep_ports));
+		return 0;
+	}
+	loader_svcsweep_bits(l->skel->rodata->xh_cfg_svcsweep_ports, ports, n);
 	return 0;
 }
 

@@ -22,13 +22,13 @@
 #    RDP and 20 on SSH (and 20 on SMB, which is scan.smb_sweep's), one on
 #    8443, a busy WinRM client of one server, 12 hosts on VNC: per source
 #    and port, as 2., over the default ports and over --service-sweep-ports
-#    8443; each hit's "service" names its port.
+#    8443 and with 3389 made an SMB port (--smb-ports), which leaves it out;
+#    each hit's "service" names its port.
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
 import datetime
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -251,6 +251,11 @@ def main():
                             "--service-sweep", "scan.service_sweep", "scan",
                             lambda th, w: sweep_windows(svc, th, w, (8443, )),
                             extra=("--service-sweep-ports", "8443"))
+            # a default port that --smb-ports makes SMB's is scan.smb_sweep's
+            counts += check(xh, e, "made service sweep", svc, SWEEP_SETTINGS[:1],
+                            "--service-sweep", "scan.service_sweep", "scan",
+                            lambda th, w: sweep_windows(svc, th, w, (22, 135, 5900, 5985, 5986)),
+                            extra=("--smb-ports", "445,139,3389"))
         varied("made service sweep", counts)
     cap = os.path.join(corpus_dir(), BRUTE_CAPTURE)
     if not os.path.exists(cap):
