@@ -109,6 +109,9 @@ struct xh_pkt {
  * scan.service_sweep count (bpf/sweep.bpf.h xh_syn()); a call decided in the entry point's
  * registers put 15 ns on test-run's SMB tree connect, which is no SYN. */
 #define XH_PKT_SYN 0x40
+/* The same for a segment or datagram from a KDC's port 88, which
+ * kerberos.brute_force reads (bpf/kerberos.bpf.h). */
+#define XH_PKT_KRB 0x80
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01

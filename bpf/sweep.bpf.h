@@ -301,13 +301,11 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 }
 
 /* A client SYN (SYN without ACK), to any TCP port: scan.service_sweep's
- * if its port is watched, and scan.port_scan's. A global function, called
- * by the entry point for SYNs only (XH_PKT_SYN), after xh_hunt() or in the
- * shortcut of packets no other rule can match: one call decided there, as
- * two put 15 ns on test-run's SMB tree connect, which is no SYN. The
- * loader keeps SMB's ports out of the service sweep's (they are
- * scan.smb_sweep's). Returns the events it made. */
-__noinline int xh_syn(struct xdp_md *ctx, const struct xh_pkt *pkt)
+ * if its port is watched, and scan.port_scan's. Called by
+ * xh_window_rules() (bpf/kerberos.bpf.h). The loader keeps SMB's ports out
+ * of the service sweep's (they are scan.smb_sweep's). Returns the events
+ * it made. */
+static __always_inline int xh_syn(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	int n = 0;
 

@@ -17,6 +17,7 @@
 #include "sweep.bpf.h"
 #include "icmp_quote.bpf.h"
 #include "remote.bpf.h"
+#include "kerberos.bpf.h"
 #include "clock.bpf.h"
 #include "compat61.bpf.h"
 
@@ -225,6 +226,9 @@ static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *
 	if ((xh_cfg_portscan_threshold || xh_cfg_svcsweep_threshold) &&
 	    (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
 		pkt->pflags |= XH_PKT_SYN;
+	if (xh_cfg_krbbrute_threshold && pkt->sport == bpf_htons(XH_KRB_PORT) &&
+	    pkt->payload_len >= XH_KRB_MIN)
+		pkt->pflags |= XH_PKT_KRB;
 	return after;
 }
 
@@ -270,13 +274,16 @@ int xdphunt(struct xdp_md *ctx)
 		after = xh_tcp_after(pkt, data, data_end, stats);
 	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		after = XH_AFTER_ICMP;
+	else if (xh_cfg_krbbrute_threshold && res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP &&
+		 pkt->sport == bpf_htons(XH_KRB_PORT) && pkt->payload_len >= XH_KRB_MIN)
+		pkt->pflags |= XH_PKT_KRB;
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {
 		/* An RDP or SSH opening and a SYN need no xh_hunt(). */
 		if (pkt->pflags & XH_PKT_REMOTE)
 			xh_remote(ctx, pkt, stats, 0);
-		if (pkt->pflags & XH_PKT_SYN)
-			xh_syn(ctx, pkt);
+		if (pkt->pflags & (XH_PKT_SYN | XH_PKT_KRB))
+			xh_window_rules(ctx, pkt);
 		return XDP_PASS;
 	}
 	ret = xh_hunt(ctx, pkt, res, stats, (after & 0xffff) | pf);
@@ -298,8 +305,8 @@ int xdphunt(struct xdp_md *ctx)
 		xh_icmp_quote(ctx, pkt, stats);
 	if (pkt->pflags & XH_PKT_REMOTE)
 		xh_remote(ctx, pkt, stats, after & 0xffff);
-	if (pkt->pflags & XH_PKT_SYN)
-		xh_syn(ctx, pkt);
+	if (pkt->pflags & (XH_PKT_SYN | XH_PKT_KRB))
+		xh_window_rules(ctx, pkt);
 	return ret;
 }
 

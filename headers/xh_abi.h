@@ -89,9 +89,12 @@ enum xh_rule {
 	XH_RULE_SSH_CONNECT = 23, /* ssh.connect: an SSH client's identification string */
 	/* any TCP port (bpf/sweep.bpf.h) */
 	XH_RULE_SCAN_PORT_SCAN = 24, /* scan.port_scan: one source probes many ports of a host */
-	/* remote-administration ports (--service-sweep-ports, bpf/sweep.bpf.h) */
-	XH_RULE_SCAN_SERVICE_SWEEP =
-		25, /* scan.service_sweep: one source opens a port on many hosts */
+	/* remote-administration ports (--service-sweep-ports, bpf/sweep.bpf.h);
+	 * scan.service_sweep: one source opens a port on many hosts */
+	XH_RULE_SCAN_SERVICE_SWEEP = 25,
+	/* Kerberos (UDP and TCP 88, bpf/kerberos.bpf.h); kerberos.brute_force:
+	 * one client's KDC logons fail in bulk */
+	XH_RULE_KRB_BRUTE_FORCE = 26,
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))

@@ -270,6 +270,8 @@ int cli_hunt_option(struct hunt_opts *o, int opt, const char *arg)
 		return cli_parse_window("--smb-brute-force", arg, &o->load.brute) ? -1 : 1;
 	case OPT_PORT_SCAN:
 		return cli_parse_window("--port-scan", arg, &o->load.portscan) ? -1 : 1;
+	case OPT_KERBEROS_BRUTE_FORCE:
+		return cli_parse_window("--kerberos-brute-force", arg, &o->load.krbbrute) ? -1 : 1;
 	case OPT_SERVICE_SWEEP:
 		return cli_parse_window("--service-sweep", arg, &o->load.svcsweep) ? -1 : 1;
 	case OPT_SERVICE_SWEEP_PORTS:

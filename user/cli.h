@@ -59,10 +59,11 @@ enum cli_opt {
 	OPT_PORT_SCAN,
 	OPT_SERVICE_SWEEP,
 	OPT_SERVICE_SWEEP_PORTS,
+	OPT_KERBEROS_BRUTE_FORCE,
 };
 
-/* --smb-sweep, --smb-brute-force, --port-scan and --service-sweep:
- * COUNT/SECS bounds. */
+/* --smb-sweep, --smb-brute-force, --port-scan, --service-sweep and
+ * --kerberos-brute-force: COUNT/SECS bounds. */
 #define CLI_WINDOW_COUNT_MAX 1000000
 #define CLI_WINDOW_SECS_MAX  86400
 
@@ -86,6 +87,7 @@ enum cli_opt {
 		{"port-scan", required_argument, NULL, OPT_PORT_SCAN},                             \
 		{"service-sweep", required_argument, NULL, OPT_SERVICE_SWEEP},                     \
 		{"service-sweep-ports", required_argument, NULL, OPT_SERVICE_SWEEP_PORTS},         \
+		{"kerberos-brute-force", required_argument, NULL, OPT_KERBEROS_BRUTE_FORCE},       \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
@@ -119,6 +121,9 @@ enum cli_opt {
 	"  --smb-brute-force COUNT/SECS\n"                                                         \
 	"                      smb.brute_force: COUNT failed SMB logons of a client within\n"      \
 	"                      SECS (default 10/60; 'off' turns the rule off)\n"                   \
+	"  --kerberos-brute-force COUNT/SECS\n"                                                    \
+	"                      kerberos.brute_force: COUNT failed Kerberos logons of a\n"          \
+	"                      client within SECS (default 10/60; 'off' turns the rule off)\n"     \
 	"  --port-scan COUNT/SECS\n"                                                               \
 	"                      scan.port_scan: a source's SYNs to COUNT TCP ports of one\n"        \
 	"                      host within SECS (default 16/60; 'off' turns the rule off)\n"       \

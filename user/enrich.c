@@ -33,6 +33,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SSH_CONNECT] = "ssh.connect",
 	[XH_RULE_SCAN_PORT_SCAN] = "scan.port_scan",
 	[XH_RULE_SCAN_SERVICE_SWEEP] = "scan.service_sweep",
+	[XH_RULE_KRB_BRUTE_FORCE] = "kerberos.brute_force",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -113,6 +114,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_ADMIN_LISTING] = &attack_admin_listing,
 	[XH_RULE_SMB_EXPLOIT] = &attack_smb_exploit,
 	[XH_RULE_SMB_BRUTE_FORCE] = &attack_brute,
+	[XH_RULE_KRB_BRUTE_FORCE] = &attack_brute,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

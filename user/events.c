@@ -322,7 +322,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 		(void)remote_format_json(e, b);
 	if (e->detail_kind == XH_DETAIL_SWEEP &&
 	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE ||
-	     e->rule == XH_RULE_SCAN_PORT_SCAN || e->rule == XH_RULE_SCAN_SERVICE_SWEEP))
+	     e->rule == XH_RULE_SCAN_PORT_SCAN || e->rule == XH_RULE_SCAN_SERVICE_SWEEP ||
+	     e->rule == XH_RULE_KRB_BRUTE_FORCE))
 		sweep_format_json(e, tried, b);
 	/* The account an NTLM logon named on this flow (smb.logon), if any. */
 	if (s->cid_len &&

@@ -161,6 +161,11 @@ struct loader *loader__open(const struct loader_opts *opts)
 		l->skel->rodata->xh_cfg_portscan_window_ns =
 			opts->portscan.window_s * 1000000000ULL;
 	}
+	if (opts->krbbrute.window_s) {
+		l->skel->rodata->xh_cfg_krbbrute_threshold = opts->krbbrute.threshold;
+		l->skel->rodata->xh_cfg_krbbrute_window_ns =
+			opts->krbbrute.window_s * 1000000000ULL;
+	}
 	if (opts->svcsweep.window_s) {
 		l->skel->rodata->xh_cfg_svcsweep_threshold = opts->svcsweep.threshold;
 		l->skel->rodata->xh_cfg_svcsweep_window_ns =

@@ -25,13 +25,14 @@ struct loader_opts {
 	uint32_t flows_max;	 /* xh_flows entries; 0 = XH_FLOWS_DEFAULT */
 	uint32_t ringbuf_bytes;	 /* xh_events size; 0 = XH_RINGBUF_DEFAULT (power of two) */
 	uint32_t rpc_dyn_idle_s; /* dynamic DCE/RPC mark lifetime; 0 = XH_RPC_DYN_IDLE_S */
-	/* --smb-sweep, --smb-brute-force, --port-scan and --service-sweep: a
-	 * threshold of 0 turns the rule off; window_s 0 keeps the program's
-	 * default (bpf/sweep.bpf.h). */
+	/* --smb-sweep, --smb-brute-force, --port-scan, --service-sweep and
+	 * --kerberos-brute-force: a threshold of 0 turns the rule off;
+	 * window_s 0 keeps the program's default (bpf/sweep.bpf.h,
+	 * bpf/kerberos.bpf.h). */
 	struct loader_window {
 		uint32_t threshold;
 		uint32_t window_s;
-	} sweep, brute, portscan, svcsweep;
+	} sweep, brute, portscan, svcsweep, krbbrute;
 	/* scan.service_sweep's ports, host order; empty = LOADER_SVCSWEEP_PORTS */
 	uint16_t svcsweep_ports[LOADER_MAX_PORTS];
 	int n_svcsweep_ports;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sweep.c: the "scan" object of scan.smb_sweep, scan.port_scan and
- * scan.service_sweep hits and
+ * scan.service_sweep hits and, with "service":"kerberos", of
+ * kerberos.brute_force hits, and
  * the "brute_force" object of smb.brute_force hits (bpf/sweep.bpf.h). The
  * event's addresses are those of the SYN, or of the failed session setup's
  * flow, that reached the threshold. "accounts": the distinct accounts the client named in the
@@ -42,6 +43,8 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 		return;
 	if (e->rule == XH_RULE_SMB_BRUTE_FORCE)
 		p = fmt_lit(p, ",\"brute_force\":{\"service\":\"smb\",\"failed_logons\":");
+	else if (e->rule == XH_RULE_KRB_BRUTE_FORCE)
+		p = fmt_lit(p, ",\"brute_force\":{\"service\":\"kerberos\",\"failed_logons\":");
 	else if (e->rule == XH_RULE_SCAN_PORT_SCAN)
 		p = fmt_lit(p, ",\"scan\":{\"service\":\"tcp\",\"distinct_ports\":");
 	else if (e->rule == XH_RULE_SCAN_SERVICE_SWEEP) {

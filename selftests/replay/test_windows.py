@@ -24,11 +24,22 @@
 #    and port, as 2., over the default ports and over --service-sweep-ports
 #    8443 and with 3389 made an SMB port (--smb-ports), which leaves it out;
 #    each hit's "service" names its port.
+# 4. kerberos.brute_force on the corpus's kerbrute spray
+#    (pcap-attack-CA_kerbrute_passwordspray_kerberos_AS-REQ.pcapng: 7
+#    unknown principals and 2 failed pre-authentications in 12 ms) at each
+#    setting, and on every corpus capture at 2/60 (the other KDCs' answers:
+#    PREAUTH_REQUIRED, RESPONSE_TOO_BIG, which must not count): the hits are
+#    the KRB-ERRORs tshark reads with those codes that bring their client to
+#    COUNT within SECS.
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
+import concurrent.futures
 import datetime
+import glob
+import ipaddress
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -39,6 +50,7 @@ sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows, smb_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
+from pycheck import replay_by_capture  # noqa: E402
 from test_native_engine import corpus_dir, replay  # noqa: E402
 
 BRUTE_CAPTURE = "elcabezzonn-aug19.pcapng"
@@ -50,6 +62,11 @@ BRUTE_SETTINGS = ((None, BRUTE_THRESHOLD, BRUTE_WINDOW_S), ("3000/60", 3000, 60)
                   ("off", None, None))
 SWEEP_SETTINGS = ((None, SWEEP_THRESHOLD, SWEEP_WINDOW_S), ("40/60", 40, 60),
                   ("41/60", 41, 60), ("5/10", 5, 10), ("12/20", 12, 20), ("off", None, None))
+KRB_CAPTURE = "pcap-attack-CA_kerbrute_passwordspray_kerberos_AS-REQ.pcapng"
+KRB_SETTINGS = ((None, 10, 60), ("9/60", 9, 60), ("10/60", 10, 60), ("5/60", 5, 60),
+                ("2/1", 2, 1), ("off", None, None))
+# KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED
+KRB_FAILED = (6, 18, 24)
 SMB_PORTS = (445, 139)
 # user/loader.h's LOADER_SVCSWEEP_PORTS, and the names user/sweep.c gives them
 SERVICE_PORTS = (22, 135, 3389, 5900, 5985, 5986)
@@ -186,6 +203,43 @@ def service_capture(path):
     write_pcap(path, frames)
 
 
+def krb_failures(pcap):
+    """(time, (client, client port, kdc, 88)) of each KRB-ERROR answer
+    tshark reads in @pcap with a failed logon's code (KRB_FAILED)."""
+    flt = "kerberos.msg_type == 30 && kerberos.error_code in {%s} && !icmp && !icmpv6" % (
+        ", ".join(map(str, KRB_FAILED)))
+    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", flt, "-T", "fields", "-E",
+                        "occurrence=f", "-e", "frame.time_epoch", "-e", "ip.src", "-e",
+                        "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst",
+                        "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport"],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+    out = []
+    for line in p.stdout.splitlines():
+        t, s4, s6, us, ts, d4, d6, ud, td = line.split("\t")
+        kdc = str(ipaddress.ip_address(s4 or s6))
+        client = str(ipaddress.ip_address(d4 or d6))
+        out.append((float(t), (client, int(ud or td), kdc, int(us or ts))))
+    return out
+
+
+def krb_windows(failures, threshold, window_s):
+    """(time, flow, count) of the failures that bring their client's count
+    to @threshold within a window of @window_s seconds from its first (a
+    failure after the window opens the next), as bpf/kerberos.bpf.h counts."""
+    out, win = [], {}
+    for t, flow in failures:
+        start, count = win.get(flow[0], (t, 0))
+        if t - start >= window_s:
+            start, count = t, 0
+        count += 1
+        if count == threshold:
+            out.append((t, flow, count))
+        win[flow[0]] = (start, count)
+    return out
+
+
 def check_services(out, label):
     """Each scan.service_sweep hit's "service" names its port."""
     bad = []
@@ -257,6 +311,40 @@ def main():
                             lambda th, w: sweep_windows(svc, th, w, (22, 135, 5900, 5985, 5986)),
                             extra=("--smb-ports", "445,139,3389"))
         varied("made service sweep", counts)
+    krb = os.path.join(corpus_dir(), KRB_CAPTURE)
+    if os.path.exists(krb):
+        fails_krb = krb_failures(krb)
+        for e in engines:
+            counts = check(xh, e, KRB_CAPTURE, krb, KRB_SETTINGS, "--kerberos-brute-force",
+                           "kerberos.brute_force", "brute_force",
+                           lambda th, w: krb_windows(fails_krb, th, w))
+        # one client, its failures within 12 ms: one window, one hit at most
+        result(0 in counts and 1 in counts, "%s: the settings find none and one hit (%s)" %
+               (KRB_CAPTURE, counts))
+        # every capture at 2/60: the hits are on the captures tshark's
+        # failures make them on, none elsewhere
+        caps = sorted(f for f in glob.glob(os.path.join(corpus_dir(), "*.pcap*"))
+                      if not f.endswith(".json"))
+        want_n = got_n = 0
+        bad = []
+        # tshark takes half a second to start: two at a time
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+            failures = dict(zip(caps, ex.map(krb_failures, caps)))
+        rc, by_cap = replay_by_capture(xh, caps, "native", ["--kerberos-brute-force", "2/60"])
+        for c in caps if rc == 0 else []:
+            want = want_hits(krb_windows(failures[c], 2, 60), 2, 60)
+            got = got_hits("\n".join(by_cap.get(os.path.basename(c), [])).encode(),
+                           "kerberos.brute_force", "brute_force")
+            want_n += len(want)
+            got_n += len(got)
+            if not same(got, want):
+                bad.append("%s: %s, want %s" % (os.path.basename(c), got, want))
+        if rc != 0:
+            bad.append("replay exited %d" % rc)
+        result(not bad and want_n >= 1, "corpus --kerberos-brute-force 2/60: %d captures, %d "
+               "hits as tshark's %d" % (len(caps), got_n, want_n), "; ".join(bad[:3]))
+    else:
+        print("SKIP: windows: no %s in the corpus (%s)" % (KRB_CAPTURE, corpus_dir()))
     cap = os.path.join(corpus_dir(), BRUTE_CAPTURE)
     if not os.path.exists(cap):
         print("SKIP: windows: no %s in the corpus (%s)" % (BRUTE_CAPTURE, corpus_dir()))

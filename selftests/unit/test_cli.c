@@ -175,10 +175,10 @@ void test_cli_errors(void)
 						  "/60",  "16/",    "on"};
 
 		static const char *const opt[] = {"--smb-sweep", "--smb-brute-force", "--port-scan",
-						  "--service-sweep"};
+						  "--service-sweep", "--kerberos-brute-force"};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			const char *o = opt[i % 4];
+			const char *o = opt[i % 5];
 
 			snprintf(args, sizeof(args), "run -i lo %s '%s'", o, bad[i]);
 			ASSERT_EQ(run_cli(&r, args), 2, bad[i]);
@@ -195,7 +195,8 @@ void test_cli_errors(void)
 		ASSERT_EQ(run_cli(&r,
 				  "replay --engine native --smb-sweep 2/86400 --smb-brute-force "
 				  "off --port-scan 1000000/1 --service-sweep off "
-				  "--service-sweep-ports 8443 /nonexistent.pcap"),
+				  "--service-sweep-ports 8443 --kerberos-brute-force 5/3600 "
+				  "/nonexistent.pcap"),
 			  1, "2/86400, off and 1000000/1 are fine");
 		ASSERT_HAS_SUBSTR(r.err, "/nonexistent.pcap", "names the capture");
 	}

@@ -496,6 +496,7 @@ void test_events_window_objects(void)
 		{XH_RULE_SCAN_SMB_SWEEP, 0, "scan", "smb", "distinct_destinations", "T1046"},
 		{XH_RULE_SCAN_PORT_SCAN, 0, "scan", "tcp", "distinct_ports", "T1046"},
 		{XH_RULE_SMB_BRUTE_FORCE, 0, "brute_force", "smb", "failed_logons", "T1110"},
+		{XH_RULE_KRB_BRUTE_FORCE, 88, "brute_force", "kerberos", "failed_logons", "T1110"},
 		/* scan.service_sweep names the service by the port */
 		{XH_RULE_SCAN_SERVICE_SWEEP, 3389, "scan", "rdp", "distinct_destinations", "T1046"},
 		{XH_RULE_SCAN_SERVICE_SWEEP, 22, "scan", "ssh", "distinct_destinations", "T1046"},

@@ -18,5 +18,6 @@ int run_jumbo(const char *path);
 int run_remote(const char *path);
 int run_port_scan(const char *path);
 int run_service_sweep(const char *path);
+int run_kerberos(const char *path);
 
 #endif

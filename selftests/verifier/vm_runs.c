@@ -537,3 +537,60 @@ int run_service_sweep(const char *path)
 	bpf_object__close(obj);
 	return fails;
 }
+
+/* kerberos.brute_force: ten KRB-ERROR answers with KDC_ERR_PREAUTH_FAILED
+ * from UDP port 88 to one client give one event, on the tenth; ten with
+ * KDC_ERR_PREAUTH_REQUIRED, which every Windows logon gets, none. Returns
+ * the number of failures. */
+int run_kerberos(const char *path)
+{
+	/* [APPLICATION 30] SEQUENCE { pvno 5, msg-type 30, stime, susec,
+	 * error-code, realm } */
+	static const __u8 head[] = {0x7e, 0x3d, 0x30, 0x3b, 0xa0, 3,	0x02, 1,    5,	  0xa1,
+				    3,	  0x02, 1,    30,   0xa4, 0x11, 0x18, 0x0f, '2',  '0',
+				    '2',  '6',	'1',  '2',  '0',  '7',	'1',  '0',  '1',  '0',
+				    '1',  '0',	'Z',  0xa5, 5,	  0x02, 3,    1,    2,	  3,
+				    0xa6, 3,	0x02, 1,    24,	  0xa9, 0x0d, 0x1b, 0x0b, 'E',
+				    'X',  'A',	'M',  'P',  'L',  'E',	'.',  'C',  'O',  'M'};
+	struct bpf_object *obj;
+	__u8 msg[sizeof(head)], pkt[256];
+	int fails = 0, pfd, cfd, i, at, c;
+
+	obj = open_for_run(path, &pfd, &cfd);
+	if (!obj)
+		return 1;
+	for (c = 0; c < 2; c++) {
+		int code = c ? 25 : 24;
+
+		memcpy(msg, head, sizeof(msg));
+		msg[44] = (__u8)code;
+		at = -1;
+		for (i = 0; i < 20; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+			long long before, after;
+
+			opts.data_size_in = frame(pkt, 17, 50000, msg, sizeof(msg));
+			pkt[34] = 0; /* from port 88 */
+			pkt[35] = 88;
+			pkt[33] = (__u8)(40 + c); /* one client per code */
+			before = events_sent(cfd);
+			if (bpf_prog_test_run_opts(pfd, &opts))
+				break;
+			after = events_sent(cfd);
+			if (before < 0 || after - before > 1 || (after > before && at >= 0))
+				break;
+			if (after > before)
+				at = i;
+		}
+		if (i < 20 || at != (c ? -1 : 9)) {
+			fails++;
+			printf("XH-RUN FAIL obj=%s what=kerberos_%d frames=%d event_at=%d "
+			       "want=%d\n",
+			       base_name(path), code, i, at, c ? -1 : 9);
+		} else {
+			printf("XH-RUN PASS obj=%s what=kerberos_%d\n", base_name(path), code);
+		}
+	}
+	bpf_object__close(obj);
+	return fails;
+}

@@ -27,6 +27,7 @@ static const struct nrt_prog_map maps[] = {
 	NRT_MAP(xh_pktscr),	NRT_MAP(xh_flowscr),	NRT_MAP(xh_rpc_dyn),
 	NRT_MAP(xh_ioc_cache),	NRT_MAP(xh_brute_src),	NRT_MAP(xh_remscr),
 	NRT_MAP(xh_scan_pairs), NRT_MAP(xh_scan_ports), NRT_MAP(xh_scan_first),
+	NRT_MAP(xh_krbscr),
 };
 
 static const struct nrt_prog_var vars[] = {
@@ -53,6 +54,10 @@ static const struct nrt_prog_var vars[] = {
 	 sizeof(xh_cfg_svcsweep_window_ns), NULL},
 	{"xh_cfg_svcsweep_ports", (void *)xh_cfg_svcsweep_ports, sizeof(xh_cfg_svcsweep_ports),
 	 NULL},
+	{"xh_cfg_krbbrute_threshold", (void *)&xh_cfg_krbbrute_threshold,
+	 sizeof(xh_cfg_krbbrute_threshold), NULL},
+	{"xh_cfg_krbbrute_window_ns", (void *)&xh_cfg_krbbrute_window_ns,
+	 sizeof(xh_cfg_krbbrute_window_ns), NULL},
 	{"xh_cfg_capture", (void *)&xh_cfg_capture, sizeof(xh_cfg_capture), NULL},
 	{"xh_cfg_rpc_dyn_idle_s", (void *)&xh_cfg_rpc_dyn_idle_s, sizeof(xh_cfg_rpc_dyn_idle_s),
 	 NULL},
