@@ -111,11 +111,13 @@ EVIDENCE = {
               "scan, below)"),
     "T1003.006": ("drsuapi.opnum == 3 && " + REQ, "drsuapi DRSGetNCChanges request (DCSync)"),
     # Failed logons over SMB: session setups answered STATUS_LOGON_FAILURE,
-    # WRONG_PASSWORD or ACCOUNT_LOCKED_OUT
+    # WRONG_PASSWORD or ACCOUNT_LOCKED_OUT; over Kerberos: KRB-ERRORs
+    # C_PRINCIPAL_UNKNOWN, CLIENT_REVOKED or PREAUTH_FAILED
     "T1110": ("(smb2.cmd == 1 && smb2.flags.response == 1 && smb2.nt_status in "
               "{0xc000006d, 0xc000006a, 0xc0000234}) || (smb.cmd == 0x73 && "
-              "smb.flags.response == 1 && smb.nt_status in {0xc000006d, 0xc000006a, 0xc0000234})",
-              "SMB session setup answered with a failed logon"),
+              "smb.flags.response == 1 && smb.nt_status in {0xc000006d, 0xc000006a, 0xc0000234})"
+              " || (kerberos.msg_type == 30 && kerberos.error_code in {6, 18, 24})",
+              "SMB session setup or Kerberos AS-REQ answered with a failed logon"),
     # Accounts made and changed over SAMR (samr opnums are in clear, sealed or not)
     "T1136": ("(samr.opnum == 12 || samr.opnum == 50) && " + REQ,
               "samr SamrCreateUserInDomain or SamrCreateUser2InDomain request"),

@@ -6,12 +6,16 @@
 # (secretsdump -just-dc, rpcdump, rpcmap, samrdump, lookupsid, services list,
 # reg query, psexec, wmiexec, dcomexec, addcomputer, a join to Builtin
 # Administrators, and Zerologon's netlogon tries) and
-# rpcclient over ncacn_ip_tcp talk to the DC; tcpdump records the client
+# rpcclient over ncacn_ip_tcp talk to the DC, and a Kerberos password spray
+# (kerberos_spray.py: 6 wrong passwords, 6 unknown users) to its KDC;
+# tcpdump records the client
 # side. tshark is the oracle: every bind to a listed interface and every
 # listed call it sees must be a hit, live and in `xdphunt replay` of the
 # capture; no unlisted interface may give a hit; flow records of the dynamic
 # endpoints count what tshark counts from the bind on; T1210 is said on the
-# zero-credential tries only (check_zerologon.py).
+# zero-credential tries only (check_zerologon.py); the spray is one
+# kerberos.brute_force hit, on the answer tshark's KRB-ERRORs bring to 10
+# (check_kerberos.py).
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
 
@@ -122,6 +126,10 @@ run_tool group_join $PY "$ROOT/scripts/coverage/samr_group_join.py" "$T" "$DCLAB
 	"$DCLAB_ADMIN" "$DCLAB_PASS" Guest
 # Zerologon's tries (CVE-2020-1472), and one with a random credential.
 run_tool zerologon $PY "$ROOT/scripts/coverage/zerologon_try.py" "$T" DC1 3
+# One password tried over known and unknown accounts, as kerbrute sprays.
+run_tool kerberos_spray $PY "$ROOT/scripts/coverage/kerberos_spray.py" "$T" "$DCLAB_REALM" \
+	'Spring2026!' "$DCLAB_ADMIN" xh.nobody1 "$DCLAB_ADMIN" xh.nobody2 "$DCLAB_ADMIN" \
+	xh.nobody3 "$DCLAB_ADMIN" xh.nobody4 "$DCLAB_ADMIN" xh.nobody5 "$DCLAB_ADMIN" xh.nobody6
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null
@@ -161,4 +169,8 @@ $PY "$HERE/check_zerologon.py" --min-zero 3 --min-real 1 "$W/dc.pcap" "$W/live.j
 	"$W/replay.json" || FAILS=$((FAILS + 1))
 # The NTLM logons (smb.logon, dcerpc.logon) and the accounts of later hits.
 $PY "$HERE/check_ntlm.py" "$W/dc.pcap" "$W/live.json" "$W/replay.json" 1 || FAILS=$((FAILS + 1))
+# The spray's failed logons against tshark's KRB-ERRORs: one hit, live and
+# replayed.
+$PY "$HERE/check_kerberos.py" --live --want 1 "$W/dc.pcap" "$W/live.json" "$W/replay.json" ||
+	FAILS=$((FAILS + 1))
 e2e_finish

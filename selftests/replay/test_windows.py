@@ -36,10 +36,8 @@
 import concurrent.futures
 import datetime
 import glob
-import ipaddress
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -48,6 +46,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows, smb_rows  # noqa: E402
+from check_kerberos import krb_failures, krb_windows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
 from pycheck import replay_by_capture  # noqa: E402
@@ -65,8 +64,6 @@ SWEEP_SETTINGS = ((None, SWEEP_THRESHOLD, SWEEP_WINDOW_S), ("40/60", 40, 60),
 KRB_CAPTURE = "pcap-attack-CA_kerbrute_passwordspray_kerberos_AS-REQ.pcapng"
 KRB_SETTINGS = ((None, 10, 60), ("9/60", 9, 60), ("10/60", 10, 60), ("5/60", 5, 60),
                 ("2/1", 2, 1), ("off", None, None))
-# KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED
-KRB_FAILED = (6, 18, 24)
 SMB_PORTS = (445, 139)
 # user/loader.h's LOADER_SVCSWEEP_PORTS, and the names user/sweep.c gives them
 SERVICE_PORTS = (22, 135, 3389, 5900, 5985, 5986)
@@ -201,43 +198,6 @@ def service_capture(path):
                                          5900)))
     frames.sort(key=lambda f: f[0])
     write_pcap(path, frames)
-
-
-def krb_failures(pcap):
-    """(time, (client, client port, kdc, 88)) of each KRB-ERROR answer
-    tshark reads in @pcap with a failed logon's code (KRB_FAILED)."""
-    flt = "kerberos.msg_type == 30 && kerberos.error_code in {%s} && !icmp && !icmpv6" % (
-        ", ".join(map(str, KRB_FAILED)))
-    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", flt, "-T", "fields", "-E",
-                        "occurrence=f", "-e", "frame.time_epoch", "-e", "ip.src", "-e",
-                        "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst",
-                        "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport"],
-                       capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
-    out = []
-    for line in p.stdout.splitlines():
-        t, s4, s6, us, ts, d4, d6, ud, td = line.split("\t")
-        kdc = str(ipaddress.ip_address(s4 or s6))
-        client = str(ipaddress.ip_address(d4 or d6))
-        out.append((float(t), (client, int(ud or td), kdc, int(us or ts))))
-    return out
-
-
-def krb_windows(failures, threshold, window_s):
-    """(time, flow, count) of the failures that bring their client's count
-    to @threshold within a window of @window_s seconds from its first (a
-    failure after the window opens the next), as bpf/kerberos.bpf.h counts."""
-    out, win = [], {}
-    for t, flow in failures:
-        start, count = win.get(flow[0], (t, 0))
-        if t - start >= window_s:
-            start, count = t, 0
-        count += 1
-        if count == threshold:
-            out.append((t, flow, count))
-        win[flow[0]] = (start, count)
-    return out
 
 
 def check_services(out, label):

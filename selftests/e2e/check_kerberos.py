@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# check_kerberos.py: tshark as the oracle of kerberos.brute_force.
+#
+# tshark lists every KRB-ERROR a KDC sent with a failed logon's code
+# (KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED,
+# KDC_ERR_PREAUTH_FAILED); they are counted per client (the answer's
+# destination) in windows as bpf/kerberos.bpf.h counts them
+# (krb_windows()), and the answer that brings a client to the threshold is to
+# be one hit of xdphunt, oriented client -> KDC, with that answer's ports,
+# the count, threshold and window; no other such hit may exist.
+#
+# check_kerberos.py CAPTURE HITS... [--setting COUNT/SECS] [--want N] [--live]
+#   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
+#   --live: the first HITS file is run's, whose times are the kernel's)
+import argparse
+import datetime
+import ipaddress
+import json
+import subprocess
+import sys
+
+DEFAULT = (10, 60)  # bpf/kerberos.bpf.h: xh_cfg_krbbrute_threshold, _window_ns
+# KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED
+FAILED = (6, 18, 24)
+
+
+def krb_failures(pcap):
+    """(time, (client, client port, kdc, kdc port)) of each KRB-ERROR answer
+    tshark reads in @pcap with a failed logon's code (FAILED)."""
+    flt = "kerberos.msg_type == 30 && kerberos.error_code in {%s} && !icmp && !icmpv6" % (
+        ", ".join(map(str, FAILED)))
+    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", flt, "-T", "fields", "-E",
+                        "occurrence=f", "-e", "frame.time_epoch", "-e", "ip.src", "-e",
+                        "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst",
+                        "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport"],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+    out = []
+    for line in p.stdout.splitlines():
+        t, s4, s6, us, ts, d4, d6, ud, td = line.split("\t")
+        kdc = str(ipaddress.ip_address(s4 or s6))
+        client = str(ipaddress.ip_address(d4 or d6))
+        out.append((float(t), (client, int(ud or td), kdc, int(us or ts))))
+    return out
+
+
+def krb_windows(failures, threshold, window_s):
+    """(time, flow, count) of the failures that bring their client's count
+    to @threshold within a window of @window_s seconds from its first (a
+    failure after the window opens the next), as bpf/kerberos.bpf.h counts."""
+    out, win = [], {}
+    for t, flow in failures:
+        start, count = win.get(flow[0], (t, 0))
+        if t - start >= window_s:
+            start, count = t, 0
+        count += 1
+        if count == threshold:
+            out.append((t, flow, count))
+        win[flow[0]] = (start, count)
+    return out
+
+
+def epoch(iso):
+    """JSON timestamp (…Z, microseconds) -> seconds since the epoch."""
+    d = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return d.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def compare(want, lines, threshold, window_s, live=False):
+    """Problems between tshark's hits @want (krb_windows()) and the JSON
+    @lines; @live: times are the kernel's, only the flows are compared."""
+    problems, got = [], []
+    for line in lines:
+        h = json.loads(line)
+        if h.get("rule") != "kerberos.brute_force":
+            continue
+        bf = h["brute_force"]
+        flow = (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"])
+        got.append((epoch(h["timestamp"]), flow))
+        if (bf["service"], bf["failed_logons"], bf["threshold"], bf["window_s"]) != (
+                "kerberos", threshold, threshold, window_s):
+            problems.append("%s: %s" % (flow, bf))
+        if (h.get("attack") or {}).get("technique_id") != "T1110":
+            problems.append("%s: attack %s" % (flow, h.get("attack")))
+    key = (lambda r: r[1]) if live else (lambda r: (round(r[0] * 1e6), r[1]))
+    gk = sorted(key(g) for g in got)
+    wk = sorted(key(w[:2]) for w in want)
+    if live:
+        if gk != wk:
+            problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
+    elif len(gk) != len(wk) or any(abs(a[0] - b[0]) > 1 or a[1] != b[1]
+                                   for a, b in zip(gk, wk)):
+        problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("capture")
+    ap.add_argument("hits", nargs="+")
+    ap.add_argument("--setting", default="%d/%d" % DEFAULT)
+    ap.add_argument("--want", type=int, default=0, help="at least this many hits")
+    ap.add_argument("--live", action="store_true", help="the first HITS are `run`'s")
+    a = ap.parse_args()
+    threshold, window = map(int, a.setting.split("/"))
+    failures = krb_failures(a.capture)
+    want = krb_windows(failures, threshold, window)
+    fails = 0
+    for i, path in enumerate(a.hits):
+        problems = compare(want, open(path).read().splitlines(), threshold, window,
+                           a.live and i == 0)
+        if len(want) < a.want:
+            problems.append("tshark's KRB-ERRORs make %d hits, want %d" % (len(want), a.want))
+        for p in problems:
+            print("FAIL: kerberos_brute_force: %s: %s" % (path, p))
+        if not problems:
+            print("PASS: kerberos_brute_force: %s: %d failed logons in tshark's KRB-ERRORs, "
+                  "%d hits as they make" % (path, len(failures), len(want)))
+        fails += bool(problems)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
