@@ -156,8 +156,16 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	if (bpf_xdp_load_bytes(ctx, off, scr->buf, XH_SIZE_NZ(n, XH_KRB_WIN)))
 		return 0;
 	code = xh_krb_error_code(scr->buf, n);
-	if (code != XH_KRB_ERR_PREAUTH_FAILED && code != XH_KRB_ERR_CLIENT_REVOKED &&
-	    code != XH_KRB_ERR_C_PRINCIPAL_UNKNOWN)
+	if (code < 0)
+		return 0;
+	stats->krb[XH_KRB_CNT_ERROR]++;
+	if (code == XH_KRB_ERR_PREAUTH_FAILED)
+		stats->krb[XH_KRB_CNT_PREAUTH_FAILED]++;
+	else if (code == XH_KRB_ERR_CLIENT_REVOKED)
+		stats->krb[XH_KRB_CNT_CLIENT_REVOKED]++;
+	else if (code == XH_KRB_ERR_C_PRINCIPAL_UNKNOWN)
+		stats->krb[XH_KRB_CNT_PRINCIPAL_UNKNOWN]++;
+	else
 		return 0;
 	/* The answer goes KDC -> client: the client is its destination; its
 	 * window apart from its SMB logons' (port 0) in xh_brute_src. */

@@ -268,6 +268,17 @@ enum xh_remote_cnt {
 	XH_REMOTE_CNT__MAX,
 };
 
+/* Kerberos (bpf/kerberos.bpf.h): the KRB-ERRORs read in KDC answers (UDP or
+ * TCP port 88), and the failed logons among them that kerberos.brute_force
+ * counts. Names in user/sweep.c (`xdphunt stats`: kerberos). */
+enum xh_krb_cnt {
+	XH_KRB_CNT_ERROR = 0,	      /* KRB-ERRORs whose error code was read */
+	XH_KRB_CNT_PREAUTH_FAILED,    /* ... KDC_ERR_PREAUTH_FAILED: a wrong password */
+	XH_KRB_CNT_CLIENT_REVOKED,    /* ... KDC_ERR_CLIENT_REVOKED: locked out, disabled */
+	XH_KRB_CNT_PRINCIPAL_UNKNOWN, /* ... KDC_ERR_C_PRINCIPAL_UNKNOWN: no such account */
+	XH_KRB_CNT__MAX,
+};
+
 /* DCE/RPC inspection (bpf/dcerpc*.h): what was seen, and every reason a PDU
  * was not used. Names in user/dcerpc.c (`xdphunt stats`: dcerpc_*). */
 enum xh_rpc_cnt {
@@ -323,6 +334,7 @@ struct xh_stats {
 	__u64 dcerpc[XH_RPC_CNT__MAX];
 	__u64 smb[XH_SMB_CNT__MAX];	  /* enum xh_smb_cnt */
 	__u64 remote[XH_REMOTE_CNT__MAX]; /* enum xh_remote_cnt */
+	__u64 krb[XH_KRB_CNT__MAX];	  /* enum xh_krb_cnt */
 };
 
 /* ---- IoC LPM keys (xh_ioc4 / xh_ioc6); value is a __u32 IoC id (0 = none) */

@@ -21,6 +21,7 @@
 #include "loader.h"
 #include "log.h"
 #include "remote.h"
+#include "sweep.h"
 #include "smb_user.h"
 #include "xdphunt.skel.h"
 
@@ -198,6 +199,7 @@ static void print_text(const struct instance *in, const struct xh_stats *s, int 
 	print_section("smb deep inspection", smb_counter_name, s->smb, 0, XH_SMB_CNT__MAX, all);
 	print_section("remote services (rdp, ssh)", remote_counter_name, s->remote, 0,
 		      XH_REMOTE_CNT__MAX, all);
+	print_section("kerberos", krb_counter_name, s->krb, 0, XH_KRB_CNT__MAX, all);
 }
 
 static int print_json(const struct instance *in, const struct xh_stats *s)
@@ -252,6 +254,10 @@ static int print_json(const struct instance *in, const struct xh_stats *s)
 	jbuf_key_obj_begin(&b, "remote");
 	for (unsigned int c = 0; c < XH_REMOTE_CNT__MAX; c++)
 		jbuf_key_u64(&b, remote_counter_name(c), s->remote[c]);
+	jbuf_obj_end(&b);
+	jbuf_key_obj_begin(&b, "kerberos");
+	for (unsigned int c = 0; c < XH_KRB_CNT__MAX; c++)
+		jbuf_key_u64(&b, krb_counter_name(c), s->krb[c]);
 	jbuf_obj_end(&b);
 	jbuf_obj_end(&b);
 	if (!b.err)
@@ -323,6 +329,8 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 		 XH_SMB_CNT__MAX, "SMB deep inspection counters."},
 		{"remote", "counter", remote_counter_name, offsetof(struct xh_stats, remote), 0,
 		 XH_REMOTE_CNT__MAX, "RDP and SSH opening counters."},
+		{"kerberos", "counter", krb_counter_name, offsetof(struct xh_stats, krb), 0,
+		 XH_KRB_CNT__MAX, "Kerberos error counters."},
 	};
 
 	char metric[64];

@@ -32,6 +32,18 @@ const char *sweep_service_name(uint16_t port)
 	}
 }
 
+static const char *const krb_counter_names[XH_KRB_CNT__MAX] = {
+	[XH_KRB_CNT_ERROR] = "krb_error",
+	[XH_KRB_CNT_PREAUTH_FAILED] = "preauth_failed",
+	[XH_KRB_CNT_CLIENT_REVOKED] = "client_revoked",
+	[XH_KRB_CNT_PRINCIPAL_UNKNOWN] = "principal_unknown",
+};
+
+const char *krb_counter_name(unsigned int cnt)
+{
+	return cnt < XH_KRB_CNT__MAX ? krb_counter_names[cnt] : NULL;
+}
+
 void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b)
 {
 	const struct xh_sweep_detail *d = &e->d.sweep;

@@ -20,6 +20,9 @@
 /* The service scan.service_sweep names a TCP port (host order) by: "ssh",
  * "rdp", "winrm", "vnc", "rpc", else "tcp". */
 const char *sweep_service_name(uint16_t port);
+/* The name of Kerberos counter @cnt (enum xh_krb_cnt, `xdphunt stats`), or
+ * NULL. */
+const char *krb_counter_name(unsigned int cnt);
 void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b);
 
 #endif /* XH_SWEEP_H */

@@ -108,6 +108,17 @@ static int send_krb(struct xhp *x, int family, const char *kdc, const char *clie
 	return xhp_run(x, buf, flen);
 }
 
+/* The Kerberos counters (`xdphunt stats`: kerberos) into @out; 0 or -1. */
+static int krb_cnt(struct xhp *x, uint64_t *out)
+{
+	struct xh_stats s;
+
+	if (xhp_stats(x, &s))
+		return -1;
+	memcpy(out, s.krb, sizeof(s.krb));
+	return 0;
+}
+
 static int count_krb(struct xhp *x, const struct xh_event **last)
 {
 	int n = 0;
@@ -125,6 +136,7 @@ static int count_krb(struct xhp *x, const struct xh_event **last)
 void test_kerberos_brute_force(void)
 {
 	const struct xh_event *ev = NULL;
+	uint64_t c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
 	uint8_t msg[700];
 	size_t len;
 	struct xhp x;
@@ -162,6 +174,7 @@ void test_kerberos_brute_force(void)
 
 	test_subtest("the failures that count, over udp and tcp");
 	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
 	for (i = 0; i < THRESHOLD; i++) {
 		static const int codes[] = {KRB_PREAUTH_FAILED, KRB_REVOKED, KRB_UNKNOWN};
 
@@ -173,9 +186,20 @@ void test_kerberos_brute_force(void)
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(count_krb(&x, &ev), 1, "preauth failed, revoked and unknown count"))
 		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "failed logons");
+	/* counted in `xdphunt stats` by kind: i % 3 over 0..9 */
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_ERROR] - c0[XH_KRB_CNT_ERROR], THRESHOLD, "krb_error");
+		ASSERT_EQ(c1[XH_KRB_CNT_PREAUTH_FAILED] - c0[XH_KRB_CNT_PREAUTH_FAILED], 4,
+			  "preauth_failed");
+		ASSERT_EQ(c1[XH_KRB_CNT_CLIENT_REVOKED] - c0[XH_KRB_CNT_CLIENT_REVOKED], 3,
+			  "client_revoked");
+		ASSERT_EQ(c1[XH_KRB_CNT_PRINCIPAL_UNKNOWN] - c0[XH_KRB_CNT_PRINCIPAL_UNKNOWN], 3,
+			  "principal_unknown");
+	}
 
 	test_subtest("what does not count");
 	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
 	for (i = 0; i < 2 * THRESHOLD; i++) {
 		/* every Windows logon starts with PREAUTH_REQUIRED */
 		len = krb_error(msg, KRB_PREAUTH_REQUIRED, 1, 0);
@@ -206,6 +230,12 @@ void test_kerberos_brute_force(void)
 	}
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(count_krb(&x, &ev), 0, "no hit");
+	/* only the PREAUTH_REQUIRED answers are KRB-ERRORs read */
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_ERROR] - c0[XH_KRB_CNT_ERROR], 2 * THRESHOLD, "krb_error");
+		ASSERT_EQ(c1[XH_KRB_CNT_PREAUTH_FAILED] - c0[XH_KRB_CNT_PREAUTH_FAILED], 0,
+			  "preauth_failed");
+	}
 
 	test_subtest("per client");
 	xhp_reset(&x);

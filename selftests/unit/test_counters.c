@@ -10,6 +10,7 @@
 #include "test.h"
 #include "counters.h"
 #include "remote.h"
+#include "sweep.h"
 
 static bool snake_case(const char *s)
 {
@@ -47,6 +48,7 @@ void test_counters_names(void)
 	check_table("class", class_name, XH_CLASS__MAX);
 	check_table("service", service_name, XH_SVC__MAX);
 	check_table("remote", remote_counter_name, XH_REMOTE_CNT__MAX);
+	check_table("kerberos", krb_counter_name, XH_KRB_CNT__MAX);
 	test_subtest_end();
 
 	/* a few names pinned: renaming one breaks `stats --json` consumers */
