@@ -38,12 +38,21 @@ const volatile __u64 xh_cfg_portscan_window_ns = 60ULL * 1000000000ULL;
 /* scan.service_sweep: the same 16 hosts in a minute as SMB's; an admin
  * reaches a handful of hosts over SSH or RDP in a minute, a sweep a
  * subnet. The ports it watches, one bit per TCP port (bit p % 64 of word
- * p / 64), are the loader's to set (user/loader.c: 22, 135, 3389, 5900,
- * 5985, 5986 unless --service-sweep-ports says otherwise): a bit is one
- * load for a SYN, where a list would be a compare per port. */
+ * p / 64): a bit is one load for a SYN, where a list would be a compare
+ * per port. By default 22, 135, 3389, 5900, 5985 and 5986, which the
+ * loader sets again from --service-sweep-ports or LOADER_SVCSWEEP_PORTS
+ * (test_loader_svcsweep_defaults holds the two lists equal). */
+#define XH_PORT_BIT(p) [(p) / 64] = 1ULL << ((p) % 64)
 const volatile __u32 xh_cfg_svcsweep_threshold = 16;
 const volatile __u64 xh_cfg_svcsweep_window_ns = 60ULL * 1000000000ULL;
-const volatile __u64 xh_cfg_svcsweep_ports[XH_SVCSWEEP_PORT_WORDS];
+const volatile __u64 xh_cfg_svcsweep_ports[XH_SVCSWEEP_PORT_WORDS] = {
+	XH_PORT_BIT(22),
+	XH_PORT_BIT(135),
+	XH_PORT_BIT(3389),
+	XH_PORT_BIT(5900),
+	[5985 / 64] = 1ULL << (5985 % 64) | 1ULL << (5986 % 64),
+};
+_Static_assert(5985 / 64 == 5986 / 64, "WinRM's two ports share a word");
 
 /* Whether scan.service_sweep watches the TCP port @port. */
 static __always_inline int xh_svcsweep_port(__be16 port)
@@ -139,49 +148,6 @@ static __always_inline int xh_syn_window(struct xdp_md *ctx, const struct xh_pkt
 	return xh_window_event(ctx, pkt, 1, service, rule, old + 1, threshold, window_ns, stats);
 }
 
-/* Count a client SYN of @pkt to a port of a sweep: per source and @port, a
- * destination once per window. */
-static __always_inline int xh_sweep_count(struct xdp_md *ctx, const struct xh_pkt *pkt, __be16 port,
-					  __u32 threshold, __u64 window_ns, __u32 service,
-					  __u32 rule)
-{
-	struct xh_sweep_pair_key pk = {};
-	struct xh_sweep_src_key sk = {};
-
-	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
-	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
-	pk.family = pkt->family;
-	pk.port = port;
-	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
-	sk.family = pkt->family;
-	sk.port = port;
-	return xh_syn_window(ctx, pkt, xh_now_ns(), &xh_sweep_pair, &pk, &xh_sweep_src, &sk,
-			     threshold, window_ns, service, rule);
-}
-
-/* Account one client SYN (SYN without ACK) to an SMB port. A global
- * function, called by the entry point beside xh_hunt() (not inside it), so
- * its frame does not stack on xh_hunt()'s. Returns 1 when it emitted. */
-__noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
-{
-	if (!pkt)
-		return 0;
-	/* 445 and 139 are one sweep. */
-	return xh_sweep_count(ctx, pkt, 0, xh_cfg_sweep_threshold, xh_cfg_sweep_window_ns,
-			      XH_SVC_SMB, XH_RULE_SCAN_SMB_SWEEP);
-}
-
-/* Account one client SYN to a port of xh_cfg_svcsweep_ports, for
- * scan.service_sweep: each port its own sweep. Called by xh_syn(). Returns
- * 1 when it emitted. */
-__noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
-{
-	if (!pkt)
-		return 0;
-	return xh_sweep_count(ctx, pkt, pkt->dport, xh_cfg_svcsweep_threshold,
-			      xh_cfg_svcsweep_window_ns, XH_SVC_NONE, XH_RULE_SCAN_SERVICE_SWEEP);
-}
-
 /* The slot of xh_scan_first for the pair @pk: each address word folded in
  * with a multiply and a rotate, then murmur3's finalizer, so that every
  * bit of the addresses reaches the slot's bits (addresses differ in their
@@ -189,7 +155,7 @@ __noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
  * whole pair, so a collision is told apart. */
 static __always_inline __u32 xh_scan_slot(const struct xh_sweep_pair_key *pk)
 {
-	__u32 h = pk->family;
+	__u32 h = pk->family ^ (__u32)pk->port << 8;
 
 	for (int i = 0; i < 4; i++) {
 		h = (h ^ pk->saddr[i]) * 0x9e3779b1u;
@@ -216,6 +182,123 @@ static __always_inline void xh_scan_take(struct xh_scan_first *f,
 	f->escalated = escalated;
 	f->dport = dport;
 	f->time_ns = now;
+}
+
+/* Give the sweep slot @f to the source and port of @key, its first
+ * destination @daddr seen at @now. */
+static __always_inline void xh_sweep_take(struct xh_scan_first *f,
+					  const struct xh_sweep_pair_key *key, const __be32 *daddr,
+					  __u64 now, __u8 escalated)
+{
+	__builtin_memcpy(f->saddr, key->saddr, sizeof(f->saddr));
+	__builtin_memcpy(f->daddr, daddr, sizeof(f->daddr));
+	f->family = key->family;
+	f->escalated = escalated;
+	f->dport = key->port;
+	f->time_ns = now;
+}
+
+/* Count a client SYN of @pkt to the destination @daddr, at @now, in the
+ * sweep of its source and @port: per source and port, a destination once
+ * per window. */
+static __always_inline int xh_sweep_count(struct xdp_md *ctx, const struct xh_pkt *pkt, __u64 now,
+					  const __be32 *daddr, __be16 port, __u32 threshold,
+					  __u64 window_ns, __u32 service, __u32 rule)
+{
+	struct xh_sweep_pair_key pk = {};
+	struct xh_sweep_src_key sk = {};
+
+	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
+	__builtin_memcpy(pk.daddr, daddr, sizeof(pk.daddr));
+	pk.family = pkt->family;
+	pk.port = port;
+	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
+	sk.family = pkt->family;
+	sk.port = port;
+	return xh_syn_window(ctx, pkt, now, &xh_sweep_pair, &pk, &xh_sweep_src, &sk, threshold,
+			     window_ns, service, rule);
+}
+
+/* A client SYN of a sweep (scan.smb_sweep's with @port 0, scan.service_sweep's
+ * with its port). As xh_portscan() with the roles turned: a (source, port)'s
+ * first destination waits in its slot of xh_sweep_first, and the source
+ * enters the LRU maps at its second destination on the port, the first
+ * counted then at its own time; most sources open a port to one host (a
+ * flood's from many sources, every client of one file server). Returns 1
+ * when it emitted. */
+static __always_inline int xh_sweep_syn(struct xdp_md *ctx, const struct xh_pkt *pkt, __be16 port,
+					__u32 threshold, __u64 window_ns, __u32 service, __u32 rule)
+{
+	struct xh_sweep_pair_key key = {};
+	struct xh_sweep_src_key sk = {};
+	struct xh_scan_first *f;
+	struct xh_sweep_src *win;
+	__u32 slot;
+	__u64 now;
+	int same;
+
+	__builtin_memcpy(key.saddr, pkt->saddr, sizeof(key.saddr));
+	key.family = pkt->family;
+	key.port = port;
+	slot = xh_scan_slot(&key);
+	f = bpf_map_lookup_elem(&xh_sweep_first, &slot);
+	if (!f)
+		return 0;
+	now = xh_now_coarse_ns();
+	same = f->family == key.family && f->dport == port && f->saddr[0] == key.saddr[0] &&
+	       f->saddr[1] == key.saddr[1] && f->saddr[2] == key.saddr[2] &&
+	       f->saddr[3] == key.saddr[3];
+	if (same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
+		if (!f->escalated) {
+			if (f->daddr[0] == pkt->daddr[0] && f->daddr[1] == pkt->daddr[1] &&
+			    f->daddr[2] == pkt->daddr[2] && f->daddr[3] == pkt->daddr[3])
+				return 0; /* the same host again */
+			/* (a first destination cannot reach a threshold of 2) */
+			xh_sweep_count(ctx, pkt, f->time_ns, f->daddr, port, threshold, window_ns,
+				       service, rule);
+			f->escalated = 1;
+		}
+		f->time_ns = now;
+		return xh_sweep_count(ctx, pkt, now, pkt->daddr, port, threshold, window_ns,
+				      service, rule);
+	}
+	/* Another source's live slot: this one may be counted already. */
+	if (f->family && !same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
+		__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
+		sk.family = pkt->family;
+		sk.port = port;
+		win = bpf_map_lookup_elem(&xh_sweep_src, &sk);
+		if (win && (__s64)(now - win->window_start_ns) < (__s64)window_ns) {
+			xh_sweep_take(f, &key, pkt->daddr, now, 1);
+			return xh_sweep_count(ctx, pkt, now, pkt->daddr, port, threshold, window_ns,
+					      service, rule);
+		}
+	}
+	xh_sweep_take(f, &key, pkt->daddr, now, 0);
+	return 0;
+}
+
+/* Account one client SYN (SYN without ACK) to an SMB port. A global
+ * function, called by the entry point beside xh_hunt() (not inside it), so
+ * its frame does not stack on xh_hunt()'s. Returns 1 when it emitted. */
+__noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	if (!pkt)
+		return 0;
+	/* 445 and 139 are one sweep. */
+	return xh_sweep_syn(ctx, pkt, 0, xh_cfg_sweep_threshold, xh_cfg_sweep_window_ns, XH_SVC_SMB,
+			    XH_RULE_SCAN_SMB_SWEEP);
+}
+
+/* Account one client SYN to a port of xh_cfg_svcsweep_ports, for
+ * scan.service_sweep: each port its own sweep. Called by xh_syn(). Returns
+ * 1 when it emitted. */
+__noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	if (!pkt)
+		return 0;
+	return xh_sweep_syn(ctx, pkt, pkt->dport, xh_cfg_svcsweep_threshold,
+			    xh_cfg_svcsweep_window_ns, XH_SVC_NONE, XH_RULE_SCAN_SERVICE_SWEEP);
 }
 
 /* Count a SYN of the pair @pk to @dport at @now in xh_scan_pairs /

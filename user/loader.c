@@ -678,6 +678,9 @@ int loader_clear_flows(struct loader *l)
 	if (!err)
 		err = clear_array(bpf_map__fd(l->skel->maps.xh_scan_first),
 				  sizeof(struct xh_scan_first), XH_SCAN_FIRST_SLOTS);
+	if (!err)
+		err = clear_array(bpf_map__fd(l->skel->maps.xh_sweep_first),
+				  sizeof(struct xh_scan_first), XH_SCAN_FIRST_SLOTS);
 	if (err)
 		return err;
 

@@ -346,6 +346,27 @@ void test_service_sweep(void)
 	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "8080 and 23 are not watched, 445 is smb's");
 	ASSERT_EQ(count_sweeps(&x, &ev), 1, "445's sweep is scan.smb_sweep");
 
+	test_subtest("a sweep inside a flood of first SYNs");
+	xhp_reset(&x);
+	for (i = 0; i < 64 * THRESHOLD; i++) {
+		/* 250 sources' SYNs to port 22 of one host each (first-look
+		 * slots only), and every 64th frame the sweeper's next host */
+		snprintf(dst, sizeof(dst), "198.51.100.%d", 1 + i % 250);
+		err |= send_tcp(&x, 4, dst, i % 2 ? "192.0.2.200" : "192.0.2.201",
+				(uint16_t)(20000 + i), 22, SYN);
+		if (i % 64 == 63) {
+			snprintf(dst, sizeof(dst), "192.0.2.%d", 100 + i / 64);
+			err |= send_tcp(&x, 4, "192.0.2.35", dst, 55000, 22, SYN);
+		}
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_svc_sweeps(&x, &ev), 1, "the sweep, not the flood")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->daddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.115", "its 16th host");
+	}
+
 	test_subtest("per source");
 	xhp_reset(&x);
 	for (i = 0; i < THRESHOLD - 1; i++) {

@@ -12,7 +12,6 @@
 #include "ring_reader.h"
 #include "smb_user.h"
 #include "test.h"
-#include "loader.h"
 #include "xh_prog.h"
 #include "ioc.h"
 #include "ioc_prefilter.h"
@@ -171,8 +170,6 @@ static int xhp_open_mode(struct xhp *x, uint64_t wakeup_bytes, uint32_t rb_bytes
 		return -errno;
 	x->skel->rodata->xh_cfg_wakeup_bytes = wakeup_bytes;
 	x->skel->rodata->xh_cfg_capture = (__u8)capture;
-	/* scan.service_sweep's ports, as xdphunt loads them. */
-	loader_svcsweep_bits(x->skel->rodata->xh_cfg_svcsweep_ports, NULL, 0);
 	if (rb_bytes)
 		bpf_map__set_max_entries(x->skel->maps.xh_events, rb_bytes);
 	err = xdphunt__load(x->skel);
@@ -335,6 +332,9 @@ void xhp_reset(struct xhp *x)
 		for (__u32 i = 0; i < XH_SCAN_FIRST_SLOTS; i++)
 			keys[i] = i;
 		bpf_map_update_batch(bpf_map__fd(x->skel->maps.xh_scan_first), keys, zeros, &count,
+				     NULL);
+		count = XH_SCAN_FIRST_SLOTS;
+		bpf_map_update_batch(bpf_map__fd(x->skel->maps.xh_sweep_first), keys, zeros, &count,
 				     NULL);
 	}
 	xhp_drain(x);

@@ -16,18 +16,18 @@
 	}
 
 static const struct nrt_prog_map maps[] = {
-	NRT_MAP(xh_ports),	NRT_MAP(xh_ioc4),	NRT_MAP(xh_ioc6),
-	NRT_MAP(xh_iocdom),	NRT_MAP(xh_iocport),	NRT_MAP(xh_iocscr),
-	NRT_MAP(xh_flows),	NRT_MAP(xh_seen),	NRT_MAP(xh_counters),
-	NRT_MAP(xh_events),	NRT_MAP(xh_rpc_ifs),	NRT_MAP(xh_rpc_ops),
-	NRT_MAP(xh_rpc_ctx),	NRT_MAP(xh_rpc_eps),	NRT_MAP(xh_rpc_scr),
-	NRT_MAP(xh_smb),	NRT_MAP(xh_smb_trees),	NRT_MAP(xh_smb_names),
-	NRT_MAP(xh_smb_work),	NRT_MAP(xh_smb_pend),	NRT_MAP(xh_smb_files),
-	NRT_MAP(xh_sweep_src),	NRT_MAP(xh_sweep_pair), NRT_MAP(xh_iocpf),
-	NRT_MAP(xh_pktscr),	NRT_MAP(xh_flowscr),	NRT_MAP(xh_rpc_dyn),
-	NRT_MAP(xh_ioc_cache),	NRT_MAP(xh_brute_src),	NRT_MAP(xh_remscr),
-	NRT_MAP(xh_scan_pairs), NRT_MAP(xh_scan_ports), NRT_MAP(xh_scan_first),
-	NRT_MAP(xh_krbscr),
+	NRT_MAP(xh_ports),	NRT_MAP(xh_ioc4),	 NRT_MAP(xh_ioc6),
+	NRT_MAP(xh_iocdom),	NRT_MAP(xh_iocport),	 NRT_MAP(xh_iocscr),
+	NRT_MAP(xh_flows),	NRT_MAP(xh_seen),	 NRT_MAP(xh_counters),
+	NRT_MAP(xh_events),	NRT_MAP(xh_rpc_ifs),	 NRT_MAP(xh_rpc_ops),
+	NRT_MAP(xh_rpc_ctx),	NRT_MAP(xh_rpc_eps),	 NRT_MAP(xh_rpc_scr),
+	NRT_MAP(xh_smb),	NRT_MAP(xh_smb_trees),	 NRT_MAP(xh_smb_names),
+	NRT_MAP(xh_smb_work),	NRT_MAP(xh_smb_pend),	 NRT_MAP(xh_smb_files),
+	NRT_MAP(xh_sweep_src),	NRT_MAP(xh_sweep_pair),	 NRT_MAP(xh_iocpf),
+	NRT_MAP(xh_pktscr),	NRT_MAP(xh_flowscr),	 NRT_MAP(xh_rpc_dyn),
+	NRT_MAP(xh_ioc_cache),	NRT_MAP(xh_brute_src),	 NRT_MAP(xh_remscr),
+	NRT_MAP(xh_scan_pairs), NRT_MAP(xh_scan_ports),	 NRT_MAP(xh_scan_first),
+	NRT_MAP(xh_krbscr),	NRT_MAP(xh_sweep_first),
 };
 
 static const struct nrt_prog_var vars[] = {
