@@ -77,23 +77,27 @@ def port_scan_windows(rows, threshold, window_s):
     return out
 
 
-def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS):
+def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
+                          group=lambda port: port):
     """As port_scan_windows(), for the SYNs of @rows to @ports: a (source,
-    port)'s distinct destinations, a destination counted once per window."""
+    port)'s distinct destinations, a destination counted once per window;
+    @group(port) names the sweep a port belongs to (SMB's 445 and 139 are
+    one)."""
     out, seen, win = [], {}, {}
     for t, src, sport, dst, dport in rows:
         if dport not in ports:
             continue
-        if (src, dst, dport) in seen and t - seen[(src, dst, dport)] < window_s:
+        g = group(dport)
+        if (src, dst, g) in seen and t - seen[(src, dst, g)] < window_s:
             continue
-        seen[(src, dst, dport)] = t
-        start, count = win.get((src, dport), (t, 0))
+        seen[(src, dst, g)] = t
+        start, count = win.get((src, g), (t, 0))
         if t - start >= window_s:
             start, count = t, 0
         count += 1
         if count == threshold:
             out.append((t, (src, sport, dst, dport), count))
-        win[(src, dport)] = (start, count)
+        win[(src, g)] = (start, count)
     return out
 
 

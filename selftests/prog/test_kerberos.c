@@ -121,16 +121,7 @@ static int krb_cnt(struct xhp *x, uint64_t *out)
 
 static int count_krb(struct xhp *x, const struct xh_event **last)
 {
-	int n = 0;
-
-	xhp_drain(x);
-	for (int i = 0; i < x->n_ev; i++) {
-		if (x->ev[i].rule == XH_RULE_KRB_BRUTE_FORCE) {
-			n++;
-			*last = &x->ev[i];
-		}
-	}
-	return n;
+	return xhp_count_rule(x, XH_RULE_KRB_BRUTE_FORCE, last);
 }
 
 void test_kerberos_brute_force(void)

@@ -52,20 +52,6 @@ static size_t rdp_request(uint8_t *b, const char *cookie, int neg, uint32_t prot
 }
 
 /* The hits of @rule collected so far; *last: the latest. */
-static int count_rule(struct xhp *x, int rule, const struct xh_event **last)
-{
-	int n = 0;
-
-	xhp_drain(x);
-	for (int i = 0; i < x->n_ev; i++) {
-		if (x->ev[i].rule == rule) {
-			n++;
-			*last = &x->ev[i];
-		}
-	}
-	return n;
-}
-
 static uint64_t remote_cnt(struct xhp *x, int c)
 {
 	struct xh_stats s;
@@ -104,7 +90,7 @@ static void test_rdp(struct xhp *x)
 	/* a retransmission makes no second hit */
 	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50000, 3389, PSH_ACK, req, n);
 	ASSERT_OK(err, "run");
-	if (ASSERT_EQ(count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect")) {
+	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect")) {
 		check_addr4(e, "192.0.2.10", 50000, "198.51.100.5", 3389);
 		ASSERT_EQ(e->detail_kind, XH_DETAIL_REMOTE, "detail kind");
 		ASSERT_EQ(e->name_len, n, "the whole request carried");
@@ -121,7 +107,7 @@ static void test_rdp(struct xhp *x)
 	n = rdp_request(req, NULL, 1, 0);
 	err |= send_seg(x, 4, "198.51.100.6", "192.0.2.11", 40000, 443, PSH_ACK, req, n);
 	ASSERT_OK(err, "run");
-	if (ASSERT_EQ(count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect on 443"))
+	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect on 443"))
 		check_addr4(e, "198.51.100.6", 40000, "192.0.2.11", 443);
 
 	test_subtest("rdp over IPv6, no negotiation request");
@@ -129,7 +115,7 @@ static void test_rdp(struct xhp *x)
 	n = rdp_request(req, "a", 0, 0);
 	err |= send_seg(x, 6, "2001:db8::10", "2001:db8::20", 51000, 3390, PSH_ACK, req, n);
 	ASSERT_OK(err, "run");
-	if (ASSERT_EQ(count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect (IPv6)")) {
+	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect (IPv6)")) {
 		ASSERT_EQ(e->family, XH_AF_INET6, "family");
 		ASSERT_EQ(ntohs(e->dport), 3390, "server port");
 	}
@@ -164,7 +150,7 @@ static void test_rdp(struct xhp *x)
 	bad[1] = 0;
 	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50008, 3389, PSH_ACK, bad, 200);
 	ASSERT_OK(err, "run");
-	ASSERT_EQ(count_rule(x, XH_RULE_RDP_CONNECT, &e), 0, "no rdp.connect");
+	ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 0, "no rdp.connect");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_RDP_REQUEST) - c0, 0, "none counted");
 	ASSERT_EQ(xhp_map_count(bpf_map__fd(x->skel->maps.xh_flows)), 0, "no flow made");
 
@@ -189,7 +175,7 @@ static void test_rdp(struct xhp *x)
 		m = 259;
 		err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50009, 3389, PSH_ACK, big, m);
 		ASSERT_OK(err, "run");
-		if (ASSERT_EQ(count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect")) {
+		if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect")) {
 			ASSERT_EQ(e->name_len, XH_EVENT_NAME_MAX, "name[] full");
 			ASSERT_EQ(e->d.remote.payload_len, m, "the payload's length");
 			ASSERT_EQ(e->d.remote.flags, XH_REMOTE_F_CUT, "said cut");
@@ -217,14 +203,14 @@ static void test_ssh(struct xhp *x)
 	err |= send_seg(x, 4, "198.51.100.5", "192.0.2.10", 22, 50100, PSH_ACK, srv_line,
 			sizeof(srv_line) - 1);
 	ASSERT_OK(err, "run");
-	ASSERT_EQ(count_rule(x, XH_RULE_SSH_CONNECT, &e), 0, "no hit for the server's line");
+	ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 0, "no hit for the server's line");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_SSH_SERVER) - c0, 1, "server line counted");
 	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50100, 22, PSH_ACK, cli_line,
 			sizeof(cli_line) - 1);
 	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50100, 22, PSH_ACK, cli_line,
 			sizeof(cli_line) - 1);
 	ASSERT_OK(err, "run");
-	if (ASSERT_EQ(count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect")) {
+	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect")) {
 		check_addr4(e, "192.0.2.10", 50100, "198.51.100.5", 22);
 		ASSERT_EQ(e->d.remote.line_len, sizeof(cli_line) - 3, "line before CR LF");
 		ASSERT_EQ(e->name_len, sizeof(cli_line) - 1, "bytes carried");
@@ -244,7 +230,7 @@ static void test_ssh(struct xhp *x)
 	memcpy(buf, "SSH-1.99-paramiko_3.4\n", 22);
 	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50101, 2222, PSH_ACK, buf, 500);
 	ASSERT_OK(err, "run");
-	if (ASSERT_EQ(count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect on 2222")) {
+	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect on 2222")) {
 		ASSERT_EQ(e->d.remote.line_len, 21, "line before LF");
 		ASSERT_EQ(e->name_len, XH_EVENT_NAME_MAX, "bytes carried");
 		ASSERT_EQ(e->d.remote.payload_len, 500, "payload length");
@@ -268,7 +254,7 @@ static void test_ssh(struct xhp *x)
 	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50106, 22, PSH_ACK,
 			"SSH-x.0-abcdef\r\n", 16);
 	ASSERT_OK(err, "run");
-	ASSERT_EQ(count_rule(x, XH_RULE_SSH_CONNECT, &e), 0, "no ssh.connect");
+	ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 0, "no ssh.connect");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_SSH_BAD) - c0, 4, "four bad lines counted");
 	ASSERT_EQ(xhp_map_count(bpf_map__fd(x->skel->maps.xh_flows)), 0, "no flow made");
 
@@ -285,9 +271,9 @@ static void test_ssh(struct xhp *x)
 			sizeof(cli_line) - 1);
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_SSH_SERVER) - c0, 1, "server line counted");
-	if (ASSERT_EQ(count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect"))
+	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect"))
 		check_addr4(e, "192.0.2.10", 41000, "203.0.113.5", 40000);
-	ASSERT_EQ(count_rule(x, XH_RULE_IOC_DEST, &e), 1, "and the ioc.dest hit");
+	ASSERT_EQ(xhp_count_rule(x, XH_RULE_IOC_DEST, &e), 1, "and the ioc.dest hit");
 }
 
 void test_remote(void)

@@ -38,28 +38,14 @@ static int send_tcp(struct xhp *x, int family, const char *src, const char *dst,
 	return xhp_run(x, buf, len);
 }
 
-static int count_rule(struct xhp *x, unsigned int rule, const struct xh_event **last)
-{
-	int n = 0;
-
-	xhp_drain(x);
-	for (int i = 0; i < x->n_ev; i++) {
-		if (x->ev[i].rule == rule) {
-			n++;
-			*last = &x->ev[i];
-		}
-	}
-	return n;
-}
-
 static int count_sweeps(struct xhp *x, const struct xh_event **last)
 {
-	return count_rule(x, XH_RULE_SCAN_SMB_SWEEP, last);
+	return xhp_count_rule(x, XH_RULE_SCAN_SMB_SWEEP, last);
 }
 
 static int count_scans(struct xhp *x, const struct xh_event **last)
 {
-	return count_rule(x, XH_RULE_SCAN_PORT_SCAN, last);
+	return xhp_count_rule(x, XH_RULE_SCAN_PORT_SCAN, last);
 }
 
 void test_sweep(void)
@@ -269,7 +255,7 @@ void test_port_scan(void)
 
 static int count_svc_sweeps(struct xhp *x, const struct xh_event **last)
 {
-	return count_rule(x, XH_RULE_SCAN_SERVICE_SWEEP, last);
+	return xhp_count_rule(x, XH_RULE_SCAN_SERVICE_SWEEP, last);
 }
 
 /* scan.service_sweep at the loader's default ports (22, 135, 3389, 5900,

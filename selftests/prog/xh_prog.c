@@ -265,6 +265,20 @@ int xhp_drain(struct xhp *x)
 	return ring_reader__consume(x->rb);
 }
 
+int xhp_count_rule(struct xhp *x, unsigned int rule, const struct xh_event **last)
+{
+	int n = 0;
+
+	xhp_drain(x);
+	for (int i = 0; i < x->n_ev; i++) {
+		if (x->ev[i].rule == rule) {
+			n++;
+			*last = &x->ev[i];
+		}
+	}
+	return n;
+}
+
 void xhp_reset(struct xhp *x)
 {
 	int fd = bpf_map__fd(x->skel->maps.xh_flows);

@@ -55,6 +55,9 @@ uint64_t xhp_domain_hash(const char *dom);
 int xhp_stats(struct xhp *x, struct xh_stats *s);
 /* Drain the ring buffer into x->ev (appending). Returns the number read. */
 int xhp_drain(struct xhp *x);
+/* Drain, then count the collected events of @rule; *@last gets the last of
+ * them (left as it was when there is none). */
+int xhp_count_rule(struct xhp *x, unsigned int rule, const struct xh_event **last);
 /* Empty xh_flows, the SMB maps and xh_seen, and forget collected events. */
 void xhp_reset(struct xhp *x);
 /* The xh_flows entry of IPv4 @proto between @a:@aport and @b:@bport, given

@@ -45,8 +45,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
-from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows, smb_rows  # noqa: E402
+from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # noqa: E402
 from check_kerberos import krb_failures, krb_windows  # noqa: E402
+from check_scan import service_sweep_windows, syn_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
 from pycheck import replay_by_capture  # noqa: E402
@@ -135,26 +136,10 @@ def same(got, want):
 def sweep_windows(pcap, threshold, window_s, ports=SMB_PORTS):
     """(time, flow, count) of the client SYNs to @ports that bring their
     source's distinct destinations to @threshold within a window of
-    @window_s seconds (a destination counts once per window; a SYN after the
-    window opens the next one), as bpf/sweep.bpf.h counts them: SMB's ports
-    as one sweep, any other port its own."""
-    flt = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport in {%s}" % ", ".join(
-        str(p) for p in ports)
-    out, pairs, win = [], {}, {}
-    for (src, sport, dst, dport), (t,) in smb_rows(pcap, flt, ["frame.time_epoch"]):
-        t = float(t)
-        group = "smb" if int(dport) in SMB_PORTS else int(dport)
-        if (src, dst, group) in pairs and t - pairs[(src, dst, group)] < window_s:
-            continue
-        pairs[(src, dst, group)] = t
-        start, count = win.get((src, group), (t, 0))
-        if t - start >= window_s:
-            start, count = t, 0
-        count += 1
-        if count == threshold:
-            out.append((t, (src, sport, dst, dport), count))
-        win[(src, group)] = (start, count)
-    return out
+    @window_s seconds, as bpf/sweep.bpf.h counts them (check_scan.py):
+    SMB's ports as one sweep, any other port its own."""
+    return service_sweep_windows(syn_rows(pcap), threshold, window_s, ports,
+                                 lambda port: "smb" if port in SMB_PORTS else port)
 
 
 def sweep_capture(path):
