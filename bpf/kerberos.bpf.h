@@ -118,6 +118,15 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 	return -1;
 }
 
+/* Could @pkt, a TCP segment or UDP datagram, be a KDC's answer that
+ * kerberos.brute_force reads? Its port and length only, in the entry point;
+ * a threshold of 0 (--kerberos-brute-force off) drops the test at load. */
+static __always_inline int xh_krb_candidate(const struct xh_pkt *pkt)
+{
+	return xh_cfg_krbbrute_threshold && pkt->sport == bpf_htons(XH_KRB_PORT) &&
+	       pkt->payload_len >= XH_KRB_MIN;
+}
+
 /* Count the KRB-ERROR that @pkt, a segment or datagram from port 88,
  * carries, if it is a failed logon; its client is the packet's
  * destination. Called by xh_window_rules(). Returns 1 when it emitted. */

@@ -392,8 +392,6 @@ static __always_inline int xh_syn(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	int n = 0;
 
-	if (!pkt)
-		return 0;
 	if (xh_cfg_svcsweep_threshold && xh_svcsweep_port(pkt->dport))
 		n += xh_svcsweep(ctx, pkt);
 	if (xh_cfg_portscan_threshold)

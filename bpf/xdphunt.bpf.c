@@ -226,8 +226,7 @@ static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *
 	if ((xh_cfg_portscan_threshold || xh_cfg_svcsweep_threshold) &&
 	    (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
 		pkt->pflags |= XH_PKT_SYN;
-	if (xh_cfg_krbbrute_threshold && pkt->sport == bpf_htons(XH_KRB_PORT) &&
-	    pkt->payload_len >= XH_KRB_MIN)
+	if (xh_krb_candidate(pkt))
 		pkt->pflags |= XH_PKT_KRB;
 	return after;
 }
@@ -274,8 +273,7 @@ int xdphunt(struct xdp_md *ctx)
 		after = xh_tcp_after(pkt, data, data_end, stats);
 	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		after = XH_AFTER_ICMP;
-	else if (xh_cfg_krbbrute_threshold && res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP &&
-		 pkt->sport == bpf_htons(XH_KRB_PORT) && pkt->payload_len >= XH_KRB_MIN)
+	else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP && xh_krb_candidate(pkt))
 		pkt->pflags |= XH_PKT_KRB;
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {

@@ -57,14 +57,11 @@ static int is_pow2(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
+/* The SMB server ports without --smb-ports (loader_configure()). */
+static const uint16_t smb_default[] = {445, 139};
+
 void loader_svcsweep_bits(__u64 *bits, const uint16_t *ports, int n)
 {
-	static const uint16_t def[] = LOADER_SVCSWEEP_PORTS;
-
-	if (!n) {
-		ports = def;
-		n = (int)(sizeof(def) / sizeof(def[0]));
-	}
 	for (int i = 0; i < XH_SVCSWEEP_PORT_WORDS; i++)
 		bits[i] = 0;
 	for (int i = 0; i < n; i++)
@@ -77,11 +74,13 @@ void loader_svcsweep_bits(__u64 *bits, const uint16_t *ports, int n)
  * left out. */
 static int set_svcsweep_ports(struct loader *l, const struct loader_opts *opts)
 {
-	static const uint16_t smb_default[] = {445, 139}, def[] = LOADER_SVCSWEEP_PORTS;
+	static const uint16_t def[] = LOADER_SVCSWEEP_PORTS;
 	const uint16_t *smb = opts->n_smb_ports ? opts->smb_ports : smb_default;
-	int n_smb = opts->n_smb_ports ? opts->n_smb_ports : 2;
+	int n_smb = opts->n_smb_ports ? opts->n_smb_ports
+				      : (int)(sizeof(smb_default) / sizeof(smb_default[0]));
 	const uint16_t *want = opts->n_svcsweep_ports ? opts->svcsweep_ports : def;
-	int n_want = opts->n_svcsweep_ports ? opts->n_svcsweep_ports : (int)(sizeof(def) / 2);
+	int n_want = opts->n_svcsweep_ports ? opts->n_svcsweep_ports
+					    : (int)(sizeof(def) / sizeof(def[0]));
 	uint16_t ports[LOADER_MAX_PORTS];
 	int n = 0;
 
@@ -98,12 +97,6 @@ static int set_svcsweep_ports(struct loader *l, const struct loader_opts *opts)
 		}
 		if (!is_smb && n < LOADER_MAX_PORTS)
 			ports[n++] = want[i];
-	}
-	/* (all of them SMB's: n is 0, and the bitmap would be the defaults) */
-	if (!n) {
-		memset(l->skel->rodata->xh_cfg_svcsweep_ports, 0,
-		       sizeof(l->skel->rodata->xh_cfg_svcsweep_ports));
-		return 0;
 	}
 	loader_svcsweep_bits(l->skel->rodata->xh_cfg_svcsweep_ports, ports, n);
 	return 0;
@@ -563,7 +556,6 @@ void loader_ioc_outer(struct loader *l, struct ioc_outer *out)
 
 int loader_configure(struct loader *l, const struct loader_opts *opts, struct ioc_set *iocs)
 {
-	static const uint16_t smb_default[] = {445, 139};
 	static const uint16_t rpc_default[] = {135};
 	int fd = bpf_map__fd(l->skel->maps.xh_ports);
 	int err = 0;

@@ -69,8 +69,7 @@ struct loader {
  * starts disarmed (passes every packet untouched) until loader_arm().
  * Returns NULL and sets errno. */
 /* Set scan.service_sweep's bitmap @bits (XH_SVCSWEEP_PORT_WORDS words, the
- * program's xh_cfg_svcsweep_ports) to @n @ports, or to the default ports
- * when @n is 0. */
+ * program's xh_cfg_svcsweep_ports) to the @n @ports (none when @n is 0). */
 void loader_svcsweep_bits(__u64 *bits, const uint16_t *ports, int n);
 struct loader *loader__open(const struct loader_opts *opts);
 /* Detaches every interface still attached, then frees. Accepts NULL. */

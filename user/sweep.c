@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sweep.c: the "scan" object of scan.smb_sweep, scan.port_scan and
- * scan.service_sweep hits and, with "service":"kerberos", of
- * kerberos.brute_force hits, and
- * the "brute_force" object of smb.brute_force hits (bpf/sweep.bpf.h). The
+ * scan.service_sweep hits and the "brute_force" object of smb.brute_force
+ * and kerberos.brute_force hits (bpf/sweep.bpf.h, bpf/kerberos.bpf.h). The
  * event's addresses are those of the SYN, or of the failed session setup's
  * flow, that reached the threshold. "accounts": the distinct accounts the client named in the
  * window (user/accounts.c), when any. */

@@ -33,12 +33,13 @@ void test_loader_xdp_frags(void)
  * sets them from. They must be the same list. */
 void test_loader_svcsweep_defaults(void)
 {
+	static const uint16_t def[] = LOADER_SVCSWEEP_PORTS;
 	static __u64 want[XH_SVCSWEEP_PORT_WORDS];
 	struct xdphunt *skel = xdphunt__open();
 
 	if (!ASSERT_OK_PTR(skel, "xdphunt__open"))
 		return;
-	loader_svcsweep_bits(want, NULL, 0);
+	loader_svcsweep_bits(want, def, (int)(sizeof(def) / sizeof(def[0])));
 	ASSERT_TRUE(!memcmp(want, (const void *)skel->rodata->xh_cfg_svcsweep_ports, sizeof(want)),
 		    "the program's default ports are the loader's");
 	ASSERT_TRUE(want[22 / 64] >> (22 % 64) & 1, "22 among them");
