@@ -9,13 +9,18 @@
  * STATUS_LOGON_FAILURE (which Windows gives for an unknown user too) and
  * STATUS_ACCOUNT_LOCKED_OUT. Not KDC_ERR_PREAUTH_REQUIRED: every Windows
  * logon starts with one. One event per client and window, from the
- * sweep's window code (bpf/sweep.bpf.h). */
+ * sweep's window code (bpf/sweep.bpf.h). A KRB-ERROR names no account, so
+ * the client's AS-REQ on the same flow is read for it (its cname): the
+ * event says how many distinct accounts failed, for userspace to tell
+ * guessing (one) from spraying (many), each account counted once per
+ * window (xh_krb_accts). */
 #ifndef XH_KERBEROS_BPF_H
 #define XH_KERBEROS_BPF_H
 
 #include "maps.bpf.h"
 #include "sweep.bpf.h"
 #include "compat61.bpf.h"
+#include "smb_name.h"
 
 #define XH_KRB_PORT 88
 /* RFC 4120 7.5.9 */
@@ -29,6 +34,15 @@
 #define XH_KRB_WIN 96
 /* Shorter than any KRB-ERROR (its realm and sname follow the code). */
 #define XH_KRB_MIN 32
+/* The AS-REQ bytes read: its cname follows pvno, msg-type, the padata and
+ * the kdc-options; a password's PA-ENC-TIMESTAMP and PA-PAC-REQUEST (as
+ * Windows, kerbrute and Impacket send them) put it within the first 150.
+ * Longer pre-authentication (FAST armor, PKINIT) leaves the account
+ * unread. */
+#define XH_KRB_REQ_WIN	     256
+#define XH_KRB_MASK	     255
+#define XH_KRB_TAG_AS_REQ    0x6a /* [APPLICATION 10] */
+#define XH_KRB_TAG_KRB_ERROR 0x7e /* [APPLICATION 30] */
 
 /* Set through the skeleton's rodata before load (user/loader.c). As
  * smb.brute_force's: a user who mistypes fails once or twice, kerbrute
@@ -37,7 +51,7 @@ const volatile __u32 xh_cfg_krbbrute_threshold = 10;
 const volatile __u64 xh_cfg_krbbrute_window_ns = 60ULL * 1000000000ULL;
 
 struct xh_krb_scratch {
-	__u8 buf[128]; /* XH_KRB_WIN bytes, indexes masked to 127 */
+	__u8 buf[XH_KRB_MASK + 1]; /* indexes masked to XH_KRB_MASK */
 };
 
 struct {
@@ -55,20 +69,108 @@ static __always_inline int xh_der_len(const __u8 *b, __u32 *off, __u32 n)
 
 	if (o >= n)
 		return -1;
-	v = b[o & 127];
+	v = b[o & XH_KRB_MASK];
 	if (v < 0x80) {
 		*off = o + 1;
 		return v;
 	}
 	if (v == 0x81 && o + 1 < n) {
 		*off = o + 2;
-		return b[(o + 1) & 127];
+		return b[(o + 1) & XH_KRB_MASK];
 	}
 	if (v == 0x82 && o + 2 < n) {
 		*off = o + 3;
-		return b[(o + 1) & 127] << 8 | b[(o + 2) & 127];
+		return b[(o + 1) & XH_KRB_MASK] << 8 | b[(o + 2) & XH_KRB_MASK];
 	}
 	return -1;
+}
+
+/* Into the DER element at @b[*@off] if its tag is @tag: *@off moved to its
+ * content; its length, or -1. */
+static __always_inline int xh_der_enter(const __u8 *b, __u32 *off, __u32 n, __u8 tag)
+{
+	int len;
+
+	if (*off >= n || b[*off & XH_KRB_MASK] != tag)
+		return -1;
+	(*off)++;
+	len = xh_der_len(b, off, n);
+	/* A constant bound on the offset (n is at most XH_KRB_REQ_WIN), so
+	 * that the verifier prunes the length forms' paths where they meet. */
+	if (*off > XH_KRB_REQ_WIN)
+		return -1;
+	return len;
+}
+
+/* Past the DER element at @b[*@off] if its tag is @tag; 0, or -1. */
+static __always_inline int xh_der_skip(const __u8 *b, __u32 *off, __u32 n, __u8 tag)
+{
+	int len = xh_der_enter(b, off, n, tag);
+
+	if (len < 0)
+		return -1;
+	*off += len;
+	return *off > XH_KRB_REQ_WIN ? -1 : 0;
+}
+
+/* The account an AS-REQ (RFC 4120 5.4.1) at the start of @b (@n bytes, at
+ * most XH_KRB_REQ_WIN) logs on as: the offset of its cname's first name
+ * component in @b (*@name_off) and its length, at most XH_KRB_NAME_MAX;
+ * -1 when @b holds none. [APPLICATION 10] SEQUENCE { [1] pvno, [2]
+ * msg-type, [3] padata OPTIONAL, [4] req-body SEQUENCE { [0] kdc-options,
+ * [1] cname SEQUENCE { [0] name-type, [1] name-string SEQUENCE OF
+ * GeneralString }, ... } }. */
+static __always_inline int xh_krb_as_req_name(const __u8 *b, __u32 n, __u32 *name_off)
+{
+	__u32 off = 0;
+	int len;
+
+	if (n > XH_KRB_REQ_WIN || xh_der_enter(b, &off, n, XH_KRB_TAG_AS_REQ) < 0 ||
+	    xh_der_enter(b, &off, n, 0x30) < 0)
+		return -1;
+	/* pvno, msg-type and padata, each once, in order */
+	for (int i = 0; i < 3; i++) {
+		if (off >= n || b[off & XH_KRB_MASK] == 0xa4)
+			break;
+		if (xh_der_skip(b, &off, n, 0xa1 + i) < 0)
+			return -1;
+	}
+	if (xh_der_enter(b, &off, n, 0xa4) < 0 || xh_der_enter(b, &off, n, 0x30) < 0 ||
+	    xh_der_skip(b, &off, n, 0xa0) < 0 || xh_der_enter(b, &off, n, 0xa1) < 0 ||
+	    xh_der_enter(b, &off, n, 0x30) < 0 || xh_der_skip(b, &off, n, 0xa0) < 0 ||
+	    xh_der_enter(b, &off, n, 0xa1) < 0 || xh_der_enter(b, &off, n, 0x30) < 0)
+		return -1;
+	len = xh_der_enter(b, &off, n, 0x1b);
+	if (len > XH_KRB_NAME_MAX)
+		len = XH_KRB_NAME_MAX;
+	if (len < 1 || off + len > n)
+		return -1;
+	*name_off = off;
+	return len;
+}
+
+/* FNV-1a of the @len bytes (at most XH_KRB_NAME_MAX) at @off of @scr,
+ * ASCII letters in lower case (account names are case-insensitive); never
+ * 0, so a kept hash is told from none. A global function: the verifier
+ * walks its loop once, not once per offset and length the DER walk can
+ * give (38k instructions). */
+__noinline __u32 xh_krb_name_hash(const struct xh_krb_scratch *scr, __u32 off, __u32 len)
+{
+	__u32 h = XH_FNV_OFFSET;
+
+	if (!scr)
+		return 0;
+	for (__u32 i = 0; i < XH_KRB_NAME_MAX; i++) {
+		__u8 c;
+
+		if (i >= len)
+			break;
+		c = scr->buf[(off + i) & XH_KRB_MASK];
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = (h ^ c) * XH_FNV_PRIME;
+	}
+	return h ? h : 1;
 }
 
 /* The error-code of the KRB-ERROR (RFC 4120 5.9.1) at the start of @b (@n
@@ -80,12 +182,9 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 	__u32 off = 1, v = 0;
 	int len, ilen;
 
-	if (n < 2 || n > XH_KRB_WIN || b[0] != 0x7e)
+	if (n < 2 || n > XH_KRB_WIN || b[0] != XH_KRB_TAG_KRB_ERROR)
 		return -1;
-	if (xh_der_len(b, &off, n) < 0 || off >= n || b[off & 127] != 0x30)
-		return -1;
-	off++;
-	if (xh_der_len(b, &off, n) < 0)
+	if (xh_der_len(b, &off, n) < 0 || xh_der_enter(b, &off, n, 0x30) < 0)
 		return -1;
 	/* the fields before the code, each once, in order */
 	for (int i = 0; i < 7; i++) {
@@ -93,7 +192,7 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 
 		if (off + 2 > n)
 			return -1;
-		tag = b[off & 127];
+		tag = b[off & XH_KRB_MASK];
 		off++;
 		len = xh_der_len(b, &off, n);
 		if (len < 0)
@@ -105,37 +204,105 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 			continue;
 		}
 		/* [6] INTEGER: non-negative, up to 4 bytes */
-		if (off + 2 > n || b[off & 127] != 0x02)
+		if (off + 2 > n || b[off & XH_KRB_MASK] != 0x02)
 			return -1;
-		ilen = b[(off + 1) & 127];
-		if (ilen < 1 || ilen > 4 || off + 2 + ilen > n || (b[(off + 2) & 127] & 0x80))
+		ilen = b[(off + 1) & XH_KRB_MASK];
+		if (ilen < 1 || ilen > 4 || off + 2 + ilen > n ||
+		    (b[(off + 2) & XH_KRB_MASK] & 0x80))
 			return -1;
 		for (int j = 0; j < 4; j++)
 			if (j < ilen)
-				v = v << 8 | b[(off + 2 + j) & 127];
+				v = v << 8 | b[(off + 2 + j) & XH_KRB_MASK];
 		return (int)v;
 	}
 	return -1;
 }
 
-/* Could @pkt, a TCP segment or UDP datagram, be a KDC's answer that
- * kerberos.brute_force reads? Its port and length only, in the entry point;
- * a threshold of 0 (--kerberos-brute-force off) drops the test at load. */
+/* Could @pkt, a TCP segment or UDP datagram, be a client's AS-REQ or a
+ * KDC's answer that kerberos.brute_force reads? Its ports and length only,
+ * in the entry point; a threshold of 0 (--kerberos-brute-force off) drops
+ * the test at load. */
 static __always_inline int xh_krb_candidate(const struct xh_pkt *pkt)
 {
-	return xh_cfg_krbbrute_threshold && pkt->sport == bpf_htons(XH_KRB_PORT) &&
+	return xh_cfg_krbbrute_threshold &&
+	       (pkt->sport == bpf_htons(XH_KRB_PORT) || pkt->dport == bpf_htons(XH_KRB_PORT)) &&
 	       pkt->payload_len >= XH_KRB_MIN;
+}
+
+/* Up to @win bytes of the Kerberos message @pkt carries into @scr (over TCP
+ * past the record mark of RFC 4120 7.2.2, which must give the message's
+ * length: the segment's whole rest with @whole, at least it without, for a
+ * message that goes on in the next segment). Returns the bytes read, or 0. */
+static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					 struct xh_krb_scratch *scr, __u32 win, int whole)
+{
+	__u32 off = pkt->payload_off & XH_PARSE_MAX_OFF, n = pkt->payload_len, mark;
+
+	if (pkt->proto == IPPROTO_TCP) {
+		if (n < 4 + XH_KRB_MIN || bpf_xdp_load_bytes(ctx, off, scr->buf, 4))
+			return 0;
+		mark = (__u32)scr->buf[0] << 24 | (__u32)scr->buf[1] << 16 |
+		       (__u32)scr->buf[2] << 8 | scr->buf[3];
+		if (whole ? mark != n - 4 : mark < n - 4)
+			return 0;
+		off += 4;
+		n -= 4;
+	}
+	if (n < XH_KRB_MIN)
+		return 0;
+	if (n > win)
+		n = win;
+	if (bpf_xdp_load_bytes(ctx, off, scr->buf, XH_SIZE_NZ(n, XH_KRB_REQ_WIN)))
+		return 0;
+	return n;
+}
+
+/* The hash of the account the AS-REQ in the first @n bytes of @scr logs on
+ * as (xh_krb_name_hash()), or 0. */
+static __always_inline __u32 xh_krb_as_req_account(const struct xh_krb_scratch *scr, __u32 n)
+{
+	__u32 name_off = 0;
+	int len;
+
+	len = xh_krb_as_req_name(scr->buf, n, &name_off);
+	if (len < 0)
+		return 0;
+	return xh_krb_name_hash(scr, name_off, len);
+}
+
+/* Keep the account of the AS-REQ @pkt (client -> KDC) carries, by flow, for
+ * the KDC's answer. */
+static __always_inline void xh_krb_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					   struct xh_krb_scratch *scr, struct xh_stats *stats)
+{
+	struct xh_flow_key key;
+	__u32 n, h;
+
+	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, 0);
+	if (!n)
+		return;
+	h = xh_krb_as_req_account(scr, n);
+	if (!h)
+		return;
+	stats->krb[XH_KRB_CNT_AS_REQ]++;
+	xh_flow_key_make(pkt, &key);
+	bpf_map_update_elem(&xh_krb_req, &key, &h, BPF_ANY);
 }
 
 /* Count the KRB-ERROR that @pkt, a segment or datagram from port 88,
  * carries, if it is a failed logon; its client is the packet's
- * destination. Called by xh_window_rules(). Returns 1 when it emitted. */
+ * destination. Keep a client's AS-REQ (to port 88) for its account.
+ * Called by xh_window_rules(). Returns 1 when it emitted. */
 __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	struct xh_sweep_src_key sk = {};
+	struct xh_krb_acct_key ak = {};
 	struct xh_krb_scratch *scr;
+	struct xh_flow_key key;
+	struct xh_sweep_src *src;
 	struct xh_stats *stats;
-	__u32 zero = 0, off, n;
+	__u64 start, *counted;
+	__u32 zero = 0, n, *name;
 	int code;
 	long old;
 
@@ -145,24 +312,13 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	scr = bpf_map_lookup_elem(&xh_krbscr, &zero);
 	if (!stats || !scr)
 		return 0;
-	off = pkt->payload_off & XH_PARSE_MAX_OFF;
-	n = pkt->payload_len;
-	if (pkt->proto == IPPROTO_TCP) {
-		/* A record mark (RFC 4120 7.2.2): the message's length, whole
-		 * in this segment, as a KDC sends an error. */
-		if (n < 4 + XH_KRB_MIN || bpf_xdp_load_bytes(ctx, off, scr->buf, 4))
-			return 0;
-		if (((__u32)scr->buf[0] << 24 | (__u32)scr->buf[1] << 16 | (__u32)scr->buf[2] << 8 |
-		     scr->buf[3]) != n - 4)
-			return 0;
-		off += 4;
-		n -= 4;
-	}
-	if (n < XH_KRB_MIN)
+	if (pkt->dport == bpf_htons(XH_KRB_PORT)) {
+		xh_krb_request(ctx, pkt, scr, stats);
 		return 0;
-	if (n > XH_KRB_WIN)
-		n = XH_KRB_WIN;
-	if (bpf_xdp_load_bytes(ctx, off, scr->buf, XH_SIZE_NZ(n, XH_KRB_WIN)))
+	}
+	/* A KDC sends an error whole, in one segment or datagram. */
+	n = xh_krb_load(ctx, pkt, scr, XH_KRB_WIN, 1);
+	if (!n)
 		return 0;
 	code = xh_krb_error_code(scr->buf, n);
 	if (code < 0)
@@ -181,16 +337,36 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	__builtin_memcpy(sk.addr, pkt->daddr, sizeof(sk.addr));
 	sk.family = pkt->family;
 	sk.port = bpf_htons(XH_KRB_PORT);
-	old = xh_window_add(&xh_brute_src, &sk, xh_now_ns(), xh_cfg_krbbrute_window_ns, 1);
-	if (old < 0 || old + 1 != xh_cfg_krbbrute_threshold)
+	src = xh_window_get(&xh_brute_src, &sk, xh_now_ns(), xh_cfg_krbbrute_window_ns);
+	if (!src)
+		return 0;
+	/* The account of the request it answers, if that was seen: counted
+	 * once per window. */
+	xh_flow_key_make(pkt, &key);
+	name = bpf_map_lookup_elem(&xh_krb_req, &key);
+	if (name) {
+		stats->krb[XH_KRB_CNT_FAILURE_NAMED]++;
+		__builtin_memcpy(ak.addr, pkt->daddr, sizeof(ak.addr));
+		ak.family = pkt->family;
+		ak.name_hash = *name;
+		start = src->window_start_ns;
+		counted = bpf_map_lookup_elem(&xh_krb_accts, &ak);
+		if (!counted || *counted != start) {
+			bpf_map_update_elem(&xh_krb_accts, &ak, &start, BPF_ANY);
+			__sync_fetch_and_add(&src->accounts, 1);
+		}
+	}
+	old = __sync_fetch_and_add(&src->distinct, 1);
+	if (old + 1 != xh_cfg_krbbrute_threshold)
 		return 0;
 	return xh_window_event(ctx, pkt, 0, XH_SVC_NONE, XH_RULE_KRB_BRUTE_FORCE, old + 1,
-			       xh_cfg_krbbrute_threshold, xh_cfg_krbbrute_window_ns, stats);
+			       xh_cfg_krbbrute_threshold, xh_cfg_krbbrute_window_ns, src->accounts,
+			       stats);
 }
 
 /* The window rules of a packet the entry point marked: a client SYN
- * (XH_PKT_SYN: scan.service_sweep, scan.port_scan) or a KDC's answer
- * (XH_PKT_KRB: kerberos.brute_force). One global function, called after
+ * (XH_PKT_SYN: scan.service_sweep, scan.port_scan) or a Kerberos request
+ * or answer (XH_PKT_KRB: kerberos.brute_force). One global function, called after
  * xh_hunt() or in the shortcut of packets no other rule can match: each
  * call site the entry point decides costs every packet (a second one put
  * 15 ns on test-run's SMB tree connect, which is neither). Returns the

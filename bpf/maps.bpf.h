@@ -245,6 +245,26 @@ struct {
 	__type(value, struct xh_sweep_src);
 } xh_brute_src SEC(".maps");
 
+/* kerberos.brute_force (bpf/kerberos.bpf.h): the account hash of each
+ * flow's last AS-REQ, for the KDC's KRB-ERROR on the same flow (the error
+ * names no account). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_KRB_REQ_MAX);
+	__type(key, struct xh_flow_key);
+	__type(value, __u32);
+} xh_krb_req SEC(".maps");
+
+/* kerberos.brute_force: the window (xh_sweep_src.window_start_ns) in which a
+ * client's failed account was counted, so that an account counts once per
+ * window. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_KRB_ACCT_MAX);
+	__type(key, struct xh_krb_acct_key);
+	__type(value, __u64);
+} xh_krb_accts SEC(".maps");
+
 /* One per-CPU struct holding every counter: one lookup per packet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

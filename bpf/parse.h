@@ -109,7 +109,7 @@ struct xh_pkt {
  * scan.service_sweep count (bpf/sweep.bpf.h xh_syn()); a call decided in the entry point's
  * registers put 15 ns on test-run's SMB tree connect, which is no SYN. */
 #define XH_PKT_SYN 0x40
-/* The same for a segment or datagram from a KDC's port 88, which
+/* The same for a segment or datagram from or to a KDC's port 88, which
  * kerberos.brute_force reads (bpf/kerberos.bpf.h). */
 #define XH_PKT_KRB 0x80
 

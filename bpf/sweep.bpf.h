@@ -62,14 +62,13 @@ static __always_inline int xh_svcsweep_port(__be16 port)
 	return (xh_cfg_svcsweep_ports[(p >> 6) & (XH_SVCSWEEP_PORT_WORDS - 1)] >> (p & 63)) & 1;
 }
 
-/* Add @n to @key's count in the window map @map (xh_sweep_src, xh_brute_src,
- * xh_scan_pairs) at @now: a window runs @window_ns from the first count, and
- * a count after it opens the next from 0. Returns the count before the add,
- * or -1 when the map had no room. Two CPUs may both reset a window; that
- * only loses a count or two of one in progress. The add is atomic, so
- * exactly one CPU sees the count cross a threshold. */
-static __always_inline long xh_window_add(void *map, const void *key, __u64 now, __u64 window_ns,
-					  __u32 n)
+/* @key's window in the window map @map (xh_sweep_src, xh_brute_src,
+ * xh_scan_pairs) at @now, made when missing: a window runs @window_ns from
+ * the first count, and a count after it opens the next from 0. NULL when
+ * the map had no room. Two CPUs may both reset a window; that only loses a
+ * count or two of one in progress. */
+static __always_inline struct xh_sweep_src *xh_window_get(void *map, const void *key, __u64 now,
+							  __u64 window_ns)
 {
 	struct xh_sweep_src init = {}, *src;
 
@@ -79,25 +78,39 @@ static __always_inline long xh_window_add(void *map, const void *key, __u64 now,
 		bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
 		src = bpf_map_lookup_elem(map, key);
 		if (!src)
-			return -1;
+			return NULL;
 	}
 	/* Signed: a capture stamped out of order may go back in time, and a
 	 * count from before the window's start belongs to it. */
 	if ((__s64)(now - src->window_start_ns) >= (__s64)window_ns) {
 		src->window_start_ns = now;
 		src->distinct = 0;
+		src->accounts = 0;
 	}
+	return src;
+}
+
+/* Add @n to @key's count in the window map @map at @now (xh_window_get()).
+ * Returns the count before the add, or -1 when the map had no room. The add
+ * is atomic, so exactly one CPU sees the count cross a threshold. */
+static __always_inline long xh_window_add(void *map, const void *key, __u64 now, __u64 window_ns,
+					  __u32 n)
+{
+	struct xh_sweep_src *src = xh_window_get(map, key, now, window_ns);
+
+	if (!src)
+		return -1;
 	return __sync_fetch_and_add(&src->distinct, n);
 }
 
 /* The event of a window (per source, or per pair) that reached @threshold (@count when it
  * did) on the packet @pkt of a flow of @service (enum xh_service) whose
- * client is its source (@client_is_src) or its destination. Returns 1 when
- * it emitted. */
+ * client is its source (@client_is_src) or its destination; @accounts is
+ * kerberos.brute_force's (xh_sweep_detail). Returns 1 when it emitted. */
 static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					   int client_is_src, __u32 service, __u32 rule,
 					   __u32 count, __u32 threshold, __u64 window_ns,
-					   struct xh_stats *stats)
+					   __u32 accounts, struct xh_stats *stats)
 {
 	struct xh_flow_state st = {};
 	struct xh_flow_key key;
@@ -112,6 +125,7 @@ static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_p
 	e->d.sweep.distinct = count;
 	e->d.sweep.threshold = threshold;
 	e->d.sweep.window_s = window_ns / 1000000000ULL;
+	e->d.sweep.accounts = accounts;
 	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
 	return 1;
 }
@@ -145,7 +159,7 @@ static __always_inline int xh_syn_window(struct xdp_md *ctx, const struct xh_pkt
 	if (old < 0 || old + 1 != threshold)
 		return 0;
 	/* The SYN's source is the client. */
-	return xh_window_event(ctx, pkt, 1, service, rule, old + 1, threshold, window_ns, stats);
+	return xh_window_event(ctx, pkt, 1, service, rule, old + 1, threshold, window_ns, 0, stats);
 }
 
 /* The slot of xh_scan_first for the pair @pk: each address word folded in
@@ -423,7 +437,7 @@ __noinline int xh_brute(struct xdp_md *ctx, __u32 n)
 		return 0;
 	/* The answer goes server -> client: the client is its destination. */
 	return xh_window_event(ctx, &w->pkt, 0, XH_SVC_SMB, XH_RULE_SMB_BRUTE_FORCE, old + n,
-			       xh_cfg_brute_threshold, xh_cfg_brute_window_ns, stats);
+			       xh_cfg_brute_threshold, xh_cfg_brute_window_ns, 0, stats);
 }
 
 #endif /* XH_SWEEP_BPF_H */

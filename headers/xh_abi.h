@@ -276,6 +276,8 @@ enum xh_krb_cnt {
 	XH_KRB_CNT_PREAUTH_FAILED,    /* ... KDC_ERR_PREAUTH_FAILED: a wrong password */
 	XH_KRB_CNT_CLIENT_REVOKED,    /* ... KDC_ERR_CLIENT_REVOKED: locked out, disabled */
 	XH_KRB_CNT_PRINCIPAL_UNKNOWN, /* ... KDC_ERR_C_PRINCIPAL_UNKNOWN: no such account */
+	XH_KRB_CNT_AS_REQ,	      /* AS-REQs (to port 88) whose account (cname) was read */
+	XH_KRB_CNT_FAILURE_NAMED,     /* failed logons whose AS-REQ's account was read */
 	XH_KRB_CNT__MAX,
 };
 
@@ -569,7 +571,10 @@ struct xh_sweep_detail {
 	__u32 distinct;	 /* distinct destinations counted when the event was made */
 	__u32 threshold; /* xh_cfg_sweep_threshold */
 	__u32 window_s;	 /* xh_cfg_sweep_window_ns, in seconds */
-	__u8 pad[52];
+	/* kerberos.brute_force: the distinct accounts its failures named
+	 * (0: none read) */
+	__u32 accounts;
+	__u8 pad[48];
 };
 _Static_assert(sizeof(struct xh_sweep_detail) == 64, "xh_sweep_detail ABI");
 
@@ -588,8 +593,26 @@ struct xh_sweep_src_key {
 struct xh_sweep_src {
 	__u64 window_start_ns;
 	__u32 distinct;
-	__u32 pad;
+	/* kerberos.brute_force: the distinct accounts whose logon failed in
+	 * the window (xh_krb_accts); 0 elsewhere */
+	__u32 accounts;
 };
+
+/* kerberos.brute_force (bpf/kerberos.bpf.h): an account of a client, by the
+ * hash of its AS-REQ's cname (FNV-1a of the first name component, ASCII
+ * letters in lower case, at most XH_KRB_NAME_MAX bytes; never 0). */
+struct xh_krb_acct_key {
+	__be32 addr[4];
+	__u8 family;
+	__u8 pad[3];
+	__u32 name_hash;
+};
+
+#define XH_KRB_NAME_MAX 64
+/* Kerberos requests whose account is kept for the KDC's answer, by flow;
+ * and (client, account) pairs whose failure was counted. */
+#define XH_KRB_REQ_MAX	8192
+#define XH_KRB_ACCT_MAX 8192
 
 struct xh_sweep_pair_key {
 	__be32 saddr[4];

@@ -209,9 +209,13 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	}
 	att = enrich_event_attack(e->rule, e->proto, dport);
 	/* Brute force: guessing one account, or spraying many (the accounts
-	 * its client named in logon hits of the window). */
+	 * its client named in logon hits of the window; over Kerberos, those
+	 * the kernel read in the failures' AS-REQs). */
 	if (e->rule == XH_RULE_SMB_BRUTE_FORCE && e->detail_kind == XH_DETAIL_SWEEP) {
 		tried = accounts_tried(s->accounts, e, real_ns, e->d.sweep.window_s);
+		att = enrich_brute_attack(e->d.sweep.distinct, tried);
+	} else if (e->rule == XH_RULE_KRB_BRUTE_FORCE && e->detail_kind == XH_DETAIL_SWEEP) {
+		tried = e->d.sweep.accounts;
 		att = enrich_brute_attack(e->d.sweep.distinct, tried);
 	}
 	if (e->detail_kind == XH_DETAIL_SMB)

@@ -36,6 +36,8 @@ static const char *const krb_counter_names[XH_KRB_CNT__MAX] = {
 	[XH_KRB_CNT_PREAUTH_FAILED] = "preauth_failed",
 	[XH_KRB_CNT_CLIENT_REVOKED] = "client_revoked",
 	[XH_KRB_CNT_PRINCIPAL_UNKNOWN] = "principal_unknown",
+	[XH_KRB_CNT_AS_REQ] = "as_req",
+	[XH_KRB_CNT_FAILURE_NAMED] = "failure_named",
 };
 
 const char *krb_counter_name(unsigned int cnt)
@@ -71,7 +73,8 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 	p = fmt_u64(p, d->threshold);
 	p = fmt_lit(p, ",\"window_s\":");
 	p = fmt_u64(p, d->window_s);
-	if (accounts && e->rule == XH_RULE_SMB_BRUTE_FORCE) {
+	if (accounts &&
+	    (e->rule == XH_RULE_SMB_BRUTE_FORCE || e->rule == XH_RULE_KRB_BRUTE_FORCE)) {
 		p = fmt_lit(p, ",\"accounts\":");
 		p = fmt_u64(p, accounts);
 	}

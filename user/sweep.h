@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* sweep.h: the "scan" JSON object of a scan.smb_sweep, scan.port_scan or
  * scan.service_sweep hit and the "brute_force" object of an smb.brute_force
- * hit. */
+ * or kerberos.brute_force hit. */
 #ifndef XH_SWEEP_H
 #define XH_SWEEP_H
 
@@ -15,8 +15,8 @@
  * scan.port_scan "scan":{"service":"tcp","distinct_ports":N,...}; for
  * scan.service_sweep "scan":{"service":sweep_service_name(dport),
  * "distinct_destinations":N,...}; for
- * smb.brute_force "brute_force":{..., "accounts":A} (@accounts, left out
- * when 0). */
+ * smb.brute_force and kerberos.brute_force "brute_force":{...,
+ * "accounts":A} (@accounts, left out when 0). */
 /* The service scan.service_sweep names a TCP port (host order) by: "ssh",
  * "rdp", "winrm", "vnc", "rpc", else "tcp". */
 const char *sweep_service_name(uint16_t port);

@@ -8,7 +8,11 @@
 # destination) in windows as bpf/kerberos.bpf.h counts them
 # (krb_windows()), and the answer that brings a client to the threshold is to
 # be one hit of xdphunt, oriented client -> KDC, with that answer's ports,
-# the count, threshold and window; no other such hit may exist.
+# the count, threshold and window; no other such hit may exist. Each
+# failure's account is the cname tshark reads in the last AS-REQ of its
+# flow (krb_requests()); the hit's "accounts" is how many distinct ones
+# (letters in any case alike) its client's failures of the window named, and
+# its technique follows from them as for smb.brute_force (krb_accounts()).
 #
 # check_kerberos.py CAPTURE HITS... [--setting COUNT/SECS] [--want N] [--live]
 #   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
@@ -46,6 +50,59 @@ def krb_failures(pcap):
     return out
 
 
+def krb_requests(pcap):
+    """(time, (client, client port, kdc, kdc port), account) of each AS-REQ
+    tshark reads in @pcap: the first component of its cname, in lower case
+    and cut at 64 bytes as bpf/kerberos.bpf.h hashes it."""
+    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
+                        "kerberos.msg_type == 10 && kerberos.CNameString && !icmp && !icmpv6",
+                        "-T", "fields", "-E", "occurrence=f", "-e", "frame.time_epoch", "-e",
+                        "ip.src", "-e", "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport",
+                        "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e",
+                        "tcp.dstport", "-e", "kerberos.CNameString"],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+    out = []
+    for line in p.stdout.splitlines():
+        t, s4, s6, us, ts, d4, d6, ud, td, name = line.split("\t")
+        client = str(ipaddress.ip_address(s4 or s6))
+        kdc = str(ipaddress.ip_address(d4 or d6))
+        name = name.encode()[:64].lower()
+        out.append((float(t), (client, int(us or ts), kdc, int(ud or td)), name))
+    return out
+
+
+def brute_technique(failed, accounts):
+    """The technique of a brute-force hit (user/enrich.c
+    enrich_brute_attack()): one account guessing, two or more each tried
+    about twice at most spraying, else T1110."""
+    if accounts == 1:
+        return "T1110.001"
+    if accounts >= 2 and failed <= 2 * accounts:
+        return "T1110.003"
+    return "T1110"
+
+
+def krb_accounts(failures, requests, threshold, window_s):
+    """{flow: (accounts, technique)} of each hit krb_windows() finds: the
+    distinct accounts of the last AS-REQ on each failure's flow before it,
+    over the client's failures of the window."""
+    out, win = {}, {}
+    for t, flow in failures:
+        names = [n for rt, f, n in requests if f == flow and rt <= t]
+        start, count, accts = win.get(flow[0], (t, 0, set()))
+        if t - start >= window_s:
+            start, count, accts = t, 0, set()
+        count += 1
+        if names:
+            accts = accts | {names[-1]}
+        if count == threshold:
+            out[flow] = (len(accts), brute_technique(count, len(accts)))
+        win[flow[0]] = (start, count, accts)
+    return out
+
+
 def krb_windows(failures, threshold, window_s):
     """(time, flow, count) of the failures that bring their client's count
     to @threshold within a window of @window_s seconds from its first (a
@@ -68,9 +125,10 @@ def epoch(iso):
     return d.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def compare(want, lines, threshold, window_s, live=False):
+def compare(want, lines, threshold, window_s, live=False, accounts=None):
     """Problems between tshark's hits @want (krb_windows()) and the JSON
-    @lines; @live: times are the kernel's, only the flows are compared."""
+    @lines; @live: times are the kernel's, only the flows are compared;
+    @accounts: krb_accounts()'s, for each hit's accounts and technique."""
     problems, got = [], []
     for line in lines:
         h = json.loads(line)
@@ -82,8 +140,11 @@ def compare(want, lines, threshold, window_s, live=False):
         if (bf["service"], bf["failed_logons"], bf["threshold"], bf["window_s"]) != (
                 "kerberos", threshold, threshold, window_s):
             problems.append("%s: %s" % (flow, bf))
-        if (h.get("attack") or {}).get("technique_id") != "T1110":
-            problems.append("%s: attack %s" % (flow, h.get("attack")))
+        tech = (h.get("attack") or {}).get("technique_id")
+        want_acc = (accounts or {}).get(flow, (0, "T1110"))
+        if (bf.get("accounts", 0), tech) != want_acc:
+            problems.append("%s: accounts and technique %s, tshark's AS-REQs %s" %
+                            (flow, (bf.get("accounts", 0), tech), want_acc))
     key = (lambda r: r[1]) if live else (lambda r: (round(r[0] * 1e6), r[1]))
     gk = sorted(key(g) for g in got)
     wk = sorted(key(w[:2]) for w in want)
@@ -107,17 +168,19 @@ def main():
     threshold, window = map(int, a.setting.split("/"))
     failures = krb_failures(a.capture)
     want = krb_windows(failures, threshold, window)
+    accounts = krb_accounts(failures, krb_requests(a.capture), threshold, window)
     fails = 0
     for i, path in enumerate(a.hits):
         problems = compare(want, open(path).read().splitlines(), threshold, window,
-                           a.live and i == 0)
+                           a.live and i == 0, accounts)
         if len(want) < a.want:
             problems.append("tshark's KRB-ERRORs make %d hits, want %d" % (len(want), a.want))
         for p in problems:
             print("FAIL: kerberos_brute_force: %s: %s" % (path, p))
         if not problems:
             print("PASS: kerberos_brute_force: %s: %d failed logons in tshark's KRB-ERRORs, "
-                  "%d hits as they make" % (path, len(failures), len(want)))
+                  "%d hits as they make, accounts and techniques %s as its AS-REQs say" %
+                  (path, len(failures), len(want), sorted(accounts.values())))
         fails += bool(problems)
     return 1 if fails else 0
 

@@ -7,14 +7,16 @@
 # reg query, psexec, wmiexec, dcomexec, addcomputer, a join to Builtin
 # Administrators, and Zerologon's netlogon tries) and
 # rpcclient over ncacn_ip_tcp talk to the DC, and a Kerberos password spray
-# (kerberos_spray.py: 6 wrong passwords, 6 unknown users) to its KDC;
+# (kerberos_spray.py: 6 wrong passwords, 6 unknown users) and a guess (12
+# passwords on one account, from a second client address) to its KDC;
 # tcpdump records the client
 # side. tshark is the oracle: every bind to a listed interface and every
 # listed call it sees must be a hit, live and in `xdphunt replay` of the
 # capture; no unlisted interface may give a hit; flow records of the dynamic
 # endpoints count what tshark counts from the bind on; T1210 is said on the
-# zero-credential tries only (check_zerologon.py); the spray is one
-# kerberos.brute_force hit, on the answer tshark's KRB-ERRORs bring to 10
+# zero-credential tries only (check_zerologon.py); the spray and the guess
+# are a kerberos.brute_force hit each, on the answer tshark's KRB-ERRORs
+# bring to 10, spraying and guessing by the accounts of tshark's AS-REQs
 # (check_kerberos.py).
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
@@ -130,6 +132,17 @@ run_tool zerologon $PY "$ROOT/scripts/coverage/zerologon_try.py" "$T" DC1 3
 run_tool kerberos_spray $PY "$ROOT/scripts/coverage/kerberos_spray.py" "$T" "$DCLAB_REALM" \
 	'Spring2026!' "$DCLAB_ADMIN" xh.nobody1 "$DCLAB_ADMIN" xh.nobody2 "$DCLAB_ADMIN" \
 	xh.nobody3 "$DCLAB_ADMIN" xh.nobody4 "$DCLAB_ADMIN" xh.nobody5 "$DCLAB_ADMIN" xh.nobody6
+# Twelve passwords tried on one account, from a second client address: the
+# guessing the spray's hit is told from by its accounts.
+GUESS_IP=192.0.2.11
+if dclab_exec client ip addr add "$GUESS_IP/24" dev "$DCLAB_IF_CL"; then
+	run_tool kerberos_guess $PY "$ROOT/scripts/coverage/kerberos_spray.py" --source "$GUESS_IP" \
+		--tries 12 "$T" "$DCLAB_REALM" 'Winter2026!' xhuser1
+	KRB_WANT=2
+else
+	fail dcerpc_dc_guess_addr "cannot add $GUESS_IP to the client"
+	KRB_WANT=1
+fi
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null
@@ -169,8 +182,16 @@ $PY "$HERE/check_zerologon.py" --min-zero 3 --min-real 1 "$W/dc.pcap" "$W/live.j
 	"$W/replay.json" || FAILS=$((FAILS + 1))
 # The NTLM logons (smb.logon, dcerpc.logon) and the accounts of later hits.
 $PY "$HERE/check_ntlm.py" "$W/dc.pcap" "$W/live.json" "$W/replay.json" 1 || FAILS=$((FAILS + 1))
-# The spray's failed logons against tshark's KRB-ERRORs: one hit, live and
-# replayed.
-$PY "$HERE/check_kerberos.py" --live --want 1 "$W/dc.pcap" "$W/live.json" "$W/replay.json" ||
-	FAILS=$((FAILS + 1))
+# The spray's and the guess's failed logons against tshark's KRB-ERRORs:
+# a hit each, live and replayed, with the accounts of tshark's AS-REQs (the
+# spray's 6 of 10 failures: T1110.003; the guess's one: T1110.001).
+$PY "$HERE/check_kerberos.py" --live --want "$KRB_WANT" "$W/dc.pcap" "$W/live.json" \
+	"$W/replay.json" || FAILS=$((FAILS + 1))
+for tech in T1110.003 T1110.001; do
+	if [ "$(grep '"rule":"kerberos.brute_force"' "$W/live.json" | grep -c "\"$tech\"")" = 1 ]; then
+		pass "dcerpc_dc_kerberos_$tech"
+	else
+		fail "dcerpc_dc_kerberos_$tech" "no live kerberos.brute_force hit says $tech"
+	fi
+done
 e2e_finish

@@ -79,20 +79,72 @@ static size_t krb_error(uint8_t *out, int code, int ctime, size_t text_len)
 	return put(out, n, seq, m);
 }
 
-/* Send @msg (@len bytes) from the KDC's port 88 to @client over @proto
- * (TCP with the record mark, unless @mark is given); 0 or -1. */
-static int send_krb(struct xhp *x, int family, const char *kdc, const char *client, uint8_t proto,
-		    const uint8_t *msg, size_t len, long mark)
+/* An AS-REQ (RFC 4120 5.4.1) for the account @name, with one PA-DATA of
+ * @pa_len bytes (a PA-ENC-TIMESTAMP's place; none when 0), as @tag
+ * (0x6a; 0x6c makes a TGS-REQ's head). Returns its length. */
+static size_t as_req(uint8_t *out, uint8_t tag, const char *name, size_t pa_len)
+{
+	static const uint8_t head[] = {0xa1, 3, 2, 1, 5, 0xa2, 3, 2, 1, 10};
+	static const uint8_t opts[] = {0xa0, 7, 3, 5, 0, 0x40, 0x81, 0, 0x10};
+	static const uint8_t tail[] = {0xa7, 6, 2,    4, 0x12, 0x34, 0x56, 0x78,
+				       0xa8, 5, 0x30, 3, 2,    1,    23};
+	uint8_t body[700], rb[300], pn[100], pa[400], t[400];
+	size_t n = 0, r = 0, k = 0, a, nl = strlen(name);
+
+	n = put(body, n, head, sizeof(head));
+	if (pa_len) {
+		/* SEQUENCE OF { SEQUENCE { [1] type 2, [2] OCTET STRING } } */
+		a = put(pa, 0, (uint8_t[]){0xa1, 3, 2, 1, 2}, 5);
+		k = der_hdr(t, 0x04, pa_len);
+		memset(t + k, 'p', pa_len);
+		k += pa_len;
+		a += der_hdr(pa + a, 0xa2, k);
+		a = put(pa, a, t, k);
+		k = der_hdr(t, 0x30, a);
+		k = put(t, k, pa, a);
+		a = der_hdr(pa, 0x30, k);
+		a = put(pa, a, t, k);
+		n += der_hdr(body + n, 0xa3, a);
+		n = put(body, n, pa, a);
+	}
+	/* cname: { [0] name-type 1, [1] { GeneralString } } */
+	k = put(pn, 0, (uint8_t[]){0xa0, 3, 2, 1, 1}, 5);
+	k += der_hdr(pn + k, 0xa1, nl + 4);
+	k += der_hdr(pn + k, 0x30, nl + 2);
+	k += der_hdr(pn + k, 0x1b, nl);
+	k = put(pn, k, name, nl);
+	r = put(rb, r, opts, sizeof(opts));
+	r += der_hdr(rb + r, 0xa1, k + 2);
+	r += der_hdr(rb + r, 0x30, k);
+	r = put(rb, r, pn, k);
+	r = put(rb, r, (uint8_t[]){0xa2, 13, 0x1b, 11}, 4);
+	r = put(rb, r, "EXAMPLE.COM", 11);
+	r = put(rb, r, tail, sizeof(tail));
+	n += der_hdr(body + n, 0xa4, r + 2);
+	n += der_hdr(body + n, 0x30, r);
+	n = put(body, n, rb, r);
+	k = der_hdr(t, 0x30, n);
+	memcpy(t + k, body, n);
+	k += n;
+	n = der_hdr(out, tag, k);
+	return put(out, n, t, k);
+}
+
+/* Send @msg (@len bytes) between the KDC's port 88 and @client's port
+ * @cport, to the KDC when @to_kdc, over @proto (TCP with the record mark,
+ * unless @mark is given); 0 or -1. */
+static int send_krb_dir(struct xhp *x, int family, const char *kdc, const char *client, int cport,
+			int to_kdc, uint8_t proto, const uint8_t *msg, size_t len, long mark)
 {
 	uint8_t buf[PKT_MAX], *p;
 	struct pkt_layout lay;
 	size_t hdr = proto == IPPROTO_TCP ? 4 : 0, flen;
 	struct pkt_desc d = {.family = family,
-			     .src = kdc,
-			     .dst = client,
+			     .src = to_kdc ? client : kdc,
+			     .dst = to_kdc ? kdc : client,
 			     .proto = proto,
-			     .sport = 88,
-			     .dport = 50000,
+			     .sport = to_kdc ? cport : 88,
+			     .dport = to_kdc ? 88 : cport,
 			     .payload_len = (int)(len + hdr)};
 
 	flen = pkt_build(&d, buf, &lay);
@@ -106,6 +158,13 @@ static int send_krb(struct xhp *x, int family, const char *kdc, const char *clie
 	}
 	memcpy(p + hdr, msg, len);
 	return xhp_run(x, buf, flen);
+}
+
+/* Send the KDC's @msg to @client's port 50000; as send_krb_dir(). */
+static int send_krb(struct xhp *x, int family, const char *kdc, const char *client, uint8_t proto,
+		    const uint8_t *msg, size_t len, long mark)
+{
+	return send_krb_dir(x, family, kdc, client, 50000, 0, proto, msg, len, mark);
 }
 
 /* The Kerberos counters (`xdphunt stats`: kerberos) into @out; 0 or -1. */
@@ -161,6 +220,7 @@ void test_kerberos_brute_force(void)
 		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "failed logons");
 		ASSERT_EQ(ev->d.sweep.threshold, THRESHOLD, "threshold");
 		ASSERT_EQ(ev->d.sweep.window_s, 60, "window");
+		ASSERT_EQ(ev->d.sweep.accounts, 0, "no request seen: no account");
 	}
 
 	test_subtest("the failures that count, over udp and tcp");
@@ -248,5 +308,91 @@ void test_kerberos_brute_force(void)
 		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
 		ASSERT_EQ(ev->proto, IPPROTO_TCP, "proto");
 	}
+
+	test_subtest("spraying: each failure's account, from its as-req");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	{
+		static const char *const users[THRESHOLD] = {
+			"admin", "bob",	   "svc-01",   "administrator", "HD01",
+			"HD02",	 "normal", "backdoor", "admin02",	"svc-02"};
+		for (i = 0; i < THRESHOLD; i++) {
+			/* a password's PA-ENC-TIMESTAMP (0x81 lengths), or none */
+			len = as_req(msg, 0x6a, users[i], i & 1 ? 180 - 100 * (i & 2) / 2 : 0);
+			err |= send_krb_dir(&x, 4, KDC4, "192.0.2.45", 50100 + i, 1,
+					    i & 4 ? IPPROTO_TCP : IPPROTO_UDP, msg, len, -1);
+		}
+		len = krb_error(msg, KRB_PREAUTH_FAILED, 1, 0);
+		/* answered in another order than asked */
+		for (i = THRESHOLD - 1; i >= 0; i--)
+			err |= send_krb_dir(&x, 4, KDC4, "192.0.2.45", 50100 + i, 0,
+					    i & 4 ? IPPROTO_TCP : IPPROTO_UDP, msg, len, -1);
+		ASSERT_OK(err, "run");
+		if (ASSERT_EQ(count_krb(&x, &ev), 1, "hit")) {
+			ASSERT_EQ(ev->d.sweep.accounts, THRESHOLD, "accounts: the ten names");
+		}
+		if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+			ASSERT_EQ(c1[XH_KRB_CNT_AS_REQ] - c0[XH_KRB_CNT_AS_REQ], THRESHOLD,
+				  "as_req");
+			ASSERT_EQ(c1[XH_KRB_CNT_FAILURE_NAMED] - c0[XH_KRB_CNT_FAILURE_NAMED],
+				  THRESHOLD, "failure_named");
+		}
+	}
+
+	test_subtest("guessing: one account, in any case");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD; i++) {
+		static const char *const spell[] = {"Administrator", "ADMINISTRATOR",
+						    "administrator"};
+
+		len = as_req(msg, 0x6a, spell[i % 3], 80);
+		err |= send_krb_dir(&x, 4, KDC4, "192.0.2.46", 50200 + i, 1, IPPROTO_TCP, msg, len,
+				    -1);
+		len = krb_error(msg, KRB_PREAUTH_FAILED, 1, 0);
+		err |= send_krb_dir(&x, 4, KDC4, "192.0.2.46", 50200 + i, 0, IPPROTO_TCP, msg, len,
+				    -1);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_krb(&x, &ev), 1, "hit"))
+		ASSERT_EQ(ev->d.sweep.accounts, 1, "one account");
+
+	test_subtest("requests whose account is not read");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	for (i = 0; i < THRESHOLD; i++) {
+		/* the cname past the bytes read (a FAST armor's or PKINIT's
+		 * padata), a TGS-REQ, an AS-REQ cut before its cname, an
+		 * answer's port, and a message continued in the next TCP
+		 * segment (read: its record mark may exceed the segment) */
+		switch (i % 5) {
+		case 0:
+			len = as_req(msg, 0x6a, "far", 260);
+			break;
+		case 1:
+			len = as_req(msg, 0x6c, "tgs", 20);
+			break;
+		case 2:
+			/* 49 bytes of head and padata, then the body's */
+			as_req(msg, 0x6a, "cut", 20);
+			len = 55;
+			break;
+		default:
+			len = as_req(msg, 0x6a, i % 5 == 3 ? "answer" : "continued", 20);
+			break;
+		}
+		if (i % 5 == 3)
+			err |= send_krb_dir(&x, 4, KDC4, "192.0.2.47", 50300 + i, 0, IPPROTO_UDP,
+					    msg, len, -1);
+		else if (i % 5 == 4)
+			err |= send_krb_dir(&x, 4, KDC4, "192.0.2.47", 50300 + i, 1, IPPROTO_TCP,
+					    msg, len, (long)len + 1200);
+		else
+			err |= send_krb_dir(&x, 4, KDC4, "192.0.2.47", 50300 + i, 1, IPPROTO_UDP,
+					    msg, len, -1);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters"))
+		ASSERT_EQ(c1[XH_KRB_CNT_AS_REQ] - c0[XH_KRB_CNT_AS_REQ], 2,
+			  "as_req: only the continued ones");
 	xhp_close(&x);
 }

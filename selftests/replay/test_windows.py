@@ -30,7 +30,9 @@
 #    setting, and on every corpus capture at 2/60 (the other KDCs' answers:
 #    PREAUTH_REQUIRED, RESPONSE_TOO_BIG, which must not count): the hits are
 #    the KRB-ERRORs tshark reads with those codes that bring their client to
-#    COUNT within SECS.
+#    COUNT within SECS; each hit's "accounts" and technique are those of the
+#    cnames in the AS-REQs tshark reads on the failures' flows (7 and 9
+#    accounts: spraying).
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
 import concurrent.futures
@@ -46,7 +48,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # noqa: E402
-from check_kerberos import krb_failures, krb_windows  # noqa: E402
+from check_kerberos import krb_accounts, krb_failures, krb_requests, krb_windows  # noqa: E402
 from check_scan import service_sweep_windows, syn_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
@@ -120,6 +122,24 @@ def check_accounts(out, logons, label):
             bad.append("%s at %s: %s, want %s" % (h["src_ip"], h["timestamp"], got, want))
     result(n and not bad, "%s: %d brute-force hits name tshark's count of accounts tried and "
            "its technique" % (label, n), "; ".join(bad[:3]) or "no hit")
+
+
+def check_krb_accounts(out, failures, requests, threshold, window, label):
+    """Each kerberos.brute_force hit's "accounts" and technique against
+    the cnames of tshark's AS-REQs on its client's failed flows."""
+    want = krb_accounts(failures, requests, threshold, window)
+    bad, n = [], 0
+    for line in out.decode(errors="replace").splitlines():
+        h = json.loads(line)
+        if h.get("rule") != "kerberos.brute_force":
+            continue
+        flow = (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"])
+        got = (h["brute_force"].get("accounts", 0), h["attack"]["technique_id"])
+        n += 1
+        if got != want.get(flow):
+            bad.append("%s: %s, want %s" % (flow, got, want.get(flow)))
+    result(n and not bad, "%s: %d hits name the accounts of tshark's AS-REQs (%s) and their "
+           "technique" % (label, n, sorted(set(want.values()))), "; ".join(bad[:3]) or "no hit")
 
 
 def want_hits(found, threshold, window):
@@ -197,10 +217,12 @@ def check_services(out, label):
     result(not bad, "%s: each hit names its port's service" % label, "; ".join(bad[:3]))
 
 
-def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None, extra=()):
+def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None, extra=(),
+          krb=None):
     """Replay @pcap with each setting of @opt (and the options @extra);
     returns the oracle's hit counts, so the caller can see the settings tell
-    something apart. With @logons, the brute-force hits' accounts too."""
+    something apart. With @logons (SMB) or @krb (Kerberos: tshark's
+    failures and AS-REQs), the brute-force hits' accounts too."""
     counts = []
     for value, threshold, window in settings:
         args = list(extra) + ([opt, value] if value else [])
@@ -216,6 +238,8 @@ def check(xh, engine, name, pcap, settings, opt, rule, key, oracle, logons=None,
                "got %s, want %s" % (got[:4], want[:4]))
         if logons is not None and want:
             check_accounts(out, logons, label)
+        if krb is not None and want:
+            check_krb_accounts(out, krb[0], krb[1], threshold, window, label)
         if rule == "scan.service_sweep" and want:
             check_services(out, label)
     return counts
@@ -259,10 +283,12 @@ def main():
     krb = os.path.join(corpus_dir(), KRB_CAPTURE)
     if os.path.exists(krb):
         fails_krb = krb_failures(krb)
+        reqs_krb = krb_requests(krb)
         for e in engines:
             counts = check(xh, e, KRB_CAPTURE, krb, KRB_SETTINGS, "--kerberos-brute-force",
                            "kerberos.brute_force", "brute_force",
-                           lambda th, w: krb_windows(fails_krb, th, w))
+                           lambda th, w: krb_windows(fails_krb, th, w),
+                           krb=(fails_krb, reqs_krb))
         # one client, its failures within 12 ms: one window, one hit at most
         result(0 in counts and 1 in counts, "%s: the settings find none and one hit (%s)" %
                (KRB_CAPTURE, counts))
@@ -275,6 +301,7 @@ def main():
         # tshark takes half a second to start: two at a time
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
             failures = dict(zip(caps, ex.map(krb_failures, caps)))
+            requests = dict(zip(caps, ex.map(krb_requests, caps)))
         rc, by_cap = replay_by_capture(xh, caps, "native", ["--kerberos-brute-force", "2/60"])
         for c in caps if rc == 0 else []:
             want = want_hits(krb_windows(failures[c], 2, 60), 2, 60)
@@ -284,10 +311,22 @@ def main():
             got_n += len(got)
             if not same(got, want):
                 bad.append("%s: %s, want %s" % (os.path.basename(c), got, want))
+            out = "\n".join(by_cap.get(os.path.basename(c), []))
+            acc = krb_accounts(failures[c], requests[c], 2, 60)
+            for line in out.splitlines():
+                h = json.loads(line)
+                if h.get("rule") != "kerberos.brute_force":
+                    continue
+                flow = (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"])
+                got_acc = (h["brute_force"].get("accounts", 0), h["attack"]["technique_id"])
+                if got_acc != acc.get(flow):
+                    bad.append("%s: %s accounts and technique %s, want %s" % (
+                        os.path.basename(c), flow, got_acc, acc.get(flow)))
         if rc != 0:
             bad.append("replay exited %d" % rc)
         result(not bad and want_n >= 1, "corpus --kerberos-brute-force 2/60: %d captures, %d "
-               "hits as tshark's %d" % (len(caps), got_n, want_n), "; ".join(bad[:3]))
+               "hits as tshark's %d, with its AS-REQs' accounts" % (len(caps), got_n, want_n),
+               "; ".join(bad[:3]))
     else:
         print("SKIP: windows: no %s in the corpus (%s)" % (KRB_CAPTURE, corpus_dir()))
     cap = os.path.join(corpus_dir(), BRUTE_CAPTURE)

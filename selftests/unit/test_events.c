@@ -540,3 +540,49 @@ void test_events_window_objects(void)
 	}
 	event_sink_fini(&s);
 }
+
+/* kerberos.brute_force's accounts (xh_sweep_detail.accounts, read by the
+ * kernel from the failures' AS-REQs) pick the technique as smb.brute_force's
+ * logon hits do, and appear in its object when any was read. */
+void test_events_kerberos_accounts(void)
+{
+	static const struct {
+		uint32_t failed, accounts;
+		const char *technique;
+	} cases[] = {
+		{10, 0, "T1110"},     /* no request seen: the object says no accounts */
+		{10, 1, "T1110.001"}, /* one account: guessing */
+		{10, 9, "T1110.003"}, /* nine accounts: spraying */
+		{10, 5, "T1110.003"}, /* each tried twice */
+		{10, 4, "T1110"},     /* some tried more than twice */
+	};
+	struct event_sink s;
+
+	event_sink_init(&s, NULL, NULL, "sensor-1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xh_event e = tcp4_event(XH_RULE_KRB_BRUTE_FORCE);
+		json_t *j, *o, *acc;
+
+		test_subtest("%u failures, %u accounts", cases[i].failed, cases[i].accounts);
+		e.dport = htons(88);
+		e.detail_kind = XH_DETAIL_SWEEP;
+		e.d.sweep.distinct = cases[i].failed;
+		e.d.sweep.threshold = 10;
+		e.d.sweep.window_s = 60;
+		e.d.sweep.accounts = cases[i].accounts;
+		j = format_parse(&s, &e);
+		if (!j)
+			continue;
+		o = json_object_get(j, "brute_force");
+		acc = json_object_get(o, "accounts");
+		if (cases[i].accounts)
+			ASSERT_EQ(json_integer_value(acc), (json_int_t)cases[i].accounts,
+				  "accounts");
+		else
+			ASSERT_NULL(acc, "no accounts key");
+		ASSERT_STREQ(jstr(json_object_get(j, "attack"), "technique_id"), cases[i].technique,
+			     "technique");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}

@@ -27,7 +27,8 @@ static const struct nrt_prog_map maps[] = {
 	NRT_MAP(xh_pktscr),	NRT_MAP(xh_flowscr),	 NRT_MAP(xh_rpc_dyn),
 	NRT_MAP(xh_ioc_cache),	NRT_MAP(xh_brute_src),	 NRT_MAP(xh_remscr),
 	NRT_MAP(xh_scan_pairs), NRT_MAP(xh_scan_ports),	 NRT_MAP(xh_scan_first),
-	NRT_MAP(xh_krbscr),	NRT_MAP(xh_sweep_first),
+	NRT_MAP(xh_krbscr),	NRT_MAP(xh_sweep_first), NRT_MAP(xh_krb_req),
+	NRT_MAP(xh_krb_accts),
 };
 
 static const struct nrt_prog_var vars[] = {
