@@ -13,7 +13,12 @@
  * the client's AS-REQ on the same flow is read for it (its cname): the
  * event says how many distinct accounts failed, for userspace to tell
  * guessing (one) from spraying (many), each account counted once per
- * window (xh_krb_accts). */
+ * window (xh_krb_accts).
+ * kerberos.no_preauth, a KDC that issues a TGT to an AS-REQ without
+ * pre-authentication (T1558.004, AS-REP roasting: the AS-REP's encrypted
+ * part can be cracked offline for the account's password): the AS-REP
+ * answers a request, on its flow, that carried no PA-DATA proving the
+ * client's key. One event per AS-REP. */
 #ifndef XH_KERBEROS_BPF_H
 #define XH_KERBEROS_BPF_H
 
@@ -42,6 +47,7 @@
 #define XH_KRB_REQ_WIN	     256
 #define XH_KRB_MASK	     255
 #define XH_KRB_TAG_AS_REQ    0x6a /* [APPLICATION 10] */
+#define XH_KRB_TAG_AS_REP    0x6b /* [APPLICATION 11] */
 #define XH_KRB_TAG_KRB_ERROR 0x7e /* [APPLICATION 30] */
 
 /* Set through the skeleton's rodata before load (user/loader.c). As
@@ -116,11 +122,13 @@ static __always_inline int xh_der_skip(const __u8 *b, __u32 *off, __u32 n, __u8 
 /* The account an AS-REQ (RFC 4120 5.4.1) at the start of @b (@n bytes, at
  * most XH_KRB_REQ_WIN) logs on as: the offset of its cname's first name
  * component in @b (*@name_off) and its length, at most XH_KRB_NAME_MAX;
- * -1 when @b holds none. [APPLICATION 10] SEQUENCE { [1] pvno, [2]
- * msg-type, [3] padata OPTIONAL, [4] req-body SEQUENCE { [0] kdc-options,
- * [1] cname SEQUENCE { [0] name-type, [1] name-string SEQUENCE OF
- * GeneralString }, ... } }. */
-static __always_inline int xh_krb_as_req_name(const __u8 *b, __u32 n, __u32 *name_off)
+ * -1 when @b holds none. *@pa_off is where its padata's SEQUENCE OF starts,
+ * 0 without padata. [APPLICATION 10] SEQUENCE { [1] pvno, [2] msg-type,
+ * [3] padata OPTIONAL, [4] req-body SEQUENCE { [0] kdc-options, [1] cname
+ * SEQUENCE { [0] name-type, [1] name-string SEQUENCE OF GeneralString },
+ * ... } }. */
+static __always_inline int xh_krb_as_req_name(const __u8 *b, __u32 n, __u32 *name_off,
+					      __u32 *pa_off)
 {
 	__u32 off = 0;
 	int len;
@@ -132,6 +140,14 @@ static __always_inline int xh_krb_as_req_name(const __u8 *b, __u32 n, __u32 *nam
 	for (int i = 0; i < 3; i++) {
 		if (off >= n || b[off & XH_KRB_MASK] == 0xa4)
 			break;
+		if (i == 2) {
+			len = xh_der_enter(b, &off, n, 0xa3);
+			if (len < 0)
+				return -1;
+			*pa_off = off;
+			off += len;
+			continue;
+		}
 		if (xh_der_skip(b, &off, n, 0xa1 + i) < 0)
 			return -1;
 	}
@@ -147,6 +163,53 @@ static __always_inline int xh_krb_as_req_name(const __u8 *b, __u32 n, __u32 *nam
 		return -1;
 	*name_off = off;
 	return len;
+}
+
+/* Whether the padata at @off of @scr (@n bytes read; from
+ * xh_krb_as_req_name()) pre-authenticates the client: a PA-DATA of type
+ * PA-ENC-TIMESTAMP (2, a password's), PA-PK-AS-REQ (16, and 15 of old:
+ * PKINIT), PA-FX-FAST (136) or PA-ENCRYPTED-CHALLENGE (138). 1 also when
+ * the padata cannot be read whole (it is then not known to lack one); 0
+ * when every PA-DATA is another (PA-PAC-REQUEST 128, PA-PAC-OPTIONS 167):
+ * the request of a client that does not prove its key, as AS-REP roasting
+ * (Impacket's GetNPUsers, Rubeus asreproast) and every first Windows try
+ * send. A global function: verified once. */
+__noinline int xh_krb_preauth(const struct xh_krb_scratch *scr, __u32 off, __u32 n)
+{
+	__u32 end, item_end, type;
+	int len, ilen;
+
+	if (!scr || n > XH_KRB_REQ_WIN)
+		return 1;
+	len = xh_der_enter(scr->buf, &off, n, 0x30);
+	if (len < 0 || off + len > n)
+		return 1;
+	end = off + len;
+	/* Windows sends two or three PA-DATA, tools one or two. */
+	for (int i = 0; i < 6; i++) {
+		if (off >= end)
+			return 0;
+		len = xh_der_enter(scr->buf, &off, n, 0x30);
+		if (len < 0)
+			return 1;
+		item_end = off + len;
+		/* [1] padata-type INTEGER, one or two bytes */
+		if (xh_der_enter(scr->buf, &off, n, 0xa1) < 0 || off + 2 > n ||
+		    scr->buf[off & XH_KRB_MASK] != 0x02)
+			return 1;
+		ilen = scr->buf[(off + 1) & XH_KRB_MASK];
+		if (ilen < 1 || ilen > 2 || off + 2 + ilen > n)
+			return 1;
+		type = scr->buf[(off + 2) & XH_KRB_MASK];
+		if (ilen == 2)
+			type = type << 8 | scr->buf[(off + 3) & XH_KRB_MASK];
+		if (type == 2 || type == 15 || type == 16 || type == 136 || type == 138)
+			return 1;
+		off = item_end;
+		if (off > XH_KRB_REQ_WIN)
+			return 1;
+	}
+	return 1;
 }
 
 /* FNV-1a of the @len bytes (at most XH_KRB_NAME_MAX) at @off of @scr,
@@ -219,22 +282,21 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 }
 
 /* Could @pkt, a TCP segment or UDP datagram, be a client's AS-REQ or a
- * KDC's answer that kerberos.brute_force reads? Its ports and length only,
- * in the entry point; a threshold of 0 (--kerberos-brute-force off) drops
- * the test at load. */
+ * KDC's answer that kerberos.brute_force or kerberos.no_preauth reads? Its
+ * ports and length only, in the entry point. */
 static __always_inline int xh_krb_candidate(const struct xh_pkt *pkt)
 {
-	return xh_cfg_krbbrute_threshold &&
-	       (pkt->sport == bpf_htons(XH_KRB_PORT) || pkt->dport == bpf_htons(XH_KRB_PORT)) &&
+	return (pkt->sport == bpf_htons(XH_KRB_PORT) || pkt->dport == bpf_htons(XH_KRB_PORT)) &&
 	       pkt->payload_len >= XH_KRB_MIN;
 }
 
 /* Up to @win bytes of the Kerberos message @pkt carries into @scr (over TCP
- * past the record mark of RFC 4120 7.2.2, which must give the message's
- * length: the segment's whole rest with @whole, at least it without, for a
- * message that goes on in the next segment). Returns the bytes read, or 0. */
+ * past the record mark of RFC 4120 7.2.2, which gives the message's
+ * length: at least the segment's rest, for a message may go on in the next
+ * segment). *@msg_len (unless NULL) is the message's length from the mark,
+ * or the datagram's. Returns the bytes read, or 0. */
 static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					 struct xh_krb_scratch *scr, __u32 win, int whole)
+					 struct xh_krb_scratch *scr, __u32 win, __u32 *msg_len)
 {
 	__u32 off = pkt->payload_off & XH_PARSE_MAX_OFF, n = pkt->payload_len, mark;
 
@@ -243,11 +305,15 @@ static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt
 			return 0;
 		mark = (__u32)scr->buf[0] << 24 | (__u32)scr->buf[1] << 16 |
 		       (__u32)scr->buf[2] << 8 | scr->buf[3];
-		if (whole ? mark != n - 4 : mark < n - 4)
+		if (mark < n - 4)
 			return 0;
 		off += 4;
 		n -= 4;
+	} else {
+		mark = n;
 	}
+	if (msg_len)
+		*msg_len = mark;
 	if (n < XH_KRB_MIN)
 		return 0;
 	if (n > win)
@@ -257,36 +323,58 @@ static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt
 	return n;
 }
 
-/* The hash of the account the AS-REQ in the first @n bytes of @scr logs on
- * as (xh_krb_name_hash()), or 0. */
-static __always_inline __u32 xh_krb_as_req_account(const struct xh_krb_scratch *scr, __u32 n)
-{
-	__u32 name_off = 0;
-	int len;
-
-	len = xh_krb_as_req_name(scr->buf, n, &name_off);
-	if (len < 0)
-		return 0;
-	return xh_krb_name_hash(scr, name_off, len);
-}
-
-/* Keep the account of the AS-REQ @pkt (client -> KDC) carries, by flow, for
- * the KDC's answer. */
+/* Keep the account of the AS-REQ @pkt (client -> KDC) carries, and whether
+ * it pre-authenticates, by flow, for the KDC's answer. */
 static __always_inline void xh_krb_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					   struct xh_krb_scratch *scr, struct xh_stats *stats)
 {
+	struct xh_krb_req req = {};
 	struct xh_flow_key key;
-	__u32 n, h;
+	__u32 n, name_off = 0, pa_off = 0;
+	int len;
 
-	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, 0);
+	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, NULL);
 	if (!n)
 		return;
-	h = xh_krb_as_req_account(scr, n);
-	if (!h)
+	len = xh_krb_as_req_name(scr->buf, n, &name_off, &pa_off);
+	if (len < 0)
 		return;
+	req.name_hash = xh_krb_name_hash(scr, name_off, len);
 	stats->krb[XH_KRB_CNT_AS_REQ]++;
+	if (!pa_off || !xh_krb_preauth(scr, pa_off, n)) {
+		req.flags = XH_KRB_REQ_F_NO_PREAUTH;
+		stats->krb[XH_KRB_CNT_NO_PREAUTH]++;
+	}
 	xh_flow_key_make(pkt, &key);
-	bpf_map_update_elem(&xh_krb_req, &key, &h, BPF_ANY);
+	bpf_map_update_elem(&xh_krb_req, &key, &req, BPF_ANY);
+}
+
+/* kerberos.no_preauth: the AS-REP @pkt (KDC -> client; its first @n bytes
+ * in @scr, @msg_len in all) answers the flow's AS-REQ without
+ * pre-authentication (@req): the event, client -> KDC, carries the AS-REP's
+ * first bytes, whose crealm and cname userspace reads. Once: the flow's
+ * request is forgotten. Returns 1 when it emitted. */
+static __always_inline int xh_krb_no_preauth(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					     const struct xh_krb_scratch *scr, __u32 n,
+					     __u32 msg_len, struct xh_flow_key *key,
+					     struct xh_stats *stats)
+{
+	struct xh_flow_state st = {};
+	struct xh_event *e;
+
+	bpf_map_delete_elem(&xh_krb_req, key);
+	/* The answer goes KDC -> client: the client is its destination. */
+	st.initiator = xh_flow_key_make(pkt, key) ? XH_INIT_DST : XH_INIT_SRC;
+	e = xh_event_reserve(ctx, pkt, key, &st, XH_RULE_KRB_NO_PREAUTH, 0, stats,
+			     XH_EVENT_NAMED_SIZE);
+	if (!e)
+		return 0;
+	e->detail_kind = XH_DETAIL_KRB;
+	e->d.krb.msg_len = msg_len;
+	__builtin_memcpy(e->name, scr->buf, XH_KRB_REQ_WIN);
+	e->name_len = (__u16)(n & 0x1ff);
+	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
+	return 1;
 }
 
 /* Count the KRB-ERROR that @pkt, a segment or datagram from port 88,
@@ -301,8 +389,9 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	struct xh_flow_key key;
 	struct xh_sweep_src *src;
 	struct xh_stats *stats;
+	struct xh_krb_req *req;
 	__u64 start, *counted;
-	__u32 zero = 0, n, *name;
+	__u32 zero = 0, n, msg_len = 0;
 	int code;
 	long old;
 
@@ -316,11 +405,21 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		xh_krb_request(ctx, pkt, scr, stats);
 		return 0;
 	}
-	/* A KDC sends an error whole, in one segment or datagram. */
-	n = xh_krb_load(ctx, pkt, scr, XH_KRB_WIN, 1);
+	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, &msg_len);
 	if (!n)
 		return 0;
-	code = xh_krb_error_code(scr->buf, n);
+	xh_flow_key_make(pkt, &key);
+	if (scr->buf[0] == XH_KRB_TAG_AS_REP) {
+		stats->krb[XH_KRB_CNT_AS_REP]++;
+		req = bpf_map_lookup_elem(&xh_krb_req, &key);
+		if (req && (req->flags & XH_KRB_REQ_F_NO_PREAUTH))
+			return xh_krb_no_preauth(ctx, pkt, scr, n, msg_len, &key, stats);
+		return 0;
+	}
+	/* A KDC sends an error whole, in one segment or datagram. */
+	if (msg_len != pkt->payload_len - (pkt->proto == IPPROTO_TCP ? 4u : 0u))
+		return 0;
+	code = xh_krb_error_code(scr->buf, n < XH_KRB_WIN ? n : XH_KRB_WIN);
 	if (code < 0)
 		return 0;
 	stats->krb[XH_KRB_CNT_ERROR]++;
@@ -332,6 +431,9 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		stats->krb[XH_KRB_CNT_PRINCIPAL_UNKNOWN]++;
 	else
 		return 0;
+	/* --kerberos-brute-force off: constant at load */
+	if (!xh_cfg_krbbrute_threshold)
+		return 0;
 	/* The answer goes KDC -> client: the client is its destination; its
 	 * window apart from its SMB logons' (port 0) in xh_brute_src. */
 	__builtin_memcpy(sk.addr, pkt->daddr, sizeof(sk.addr));
@@ -342,13 +444,12 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		return 0;
 	/* The account of the request it answers, if that was seen: counted
 	 * once per window. */
-	xh_flow_key_make(pkt, &key);
-	name = bpf_map_lookup_elem(&xh_krb_req, &key);
-	if (name) {
+	req = bpf_map_lookup_elem(&xh_krb_req, &key);
+	if (req) {
 		stats->krb[XH_KRB_CNT_FAILURE_NAMED]++;
 		__builtin_memcpy(ak.addr, pkt->daddr, sizeof(ak.addr));
 		ak.family = pkt->family;
-		ak.name_hash = *name;
+		ak.name_hash = req->name_hash;
 		start = src->window_start_ns;
 		counted = bpf_map_lookup_elem(&xh_krb_accts, &ak);
 		if (!counted || *counted != start) {

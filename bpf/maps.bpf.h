@@ -245,14 +245,15 @@ struct {
 	__type(value, struct xh_sweep_src);
 } xh_brute_src SEC(".maps");
 
-/* kerberos.brute_force (bpf/kerberos.bpf.h): the account hash of each
- * flow's last AS-REQ, for the KDC's KRB-ERROR on the same flow (the error
- * names no account). */
+/* kerberos.brute_force and kerberos.no_preauth (bpf/kerberos.bpf.h): the
+ * account hash of each flow's last AS-REQ and whether it pre-authenticated,
+ * for the KDC's KRB-ERROR (which names no account) or AS-REP on the same
+ * flow. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XH_KRB_REQ_MAX);
 	__type(key, struct xh_flow_key);
-	__type(value, __u32);
+	__type(value, struct xh_krb_req);
 } xh_krb_req SEC(".maps");
 
 /* kerberos.brute_force: the window (xh_sweep_src.window_start_ns) in which a

@@ -95,6 +95,9 @@ enum xh_rule {
 	/* Kerberos (UDP and TCP 88, bpf/kerberos.bpf.h); kerberos.brute_force:
 	 * one client's KDC logons fail in bulk */
 	XH_RULE_KRB_BRUTE_FORCE = 26,
+	/* kerberos.no_preauth: a KDC issued a TGT to an AS-REQ without
+	 * pre-authentication (an AS-REP to roast offline) */
+	XH_RULE_KRB_NO_PREAUTH = 27,
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -278,6 +281,8 @@ enum xh_krb_cnt {
 	XH_KRB_CNT_PRINCIPAL_UNKNOWN, /* ... KDC_ERR_C_PRINCIPAL_UNKNOWN: no such account */
 	XH_KRB_CNT_AS_REQ,	      /* AS-REQs (to port 88) whose account (cname) was read */
 	XH_KRB_CNT_FAILURE_NAMED,     /* failed logons whose AS-REQ's account was read */
+	XH_KRB_CNT_NO_PREAUTH,	      /* ... of those AS-REQs, without pre-authentication */
+	XH_KRB_CNT_AS_REP,	      /* AS-REPs (TGTs issued) read */
 	XH_KRB_CNT__MAX,
 };
 
@@ -428,6 +433,9 @@ enum xh_detail_kind {
 	/* rdp.connect / ssh.connect: struct xh_remote_detail; name[] holds the
 	 * payload's first bytes (the X.224 request, the identification line) */
 	XH_DETAIL_REMOTE = 5,
+	/* kerberos.no_preauth: struct xh_krb_detail; name[] holds the AS-REP's
+	 * first bytes (its client's realm and name) */
+	XH_DETAIL_KRB = 6,
 	XH_DETAIL__MAX,
 };
 
@@ -609,6 +617,15 @@ struct xh_krb_acct_key {
 };
 
 #define XH_KRB_NAME_MAX 64
+/* What xh_krb_req keeps of a flow's last AS-REQ for the KDC's answer. */
+struct xh_krb_req {
+	__u32 name_hash; /* its account (struct xh_krb_acct_key) */
+	__u32 flags;	 /* XH_KRB_REQ_F_* */
+};
+/* The AS-REQ carried no pre-authentication (PA-ENC-TIMESTAMP, PKINIT, FAST
+ * or an encrypted challenge) */
+#define XH_KRB_REQ_F_NO_PREAUTH 0x1
+
 /* Kerberos requests whose account is kept for the KDC's answer, by flow;
  * and (client, account) pairs whose failure was counted. */
 #define XH_KRB_REQ_MAX	8192
@@ -676,8 +693,18 @@ _Static_assert(sizeof(struct xh_remote_detail) == 64, "xh_remote_detail ABI");
 /* The payload was longer than name[]: the request is cut (its end not carried). */
 #define XH_REMOTE_F_CUT 0x01
 
+/* Detail of kerberos.no_preauth (XH_DETAIL_KRB). name[] holds the first
+ * @name_len bytes of the AS-REP (past a TCP record mark); userspace reads
+ * its crealm and cname from them (user/kerberos.c). */
+struct xh_krb_detail {
+	__u32 msg_len; /* bytes of the AS-REP in its datagram or segment */
+	__u8 pad[60];
+};
+_Static_assert(sizeof(struct xh_krb_detail) == 64, "xh_krb_detail ABI");
+
 union xh_event_detail {
 	__u8 raw[64];
+	struct xh_krb_detail krb;
 	struct xh_remote_detail remote;
 	struct xh_sweep_detail sweep;
 	struct xh_smb_detail smb;
@@ -733,7 +760,7 @@ static inline __u32 xh_event_record_size(const struct xh_event *e)
 {
 	return e->detail_kind == XH_DETAIL_SMB || e->detail_kind == XH_DETAIL_DCERPC ||
 			       e->detail_kind == XH_DETAIL_IOC_NAME ||
-			       e->detail_kind == XH_DETAIL_REMOTE
+			       e->detail_kind == XH_DETAIL_REMOTE || e->detail_kind == XH_DETAIL_KRB
 		       ? XH_EVENT_NAMED_SIZE
 		       : XH_EVENT_SHORT_SIZE;
 }

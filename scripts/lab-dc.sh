@@ -124,12 +124,17 @@ dclab_provision() {
 	}
 	# plaintext SMB, so that pipes are visible
 	sed -i '/^\[global\]/a\	server smb encrypt = off' "$d/etc/smb.conf"
+	# The KDC's own krb5.conf: Heimdal (Samba's KDC) requires
+	# pre-authentication unless told not to here, where Windows asks
+	# each account (dclab_user_no_preauth).
+	{ cat "$d/private/krb5.conf" && printf '\n[kdc]\n\trequire-preauth = false\n'; } \
+		>"$d/kdc-krb5.conf" || return 1
 }
 
 dclab_start() {
 	local d=$DCLAB_DIR i p ok
 	mkdir -p /run/samba
-	ip netns exec "$DCLAB_NS_DC" setsid sh -c \
+	ip netns exec "$DCLAB_NS_DC" setsid env KRB5_CONFIG="$d/kdc-krb5.conf" sh -c \
 		'mount -t tmpfs tmpfs /run/samba && exec samba -s "$1" -F --no-process-group' \
 		sh "$d/etc/smb.conf" </dev/null >"$d/samba.out" 2>&1 &
 	DCLAB_SAMBA_PID=$!
@@ -154,6 +159,30 @@ dclab_up() {
 	dclab_provision || return 1
 	dclab_start || return 1
 	dclab_log "up: prefix $DCLAB_PFX, DC $DCLAB_DC_IP (realm $DCLAB_REALM)"
+}
+
+# dclab_user_no_preauth NAME PASSWORD: a domain user whose logons need no
+# Kerberos pre-authentication (DONT_REQ_PREAUTH, as AS-REP roasting finds
+# them), made in the DC's database directly. Heimdal also requires it when
+# the ticket's server, krbtgt, does: krbtgt gets the flag too, so that the
+# client's account decides, as on Windows (others still need it).
+dclab_user_no_preauth() {
+	local conf=$DCLAB_DIR/etc/smb.conf
+	dclab_exec dc samba-tool user create "$1" "$2" -s "$conf" >/dev/null || return 1
+	dclab_exec dc /usr/bin/python3 - "$conf" "$1" <<'PY'
+import sys
+from samba import dsdb
+from samba.auth import system_session
+from samba.param import LoadParm
+from samba.samdb import SamDB
+
+lp = LoadParm()
+lp.load(sys.argv[1])
+db = SamDB(url=lp.samdb_url(), session_info=system_session(), lp=lp)
+for name in (sys.argv[2], "krbtgt"):
+    db.toggle_userAccountFlags("(sAMAccountName=%s)" % name, dsdb.UF_DONT_REQUIRE_PREAUTH,
+                               on=True)
+PY
 }
 
 # Stop every process in @ns (TERM, then KILL after a bounded wait).

@@ -34,6 +34,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SCAN_PORT_SCAN] = "scan.port_scan",
 	[XH_RULE_SCAN_SERVICE_SWEEP] = "scan.service_sweep",
 	[XH_RULE_KRB_BRUTE_FORCE] = "kerberos.brute_force",
+	[XH_RULE_KRB_NO_PREAUTH] = "kerberos.no_preauth",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -88,6 +89,11 @@ static const struct attack_ref attack_brute_guess =
 static const struct attack_ref attack_brute_spray =
 	ATTACK_REF("T1110.003", "Brute Force: Password Spraying", "credential-access");
 
+/* A TGT issued to a client that did not prove its key: its AS-REP can be
+ * cracked offline (AS-REP roasting). */
+static const struct attack_ref attack_asrep_roast = ATTACK_REF(
+	"T1558.004", "Steal or Forge Kerberos Tickets: AS-REP Roasting", "credential-access");
+
 /* One source opening SMB to many hosts (a port-445 sweep), or many ports of
  * one host (a port scan). */
 static const struct attack_ref attack_scan =
@@ -115,6 +121,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_EXPLOIT] = &attack_smb_exploit,
 	[XH_RULE_SMB_BRUTE_FORCE] = &attack_brute,
 	[XH_RULE_KRB_BRUTE_FORCE] = &attack_brute,
+	[XH_RULE_KRB_NO_PREAUTH] = &attack_asrep_roast,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

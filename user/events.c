@@ -15,6 +15,7 @@
 #include "fmt.h"
 #include "ioc.h"
 #include "ioc_event.h"
+#include "kerberos.h"
 #include "log.h"
 #include "remote.h"
 #include "smb_user.h"
@@ -324,6 +325,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	/* an opening malformed past the kernel's checks says so itself */
 	if (e->detail_kind == XH_DETAIL_REMOTE)
 		(void)remote_format_json(e, b);
+	if (e->detail_kind == XH_DETAIL_KRB)
+		(void)kerberos_format_json(e, b);
 	if (e->detail_kind == XH_DETAIL_SWEEP &&
 	    (e->rule == XH_RULE_SCAN_SMB_SWEEP || e->rule == XH_RULE_SMB_BRUTE_FORCE ||
 	     e->rule == XH_RULE_SCAN_PORT_SCAN || e->rule == XH_RULE_SCAN_SERVICE_SWEEP ||

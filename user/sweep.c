@@ -38,6 +38,8 @@ static const char *const krb_counter_names[XH_KRB_CNT__MAX] = {
 	[XH_KRB_CNT_PRINCIPAL_UNKNOWN] = "principal_unknown",
 	[XH_KRB_CNT_AS_REQ] = "as_req",
 	[XH_KRB_CNT_FAILURE_NAMED] = "failure_named",
+	[XH_KRB_CNT_NO_PREAUTH] = "no_preauth",
+	[XH_KRB_CNT_AS_REP] = "as_rep",
 };
 
 const char *krb_counter_name(unsigned int cnt)

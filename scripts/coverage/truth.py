@@ -118,6 +118,15 @@ EVIDENCE = {
               "smb.flags.response == 1 && smb.nt_status in {0xc000006d, 0xc000006a, 0xc0000234})"
               " || (kerberos.msg_type == 30 && kerberos.error_code in {6, 18, 24})",
               "SMB session setup or Kerberos AS-REQ answered with a failed logon"),
+    # The same over Kerberos, for the guessing and spraying scenarios, which
+    # are labelled with the sub-technique xdphunt is to name
+    "T1110.001": ("kerberos.msg_type == 30 && kerberos.error_code in {6, 18, 24}",
+                  "Kerberos AS-REQ answered with a failed logon"),
+    "T1110.003": ("kerberos.msg_type == 30 && kerberos.error_code in {6, 18, 24}",
+                  "Kerberos AS-REQ answered with a failed logon"),
+    # A TGT issued to the scenario, whose AS-REQs (GetNPUsers') carry no
+    # pre-authentication
+    "T1558.004": ("kerberos.msg_type == 11", "Kerberos AS-REP (a TGT) to an AS-REQ of the scenario"),
     # Accounts made and changed over SAMR (samr opnums are in clear, sealed or not)
     "T1136": ("(samr.opnum == 12 || samr.opnum == 50) && " + REQ,
               "samr SamrCreateUserInDomain or SamrCreateUser2InDomain request"),

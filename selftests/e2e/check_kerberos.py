@@ -13,6 +13,10 @@
 # flow (krb_requests()); the hit's "accounts" is how many distinct ones
 # (letters in any case alike) its client's failures of the window named, and
 # its technique follows from them as for smb.brute_force (krb_accounts()).
+# kerberos.no_preauth: each AS-REP tshark reads that answers, on its flow,
+# an AS-REQ without a pre-authenticating PA-DATA (no_preauth_hits()) is to
+# be one hit, client -> KDC, naming the AS-REP's crealm and cname, T1558.004;
+# no other such hit may exist.
 #
 # check_kerberos.py CAPTURE HITS... [--setting COUNT/SECS] [--want N] [--live]
 #   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
@@ -71,6 +75,63 @@ def krb_requests(pcap):
         name = name.encode()[:64].lower()
         out.append((float(t), (client, int(us or ts), kdc, int(ud or td)), name))
     return out
+
+
+# PA-ENC-TIMESTAMP, PA-PK-AS-REQ_OLD, PA-PK-AS-REQ, PA-FX-FAST,
+# PA-ENCRYPTED-CHALLENGE (bpf/kerberos.bpf.h xh_krb_preauth())
+PREAUTH_TYPES = {2, 15, 16, 136, 138}
+
+
+def no_preauth_hits(pcap):
+    """{(client, client port, kdc, kdc port): (realm, account)} of each
+    AS-REP tshark reads in @pcap that answers the last AS-REQ of its flow,
+    one without pre-authentication (no PREAUTH_TYPES in its padata)."""
+    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
+                        "kerberos.msg_type == 10 || kerberos.msg_type == 11", "-T", "fields",
+                        "-E", "occurrence=a", "-E", "aggregator=,", "-e", "ip.src", "-e",
+                        "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst",
+                        "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport", "-e",
+                        "kerberos.msg_type", "-e", "kerberos.padata_type", "-e",
+                        "kerberos.crealm", "-e", "kerberos.CNameString"],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+    last, hits = {}, {}
+    for line in p.stdout.splitlines():
+        s4, s6, us, ts, d4, d6, ud, td, mt, pa, realm, name = line.split("\t")
+        src = str(ipaddress.ip_address(s4.split(",")[0] or s6.split(",")[0]))
+        dst = str(ipaddress.ip_address(d4.split(",")[0] or d6.split(",")[0]))
+        sp, dp = int((us or ts).split(",")[0]), int((ud or td).split(",")[0])
+        kind = mt.split(",")[0]
+        if kind == "10":
+            types = {int(t) for t in pa.split(",") if t}
+            last[(src, sp, dst, dp)] = not (types & PREAUTH_TYPES)
+        elif kind == "11":
+            flow = (dst, dp, src, sp)
+            if last.pop(flow, False):
+                hits[flow] = (realm.split(",")[0], name.split(",")[0])
+    return hits
+
+
+def compare_no_preauth(want, lines):
+    """Problems between tshark's no_preauth_hits() @want and the JSON
+    @lines' kerberos.no_preauth hits."""
+    got, problems = {}, []
+    for line in lines:
+        h = json.loads(line)
+        if h.get("rule") != "kerberos.no_preauth":
+            continue
+        flow = (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"])
+        k = h.get("kerberos") or {}
+        if flow in got:
+            problems.append("%s: two hits" % (flow, ))
+        got[flow] = (k.get("realm"), k.get("account"))
+        if (h.get("attack") or {}).get("technique_id") != "T1558.004":
+            problems.append("%s: attack %s" % (flow, h.get("attack")))
+    if got != want:
+        problems.append("no_preauth hits %s, tshark's AS-REPs %s" % (
+            sorted(got.items())[:3], sorted(want.items())[:3]))
+    return problems
 
 
 def brute_technique(failed, accounts):
@@ -164,23 +225,32 @@ def main():
     ap.add_argument("--setting", default="%d/%d" % DEFAULT)
     ap.add_argument("--want", type=int, default=0, help="at least this many hits")
     ap.add_argument("--live", action="store_true", help="the first HITS are `run`'s")
+    ap.add_argument("--want-no-preauth", type=int, default=0,
+                    help="at least this many kerberos.no_preauth hits")
     a = ap.parse_args()
     threshold, window = map(int, a.setting.split("/"))
     failures = krb_failures(a.capture)
     want = krb_windows(failures, threshold, window)
     accounts = krb_accounts(failures, krb_requests(a.capture), threshold, window)
+    roast = no_preauth_hits(a.capture)
     fails = 0
     for i, path in enumerate(a.hits):
         problems = compare(want, open(path).read().splitlines(), threshold, window,
                            a.live and i == 0, accounts)
         if len(want) < a.want:
             problems.append("tshark's KRB-ERRORs make %d hits, want %d" % (len(want), a.want))
+        problems += compare_no_preauth(roast, open(path).read().splitlines())
+        if len(roast) < a.want_no_preauth:
+            problems.append("tshark's AS-REPs make %d no_preauth hits, want %d" %
+                            (len(roast), a.want_no_preauth))
         for p in problems:
             print("FAIL: kerberos_brute_force: %s: %s" % (path, p))
         if not problems:
             print("PASS: kerberos_brute_force: %s: %d failed logons in tshark's KRB-ERRORs, "
-                  "%d hits as they make, accounts and techniques %s as its AS-REQs say" %
-                  (path, len(failures), len(want), sorted(accounts.values())))
+                  "%d hits as they make, accounts and techniques %s as its AS-REQs say; "
+                  "kerberos.no_preauth %s as its AS-REPs" %
+                  (path, len(failures), len(want), sorted(accounts.values()),
+                   sorted(roast.values())))
         fails += bool(problems)
     return 1 if fails else 0
 

@@ -8,7 +8,8 @@
 # Administrators, and Zerologon's netlogon tries) and
 # rpcclient over ncacn_ip_tcp talk to the DC, and a Kerberos password spray
 # (kerberos_spray.py: 6 wrong passwords, 6 unknown users) and a guess (12
-# passwords on one account, from a second client address) to its KDC;
+# passwords on one account, from a second client address) and an AS-REP
+# roasting (GetNPUsers.py, one account without pre-authentication) to its KDC;
 # tcpdump records the client
 # side. tshark is the oracle: every bind to a listed interface and every
 # listed call it sees must be a hit, live and in `xdphunt replay` of the
@@ -16,7 +17,8 @@
 # endpoints count what tshark counts from the bind on; T1210 is said on the
 # zero-credential tries only (check_zerologon.py); the spray and the guess
 # are a kerberos.brute_force hit each, on the answer tshark's KRB-ERRORs
-# bring to 10, spraying and guessing by the accounts of tshark's AS-REQs
+# bring to 10, spraying and guessing by the accounts of tshark's AS-REQs,
+# and the roasted account's AS-REP one kerberos.no_preauth hit
 # (check_kerberos.py).
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
@@ -71,6 +73,12 @@ if ! dclab_up "$DCLAB_PFX" >"$W/up.log" 2>&1; then
 	e2e_finish
 fi
 pass dcerpc_dc_lab
+# An account that needs no Kerberos pre-authentication, for AS-REP roasting.
+ROAST_WANT=1
+if ! dclab_user_no_preauth xhroast 'Xh-Roast-Pass1!' >"$W/roast_user.log" 2>&1; then
+	fail dcerpc_dc_roast_user "cannot make xhroast: $(tail -n 3 "$W/roast_user.log" | tr '\n' ' ')"
+	ROAST_WANT=0
+fi
 
 # The client side of the router sees every packet in both directions.
 # Started with ip netns exec directly (not a shell function), so the PIDs are
@@ -143,6 +151,11 @@ else
 	fail dcerpc_dc_guess_addr "cannot add $GUESS_IP to the client"
 	KRB_WANT=1
 fi
+# AS-REP roasting (GetNPUsers): the account without pre-authentication gets
+# a TGT to crack offline; the administrator and an unknown name do not.
+printf '%s\n' "$DCLAB_ADMIN" xhroast xh.nobody7 >"$W/np_users.txt"
+run_tool getnpusers $PY "$EX/GetNPUsers.py" "$DCLAB_REALM/" -no-pass -usersfile \
+	"$W/np_users.txt" -dc-ip "$T" -format hashcat
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null
@@ -185,8 +198,20 @@ $PY "$HERE/check_ntlm.py" "$W/dc.pcap" "$W/live.json" "$W/replay.json" 1 || FAIL
 # The spray's and the guess's failed logons against tshark's KRB-ERRORs:
 # a hit each, live and replayed, with the accounts of tshark's AS-REQs (the
 # spray's 6 of 10 failures: T1110.003; the guess's one: T1110.001).
-$PY "$HERE/check_kerberos.py" --live --want "$KRB_WANT" "$W/dc.pcap" "$W/live.json" \
-	"$W/replay.json" || FAILS=$((FAILS + 1))
+# And the AS-REP to xhroast (the only one without pre-authentication) is one
+# kerberos.no_preauth hit naming it, as tshark's AS-REQs and AS-REPs say.
+$PY "$HERE/check_kerberos.py" --live --want "$KRB_WANT" --want-no-preauth "$ROAST_WANT" \
+	"$W/dc.pcap" "$W/live.json" "$W/replay.json" || FAILS=$((FAILS + 1))
+if [ "$ROAST_WANT" = 1 ]; then
+	if grep -q 'krb5asrep\$23\$xhroast@' "$W/getnpusers.out" &&
+		[ "$(grep '"rule":"kerberos.no_preauth"' "$W/live.json" |
+			grep -c '"account":"xhroast"')" = 1 ]; then
+		pass dcerpc_dc_no_preauth
+	else
+		fail dcerpc_dc_no_preauth "want GetNPUsers' hash of xhroast and one live hit naming it:\
+ $(grep -c krb5asrep "$W/getnpusers.out") hash lines, $(grep -c kerberos.no_preauth "$W/live.json") hits"
+	fi
+fi
 for tech in T1110.003 T1110.001; do
 	if [ "$(grep '"rule":"kerberos.brute_force"' "$W/live.json" | grep -c "\"$tech\"")" = 1 ]; then
 		pass "dcerpc_dc_kerberos_$tech"

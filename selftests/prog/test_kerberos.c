@@ -80,21 +80,21 @@ static size_t krb_error(uint8_t *out, int code, int ctime, size_t text_len)
 }
 
 /* An AS-REQ (RFC 4120 5.4.1) for the account @name, with one PA-DATA of
- * @pa_len bytes (a PA-ENC-TIMESTAMP's place; none when 0), as @tag
- * (0x6a; 0x6c makes a TGS-REQ's head). Returns its length. */
-static size_t as_req(uint8_t *out, uint8_t tag, const char *name, size_t pa_len)
+ * type @pa_type and @pa_len bytes (none when 0), as @tag (0x6a; 0x6c makes
+ * a TGS-REQ's head). Returns its length. */
+static size_t as_req_pa(uint8_t *out, uint8_t tag, const char *name, size_t pa_len, uint8_t pa_type)
 {
 	static const uint8_t head[] = {0xa1, 3, 2, 1, 5, 0xa2, 3, 2, 1, 10};
 	static const uint8_t opts[] = {0xa0, 7, 3, 5, 0, 0x40, 0x81, 0, 0x10};
 	static const uint8_t tail[] = {0xa7, 6, 2,    4, 0x12, 0x34, 0x56, 0x78,
 				       0xa8, 5, 0x30, 3, 2,    1,    23};
-	uint8_t body[700], rb[300], pn[100], pa[400], t[400];
+	uint8_t body[700], rb[300], pn[100], pa[500], t[800];
 	size_t n = 0, r = 0, k = 0, a, nl = strlen(name);
 
 	n = put(body, n, head, sizeof(head));
 	if (pa_len) {
 		/* SEQUENCE OF { SEQUENCE { [1] type 2, [2] OCTET STRING } } */
-		a = put(pa, 0, (uint8_t[]){0xa1, 3, 2, 1, 2}, 5);
+		a = put(pa, 0, (uint8_t[]){0xa1, 3, 2, 1, pa_type}, 5);
 		k = der_hdr(t, 0x04, pa_len);
 		memset(t + k, 'p', pa_len);
 		k += pa_len;
@@ -127,6 +127,47 @@ static size_t as_req(uint8_t *out, uint8_t tag, const char *name, size_t pa_len)
 	memcpy(t + k, body, n);
 	k += n;
 	n = der_hdr(out, tag, k);
+	return put(out, n, t, k);
+}
+
+/* The same with a PA-ENC-TIMESTAMP's type (2): a password's. */
+static size_t as_req(uint8_t *out, uint8_t tag, const char *name, size_t pa_len)
+{
+	return as_req_pa(out, tag, name, pa_len, 2);
+}
+
+/* An AS-REP (RFC 4120 5.4.2) to @name of EXAMPLE.COM, with a PA-ETYPE-INFO2
+ * and a ticket of @ticket_len bytes (long-form lengths). Returns its
+ * length. */
+static size_t as_rep(uint8_t *out, const char *name, size_t ticket_len)
+{
+	static const uint8_t head[] = {0xa0, 3,	   2,	 1,    5,    0xa1, 3,	 2,    1,
+				       11,   0xa2, 0x0e, 0x30, 0x0c, 0x30, 0x0a, 0xa1, 3,
+				       2,    1,	   19,	 0xa2, 3,    4,	   1,	 0};
+	uint8_t body[1400], pn[100], t[1400];
+	size_t n = 0, k = 0, nl = strlen(name);
+
+	n = put(body, n, head, sizeof(head));
+	n = put(body, n, (uint8_t[]){0xa3, 13, 0x1b, 11}, 4);
+	n = put(body, n, "EXAMPLE.COM", 11);
+	k = put(pn, 0, (uint8_t[]){0xa0, 3, 2, 1, 1}, 5);
+	k += der_hdr(pn + k, 0xa1, nl + 4);
+	k += der_hdr(pn + k, 0x30, nl + 2);
+	k += der_hdr(pn + k, 0x1b, nl);
+	k = put(pn, k, name, nl);
+	n += der_hdr(body + n, 0xa4, k + 2);
+	n += der_hdr(body + n, 0x30, k);
+	n = put(body, n, pn, k);
+	/* [5] ticket and [6] enc-part: opaque here */
+	n += der_hdr(body + n, 0xa5, ticket_len + der_hdr(t, 0x04, ticket_len));
+	n += der_hdr(body + n, 0x04, ticket_len);
+	memset(body + n, 't', ticket_len);
+	n += ticket_len;
+	n = put(body, n, (uint8_t[]){0xa6, 4, 0x04, 2, 'e', 'e'}, 6);
+	k = der_hdr(t, 0x30, n);
+	memcpy(t + k, body, n);
+	k += n;
+	n = der_hdr(out, 0x6b, k);
 	return put(out, n, t, k);
 }
 
@@ -181,6 +222,88 @@ static int krb_cnt(struct xhp *x, uint64_t *out)
 static int count_krb(struct xhp *x, const struct xh_event **last)
 {
 	return xhp_count_rule(x, XH_RULE_KRB_BRUTE_FORCE, last);
+}
+
+/* kerberos.no_preauth: a TGT (AS-REP) issued on the flow of an AS-REQ that
+ * did not prove the client's key is one event, client -> KDC, carrying the
+ * AS-REP's first bytes; after a password's PA-ENC-TIMESTAMP, or without a
+ * request seen, none. */
+void test_kerberos_no_preauth(void)
+{
+	uint64_t c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
+	const struct xh_event *ev = NULL;
+	uint8_t msg[1400];
+	size_t len, rep_len;
+	struct xhp x;
+	int err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("no pre-authentication: one event");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	/* GetNPUsers' request: a PA-PAC-REQUEST (128) only */
+	len = as_req_pa(msg, 0x6a, "roastme", 7, 128);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.50", 52000, 1, IPPROTO_UDP, msg, len, -1);
+	rep_len = as_rep(msg, "roastme", 900);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.50", 52000, 0, IPPROTO_UDP, msg, rep_len, -1);
+	/* the same answer again (a retransmission): no second event */
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.50", 52000, 0, IPPROTO_UDP, msg, rep_len, -1);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_NO_PREAUTH, &ev), 1, "one event")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.50", "the client is the source");
+		ASSERT_EQ(ntohs(ev->dport), 88, "to the kdc");
+		ASSERT_EQ(ev->detail_kind, XH_DETAIL_KRB, "detail kind");
+		ASSERT_EQ(ev->d.krb.msg_len, rep_len, "the message's length");
+		ASSERT_EQ(ev->name_len, 256, "its first 256 bytes");
+		ASSERT_OK(memcmp(ev->name, msg, 256), "carried as sent");
+	}
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_AS_REQ] - c0[XH_KRB_CNT_AS_REQ], 1, "as_req");
+		ASSERT_EQ(c1[XH_KRB_CNT_NO_PREAUTH] - c0[XH_KRB_CNT_NO_PREAUTH], 1, "no_preauth");
+		ASSERT_EQ(c1[XH_KRB_CNT_AS_REP] - c0[XH_KRB_CNT_AS_REP], 2, "as_rep");
+	}
+
+	test_subtest("over tcp, the answer in two segments; no padata at all");
+	xhp_reset(&x);
+	len = as_req_pa(msg, 0x6a, "roast2", 0, 0);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.51", 52001, 1, IPPROTO_TCP, msg, len, -1);
+	rep_len = as_rep(msg, "roast2", 1200);
+	/* the first segment's 1000 bytes, the record mark the whole message's */
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.51", 52001, 0, IPPROTO_TCP, msg, 1000,
+			    (long)rep_len);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_NO_PREAUTH, &ev), 1, "one event"))
+		ASSERT_EQ(ev->d.krb.msg_len, rep_len, "the record mark's length");
+
+	test_subtest("what makes none");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	/* a password's PA-ENC-TIMESTAMP, PKINIT, FAST: the client proved
+	 * its key */
+	len = as_req_pa(msg, 0x6a, "alice", 60, 2);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.52", 52002, 1, IPPROTO_UDP, msg, len, -1);
+	len = as_req_pa(msg, 0x6a, "bob", 60, 16);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.52", 52003, 1, IPPROTO_UDP, msg, len, -1);
+	len = as_req_pa(msg, 0x6a, "carol", 60, 136);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.52", 52004, 1, IPPROTO_UDP, msg, len, -1);
+	/* padata past the bytes read: not known to lack pre-authentication */
+	len = as_req_pa(msg, 0x6a, "dave", 300, 128);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.52", 52005, 1, IPPROTO_UDP, msg, len, -1);
+	rep_len = as_rep(msg, "someone", 900);
+	for (int p = 52002; p <= 52006; p++) /* 52006: no request seen */
+		err |= send_krb_dir(&x, 4, KDC4, "192.0.2.52", p, 0, IPPROTO_UDP, msg, rep_len, -1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_NO_PREAUTH, &ev), 0, "no event");
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_NO_PREAUTH] - c0[XH_KRB_CNT_NO_PREAUTH], 0, "no_preauth");
+		ASSERT_EQ(c1[XH_KRB_CNT_AS_REP] - c0[XH_KRB_CNT_AS_REP], 5, "as_rep");
+	}
+	xhp_close(&x);
 }
 
 void test_kerberos_brute_force(void)

@@ -32,7 +32,9 @@
 #    the KRB-ERRORs tshark reads with those codes that bring their client to
 #    COUNT within SECS; each hit's "accounts" and technique are those of the
 #    cnames in the AS-REQs tshark reads on the failures' flows (7 and 9
-#    accounts: spraying).
+#    accounts: spraying); and on every capture, kerberos.no_preauth's hits
+#    are the AS-REPs tshark reads that answer an AS-REQ without
+#    pre-authentication (zeek-aduser1.pcap's User1), naming their client.
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
 import concurrent.futures
@@ -48,7 +50,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # noqa: E402
-from check_kerberos import krb_accounts, krb_failures, krb_requests, krb_windows  # noqa: E402
+from check_kerberos import (compare_no_preauth, krb_accounts, krb_failures,  # noqa: E402
+                            krb_requests, krb_windows, no_preauth_hits)
 from check_scan import service_sweep_windows, syn_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
@@ -296,12 +299,13 @@ def main():
         # failures make them on, none elsewhere
         caps = sorted(f for f in glob.glob(os.path.join(corpus_dir(), "*.pcap*"))
                       if not f.endswith(".json"))
-        want_n = got_n = 0
+        want_n = got_n = roast_n = 0
         bad = []
         # tshark takes half a second to start: two at a time
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
             failures = dict(zip(caps, ex.map(krb_failures, caps)))
             requests = dict(zip(caps, ex.map(krb_requests, caps)))
+            roasts = dict(zip(caps, ex.map(no_preauth_hits, caps)))
         rc, by_cap = replay_by_capture(xh, caps, "native", ["--kerberos-brute-force", "2/60"])
         for c in caps if rc == 0 else []:
             want = want_hits(krb_windows(failures[c], 2, 60), 2, 60)
@@ -312,6 +316,9 @@ def main():
             if not same(got, want):
                 bad.append("%s: %s, want %s" % (os.path.basename(c), got, want))
             out = "\n".join(by_cap.get(os.path.basename(c), []))
+            roast_n += len(roasts[c])
+            bad += ["%s: %s" % (os.path.basename(c), p)
+                    for p in compare_no_preauth(roasts[c], out.splitlines())]
             acc = krb_accounts(failures[c], requests[c], 2, 60)
             for line in out.splitlines():
                 h = json.loads(line)
@@ -324,8 +331,10 @@ def main():
                         os.path.basename(c), flow, got_acc, acc.get(flow)))
         if rc != 0:
             bad.append("replay exited %d" % rc)
-        result(not bad and want_n >= 1, "corpus --kerberos-brute-force 2/60: %d captures, %d "
-               "hits as tshark's %d, with its AS-REQs' accounts" % (len(caps), got_n, want_n),
+        result(not bad and want_n >= 1 and roast_n >= 1,
+               "corpus --kerberos-brute-force 2/60: %d captures, %d hits as tshark's %d, with "
+               "its AS-REQs' accounts; kerberos.no_preauth as tshark's %d AS-REPs to requests "
+               "without pre-authentication" % (len(caps), got_n, want_n, roast_n),
                "; ".join(bad[:3]))
     else:
         print("SKIP: windows: no %s in the corpus (%s)" % (KRB_CAPTURE, corpus_dir()))

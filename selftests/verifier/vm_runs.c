@@ -542,6 +542,94 @@ int run_service_sweep(const char *path)
  * from UDP port 88 to one client give one event, on the tenth; ten with
  * KDC_ERR_PREAUTH_REQUIRED, which every Windows logon gets, none. Returns
  * the number of failures. */
+/* The krb[] counters of xh_counters (@fd), summed over the CPUs. */
+static int krb_counters(int fd, __u64 *out)
+{
+	int ncpu, c, k;
+	struct xh_stats *st = stats_per_cpu(fd, &ncpu);
+
+	if (!st)
+		return -1;
+	for (k = 0; k < XH_KRB_CNT__MAX; k++)
+		for (out[k] = 0, c = 0; c < ncpu; c++)
+			out[k] += st[c].krb[k];
+	free(st);
+	return 0;
+}
+
+/* Ten AS-REQs of accounts u0..u9 (UDP, client 192.0.2.42, each from its own
+ * port, without padata) and the KDC's PREAUTH_FAILED @err (@len bytes) on
+ * each flow: every request's account must be read (as_req, no_preauth) and
+ * found by its failure (failure_named); then an AS-REP on the last flow
+ * makes one event (kerberos.no_preauth). */
+static int run_kerberos_named(const char *path, int pfd, int cfd, const __u8 *err, size_t len)
+{
+	/* [APPLICATION 10] SEQUENCE { pvno 5, msg-type 10, req-body SEQUENCE
+	 * { kdc-options, cname { NT-PRINCIPAL, "u0" }, realm } } */
+	static const __u8 req[] = {0x6a, 0x39, 0x30, 0x37, 0xa1, 3,    2,    1,	   5,	 0xa2,
+				   3,	 2,    1,    10,   0xa4, 0x2b, 0x30, 0x29, 0xa0, 7,
+				   3,	 5,    0,    0x40, 0x81, 0,    0x10, 0xa1, 0x0f, 0x30,
+				   0x0d, 0xa0, 3,    2,	   1,	 1,    0xa1, 6,	   0x30, 4,
+				   0x1b, 2,    'u',  '0',  0xa2, 0x0d, 0x1b, 0x0b, 'E',	 'X',
+				   'A',	 'M',  'P',  'L',  'E',	 '.',  'C',  'O',  'M'};
+	__u64 c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
+	__u8 msg[sizeof(req)], pkt[256];
+	int i, bad = krb_counters(cfd, c0);
+
+	for (i = 0; i < 10 && !bad; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+		__u16 cport = 51000 + i;
+
+		memcpy(msg, req, sizeof(msg));
+		msg[43] = (__u8)('0' + i);
+		opts.data_size_in = frame(pkt, 17, 88, msg, sizeof(msg));
+		pkt[29] = 42; /* from the client to the KDC, 192.0.2.10 */
+		pkt[33] = 10;
+		pkt[34] = cport >> 8;
+		pkt[35] = cport & 0xff;
+		bad |= bpf_prog_test_run_opts(pfd, &opts);
+		opts.data_size_in = frame(pkt, 17, cport, err, len);
+		opts.data_size_out = 0; /* the last run's, which would cut this one */
+		pkt[33] = 42;		/* the answer, from port 88 */
+		pkt[34] = 0;
+		pkt[35] = 88;
+		bad |= bpf_prog_test_run_opts(pfd, &opts);
+	}
+	/* an AS-REP (its head: the kernel reads no further) on the last
+	 * request's flow, which carried no padata: one kerberos.no_preauth */
+	if (!bad) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+		__u8 rep[40] = {0x6b, 38, 0x30, 36};
+		long long before = events_sent(cfd);
+
+		opts.data_size_in = frame(pkt, 17, 51009, rep, sizeof(rep));
+		pkt[33] = 42;
+		pkt[34] = 0;
+		pkt[35] = 88;
+		bad |= bpf_prog_test_run_opts(pfd, &opts);
+		if (!bad && (before < 0 || events_sent(cfd) != before + 1))
+			bad = -EPROTO;
+	}
+	if (!bad)
+		bad = krb_counters(cfd, c1);
+	if (bad || c1[XH_KRB_CNT_AS_REQ] - c0[XH_KRB_CNT_AS_REQ] != 10 ||
+	    c1[XH_KRB_CNT_FAILURE_NAMED] - c0[XH_KRB_CNT_FAILURE_NAMED] != 10 ||
+	    c1[XH_KRB_CNT_NO_PREAUTH] - c0[XH_KRB_CNT_NO_PREAUTH] != 10 ||
+	    c1[XH_KRB_CNT_AS_REP] - c0[XH_KRB_CNT_AS_REP] != 1) {
+		printf("XH-RUN FAIL obj=%s what=kerberos_named run_error=%d as_req=%llu "
+		       "failure_named=%llu want=10\n",
+		       base_name(path), bad,
+		       bad ? 0ULL
+			   : (unsigned long long)(c1[XH_KRB_CNT_AS_REQ] - c0[XH_KRB_CNT_AS_REQ]),
+		       bad ? 0ULL
+			   : (unsigned long long)(c1[XH_KRB_CNT_FAILURE_NAMED] -
+						  c0[XH_KRB_CNT_FAILURE_NAMED]));
+		return 1;
+	}
+	printf("XH-RUN PASS obj=%s what=kerberos_named\n", base_name(path));
+	return 0;
+}
+
 int run_kerberos(const char *path)
 {
 	/* [APPLICATION 30] SEQUENCE { pvno 5, msg-type 30, stime, susec,
@@ -591,6 +679,8 @@ int run_kerberos(const char *path)
 			printf("XH-RUN PASS obj=%s what=kerberos_%d\n", base_name(path), code);
 		}
 	}
+	msg[44] = 24;
+	fails += run_kerberos_named(path, pfd, cfd, msg, sizeof(msg));
 	bpf_object__close(obj);
 	return fails;
 }
