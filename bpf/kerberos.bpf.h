@@ -409,7 +409,15 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	if (!n)
 		return 0;
 	xh_flow_key_make(pkt, &key);
+	/* An AS-REP whose DER length is the message's (the record mark's,
+	 * or the datagram's): a segment that goes on with another message's
+	 * bytes is told from one that starts it. */
 	if (scr->buf[0] == XH_KRB_TAG_AS_REP) {
+		__u32 off = 1;
+		int len = xh_der_len(scr->buf, &off, n);
+
+		if (len < 0 || off + len != msg_len)
+			return 0;
 		stats->krb[XH_KRB_CNT_AS_REP]++;
 		req = bpf_map_lookup_elem(&xh_krb_req, &key);
 		if (req && (req->flags & XH_KRB_REQ_F_NO_PREAUTH))

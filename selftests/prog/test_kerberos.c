@@ -280,6 +280,21 @@ void test_kerberos_no_preauth(void)
 	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_NO_PREAUTH, &ev), 1, "one event"))
 		ASSERT_EQ(ev->d.krb.msg_len, rep_len, "the record mark's length");
 
+	test_subtest("a segment that only looks like an AS-REP");
+	xhp_reset(&x);
+	len = as_req_pa(msg, 0x6a, "roast3", 0, 0);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.53", 52010, 1, IPPROTO_TCP, msg, len, -1);
+	rep_len = as_rep(msg, "roast3", 900);
+	/* a record mark that is not its DER length (a segment in the
+	 * middle of a message, whose bytes happen to begin so) */
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.53", 52010, 0, IPPROTO_TCP, msg, rep_len,
+			    (long)rep_len + 500);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_NO_PREAUTH, &ev), 0, "no event");
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.53", 52010, 0, IPPROTO_TCP, msg, rep_len, -1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_NO_PREAUTH, &ev), 1, "the real one: an event");
+
 	test_subtest("what makes none");
 	xhp_reset(&x);
 	err |= krb_cnt(&x, c0);
