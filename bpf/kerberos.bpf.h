@@ -350,10 +350,11 @@ static __always_inline void xh_krb_request(struct xdp_md *ctx, const struct xh_p
 }
 
 /* kerberos.no_preauth: the AS-REP @pkt (KDC -> client; its first @n bytes
- * in @scr, @msg_len in all) answers the flow's AS-REQ without
- * pre-authentication (@req): the event, client -> KDC, carries the AS-REP's
+ * in @scr, @msg_len in all) answers the AS-REQ without pre-authentication
+ * kept for its flow @key: the event, client -> KDC, carries the AS-REP's
  * first bytes, whose crealm and cname userspace reads. Once: the flow's
  * request is forgotten. Returns 1 when it emitted. */
+_Static_assert(XH_KRB_REQ_WIN <= XH_EVENT_NAME_MAX, "an AS-REP's bytes fit name[]");
 static __always_inline int xh_krb_no_preauth(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					     const struct xh_krb_scratch *scr, __u32 n,
 					     __u32 msg_len, struct xh_flow_key *key,
@@ -377,10 +378,12 @@ static __always_inline int xh_krb_no_preauth(struct xdp_md *ctx, const struct xh
 	return 1;
 }
 
-/* Count the KRB-ERROR that @pkt, a segment or datagram from port 88,
- * carries, if it is a failed logon; its client is the packet's
- * destination. Keep a client's AS-REQ (to port 88) for its account.
- * Called by xh_window_rules(). Returns 1 when it emitted. */
+/* The Kerberos message @pkt carries: a client's AS-REQ (to port 88) is
+ * kept for its flow (xh_krb_request()); from port 88, an AS-REP answering
+ * one without pre-authentication is kerberos.no_preauth's, and a KRB-ERROR
+ * of a failed logon is counted for kerberos.brute_force (its client is the
+ * packet's destination). Called by xh_window_rules(). Returns 1 when it
+ * emitted. */
 __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	struct xh_sweep_src_key sk = {};
