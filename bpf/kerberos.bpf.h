@@ -119,6 +119,27 @@ static __always_inline int xh_der_skip(const __u8 *b, __u32 *off, __u32 n, __u8 
 	return *off > XH_KRB_REQ_WIN ? -1 : 0;
 }
 
+/* The DER INTEGER at @b[@off] (@n bytes read) of 1 to @max bytes (4 at
+ * most), big-endian into *@v; a negative one refused when @nonneg. 0, or -1
+ * when @b holds none. */
+static __always_inline int xh_der_uint(const __u8 *b, __u32 off, __u32 n, int max, int nonneg,
+				       __u32 *v)
+{
+	int ilen;
+
+	if (off + 2 > n || b[off & XH_KRB_MASK] != 0x02)
+		return -1;
+	ilen = b[(off + 1) & XH_KRB_MASK];
+	if (ilen < 1 || ilen > max || off + 2 + ilen > n ||
+	    (nonneg && (b[(off + 2) & XH_KRB_MASK] & 0x80)))
+		return -1;
+	*v = 0;
+	for (int j = 0; j < 4; j++)
+		if (j < ilen)
+			*v = *v << 8 | b[(off + 2 + j) & XH_KRB_MASK];
+	return 0;
+}
+
 /* The account an AS-REQ (RFC 4120 5.4.1) at the start of @b (@n bytes, at
  * most XH_KRB_REQ_WIN) logs on as: the offset of its cname's first name
  * component in @b (*@name_off) and its length, at most XH_KRB_NAME_MAX;
@@ -177,7 +198,7 @@ static __always_inline int xh_krb_as_req_name(const __u8 *b, __u32 n, __u32 *nam
 __noinline int xh_krb_preauth(const struct xh_krb_scratch *scr, __u32 off, __u32 n)
 {
 	__u32 end, item_end, type;
-	int len, ilen;
+	int len;
 
 	if (!scr || n > XH_KRB_REQ_WIN)
 		return 1;
@@ -194,15 +215,9 @@ __noinline int xh_krb_preauth(const struct xh_krb_scratch *scr, __u32 off, __u32
 			return 1;
 		item_end = off + len;
 		/* [1] padata-type INTEGER, one or two bytes */
-		if (xh_der_enter(scr->buf, &off, n, 0xa1) < 0 || off + 2 > n ||
-		    scr->buf[off & XH_KRB_MASK] != 0x02)
+		if (xh_der_enter(scr->buf, &off, n, 0xa1) < 0 ||
+		    xh_der_uint(scr->buf, off, n, 2, 0, &type) < 0)
 			return 1;
-		ilen = scr->buf[(off + 1) & XH_KRB_MASK];
-		if (ilen < 1 || ilen > 2 || off + 2 + ilen > n)
-			return 1;
-		type = scr->buf[(off + 2) & XH_KRB_MASK];
-		if (ilen == 2)
-			type = type << 8 | scr->buf[(off + 3) & XH_KRB_MASK];
 		if (type == 2 || type == 15 || type == 16 || type == 136 || type == 138)
 			return 1;
 		off = item_end;
@@ -243,7 +258,7 @@ __noinline __u32 xh_krb_name_hash(const struct xh_krb_scratch *scr, __u32 off, _
 static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 {
 	__u32 off = 1, v = 0;
-	int len, ilen;
+	int len;
 
 	if (n < 2 || n > XH_KRB_WIN || b[0] != XH_KRB_TAG_KRB_ERROR)
 		return -1;
@@ -267,15 +282,8 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 			continue;
 		}
 		/* [6] INTEGER: non-negative, up to 4 bytes */
-		if (off + 2 > n || b[off & XH_KRB_MASK] != 0x02)
+		if (xh_der_uint(b, off, n, 4, 1, &v) < 0)
 			return -1;
-		ilen = b[(off + 1) & XH_KRB_MASK];
-		if (ilen < 1 || ilen > 4 || off + 2 + ilen > n ||
-		    (b[(off + 2) & XH_KRB_MASK] & 0x80))
-			return -1;
-		for (int j = 0; j < 4; j++)
-			if (j < ilen)
-				v = v << 8 | b[(off + 2 + j) & XH_KRB_MASK];
 		return (int)v;
 	}
 	return -1;
@@ -351,21 +359,22 @@ static __always_inline void xh_krb_request(struct xdp_md *ctx, const struct xh_p
 
 /* kerberos.no_preauth: the AS-REP @pkt (KDC -> client; its first @n bytes
  * in @scr, @msg_len in all) answers the AS-REQ without pre-authentication
- * kept for its flow @key: the event, client -> KDC, carries the AS-REP's
- * first bytes, whose crealm and cname userspace reads. Once: the flow's
- * request is forgotten. Returns 1 when it emitted. */
+ * kept for its flow @key (whose first endpoint is the AS-REP's source when
+ * @src_is_s, as xh_flow_key_make() said): the event, client -> KDC, carries
+ * the AS-REP's first bytes, whose crealm and cname userspace reads. Once:
+ * the flow's request is forgotten. Returns 1 when it emitted. */
 _Static_assert(XH_KRB_REQ_WIN <= XH_EVENT_NAME_MAX, "an AS-REP's bytes fit name[]");
 static __always_inline int xh_krb_no_preauth(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					     const struct xh_krb_scratch *scr, __u32 n,
-					     __u32 msg_len, struct xh_flow_key *key,
-					     struct xh_stats *stats)
+					     __u32 msg_len, const struct xh_flow_key *key,
+					     int src_is_s, struct xh_stats *stats)
 {
 	struct xh_flow_state st = {};
 	struct xh_event *e;
 
 	bpf_map_delete_elem(&xh_krb_req, key);
 	/* The answer goes KDC -> client: the client is its destination. */
-	st.initiator = xh_flow_key_make(pkt, key) ? XH_INIT_DST : XH_INIT_SRC;
+	st.initiator = src_is_s ? XH_INIT_DST : XH_INIT_SRC;
 	e = xh_event_reserve(ctx, pkt, key, &st, XH_RULE_KRB_NO_PREAUTH, 0, stats,
 			     XH_EVENT_NAMED_SIZE);
 	if (!e)
@@ -395,7 +404,7 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	struct xh_krb_req *req;
 	__u64 start, *counted;
 	__u32 zero = 0, n, msg_len = 0;
-	int code;
+	int code, src_is_s;
 	long old;
 
 	if (!pkt)
@@ -411,7 +420,7 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, &msg_len);
 	if (!n)
 		return 0;
-	xh_flow_key_make(pkt, &key);
+	src_is_s = xh_flow_key_make(pkt, &key);
 	/* An AS-REP whose DER length is the message's (the record mark's,
 	 * or the datagram's): a segment that goes on with another message's
 	 * bytes is told from one that starts it. */
@@ -424,7 +433,7 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		stats->krb[XH_KRB_CNT_AS_REP]++;
 		req = bpf_map_lookup_elem(&xh_krb_req, &key);
 		if (req && (req->flags & XH_KRB_REQ_F_NO_PREAUTH))
-			return xh_krb_no_preauth(ctx, pkt, scr, n, msg_len, &key, stats);
+			return xh_krb_no_preauth(ctx, pkt, scr, n, msg_len, &key, src_is_s, stats);
 		return 0;
 	}
 	/* A KDC sends an error whole, in one segment or datagram. */
