@@ -25,56 +25,65 @@ import argparse
 import datetime
 import ipaddress
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_ntlm import brute_technique  # noqa: E402
 
 DEFAULT = (10, 60)  # bpf/kerberos.bpf.h: xh_cfg_krbbrute_threshold, _window_ns
 # KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED
 FAILED = (6, 18, 24)
 
 
-def krb_failures(pcap):
-    """(time, (client, client port, kdc, kdc port)) of each KRB-ERROR answer
-    tshark reads in @pcap with a failed logon's code (FAILED)."""
-    flt = "kerberos.msg_type == 30 && kerberos.error_code in {%s} && !icmp && !icmpv6" % (
-        ", ".join(map(str, FAILED)))
-    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", flt, "-T", "fields", "-E",
-                        "occurrence=f", "-e", "frame.time_epoch", "-e", "ip.src", "-e",
-                        "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst",
-                        "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport"],
-                       capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
-    out = []
-    for line in p.stdout.splitlines():
-        t, s4, s6, us, ts, d4, d6, ud, td = line.split("\t")
-        kdc = str(ipaddress.ip_address(s4 or s6))
-        client = str(ipaddress.ip_address(d4 or d6))
-        out.append((float(t), (client, int(ud or td), kdc, int(us or ts))))
-    return out
-
-
-def krb_requests(pcap):
-    """(time, (client, client port, kdc, kdc port), account) of each AS-REQ
-    tshark reads in @pcap: the first component of its cname, in lower case
-    and cut at 64 bytes as bpf/kerberos.bpf.h hashes it."""
+def krb_messages(pcap):
+    """The frames of @pcap in which tshark reads an AS-REQ, an AS-REP or a
+    KRB-ERROR (none quoted in ICMP), in one pass: (time, src, src port, dst,
+    dst port, {msg-types}, {error-codes}, {padata-types}, first crealm, first
+    cname component); the addresses and ports are the frame's first."""
     p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
-                        "kerberos.msg_type == 10 && kerberos.CNameString && !icmp && !icmpv6",
-                        "-T", "fields", "-E", "occurrence=f", "-e", "frame.time_epoch", "-e",
+                        "(kerberos.msg_type == 10 || kerberos.msg_type == 11 || "
+                        "kerberos.msg_type == 30) && !icmp && !icmpv6", "-T", "fields", "-E",
+                        "occurrence=a", "-E", "aggregator=,", "-e", "frame.time_epoch", "-e",
                         "ip.src", "-e", "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport",
                         "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e",
-                        "tcp.dstport", "-e", "kerberos.CNameString"],
+                        "tcp.dstport", "-e", "kerberos.msg_type", "-e", "kerberos.error_code",
+                        "-e", "kerberos.padata_type", "-e", "kerberos.crealm", "-e",
+                        "kerberos.CNameString"],
                        capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
         raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+
+    def first(v):
+        return v.split(",")[0]
+
+    def ints(v):
+        return [int(x) for x in v.split(",") if x]
+
     out = []
     for line in p.stdout.splitlines():
-        t, s4, s6, us, ts, d4, d6, ud, td, name = line.split("\t")
-        client = str(ipaddress.ip_address(s4 or s6))
-        kdc = str(ipaddress.ip_address(d4 or d6))
-        name = name.encode()[:64].lower()
-        out.append((float(t), (client, int(us or ts), kdc, int(ud or td)), name))
+        t, s4, s6, us, ts, d4, d6, ud, td, mt, ec, pa, realm, name = line.split("\t")
+        out.append((float(t), str(ipaddress.ip_address(first(s4) or first(s6))),
+                    int(first(us or ts)), str(ipaddress.ip_address(first(d4) or first(d6))),
+                    int(first(ud or td)), ints(mt), set(ints(ec)), set(ints(pa)), first(realm),
+                    first(name)))
     return out
+
+
+def krb_failures(msgs):
+    """(time, (client, client port, kdc, kdc port)) of each KRB-ERROR answer
+    among tshark's krb_messages() with a failed logon's code (FAILED)."""
+    return [(t, (dst, dp, src, sp)) for t, src, sp, dst, dp, mt, ec, _, _, _ in msgs
+            if 30 in mt and ec & set(FAILED)]
+
+
+def krb_requests(msgs):
+    """(time, (client, client port, kdc, kdc port), account) of each AS-REQ
+    among tshark's krb_messages(): the first component of its cname, in
+    lower case and cut at 64 bytes as bpf/kerberos.bpf.h hashes it."""
+    return [(t, (src, sp, dst, dp), name.encode()[:64].lower())
+            for t, src, sp, dst, dp, mt, _, _, _, name in msgs if 10 in mt and name]
 
 
 # PA-ENC-TIMESTAMP, PA-PK-AS-REQ_OLD, PA-PK-AS-REQ, PA-FX-FAST,
@@ -82,34 +91,18 @@ def krb_requests(pcap):
 PREAUTH_TYPES = {2, 15, 16, 136, 138}
 
 
-def no_preauth_hits(pcap):
+def no_preauth_hits(msgs):
     """{(client, client port, kdc, kdc port): (realm, account)} of each
-    AS-REP tshark reads in @pcap that answers the last AS-REQ of its flow,
-    one without pre-authentication (no PREAUTH_TYPES in its padata)."""
-    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
-                        "kerberos.msg_type == 10 || kerberos.msg_type == 11", "-T", "fields",
-                        "-E", "occurrence=a", "-E", "aggregator=,", "-e", "ip.src", "-e",
-                        "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst",
-                        "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport", "-e",
-                        "kerberos.msg_type", "-e", "kerberos.padata_type", "-e",
-                        "kerberos.crealm", "-e", "kerberos.CNameString"],
-                       capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+    AS-REP among tshark's krb_messages() that answers the last AS-REQ of its
+    flow, one without pre-authentication (no PREAUTH_TYPES in its padata)."""
     last, hits = {}, {}
-    for line in p.stdout.splitlines():
-        s4, s6, us, ts, d4, d6, ud, td, mt, pa, realm, name = line.split("\t")
-        src = str(ipaddress.ip_address(s4.split(",")[0] or s6.split(",")[0]))
-        dst = str(ipaddress.ip_address(d4.split(",")[0] or d6.split(",")[0]))
-        sp, dp = int((us or ts).split(",")[0]), int((ud or td).split(",")[0])
-        kind = mt.split(",")[0]
-        if kind == "10":
-            types = {int(t) for t in pa.split(",") if t}
-            last[(src, sp, dst, dp)] = not (types & PREAUTH_TYPES)
-        elif kind == "11":
+    for _, src, sp, dst, dp, mt, _, pa, realm, name in msgs:
+        if mt[0] == 10:
+            last[(src, sp, dst, dp)] = not (pa & PREAUTH_TYPES)
+        elif mt[0] == 11:
             flow = (dst, dp, src, sp)
             if last.pop(flow, False):
-                hits[flow] = (realm.split(",")[0], name.split(",")[0])
+                hits[flow] = (realm, name)
     return hits
 
 
@@ -132,17 +125,6 @@ def compare_no_preauth(want, lines):
         problems.append("no_preauth hits %s, tshark's AS-REPs %s" % (
             sorted(got.items())[:3], sorted(want.items())[:3]))
     return problems
-
-
-def brute_technique(failed, accounts):
-    """The technique of a brute-force hit (user/enrich.c
-    enrich_brute_attack()): one account guessing, two or more each tried
-    about twice at most spraying, else T1110."""
-    if accounts == 1:
-        return "T1110.001"
-    if accounts >= 2 and failed <= 2 * accounts:
-        return "T1110.003"
-    return "T1110"
 
 
 def krb_accounts(failures, requests, threshold, window_s):
@@ -229,10 +211,11 @@ def main():
                     help="at least this many kerberos.no_preauth hits")
     a = ap.parse_args()
     threshold, window = map(int, a.setting.split("/"))
-    failures = krb_failures(a.capture)
+    msgs = krb_messages(a.capture)
+    failures = krb_failures(msgs)
     want = krb_windows(failures, threshold, window)
-    accounts = krb_accounts(failures, krb_requests(a.capture), threshold, window)
-    roast = no_preauth_hits(a.capture)
+    accounts = krb_accounts(failures, krb_requests(msgs), threshold, window)
+    roast = no_preauth_hits(msgs)
     fails = 0
     for i, path in enumerate(a.hits):
         problems = compare(want, open(path).read().splitlines(), threshold, window,

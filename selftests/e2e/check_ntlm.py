@@ -94,6 +94,17 @@ def logon_times(pcap):
     return out
 
 
+def brute_technique(failed, accounts):
+    """The technique of a brute-force hit (user/enrich.c
+    enrich_brute_attack()): one account guessing, two or more each tried
+    about twice at most spraying, else T1110."""
+    if accounts == 1:
+        return "T1110.001"
+    if accounts >= 2 and failed <= 2 * accounts:
+        return "T1110.003"
+    return "T1110"
+
+
 def want_accounts(logons, client, t_hit, window_s, failed):
     """The "accounts" and technique of a brute-force hit at @t_hit: the
     distinct accounts among the client's last 32 logons up to it that are
@@ -101,8 +112,7 @@ def want_accounts(logons, client, t_hit, window_s, failed):
     many accounts as failures) or T1110."""
     last = [(t, a) for t, a in logons.get(client, []) if t <= t_hit][-32:]
     n = len({a for t, a in last if t_hit - t < window_s})
-    tid = "T1110.001" if n == 1 else "T1110.003" if n >= 2 and failed <= 2 * n else "T1110"
-    return n, tid
+    return n, brute_technique(failed, n)
 
 
 def hit_time(h):

@@ -51,7 +51,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # noqa: E402
 from check_kerberos import (compare_no_preauth, krb_accounts, krb_failures,  # noqa: E402
-                            krb_requests, krb_windows, no_preauth_hits)
+                            krb_messages, krb_requests, krb_windows, no_preauth_hits)
 from check_scan import service_sweep_windows, syn_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
@@ -285,8 +285,9 @@ def main():
         varied("made service sweep", counts)
     krb = os.path.join(corpus_dir(), KRB_CAPTURE)
     if os.path.exists(krb):
-        fails_krb = krb_failures(krb)
-        reqs_krb = krb_requests(krb)
+        msgs_krb = krb_messages(krb)
+        fails_krb = krb_failures(msgs_krb)
+        reqs_krb = krb_requests(msgs_krb)
         for e in engines:
             counts = check(xh, e, KRB_CAPTURE, krb, KRB_SETTINGS, "--kerberos-brute-force",
                            "kerberos.brute_force", "brute_force",
@@ -303,9 +304,10 @@ def main():
         bad = []
         # tshark takes half a second to start: two at a time
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
-            failures = dict(zip(caps, ex.map(krb_failures, caps)))
-            requests = dict(zip(caps, ex.map(krb_requests, caps)))
-            roasts = dict(zip(caps, ex.map(no_preauth_hits, caps)))
+            msgs = dict(zip(caps, ex.map(krb_messages, caps)))
+        failures = {c: krb_failures(m) for c, m in msgs.items()}
+        requests = {c: krb_requests(m) for c, m in msgs.items()}
+        roasts = {c: no_preauth_hits(m) for c, m in msgs.items()}
         rc, by_cap = replay_by_capture(xh, caps, "native", ["--kerberos-brute-force", "2/60"])
         for c in caps if rc == 0 else []:
             want = want_hits(krb_windows(failures[c], 2, 60), 2, 60)
