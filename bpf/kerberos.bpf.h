@@ -18,7 +18,13 @@
  * pre-authentication (T1558.004, AS-REP roasting: the AS-REP's encrypted
  * part can be cracked offline for the account's password): the AS-REP
  * answers a request, on its flow, that carried no PA-DATA proving the
- * client's key. One event per AS-REP. */
+ * client's key. One event per AS-REP.
+ * kerberos.weak_ticket, a KDC that issues a service ticket encrypted with
+ * RC4 or DES (T1558.003, Kerberoasting: the ticket is encrypted with the
+ * service account's key, and RC4's is its password's MD4, cracked offline;
+ * a tool asks tickets of every account with an SPN, and an account with no
+ * AES configured gets RC4): a TGS-REP whose ticket's etype is one of them,
+ * for a service other than krbtgt. One event per flow. */
 #ifndef XH_KERBEROS_BPF_H
 #define XH_KERBEROS_BPF_H
 
@@ -48,6 +54,7 @@
 #define XH_KRB_MASK	     255
 #define XH_KRB_TAG_AS_REQ    0x6a /* [APPLICATION 10] */
 #define XH_KRB_TAG_AS_REP    0x6b /* [APPLICATION 11] */
+#define XH_KRB_TAG_TGS_REP   0x6d /* [APPLICATION 13] */
 #define XH_KRB_TAG_KRB_ERROR 0x7e /* [APPLICATION 30] */
 
 /* Set through the skeleton's rodata before load (user/loader.c). As
@@ -58,6 +65,10 @@ const volatile __u64 xh_cfg_krbbrute_window_ns = 60ULL * 1000000000ULL;
 
 struct xh_krb_scratch {
 	__u8 buf[XH_KRB_MASK + 1]; /* indexes masked to XH_KRB_MASK */
+	/* xh_krb_ticket()'s: buf[] then holds @len bytes of the message from
+	 * its byte @from */
+	__u32 from;
+	__u32 len;
 };
 
 struct {
@@ -251,6 +262,95 @@ __noinline __u32 xh_krb_name_hash(const struct xh_krb_scratch *scr, __u32 off, _
 	return h ? h : 1;
 }
 
+/* RFC 3961 8 and RFC 4757: the encryption types of DES and RC4, whose
+ * tickets are cracked offline (AES's are too, but thousands of times
+ * slower, and Kerberoasting tools ask for RC4). */
+static __always_inline int xh_krb_weak_etype(__u32 etype)
+{
+	return etype == 1 || etype == 2 || etype == 3 || etype == 23 || etype == 24;
+}
+
+/* The ticket of the TGS-REP (RFC 4120 5.4.2) whose first @n bytes are in
+ * @scr (from xh_krb_load()): its enc-part's etype, with 0x10000 set when its
+ * service (the sname's first component) is krbtgt; -1 when it cannot be
+ * read. [APPLICATION 13] SEQUENCE { [0] pvno, [1] msg-type, [2] padata
+ * OPTIONAL, [3] crealm, [4] cname, [5] ticket [APPLICATION 1] SEQUENCE {
+ * [0] tkt-vno, [1] realm, [2] sname PrincipalName, [3] enc-part SEQUENCE {
+ * [0] etype INTEGER, ... } }, [6] enc-part }. The padata (a FAST reply,
+ * a few hundred bytes, when the client armoured its request) is skipped by
+ * its length: the message is read again from the crealm on, up to
+ * XH_KRB_REQ_WIN bytes of @pkt's segment or datagram into @scr->buf, and
+ * @scr->from and @scr->len say which. A global function: verified once. */
+__noinline int xh_krb_ticket(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			     struct xh_krb_scratch *scr, __u32 n)
+{
+	__u32 off = 0, from, avail, end, etype = 0, tcp;
+	int len, krbtgt = 0;
+
+	if (!ctx || !pkt || !scr || n > XH_KRB_REQ_WIN)
+		return -1;
+	if (xh_der_enter(scr->buf, &off, n, XH_KRB_TAG_TGS_REP) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0x30) < 0 || xh_der_skip(scr->buf, &off, n, 0xa0) < 0 ||
+	    xh_der_skip(scr->buf, &off, n, 0xa1) < 0)
+		return -1;
+	if (off < n && scr->buf[off & XH_KRB_MASK] == 0xa2) {
+		len = xh_der_enter(scr->buf, &off, n, 0xa2);
+		if (len < 0)
+			return -1;
+		off += len;
+	}
+	/* The crealm on, from the segment or datagram (its rest, past the
+	 * record mark over TCP). */
+	tcp = pkt->proto == IPPROTO_TCP ? 4 : 0;
+	from = off;
+	if (pkt->payload_len < tcp + from + XH_KRB_MIN)
+		return -1;
+	avail = pkt->payload_len - tcp - from;
+	if (avail > XH_KRB_REQ_WIN)
+		avail = XH_KRB_REQ_WIN;
+	if (bpf_xdp_load_bytes(ctx, (pkt->payload_off & XH_PARSE_MAX_OFF) + tcp + from, scr->buf,
+			       XH_SIZE_NZ(avail, XH_KRB_REQ_WIN)))
+		return -1;
+	scr->from = from;
+	scr->len = avail;
+	n = avail;
+	off = 0;
+	if (xh_der_skip(scr->buf, &off, n, 0xa3) < 0 || xh_der_skip(scr->buf, &off, n, 0xa4) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0xa5) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0x61) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0x30) < 0 || xh_der_skip(scr->buf, &off, n, 0xa0) < 0 ||
+	    xh_der_skip(scr->buf, &off, n, 0xa1) < 0)
+		return -1;
+	/* [2] sname SEQUENCE { [0] name-type, [1] SEQUENCE OF KerberosString } */
+	len = xh_der_enter(scr->buf, &off, n, 0xa2);
+	if (len < 0)
+		return -1;
+	end = off + len;
+	if (xh_der_enter(scr->buf, &off, n, 0x30) < 0 || xh_der_skip(scr->buf, &off, n, 0xa0) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0xa1) < 0 || xh_der_enter(scr->buf, &off, n, 0x30) < 0)
+		return -1;
+	len = xh_der_enter(scr->buf, &off, n, 0x1b);
+	if (len == 6 && off + 6 <= n) {
+		const __u8 *c = scr->buf;
+
+		/* letters in any case: | 0x20 */
+		krbtgt = (c[off & XH_KRB_MASK] | 0x20) == 'k' &&
+			 (c[(off + 1) & XH_KRB_MASK] | 0x20) == 'r' &&
+			 (c[(off + 2) & XH_KRB_MASK] | 0x20) == 'b' &&
+			 (c[(off + 3) & XH_KRB_MASK] | 0x20) == 't' &&
+			 (c[(off + 4) & XH_KRB_MASK] | 0x20) == 'g' &&
+			 (c[(off + 5) & XH_KRB_MASK] | 0x20) == 't';
+	}
+	off = end;
+	/* [3] enc-part SEQUENCE { [0] etype INTEGER } */
+	if (off > XH_KRB_REQ_WIN || xh_der_enter(scr->buf, &off, n, 0xa3) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0x30) < 0 ||
+	    xh_der_enter(scr->buf, &off, n, 0xa0) < 0 ||
+	    xh_der_uint(scr->buf, off, n, 4, 1, &etype) < 0 || etype > 0xffff)
+		return -1;
+	return (int)etype | (krbtgt ? 0x10000 : 0);
+}
+
 /* The error-code of the KRB-ERROR (RFC 4120 5.9.1) at the start of @b (@n
  * bytes, at most XH_KRB_WIN), or -1 when @b holds none: [APPLICATION 30]
  * SEQUENCE { [0] pvno, [1] msg-type, [2] ctime OPTIONAL, [3] cusec
@@ -357,39 +457,73 @@ static __always_inline void xh_krb_request(struct xdp_md *ctx, const struct xh_p
 	bpf_map_update_elem(&xh_krb_req, &key, &req, BPF_ANY);
 }
 
-/* kerberos.no_preauth: the AS-REP @pkt (KDC -> client; its first @n bytes
- * in @scr, @msg_len in all) answers the AS-REQ without pre-authentication
- * kept for its flow @key (whose first endpoint is the AS-REP's source when
- * @src_is_s, as xh_flow_key_make() said): the event, client -> KDC, carries
- * the AS-REP's first bytes, whose crealm and cname userspace reads. Once:
- * the flow's request is forgotten. Returns 1 when it emitted. */
-_Static_assert(XH_KRB_REQ_WIN <= XH_EVENT_NAME_MAX, "an AS-REP's bytes fit name[]");
-static __always_inline int xh_krb_no_preauth(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					     const struct xh_krb_scratch *scr, __u32 n,
-					     __u32 msg_len, const struct xh_flow_key *key,
-					     int src_is_s, struct xh_stats *stats)
+/* An event of @rule, client -> KDC, for the answer @pkt (KDC -> client) of
+ * the flow @key (whose first endpoint is @pkt's source when @src_is_s, as
+ * xh_flow_key_make() said), carrying @scr->buf's first @n bytes, which are
+ * those of the message (@msg_len in all, of type @msg_type) from its byte
+ * @from. 1 when it emitted. */
+_Static_assert(XH_KRB_REQ_WIN <= XH_EVENT_NAME_MAX, "a message's bytes read fit name[]");
+static __always_inline int xh_krb_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
+				       const struct xh_flow_key *key, int src_is_s, __u8 rule,
+				       const struct xh_krb_scratch *scr, __u32 n, __u32 from,
+				       __u32 msg_len, __u8 msg_type, __u8 etype,
+				       struct xh_stats *stats)
 {
 	struct xh_flow_state st = {};
 	struct xh_event *e;
 
-	bpf_map_delete_elem(&xh_krb_req, key);
 	/* The answer goes KDC -> client: the client is its destination. */
 	st.initiator = src_is_s ? XH_INIT_DST : XH_INIT_SRC;
-	e = xh_event_reserve(ctx, pkt, key, &st, XH_RULE_KRB_NO_PREAUTH, 0, stats,
-			     XH_EVENT_NAMED_SIZE);
+	e = xh_event_reserve(ctx, pkt, key, &st, rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e)
 		return 0;
 	e->detail_kind = XH_DETAIL_KRB;
 	e->d.krb.msg_len = msg_len;
+	e->d.krb.from = (__u16)from;
+	e->d.krb.msg_type = msg_type;
+	e->d.krb.etype = etype;
 	__builtin_memcpy(e->name, scr->buf, XH_KRB_REQ_WIN);
 	e->name_len = (__u16)(n & 0x1ff);
 	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 	return 1;
 }
 
+/* kerberos.weak_ticket: the TGS-REP @pkt (KDC -> client; its first @n
+ * bytes in @scr) issues a service's ticket in RC4 or DES on the flow @key
+ * (@src_is_s as for xh_krb_emit()): once per flow, noted in xh_krb_req. 1
+ * when it emitted. */
+static __always_inline int xh_krb_weak_ticket(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					      struct xh_krb_scratch *scr, __u32 n, __u32 msg_len,
+					      const struct xh_flow_key *key, int src_is_s,
+					      struct xh_stats *stats)
+{
+	struct xh_krb_req fresh = {.flags = XH_KRB_REQ_F_WEAK_TICKET}, *req;
+	int t = xh_krb_ticket(ctx, pkt, scr, n);
+
+	if (t < 0)
+		return 0;
+	stats->krb[XH_KRB_CNT_TGS_REP]++;
+	/* krbtgt's (a referral to another realm) has a machine's key */
+	if ((t & 0x10000) || !xh_krb_weak_etype(t & 0xffff))
+		return 0;
+	stats->krb[XH_KRB_CNT_WEAK_TICKET]++;
+	req = bpf_map_lookup_elem(&xh_krb_req, key);
+	if (req) {
+		if (req->flags & XH_KRB_REQ_F_WEAK_TICKET)
+			return 0;
+		req->flags |= XH_KRB_REQ_F_WEAK_TICKET;
+	} else {
+		bpf_map_update_elem(&xh_krb_req, key, &fresh, BPF_ANY);
+	}
+	return xh_krb_emit(ctx, pkt, key, src_is_s, XH_RULE_KRB_WEAK_TICKET, scr,
+			   scr->len < XH_KRB_REQ_WIN ? scr->len : XH_KRB_REQ_WIN, scr->from,
+			   msg_len, 13, (__u8)t, stats);
+}
+
 /* The Kerberos message @pkt carries: a client's AS-REQ (to port 88) is
  * kept for its flow (xh_krb_request()); from port 88, an AS-REP answering
- * one without pre-authentication is kerberos.no_preauth's, and a KRB-ERROR
+ * one without pre-authentication is kerberos.no_preauth's, a TGS-REP with
+ * a service's ticket in RC4 or DES kerberos.weak_ticket's, and a KRB-ERROR
  * of a failed logon is counted for kerberos.brute_force (its client is the
  * packet's destination). Called by xh_window_rules(). Returns 1 when it
  * emitted. */
@@ -421,9 +555,9 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	if (!n)
 		return 0;
 	src_is_s = xh_flow_key_make(pkt, &key);
-	/* An AS-REP whose DER length is the message's (the record mark's,
-	 * or the datagram's): a segment that goes on with another message's
-	 * bytes is told from one that starts it. */
+	/* An AS-REP or TGS-REP whose DER length is the message's (the record
+	 * mark's, or the datagram's): a segment that goes on with another
+	 * message's bytes is told from one that starts it. */
 	if (scr->buf[0] == XH_KRB_TAG_AS_REP) {
 		__u32 off = 1;
 		int len = xh_der_len(scr->buf, &off, n);
@@ -432,9 +566,20 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 			return 0;
 		stats->krb[XH_KRB_CNT_AS_REP]++;
 		req = bpf_map_lookup_elem(&xh_krb_req, &key);
-		if (req && (req->flags & XH_KRB_REQ_F_NO_PREAUTH))
-			return xh_krb_no_preauth(ctx, pkt, scr, n, msg_len, &key, src_is_s, stats);
-		return 0;
+		if (!req || !(req->flags & XH_KRB_REQ_F_NO_PREAUTH))
+			return 0;
+		/* kerberos.no_preauth: once, the flow's request forgotten */
+		bpf_map_delete_elem(&xh_krb_req, &key);
+		return xh_krb_emit(ctx, pkt, &key, src_is_s, XH_RULE_KRB_NO_PREAUTH, scr, n, 0,
+				   msg_len, 11, 0, stats);
+	}
+	if (scr->buf[0] == XH_KRB_TAG_TGS_REP) {
+		__u32 off = 1;
+		int len = xh_der_len(scr->buf, &off, n);
+
+		if (len < 0 || off + len != msg_len)
+			return 0;
+		return xh_krb_weak_ticket(ctx, pkt, scr, n, msg_len, &key, src_is_s, stats);
 	}
 	/* A KDC sends an error whole, in one segment or datagram. */
 	if (msg_len != pkt->payload_len - (pkt->proto == IPPROTO_TCP ? 4u : 0u))

@@ -98,6 +98,9 @@ enum xh_rule {
 	/* kerberos.no_preauth: a KDC issued a TGT to an AS-REQ without
 	 * pre-authentication (an AS-REP to roast offline) */
 	XH_RULE_KRB_NO_PREAUTH = 27,
+	/* kerberos.weak_ticket: a KDC issued a service ticket encrypted with
+	 * RC4 or DES (a TGS-REP to crack offline: Kerberoasting) */
+	XH_RULE_KRB_WEAK_TICKET = 28,
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -283,6 +286,8 @@ enum xh_krb_cnt {
 	XH_KRB_CNT_FAILURE_NAMED,     /* failed logons whose AS-REQ's account was read */
 	XH_KRB_CNT_NO_PREAUTH,	      /* ... of those AS-REQs, without pre-authentication */
 	XH_KRB_CNT_AS_REP,	      /* AS-REPs (TGTs issued) read */
+	XH_KRB_CNT_TGS_REP,	      /* TGS-REPs whose ticket's etype was read */
+	XH_KRB_CNT_WEAK_TICKET,	      /* ... a service's ticket in RC4 or DES */
 	XH_KRB_CNT__MAX,
 };
 
@@ -433,8 +438,10 @@ enum xh_detail_kind {
 	/* rdp.connect / ssh.connect: struct xh_remote_detail; name[] holds the
 	 * payload's first bytes (the X.224 request, the identification line) */
 	XH_DETAIL_REMOTE = 5,
-	/* kerberos.no_preauth: struct xh_krb_detail; name[] holds the AS-REP's
-	 * first bytes (its client's realm and name) */
+	/* kerberos.no_preauth, kerberos.weak_ticket: struct xh_krb_detail;
+	 * name[] holds the AS-REP's first bytes (its client's realm and name)
+	 * or the TGS-REP's from its crealm (the client, the ticket's service
+	 * and etype) */
 	XH_DETAIL_KRB = 6,
 	XH_DETAIL__MAX,
 };
@@ -625,6 +632,8 @@ struct xh_krb_req {
 /* The AS-REQ carried no pre-authentication (PA-ENC-TIMESTAMP, PKINIT, FAST
  * or an encrypted challenge) */
 #define XH_KRB_REQ_F_NO_PREAUTH 0x1
+/* kerberos.weak_ticket was reported on the flow (once per flow) */
+#define XH_KRB_REQ_F_WEAK_TICKET 0x2
 
 /* Kerberos requests whose account is kept for the KDC's answer, by flow;
  * and (client, account) pairs whose failure was counted. */
@@ -693,12 +702,17 @@ _Static_assert(sizeof(struct xh_remote_detail) == 64, "xh_remote_detail ABI");
 /* The payload was longer than name[]: the request is cut (its end not carried). */
 #define XH_REMOTE_F_CUT 0x01
 
-/* Detail of kerberos.no_preauth (XH_DETAIL_KRB). name[] holds the first
- * @name_len bytes of the AS-REP (past a TCP record mark); userspace reads
- * its crealm and cname from them (user/kerberos.c). */
+/* Detail of kerberos.no_preauth and kerberos.weak_ticket (XH_DETAIL_KRB).
+ * name[] holds @name_len bytes of the message from its byte @from (past a
+ * TCP record mark): the AS-REP's first (from 0), or the TGS-REP's from its
+ * crealm, past the padata, which a client's FAST makes longer than name[];
+ * userspace reads the names from them (user/kerberos.c). */
 struct xh_krb_detail {
-	__u32 msg_len; /* bytes of the AS-REP in its datagram or segment */
-	__u8 pad[60];
+	__u32 msg_len; /* bytes of the message (the record mark's, or the datagram's) */
+	__u16 from;    /* the offset in the message of name[]'s first byte */
+	__u8 msg_type; /* 11 AS-REP, 13 TGS-REP (RFC 4120 7.5.7) */
+	__u8 etype;    /* kerberos.weak_ticket: the ticket's encryption type */
+	__u8 pad[56];
 };
 _Static_assert(sizeof(struct xh_krb_detail) == 64, "xh_krb_detail ABI");
 

@@ -185,6 +185,41 @@ for name in (sys.argv[2], "krbtgt"):
 PY
 }
 
+# dclab_user_spn NAME PASSWORD SPN [ENCTYPES]: a domain user running a
+# service (its SPN), as Kerberoasting looks for them. Without ENCTYPES
+# (msDS-SupportedEncryptionTypes: 4 RC4, 8 AES128, 16 AES256) the KDC
+# issues its tickets in RC4, as Windows does for a user account nobody
+# configured.
+dclab_user_spn() {
+	local conf=$DCLAB_DIR/etc/smb.conf
+	dclab_exec dc samba-tool user create "$1" "$2" -s "$conf" >/dev/null || return 1
+	dclab_exec dc samba-tool spn add "$3" "$1" -s "$conf" >/dev/null || return 1
+	[ -n "${4:-}" ] || return 0
+	dclab_exec dc /usr/bin/python3 - "$conf" "$1" "$4" <<'PY'
+import sys
+import ldb
+from samba.auth import system_session
+from samba.param import LoadParm
+from samba.samdb import SamDB
+
+lp = LoadParm()
+lp.load(sys.argv[1])
+db = SamDB(url=lp.samdb_url(), session_info=system_session(), lp=lp)
+res = db.search(expression="(sAMAccountName=%s)" % sys.argv[2], attrs=["dn"])
+m = ldb.Message(res[0].dn)
+m["e"] = ldb.MessageElement(sys.argv[3], ldb.FLAG_MOD_REPLACE, "msDS-SupportedEncryptionTypes")
+db.modify(m)
+PY
+}
+
+# dclab_krb5_conf FILE: a krb5.conf for MIT's kinit and kvno in the client,
+# TCP only (as the tests' captures are), the DC its KDC.
+dclab_krb5_conf() {
+	printf '[libdefaults]\n\tdefault_realm = %s\n\tdns_lookup_kdc = false\n' "$DCLAB_REALM" >"$1"
+	printf '\tudp_preference_limit = 1\n[realms]\n\t%s = {\n\t\tkdc = %s\n\t}\n' \
+		"$DCLAB_REALM" "$DCLAB_DC_IP" >>"$1"
+}
+
 # Stop every process in @ns (TERM, then KILL after a bounded wait).
 dclab_kill_ns() {
 	local ns=$1 i pids

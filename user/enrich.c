@@ -35,6 +35,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_SCAN_SERVICE_SWEEP] = "scan.service_sweep",
 	[XH_RULE_KRB_BRUTE_FORCE] = "kerberos.brute_force",
 	[XH_RULE_KRB_NO_PREAUTH] = "kerberos.no_preauth",
+	[XH_RULE_KRB_WEAK_TICKET] = "kerberos.weak_ticket",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -93,6 +94,10 @@ static const struct attack_ref attack_brute_spray =
  * cracked offline (AS-REP roasting). */
 static const struct attack_ref attack_asrep_roast = ATTACK_REF(
 	"T1558.004", "Steal or Forge Kerberos Tickets: AS-REP Roasting", "credential-access");
+/* A service ticket in RC4 or DES: encrypted with its account's password's
+ * key, cracked offline (Kerberoasting). */
+static const struct attack_ref attack_kerberoast = ATTACK_REF(
+	"T1558.003", "Steal or Forge Kerberos Tickets: Kerberoasting", "credential-access");
 
 /* One source opening SMB to many hosts (a port-445 sweep), or many ports of
  * one host (a port scan). */
@@ -122,6 +127,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_SMB_BRUTE_FORCE] = &attack_brute,
 	[XH_RULE_KRB_BRUTE_FORCE] = &attack_brute,
 	[XH_RULE_KRB_NO_PREAUTH] = &attack_asrep_roast,
+	[XH_RULE_KRB_WEAK_TICKET] = &attack_kerberoast,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

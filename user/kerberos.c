@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kerberos.c: the AS-REP of a kerberos.no_preauth hit, read in userspace
- * from the bytes the kernel carries: a DER walk to its crealm and cname,
- * which the kernel leaves alone (each step of a walk costs verifier
+/* kerberos.c: the AS-REP of a kerberos.no_preauth hit and the TGS-REP of a
+ * kerberos.weak_ticket one, read in userspace from the bytes the kernel
+ * carries: a DER walk to their crealm, cname and (TGS-REP) the ticket's
+ * service, which the kernel leaves alone (each step of a walk costs verifier
  * instructions; here it is a few hundred cycles a hit). */
 #include <errno.h>
+#include <string.h>
 #include <linux/types.h>
 #include "kerberos.h"
 #include "jsonl.h"
@@ -60,12 +62,52 @@ static int der_string(struct der *d, const uint8_t **s, size_t *n, int *cut)
 	return 0;
 }
 
-int krb_as_rep_parse(const uint8_t *b, size_t n, struct krb_as_rep *r)
+/* A non-negative DER INTEGER of at most 4 bytes at d->p into *@v. */
+static int der_uint(struct der *d, int *v)
 {
-	struct der d = {b, b + n, 0}, rep, seq, f, name, strs;
+	struct der in;
+	int err = der_take(d, 0x02, &in);
+
+	if (err)
+		return err;
+	if (in.cut)
+		return -ENODATA;
+	if (in.end - in.p < 1 || in.end - in.p > 4 || (in.p[0] & 0x80))
+		return -EBADMSG;
+	for (*v = 0; in.p < in.end; in.p++)
+		*v = *v << 8 | *in.p;
+	return 0;
+}
+
+/* A reply's [3] crealm and [4] cname PrincipalName SEQUENCE { [0]
+ * name-type, [1] name-string SEQUENCE OF KerberosString } at @seq. */
+static int rep_client(struct der *seq, struct krb_rep *r)
+{
+	struct der f, name, strs;
 	int err;
 
-	*r = (struct krb_as_rep){0};
+	if ((err = der_take(seq, 0xa3, &f)) ||
+	    (err = der_string(&f, &r->realm, &r->realm_len, &r->cut)))
+		return err;
+	if ((err = der_take(seq, 0xa4, &f)) || (err = der_take(&f, 0x30, &name)) ||
+	    (err = der_take(&name, 0xa0, &f)) || (err = der_take(&name, 0xa1, &f)) ||
+	    (err = der_take(&f, 0x30, &strs)))
+		return err;
+	return der_string(&strs, &r->account, &r->account_len, &r->cut);
+}
+
+static void rep_init(struct krb_rep *r)
+{
+	*r = (struct krb_rep){0};
+	r->etype = -1;
+}
+
+int krb_as_rep_parse(const uint8_t *b, size_t n, struct krb_rep *r)
+{
+	struct der d = {b, b + n, 0}, rep, seq, f;
+	int err;
+
+	rep_init(r);
 	/* [APPLICATION 11] SEQUENCE { [0] pvno, [1] msg-type, [2] padata
 	 * OPTIONAL, [3] crealm, [4] cname, [5] ticket, [6] enc-part } */
 	if ((err = der_take(&d, 0x6b, &rep)) || (err = der_take(&rep, 0x30, &seq)) ||
@@ -73,35 +115,117 @@ int krb_as_rep_parse(const uint8_t *b, size_t n, struct krb_as_rep *r)
 		return err;
 	if (seq.end - seq.p >= 1 && seq.p[0] == 0xa2 && (err = der_take(&seq, 0xa2, &f)))
 		return err;
-	if ((err = der_take(&seq, 0xa3, &f)) ||
-	    (err = der_string(&f, &r->realm, &r->realm_len, &r->cut)))
+	return rep_client(&seq, r);
+}
+
+/* The components of the PrincipalName at @f into r->service, joined by
+ * '/' (r->cut when one goes on past the bytes read or the buffer). */
+static int rep_service(struct der *f, struct krb_rep *r)
+{
+	struct der name, g, strs;
+	const uint8_t *s;
+	size_t len;
+	int err;
+
+	if ((err = der_take(f, 0x30, &name)) || (err = der_take(&name, 0xa0, &g)) ||
+	    (err = der_take(&name, 0xa1, &g)) || (err = der_take(&g, 0x30, &strs)))
 		return err;
-	/* PrincipalName SEQUENCE { [0] name-type, [1] name-string SEQUENCE
-	 * OF KerberosString } */
-	if ((err = der_take(&seq, 0xa4, &f)) || (err = der_take(&f, 0x30, &name)) ||
-	    (err = der_take(&name, 0xa0, &f)) || (err = der_take(&name, 0xa1, &f)) ||
-	    (err = der_take(&f, 0x30, &strs)))
+	while (strs.p < strs.end) {
+		int cut = 0;
+
+		if ((err = der_string(&strs, &s, &len, &cut)))
+			return err;
+		if (r->service_len && r->service_len < sizeof(r->service))
+			r->service[r->service_len++] = '/';
+		if (len > sizeof(r->service) - r->service_len) {
+			len = sizeof(r->service) - r->service_len;
+			cut = 1;
+		}
+		memcpy(r->service + r->service_len, s, len);
+		r->service_len += len;
+		r->cut |= cut;
+		if (cut)
+			return -ENODATA;
+	}
+	return strs.cut ? -ENODATA : 0;
+}
+
+int krb_tgs_rep_parse(const uint8_t *b, size_t n, struct krb_rep *r)
+{
+	struct der d = {b, b + n, 0}, f, tkt, seq, g, enc;
+	int err;
+
+	rep_init(r);
+	/* From [3] crealm: [4] cname, [5] ticket [APPLICATION 1] SEQUENCE {
+	 * [0] tkt-vno, [1] realm, [2] sname, [3] enc-part SEQUENCE { [0]
+	 * etype, ... } } */
+	if ((err = rep_client(&d, r)) || (err = der_take(&d, 0xa5, &f)) ||
+	    (err = der_take(&f, 0x61, &tkt)) || (err = der_take(&tkt, 0x30, &seq)) ||
+	    (err = der_take(&seq, 0xa0, &g)) || (err = der_take(&seq, 0xa1, &g)) ||
+	    (err = der_take(&seq, 0xa2, &g)) || (err = rep_service(&g, r)) ||
+	    (err = der_take(&seq, 0xa3, &g)) || (err = der_take(&g, 0x30, &enc)) ||
+	    (err = der_take(&enc, 0xa0, &g)))
 		return err;
-	return der_string(&strs, &r->account, &r->account_len, &r->cut);
+	return der_uint(&g, &r->etype);
+}
+
+const char *krb_etype_name(int etype)
+{
+	switch (etype) {
+	case 1:
+		return "des-cbc-crc";
+	case 2:
+		return "des-cbc-md4";
+	case 3:
+		return "des-cbc-md5";
+	case 16:
+		return "des3-cbc-sha1";
+	case 17:
+		return "aes128-cts-hmac-sha1-96";
+	case 18:
+		return "aes256-cts-hmac-sha1-96";
+	case 19:
+		return "aes128-cts-hmac-sha256-128";
+	case 20:
+		return "aes256-cts-hmac-sha384-192";
+	case 23:
+		return "rc4-hmac";
+	case 24:
+		return "rc4-hmac-exp";
+	default:
+		return NULL;
+	}
 }
 
 int kerberos_format_json(const struct xh_event *e, struct jbuf *b)
 {
 	size_t n = e->name_len < XH_EVENT_NAME_MAX ? e->name_len : XH_EVENT_NAME_MAX;
-	struct krb_as_rep r;
+	int tgs = e->d.krb.msg_type == 13;
+	const char *cipher;
+	struct krb_rep r;
 	int err;
 
 	if (e->detail_kind != XH_DETAIL_KRB)
 		return 0;
-	err = krb_as_rep_parse(e->name, n, &r);
-	/* Suricata's EVE "krb5" names these cname and realm; the rule's
-	 * object keeps xdphunt's "account" as the ntlmssp one does. */
+	err = tgs ? krb_tgs_rep_parse(e->name, n, &r) : krb_as_rep_parse(e->name, n, &r);
+	/* Suricata's EVE "krb5" names these cname and realm, Zeek's
+	 * kerberos.log service and cipher; the rule's object keeps
+	 * xdphunt's "account" as the ntlmssp one does. */
 	jbuf_key_obj_begin(b, "kerberos");
-	jbuf_key_str(b, "msg_type", "AS-REP");
+	jbuf_key_str(b, "msg_type", tgs ? "TGS-REP" : "AS-REP");
 	if (r.realm)
 		jbuf_key_strn(b, "realm", (const char *)r.realm, r.realm_len);
 	if (r.account)
 		jbuf_key_strn(b, "account", (const char *)r.account, r.account_len);
+	if (tgs) {
+		if (r.service_len)
+			jbuf_key_strn(b, "service", r.service, r.service_len);
+		/* the kernel's reading, which made the hit */
+		jbuf_key_u64(b, "etype", e->d.krb.etype);
+		cipher = krb_etype_name(e->d.krb.etype);
+		if (cipher)
+			jbuf_key_str(b, "cipher", cipher);
+	}
 	if (err == -ENODATA || r.cut)
 		jbuf_key_bool(b, "truncated", 1);
 	else if (err)

@@ -40,6 +40,8 @@ static const char *const krb_counter_names[XH_KRB_CNT__MAX] = {
 	[XH_KRB_CNT_FAILURE_NAMED] = "failure_named",
 	[XH_KRB_CNT_NO_PREAUTH] = "no_preauth",
 	[XH_KRB_CNT_AS_REP] = "as_rep",
+	[XH_KRB_CNT_TGS_REP] = "tgs_rep",
+	[XH_KRB_CNT_WEAK_TICKET] = "weak_ticket",
 };
 
 const char *krb_counter_name(unsigned int cnt)

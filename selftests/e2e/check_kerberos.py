@@ -17,6 +17,11 @@
 # an AS-REQ without a pre-authenticating PA-DATA (no_preauth_hits()) is to
 # be one hit, client -> KDC, naming the AS-REP's crealm and cname, T1558.004;
 # no other such hit may exist.
+# kerberos.weak_ticket: the first TGS-REP on each flow whose ticket tshark
+# reads in RC4 or DES, for a service other than krbtgt (weak_ticket_hits(),
+# from tshark's tree of each TGS-REP) is to be one hit, client -> KDC,
+# naming its crealm, cname, the ticket's service and etype, T1558.003; no
+# other such hit may exist.
 #
 # check_kerberos.py CAPTURE HITS... [--setting COUNT/SECS] [--want N] [--live]
 #   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
@@ -38,13 +43,14 @@ FAILED = (6, 18, 24)
 
 
 def krb_messages(pcap):
-    """The frames of @pcap in which tshark reads an AS-REQ, an AS-REP or a
-    KRB-ERROR (none quoted in ICMP), in one pass: (time, src, src port, dst,
+    """The frames of @pcap in which tshark reads an AS-REQ, an AS-REP, a
+    TGS-REP or a KRB-ERROR (none quoted in ICMP), in one pass: (time, src, src port, dst,
     dst port, {msg-types}, {error-codes}, {padata-types}, first crealm, first
     cname component); the addresses and ports are the frame's first."""
     p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
                         "(kerberos.msg_type == 10 || kerberos.msg_type == 11 || "
-                        "kerberos.msg_type == 30) && !icmp && !icmpv6", "-T", "fields", "-E",
+                        "kerberos.msg_type == 13 || kerberos.msg_type == 30) && !icmp && "
+                        "!icmpv6", "-T", "fields", "-E",
                         "occurrence=a", "-E", "aggregator=,", "-e", "frame.time_epoch", "-e",
                         "ip.src", "-e", "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport",
                         "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e",
@@ -106,25 +112,111 @@ def no_preauth_hits(msgs):
     return hits
 
 
-def compare_no_preauth(want, lines):
-    """Problems between tshark's no_preauth_hits() @want and the JSON
-    @lines' kerberos.no_preauth hits."""
+def compare_hits(rule, technique, want, lines, value):
+    """Problems between @want, {flow: value} as tshark reads them, and the
+    JSON @lines' hits of @rule: one per flow (client -> KDC), of
+    @technique, whose value(kerberos object) is @want's, none whole that
+    says "truncated" or "malformed"."""
     got, problems = {}, []
     for line in lines:
         h = json.loads(line)
-        if h.get("rule") != "kerberos.no_preauth":
+        if h.get("rule") != rule:
             continue
         flow = (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"])
         k = h.get("kerberos") or {}
         if flow in got:
-            problems.append("%s: two hits" % (flow, ))
-        got[flow] = (k.get("realm"), k.get("account"))
-        if (h.get("attack") or {}).get("technique_id") != "T1558.004":
+            problems.append("%s: two %s hits" % (flow, rule))
+        got[flow] = value(k)
+        if "truncated" in k or "malformed" in k:
+            problems.append("%s: kerberos %s" % (flow, k))
+        if (h.get("attack") or {}).get("technique_id") != technique:
             problems.append("%s: attack %s" % (flow, h.get("attack")))
     if got != want:
-        problems.append("no_preauth hits %s, tshark's AS-REPs %s" % (
-            sorted(got.items())[:3], sorted(want.items())[:3]))
+        problems.append("%s hits %s, tshark's %s" % (
+            rule, sorted(got.items())[:3], sorted(want.items())[:3]))
     return problems
+
+
+def compare_no_preauth(want, lines):
+    """Problems between tshark's no_preauth_hits() @want and the JSON
+    @lines' kerberos.no_preauth hits."""
+    return compare_hits("kerberos.no_preauth", "T1558.004", want, lines,
+                        lambda k: (k.get("realm"), k.get("account")))
+
+
+# des-cbc-crc, des-cbc-md4, des-cbc-md5, rc4-hmac, rc4-hmac-exp
+# (bpf/kerberos.bpf.h xh_krb_weak_etype())
+WEAK_ETYPES = {1, 2, 3, 23, 24}
+
+
+def _tree(node, key):
+    """The values of @key in tshark's JSON tree @node, depth first (a key
+    tshark repeats is a list with --no-duplicate-keys)."""
+    if isinstance(node, list):
+        for n in node:
+            yield from _tree(n, key)
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                yield from (v if isinstance(v, list) else [v])
+            else:
+                yield from _tree(v, key)
+
+
+def weak_ticket_hits(pcap, msgs=None):
+    """{(client, client port, kdc, kdc port): (realm, account, service,
+    etype)} of the first TGS-REP of each flow of @pcap whose ticket tshark
+    reads in WEAK_ETYPES for a service other than krbtgt: the crealm, the
+    cname's first component, the ticket's sname joined by '/' and its
+    enc-part's etype, from tshark's tree (the flat fields do not tell the
+    ticket's etype from a FAST reply's or the enc-part's). With @msgs
+    (krb_messages()'s), tshark is not run when they hold no TGS-REP."""
+    if msgs is not None and not any(13 in m[5] for m in msgs):
+        return {}
+    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
+                        "kerberos.msg_type == 13 && !icmp && !icmpv6", "-T", "json",
+                        "--no-duplicate-keys", "-J", "frame ip ipv6 tcp udp kerberos"],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
+    hits = {}
+    for pkt in json.loads(p.stdout or "[]"):
+        lay = pkt["_source"]["layers"]
+        ip = lay.get("ip") or lay.get("ipv6")
+        l4 = lay.get("tcp") or lay.get("udp")
+        fam = "ip" if "ip" in lay else "ipv6"
+        proto = "tcp" if "tcp" in lay else "udp"
+
+        def one(layer, key):
+            v = layer[key]
+            return v[0] if isinstance(v, list) else v
+
+        client = str(ipaddress.ip_address(one(ip, fam + ".dst")))
+        kdc = str(ipaddress.ip_address(one(ip, fam + ".src")))
+        flow = (client, int(one(l4, proto + ".dstport")), kdc,
+                int(one(l4, proto + ".srcport")))
+        for rep in _tree(lay.get("kerberos"), "kerberos.tgs_rep_element"):
+            ticket = next(_tree(rep, "kerberos.ticket_element"), None)
+            if ticket is None:
+                continue
+            enc = next(_tree(ticket, "kerberos.enc_part_element"), {})
+            etype = int(next(_tree(enc, "kerberos.etype"), -1))
+            snames = list(_tree(ticket, "kerberos.SNameString"))
+            if etype not in WEAK_ETYPES or not snames or snames[0].lower() == "krbtgt":
+                continue
+            if flow not in hits:
+                hits[flow] = (next(_tree(rep, "kerberos.crealm"), None),
+                              next(_tree(rep, "kerberos.CNameString"), None),
+                              "/".join(snames), etype)
+    return hits
+
+
+def compare_weak_ticket(want, lines):
+    """Problems between tshark's weak_ticket_hits() @want and the JSON
+    @lines' kerberos.weak_ticket hits."""
+    return compare_hits("kerberos.weak_ticket", "T1558.003", want, lines,
+                        lambda k: (k.get("realm"), k.get("account"), k.get("service"),
+                                   k.get("etype")))
 
 
 def krb_accounts(failures, requests, threshold, window_s):
@@ -209,6 +301,8 @@ def main():
     ap.add_argument("--live", action="store_true", help="the first HITS are `run`'s")
     ap.add_argument("--want-no-preauth", type=int, default=0,
                     help="at least this many kerberos.no_preauth hits")
+    ap.add_argument("--want-weak-ticket", type=int, default=0,
+                    help="at least this many kerberos.weak_ticket hits")
     a = ap.parse_args()
     threshold, window = map(int, a.setting.split("/"))
     msgs = krb_messages(a.capture)
@@ -216,6 +310,7 @@ def main():
     want = krb_windows(failures, threshold, window)
     accounts = krb_accounts(failures, krb_requests(msgs), threshold, window)
     roast = no_preauth_hits(msgs)
+    tickets = weak_ticket_hits(a.capture, msgs)
     fails = 0
     for i, path in enumerate(a.hits):
         problems = compare(want, open(path).read().splitlines(), threshold, window,
@@ -226,14 +321,18 @@ def main():
         if len(roast) < a.want_no_preauth:
             problems.append("tshark's AS-REPs make %d no_preauth hits, want %d" %
                             (len(roast), a.want_no_preauth))
+        problems += compare_weak_ticket(tickets, open(path).read().splitlines())
+        if len(tickets) < a.want_weak_ticket:
+            problems.append("tshark's TGS-REPs make %d weak_ticket hits, want %d" %
+                            (len(tickets), a.want_weak_ticket))
         for p in problems:
             print("FAIL: kerberos_brute_force: %s: %s" % (path, p))
         if not problems:
             print("PASS: kerberos_brute_force: %s: %d failed logons in tshark's KRB-ERRORs, "
                   "%d hits as they make, accounts and techniques %s as its AS-REQs say; "
-                  "kerberos.no_preauth %s as its AS-REPs" %
-                  (path, len(failures), len(want), sorted(accounts.values()),
-                   sorted(roast.values())))
+                  "kerberos.no_preauth %s as its AS-REPs; kerberos.weak_ticket %s as its "
+                  "TGS-REPs" % (path, len(failures), len(want), sorted(accounts.values()),
+                                sorted(roast.values()), sorted(tickets.values())))
         fails += bool(problems)
     return 1 if fails else 0
 

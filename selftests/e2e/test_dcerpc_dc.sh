@@ -9,7 +9,9 @@
 # rpcclient over ncacn_ip_tcp talk to the DC, and a Kerberos password spray
 # (kerberos_spray.py: 6 wrong passwords, 6 unknown users) and a guess (12
 # passwords on one account, from a second client address) and an AS-REP
-# roasting (GetNPUsers.py, one account without pre-authentication) to its KDC;
+# roasting (GetNPUsers.py, one account without pre-authentication) and a
+# Kerberoasting (MIT kvno asks service tickets for two accounts' SPNs, one
+# left to RC4, one configured for AES) to its KDC;
 # tcpdump records the client
 # side. tshark is the oracle: every bind to a listed interface and every
 # listed call it sees must be a hit, live and in `xdphunt replay` of the
@@ -18,8 +20,8 @@
 # zero-credential tries only (check_zerologon.py); the spray and the guess
 # are a kerberos.brute_force hit each, on the answer tshark's KRB-ERRORs
 # bring to 10, spraying and guessing by the accounts of tshark's AS-REQs,
-# and the roasted account's AS-REP one kerberos.no_preauth hit
-# (check_kerberos.py).
+# the roasted account's AS-REP one kerberos.no_preauth hit and the RC4
+# service ticket one kerberos.weak_ticket hit (check_kerberos.py).
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
 
@@ -78,6 +80,14 @@ ROAST_WANT=1
 if ! dclab_user_no_preauth xhroast 'Xh-Roast-Pass1!' >"$W/roast_user.log" 2>&1; then
 	fail dcerpc_dc_roast_user "cannot make xhroast: $(tail -n 3 "$W/roast_user.log" | tr '\n' ' ')"
 	ROAST_WANT=0
+fi
+# Two service accounts: one as nobody configured it (RC4 tickets), one for
+# AES only; Kerberoasting asks tickets for both.
+TICKET_WANT=1
+if ! dclab_user_spn xhsvc 'Xh-Svc-Pass1!' MSSQLSvc/db1.hunt.test:1433 >"$W/spn_user.log" 2>&1 ||
+	! dclab_user_spn xhsvc2 'Xh-Svc-Pass2!' HTTP/web1.hunt.test 24 >>"$W/spn_user.log" 2>&1; then
+	fail dcerpc_dc_spn_user "cannot make xhsvc, xhsvc2: $(tail -n 3 "$W/spn_user.log" | tr '\n' ' ')"
+	TICKET_WANT=0
 fi
 
 # The client side of the router sees every packet in both directions.
@@ -156,6 +166,17 @@ fi
 printf '%s\n' "$DCLAB_ADMIN" xhroast xh.nobody7 >"$W/np_users.txt"
 run_tool getnpusers $PY "$EX/GetNPUsers.py" "$DCLAB_REALM/" -no-pass -usersfile \
 	"$W/np_users.txt" -dc-ip "$T" -format hashcat
+# Kerberoasting: a TGT, then a service ticket for each SPN, with MIT's
+# kinit and kvno (Impacket 0.10's GetUserSPNs sends a TGS-REQ this Samba
+# refuses, KRB_AP_ERR_INAPP_CKSUM; its LDAP query needs a signed bind).
+dclab_krb5_conf "$W/krb5.conf"
+export KRB5_CONFIG="$W/krb5.conf" KRB5CCNAME="$W/ccache"
+# kinit reads the password on stdin, which run_tool closes
+timeout -k 5 "$TOOL_TIMEOUT_S" ip netns exec "$DCLAB_NS_CL" kinit "$DCLAB_ADMIN@$DCLAB_REALM" \
+	<<<"$DCLAB_PASS" >"$W/kinit.out" 2>&1
+echo "# kinit: exit $?"
+run_tool kvno kvno "MSSQLSvc/db1.hunt.test:1433@$DCLAB_REALM" "HTTP/web1.hunt.test@$DCLAB_REALM"
+unset KRB5_CONFIG KRB5CCNAME
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null
@@ -201,7 +222,8 @@ $PY "$HERE/check_ntlm.py" "$W/dc.pcap" "$W/live.json" "$W/replay.json" 1 || FAIL
 # And the AS-REP to xhroast (the only one without pre-authentication) is one
 # kerberos.no_preauth hit naming it, as tshark's AS-REQs and AS-REPs say.
 $PY "$HERE/check_kerberos.py" --live --want "$KRB_WANT" --want-no-preauth "$ROAST_WANT" \
-	"$W/dc.pcap" "$W/live.json" "$W/replay.json" || FAILS=$((FAILS + 1))
+	--want-weak-ticket "$TICKET_WANT" "$W/dc.pcap" "$W/live.json" "$W/replay.json" ||
+	FAILS=$((FAILS + 1))
 if [ "$ROAST_WANT" = 1 ]; then
 	if grep -q 'krb5asrep\$23\$xhroast@' "$W/getnpusers.out" &&
 		[ "$(grep '"rule":"kerberos.no_preauth"' "$W/live.json" |
@@ -210,6 +232,18 @@ if [ "$ROAST_WANT" = 1 ]; then
 	else
 		fail dcerpc_dc_no_preauth "want GetNPUsers' hash of xhroast and one live hit naming it:\
  $(grep -c krb5asrep "$W/getnpusers.out") hash lines, $(grep -c kerberos.no_preauth "$W/live.json") hits"
+	fi
+fi
+# kvno got both tickets; the RC4 one (xhsvc's) is the one hit, live.
+if [ "$TICKET_WANT" = 1 ]; then
+	if [ "$(grep -c 'kvno = ' "$W/kvno.out")" = 2 ] &&
+		[ "$(grep '"rule":"kerberos.weak_ticket"' "$W/live.json" |
+			grep -c '"service":"MSSQLSvc/db1.hunt.test:1433","etype":23')" = 1 ] &&
+		[ "$(grep -c '"rule":"kerberos.weak_ticket"' "$W/live.json")" = 1 ]; then
+		pass dcerpc_dc_weak_ticket
+	else
+		fail dcerpc_dc_weak_ticket "want kvno's two tickets and one live hit for xhsvc's SPN:\
+ $(grep -c 'kvno = ' "$W/kvno.out") tickets, $(grep -c kerberos.weak_ticket "$W/live.json") hits"
 	fi
 fi
 for tech in T1110.003 T1110.001; do

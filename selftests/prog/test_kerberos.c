@@ -3,7 +3,9 @@
  * BPF_PROG_TEST_RUN: one event per client when a KDC's KRB-ERROR answers
  * of a failed logon (PREAUTH_FAILED, CLIENT_REVOKED, C_PRINCIPAL_UNKNOWN),
  * over UDP or TCP, reach the threshold; PREAUTH_REQUIRED, requests,
- * malformed messages and other clients do not count. */
+ * malformed messages and other clients do not count. kerberos.no_preauth
+ * (AS-REPs to requests without pre-authentication) and
+ * kerberos.weak_ticket (TGS-REPs with an RC4 or DES service ticket). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -169,6 +171,107 @@ static size_t as_rep(uint8_t *out, const char *name, size_t ticket_len)
 	k += n;
 	n = der_hdr(out, 0x6b, k);
 	return put(out, n, t, k);
+}
+
+/* Wrap the @len bytes at @b in a DER header of @tag, in place (@b has
+ * room for 4 more); the new length. */
+static size_t wrap(uint8_t *b, uint8_t tag, size_t len)
+{
+	uint8_t h[4];
+	size_t k = der_hdr(h, tag, len);
+
+	memmove(b + k, b, len);
+	memcpy(b, h, k);
+	return k + len;
+}
+
+/* @len bytes of @c as a GeneralString at @out; its length. */
+static size_t gstr(uint8_t *out, const char *c, size_t len)
+{
+	memcpy(out, c, len);
+	return wrap(out, 0x1b, len);
+}
+
+/* A PrincipalName { [0] name-type @type, [1] { GeneralString @a[, @b] } }
+ * at @out; its length. */
+static size_t principal(uint8_t *out, int type, const char *a, const char *b)
+{
+	uint8_t strs[300];
+	size_t n = gstr(strs, a, strlen(a)), k;
+
+	if (b)
+		n += gstr(strs + n, b, strlen(b));
+	n = wrap(strs, 0x30, n);
+	n = wrap(strs, 0xa1, n);
+	k = put(out, 0, (uint8_t[]){0xa0, 3, 2, 1, (uint8_t)type}, 5);
+	k = put(out, k, strs, n);
+	return wrap(out, 0x30, k);
+}
+
+/* A TGS-REP (RFC 4120 5.4.2) to alice@EXAMPLE.COM with a ticket for the
+ * service @svc/@host (@host NULL: @svc alone) in encryption type @etype,
+ * after a PA-FX-FAST reply of @fast_len bytes (none when 0), as an MIT
+ * client's armoured request gets. *@crealm_at: where its crealm starts.
+ * Returns its length. */
+static size_t tgs_rep(uint8_t *out, const char *svc, const char *host, int etype, size_t fast_len,
+		      size_t *crealm_at)
+{
+	static const uint8_t head[] = {0xa0, 3, 2, 1, 5, 0xa1, 3, 2, 1, 13};
+	static const uint8_t realm[] = {0xa1, 13,  0x1b, 11,  'E', 'X', 'A', 'M',
+					'P',  'L', 'E',	 '.', 'C', 'O', 'M'};
+	uint8_t body[1400], tkt[800], part[400];
+	size_t n, k, m;
+
+	n = put(body, 0, head, sizeof(head));
+	if (fast_len) {
+		/* { { [1] type 136, [2] OCTET STRING } } */
+		memset(part, 'f', fast_len);
+		k = wrap(part, 0x04, fast_len);
+		k = wrap(part, 0xa2, k);
+		m = put(tkt, 0, (uint8_t[]){0xa1, 4, 2, 2, 0, 136}, 6);
+		m = put(tkt, m, part, k);
+		m = wrap(tkt, 0x30, m);
+		m = wrap(tkt, 0x30, m);
+		m = wrap(tkt, 0xa2, m);
+		n = put(body, n, tkt, m);
+	}
+	*crealm_at = n;
+	k = put(part, 0, realm + 2, sizeof(realm) - 2);
+	k = wrap(part, 0xa3, k);
+	n = put(body, n, part, k);
+	k = principal(part, 1, "alice", NULL);
+	k = wrap(part, 0xa4, k);
+	n = put(body, n, part, k);
+	/* ticket [APPLICATION 1] { [0] 5, [1] realm, [2] sname, [3] enc-part
+	 * { [0] etype, [1] kvno, [2] cipher } } */
+	m = put(tkt, 0, head, 5);
+	m = put(tkt, m, realm, sizeof(realm));
+	k = principal(part, 2, svc, host);
+	k = wrap(part, 0xa2, k);
+	m = put(tkt, m, part, k);
+	k = put(part, 0, (uint8_t[]){0xa0, 3, 2, 1, (uint8_t)etype, 0xa1, 3, 2, 1, 2}, 10);
+	memset(part + k, 'c', 300);
+	k += wrap(part + k, 0x04, 300);
+	k = wrap(part, 0x30, k);
+	k = wrap(part, 0xa3, k);
+	m = put(tkt, m, part, k);
+	m = wrap(tkt, 0x30, m);
+	m = wrap(tkt, 0x61, m);
+	m = wrap(tkt, 0xa5, m);
+	n = put(body, n, tkt, m);
+	/* [6] enc-part { [0] 18, [2] cipher }: opaque */
+	k = put(part, 0, (uint8_t[]){0xa0, 3, 2, 1, 18}, 5);
+	memset(part + k, 'e', 60);
+	k += wrap(part + k, 0x04, 60);
+	k = wrap(part, 0x30, k);
+	k = wrap(part, 0xa6, k);
+	n = put(body, n, part, k);
+	m = n;
+	n = wrap(body, 0x30, n);
+	n = wrap(body, 0x6d, n);
+	*crealm_at += n - m; /* past the two headers */
+	memcpy(out, body, n);
+	return n;
 }
 
 /* Send @msg (@len bytes) between the KDC's port 88 and @client's port
@@ -532,5 +635,95 @@ void test_kerberos_brute_force(void)
 	if (ASSERT_OK(krb_cnt(&x, c1), "counters"))
 		ASSERT_EQ(c1[XH_KRB_CNT_AS_REQ] - c0[XH_KRB_CNT_AS_REQ], 2,
 			  "as_req: only the continued ones");
+	xhp_close(&x);
+}
+
+/* kerberos.weak_ticket: a TGS-REP whose ticket for a service is in RC4 or
+ * DES is one event per flow, client -> KDC, carrying the reply from its
+ * crealm (past a FAST padata too); AES tickets, krbtgt's and tickets past
+ * the bytes of the segment make none. */
+void test_kerberos_weak_ticket(void)
+{
+	uint64_t c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
+	const struct xh_event *ev = NULL;
+	uint8_t msg[1400];
+	size_t len, at;
+	struct xhp x;
+	int err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("an rc4 service ticket: one event per flow");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	len = tgs_rep(msg, "MSSQLSvc", "db1.example.com:1433", 23, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.60", 53000, 0, IPPROTO_UDP, msg, len, -1);
+	/* a retransmission: no second event */
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.60", 53000, 0, IPPROTO_UDP, msg, len, -1);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_TICKET, &ev), 1, "one event")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.60", "the client is the source");
+		ASSERT_EQ(ntohs(ev->sport), 53000, "client port");
+		ASSERT_EQ(ntohs(ev->dport), 88, "to the kdc");
+		ASSERT_EQ(ev->detail_kind, XH_DETAIL_KRB, "detail kind");
+		ASSERT_EQ(ev->d.krb.msg_type, 13, "a TGS-REP");
+		ASSERT_EQ(ev->d.krb.etype, 23, "rc4-hmac");
+		ASSERT_EQ(ev->d.krb.msg_len, len, "the message's length");
+		ASSERT_EQ(ev->d.krb.from, at, "from its crealm");
+		ASSERT_EQ(ev->name_len, len - at < 256 ? len - at : 256, "the bytes carried");
+		ASSERT_OK(memcmp(ev->name, msg + at, ev->name_len), "carried as sent");
+	}
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REP] - c0[XH_KRB_CNT_TGS_REP], 2, "tgs_rep");
+		ASSERT_EQ(c1[XH_KRB_CNT_WEAK_TICKET] - c0[XH_KRB_CNT_WEAK_TICKET], 2,
+			  "weak_ticket");
+	}
+	/* the same client's next request, on another port: another flow */
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.60", 53001, 0, IPPROTO_UDP, msg, len, -1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_TICKET, &ev), 2, "a second flow's event");
+
+	test_subtest("over tcp and ipv6, after a fast reply, in the first of two segments");
+	xhp_reset(&x);
+	len = tgs_rep(msg, "HTTP", "web1.example.com", 3, 300, &at);
+	ASSERT_TRUE(at > 256, "the crealm lies past the first 256 bytes");
+	err |= send_krb_dir(&x, 6, "2001:db8::88", "2001:db8::60", 53002, 0, IPPROTO_TCP, msg,
+			    len - 40, (long)len);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_TICKET, &ev), 1, "one event")) {
+		ASSERT_EQ(ev->d.krb.etype, 3, "des-cbc-md5");
+		ASSERT_EQ(ev->d.krb.from, at, "from its crealm");
+		ASSERT_EQ(ev->proto, IPPROTO_TCP, "tcp");
+		ASSERT_OK(memcmp(ev->name, msg + at, ev->name_len), "carried as sent");
+	}
+
+	test_subtest("what makes none");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	/* an AES ticket; krbtgt's in RC4 (a referral); the ticket cut by the
+	 * segment's end; a segment that only begins like a TGS-REP; the same
+	 * bytes sent to the KDC */
+	len = tgs_rep(msg, "MSSQLSvc", "db1.example.com:1433", 18, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.61", 53010, 0, IPPROTO_UDP, msg, len, -1);
+	len = tgs_rep(msg, "KrbTgt", "OTHER.EXAMPLE", 23, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.61", 53011, 0, IPPROTO_UDP, msg, len, -1);
+	len = tgs_rep(msg, "MSSQLSvc", "db1.example.com:1433", 23, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.61", 53012, 0, IPPROTO_TCP, msg, at + 60,
+			    (long)len);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.61", 53013, 0, IPPROTO_TCP, msg, len,
+			    (long)len + 100);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.61", 53014, 1, IPPROTO_UDP, msg, len, -1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_TICKET, &ev), 0, "no event");
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REP] - c0[XH_KRB_CNT_TGS_REP], 2,
+			  "aes and krbtgt read");
+		ASSERT_EQ(c1[XH_KRB_CNT_WEAK_TICKET] - c0[XH_KRB_CNT_WEAK_TICKET], 0,
+			  "weak_ticket");
+	}
 	xhp_close(&x);
 }

@@ -34,7 +34,11 @@
 #    cnames in the AS-REQs tshark reads on the failures' flows (7 and 9
 #    accounts: spraying); and on every capture, kerberos.no_preauth's hits
 #    are the AS-REPs tshark reads that answer an AS-REQ without
-#    pre-authentication (zeek-aduser1.pcap's User1), naming their client.
+#    pre-authentication (zeek-aduser1.pcap's User1), naming their client,
+#    and kerberos.weak_ticket's the flows of the TGS-REPs whose ticket
+#    tshark reads in RC4 or DES for a service other than krbtgt (the
+#    skeleton-key capture's cifs ticket in RC4), naming client, service and
+#    etype.
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
 import concurrent.futures
@@ -50,8 +54,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # noqa: E402
-from check_kerberos import (compare_no_preauth, krb_accounts, krb_failures,  # noqa: E402
-                            krb_messages, krb_requests, krb_windows, no_preauth_hits)
+from check_kerberos import (compare_no_preauth, compare_weak_ticket, krb_accounts,  # noqa: E402
+                            krb_failures, krb_messages, krb_requests, krb_windows,
+                            no_preauth_hits, weak_ticket_hits)
 from check_scan import service_sweep_windows, syn_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
@@ -300,7 +305,7 @@ def main():
         # failures make them on, none elsewhere
         caps = sorted(f for f in glob.glob(os.path.join(corpus_dir(), "*.pcap*"))
                       if not f.endswith(".json"))
-        want_n = got_n = roast_n = 0
+        want_n = got_n = roast_n = ticket_n = 0
         bad = []
         # tshark takes half a second to start: two at a time
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
@@ -308,6 +313,8 @@ def main():
         failures = {c: krb_failures(m) for c, m in msgs.items()}
         requests = {c: krb_requests(m) for c, m in msgs.items()}
         roasts = {c: no_preauth_hits(m) for c, m in msgs.items()}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+            tickets = dict(zip(caps, ex.map(weak_ticket_hits, caps, [msgs[c] for c in caps])))
         rc, by_cap = replay_by_capture(xh, caps, "native", ["--kerberos-brute-force", "2/60"])
         for c in caps if rc == 0 else []:
             want = want_hits(krb_windows(failures[c], 2, 60), 2, 60)
@@ -321,6 +328,9 @@ def main():
             roast_n += len(roasts[c])
             bad += ["%s: %s" % (os.path.basename(c), p)
                     for p in compare_no_preauth(roasts[c], out.splitlines())]
+            ticket_n += len(tickets[c])
+            bad += ["%s: %s" % (os.path.basename(c), p)
+                    for p in compare_weak_ticket(tickets[c], out.splitlines())]
             acc = krb_accounts(failures[c], requests[c], 2, 60)
             for line in out.splitlines():
                 h = json.loads(line)
@@ -333,10 +343,11 @@ def main():
                         os.path.basename(c), flow, got_acc, acc.get(flow)))
         if rc != 0:
             bad.append("replay exited %d" % rc)
-        result(not bad and want_n >= 1 and roast_n >= 1,
+        result(not bad and want_n >= 1 and roast_n >= 1 and ticket_n >= 1,
                "corpus --kerberos-brute-force 2/60: %d captures, %d hits as tshark's %d, with "
                "its AS-REQs' accounts; kerberos.no_preauth as tshark's %d AS-REPs to requests "
-               "without pre-authentication" % (len(caps), got_n, want_n, roast_n),
+               "without pre-authentication; kerberos.weak_ticket as its %d TGS-REPs with an "
+               "RC4 or DES ticket" % (len(caps), got_n, want_n, roast_n, ticket_n),
                "; ".join(bad[:3]))
     else:
         print("SKIP: windows: no %s in the corpus (%s)" % (KRB_CAPTURE, corpus_dir()))

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_kerberos.c: user/kerberos.c's reading of the AS-REP a
- * kerberos.no_preauth hit carries (its crealm and cname), whole, cut and
- * malformed, and the hit's "kerberos" object. */
+ * kerberos.no_preauth hit carries (its crealm and cname) and of the
+ * TGS-REP a kerberos.weak_ticket hit carries (its crealm, cname and
+ * ticket's service), whole, cut and malformed, and the hits' "kerberos"
+ * object. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +27,7 @@ static const uint8_t as_rep[] = {0x6b, 0x4a, 0x30, 0x48, 0xa0, 0x03, 0x02, 0x01,
 
 void test_kerberos_as_rep_parse(void)
 {
-	struct krb_as_rep r;
+	struct krb_rep r;
 	uint8_t b[sizeof(as_rep)];
 
 	test_subtest("whole");
@@ -105,4 +107,97 @@ void test_kerberos_json(void)
 	e.name_len = 9999;
 	check_json(&e, "{\"kerberos\":{\"msg_type\":\"AS-REP\",\"malformed\":true}}",
 		   "name_len past the name");
+}
+
+/* A TGS-REP from its crealm on, as kerberos.weak_ticket carries it: crealm
+ * HUNT.TEST, cname Administrator, ticket { 5, HUNT.TEST, sname
+ * { NT-SRV-INST, { MSSQLSvc, db1.hunt.test:1433 } }, enc-part { rc4-hmac
+ * (23), kvno 2, cipher } }, enc-part (opaque). */
+static const uint8_t tgs_rep[] = {
+	0xa3, 0x0b, 0x1b, 0x09, 'H',  'U',  'N',  'T',	0x2e, 'T',  'E',  'S',	'T',  0xa4, 0x1a,
+	0x30, 0x18, 0xa0, 0x03, 0x02, 0x01, 0x01, 0xa1, 0x11, 0x30, 0x0f, 0x1b, 0x0d, 'A',  'd',
+	'm',  'i',  'n',  'i',	's',  't',  'r',  'a',	't',  'o',  'r',  0xa5, 0x57, 0x61, 0x55,
+	0x30, 0x53, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x0b, 0x1b, 0x09, 'H',	'U',  'N',  'T',
+	0x2e, 'T',  'E',  'S',	'T',  0xa2, 0x29, 0x30, 0x27, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1,
+	0x20, 0x30, 0x1e, 0x1b, 0x08, 'M',  'S',  'S',	'Q',  'L',  'S',  'v',	'c',  0x1b, 0x12,
+	'd',  'b',  0x31, 0x2e, 'h',  'u',  'n',  't',	0x2e, 't',  'e',  's',	't',  0x3a, 0x31,
+	0x34, 0x33, 0x33, 0xa3, 0x14, 0x30, 0x12, 0xa0, 0x03, 0x02, 0x01, 0x17, 0xa1, 0x03, 0x02,
+	0x01, 0x02, 0xa2, 0x06, 0x04, 0x04, 'c',  'c',	'c',  'c',  0xa6, 0x0d, 0x30, 0x0b, 0xa0,
+	0x03, 0x02, 0x01, 0x12, 0xa2, 0x04, 0x04, 0x02, 'e',  'e'};
+#define SERVICE_HOST_AT 90  /* db1.hunt.test:1433's first byte */
+#define ETYPE_AT	114 /* the ticket's etype INTEGER */
+
+void test_kerberos_tgs_rep_parse(void)
+{
+	struct krb_rep r;
+	uint8_t b[sizeof(tgs_rep)];
+
+	test_subtest("whole");
+	ASSERT_EQ(sizeof(tgs_rep), 145, "the sample's length");
+	ASSERT_OK(krb_tgs_rep_parse(tgs_rep, sizeof(tgs_rep), &r), "parse");
+	ASSERT_MEMEQ(r.realm, "HUNT.TEST", 9, "realm");
+	ASSERT_EQ(r.account_len, 13, "account length");
+	ASSERT_MEMEQ(r.account, "Administrator", 13, "account");
+	ASSERT_EQ(r.service_len, 27, "service length");
+	ASSERT_MEMEQ(r.service, "MSSQLSvc/db1.hunt.test:1433", 27, "service, joined by '/'");
+	ASSERT_EQ(r.etype, 23, "the ticket's etype");
+	ASSERT_FALSE(r.cut, "whole");
+
+	test_subtest("cut");
+	ASSERT_EQ(krb_tgs_rep_parse(tgs_rep, SERVICE_HOST_AT + 3, &r), -ENODATA,
+		  "cut in the service");
+	ASSERT_EQ(r.service_len, 12, "what was carried of it");
+	ASSERT_MEMEQ(r.service, "MSSQLSvc/db1", 12, "the first component and a part");
+	ASSERT_TRUE(r.cut, "cut");
+	ASSERT_EQ(r.etype, -1, "no etype");
+	ASSERT_EQ(krb_tgs_rep_parse(tgs_rep, ETYPE_AT + 2, &r), -ENODATA, "cut in the etype");
+	ASSERT_EQ(r.service_len, 27, "the service read before");
+	ASSERT_EQ(krb_tgs_rep_parse(tgs_rep, 1, &r), -ENODATA, "one byte");
+
+	test_subtest("malformed");
+	memcpy(b, tgs_rep, sizeof(b));
+	b[0] = 0x6d; /* the message's head: not what the kernel carries */
+	ASSERT_EQ(krb_tgs_rep_parse(b, sizeof(b), &r), -EBADMSG, "not from the crealm");
+	memcpy(b, tgs_rep, sizeof(b));
+	b[ETYPE_AT + 2] = 0x97; /* a negative etype */
+	ASSERT_EQ(krb_tgs_rep_parse(b, sizeof(b), &r), -EBADMSG, "negative etype");
+	memcpy(b, tgs_rep, sizeof(b));
+	b[SERVICE_HOST_AT - 2] = 0x04; /* an OCTET STRING for a name */
+	ASSERT_EQ(krb_tgs_rep_parse(b, sizeof(b), &r), -EBADMSG, "no GeneralString");
+	/* the AS-REP reader refuses it, as the TGS-REP reader an AS-REP */
+	ASSERT_EQ(krb_as_rep_parse(tgs_rep, sizeof(tgs_rep), &r), -EBADMSG, "no AS-REP");
+	ASSERT_EQ(krb_tgs_rep_parse(as_rep, sizeof(as_rep), &r), -EBADMSG, "no TGS-REP");
+}
+
+void test_kerberos_tgs_json(void)
+{
+	static struct xh_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.rule = XH_RULE_KRB_WEAK_TICKET;
+	e.detail_kind = XH_DETAIL_KRB;
+	memcpy(e.name, tgs_rep, sizeof(tgs_rep));
+	e.name_len = sizeof(tgs_rep);
+	e.d.krb.msg_len = 1800;
+	e.d.krb.from = 300;
+	e.d.krb.msg_type = 13;
+	e.d.krb.etype = 23;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REP\",\"realm\":\"HUNT.TEST\","
+		   "\"account\":\"Administrator\",\"service\":\"MSSQLSvc/db1.hunt.test:1433\","
+		   "\"etype\":23,\"cipher\":\"rc4-hmac\"}}",
+		   "client, service and cipher");
+	e.name_len = SERVICE_HOST_AT + 3;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REP\",\"realm\":\"HUNT.TEST\","
+		   "\"account\":\"Administrator\",\"service\":\"MSSQLSvc/db1\","
+		   "\"etype\":23,\"cipher\":\"rc4-hmac\",\"truncated\":true}}",
+		   "cut in the service: the kernel's etype still said");
+	e.name_len = sizeof(tgs_rep);
+	e.d.krb.etype = 1;
+	e.name[0] = 0xa4; /* crealm's tag: a field out of order */
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REP\",\"etype\":1,"
+		   "\"cipher\":\"des-cbc-crc\",\"malformed\":true}}",
+		   "malformed");
 }

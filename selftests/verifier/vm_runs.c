@@ -630,6 +630,63 @@ static int run_kerberos_named(const char *path, int pfd, int cfd, const __u8 *er
 	return 0;
 }
 
+/* kerberos.weak_ticket: a TGS-REP (UDP, from port 88 to 192.0.2.42) whose
+ * ticket for MSSQLSvc/db1.hunt.test:1433 is in RC4 makes one event and is
+ * counted (tgs_rep, weak_ticket); the same in AES only counted. The walk
+ * past the reply's head reads the packet again from its crealm
+ * (xh_krb_ticket()). */
+static int run_kerberos_weak_ticket(const char *path, int pfd, int cfd)
+{
+	/* [APPLICATION 13] SEQUENCE { pvno 5, msg-type 13, then from the
+	 * crealm: HUNT.TEST, Administrator, ticket { 5, HUNT.TEST, sname,
+	 * enc-part { etype 23, ... } }, enc-part } */
+	static const __u8 rep[] = {
+		0x6d, 0x81, 0x9e, 0x30, 0x81, 0x9b, 0xa0, 3,	2,    1,    5,	  0xa1, 3,    2,
+		1,    13,   0xa3, 0x0b, 0x1b, 0x09, 'H',  'U',	'N',  'T',  0x2e, 'T',	'E',  'S',
+		'T',  0xa4, 0x1a, 0x30, 0x18, 0xa0, 0x03, 0x02, 0x01, 0x01, 0xa1, 0x11, 0x30, 0x0f,
+		0x1b, 0x0d, 'A',  'd',	'm',  'i',  'n',  'i',	's',  't',  'r',  'a',	't',  'o',
+		'r',  0xa5, 0x57, 0x61, 0x55, 0x30, 0x53, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x0b,
+		0x1b, 0x09, 'H',  'U',	'N',  'T',  0x2e, 'T',	'E',  'S',  'T',  0xa2, 0x29, 0x30,
+		0x27, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1, 0x20, 0x30, 0x1e, 0x1b, 0x08, 'M',  'S',
+		'S',  'Q',  'L',  'S',	'v',  'c',  0x1b, 0x12, 'd',  'b',  0x31, 0x2e, 'h',  'u',
+		'n',  't',  0x2e, 't',	'e',  's',  't',  0x3a, 0x31, 0x34, 0x33, 0x33, 0xa3, 0x14,
+		0x30, 0x12, 0xa0, 0x03, 0x02, 0x01, 0x17, 0xa1, 0x03, 0x02, 0x01, 0x02, 0xa2, 0x06,
+		0x04, 0x04, 'c',  'c',	'c',  'c',  0xa6, 0x0d, 0x30, 0x0b, 0xa0, 0x03, 0x02, 0x01,
+		0x12, 0xa2, 0x04, 0x04, 0x02, 'e',  'e'};
+	__u64 c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
+	long long ev[2] = {-1, -1};
+	__u8 msg[sizeof(rep)], pkt[256];
+	int bad = krb_counters(cfd, c0);
+
+	_Static_assert(sizeof(rep) == 161, "the TGS-REP's length");
+	for (int i = 0; i < 2 && !bad; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+		long long before = events_sent(cfd);
+
+		memcpy(msg, rep, sizeof(msg));
+		if (i)
+			msg[16 + 114 + 2] = 18; /* aes256-cts-hmac-sha1-96 */
+		opts.data_size_in = frame(pkt, 17, 52000 + i, msg, sizeof(msg));
+		pkt[33] = 42; /* the answer, from port 88 */
+		pkt[34] = 0;
+		pkt[35] = 88;
+		bad |= bpf_prog_test_run_opts(pfd, &opts);
+		ev[i] = before < 0 ? -1 : events_sent(cfd) - before;
+	}
+	if (!bad)
+		bad = krb_counters(cfd, c1);
+	if (bad || ev[0] != 1 || ev[1] != 0 ||
+	    c1[XH_KRB_CNT_TGS_REP] - c0[XH_KRB_CNT_TGS_REP] != 2 ||
+	    c1[XH_KRB_CNT_WEAK_TICKET] - c0[XH_KRB_CNT_WEAK_TICKET] != 1) {
+		printf("XH-RUN FAIL obj=%s what=kerberos_weak_ticket run_error=%d events=%lld,%lld "
+		       "want=1,0\n",
+		       base_name(path), bad, ev[0], ev[1]);
+		return 1;
+	}
+	printf("XH-RUN PASS obj=%s what=kerberos_weak_ticket\n", base_name(path));
+	return 0;
+}
+
 int run_kerberos(const char *path)
 {
 	/* [APPLICATION 30] SEQUENCE { pvno 5, msg-type 30, stime, susec,
@@ -681,6 +738,7 @@ int run_kerberos(const char *path)
 	}
 	msg[44] = 24;
 	fails += run_kerberos_named(path, pfd, cfd, msg, sizeof(msg));
+	fails += run_kerberos_weak_ticket(path, pfd, cfd);
 	bpf_object__close(obj);
 	return fails;
 }
