@@ -162,6 +162,45 @@ def c_ssh(f):
     return tcp_payload(f, 22, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6\r\n")
 
 
+def der(tag, content):
+    """A DER element: @tag, its length (short or long form), @content."""
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    if n < 0x100:
+        return bytes([tag, 0x81, n]) + content
+    return bytes([tag, 0x82, n >> 8, n & 0xff]) + content
+
+
+def krb_principal(name_type, *names):
+    return der(0x30, der(0xa0, der(0x02, bytes([name_type]))) +
+               der(0xa1, der(0x30, b"".join(der(0x1b, n) for n in names))))
+
+
+def c_krb_tgs(f):
+    """A KDC's TGS-REP over TCP from 88, as Samba answers MIT's kvno: a
+    PA-FX-FAST reply of 200 bytes ahead of the ticket, which is for an SPN
+    in RC4 (kerberos.weak_ticket's costliest packet: the padata skipped, the
+    message read again from its crealm, the ticket walked)."""
+    realm = b"HUNT.TEST"
+    fast = der(0xa2, der(0x30, der(0x30, der(0xa1, der(0x02, b"\x00\x88")) +
+                                   der(0xa2, der(0x04, b"\xfa" * 200)))))
+    ticket = der(0xa5, der(0x61, der(0x30, der(0xa0, der(0x02, b"\x05")) +
+                                     der(0xa1, der(0x1b, realm)) +
+                                     der(0xa2, krb_principal(2, b"MSSQLSvc",
+                                                             b"db%d.hunt.test:1433" % (f % 100))) +
+                                     der(0xa3, der(0x30, der(0xa0, der(0x02, b"\x17")) +
+                                                   der(0xa1, der(0x02, b"\x02")) +
+                                                   der(0xa2, der(0x04, b"\xcc" * 900)))))))
+    enc = der(0xa6, der(0x30, der(0xa0, der(0x02, b"\x12")) + der(0xa2, der(0x04, b"\xee" * 120))))
+    rep = der(0x6d, der(0x30, der(0xa0, der(0x02, b"\x05")) + der(0xa1, der(0x02, b"\x0d")) +
+                        fast + der(0xa3, der(0x1b, realm)) +
+                        der(0xa4, krb_principal(1, b"Administrator")) + ticket + enc))
+    return eth() / IP(src=srv4(f), dst=cli4(f)) / \
+        TCP(sport=88, dport=cport(f), flags="PA", seq=2000, ack=1000) / \
+        Raw(struct.pack(">I", len(rep)) + rep)
+
+
 def c_ioc(f):
     return eth() / IP(src=cli4(f), dst="203.0.113.%d" % (1 + f % 250)) / \
         TCP(sport=cport(f), dport=443, flags="PA") / Raw(b"\x17\x03\x03\x00\x10" + b"\xcd" * 16)
@@ -206,6 +245,7 @@ CLASSES = {
     "rpc": ("DCE/RPC bind to the endpoint mapper on TCP 135", c_rpc),
     "rdp": ("RDP X.224 connection request (cookie, RDP_NEG_REQ) on TCP 3389", c_rdp),
     "ssh": ("SSH client identification line on TCP 22", c_ssh),
+    "krb_tgs": ("Kerberos TGS-REP from TCP 88 with a FAST reply and an RC4 ticket", c_krb_tgs),
     "ioc": ("TCP 443 to an IoC address (203.0.113.0/24)", c_ioc),
     "ioc_near": ("TCP 443 to a C2 host's /24 neighbour, no IoC (198.18.0.0/24)", c_ioc_near),
     "ipv6_ext": ("IPv6 with hop-by-hop, routing and destination options, TCP 443", c_ipv6_ext),
