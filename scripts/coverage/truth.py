@@ -127,6 +127,10 @@ EVIDENCE = {
     # A TGT issued to the scenario, whose AS-REQs (GetNPUsers') carry no
     # pre-authentication
     "T1558.004": ("kerberos.msg_type == 11", "Kerberos AS-REP (a TGT) to an AS-REQ of the scenario"),
+    # A service ticket to the scenario in RC4 or DES (its TGS-REP names the
+    # etype; a FAST reply's and the enc-part's are AES here)
+    "T1558.003": ("kerberos.msg_type == 13 && kerberos.etype in {1, 2, 3, 23, 24}",
+                  "Kerberos TGS-REP with an RC4 or DES etype (a service ticket to crack)"),
     # Accounts made and changed over SAMR (samr opnums are in clear, sealed or not)
     "T1136": ("(samr.opnum == 12 || samr.opnum == 50) && " + REQ,
               "samr SamrCreateUserInDomain or SamrCreateUser2InDomain request"),
