@@ -330,7 +330,8 @@ static void print_prometheus(const struct instance *in, const struct xh_stats *s
 		{"remote", "counter", remote_counter_name, offsetof(struct xh_stats, remote), 0,
 		 XH_REMOTE_CNT__MAX, "RDP and SSH opening counters."},
 		{"kerberos", "counter", krb_counter_name, offsetof(struct xh_stats, krb), 0,
-		 XH_KRB_CNT__MAX, "Kerberos error counters."},
+		 XH_KRB_CNT__MAX,
+		 "Kerberos inspection counters (KRB-ERRORs, AS-REQs, AS-REPs, TGS-REPs)."},
 	};
 
 	char metric[64];
