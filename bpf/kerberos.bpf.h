@@ -402,7 +402,8 @@ static __always_inline int xh_krb_candidate(const struct xh_pkt *pkt)
  * past the record mark of RFC 4120 7.2.2, which gives the message's
  * length: at least the segment's rest, for a message may go on in the next
  * segment). *@msg_len (unless NULL) is the message's length from the mark,
- * or the datagram's. Returns the bytes read, or 0. */
+ * or the datagram's from its UDP header (more than @pkt holds when it is a
+ * first IP fragment). Returns the bytes read, or 0. */
 static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					 struct xh_krb_scratch *scr, __u32 win, __u32 *msg_len)
 {
@@ -418,7 +419,15 @@ static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt
 		off += 4;
 		n -= 4;
 	} else {
-		mark = n;
+		__be16 ulen;
+
+		/* The datagram's length from its UDP header's length field, 4
+		 * bytes before the payload: past the bytes here when they are
+		 * a first IP fragment's (a KDC's reply over UDP larger than
+		 * the MTU) */
+		if (bpf_xdp_load_bytes(ctx, off - 4, &ulen, sizeof(ulen)))
+			return 0;
+		mark = bpf_ntohs(ulen) >= 8 + n ? bpf_ntohs(ulen) - 8 : n;
 	}
 	if (msg_len)
 		*msg_len = mark;

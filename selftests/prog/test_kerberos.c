@@ -640,8 +640,9 @@ void test_kerberos_brute_force(void)
 
 /* kerberos.weak_ticket: a TGS-REP whose ticket for a service is in RC4 or
  * DES is one event per flow, client -> KDC, carrying the reply from its
- * crealm (past a FAST padata too); AES tickets, krbtgt's and tickets past
- * the bytes of the segment make none. */
+ * crealm (past a FAST padata too), over TCP or UDP (a first IP fragment
+ * too); AES tickets, krbtgt's and tickets past the bytes of the segment
+ * make none. */
 void test_kerberos_weak_ticket(void)
 {
 	uint64_t c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
@@ -699,6 +700,37 @@ void test_kerberos_weak_ticket(void)
 		ASSERT_EQ(ev->d.krb.from, at, "from its crealm");
 		ASSERT_EQ(ev->proto, IPPROTO_TCP, "tcp");
 		ASSERT_OK(memcmp(ev->name, msg + at, ev->name_len), "carried as sent");
+	}
+
+	test_subtest("over udp, in the first of two ip fragments");
+	xhp_reset(&x);
+	len = tgs_rep(msg, "MSSQLSvc", "db2.example.com:1433", 23, 0, &at);
+	{
+		uint8_t buf[PKT_MAX];
+		struct pkt_layout lay;
+		/* the first fragment's 400 bytes of the datagram, its UDP
+		 * length the whole one's */
+		struct pkt_desc d = {.family = 4,
+				     .src = KDC4,
+				     .dst = "192.0.2.62",
+				     .proto = IPPROTO_UDP,
+				     .sport = 88,
+				     .dport = 53020,
+				     .more_frags = 1,
+				     .payload_len = 400};
+		size_t flen = pkt_build(&d, buf, &lay);
+
+		if (ASSERT_TRUE(flen > 0, "build")) {
+			memcpy(buf + lay.payload_off, msg, 400);
+			buf[lay.l4_off + 4] = (uint8_t)((len + 8) >> 8);
+			buf[lay.l4_off + 5] = (uint8_t)(len + 8);
+			err |= xhp_run(&x, buf, flen);
+		}
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_TICKET, &ev), 1, "one event")) {
+		ASSERT_EQ(ev->d.krb.msg_len, len, "the datagram's length, from its udp header");
+		ASSERT_EQ(ev->proto, IPPROTO_UDP, "udp");
 	}
 
 	test_subtest("what makes none");
