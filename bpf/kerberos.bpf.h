@@ -524,9 +524,9 @@ static __always_inline int xh_krb_weak_ticket(struct xdp_md *ctx, const struct x
 	} else {
 		bpf_map_update_elem(&xh_krb_req, key, &fresh, BPF_ANY);
 	}
-	return xh_krb_emit(ctx, pkt, key, src_is_s, XH_RULE_KRB_WEAK_TICKET, scr,
-			   scr->len < XH_KRB_REQ_WIN ? scr->len : XH_KRB_REQ_WIN, scr->from,
-			   msg_len, 13, (__u8)t, stats);
+	/* scr->len: at most XH_KRB_REQ_WIN (xh_krb_ticket()) */
+	return xh_krb_emit(ctx, pkt, key, src_is_s, XH_RULE_KRB_WEAK_TICKET, scr, scr->len,
+			   scr->from, msg_len, 13, (__u8)t, stats);
 }
 
 /* The Kerberos message @pkt carries: a client's AS-REQ (to port 88) is
@@ -567,12 +567,14 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	/* An AS-REP or TGS-REP whose DER length is the message's (the record
 	 * mark's, or the datagram's): a segment that goes on with another
 	 * message's bytes is told from one that starts it. */
-	if (scr->buf[0] == XH_KRB_TAG_AS_REP) {
+	if (scr->buf[0] == XH_KRB_TAG_AS_REP || scr->buf[0] == XH_KRB_TAG_TGS_REP) {
 		__u32 off = 1;
 		int len = xh_der_len(scr->buf, &off, n);
 
 		if (len < 0 || off + len != msg_len)
 			return 0;
+		if (scr->buf[0] == XH_KRB_TAG_TGS_REP)
+			return xh_krb_weak_ticket(ctx, pkt, scr, n, msg_len, &key, src_is_s, stats);
 		stats->krb[XH_KRB_CNT_AS_REP]++;
 		req = bpf_map_lookup_elem(&xh_krb_req, &key);
 		if (!req || !(req->flags & XH_KRB_REQ_F_NO_PREAUTH))
@@ -581,14 +583,6 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		bpf_map_delete_elem(&xh_krb_req, &key);
 		return xh_krb_emit(ctx, pkt, &key, src_is_s, XH_RULE_KRB_NO_PREAUTH, scr, n, 0,
 				   msg_len, 11, 0, stats);
-	}
-	if (scr->buf[0] == XH_KRB_TAG_TGS_REP) {
-		__u32 off = 1;
-		int len = xh_der_len(scr->buf, &off, n);
-
-		if (len < 0 || off + len != msg_len)
-			return 0;
-		return xh_krb_weak_ticket(ctx, pkt, scr, n, msg_len, &key, src_is_s, stats);
 	}
 	/* A KDC sends an error whole, in one segment or datagram. */
 	if (msg_len != pkt->payload_len - (pkt->proto == IPPROTO_TCP ? 4u : 0u))
