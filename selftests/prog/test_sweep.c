@@ -48,6 +48,50 @@ static int count_scans(struct xhp *x, const struct xh_event **last)
 	return xhp_count_rule(x, XH_RULE_SCAN_PORT_SCAN, last);
 }
 
+/* Whether the first-look slot @f's owner has the IPv6 source @src. */
+static int first_owned_by(const struct xh_scan_first *f, const char *src)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET6, src, &a) == 1 && f->family == XH_AF_INET6 &&
+	       !memcmp(f->saddr, &a, sizeof(a));
+}
+
+/* The slot of the first-look array @fd (xh_scan_first, xh_sweep_first)
+ * whose owner has the IPv6 source @src, or -1. */
+static int first_slot_of(int fd, const char *src)
+{
+	struct xh_scan_first f;
+
+	for (__u32 i = 0; i < XH_SCAN_FIRST_SLOTS; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &f) && first_owned_by(&f, src))
+			return (int)i;
+	return -1;
+}
+
+/* Find an IPv6 source of 2001:db8:3::/64 whose SYN to 2001:db8:4::1 on
+ * @port takes the slot @slot of @fd from its owner, by sending such SYNs
+ * until one does: the test needs no copy of the slot hash. Writes it to
+ * @src (64 bytes); 0, or -1 after a bounded search (32768 slots: a source
+ * lands on one with odds 1 in 32768 a try, so 2^19 tries fail with odds
+ * e^-16). */
+static int first_slot_taker(struct xhp *x, int fd, int slot, uint16_t port, char *src)
+{
+	struct xh_scan_first f;
+	__u32 key = (__u32)slot;
+
+	for (__u32 i = 1; i < (1u << 19); i++) {
+		snprintf(src, 64, "2001:db8:3::%x:%x", i >> 16, i & 0xffff);
+		if (send_tcp(x, 6, src, "2001:db8:4::1", 30000, port, SYN))
+			return -1;
+		if (bpf_map_lookup_elem(fd, &key, &f))
+			return -1;
+		if (first_owned_by(&f, src))
+			return 0;
+	}
+	return -1;
+}
+
 void test_sweep(void)
 {
 	const struct xh_event *ev = NULL;
@@ -240,6 +284,33 @@ void test_port_scan(void)
 	if (ASSERT_EQ(count_scans(&x, &ev), 1, "the scan, not the flood"))
 		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "its 16th port");
 
+	test_subtest("a scan whose slot another pair takes between its SYNs");
+	xhp_reset(&x);
+	{
+		int fd = bpf_map__fd(x.skel->maps.xh_scan_first), slot;
+		char taker[64];
+
+		/* Two ports: the pair is counted, its slot marked so. */
+		for (i = 0; i < 2; i++)
+			err |= send_tcp(&x, 6, "2001:db8:1::21", "2001:db8:2::6", 54000,
+					scan_port(i), SYN);
+		slot = first_slot_of(fd, "2001:db8:1::21");
+		if (ASSERT_GE(slot, 0, "the scanner's slot") &&
+		    ASSERT_OK(first_slot_taker(&x, fd, slot, 443, taker), "a pair on its slot")) {
+			/* The other pair's SYN before each of the scanner's: a
+			 * counted pair goes on being counted, not made to wait
+			 * for its slot again. */
+			for (i = 2; i < THRESHOLD; i++) {
+				err |= send_tcp(&x, 6, "2001:db8:1::21", "2001:db8:2::6", 54000,
+						scan_port(i), SYN);
+				err |= send_tcp(&x, 6, taker, "2001:db8:4::1", 30000, 443, SYN);
+			}
+			ASSERT_OK(err, "run");
+			if (ASSERT_EQ(count_scans(&x, &ev), 1, "the scan"))
+				ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "every port counted");
+		}
+	}
+
 	test_subtest("ipv6");
 	xhp_reset(&x);
 	for (i = 0; i < THRESHOLD; i++)
@@ -362,6 +433,31 @@ void test_service_sweep(void)
 	}
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "two sources below the threshold each");
+
+	test_subtest("a sweep whose slot another source takes between its SYNs");
+	xhp_reset(&x);
+	{
+		int fd = bpf_map__fd(x.skel->maps.xh_sweep_first), slot;
+		char taker[64];
+
+		/* Two hosts: the source is counted, its slot marked so. */
+		for (i = 0; i < 2; i++) {
+			snprintf(dst, sizeof(dst), "2001:db8:2::%x", i + 1);
+			err |= send_tcp(&x, 6, "2001:db8:1::31", dst, 47000 + i, 22, SYN);
+		}
+		slot = first_slot_of(fd, "2001:db8:1::31");
+		if (ASSERT_GE(slot, 0, "the sweeper's slot") &&
+		    ASSERT_OK(first_slot_taker(&x, fd, slot, 22, taker), "a source on its slot")) {
+			for (i = 2; i < THRESHOLD; i++) {
+				snprintf(dst, sizeof(dst), "2001:db8:2::%x", i + 1);
+				err |= send_tcp(&x, 6, "2001:db8:1::31", dst, 47000 + i, 22, SYN);
+				err |= send_tcp(&x, 6, taker, "2001:db8:4::1", 30000, 22, SYN);
+			}
+			ASSERT_OK(err, "run");
+			if (ASSERT_EQ(count_svc_sweeps(&x, &ev), 1, "the sweep"))
+				ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "every host counted");
+		}
+	}
 
 	test_subtest("ipv6");
 	xhp_reset(&x);
