@@ -185,110 +185,182 @@ static __always_inline __u32 xh_scan_slot(const struct xh_sweep_pair_key *pk)
 	return h & (XH_SCAN_FIRST_SLOTS - 1);
 }
 
-/* Give the slot @f to the pair @pk, seen at @now on @dport. */
-static __always_inline void xh_scan_take(struct xh_scan_first *f,
-					 const struct xh_sweep_pair_key *pk, __u64 now,
-					 __be16 dport, __u8 escalated)
+/* Give the slot @f to the owner of @pkt's SYN to @port (the sweep's port,
+ * or the scan's), seen at @now. */
+static __always_inline void xh_scan_take(struct xh_scan_first *f, const struct xh_pkt *pkt,
+					 __be16 port, __u64 now, __u8 escalated)
 {
-	__builtin_memcpy(f->saddr, pk->saddr, sizeof(f->saddr));
-	__builtin_memcpy(f->daddr, pk->daddr, sizeof(f->daddr));
-	f->family = pk->family;
+	__builtin_memcpy(f->saddr, pkt->saddr, sizeof(f->saddr));
+	__builtin_memcpy(f->daddr, pkt->daddr, sizeof(f->daddr));
+	f->family = pkt->family;
 	f->escalated = escalated;
-	f->dport = dport;
+	f->dport = port;
 	f->time_ns = now;
 }
 
-/* Give the sweep slot @f to the source and port of @key, its first
- * destination @daddr seen at @now. */
-static __always_inline void xh_sweep_take(struct xh_scan_first *f,
-					  const struct xh_sweep_pair_key *key, const __be32 *daddr,
-					  __u64 now, __u8 escalated)
+/* Whether the slot @f holds the destination @daddr. */
+static __always_inline int xh_scan_first_dst_is(const struct xh_scan_first *f, const __be32 *daddr)
 {
-	__builtin_memcpy(f->saddr, key->saddr, sizeof(f->saddr));
-	__builtin_memcpy(f->daddr, daddr, sizeof(f->daddr));
-	f->family = key->family;
-	f->escalated = escalated;
-	f->dport = key->port;
-	f->time_ns = now;
+	return f->daddr[0] == daddr[0] && f->daddr[1] == daddr[1] && f->daddr[2] == daddr[2] &&
+	       f->daddr[3] == daddr[3];
 }
 
-/* Count a client SYN of @pkt to the destination @daddr, at @now, in the
- * sweep of its source and @port: per source and port, a destination once
- * per window. */
-static __always_inline int xh_sweep_count(struct xdp_md *ctx, const struct xh_pkt *pkt, __u64 now,
-					  const __be32 *daddr, __be16 port, __u32 threshold,
-					  __u64 window_ns, __u32 service, __u32 rule)
+/* What a scan rule's slot of first SYNs names and what it counts. A sweep
+ * (scan.smb_sweep, scan.service_sweep) counts a source's destinations on
+ * one port; scan.port_scan counts the ports of a (source, destination)
+ * pair. The one algorithm, xh_scan_syn(), serves both with the roles
+ * turned. */
+enum xh_scan_kind {
+	XH_SCAN_DESTS, /* named by (source, port), counts destinations */
+	XH_SCAN_PORTS, /* named by (source, destination), counts ports */
+};
+
+/* The settings of the scan rule @rule (a constant, so each folds to one
+ * load). Read where they are used, not passed down: the settings are
+ * volatile, and a SYN that leaves early then reads none it does not need. */
+static __always_inline int xh_scan_kind(__u32 rule)
+{
+	return rule == XH_RULE_SCAN_PORT_SCAN ? XH_SCAN_PORTS : XH_SCAN_DESTS;
+}
+
+static __always_inline __u32 xh_scan_threshold(__u32 rule)
+{
+	if (rule == XH_RULE_SCAN_PORT_SCAN)
+		return xh_cfg_portscan_threshold;
+	if (rule == XH_RULE_SCAN_SERVICE_SWEEP)
+		return xh_cfg_svcsweep_threshold;
+	return xh_cfg_sweep_threshold;
+}
+
+static __always_inline __u64 xh_scan_window(__u32 rule)
+{
+	if (rule == XH_RULE_SCAN_PORT_SCAN)
+		return xh_cfg_portscan_window_ns;
+	if (rule == XH_RULE_SCAN_SERVICE_SWEEP)
+		return xh_cfg_svcsweep_window_ns;
+	return xh_cfg_sweep_window_ns;
+}
+
+/* The port @rule counts @pkt's SYN on: its own, but 0 for scan.smb_sweep,
+ * whose 445 and 139 are one sweep. */
+static __always_inline __be16 xh_scan_port(__u32 rule, const struct xh_pkt *pkt)
+{
+	return rule == XH_RULE_SCAN_SMB_SWEEP ? 0 : pkt->dport;
+}
+
+/* Count a client SYN of @pkt's source to @daddr on @port at @now in the
+ * maps of the scan rule @rule: a sweep's destination once per window per
+ * (source, port) (xh_sweep_pair, xh_sweep_src), a scan's port once per
+ * window per pair (xh_scan_ports, xh_scan_pairs). Returns 1 when it
+ * emitted. */
+static __always_inline int xh_scan_count(struct xdp_md *ctx, const struct xh_pkt *pkt, __u32 rule,
+					 __u64 now, const __be32 *daddr, __be16 port)
 {
 	struct xh_sweep_pair_key pk = {};
+	struct xh_scan_port_key ppk = {};
 	struct xh_sweep_src_key sk = {};
+	/* The ports of a scan and the sweeps' own are no one service. */
+	__u32 service = rule == XH_RULE_SCAN_SMB_SWEEP ? XH_SVC_SMB : XH_SVC_NONE;
 
 	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
 	__builtin_memcpy(pk.daddr, daddr, sizeof(pk.daddr));
 	pk.family = pkt->family;
+	if (xh_scan_kind(rule) == XH_SCAN_PORTS) {
+		__builtin_memcpy(ppk.saddr, pkt->saddr, sizeof(ppk.saddr));
+		__builtin_memcpy(ppk.daddr, daddr, sizeof(ppk.daddr));
+		ppk.family = pkt->family;
+		ppk.dport = port;
+		return xh_syn_window(ctx, pkt, now, &xh_scan_ports, &ppk, &xh_scan_pairs, &pk,
+				     xh_scan_threshold(rule), xh_scan_window(rule), service, rule);
+	}
 	pk.port = port;
 	__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
 	sk.family = pkt->family;
 	sk.port = port;
-	return xh_syn_window(ctx, pkt, now, &xh_sweep_pair, &pk, &xh_sweep_src, &sk, threshold,
-			     window_ns, service, rule);
+	return xh_syn_window(ctx, pkt, now, &xh_sweep_pair, &pk, &xh_sweep_src, &sk,
+			     xh_scan_threshold(rule), xh_scan_window(rule), service, rule);
 }
 
-/* A client SYN of a sweep (scan.smb_sweep's with @port 0, scan.service_sweep's
- * with its port). As xh_portscan() with the roles turned: a (source, port)'s
- * first destination waits in its slot of xh_sweep_first, and the source
- * enters the LRU maps at its second destination on the port, the first
- * counted then at its own time; most sources open a port to one host (a
- * flood's from many sources, every client of one file server). Returns 1
- * when it emitted. */
-static __always_inline int xh_sweep_syn(struct xdp_md *ctx, const struct xh_pkt *pkt, __be16 port,
-					__u32 threshold, __u64 window_ns, __u32 service, __u32 rule)
+/* Account one client SYN of @pkt for the scan rule @rule (scan.smb_sweep,
+ * scan.service_sweep, scan.port_scan), whose slots of first SYNs are
+ * @first_map (xh_sweep_first for the sweeps, xh_scan_first). Returns 1 when
+ * it emitted.
+ *
+ * Most sources open a port to one host and most pairs never open a second
+ * port (a browser's to 443, a flood's from many sources, every client of
+ * one file server), so what a slot's owner did first (its first
+ * destination, or its first port) waits in the slot, and the owner is
+ * counted in the LRU maps from its second on, the first counted then at its
+ * own time: the same counts and windows as counting every SYN, which
+ * received a SYN flood from a million sources at 2.4 Mpps on one core of
+ * the bench's veth path, this at 8.8-10. An owner whose slot another took
+ * is looked up in its window map: counted already, it goes on being
+ * counted; else it waits again (a collision between two owners' firsts can
+ * lose one count of one of them). */
+static __always_inline int xh_scan_syn(struct xdp_md *ctx, const struct xh_pkt *pkt, __u32 rule,
+				       void *first_map)
 {
-	struct xh_sweep_pair_key key = {};
+	struct xh_sweep_pair_key key = {}; /* the slot's owner */
 	struct xh_sweep_src_key sk = {};
+	int ports = xh_scan_kind(rule) == XH_SCAN_PORTS;
 	struct xh_scan_first *f;
 	struct xh_sweep_src *win;
+	__u64 now, window_ns;
 	__u32 slot;
-	__u64 now;
 	int same;
 
 	__builtin_memcpy(key.saddr, pkt->saddr, sizeof(key.saddr));
 	key.family = pkt->family;
-	key.port = port;
+	if (ports)
+		__builtin_memcpy(key.daddr, pkt->daddr, sizeof(key.daddr));
+	else
+		key.port = xh_scan_port(rule, pkt);
 	slot = xh_scan_slot(&key);
-	f = bpf_map_lookup_elem(&xh_sweep_first, &slot);
+	f = bpf_map_lookup_elem(first_map, &slot);
 	if (!f)
 		return 0;
+	/* To a tick: a window of seconds needs no more, and every SYN of a
+	 * flood reads the clock. */
 	now = xh_now_coarse_ns();
-	same = f->family == key.family && f->dport == port && f->saddr[0] == key.saddr[0] &&
+	window_ns = xh_scan_window(rule);
+	/* Short-circuit: a flood's SYN meets an empty slot or another
+	 * owner's, and leaves at the first word that differs. */
+	same = f->family == key.family && f->saddr[0] == key.saddr[0] &&
 	       f->saddr[1] == key.saddr[1] && f->saddr[2] == key.saddr[2] &&
-	       f->saddr[3] == key.saddr[3];
+	       f->saddr[3] == key.saddr[3] &&
+	       (ports ? xh_scan_first_dst_is(f, key.daddr) : f->dport == key.port);
 	if (same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
 		if (!f->escalated) {
-			if (f->daddr[0] == pkt->daddr[0] && f->daddr[1] == pkt->daddr[1] &&
-			    f->daddr[2] == pkt->daddr[2] && f->daddr[3] == pkt->daddr[3])
-				return 0; /* the same host again */
-			/* (a first destination cannot reach a threshold of 2) */
-			xh_sweep_count(ctx, pkt, f->time_ns, f->daddr, port, threshold, window_ns,
-				       service, rule);
+			if (ports ? f->dport == pkt->dport : xh_scan_first_dst_is(f, pkt->daddr))
+				return 0; /* the same port, or host, again */
+			/* The owner's second: its first counts now, at its
+			 * own time (a first opens a window: it cannot reach
+			 * a threshold of 2 or more). */
+			xh_scan_count(ctx, pkt, rule, f->time_ns, f->daddr, f->dport);
 			f->escalated = 1;
 		}
 		f->time_ns = now;
-		return xh_sweep_count(ctx, pkt, now, pkt->daddr, port, threshold, window_ns,
-				      service, rule);
+		return xh_scan_count(ctx, pkt, rule, now, pkt->daddr, xh_scan_port(rule, pkt));
 	}
-	/* Another source's live slot: this one may be counted already. */
+	/* Another owner's live slot: this one may be counted already. An
+	 * empty or stale slot says it is not (its window would have ended
+	 * with its last SYN here). */
 	if (f->family && !same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
-		__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
-		sk.family = pkt->family;
-		sk.port = port;
-		win = bpf_map_lookup_elem(&xh_sweep_src, &sk);
+		if (ports) {
+			win = bpf_map_lookup_elem(&xh_scan_pairs, &key);
+		} else {
+			__builtin_memcpy(sk.addr, pkt->saddr, sizeof(sk.addr));
+			sk.family = pkt->family;
+			sk.port = key.port;
+			win = bpf_map_lookup_elem(&xh_sweep_src, &sk);
+		}
 		if (win && (__s64)(now - win->window_start_ns) < (__s64)window_ns) {
-			xh_sweep_take(f, &key, pkt->daddr, now, 1);
-			return xh_sweep_count(ctx, pkt, now, pkt->daddr, port, threshold, window_ns,
-					      service, rule);
+			xh_scan_take(f, pkt, xh_scan_port(rule, pkt), now, 1);
+			return xh_scan_count(ctx, pkt, rule, now, pkt->daddr,
+					     xh_scan_port(rule, pkt));
 		}
 	}
-	xh_sweep_take(f, &key, pkt->daddr, now, 0);
+	xh_scan_take(f, pkt, xh_scan_port(rule, pkt), now, 0);
 	return 0;
 }
 
@@ -299,9 +371,7 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	if (!pkt)
 		return 0;
-	/* 445 and 139 are one sweep. */
-	return xh_sweep_syn(ctx, pkt, 0, xh_cfg_sweep_threshold, xh_cfg_sweep_window_ns, XH_SVC_SMB,
-			    XH_RULE_SCAN_SMB_SWEEP);
+	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_SMB_SWEEP, &xh_sweep_first);
 }
 
 /* Account one client SYN to a port of xh_cfg_svcsweep_ports, for
@@ -311,90 +381,16 @@ __noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	if (!pkt)
 		return 0;
-	return xh_sweep_syn(ctx, pkt, pkt->dport, xh_cfg_svcsweep_threshold,
-			    xh_cfg_svcsweep_window_ns, XH_SVC_NONE, XH_RULE_SCAN_SERVICE_SWEEP);
-}
-
-/* Count a SYN of the pair @pk to @dport at @now in xh_scan_pairs /
- * xh_scan_ports; @pkt is the SYN in hand, whose event it would make. */
-static __always_inline int xh_portscan_count(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					     __u64 now, const struct xh_sweep_pair_key *pk,
-					     __be16 dport)
-{
-	struct xh_scan_port_key ppk = {};
-
-	__builtin_memcpy(ppk.saddr, pk->saddr, sizeof(ppk.saddr));
-	__builtin_memcpy(ppk.daddr, pk->daddr, sizeof(ppk.daddr));
-	ppk.family = pk->family;
-	ppk.dport = dport;
-	/* The ports are no one service. */
-	return xh_syn_window(ctx, pkt, now, &xh_scan_ports, &ppk, &xh_scan_pairs, pk,
-			     xh_cfg_portscan_threshold, xh_cfg_portscan_window_ns, XH_SVC_NONE,
-			     XH_RULE_SCAN_PORT_SCAN);
+	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_SERVICE_SWEEP, &xh_sweep_first);
 }
 
 /* Account one client SYN (SYN without ACK) to any TCP port, for
- * scan.port_scan. Called by xh_syn(). Returns 1 when it emitted.
- *
- * Most pairs never open a second port (a browser's to 443, a flood's from
- * many sources), so a pair's first port waits in its slot of xh_scan_first
- * and the pair is counted in the LRU maps from its second port on, the
- * first counted then at its own time: the same counts and windows as
- * counting every SYN, which received a SYN flood from a million sources at
- * 2.4 Mpps on one core of the bench's veth path, this at 8.8-10. A pair
- * whose slot another pair took is looked up in xh_scan_pairs: counted
- * already, it goes on being counted; else it waits again (a collision
- * between two pairs' first ports can lose one port of one of them). */
+ * scan.port_scan. Called by xh_syn(). Returns 1 when it emitted. */
 __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
-	struct xh_sweep_pair_key pk = {};
-	struct xh_scan_first *f;
-	struct xh_sweep_src *win;
-	__u64 now, window = xh_cfg_portscan_window_ns;
-	__u32 slot;
-	int same;
-
 	if (!pkt)
 		return 0;
-	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
-	__builtin_memcpy(pk.daddr, pkt->daddr, sizeof(pk.daddr));
-	pk.family = pkt->family;
-	slot = xh_scan_slot(&pk);
-	f = bpf_map_lookup_elem(&xh_scan_first, &slot);
-	if (!f)
-		return 0;
-	/* To a tick: a window of seconds needs no more, and every SYN of a
-	 * flood reads the clock. */
-	now = xh_now_coarse_ns();
-	same = f->family == pk.family && f->saddr[0] == pk.saddr[0] && f->saddr[1] == pk.saddr[1] &&
-	       f->saddr[2] == pk.saddr[2] && f->saddr[3] == pk.saddr[3] &&
-	       f->daddr[0] == pk.daddr[0] && f->daddr[1] == pk.daddr[1] &&
-	       f->daddr[2] == pk.daddr[2] && f->daddr[3] == pk.daddr[3];
-	if (same && (__s64)(now - f->time_ns) < (__s64)window) {
-		if (!f->escalated) {
-			if (f->dport == pkt->dport)
-				return 0; /* the same port again */
-			/* The pair's second port: its first counts now, at
-			 * its own time (a first port opens a window: it
-			 * cannot reach a threshold of 2 or more). */
-			xh_portscan_count(ctx, pkt, f->time_ns, &pk, f->dport);
-			f->escalated = 1;
-		}
-		f->time_ns = now;
-		return xh_portscan_count(ctx, pkt, now, &pk, pkt->dport);
-	}
-	/* Another pair's live slot: this pair may be counted already. An
-	 * empty or stale slot says it is not (its window would have ended
-	 * with its last SYN here). */
-	if (f->family && !same && (__s64)(now - f->time_ns) < (__s64)window) {
-		win = bpf_map_lookup_elem(&xh_scan_pairs, &pk);
-		if (win && (__s64)(now - win->window_start_ns) < (__s64)window) {
-			xh_scan_take(f, &pk, now, pkt->dport, 1);
-			return xh_portscan_count(ctx, pkt, now, &pk, pkt->dport);
-		}
-	}
-	xh_scan_take(f, &pk, now, pkt->dport, 0);
-	return 0;
+	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_PORT_SCAN, &xh_scan_first);
 }
 
 /* A client SYN (SYN without ACK), to any TCP port: scan.service_sweep's

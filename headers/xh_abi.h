@@ -673,16 +673,17 @@ struct xh_scan_port_key {
 #define XH_SCAN_PAIR_MAX 4096
 #define XH_SCAN_PORT_MAX 16384
 
-/* scan.port_scan's first look (bpf/sweep.bpf.h): a slot per hash of the
- * pair holds its first SYN's port, so that a pair goes to the LRU maps
- * above only at its second port. */
+/* The scans' first look (bpf/sweep.bpf.h, xh_scan_syn()): a slot per hash
+ * of its owner holds the owner's first SYN, so that the owner goes to the
+ * LRU maps above only at its second port (scan.port_scan, owned by a pair)
+ * or its second destination (the sweeps, owned by a source and port). */
 struct xh_scan_first {
 	__be32 saddr[4];
-	__be32 daddr[4];
-	__u64 time_ns;	/* its first port's SYN; escalated, its last SYN */
-	__be16 dport;	/* its first port, while not escalated */
-	__u8 family;	/* 0: an empty slot */
-	__u8 escalated; /* the pair is counted in xh_scan_pairs */
+	__be32 daddr[4]; /* a scan's pair's; a sweep's first destination */
+	__u64 time_ns;	 /* its first SYN; escalated, its last SYN */
+	__be16 dport;	 /* a scan's first port, while not escalated */
+	__u8 family;	 /* 0: an empty slot */
+	__u8 escalated;	 /* the owner is counted in the LRU maps */
 	__u32 pad;
 };
 
