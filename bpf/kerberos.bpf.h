@@ -45,6 +45,10 @@
 #define XH_KRB_WIN 96
 /* Shorter than any KRB-ERROR (its realm and sname follow the code). */
 #define XH_KRB_MIN 32
+/* Over TCP a message follows a 4-byte record mark, its length (RFC 4120
+ * 7.2.2); over UDP it is the datagram. */
+#define XH_KRB_RECORD_MARK 4
+#define xh_krb_head(pkt)   ((pkt)->proto == IPPROTO_TCP ? XH_KRB_RECORD_MARK : 0u)
 /* The AS-REQ bytes read: its cname follows pvno, msg-type, the padata and
  * the kdc-options; a password's PA-ENC-TIMESTAMP and PA-PAC-REQUEST (as
  * Windows, kerbrute and Impacket send them) put it within the first 150.
@@ -284,7 +288,7 @@ static __always_inline int xh_krb_weak_etype(__u32 etype)
 __noinline int xh_krb_ticket(struct xdp_md *ctx, const struct xh_pkt *pkt,
 			     struct xh_krb_scratch *scr, __u32 n)
 {
-	__u32 off = 0, from, avail, end, etype = 0, tcp;
+	__u32 off = 0, from, avail, end, etype = 0, head;
 	int len, krbtgt = 0;
 
 	if (!ctx || !pkt || !scr || n > XH_KRB_REQ_WIN)
@@ -301,14 +305,14 @@ __noinline int xh_krb_ticket(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	}
 	/* The crealm on, from the segment or datagram (its rest, past the
 	 * record mark over TCP). */
-	tcp = pkt->proto == IPPROTO_TCP ? 4 : 0;
+	head = xh_krb_head(pkt);
 	from = off;
-	if (pkt->payload_len < tcp + from + XH_KRB_MIN)
+	if (pkt->payload_len < head + from + XH_KRB_MIN)
 		return -1;
-	avail = pkt->payload_len - tcp - from;
+	avail = pkt->payload_len - head - from;
 	if (avail > XH_KRB_REQ_WIN)
 		avail = XH_KRB_REQ_WIN;
-	if (bpf_xdp_load_bytes(ctx, (pkt->payload_off & XH_PARSE_MAX_OFF) + tcp + from, scr->buf,
+	if (bpf_xdp_load_bytes(ctx, (pkt->payload_off & XH_PARSE_MAX_OFF) + head + from, scr->buf,
 			       XH_SIZE_NZ(avail, XH_KRB_REQ_WIN)))
 		return -1;
 	scr->from = from;
@@ -410,14 +414,15 @@ static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt
 	__u32 off = pkt->payload_off & XH_PARSE_MAX_OFF, n = pkt->payload_len, mark;
 
 	if (pkt->proto == IPPROTO_TCP) {
-		if (n < 4 + XH_KRB_MIN || bpf_xdp_load_bytes(ctx, off, scr->buf, 4))
+		if (n < XH_KRB_RECORD_MARK + XH_KRB_MIN ||
+		    bpf_xdp_load_bytes(ctx, off, scr->buf, XH_KRB_RECORD_MARK))
 			return 0;
 		mark = (__u32)scr->buf[0] << 24 | (__u32)scr->buf[1] << 16 |
 		       (__u32)scr->buf[2] << 8 | scr->buf[3];
-		if (mark < n - 4)
+		if (mark < n - XH_KRB_RECORD_MARK)
 			return 0;
-		off += 4;
-		n -= 4;
+		off += XH_KRB_RECORD_MARK;
+		n -= XH_KRB_RECORD_MARK;
 	} else {
 		__be16 ulen;
 
@@ -585,7 +590,7 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 				   msg_len, 11, 0, stats);
 	}
 	/* A KDC sends an error whole, in one segment or datagram. */
-	if (msg_len != pkt->payload_len - (pkt->proto == IPPROTO_TCP ? 4u : 0u))
+	if (msg_len != pkt->payload_len - xh_krb_head(pkt))
 		return 0;
 	code = xh_krb_error_code(scr->buf, n < XH_KRB_WIN ? n : XH_KRB_WIN);
 	if (code < 0)
