@@ -57,23 +57,7 @@ static void rpcx_close(struct rpcx *r)
 static void send_tcp_flags(struct rpcx *r, const char *src, const char *dst, uint16_t sp,
 			   uint16_t dp, uint8_t flags, const uint8_t *payload, size_t len)
 {
-	struct pkt_desc d = {.family = 4,
-			     .src = src,
-			     .dst = dst,
-			     .proto = IPPROTO_TCP,
-			     .sport = sp,
-			     .dport = dp,
-			     .tcp_flags = flags,
-			     .payload_len = (int)len};
-	struct pkt_layout lay;
-	uint8_t buf[PKT_MAX];
-	size_t n = pkt_build(&d, buf, &lay);
-
-	if (!ASSERT_NEQ(n, 0, "pkt_build"))
-		return;
-	if (len)
-		memcpy(buf + lay.payload_off, payload, len);
-	xhp_run(&r->x, buf, n);
+	xhp_send_tcp(&r->x, 4, src, dst, sp, dp, flags, payload, len);
 }
 
 /* The same with PSH|ACK. */

@@ -17,29 +17,6 @@
 
 #define PSH_ACK 0x18
 
-/* One TCP segment carrying @len bytes of @pl; 0 or -1. */
-static int send_seg(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
-		    uint16_t dport, uint8_t flags, const void *pl, size_t len)
-{
-	struct pkt_desc d = {.family = family,
-			     .src = src,
-			     .dst = dst,
-			     .proto = IPPROTO_TCP,
-			     .sport = sport,
-			     .dport = dport,
-			     .tcp_flags = flags,
-			     .payload_len = (int)len};
-	uint8_t buf[PKT_MAX];
-	struct pkt_layout lay;
-	size_t n = pkt_build(&d, buf, &lay);
-
-	if (!n)
-		return -1;
-	if (len)
-		memcpy(buf + lay.payload_off, pl, len);
-	return xhp_run(x, buf, n);
-}
-
 /* mstsc's request with "Cookie: mstshash=@cookie" (NULL: none) and, with
  * @neg, RDP_NEG_REQ asking for @protocols. */
 static size_t rdp_request(uint8_t *b, const char *cookie, int neg, uint32_t protocols)
@@ -86,9 +63,9 @@ static void test_rdp(struct xhp *x)
 	xhp_reset(x);
 	c0 = remote_cnt(x, XH_REMOTE_CNT_RDP_REQUEST);
 	n = rdp_request(req, "hunter", 1, 3);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50000, 3389, PSH_ACK, req, n);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50000, 3389, PSH_ACK, req, n);
 	/* a retransmission makes no second hit */
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50000, 3389, PSH_ACK, req, n);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50000, 3389, PSH_ACK, req, n);
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect")) {
 		check_addr4(e, "192.0.2.10", 50000, "198.51.100.5", 3389);
@@ -105,7 +82,7 @@ static void test_rdp(struct xhp *x)
 	 * client; the request says who is */
 	xhp_reset(x);
 	n = rdp_request(req, NULL, 1, 0);
-	err |= send_seg(x, 4, "198.51.100.6", "192.0.2.11", 40000, 443, PSH_ACK, req, n);
+	err |= xhp_send_tcp(x, 4, "198.51.100.6", "192.0.2.11", 40000, 443, PSH_ACK, req, n);
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect on 443"))
 		check_addr4(e, "198.51.100.6", 40000, "192.0.2.11", 443);
@@ -113,7 +90,7 @@ static void test_rdp(struct xhp *x)
 	test_subtest("rdp over IPv6, no negotiation request");
 	xhp_reset(x);
 	n = rdp_request(req, "a", 0, 0);
-	err |= send_seg(x, 6, "2001:db8::10", "2001:db8::20", 51000, 3390, PSH_ACK, req, n);
+	err |= xhp_send_tcp(x, 6, "2001:db8::10", "2001:db8::20", 51000, 3390, PSH_ACK, req, n);
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect (IPv6)")) {
 		ASSERT_EQ(e->family, XH_AF_INET6, "family");
@@ -127,28 +104,28 @@ static void test_rdp(struct xhp *x)
 	/* the server's Connection Confirm (0xd0) */
 	memcpy(bad, req, n);
 	bad[5] = 0xd0;
-	err |= send_seg(x, 4, "198.51.100.5", "192.0.2.10", 3389, 50002, PSH_ACK, bad, n);
+	err |= xhp_send_tcp(x, 4, "198.51.100.5", "192.0.2.10", 3389, 50002, PSH_ACK, bad, n);
 	/* a TPKT length that is not the segment's */
 	memcpy(bad, req, n);
 	bad[3] = (uint8_t)(n + 1);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50003, 3389, PSH_ACK, bad, n);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50003, 3389, PSH_ACK, bad, n);
 	/* an X.224 length indicator that does not cover the rest */
 	memcpy(bad, req, n);
 	bad[4] = (uint8_t)(n - 6);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50004, 3389, PSH_ACK, bad, n);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50004, 3389, PSH_ACK, bad, n);
 	/* a nonzero destination reference, a class above 0 */
 	memcpy(bad, req, n);
 	bad[6] = 1;
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50005, 3389, PSH_ACK, bad, n);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50005, 3389, PSH_ACK, bad, n);
 	memcpy(bad, req, n);
 	bad[10] = 0x40;
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50006, 3389, PSH_ACK, bad, n);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50006, 3389, PSH_ACK, bad, n);
 	/* shorter than the fixed part; and a stream's middle that starts 03 00 */
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50007, 3389, PSH_ACK, req, 10);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50007, 3389, PSH_ACK, req, 10);
 	memset(bad, 0x41, sizeof(bad));
 	bad[0] = 3;
 	bad[1] = 0;
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50008, 3389, PSH_ACK, bad, 200);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50008, 3389, PSH_ACK, bad, 200);
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 0, "no rdp.connect");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_RDP_REQUEST) - c0, 0, "none counted");
@@ -173,7 +150,8 @@ static void test_rdp(struct xhp *x)
 		big[257] = '\r';
 		big[258] = '\n';
 		m = 259;
-		err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50009, 3389, PSH_ACK, big, m);
+		err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50009, 3389, PSH_ACK, big,
+				    m);
 		ASSERT_OK(err, "run");
 		if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_RDP_CONNECT, &e), 1, "one rdp.connect")) {
 			ASSERT_EQ(e->name_len, XH_EVENT_NAME_MAX, "name[] full");
@@ -200,15 +178,15 @@ static void test_ssh(struct xhp *x)
 	xhp_reset(x);
 	c0 = remote_cnt(x, XH_REMOTE_CNT_SSH_SERVER);
 	c1 = remote_cnt(x, XH_REMOTE_CNT_SSH_CLIENT);
-	err |= send_seg(x, 4, "198.51.100.5", "192.0.2.10", 22, 50100, PSH_ACK, srv_line,
-			sizeof(srv_line) - 1);
+	err |= xhp_send_tcp(x, 4, "198.51.100.5", "192.0.2.10", 22, 50100, PSH_ACK, srv_line,
+			    sizeof(srv_line) - 1);
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 0, "no hit for the server's line");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_SSH_SERVER) - c0, 1, "server line counted");
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50100, 22, PSH_ACK, cli_line,
-			sizeof(cli_line) - 1);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50100, 22, PSH_ACK, cli_line,
-			sizeof(cli_line) - 1);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50100, 22, PSH_ACK, cli_line,
+			    sizeof(cli_line) - 1);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50100, 22, PSH_ACK, cli_line,
+			    sizeof(cli_line) - 1);
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect")) {
 		check_addr4(e, "192.0.2.10", 50100, "198.51.100.5", 22);
@@ -228,7 +206,7 @@ static void test_ssh(struct xhp *x)
 	xhp_reset(x);
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, "SSH-1.99-paramiko_3.4\n", 22);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50101, 2222, PSH_ACK, buf, 500);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50101, 2222, PSH_ACK, buf, 500);
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect on 2222")) {
 		ASSERT_EQ(e->d.remote.line_len, 21, "line before LF");
@@ -242,17 +220,18 @@ static void test_ssh(struct xhp *x)
 	c0 = remote_cnt(x, XH_REMOTE_CNT_SSH_BAD);
 	/* a control byte, a line past 255 bytes, no LF in the segment, a
 	 * lone CR, and "SSH-" without a digit (not even counted) */
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50102, 22, PSH_ACK,
-			"SSH-2.0-x\x01y\r\n", 13);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50102, 22, PSH_ACK,
+			    "SSH-2.0-x\x01y\r\n", 13);
 	memset(buf, 'a', sizeof(buf));
 	memcpy(buf, "SSH-2.0-", 8);
 	buf[300] = '\n';
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50103, 22, PSH_ACK, buf, 301);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50104, 22, PSH_ACK, "SSH-2.0-abc", 11);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50105, 22, PSH_ACK, "SSH-2.0-a\rb\r\n",
-			13);
-	err |= send_seg(x, 4, "192.0.2.10", "198.51.100.5", 50106, 22, PSH_ACK,
-			"SSH-x.0-abcdef\r\n", 16);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50103, 22, PSH_ACK, buf, 301);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50104, 22, PSH_ACK, "SSH-2.0-abc",
+			    11);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50105, 22, PSH_ACK,
+			    "SSH-2.0-a\rb\r\n", 13);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "198.51.100.5", 50106, 22, PSH_ACK,
+			    "SSH-x.0-abcdef\r\n", 16);
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 0, "no ssh.connect");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_SSH_BAD) - c0, 4, "four bad lines counted");
@@ -264,11 +243,11 @@ static void test_ssh(struct xhp *x)
 	 * ephemeral bound, is still the server's */
 	xhp_reset(x);
 	c0 = remote_cnt(x, XH_REMOTE_CNT_SSH_SERVER);
-	err |= send_seg(x, 4, "192.0.2.10", "203.0.113.5", 41000, 40000, 0x02, NULL, 0);
-	err |= send_seg(x, 4, "203.0.113.5", "192.0.2.10", 40000, 41000, PSH_ACK, srv_line,
-			sizeof(srv_line) - 1);
-	err |= send_seg(x, 4, "192.0.2.10", "203.0.113.5", 41000, 40000, PSH_ACK, cli_line,
-			sizeof(cli_line) - 1);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "203.0.113.5", 41000, 40000, 0x02, NULL, 0);
+	err |= xhp_send_tcp(x, 4, "203.0.113.5", "192.0.2.10", 40000, 41000, PSH_ACK, srv_line,
+			    sizeof(srv_line) - 1);
+	err |= xhp_send_tcp(x, 4, "192.0.2.10", "203.0.113.5", 41000, 40000, PSH_ACK, cli_line,
+			    sizeof(cli_line) - 1);
 	ASSERT_OK(err, "run");
 	ASSERT_EQ(remote_cnt(x, XH_REMOTE_CNT_SSH_SERVER) - c0, 1, "server line counted");
 	if (ASSERT_EQ(xhp_count_rule(x, XH_RULE_SSH_CONNECT, &e), 1, "one ssh.connect"))

@@ -35,36 +35,15 @@ struct sess {
 /* Send @s's payload in one TCP segment, client->server (@to_server) or back. */
 static void send_seg(struct sess *ss, const struct smbmsg *s, size_t len, int to_server)
 {
-	struct pkt_desc d = {
-		.family = 4, .proto = IPPROTO_TCP, .tcp_flags = 0x18, .payload_len = (int)len};
-	uint8_t buf[PKT_MAX];
-	struct pkt_layout lay;
-	size_t n;
-
-	d.src = to_server ? SESS_CLI(ss) : SRV;
-	d.dst = to_server ? SRV : SESS_CLI(ss);
-	d.sport = to_server ? ss->cport : ss->sport;
-	d.dport = to_server ? ss->sport : ss->cport;
-	n = pkt_build(&d, buf, &lay);
-	if (!ASSERT_NEQ(n, 0, "pkt_build"))
-		return;
-	memcpy(buf + lay.payload_off, s->b, len);
-	xhp_run(ss->x, buf, n);
+	xhp_send_tcp(ss->x, 4, to_server ? SESS_CLI(ss) : SRV, to_server ? SRV : SESS_CLI(ss),
+		     to_server ? ss->cport : ss->sport, to_server ? ss->sport : ss->cport, 0x18,
+		     s->b, len);
 	xhp_drain(ss->x);
 }
 
 static void syn(struct sess *ss)
 {
-	struct pkt_desc d = {.family = 4, .proto = IPPROTO_TCP, .tcp_flags = 0x02};
-	uint8_t buf[PKT_MAX];
-	size_t n;
-
-	d.src = SESS_CLI(ss);
-	d.dst = SRV;
-	d.sport = ss->cport;
-	d.dport = ss->sport;
-	n = pkt_build(&d, buf, NULL);
-	xhp_run(ss->x, buf, n);
+	xhp_send_tcp(ss->x, 4, SESS_CLI(ss), SRV, ss->cport, ss->sport, 0x02, NULL, 0);
 	xhp_drain(ss->x);
 	ss->n_ev = ss->x->n_ev; /* smb.connect */
 }

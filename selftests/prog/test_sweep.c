@@ -19,23 +19,11 @@
 #define SYNACK	  0x12
 #define THRESHOLD 16 /* xh_cfg_sweep_threshold's default */
 
-/* Send one TCP segment; 0 or -1. */
+/* Send one TCP segment without payload; 0 or -errno. */
 static int send_tcp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
 		    uint16_t dport, uint8_t flags)
 {
-	struct pkt_desc d = {.family = family,
-			     .src = src,
-			     .dst = dst,
-			     .proto = IPPROTO_TCP,
-			     .sport = sport,
-			     .dport = dport,
-			     .tcp_flags = flags};
-	uint8_t buf[PKT_MAX];
-	size_t len = pkt_build(&d, buf, NULL);
-
-	if (!len)
-		return -1;
-	return xhp_run(x, buf, len);
+	return xhp_send_tcp(x, family, src, dst, sport, dport, flags, NULL, 0);
 }
 
 static int count_sweeps(struct xhp *x, const struct xh_event **last)

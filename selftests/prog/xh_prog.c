@@ -16,6 +16,7 @@
 #include "ioc.h"
 #include "ioc_prefilter.h"
 #include "name.h"
+#include "pkt.h"
 
 /* Build the inner IoC maps the way user/ioc_maps.c does, with fixed ids
  * (generation 0), and install them in the outer slots. */
@@ -237,6 +238,28 @@ int xhp_run(struct xhp *x, const uint8_t *buf, size_t len)
 		return ret;
 	ASSERT_EQ(ret, XDP_PASS, "verdict");
 	return 0;
+}
+
+int xhp_send_tcp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
+		 uint16_t dport, uint8_t flags, const void *payload, size_t len)
+{
+	struct pkt_desc d = {.family = family,
+			     .src = src,
+			     .dst = dst,
+			     .proto = IPPROTO_TCP,
+			     .sport = sport,
+			     .dport = dport,
+			     .tcp_flags = flags,
+			     .payload_len = (int)len};
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	size_t n = pkt_build(&d, buf, &lay);
+
+	if (!ASSERT_NEQ(n, 0, "pkt_build"))
+		return -EINVAL;
+	if (len)
+		memcpy(buf + lay.payload_off, payload, len);
+	return xhp_run(x, buf, n);
 }
 
 int xhp_stats(struct xhp *x, struct xh_stats *s)
