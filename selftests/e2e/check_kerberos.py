@@ -27,7 +27,6 @@
 #   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
 #   --live: the first HITS file is run's, whose times are the kernel's)
 import argparse
-import datetime
 import ipaddress
 import json
 import os
@@ -35,7 +34,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from check_ntlm import brute_technique  # noqa: E402
+from hit_windows import compare_flows, epoch, window_hits  # noqa: E402
 
 DEFAULT = (10, 60)  # bpf/kerberos.bpf.h: xh_cfg_krbbrute_threshold, _window_ns
 # KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED
@@ -241,23 +242,10 @@ def krb_accounts(failures, requests, threshold, window_s):
 def krb_windows(failures, threshold, window_s):
     """(time, flow, count) of the failures that bring their client's count
     to @threshold within a window of @window_s seconds from its first (a
-    failure after the window opens the next), as bpf/kerberos.bpf.h counts."""
-    out, win = [], {}
-    for t, flow in failures:
-        start, count = win.get(flow[0], (t, 0))
-        if t - start >= window_s:
-            start, count = t, 0
-        count += 1
-        if count == threshold:
-            out.append((t, flow, count))
-        win[flow[0]] = (start, count)
-    return out
-
-
-def epoch(iso):
-    """JSON timestamp (…Z, microseconds) -> seconds since the epoch."""
-    d = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ")
-    return d.replace(tzinfo=datetime.timezone.utc).timestamp()
+    failure after the window opens the next), as bpf/kerberos.bpf.h counts
+    (window_hits())."""
+    return window_hits(((t, flow[0], None, 1, flow) for t, flow in failures), threshold,
+                       window_s)
 
 
 def compare(want, lines, threshold, window_s, live=False, accounts=None):
@@ -280,15 +268,7 @@ def compare(want, lines, threshold, window_s, live=False, accounts=None):
         if (bf.get("accounts", 0), tech) != want_acc:
             problems.append("%s: accounts and technique %s, tshark's AS-REQs %s" %
                             (flow, (bf.get("accounts", 0), tech), want_acc))
-    key = (lambda r: r[1]) if live else (lambda r: (round(r[0] * 1e6), r[1]))
-    gk = sorted(key(g) for g in got)
-    wk = sorted(key(w[:2]) for w in want)
-    if live:
-        if gk != wk:
-            problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
-    elif len(gk) != len(wk) or any(abs(a[0] - b[0]) > 1 or a[1] != b[1]
-                                   for a, b in zip(gk, wk)):
-        problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
+    problems += compare_flows(got, [w[:2] for w in want], live)
     return problems
 
 

@@ -14,11 +14,14 @@
 # check_scan.py CAPTURE HITS [--port-scan COUNT/SECS] [--want N]
 #   (the lab's use: HITS are `xdphunt replay` or `run` lines of CAPTURE)
 import argparse
-import datetime
 import ipaddress
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hit_windows import compare_flows, epoch, window_hits  # noqa: E402
 
 DEFAULT = (16, 60)  # bpf/sweep.bpf.h: xh_cfg_portscan_threshold, _window_ns
 # user/loader.h's LOADER_SVCSWEEP_PORTS, and the names user/sweep.c gives them
@@ -58,47 +61,19 @@ def syn_rows(cap):
 def port_scan_windows(rows, threshold, window_s):
     """(time, (src, sport, dst, dport), count) of the SYNs of @rows (in
     capture order) that bring their pair's distinct destination ports to
-    @threshold within a window of @window_s seconds: a port counts once per
-    window from when it was counted, a SYN after the pair's window opens the
-    next one from 0, and a SYN stamped before the window's start (a capture
-    out of order) belongs to it."""
-    out, seen, win = [], {}, {}
-    for t, src, sport, dst, dport in rows:
-        if (src, dst, dport) in seen and t - seen[(src, dst, dport)] < window_s:
-            continue
-        seen[(src, dst, dport)] = t
-        start, count = win.get((src, dst), (t, 0))
-        if t - start >= window_s:
-            start, count = t, 0
-        count += 1
-        if count == threshold:
-            out.append((t, (src, sport, dst, dport), count))
-        win[(src, dst)] = (start, count)
-    return out
+    @threshold within a window of @window_s seconds (window_hits())."""
+    return window_hits(((t, (src, dst), dport, 1, (src, sport, dst, dport))
+                        for t, src, sport, dst, dport in rows), threshold, window_s)
 
 
 def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
                           group=lambda port: port):
     """As port_scan_windows(), for the SYNs of @rows to @ports: a (source,
-    port)'s distinct destinations, a destination counted once per window;
-    @group(port) names the sweep a port belongs to (SMB's 445 and 139 are
-    one)."""
-    out, seen, win = [], {}, {}
-    for t, src, sport, dst, dport in rows:
-        if dport not in ports:
-            continue
-        g = group(dport)
-        if (src, dst, g) in seen and t - seen[(src, dst, g)] < window_s:
-            continue
-        seen[(src, dst, g)] = t
-        start, count = win.get((src, g), (t, 0))
-        if t - start >= window_s:
-            start, count = t, 0
-        count += 1
-        if count == threshold:
-            out.append((t, (src, sport, dst, dport), count))
-        win[(src, g)] = (start, count)
-    return out
+    port)'s distinct destinations; @group(port) names the sweep a port
+    belongs to (SMB's 445 and 139 are one)."""
+    return window_hits(((t, (src, group(dport)), dst, 1, (src, sport, dst, dport))
+                        for t, src, sport, dst, dport in rows if dport in ports),
+                       threshold, window_s)
 
 
 def hit_rows(lines, rule=PORT_SCAN):
@@ -116,18 +91,10 @@ def hit_rows(lines, rule=PORT_SCAN):
     return out
 
 
-def epoch(iso):
-    """JSON timestamp (…Z, microseconds) -> seconds since the epoch."""
-    d = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ")
-    return d.replace(tzinfo=datetime.timezone.utc).timestamp()
-
-
 def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN):
     """Problems between tshark's hits @want (port_scan_windows(), or
     service_sweep_windows() for @rule SERVICE_SWEEP) and the JSON @lines.
-    Replay stamps a hit with its packet's capture time (to the
-    microsecond); @live: `run` stamps the kernel's time, so times are not
-    compared, only the flows."""
+    @live: `run`'s lines, whose times are not compared (compare_flows())."""
     problems = []
     got = hit_rows(lines, rule)
     for _, flow, n, th, w, h in got if threshold else []:
@@ -138,15 +105,7 @@ def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN):
         if att.get("technique_id") != "T1046" or h["scan"].get("service") != rule[2](
                 flow[3]):
             problems.append("%s: attack %s, scan %s" % (flow, att, h["scan"]))
-    key = (lambda r: r[1]) if live else (lambda r: (round(r[0] * 1e6), r[1]))
-    gk = sorted(key(g) for g in got)
-    wk = sorted(key(w) for w in want)
-    if live:
-        if gk != wk:
-            problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
-    elif len(gk) != len(wk) or any(abs(a[0] - b[0]) > 1 or a[1] != b[1]
-                                   for a, b in zip(gk, wk)):
-        problems.append("hits %s, tshark's %s" % (gk[:4], wk[:4]))
+    problems += compare_flows([g[:2] for g in got], [w[:2] for w in want], live)
     return problems
 
 

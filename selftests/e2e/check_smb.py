@@ -58,6 +58,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from smb_pipes import admin_file_findings, bind_hits, compare_pipes, pipe_view  # noqa: E402
 from smb_names import admin_read_attack, exec_name  # noqa: E402
+from hit_windows import window_hits  # noqa: E402
 
 WRITE = 0x2 | 0x4 | 0x10000000 | 0x40000000
 DEEP = {"smb.admin_share", "smb.ipc_share", "smb.named_pipe", "smb.tool_transfer", "smb.v1",
@@ -269,20 +270,14 @@ def brute_force_windows(pcap, extra=(), threshold=BRUTE_THRESHOLD, window_s=BRUT
     flt = ("tcp && ((smb.cmd == 0x73 && smb.flags.response == 1 && smb.nt_status in {%s}) || "
            "(smb2.cmd == 1 && smb2.flags.response == 1 && smb2.nt_status in {%s}))"
            % (LOGON_FAILURES, LOGON_FAILURES))
-    out, win = [], {}
+    events = []
     for (server, sport, client, cport), (t, c2) in smb_rows(
             pcap, flt, ["frame.time_epoch", "smb2.cmd"], extra, first=False):
         # one count per session-setup answer in the frame (SMB2 compounds,
         # SMB1 AndX chains answer one session setup)
         n = max(1, c2.split(",").count("1")) if c2 else 1
-        t = float(t)
-        start, count = win.get(client, (t, 0))
-        if t - start >= window_s:
-            start, count = t, 0
-        if count < threshold <= count + n:
-            out.append((t, (client, cport, server, sport), count + n))
-        win[client] = (start, count + n)
-    return out
+        events.append((float(t), client, None, n, (client, cport, server, sport)))
+    return window_hits(events, threshold, window_s)
 
 
 def brute_force_hits(pcap, extra=()):
