@@ -34,20 +34,7 @@ lab_bg server "$W/dropbear.out" dropbear -F -E -s -r "$W/hostkey" -P "$W/dropbea
 lab_wait_listen server 22 || { fail scan_server_up "nothing listens on 22: $(tail -n 3 "$W/dropbear.out" | tr '\n' ' ')"; e2e_finish; }
 
 # --- capture and attach on the gateway's client side ---------------------------------
-lab_bg gw "$W/tcpdump.err" tcpdump -i "$LAB_IF_GW_C" -nn -s 128 -B 65536 --immediate-mode \
-	-w "$W/scan.pcap" tcp
-TD_PID=$LAB_LAST_PID
-ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" --mode native --host xh-scan \
-	</dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
-XH_PID=$!
-ready=0
-xh_wait_ready "$W/xdphunt.err" "$XH_PID" 1 && ready=1
-lab_wait_capture "$W/tcpdump.err"
-if [ "$ready" -ne 1 ]; then
-	fail scan_run_ready "xdphunt not ready: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
-	e2e_finish
-fi
-pass scan_run_ready
+e2e_gw_hunt scan_run_ready "$W/scan.pcap" 128 xh-scan
 
 # --- scanners and a busy client ---------------------------------------------------------
 S=$LAB_SERVER_IP4

@@ -45,20 +45,7 @@ pass smb_lab_up
 
 # --- capture and attach on the gateway ----------------------------------------
 # The gateway's client-side interface carries every packet of every flow.
-lab_bg gw "$W/tcpdump.err" tcpdump -i "$LAB_IF_GW_C" -nn -s 65535 -B 65536 --immediate-mode \
-	-w "$W/smb.pcap" tcp
-TD_PID=$LAB_LAST_PID
-ip netns exec "$LAB_NS_GW" "$XH" run -i "$LAB_IF_GW_C" -i "$LAB_IF_GW_S" --mode native \
-	--host xh-smb </dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
-XH_PID=$!
-ready=0
-xh_wait_ready "$W/xdphunt.err" "$XH_PID" 2 && ready=1
-lab_wait_capture "$W/tcpdump.err"
-if [ "$ready" -ne 1 ]; then
-	fail smb_run_ready "xdphunt not ready on both gateway interfaces: $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
-	e2e_finish
-fi
-pass smb_run_ready_both_interfaces
+e2e_gw_hunt smb_run_ready_both_interfaces "$W/smb.pcap" 65535 xh-smb both
 
 # --- real clients -------------------------------------------------------------------
 S=$LAB_SERVER_IP4

@@ -106,6 +106,35 @@ e2e_lab_teardown() {
 	exit "$rc"
 }
 
+# e2e_gw_hunt CHECK PCAP SNAPLEN HOST [both]: on that lab, capture the TCP
+# of the gateway's client side into PCAP (SNAPLEN bytes a frame) and start
+# `xdphunt run` in native mode as HOST on that interface, or with "both" on
+# both gateway interfaces: its JSON lines in $W/live.jsonl, its stderr in
+# $W/xdphunt.err; TD_PID and XH_PID for e2e_lab_teardown. pass CHECK when
+# both are ready; else fail CHECK and finish.
+e2e_gw_hunt() {
+	local check=$1 pcap=$2 snap=$3 host=$4 n=1 ready=0
+	local ifs=(-i "$LAB_IF_GW_C")
+
+	if [ "${5:-}" = both ]; then
+		ifs+=(-i "$LAB_IF_GW_S")
+		n=2
+	fi
+	lab_bg gw "$W/tcpdump.err" tcpdump -i "$LAB_IF_GW_C" -nn -s "$snap" -B 65536 \
+		--immediate-mode -w "$pcap" tcp
+	TD_PID=$LAB_LAST_PID
+	ip netns exec "$LAB_NS_GW" "$XH" run "${ifs[@]}" --mode native --host "$host" \
+		</dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &
+	XH_PID=$!
+	xh_wait_ready "$W/xdphunt.err" "$XH_PID" "$n" && ready=1
+	lab_wait_capture "$W/tcpdump.err"
+	if [ "$ready" -ne 1 ]; then
+		fail "$check" "xdphunt not ready on $n gateway interface(s): $(tail -n 3 "$W/xdphunt.err" | tr '\n' ' ')"
+		e2e_finish
+	fi
+	pass "$check"
+}
+
 e2e_finish() {
 	echo "# $E2E_NAME: $FAILS failed"
 	[ "$FAILS" -eq 0 ] && exit 0 || exit 1
