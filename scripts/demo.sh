@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # demo.sh OUT_DIR: `make demo`. Builds the scripts/lab.sh namespace lab, runs
 # OUT_DIR/xdphunt natively on the server's veth with a small IoC feed, makes
-# real traffic (SMB with smbclient, TCP 135, a "C2" on 443, benign web and
-# UDP), stops xdphunt with SIGTERM and prints the hunt hits and the flow
-# records of the hunted flows (--flow-timeout). Root only; leaves
-# nothing behind (private net/mount namespace, trap, processes stopped by PID).
+# real traffic (SMB with smbclient, TCP 135, a "C2" on 443, SSH off its
+# port, nmap's port scan and SMB sweep, benign web and UDP), stops xdphunt
+# with SIGTERM and prints the hunt hits and the flow records of the hunted
+# flows (--flow-timeout). Root only; leaves nothing behind (private
+# net/mount namespace, trap, processes stopped by PID).
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,6 +81,7 @@ ok "$(grep -m1 'xdphunt: ready:' "$W/xdphunt.err")"
 note "ip link: $(lab_exec server ip link show dev "$IF" 2>/dev/null | grep -oE 'prog/xdp[a-z]* id [0-9]+.*' | head -n1)"
 
 SMB=(smbclient -s "$LAB_CLIENT_CONF" -U "$LAB_SMB_USER%$LAB_SMB_PASS")
+DEMO_SWEEP_NET=198.51.100 # .129-.144: the SMB sweep's hosts
 tcp() { printf 'demo\n' | lab_exec client timeout 10 nc -N -w 3 "$@" >/dev/null 2>&1; }
 try() {	# label cmd...
 	local label=$1
@@ -121,6 +123,14 @@ fi
 # common ports (scan.port_scan, T1046, at the 16th port it probes).
 try "nmap -sS --top-ports 100 $LAB_SERVER_IP4 (a port scan)" \
 	lab_exec client timeout 60 nmap -n -Pn -sS --top-ports 100 "$LAB_SERVER_IP4"
+
+# Before moving, an intruder looks for hosts that speak SMB: nmap's SYNs to
+# port 445 of 16 hosts within seconds (scan.smb_sweep, T1046, at the 16th
+# host). The server holds the 16 addresses, routed to it like the C2's.
+for i in $(seq 129 144); do ip -n "$LAB_NS_SERVER" addr add "$DEMO_SWEEP_NET.$i/32" dev lo; done
+ip -n "$LAB_NS_CLIENT" route add "$DEMO_SWEEP_NET.128/27" via "$LAB_SERVER_IP4"
+try "nmap -sS -p 445 $DEMO_SWEEP_NET.129-144 (an SMB sweep of 16 hosts)" \
+	lab_exec client timeout 60 nmap -n -Pn -sS -p 445 "$DEMO_SWEEP_NET.129-144"
 
 step "Benign traffic that must NOT be hunted"
 try "TCP $LAB_CLIENT_IP4:40080 -> $LAB_SERVER_IP4:80 (web)" tcp -p 40080 "$LAB_SERVER_IP4" 80
@@ -238,7 +248,7 @@ else
 	if grep -q '"event_type":"flow"' "$W/hits.jsonl"; then
 		ok "a flow record for each hunted flow, joined to its hits by flow_id"
 	fi
-	for want in smb.connect rpc.connect ioc.dest ssh.connect scan.port_scan; do
+	for want in smb.connect rpc.connect ioc.dest ssh.connect scan.port_scan scan.smb_sweep; do
 		if grep -q "\"rule\": *\"$want\"" "$W/hits.jsonl"; then ok "saw $want"; else bad "no $want hit"; fi
 	done
 	# (the scan's hit names the port it reached the threshold on: it may be 80)
