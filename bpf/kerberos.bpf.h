@@ -638,8 +638,8 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 			       stats);
 }
 
-/* The window rules of a packet the entry point marked: a client SYN
- * (XH_PKT_SYN: scan.service_sweep, scan.port_scan) or a Kerberos request
+/* The window rules of a packet the entry point marked: a client probe
+ * (XH_PKT_PROBE: scan.service_sweep, scan.port_scan) or a Kerberos request
  * or answer (XH_PKT_KRB: kerberos.brute_force). One global function, called after
  * xh_hunt() or in the shortcut of packets no other rule can match: each
  * call site the entry point decides costs every packet (a second one put
@@ -651,7 +651,7 @@ __noinline int xh_window_rules(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		return 0;
 	if (pkt->pflags & XH_PKT_KRB)
 		return xh_krb(ctx, pkt);
-	return xh_syn(ctx, pkt);
+	return xh_probe(ctx, pkt);
 }
 
 #endif /* XH_KERBEROS_BPF_H */

@@ -105,10 +105,10 @@ struct xh_pkt {
  * RDP or SSH (bpf/remote.bpf.h), kept in memory rather than in a register
  * the verifier would carry as a constant down every path after it. */
 #define XH_PKT_REMOTE 0x20
-/* The same for a client SYN (SYN without ACK), which scan.port_scan and
- * scan.service_sweep count (bpf/sweep.bpf.h xh_syn()); a call decided in the entry point's
- * registers put 15 ns on test-run's SMB tree connect, which is no SYN. */
-#define XH_PKT_SYN 0x40
+/* The same for a client probe (xh_tcp_probe()), which scan.port_scan and
+ * scan.service_sweep count (bpf/sweep.bpf.h xh_probe()); a call decided in the entry point's
+ * registers put 15 ns on test-run's SMB tree connect, which is no probe. */
+#define XH_PKT_PROBE 0x40
 /* The same for a segment or datagram from or to a KDC's port 88, which
  * kerberos.brute_force reads (bpf/kerberos.bpf.h). */
 #define XH_PKT_KRB 0x80
@@ -119,6 +119,17 @@ struct xh_pkt {
 #define XH_TCP_RST 0x04
 #define XH_TCP_PSH 0x08
 #define XH_TCP_ACK 0x10
+#define XH_TCP_URG 0x20
+
+/* Whether TCP @flags make a client's probe, which the scan rules count: a
+ * SYN without ACK (a connection's first segment, nmap -sS and -sT), or a
+ * stealth scan's FIN, NULL or Xmas probe (nmap -sF, -sN, -sX). RFC 9293
+ * sets ACK on every segment after the SYN, so a segment without ACK that
+ * is no reset opens a connection or probes a port. */
+static __always_inline int xh_tcp_probe(__u8 flags)
+{
+	return !(flags & (XH_TCP_ACK | XH_TCP_RST));
+}
 
 #define XH_IP_MF      0x2000
 #define XH_IP_OFFMASK 0x1fff

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* sweep.bpf.h: per-source windows. scan.smb_sweep, one source opening SMB
  * to many hosts (a port-445 sweep, T1046): counts, per source, the distinct
- * destinations of its client SYNs to an SMB port within a window.
+ * destinations of its client probes (SYNs, and a stealth scan's FIN, NULL
+ * and Xmas probes: xh_tcp_probe()) to an SMB port within a window.
  * scan.service_sweep, the same for a remote-administration port (SSH, RDP,
  * WinRM, VNC, the RPC endpoint mapper), per source and port.
  * scan.port_scan, one source probing many ports of one host (a vertical
  * scan, T1046): counts, per (source, destination) pair, the distinct
- * destination ports of its client SYNs within a window.
+ * destination ports of its client probes within a window.
  * smb.brute_force, one client whose logons fail in bulk (password guessing
  * or spraying, T1110): counts, per client, the session setups servers
  * answered with a logon failure within a window. One event per source and
@@ -126,6 +127,8 @@ static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_p
 	e->d.sweep.threshold = threshold;
 	e->d.sweep.window_s = window_ns / 1000000000ULL;
 	e->d.sweep.accounts = accounts;
+	/* A scan's: the probe's (SYN, FIN, NULL, Xmas) */
+	e->d.sweep.tcp_flags = pkt->tcp_flags;
 	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
 	return 1;
 }
@@ -364,7 +367,7 @@ static __always_inline int xh_scan_syn(struct xdp_md *ctx, const struct xh_pkt *
 	return 0;
 }
 
-/* Account one client SYN (SYN without ACK) to an SMB port. A global
+/* Account one client probe (a SYN, or a FIN, NULL or Xmas probe) to an SMB port. A global
  * function, called by the entry point beside xh_hunt() (not inside it), so
  * its frame does not stack on xh_hunt()'s. Returns 1 when it emitted. */
 __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
@@ -375,7 +378,7 @@ __noinline int xh_sweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 }
 
 /* Account one client SYN to a port of xh_cfg_svcsweep_ports, for
- * scan.service_sweep: each port its own sweep. Called by xh_syn(). Returns
+ * scan.service_sweep: each port its own sweep. Called by xh_probe(). Returns
  * 1 when it emitted. */
 __noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
@@ -384,8 +387,8 @@ __noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_SERVICE_SWEEP, &xh_sweep_first);
 }
 
-/* Account one client SYN (SYN without ACK) to any TCP port, for
- * scan.port_scan. Called by xh_syn(). Returns 1 when it emitted. */
+/* Account one client probe (a SYN, or a FIN, NULL or Xmas probe) to any TCP port, for
+ * scan.port_scan. Called by xh_probe(). Returns 1 when it emitted. */
 __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	if (!pkt)
@@ -393,12 +396,12 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_PORT_SCAN, &xh_scan_first);
 }
 
-/* A client SYN (SYN without ACK), to any TCP port: scan.service_sweep's
+/* A client probe (xh_tcp_probe()), to any TCP port: scan.service_sweep's
  * if its port is watched, and scan.port_scan's. Called by
  * xh_window_rules() (bpf/kerberos.bpf.h). The loader keeps SMB's ports out
  * of the service sweep's (they are scan.smb_sweep's). Returns the events
  * it made. */
-static __always_inline int xh_syn(struct xdp_md *ctx, const struct xh_pkt *pkt)
+static __always_inline int xh_probe(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	int n = 0;
 

@@ -196,13 +196,13 @@ static __always_inline __u32 xh_prefilter(struct xdp_md *ctx, const struct xh_pk
  * the 16 of the port services in the same word, so that one register holds
  * it across the call: spilled flags put the entry's frame past what 6.1's
  * 512-byte call-chain limit leaves it). */
-#define XH_AFTER_SWEEP (1u << 16) /* a client SYN to an SMB port (scan.smb_sweep) */
+#define XH_AFTER_SWEEP (1u << 16) /* a client probe to an SMB port (scan.smb_sweep) */
 #define XH_AFTER_SMB   (1u << 17) /* TCP payload to or from an SMB port */
 #define XH_AFTER_RPC   (1u << 18) /* TCP payload that may start a DCE/RPC PDU */
 #define XH_AFTER_ICMP  (1u << 19) /* an ICMP error: its quote may name a flow */
 
 /* The port services (xh_svc_pack()) and XH_AFTER_* of a TCP packet; and
- * XH_PKT_REMOTE and XH_PKT_SYN in pkt->pflags. */
+ * XH_PKT_REMOTE and XH_PKT_PROBE in pkt->pflags. */
 static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *data_end,
 					  struct xh_stats *stats)
 {
@@ -213,19 +213,18 @@ static __always_inline __u32 xh_tcp_after(struct xh_pkt *pkt, void *data, void *
 
 	if (pkt->payload_len && (xh_svc_src(svc) == XH_SVC_SMB || xh_svc_dst(svc) == XH_SVC_SMB))
 		after |= XH_AFTER_SMB;
-	if ((pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN &&
-	    xh_svc_dst(svc) == XH_SVC_SMB)
+	if (xh_tcp_probe(pkt->tcp_flags) && xh_svc_dst(svc) == XH_SVC_SMB)
 		after |= XH_AFTER_SWEEP;
 	if (xh_rpc_candidate(p, data_end, pkt->payload_len, svc))
 		after |= XH_AFTER_RPC;
 	if (xh_remote_candidate(p, data_end, pkt->payload_len))
 		pkt->pflags |= XH_PKT_REMOTE;
-	/* scan.port_scan reads every client SYN, on any port, and
+	/* scan.port_scan reads every client probe, on any port, and
 	 * scan.service_sweep those to its ports; thresholds of 0 (--port-scan
 	 * off, --service-sweep off) drop the mark and the calls at load. */
 	if ((xh_cfg_portscan_threshold || xh_cfg_svcsweep_threshold) &&
-	    (pkt->tcp_flags & (XH_TCP_SYN | XH_TCP_ACK)) == XH_TCP_SYN)
-		pkt->pflags |= XH_PKT_SYN;
+	    xh_tcp_probe(pkt->tcp_flags))
+		pkt->pflags |= XH_PKT_PROBE;
 	if (xh_krb_candidate(pkt))
 		pkt->pflags |= XH_PKT_KRB;
 	return after;
@@ -277,10 +276,10 @@ int xdphunt(struct xdp_md *ctx)
 		pkt->pflags |= XH_PKT_KRB;
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {
-		/* An RDP or SSH opening and a SYN need no xh_hunt(). */
+		/* An RDP or SSH opening and a probe need no xh_hunt(). */
 		if (pkt->pflags & XH_PKT_REMOTE)
 			xh_remote(ctx, pkt, stats, 0);
-		if (pkt->pflags & (XH_PKT_SYN | XH_PKT_KRB))
+		if (pkt->pflags & (XH_PKT_PROBE | XH_PKT_KRB))
 			xh_window_rules(ctx, pkt);
 		return XDP_PASS;
 	}
@@ -303,7 +302,7 @@ int xdphunt(struct xdp_md *ctx)
 		xh_icmp_quote(ctx, pkt, stats);
 	if (pkt->pflags & XH_PKT_REMOTE)
 		xh_remote(ctx, pkt, stats, after & 0xffff);
-	if (pkt->pflags & (XH_PKT_SYN | XH_PKT_KRB))
+	if (pkt->pflags & (XH_PKT_PROBE | XH_PKT_KRB))
 		xh_window_rules(ctx, pkt);
 	return ret;
 }

@@ -589,7 +589,10 @@ struct xh_sweep_detail {
 	/* kerberos.brute_force: the distinct accounts its failures named
 	 * (0: none read) */
 	__u32 accounts;
-	__u8 pad[48];
+	/* scan.*: the TCP flags of the probe that reached the threshold (a
+	 * SYN, or a stealth scan's FIN, NULL or Xmas) */
+	__u8 tcp_flags;
+	__u8 pad[47];
 };
 _Static_assert(sizeof(struct xh_sweep_detail) == 64, "xh_sweep_detail ABI");
 

@@ -31,6 +31,23 @@ const char *sweep_service_name(uint16_t port)
 	}
 }
 
+const char *sweep_probe_name(uint8_t flags)
+{
+	/* ECE and CWR (0x40, 0x80) are ECN's: a SYN that offers it sets both. */
+	switch (flags & 0x3f) {
+	case 0x02:
+		return "syn";
+	case 0x01:
+		return "fin";
+	case 0x00:
+		return "null";
+	case 0x29:
+		return "xmas";
+	default:
+		return "other";
+	}
+}
+
 static const char *const krb_counter_names[XH_KRB_CNT__MAX] = {
 	[XH_KRB_CNT_ERROR] = "krb_error",
 	[XH_KRB_CNT_PREAUTH_FAILED] = "preauth_failed",
@@ -52,9 +69,9 @@ const char *krb_counter_name(unsigned int cnt)
 void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct jbuf *b)
 {
 	const struct xh_sweep_detail *d = &e->d.sweep;
-	/* constant keys and up to four numbers: pre-encoded text, as
-	 * user/events.c (126 bytes at the most) */
-	char *p = jbuf_tail(b, 160);
+	/* constant keys, up to four numbers and the probe: pre-encoded text,
+	 * as user/events.c (171 bytes at the most) */
+	char *p = jbuf_tail(b, 200);
 
 	if (!p)
 		return;
@@ -77,10 +94,19 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 	p = fmt_u64(p, d->threshold);
 	p = fmt_lit(p, ",\"window_s\":");
 	p = fmt_u64(p, d->window_s);
-	if (accounts &&
-	    (e->rule == XH_RULE_SMB_BRUTE_FORCE || e->rule == XH_RULE_KRB_BRUTE_FORCE)) {
-		p = fmt_lit(p, ",\"accounts\":");
-		p = fmt_u64(p, accounts);
+	if (e->rule == XH_RULE_SMB_BRUTE_FORCE || e->rule == XH_RULE_KRB_BRUTE_FORCE) {
+		if (accounts) {
+			p = fmt_lit(p, ",\"accounts\":");
+			p = fmt_u64(p, accounts);
+		}
+	} else {
+		const char *probe = sweep_probe_name(d->tcp_flags);
+
+		p = fmt_lit(p, ",\"probe\":\"");
+		p = fmt_put(p, probe, strlen(probe));
+		p = fmt_lit(p, "\",\"tcp_flags\":\"");
+		p = fmt_hex_fixed(p, d->tcp_flags, 2);
+		*p++ = '"';
 	}
 	*p++ = '}';
 	jbuf_set_tail(b, p);

@@ -11,7 +11,9 @@
 #include "jsonl.h"
 
 /* Append "scan":{"service":"smb","distinct_destinations":N,"threshold":T,
- * "window_s":W} for an event of detail kind XH_DETAIL_SWEEP to @b; for
+ * "window_s":W,"probe":P,"tcp_flags":"02"} for an event of detail kind
+ * XH_DETAIL_SWEEP to @b (P: sweep_probe_name() of the probe's flags,
+ * "tcp_flags" those flags in hex, as Suricata's flow records give them); for
  * scan.port_scan "scan":{"service":"tcp","distinct_ports":N,...}; for
  * scan.service_sweep "scan":{"service":sweep_service_name(dport),
  * "distinct_destinations":N,...}; for
@@ -20,6 +22,10 @@
 /* The service scan.service_sweep names a TCP port (host order) by: "ssh",
  * "rdp", "winrm", "vnc", "rpc", else "tcp". */
 const char *sweep_service_name(uint16_t port);
+/* The kind of client probe TCP flags @flags make, as nmap names its scans:
+ * "syn" (a SYN, with or without ECN's bits), "fin", "null" (no flag),
+ * "xmas" (FIN, PSH and URG), else "other". */
+const char *sweep_probe_name(uint8_t flags);
 /* The name of Kerberos counter @cnt (enum xh_krb_cnt, `xdphunt stats`), or
  * NULL. */
 const char *krb_counter_name(unsigned int cnt);

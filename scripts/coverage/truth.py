@@ -245,9 +245,10 @@ def wire_truth(pcap, scenarios, c2):
             who = owner_of(row, by_addr)
             if who:
                 found[who][tid] = found[who].get(tid, 0) + 1
-    # T1046 by a sweep: distinct destinations of one source's client SYNs to SMB.
+    # T1046 by a sweep: distinct destinations of one source's client probes
+    # (no ACK, no RST: SYNs, FIN, NULL and Xmas probes) to SMB.
     dests = {}
-    for row in tshark_fields(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && "
+    for row in tshark_fields(pcap, "tcp.flags.ack == 0 && tcp.flags.reset == 0 && "
                              "(tcp.dstport == 445 || tcp.dstport == 139)", fields):
         src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
         dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None
@@ -259,10 +260,10 @@ def wire_truth(pcap, scenarios, c2):
             found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
             sweeps[who] = "SYNs to port 445 of %d distinct hosts" % len(d)
     # T1046 by a port scan: distinct ports of one destination of a source's
-    # client SYNs; by a sweep of a remote-administration port: distinct
-    # destinations of a source's client SYNs to that port.
+    # client probes; by a sweep of a remote-administration port: distinct
+    # destinations of a source's client probes to that port.
     ports, svc_dests = {}, {}
-    for row in tshark_fields(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6",
+    for row in tshark_fields(pcap, "tcp.flags.ack == 0 && tcp.flags.reset == 0 && !icmp && !icmpv6",
                              fields + ["tcp.dstport"]):
         src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
         dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None

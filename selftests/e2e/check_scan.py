@@ -3,7 +3,8 @@
 # check_scan.py: tshark as the oracle of scan.port_scan and
 # scan.service_sweep.
 #
-# tshark lists every client SYN (SYN without ACK) of a capture; a (source,
+# tshark lists every client probe of a capture (a TCP segment with neither
+# ACK nor RST: a SYN, or a stealth scan's FIN, NULL or Xmas probe); a (source,
 # destination) pair's distinct destination ports are counted as
 # bpf/sweep.bpf.h counts them (port_scan_windows()), and the SYN that brings
 # them to the threshold within a window is to be one hit of xdphunt, with
@@ -11,7 +12,7 @@
 # such hit may exist. Likewise a (source, port)'s distinct destinations
 # among the watched ports (service_sweep_windows()).
 #
-# check_scan.py CAPTURE HITS [--port-scan COUNT/SECS] [--want N]
+# check_scan.py CAPTURE HITS [--port-scan COUNT/SECS] [--want N] [--live]
 #   (the lab's use: HITS are `xdphunt replay` or `run` lines of CAPTURE)
 import argparse
 import ipaddress
@@ -31,17 +32,20 @@ SERVICE_NAMES = {22: "ssh", 135: "rpc", 3389: "rdp", 5900: "vnc", 5985: "winrm",
 PORT_SCAN = ("scan.port_scan", "distinct_ports", lambda port: "tcp")
 SERVICE_SWEEP = ("scan.service_sweep", "distinct_destinations",
                  lambda port: SERVICE_NAMES.get(port, "tcp"))
-# Client SYNs, not those an ICMP error quotes (tshark dissects the quote).
-SYN_FILTER = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6"
+# Client probes (bpf/parse.h xh_tcp_probe()), not those an ICMP error
+# quotes (tshark dissects the quote).
+PROBE_FILTER = "tcp.flags.ack == 0 && tcp.flags.reset == 0 && !icmp && !icmpv6"
 FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
-          "tcp.dstport"]
+          "tcp.dstport", "tcp.flags"]
+# user/sweep.c sweep_probe_name(): nmap's names of its scans' probes
+PROBES = {0x02: "syn", 0x01: "fin", 0x00: "null", 0x29: "xmas"}
 
 
-def syn_rows(cap):
-    """(time, src, sport, dst, dport) of each client SYN tshark reads in @cap.
-    A frame with two IP headers (a tunnel) is left out: xdphunt reads the
-    outer one, which carries no TCP."""
-    cmd = ["tshark", "-n", "-r", cap, "-Y", SYN_FILTER, "-T", "fields", "-E", "occurrence=a",
+def probe_rows(cap):
+    """(time, src, sport, dst, dport, tcp flags) of each client probe tshark
+    reads in @cap. A frame with two IP headers (a tunnel) is left out:
+    xdphunt reads the outer one, which carries no TCP."""
+    cmd = ["tshark", "-n", "-r", cap, "-Y", PROBE_FILTER, "-T", "fields", "-E", "occurrence=a",
            "-E", "aggregator=|"]
     for f in FIELDS:
         cmd += ["-e", f]
@@ -50,11 +54,11 @@ def syn_rows(cap):
         raise RuntimeError("tshark -r %s: %s" % (cap, p.stderr[-300:]))
     rows = []
     for line in p.stdout.splitlines():
-        t, s4, s6, sp, d4, d6, dp = line.split("\t")
+        t, s4, s6, sp, d4, d6, dp, fl = line.split("\t")
         if "|" in line or not (sp and dp):
             continue
         rows.append((float(t), str(ipaddress.ip_address(s4 or s6)), int(sp),
-                     str(ipaddress.ip_address(d4 or d6)), int(dp)))
+                     str(ipaddress.ip_address(d4 or d6)), int(dp), int(fl, 16)))
     return rows
 
 
@@ -63,7 +67,7 @@ def port_scan_windows(rows, threshold, window_s):
     capture order) that bring their pair's distinct destination ports to
     @threshold within a window of @window_s seconds (window_hits())."""
     return window_hits(((t, (src, dst), dport, 1, (src, sport, dst, dport))
-                        for t, src, sport, dst, dport in rows), threshold, window_s)
+                        for t, src, sport, dst, dport, _ in rows), threshold, window_s)
 
 
 def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
@@ -72,7 +76,7 @@ def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
     port)'s distinct destinations; @group(port) names the sweep a port
     belongs to (SMB's 445 and 139 are one)."""
     return window_hits(((t, (src, group(dport)), dst, 1, (src, sport, dst, dport))
-                        for t, src, sport, dst, dport in rows if dport in ports),
+                        for t, src, sport, dst, dport, _ in rows if dport in ports),
                        threshold, window_s)
 
 
@@ -91,12 +95,28 @@ def hit_rows(lines, rule=PORT_SCAN):
     return out
 
 
-def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN):
+def probe_name(flags):
+    """user/sweep.c sweep_probe_name() of TCP @flags (ECN's bits aside)."""
+    return PROBES.get(flags & 0x3f, "other")
+
+
+def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN, rows=None):
     """Problems between tshark's hits @want (port_scan_windows(), or
     service_sweep_windows() for @rule SERVICE_SWEEP) and the JSON @lines.
-    @live: `run`'s lines, whose times are not compared (compare_flows())."""
+    @live: `run`'s lines, whose times are not compared (compare_flows()).
+    @rows (probe_rows()): a hit's probe and tcp_flags are to be those of a
+    probe of its flow."""
     problems = []
     got = hit_rows(lines, rule)
+    flags = {}
+    for r in rows or []:
+        flags.setdefault(r[1:5], set()).add(r[5])
+    for _, flow, _, _, _, h in got if rows is not None else []:
+        s = h["scan"]
+        mine = (s.get("probe"), s.get("tcp_flags"))
+        if mine not in {(probe_name(f), "%02x" % f) for f in flags.get(flow, ())}:
+            problems.append("%s: probe %s, tshark's probes of the flow %s" %
+                            (flow, mine, sorted(flags.get(flow, ()))))
     for _, flow, n, th, w, h in got if threshold else []:
         if (n, th, w) != (threshold, threshold, window_s):
             problems.append("%s: count/threshold/window %s, want %s" %
@@ -123,15 +143,19 @@ def main():
     ap.add_argument("--live", action="store_true", help="HITS are `run`'s: no time compared")
     a = ap.parse_args()
     threshold, window = parse_setting(a.port_scan)
-    want = port_scan_windows(syn_rows(a.capture), threshold, window)
-    problems = compare(want, open(a.hits).read().splitlines(), threshold, window, a.live)
+    rows = probe_rows(a.capture)
+    want = port_scan_windows(rows, threshold, window)
+    problems = compare(want, open(a.hits).read().splitlines(), threshold, window, a.live,
+                       rows=rows)
     if len(want) < a.want:
-        problems.append("tshark's SYNs make %d scan hits, the lab made %d" % (len(want), a.want))
+        problems.append("tshark's probes make %d scan hits, want %d" % (len(want), a.want))
     for p in problems:
         print("FAIL: port_scan: %s" % p)
     if not problems:
-        print("PASS: port_scan: %d pairs reach %d ports within %d s in tshark's SYNs: %d hits, "
-              "no other" % (len(want), threshold, window, len(want)))
+        probes = sorted({probe_name(r[5]) for r in rows})
+        print("PASS: port_scan: %d pairs reach %d ports within %d s in tshark's probes (%s): "
+              "%d hits with their probes, no other" % (len(want), threshold, window,
+                                                       ",".join(probes), len(want)))
     return 1 if problems else 0
 
 

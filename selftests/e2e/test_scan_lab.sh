@@ -4,11 +4,13 @@
 # the oracle (root). Builds the routed lab (scripts/lab.sh, LAB_TOPO=gateway),
 # runs dropbear on the victim's 22, attaches xdphunt natively on the
 # gateway's client side and captures there. nmap then scans the victim: a
-# SYN scan of 100 ports over IPv4, a connect scan of 40 over IPv6; a client
-# opens 30 connections to the one SSH port and touches 10 ports of the
-# gateway, neither a scan. selftests/e2e/check_scan.py checks that the pairs
-# tshark's SYNs bring to 16 ports within a minute are one hit each, live and
-# in `xdphunt replay` of the capture, and nothing else.
+# SYN scan of 100 ports over IPv4, a connect scan of 40 over IPv6; and the
+# gateway's far side with stealth scans: NULL probes over IPv4, Xmas over
+# IPv6; a client opens 30 connections to the one SSH port and touches 10
+# ports of the gateway, neither a scan. selftests/e2e/check_scan.py checks
+# that the pairs tshark's probes bring to 16 ports within a minute are one
+# hit each, with the probe that reached it, live and in `xdphunt replay` of
+# the capture, and nothing else.
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/e2e.sh"
@@ -45,6 +47,14 @@ grep -q '22/tcp *open' "$W/nmap4.out" && pass scan_nmap_syn ||
 lab_exec client timeout 90 nmap -n -Pn -6 -sT -p 1-40 "$S6" </dev/null >"$W/nmap6.out" 2>&1
 grep -q '22/tcp *open' "$W/nmap6.out" && pass scan_nmap_connect6 ||
 	fail scan_nmap_connect6 "nmap -6 -sT: $(tail -n 5 "$W/nmap6.out" | tr '\n' ' ')"
+# Stealth scans, which send no SYN (the gateway's own addresses on its far
+# side: packets to them come in on its client side)
+lab_exec client timeout 90 nmap -n -Pn -sN -p 1-40 "$LAB_GW_S_IP4" </dev/null >"$W/nmap_null.out" 2>&1
+grep -q '(1 host up)' "$W/nmap_null.out" && pass scan_nmap_null ||
+	fail scan_nmap_null "nmap -sN: $(tail -n 5 "$W/nmap_null.out" | tr '\n' ' ')"
+lab_exec client timeout 90 nmap -n -Pn -6 -sX -p 1-40 "$LAB_GW_S_IP6" </dev/null >"$W/nmap_xmas.out" 2>&1
+grep -q '(1 host up)' "$W/nmap_xmas.out" && pass scan_nmap_xmas6 ||
+	fail scan_nmap_xmas6 "nmap -6 -sX: $(tail -n 5 "$W/nmap_xmas.out" | tr '\n' ' ')"
 # 30 connections to one service, and 10 ports of another host: no scan
 lab_exec client bash -c 'for i in $(seq 30); do timeout 2 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; done' _ "$S"
 lab_exec client timeout 30 nmap -n -Pn -sS -p 1-10 "$LAB_GW_C_IP4" </dev/null >"$W/nmap_gw.out" 2>&1
@@ -68,13 +78,20 @@ else
 	fail scan_replay_runs "$(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
 fi
 for what in live replay; do
-	/usr/bin/python3 "$HERE/check_scan.py" "$W/scan.pcap" "$W/$what.jsonl" --want 2 \
+	/usr/bin/python3 "$HERE/check_scan.py" "$W/scan.pcap" "$W/$what.jsonl" --want 4 \
 		$([ "$what" = live ] && echo --live) | sed "s/port_scan:/port_scan_$what:/"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || FAILS=$((FAILS + 1))
 done
-# exactly the two scans: the victim over IPv4 and over IPv6
+# exactly the four scans: the victim over IPv4 and over IPv6, the gateway's
+# far side with NULL and with Xmas probes
 n=$(grep -c '"rule":"scan.port_scan"' "$W/live.jsonl")
-[ "$n" -eq 2 ] && pass scan_two_hits || fail scan_two_hits "$n scan.port_scan hits live, want 2"
+[ "$n" -eq 4 ] && pass scan_four_hits || fail scan_four_hits "$n scan.port_scan hits live, want 4"
+for p in "$LAB_GW_S_IP4 null" "$LAB_GW_S_IP6 xmas"; do
+	set -- $p
+	grep '"rule":"scan.port_scan"' "$W/live.jsonl" | grep "\"dest_ip\":\"$1\"" |
+		grep -q "\"probe\":\"$2\"" && pass "scan_probe_$2" ||
+		fail "scan_probe_$2" "no scan.port_scan hit on $1 names the probe $2"
+done
 if [ "$FAILS" -gt 0 ]; then
 	echo "# live hits:"
 	grep '"rule":"scan\.' "$W/live.jsonl" | head -n 10 | sed 's/^/#   /'

@@ -51,7 +51,9 @@ static size_t put_l4(const struct pkt_desc *d, uint8_t *p)
 		put16(p + 2, d->dport);
 		put16(p + 4, 0x1234); /* seq */
 		p[12] = (uint8_t)((hl / 4) << 4);
-		p[13] = d->tcp_flags ? d->tcp_flags : 0x10;
+		p[13] = d->tcp_flags == PKT_TCP_NULL ? 0
+			: d->tcp_flags		     ? (uint8_t)d->tcp_flags
+						     : 0x10;
 		put16(p + 14, 65535);
 		memset(p + 20, 1, d->tcp_optlen); /* NOP */
 		break;

@@ -18,6 +18,9 @@ struct pkt_ext {
 	uint16_t len;
 };
 
+/* pkt_desc.tcp_flags of a segment without any flag (nmap -sN's probe). */
+#define PKT_TCP_NULL 0x100
+
 /* What to build. Zero means "default" for most fields. */
 struct pkt_desc {
 	int family;	       /* 4 or 6; 0: non-IP frame with .ethertype */
@@ -28,7 +31,7 @@ struct pkt_desc {
 	const char *src, *dst; /* address text, e.g. "192.0.2.1", "2001:db8::1" */
 	uint8_t proto;	       /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 or any other */
 	uint16_t sport, dport; /* host order; ICMP: type and code */
-	uint8_t tcp_flags;     /* byte 13 of the TCP header; 0: ACK */
+	uint16_t tcp_flags;    /* byte 13 of the TCP header; 0: ACK; PKT_TCP_NULL: none */
 	int tcp_optlen;	       /* TCP option bytes (multiple of 4, NOP filled) */
 	int ip_optlen;	       /* IPv4 option bytes (multiple of 4, NOP filled) */
 	uint16_t frag_off; /* fragment offset in 8-byte units (IPv4, or the IPv6 fragment header) */

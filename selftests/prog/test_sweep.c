@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_sweep.c: scan.smb_sweep and scan.port_scan (bpf/sweep.bpf.h) through
- * BPF_PROG_TEST_RUN: one event per source when its client SYNs to SMB ports
- * reach the threshold of distinct destinations, and one per (source,
- * destination) pair when its client SYNs reach the threshold of distinct
- * ports; retransmissions, answers and other sources do not count. */
+ * BPF_PROG_TEST_RUN: one event per source when its client probes (SYNs, and
+ * a stealth scan's FIN, NULL and Xmas probes) to SMB ports reach the
+ * threshold of distinct destinations, and one per (source, destination)
+ * pair when its client probes reach the threshold of distinct ports;
+ * retransmissions, answers, resets, bare ACKs and other sources do not
+ * count. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -17,11 +19,16 @@
 
 #define SYN	  0x02
 #define SYNACK	  0x12
-#define THRESHOLD 16 /* xh_cfg_sweep_threshold's default */
+#define FIN	  0x01
+#define RST	  0x04
+#define ACK	  0x10
+#define RSTACK	  0x14
+#define XMAS	  0x29 /* FIN, PSH, URG */
+#define THRESHOLD 16   /* xh_cfg_sweep_threshold's default */
 
 /* Send one TCP segment without payload; 0 or -errno. */
 static int send_tcp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
-		    uint16_t dport, uint8_t flags)
+		    uint16_t dport, uint16_t flags)
 {
 	return xhp_send_tcp(x, family, src, dst, sport, dport, flags, NULL, 0);
 }
@@ -122,6 +129,21 @@ void test_sweep(void)
 		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
 		ASSERT_EQ(ev->d.sweep.threshold, THRESHOLD, "threshold");
 		ASSERT_EQ(ev->d.sweep.window_s, 60, "window");
+	}
+
+	test_subtest("a NULL-probe sweep");
+	xhp_reset(&x);
+	/* nmap -sN -p 445: segments without a flag; the hosts' resets do
+	 * not count */
+	for (i = 1; i <= THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i);
+		err |= send_tcp(&x, 4, "192.0.2.13", dst, 45000, 445, PKT_TCP_NULL);
+		err |= send_tcp(&x, 4, dst, "192.0.2.13", 445, 45000, RSTACK);
+	}
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_sweeps(&x, &ev), 1, "one sweep")) {
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct");
+		ASSERT_EQ(ev->d.sweep.tcp_flags, 0, "the probe's flags");
 	}
 
 	test_subtest("one server, many connections");
@@ -271,6 +293,34 @@ void test_port_scan(void)
 	ASSERT_OK(err, "run");
 	if (ASSERT_EQ(count_scans(&x, &ev), 1, "the scan, not the flood"))
 		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "its 16th port");
+
+	test_subtest("stealth scans: FIN, NULL and Xmas probes");
+	{
+		static const uint16_t probe[] = {FIN, PKT_TCP_NULL, XMAS};
+
+		for (int k = 0; k < 3; k++) {
+			xhp_reset(&x);
+			for (i = 0; i < THRESHOLD; i++)
+				err |= send_tcp(&x, 4, "192.0.2.27", "198.51.100.10", 51000,
+						scan_port(i), probe[k]);
+			ASSERT_OK(err, "run");
+			if (ASSERT_EQ(count_scans(&x, &ev), 1, "one scan"))
+				ASSERT_EQ(ev->d.sweep.tcp_flags, probe[k] & 0xff,
+					  "the probe's flags");
+		}
+	}
+
+	test_subtest("resets and acknowledgements do not count");
+	xhp_reset(&x);
+	/* nmap -sA's bare ACKs cannot be told from a connection's without
+	 * state; a reset is an answer or an abort, no probe */
+	for (i = 0; i < 2 * THRESHOLD; i++) {
+		err |= send_tcp(&x, 4, "192.0.2.28", "198.51.100.11", 52000, scan_port(i), ACK);
+		err |= send_tcp(&x, 4, "192.0.2.28", "198.51.100.11", 52000, scan_port(i), RST);
+		err |= send_tcp(&x, 4, "192.0.2.28", "198.51.100.11", 52000, scan_port(i), RSTACK);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "no scan");
 
 	test_subtest("a scan whose slot another pair takes between its SYNs");
 	xhp_reset(&x);

@@ -241,7 +241,7 @@ int xhp_run(struct xhp *x, const uint8_t *buf, size_t len)
 }
 
 int xhp_send_tcp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
-		 uint16_t dport, uint8_t flags, const void *payload, size_t len)
+		 uint16_t dport, uint16_t flags, const void *payload, size_t len)
 {
 	struct pkt_desc d = {.family = family,
 			     .src = src,

@@ -50,10 +50,10 @@ int xhp_run(struct xhp *x, const uint8_t *buf, size_t len);
  * the frame comes back unchanged (block mode may drop). */
 int xhp_run_verdict(struct xhp *x, const uint8_t *buf, size_t len);
 /* Build one TCP segment from @src:@sport to @dst:@dport (IPv@family
- * addresses) with the TCP @flags, carrying @len bytes of @payload, and run
- * it (xhp_run()). 0 or -errno. */
+ * addresses) with the TCP @flags (pkt_desc's: 0 is ACK, PKT_TCP_NULL none),
+ * carrying @len bytes of @payload, and run it (xhp_run()). 0 or -errno. */
 int xhp_send_tcp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
-		 uint16_t dport, uint8_t flags, const void *payload, size_t len);
+		 uint16_t dport, uint16_t flags, const void *payload, size_t len);
 /* bpf/name.h hash of a whole domain, as userspace stores it. */
 uint64_t xhp_domain_hash(const char *dom);
 /* Sum the per-CPU counters. */

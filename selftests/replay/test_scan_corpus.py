@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "selftests", "e2e"))
 sys.path.insert(0, os.path.join(ROOT, "selftests", "lib"))
 from check_scan import (DEFAULT, PORT_SCAN, SERVICE_PORTS, SERVICE_SWEEP,  # noqa: E402
-                        compare, port_scan_windows, service_sweep_windows, syn_rows)
+                        compare, port_scan_windows, service_sweep_windows, probe_rows)
 from pycheck import replay_by_capture as replay  # noqa: E402
 
 # (option value or None for the default, threshold, window)
@@ -37,9 +37,10 @@ SWEEP_SETTINGS = ((None, SERVICE_PORTS, ((None,) + DEFAULT, ("2/60", 2, 60))),
                     ("off", None, None))))
 
 
-def run_setting(xh, engines, caps, busy, args, label, want, threshold, window, rule):
+def run_setting(xh, engines, caps, busy, args, label, want, threshold, window, rule, rows):
     """Replay with @args on each engine (the kernel's on @busy only) and
-    compare with tshark's @want (per capture); the number of failures."""
+    compare with tshark's @want and probes @rows (per capture); the number
+    of failures."""
     fails = 0
     for engine in engines:
         mine = caps if engine == "native" else busy
@@ -52,13 +53,14 @@ def run_setting(xh, engines, caps, busy, args, label, want, threshold, window, r
         bad = []
         for c in mine:
             name = os.path.basename(c)
-            for p in compare(want[c], got.get(name, []), threshold, window, rule=rule):
+            for p in compare(want[c], got.get(name, []), threshold, window, rule=rule,
+                             rows=rows[c]):
                 bad.append("%s: %s" % (name, p))
         if bad:
             fails += 1
             print("FAIL: %s: %s" % (lab, "; ".join(bad[:4])))
         else:
-            print("PASS: %s: %d captures, %d hits as tshark's SYNs make" %
+            print("PASS: %s: %d captures, %d hits as tshark's probes make" %
                   (lab, len(mine), sum(len(want[c]) for c in mine)))
     return fails
 
@@ -74,11 +76,11 @@ def main():
                   if not f.endswith(".json"))
     # tshark takes half a second to start: two at a time
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
-        rows = dict(zip(caps, ex.map(syn_rows, caps)))
+        rows = dict(zip(caps, ex.map(probe_rows, caps)))
     engines = ["native"] + (["kernel"] if os.geteuid() == 0 else [])
     if os.geteuid() != 0:
         print("SKIP: scan_corpus: the kernel engine needs root")
-    # the kernel engine on the captures with client SYNs to two ports of a
+    # the kernel engine on the captures with client probes to two ports of a
     # host within a second, the most any setting finds (the native engine
     # gives the same lines on every capture: test_native_engine.py)
     busy = [c for c in caps if port_scan_windows(rows[c], 2, 1)]
@@ -90,8 +92,8 @@ def main():
         totals.append(sum(len(w) for w in want.values()))
         fails += run_setting(xh, engines, caps, busy, args,
                              "--port-scan %s" % (value or "(default)"), want, threshold, window,
-                             PORT_SCAN)
-    print("# scan corpus: %d captures, %d client SYNs; hits per setting %s" %
+                             PORT_SCAN, rows)
+    print("# scan corpus: %d captures, %d client probes; hits per setting %s" %
           (len(caps), sum(len(r) for r in rows.values()), totals))
     if totals[0] != 0 or totals[-1] != 0 or not (totals[-2] > totals[1] > 0):
         print("FAIL: scan_corpus: the default should find nothing on the corpus and the lower "
@@ -110,7 +112,7 @@ def main():
             sweeps.append(sum(len(w) for w in want.values()))
             fails += run_setting(xh, engines, caps, busy, args, " ".join(args) or
                                  "--service-sweep (default)", want, threshold, window,
-                                 SERVICE_SWEEP)
+                                 SERVICE_SWEEP, rows)
     print("# service sweeps per setting %s" % sweeps)
     if sweeps[0] != 0 or sweeps[-1] != 0 or max(sweeps) < 5:
         print("FAIL: scan_corpus: the default should find no service sweep on the corpus, the "

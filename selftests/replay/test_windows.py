@@ -57,7 +57,7 @@ from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # no
 from check_kerberos import (compare_no_preauth, compare_weak_ticket, krb_accounts,  # noqa: E402
                             krb_failures, krb_messages, krb_requests, krb_windows,
                             no_preauth_hits, weak_ticket_hits)
-from check_scan import service_sweep_windows, syn_rows  # noqa: E402
+from check_scan import service_sweep_windows, probe_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
 from pycheck import replay_by_capture  # noqa: E402
@@ -166,7 +166,7 @@ def sweep_windows(pcap, threshold, window_s, ports=SMB_PORTS):
     source's distinct destinations to @threshold within a window of
     @window_s seconds, as bpf/sweep.bpf.h counts them (check_scan.py):
     SMB's ports as one sweep, any other port its own."""
-    return service_sweep_windows(syn_rows(pcap), threshold, window_s, ports,
+    return service_sweep_windows(probe_rows(pcap), threshold, window_s, ports,
                                  lambda port: "smb" if port in SMB_PORTS else port)
 
 

@@ -520,6 +520,7 @@ void test_events_window_objects(void)
 		e.d.sweep.distinct = 17 + (uint32_t)i;
 		e.d.sweep.threshold = 16;
 		e.d.sweep.window_s = 60;
+		e.d.sweep.tcp_flags = 0xc2;
 		j = format_parse(&s, &e);
 		if (!j)
 			continue;
@@ -529,13 +530,56 @@ void test_events_window_objects(void)
 			  cases[i].count);
 		ASSERT_EQ(json_integer_value(json_object_get(o, "threshold")), 16, "threshold");
 		ASSERT_EQ(json_integer_value(json_object_get(o, "window_s")), 60, "window_s");
-		ASSERT_EQ(json_object_size(o), 4, "nothing else");
+		if (!strcmp(cases[i].obj, "scan")) {
+			/* a SYN that offered ECN (SYN, ECE, CWR) */
+			ASSERT_STREQ(jstr(o, "probe"), "syn", "probe");
+			ASSERT_STREQ(jstr(o, "tcp_flags"), "c2", "tcp_flags");
+			ASSERT_EQ(json_object_size(o), 6, "nothing else");
+		} else {
+			ASSERT_EQ(json_object_size(o), 4, "nothing else");
+		}
 		ASSERT_STREQ(jstr(json_object_get(j, "attack"), "technique_id"), cases[i].technique,
 			     "technique");
 		/* the other rules' object is not there */
 		ASSERT_NULL(
 			json_object_get(j, strcmp(cases[i].obj, "scan") ? "scan" : "brute_force"),
 			"one object");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
+
+/* A scan's probe, named as nmap names its scans, with its flags in hex. */
+void test_events_scan_probe(void)
+{
+	static const struct {
+		uint8_t flags;
+		const char *probe, *hex;
+	} cases[] = {
+		{0x02, "syn", "02"},   {0x01, "fin", "01"},   {0x00, "null", "00"},
+		{0x29, "xmas", "29"},  {0x03, "other", "03"}, /* SYN and FIN */
+		{0x41, "fin", "41"},			      /* FIN with ECE */
+		{0x20, "other", "20"},			      /* URG alone */
+	};
+	struct event_sink s;
+
+	event_sink_init(&s, NULL, NULL, "sensor-1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xh_event e = tcp4_event(XH_RULE_SCAN_PORT_SCAN);
+		json_t *j, *o;
+
+		test_subtest("flags 0x%02x", cases[i].flags);
+		e.detail_kind = XH_DETAIL_SWEEP;
+		e.d.sweep.distinct = 16;
+		e.d.sweep.threshold = 16;
+		e.d.sweep.window_s = 60;
+		e.d.sweep.tcp_flags = cases[i].flags;
+		j = format_parse(&s, &e);
+		if (!j)
+			continue;
+		o = json_object_get(j, "scan");
+		ASSERT_STREQ(jstr(o, "probe"), cases[i].probe, "probe");
+		ASSERT_STREQ(jstr(o, "tcp_flags"), cases[i].hex, "tcp_flags");
 		json_decref(j);
 	}
 	event_sink_fini(&s);
