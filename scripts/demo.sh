@@ -3,10 +3,10 @@
 # demo.sh OUT_DIR: `make demo`. Builds the scripts/lab.sh namespace lab, runs
 # OUT_DIR/xdphunt natively on the server's veth with a small IoC feed, makes
 # real traffic (SMB with smbclient, TCP 135, a "C2" on 443, SSH off its
-# port, nmap's port scan and SMB sweep, benign web and UDP), stops xdphunt
-# with SIGTERM and prints the hunt hits and the flow records of the hunted
-# flows (--flow-timeout). Root only; leaves nothing behind (private
-# net/mount namespace, trap, processes stopped by PID).
+# port, nmap's port scan, stealth scan and SMB sweep, benign web and UDP),
+# stops xdphunt with SIGTERM and prints the hunt hits and the flow records
+# of the hunted flows (--flow-timeout). Root only; leaves nothing behind
+# (private net/mount namespace, trap, processes stopped by PID).
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -123,6 +123,10 @@ fi
 # common ports (scan.port_scan, T1046, at the 16th port it probes).
 try "nmap -sS --top-ports 100 $LAB_SERVER_IP4 (a port scan)" \
 	lab_exec client timeout 60 nmap -n -Pn -sS --top-ports 100 "$LAB_SERVER_IP4"
+# A stealth scan sends no SYN: NULL probes, segments without a flag, which
+# no client sends (scan.port_scan names the probe).
+try "nmap -6 -sN --top-ports 100 $LAB_SERVER_IP6 (a stealth scan)" \
+	lab_exec client timeout 60 nmap -n -Pn -6 -sN --top-ports 100 "$LAB_SERVER_IP6"
 
 # Before moving, an intruder looks for hosts that speak SMB: nmap's SYNs to
 # port 445 of 16 hosts within seconds (scan.smb_sweep, T1046, at the 16th
@@ -198,7 +202,7 @@ else
 	    elif h.get("scan"):
 	        s = h["scan"]
 	        n = s.get("distinct_ports") or s.get("distinct_destinations")
-	        what = f"{n} {'ports' if 'distinct_ports' in s else 'hosts'} in {s.get('window_s')} s"
+	        what = f"{n} {'ports' if 'distinct_ports' in s else 'hosts'} in {s.get('window_s')} s, {s.get('probe', '?').upper()} probes"
 	    elif h.get("rdp"):
 	        what = "RDP request" + (" cookie " + h["rdp"]["cookie"] if h["rdp"].get("cookie") else "")
 	    else:
@@ -251,6 +255,11 @@ else
 	for want in smb.connect rpc.connect ioc.dest ssh.connect scan.port_scan scan.smb_sweep; do
 		if grep -q "\"rule\": *\"$want\"" "$W/hits.jsonl"; then ok "saw $want"; else bad "no $want hit"; fi
 	done
+	if grep '"rule":"scan.port_scan"' "$W/hits.jsonl" | grep -q '"probe":"null"'; then
+		ok "saw the stealth scan's NULL probes (scan.port_scan)"
+	else
+		bad "no scan.port_scan hit names NULL probes"
+	fi
 	# (the scan's hit names the port it reached the threshold on: it may be 80)
 	if grep -v '"rule":"scan\.' "$W/hits.jsonl" | grep -qE '"dest_port": *(80|53)[,}]'; then
 		bad "a hit names benign port 80/53"
