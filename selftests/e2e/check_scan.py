@@ -6,9 +6,9 @@
 # tshark lists every client probe of a capture (a TCP segment with neither
 # ACK nor RST: a SYN, or a stealth scan's FIN, NULL or Xmas probe); a (source,
 # destination) pair's distinct destination ports are counted as
-# bpf/sweep.bpf.h counts them (port_scan_windows()), and the SYN that brings
+# bpf/sweep.bpf.h counts them (port_scan_windows()), and the probe that brings
 # them to the threshold within a window is to be one hit of xdphunt, with
-# that SYN's addresses and ports, the count, threshold and window; no other
+# that probe's addresses, ports and flags, the count, threshold and window; no other
 # such hit may exist. Likewise a (source, port)'s distinct destinations
 # among the watched ports (service_sweep_windows()).
 #
@@ -63,7 +63,7 @@ def probe_rows(cap):
 
 
 def port_scan_windows(rows, threshold, window_s):
-    """(time, (src, sport, dst, dport), count) of the SYNs of @rows (in
+    """(time, (src, sport, dst, dport), count) of the probes of @rows (in
     capture order) that bring their pair's distinct destination ports to
     @threshold within a window of @window_s seconds (window_hits())."""
     return window_hits(((t, (src, dst), dport, 1, (src, sport, dst, dport))
@@ -72,7 +72,7 @@ def port_scan_windows(rows, threshold, window_s):
 
 def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
                           group=lambda port: port):
-    """As port_scan_windows(), for the SYNs of @rows to @ports: a (source,
+    """As port_scan_windows(), for the probes of @rows to @ports: a (source,
     port)'s distinct destinations; @group(port) names the sweep a port
     belongs to (SMB's 445 and 139 are one)."""
     return window_hits(((t, (src, group(dport)), dst, 1, (src, sport, dst, dport))
