@@ -201,11 +201,11 @@ static __always_inline void xh_scan_take(struct xh_scan_first *f, const struct x
 	f->time_ns = now;
 }
 
-/* Whether the slot @f holds the destination @daddr. */
-static __always_inline int xh_scan_first_dst_is(const struct xh_scan_first *f, const __be32 *daddr)
+/* Whether the addresses @a and @b (4 words, IPv4 in the first) are one;
+ * short-circuit, word by word. */
+static __always_inline int xh_scan_addr_eq(const __be32 *a, const __be32 *b)
 {
-	return f->daddr[0] == daddr[0] && f->daddr[1] == daddr[1] && f->daddr[2] == daddr[2] &&
-	       f->daddr[3] == daddr[3];
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
 /* What a scan rule's slot of first SYNs names and what it counts. A sweep
@@ -328,13 +328,11 @@ static __always_inline int xh_scan_syn(struct xdp_md *ctx, const struct xh_pkt *
 	window_ns = xh_scan_window(rule);
 	/* Short-circuit: a flood's SYN meets an empty slot or another
 	 * owner's, and leaves at the first word that differs. */
-	same = f->family == key.family && f->saddr[0] == key.saddr[0] &&
-	       f->saddr[1] == key.saddr[1] && f->saddr[2] == key.saddr[2] &&
-	       f->saddr[3] == key.saddr[3] &&
-	       (ports ? xh_scan_first_dst_is(f, key.daddr) : f->dport == key.port);
+	same = f->family == key.family && xh_scan_addr_eq(f->saddr, key.saddr) &&
+	       (ports ? xh_scan_addr_eq(f->daddr, key.daddr) : f->dport == key.port);
 	if (same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
 		if (!f->escalated) {
-			if (ports ? f->dport == pkt->dport : xh_scan_first_dst_is(f, pkt->daddr))
+			if (ports ? f->dport == pkt->dport : xh_scan_addr_eq(f->daddr, pkt->daddr))
 				return 0; /* the same port, or host, again */
 			/* The owner's second: its first counts now, at its
 			 * own time (a first opens a window: it cannot reach
