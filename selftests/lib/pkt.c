@@ -176,6 +176,8 @@ size_t pkt_build(const struct pkt_desc *d, uint8_t *buf, struct pkt_layout *lay)
 		return 0;
 	}
 out:
+	if (d->payload && d->payload_len > 0 && l.payload_off + (size_t)d->payload_len <= l.len)
+		memcpy(buf + l.payload_off, d->payload, (size_t)d->payload_len);
 	if (lay)
 		*lay = l;
 	return l.len;

@@ -38,7 +38,8 @@ struct pkt_desc {
 	int more_frags;	   /* MF flag */
 	int n_ext;	   /* IPv6 extension headers, in order */
 	struct pkt_ext ext[PKT_MAX_EXT];
-	int payload_len; /* L4 payload bytes (pattern filled) */
+	int payload_len;     /* L4 payload bytes (pattern filled) */
+	const void *payload; /* NULL, or payload_len bytes to carry instead of the pattern */
 };
 
 /* Offsets of what pkt_build() wrote, relative to the frame start. */

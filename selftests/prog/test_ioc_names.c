@@ -28,13 +28,10 @@ static size_t build(uint8_t *buf, uint8_t proto, const char *src, const char *ds
 			     .sport = sport,
 			     .dport = dport,
 			     .tcp_flags = flags,
-			     .payload_len = (int)plen};
-	struct pkt_layout lay;
-	size_t len = pkt_build(&d, buf, &lay);
+			     .payload_len = (int)plen,
+			     .payload = payload};
 
-	if (len && plen)
-		memcpy(buf + lay.payload_off, payload, plen);
-	return len;
+	return pkt_build(&d, buf, NULL);
 }
 
 struct name_row {

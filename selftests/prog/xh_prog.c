@@ -250,15 +250,13 @@ int xhp_send_tcp(struct xhp *x, int family, const char *src, const char *dst, ui
 			     .sport = sport,
 			     .dport = dport,
 			     .tcp_flags = flags,
-			     .payload_len = (int)len};
+			     .payload_len = (int)len,
+			     .payload = payload};
 	uint8_t buf[PKT_MAX];
-	struct pkt_layout lay;
-	size_t n = pkt_build(&d, buf, &lay);
+	size_t n = pkt_build(&d, buf, NULL);
 
 	if (!ASSERT_NEQ(n, 0, "pkt_build"))
 		return -EINVAL;
-	if (len)
-		memcpy(buf + lay.payload_off, payload, len);
 	return xhp_run(x, buf, n);
 }
 
