@@ -105,9 +105,9 @@ struct xh_pkt {
  * RDP or SSH (bpf/remote.bpf.h), kept in memory rather than in a register
  * the verifier would carry as a constant down every path after it. */
 #define XH_PKT_REMOTE 0x20
-/* The same for a client probe (xh_tcp_probe()), which scan.port_scan and
- * scan.service_sweep count (bpf/sweep.bpf.h xh_probe()); a call decided in the entry point's
- * registers put 15 ns on test-run's SMB tree connect, which is no probe. */
+/* The same for a client probe (xh_tcp_probe(), xh_udp_probe()), which
+ * scan.port_scan and scan.service_sweep count (bpf/sweep.bpf.h xh_probe()); a call decided in the
+ * entry point's registers put 15 ns on test-run's SMB tree connect, which is no probe. */
 #define XH_PKT_PROBE 0x40
 /* The same for a segment or datagram from or to a KDC's port 88, which
  * kerberos.brute_force reads (bpf/kerberos.bpf.h). */
@@ -129,6 +129,16 @@ struct xh_pkt {
 static __always_inline int xh_tcp_probe(__u8 flags)
 {
 	return !(flags & (XH_TCP_ACK | XH_TCP_RST));
+}
+
+/* Whether the UDP datagram @pkt is empty (a UDP length of 8), which
+ * scan.port_scan counts as a probe: nmap -sU sends one to every port it
+ * has no payload for (44 of its 100 most common UDP ports), and a service's
+ * client has something to say. A datagram cut by the frame (ip_cut: a
+ * capture's snap length) is not known to be empty. */
+static __always_inline int xh_udp_probe(const struct xh_pkt *pkt)
+{
+	return !pkt->payload_len && !pkt->ip_cut;
 }
 
 #define XH_IP_MF      0x2000

@@ -6,8 +6,9 @@
  * scan.service_sweep, the same for a remote-administration port (SSH, RDP,
  * WinRM, VNC, the RPC endpoint mapper), per source and port.
  * scan.port_scan, one source probing many ports of one host (a vertical
- * scan, T1046): counts, per (source, destination) pair, the distinct
- * destination ports of its client probes within a window.
+ * scan, T1046): counts, per (source, destination) pair and protocol, the
+ * distinct destination ports of its client probes within a window: TCP's,
+ * and UDP's empty datagrams (xh_udp_probe(), nmap -sU).
  * smb.brute_force, one client whose logons fail in bulk (password guessing
  * or spraying, T1110): counts, per client, the session setups servers
  * answered with a logon failure within a window. One event per source and
@@ -172,7 +173,7 @@ static __always_inline int xh_syn_window(struct xdp_md *ctx, const struct xh_pkt
  * whole pair, so a collision is told apart. */
 static __always_inline __u32 xh_scan_slot(const struct xh_sweep_pair_key *pk)
 {
-	__u32 h = pk->family ^ (__u32)pk->port << 8;
+	__u32 h = pk->family ^ (__u32)pk->port << 8 ^ (__u32)pk->proto << 24;
 
 	for (int i = 0; i < 4; i++) {
 		h = (h ^ pk->saddr[i]) * 0x9e3779b1u;
@@ -196,6 +197,7 @@ static __always_inline void xh_scan_take(struct xh_scan_first *f, const struct x
 	__builtin_memcpy(f->saddr, pkt->saddr, sizeof(f->saddr));
 	__builtin_memcpy(f->daddr, pkt->daddr, sizeof(f->daddr));
 	f->family = pkt->family;
+	f->proto = pkt->proto;
 	f->escalated = escalated;
 	f->dport = port;
 	f->time_ns = now;
@@ -268,10 +270,12 @@ static __always_inline int xh_scan_count(struct xdp_md *ctx, const struct xh_pkt
 	__builtin_memcpy(pk.saddr, pkt->saddr, sizeof(pk.saddr));
 	__builtin_memcpy(pk.daddr, daddr, sizeof(pk.daddr));
 	pk.family = pkt->family;
+	pk.proto = pkt->proto;
 	if (xh_scan_kind(rule) == XH_SCAN_PORTS) {
 		__builtin_memcpy(ppk.saddr, pkt->saddr, sizeof(ppk.saddr));
 		__builtin_memcpy(ppk.daddr, daddr, sizeof(ppk.daddr));
 		ppk.family = pkt->family;
+		ppk.proto = pkt->proto;
 		ppk.dport = port;
 		return xh_syn_window(ctx, pkt, now, &xh_scan_ports, &ppk, &xh_scan_pairs, &pk,
 				     xh_scan_threshold(rule), xh_scan_window(rule), service, rule);
@@ -314,6 +318,7 @@ static __always_inline int xh_scan_syn(struct xdp_md *ctx, const struct xh_pkt *
 
 	__builtin_memcpy(key.saddr, pkt->saddr, sizeof(key.saddr));
 	key.family = pkt->family;
+	key.proto = pkt->proto;
 	if (ports)
 		__builtin_memcpy(key.daddr, pkt->daddr, sizeof(key.daddr));
 	else
@@ -328,7 +333,8 @@ static __always_inline int xh_scan_syn(struct xdp_md *ctx, const struct xh_pkt *
 	window_ns = xh_scan_window(rule);
 	/* Short-circuit: a flood's SYN meets an empty slot or another
 	 * owner's, and leaves at the first word that differs. */
-	same = f->family == key.family && xh_scan_addr_eq(f->saddr, key.saddr) &&
+	same = f->family == key.family && f->proto == key.proto &&
+	       xh_scan_addr_eq(f->saddr, key.saddr) &&
 	       (ports ? xh_scan_addr_eq(f->daddr, key.daddr) : f->dport == key.port);
 	if (same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
 		if (!f->escalated) {
@@ -385,8 +391,9 @@ __noinline int xh_svcsweep(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_SERVICE_SWEEP, &xh_sweep_first);
 }
 
-/* Account one client probe (a SYN, or a FIN, NULL or Xmas probe) to any TCP port, for
- * scan.port_scan. Called by xh_probe(). Returns 1 when it emitted. */
+/* Account one client probe (a SYN, a FIN, NULL or Xmas probe, or an empty
+ * UDP datagram) to any port, for scan.port_scan. Called by xh_probe(). Returns 1 when it emitted.
+ */
 __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 {
 	if (!pkt)
@@ -394,8 +401,9 @@ __noinline int xh_portscan(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	return xh_scan_syn(ctx, pkt, XH_RULE_SCAN_PORT_SCAN, &xh_scan_first);
 }
 
-/* A client probe (xh_tcp_probe()), to any TCP port: scan.service_sweep's
- * if its port is watched, and scan.port_scan's. Called by
+/* A client probe, to any port: scan.service_sweep's if it is TCP
+ * (xh_tcp_probe()) to a watched port, and scan.port_scan's, TCP or UDP
+ * (xh_udp_probe()). Called by
  * xh_window_rules() (bpf/kerberos.bpf.h). The loader keeps SMB's ports out
  * of the service sweep's (they are scan.smb_sweep's). Returns the events
  * it made. */
@@ -403,7 +411,7 @@ static __always_inline int xh_probe(struct xdp_md *ctx, const struct xh_pkt *pkt
 {
 	int n = 0;
 
-	if (xh_cfg_svcsweep_threshold && xh_svcsweep_port(pkt->dport))
+	if (xh_cfg_svcsweep_threshold && pkt->proto == IPPROTO_TCP && xh_svcsweep_port(pkt->dport))
 		n += xh_svcsweep(ctx, pkt);
 	if (xh_cfg_portscan_threshold)
 		n += xh_portscan(ctx, pkt);

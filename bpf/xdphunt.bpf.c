@@ -272,8 +272,13 @@ int xdphunt(struct xdp_md *ctx)
 		after = xh_tcp_after(pkt, data, data_end, stats);
 	else if (res == XH_PARSE_L4 && xh_icmp_is_error(pkt->proto, bpf_ntohs(pkt->sport)))
 		after = XH_AFTER_ICMP;
-	else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP && xh_krb_candidate(pkt))
-		pkt->pflags |= XH_PKT_KRB;
+	else if (res == XH_PARSE_L4 && pkt->proto == IPPROTO_UDP) {
+		if (xh_krb_candidate(pkt))
+			pkt->pflags |= XH_PKT_KRB;
+		/* --port-scan off drops the mark at load, as for TCP. */
+		else if (xh_cfg_portscan_threshold && xh_udp_probe(pkt))
+			pkt->pflags |= XH_PKT_PROBE;
+	}
 	pf = xh_prefilter(ctx, pkt, res, after & 0xffff);
 	if (pf == XH_SVC_PF_KNOWN && !after && !pkt->ip_cut) {
 		/* An RDP or SSH opening and a probe need no xh_hunt(). */

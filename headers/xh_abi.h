@@ -590,7 +590,7 @@ struct xh_sweep_detail {
 	 * (0: none read) */
 	__u32 accounts;
 	/* scan.*: the TCP flags of the probe that reached the threshold (a
-	 * SYN, or a stealth scan's FIN, NULL or Xmas) */
+	 * SYN, or a stealth scan's FIN, NULL or Xmas); 0 for a UDP scan's */
 	__u8 tcp_flags;
 	__u8 pad[47];
 };
@@ -647,7 +647,7 @@ struct xh_sweep_pair_key {
 	__be32 saddr[4];
 	__be32 daddr[4];
 	__u8 family;
-	__u8 pad;
+	__u8 proto; /* IPPROTO_TCP, or IPPROTO_UDP: a UDP scan is its own */
 	__be16 port;
 };
 
@@ -659,15 +659,16 @@ struct xh_sweep_pair_key {
 #define XH_SVCSWEEP_PORT_WORDS (65536 / 64)
 
 /* scan.port_scan state (bpf/sweep.bpf.h): per (source, destination) pair
- * a window (key struct xh_sweep_pair_key, value struct xh_sweep_src), and
- * per pair and destination port when it was last counted, so that a port
- * counts once per window. */
+ * and protocol a window (key struct xh_sweep_pair_key, value struct
+ * xh_sweep_src), and per pair, protocol and destination port when it was
+ * last counted, so that a port counts once per window. TCP's ports and
+ * UDP's are two scans, as nmap's -sS and -sU are. */
 struct xh_scan_port_key {
 	__be32 saddr[4];
 	__be32 daddr[4];
 	__be16 dport;
 	__u8 family;
-	__u8 pad;
+	__u8 proto;
 };
 
 /* Pairs watched at once, and their ports: an nmap scan of its top 1000
@@ -687,7 +688,8 @@ struct xh_scan_first {
 	__be16 dport;	 /* a scan's first port, while not escalated */
 	__u8 family;	 /* 0: an empty slot */
 	__u8 escalated;	 /* the owner is counted in the LRU maps */
-	__u32 pad;
+	__u8 proto;	 /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad[3];
 };
 
 #define XH_SCAN_FIRST_SLOTS 32768 /* a power of two */

@@ -125,8 +125,9 @@ enum cli_opt {
 	"                      kerberos.brute_force: COUNT failed Kerberos logons of a\n"          \
 	"                      client within SECS (default 10/60; 'off' turns the rule off)\n"     \
 	"  --port-scan COUNT/SECS\n"                                                               \
-	"                      scan.port_scan: a source's SYNs to COUNT TCP ports of one\n"        \
-	"                      host within SECS (default 16/60; 'off' turns the rule off)\n"       \
+	"                      scan.port_scan: a source's probes to COUNT TCP ports (SYNs,\n"      \
+	"                      FIN, NULL, Xmas) or UDP ports (empty datagrams) of one host\n"      \
+	"                      within SECS (default 16/60; 'off' turns the rule off)\n"            \
 	"  --service-sweep COUNT/SECS\n"                                                           \
 	"                      scan.service_sweep: a source's SYNs to COUNT hosts on one\n"        \
 	"                      remote-administration port within SECS (default 16/60;\n"           \

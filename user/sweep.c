@@ -79,6 +79,8 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 		p = fmt_lit(p, ",\"brute_force\":{\"service\":\"smb\",\"failed_logons\":");
 	else if (e->rule == XH_RULE_KRB_BRUTE_FORCE)
 		p = fmt_lit(p, ",\"brute_force\":{\"service\":\"kerberos\",\"failed_logons\":");
+	else if (e->rule == XH_RULE_SCAN_PORT_SCAN && e->proto == IPPROTO_UDP)
+		p = fmt_lit(p, ",\"scan\":{\"service\":\"udp\",\"distinct_ports\":");
 	else if (e->rule == XH_RULE_SCAN_PORT_SCAN)
 		p = fmt_lit(p, ",\"scan\":{\"service\":\"tcp\",\"distinct_ports\":");
 	else if (e->rule == XH_RULE_SCAN_SERVICE_SWEEP) {
@@ -99,6 +101,9 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 			p = fmt_lit(p, ",\"accounts\":");
 			p = fmt_u64(p, accounts);
 		}
+	} else if (e->proto == IPPROTO_UDP) {
+		/* bpf/parse.h xh_udp_probe(): UDP's only probe */
+		p = fmt_lit(p, ",\"probe\":\"empty\"");
 	} else {
 		const char *probe = sweep_probe_name(d->tcp_flags);
 

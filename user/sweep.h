@@ -14,7 +14,9 @@
  * "window_s":W,"probe":P,"tcp_flags":"02"} for an event of detail kind
  * XH_DETAIL_SWEEP to @b (P: sweep_probe_name() of the probe's flags,
  * "tcp_flags" those flags in hex, as Suricata's flow records give them); for
- * scan.port_scan "scan":{"service":"tcp","distinct_ports":N,...}; for
+ * scan.port_scan "scan":{"service":"tcp","distinct_ports":N,...}, or
+ * {"service":"udp",...,"probe":"empty"} without "tcp_flags" for a UDP scan
+ * (its probes are empty datagrams); for
  * scan.service_sweep "scan":{"service":sweep_service_name(dport),
  * "distinct_destinations":N,...}; for
  * smb.brute_force and kerberos.brute_force "brute_force":{...,

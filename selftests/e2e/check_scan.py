@@ -4,8 +4,9 @@
 # scan.service_sweep.
 #
 # tshark lists every client probe of a capture (a TCP segment with neither
-# ACK nor RST: a SYN, or a stealth scan's FIN, NULL or Xmas probe); a (source,
-# destination) pair's distinct destination ports are counted as
+# ACK nor RST: a SYN, or a stealth scan's FIN, NULL or Xmas probe; and an
+# empty UDP datagram, nmap -sU's); a (source, destination) pair's distinct
+# destination ports of each protocol are counted as
 # bpf/sweep.bpf.h counts them (port_scan_windows()), and the probe that brings
 # them to the threshold within a window is to be one hit of xdphunt, with
 # that probe's addresses, ports and flags, the count, threshold and window; no other
@@ -29,22 +30,25 @@ DEFAULT = (16, 60)  # bpf/sweep.bpf.h: xh_cfg_portscan_threshold, _window_ns
 SERVICE_PORTS = (22, 135, 3389, 5900, 5985, 5986)
 SERVICE_NAMES = {22: "ssh", 135: "rpc", 3389: "rdp", 5900: "vnc", 5985: "winrm", 5986: "winrm"}
 # (rule, the scan object's count, the service a hit on a port names)
-PORT_SCAN = ("scan.port_scan", "distinct_ports", lambda port: "tcp")
+# (the hit's port and protocol)
+PORT_SCAN = ("scan.port_scan", "distinct_ports", lambda port, proto: proto.lower())
 SERVICE_SWEEP = ("scan.service_sweep", "distinct_destinations",
-                 lambda port: SERVICE_NAMES.get(port, "tcp"))
-# Client probes (bpf/parse.h xh_tcp_probe()), not those an ICMP error
-# quotes (tshark dissects the quote).
-PROBE_FILTER = "tcp.flags.ack == 0 && tcp.flags.reset == 0 && !icmp && !icmpv6"
-FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
-          "tcp.dstport", "tcp.flags"]
+                 lambda port, proto: SERVICE_NAMES.get(port, "tcp"))
+# Client probes (bpf/parse.h xh_tcp_probe(), xh_udp_probe()), not those an
+# ICMP error quotes (tshark dissects the quote).
+PROBE_FILTER = ("((tcp.flags.ack == 0 && tcp.flags.reset == 0) || udp.length == 8) && "
+                "!icmp && !icmpv6")
+FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "udp.srcport", "ip.dst",
+          "ipv6.dst", "tcp.dstport", "udp.dstport", "tcp.flags"]
 # user/sweep.c sweep_probe_name(): nmap's names of its scans' probes
 PROBES = {0x02: "syn", 0x01: "fin", 0x00: "null", 0x29: "xmas"}
 
 
 def probe_rows(cap):
-    """(time, src, sport, dst, dport, tcp flags) of each client probe tshark
-    reads in @cap. A frame with two IP headers (a tunnel) is left out:
-    xdphunt reads the outer one, which carries no TCP."""
+    """(time, src, sport, dst, dport, tcp flags, protocol) of each client
+    probe tshark reads in @cap: "TCP" with its flags, or "UDP" (an empty
+    datagram) with None. A frame with two IP headers (a tunnel) is left out:
+    xdphunt reads the outer one, which carries no probe."""
     cmd = ["tshark", "-n", "-r", cap, "-Y", PROBE_FILTER, "-T", "fields", "-E", "occurrence=a",
            "-E", "aggregator=|"]
     for f in FIELDS:
@@ -54,20 +58,23 @@ def probe_rows(cap):
         raise RuntimeError("tshark -r %s: %s" % (cap, p.stderr[-300:]))
     rows = []
     for line in p.stdout.splitlines():
-        t, s4, s6, sp, d4, d6, dp, fl = line.split("\t")
-        if "|" in line or not (sp and dp):
+        t, s4, s6, tsp, usp, d4, d6, tdp, udp, fl = line.split("\t")
+        sp, dp = tsp or usp, tdp or udp
+        if "|" in line or not (sp and dp) or (tsp and usp):
             continue
         rows.append((float(t), str(ipaddress.ip_address(s4 or s6)), int(sp),
-                     str(ipaddress.ip_address(d4 or d6)), int(dp), int(fl, 16)))
+                     str(ipaddress.ip_address(d4 or d6)), int(dp),
+                     int(fl, 16) if tsp else None, "TCP" if tsp else "UDP"))
     return rows
 
 
 def port_scan_windows(rows, threshold, window_s):
-    """(time, (src, sport, dst, dport), count) of the probes of @rows (in
-    capture order) that bring their pair's distinct destination ports to
-    @threshold within a window of @window_s seconds (window_hits())."""
-    return window_hits(((t, (src, dst), dport, 1, (src, sport, dst, dport))
-                        for t, src, sport, dst, dport, _ in rows), threshold, window_s)
+    """(time, (src, sport, dst, dport, proto), count) of the probes of
+    @rows (in capture order) that bring their pair's distinct destination
+    ports of one protocol to @threshold within a window of @window_s seconds
+    (window_hits())."""
+    return window_hits(((t, (src, dst, proto), dport, 1, (src, sport, dst, dport, proto))
+                        for t, src, sport, dst, dport, _, proto in rows), threshold, window_s)
 
 
 def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
@@ -75,9 +82,9 @@ def service_sweep_windows(rows, threshold, window_s, ports=SERVICE_PORTS,
     """As port_scan_windows(), for the probes of @rows to @ports: a (source,
     port)'s distinct destinations; @group(port) names the sweep a port
     belongs to (SMB's 445 and 139 are one)."""
-    return window_hits(((t, (src, group(dport)), dst, 1, (src, sport, dst, dport))
-                        for t, src, sport, dst, dport, _ in rows if dport in ports),
-                       threshold, window_s)
+    return window_hits(((t, (src, group(dport)), dst, 1, (src, sport, dst, dport, proto))
+                        for t, src, sport, dst, dport, _, proto in rows
+                        if dport in ports and proto == "TCP"), threshold, window_s)
 
 
 def hit_rows(lines, rule=PORT_SCAN):
@@ -90,14 +97,20 @@ def hit_rows(lines, rule=PORT_SCAN):
             continue
         s = h["scan"]
         out.append((epoch(h["timestamp"]),
-                    (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"]),
+                    (h["src_ip"], h["src_port"], h["dest_ip"], h["dest_port"], h["proto"]),
                     s[rule[1]], s["threshold"], s["window_s"], h))
     return out
 
 
 def probe_name(flags):
-    """user/sweep.c sweep_probe_name() of TCP @flags (ECN's bits aside)."""
-    return PROBES.get(flags & 0x3f, "other")
+    """user/sweep.c sweep_probe_name() of TCP @flags (ECN's bits aside),
+    or of a UDP probe (@flags None)."""
+    return "empty" if flags is None else PROBES.get(flags & 0x3f, "other")
+
+
+def probe_json(flags):
+    """The scan object's (probe, tcp_flags) of a probe with @flags."""
+    return (probe_name(flags), None if flags is None else "%02x" % flags)
 
 
 def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN, rows=None):
@@ -110,20 +123,20 @@ def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN, rows=N
     got = hit_rows(lines, rule)
     flags = {}
     for r in rows or []:
-        flags.setdefault(r[1:5], set()).add(r[5])
+        flags.setdefault(r[1:5] + r[6:7], set()).add(r[5])
     for _, flow, _, _, _, h in got if rows is not None else []:
         s = h["scan"]
         mine = (s.get("probe"), s.get("tcp_flags"))
-        if mine not in {(probe_name(f), "%02x" % f) for f in flags.get(flow, ())}:
+        if mine not in {probe_json(f) for f in flags.get(flow, ())}:
             problems.append("%s: probe %s, tshark's probes of the flow %s" %
-                            (flow, mine, sorted(flags.get(flow, ()))))
+                            (flow, mine, sorted(flags.get(flow, ()), key=str)))
     for _, flow, n, th, w, h in got if threshold else []:
         if (n, th, w) != (threshold, threshold, window_s):
             problems.append("%s: count/threshold/window %s, want %s" %
                             (flow, (n, th, w), (threshold, threshold, window_s)))
         att = h.get("attack") or {}
         if att.get("technique_id") != "T1046" or h["scan"].get("service") != rule[2](
-                flow[3]):
+                flow[3], flow[4]):
             problems.append("%s: attack %s, scan %s" % (flow, att, h["scan"]))
     problems += compare_flows([g[:2] for g in got], [w[:2] for w in want], live)
     return problems

@@ -4,10 +4,11 @@
 # the oracle (root). Builds the routed lab (scripts/lab.sh, LAB_TOPO=gateway),
 # runs dropbear on the victim's 22, attaches xdphunt natively on the
 # gateway's client side and captures there. nmap then scans the victim: a
-# SYN scan of 100 ports over IPv4, a connect scan of 40 over IPv6; and the
-# gateway's far side with stealth scans: NULL probes over IPv4, Xmas over
-# IPv6; a client opens 30 connections to the one SSH port and touches 10
-# ports of the gateway, neither a scan. selftests/e2e/check_scan.py checks
+# SYN scan of 100 ports over IPv4, a connect scan of 40 over IPv6, a UDP
+# scan of 40 over IPv4; and the gateway's far side with stealth scans: NULL
+# probes over IPv4, Xmas over IPv6; a client opens 30 connections to the one
+# SSH port, sends a datagram with data to 30 UDP ports and touches 10 ports
+# of the gateway, none a scan. selftests/e2e/check_scan.py checks
 # that the pairs tshark's probes bring to 16 ports within a minute are one
 # hit each, with the probe that reached it, live and in `xdphunt replay` of
 # the capture, and nothing else.
@@ -36,7 +37,8 @@ lab_bg server "$W/dropbear.out" dropbear -F -E -s -r "$W/hostkey" -P "$W/dropbea
 lab_wait_listen server 22 || { fail scan_server_up "nothing listens on 22: $(tail -n 3 "$W/dropbear.out" | tr '\n' ' ')"; e2e_finish; }
 
 # --- capture and attach on the gateway's client side ---------------------------------
-e2e_gw_hunt scan_run_ready "$W/scan.pcap" 128 xh-scan
+# UDP too, for the UDP scan; ICMP for the answers to it, which are no probes
+E2E_CAPTURE_FILTER="tcp or udp or icmp or icmp6" e2e_gw_hunt scan_run_ready "$W/scan.pcap" 128 xh-scan
 
 # --- scanners and a busy client ---------------------------------------------------------
 S=$LAB_SERVER_IP4
@@ -47,6 +49,13 @@ grep -q '22/tcp *open' "$W/nmap4.out" && pass scan_nmap_syn ||
 lab_exec client timeout 90 nmap -n -Pn -6 -sT -p 1-40 "$S6" </dev/null >"$W/nmap6.out" 2>&1
 grep -q '22/tcp *open' "$W/nmap6.out" && pass scan_nmap_connect6 ||
 	fail scan_nmap_connect6 "nmap -6 -sT: $(tail -n 5 "$W/nmap6.out" | tr '\n' ' ')"
+# A UDP scan: empty datagrams to the ports nmap has no payload for (the
+# server answers "port unreachable" a second apart: --min-rate keeps the
+# scan to seconds)
+lab_exec client timeout 90 nmap -n -Pn -sU -p 1000-1039 --max-retries 1 --min-rate 200 "$S" \
+	</dev/null >"$W/nmap_udp.out" 2>&1
+grep -q '(1 host up)' "$W/nmap_udp.out" && pass scan_nmap_udp ||
+	fail scan_nmap_udp "nmap -sU: $(tail -n 5 "$W/nmap_udp.out" | tr '\n' ' ')"
 # Stealth scans, which send no SYN (the gateway's own addresses on its far
 # side: packets to them come in on its client side)
 lab_exec client timeout 90 nmap -n -Pn -sN -p 1-40 "$LAB_GW_S_IP4" </dev/null >"$W/nmap_null.out" 2>&1
@@ -55,8 +64,10 @@ grep -q '(1 host up)' "$W/nmap_null.out" && pass scan_nmap_null ||
 lab_exec client timeout 90 nmap -n -Pn -6 -sX -p 1-40 "$LAB_GW_S_IP6" </dev/null >"$W/nmap_xmas.out" 2>&1
 grep -q '(1 host up)' "$W/nmap_xmas.out" && pass scan_nmap_xmas6 ||
 	fail scan_nmap_xmas6 "nmap -6 -sX: $(tail -n 5 "$W/nmap_xmas.out" | tr '\n' ' ')"
-# 30 connections to one service, and 10 ports of another host: no scan
+# 30 connections to one service, a datagram with data to each of 30 UDP
+# ports, and 10 ports of another host: no scan
 lab_exec client bash -c 'for i in $(seq 30); do timeout 2 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; done' _ "$S"
+lab_exec client bash -c 'for p in $(seq 2000 2029); do echo query >"/dev/udp/$1/$p"; done' _ "$S"
 lab_exec client timeout 30 nmap -n -Pn -sS -p 1-10 "$LAB_GW_C_IP4" </dev/null >"$W/nmap_gw.out" 2>&1
 
 # --- stop ------------------------------------------------------------------------------
@@ -78,14 +89,17 @@ else
 	fail scan_replay_runs "$(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
 fi
 for what in live replay; do
-	/usr/bin/python3 "$HERE/check_scan.py" "$W/scan.pcap" "$W/$what.jsonl" --want 4 \
+	/usr/bin/python3 "$HERE/check_scan.py" "$W/scan.pcap" "$W/$what.jsonl" --want 5 \
 		$([ "$what" = live ] && echo --live) | sed "s/port_scan:/port_scan_$what:/"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || FAILS=$((FAILS + 1))
 done
-# exactly the four scans: the victim over IPv4 and over IPv6, the gateway's
+# exactly the five scans: the victim over IPv4, IPv6 and UDP, the gateway's
 # far side with NULL and with Xmas probes
 n=$(grep -c '"rule":"scan.port_scan"' "$W/live.jsonl")
-[ "$n" -eq 4 ] && pass scan_four_hits || fail scan_four_hits "$n scan.port_scan hits live, want 4"
+[ "$n" -eq 5 ] && pass scan_five_hits || fail scan_five_hits "$n scan.port_scan hits live, want 5"
+grep '"rule":"scan.port_scan"' "$W/live.jsonl" | grep "\"dest_ip\":\"$S\"" | grep '"proto":"UDP"' |
+	grep -q '"service":"udp".*"probe":"empty"' && pass scan_udp ||
+	fail scan_udp "no scan.port_scan hit on $S names UDP and its empty probes"
 for p in "$LAB_GW_S_IP4 null" "$LAB_GW_S_IP6 xmas"; do
 	set -- $p
 	grep '"rule":"scan.port_scan"' "$W/live.jsonl" | grep "\"dest_ip\":\"$1\"" |

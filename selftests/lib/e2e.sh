@@ -107,7 +107,8 @@ e2e_lab_teardown() {
 }
 
 # e2e_gw_hunt CHECK PCAP SNAPLEN HOST [both]: on that lab, capture the TCP
-# of the gateway's client side into PCAP (SNAPLEN bytes a frame) and start
+# (or what the tcpdump filter $E2E_CAPTURE_FILTER takes) of the gateway's
+# client side into PCAP (SNAPLEN bytes a frame) and start
 # `xdphunt run` in native mode as HOST on that interface, or with "both" on
 # both gateway interfaces: its JSON lines in $W/live.jsonl, its stderr in
 # $W/xdphunt.err; TD_PID and XH_PID for e2e_lab_teardown. pass CHECK when
@@ -121,7 +122,7 @@ e2e_gw_hunt() {
 		n=2
 	fi
 	lab_bg gw "$W/tcpdump.err" tcpdump -i "$LAB_IF_GW_C" -nn -s "$snap" -B 65536 \
-		--immediate-mode -w "$pcap" tcp
+		--immediate-mode -w "$pcap" ${E2E_CAPTURE_FILTER:-tcp}
 	TD_PID=$LAB_LAST_PID
 	ip netns exec "$LAB_NS_GW" "$XH" run "${ifs[@]}" --mode native --host "$host" \
 		</dev/null >"$W/live.jsonl" 2>"$W/xdphunt.err" &

@@ -33,6 +33,32 @@ static int send_tcp(struct xhp *x, int family, const char *src, const char *dst,
 	return xhp_send_tcp(x, family, src, dst, sport, dport, flags, NULL, 0);
 }
 
+/* Send one UDP datagram of @len pattern bytes, of which the frame carries
+ * all but @cut (a capture's snap length); 0 or -errno. */
+static int send_udp_cut(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
+			uint16_t dport, int len, size_t cut)
+{
+	struct pkt_desc d = {.family = family,
+			     .src = src,
+			     .dst = dst,
+			     .proto = IPPROTO_UDP,
+			     .sport = sport,
+			     .dport = dport,
+			     .payload_len = len};
+	uint8_t buf[PKT_MAX];
+	size_t n = pkt_build(&d, buf, NULL);
+
+	if (!ASSERT_NEQ(n, 0, "pkt_build") || !ASSERT_LT(cut, n, "cut"))
+		return -EINVAL;
+	return xhp_run(x, buf, n - cut);
+}
+
+static int send_udp(struct xhp *x, int family, const char *src, const char *dst, uint16_t sport,
+		    uint16_t dport, int len)
+{
+	return send_udp_cut(x, family, src, dst, sport, dport, len, 0);
+}
+
 static int count_sweeps(struct xhp *x, const struct xh_event **last)
 {
 	return xhp_count_rule(x, XH_RULE_SCAN_SMB_SWEEP, last);
@@ -349,6 +375,65 @@ void test_port_scan(void)
 		}
 	}
 
+	test_subtest("udp scans: empty datagrams");
+	xhp_reset(&x);
+	/* nmap -sU: an empty datagram to each port it has no payload for */
+	for (i = 0; i < THRESHOLD; i++)
+		err |= send_udp(&x, 4, "192.0.2.29", "198.51.100.12", 56000, scan_port(i), 0);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "one udp scan")) {
+		ASSERT_EQ(ev->proto, IPPROTO_UDP, "proto");
+		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "the port that reached it");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct ports");
+		ASSERT_EQ(ev->d.sweep.tcp_flags, 0, "no tcp flags");
+	}
+
+	test_subtest("udp datagrams that carry data do not count");
+	xhp_reset(&x);
+	/* a client's queries to many ports (and nmap's payloads: only an
+	 * empty datagram is no client's) */
+	for (i = 0; i < 2 * THRESHOLD; i++)
+		err |= send_udp(&x, 4, "192.0.2.29", "198.51.100.13", 56000, scan_port(i), 1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "no scan");
+
+	test_subtest("a udp datagram the frame cuts is not known to be empty");
+	xhp_reset(&x);
+	for (i = 0; i < 2 * THRESHOLD; i++)
+		err |= send_udp_cut(&x, 4, "192.0.2.29", "198.51.100.14", 56000, scan_port(i), 20,
+				    20);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "no scan");
+
+	test_subtest("tcp and udp ports are two scans");
+	xhp_reset(&x);
+	/* 15 TCP and 15 UDP ports of one host, the same numbers: neither
+	 * protocol's scan reaches 16, and a port of one is not the other's */
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		err |= send_tcp(&x, 4, "192.0.2.29", "198.51.100.15", 56000, scan_port(i), SYN);
+		err |= send_udp(&x, 4, "192.0.2.29", "198.51.100.15", 56000, scan_port(i), 0);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "15 ports of each protocol: no scan");
+	err |= send_udp(&x, 4, "192.0.2.29", "198.51.100.15", 56000, scan_port(THRESHOLD - 1), 0);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "the 16th udp port: the udp scan"))
+		ASSERT_EQ(ev->proto, IPPROTO_UDP, "proto");
+	err |= send_tcp(&x, 4, "192.0.2.29", "198.51.100.15", 56000, scan_port(THRESHOLD - 1), SYN);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 2, "the 16th tcp port: the tcp scan"))
+		ASSERT_EQ(ev->proto, IPPROTO_TCP, "proto");
+
+	test_subtest("udp scan over ipv6");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD; i++)
+		err |= send_udp(&x, 6, "2001:db8:1::22", "2001:db8:2::7", 56000, scan_port(i), 0);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "one udp scan")) {
+		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
+		ASSERT_EQ(ev->proto, IPPROTO_UDP, "proto");
+	}
+
 	test_subtest("ipv6");
 	xhp_reset(&x);
 	for (i = 0; i < THRESHOLD; i++)
@@ -412,6 +497,17 @@ void test_service_sweep(void)
 		ASSERT_EQ(ev->d.sweep.window_s, 60, "window");
 	}
 	ASSERT_EQ(count_sweeps(&x, &ev), 0, "no smb sweep");
+
+	test_subtest("udp datagrams to a watched port make no sweep");
+	xhp_reset(&x);
+	/* 3389 and 135 are TCP's services here (UDP 3389 is RDP's
+	 * transport, opened by a TCP connection first) */
+	for (i = 1; i <= 2 * THRESHOLD; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i);
+		err |= send_udp(&x, 4, "192.0.2.30", dst, 40000 + i, 3389, 0);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_svc_sweeps(&x, &ev), 0, "no sweep");
 
 	test_subtest("each port its own sweep");
 	xhp_reset(&x);

@@ -165,9 +165,11 @@ def sweep_windows(pcap, threshold, window_s, ports=SMB_PORTS):
     """(time, flow, count) of the client SYNs to @ports that bring their
     source's distinct destinations to @threshold within a window of
     @window_s seconds, as bpf/sweep.bpf.h counts them (check_scan.py):
-    SMB's ports as one sweep, any other port its own."""
-    return service_sweep_windows(probe_rows(pcap), threshold, window_s, ports,
-                                 lambda port: "smb" if port in SMB_PORTS else port)
+    SMB's ports as one sweep, any other port its own. Flows without their
+    protocol (TCP's), as got_hits() gives them."""
+    return [(t, flow[:4], n) for t, flow, n in service_sweep_windows(
+        probe_rows(pcap), threshold, window_s, ports,
+        lambda port: "smb" if port in SMB_PORTS else port)]
 
 
 def sweep_capture(path):

@@ -585,6 +585,35 @@ void test_events_scan_probe(void)
 	event_sink_fini(&s);
 }
 
+/* A UDP scan (bpf/parse.h xh_udp_probe()): its service is UDP, its probe an
+ * empty datagram, and it has no TCP flags to give. */
+void test_events_scan_udp(void)
+{
+	struct xh_event e = tcp4_event(XH_RULE_SCAN_PORT_SCAN);
+	struct event_sink s;
+	json_t *j, *o;
+
+	event_sink_init(&s, NULL, NULL, "sensor-1");
+	e.proto = IPPROTO_UDP;
+	e.detail_kind = XH_DETAIL_SWEEP;
+	e.d.sweep.distinct = 16;
+	e.d.sweep.threshold = 16;
+	e.d.sweep.window_s = 60;
+	j = format_parse(&s, &e);
+	if (j) {
+		o = json_object_get(j, "scan");
+		ASSERT_STREQ(jstr(j, "proto"), "UDP", "proto");
+		ASSERT_STREQ(jstr(o, "service"), "udp", "service");
+		ASSERT_EQ(json_integer_value(json_object_get(o, "distinct_ports")), 16, "ports");
+		ASSERT_STREQ(jstr(o, "probe"), "empty", "probe");
+		ASSERT_NULL(json_object_get(o, "tcp_flags"), "no tcp_flags");
+		ASSERT_STREQ(jstr(json_object_get(j, "attack"), "technique_id"), "T1046",
+			     "technique");
+		json_decref(j);
+	}
+	event_sink_fini(&s);
+}
+
 /* kerberos.brute_force's accounts (xh_sweep_detail.accounts, read by the
  * kernel from the failures' AS-REQs) pick the technique as smb.brute_force's
  * logon hits do, and appear in its object when any was read. */
