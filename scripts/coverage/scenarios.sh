@@ -44,6 +44,7 @@ secretsdump_dcsync    client 31 attack T1003.006                            Impa
 smb_sweep             client 32 attack T1046                                Port-445 sweep of 64 addresses plus the two servers
 port_scan             client 50 attack T1046                                nmap connect scan of the file server's 100 most common ports, as an intruder without root maps a target before moving to it
 stealth_scan          client 56 attack T1046                                nmap NULL scan (-sN: probes without a TCP flag) of the DC's 100 most common ports, as a scanner that sends no SYN hopes to pass SYN-counting sensors
+udp_scan              client 57 attack T1046                                nmap UDP scan (-sU) of the DC's 100 most common UDP ports: empty datagrams to those nmap has no payload for, as an intruder looks for SNMP, TFTP or NetBIOS to abuse
 rdp_sweep             client 51 attack T1046                                RDP (3389) sweep of 64 addresses plus the two servers, as an intruder looks for hosts to move to over RDP
 zerologon             client 46 attack T1210                                Zerologon's netlogon tries against the DC (NetrServerAuthenticate3 with a zero credential, Impacket's nrpc as the public testers send them), and one with a random credential | Samba is patched: it refuses every try; scored on the client's requests
 ms17_010_scan         client 45 attack T1210                                nmap's smb-vuln-ms17-010 and smb-double-pulsar-backdoor against the file server, then EternalBlue's transaction pair (eternalblue_try.py): the SMB1 check, DoublePulsar ping and exploit trigger of WannaCry-style tooling | Samba is not vulnerable: scored on the client's requests
@@ -265,6 +266,11 @@ sc_port_scan() {
 }
 sc_stealth_scan() {
 	run nmap nmap -n -Pn -sN --top-ports 100 "$LAB_DC_IP4"
+}
+sc_udp_scan() {
+	# --min-rate: the DC answers "port unreachable" a second apart, which
+	# would make nmap wait minutes
+	run nmap nmap -n -Pn -sU --top-ports 100 --max-retries 1 --min-rate 200 "$LAB_DC_IP4"
 }
 sc_c2_http_v4() {
 	run get curl -s -m 5 "http://$LAB_C2_IP4/jquery-3.3.1.min.js"

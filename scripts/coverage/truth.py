@@ -260,21 +260,25 @@ def wire_truth(pcap, scenarios, c2):
             found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
             sweeps[who] = "SYNs to port 445 of %d distinct hosts" % len(d)
     # T1046 by a port scan: distinct ports of one destination of a source's
-    # client probes; by a sweep of a remote-administration port: distinct
-    # destinations of a source's client probes to that port.
+    # client probes of one protocol (TCP's, and UDP's empty datagrams); by a
+    # sweep of a remote-administration port: distinct destinations of a
+    # source's client probes to that port.
     ports, svc_dests = {}, {}
-    for row in tshark_fields(pcap, "tcp.flags.ack == 0 && tcp.flags.reset == 0 && !icmp && !icmpv6",
-                             fields + ["tcp.dstport"]):
-        src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
-        dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None
-        if src in by_addr and len(row) > 4:
-            ports.setdefault((by_addr[src], dst), set()).add(row[4])
-            if row[4] in SERVICE_PORTS:
-                svc_dests.setdefault((by_addr[src], row[4]), set()).add(dst)
-    for (who, dst), p in ports.items():
+    for proto, flt in (("tcp", "tcp.flags.ack == 0 && tcp.flags.reset == 0"),
+                       ("udp", "udp.length == 8")):
+        for row in tshark_fields(pcap, flt + " && !icmp && !icmpv6",
+                                 fields + [proto + ".dstport"]):
+            src = norm(row[0] or row[2]) if (row[0] or row[2]) else None
+            dst = norm(row[1] or row[3]) if (row[1] or row[3]) else None
+            if src in by_addr and len(row) > 4:
+                ports.setdefault((by_addr[src], dst, proto), set()).add(row[4])
+                if proto == "tcp" and row[4] in SERVICE_PORTS:
+                    svc_dests.setdefault((by_addr[src], row[4]), set()).add(dst)
+    for (who, dst, proto), p in ports.items():
         if len(p) >= PORT_SCAN_MIN and who not in sweeps:
             found[who]["T1046"] = found[who].get("T1046", 0) + len(p)
-            sweeps[who] = "SYNs to %d distinct ports of %s" % (len(p), dst)
+            sweeps[who] = "%s to %d distinct %s ports of %s" % (
+                "SYNs" if proto == "tcp" else "empty datagrams", len(p), proto.upper(), dst)
     for (who, port), d in svc_dests.items():
         if len(d) >= SWEEP_MIN and who not in sweeps:
             found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
