@@ -117,7 +117,7 @@ void test_smb_session_smb2(void)
 	SEND(&ss, 0, smb2_negotiate_resp(&_m, 0x0311));
 	SEND(&ss, 1, smb2_tree_connect_req(&_m, 2, 0x4400000001ULL, "\\\\192.0.2.20\\ADMIN$"));
 	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$");
-	e = &x.ev[x.n_ev - 1];
+	e = xhp_ev_back(&x, 1);
 	ASSERT_EQ(e->d.smb.version, 2, "version");
 	ASSERT_EQ(e->d.smb.dialect, 0x0311, "dialect from the negotiate response");
 	ASSERT_EQ(e->d.smb.session_id, 0x4400000001ULL, "session id");
@@ -135,7 +135,7 @@ void test_smb_session_smb2(void)
 	expect(&ss, 0);
 	SEND(&ss, 1, smb2_create_req(&_m, 6, 0x4400000001ULL, 5, "Temp\\PSEXESVC.exe", W_ACCESS));
 	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\PSEXESVC.exe");
-	e = &x.ev[x.n_ev - 1];
+	e = xhp_ev_back(&x, 1);
 	ASSERT_EQ(e->d.smb.tree_id, 5, "tree id");
 	ASSERT_EQ(e->d.smb.access, W_ACCESS, "access");
 	SEND(&ss, 1, smb2_write_req(&_m, 7, 0x4400000001ULL, 5));
@@ -147,14 +147,14 @@ void test_smb_session_smb2(void)
 	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 8, 0x4400000001ULL, 1, 0, 2));
 	SEND(&ss, 1, smb2_create_req(&_m, 9, 0x4400000001ULL, 1, "svcctl", R_ACCESS));
 	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "svcctl");
-	e = &x.ev[x.n_ev - 1];
+	e = xhp_ev_back(&x, 1);
 	ASSERT_NEQ(e->d.smb.pipe_id, 0, "svcctl is in the pipe table");
 	ASSERT_EQ(e->d.smb.share_kind, XH_SMB_SHARE_IPC, "on IPC$");
 	SEND(&ss, 1, smb2_create_req(&_m, 10, 0x4400000001ULL, 1, "SVCCTL", R_ACCESS));
 	expect(&ss, 0); /* the same pipe again */
 	SEND(&ss, 1, smb2_create_req(&_m, 11, 0x4400000001ULL, 1, "PSEXESVC-H-1-stdin", R_ACCESS));
 	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "PSEXESVC-H-1-stdin");
-	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.pipe_id, 0, "unknown pipe: no table entry");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->d.smb.pipe_id, 0, "unknown pipe: no table entry");
 
 	/* A disk share: tracked; its tree connect is no finding, an executable
 	 * written to it is (psexec writes to the first writable share), as a
@@ -164,7 +164,7 @@ void test_smb_session_smb2(void)
 	SEND(&ss, 0, smb2_tree_connect_resp(&_m, 12, 0x4400000001ULL, 9, 0, 1));
 	SEND(&ss, 1, smb2_create_req(&_m, 13, 0x4400000001ULL, 9, "setup.exe", W_ACCESS));
 	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "setup.exe");
-	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.share_kind, XH_SMB_SHARE_DISK, "on a disk share");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->d.smb.share_kind, XH_SMB_SHARE_DISK, "on a disk share");
 	SEND(&ss, 1, smb2_create_req(&_m, 20, 0x4400000001ULL, 9, "readme.txt", W_ACCESS));
 	expect(&ss, 0);
 	SEND(&ss, 1, smb2_tree_connect_req(&_m, 14, 0x4400000001ULL, "\\\\192.0.2.20\\C$"));
@@ -185,7 +185,7 @@ void test_smb_session_smb2(void)
 		smb2_write_req(&_m, 18, 0x4400000001ULL, 1);
 	});
 	expect(&ss, 2, XH_RULE_SMB_NAMED_PIPE, "winreg", XH_RULE_SMB_NAMED_PIPE, "samr");
-	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.session_id, 0x4400000001ULL, "related session id");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->d.smb.session_id, 0x4400000001ULL, "related session id");
 	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_TREE_TRACKED), 2, "admin and ipc trees tracked");
 
 	/* Written through its NTFS stream name: still the executable. */
@@ -208,14 +208,14 @@ void test_smb_session_smb1(void)
 	expect(&ss, 0);
 	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\192.0.2.20\\IPC$", 1));
 	expect(&ss, 2, XH_RULE_SMB_V1, NULL, XH_RULE_SMB_IPC_SHARE, "\\\\192.0.2.20\\IPC$");
-	ASSERT_EQ(x.ev[x.n_ev - 2].d.smb.version, 1, "version 1");
+	ASSERT_EQ(xhp_ev_back(&x, 2)->d.smb.version, 1, "version 1");
 	SEND(&ss, 0, smb1_tree_connect_resp(&_m, 3, 100, 2048, 0));
 	SEND(&ss, 1, smb1_nt_create_andx(&_m, 4, 100, 2048, "\\svcctl", 0x2019f, 1));
 	expect(&ss, 1, XH_RULE_SMB_NAMED_PIPE, "\\svcctl");
-	ASSERT_NEQ(x.ev[x.n_ev - 1].d.smb.pipe_id, 0, "\\svcctl matches the table's svcctl");
+	ASSERT_NEQ(xhp_ev_back(&x, 1)->d.smb.pipe_id, 0, "\\svcctl matches the table's svcctl");
 	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 5, 100, "\\\\192.0.2.20\\ADMIN$", 0));
 	expect(&ss, 1, XH_RULE_SMB_ADMIN_SHARE, "\\\\192.0.2.20\\ADMIN$"); /* smb.v1 once */
-	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM path");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->d.smb.name_enc, XH_SMB_ENC_ASCII, "OEM path");
 	xhp_close(&x);
 }
 
@@ -239,7 +239,7 @@ void test_smb1_oem_name(void)
 	SEND(&ss, 1, smb1_tree_connect_andx(&_m, 3, 100, "\\\\S\xc9RV\\ADMIN$", 0));
 	expect(&ss, 2, XH_RULE_SMB_V1, NULL, XH_RULE_SMB_ADMIN_SHARE,
 	       "\\\\S\xef\xbf\xbdRV\\ADMIN$");
-	if (x.n_ev && ASSERT_OK(events_format(&s, &x.ev[x.n_ev - 1], &s.jb), "format")) {
+	if (x.n_ev && ASSERT_OK(events_format(&s, xhp_ev_back(&x, 1), &s.jb), "format")) {
 		j = json_loadb(s.jb.buf, s.jb.len, 0, &jerr);
 		ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "smb"), "share")),
 			     "\\\\S\xef\xbf\xbdRV\\ADMIN$", "JSON share");
@@ -328,7 +328,7 @@ void test_smb_tool_transfer_streams(void)
 				ss->n_ev = x.n_ev;
 				continue;
 			}
-			e = &x.ev[x.n_ev - 1];
+			e = xhp_ev_back(&x, 1);
 			ss->n_ev = x.n_ev;
 			ASSERT_EQ(e->rule, XH_RULE_SMB_TOOL_TRANSFER, msg);
 			ASSERT_EQ(e->d.smb.name_enc, v == 2 ? XH_SMB_ENC_ASCII : XH_SMB_ENC_UTF16LE,
@@ -388,7 +388,7 @@ void test_smb_tool_transfer_stream_write(void)
 	SEND(&ss, 0, smb2_create_resp(&_m, 2, 0x78, 5, fid, 0));
 	SEND(&ss, 1, smb2_write_data(&_m, 3, 0x78, 5, fid, "MZ\x90\x00", 4));
 	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\notes.txt:payload.exe:$DATA");
-	e = &x.ev[x.n_ev - 1];
+	e = xhp_ev_back(&x, 1);
 	ASSERT_EQ(e->d.smb.command, XH_SMB2_WRITE, "reported by the WRITE");
 	ASSERT_EQ(e->d.smb.flags & XH_SMB_F_STREAM_EXE, XH_SMB_F_STREAM_EXE,
 		  "the CREATE's stream flag");
@@ -397,7 +397,7 @@ void test_smb_tool_transfer_stream_write(void)
 	SEND(&ss, 0, smb2_create_resp(&_m, 4, 0x78, 5, fid2, 0));
 	SEND(&ss, 1, smb2_write_data(&_m, 5, 0x78, 5, fid2, "[ZoneTransfer]", 14));
 	expect(&ss, 1, XH_RULE_SMB_TOOL_TRANSFER, "Temp\\a.exe:Zone.Identifier");
-	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.flags & XH_SMB_F_STREAM_EXE, 0, "no stream flag");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->d.smb.flags & XH_SMB_F_STREAM_EXE, 0, "no stream flag");
 	xhp_close(&x);
 }
 
@@ -638,7 +638,7 @@ void test_smb_state_from_first_message(void)
 	 * NetBIOS message before the session request is counted as such
 	 * there, which takes the state. */
 	send_seg(&nb, &m, m.len, 1);
-	ASSERT_EQ(x.ev[x.n_ev - 1].rule, XH_RULE_SMB_CONNECT, "smb.connect on 139");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->rule, XH_RULE_SMB_CONNECT, "smb.connect on 139");
 	nb.n_ev = x.n_ev;
 	send_seg(&nb, &z, z.len, 1);
 	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_NB_NO_REQUEST), 1, "a message before the session request");
@@ -665,7 +665,7 @@ void test_smb_encrypted(void)
 	SEND(&ss, 0, smb3_transform(&_m, 0x77));
 	SEND(&ss, 1, smb3_compressed(&_m));
 	expect(&ss, 1, XH_RULE_SMB_ENCRYPTED, NULL);
-	ASSERT_EQ(x.ev[x.n_ev - 1].d.smb.session_id, 0x77, "session id of the transform");
+	ASSERT_EQ(xhp_ev_back(&x, 1)->d.smb.session_id, 0x77, "session id of the transform");
 	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_TRANSFORM), 2, "transforms counted");
 	ASSERT_EQ(smb_cnt(&x, XH_SMB_CNT_COMPRESSED), 1, "compressed counted");
 	xhp_close(&x);

@@ -260,6 +260,15 @@ int xhp_send_tcp(struct xhp *x, int family, const char *src, const char *dst, ui
 	return xhp_run(x, buf, n);
 }
 
+const struct xh_event *xhp_ev_back(const struct xhp *x, int k)
+{
+	static const struct xh_event none;
+
+	if (!ASSERT_GE(x->n_ev, k, "events collected") || k < 1)
+		return &none;
+	return &x->ev[x->n_ev - k];
+}
+
 int xhp_stats(struct xhp *x, struct xh_stats *s)
 {
 	int ncpu = libbpf_num_possible_cpus(), err;

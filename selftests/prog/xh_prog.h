@@ -63,6 +63,10 @@ int xhp_drain(struct xhp *x);
 /* Drain, then count the collected events of @rule; *@last gets the last of
  * them (left as it was when there is none). */
 int xhp_count_rule(struct xhp *x, unsigned int rule, const struct xh_event **last);
+/* The @k-th collected event from the last (1: the last), or, when fewer
+ * than @k were collected, a failed check and an all-zero event, so that a
+ * test reads no memory past what it collected. */
+const struct xh_event *xhp_ev_back(const struct xhp *x, int k);
 /* Empty xh_flows, the SMB maps and xh_seen, and forget collected events. */
 void xhp_reset(struct xhp *x);
 /* The xh_flows entry of IPv4 @proto between @a:@aport and @b:@bport, given
