@@ -213,10 +213,10 @@ void test_dcerpc_plain_hosts(void)
 	/* a bind on the same high port between the same hosts */
 	n = rpc_build_bind(pdu, 0, XH_RPC_PT_BIND, 1, svc, 1);
 	d.payload_len = (int)n;
+	d.payload = pdu;
 	len = pkt_build(&d, buf, &lay);
 	if (!ASSERT_NEQ(len, 0, "pkt_build"))
 		goto out;
-	memcpy(buf + lay.payload_off, pdu, n);
 	xhp_run(&r.x, buf, len);
 	if (ASSERT_EQ(drain(&r), 1, "strict bind on a high port between plain hosts"))
 		check_bind(&r, &r.x.ev[0], "svcctl", UUID_SVCCTL, XH_RPC_TR_TCP, 50300, 49990);

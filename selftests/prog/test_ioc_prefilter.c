@@ -158,7 +158,6 @@ static int probe_dns(struct xhp *x, const char *name, uint32_t *id)
 			     .proto = IPPROTO_UDP,
 			     .sport = 50053,
 			     .dport = 53};
-	struct pkt_layout lay;
 	uint8_t buf[PKT_MAX];
 	int hit = 0;
 
@@ -174,10 +173,10 @@ static int probe_dns(struct xhp *x, const char *name, uint32_t *id)
 	msg[n++] = 0, msg[n++] = 1; /* QTYPE A */
 	msg[n++] = 0, msg[n++] = 1; /* QCLASS IN */
 	d.payload_len = (int)n;
-	len = pkt_build(&d, buf, &lay);
+	d.payload = msg;
+	len = pkt_build(&d, buf, NULL);
 	if (!ASSERT_GE(len, 1, "pkt_build"))
 		return -1;
-	memcpy(buf + lay.payload_off, msg, n);
 	xhp_reset(x);
 	if (xhp_run(x, buf, len))
 		return -1;

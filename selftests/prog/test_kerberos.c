@@ -505,12 +505,11 @@ void test_kerberos_brute_force(void)
 					     .proto = IPPROTO_UDP,
 					     .sport = 50001,
 					     .dport = 88,
-					     .payload_len = (int)len};
+					     .payload_len = (int)len,
+					     .payload = msg};
 			uint8_t buf[PKT_MAX];
-			struct pkt_layout lay;
-			size_t flen = pkt_build(&d, buf, &lay);
+			size_t flen = pkt_build(&d, buf, NULL);
 
-			memcpy(buf + lay.payload_off, msg, len);
 			err |= flen ? xhp_run(&x, buf, flen) : -1;
 		}
 		/* a TCP record mark that is not the segment's */
@@ -717,11 +716,11 @@ void test_kerberos_weak_ticket(void)
 				     .sport = 88,
 				     .dport = 53020,
 				     .more_frags = 1,
-				     .payload_len = 400};
+				     .payload_len = 400,
+				     .payload = msg};
 		size_t flen = pkt_build(&d, buf, &lay);
 
 		if (ASSERT_TRUE(flen > 0, "build")) {
-			memcpy(buf + lay.payload_off, msg, 400);
 			buf[lay.l4_off + 4] = (uint8_t)((len + 8) >> 8);
 			buf[lay.l4_off + 5] = (uint8_t)(len + 8);
 			err |= xhp_run(&x, buf, flen);

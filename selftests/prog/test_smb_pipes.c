@@ -63,20 +63,21 @@ static void px_close(struct px *p)
 
 static void send_seg(struct conn *c, const struct smbmsg *s, int to_server)
 {
-	struct pkt_desc d = {
-		.family = 4, .proto = IPPROTO_TCP, .tcp_flags = 0x18, .payload_len = (int)s->len};
+	struct pkt_desc d = {.family = 4,
+			     .proto = IPPROTO_TCP,
+			     .tcp_flags = 0x18,
+			     .payload_len = (int)s->len,
+			     .payload = s->b};
 	uint8_t buf[PKT_MAX];
-	struct pkt_layout lay;
 	size_t n;
 
 	d.src = to_server ? c->cli : SRV;
 	d.dst = to_server ? SRV : c->cli;
 	d.sport = to_server ? c->cport : c->sport;
 	d.dport = to_server ? c->sport : c->cport;
-	n = pkt_build(&d, buf, &lay);
+	n = pkt_build(&d, buf, NULL);
 	if (!ASSERT_NEQ(n, 0, "pkt_build"))
 		return;
-	memcpy(buf + lay.payload_off, s->b, s->len);
 	xhp_run(&c->p->x, buf, n);
 }
 
@@ -192,7 +193,7 @@ void test_smb_pipes_smb2(void)
 	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_FILE_TRACKED), 1, "svcctl open tracked");
 	ASSERT_STREQ(bind2(&c, S, 1, fa, UUID_SVCCTL, 2, buf, sizeof(buf)), "svcctl",
 		     "bind in WRITE named");
-	e = &p.x.ev[p.x.n_ev - 1];
+	e = xhp_ev_back(&p.x, 1);
 	ASSERT_EQ(e->d.dcerpc.transport, XH_RPC_TR_SMB2, "SMB2 transport");
 	ASSERT_EQ(e->d.dcerpc.name_enc, XH_SMB_ENC_UTF16LE, "UTF-16 name");
 	n = rpc_build_request(pdu, 0, 0x03, 2, 0, 12, 60);

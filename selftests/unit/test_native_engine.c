@@ -295,13 +295,10 @@ static size_t name_frame(uint8_t *buf, int family, uint8_t proto, uint16_t dport
 			     .sport = 40000,
 			     .dport = dport,
 			     .tcp_flags = proto == IPPROTO_TCP ? 0x18 : 0,
-			     .payload_len = (int)n};
-	struct pkt_layout lay;
-	size_t len = pkt_build(&d, buf, &lay);
+			     .payload_len = (int)n,
+			     .payload = msg};
 
-	if (len)
-		memcpy(buf + lay.payload_off, msg, n);
-	return len;
+	return pkt_build(&d, buf, NULL);
 }
 
 /* The corpus has few DNS queries and ClientHellos: queries (UDP and TCP,
