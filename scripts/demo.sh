@@ -127,6 +127,12 @@ try "nmap -sS --top-ports 100 $LAB_SERVER_IP4 (a port scan)" \
 # no client sends (scan.port_scan names the probe).
 try "nmap -6 -sN --top-ports 100 $LAB_SERVER_IP6 (a stealth scan)" \
 	lab_exec client timeout 60 nmap -n -Pn -6 -sN --top-ports 100 "$LAB_SERVER_IP6"
+# A UDP scan: an empty datagram to each port nmap has no payload for, which
+# no client sends (--min-rate: the server answers "port unreachable" a
+# second apart, which would make nmap wait minutes).
+try "nmap -sU --top-ports 100 $LAB_SERVER_IP4 (a UDP scan)" \
+	lab_exec client timeout 60 nmap -n -Pn -sU --top-ports 100 --max-retries 1 --min-rate 200 \
+	"$LAB_SERVER_IP4"
 
 # Before moving, an intruder looks for hosts that speak SMB: nmap's SYNs to
 # port 445 of 16 hosts within seconds (scan.smb_sweep, T1046, at the 16th
@@ -202,7 +208,8 @@ else
 	    elif h.get("scan"):
 	        s = h["scan"]
 	        n = s.get("distinct_ports") or s.get("distinct_destinations")
-	        what = f"{n} {'ports' if 'distinct_ports' in s else 'hosts'} in {s.get('window_s')} s, {s.get('probe', '?').upper()} probes"
+	        what = f"{n} {'ports' if 'distinct_ports' in s else 'hosts'} in {s.get('window_s')} s, " + (
+	            "empty datagrams" if s.get("probe") == "empty" else f"{s.get('probe', '?').upper()} probes")
 	    elif h.get("rdp"):
 	        what = "RDP request" + (" cookie " + h["rdp"]["cookie"] if h["rdp"].get("cookie") else "")
 	    else:
@@ -259,6 +266,11 @@ else
 		ok "saw the stealth scan's NULL probes (scan.port_scan)"
 	else
 		bad "no scan.port_scan hit names NULL probes"
+	fi
+	if grep '"rule":"scan.port_scan"' "$W/hits.jsonl" | grep -q '"service":"udp"'; then
+		ok "saw the UDP scan's empty datagrams (scan.port_scan)"
+	else
+		bad "no scan.port_scan hit of a UDP scan"
 	fi
 	# (the scan's hit names the port it reached the threshold on: it may be 80)
 	if grep -v '"rule":"scan\.' "$W/hits.jsonl" | grep -qE '"dest_port": *(80|53)[,}]'; then
