@@ -190,10 +190,13 @@ static __always_inline __u32 xh_scan_slot(const struct xh_sweep_pair_key *pk)
 }
 
 /* Give the slot @f to the owner of @pkt's SYN to @port (the sweep's port,
- * or the scan's), seen at @now. */
+ * or the scan's), seen at @now; @escalated: the owner is counted (the slot
+ * keeps its counted_ns otherwise). */
 static __always_inline void xh_scan_take(struct xh_scan_first *f, const struct xh_pkt *pkt,
 					 __be16 port, __u64 now, __u8 escalated)
 {
+	if (escalated)
+		f->counted_ns = now;
 	__builtin_memcpy(f->saddr, pkt->saddr, sizeof(f->saddr));
 	__builtin_memcpy(f->daddr, pkt->daddr, sizeof(f->daddr));
 	f->family = pkt->family;
@@ -347,12 +350,17 @@ static __always_inline int xh_scan_syn(struct xdp_md *ctx, const struct xh_pkt *
 			f->escalated = 1;
 		}
 		f->time_ns = now;
+		f->counted_ns = now;
 		return xh_scan_count(ctx, pkt, rule, now, pkt->daddr, xh_scan_port(rule, pkt));
 	}
-	/* Another owner's live slot: this one may be counted already. An
-	 * empty or stale slot says it is not (its window would have ended
-	 * with its last SYN here). */
-	if (f->family && !same && (__s64)(now - f->time_ns) < (__s64)window_ns) {
+	/* Another owner's slot: this one may be counted already, if it was
+	 * taken from it, which only a slot that held a counted owner within
+	 * the window can say (this one's window would have ended with its
+	 * last SYN here). A flood's sources are never counted, so their SYNs
+	 * meet no such slot and leave without the lookup. (A record of 0 is
+	 * "none" only a window after the clock's 0: a capture stamped near
+	 * 1970 looks up, as every SYN did before the record.) */
+	if (!same && (__s64)(now - f->counted_ns) < (__s64)window_ns) {
 		if (ports) {
 			win = bpf_map_lookup_elem(&xh_scan_pairs, &key);
 		} else {

@@ -690,6 +690,10 @@ struct xh_scan_first {
 	__u8 escalated;	 /* the owner is counted in the LRU maps */
 	__u8 proto;	 /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 pad[3];
+	/* The last counted SYN of any owner here (0: none): an owner this
+	 * slot was taken from is counted in the LRU maps only within a
+	 * window of it, so a flood's SYN skips that lookup. */
+	__u64 counted_ns;
 };
 
 #define XH_SCAN_FIRST_SLOTS 32768 /* a power of two */
