@@ -29,8 +29,8 @@ DEFAULT = (16, 60)  # bpf/sweep.bpf.h: xh_cfg_portscan_threshold, _window_ns
 # user/loader.h's LOADER_SVCSWEEP_PORTS, and the names user/sweep.c gives them
 SERVICE_PORTS = (22, 135, 3389, 5900, 5985, 5986)
 SERVICE_NAMES = {22: "ssh", 135: "rpc", 3389: "rdp", 5900: "vnc", 5985: "winrm", 5986: "winrm"}
-# (rule, the scan object's count, the service a hit on a port names)
-# (the hit's port and protocol)
+# (rule, the scan object's count, the service a hit names from its port
+# and protocol)
 PORT_SCAN = ("scan.port_scan", "distinct_ports", lambda port, proto: proto.lower())
 SERVICE_SWEEP = ("scan.service_sweep", "distinct_destinations",
                  lambda port, proto: SERVICE_NAMES.get(port, "tcp"))

@@ -500,8 +500,8 @@ void test_service_sweep(void)
 
 	test_subtest("udp datagrams to a watched port make no sweep");
 	xhp_reset(&x);
-	/* 3389 and 135 are TCP's services here (UDP 3389 is RDP's
-	 * transport, opened by a TCP connection first) */
+	/* 3389 is TCP's service here (UDP 3389 is RDP's transport, opened
+	 * by a TCP connection first) */
 	for (i = 1; i <= 2 * THRESHOLD; i++) {
 		snprintf(dst, sizeof(dst), "198.51.100.%d", i);
 		err |= send_udp(&x, 4, "192.0.2.30", dst, 40000 + i, 3389, 0);
