@@ -24,7 +24,18 @@
  * service account's key, and RC4's is its password's MD4, cracked offline;
  * a tool asks tickets of every account with an SPN, and an account with no
  * AES configured gets RC4): a TGS-REP whose ticket's etype is one of them,
- * for a service other than krbtgt. One event per flow. */
+ * for a service other than krbtgt. One event per flow.
+ * kerberos.weak_request, a client that asks a service ticket preferring RC4
+ * or DES (T1558.003 too): the first etype of a TGS-REQ's list. Windows,
+ * MIT and Heimdal clients list AES first; Impacket (GetUserSPNs and every
+ * -k tool) lists RC4 first, Rubeus' RC4 requests list RC4 alone. It sees
+ * what the tool asked whatever the KDC answers (an account configured for
+ * AES gets an AES ticket), and needs the client's direction only. The
+ * req-body follows the padata, which carries the TGT (a PAC makes it 1-2 KB
+ * on Active Directory), so it often lies in the message's second TCP
+ * segment, or spans the two: xh_krb_pend keeps its first bytes and the
+ * sequence number of the next until the segment that holds them. One event
+ * per flow. */
 #ifndef XH_KERBEROS_BPF_H
 #define XH_KERBEROS_BPF_H
 
@@ -57,6 +68,7 @@
 #define XH_KRB_REQ_WIN	     256
 #define XH_KRB_MASK	     255
 #define XH_KRB_TAG_AS_REQ    0x6a /* [APPLICATION 10] */
+#define XH_KRB_TAG_TGS_REQ   0x6c /* [APPLICATION 12] */
 #define XH_KRB_TAG_AS_REP    0x6b /* [APPLICATION 11] */
 #define XH_KRB_TAG_TGS_REP   0x6d /* [APPLICATION 13] */
 #define XH_KRB_TAG_KRB_ERROR 0x7e /* [APPLICATION 30] */
@@ -69,11 +81,18 @@ const volatile __u64 xh_cfg_krbbrute_window_ns = 60ULL * 1000000000ULL;
 
 struct xh_krb_scratch {
 	__u8 buf[XH_KRB_MASK + 1]; /* indexes masked to XH_KRB_MASK */
+	/* Room for a load of up to XH_KRB_BODY_WIN bytes at buf + (have &
+	 * XH_KRB_MASK): a req-body's bytes after those a segment before gave.
+	 * What lands here is never read. */
+	__u8 spill[XH_KRB_BODY_WIN];
 	/* xh_krb_ticket()'s: buf[] then holds @len bytes of the message from
 	 * its byte @from */
 	__u32 from;
 	__u32 len;
+	int etype;		 /* xh_krb_body_etype()'s: the first etype of the list */
+	struct xh_krb_pend pend; /* xh_krb_tgs_req()'s value for xh_krb_pend */
 };
+_Static_assert(XH_KRB_BODY_WIN == XH_KRB_MASK + 1, "a req-body fills buf[]");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -393,13 +412,15 @@ static __always_inline int xh_krb_error_code(const __u8 *b, __u32 n)
 	return -1;
 }
 
-/* Could @pkt, a TCP segment or UDP datagram, be a client's AS-REQ or a
- * KDC's answer that kerberos.brute_force or kerberos.no_preauth reads? Its
- * ports and length only, in the entry point. */
+/* Could @pkt, a TCP segment or UDP datagram, be a client's request (or a
+ * TGS-REQ's later segment) or a KDC's answer that a Kerberos rule reads?
+ * Its ports and length only, in the entry point. */
 static __always_inline int xh_krb_candidate(const struct xh_pkt *pkt)
 {
-	return (pkt->sport == bpf_htons(XH_KRB_PORT) || pkt->dport == bpf_htons(XH_KRB_PORT)) &&
-	       pkt->payload_len >= XH_KRB_MIN;
+	/* a client's segment of any length: the end of a TGS-REQ's req-body
+	 * may come in a short one */
+	return (pkt->sport == bpf_htons(XH_KRB_PORT) && pkt->payload_len >= XH_KRB_MIN) ||
+	       (pkt->dport == bpf_htons(XH_KRB_PORT) && pkt->payload_len);
 }
 
 /* Up to @win bytes of the Kerberos message @pkt carries into @scr (over TCP
@@ -445,40 +466,15 @@ static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt
 	return n;
 }
 
-/* Keep the account of the AS-REQ @pkt (client -> KDC) carries, and whether
- * it pre-authenticates, by flow, for the KDC's answer. */
-static __always_inline void xh_krb_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
-					   struct xh_krb_scratch *scr, struct xh_stats *stats)
-{
-	struct xh_krb_req req = {};
-	struct xh_flow_key key;
-	__u32 n, name_off = 0, pa_off = 0;
-	int len;
-
-	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, NULL);
-	if (!n)
-		return;
-	len = xh_krb_as_req_name(scr->buf, n, &name_off, &pa_off);
-	if (len < 0)
-		return;
-	req.name_hash = xh_krb_name_hash(scr, name_off, len);
-	stats->krb[XH_KRB_CNT_AS_REQ]++;
-	if (!pa_off || !xh_krb_preauth(scr, pa_off, n)) {
-		req.flags = XH_KRB_REQ_F_NO_PREAUTH;
-		stats->krb[XH_KRB_CNT_NO_PREAUTH]++;
-	}
-	xh_flow_key_make(pkt, &key);
-	bpf_map_update_elem(&xh_krb_req, &key, &req, BPF_ANY);
-}
-
-/* An event of @rule, client -> KDC, for the answer @pkt (KDC -> client) of
- * the flow @key (whose first endpoint is @pkt's source when @src_is_s, as
- * xh_flow_key_make() said), carrying @scr->buf's first @n bytes, which are
- * those of the message (@msg_len in all, of type @msg_type) from its byte
- * @from. 1 when it emitted. */
+/* An event of @rule, client -> KDC, for the message @pkt of the flow @key
+ * (whose first endpoint is the client when @client_is_s: for an answer,
+ * KDC -> client, when xh_flow_key_make() said @pkt's source is not),
+ * carrying @scr->buf's first @n bytes, which are those of the message
+ * (@msg_len in all, of type @msg_type) from its byte @from. 1 when it
+ * emitted. */
 _Static_assert(XH_KRB_REQ_WIN <= XH_EVENT_NAME_MAX, "a message's bytes read fit name[]");
 static __always_inline int xh_krb_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
-				       const struct xh_flow_key *key, int src_is_s, __u8 rule,
+				       const struct xh_flow_key *key, int client_is_s, __u8 rule,
 				       const struct xh_krb_scratch *scr, __u32 n, __u32 from,
 				       __u32 msg_len, __u8 msg_type, __u8 etype,
 				       struct xh_stats *stats)
@@ -486,8 +482,7 @@ static __always_inline int xh_krb_emit(struct xdp_md *ctx, const struct xh_pkt *
 	struct xh_flow_state st = {};
 	struct xh_event *e;
 
-	/* The answer goes KDC -> client: the client is its destination. */
-	st.initiator = src_is_s ? XH_INIT_DST : XH_INIT_SRC;
+	st.initiator = client_is_s ? XH_INIT_SRC : XH_INIT_DST;
 	e = xh_event_reserve(ctx, pkt, key, &st, rule, 0, stats, XH_EVENT_NAMED_SIZE);
 	if (!e)
 		return 0;
@@ -500,6 +495,271 @@ static __always_inline int xh_krb_emit(struct xdp_md *ctx, const struct xh_pkt *
 	e->name_len = (__u16)(n & 0x1ff);
 	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
 	return 1;
+}
+
+/* The first (the client's preferred) etype of the TGS-REQ req-body whose
+ * first @n bytes are in @scr->buf, from its [4] tag (RFC 4120 5.4.1: [4]
+ * SEQUENCE { [0] kdc-options, [1] cname OPTIONAL, [2] realm, [3] sname
+ * OPTIONAL, [4] from OPTIONAL, [5] till, [6] rtime OPTIONAL, [7] nonce, [8]
+ * etype SEQUENCE OF Int32, ... }), into @scr->etype: 1 when it is RC4's or
+ * DES', 0 when another's, -1 when the @n bytes hold no list (malformed, or
+ * it lies past them). A global function: verified once. */
+__noinline int xh_krb_body_etype(struct xh_krb_scratch *scr, __u32 n)
+{
+	__u32 off = 0, v = 0;
+	int ilen;
+
+	if (!scr || n > XH_KRB_BODY_WIN)
+		return -1;
+	if (xh_der_enter(scr->buf, &off, n, 0xa4) < 0 || xh_der_enter(scr->buf, &off, n, 0x30) < 0)
+		return -1;
+	/* the fields before the list, each at most once */
+	for (int i = 0; i < 8; i++) {
+		__u8 tag;
+
+		if (off >= n)
+			return -1;
+		tag = scr->buf[off & XH_KRB_MASK];
+		if (tag == 0xa8)
+			break;
+		if (tag < 0xa0 || tag > 0xa7 || xh_der_skip(scr->buf, &off, n, tag) < 0)
+			return -1;
+	}
+	if (xh_der_enter(scr->buf, &off, n, 0xa8) < 0 || xh_der_enter(scr->buf, &off, n, 0x30) < 0)
+		return -1;
+	/* Int32, one to four bytes of two's complement (MIT lists -135) */
+	if (off + 2 > n || scr->buf[off & XH_KRB_MASK] != 0x02)
+		return -1;
+	ilen = scr->buf[(off + 1) & XH_KRB_MASK];
+	if (ilen < 1 || ilen > 4 || off + 2 + ilen > n)
+		return -1;
+	for (int j = 0; j < 4; j++)
+		if (j < ilen)
+			v = v << 8 | scr->buf[(off + 2 + j) & XH_KRB_MASK];
+	if (ilen < 4 && (scr->buf[(off + 2) & XH_KRB_MASK] & 0x80))
+		v |= ~0u << (8 * ilen);
+	scr->etype = (int)v;
+	return xh_krb_weak_etype(v);
+}
+
+/* Where the req-body of the TGS-REQ whose first @n bytes are in @b starts
+ * in the message, past pvno, msg-type and the padata ([APPLICATION 12]
+ * SEQUENCE { [1] pvno, [2] msg-type, [3] padata OPTIONAL, [4] req-body });
+ * -1 when the bytes start no TGS-REQ. */
+static __always_inline int xh_krb_tgs_body_off(const __u8 *b, __u32 n)
+{
+	__u32 off = 0;
+	int len;
+
+	if (xh_der_enter(b, &off, n, XH_KRB_TAG_TGS_REQ) < 0 ||
+	    xh_der_enter(b, &off, n, 0x30) < 0 || xh_der_skip(b, &off, n, 0xa1) < 0 ||
+	    xh_der_skip(b, &off, n, 0xa2) < 0)
+		return -1;
+	if (off < n && b[off & XH_KRB_MASK] == 0xa3) {
+		len = xh_der_enter(b, &off, n, 0xa3);
+		if (len < 0)
+			return -1;
+		off += len;
+	}
+	return off > 0xffff ? -1 : (int)off;
+}
+
+/* The TCP sequence number of @pkt's first payload byte into *@seq; 0, or
+ * -1. */
+static __always_inline int xh_tcp_seq(struct xdp_md *ctx, const struct xh_pkt *pkt, __u32 *seq)
+{
+	__be32 v;
+
+	if (bpf_xdp_load_bytes(ctx, (pkt->l4_off & XH_PARSE_MAX_OFF) + 4, &v, sizeof(v)))
+		return -1;
+	*seq = bpf_ntohl(v);
+	return 0;
+}
+
+/* kerberos.weak_request's verdict on the req-body of a TGS-REQ on @pkt's
+ * flow (client -> KDC), whose first @n bytes are in @scr->buf (@from: its
+ * offset in the message of @msg_len bytes): once per flow, noted in
+ * xh_krb_req. 1 when it emitted, 0 when not, -1 when the @n bytes hold no
+ * etype list. */
+static __always_inline int xh_krb_tgs_verdict(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					      struct xh_krb_scratch *scr, __u32 n, __u32 from,
+					      __u32 msg_len, struct xh_stats *stats)
+{
+	struct xh_krb_req fresh = {.flags = XH_KRB_REQ_F_WEAK_REQUEST}, *req;
+	struct xh_flow_key key;
+	int weak = xh_krb_body_etype(scr, n), src_is_s;
+
+	if (weak < 0)
+		return -1;
+	stats->krb[XH_KRB_CNT_TGS_REQ]++;
+	if (!weak)
+		return 0;
+	stats->krb[XH_KRB_CNT_WEAK_REQUEST]++;
+	src_is_s = xh_flow_key_make(pkt, &key);
+	req = bpf_map_lookup_elem(&xh_krb_req, &key);
+	if (req) {
+		if (req->flags & XH_KRB_REQ_F_WEAK_REQUEST)
+			return 0;
+		req->flags |= XH_KRB_REQ_F_WEAK_REQUEST;
+	} else {
+		bpf_map_update_elem(&xh_krb_req, &key, &fresh, BPF_ANY);
+	}
+	/* a request: its source is the client */
+	return xh_krb_emit(ctx, pkt, &key, src_is_s, XH_RULE_KRB_WEAK_REQUEST, scr, n, from,
+			   msg_len, 12, (__u8)scr->etype, stats);
+}
+
+/* The TGS-REQ whose first @n bytes xh_krb_load() put in xh_krbscr's buf
+ * (@msg_len in all): its req-body read in this segment or datagram, or,
+ * over TCP, waited for in the flow's next segments (xh_krb_pend,
+ * xh_krb_tgs_more()). Returns 1 when it emitted. A global function:
+ * verified once. It looks the scratch up itself: a pointer passed in is
+ * memory to Linux 6.1's verifier, which takes no such value for a map
+ * update. */
+__noinline int xh_krb_tgs_req(struct xdp_md *ctx, const struct xh_pkt *pkt, __u32 n, __u32 msg_len)
+{
+	struct xh_krb_scratch *scr;
+	struct xh_flow_key key;
+	struct xh_stats *stats;
+	__u32 zero = 0, head, from, here, avail = 0, seq;
+	int off, r;
+
+	if (!ctx || !pkt || n > XH_KRB_REQ_WIN)
+		return 0;
+	stats = bpf_map_lookup_elem(&xh_counters, &zero);
+	scr = bpf_map_lookup_elem(&xh_krbscr, &zero);
+	if (!stats || !scr)
+		return 0;
+	off = xh_krb_tgs_body_off(scr->buf, n);
+	if (off < 0 || (__u32)off >= msg_len)
+		return 0;
+	from = off;
+	head = xh_krb_head(pkt);
+	here = pkt->payload_len - head; /* the message's bytes here: at least XH_KRB_MIN */
+	if (from < here) {
+		avail = here - from;
+		if (avail > XH_KRB_BODY_WIN)
+			avail = XH_KRB_BODY_WIN;
+		if (bpf_xdp_load_bytes(ctx, (pkt->payload_off & XH_PARSE_MAX_OFF) + head + from,
+				       scr->buf, XH_SIZE_NZ(avail, XH_KRB_BODY_WIN)))
+			return 0;
+		r = xh_krb_tgs_verdict(ctx, pkt, scr, avail, from, msg_len, stats);
+		if (r >= 0)
+			return r;
+	}
+	/* The list lies past this segment: over TCP, wait for the next. */
+	if (pkt->proto != IPPROTO_TCP || avail >= XH_KRB_BODY_WIN || from + avail >= msg_len ||
+	    xh_tcp_seq(ctx, pkt, &seq)) {
+		stats->krb[XH_KRB_CNT_TGS_REQ_UNREAD]++;
+		return 0;
+	}
+	stats->krb[XH_KRB_CNT_TGS_REQ_SPLIT]++;
+	__builtin_memcpy(scr->pend.buf, scr->buf, XH_KRB_BODY_WIN);
+	scr->pend.seq = seq + pkt->payload_len;
+	if (!avail)
+		scr->pend.seq = seq + head + from;
+	scr->pend.msg_len = msg_len;
+	scr->pend.from = (__u16)from;
+	scr->pend.have = (__u16)avail;
+	scr->pend.segs = 0;
+	xh_flow_key_make(pkt, &key);
+	bpf_map_update_elem(&xh_krb_pend, &key, &scr->pend, BPF_ANY);
+	return 0;
+}
+
+/* A client's segment on a flow whose TGS-REQ's req-body xh_krb_pend waits
+ * for: the bytes it holds of it added to those kept, the verdict taken once
+ * the etype list is whole. Returns 1 when it emitted, 0 otherwise; -1 when
+ * nothing waits, or the wait ended here because a segment was lost (the
+ * segment may start a message). A global function: verified once. */
+__noinline int xh_krb_tgs_more(struct xdp_md *ctx, const struct xh_pkt *pkt,
+			       struct xh_krb_scratch *scr)
+{
+	struct xh_krb_pend *pend;
+	struct xh_flow_key key;
+	struct xh_stats *stats;
+	__u32 zero = 0, seq, d, have, take, n, from, msg_len;
+	int r;
+
+	if (!ctx || !pkt || !scr)
+		return -1;
+	xh_flow_key_make(pkt, &key);
+	pend = bpf_map_lookup_elem(&xh_krb_pend, &key);
+	stats = bpf_map_lookup_elem(&xh_counters, &zero);
+	if (!pend || !stats)
+		return -1;
+	if (xh_tcp_seq(ctx, pkt, &seq))
+		return 0;
+	/* the wanted byte's offset in this segment */
+	d = pend->seq - seq;
+	if ((__s32)d < 0) {
+		/* this segment starts past it: the one that held it was lost */
+		bpf_map_delete_elem(&xh_krb_pend, &key);
+		stats->krb[XH_KRB_CNT_TGS_REQ_UNREAD]++;
+		return -1;
+	}
+	if (d >= pkt->payload_len) {
+		/* the padata's middle, or a segment sent again */
+		if (++pend->segs > XH_KRB_PEND_SEGS) {
+			bpf_map_delete_elem(&xh_krb_pend, &key);
+			stats->krb[XH_KRB_CNT_TGS_REQ_UNREAD]++;
+		}
+		return 0;
+	}
+	have = pend->have & XH_KRB_MASK;
+	from = pend->from;
+	msg_len = pend->msg_len;
+	take = pkt->payload_len - d;
+	if (take > XH_KRB_BODY_WIN - have)
+		take = XH_KRB_BODY_WIN - have;
+	__builtin_memcpy(scr->buf, pend->buf, XH_KRB_BODY_WIN);
+	if (bpf_xdp_load_bytes(ctx, (pkt->payload_off & XH_PARSE_MAX_OFF) + (d & 0xffff),
+			       scr->buf + have, XH_SIZE_NZ(take, XH_KRB_BODY_WIN)))
+		return 0;
+	n = have + take;
+	r = xh_krb_tgs_verdict(ctx, pkt, scr, n, from, msg_len, stats);
+	if (r >= 0 || n >= XH_KRB_BODY_WIN || from + n >= msg_len ||
+	    ++pend->segs > XH_KRB_PEND_SEGS) {
+		if (r < 0)
+			stats->krb[XH_KRB_CNT_TGS_REQ_UNREAD]++;
+		bpf_map_delete_elem(&xh_krb_pend, &key);
+		return r > 0;
+	}
+	__builtin_memcpy(pend->buf, scr->buf, XH_KRB_BODY_WIN);
+	pend->have = (__u16)n;
+	pend->seq = seq + pkt->payload_len;
+	return 0;
+}
+
+/* A client's request @pkt (client -> KDC) that starts a message: an
+ * AS-REQ's account, and whether it pre-authenticates, kept by flow for the
+ * KDC's answer; a TGS-REQ's etypes read (xh_krb_tgs_req()). Returns 1 when
+ * it emitted. */
+static __always_inline int xh_krb_request(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					  struct xh_krb_scratch *scr, struct xh_stats *stats)
+{
+	struct xh_krb_req req = {};
+	struct xh_flow_key key;
+	__u32 n, name_off = 0, pa_off = 0, msg_len = 0;
+	int len;
+
+	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, &msg_len);
+	if (!n)
+		return 0;
+	if (scr->buf[0] == XH_KRB_TAG_TGS_REQ)
+		return xh_krb_tgs_req(ctx, pkt, n, msg_len);
+	len = xh_krb_as_req_name(scr->buf, n, &name_off, &pa_off);
+	if (len < 0)
+		return 0;
+	req.name_hash = xh_krb_name_hash(scr, name_off, len);
+	stats->krb[XH_KRB_CNT_AS_REQ]++;
+	if (!pa_off || !xh_krb_preauth(scr, pa_off, n)) {
+		req.flags = XH_KRB_REQ_F_NO_PREAUTH;
+		stats->krb[XH_KRB_CNT_NO_PREAUTH]++;
+	}
+	xh_flow_key_make(pkt, &key);
+	bpf_map_update_elem(&xh_krb_req, &key, &req, BPF_ANY);
+	return 0;
 }
 
 /* kerberos.weak_ticket: the TGS-REP @pkt (KDC -> client; its first @n
@@ -530,15 +790,40 @@ static __always_inline int xh_krb_weak_ticket(struct xdp_md *ctx, const struct x
 		bpf_map_update_elem(&xh_krb_req, key, &fresh, BPF_ANY);
 	}
 	/* scr->len: at most XH_KRB_REQ_WIN (xh_krb_ticket()) */
-	return xh_krb_emit(ctx, pkt, key, src_is_s, XH_RULE_KRB_WEAK_TICKET, scr, scr->len,
+	return xh_krb_emit(ctx, pkt, key, !src_is_s, XH_RULE_KRB_WEAK_TICKET, scr, scr->len,
 			   scr->from, msg_len, 13, (__u8)t, stats);
 }
 
-/* The Kerberos message @pkt carries: a client's AS-REQ (to port 88) is
- * kept for its flow (xh_krb_request()); from port 88, an AS-REP answering
- * one without pre-authentication is kerberos.no_preauth's, a TGS-REP with
- * a service's ticket in RC4 or DES kerberos.weak_ticket's, and a KRB-ERROR
- * of a failed logon is counted for kerberos.brute_force (its client is the
+/* A client's segment or datagram to port 88: the next segment of a TGS-REQ
+ * whose req-body xh_krb_pend waits for, or a request that starts a message
+ * (xh_krb_request()). Called by xh_window_rules(), apart from xh_krb(): the
+ * TGS-REQ's calls below xh_krb()'s frame would pass the 512 bytes of stack
+ * Linux 6.1 allows a call chain. Returns 1 when it emitted. */
+__noinline int xh_krb_client(struct xdp_md *ctx, const struct xh_pkt *pkt)
+{
+	struct xh_krb_scratch *scr;
+	struct xh_stats *stats;
+	__u32 zero = 0;
+
+	if (!pkt)
+		return 0;
+	stats = bpf_map_lookup_elem(&xh_counters, &zero);
+	scr = bpf_map_lookup_elem(&xh_krbscr, &zero);
+	if (!stats || !scr)
+		return 0;
+	if (pkt->proto == IPPROTO_TCP) {
+		int r = xh_krb_tgs_more(ctx, pkt, scr);
+
+		if (r >= 0)
+			return r;
+	}
+	return xh_krb_request(ctx, pkt, scr, stats);
+}
+
+/* A KDC's answer @pkt (from port 88): an AS-REP answering a request
+ * without pre-authentication is kerberos.no_preauth's, a TGS-REP with a
+ * service's ticket in RC4 or DES kerberos.weak_ticket's, and a KRB-ERROR of
+ * a failed logon is counted for kerberos.brute_force (its client is the
  * packet's destination). Called by xh_window_rules(). Returns 1 when it
  * emitted. */
 __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
@@ -561,10 +846,6 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	scr = bpf_map_lookup_elem(&xh_krbscr, &zero);
 	if (!stats || !scr)
 		return 0;
-	if (pkt->dport == bpf_htons(XH_KRB_PORT)) {
-		xh_krb_request(ctx, pkt, scr, stats);
-		return 0;
-	}
 	n = xh_krb_load(ctx, pkt, scr, XH_KRB_REQ_WIN, &msg_len);
 	if (!n)
 		return 0;
@@ -586,7 +867,7 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 			return 0;
 		/* kerberos.no_preauth: once, the flow's request forgotten */
 		bpf_map_delete_elem(&xh_krb_req, &key);
-		return xh_krb_emit(ctx, pkt, &key, src_is_s, XH_RULE_KRB_NO_PREAUTH, scr, n, 0,
+		return xh_krb_emit(ctx, pkt, &key, !src_is_s, XH_RULE_KRB_NO_PREAUTH, scr, n, 0,
 				   msg_len, 11, 0, stats);
 	}
 	/* A KDC sends an error whole, in one segment or datagram. */
@@ -618,7 +899,8 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	/* The account of the request it answers, if that was seen: counted
 	 * once per window. */
 	req = bpf_map_lookup_elem(&xh_krb_req, &key);
-	if (req) {
+	/* (a flow's entry that only says a ticket rule reported has no account) */
+	if (req && req->name_hash) {
 		stats->krb[XH_KRB_CNT_FAILURE_NAMED]++;
 		__builtin_memcpy(ak.addr, pkt->daddr, sizeof(ak.addr));
 		ak.family = pkt->family;
@@ -650,7 +932,8 @@ __noinline int xh_window_rules(struct xdp_md *ctx, const struct xh_pkt *pkt)
 	if (!pkt)
 		return 0;
 	if (pkt->pflags & XH_PKT_KRB)
-		return xh_krb(ctx, pkt);
+		return pkt->dport == bpf_htons(XH_KRB_PORT) ? xh_krb_client(ctx, pkt)
+							    : xh_krb(ctx, pkt);
 	return xh_probe(ctx, pkt);
 }
 

@@ -256,6 +256,15 @@ struct {
 	__type(value, struct xh_krb_req);
 } xh_krb_req SEC(".maps");
 
+/* kerberos.weak_request (bpf/kerberos.bpf.h): TGS-REQs whose req-body goes
+ * on in a later TCP segment of the flow, with the bytes of it read so far. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XH_KRB_PEND_MAX);
+	__type(key, struct xh_flow_key);
+	__type(value, struct xh_krb_pend);
+} xh_krb_pend SEC(".maps");
+
 /* kerberos.brute_force: the window (xh_sweep_src.window_start_ns) in which a
  * client's failed account was counted, so that an account counts once per
  * window. */

@@ -101,6 +101,10 @@ enum xh_rule {
 	/* kerberos.weak_ticket: a KDC issued a service ticket encrypted with
 	 * RC4 or DES (a TGS-REP to crack offline: Kerberoasting) */
 	XH_RULE_KRB_WEAK_TICKET = 28,
+	/* kerberos.weak_request: a client asked a service ticket preferring
+	 * RC4 or DES (a TGS-REQ as Impacket's and Rubeus' Kerberoasting send
+	 * it, whatever the KDC then issues) */
+	XH_RULE_KRB_WEAK_REQUEST = 29,
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -288,6 +292,11 @@ enum xh_krb_cnt {
 	XH_KRB_CNT_AS_REP,	      /* AS-REPs (TGTs issued) read */
 	XH_KRB_CNT_TGS_REP,	      /* TGS-REPs whose ticket's etype was read */
 	XH_KRB_CNT_WEAK_TICKET,	      /* ... a service's ticket in RC4 or DES */
+	XH_KRB_CNT_TGS_REQ,	      /* TGS-REQs whose preferred etype was read */
+	XH_KRB_CNT_WEAK_REQUEST,      /* ... RC4 or DES */
+	XH_KRB_CNT_TGS_REQ_SPLIT,     /* TGS-REQs whose req-body went on in a later segment */
+	XH_KRB_CNT_TGS_REQ_UNREAD,    /* TGS-REQs whose etypes were not read (a segment lost,
+					 malformed) */
 	XH_KRB_CNT__MAX,
 };
 
@@ -637,6 +646,29 @@ struct xh_krb_req {
 #define XH_KRB_REQ_F_NO_PREAUTH 0x1
 /* kerberos.weak_ticket was reported on the flow (once per flow) */
 #define XH_KRB_REQ_F_WEAK_TICKET 0x2
+/* kerberos.weak_request was reported on the flow (once per flow) */
+#define XH_KRB_REQ_F_WEAK_REQUEST 0x4
+
+/* The bytes of a TGS-REQ's req-body read, from its start: its etype list
+ * follows kdc-options, realm, sname, till and nonce (and from, rtime), some
+ * 120 bytes with a long service name. */
+#define XH_KRB_BODY_WIN 256
+/* A TGS-REQ whose req-body goes on past its segment (xh_krb_pend, by flow):
+ * a TGT with a PAC makes the message longer than one segment, and the
+ * req-body follows it. */
+struct xh_krb_pend {
+	__u32 seq;     /* TCP sequence number of the next byte wanted */
+	__u32 msg_len; /* the message's length, from its record mark */
+	__u16 from;    /* the req-body's offset in the message */
+	__u16 have;    /* bytes of the req-body in buf */
+	__u8 segs;     /* later segments read */
+	__u8 pad[3];
+	__u8 buf[XH_KRB_BODY_WIN];
+};
+#define XH_KRB_PEND_MAX 1024
+/* Segments a req-body is followed over: a TGT of tens of kilobytes (a PAC
+ * with thousands of groups) is given up, and counted. */
+#define XH_KRB_PEND_SEGS 40
 
 /* Kerberos requests whose account is kept for the KDC's answer, by flow;
  * and (client, account) pairs whose failure was counted. */
@@ -712,16 +744,20 @@ _Static_assert(sizeof(struct xh_remote_detail) == 64, "xh_remote_detail ABI");
 /* The payload was longer than name[]: the request is cut (its end not carried). */
 #define XH_REMOTE_F_CUT 0x01
 
-/* Detail of kerberos.no_preauth and kerberos.weak_ticket (XH_DETAIL_KRB).
- * name[] holds @name_len bytes of the message from its byte @from (past a
- * TCP record mark): the AS-REP's first (from 0), or the TGS-REP's from its
- * crealm, past the padata, which a client's FAST makes longer than name[];
- * userspace reads the names from them (user/kerberos.c). */
+/* Detail of kerberos.no_preauth, kerberos.weak_ticket and
+ * kerberos.weak_request (XH_DETAIL_KRB). name[] holds @name_len bytes of
+ * the message from its byte @from (past a TCP record mark): the AS-REP's
+ * first (from 0), the TGS-REP's from its crealm, past the padata, which a
+ * client's FAST makes longer than name[], or the TGS-REQ's req-body, past
+ * the padata that carries the TGT; userspace reads the names from them
+ * (user/kerberos.c). */
 struct xh_krb_detail {
 	__u32 msg_len; /* bytes of the message (the record mark's, or the datagram's) */
 	__u16 from;    /* the offset in the message of name[]'s first byte */
-	__u8 msg_type; /* 11 AS-REP, 13 TGS-REP (RFC 4120 7.5.7) */
-	__u8 etype;    /* kerberos.weak_ticket: the ticket's encryption type */
+	__u8 msg_type; /* 11 AS-REP, 12 TGS-REQ, 13 TGS-REP (RFC 4120 7.5.7) */
+	/* kerberos.weak_ticket: the ticket's encryption type;
+	 * kerberos.weak_request: the request's first (preferred) */
+	__u8 etype;
 	__u8 pad[56];
 };
 _Static_assert(sizeof(struct xh_krb_detail) == 64, "xh_krb_detail ABI");

@@ -36,6 +36,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_KRB_BRUTE_FORCE] = "kerberos.brute_force",
 	[XH_RULE_KRB_NO_PREAUTH] = "kerberos.no_preauth",
 	[XH_RULE_KRB_WEAK_TICKET] = "kerberos.weak_ticket",
+	[XH_RULE_KRB_WEAK_REQUEST] = "kerberos.weak_request",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -95,7 +96,7 @@ static const struct attack_ref attack_brute_spray =
 static const struct attack_ref attack_asrep_roast = ATTACK_REF(
 	"T1558.004", "Steal or Forge Kerberos Tickets: AS-REP Roasting", "credential-access");
 /* A service ticket in RC4 or DES: encrypted with its account's password's
- * key, cracked offline (Kerberoasting). */
+ * key, cracked offline (Kerberoasting); or a request that asks for one. */
 static const struct attack_ref attack_kerberoast = ATTACK_REF(
 	"T1558.003", "Steal or Forge Kerberos Tickets: Kerberoasting", "credential-access");
 
@@ -128,6 +129,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_KRB_BRUTE_FORCE] = &attack_brute,
 	[XH_RULE_KRB_NO_PREAUTH] = &attack_asrep_roast,
 	[XH_RULE_KRB_WEAK_TICKET] = &attack_kerberoast,
+	[XH_RULE_KRB_WEAK_REQUEST] = &attack_kerberoast,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

@@ -437,6 +437,17 @@ void jbuf_arr_u64(struct jbuf *b, uint64_t val)
 	jbuf_u64(b, val);
 }
 
+void jbuf_arr_i64(struct jbuf *b, int64_t val)
+{
+	jbuf_sep(b);
+	if (val < 0) {
+		jbuf_putc(b, '-');
+		jbuf_u64(b, -(uint64_t)val);
+	} else {
+		jbuf_u64(b, val);
+	}
+}
+
 void jbuf_arr_str(struct jbuf *b, const char *val)
 {
 	jbuf_sep(b);

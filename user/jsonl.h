@@ -90,6 +90,7 @@ void jbuf_key_i64(struct jbuf *b, const char *key, int64_t val);
 void jbuf_key_bool(struct jbuf *b, const char *key, int val);
 void jbuf_key_double(struct jbuf *b, const char *key, double val); /* %.6g; NaN/inf as null */
 void jbuf_arr_u64(struct jbuf *b, uint64_t val);		   /* array element */
+void jbuf_arr_i64(struct jbuf *b, int64_t val);			   /* array element */
 void jbuf_arr_str(struct jbuf *b, const char *val);		   /* array element */
 
 /* Members with a string or number value. Inline, so that the strlen() of a

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kerberos.c: the AS-REP of a kerberos.no_preauth hit and the TGS-REP of a
- * kerberos.weak_ticket one, read in userspace from the bytes the kernel
- * carries: a DER walk to their crealm, cname and (TGS-REP) the ticket's
- * service, which the kernel leaves alone (each step of a walk costs verifier
+/* kerberos.c: the AS-REP of a kerberos.no_preauth hit, the TGS-REP of a
+ * kerberos.weak_ticket one and the TGS-REQ of a kerberos.weak_request one,
+ * read in userspace from the bytes the kernel carries: a DER walk to their
+ * crealm, cname, service and (TGS-REQ) etype list, which the kernel leaves
+ * alone (each step of a walk costs verifier
  * instructions; here it is a few hundred cycles a hit). */
 #include <errno.h>
 #include <string.h>
@@ -76,6 +77,29 @@ static int der_uint(struct der *d, int *v)
 		return -EBADMSG;
 	for (*v = 0; in.p < in.end; in.p++)
 		*v = *v << 8 | *in.p;
+	return 0;
+}
+
+/* A DER INTEGER of 1 to 4 bytes, two's complement (an Int32), at d->p
+ * into *@v. */
+static int der_int32(struct der *d, int *v)
+{
+	struct der in;
+	uint32_t u;
+	size_t len;
+	int err = der_take(d, 0x02, &in);
+
+	if (err)
+		return err;
+	if (in.cut)
+		return -ENODATA;
+	len = (size_t)(in.end - in.p);
+	if (len < 1 || len > 4)
+		return -EBADMSG;
+	u = (in.p[0] & 0x80) ? UINT32_MAX : 0;
+	for (; in.p < in.end; in.p++)
+		u = u << 8 | *in.p;
+	*v = (int)u;
 	return 0;
 }
 
@@ -169,6 +193,53 @@ int krb_tgs_rep_parse(const uint8_t *b, size_t n, struct krb_rep *r)
 	return der_uint(&g, &r->etype);
 }
 
+int krb_tgs_req_parse(const uint8_t *b, size_t n, struct krb_rep *r)
+{
+	struct der d = {b, b + n, 0}, body, seq, f, list;
+	int err;
+
+	rep_init(r);
+	/* [4] req-body SEQUENCE { [0] kdc-options, [1] cname OPTIONAL, [2]
+	 * realm, [3] sname OPTIONAL, [4] from OPTIONAL, [5] till, [6] rtime
+	 * OPTIONAL, [7] nonce, [8] etype SEQUENCE OF Int32, ... } */
+	if ((err = der_take(&d, 0xa4, &body)) || (err = der_take(&body, 0x30, &seq)) ||
+	    (err = der_take(&seq, 0xa0, &f)))
+		return err;
+	if (seq.end - seq.p >= 1 && seq.p[0] == 0xa1) {
+		struct der name, g, strs;
+
+		if ((err = der_take(&seq, 0xa1, &f)) || (err = der_take(&f, 0x30, &name)) ||
+		    (err = der_take(&name, 0xa0, &g)) || (err = der_take(&name, 0xa1, &g)) ||
+		    (err = der_take(&g, 0x30, &strs)) ||
+		    (err = der_string(&strs, &r->account, &r->account_len, &r->cut)))
+			return err;
+	}
+	if ((err = der_take(&seq, 0xa2, &f)) ||
+	    (err = der_string(&f, &r->realm, &r->realm_len, &r->cut)))
+		return err;
+	if (seq.end - seq.p >= 1 && seq.p[0] == 0xa3 &&
+	    ((err = der_take(&seq, 0xa3, &f)) || (err = rep_service(&f, r))))
+		return err;
+	/* [4] from to [7] nonce, as they come */
+	while (seq.end - seq.p >= 1 && seq.p[0] >= 0xa4 && seq.p[0] <= 0xa7)
+		if ((err = der_take(&seq, seq.p[0], &f)))
+			return err;
+	if ((err = der_take(&seq, 0xa8, &f)) || (err = der_take(&f, 0x30, &list)))
+		return err;
+	while (list.p < list.end) {
+		int v;
+
+		if ((err = der_int32(&list, &v)))
+			return err;
+		if (r->n_etypes == KRB_ETYPES_MAX) {
+			r->cut = 1;
+			break;
+		}
+		r->etypes[r->n_etypes++] = v;
+	}
+	return list.cut ? -ENODATA : 0;
+}
+
 const char *krb_etype_name(int etype)
 {
 	switch (etype) {
@@ -200,31 +271,43 @@ const char *krb_etype_name(int etype)
 int kerberos_format_json(const struct xh_event *e, struct jbuf *b)
 {
 	size_t n = e->name_len < XH_EVENT_NAME_MAX ? e->name_len : XH_EVENT_NAME_MAX;
-	int tgs = e->d.krb.msg_type == 13;
+	int tgs = e->d.krb.msg_type == 13, tgs_req = e->d.krb.msg_type == 12;
 	const char *cipher;
 	struct krb_rep r;
 	int err;
 
 	if (e->detail_kind != XH_DETAIL_KRB)
 		return 0;
-	err = tgs ? krb_tgs_rep_parse(e->name, n, &r) : krb_as_rep_parse(e->name, n, &r);
+	if (tgs_req)
+		err = krb_tgs_req_parse(e->name, n, &r);
+	else if (tgs)
+		err = krb_tgs_rep_parse(e->name, n, &r);
+	else
+		err = krb_as_rep_parse(e->name, n, &r);
 	/* Suricata's EVE "krb5" names these cname and realm, Zeek's
 	 * kerberos.log service and cipher; the rule's object keeps
 	 * xdphunt's "account" as the ntlmssp one does. */
 	jbuf_key_obj_begin(b, "kerberos");
-	jbuf_key_str(b, "msg_type", tgs ? "TGS-REP" : "AS-REP");
+	jbuf_key_str(b, "msg_type", tgs_req ? "TGS-REQ" : tgs ? "TGS-REP" : "AS-REP");
 	if (r.realm)
 		jbuf_key_strn(b, "realm", (const char *)r.realm, r.realm_len);
 	if (r.account)
 		jbuf_key_strn(b, "account", (const char *)r.account, r.account_len);
-	if (tgs) {
+	if (tgs || tgs_req) {
 		if (r.service_len)
 			jbuf_key_strn(b, "service", r.service, r.service_len);
-		/* the kernel's reading, which made the hit */
+		/* the kernel's reading, which made the hit: the ticket's, or
+		 * the request's preferred */
 		jbuf_key_u64(b, "etype", e->d.krb.etype);
 		cipher = krb_etype_name(e->d.krb.etype);
 		if (cipher)
 			jbuf_key_str(b, "cipher", cipher);
+	}
+	if (tgs_req && r.n_etypes) {
+		jbuf_key_arr_begin(b, "etypes");
+		for (size_t i = 0; i < r.n_etypes; i++)
+			jbuf_arr_i64(b, r.etypes[i]);
+		jbuf_arr_end(b);
 	}
 	if (err == -ENODATA || r.cut)
 		jbuf_key_bool(b, "truncated", 1);

@@ -59,6 +59,10 @@ static const char *const krb_counter_names[XH_KRB_CNT__MAX] = {
 	[XH_KRB_CNT_AS_REP] = "as_rep",
 	[XH_KRB_CNT_TGS_REP] = "tgs_rep",
 	[XH_KRB_CNT_WEAK_TICKET] = "weak_ticket",
+	[XH_KRB_CNT_TGS_REQ] = "tgs_req",
+	[XH_KRB_CNT_WEAK_REQUEST] = "weak_request",
+	[XH_KRB_CNT_TGS_REQ_SPLIT] = "tgs_req_split",
+	[XH_KRB_CNT_TGS_REQ_UNREAD] = "tgs_req_unread",
 };
 
 const char *krb_counter_name(unsigned int cnt)

@@ -22,6 +22,11 @@
 # from tshark's tree of each TGS-REP) is to be one hit, client -> KDC,
 # naming its crealm, cname, the ticket's service and etype, T1558.003; no
 # other such hit may exist.
+# kerberos.weak_request: the first TGS-REQ on each flow whose req-body's
+# etype list tshark reads with RC4 or DES first (weak_request_hits(), from
+# tshark's tree of each TGS-REQ, reassembled when the TGT put the req-body in
+# a later segment) is to be one hit, client -> KDC, naming its realm,
+# service, first etype and the list, T1558.003; no other such hit may exist.
 #
 # check_kerberos.py CAPTURE HITS... [--setting COUNT/SECS] [--want N] [--live]
 #   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
@@ -164,23 +169,17 @@ def _tree(node, key):
                 yield from _tree(v, key)
 
 
-def weak_ticket_hits(pcap, msgs=None):
-    """{(client, client port, kdc, kdc port): (realm, account, service,
-    etype)} of the first TGS-REP of each flow of @pcap whose ticket tshark
-    reads in WEAK_ETYPES for a service other than krbtgt: the crealm, the
-    cname's first component, the ticket's sname joined by '/' and its
-    enc-part's etype, from tshark's tree (the flat fields do not tell the
-    ticket's etype from a FAST reply's or the enc-part's). With @msgs
-    (krb_messages()'s), tshark is not run when they hold no TGS-REP."""
-    if msgs is not None and not any(13 in m[5] for m in msgs):
-        return {}
+def _krb_trees(pcap, msg_type):
+    """(src, src port, dst, dst port, kerberos tree) of each frame of @pcap
+    in which tshark reads a Kerberos message of @msg_type (none quoted in
+    ICMP), reassembled over TCP; the addresses and ports are the frame's
+    first."""
     p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
-                        "kerberos.msg_type == 13 && !icmp && !icmpv6", "-T", "json",
+                        "kerberos.msg_type == %d && !icmp && !icmpv6" % msg_type, "-T", "json",
                         "--no-duplicate-keys", "-J", "frame ip ipv6 tcp udp kerberos"],
                        capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
         raise RuntimeError("tshark -r %s: %s" % (pcap, p.stderr[-300:]))
-    hits = {}
     for pkt in json.loads(p.stdout or "[]"):
         lay = pkt["_source"]["layers"]
         ip = lay.get("ip") or lay.get("ipv6")
@@ -192,11 +191,25 @@ def weak_ticket_hits(pcap, msgs=None):
             v = layer[key]
             return v[0] if isinstance(v, list) else v
 
-        client = str(ipaddress.ip_address(one(ip, fam + ".dst")))
-        kdc = str(ipaddress.ip_address(one(ip, fam + ".src")))
-        flow = (client, int(one(l4, proto + ".dstport")), kdc,
-                int(one(l4, proto + ".srcport")))
-        for rep in _tree(lay.get("kerberos"), "kerberos.tgs_rep_element"):
+        yield (str(ipaddress.ip_address(one(ip, fam + ".src"))), int(one(l4, proto + ".srcport")),
+               str(ipaddress.ip_address(one(ip, fam + ".dst"))), int(one(l4, proto + ".dstport")),
+               lay.get("kerberos"))
+
+
+def weak_ticket_hits(pcap, msgs=None):
+    """{(client, client port, kdc, kdc port): (realm, account, service,
+    etype)} of the first TGS-REP of each flow of @pcap whose ticket tshark
+    reads in WEAK_ETYPES for a service other than krbtgt: the crealm, the
+    cname's first component, the ticket's sname joined by '/' and its
+    enc-part's etype, from tshark's tree (the flat fields do not tell the
+    ticket's etype from a FAST reply's or the enc-part's). With @msgs
+    (krb_messages()'s), tshark is not run when they hold no TGS-REP."""
+    if msgs is not None and not any(13 in m[5] for m in msgs):
+        return {}
+    hits = {}
+    for kdc, kdc_port, client, client_port, tree in _krb_trees(pcap, 13):
+        flow = (client, client_port, kdc, kdc_port)
+        for rep in _tree(tree, "kerberos.tgs_rep_element"):
             ticket = next(_tree(rep, "kerberos.ticket_element"), None)
             if ticket is None:
                 continue
@@ -210,6 +223,38 @@ def weak_ticket_hits(pcap, msgs=None):
                               next(_tree(rep, "kerberos.CNameString"), None),
                               "/".join(snames), etype)
     return hits
+
+
+def weak_request_hits(pcap, msgs=None):
+    """{(client, client port, kdc, kdc port): (realm, service, etype,
+    etypes)} of the first TGS-REQ of each flow of @pcap whose req-body lists
+    an etype of WEAK_ETYPES first: its realm, sname joined by '/', first
+    etype and the list, from tshark's tree (the flat fields do not tell the
+    req-body's from the TGT's in the padata). With @msgs (krb_messages()'s),
+    tshark is not run again when they hold no Kerberos message at all."""
+    if msgs is not None and not msgs:
+        return {}
+    hits = {}
+    for client, client_port, kdc, kdc_port, tree in _krb_trees(pcap, 12):
+        flow = (client, client_port, kdc, kdc_port)
+        for req in _tree(tree, "kerberos.tgs_req_element"):
+            body = next(_tree(req, "kerberos.req_body_element"), None)
+            if body is None:
+                continue
+            etypes = [int(e) for e in _tree(body, "kerberos.ENCTYPE")]
+            if not etypes or etypes[0] not in WEAK_ETYPES or flow in hits:
+                continue
+            hits[flow] = (next(_tree(body, "kerberos.realm"), None),
+                          "/".join(_tree(body, "kerberos.SNameString")), etypes[0], etypes)
+    return hits
+
+
+def compare_weak_request(want, lines):
+    """Problems between tshark's weak_request_hits() @want and the JSON
+    @lines' kerberos.weak_request hits."""
+    return compare_hits("kerberos.weak_request", "T1558.003", want, lines,
+                        lambda k: (k.get("realm"), k.get("service"), k.get("etype"),
+                                   k.get("etypes")))
 
 
 def compare_weak_ticket(want, lines):
@@ -283,6 +328,8 @@ def main():
                     help="at least this many kerberos.no_preauth hits")
     ap.add_argument("--want-weak-ticket", type=int, default=0,
                     help="at least this many kerberos.weak_ticket hits")
+    ap.add_argument("--want-weak-request", type=int, default=0,
+                    help="at least this many kerberos.weak_request hits")
     a = ap.parse_args()
     threshold, window = map(int, a.setting.split("/"))
     msgs = krb_messages(a.capture)
@@ -291,6 +338,7 @@ def main():
     accounts = krb_accounts(failures, krb_requests(msgs), threshold, window)
     roast = no_preauth_hits(msgs)
     tickets = weak_ticket_hits(a.capture, msgs)
+    requests = weak_request_hits(a.capture)
     fails = 0
     for i, path in enumerate(a.hits):
         problems = compare(want, open(path).read().splitlines(), threshold, window,
@@ -305,14 +353,20 @@ def main():
         if len(tickets) < a.want_weak_ticket:
             problems.append("tshark's TGS-REPs make %d weak_ticket hits, want %d" %
                             (len(tickets), a.want_weak_ticket))
+        problems += compare_weak_request(requests, open(path).read().splitlines())
+        if len(requests) < a.want_weak_request:
+            problems.append("tshark's TGS-REQs make %d weak_request hits, want %d" %
+                            (len(requests), a.want_weak_request))
         for p in problems:
             print("FAIL: kerberos_brute_force: %s: %s" % (path, p))
         if not problems:
             print("PASS: kerberos_brute_force: %s: %d failed logons in tshark's KRB-ERRORs, "
                   "%d hits as they make, accounts and techniques %s as its AS-REQs say; "
                   "kerberos.no_preauth %s as its AS-REPs; kerberos.weak_ticket %s as its "
-                  "TGS-REPs" % (path, len(failures), len(want), sorted(accounts.values()),
-                                sorted(roast.values()), sorted(tickets.values())))
+                  "TGS-REPs; kerberos.weak_request %s as its TGS-REQs" % (
+                      path, len(failures), len(want), sorted(accounts.values()),
+                      sorted(roast.values()), sorted(tickets.values()),
+                      sorted(requests.values())))
         fails += bool(problems)
     return 1 if fails else 0
 

@@ -11,7 +11,9 @@
 # passwords on one account, from a second client address) and an AS-REP
 # roasting (GetNPUsers.py, one account without pre-authentication) and a
 # Kerberoasting (MIT kvno asks service tickets for two accounts' SPNs, one
-# left to RC4, one configured for AES) to its KDC;
+# left to RC4, one configured for AES; then the AES one allowing rc4-hmac
+# alone, and Impacket's getKerberosTGS asks for both, as GetUserSPNs does)
+# to its KDC;
 # tcpdump records the client
 # side. tshark is the oracle: every bind to a listed interface and every
 # listed call it sees must be a hit, live and in `xdphunt replay` of the
@@ -20,8 +22,9 @@
 # zero-credential tries only (check_zerologon.py); the spray and the guess
 # are a kerberos.brute_force hit each, on the answer tshark's KRB-ERRORs
 # bring to 10, spraying and guessing by the accounts of tshark's AS-REQs,
-# the roasted account's AS-REP one kerberos.no_preauth hit and the RC4
-# service ticket one kerberos.weak_ticket hit (check_kerberos.py).
+# the roasted account's AS-REP one kerberos.no_preauth hit, the RC4
+# service ticket one kerberos.weak_ticket hit and each TGS-REQ that lists
+# RC4 first one kerberos.weak_request hit (check_kerberos.py).
 # Takes about a minute here (provisioning 10-35 s). Prints PASS:/FAIL:/SKIP:.
 set -u
 
@@ -176,7 +179,25 @@ timeout -k 5 "$TOOL_TIMEOUT_S" ip netns exec "$DCLAB_NS_CL" kinit "$DCLAB_ADMIN@
 	<<<"$DCLAB_PASS" >"$W/kinit.out" 2>&1
 echo "# kinit: exit $?"
 run_tool kvno kvno "MSSQLSvc/db1.hunt.test:1433@$DCLAB_REALM" "HTTP/web1.hunt.test@$DCLAB_REALM"
+# Kerberoasting's requests: kvno again allowed rc4-hmac alone (the list
+# Rubeus' /rc4opsec sends), for the AES-only account, which the KDC refuses
+# (KDC_ERR_ETYPE_NOSUPP; MIT asks twice); and Impacket's getKerberosTGS, as
+# GetUserSPNs -request calls it, for both accounts (its etype list: 23, 16,
+# 3, then the TGT's), which this Samba refuses too (KRB_AP_ERR_INAPP_CKSUM):
+# the requests are what the rule reads.
+# (MIT keeps to the allowed types for the TGT's session key too: a TGT of
+# its own, in RC4.)
+cp "$W/krb5.conf" "$W/krb5-rc4.conf"
+sed -i 's/^\[libdefaults\]$/[libdefaults]\n\tdefault_tgs_enctypes = rc4-hmac\n\tdefault_tkt_enctypes = rc4-hmac/' \
+	"$W/krb5-rc4.conf"
+export KRB5_CONFIG="$W/krb5-rc4.conf" KRB5CCNAME="$W/ccache-rc4"
+timeout -k 5 "$TOOL_TIMEOUT_S" ip netns exec "$DCLAB_NS_CL" kinit "$DCLAB_ADMIN@$DCLAB_REALM" \
+	<<<"$DCLAB_PASS" >"$W/kinit_rc4.out" 2>&1
+echo "# kinit_rc4: exit $?"
+run_tool kvno_rc4 kvno "HTTP/web1.hunt.test@$DCLAB_REALM"
 unset KRB5_CONFIG KRB5CCNAME
+run_tool kerberoast_request $PY "$ROOT/scripts/coverage/kerberoast_request.py" "$T" \
+	"$DCLAB_REALM" "$DCLAB_ADMIN" "$DCLAB_PASS" xhsvc xhsvc2
 sleep 1
 
 kill -TERM "$XH_PID" 2>/dev/null
@@ -222,7 +243,8 @@ $PY "$HERE/check_ntlm.py" "$W/dc.pcap" "$W/live.json" "$W/replay.json" 1 || FAIL
 # And the AS-REP to xhroast (the only one without pre-authentication) is one
 # kerberos.no_preauth hit naming it, as tshark's AS-REQs and AS-REPs say.
 $PY "$HERE/check_kerberos.py" --live --want "$KRB_WANT" --want-no-preauth "$ROAST_WANT" \
-	--want-weak-ticket "$TICKET_WANT" "$W/dc.pcap" "$W/live.json" "$W/replay.json" ||
+	--want-weak-ticket "$TICKET_WANT" --want-weak-request "$((TICKET_WANT * 3))" "$W/dc.pcap" \
+	"$W/live.json" "$W/replay.json" ||
 	FAILS=$((FAILS + 1))
 if [ "$ROAST_WANT" = 1 ]; then
 	if grep -q 'krb5asrep\$23\$xhroast@' "$W/getnpusers.out" &&
@@ -244,6 +266,23 @@ if [ "$TICKET_WANT" = 1 ]; then
 	else
 		fail dcerpc_dc_weak_ticket "want kvno's two tickets and one live hit for xhsvc's SPN:\
  $(grep -c 'kvno = ' "$W/kvno.out") tickets, $(grep -c kerberos.weak_ticket "$W/live.json") hits"
+	fi
+fi
+# The RC4-only requests for the AES account, refused: kerberos.weak_request
+# hits listing rc4-hmac alone; Impacket's two requests, one hit each naming
+# the account it asked for, with Impacket's list. (check_kerberos.py held
+# every hit to tshark's TGS-REQs above.)
+if [ "$TICKET_WANT" = 1 ]; then
+	reqs=$(grep '"rule":"kerberos.weak_request"' "$W/live.json")
+	n_rc4=$(grep -c '"service":"HTTP/web1.hunt.test","etype":23,"cipher":"rc4-hmac","etypes":\[23\]' <<<"$reqs")
+	if [ "$n_rc4" -ge 1 ] &&
+		[ "$(grep -c '"service":"HUNT\\\\xhsvc","etype":23,"cipher":"rc4-hmac","etypes":\[23,16,3,' <<<"$reqs")" = 1 ] &&
+		[ "$(grep -c '"service":"HUNT\\\\xhsvc2","etype":23,"cipher":"rc4-hmac","etypes":\[23,16,3,' <<<"$reqs")" = 1 ]; then
+		pass dcerpc_dc_weak_request
+	else
+		fail dcerpc_dc_weak_request "want live hits for kvno's rc4-only request ([23]) and\
+ Impacket's two ([23,16,3,...]): $n_rc4 and $(grep -c . <<<"$reqs") in all; kvno: \
+$(tr '\n' ' ' <"$W/kvno_rc4.out"); kerberoast_request: $(tr '\n' ' ' <"$W/kerberoast_request.out")"
 	fi
 fi
 for tech in T1110.003 T1110.001; do

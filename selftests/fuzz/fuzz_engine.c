@@ -174,6 +174,7 @@ static int rule_fits(const struct xh_event *e)
 	case XH_RULE_KRB_BRUTE_FORCE: /* a KDC's answer, its client the destination */
 	case XH_RULE_KRB_NO_PREAUTH:
 	case XH_RULE_KRB_WEAK_TICKET:
+	case XH_RULE_KRB_WEAK_REQUEST: /* a client's request */
 		return (tcp || e->proto == IPPROTO_UDP) && is_port(e->dport, 88, 88);
 	case XH_RULE_SCAN_SERVICE_SWEEP: /* the harness's default ports */
 		return tcp && (is_port(e->dport, 22, 22) || is_port(e->dport, 135, 135) ||

@@ -5,7 +5,8 @@
  * over UDP or TCP, reach the threshold; PREAUTH_REQUIRED, requests,
  * malformed messages and other clients do not count. kerberos.no_preauth
  * (AS-REPs to requests without pre-authentication) and
- * kerberos.weak_ticket (TGS-REPs with an RC4 or DES service ticket). */
+ * kerberos.weak_ticket (TGS-REPs with an RC4 or DES service ticket);
+ * kerberos.weak_request (TGS-REQs that prefer RC4 or DES). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -755,6 +756,256 @@ void test_kerberos_weak_ticket(void)
 			  "aes and krbtgt read");
 		ASSERT_EQ(c1[XH_KRB_CNT_WEAK_TICKET] - c0[XH_KRB_CNT_WEAK_TICKET], 0,
 			  "weak_ticket");
+	}
+	xhp_close(&x);
+}
+
+/* A TGS-REQ (RFC 4120 5.4.1) for the service @svc/@host preferring the
+ * @n_etypes etypes of @etypes in order, after a padata of @pa_len bytes
+ * (the PA-TGS-REQ that carries the TGT: 1-2 KB on Active Directory) and,
+ * when @rtime, a from and an rtime. *@body_at: where its req-body starts.
+ * Returns its length. */
+static size_t tgs_req(uint8_t *out, const char *svc, const char *host, const int *etypes,
+		      int n_etypes, size_t pa_len, int rtime, size_t *body_at)
+{
+	static const uint8_t head[] = {0xa1, 3, 2, 1, 5, 0xa2, 3, 2, 1, 12};
+	static const uint8_t realm[] = {0xa2, 13,  0x1b, 11,  'E', 'X', 'A', 'M',
+					'P',  'L', 'E',	 '.', 'C', 'O', 'M'};
+	static const uint8_t opts[] = {0xa0, 7, 3, 5, 0, 0x40, 0x81, 0x00, 0x10};
+	static const uint8_t t[] = "20370913024805Z";
+	uint8_t msg[PKT_MAX * 2], pa[PKT_MAX * 2], body[600], part[400];
+	size_t n, k, m;
+
+	n = put(msg, 0, head, sizeof(head));
+	/* [3] { { [1] 1 (PA-TGS-REQ), [2] OCTET STRING } } */
+	k = put(pa, 0, (uint8_t[]){0xa1, 3, 2, 1, 1}, 5);
+	memset(pa + k, 'p', pa_len);
+	m = wrap(pa + k, 0x04, pa_len);
+	k += wrap(pa + k, 0xa2, m);
+	k = wrap(pa, 0x30, k);
+	k = wrap(pa, 0x30, k);
+	k = wrap(pa, 0xa3, k);
+	n = put(msg, n, pa, k);
+	*body_at = n;
+	m = put(body, 0, opts, sizeof(opts));
+	m = put(body, m, realm, sizeof(realm));
+	k = principal(part, 2, svc, host);
+	k = wrap(part, 0xa3, k);
+	m = put(body, m, part, k);
+	if (rtime) {
+		k = put(part, 0, (uint8_t[]){0x18, 15}, 2);
+		k = put(part, k, t, 15);
+		k = wrap(part, 0xa4, k);
+		m = put(body, m, part, k);
+	}
+	k = put(part, 0, (uint8_t[]){0x18, 15}, 2);
+	k = put(part, k, t, 15);
+	k = wrap(part, 0xa5, k);
+	m = put(body, m, part, k);
+	if (rtime) {
+		k = put(part, 0, (uint8_t[]){0x18, 15}, 2);
+		k = put(part, k, t, 15);
+		k = wrap(part, 0xa6, k);
+		m = put(body, m, part, k);
+	}
+	m = put(body, m, (uint8_t[]){0xa7, 6, 2, 4, 0x1f, 0x49, 0x3c, 0xbd}, 8);
+	k = 0;
+	for (int i = 0; i < n_etypes; i++) {
+		int v = etypes[i];
+
+		if (v >= 0 && v < 128)
+			k = put(part, k, (uint8_t[]){2, 1, (uint8_t)v}, 3);
+		else /* -128 .. -1 and 128 .. 32767 in two bytes */
+			k = put(part, k, (uint8_t[]){2, 2, (uint8_t)(v >> 8), (uint8_t)v}, 4);
+	}
+	k = wrap(part, 0x30, k);
+	k = wrap(part, 0xa8, k);
+	m = put(body, m, part, k);
+	m = wrap(body, 0x30, m);
+	m = wrap(body, 0xa4, m);
+	n = put(msg, n, body, m);
+	k = n;
+	n = wrap(msg, 0x30, n);
+	n = wrap(msg, 0x6c, n);
+	*body_at += n - k; /* past the two headers */
+	memcpy(out, msg, n);
+	return n;
+}
+
+/* Send bytes [@from, @to) of the TCP stream @stream (the record mark and
+ * the message) from @client's port @cport to the KDC, as one segment whose
+ * sequence number is @isn + @from; 0 or -1. */
+static int send_tgs_seg(struct xhp *x, int family, const char *kdc, const char *client, int cport,
+			const uint8_t *stream, size_t from, size_t to, uint32_t isn)
+{
+	uint8_t buf[PKT_MAX];
+	struct pkt_layout lay;
+	struct pkt_desc d = {.family = family,
+			     .src = client,
+			     .dst = kdc,
+			     .proto = IPPROTO_TCP,
+			     .sport = cport,
+			     .dport = 88,
+			     .payload_len = (int)(to - from),
+			     .payload = stream + from};
+	size_t flen = pkt_build(&d, buf, &lay);
+	uint32_t seq = htonl(isn + (uint32_t)from);
+
+	if (!flen)
+		return -1;
+	memcpy(buf + lay.l4_off + 4, &seq, 4);
+	return xhp_run(x, buf, flen);
+}
+
+/* The TCP stream of @msg (@len bytes): the record mark, then the message,
+ * into @stream; its length. */
+static size_t tgs_stream(uint8_t *stream, const uint8_t *msg, size_t len)
+{
+	uint32_t mark = htonl((uint32_t)len);
+
+	memcpy(stream, &mark, 4);
+	memcpy(stream + 4, msg, len);
+	return len + 4;
+}
+
+/* kerberos.weak_request: a TGS-REQ whose etype list puts RC4 or DES first
+ * (Impacket's 23,16,3,18; Rubeus' 23 alone) is one event per flow, client
+ * -> KDC, carrying its req-body; read whole in a datagram or segment, or
+ * when the TGT pushes the req-body into a later segment, or across two; a
+ * list with AES first (Windows' 18,17,23,24,-135), a lost segment or a
+ * malformed list makes none. */
+void test_kerberos_weak_request(void)
+{
+	static const int impacket[] = {23, 16, 3, 18}, windows[] = {18, 17, 23, 24, -135},
+			 rubeus[] = {23}, des[] = {3, 1};
+	uint64_t c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
+	const struct xh_event *ev = NULL;
+	uint8_t msg[PKT_MAX * 2], stream[PKT_MAX * 2];
+	size_t len, at, sl;
+	struct xhp x;
+	int err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("impacket's list in a datagram: one event per flow");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	len = tgs_req(msg, "MSSQLSvc", "db1.example.com:1433", impacket, 4, 900, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.70", 54000, 1, IPPROTO_UDP, msg, len, -1);
+	/* a retransmission: no second event */
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.70", 54000, 1, IPPROTO_UDP, msg, len, -1);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_REQUEST, &ev), 1, "one event")) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.70", "the client is the source");
+		ASSERT_EQ(ntohs(ev->sport), 54000, "client port");
+		ASSERT_EQ(ntohs(ev->dport), 88, "to the kdc");
+		ASSERT_EQ(ev->detail_kind, XH_DETAIL_KRB, "detail kind");
+		ASSERT_EQ(ev->d.krb.msg_type, 12, "a TGS-REQ");
+		ASSERT_EQ(ev->d.krb.etype, 23, "rc4-hmac first");
+		ASSERT_EQ(ev->d.krb.msg_len, len, "the message's length");
+		ASSERT_EQ(ev->d.krb.from, at, "from its req-body");
+		ASSERT_EQ(ev->name_len, len - at, "the req-body carried whole");
+		ASSERT_OK(memcmp(ev->name, msg + at, ev->name_len), "carried as sent");
+	}
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ] - c0[XH_KRB_CNT_TGS_REQ], 2, "tgs_req");
+		ASSERT_EQ(c1[XH_KRB_CNT_WEAK_REQUEST] - c0[XH_KRB_CNT_WEAK_REQUEST], 2,
+			  "weak_request");
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ_UNREAD] - c0[XH_KRB_CNT_TGS_REQ_UNREAD], 0,
+			  "tgs_req_unread");
+	}
+
+	test_subtest("rc4 alone and des first, over tcp and ipv6, with from and rtime");
+	xhp_reset(&x);
+	len = tgs_req(msg, "HTTP", "web1.example.com", rubeus, 1, 300, 1, &at);
+	err |= send_krb_dir(&x, 6, "2001:db8::88", "2001:db8::70", 54001, 1, IPPROTO_TCP, msg, len,
+			    -1);
+	len = tgs_req(msg, "cifs", "fs1.example.com", des, 2, 300, 0, &at);
+	err |= send_krb_dir(&x, 6, "2001:db8::88", "2001:db8::70", 54002, 1, IPPROTO_TCP, msg, len,
+			    -1);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_REQUEST, &ev), 2, "two events")) {
+		ASSERT_EQ(xhp_ev_back(&x, 2)->d.krb.etype, 23, "rc4-hmac alone");
+		ASSERT_EQ(ev->d.krb.etype, 3, "des-cbc-md5 first");
+		ASSERT_EQ(ev->proto, IPPROTO_TCP, "tcp");
+		ASSERT_EQ(ev->family, XH_AF_INET6, "ipv6");
+	}
+
+	test_subtest("the req-body across two segments, and all in a third");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	/* as zeek-aduser1.pcap's: the TGT fills the first segment, the
+	 * req-body starts 46 bytes before its end */
+	len = tgs_req(msg, "ldap", "dc1.example.com", impacket, 4, 1380, 0, &at);
+	sl = tgs_stream(stream, msg, len);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54010, stream, 0, 4 + at + 46, 1000);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54010, stream, 4 + at + 46, sl, 1000);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_REQUEST, &ev), 1, "one event")) {
+		ASSERT_EQ(ntohs(ev->sport), 54010, "client port");
+		ASSERT_EQ(ev->d.krb.from, at, "from its req-body");
+		ASSERT_EQ(ev->name_len, len - at, "its two parts carried");
+		ASSERT_OK(memcmp(ev->name, msg + at, ev->name_len), "carried as sent");
+	}
+	/* a TGT of 2.5 KB: the req-body in the third segment, after a
+	 * segment sent again and one that ends before it; the last segment
+	 * is 12 bytes */
+	len = tgs_req(msg, "ldap", "dc1.example.com", rubeus, 1, 2500, 0, &at);
+	sl = tgs_stream(stream, msg, len);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54011, stream, 0, 1448, 7);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54011, stream, 0, 1448, 7);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54011, stream, 1448, 4 + at + 5, 7);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54011, stream, 4 + at + 5, sl - 12, 7);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.71", 54011, stream, sl - 12, sl, 7);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_REQUEST, &ev), 2, "a second event")) {
+		ASSERT_EQ(ntohs(ev->sport), 54011, "client port");
+		ASSERT_EQ(ev->d.krb.etype, 23, "rc4-hmac alone");
+		ASSERT_OK(memcmp(ev->name, msg + at, ev->name_len), "carried as sent");
+	}
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ_SPLIT] - c0[XH_KRB_CNT_TGS_REQ_SPLIT], 2,
+			  "tgs_req_split");
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ] - c0[XH_KRB_CNT_TGS_REQ], 2, "tgs_req");
+	}
+
+	test_subtest("what makes none");
+	xhp_reset(&x);
+	err |= krb_cnt(&x, c0);
+	/* Windows' list, AES first, whole and split */
+	len = tgs_req(msg, "cifs", "fs1.example.com", windows, 5, 900, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.72", 54020, 1, IPPROTO_UDP, msg, len, -1);
+	len = tgs_req(msg, "cifs", "fs1.example.com", windows, 5, 1380, 0, &at);
+	sl = tgs_stream(stream, msg, len);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.72", 54021, stream, 0, 4 + at + 40, 1);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.72", 54021, stream, 4 + at + 40, sl, 1);
+	/* impacket's across three segments, the second lost: the third
+	 * starts past the bytes wanted */
+	len = tgs_req(msg, "ldap", "dc1.example.com", impacket, 4, 1380, 0, &at);
+	sl = tgs_stream(stream, msg, len);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.72", 54022, stream, 0, 4 + at + 40, 1);
+	err |= send_tgs_seg(&x, 4, KDC4, "192.0.2.72", 54022, stream, 4 + at + 70, sl, 1);
+	/* impacket's in a datagram cut before its list; the same bytes from
+	 * the KDC */
+	len = tgs_req(msg, "ldap", "dc1.example.com", impacket, 4, 300, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.72", 54023, 1, IPPROTO_UDP, msg, len - 12, -1);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.72", 54024, 0, IPPROTO_UDP, msg, len, -1);
+	/* a list whose first INTEGER is five bytes long */
+	len = tgs_req(msg, "ldap", "dc1.example.com", impacket, 4, 300, 0, &at);
+	msg[len - 11] = 5;
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.72", 54025, 1, IPPROTO_UDP, msg, len, -1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_REQUEST, &ev), 0, "no event");
+	if (ASSERT_OK(krb_cnt(&x, c1), "counters")) {
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ] - c0[XH_KRB_CNT_TGS_REQ], 2, "windows' two read");
+		ASSERT_EQ(c1[XH_KRB_CNT_WEAK_REQUEST] - c0[XH_KRB_CNT_WEAK_REQUEST], 0,
+			  "weak_request");
+		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ_UNREAD] - c0[XH_KRB_CNT_TGS_REQ_UNREAD], 3,
+			  "the lost segment's, the cut one's and the malformed one's unread");
 	}
 	xhp_close(&x);
 }

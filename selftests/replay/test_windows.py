@@ -38,7 +38,11 @@
 #    and kerberos.weak_ticket's the flows of the TGS-REPs whose ticket
 #    tshark reads in RC4 or DES for a service other than krbtgt (the
 #    skeleton-key capture's cifs ticket in RC4), naming client, service and
-#    etype.
+#    etype, and kerberos.weak_request's the flows of the TGS-REQs whose
+#    etype list tshark reads with RC4 or DES first (zeek-aduser1.pcap's
+#    Impacket request for ldap/WIN-VGO56I95EAK, its req-body across two
+#    segments; every Windows client lists AES first), naming service and
+#    etypes.
 # The corpus part says SKIP without the corpus; the kernel engine SKIPs
 # without root.
 import concurrent.futures
@@ -54,9 +58,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 from check_smb import BRUTE_THRESHOLD, BRUTE_WINDOW_S, brute_force_windows  # noqa: E402
-from check_kerberos import (compare_no_preauth, compare_weak_ticket, krb_accounts,  # noqa: E402
-                            krb_failures, krb_messages, krb_requests, krb_windows,
-                            no_preauth_hits, weak_ticket_hits)
+from check_kerberos import (compare_no_preauth, compare_weak_request,  # noqa: E402
+                            compare_weak_ticket, krb_accounts, krb_failures, krb_messages,
+                            krb_requests, krb_windows, no_preauth_hits, weak_request_hits,
+                            weak_ticket_hits)
 from check_scan import service_sweep_windows, probe_rows  # noqa: E402
 from check_ntlm import hit_time, logon_times, want_accounts  # noqa: E402
 from pcapgen import tcp_frame, write_pcap  # noqa: E402
@@ -307,7 +312,7 @@ def main():
         # failures make them on, none elsewhere
         caps = sorted(f for f in glob.glob(os.path.join(corpus_dir(), "*.pcap*"))
                       if not f.endswith(".json"))
-        want_n = got_n = roast_n = ticket_n = 0
+        want_n = got_n = roast_n = ticket_n = request_n = 0
         bad = []
         # tshark takes half a second to start: two at a time
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
@@ -317,6 +322,8 @@ def main():
         roasts = {c: no_preauth_hits(m) for c, m in msgs.items()}
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
             tickets = dict(zip(caps, ex.map(weak_ticket_hits, caps, [msgs[c] for c in caps])))
+            weak_reqs = dict(zip(caps, ex.map(weak_request_hits, caps,
+                                              [msgs[c] for c in caps])))
         rc, by_cap = replay_by_capture(xh, caps, "native", ["--kerberos-brute-force", "2/60"])
         for c in caps if rc == 0 else []:
             want = want_hits(krb_windows(failures[c], 2, 60), 2, 60)
@@ -333,6 +340,9 @@ def main():
             ticket_n += len(tickets[c])
             bad += ["%s: %s" % (os.path.basename(c), p)
                     for p in compare_weak_ticket(tickets[c], out.splitlines())]
+            request_n += len(weak_reqs[c])
+            bad += ["%s: %s" % (os.path.basename(c), p)
+                    for p in compare_weak_request(weak_reqs[c], out.splitlines())]
             acc = krb_accounts(failures[c], requests[c], 2, 60)
             for line in out.splitlines():
                 h = json.loads(line)
@@ -345,11 +355,12 @@ def main():
                         os.path.basename(c), flow, got_acc, acc.get(flow)))
         if rc != 0:
             bad.append("replay exited %d" % rc)
-        result(not bad and want_n >= 1 and roast_n >= 1 and ticket_n >= 1,
+        result(not bad and want_n >= 1 and roast_n >= 1 and ticket_n >= 1 and request_n >= 1,
                "corpus --kerberos-brute-force 2/60: %d captures, %d hits as tshark's %d, with "
                "its AS-REQs' accounts; kerberos.no_preauth as tshark's %d AS-REPs to requests "
                "without pre-authentication; kerberos.weak_ticket as its %d TGS-REPs with an "
-               "RC4 or DES ticket" % (len(caps), got_n, want_n, roast_n, ticket_n),
+               "RC4 or DES ticket; kerberos.weak_request as its %d TGS-REQs preferring RC4 "
+               "or DES" % (len(caps), got_n, want_n, roast_n, ticket_n, request_n),
                "; ".join(bad[:3]))
     else:
         print("SKIP: windows: no %s in the corpus (%s)" % (KRB_CAPTURE, corpus_dir()))

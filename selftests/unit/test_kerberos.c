@@ -2,8 +2,9 @@
 /* test_kerberos.c: user/kerberos.c's reading of the AS-REP a
  * kerberos.no_preauth hit carries (its crealm and cname) and of the
  * TGS-REP a kerberos.weak_ticket hit carries (its crealm, cname and
- * ticket's service), whole, cut and malformed, and the hits' "kerberos"
- * object. */
+ * ticket's service), the TGS-REQ req-body a kerberos.weak_request hit
+ * carries (its realm, service and etype list), whole, cut and malformed,
+ * and the hits' "kerberos" object. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -199,5 +200,122 @@ void test_kerberos_tgs_json(void)
 	check_json(&e,
 		   "{\"kerberos\":{\"msg_type\":\"TGS-REP\",\"etype\":1,"
 		   "\"cipher\":\"des-cbc-crc\",\"malformed\":true}}",
+		   "malformed");
+}
+
+/* The req-body of the TGS-REQ Impacket sent in zeek-aduser1.pcap (the
+ * corpus; frame 34, bytes 1398-1508 of the message), as kerberos.weak_request
+ * carries it: kdc-options, realm ADHACKING.LOCAL, sname { NT-SRV-INST, {
+ * ldap, WIN-VGO56I95EAK } }, till, nonce, etype { 23, 16, 3, 18 }. */
+static const uint8_t tgs_req_body[] = {
+	0xa4, 0x6d, 0x30, 0x6b, 0xa0, 0x07, 0x03, 0x05, 0x00, 0x40, 0x81, 0x00, 0x10, 0xa2,
+	0x11, 0x1b, 0x0f, 0x41, 0x44, 0x48, 0x41, 0x43, 0x4b, 0x49, 0x4e, 0x47, 0x2e, 0x4c,
+	0x4f, 0x43, 0x41, 0x4c, 0xa3, 0x22, 0x30, 0x20, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1,
+	0x19, 0x30, 0x17, 0x1b, 0x04, 0x6c, 0x64, 0x61, 0x70, 0x1b, 0x0f, 0x57, 0x49, 0x4e,
+	0x2d, 0x56, 0x47, 0x4f, 0x35, 0x36, 0x49, 0x39, 0x35, 0x45, 0x41, 0x4b, 0xa5, 0x11,
+	0x18, 0x0f, 0x32, 0x30, 0x32, 0x35, 0x30, 0x33, 0x31, 0x31, 0x30, 0x38, 0x35, 0x34,
+	0x34, 0x38, 0x5a, 0xa7, 0x06, 0x02, 0x04, 0x1f, 0x49, 0xa4, 0xbd, 0xa8, 0x0e, 0x30,
+	0x0c, 0x02, 0x01, 0x17, 0x02, 0x01, 0x10, 0x02, 0x01, 0x03, 0x02, 0x01, 0x12};
+#define REQ_HOST_AT 53 /* WIN-VGO56I95EAK's first byte */
+#define REQ_LIST_AT 99 /* the etype list's first INTEGER */
+
+void test_kerberos_tgs_req_parse(void)
+{
+	static const int want[] = {23, 16, 3, 18};
+	struct krb_rep r;
+	uint8_t b[sizeof(tgs_req_body)];
+
+	test_subtest("whole");
+	ASSERT_EQ(sizeof(tgs_req_body), 111, "the sample's length");
+	ASSERT_OK(krb_tgs_req_parse(tgs_req_body, sizeof(tgs_req_body), &r), "parse");
+	ASSERT_MEMEQ(r.realm, "ADHACKING.LOCAL", 15, "realm");
+	ASSERT_EQ(r.service_len, 20, "service length");
+	ASSERT_MEMEQ(r.service, "ldap/WIN-VGO56I95EAK", 20, "service, joined by '/'");
+	ASSERT_NULL(r.account, "no cname");
+	if (ASSERT_EQ(r.n_etypes, 4, "four etypes"))
+		ASSERT_MEMEQ(r.etypes, want, sizeof(want), "in the client's order");
+	ASSERT_FALSE(r.cut, "whole");
+
+	test_subtest("cut");
+	ASSERT_EQ(krb_tgs_req_parse(tgs_req_body, REQ_HOST_AT + 3, &r), -ENODATA,
+		  "cut in the service");
+	ASSERT_MEMEQ(r.service, "ldap/WIN", 8, "what was carried of it");
+	ASSERT_TRUE(r.cut, "cut");
+	ASSERT_EQ(r.n_etypes, 0, "no etypes");
+	ASSERT_EQ(krb_tgs_req_parse(tgs_req_body, REQ_LIST_AT + 7, &r), -ENODATA,
+		  "cut in the list");
+	ASSERT_EQ(r.n_etypes, 2, "the etypes before the cut");
+	ASSERT_EQ(krb_tgs_req_parse(tgs_req_body, 1, &r), -ENODATA, "one byte");
+
+	test_subtest("negative etypes and a long list");
+	{
+		/* kdc-options, realm X, and Windows' 18, 17, 23, 24, -135,
+		 * then 12 of -128: 17 etypes */
+		static const uint8_t head[] = {0xa0, 7,	   3,	 5, 0,	  0x40, 0x81,
+					       0,    0x10, 0xa2, 3, 0x1b, 1,	'X'};
+		static const uint8_t win[] = {2,  1, 18, 2,  1, 17, 2,	  1,
+					      23, 2, 1,	 24, 2, 2,  0xff, 0x79};
+		uint8_t l[128];
+		size_t n = 8 + sizeof(head), list = sizeof(win) + 12 * 3;
+
+		l[0] = 0xa4;
+		l[1] = (uint8_t)(sizeof(head) + 6 + list);
+		l[2] = 0x30;
+		l[3] = (uint8_t)(sizeof(head) + 4 + list);
+		memcpy(l + 4, head, sizeof(head));
+		memcpy(l + 4 + sizeof(head),
+		       (uint8_t[]){0xa8, (uint8_t)(list + 2), 0x30, (uint8_t)list}, 4);
+		memcpy(l + n, win, sizeof(win));
+		n += sizeof(win);
+		for (int i = 0; i < 12; i++, n += 3)
+			memcpy(l + n, (uint8_t[]){2, 1, 0x80}, 3);
+		ASSERT_OK(krb_tgs_req_parse(l, n, &r), "parse");
+		ASSERT_EQ(r.n_etypes, KRB_ETYPES_MAX, "the first KRB_ETYPES_MAX kept");
+		ASSERT_EQ(r.etypes[4], -135, "-135 in two bytes");
+		ASSERT_EQ(r.etypes[5], -128, "-128 in one byte");
+		ASSERT_TRUE(r.cut, "the rest said cut");
+	}
+
+	test_subtest("malformed");
+	memcpy(b, tgs_req_body, sizeof(b));
+	b[REQ_LIST_AT + 1] = 5; /* a five-byte INTEGER */
+	ASSERT_EQ(krb_tgs_req_parse(b, sizeof(b), &r), -EBADMSG, "a five-byte etype");
+	memcpy(b, tgs_req_body, sizeof(b));
+	b[0] = 0x6c; /* the message's head: not what the kernel carries */
+	ASSERT_EQ(krb_tgs_req_parse(b, sizeof(b), &r), -EBADMSG, "not from the req-body");
+	memcpy(b, tgs_req_body, sizeof(b));
+	b[REQ_LIST_AT - 4] = 0xa9; /* no [8] */
+	ASSERT_EQ(krb_tgs_req_parse(b, sizeof(b), &r), -EBADMSG, "no etype list");
+	ASSERT_EQ(krb_tgs_req_parse(tgs_rep, sizeof(tgs_rep), &r), -EBADMSG, "a TGS-REP");
+}
+
+void test_kerberos_tgs_req_json(void)
+{
+	static struct xh_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.rule = XH_RULE_KRB_WEAK_REQUEST;
+	e.detail_kind = XH_DETAIL_KRB;
+	memcpy(e.name, tgs_req_body, sizeof(tgs_req_body));
+	e.name_len = sizeof(tgs_req_body);
+	e.d.krb.msg_len = 1509;
+	e.d.krb.from = 1398;
+	e.d.krb.msg_type = 12;
+	e.d.krb.etype = 23;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REQ\",\"realm\":\"ADHACKING.LOCAL\","
+		   "\"service\":\"ldap/WIN-VGO56I95EAK\",\"etype\":23,\"cipher\":\"rc4-hmac\","
+		   "\"etypes\":[23,16,3,18]}}",
+		   "realm, service, the preferred cipher and the list");
+	e.name_len = REQ_LIST_AT + 7;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REQ\",\"realm\":\"ADHACKING.LOCAL\","
+		   "\"service\":\"ldap/WIN-VGO56I95EAK\",\"etype\":23,\"cipher\":\"rc4-hmac\","
+		   "\"etypes\":[23,16],\"truncated\":true}}",
+		   "cut in the list");
+	e.name[0] = 0xa3;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REQ\",\"etype\":23,"
+		   "\"cipher\":\"rc4-hmac\",\"malformed\":true}}",
 		   "malformed");
 }

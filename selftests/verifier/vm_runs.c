@@ -687,6 +687,71 @@ static int run_kerberos_weak_ticket(const char *path, int pfd, int cfd)
 	return 0;
 }
 
+/* kerberos.weak_request: a TGS-REQ (UDP, from 192.0.2.10 to port 88) whose
+ * req-body (zeek-aduser1.pcap's Impacket request for ldap/WIN-VGO56I95EAK)
+ * lists RC4 first makes one event and is counted (tgs_req, weak_request);
+ * the same with AES first only counted. The walk reads the packet again past
+ * the padata (xh_krb_tgs_req()). */
+static int run_kerberos_weak_request(const char *path, int pfd, int cfd)
+{
+	/* { pvno 5, msg-type 12, padata { { 1, 20 bytes } } } */
+	static const __u8 head[] = {0xa1, 3,	2,    1,    5,	  0xa2, 3,   2,	  1,   12,  0xa3,
+				    0x1d, 0x30, 0x1b, 0x30, 0x19, 0xa1, 3,   2,	  1,   1,   0xa2,
+				    0x12, 0x04, 0x10, 'p',  'p',  'p',	'p', 'p', 'p', 'p', 'p',
+				    'p',  'p',	'p',  'p',  'p',  'p',	'p', 'p'};
+	_Static_assert(sizeof(head) == 41, "the head's length");
+	static const __u8 body[] = {
+		0xa4, 0x6d, 0x30, 0x6b, 0xa0, 0x07, 0x03, 0x05, 0x00, 0x40, 0x81, 0x00, 0x10, 0xa2,
+		0x11, 0x1b, 0x0f, 'A',	'D',  'H',  'A',  'C',	'K',  'I',  'N',  'G',	'.',  'L',
+		'O',  'C',  'A',  'L',	0xa3, 0x22, 0x30, 0x20, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1,
+		0x19, 0x30, 0x17, 0x1b, 0x04, 'l',  'd',  'a',	'p',  0x1b, 0x0f, 'W',	'I',  'N',
+		'-',  'V',  'G',  'O',	'5',  '6',  'I',  '9',	'5',  'E',  'A',  'K',	0xa5, 0x11,
+		0x18, 0x0f, '2',  '0',	'2',  '5',  '0',  '3',	'1',  '1',  '0',  '8',	'5',  '4',
+		'4',  '8',  'Z',  0xa7, 0x06, 0x02, 0x04, 0x1f, 0x49, 0xa4, 0xbd, 0xa8, 0x0e, 0x30,
+		0x0c, 0x02, 0x01, 0x17, 0x02, 0x01, 0x10, 0x02, 0x01, 0x03, 0x02, 0x01, 0x12};
+	__u64 c0[XH_KRB_CNT__MAX], c1[XH_KRB_CNT__MAX];
+	long long ev[2] = {-1, -1};
+	__u8 msg[6 + sizeof(head) + sizeof(body)], pkt[256];
+	size_t len = sizeof(head) + sizeof(body);
+	int bad = krb_counters(cfd, c0);
+
+	_Static_assert(sizeof(body) == 111, "the req-body's length");
+	/* [APPLICATION 12] SEQUENCE, lengths in one byte past 0x81 */
+	_Static_assert(sizeof(head) + sizeof(body) + 3 < 0x100, "0x81 DER lengths");
+	msg[0] = 0x6c;
+	msg[1] = 0x81;
+	msg[2] = (__u8)(len + 3);
+	msg[3] = 0x30;
+	msg[4] = 0x81;
+	msg[5] = (__u8)len;
+	memcpy(msg + 6, head, sizeof(head));
+	memcpy(msg + 6 + sizeof(head), body, sizeof(body));
+	for (int i = 0; i < 2 && !bad; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+		long long before = events_sent(cfd);
+
+		if (i) /* aes256-cts-hmac-sha1-96 first */
+			msg[6 + len - 10] = 18;
+		opts.data_size_in = frame(pkt, 17, 88, msg, 6 + len);
+		pkt[35] = (__u8)(0x40 + i); /* each its own flow */
+		bad |= bpf_prog_test_run_opts(pfd, &opts);
+		ev[i] = before < 0 ? -1 : events_sent(cfd) - before;
+	}
+	if (!bad)
+		bad = krb_counters(cfd, c1);
+	if (bad || ev[0] != 1 || ev[1] != 0 ||
+	    c1[XH_KRB_CNT_TGS_REQ] - c0[XH_KRB_CNT_TGS_REQ] != 2 ||
+	    c1[XH_KRB_CNT_WEAK_REQUEST] - c0[XH_KRB_CNT_WEAK_REQUEST] != 1) {
+		printf("XH-RUN FAIL obj=%s what=kerberos_weak_request run_error=%d "
+		       "events=%lld,%lld "
+		       "want=1,0\n",
+		       base_name(path), bad, ev[0], ev[1]);
+		return 1;
+	}
+	printf("XH-RUN PASS obj=%s what=kerberos_weak_request\n", base_name(path));
+	return 0;
+}
+
 int run_kerberos(const char *path)
 {
 	/* [APPLICATION 30] SEQUENCE { pvno 5, msg-type 30, stime, susec,
@@ -739,6 +804,7 @@ int run_kerberos(const char *path)
 	msg[44] = 24;
 	fails += run_kerberos_named(path, pfd, cfd, msg, sizeof(msg));
 	fails += run_kerberos_weak_ticket(path, pfd, cfd);
+	fails += run_kerberos_weak_request(path, pfd, cfd);
 	bpf_object__close(obj);
 	return fails;
 }

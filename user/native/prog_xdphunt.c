@@ -28,7 +28,7 @@ static const struct nrt_prog_map maps[] = {
 	NRT_MAP(xh_ioc_cache),	NRT_MAP(xh_brute_src),	 NRT_MAP(xh_remscr),
 	NRT_MAP(xh_scan_pairs), NRT_MAP(xh_scan_ports),	 NRT_MAP(xh_scan_first),
 	NRT_MAP(xh_krbscr),	NRT_MAP(xh_sweep_first), NRT_MAP(xh_krb_req),
-	NRT_MAP(xh_krb_accts),
+	NRT_MAP(xh_krb_accts),	NRT_MAP(xh_krb_pend),
 };
 
 static const struct nrt_prog_var vars[] = {
