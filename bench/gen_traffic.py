@@ -201,6 +201,29 @@ def c_krb_tgs(f):
         Raw(struct.pack(">I", len(rep)) + rep)
 
 
+def c_krb_tgs_req(f):
+    """A client's TGS-REQ over TCP to 88 as Impacket's getKerberosTGS (the
+    call of GetUserSPNs -request) sends it: a PA-TGS-REQ of 1100 bytes (the
+    TGT, the authenticator) ahead of a req-body that lists rc4-hmac first
+    (kerberos.weak_request's costliest packet in one segment: the padata
+    skipped, the message read again from its req-body, the list walked)."""
+    realm = b"HUNT.TEST"
+    pa = der(0xa3, der(0x30, der(0x30, der(0xa1, der(0x02, b"\x01")) +
+                                 der(0xa2, der(0x04, b"\xaa" * 1100)))))
+    body = der(0xa4, der(0x30, der(0xa0, der(0x03, b"\x00\x40\x81\x00\x10")) +
+                         der(0xa2, der(0x1b, realm)) +
+                         der(0xa3, krb_principal(10, b"HUNT\\svc%d" % (f % 100))) +
+                         der(0xa5, der(0x18, b"20370913024805Z")) +
+                         der(0xa7, der(0x02, b"\x1f\x49\xa4\xbd")) +
+                         der(0xa8, der(0x30, b"".join(der(0x02, bytes([e]))
+                                                      for e in (23, 16, 3, 18))))))
+    req = der(0x6c, der(0x30, der(0xa1, der(0x02, b"\x05")) + der(0xa2, der(0x02, b"\x0c")) +
+                        pa + body))
+    return eth() / IP(src=cli4(f), dst=srv4(f)) / \
+        TCP(sport=cport(f), dport=88, flags="PA", seq=1000, ack=2000) / \
+        Raw(struct.pack(">I", len(req)) + req)
+
+
 def c_ioc(f):
     return eth() / IP(src=cli4(f), dst="203.0.113.%d" % (1 + f % 250)) / \
         TCP(sport=cport(f), dport=443, flags="PA") / Raw(b"\x17\x03\x03\x00\x10" + b"\xcd" * 16)
@@ -246,6 +269,8 @@ CLASSES = {
     "rdp": ("RDP X.224 connection request (cookie, RDP_NEG_REQ) on TCP 3389", c_rdp),
     "ssh": ("SSH client identification line on TCP 22", c_ssh),
     "krb_tgs": ("Kerberos TGS-REP from TCP 88 with a FAST reply and an RC4 ticket", c_krb_tgs),
+    "krb_tgs_req": ("Kerberos TGS-REQ to TCP 88 with a TGT, RC4 listed first (Impacket)",
+                    c_krb_tgs_req),
     "ioc": ("TCP 443 to an IoC address (203.0.113.0/24)", c_ioc),
     "ioc_near": ("TCP 443 to a C2 host's /24 neighbour, no IoC (198.18.0.0/24)", c_ioc_near),
     "ipv6_ext": ("IPv6 with hop-by-hop, routing and destination options, TCP 443", c_ipv6_ext),
