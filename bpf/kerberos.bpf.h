@@ -470,14 +470,15 @@ static __always_inline __u32 xh_krb_load(struct xdp_md *ctx, const struct xh_pkt
  * (whose first endpoint is the client when @client_is_s: for an answer,
  * KDC -> client, when xh_flow_key_make() said @pkt's source is not),
  * carrying @scr->buf's first @n bytes, which are those of the message
- * (@msg_len in all, of type @msg_type) from its byte @from. 1 when it
- * emitted. */
+ * (@msg_len in all, of type @msg_type) from its byte @from, and the
+ * preferred etype of the flow's TGS-REQ when @req (the flow's xh_krb_req,
+ * or NULL) holds one. 1 when it emitted. */
 _Static_assert(XH_KRB_REQ_WIN <= XH_EVENT_NAME_MAX, "a message's bytes read fit name[]");
 static __always_inline int xh_krb_emit(struct xdp_md *ctx, const struct xh_pkt *pkt,
 				       const struct xh_flow_key *key, int client_is_s, __u8 rule,
 				       const struct xh_krb_scratch *scr, __u32 n, __u32 from,
 				       __u32 msg_len, __u8 msg_type, __u8 etype,
-				       struct xh_stats *stats)
+				       const struct xh_krb_req *req, struct xh_stats *stats)
 {
 	struct xh_flow_state st = {};
 	struct xh_event *e;
@@ -491,6 +492,10 @@ static __always_inline int xh_krb_emit(struct xdp_md *ctx, const struct xh_pkt *
 	e->d.krb.from = (__u16)from;
 	e->d.krb.msg_type = msg_type;
 	e->d.krb.etype = etype;
+	if (req && (req->flags & XH_KRB_REQ_F_TGS_REQ)) {
+		e->d.krb.req_etype = req->req_etype;
+		e->d.krb.req_seen = 1;
+	}
 	__builtin_memcpy(e->name, scr->buf, XH_KRB_REQ_WIN);
 	e->name_len = (__u16)(n & 0x1ff);
 	xh_event_submit(e, XH_EVENT_NAMED_SIZE, stats);
@@ -579,34 +584,41 @@ static __always_inline int xh_tcp_seq(struct xdp_md *ctx, const struct xh_pkt *p
 /* kerberos.weak_request's verdict on the req-body of a TGS-REQ on @pkt's
  * flow (client -> KDC), whose first @n bytes are in @scr->buf (@from: its
  * offset in the message of @msg_len bytes): once per flow, noted in
- * xh_krb_req. 1 when it emitted, 0 when not, -1 when the @n bytes hold no
- * etype list. */
+ * xh_krb_req, where the preferred etype is kept for the KDC's answer
+ * (kerberos.weak_ticket says it). 1 when it emitted, 0 when not, -1 when
+ * the @n bytes hold no etype list. */
 static __always_inline int xh_krb_tgs_verdict(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					      struct xh_krb_scratch *scr, __u32 n, __u32 from,
 					      __u32 msg_len, struct xh_stats *stats)
 {
-	struct xh_krb_req fresh = {.flags = XH_KRB_REQ_F_WEAK_REQUEST}, *req;
+	struct xh_krb_req fresh = {.flags = XH_KRB_REQ_F_TGS_REQ}, *req;
 	struct xh_flow_key key;
 	int weak = xh_krb_body_etype(scr, n), src_is_s;
 
 	if (weak < 0)
 		return -1;
 	stats->krb[XH_KRB_CNT_TGS_REQ]++;
-	if (!weak)
-		return 0;
-	stats->krb[XH_KRB_CNT_WEAK_REQUEST]++;
+	if (weak)
+		stats->krb[XH_KRB_CNT_WEAK_REQUEST]++;
 	src_is_s = xh_flow_key_make(pkt, &key);
 	req = bpf_map_lookup_elem(&xh_krb_req, &key);
 	if (req) {
-		if (req->flags & XH_KRB_REQ_F_WEAK_REQUEST)
+		req->req_etype = scr->etype;
+		req->flags |= XH_KRB_REQ_F_TGS_REQ;
+		if (!weak || (req->flags & XH_KRB_REQ_F_WEAK_REQUEST))
 			return 0;
 		req->flags |= XH_KRB_REQ_F_WEAK_REQUEST;
 	} else {
+		fresh.req_etype = scr->etype;
+		if (weak)
+			fresh.flags |= XH_KRB_REQ_F_WEAK_REQUEST;
 		bpf_map_update_elem(&xh_krb_req, &key, &fresh, BPF_ANY);
+		if (!weak)
+			return 0;
 	}
 	/* a request: its source is the client */
 	return xh_krb_emit(ctx, pkt, &key, src_is_s, XH_RULE_KRB_WEAK_REQUEST, scr, n, from,
-			   msg_len, 12, (__u8)scr->etype, stats);
+			   msg_len, 12, (__u8)scr->etype, NULL, stats);
 }
 
 /* The TGS-REQ whose first @n bytes xh_krb_load() put in xh_krbscr's buf
@@ -764,8 +776,9 @@ static __always_inline int xh_krb_request(struct xdp_md *ctx, const struct xh_pk
 
 /* kerberos.weak_ticket: the TGS-REP @pkt (KDC -> client; its first @n
  * bytes in @scr) issues a service's ticket in RC4 or DES on the flow @key
- * (@src_is_s as for xh_krb_emit()): once per flow, noted in xh_krb_req. 1
- * when it emitted. */
+ * (@src_is_s as for xh_krb_emit()): once per flow, noted in xh_krb_req,
+ * with what the flow's TGS-REQ preferred when it was read. 1 when it
+ * emitted. */
 static __always_inline int xh_krb_weak_ticket(struct xdp_md *ctx, const struct xh_pkt *pkt,
 					      struct xh_krb_scratch *scr, __u32 n, __u32 msg_len,
 					      const struct xh_flow_key *key, int src_is_s,
@@ -791,7 +804,7 @@ static __always_inline int xh_krb_weak_ticket(struct xdp_md *ctx, const struct x
 	}
 	/* scr->len: at most XH_KRB_REQ_WIN (xh_krb_ticket()) */
 	return xh_krb_emit(ctx, pkt, key, !src_is_s, XH_RULE_KRB_WEAK_TICKET, scr, scr->len,
-			   scr->from, msg_len, 13, (__u8)t, stats);
+			   scr->from, msg_len, 13, (__u8)t, req, stats);
 }
 
 /* A client's segment or datagram to port 88: the next segment of a TGS-REQ
@@ -868,7 +881,7 @@ __noinline int xh_krb(struct xdp_md *ctx, const struct xh_pkt *pkt)
 		/* kerberos.no_preauth: once, the flow's request forgotten */
 		bpf_map_delete_elem(&xh_krb_req, &key);
 		return xh_krb_emit(ctx, pkt, &key, !src_is_s, XH_RULE_KRB_NO_PREAUTH, scr, n, 0,
-				   msg_len, 11, 0, stats);
+				   msg_len, 11, 0, NULL, stats);
 	}
 	/* A KDC sends an error whole, in one segment or datagram. */
 	if (msg_len != pkt->payload_len - xh_krb_head(pkt))

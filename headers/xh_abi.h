@@ -640,6 +640,9 @@ struct xh_krb_acct_key {
 struct xh_krb_req {
 	__u32 name_hash; /* its account (struct xh_krb_acct_key) */
 	__u32 flags;	 /* XH_KRB_REQ_F_* */
+	/* the first (preferred) etype of the flow's last TGS-REQ whose list
+	 * was read (XH_KRB_REQ_F_TGS_REQ), for the TGS-REP's hit */
+	__s32 req_etype;
 };
 /* The AS-REQ carried no pre-authentication (PA-ENC-TIMESTAMP, PKINIT, FAST
  * or an encrypted challenge) */
@@ -648,6 +651,8 @@ struct xh_krb_req {
 #define XH_KRB_REQ_F_WEAK_TICKET 0x2
 /* kerberos.weak_request was reported on the flow (once per flow) */
 #define XH_KRB_REQ_F_WEAK_REQUEST 0x4
+/* req_etype holds a TGS-REQ's preferred etype */
+#define XH_KRB_REQ_F_TGS_REQ 0x8
 
 /* The bytes of a TGS-REQ's req-body read, from its start: its etype list
  * follows kdc-options, realm, sname, till and nonce (and from, rtime), some
@@ -758,7 +763,12 @@ struct xh_krb_detail {
 	/* kerberos.weak_ticket: the ticket's encryption type;
 	 * kerberos.weak_request: the request's first (preferred) */
 	__u8 etype;
-	__u8 pad[56];
+	/* kerberos.weak_ticket, when req_seen: the first etype the flow's
+	 * TGS-REQ listed (an AES one: an honest client the KDC answered in
+	 * RC4) */
+	__s32 req_etype;
+	__u8 req_seen;
+	__u8 pad[51];
 };
 _Static_assert(sizeof(struct xh_krb_detail) == 64, "xh_krb_detail ABI");
 

@@ -303,6 +303,14 @@ int kerberos_format_json(const struct xh_event *e, struct jbuf *b)
 		if (cipher)
 			jbuf_key_str(b, "cipher", cipher);
 	}
+	/* what the flow's TGS-REQ preferred: AES, an honest client the KDC
+	 * answered in RC4 (an account without AES keys, or a downgrade) */
+	if (tgs && e->d.krb.req_seen) {
+		jbuf_key_i64(b, "request_etype", e->d.krb.req_etype);
+		cipher = krb_etype_name(e->d.krb.req_etype);
+		if (cipher)
+			jbuf_key_str(b, "request_cipher", cipher);
+	}
 	if (tgs_req && r.n_etypes) {
 		jbuf_key_arr_begin(b, "etypes");
 		for (size_t i = 0; i < r.n_etypes; i++)

@@ -60,7 +60,9 @@ const char *krb_etype_name(int etype);
 
 /* Append "kerberos":{"msg_type":"AS-REP","realm","account"} for a
  * kerberos.no_preauth event, {"msg_type":"TGS-REP","realm","account",
- * "service","etype","cipher"} for a kerberos.weak_ticket one, or
+ * "service","etype","cipher"[,"request_etype","request_cipher"]} for a
+ * kerberos.weak_ticket one (the request's when its flow's TGS-REQ was
+ * read), or
  * {"msg_type":"TGS-REQ","realm","service","etype","cipher","etypes"} for a
  * kerberos.weak_request one (XH_DETAIL_KRB; etype is the ticket's or the
  * request's first), to @b, with "truncated":true when the names lay past the

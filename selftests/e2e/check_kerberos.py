@@ -20,7 +20,8 @@
 # kerberos.weak_ticket: the first TGS-REP on each flow whose ticket tshark
 # reads in RC4 or DES, for a service other than krbtgt (weak_ticket_hits(),
 # from tshark's tree of each TGS-REP) is to be one hit, client -> KDC,
-# naming its crealm, cname, the ticket's service and etype, T1558.003; no
+# naming its crealm, cname, the ticket's service and etype and the first
+# etype of the flow's TGS-REQ when tshark reads one, T1558.003; no
 # other such hit may exist.
 # kerberos.weak_request: the first TGS-REQ on each flow whose req-body's
 # etype list tshark reads with RC4 or DES first (weak_request_hits(), from
@@ -196,16 +197,32 @@ def _krb_trees(pcap, msg_type):
                lay.get("kerberos"))
 
 
+def _tgs_req_first(pcap):
+    """{(client, client port, kdc, kdc port): the first etype of the
+    req-body of the flow's last TGS-REQ} of @pcap, from tshark's tree."""
+    first = {}
+    for client, client_port, kdc, kdc_port, tree in _krb_trees(pcap, 12):
+        for req in _tree(tree, "kerberos.tgs_req_element"):
+            body = next(_tree(req, "kerberos.req_body_element"), None)
+            etypes = [int(e) for e in _tree(body, "kerberos.ENCTYPE")] if body else []
+            if etypes:
+                first[(client, client_port, kdc, kdc_port)] = etypes[0]
+    return first
+
+
 def weak_ticket_hits(pcap, msgs=None):
     """{(client, client port, kdc, kdc port): (realm, account, service,
-    etype)} of the first TGS-REP of each flow of @pcap whose ticket tshark
-    reads in WEAK_ETYPES for a service other than krbtgt: the crealm, the
-    cname's first component, the ticket's sname joined by '/' and its
-    enc-part's etype, from tshark's tree (the flat fields do not tell the
-    ticket's etype from a FAST reply's or the enc-part's). With @msgs
-    (krb_messages()'s), tshark is not run when they hold no TGS-REP."""
+    etype, request etype)} of the first TGS-REP of each flow of @pcap whose
+    ticket tshark reads in WEAK_ETYPES for a service other than krbtgt: the
+    crealm, the cname's first component, the ticket's sname joined by '/',
+    its enc-part's etype, and the first etype the flow's TGS-REQ listed
+    (None when tshark reads none), from tshark's tree (the flat fields do
+    not tell the ticket's etype from a FAST reply's or the enc-part's).
+    With @msgs (krb_messages()'s), tshark is not run when they hold no
+    TGS-REP."""
     if msgs is not None and not any(13 in m[5] for m in msgs):
         return {}
+    requested = _tgs_req_first(pcap)
     hits = {}
     for kdc, kdc_port, client, client_port, tree in _krb_trees(pcap, 13):
         flow = (client, client_port, kdc, kdc_port)
@@ -221,7 +238,7 @@ def weak_ticket_hits(pcap, msgs=None):
             if flow not in hits:
                 hits[flow] = (next(_tree(rep, "kerberos.crealm"), None),
                               next(_tree(rep, "kerberos.CNameString"), None),
-                              "/".join(snames), etype)
+                              "/".join(snames), etype, requested.get(flow))
     return hits
 
 
@@ -262,7 +279,7 @@ def compare_weak_ticket(want, lines):
     @lines' kerberos.weak_ticket hits."""
     return compare_hits("kerberos.weak_ticket", "T1558.003", want, lines,
                         lambda k: (k.get("realm"), k.get("account"), k.get("service"),
-                                   k.get("etype")))
+                                   k.get("etype"), k.get("request_etype")))
 
 
 def krb_accounts(failures, requests, threshold, window_s):

@@ -973,6 +973,32 @@ void test_kerberos_weak_request(void)
 		ASSERT_EQ(c1[XH_KRB_CNT_TGS_REQ] - c0[XH_KRB_CNT_TGS_REQ], 2, "tgs_req");
 	}
 
+	test_subtest("the request's preferred etype in the ticket's event");
+	xhp_reset(&x);
+	/* Windows' request, AES first, answered with an RC4 ticket: no
+	 * weak_request event, a weak_ticket one that says 18; Impacket's,
+	 * 23; a ticket without its request seen says none */
+	len = tgs_req(msg, "MSSQLSvc", "db1.example.com:1433", windows, 5, 900, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.73", 54030, 1, IPPROTO_UDP, msg, len, -1);
+	len = tgs_req(msg, "MSSQLSvc", "db1.example.com:1433", impacket, 4, 900, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.73", 54031, 1, IPPROTO_UDP, msg, len, -1);
+	len = tgs_rep(msg, "MSSQLSvc", "db1.example.com:1433", 23, 0, &at);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.73", 54030, 0, IPPROTO_UDP, msg, len, -1);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.73", 54031, 0, IPPROTO_UDP, msg, len, -1);
+	err |= send_krb_dir(&x, 4, KDC4, "192.0.2.73", 54032, 0, IPPROTO_UDP, msg, len, -1);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_REQUEST, &ev), 1, "impacket's request");
+	if (ASSERT_EQ(xhp_count_rule(&x, XH_RULE_KRB_WEAK_TICKET, &ev), 3, "three tickets")) {
+		const struct xh_event *t[3] = {xhp_ev_back(&x, 3), xhp_ev_back(&x, 2), ev};
+
+		ASSERT_EQ(t[0]->rule, XH_RULE_KRB_WEAK_TICKET, "the first ticket's");
+		ASSERT_EQ(t[0]->d.krb.req_seen, 1, "windows' request seen");
+		ASSERT_EQ(t[0]->d.krb.req_etype, 18, "aes256 preferred");
+		ASSERT_EQ(t[1]->d.krb.req_seen, 1, "impacket's request seen");
+		ASSERT_EQ(t[1]->d.krb.req_etype, 23, "rc4 preferred");
+		ASSERT_EQ(t[2]->d.krb.req_seen, 0, "no request seen");
+	}
+
 	test_subtest("what makes none");
 	xhp_reset(&x);
 	err |= krb_cnt(&x, c0);

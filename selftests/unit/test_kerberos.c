@@ -195,6 +195,22 @@ void test_kerberos_tgs_json(void)
 		   "\"etype\":23,\"cipher\":\"rc4-hmac\",\"truncated\":true}}",
 		   "cut in the service: the kernel's etype still said");
 	e.name_len = sizeof(tgs_rep);
+	e.d.krb.req_seen = 1;
+	e.d.krb.req_etype = 18;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REP\",\"realm\":\"HUNT.TEST\","
+		   "\"account\":\"Administrator\",\"service\":\"MSSQLSvc/db1.hunt.test:1433\","
+		   "\"etype\":23,\"cipher\":\"rc4-hmac\",\"request_etype\":18,"
+		   "\"request_cipher\":\"aes256-cts-hmac-sha1-96\"}}",
+		   "what the flow's request preferred");
+	e.d.krb.req_etype = -135;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"TGS-REP\",\"realm\":\"HUNT.TEST\","
+		   "\"account\":\"Administrator\",\"service\":\"MSSQLSvc/db1.hunt.test:1433\","
+		   "\"etype\":23,\"cipher\":\"rc4-hmac\",\"request_etype\":-135}}",
+		   "a type without a name");
+	e.d.krb.req_seen = 0;
+	e.name_len = sizeof(tgs_rep);
 	e.d.krb.etype = 1;
 	e.name[0] = 0xa4; /* crealm's tag: a field out of order */
 	check_json(&e,
