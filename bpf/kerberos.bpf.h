@@ -582,26 +582,26 @@ static __always_inline int xh_tcp_seq(struct xdp_md *ctx, const struct xh_pkt *p
 }
 
 /* kerberos.weak_request's verdict on the req-body of a TGS-REQ on @pkt's
- * flow (client -> KDC), whose first @n bytes are in @scr->buf (@from: its
+ * flow @key (client -> KDC; @src_is_s as xh_flow_key_make() said), whose
+ * first @n bytes are in @scr->buf (@from: its
  * offset in the message of @msg_len bytes): once per flow, noted in
  * xh_krb_req, where the preferred etype is kept for the KDC's answer
  * (kerberos.weak_ticket says it). 1 when it emitted, 0 when not, -1 when
  * the @n bytes hold no etype list. */
 static __always_inline int xh_krb_tgs_verdict(struct xdp_md *ctx, const struct xh_pkt *pkt,
+					      const struct xh_flow_key *key, int src_is_s,
 					      struct xh_krb_scratch *scr, __u32 n, __u32 from,
 					      __u32 msg_len, struct xh_stats *stats)
 {
 	struct xh_krb_req fresh = {.flags = XH_KRB_REQ_F_TGS_REQ}, *req;
-	struct xh_flow_key key;
-	int weak = xh_krb_body_etype(scr, n), src_is_s;
+	int weak = xh_krb_body_etype(scr, n);
 
 	if (weak < 0)
 		return -1;
 	stats->krb[XH_KRB_CNT_TGS_REQ]++;
 	if (weak)
 		stats->krb[XH_KRB_CNT_WEAK_REQUEST]++;
-	src_is_s = xh_flow_key_make(pkt, &key);
-	req = bpf_map_lookup_elem(&xh_krb_req, &key);
+	req = bpf_map_lookup_elem(&xh_krb_req, key);
 	if (req) {
 		req->req_etype = scr->etype;
 		req->flags |= XH_KRB_REQ_F_TGS_REQ;
@@ -612,13 +612,13 @@ static __always_inline int xh_krb_tgs_verdict(struct xdp_md *ctx, const struct x
 		fresh.req_etype = scr->etype;
 		if (weak)
 			fresh.flags |= XH_KRB_REQ_F_WEAK_REQUEST;
-		bpf_map_update_elem(&xh_krb_req, &key, &fresh, BPF_ANY);
+		bpf_map_update_elem(&xh_krb_req, key, &fresh, BPF_ANY);
 		if (!weak)
 			return 0;
 	}
 	/* a request: its source is the client */
-	return xh_krb_emit(ctx, pkt, &key, src_is_s, XH_RULE_KRB_WEAK_REQUEST, scr, n, from,
-			   msg_len, 12, (__u8)scr->etype, NULL, stats);
+	return xh_krb_emit(ctx, pkt, key, src_is_s, XH_RULE_KRB_WEAK_REQUEST, scr, n, from, msg_len,
+			   12, (__u8)scr->etype, NULL, stats);
 }
 
 /* The TGS-REQ whose first @n bytes xh_krb_load() put in xh_krbscr's buf
@@ -634,7 +634,7 @@ __noinline int xh_krb_tgs_req(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	struct xh_flow_key key;
 	struct xh_stats *stats;
 	__u32 zero = 0, head, from, here, avail = 0, seq;
-	int off, r;
+	int off, r, src_is_s;
 
 	if (!ctx || !pkt || n > XH_KRB_REQ_WIN)
 		return 0;
@@ -646,6 +646,7 @@ __noinline int xh_krb_tgs_req(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	if (off < 0 || (__u32)off >= msg_len)
 		return 0;
 	from = off;
+	src_is_s = xh_flow_key_make(pkt, &key);
 	head = xh_krb_head(pkt);
 	here = pkt->payload_len - head; /* the message's bytes here: at least XH_KRB_MIN */
 	if (from < here) {
@@ -655,7 +656,7 @@ __noinline int xh_krb_tgs_req(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 		if (bpf_xdp_load_bytes(ctx, (pkt->payload_off & XH_PARSE_MAX_OFF) + head + from,
 				       scr->buf, XH_SIZE_NZ(avail, XH_KRB_BODY_WIN)))
 			return 0;
-		r = xh_krb_tgs_verdict(ctx, pkt, scr, avail, from, msg_len, stats);
+		r = xh_krb_tgs_verdict(ctx, pkt, &key, src_is_s, scr, avail, from, msg_len, stats);
 		if (r >= 0)
 			return r;
 	}
@@ -674,7 +675,6 @@ __noinline int xh_krb_tgs_req(struct xdp_md *ctx, const struct xh_pkt *pkt, __u3
 	scr->pend.from = (__u16)from;
 	scr->pend.have = (__u16)avail;
 	scr->pend.segs = 0;
-	xh_flow_key_make(pkt, &key);
 	bpf_map_update_elem(&xh_krb_pend, &key, &scr->pend, BPF_ANY);
 	return 0;
 }
@@ -691,11 +691,11 @@ __noinline int xh_krb_tgs_more(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	struct xh_flow_key key;
 	struct xh_stats *stats;
 	__u32 zero = 0, seq, d, have, take, n, from, msg_len;
-	int r;
+	int r, src_is_s;
 
 	if (!ctx || !pkt || !scr)
 		return -1;
-	xh_flow_key_make(pkt, &key);
+	src_is_s = xh_flow_key_make(pkt, &key);
 	pend = bpf_map_lookup_elem(&xh_krb_pend, &key);
 	stats = bpf_map_lookup_elem(&xh_counters, &zero);
 	if (!pend || !stats)
@@ -729,7 +729,7 @@ __noinline int xh_krb_tgs_more(struct xdp_md *ctx, const struct xh_pkt *pkt,
 			       scr->buf + have, XH_SIZE_NZ(take, XH_KRB_BODY_WIN)))
 		return 0;
 	n = have + take;
-	r = xh_krb_tgs_verdict(ctx, pkt, scr, n, from, msg_len, stats);
+	r = xh_krb_tgs_verdict(ctx, pkt, &key, src_is_s, scr, n, from, msg_len, stats);
 	if (r >= 0 || n >= XH_KRB_BODY_WIN || from + n >= msg_len ||
 	    ++pend->segs > XH_KRB_PEND_SEGS) {
 		if (r < 0)
