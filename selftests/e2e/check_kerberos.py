@@ -33,6 +33,7 @@
 #   (the DC lab's use: HITS are `xdphunt run` and `replay` lines of CAPTURE;
 #   --live: the first HITS file is run's, whose times are the kernel's)
 import argparse
+import functools
 import ipaddress
 import json
 import os
@@ -197,17 +198,23 @@ def _krb_trees(pcap, msg_type):
                lay.get("kerberos"))
 
 
-def _tgs_req_first(pcap):
-    """{(client, client port, kdc, kdc port): the first etype of the
-    req-body of the flow's last TGS-REQ} of @pcap, from tshark's tree."""
-    first = {}
+@functools.lru_cache(maxsize=None)
+def _tgs_requests(pcap):
+    """(flow (client, client port, kdc, kdc port), realm, service, etypes)
+    of each TGS-REQ of @pcap whose req-body lists etypes, in the capture's
+    order, from tshark's tree (the flat fields do not tell the req-body's
+    from the TGT's in the padata); the sname joined by '/'. Kept per capture:
+    the tickets' and the requests' oracles both read them."""
+    out = []
     for client, client_port, kdc, kdc_port, tree in _krb_trees(pcap, 12):
         for req in _tree(tree, "kerberos.tgs_req_element"):
             body = next(_tree(req, "kerberos.req_body_element"), None)
             etypes = [int(e) for e in _tree(body, "kerberos.ENCTYPE")] if body else []
             if etypes:
-                first[(client, client_port, kdc, kdc_port)] = etypes[0]
-    return first
+                out.append(((client, client_port, kdc, kdc_port),
+                            next(_tree(body, "kerberos.realm"), None),
+                            "/".join(_tree(body, "kerberos.SNameString")), tuple(etypes)))
+    return tuple(out)
 
 
 def weak_ticket_hits(pcap, msgs=None):
@@ -222,7 +229,8 @@ def weak_ticket_hits(pcap, msgs=None):
     TGS-REP."""
     if msgs is not None and not any(13 in m[5] for m in msgs):
         return {}
-    requested = _tgs_req_first(pcap)
+    # the first etype of the flow's last TGS-REQ
+    requested = {flow: etypes[0] for flow, _, _, etypes in _tgs_requests(pcap)}
     hits = {}
     for kdc, kdc_port, client, client_port, tree in _krb_trees(pcap, 13):
         flow = (client, client_port, kdc, kdc_port)
@@ -252,17 +260,9 @@ def weak_request_hits(pcap, msgs=None):
     if msgs is not None and not msgs:
         return {}
     hits = {}
-    for client, client_port, kdc, kdc_port, tree in _krb_trees(pcap, 12):
-        flow = (client, client_port, kdc, kdc_port)
-        for req in _tree(tree, "kerberos.tgs_req_element"):
-            body = next(_tree(req, "kerberos.req_body_element"), None)
-            if body is None:
-                continue
-            etypes = [int(e) for e in _tree(body, "kerberos.ENCTYPE")]
-            if not etypes or etypes[0] not in WEAK_ETYPES or flow in hits:
-                continue
-            hits[flow] = (next(_tree(body, "kerberos.realm"), None),
-                          "/".join(_tree(body, "kerberos.SNameString")), etypes[0], etypes)
+    for flow, realm, service, etypes in _tgs_requests(pcap):
+        if etypes[0] in WEAK_ETYPES and flow not in hits:
+            hits[flow] = (realm, service, etypes[0], list(etypes))
     return hits
 
 
