@@ -12,6 +12,13 @@
 #include "clock.bpf.h"
 #include "parse.h"
 #include "flow.bpf.h"
+#include "sweep.bpf.h"
+
+/* UDP's traceroute ports (33434 and the 100 after it, as traceroute and mtr
+ * count up from it): a UDP traceroute's probes that reach its destination
+ * come back "port unreachable" from ports the destination never served. */
+#define XH_TRACEROUTE_PORT_LO 33434
+#define XH_TRACEROUTE_PORT_HI 33534
 
 /* Offset of the quoted IP header from the ICMP header: type, code,
  * checksum, then 4 bytes the type decides (unused, MTU, pointer). */
@@ -110,6 +117,22 @@ __noinline int xh_icmp_quote(struct xdp_md *ctx, const struct xh_pkt *pkt, struc
 		if (q.saddr[i] != pkt->daddr[i])
 			return 0;
 	q.family = pkt->family;
+	/* A closed UDP port's answer (ICMP 3/3, ICMPv6 1/4) to a datagram
+	 * with a payload: nmap -sU's probes of the ports it has a payload
+	 * for, which scan.port_scan cannot tell from a client's datagrams
+	 * until the target says no service was there. An empty datagram was
+	 * counted when it went by: its port counts once. */
+	if (xh_cfg_portscan_threshold && q.proto == IPPROTO_UDP && xh_icmp_port_unreachable(pkt) &&
+	    (bpf_ntohs(q.dport) < XH_TRACEROUTE_PORT_LO ||
+	     bpf_ntohs(q.dport) > XH_TRACEROUTE_PORT_HI)) {
+		q.vlan[0] = pkt->vlan[0];
+		q.vlan[1] = pkt->vlan[1];
+		q.vlan_count = pkt->vlan_count;
+		q.pflags = XH_PKT_QUOTED;
+		xh_portscan(ctx, &q);
+		stats->cnt[XH_CNT_UDP_UNREACHABLE]++;
+		q.pflags = 0;
+	}
 	src_is_s = xh_flow_key_make(&q, &key);
 	st = bpf_map_lookup_elem(&xh_flows, &key);
 	if (!st)

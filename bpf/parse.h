@@ -112,6 +112,11 @@ struct xh_pkt {
 /* The same for a segment or datagram from or to a KDC's port 88, which
  * kerberos.brute_force reads (bpf/kerberos.bpf.h). */
 #define XH_PKT_KRB 0x80
+/* Only on the packet an ICMP error quotes, which xh_icmp_quote() builds:
+ * a UDP datagram the target's "port unreachable" says reached a closed
+ * port, which scan.port_scan counts as the probe it was. It shares
+ * XH_PKT_FIRST_FRAG's bit, which the parser clears before it returns. */
+#define XH_PKT_QUOTED 0x02
 
 /* TCP flags as in byte 13 of the header. */
 #define XH_TCP_FIN 0x01
@@ -258,6 +263,18 @@ static __always_inline int xh_icmp_is_error(__u8 proto, __u16 type)
 	if (proto == IPPROTO_ICMP)
 		return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 	return proto == IPPROTO_ICMPV6 && type >= 1 && type <= 4;
+}
+
+/* Is the ICMP error @pkt a closed port's answer: ICMP destination
+ * unreachable, port unreachable (3/3), or ICMPv6's (1/4)? The parser makes
+ * an error's type its source port and its code its destination port. */
+static __always_inline int xh_icmp_port_unreachable(const struct xh_pkt *pkt)
+{
+	__u16 type = bpf_ntohs(pkt->sport), code = bpf_ntohs(pkt->dport);
+
+	if (pkt->proto == IPPROTO_ICMP)
+		return type == 3 && code == 3;
+	return pkt->proto == IPPROTO_ICMPV6 && type == 1 && code == 4;
 }
 
 /* L4 header at @pos with @ip_rem bytes of IP payload left: fills ports, flags

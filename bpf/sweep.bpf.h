@@ -130,6 +130,8 @@ static __always_inline int xh_window_event(struct xdp_md *ctx, const struct xh_p
 	e->d.sweep.accounts = accounts;
 	/* A scan's: the probe's (SYN, FIN, NULL, Xmas) */
 	e->d.sweep.tcp_flags = pkt->tcp_flags;
+	/* or a UDP datagram its target said no service took */
+	e->d.sweep.unreachable = pkt->proto == IPPROTO_UDP && (pkt->pflags & XH_PKT_QUOTED);
 	xh_event_submit(e, XH_EVENT_SHORT_SIZE, stats);
 	return 1;
 }

@@ -263,6 +263,9 @@ enum xh_counter {
 	XH_CNT_WAKEUPS,	    /* consumer woken because the buffer passed the watermark */
 	XH_CNT_MAP_ERR,	    /* a lookup of an always-present map entry failed */
 	XH_CNT_ICMP_QUOTED, /* ICMP errors counted to the flow whose packet they quote */
+	/* ICMP port unreachables quoting a UDP datagram, which scan.port_scan
+	 * counts as the datagram's probe */
+	XH_CNT_UDP_UNREACHABLE,
 	XH_CNT__MAX,
 };
 
@@ -601,7 +604,11 @@ struct xh_sweep_detail {
 	/* scan.*: the TCP flags of the probe that reached the threshold (a
 	 * SYN, or a stealth scan's FIN, NULL or Xmas); 0 for a UDP scan's */
 	__u8 tcp_flags;
-	__u8 pad[47];
+	/* scan.port_scan over UDP: 1 when the probe that reached the threshold
+	 * was counted from the target's ICMP port unreachable (a datagram with
+	 * a payload), 0 for an empty datagram */
+	__u8 unreachable;
+	__u8 pad[46];
 };
 _Static_assert(sizeof(struct xh_sweep_detail) == 64, "xh_sweep_detail ABI");
 

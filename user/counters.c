@@ -30,6 +30,7 @@ static const char *const counter_names[] = {
 	[XH_CNT_WAKEUPS] = "wakeups",
 	[XH_CNT_MAP_ERR] = "map_err",
 	[XH_CNT_ICMP_QUOTED] = "icmp_error_to_flow",
+	[XH_CNT_UDP_UNREACHABLE] = "udp_port_unreachable",
 };
 _Static_assert(ARRAY_SIZE(counter_names) == XH_CNT__MAX, "a counter without a name");
 

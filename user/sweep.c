@@ -106,8 +106,13 @@ void sweep_format_json(const struct xh_event *e, unsigned int accounts, struct j
 			p = fmt_u64(p, accounts);
 		}
 	} else if (e->proto == IPPROTO_UDP) {
-		/* bpf/parse.h xh_udp_probe(): UDP's only probe */
-		p = fmt_lit(p, ",\"probe\":\"empty\"");
+		/* bpf/parse.h xh_udp_probe(): an empty datagram; or one with a
+		 * payload that the target answered "port unreachable"
+		 * (bpf/icmp_quote.bpf.h) */
+		if (d->unreachable)
+			p = fmt_lit(p, ",\"probe\":\"unreachable\"");
+		else
+			p = fmt_lit(p, ",\"probe\":\"empty\"");
 	} else {
 		const char *probe = sweep_probe_name(d->tcp_flags);
 

@@ -4,8 +4,10 @@
 # scan.service_sweep.
 #
 # tshark lists every client probe of a capture (a TCP segment with neither
-# ACK nor RST: a SYN, or a stealth scan's FIN, NULL or Xmas probe; and an
-# empty UDP datagram, nmap -sU's); a (source, destination) pair's distinct
+# ACK nor RST: a SYN, or a stealth scan's FIN, NULL or Xmas probe; an
+# empty UDP datagram, nmap -sU's; and the UDP datagram an ICMP port
+# unreachable quotes back to its sender, off traceroute's ports, taken as
+# that sender's probe at the error's time); a (source, destination) pair's distinct
 # destination ports of each protocol are counted as
 # bpf/sweep.bpf.h counts them (port_scan_windows()), and the probe that brings
 # them to the threshold within a window is to be one hit of xdphunt, with
@@ -38,19 +40,28 @@ SERVICE_SWEEP = ("scan.service_sweep", "distinct_destinations",
 # ICMP error quotes (tshark dissects the quote).
 PROBE_FILTER = ("((tcp.flags.ack == 0 && tcp.flags.reset == 0) || udp.length == 8) && "
                 "!icmp && !icmpv6")
+# A closed UDP port's answer (bpf/icmp_quote.bpf.h): port unreachable,
+# quoting a UDP datagram, which tshark dissects
+UNREACHABLE_FILTER = "((icmp.type == 3 && icmp.code == 3) || (icmpv6.type == 1 && icmpv6.code == 4)) && udp"
+# bpf/icmp_quote.bpf.h XH_TRACEROUTE_PORT_LO, _HI: a UDP traceroute's
+TRACEROUTE_PORTS = range(33434, 33534 + 1)
 FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "udp.srcport", "ip.dst",
-          "ipv6.dst", "tcp.dstport", "udp.dstport", "tcp.flags"]
+          "ipv6.dst", "tcp.dstport", "udp.dstport", "tcp.flags", "icmp.type", "icmpv6.type"]
 # user/sweep.c sweep_probe_name(): nmap's names of its scans' probes
 PROBES = {0x02: "syn", 0x01: "fin", 0x00: "null", 0x29: "xmas"}
+# probe_rows()'s flags of a datagram its target answered port unreachable
+UNREACHABLE = "unreachable"
 
 
 def probe_rows(cap):
     """(time, src, sport, dst, dport, tcp flags, protocol) of each client
-    probe tshark reads in @cap: "TCP" with its flags, or "UDP" (an empty
-    datagram) with None. A frame with two IP headers (a tunnel) is left out:
-    xdphunt reads the outer one, which carries no probe."""
-    cmd = ["tshark", "-n", "-r", cap, "-Y", PROBE_FILTER, "-T", "fields", "-E", "occurrence=a",
-           "-E", "aggregator=|"]
+    probe tshark reads in @cap: "TCP" with its flags, or "UDP" with None (an
+    empty datagram) or UNREACHABLE (a datagram an ICMP port unreachable
+    quotes back to its sender, at the error's time). A frame with two IP
+    headers (a tunnel) is left out: xdphunt reads the outer one, which
+    carries no probe; an ICMP error's two are the error's and its quote's."""
+    cmd = ["tshark", "-n", "-r", cap, "-Y", "(%s) || (%s)" % (PROBE_FILTER, UNREACHABLE_FILTER),
+           "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|"]
     for f in FIELDS:
         cmd += ["-e", f]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -58,8 +69,19 @@ def probe_rows(cap):
         raise RuntimeError("tshark -r %s: %s" % (cap, p.stderr[-300:]))
     rows = []
     for line in p.stdout.splitlines():
-        t, s4, s6, tsp, usp, d4, d6, tdp, udp, fl = line.split("\t")
+        t, s4, s6, tsp, usp, d4, d6, tdp, udp, fl, it, i6t = line.split("\t")
         sp, dp = tsp or usp, tdp or udp
+        if it or i6t:
+            # the error's addresses, then its quote's
+            src, dst = (s4, d4) if it else (s6, d6)
+            if src.count("|") != 1 or dst.count("|") != 1 or "|" in sp + dp:
+                continue
+            (_, qsrc), (edst, qdst) = src.split("|"), dst.split("|")
+            if edst != qsrc or int(dp) in TRACEROUTE_PORTS:
+                continue
+            rows.append((float(t), str(ipaddress.ip_address(qsrc)), int(sp),
+                         str(ipaddress.ip_address(qdst)), int(dp), UNREACHABLE, "UDP"))
+            continue
         if "|" in line or not (sp and dp) or (tsp and usp):
             continue
         rows.append((float(t), str(ipaddress.ip_address(s4 or s6)), int(sp),
@@ -104,13 +126,15 @@ def hit_rows(lines, rule=PORT_SCAN):
 
 def probe_name(flags):
     """user/sweep.c sweep_probe_name() of TCP @flags (ECN's bits aside),
-    or of a UDP probe (@flags None)."""
-    return "empty" if flags is None else PROBES.get(flags & 0x3f, "other")
+    or of a UDP probe (@flags None or UNREACHABLE)."""
+    if flags is None or flags == UNREACHABLE:
+        return flags or "empty"
+    return PROBES.get(flags & 0x3f, "other")
 
 
 def probe_json(flags):
     """The scan object's (probe, tcp_flags) of a probe with @flags."""
-    return (probe_name(flags), None if flags is None else "%02x" % flags)
+    return (probe_name(flags), "%02x" % flags if isinstance(flags, int) else None)
 
 
 def compare(want, lines, threshold, window_s, live=False, rule=PORT_SCAN, rows=None):

@@ -217,3 +217,35 @@ uint8_t *pkt_dup_exact(const uint8_t *buf, size_t len)
 	memcpy(p, buf, len);
 	return p;
 }
+
+size_t pkt_icmp_error_quoting(uint8_t *buf, int family, const char *src, const char *dst,
+			      uint8_t type, uint8_t code, const uint8_t *ip, size_t qlen)
+{
+	struct pkt_desc d = {.family = family,
+			     .src = src,
+			     .dst = dst,
+			     .proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+			     .sport = type,
+			     .dport = code,
+			     .payload_len = (int)(4 + qlen)};
+	struct pkt_layout le;
+	size_t n = pkt_build(&d, buf, &le);
+
+	if (!n)
+		return 0;
+	memset(buf + le.payload_off, 0, 4); /* unused / MTU */
+	memcpy(buf + le.payload_off + 4, ip, qlen);
+	return n;
+}
+
+size_t pkt_icmp_error(uint8_t *buf, int family, const char *src, const char *dst, uint8_t type,
+		      uint8_t code, const struct pkt_desc *q, size_t qlen)
+{
+	struct pkt_layout lq;
+	uint8_t qbuf[PKT_MAX];
+	size_t n = pkt_build(q, qbuf, &lq);
+
+	if (!n || qlen > n - lq.l3_off)
+		return 0;
+	return pkt_icmp_error_quoting(buf, family, src, dst, type, code, qbuf + lq.l3_off, qlen);
+}

@@ -67,6 +67,16 @@ void pkt_set_ip_len(uint8_t *buf, const struct pkt_layout *lay, int family, size
  * total length grown. Returns the new frame length. */
 size_t pkt_insert_ipv4_ah(uint8_t *buf, size_t len, const struct pkt_layout *lay, size_t ah_len);
 
+/* An ICMP (@family 4) or ICMPv6 error of @type/@code from @src to @dst,
+ * quoting the @qlen bytes at @ip (an IP header and what follows), into
+ * @buf (PKT_MAX bytes). Returns the frame length, 0 on failure. */
+size_t pkt_icmp_error_quoting(uint8_t *buf, int family, const char *src, const char *dst,
+			      uint8_t type, uint8_t code, const uint8_t *ip, size_t qlen);
+
+/* pkt_icmp_error_quoting() the first @qlen bytes of the IP packet of @q. */
+size_t pkt_icmp_error(uint8_t *buf, int family, const char *src, const char *dst, uint8_t type,
+		      uint8_t code, const struct pkt_desc *q, size_t qlen);
+
 /* malloc() exactly @len bytes holding @buf, so ASan flags any read past the
  * end. Aborts on allocation failure (tests only). */
 uint8_t *pkt_dup_exact(const uint8_t *buf, size_t len);

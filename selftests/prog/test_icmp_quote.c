@@ -23,42 +23,6 @@
 #define SRV6 "2001:db8:c2::66"
 #define RTR6 "2001:db8:ff::1"
 
-/* An ICMP (@family 4) or ICMPv6 error of @type/@code from @src to @dst
- * quoting the @qlen bytes at @ip (an IP header and what follows). Returns
- * the frame length, 0 on failure. */
-static size_t icmp_error_quoting(uint8_t *buf, int family, const char *src, const char *dst,
-				 uint8_t type, uint8_t code, const uint8_t *ip, size_t qlen)
-{
-	struct pkt_desc d = {.family = family,
-			     .src = src,
-			     .dst = dst,
-			     .proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
-			     .sport = type,
-			     .dport = code,
-			     .payload_len = (int)(4 + qlen)};
-	struct pkt_layout le;
-	size_t n = pkt_build(&d, buf, &le);
-
-	if (!n)
-		return 0;
-	memset(buf + le.payload_off, 0, 4); /* unused / MTU */
-	memcpy(buf + le.payload_off + 4, ip, qlen);
-	return n;
-}
-
-/* icmp_error_quoting() the first @qlen bytes of the IP packet of @q. */
-static size_t icmp_error(uint8_t *buf, int family, const char *src, const char *dst, uint8_t type,
-			 uint8_t code, const struct pkt_desc *q, size_t qlen)
-{
-	struct pkt_layout lq;
-	uint8_t qbuf[PKT_MAX];
-	size_t n = pkt_build(q, qbuf, &lq);
-
-	if (!n || qlen > n - lq.l3_off)
-		return 0;
-	return icmp_error_quoting(buf, family, src, dst, type, code, qbuf + lq.l3_off, qlen);
-}
-
 /* The client's SYN to the IoC server over IPv6. */
 static struct pkt_desc syn6(void)
 {
@@ -101,7 +65,7 @@ void test_icmp_quote_v4(void)
 	xhp_run(&x, b, n);
 	/* Port unreachable from the router back to the client, quoting the SYN
 	 * (IPv4 header and the first 8 bytes of TCP, as routers send). */
-	err_len = icmp_error(b, 4, RTR4, C4, 3, 3, &syn, 28);
+	err_len = pkt_icmp_error(b, 4, RTR4, C4, 3, 3, &syn, 28);
 	if (!ASSERT_NEQ(err_len, 0, "build"))
 		goto out;
 	xhp_run(&x, b, err_len);
@@ -112,22 +76,22 @@ void test_icmp_quote_v4(void)
 		ASSERT_EQ(st.bytes[XH_DIR_TOCLIENT], err_len, "its bytes");
 	}
 	/* Time exceeded quoting the whole SYN: the same flow. */
-	n = icmp_error(b, 4, RTR4, C4, 11, 0, &syn, 40);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 11, 0, &syn, 40);
 	xhp_run(&x, b, n);
 	ASSERT_EQ(quoted(&x), 2, "time exceeded counted too");
 
 	/* Counted nowhere: a flow xdphunt does not keep (UDP 9999), a
 	 * connection it never saw, a quote whose sender is not the error's
 	 * destination, a quote cut before the ports, an echo reply. */
-	n = icmp_error(b, 4, RTR4, C4, 3, 3, &udp, 28);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 3, 3, &udp, 28);
 	xhp_run(&x, b, n);
-	n = icmp_error(b, 4, RTR4, C4, 3, 3, &other, 28);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 3, 3, &other, 28);
 	xhp_run(&x, b, n);
-	n = icmp_error(b, 4, RTR4, "192.0.2.99", 3, 3, &syn, 28);
+	n = pkt_icmp_error(b, 4, RTR4, "192.0.2.99", 3, 3, &syn, 28);
 	xhp_run(&x, b, n);
-	n = icmp_error(b, 4, RTR4, C4, 3, 3, &syn, 23);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 3, 3, &syn, 23);
 	xhp_run(&x, b, n);
-	n = icmp_error(b, 4, RTR4, C4, 0, 0, &syn, 28);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 0, 0, &syn, 28);
 	xhp_run(&x, b, n);
 	ASSERT_EQ(quoted(&x), 2, "none of them counted");
 	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, SRV4, 445, &key, &st), "flow"))
@@ -162,7 +126,7 @@ void test_icmp_quote_v4_ah(void)
 	if (!ASSERT_OK(xhp_flow4(&x, IPPROTO_TCP, C4, 50000, SRV4, 445, &key, &st), "the flow"))
 		goto out;
 	/* Port unreachable quoting the IP header, AH and 8 bytes of TCP. */
-	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + ah_len + 8);
+	n = pkt_icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + ah_len + 8);
 	if (!ASSERT_NEQ(n, 0, "build"))
 		goto out;
 	xhp_run(&x, b, n);
@@ -172,12 +136,12 @@ void test_icmp_quote_v4_ah(void)
 		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the error, back to the client");
 	}
 	/* RFC 792's 8 bytes after the IP header: AH's first 8, no ports. */
-	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + 8);
+	n = pkt_icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + 8);
 	xhp_run(&x, b, n);
 	/* Cut inside AH's ICV, and just before the ports' 4 bytes. */
-	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + 12);
+	n = pkt_icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + 12);
 	xhp_run(&x, b, n);
-	n = icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + ah_len + 3);
+	n = pkt_icmp_error_quoting(b, 4, RTR4, C4, 3, 3, sb + lay.l3_off, 20 + ah_len + 3);
 	xhp_run(&x, b, n);
 	ASSERT_EQ(quoted(&x), 1, "quotes cut before the ports count nowhere");
 out:
@@ -202,7 +166,7 @@ void test_icmp_quote_v6(void)
 	if (!ASSERT_EQ(before.cnt[XH_CNT_FLOWS_NEW], 1, "the SMB flow"))
 		goto out;
 	/* Administratively prohibited (1/1), from a firewall. */
-	n = icmp_error(b, 6, RTR6, C6, 1, 1, &syn, 48);
+	n = pkt_icmp_error(b, 6, RTR6, C6, 1, 1, &syn, 48);
 	if (!ASSERT_NEQ(n, 0, "build"))
 		goto out;
 	xhp_run(&x, b, n);
@@ -220,7 +184,7 @@ void test_icmp_quote_v6(void)
 		ASSERT_EQ(st.pkts[XH_DIR_TOCLIENT], 1, "the error");
 	}
 	/* An IPv6 quote cut inside the fixed header: nothing. */
-	n = icmp_error(b, 6, RTR6, C6, 1, 1, &syn, 39);
+	n = pkt_icmp_error(b, 6, RTR6, C6, 1, 1, &syn, 39);
 	xhp_run(&x, b, n);
 	xhp_stats(&x, &after);
 	ASSERT_EQ(after.cnt[XH_CNT_ICMP_QUOTED], 1, "a cut quote counts nowhere");
@@ -260,7 +224,7 @@ void test_icmp_quote_echo(void)
 	xhp_run(&x, b, n);
 	/* Host unreachable from the router, quoting the echo request: counted
 	 * to the echo flow (request 8 and reply 0 make one key). */
-	n = icmp_error(b, 4, RTR4, C4, 3, 1, &echo, 28);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 3, 1, &echo, 28);
 	if (!ASSERT_NEQ(n, 0, "build"))
 		goto out;
 	xhp_run(&x, b, n);
@@ -271,7 +235,7 @@ void test_icmp_quote_echo(void)
 	}
 	/* Time exceeded quoting the client's own port unreachable: no error
 	 * about an error, although that flow is kept. */
-	n = icmp_error(b, 4, RTR4, C4, 11, 0, &unreach, 28);
+	n = pkt_icmp_error(b, 4, RTR4, C4, 11, 0, &unreach, 28);
 	xhp_run(&x, b, n);
 	ASSERT_EQ(quoted(&x), 1, "an error quoting an error counts nowhere");
 	if (ASSERT_OK(xhp_flow4(&x, IPPROTO_ICMP, C4, 3, SRV4, 3, &key, &st), "error flow"))
@@ -308,19 +272,19 @@ void test_icmp_quote_v6_ext(void)
 	if (!ASSERT_EQ(s.cnt[XH_CNT_FLOWS_NEW], 1, "the SMB flow"))
 		goto out;
 	/* Packet too big, quoting the whole SYN: read past both headers. */
-	n = icmp_error(b, 6, RTR6, C6, 2, 0, &syn, 40 + 24 + 20);
+	n = pkt_icmp_error(b, 6, RTR6, C6, 2, 0, &syn, 40 + 24 + 20);
 	if (!ASSERT_NEQ(n, 0, "build"))
 		goto out;
 	xhp_run(&x, b, n);
 	xhp_stats(&x, &s);
 	ASSERT_EQ(s.cnt[XH_CNT_ICMP_QUOTED], 1, "counted past the extension headers");
 	/* Cut inside the destination options: nothing. */
-	n = icmp_error(b, 6, RTR6, C6, 2, 0, &syn, 40 + 8 + 12);
+	n = pkt_icmp_error(b, 6, RTR6, C6, 2, 0, &syn, 40 + 8 + 12);
 	xhp_run(&x, b, n);
 	/* A later fragment whose first bytes are the SYN's ports: its offset
 	 * says they are not ports. */
 	qlen = 40 + 8 + 16;
-	n = icmp_error(b, 6, RTR6, C6, 1, 4, &frag, qlen);
+	n = pkt_icmp_error(b, 6, RTR6, C6, 1, 4, &frag, qlen);
 	if (ASSERT_NEQ(n, 0, "build fragment quote")) {
 		uint16_t ports[2] = {htons(50000), htons(445)};
 

@@ -447,6 +447,156 @@ void test_port_scan(void)
 	xhp_close(&x);
 }
 
+/* An ICMP (@family 4) or ICMPv6 error of @type/@code from @from to @src,
+ * quoting @src's datagram with 20 bytes of data (@proto IPPROTO_UDP; or a
+ * SYN, IPPROTO_TCP) from @sport to @dst's @dport as hosts and routers
+ * quote: its IP header and 8 bytes. 0 or -errno. */
+static int send_unreachable_of(struct xhp *x, int family, const char *from, const char *src,
+			       const char *dst, uint8_t proto, uint16_t sport, uint16_t dport,
+			       uint8_t type, uint8_t code)
+{
+	struct pkt_desc q = {.family = family,
+			     .src = src,
+			     .dst = dst,
+			     .proto = proto,
+			     .sport = sport,
+			     .dport = dport,
+			     .tcp_flags = SYN,
+			     .payload_len = 20};
+	uint8_t buf[PKT_MAX];
+	size_t n =
+		pkt_icmp_error(buf, family, from, src, type, code, &q, (family == 4 ? 20 : 40) + 8);
+
+	if (!ASSERT_NEQ(n, 0, "pkt_icmp_error"))
+		return -EINVAL;
+	return xhp_run(x, buf, n);
+}
+
+/* The target's port unreachable about a datagram of @src's to @dport. */
+static int send_unreachable(struct xhp *x, int family, const char *src, const char *dst,
+			    uint16_t dport)
+{
+	return send_unreachable_of(x, family, dst, src, dst, IPPROTO_UDP, 56000, dport,
+				   family == 4 ? 3 : 1, family == 4 ? 3 : 4);
+}
+
+static uint64_t unreachables_counted(struct xhp *x)
+{
+	struct xh_stats s;
+
+	xhp_stats(x, &s);
+	return s.cnt[XH_CNT_UDP_UNREACHABLE];
+}
+
+/* nmap -sU's probes of the ports it has a payload for carry data, as a
+ * client's datagrams do; the target's "port unreachable" answers tell them
+ * apart (bpf/icmp_quote.bpf.h). */
+void test_port_scan_unreachable(void)
+{
+	const struct xh_event *ev = NULL;
+	uint64_t before;
+	struct xhp x;
+	int i, err = 0;
+
+	if (xhp_open(&x, XH_RINGBUF_DEFAULT / 4, 0))
+		return;
+
+	test_subtest("datagrams with data answered port unreachable");
+	xhp_reset(&x);
+	before = unreachables_counted(&x);
+	for (i = 0; i < THRESHOLD; i++)
+		err |= send_udp(&x, 4, "192.0.2.31", "198.51.100.16", 56000, scan_port(i), 20);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "the datagrams alone: no scan");
+	for (i = 0; i < THRESHOLD - 1; i++)
+		err |= send_unreachable(&x, 4, "192.0.2.31", "198.51.100.16", scan_port(i));
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "15 closed ports: no scan");
+	err |= send_unreachable(&x, 4, "192.0.2.31", "198.51.100.16", scan_port(THRESHOLD - 1));
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "the 16th closed port: one udp scan")) {
+		char a[INET6_ADDRSTRLEN];
+
+		ASSERT_EQ(ev->proto, IPPROTO_UDP, "the probe's protocol, not ICMP's");
+		inet_ntop(AF_INET, ev->saddr, a, sizeof(a));
+		ASSERT_STREQ(a, "192.0.2.31", "the scanner is the source");
+		inet_ntop(AF_INET, ev->daddr, a, sizeof(a));
+		ASSERT_STREQ(a, "198.51.100.16", "the target is the destination");
+		ASSERT_EQ(ntohs(ev->sport), 56000, "the probe's source port");
+		ASSERT_EQ(ntohs(ev->dport), scan_port(THRESHOLD - 1), "the port that reached it");
+		ASSERT_EQ(ev->d.sweep.distinct, THRESHOLD, "distinct ports");
+		ASSERT_EQ(ev->d.sweep.unreachable, 1, "reached by an unreachable");
+	}
+	ASSERT_EQ(unreachables_counted(&x) - before, THRESHOLD, "udp_port_unreachable");
+
+	test_subtest("an empty datagram and its unreachable count its port once");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD - 1; i++) {
+		err |= send_udp(&x, 4, "192.0.2.32", "198.51.100.17", 56000, scan_port(i), 0);
+		err |= send_unreachable(&x, 4, "192.0.2.32", "198.51.100.17", scan_port(i));
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "15 ports, each twice: no scan");
+	err |= send_udp(&x, 4, "192.0.2.32", "198.51.100.17", 56000, scan_port(THRESHOLD - 1), 0);
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "the 16th port's empty datagram"))
+		ASSERT_EQ(ev->d.sweep.unreachable, 0, "reached by an empty datagram");
+
+	test_subtest("other errors, tcp quotes, traceroute's ports and strays do not count");
+	xhp_reset(&x);
+	before = unreachables_counted(&x); /* xhp_reset() keeps the counters */
+	for (i = 0; i < 2 * THRESHOLD; i++) {
+		/* host unreachable (3/1) and administratively prohibited
+		 * (3/13): no port was answered */
+		err |= send_unreachable_of(&x, 4, "198.51.100.18", "192.0.2.33", "198.51.100.18",
+					   IPPROTO_UDP, 56000, scan_port(i), 3, 1);
+		err |= send_unreachable_of(&x, 4, "198.51.100.18", "192.0.2.33", "198.51.100.18",
+					   IPPROTO_UDP, 56000, scan_port(i), 3, 13);
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(unreachables_counted(&x), before, "host unreachable, prohibited");
+	for (i = 0; i < 2 * THRESHOLD; i++)
+		/* a SYN's: counted when it went by */
+		err |= send_unreachable_of(&x, 4, "198.51.100.18", "192.0.2.33", "198.51.100.18",
+					   IPPROTO_TCP, 56000, scan_port(i), 3, 3);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(unreachables_counted(&x), before, "a tcp quote");
+	for (i = 0; i < 2 * THRESHOLD; i++)
+		/* a UDP traceroute's probes, which reach its destination */
+		err |= send_unreachable(&x, 4, "192.0.2.33", "198.51.100.19", 33434 + i * 3);
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(unreachables_counted(&x), before, "traceroute's ports");
+	for (i = 0; i < 2 * THRESHOLD; i++) {
+		/* the quote's sender is not the error's destination */
+		struct pkt_desc q = {.family = 4,
+				     .src = "192.0.2.34",
+				     .dst = "198.51.100.20",
+				     .proto = IPPROTO_UDP,
+				     .sport = 56000,
+				     .dport = scan_port(i),
+				     .payload_len = 20};
+		uint8_t buf[PKT_MAX];
+		size_t n = pkt_icmp_error(buf, 4, "198.51.100.20", "192.0.2.35", 3, 3, &q, 28);
+
+		err |= n ? xhp_run(&x, buf, n) : -EINVAL;
+	}
+	ASSERT_OK(err, "run");
+	ASSERT_EQ(unreachables_counted(&x), before, "an error to another host");
+	ASSERT_EQ(count_scans(&x, &ev), 0, "no scan");
+
+	test_subtest("ipv6: icmpv6 port unreachables");
+	xhp_reset(&x);
+	for (i = 0; i < THRESHOLD; i++)
+		err |= send_unreachable(&x, 6, "2001:db8:1::23", "2001:db8:2::8", scan_port(i));
+	ASSERT_OK(err, "run");
+	if (ASSERT_EQ(count_scans(&x, &ev), 1, "one udp scan")) {
+		ASSERT_EQ(ev->family, XH_AF_INET6, "family");
+		ASSERT_EQ(ev->proto, IPPROTO_UDP, "proto");
+		ASSERT_EQ(ev->d.sweep.unreachable, 1, "reached by an unreachable");
+	}
+	xhp_close(&x);
+}
+
 static int count_svc_sweeps(struct xhp *x, const struct xh_event **last)
 {
 	return xhp_count_rule(x, XH_RULE_SCAN_SERVICE_SWEEP, last);

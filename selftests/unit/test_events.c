@@ -586,7 +586,8 @@ void test_events_scan_probe(void)
 }
 
 /* A UDP scan (bpf/parse.h xh_udp_probe()): its service is UDP, its probe an
- * empty datagram, and it has no TCP flags to give. */
+ * empty datagram, or one its target answered "port unreachable", and it
+ * has no TCP flags to give. */
 void test_events_scan_udp(void)
 {
 	struct xh_event e = tcp4_event(XH_RULE_SCAN_PORT_SCAN);
@@ -609,6 +610,16 @@ void test_events_scan_udp(void)
 		ASSERT_NULL(json_object_get(o, "tcp_flags"), "no tcp_flags");
 		ASSERT_STREQ(jstr(json_object_get(j, "attack"), "technique_id"), "T1046",
 			     "technique");
+		json_decref(j);
+	}
+	/* reached by a datagram with a payload that the target answered
+	 * "port unreachable" (bpf/icmp_quote.bpf.h) */
+	e.d.sweep.unreachable = 1;
+	j = format_parse(&s, &e);
+	if (j) {
+		o = json_object_get(j, "scan");
+		ASSERT_STREQ(jstr(o, "probe"), "unreachable", "probe");
+		ASSERT_NULL(json_object_get(o, "tcp_flags"), "no tcp_flags");
 		json_decref(j);
 	}
 	event_sink_fini(&s);

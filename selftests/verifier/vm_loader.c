@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 			fail += run_jumbo(argv[i]);
 			fail += run_remote(argv[i]);
 			fail += run_port_scan(argv[i]);
+			fail += run_port_scan_unreachable(argv[i]);
 			fail += run_service_sweep(argv[i]);
 			fail += run_kerberos(argv[i]);
 		}

@@ -17,6 +17,7 @@ int run_findings(const char *path);
 int run_jumbo(const char *path);
 int run_remote(const char *path);
 int run_port_scan(const char *path);
+int run_port_scan_unreachable(const char *path);
 int run_service_sweep(const char *path);
 int run_kerberos(const char *path);
 

@@ -456,42 +456,127 @@ int run_remote(const char *path)
 	return fails;
 }
 
+/* Make frame @i of a run (an argument @arg) in @pkt; returns its length. */
+typedef size_t (*frame_fn)(__u8 *pkt, int i, int arg);
+
+/* Run the @n frames @build makes, in turn, through the program @pfd (its
+ * counters @cfd) and return the index of the one frame that made an event:
+ * -1 when none did, -2 when more than one did. *@ran: the frames run (less
+ * than @n when a run failed). */
+static int event_at(int pfd, int cfd, frame_fn build, int arg, int n, int *ran)
+{
+	long long before, after;
+	int i, at = -1;
+	__u8 pkt[128];
+
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
+
+		opts.data_size_in = build(pkt, i, arg);
+		before = events_sent(cfd);
+		if (bpf_prog_test_run_opts(pfd, &opts))
+			break;
+		after = events_sent(cfd);
+		if (before < 0 || after - before > 1 || (after > before && at >= 0)) {
+			at = -2;
+			break;
+		}
+		if (after > before)
+			at = i;
+	}
+	*ran = i;
+	return at;
+}
+
+/* Each of 20 ports twice: a SYN to 2000 + @i / 2. */
+static size_t syn_retransmitted(__u8 *pkt, int i, int arg)
+{
+	size_t n = frame(pkt, 6, 2000 + i / 2, (const __u8 *)"", 0);
+
+	(void)arg;
+	pkt[14 + 20 + 13] = 0x02; /* SYN */
+	return n;
+}
+
 /* scan.port_scan on this kernel: client SYNs to 20 ports of one host make
  * one event, at the 16th port (the default threshold); a retransmission of
  * each counts for nothing. */
 int run_port_scan(const char *path)
 {
 	struct bpf_object *obj;
-	__u8 pkt[128];
-	int fails = 0, pfd, cfd, i, at = -1;
-	long long before, after;
+	int fails = 0, pfd, cfd, ran, at;
 
 	obj = open_for_run(path, &pfd, &cfd);
 	if (!obj)
 		return 1;
-	for (i = 0; i < 40; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
-
-		opts.data_size_in = frame(pkt, 6, 2000 + i / 2, (const __u8 *)"", 0);
-		pkt[14 + 20 + 13] = 0x02; /* SYN */
-		before = events_sent(cfd);
-		if (bpf_prog_test_run_opts(pfd, &opts))
-			break;
-		after = events_sent(cfd);
-		if (before < 0 || after - before > 1 || (after > before && at >= 0))
-			break;
-		if (after > before)
-			at = i;
-	}
-	if (i < 40 || at != 30) {
+	at = event_at(pfd, cfd, syn_retransmitted, 0, 40, &ran);
+	if (ran < 40 || at != 30) {
 		fails++;
 		printf("XH-RUN FAIL obj=%s what=port_scan frames=%d event_at=%d want=30\n",
-		       base_name(path), i, at);
+		       base_name(path), ran, at);
 	} else {
 		printf("XH-RUN PASS obj=%s what=port_scan\n", base_name(path));
 	}
 	bpf_object__close(obj);
 	return fails;
+}
+
+/* 192.0.2.53's ICMP port unreachable to 192.0.2.10 about its datagram with
+ * data to UDP port 3000 + @i, quoting its IP header and 8 bytes. */
+static size_t port_unreachable(__u8 *pkt, int i, int arg)
+{
+	__u8 q[128];
+	size_t n = 14 + 20 + 8;
+
+	(void)arg;
+	frame(q, 17, 3000 + i, (const __u8 *)"xdph", 4);
+	memcpy(pkt, q, 14 + 20);
+	memcpy(pkt + 26, q + 30, 4); /* from the datagram's destination */
+	memcpy(pkt + 30, q + 26, 4); /* to its source */
+	pkt[23] = 1;		     /* ICMP */
+	memset(pkt + 34, 0, 8);
+	pkt[34] = 3; /* destination unreachable */
+	pkt[35] = 3; /* port unreachable */
+	memcpy(pkt + n, q + 14, 28);
+	n += 28;
+	pkt[16] = (n - 14) >> 8;
+	pkt[17] = (n - 14) & 0xff;
+	return n;
+}
+
+/* scan.port_scan from ICMP port unreachables (bpf/icmp_quote.bpf.h) on this
+ * kernel: the answers to datagrams with data to 20 UDP ports of one host
+ * make one event, at the 16th port; the datagrams themselves go unseen.
+ * Returns the number of failures. */
+int run_port_scan_unreachable(const char *path)
+{
+	struct bpf_object *obj;
+	int fails = 0, pfd, cfd, ran, at;
+
+	obj = open_for_run(path, &pfd, &cfd);
+	if (!obj)
+		return 1;
+	at = event_at(pfd, cfd, port_unreachable, 0, 20, &ran);
+	if (ran < 20 || at != 15) {
+		fails++;
+		printf("XH-RUN FAIL obj=%s what=port_scan_unreachable frames=%d event_at=%d "
+		       "want=15\n",
+		       base_name(path), ran, at);
+	} else {
+		printf("XH-RUN PASS obj=%s what=port_scan_unreachable\n", base_name(path));
+	}
+	bpf_object__close(obj);
+	return fails;
+}
+
+/* A SYN to port @port of 192.0.2.100 + @i. */
+static size_t syn_to_host(__u8 *pkt, int i, int port)
+{
+	size_t n = frame(pkt, 6, (__u16)port, (const __u8 *)"", 0);
+
+	pkt[14 + 20 + 13] = 0x02;  /* SYN */
+	pkt[33] = (__u8)(100 + i); /* 192.0.2.100 and on */
+	return n;
 }
 
 /* scan.service_sweep with port 3389 set in its ports (rodata, as the loader
@@ -501,35 +586,18 @@ int run_port_scan(const char *path)
 int run_service_sweep(const char *path)
 {
 	struct bpf_object *obj;
-	__u8 pkt[128];
-	int fails = 0, pfd, cfd, i, at = -1, p;
+	int fails = 0, pfd, cfd, ran, at, p;
 
 	obj = open_for_run_port(path, &pfd, &cfd, 3389);
 	if (!obj)
 		return 1;
 	for (p = 3389; p <= 3390; p++) {
-		at = -1;
-		for (i = 0; i < 40; i++) {
-			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .repeat = 1);
-			long long before, after;
-
-			opts.data_size_in = frame(pkt, 6, (__u16)p, (const __u8 *)"", 0);
-			pkt[14 + 20 + 13] = 0x02;  /* SYN */
-			pkt[33] = (__u8)(100 + i); /* 192.0.2.100 and on */
-			before = events_sent(cfd);
-			if (bpf_prog_test_run_opts(pfd, &opts))
-				break;
-			after = events_sent(cfd);
-			if (before < 0 || after - before > 1 || (after > before && at >= 0))
-				break;
-			if (after > before)
-				at = i;
-		}
-		if (i < 40 || at != (p == 3389 ? 15 : -1)) {
+		at = event_at(pfd, cfd, syn_to_host, p, 40, &ran);
+		if (ran < 40 || at != (p == 3389 ? 15 : -1)) {
 			fails++;
 			printf("XH-RUN FAIL obj=%s what=service_sweep_%d frames=%d event_at=%d "
 			       "want=%d\n",
-			       base_name(path), p, i, at, p == 3389 ? 15 : -1);
+			       base_name(path), p, ran, at, p == 3389 ? 15 : -1);
 		} else {
 			printf("XH-RUN PASS obj=%s what=service_sweep_%d\n", base_name(path), p);
 		}
