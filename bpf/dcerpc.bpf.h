@@ -489,6 +489,7 @@ __noinline int xh_rpc_logon(struct xdp_md *ctx, const struct xh_pkt *pkt,
 	env->d.ntlm_len[1] = w->det.ntlm_len[1];
 	env->d.ntlm_len[2] = w->det.ntlm_len[2];
 	env->d.name_enc = w->det.name_enc;
+	__builtin_memcpy(env->d.ntlm_proof, w->det.ntlm_proof, sizeof(env->d.ntlm_proof));
 	if (w->det.flags & XH_SMB_F_NTLM_CUT)
 		env->d.flags |= XH_DCERPC_F_NTLM_CUT;
 	env->rule = XH_RULE_DCERPC_LOGON;

@@ -62,7 +62,8 @@ __noinline int xh_ntlm_sig(__u32 avail)
 /* The NTLMSSP AUTHENTICATE in the @n-byte token at packet offset @at, of
  * which the segment holds what lies before @end: its domain, user and
  * workstation into w->name's slots (XH_SMB_NTLM_*_SLOT), their lengths
- * into w->det.ntlm_len, their encoding into w->det.name_enc, and
+ * into w->det.ntlm_len, their encoding into w->det.name_enc, its NT
+ * response's first bytes into w->det.ntlm_proof (0s if not here), and
  * XH_SMB_F_NTLM_CUT into w->det.flags when one was cut or lay past the
  * segment. The names must be in this segment: Windows and Impacket put them
  * right after the fixed part, ahead of the responses. Returns the account's
@@ -105,6 +106,13 @@ __noinline int xh_ntlm_read(struct xdp_md *ctx, __u32 at, __u32 n, __u32 end)
 		ctx, w, at + a.off[XH_NTLM_HOST], a.len[XH_NTLM_HOST], end, XH_SMB_NTLM_HOST_SLOT,
 		XH_SMB_NTLM_SLOT_END - XH_SMB_NTLM_HOST_SLOT, &cut);
 	w->det.flags = cut ? w->det.flags | XH_SMB_F_NTLM_CUT : w->det.flags & ~XH_SMB_F_NTLM_CUT;
+	/* The NT response's first bytes, when this segment holds them
+	 * (Windows and Impacket put it after the names): an HMAC of the
+	 * server's challenge, which only a relay shows on a second flow. */
+	__builtin_memset(w->det.ntlm_proof, 0, sizeof(w->det.ntlm_proof));
+	if (a.nt_len >= XH_NTLM_PROOF_LEN && at + a.nt_off <= end &&
+	    XH_NTLM_PROOF_LEN <= end - (at + a.nt_off))
+		bpf_xdp_load_bytes(ctx, at + a.nt_off, w->det.ntlm_proof, XH_NTLM_PROOF_LEN);
 	w->det.name_enc = (a.flags & XH_NTLM_F_UNICODE) ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;
 	return xh_ntlm_hash(w);
 }

@@ -28,6 +28,10 @@ struct xh_ntlm_auth {
 	__u32 off[XH_NTLM__FIELDS]; /* from the signature */
 	__u16 len[XH_NTLM__FIELDS]; /* bytes */
 	__u32 flags;		    /* NegotiateFlags */
+	/* NtChallengeResponse (NTLMv2: NTProofStr first), from the signature;
+	 * 0 bytes when it has none or it points outside */
+	__u32 nt_off;
+	__u16 nt_len;
 };
 
 /* The offset of "NTLMSSP\0" in the first @avail bytes of a security blob
@@ -49,8 +53,8 @@ static __always_inline int xh_ntlm_find(const __u8 *b, __u32 avail)
 /* The AUTHENTICATE message whose signature starts @b (@avail >= 64 bytes
  * at hand), @msg_len bytes long in all (to the blob's end): its domain,
  * user and workstation fields, each inside the message after the fixed
- * part, or empty. Returns 0, or -1 for another message type or a field
- * that points outside. */
+ * part, or empty; and its NT response's (empty if it lies outside). Returns 0, or -1 for another
+ * message type or a field that points outside. */
 static __always_inline int xh_ntlm_auth_parse(const __u8 *b, __u32 avail, __u32 msg_len,
 					      struct xh_ntlm_auth *a)
 {
@@ -70,6 +74,12 @@ static __always_inline int xh_ntlm_auth_parse(const __u8 *b, __u32 avail, __u32 
 		a->len[i] = (__u16)len;
 	}
 	a->flags = b[60] | b[61] << 8 | b[62] << 16 | (__u32)b[63] << 24;
+	len = b[20] | b[21] << 8; /* NtChallengeResponseFields */
+	off = b[24] | b[25] << 8 | b[26] << 16 | (__u32)b[27] << 24;
+	if (off < XH_NTLM_AUTH_FIXED || off > msg_len || len > msg_len - off)
+		len = 0;
+	a->nt_off = len ? off : 0;
+	a->nt_len = (__u16)len;
 	return 0;
 }
 

@@ -666,6 +666,8 @@ __noinline int xh_smb_logon_legacy(struct xdp_md *ctx, struct xh_smb_state *sm, 
 	w->det.ntlm_len[XH_NTLM_DOMAIN] = dlen;
 	w->det.ntlm_len[XH_NTLM_USER] = ulen;
 	w->det.ntlm_len[XH_NTLM_HOST] = 0;
+	/* Its passwords are not read: no relay is told from it. */
+	__builtin_memset(w->det.ntlm_proof, 0, sizeof(w->det.ntlm_proof));
 	w->det.flags = cut ? w->det.flags | XH_SMB_F_NTLM_CUT : w->det.flags & ~XH_SMB_F_NTLM_CUT;
 	w->det.name_enc = w->m.name_enc;
 	stats->smb[XH_SMB_CNT_LEGACY_LOGON]++;

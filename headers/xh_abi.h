@@ -105,6 +105,11 @@ enum xh_rule {
 	 * RC4 or DES (a TGS-REQ as Impacket's and Rubeus' Kerberoasting send
 	 * it, whatever the KDC then issues) */
 	XH_RULE_KRB_WEAK_REQUEST = 29,
+	/* ntlm.relay: the NT response of an smb.logon or dcerpc.logon seen on
+	 * another flow moments before (ntlmrelayx, Responder's relays). Made
+	 * by userspace from two logon events (user/accounts.c), never by the
+	 * kernel */
+	XH_RULE_NTLM_RELAY = 30,
 	XH_RULE__MAX,
 };
 #define XH_RULE_BIT(r) (1ULL << (r))
@@ -487,7 +492,8 @@ struct xh_dcerpc_detail {
 	/* dcerpc.logon: bytes of the domain, user and workstation in name[]
 	 * (as xh_smb_detail.ntlm_len), encoded as name_enc says */
 	__u8 ntlm_len[3];
-	__u8 pad[8];
+	/* dcerpc.logon: as xh_smb_detail.ntlm_proof */
+	__u8 ntlm_proof[8];
 };
 _Static_assert(sizeof(struct xh_dcerpc_detail) == 64, "xh_dcerpc_detail ABI");
 
@@ -544,6 +550,8 @@ enum xh_smb_share_kind {
 #define XH_SMB_NTLM_USER_SLOT	64
 #define XH_SMB_NTLM_HOST_SLOT	192
 #define XH_SMB_NTLM_SLOT_END	256
+/* Bytes of an NTLM logon's NT response an event carries (ntlm_proof) */
+#define XH_NTLM_PROOF_LEN 8
 
 /* smb.exploit: which request (xh_smb_detail.exploit, and the finding's
  * value: one event per flow and kind). */
@@ -583,8 +591,15 @@ struct xh_smb_detail {
 	/* smb.logon: bytes of the domain, user and workstation (enum
 	 * xh_ntlm_field) in name[], at XH_SMB_NTLM_*_SLOT */
 	__u8 ntlm_len[3];
-	__u8 pad[22];
+	__u8 pad[2];
+	/* smb.logon: the first XH_NTLM_PROOF_LEN bytes of the NT response
+	 * (NTLMv2's NTProofStr, an HMAC of the server's challenge), all 0
+	 * when it has none: the same on two flows is one logon relayed
+	 * (user/accounts.c) */
+	__u8 ntlm_proof[8];
+	__u8 pad2[16];
 };
+_Static_assert(__builtin_offsetof(struct xh_smb_detail, ntlm_proof) == 40, "ntlm_proof aligned");
 _Static_assert(sizeof(struct xh_smb_detail) == 64, "xh_smb_detail ABI");
 
 /* Detail of scan.smb_sweep (XH_DETAIL_SWEEP): the source sent SYNs to

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "events.h"
+#include "relay.h"
 #include "counters.h"
 #include "flowlog.h"
 #include "ioc.h"
@@ -342,8 +343,10 @@ int cmd_replay(int argc, char **argv)
 			pr_warn("replay: cannot clear the flow table before %s\n", argv[i]);
 		if (i > optind && dcerpc_clear_state(l->skel))
 			pr_warn("replay: cannot clear the DCE/RPC state before %s\n", argv[i]);
-		if (i > optind)
+		if (i > optind) {
 			accounts_clear(sink.accounts);
+			relays_clear(sink.relays);
+		}
 		if (replay_file(&r, argv[i]))
 			failed++;
 		/* A flush error is the writer's to say; the captures after

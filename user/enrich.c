@@ -37,6 +37,7 @@ static const char *const rule_names[XH_RULE__MAX] = {
 	[XH_RULE_KRB_NO_PREAUTH] = "kerberos.no_preauth",
 	[XH_RULE_KRB_WEAK_TICKET] = "kerberos.weak_ticket",
 	[XH_RULE_KRB_WEAK_REQUEST] = "kerberos.weak_request",
+	[XH_RULE_NTLM_RELAY] = "ntlm.relay",
 };
 
 /* Only what a finding proves. A connection to 445/139 or 135, an IPC$ tree
@@ -100,6 +101,13 @@ static const struct attack_ref attack_asrep_roast = ATTACK_REF(
 static const struct attack_ref attack_kerberoast = ATTACK_REF(
 	"T1558.003", "Steal or Forge Kerberos Tickets: Kerberoasting", "credential-access");
 
+/* One NTLM logon answered on two flows: relayed by an adversary in the
+ * middle (ntlmrelayx), which ATT&CK files with the name poisoning that
+ * brings victims to it. */
+static const struct attack_ref attack_relay =
+	ATTACK_REF("T1557.001", "Adversary-in-the-Middle: LLMNR/NBT-NS Poisoning and SMB Relay",
+		   "credential-access");
+
 /* One source opening SMB to many hosts (a port-445 sweep), or many ports of
  * one host (a port scan). */
 static const struct attack_ref attack_scan =
@@ -130,6 +138,7 @@ static const struct attack_ref *const rule_attack[XH_RULE__MAX] = {
 	[XH_RULE_KRB_NO_PREAUTH] = &attack_asrep_roast,
 	[XH_RULE_KRB_WEAK_TICKET] = &attack_kerberoast,
 	[XH_RULE_KRB_WEAK_REQUEST] = &attack_kerberoast,
+	[XH_RULE_NTLM_RELAY] = &attack_relay,
 };
 
 static const char *const action_names[XH_ACTION__MAX] = {

@@ -20,6 +20,7 @@
 #include "remote.h"
 #include "smb_user.h"
 #include "sweep.h"
+#include "relay.h"
 
 static char hostname_buf[256];
 
@@ -39,6 +40,7 @@ void event_sink_init(struct event_sink *s, struct jsonl_writer *out, const struc
 	jbuf_init(&s->host_json);
 	jbuf_init(&s->iface_json);
 	s->accounts = accounts__new();
+	s->relays = relays__new();
 	event_sink_sync_clock(s);
 }
 
@@ -49,6 +51,8 @@ void event_sink_fini(struct event_sink *s)
 	jbuf_free(&s->iface_json);
 	accounts__free(s->accounts);
 	s->accounts = NULL;
+	relays__free(s->relays);
+	s->relays = NULL;
 }
 
 void event_sink_sync_clock(struct event_sink *s)
@@ -172,6 +176,13 @@ static const struct jbuf *iface_json(struct event_sink *s, const struct xh_event
  * numbers take under 400. */
 #define HEAD_FIXED_MAX 512
 
+/* The realtime of @e: live, the kernel's monotonic stamp moved to the
+ * wall clock; replay, the packet's capture time. */
+static uint64_t event_real_ns(const struct event_sink *s, const struct xh_event *e)
+{
+	return s->ts_override ? s->ts_override_ns : e->ts_ns + s->mono_to_real_ns;
+}
+
 int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b)
 {
 	const char *rule = enrich_rule_name(e->rule);
@@ -193,13 +204,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	if (!rule || (e->family != XH_AF_INET && e->family != XH_AF_INET6))
 		return -EINVAL;
 
-	memcpy(k.saddr, e->saddr, sizeof(k.saddr));
-	memcpy(k.daddr, e->daddr, sizeof(k.daddr));
-	k.sport = e->sport;
-	k.dport = e->dport;
-	k.proto = e->proto;
-	k.family = e->family;
-	real_ns = s->ts_override ? s->ts_override_ns : e->ts_ns + s->mono_to_real_ns;
+	event_flow_key(e, &k);
+	real_ns = event_real_ns(s, e);
 	/* One SHA-1 per flow rather than per hit where findings of a flow come
 	 * in a row: half the hits of the corpus and of the bench mix. */
 	if (!s->cid_len || memcmp(&k, &s->cid_key, sizeof(k))) {
@@ -332,6 +338,8 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	     e->rule == XH_RULE_SCAN_PORT_SCAN || e->rule == XH_RULE_SCAN_SERVICE_SWEEP ||
 	     e->rule == XH_RULE_KRB_BRUTE_FORCE))
 		sweep_format_json(e, tried, b);
+	if (e->rule == XH_RULE_NTLM_RELAY && s->relay)
+		relay_json(s->relay, real_ns, b);
 	/* The account an NTLM logon named on this flow (smb.logon), if any. */
 	if (s->cid_len &&
 	    accounts_hit_json(s->accounts, e, &k, s->cid_flow_id, real_ns, b) == -EILSEQ)
@@ -349,6 +357,50 @@ int events_format(struct event_sink *s, const struct xh_event *e, struct jbuf *b
 	return b->err;
 }
 
+/* Format and write the hit @e. Returns 0, 1 when it is no hit (counted in
+ * bad_records), or the output's error. */
+static int write_hit(struct event_sink *s, const struct xh_event *e)
+{
+	int err;
+
+	if (events_format(s, e, &s->jb)) {
+		s->bad_records++;
+		return 1;
+	}
+	err = event_sink_write(s, &s->jb);
+	if (err)
+		return err;
+	s->events++;
+	return 0;
+}
+
+/* After the logon hit @e (@size bytes) is written: an ntlm.relay hit on its
+ * flow when its NT response was on another flow moments before
+ * (user/relay.c), with the logon's account (user/accounts.c) but no SMB or
+ * DCE/RPC object: the relay's own is the logon's line before it. Returns 0
+ * or the output's error. */
+static int relay_hit(struct event_sink *s, const struct xh_event *e, size_t size)
+{
+	struct relay_match m;
+	struct xh_event r;
+	int err;
+
+	if ((e->rule != XH_RULE_SMB_LOGON && e->rule != XH_RULE_DCERPC_LOGON) ||
+	    relays_check(s->relays, e, event_real_ns(s, e), &m) != 1)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, e, size < sizeof(r) ? size : sizeof(r));
+	r.rule = XH_RULE_NTLM_RELAY;
+	r.detail_kind = XH_DETAIL_NONE;
+	r.name_len = 0;
+	s->relay = &m;
+	err = write_hit(s, &r);
+	s->relay = NULL;
+	if (!err)
+		s->relays_written++;
+	return err > 0 ? 0 : err;
+}
+
 int events_handle(void *ctx, void *data, size_t size)
 {
 	const struct xh_event *e = data;
@@ -358,19 +410,14 @@ int events_handle(void *ctx, void *data, size_t size)
 	/* A short record (no name) or a whole one; either way the name_len
 	 * bytes the formatters read must lie inside it. */
 	if (size < XH_EVENT_SHORT_SIZE || e->name_len > size - XH_EVENT_SHORT_SIZE ||
-	    e->name_len > XH_EVENT_NAME_MAX) {
+	    e->name_len > XH_EVENT_NAME_MAX || e->rule == XH_RULE_NTLM_RELAY) {
 		s->bad_records++;
 		return 0;
 	}
-	if (events_format(s, e, &s->jb)) {
-		s->bad_records++;
-		return 0;
-	}
-	err = event_sink_write(s, &s->jb);
+	err = write_hit(s, e);
 	if (err)
-		return err;
-	s->events++;
-	return 0;
+		return err > 0 ? 0 : err;
+	return relay_hit(s, e, size);
 }
 
 int event_sink_write(struct event_sink *s, const struct jbuf *b)

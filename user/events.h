@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/types.h>
 #include "xh_abi.h"
 #include "jsonl.h"
@@ -15,6 +16,8 @@ struct ioc_set;
 struct dcerpc_table;
 struct smb_rules;
 struct accounts;
+struct relays;
+struct relay_match;
 
 struct event_sink {
 	struct jsonl_writer *out;
@@ -64,7 +67,24 @@ struct event_sink {
 	/* The flows' NTLM accounts (user/accounts.c); NULL: smb.logon hits
 	 * still name theirs, later hits go without. */
 	struct accounts *accounts;
+	/* The logons' NT responses (user/relay.c), for ntlm.relay; NULL: no
+	 * ntlm.relay hits. */
+	struct relays *relays;
+	const struct relay_match *relay; /* while an ntlm.relay hit is formatted */
+	uint64_t relays_written;	 /* ntlm.relay hits among events */
 };
+
+/* The flow of hit @e, as the hit gives it (its client as the source). */
+static inline void event_flow_key(const struct xh_event *e, struct xh_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->saddr, e->saddr, sizeof(k->saddr));
+	memcpy(k->daddr, e->daddr, sizeof(k->daddr));
+	k->sport = e->sport;
+	k->dport = e->dport;
+	k->proto = e->proto;
+	k->family = e->family;
+}
 
 /* Prepare @s (host defaults to the hostname when NULL). */
 void event_sink_init(struct event_sink *s, struct jsonl_writer *out, const struct ioc_set *iocs,

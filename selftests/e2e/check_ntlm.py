@@ -187,6 +187,82 @@ def compare(want, got, hits):
     return problems, c
 
 
+# user/relay.h RELAY_WINDOW_S, XH_NTLM_PROOF_LEN (in hex digits)
+RELAY_WINDOW_S = 60
+PROOF_HEX = 16
+
+
+def relays(pcap, extra=()):
+    """[(relayed flow, victim's flow, seconds between)] of the NTLM logons
+    tshark reads on two flows (an SMB session setup request or a DCE/RPC
+    PDU over TCP, as ntlm_logons()): the same NTProofStr (NTLMv2's, its
+    first 8 bytes as the kernel keeps) on a flow within RELAY_WINDOW_S of
+    its first flow's, once per NTProofStr, as user/relay.c matches them.
+    The flows are (client, cport, server, sport)."""
+    rows, first, out = [], {}, []
+    for flt in (SETUP_REQUEST, "dcerpc.pkt_type in {16, 14, 11} && !smb && !smb2"):
+        for flow, (t, proof) in smb_rows(
+                pcap, "ntlmssp.messagetype == 0x00000003 && " + flt,
+                ["frame.time_epoch", "ntlmssp.ntlmv2_response.ntproofstr"], extra):
+            if proof:
+                rows.append((float(t), proof.replace(":", "")[:PROOF_HEX], flow))
+    for t, proof, flow in sorted(rows):
+        # [time, flow, reported] of the response's kept sighting
+        f = first.get(proof)
+        if f and f[1] != flow and t - f[0] <= RELAY_WINDOW_S:
+            if not f[2]:
+                out.append((flow, f[1], t - f[0]))
+                f[2] = True
+        elif not f or f[1] != flow:
+            first[proof] = [t, flow, False]
+    return out
+
+
+def relay_keys(hits):
+    """[(relayed flow, victim's flow)] of the ntlm.relay hits among @hits
+    (JSON objects), sorted, as relays() gives them."""
+    return sorted((flow_of(h), (h["relay"]["victim_ip"], h["relay"]["victim_port"],
+                                h["relay"]["relay_ip"], h["relay"]["relay_port"]))
+                  for h in hits if h.get("rule") == "ntlm.relay")
+
+
+def check_relays(a):
+    """--relays: the ntlm.relay hits of a JSON-lines file against relays()
+    of the capture: each on the relayed flow, naming the victim's flow, with
+    T1557.001 and the account; at least --want of them, with the lab's
+    addresses and user when given."""
+    want = relays(a.pcap)
+    problems = []
+    hits = [json.loads(l) for l in open(a.hits, errors="replace") if l.startswith("{")]
+    got = [h for h in hits if h.get("rule") == "ntlm.relay"]
+    gotk = relay_keys(got)
+    wantk = sorted((w[0], w[1]) for w in want)
+    if gotk != wantk:
+        problems.append("hits %s, tshark's %s" % (gotk, wantk))
+    for h in got:
+        if (h.get("attack") or {}).get("technique_id") != "T1557.001":
+            problems.append("%s: attack %s" % (flow_of(h), h.get("attack")))
+        if a.user and (h.get("ntlmssp") or {}).get("user") != a.user:
+            problems.append("%s: account %s, want user %s" % (flow_of(h), h.get("ntlmssp"),
+                                                             a.user))
+        r = h["relay"]
+        if not 0 <= r["seconds"] <= RELAY_WINDOW_S or not r.get("victim_community_id"):
+            problems.append("%s: relay %s" % (flow_of(h), r))
+        if a.victim and (r["victim_ip"], r["relay_ip"], h["src_ip"], h["dest_ip"]) != (
+                a.victim, a.relay, a.relay, a.target):
+            problems.append("%s: victim %s via %s to %s, want %s via %s to %s" % (
+                flow_of(h), r["victim_ip"], r["relay_ip"], h["dest_ip"], a.victim, a.relay,
+                a.target))
+    if len(want) < a.want:
+        problems.append("tshark reads %d relayed logons, want %d" % (len(want), a.want))
+    for p in problems:
+        print("FAIL: relays: %s" % p)
+    if not problems:
+        print("PASS: relays: %d relayed logons in tshark's NTProofStr, %d ntlm.relay hits "
+              "name them, no other" % (len(want), len(got)))
+    return 1 if problems else 0
+
+
 def main():
     """check_ntlm.py PCAP LIVE REPLAY MIN_DCERPC: the logons tshark reads in
     PCAP against the hits of each JSON-lines file; at least MIN_DCERPC of
@@ -220,4 +296,15 @@ def main():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--relays":
+        import argparse
+        ap = argparse.ArgumentParser(prog="check_ntlm.py --relays")
+        ap.add_argument("pcap")
+        ap.add_argument("hits")
+        ap.add_argument("--want", type=int, default=0)
+        ap.add_argument("--victim")
+        ap.add_argument("--relay")
+        ap.add_argument("--target")
+        ap.add_argument("--user")
+        sys.exit(check_relays(ap.parse_args(sys.argv[2:])))
     sys.exit(main())

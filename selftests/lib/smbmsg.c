@@ -728,8 +728,12 @@ size_t ntlm_auth_blob(uint8_t *out, size_t max, const char *domain, const char *
 	const char *names[3] = {domain, user, host};
 	struct smbmsg m, w;
 	size_t off = 64, len[3];
-	uint8_t nt[24] = {0};
+	uint8_t nt[24];
 
+	/* 0xa0, 0xa1...: what the kernel keeps of it (ntlm_proof) is told
+	 * from 0s, which mean none */
+	for (size_t i = 0; i < sizeof(nt); i++)
+		nt[i] = (uint8_t)(0xa0 + i);
 	smbmsg_init(&m);
 	smbmsg_put(&m, "NTLMSSP", 8);
 	smbmsg_le32(&m, 3);

@@ -114,7 +114,8 @@ size_t smb1_trans2_secondary(struct smbmsg *s, uint16_t mid, uint16_t uid, uint1
 			     uint16_t total_data, uint16_t disp, uint16_t len);
 /* An NTLMSSP AUTHENTICATE (MS-NLMP 2.2.1.3) naming @domain, @user and
  * @host (UTF-16LE when @unicode, else OEM bytes), the names after the
- * fixed part and a 24-byte NT response after them; inside SPNEGO's
+ * fixed part and a 24-byte NT response after them (bytes 0xa0, 0xa1, ...);
+ * inside SPNEGO's
  * NegTokenResp (long-form lengths: the signature at 16) when @spnego.
  * Written into @out (at most @max bytes); returns its length. */
 size_t ntlm_auth_blob(uint8_t *out, size_t max, const char *domain, const char *user,

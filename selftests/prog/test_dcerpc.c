@@ -1031,6 +1031,8 @@ void test_dcerpc_logon(void)
 		ASSERT_FALSE(e->d.dcerpc.flags & XH_DCERPC_F_NTLM_CUT, "whole");
 		ASSERT_EQ(ntohs(e->sport), 50400, "from the client");
 		ASSERT_EQ(ntohs(e->dport), 135, "to 135");
+		ASSERT_EQ(memcmp(e->d.dcerpc.ntlm_proof, "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7", 8), 0,
+			  "the NT response's first bytes");
 	}
 	ASSERT_EQ(rpc_cnt(&r, XH_RPC_CNT_NTLM_AUTH), 1, "counted");
 	send_tcp(&r, C4, S4, 50400, 135, pdu, len);

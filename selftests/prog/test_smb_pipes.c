@@ -1046,6 +1046,8 @@ void test_smb_logon(void)
 		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_HOST_SLOT, "W\0S\0", 4), 0, "host");
 		ASSERT_FALSE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "whole");
 		ASSERT_EQ(ntohs(e->sport), 52500, "the client's flow");
+		ASSERT_EQ(memcmp(e->d.smb.ntlm_proof, "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7", 8), 0,
+			  "the NT response's first bytes");
 	}
 	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_NTLM_AUTH), 1, "counted");
 	SEND(&c, 1, smb2_session_setup_req(&_m, 3, 0x10, b, n));
@@ -1106,6 +1108,8 @@ void test_smb_logon(void)
 		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_DOMAIN], 0, "the domain: not here");
 		ASSERT_EQ(e->d.smb.ntlm_len[XH_NTLM_USER], 0, "the user: not here");
 		ASSERT_TRUE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "said cut");
+		ASSERT_EQ(memcmp(e->d.smb.ntlm_proof, "\0\0\0\0\0\0\0\0", 8), 0,
+			  "the NT response: not here");
 	}
 
 	/* no account: a Kerberos AP-REQ in SPNEGO, an NTLM NEGOTIATE, the
@@ -1149,6 +1153,8 @@ void test_smb_logon_legacy(void)
 		ASSERT_EQ(memcmp(e->name + XH_SMB_NTLM_DOMAIN_SLOT, "WORKGROUP\0", 10), 0,
 			  "domain");
 		ASSERT_FALSE(e->d.smb.flags & XH_SMB_F_NTLM_CUT, "whole");
+		ASSERT_EQ(memcmp(e->d.smb.ntlm_proof, "\0\0\0\0\0\0\0\0", 8), 0,
+			  "its passwords are not read");
 	}
 	ASSERT_EQ(cnt(&p, 1, XH_SMB_CNT_LEGACY_LOGON), 1, "counted");
 	SEND(&c, 1, smb1_session_setup_legacy(&_m, 2, "root", "WORKGROUP", 0, 1));
