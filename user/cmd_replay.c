@@ -371,6 +371,9 @@ int cmd_replay(int argc, char **argv)
 	} else
 		pr_info("replay: %llu packets, %llu hits\n", r.st.packets,
 			(unsigned long long)sink.events);
+	if (sink.relays_written)
+		pr_info("replay: %llu of the hits ntlm.relay, made from two logon hits each\n",
+			(unsigned long long)sink.relays_written);
 	if (sink.bad_names)
 		pr_warn("replay: %llu SMB names were not valid UTF-16 and were left out\n",
 			(unsigned long long)sink.bad_names);

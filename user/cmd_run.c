@@ -248,6 +248,9 @@ int cmd_run(int argc, char **argv)
 	err = loop_run(rb, &sink);
 	ret = err ? XH_EXIT_ERROR : XH_EXIT_OK;
 	pr_info("run: %llu hits written\n", (unsigned long long)sink.events);
+	if (sink.relays_written)
+		pr_info("run: %llu of them ntlm.relay, made from two logon hits each\n",
+			(unsigned long long)sink.relays_written);
 	lost = run_counter(l, XH_CNT_EVENTS_LOST);
 	if (lost)
 		pr_warn("run: %llu findings found the ring buffer full in all (retried with their "

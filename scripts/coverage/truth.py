@@ -284,6 +284,18 @@ def wire_truth(pcap, scenarios, c2):
             found[who]["T1046"] = found[who].get("T1046", 0) + len(d)
             sweeps[who] = "SYNs to port %s (%s) of %d distinct hosts" % (port, SERVICE_PORTS[port],
                                                                         len(d))
+    # T1557.001 by a relay: one NTLMv2 response (NTProofStr) on two TCP
+    # streams, the later one the relay's to its target
+    seen = {}
+    for row in tshark_fields(pcap, "ntlmssp.messagetype == 0x00000003 && "
+                             "ntlmssp.ntlmv2_response.ntproofstr",
+                             fields + ["tcp.stream", "ntlmssp.ntlmv2_response.ntproofstr"]):
+        if len(row) < 6:
+            continue
+        first = seen.setdefault(row[5], row[4])
+        who = owner_of(row[:4], by_addr)
+        if first != row[4] and who:
+            found[who]["T1557.001"] = found[who].get("T1557.001", 0) + 1
     return found, sweeps
 
 

@@ -91,13 +91,15 @@ dropped=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel.*/\1/p' "$W/tcpdump.e
 
 # --- live and replayed, against tshark ----------------------------------------------------
 for engine in kernel native; do
-	if "$XH" replay --engine "$engine" "$W/relay.pcap" >"$W/replay_$engine.jsonl" \
+	if "$XH" replay -v --engine "$engine" "$W/relay.pcap" >"$W/replay_$engine.jsonl" \
 		2>"$W/replay.err"; then
 		pass "relay_replay_runs_$engine"
 	else
 		fail "relay_replay_runs_$engine" "$(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
 	fi
 done
+grep -q 'replay: 1 of the hits ntlm.relay' "$W/replay.err" && pass relay_replay_says_so ||
+	fail relay_replay_says_so "replay's summary: $(tail -n 3 "$W/replay.err" | tr '\n' ' ')"
 for what in live replay_kernel replay_native; do
 	/usr/bin/python3 "$HERE/check_ntlm.py" --relays "$W/relay.pcap" "$W/$what.jsonl" \
 		--want 1 --victim "$LAB_WS_IP4" --relay "$LAB_CLIENT_IP4" --target "$LAB_SERVER_IP4" \

@@ -95,6 +95,11 @@ void test_relay_matches(void)
 	inet_ntop(AF_INET, m.first.saddr, a, sizeof(a));
 	ASSERT_STREQ(a, "192.0.2.10", "named from the later sighting");
 
+	test_subtest("out of order: two CPUs' hits");
+	relays_clear(r);
+	ASSERT_EQ(relays_check(r, &victim, t + SEC, &m), 0, "the victim's, stamped later");
+	ASSERT_EQ(relays_check(r, &relayed, t + SEC - 1000, &m), 1, "a microsecond before it");
+
 	test_subtest("dcerpc.logon's response, forgotten by clear");
 	relays_clear(r);
 	ASSERT_EQ(relays_check(r, &victim, t, &m), 0, "over SMB");
