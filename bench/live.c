@@ -13,7 +13,12 @@
  * no gateway with RSS sees. The received count comes from the veth's own
  * counters (scripts/bench.sh reads ethtool -S before and after).
  * With --flows N the generator is bench/flowgen.bpf.c: each thread's frames
- * come from N source addresses in turn, N flows instead of one. */
+ * come from N source addresses in turn, N flows instead of one.
+ * --gen packet: a kernel that refuses BPF_F_TEST_XDP_LIVE_FRAMES (EPERM, as
+ * this VM's since its 6.18.44 build v1300) gets frames sent through an
+ * AF_PACKET socket with the qdisc bypassed, sendmmsg() 64 at a time: each
+ * frame an skb from the sender's stack, which veth hands its peer's XDP
+ * program as the NIC-less path of any namespace lab does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,7 +30,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
@@ -42,11 +49,13 @@ static const char usage[] =
 	"usage: xh_bench live --gen-ns NS --gen-if IF --rx-ns NS --rx-if IF --prog "
 	"empty|xdphunt|none\n"
 	"                     [--obj XDPHUNT_DROP.bpf.o] [--ioc FILE] [--threads N] [--count N]\n"
-	"                     [--flows N] NAME=PCAP...\n"
+	"                     [--flows N] [--gen bpf|packet] NAME=PCAP...\n"
 	"  --prog none attach nothing: send to the program already on --rx-if (`xdphunt run`)\n"
 	"  --count N   frames per thread and class\n"
 	"  --flows N   each thread sends N flows in turn (N IPv4 source addresses from its\n"
-	"              packet's; IPv4 classes only), not one\n";
+	"              packet's; IPv4 classes only), not one\n"
+	"  --gen G     bpf: BPF_PROG_TEST_RUN with live frames (default); packet: an\n"
+	"              AF_PACKET socket, qdisc bypassed (a kernel that refuses live frames)\n";
 
 /* One test run per thread and class: each call has a fixed cost of about
  * 16 ms on this kernel (setup and teardown of the live-frames page pool), so
@@ -54,11 +63,77 @@ static const char usage[] =
 struct gen_thread {
 	pthread_t tid;
 	int cpu;
-	int prog_fd;
+	int prog_fd; /* --gen bpf */
+	int sock;    /* --gen packet: bound to the generator's interface */
+	__u32 flows; /* --gen packet: source addresses in turn, 0: one */
+	__u32 next;  /* --gen packet: the next of them */
 	const struct bench_pkt *pkt;
 	int count;
 	int err;
 };
+
+/* Frames a sendmmsg() call of --gen packet carries. */
+#define PACKET_BATCH 64
+
+/* --gen packet: @t->count copies of @t->pkt through @t->sock, PACKET_BATCH
+ * a call; with @t->flows, the IPv4 source address of each counts up from
+ * the packet's through that many (as bench/flowgen.bpf.c counts). A full
+ * device queue (ENOBUFS) is tried again: the frames counted are the frames
+ * the kernel took. */
+static void gen_packet(struct gen_thread *t)
+{
+	static __thread uint8_t buf[PACKET_BATCH][BENCH_FRAME_MAX];
+	struct mmsghdr msg[PACKET_BATCH];
+	struct iovec iov[PACKET_BATCH];
+	__u32 base;
+	int sent = 0, n;
+
+	memcpy(&base, t->pkt->data + 26, sizeof(base));
+	base = ntohl(base);
+	memset(msg, 0, sizeof(msg));
+	for (int i = 0; i < PACKET_BATCH; i++) {
+		memcpy(buf[i], t->pkt->data, (size_t)t->pkt->len);
+		iov[i] = (struct iovec){.iov_base = buf[i], .iov_len = (size_t)t->pkt->len};
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (sent < t->count) {
+		int want = t->count - sent < PACKET_BATCH ? t->count - sent : PACKET_BATCH;
+
+		for (int i = 0; t->flows && i < want; i++) {
+			__u32 a = htonl(base + t->next);
+
+			memcpy(buf[i] + 26, &a, sizeof(a));
+			t->next = t->next + 1 < t->flows ? t->next + 1 : 0;
+		}
+		n = sendmmsg(t->sock, msg, (unsigned int)want, 0);
+		if (n < 0 && (errno == ENOBUFS || errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0) {
+			t->err = errno;
+			return;
+		}
+		sent += n;
+	}
+}
+
+/* An AF_PACKET socket of the current namespace sending on @ifindex with
+ * the qdisc bypassed, or -1 after saying why. */
+static int packet_socket(int ifindex)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = ifindex};
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) {
+		fprintf(stderr, "bench: AF_PACKET socket on ifindex %d: %s\n", ifindex,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 static void *gen_main(void *arg)
 {
@@ -69,6 +144,8 @@ static void *gen_main(void *arg)
 
 	if (bench_pin_cpu(t->cpu))
 		t->err = EINVAL;
+	else if (t->sock >= 0)
+		gen_packet(t);
 	else if (bpf_prog_test_run_opts(t->prog_fd, &o))
 		t->err = errno;
 	return NULL;
@@ -203,36 +280,37 @@ static struct flowgen *flowgen_load(int ifindex, __u32 flows)
 	return g;
 }
 
-/* Start the flows of the thread on @cpu at the source address of @pkt, an
- * IPv4 frame over Ethernet. Returns 0, or -1 after naming @class. */
-static int flowgen_start(struct flowgen *g, int cpu, const struct bench_pkt *pkt, const char *class)
+/* Whether @pkt, of the class @class, is an IPv4 frame over Ethernet, whose
+ * source address --flows counts up: 0, or -1 after saying it is not. */
+static int flowgen_check(const struct bench_pkt *pkt, const char *class)
 {
-	__u32 saddr;
-
 	if (pkt->len < 34 || pkt->data[12] != 0x08 || pkt->data[13] != 0x00) {
 		fprintf(stderr, "bench: --flows: class %s is not IPv4 over Ethernet\n", class);
 		return -1;
 	}
+	return 0;
+}
+
+/* Start the flows of the thread on @cpu at the source address of @pkt
+ * (flowgen_check()). */
+static void flowgen_start(struct flowgen *g, int cpu, const struct bench_pkt *pkt)
+{
+	__u32 saddr;
+
 	memcpy(&saddr, pkt->data + 26, sizeof(saddr));
 	g->bss->flowgen_cpu[cpu].base = ntohl(saddr);
 	g->bss->flowgen_cpu[cpu].next = 0;
-	return 0;
 }
 
 int cmd_live(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"gen-ns", required_argument, NULL, 'G'},
-		{"gen-if", required_argument, NULL, 'g'},
-		{"rx-ns", required_argument, NULL, 'R'},
-		{"rx-if", required_argument, NULL, 'r'},
-		{"prog", required_argument, NULL, 'p'},
-		{"obj", required_argument, NULL, 'o'},
-		{"ioc", required_argument, NULL, 'i'},
-		{"threads", required_argument, NULL, 't'},
-		{"count", required_argument, NULL, 'c'},
-		{"flows", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+		{"gen-ns", required_argument, NULL, 'G'}, {"gen-if", required_argument, NULL, 'g'},
+		{"rx-ns", required_argument, NULL, 'R'},  {"rx-if", required_argument, NULL, 'r'},
+		{"prog", required_argument, NULL, 'p'},	  {"obj", required_argument, NULL, 'o'},
+		{"ioc", required_argument, NULL, 'i'},	  {"threads", required_argument, NULL, 't'},
+		{"count", required_argument, NULL, 'c'},  {"flows", required_argument, NULL, 'f'},
+		{"gen", required_argument, NULL, 'P'},	  {NULL, 0, NULL, 0},
 	};
 	struct flowgen *fgen = NULL;
 	struct drain drain = {.cpu = -1};
@@ -244,7 +322,7 @@ int cmd_live(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct gen_thread th[2] = {};
 	int threads = 1, n_classes = 0, opt, ret = 1, rx_fd = -1, gen_fd = -1, rx_ifindex = 0;
-	int count = 4000000;
+	int count = 4000000, use_packet = 0, socks[2] = {-1, -1};
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -277,6 +355,13 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'f':
 			flows = atol(optarg);
+			break;
+		case 'P':
+			if (strcmp(optarg, "bpf") && strcmp(optarg, "packet")) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			use_packet = !strcmp(optarg, "packet");
 			break;
 		default:
 			fputs(usage, stderr);
@@ -345,7 +430,11 @@ int cmd_live(int argc, char **argv)
 generate:
 	if (enter_ns(gen_ns))
 		goto out;
-	if (flows) {
+	if (use_packet) {
+		for (int i = 0; i < threads; i++)
+			if ((socks[i] = packet_socket((int)if_nametoindex(gen_if))) < 0)
+				goto out;
+	} else if (flows) {
 		fgen = flowgen_load((int)if_nametoindex(gen_if), (__u32)flows);
 		if (!fgen)
 			goto out;
@@ -369,10 +458,15 @@ generate:
 			th[i] = (struct gen_thread){
 				.cpu = i,
 				.prog_fd = fgen ? bpf_program__fd(fgen->progs.xh_flowgen) : gen_fd,
+				.sock = socks[i],
+				.flows = (__u32)flows,
 				.pkt = &classes[c].pkts[i % classes[c].n],
 				.count = count};
-			if (fgen && flowgen_start(fgen, i, th[i].pkt, classes[c].name))
+			if ((fgen || (use_packet && flows)) &&
+			    flowgen_check(th[i].pkt, classes[c].name))
 				break;
+			if (fgen)
+				flowgen_start(fgen, i, th[i].pkt);
 			if (pthread_create(&th[i].tid, NULL, gen_main, &th[i]))
 				break;
 			started++;
@@ -391,11 +485,12 @@ generate:
 		secs = bench_now() - t0;
 		after = xdphunt_stats(obj);
 		/* Findings, written or lost: one per new finding per flow. */
-		printf("{\"kind\":\"%s\",\"prog\":\"%s\",\"class\":\"%s\",\"threads\":%d,"
+		printf("{\"kind\":\"%s\",\"gen\":\"%s\",\"prog\":\"%s\",\"class\":\"%s\","
+		       "\"threads\":%d,"
 		       "\"flows\":%ld,\"secs\":%.4f,\"sent\":%llu,\"xdphunt_seen\":%llu,"
 		       "\"xdphunt_findings\":%llu}\n",
-		       flows ? "live_flows" : "live", prog, classes[c].name, threads, flows, secs,
-		       (unsigned long long)count * threads,
+		       flows ? "live_flows" : "live", use_packet ? "packet" : "bpf", prog,
+		       classes[c].name, threads, flows, secs, (unsigned long long)count * threads,
 		       after.cnt[XH_CNT_PACKETS] - before.cnt[XH_CNT_PACKETS],
 		       after.cnt[XH_CNT_EVENTS] + after.cnt[XH_CNT_EVENTS_LOST] -
 			       before.cnt[XH_CNT_EVENTS] - before.cnt[XH_CNT_EVENTS_LOST]);
@@ -411,6 +506,9 @@ out:
 		bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	if (gen_fd >= 0)
 		close(gen_fd);
+	for (int i = 0; i < 2; i++)
+		if (socks[i] >= 0)
+			close(socks[i]);
 	flowgen__destroy(fgen);
 	if (rx_fd >= 0 && !obj)
 		close(rx_fd);

@@ -247,6 +247,11 @@ def main():
                           and max(round_ratios) / min(round_ratios) - 1 > LIVE_RATIO_SPREAD})
     res["live"] = live_rows
     res["live_rounds"] = live_rounds
+    # Which generator made the frames (bench/live.c --gen), and why when it
+    # is not the BPF one (scripts/bench.sh's live_gen record)
+    gens = {r.get("gen", "bpf") for r in recs if r["kind"] == "live"}
+    res["live_gen"] = gens.pop() if len(gens) == 1 else ("mixed" if gens else None)
+    res["live_gen_why"] = next((r.get("why") for r in recs if r["kind"] == "live_gen"), None)
 
     # ---- live, against the number of flows (xh_bench live --flows N) ----------
     by_n = {}  # flows -> prog -> class -> [(Mpps, findings, sent)]
@@ -358,7 +363,13 @@ def main():
                     lr["floor_class"], lr["floor_ratio"])
                    if lr["floor_ratio"] is not None and lr["floor_ratio"] < 0.7 else ""))
             + "; the mix at %.2fx 10GbE line rate (14.88 Mpps)" % lr["x_line_rate"]
-            + rounds_said(lr))
+            + rounds_said(lr)
+            + ("; frames from an AF_PACKET socket (%s): the skb path costs %.0f ns a frame for "
+               "the empty program where the BPF live-frames path cost 37-41 ns, so 0.70x leaves "
+               "%.0f ns, not 16-18 (section 2)" % (res["live_gen_why"] or "the BPF generator not used",
+                                                    1e3 * lr["cores"] / lr["mix_empty_mpps"],
+                                                    lr["budget_ns_at_0_70"])
+               if res["live_gen"] == "packet" else ""))
     s10k = next((s for s in scale if s["iocs"] >= 10000 and s["iocs"] < 100000 and "mix_ns" in s), None)
     s1m = next((s for s in scale if s["iocs"] >= 1000000 and "mix_ns" in s), None)
     if s10k and s1m:
@@ -520,7 +531,12 @@ def render_md(r, cmds):
             p["xlated_insns"], p["jited_bytes"], p["verified_insns"])]
     L += ["", "![ns per packet](ns_per_packet.svg)", "",
           "## 2. Live path (veth, native XDP, classify then drop)", "",
-          "Frames made by `BPF_PROG_TEST_RUN` with `BPF_F_TEST_XDP_LIVE_FRAMES` and redirected into a veth; "
+          ("Frames sent through an AF_PACKET socket with the qdisc bypassed (`xh_bench live --gen packet`: "
+           "%s), each an skb of the sender's stack that veth hands its peer's native XDP program, "
+           "a slower path than the BPF live frames of earlier runs (`bench/limits.md`); "
+           % (r.get("live_gen_why") or "the BPF generator not used")
+           if r.get("live_gen") == "packet" else
+           "Frames made by `BPF_PROG_TEST_RUN` with `BPF_F_TEST_XDP_LIVE_FRAMES` and redirected into a veth; ") +
           "the peer runs xdphunt built to drop after classifying (`bench/xdphunt_drop.bpf.c`) or an empty "
           "XDP_DROP, alternating; %s. Per class, then the mix "
           "from per-class rates. Each generator core sends its own flow of "

@@ -98,9 +98,19 @@ rx_count() {
 	ip netns exec "$NS_RX" ethtool -S "$IF_RX" | awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}'
 }
 NCPU=$(nproc)
+# The generator: BPF live frames where the kernel takes them; else (EPERM:
+# this VM's kernel since its 6.18.44 build v1300) an AF_PACKET socket,
+# slower per frame, so fewer frames a run.
+bench_live_gen "$XB" "${MIX_ARGS[0]}"
+if [ "$LIVE_GEN" = packet ]; then
+	LIVE_COUNT=$((LIVE_COUNT / 4))
+	log "live: BPF live frames refused ($LIVE_GEN_WHY): frames from an AF_PACKET socket"
+	rec "{\"kind\":\"live_gen\",\"gen\":\"packet\",\"why\":\"this kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES: $LIVE_GEN_WHY\"}"
+fi
 # Every live run: this veth pair, the drop build of xdphunt, the bench feed.
 LIVE=(live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX"
-	--obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" --count "$LIVE_COUNT")
+	--obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" --count "$LIVE_COUNT"
+	--gen "$LIVE_GEN")
 # Warm-up, not recorded: the first live run after the veth pair is made was
 # consistently slower (the empty XDP_DROP on the first class read 9-10 Mpps
 # where the others read 14-17, even below xdphunt right after it).
@@ -235,8 +245,8 @@ trap - EXIT
 # Where the live path's time goes, per class of the mix (scripts/profile.sh
 # makes its own namespaces; it says SKIP when perf cannot sample here).
 log "profile: the live path of each class of the mix, by BPF function"
-echo "PROFILE_JSON=$RAW PROFILE_SECS=2 scripts/profile.sh $OUT ${MIX_ARGS[*]%%=*}" >>"$CMDS"
-PROFILE_JSON=$RAW PROFILE_SECS=2 "$ROOT/scripts/profile.sh" "$OUT" $(printf '%s\n' "${MIX_ARGS[@]}" | cut -d= -f1) >&2
+echo "PROFILE_JSON=$RAW PROFILE_SECS=2 PROFILE_GEN=$LIVE_GEN scripts/profile.sh $OUT ${MIX_ARGS[*]%%=*}" >>"$CMDS"
+PROFILE_JSON=$RAW PROFILE_SECS=2 PROFILE_GEN=$LIVE_GEN "$ROOT/scripts/profile.sh" "$OUT" $(printf '%s\n' "${MIX_ARGS[@]}" | cut -d= -f1) >&2
 
 # ---- 3. events to JSON lines --------------------------------------------------
 log "ring buffer -> JSON lines"

@@ -5,6 +5,7 @@
 #
 #   bench_veth_up PREFIX    sets NS_GEN NS_RX IF_GEN IF_RX and makes them
 #   bench_veth_down         removes the namespaces (and with them the veth)
+#   bench_live_gen XB CLASS sets LIVE_GEN (xh_bench live --gen) and LIVE_GEN_WHY
 
 bench_veth_up() {
 	NS_GEN=$1-gen NS_RX=$1-rx IF_GEN=${1}g IF_RX=${1}r
@@ -24,4 +25,22 @@ bench_veth_up() {
 bench_veth_down() {
 	[ -z "${NS_GEN:-}" ] || ip netns del "$NS_GEN" 2>/dev/null || true
 	[ -z "${NS_RX:-}" ] || ip netns del "$NS_RX" 2>/dev/null || true
+}
+
+# The generator xh_bench live can use on this kernel: BPF live frames
+# (LIVE_GEN=bpf), or, where the kernel refuses them (EPERM: this VM's since
+# its 6.18.44 build v1300), an AF_PACKET socket (LIVE_GEN=packet, with the
+# refusal in LIVE_GEN_WHY). A short run of CLASS (NAME=PCAP) with the empty
+# program tells. Returns 1 when neither can run.
+bench_live_gen() {
+	local out
+	LIVE_GEN=bpf LIVE_GEN_WHY=
+	out=$("$1" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX" \
+		--prog empty --threads 1 --count 1000 "$2" 2>&1 >/dev/null) && return 0
+	LIVE_GEN_WHY=$(sed -n 's/^bench: generator on cpu [0-9]*: //p' <<<"$out" | head -n 1)
+	if [ -z "$LIVE_GEN_WHY" ]; then
+		echo "bench: the live generator failed: $out" >&2
+		return 1
+	fi
+	LIVE_GEN=packet
 }

@@ -9,7 +9,8 @@
 # cannot annotate JITed BPF). Default classes: the mix of make bench.
 # PROFILE_SECS (3) seconds of samples per class; PROFILE_JSON=FILE appends
 # the records for bench/report.py; PROFILE_FLOWS=N sends N flows in turn
-# (xh_bench live --flows). Root; the captures come from bench/tmp/
+# (xh_bench live --flows); PROFILE_GEN=bpf|packet picks the generator
+# (xh_bench live --gen; by default what this kernel takes). Root; the captures come from bench/tmp/
 # (made by make bench, or here).
 set -euo pipefail
 OUT=$(cd "${1:-build}" && pwd)
@@ -52,6 +53,10 @@ cleanup() {
 }
 trap cleanup EXIT
 bench_veth_up "xhp$$"
+[ -n "${PROFILE_GEN:-}" ] || {
+	bench_live_gen "$XB" "${CLASSES[0]}=$TMP/classes/${CLASSES[0]}.pcap"
+	PROFILE_GEN=$LIVE_GEN
+}
 
 for class in "${CLASSES[@]}"; do
 	pcap=$TMP/classes/$class.pcap
@@ -65,6 +70,7 @@ for class in "${CLASSES[@]}"; do
 	"$XB" live --gen-ns "$NS_GEN" --gen-if "$IF_GEN" --rx-ns "$NS_RX" --rx-if "$IF_RX" \
 		--prog xdphunt --obj "$OUT/bench/xdphunt_drop.bpf.o" --ioc "$TMP/ioc-0.txt" \
 		--threads 1 --count 1000000000 ${PROFILE_FLOWS:+--flows "$PROFILE_FLOWS"} \
+		${PROFILE_GEN:+--gen "$PROFILE_GEN"} \
 		"$class=$pcap" >"$WORK/live.json" 2>"$WORK/live.err" &
 	LIVE_PID=$!
 	id=
