@@ -106,11 +106,14 @@ __noinline int xh_ntlm_read(struct xdp_md *ctx, __u32 at, __u32 n, __u32 end)
 		ctx, w, at + a.off[XH_NTLM_HOST], a.len[XH_NTLM_HOST], end, XH_SMB_NTLM_HOST_SLOT,
 		XH_SMB_NTLM_SLOT_END - XH_SMB_NTLM_HOST_SLOT, &cut);
 	w->det.flags = cut ? w->det.flags | XH_SMB_F_NTLM_CUT : w->det.flags & ~XH_SMB_F_NTLM_CUT;
-	/* The NT response's first bytes, when this segment holds them
-	 * (Windows and Impacket put it after the names): an HMAC of the
-	 * server's challenge, which only a relay shows on a second flow. */
+	/* The NTLMv2 response's first bytes (its NTProofStr), when this
+	 * segment holds them (Windows and Impacket put it after the names):
+	 * an HMAC of the server's challenge and the client's own, which only
+	 * a relay shows on a second flow. Not NTLMv1's 24 bytes, which made
+	 * tools and test captures send alike (the corpus's synthetic NTLM
+	 * capture: 'N' 24 times on each of its flows). */
 	__builtin_memset(w->det.ntlm_proof, 0, sizeof(w->det.ntlm_proof));
-	if (a.nt_len >= XH_NTLM_PROOF_LEN && at + a.nt_off <= end &&
+	if (a.nt_len > XH_NTLM_V1_RESPONSE && at + a.nt_off <= end &&
 	    XH_NTLM_PROOF_LEN <= end - (at + a.nt_off))
 		bpf_xdp_load_bytes(ctx, at + a.nt_off, w->det.ntlm_proof, XH_NTLM_PROOF_LEN);
 	w->det.name_enc = (a.flags & XH_NTLM_F_UNICODE) ? XH_SMB_ENC_UTF16LE : XH_SMB_ENC_ASCII;

@@ -16,6 +16,9 @@
  * GSS-API and SPNEGO heads (NegTokenResp, responseToken, OCTET STRING:
  * 4 to 20 bytes with long-form lengths), or at 0 (raw NTLMSSP). */
 #define XH_NTLM_SIG_SCAN 32
+/* An NTLMv1 NT response is 24 bytes (MS-NLMP 3.3.1); NTLMv2's is longer
+ * (its 16-byte NTProofStr, then the client's blob) */
+#define XH_NTLM_V1_RESPONSE 24
 
 enum xh_ntlm_field {
 	XH_NTLM_DOMAIN = 0,
@@ -53,8 +56,9 @@ static __always_inline int xh_ntlm_find(const __u8 *b, __u32 avail)
 /* The AUTHENTICATE message whose signature starts @b (@avail >= 64 bytes
  * at hand), @msg_len bytes long in all (to the blob's end): its domain,
  * user and workstation fields, each inside the message after the fixed
- * part, or empty; and its NT response's (empty if it lies outside). Returns 0, or -1 for another
- * message type or a field that points outside. */
+ * part, or empty; and its NT response's (empty if it lies outside).
+ * Returns 0, or -1 for another message type or a field that points
+ * outside. */
 static __always_inline int xh_ntlm_auth_parse(const __u8 *b, __u32 avail, __u32 msg_len,
 					      struct xh_ntlm_auth *a)
 {

@@ -728,9 +728,10 @@ size_t ntlm_auth_blob(uint8_t *out, size_t max, const char *domain, const char *
 	const char *names[3] = {domain, user, host};
 	struct smbmsg m, w;
 	size_t off = 64, len[3];
-	uint8_t nt[24];
+	uint8_t nt[48];
 
-	/* 0xa0, 0xa1...: what the kernel keeps of it (ntlm_proof) is told
+	/* an NTLMv2 response's length (NTProofStr and a short blob); bytes
+	 * 0xa0, 0xa1...: what the kernel keeps of it (ntlm_proof) is told
 	 * from 0s, which mean none */
 	for (size_t i = 0; i < sizeof(nt); i++)
 		nt[i] = (uint8_t)(0xa0 + i);

@@ -114,7 +114,7 @@ size_t smb1_trans2_secondary(struct smbmsg *s, uint16_t mid, uint16_t uid, uint1
 			     uint16_t total_data, uint16_t disp, uint16_t len);
 /* An NTLMSSP AUTHENTICATE (MS-NLMP 2.2.1.3) naming @domain, @user and
  * @host (UTF-16LE when @unicode, else OEM bytes), the names after the
- * fixed part and a 24-byte NT response after them (bytes 0xa0, 0xa1, ...);
+ * fixed part and a 48-byte (NTLMv2) NT response after them (bytes 0xa0, 0xa1, ...);
  * inside SPNEGO's
  * NegTokenResp (long-form lengths: the signature at 16) when @spnego.
  * Written into @out (at most @max bytes); returns its length. */

@@ -1056,6 +1056,21 @@ void test_smb_logon(void)
 	n = ntlm_auth_blob(b, sizeof(b), "CORP", "guest", "WS01", 1, 1);
 	SEND(&c, 1, smb2_session_setup_req(&_m, 4, 0x10, b, n));
 	ASSERT_OK_PTR(only_ev(&p, XH_RULE_SMB_LOGON), "another account on the flow");
+	{
+		/* NTLMv1's 24-byte response: no proof (tools and test captures
+		 * send theirs alike) */
+		struct conn c2 = {.p = &p, .cli = "192.0.2.12", .cport = 52502, .sport = 445};
+		uint8_t v1[SMBMSG_MAX];
+		size_t n1 = ntlm_auth_blob(v1, sizeof(v1), "CORP", "administrator", "WS01", 1, 0);
+
+		v1[20] = 24; /* NtChallengeResponseFields: Len */
+		v1[22] = 24; /* MaxLen */
+		SEND(&c2, 1, smb2_session_setup_req(&_m, 2, 0x11, v1, n1));
+		e = only_ev(&p, XH_RULE_SMB_LOGON);
+		if (ASSERT_OK_PTR(e, "NTLMv1: the logon"))
+			ASSERT_EQ(memcmp(e->d.smb.ntlm_proof, "\0\0\0\0\0\0\0\0", 8), 0,
+				  "NTLMv1: no proof");
+	}
 
 	/* SMB1 on 139 after the session request, raw NTLMSSP, OEM names;
 	 * 79 bytes of user fit its 128-byte slot */
@@ -1117,7 +1132,7 @@ void test_smb_logon(void)
 	{
 		static const uint8_t krb[80] = {0x60, 0x4e, 0x06, 0x06, 0x2b, 0x06, 0x01,
 						0x05, 0x05, 0x02, 0xa0, 0x44, 0x30, 0x42};
-		uint8_t neg[96];
+		uint8_t neg[128];
 
 		SEND(&c, 1, smb2_session_setup_req(&_m, 7, 0x10, krb, sizeof(krb)));
 		n = ntlm_auth_blob(neg, sizeof(neg), "", "", "", 1, 0);

@@ -33,7 +33,7 @@ void test_ntlm_auth_parse(void)
 	ASSERT_EQ(a.off[XH_NTLM_USER], 72, "user after it");
 	ASSERT_TRUE(a.flags & XH_NTLM_F_UNICODE, "unicode");
 	ASSERT_EQ(memcmp(b + sig + a.off[XH_NTLM_USER], "a\0d\0m\0", 6), 0, "the user's bytes");
-	ASSERT_EQ(a.nt_len, 24, "NT response bytes");
+	ASSERT_EQ(a.nt_len, 48, "NT response bytes");
 	ASSERT_EQ(a.nt_off, 64 + 8 + 26 + 8, "NT response after the names");
 	ASSERT_EQ(b[sig + a.nt_off], 0xa0, "the NT response's first byte");
 
@@ -84,13 +84,13 @@ void test_ntlm_auth_parse(void)
 
 	test_subtest("an NT response outside the message is none, the names still read");
 	n = blob(b, "CORP", "bob", "WS", 1, 0);
-	b[24] = (uint8_t)(n - 23); /* NtChallengeResponseFields' offset: 24 bytes from n - 23 */
+	b[24] = (uint8_t)(n - 47); /* NtChallengeResponseFields' offset: 48 bytes from n - 47 */
 	ASSERT_OK(xh_ntlm_auth_parse(b, (uint32_t)n, (uint32_t)n, &a), "parsed");
 	ASSERT_EQ(a.nt_len, 0, "no NT response");
 	ASSERT_EQ(a.len[XH_NTLM_USER], 6, "the user still");
-	b[24] = (uint8_t)(n - 24);
+	b[24] = (uint8_t)(n - 48);
 	ASSERT_OK(xh_ntlm_auth_parse(b, (uint32_t)n, (uint32_t)n, &a), "parsed");
-	ASSERT_EQ(a.nt_len, 24, "one ending at the message's last byte");
+	ASSERT_EQ(a.nt_len, 48, "one ending at the message's last byte");
 	b[24] = 60;
 	ASSERT_OK(xh_ntlm_auth_parse(b, (uint32_t)n, (uint32_t)n, &a), "parsed");
 	ASSERT_EQ(a.nt_len, 0, "one inside the fixed part");
