@@ -268,13 +268,35 @@ const char *krb_etype_name(int etype)
 	}
 }
 
+/* Whether the @n bytes at @s are text a KerberosString may hold (IA5, as
+ * RFC 4120 restricts GeneralString): no NUL or other control character,
+ * which a JSON reader that keeps C strings (jansson's default) refuses. */
+static int krb_text(const void *s, size_t n)
+{
+	const uint8_t *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* "@key":"@s" when @s is text, else nothing and *@bad set. */
+static void krb_key_text(struct jbuf *b, const char *key, const void *s, size_t n, int *bad)
+{
+	if (krb_text(s, n))
+		jbuf_key_strn(b, key, s, n);
+	else
+		*bad = 1;
+}
+
 int kerberos_format_json(const struct xh_event *e, struct jbuf *b)
 {
 	size_t n = e->name_len < XH_EVENT_NAME_MAX ? e->name_len : XH_EVENT_NAME_MAX;
 	int tgs = e->d.krb.msg_type == 13, tgs_req = e->d.krb.msg_type == 12;
 	const char *cipher;
 	struct krb_rep r;
-	int err;
+	int err, bad = 0;
 
 	if (e->detail_kind != XH_DETAIL_KRB)
 		return 0;
@@ -290,12 +312,12 @@ int kerberos_format_json(const struct xh_event *e, struct jbuf *b)
 	jbuf_key_obj_begin(b, "kerberos");
 	jbuf_key_str(b, "msg_type", tgs_req ? "TGS-REQ" : tgs ? "TGS-REP" : "AS-REP");
 	if (r.realm)
-		jbuf_key_strn(b, "realm", (const char *)r.realm, r.realm_len);
+		krb_key_text(b, "realm", r.realm, r.realm_len, &bad);
 	if (r.account)
-		jbuf_key_strn(b, "account", (const char *)r.account, r.account_len);
+		krb_key_text(b, "account", r.account, r.account_len, &bad);
 	if (tgs || tgs_req) {
 		if (r.service_len)
-			jbuf_key_strn(b, "service", r.service, r.service_len);
+			krb_key_text(b, "service", r.service, r.service_len, &bad);
 		/* the kernel's reading, which made the hit: the ticket's, or
 		 * the request's preferred */
 		jbuf_key_u64(b, "etype", e->d.krb.etype);
@@ -319,8 +341,8 @@ int kerberos_format_json(const struct xh_event *e, struct jbuf *b)
 	}
 	if (err == -ENODATA || r.cut)
 		jbuf_key_bool(b, "truncated", 1);
-	else if (err)
+	else if (err || bad)
 		jbuf_key_bool(b, "malformed", 1);
 	jbuf_obj_end(b);
-	return err;
+	return err ? err : bad ? -EILSEQ : 0;
 }

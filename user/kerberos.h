@@ -66,8 +66,9 @@ const char *krb_etype_name(int etype);
  * {"msg_type":"TGS-REQ","realm","service","etype","cipher","etypes"} for a
  * kerberos.weak_request one (XH_DETAIL_KRB; etype is the ticket's or the
  * request's first), to @b, with "truncated":true when the names lay past the
- * bytes carried and "malformed":true when the bytes are no such message.
- * Returns 0 or the parse error. */
+ * bytes carried and "malformed":true when the bytes are no such message
+ * or a name is no text (a NUL or control character: the name is left out).
+ * Returns 0, the parse error, or -EILSEQ for a name left out. */
 int kerberos_format_json(const struct xh_event *e, struct jbuf *b);
 
 #endif /* XH_KERBEROS_USER_H */

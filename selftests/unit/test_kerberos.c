@@ -102,6 +102,19 @@ void test_kerberos_json(void)
 		   "\"truncated\":true}}",
 		   "cut in the realm: what was carried of it");
 	e.name_len = sizeof(as_rep);
+	/* a NUL, or another control character, in the account: no text (a
+	 * JSON reader that keeps C strings refuses \u0000; the fuzzer's find) */
+	e.name[ACCOUNT_AT + 1] = 0;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"AS-REP\",\"realm\":\"HUNT.TEST\","
+		   "\"malformed\":true}}",
+		   "a NUL in the account: left out");
+	e.name[ACCOUNT_AT + 1] = 0x1b;
+	check_json(&e,
+		   "{\"kerberos\":{\"msg_type\":\"AS-REP\",\"realm\":\"HUNT.TEST\","
+		   "\"malformed\":true}}",
+		   "an escape character in the account: left out");
+	memcpy(e.name, as_rep, sizeof(as_rep));
 	e.name[2] = 0x31; /* a SET */
 	check_json(&e, "{\"kerberos\":{\"msg_type\":\"AS-REP\",\"malformed\":true}}", "malformed");
 	/* a name_len past name[] is held to it */
