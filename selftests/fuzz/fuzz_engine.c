@@ -169,8 +169,9 @@ static int rule_fits(const struct xh_event *e)
 		return tcp && (is_port(e->dport, 445, 139) || is_port(e->sport, 445, 139));
 	case XH_RULE_SCAN_SMB_SWEEP:
 		return tcp && is_port(e->dport, 445, 139);
-	case XH_RULE_SCAN_PORT_SCAN:
-		return tcp;	      /* on any port */
+	case XH_RULE_SCAN_PORT_SCAN: /* on any port: TCP's probes, UDP's empty datagrams and
+				      * those answered port unreachable */
+		return tcp || e->proto == IPPROTO_UDP;
 	case XH_RULE_KRB_BRUTE_FORCE: /* a KDC's answer, its client the destination */
 	case XH_RULE_KRB_NO_PREAUTH:
 	case XH_RULE_KRB_WEAK_TICKET:
